@@ -1,0 +1,7 @@
+// The static migration list (never imports app code). Append new migrations; never edit old ones.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_foundation.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};

@@ -1,0 +1,79 @@
+// buildApp(deps): plugins, spec-driven routes, auth, limits, headers. No listening, no env.
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import secureSession from '@fastify/secure-session';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/types.js';
+import type { Config } from './config.js';
+import { ERRORS, errorBody, errorHandler } from './errors.js';
+import type { Deps } from './handler-types.js';
+import { createHandlers } from './handlers.js';
+import { installResponseHeaders, requestIdFrom } from './http/headers.js';
+import { createRateLimiter, installRateLimit } from './http/rate-limit/hook.js';
+import type { RateLimitStore } from './http/rate-limit/store.js';
+import { installValidators } from './http/validation.js';
+import { registerRoutes } from './routes.js';
+import { loadSpec, type OpenApiDocument } from './spec.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Kysely<DB>;
+  /** 32-byte session key (hex in config, or generated into DATA_DIR by main). */
+  sessionKey: Buffer;
+  rateLimitStore: RateLimitStore;
+  spec?: OpenApiDocument;
+  logger?: FastifyServerOptions['logger'];
+  /** Extra hooks to install before the routes (tests add the contract check here). */
+  beforeRoutes?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+const SESSION_MAX_AGE_SECONDS = 24 * 60 * 60;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const spec = deps.spec ?? loadSpec();
+  const app = Fastify({
+    logger: deps.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id'], randomUUID),
+    ajv: { customOptions: { strict: false } },
+  });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send(errorBody(ERRORS.routeNotFound(req.method, req.url), req.id));
+  });
+  installValidators(app);
+  installResponseHeaders(app);
+  app.decorateRequest('principal', null);
+
+  await app.register(formbody);
+  await app.register(secureSession, {
+    key: deps.sessionKey,
+    cookieName: 'ccp_session',
+    expiry: SESSION_MAX_AGE_SECONDS,
+    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.production, maxAge: SESSION_MAX_AGE_SECONDS },
+  });
+
+  const limiter = createRateLimiter(deps.rateLimitStore, config.rateLimits);
+  installRateLimit(app, limiter);
+
+  await app.register(swagger, { mode: 'static', specification: { document: structuredClone(spec) as never } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { persistAuthorization: true, withCredentials: true, tryItOutEnabled: false },
+  });
+
+  if (deps.beforeRoutes) await deps.beforeRoutes(app);
+
+  const handlerDeps: Deps = { db: deps.db, config, limiter };
+  await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
+  return app;
+}

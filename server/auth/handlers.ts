@@ -1,0 +1,102 @@
+import type { FastifyRequest } from 'fastify';
+import type { UserRow } from '../../db/types.js';
+import { isUniqueViolation } from '../common/pg-errors.js';
+import { ERRORS } from '../errors.js';
+import type { Deps, HandlerGroup } from '../handler-types.js';
+import { findOrganization, findUserByEmail, findUserByLogin, findUserInOrg, insertUser, touchLastLogin } from '../users/queries.js';
+import { presentCurrentUser } from '../users/present.js';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
+
+type AuthOps = 'login' | 'loginLegacy' | 'logout' | 'logoutLegacy' | 'getCurrentUser' | 'register';
+
+const LOGGED_OUT = { message: 'Logout successful' };
+
+export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
+  const { db, limiter } = deps;
+
+  /** Shared by both login paths: per-account limit, constant-time check, session start. */
+  async function logIn(req: FastifyRequest, login: string, password: string, lookUp: (login: string) => Promise<UserRow | undefined>) {
+    await limiter.consume(req, 'login', `account:${login.toLowerCase()}`, false);
+    const user = await lookUp(login);
+    const ok = user ? await verifyPassword(password, user.password_hash) : await verifyAgainstDummy(password);
+    if (!user || !ok) throw ERRORS.invalidCredentials();
+    req.session.set('uid', user.id);
+    req.session.set('org', user.org_id);
+    await touchLastLogin(db, user.id);
+    return user;
+  }
+
+  function logOut(req: FastifyRequest) {
+    req.session.delete();
+    return { status: 200 as const, body: LOGGED_OUT };
+  }
+
+  return {
+    async login({ req, body }) {
+      const user = await logIn(req, body.email, body.password, (login) => findUserByEmail(db, login));
+      return {
+        status: 200,
+        body: { message: 'Login successful', user: { id: user.id, email: user.email, firstName: user.first_name, lastName: user.last_name } },
+      };
+    },
+
+    async loginLegacy({ req, body }) {
+      const login = body.username ?? body.email;
+      if (!login) throw ERRORS.validation({ username: 'is required (or send email)' });
+      const user = await logIn(req, login, body.password, (value) => findUserByLogin(db, value));
+      return {
+        status: 200,
+        body: { id: user.id, username: user.username, email: user.email, firstName: user.first_name, lastName: user.last_name },
+      };
+    },
+
+    async logout({ req }) {
+      return logOut(req);
+    },
+
+    async logoutLegacy({ req }) {
+      return logOut(req);
+    },
+
+    async getCurrentUser(ctx) {
+      const principal = ctx.principal();
+      const user = await findUserInOrg(db, principal.orgId, principal.userId);
+      const organization = await findOrganization(db, principal.orgId);
+      if (!user || !organization) throw ERRORS.unauthorized();
+      return { status: 200, body: presentCurrentUser(user, organization) };
+    },
+
+    async register({ req, body }) {
+      if (!deps.config.allowRegistration) throw ERRORS.forbidden('Registration is switched off on this server');
+      const passwordHash = await hashPassword(body.password);
+      try {
+        const { user, organization } = await db.transaction().execute(async (trx) => {
+          const organization = await trx
+            .insertInto('organizations')
+            .values({ name: body.organizationName })
+            .returning(['id', 'name'])
+            .executeTakeFirstOrThrow();
+          const user = await insertUser(trx, {
+            org_id: organization.id,
+            email: body.email,
+            username: body.username ?? null,
+            password_hash: passwordHash,
+            first_name: body.firstName ?? null,
+            last_name: body.lastName ?? null,
+            profile_image_url: null,
+            role: 'owner',
+            last_login_at: new Date(),
+          });
+          return { user, organization };
+        });
+        req.session.set('uid', user.id);
+        req.session.set('org', user.org_id);
+        return { status: 201, body: presentCurrentUser(user, organization) };
+      } catch (err) {
+        if (isUniqueViolation(err, 'users_email_key')) throw ERRORS.conflict({ email: 'is already registered' });
+        if (isUniqueViolation(err, 'users_username_key')) throw ERRORS.conflict({ username: 'is already taken' });
+        throw err;
+      }
+    },
+  };
+}

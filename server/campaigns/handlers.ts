@@ -1,0 +1,77 @@
+import { parseUuid } from '../common/ids.js';
+import { isUniqueViolation } from '../common/pg-errors.js';
+import { ERRORS } from '../errors.js';
+import type { Deps, HandlerGroup } from '../handler-types.js';
+import { campaignPatch, generateRtbId, presentCampaign } from './mapping.js';
+import { deleteCampaignInOrg, findCampaignInOrg, insertCampaign, listCampaignsInOrg, updateCampaignInOrg } from './queries.js';
+
+type CampaignOps = 'listCampaigns' | 'createCampaign' | 'getCampaign' | 'updateCampaign' | 'deleteCampaign' | 'updateCampaignRtbConfig';
+
+function phoneConflict(err: unknown): Error | null {
+  return isUniqueViolation(err, 'campaigns_phone_number_key')
+    ? ERRORS.conflict({ phoneNumber: 'is already used by another campaign' })
+    : null;
+}
+
+export function createCampaignHandlers({ db }: Deps): HandlerGroup<CampaignOps> {
+  function campaignId(raw: string): string {
+    const id = parseUuid(raw);
+    if (!id) throw ERRORS.notFound('Campaign', raw);
+    return id;
+  }
+
+  async function update(orgId: string, rawId: string, patch: ReturnType<typeof campaignPatch>) {
+    const id = campaignId(rawId);
+    try {
+      const row = await updateCampaignInOrg(db, orgId, id, patch);
+      if (!row) throw ERRORS.notFound('Campaign', rawId);
+      return { status: 200 as const, body: presentCampaign(row) };
+    } catch (err) {
+      throw phoneConflict(err) ?? err;
+    }
+  }
+
+  return {
+    async listCampaigns(ctx) {
+      const rows = await listCampaignsInOrg(db, ctx.principal().orgId, ctx.query.status);
+      return { status: 200, body: rows.map(presentCampaign) };
+    },
+
+    async createCampaign(ctx) {
+      const { orgId } = ctx.principal();
+      try {
+        const row = await insertCampaign(db, {
+          ...campaignPatch(ctx.body),
+          name: ctx.body.name,
+          description: ctx.body.description ?? null,
+          phone_number: ctx.body.phoneNumber ?? null,
+          org_id: orgId,
+          rtb_id: generateRtbId(),
+        });
+        return { status: 201, body: presentCampaign(row) };
+      } catch (err) {
+        throw phoneConflict(err) ?? err;
+      }
+    },
+
+    async getCampaign(ctx) {
+      const row = await findCampaignInOrg(db, ctx.principal().orgId, campaignId(ctx.params.id));
+      if (!row) throw ERRORS.notFound('Campaign', ctx.params.id);
+      return { status: 200, body: presentCampaign(row) };
+    },
+
+    async updateCampaign(ctx) {
+      return update(ctx.principal().orgId, ctx.params.id, campaignPatch(ctx.body));
+    },
+
+    async updateCampaignRtbConfig(ctx) {
+      return update(ctx.principal().orgId, ctx.params.id, campaignPatch(ctx.body));
+    },
+
+    async deleteCampaign(ctx) {
+      const deleted = await deleteCampaignInOrg(db, ctx.principal().orgId, campaignId(ctx.params.id));
+      if (!deleted) throw ERRORS.notFound('Campaign', ctx.params.id);
+      return { status: 204, body: undefined };
+    },
+  };
+}

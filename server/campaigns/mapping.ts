@@ -1,0 +1,47 @@
+// Campaign rows <-> API shapes (pure).
+import { randomBytes } from 'node:crypto';
+import type { components } from '../../client/schema.js';
+import type { CampaignPatch, CampaignRow } from '../../db/types.js';
+import { iso } from '../common/dates.js';
+
+type Campaign = components['schemas']['Campaign'];
+type CampaignUpdate = components['schemas']['CampaignUpdate'];
+
+/** 32 lowercase hex characters, as Ringba-style RTB IDs. */
+export function generateRtbId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function presentCampaign(row: CampaignRow): Campaign {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    phoneNumber: row.phone_number,
+    routingType: row.routing_type,
+    status: row.status,
+    direction: row.direction,
+    enableRtb: row.enable_rtb,
+    rtbId: row.rtb_id,
+    minBiddersRequired: row.min_bidders_required,
+    biddingTimeoutMs: row.bidding_timeout_ms,
+    callerIdRequired: row.caller_id_required,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+/** Only the fields sent become column changes (create bodies are a subset of update bodies). */
+export function campaignPatch(body: CampaignUpdate): CampaignPatch {
+  const patch: CampaignPatch = {};
+  if (body.name !== undefined) patch.name = body.name;
+  if (body.description !== undefined) patch.description = body.description;
+  if (body.phoneNumber !== undefined) patch.phone_number = body.phoneNumber;
+  if (body.routingType !== undefined) patch.routing_type = body.routingType;
+  if (body.status !== undefined) patch.status = body.status;
+  if (body.enableRtb !== undefined) patch.enable_rtb = body.enableRtb;
+  if (body.minBiddersRequired !== undefined) patch.min_bidders_required = body.minBiddersRequired;
+  if (body.biddingTimeoutMs !== undefined) patch.bidding_timeout_ms = body.biddingTimeoutMs;
+  if (body.callerIdRequired !== undefined) patch.caller_id_required = body.callerIdRequired;
+  return patch;
+}

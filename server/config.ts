@@ -1,0 +1,174 @@
+// The only file that reads process.env. One schema, parsed once, frozen, injected.
+import path from 'node:path';
+
+export const RATE_LIMIT_BUCKETS = ['general', 'login', 'health', 'dni', 'rtb', 'webhook_unsigned'] as const;
+export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
+
+const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, number> = {
+  general: 100,
+  login: 5,
+  health: 10,
+  dni: 1000,
+  rtb: 500,
+  webhook_unsigned: 1000,
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly production: boolean;
+  readonly port: number;
+  readonly host: string;
+  /** Unset: the embedded PGlite database in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  /** The public URL Twilio signs; no trailing slash. */
+  readonly publicBaseUrl: string;
+  /** 32-byte hex key for the session cookie; unset in development means "generate into dataDir". */
+  readonly sessionKey: string | undefined;
+  readonly twilioAccountSid: string | undefined;
+  readonly twilioAuthToken: string | undefined;
+  readonly telephony: 'twilio' | 'simulator';
+  readonly demoAdminEmail: string;
+  readonly demoAdminPassword: string | undefined;
+  readonly rateLimits: Readonly<Record<RateLimitBucket, number>>;
+  readonly outboundAllowPrivate: readonly string[];
+  readonly redisUrl: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly allowRegistration: boolean;
+  readonly trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function parseBoolean(name: string, raw: string | undefined, fallback: boolean, problems: string[]): boolean {
+  if (raw === undefined) return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return fallback;
+}
+
+export function parseRateLimits(raw: string | undefined, problems: string[]): Record<RateLimitBucket, number> {
+  const limits = { ...DEFAULT_RATE_LIMITS };
+  if (!raw) return limits;
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, value] = part.split('=').map((p) => p.trim());
+    if (!name || !(RATE_LIMIT_BUCKETS as readonly string[]).includes(name)) {
+      problems.push(`RATE_LIMITS: unknown limit "${name ?? part}" (known: ${RATE_LIMIT_BUCKETS.join(', ')})`);
+      continue;
+    }
+    const perMinute = Number(value);
+    if (!Number.isInteger(perMinute) || perMinute < 1) {
+      problems.push(`RATE_LIMITS: ${name} must be a whole number of requests per minute >= 1 (got "${value ?? ''}")`);
+      continue;
+    }
+    limits[name as RateLimitBucket] = perMinute;
+  }
+  return limits;
+}
+
+/** Parse the environment into a frozen Config, or throw one ConfigError naming every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+
+  const portRaw = nonEmpty(env.PORT) ?? '3000';
+  const port = Number(portRaw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number (got "${portRaw}")`);
+
+  const host = nonEmpty(env.HOST) ?? '127.0.0.1';
+
+  const databaseUrl = nonEmpty(env.DATABASE_URL);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  const dataDir = path.resolve(nonEmpty(env.DATA_DIR) ?? './.data');
+
+  let publicBaseUrl = nonEmpty(env.PUBLIC_BASE_URL) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  try {
+    const url = new URL(publicBaseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push('PUBLIC_BASE_URL must be an http(s) URL');
+    publicBaseUrl = publicBaseUrl.replace(/\/+$/, '');
+  } catch {
+    problems.push(`PUBLIC_BASE_URL must be an absolute URL (got "${publicBaseUrl}")`);
+  }
+
+  const sessionKey = nonEmpty(env.SESSION_KEY);
+  if (sessionKey && !/^[0-9a-fA-F]{64}$/.test(sessionKey)) {
+    problems.push('SESSION_KEY must be 64 hex characters (32 bytes); generate one with `openssl rand -hex 32`');
+  }
+  if (!sessionKey && production) problems.push('SESSION_KEY is required when NODE_ENV=production');
+
+  const twilioAccountSid = nonEmpty(env.TWILIO_ACCOUNT_SID);
+  const twilioAuthToken = nonEmpty(env.TWILIO_AUTH_TOKEN);
+  if (twilioAccountSid && !/^AC[0-9a-fA-F]{32}$/.test(twilioAccountSid)) {
+    problems.push('TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters');
+  }
+  const telephonyRaw = nonEmpty(env.TELEPHONY) ?? (twilioAccountSid ? 'twilio' : 'simulator');
+  let telephony: Config['telephony'] = 'simulator';
+  if (telephonyRaw === 'twilio' || telephonyRaw === 'simulator') telephony = telephonyRaw;
+  else problems.push(`TELEPHONY must be "twilio" or "simulator" (got "${telephonyRaw}")`);
+  if (telephony === 'twilio' && (!twilioAccountSid || !twilioAuthToken)) {
+    problems.push('TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+  }
+
+  const demoAdminEmail = nonEmpty(env.DEMO_ADMIN_EMAIL) ?? 'admin@example.com';
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(demoAdminEmail)) problems.push('DEMO_ADMIN_EMAIL must be an email address');
+  const demoAdminPassword = nonEmpty(env.DEMO_ADMIN_PASSWORD);
+  if (demoAdminPassword && demoAdminPassword.length < 8) problems.push('DEMO_ADMIN_PASSWORD must be at least 8 characters');
+
+  const rateLimits = parseRateLimits(nonEmpty(env.RATE_LIMITS), problems);
+
+  const outboundAllowPrivate = (nonEmpty(env.OUTBOUND_ALLOW_PRIVATE) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+  const redisUrl = nonEmpty(env.REDIS_URL);
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+
+  const logLevelRaw = nonEmpty(env.LOG_LEVEL) ?? 'info';
+  const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw) ? (logLevelRaw as LogLevel) : 'info';
+  if (logLevel !== logLevelRaw) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const allowRegistration = parseBoolean('ALLOW_REGISTRATION', nonEmpty(env.ALLOW_REGISTRATION), true, problems);
+  const trustProxy = parseBoolean('TRUST_PROXY', nonEmpty(env.TRUST_PROXY), false, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    production,
+    port,
+    host,
+    databaseUrl,
+    dataDir,
+    publicBaseUrl,
+    sessionKey,
+    twilioAccountSid,
+    twilioAuthToken,
+    telephony,
+    demoAdminEmail,
+    demoAdminPassword,
+    rateLimits: Object.freeze(rateLimits),
+    outboundAllowPrivate: Object.freeze(outboundAllowPrivate),
+    redisUrl,
+    logLevel,
+    allowRegistration,
+    trustProxy,
+  });
+}

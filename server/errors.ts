@@ -1,0 +1,119 @@
+// Error codes, factories and the one error handler that renders them (seed 000's format).
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+export const ERROR_STATUS = {
+  VALIDATION_ERROR: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  RESOURCE_NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMIT_EXCEEDED: 429,
+  INTERNAL_ERROR: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorDetails = Record<string, unknown> | string | null;
+
+export class AppError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetails = null,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.statusCode = ERROR_STATUS[code];
+  }
+}
+
+export const ERRORS = {
+  validation: (details: Record<string, string>) => new AppError('VALIDATION_ERROR', 'Validation failed', details),
+  unauthorized: (details: string | null = null) => new AppError('UNAUTHORIZED', 'Authentication required', details),
+  invalidCredentials: () => new AppError('UNAUTHORIZED', 'Invalid credentials', 'Email/username or password is wrong'),
+  forbidden: (details: string) => new AppError('FORBIDDEN', 'Insufficient permissions', details),
+  notFound: (resource: string, id: string | number) =>
+    new AppError('RESOURCE_NOT_FOUND', 'Resource not found', `${resource} with ID '${String(id)}' not found`),
+  routeNotFound: (method: string, url: string) =>
+    new AppError('RESOURCE_NOT_FOUND', 'Resource not found', `No route ${method} ${url.split('?')[0]}`),
+  conflict: (details: Record<string, string> | string) => new AppError('CONFLICT', 'Conflict', details),
+  rateLimited: (limit: number, retryAfterSeconds: number) =>
+    new AppError('RATE_LIMIT_EXCEEDED', 'Too many requests', { limit, retryAfterSeconds }),
+  internal: () => new AppError('INTERNAL_ERROR', 'Internal server error'),
+};
+
+export interface ErrorBody {
+  error: string;
+  code: ErrorCode;
+  details: ErrorDetails;
+  timestamp: string;
+  requestId: string;
+}
+
+export function errorBody(err: AppError, requestId: string): ErrorBody {
+  return { error: err.message, code: err.code, details: err.details, timestamp: new Date().toISOString(), requestId };
+}
+
+interface AjvIssue {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Turn Ajv issues into `{ field: problem }`, naming each bad field (dotted path for nested ones). */
+export function validationDetails(issues: AjvIssue[], context: string | undefined): Record<string, string> {
+  const details: Record<string, string> = {};
+  const root = context === 'body' || context === undefined ? 'body' : context;
+  for (const issue of issues) {
+    const base = (issue.instancePath ?? '').split('/').filter(Boolean).map(unescapePointer);
+    let field = base;
+    let problem = issue.message ?? 'is invalid';
+    if (issue.keyword === 'required' && typeof issue.params?.missingProperty === 'string') {
+      field = [...base, issue.params.missingProperty];
+      problem = 'is required';
+    } else if (issue.keyword === 'additionalProperties' && typeof issue.params?.additionalProperty === 'string') {
+      field = [...base, issue.params.additionalProperty];
+      problem = 'is not allowed';
+    } else if (issue.keyword === 'enum' && Array.isArray(issue.params?.allowedValues)) {
+      problem = `must be one of: ${issue.params.allowedValues.join(', ')}`;
+    }
+    const key = field.length > 0 ? field.join('.') : root;
+    if (!(key in details)) details[key] = problem;
+  }
+  return details;
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** Map framework errors (bad JSON, wrong content type, body too large) to our codes. */
+function toAppError(err: FastifyError & { validation?: AjvIssue[]; validationContext?: string }): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err.validation) return ERRORS.validation(validationDetails(err.validation, err.validationContext));
+  const code = err.code ?? '';
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return ERRORS.validation({ 'content-type': 'is not supported by this operation' });
+  }
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return ERRORS.validation({ body: 'is too large' });
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return ERRORS.validation({ body: 'must not be empty' });
+  if (code.startsWith('FST_ERR_CTP_') || err instanceof SyntaxError) {
+    return ERRORS.validation({ body: 'is not valid JSON' });
+  }
+  if (err.statusCode === 400) return ERRORS.validation({ request: 'is malformed' });
+  if (err.statusCode === 404) return new AppError('RESOURCE_NOT_FOUND', 'Resource not found');
+  if (code === '23505') return ERRORS.conflict('The resource already exists');
+  return null;
+}
+
+export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const appError = toAppError(err);
+  if (appError && appError.statusCode < 500) {
+    req.log.info({ code: appError.code, status: appError.statusCode }, 'request failed');
+    void reply.code(appError.statusCode).type('application/json').send(errorBody(appError, req.id));
+    return;
+  }
+  req.log.error({ err }, 'unhandled error');
+  void reply.code(500).type('application/json').send(errorBody(ERRORS.internal(), req.id));
+}

@@ -1,0 +1,45 @@
+// Handler types derived from the generated `operations` (client/schema.d.ts): a handler that
+// returns a body or status the contract does not declare does not compile.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { operations } from '../client/schema.js';
+import type { DB } from '../db/types.js';
+import type { Principal } from './auth/principal.js';
+import type { Config } from './config.js';
+import type { RateLimiter } from './http/rate-limit/hook.js';
+
+export type OperationId = keyof operations;
+type Op<K extends OperationId> = operations[K];
+type OrEmpty<T> = [T] extends [never] ? Record<string, never> : [T] extends [undefined] ? Record<string, never> : NonNullable<T>;
+
+type ContentBody<R> = R extends { content: infer C } ? C[keyof C] : undefined;
+
+export type PathParams<K extends OperationId> = OrEmpty<Op<K>['parameters']['path']>;
+export type QueryParams<K extends OperationId> = OrEmpty<Op<K>['parameters']['query']>;
+export type RequestBody<K extends OperationId> = Op<K> extends { requestBody: { content: infer C } } ? C[keyof C] : undefined;
+
+type Responses<K extends OperationId> = Op<K>['responses'];
+/** One declared status with its declared body. */
+export type Result<K extends OperationId> = {
+  [S in keyof Responses<K> & number]: { status: S; body: ContentBody<Responses<K>[S]> };
+}[keyof Responses<K> & number];
+
+export interface Deps {
+  db: Kysely<DB>;
+  config: Config;
+  limiter: RateLimiter;
+}
+
+export interface HandlerContext<K extends OperationId> {
+  req: FastifyRequest;
+  reply: FastifyReply;
+  params: PathParams<K>;
+  query: QueryParams<K>;
+  body: RequestBody<K>;
+  /** The authenticated caller (throws 401 on a public operation without one). */
+  principal(): Principal;
+}
+
+export type Handler<K extends OperationId> = (ctx: HandlerContext<K>) => Promise<Result<K>>;
+export type Handlers = { [K in OperationId]: Handler<K> };
+export type HandlerGroup<K extends OperationId> = { [P in K]: Handler<P> };

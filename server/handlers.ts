@@ -1,0 +1,20 @@
+// Every operation's handler, by operationId. A missing one is a compile error (Handlers is
+// a mapped type over the generated `operations`), and a start-up error (routes.ts).
+import { createApiKeyHandlers } from './api-keys/handlers.js';
+import { createAuthHandlers } from './auth/handlers.js';
+import { createBuyerHandlers } from './buyers/handlers.js';
+import { createCampaignHandlers } from './campaigns/handlers.js';
+import type { Deps, Handlers } from './handler-types.js';
+import { createHealthHandlers } from './health/handlers.js';
+import { createUserHandlers } from './users/handlers.js';
+
+export function createHandlers(deps: Deps): Handlers {
+  return {
+    ...createAuthHandlers(deps),
+    ...createUserHandlers(deps),
+    ...createApiKeyHandlers(deps),
+    ...createCampaignHandlers(deps),
+    ...createBuyerHandlers(deps),
+    ...createHealthHandlers(deps),
+  };
+}

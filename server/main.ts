@@ -1,0 +1,60 @@
+// config -> database -> migrations -> demo seed -> buildApp -> listen; graceful shutdown.
+import { openDatabase } from '../db/connection.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { seedDemo } from './demo/seed-demo.js';
+import { RedisRateLimitStore } from './http/rate-limit/redis-store.js';
+import { MemoryRateLimitStore } from './http/rate-limit/store.js';
+import { resolveSessionKey } from './secrets.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrateToLatest(database.db);
+  const demo = await seedDemo(database.db, config.demoAdminEmail, config.demoAdminPassword);
+  const rateLimitStore = config.redisUrl ? new RedisRateLimitStore(config.redisUrl) : new MemoryRateLimitStore();
+  const app = await buildApp({ config, db: database.db, sessionKey: await resolveSessionKey(config), rateLimitStore });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await rateLimitStore.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const base = config.publicBaseUrl;
+  const where = database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+  const password = demo.password ?? (config.demoAdminPassword ? config.demoAdminPassword : '(set at first start; set DEMO_ADMIN_PASSWORD on a new DATA_DIR to choose it)');
+  console.log(
+    [
+      '',
+      `CallCenter Pro is listening on ${base} (database: ${where}; telephony: ${config.telephony})`,
+      `  Swagger UI:  ${base}/docs`,
+      `  Demo login:  ${demo.email} / ${password}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

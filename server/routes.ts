@@ -1,0 +1,71 @@
+// Registers every operation of openapi.yaml through fastify-openapi-glue. Start-up fails when an
+// operation has no handler or a handler has no operation. Authentication and the role check run
+// in onRequest (before validation: an anonymous caller learns nothing about the input rules).
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import openapiGlue from 'fastify-openapi-glue';
+import { authenticate } from './auth/principal.js';
+import { ERRORS } from './errors.js';
+import type { Deps, Handlers, HandlerContext, OperationId } from './handler-types.js';
+import { indexOperations, type OpenApiDocument, type OperationMeta } from './spec.js';
+
+export function checkHandlerCoverage(operationIds: Iterable<string>, handlerNames: Iterable<string>): void {
+  const ops = new Set(operationIds);
+  const names = new Set(handlerNames);
+  const missing = [...ops].filter((id) => !names.has(id));
+  const orphans = [...names].filter((id) => !ops.has(id));
+  if (missing.length || orphans.length) {
+    throw new Error(
+      [
+        missing.length ? `operations without a handler: ${missing.join(', ')}` : '',
+        orphans.length ? `handlers without an operation: ${orphans.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    );
+  }
+}
+
+function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps: Deps) {
+  const minRole = meta.minRole;
+  return {
+    config: { rateLimit: meta.rateLimit, operationId: meta.operationId },
+    ...(minRole
+      ? {
+          onRequest: async (req: FastifyRequest) => {
+            req.principal = await authenticate(deps.db, req, minRole);
+          },
+        }
+      : {}),
+    handler: async (req: FastifyRequest, reply: FastifyReply) => {
+      const ctx: HandlerContext<OperationId> = {
+        req,
+        reply,
+        params: req.params as never,
+        query: req.query as never,
+        body: req.body as never,
+        principal: () => {
+          if (!req.principal) throw ERRORS.unauthorized();
+          return req.principal;
+        },
+      };
+      const result = await (handler as (c: HandlerContext<OperationId>) => Promise<{ status: number; body: unknown }>)(ctx);
+      reply.code(result.status);
+      if (result.body === undefined) return reply.send();
+      return result.body;
+    },
+  };
+}
+
+export async function registerRoutes(app: FastifyInstance, spec: OpenApiDocument, handlers: Handlers, deps: Deps): Promise<void> {
+  const index = indexOperations(spec);
+  checkHandlerCoverage(index.keys(), Object.keys(handlers));
+  await app.register(openapiGlue, {
+    specification: structuredClone(spec),
+    // Glue fills in method and url itself; its typings ask for whole RouteOptions.
+    operationResolver: ((operationId: string) => {
+      const meta = index.get(operationId);
+      if (!meta) throw new Error(`openapi-glue resolved an unknown operation ${operationId}`);
+      return routeOptions(meta, handlers[operationId as OperationId], deps);
+    }) as unknown as (operationId: string) => RouteOptions,
+  });
+}

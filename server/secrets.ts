@@ -1,0 +1,24 @@
+// Development secrets kept in DATA_DIR: the session key when SESSION_KEY is unset (never in
+// production, where config refuses to start without one).
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from './config.js';
+
+async function readOrCreateHexSecret(file: string, bytes: number): Promise<string> {
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(existing)) return existing;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const created = randomBytes(bytes).toString('hex');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${created}\n`, { mode: 0o600 });
+  return created;
+}
+
+export async function resolveSessionKey(config: Config): Promise<Buffer> {
+  const hex = config.sessionKey ?? (await readOrCreateHexSecret(path.join(config.dataDir, 'session.key'), 32));
+  return Buffer.from(hex, 'hex');
+}

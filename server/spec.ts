@@ -1,0 +1,53 @@
+// Loads openapi.yaml and indexes its operations by operationId (auth, role, rate-limit bucket).
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { RateLimitBucket } from './config.js';
+import { RATE_LIMIT_BUCKETS } from './config.js';
+import type { Role } from '../db/types.js';
+
+export const SPEC_PATH = new URL('../openapi.yaml', import.meta.url);
+
+export interface OperationMeta {
+  operationId: string;
+  method: string;
+  path: string;
+  /** The security requirement names that may authenticate it; empty = public. */
+  securitySchemes: string[];
+  minRole: Role | null;
+  rateLimit: RateLimitBucket;
+}
+
+export type OpenApiDocument = Record<string, any> & { paths: Record<string, Record<string, any>> };
+
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
+const ROLES = new Set(['owner', 'admin', 'manager', 'agent']);
+
+export function loadSpec(): OpenApiDocument {
+  return parse(readFileSync(SPEC_PATH, 'utf8')) as OpenApiDocument;
+}
+
+export function indexOperations(spec: OpenApiDocument): Map<string, OperationMeta> {
+  const index = new Map<string, OperationMeta>();
+  const globalSecurity: Array<Record<string, unknown>> = spec.security ?? [];
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      if (!HTTP_METHODS.has(method)) continue;
+      const operationId = op.operationId as string | undefined;
+      if (!operationId) throw new Error(`openapi.yaml: ${method.toUpperCase()} ${path} has no operationId`);
+      if (index.has(operationId)) throw new Error(`openapi.yaml: operationId ${operationId} is used twice`);
+      const security: Array<Record<string, unknown>> = op.security ?? globalSecurity;
+      const securitySchemes = security.flatMap((req) => Object.keys(req));
+      const minRole = op['x-min-role'] ?? null;
+      if (minRole !== null && !ROLES.has(minRole)) throw new Error(`openapi.yaml: ${operationId} has unknown x-min-role ${minRole}`);
+      if (securitySchemes.some((s) => s === 'sessionCookie' || s === 'apiKey') && minRole === null) {
+        throw new Error(`openapi.yaml: authenticated operation ${operationId} needs x-min-role`);
+      }
+      const rateLimit = op['x-rate-limit'] ?? 'general';
+      if (!(RATE_LIMIT_BUCKETS as readonly string[]).includes(rateLimit)) {
+        throw new Error(`openapi.yaml: ${operationId} has unknown x-rate-limit ${rateLimit}`);
+      }
+      index.set(operationId, { operationId, method: method.toUpperCase(), path, securitySchemes, minRole, rateLimit });
+    }
+  }
+  return index;
+}

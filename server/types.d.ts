@@ -1,0 +1,23 @@
+// Fastify and session augmentations shared by the server.
+import 'fastify';
+import '@fastify/secure-session';
+import type { RateLimitBucket } from './config.js';
+import type { Principal } from './auth/principal.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    rateLimit?: RateLimitBucket;
+    operationId?: string;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+    rateLimitHeaders: { limit: number; remaining: number; reset: number; retryAfter?: number } | null;
+  }
+}
+
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    uid: number;
+    org: string;
+  }
+}

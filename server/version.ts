@@ -1,0 +1,7 @@
+import { readFileSync } from 'node:fs';
+
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** The service version sent as X-Service-Version. */
+export const SERVICE_VERSION: string = packageJson.version;
+export const API_VERSION = 'v1';
