@@ -1,0 +1,107 @@
+// A real server per test file (listening on a free port) over its own database: a copy of the
+// migrated PGlite template, or a fresh schema on the PostgreSQL server (DATABASE_URL).
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { createClient } from '../../client/index.js';
+import { openDatabase } from '../../db/connection.js';
+import { migrateToLatest } from '../../db/migrate.js';
+import type { DB } from '../../db/types.js';
+import { buildApp } from '../../server/app.js';
+import { type Config, loadConfig } from '../../server/config.js';
+import { MemoryRateLimitStore, type RateLimitStore } from '../../server/http/rate-limit/store.js';
+import { loadSpec } from '../../server/spec.js';
+import { TEMPLATE_FILE } from '../setup/pglite-template.js';
+import { installContractCheck } from './contract.js';
+
+export const TEST_SESSION_KEY = 'a'.repeat(64);
+const GENEROUS_LIMITS = 'general=1000000,login=1000000,health=1000000,dni=1000000,rtb=1000000,webhook_unsigned=1000000';
+
+export interface TestApp {
+  url: string;
+  app: FastifyInstance;
+  db: Kysely<DB>;
+  config: Config;
+  /** An SDK client with its own cookie jar (and API key, when given). */
+  client(options?: { apiKey?: string; headers?: Record<string, string> }): ReturnType<typeof createClient>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  rateLimitStore?: RateLimitStore;
+}
+
+async function openTestDatabase(): Promise<{ db: Kysely<DB>; close: () => Promise<void> }> {
+  const databaseUrl = process.env.TEST_DB === 'pg' ? process.env.DATABASE_URL : undefined;
+  if (!databaseUrl) {
+    const template = await readFile(TEMPLATE_FILE);
+    const database = await openDatabase({ loadDataDir: new Blob([template]) });
+    return database;
+  }
+  const schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const database = await openDatabase({ databaseUrl, searchPath: schema, poolSize: 5 });
+  await migrateToLatest(database.db, schema);
+  return {
+    db: database.db,
+    close: async () => {
+      await database.close();
+      const dropper = new pg.Client({ connectionString: databaseUrl });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP SCHEMA ${schema} CASCADE`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    SESSION_KEY: TEST_SESSION_KEY,
+    RATE_LIMITS: GENEROUS_LIMITS,
+    DATA_DIR: '.test-data/unused',
+    ...options.env,
+  });
+  const database = await openTestDatabase();
+  const spec = loadSpec();
+  const store = options.rateLimitStore ?? new MemoryRateLimitStore();
+  const app = await buildApp({
+    config,
+    db: database.db,
+    sessionKey: Buffer.from(config.sessionKey ?? TEST_SESSION_KEY, 'hex'),
+    rateLimitStore: store,
+    spec,
+    logger: false,
+    beforeRoutes: (instance) => installContractCheck(instance, spec),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    url,
+    app,
+    db: database.db,
+    config,
+    client: (clientOptions = {}) =>
+      createClient({
+        baseUrl: url,
+        cookieJar: true,
+        ...(clientOptions.apiKey ? { apiKey: clientOptions.apiKey } : {}),
+        ...(clientOptions.headers ? { headers: clientOptions.headers } : {}),
+      }),
+    close: async () => {
+      await app.close();
+      await store.close();
+      await database.close();
+    },
+  };
+}
