@@ -1,23 +1,29 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 // The same suite on the embedded database always, and on a PostgreSQL server when DATABASE_URL
-// is set (CI sets it). The Redis-backed rate-limit store is tested when REDIS_URL is set.
+// is set (CI sets it). The Redis-backed rate-limit store is tested when REDIS_URL is set. The
+// browser tests (Swagger UI in headless Chromium) run when Debian's chromium is installed, and
+// CI (REQUIRE_BROWSER=1) fails if it is not.
 const shared = {
   include: ['test/**/*.test.ts'],
-  exclude: ['test/redis/**'],
+  exclude: ['test/redis/**', 'test/browser/**'],
   setupFiles: ['test/setup/contract-guard.ts'],
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };
+const pglite = { globalSetup: ['test/setup/pglite-template.ts'], env: { TEST_DB: 'pglite' } };
 
-const projects = [
-  { test: { ...shared, name: 'pglite', globalSetup: ['test/setup/pglite-template.ts'], env: { TEST_DB: 'pglite' } } },
-];
+const projects: Array<{ test: Record<string, unknown> }> = [{ test: { ...shared, ...pglite, name: 'pglite' } }];
 if (process.env.DATABASE_URL) {
-  projects.push({ test: { ...shared, name: 'pg', globalSetup: [], env: { TEST_DB: 'pg' } } } as never);
+  projects.push({ test: { ...shared, name: 'pg', env: { TEST_DB: 'pg' } } });
 }
 if (process.env.REDIS_URL) {
-  projects.push({ test: { ...shared, include: ['test/redis/**/*.test.ts'], exclude: [], name: 'redis', globalSetup: [], env: { TEST_DB: 'pglite' } } } as never);
+  projects.push({ test: { ...shared, ...pglite, include: ['test/redis/**/*.test.ts'], exclude: [], name: 'redis' } });
+}
+const hasChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p));
+if (hasChromium || process.env.REQUIRE_BROWSER === '1') {
+  projects.push({ test: { ...shared, ...pglite, include: ['test/browser/**/*.test.ts'], exclude: [], name: 'browser' } });
 }
 
 export default defineConfig({
@@ -26,6 +32,5 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
-    typecheck: { enabled: false },
   },
 });
