@@ -40,13 +40,16 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
-  const base = config.publicBaseUrl;
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const where = database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   const password = demo.password ?? (config.demoAdminPassword ? config.demoAdminPassword : '(set at first start; set DEMO_ADMIN_PASSWORD on a new DATA_DIR to choose it)');
   console.log(
     [
       '',
       `CallCenter Pro is listening on ${base} (database: ${where}; telephony: ${config.telephony})`,
+      `  Public URL:  ${config.publicBaseUrl} (what Twilio signs; PUBLIC_BASE_URL)`,
       `  Swagger UI:  ${base}/docs`,
       `  Demo login:  ${demo.email} / ${password}`,
       '',
