@@ -99,13 +99,16 @@ export function loadConfig(env: Env = process.env): Config {
 
   const dataDir = path.resolve(nonEmpty(env.DATA_DIR) ?? './.data');
 
-  let publicBaseUrl = nonEmpty(env.PUBLIC_BASE_URL) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  try {
-    const url = new URL(publicBaseUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push('PUBLIC_BASE_URL must be an http(s) URL');
-    publicBaseUrl = publicBaseUrl.replace(/\/+$/, '');
-  } catch {
-    problems.push(`PUBLIC_BASE_URL must be an absolute URL (got "${publicBaseUrl}")`);
+  const explicitBaseUrl = nonEmpty(env.PUBLIC_BASE_URL);
+  let publicBaseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (explicitBaseUrl) {
+    try {
+      const url = new URL(explicitBaseUrl);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push('PUBLIC_BASE_URL must be an http(s) URL');
+      publicBaseUrl = explicitBaseUrl.replace(/\/+$/, '');
+    } catch {
+      problems.push(`PUBLIC_BASE_URL must be an absolute URL (got "${explicitBaseUrl}")`);
+    }
   }
 
   const sessionKey = nonEmpty(env.SESSION_KEY);

@@ -3,7 +3,7 @@
 // in onRequest (before validation: an anonymous caller learns nothing about the input rules).
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
-import { authenticate } from './auth/principal.js';
+import { principalRateKey, requireRole, resolvePrincipal } from './auth/principal.js';
 import { ERRORS } from './errors.js';
 import type { Deps, Handlers, HandlerContext, OperationId } from './handler-types.js';
 import { indexOperations, type OpenApiDocument, type OperationMeta } from './spec.js';
@@ -28,11 +28,22 @@ export function checkHandlerCoverage(operationIds: Iterable<string>, handlerName
 function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps: Deps) {
   const minRole = meta.minRole;
   return {
-    config: { rateLimit: meta.rateLimit, operationId: meta.operationId },
+    config: { rateLimit: meta.rateLimit, operationId: meta.operationId, authenticated: minRole !== null },
     ...(minRole
       ? {
+          // Count against the verified caller; a failed authentication counts against the IP, so
+          // made-up keys neither get budgets of their own nor unlimited look-ups.
           onRequest: async (req: FastifyRequest) => {
-            req.principal = await authenticate(deps.db, req, minRole);
+            let principal;
+            try {
+              principal = await resolvePrincipal(deps.db, req);
+            } catch (err) {
+              await deps.limiter.consume(req, meta.rateLimit, `ip:${req.ip}`, true);
+              throw err;
+            }
+            await deps.limiter.consume(req, meta.rateLimit, principalRateKey(principal), true);
+            requireRole(principal, minRole);
+            req.principal = principal;
           },
         }
       : {}),

@@ -8,6 +8,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     rateLimit?: RateLimitBucket;
     operationId?: string;
+    /** The operation authenticates its caller (and counts rate limits per caller). */
+    authenticated?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;

@@ -40,20 +40,25 @@ async function fromSession(db: Kysely<DB>, req: FastifyRequest): Promise<Princip
   return { userId: user.id, orgId: user.org_id, role: user.role, via: 'session', apiKeyId: null };
 }
 
-/** Authenticate (API key first when an Authorization header is sent) and check the role. */
-export async function authenticate(db: Kysely<DB>, req: FastifyRequest, minRole: Role): Promise<Principal> {
+/** Who is calling (API key first when an Authorization header is sent); 401 when nobody. */
+export async function resolvePrincipal(db: Kysely<DB>, req: FastifyRequest): Promise<Principal> {
   const header = req.headers.authorization;
-  let principal: Principal | null;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    principal = match?.[1] ? await fromApiKey(db, match[1]) : null;
+    const principal = match?.[1] ? await fromApiKey(db, match[1]) : null;
     if (!principal) throw ERRORS.unauthorized('The API key is missing, malformed, unknown or revoked');
-  } else {
-    principal = await fromSession(db, req);
-    if (!principal) throw ERRORS.unauthorized('Log in (session cookie) or send an API key');
+    return principal;
   }
-  if (!hasRole(principal.role, minRole)) {
-    throw ERRORS.forbidden(`This operation needs the role ${minRole} or higher`);
-  }
+  const principal = await fromSession(db, req);
+  if (!principal) throw ERRORS.unauthorized('Log in (session cookie) or send an API key');
   return principal;
+}
+
+export function requireRole(principal: Principal, minRole: Role): void {
+  if (!hasRole(principal.role, minRole)) throw ERRORS.forbidden(`This operation needs the role ${minRole} or higher`);
+}
+
+/** The rate-limit identity of a verified caller: its API key, or its user. */
+export function principalRateKey(principal: Principal): string {
+  return principal.apiKeyId ? `key:${principal.apiKeyId}` : `user:${principal.userId}`;
 }

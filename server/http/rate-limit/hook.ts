@@ -1,6 +1,6 @@
 // Counts each request in its bucket (from the operation's x-rate-limit, default "general") and
 // sets X-RateLimit-* on every response; over the limit answers 429 RATE_LIMIT_EXCEEDED.
-import { createHash } from 'node:crypto';
+// Identity: the verified API key or session user for authenticated operations, else the IP.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RateLimitBucket } from '../../config.js';
 import { ERRORS } from '../../errors.js';
@@ -39,28 +39,14 @@ export function createRateLimiter(store: RateLimitStore, limits: Readonly<Record
   };
 }
 
-function bearerToken(req: FastifyRequest): string | null {
-  const header = req.headers.authorization;
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  return match?.[1] ?? null;
-}
-
-/** Who a request counts against in the general bucket: its API key, session user, or IP. */
-export function principalKey(req: FastifyRequest): string {
-  const token = bearerToken(req);
-  if (token) return `key:${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
-  const uid = req.session?.get('uid');
-  if (typeof uid === 'number') return `user:${uid}`;
-  return `ip:${req.ip}`;
-}
-
 export function installRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
   app.decorateRequest('rateLimitHeaders', null);
+  // Public routes and unknown paths count per IP here; authenticated operations count in their
+  // own onRequest once the caller is verified (routes.ts).
   app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.authenticated) return;
     const bucket: RateLimitBucket = req.routeOptions.config?.rateLimit ?? 'general';
-    const key = bucket === 'general' ? principalKey(req) : `ip:${req.ip}`;
-    await limiter.consume(req, bucket, key, true);
+    await limiter.consume(req, bucket, `ip:${req.ip}`, true);
   });
   app.addHook('onSend', async (req, reply) => {
     const headers = req.rateLimitHeaders;
