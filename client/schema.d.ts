@@ -51,7 +51,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log out (clears the session cookie) */
+        /**
+         * Log out (clears the session cookie)
+         * @description Ends every session of the user, so a copied cookie stops working too.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -87,7 +90,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The authenticated user */
+        /**
+         * The authenticated user
+         * @description `role` is the role this request acts with: for an API key, the weaker of the key's and its user's roles.
+         */
         get: operations["getCurrentUser"];
         put?: never;
         post?: never;

@@ -36,6 +36,7 @@ export interface UsersTable {
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   last_login_at: Date | null;
+  session_version: Generated<number>;
 }
 
 export interface ApiKeysTable {

@@ -21,5 +21,7 @@ declare module '@fastify/secure-session' {
   interface SessionData {
     uid: number;
     org: string;
+    /** users.session_version when the session began. */
+    sv: number;
   }
 }

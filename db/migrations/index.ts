@@ -1,7 +1,9 @@
 // The static migration list (never imports app code). Append new migrations; never edit old ones.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_session_version.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_session_version': m0002,
 };

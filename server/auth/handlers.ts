@@ -3,13 +3,27 @@ import type { UserRow } from '../../db/types.js';
 import { isUniqueViolation } from '../common/pg-errors.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
-import { findOrganization, findUserByEmail, findUserByLogin, findUserInOrg, insertUser, touchLastLogin } from '../users/queries.js';
+import {
+  bumpSessionVersion,
+  findOrganization,
+  findUserByEmail,
+  findUserByLogin,
+  findUserInOrg,
+  insertUser,
+  touchLastLogin,
+} from '../users/queries.js';
 import { presentCurrentUser } from '../users/present.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
 
 type AuthOps = 'login' | 'loginLegacy' | 'logout' | 'logoutLegacy' | 'getCurrentUser' | 'register';
 
 const LOGGED_OUT = { message: 'Logout successful' };
+
+function startSession(req: FastifyRequest, user: UserRow): void {
+  req.session.set('uid', user.id);
+  req.session.set('org', user.org_id);
+  req.session.set('sv', user.session_version);
+}
 
 export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
   const { db, limiter } = deps;
@@ -20,13 +34,20 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
     const user = await lookUp(login);
     const ok = user ? await verifyPassword(password, user.password_hash) : await verifyAgainstDummy(password);
     if (!user || !ok) throw ERRORS.invalidCredentials();
-    req.session.set('uid', user.id);
-    req.session.set('org', user.org_id);
+    startSession(req, user);
     await touchLastLogin(db, user.id);
     return user;
   }
 
-  function logOut(req: FastifyRequest) {
+  /** Clear the cookie and end the user's sessions everywhere (a copied cookie stops working). */
+  async function logOut(req: FastifyRequest) {
+    const uid = req.session.get('uid');
+    const org = req.session.get('org');
+    const version = req.session.get('sv');
+    if (typeof uid === 'number' && typeof org === 'string' && typeof version === 'number') {
+      const user = await findUserInOrg(db, org, uid);
+      if (user && user.session_version === version) await bumpSessionVersion(db, org, uid);
+    }
     req.session.delete();
     return { status: 200 as const, body: LOGGED_OUT };
   }
@@ -63,7 +84,8 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
       const user = await findUserInOrg(db, principal.orgId, principal.userId);
       const organization = await findOrganization(db, principal.orgId);
       if (!user || !organization) throw ERRORS.unauthorized();
-      return { status: 200, body: presentCurrentUser(user, organization) };
+      // The role this request acts with: an API key's may be lower than its user's.
+      return { status: 200, body: { ...presentCurrentUser(user, organization), role: principal.role } };
     },
 
     async register({ req, body }) {
@@ -89,8 +111,7 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
           });
           return { user, organization };
         });
-        req.session.set('uid', user.id);
-        req.session.set('org', user.org_id);
+        startSession(req, user);
         return { status: 201, body: presentCurrentUser(user, organization) };
       } catch (err) {
         if (isUniqueViolation(err, 'users_email_key')) throw ERRORS.conflict({ email: 'is already registered' });

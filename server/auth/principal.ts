@@ -34,9 +34,10 @@ async function fromApiKey(db: Kysely<DB>, token: string): Promise<Principal | nu
 async function fromSession(db: Kysely<DB>, req: FastifyRequest): Promise<Principal | null> {
   const uid = req.session?.get('uid');
   const org = req.session?.get('org');
-  if (typeof uid !== 'number' || typeof org !== 'string') return null;
+  const version = req.session?.get('sv');
+  if (typeof uid !== 'number' || typeof org !== 'string' || typeof version !== 'number') return null;
   const user = await findUserInOrg(db, org, uid);
-  if (!user) return null;
+  if (!user || user.session_version !== version) return null;
   return { userId: user.id, orgId: user.org_id, role: user.role, via: 'session', apiKeyId: null };
 }
 

@@ -79,3 +79,13 @@ export async function touchLastLogin(db: Db, userId: number): Promise<void> {
 export function findOrganization(db: Db, orgId: string): Promise<{ id: string; name: string } | undefined> {
   return db.selectFrom('organizations').select(['id', 'name']).where('id', '=', orgId).executeTakeFirst();
 }
+
+/** End every session of the user (their cookies carry the old version). */
+export async function bumpSessionVersion(db: Db, orgId: string, userId: number): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ session_version: eb('session_version', '+', 1) }))
+    .where('org_id', '=', orgId)
+    .where('id', '=', userId)
+    .execute();
+}
