@@ -54,6 +54,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installResponseHeaders(app);
   app.decorateRequest('principal', null);
 
+  // Bodies are JSON, or forms where the contract says so (Twilio webhooks); no plain text.
+  app.removeContentTypeParser('text/plain');
   await app.register(formbody);
   await app.register(secureSession, {
     key: deps.sessionKey,

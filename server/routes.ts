@@ -25,9 +25,33 @@ export function checkHandlerCoverage(operationIds: Iterable<string>, handlerName
   }
 }
 
+/**
+ * Only the media types the contract declares reach validation: glue attaches the body schema per
+ * media type, so a body of another type (text/plain, a form post) would otherwise skip it.
+ */
+function bodyGuard(meta: OperationMeta) {
+  const accepted = new Set(meta.requestContentTypes);
+  return async (req: FastifyRequest) => {
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const hasBody = req.body !== undefined && req.body !== null;
+    if (accepted.size === 0) {
+      if (hasBody) throw ERRORS.validation({ body: 'is not accepted by this operation' });
+      return;
+    }
+    if (!hasBody) {
+      if (meta.requestBodyRequired) throw ERRORS.validation({ body: 'is required' });
+      return;
+    }
+    if (!accepted.has(contentType)) {
+      throw ERRORS.validation({ 'content-type': `must be ${[...accepted].join(' or ')}` });
+    }
+  };
+}
+
 function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps: Deps) {
   const minRole = meta.minRole;
   return {
+    preValidation: bodyGuard(meta),
     config: { rateLimit: meta.rateLimit, operationId: meta.operationId, authenticated: minRole !== null },
     ...(minRole
       ? {

@@ -15,6 +15,9 @@ export interface OperationMeta {
   securitySchemes: string[];
   minRole: Role | null;
   rateLimit: RateLimitBucket;
+  /** Media types the request body may have (empty: the operation takes no body). */
+  requestContentTypes: string[];
+  requestBodyRequired: boolean;
 }
 
 export type OpenApiDocument = Record<string, any> & { paths: Record<string, Record<string, any>> };
@@ -46,7 +49,17 @@ export function indexOperations(spec: OpenApiDocument): Map<string, OperationMet
       if (!(RATE_LIMIT_BUCKETS as readonly string[]).includes(rateLimit)) {
         throw new Error(`openapi.yaml: ${operationId} has unknown x-rate-limit ${rateLimit}`);
       }
-      index.set(operationId, { operationId, method: method.toUpperCase(), path, securitySchemes, minRole, rateLimit });
+      const requestBody = op.requestBody as { required?: boolean; content?: Record<string, unknown> } | undefined;
+      index.set(operationId, {
+        operationId,
+        method: method.toUpperCase(),
+        path,
+        securitySchemes,
+        minRole,
+        rateLimit,
+        requestContentTypes: Object.keys(requestBody?.content ?? {}),
+        requestBodyRequired: requestBody?.required === true,
+      });
     }
   }
   return index;

@@ -1,0 +1,307 @@
+// Hostile and malformed input, table-driven over openapi.yaml: every operation with a request
+// body, and every operation with an {id} path parameter. Nothing sent here may change state.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Member, PASSWORD, addMember, createBuyer, createCampaign, registerOrg, uniqueEmail } from '../helpers/fixtures.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { indexOperations, loadSpec, type OperationMeta } from '../../server/spec.js';
+
+let t: TestApp;
+let owner: Member;
+let member: Member;
+let cookie: string;
+let campaignId: string;
+let buyerId: number;
+let spareBuyerId: number;
+let apiKeyId: string;
+let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
+
+const spec = loadSpec();
+const operations = [...indexOperations(spec).values()];
+const BODY_OPERATIONS = operations.filter((op) => spec.paths[op.path]![op.method.toLowerCase()].requestBody !== undefined);
+const ID_OPERATIONS = operations.filter((op) => op.path.includes('{id}'));
+
+interface Case {
+  /** Real values for the path parameters (the caller's own objects). */
+  params?: () => Record<string, string>;
+  /** A body the operation would accept as it is. */
+  body?: () => Record<string, unknown>;
+}
+
+// One entry per operation that has a body or a path parameter; coverage is asserted below.
+const table: Record<string, Case> = {
+  login: { body: () => ({ email: owner.email, password: PASSWORD }) },
+  loginLegacy: { body: () => ({ username: owner.email, password: PASSWORD }) },
+  register: { body: () => ({ organizationName: 'Sneaky Org', email: uniqueEmail('sneaky'), password: PASSWORD }) },
+  createUser: { body: () => ({ email: uniqueEmail('new'), password: PASSWORD, role: 'agent' }) },
+  getUser: { params: () => ({ id: String(member.id) }) },
+  updateUser: { params: () => ({ id: String(member.id) }), body: () => ({ firstName: 'Changed', role: 'manager' }) },
+  deleteUser: { params: () => ({ id: String(member.id) }) },
+  createApiKey: { body: () => ({ name: 'Sneaky key', role: 'agent' }) },
+  revokeApiKey: { params: () => ({ id: apiKeyId }) },
+  createCampaign: { body: () => ({ name: 'Sneaky campaign', status: 'active', enableRtb: true }) },
+  getCampaign: { params: () => ({ id: campaignId }) },
+  updateCampaign: { params: () => ({ id: campaignId }), body: () => ({ name: 'Changed', status: 'paused' }) },
+  deleteCampaign: { params: () => ({ id: campaignId }) },
+  updateCampaignRtbConfig: { params: () => ({ id: campaignId }), body: () => ({ enableRtb: false, minBiddersRequired: 5 }) },
+  listCampaignBuyers: { params: () => ({ id: campaignId }) },
+  addCampaignBuyer: { params: () => ({ id: campaignId }), body: () => ({ buyerId: spareBuyerId, priority: 2, weight: 3 }) },
+  removeCampaignBuyer: { params: () => ({ id: campaignId, buyerId: String(buyerId) }) },
+  createBuyer: { body: () => ({ name: 'Sneaky buyer', phoneNumber: '+12125550123', timeZone: 'UTC' }) },
+  getBuyer: { params: () => ({ id: String(buyerId) }) },
+  updateBuyer: { params: () => ({ id: String(buyerId) }), body: () => ({ name: 'Changed', dailyCap: 7 }) },
+  deleteBuyer: { params: () => ({ id: String(buyerId) }) },
+};
+
+function opById(operationId: string): OperationMeta {
+  const op = operations.find((o) => o.operationId === operationId);
+  if (!op) throw new Error(`no operation ${operationId}`);
+  return op;
+}
+
+/** The path with each {name} replaced by `params[name]` as a raw (already encoded) segment. */
+function fillPath(op: OperationMeta, params: Record<string, string>): string {
+  return op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`${op.operationId}: no value for {${name}}`);
+    return value;
+  });
+}
+
+function realParams(operationId: string): Record<string, string> {
+  const params = table[operationId]!.params?.() ?? {};
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, encodeURIComponent(v)]));
+}
+
+function isPublic(op: OperationMeta): boolean {
+  return op.securitySchemes.length === 0;
+}
+
+interface Sent {
+  status: number;
+  body: { error?: string; code?: string; details?: unknown; requestId?: string } | null;
+  contentType: string;
+}
+
+async function send(
+  op: OperationMeta,
+  options: { params?: Record<string, string>; body?: string; contentType?: string; anonymous?: boolean },
+): Promise<Sent> {
+  const headers: Record<string, string> = {};
+  if (options.contentType !== undefined) headers['content-type'] = options.contentType;
+  if (!options.anonymous && !isPublic(op)) headers.cookie = cookie;
+  const response = await fetch(t.url + fillPath(op, options.params ?? realParams(op.operationId)), {
+    method: op.method,
+    headers,
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: text ? (JSON.parse(text) as Sent['body']) : null,
+    contentType: response.headers.get('content-type') ?? '',
+  };
+}
+
+/** Each request's outcome as {label, status, code}, to compare the whole list in one assertion. */
+async function outcomes(requests: Array<[string, () => Promise<Sent>]>) {
+  const results = [];
+  for (const [label, request] of requests) {
+    const sent = await request();
+    const wellFormed =
+      /^application\/json/.test(sent.contentType) && typeof sent.body?.error === 'string' && typeof sent.body?.requestId === 'string';
+    results.push({ label, status: sent.status, code: sent.body?.code, wellFormed, details: sent.body?.details });
+  }
+  return results;
+}
+
+function allValidationErrors(labels: string[]) {
+  return labels.map((label) => ({ label, status: 400, code: 'VALIDATION_ERROR', wellFormed: true, details: expect.any(Object) }));
+}
+
+/** Every row of every table: what must still hold at the end. */
+async function snapshot() {
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers] = await Promise.all([
+    t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('users').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('api_keys').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('campaigns').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('buyers').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('campaign_buyers').selectAll().orderBy('campaign_id').orderBy('buyer_id').execute(),
+  ]);
+  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers };
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  owner = await registerOrg(t, 'Bad Input Org');
+  member = await addMember(t, owner, 'agent');
+  cookie = [...owner.client.cookieJar!.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  const campaign = await createCampaign(owner.client, { name: 'Target campaign' });
+  campaignId = campaign.id;
+  buyerId = (await createBuyer(owner.client, { name: 'Target buyer' })).id;
+  spareBuyerId = (await createBuyer(owner.client, { name: 'Spare buyer', phoneNumber: '+12125550999' })).id;
+  const assigned = await owner.client.POST('/api/campaigns/{id}/buyers', { params: { path: { id: campaignId } }, body: { buyerId } });
+  if (assigned.response.status !== 201) throw new Error(`addCampaignBuyer failed: ${assigned.response.status}`);
+  const key = await owner.client.POST('/api/api-keys', { body: { name: 'Target key', role: 'manager' } });
+  if (!key.data) throw new Error(`createApiKey failed: ${key.response.status}`);
+  apiKeyId = key.data.id;
+  stateAfterSetup = await snapshot();
+});
+afterAll(async () => t.close());
+
+describe('the tables cover openapi.yaml', () => {
+  it('has a valid body for every operation with a requestBody', () => {
+    expect(BODY_OPERATIONS.length).toBeGreaterThanOrEqual(12);
+    const missing = BODY_OPERATIONS.filter((op) => !table[op.operationId]?.body).map((op) => op.operationId);
+    expect(missing).toEqual([]);
+    // Every body is JSON-only in the contract (so every other content type is "wrong").
+    for (const op of BODY_OPERATIONS) {
+      expect(Object.keys(spec.paths[op.path]![op.method.toLowerCase()].requestBody.content), op.operationId).toEqual(['application/json']);
+    }
+  });
+
+  it('has real values for the path parameters of every operation that takes some', () => {
+    const withParams = operations.filter((op) => op.path.includes('{'));
+    expect(ID_OPERATIONS.length).toBeGreaterThanOrEqual(14);
+    const missing = withParams.filter((op) => !table[op.operationId]?.params).map((op) => op.operationId);
+    expect(missing).toEqual([]);
+    expect(Object.keys(table).sort()).toEqual([...new Set([...BODY_OPERATIONS, ...withParams].map((op) => op.operationId))].sort());
+  });
+});
+
+describe.each(BODY_OPERATIONS.map((op) => op.operationId))('%s body', (operationId) => {
+  const op = () => opById(operationId);
+  const valid = () => table[operationId]!.body!();
+  const json = (text: string) => () => send(op(), { body: text, contentType: 'application/json' });
+
+  it('answers 400 VALIDATION_ERROR naming an unknown property', async () => {
+    const extras = ['unexpectedField', 'isAdmin', 'org_id'];
+    const seen = await outcomes(extras.map((extra) => [extra, json(JSON.stringify({ ...valid(), [extra]: true }))]));
+    expect(seen).toEqual(extras.map((extra) => ({ label: extra, status: 400, code: 'VALIDATION_ERROR', wellFormed: true, details: { [extra]: 'is not allowed' } })));
+  });
+
+  it('answers 400 for prototype-poisoning keys', async () => {
+    const rest = JSON.stringify(valid()).slice(1);
+    const seen = await outcomes([
+      ['__proto__', json(`{"__proto__": {"role": "owner"}, ${rest}`)],
+      ['constructor.prototype', json(`{"constructor": {"prototype": {"role": "owner"}}, ${rest}`)],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['__proto__', 'constructor.prototype']));
+  });
+
+  it('answers 400 VALIDATION_ERROR for a JSON array or any other non-object JSON body', async () => {
+    const texts = [JSON.stringify([valid()]), '[]', 'null', '42', '"text"', 'true'];
+    const seen = await outcomes(texts.map((text) => [text.slice(0, 30), json(text)]));
+    expect(seen).toEqual(allValidationErrors(texts.map((text) => text.slice(0, 30))));
+  });
+
+  it('answers 400 VALIDATION_ERROR for invalid JSON text', async () => {
+    const whole = JSON.stringify(valid());
+    const texts = [whole.slice(0, -1), `${whole}}`, "{'name': 'x'}", '{name: 1}', '\u0000', '{"a":'];
+    const seen = await outcomes(texts.map((text) => [JSON.stringify(text.slice(0, 30)), json(text)]));
+    expect(seen).toEqual(allValidationErrors(texts.map((text) => JSON.stringify(text.slice(0, 30)))));
+  });
+
+  it('answers 400 VALIDATION_ERROR for a missing body (the body is required)', async () => {
+    const seen = await outcomes([
+      ['empty, json type', json('')],
+      ['none, json type', () => send(op(), { contentType: 'application/json' })],
+      ['none, no type', () => send(op(), {})],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['empty, json type', 'none, json type', 'none, no type']));
+  });
+
+  it('answers 400 VALIDATION_ERROR (never 415 or 500) for a wrong content type', async () => {
+    const whole = JSON.stringify(valid());
+    const form = new URLSearchParams(Object.entries(valid()).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    const bodies: Array<[string, string]> = [
+      ['text/plain', whole],
+      ['text/plain; charset=utf-8', whole],
+      ['application/xml', '<body/>'],
+      ['application/x-www-form-urlencoded', form],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--x--\r\n'],
+      ['application/octet-stream', whole],
+    ];
+    const seen = await outcomes(bodies.map(([contentType, text]) => [contentType, () => send(op(), { body: text, contentType })]));
+    expect(seen).toEqual(allValidationErrors(bodies.map(([contentType]) => contentType)));
+  });
+
+  if (opById(operationId).securitySchemes.length > 0) {
+    it('answers 401, not 400, to an anonymous caller with a bad body (authentication first)', async () => {
+      const sent = await send(op(), { body: JSON.stringify({ ...valid(), unexpectedField: true }), contentType: 'application/json', anonymous: true });
+      expect({ status: sent.status, code: sent.body?.code }).toEqual({ status: 401, code: 'UNAUTHORIZED' });
+    });
+  }
+});
+
+const MALFORMED_IDS = ['not-an-id', '-1', '99999999999999999999', '%00', '0', '1e3', '1.0', '2147483648', '%2500', '00000000-0000-0000-0000-000000000000'];
+
+describe.each(ID_OPERATIONS.map((op) => op.operationId))('%s with a malformed id', (operationId) => {
+  it('answers 404 RESOURCE_NOT_FOUND for each malformed id, as the owner', async () => {
+    const op = opById(operationId);
+    const body = table[operationId]!.body;
+    const seen: Array<{ id: string; status: number; code: string | undefined }> = [];
+    for (const id of MALFORMED_IDS) {
+      const sent = await send(op, {
+        params: { ...realParams(operationId), id },
+        ...(body ? { body: JSON.stringify(body()), contentType: 'application/json' } : {}),
+      });
+      seen.push({ id, status: sent.status, code: sent.body?.code });
+    }
+    expect(seen).toEqual(MALFORMED_IDS.map((id) => ({ id, status: 404, code: 'RESOURCE_NOT_FOUND' })));
+  });
+
+  if (opById(operationId).path.includes('{buyerId}')) {
+    it('answers 404 RESOURCE_NOT_FOUND for each malformed buyerId too', async () => {
+      const op = opById(operationId);
+      const seen: Array<{ id: string; status: number; code: string | undefined }> = [];
+      for (const id of MALFORMED_IDS) {
+        const sent = await send(op, { params: { ...realParams(operationId), buyerId: id } });
+        seen.push({ id, status: sent.status, code: sent.body?.code });
+      }
+      expect(seen).toEqual(MALFORMED_IDS.map((id) => ({ id, status: 404, code: 'RESOURCE_NOT_FOUND' })));
+    });
+  }
+});
+
+describe('non-JSON bodies get no less validation than JSON ones', () => {
+  it('refuses a form-encoded or text body carrying invalid values, storing nothing', async () => {
+    const buyerBefore = await t.db.selectFrom('buyers').selectAll().where('id', '=', buyerId).executeTakeFirstOrThrow();
+    const campaignBefore = await t.db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow();
+    const seen = await outcomes([
+      ['form: bad phone + unknown field', () => send(opById('updateBuyer'), { body: 'phoneNumber=not-a-phone&unknownField=1', contentType: 'application/x-www-form-urlencoded' })],
+      ['form: out-of-range priority', () => send(opById('updateBuyer'), { body: 'priority=5000', contentType: 'application/x-www-form-urlencoded' })],
+      ['form: bogus status', () => send(opById('updateCampaign'), { body: 'status=bogus', contentType: 'application/x-www-form-urlencoded' })],
+      ['text: JSON as text/plain', () => send(opById('updateCampaign'), { body: '{"name":"Renamed"}', contentType: 'text/plain' })],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['form: bad phone + unknown field', 'form: out-of-range priority', 'form: bogus status', 'text: JSON as text/plain']));
+    expect(await t.db.selectFrom('buyers').selectAll().where('id', '=', buyerId).executeTakeFirstOrThrow()).toEqual(buyerBefore);
+    expect(await t.db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow()).toEqual(campaignBefore);
+  });
+});
+
+describe('query strings', () => {
+  it('answers 400 naming status for GET /api/campaigns?status=bogus', async () => {
+    const { error, response } = await owner.client.GET('/api/campaigns', { params: { query: { status: 'bogus' as never } } });
+    expect(response.status).toBe(400);
+    expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { status: expect.any(String) } });
+    const raw = await fetch(`${t.url}/api/campaigns?status=`, { headers: { cookie } });
+    expect(raw.status).toBe(400);
+    expect(((await raw.json()) as { details: Record<string, string> }).details).toHaveProperty('status');
+  });
+});
+
+describe('afterwards', () => {
+  it('nothing was created, changed or deleted by any of the requests above', async () => {
+    const now = await snapshot();
+    expect({
+      organizations: now.organizations.length,
+      users: now.users.length,
+      apiKeys: now.apiKeys.length,
+      campaigns: now.campaigns.length,
+      buyers: now.buyers.length,
+      campaignBuyers: now.campaignBuyers.length,
+    }).toEqual({ organizations: 1, users: 2, apiKeys: 1, campaigns: 1, buyers: 2, campaignBuyers: 1 });
+    expect(now).toEqual(stateAfterSetup);
+  });
+});

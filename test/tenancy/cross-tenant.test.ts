@@ -1,0 +1,200 @@
+// Tenancy: every operation that takes an id must treat another organisation's object as absent
+// (404 RESOURCE_NOT_FOUND) and leave it untouched. The table below must name every id-bearing
+// operation of openapi.yaml, so a new one without a case fails this file.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Client, type Member, addMember, createBuyer, createCampaign, registerOrg } from '../helpers/fixtures.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { indexOperations, loadSpec } from '../../server/spec.js';
+
+let t: TestApp;
+
+interface Tenant {
+  owner: Member;
+  member: Member;
+  apiKey: { id: string; key: string };
+  campaign: { id: string };
+  buyer: { id: number };
+}
+
+let A: Tenant;
+let B: Tenant;
+/** B's owner through an API key (owner role) rather than the session. */
+let bKeyClient: Client;
+
+type Attempt = Promise<{ response: Response; error?: unknown }>;
+/** Requests by B's owner (`api`) aimed at A's objects: each must answer 404. */
+type Case = (api: Client) => Attempt[];
+
+const cases: Record<string, Case> = {
+  getUser: (api) => [
+    api.GET('/api/users/{id}', { params: { path: { id: String(A.member.id) } } }),
+    api.GET('/api/users/{id}', { params: { path: { id: String(A.owner.id) } } }),
+  ],
+  updateUser: (api) => [
+    api.PUT('/api/users/{id}', { params: { path: { id: String(A.member.id) } }, body: { role: 'agent', firstName: 'Hijacked' } }),
+    api.PUT('/api/users/{id}', { params: { path: { id: String(A.owner.id) } }, body: { role: 'agent' } }),
+  ],
+  deleteUser: (api) => [
+    api.DELETE('/api/users/{id}', { params: { path: { id: String(A.member.id) } } }),
+    api.DELETE('/api/users/{id}', { params: { path: { id: String(A.owner.id) } } }),
+  ],
+  revokeApiKey: (api) => [api.DELETE('/api/api-keys/{id}', { params: { path: { id: A.apiKey.id } } })],
+  getCampaign: (api) => [api.GET('/api/campaigns/{id}', { params: { path: { id: A.campaign.id } } })],
+  updateCampaign: (api) => [
+    api.PUT('/api/campaigns/{id}', { params: { path: { id: A.campaign.id } }, body: { name: 'Hijacked', status: 'inactive', phoneNumber: null } }),
+  ],
+  deleteCampaign: (api) => [api.DELETE('/api/campaigns/{id}', { params: { path: { id: A.campaign.id } } })],
+  updateCampaignRtbConfig: (api) => [
+    api.PUT('/api/campaigns/{id}/rtb-config', { params: { path: { id: A.campaign.id } }, body: { enableRtb: false, minBiddersRequired: 99 } }),
+  ],
+  listCampaignBuyers: (api) => [api.GET('/api/campaigns/{id}/buyers', { params: { path: { id: A.campaign.id } } })],
+  addCampaignBuyer: (api) => [
+    // A's campaign, A's buyer; A's campaign, B's buyer; B's campaign, A's buyer.
+    api.POST('/api/campaigns/{id}/buyers', { params: { path: { id: A.campaign.id } }, body: { buyerId: A.buyer.id } }),
+    api.POST('/api/campaigns/{id}/buyers', { params: { path: { id: A.campaign.id } }, body: { buyerId: B.buyer.id } }),
+    api.POST('/api/campaigns/{id}/buyers', { params: { path: { id: B.campaign.id } }, body: { buyerId: A.buyer.id } }),
+  ],
+  removeCampaignBuyer: (api) => [
+    api.DELETE('/api/campaigns/{id}/buyers/{buyerId}', { params: { path: { id: A.campaign.id, buyerId: String(A.buyer.id) } } }),
+    api.DELETE('/api/campaigns/{id}/buyers/{buyerId}', { params: { path: { id: B.campaign.id, buyerId: String(A.buyer.id) } } }),
+  ],
+  getBuyer: (api) => [api.GET('/api/buyers/{id}', { params: { path: { id: String(A.buyer.id) } } })],
+  updateBuyer: (api) => [
+    api.PUT('/api/buyers/{id}', {
+      params: { path: { id: String(A.buyer.id) } },
+      body: { name: 'Hijacked', phoneNumber: '+19995550000', isActive: false, operatingHours: null },
+    }),
+  ],
+  deleteBuyer: (api) => [api.DELETE('/api/buyers/{id}', { params: { path: { id: String(A.buyer.id) } } })],
+};
+
+const ID_OPERATIONS = [...indexOperations(loadSpec()).values()].filter((op) => op.path.includes('{')).map((op) => op.operationId);
+
+/** Every row of every table (sorted), i.e. both tenants' whole state. */
+async function snapshot() {
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers] = await Promise.all([
+    t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('users').selectAll().orderBy('id').execute(),
+    // last_used_at moves when B's own key authenticates; everything else must stay.
+    t.db.selectFrom('api_keys').select(['id', 'org_id', 'created_by_user_id', 'name', 'prefix', 'key_hash', 'role', 'created_at', 'revoked_at']).orderBy('id').execute(),
+    t.db.selectFrom('campaigns').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('buyers').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('campaign_buyers').selectAll().orderBy('campaign_id').orderBy('buyer_id').execute(),
+  ]);
+  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers };
+}
+
+/** What A itself sees of its objects through the API. */
+async function viewOfA() {
+  const api = A.owner.client;
+  const [member, owner, keys, campaign, buyer, assignments] = await Promise.all([
+    api.GET('/api/users/{id}', { params: { path: { id: String(A.member.id) } } }),
+    api.GET('/api/users/{id}', { params: { path: { id: String(A.owner.id) } } }),
+    api.GET('/api/api-keys'),
+    api.GET('/api/campaigns/{id}', { params: { path: { id: A.campaign.id } } }),
+    api.GET('/api/buyers/{id}', { params: { path: { id: String(A.buyer.id) } } }),
+    api.GET('/api/campaigns/{id}/buyers', { params: { path: { id: A.campaign.id } } }),
+  ]);
+  for (const r of [member, owner, keys, campaign, buyer, assignments]) expect(r.response.status).toBe(200);
+  return {
+    member: member.data,
+    owner: owner.data,
+    keys: keys.data?.map(({ lastUsedAt: _ignored, ...rest }) => rest),
+    campaign: campaign.data,
+    buyer: buyer.data,
+    assignments: assignments.data,
+  };
+}
+
+async function setUpTenant(name: string, phone: string): Promise<Tenant> {
+  const owner = await registerOrg(t, name);
+  const member = await addMember(t, owner, 'manager');
+  const key = await owner.client.POST('/api/api-keys', { body: { name: `${name} key`, role: 'owner' } });
+  if (key.response.status !== 201 || !key.data) throw new Error(`createApiKey failed: ${key.response.status}`);
+  const campaign = await createCampaign(owner.client, { name: `${name} campaign`, phoneNumber: phone });
+  const buyer = await createBuyer(owner.client, { name: `${name} buyer`, operatingHours: { monday: { start: '09:00', end: '17:00' } } });
+  const assigned = await owner.client.POST('/api/campaigns/{id}/buyers', { params: { path: { id: campaign.id } }, body: { buyerId: buyer.id, priority: 3 } });
+  if (assigned.response.status !== 201) throw new Error(`addCampaignBuyer failed: ${assigned.response.status}`);
+  return { owner, member, apiKey: { id: key.data.id, key: key.data.key }, campaign, buyer };
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  A = await setUpTenant('Tenant A', '+14155550111');
+  B = await setUpTenant('Tenant B', '+14155550222');
+  bKeyClient = t.client({ apiKey: B.apiKey.key });
+});
+afterAll(async () => t.close());
+
+describe('cross-tenant isolation', () => {
+  it('has a case for every id-bearing operation in openapi.yaml', () => {
+    expect(ID_OPERATIONS.length).toBeGreaterThanOrEqual(14);
+    expect(Object.keys(cases).sort()).toEqual([...ID_OPERATIONS].sort());
+  });
+
+  it.each(Object.keys(cases))("%s: B's owner gets 404 on A's object, which stays unchanged", async (operationId) => {
+    const run = cases[operationId]!;
+    const dbBefore = await snapshot();
+    const viewBefore = await viewOfA();
+    for (const [via, api] of [
+      ['session', B.owner.client],
+      ['api key', bKeyClient],
+    ] as const) {
+      const attempts = await Promise.all(run(api));
+      expect(attempts.length).toBeGreaterThan(0);
+      attempts.forEach(({ response, error }, i) => {
+        expect({ via, attempt: i, status: response.status, code: (error as { code?: string } | undefined)?.code }).toEqual({
+          via,
+          attempt: i,
+          status: 404,
+          code: 'RESOURCE_NOT_FOUND',
+        });
+      });
+    }
+    expect(await snapshot()).toEqual(dbBefore);
+    expect(await viewOfA()).toEqual(viewBefore);
+  });
+
+  it("B's campaign cannot get A's buyer assigned, nor A's campaign B's buyer", async () => {
+    const before = await snapshot();
+    const intoB = await B.owner.client.POST('/api/campaigns/{id}/buyers', { params: { path: { id: B.campaign.id } }, body: { buyerId: A.buyer.id } });
+    expect(intoB.response.status).toBe(404);
+    expect(intoB.error?.code).toBe('RESOURCE_NOT_FOUND');
+    const intoA = await A.owner.client.POST('/api/campaigns/{id}/buyers', { params: { path: { id: A.campaign.id } }, body: { buyerId: B.buyer.id } });
+    expect(intoA.response.status).toBe(404);
+    expect(intoA.error?.code).toBe('RESOURCE_NOT_FOUND');
+    // A manager of each tenant fares no better.
+    const byMember = await A.member.client.POST('/api/campaigns/{id}/buyers', { params: { path: { id: A.campaign.id } }, body: { buyerId: B.buyer.id } });
+    expect(byMember.response.status).toBe(404);
+    expect(await snapshot()).toEqual(before);
+    const listB = await B.owner.client.GET('/api/campaigns/{id}/buyers', { params: { path: { id: B.campaign.id } } });
+    expect(listB.data?.map((a) => a.buyerId)).toEqual([B.buyer.id]);
+    const listA = await A.owner.client.GET('/api/campaigns/{id}/buyers', { params: { path: { id: A.campaign.id } } });
+    expect(listA.data?.map((a) => a.buyerId)).toEqual([A.buyer.id]);
+  });
+
+  it("lists show only the caller's own objects", async () => {
+    const [users, keys, campaigns, buyers] = await Promise.all([
+      B.owner.client.GET('/api/users'),
+      B.owner.client.GET('/api/api-keys'),
+      B.owner.client.GET('/api/campaigns'),
+      B.owner.client.GET('/api/buyers'),
+    ]);
+    expect(users.data?.map((u) => u.id).sort()).toEqual([B.owner.id, B.member.id].sort());
+    expect(keys.data?.map((k) => k.id)).toEqual([B.apiKey.id]);
+    expect(campaigns.data?.map((c) => c.id)).toEqual([B.campaign.id]);
+    expect(buyers.data?.map((b) => b.id)).toEqual([B.buyer.id]);
+  });
+
+  it("A's objects still work for A after B's attempts", async () => {
+    const viaKey = await t.client({ apiKey: A.apiKey.key }).GET('/api/auth/user');
+    expect(viaKey.response.status).toBe(200);
+    expect(viaKey.data?.organization.id).toBe(A.owner.orgId);
+    const memberSelf = await A.member.client.GET('/api/auth/user');
+    expect(memberSelf.data).toMatchObject({ id: A.member.id, role: 'manager' });
+    const campaign = await A.owner.client.GET('/api/campaigns/{id}', { params: { path: { id: A.campaign.id } } });
+    expect(campaign.data).toMatchObject({ name: 'Tenant A campaign', phoneNumber: '+14155550111', status: 'active' });
+    const buyer = await A.owner.client.GET('/api/buyers/{id}', { params: { path: { id: String(A.buyer.id) } } });
+    expect(buyer.data).toMatchObject({ name: 'Tenant A buyer', isActive: true, operatingHours: { monday: { start: '09:00', end: '17:00' } } });
+  });
+});
