@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import type { UserRow } from '../../db/types.js';
-import { isUniqueViolation } from '../common/pg-errors.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import {
@@ -9,11 +8,11 @@ import {
   findUserByEmail,
   findUserByLogin,
   findUserInOrg,
-  insertUser,
   touchLastLogin,
 } from '../users/queries.js';
 import { presentCurrentUser } from '../users/present.js';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
+import { createUser } from '../users/create-user.js';
+import { verifyAgainstDummy, verifyPassword } from './passwords.js';
 
 type AuthOps = 'login' | 'loginLegacy' | 'logout' | 'logoutLegacy' | 'getCurrentUser' | 'register';
 
@@ -90,34 +89,17 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
 
     async register({ req, body }) {
       if (!deps.config.allowRegistration) throw ERRORS.forbidden('Registration is switched off on this server');
-      const passwordHash = await hashPassword(body.password);
-      try {
-        const { user, organization } = await db.transaction().execute(async (trx) => {
-          const organization = await trx
-            .insertInto('organizations')
-            .values({ name: body.organizationName })
-            .returning(['id', 'name'])
-            .executeTakeFirstOrThrow();
-          const user = await insertUser(trx, {
-            org_id: organization.id,
-            email: body.email,
-            username: body.username ?? null,
-            password_hash: passwordHash,
-            first_name: body.firstName ?? null,
-            last_name: body.lastName ?? null,
-            profile_image_url: null,
-            role: 'owner',
-            last_login_at: new Date(),
-          });
-          return { user, organization };
-        });
-        startSession(req, user);
-        return { status: 201, body: presentCurrentUser(user, organization) };
-      } catch (err) {
-        if (isUniqueViolation(err, 'users_email_key')) throw ERRORS.conflict({ email: 'is already registered' });
-        if (isUniqueViolation(err, 'users_username_key')) throw ERRORS.conflict({ username: 'is already taken' });
-        throw err;
-      }
+      const { user, organization } = await db.transaction().execute(async (trx) => {
+        const organization = await trx
+          .insertInto('organizations')
+          .values({ name: body.organizationName })
+          .returning(['id', 'name'])
+          .executeTakeFirstOrThrow();
+        const user = await createUser(trx, { ...body, orgId: organization.id, role: 'owner', loggedIn: true });
+        return { user, organization };
+      });
+      startSession(req, user);
+      return { status: 201, body: presentCurrentUser(user, organization) };
     },
   };
 }

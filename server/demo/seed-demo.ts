@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
-import { hashPassword } from '../auth/passwords.js';
+import { createUser } from '../users/create-user.js';
 import { generateRtbId } from '../campaigns/mapping.js';
 
 export interface DemoLogin {
@@ -17,13 +17,9 @@ export async function seedDemo(db: Kysely<DB>, email: string, password: string |
   const existing = await db.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
   if (existing) return { created: false, email, password: null };
   const chosen = password ?? randomBytes(12).toString('base64url');
-  const passwordHash = await hashPassword(chosen);
   await db.transaction().execute(async (trx) => {
     const org = await trx.insertInto('organizations').values({ name: 'Demo Organization' }).returning('id').executeTakeFirstOrThrow();
-    await trx
-      .insertInto('users')
-      .values({ org_id: org.id, email, username: 'admin', password_hash: passwordHash, role: 'owner', first_name: 'Demo', last_name: 'Admin', profile_image_url: null, last_login_at: null })
-      .execute();
+    await createUser(trx, { orgId: org.id, email, password: chosen, role: 'owner', username: 'admin', firstName: 'Demo', lastName: 'Admin' });
     const campaign = await trx
       .insertInto('campaigns')
       .values({ org_id: org.id, name: 'Demo Campaign', description: 'Seeded on first start', phone_number: '+15005550006', rtb_id: generateRtbId() })

@@ -1,24 +1,17 @@
-import { isUniqueViolation } from '../common/pg-errors.js';
 import { parseIntId } from '../common/ids.js';
-import { hashPassword } from '../auth/passwords.js';
 import { revokeKeysOfUser } from '../api-keys/queries.js';
-import { AppError, ERRORS } from '../errors.js';
+import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { canCreateUser, canDeleteUser, canUpdateUser, type PolicyVerdict } from './policy.js';
 import { presentUser } from './present.js';
-import { deleteUserInOrg, findUserInOrg, insertUser, listUsersInOrg, lockOwners, updateUserInOrg } from './queries.js';
+import { createUser, userConflict } from './create-user.js';
+import { deleteUserInOrg, findUserInOrg, listUsersInOrg, lockOwners, updateUserInOrg } from './queries.js';
 
 type UserOps = 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
 
 function enforce(verdict: PolicyVerdict): void {
   if (verdict.ok) return;
   throw verdict.status === 403 ? ERRORS.forbidden(verdict.reason) : ERRORS.conflict(verdict.reason);
-}
-
-function uniqueConflict(err: unknown): AppError | null {
-  if (isUniqueViolation(err, 'users_email_key')) return ERRORS.conflict({ email: 'is already registered' });
-  if (isUniqueViolation(err, 'users_username_key')) return ERRORS.conflict({ username: 'is already taken' });
-  return null;
 }
 
 export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
@@ -38,23 +31,8 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
       const actor = ctx.principal();
       const { body } = ctx;
       enforce(canCreateUser(actor.role, body.role));
-      const passwordHash = await hashPassword(body.password);
-      try {
-        const user = await insertUser(db, {
-          org_id: actor.orgId,
-          email: body.email,
-          username: body.username ?? null,
-          password_hash: passwordHash,
-          first_name: body.firstName ?? null,
-          last_name: body.lastName ?? null,
-          profile_image_url: null,
-          role: body.role,
-          last_login_at: null,
-        });
-        return { status: 201, body: presentUser(user) };
-      } catch (err) {
-        throw uniqueConflict(err) ?? err;
-      }
+      const user = await createUser(db, { ...body, orgId: actor.orgId });
+      return { status: 201, body: presentUser(user) };
     },
 
     async getUser(ctx) {
@@ -87,7 +65,7 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
         if (!updated) throw ERRORS.notFound('User', ctx.params.id);
         return { status: 200, body: presentUser(updated) };
       } catch (err) {
-        throw uniqueConflict(err) ?? err;
+        throw userConflict(err) ?? err;
       }
     },
 
