@@ -385,6 +385,294 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rtb/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List RTB targets (buyer bid endpoints) */
+        get: operations["listRtbTargets"];
+        put?: never;
+        /**
+         * Create an RTB target
+         * @description The endpoint URL is checked by the outbound guard (http/https only; no private, loopback, link-local or metadata addresses unless allow-listed by OUTBOUND_ALLOW_PRIVATE).
+         */
+        post: operations["createRtbTarget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rtb/targets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One RTB target */
+        get: operations["getRtbTarget"];
+        /** Change an RTB target (only the fields sent; `authToken` null clears it) */
+        put: operations["updateRtbTarget"];
+        post?: never;
+        /** Delete an RTB target (its audit history stays) */
+        delete: operations["deleteRtbTarget"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rtb/targets/{id}/uptime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** A target's uptime from stored health history (probes and live answers) */
+        get: operations["getRtbTargetUptime"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rtb/health-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Probe every active target now (10 per minute) */
+        get: operations["runRtbHealthChecks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rtb/webhook/{targetId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The RTB target to test.
+                 * @example 1
+                 */
+                targetId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test bid request to a target and return the parsed outcome
+         * @description Sends the given body (or, when empty, the request the target's settings would build) through the outbound guard and parses the answer with the target's response paths, so an operator can check a buyer's integration. Nothing is billed or routed.
+         */
+        post: operations["testRtbTarget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/rtb-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** The RTB targets assigned to a campaign */
+        get: operations["listCampaignRtbTargets"];
+        /**
+         * Replace a campaign's RTB target assignments
+         * @description The list given becomes the campaign's whole set of assignments (an empty list removes them all).
+         */
+        put: operations["replaceCampaignRtbTargets"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rtb/routers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List RTB routers (seed 001) */
+        get: operations["listRtbRouters"];
+        put?: never;
+        /** Create an RTB router */
+        post: operations["createRtbRouter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rtb/routers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Change an RTB router */
+        put: operations["updateRtbRouter"];
+        post?: never;
+        /** Delete an RTB router (campaigns naming it fall back to their own settings) */
+        delete: operations["deleteRtbRouter"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rtb/bid-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Auctions, newest first (paginated) */
+        get: operations["listBidRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rtb/bid-responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every target's answer in one auction */
+        get: operations["listBidResponses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rtb/auction-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-target auction rows, by call or by auction */
+        get: operations["listAuctionDetails"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rtb/auctions/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The auction's numeric id or its requestId.
+                 * @example req_4b1f6c0e2d9a4e7f8a1b2c3d
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-derive an auction's decision from its stored ledger
+         * @description The ledger keeps the auction's inputs, settings, target configurations (without secrets) and every raw answer; the decision is computed again by the same code and compared with what was recorded.
+         */
+        post: operations["replayAuction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rtb/bid/{rtbId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The campaign's RTB ID (32 hex characters).
+                 * @example 9f86d081884c7d659a2feaa0c55ad015
+                 */
+                rtbId: string;
+            };
+            cookie?: never;
+        };
+        /** The same bid request with query parameters */
+        get: operations["inboundRtbBidGet"];
+        put?: never;
+        /**
+         * A publisher asks us to bid on a call it holds (Ringba-style RTB ID)
+         * @description Runs the campaign's auction for the caller and answers what we pay if the call arrives at
+         *     `phoneNumber` within `expireInSeconds` with the same caller ID. A repeat ping for the same
+         *     caller before expiry returns the same cached bid. No bid is `bidAmount: 0` with a
+         *     `rejectReason`.
+         */
+        post: operations["inboundRtbBid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -599,9 +887,18 @@ export interface components {
             minBiddersRequired: number;
             biddingTimeoutMs: number;
             callerIdRequired: boolean;
+            auctionType: components["schemas"]["AuctionType"];
+            /** @description An RTB router whose auction settings replace the campaign's while it is active. */
+            rtbRouterId: number | null;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
+        /**
+         * @description first_price: the winner pays its bid; second_price: the second-highest valid bid (a sole bidder pays its own minimum bid).
+         * @enum {string}
+         */
+        AuctionType: "first_price" | "second_price";
+        RtbRouterRef: number | null;
         CampaignCreate: {
             name: string;
             description?: components["schemas"]["CampaignDescription"];
@@ -612,6 +909,8 @@ export interface components {
             minBiddersRequired?: components["schemas"]["MinBiddersRequired"];
             biddingTimeoutMs?: components["schemas"]["BiddingTimeoutMs"];
             callerIdRequired?: boolean;
+            auctionType?: components["schemas"]["AuctionType"];
+            rtbRouterId?: components["schemas"]["RtbRouterRef"];
         };
         CampaignUpdate: {
             name?: string;
@@ -623,12 +922,16 @@ export interface components {
             minBiddersRequired?: components["schemas"]["MinBiddersRequired"];
             biddingTimeoutMs?: components["schemas"]["BiddingTimeoutMs"];
             callerIdRequired?: boolean;
+            auctionType?: components["schemas"]["AuctionType"];
+            rtbRouterId?: components["schemas"]["RtbRouterRef"];
         };
         CampaignRtbConfig: {
             enableRtb?: boolean;
             minBiddersRequired?: components["schemas"]["MinBiddersRequired"];
             biddingTimeoutMs?: components["schemas"]["BiddingTimeoutMs"];
             callerIdRequired?: boolean;
+            auctionType?: components["schemas"]["AuctionType"];
+            rtbRouterId?: components["schemas"]["RtbRouterRef"];
         };
         /** @description HH:MM, 24-hour clock; `24:00` ends a day. */
         ClockTime: string;
@@ -738,6 +1041,325 @@ export interface components {
                 /** @enum {string} */
                 database: "ok" | "error";
             };
+        };
+        /** @description An amount of money (stored as numeric with 4 decimals). */
+        Money: number;
+        /** @description ISO 4217 currency code. */
+        CurrencyCode: string;
+        /** @enum {string} */
+        HttpMethod: "GET" | "POST" | "PUT";
+        /** @enum {string} */
+        BidContentType: "application/json" | "application/x-www-form-urlencoded" | "text/xml" | "text/plain";
+        /**
+         * @description bearer: `Authorization: Bearer <token>`; basic: the token is `user:password`; api_key: the token in the header `authHeaderName` (default `X-API-Key`).
+         * @enum {string}
+         */
+        AuthMethod: "none" | "bearer" | "basic" | "api_key";
+        /** @description A state or region code, e.g. `CA`. */
+        RegionCode: string;
+        ZipCode: string;
+        /** @description A caller's number (E.164, or digits only). */
+        CallerNumber: string;
+        /** @description Where to read a value in the bid response (`$.a.b`, `a.b`, `a[0].b`). */
+        ResponsePath: string | null;
+        RegionList: components["schemas"]["RegionCode"][];
+        ZipList: components["schemas"]["ZipCode"][];
+        RtbTarget: {
+            id: number;
+            name: string;
+            companyName: string | null;
+            contactEmail: string | null;
+            endpointUrl: string;
+            httpMethod: components["schemas"]["HttpMethod"];
+            contentType: components["schemas"]["BidContentType"];
+            authMethod: components["schemas"]["AuthMethod"];
+            authHeaderName: string | null;
+            /** @description Whether an auth token is set. The token itself is write-only. */
+            hasAuthToken: boolean;
+            minBidAmount: number;
+            maxBidAmount: number;
+            currency: string;
+            timeoutMs: number;
+            isActive: boolean;
+            states: string[];
+            excludedStates: string[];
+            zipCodes: string[];
+            excludedZipCodes: string[];
+            /** @description Seed 001 request template; null sends the default JSON bid request. */
+            requestBody: string | null;
+            bidAmountPath: string | null;
+            destinationNumberPath: string | null;
+            currencyPath: string | null;
+            durationPath: string | null;
+            acceptancePath: string | null;
+            maxConcurrentCalls: number | null;
+            hourlyCap: number | null;
+            dailyCap: number | null;
+            monthlyCap: number | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        RtbTargetCreate: {
+            name: string;
+            companyName?: components["schemas"]["BuyerCompany"];
+            contactEmail?: components["schemas"]["BuyerEmail"];
+            endpointUrl: string;
+            httpMethod?: components["schemas"]["HttpMethod"];
+            contentType?: components["schemas"]["BidContentType"];
+            authMethod?: components["schemas"]["AuthMethod"];
+            authToken?: string | null;
+            authHeaderName?: string | null;
+            minBidAmount?: components["schemas"]["Money"];
+            maxBidAmount?: components["schemas"]["Money"];
+            currency?: components["schemas"]["CurrencyCode"];
+            timeoutMs?: number;
+            isActive?: boolean;
+            states?: components["schemas"]["RegionList"];
+            excludedStates?: components["schemas"]["RegionList"];
+            zipCodes?: components["schemas"]["ZipList"];
+            excludedZipCodes?: components["schemas"]["ZipList"];
+            requestBody?: string | null;
+            bidAmountPath?: components["schemas"]["ResponsePath"];
+            destinationNumberPath?: components["schemas"]["ResponsePath"];
+            currencyPath?: components["schemas"]["ResponsePath"];
+            durationPath?: components["schemas"]["ResponsePath"];
+            acceptancePath?: components["schemas"]["ResponsePath"];
+            maxConcurrentCalls?: components["schemas"]["MaxConcurrentCalls"];
+            hourlyCap?: components["schemas"]["Cap"];
+            dailyCap?: components["schemas"]["Cap"];
+            monthlyCap?: components["schemas"]["Cap"];
+        };
+        RtbTargetUpdate: {
+            name?: string;
+            companyName?: components["schemas"]["BuyerCompany"];
+            contactEmail?: components["schemas"]["BuyerEmail"];
+            endpointUrl?: string;
+            httpMethod?: components["schemas"]["HttpMethod"];
+            contentType?: components["schemas"]["BidContentType"];
+            authMethod?: components["schemas"]["AuthMethod"];
+            authToken?: string | null;
+            authHeaderName?: string | null;
+            minBidAmount?: components["schemas"]["Money"];
+            maxBidAmount?: components["schemas"]["Money"];
+            currency?: components["schemas"]["CurrencyCode"];
+            timeoutMs?: number;
+            isActive?: boolean;
+            states?: components["schemas"]["RegionList"];
+            excludedStates?: components["schemas"]["RegionList"];
+            zipCodes?: components["schemas"]["ZipList"];
+            excludedZipCodes?: components["schemas"]["ZipList"];
+            requestBody?: string | null;
+            bidAmountPath?: components["schemas"]["ResponsePath"];
+            destinationNumberPath?: components["schemas"]["ResponsePath"];
+            currencyPath?: components["schemas"]["ResponsePath"];
+            durationPath?: components["schemas"]["ResponsePath"];
+            acceptancePath?: components["schemas"]["ResponsePath"];
+            maxConcurrentCalls?: components["schemas"]["MaxConcurrentCalls"];
+            hourlyCap?: components["schemas"]["Cap"];
+            dailyCap?: components["schemas"]["Cap"];
+            monthlyCap?: components["schemas"]["Cap"];
+        };
+        CampaignRtbTarget: {
+            /** Format: uuid */
+            campaignId: string;
+            rtbTargetId: number;
+            targetName: string;
+            priority: number;
+            isActive: boolean;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        CampaignRtbTargetsUpdate: {
+            assignments: {
+                targetId: number;
+                priority?: components["schemas"]["Priority"];
+                isActive?: boolean;
+            }[];
+        };
+        RtbRouter: {
+            id: number;
+            name: string;
+            description: string | null;
+            biddingTimeoutMs: number;
+            minBiddersRequired: number;
+            /** @description Skip targets that have not bid validly in any of their last pings (at least 10), recorded as `predicted_no_bid`. */
+            enablePredictiveRouting: boolean;
+            isActive: boolean;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        RtbRouterCreate: {
+            name: string;
+            description?: components["schemas"]["CampaignDescription"];
+            biddingTimeoutMs?: components["schemas"]["BiddingTimeoutMs"];
+            minBiddersRequired?: components["schemas"]["MinBiddersRequired"];
+            enablePredictiveRouting?: boolean;
+            isActive?: boolean;
+        };
+        RtbRouterUpdate: {
+            name?: string;
+            description?: components["schemas"]["CampaignDescription"];
+            biddingTimeoutMs?: components["schemas"]["BiddingTimeoutMs"];
+            minBiddersRequired?: components["schemas"]["MinBiddersRequired"];
+            enablePredictiveRouting?: boolean;
+            isActive?: boolean;
+        };
+        Pagination: {
+            page: number;
+            limit: number;
+            total: number;
+            totalPages: number;
+        };
+        /** @enum {string} */
+        AuctionStatus: "won" | "no_valid_bids" | "insufficient_bidders" | "no_eligible_targets";
+        BidRequest: {
+            id: number;
+            requestId: string;
+            campaignId: string | null;
+            callId: number | null;
+            /** @description Obfuscated. */
+            callerId: string | null;
+            callerState: string | null;
+            callerZip: string | null;
+            callStartTime: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            source: "call" | "inbound_rtb";
+            auctionType: components["schemas"]["AuctionType"];
+            status: components["schemas"]["AuctionStatus"];
+            totalTargetsPinged: number;
+            /** @description Valid bids received in time. */
+            successfulResponses: number;
+            winningBidAmount: number | null;
+            /** @description What the winner pays (its bid in first-price auctions). */
+            clearingPrice: number | null;
+            winningTargetId: number | null;
+            biddingCompletedAt: components["schemas"]["Timestamp"];
+            totalResponseTimeMs: number;
+        };
+        BidRequestPage: {
+            bidRequests: components["schemas"]["BidRequest"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * @description success: a valid bid (seed 000); rejected: an answer that is not a valid bid; filtered: not asked (see rejectionReason); timeout / error: no usable answer.
+         * @enum {string}
+         */
+        TargetOutcomeStatus: "success" | "rejected" | "filtered" | "timeout" | "error";
+        BidResponse: {
+            id: number;
+            requestId: string;
+            /** @description Null once the target was deleted. */
+            rtbTargetId: number | null;
+            targetName: string;
+            bidAmount: number | null;
+            bidCurrency: string | null;
+            /** @description Obfuscated. */
+            destinationNumber: string | null;
+            responseTimeMs: number | null;
+            responseStatus: components["schemas"]["TargetOutcomeStatus"];
+            httpStatus: number | null;
+            isValid: boolean;
+            isWinningBid: boolean;
+            rejectionReason: string | null;
+        };
+        AuctionDetail: {
+            id: number;
+            callId: number | null;
+            auctionId: string;
+            rtbTargetId: number | null;
+            targetName: string;
+            bidAmount: number | null;
+            /** @enum {string} */
+            auctionStatus: "won" | "lost" | "rejected" | "filtered" | "timeout" | "error";
+            responseTimeMs: number | null;
+            destinationNumber: string | null;
+            isWinner: boolean;
+            rejectionReason: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        AuctionDecision: {
+            status: components["schemas"]["AuctionStatus"];
+            winningTargetId: number | null;
+            winningBidAmount: number | null;
+            clearingPrice: number | null;
+        };
+        AuctionReplay: {
+            auctionId: string;
+            matches: boolean;
+            recorded: components["schemas"]["AuctionDecision"];
+            replayed: components["schemas"]["AuctionDecision"];
+            differences: string[];
+        };
+        RtbHealthResult: {
+            targetId: number;
+            targetName: string;
+            endpointUrl: string;
+            healthy: boolean;
+            /** @description Milliseconds. */
+            responseTime: number;
+            error: string | null;
+            lastChecked: components["schemas"]["Timestamp"];
+        };
+        RtbHealthReport: {
+            success: boolean;
+            timestamp: components["schemas"]["Timestamp"];
+            totalTargets: number;
+            healthyTargets: number;
+            unhealthyTargets: number;
+            results: components["schemas"]["RtbHealthResult"][];
+        };
+        RtbUptime: {
+            success: boolean;
+            targetId: number;
+            period: string;
+            uptime: number | null;
+            totalChecks: number;
+            timestamp: components["schemas"]["Timestamp"];
+        };
+        /** @description Any JSON object; sent as the bid request body. An empty object sends the request the target's settings build. */
+        TestBidRequest: {
+            [key: string]: unknown;
+        };
+        TestBidResult: {
+            targetId: number;
+            /** @description What was sent, secrets redacted. */
+            requestBody: string | null;
+            httpStatus: number | null;
+            responseTimeMs: number | null;
+            /** @description What came back, truncated to 4 KiB. */
+            responseBody: string | null;
+            outcome: {
+                status: components["schemas"]["TargetOutcomeStatus"];
+                isValid: boolean;
+                rejectionReason: string | null;
+                bidAmount: number | null;
+                currency: string | null;
+                /** @description Obfuscated. */
+                destinationNumber: string | null;
+                durationSec: number | null;
+            };
+        };
+        InboundBidRequest: {
+            callerId: components["schemas"]["CallerNumber"];
+            callerState?: components["schemas"]["RegionCode"];
+            callerZip?: components["schemas"]["ZipCode"];
+        };
+        InboundBid: components["schemas"]["InboundBidAccepted"] | components["schemas"]["InboundBidRejected"];
+        InboundBidAccepted: {
+            bidId: string;
+            bidAmount: number;
+            expireInSeconds: number;
+            /** @description Expiry in epoch milliseconds. */
+            bidExpireEpoch: number;
+            /** @description Where to send the call (the campaign's tracking number). */
+            phoneNumber: string;
+            phoneNumberNoPlus: string;
+            warnings: string[];
+        };
+        InboundBidRejected: {
+            bidId: string;
+            /** @constant */
+            bidAmount: 0;
+            rejectReason: string;
         };
     };
     responses: {
@@ -885,6 +1507,10 @@ export interface components {
          * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
          */
         ResourceId: string;
+        /** @description Page number, from 1. */
+        Page: number;
+        /** @description Items per page (at most 100). */
+        Limit: number;
     };
     requestBodies: never;
     headers: {
@@ -1463,6 +2089,8 @@ export interface operations {
                      *         "minBiddersRequired": 2,
                      *         "biddingTimeoutMs": 3000,
                      *         "callerIdRequired": true,
+                     *         "auctionType": "first_price",
+                     *         "rtbRouterId": null,
                      *         "createdAt": "2025-01-01T00:00:00.000Z",
                      *         "updatedAt": "2025-01-01T00:00:00.000Z"
                      *       }
@@ -1510,6 +2138,8 @@ export interface operations {
                      *       "minBiddersRequired": 2,
                      *       "biddingTimeoutMs": 3000,
                      *       "callerIdRequired": false,
+                     *       "auctionType": "first_price",
+                     *       "rtbRouterId": null,
                      *       "createdAt": "2025-08-04T12:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -1560,6 +2190,8 @@ export interface operations {
                      *       "minBiddersRequired": 2,
                      *       "biddingTimeoutMs": 3000,
                      *       "callerIdRequired": true,
+                     *       "auctionType": "first_price",
+                     *       "rtbRouterId": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-01-01T00:00:00.000Z"
                      *     }
@@ -1612,6 +2244,8 @@ export interface operations {
                      *       "minBiddersRequired": 2,
                      *       "biddingTimeoutMs": 3000,
                      *       "callerIdRequired": true,
+                     *       "auctionType": "first_price",
+                     *       "rtbRouterId": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -1696,6 +2330,8 @@ export interface operations {
                      *       "minBiddersRequired": 3,
                      *       "biddingTimeoutMs": 5000,
                      *       "callerIdRequired": true,
+                     *       "auctionType": "first_price",
+                     *       "rtbRouterId": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -2072,6 +2708,842 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRtbTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Targets of the caller's organisation. Auth tokens are never returned; `hasAuthToken` says whether one is set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RtbTarget"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createRtbTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RtbTargetCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RtbTarget"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRtbTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The target. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RtbTarget"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateRtbTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RtbTargetUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated target. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RtbTarget"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteRtbTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRtbTargetUptime: {
+        parameters: {
+            query?: {
+                /** @description The window, in hours (1 to 720). */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Uptime in percent over the window (`null` without any check). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "targetId": 1,
+                     *       "period": "24 hours",
+                     *       "uptime": 98.5,
+                     *       "totalChecks": 144,
+                     *       "timestamp": "2025-08-04T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RtbUptime"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    runRtbHealthChecks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One result per active target; results are stored for uptime. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "timestamp": "2025-08-04T12:00:00.000Z",
+                     *       "totalTargets": 2,
+                     *       "healthyTargets": 1,
+                     *       "unhealthyTargets": 1,
+                     *       "results": [
+                     *         {
+                     *           "targetId": 1,
+                     *           "targetName": "Premium Buyer Network",
+                     *           "endpointUrl": "https://buyer.example.com/rtb/bid",
+                     *           "healthy": true,
+                     *           "responseTime": 245,
+                     *           "error": null,
+                     *           "lastChecked": "2025-08-04T12:00:00.000Z"
+                     *         },
+                     *         {
+                     *           "targetId": 2,
+                     *           "targetName": "Secondary Network",
+                     *           "endpointUrl": "https://backup.example.com/rtb/bid",
+                     *           "healthy": false,
+                     *           "responseTime": 5000,
+                     *           "error": "HTTP 500",
+                     *           "lastChecked": "2025-08-04T12:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RtbHealthReport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testRtbTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The RTB target to test.
+                 * @example 1
+                 */
+                targetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TestBidRequest"];
+            };
+        };
+        responses: {
+            /** @description What was sent (secrets redacted), what came back, and how it was judged. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "targetId": 1,
+                     *       "requestBody": "{\"requestId\":\"req_123456\",\"campaignId\":\"abc123def456\"}",
+                     *       "httpStatus": 200,
+                     *       "responseTimeMs": 87,
+                     *       "responseBody": "{\"bidAmount\": 8.75, \"destinationNumber\": \"+1987654321\", \"accepted\": true, \"currency\": \"USD\"}",
+                     *       "outcome": {
+                     *         "status": "success",
+                     *         "isValid": true,
+                     *         "rejectionReason": null,
+                     *         "bidAmount": 8.75,
+                     *         "currency": "USD",
+                     *         "destinationNumber": "987***4321",
+                     *         "durationSec": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TestBidResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCampaignRtbTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Assignments by priority. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *         "rtbTargetId": 1,
+                     *         "targetName": "Premium Buyer Network",
+                     *         "priority": 1,
+                     *         "isActive": true,
+                     *         "createdAt": "2025-08-04T10:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["CampaignRtbTarget"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replaceCampaignRtbTargets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignRtbTargetsUpdate"];
+            };
+        };
+        responses: {
+            /** @description The campaign's assignments after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *         "rtbTargetId": 1,
+                     *         "targetName": "Premium Buyer Network",
+                     *         "priority": 1,
+                     *         "isActive": true,
+                     *         "createdAt": "2025-08-04T10:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["CampaignRtbTarget"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRtbRouters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Routers of the caller's organisation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 1,
+                     *         "name": "Main Router",
+                     *         "description": "Primary RTB router",
+                     *         "biddingTimeoutMs": 5000,
+                     *         "minBiddersRequired": 2,
+                     *         "enablePredictiveRouting": true,
+                     *         "isActive": true,
+                     *         "createdAt": "2025-08-04T10:00:00.000Z",
+                     *         "updatedAt": "2025-08-04T10:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["RtbRouter"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createRtbRouter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RtbRouterCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "name": "Main Router",
+                     *       "description": "Primary RTB router",
+                     *       "biddingTimeoutMs": 5000,
+                     *       "minBiddersRequired": 2,
+                     *       "enablePredictiveRouting": true,
+                     *       "isActive": true,
+                     *       "createdAt": "2025-08-04T10:00:00.000Z",
+                     *       "updatedAt": "2025-08-04T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RtbRouter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateRtbRouter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RtbRouterUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated router. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "name": "Main Router",
+                     *       "description": "Primary RTB router",
+                     *       "biddingTimeoutMs": 1500,
+                     *       "minBiddersRequired": 2,
+                     *       "enablePredictiveRouting": true,
+                     *       "isActive": true,
+                     *       "createdAt": "2025-08-04T10:00:00.000Z",
+                     *       "updatedAt": "2025-08-05T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RtbRouter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteRtbRouter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listBidRequests: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+                /** @description Only auctions of this campaign. */
+                campaignId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per auction; caller numbers obfuscated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bidRequests": [
+                     *         {
+                     *           "id": 1,
+                     *           "requestId": "req_4b1f6c0e2d9a4e7f8a1b2c3d",
+                     *           "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "callId": null,
+                     *           "callerId": "555***1234",
+                     *           "callerState": "CA",
+                     *           "callerZip": "90210",
+                     *           "callStartTime": "2025-08-04T12:00:00.000Z",
+                     *           "source": "call",
+                     *           "auctionType": "first_price",
+                     *           "status": "won",
+                     *           "totalTargetsPinged": 3,
+                     *           "successfulResponses": 2,
+                     *           "winningBidAmount": 25.5,
+                     *           "clearingPrice": 25.5,
+                     *           "winningTargetId": 1,
+                     *           "biddingCompletedAt": "2025-08-04T12:00:00.412Z",
+                     *           "totalResponseTimeMs": 412
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 150,
+                     *         "totalPages": 3
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BidRequestPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listBidResponses: {
+        parameters: {
+            query: {
+                /** @description The auction's requestId. */
+                requestId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per target (filtered ones included, with their reason); destinations obfuscated. Empty for an unknown requestId. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 1,
+                     *         "requestId": "req_4b1f6c0e2d9a4e7f8a1b2c3d",
+                     *         "rtbTargetId": 1,
+                     *         "targetName": "Premium Buyer Network",
+                     *         "bidAmount": 25.5,
+                     *         "bidCurrency": "USD",
+                     *         "destinationNumber": "555***9876",
+                     *         "responseTimeMs": 456,
+                     *         "responseStatus": "success",
+                     *         "httpStatus": 200,
+                     *         "isValid": true,
+                     *         "isWinningBid": true,
+                     *         "rejectionReason": null
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["BidResponse"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAuctionDetails: {
+        parameters: {
+            query?: {
+                /** @description Only the auctions of this call. */
+                callId?: number;
+                /** @description Only this auction. */
+                requestId?: string;
+                /** @description At most this many rows (newest first). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per target per auction; destinations obfuscated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 1,
+                     *         "callId": 123,
+                     *         "auctionId": "req_4b1f6c0e2d9a4e7f8a1b2c3d",
+                     *         "rtbTargetId": 1,
+                     *         "targetName": "Premium Buyer Network",
+                     *         "bidAmount": 25.5,
+                     *         "auctionStatus": "won",
+                     *         "responseTimeMs": 456,
+                     *         "destinationNumber": "555***9876",
+                     *         "isWinner": true,
+                     *         "rejectionReason": null,
+                     *         "createdAt": "2025-08-04T12:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["AuctionDetail"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replayAuction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The auction's numeric id or its requestId.
+                 * @example req_4b1f6c0e2d9a4e7f8a1b2c3d
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recorded and the replayed decision, and whether they match. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "auctionId": "req_4b1f6c0e2d9a4e7f8a1b2c3d",
+                     *       "matches": true,
+                     *       "recorded": {
+                     *         "status": "won",
+                     *         "winningTargetId": 1,
+                     *         "winningBidAmount": 25.5,
+                     *         "clearingPrice": 25.5
+                     *       },
+                     *       "replayed": {
+                     *         "status": "won",
+                     *         "winningTargetId": 1,
+                     *         "winningBidAmount": 25.5,
+                     *         "clearingPrice": 25.5
+                     *       },
+                     *       "differences": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuctionReplay"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    inboundRtbBidGet: {
+        parameters: {
+            query: {
+                /** @description The caller's number (E.164, or digits). */
+                callerId: components["schemas"]["CallerNumber"];
+                /** @description The caller's state or region code. */
+                callerState?: components["schemas"]["RegionCode"];
+                /** @description The caller's postal code. */
+                callerZip?: components["schemas"]["ZipCode"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The campaign's RTB ID (32 hex characters).
+                 * @example 9f86d081884c7d659a2feaa0c55ad015
+                 */
+                rtbId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A bid, or a rejection with its reason. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bidId": "3f0d4d4e-8a4b-4d55-9b1c-2a7f0e6d1c3b",
+                     *       "bidAmount": 25.5,
+                     *       "expireInSeconds": 60,
+                     *       "bidExpireEpoch": 1754290060000,
+                     *       "phoneNumber": "+12125550100",
+                     *       "phoneNumberNoPlus": "12125550100",
+                     *       "warnings": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InboundBid"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    inboundRtbBid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The campaign's RTB ID (32 hex characters).
+                 * @example 9f86d081884c7d659a2feaa0c55ad015
+                 */
+                rtbId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboundBidRequest"];
+            };
+        };
+        responses: {
+            /** @description A bid, or a rejection with its reason. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundBid"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -5,6 +5,19 @@ export type Role = 'owner' | 'admin' | 'manager' | 'agent';
 export type RoutingType = 'priority' | 'round_robin' | 'weighted';
 export type CampaignStatus = 'active' | 'paused' | 'inactive';
 export type Direction = 'inbound' | 'outbound';
+export type AuctionType = 'first_price' | 'second_price';
+export type HttpMethod = 'GET' | 'POST' | 'PUT';
+export type BidContentType = 'application/json' | 'application/x-www-form-urlencoded' | 'text/xml' | 'text/plain';
+export type AuthMethod = 'none' | 'bearer' | 'basic' | 'api_key';
+export type AuctionStatus = 'won' | 'no_valid_bids' | 'insufficient_bidders' | 'no_eligible_targets';
+export type BidResponseStatus = 'success' | 'rejected' | 'filtered' | 'timeout' | 'error';
+/** numeric columns arrive as strings (exact); write numbers or strings. */
+type Numeric = ColumnType<string, number | string, number | string>;
+type NumericOrNull = ColumnType<string | null, number | string | null, number | string | null>;
+type NumericWithDefault = ColumnType<string, number | string | undefined, number | string>;
+/** bigint identity: read as a string, never written. */
+type BigIntId = ColumnType<string, never, never>;
+type JsonWithDefault<T> = ColumnType<T, string | undefined, string>;
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -66,6 +79,8 @@ export interface CampaignsTable {
   min_bidders_required: Generated<number>;
   bidding_timeout_ms: Generated<number>;
   caller_id_required: Generated<boolean>;
+  auction_type: Generated<AuctionType>;
+  rtb_router_id: number | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -99,6 +114,137 @@ export interface CampaignBuyersTable {
   created_at: CreatedAt;
 }
 
+export interface RtbTargetsTable {
+  id: Generated<number>;
+  org_id: string;
+  name: string;
+  company_name: string | null;
+  contact_email: string | null;
+  endpoint_url: string;
+  http_method: Generated<HttpMethod>;
+  content_type: Generated<BidContentType>;
+  auth_method: Generated<AuthMethod>;
+  auth_token: string | null;
+  auth_header_name: string | null;
+  min_bid_amount: NumericWithDefault;
+  max_bid_amount: NumericWithDefault;
+  currency: Generated<string>;
+  timeout_ms: Generated<number>;
+  is_active: Generated<boolean>;
+  states: JsonWithDefault<string[]>;
+  excluded_states: JsonWithDefault<string[]>;
+  zip_codes: JsonWithDefault<string[]>;
+  excluded_zip_codes: JsonWithDefault<string[]>;
+  request_body: string | null;
+  bid_amount_path: string | null;
+  destination_number_path: string | null;
+  currency_path: string | null;
+  duration_path: string | null;
+  acceptance_path: string | null;
+  max_concurrent_calls: number | null;
+  hourly_cap: number | null;
+  daily_cap: number | null;
+  monthly_cap: number | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface RtbRoutersTable {
+  id: Generated<number>;
+  org_id: string;
+  name: string;
+  description: string | null;
+  bidding_timeout_ms: Generated<number>;
+  min_bidders_required: Generated<number>;
+  enable_predictive_routing: Generated<boolean>;
+  is_active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface CampaignRtbTargetsTable {
+  org_id: string;
+  campaign_id: string;
+  target_id: number;
+  priority: Generated<number>;
+  is_active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface BidRequestsTable {
+  id: BigIntId;
+  org_id: string;
+  request_id: string;
+  campaign_id: string | null;
+  call_id: number | null;
+  call_sid: string | null;
+  caller_id: string | null;
+  caller_state: string | null;
+  caller_zip: string | null;
+  call_start_time: Date | string;
+  source: 'call' | 'inbound_rtb';
+  auction_type: AuctionType;
+  status: AuctionStatus;
+  total_targets_pinged: number;
+  successful_responses: number;
+  winning_bid_amount: NumericOrNull;
+  clearing_price: NumericOrNull;
+  winning_target_id: number | null;
+  destination_number: string | null;
+  bidding_started_at: Date | string;
+  bidding_completed_at: Date | string;
+  total_response_time_ms: number;
+  ledger: Json<unknown>;
+  created_at: CreatedAt;
+}
+
+export interface BidResponsesTable {
+  id: BigIntId;
+  org_id: string;
+  bid_request_id: string;
+  request_id: string;
+  rtb_target_id: number | null;
+  target_name: string;
+  status: BidResponseStatus;
+  http_status: number | null;
+  response_time_ms: number | null;
+  bid_amount: NumericOrNull;
+  bid_currency: string | null;
+  destination_number: string | null;
+  duration_sec: number | null;
+  is_valid: boolean;
+  is_winning_bid: boolean;
+  rejection_reason: string | null;
+  request_body: string | null;
+  response_body: string | null;
+  created_at: CreatedAt;
+}
+
+export interface RtbHealthChecksTable {
+  id: BigIntId;
+  org_id: string;
+  target_id: number;
+  checked_at: ColumnType<Date, Date | string | undefined, never>;
+  healthy: boolean;
+  response_time_ms: number;
+  error: string | null;
+}
+
+export interface InboundBidsTable {
+  id: Generated<string>;
+  org_id: string;
+  campaign_id: string;
+  caller_id: string;
+  bid_request_id: string | null;
+  bid_amount: Numeric;
+  reject_reason: string | null;
+  winning_target_id: number | null;
+  destination_number: string | null;
+  expires_at: Date | string;
+  used_at: Date | null;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -106,6 +252,13 @@ export interface DB {
   campaigns: CampaignsTable;
   buyers: BuyersTable;
   campaign_buyers: CampaignBuyersTable;
+  rtb_targets: RtbTargetsTable;
+  rtb_routers: RtbRoutersTable;
+  campaign_rtb_targets: CampaignRtbTargetsTable;
+  bid_requests: BidRequestsTable;
+  bid_responses: BidResponsesTable;
+  rtb_health_checks: RtbHealthChecksTable;
+  inbound_bids: InboundBidsTable;
 }
 
 /** What query functions take first: the database or a transaction. */
@@ -121,3 +274,9 @@ export type BuyerRow = Selectable<BuyersTable>;
 export type NewBuyer = Insertable<BuyersTable>;
 export type BuyerPatch = Updateable<BuyersTable>;
 export type CampaignBuyerRow = Selectable<CampaignBuyersTable>;
+export type RtbTargetRow = Selectable<RtbTargetsTable>;
+export type NewRtbTarget = Insertable<RtbTargetsTable>;
+export type RtbTargetPatch = Updateable<RtbTargetsTable>;
+export type RtbRouterRow = Selectable<RtbRoutersTable>;
+export type BidRequestRow = Selectable<BidRequestsTable>;
+export type BidResponseRow = Selectable<BidResponsesTable>;

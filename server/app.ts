@@ -8,10 +8,13 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
 import type { Config } from './config.js';
+import { startHealthProbe } from './auctions/health.js';
+import { createRtbRuntime } from './auctions/runtime.js';
 import { ERRORS, errorBody, errorHandler } from './errors.js';
 import type { Deps } from './handler-types.js';
 import { createHandlers } from './handlers.js';
 import { installResponseHeaders, requestIdFrom } from './http/headers.js';
+import { createOutboundPolicy } from './http/outbound/url-policy.js';
 import { createRateLimiter, installRateLimit } from './http/rate-limit/hook.js';
 import type { RateLimitStore } from './http/rate-limit/store.js';
 import { installValidators } from './http/validation.js';
@@ -75,7 +78,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   if (deps.beforeRoutes) await deps.beforeRoutes(app);
 
-  const handlerDeps: Deps = { db: deps.db, config, limiter };
+  const outboundPolicy = createOutboundPolicy(config.outboundAllowPrivate);
+  const rtb = createRtbRuntime(outboundPolicy, config.rtbFanoutConcurrency);
+  const handlerDeps: Deps = { db: deps.db, config, limiter, outboundPolicy, rtb };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
+
+  let stopProbe: (() => Promise<void>) | null = null;
+  if (config.rtbHealthProbeIntervalSeconds > 0) {
+    app.addHook('onReady', async () => {
+      stopProbe = startHealthProbe(deps.db, rtb, config.rtbHealthProbeIntervalSeconds, app.log);
+    });
+  }
+  app.addHook('onClose', async () => {
+    await stopProbe?.();
+    await rtb.close();
+  });
   return app;
 }

@@ -1,5 +1,6 @@
 // The only file that reads process.env. One schema, parsed once, frozen, injected.
 import path from 'node:path';
+import { parseAllowList } from './http/outbound/ip-policy.js';
 
 export const RATE_LIMIT_BUCKETS = ['general', 'login', 'health', 'dni', 'rtb', 'webhook_unsigned'] as const;
 export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
@@ -38,6 +39,20 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly allowRegistration: boolean;
   readonly trustProxy: boolean;
+  /** Bid requests in flight at once, process-wide (p-limit). */
+  readonly rtbFanoutConcurrency: number;
+  /** Background health probe of RTB targets; 0 switches it off. */
+  readonly rtbHealthProbeIntervalSeconds: number;
+}
+
+function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return value;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +156,11 @@ export function loadConfig(env: Env = process.env): Config {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  try {
+    parseAllowList(outboundAllowPrivate);
+  } catch (err) {
+    problems.push(`OUTBOUND_ALLOW_PRIVATE: ${(err as Error).message}`);
+  }
 
   const redisUrl = nonEmpty(env.REDIS_URL);
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
@@ -151,6 +171,15 @@ export function loadConfig(env: Env = process.env): Config {
 
   const allowRegistration = parseBoolean('ALLOW_REGISTRATION', nonEmpty(env.ALLOW_REGISTRATION), true, problems);
   const trustProxy = parseBoolean('TRUST_PROXY', nonEmpty(env.TRUST_PROXY), false, problems);
+  const rtbFanoutConcurrency = parseInteger('RTB_FANOUT_CONCURRENCY', nonEmpty(env.RTB_FANOUT_CONCURRENCY), 512, 1, 10000, problems);
+  const rtbHealthProbeIntervalSeconds = parseInteger(
+    'RTB_HEALTH_PROBE_INTERVAL_SECONDS',
+    nonEmpty(env.RTB_HEALTH_PROBE_INTERVAL_SECONDS),
+    300,
+    0,
+    86400,
+    problems,
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -173,5 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     allowRegistration,
     trustProxy,
+    rtbFanoutConcurrency,
+    rtbHealthProbeIntervalSeconds,
   });
 }

@@ -4,8 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { operations } from '../client/schema.js';
 import type { DB } from '../db/types.js';
+import type { RtbRuntime } from './auctions/runtime.js';
 import type { Principal } from './auth/principal.js';
 import type { Config } from './config.js';
+import type { OutboundPolicy } from './http/outbound/types.js';
 import type { RateLimiter } from './http/rate-limit/hook.js';
 
 export type OperationId = keyof operations;
@@ -28,6 +30,10 @@ export interface Deps {
   db: Kysely<DB>;
   config: Config;
   limiter: RateLimiter;
+  /** The outbound guard's policy (OUTBOUND_ALLOW_PRIVATE): save-time URL checks and connections. */
+  outboundPolicy: OutboundPolicy;
+  /** Shared RTB fan-out: guarded dispatcher, p-limit, circuit breaker. */
+  rtb: RtbRuntime;
 }
 
 export interface HandlerContext<K extends OperationId> {

@@ -1,11 +1,15 @@
 // Every operation's handler, by operationId. A missing one is a compile error (Handlers is
 // a mapped type over the generated `operations`), and a start-up error (routes.ts).
 import { createApiKeyHandlers } from './api-keys/handlers.js';
+import { createAuctionHandlers } from './auctions/handlers.js';
 import { createAuthHandlers } from './auth/handlers.js';
 import { createBuyerHandlers } from './buyers/handlers.js';
 import { createCampaignHandlers } from './campaigns/handlers.js';
 import type { Deps, Handlers } from './handler-types.js';
 import { createHealthHandlers } from './health/handlers.js';
+import { createRtbAuditHandlers } from './rtb-audit/handlers.js';
+import { createRtbRouterHandlers } from './rtb-routers/handlers.js';
+import { createRtbTargetHandlers } from './rtb-targets/handlers.js';
 import { createUserHandlers } from './users/handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
@@ -16,5 +20,9 @@ export function createHandlers(deps: Deps): Handlers {
     ...createCampaignHandlers(deps),
     ...createBuyerHandlers(deps),
     ...createHealthHandlers(deps),
+    ...createRtbTargetHandlers(deps),
+    ...createRtbRouterHandlers(deps),
+    ...createRtbAuditHandlers(deps),
+    ...createAuctionHandlers(deps),
   };
 }

@@ -25,6 +25,25 @@ export function checkHandlerCoverage(operationIds: Iterable<string>, handlerName
   }
 }
 
+/** The path of the first string containing NUL (PostgreSQL text cannot hold it), or null. */
+export function findNul(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const found = findNul(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = findNul(item, path ? `${path}.${key}` : key) ?? (key.includes('\u0000') ? path || 'body' : null);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 /**
  * Only the media types the contract declares reach validation: glue attaches the body schema per
  * media type, so a body of another type (text/plain, a form post) would otherwise skip it.
@@ -32,6 +51,9 @@ export function checkHandlerCoverage(operationIds: Iterable<string>, handlerName
 function bodyGuard(meta: OperationMeta) {
   const accepted = new Set(meta.requestContentTypes);
   return async (req: FastifyRequest) => {
+    // Path ids are parsed by their handlers (a malformed one, NUL included, is a 404).
+    const nul = findNul(req.query, '') ?? findNul(req.body, '');
+    if (nul !== null) throw ERRORS.validation({ [nul || 'body']: 'must not contain NUL characters' });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const hasBody = req.body !== undefined && req.body !== null;
     if (accepted.size === 0) {

@@ -7,6 +7,13 @@ import { deleteCampaignInOrg, findCampaignInOrg, insertCampaign, listCampaignsIn
 
 type CampaignOps = 'listCampaigns' | 'createCampaign' | 'getCampaign' | 'updateCampaign' | 'deleteCampaign' | 'updateCampaignRtbConfig';
 
+/** A campaign may only name a router of its own organisation. */
+async function checkRouter(db: Deps['db'], orgId: string, routerId: number | null | undefined): Promise<void> {
+  if (routerId === undefined || routerId === null) return;
+  const router = await db.selectFrom('rtb_routers').select('id').where('org_id', '=', orgId).where('id', '=', routerId).executeTakeFirst();
+  if (!router) throw ERRORS.validation({ rtbRouterId: 'is not an RTB router of this organisation' });
+}
+
 function phoneConflict(err: unknown): Error | null {
   return isUniqueViolation(err, 'campaigns_phone_number_key')
     ? ERRORS.conflict({ phoneNumber: 'is already used by another campaign' })
@@ -20,10 +27,12 @@ export function createCampaignHandlers({ db }: Deps): HandlerGroup<CampaignOps> 
     return id;
   }
 
-  async function update(orgId: string, rawId: string, patch: ReturnType<typeof campaignPatch>) {
+  async function update(orgId: string, rawId: string, body: Parameters<typeof campaignPatch>[0]) {
     const id = campaignId(rawId);
+    if (!(await findCampaignInOrg(db, orgId, id))) throw ERRORS.notFound('Campaign', rawId);
+    await checkRouter(db, orgId, body.rtbRouterId);
     try {
-      const row = await updateCampaignInOrg(db, orgId, id, patch);
+      const row = await updateCampaignInOrg(db, orgId, id, campaignPatch(body));
       if (!row) throw ERRORS.notFound('Campaign', rawId);
       return { status: 200 as const, body: presentCampaign(row) };
     } catch (err) {
@@ -39,6 +48,7 @@ export function createCampaignHandlers({ db }: Deps): HandlerGroup<CampaignOps> 
 
     async createCampaign(ctx) {
       const { orgId } = ctx.principal();
+      await checkRouter(db, orgId, ctx.body.rtbRouterId);
       try {
         const row = await insertCampaign(db, {
           ...campaignPatch(ctx.body),
@@ -61,11 +71,11 @@ export function createCampaignHandlers({ db }: Deps): HandlerGroup<CampaignOps> 
     },
 
     async updateCampaign(ctx) {
-      return update(ctx.principal().orgId, ctx.params.id, campaignPatch(ctx.body));
+      return update(ctx.principal().orgId, ctx.params.id, ctx.body);
     },
 
     async updateCampaignRtbConfig(ctx) {
-      return update(ctx.principal().orgId, ctx.params.id, campaignPatch(ctx.body));
+      return update(ctx.principal().orgId, ctx.params.id, ctx.body);
     },
 
     async deleteCampaign(ctx) {

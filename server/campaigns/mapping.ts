@@ -26,6 +26,8 @@ export function presentCampaign(row: CampaignRow): Campaign {
     minBiddersRequired: row.min_bidders_required,
     biddingTimeoutMs: row.bidding_timeout_ms,
     callerIdRequired: row.caller_id_required,
+    auctionType: row.auction_type,
+    rtbRouterId: row.rtb_router_id,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -43,5 +45,7 @@ export function campaignPatch(body: CampaignUpdate): CampaignPatch {
   if (body.minBiddersRequired !== undefined) patch.min_bidders_required = body.minBiddersRequired;
   if (body.biddingTimeoutMs !== undefined) patch.bidding_timeout_ms = body.biddingTimeoutMs;
   if (body.callerIdRequired !== undefined) patch.caller_id_required = body.callerIdRequired;
+  if (body.auctionType !== undefined) patch.auction_type = body.auctionType;
+  if (body.rtbRouterId !== undefined) patch.rtb_router_id = body.rtbRouterId;
   return patch;
 }

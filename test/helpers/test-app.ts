@@ -18,6 +18,7 @@ import { TEMPLATE_FILE } from '../setup/pglite-template.js';
 import { installContractCheck } from './contract.js';
 
 export const TEST_SESSION_KEY = 'a'.repeat(64);
+const TEST_ENV_DEFAULTS = { RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' };
 const GENEROUS_LIMITS = 'general=1000000,login=1000000,health=1000000,dni=1000000,rtb=1000000,webhook_unsigned=1000000';
 
 export interface TestApp {
@@ -70,6 +71,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SESSION_KEY: TEST_SESSION_KEY,
     RATE_LIMITS: GENEROUS_LIMITS,
     DATA_DIR: '.test-data/unused',
+    ...TEST_ENV_DEFAULTS,
     ...options.env,
   });
   const database = await openTestDatabase();

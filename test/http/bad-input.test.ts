@@ -13,11 +13,15 @@ let campaignId: string;
 let buyerId: number;
 let spareBuyerId: number;
 let apiKeyId: string;
+let targetId: number;
+let routerId: number;
+let rtbId: string;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
 const spec = loadSpec();
 const operations = [...indexOperations(spec).values()];
-const BODY_OPERATIONS = operations.filter((op) => spec.paths[op.path]![op.method.toLowerCase()].requestBody !== undefined);
+// Operations whose body is required (an optional free-form body, as the test bid's, has no wrong shape).
+const BODY_OPERATIONS = operations.filter((op) => spec.paths[op.path]![op.method.toLowerCase()].requestBody?.required === true);
 const ID_OPERATIONS = operations.filter((op) => op.path.includes('{id}'));
 
 interface Case {
@@ -50,6 +54,20 @@ const table: Record<string, Case> = {
   getBuyer: { params: () => ({ id: String(buyerId) }) },
   updateBuyer: { params: () => ({ id: String(buyerId) }), body: () => ({ name: 'Changed', dailyCap: 7 }) },
   deleteBuyer: { params: () => ({ id: String(buyerId) }) },
+  createRtbTarget: { body: () => ({ name: 'Sneaky target', endpointUrl: 'http://127.0.0.1:9/bid' }) },
+  getRtbTarget: { params: () => ({ id: String(targetId) }) },
+  updateRtbTarget: { params: () => ({ id: String(targetId) }), body: () => ({ name: 'Changed', minBidAmount: 2 }) },
+  deleteRtbTarget: { params: () => ({ id: String(targetId) }) },
+  getRtbTargetUptime: { params: () => ({ id: String(targetId) }) },
+  testRtbTarget: { params: () => ({ targetId: String(targetId) }) },
+  listCampaignRtbTargets: { params: () => ({ id: campaignId }) },
+  replaceCampaignRtbTargets: { params: () => ({ id: campaignId }), body: () => ({ assignments: [{ targetId, priority: 2 }] }) },
+  createRtbRouter: { body: () => ({ name: 'Sneaky router' }) },
+  updateRtbRouter: { params: () => ({ id: String(routerId) }), body: () => ({ isActive: false }) },
+  deleteRtbRouter: { params: () => ({ id: String(routerId) }) },
+  replayAuction: { params: () => ({ id: 'req_unknown' }) },
+  inboundRtbBid: { params: () => ({ rtbId }), body: () => ({ callerId: '+13105551234' }) },
+  inboundRtbBidGet: { params: () => ({ rtbId }) },
 };
 
 function opById(operationId: string): OperationMeta {
@@ -120,15 +138,20 @@ function allValidationErrors(labels: string[]) {
 
 /** Every row of every table: what must still hold at the end. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, inboundBids] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     t.db.selectFrom('api_keys').selectAll().orderBy('id').execute(),
     t.db.selectFrom('campaigns').selectAll().orderBy('id').execute(),
     t.db.selectFrom('buyers').selectAll().orderBy('id').execute(),
     t.db.selectFrom('campaign_buyers').selectAll().orderBy('campaign_id').orderBy('buyer_id').execute(),
+    t.db.selectFrom('rtb_targets').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('rtb_routers').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('campaign_rtb_targets').selectAll().orderBy('campaign_id').orderBy('target_id').execute(),
+    t.db.selectFrom('bid_requests').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('inbound_bids').selectAll().orderBy('id').execute(),
   ]);
-  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers };
+  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, inboundBids };
 }
 
 beforeAll(async () => {
@@ -145,6 +168,13 @@ beforeAll(async () => {
   const key = await owner.client.POST('/api/api-keys', { body: { name: 'Target key', role: 'manager' } });
   if (!key.data) throw new Error(`createApiKey failed: ${key.response.status}`);
   apiKeyId = key.data.id;
+  const target = await owner.client.POST('/api/rtb/targets', { body: { name: 'Target target', endpointUrl: 'http://127.0.0.1:9/bid' } });
+  const router = await owner.client.POST('/api/rtb/routers', { body: { name: 'Target router' } });
+  if (!target.data || !router.data) throw new Error('RTB setup failed');
+  targetId = target.data.id;
+  routerId = router.data.id;
+  rtbId = campaign.rtbId;
+  await owner.client.PUT('/api/campaigns/{id}/rtb-targets', { params: { path: { id: campaignId } }, body: { assignments: [{ targetId }] } });
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
@@ -301,7 +331,26 @@ describe('afterwards', () => {
       campaigns: now.campaigns.length,
       buyers: now.buyers.length,
       campaignBuyers: now.campaignBuyers.length,
-    }).toEqual({ organizations: 1, users: 2, apiKeys: 1, campaigns: 1, buyers: 2, campaignBuyers: 1 });
+      targets: now.targets.length,
+      routers: now.routers.length,
+      assignments: now.assignments.length,
+      bidRequests: now.bidRequests.length,
+      inboundBids: now.inboundBids.length,
+    }).toEqual({ organizations: 1, users: 2, apiKeys: 1, campaigns: 1, buyers: 2, campaignBuyers: 1, targets: 1, routers: 1, assignments: 1, bidRequests: 0, inboundBids: 0 });
     expect(now).toEqual(stateAfterSetup);
+  });
+});
+
+describe('NUL characters', () => {
+  it('answers 400 naming the field for a NUL in a body string, a nested string or a query value; nothing stored', async () => {
+    const before = await snapshot();
+    const seen = await outcomes([
+      ['body name', () => send(opById('createCampaign'), { body: JSON.stringify({ name: 'a\u0000b' }), contentType: 'application/json' })],
+      ['nested', () => send(opById('createBuyer'), { body: JSON.stringify({ name: 'B', phoneNumber: '+12125550100', operatingHours: { monday: { start: '09:00', end: '1\u00007:00' } } }), contentType: 'application/json' })],
+      ['query', () => fetch(`${t.url}/api/rtb/bid-responses?requestId=%00`, { headers: { cookie } }).then(async (r) => ({ status: r.status, body: (await r.json()) as Sent['body'], contentType: r.headers.get('content-type') ?? '' }))],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['body name', 'nested', 'query']));
+    expect(seen.map((s) => Object.keys(s.details as object)[0])).toEqual(['name', 'operatingHours.monday.end', 'requestId']);
+    expect(await snapshot()).toEqual(before);
   });
 });

@@ -14,6 +14,9 @@ interface Tenant {
   apiKey: { id: string; key: string };
   campaign: { id: string };
   buyer: { id: number };
+  target: { id: number };
+  router: { id: number };
+  auction: { id: string; requestId: string };
 }
 
 let A: Tenant;
@@ -66,13 +69,35 @@ const cases: Record<string, Case> = {
     }),
   ],
   deleteBuyer: (api) => [api.DELETE('/api/buyers/{id}', { params: { path: { id: String(A.buyer.id) } } })],
+  getRtbTarget: (api) => [api.GET('/api/rtb/targets/{id}', { params: { path: { id: String(A.target.id) } } })],
+  updateRtbTarget: (api) => [
+    api.PUT('/api/rtb/targets/{id}', { params: { path: { id: String(A.target.id) } }, body: { name: 'Hijacked', isActive: false, authToken: null } }),
+  ],
+  deleteRtbTarget: (api) => [api.DELETE('/api/rtb/targets/{id}', { params: { path: { id: String(A.target.id) } } })],
+  getRtbTargetUptime: (api) => [api.GET('/api/rtb/targets/{id}/uptime', { params: { path: { id: String(A.target.id) } } })],
+  testRtbTarget: (api) => [api.POST('/api/rtb/webhook/{targetId}', { params: { path: { targetId: String(A.target.id) } }, body: {} })],
+  listCampaignRtbTargets: (api) => [api.GET('/api/campaigns/{id}/rtb-targets', { params: { path: { id: A.campaign.id } } })],
+  replaceCampaignRtbTargets: (api) => [
+    api.PUT('/api/campaigns/{id}/rtb-targets', { params: { path: { id: A.campaign.id } }, body: { assignments: [] } }),
+    api.PUT('/api/campaigns/{id}/rtb-targets', { params: { path: { id: A.campaign.id } }, body: { assignments: [{ targetId: B.target.id }] } }),
+  ],
+  updateRtbRouter: (api) => [api.PUT('/api/rtb/routers/{id}', { params: { path: { id: String(A.router.id) } }, body: { isActive: false } })],
+  deleteRtbRouter: (api) => [api.DELETE('/api/rtb/routers/{id}', { params: { path: { id: String(A.router.id) } } })],
+  replayAuction: (api) => [
+    api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.requestId } } }),
+    api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.id } } }),
+  ],
 };
 
-const ID_OPERATIONS = [...indexOperations(loadSpec()).values()].filter((op) => op.path.includes('{')).map((op) => op.operationId);
+// Authenticated operations with an id in the path. (Inbound RTB is public: its RTB ID is a
+// capability a publisher is given, not another tenant's object.)
+const ID_OPERATIONS = [...indexOperations(loadSpec()).values()]
+  .filter((op) => op.path.includes('{') && op.minRole !== null)
+  .map((op) => op.operationId);
 
 /** Every row of every table (sorted), i.e. both tenants' whole state. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     // last_used_at moves when B's own key authenticates; everything else must stay.
@@ -80,8 +105,13 @@ async function snapshot() {
     t.db.selectFrom('campaigns').selectAll().orderBy('id').execute(),
     t.db.selectFrom('buyers').selectAll().orderBy('id').execute(),
     t.db.selectFrom('campaign_buyers').selectAll().orderBy('campaign_id').orderBy('buyer_id').execute(),
+    t.db.selectFrom('rtb_targets').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('rtb_routers').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('campaign_rtb_targets').selectAll().orderBy('campaign_id').orderBy('target_id').execute(),
+    t.db.selectFrom('bid_requests').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('rtb_health_checks').selectAll().orderBy('id').execute(),
   ]);
-  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers };
+  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health };
 }
 
 /** What A itself sees of its objects through the API. */
@@ -115,7 +145,39 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
   const buyer = await createBuyer(owner.client, { name: `${name} buyer`, operatingHours: { monday: { start: '09:00', end: '17:00' } } });
   const assigned = await owner.client.POST('/api/campaigns/{id}/buyers', { params: { path: { id: campaign.id } }, body: { buyerId: buyer.id, priority: 3 } });
   if (assigned.response.status !== 201) throw new Error(`addCampaignBuyer failed: ${assigned.response.status}`);
-  return { owner, member, apiKey: { id: key.data.id, key: key.data.key }, campaign, buyer };
+  const target = await owner.client.POST('/api/rtb/targets', { body: { name: `${name} target`, endpointUrl: 'http://127.0.0.1:9/bid', authMethod: 'bearer', authToken: 'secret' } });
+  const router = await owner.client.POST('/api/rtb/routers', { body: { name: `${name} router` } });
+  if (!target.data || !router.data) throw new Error('RTB setup failed');
+  await owner.client.PUT('/api/campaigns/{id}/rtb-targets', { params: { path: { id: campaign.id } }, body: { assignments: [{ targetId: target.data.id }] } });
+  const auction = await t.db
+    .insertInto('bid_requests')
+    .values({
+      org_id: owner.orgId,
+      request_id: `req_${name.replace(/\W/g, '')}`,
+      campaign_id: campaign.id,
+      call_start_time: new Date(),
+      source: 'call',
+      auction_type: 'first_price',
+      status: 'no_valid_bids',
+      total_targets_pinged: 1,
+      successful_responses: 0,
+      bidding_started_at: new Date(),
+      bidding_completed_at: new Date(),
+      total_response_time_ms: 3,
+      ledger: '{}',
+    })
+    .returning(['id', 'request_id'])
+    .executeTakeFirstOrThrow();
+  return {
+    owner,
+    member,
+    apiKey: { id: key.data.id, key: key.data.key },
+    campaign,
+    buyer,
+    target: target.data,
+    router: router.data,
+    auction: { id: auction.id, requestId: auction.request_id },
+  };
 }
 
 beforeAll(async () => {
@@ -128,7 +190,7 @@ afterAll(async () => t.close());
 
 describe('cross-tenant isolation', () => {
   it('has a case for every id-bearing operation in openapi.yaml', () => {
-    expect(ID_OPERATIONS.length).toBeGreaterThanOrEqual(14);
+    expect(ID_OPERATIONS.length).toBeGreaterThanOrEqual(24);
     expect(Object.keys(cases).sort()).toEqual([...ID_OPERATIONS].sort());
   });
 
@@ -171,6 +233,17 @@ describe('cross-tenant isolation', () => {
     expect(listB.data?.map((a) => a.buyerId)).toEqual([B.buyer.id]);
     const listA = await A.owner.client.GET('/api/campaigns/{id}/buyers', { params: { path: { id: A.campaign.id } } });
     expect(listA.data?.map((a) => a.buyerId)).toEqual([A.buyer.id]);
+  });
+
+  it("B cannot assign A's RTB target to its own campaign (400 naming the item), changing nothing", async () => {
+    const before = await snapshot();
+    const attempt = await B.owner.client.PUT('/api/campaigns/{id}/rtb-targets', {
+      params: { path: { id: B.campaign.id } },
+      body: { assignments: [{ targetId: A.target.id }] },
+    });
+    expect(attempt.response.status).toBe(400);
+    expect(JSON.stringify(attempt.error?.details)).toContain('targetId');
+    expect(await snapshot()).toEqual(before);
   });
 
   it("lists show only the caller's own objects", async () => {

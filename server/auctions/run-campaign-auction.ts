@@ -1,0 +1,72 @@
+// Run a campaign's auction end to end: load its targets and settings, pre-filter caps and the
+// breaker, fan out, feed the breaker, write the audit. Used by inbound RTB now and by the voice
+// webhook (the call path) later.
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CampaignRow, DB } from '../../db/types.js';
+import { runAuction } from '../rtb/auction.js';
+import type { AuctionResult, AuctionSettings, CallContext, RtbTargetConfig } from '../rtb/types.js';
+import { toTargetConfig } from '../rtb-targets/mapping.js';
+import { writeAuctionAudit } from './audit-write.js';
+import { capBlocks } from './caps.js';
+import { findRouter, loadAssignedTargets } from './queries.js';
+import type { RtbRuntime } from './runtime.js';
+import { effectiveSettings, mergeBlocks } from './settings.js';
+
+export interface CampaignAuctionInput {
+  campaign: CampaignRow;
+  caller: { callerId: string | null; callerState: string | null; callerZip: string | null };
+  source: 'call' | 'inbound_rtb';
+  callStartTime?: Date;
+  callId?: number | null;
+  callSid?: string | null;
+}
+
+export interface CampaignAuction {
+  bidRequestId: string;
+  result: AuctionResult;
+  settings: AuctionSettings;
+  targets: RtbTargetConfig[];
+}
+
+export function newRequestId(): string {
+  return `req_${randomBytes(12).toString('hex')}`;
+}
+
+export async function runCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input: CampaignAuctionInput): Promise<CampaignAuction> {
+  const { campaign } = input;
+  const [assigned, router] = await Promise.all([
+    loadAssignedTargets(db, campaign.org_id, campaign.id),
+    findRouter(db, campaign.org_id, campaign.rtb_router_id),
+  ]);
+  const { settings, predictiveRouting } = effectiveSettings(campaign, router);
+  const targets = assigned.map((a) => toTargetConfig(a.row, { priority: a.priority, isActive: a.isActive }));
+  const caps = await capBlocks(
+    db,
+    campaign.org_id,
+    assigned.map((a) => ({ id: a.row.id, hourlyCap: a.row.hourly_cap, dailyCap: a.row.daily_cap, monthlyCap: a.row.monthly_cap })),
+  );
+  const now = Date.now();
+  const blocked = mergeBlocks(caps, rtb.breaker.blockReasons(targets.map((t) => t.id), now), predictiveRouting);
+  const context: CallContext = {
+    requestId: newRequestId(),
+    campaignId: campaign.id,
+    callerId: input.caller.callerId,
+    callerState: input.caller.callerState,
+    callerZip: input.caller.callerZip,
+    callStartTime: input.callStartTime ?? new Date(now),
+  };
+  const result = await runAuction({ context, targets, settings, blocked, send: rtb.send, limit: rtb.limit });
+  rtb.breaker.observe(result.outcomes, Date.now());
+  const bidRequestId = await writeAuctionAudit(db, {
+    orgId: campaign.org_id,
+    source: input.source,
+    context,
+    settings,
+    targets,
+    result,
+    callId: input.callId ?? null,
+    callSid: input.callSid ?? null,
+  });
+  return { bidRequestId, result, settings, targets };
+}

@@ -1,0 +1,16 @@
+// What the outbound guard needs to judge a destination: the operator's allow-list and a resolver.
+import type { AllowList } from './ip-policy.js';
+
+export interface ResolvedAddress {
+  readonly address: string;
+  readonly family: 4 | 6;
+}
+
+/** Every address `hostname` resolves to; rejects when it does not resolve. Injectable for tests. */
+export type Resolver = (hostname: string) => Promise<readonly ResolvedAddress[]>;
+
+export interface OutboundPolicy {
+  readonly allow: AllowList;
+  /** Defaults to the system resolver (dns.promises.lookup, all addresses). */
+  readonly resolve?: Resolver;
+}
