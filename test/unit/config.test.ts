@@ -37,6 +37,8 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       allowRegistration: true,
       trustProxy: false,
+      rtbFanoutConcurrency: 512,
+      rtbHealthProbeIntervalSeconds: 300,
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
   });
@@ -230,6 +232,9 @@ describe('ConfigError', () => {
     [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL must be one of/],
     [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY must be true or false \(got "maybe"\)/],
     [{ ALLOW_REGISTRATION: 'sometimes' }, /^ALLOW_REGISTRATION must be true or false/],
+    [{ OUTBOUND_ALLOW_PRIVATE: '10.0.0.0/33' }, /^OUTBOUND_ALLOW_PRIVATE: .*10\.0\.0\.0\/33/],
+    [{ RTB_FANOUT_CONCURRENCY: '0' }, /^RTB_FANOUT_CONCURRENCY must be a whole number from 1/],
+    [{ RTB_HEALTH_PROBE_INTERVAL_SECONDS: '-5' }, /^RTB_HEALTH_PROBE_INTERVAL_SECONDS must be a whole number from 0/],
   ])('refuses %j', (env, message) => {
     const problems = problemsOf(env);
     expect(problems.some((p) => message.test(p)), problems.join(' | ')).toBe(true);
