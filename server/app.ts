@@ -28,7 +28,8 @@ export interface AppDeps {
   sessionKey: Buffer;
   rateLimitStore: RateLimitStore;
   spec?: OpenApiDocument;
-  logger?: FastifyServerOptions['logger'];
+  /** false: no logging (tests); a stream: log there (tests that read the logs). Default stdout. */
+  logger?: false | { stream: NodeJS.WritableStream; level?: string };
   /** Extra hooks to install before the routes (tests add the contract check here). */
   beforeRoutes?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -38,11 +39,17 @@ const SESSION_MAX_AGE_SECONDS = 24 * 60 * 60;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const spec = deps.spec ?? loadSpec();
+  const logger: FastifyServerOptions['logger'] =
+    deps.logger === false
+      ? false
+      : {
+          level: deps.logger?.level ?? config.logLevel,
+          // Credentials never reach the logs (bodies are not logged at all).
+          redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-twilio-signature"]', 'res.headers["set-cookie"]'],
+          ...(deps.logger?.stream ? { stream: deps.logger.stream } : {}),
+        };
   const app = Fastify({
-    logger: deps.logger ?? {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-    },
+    logger,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id'], randomUUID),

@@ -1,5 +1,7 @@
 // The auction ledger: everything needed to re-derive a decision (inputs, settings, target
 // configurations without secrets, pre-filter reasons, raw answers). Pure (de)serialisation.
+import { authSecrets } from '../rtb/adapter.js';
+import { redact } from '../rtb/audit.js';
 import type { AuctionResult, AuctionSettings, CallContext, RawAnswer, RtbTargetConfig } from '../rtb/types.js';
 
 export const LEDGER_VERSION = 1;
@@ -29,10 +31,14 @@ export function buildLedger(context: CallContext, settings: AuctionSettings, tar
     version: LEDGER_VERSION,
     context: { ...context, callStartTime: context.callStartTime.toISOString() },
     settings,
-    // Secrets never enter the ledger: a replay does not send anything.
-    targets: targets.map((t) => ({ ...t, authToken: null })),
+    // Secrets never enter the ledger (a replay sends nothing): not the token, not a template or
+    // an answer that carries it.
+    targets: targets.map((t) => ({ ...t, authToken: null, requestBody: t.requestBody && redact(t.requestBody, authSecrets(t)) })),
     filtered: [...filteredReasons(result)],
-    answers: result.answers,
+    answers: result.answers.map((answer) => {
+      const target = targets.find((t) => t.id === answer.targetId);
+      return target && answer.body ? { ...answer, body: redact(answer.body, authSecrets(target)) } : answer;
+    }),
   };
 }
 

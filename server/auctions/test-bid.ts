@@ -43,7 +43,7 @@ export async function sendTestBid(rtb: RtbRuntime, row: RtbTargetRow, body: Reco
     requestBody: custom ? auditText(request.body, authSecrets(target)) : built.auditBody,
     httpStatus: answer.status,
     responseTimeMs: answer.responseTimeMs === null ? null : Math.round(answer.responseTimeMs),
-    responseBody: auditText(answer.body),
+    responseBody: auditText(answer.body, authSecrets(target)),
     outcome: {
       status,
       isValid: parsed.valid,

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
@@ -34,6 +35,17 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   rateLimitStore?: RateLimitStore;
+  /** Capture the server's logs (every level) into this array of lines. */
+  logLines?: string[];
+}
+
+function lineCollector(lines: string[]): NodeJS.WritableStream {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
 }
 
 async function openTestDatabase(): Promise<{ db: Kysely<DB>; close: () => Promise<void> }> {
@@ -83,7 +95,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     sessionKey: Buffer.from(config.sessionKey ?? TEST_SESSION_KEY, 'hex'),
     rateLimitStore: store,
     spec,
-    logger: false,
+    logger: options.logLines ? { level: 'trace', stream: lineCollector(options.logLines) } : false,
     beforeRoutes: (instance) => installContractCheck(instance, spec),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
