@@ -20,6 +20,8 @@ const VALID_CAMPAIGN = {
   minBiddersRequired: 1,
   biddingTimeoutMs: 3000,
   callerIdRequired: false,
+  auctionType: 'first_price',
+  rtbRouterId: null,
   createdAt: '2025-08-04T12:00:00.000Z',
   updatedAt: '2025-08-04T12:00:00.000Z',
 };
