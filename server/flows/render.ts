@@ -6,7 +6,7 @@
 // Steps that need no caller action are taken at once, without a round trip: a BusinessHours node
 // continues at its open/closed node, and a Menu given the caller's keys (ctx.digits) continues at
 // the chosen node. `nodeId` in the result is the node that was finally rendered.
-import { isOpenAt } from './business-hours.js';
+import { isOpen } from '../routing/operating-hours.js';
 import { findNode } from './find-node.js';
 import { normaliseAttempt, resolveMenuInput } from './menu.js';
 import {
@@ -61,7 +61,7 @@ export function renderNode(flow: FlowDefinition, nodeId: string, ctx: RenderCont
       case 'Route':
         return route(node.id, node.config.target, node.config.number, node.config.next);
       case 'BusinessHours':
-        id = isOpenAt(node.config.hours, node.config.timeZone, ctx.now) ? node.config.open : node.config.closed;
+        id = isOpen(node.config.hours, node.config.timeZone, ctx.now) ? node.config.open : node.config.closed;
         break;
       case 'Menu': {
         if (digits === undefined) return twiml(menuTwiml(node.id, node.config, attempt, ctx.actionUrl));
