@@ -3,7 +3,7 @@ import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { healthReport, probeTargets } from './health.js';
 import { createInboundBidder } from './inbound.js';
-import { findTargetInOrg } from './queries.js';
+import { findTargetInOrg } from '../rtb-targets/queries.js';
 import { replayFromRow } from './replay.js';
 import { sendTestBid } from './test-bid.js';
 

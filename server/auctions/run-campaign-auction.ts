@@ -9,7 +9,8 @@ import type { AuctionResult, AuctionSettings, CallContext, RtbTargetConfig } fro
 import { toTargetConfig } from '../rtb-targets/mapping.js';
 import { writeAuctionAudit } from './audit-write.js';
 import { capBlocks } from './caps.js';
-import { findRouter, loadAssignedTargets } from './queries.js';
+import { loadAssignedTargets } from '../rtb-targets/queries.js';
+import { findRouterInOrg } from '../rtb-routers/queries.js';
 import type { RtbRuntime } from './runtime.js';
 import { effectiveSettings, mergeBlocks } from './settings.js';
 
@@ -37,7 +38,7 @@ export async function runCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input:
   const { campaign } = input;
   const [assigned, router] = await Promise.all([
     loadAssignedTargets(db, campaign.org_id, campaign.id),
-    findRouter(db, campaign.org_id, campaign.rtb_router_id),
+    campaign.rtb_router_id === null ? undefined : findRouterInOrg(db, campaign.org_id, campaign.rtb_router_id),
   ]);
   const { settings, predictiveRouting } = effectiveSettings(campaign, router);
   const targets = assigned.map((a) => toTargetConfig(a.row, { priority: a.priority, isActive: a.isActive }));

@@ -1,6 +1,7 @@
 import { parseUuid } from '../common/ids.js';
 import { isUniqueViolation } from '../common/pg-errors.js';
 import { ERRORS } from '../errors.js';
+import { findRouterInOrg } from '../rtb-routers/queries.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { campaignPatch, generateRtbId, presentCampaign } from './mapping.js';
 import { deleteCampaignInOrg, findCampaignInOrg, insertCampaign, listCampaignsInOrg, updateCampaignInOrg } from './queries.js';
@@ -10,8 +11,7 @@ type CampaignOps = 'listCampaigns' | 'createCampaign' | 'getCampaign' | 'updateC
 /** A campaign may only name a router of its own organisation. */
 async function checkRouter(db: Deps['db'], orgId: string, routerId: number | null | undefined): Promise<void> {
   if (routerId === undefined || routerId === null) return;
-  const router = await db.selectFrom('rtb_routers').select('id').where('org_id', '=', orgId).where('id', '=', routerId).executeTakeFirst();
-  if (!router) throw ERRORS.validation({ rtbRouterId: 'is not an RTB router of this organisation' });
+  if (!(await findRouterInOrg(db, orgId, routerId))) throw ERRORS.validation({ rtbRouterId: 'is not an RTB router of this organisation' });
 }
 
 function phoneConflict(err: unknown): Error | null {

@@ -199,4 +199,3 @@ export function toTargetConfig(row: RtbTargetRow, assignment: { priority: number
 
 // The auction service loads its targets with this query (defined with the other queries; runtime
 // cycle-safe: neither module uses the other's exports while loading).
-export { loadCampaignTargets } from './queries.js';

@@ -88,11 +88,14 @@ export async function replaceCampaignTargets(db: Db, orgId: string, campaignId: 
     .execute();
 }
 
-/**
- * The campaign's assigned targets as the auction sees them: assignment priority, and active only
- * when both the target and the assignment are. Ordered by priority, then target id.
- */
-export async function loadCampaignTargets(db: Db, orgId: string, campaignId: string): Promise<RtbTargetConfig[]> {
+export interface AssignedTarget {
+  row: RtbTargetRow;
+  priority: number;
+  isActive: boolean;
+}
+
+/** The campaign's assigned targets with their assignment (same organisation on both sides), by priority then id. */
+export async function loadAssignedTargets(db: Db, orgId: string, campaignId: string): Promise<AssignedTarget[]> {
   const rows = await db
     .selectFrom('campaign_rtb_targets')
     .innerJoin('rtb_targets', (join) =>
@@ -105,7 +108,14 @@ export async function loadCampaignTargets(db: Db, orgId: string, campaignId: str
     .orderBy('campaign_rtb_targets.priority')
     .orderBy('rtb_targets.id')
     .execute();
-  return rows.map(({ assignment_priority, assignment_is_active, ...target }) =>
-    toTargetConfig(target, { priority: assignment_priority, isActive: assignment_is_active }),
-  );
+  return rows.map(({ assignment_priority, assignment_is_active, ...row }) => ({ row, priority: assignment_priority, isActive: assignment_is_active }));
+}
+
+/**
+ * The campaign's assigned targets as the auction sees them: assignment priority, and active only
+ * when both the target and the assignment are. Ordered by priority, then target id.
+ */
+export async function loadCampaignTargets(db: Db, orgId: string, campaignId: string): Promise<RtbTargetConfig[]> {
+  const assigned = await loadAssignedTargets(db, orgId, campaignId);
+  return assigned.map((a) => toTargetConfig(a.row, { priority: a.priority, isActive: a.isActive }));
 }
