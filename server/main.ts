@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { RedisRateLimitStore } from './http/rate-limit/redis-store.js';
 import { MemoryRateLimitStore } from './http/rate-limit/store.js';
-import { resolveSessionKey } from './secrets.js';
+import { resolveSessionKey, resolveWebhookToken } from './secrets.js';
 
 async function main(): Promise<void> {
   let config;
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(database.db);
   const demo = await seedDemo(database.db, config.demoAdminEmail, config.demoAdminPassword);
+  const webhookToken = await resolveWebhookToken(config);
   const rateLimitStore = config.redisUrl ? new RedisRateLimitStore(config.redisUrl) : new MemoryRateLimitStore();
   const app = await buildApp({ config, db: database.db, sessionKey: await resolveSessionKey(config), rateLimitStore });
 
@@ -52,6 +53,9 @@ async function main(): Promise<void> {
       `  Public URL:  ${config.publicBaseUrl} (what Twilio signs; PUBLIC_BASE_URL)`,
       `  Swagger UI:  ${base}/docs`,
       `  Demo login:  ${demo.email} / ${password}`,
+      ...(webhookToken.generated
+        ? [`  Webhook signing token (simulator; set TWILIO_AUTH_TOKEN to choose it): ${webhookToken.token}`]
+        : []),
       '',
     ].join('\n'),
   );

@@ -1,5 +1,5 @@
-// Development secrets kept in DATA_DIR: the session key when SESSION_KEY is unset (never in
-// production, where config refuses to start without one).
+// Secrets kept in DATA_DIR: the session key when SESSION_KEY is unset (never in production,
+// where config refuses to start without one), and the simulator's webhook signing token.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,4 +21,20 @@ async function readOrCreateHexSecret(file: string, bytes: number): Promise<strin
 export async function resolveSessionKey(config: Config): Promise<Buffer> {
   const hex = config.sessionKey ?? (await readOrCreateHexSecret(path.join(config.dataDir, 'session.key'), 32));
   return Buffer.from(hex, 'hex');
+}
+
+export interface WebhookToken {
+  token: string;
+  /** Generated into DATA_DIR (simulator mode without TWILIO_AUTH_TOKEN): print it at start. */
+  generated: boolean;
+}
+
+/**
+ * The token Twilio webhooks are signed with: TWILIO_AUTH_TOKEN when set; in simulator mode
+ * without one, a token generated into DATA_DIR (webhooks are always signature-checked).
+ */
+export async function resolveWebhookToken(config: Config): Promise<WebhookToken> {
+  if (config.twilioAuthToken) return { token: config.twilioAuthToken, generated: false };
+  const token = await readOrCreateHexSecret(path.join(config.dataDir, 'twilio-webhook.token'), 16);
+  return { token, generated: true };
 }
