@@ -13,6 +13,7 @@
 // decision all count as overhead, bidder latency does not).
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
 import { createGuardedDispatcher } from '../../server/http/outbound/guarded-client.js';
 import { createOutboundPolicy } from '../../server/http/outbound/url-policy.js';
@@ -20,8 +21,13 @@ import { runAuction } from '../../server/rtb/auction.js';
 import { createBidTransport } from '../../server/rtb/transport.js';
 import type { AuctionSettings, CallContext, RtbTargetConfig, SendFn } from '../../server/rtb/types.js';
 
-const BIDDERS = (process.env.BIDDERS ?? '10,100,500').split(',').map(Number);
-const CONCURRENCY = Number(process.env.RTB_CONCURRENCY ?? 512);
+// Knobs are command-line options (configuration proper is read only by server/config.ts):
+//   npx tsx scripts/bench/auction.ts [--bidders 10,100,500] [--concurrency 512] [--auctions N]
+const { values: args } = parseArgs({
+  options: { bidders: { type: 'string', default: '10,100,500' }, concurrency: { type: 'string', default: '512' }, auctions: { type: 'string' } },
+});
+const BIDDERS = args.bidders.split(',').map(Number);
+const CONCURRENCY = Number(args.concurrency);
 const BIDDER_DELAY_MS = 50;
 const DEADLINE_MS = 1000;
 
@@ -132,7 +138,7 @@ async function benchmark(bidders: number): Promise<Row[]> {
   const targets = ports.map((port, i) => target(i + 1, port));
   const rows: Row[] = [];
   try {
-    const sequential = Number(process.env.AUCTIONS ?? (bidders <= 10 ? 400 : bidders <= 100 ? 250 : 120));
+    const sequential = Number(args.auctions ?? (bidders <= 10 ? 400 : bidders <= 100 ? 250 : 120));
     // Warm-up: connections to every bidder, JIT.
     await measure(targets, send, limit, Math.max(20, Math.ceil(sequential / 5)), 1);
     // Sequential auctions (the overhead the design targets), then several in flight (throughput).

@@ -81,7 +81,8 @@ function defaultBody(ct: RtbContentType, vars: TemplateVars): string {
     case 'application/x-www-form-urlencoded':
       return formEncode(vars);
     case 'text/xml': {
-      let xml = '<?xml version="1.0" encoding="UTF-8"?><bidRequest>';
+      // A buyer's XML bid request (not TwiML); UTF-8 is XML's default, so no prolog is needed.
+      let xml = '<bidRequest>';
       for (const [k, v] of Object.entries(vars)) xml += v === null ? `<${k}/>` : `<${k}>${escapeXml(String(v))}</${k}>`;
       return `${xml}</bidRequest>`;
     }
