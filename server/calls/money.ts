@@ -1,0 +1,25 @@
+// Exact money with four decimals, as numeric(12,4) stores it: amounts are bigint counts of
+// 1/10,000 and strings like "25.5000". No floating point anywhere. Pure.
+
+const MONEY = /^(-?)(\d+)(?:\.(\d{1,4}))?$/;
+
+/** "25.5" → 255000n; null when the text is not a decimal with at most four fraction digits. */
+export function parseMoney(text: string): bigint | null {
+  const m = MONEY.exec(text.trim());
+  if (m === null) return null;
+  const units = BigInt(m[2]!) * 10_000n + BigInt((m[3] ?? '').padEnd(4, '0'));
+  return m[1] === '-' && units !== 0n ? -units : units;
+}
+
+/** 255000n → "25.5000". */
+export function formatMoney(units: bigint): string {
+  const sign = units < 0n ? '-' : '';
+  const abs = units < 0n ? -units : units;
+  return `${sign}${abs / 10_000n}.${(abs % 10_000n).toString().padStart(4, '0')}`;
+}
+
+/** "25.5" → "25.5000"; null when not a decimal with at most four fraction digits. */
+export function normalizeMoney(text: string): string | null {
+  const units = parseMoney(text);
+  return units === null ? null : formatMoney(units);
+}
