@@ -673,6 +673,371 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/phone-numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's tracking numbers */
+        get: operations["listPhoneNumbers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/phone-numbers/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search numbers available to buy (Twilio, or the labelled local simulator) */
+        get: operations["searchPhoneNumbers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/phone-numbers/purchase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Buy a number; its voice and status webhooks point at this server
+         * @description The number's voice URL is `PUBLIC_BASE_URL/api/webhooks/voice` and its status callback `PUBLIC_BASE_URL/api/webhooks/call-status` (both POST).
+         */
+        post: operations["purchasePhoneNumber"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/phone-numbers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Release a number back to the provider */
+        delete: operations["releasePhoneNumber"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/phone-numbers/{id}/assign-campaign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Point a number at a campaign (or at none with null)
+         * @description A number in a pool belongs to the pool's campaign; take it out of the pool first (409).
+         */
+        post: operations["assignPhoneNumberToCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/number-pools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List number pools */
+        get: operations["listNumberPools"];
+        put?: never;
+        /** Create a number pool */
+        post: operations["createNumberPool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/number-pools/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One number pool */
+        get: operations["getNumberPool"];
+        /** Change a number pool */
+        put: operations["updateNumberPool"];
+        post?: never;
+        /** Delete a number pool (its numbers stay, outside any pool) */
+        delete: operations["deleteNumberPool"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/number-pools/{id}/numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add one of the organisation's numbers to a pool */
+        post: operations["addNumberToPool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/number-pools/{id}/numbers/{phoneNumberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The number's id.
+                 * @example 1
+                 */
+                phoneNumberId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a number out of a pool */
+        delete: operations["removeNumberFromPool"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List number pools (seed 001 path)
+         * @deprecated
+         * @description Deprecated alias (seed 001) of the /api/number-pools operation.
+         */
+        get: operations["listNumberPoolsLegacy"];
+        put?: never;
+        /**
+         * Create a number pool (seed 001 path)
+         * @deprecated
+         * @description Deprecated alias (seed 001) of the /api/number-pools operation.
+         */
+        post: operations["createNumberPoolLegacy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pools/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One number pool (seed 001 path)
+         * @deprecated
+         * @description Deprecated alias (seed 001) of the /api/number-pools operation.
+         */
+        get: operations["getNumberPoolLegacy"];
+        /**
+         * Change a number pool (seed 001 path)
+         * @deprecated
+         * @description Deprecated alias (seed 001) of the /api/number-pools operation.
+         */
+        put: operations["updateNumberPoolLegacy"];
+        post?: never;
+        /**
+         * Delete a number pool (its numbers stay, outside any pool) (seed 001 path)
+         * @deprecated
+         * @description Deprecated alias (seed 001) of the /api/number-pools operation.
+         */
+        delete: operations["deleteNumberPoolLegacy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pools/{id}/numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add one of the organisation's numbers to a pool (seed 001 path)
+         * @deprecated
+         * @description Deprecated alias (seed 001) of the /api/number-pools operation.
+         */
+        post: operations["addNumberToPoolLegacy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pools/{id}/numbers/{phoneNumberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The number's id.
+                 * @example 1
+                 */
+                phoneNumberId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Take a number out of a pool (seed 001 path)
+         * @deprecated
+         * @description Deprecated alias (seed 001) of the /api/number-pools operation.
+         */
+        delete: operations["removeNumberFromPoolLegacy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List call flows (IVR) */
+        get: operations["listCallFlows"];
+        put?: never;
+        /**
+         * Create a call flow (a draft may be incomplete)
+         * @description A `draft` flow may be saved incomplete; an `active` flow, or one assigned to a campaign, is validated as a whole (400 with details keyed by the path inside `flowDefinition`).
+         */
+        post: operations["createCallFlow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-flows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One call flow */
+        get: operations["getCallFlow"];
+        /** Change a call flow (activation validates it) */
+        put: operations["updateCallFlow"];
+        post?: never;
+        /** Delete a call flow */
+        delete: operations["deleteCallFlow"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -716,7 +1081,7 @@ export interface components {
             /** @description A short human-readable summary. */
             error: string;
             /** @enum {string} */
-            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "RESOURCE_NOT_FOUND" | "CONFLICT" | "RATE_LIMIT_EXCEEDED" | "INTERNAL_ERROR";
+            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "RESOURCE_NOT_FOUND" | "CONFLICT" | "RATE_LIMIT_EXCEEDED" | "INTERNAL_ERROR" | "UPSTREAM_ERROR";
             /** @description For VALIDATION_ERROR an object mapping each bad field to its problem; otherwise a string, an object or null. */
             details?: {
                 [key: string]: unknown;
@@ -1361,6 +1726,142 @@ export interface components {
             bidAmount: 0;
             rejectReason: string;
         };
+        /** @enum {string} */
+        NumberType: "local" | "tollFree" | "mobile";
+        NumberCapabilities: {
+            voice: boolean;
+            SMS: boolean;
+            MMS: boolean;
+        };
+        PhoneNumber: {
+            id: number;
+            /** @description The organisation's own tracking number, shown whole. */
+            phoneNumber: string;
+            friendlyName: string | null;
+            phoneNumberSid: string;
+            /** @enum {string} */
+            provider: "twilio" | "simulator";
+            campaignId: string | null;
+            poolId: number | null;
+            /**
+             * @description assigned: points at a campaign; pooled: in a number pool; unassigned: neither.
+             * @enum {string}
+             */
+            status: "assigned" | "pooled" | "unassigned";
+            isActive: boolean;
+            monthlyFee: number | null;
+            capabilities: components["schemas"]["NumberCapabilities"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        AvailableNumber: {
+            phoneNumber: string;
+            friendlyName: string;
+            region: string | null;
+            isoCountry: string;
+            capabilities: components["schemas"]["NumberCapabilities"];
+        };
+        NumberSearchResult: {
+            success: boolean;
+            /**
+             * @description Which telephony backend answered (`simulator` is the labelled local simulator).
+             * @enum {string}
+             */
+            provider: "twilio" | "simulator";
+            numbers: components["schemas"]["AvailableNumber"][];
+            searchParams: {
+                country: string;
+                numberType: components["schemas"]["NumberType"];
+                areaCode?: string;
+                contains?: string;
+                limit: number;
+            };
+        };
+        PhoneNumberPurchase: {
+            phoneNumber: components["schemas"]["E164"];
+            friendlyName?: string;
+            /** Format: uuid */
+            campaignId?: string | null;
+        };
+        PhoneNumberAssignment: {
+            /** Format: uuid */
+            campaignId: string | null;
+        };
+        PoolNumber: {
+            id: number;
+            phoneNumber: string;
+            isActive: boolean;
+        };
+        NumberPool: {
+            id: number;
+            name: string;
+            description: string | null;
+            /** @description The campaign whose calls the pool's numbers take (`/api/webhooks/pool/{poolId}/voice` names the pool). */
+            campaignId: string | null;
+            isActive: boolean;
+            numbersCount: number;
+            assignedNumbers: components["schemas"]["PoolNumber"][];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        NumberPoolCreate: {
+            name: string;
+            description?: components["schemas"]["CampaignDescription"];
+            /** Format: uuid */
+            campaignId?: string | null;
+            isActive?: boolean;
+        };
+        NumberPoolUpdate: {
+            name?: string;
+            description?: components["schemas"]["CampaignDescription"];
+            /** Format: uuid */
+            campaignId?: string | null;
+            isActive?: boolean;
+        };
+        PoolNumberAdd: {
+            phoneNumberId: number;
+        };
+        /** @enum {string} */
+        CallFlowStatus: "draft" | "active" | "inactive";
+        /** @description A node: Say, Play, Menu, BusinessHours, Route, Voicemail or Hangup, with its `config` (see the README for each type). Checked as a whole when the flow is active. */
+        FlowNode: {
+            id: string;
+            type: string;
+            name?: string;
+            config?: Record<string, never>;
+        };
+        FlowDefinition: {
+            startNodeId: string | null;
+            nodes: components["schemas"]["FlowNode"][];
+        };
+        CallFlow: {
+            id: number;
+            name: string;
+            description: string | null;
+            campaignId: string | null;
+            status: components["schemas"]["CallFlowStatus"];
+            /** @description Seed 000's flag; true exactly when `status` is `active`. */
+            isActive: boolean;
+            flowDefinition: components["schemas"]["FlowDefinition"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        CallFlowCreate: {
+            name: string;
+            description?: components["schemas"]["CampaignDescription"];
+            /** Format: uuid */
+            campaignId?: string | null;
+            status?: components["schemas"]["CallFlowStatus"];
+            flowDefinition: components["schemas"]["FlowDefinition"];
+        };
+        CallFlowUpdate: {
+            name?: string;
+            description?: components["schemas"]["CampaignDescription"];
+            /** Format: uuid */
+            campaignId?: string | null;
+            status?: components["schemas"]["CallFlowStatus"];
+            flowDefinition?: components["schemas"]["FlowDefinition"];
+        };
     };
     responses: {
         /** @description Invalid input; `details` names each bad field. Nothing was changed. */
@@ -1475,6 +1976,24 @@ export interface components {
                  *         "limit": 100,
                  *         "retryAfterSeconds": 12
                  *       },
+                 *       "timestamp": "2025-08-04T12:00:00.000Z",
+                 *       "requestId": "req-1"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The telephony provider refused or failed the request (nothing was changed here). */
+        UpstreamError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Telephony provider error",
+                 *       "code": "UPSTREAM_ERROR",
+                 *       "details": "The number is no longer available",
                  *       "timestamp": "2025-08-04T12:00:00.000Z",
                  *       "requestId": "req-1"
                  *     }
@@ -3544,6 +4063,780 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listPhoneNumbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Numbers, shown whole (they are the organisation's own). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneNumber"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    searchPhoneNumbers: {
+        parameters: {
+            query?: {
+                /** @description ISO 3166 country code. */
+                country?: string;
+                /** @description The kind of number (seed 000 name). */
+                numberType?: components["schemas"]["NumberType"];
+                /** @description Seed 001's name for `numberType`. */
+                type?: components["schemas"]["NumberType"];
+                /** @description Area code (3 digits). */
+                areaCode?: string;
+                /** @description Digits the number must contain. */
+                contains?: string;
+                /** @description At most this many numbers (1 to 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Available numbers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "provider": "simulator",
+                     *       "numbers": [
+                     *         {
+                     *           "phoneNumber": "+15555550101",
+                     *           "friendlyName": "(555) 555-0101 (simulator)",
+                     *           "region": "CA",
+                     *           "isoCountry": "US",
+                     *           "capabilities": {
+                     *             "voice": true,
+                     *             "SMS": true,
+                     *             "MMS": false
+                     *           }
+                     *         }
+                     *       ],
+                     *       "searchParams": {
+                     *         "country": "US",
+                     *         "numberType": "local",
+                     *         "areaCode": "555",
+                     *         "limit": 10
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NumberSearchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    purchasePhoneNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneNumberPurchase"];
+            };
+        };
+        responses: {
+            /** @description Bought and configured. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneNumber"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    releasePhoneNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Released. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    assignPhoneNumberToCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneNumberAssignment"];
+            };
+        };
+        responses: {
+            /** @description The number after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneNumber"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listNumberPools: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pools with their numbers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberPool"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createNumberPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumberPoolCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberPool"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getNumberPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pool. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberPool"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateNumberPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumberPoolUpdate"];
+            };
+        };
+        responses: {
+            /** @description The pool after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberPool"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteNumberPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    addNumberToPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PoolNumberAdd"];
+            };
+        };
+        responses: {
+            /** @description The pool with the number in it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberPool"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    removeNumberFromPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The number's id.
+                 * @example 1
+                 */
+                phoneNumberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listNumberPoolsLegacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pools with their numbers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberPool"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createNumberPoolLegacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumberPoolCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberPool"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getNumberPoolLegacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pool. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberPool"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateNumberPoolLegacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NumberPoolUpdate"];
+            };
+        };
+        responses: {
+            /** @description The pool after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberPool"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteNumberPoolLegacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    addNumberToPoolLegacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PoolNumberAdd"];
+            };
+        };
+        responses: {
+            /** @description The pool with the number in it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NumberPool"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    removeNumberFromPoolLegacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The number's id.
+                 * @example 1
+                 */
+                phoneNumberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCallFlows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Flows of the caller's organisation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallFlow"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createCallFlow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallFlowCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallFlow"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCallFlow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The flow. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallFlow"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateCallFlow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallFlowUpdate"];
+            };
+        };
+        responses: {
+            /** @description The flow after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallFlow"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteCallFlow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

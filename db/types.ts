@@ -245,6 +245,54 @@ export interface InboundBidsTable {
   created_at: CreatedAt;
 }
 
+export interface NumberPoolsTable {
+  id: Generated<number>;
+  org_id: string;
+  name: string;
+  description: string | null;
+  campaign_id: string | null;
+  is_active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface NumberCapabilitiesJson {
+  voice: boolean;
+  SMS: boolean;
+  MMS: boolean;
+}
+
+export interface PhoneNumbersTable {
+  id: Generated<number>;
+  org_id: string;
+  phone_number: string;
+  friendly_name: string | null;
+  provider_sid: string;
+  provider: 'twilio' | 'simulator';
+  campaign_id: string | null;
+  pool_id: number | null;
+  is_active: Generated<boolean>;
+  monthly_fee: NumericOrNull;
+  capabilities: JsonWithDefault<NumberCapabilitiesJson>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type CallFlowStatus = 'draft' | 'active' | 'inactive';
+
+export interface CallFlowsTable {
+  id: Generated<number>;
+  org_id: string;
+  name: string;
+  description: string | null;
+  campaign_id: string | null;
+  status: Generated<CallFlowStatus>;
+  /** The flow graph as stored (validated as a whole when active or assigned to a campaign). */
+  flow_definition: Json<unknown>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -259,6 +307,9 @@ export interface DB {
   bid_responses: BidResponsesTable;
   rtb_health_checks: RtbHealthChecksTable;
   inbound_bids: InboundBidsTable;
+  number_pools: NumberPoolsTable;
+  phone_numbers: PhoneNumbersTable;
+  call_flows: CallFlowsTable;
 }
 
 /** What query functions take first: the database or a transaction. */
@@ -280,3 +331,6 @@ export type RtbTargetPatch = Updateable<RtbTargetsTable>;
 export type RtbRouterRow = Selectable<RtbRoutersTable>;
 export type BidRequestRow = Selectable<BidRequestsTable>;
 export type BidResponseRow = Selectable<BidResponsesTable>;
+export type NumberPoolRow = Selectable<NumberPoolsTable>;
+export type PhoneNumberRow = Selectable<PhoneNumbersTable>;
+export type CallFlowRow = Selectable<CallFlowsTable>;

@@ -15,6 +15,7 @@ import type { Deps } from './handler-types.js';
 import { createHandlers } from './handlers.js';
 import { installResponseHeaders, requestIdFrom } from './http/headers.js';
 import { createOutboundPolicy } from './http/outbound/url-policy.js';
+import { type AnyTelephony, createTelephony } from './telephony/factory.js';
 import { createRateLimiter, installRateLimit } from './http/rate-limit/hook.js';
 import type { RateLimitStore } from './http/rate-limit/store.js';
 import { installValidators } from './http/validation.js';
@@ -30,6 +31,8 @@ export interface AppDeps {
   spec?: OpenApiDocument;
   /** false: no logging (tests); a stream: log there (tests that read the logs). Default stdout. */
   logger?: false | { stream: NodeJS.WritableStream; level?: string };
+  /** The telephony backend; default from configuration (tests pass a simulator or a Prism-backed Twilio). */
+  telephony?: AnyTelephony;
   /** Extra hooks to install before the routes (tests add the contract check here). */
   beforeRoutes?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -87,7 +90,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const outboundPolicy = createOutboundPolicy(config.outboundAllowPrivate);
   const rtb = createRtbRuntime(outboundPolicy, config.rtbFanoutConcurrency);
-  const handlerDeps: Deps = { db: deps.db, config, limiter, outboundPolicy, rtb };
+  const telephony = deps.telephony ?? createTelephony(config);
+  const handlerDeps: Deps = { db: deps.db, config, limiter, outboundPolicy, rtb, telephony };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
 
   let stopProbe: (() => Promise<void>) | null = null;

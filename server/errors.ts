@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   RATE_LIMIT_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
+  UPSTREAM_ERROR: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -40,6 +41,7 @@ export const ERRORS = {
   rateLimited: (limit: number, retryAfterSeconds: number) =>
     new AppError('RATE_LIMIT_EXCEEDED', 'Too many requests', { limit, retryAfterSeconds }),
   internal: () => new AppError('INTERNAL_ERROR', 'Internal server error'),
+  upstream: (details: string) => new AppError('UPSTREAM_ERROR', 'Telephony provider error', details),
 };
 
 export interface ErrorBody {
@@ -109,8 +111,8 @@ function toAppError(err: FastifyError & { validation?: AjvIssue[]; validationCon
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   const appError = toAppError(err);
-  if (appError && appError.statusCode < 500) {
-    req.log.info({ code: appError.code, status: appError.statusCode }, 'request failed');
+  if (appError && appError.code !== 'INTERNAL_ERROR') {
+    req.log[appError.statusCode >= 500 ? 'warn' : 'info']({ code: appError.code, status: appError.statusCode }, 'request failed');
     void reply.code(appError.statusCode).type('application/json').send(errorBody(appError, req.id));
     return;
   }

@@ -9,6 +9,7 @@ import type { Principal } from './auth/principal.js';
 import type { Config } from './config.js';
 import type { OutboundPolicy } from './http/outbound/types.js';
 import type { RateLimiter } from './http/rate-limit/hook.js';
+import type { AnyTelephony } from './telephony/factory.js';
 
 export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
@@ -34,6 +35,8 @@ export interface Deps {
   outboundPolicy: OutboundPolicy;
   /** Shared RTB fan-out: guarded dispatcher, p-limit, circuit breaker. */
   rtb: RtbRuntime;
+  /** Twilio, or the labelled local simulator (TELEPHONY). */
+  telephony: AnyTelephony;
 }
 
 export interface HandlerContext<K extends OperationId> {
