@@ -15,6 +15,7 @@ import { buildApp } from '../../server/app.js';
 import { type Config, loadConfig } from '../../server/config.js';
 import { MemoryRateLimitStore, type RateLimitStore } from '../../server/http/rate-limit/store.js';
 import { loadSpec } from '../../server/spec.js';
+import type { AnyTelephony } from '../../server/telephony/factory.js';
 import { TEMPLATE_FILE } from '../setup/pglite-template.js';
 import { installContractCheck } from './contract.js';
 
@@ -37,6 +38,8 @@ export interface TestAppOptions {
   rateLimitStore?: RateLimitStore;
   /** Capture the server's logs (every level) into this array of lines. */
   logLines?: string[];
+  /** A telephony backend of the test's own (default: from configuration, i.e. the simulator). */
+  telephony?: AnyTelephony;
 }
 
 function lineCollector(lines: string[]): NodeJS.WritableStream {
@@ -97,6 +100,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     spec,
     logger: options.logLines ? { level: 'trace', stream: lineCollector(options.logLines) } : false,
     beforeRoutes: (instance) => installContractCheck(instance, spec),
+    ...(options.telephony ? { telephony: options.telephony } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
