@@ -1828,7 +1828,10 @@ export interface components {
             id: string;
             type: string;
             name?: string;
-            config?: Record<string, never>;
+            /** @description The node's settings; their shape depends on `type`. */
+            config?: {
+                [key: string]: unknown;
+            };
         };
         FlowDefinition: {
             startNodeId: string | null;

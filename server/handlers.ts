@@ -4,9 +4,12 @@ import { createApiKeyHandlers } from './api-keys/handlers.js';
 import { createAuctionHandlers } from './auctions/handlers.js';
 import { createAuthHandlers } from './auth/handlers.js';
 import { createBuyerHandlers } from './buyers/handlers.js';
+import { createCallFlowHandlers } from './call-flows/handlers.js';
 import { createCampaignHandlers } from './campaigns/handlers.js';
 import type { Deps, Handlers } from './handler-types.js';
 import { createHealthHandlers } from './health/handlers.js';
+import { createNumberPoolHandlers } from './number-pools/handlers.js';
+import { createNumberHandlers } from './numbers/handlers.js';
 import { createRtbAuditHandlers } from './rtb-audit/handlers.js';
 import { createRtbRouterHandlers } from './rtb-routers/handlers.js';
 import { createRtbTargetHandlers } from './rtb-targets/handlers.js';
@@ -24,5 +27,8 @@ export function createHandlers(deps: Deps): Handlers {
     ...createRtbRouterHandlers(deps),
     ...createRtbAuditHandlers(deps),
     ...createAuctionHandlers(deps),
+    ...createNumberHandlers(deps),
+    ...createNumberPoolHandlers(deps),
+    ...createCallFlowHandlers(deps),
   };
 }

@@ -16,6 +16,9 @@ let apiKeyId: string;
 let targetId: number;
 let routerId: number;
 let rtbId: string;
+let numberId: number;
+let poolId: number;
+let flowId: number;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
 const spec = loadSpec();
@@ -68,6 +71,25 @@ const table: Record<string, Case> = {
   replayAuction: { params: () => ({ id: 'req_unknown' }) },
   inboundRtbBid: { params: () => ({ rtbId }), body: () => ({ callerId: '+13105551234' }) },
   inboundRtbBidGet: { params: () => ({ rtbId }) },
+  purchasePhoneNumber: { body: () => ({ phoneNumber: '+15555550188' }) },
+  releasePhoneNumber: { params: () => ({ id: String(numberId) }) },
+  assignPhoneNumberToCampaign: { params: () => ({ id: String(numberId) }), body: () => ({ campaignId: null }) },
+  createNumberPool: { body: () => ({ name: 'Sneaky pool' }) },
+  getNumberPool: { params: () => ({ id: String(poolId) }) },
+  updateNumberPool: { params: () => ({ id: String(poolId) }), body: () => ({ name: 'Changed' }) },
+  deleteNumberPool: { params: () => ({ id: String(poolId) }) },
+  addNumberToPool: { params: () => ({ id: String(poolId) }), body: () => ({ phoneNumberId: numberId }) },
+  removeNumberFromPool: { params: () => ({ id: String(poolId), phoneNumberId: String(numberId) }) },
+  createNumberPoolLegacy: { body: () => ({ name: 'Sneaky pool' }) },
+  getNumberPoolLegacy: { params: () => ({ id: String(poolId) }) },
+  updateNumberPoolLegacy: { params: () => ({ id: String(poolId) }), body: () => ({ name: 'Changed' }) },
+  deleteNumberPoolLegacy: { params: () => ({ id: String(poolId) }) },
+  addNumberToPoolLegacy: { params: () => ({ id: String(poolId) }), body: () => ({ phoneNumberId: numberId }) },
+  removeNumberFromPoolLegacy: { params: () => ({ id: String(poolId), phoneNumberId: String(numberId) }) },
+  createCallFlow: { body: () => ({ name: 'Sneaky flow', flowDefinition: { startNodeId: null, nodes: [] } }) },
+  getCallFlow: { params: () => ({ id: String(flowId) }) },
+  updateCallFlow: { params: () => ({ id: String(flowId) }), body: () => ({ name: 'Changed' }) },
+  deleteCallFlow: { params: () => ({ id: String(flowId) }) },
 };
 
 function opById(operationId: string): OperationMeta {
@@ -138,7 +160,7 @@ function allValidationErrors(labels: string[]) {
 
 /** Every row of every table: what must still hold at the end. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, inboundBids] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, inboundBids, numbers, pools, flows] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     t.db.selectFrom('api_keys').selectAll().orderBy('id').execute(),
@@ -150,8 +172,11 @@ async function snapshot() {
     t.db.selectFrom('campaign_rtb_targets').selectAll().orderBy('campaign_id').orderBy('target_id').execute(),
     t.db.selectFrom('bid_requests').selectAll().orderBy('id').execute(),
     t.db.selectFrom('inbound_bids').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('phone_numbers').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('number_pools').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('call_flows').selectAll().orderBy('id').execute(),
   ]);
-  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, inboundBids };
+  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, inboundBids, numbers, pools, flows };
 }
 
 beforeAll(async () => {
@@ -175,6 +200,14 @@ beforeAll(async () => {
   routerId = router.data.id;
   rtbId = campaign.rtbId;
   await owner.client.PUT('/api/campaigns/{id}/rtb-targets', { params: { path: { id: campaignId } }, body: { assignments: [{ targetId }] } });
+  const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
+  const number = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber } });
+  const pool = await owner.client.POST('/api/number-pools', { body: { name: 'Target pool' } });
+  const flow = await owner.client.POST('/api/call-flows', { body: { name: 'Target flow', flowDefinition: { startNodeId: null, nodes: [] } } });
+  if (!number.data || !pool.data || !flow.data) throw new Error('number/pool/flow setup failed');
+  numberId = number.data.id;
+  poolId = pool.data.id;
+  flowId = flow.data.id;
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
@@ -336,7 +369,25 @@ describe('afterwards', () => {
       assignments: now.assignments.length,
       bidRequests: now.bidRequests.length,
       inboundBids: now.inboundBids.length,
-    }).toEqual({ organizations: 1, users: 2, apiKeys: 1, campaigns: 1, buyers: 2, campaignBuyers: 1, targets: 1, routers: 1, assignments: 1, bidRequests: 0, inboundBids: 0 });
+      numbers: now.numbers.length,
+      pools: now.pools.length,
+      flows: now.flows.length,
+    }).toEqual({
+      organizations: 1,
+      users: 2,
+      apiKeys: 1,
+      campaigns: 1,
+      buyers: 2,
+      campaignBuyers: 1,
+      targets: 1,
+      routers: 1,
+      assignments: 1,
+      bidRequests: 0,
+      inboundBids: 0,
+      numbers: 1,
+      pools: 1,
+      flows: 1,
+    });
     expect(now).toEqual(stateAfterSetup);
   });
 });

@@ -17,6 +17,10 @@ interface Tenant {
   target: { id: number };
   router: { id: number };
   auction: { id: string; requestId: string };
+  number: { id: number };
+  pooledNumber: { id: number };
+  pool: { id: number };
+  flow: { id: number };
 }
 
 let A: Tenant;
@@ -83,6 +87,36 @@ const cases: Record<string, Case> = {
   ],
   updateRtbRouter: (api) => [api.PUT('/api/rtb/routers/{id}', { params: { path: { id: String(A.router.id) } }, body: { isActive: false } })],
   deleteRtbRouter: (api) => [api.DELETE('/api/rtb/routers/{id}', { params: { path: { id: String(A.router.id) } } })],
+  releasePhoneNumber: (api) => [api.DELETE('/api/phone-numbers/{id}', { params: { path: { id: String(A.number.id) } } })],
+  assignPhoneNumberToCampaign: (api) => [
+    api.POST('/api/phone-numbers/{id}/assign-campaign', { params: { path: { id: String(A.number.id) } }, body: { campaignId: null } }),
+    api.POST('/api/phone-numbers/{id}/assign-campaign', { params: { path: { id: String(B.number.id) } }, body: { campaignId: A.campaign.id } }),
+  ],
+  getNumberPool: (api) => [api.GET('/api/number-pools/{id}', { params: { path: { id: String(A.pool.id) } } })],
+  updateNumberPool: (api) => [api.PUT('/api/number-pools/{id}', { params: { path: { id: String(A.pool.id) } }, body: { name: 'Hijacked', isActive: false } })],
+  deleteNumberPool: (api) => [api.DELETE('/api/number-pools/{id}', { params: { path: { id: String(A.pool.id) } } })],
+  addNumberToPool: (api) => [
+    api.POST('/api/number-pools/{id}/numbers', { params: { path: { id: String(A.pool.id) } }, body: { phoneNumberId: B.number.id } }),
+    api.POST('/api/number-pools/{id}/numbers', { params: { path: { id: String(B.pool.id) } }, body: { phoneNumberId: A.number.id } }),
+  ],
+  removeNumberFromPool: (api) => [
+    api.DELETE('/api/number-pools/{id}/numbers/{phoneNumberId}', { params: { path: { id: String(A.pool.id), phoneNumberId: String(A.pooledNumber.id) } } }),
+    api.DELETE('/api/number-pools/{id}/numbers/{phoneNumberId}', { params: { path: { id: String(B.pool.id), phoneNumberId: String(A.pooledNumber.id) } } }),
+  ],
+  getNumberPoolLegacy: (api) => [api.GET('/api/pools/{id}', { params: { path: { id: String(A.pool.id) } } })],
+  updateNumberPoolLegacy: (api) => [api.PUT('/api/pools/{id}', { params: { path: { id: String(A.pool.id) } }, body: { name: 'Hijacked', isActive: false } })],
+  deleteNumberPoolLegacy: (api) => [api.DELETE('/api/pools/{id}', { params: { path: { id: String(A.pool.id) } } })],
+  addNumberToPoolLegacy: (api) => [
+    api.POST('/api/pools/{id}/numbers', { params: { path: { id: String(A.pool.id) } }, body: { phoneNumberId: B.number.id } }),
+    api.POST('/api/pools/{id}/numbers', { params: { path: { id: String(B.pool.id) } }, body: { phoneNumberId: A.number.id } }),
+  ],
+  removeNumberFromPoolLegacy: (api) => [
+    api.DELETE('/api/pools/{id}/numbers/{phoneNumberId}', { params: { path: { id: String(A.pool.id), phoneNumberId: String(A.pooledNumber.id) } } }),
+    api.DELETE('/api/pools/{id}/numbers/{phoneNumberId}', { params: { path: { id: String(B.pool.id), phoneNumberId: String(A.pooledNumber.id) } } }),
+  ],
+  getCallFlow: (api) => [api.GET('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } } })],
+  updateCallFlow: (api) => [api.PUT('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } }, body: { name: 'Hijacked', status: 'inactive' } })],
+  deleteCallFlow: (api) => [api.DELETE('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } } })],
   replayAuction: (api) => [
     api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.requestId } } }),
     api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.id } } }),
@@ -97,7 +131,7 @@ const ID_OPERATIONS = [...indexOperations(loadSpec()).values()]
 
 /** Every row of every table (sorted), i.e. both tenants' whole state. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health, numbers, pools, flows] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     // last_used_at moves when B's own key authenticates; everything else must stay.
@@ -110,8 +144,11 @@ async function snapshot() {
     t.db.selectFrom('campaign_rtb_targets').selectAll().orderBy('campaign_id').orderBy('target_id').execute(),
     t.db.selectFrom('bid_requests').selectAll().orderBy('id').execute(),
     t.db.selectFrom('rtb_health_checks').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('phone_numbers').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('number_pools').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('call_flows').selectAll().orderBy('id').execute(),
   ]);
-  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health };
+  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health, numbers, pools, flows };
 }
 
 /** What A itself sees of its objects through the API. */
@@ -168,9 +205,25 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
     })
     .returning(['id', 'request_id'])
     .executeTakeFirstOrThrow();
+  const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 2 } } });
+  const [first, second] = found.data?.numbers ?? [];
+  if (!first || !second) throw new Error(`number search failed: ${found.response.status}`);
+  const number = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: first.phoneNumber, campaignId: campaign.id } });
+  const pooledNumber = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: second.phoneNumber } });
+  const pool = await owner.client.POST('/api/number-pools', { body: { name: `${name} pool`, campaignId: campaign.id } });
+  if (!number.data || !pooledNumber.data || !pool.data) throw new Error('number setup failed');
+  await owner.client.POST('/api/number-pools/{id}/numbers', { params: { path: { id: String(pool.data.id) } }, body: { phoneNumberId: pooledNumber.data.id } });
+  const flow = await owner.client.POST('/api/call-flows', {
+    body: { name: `${name} flow`, campaignId: campaign.id, status: 'active', flowDefinition: { startNodeId: 'bye', nodes: [{ id: 'bye', type: 'Hangup', config: { message: 'Goodbye' } }] } },
+  });
+  if (!flow.data) throw new Error(`flow setup failed: ${flow.response.status}`);
   return {
     owner,
     member,
+    number: number.data,
+    pooledNumber: pooledNumber.data,
+    pool: pool.data,
+    flow: flow.data,
     apiKey: { id: key.data.id, key: key.data.key },
     campaign,
     buyer,
@@ -190,7 +243,7 @@ afterAll(async () => t.close());
 
 describe('cross-tenant isolation', () => {
   it('has a case for every id-bearing operation in openapi.yaml', () => {
-    expect(ID_OPERATIONS.length).toBeGreaterThanOrEqual(24);
+    expect(ID_OPERATIONS.length).toBeGreaterThanOrEqual(39);
     expect(Object.keys(cases).sort()).toEqual([...ID_OPERATIONS].sort());
   });
 
@@ -243,6 +296,22 @@ describe('cross-tenant isolation', () => {
     });
     expect(attempt.response.status).toBe(400);
     expect(JSON.stringify(attempt.error?.details)).toContain('targetId');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("a body naming another organisation's campaign creates nothing (404)", async () => {
+    const before = await snapshot();
+    const found = await B.owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
+    const attempts = await Promise.all([
+      B.owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber, campaignId: A.campaign.id } }),
+      B.owner.client.POST('/api/number-pools', { body: { name: 'Sneaky pool', campaignId: A.campaign.id } }),
+      B.owner.client.POST('/api/call-flows', { body: { name: 'Sneaky flow', campaignId: A.campaign.id, flowDefinition: { startNodeId: null, nodes: [] } } }),
+    ]);
+    expect(attempts.map((a) => [a.response.status, (a.error as { code?: string } | undefined)?.code])).toEqual([
+      [404, 'RESOURCE_NOT_FOUND'],
+      [404, 'RESOURCE_NOT_FOUND'],
+      [404, 'RESOURCE_NOT_FOUND'],
+    ]);
     expect(await snapshot()).toEqual(before);
   });
 

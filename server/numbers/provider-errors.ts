@@ -1,0 +1,54 @@
+// What a telephony failure becomes in the numbers API (pure). The provider is never a 500: a
+// refusal of our input is a 400 naming the field, a number someone else got first is a 409, and
+// anything else the provider did (outage, credentials, timeouts, an unexpected throw) is a 502
+// UPSTREAM_ERROR, with no internal detail (host names, stack) in the answer.
+import { AppError, ERRORS } from '../errors.js';
+import { TelephonyError } from '../telephony/types.js';
+
+export type NumberOperation = 'search' | 'purchase' | 'release';
+
+/** The request fields each operation can blame (the provider's messages start with the field name). */
+const FIELDS: Record<NumberOperation, { fields: readonly string[]; fallback: string }> = {
+  search: { fields: ['country', 'type', 'numberType', 'areaCode', 'contains', 'limit'], fallback: 'request' },
+  purchase: { fields: ['phoneNumber', 'friendlyName'], fallback: 'phoneNumber' },
+  release: { fields: [], fallback: 'id' },
+};
+
+/** The field a provider message is about (`"areaCode must be …"` → areaCode), else the fallback. */
+export function blamedField(message: string, operation: NumberOperation): string {
+  const { fields, fallback } = FIELDS[operation];
+  const first = /^[A-Za-z]+/.exec(message)?.[0];
+  if (first === 'type') return 'numberType';
+  return first !== undefined && fields.includes(first) ? first : fallback;
+}
+
+function upstream(operation: NumberOperation): AppError {
+  const what = operation === 'search' ? 'search numbers' : operation === 'purchase' ? 'buy the number' : 'release the number';
+  return ERRORS.upstream(`The telephony provider could not ${what}; nothing was changed here. Try again later.`);
+}
+
+/**
+ * Map an error thrown by a Telephony call. For release, the caller handles `not_found` itself
+ * (already released); every other refusal there is the provider's (502: nothing was deleted).
+ */
+export function telephonyFailure(err: unknown, operation: NumberOperation): AppError {
+  if (!(err instanceof TelephonyError)) return upstream(operation);
+  switch (err.kind) {
+    case 'provider_error':
+      return upstream(operation);
+    case 'invalid':
+    case 'not_supported':
+      if (operation === 'release') return upstream(operation);
+      return ERRORS.validation({ [blamedField(err.message, operation)]: err.message });
+    case 'conflict':
+    case 'not_found':
+      if (operation === 'purchase') return ERRORS.conflict({ phoneNumber: 'is not available from the telephony provider (search again)' });
+      if (operation === 'search') {
+        // Twilio answers 404 for a country it has no inventory resource for.
+        return err.kind === 'not_found'
+          ? ERRORS.validation({ country: 'has no numbers at the telephony provider' })
+          : ERRORS.validation({ [blamedField(err.message, operation)]: err.message });
+      }
+      return upstream(operation);
+  }
+}
