@@ -20,6 +20,7 @@ import { createOutboundPolicy } from '../../server/http/outbound/url-policy.js';
 import { runAuction } from '../../server/rtb/auction.js';
 import { createBidTransport } from '../../server/rtb/transport.js';
 import type { AuctionSettings, CallContext, RtbTargetConfig, SendFn } from '../../server/rtb/types.js';
+import { makeTarget } from '../../test/rtb/helpers.js';
 
 // Knobs are command-line options (configuration proper is read only by server/config.ts):
 //   npx tsx scripts/bench/auction.ts [--bidders 10,100,500] [--concurrency 512] [--auctions N]
@@ -52,32 +53,15 @@ function startBidders(count: number): Promise<{ child: ChildProcess; ports: numb
 }
 
 function target(id: number, port: number): RtbTargetConfig {
-  return {
+  return makeTarget({
     id,
     name: `stub ${port}`,
     endpointUrl: `http://127.0.0.1:${port}/bid`,
-    httpMethod: 'POST',
-    contentType: 'application/json',
     authMethod: 'bearer',
     authToken: 'bench-token',
-    authHeaderName: null,
-    minBidAmount: 1,
-    maxBidAmount: 100,
-    currency: 'USD',
     timeoutMs: DEADLINE_MS,
-    states: [],
-    excludedStates: [],
-    zipCodes: [],
-    excludedZipCodes: [],
-    requestBody: null,
-    bidAmountPath: null,
-    destinationNumberPath: null,
-    currencyPath: null,
-    durationPath: null,
-    acceptancePath: null,
     priority: 1 + (id % 3),
-    isActive: true,
-  };
+  });
 }
 
 function percentile(sorted: number[], p: number): number {
