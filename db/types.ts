@@ -310,6 +310,8 @@ export interface DB {
   number_pools: NumberPoolsTable;
   phone_numbers: PhoneNumbersTable;
   call_flows: CallFlowsTable;
+  calls: CallsTable;
+  call_legs: CallLegsTable;
 }
 
 /** What query functions take first: the database or a transaction. */
@@ -334,3 +336,61 @@ export type BidResponseRow = Selectable<BidResponsesTable>;
 export type NumberPoolRow = Selectable<NumberPoolsTable>;
 export type PhoneNumberRow = Selectable<PhoneNumbersTable>;
 export type CallFlowRow = Selectable<CallFlowsTable>;
+
+export type CallStatusValue = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'canceled' | 'failed';
+export type DialStatusValue = 'completed' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+export type CallRoutingMethod = 'rtb' | 'priority' | 'round_robin' | 'weighted' | 'flow' | 'none';
+
+export interface CallsTable {
+  id: Generated<number>;
+  /** null only for a call to a number we do not know. */
+  org_id: string | null;
+  call_sid: string;
+  direction: Generated<Direction>;
+  campaign_id: string | null;
+  pool_id: number | null;
+  phone_number_id: number | null;
+  from_number: string | null;
+  to_number: string | null;
+  caller_state: string | null;
+  caller_zip: string | null;
+  status: Generated<CallStatusValue>;
+  /** Tied to status by a CHECK (queued 0 … in-progress 3, final 4); never decreases (trigger). */
+  status_rank: Generated<number>;
+  duration_sec: number | null;
+  connected_duration_sec: Generated<number>;
+  answered_at: Date | null;
+  buyer_id: number | null;
+  rtb_target_id: number | null;
+  /** bigint: read as a string. */
+  bid_request_id: ColumnType<string | null, string | number | null, string | number | null>;
+  routing_method: CallRoutingMethod | null;
+  routing_plan: Json<unknown> | null;
+  twiml: string | null;
+  payout: NumericOrNull;
+  revenue: NumericOrNull;
+  revenue_qualified_at: Date | null;
+  revenue_attempt: number | null;
+  ignored_outcomes: JsonWithDefault<Array<{ attempt: number | null; status: string }>>;
+  ended_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface CallLegsTable {
+  call_id: number;
+  attempt: number;
+  org_id: string;
+  buyer_id: number | null;
+  rtb_target_id: number | null;
+  destination: string | null;
+  dial_call_sid: string | null;
+  dial_status: DialStatusValue | null;
+  dial_duration_sec: number | null;
+  payout: NumericOrNull;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  ended_at: Date | null;
+}
+
+export type CallRow = Selectable<CallsTable>;
+export type CallLegRow = Selectable<CallLegsTable>;

@@ -4,10 +4,12 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_session_version.js';
 import * as m0003 from './0003_rtb.js';
 import * as m0004 from './0004_numbers_pools_flows.js';
+import * as m0005 from './0005_calls.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_session_version': m0002,
   '0003_rtb': m0003,
   '0004_numbers_pools_flows': m0004,
+  '0005_calls': m0005,
 };
