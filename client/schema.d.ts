@@ -1038,6 +1038,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calls, newest first (seed 000 pagination) */
+        get: operations["listCalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One call with its routing decisions and dial attempts */
+        get: operations["getCall"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1864,6 +1904,88 @@ export interface components {
             campaignId?: string | null;
             status?: components["schemas"]["CallFlowStatus"];
             flowDefinition?: components["schemas"]["FlowDefinition"];
+        };
+        /** @enum {string} */
+        CallStatus: "queued" | "initiated" | "ringing" | "in-progress" | "completed" | "busy" | "no-answer" | "canceled" | "failed";
+        /** @enum {string|null} */
+        RoutingMethod: "rtb" | "priority" | "round_robin" | "weighted" | "flow" | "none" | null;
+        CallSummary: {
+            id: number;
+            callSid: string;
+            campaignId: string | null;
+            buyerId: number | null;
+            buyerName: string | null;
+            /** @description The tracking number dialled (the organisation's own, shown whole). */
+            phoneNumber: string | null;
+            /** @description The caller, obfuscated. */
+            callerNumber: string | null;
+            status: components["schemas"]["CallStatus"];
+            duration: number | null;
+            revenue: number | null;
+            routingMethod: components["schemas"]["RoutingMethod"];
+            rtbRequestId: string | null;
+            winningBidAmount: number | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        CallPagination: {
+            page: number;
+            limit: number;
+            total: number;
+            totalPages: number;
+            hasNextPage: boolean;
+            hasPreviousPage: boolean;
+        };
+        CallPage: {
+            calls: components["schemas"]["CallSummary"][];
+            pagination: components["schemas"]["CallPagination"];
+        };
+        CallLeg: {
+            attempt: number;
+            buyerId: number | null;
+            rtbTargetId: number | null;
+            /** @description Obfuscated. */
+            destination: string | null;
+            dialStatus: string | null;
+            dialDuration: number | null;
+            startedAt: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            endedAt: string | null;
+        };
+        CallDetail: {
+            id: number;
+            callSid: string;
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            campaignId: string | null;
+            poolId: number | null;
+            buyerId: number | null;
+            buyerName: string | null;
+            rtbTargetId: number | null;
+            phoneNumber: string | null;
+            callerNumber: string | null;
+            callerState: string | null;
+            callerZip: string | null;
+            status: components["schemas"]["CallStatus"];
+            duration: number | null;
+            connectedDuration: number;
+            /** Format: date-time */
+            answeredAt: string | null;
+            /** Format: date-time */
+            endedAt: string | null;
+            routingMethod: components["schemas"]["RoutingMethod"];
+            /** @description Every routing decision kept (candidates tried in order, why each other was skipped). */
+            routingPlan: {
+                [key: string]: unknown;
+            } | null;
+            rtbRequestId: string | null;
+            winningBidAmount: number | null;
+            payout: number | null;
+            revenue: number | null;
+            /** Format: date-time */
+            revenueQualifiedAt: string | null;
+            legs: components["schemas"]["CallLeg"][];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
         };
     };
     responses: {
@@ -4840,6 +4962,152 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCalls: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Calls per page (at most 100). */
+                limit?: number;
+                /** @description Only calls of this campaign. */
+                campaignId?: string;
+                /** @description Only calls with this status. */
+                status?: components["schemas"]["CallStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of calls; callers' numbers obfuscated, the organisation's tracking numbers whole. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "calls": [
+                     *         {
+                     *           "id": 1,
+                     *           "callSid": "CA1234567890abcdef1234567890abcdef",
+                     *           "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "buyerId": 1,
+                     *           "buyerName": "John Doe",
+                     *           "phoneNumber": "+12125550100",
+                     *           "callerNumber": "310***1234",
+                     *           "status": "completed",
+                     *           "duration": 180,
+                     *           "revenue": 25.5,
+                     *           "routingMethod": "rtb",
+                     *           "rtbRequestId": "req_4b1f6c0e2d9a4e7f8a1b2c3d",
+                     *           "winningBidAmount": 25.5,
+                     *           "createdAt": "2025-08-04T12:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 25,
+                     *         "total": 500,
+                     *         "totalPages": 20,
+                     *         "hasNextPage": true,
+                     *         "hasPreviousPage": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CallPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "callSid": "CA1234567890abcdef1234567890abcdef",
+                     *       "direction": "inbound",
+                     *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *       "poolId": null,
+                     *       "buyerId": 1,
+                     *       "buyerName": "John Doe",
+                     *       "rtbTargetId": null,
+                     *       "phoneNumber": "+12125550100",
+                     *       "callerNumber": "310***1234",
+                     *       "callerState": "CA",
+                     *       "callerZip": "90210",
+                     *       "status": "completed",
+                     *       "duration": 180,
+                     *       "connectedDuration": 172,
+                     *       "answeredAt": "2025-08-04T12:00:05.000Z",
+                     *       "endedAt": "2025-08-04T12:03:00.000Z",
+                     *       "routingMethod": "priority",
+                     *       "routingPlan": {
+                     *         "order": [
+                     *           1,
+                     *           2
+                     *         ],
+                     *         "skipped": [
+                     *           {
+                     *             "buyerId": 3,
+                     *             "reason": "outside_hours"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "rtbRequestId": null,
+                     *       "winningBidAmount": null,
+                     *       "payout": 25.5,
+                     *       "revenue": 25.5,
+                     *       "revenueQualifiedAt": "2025-08-04T12:03:00.000Z",
+                     *       "legs": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "buyerId": 1,
+                     *           "rtbTargetId": null,
+                     *           "destination": "212***4567",
+                     *           "dialStatus": "completed",
+                     *           "dialDuration": 172,
+                     *           "startedAt": "2025-08-04T12:00:01.000Z",
+                     *           "endedAt": "2025-08-04T12:03:00.000Z"
+                     *         }
+                     *       ],
+                     *       "createdAt": "2025-08-04T12:00:00.000Z",
+                     *       "updatedAt": "2025-08-04T12:03:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CallDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -5,6 +5,7 @@ import { createAuctionHandlers } from './auctions/handlers.js';
 import { createAuthHandlers } from './auth/handlers.js';
 import { createBuyerHandlers } from './buyers/handlers.js';
 import { createCallFlowHandlers } from './call-flows/handlers.js';
+import { createCallHandlers } from './calls/handlers.js';
 import { createCampaignHandlers } from './campaigns/handlers.js';
 import type { Deps, Handlers } from './handler-types.js';
 import { createHealthHandlers } from './health/handlers.js';
@@ -30,5 +31,6 @@ export function createHandlers(deps: Deps): Handlers {
     ...createNumberHandlers(deps),
     ...createNumberPoolHandlers(deps),
     ...createCallFlowHandlers(deps),
+    ...createCallHandlers(deps),
   };
 }

@@ -1,6 +1,7 @@
 // Hostile and malformed input, table-driven over openapi.yaml: every operation with a request
 // body, and every operation with an {id} path parameter. Nothing sent here may change state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordInboundCall } from '../../server/calls/queries.js';
 import { type Member, PASSWORD, addMember, createBuyer, createCampaign, registerOrg, uniqueEmail } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { indexOperations, loadSpec, type OperationMeta } from '../../server/spec.js';
@@ -19,6 +20,7 @@ let rtbId: string;
 let numberId: number;
 let poolId: number;
 let flowId: number;
+let callId: number;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
 const spec = loadSpec();
@@ -90,6 +92,7 @@ const table: Record<string, Case> = {
   getCallFlow: { params: () => ({ id: String(flowId) }) },
   updateCallFlow: { params: () => ({ id: String(flowId) }), body: () => ({ name: 'Changed' }) },
   deleteCallFlow: { params: () => ({ id: String(flowId) }) },
+  getCall: { params: () => ({ id: String(callId) }) },
 };
 
 function opById(operationId: string): OperationMeta {
@@ -208,6 +211,7 @@ beforeAll(async () => {
   numberId = number.data.id;
   poolId = pool.data.id;
   flowId = flow.data.id;
+  callId = (await recordInboundCall(t.db, { orgId: owner.orgId, callSid: 'CA00000000000000000000000000000001', campaignId, from: '+13105550000', to: '+12125550100' })).call.id;
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());

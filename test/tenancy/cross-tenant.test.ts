@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Member, addMember, createBuyer, createCampaign, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { randomBytes } from 'node:crypto';
+import { recordInboundCall } from '../../server/calls/queries.js';
 import { indexOperations, loadSpec } from '../../server/spec.js';
 
 let t: TestApp;
@@ -21,6 +23,7 @@ interface Tenant {
   pooledNumber: { id: number };
   pool: { id: number };
   flow: { id: number };
+  call: { id: number };
 }
 
 let A: Tenant;
@@ -114,6 +117,7 @@ const cases: Record<string, Case> = {
     api.DELETE('/api/pools/{id}/numbers/{phoneNumberId}', { params: { path: { id: String(A.pool.id), phoneNumberId: String(A.pooledNumber.id) } } }),
     api.DELETE('/api/pools/{id}/numbers/{phoneNumberId}', { params: { path: { id: String(B.pool.id), phoneNumberId: String(A.pooledNumber.id) } } }),
   ],
+  getCall: (api) => [api.GET('/api/calls/{id}', { params: { path: { id: String(A.call.id) } } })],
   getCallFlow: (api) => [api.GET('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } } })],
   updateCallFlow: (api) => [api.PUT('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } }, body: { name: 'Hijacked', status: 'inactive' } })],
   deleteCallFlow: (api) => [api.DELETE('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } } })],
@@ -131,7 +135,7 @@ const ID_OPERATIONS = [...indexOperations(loadSpec()).values()]
 
 /** Every row of every table (sorted), i.e. both tenants' whole state. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health, numbers, pools, flows] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health, numbers, pools, flows, calls] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     // last_used_at moves when B's own key authenticates; everything else must stay.
@@ -147,8 +151,9 @@ async function snapshot() {
     t.db.selectFrom('phone_numbers').selectAll().orderBy('id').execute(),
     t.db.selectFrom('number_pools').selectAll().orderBy('id').execute(),
     t.db.selectFrom('call_flows').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('calls').selectAll().orderBy('id').execute(),
   ]);
-  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health, numbers, pools, flows };
+  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health, numbers, pools, flows, calls };
 }
 
 /** What A itself sees of its objects through the API. */
@@ -217,6 +222,7 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
     body: { name: `${name} flow`, campaignId: campaign.id, status: 'active', flowDefinition: { startNodeId: 'bye', nodes: [{ id: 'bye', type: 'Hangup', config: { message: 'Goodbye' } }] } },
   });
   if (!flow.data) throw new Error(`flow setup failed: ${flow.response.status}`);
+  const { call } = await recordInboundCall(t.db, { orgId: owner.orgId, callSid: `CA${randomBytes(16).toString('hex')}`, campaignId: campaign.id, from: '+13105550000', to: phone });
   return {
     owner,
     member,
@@ -224,6 +230,7 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
     pooledNumber: pooledNumber.data,
     pool: pool.data,
     flow: flow.data,
+    call,
     apiKey: { id: key.data.id, key: key.data.key },
     campaign,
     buyer,
@@ -243,7 +250,7 @@ afterAll(async () => t.close());
 
 describe('cross-tenant isolation', () => {
   it('has a case for every id-bearing operation in openapi.yaml', () => {
-    expect(ID_OPERATIONS.length).toBeGreaterThanOrEqual(39);
+    expect(ID_OPERATIONS.length).toBeGreaterThanOrEqual(40);
     expect(Object.keys(cases).sort()).toEqual([...ID_OPERATIONS].sort());
   });
 

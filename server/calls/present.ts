@@ -1,0 +1,65 @@
+// Call rows -> API shapes (pure). Callers' and buyers' numbers are obfuscated; the tracking
+// number dialled is the organisation's own and shown whole.
+import type { components } from '../../client/schema.js';
+import type { CallLegRow } from '../../db/types.js';
+import { iso, isoOrNull } from '../common/dates.js';
+import { obfuscatePhone } from '../common/phone.js';
+import type { CallView } from './read-queries.js';
+
+type Schemas = components['schemas'];
+
+function money(value: string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+export function presentCallSummary(row: CallView): Schemas['CallSummary'] {
+  return {
+    id: row.id,
+    callSid: row.call_sid,
+    campaignId: row.campaign_id,
+    buyerId: row.buyer_id,
+    buyerName: row.buyer_name,
+    phoneNumber: row.to_number,
+    callerNumber: obfuscatePhone(row.from_number),
+    status: row.status,
+    duration: row.duration_sec,
+    revenue: money(row.revenue),
+    routingMethod: row.routing_method as Schemas['RoutingMethod'],
+    rtbRequestId: row.rtb_request_id,
+    winningBidAmount: money(row.winning_bid_amount),
+    createdAt: iso(row.created_at),
+  };
+}
+
+function presentLeg(leg: CallLegRow): Schemas['CallLeg'] {
+  return {
+    attempt: leg.attempt,
+    buyerId: leg.buyer_id,
+    rtbTargetId: leg.rtb_target_id,
+    destination: obfuscatePhone(leg.destination),
+    dialStatus: leg.dial_status,
+    dialDuration: leg.dial_duration_sec,
+    startedAt: iso(leg.started_at),
+    endedAt: isoOrNull(leg.ended_at),
+  };
+}
+
+export function presentCallDetail(row: CallView, legs: readonly CallLegRow[]): Schemas['CallDetail'] {
+  const summary = presentCallSummary(row);
+  return {
+    ...summary,
+    direction: row.direction as Schemas['CallDetail']['direction'],
+    poolId: row.pool_id,
+    rtbTargetId: row.rtb_target_id,
+    callerState: row.caller_state,
+    callerZip: row.caller_zip,
+    connectedDuration: row.connected_duration_sec,
+    answeredAt: isoOrNull(row.answered_at),
+    endedAt: isoOrNull(row.ended_at),
+    routingPlan: (row.routing_plan as Record<string, unknown> | null) ?? null,
+    payout: money(row.payout),
+    revenueQualifiedAt: isoOrNull(row.revenue_qualified_at),
+    legs: legs.map(presentLeg),
+    updatedAt: iso(row.updated_at),
+  };
+}
