@@ -1,6 +1,6 @@
-import { parseIntId, parseUuid } from '../common/ids.js';
+import { parseIntId } from '../common/ids.js';
 import { isUniqueViolation } from '../common/pg-errors.js';
-import { findCampaignInOrg } from '../campaigns/queries.js';
+import { ownCampaignId } from '../campaigns/own-campaign.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { buyerPatch, buyerProblems, operatingHoursColumn, presentBuyer, presentCampaignBuyer } from './mapping.js';
@@ -37,12 +37,6 @@ export function createBuyerHandlers({ db }: Deps): HandlerGroup<BuyerOps> {
     return id;
   }
 
-  /** The campaign id, after checking the campaign is the caller's. */
-  async function ownCampaign(orgId: string, raw: string): Promise<string> {
-    const id = parseUuid(raw);
-    if (!id || !(await findCampaignInOrg(db, orgId, id))) throw ERRORS.notFound('Campaign', raw);
-    return id;
-  }
 
   return {
     async listBuyers(ctx) {
@@ -90,14 +84,14 @@ export function createBuyerHandlers({ db }: Deps): HandlerGroup<BuyerOps> {
 
     async listCampaignBuyers(ctx) {
       const { orgId } = ctx.principal();
-      const campaignId = await ownCampaign(orgId, ctx.params.id);
+      const campaignId = await ownCampaignId(db, orgId, ctx.params.id);
       const rows = await listCampaignBuyers(db, orgId, campaignId);
       return { status: 200, body: rows.map(presentCampaignBuyer) };
     },
 
     async addCampaignBuyer(ctx) {
       const { orgId } = ctx.principal();
-      const campaignId = await ownCampaign(orgId, ctx.params.id);
+      const campaignId = await ownCampaignId(db, orgId, ctx.params.id);
       const { buyerId: id, priority, weight, isActive } = ctx.body;
       if (!(await findBuyerInOrg(db, orgId, id))) throw ERRORS.notFound('Buyer', id);
       try {
@@ -120,7 +114,7 @@ export function createBuyerHandlers({ db }: Deps): HandlerGroup<BuyerOps> {
 
     async removeCampaignBuyer(ctx) {
       const { orgId } = ctx.principal();
-      const campaignId = await ownCampaign(orgId, ctx.params.id);
+      const campaignId = await ownCampaignId(db, orgId, ctx.params.id);
       const id = buyerId(ctx.params.buyerId);
       if (!(await deleteCampaignBuyer(db, orgId, campaignId, id))) throw ERRORS.notFound('Buyer assignment', ctx.params.buyerId);
       return { status: 204, body: undefined };

@@ -1,6 +1,6 @@
-import { parseIntId, parseUuid } from '../common/ids.js';
-import { isUniqueViolation } from '../common/pg-errors.js';
-import { findCampaignInOrg } from '../campaigns/queries.js';
+import { parseIntId } from '../common/ids.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../common/pg-errors.js';
+import { ownCampaignId } from '../campaigns/own-campaign.js';
 import type { Db } from '../../db/types.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
@@ -20,13 +20,7 @@ function checkedDefinition(target: FlowTarget): string {
 
 /** A campaign may only be one of the caller's organisation (unknown or foreign: 404, as addCampaignBuyer). */
 async function checkCampaign(db: Db, orgId: string, campaignId: string | null): Promise<void> {
-  if (campaignId === null) return;
-  const id = parseUuid(campaignId);
-  if (!id || !(await findCampaignInOrg(db, orgId, id))) throw ERRORS.notFound('Campaign', campaignId);
-}
-
-function isForeignKeyViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23503';
+  if (campaignId !== null) await ownCampaignId(db, orgId, campaignId);
 }
 
 /**

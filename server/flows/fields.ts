@@ -7,7 +7,6 @@ import { FLOW_LIMITS } from './types.js';
 export type Problems = Record<string, string>;
 
 export const NODE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-export const E164 = /^\+[1-9]\d{6,14}$/;
 export const VOICE = /^[A-Za-z0-9._-]{1,64}$/;
 export const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
 export const MENU_KEYS = /^[0-9*#]+$/;

@@ -1,9 +1,9 @@
 // Reading one node's `config` for an active flow (pure): required fields per node type, bounds,
 // and the edges (references to other nodes) the config holds. Whether referenced nodes exist is
 // checked on the whole graph (graph.ts).
+import { E164 } from '../common/phone.js';
 import {
   CLOCK_TIME,
-  E164,
   LANGUAGE,
   MENU_KEYS,
   VOICE,

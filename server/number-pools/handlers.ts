@@ -3,8 +3,8 @@
 import { parseIntId } from '../common/ids.js';
 import { AppError, ERRORS } from '../errors.js';
 import type { Deps, Handler, HandlerGroup } from '../handler-types.js';
-import { ownCampaignId } from '../numbers/own-campaign.js';
-import { isCheckViolation, isForeignKeyViolation } from '../numbers/pg-errors.js';
+import { ownCampaignId } from '../campaigns/own-campaign.js';
+import { isCheckViolation, isForeignKeyViolation } from '../common/pg-errors.js';
 import { findNumberInOrg } from '../numbers/queries.js';
 import { poolPatch, presentPool } from './mapping.js';
 import {

@@ -1,11 +1,10 @@
 import { parseIntId } from '../common/ids.js';
-import { isUniqueViolation } from '../common/pg-errors.js';
+import { isCheckViolation, isForeignKeyViolation, isUniqueViolation } from '../common/pg-errors.js';
 import { AppError, ERRORS } from '../errors.js';
 import type { Deps, HandlerContext, HandlerGroup } from '../handler-types.js';
 import { isTelephonyError, type PurchasedNumber } from '../telephony/types.js';
 import { numberWebhooks, presentAvailableNumber, presentNumber } from './mapping.js';
-import { ownCampaignId } from './own-campaign.js';
-import { isCheckViolation, isForeignKeyViolation } from './pg-errors.js';
+import { ownCampaignId } from '../campaigns/own-campaign.js';
 import { telephonyFailure } from './provider-errors.js';
 import {
   PHONE_NUMBER_UNIQUE,

@@ -1,4 +1,4 @@
-import { findCampaignInOrg } from '../campaigns/queries.js';
+import { ownCampaignId } from '../campaigns/own-campaign.js';
 import { parseIntId, parseUuid } from '../common/ids.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
@@ -113,8 +113,7 @@ export function createRtbTargetHandlers({ db, outboundPolicy }: Deps): HandlerGr
 
     async listCampaignRtbTargets(ctx) {
       const { orgId } = ctx.principal();
-      const id = campaignId(ctx.params.id);
-      if (!(await findCampaignInOrg(db, orgId, id))) throw ERRORS.notFound('Campaign', ctx.params.id);
+      const id = await ownCampaignId(db, orgId, ctx.params.id);
       const rows = await listCampaignTargets(db, orgId, id);
       return { status: 200, body: rows.map(presentCampaignTarget) };
     },

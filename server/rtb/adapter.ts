@@ -1,5 +1,6 @@
 // The bid adapter, prebid-server style: pure functions that build one target's bid request and
 // parse its answer. No I/O, no clock (the caller passes `now`), never throws.
+import { E164 } from '../common/phone.js';
 import { auditText, secretForms } from './audit.js';
 import { readPath } from './json-path.js';
 import { renderTemplate, escapeXml, type TemplateMode, type TemplateVars } from './template.js';
@@ -180,7 +181,6 @@ export function errorReason(kind: string): string {
   return ERROR_KINDS[kind] ?? 'transport_error';
 }
 
-export const E164 = /^\+[1-9]\d{6,14}$/;
 const SIP_URI = /^sips?:(?:[^\s@<>"]+@)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:;[^\s<>"]*)?$/i;
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NOT_ACCEPTED = new Set(['false', 'no', 'rejected']);

@@ -1,11 +1,11 @@
-import { findCampaignInOrg } from '../campaigns/queries.js';
+import { findCampaignInOrg } from './queries.js';
 import { parseUuid } from '../common/ids.js';
 import type { Db } from '../../db/types.js';
 import { ERRORS } from '../errors.js';
 
 /**
- * The campaign id a body names, after checking the campaign is the caller's: an unknown campaign
- * or one of another organisation is a 404, as in addCampaignBuyer.
+ * The campaign id a path or body names, after checking the campaign is the caller's: a malformed,
+ * unknown or other organisation's campaign is a 404.
  */
 export async function ownCampaignId(db: Db, orgId: string, raw: string): Promise<string> {
   const id = parseUuid(raw);
