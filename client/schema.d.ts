@@ -1048,7 +1048,11 @@ export interface paths {
         /** Calls, newest first (seed 000 pagination) */
         get: operations["listCalls"];
         put?: never;
-        post?: never;
+        /**
+         * Record a call by hand (seed 001)
+         * @description The record gets a `MC…` sid and `source` manual; it never dials anybody.
+         */
+        post: operations["createCall"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1070,8 +1074,338 @@ export interface paths {
         };
         /** One call with its routing decisions and dial attempts */
         get: operations["getCall"];
+        /** Correct a call (status forward, duration up, revenue recorded beside the counted one) */
+        put: operations["updateCall"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/{id}/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** The corrections made to a call (who changed what, when, from and to) */
+        get: operations["listCallCorrections"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/{callSid}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cold-transfer the caller to another number (the current buyer leg ends) */
+        post: operations["transferCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/{callSid}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put the caller on hold (conference participant hold, or parked with hold music) */
+        post: operations["holdCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/{callSid}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take the caller off hold (a parked caller is dialled to the current destination again) */
+        post: operations["resumeCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/{callSid}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mute the caller (conference participants only; a two-party bridge answers 409) */
+        post: operations["muteCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/{callSid}/unmute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unmute the caller (conference participants only) */
+        post: operations["unmuteCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/{callSid}/recording/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start recording the call (both sides of the bridge) */
+        post: operations["startCallRecording"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/{callSid}/recording/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a recording (the one started last when `recordingSid` is not given) */
+        post: operations["stopCallRecording"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/voice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call to a tracking number (Twilio asks what to do; answers TwiML)
+         * @description Finds the campaign by the dialled number, records the call (once per CallSid), runs the
+         *     campaign's call flow, or its RTB auction and then buyer routing, and answers TwiML: a
+         *     `<Dial>` whose `action` is `/api/webhooks/dial-status`, or the campaign's fallback. An
+         *     unknown number gets a polite message and the call is still recorded. A retry with the
+         *     same CallSid gets the same TwiML and runs no second auction.
+         *     Signed webhooks are never rate-limited; unsigned or badly signed ones get 403 and count
+         *     against the `webhook_unsigned` limit per IP.
+         */
+        post: operations["voiceWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/pool/{poolId}/voice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The number pool whose number was dialled.
+                 * @example 3
+                 */
+                poolId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call to a number of this pool (as the voice webhook, the campaign taken from the pool)
+         * @description Unknown pool, or a number that is not in the pool, gets the polite message of an unknown number (the call is recorded).
+         */
+        post: operations["poolVoiceWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/call-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Twilio's status callback of a call (late, repeated or out-of-order callbacks are safe) */
+        post: operations["callStatusWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Seed 001's path of the status callback (use /api/webhooks/call-status)
+         * @deprecated
+         */
+        post: operations["callStatusWebhookLegacy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/dial-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The outcome of a `<Dial>` attempt; a busy / unanswered one falls through to the next candidate
+         * @description Twilio requests the `<Dial action>` when the dialled leg ends. A connected leg ends the
+         *     call (`<Hangup/>`); a failed one dials the next candidate (next best bid, then next
+         *     buyer) up to the campaign's `maxDialAttempts`, then the flow's or campaign's fallback.
+         */
+        post: operations["dialStatusWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/flow-step": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The next step of a call flow (the URL names the node; menus post the caller's keys) */
+        post: operations["flowStepWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Where a parked (held) caller goes on resume — dialled to the current destination again */
+        post: operations["resumeWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1295,6 +1629,12 @@ export interface components {
             auctionType: components["schemas"]["AuctionType"];
             /** @description An RTB router whose auction settings replace the campaign's while it is active. */
             rtbRouterId: number | null;
+            payout: number | null;
+            minCallDurationSec: number;
+            dialTimeoutSec: number;
+            maxDialAttempts: number;
+            fallbackAction: components["schemas"]["FallbackAction"];
+            fallbackMessage: string | null;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
@@ -1316,6 +1656,15 @@ export interface components {
             callerIdRequired?: boolean;
             auctionType?: components["schemas"]["AuctionType"];
             rtbRouterId?: components["schemas"]["RtbRouterRef"];
+            payout?: components["schemas"]["PayoutAmount"];
+            minCallDurationSec?: components["schemas"]["MinCallDurationSec"];
+            /** @description How long each `<Dial>` attempt rings (seconds). */
+            dialTimeoutSec?: number;
+            /** @description Candidates (bids, then buyers) one call may try before the fallback. */
+            maxDialAttempts?: number;
+            fallbackAction?: components["schemas"]["FallbackAction"];
+            /** @description Spoken before the fallback (a default sentence when null). */
+            fallbackMessage?: string | null;
         };
         CampaignUpdate: {
             name?: string;
@@ -1329,6 +1678,15 @@ export interface components {
             callerIdRequired?: boolean;
             auctionType?: components["schemas"]["AuctionType"];
             rtbRouterId?: components["schemas"]["RtbRouterRef"];
+            payout?: components["schemas"]["PayoutAmount"];
+            minCallDurationSec?: components["schemas"]["MinCallDurationSec"];
+            /** @description How long each `<Dial>` attempt rings (seconds). */
+            dialTimeoutSec?: number;
+            /** @description Candidates (bids, then buyers) one call may try before the fallback. */
+            maxDialAttempts?: number;
+            fallbackAction?: components["schemas"]["FallbackAction"];
+            /** @description Spoken before the fallback (a default sentence when null). */
+            fallbackMessage?: string | null;
         };
         CampaignRtbConfig: {
             enableRtb?: boolean;
@@ -1384,6 +1742,10 @@ export interface components {
             hourlyCap: number | null;
             dailyCap: number | null;
             monthlyCap: number | null;
+            /** @description What a qualified call to this buyer pays (replaces the campaign's payout). */
+            payout: number | null;
+            /** @description Connected seconds a call needs before it pays (replaces the campaign's minimum). */
+            minCallDurationSec: number | null;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
@@ -1400,6 +1762,8 @@ export interface components {
             hourlyCap?: components["schemas"]["Cap"];
             dailyCap?: components["schemas"]["Cap"];
             monthlyCap?: components["schemas"]["Cap"];
+            payout?: components["schemas"]["PayoutAmount"];
+            minCallDurationSec?: number | null;
         };
         BuyerUpdate: {
             name?: string;
@@ -1414,6 +1778,8 @@ export interface components {
             hourlyCap?: components["schemas"]["Cap"];
             dailyCap?: components["schemas"]["Cap"];
             monthlyCap?: components["schemas"]["Cap"];
+            payout?: components["schemas"]["PayoutAmount"];
+            minCallDurationSec?: number | null;
         };
         CampaignBuyer: {
             /** Format: uuid */
@@ -1956,6 +2322,11 @@ export interface components {
             callSid: string;
             /** @enum {string} */
             direction: "inbound" | "outbound";
+            /**
+             * @description `twilio`: recorded by the voice webhook; `manual`: created with POST /api/calls.
+             * @enum {string}
+             */
+            source: "twilio" | "manual";
             campaignId: string | null;
             poolId: number | null;
             buyerId: number | null;
@@ -1981,14 +2352,167 @@ export interface components {
             winningBidAmount: number | null;
             payout: number | null;
             revenue: number | null;
+            /** @description The revenue the call path counted (once, when the call qualified); `revenue` differs from it only after a correction. */
+            countedRevenue: number | null;
             /** Format: date-time */
             revenueQualifiedAt: string | null;
             legs: components["schemas"]["CallLeg"][];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
+        /** @description A Twilio call sid (CA + 32 hex), or a simulator / manual call's sid. */
+        CallSidValue: string;
+        FlowNodeId: string;
+        /** @description Whole seconds, as Twilio sends them in a form. */
+        TwilioSeconds: string;
+        /** @description Twilio's voice request (other Twilio parameters are accepted and ignored). */
+        VoiceWebhookForm: {
+            CallSid: components["schemas"]["CallSidValue"];
+            To: string;
+            From?: string;
+            CallerState?: string;
+            CallerZip?: string;
+            CallStatus?: string;
+            AccountSid?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        CallStatusWebhookForm: {
+            CallSid: components["schemas"]["CallSidValue"];
+            CallStatus: components["schemas"]["CallStatus"];
+            CallDuration?: components["schemas"]["TwilioSeconds"];
+            /** @description Billed minutes. */
+            Duration?: string;
+            SequenceNumber?: string;
+            Timestamp?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        DialStatusWebhookForm: {
+            CallSid: components["schemas"]["CallSidValue"];
+            /** @enum {string} */
+            DialCallStatus: "completed" | "answered" | "busy" | "no-answer" | "failed" | "canceled";
+            DialCallSid?: string;
+            DialCallDuration?: components["schemas"]["TwilioSeconds"];
+        } & {
+            [key: string]: unknown;
+        };
+        FlowStepWebhookForm: {
+            CallSid: components["schemas"]["CallSidValue"];
+            Digits?: string;
+            RecordingUrl?: string;
+            RecordingSid?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        CallTransfer: {
+            targetNumber: components["schemas"]["E164"];
+        };
+        RecordingStop: {
+            recordingSid?: string;
+        };
+        CallControlResult: {
+            callSid: string;
+            /** @enum {string} */
+            action: "transfer" | "hold" | "resume" | "mute" | "unmute" | "recording_start" | "recording_stop";
+            /**
+             * @description How a hold / resume was carried out (null for the other actions).
+             * @enum {string|null}
+             */
+            via: "conference_participant" | "call_update" | null;
+            recordingSid: string | null;
+            /** @description true when the local telephony simulator carried it out (no Twilio credentials). */
+            simulated: boolean;
+        };
+        /**
+         * @description A correction. Status may only move forward and duration only grow (409 otherwise). A
+         *     revenue correction never overwrites the counted revenue: it is kept beside it
+         *     (`countedRevenue`) and every change is recorded (`GET /api/calls/{id}/corrections`).
+         */
+        CallUpdate: {
+            status?: components["schemas"]["CallStatus"];
+            duration?: number;
+            revenue?: components["schemas"]["Money"];
+            reason?: string;
+        };
+        /** @description A call record made by hand (seed 001), e.g. for a call taken outside Twilio. */
+        CallCreate: {
+            /** Format: uuid */
+            campaignId?: string;
+            buyerId?: number;
+            callerNumber: components["schemas"]["E164"];
+            destinationNumber?: components["schemas"]["E164"];
+            status?: components["schemas"]["CallStatus"];
+            duration?: number;
+            revenue?: components["schemas"]["Money"];
+        };
+        CallCorrection: {
+            id: number;
+            /** @enum {string} */
+            field: "status" | "duration" | "revenue";
+            oldValue: string | null;
+            newValue: string | null;
+            reason: string | null;
+            userId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description What a call gets when nobody takes it: a message, a voicemail `<Record>`, or a hang-up.
+         * @enum {string}
+         */
+        FallbackAction: "message" | "voicemail" | "hangup";
+        /** @description What a qualified call pays (4 decimals); null means nothing. */
+        PayoutAmount: number | null;
+        /** @description Connected seconds a call needs before it pays. */
+        MinCallDurationSec: number;
     };
     responses: {
+        /** @description TwiML for Twilio. */
+        Twiml: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /** @example <?xml version="1.0" encoding="UTF-8"?><Response><Dial action="https://calls.example.com/api/webhooks/dial-status?attempt=1" method="POST" timeout="30"><Number>+12125551234</Number></Dial></Response> */
+                "text/xml": string;
+            };
+        };
+        /** @description The X-Twilio-Signature is missing or does not match (nothing was changed). */
+        WebhookForbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Invalid Twilio signature",
+                 *       "code": "FORBIDDEN",
+                 *       "details": null,
+                 *       "timestamp": "2025-08-04T12:00:00.000Z",
+                 *       "requestId": "req-1"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Done by the carrier (or the labelled simulator). */
+        CallControlDone: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "callSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "action": "hold",
+                 *       "via": "call_update",
+                 *       "recordingSid": null,
+                 *       "simulated": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["CallControlResult"];
+            };
+        };
         /** @description Invalid input; `details` names each bad field. Nothing was changed. */
         BadRequest: {
             headers: {
@@ -2146,6 +2670,11 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+         * @example CA1234567890abcdef1234567890abcdef
+         */
+        CallSidPath: string;
         /**
          * @description The resource's id. A malformed id, or one of another organisation, is a 404.
          * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
@@ -2735,6 +3264,12 @@ export interface operations {
                      *         "callerIdRequired": true,
                      *         "auctionType": "first_price",
                      *         "rtbRouterId": null,
+                     *         "payout": 25.5,
+                     *         "minCallDurationSec": 60,
+                     *         "dialTimeoutSec": 30,
+                     *         "maxDialAttempts": 3,
+                     *         "fallbackAction": "message",
+                     *         "fallbackMessage": null,
                      *         "createdAt": "2025-01-01T00:00:00.000Z",
                      *         "updatedAt": "2025-01-01T00:00:00.000Z"
                      *       }
@@ -2784,6 +3319,12 @@ export interface operations {
                      *       "callerIdRequired": false,
                      *       "auctionType": "first_price",
                      *       "rtbRouterId": null,
+                     *       "payout": 25.5,
+                     *       "minCallDurationSec": 60,
+                     *       "dialTimeoutSec": 30,
+                     *       "maxDialAttempts": 3,
+                     *       "fallbackAction": "message",
+                     *       "fallbackMessage": null,
                      *       "createdAt": "2025-08-04T12:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -2836,6 +3377,12 @@ export interface operations {
                      *       "callerIdRequired": true,
                      *       "auctionType": "first_price",
                      *       "rtbRouterId": null,
+                     *       "payout": 25.5,
+                     *       "minCallDurationSec": 60,
+                     *       "dialTimeoutSec": 30,
+                     *       "maxDialAttempts": 3,
+                     *       "fallbackAction": "message",
+                     *       "fallbackMessage": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-01-01T00:00:00.000Z"
                      *     }
@@ -2890,6 +3437,12 @@ export interface operations {
                      *       "callerIdRequired": true,
                      *       "auctionType": "first_price",
                      *       "rtbRouterId": null,
+                     *       "payout": 25.5,
+                     *       "minCallDurationSec": 60,
+                     *       "dialTimeoutSec": 30,
+                     *       "maxDialAttempts": 3,
+                     *       "fallbackAction": "message",
+                     *       "fallbackMessage": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -2976,6 +3529,12 @@ export interface operations {
                      *       "callerIdRequired": true,
                      *       "auctionType": "first_price",
                      *       "rtbRouterId": null,
+                     *       "payout": 25.5,
+                     *       "minCallDurationSec": 60,
+                     *       "dialTimeoutSec": 30,
+                     *       "maxDialAttempts": 3,
+                     *       "fallbackAction": "message",
+                     *       "fallbackMessage": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -3158,6 +3717,8 @@ export interface operations {
                      *         "hourlyCap": null,
                      *         "dailyCap": 50,
                      *         "monthlyCap": null,
+                     *         "payout": 30,
+                     *         "minCallDurationSec": null,
                      *         "createdAt": "2025-08-04T10:00:00.000Z",
                      *         "updatedAt": "2025-08-04T10:00:00.000Z"
                      *       }
@@ -3210,6 +3771,8 @@ export interface operations {
                      *       "hourlyCap": null,
                      *       "dailyCap": null,
                      *       "monthlyCap": null,
+                     *       "payout": 30,
+                     *       "minCallDurationSec": null,
                      *       "createdAt": "2025-08-04T10:00:00.000Z",
                      *       "updatedAt": "2025-08-04T10:00:00.000Z"
                      *     }
@@ -3260,6 +3823,8 @@ export interface operations {
                      *       "hourlyCap": null,
                      *       "dailyCap": null,
                      *       "monthlyCap": null,
+                     *       "payout": 30,
+                     *       "minCallDurationSec": null,
                      *       "createdAt": "2025-08-04T10:00:00.000Z",
                      *       "updatedAt": "2025-08-04T10:00:00.000Z"
                      *     }
@@ -3313,6 +3878,8 @@ export interface operations {
                      *       "hourlyCap": null,
                      *       "dailyCap": 20,
                      *       "monthlyCap": null,
+                     *       "payout": 30,
+                     *       "minCallDurationSec": null,
                      *       "createdAt": "2025-08-04T10:00:00.000Z",
                      *       "updatedAt": "2025-08-05T10:00:00.000Z"
                      *     }
@@ -5030,6 +5597,88 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    createCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *       "buyerId": 1,
+                 *       "callerNumber": "+13105551234",
+                 *       "destinationNumber": "+12125551234",
+                 *       "status": "initiated"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CallCreate"];
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "callSid": "MC0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                     *       "direction": "inbound",
+                     *       "source": "manual",
+                     *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *       "poolId": null,
+                     *       "buyerId": 1,
+                     *       "buyerName": "John Doe",
+                     *       "rtbTargetId": null,
+                     *       "phoneNumber": null,
+                     *       "callerNumber": "310***1234",
+                     *       "callerState": null,
+                     *       "callerZip": null,
+                     *       "status": "initiated",
+                     *       "duration": null,
+                     *       "connectedDuration": 0,
+                     *       "answeredAt": null,
+                     *       "endedAt": null,
+                     *       "routingMethod": "none",
+                     *       "routingPlan": null,
+                     *       "rtbRequestId": null,
+                     *       "winningBidAmount": null,
+                     *       "payout": null,
+                     *       "revenue": null,
+                     *       "countedRevenue": null,
+                     *       "revenueQualifiedAt": null,
+                     *       "legs": [
+                     *         {
+                     *           "attempt": 1,
+                     *           "buyerId": 1,
+                     *           "rtbTargetId": null,
+                     *           "destination": "212***1234",
+                     *           "dialStatus": null,
+                     *           "dialDuration": null,
+                     *           "startedAt": "2025-08-04T12:00:00.000Z",
+                     *           "endedAt": null
+                     *         }
+                     *       ],
+                     *       "createdAt": "2025-08-04T12:00:00.000Z",
+                     *       "updatedAt": "2025-08-04T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CallDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getCall: {
         parameters: {
             query?: never;
@@ -5056,6 +5705,7 @@ export interface operations {
                      *       "id": 1,
                      *       "callSid": "CA1234567890abcdef1234567890abcdef",
                      *       "direction": "inbound",
+                     *       "source": "twilio",
                      *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
                      *       "poolId": null,
                      *       "buyerId": 1,
@@ -5087,6 +5737,7 @@ export interface operations {
                      *       "winningBidAmount": null,
                      *       "payout": 25.5,
                      *       "revenue": 25.5,
+                     *       "countedRevenue": 25.5,
                      *       "revenueQualifiedAt": "2025-08-04T12:03:00.000Z",
                      *       "legs": [
                      *         {
@@ -5108,6 +5759,522 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "completed",
+                 *       "duration": 180,
+                 *       "revenue": 30
+                 *     }
+                 */
+                "application/json": components["schemas"]["CallUpdate"];
+            };
+        };
+        responses: {
+            /** @description The corrected call. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCallCorrections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 1,
+                     *         "field": "revenue",
+                     *         "oldValue": "25.5000",
+                     *         "newValue": "30.0000",
+                     *         "reason": "Buyer confirmed a sale",
+                     *         "userId": "0b8e6c1e-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+                     *         "createdAt": "2025-08-05T09:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["CallCorrection"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    transferCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "targetNumber": "+12125551234"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CallTransfer"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CallControlDone"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    holdCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CallControlDone"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    resumeCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CallControlDone"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    muteCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CallControlDone"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    unmuteCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CallControlDone"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    startCallRecording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CallControlDone"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    stopCallRecording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
+                 * @example CA1234567890abcdef1234567890abcdef
+                 */
+                callSid: components["parameters"]["CallSidPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "recordingSid": "RE1234567890abcdef1234567890abcdef"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RecordingStop"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CallControlDone"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    voiceWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "To": "+12125550100",
+                 *       "From": "+13105551234",
+                 *       "CallerState": "CA",
+                 *       "CallerZip": "90210"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["VoiceWebhookForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    poolVoiceWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The number pool whose number was dialled.
+                 * @example 3
+                 */
+                poolId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "To": "+12125550100",
+                 *       "From": "+13105551234"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["VoiceWebhookForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    callStatusWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "CallStatus": "completed",
+                 *       "CallDuration": "180",
+                 *       "Duration": "3"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["CallStatusWebhookForm"];
+            };
+        };
+        responses: {
+            /** @description Applied (or a duplicate: nothing changed). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    callStatusWebhookLegacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "CallStatus": "completed",
+                 *       "CallDuration": "120"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["CallStatusWebhookForm"];
+            };
+        };
+        responses: {
+            /** @description Applied (or a duplicate: nothing changed). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    dialStatusWebhook: {
+        parameters: {
+            query?: {
+                /** @description Which attempt of the call this `<Dial>` was (1 when absent, as in seed 000). */
+                attempt?: number;
+                /** @description The call flow that routed the call (its `next` node is the fallback). */
+                flowId?: number;
+                /** @description The flow node to continue at when every candidate failed. */
+                next?: components["schemas"]["FlowNodeId"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "DialCallStatus": "completed",
+                 *       "DialCallSid": "CAfedcba0987654321fedcba0987654321",
+                 *       "DialCallDuration": "180"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["DialStatusWebhookForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    flowStepWebhook: {
+        parameters: {
+            query: {
+                flowId: number;
+                node: components["schemas"]["FlowNodeId"];
+                /** @description 1: a Menu's `<Gather>` posts the caller's keys (`Digits`). */
+                gather?: "1";
+                /** @description The play number of a Menu. */
+                attempt?: number;
+                /** @description 1: a Voicemail's `<Record>` finished. */
+                recorded?: "1";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "Digits": "1"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["FlowStepWebhookForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    resumeWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["FlowStepWebhookForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -81,9 +81,20 @@ export interface CampaignsTable {
   caller_id_required: Generated<boolean>;
   auction_type: Generated<AuctionType>;
   rtb_router_id: number | null;
+  /** What a qualified buyer call pays unless the buyer has its own payout; null: nothing. */
+  payout: NumericOrNull;
+  min_call_duration_sec: Generated<number>;
+  dial_timeout_sec: Generated<number>;
+  max_dial_attempts: Generated<number>;
+  fallback_action: Generated<FallbackAction>;
+  fallback_message: string | null;
+  /** bigint: read as a string; advanced once per routed call. */
+  routing_rotation: ColumnType<string, never, string | number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
+
+export type FallbackAction = 'message' | 'voicemail' | 'hangup';
 
 export interface BuyersTable {
   id: Generated<number>;
@@ -100,6 +111,8 @@ export interface BuyersTable {
   hourly_cap: number | null;
   daily_cap: number | null;
   monthly_cap: number | null;
+  payout: NumericOrNull;
+  min_call_duration_sec: number | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -312,6 +325,7 @@ export interface DB {
   call_flows: CallFlowsTable;
   calls: CallsTable;
   call_legs: CallLegsTable;
+  call_corrections: CallCorrectionsTable;
 }
 
 /** What query functions take first: the database or a transaction. */
@@ -372,6 +386,11 @@ export interface CallsTable {
   revenue_qualified_at: Date | null;
   revenue_attempt: number | null;
   ignored_outcomes: JsonWithDefault<Array<{ attempt: number | null; status: string }>>;
+  source: Generated<'twilio' | 'manual'>;
+  flow_id: number | null;
+  /** A correction's revenue (PUT /api/calls/{id}); the counted `revenue` stays as it was. */
+  revenue_override: NumericOrNull;
+  recording_sid: string | null;
   ended_at: Date | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -388,8 +407,21 @@ export interface CallLegsTable {
   dial_status: DialStatusValue | null;
   dial_duration_sec: number | null;
   payout: NumericOrNull;
+  min_duration_sec: Generated<number>;
   started_at: ColumnType<Date, Date | string | undefined, Date | string>;
   ended_at: Date | null;
+}
+
+export interface CallCorrectionsTable {
+  id: ColumnType<string, never, never>;
+  org_id: string;
+  call_id: number;
+  user_id: string | null;
+  field: 'status' | 'duration' | 'revenue';
+  old_value: string | null;
+  new_value: string | null;
+  reason: string | null;
+  created_at: CreatedAt;
 }
 
 export type CallRow = Selectable<CallsTable>;

@@ -33,6 +33,11 @@ export interface AppDeps {
   logger?: false | { stream: NodeJS.WritableStream; level?: string };
   /** The telephony backend; default from configuration (tests pass a simulator or a Prism-backed Twilio). */
   telephony?: AnyTelephony;
+  /**
+   * The token Twilio webhooks are signed with (main resolves it with resolveWebhookToken);
+   * default TWILIO_AUTH_TOKEN. Without either the app does not start.
+   */
+  webhookToken?: string;
   /** Extra hooks to install before the routes (tests add the contract check here). */
   beforeRoutes?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -91,7 +96,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const outboundPolicy = createOutboundPolicy(config.outboundAllowPrivate);
   const rtb = createRtbRuntime(outboundPolicy, config.rtbFanoutConcurrency);
   const telephony = deps.telephony ?? createTelephony(config);
-  const handlerDeps: Deps = { db: deps.db, config, limiter, outboundPolicy, rtb, telephony };
+  const webhookToken = deps.webhookToken ?? config.twilioAuthToken;
+  if (!webhookToken) throw new Error('buildApp: a Twilio webhook token is required (TWILIO_AUTH_TOKEN or the generated simulator token)');
+  const handlerDeps: Deps = { db: deps.db, config, limiter, outboundPolicy, rtb, telephony, webhookToken };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
 
   let stopProbe: (() => Promise<void>) | null = null;

@@ -33,6 +33,7 @@ export const ERRORS = {
   unauthorized: (details: string | null = null) => new AppError('UNAUTHORIZED', 'Authentication required', details),
   invalidCredentials: () => new AppError('UNAUTHORIZED', 'Invalid credentials', 'Email/username or password is wrong'),
   forbidden: (details: string) => new AppError('FORBIDDEN', 'Insufficient permissions', details),
+  badSignature: (details: string) => new AppError('FORBIDDEN', 'Invalid Twilio signature', details),
   notFound: (resource: string, id: string | number) =>
     new AppError('RESOURCE_NOT_FOUND', 'Resource not found', `${resource} with ID '${String(id)}' not found`),
   routeNotFound: (method: string, url: string) =>

@@ -37,6 +37,8 @@ export interface Deps {
   rtb: RtbRuntime;
   /** Twilio, or the labelled local simulator (TELEPHONY). */
   telephony: AnyTelephony;
+  /** The token Twilio webhooks are signed with (TWILIO_AUTH_TOKEN, or the simulator's). */
+  webhookToken: string;
 }
 
 export interface HandlerContext<K extends OperationId> {

@@ -5,7 +5,9 @@ import { createAuctionHandlers } from './auctions/handlers.js';
 import { createAuthHandlers } from './auth/handlers.js';
 import { createBuyerHandlers } from './buyers/handlers.js';
 import { createCallFlowHandlers } from './call-flows/handlers.js';
+import { createCallControlHandlers } from './calls/control-handlers.js';
 import { createCallHandlers } from './calls/handlers.js';
+import { createCallWriteHandlers } from './calls/write-handlers.js';
 import { createCampaignHandlers } from './campaigns/handlers.js';
 import type { Deps, Handlers } from './handler-types.js';
 import { createHealthHandlers } from './health/handlers.js';
@@ -15,6 +17,7 @@ import { createRtbAuditHandlers } from './rtb-audit/handlers.js';
 import { createRtbRouterHandlers } from './rtb-routers/handlers.js';
 import { createRtbTargetHandlers } from './rtb-targets/handlers.js';
 import { createUserHandlers } from './users/handlers.js';
+import { createWebhookHandlers } from './webhooks/handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
   return {
@@ -32,5 +35,8 @@ export function createHandlers(deps: Deps): Handlers {
     ...createNumberPoolHandlers(deps),
     ...createCallFlowHandlers(deps),
     ...createCallHandlers(deps),
+    ...createCallWriteHandlers(deps),
+    ...createCallControlHandlers(deps),
+    ...createWebhookHandlers(deps),
   };
 }

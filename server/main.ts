@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const demo = await seedDemo(database.db, config.demoAdminEmail, config.demoAdminPassword);
   const webhookToken = await resolveWebhookToken(config);
   const rateLimitStore = config.redisUrl ? new RedisRateLimitStore(config.redisUrl) : new MemoryRateLimitStore();
-  const app = await buildApp({ config, db: database.db, sessionKey: await resolveSessionKey(config), rateLimitStore });
+  const app = await buildApp({ config, db: database.db, sessionKey: await resolveSessionKey(config), rateLimitStore, webhookToken: webhookToken.token });
 
   let closing = false;
   const shutdown = async (signal: string) => {

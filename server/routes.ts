@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import openapiGlue from 'fastify-openapi-glue';
 import { principalRateKey, requireRole, resolvePrincipal } from './auth/principal.js';
 import { ERRORS } from './errors.js';
+import { type FormParams, isValidTwilioSignature } from './http/twilio-signature.js';
 import type { Deps, Handlers, HandlerContext, OperationId } from './handler-types.js';
 import { indexOperations, type OpenApiDocument, type OperationMeta } from './spec.js';
 
@@ -70,11 +71,34 @@ function bodyGuard(meta: OperationMeta) {
   };
 }
 
+/**
+ * Twilio webhooks: a valid X-Twilio-Signature (checked against PUBLIC_BASE_URL) lets the request
+ * through and is never rate-limited (Twilio cannot retry a 429: the caller would be dropped).
+ * Anything else counts against the operation's bucket per IP and is refused with 403 before the
+ * body is validated or anything is read or written.
+ */
+function twilioSignatureGuard(meta: OperationMeta, deps: Deps) {
+  return async (req: FastifyRequest) => {
+    const params = req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as FormParams) : {};
+    const signature = req.headers['x-twilio-signature'];
+    if (isValidTwilioSignature(deps.webhookToken, signature, deps.config.publicBaseUrl, req.url, params)) return;
+    await deps.limiter.consume(req, meta.rateLimit, `ip:${req.ip}`, true);
+    throw ERRORS.badSignature(signature === undefined ? 'X-Twilio-Signature is required' : 'X-Twilio-Signature does not match');
+  };
+}
+
 function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps: Deps) {
   const minRole = meta.minRole;
+  const guardBody = bodyGuard(meta);
+  const guardSignature = meta.twilioSigned ? twilioSignatureGuard(meta, deps) : null;
   return {
-    preValidation: bodyGuard(meta),
-    config: { rateLimit: meta.rateLimit, operationId: meta.operationId, authenticated: minRole !== null },
+    preValidation: guardSignature
+      ? async (req: FastifyRequest) => {
+          await guardSignature(req);
+          await guardBody(req);
+        }
+      : guardBody,
+    config: { rateLimit: meta.rateLimit, operationId: meta.operationId, authenticated: minRole !== null, twilioSigned: meta.twilioSigned },
     ...(minRole
       ? {
           // Count against the verified caller; a failed authentication counts against the IP, so

@@ -18,6 +18,8 @@ export interface OperationMeta {
   /** Media types the request body may have (empty: the operation takes no body). */
   requestContentTypes: string[];
   requestBodyRequired: boolean;
+  /** A Twilio webhook: the X-Twilio-Signature is checked before anything else. */
+  twilioSigned: boolean;
 }
 
 export type OpenApiDocument = Record<string, any> & { paths: Record<string, Record<string, any>> };
@@ -59,6 +61,7 @@ export function indexOperations(spec: OpenApiDocument): Map<string, OperationMet
         rateLimit,
         requestContentTypes: Object.keys(requestBody?.content ?? {}),
         requestBodyRequired: requestBody?.required === true,
+        twilioSigned: securitySchemes.includes('twilioSignature'),
       });
     }
   }

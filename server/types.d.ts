@@ -10,6 +10,8 @@ declare module 'fastify' {
     operationId?: string;
     /** The operation authenticates its caller (and counts rate limits per caller). */
     authenticated?: boolean;
+    /** A Twilio webhook (signature-checked; rate-limited only when the signature fails). */
+    twilioSigned?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;

@@ -5,6 +5,7 @@ import * as m0002 from './0002_session_version.js';
 import * as m0003 from './0003_rtb.js';
 import * as m0004 from './0004_numbers_pools_flows.js';
 import * as m0005 from './0005_calls.js';
+import * as m0006 from './0006_call_path.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_rtb': m0003,
   '0004_numbers_pools_flows': m0004,
   '0005_calls': m0005,
+  '0006_call_path': m0006,
 };

@@ -24,6 +24,8 @@ export function presentBuyer(row: BuyerRow): Buyer {
     hourlyCap: row.hourly_cap,
     dailyCap: row.daily_cap,
     monthlyCap: row.monthly_cap,
+    payout: row.payout === null ? null : Number(row.payout),
+    minCallDurationSec: row.min_call_duration_sec,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -73,5 +75,7 @@ export function buyerPatch(body: BuyerUpdate): BuyerPatch {
   if (body.hourlyCap !== undefined) patch.hourly_cap = body.hourlyCap;
   if (body.dailyCap !== undefined) patch.daily_cap = body.dailyCap;
   if (body.monthlyCap !== undefined) patch.monthly_cap = body.monthlyCap;
+  if (body.payout !== undefined) patch.payout = body.payout;
+  if (body.minCallDurationSec !== undefined) patch.min_call_duration_sec = body.minCallDurationSec;
   return patch;
 }

@@ -12,6 +12,11 @@ function money(value: string | null): number | null {
   return value === null ? null : Number(value);
 }
 
+/** What the call pays now: a correction's revenue when one was made, else the counted revenue. */
+export function effectiveRevenue(row: Pick<CallView, 'revenue' | 'revenue_override'>): number | null {
+  return money(row.revenue_override ?? row.revenue);
+}
+
 export function presentCallSummary(row: CallView): Schemas['CallSummary'] {
   return {
     id: row.id,
@@ -23,7 +28,7 @@ export function presentCallSummary(row: CallView): Schemas['CallSummary'] {
     callerNumber: obfuscatePhone(row.from_number),
     status: row.status,
     duration: row.duration_sec,
-    revenue: money(row.revenue),
+    revenue: effectiveRevenue(row),
     routingMethod: row.routing_method as Schemas['RoutingMethod'],
     rtbRequestId: row.rtb_request_id,
     winningBidAmount: money(row.winning_bid_amount),
@@ -49,6 +54,7 @@ export function presentCallDetail(row: CallView, legs: readonly CallLegRow[]): S
   return {
     ...summary,
     direction: row.direction as Schemas['CallDetail']['direction'],
+    source: row.source,
     poolId: row.pool_id,
     rtbTargetId: row.rtb_target_id,
     callerState: row.caller_state,
@@ -58,6 +64,7 @@ export function presentCallDetail(row: CallView, legs: readonly CallLegRow[]): S
     endedAt: isoOrNull(row.ended_at),
     routingPlan: (row.routing_plan as Record<string, unknown> | null) ?? null,
     payout: money(row.payout),
+    countedRevenue: money(row.revenue),
     revenueQualifiedAt: isoOrNull(row.revenue_qualified_at),
     legs: legs.map(presentLeg),
     updatedAt: iso(row.updated_at),

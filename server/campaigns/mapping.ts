@@ -28,6 +28,12 @@ export function presentCampaign(row: CampaignRow): Campaign {
     callerIdRequired: row.caller_id_required,
     auctionType: row.auction_type,
     rtbRouterId: row.rtb_router_id,
+    payout: row.payout === null ? null : Number(row.payout),
+    minCallDurationSec: row.min_call_duration_sec,
+    dialTimeoutSec: row.dial_timeout_sec,
+    maxDialAttempts: row.max_dial_attempts,
+    fallbackAction: row.fallback_action,
+    fallbackMessage: row.fallback_message,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -47,5 +53,11 @@ export function campaignPatch(body: CampaignUpdate): CampaignPatch {
   if (body.callerIdRequired !== undefined) patch.caller_id_required = body.callerIdRequired;
   if (body.auctionType !== undefined) patch.auction_type = body.auctionType;
   if (body.rtbRouterId !== undefined) patch.rtb_router_id = body.rtbRouterId;
+  if (body.payout !== undefined) patch.payout = body.payout;
+  if (body.minCallDurationSec !== undefined) patch.min_call_duration_sec = body.minCallDurationSec;
+  if (body.dialTimeoutSec !== undefined) patch.dial_timeout_sec = body.dialTimeoutSec;
+  if (body.maxDialAttempts !== undefined) patch.max_dial_attempts = body.maxDialAttempts;
+  if (body.fallbackAction !== undefined) patch.fallback_action = body.fallbackAction;
+  if (body.fallbackMessage !== undefined) patch.fallback_message = body.fallbackMessage;
   return patch;
 }

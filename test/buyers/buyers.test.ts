@@ -57,6 +57,8 @@ describe('buyers', () => {
       hourlyCap: null,
       dailyCap: null,
       monthlyCap: null,
+      payout: null,
+      minCallDurationSec: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

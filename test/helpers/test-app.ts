@@ -20,6 +20,8 @@ import { TEMPLATE_FILE } from '../setup/pglite-template.js';
 import { installContractCheck } from './contract.js';
 
 export const TEST_SESSION_KEY = 'a'.repeat(64);
+/** What test webhooks are signed with (see test/helpers/twilio-webhook.ts). */
+export const TEST_WEBHOOK_TOKEN = 'test-webhook-token-0123456789abcdef';
 const TEST_ENV_DEFAULTS = { RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' };
 const GENEROUS_LIMITS = 'general=1000000,login=1000000,health=1000000,dni=1000000,rtb=1000000,webhook_unsigned=1000000';
 
@@ -99,6 +101,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     rateLimitStore: store,
     spec,
     logger: options.logLines ? { level: 'trace', stream: lineCollector(options.logLines) } : false,
+    webhookToken: TEST_WEBHOOK_TOKEN,
     beforeRoutes: (instance) => installContractCheck(instance, spec),
     ...(options.telephony ? { telephony: options.telephony } : {}),
   });

@@ -42,9 +42,11 @@ export function createRateLimiter(store: RateLimitStore, limits: Readonly<Record
 export function installRateLimit(app: FastifyInstance, limiter: RateLimiter): void {
   app.decorateRequest('rateLimitHeaders', null);
   // Public routes and unknown paths count per IP here; authenticated operations count in their
-  // own onRequest once the caller is verified (routes.ts).
+  // own onRequest once the caller is verified, Twilio webhooks only when their signature fails
+  // (routes.ts).
   app.addHook('onRequest', async (req) => {
-    if (req.routeOptions.config?.authenticated) return;
+    // Twilio webhooks are counted only when unsigned or badly signed (routes.ts).
+    if (req.routeOptions.config?.authenticated || req.routeOptions.config?.twilioSigned) return;
     const bucket: RateLimitBucket = req.routeOptions.config?.rateLimit ?? 'general';
     await limiter.consume(req, bucket, `ip:${req.ip}`, true);
   });
