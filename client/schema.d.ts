@@ -1395,6 +1395,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks/voicemail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A voicemail the caller left (the campaign fallback's `<Record action>`); the call is hung up */
+        post: operations["voicemailWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/webhooks/resume": {
         parameters: {
             query?: never;
@@ -2356,6 +2373,8 @@ export interface components {
             countedRevenue: number | null;
             /** Format: date-time */
             revenueQualifiedAt: string | null;
+            /** @description The recording of a voicemail the caller left, if any. */
+            voicemailUrl: string | null;
             legs: components["schemas"]["CallLeg"][];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
@@ -5653,6 +5672,7 @@ export interface operations {
                      *       "revenue": null,
                      *       "countedRevenue": null,
                      *       "revenueQualifiedAt": null,
+                     *       "voicemailUrl": null,
                      *       "legs": [
                      *         {
                      *           "attempt": 1,
@@ -5740,6 +5760,7 @@ export interface operations {
                      *       "revenue": 25.5,
                      *       "countedRevenue": 25.5,
                      *       "revenueQualifiedAt": "2025-08-04T12:03:00.000Z",
+                     *       "voicemailUrl": null,
                      *       "legs": [
                      *         {
                      *           "attempt": 1,
@@ -6188,6 +6209,8 @@ export interface operations {
             query?: {
                 /** @description Which attempt of the call this `<Dial>` was (1 when absent, as in seed 000). */
                 attempt?: number;
+                /** @description What the call was routed to: `auto` (RTB when enabled, then buyers), `buyers`, `rtb` or a plain `number`; decides the next candidates. */
+                route?: "auto" | "buyers" | "rtb" | "number";
                 /** @description The call flow that routed the call (its `next` node is the fallback). */
                 flowId?: number;
                 /** @description The flow node to continue at when every candidate failed. */
@@ -6241,6 +6264,34 @@ export interface operations {
                  * @example {
                  *       "CallSid": "CA1234567890abcdef1234567890abcdef",
                  *       "Digits": "1"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["FlowStepWebhookForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    voicemailWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC00000000000000000000000000000000/Recordings/RE1234567890abcdef1234567890abcdef",
+                 *       "RecordingSid": "RE1234567890abcdef1234567890abcdef"
                  *     }
                  */
                 "application/x-www-form-urlencoded": components["schemas"]["FlowStepWebhookForm"];

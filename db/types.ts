@@ -391,6 +391,7 @@ export interface CallsTable {
   /** A correction's revenue (PUT /api/calls/{id}); the counted `revenue` stays as it was. */
   revenue_override: NumericOrNull;
   recording_sid: string | null;
+  voicemail_url: string | null;
   ended_at: Date | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -426,3 +427,4 @@ export interface CallCorrectionsTable {
 
 export type CallRow = Selectable<CallsTable>;
 export type CallLegRow = Selectable<CallLegsTable>;
+export type CallCorrectionRow = Selectable<CallCorrectionsTable>;

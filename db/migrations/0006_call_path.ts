@@ -13,6 +13,7 @@
 // - call_legs.min_duration_sec: the leg's qualifying minimum, fixed when it is reserved, so that
 //   a later change of campaign or buyer settings does not change how a call already made counts.
 // - calls.recording_sid: the recording call control started last (stopped by recording/stop).
+// - calls.voicemail_url: the message a caller left (campaign fallback or a flow's Voicemail node).
 // - calls.source: 'twilio' (recorded by the voice webhook) or 'manual' (POST /api/calls).
 // - calls.revenue_override + call_corrections: a correction (PUT /api/calls/{id}) never
 //   overwrites the counted revenue (calls_guard still protects it); it sets the override and
@@ -42,6 +43,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN flow_id integer,
       ADD COLUMN revenue_override numeric(12,4) CHECK (revenue_override >= 0),
       ADD COLUMN recording_sid text CHECK (length(recording_sid) <= 64),
+      ADD COLUMN voicemail_url text CHECK (length(voicemail_url) <= 2048),
       ADD CONSTRAINT calls_flow_fk FOREIGN KEY (org_id, flow_id) REFERENCES call_flows (org_id, id) ON DELETE SET NULL (flow_id);
 
     CREATE TABLE call_corrections (
@@ -63,7 +65,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
     DROP TABLE call_corrections;
-    ALTER TABLE calls DROP CONSTRAINT calls_flow_fk, DROP COLUMN recording_sid, DROP COLUMN revenue_override, DROP COLUMN flow_id, DROP COLUMN source;
+    ALTER TABLE calls DROP CONSTRAINT calls_flow_fk, DROP COLUMN voicemail_url, DROP COLUMN recording_sid, DROP COLUMN revenue_override, DROP COLUMN flow_id, DROP COLUMN source;
     ALTER TABLE call_legs DROP COLUMN min_duration_sec;
     ALTER TABLE buyers DROP COLUMN min_call_duration_sec, DROP COLUMN payout;
     ALTER TABLE campaigns DROP COLUMN routing_rotation, DROP COLUMN fallback_message, DROP COLUMN fallback_action,

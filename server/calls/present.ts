@@ -1,7 +1,7 @@
 // Call rows -> API shapes (pure). Callers' and buyers' numbers are obfuscated; the tracking
 // number dialled is the organisation's own and shown whole.
 import type { components } from '../../client/schema.js';
-import type { CallLegRow } from '../../db/types.js';
+import type { CallCorrectionRow, CallLegRow } from '../../db/types.js';
 import { iso, isoOrNull } from '../common/dates.js';
 import { obfuscatePhone } from '../common/phone.js';
 import type { CallView } from './read-queries.js';
@@ -66,7 +66,20 @@ export function presentCallDetail(row: CallView, legs: readonly CallLegRow[]): S
     payout: money(row.payout),
     countedRevenue: money(row.revenue),
     revenueQualifiedAt: isoOrNull(row.revenue_qualified_at),
+    voicemailUrl: row.voicemail_url,
     legs: legs.map(presentLeg),
     updatedAt: iso(row.updated_at),
+  };
+}
+
+export function presentCallCorrection(row: CallCorrectionRow): Schemas['CallCorrection'] {
+  return {
+    id: Number(row.id),
+    field: row.field,
+    oldValue: row.old_value,
+    newValue: row.new_value,
+    reason: row.reason,
+    userId: row.user_id,
+    createdAt: iso(row.created_at),
   };
 }

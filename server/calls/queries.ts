@@ -55,6 +55,8 @@ export interface InboundCallInput {
   to?: string | null | undefined;
   callerState?: string | null | undefined;
   callerZip?: string | null | undefined;
+  /** The campaign's active call flow that answers the call. */
+  flowId?: number | null | undefined;
 }
 
 /** One row per CallSid: a retry of the voice webhook gets the existing row and `created: false`. */
@@ -72,6 +74,7 @@ export async function recordInboundCall(db: Db, input: InboundCallInput): Promis
       to_number: input.to ?? null,
       caller_state: input.callerState ?? null,
       caller_zip: input.callerZip ?? null,
+      flow_id: input.flowId ?? null,
     })
     .onConflict((oc) => oc.column('call_sid').doNothing())
     .returningAll()
@@ -179,13 +182,18 @@ export interface CallEventResult {
  * Applies one Twilio callback to the call with this CallSid in one transaction. `undefined` when
  * no such call is recorded.
  */
-export async function applyCallEvent(db: Db, callSid: string, event: CallEvent, policy: RevenuePolicy): Promise<CallEventResult | undefined> {
+export async function applyCallEvent(
+  db: Db,
+  callSid: string,
+  event: CallEvent,
+  policy: RevenuePolicy | ((legs: readonly CallLegRow[]) => RevenuePolicy) = legRevenuePolicy,
+): Promise<CallEventResult | undefined> {
   return inTransaction(db, async (trx) => {
     const call = await trx.selectFrom('calls').selectAll().where('call_sid', '=', callSid).forUpdate().executeTakeFirst();
     if (!call) return undefined;
     const legs = await trx.selectFrom('call_legs').selectAll().where('call_id', '=', call.id).orderBy('attempt').forUpdate().execute();
     const before = stateFromRows(call, legs);
-    const transition = applyEvent(before, event, policy);
+    const transition = applyEvent(before, event, typeof policy === 'function' ? policy(legs) : policy);
     const base = { callId: call.id, orgId: call.org_id };
     if (!transition.changed) return { ...base, state: before, changed: false, effects: transition.effects };
     const next = transition.state;
@@ -261,6 +269,17 @@ export async function applyCallEvent(db: Db, callSid: string, event: CallEvent, 
   });
 }
 
+/**
+ * What the call pays, from its legs as reserved: the last leg dialled to a buyer or RTB target
+ * (once a leg connects no further one is dialled, so that is the connected one) with the payout
+ * and minimum fixed when it was reserved. A call that reached nobody who pays never qualifies.
+ */
+export function legRevenuePolicy(legs: readonly CallLegRow[]): RevenuePolicy {
+  const paid = [...legs].reverse().find((l) => (l.buyer_id !== null || l.rtb_target_id !== null) && l.payout !== null);
+  if (!paid || paid.payout === null) return { minDurationSec: 0, payout: null };
+  return { minDurationSec: paid.min_duration_sec, payout: paid.payout };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Leg reservations (concurrency and caps)
 
@@ -280,6 +299,8 @@ export type ReserveLegInput = {
   attempt: number;
   destination: string | null;
   payout: string | number | null;
+  /** Connected seconds the leg needs to pay (default 0). */
+  minDurationSec?: number | undefined;
   limits: LegLimits;
   /** When the leg starts (default: the database's now()); tests place legs in time with it. */
   startedAt?: Date | undefined;
@@ -339,6 +360,10 @@ export async function legUsage(db: Db, owner: Owner, windows: CapWindows): Promi
   };
 }
 
+export function hasLimits(limits: Omit<LegLimits, 'windows'>): boolean {
+  return limits.maxConcurrent !== null || limits.hourlyCap !== null || limits.dailyCap !== null || limits.monthlyCap !== null;
+}
+
 export function capReason(limits: LegLimits, usage: LegUsage): CapReason | null {
   if (limits.maxConcurrent !== null && usage.activeCalls >= limits.maxConcurrent) return 'concurrency_reached';
   if (limits.hourlyCap !== null && usage.callsThisHour >= limits.hourlyCap) return 'hourly_cap_reached';
@@ -355,11 +380,15 @@ export function capReason(limits: LegLimits, usage: LegUsage): CapReason | null 
  */
 export async function reserveLeg(db: Db, input: ReserveLegInput): Promise<ReserveLegResult> {
   const owner: Owner = input.buyerId !== undefined ? { column: 'buyer_id', id: input.buyerId } : { column: 'rtb_target_id', id: input.rtbTargetId };
+  const limited = hasLimits(input.limits);
   return inTransaction(db, async (trx) => {
+    // Only a limited buyer / target needs its row lock (it serialises the counting); without
+    // limits a share lock keeps it from being deleted meanwhile and lets reservations run in parallel.
+    const lock = <T extends { forUpdate(): T; forShare(): T }>(q: T): T => (limited ? q.forUpdate() : q.forShare());
     const locked =
       owner.column === 'buyer_id'
-        ? await trx.selectFrom('buyers').select('id').where('org_id', '=', input.orgId).where('id', '=', owner.id).forUpdate().executeTakeFirst()
-        : await trx.selectFrom('rtb_targets').select('id').where('org_id', '=', input.orgId).where('id', '=', owner.id).forUpdate().executeTakeFirst();
+        ? await lock(trx.selectFrom('buyers').select('id').where('org_id', '=', input.orgId).where('id', '=', owner.id)).executeTakeFirst()
+        : await lock(trx.selectFrom('rtb_targets').select('id').where('org_id', '=', input.orgId).where('id', '=', owner.id)).executeTakeFirst();
     if (!locked) return { reserved: false, reason: 'not_found' };
     const call = await trx.selectFrom('calls').select('id').where('org_id', '=', input.orgId).where('id', '=', input.callId).forUpdate().executeTakeFirst();
     if (!call) return { reserved: false, reason: 'not_found' };
@@ -375,14 +404,17 @@ export async function reserveLeg(db: Db, input: ReserveLegInput): Promise<Reserv
       if (existing.buyer_id !== null || existing.rtb_target_id !== null) return { reserved: false, reason: 'attempt_taken' };
     }
 
-    const reason = capReason(input.limits, await legUsage(trx, owner, input.limits.windows));
-    if (reason !== null) return { reserved: false, reason };
+    if (limited) {
+      const reason = capReason(input.limits, await legUsage(trx, owner, input.limits.windows));
+      if (reason !== null) return { reserved: false, reason };
+    }
 
     const fields = {
       buyer_id: owner.column === 'buyer_id' ? owner.id : null,
       rtb_target_id: owner.column === 'rtb_target_id' ? owner.id : null,
       destination: input.destination,
       payout: input.payout,
+      min_duration_sec: input.minDurationSec ?? 0,
     };
     if (existing) {
       // A dial callback created the row first (it has no owner yet): fill the routing side.
@@ -406,6 +438,25 @@ export async function reserveLeg(db: Db, input: ReserveLegInput): Promise<Reserv
       .execute();
     return { reserved: true };
   });
+}
+
+/**
+ * A leg to a plain number (a flow's Route to a number, a transfer): nobody's limits, no payout.
+ * Idempotent per attempt: `recorded: false` when the attempt exists already.
+ */
+export async function recordNumberLeg(db: Db, input: { orgId: string; callId: number; attempt: number; destination: string }): Promise<{ recorded: boolean }> {
+  const row = await db
+    .insertInto('call_legs')
+    .values({ call_id: input.callId, attempt: input.attempt, org_id: input.orgId, destination: input.destination })
+    .onConflict((oc) => oc.columns(['call_id', 'attempt']).doNothing())
+    .returning('attempt')
+    .executeTakeFirst();
+  return { recorded: row !== undefined };
+}
+
+/** Keeps the recording of a voicemail the caller left (the first one recorded wins). */
+export async function saveVoicemail(db: Db, orgId: string, callId: number, url: string): Promise<void> {
+  await db.updateTable('calls').set({ voicemail_url: url, updated_at: sql`now()` }).where('org_id', '=', orgId).where('id', '=', callId).where('voicemail_url', 'is', null).execute();
 }
 
 /** Ends a leg (releases its concurrency slot). Idempotent: `ended: false` when already ended or unknown. */

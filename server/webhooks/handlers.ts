@@ -1,12 +1,68 @@
-// PLACEHOLDER (being implemented): Twilio webhooks.
+// The Twilio webhooks (HTTP glue). The signature was checked before validation (routes.ts);
+// answers are TwiML (text/xml) or 204 for status callbacks.
+import type { FastifyReply } from 'fastify';
+import { CallSidConflictError } from '../calls/queries.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
+import { parseIntId } from '../common/ids.js';
+import { answerDialStatus, answerFlowStep, answerResume, answerVoicemail, applyStatusCallback } from './callbacks.js';
+import type { RouteDeps } from './route-call.js';
+import { webhookUrls } from './urls.js';
+import { answerVoice } from './voice.js';
 
-type WebhookOps = 'voiceWebhook' | 'poolVoiceWebhook' | 'callStatusWebhook' | 'callStatusWebhookLegacy' | 'dialStatusWebhook' | 'flowStepWebhook' | 'resumeWebhook';
+type WebhookOps =
+  | 'voiceWebhook'
+  | 'poolVoiceWebhook'
+  | 'callStatusWebhook'
+  | 'callStatusWebhookLegacy'
+  | 'dialStatusWebhook'
+  | 'flowStepWebhook'
+  | 'resumeWebhook'
+  | 'voicemailWebhook';
 
-export function createWebhookHandlers(_deps: Deps): HandlerGroup<WebhookOps> {
-  const todo = async (): Promise<never> => {
-    throw ERRORS.internal();
+function twiml(reply: FastifyReply, xml: string): { status: 200; body: string } {
+  void reply.type('text/xml; charset=utf-8');
+  return { status: 200, body: xml };
+}
+
+async function guardCallSid<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    // Twilio CallSids are unique across accounts: the same sid on another organisation's number is bad input.
+    if (err instanceof CallSidConflictError) throw ERRORS.validation({ CallSid: 'is already recorded for another number' });
+    throw err;
+  }
+}
+
+export function createWebhookHandlers({ db, rtb, config }: Deps): HandlerGroup<WebhookOps> {
+  const route: RouteDeps = { db, rtb, urls: webhookUrls(config.publicBaseUrl) };
+  const status = async (body: Parameters<typeof applyStatusCallback>[1]) => {
+    await applyStatusCallback(route, body);
+    return { status: 204 as const, body: undefined };
   };
-  return { voiceWebhook: todo, poolVoiceWebhook: todo, callStatusWebhook: todo, callStatusWebhookLegacy: todo, dialStatusWebhook: todo, flowStepWebhook: todo, resumeWebhook: todo };
+  return {
+    async voiceWebhook(ctx) {
+      return twiml(ctx.reply, await guardCallSid(answerVoice(route, ctx.body)));
+    },
+    async poolVoiceWebhook(ctx) {
+      // A malformed or unknown pool id is a number we do not know: the polite message, recorded.
+      return twiml(ctx.reply, await guardCallSid(answerVoice(route, ctx.body, parseIntId(ctx.params.poolId))));
+    },
+    callStatusWebhook: (ctx) => status(ctx.body),
+    callStatusWebhookLegacy: (ctx) => status(ctx.body),
+    async dialStatusWebhook(ctx) {
+      const query = { attempt: ctx.query.attempt ?? 1, route: ctx.query.route ?? 'auto', flowId: ctx.query.flowId, next: ctx.query.next };
+      return twiml(ctx.reply, await answerDialStatus(route, query, ctx.body));
+    },
+    async flowStepWebhook(ctx) {
+      return twiml(ctx.reply, await answerFlowStep(route, ctx.query, ctx.body));
+    },
+    async voicemailWebhook(ctx) {
+      return twiml(ctx.reply, await answerVoicemail(route, ctx.body));
+    },
+    async resumeWebhook(ctx) {
+      return twiml(ctx.reply, await answerResume(route, ctx.body));
+    },
+  };
 }

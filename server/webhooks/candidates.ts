@@ -1,0 +1,70 @@
+// Who a call may be dialled to, in order (pure): RTB bids first (the winner, then the other
+// valid bids, best first), then buyers in routing order. DESIGN.md 4.1 step 6: a busy or
+// unanswered leg falls through to the next candidate.
+import { formatMoney, parseMoney } from '../calls/money.js';
+
+export type RouteMode = 'auto' | 'buyers' | 'rtb' | 'number';
+export const ROUTE_MODES: readonly RouteMode[] = ['auto', 'buyers', 'rtb', 'number'];
+
+export type DialCandidate =
+  /** An RTB bid: dial its destination; a qualified call pays `price`. */
+  | { kind: 'target'; targetId: number; destination: string; price: string; minDurationSec: number | null }
+  /** A buyer: its number, payout and limits are read when it is reserved. */
+  | { kind: 'buyer'; buyerId: number }
+  /** A plain number (a flow's Route to a number): nobody's limits, no payout. */
+  | { kind: 'number'; destination: string };
+
+export interface StoredBid {
+  targetId: number;
+  /** Decimal text as stored (numeric). */
+  amount: string;
+  destination: string;
+  durationSec: number | null;
+  responseTimeMs: number | null;
+  isWinner: boolean;
+  /** The target's minimum bid (what a sole bidder pays under second price). */
+  minBid: string;
+}
+
+export interface AuctionPricing {
+  auctionType: 'first_price' | 'second_price';
+  /** What the auction's winner pays (bid_requests.clearing_price). */
+  clearingPrice: string | null;
+}
+
+function units(text: string): bigint {
+  return parseMoney(text) ?? 0n;
+}
+
+/**
+ * The bids in dialling order: the auction's winner first (its tie-breaks already applied), then
+ * the others by amount (higher first), then by response time. Under second price a runner-up
+ * pays the next lower bid among those after it (or its own minimum bid when none is left), never
+ * more than its own bid.
+ */
+export function bidCandidates(bids: readonly StoredBid[], pricing: AuctionPricing): DialCandidate[] {
+  const ordered = [...bids].sort(
+    (a, b) =>
+      Number(b.isWinner) - Number(a.isWinner) ||
+      (units(b.amount) > units(a.amount) ? 1 : units(b.amount) < units(a.amount) ? -1 : 0) ||
+      (a.responseTimeMs ?? Infinity) - (b.responseTimeMs ?? Infinity) ||
+      a.targetId - b.targetId,
+  );
+  return ordered.map((bid, index) => {
+    let price = units(bid.amount);
+    if (bid.isWinner && pricing.clearingPrice !== null) price = units(pricing.clearingPrice);
+    else if (pricing.auctionType === 'second_price') {
+      const next = ordered.slice(index + 1).map((b) => units(b.amount)).find((a) => a <= price);
+      const floor = next ?? units(bid.minBid);
+      price = floor < price ? floor : price;
+    }
+    return { kind: 'target', targetId: bid.targetId, destination: bid.destination, price: formatMoney(price), minDurationSec: bid.durationSec };
+  });
+}
+
+/** Candidates not dialled yet in this call (each buyer / target / number at most once). */
+export function untried(candidates: readonly DialCandidate[], tried: { buyerIds: ReadonlySet<number>; targetIds: ReadonlySet<number>; destinations: ReadonlySet<string> }): DialCandidate[] {
+  return candidates.filter((c) =>
+    c.kind === 'buyer' ? !tried.buyerIds.has(c.buyerId) : c.kind === 'target' ? !tried.targetIds.has(c.targetId) : !tried.destinations.has(c.destination),
+  );
+}

@@ -1,0 +1,36 @@
+// The absolute URLs of our own webhooks as Twilio must call them (PUBLIC_BASE_URL + path + query),
+// so that the signature Twilio computes matches what the signature check rebuilds.
+import type { RouteMode } from './candidates.js';
+
+export interface DialAction {
+  attempt: number;
+  route: RouteMode;
+  flowId?: number | undefined;
+  /** The flow node to continue at when nobody takes the call. */
+  next?: string | undefined;
+}
+
+export interface WebhookUrls {
+  voice(): string;
+  voicemail(): string;
+  dialStatus(action: DialAction): string;
+  flowStep(flowId: number, node: string, extra?: Record<string, string>): string;
+}
+
+export function webhookUrls(publicBaseUrl: string): WebhookUrls {
+  const base = publicBaseUrl.replace(/\/+$/, '');
+  return {
+    voice: () => `${base}/api/webhooks/voice`,
+    voicemail: () => `${base}/api/webhooks/voicemail`,
+    dialStatus(action) {
+      const query = new URLSearchParams({ attempt: String(action.attempt), route: action.route });
+      if (action.flowId !== undefined) query.set('flowId', String(action.flowId));
+      if (action.next !== undefined) query.set('next', action.next);
+      return `${base}/api/webhooks/dial-status?${query.toString()}`;
+    },
+    flowStep(flowId, node, extra = {}) {
+      const query = new URLSearchParams({ flowId: String(flowId), node, ...extra });
+      return `${base}/api/webhooks/flow-step?${query.toString()}`;
+    },
+  };
+}
