@@ -19,7 +19,11 @@ type ContentBody<R> = R extends { content: infer C } ? C[keyof C] : undefined;
 
 export type PathParams<K extends OperationId> = OrEmpty<Op<K>['parameters']['path']>;
 export type QueryParams<K extends OperationId> = OrEmpty<Op<K>['parameters']['query']>;
-export type RequestBody<K extends OperationId> = Op<K> extends { requestBody: { content: infer C } } ? C[keyof C] : undefined;
+export type RequestBody<K extends OperationId> = Op<K> extends { requestBody: { content: infer C } }
+  ? C[keyof C]
+  : Op<K> extends { requestBody?: { content: infer C } }
+    ? C[keyof C] | undefined
+    : undefined;
 
 type Responses<K extends OperationId> = Op<K>['responses'];
 /** One declared status with its declared body. */

@@ -2,29 +2,30 @@
 // refusal of our input is a 400 naming the field, a number someone else got first is a 409, and
 // anything else the provider did (outage, credentials, timeouts, an unexpected throw) is a 502
 // UPSTREAM_ERROR, with no internal detail (host names, stack) in the answer.
-import { AppError, ERRORS } from '../errors.js';
+import { fieldOfMessage, providerFailed } from '../common/provider-failure.js';
+import { type AppError, ERRORS } from '../errors.js';
 import { TelephonyError } from '../telephony/types.js';
 
 export type NumberOperation = 'search' | 'purchase' | 'release';
 
-/** The request fields each operation can blame (the provider's messages start with the field name). */
-const FIELDS: Record<NumberOperation, { fields: readonly string[]; fallback: string }> = {
-  search: { fields: ['country', 'type', 'numberType', 'areaCode', 'contains', 'limit'], fallback: 'request' },
-  purchase: { fields: ['phoneNumber', 'friendlyName'], fallback: 'phoneNumber' },
-  release: { fields: [], fallback: 'id' },
+/** The request fields each operation can blame (provider message word → field; the provider's messages start with the field name). */
+const FIELDS: Record<NumberOperation, { fields: Readonly<Record<string, string>>; fallback: string }> = {
+  search: {
+    fields: { country: 'country', type: 'numberType', numberType: 'numberType', areaCode: 'areaCode', contains: 'contains', limit: 'limit' },
+    fallback: 'request',
+  },
+  purchase: { fields: { phoneNumber: 'phoneNumber', friendlyName: 'friendlyName' }, fallback: 'phoneNumber' },
+  release: { fields: {}, fallback: 'id' },
 };
 
 /** The field a provider message is about (`"areaCode must be …"` → areaCode), else the fallback. */
 export function blamedField(message: string, operation: NumberOperation): string {
   const { fields, fallback } = FIELDS[operation];
-  const first = /^[A-Za-z]+/.exec(message)?.[0];
-  if (first === 'type') return 'numberType';
-  return first !== undefined && fields.includes(first) ? first : fallback;
+  return fieldOfMessage(message, fields, fallback);
 }
 
 function upstream(operation: NumberOperation): AppError {
-  const what = operation === 'search' ? 'search numbers' : operation === 'purchase' ? 'buy the number' : 'release the number';
-  return ERRORS.upstream(`The telephony provider could not ${what}; nothing was changed here. Try again later.`);
+  return providerFailed(operation === 'search' ? 'search numbers' : operation === 'purchase' ? 'buy the number' : 'release the number');
 }
 
 /**

@@ -22,6 +22,12 @@ const VALID_CAMPAIGN = {
   callerIdRequired: false,
   auctionType: 'first_price',
   rtbRouterId: null,
+  payout: null,
+  minCallDurationSec: 0,
+  dialTimeoutSec: 30,
+  maxDialAttempts: 3,
+  fallbackAction: 'message',
+  fallbackMessage: null,
   createdAt: '2025-08-04T12:00:00.000Z',
   updatedAt: '2025-08-04T12:00:00.000Z',
 };
