@@ -2472,7 +2472,8 @@ export interface components {
             oldValue: string | null;
             newValue: string | null;
             reason: string | null;
-            userId: string | null;
+            /** @description The user who made the correction (null once that user is deleted). */
+            userId: number | null;
             createdAt: components["schemas"]["Timestamp"];
         };
         /**
@@ -5859,7 +5860,7 @@ export interface operations {
                      *         "oldValue": "25.5000",
                      *         "newValue": "30.0000",
                      *         "reason": "Buyer confirmed a sale",
-                     *         "userId": "0b8e6c1e-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+                     *         "userId": 3,
                      *         "createdAt": "2025-08-05T09:00:00.000Z"
                      *       }
                      *     ]

@@ -417,7 +417,7 @@ export interface CallCorrectionsTable {
   id: ColumnType<string, never, never>;
   org_id: string;
   call_id: number;
-  user_id: string | null;
+  user_id: number | null;
   field: 'status' | 'duration' | 'revenue';
   old_value: string | null;
   new_value: string | null;

@@ -23,3 +23,8 @@ export function normalizeMoney(text: string): string | null {
   const units = parseMoney(text);
   return units === null ? null : formatMoney(units);
 }
+
+/** A JSON amount (the contract's `Money`) as numeric(12,4) text: 30 → "30.0000". Formatting only. */
+export function moneyFromNumber(amount: number): string {
+  return amount.toFixed(4);
+}
