@@ -45,7 +45,7 @@ export async function runCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input:
   const caps = await capBlocks(
     db,
     campaign.org_id,
-    assigned.map((a) => ({ id: a.row.id, hourlyCap: a.row.hourly_cap, dailyCap: a.row.daily_cap, monthlyCap: a.row.monthly_cap })),
+    assigned.map((a) => ({ id: a.row.id, maxConcurrentCalls: a.row.max_concurrent_calls, hourlyCap: a.row.hourly_cap, dailyCap: a.row.daily_cap, monthlyCap: a.row.monthly_cap })),
   );
   const now = Date.now();
   const blocked = mergeBlocks(caps, rtb.breaker.blockReasons(targets.map((t) => t.id), now), predictiveRouting);

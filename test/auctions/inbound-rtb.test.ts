@@ -151,35 +151,32 @@ describe('inbound RTB', () => {
     expect(any.received).toHaveLength(0);
   });
 
-  it('skips a target whose hourly cap is reached by calls it won', async () => {
+  it('skips a target whose hourly cap is reached by calls it took, and one at its concurrency limit', async () => {
     const s = await stub(() => ({ body: bid(9) }));
     const capped = await target(owner.client, s.url, { hourlyCap: 1 });
-    const campaign = await rtbCampaign(owner.client, [capped.id]);
-    await t.db
-      .insertInto('bid_requests')
-      .values({
-        org_id: owner.orgId,
-        request_id: `req_cap_${capped.id}`,
-        campaign_id: campaign.id,
-        call_start_time: new Date(),
-        source: 'call',
-        auction_type: 'first_price',
-        status: 'won',
-        total_targets_pinged: 1,
-        successful_responses: 1,
-        winning_bid_amount: 9,
-        clearing_price: 9,
-        winning_target_id: capped.id,
-        bidding_started_at: new Date(),
-        bidding_completed_at: new Date(),
-        total_response_time_ms: 5,
-        ledger: '{}',
-      })
-      .execute();
+    const busy = await target(owner.client, s.url, { maxConcurrentCalls: 1 });
+    const campaign = await rtbCampaign(owner.client, [capped.id, busy.id]);
+    // One finished call to `capped` this hour, one live call to `busy`.
+    for (const [targetId, live] of [
+      [capped.id, false],
+      [busy.id, true],
+    ] as const) {
+      const call = await t.db
+        .insertInto('calls')
+        .values({ org_id: owner.orgId, call_sid: `CAcap${targetId}x${Date.now()}`, campaign_id: campaign.id })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await t.db
+        .insertInto('call_legs')
+        .values({ call_id: call.id, attempt: 1, org_id: owner.orgId, rtb_target_id: targetId, destination: '+12125550199', ...(live ? {} : { dial_status: 'completed', ended_at: new Date() }) })
+        .execute();
+    }
     const answer = await ping(campaign.rtbId, { callerId: '+13105550007' });
     expect(answer.data).toMatchObject({ bidAmount: 0, rejectReason: 'no_eligible_targets' });
     const row = await t.db.selectFrom('bid_responses').select('rejection_reason').where('rtb_target_id', '=', capped.id).executeTakeFirstOrThrow();
     expect(row.rejection_reason).toBe('cap_reached');
+    const busyRow = await t.db.selectFrom('bid_responses').select('rejection_reason').where('rtb_target_id', '=', busy.id).executeTakeFirstOrThrow();
+    expect(busyRow.rejection_reason).toBe('concurrency_reached');
     expect(s.received).toHaveLength(0);
   });
 
