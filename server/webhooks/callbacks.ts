@@ -39,7 +39,8 @@ export async function applyStatusCallback(deps: RouteDeps, form: StatusForm): Pr
     sequence: seconds(form.SequenceNumber),
     timestamp: form.Timestamp ?? null,
   });
-  if (!result || result.orgId === null) throw ERRORS.notFound('Call', form.CallSid);
+  // A call to a number we do not know is recorded too (DESIGN.md 4.1), and its status kept.
+  if (!result) throw ERRORS.notFound('Call', form.CallSid);
 }
 
 export interface DialForm {
@@ -58,6 +59,8 @@ export interface DialQuery {
 
 /** Records the attempt's outcome and answers what the caller gets next. */
 export async function answerDialStatus(deps: RouteDeps, query: DialQuery, form: DialForm): Promise<string> {
+  // Only a call we routed has <Dial> attempts: anything else is refused before it changes.
+  await ourCall(deps, form.CallSid);
   const result = await applyCallEvent(deps.db, form.CallSid, {
     kind: 'dial',
     attempt: query.attempt,
@@ -65,7 +68,7 @@ export async function answerDialStatus(deps: RouteDeps, query: DialQuery, form: 
     dialCallStatus: form.DialCallStatus,
     dialCallDuration: seconds(form.DialCallDuration),
   });
-  if (!result || result.orgId === null) throw ERRORS.notFound('Call', form.CallSid);
+  if (!result) throw ERRORS.notFound('Call', form.CallSid);
   const leg = result.state.legs.find((l) => l.attempt === query.attempt);
   // Connected (the buyer talked to the caller and the leg ended), or the caller is gone: done.
   if (isFinalCallStatus(result.state.status) || (leg?.dialStatus != null && isAnsweredDialStatus(leg.dialStatus))) return hangupTwiml();
