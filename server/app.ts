@@ -60,6 +60,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // A path parameter longer than the router's default (100) must still reach its handler, which
+    // answers 404 for an id that names nothing, in the API's own error format.
+    routerOptions: { maxParamLength: 2048 },
     genReqId: (req) => requestIdFrom(req.headers['x-request-id'], randomUUID),
     ajv: { customOptions: { strict: false } },
   });

@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { components } from '../../client/schema.js';
 import type { Principal } from '../auth/principal.js';
+import { parseCallSid } from '../common/ids.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { isE164 } from '../telephony/validation.js';
 import { type ControlAction, callEnded, callNotFound, controlFailure, noRecordingStarted } from './control-errors.js';
@@ -28,7 +29,8 @@ export function createCallControlHandlers({ db, telephony, config }: Deps): Hand
   /** The organisation's call, still live. */
   async function liveCall(ctx: ControlContext): Promise<ControlledCall & { orgId: string }> {
     const { orgId } = ctx.principal();
-    const call = await findOrgCallBySid(db, orgId, ctx.params.callSid);
+    const callSid = parseCallSid(ctx.params.callSid);
+    const call = callSid === null ? undefined : await findOrgCallBySid(db, orgId, callSid);
     if (!call) throw callNotFound(ctx.params.callSid);
     if (isFinalCallStatus(call.status)) throw callEnded(call.status);
     return { ...call, orgId };

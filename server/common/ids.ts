@@ -11,3 +11,8 @@ export function parseIntId(raw: string): number | null {
   const id = Number(raw);
   return id <= MAX_INT4 ? id : null;
 }
+
+/** A call sid as Twilio (CA…), the simulator or a manual record (MC…) writes it; anything else names no call. */
+export function parseCallSid(raw: string): string | null {
+  return /^[A-Za-z]{2}[A-Za-z0-9]{1,62}$/.test(raw) ? raw : null;
+}

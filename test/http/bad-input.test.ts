@@ -1,10 +1,16 @@
 // Hostile and malformed input, table-driven over openapi.yaml: every operation with a request
-// body, and every operation with an {id} path parameter. Nothing sent here may change state.
+// body (JSON, or the form of a Twilio webhook, sent validly signed), and every operation with a
+// path parameter naming one of the caller's objects ({id}, {buyerId}, {phoneNumberId},
+// {targetId}, {callSid}). Nothing sent here may change state (except the calls to an unknown
+// pool, which the contract says are recorded: see there).
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordInboundCall } from '../../server/calls/queries.js';
 import { type Member, PASSWORD, addMember, createBuyer, createCampaign, registerOrg, uniqueEmail } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { signatureFor } from '../helpers/twilio-webhook.js';
 import { indexOperations, loadSpec, type OperationMeta } from '../../server/spec.js';
+import { unknownNumberTwiml } from '../../server/webhooks/twiml.js';
 
 let t: TestApp;
 let owner: Member;
@@ -21,20 +27,55 @@ let numberId: number;
 let poolId: number;
 let flowId: number;
 let callId: number;
+let numberPhone: string;
+const CALL_SID = 'CA00000000000000000000000000000001';
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
 const spec = loadSpec();
 const operations = [...indexOperations(spec).values()];
 // Operations whose body is required (an optional free-form body, as the test bid's, has no wrong shape).
 const BODY_OPERATIONS = operations.filter((op) => spec.paths[op.path]![op.method.toLowerCase()].requestBody?.required === true);
+const JSON_TYPE = 'application/json';
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const bodyTypes = (op: OperationMeta): string[] => Object.keys(spec.paths[op.path]![op.method.toLowerCase()].requestBody?.content ?? {});
+/** Bodies that are JSON only (the API's own operations). */
+const JSON_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === JSON_TYPE);
+/** Bodies that are forms only: the Twilio webhooks (X-Twilio-Signature instead of a user). */
+const FORM_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === FORM_TYPE);
 const ID_OPERATIONS = operations.filter((op) => op.path.includes('{id}'));
+const CALL_SID_OPERATIONS = operations.filter((op) => op.path.includes('{callSid}'));
+/** The path parameters that name one of the caller's objects (a malformed one is a 404). */
+const OBJECT_PARAMS = ['id', 'buyerId', 'phoneNumberId', 'targetId', 'callSid'] as const;
+/** Public path parameters: capabilities given to a publisher or to Twilio, not the caller's objects. */
+const PUBLIC_PARAMS = ['rtbId', 'poolId'] as const;
+const objectParamsOf = (op: OperationMeta) => OBJECT_PARAMS.filter((name) => op.path.includes(`{${name}}`));
+const OBJECT_PARAM_OPERATIONS = operations.filter((op) => objectParamsOf(op).length > 0);
+
+/** A component schema, its $ref followed. */
+function resolve(schema: Record<string, any> | undefined): Record<string, any> {
+  const ref = schema?.$ref as string | undefined;
+  return ref ? spec.components.schemas[ref.replace('#/components/schemas/', '')] : (schema ?? {});
+}
+
+function bodySchema(op: OperationMeta, type: string): Record<string, any> {
+  return resolve(spec.paths[op.path]![op.method.toLowerCase()].requestBody?.content?.[type]?.schema);
+}
+
+/** Optional JSON bodies with a closed shape (unlike the test bid's free-form one): a wrong one is still a 400. */
+const OPTIONAL_SHAPED_BODY_OPERATIONS = operations.filter(
+  (op) => !op.requestBodyRequired && bodyTypes(op).join() === JSON_TYPE && bodySchema(op, JSON_TYPE).additionalProperties === false,
+);
 
 interface Case {
   /** Real values for the path parameters (the caller's own objects). */
   params?: () => Record<string, string>;
-  /** A body the operation would accept as it is. */
+  /** Query parameters the operation needs (a webhook's flowId / node). */
+  query?: () => Record<string, string>;
+  /** A body the operation would accept as it is (a form's values are strings). */
   body?: () => Record<string, unknown>;
 }
+
+const newCallSid = () => `CA${randomBytes(16).toString('hex')}`;
 
 // One entry per operation that has a body or a path parameter; coverage is asserted below.
 const table: Record<string, Case> = {
@@ -93,6 +134,34 @@ const table: Record<string, Case> = {
   updateCallFlow: { params: () => ({ id: String(flowId) }), body: () => ({ name: 'Changed' }) },
   deleteCallFlow: { params: () => ({ id: String(flowId) }) },
   getCall: { params: () => ({ id: String(callId) }) },
+  createCall: { body: () => ({ callerNumber: '+13105551234', campaignId, buyerId, status: 'completed', duration: 60, revenue: 12.5 }) },
+  updateCall: { params: () => ({ id: String(callId) }), body: () => ({ status: 'completed', duration: 60, revenue: 30, reason: 'Confirmed' }) },
+  listCallCorrections: { params: () => ({ id: String(callId) }) },
+  transferCall: { params: () => ({ callSid: CALL_SID }), body: () => ({ targetNumber: '+12125551234' }) },
+  holdCall: { params: () => ({ callSid: CALL_SID }) },
+  resumeCall: { params: () => ({ callSid: CALL_SID }) },
+  muteCall: { params: () => ({ callSid: CALL_SID }) },
+  unmuteCall: { params: () => ({ callSid: CALL_SID }) },
+  startCallRecording: { params: () => ({ callSid: CALL_SID }) },
+  stopCallRecording: { params: () => ({ callSid: CALL_SID }) },
+  // Twilio webhooks: form bodies, sent with a valid X-Twilio-Signature.
+  voiceWebhook: { body: () => ({ CallSid: newCallSid(), To: numberPhone, From: '+13105551234', CallerState: 'CA' }) },
+  poolVoiceWebhook: { params: () => ({ poolId: String(poolId) }), body: () => ({ CallSid: newCallSid(), To: numberPhone, From: '+13105551234' }) },
+  callStatusWebhook: { body: () => ({ CallSid: CALL_SID, CallStatus: 'completed', CallDuration: '60' }) },
+  callStatusWebhookLegacy: { body: () => ({ CallSid: CALL_SID, CallStatus: 'completed', CallDuration: '60' }) },
+  dialStatusWebhook: {
+    query: () => ({ attempt: '1', route: 'auto' }),
+    body: () => ({ CallSid: CALL_SID, DialCallStatus: 'completed', DialCallSid: newCallSid(), DialCallDuration: '60' }),
+  },
+  flowStepWebhook: { query: () => ({ flowId: String(flowId), node: 'start' }), body: () => ({ CallSid: CALL_SID, Digits: '1' }) },
+  voicemailWebhook: {
+    body: () => ({
+      CallSid: CALL_SID,
+      RecordingUrl: 'https://api.twilio.com/2010-04-01/Accounts/AC00000000000000000000000000000000/Recordings/RE1234567890abcdef1234567890abcdef',
+      RecordingSid: 'RE1234567890abcdef1234567890abcdef',
+    }),
+  },
+  resumeWebhook: { body: () => ({ CallSid: CALL_SID }) },
 };
 
 function opById(operationId: string): OperationMeta {
@@ -115,33 +184,69 @@ function realParams(operationId: string): Record<string, string> {
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, encodeURIComponent(v)]));
 }
 
+/** The table's query string for the operation ('' when it needs none). */
+function realQuery(operationId: string): string {
+  const query = table[operationId]?.query?.();
+  return query ? `?${new URLSearchParams(query).toString()}` : '';
+}
+
 function isPublic(op: OperationMeta): boolean {
   return op.securitySchemes.length === 0;
 }
 
+/** The parameters a Twilio signature covers: the body as the server parses it, when that is an object. */
+function signedParams(contentType: string | undefined, body: string | undefined): Record<string, string> {
+  if (body === undefined || contentType === undefined) return {};
+  const type = contentType.split(';')[0]!.trim();
+  if (type === FORM_TYPE) return Object.fromEntries(new URLSearchParams(body));
+  if (type !== JSON_TYPE) return {};
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A table body as a form (every value a string). */
+function formOf(values: Record<string, unknown>): string {
+  return new URLSearchParams(Object.entries(values).map(([k, v]): [string, string] => [k, String(v)])).toString();
+}
+
 interface Sent {
   status: number;
-  body: { error?: string; code?: string; details?: unknown; requestId?: string } | null;
+  body: { error?: string; code?: string; details?: unknown; requestId?: string; text?: string } | null;
   contentType: string;
 }
 
+/**
+ * One raw request as the owner: with the session cookie, or for a Twilio webhook with a valid
+ * X-Twilio-Signature over what is sent (`anonymous`: neither).
+ */
 async function send(
   op: OperationMeta,
   options: { params?: Record<string, string>; body?: string; contentType?: string; anonymous?: boolean },
 ): Promise<Sent> {
   const headers: Record<string, string> = {};
   if (options.contentType !== undefined) headers['content-type'] = options.contentType;
-  if (!options.anonymous && !isPublic(op)) headers.cookie = cookie;
-  const response = await fetch(t.url + fillPath(op, options.params ?? realParams(op.operationId)), {
+  const pathAndQuery = fillPath(op, options.params ?? realParams(op.operationId)) + realQuery(op.operationId);
+  if (!options.anonymous && op.twilioSigned) {
+    headers['x-twilio-signature'] = signatureFor(`${t.config.publicBaseUrl}${pathAndQuery}`, signedParams(options.contentType, options.body));
+  } else if (!options.anonymous && !isPublic(op)) {
+    headers.cookie = cookie;
+  }
+  const response = await fetch(t.url + pathAndQuery, {
     method: op.method,
     headers,
     ...(options.body !== undefined ? { body: options.body } : {}),
   });
   const text = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
   return {
     status: response.status,
-    body: text ? (JSON.parse(text) as Sent['body']) : null,
-    contentType: response.headers.get('content-type') ?? '',
+    // (A webhook's TwiML is kept as text: it is never an error body.)
+    body: !text ? null : /^application\/json/.test(contentType) ? (JSON.parse(text) as Sent['body']) : ({ text } as Sent['body']),
+    contentType,
   };
 }
 
@@ -163,7 +268,7 @@ function allValidationErrors(labels: string[]) {
 
 /** Every row of every table: what must still hold at the end. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, inboundBids, numbers, pools, flows] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, bidResponses, inboundBids, numbers, pools, flows, calls, callLegs, callCorrections] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     t.db.selectFrom('api_keys').selectAll().orderBy('id').execute(),
@@ -174,12 +279,19 @@ async function snapshot() {
     t.db.selectFrom('rtb_routers').selectAll().orderBy('id').execute(),
     t.db.selectFrom('campaign_rtb_targets').selectAll().orderBy('campaign_id').orderBy('target_id').execute(),
     t.db.selectFrom('bid_requests').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('bid_responses').selectAll().orderBy('id').execute(),
     t.db.selectFrom('inbound_bids').selectAll().orderBy('id').execute(),
     t.db.selectFrom('phone_numbers').selectAll().orderBy('id').execute(),
     t.db.selectFrom('number_pools').selectAll().orderBy('id').execute(),
     t.db.selectFrom('call_flows').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('calls').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('call_legs').selectAll().orderBy('call_id').orderBy('attempt').execute(),
+    t.db.selectFrom('call_corrections').selectAll().orderBy('id').execute(),
   ]);
-  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, inboundBids, numbers, pools, flows };
+  return {
+    ...{ organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, bidResponses, inboundBids },
+    ...{ numbers, pools, flows, calls, callLegs, callCorrections },
+  };
 }
 
 beforeAll(async () => {
@@ -206,12 +318,15 @@ beforeAll(async () => {
   const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
   const number = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber } });
   const pool = await owner.client.POST('/api/number-pools', { body: { name: 'Target pool' } });
-  const flow = await owner.client.POST('/api/call-flows', { body: { name: 'Target flow', flowDefinition: { startNodeId: null, nodes: [] } } });
+  const flow = await owner.client.POST('/api/call-flows', {
+    body: { name: 'Target flow', flowDefinition: { startNodeId: 'start', nodes: [{ id: 'start', type: 'Hangup', config: { message: 'Goodbye' } }] } },
+  });
   if (!number.data || !pool.data || !flow.data) throw new Error('number/pool/flow setup failed');
   numberId = number.data.id;
+  numberPhone = number.data.phoneNumber;
   poolId = pool.data.id;
   flowId = flow.data.id;
-  callId = (await recordInboundCall(t.db, { orgId: owner.orgId, callSid: 'CA00000000000000000000000000000001', campaignId, from: '+13105550000', to: '+12125550100' })).call.id;
+  callId = (await recordInboundCall(t.db, { orgId: owner.orgId, callSid: CALL_SID, campaignId, from: '+13105550000', to: numberPhone })).call.id;
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
@@ -221,22 +336,31 @@ describe('the tables cover openapi.yaml', () => {
     expect(BODY_OPERATIONS.length).toBeGreaterThanOrEqual(12);
     const missing = BODY_OPERATIONS.filter((op) => !table[op.operationId]?.body).map((op) => op.operationId);
     expect(missing).toEqual([]);
-    // Every body is JSON-only in the contract (so every other content type is "wrong").
-    for (const op of BODY_OPERATIONS) {
-      expect(Object.keys(spec.paths[op.path]![op.method.toLowerCase()].requestBody.content), op.operationId).toEqual(['application/json']);
-    }
+    // Every body is JSON-only in the contract, or form-only for a Twilio webhook (so every other
+    // content type is "wrong").
+    for (const op of BODY_OPERATIONS) expect(bodyTypes(op), op.operationId).toEqual([op.twilioSigned ? FORM_TYPE : JSON_TYPE]);
+    expect(JSON_BODY_OPERATIONS.length + FORM_BODY_OPERATIONS.length).toBe(BODY_OPERATIONS.length);
+    expect(FORM_BODY_OPERATIONS.length).toBeGreaterThanOrEqual(8);
+    // Optional bodies: JSON only too.
+    for (const op of operations.filter((o) => bodyTypes(o).length > 0 && !o.requestBodyRequired)) expect(bodyTypes(op), op.operationId).toEqual([JSON_TYPE]);
+    expect(OPTIONAL_SHAPED_BODY_OPERATIONS.map((op) => op.operationId)).toContain('stopCallRecording');
   });
 
   it('has real values for the path parameters of every operation that takes some', () => {
     const withParams = operations.filter((op) => op.path.includes('{'));
     expect(ID_OPERATIONS.length).toBeGreaterThanOrEqual(14);
+    expect(CALL_SID_OPERATIONS.length).toBeGreaterThanOrEqual(7);
+    // Every path parameter is known here: an object's gets the malformed-value cases below (a
+    // new kind of parameter must be placed in one list or the other).
+    const names = new Set(withParams.flatMap((op) => [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1])));
+    expect([...names].sort()).toEqual([...OBJECT_PARAMS, ...PUBLIC_PARAMS].sort());
     const missing = withParams.filter((op) => !table[op.operationId]?.params).map((op) => op.operationId);
     expect(missing).toEqual([]);
     expect(Object.keys(table).sort()).toEqual([...new Set([...BODY_OPERATIONS, ...withParams].map((op) => op.operationId))].sort());
   });
 });
 
-describe.each(BODY_OPERATIONS.map((op) => op.operationId))('%s body', (operationId) => {
+describe.each(JSON_BODY_OPERATIONS.map((op) => op.operationId))('%s body', (operationId) => {
   const op = () => opById(operationId);
   const valid = () => table[operationId]!.body!();
   const json = (text: string) => () => send(op(), { body: text, contentType: 'application/json' });
@@ -301,34 +425,157 @@ describe.each(BODY_OPERATIONS.map((op) => op.operationId))('%s body', (operation
   }
 });
 
-const MALFORMED_IDS = ['not-an-id', '-1', '99999999999999999999', '%00', '0', '1e3', '1.0', '2147483648', '%2500', '00000000-0000-0000-0000-000000000000'];
+describe.each(FORM_BODY_OPERATIONS.map((op) => op.operationId))('%s form body (a Twilio webhook, validly signed)', (operationId) => {
+  const op = () => opById(operationId);
+  const valid = () => table[operationId]!.body!();
+  const form = (text: string) => () => send(op(), { body: text, contentType: FORM_TYPE });
+  const json = (text: string) => () => send(op(), { body: text, contentType: JSON_TYPE });
+  const required = (): string[] => bodySchema(op(), FORM_TYPE).required ?? [];
 
-describe.each(ID_OPERATIONS.map((op) => op.operationId))('%s with a malformed id', (operationId) => {
-  it('answers 404 RESOURCE_NOT_FOUND for each malformed id, as the owner', async () => {
-    const op = opById(operationId);
-    const body = table[operationId]!.body;
-    const seen: Array<{ id: string; status: number; code: string | undefined }> = [];
-    for (const id of MALFORMED_IDS) {
-      const sent = await send(op, {
-        params: { ...realParams(operationId), id },
-        ...(body ? { body: JSON.stringify(body()), contentType: 'application/json' } : {}),
-      });
-      seen.push({ id, status: sent.status, code: sent.body?.code });
-    }
-    expect(seen).toEqual(MALFORMED_IDS.map((id) => ({ id, status: 404, code: 'RESOURCE_NOT_FOUND' })));
+  it('answers 400 VALIDATION_ERROR naming each missing required field', async () => {
+    expect(required().length).toBeGreaterThan(0);
+    const seen = await outcomes(
+      required().map((field) => [
+        field,
+        form(formOf(Object.fromEntries(Object.entries(valid()).filter(([k]) => k !== field)))),
+      ]),
+    );
+    expect(seen).toEqual(required().map((field) => ({ label: field, status: 400, code: 'VALIDATION_ERROR', wellFormed: true, details: { [field]: 'is required' } })));
   });
 
-  if (opById(operationId).path.includes('{buyerId}')) {
-    it('answers 404 RESOURCE_NOT_FOUND for each malformed buyerId too', async () => {
+  it('answers 400 VALIDATION_ERROR for a JSON body, whatever it holds (forms only)', async () => {
+    const whole = JSON.stringify(valid());
+    const texts = [whole, JSON.stringify([valid()]), '[]', 'null', '42', '"text"', whole.slice(0, -1), '{CallSid: 1}'];
+    const seen = await outcomes(texts.map((text) => [text.slice(0, 30), json(text)]));
+    expect(seen).toEqual(allValidationErrors(texts.map((text) => text.slice(0, 30))));
+  });
+
+  it('answers 400 VALIDATION_ERROR for a missing body (the body is required)', async () => {
+    const seen = await outcomes([
+      ['empty, form type', form('')],
+      ['none, form type', () => send(op(), { contentType: FORM_TYPE })],
+      ['none, no type', () => send(op(), {})],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['empty, form type', 'none, form type', 'none, no type']));
+  });
+
+  it('answers 400 VALIDATION_ERROR (never 415 or 500) for a wrong content type', async () => {
+    const text = formOf(valid());
+    const bodies: Array<[string, string]> = [
+      ['application/json', JSON.stringify(valid())],
+      ['text/plain', text],
+      ['text/plain; charset=utf-8', text],
+      ['application/xml', '<body/>'],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="CallSid"\r\n\r\nCA1\r\n--x--\r\n'],
+      ['application/octet-stream', text],
+    ];
+    const seen = await outcomes(bodies.map(([contentType, body]) => [contentType, () => send(op(), { body, contentType })]));
+    expect(seen).toEqual(allValidationErrors(bodies.map(([contentType]) => contentType)));
+  });
+
+  it('answers 403, not 400, to an unsigned request with a bad body (the signature first)', async () => {
+    const missing = formOf(Object.fromEntries(Object.entries(valid()).filter(([k]) => k !== required()[0])));
+    const seen = [];
+    for (const [body, contentType] of [
+      [missing, FORM_TYPE],
+      [JSON.stringify({ ...valid(), unexpectedField: true }), JSON_TYPE],
+    ] as const) {
+      const sent = await send(op(), { body, contentType, anonymous: true });
+      seen.push({ status: sent.status, code: sent.body?.code });
+    }
+    expect(seen).toEqual([
+      { status: 403, code: 'FORBIDDEN' },
+      { status: 403, code: 'FORBIDDEN' },
+    ]);
+  });
+});
+
+describe.each(OPTIONAL_SHAPED_BODY_OPERATIONS.map((op) => op.operationId))('%s optional body', (operationId) => {
+  const op = () => opById(operationId);
+  const json = (text: string) => () => send(op(), { body: text, contentType: JSON_TYPE });
+
+  it('answers 400 VALIDATION_ERROR for an unknown property, a non-object body or a wrong content type (none is fine)', async () => {
+    const seen = await outcomes([
+      ['unexpectedField', json('{"unexpectedField": true}')],
+      ['[]', json('[]')],
+      ['42', json('42')],
+      ['invalid JSON', json('{"a":')],
+      ['text/plain', () => send(op(), { body: '{}', contentType: 'text/plain' })],
+      ['form', () => send(op(), { body: 'unexpectedField=1', contentType: FORM_TYPE })],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['unexpectedField', '[]', '42', 'invalid JSON', 'text/plain', 'form']));
+    expect(seen[0]!.details).toEqual({ unexpectedField: 'is not allowed' });
+  });
+});
+
+const MALFORMED_IDS = ['not-an-id', '-1', '99999999999999999999', '%00', '0', '1e3', '1.0', '2147483648', '%2500', '00000000-0000-0000-0000-000000000000'];
+/** CallSids: the malformed ids, and sids shaped like ours that name no call of the caller's (the real one altered). */
+const MALFORMED_CALL_SIDS = [
+  ...MALFORMED_IDS,
+  'CA00000000000000000000000000000002',
+  CALL_SID.toLowerCase(),
+  `${CALL_SID}0`,
+  `${CALL_SID}%20`,
+  `%20${CALL_SID}`,
+  encodeURIComponent(`${CALL_SID}\u0000`),
+  `MC${CALL_SID.slice(2)}`,
+];
+
+describe.each(OBJECT_PARAM_OPERATIONS.map((op) => op.operationId))('%s with a malformed path parameter', (operationId) => {
+  for (const name of objectParamsOf(opById(operationId))) {
+    it(`answers 404 RESOURCE_NOT_FOUND for each malformed ${name}, as the owner`, async () => {
       const op = opById(operationId);
-      const seen: Array<{ id: string; status: number; code: string | undefined }> = [];
-      for (const id of MALFORMED_IDS) {
-        const sent = await send(op, { params: { ...realParams(operationId), buyerId: id } });
-        seen.push({ id, status: sent.status, code: sent.body?.code });
+      const body = table[operationId]!.body;
+      const values = name === 'callSid' ? MALFORMED_CALL_SIDS : MALFORMED_IDS;
+      const seen: Array<{ value: string; status: number; code: string | undefined }> = [];
+      for (const value of values) {
+        const sent = await send(op, {
+          params: { ...realParams(operationId), [name]: value },
+          // A valid body, so that only the parameter is wrong.
+          ...(body ? { body: JSON.stringify(body()), contentType: JSON_TYPE } : {}),
+        });
+        seen.push({ value, status: sent.status, code: sent.body?.code });
       }
-      expect(seen).toEqual(MALFORMED_IDS.map((id) => ({ id, status: 404, code: 'RESOURCE_NOT_FOUND' })));
+      expect(seen).toEqual(values.map((value) => ({ value, status: 404, code: 'RESOURCE_NOT_FOUND' })));
     });
   }
+});
+
+describe('an overlong path parameter', () => {
+  // Longer than the router's maxParamLength (100): still just an id that names nothing.
+  it("answers 404 RESOURCE_NOT_FOUND in the API's error format, as for any malformed id", async () => {
+    const long = 'x'.repeat(300);
+    const ops = ['getCampaign', 'getCall', 'updateCall', 'holdCall', 'transferCall'];
+    const seen = await outcomes(
+      ops.map((operationId) => {
+        const body = table[operationId]!.body;
+        const param = opById(operationId).path.includes('{callSid}') ? 'callSid' : 'id';
+        return [operationId, () => send(opById(operationId), { params: { [param]: long }, ...(body ? { body: JSON.stringify(body()), contentType: JSON_TYPE } : {}) })];
+      }),
+    );
+    expect(seen).toEqual(ops.map((label) => ({ label, status: 404, code: 'RESOURCE_NOT_FOUND', wellFormed: true, details: expect.anything() })));
+  });
+});
+
+describe('poolVoiceWebhook with a malformed poolId', () => {
+  // The pool id is the number Twilio was given, not one of the caller's objects: a malformed one
+  // is a number we do not know (openapi.yaml), answered politely, never a 404 or a 500.
+  it("answers the unknown number's TwiML and records the call as no organisation's", async () => {
+    const op = opById('poolVoiceWebhook');
+    const sids: string[] = [];
+    const seen = [];
+    for (const value of MALFORMED_IDS) {
+      const callSid = newCallSid();
+      sids.push(callSid);
+      const sent = await send(op, { params: { poolId: value }, body: formOf({ CallSid: callSid, To: numberPhone, From: '+13105551234' }), contentType: FORM_TYPE });
+      seen.push({ value, status: sent.status, contentType: sent.contentType, twiml: sent.body?.text });
+    }
+    expect(seen).toEqual(MALFORMED_IDS.map((value) => ({ value, status: 200, contentType: expect.stringMatching(/^text\/xml/), twiml: unknownNumberTwiml() })));
+    const recorded = await t.db.selectFrom('calls').select(['call_sid', 'org_id', 'campaign_id', 'pool_id', 'routing_method']).where('call_sid', 'in', sids).orderBy('id').execute();
+    expect(recorded).toEqual(sids.map((callSid) => ({ call_sid: callSid, org_id: null, campaign_id: null, pool_id: null, routing_method: 'none' })));
+    // Recorded as the contract says; removed again so that the end-state check below holds.
+    await t.db.deleteFrom('calls').where('call_sid', 'in', sids).where('org_id', 'is', null).execute();
+  });
 });
 
 describe('non-JSON bodies get no less validation than JSON ones', () => {
@@ -372,10 +619,14 @@ describe('afterwards', () => {
       routers: now.routers.length,
       assignments: now.assignments.length,
       bidRequests: now.bidRequests.length,
+      bidResponses: now.bidResponses.length,
       inboundBids: now.inboundBids.length,
       numbers: now.numbers.length,
       pools: now.pools.length,
       flows: now.flows.length,
+      calls: now.calls.length,
+      callLegs: now.callLegs.length,
+      callCorrections: now.callCorrections.length,
     }).toEqual({
       organizations: 1,
       users: 2,
@@ -387,10 +638,14 @@ describe('afterwards', () => {
       routers: 1,
       assignments: 1,
       bidRequests: 0,
+      bidResponses: 0,
       inboundBids: 0,
       numbers: 1,
       pools: 1,
       flows: 1,
+      calls: 1,
+      callLegs: 0,
+      callCorrections: 0,
     });
     expect(now).toEqual(stateAfterSetup);
   });

@@ -5,10 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Member, addMember, createBuyer, createCampaign, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { randomBytes } from 'node:crypto';
-import { recordInboundCall } from '../../server/calls/queries.js';
+import { callStatusRank } from '../../server/calls/status.js';
 import { indexOperations, loadSpec } from '../../server/spec.js';
+import { createSimulatorTelephony, type SimulatorTelephony } from '../../server/telephony/simulator.js';
 
 let t: TestApp;
+/** The telephony the app controls calls with: B's attempts on A's calls must leave it untouched. */
+let sim: SimulatorTelephony;
 
 interface Tenant {
   owner: Member;
@@ -23,7 +26,8 @@ interface Tenant {
   pooledNumber: { id: number };
   pool: { id: number };
   flow: { id: number };
-  call: { id: number };
+  /** A live call (in-progress, known to the simulator), corrected once and being recorded. */
+  call: { id: number; callSid: string; recordingSid: string };
 }
 
 let A: Tenant;
@@ -118,6 +122,24 @@ const cases: Record<string, Case> = {
     api.DELETE('/api/pools/{id}/numbers/{phoneNumberId}', { params: { path: { id: String(B.pool.id), phoneNumberId: String(A.pooledNumber.id) } } }),
   ],
   getCall: (api) => [api.GET('/api/calls/{id}', { params: { path: { id: String(A.call.id) } } })],
+  updateCall: (api) => [
+    api.PUT('/api/calls/{id}', { params: { path: { id: String(A.call.id) } }, body: { status: 'completed', duration: 600, revenue: 999, reason: 'Hijacked' } }),
+    api.PUT('/api/calls/{id}', { params: { path: { id: String(A.call.id) } }, body: { revenue: 0 } }),
+  ],
+  listCallCorrections: (api) => [api.GET('/api/calls/{id}/corrections', { params: { path: { id: String(A.call.id) } } })],
+  transferCall: (api) => [
+    api.POST('/api/calls/{callSid}/transfer', { params: { path: { callSid: A.call.callSid } }, body: { targetNumber: '+12125559999' } }),
+  ],
+  holdCall: (api) => [api.POST('/api/calls/{callSid}/hold', { params: { path: { callSid: A.call.callSid } } })],
+  resumeCall: (api) => [api.POST('/api/calls/{callSid}/resume', { params: { path: { callSid: A.call.callSid } } })],
+  muteCall: (api) => [api.POST('/api/calls/{callSid}/mute', { params: { path: { callSid: A.call.callSid } } })],
+  unmuteCall: (api) => [api.POST('/api/calls/{callSid}/unmute', { params: { path: { callSid: A.call.callSid } } })],
+  startCallRecording: (api) => [api.POST('/api/calls/{callSid}/recording/start', { params: { path: { callSid: A.call.callSid } } })],
+  stopCallRecording: (api) => [
+    // The recording A started last, and the same one named by its sid.
+    api.POST('/api/calls/{callSid}/recording/stop', { params: { path: { callSid: A.call.callSid } } }),
+    api.POST('/api/calls/{callSid}/recording/stop', { params: { path: { callSid: A.call.callSid } }, body: { recordingSid: A.call.recordingSid } }),
+  ],
   getCallFlow: (api) => [api.GET('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } } })],
   updateCallFlow: (api) => [api.PUT('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } }, body: { name: 'Hijacked', status: 'inactive' } })],
   deleteCallFlow: (api) => [api.DELETE('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } } })],
@@ -135,7 +157,7 @@ const ID_OPERATIONS = [...indexOperations(loadSpec()).values()]
 
 /** Every row of every table (sorted), i.e. both tenants' whole state. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health, numbers, pools, flows, calls] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, bids, inboundBids, health, numbers, pools, flows, calls, legs, corrections] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     // last_used_at moves when B's own key authenticates; everything else must stay.
@@ -147,27 +169,38 @@ async function snapshot() {
     t.db.selectFrom('rtb_routers').selectAll().orderBy('id').execute(),
     t.db.selectFrom('campaign_rtb_targets').selectAll().orderBy('campaign_id').orderBy('target_id').execute(),
     t.db.selectFrom('bid_requests').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('bid_responses').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('inbound_bids').selectAll().orderBy('id').execute(),
     t.db.selectFrom('rtb_health_checks').selectAll().orderBy('id').execute(),
     t.db.selectFrom('phone_numbers').selectAll().orderBy('id').execute(),
     t.db.selectFrom('number_pools').selectAll().orderBy('id').execute(),
     t.db.selectFrom('call_flows').selectAll().orderBy('id').execute(),
     t.db.selectFrom('calls').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('call_legs').selectAll().orderBy('call_id').orderBy('attempt').execute(),
+    t.db.selectFrom('call_corrections').selectAll().orderBy('id').execute(),
   ]);
-  return { organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, health, numbers, pools, flows, calls };
+  return {
+    ...{ organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, bids, inboundBids, health },
+    ...{ numbers, pools, flows, calls, legs, corrections },
+    // What the carrier was told to do, and the state of A's call there.
+    telephony: { actions: sim.actions(), aCall: sim.callState(A.call.callSid) },
+  };
 }
 
 /** What A itself sees of its objects through the API. */
 async function viewOfA() {
   const api = A.owner.client;
-  const [member, owner, keys, campaign, buyer, assignments] = await Promise.all([
+  const [member, owner, keys, campaign, buyer, assignments, call, corrections] = await Promise.all([
     api.GET('/api/users/{id}', { params: { path: { id: String(A.member.id) } } }),
     api.GET('/api/users/{id}', { params: { path: { id: String(A.owner.id) } } }),
     api.GET('/api/api-keys'),
     api.GET('/api/campaigns/{id}', { params: { path: { id: A.campaign.id } } }),
     api.GET('/api/buyers/{id}', { params: { path: { id: String(A.buyer.id) } } }),
     api.GET('/api/campaigns/{id}/buyers', { params: { path: { id: A.campaign.id } } }),
+    api.GET('/api/calls/{id}', { params: { path: { id: String(A.call.id) } } }),
+    api.GET('/api/calls/{id}/corrections', { params: { path: { id: String(A.call.id) } } }),
   ]);
-  for (const r of [member, owner, keys, campaign, buyer, assignments]) expect(r.response.status).toBe(200);
+  for (const r of [member, owner, keys, campaign, buyer, assignments, call, corrections]) expect(r.response.status).toBe(200);
   return {
     member: member.data,
     owner: owner.data,
@@ -175,7 +208,41 @@ async function viewOfA() {
     campaign: campaign.data,
     buyer: buyer.data,
     assignments: assignments.data,
+    call: call.data,
+    corrections: corrections.data,
   };
+}
+
+/**
+ * A live call of the tenant, inserted directly (in-progress, one answered leg to its buyer) and
+ * known to the simulator; then corrected once by its owner and recorded, so that there is a
+ * correction and a recording for B to reach for.
+ */
+async function liveCall(owner: Member, campaignId: string, buyerId: number, tracking: string): Promise<Tenant['call']> {
+  const callSid = `CA${randomBytes(16).toString('hex')}`;
+  const bridgedTo = '+12125554567';
+  const { id } = await t.db
+    .insertInto('calls')
+    .values({
+      org_id: owner.orgId,
+      call_sid: callSid,
+      campaign_id: campaignId,
+      buyer_id: buyerId,
+      status: 'in-progress',
+      status_rank: callStatusRank('in-progress'),
+      from_number: '+13105550000',
+      to_number: tracking,
+      answered_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await t.db.insertInto('call_legs').values({ call_id: id, attempt: 1, org_id: owner.orgId, buyer_id: buyerId, destination: bridgedTo, dial_status: 'answered' }).execute();
+  sim.registerCall(callSid, { bridgedTo });
+  const corrected = await owner.client.PUT('/api/calls/{id}', { params: { path: { id: String(id) } }, body: { revenue: 12.5, reason: 'Confirmed by the buyer' } });
+  if (corrected.response.status !== 200) throw new Error(`updateCall failed: ${corrected.response.status}`);
+  const recording = await owner.client.POST('/api/calls/{callSid}/recording/start', { params: { path: { callSid } } });
+  if (!recording.data?.recordingSid) throw new Error(`startCallRecording failed: ${recording.response.status}`);
+  return { id, callSid, recordingSid: recording.data.recordingSid };
 }
 
 async function setUpTenant(name: string, phone: string): Promise<Tenant> {
@@ -222,7 +289,7 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
     body: { name: `${name} flow`, campaignId: campaign.id, status: 'active', flowDefinition: { startNodeId: 'bye', nodes: [{ id: 'bye', type: 'Hangup', config: { message: 'Goodbye' } }] } },
   });
   if (!flow.data) throw new Error(`flow setup failed: ${flow.response.status}`);
-  const { call } = await recordInboundCall(t.db, { orgId: owner.orgId, callSid: `CA${randomBytes(16).toString('hex')}`, campaignId: campaign.id, from: '+13105550000', to: phone });
+  const call = await liveCall(owner, campaign.id, buyer.id, phone);
   return {
     owner,
     member,
@@ -241,7 +308,8 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  sim = createSimulatorTelephony();
+  t = await startTestApp({ telephony: sim });
   A = await setUpTenant('Tenant A', '+14155550111');
   B = await setUpTenant('Tenant B', '+14155550222');
   bKeyClient = t.client({ apiKey: B.apiKey.key });
@@ -306,33 +374,40 @@ describe('cross-tenant isolation', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it("a body naming another organisation's campaign creates nothing (404)", async () => {
-    const before = await snapshot();
+  it("a body naming another organisation's campaign or buyer creates nothing (404)", async () => {
+    // (A search is an action at the carrier too: it comes before the snapshot.)
     const found = await B.owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
+    const before = await snapshot();
     const attempts = await Promise.all([
       B.owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber, campaignId: A.campaign.id } }),
       B.owner.client.POST('/api/number-pools', { body: { name: 'Sneaky pool', campaignId: A.campaign.id } }),
       B.owner.client.POST('/api/call-flows', { body: { name: 'Sneaky flow', campaignId: A.campaign.id, flowDefinition: { startNodeId: null, nodes: [] } } }),
+      B.owner.client.POST('/api/calls', { body: { callerNumber: '+13105550001', campaignId: A.campaign.id } }),
+      B.owner.client.POST('/api/calls', { body: { callerNumber: '+13105550001', buyerId: A.buyer.id } }),
+      bKeyClient.POST('/api/calls', { body: { callerNumber: '+13105550001', campaignId: B.campaign.id, buyerId: A.buyer.id, status: 'completed', duration: 60 } }),
     ]);
-    expect(attempts.map((a) => [a.response.status, (a.error as { code?: string } | undefined)?.code])).toEqual([
-      [404, 'RESOURCE_NOT_FOUND'],
-      [404, 'RESOURCE_NOT_FOUND'],
-      [404, 'RESOURCE_NOT_FOUND'],
-    ]);
+    expect(attempts.map((a) => [a.response.status, (a.error as { code?: string } | undefined)?.code])).toEqual(
+      attempts.map(() => [404, 'RESOURCE_NOT_FOUND']),
+    );
     expect(await snapshot()).toEqual(before);
   });
 
   it("lists show only the caller's own objects", async () => {
-    const [users, keys, campaigns, buyers] = await Promise.all([
+    const [users, keys, campaigns, buyers, calls, callsOfA] = await Promise.all([
       B.owner.client.GET('/api/users'),
       B.owner.client.GET('/api/api-keys'),
       B.owner.client.GET('/api/campaigns'),
       B.owner.client.GET('/api/buyers'),
+      B.owner.client.GET('/api/calls'),
+      B.owner.client.GET('/api/calls', { params: { query: { campaignId: A.campaign.id } } }),
     ]);
     expect(users.data?.map((u) => u.id).sort()).toEqual([B.owner.id, B.member.id].sort());
     expect(keys.data?.map((k) => k.id)).toEqual([B.apiKey.id]);
     expect(campaigns.data?.map((c) => c.id)).toEqual([B.campaign.id]);
     expect(buyers.data?.map((b) => b.id)).toEqual([B.buyer.id]);
+    expect(calls.data?.calls.map((c) => c.id)).toEqual([B.call.id]);
+    expect(calls.data?.pagination.total).toBe(1);
+    expect(callsOfA.data?.calls).toEqual([]);
   });
 
   it("A's objects still work for A after B's attempts", async () => {
@@ -345,5 +420,12 @@ describe('cross-tenant isolation', () => {
     expect(campaign.data).toMatchObject({ name: 'Tenant A campaign', phoneNumber: '+14155550111', status: 'active' });
     const buyer = await A.owner.client.GET('/api/buyers/{id}', { params: { path: { id: String(A.buyer.id) } } });
     expect(buyer.data).toMatchObject({ name: 'Tenant A buyer', isActive: true, operatingHours: { monday: { start: '09:00', end: '17:00' } } });
+    const call = await A.owner.client.GET('/api/calls/{id}', { params: { path: { id: String(A.call.id) } } });
+    expect(call.data).toMatchObject({ callSid: A.call.callSid, status: 'in-progress', duration: null, revenue: 12.5 });
+    const corrections = await A.owner.client.GET('/api/calls/{id}/corrections', { params: { path: { id: String(A.call.id) } } });
+    expect(corrections.data?.map((c) => [c.field, c.reason, c.userId])).toEqual([['revenue', 'Confirmed by the buyer', A.owner.id]]);
+    // A's own control of its call still works: its recording is the one it started.
+    const stopped = await A.owner.client.POST('/api/calls/{callSid}/recording/stop', { params: { path: { callSid: A.call.callSid } } });
+    expect(stopped.data).toEqual({ callSid: A.call.callSid, action: 'recording_stop', via: null, recordingSid: A.call.recordingSid, simulated: true });
   });
 });
