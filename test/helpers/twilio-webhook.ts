@@ -7,6 +7,7 @@ export interface WebhookAnswer {
   status: number;
   contentType: string;
   text: string;
+  headers: Headers;
 }
 
 export interface PostOptions {
@@ -15,6 +16,8 @@ export interface PostOptions {
   headers?: Record<string, string>;
   /** The URL to sign instead of PUBLIC_BASE_URL + path (a proxy's view, a port, ...). */
   signedUrl?: string;
+  /** A raw body to send instead of the form encoding of `params` (which are still what is signed). */
+  body?: string;
 }
 
 export function signatureFor(url: string, params: Record<string, string>, token = TEST_WEBHOOK_TOKEN): string {
@@ -27,9 +30,22 @@ export async function postWebhook(t: TestApp, pathAndQuery: string, params: Reco
   const mode = options.signature ?? 'valid';
   if (mode === 'valid') headers['x-twilio-signature'] = signatureFor(signedUrl, params);
   if (mode === 'bad') headers['x-twilio-signature'] = signatureFor(signedUrl, params, 'another-token');
-  const response = await fetch(`${t.url}${pathAndQuery}`, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
+  const response = await fetch(`${t.url}${pathAndQuery}`, { method: 'POST', headers, body: options.body ?? new URLSearchParams(params).toString() });
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text(), headers: response.headers };
 }
 
 /** The TwiML Twilio's own VoiceResponse would produce, for exact comparisons. */
 export const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
+
+/** Rows the call path writes (a refused webhook must leave all three unchanged). */
+export async function callPathCounts(t: Pick<TestApp, 'db'>): Promise<{ calls: number; legs: number; bidRequests: number }> {
+  const count = async (table: 'calls' | 'call_legs' | 'bid_requests') =>
+    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const [calls, legs, bidRequests] = await Promise.all([count('calls'), count('call_legs'), count('bid_requests')]);
+  return { calls, legs, bidRequests };
+}
+
+/** The error body of a non-2xx webhook answer. */
+export function errorOf(answer: WebhookAnswer): { code: string; error: string; details: unknown } {
+  return JSON.parse(answer.text) as { code: string; error: string; details: unknown };
+}
