@@ -381,6 +381,10 @@ export function capReason(limits: LegLimits, usage: LegUsage): CapReason | null 
 export async function reserveLeg(db: Db, input: ReserveLegInput): Promise<ReserveLegResult> {
   const owner: Owner = input.buyerId !== undefined ? { column: 'buyer_id', id: input.buyerId } : { column: 'rtb_target_id', id: input.rtbTargetId };
   const limited = hasLimits(input.limits);
+  // Without limits there is nothing to count: one statement inserts the leg (if the attempt is
+  // free and the owner exists in the organisation) and points the call at it. Anything else (the
+  // attempt taken, a leg a callback created first, an unknown owner) takes the full path below.
+  if (!limited && (await reserveUnlimited(db, input, owner))) return { reserved: true };
   return inTransaction(db, async (trx) => {
     // Only a limited buyer / target needs its row lock (it serialises the counting); without
     // limits a share lock keeps it from being deleted meanwhile and lets reservations run in parallel.
@@ -438,6 +442,25 @@ export async function reserveLeg(db: Db, input: ReserveLegInput): Promise<Reserv
       .execute();
     return { reserved: true };
   });
+}
+
+async function reserveUnlimited(db: Db, input: ReserveLegInput, owner: Owner): Promise<boolean> {
+  const buyerId = owner.column === 'buyer_id' ? owner.id : null;
+  const targetId = owner.column === 'rtb_target_id' ? owner.id : null;
+  const ownerTable = owner.column === 'buyer_id' ? sql`buyers` : sql`rtb_targets`;
+  const result = await sql<{ id: number }>`
+    WITH leg AS (
+      INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, rtb_target_id, destination, payout, min_duration_sec, started_at)
+      SELECT c.id, ${input.attempt}, c.org_id, ${buyerId}::integer, ${targetId}::integer, ${input.destination}, ${input.payout}::numeric,
+             ${input.minDurationSec ?? 0}::integer, COALESCE(${input.startedAt ?? null}::timestamptz, now())
+      FROM calls c JOIN ${ownerTable} o ON o.org_id = c.org_id AND o.id = ${owner.id}
+      WHERE c.org_id = ${input.orgId} AND c.id = ${input.callId}
+      ON CONFLICT (call_id, attempt) DO NOTHING
+      RETURNING call_id)
+    UPDATE calls SET buyer_id = ${buyerId}::integer, rtb_target_id = ${targetId}::integer, payout = ${input.payout}::numeric, updated_at = now()
+    FROM leg WHERE calls.id = leg.call_id
+    RETURNING calls.id`.execute(db);
+  return result.rows.length > 0;
 }
 
 /**

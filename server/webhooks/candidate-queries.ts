@@ -3,11 +3,14 @@
 // the routing log on the call. Every query is scoped to the organisation.
 import { sql } from 'kysely';
 import type { BuyerRow, CampaignRow, Db, RtbTargetRow } from '../../db/types.js';
-import { legUsage } from '../calls/queries.js';
-import { capWindows } from '../routing/cap-windows.js';
+import { STALE_OPEN_LEG_SEC } from '../calls/queries.js';
+import { capWindows, type CapWindows } from '../routing/cap-windows.js';
 import type { PlanEntry } from '../routing/plan.js';
 import type { BuyerUsage } from '../routing/types.js';
 import type { AuctionPricing, StoredBid } from './candidates.js';
+
+/** A leg counts against caps unless it failed to connect (as calls/queries.ts legUsage counts). */
+const COUNTED = sql`(l.dial_status IS NULL OR l.dial_status IN ('answered', 'completed'))`;
 
 const NO_USAGE: BuyerUsage = { activeCalls: 0, callsThisHour: 0, callsToday: 0, callsThisMonth: 0 };
 
@@ -61,28 +64,55 @@ export async function buyerEntries(db: Db, orgId: string, campaignId: string, at
     .orderBy('cb.priority')
     .orderBy('b.id')
     .execute();
-  return Promise.all(
-    rows.map(async (r): Promise<BuyerEntry> => {
-      const { assignment_priority, assignment_weight, assignment_active, ...row } = r;
-      const limited = row.max_concurrent_calls !== null || row.hourly_cap !== null || row.daily_cap !== null || row.monthly_cap !== null;
-      const usage = limited ? await legUsage(db, { column: 'buyer_id', id: row.id }, capWindows(row.time_zone, at)) : NO_USAGE;
-      return {
-        row,
-        buyer: {
-          id: row.id,
-          isActive: row.is_active,
-          timeZone: row.time_zone,
-          operatingHours: row.operating_hours,
-          maxConcurrentCalls: row.max_concurrent_calls,
-          hourlyCap: row.hourly_cap,
-          dailyCap: row.daily_cap,
-          monthlyCap: row.monthly_cap,
-        },
-        assignment: { priority: assignment_priority, weight: assignment_weight, isActive: assignment_active },
-        usage,
-      };
-    }),
-  );
+  const limited = rows
+    .filter((r) => r.max_concurrent_calls !== null || r.hourly_cap !== null || r.daily_cap !== null || r.monthly_cap !== null)
+    .map((r) => ({ buyerId: r.id, windows: capWindows(r.time_zone, at) }));
+  const usages = await buyersUsage(db, limited);
+  return rows.map((r): BuyerEntry => {
+    const { assignment_priority, assignment_weight, assignment_active, ...row } = r;
+    const usage = usages.get(row.id) ?? NO_USAGE;
+    return {
+      row,
+      buyer: {
+        id: row.id,
+        isActive: row.is_active,
+        timeZone: row.time_zone,
+        operatingHours: row.operating_hours,
+        maxConcurrentCalls: row.max_concurrent_calls,
+        hourlyCap: row.hourly_cap,
+        dailyCap: row.daily_cap,
+        monthlyCap: row.monthly_cap,
+      },
+      assignment: { priority: assignment_priority, weight: assignment_weight, isActive: assignment_active },
+      usage,
+    };
+  });
+}
+
+/**
+ * The usage of several buyers in one query, each counted in its own windows (its time zone):
+ * open legs (concurrency) and legs started since its hour / day / month began that did not fail.
+ */
+async function buyersUsage(db: Db, buyers: ReadonlyArray<{ buyerId: number; windows: CapWindows }>): Promise<Map<number, BuyerUsage>> {
+  const usage = new Map<number, BuyerUsage>();
+  if (buyers.length === 0) return usage;
+  const iso = (d: Date) => d.toISOString();
+  const rows = await sql<{ buyer_id: number; open: string; hour: string; day: string; month: string }>`
+    SELECT w.buyer_id,
+      count(l.call_id) FILTER (WHERE l.ended_at IS NULL AND l.started_at > now() - make_interval(secs => ${STALE_OPEN_LEG_SEC})) AS open,
+      count(l.call_id) FILTER (WHERE ${COUNTED} AND l.started_at >= w.hour_start) AS hour,
+      count(l.call_id) FILTER (WHERE ${COUNTED} AND l.started_at >= w.day_start) AS day,
+      count(l.call_id) FILTER (WHERE ${COUNTED} AND l.started_at >= w.month_start) AS month
+    FROM unnest(${buyers.map((b) => b.buyerId)}::integer[], ${buyers.map((b) => iso(b.windows.hourStart))}::timestamptz[],
+                ${buyers.map((b) => iso(b.windows.dayStart))}::timestamptz[], ${buyers.map((b) => iso(b.windows.monthStart))}::timestamptz[])
+         AS w(buyer_id, hour_start, day_start, month_start)
+    LEFT JOIN call_legs l ON l.buyer_id = w.buyer_id
+      AND (l.ended_at IS NULL OR l.started_at >= LEAST(w.hour_start, w.day_start, w.month_start))
+    GROUP BY w.buyer_id`.execute(db);
+  for (const r of rows.rows) {
+    usage.set(r.buyer_id, { activeCalls: Number(r.open), callsThisHour: Number(r.hour), callsToday: Number(r.day), callsThisMonth: Number(r.month) });
+  }
+  return usage;
 }
 
 /** Advances the campaign's rotation counter once and returns the value this call uses. */

@@ -1,6 +1,7 @@
 // Which organisation, campaign and call flow a dialled number belongs to (DESIGN.md 4.1 step 1).
-// A tracking number we bought (phone_numbers) names its campaign directly or through its pool;
-// a campaign's own `phone_number` works too (seed 000 campaigns carry one). One query each way.
+// A tracking number we bought (phone_numbers) names its campaign directly or through its active
+// pool; a campaign's own `phone_number` works too (seed 000 campaigns carry one). The campaign
+// and its active flow come back in the same query (this runs on every call).
 import { sql } from 'kysely';
 import type { CampaignRow, Db } from '../../db/types.js';
 
@@ -14,28 +15,12 @@ export interface DialledNumber {
   flow: { id: number; definition: unknown } | undefined;
 }
 
-async function withCampaign(
-  db: Db,
-  base: { orgId: string; phoneNumberId: number | null; poolId: number | null; campaignId: string | null },
-): Promise<DialledNumber> {
-  if (base.campaignId === null) return { ...base, campaign: undefined, flow: undefined };
-  const campaign = await db.selectFrom('campaigns').selectAll().where('org_id', '=', base.orgId).where('id', '=', base.campaignId).executeTakeFirst();
-  const flow = campaign
-    ? await db
-        .selectFrom('call_flows')
-        .select(['id', 'flow_definition'])
-        .where('org_id', '=', base.orgId)
-        .where('campaign_id', '=', campaign.id)
-        .where('status', '=', 'active')
-        .executeTakeFirst()
-    : undefined;
-  return {
-    orgId: base.orgId,
-    phoneNumberId: base.phoneNumberId,
-    poolId: base.poolId,
-    campaign,
-    flow: flow ? { id: flow.id, definition: flow.flow_definition } : undefined,
-  };
+type Found = CampaignRow & { flow_id: number | null; flow_definition: unknown };
+
+function toResult(orgId: string, phoneNumberId: number | null, poolId: number | null, row: Partial<Found> | undefined): DialledNumber {
+  if (!row || row.id == null) return { orgId, phoneNumberId, poolId, campaign: undefined, flow: undefined };
+  const { flow_id, flow_definition, ...campaign } = row as Found;
+  return { orgId, phoneNumberId, poolId, campaign, flow: flow_id === null ? undefined : { id: flow_id, definition: flow_definition } };
 }
 
 /** The owner of the dialled number `to` (E.164), or undefined when it is not ours. */
@@ -43,19 +28,28 @@ export async function findDialledNumber(db: Db, to: string): Promise<DialledNumb
   const number = await db
     .selectFrom('phone_numbers as n')
     .leftJoin('number_pools as p', (join) => join.onRef('p.id', '=', 'n.pool_id').onRef('p.org_id', '=', 'n.org_id'))
-    .select([
-      'n.org_id',
-      'n.id',
-      'n.pool_id',
-      sql<string | null>`COALESCE(n.campaign_id, CASE WHEN p.is_active THEN p.campaign_id END)`.as('campaign_id'),
-    ])
+    .leftJoin('campaigns as c', (join) =>
+      join.onRef('c.org_id', '=', 'n.org_id').on(sql<boolean>`c.id = COALESCE(n.campaign_id, CASE WHEN p.is_active THEN p.campaign_id END)`),
+    )
+    .leftJoin('call_flows as f', (join) => join.onRef('f.campaign_id', '=', 'c.id').onRef('f.org_id', '=', 'c.org_id').on('f.status', '=', 'active'))
+    .selectAll('c')
+    .select(['n.org_id as number_org_id', 'n.id as number_id', 'n.pool_id as number_pool_id', 'f.id as flow_id', 'f.flow_definition as flow_definition'])
     .where('n.phone_number', '=', to)
     .where('n.is_active', '=', true)
     .executeTakeFirst();
-  if (number) return withCampaign(db, { orgId: number.org_id, phoneNumberId: number.id, poolId: number.pool_id, campaignId: number.campaign_id });
-  const campaign = await db.selectFrom('campaigns').select(['org_id', 'id']).where('phone_number', '=', to).executeTakeFirst();
+  if (number) {
+    const { number_org_id, number_id, number_pool_id, ...rest } = number;
+    return toResult(number_org_id, number_id, number_pool_id, rest as Partial<Found>);
+  }
+  const campaign = await db
+    .selectFrom('campaigns as c')
+    .leftJoin('call_flows as f', (join) => join.onRef('f.campaign_id', '=', 'c.id').onRef('f.org_id', '=', 'c.org_id').on('f.status', '=', 'active'))
+    .selectAll('c')
+    .select(['f.id as flow_id', 'f.flow_definition as flow_definition'])
+    .where('c.phone_number', '=', to)
+    .executeTakeFirst();
   if (!campaign) return undefined;
-  return withCampaign(db, { orgId: campaign.org_id, phoneNumberId: null, poolId: null, campaignId: campaign.id });
+  return toResult(campaign.org_id, null, null, campaign as Partial<Found>);
 }
 
 /**
@@ -66,11 +60,15 @@ export async function findPoolNumber(db: Db, poolId: number, to: string): Promis
   const row = await db
     .selectFrom('number_pools as p')
     .innerJoin('phone_numbers as n', (join) => join.onRef('n.pool_id', '=', 'p.id').onRef('n.org_id', '=', 'p.org_id'))
-    .select(['p.org_id', 'p.id as pool_id', 'p.campaign_id', 'p.is_active', 'n.id as number_id'])
+    .leftJoin('campaigns as c', (join) => join.onRef('c.org_id', '=', 'p.org_id').on(sql<boolean>`c.id = CASE WHEN p.is_active THEN p.campaign_id END`))
+    .leftJoin('call_flows as f', (join) => join.onRef('f.campaign_id', '=', 'c.id').onRef('f.org_id', '=', 'c.org_id').on('f.status', '=', 'active'))
+    .selectAll('c')
+    .select(['p.org_id as pool_org_id', 'p.id as pool_ref', 'n.id as number_id', 'f.id as flow_id', 'f.flow_definition as flow_definition'])
     .where('p.id', '=', poolId)
     .where('n.phone_number', '=', to)
     .where('n.is_active', '=', true)
     .executeTakeFirst();
   if (!row) return undefined;
-  return withCampaign(db, { orgId: row.org_id, phoneNumberId: row.number_id, poolId: row.pool_id, campaignId: row.is_active ? row.campaign_id : null });
+  const { pool_org_id, pool_ref, number_id, ...rest } = row;
+  return toResult(pool_org_id, number_id, pool_ref, rest as Partial<Found>);
 }

@@ -10,7 +10,7 @@ import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB } from '..
 import { normaliseCallerId } from '../auctions/inbound.js';
 import { runCampaignAuction } from '../auctions/run-campaign-auction.js';
 import type { RtbRuntime } from '../auctions/runtime.js';
-import { listCallLegs, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/queries.js';
+import { hasLimits, listCallLegs, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/queries.js';
 import { capWindows } from '../routing/cap-windows.js';
 import { planRouting } from '../routing/plan.js';
 import { appendRoutingLog, buyerEntries, findTarget, linkAuction, nextRotation, storedBids, takeInboundBid, type BuyerEntry } from './candidate-queries.js';
@@ -40,6 +40,8 @@ export interface RouteRequest {
   attempt?: number | undefined;
   /** true: first routing of this request (may run an auction); false: a fall-through. */
   fresh: boolean;
+  /** The call record was created by this request: it has no legs yet (saves a query). */
+  newCall?: boolean | undefined;
 }
 
 /** One line of the call's routing log. */
@@ -61,6 +63,9 @@ export interface RouteOutcome {
     attempts: RoutingLogEntry[];
   };
 }
+
+/** Cap windows are only read for a buyer / target with limits. */
+const NO_WINDOWS = { hourStart: new Date(0), dayStart: new Date(0), monthStart: new Date(0) };
 
 function label(c: DialCandidate): string {
   return c.kind === 'buyer' ? `buyer:${c.buyerId}` : c.kind === 'target' ? `target:${c.targetId}` : 'number';
@@ -162,7 +167,7 @@ async function reserve(
         hourlyCap: target.hourly_cap,
         dailyCap: target.daily_cap,
         monthlyCap: target.monthly_cap,
-        windows: capWindows('UTC', at),
+        windows: hasLimits({ maxConcurrent: target.max_concurrent_calls, hourlyCap: target.hourly_cap, dailyCap: target.daily_cap, monthlyCap: target.monthly_cap }) ? capWindows('UTC', at) : NO_WINDOWS,
       },
     });
   } else {
@@ -181,7 +186,7 @@ async function reserve(
         hourlyCap: buyer.hourly_cap,
         dailyCap: buyer.daily_cap,
         monthlyCap: buyer.monthly_cap,
-        windows: capWindows(buyer.time_zone, at),
+        windows: hasLimits({ maxConcurrent: buyer.max_concurrent_calls, hourlyCap: buyer.hourly_cap, dailyCap: buyer.daily_cap, monthlyCap: buyer.monthly_cap }) ? capWindows(buyer.time_zone, at) : NO_WINDOWS,
       },
     });
   }
@@ -194,6 +199,14 @@ function replayLeg(deps: RouteDeps, req: RouteRequest, leg: CallLegRow): string 
   return dialTwiml(leg.destination, deps.urls.dialStatus({ attempt: leg.attempt, route: req.mode, flowId: req.flow?.id, next: req.flow?.next }), req.campaign.dial_timeout_sec);
 }
 
+/** Whether the ordering uses the rotation counter for these candidates. */
+function rotationMatters(method: CampaignRow['routing_type'], order: readonly number[], buyers: ReadonlyMap<number, BuyerEntry>): boolean {
+  if (method === 'round_robin') return order.length > 1;
+  if (method !== 'priority' || order.length < 2) return false;
+  const priority = (id: number | undefined) => (id === undefined ? undefined : buyers.get(id)?.assignment.priority);
+  return priority(order[0]) === priority(order[1]);
+}
+
 function methodFor(candidate: DialCandidate | null, campaign: CampaignRow, flow: boolean): CallRoutingMethod {
   if (flow) return 'flow';
   if (candidate === null || candidate.kind === 'number') return 'none';
@@ -204,7 +217,7 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
   const { db, urls } = deps;
   const { call, campaign } = req;
   const at = deps.now?.() ?? new Date();
-  const legs = await listCallLegs(db, call.id);
+  const legs = req.newCall ? [] : await listCallLegs(db, call.id);
   const plan: RouteOutcome['plan'] = { mode: req.mode, order: [], skipped: [], attempts: [] };
   const finish = async (twiml: string, dialled: DialCandidate | null, bidRequestId: string | null): Promise<RouteOutcome> => {
     // A fresh voice routing stores the plan with its answer; every other routing appends its log.
@@ -233,8 +246,14 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
   if (req.mode === 'buyers' || req.mode === 'auto') {
     const entries = await buyerEntries(db, call.org_id, campaign.id, at);
     for (const e of entries) buyers.set(e.row.id, e);
-    const rotation = req.fresh && campaign.routing_type !== 'weighted' ? await nextRotation(db, call.org_id, campaign.id) : Number(campaign.routing_rotation);
-    const routing = planRouting({ method: campaign.routing_type, buyers: entries, at, rotation, random: deps.random ?? Math.random });
+    const random = deps.random ?? Math.random;
+    let routing = planRouting({ method: campaign.routing_type, buyers: entries, at, rotation: Number(campaign.routing_rotation), random });
+    // The campaign's rotation counter is one row every call would update: advance it only when
+    // the order depends on it (round-robin, or priority ties among the first buyers).
+    if (req.fresh && rotationMatters(campaign.routing_type, routing.order, buyers)) {
+      const rotation = await nextRotation(db, call.org_id, campaign.id);
+      routing = planRouting({ method: campaign.routing_type, buyers: entries, at, rotation, random });
+    }
     plan.order = routing.order;
     plan.skipped = routing.skipped;
     candidates.push(...routing.order.map((buyerId): DialCandidate => ({ kind: 'buyer', buyerId })));

@@ -37,7 +37,7 @@ async function route(deps: RouteDeps, found: DialledNumber | undefined, call: Or
       bidRequestId: step.routed?.bidRequestId ?? null,
     };
   }
-  const outcome = await routeCall(deps, { call, campaign, mode: 'auto', attempt: 1, fresh: true });
+  const outcome = await routeCall(deps, { call, campaign, mode: 'auto', attempt: 1, fresh: true, newCall: true });
   return { twiml: outcome.twiml, routingMethod: outcome.routingMethod, routingPlan: outcome.plan, bidRequestId: outcome.bidRequestId };
 }
 
