@@ -20,6 +20,7 @@ import { createRateLimiter, installRateLimit } from './http/rate-limit/hook.js';
 import type { RateLimitStore } from './http/rate-limit/store.js';
 import { installValidators } from './http/validation.js';
 import { registerRoutes } from './routes.js';
+import { createRouteCache } from './webhooks/route-cache.js';
 import { loadSpec, type OpenApiDocument } from './spec.js';
 
 export interface AppDeps {
@@ -101,7 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const telephony = deps.telephony ?? createTelephony(config);
   const webhookToken = deps.webhookToken ?? config.twilioAuthToken;
   if (!webhookToken) throw new Error('buildApp: a Twilio webhook token is required (TWILIO_AUTH_TOKEN or the generated simulator token)');
-  const handlerDeps: Deps = { db: deps.db, config, limiter, outboundPolicy, rtb, telephony, webhookToken };
+  const handlerDeps: Deps = { db: deps.db, config, limiter, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache() };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
 
   let stopProbe: (() => Promise<void>) | null = null;

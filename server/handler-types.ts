@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import type { OutboundPolicy } from './http/outbound/types.js';
 import type { RateLimiter } from './http/rate-limit/hook.js';
 import type { AnyTelephony } from './telephony/factory.js';
+import type { RouteCache } from './webhooks/route-cache.js';
 
 export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
@@ -43,6 +44,8 @@ export interface Deps {
   telephony: AnyTelephony;
   /** The token Twilio webhooks are signed with (TWILIO_AUTH_TOKEN, or the simulator's). */
   webhookToken: string;
+  /** Routing configuration read on every call; emptied by every change made through the API. */
+  routeCache: RouteCache;
 }
 
 export interface HandlerContext<K extends OperationId> {

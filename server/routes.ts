@@ -130,6 +130,9 @@ function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps:
         },
       };
       const result = await (handler as (c: HandlerContext<OperationId>) => Promise<{ status: number; body: unknown }>)(ctx);
+      // A change made through the API (campaigns, buyers, numbers, flows, ...) reaches this
+      // instance's call routing at once.
+      if (minRole !== null && req.method !== 'GET' && result.status < 400) deps.routeCache.clear();
       reply.code(result.status);
       if (result.body === undefined) return reply.send();
       return result.body;

@@ -85,6 +85,37 @@ export async function recordInboundCall(db: Db, input: InboundCallInput): Promis
   return { call: existing, created: false };
 }
 
+export interface RoutedCallInput extends InboundCallInput {
+  orgId: string;
+  answer: Answer;
+  /** The first leg, to a buyer without limits (nothing to count, so nothing to lock). */
+  leg: { buyerId: number; destination: string; payout: string | null; minDurationSec: number };
+}
+
+/**
+ * The fast path of a plain call in one statement: the call with its answer and its first leg.
+ * `created: false` when the CallSid is recorded already (a retry): nothing is written, and the
+ * caller replays the stored answer. Throws 23503 when the buyer was deleted meanwhile.
+ */
+export async function recordRoutedCall(db: Db, input: RoutedCallInput): Promise<{ created: boolean }> {
+  const { answer, leg } = input;
+  const result = await sql<{ id: number }>`
+    WITH c AS (
+      INSERT INTO calls (org_id, call_sid, direction, campaign_id, pool_id, phone_number_id, from_number, to_number, caller_state,
+                         caller_zip, twiml, routing_method, routing_plan, buyer_id, payout)
+      VALUES (${input.orgId}, ${input.callSid}, 'inbound', ${input.campaignId ?? null}, ${input.poolId ?? null}, ${input.phoneNumberId ?? null},
+              ${input.from ?? null}, ${input.to ?? null}, ${input.callerState ?? null}, ${input.callerZip ?? null}, ${answer.twiml},
+              ${answer.routingMethod}, ${JSON.stringify(answer.routingPlan ?? null)}::jsonb, ${leg.buyerId}, ${leg.payout}::numeric)
+      ON CONFLICT (call_sid) DO NOTHING
+      RETURNING id, org_id),
+    l AS (
+      INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, destination, payout, min_duration_sec)
+      SELECT c.id, 1, c.org_id, ${leg.buyerId}, ${leg.destination}, ${leg.payout}::numeric, ${leg.minDurationSec} FROM c
+      RETURNING call_id)
+    SELECT c.id FROM c LEFT JOIN l ON l.call_id = c.id`.execute(db);
+  return { created: result.rows.length > 0 };
+}
+
 export async function getCallBySid(db: Db, callSid: string): Promise<CallRow | undefined> {
   return db.selectFrom('calls').selectAll().where('call_sid', '=', callSid).executeTakeFirst();
 }

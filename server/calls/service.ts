@@ -42,7 +42,8 @@ export async function answerOnce(
   return { call, twiml: stored.twiml, replayed: !stored.saved };
 }
 
-async function waitForAnswer(db: Db, callId: number, waitMs: number, pollMs: number): Promise<string | null> {
+/** The stored TwiML of a call whose first delivery is still routing it; null after `waitMs`. */
+export async function waitForAnswer(db: Db, callId: number, waitMs: number, pollMs: number): Promise<string | null> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const row = await db.selectFrom('calls').select('twiml').where('id', '=', callId).executeTakeFirst();

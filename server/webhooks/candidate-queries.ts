@@ -53,7 +53,7 @@ export type BuyerEntry = PlanEntry & { row: BuyerRow };
  * The campaign's assigned buyers with their usage now (counted only for buyers that have a limit:
  * the others cannot be over one). The reservation re-counts under a row lock.
  */
-export async function buyerEntries(db: Db, orgId: string, campaignId: string, at: Date): Promise<BuyerEntry[]> {
+export async function buyerEntries(db: Db, orgId: string, campaignId: string, at: Date, options: { countUsage?: boolean } = {}): Promise<BuyerEntry[]> {
   const rows = await db
     .selectFrom('campaign_buyers as cb')
     .innerJoin('buyers as b', (join) => join.onRef('b.id', '=', 'cb.buyer_id').onRef('b.org_id', '=', 'cb.org_id'))
@@ -64,13 +64,8 @@ export async function buyerEntries(db: Db, orgId: string, campaignId: string, at
     .orderBy('cb.priority')
     .orderBy('b.id')
     .execute();
-  const limited = rows
-    .filter((r) => r.max_concurrent_calls !== null || r.hourly_cap !== null || r.daily_cap !== null || r.monthly_cap !== null)
-    .map((r) => ({ buyerId: r.id, windows: capWindows(r.time_zone, at) }));
-  const usages = await buyersUsage(db, limited);
-  return rows.map((r): BuyerEntry => {
+  const entries = rows.map((r): BuyerEntry => {
     const { assignment_priority, assignment_weight, assignment_active, ...row } = r;
-    const usage = usages.get(row.id) ?? NO_USAGE;
     return {
       row,
       buyer: {
@@ -84,9 +79,21 @@ export async function buyerEntries(db: Db, orgId: string, campaignId: string, at
         monthlyCap: row.monthly_cap,
       },
       assignment: { priority: assignment_priority, weight: assignment_weight, isActive: assignment_active },
-      usage,
+      usage: NO_USAGE,
     };
   });
+  return options.countUsage === false ? entries : withUsage(db, entries, at);
+}
+
+/** The entries with the current usage of each limited buyer (counted in its own time zone). */
+export async function withUsage(db: Db, entries: readonly BuyerEntry[], at: Date): Promise<BuyerEntry[]> {
+  const limited = entries.filter(isLimited).map((e) => ({ buyerId: e.row.id, windows: capWindows(e.row.time_zone, at) }));
+  const usages = await buyersUsage(db, limited);
+  return entries.map((e) => ({ ...e, usage: usages.get(e.row.id) ?? NO_USAGE }));
+}
+
+function isLimited(e: BuyerEntry): boolean {
+  return e.buyer.maxConcurrentCalls !== null || e.buyer.hourlyCap !== null || e.buyer.dailyCap !== null || e.buyer.monthlyCap !== null;
 }
 
 /**
@@ -178,4 +185,9 @@ export async function appendRoutingLog(db: Db, orgId: string, callId: number, en
 /** Links the call to the auction a flow step ran (the voice webhook stores it with its answer). */
 export async function linkAuction(db: Db, orgId: string, callId: number, bidRequestId: string): Promise<void> {
   await db.updateTable('calls').set({ bid_request_id: bidRequestId }).where('org_id', '=', orgId).where('id', '=', callId).where('bid_request_id', 'is', null).execute();
+}
+
+/** Whether any of these buyers has a concurrency limit or a cap (then usage must be counted). */
+export function anyLimited(entries: readonly BuyerEntry[]): boolean {
+  return entries.some(isLimited);
 }

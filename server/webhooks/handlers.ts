@@ -35,8 +35,8 @@ async function guardCallSid<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-export function createWebhookHandlers({ db, rtb, config }: Deps): HandlerGroup<WebhookOps> {
-  const route: RouteDeps = { db, rtb, urls: webhookUrls(config.publicBaseUrl) };
+export function createWebhookHandlers({ db, rtb, config, routeCache }: Deps): HandlerGroup<WebhookOps> {
+  const route: RouteDeps = { db, rtb, urls: webhookUrls(config.publicBaseUrl), cache: routeCache };
   const status = async (body: Parameters<typeof applyStatusCallback>[1]) => {
     await applyStatusCallback(route, body);
     return { status: 204 as const, body: undefined };

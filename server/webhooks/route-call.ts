@@ -13,7 +13,8 @@ import type { RtbRuntime } from '../auctions/runtime.js';
 import { hasLimits, listCallLegs, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/queries.js';
 import { capWindows } from '../routing/cap-windows.js';
 import { planRouting } from '../routing/plan.js';
-import { appendRoutingLog, buyerEntries, findTarget, linkAuction, nextRotation, storedBids, takeInboundBid, type BuyerEntry } from './candidate-queries.js';
+import { appendRoutingLog, buyerEntries, findTarget, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
+import type { RouteCache } from './route-cache.js';
 import { bidCandidates, untried, type DialCandidate, type RouteMode, type StoredBid } from './candidates.js';
 import { dialTwiml, fallbackTwiml, redirectTwiml } from './twiml.js';
 import type { WebhookUrls } from './urls.js';
@@ -22,6 +23,7 @@ export interface RouteDeps {
   db: Kysely<DB>;
   rtb: RtbRuntime;
   urls: WebhookUrls;
+  cache: RouteCache;
   now?: () => Date;
   random?: () => number;
 }
@@ -42,6 +44,8 @@ export interface RouteRequest {
   fresh: boolean;
   /** The call record was created by this request: it has no legs yet (saves a query). */
   newCall?: boolean | undefined;
+  /** The campaign's buyers as cached (usage is counted here); read from the database when absent. */
+  buyers?: readonly BuyerEntry[] | undefined;
 }
 
 /** One line of the call's routing log. */
@@ -200,7 +204,7 @@ function replayLeg(deps: RouteDeps, req: RouteRequest, leg: CallLegRow): string 
 }
 
 /** Whether the ordering uses the rotation counter for these candidates. */
-function rotationMatters(method: CampaignRow['routing_type'], order: readonly number[], buyers: ReadonlyMap<number, BuyerEntry>): boolean {
+export function rotationMatters(method: CampaignRow['routing_type'], order: readonly number[], buyers: ReadonlyMap<number, BuyerEntry>): boolean {
   if (method === 'round_robin') return order.length > 1;
   if (method !== 'priority' || order.length < 2) return false;
   const priority = (id: number | undefined) => (id === undefined ? undefined : buyers.get(id)?.assignment.priority);
@@ -244,7 +248,7 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
   }
   const buyers = new Map<number, BuyerEntry>();
   if (req.mode === 'buyers' || req.mode === 'auto') {
-    const entries = await buyerEntries(db, call.org_id, campaign.id, at);
+    const entries = req.buyers ? await withUsage(db, req.buyers, at) : await buyerEntries(db, call.org_id, campaign.id, at);
     for (const e of entries) buyers.set(e.row.id, e);
     const random = deps.random ?? Math.random;
     let routing = planRouting({ method: campaign.routing_type, buyers: entries, at, rotation: Number(campaign.routing_rotation), random });

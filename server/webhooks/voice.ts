@@ -2,12 +2,23 @@
 // path), record the call once per CallSid, and answer the call's one TwiML: the campaign's flow,
 // or RTB then buyer routing, or the fallback. A Twilio retry with the same CallSid gets the stored
 // answer and routes nothing.
-import { answerOnce } from '../calls/service.js';
-import type { Answer } from '../calls/queries.js';
+//
+// A plain call — an active campaign without a flow or RTB whose buyers have no limits, and whose
+// order does not depend on the rotation counter — takes a fast path: the routing decision is made
+// from the cached configuration and the call, its answer and its first leg are written in one
+// statement (which also decides, by CallSid, which delivery is first). Everything else takes the
+// general path (answerOnce + routeCall). Both answer the same TwiML and keep the same records.
+import type { Answer, InboundCallInput } from '../calls/queries.js';
+import { CallSidConflictError, getCallBySid, recordRoutedCall } from '../calls/queries.js';
+import { answerOnce, waitForAnswer } from '../calls/service.js';
+import { isForeignKeyViolation } from '../common/pg-errors.js';
+import { planRouting } from '../routing/plan.js';
+import { anyLimited } from './candidate-queries.js';
 import { runFlowStep } from './flow-run.js';
-import { findDialledNumber, findPoolNumber, type DialledNumber } from './lookup.js';
-import { routeCall, type OrgCall, type RouteDeps } from './route-call.js';
-import { fallbackTwiml, retryLaterTwiml, unknownNumberTwiml } from './twiml.js';
+import type { DialledNumber } from './lookup.js';
+import type { RouteConfig } from './route-cache.js';
+import { rotationMatters, routeCall, type OrgCall, type RouteDeps } from './route-call.js';
+import { dialTwiml, fallbackTwiml, retryLaterTwiml, unknownNumberTwiml } from './twiml.js';
 
 export interface VoiceForm {
   CallSid: string;
@@ -22,7 +33,8 @@ function text(value: string | undefined): string | null {
   return trimmed ? trimmed : null;
 }
 
-async function route(deps: RouteDeps, found: DialledNumber | undefined, call: OrgCall | null): Promise<Answer> {
+async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null): Promise<Answer> {
+  const { found } = config;
   if (!found || call === null) return { twiml: unknownNumberTwiml(), routingMethod: 'none', routingPlan: { reason: 'unknown_number' } };
   const { campaign } = found;
   const fallback = (reason: string): Answer => ({ twiml: fallbackTwiml(campaign, deps.urls.voicemail()), routingMethod: 'none', routingPlan: { reason } });
@@ -37,29 +49,68 @@ async function route(deps: RouteDeps, found: DialledNumber | undefined, call: Or
       bidRequestId: step.routed?.bidRequestId ?? null,
     };
   }
-  const outcome = await routeCall(deps, { call, campaign, mode: 'auto', attempt: 1, fresh: true, newCall: true });
+  const outcome = await routeCall(deps, { call, campaign, mode: 'auto', attempt: 1, fresh: true, newCall: true, buyers: config.buyers });
   return { twiml: outcome.twiml, routingMethod: outcome.routingMethod, routingPlan: outcome.plan, bidRequestId: outcome.bidRequestId };
+}
+
+/** The fast path's answer, or undefined when the call needs the general path. */
+async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: InboundCallInput & { orgId: string }): Promise<string | null | undefined> {
+  const campaign = config.found?.campaign;
+  const buyers = config.buyers;
+  if (!campaign || campaign.status !== 'active' || config.found?.flow || campaign.enable_rtb || !buyers || anyLimited(buyers)) return undefined;
+  const at = deps.now?.() ?? new Date();
+  const entries = new Map(buyers.map((e) => [e.row.id, e]));
+  const routing = planRouting({ method: campaign.routing_type, buyers, at, rotation: Number(campaign.routing_rotation), random: deps.random ?? Math.random });
+  const first = routing.order[0] === undefined ? undefined : entries.get(routing.order[0]);
+  if (!first || rotationMatters(campaign.routing_type, routing.order, entries)) return undefined;
+  const buyer = first.row;
+  const twiml = dialTwiml(buyer.phone_number, deps.urls.dialStatus({ attempt: 1, route: 'auto' }), campaign.dial_timeout_sec);
+  const plan = { mode: 'auto', order: routing.order, skipped: routing.skipped, attempts: [{ attempt: 1, candidate: `buyer:${buyer.id}`, result: 'dialled' }] };
+  try {
+    const { created } = await recordRoutedCall(deps.db, {
+      ...input,
+      answer: { twiml, routingMethod: campaign.routing_type, routingPlan: plan },
+      leg: {
+        buyerId: buyer.id,
+        destination: buyer.phone_number,
+        payout: buyer.payout ?? campaign.payout,
+        minDurationSec: buyer.min_call_duration_sec ?? campaign.min_call_duration_sec,
+      },
+    });
+    if (created) return twiml;
+  } catch (err) {
+    // The buyer (or campaign) went away since the configuration was cached: take the general path.
+    if (isForeignKeyViolation(err)) return undefined;
+    throw err;
+  }
+  // A retry: the first delivery's answer.
+  const existing = await getCallBySid(deps.db, input.callSid);
+  if (!existing) return undefined;
+  if (existing.org_id !== input.orgId) throw new CallSidConflictError(input.callSid);
+  return existing.twiml ?? (await waitForAnswer(deps.db, existing.id, 5000, 50));
 }
 
 /** The TwiML for one delivery of the voice webhook (`poolId`: the pool webhook's path). */
 export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: number | null): Promise<string> {
   const to = form.To.trim();
-  const found = poolId === undefined ? await findDialledNumber(deps.db, to) : poolId === null ? undefined : await findPoolNumber(deps.db, poolId, to);
-  const result = await answerOnce(
-    deps.db,
-    {
-      orgId: found?.orgId ?? null,
-      callSid: form.CallSid,
-      campaignId: found?.campaign?.id ?? null,
-      poolId: found?.poolId ?? null,
-      phoneNumberId: found?.phoneNumberId ?? null,
-      flowId: found?.campaign?.status === 'active' ? (found.flow?.id ?? null) : null,
-      from: text(form.From),
-      to,
-      callerState: text(form.CallerState)?.toUpperCase() ?? null,
-      callerZip: text(form.CallerZip),
-    },
-    (call) => route(deps, found, call.org_id === null ? null : (call as OrgCall)),
-  );
+  const config = await deps.cache.load(deps.db, to, poolId, deps.now?.() ?? new Date());
+  const found: DialledNumber | undefined = config.found;
+  const input: InboundCallInput = {
+    orgId: found?.orgId ?? null,
+    callSid: form.CallSid,
+    campaignId: found?.campaign?.id ?? null,
+    poolId: found?.poolId ?? null,
+    phoneNumberId: found?.phoneNumberId ?? null,
+    flowId: found?.campaign?.status === 'active' ? (found.flow?.id ?? null) : null,
+    from: text(form.From),
+    to,
+    callerState: text(form.CallerState)?.toUpperCase() ?? null,
+    callerZip: text(form.CallerZip),
+  };
+  if (found) {
+    const fast = await answerPlainCall(deps, config, { ...input, orgId: found.orgId });
+    if (fast !== undefined) return fast ?? retryLaterTwiml(deps.urls.voice());
+  }
+  const result = await answerOnce(deps.db, input, (call) => route(deps, config, call.org_id === null ? null : (call as OrgCall)));
   return result.twiml ?? retryLaterTwiml(deps.urls.voice());
 }
