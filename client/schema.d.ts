@@ -1429,6 +1429,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tracking-pixels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tracking pixels (seed 000); the signing secret is never shown */
+        get: operations["listTrackingPixels"];
+        put?: never;
+        /** Create a tracking pixel (fired through a durable queue on the chosen events) */
+        post: operations["createTrackingPixel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracking-pixels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One tracking pixel with its delivery counts */
+        get: operations["getTrackingPixel"];
+        /** Change a tracking pixel (only the fields sent) */
+        put: operations["updateTrackingPixel"];
+        post?: never;
+        /** Delete a tracking pixel (its pending deliveries go with it) */
+        delete: operations["deleteTrackingPixel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -2485,6 +2528,52 @@ export interface components {
         PayoutAmount: number | null;
         /** @description Connected seconds a call needs before it pays. */
         MinCallDurationSec: number;
+        /** @enum {string} */
+        PixelEvent: "call_started" | "call_answered" | "call_completed" | "conversion";
+        TrackingPixel: {
+            id: number;
+            name: string;
+            /** @description An http(s) URL with macros, replaced by URL-encoded values when the event is queued: `[Call:ConversionPayout]`, `[Call:CallerId]`, `[Call:CallSid]`, `[Call:Duration]`, `[Call:Event]`, `[Call:Timestamp]`, `[Call:CampaignId]`, and `[tag:User:<click id>]` / `[tag:Session:<utm field>]` (empty until calls are attributed to visitor sessions). Private addresses are refused when saved and when sent. */
+            url: string;
+            /** @enum {string} */
+            method: "GET" | "POST";
+            fireOn: components["schemas"]["PixelEvent"][];
+            /** @description Only this campaign's calls (null = every campaign). */
+            campaignId: string | null;
+            /** @description Requests are signed (X-CCP-Signature, HMAC-SHA256 over timestamp.body). */
+            hasSigningSecret: boolean;
+            isActive: boolean;
+            deliveries: {
+                pending: number;
+                delivered: number;
+                failed: number;
+            };
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        TrackingPixelCreate: {
+            name: string;
+            url: string;
+            /** @enum {string} */
+            method?: "GET" | "POST";
+            fireOn?: components["schemas"]["PixelEvent"][];
+            /** Format: uuid */
+            campaignId?: string | null;
+            /** @description Write-only. */
+            signingSecret?: string | null;
+            isActive?: boolean;
+        };
+        TrackingPixelUpdate: {
+            name?: string;
+            url?: string;
+            /** @enum {string} */
+            method?: "GET" | "POST";
+            fireOn?: components["schemas"]["PixelEvent"][];
+            /** Format: uuid */
+            campaignId?: string | null;
+            signingSecret?: string | null;
+            isActive?: boolean;
+        };
     };
     responses: {
         /** @description TwiML for Twilio. */
@@ -6328,6 +6417,169 @@ export interface operations {
             200: components["responses"]["Twiml"];
             400: components["responses"]["BadRequest"];
             403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listTrackingPixels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisation's pixels. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingPixel"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createTrackingPixel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "New Tracking Pixel",
+                 *       "url": "https://example.com/track?id=[tag:User:clickid]&value=[Call:ConversionPayout]",
+                 *       "isActive": true,
+                 *       "fireOn": [
+                 *         "call_completed"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["TrackingPixelCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingPixel"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTrackingPixel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pixel. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingPixel"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateTrackingPixel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "isActive": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["TrackingPixelUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed pixel. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingPixel"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteTrackingPixel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -306,6 +306,50 @@ export interface CallFlowsTable {
   updated_at: UpdatedAt;
 }
 
+export type PixelEvent = 'call_started' | 'call_answered' | 'call_completed' | 'conversion';
+
+export interface TrackingPixelsTable {
+  id: Generated<number>;
+  org_id: string;
+  name: string;
+  url: string;
+  method: Generated<'GET' | 'POST'>;
+  fire_on: JsonWithDefault<PixelEvent[]>;
+  campaign_id: string | null;
+  signing_secret: string | null;
+  is_active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PixelDeliveriesTable {
+  id: BigIntId;
+  org_id: string;
+  pixel_id: number;
+  call_id: number | null;
+  event: string;
+  method: string;
+  url: string;
+  body: string | null;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface PixelAttemptsTable {
+  id: BigIntId;
+  delivery_id: string | number;
+  attempt: number;
+  http_status: number | null;
+  error: string | null;
+  duration_ms: number | null;
+  attempted_at: CreatedAt;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -326,6 +370,9 @@ export interface DB {
   calls: CallsTable;
   call_legs: CallLegsTable;
   call_corrections: CallCorrectionsTable;
+  tracking_pixels: TrackingPixelsTable;
+  pixel_deliveries: PixelDeliveriesTable;
+  pixel_attempts: PixelAttemptsTable;
 }
 
 /** What query functions take first: the database or a transaction. */
@@ -428,3 +475,6 @@ export interface CallCorrectionsTable {
 export type CallRow = Selectable<CallsTable>;
 export type CallLegRow = Selectable<CallLegsTable>;
 export type CallCorrectionRow = Selectable<CallCorrectionsTable>;
+
+export type TrackingPixelRow = Selectable<TrackingPixelsTable>;
+export type PixelDeliveryRow = Selectable<PixelDeliveriesTable>;

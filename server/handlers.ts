@@ -13,6 +13,7 @@ import type { Deps, Handlers } from './handler-types.js';
 import { createHealthHandlers } from './health/handlers.js';
 import { createNumberPoolHandlers } from './number-pools/handlers.js';
 import { createNumberHandlers } from './numbers/handlers.js';
+import { createPixelHandlers } from './pixels/handlers.js';
 import { createRtbAuditHandlers } from './rtb-audit/handlers.js';
 import { createRtbRouterHandlers } from './rtb-routers/handlers.js';
 import { createRtbTargetHandlers } from './rtb-targets/handlers.js';
@@ -38,5 +39,6 @@ export function createHandlers(deps: Deps): Handlers {
     ...createCallWriteHandlers(deps),
     ...createCallControlHandlers(deps),
     ...createWebhookHandlers(deps),
+    ...createPixelHandlers(deps),
   };
 }

@@ -6,6 +6,7 @@ import * as m0003 from './0003_rtb.js';
 import * as m0004 from './0004_numbers_pools_flows.js';
 import * as m0005 from './0005_calls.js';
 import * as m0006 from './0006_call_path.js';
+import * as m0007 from './0007_tracking_pixels.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_numbers_pools_flows': m0004,
   '0005_calls': m0005,
   '0006_call_path': m0006,
+  '0007_tracking_pixels': m0007,
 };
