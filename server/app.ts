@@ -14,6 +14,7 @@ import { ERRORS, errorBody, errorHandler } from './errors.js';
 import type { Deps } from './handler-types.js';
 import { createHandlers } from './handlers.js';
 import { installResponseHeaders, requestIdFrom } from './http/headers.js';
+import { startPixelWorker } from './pixels/runner.js';
 import { createOutboundPolicy } from './http/outbound/url-policy.js';
 import { type AnyTelephony, createTelephony } from './telephony/factory.js';
 import { createRateLimiter, installRateLimit } from './http/rate-limit/hook.js';
@@ -111,7 +112,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       stopProbe = startHealthProbe(deps.db, rtb, config.rtbHealthProbeIntervalSeconds, app.log);
     });
   }
+  let stopPixels: (() => Promise<void>) | null = null;
+  if (config.pixelDeliveryIntervalMs > 0) {
+    app.addHook('onReady', async () => {
+      const options = { policy: outboundPolicy, intervalMs: config.pixelDeliveryIntervalMs, retryBaseMs: config.pixelRetryBaseMs };
+      stopPixels = startPixelWorker(deps.db, options, app.log);
+    });
+  }
   app.addHook('onClose', async () => {
+    await stopPixels?.();
     await stopProbe?.();
     await rtb.close();
   });

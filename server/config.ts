@@ -43,6 +43,10 @@ export interface Config {
   readonly rtbFanoutConcurrency: number;
   /** Background health probe of RTB targets; 0 switches it off. */
   readonly rtbHealthProbeIntervalSeconds: number;
+  /** How often the tracking-pixel worker looks for due deliveries; 0 switches it off. */
+  readonly pixelDeliveryIntervalMs: number;
+  /** First retry delay of a failed pixel delivery (doubled on each further retry). */
+  readonly pixelRetryBaseMs: number;
 }
 
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
@@ -181,6 +185,9 @@ export function loadConfig(env: Env = process.env): Config {
     problems,
   );
 
+  const pixelDeliveryIntervalMs = parseInteger('PIXEL_DELIVERY_INTERVAL_MS', nonEmpty(env.PIXEL_DELIVERY_INTERVAL_MS), 1000, 0, 3_600_000, problems);
+  const pixelRetryBaseMs = parseInteger('PIXEL_RETRY_BASE_MS', nonEmpty(env.PIXEL_RETRY_BASE_MS), 1000, 0, 3_600_000, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -204,5 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy,
     rtbFanoutConcurrency,
     rtbHealthProbeIntervalSeconds,
+    pixelDeliveryIntervalMs,
+    pixelRetryBaseMs,
   });
 }

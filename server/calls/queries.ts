@@ -97,7 +97,7 @@ export interface RoutedCallInput extends InboundCallInput {
  * `created: false` when the CallSid is recorded already (a retry): nothing is written, and the
  * caller replays the stored answer. Throws 23503 when the buyer was deleted meanwhile.
  */
-export async function recordRoutedCall(db: Db, input: RoutedCallInput): Promise<{ created: boolean }> {
+export async function recordRoutedCall(db: Db, input: RoutedCallInput): Promise<{ created: boolean; callId: number | null }> {
   const { answer, leg } = input;
   const result = await sql<{ id: number }>`
     WITH c AS (
@@ -113,7 +113,8 @@ export async function recordRoutedCall(db: Db, input: RoutedCallInput): Promise<
       SELECT c.id, 1, c.org_id, ${leg.buyerId}, ${leg.destination}, ${leg.payout}::numeric, ${leg.minDurationSec} FROM c
       RETURNING call_id)
     SELECT c.id FROM c LEFT JOIN l ON l.call_id = c.id`.execute(db);
-  return { created: result.rows.length > 0 };
+  const row = result.rows[0];
+  return { created: row !== undefined, callId: row?.id ?? null };
 }
 
 export async function getCallBySid(db: Db, callSid: string): Promise<CallRow | undefined> {

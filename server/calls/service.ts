@@ -19,6 +19,8 @@ export interface AnswerOnceResult {
   twiml: string | null;
   /** true: this delivery did not route the call (a retry); the stored answer is replayed. */
   replayed: boolean;
+  /** true: this delivery created the call record. */
+  created: boolean;
 }
 
 /**
@@ -35,11 +37,11 @@ export async function answerOnce(
   const { call, created } = await recordInboundCall(db, input);
   if (!created) {
     const twiml = call.twiml ?? (await waitForAnswer(db, call.id, options.waitMs ?? 5000, options.pollMs ?? 50));
-    return { call, twiml, replayed: true };
+    return { call, twiml, replayed: true, created: false };
   }
   const answer = await route(call);
   const stored = await saveAnswer(db, call.id, answer);
-  return { call, twiml: stored.twiml, replayed: !stored.saved };
+  return { call, twiml: stored.twiml, replayed: !stored.saved, created: true };
 }
 
 /** The stored TwiML of a call whose first delivery is still routing it; null after `waitMs`. */

@@ -1,6 +1,6 @@
 // The Twilio webhooks (HTTP glue). The signature was checked before validation (routes.ts);
 // answers are TwiML (text/xml) or 204 for status callbacks.
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CallSidConflictError } from '../calls/queries.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
@@ -37,23 +37,25 @@ async function guardCallSid<T>(work: Promise<T>): Promise<T> {
 
 export function createWebhookHandlers({ db, rtb, config, routeCache }: Deps): HandlerGroup<WebhookOps> {
   const route: RouteDeps = { db, rtb, urls: webhookUrls(config.publicBaseUrl), cache: routeCache };
-  const status = async (body: Parameters<typeof applyStatusCallback>[1]) => {
-    await applyStatusCallback(route, body);
+  // The request's logger reports a failure to queue tracking pixels (the answer goes out anyway).
+  const withLog = (req: FastifyRequest): RouteDeps => ({ ...route, log: req.log });
+  const status = async (req: FastifyRequest, body: Parameters<typeof applyStatusCallback>[1]) => {
+    await applyStatusCallback(withLog(req), body);
     return { status: 204 as const, body: undefined };
   };
   return {
     async voiceWebhook(ctx) {
-      return twiml(ctx.reply, await guardCallSid(answerVoice(route, ctx.body)));
+      return twiml(ctx.reply, await guardCallSid(answerVoice(withLog(ctx.req), ctx.body)));
     },
     async poolVoiceWebhook(ctx) {
       // A malformed or unknown pool id is a number we do not know: the polite message, recorded.
-      return twiml(ctx.reply, await guardCallSid(answerVoice(route, ctx.body, parseIntId(ctx.params.poolId))));
+      return twiml(ctx.reply, await guardCallSid(answerVoice(withLog(ctx.req), ctx.body, parseIntId(ctx.params.poolId))));
     },
-    callStatusWebhook: (ctx) => status(ctx.body),
-    callStatusWebhookLegacy: (ctx) => status(ctx.body),
+    callStatusWebhook: (ctx) => status(ctx.req, ctx.body),
+    callStatusWebhookLegacy: (ctx) => status(ctx.req, ctx.body),
     async dialStatusWebhook(ctx) {
       const query = { attempt: ctx.query.attempt ?? 1, route: ctx.query.route ?? 'auto', flowId: ctx.query.flowId, next: ctx.query.next };
-      return twiml(ctx.reply, await answerDialStatus(route, query, ctx.body));
+      return twiml(ctx.reply, await answerDialStatus(withLog(ctx.req), query, ctx.body));
     },
     async flowStepWebhook(ctx) {
       return twiml(ctx.reply, await answerFlowStep(route, ctx.query, ctx.body));

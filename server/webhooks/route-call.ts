@@ -14,6 +14,7 @@ import { hasLimits, listCallLegs, recordNumberLeg, reserveLeg, type ReserveLegRe
 import { capWindows } from '../routing/cap-windows.js';
 import { planRouting } from '../routing/plan.js';
 import { appendRoutingLog, buyerEntries, findTarget, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
+import type { PixelLog } from '../pixels/fire.js';
 import type { RouteCache } from './route-cache.js';
 import { bidCandidates, untried, type DialCandidate, type RouteMode, type StoredBid } from './candidates.js';
 import { dialTwiml, fallbackTwiml, redirectTwiml } from './twiml.js';
@@ -26,6 +27,8 @@ export interface RouteDeps {
   cache: RouteCache;
   now?: () => Date;
   random?: () => number;
+  /** Where a failure to queue tracking pixels is reported (the request's logger). */
+  log?: PixelLog;
 }
 
 export type OrgCall = CallRow & { org_id: string };

@@ -12,6 +12,7 @@ import type { Answer, InboundCallInput } from '../calls/queries.js';
 import { CallSidConflictError, getCallBySid, recordRoutedCall } from '../calls/queries.js';
 import { answerOnce, waitForAnswer } from '../calls/service.js';
 import { isForeignKeyViolation } from '../common/pg-errors.js';
+import { firePixelEvents } from '../pixels/fire.js';
 import { planRouting } from '../routing/plan.js';
 import { anyLimited } from './candidate-queries.js';
 import { runFlowStep } from './flow-run.js';
@@ -67,7 +68,7 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
   const twiml = dialTwiml(buyer.phone_number, deps.urls.dialStatus({ attempt: 1, route: 'auto' }), campaign.dial_timeout_sec);
   const plan = { mode: 'auto', order: routing.order, skipped: routing.skipped, attempts: [{ attempt: 1, candidate: `buyer:${buyer.id}`, result: 'dialled' }] };
   try {
-    const { created } = await recordRoutedCall(deps.db, {
+    const { created, callId } = await recordRoutedCall(deps.db, {
       ...input,
       answer: { twiml, routingMethod: campaign.routing_type, routingPlan: plan },
       leg: {
@@ -77,7 +78,11 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
         minDurationSec: buyer.min_call_duration_sec ?? campaign.min_call_duration_sec,
       },
     });
-    if (created) return twiml;
+    if (created) {
+      // Tracking pixels: one more statement (a read that finds nothing when the org has none).
+      if (callId !== null) await firePixelEvents(deps.db, { orgId: input.orgId, callId }, ['call_started'], deps.log);
+      return twiml;
+    }
   } catch (err) {
     // The buyer (or campaign) went away since the configuration was cached: take the general path.
     if (isForeignKeyViolation(err)) return undefined;
@@ -112,5 +117,9 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
     if (fast !== undefined) return fast ?? retryLaterTwiml(deps.urls.voice());
   }
   const result = await answerOnce(deps.db, input, (call) => route(deps, config, call.org_id === null ? null : (call as OrgCall)));
+  // Only the delivery that recorded a call to one of our campaigns queues its call_started pixels.
+  if (result.created && result.call.campaign_id !== null) {
+    await firePixelEvents(deps.db, { orgId: result.call.org_id, callId: result.call.id }, ['call_started'], deps.log);
+  }
   return result.twiml ?? retryLaterTwiml(deps.urls.voice());
 }

@@ -22,7 +22,7 @@ import { installContractCheck } from './contract.js';
 export const TEST_SESSION_KEY = 'a'.repeat(64);
 /** What test webhooks are signed with (see test/helpers/twilio-webhook.ts). */
 export const TEST_WEBHOOK_TOKEN = 'test-webhook-token-0123456789abcdef';
-const TEST_ENV_DEFAULTS = { RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' };
+const TEST_ENV_DEFAULTS = { RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0', PIXEL_DELIVERY_INTERVAL_MS: '0', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' };
 const GENEROUS_LIMITS = 'general=1000000,login=1000000,health=1000000,dni=1000000,rtb=1000000,webhook_unsigned=1000000';
 
 export interface TestApp {
@@ -33,6 +33,12 @@ export interface TestApp {
   /** An SDK client with its own cookie jar (and API key, when given). */
   client(options?: { apiKey?: string; headers?: Record<string, string> }): ReturnType<typeof createClient>;
   close(): Promise<void>;
+  /**
+   * A process restart: this app is closed (its background work stopped) and a new one, with the
+   * same configuration plus `env`, is started over the same database, which stays open. Use the
+   * returned app from then on (its close() closes the database too).
+   */
+  restart(env?: Record<string, string>): Promise<TestApp>;
 }
 
 export interface TestAppOptions {
@@ -82,16 +88,24 @@ async function openTestDatabase(): Promise<{ db: Kysely<DB>; close: () => Promis
   };
 }
 
-export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const config = loadConfig({
+function testConfig(env: Record<string, string> | undefined): Config {
+  return loadConfig({
     LOG_LEVEL: 'silent',
     SESSION_KEY: TEST_SESSION_KEY,
     RATE_LIMITS: GENEROUS_LIMITS,
     DATA_DIR: '.test-data/unused',
     ...TEST_ENV_DEFAULTS,
-    ...options.env,
+    ...env,
   });
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await openTestDatabase();
+  return serveTestApp(options, database);
+}
+
+async function serveTestApp(options: TestAppOptions, database: { db: Kysely<DB>; close: () => Promise<void> }): Promise<TestApp> {
+  const config = testConfig(options.env);
   const spec = loadSpec();
   const store = options.rateLimitStore ?? new MemoryRateLimitStore();
   const app = await buildApp({
@@ -123,6 +137,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await app.close();
       await store.close();
       await database.close();
+    },
+    restart: async (env = {}) => {
+      await app.close();
+      await store.close();
+      const { rateLimitStore: _shared, ...rest } = options;
+      return serveTestApp({ ...rest, env: { ...options.env, ...env } }, database);
     },
   };
 }

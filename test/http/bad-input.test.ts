@@ -26,6 +26,7 @@ let rtbId: string;
 let numberId: number;
 let poolId: number;
 let flowId: number;
+let pixelId: number;
 let callId: number;
 let numberPhone: string;
 const CALL_SID = 'CA00000000000000000000000000000001';
@@ -133,6 +134,10 @@ const table: Record<string, Case> = {
   getCallFlow: { params: () => ({ id: String(flowId) }) },
   updateCallFlow: { params: () => ({ id: String(flowId) }), body: () => ({ name: 'Changed' }) },
   deleteCallFlow: { params: () => ({ id: String(flowId) }) },
+  createTrackingPixel: { body: () => ({ name: 'Sneaky pixel', url: 'https://pixels.example.com/p?c=[Call:CallerId]', fireOn: ['conversion'] }) },
+  getTrackingPixel: { params: () => ({ id: String(pixelId) }) },
+  updateTrackingPixel: { params: () => ({ id: String(pixelId) }), body: () => ({ name: 'Changed', isActive: false }) },
+  deleteTrackingPixel: { params: () => ({ id: String(pixelId) }) },
   getCall: { params: () => ({ id: String(callId) }) },
   createCall: { body: () => ({ callerNumber: '+13105551234', campaignId, buyerId, status: 'completed', duration: 60, revenue: 12.5 }) },
   updateCall: { params: () => ({ id: String(callId) }), body: () => ({ status: 'completed', duration: 60, revenue: 30, reason: 'Confirmed' }) },
@@ -268,7 +273,7 @@ function allValidationErrors(labels: string[]) {
 
 /** Every row of every table: what must still hold at the end. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, bidResponses, inboundBids, numbers, pools, flows, calls, callLegs, callCorrections] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, bidResponses, inboundBids, numbers, pools, flows, calls, callLegs, callCorrections, pixels] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     t.db.selectFrom('api_keys').selectAll().orderBy('id').execute(),
@@ -287,10 +292,11 @@ async function snapshot() {
     t.db.selectFrom('calls').selectAll().orderBy('id').execute(),
     t.db.selectFrom('call_legs').selectAll().orderBy('call_id').orderBy('attempt').execute(),
     t.db.selectFrom('call_corrections').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('tracking_pixels').selectAll().orderBy('id').execute(),
   ]);
   return {
     ...{ organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, bidResponses, inboundBids },
-    ...{ numbers, pools, flows, calls, callLegs, callCorrections },
+    ...{ numbers, pools, flows, calls, callLegs, callCorrections, pixels },
   };
 }
 
@@ -326,6 +332,9 @@ beforeAll(async () => {
   numberPhone = number.data.phoneNumber;
   poolId = pool.data.id;
   flowId = flow.data.id;
+  const pixel = await owner.client.POST('/api/tracking-pixels', { body: { name: 'Target pixel', url: 'https://pixels.example.com/p' } });
+  if (!pixel.data) throw new Error(`createTrackingPixel failed: ${pixel.response.status}`);
+  pixelId = pixel.data.id;
   callId = (await recordInboundCall(t.db, { orgId: owner.orgId, callSid: CALL_SID, campaignId, from: '+13105550000', to: numberPhone })).call.id;
   stateAfterSetup = await snapshot();
 });

@@ -26,6 +26,8 @@ interface Tenant {
   pooledNumber: { id: number };
   pool: { id: number };
   flow: { id: number };
+  /** A tracking pixel filtered to the tenant's campaign, with a signing secret. */
+  pixel: { id: number };
   /** A live call (in-progress, known to the simulator), corrected once and being recorded. */
   call: { id: number; callSid: string; recordingSid: string };
 }
@@ -143,6 +145,16 @@ const cases: Record<string, Case> = {
   getCallFlow: (api) => [api.GET('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } } })],
   updateCallFlow: (api) => [api.PUT('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } }, body: { name: 'Hijacked', status: 'inactive' } })],
   deleteCallFlow: (api) => [api.DELETE('/api/call-flows/{id}', { params: { path: { id: String(A.flow.id) } } })],
+  getTrackingPixel: (api) => [api.GET('/api/tracking-pixels/{id}', { params: { path: { id: String(A.pixel.id) } } })],
+  updateTrackingPixel: (api) => [
+    api.PUT('/api/tracking-pixels/{id}', {
+      params: { path: { id: String(A.pixel.id) } },
+      body: { name: 'Hijacked', url: 'https://attacker.example/p', isActive: false, signingSecret: null, campaignId: null },
+    }),
+    // B's own pixel pointed at A's campaign.
+    api.PUT('/api/tracking-pixels/{id}', { params: { path: { id: String(B.pixel.id) } }, body: { campaignId: A.campaign.id } }),
+  ],
+  deleteTrackingPixel: (api) => [api.DELETE('/api/tracking-pixels/{id}', { params: { path: { id: String(A.pixel.id) } } })],
   replayAuction: (api) => [
     api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.requestId } } }),
     api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.id } } }),
@@ -157,7 +169,7 @@ const ID_OPERATIONS = [...indexOperations(loadSpec()).values()]
 
 /** Every row of every table (sorted), i.e. both tenants' whole state. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, bids, inboundBids, health, numbers, pools, flows, calls, legs, corrections] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, bids, inboundBids, health, numbers, pools, flows, calls, legs, corrections, pixels, pixelDeliveries] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     // last_used_at moves when B's own key authenticates; everything else must stay.
@@ -178,10 +190,12 @@ async function snapshot() {
     t.db.selectFrom('calls').selectAll().orderBy('id').execute(),
     t.db.selectFrom('call_legs').selectAll().orderBy('call_id').orderBy('attempt').execute(),
     t.db.selectFrom('call_corrections').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('tracking_pixels').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('pixel_deliveries').selectAll().orderBy('id').execute(),
   ]);
   return {
     ...{ organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, bids, inboundBids, health },
-    ...{ numbers, pools, flows, calls, legs, corrections },
+    ...{ numbers, pools, flows, calls, legs, corrections, pixels, pixelDeliveries },
     // What the carrier was told to do, and the state of A's call there.
     telephony: { actions: sim.actions(), aCall: sim.callState(A.call.callSid) },
   };
@@ -289,8 +303,13 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
     body: { name: `${name} flow`, campaignId: campaign.id, status: 'active', flowDefinition: { startNodeId: 'bye', nodes: [{ id: 'bye', type: 'Hangup', config: { message: 'Goodbye' } }] } },
   });
   if (!flow.data) throw new Error(`flow setup failed: ${flow.response.status}`);
+  const pixel = await owner.client.POST('/api/tracking-pixels', {
+    body: { name: `${name} pixel`, url: 'https://pixels.example.com/p?c=[Call:CallerId]', campaignId: campaign.id, signingSecret: 'pixel-secret-0123456789' },
+  });
+  if (!pixel.data) throw new Error(`pixel setup failed: ${pixel.response.status}`);
   const call = await liveCall(owner, campaign.id, buyer.id, phone);
   return {
+    pixel: pixel.data,
     owner,
     member,
     number: number.data,

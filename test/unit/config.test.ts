@@ -39,6 +39,8 @@ describe('loadConfig defaults', () => {
       trustProxy: false,
       rtbFanoutConcurrency: 512,
       rtbHealthProbeIntervalSeconds: 300,
+      pixelDeliveryIntervalMs: 1000,
+      pixelRetryBaseMs: 1000,
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
   });
@@ -235,6 +237,8 @@ describe('ConfigError', () => {
     [{ OUTBOUND_ALLOW_PRIVATE: '10.0.0.0/33' }, /^OUTBOUND_ALLOW_PRIVATE: .*10\.0\.0\.0\/33/],
     [{ RTB_FANOUT_CONCURRENCY: '0' }, /^RTB_FANOUT_CONCURRENCY must be a whole number from 1/],
     [{ RTB_HEALTH_PROBE_INTERVAL_SECONDS: '-5' }, /^RTB_HEALTH_PROBE_INTERVAL_SECONDS must be a whole number from 0/],
+    [{ PIXEL_DELIVERY_INTERVAL_MS: '1.5' }, /^PIXEL_DELIVERY_INTERVAL_MS must be a whole number from 0/],
+    [{ PIXEL_RETRY_BASE_MS: '-1' }, /^PIXEL_RETRY_BASE_MS must be a whole number from 0/],
   ])('refuses %j', (env, message) => {
     const problems = problemsOf(env);
     expect(problems.some((p) => message.test(p)), problems.join(' | ')).toBe(true);

@@ -1,0 +1,17 @@
+// Pixel request signing (DESIGN.md 7), like Stripe's webhook signatures. When a pixel has a signing
+// secret every request carries
+//
+//   X-CCP-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+//
+// where <body> is the exact request body ('' for GET). A receiver recomputes the HMAC over the
+// timestamp it was given and the raw body, compares in constant time and refuses old timestamps
+// (e.g. more than 5 minutes) to stop replays. The secret itself is never sent, logged or stored
+// anywhere else.
+import { createHmac } from 'node:crypto';
+
+export const SIGNATURE_HEADER = 'X-CCP-Signature';
+
+export function signatureHeader(secret: string, body: string, unixSeconds: number): string {
+  const v1 = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
+  return `t=${unixSeconds},v1=${v1}`;
+}
