@@ -1,6 +1,6 @@
 // Tracking pixel rows, every query scoped by the organisation.
 import { sql, type Insertable, type Updateable } from 'kysely';
-import type { Db, TrackingPixelRow, TrackingPixelsTable } from '../../db/types.js';
+import type { Db, PixelEvent, TrackingPixelRow, TrackingPixelsTable } from '../../db/types.js';
 
 export type NewPixel = Insertable<TrackingPixelsTable>;
 export type PixelPatch = Updateable<TrackingPixelsTable>;
@@ -58,4 +58,17 @@ export async function deliveryCounts(db: Db, orgId: string, pixelIds: readonly n
     counts.set(row.pixel_id, entry);
   }
   return counts;
+}
+
+/** Whether the organisation has an active pixel that fires on `event`. */
+export async function hasActivePixels(db: Db, orgId: string, event: PixelEvent): Promise<boolean> {
+  const row = await db
+    .selectFrom('tracking_pixels')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('is_active', '=', true)
+    .where(sql<boolean>`fire_on @> ${JSON.stringify([event])}::jsonb`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

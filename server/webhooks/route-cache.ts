@@ -4,15 +4,19 @@
 // always counted in the database, under a row lock when reserved.
 //
 // Staleness: any successful change made through this server's API empties the cache at once
-// (routes.ts); another instance's changes reach this one's routing within `ttlMs` (1 s).
+// (routes.ts); another instance's changes reach this one's routing within `ttlMs` (1 s) — a
+// call_started pixel created on another instance may miss the calls of that second.
 import type { Db } from '../../db/types.js';
 import { buyerEntries, type BuyerEntry } from './candidate-queries.js';
+import { hasActivePixels } from '../pixels/queries.js';
 import { findDialledNumber, findPoolNumber, type DialledNumber } from './lookup.js';
 
 export interface RouteConfig {
   found: DialledNumber | undefined;
   /** The campaign's buyers (usage not counted), when the campaign routes to buyers at all. */
   buyers: BuyerEntry[] | undefined;
+  /** The organisation has an active pixel firing on call_started (else queueing is skipped). */
+  startPixels: boolean;
 }
 
 export interface RouteCache {
@@ -54,5 +58,6 @@ async function loadRouteConfig(db: Db, to: string, poolId: number | null | undef
   const routesToBuyers = campaign !== undefined && campaign.status === 'active' && found?.flow === undefined;
   // Usage is counted per call (route-call.ts); here every buyer's usage is left at zero.
   const buyers = routesToBuyers ? await buyerEntries(db, campaign.org_id, campaign.id, now, { countUsage: false }) : undefined;
-  return { found, buyers };
+  const startPixels = found ? await hasActivePixels(db, found.orgId, 'call_started') : false;
+  return { found, buyers, startPixels };
 }

@@ -79,8 +79,8 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
       },
     });
     if (created) {
-      // Tracking pixels: one more statement (a read that finds nothing when the org has none).
-      if (callId !== null) await firePixelEvents(deps.db, { orgId: input.orgId, callId }, ['call_started'], deps.log);
+      // Tracking pixels: queued only when the organisation has call_started pixels (cached).
+      if (callId !== null && config.startPixels) await firePixelEvents(deps.db, { orgId: input.orgId, callId }, ['call_started'], deps.log);
       return twiml;
     }
   } catch (err) {
@@ -118,7 +118,7 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
   }
   const result = await answerOnce(deps.db, input, (call) => route(deps, config, call.org_id === null ? null : (call as OrgCall)));
   // Only the delivery that recorded a call to one of our campaigns queues its call_started pixels.
-  if (result.created && result.call.campaign_id !== null) {
+  if (result.created && result.call.campaign_id !== null && config.startPixels) {
     await firePixelEvents(deps.db, { orgId: result.call.org_id, callId: result.call.id }, ['call_started'], deps.log);
   }
   return result.twiml ?? retryLaterTwiml(deps.urls.voice());
