@@ -5,7 +5,7 @@
 // reserveLeg), so two auctions racing for the last slot cannot both dial the target.
 import { sql } from 'kysely';
 import type { Db } from '../../db/types.js';
-import { STALE_OPEN_LEG_SEC } from '../calls/queries.js';
+import { STALE_OPEN_LEG_SEC } from '../calls/leg-queries.js';
 import type { BlockReason } from '../rtb/types.js';
 
 export interface TargetLimits {

@@ -2,7 +2,8 @@
 // (dial-status, which answers the next step), a flow step, a voicemail, a resume after hold.
 // Each is idempotent by CallSid (+ status / attempt): applying one twice changes nothing.
 import { findFlowInOrg } from '../call-flows/queries.js';
-import { applyCallEvent, getCallBySid, listCallLegs, saveVoicemail } from '../calls/queries.js';
+import { getCallBySid, listCallLegs, saveVoicemail } from '../calls/queries.js';
+import { applyCallEvent } from '../calls/callback-queries.js';
 import { isAnsweredDialStatus, isFinalCallStatus, type CallStatus, type DialCallStatus } from '../calls/status.js';
 import { findCampaignInOrg } from '../campaigns/queries.js';
 import { ERRORS } from '../errors.js';

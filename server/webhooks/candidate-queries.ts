@@ -3,7 +3,7 @@
 // the routing log on the call. Every query is scoped to the organisation.
 import { sql } from 'kysely';
 import type { BuyerRow, CampaignRow, Db, RtbTargetRow } from '../../db/types.js';
-import { STALE_OPEN_LEG_SEC } from '../calls/queries.js';
+import { STALE_OPEN_LEG_SEC } from '../calls/leg-queries.js';
 import { capWindows, type CapWindows } from '../routing/cap-windows.js';
 import type { PlanEntry } from '../routing/plan.js';
 import type { BuyerUsage } from '../routing/types.js';

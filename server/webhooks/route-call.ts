@@ -10,7 +10,8 @@ import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB } from '..
 import { normaliseCallerId } from '../auctions/inbound.js';
 import { runCampaignAuction } from '../auctions/run-campaign-auction.js';
 import type { RtbRuntime } from '../auctions/runtime.js';
-import { hasLimits, listCallLegs, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/queries.js';
+import { listCallLegs } from '../calls/queries.js';
+import { hasLimits, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/leg-queries.js';
 import { capWindows } from '../routing/cap-windows.js';
 import { planRouting } from '../routing/plan.js';
 import { appendRoutingLog, buyerEntries, findTarget, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';

@@ -2,7 +2,9 @@
 // decisions and dial attempts, recorded through the same query functions the webhooks use.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capWindows } from '../../server/routing/eligibility.js';
-import { applyCallEvent, recordInboundCall, reserveLeg, saveAnswer } from '../../server/calls/queries.js';
+import { recordInboundCall, saveAnswer } from '../../server/calls/queries.js';
+import { applyCallEvent } from '../../server/calls/callback-queries.js';
+import { reserveLeg } from '../../server/calls/leg-queries.js';
 import { type Member, addMember, createBuyer, createCampaign, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 

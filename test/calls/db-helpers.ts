@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { openDatabase } from '../../db/connection.js';
 import type { DB } from '../../db/types.js';
-import type { LegLimits } from '../../server/calls/queries.js';
+import type { LegLimits } from '../../server/calls/leg-queries.js';
 import type { TestApp } from '../helpers/test-app.js';
 
 export const onPostgres = process.env.TEST_DB === 'pg';

@@ -4,17 +4,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerOnce } from '../../server/calls/service.js';
-import {
-  CallSidConflictError,
-  applyCallEvent,
-  endLeg,
-  getCallBySid,
-  listCallLegs,
-  recordInboundCall,
-  reserveLeg,
-  saveAnswer,
-  stateFromRows,
-} from '../../server/calls/queries.js';
+import { CallSidConflictError, getCallBySid, listCallLegs, recordInboundCall, saveAnswer } from '../../server/calls/queries.js';
+import { applyCallEvent, stateFromRows } from '../../server/calls/callback-queries.js';
+import { endLeg, reserveLeg } from '../../server/calls/leg-queries.js';
 import { applyEvent, type CallEvent, type CallState, type Effect, type RevenuePolicy } from '../../server/calls/state.js';
 import { capWindows } from '../../server/routing/cap-windows.js';
 import { createBuyer, createCampaign, registerOrg, type Member } from '../helpers/fixtures.js';

@@ -6,7 +6,9 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../db/types.js';
-import { applyCallEvent, listCallLegs, recordInboundCall, reserveLeg, type LegLimits } from '../../server/calls/queries.js';
+import { listCallLegs, recordInboundCall } from '../../server/calls/queries.js';
+import { applyCallEvent } from '../../server/calls/callback-queries.js';
+import { reserveLeg, type LegLimits } from '../../server/calls/leg-queries.js';
 import { createBuyer, createCampaign, registerOrg, type Member } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { fixedWindows, newCallSid, noLimits, onPostgres, openSecondInstance } from './db-helpers.js';

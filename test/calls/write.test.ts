@@ -2,7 +2,7 @@
 // GET /api/calls/{id}/corrections), through the real server on both databases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '../../client/index.js';
-import { legUsage } from '../../server/calls/queries.js';
+import { legUsage } from '../../server/calls/leg-queries.js';
 import type { CallStatus } from '../../server/calls/status.js';
 import { callStatusRank } from '../../server/calls/status.js';
 import { type Member, addMember, createBuyer, createCampaign, registerOrg } from '../helpers/fixtures.js';
