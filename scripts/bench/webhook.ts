@@ -26,7 +26,6 @@
 // all of it shares this machine's CPUs, so read the figures with the machine line above them.
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +34,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import twilio from 'twilio';
 import { Pool } from 'undici';
+import { cpuMark, cpuSince, type CpuUse } from './cpu-accounting.js';
 
 // Knobs are command-line options (configuration proper is read only by server/config.ts).
 const { values: args } = parseArgs({
@@ -98,16 +98,6 @@ interface ServerStats {
   campaignsKb: number;
 }
 
-/** CPU time of the measured run, ms (Linux /proc; NaN elsewhere). */
-interface CpuUse {
-  server: number;
-  postgres: number;
-  loadGenerator: number;
-  bidders: number;
-  /** Every process on the machine (busy time of all CPUs). */
-  machine: number;
-  wallMs: number;
-}
 
 interface Row {
   scenario: ScenarioName;
@@ -188,71 +178,6 @@ process.on('SIGINT', () => {
   console.error('\ninterrupted: cleaning up');
   void cleanup().finally(() => process.exit(130));
 });
-
-// ---------------------------------------------------------------------------------------------
-// CPU accounting (Linux /proc, clock ticks of 10 ms): who burnt the CPU during a measured run.
-
-const TICK_MS = 10;
-
-function procTicks(pid: number | string): { comm: string; ticks: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = stat.lastIndexOf(')');
-    const rest = stat.slice(close + 2).split(' ');
-    return { comm: stat.slice(stat.indexOf('(') + 1, close), ticks: Number(rest[11]) + Number(rest[12]) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU of the server's own backends (a pid that is not a local postgres process is skipped). */
-function postgresTicks(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    const p = procTicks(pid);
-    if (p?.comm === 'postgres') ticks += p.ticks;
-  }
-  return ticks;
-}
-
-function machineBusyTicks(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal …: busy = all − idle − iowait
-  return fields.slice(0, 8).reduce((a, b) => a + b, 0) - fields[3]! - fields[4]!;
-}
-
-interface CpuMark {
-  postgres: number;
-  bidders: number;
-  machine: number;
-  loadGenerator: NodeJS.CpuUsage;
-  t: number;
-}
-
-function cpuMark(biddersPid: number | undefined, backendPids: readonly number[]): CpuMark | undefined {
-  if (process.platform !== 'linux') return undefined;
-  return {
-    postgres: postgresTicks(backendPids),
-    bidders: biddersPid ? (procTicks(biddersPid)?.ticks ?? 0) : 0,
-    machine: machineBusyTicks(),
-    loadGenerator: process.cpuUsage(),
-    t: performance.now(),
-  };
-}
-
-function cpuSince(mark: CpuMark | undefined, biddersPid: number | undefined, backendPids: readonly number[], serverMs: number): CpuUse {
-  const end = cpuMark(biddersPid, backendPids);
-  if (!mark || !end) return { server: serverMs, postgres: NaN, loadGenerator: NaN, bidders: NaN, machine: NaN, wallMs: NaN };
-  const gen = process.cpuUsage(mark.loadGenerator);
-  return {
-    server: serverMs,
-    postgres: (end.postgres - mark.postgres) * TICK_MS,
-    loadGenerator: (gen.user + gen.system) / 1000,
-    bidders: (end.bidders - mark.bidders) * TICK_MS,
-    machine: (end.machine - mark.machine) * TICK_MS,
-    wallMs: end.t - mark.t,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Load
