@@ -1429,6 +1429,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tracking-tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tracking tags (seed 001), each with the script line to paste */
+        get: operations["listTrackingTags"];
+        put?: never;
+        /** Create a tracking tag (its pool's numbers are swapped into landing pages) */
+        post: operations["createTrackingTag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracking-tags/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One tracking tag */
+        get: operations["getTrackingTag"];
+        /** Change a tracking tag (only the fields sent) */
+        put: operations["updateTrackingTag"];
+        post?: never;
+        /** Delete a tracking tag (its snippet then keeps the page's default number) */
+        delete: operations["deleteTrackingTag"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dni/{tagCode}.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example landing_page_2025 */
+                tagCode: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * The DNI snippet of a tag (small, cacheable, no dependencies)
+         * @description Keeps a first-party session id, reads UTM parameters and click ids (gclid, fbclid, msclkid,
+         *     RedTrack `clickid`, ...), asks `POST /api/dni/track` for the visitor's number and swaps it
+         *     into the elements matching the tag's selector (text and `tel:` links, formatted as the page
+         *     shows it). On any error, or after a short time-out, the page keeps its default number.
+         *     An unknown or inactive tag gets a snippet that changes nothing.
+         */
+        get: operations["getDniSnippet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dni/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The number for a visitor of a tagged page (seed 001); records the visitor session */
+        post: operations["dniTrack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dni/ultra-fast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The same assignment by campaign (seed 000), served from memory where it can be */
+        post: operations["dniUltraFast"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitor-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Visitor sessions, newest first (seed 000 pagination) */
+        get: operations["listVisitorSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversion-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conversion events of a visitor session (seed 000), oldest first */
+        get: operations["listConversionEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tracking-pixels": {
         parameters: {
             query?: never;
@@ -2574,8 +2712,157 @@ export interface components {
             signingSecret?: string | null;
             isActive?: boolean;
         };
+        /** @description The tag's public code (in the snippet URL). */
+        TagCode: string;
+        TrackingTag: {
+            id: number;
+            name: string;
+            tagCode: string;
+            campaignId: string | null;
+            /** @description The pool the visitors' numbers come from (default the campaign's active pool). */
+            poolId: number | null;
+            /** @description The number the page shows when no pool number can be given. */
+            defaultNumber: string | null;
+            /** @description The CSS selector of the elements whose number is swapped. */
+            numberSelector: string;
+            isActive: boolean;
+            /** @description The script element to paste into the landing page (it loads `snippetUrl`). */
+            javascriptCode: string;
+            snippetUrl: string;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        TrackingTagCreate: {
+            name: string;
+            tagCode?: components["schemas"]["TagCode"];
+            /** Format: uuid */
+            campaignId?: string | null;
+            poolId?: number | null;
+            defaultNumber?: components["schemas"]["E164"] | null;
+            numberSelector?: string;
+            isActive?: boolean;
+        };
+        TrackingTagUpdate: {
+            name?: string;
+            /** Format: uuid */
+            campaignId?: string | null;
+            poolId?: number | null;
+            defaultNumber?: components["schemas"]["E164"] | null;
+            numberSelector?: string;
+            isActive?: boolean;
+        };
+        /** @description What a landing page knows about its visitor (all optional). */
+        VisitorFields: {
+            /** @description The visitor's session id (the snippet keeps one in a first-party cookie); a new one is made when absent. */
+            sessionId?: string;
+            domain?: string;
+            url?: string;
+            referrer?: string;
+            userAgent?: string;
+            utmSource?: string;
+            utmMedium?: string;
+            utmCampaign?: string;
+            utmTerm?: string;
+            utmContent?: string;
+            /** @description Click ids by name (gclid, gbraid, wbraid, fbclid, msclkid, ttclid, clickid for RedTrack, ...). */
+            clickIds?: {
+                [key: string]: string;
+            };
+        };
+        DniTrackRequest: components["schemas"]["VisitorFields"] & {
+            tagCode: components["schemas"]["TagCode"];
+        };
+        DniUltraFastRequest: components["schemas"]["VisitorFields"] & {
+            /** Format: uuid */
+            campaignId: string;
+        };
+        DniAssignment: {
+            success: boolean;
+            /** @description The number to show (null when there is none: the page keeps its own). */
+            phoneNumber: string | null;
+            /** @description The number in its country's national format, e.g. `(212) 555-0100`. */
+            formattedNumber: string | null;
+            campaignId: string | null;
+            campaignName: string | null;
+            /** @description This assignment's id (`dni_<session row>_<epoch>_<random>`). */
+            trackingId: string;
+            sessionId: string;
+            /**
+             * @description pool: a free or kept pool number; recycled: the pool was exhausted and the oldest idle holding was taken; default: the tag's default number; campaign: the campaign's own number (no pool).
+             * @enum {string}
+             */
+            source: "pool" | "recycled" | "default" | "campaign";
+        };
+        VisitorSession: {
+            id: number;
+            sessionId: string;
+            /** @description Masked (`192.***.***.123`). */
+            ipAddress: string | null;
+            userAgent: string | null;
+            utmSource: string | null;
+            utmMedium: string | null;
+            utmCampaign: string | null;
+            utmTerm: string | null;
+            utmContent: string | null;
+            clickIds: {
+                [key: string]: string;
+            };
+            redtrackData: {
+                [key: string]: unknown;
+            } | null;
+            landingUrl: string | null;
+            referrer: string | null;
+            tagId: number | null;
+            /** @description The pool number the session holds now (null when none). */
+            phoneNumber: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            lastSeenAt: components["schemas"]["Timestamp"];
+        };
+        VisitorSessionPage: {
+            sessions: components["schemas"]["VisitorSession"][];
+            pagination: {
+                page: number;
+                limit: number;
+                total: number;
+            };
+        };
+        ConversionEvent: {
+            id: number;
+            sessionId: string | null;
+            callId: number | null;
+            /** @description call_started, call_answered, call_completed, conversion, or a RedTrack event type. */
+            eventType: string;
+            eventValue: number | null;
+            /** @description Obfuscated. */
+            phoneNumber: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            createdAt: components["schemas"]["Timestamp"];
+        };
     };
     responses: {
+        /** @description The visitor's number (or, with `phoneNumber` null, none: the page keeps its own). */
+        DniAssigned: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "success": true,
+                 *       "phoneNumber": "+12125550100",
+                 *       "formattedNumber": "(212) 555-0100",
+                 *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *       "campaignName": "Summer Campaign",
+                 *       "trackingId": "dni_1_1642678800_abc123",
+                 *       "sessionId": "session_123",
+                 *       "source": "pool"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DniAssignment"];
+            };
+        };
         /** @description TwiML for Twilio. */
         Twiml: {
             headers: {
@@ -6418,6 +6705,367 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["WebhookForbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listTrackingTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisation's tags. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingTag"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createTrackingTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Landing Page Tag",
+                 *       "tagCode": "landing_page_2025",
+                 *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *       "poolId": 3,
+                 *       "defaultNumber": "+12125550100",
+                 *       "isActive": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["TrackingTagCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingTag"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getTrackingTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tag. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingTag"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateTrackingTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "isActive": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["TrackingTagUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed tag. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingTag"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteTrackingTag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDniSnippet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example landing_page_2025 */
+                tagCode: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JavaScript. */
+            200: {
+                headers: {
+                    /** @description public, max-age=300 */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example (function(){/* CallCenter Pro DNI *\/})(); */
+                    "application/javascript": string;
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    dniTrack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "tagCode": "campaign_landing",
+                 *       "sessionId": "session_123",
+                 *       "domain": "example.com",
+                 *       "referrer": "https://google.com",
+                 *       "userAgent": "Mozilla/5.0",
+                 *       "utmSource": "google",
+                 *       "utmMedium": "cpc",
+                 *       "utmCampaign": "summer_sale"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DniTrackRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["DniAssigned"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    dniUltraFast: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *       "sessionId": "test_session_123",
+                 *       "userAgent": "curl/7.68.0",
+                 *       "utmSource": "google",
+                 *       "utmMedium": "cpc"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DniUltraFastRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["DniAssigned"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listVisitorSessions: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sessions": [
+                     *         {
+                     *           "id": 1,
+                     *           "sessionId": "session_12345",
+                     *           "ipAddress": "192.***.***.123",
+                     *           "userAgent": "Mozilla/5.0",
+                     *           "utmSource": "google",
+                     *           "utmMedium": "cpc",
+                     *           "utmCampaign": "summer_sale",
+                     *           "utmTerm": null,
+                     *           "utmContent": null,
+                     *           "clickIds": {
+                     *             "gclid": "abc123"
+                     *           },
+                     *           "redtrackData": {
+                     *             "clickid": "rt_click_12345",
+                     *             "campaign_id": "campaign_123"
+                     *           },
+                     *           "landingUrl": "https://landing.example.com/?utm_source=google",
+                     *           "referrer": "https://google.com",
+                     *           "tagId": 1,
+                     *           "phoneNumber": "+12125550100",
+                     *           "createdAt": "2025-08-04T12:00:00.000Z",
+                     *           "lastSeenAt": "2025-08-04T12:05:00.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 200
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VisitorSessionPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listConversionEvents: {
+        parameters: {
+            query: {
+                sessionId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session's events (empty for a session the organisation does not have). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 1,
+                     *         "sessionId": "session_12345",
+                     *         "callId": null,
+                     *         "eventType": "phone_click",
+                     *         "eventValue": 25,
+                     *         "phoneNumber": "555***1234",
+                     *         "metadata": {
+                     *           "clickid": "rt_click_12345",
+                     *           "campaign_id": "campaign_123",
+                     *           "redtrack_attribution": true
+                     *         },
+                     *         "createdAt": "2025-08-04T12:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["ConversionEvent"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -265,9 +265,14 @@ export interface NumberPoolsTable {
   description: string | null;
   campaign_id: string | null;
   is_active: Generated<boolean>;
+  /** A session keeps its number while seen within this many seconds. */
+  idle_timeout_sec: Generated<number>;
+  when_exhausted: Generated<PoolExhaustedBehaviour>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
+
+export type PoolExhaustedBehaviour = 'recycle_oldest' | 'default_number';
 
 export interface NumberCapabilitiesJson {
   voice: boolean;
@@ -304,6 +309,65 @@ export interface CallFlowsTable {
   flow_definition: Json<unknown>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+export interface TrackingTagsTable {
+  id: Generated<number>;
+  org_id: string;
+  name: string;
+  tag_code: string;
+  campaign_id: string | null;
+  pool_id: number | null;
+  default_number: string | null;
+  number_selector: Generated<string>;
+  is_active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface VisitorSessionsTable {
+  id: BigIntId;
+  org_id: string;
+  session_id: string;
+  tag_id: number | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  landing_url: string | null;
+  referrer: string | null;
+  domain: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
+  click_ids: JsonWithDefault<Record<string, string>>;
+  redtrack_data: Json<Record<string, unknown>> | null;
+  created_at: CreatedAt;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PoolAssignmentsTable {
+  id: BigIntId;
+  org_id: string;
+  pool_id: number;
+  phone_number_id: number;
+  /** visitor_sessions.id (bigint, read as a string). */
+  visitor_session_id: ColumnType<string, string | number, string | number>;
+  assigned_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  released_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface ConversionEventsTable {
+  id: BigIntId;
+  org_id: string;
+  visitor_session_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  call_id: number | null;
+  event_type: string;
+  event_value: NumericOrNull;
+  phone_number: string | null;
+  metadata: JsonWithDefault<Record<string, unknown>>;
+  created_at: CreatedAt;
 }
 
 export type PixelEvent = 'call_started' | 'call_answered' | 'call_completed' | 'conversion';
@@ -370,6 +434,10 @@ export interface DB {
   calls: CallsTable;
   call_legs: CallLegsTable;
   call_corrections: CallCorrectionsTable;
+  tracking_tags: TrackingTagsTable;
+  visitor_sessions: VisitorSessionsTable;
+  pool_assignments: PoolAssignmentsTable;
+  conversion_events: ConversionEventsTable;
   tracking_pixels: TrackingPixelsTable;
   pixel_deliveries: PixelDeliveriesTable;
   pixel_attempts: PixelAttemptsTable;
@@ -439,6 +507,8 @@ export interface CallsTable {
   revenue_override: NumericOrNull;
   recording_sid: string | null;
   voicemail_url: string | null;
+  /** The visitor session that held the dialled pool number (DNI attribution). */
+  visitor_session_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   ended_at: Date | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -476,5 +546,7 @@ export type CallRow = Selectable<CallsTable>;
 export type CallLegRow = Selectable<CallLegsTable>;
 export type CallCorrectionRow = Selectable<CallCorrectionsTable>;
 
+export type TrackingTagRow = Selectable<TrackingTagsTable>;
+export type VisitorSessionRow = Selectable<VisitorSessionsTable>;
 export type TrackingPixelRow = Selectable<TrackingPixelsTable>;
 export type PixelDeliveryRow = Selectable<PixelDeliveriesTable>;

@@ -14,6 +14,8 @@ import { createHealthHandlers } from './health/handlers.js';
 import { createNumberPoolHandlers } from './number-pools/handlers.js';
 import { createNumberHandlers } from './numbers/handlers.js';
 import { createPixelHandlers } from './pixels/handlers.js';
+import { createTrackingTagHandlers } from './tracking-tags/handlers.js';
+import { createDniHandlers } from './dni/handlers.js';
 import { createRtbAuditHandlers } from './rtb-audit/handlers.js';
 import { createRtbRouterHandlers } from './rtb-routers/handlers.js';
 import { createRtbTargetHandlers } from './rtb-targets/handlers.js';
@@ -40,5 +42,7 @@ export function createHandlers(deps: Deps): Handlers {
     ...createCallControlHandlers(deps),
     ...createWebhookHandlers(deps),
     ...createPixelHandlers(deps),
+    ...createTrackingTagHandlers(deps),
+    ...createDniHandlers(deps),
   };
 }

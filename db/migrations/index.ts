@@ -7,6 +7,7 @@ import * as m0004 from './0004_numbers_pools_flows.js';
 import * as m0005 from './0005_calls.js';
 import * as m0006 from './0006_call_path.js';
 import * as m0007 from './0007_tracking_pixels.js';
+import * as m0008 from './0008_dni_attribution.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_calls': m0005,
   '0006_call_path': m0006,
   '0007_tracking_pixels': m0007,
+  '0008_dni_attribution': m0008,
 };
