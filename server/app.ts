@@ -13,6 +13,7 @@ import { createRtbRuntime } from './auctions/runtime.js';
 import { ERRORS, errorBody, errorHandler } from './errors.js';
 import type { Deps } from './handler-types.js';
 import { createHandlers } from './handlers.js';
+import { installDniCors } from './http/dni-cors.js';
 import { installResponseHeaders, requestIdFrom } from './http/headers.js';
 import { startPixelWorker } from './pixels/runner.js';
 import { createOutboundPolicy } from './http/outbound/url-policy.js';
@@ -75,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installValidators(app);
   installResponseHeaders(app);
+  installDniCors(app);
   app.decorateRequest('principal', null);
 
   // Bodies are JSON, or forms where the contract says so (Twilio webhooks); no plain text.

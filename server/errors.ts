@@ -78,6 +78,9 @@ export function validationDetails(issues: AjvIssue[], context: string | undefine
     } else if (issue.keyword === 'additionalProperties' && typeof issue.params?.additionalProperty === 'string') {
       field = [...base, issue.params.additionalProperty];
       problem = 'is not allowed';
+    } else if (issue.keyword === 'unevaluatedProperties' && typeof issue.params?.unevaluatedProperty === 'string') {
+      field = [...base, issue.params.unevaluatedProperty];
+      problem = 'is not allowed';
     } else if (issue.keyword === 'enum' && Array.isArray(issue.params?.allowedValues)) {
       problem = `must be one of: ${issue.params.allowedValues.join(', ')}`;
     }
