@@ -2,11 +2,16 @@
 // webhook.ts, so that the load generator does not share its event loop).
 //
 // Usage (forked): webhook-server.ts --schema bench_x [--database-url URL | --data-dir DIR]
-//   [--pool-size 10] [--bidder-ports p1,p2] [--deadline 500] [--profile-sql]
+//   [--pool-size 10] [--bidder-ports p1,p2] [--deadline 500] [--profile-sql] [--seed dni]
+//
+// --seed dni (the DNI benchmark, dni.ts) also seeds a campaign with an active number pool of
+// --dni-pool-size simulator numbers and an active tracking tag on that pool, and reports
+// {dni: {campaignId, tagCode}} in the ready message.
 //
 // Opens the database (a fresh PostgreSQL schema the parent named, or embedded PGlite in DIR),
 // migrates, seeds one organisation with three campaigns (see seed()), builds the real app
-// (buildApp) and a bare Fastify app (one constant-TwiML route: the ceiling), listens on
+// (buildApp) and a bare Fastify app (the ceilings: a constant-TwiML route, and POST /bare-json
+// answering a constant JSON), listens on
 // 127.0.0.1:0 for both, and sends {ready, appPort, barePort, numbers, ...} over IPC. Then answers
 // {cmd: 'stats'} messages (its CPU time, and SQL round trips with --profile-sql, since the last
 // ask) until the parent disconnects; it then closes everything and exits. The parent drops the
@@ -36,6 +41,8 @@ const { values: args } = parseArgs({
     'public-base-url': { type: 'string', default: 'https://bench.example.com' },
     'webhook-token': { type: 'string', default: 'bench-webhook-token-0123456789abcdef' },
     'profile-sql': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '' },
+    'dni-pool-size': { type: 'string', default: '50' },
   },
 });
 
@@ -179,6 +186,36 @@ async function seed(db: Kysely<DB>, bidderPorts: number[], deadlineMs: number) {
   }
 }
 
+/** A campaign with an active pool of `size` simulator numbers (+1415555xxxx) and a tag on it. */
+async function seedDni(db: Kysely<DB>, size: number) {
+  const org = await db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
+  const campaign = await db
+    .insertInto('campaigns')
+    .values({ org_id: org.id, name: 'Bench DNI', phone_number: '+12025550103', routing_type: 'priority', status: 'active', rtb_id: randomBytes(16).toString('hex'), payout: '25.0000' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const pool = await db
+    .insertInto('number_pools')
+    .values({ org_id: org.id, name: 'Bench DNI pool', campaign_id: campaign.id, is_active: true, idle_timeout_sec: 1800, when_exhausted: 'recycle_oldest' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('phone_numbers')
+    .values(
+      Array.from({ length: size }, (_, i) => ({
+        org_id: org.id,
+        phone_number: `+1415555${String(i).padStart(4, '0')}`,
+        provider: 'simulator',
+        provider_sid: `PN${randomBytes(16).toString('hex')}`,
+        pool_id: pool.id,
+      })),
+    )
+    .execute();
+  const tagCode = `bench_${randomBytes(6).toString('hex')}`;
+  await db.insertInto('tracking_tags').values({ org_id: org.id, name: 'Bench DNI tag', tag_code: tagCode, pool_id: pool.id, campaign_id: campaign.id, default_number: '+12025550104' }).execute();
+  return { campaignId: campaign.id, tagCode };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 installPoolHooks(args['profile-sql']);
@@ -204,13 +241,14 @@ const database = await openDatabase(
 );
 await migrateToLatest(database.db, databaseUrl ? schema : undefined);
 await seed(database.db, bidderPorts, deadlineMs);
+const dni = args.seed === 'dni' ? await seedDni(database.db, Number(args['dni-pool-size'])) : undefined;
 // Fresh statistics for the planner (tiny tables; the bench then grows calls / call_legs).
 await sql`ANALYZE`.execute(database.db);
 
 const config = loadConfig({
   LOG_LEVEL: 'silent',
   SESSION_KEY: 'b'.repeat(64),
-  RATE_LIMITS: 'general=1000000,login=1000000,health=1000000,dni=1000000,rtb=1000000,webhook_unsigned=1000000',
+  RATE_LIMITS: 'general=1000000,login=1000000,health=1000000,dni=1000000000,rtb=1000000,webhook_unsigned=1000000',
   OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
   RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0',
   PUBLIC_BASE_URL: args['public-base-url'],
@@ -232,6 +270,9 @@ await app.listen({ port: 0, host: '127.0.0.1' });
 const bare = Fastify({ logger: false });
 await bare.register(formbody);
 bare.post('/api/webhooks/voice', async (_req, reply) => reply.type('text/xml; charset=utf-8').send(BARE_TWIML));
+// The DNI ceiling: JSON body parsed, a constant JSON answer shaped like a DNI answer.
+const BARE_JSON = { success: true, phoneNumber: '+14155550000', formattedNumber: '(415) 555-0000', source: 'pool' };
+bare.post('/bare-json', async () => BARE_JSON);
 await bare.listen({ port: 0, host: '127.0.0.1' });
 
 /** The heap size of campaigns (kB): every routed call rewrites its campaign row (routing_rotation). */
@@ -282,4 +323,5 @@ process.send?.({
   publicBaseUrl: config.publicBaseUrl,
   numbers: NUMBERS,
   firstBuyer: FIRST_BUYER,
+  dni,
 });

@@ -24,7 +24,7 @@
 // destination); failures are counted and shown in the table, never dropped. A second table shows
 // where the CPU went (server process, its PostgreSQL backends, load generator, everything else):
 // all of it shares this machine's CPUs, so read the figures with the machine line above them.
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -35,6 +35,7 @@ import pg from 'pg';
 import twilio from 'twilio';
 import { Pool } from 'undici';
 import { cpuMark, cpuSince, type CpuUse } from './cpu-accounting.js';
+import { type Check, firstMessage, forkTsChild, type LoadRequest, percentile, runLoad, stopChild } from './load.js';
 
 // Knobs are command-line options (configuration proper is read only by server/config.ts).
 const { values: args } = parseArgs({
@@ -121,39 +122,9 @@ const schema = `bench_${randomBytes(6).toString('hex')}`;
 let dataDir: string | undefined;
 
 function forkChild(script: string, argv: string[], execArgv: string[] = []): ChildProcess {
-  const child = fork(here(script), argv, { execArgv: ['--import', 'tsx', ...execArgv], stdio: 'inherit' });
+  const child = forkTsChild(here(script), argv, execArgv);
   children.push(child);
   return child;
-}
-
-function firstMessage<T>(child: ChildProcess, what: string, timeoutMs = 120_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${timeoutMs} ms`)), timeoutMs);
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with ${code}`));
-    };
-    child.once('exit', onExit);
-    child.once('message', (m) => {
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      resolve(m as T);
-    });
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    // The server closes the app and its pool on disconnect (or SIGTERM), then exits.
-    if (child.connected) child.disconnect();
-    else child.kill('SIGTERM');
-  });
 }
 
 let cleaned = false;
@@ -200,49 +171,14 @@ function prepare(count: number, to: string, publicBaseUrl: string): Prepared[] {
   });
 }
 
-async function run(pool: Pool, requests: Prepared[], inFlight: number, check: (status: number, body: string) => string | null) {
-  const latencies: number[] = [];
-  const reasons = new Map<string, { count: number; sample: string }>();
-  let failures = 0;
-  const fail = (reason: string, sample: string) => {
-    failures++;
-    const r = reasons.get(reason) ?? { count: 0, sample: sample.slice(0, 300) };
-    r.count++;
-    reasons.set(reason, r);
-  };
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < requests.length) {
-        const request = requests[next++]!;
-        const t0 = performance.now();
-        try {
-          const answer = await pool.request({
-            path: PATH,
-            method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': request.signature },
-            body: request.body,
-          });
-          const text = await answer.body.text();
-          latencies.push(performance.now() - t0);
-          const problem = check(answer.statusCode, text);
-          if (problem) fail(problem, text);
-        } catch (err) {
-          latencies.push(performance.now() - t0);
-          fail(`error: ${(err as Error).message}`, String(err));
-        }
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
-  latencies.sort((a, b) => a - b);
-  return { latencies, elapsed, failures, reasons };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+function run(pool: Pool, requests: Prepared[], inFlight: number, check: Check) {
+  const load: LoadRequest[] = requests.map((r) => ({
+    path: PATH,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': r.signature },
+    body: r.body,
+  }));
+  return runLoad(pool, load, inFlight, check);
 }
 
 function dialCheck(destination: RegExp) {
