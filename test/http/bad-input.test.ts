@@ -2,7 +2,8 @@
 // body (JSON, or the form of a Twilio webhook, sent validly signed), and every operation with a
 // path parameter naming one of the caller's objects ({id}, {buyerId}, {phoneNumberId},
 // {targetId}, {callSid}). Nothing sent here may change state (except the calls to an unknown
-// pool, which the contract says are recorded: see there).
+// pool, which the contract says are recorded: see there). The public path parameters ({rtbId},
+// {poolId}, {tagCode}) are capabilities, not the caller's objects: each has its own expectation.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordInboundCall } from '../../server/calls/queries.js';
@@ -11,6 +12,7 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { signatureFor } from '../helpers/twilio-webhook.js';
 import { indexOperations, loadSpec, type OperationMeta } from '../../server/spec.js';
 import { unknownNumberTwiml } from '../../server/webhooks/twiml.js';
+import { NOOP_SNIPPET } from '../../server/tracking-tags/snippet.js';
 
 let t: TestApp;
 let owner: Member;
@@ -27,6 +29,8 @@ let numberId: number;
 let poolId: number;
 let flowId: number;
 let pixelId: number;
+let tagId: number;
+let tagCode: string;
 let callId: number;
 let numberPhone: string;
 const CALL_SID = 'CA00000000000000000000000000000001';
@@ -48,7 +52,7 @@ const CALL_SID_OPERATIONS = operations.filter((op) => op.path.includes('{callSid
 /** The path parameters that name one of the caller's objects (a malformed one is a 404). */
 const OBJECT_PARAMS = ['id', 'buyerId', 'phoneNumberId', 'targetId', 'callSid'] as const;
 /** Public path parameters: capabilities given to a publisher or to Twilio, not the caller's objects. */
-const PUBLIC_PARAMS = ['rtbId', 'poolId'] as const;
+const PUBLIC_PARAMS = ['rtbId', 'poolId', 'tagCode'] as const;
 const objectParamsOf = (op: OperationMeta) => OBJECT_PARAMS.filter((name) => op.path.includes(`{${name}}`));
 const OBJECT_PARAM_OPERATIONS = operations.filter((op) => objectParamsOf(op).length > 0);
 
@@ -138,6 +142,14 @@ const table: Record<string, Case> = {
   getTrackingPixel: { params: () => ({ id: String(pixelId) }) },
   updateTrackingPixel: { params: () => ({ id: String(pixelId) }), body: () => ({ name: 'Changed', isActive: false }) },
   deleteTrackingPixel: { params: () => ({ id: String(pixelId) }) },
+  createTrackingTag: { body: () => ({ name: 'Sneaky tag', tagCode: 'sneaky_tag', campaignId, poolId, defaultNumber: '+12125550100', isActive: true }) },
+  getTrackingTag: { params: () => ({ id: String(tagId) }) },
+  updateTrackingTag: { params: () => ({ id: String(tagId) }), body: () => ({ name: 'Changed', isActive: false }) },
+  deleteTrackingTag: { params: () => ({ id: String(tagId) }) },
+  // Public: the snippet and the number of a landing page's visitor.
+  getDniSnippet: { params: () => ({ tagCode }) },
+  dniTrack: { body: () => ({ tagCode, sessionId: 'bad_input_session', domain: 'example.com', utmSource: 'google', clickIds: { gclid: 'g1' } }) },
+  dniUltraFast: { body: () => ({ campaignId, sessionId: 'bad_input_session', userAgent: 'curl/7.68.0', utmMedium: 'cpc' }) },
   getCall: { params: () => ({ id: String(callId) }) },
   createCall: { body: () => ({ callerNumber: '+13105551234', campaignId, buyerId, status: 'completed', duration: 60, revenue: 12.5 }) },
   updateCall: { params: () => ({ id: String(callId) }), body: () => ({ status: 'completed', duration: 60, revenue: 30, reason: 'Confirmed' }) },
@@ -273,7 +285,7 @@ function allValidationErrors(labels: string[]) {
 
 /** Every row of every table: what must still hold at the end. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, bidResponses, inboundBids, numbers, pools, flows, calls, callLegs, callCorrections, pixels] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, bidResponses, inboundBids, numbers, pools, flows, calls, callLegs, callCorrections, pixels, tags, visitorSessions, poolAssignments, conversionEvents] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     t.db.selectFrom('api_keys').selectAll().orderBy('id').execute(),
@@ -293,10 +305,15 @@ async function snapshot() {
     t.db.selectFrom('call_legs').selectAll().orderBy('call_id').orderBy('attempt').execute(),
     t.db.selectFrom('call_corrections').selectAll().orderBy('id').execute(),
     t.db.selectFrom('tracking_pixels').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('tracking_tags').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('visitor_sessions').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('pool_assignments').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('conversion_events').selectAll().orderBy('id').execute(),
   ]);
   return {
     ...{ organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, bidResponses, inboundBids },
     ...{ numbers, pools, flows, calls, callLegs, callCorrections, pixels },
+    ...{ tags, visitorSessions, poolAssignments, conversionEvents },
   };
 }
 
@@ -335,6 +352,10 @@ beforeAll(async () => {
   const pixel = await owner.client.POST('/api/tracking-pixels', { body: { name: 'Target pixel', url: 'https://pixels.example.com/p' } });
   if (!pixel.data) throw new Error(`createTrackingPixel failed: ${pixel.response.status}`);
   pixelId = pixel.data.id;
+  const tag = await owner.client.POST('/api/tracking-tags', { body: { name: 'Target tag', campaignId, poolId } });
+  if (!tag.data) throw new Error(`createTrackingTag failed: ${tag.response.status}`);
+  tagId = tag.data.id;
+  tagCode = tag.data.tagCode;
   callId = (await recordInboundCall(t.db, { orgId: owner.orgId, callSid: CALL_SID, campaignId, from: '+13105550000', to: numberPhone })).call.id;
   stateAfterSetup = await snapshot();
 });
@@ -587,6 +608,27 @@ describe('poolVoiceWebhook with a malformed poolId', () => {
   });
 });
 
+describe('getDniSnippet with a malformed or unknown tagCode', () => {
+  // The tag code is in a landing page's script URL, not one of the caller's objects: an unknown
+  // or malformed one gets the script that changes nothing (openapi.yaml), never a 404 or a 500,
+  // so that the page keeps working.
+  it('answers 200 with the no-op script', async () => {
+    const op = opById('getDniSnippet');
+    const values = [...MALFORMED_IDS, 'unknown_tag', 'ab', `${tagCode}x`, tagCode.toUpperCase(), `${tagCode}%20`, encodeURIComponent(`${tagCode}\u0000`), '..%2Fapi', 'x'.repeat(65), 'x'.repeat(300)];
+    const seen = [];
+    for (const value of values) {
+      const sent = await send(op, { params: { tagCode: value } });
+      seen.push({ value, status: sent.status, contentType: sent.contentType, script: sent.body?.text });
+    }
+    expect(seen).toEqual(values.map((value) => ({ value, status: 200, contentType: expect.stringMatching(/^application\/javascript/), script: NOOP_SNIPPET })));
+    // (The real tag's own script is not the no-op one.)
+    const real = await send(op, {});
+    expect(real.status).toBe(200);
+    expect(real.body?.text).not.toBe(NOOP_SNIPPET);
+    expect(real.body?.text).toContain(tagCode);
+  });
+});
+
 describe('non-JSON bodies get no less validation than JSON ones', () => {
   it('refuses a form-encoded or text body carrying invalid values, storing nothing', async () => {
     const buyerBefore = await t.db.selectFrom('buyers').selectAll().where('id', '=', buyerId).executeTakeFirstOrThrow();
@@ -612,6 +654,41 @@ describe('query strings', () => {
     expect(raw.status).toBe(400);
     expect(((await raw.json()) as { details: Record<string, string> }).details).toHaveProperty('status');
   });
+
+  it('answers 400 naming sessionId for GET /api/conversion-events without one (it is required), and limit for a bad page size', async () => {
+    for (const [path, name] of [
+      ['/api/conversion-events', 'sessionId'],
+      ['/api/conversion-events?sessionId=', 'sessionId'],
+      [`/api/conversion-events?sessionId=${'x'.repeat(129)}`, 'sessionId'],
+      ['/api/visitor-sessions?limit=0', 'limit'],
+      ['/api/visitor-sessions?limit=101', 'limit'],
+      ['/api/visitor-sessions?limit=abc', 'limit'],
+    ] as const) {
+      const raw = await fetch(t.url + path, { headers: { cookie } });
+      const body = (await raw.json()) as { code: string; details: Record<string, string> };
+      expect({ path, status: raw.status, code: body.code, named: name in (body.details ?? {}) }).toEqual({ path, status: 400, code: 'VALIDATION_ERROR', named: true });
+    }
+  });
+});
+
+describe('DNI bodies naming what does not exist', () => {
+  it('answers 404 RESOURCE_NOT_FOUND for an unknown tagCode or campaignId, recording no session', async () => {
+    const seen = await outcomes([
+      ['dniTrack: unknown tag', () => send(opById('dniTrack'), { body: JSON.stringify({ ...table.dniTrack!.body!(), tagCode: 'unknown_tag' }), contentType: JSON_TYPE })],
+      ['dniUltraFast: unknown campaign', () => send(opById('dniUltraFast'), { body: JSON.stringify({ ...table.dniUltraFast!.body!(), campaignId: '00000000-0000-4000-8000-000000000000' }), contentType: JSON_TYPE })],
+    ]);
+    expect(seen).toEqual(['dniTrack: unknown tag', 'dniUltraFast: unknown campaign'].map((label) => ({ label, status: 404, code: 'RESOURCE_NOT_FOUND', wellFormed: true, details: expect.anything() })));
+  });
+
+  it('answers 400 naming the field for a malformed tagCode, campaignId or sessionId', async () => {
+    const seen = await outcomes([
+      ['tagCode', () => send(opById('dniTrack'), { body: JSON.stringify({ ...table.dniTrack!.body!(), tagCode: 'a b' }), contentType: JSON_TYPE })],
+      ['campaignId', () => send(opById('dniUltraFast'), { body: JSON.stringify({ ...table.dniUltraFast!.body!(), campaignId: 'not-a-uuid' }), contentType: JSON_TYPE })],
+      ['sessionId', () => send(opById('dniTrack'), { body: JSON.stringify({ ...table.dniTrack!.body!(), sessionId: 'a b' }), contentType: JSON_TYPE })],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['tagCode', 'campaignId', 'sessionId']));
+    expect(seen.map((s) => Object.keys(s.details as object))).toEqual([['tagCode'], ['campaignId'], ['sessionId']]);
+  });
 });
 
 describe('afterwards', () => {
@@ -636,6 +713,10 @@ describe('afterwards', () => {
       calls: now.calls.length,
       callLegs: now.callLegs.length,
       callCorrections: now.callCorrections.length,
+      tags: now.tags.length,
+      visitorSessions: now.visitorSessions.length,
+      poolAssignments: now.poolAssignments.length,
+      conversionEvents: now.conversionEvents.length,
     }).toEqual({
       organizations: 1,
       users: 2,
@@ -655,6 +736,10 @@ describe('afterwards', () => {
       calls: 1,
       callLegs: 0,
       callCorrections: 0,
+      tags: 1,
+      visitorSessions: 0,
+      poolAssignments: 0,
+      conversionEvents: 0,
     });
     expect(now).toEqual(stateAfterSetup);
   });

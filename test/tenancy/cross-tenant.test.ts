@@ -28,6 +28,9 @@ interface Tenant {
   flow: { id: number };
   /** A tracking pixel filtered to the tenant's campaign, with a signing secret. */
   pixel: { id: number };
+  /** A tracking tag on the tenant's campaign and pool, a visitor session it assigned a pool number, and a conversion event of that session. */
+  tag: { id: number; tagCode: string };
+  visitor: { sessionId: string };
   /** A live call (in-progress, known to the simulator), corrected once and being recorded. */
   call: { id: number; callSid: string; recordingSid: string };
 }
@@ -155,6 +158,17 @@ const cases: Record<string, Case> = {
     api.PUT('/api/tracking-pixels/{id}', { params: { path: { id: String(B.pixel.id) } }, body: { campaignId: A.campaign.id } }),
   ],
   deleteTrackingPixel: (api) => [api.DELETE('/api/tracking-pixels/{id}', { params: { path: { id: String(A.pixel.id) } } })],
+  getTrackingTag: (api) => [api.GET('/api/tracking-tags/{id}', { params: { path: { id: String(A.tag.id) } } })],
+  updateTrackingTag: (api) => [
+    api.PUT('/api/tracking-tags/{id}', {
+      params: { path: { id: String(A.tag.id) } },
+      body: { name: 'Hijacked', isActive: false, campaignId: null, poolId: null, defaultNumber: '+19995550000', numberSelector: '#hijacked' },
+    }),
+    // B's own tag pointed at A's campaign, at A's pool.
+    api.PUT('/api/tracking-tags/{id}', { params: { path: { id: String(B.tag.id) } }, body: { campaignId: A.campaign.id } }),
+    api.PUT('/api/tracking-tags/{id}', { params: { path: { id: String(B.tag.id) } }, body: { poolId: A.pool.id } }),
+  ],
+  deleteTrackingTag: (api) => [api.DELETE('/api/tracking-tags/{id}', { params: { path: { id: String(A.tag.id) } } })],
   replayAuction: (api) => [
     api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.requestId } } }),
     api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.id } } }),
@@ -169,7 +183,7 @@ const ID_OPERATIONS = [...indexOperations(loadSpec()).values()]
 
 /** Every row of every table (sorted), i.e. both tenants' whole state. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, bids, inboundBids, health, numbers, pools, flows, calls, legs, corrections, pixels, pixelDeliveries] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, bids, inboundBids, health, numbers, pools, flows, calls, legs, corrections, pixels, pixelDeliveries, tags, visitorSessions, poolAssignments, conversionEvents] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     // last_used_at moves when B's own key authenticates; everything else must stay.
@@ -192,10 +206,15 @@ async function snapshot() {
     t.db.selectFrom('call_corrections').selectAll().orderBy('id').execute(),
     t.db.selectFrom('tracking_pixels').selectAll().orderBy('id').execute(),
     t.db.selectFrom('pixel_deliveries').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('tracking_tags').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('visitor_sessions').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('pool_assignments').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('conversion_events').selectAll().orderBy('id').execute(),
   ]);
   return {
     ...{ organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, bids, inboundBids, health },
     ...{ numbers, pools, flows, calls, legs, corrections, pixels, pixelDeliveries },
+    ...{ tags, visitorSessions, poolAssignments, conversionEvents },
     // What the carrier was told to do, and the state of A's call there.
     telephony: { actions: sim.actions(), aCall: sim.callState(A.call.callSid) },
   };
@@ -307,9 +326,24 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
     body: { name: `${name} pixel`, url: 'https://pixels.example.com/p?c=[Call:CallerId]', campaignId: campaign.id, signingSecret: 'pixel-secret-0123456789' },
   });
   if (!pixel.data) throw new Error(`pixel setup failed: ${pixel.response.status}`);
+  const tag = await owner.client.POST('/api/tracking-tags', {
+    body: { name: `${name} tag`, campaignId: campaign.id, poolId: pool.data.id, defaultNumber: phone },
+  });
+  if (!tag.data) throw new Error(`tag setup failed: ${tag.response.status}`);
+  // A visitor of the tag's page: a session holding one of the pool's numbers, then a conversion.
+  const sessionId = `visitor_${name.replace(/\W/g, '')}`;
+  const tracked = await t.client().POST('/api/dni/track', { body: { tagCode: tag.data.tagCode, sessionId, utmSource: 'google' } });
+  if (tracked.data?.source !== 'pool') throw new Error(`dniTrack failed: ${tracked.response.status} ${JSON.stringify(tracked.data)}`);
+  const session = await t.db.selectFrom('visitor_sessions').select('id').where('org_id', '=', owner.orgId).where('session_id', '=', sessionId).executeTakeFirstOrThrow();
+  await t.db
+    .insertInto('conversion_events')
+    .values({ org_id: owner.orgId, visitor_session_id: session.id, event_type: 'phone_click', event_value: '25', phone_number: tracked.data.phoneNumber })
+    .execute();
   const call = await liveCall(owner, campaign.id, buyer.id, phone);
   return {
     pixel: pixel.data,
+    tag: { id: tag.data.id, tagCode: tag.data.tagCode },
+    visitor: { sessionId },
     owner,
     member,
     number: number.data,
@@ -404,6 +438,10 @@ describe('cross-tenant isolation', () => {
       B.owner.client.POST('/api/calls', { body: { callerNumber: '+13105550001', campaignId: A.campaign.id } }),
       B.owner.client.POST('/api/calls', { body: { callerNumber: '+13105550001', buyerId: A.buyer.id } }),
       bKeyClient.POST('/api/calls', { body: { callerNumber: '+13105550001', campaignId: B.campaign.id, buyerId: A.buyer.id, status: 'completed', duration: 60 } }),
+      B.owner.client.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', campaignId: A.campaign.id } }),
+      B.owner.client.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', poolId: A.pool.id } }),
+      bKeyClient.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', campaignId: B.campaign.id, poolId: A.pool.id } }),
+      bKeyClient.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', campaignId: A.campaign.id, poolId: B.pool.id } }),
     ]);
     expect(attempts.map((a) => [a.response.status, (a.error as { code?: string } | undefined)?.code])).toEqual(
       attempts.map(() => [404, 'RESOURCE_NOT_FOUND']),
@@ -412,13 +450,17 @@ describe('cross-tenant isolation', () => {
   });
 
   it("lists show only the caller's own objects", async () => {
-    const [users, keys, campaigns, buyers, calls, callsOfA] = await Promise.all([
+    const [users, keys, campaigns, buyers, calls, callsOfA, tags, sessions, eventsOfA, ownEvents] = await Promise.all([
       B.owner.client.GET('/api/users'),
       B.owner.client.GET('/api/api-keys'),
       B.owner.client.GET('/api/campaigns'),
       B.owner.client.GET('/api/buyers'),
       B.owner.client.GET('/api/calls'),
       B.owner.client.GET('/api/calls', { params: { query: { campaignId: A.campaign.id } } }),
+      B.owner.client.GET('/api/tracking-tags'),
+      B.owner.client.GET('/api/visitor-sessions'),
+      B.owner.client.GET('/api/conversion-events', { params: { query: { sessionId: A.visitor.sessionId } } }),
+      B.owner.client.GET('/api/conversion-events', { params: { query: { sessionId: B.visitor.sessionId } } }),
     ]);
     expect(users.data?.map((u) => u.id).sort()).toEqual([B.owner.id, B.member.id].sort());
     expect(keys.data?.map((k) => k.id)).toEqual([B.apiKey.id]);
@@ -427,6 +469,12 @@ describe('cross-tenant isolation', () => {
     expect(calls.data?.calls.map((c) => c.id)).toEqual([B.call.id]);
     expect(calls.data?.pagination.total).toBe(1);
     expect(callsOfA.data?.calls).toEqual([]);
+    expect(tags.data?.map((tag) => tag.id)).toEqual([B.tag.id]);
+    expect(sessions.data?.sessions.map((s) => s.sessionId)).toEqual([B.visitor.sessionId]);
+    expect(sessions.data?.pagination.total).toBe(1);
+    expect(eventsOfA.response.status).toBe(200);
+    expect(eventsOfA.data).toEqual([]);
+    expect(ownEvents.data?.map((e) => e.sessionId)).toEqual([B.visitor.sessionId]);
   });
 
   it("A's objects still work for A after B's attempts", async () => {
@@ -443,6 +491,10 @@ describe('cross-tenant isolation', () => {
     expect(call.data).toMatchObject({ callSid: A.call.callSid, status: 'in-progress', duration: null, revenue: 12.5 });
     const corrections = await A.owner.client.GET('/api/calls/{id}/corrections', { params: { path: { id: String(A.call.id) } } });
     expect(corrections.data?.map((c) => [c.field, c.reason, c.userId])).toEqual([['revenue', 'Confirmed by the buyer', A.owner.id]]);
+    const tag = await A.owner.client.GET('/api/tracking-tags/{id}', { params: { path: { id: String(A.tag.id) } } });
+    expect(tag.data).toMatchObject({ name: 'Tenant A tag', tagCode: A.tag.tagCode, campaignId: A.campaign.id, poolId: A.pool.id, defaultNumber: '+14155550111', isActive: true });
+    const events = await A.owner.client.GET('/api/conversion-events', { params: { query: { sessionId: A.visitor.sessionId } } });
+    expect(events.data?.map((e) => [e.sessionId, e.eventType, e.eventValue])).toEqual([[A.visitor.sessionId, 'phone_click', 25]]);
     // A's own control of its call still works: its recording is the one it started.
     const stopped = await A.owner.client.POST('/api/calls/{callSid}/recording/stop', { params: { path: { callSid: A.call.callSid } } });
     expect(stopped.data).toEqual({ callSid: A.call.callSid, action: 'recording_stop', via: null, recordingSid: A.call.recordingSid, simulated: true });
