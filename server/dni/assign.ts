@@ -18,11 +18,9 @@
 //    instance's memory (see assign-cache.ts), so taking it would hand one number to two sessions.
 //    When every holding is that fresh the pool behaves as 'default_number';
 // 4. exhausted, when_exhausted = 'default_number': no pool number (null).
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { DB, PoolExhaustedBehaviour } from '../../db/types.js';
+import { type Kysely, sql } from 'kysely';
+import type { DB, Db, PoolExhaustedBehaviour } from '../../db/types.js';
 import { isUniqueViolation } from '../common/pg-errors.js';
-
-type Db = Kysely<DB> | Transaction<DB>;
 
 export interface PoolRule {
   orgId: string;
