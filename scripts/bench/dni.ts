@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { cpuMark, cpuSince, type CpuUse } from './cpu-accounting.js';
-import { type Check, firstMessage, forkTsChild, type LoadRequest, type LoadResult, percentile, runLoad, stopChild } from './load.js';
+import { type Check, dropBenchSchema, firstMessage, forkTsChild, type LoadRequest, type LoadResult, percentile, runLoad, stopChild } from './load.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -94,15 +94,7 @@ async function cleanup(): Promise<void> {
   cleaned = true;
   if (server) await stopChild(server);
   if (DATABASE_URL) {
-    const admin = new pg.Client({ connectionString: DATABASE_URL });
-    try {
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } catch (err) {
-      console.error(`could not drop schema ${schema}: ${String(err)}`);
-    } finally {
-      await admin.end().catch(() => undefined);
-    }
+    await dropBenchSchema(DATABASE_URL, schema);
   }
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }

@@ -1,7 +1,8 @@
 // Shared load generation of the benchmarks: one keep-alive undici Pool, N requests with K in
 // flight, every answer checked (failures counted with a sample, never dropped), latencies
-// recorded; percentile math; and the helpers that fork / stop a benchmark child process.
+// recorded; percentile math; the helpers that fork / stop a benchmark child process; dropping a benchmark's schema.
 import { type ChildProcess, fork } from 'node:child_process';
+import pg from 'pg';
 import type { Dispatcher, Pool } from 'undici';
 
 export interface LoadRequest {
@@ -99,4 +100,17 @@ export function stopChild(child: ChildProcess): Promise<void> {
     if (child.connected) child.disconnect();
     else child.kill('SIGTERM');
   });
+}
+
+/** Drops a benchmark's schema (and everything in it); a failure is reported, never thrown. */
+export async function dropBenchSchema(databaseUrl: string, schema: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } catch (err) {
+    console.error(`could not drop schema ${schema}: ${String(err)}`);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
 }

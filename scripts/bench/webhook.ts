@@ -35,7 +35,7 @@ import pg from 'pg';
 import twilio from 'twilio';
 import { Pool } from 'undici';
 import { cpuMark, cpuSince, type CpuUse } from './cpu-accounting.js';
-import { type Check, firstMessage, forkTsChild, type LoadRequest, percentile, runLoad, stopChild } from './load.js';
+import { type Check, dropBenchSchema, firstMessage, forkTsChild, type LoadRequest, percentile, runLoad, stopChild } from './load.js';
 
 // Knobs are command-line options (configuration proper is read only by server/config.ts).
 const { values: args } = parseArgs({
@@ -133,15 +133,7 @@ async function cleanup(): Promise<void> {
   cleaned = true;
   await Promise.all(children.map(stopChild));
   if (DATABASE_URL) {
-    const admin = new pg.Client({ connectionString: DATABASE_URL });
-    try {
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } catch (err) {
-      console.error(`could not drop schema ${schema}: ${String(err)}`);
-    } finally {
-      await admin.end().catch(() => undefined);
-    }
+    await dropBenchSchema(DATABASE_URL, schema);
   }
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }
