@@ -51,23 +51,16 @@ export function findNul(value: unknown, path: string): string | null {
  */
 function bodyGuard(meta: OperationMeta) {
   const accepted = new Set(meta.requestContentTypes);
-  return async (req: FastifyRequest) => {
+  return (req: FastifyRequest): Error | null => {
     // Path ids are parsed by their handlers (a malformed one, NUL included, is a 404).
     const nul = findNul(req.query, '') ?? findNul(req.body, '');
-    if (nul !== null) throw ERRORS.validation({ [nul || 'body']: 'must not contain NUL characters' });
+    if (nul !== null) return ERRORS.validation({ [nul || 'body']: 'must not contain NUL characters' });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const hasBody = req.body !== undefined && req.body !== null;
-    if (accepted.size === 0) {
-      if (hasBody) throw ERRORS.validation({ body: 'is not accepted by this operation' });
-      return;
-    }
-    if (!hasBody) {
-      if (meta.requestBodyRequired) throw ERRORS.validation({ body: 'is required' });
-      return;
-    }
-    if (!accepted.has(contentType)) {
-      throw ERRORS.validation({ 'content-type': `must be ${[...accepted].join(' or ')}` });
-    }
+    if (accepted.size === 0) return hasBody ? ERRORS.validation({ body: 'is not accepted by this operation' }) : null;
+    if (!hasBody) return meta.requestBodyRequired ? ERRORS.validation({ body: 'is required' }) : null;
+    if (!accepted.has(contentType)) return ERRORS.validation({ 'content-type': `must be ${[...accepted].join(' or ')}` });
+    return null;
   };
 }
 
@@ -95,9 +88,11 @@ function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps:
     preValidation: guardSignature
       ? async (req: FastifyRequest) => {
           await guardSignature(req);
-          await guardBody(req);
+          const bad = guardBody(req);
+          if (bad) throw bad;
         }
-      : guardBody,
+      : // A callback hook (no promise per request) for everything else, the DNI fast path included.
+        (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => done(guardBody(req) ?? undefined),
     config: { rateLimit: meta.rateLimit, operationId: meta.operationId, authenticated: minRole !== null, twilioSigned: meta.twilioSigned },
     ...(minRole
       ? {

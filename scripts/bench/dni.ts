@@ -41,13 +41,15 @@ const { values: args } = parseArgs({
     sessions: { type: 'string', default: '40' },
     'pool-numbers': { type: 'string', default: '50' },
     'pool-size': { type: 'string', default: '10' },
+    'cpu-prof': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
   console.log(
     'npx tsx scripts/bench/dni.ts [--database-url URL | --embedded] [--in-flight 10,50] [--scenarios ceiling,ultra-fast,track]\n' +
-      '  [--requests 20000] [--track-requests 5000] [--warmup 2000] [--sessions 40] [--pool-numbers 50] [--pool-size 10]',
+      '  [--requests 20000] [--track-requests 5000] [--warmup 2000] [--sessions 40] [--pool-numbers 50] [--pool-size 10]\n' +
+      '  [--cpu-prof DIR]   (a V8 profile of the server process; adds overhead)',
   );
   process.exit(0);
 }
@@ -153,7 +155,8 @@ try {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-dni-'));
     serverArgs.push('--data-dir', dataDir);
   }
-  server = forkTsChild(here('./webhook-server.ts'), serverArgs);
+  const execArgv = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] : [];
+  server = forkTsChild(here('./webhook-server.ts'), serverArgs, execArgv);
   ready = await firstMessage<Ready>(server, 'DNI server');
   if (DATABASE_URL) {
     const admin = new pg.Client({ connectionString: DATABASE_URL });

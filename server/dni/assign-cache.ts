@@ -14,6 +14,8 @@ export interface CachedAssignment {
   sessionRowId: string;
   poolId: number;
   phoneNumber: string;
+  /** phoneNumber as the page shows it (formatted once, when cached). */
+  formattedNumber: string | null;
   campaignId: string | null;
   campaignName: string | null;
   /** When this instance last touched the holding in the database (ms since epoch). */

@@ -8,7 +8,7 @@ import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { AssignmentCache } from './assign-cache.js';
 import { listConversionEventsOfSession, listVisitorSessionsInOrg } from './queries.js';
-import { assignForTarget, formatNational, targetOfCampaign, targetOfTag, trackingId } from './service.js';
+import { assignForTarget, targetOfCampaign, targetOfTag, trackingId } from './service.js';
 import { maskIp, newSessionId, type VisitorInput } from './sessions.js';
 
 type DniOps = 'dniTrack' | 'dniUltraFast' | 'listVisitorSessions' | 'listConversionEvents';
@@ -47,7 +47,7 @@ export function createDniHandlers({ db }: Deps): HandlerGroup<DniOps> {
           body: {
             success: true,
             phoneNumber: hit.phoneNumber,
-            formattedNumber: formatNational(hit.phoneNumber),
+            formattedNumber: hit.formattedNumber,
             campaignId: hit.campaignId,
             campaignName: hit.campaignName,
             trackingId: trackingId(hit.sessionRowId, now),
@@ -66,6 +66,7 @@ export function createDniHandlers({ db }: Deps): HandlerGroup<DniOps> {
           sessionRowId,
           poolId: target.pool.poolId,
           phoneNumber: answer.phoneNumber,
+          formattedNumber: answer.formattedNumber,
           campaignId: answer.campaignId,
           campaignName: answer.campaignName,
           touchedAt: now.getTime(),

@@ -39,8 +39,13 @@ export function formatNational(phone: string | null): string | null {
   }
 }
 
+// A tracking id only has to be unique, not secret: a random start per process and a counter
+// (drawing fresh random bytes for every answer cost ultra-fast a twentieth of its CPU time).
+let trackingCounter = randomBytes(4).readUInt32BE(0);
+
 export function trackingId(sessionRowId: string, now: Date): string {
-  return `dni_${sessionRowId}_${Math.floor(now.getTime() / 1000)}_${randomBytes(4).toString('hex')}`;
+  trackingCounter = (trackingCounter + 1) >>> 0;
+  return `dni_${sessionRowId}_${Math.floor(now.getTime() / 1000)}_${trackingCounter.toString(16).padStart(8, '0')}`;
 }
 
 /** The campaign's active pool (lowest id when several). */

@@ -6,17 +6,23 @@ const API_CSP = "default-src 'self'";
 // Swagger UI needs inline styles and data: images; everything else stays same-origin.
 const DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
 
+const FIXED_HEADERS = {
+  'X-API-Version': API_VERSION,
+  'X-Service-Version': SERVICE_VERSION,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'X-XSS-Protection': '1; mode=block',
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  'Referrer-Policy': 'no-referrer',
+} as const;
+
 export function installResponseHeaders(app: FastifyInstance): void {
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('X-API-Version', API_VERSION);
-    reply.header('X-Service-Version', SERVICE_VERSION);
+  // A callback hook (no promise per request): this runs on every request, the DNI fast path too.
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.headers(FIXED_HEADERS);
     reply.header('X-Request-Id', req.id);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('X-Frame-Options', 'DENY');
-    reply.header('X-XSS-Protection', '1; mode=block');
-    reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     reply.header('Content-Security-Policy', req.url.startsWith('/docs') ? DOCS_CSP : API_CSP);
-    reply.header('Referrer-Policy', 'no-referrer');
+    done();
   });
 }
 

@@ -50,12 +50,14 @@ export function installRateLimit(app: FastifyInstance, limiter: RateLimiter): vo
     const bucket: RateLimitBucket = req.routeOptions.config?.rateLimit ?? 'general';
     await limiter.consume(req, bucket, `ip:${req.ip}`, true);
   });
-  app.addHook('onSend', async (req, reply) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     const headers = req.rateLimitHeaders;
-    if (!headers) return;
-    reply.header('X-RateLimit-Limit', headers.limit);
-    reply.header('X-RateLimit-Remaining', headers.remaining);
-    reply.header('X-RateLimit-Reset', headers.reset);
-    if (headers.retryAfter !== undefined) reply.header('Retry-After', headers.retryAfter);
+    if (headers) {
+      reply.header('X-RateLimit-Limit', headers.limit);
+      reply.header('X-RateLimit-Remaining', headers.remaining);
+      reply.header('X-RateLimit-Reset', headers.reset);
+      if (headers.retryAfter !== undefined) reply.header('Retry-After', headers.retryAfter);
+    }
+    done(null, payload);
   });
 }
