@@ -1511,7 +1511,12 @@ export interface paths {
         /** The number for a visitor of a tagged page (seed 001); records the visitor session */
         post: operations["dniTrack"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight of `POST /api/dni/track` (landing pages on other sites)
+         * @description Browsers ask before posting JSON across origins. Any origin may post, without credentials;
+         *     no other API endpoint answers CORS.
+         */
+        options: operations["dniTrackPreflight"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -1528,7 +1533,12 @@ export interface paths {
         /** The same assignment by campaign (seed 000), served from memory where it can be */
         post: operations["dniUltraFast"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight of `POST /api/dni/ultra-fast` (landing pages on other sites)
+         * @description Browsers ask before posting JSON across origins. Any origin may post, without credentials;
+         *     no other API endpoint answers CORS.
+         */
+        options: operations["dniUltraFastPreflight"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -1561,6 +1571,84 @@ export interface paths {
         get: operations["listConversionEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracking/redtrack/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a RedTrack click session (seed 000)
+         * @description Unauthenticated (RedTrack posts from its servers), rate-limited per IP (`dni` bucket) and
+         *     validated. The report is stored as received, then applied to the visitor sessions it names:
+         *     with `tagCode`, the tag's organisation only; else every session whose RedTrack click id
+         *     (`clickid`, kept from the landing page by the DNI snippet) or `sessionId` matches. A report
+         *     that finds no session yet is kept and applied when a session with its click id appears.
+         *     A session report adds RedTrack's fields (campaign, offer, source, medium) to the visitor
+         *     session's `redtrackData` and fills its UTM source / medium when they are empty.
+         */
+        post: operations["trackRedtrackSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracking/redtrack/conversion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a RedTrack conversion (seed 000)
+         * @description Unauthenticated (RedTrack posts from its servers), rate-limited per IP (`dni` bucket) and
+         *     validated. The report is stored as received, then applied to the visitor sessions it names:
+         *     with `tagCode`, the tag's organisation only; else every session whose RedTrack click id
+         *     (`clickid`, kept from the landing page by the DNI snippet) or `sessionId` matches. A report
+         *     that finds no session yet is kept and applied when a session with its click id appears.
+         *     A conversion becomes a conversion event of the session (`eventType`, `conversionValue`),
+         *     linked to the session's latest call when it has one.
+         */
+        post: operations["trackRedtrackConversion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tracking/redtrack/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record RedTrack call quality (seed 000)
+         * @description Unauthenticated (RedTrack posts from its servers), rate-limited per IP (`dni` bucket) and
+         *     validated. The report is stored as received, then applied to the visitor sessions it names:
+         *     with `tagCode`, the tag's organisation only; else every session whose RedTrack click id
+         *     (`clickid`, kept from the landing page by the DNI snippet) or `sessionId` matches. A report
+         *     that finds no session yet is kept and applied when a session with its click id appears.
+         *     A quality report becomes a `call_quality` conversion event of the session, linked to the call
+         *     named by `callSid` (when it is the session's) or else the session's latest call.
+         */
+        post: operations["trackRedtrackQuality"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2556,9 +2644,28 @@ export interface components {
             revenueQualifiedAt: string | null;
             /** @description The recording of a voicemail the caller left, if any. */
             voicemailUrl: string | null;
+            /** @description The visitor session (DNI) that held the dialled pool number when the call came in. */
+            visitorSessionId: number | null;
+            /** @description What the call inherited from that session when it came in (null when not attributed). */
+            attribution: components["schemas"]["CallAttribution"] | null;
             legs: components["schemas"]["CallLeg"][];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
+        };
+        CallAttribution: {
+            sessionId: string;
+            utmSource: string | null;
+            utmMedium: string | null;
+            utmCampaign: string | null;
+            utmTerm: string | null;
+            utmContent: string | null;
+            /** @description gclid, fbclid, RedTrack clickid, ... as the session had them. */
+            clickIds: {
+                [key: string]: string;
+            };
+            landingUrl: string | null;
+            referrer: string | null;
+            domain: string | null;
         };
         /** @description A Twilio call sid (CA + 32 hex), or a simulator / manual call's sid. */
         CallSidValue: string;
@@ -2671,7 +2778,7 @@ export interface components {
         TrackingPixel: {
             id: number;
             name: string;
-            /** @description An http(s) URL with macros, replaced by URL-encoded values when the event is queued: `[Call:ConversionPayout]`, `[Call:CallerId]`, `[Call:CallSid]`, `[Call:Duration]`, `[Call:Event]`, `[Call:Timestamp]`, `[Call:CampaignId]`, and `[tag:User:<click id>]` / `[tag:Session:<utm field>]` (empty until calls are attributed to visitor sessions). Private addresses are refused when saved and when sent. */
+            /** @description An http(s) URL with macros, replaced by URL-encoded values when the event is queued: `[Call:ConversionPayout]`, `[Call:CallerId]`, `[Call:CallSid]`, `[Call:Duration]`, `[Call:Event]`, `[Call:Timestamp]`, `[Call:CampaignId]`; from the visitor session the call is attributed to, `[tag:User:<name>]` (a click id such as `clickid` or `gclid`, a UTM field such as `utm_source`, or any query parameter of the landing page) and `[tag:Session:<name>]` (`sessionId`, `landingUrl`, `referrer`, `domain`, `utm_source` … `utm_content`). A value the call does not have is empty. Private addresses are refused when saved and when sent. */
             url: string;
             /** @enum {string} */
             method: "GET" | "POST";
@@ -2793,6 +2900,49 @@ export interface components {
              */
             source: "pool" | "recycled" | "default" | "campaign";
         };
+        /** @description RedTrack's click id (`clickid` in the landing page URL). */
+        RedtrackClickId: string;
+        RedtrackCommonFields: {
+            clickid?: components["schemas"]["RedtrackClickId"];
+            /** @description Our visitor session id (the DNI snippet's `ccp_sid`), when RedTrack knows it. */
+            sessionId?: string;
+            tagCode?: components["schemas"]["TagCode"];
+            /** @description RedTrack's campaign id (not ours). */
+            campaign_id?: string;
+            offer_id?: string;
+            /** Format: date-time */
+            timestamp?: string;
+            url?: string;
+            referrer?: string;
+            userAgent?: string;
+        };
+        RedtrackSessionReport: components["schemas"]["RedtrackCommonFields"] & {
+            source?: string;
+            medium?: string;
+        };
+        RedtrackConversionReport: components["schemas"]["RedtrackCommonFields"] & {
+            /** @description What converted (e.g. `phone_click`, `lead`); default `redtrack_conversion`. */
+            eventType?: string;
+            phoneNumber?: components["schemas"]["E164"];
+            conversionValue?: number;
+        };
+        RedtrackQualityReport: components["schemas"]["RedtrackCommonFields"] & ({
+            conversionType?: string;
+            callSid?: components["schemas"]["CallSidValue"];
+            duration?: number;
+            answered?: boolean;
+            converted?: boolean;
+            revenue?: number;
+        } | unknown | unknown);
+        RedtrackReceipt: {
+            success: boolean;
+            /** @description The stored report's id. */
+            eventId: number;
+            /** @description true when the identical report was received before (nothing applied again). */
+            duplicate: boolean;
+            /** @description Visitor sessions the report has been applied to so far. */
+            linkedSessions: number;
+        };
         VisitorSession: {
             id: number;
             sessionId: string;
@@ -2830,7 +2980,7 @@ export interface components {
             id: number;
             sessionId: string | null;
             callId: number | null;
-            /** @description call_started, call_answered, call_completed, conversion, or a RedTrack event type. */
+            /** @description A call's events: call_started, call_answered, call_completed, conversion (each once per call); RedTrack's: its eventType (conversion) or call_quality. */
             eventType: string;
             eventValue: number | null;
             /** @description Obfuscated. */
@@ -2838,6 +2988,11 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
+            /**
+             * @description call: an event of a call attributed to the session; redtrack: a report posted by RedTrack.
+             * @enum {string}
+             */
+            source: "call" | "redtrack";
             createdAt: components["schemas"]["Timestamp"];
         };
     };
@@ -2845,6 +3000,7 @@ export interface components {
         /** @description The visitor's number (or, with `phoneNumber` null, none: the page keeps its own). */
         DniAssigned: {
             headers: {
+                "Access-Control-Allow-Origin": components["headers"]["CorsAllowOrigin"];
                 [name: string]: unknown;
             };
             content: {
@@ -2872,6 +3028,17 @@ export interface components {
                 /** @example <?xml version="1.0" encoding="UTF-8"?><Response><Dial action="https://calls.example.com/api/webhooks/dial-status?attempt=1" method="POST" timeout="30"><Number>+12125551234</Number></Dial></Response> */
                 "text/xml": string;
             };
+        };
+        /** @description The browser may post JSON to this endpoint from any origin, without credentials. */
+        CorsPreflight: {
+            headers: {
+                "Access-Control-Allow-Origin": components["headers"]["CorsAllowOrigin"];
+                "Access-Control-Allow-Methods": components["headers"]["CorsAllowMethods"];
+                "Access-Control-Allow-Headers": components["headers"]["CorsAllowHeaders"];
+                "Access-Control-Max-Age": components["headers"]["CorsMaxAge"];
+                [name: string]: unknown;
+            };
+            content?: never;
         };
         /** @description The X-Twilio-Signature is missing or does not match (nothing was changed). */
         WebhookForbidden: {
@@ -3091,6 +3258,14 @@ export interface components {
         RateLimitReset: number;
         /** @description Seconds to wait before retrying. */
         RetryAfter: number;
+        /** @description `*`: the DNI endpoints are called from landing pages on other sites (no credentials). */
+        CorsAllowOrigin: "*";
+        /** @description The methods a landing page may use (`POST`). */
+        CorsAllowMethods: string;
+        /** @description The request headers a landing page may send (`Content-Type`). */
+        CorsAllowHeaders: string;
+        /** @description How long (seconds) a browser may keep the preflight answer. */
+        CorsMaxAge: number;
     };
     pathItems: never;
 }
@@ -6050,6 +6225,8 @@ export interface operations {
                      *       "countedRevenue": null,
                      *       "revenueQualifiedAt": null,
                      *       "voicemailUrl": null,
+                     *       "visitorSessionId": null,
+                     *       "attribution": null,
                      *       "legs": [
                      *         {
                      *           "attempt": 1,
@@ -6138,6 +6315,22 @@ export interface operations {
                      *       "countedRevenue": 25.5,
                      *       "revenueQualifiedAt": "2025-08-04T12:03:00.000Z",
                      *       "voicemailUrl": null,
+                     *       "visitorSessionId": 7,
+                     *       "attribution": {
+                     *         "sessionId": "s_3f2a9c0d1e4b5a6978c0d1e2",
+                     *         "utmSource": "google",
+                     *         "utmMedium": "cpc",
+                     *         "utmCampaign": "summer_sale",
+                     *         "utmTerm": null,
+                     *         "utmContent": null,
+                     *         "clickIds": {
+                     *           "gclid": "abc123",
+                     *           "clickid": "rt_click_12345"
+                     *         },
+                     *         "landingUrl": "https://landing.example.com/?utm_source=google&gclid=abc123",
+                     *         "referrer": "https://google.com",
+                     *         "domain": "landing.example.com"
+                     *       },
                      *       "legs": [
                      *         {
                      *           "attempt": 1,
@@ -6934,6 +7127,20 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    dniTrackPreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["CorsPreflight"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     dniUltraFast: {
         parameters: {
             query?: never;
@@ -6959,6 +7166,20 @@ export interface operations {
             200: components["responses"]["DniAssigned"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    dniUltraFastPreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["CorsPreflight"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
@@ -7057,6 +7278,7 @@ export interface operations {
                      *           "campaign_id": "campaign_123",
                      *           "redtrack_attribution": true
                      *         },
+                     *         "source": "redtrack",
                      *         "createdAt": "2025-08-04T12:00:00.000Z"
                      *       }
                      *     ]
@@ -7066,6 +7288,201 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    trackRedtrackSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "clickid": "rt_click_12345",
+                 *       "campaign_id": "campaign_123",
+                 *       "offer_id": "offer_456",
+                 *       "source": "google",
+                 *       "medium": "cpc",
+                 *       "timestamp": "2025-08-04T12:00:00Z",
+                 *       "url": "https://landing.example.com",
+                 *       "referrer": "https://google.com",
+                 *       "userAgent": "Mozilla/5.0"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RedtrackSessionReport"];
+            };
+        };
+        responses: {
+            /** @description The identical report was received before; nothing was applied twice. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "eventId": 42,
+                     *       "duplicate": true,
+                     *       "linkedSessions": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RedtrackReceipt"];
+                };
+            };
+            /** @description Stored; applied to the visitor sessions counted in `linkedSessions` (0 — kept until a session with this click id appears). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "eventId": 42,
+                     *       "duplicate": false,
+                     *       "linkedSessions": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RedtrackReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    trackRedtrackConversion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "clickid": "rt_click_12345",
+                 *       "campaign_id": "campaign_123",
+                 *       "offer_id": "offer_456",
+                 *       "eventType": "phone_click",
+                 *       "phoneNumber": "+12125551234",
+                 *       "conversionValue": 25,
+                 *       "userAgent": "Mozilla/5.0",
+                 *       "url": "https://landing.example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RedtrackConversionReport"];
+            };
+        };
+        responses: {
+            /** @description The identical report was received before; nothing was applied twice. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "eventId": 42,
+                     *       "duplicate": true,
+                     *       "linkedSessions": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RedtrackReceipt"];
+                };
+            };
+            /** @description Stored; applied to the visitor sessions counted in `linkedSessions` (0 — kept until a session with this click id appears). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "eventId": 42,
+                     *       "duplicate": false,
+                     *       "linkedSessions": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RedtrackReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    trackRedtrackQuality: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "clickid": "rt_click_12345",
+                 *       "conversionType": "ConvertedCall",
+                 *       "duration": 180,
+                 *       "answered": true,
+                 *       "converted": true,
+                 *       "revenue": 50,
+                 *       "sessionId": "session_12345"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RedtrackQualityReport"];
+            };
+        };
+        responses: {
+            /** @description The identical report was received before; nothing was applied twice. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "eventId": 42,
+                     *       "duplicate": true,
+                     *       "linkedSessions": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RedtrackReceipt"];
+                };
+            };
+            /** @description Stored; applied to the visitor sessions counted in `linkedSessions` (0 — kept until a session with this click id appears). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "eventId": 42,
+                     *       "duplicate": false,
+                     *       "linkedSessions": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RedtrackReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -367,7 +367,36 @@ export interface ConversionEventsTable {
   event_value: NumericOrNull;
   phone_number: string | null;
   metadata: JsonWithDefault<Record<string, unknown>>;
+  source: Generated<'call' | 'redtrack'>;
   created_at: CreatedAt;
+}
+
+/** calls.attribution: the visitor session's fields at the time of the call. */
+export interface CallAttribution {
+  sessionId: string;
+  utmSource: string | null;
+  utmMedium: string | null;
+  utmCampaign: string | null;
+  utmTerm: string | null;
+  utmContent: string | null;
+  clickIds: Record<string, string>;
+  landingUrl: string | null;
+  referrer: string | null;
+  domain: string | null;
+}
+
+export type RedtrackKind = 'session' | 'conversion' | 'quality';
+
+export interface RedtrackEventsTable {
+  id: BigIntId;
+  kind: RedtrackKind;
+  clickid: string | null;
+  session_id: string | null;
+  org_id: string | null;
+  payload: Json<Record<string, unknown>>;
+  fingerprint: string;
+  linked_sessions: Generated<number>;
+  received_at: CreatedAt;
 }
 
 export type PixelEvent = 'call_started' | 'call_answered' | 'call_completed' | 'conversion';
@@ -438,6 +467,7 @@ export interface DB {
   visitor_sessions: VisitorSessionsTable;
   pool_assignments: PoolAssignmentsTable;
   conversion_events: ConversionEventsTable;
+  redtrack_events: RedtrackEventsTable;
   tracking_pixels: TrackingPixelsTable;
   pixel_deliveries: PixelDeliveriesTable;
   pixel_attempts: PixelAttemptsTable;
@@ -509,6 +539,8 @@ export interface CallsTable {
   voicemail_url: string | null;
   /** The visitor session that held the dialled pool number (DNI attribution). */
   visitor_session_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  /** What the call inherited from that session when it came in (a snapshot). */
+  attribution: Json<CallAttribution> | null;
   ended_at: Date | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;

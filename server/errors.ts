@@ -59,6 +59,7 @@ export function errorBody(err: AppError, requestId: string): ErrorBody {
 
 interface AjvIssue {
   instancePath?: string;
+  schemaPath?: string;
   keyword?: string;
   message?: string;
   params?: Record<string, unknown>;
@@ -68,13 +69,17 @@ interface AjvIssue {
 export function validationDetails(issues: AjvIssue[], context: string | undefined): Record<string, string> {
   const details: Record<string, string> = {};
   const root = context === 'body' || context === undefined ? 'body' : context;
+  // "must match a schema in anyOf" says less than the issues of its branches: dropped when they are there.
+  const combinators = new Set(['anyOf', 'oneOf']);
+  const named = issues.some((i) => !combinators.has(i.keyword ?? ''));
   for (const issue of issues) {
+    if (named && combinators.has(issue.keyword ?? '')) continue;
     const base = (issue.instancePath ?? '').split('/').filter(Boolean).map(unescapePointer);
     let field = base;
     let problem = issue.message ?? 'is invalid';
     if (issue.keyword === 'required' && typeof issue.params?.missingProperty === 'string') {
       field = [...base, issue.params.missingProperty];
-      problem = 'is required';
+      problem = issue.schemaPath?.includes('/anyOf/') ? 'is required (or one of the alternatives named here)' : 'is required';
     } else if (issue.keyword === 'additionalProperties' && typeof issue.params?.additionalProperty === 'string') {
       field = [...base, issue.params.additionalProperty];
       problem = 'is not allowed';

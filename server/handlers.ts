@@ -16,6 +16,7 @@ import { createNumberHandlers } from './numbers/handlers.js';
 import { createPixelHandlers } from './pixels/handlers.js';
 import { createTrackingTagHandlers } from './tracking-tags/handlers.js';
 import { createDniHandlers } from './dni/handlers.js';
+import { createRedtrackHandlers } from './redtrack/handlers.js';
 import { createRtbAuditHandlers } from './rtb-audit/handlers.js';
 import { createRtbRouterHandlers } from './rtb-routers/handlers.js';
 import { createRtbTargetHandlers } from './rtb-targets/handlers.js';
@@ -44,5 +45,6 @@ export function createHandlers(deps: Deps): Handlers {
     ...createPixelHandlers(deps),
     ...createTrackingTagHandlers(deps),
     ...createDniHandlers(deps),
+    ...createRedtrackHandlers(deps),
   };
 }

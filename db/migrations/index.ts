@@ -8,6 +8,7 @@ import * as m0005 from './0005_calls.js';
 import * as m0006 from './0006_call_path.js';
 import * as m0007 from './0007_tracking_pixels.js';
 import * as m0008 from './0008_dni_attribution.js';
+import * as m0009 from './0009_attribution_redtrack.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_call_path': m0006,
   '0007_tracking_pixels': m0007,
   '0008_dni_attribution': m0008,
+  '0009_attribution_redtrack': m0009,
 };

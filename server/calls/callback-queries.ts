@@ -13,7 +13,7 @@ import type { CallLegRow, CallRow, Db } from '../../db/types.js';
 import { normalizeMoney } from './money.js';
 import { applyEvent, type CallEvent, type CallState, type DialLeg, type Effect, type RevenuePolicy } from './state.js';
 import { callStatusRank, isCallStatus, isDialCallStatus, isFinalCallStatus } from './status.js';
-import { inTransaction } from './transaction.js';
+import { inTransaction } from '../common/transaction.js';
 
 /** The pure state of a call as stored. */
 export function stateFromRows(call: CallRow, legs: readonly CallLegRow[]): CallState {
@@ -49,6 +49,8 @@ export function stateFromRows(call: CallRow, legs: readonly CallLegRow[]): CallS
 export interface CallEventResult {
   callId: number;
   orgId: string | null;
+  /** The visitor session the call is attributed to (DNI), if any. */
+  visitorSessionId: string | null;
   state: CallState;
   changed: boolean;
   /**
@@ -76,7 +78,7 @@ export async function applyCallEvent(
     const legs = await trx.selectFrom('call_legs').selectAll().where('call_id', '=', call.id).orderBy('attempt').forUpdate().execute();
     const before = stateFromRows(call, legs);
     const transition = applyEvent(before, event, typeof policy === 'function' ? policy(legs) : policy);
-    const base = { callId: call.id, orgId: call.org_id };
+    const base = { callId: call.id, orgId: call.org_id, visitorSessionId: call.visitor_session_id === null ? null : String(call.visitor_session_id) };
     if (!transition.changed) return { ...base, state: before, changed: false, effects: transition.effects };
     const next = transition.state;
     let effects = transition.effects;

@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/types.js';
 import type { CapWindows } from '../routing/cap-windows.js';
-import { inTransaction } from './transaction.js';
+import { inTransaction } from '../common/transaction.js';
 
 /**
  * A leg still open this long after it started cannot be live (Twilio's <Dial timeLimit> default

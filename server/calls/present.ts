@@ -67,6 +67,8 @@ export function presentCallDetail(row: CallView, legs: readonly CallLegRow[]): S
     countedRevenue: money(row.revenue),
     revenueQualifiedAt: isoOrNull(row.revenue_qualified_at),
     voicemailUrl: row.voicemail_url,
+    visitorSessionId: row.visitor_session_id === null ? null : Number(row.visitor_session_id),
+    attribution: row.attribution,
     legs: legs.map(presentLeg),
     updatedAt: iso(row.updated_at),
   };

@@ -8,6 +8,7 @@
 // - saveAnswer: UPDATE … WHERE twiml IS NULL: the first answer wins, later ones get it back.
 import { sql } from 'kysely';
 import type { CallLegRow, CallRoutingMethod, CallRow, Db } from '../../db/types.js';
+import { attributionColumns } from '../attribution/held-number.js';
 
 export class CallSidConflictError extends Error {
   constructor(callSid: string) {
@@ -36,6 +37,7 @@ export interface InboundCallInput {
 
 /** One row per CallSid: a retry of the voice webhook gets the existing row and `created: false`. */
 export async function recordInboundCall(db: Db, input: InboundCallInput): Promise<{ call: CallRow; created: boolean }> {
+  const attributed = attributionColumns(input.orgId, input.phoneNumberId);
   const inserted = await db
     .insertInto('calls')
     .values({
@@ -50,6 +52,8 @@ export async function recordInboundCall(db: Db, input: InboundCallInput): Promis
       caller_state: input.callerState ?? null,
       caller_zip: input.callerZip ?? null,
       flow_id: input.flowId ?? null,
+      visitor_session_id: attributed.visitorSessionId,
+      attribution: attributed.attribution,
     })
     .onConflict((oc) => oc.column('call_sid').doNothing())
     .returningAll()
@@ -72,24 +76,29 @@ export interface RoutedCallInput extends InboundCallInput {
  * `created: false` when the CallSid is recorded already (a retry): nothing is written, and the
  * caller replays the stored answer. Throws 23503 when the buyer was deleted meanwhile.
  */
-export async function recordRoutedCall(db: Db, input: RoutedCallInput): Promise<{ created: boolean; callId: number | null }> {
+export async function recordRoutedCall(
+  db: Db,
+  input: RoutedCallInput,
+): Promise<{ created: boolean; callId: number | null; visitorSessionId: string | null }> {
   const { answer, leg } = input;
-  const result = await sql<{ id: number }>`
+  const attributed = attributionColumns(input.orgId, input.phoneNumberId);
+  const result = await sql<{ id: number; visitor_session_id: string | null }>`
     WITH c AS (
       INSERT INTO calls (org_id, call_sid, direction, campaign_id, pool_id, phone_number_id, from_number, to_number, caller_state,
-                         caller_zip, twiml, routing_method, routing_plan, buyer_id, payout)
+                         caller_zip, twiml, routing_method, routing_plan, buyer_id, payout, visitor_session_id, attribution)
       VALUES (${input.orgId}, ${input.callSid}, 'inbound', ${input.campaignId ?? null}, ${input.poolId ?? null}, ${input.phoneNumberId ?? null},
               ${input.from ?? null}, ${input.to ?? null}, ${input.callerState ?? null}, ${input.callerZip ?? null}, ${answer.twiml},
-              ${answer.routingMethod}, ${JSON.stringify(answer.routingPlan ?? null)}::jsonb, ${leg.buyerId}, ${leg.payout}::numeric)
+              ${answer.routingMethod}, ${JSON.stringify(answer.routingPlan ?? null)}::jsonb, ${leg.buyerId}, ${leg.payout}::numeric,
+              ${attributed.visitorSessionId}, ${attributed.attribution})
       ON CONFLICT (call_sid) DO NOTHING
-      RETURNING id, org_id),
+      RETURNING id, org_id, visitor_session_id),
     l AS (
       INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, destination, payout, min_duration_sec)
       SELECT c.id, 1, c.org_id, ${leg.buyerId}, ${leg.destination}, ${leg.payout}::numeric, ${leg.minDurationSec} FROM c
       RETURNING call_id)
-    SELECT c.id FROM c LEFT JOIN l ON l.call_id = c.id`.execute(db);
+    SELECT c.id, c.visitor_session_id FROM c LEFT JOIN l ON l.call_id = c.id`.execute(db);
   const row = result.rows[0];
-  return { created: row !== undefined, callId: row?.id ?? null };
+  return { created: row !== undefined, callId: row?.id ?? null, visitorSessionId: row?.visitor_session_id == null ? null : String(row.visitor_session_id) };
 }
 
 export async function getCallBySid(db: Db, callSid: string): Promise<CallRow | undefined> {

@@ -11,7 +11,7 @@ import { listConversionEventsOfSession, listVisitorSessionsInOrg } from './queri
 import { assignForTarget, targetOfCampaign, targetOfTag, trackingId } from './service.js';
 import { maskIp, newSessionId, type VisitorInput } from './sessions.js';
 
-type DniOps = 'dniTrack' | 'dniUltraFast' | 'listVisitorSessions' | 'listConversionEvents';
+type DniOps = 'dniTrack' | 'dniUltraFast' | 'dniTrackPreflight' | 'dniUltraFastPreflight' | 'listVisitorSessions' | 'listConversionEvents';
 
 function visitorFields(body: VisitorInput): VisitorInput {
   const { sessionId: _s, ...rest } = body;
@@ -22,6 +22,10 @@ export function createDniHandlers({ db }: Deps): HandlerGroup<DniOps> {
   const cache = new AssignmentCache();
 
   return {
+    // CORS preflights: the headers are set by http/dni-cors.ts for every answer of these paths.
+    dniTrackPreflight: async () => ({ status: 204, body: undefined }),
+    dniUltraFastPreflight: async () => ({ status: 204, body: undefined }),
+
     dniTrack: async (ctx) => {
       const target = await targetOfTag(db, ctx.body.tagCode);
       if (!target) throw ERRORS.notFound('Tracking tag', ctx.body.tagCode);
@@ -122,6 +126,7 @@ export function createDniHandlers({ db }: Deps): HandlerGroup<DniOps> {
           eventValue: r.event_value === null ? null : Number(r.event_value),
           phoneNumber: obfuscatePhone(r.phone_number),
           metadata: r.metadata,
+          source: r.source,
           createdAt: iso(r.created_at),
         })),
       };

@@ -29,7 +29,7 @@ export async function listConversionEventsOfSession(db: Kysely<DB>, orgId: strin
   return db
     .selectFrom('conversion_events as e')
     .innerJoin('visitor_sessions as vs', (j) => j.onRef('vs.id', '=', 'e.visitor_session_id').onRef('vs.org_id', '=', 'e.org_id'))
-    .select(['e.id', 'vs.session_id', 'e.call_id', 'e.event_type', 'e.event_value', 'e.phone_number', 'e.metadata', 'e.created_at'])
+    .select(['e.id', 'vs.session_id', 'e.call_id', 'e.event_type', 'e.event_value', 'e.phone_number', 'e.metadata', 'e.source', 'e.created_at'])
     .where('e.org_id', '=', orgId)
     .where('vs.session_id', '=', sessionId)
     .orderBy('e.id')

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { parsePhoneNumber } from 'libphonenumber-js';
 import type { DB } from '../../db/types.js';
+import { applyWaitingReports } from '../redtrack/service.js';
 import { assignPoolNumber, type PoolRule } from './assign.js';
 import { upsertVisitorSession, type VisitorInput } from './sessions.js';
 
@@ -133,6 +134,9 @@ export async function assignForTarget(
     visitor: input.visitor,
     now: input.now,
   });
+  // RedTrack reports that arrived before the visitor's first DNI request are applied now.
+  const clickid = input.visitor.clickIds?.clickid;
+  if (clickid !== undefined) await applyWaitingReports(db, { id: sessionRowId, orgId: target.orgId }, clickid, input.now);
   let phoneNumber: string | null = null;
   let source: DniSource;
   if (target.pool) {

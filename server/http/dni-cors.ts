@@ -6,16 +6,16 @@ import type { FastifyInstance } from 'fastify';
 const DNI_PUBLIC = /^\/api\/dni\/(?:track|ultra-fast)(?:\?|$)/;
 
 export function installDniCors(app: FastifyInstance): void {
+  // Headers only: the preflight itself is an operation of the contract (dniTrackPreflight,
+  // dniUltraFastPreflight) answering 204.
   app.addHook('onRequest', (req, reply, done) => {
     if (!DNI_PUBLIC.test(req.url)) return done();
     void reply.header('Access-Control-Allow-Origin', '*');
-    if (req.method !== 'OPTIONS') return done();
-    // Answered here: the hook chain stops once the reply is sent.
-    void reply
-      .code(204)
-      .header('Access-Control-Allow-Methods', 'POST')
-      .header('Access-Control-Allow-Headers', 'Content-Type')
-      .header('Access-Control-Max-Age', '86400')
-      .send();
+    if (req.method === 'OPTIONS') {
+      void reply.header('Access-Control-Allow-Methods', 'POST');
+      void reply.header('Access-Control-Allow-Headers', 'Content-Type');
+      void reply.header('Access-Control-Max-Age', '86400');
+    }
+    done();
   });
 }

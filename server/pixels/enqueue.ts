@@ -4,7 +4,7 @@
 // there are pixels, one INSERT … ON CONFLICT DO NOTHING: the unique (pixel, call, event) index makes
 // a callback delivered twice enqueue once.
 import { sql } from 'kysely';
-import type { Db, PixelEvent } from '../../db/types.js';
+import type { CallAttribution, Db, PixelEvent } from '../../db/types.js';
 import { pixelBody, renderMacros, type CallFacts } from './macros.js';
 
 export interface PixelEventInput {
@@ -24,6 +24,7 @@ interface MatchRow {
   campaign_id: string | null;
   duration_sec: number | null;
   payout: string | null;
+  attribution: CallAttribution | null;
 }
 
 /** Queues one delivery per active pixel of the org that fires on `event` for this call's campaign. Returns how many were new. */
@@ -31,7 +32,7 @@ export async function enqueuePixelEvent(db: Db, input: PixelEventInput): Promise
   const { orgId, callId, event } = input;
   const matches = await sql<MatchRow>`
     SELECT p.id AS pixel_id, p.url, p.method, c.call_sid, c.from_number, c.campaign_id, c.duration_sec,
-           COALESCE(c.revenue_override, c.revenue)::text AS payout
+           COALESCE(c.revenue_override, c.revenue)::text AS payout, c.attribution
       FROM tracking_pixels p
       JOIN calls c ON c.org_id = p.org_id AND c.id = ${callId}
      WHERE p.org_id = ${orgId}
@@ -49,6 +50,7 @@ export async function enqueuePixelEvent(db: Db, input: PixelEventInput): Promise
       durationSec: m.duration_sec,
       payout: m.payout,
       at,
+      attribution: m.attribution,
     };
     return {
       org_id: orgId,

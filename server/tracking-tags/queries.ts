@@ -22,6 +22,12 @@ export function findTagForSnippet(db: Db, tagCode: string): Promise<Pick<Trackin
   return db.selectFrom('tracking_tags').select(['tag_code', 'number_selector', 'is_active']).where('tag_code', '=', tagCode).executeTakeFirst();
 }
 
+/** The organisation of a tag by its public code (RedTrack reports may name one), or undefined. */
+export async function findTagOrgByCode(db: Db, tagCode: string): Promise<string | undefined> {
+  const tag = await db.selectFrom('tracking_tags').select('org_id').where('tag_code', '=', tagCode).executeTakeFirst();
+  return tag?.org_id;
+}
+
 export function insertTag(db: Db, values: NewTrackingTag): Promise<TrackingTagRow> {
   return db.insertInto('tracking_tags').values(values).returningAll().executeTakeFirstOrThrow();
 }

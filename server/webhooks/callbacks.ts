@@ -9,7 +9,8 @@ import { findCampaignInOrg } from '../campaigns/queries.js';
 import { ERRORS } from '../errors.js';
 import { FLOW_ERROR_MESSAGE, hangupTwiml as flowHangupTwiml } from '../flows/node-twiml.js';
 import type { RouteMode } from './candidates.js';
-import { firePixelEvents, pixelEventsOf } from '../pixels/fire.js';
+import { fireCallEvents } from '../attribution/call-events.js';
+import { pixelEventsOf } from '../pixels/fire.js';
 import { runFlowStep } from './flow-run.js';
 import { routeCall, type OrgCall, type RouteDeps } from './route-call.js';
 import { dialTwiml, fallbackTwiml, hangupTwiml } from './twiml.js';
@@ -43,7 +44,7 @@ export async function applyStatusCallback(deps: RouteDeps, form: StatusForm): Pr
   });
   // A call to a number we do not know is recorded too (DESIGN.md 4.1), and its status kept.
   if (!result) throw ERRORS.notFound('Call', form.CallSid);
-  await firePixelEvents(deps.db, result, pixelEventsOf(result.effects), deps.log);
+  await fireCallEvents(deps.db, result, pixelEventsOf(result.effects), deps.log);
 }
 
 export interface DialForm {
@@ -72,7 +73,7 @@ export async function answerDialStatus(deps: RouteDeps, query: DialQuery, form: 
     dialCallDuration: seconds(form.DialCallDuration),
   });
   if (!result) throw ERRORS.notFound('Call', form.CallSid);
-  await firePixelEvents(deps.db, result, pixelEventsOf(result.effects), deps.log);
+  await fireCallEvents(deps.db, result, pixelEventsOf(result.effects), deps.log);
   const leg = result.state.legs.find((l) => l.attempt === query.attempt);
   // Connected (the buyer talked to the caller and the leg ended), or the caller is gone: done.
   if (isFinalCallStatus(result.state.status) || (leg?.dialStatus != null && isAnsweredDialStatus(leg.dialStatus))) return hangupTwiml();

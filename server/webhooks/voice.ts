@@ -12,7 +12,7 @@ import type { Answer, InboundCallInput } from '../calls/queries.js';
 import { CallSidConflictError, getCallBySid, recordRoutedCall } from '../calls/queries.js';
 import { answerOnce, waitForAnswer } from '../calls/service.js';
 import { isForeignKeyViolation } from '../common/pg-errors.js';
-import { firePixelEvents } from '../pixels/fire.js';
+import { fireCallEvents } from '../attribution/call-events.js';
 import { planRouting } from '../routing/plan.js';
 import { anyLimited } from './candidate-queries.js';
 import { runFlowStep } from './flow-run.js';
@@ -68,7 +68,7 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
   const twiml = dialTwiml(buyer.phone_number, deps.urls.dialStatus({ attempt: 1, route: 'auto' }), campaign.dial_timeout_sec);
   const plan = { mode: 'auto', order: routing.order, skipped: routing.skipped, attempts: [{ attempt: 1, candidate: `buyer:${buyer.id}`, result: 'dialled' }] };
   try {
-    const { created, callId } = await recordRoutedCall(deps.db, {
+    const { created, callId, visitorSessionId } = await recordRoutedCall(deps.db, {
       ...input,
       answer: { twiml, routingMethod: campaign.routing_type, routingPlan: plan },
       leg: {
@@ -79,8 +79,11 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
       },
     });
     if (created) {
-      // Tracking pixels: queued only when the organisation has call_started pixels (cached).
-      if (callId !== null && config.startPixels) await firePixelEvents(deps.db, { orgId: input.orgId, callId }, ['call_started'], deps.log);
+      // A conversion event when the call is attributed; pixels only when the organisation has
+      // call_started pixels (cached). A plain unattributed call without pixels writes nothing more.
+      if (callId !== null) {
+        await fireCallEvents(deps.db, { orgId: input.orgId, callId, visitorSessionId }, ['call_started'], deps.log, { pixels: config.startPixels });
+      }
       return twiml;
     }
   } catch (err) {
@@ -117,9 +120,10 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
     if (fast !== undefined) return fast ?? retryLaterTwiml(deps.urls.voice());
   }
   const result = await answerOnce(deps.db, input, (call) => route(deps, config, call.org_id === null ? null : (call as OrgCall)));
-  // Only the delivery that recorded a call to one of our campaigns queues its call_started pixels.
-  if (result.created && result.call.campaign_id !== null && config.startPixels) {
-    await firePixelEvents(deps.db, { orgId: result.call.org_id, callId: result.call.id }, ['call_started'], deps.log);
+  // Only the delivery that recorded a call to one of our campaigns records its call_started event.
+  if (result.created && result.call.campaign_id !== null) {
+    const call = { orgId: result.call.org_id, callId: result.call.id, visitorSessionId: result.call.visitor_session_id };
+    await fireCallEvents(deps.db, call, ['call_started'], deps.log, { pixels: config.startPixels });
   }
   return result.twiml ?? retryLaterTwiml(deps.urls.voice());
 }

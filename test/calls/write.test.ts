@@ -109,6 +109,8 @@ describe('POST /api/calls', () => {
       countedRevenue: null,
       revenueQualifiedAt: null,
       voicemailUrl: null,
+      visitorSessionId: null,
+      attribution: null,
       legs: [
         // Nobody dialled it: the leg is recorded ended, holding none of the buyer's concurrency.
         { attempt: 1, buyerId, rtbTargetId: null, destination: '212***1234', dialStatus: null, dialDuration: null, startedAt: created.createdAt, endedAt: created.createdAt },

@@ -1,12 +1,11 @@
 // POST /api/dni/track, POST /api/dni/ultra-fast, GET /api/visitor-sessions and
 // GET /api/conversion-events through the real server.
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { formatNational } from '../../server/dni/service.js';
 import { createCampaign, type Member, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { liveHoldings, makePool } from './dni-fixtures.js';
+import { insertTag, liveHoldings, makePool, type TagValues } from './dni-fixtures.js';
 
 let t: TestApp;
 let owner: Member;
@@ -14,14 +13,8 @@ let other: Member;
 
 const TRACKING_ID = /^dni_\d+_\d+_[0-9a-f]{8}$/;
 
-async function makeTag(orgId: string, values: { campaignId?: string | null; poolId?: number | null; defaultNumber?: string | null; isActive?: boolean } = {}) {
-  const tagCode = `tag_${randomBytes(5).toString('hex')}`;
-  const row = await t.db
-    .insertInto('tracking_tags')
-    .values({ org_id: orgId, name: 'Landing', tag_code: tagCode, campaign_id: values.campaignId ?? null, pool_id: values.poolId ?? null, default_number: values.defaultNumber ?? null, is_active: values.isActive ?? true })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { id: row.id, tagCode };
+function makeTag(orgId: string, values: TagValues = {}) {
+  return insertTag(t.db, orgId, values);
 }
 
 /** A DNI answer or an error body, as the tests read them. */
@@ -213,15 +206,15 @@ describe('GET /api/visitor-sessions and /api/conversion-events', () => {
     await t.db
       .insertInto('conversion_events')
       .values([
-        { org_id: org.orgId, visitor_session_id: session.id, event_type: 'phone_click', event_value: '25', phone_number: '+15551231234', metadata: JSON.stringify({ clickid: 'rt_1' }) },
+        { org_id: org.orgId, visitor_session_id: session.id, event_type: 'phone_click', event_value: '25', phone_number: '+15551231234', metadata: JSON.stringify({ clickid: 'rt_1' }), source: 'redtrack' },
         { org_id: org.orgId, visitor_session_id: session.id, event_type: 'conversion', event_value: null, phone_number: null },
       ])
       .execute();
     const res = await org.client.GET('/api/conversion-events', { params: { query: { sessionId: 'events_session' } } });
     expect(res.response.status).toBe(200);
     expect(res.data).toEqual([
-      { id: expect.any(Number), sessionId: 'events_session', callId: null, eventType: 'phone_click', eventValue: 25, phoneNumber: '555***1234', metadata: { clickid: 'rt_1' }, createdAt: expect.any(String) },
-      { id: expect.any(Number), sessionId: 'events_session', callId: null, eventType: 'conversion', eventValue: null, phoneNumber: null, metadata: {}, createdAt: expect.any(String) },
+      { id: expect.any(Number), sessionId: 'events_session', callId: null, eventType: 'phone_click', eventValue: 25, phoneNumber: '555***1234', metadata: { clickid: 'rt_1' }, source: 'redtrack', createdAt: expect.any(String) },
+      { id: expect.any(Number), sessionId: 'events_session', callId: null, eventType: 'conversion', eventValue: null, phoneNumber: null, metadata: {}, source: 'call', createdAt: expect.any(String) },
     ]);
     const foreign = await other.client.GET('/api/conversion-events', { params: { query: { sessionId: 'events_session' } } });
     expect(foreign.response.status).toBe(200);

@@ -51,3 +51,21 @@ export async function makeSession(db: Kysely<DB>, orgId: string, now = new Date(
 export async function liveHoldings(db: Kysely<DB>, poolId: number) {
   return db.selectFrom('pool_assignments').select(['phone_number_id', 'visitor_session_id', 'last_seen_at']).where('pool_id', '=', poolId).where('released_at', 'is', null).execute();
 }
+
+export interface TagValues {
+  campaignId?: string | null;
+  poolId?: number | null;
+  defaultNumber?: string | null;
+  isActive?: boolean;
+}
+
+/** A tracking tag with a fresh code. */
+export async function insertTag(db: Kysely<DB>, orgId: string, values: TagValues = {}): Promise<{ id: number; tagCode: string }> {
+  const tagCode = `tag_${randomBytes(5).toString('hex')}`;
+  const row = await db
+    .insertInto('tracking_tags')
+    .values({ org_id: orgId, name: 'Landing', tag_code: tagCode, campaign_id: values.campaignId ?? null, pool_id: values.poolId ?? null, default_number: values.defaultNumber ?? null, is_active: values.isActive ?? true })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, tagCode };
+}

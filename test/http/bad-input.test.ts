@@ -150,6 +150,10 @@ const table: Record<string, Case> = {
   getDniSnippet: { params: () => ({ tagCode }) },
   dniTrack: { body: () => ({ tagCode, sessionId: 'bad_input_session', domain: 'example.com', utmSource: 'google', clickIds: { gclid: 'g1' } }) },
   dniUltraFast: { body: () => ({ campaignId, sessionId: 'bad_input_session', userAgent: 'curl/7.68.0', utmMedium: 'cpc' }) },
+  // Public: RedTrack's reports (the tag code keeps them to this organisation).
+  trackRedtrackSession: { body: () => ({ clickid: 'rt_bad_input', tagCode, campaign_id: 'campaign_123', source: 'google', medium: 'cpc', timestamp: '2025-08-04T12:00:00Z' }) },
+  trackRedtrackConversion: { body: () => ({ clickid: 'rt_bad_input', tagCode, eventType: 'phone_click', phoneNumber: '+12125551234', conversionValue: 25 }) },
+  trackRedtrackQuality: { body: () => ({ clickid: 'rt_bad_input', tagCode, conversionType: 'ConvertedCall', duration: 180, answered: true, converted: true, revenue: 50 }) },
   getCall: { params: () => ({ id: String(callId) }) },
   createCall: { body: () => ({ callerNumber: '+13105551234', campaignId, buyerId, status: 'completed', duration: 60, revenue: 12.5 }) },
   updateCall: { params: () => ({ id: String(callId) }), body: () => ({ status: 'completed', duration: 60, revenue: 30, reason: 'Confirmed' }) },
@@ -285,7 +289,7 @@ function allValidationErrors(labels: string[]) {
 
 /** Every row of every table: what must still hold at the end. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, bidResponses, inboundBids, numbers, pools, flows, calls, callLegs, callCorrections, pixels, tags, visitorSessions, poolAssignments, conversionEvents] = await Promise.all([
+  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, bidResponses, inboundBids, numbers, pools, flows, calls, callLegs, callCorrections, pixels, tags, visitorSessions, poolAssignments, conversionEvents, redtrackEvents] = await Promise.all([
     t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
     t.db.selectFrom('users').selectAll().orderBy('id').execute(),
     t.db.selectFrom('api_keys').selectAll().orderBy('id').execute(),
@@ -309,11 +313,12 @@ async function snapshot() {
     t.db.selectFrom('visitor_sessions').selectAll().orderBy('id').execute(),
     t.db.selectFrom('pool_assignments').selectAll().orderBy('id').execute(),
     t.db.selectFrom('conversion_events').selectAll().orderBy('id').execute(),
+    t.db.selectFrom('redtrack_events').selectAll().orderBy('id').execute(),
   ]);
   return {
     ...{ organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, bidRequests, bidResponses, inboundBids },
     ...{ numbers, pools, flows, calls, callLegs, callCorrections, pixels },
-    ...{ tags, visitorSessions, poolAssignments, conversionEvents },
+    ...{ tags, visitorSessions, poolAssignments, conversionEvents, redtrackEvents },
   };
 }
 
@@ -691,6 +696,24 @@ describe('DNI bodies naming what does not exist', () => {
   });
 });
 
+describe('RedTrack reports naming what does not exist, or nothing', () => {
+  it('answers 404 for an unknown tagCode and 400 naming clickid for a quality report without clickid or sessionId; nothing stored', async () => {
+    const seen = await outcomes([
+      ['unknown tag', () => send(opById('trackRedtrackConversion'), { body: JSON.stringify({ ...table.trackRedtrackConversion!.body!(), tagCode: 'unknown_tag' }), contentType: JSON_TYPE })],
+    ]);
+    expect(seen).toEqual([{ label: 'unknown tag', status: 404, code: 'RESOURCE_NOT_FOUND', wellFormed: true, details: expect.anything() }]);
+    const { clickid: _clickid, ...anonymous } = table.trackRedtrackQuality!.body!() as Record<string, unknown>;
+    const invalid = await outcomes([
+      ['quality without clickid or sessionId', () => send(opById('trackRedtrackQuality'), { body: JSON.stringify(anonymous), contentType: JSON_TYPE })],
+      ['conversion without clickid', () => send(opById('trackRedtrackConversion'), { body: JSON.stringify({ eventType: 'lead' }), contentType: JSON_TYPE })],
+      ['negative value', () => send(opById('trackRedtrackConversion'), { body: JSON.stringify({ ...table.trackRedtrackConversion!.body!(), conversionValue: -1 }), contentType: JSON_TYPE })],
+      ['bad phone', () => send(opById('trackRedtrackConversion'), { body: JSON.stringify({ ...table.trackRedtrackConversion!.body!(), phoneNumber: '555-1234' }), contentType: JSON_TYPE })],
+    ]);
+    expect(invalid).toEqual(allValidationErrors(['quality without clickid or sessionId', 'conversion without clickid', 'negative value', 'bad phone']));
+    expect(invalid.map((s) => Object.keys(s.details as object).sort())).toEqual([['clickid', 'sessionId'], ['clickid'], ['conversionValue'], ['phoneNumber']]);
+  });
+});
+
 describe('afterwards', () => {
   it('nothing was created, changed or deleted by any of the requests above', async () => {
     const now = await snapshot();
@@ -717,6 +740,7 @@ describe('afterwards', () => {
       visitorSessions: now.visitorSessions.length,
       poolAssignments: now.poolAssignments.length,
       conversionEvents: now.conversionEvents.length,
+      redtrackEvents: now.redtrackEvents.length,
     }).toEqual({
       organizations: 1,
       users: 2,
@@ -740,6 +764,7 @@ describe('afterwards', () => {
       visitorSessions: 0,
       poolAssignments: 0,
       conversionEvents: 0,
+      redtrackEvents: 0,
     });
     expect(now).toEqual(stateAfterSetup);
   });

@@ -1,0 +1,33 @@
+// Receiving a RedTrack report (stored, then applied to the sessions it names, in one transaction),
+// and applying the reports that waited for a session once that session appears (DNI).
+import type { Db, RedtrackKind } from '../../db/types.js';
+import { inTransaction } from '../common/transaction.js';
+import { addLinkedSessions, applyReportToSession, claimWaitingReports, findReportSessions, storeReport } from './queries.js';
+import { reportFingerprint, type RedtrackReport } from './report.js';
+
+export interface Receipt {
+  eventId: number;
+  duplicate: boolean;
+  linkedSessions: number;
+}
+
+/** `orgId`: the organisation of the tag the report named (null: any session that matches). */
+export async function receiveReport(db: Db, kind: RedtrackKind, report: RedtrackReport, orgId: string | null, now: Date = new Date()): Promise<Receipt> {
+  return inTransaction(db, async (trx) => {
+    const stored = await storeReport(trx, { kind, report, fingerprint: reportFingerprint(kind, report), orgId, now });
+    if (!stored.created) return { eventId: Number(stored.id), duplicate: true, linkedSessions: stored.linkedSessions };
+    const sessions = await findReportSessions(trx, { orgId, sessionId: report.sessionId, clickid: report.clickid });
+    for (const session of sessions) await applyReportToSession(trx, session, kind, report, stored.id);
+    const linkedSessions = sessions.length === 0 ? 0 : await addLinkedSessions(trx, stored.id, sessions.length);
+    return { eventId: Number(stored.id), duplicate: false, linkedSessions };
+  });
+}
+
+/** A session with a RedTrack click id was recorded: apply the reports that waited for it. Returns how many. */
+export async function applyWaitingReports(db: Db, session: { id: string; orgId: string }, clickid: string, now: Date = new Date()): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const waiting = await claimWaitingReports(trx, session.orgId, clickid, now);
+    for (const report of waiting) await applyReportToSession(trx, session, report.kind, report.payload, report.id);
+    return waiting.length;
+  });
+}

@@ -1,0 +1,218 @@
+// RedTrack (seed 000 /api/tracking/redtrack/session|conversion|quality): unauthenticated,
+// rate-limited, validated; stored as received, linked to the visitor sessions with the report's
+// click id (or session id) and to their calls; a report that comes before its session waits for
+// it; an identical report posted again is recognised and applied once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Member, registerOrg } from '../helpers/fixtures.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { insertTag, makePool } from '../dni/dni-fixtures.js';
+import { buyerCampaign, callRow, callSid, voice } from '../webhooks/helpers.js';
+
+let t: TestApp;
+let owner: Member;
+let other: Member;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  owner = await registerOrg(t, 'RedTrack Org');
+  other = await registerOrg(t, 'Other RedTrack Org');
+});
+afterAll(async () => t.close());
+
+interface Receipt {
+  success: boolean;
+  eventId: number;
+  duplicate: boolean;
+  linkedSessions: number;
+}
+
+async function report(kind: 'session' | 'conversion' | 'quality', body: unknown): Promise<{ status: number; receipt: Receipt }> {
+  const res = await fetch(`${t.url}/api/tracking/redtrack/${kind}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, receipt: (await res.json()) as Receipt };
+}
+
+async function visit(tagCode: string, sessionId: string, clickid?: string): Promise<string | null> {
+  const res = await fetch(`${t.url}/api/dni/track`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tagCode, sessionId, ...(clickid ? { clickIds: { clickid } } : {}) }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { phoneNumber: string | null }).phoneNumber;
+}
+
+async function eventsOf(member: Member, sessionId: string) {
+  const { data, response } = await member.client.GET('/api/conversion-events', { params: { query: { sessionId } } });
+  expect(response.status).toBe(200);
+  return data!;
+}
+
+async function sessionOf(member: Member, sessionId: string) {
+  const { data } = await member.client.GET('/api/visitor-sessions', { params: { query: { limit: 100 } } });
+  return data!.sessions.find((s) => s.sessionId === sessionId);
+}
+
+describe('RedTrack reports on known sessions', () => {
+  it('adds a session report to the visitor session (seed 000 body), filling empty UTM fields', async () => {
+    const { tagCode } = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550100' });
+    await visit(tagCode, 'rt_known_1', 'rt_click_known_1');
+    const { status, receipt } = await report('session', {
+      clickid: 'rt_click_known_1',
+      campaign_id: 'campaign_123',
+      offer_id: 'offer_456',
+      source: 'google',
+      medium: 'cpc',
+      timestamp: '2025-08-04T12:00:00Z',
+      url: 'https://landing.example.com',
+      referrer: 'https://google.com',
+      userAgent: 'Mozilla/5.0...',
+    });
+    expect(status).toBe(202);
+    expect(receipt).toEqual({ success: true, eventId: expect.any(Number), duplicate: false, linkedSessions: 1 });
+    const session = await sessionOf(owner, 'rt_known_1');
+    expect(session).toMatchObject({
+      utmSource: 'google',
+      utmMedium: 'cpc',
+      landingUrl: 'https://landing.example.com',
+      referrer: 'https://google.com',
+      redtrackData: { clickid: 'rt_click_known_1', campaign_id: 'campaign_123', offer_id: 'offer_456', source: 'google', medium: 'cpc', timestamp: '2025-08-04T12:00:00Z' },
+    });
+    // A session report is not a conversion.
+    expect(await eventsOf(owner, 'rt_known_1')).toEqual([]);
+  });
+
+  it('records a conversion on the session and its latest call; a repeat (any key order) is the same report', async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550911' }]);
+    const { rule } = await makePool(t.db, owner.orgId, { numbers: 1, campaignId: campaign.id });
+    const { tagCode } = await insertTag(t.db, owner.orgId, { campaignId: campaign.id, poolId: rule.poolId });
+    const number = await visit(tagCode, 'rt_known_2', 'rt_click_known_2');
+    const sid = callSid();
+    await voice(t, sid, number!);
+    const call = await callRow(t, sid);
+
+    const body = { clickid: 'rt_click_known_2', campaign_id: 'campaign_123', offer_id: 'offer_456', eventType: 'phone_click', phoneNumber: '+12125551234', conversionValue: 25, url: 'https://landing.example.com' };
+    const first = await report('conversion', body);
+    expect(first.status).toBe(202);
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    const again = await report('conversion', reordered);
+    expect(again.status).toBe(200);
+    expect(again.receipt).toEqual({ success: true, eventId: first.receipt.eventId, duplicate: true, linkedSessions: 1 });
+
+    const events = (await eventsOf(owner, 'rt_known_2')).filter((e) => e.source === 'redtrack');
+    expect(events).toEqual([
+      {
+        id: expect.any(Number),
+        sessionId: 'rt_known_2',
+        callId: call.id,
+        eventType: 'phone_click',
+        eventValue: 25,
+        phoneNumber: '212***1234',
+        metadata: { clickid: 'rt_click_known_2', campaign_id: 'campaign_123', offer_id: 'offer_456', url: 'https://landing.example.com', redtrack_attribution: true, redtrackEventId: first.receipt.eventId },
+        source: 'redtrack',
+        createdAt: expect.any(String),
+      },
+    ]);
+  });
+
+  it('records call quality by session id, on the call it names when that call is the session\'s', async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550912' }]);
+    const { rule } = await makePool(t.db, owner.orgId, { numbers: 1, campaignId: campaign.id });
+    const { tagCode } = await insertTag(t.db, owner.orgId, { campaignId: campaign.id, poolId: rule.poolId });
+    const number = await visit(tagCode, 'rt_quality_session');
+    const firstSid = callSid();
+    const secondSid = callSid();
+    await voice(t, firstSid, number!);
+    await voice(t, secondSid, number!);
+    const first = await callRow(t, firstSid);
+
+    const named = await report('quality', { sessionId: 'rt_quality_session', callSid: firstSid, conversionType: 'ConvertedCall', duration: 180, answered: true, converted: true, revenue: 50 });
+    expect(named.status).toBe(202);
+    // A callSid that is not the session's call: the session's latest call instead.
+    const foreignSid = callSid();
+    const unnamed = await report('quality', { sessionId: 'rt_quality_session', callSid: foreignSid, conversionType: 'Rejected', answered: false });
+    expect(unnamed.status).toBe(202);
+    const quality = (await eventsOf(owner, 'rt_quality_session')).filter((e) => e.eventType === 'call_quality');
+    expect(quality.map((e) => [e.callId, e.eventValue, e.metadata.conversionType, e.metadata.answered])).toEqual([
+      [first.id, 50, 'ConvertedCall', true],
+      [(await callRow(t, secondSid)).id, null, 'Rejected', false],
+    ]);
+    expect(quality[0]!.metadata).toMatchObject({ duration: 180, converted: true, callSid: firstSid, redtrack_attribution: true });
+  });
+});
+
+describe('RedTrack reports and organisations', () => {
+  it('applies a report with a tagCode to that organisation only; without one, to every session with the click id', async () => {
+    const mine = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550100' });
+    const theirs = await insertTag(t.db, other.orgId, { defaultNumber: '+13125550100' });
+    await visit(mine.tagCode, 'rt_shared_mine', 'rt_click_shared');
+    await visit(theirs.tagCode, 'rt_shared_theirs', 'rt_click_shared');
+
+    const scoped = await report('conversion', { clickid: 'rt_click_shared', tagCode: mine.tagCode, eventType: 'lead', conversionValue: 5 });
+    expect(scoped.receipt.linkedSessions).toBe(1);
+    expect((await eventsOf(owner, 'rt_shared_mine')).map((e) => e.eventType)).toEqual(['lead']);
+    expect(await eventsOf(other, 'rt_shared_theirs')).toEqual([]);
+    // Another organisation never sees this one's events, even by session id.
+    expect(await eventsOf(other, 'rt_shared_mine')).toEqual([]);
+
+    const open = await report('conversion', { clickid: 'rt_click_shared', eventType: 'sale', conversionValue: 9 });
+    expect(open.receipt.linkedSessions).toBe(2);
+    expect((await eventsOf(owner, 'rt_shared_mine')).map((e) => e.eventType)).toEqual(['lead', 'sale']);
+    expect((await eventsOf(other, 'rt_shared_theirs')).map((e) => e.eventType)).toEqual(['sale']);
+  });
+});
+
+describe('RedTrack reports before their session', () => {
+  it('keeps a report until a session with its click id appears, then applies it once, even to simultaneous visits', async () => {
+    const { tagCode } = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550100' });
+    const early = await report('conversion', { clickid: 'rt_click_early', eventType: 'phone_click', conversionValue: 12.5 });
+    expect(early.status).toBe(202);
+    expect(early.receipt.linkedSessions).toBe(0);
+    const earlySession = await report('session', { clickid: 'rt_click_early', campaign_id: 'campaign_early', source: 'taboola' });
+    expect(earlySession.receipt.linkedSessions).toBe(0);
+
+    await Promise.all(Array.from({ length: 5 }, () => visit(tagCode, 'rt_early_session', 'rt_click_early')));
+    const events = await eventsOf(owner, 'rt_early_session');
+    expect(events.map((e) => [e.eventType, e.eventValue, e.metadata.redtrackEventId])).toEqual([['phone_click', 12.5, early.receipt.eventId]]);
+    expect(await sessionOf(owner, 'rt_early_session')).toMatchObject({ utmSource: 'taboola', redtrackData: { clickid: 'rt_click_early', campaign_id: 'campaign_early', source: 'taboola' } });
+    const stored = await t.db.selectFrom('redtrack_events').select(['id', 'linked_sessions']).where('clickid', '=', 'rt_click_early').orderBy('id').execute();
+    expect(stored.map((r) => r.linked_sessions)).toEqual([1, 1]);
+
+    // Once linked, a later session with the same click id does not get it again.
+    await visit(tagCode, 'rt_early_session_2', 'rt_click_early');
+    expect(await eventsOf(owner, 'rt_early_session_2')).toEqual([]);
+  });
+
+  it('does not hand a report posted for one organisation (tagCode) to another organisation\'s session', async () => {
+    const mine = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550100' });
+    const theirs = await insertTag(t.db, other.orgId, { defaultNumber: '+13125550100' });
+    const posted = await report('conversion', { clickid: 'rt_click_scoped_wait', tagCode: mine.tagCode, eventType: 'lead' });
+    expect(posted.receipt.linkedSessions).toBe(0);
+    await visit(theirs.tagCode, 'rt_scoped_wait_theirs', 'rt_click_scoped_wait');
+    expect(await eventsOf(other, 'rt_scoped_wait_theirs')).toEqual([]);
+    await visit(mine.tagCode, 'rt_scoped_wait_mine', 'rt_click_scoped_wait');
+    expect((await eventsOf(owner, 'rt_scoped_wait_mine')).map((e) => e.eventType)).toEqual(['lead']);
+  });
+});
+
+describe('RedTrack rate limit', () => {
+  it('counts reports per IP in the dni bucket and answers 429 over it, storing nothing more', async () => {
+    const limited = await startTestApp({ env: { RATE_LIMITS: 'dni=2' } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i += 1) {
+        const res = await fetch(`${limited.url}/api/tracking/redtrack/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ clickid: `rt_limit_${i}` }),
+        });
+        statuses.push(res.status);
+        if (res.status === 429) expect(((await res.json()) as { code: string }).code).toBe('RATE_LIMIT_EXCEEDED');
+      }
+      expect(statuses).toEqual([202, 202, 429]);
+      const stored = await limited.db.selectFrom('redtrack_events').select('clickid').orderBy('id').execute();
+      expect(stored.map((r) => r.clickid)).toEqual(['rt_limit_0', 'rt_limit_1']);
+    } finally {
+      await limited.close();
+    }
+  });
+});
