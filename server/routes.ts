@@ -3,7 +3,7 @@
 // in onRequest (before validation: an anonymous caller learns nothing about the input rules).
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
-import { principalRateKey, requireRole, resolvePrincipal } from './auth/principal.js';
+import { type Principal, principalRateKey, requireRole, resolvePrincipal } from './auth/principal.js';
 import { ERRORS } from './errors.js';
 import { type FormParams, isValidTwilioSignature } from './http/twilio-signature.js';
 import type { Deps, Handlers, HandlerContext, OperationId } from './handler-types.js';
@@ -80,6 +80,27 @@ function twilioSignatureGuard(meta: OperationMeta, deps: Deps) {
   };
 }
 
+/** What a handler gets (a class: nothing is allocated per request beyond the object itself). */
+class RequestContext implements HandlerContext<OperationId> {
+  readonly params: never;
+  readonly query: never;
+  readonly body: never;
+
+  constructor(
+    readonly req: FastifyRequest,
+    readonly reply: FastifyReply,
+  ) {
+    this.params = req.params as never;
+    this.query = req.query as never;
+    this.body = req.body as never;
+  }
+
+  principal(): Principal {
+    if (!this.req.principal) throw ERRORS.unauthorized();
+    return this.req.principal;
+  }
+}
+
 function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps: Deps) {
   const minRole = meta.minRole;
   const guardBody = bodyGuard(meta);
@@ -113,17 +134,7 @@ function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps:
         }
       : {}),
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
-      const ctx: HandlerContext<OperationId> = {
-        req,
-        reply,
-        params: req.params as never,
-        query: req.query as never,
-        body: req.body as never,
-        principal: () => {
-          if (!req.principal) throw ERRORS.unauthorized();
-          return req.principal;
-        },
-      };
+      const ctx = new RequestContext(req, reply);
       const result = await (handler as (c: HandlerContext<OperationId>) => Promise<{ status: number; body: unknown }>)(ctx);
       // A change made through the API (campaigns, buyers, numbers, flows, ...) reaches this
       // instance's call routing at once.

@@ -1,6 +1,7 @@
 // Pixel macros and the worker's verdicts (pure): encoding, unknown macros, missing values, retries.
 import { describe, expect, it } from 'vitest';
-import { formatAmount, pixelBody, renderMacros, withPlaceholders, type CallFacts } from '../../server/pixels/macros.js';
+import { formatAmount, pixelBody, renderMacros, tagValue, withPlaceholders, type CallFacts } from '../../server/pixels/macros.js';
+import type { CallAttribution } from '../../db/types.js';
 import { verdictOf } from '../../server/pixels/worker.js';
 
 const FACTS: CallFacts = {
@@ -12,6 +13,53 @@ const FACTS: CallFacts = {
   payout: '25.5000',
   at: new Date('2025-08-04T10:00:00.000Z'),
 };
+
+const ATTRIBUTION: CallAttribution = {
+  sessionId: 's_1',
+  utmSource: 'google ads',
+  utmMedium: 'cpc',
+  utmCampaign: null,
+  utmTerm: null,
+  utmContent: null,
+  clickIds: { clickid: 'rt&1', gclid: 'G-1' },
+  landingUrl: 'https://lp.example/?sub1=a%2Bb&gclid=from-url&utm_source=from-url',
+  referrer: 'https://ref.example/',
+  domain: 'lp.example',
+};
+
+describe('tag macros', () => {
+  it.each([
+    ['User', 'clickid', 'rt&1'],
+    ['User', 'gclid', 'G-1'],
+    ['User', 'utm_source', 'google ads'],
+    ['User', 'utmMedium', 'cpc'],
+    ['User', 'sub1', 'a+b'],
+    ['User', 'msclkid', ''],
+    ['User', 'utm_campaign', ''],
+    ['Session', 'sessionId', 's_1'],
+    ['Session', 'landingUrl', ATTRIBUTION.landingUrl!],
+    ['Session', 'referrer', 'https://ref.example/'],
+    ['Session', 'domain', 'lp.example'],
+    ['Session', 'utm_source', 'google ads'],
+    ['Session', 'clickid', ''],
+    ['Session', 'constructor', ''],
+    ['User', 'constructor', ''],
+    ['Other', 'clickid', ''],
+  ])('[tag:%s:%s] is %j', (kind, name, value) => {
+    expect(tagValue(ATTRIBUTION, kind, name)).toBe(value);
+  });
+
+  it('prefers the session\'s click ids and UTM fields over the landing page\'s parameters', () => {
+    expect(renderMacros('https://x.example/p?g=[tag:User:gclid]&s=[tag:User:utm_source]&c=[tag:User:clickid]', { ...FACTS, attribution: ATTRIBUTION })).toBe(
+      'https://x.example/p?g=G-1&s=google%20ads&c=rt%261',
+    );
+  });
+
+  it('is empty for an unattributed call, and a landing URL that does not parse gives nothing', () => {
+    expect(tagValue(null, 'User', 'clickid')).toBe('');
+    expect(tagValue({ ...ATTRIBUTION, landingUrl: 'not a url' }, 'User', 'sub1')).toBe('');
+  });
+});
 
 describe('renderMacros', () => {
   it.each([

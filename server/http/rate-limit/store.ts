@@ -7,7 +7,8 @@ export interface WindowCount {
 }
 
 export interface RateLimitStore {
-  hit(key: string, windowMs: number): Promise<WindowCount>;
+  /** Counts one request; a store in memory answers at once (no promise on the hot path), Redis later. */
+  hit(key: string, windowMs: number): WindowCount | Promise<WindowCount>;
   close(): Promise<void>;
 }
 
@@ -17,7 +18,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async hit(key: string, windowMs: number): Promise<WindowCount> {
+  hit(key: string, windowMs: number): WindowCount {
     const now = this.now();
     this.sweep(now, windowMs);
     const current = this.windows.get(key);
