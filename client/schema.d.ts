@@ -1429,6 +1429,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/rtb-performance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Auctions and each RTB target's bids, wins and response times over a date range (seed 000)
+         * @description Auctions (`bid_requests`) started in the range, and every target's answers to them. The range
+         *     is `startDate` … `endDate` inclusive, as local dates in `timeZone` (default: the last 30 days
+         *     up to today). `averageBidAmount` is the average winning bid of the successful auctions;
+         *     `totalRevenue` is what the calls paid by RTB targets in the range earned. A target's
+         *     `totalBids` counts its valid bids, `winRate` is winning bids per valid bid in percent.
+         */
+        get: operations["getRtbPerformanceReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/call-analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calls over a date range, in total and grouped by campaign, buyer, target, day or hour (seed 000)
+         * @description Calls that came in during the range (`startDate` … `endDate` inclusive, local dates in
+         *     `timeZone`; default the last 30 days). `revenue` is what the calls pay (a correction's amount
+         *     where one was made); a call converted when it pays more than 0; `conversionRate` is in
+         *     percent; `averageDuration` is over the calls with a known duration, in seconds. Days and
+         *     hours are the time zone's own (a day of a daylight-saving change has 23 or 25 hours; hours
+         *     carry their UTC offset, so a repeated hour is two groups). Calls without a campaign / buyer /
+         *     target are grouped under `groupId` null.
+         */
+        get: operations["getCallAnalyticsReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/buyers/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every buyer's calls and revenue this hour, today, this month and in total (seed 000)
+         * @description The current hour, day and month are those of `timeZone` (default UTC). `totalCalls` and
+         *     `totalRevenue` count every call the buyer took.
+         */
+        get: operations["getBuyerFinancialStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stats/historical": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's figures over the last `days` days (seed 001)
+         * @description The period is today and the `days - 1` days before it, in `timeZone` (default UTC), up to
+         *     now. Rates are fractions (0.85 = 85 %), as seed 001 shows them. `activeCampaigns` and
+         *     `totalBuyers` count what is active now; `daily` gives each day of the period.
+         */
+        get: operations["getHistoricalStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stats/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One campaign's figures over the last `days` days (seed 001)
+         * @description Like `/api/stats/historical`, for one campaign, with its auctions.
+         */
+        get: operations["getCampaignStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stats/buyers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One buyer's figures over the last `days` days (seed 001)
+         * @description Like `/api/stats/historical`, for the calls one buyer took.
+         */
+        get: operations["getBuyerStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stats/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live figures (seed 001): calls in progress, calls and revenue today, auctions in the last minute
+         * @description `activeCalls` are calls not yet ended that came in during the last 4 hours (Twilio ends a
+         *     call after 4 hours at most, so a call whose last callback was lost is not counted forever).
+         *     "Today" is `timeZone`'s (default UTC).
+         */
+        get: operations["getDashboardStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tracking-tags": {
         parameters: {
             query?: never;
@@ -2652,6 +2807,152 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
+        ReportRange: {
+            /** Format: date */
+            startDate: string;
+            /** Format: date */
+            endDate: string;
+            timeZone: string;
+            /**
+             * Format: date-time
+             * @description The range's first instant (the start of startDate in the time zone), UTC.
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description The instant after the range (the start of the day after endDate), UTC.
+             */
+            to: string;
+        };
+        RtbPerformanceReport: {
+            range: components["schemas"]["ReportRange"];
+            summary: {
+                totalAuctions: number;
+                /** @description Auctions with a winner. */
+                successfulAuctions: number;
+                /** @description The average winning bid (null without a successful auction). */
+                averageBidAmount: number | null;
+                /** @description What the calls paid by RTB targets in the range earned. */
+                totalRevenue: number;
+                /** @description The average auction time, ms. */
+                averageResponseTime: number | null;
+            };
+            /** @description One entry per target that took part, most winning bids first. */
+            targetPerformance: {
+                /** @description null for a target deleted since. */
+                targetId: number | null;
+                targetName: string;
+                /** @description Bid requests sent to the target (pre-filtered ones are not sent). */
+                pinged: number;
+                /** @description Valid bids. */
+                totalBids: number;
+                winningBids: number;
+                /** @description winningBids / totalBids, percent (0 without bids). */
+                winRate: number;
+                averageBid: number | null;
+                /** @description ms, over the answers that came. */
+                averageResponseTime: number | null;
+                timeouts: number;
+            }[];
+        };
+        CallAnalyticsTotals: {
+            totalCalls: number;
+            completedCalls: number;
+            /** @description Calls that pay more than 0. */
+            convertedCalls: number;
+            /** @description Seconds, over calls with a known duration. */
+            averageDuration: number | null;
+            totalRevenue: number;
+            /** @description convertedCalls / totalCalls, percent (0 without calls). */
+            conversionRate: number;
+        };
+        CallAnalyticsReport: {
+            range: components["schemas"]["ReportRange"];
+            /** @enum {string} */
+            groupBy: "campaign" | "buyer" | "target" | "day" | "hour";
+            summary: components["schemas"]["CallAnalyticsTotals"];
+            /** @description Groups with calls only; days and hours in time order, the others by revenue (most first). */
+            groupedData: {
+                /** @description The campaign / buyer / target name (`(none)` for calls without one), the local date (`2025-08-04`) or the local hour with its offset (`2025-08-04T13:00-04:00`). */
+                groupKey: string;
+                /** @description The campaign id, buyer or target id (as a string), or the hour's start (UTC); null for calls without one. */
+                groupId: string | null;
+                totalCalls: number;
+                completedCalls: number;
+                convertedCalls: number;
+                revenue: number;
+                averageDuration: number | null;
+                conversionRate: number;
+            }[];
+        };
+        BuyerFinancialStats: {
+            id: number;
+            name: string;
+            companyName: string | null;
+            totalCalls: number;
+            hourRevenue: number;
+            dayRevenue: number;
+            monthRevenue: number;
+            totalRevenue: number;
+        };
+        DailyStats: {
+            /** Format: date */
+            date: string;
+            totalCalls: number;
+            completedCalls: number;
+            revenue: number;
+        };
+        PeriodStats: {
+            days: number;
+            timeZone: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            totalCalls: number;
+            completedCalls: number;
+            /** @description Seconds, over calls with a known duration. */
+            averageCallDuration: number | null;
+            /** @description completed / total calls, a fraction (0 without calls). */
+            successRate: number;
+            totalRevenue: number;
+            /** @description calls that pay / total calls, a fraction. */
+            conversionRate: number;
+            /** @description Every day of the period, oldest first (days without calls included). */
+            daily: components["schemas"]["DailyStats"][];
+        };
+        HistoricalStats: components["schemas"]["PeriodStats"] & {
+            activeCampaigns: number;
+            /** @description Active buyers. */
+            totalBuyers: number;
+        };
+        CampaignStats: components["schemas"]["PeriodStats"] & {
+            campaignId: string;
+            campaignName: string;
+            totalAuctions: number;
+            successfulAuctions: number;
+        };
+        BuyerStats: components["schemas"]["PeriodStats"] & {
+            buyerId: number;
+            buyerName: string;
+        };
+        DashboardStats: {
+            timeZone: string;
+            /** Format: date-time */
+            generatedAt: string;
+            activeCalls: number;
+            callsToday: number;
+            completedToday: number;
+            revenueToday: number;
+            /** @description A fraction. */
+            conversionRateToday: number;
+            callsLastHour: number;
+            auctionsLastMinute: number;
+            /** @description Valid bids received in the last minute. */
+            bidsLastMinute: number;
+            activeCampaigns: number;
+            activeBuyers: number;
+        };
         CallAttribution: {
             sessionId: string;
             utmSource: string | null;
@@ -3243,6 +3544,23 @@ export interface components {
          * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
          */
         ResourceId: string;
+        /**
+         * @description The first day of the range (a local date in `timeZone`). Default 29 days before `endDate`.
+         * @example 2025-08-01
+         */
+        ReportStartDate: string;
+        /**
+         * @description The last day of the range, included (a local date in `timeZone`; not before `startDate`; at most 366 days after it). Default today.
+         * @example 2025-08-04
+         */
+        ReportEndDate: string;
+        /**
+         * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+         * @example America/New_York
+         */
+        ReportTimeZone: string;
+        /** @description How many days back, today included. */
+        StatsDays: number;
         /** @description Page number, from 1. */
         Page: number;
         /** @description Items per page (at most 100). */
@@ -6898,6 +7216,429 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             403: components["responses"]["WebhookForbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getRtbPerformanceReport: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The first day of the range (a local date in `timeZone`). Default 29 days before `endDate`.
+                 * @example 2025-08-01
+                 */
+                startDate?: components["parameters"]["ReportStartDate"];
+                /**
+                 * @description The last day of the range, included (a local date in `timeZone`; not before `startDate`; at most 366 days after it). Default today.
+                 * @example 2025-08-04
+                 */
+                endDate?: components["parameters"]["ReportEndDate"];
+                /**
+                 * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+                 * @example America/New_York
+                 */
+                timeZone?: components["parameters"]["ReportTimeZone"];
+                /** @description Only this campaign's auctions (another organisation's campaign counts nothing). */
+                campaignId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "range": {
+                     *         "startDate": "2025-08-01",
+                     *         "endDate": "2025-08-04",
+                     *         "timeZone": "America/New_York",
+                     *         "from": "2025-08-01T04:00:00.000Z",
+                     *         "to": "2025-08-05T04:00:00.000Z"
+                     *       },
+                     *       "summary": {
+                     *         "totalAuctions": 500,
+                     *         "successfulAuctions": 450,
+                     *         "averageBidAmount": 22.5,
+                     *         "totalRevenue": 10125,
+                     *         "averageResponseTime": 1250
+                     *       },
+                     *       "targetPerformance": [
+                     *         {
+                     *           "targetId": 1,
+                     *           "targetName": "Premium Buyer Network",
+                     *           "pinged": 480,
+                     *           "totalBids": 200,
+                     *           "winningBids": 120,
+                     *           "winRate": 60,
+                     *           "averageBid": 25.5,
+                     *           "averageResponseTime": 456,
+                     *           "timeouts": 12
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RtbPerformanceReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCallAnalyticsReport: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The first day of the range (a local date in `timeZone`). Default 29 days before `endDate`.
+                 * @example 2025-08-01
+                 */
+                startDate?: components["parameters"]["ReportStartDate"];
+                /**
+                 * @description The last day of the range, included (a local date in `timeZone`; not before `startDate`; at most 366 days after it). Default today.
+                 * @example 2025-08-04
+                 */
+                endDate?: components["parameters"]["ReportEndDate"];
+                /**
+                 * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+                 * @example America/New_York
+                 */
+                timeZone?: components["parameters"]["ReportTimeZone"];
+                groupBy?: "campaign" | "buyer" | "target" | "day" | "hour";
+                /** @description Only this campaign's calls. */
+                campaignId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "range": {
+                     *         "startDate": "2025-08-01",
+                     *         "endDate": "2025-08-04",
+                     *         "timeZone": "UTC",
+                     *         "from": "2025-08-01T00:00:00.000Z",
+                     *         "to": "2025-08-05T00:00:00.000Z"
+                     *       },
+                     *       "groupBy": "campaign",
+                     *       "summary": {
+                     *         "totalCalls": 1000,
+                     *         "completedCalls": 850,
+                     *         "convertedCalls": 155,
+                     *         "averageDuration": 145,
+                     *         "totalRevenue": 21250,
+                     *         "conversionRate": 15.5
+                     *       },
+                     *       "groupedData": [
+                     *         {
+                     *           "groupKey": "Summer Campaign",
+                     *           "groupId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "totalCalls": 500,
+                     *           "completedCalls": 425,
+                     *           "convertedCalls": 80,
+                     *           "revenue": 10625,
+                     *           "averageDuration": 160,
+                     *           "conversionRate": 16
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CallAnalyticsReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getBuyerFinancialStats: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+                 * @example America/New_York
+                 */
+                timeZone?: components["parameters"]["ReportTimeZone"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per buyer of the organisation, by id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 1,
+                     *         "name": "Jane Smith",
+                     *         "companyName": "Acme Corp",
+                     *         "totalCalls": 150,
+                     *         "hourRevenue": 125.5,
+                     *         "dayRevenue": 2500,
+                     *         "monthRevenue": 15000,
+                     *         "totalRevenue": 45000
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["BuyerFinancialStats"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getHistoricalStats: {
+        parameters: {
+            query?: {
+                /** @description How many days back, today included. */
+                days?: components["parameters"]["StatsDays"];
+                /**
+                 * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+                 * @example America/New_York
+                 */
+                timeZone?: components["parameters"]["ReportTimeZone"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "days": 30,
+                     *       "timeZone": "UTC",
+                     *       "from": "2025-07-06T00:00:00.000Z",
+                     *       "to": "2025-08-04T12:00:00.000Z",
+                     *       "activeCampaigns": 5,
+                     *       "totalCalls": 1250,
+                     *       "completedCalls": 1062,
+                     *       "totalBuyers": 15,
+                     *       "averageCallDuration": 180,
+                     *       "successRate": 0.85,
+                     *       "totalRevenue": 3750,
+                     *       "conversionRate": 0.12,
+                     *       "daily": [
+                     *         {
+                     *           "date": "2025-08-04",
+                     *           "totalCalls": 40,
+                     *           "completedCalls": 34,
+                     *           "revenue": 125
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HistoricalStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCampaignStats: {
+        parameters: {
+            query?: {
+                /** @description How many days back, today included. */
+                days?: components["parameters"]["StatsDays"];
+                /**
+                 * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+                 * @example America/New_York
+                 */
+                timeZone?: components["parameters"]["ReportTimeZone"];
+            };
+            header?: never;
+            path: {
+                /** @description The campaign's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *       "campaignName": "Summer Campaign",
+                     *       "days": 30,
+                     *       "timeZone": "UTC",
+                     *       "from": "2025-07-06T00:00:00.000Z",
+                     *       "to": "2025-08-04T12:00:00.000Z",
+                     *       "totalCalls": 400,
+                     *       "completedCalls": 340,
+                     *       "averageCallDuration": 175.5,
+                     *       "successRate": 0.85,
+                     *       "totalRevenue": 1200,
+                     *       "conversionRate": 0.1,
+                     *       "totalAuctions": 380,
+                     *       "successfulAuctions": 301,
+                     *       "daily": [
+                     *         {
+                     *           "date": "2025-08-04",
+                     *           "totalCalls": 12,
+                     *           "completedCalls": 10,
+                     *           "revenue": 45
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CampaignStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getBuyerStats: {
+        parameters: {
+            query?: {
+                /** @description How many days back, today included. */
+                days?: components["parameters"]["StatsDays"];
+                /**
+                 * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+                 * @example America/New_York
+                 */
+                timeZone?: components["parameters"]["ReportTimeZone"];
+            };
+            header?: never;
+            path: {
+                /** @description The buyer's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "buyerId": 1,
+                     *       "buyerName": "Jane Smith",
+                     *       "days": 30,
+                     *       "timeZone": "UTC",
+                     *       "from": "2025-07-06T00:00:00.000Z",
+                     *       "to": "2025-08-04T12:00:00.000Z",
+                     *       "totalCalls": 150,
+                     *       "completedCalls": 140,
+                     *       "averageCallDuration": 190,
+                     *       "successRate": 0.9333,
+                     *       "totalRevenue": 3500,
+                     *       "conversionRate": 0.8,
+                     *       "daily": [
+                     *         {
+                     *           "date": "2025-08-04",
+                     *           "totalCalls": 5,
+                     *           "completedCalls": 5,
+                     *           "revenue": 125
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BuyerStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDashboardStats: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+                 * @example America/New_York
+                 */
+                timeZone?: components["parameters"]["ReportTimeZone"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "timeZone": "UTC",
+                     *       "generatedAt": "2025-08-04T12:00:00.000Z",
+                     *       "activeCalls": 7,
+                     *       "callsToday": 312,
+                     *       "completedToday": 270,
+                     *       "revenueToday": 4280.5,
+                     *       "conversionRateToday": 0.21,
+                     *       "callsLastHour": 41,
+                     *       "auctionsLastMinute": 3,
+                     *       "bidsLastMinute": 11,
+                     *       "activeCampaigns": 5,
+                     *       "activeBuyers": 12
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DashboardStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

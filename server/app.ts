@@ -16,6 +16,7 @@ import { createHandlers } from './handlers.js';
 import { installDniCors } from './http/dni-cors.js';
 import { installResponseHeaders, requestIdFrom } from './http/headers.js';
 import { startPixelWorker } from './pixels/runner.js';
+import { startRollupCompactor } from './reports/compactor.js';
 import { createOutboundPolicy } from './http/outbound/url-policy.js';
 import { type AnyTelephony, createTelephony } from './telephony/factory.js';
 import { createRateLimiter, installRateLimit } from './http/rate-limit/hook.js';
@@ -121,7 +122,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       stopPixels = startPixelWorker(deps.db, options, app.log);
     });
   }
+  let stopRollups: (() => Promise<void>) | null = null;
+  if (config.reportRollupIntervalMs > 0) {
+    app.addHook('onReady', async () => {
+      stopRollups = startRollupCompactor(deps.db, config.reportRollupIntervalMs, app.log);
+    });
+  }
   app.addHook('onClose', async () => {
+    await stopRollups?.();
     await stopPixels?.();
     await stopProbe?.();
     await rtb.close();

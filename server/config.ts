@@ -47,6 +47,8 @@ export interface Config {
   readonly pixelDeliveryIntervalMs: number;
   /** First retry delay of a failed pixel delivery (doubled on each further retry). */
   readonly pixelRetryBaseMs: number;
+  /** How often report deltas are folded into the hourly summaries; 0 switches it off (reports stay exact). */
+  readonly reportRollupIntervalMs: number;
 }
 
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
@@ -187,6 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const pixelDeliveryIntervalMs = parseInteger('PIXEL_DELIVERY_INTERVAL_MS', nonEmpty(env.PIXEL_DELIVERY_INTERVAL_MS), 1000, 0, 3_600_000, problems);
   const pixelRetryBaseMs = parseInteger('PIXEL_RETRY_BASE_MS', nonEmpty(env.PIXEL_RETRY_BASE_MS), 1000, 0, 3_600_000, problems);
+  const reportRollupIntervalMs = parseInteger('REPORT_ROLLUP_INTERVAL_MS', nonEmpty(env.REPORT_ROLLUP_INTERVAL_MS), 2000, 0, 3_600_000, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -213,5 +216,6 @@ export function loadConfig(env: Env = process.env): Config {
     rtbHealthProbeIntervalSeconds,
     pixelDeliveryIntervalMs,
     pixelRetryBaseMs,
+    reportRollupIntervalMs,
   });
 }

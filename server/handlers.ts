@@ -17,6 +17,7 @@ import { createPixelHandlers } from './pixels/handlers.js';
 import { createTrackingTagHandlers } from './tracking-tags/handlers.js';
 import { createDniHandlers } from './dni/handlers.js';
 import { createRedtrackHandlers } from './redtrack/handlers.js';
+import { createReportHandlers } from './reports/handlers.js';
 import { createRtbAuditHandlers } from './rtb-audit/handlers.js';
 import { createRtbRouterHandlers } from './rtb-routers/handlers.js';
 import { createRtbTargetHandlers } from './rtb-targets/handlers.js';
@@ -46,5 +47,6 @@ export function createHandlers(deps: Deps): Handlers {
     ...createTrackingTagHandlers(deps),
     ...createDniHandlers(deps),
     ...createRedtrackHandlers(deps),
+    ...createReportHandlers(deps),
   };
 }

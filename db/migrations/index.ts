@@ -9,6 +9,7 @@ import * as m0006 from './0006_call_path.js';
 import * as m0007 from './0007_tracking_pixels.js';
 import * as m0008 from './0008_dni_attribution.js';
 import * as m0009 from './0009_attribution_redtrack.js';
+import * as m0010 from './0010_report_rollups.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_tracking_pixels': m0007,
   '0008_dni_attribution': m0008,
   '0009_attribution_redtrack': m0009,
+  '0010_report_rollups': m0010,
 };

@@ -1,0 +1,64 @@
+// A report's period from its query (pure): the local dates, the UTC instants they span, the
+// buckets of a grouping and the UTC hours a boundary splits. Bad values are 400s naming the field.
+import { ERRORS } from '../errors.js';
+import type { Window } from './sources.js';
+import { addDays, isTimeZone, localBoundaries, localDate, MS, splitHours, startOfLocalDay } from './zone.js';
+
+/** The longest range a report covers, in days. */
+export const MAX_RANGE_DAYS = 366;
+/** The longest range grouped by hour, in days. */
+export const MAX_HOURLY_RANGE_DAYS = 92;
+/** The default range: the last 30 days, today included. */
+const DEFAULT_RANGE_DAYS = 30;
+
+export interface Period {
+  startDate: string;
+  endDate: string;
+  timeZone: string;
+  /** The start of startDate, ms. */
+  from: number;
+  /** The start of the day after endDate, ms. */
+  to: number;
+}
+
+export function timeZoneOf(raw: string | undefined): string {
+  const timeZone = raw ?? 'UTC';
+  if (!isTimeZone(timeZone)) throw ERRORS.validation({ timeZone: 'must be an IANA time zone such as America/New_York or UTC' });
+  return timeZone;
+}
+
+function daysBetween(start: string, end: string): number {
+  return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / MS.DAY);
+}
+
+/** startDate … endDate inclusive (defaults: the last 30 days up to today in the zone). */
+export function periodOf(query: { startDate?: string | undefined; endDate?: string | undefined; timeZone?: string | undefined }, now: number, maxDays = MAX_RANGE_DAYS): Period {
+  const timeZone = timeZoneOf(query.timeZone);
+  const endDate = query.endDate ?? (query.startDate ? addDays(query.startDate, DEFAULT_RANGE_DAYS - 1) : localDate(now, timeZone));
+  const startDate = query.startDate ?? addDays(endDate, -(DEFAULT_RANGE_DAYS - 1));
+  const span = daysBetween(startDate, endDate);
+  if (span < 0) throw ERRORS.validation({ startDate: 'must not be after endDate' });
+  if (span + 1 > maxDays) throw ERRORS.validation({ endDate: `must be at most ${maxDays} days after startDate, counting both` });
+  return { startDate, endDate, timeZone, from: startOfLocalDay(startDate, timeZone), to: startOfLocalDay(addDays(endDate, 1), timeZone) };
+}
+
+/** The last `days` days, today included, in the zone. */
+export function lastDays(days: number, timeZoneRaw: string | undefined, now: number): Period {
+  const timeZone = timeZoneOf(timeZoneRaw);
+  const endDate = localDate(now, timeZone);
+  return periodOf({ startDate: addDays(endDate, -(days - 1)), endDate, timeZone }, now);
+}
+
+/** The window of a period for an organisation, with the hours its boundaries split. */
+export function windowOf(orgId: string, from: number | null, to: number, boundaries: readonly number[]): Window {
+  const marks = from === null ? [...boundaries, to] : [from, ...boundaries, to];
+  return { orgId, from: from === null ? null : new Date(from), to: new Date(to), split: splitHours(marks).map((h) => new Date(h)) };
+}
+
+export function dayBoundaries(p: Period): number[] {
+  return localBoundaries(p.from, p.to, p.timeZone, 'day');
+}
+
+export function hourBoundaries(p: Period): number[] {
+  return localBoundaries(p.from, p.to, p.timeZone, 'hour');
+}
