@@ -155,6 +155,8 @@ const table: Record<string, Case> = {
   trackRedtrackConversion: { body: () => ({ clickid: 'rt_bad_input', tagCode, eventType: 'phone_click', phoneNumber: '+12125551234', conversionValue: 25 }) },
   trackRedtrackQuality: { body: () => ({ clickid: 'rt_bad_input', tagCode, conversionType: 'ConvertedCall', duration: 180, answered: true, converted: true, revenue: 50 }) },
   getCall: { params: () => ({ id: String(callId) }) },
+  getCampaignStats: { params: () => ({ id: campaignId }) },
+  getBuyerStats: { params: () => ({ id: String(buyerId) }) },
   createCall: { body: () => ({ callerNumber: '+13105551234', campaignId, buyerId, status: 'completed', duration: 60, revenue: 12.5 }) },
   updateCall: { params: () => ({ id: String(callId) }), body: () => ({ status: 'completed', duration: 60, revenue: 30, reason: 'Confirmed' }) },
   listCallCorrections: { params: () => ({ id: String(callId) }) },

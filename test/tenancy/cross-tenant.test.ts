@@ -59,6 +59,7 @@ const cases: Record<string, Case> = {
   ],
   revokeApiKey: (api) => [api.DELETE('/api/api-keys/{id}', { params: { path: { id: A.apiKey.id } } })],
   getCampaign: (api) => [api.GET('/api/campaigns/{id}', { params: { path: { id: A.campaign.id } } })],
+  getCampaignStats: (api) => [api.GET('/api/stats/campaigns/{id}', { params: { path: { id: A.campaign.id } } })],
   updateCampaign: (api) => [
     api.PUT('/api/campaigns/{id}', { params: { path: { id: A.campaign.id } }, body: { name: 'Hijacked', status: 'inactive', phoneNumber: null } }),
   ],
@@ -78,6 +79,7 @@ const cases: Record<string, Case> = {
     api.DELETE('/api/campaigns/{id}/buyers/{buyerId}', { params: { path: { id: B.campaign.id, buyerId: String(A.buyer.id) } } }),
   ],
   getBuyer: (api) => [api.GET('/api/buyers/{id}', { params: { path: { id: String(A.buyer.id) } } })],
+  getBuyerStats: (api) => [api.GET('/api/stats/buyers/{id}', { params: { path: { id: String(A.buyer.id) } } })],
   updateBuyer: (api) => [
     api.PUT('/api/buyers/{id}', {
       params: { path: { id: String(A.buyer.id) } },

@@ -41,6 +41,7 @@ describe('loadConfig defaults', () => {
       rtbHealthProbeIntervalSeconds: 300,
       pixelDeliveryIntervalMs: 1000,
       pixelRetryBaseMs: 1000,
+      reportRollupIntervalMs: 2000,
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
   });
