@@ -152,9 +152,9 @@ try {
   await sql`ANALYZE`.execute(db);
   const counts = await sql<{ calls: string; auctions: string; bids: string; call_rows: string; bid_rows: string }>`
     SELECT (SELECT count(*) FROM calls) AS calls, (SELECT count(*) FROM bid_requests) AS auctions, (SELECT count(*) FROM bid_responses) AS bids,
-      (SELECT count(*) FROM call_stats_hourly) AS call_rows, (SELECT count(*) FROM bid_stats_hourly) AS bid_rows`.execute(db);
+      (SELECT count(*) FROM call_stats_h_full) AS call_rows, (SELECT count(*) FROM bid_stats_h_full) AS bid_rows`.execute(db);
   const c = counts.rows[0]!;
-  step(`done: ${c.calls} calls, ${c.auctions} auctions, ${c.bids} bids in schema ${SCHEMA}; summaries: ${c.call_rows} call rows, ${c.bid_rows} bid rows`);
+  step(`done: ${c.calls} calls, ${c.auctions} auctions, ${c.bids} bids in schema ${SCHEMA}; hourly full-key summaries: ${c.call_rows} call rows, ${c.bid_rows} bid rows`);
 } finally {
   await close();
 }

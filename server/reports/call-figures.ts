@@ -3,7 +3,8 @@
 // so a figure is the same whichever way it is summed.
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../db/types.js';
-import { callRows, timestampArray, type Window } from './sources.js';
+import { CALLS, type Dim } from './rollup-defs.js';
+import { sourceRows, timestampArray, type Window } from './sources.js';
 
 export type CallGroup = 'campaign' | 'buyer' | 'target' | 'bucket';
 
@@ -66,6 +67,18 @@ function filtersSql(f: CallFilters): RawBuilder<boolean> {
   return sql.join(parts, sql` AND `) as RawBuilder<boolean>;
 }
 
+/** The dimensions a query reads: what it groups by and what it filters on. */
+function neededDims(group: CallGroup | null, f: CallFilters): Dim[] {
+  const dims = new Set<Dim>();
+  if (group === 'campaign') dims.add('campaign_id');
+  if (group === 'buyer') dims.add('buyer_id');
+  if (group === 'target') dims.add('rtb_target_id');
+  if (f.campaignId !== undefined) dims.add('campaign_id');
+  if (f.buyerId !== undefined) dims.add('buyer_id');
+  if (f.rtbOnly) dims.add('rtb_target_id');
+  return [...dims];
+}
+
 function totals(row: Row): CallTotals {
   return {
     calls: Number(row.calls),
@@ -81,7 +94,7 @@ function totals(row: Row): CallTotals {
 
 /** The window's totals. */
 export async function callTotals(db: Db, w: Window, filters: CallFilters = {}): Promise<CallTotals> {
-  const { rows } = await sql<Row>`SELECT NULL AS g, 1 AS is_total, NULL AS name, ${MEASURES} FROM ${callRows(w)} r WHERE ${filtersSql(filters)}`.execute(db);
+  const { rows } = await sql<Row>`SELECT NULL AS g, 1 AS is_total, NULL AS name, ${MEASURES} FROM ${sourceRows(CALLS, w, neededDims(null, filters))} r WHERE ${filtersSql(filters)}`.execute(db);
   return totals(rows[0]!);
 }
 
@@ -115,7 +128,7 @@ export async function callGroups(
   const { rows } = await sql<Row>`
     WITH f AS (
       SELECT g, GROUPING(g) AS is_total, ${MEASURES}
-      FROM (SELECT r.*, ${g} AS g FROM ${callRows(w)} r WHERE ${filtersSql(filters)}) r
+      FROM (SELECT r.*, ${g} AS g FROM ${sourceRows(CALLS, w, neededDims(group, filters))} r WHERE ${filtersSql(filters)}) r
       GROUP BY GROUPING SETS ((g), ())
       HAVING GROUPING(g) = 1 OR sum(calls) <> 0
     )

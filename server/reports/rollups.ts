@@ -1,70 +1,56 @@
-// The hourly summaries of calls, auctions and bids (migration 0010): folding deltas into them
-// (the compactor's one statement per table), and rebuilding them from the base tables (a repair
-// tool, and what scripts/seed-volume uses after a bulk load with triggers off).
-import { sql } from 'kysely';
+// The report summaries (rollup-defs.ts, migration 0010): folding deltas into them (the compactor's
+// one statement per source), and rebuilding them from the base tables (a repair tool, and what
+// scripts/seed-volume uses after a bulk load with triggers off).
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../db/types.js';
+import { type RollupSource, SOURCES, type Summary } from './rollup-defs.js';
 
-interface RollupTable {
-  summary: 'call_stats_hourly' | 'auction_stats_hourly' | 'bid_stats_hourly';
-  deltas: 'call_stats_deltas' | 'auction_stats_deltas' | 'bid_stats_deltas';
-  key: readonly string[];
-  measures: readonly string[];
+const ref = (name: string) => sql.ref(name);
+const list = (names: readonly string[]) => sql.join(names.map(ref));
+
+/** A summary's time column from a finer `at`: the UTC hour, or the quarter hour itself. */
+function grainOf(summary: Summary, at: RawBuilder<unknown>): RawBuilder<unknown> {
+  return summary.grain === 'hour' ? sql`date_trunc('hour', ${at}, 'UTC')` : at;
 }
 
-export const ROLLUPS: readonly RollupTable[] = [
-  {
-    summary: 'call_stats_hourly',
-    deltas: 'call_stats_deltas',
-    key: ['org_id', 'hour', 'campaign_id', 'buyer_id', 'rtb_target_id'],
-    measures: ['calls', 'completed', 'converted', 'duration_sum', 'duration_n', 'revenue'],
-  },
-  {
-    summary: 'auction_stats_hourly',
-    deltas: 'auction_stats_deltas',
-    key: ['org_id', 'hour', 'campaign_id'],
-    measures: ['auctions', 'won', 'winning_bid_sum', 'winning_bid_n', 'response_ms_sum'],
-  },
-  {
-    summary: 'bid_stats_hourly',
-    deltas: 'bid_stats_deltas',
-    key: ['org_id', 'hour', 'campaign_id', 'rtb_target_id', 'target_name'],
-    measures: ['pinged', 'valid_bids', 'winning_bids', 'bid_sum', 'response_ms_sum', 'response_n', 'timeouts'],
-  },
-];
+/** INSERT … SELECT sums grouped by the summary's key, from `rows` (a CTE with org_id, at, dims, measures). */
+function upsertInto(summary: Summary, source: RollupSource, rows: RawBuilder<unknown>): RawBuilder<unknown> {
+  const key = ['org_id', 'at', ...summary.dims];
+  const updates = sql.join(source.measures.map((m) => sql`${ref(m)} = ${sql.table(summary.table)}.${ref(m)} + excluded.${ref(m)}`));
+  return sql`
+    INSERT INTO ${sql.table(summary.table)} (${list([...key, ...source.measures])})
+    SELECT org_id, ${grainOf(summary, sql`at`)} AS at, ${summary.dims.length ? sql`${list(summary.dims)},` : sql``}
+      ${sql.join(source.measures.map((m) => sql`sum(${ref(m)})`))}
+    FROM ${rows}
+    GROUP BY 1, 2${summary.dims.length ? sql`, ${sql.join(summary.dims.map((_, i) => sql.raw(String(i + 3))))}` : sql``}
+    ORDER BY 1, 2${summary.dims.length ? sql`, ${sql.join(summary.dims.map((_, i) => sql.raw(String(i + 3))))}` : sql``}
+    ON CONFLICT ON CONSTRAINT ${ref(`${summary.table}_key`)} DO UPDATE SET ${updates}`;
+}
 
 /**
- * Moves up to `batch` deltas of one table into its summary in one statement: DELETE … RETURNING
- * feeds the upsert, so a concurrent reader sees each delta in exactly one of the two tables.
- * Deltas of organisations that no longer exist are dropped. Rows are upserted in key order (two
- * compactors never deadlock). Returns how many deltas were moved.
+ * Moves up to `batch` deltas of one source into every one of its summaries in one statement:
+ * DELETE … RETURNING feeds the upserts, so a concurrent reader sees each delta either as a delta
+ * or in the summaries, never both. Deltas of organisations that no longer exist are dropped.
+ * Rows are upserted in key order (two compactors never deadlock). Returns how many moved.
  */
-async function foldTable(db: Db, table: RollupTable, batch: number): Promise<number> {
-  const key = sql.join(table.key.map((c) => sql.ref(c)));
-  const sums = sql.join(table.measures.map((m) => sql`sum(${sql.ref(m)})`));
-  const columns = sql.join([...table.key, ...table.measures].map((c) => sql.ref(c)));
-  const updates = sql.join(table.measures.map((m) => sql`${sql.ref(m)} = ${sql.table(table.summary)}.${sql.ref(m)} + excluded.${sql.ref(m)}`));
+async function foldSource(db: Db, source: RollupSource, batch: number): Promise<number> {
+  const upserts = source.summaries.map((s, i) => sql`${sql.raw(`s${i}`)} AS (${upsertInto(s, source, sql`kept`)} RETURNING 1)`);
   const { rows } = await sql<{ moved: string }>`
     WITH moved AS (
-      DELETE FROM ${sql.table(table.deltas)}
-      WHERE id IN (SELECT id FROM ${sql.table(table.deltas)} ORDER BY id LIMIT ${batch} FOR UPDATE SKIP LOCKED)
+      DELETE FROM ${sql.table(source.deltas)}
+      WHERE id IN (SELECT id FROM ${sql.table(source.deltas)} ORDER BY id LIMIT ${batch} FOR UPDATE SKIP LOCKED)
       RETURNING *
-    ), folded AS (
-      INSERT INTO ${sql.table(table.summary)} (${columns})
-      SELECT ${key}, ${sums} FROM moved
-      WHERE EXISTS (SELECT 1 FROM organizations o WHERE o.id = moved.org_id)
-      GROUP BY ${key}
-      ORDER BY ${key}
-      ON CONFLICT ON CONSTRAINT ${sql.ref(`${table.summary}_key`)} DO UPDATE SET ${updates}
-      RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM folded) AS folded`.execute(db);
+    ), kept AS (
+      SELECT * FROM moved WHERE EXISTS (SELECT 1 FROM organizations o WHERE o.id = moved.org_id)
+    ), ${sql.join(upserts)}
+    SELECT count(*) AS moved FROM moved`.execute(db);
   return Number(rows[0]?.moved ?? 0);
 }
 
-/** One pass over the three tables; returns how many deltas were moved. */
+/** One pass over every source; returns how many deltas were moved. */
 export async function foldDeltas(db: Db, batch = 5000): Promise<number> {
   let moved = 0;
-  for (const table of ROLLUPS) moved += await foldTable(db, table, batch);
+  for (const source of SOURCES) moved += await foldSource(db, source, batch);
   return moved;
 }
 
@@ -78,28 +64,22 @@ export async function foldAllDeltas(db: Db, batch = 20_000): Promise<number> {
   }
 }
 
+/** The base rows' contributions of a source at quarter-hour grain (what its deltas would add up to). */
+function baseContributions(source: RollupSource): RawBuilder<unknown> {
+  const { base } = source;
+  const dims = source.dims.map((d) => sql`${sql.raw(base.dims[d]!)} AS ${ref(d)}`);
+  const measures = source.measures.map((m) => sql`${sql.raw(base.measures[m]!)} AS ${ref(m)}`);
+  return sql`(SELECT b.org_id, date_bin('15 minutes', ${sql.raw(base.at)}, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS at,
+    ${sql.join([...dims, ...measures])} FROM ${sql.raw(base.from)}) c`;
+}
+
 /**
- * Recomputes every summary from the base tables, dropping the deltas: for a database loaded with
- * the triggers off. Run it in a transaction with no concurrent writers (the caller's job).
+ * Recomputes every summary from the base tables and drops the deltas: for a database loaded with
+ * the triggers off. Run it with no concurrent writers (the caller's job).
  */
 export async function rebuildRollups(db: Db): Promise<void> {
-  await sql`
-    TRUNCATE call_stats_hourly, call_stats_deltas, auction_stats_hourly, auction_stats_deltas, bid_stats_hourly, bid_stats_deltas;
-    INSERT INTO call_stats_hourly
-    SELECT org_id, date_trunc('hour', created_at, 'UTC'), campaign_id, buyer_id, rtb_target_id, count(*),
-      count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE COALESCE(revenue_override, revenue, 0) > 0),
-      COALESCE(sum(duration_sec), 0), count(duration_sec), COALESCE(sum(COALESCE(revenue_override, revenue, 0)), 0)
-    FROM calls WHERE org_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5;
-    INSERT INTO auction_stats_hourly
-    SELECT org_id, date_trunc('hour', created_at, 'UTC'), campaign_id, count(*), count(*) FILTER (WHERE status = 'won'),
-      COALESCE(sum(winning_bid_amount) FILTER (WHERE status = 'won'), 0), count(winning_bid_amount) FILTER (WHERE status = 'won'),
-      COALESCE(sum(total_response_time_ms), 0)
-    FROM bid_requests GROUP BY 1, 2, 3;
-    INSERT INTO bid_stats_hourly
-    SELECT b.org_id, date_trunc('hour', b.created_at, 'UTC'), r.campaign_id, b.rtb_target_id, b.target_name,
-      count(*) FILTER (WHERE b.status <> 'filtered'), count(*) FILTER (WHERE b.is_valid), count(*) FILTER (WHERE b.is_winning_bid),
-      COALESCE(sum(b.bid_amount) FILTER (WHERE b.is_valid), 0), COALESCE(sum(b.response_time_ms) FILTER (WHERE b.status <> 'filtered'), 0),
-      count(b.response_time_ms) FILTER (WHERE b.status <> 'filtered'), count(*) FILTER (WHERE b.status = 'timeout')
-    FROM bid_responses b JOIN bid_requests r ON r.id = b.bid_request_id GROUP BY 1, 2, 3, 4, 5;
-  `.execute(db);
+  for (const source of SOURCES) {
+    await sql`TRUNCATE ${sql.join([source.deltas, ...source.summaries.map((s) => s.table)].map((t) => sql.table(t)))}`.execute(db);
+    for (const summary of source.summaries) await upsertInto(summary, source, baseContributions(source)).execute(db);
+  }
 }

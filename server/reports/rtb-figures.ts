@@ -2,7 +2,8 @@
 // part in them. Derived figures are rounded in SQL (numeric).
 import { sql } from 'kysely';
 import type { Db } from '../../db/types.js';
-import { auctionRows, bidRows, type Window } from './sources.js';
+import { AUCTIONS, BIDS } from './rollup-defs.js';
+import { sourceRows, type Window } from './sources.js';
 
 export interface AuctionTotals {
   auctions: number;
@@ -31,7 +32,7 @@ export async function auctionTotals(db: Db, w: Window, campaignId?: string): Pro
     SELECT COALESCE(sum(auctions), 0) AS auctions, COALESCE(sum(won), 0) AS won,
       round(sum(winning_bid_sum) / NULLIF(sum(winning_bid_n), 0), 2) AS average_bid,
       round(sum(response_ms_sum)::numeric / NULLIF(sum(auctions), 0), 2) AS average_ms
-    FROM ${auctionRows(w)} r
+    FROM ${sourceRows(AUCTIONS, w, campaignId === undefined ? [] : ['campaign_id'])} r
     WHERE ${campaignId === undefined ? sql`TRUE` : sql`campaign_id = ${campaignId}`}`.execute(db);
   const row = rows[0]!;
   return {
@@ -59,7 +60,7 @@ export async function targetFigures(db: Db, w: Window, campaignId?: string): Pro
       SELECT rtb_target_id AS target_id, CASE WHEN rtb_target_id IS NULL THEN target_name END AS orphan_name, max(target_name) AS recorded_name,
         sum(pinged) AS pinged, sum(valid_bids) AS valid_bids, sum(winning_bids) AS winning_bids, sum(bid_sum) AS bid_sum,
         sum(response_ms_sum) AS response_ms_sum, sum(response_n) AS response_n, sum(timeouts) AS timeouts
-      FROM ${bidRows(w)} r
+      FROM ${sourceRows(BIDS, w, campaignId === undefined ? ['rtb_target_id', 'target_name'] : ['campaign_id', 'rtb_target_id', 'target_name'])} r
       WHERE ${campaignId === undefined ? sql`TRUE` : sql`campaign_id = ${campaignId}`}
       GROUP BY 1, 2
       HAVING sum(pinged) <> 0 OR sum(valid_bids) <> 0 OR sum(timeouts) <> 0

@@ -54,7 +54,7 @@ describe('folding while writing', () => {
     expect(Number(rows[0]!.n)).toBe(0);
     const summed = await sql<{ calls: string; completed: string; revenue: string; duration: string }>`
       SELECT sum(calls) AS calls, sum(completed) AS completed, sum(revenue) AS revenue, sum(duration_sum) AS duration
-      FROM call_stats_hourly WHERE org_id = ${owner.orgId}`.execute(t.db);
+      FROM call_stats_h WHERE org_id = ${owner.orgId}`.execute(t.db);
     expect(summed.rows[0]).toEqual({ calls: '160', completed: '80', revenue: expected.revenue, duration: expected.duration });
   });
 });
