@@ -114,3 +114,23 @@ export async function dropBenchSchema(databaseUrl: string, schema: string): Prom
     await admin.end().catch(() => undefined);
   }
 }
+
+/**
+ * In a forked server: close everything (in order) and exit when the parent disconnects or on
+ * SIGTERM; exit 1 if closing takes more than 10 s.
+ */
+export function closeOnDisconnect(closers: ReadonlyArray<() => Promise<unknown>>): void {
+  let closing = false;
+  const shutdown = async (): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    setTimeout(() => process.exit(1), 10_000).unref();
+    try {
+      for (const close of closers) await close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('disconnect', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}

@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../db/migrate.js';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { MemoryRateLimitStore } from '../../server/http/rate-limit/store.js';
+import { closeOnDisconnect } from './load.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,19 +44,5 @@ const app = await buildApp({
 });
 await app.listen({ port: 0, host: '127.0.0.1' });
 
-let closing = false;
-async function shutdown(): Promise<void> {
-  if (closing) return;
-  closing = true;
-  setTimeout(() => process.exit(1), 10_000).unref();
-  try {
-    await app.close();
-    await store.close();
-    await database.close();
-  } finally {
-    process.exit(0);
-  }
-}
-process.on('disconnect', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+closeOnDisconnect([() => app.close(), () => store.close(), () => database.close()]);
 process.send?.({ ready: true, port: (app.server.address() as AddressInfo).port });

@@ -29,6 +29,7 @@ import type { DB } from '../../db/types.js';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { MemoryRateLimitStore } from '../../server/http/rate-limit/store.js';
+import { closeOnDisconnect } from './load.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -297,23 +298,7 @@ process.on('message', (m: { cmd?: string }) => {
   }
 });
 
-let closing = false;
-async function shutdown(): Promise<void> {
-  if (closing) return;
-  closing = true;
-  const force = setTimeout(() => process.exit(1), 10_000);
-  force.unref();
-  try {
-    await bare.close();
-    await app.close();
-    await store.close();
-    await database.close();
-  } finally {
-    process.exit(0);
-  }
-}
-process.on('disconnect', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+closeOnDisconnect([() => bare.close(), () => app.close(), () => store.close(), () => database.close()]);
 
 process.send?.({
   ready: true,

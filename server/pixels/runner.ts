@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import type { OutboundPolicy } from '../http/outbound/types.js';
+import { startPeriodic } from '../common/periodic.js';
 import { createPixelDispatcher, deliverDuePixels } from './worker.js';
 
 export interface PixelRunnerOptions {
@@ -15,25 +16,16 @@ export interface PixelRunnerOptions {
 
 export function startPixelWorker(db: Kysely<DB>, options: PixelRunnerOptions, log: FastifyBaseLogger): () => Promise<void> {
   const dispatcher = createPixelDispatcher(options.policy);
-  let running: Promise<unknown> | null = null;
-  let stopped = false;
-  const pass = async (): Promise<void> => {
-    // Drain what is due now, a batch at a time, unless asked to stop.
-    while (!stopped && (await deliverDuePixels(db, { dispatcher, policy: options.policy, retryBaseMs: options.retryBaseMs })) > 0);
-  };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = pass()
-      .catch((err: unknown) => log.warn({ err }, 'Tracking pixel delivery pass failed'))
-      .finally(() => {
-        running = null;
-      });
-  }, options.intervalMs);
-  timer.unref();
+  const stop = startPeriodic(
+    async (stopping) => {
+      // Drain what is due now, a batch at a time, unless asked to stop.
+      while (!stopping() && (await deliverDuePixels(db, { dispatcher, policy: options.policy, retryBaseMs: options.retryBaseMs })) > 0);
+    },
+    options.intervalMs,
+    (err) => log.warn({ err }, 'Tracking pixel delivery pass failed'),
+  );
   return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await running;
+    await stop();
     await dispatcher.close();
   };
 }

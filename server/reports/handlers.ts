@@ -11,9 +11,9 @@ import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { callGroups, callTotals, type CallGroup, type CallTotals } from './call-figures.js';
 import { buyersOfOrg, liveCounts } from './live-queries.js';
-import { dayBoundaries, hourBoundaries, lastDays, MAX_HOURLY_RANGE_DAYS, type Period, periodOf, timeZoneOf, windowOf } from './periods.js';
+import { dayBoundaries, hourBoundaries, lastDays, MAX_HOURLY_RANGE_DAYS, type Period, periodOf, timeZoneOf, todayIn, windowOf } from './periods.js';
 import { auctionTotals, targetFigures } from './rtb-figures.js';
-import { addDays, localBoundaries, localDate, localHourLabel, startOfLocalDay } from './zone.js';
+import { localBoundaries, localDate, localHourLabel, startOfLocalDay } from './zone.js';
 
 type Schemas = components['schemas'];
 type ReportOps =
@@ -161,9 +161,7 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
       const { orgId } = ctx.principal();
       const timeZone = timeZoneOf(ctx.query.timeZone);
       const now = Date.now();
-      const today = localDate(now, timeZone);
-      const dayStart = startOfLocalDay(today, timeZone);
-      const dayEnd = startOfLocalDay(addDays(today, 1), timeZone);
+      const { today, dayStart, dayEnd } = todayIn(timeZone, now);
       const monthStart = startOfLocalDay(`${today.slice(0, 8)}01`, timeZone);
       const hours = localBoundaries(dayStart, dayEnd, timeZone, 'hour');
       const hourIndex = hours.findLastIndex((h) => h <= now);
@@ -235,9 +233,7 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
       const { orgId } = ctx.principal();
       const timeZone = timeZoneOf(ctx.query.timeZone);
       const now = Date.now();
-      const today = localDate(now, timeZone);
-      const dayStart = startOfLocalDay(today, timeZone);
-      const dayEnd = startOfLocalDay(addDays(today, 1), timeZone);
+      const { dayStart, dayEnd } = todayIn(timeZone, now);
       const { day, live } = await snapshot(db, async (trx) => ({
         day: await callTotals(trx, windowOf(orgId, dayStart, dayEnd, [])),
         live: await liveCounts(trx, orgId, new Date(now)),

@@ -49,6 +49,12 @@ export function lastDays(days: number, timeZoneRaw: string | undefined, now: num
   return periodOf({ startDate: addDays(endDate, -(days - 1)), endDate, timeZone }, now);
 }
 
+/** Today in the zone: its date, first instant and the first instant of tomorrow. */
+export function todayIn(timeZone: string, now: number): { today: string; dayStart: number; dayEnd: number } {
+  const today = localDate(now, timeZone);
+  return { today, dayStart: startOfLocalDay(today, timeZone), dayEnd: startOfLocalDay(addDays(today, 1), timeZone) };
+}
+
 /** The window of a period for an organisation, with the hours its boundaries split. */
 export function windowOf(orgId: string, from: number | null, to: number, boundaries: readonly number[]): Window {
   const marks = from === null ? [...boundaries, to] : [from, ...boundaries, to];

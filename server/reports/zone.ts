@@ -1,72 +1,38 @@
-// Days and hours of a time zone as UTC instants (pure; the IANA rules come from Node's Intl).
+// Days and hours of a time zone as UTC instants (pure), on the wall-clock arithmetic of
+// common/zoned-time.ts (the IANA rules come from Node's Intl).
 //
 // Every zone's offset, and every daylight-saving change, falls on a quarter hour, so every day and
 // hour boundary is a quarter-hour mark. A local midnight that does not exist (a zone that springs
 // forward at midnight) starts its day at the first instant that does.
+import { DAY_MS, HOUR_MS, offsetAt, transitionBetween, wallClock } from '../common/zoned-time.js';
+
 const QUARTER_MS = 15 * 60 * 1000;
-const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
 
-export interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** true when Intl knows the zone (an IANA name such as `America/New_York`, or `UTC`). */
 export function isTimeZone(timeZone: string): boolean {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(timeZone)) return false;
   try {
-    formatter(timeZone);
+    wallClock(timeZone, 0);
     return true;
   } catch {
     return false;
   }
 }
 
-// "MM/DD/YYYY, HH:MM" (en-US, h23); `format` is several times faster than `formatToParts`.
-const FORMATTED = /^(\d{2})\/(\d{2})\/(\d{4}), (\d{2}):(\d{2})$/;
-
-export function localParts(at: number, timeZone: string): LocalParts {
-  const text = formatter(timeZone).format(at);
-  const m = FORMATTED.exec(text);
-  if (!m) throw new Error(`unexpected date format ${JSON.stringify(text)}`);
-  return { year: Number(m[3]), month: Number(m[1]), day: Number(m[2]), hour: Number(m[4]), minute: Number(m[5]) };
-}
-
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
 /** `YYYY-MM-DD` of the instant in the zone. */
 export function localDate(at: number, timeZone: string): string {
-  const p = localParts(at, timeZone);
-  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`;
-}
-
-/** The zone's offset from UTC at the instant, in minutes (e.g. -240 for New York in summer). */
-export function offsetMinutes(at: number, timeZone: string): number {
-  return Math.round(offsetMs(at, timeZone) / 60_000);
+  const w = wallClock(timeZone, at);
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
 }
 
 /** The local hour starting at `at`, with its offset: `2025-08-04T13:00-04:00`. */
 export function localHourLabel(at: number, timeZone: string): string {
-  const p = localParts(at, timeZone);
-  const offset = offsetMinutes(at, timeZone);
-  const sign = offset < 0 ? '-' : '+';
+  const offset = Math.round(offsetAt(timeZone, at) / 60_000);
+  const local = new Date(at + offset * 60_000).toISOString().slice(0, 16);
   const abs = Math.abs(offset);
-  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  return `${local}${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
 /** `YYYY-MM-DD` plus `days` (calendar arithmetic, no zone). */
@@ -91,38 +57,23 @@ export function startOfLocalDay(date: string, timeZone: string): number {
   return lo * QUARTER_MS;
 }
 
-/** The offset at the instant in ms (local wall time minus UTC). */
-function offsetMs(at: number, timeZone: string): number {
-  const p = localParts(at, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - Math.floor(at / 60_000) * 60_000;
-}
-
 interface Segment {
   start: number;
   end: number;
   offset: number;
 }
 
-/**
- * [from, to) cut where the zone's offset changes. The offset is looked at once a day (no zone
- * changes its offset twice within a day), and a change is placed on its quarter hour by bisection.
- */
+/** [from, to) cut where the zone's offset changes (looked at once a day: no zone changes twice a day). */
 function offsetSegments(from: number, to: number, timeZone: string): Segment[] {
-  const starts: Array<{ start: number; offset: number }> = [{ start: from, offset: offsetMs(from, timeZone) }];
+  const starts: Array<{ start: number; offset: number }> = [{ start: from, offset: offsetAt(timeZone, from) }];
   let a = from;
   let offsetA = starts[0]!.offset;
   while (a < to) {
     const b = Math.min(a + DAY_MS, to);
-    const offsetB = offsetMs(b, timeZone);
+    const offsetB = offsetAt(timeZone, b);
     if (offsetB !== offsetA) {
-      let lo = Math.floor(a / QUARTER_MS) + 1;
-      let hi = Math.ceil(b / QUARTER_MS);
-      while (lo < hi) {
-        const mid = Math.floor((lo + hi) / 2);
-        if (offsetMs(mid * QUARTER_MS, timeZone) === offsetB) hi = mid;
-        else lo = mid + 1;
-      }
-      if (lo * QUARTER_MS < to) starts.push({ start: lo * QUARTER_MS, offset: offsetB });
+      const change = transitionBetween(timeZone, a, b);
+      if (change < to) starts.push({ start: change, offset: offsetB });
     }
     a = b;
     offsetA = offsetB;
@@ -148,7 +99,7 @@ export function localBoundaries(from: number, to: number, timeZone: string, unit
   return [...found].filter((at) => at >= from && at < to).sort((a, b) => a - b);
 }
 
-/** The UTC hours (their starts) inside which a boundary falls off the hour: read from base rows. */
+/** The UTC hours (their starts) inside which a boundary falls off the hour. */
 export function splitHours(boundaries: readonly number[]): number[] {
   const hours = new Set<number>();
   for (const b of boundaries) if (b % HOUR_MS !== 0) hours.add(b - (b % HOUR_MS));

@@ -1,6 +1,6 @@
 // Where the buyer's current local hour, day and month began, as UTC instants, so that a query can
 // count the calls since then (`created_at >= dayStart`). Caps reset on the buyer's own clock.
-import { instantsOfWall, wallClock } from './zoned-time.js';
+import { instantsOfWall, wallClock } from '../common/zoned-time.js';
 
 export interface CapWindows {
   hourStart: Date;

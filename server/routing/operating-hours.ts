@@ -5,7 +5,7 @@
 // DST: the local wall clock is what counts, so a spring-forward gap simply never happens
 // locally and a fall-back hour is open both times it happens.
 import type { DayHours, OperatingHours, Weekday } from '../../db/types.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS, instantsOfWall, offsetAt, transitionBetween, wallAt, weekdayOfWall } from './zoned-time.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, instantsOfWall, offsetAt, transitionBetween, wallAt, weekdayOfWall } from '../common/zoned-time.js';
 
 /** Indexed by Date#getUTCDay(): 0 = Sunday. */
 const WEEKDAYS: readonly Weekday[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];

@@ -37,8 +37,17 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+// en-US with h23 and numeric fields prints "1/2/2025, 13:05:09"; `format` and a regular expression
+// are several times faster than `formatToParts` (reports call this for every day and hour).
+const PRINTED = /^(\d{1,2})\/(\d{1,2})\/(\d{4}), (\d{1,2}):(\d{2}):(\d{2})$/;
+
 /** The local calendar fields of an instant (epoch ms) in a zone, to the second. */
 export function wallClock(timeZone: string, instant: number): WallClock {
+  const printed = PRINTED.exec(formatter(timeZone).format(instant));
+  if (printed) {
+    const [, month, day, year, hour, minute, second] = printed.map(Number) as [number, number, number, number, number, number, number];
+    return { year, month, day, hour: hour % 24, minute, second };
+  }
   const w: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const part of formatter(timeZone).formatToParts(instant)) {
     switch (part.type) {
