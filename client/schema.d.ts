@@ -7238,7 +7238,7 @@ export interface operations {
                  * @example America/New_York
                  */
                 timeZone?: components["parameters"]["ReportTimeZone"];
-                /** @description Only this campaign's auctions (another organisation's campaign counts nothing). */
+                /** @description Only this campaign's auctions (another organisation's campaign is a 404). */
                 campaignId?: string;
             };
             header?: never;
@@ -7290,6 +7290,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
@@ -7313,7 +7314,7 @@ export interface operations {
                  */
                 timeZone?: components["parameters"]["ReportTimeZone"];
                 groupBy?: "campaign" | "buyer" | "target" | "day" | "hour";
-                /** @description Only this campaign's calls. */
+                /** @description Only this campaign's calls (another organisation's campaign is a 404). */
                 campaignId?: string;
             };
             header?: never;
@@ -7366,6 +7367,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
