@@ -52,22 +52,20 @@ async function periodStats(trx: Transaction<DB>, orgId: string, p: Period, now: 
   const { total, groups } = await callGroups(trx, windowOf(orgId, p.from, p.to, days), 'bucket', filters, days.map((d) => new Date(d)));
   const byBucket = new Map(groups.map((g) => [g.key, g]));
   return {
-    base: {
-      days: days.length,
-      timeZone: p.timeZone,
-      from: iso(p.from),
-      to: iso(now),
-      totalCalls: total.calls,
-      completedCalls: total.completed,
-      averageCallDuration: total.averageDuration,
-      successRate: total.completedFraction,
-      totalRevenue: total.revenue,
-      conversionRate: total.conversionFraction,
-      daily: days.map((start, i) => {
-        const day = byBucket.get(i + 1);
-        return { date: localDate(start, p.timeZone), totalCalls: day?.calls ?? 0, completedCalls: day?.completed ?? 0, revenue: day?.revenue ?? 0 };
-      }),
-    },
+    days: days.length,
+    timeZone: p.timeZone,
+    from: iso(p.from),
+    to: iso(now),
+    totalCalls: total.calls,
+    completedCalls: total.completed,
+    averageCallDuration: total.averageDuration,
+    successRate: total.completedFraction,
+    totalRevenue: total.revenue,
+    conversionRate: total.conversionFraction,
+    daily: days.map((start, i) => {
+      const day = byBucket.get(i + 1);
+      return { date: localDate(start, p.timeZone), totalCalls: day?.calls ?? 0, completedCalls: day?.completed ?? 0, revenue: day?.revenue ?? 0 };
+    }),
   };
 }
 
@@ -198,7 +196,7 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
         stats: await periodStats(trx, orgId, period, now, {}),
         live: await liveCounts(trx, orgId, new Date(now)),
       }));
-      return { status: 200, body: { ...stats.base, activeCampaigns: live.activeCampaigns, totalBuyers: live.activeBuyers } };
+      return { status: 200, body: { ...stats, activeCampaigns: live.activeCampaigns, totalBuyers: live.activeBuyers } };
     },
 
     getCampaignStats: async (ctx) => {
@@ -214,7 +212,7 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
       if (name === undefined) throw ERRORS.notFound('Campaign', ctx.params.id);
       return {
         status: 200,
-        body: { ...stats.base, campaignId, campaignName: name, totalAuctions: auctions.auctions, successfulAuctions: auctions.won },
+        body: { ...stats, campaignId, campaignName: name, totalAuctions: auctions.auctions, successfulAuctions: auctions.won },
       };
     },
 
@@ -226,7 +224,7 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
       const buyer = buyerId === null ? undefined : await findBuyerInOrg(db, orgId, buyerId);
       if (!buyer) throw ERRORS.notFound('Buyer', ctx.params.id);
       const stats = await snapshot(db, (trx) => periodStats(trx, orgId, period, now, { buyerId: buyer.id }));
-      return { status: 200, body: { ...stats.base, buyerId: buyer.id, buyerName: buyer.name } };
+      return { status: 200, body: { ...stats, buyerId: buyer.id, buyerName: buyer.name } };
     },
 
     getDashboardStats: async (ctx) => {
