@@ -26,9 +26,7 @@ import pg from 'pg';
 import { openDatabase } from '../../db/connection.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import type { DB } from '../../db/types.js';
-import { buildApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
-import { MemoryRateLimitStore } from '../../server/http/rate-limit/store.js';
+import { startBenchApp } from './bench-app.js';
 import { closeOnDisconnect } from './load.js';
 
 const { values: args } = parseArgs({
@@ -246,26 +244,18 @@ const dni = args.seed === 'dni' ? await seedDni(database.db, Number(args['dni-po
 // Fresh statistics for the planner (tiny tables; the bench then grows calls / call_legs).
 await sql`ANALYZE`.execute(database.db);
 
-const config = loadConfig({
-  LOG_LEVEL: 'silent',
-  SESSION_KEY: 'b'.repeat(64),
-  RATE_LIMITS: 'general=1000000,login=1000000,health=1000000,dni=1000000000,rtb=1000000,webhook_unsigned=1000000',
-  OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
-  RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0',
-  PUBLIC_BASE_URL: args['public-base-url'],
-  DATA_DIR: args['data-dir'] ?? '.data-bench-unused',
-  TELEPHONY: 'simulator',
-});
-const store = new MemoryRateLimitStore();
-const app = await buildApp({
-  config,
-  db: database.db,
-  sessionKey: Buffer.from(config.sessionKey!, 'hex'),
-  rateLimitStore: store,
-  webhookToken: args['webhook-token'],
-  logger: false,
-});
-await app.listen({ port: 0, host: '127.0.0.1' });
+const { app, config, store, port } = await startBenchApp(
+  database.db,
+  {
+    RATE_LIMITS: 'general=1000000,login=1000000,health=1000000,dni=1000000000,rtb=1000000,webhook_unsigned=1000000',
+    OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
+    PUBLIC_BASE_URL: args['public-base-url'],
+    DATA_DIR: args['data-dir'] ?? '.data-bench-unused',
+    // The pixel worker runs as in production (the voice webhook queues call_started pixels).
+    PIXEL_DELIVERY_INTERVAL_MS: undefined,
+  },
+  args['webhook-token']!,
+);
 
 // The ceiling: bare Fastify, the same form parsing, a constant TwiML answer.
 const bare = Fastify({ logger: false });
@@ -302,7 +292,7 @@ closeOnDisconnect([() => bare.close(), () => app.close(), () => store.close(), (
 
 process.send?.({
   ready: true,
-  appPort: (app.server.address() as AddressInfo).port,
+  appPort: port,
   barePort: (bare.server.address() as AddressInfo).port,
   kind: database.kind,
   publicBaseUrl: config.publicBaseUrl,
