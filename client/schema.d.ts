@@ -3545,12 +3545,12 @@ export interface components {
          */
         ResourceId: string;
         /**
-         * @description The first day of the range (a local date in `timeZone`). Default 29 days before `endDate`.
+         * @description The first day of the range (a local date in `timeZone`, years 1970–2999). Default 29 days before `endDate`.
          * @example 2025-08-01
          */
         ReportStartDate: string;
         /**
-         * @description The last day of the range, included (a local date in `timeZone`; not before `startDate`; at most 366 days after it). Default today.
+         * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days after it). Default today.
          * @example 2025-08-04
          */
         ReportEndDate: string;
@@ -7224,12 +7224,12 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description The first day of the range (a local date in `timeZone`). Default 29 days before `endDate`.
+                 * @description The first day of the range (a local date in `timeZone`, years 1970–2999). Default 29 days before `endDate`.
                  * @example 2025-08-01
                  */
                 startDate?: components["parameters"]["ReportStartDate"];
                 /**
-                 * @description The last day of the range, included (a local date in `timeZone`; not before `startDate`; at most 366 days after it). Default today.
+                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days after it). Default today.
                  * @example 2025-08-04
                  */
                 endDate?: components["parameters"]["ReportEndDate"];
@@ -7299,12 +7299,12 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description The first day of the range (a local date in `timeZone`). Default 29 days before `endDate`.
+                 * @description The first day of the range (a local date in `timeZone`, years 1970–2999). Default 29 days before `endDate`.
                  * @example 2025-08-01
                  */
                 startDate?: components["parameters"]["ReportStartDate"];
                 /**
-                 * @description The last day of the range, included (a local date in `timeZone`; not before `startDate`; at most 366 days after it). Default today.
+                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days after it). Default today.
                  * @example 2025-08-04
                  */
                 endDate?: components["parameters"]["ReportEndDate"];
@@ -7880,6 +7880,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             204: components["responses"]["CorsPreflight"];
+            400: components["responses"]["BadRequest"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
@@ -7923,6 +7924,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             204: components["responses"]["CorsPreflight"];
+            400: components["responses"]["BadRequest"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

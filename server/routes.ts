@@ -26,19 +26,29 @@ export function checkHandlerCoverage(operationIds: Iterable<string>, handlerName
   }
 }
 
-/** The path of the first string containing NUL (PostgreSQL text cannot hold it), or null. */
-export function findNul(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+/**
+ * Text PostgreSQL can store: no NUL (text cannot hold it) and no unpaired UTF-16 surrogate (jsonb
+ * refuses its escape, and text would silently get U+FFFD in its place).
+ */
+function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+}
+/** With the u flag a surrogate pair is one code point: only an unpaired half matches. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** The path of the first string (or key) PostgreSQL cannot store as given, or null. */
+export function findUnstorableText(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return isStorableText(value) ? null : path;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
-      const found = findNul(value[i], `${path}[${i}]`);
+      const found = findUnstorableText(value[i], `${path}[${i}]`);
       if (found) return found;
     }
     return null;
   }
   if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      const found = findNul(item, path ? `${path}.${key}` : key) ?? (key.includes('\u0000') ? path || 'body' : null);
+      const found = findUnstorableText(item, path ? `${path}.${key}` : key) ?? (isStorableText(key) ? null : path || 'body');
       if (found) return found;
     }
   }
@@ -53,8 +63,8 @@ function bodyGuard(meta: OperationMeta) {
   const accepted = new Set(meta.requestContentTypes);
   return (req: FastifyRequest): Error | null => {
     // Path ids are parsed by their handlers (a malformed one, NUL included, is a 404).
-    const nul = findNul(req.query, '') ?? findNul(req.body, '');
-    if (nul !== null) return ERRORS.validation({ [nul || 'body']: 'must not contain NUL characters' });
+    const bad = findUnstorableText(req.query, '') ?? findUnstorableText(req.body, '');
+    if (bad !== null) return ERRORS.validation({ [bad || 'body']: 'must be well-formed text without NUL characters' });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const hasBody = req.body !== undefined && req.body !== null;
     if (accepted.size === 0) return hasBody ? ERRORS.validation({ body: 'is not accepted by this operation' }) : null;

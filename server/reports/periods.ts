@@ -27,6 +27,16 @@ export function timeZoneOf(raw: string | undefined): string {
   return timeZone;
 }
 
+/** The years a report's dates may name (the contract says so too): no date arithmetic leaves them. */
+const FIRST_YEAR = 1970;
+const LAST_YEAR = 2999;
+
+function checkYear(field: 'startDate' | 'endDate', date: string | undefined): void {
+  if (date === undefined) return;
+  const year = Number(date.slice(0, 4));
+  if (!(year >= FIRST_YEAR && year <= LAST_YEAR)) throw ERRORS.validation({ [field]: `must be a date in the years ${FIRST_YEAR}–${LAST_YEAR}` });
+}
+
 function daysBetween(start: string, end: string): number {
   return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / MS.DAY);
 }
@@ -34,6 +44,8 @@ function daysBetween(start: string, end: string): number {
 /** startDate … endDate inclusive (defaults: the last 30 days up to today in the zone). */
 export function periodOf(query: { startDate?: string | undefined; endDate?: string | undefined; timeZone?: string | undefined }, now: number, maxDays = MAX_RANGE_DAYS): Period {
   const timeZone = timeZoneOf(query.timeZone);
+  checkYear('startDate', query.startDate);
+  checkYear('endDate', query.endDate);
   const endDate = query.endDate ?? (query.startDate ? addDays(query.startDate, DEFAULT_RANGE_DAYS - 1) : localDate(now, timeZone));
   const startDate = query.startDate ?? addDays(endDate, -(DEFAULT_RANGE_DAYS - 1));
   const span = daysBetween(startDate, endDate);

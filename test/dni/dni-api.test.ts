@@ -226,3 +226,31 @@ describe('GET /api/visitor-sessions and /api/conversion-events', () => {
     expect(rows[0]?.n).toBe(2);
   });
 });
+
+describe('CORS preflights of the DNI endpoints (dniTrackPreflight, dniUltraFastPreflight)', () => {
+  it('lets any origin post JSON without credentials, and gives no other endpoint CORS headers', async () => {
+    for (const path of ['/api/dni/track', '/api/dni/ultra-fast']) {
+      const res = await fetch(`${t.url}${path}`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://landing.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+      expect({ path, status: res.status, body: await res.text() }).toEqual({ path, status: 204, body: '' });
+      expect({
+        origin: res.headers.get('access-control-allow-origin'),
+        methods: res.headers.get('access-control-allow-methods'),
+        headers: res.headers.get('access-control-allow-headers'),
+        maxAge: res.headers.get('access-control-max-age'),
+        credentials: res.headers.get('access-control-allow-credentials'),
+      }).toEqual({ origin: '*', methods: 'POST', headers: 'Content-Type', maxAge: '86400', credentials: null });
+    }
+    const other = await fetch(`${t.url}/api/campaigns`, { headers: { origin: 'https://landing.example.com' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers 400 in the error format for a preflight carrying a NUL in its query', async () => {
+    const res = await fetch(`${t.url}/api/dni/track?x=%00`, { method: 'OPTIONS', headers: { origin: 'https://landing.example.com' } });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { code: string; details: Record<string, string> };
+    expect(body).toMatchObject({ code: 'VALIDATION_ERROR', details: { x: 'must be well-formed text without NUL characters' } });
+  });
+});

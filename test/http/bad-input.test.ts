@@ -772,7 +772,7 @@ describe('afterwards', () => {
   });
 });
 
-describe('NUL characters', () => {
+describe('text PostgreSQL cannot store (NUL, unpaired surrogates)', () => {
   it('answers 400 naming the field for a NUL in a body string, a nested string or a query value; nothing stored', async () => {
     const before = await snapshot();
     const seen = await outcomes([
@@ -782,6 +782,19 @@ describe('NUL characters', () => {
     ]);
     expect(seen).toEqual(allValidationErrors(['body name', 'nested', 'query']));
     expect(seen.map((s) => Object.keys(s.details as object)[0])).toEqual(['name', 'operatingHours.monday.end', 'requestId']);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('answers 400 naming the field for an unpaired surrogate (high or low half, as a JSON escape), accepts a paired one; nothing stored', async () => {
+    const before = await snapshot();
+    const seen = await outcomes([
+      ['redtrack url', () => send(opById('trackRedtrackConversion'), { body: '{"clickid":"c-surrogate","url":"https://x.example/\\ud800"}', contentType: 'application/json' })],
+      ['low half', () => send(opById('createCampaign'), { body: '{"name":"a\\udc00b"}', contentType: 'application/json' })],
+      ['paired', () => fetch(`${t.url}/api/rtb/bid-responses?requestId=${encodeURIComponent('\u{1F600}')}`, { headers: { cookie } }).then(async (r) => ({ status: r.status, body: (await r.json()) as Sent['body'], contentType: r.headers.get('content-type') ?? '' }))],
+    ]);
+    expect(seen.map((s) => s.status)).toEqual([400, 400, 200]);
+    expect(seen.slice(0, 2)).toEqual(allValidationErrors(['redtrack url', 'low half']));
+    expect(seen.slice(0, 2).map((s) => Object.keys(s.details as object)[0])).toEqual(['url', 'name']);
     expect(await snapshot()).toEqual(before);
   });
 });

@@ -251,6 +251,9 @@ describe('bad report queries', () => {
       [{ timeZone: 'Mars/Olympus_Mons' }, 'timeZone'],
       [{ startDate: '2025-01-01', endDate: '2025-06-01', groupBy: 'hour' }, 'endDate'],
       [{ groupBy: 'week' }, 'groupBy'],
+      [{ endDate: '9999-12-31' }, 'endDate'],
+      [{ startDate: '9999-12-10' }, 'startDate'],
+      [{ startDate: '0050-01-01', endDate: '0050-01-02' }, 'startDate'],
     ];
     for (const [query, field] of cases) {
       const raw = await fetch(`${t.url}/api/reports/call-analytics?${new URLSearchParams(query).toString()}`, { headers: { cookie: await cookieOf(owner) } });
