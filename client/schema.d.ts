@@ -1744,10 +1744,14 @@ export interface paths {
         /**
          * Record a RedTrack click session (seed 000)
          * @description Unauthenticated (RedTrack posts from its servers), rate-limited per IP (`dni` bucket) and
-         *     validated. The report is stored as received, then applied to the visitor sessions it names:
-         *     with `tagCode`, the tag's organisation only; else every session whose RedTrack click id
-         *     (`clickid`, kept from the landing page by the DNI snippet) or `sessionId` matches. A report
-         *     that finds no session yet is kept and applied when a session with its click id appears.
+         *     validated. The report is stored as received, then applied to the visitor sessions it names
+         *     in the organisation of the tracking tag it names (`tagCode`, in the body or — easier to put
+         *     in RedTrack's postback URL — in the query): its sessions with that `sessionId`, else with
+         *     that RedTrack click id (`clickid`, kept from the landing page by the DNI snippet). A report
+         *     that finds no session yet is kept and applied when a session of that organisation with its
+         *     click id appears. A report that names no tag is stored but applied to no organisation's
+         *     sessions (a click id alone cannot say whose visitor it was): its answer says so in
+         *     `warnings`. An inactive tag still receives reports (conversions arrive after the click).
          *     A session report adds RedTrack's fields (campaign, offer, source, medium) to the visitor
          *     session's `redtrackData` and fills its UTM source / medium when they are empty.
          */
@@ -1770,10 +1774,14 @@ export interface paths {
         /**
          * Record a RedTrack conversion (seed 000)
          * @description Unauthenticated (RedTrack posts from its servers), rate-limited per IP (`dni` bucket) and
-         *     validated. The report is stored as received, then applied to the visitor sessions it names:
-         *     with `tagCode`, the tag's organisation only; else every session whose RedTrack click id
-         *     (`clickid`, kept from the landing page by the DNI snippet) or `sessionId` matches. A report
-         *     that finds no session yet is kept and applied when a session with its click id appears.
+         *     validated. The report is stored as received, then applied to the visitor sessions it names
+         *     in the organisation of the tracking tag it names (`tagCode`, in the body or — easier to put
+         *     in RedTrack's postback URL — in the query): its sessions with that `sessionId`, else with
+         *     that RedTrack click id (`clickid`, kept from the landing page by the DNI snippet). A report
+         *     that finds no session yet is kept and applied when a session of that organisation with its
+         *     click id appears. A report that names no tag is stored but applied to no organisation's
+         *     sessions (a click id alone cannot say whose visitor it was): its answer says so in
+         *     `warnings`. An inactive tag still receives reports (conversions arrive after the click).
          *     A conversion becomes a conversion event of the session (`eventType`, `conversionValue`),
          *     linked to the session's latest call when it has one.
          */
@@ -1796,10 +1804,14 @@ export interface paths {
         /**
          * Record RedTrack call quality (seed 000)
          * @description Unauthenticated (RedTrack posts from its servers), rate-limited per IP (`dni` bucket) and
-         *     validated. The report is stored as received, then applied to the visitor sessions it names:
-         *     with `tagCode`, the tag's organisation only; else every session whose RedTrack click id
-         *     (`clickid`, kept from the landing page by the DNI snippet) or `sessionId` matches. A report
-         *     that finds no session yet is kept and applied when a session with its click id appears.
+         *     validated. The report is stored as received, then applied to the visitor sessions it names
+         *     in the organisation of the tracking tag it names (`tagCode`, in the body or — easier to put
+         *     in RedTrack's postback URL — in the query): its sessions with that `sessionId`, else with
+         *     that RedTrack click id (`clickid`, kept from the landing page by the DNI snippet). A report
+         *     that finds no session yet is kept and applied when a session of that organisation with its
+         *     click id appears. A report that names no tag is stored but applied to no organisation's
+         *     sessions (a click id alone cannot say whose visitor it was): its answer says so in
+         *     `warnings`. An inactive tag still receives reports (conversions arrive after the click).
          *     A quality report becomes a `call_quality` conversion event of the session, linked to the call
          *     named by `callSid` (when it is the session's) or else the session's latest call.
          */
@@ -3241,8 +3253,10 @@ export interface components {
             eventId: number;
             /** @description true when the identical report was received before (nothing applied again). */
             duplicate: boolean;
-            /** @description Visitor sessions the report has been applied to so far. */
+            /** @description Visitor sessions (of the tag's organisation) the report has been applied to so far. */
             linkedSessions: number;
+            /** @description What the report could not do, e.g. that it named no tracking tag and is applied to no sessions. */
+            warnings: string[];
         };
         VisitorSession: {
             id: number;
@@ -3544,6 +3558,11 @@ export interface components {
          * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
          */
         ResourceId: string;
+        /**
+         * @description The tracking tag whose organisation the report belongs to (as `tagCode` in the body; when both are given they must agree).
+         * @example landing_page_2025
+         */
+        RedtrackTagCode: components["schemas"]["TagCode"];
         /**
          * @description The first day of the range (a local date in `timeZone`, years 1970–2999). Default 29 days before `endDate`.
          * @example 2025-08-01
@@ -8039,7 +8058,13 @@ export interface operations {
     };
     trackRedtrackSession: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The tracking tag whose organisation the report belongs to (as `tagCode` in the body; when both are given they must agree).
+                 * @example landing_page_2025
+                 */
+                tagCode?: components["parameters"]["RedtrackTagCode"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8074,7 +8099,8 @@ export interface operations {
                      *       "success": true,
                      *       "eventId": 42,
                      *       "duplicate": true,
-                     *       "linkedSessions": 1
+                     *       "linkedSessions": 1,
+                     *       "warnings": []
                      *     }
                      */
                     "application/json": components["schemas"]["RedtrackReceipt"];
@@ -8091,7 +8117,8 @@ export interface operations {
                      *       "success": true,
                      *       "eventId": 42,
                      *       "duplicate": false,
-                     *       "linkedSessions": 1
+                     *       "linkedSessions": 1,
+                     *       "warnings": []
                      *     }
                      */
                     "application/json": components["schemas"]["RedtrackReceipt"];
@@ -8105,7 +8132,13 @@ export interface operations {
     };
     trackRedtrackConversion: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The tracking tag whose organisation the report belongs to (as `tagCode` in the body; when both are given they must agree).
+                 * @example landing_page_2025
+                 */
+                tagCode?: components["parameters"]["RedtrackTagCode"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8139,7 +8172,8 @@ export interface operations {
                      *       "success": true,
                      *       "eventId": 42,
                      *       "duplicate": true,
-                     *       "linkedSessions": 1
+                     *       "linkedSessions": 1,
+                     *       "warnings": []
                      *     }
                      */
                     "application/json": components["schemas"]["RedtrackReceipt"];
@@ -8156,7 +8190,8 @@ export interface operations {
                      *       "success": true,
                      *       "eventId": 42,
                      *       "duplicate": false,
-                     *       "linkedSessions": 1
+                     *       "linkedSessions": 1,
+                     *       "warnings": []
                      *     }
                      */
                     "application/json": components["schemas"]["RedtrackReceipt"];
@@ -8170,7 +8205,13 @@ export interface operations {
     };
     trackRedtrackQuality: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The tracking tag whose organisation the report belongs to (as `tagCode` in the body; when both are given they must agree).
+                 * @example landing_page_2025
+                 */
+                tagCode?: components["parameters"]["RedtrackTagCode"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8203,7 +8244,8 @@ export interface operations {
                      *       "success": true,
                      *       "eventId": 42,
                      *       "duplicate": true,
-                     *       "linkedSessions": 1
+                     *       "linkedSessions": 1,
+                     *       "warnings": []
                      *     }
                      */
                     "application/json": components["schemas"]["RedtrackReceipt"];
@@ -8220,7 +8262,8 @@ export interface operations {
                      *       "success": true,
                      *       "eventId": 42,
                      *       "duplicate": false,
-                     *       "linkedSessions": 1
+                     *       "linkedSessions": 1,
+                     *       "warnings": []
                      *     }
                      */
                     "application/json": components["schemas"]["RedtrackReceipt"];

@@ -1,5 +1,7 @@
 // POST /api/tracking/redtrack/session|conversion|quality (seed 000): unauthenticated (RedTrack's
-// servers post them), rate-limited per IP in the `dni` bucket, validated by the contract.
+// servers post them), rate-limited per IP in the `dni` bucket, validated by the contract. A report
+// belongs to the organisation of the tracking tag it names (body or query); one that names none
+// is stored and applied to nobody's sessions.
 import type { RedtrackKind } from '../../db/types.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
@@ -7,22 +9,32 @@ import { findTagOrgByCode } from '../tracking-tags/queries.js';
 import type { RedtrackReport } from './report.js';
 import { receiveReport } from './service.js';
 
+export const NO_TAG_WARNING = 'no tagCode: the report is stored but applied to no visitor sessions; add ?tagCode=<your tracking tag> to the postback URL';
+
 type RedtrackOps = 'trackRedtrackSession' | 'trackRedtrackConversion' | 'trackRedtrackQuality';
 
 export function createRedtrackHandlers({ db }: Deps): HandlerGroup<RedtrackOps> {
-  const receive = async (kind: RedtrackKind, report: RedtrackReport) => {
+  const receive = async (kind: RedtrackKind, body: RedtrackReport, query: { tagCode?: string | undefined }) => {
+    if (query.tagCode !== undefined && body.tagCode !== undefined && query.tagCode !== body.tagCode) {
+      throw ERRORS.validation({ tagCode: 'names another tag in the query than in the body' });
+    }
+    const tagCode = query.tagCode ?? body.tagCode;
+    // The tag is part of what was reported (and of its fingerprint), wherever it was given.
+    const report = tagCode === undefined ? body : { ...body, tagCode };
     let orgId: string | null = null;
-    if (report.tagCode !== undefined) {
-      const tagOrg = await findTagOrgByCode(db, report.tagCode);
-      if (tagOrg === undefined) throw ERRORS.notFound('Tracking tag', report.tagCode);
+    if (tagCode !== undefined) {
+      const tagOrg = await findTagOrgByCode(db, tagCode);
+      if (tagOrg === undefined) throw ERRORS.notFound('Tracking tag', tagCode);
       orgId = tagOrg;
     }
     const receipt = await receiveReport(db, kind, report, orgId);
-    return receipt.duplicate ? { status: 200 as const, body: { success: true, ...receipt } } : { status: 202 as const, body: { success: true, ...receipt } };
+    const warnings = orgId === null ? [NO_TAG_WARNING] : [];
+    const answer = { success: true, ...receipt, warnings };
+    return receipt.duplicate ? { status: 200 as const, body: answer } : { status: 202 as const, body: answer };
   };
   return {
-    trackRedtrackSession: (ctx) => receive('session', ctx.body),
-    trackRedtrackConversion: (ctx) => receive('conversion', ctx.body),
-    trackRedtrackQuality: (ctx) => receive('quality', ctx.body),
+    trackRedtrackSession: (ctx) => receive('session', ctx.body, ctx.query),
+    trackRedtrackConversion: (ctx) => receive('conversion', ctx.body, ctx.query),
+    trackRedtrackQuality: (ctx) => receive('quality', ctx.body, ctx.query),
   };
 }

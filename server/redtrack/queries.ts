@@ -46,14 +46,22 @@ export interface SessionRef {
 }
 
 /**
- * The visitor sessions a report names: by `sessionId` when given (and found), else by RedTrack
- * click id; within one organisation when the report named a tag. Most recently seen first.
+ * Holds, until the transaction ends, the organisation's lock on one RedTrack click id (a
+ * transaction-level advisory lock on a hash of both; a collision only serialises two unrelated ids).
  */
-export async function findReportSessions(db: Db, target: { orgId: string | null; sessionId?: string | undefined; clickid?: string | undefined }): Promise<SessionRef[]> {
+export async function lockClickid(db: Db, orgId: string, clickid: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`redtrack:${orgId}:${clickid}`}, 0))`.execute(db);
+}
+
+/**
+ * The organisation's visitor sessions a report names: by `sessionId` when given (and found), else
+ * by RedTrack click id. Most recently seen first.
+ */
+export async function findReportSessions(db: Db, target: { orgId: string; sessionId?: string | undefined; clickid?: string | undefined }): Promise<SessionRef[]> {
   const lookup = async (by: 'session' | 'clickid', value: string) => {
     let query = db.selectFrom('visitor_sessions').select(['id', 'org_id']);
+    query = query.where('org_id', '=', target.orgId);
     query = by === 'session' ? query.where('session_id', '=', value) : query.where(sql<boolean>`click_ids ? 'clickid' AND click_ids->>'clickid' = ${value}`);
-    if (target.orgId !== null) query = query.where('org_id', '=', target.orgId);
     const rows = await query.orderBy('last_seen_at', 'desc').orderBy('id', 'desc').limit(MAX_SESSIONS_PER_REPORT).execute();
     return rows.map((r) => ({ id: String(r.id), orgId: r.org_id }));
   };
@@ -109,8 +117,9 @@ export interface WaitingReport {
 
 /**
  * Claims the reports still waiting for a session with this click id (received in the last
- * WAITING_DAYS, posted for this organisation or for none): marked linked in the same statement, so
- * two requests of the session never apply one report twice.
+ * WAITING_DAYS, posted for this organisation's tags): marked linked in the same statement, so two
+ * requests of the session never apply one report twice. A report that named no tag is never
+ * claimed.
  */
 export async function claimWaitingReports(db: Db, orgId: string, clickid: string, now: Date): Promise<WaitingReport[]> {
   const since = new Date(now.getTime() - WAITING_DAYS * 86_400_000);
@@ -118,7 +127,7 @@ export async function claimWaitingReports(db: Db, orgId: string, clickid: string
     UPDATE redtrack_events SET linked_sessions = 1
     WHERE id IN (
       SELECT id FROM redtrack_events
-      WHERE clickid = ${clickid} AND linked_sessions = 0 AND (org_id IS NULL OR org_id = ${orgId}) AND received_at > ${since}
+      WHERE org_id = ${orgId} AND clickid = ${clickid} AND linked_sessions = 0 AND received_at > ${since}
       ORDER BY id LIMIT 50
       FOR UPDATE SKIP LOCKED)
       AND linked_sessions = 0

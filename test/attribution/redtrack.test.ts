@@ -1,7 +1,8 @@
 // RedTrack (seed 000 /api/tracking/redtrack/session|conversion|quality): unauthenticated,
-// rate-limited, validated; stored as received, linked to the visitor sessions with the report's
-// click id (or session id) and to their calls; a report that comes before its session waits for
-// it; an identical report posted again is recognised and applied once.
+// rate-limited, validated; stored as received, linked to the visitor sessions of the named tag's
+// organisation with the report's click id (or session id) and to their calls; a report naming no
+// tag is stored and applied to nobody; a report that comes before its session waits for it; an
+// identical report posted again is recognised and applied once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Member, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -24,11 +25,19 @@ interface Receipt {
   eventId: number;
   duplicate: boolean;
   linkedSessions: number;
+  warnings: string[];
 }
 
-async function report(kind: 'session' | 'conversion' | 'quality', body: unknown): Promise<{ status: number; receipt: Receipt }> {
-  const res = await fetch(`${t.url}/api/tracking/redtrack/${kind}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** Posts a report; `tagCode` goes in the query, as in a RedTrack postback URL. */
+async function report(kind: 'session' | 'conversion' | 'quality', body: unknown, tagCode?: string): Promise<{ status: number; receipt: Receipt }> {
+  const query = tagCode === undefined ? '' : `?tagCode=${encodeURIComponent(tagCode)}`;
+  const res = await fetch(`${t.url}/api/tracking/redtrack/${kind}${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, receipt: (await res.json()) as Receipt };
+}
+
+async function redtrackEventCount(): Promise<number> {
+  const row = await t.db.selectFrom('redtrack_events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 async function visit(tagCode: string, sessionId: string, clickid?: string): Promise<string | null> {
@@ -66,9 +75,9 @@ describe('RedTrack reports on known sessions', () => {
       url: 'https://landing.example.com',
       referrer: 'https://google.com',
       userAgent: 'Mozilla/5.0...',
-    });
+    }, tagCode);
     expect(status).toBe(202);
-    expect(receipt).toEqual({ success: true, eventId: expect.any(Number), duplicate: false, linkedSessions: 1 });
+    expect(receipt).toEqual({ success: true, eventId: expect.any(Number), duplicate: false, linkedSessions: 1, warnings: [] });
     const session = await sessionOf(owner, 'rt_known_1');
     expect(session).toMatchObject({
       utmSource: 'google',
@@ -91,12 +100,15 @@ describe('RedTrack reports on known sessions', () => {
     const call = await callRow(t, sid);
 
     const body = { clickid: 'rt_click_known_2', campaign_id: 'campaign_123', offer_id: 'offer_456', eventType: 'phone_click', phoneNumber: '+12125551234', conversionValue: 25, url: 'https://landing.example.com' };
-    const first = await report('conversion', body);
+    const first = await report('conversion', body, tagCode);
     expect(first.status).toBe(202);
     const reordered = Object.fromEntries(Object.entries(body).reverse());
-    const again = await report('conversion', reordered);
+    const again = await report('conversion', reordered, tagCode);
     expect(again.status).toBe(200);
-    expect(again.receipt).toEqual({ success: true, eventId: first.receipt.eventId, duplicate: true, linkedSessions: 1 });
+    expect(again.receipt).toEqual({ success: true, eventId: first.receipt.eventId, duplicate: true, linkedSessions: 1, warnings: [] });
+    // The tag in the body instead of the query: the same report.
+    const inBody = await report('conversion', { ...body, tagCode });
+    expect([inBody.status, inBody.receipt.eventId]).toEqual([200, first.receipt.eventId]);
 
     const events = (await eventsOf(owner, 'rt_known_2')).filter((e) => e.source === 'redtrack');
     expect(events).toEqual([
@@ -125,11 +137,11 @@ describe('RedTrack reports on known sessions', () => {
     await voice(t, secondSid, number!);
     const first = await callRow(t, firstSid);
 
-    const named = await report('quality', { sessionId: 'rt_quality_session', callSid: firstSid, conversionType: 'ConvertedCall', duration: 180, answered: true, converted: true, revenue: 50 });
+    const named = await report('quality', { sessionId: 'rt_quality_session', callSid: firstSid, conversionType: 'ConvertedCall', duration: 180, answered: true, converted: true, revenue: 50 }, tagCode);
     expect(named.status).toBe(202);
     // A callSid that is not the session's call: the session's latest call instead.
     const foreignSid = callSid();
-    const unnamed = await report('quality', { sessionId: 'rt_quality_session', callSid: foreignSid, conversionType: 'Rejected', answered: false });
+    const unnamed = await report('quality', { sessionId: 'rt_quality_session', callSid: foreignSid, conversionType: 'Rejected', answered: false }, tagCode);
     expect(unnamed.status).toBe(202);
     const quality = (await eventsOf(owner, 'rt_quality_session')).filter((e) => e.eventType === 'call_quality');
     expect(quality.map((e) => [e.callId, e.eventValue, e.metadata.conversionType, e.metadata.answered])).toEqual([
@@ -141,33 +153,58 @@ describe('RedTrack reports on known sessions', () => {
 });
 
 describe('RedTrack reports and organisations', () => {
-  it('applies a report with a tagCode to that organisation only; without one, to every session with the click id', async () => {
+  it('applies a report to the sessions of the named tag\'s organisation only', async () => {
     const mine = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550100' });
     const theirs = await insertTag(t.db, other.orgId, { defaultNumber: '+13125550100' });
     await visit(mine.tagCode, 'rt_shared_mine', 'rt_click_shared');
     await visit(theirs.tagCode, 'rt_shared_theirs', 'rt_click_shared');
 
-    const scoped = await report('conversion', { clickid: 'rt_click_shared', tagCode: mine.tagCode, eventType: 'lead', conversionValue: 5 });
+    const scoped = await report('conversion', { clickid: 'rt_click_shared', eventType: 'lead', conversionValue: 5 }, mine.tagCode);
     expect(scoped.receipt.linkedSessions).toBe(1);
     expect((await eventsOf(owner, 'rt_shared_mine')).map((e) => e.eventType)).toEqual(['lead']);
     expect(await eventsOf(other, 'rt_shared_theirs')).toEqual([]);
     // Another organisation never sees this one's events, even by session id.
     expect(await eventsOf(other, 'rt_shared_mine')).toEqual([]);
+    // A session id of another organisation's visitor, posted with this tag, reaches nobody.
+    const foreign = await report('conversion', { clickid: 'rt_click_elsewhere', sessionId: 'rt_shared_theirs', eventType: 'sale' }, mine.tagCode);
+    expect(foreign.status).toBe(202);
+    expect(foreign.receipt.linkedSessions).toBe(0);
+    expect(await eventsOf(other, 'rt_shared_theirs')).toEqual([]);
+  });
 
-    const open = await report('conversion', { clickid: 'rt_click_shared', eventType: 'sale', conversionValue: 9 });
-    expect(open.receipt.linkedSessions).toBe(2);
-    expect((await eventsOf(owner, 'rt_shared_mine')).map((e) => e.eventType)).toEqual(['lead', 'sale']);
-    expect((await eventsOf(other, 'rt_shared_theirs')).map((e) => e.eventType)).toEqual(['sale']);
+  it('stores a report that names no tag, applies it to no session (now or later), and says so', async () => {
+    const mine = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550100' });
+    await visit(mine.tagCode, 'rt_untagged_before', 'rt_click_untagged');
+    const untagged = await report('conversion', { clickid: 'rt_click_untagged', eventType: 'sale', conversionValue: 9 });
+    expect(untagged.status).toBe(202);
+    expect(untagged.receipt).toEqual({ success: true, eventId: expect.any(Number), duplicate: false, linkedSessions: 0, warnings: [expect.stringContaining('tagCode')] });
+    await visit(mine.tagCode, 'rt_untagged_after', 'rt_click_untagged');
+    expect(await eventsOf(owner, 'rt_untagged_before')).toEqual([]);
+    expect(await eventsOf(owner, 'rt_untagged_after')).toEqual([]);
+    const stored = await t.db.selectFrom('redtrack_events').select(['org_id', 'linked_sessions']).where('id', '=', String(untagged.receipt.eventId)).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ org_id: null, linked_sessions: 0 });
+  });
+
+  it('refuses a tag in the query that differs from the body\'s (400) and an unknown tag (404), storing nothing', async () => {
+    const mine = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550100' });
+    const theirs = await insertTag(t.db, other.orgId, { defaultNumber: '+13125550100' });
+    const before = await redtrackEventCount();
+    const disagree = await report('conversion', { clickid: 'rt_click_disagree', tagCode: theirs.tagCode }, mine.tagCode);
+    expect(disagree.status).toBe(400);
+    expect(disagree.receipt).toMatchObject({ code: 'VALIDATION_ERROR', details: { tagCode: expect.any(String) } });
+    const unknown = await report('session', { clickid: 'rt_click_unknown_tag' }, 'no_such_tag_here');
+    expect(unknown.status).toBe(404);
+    expect(await redtrackEventCount()).toBe(before);
   });
 });
 
 describe('RedTrack reports before their session', () => {
   it('keeps a report until a session with its click id appears, then applies it once, even to simultaneous visits', async () => {
     const { tagCode } = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550100' });
-    const early = await report('conversion', { clickid: 'rt_click_early', eventType: 'phone_click', conversionValue: 12.5 });
+    const early = await report('conversion', { clickid: 'rt_click_early', eventType: 'phone_click', conversionValue: 12.5 }, tagCode);
     expect(early.status).toBe(202);
     expect(early.receipt.linkedSessions).toBe(0);
-    const earlySession = await report('session', { clickid: 'rt_click_early', campaign_id: 'campaign_early', source: 'taboola' });
+    const earlySession = await report('session', { clickid: 'rt_click_early', campaign_id: 'campaign_early', source: 'taboola' }, tagCode);
     expect(earlySession.receipt.linkedSessions).toBe(0);
 
     await Promise.all(Array.from({ length: 5 }, () => visit(tagCode, 'rt_early_session', 'rt_click_early')));
@@ -186,11 +223,28 @@ describe('RedTrack reports before their session', () => {
     const mine = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550100' });
     const theirs = await insertTag(t.db, other.orgId, { defaultNumber: '+13125550100' });
     const posted = await report('conversion', { clickid: 'rt_click_scoped_wait', tagCode: mine.tagCode, eventType: 'lead' });
+    expect(posted.receipt.warnings).toEqual([]);
     expect(posted.receipt.linkedSessions).toBe(0);
     await visit(theirs.tagCode, 'rt_scoped_wait_theirs', 'rt_click_scoped_wait');
     expect(await eventsOf(other, 'rt_scoped_wait_theirs')).toEqual([]);
     await visit(mine.tagCode, 'rt_scoped_wait_mine', 'rt_click_scoped_wait');
     expect((await eventsOf(owner, 'rt_scoped_wait_mine')).map((e) => e.eventType)).toEqual(['lead']);
+  });
+});
+
+describe('RedTrack reports and sessions arriving together', () => {
+  it('never lets a report and its session miss each other: each session gets its report exactly once', async () => {
+    const { tagCode } = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550100' });
+    const pairs = Array.from({ length: 12 }, (_, i) => ({ sessionId: `rt_race_${i}`, clickid: `rt_click_race_${i}` }));
+    await Promise.all(
+      pairs.flatMap(({ sessionId, clickid }) => [
+        report('conversion', { clickid, eventType: 'lead', conversionValue: 1 }, tagCode).then((r) => expect(r.status).toBe(202)),
+        visit(tagCode, sessionId, clickid),
+      ]),
+    );
+    for (const { sessionId } of pairs) {
+      expect({ sessionId, events: (await eventsOf(owner, sessionId)).map((e) => e.eventType) }).toEqual({ sessionId, events: ['lead'] });
+    }
   });
 });
 
