@@ -1,10 +1,13 @@
 // A call's events (call_started, call_answered, call_completed, conversion) as they leave the call
 // path: a conversion event of the visitor session the call is attributed to (once per call and
-// event: a unique index, so a callback delivered twice records once), and the tracking pixels
-// (pixels/fire.ts). Neither ever fails or holds up the webhook answer beyond its INSERT.
-import { sql } from 'kysely';
-import type { Db, PixelEvent } from '../../db/types.js';
-import { firePixelEvents, type PixelLog } from '../pixels/fire.js';
+// event: a unique index, so a callback delivered twice records once), and the tracking pixels'
+// deliveries (pixels/enqueue.ts). Written in the transaction of the call's change; neither ever
+// fails the webhook or holds up its answer beyond its INSERTs.
+import { sql, type Transaction } from 'kysely';
+import type { DB, Db, PixelEvent } from '../../db/types.js';
+import { withSavepoint } from '../common/transaction.js';
+import type { PixelLog } from '../pixels/fire.js';
+import { enqueuePixelEvent } from '../pixels/enqueue.js';
 
 export interface CallEventTarget {
   orgId: string | null;
@@ -36,24 +39,28 @@ export async function recordCallConversionEvents(db: Db, call: { orgId: string; 
 }
 
 /**
- * The call's events after a transition: conversion events (when the call is, or may be, attributed)
- * and pixels (unless `pixels` is false: the organisation has none for these events). Never throws.
+ * The call's events, written in the transaction that made the transition, so that a crash loses
+ * neither or both: conversion events (when the call is, or may be, attributed) and the pixels'
+ * deliveries (unless `pixels` is false: the organisation has none for these events). Behind a
+ * savepoint: a failure here is logged and never undoes the call's own write.
  */
-export async function fireCallEvents(
-  db: Db,
+export async function recordCallEvents(
+  trx: Transaction<DB>,
   call: CallEventTarget,
   events: readonly PixelEvent[],
   log?: PixelLog,
   options: { pixels?: boolean } = {},
 ): Promise<void> {
   const { orgId, callId } = call;
-  if (orgId === null || events.length === 0) return;
-  if (call.visitorSessionId !== null) {
-    try {
-      await recordCallConversionEvents(db, { orgId, callId }, events);
-    } catch (err) {
-      log?.warn({ err, callId, events }, 'Could not record conversion events');
-    }
-  }
-  if (options.pixels !== false) await firePixelEvents(db, { orgId, callId }, events, log);
+  const conversions = call.visitorSessionId !== null;
+  const pixels = options.pixels !== false;
+  if (orgId === null || events.length === 0 || (!conversions && !pixels)) return;
+  await withSavepoint(
+    trx,
+    async () => {
+      if (conversions) await recordCallConversionEvents(trx, { orgId, callId }, events);
+      if (pixels) for (const event of events) await enqueuePixelEvent(trx, { orgId, callId, event });
+    },
+    (err) => log?.warn({ err, callId, events }, "Could not record the call's events"),
+  );
 }

@@ -17,9 +17,14 @@ export interface AttributionColumns {
 
 const NONE: AttributionColumns = { visitorSessionId: sql<null>`NULL::bigint`, attribution: sql<null>`NULL::jsonb` };
 
-/** The call's visitor_session_id and attribution, for a call to `phoneNumberId` of `orgId`. */
-export function attributionColumns(orgId: string | null, phoneNumberId: number | null | undefined): AttributionColumns {
-  if (orgId === null || phoneNumberId === null || phoneNumberId === undefined) return NONE;
+/**
+ * The call's visitor_session_id and attribution, for a call to `phoneNumberId` of `orgId`. Only a
+ * call to a number of a pool (`poolId`) can be attributed: the voice webhook records a pool call's
+ * events with it, in one transaction (webhooks/voice.ts).
+ */
+export function attributionColumns(call: { orgId: string | null; poolId?: number | null | undefined; phoneNumberId?: number | null | undefined }): AttributionColumns {
+  const { orgId, poolId, phoneNumberId } = call;
+  if (orgId === null || poolId == null || phoneNumberId == null) return NONE;
   const holding = sql`FROM pool_assignments a
       WHERE a.org_id = ${orgId} AND a.phone_number_id = ${phoneNumberId} AND a.released_at IS NULL`;
   return {

@@ -8,8 +8,8 @@
 // The calls_guard trigger (migration 0005) rejects any other writer that tries to move a call
 // backwards or to change a counted revenue. Lock order: call → legs (reservations: buyer/target →
 // call → legs): no cycle.
-import { sql } from 'kysely';
-import type { CallLegRow, CallRow, Db } from '../../db/types.js';
+import { sql, type Transaction } from 'kysely';
+import type { CallLegRow, CallRow, DB, Db } from '../../db/types.js';
 import { normalizeMoney } from './money.js';
 import { applyEvent, type CallEvent, type CallState, type DialLeg, type Effect, type RevenuePolicy } from './state.js';
 import { callStatusRank, isCallStatus, isDialCallStatus, isFinalCallStatus } from './status.js';
@@ -54,7 +54,8 @@ export interface CallEventResult {
   state: CallState;
   changed: boolean;
   /**
-   * To carry out after the commit. Each happens once per call (per attempt for legs), even when
+   * What the transition did (for `withTransition`, inside the transaction, or for the caller after
+   * the commit). Each happens once per call (per attempt for legs), even when
    * the same callback is delivered twice at the same time: the duplicate waits for the row lock,
    * then sees the first one's result and yields no effect. Leg ends (`leg_*`, `call_ended`) are
    * already written: a dial callback ends its leg, the final call status ends every open leg.
@@ -64,13 +65,15 @@ export interface CallEventResult {
 
 /**
  * Applies one Twilio callback to the call with this CallSid in one transaction. `undefined` when
- * no such call is recorded.
+ * no such call is recorded. `withTransition` runs in that transaction after a change is written
+ * (the call's events: written with the change or not at all).
  */
 export async function applyCallEvent(
   db: Db,
   callSid: string,
   event: CallEvent,
   policy: RevenuePolicy | ((legs: readonly CallLegRow[]) => RevenuePolicy) = legRevenuePolicy,
+  withTransition?: (trx: Transaction<DB>, result: CallEventResult) => Promise<void>,
 ): Promise<CallEventResult | undefined> {
   return inTransaction(db, async (trx) => {
     const call = await trx.selectFrom('calls').selectAll().where('call_sid', '=', callSid).forUpdate().executeTakeFirst();
@@ -149,7 +152,9 @@ export async function applyCallEvent(
       // Unreachable while the row lock is held; kept so that a revenue is never reported twice.
       if (!counted) effects = effects.filter((e) => e.type !== 'revenue_qualified');
     }
-    return { ...base, state: next, changed: true, effects };
+    const result = { ...base, state: next, changed: true, effects };
+    if (withTransition) await withTransition(trx, result);
+    return result;
   });
 }
 

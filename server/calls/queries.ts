@@ -37,7 +37,7 @@ export interface InboundCallInput {
 
 /** One row per CallSid: a retry of the voice webhook gets the existing row and `created: false`. */
 export async function recordInboundCall(db: Db, input: InboundCallInput): Promise<{ call: CallRow; created: boolean }> {
-  const attributed = attributionColumns(input.orgId, input.phoneNumberId);
+  const attributed = attributionColumns(input);
   const inserted = await db
     .insertInto('calls')
     .values({
@@ -81,7 +81,7 @@ export async function recordRoutedCall(
   input: RoutedCallInput,
 ): Promise<{ created: boolean; callId: number | null; visitorSessionId: string | null }> {
   const { answer, leg } = input;
-  const attributed = attributionColumns(input.orgId, input.phoneNumberId);
+  const attributed = attributionColumns(input);
   const result = await sql<{ id: number; visitor_session_id: string | null }>`
     WITH c AS (
       INSERT INTO calls (org_id, call_sid, direction, campaign_id, pool_id, phone_number_id, from_number, to_number, caller_state,

@@ -1,12 +1,16 @@
 // The voice-webhook side of a call record: record the call once, route it once, answer the same
 // TwiML to every delivery of the webhook (Twilio retries with the same CallSid).
-import type { CallRow, Db } from '../../db/types.js';
+import type { Transaction } from 'kysely';
+import type { CallRow, DB, Db } from '../../db/types.js';
+import { inTransaction } from '../common/transaction.js';
 import { type Answer, type InboundCallInput, recordInboundCall, saveAnswer } from './queries.js';
 
 export interface AnswerOnceOptions {
   /** How long a retry waits for the first delivery's answer (default 5 s). */
   waitMs?: number;
   pollMs?: number;
+  /** Runs in the transaction that creates the call record (the call's call_started events), before routing. */
+  onCreated?: (trx: Transaction<DB>, call: CallRow) => Promise<void>;
 }
 
 export interface AnswerOnceResult {
@@ -34,7 +38,14 @@ export async function answerOnce(
   route: (call: CallRow) => Promise<Answer>,
   options: AnswerOnceOptions = {},
 ): Promise<AnswerOnceResult> {
-  const { call, created } = await recordInboundCall(db, input);
+  const { onCreated } = options;
+  const { call, created } = onCreated
+    ? await inTransaction(db, async (trx) => {
+        const recorded = await recordInboundCall(trx, input);
+        if (recorded.created) await onCreated(trx, recorded.call);
+        return recorded;
+      })
+    : await recordInboundCall(db, input);
   if (!created) {
     const twiml = call.twiml ?? (await waitForAnswer(db, call.id, options.waitMs ?? 5000, options.pollMs ?? 50));
     return { call, twiml, replayed: true, created: false };

@@ -1,8 +1,7 @@
-// The call path's side of pixels: which pixel events a call transition means (pure), and queueing
-// them without ever failing or delaying the webhook answer beyond the queue insert.
-import type { Db, PixelEvent } from '../../db/types.js';
+// The call path's side of pixels: which pixel events a call transition means (pure). They are
+// queued with the transition (attribution/call-events.ts).
+import type { PixelEvent } from '../../db/types.js';
 import type { Effect } from '../calls/state.js';
-import { enqueuePixelEvent } from './enqueue.js';
 
 export interface PixelLog {
   warn(obj: object, msg: string): void;
@@ -17,20 +16,4 @@ export function pixelEventsOf(effects: readonly Effect[]): PixelEvent[] {
     else if (effect.type === 'call_ended' && effect.status === 'completed') events.push('call_completed');
   }
   return [...new Set(events)];
-}
-
-/**
- * Queue `events` for the call. Never throws: a failure is logged (when a logger is given) and the
- * webhook answers as usual — the call matters more than its pixels.
- */
-export async function firePixelEvents(db: Db, call: { orgId: string | null; callId: number }, events: readonly PixelEvent[], log?: PixelLog): Promise<void> {
-  const { orgId, callId } = call;
-  if (orgId === null) return;
-  for (const event of events) {
-    try {
-      await enqueuePixelEvent(db, { orgId, callId, event });
-    } catch (err) {
-      log?.warn({ err, callId, event }, 'Could not queue tracking pixels');
-    }
-  }
 }

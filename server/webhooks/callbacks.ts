@@ -3,13 +3,15 @@
 // Each is idempotent by CallSid (+ status / attempt): applying one twice changes nothing.
 import { findFlowInOrg } from '../call-flows/queries.js';
 import { getCallBySid, listCallLegs, saveVoicemail } from '../calls/queries.js';
-import { applyCallEvent } from '../calls/callback-queries.js';
+import type { Transaction } from 'kysely';
+import type { DB } from '../../db/types.js';
+import { applyCallEvent, type CallEventResult, legRevenuePolicy } from '../calls/callback-queries.js';
 import { isAnsweredDialStatus, isFinalCallStatus, type CallStatus, type DialCallStatus } from '../calls/status.js';
 import { findCampaignInOrg } from '../campaigns/queries.js';
 import { ERRORS } from '../errors.js';
 import { FLOW_ERROR_MESSAGE, hangupTwiml as flowHangupTwiml } from '../flows/node-twiml.js';
 import type { RouteMode } from './candidates.js';
-import { fireCallEvents } from '../attribution/call-events.js';
+import { recordCallEvents } from '../attribution/call-events.js';
 import { pixelEventsOf } from '../pixels/fire.js';
 import { runFlowStep } from './flow-run.js';
 import { routeCall, type OrgCall, type RouteDeps } from './route-call.js';
@@ -35,16 +37,26 @@ export interface StatusForm {
 }
 
 export async function applyStatusCallback(deps: RouteDeps, form: StatusForm): Promise<void> {
-  const result = await applyCallEvent(deps.db, form.CallSid, {
-    kind: 'status',
-    callStatus: form.CallStatus,
-    callDuration: seconds(form.CallDuration),
-    sequence: seconds(form.SequenceNumber),
-    timestamp: form.Timestamp ?? null,
-  });
+  const result = await applyCallEvent(
+    deps.db,
+    form.CallSid,
+    {
+      kind: 'status',
+      callStatus: form.CallStatus,
+      callDuration: seconds(form.CallDuration),
+      sequence: seconds(form.SequenceNumber),
+      timestamp: form.Timestamp ?? null,
+    },
+    legRevenuePolicy,
+    withCallEvents(deps),
+  );
   // A call to a number we do not know is recorded too (DESIGN.md 4.1), and its status kept.
   if (!result) throw ERRORS.notFound('Call', form.CallSid);
-  await fireCallEvents(deps.db, result, pixelEventsOf(result.effects), deps.log);
+}
+
+/** The call's conversion events and pixels, written in the transaction of its transition. */
+function withCallEvents(deps: RouteDeps) {
+  return (trx: Transaction<DB>, result: CallEventResult) => recordCallEvents(trx, result, pixelEventsOf(result.effects), deps.log);
 }
 
 export interface DialForm {
@@ -65,15 +77,20 @@ export interface DialQuery {
 export async function answerDialStatus(deps: RouteDeps, query: DialQuery, form: DialForm): Promise<string> {
   // Only a call we routed has <Dial> attempts: anything else is refused before it changes.
   await ourCall(deps, form.CallSid);
-  const result = await applyCallEvent(deps.db, form.CallSid, {
-    kind: 'dial',
-    attempt: query.attempt,
-    dialCallSid: form.DialCallSid ?? null,
-    dialCallStatus: form.DialCallStatus,
-    dialCallDuration: seconds(form.DialCallDuration),
-  });
+  const result = await applyCallEvent(
+    deps.db,
+    form.CallSid,
+    {
+      kind: 'dial',
+      attempt: query.attempt,
+      dialCallSid: form.DialCallSid ?? null,
+      dialCallStatus: form.DialCallStatus,
+      dialCallDuration: seconds(form.DialCallDuration),
+    },
+    legRevenuePolicy,
+    withCallEvents(deps),
+  );
   if (!result) throw ERRORS.notFound('Call', form.CallSid);
-  await fireCallEvents(deps.db, result, pixelEventsOf(result.effects), deps.log);
   const leg = result.state.legs.find((l) => l.attempt === query.attempt);
   // Connected (the buyer talked to the caller and the leg ended), or the caller is gone: done.
   if (isFinalCallStatus(result.state.status) || (leg?.dialStatus != null && isAnsweredDialStatus(leg.dialStatus))) return hangupTwiml();

@@ -8,11 +8,14 @@
 // from the cached configuration and the call, its answer and its first leg are written in one
 // statement (which also decides, by CallSid, which delivery is first). Everything else takes the
 // general path (answerOnce + routeCall). Both answer the same TwiML and keep the same records.
+import type { Transaction } from 'kysely';
+import type { CallRow, DB } from '../../db/types.js';
 import type { Answer, InboundCallInput } from '../calls/queries.js';
 import { CallSidConflictError, getCallBySid, recordRoutedCall } from '../calls/queries.js';
 import { answerOnce, waitForAnswer } from '../calls/service.js';
 import { isForeignKeyViolation } from '../common/pg-errors.js';
-import { fireCallEvents } from '../attribution/call-events.js';
+import { recordCallEvents } from '../attribution/call-events.js';
+import { inTransaction } from '../common/transaction.js';
 import { planRouting } from '../routing/plan.js';
 import { anyLimited } from './candidate-queries.js';
 import { runFlowStep } from './flow-run.js';
@@ -54,6 +57,11 @@ async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null)
   return { twiml: outcome.twiml, routingMethod: outcome.routingMethod, routingPlan: outcome.plan, bidRequestId: outcome.bidRequestId };
 }
 
+/** Whether a new call may have call_started events: attributed (only a pool call can be) or pixels. */
+function hasStartEvents(config: RouteConfig, input: InboundCallInput): boolean {
+  return input.poolId != null || config.startPixels;
+}
+
 /** The fast path's answer, or undefined when the call needs the general path. */
 async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: InboundCallInput & { orgId: string }): Promise<string | null | undefined> {
   const campaign = config.found?.campaign;
@@ -67,25 +75,31 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
   const buyer = first.row;
   const twiml = dialTwiml(buyer.phone_number, deps.urls.dialStatus({ attempt: 1, route: 'auto' }), campaign.dial_timeout_sec);
   const plan = { mode: 'auto', order: routing.order, skipped: routing.skipped, attempts: [{ attempt: 1, candidate: `buyer:${buyer.id}`, result: 'dialled' }] };
+  const routed = {
+    ...input,
+    answer: { twiml, routingMethod: campaign.routing_type, routingPlan: plan },
+    leg: {
+      buyerId: buyer.id,
+      destination: buyer.phone_number,
+      payout: buyer.payout ?? campaign.payout,
+      minDurationSec: buyer.min_call_duration_sec ?? campaign.min_call_duration_sec,
+    },
+  };
   try {
-    const { created, callId, visitorSessionId } = await recordRoutedCall(deps.db, {
-      ...input,
-      answer: { twiml, routingMethod: campaign.routing_type, routingPlan: plan },
-      leg: {
-        buyerId: buyer.id,
-        destination: buyer.phone_number,
-        payout: buyer.payout ?? campaign.payout,
-        minDurationSec: buyer.min_call_duration_sec ?? campaign.min_call_duration_sec,
-      },
-    });
-    if (created) {
-      // A conversion event when the call is attributed; pixels only when the organisation has
-      // call_started pixels (cached). A plain unattributed call without pixels writes nothing more.
-      if (callId !== null) {
-        await fireCallEvents(deps.db, { orgId: input.orgId, callId, visitorSessionId }, ['call_started'], deps.log, { pixels: config.startPixels });
-      }
-      return twiml;
-    }
+    // A call that may have call_started events (a pool call may be attributed; the organisation
+    // may have call_started pixels, known from the cache) is written with them in one transaction;
+    // any other plain call is the one statement.
+    const { created } = hasStartEvents(config, input)
+      ? await inTransaction(deps.db, async (trx) => {
+          const recorded = await recordRoutedCall(trx, routed);
+          if (recorded.created && recorded.callId !== null) {
+            const call = { orgId: input.orgId, callId: recorded.callId, visitorSessionId: recorded.visitorSessionId };
+            await recordCallEvents(trx, call, ['call_started'], deps.log, { pixels: config.startPixels });
+          }
+          return recorded;
+        })
+      : await recordRoutedCall(deps.db, routed);
+    if (created) return twiml;
   } catch (err) {
     // The buyer (or campaign) went away since the configuration was cached: take the general path.
     if (isForeignKeyViolation(err)) return undefined;
@@ -119,11 +133,15 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
     const fast = await answerPlainCall(deps, config, { ...input, orgId: found.orgId });
     if (fast !== undefined) return fast ?? retryLaterTwiml(deps.urls.voice());
   }
-  const result = await answerOnce(deps.db, input, (call) => route(deps, config, call.org_id === null ? null : (call as OrgCall)));
-  // Only the delivery that recorded a call to one of our campaigns records its call_started event.
-  if (result.created && result.call.campaign_id !== null) {
-    const call = { orgId: result.call.org_id, callId: result.call.id, visitorSessionId: result.call.visitor_session_id };
-    await fireCallEvents(deps.db, call, ['call_started'], deps.log, { pixels: config.startPixels });
-  }
+  // Only the delivery that records a call to one of our campaigns records its call_started events,
+  // in the transaction that creates the call record.
+  const onCreated =
+    input.campaignId != null && hasStartEvents(config, input)
+      ? async (trx: Transaction<DB>, call: CallRow) => {
+          const target = { orgId: call.org_id, callId: call.id, visitorSessionId: call.visitor_session_id };
+          await recordCallEvents(trx, target, ['call_started'], deps.log, { pixels: config.startPixels });
+        }
+      : undefined;
+  const result = await answerOnce(deps.db, input, (call) => route(deps, config, call.org_id === null ? null : (call as OrgCall)), { onCreated });
   return result.twiml ?? retryLaterTwiml(deps.urls.voice());
 }
