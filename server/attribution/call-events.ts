@@ -41,8 +41,9 @@ export async function recordCallConversionEvents(db: Db, call: { orgId: string; 
 /**
  * The call's events, written in the transaction that made the transition, so that a crash loses
  * neither or both: conversion events (when the call is, or may be, attributed) and the pixels'
- * deliveries (unless `pixels` is false: the organisation has none for these events). Behind a
- * savepoint: a failure here is logged and never undoes the call's own write.
+ * deliveries (unless `pixels` is false: the organisation has none for these events). Each kind
+ * behind its own savepoint — the conversion events, then the pixels — so that one failing loses
+ * only itself, is logged, and never undoes the call's own write.
  */
 export async function recordCallEvents(
   trx: Transaction<DB>,
@@ -52,15 +53,20 @@ export async function recordCallEvents(
   options: { pixels?: boolean } = {},
 ): Promise<void> {
   const { orgId, callId } = call;
-  const conversions = call.visitorSessionId !== null;
-  const pixels = options.pixels !== false;
-  if (orgId === null || events.length === 0 || (!conversions && !pixels)) return;
+  if (orgId === null || events.length === 0) return;
+  if (call.visitorSessionId !== null) {
+    await withSavepoint(
+      trx,
+      async () => void (await recordCallConversionEvents(trx, { orgId, callId }, events)),
+      (err) => log?.warn({ err, callId, events }, 'Could not record conversion events'),
+    );
+  }
+  if (options.pixels === false) return;
   await withSavepoint(
     trx,
     async () => {
-      if (conversions) await recordCallConversionEvents(trx, { orgId, callId }, events);
-      if (pixels) for (const event of events) await enqueuePixelEvent(trx, { orgId, callId, event });
+      for (const event of events) await enqueuePixelEvent(trx, { orgId, callId, event });
     },
-    (err) => log?.warn({ err, callId, events }, "Could not record the call's events"),
+    (err) => log?.warn({ err, callId, events }, 'Could not queue tracking pixels'),
   );
 }

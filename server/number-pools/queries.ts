@@ -86,14 +86,20 @@ export async function putNumberInPool(db: Db, orgId: string, poolId: number, num
   return result.numUpdatedRows > 0n;
 }
 
-/** Take a number out of a pool; false when the number is not in that pool. */
+/**
+ * Take a number out of a pool; false when the number is not in that pool. Its live holdings end in
+ * the same statement: a number outside a pool is nobody's, and calls to it are not attributed.
+ */
 export async function takeNumberOutOfPool(db: Db, orgId: string, poolId: number, numberId: number): Promise<boolean> {
-  const result = await db
-    .updateTable('phone_numbers')
-    .set({ pool_id: null, updated_at: sql<Date>`now()` })
-    .where('org_id', '=', orgId)
-    .where('id', '=', numberId)
-    .where('pool_id', '=', poolId)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const { rows } = await sql<{ id: number }>`
+    WITH taken AS (
+      UPDATE phone_numbers SET pool_id = NULL, updated_at = now()
+      WHERE org_id = ${orgId} AND id = ${numberId} AND pool_id = ${poolId}
+      RETURNING id),
+    released AS (
+      UPDATE pool_assignments SET released_at = now()
+      WHERE org_id = ${orgId} AND phone_number_id IN (SELECT id FROM taken) AND released_at IS NULL
+      RETURNING id)
+    SELECT id FROM taken`.execute(db);
+  return rows.length > 0;
 }

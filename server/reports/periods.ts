@@ -27,7 +27,10 @@ export function timeZoneOf(raw: string | undefined): string {
   return timeZone;
 }
 
-/** The years a report's dates may name (the contract says so too): no date arithmetic leaves them. */
+/**
+ * The years a report's dates may name (the contract says so too). A default derived from one of
+ * them may step a month past these bounds, never near the limits of JavaScript dates.
+ */
 const FIRST_YEAR = 1970;
 const LAST_YEAR = 2999;
 

@@ -1,10 +1,12 @@
 // A call's events (conversion events of its session, pixel deliveries) are written in the
-// transaction of the call's change: a crash before the commit loses both (Twilio's retry then
-// records both, once), never one without the other; and a failure of the events alone never undoes
-// the call's change (a savepoint), so the caller is still connected and the money still counted.
+// transaction of the call's change: a crash before the commit loses the change and its events
+// (Twilio's retry then records them, once), never the events alone; and a failure of one kind of
+// events loses only that kind, never the call's change (savepoints): the caller is still connected
+// and the money still counted.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { recordCallEvents } from '../../server/attribution/call-events.js';
+import { recordRoutedCall } from '../../server/calls/queries.js';
 import { applyCallEvent, legRevenuePolicy } from '../../server/calls/callback-queries.js';
 import { pixelEventsOf } from '../../server/pixels/fire.js';
 import { type Member, registerOrg } from '../helpers/fixtures.js';
@@ -12,6 +14,13 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { insertTag, makePool } from '../dni/dni-fixtures.js';
 import { buyerCampaign, callRow, callSid, dialStatus, voice } from '../webhooks/helpers.js';
 import { dial } from '../calls/helpers.js';
+
+// The fast path's one-statement write, watched (the app runs in this process): a test of the fast
+// path shows it was taken.
+vi.mock('../../server/calls/queries.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../server/calls/queries.js')>();
+  return { ...original, recordRoutedCall: vi.fn(original.recordRoutedCall) };
+});
 
 let t: TestApp;
 let owner: Member;
@@ -74,36 +83,44 @@ describe("a call's events and its change commit together", () => {
     });
   });
 
-  for (const path of ['fast', 'general'] as const) {
-    it(`a failure of the events alone never undoes the call's change (${path} path)`, async () => {
+  const cases = [
+    { path: 'fast', failing: 'conversion_events', left: { conversions: [], pixels: ['call_started', 'call_answered', 'conversion'] } },
+    { path: 'general', failing: 'conversion_events', left: { conversions: [], pixels: ['call_started', 'call_answered', 'conversion'] } },
+    { path: 'fast', failing: 'pixel_deliveries', left: { conversions: ['call_started', 'call_answered', 'conversion'], pixels: [] } },
+    { path: 'general', failing: 'pixel_deliveries', left: { conversions: ['call_started', 'call_answered', 'conversion'], pixels: [] } },
+  ] as const;
+  for (const { path, failing, left } of cases) {
+    it(`a failure of ${failing} alone loses only those and never undoes the call's change (${path} path)`, async () => {
       const { tagCode } = await pooledCampaign(path === 'general');
-      const sessionId = `durable_fault_${path}`;
+      const sessionId = `durable_fault_${path}_${failing}`;
       const number = await holdNumber(tagCode, sessionId);
-      // Fault injection: conversion events of this session fail in the database.
-      await sql`CREATE OR REPLACE FUNCTION test_fail_conversion() RETURNS trigger LANGUAGE plpgsql AS $$
+      // Fault injection: this table refuses rows of calls attributed to a durable_fault_ session.
+      await sql`CREATE OR REPLACE FUNCTION test_fail_call_event() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          IF NEW.visitor_session_id IN (SELECT id FROM visitor_sessions WHERE session_id LIKE 'durable_fault_%') THEN
+          IF EXISTS (SELECT 1 FROM calls c JOIN visitor_sessions v ON v.id = c.visitor_session_id
+                      WHERE c.id = NEW.call_id AND v.session_id LIKE 'durable_fault_%') THEN
             RAISE EXCEPTION 'injected failure';
           END IF;
           RETURN NEW;
         END $$`.execute(t.db);
-      await sql`CREATE TRIGGER test_fail_conversion BEFORE INSERT ON conversion_events FOR EACH ROW EXECUTE FUNCTION test_fail_conversion()`.execute(t.db);
+      await sql`CREATE TRIGGER test_fail_call_event BEFORE INSERT ON ${sql.table(failing)} FOR EACH ROW EXECUTE FUNCTION test_fail_call_event()`.execute(t.db);
+      const fastWrites = vi.mocked(recordRoutedCall).mock.calls.length;
       try {
         const sid = callSid();
         const answer = await voice(t, sid, number);
         expect(answer.status).toBe(200);
         expect(answer.text).toContain('<Dial');
+        expect(vi.mocked(recordRoutedCall).mock.calls.length - fastWrites).toBe(path === 'fast' ? 1 : 0);
         expect((await dialStatus(t, sid, 1, 'completed', 45)).status).toBe(200);
         const call = await callRow(t, sid);
         expect(call.attribution?.sessionId).toBe(sessionId);
         expect(Number(call.revenue)).toBe(20);
         const legs = await t.db.selectFrom('call_legs').select('dial_status').where('call_id', '=', call.id).execute();
         expect(legs.map((l) => l.dial_status)).toEqual(['completed']);
-        // The events' savepoint was rolled back as a whole: no pixel without its conversion event.
-        expect(await eventsOfCall(call.id)).toEqual({ conversions: [], pixels: [] });
+        expect(await eventsOfCall(call.id)).toEqual(left);
       } finally {
-        await sql`DROP TRIGGER test_fail_conversion ON conversion_events`.execute(t.db);
-        await sql`DROP FUNCTION test_fail_conversion()`.execute(t.db);
+        await sql`DROP TRIGGER test_fail_call_event ON ${sql.table(failing)}`.execute(t.db);
+        await sql`DROP FUNCTION test_fail_call_event()`.execute(t.db);
       }
     });
   }

@@ -160,6 +160,26 @@ describe('attribution of calls to visitor sessions', () => {
     expect(unheldEvents).toEqual([]);
   });
 
+  it('ends the holdings of a number taken out of its pool: later calls to it are nobody\'s', async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550904' }]);
+    const { rule, numbers } = await makePool(t.db, owner.orgId, { numbers: 1, campaignId: campaign.id });
+    const { tagCode } = await insertTag(t.db, owner.orgId, { campaignId: campaign.id, poolId: rule.poolId });
+    const only = numbers[0]!;
+    expect(await track(tagCode, { sessionId: 'attr_left_pool' })).toBe(only.phoneNumber);
+    const before = callSid();
+    await voice(t, before, only.phoneNumber);
+    expect((await callRow(t, before)).attribution?.sessionId).toBe('attr_left_pool');
+
+    const removed = await owner.client.DELETE('/api/number-pools/{id}/numbers/{phoneNumberId}', { params: { path: { id: String(rule.poolId), phoneNumberId: String(only.id) } } });
+    expect(removed.response.status).toBe(204);
+    const live = await t.db.selectFrom('pool_assignments').select('id').where('phone_number_id', '=', only.id).where('released_at', 'is', null).execute();
+    expect(live).toEqual([]);
+    const after = callSid();
+    expect((await voice(t, after, only.phoneNumber)).status).toBe(200);
+    const row = await callRow(t, after);
+    expect([row.visitor_session_id, row.attribution]).toEqual([null, null]);
+  });
+
   it('fills [tag:User:…] and [tag:Session:…] pixel macros from the call\'s session, URL-encoded', async () => {
     const { campaign, tagCode } = await pooledCampaign();
     const template =

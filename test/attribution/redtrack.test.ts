@@ -4,6 +4,7 @@
 // tag is stored and applied to nobody; a report that comes before its session waits for it; an
 // identical report posted again is recognised and applied once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { receiveReport } from '../../server/redtrack/service.js';
 import { type Member, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { insertTag, makePool } from '../dni/dni-fixtures.js';
@@ -245,6 +246,25 @@ describe('RedTrack reports and sessions arriving together', () => {
     for (const { sessionId } of pairs) {
       expect({ sessionId, events: (await eventsOf(owner, sessionId)).map((e) => e.eventType) }).toEqual({ sessionId, events: ['lead'] });
     }
+  });
+});
+
+describe('RedTrack: a session appearing while its report is being stored', () => {
+  // On PostgreSQL the visit runs while the report's transaction is open: its session commits, then
+  // its claim waits for the (organisation, click id) lock and sees the report once it commits —
+  // without the lock it would claim nothing and the report would wait for a session that exists.
+  // On PGlite (one connection) the visit waits for the transaction as a whole.
+  it('applies the report to that session once the report commits', async () => {
+    const { tagCode } = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550100' });
+    let visiting: Promise<string | null> | undefined;
+    await t.db.transaction().execute(async (trx) => {
+      const receipt = await receiveReport(trx, 'conversion', { clickid: 'rt_click_interleaved', eventType: 'lead', tagCode }, owner.orgId);
+      expect(receipt.linkedSessions).toBe(0);
+      visiting = visit(tagCode, 'rt_interleaved', 'rt_click_interleaved');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    await visiting;
+    expect((await eventsOf(owner, 'rt_interleaved')).map((e) => e.eventType)).toEqual(['lead']);
   });
 });
 
