@@ -8,7 +8,6 @@ export async function inTransaction<T>(db: Db, fn: (trx: Transaction<DB>) => Pro
   return (db as Kysely<DB>).transaction().execute(fn);
 }
 
-
 let savepointSeq = 0;
 
 /**

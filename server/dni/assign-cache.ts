@@ -9,7 +9,8 @@
 // the request goes to the database, which touches (or re-assigns) the holding and refreshes the
 // entry. A change of the campaign's pool or numbers reaches a cached session at most half an idle
 // time later (a number taken out of its pool ends its holdings at once: until then the page may
-// still show it, its calls attributed to nobody, and it is given to no other visitor). Only pool holdings are cached (default and campaign numbers always go to the DB).
+// still show it, its calls attributed to nobody, and it is given to no other visitor). Only pool
+// holdings are cached (default and campaign numbers always go to the DB).
 export interface CachedAssignment {
   orgId: string;
   sessionRowId: string;
