@@ -18,10 +18,11 @@ import { openDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { hashPassword } from '../server/auth/passwords.js';
 import { rebuildRollups } from '../server/reports/rollups.js';
+import { scriptDatabaseUrl } from '../server/config.js';
 
 const { values: args } = parseArgs({
   options: {
-    'database-url': { type: 'string', default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    'database-url': { type: 'string', default: scriptDatabaseUrl() },
     schema: { type: 'string', default: 'volume' },
     calls: { type: 'string', default: '1000000' },
     days: { type: 'string', default: '90' },

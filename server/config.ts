@@ -102,6 +102,14 @@ export function parseRateLimits(raw: string | undefined, problems: string[]): Re
   return limits;
 }
 
+/** The PostgreSQL server the scripts (seed-volume, benchmarks) use when told nothing else. */
+export const LOCAL_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The scripts' default PostgreSQL server: DATABASE_URL when set, else the local test database. */
+export function scriptDatabaseUrl(env: Env = process.env): string {
+  return nonEmpty(env.DATABASE_URL) ?? LOCAL_TEST_DATABASE_URL;
+}
+
 /** Parse the environment into a frozen Config, or throw one ConfigError naming every problem. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];

@@ -15,10 +15,11 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../../db/connection.js';
 import { firstMessage, forkTsChild, percentile, stopChild } from './load.js';
+import { scriptDatabaseUrl } from '../../server/config.js';
 
 const { values: args } = parseArgs({
   options: {
-    'database-url': { type: 'string', default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    'database-url': { type: 'string', default: scriptDatabaseUrl() },
     schema: { type: 'string', default: 'volume' },
     runs: { type: 'string', default: '30' },
     user: { type: 'string', default: 'volume-1@example.com' },

@@ -36,11 +36,12 @@ import twilio from 'twilio';
 import { Pool } from 'undici';
 import { cpuMark, cpuSince, type CpuUse } from './cpu-accounting.js';
 import { type Check, dropBenchSchema, firstMessage, forkTsChild, type LoadRequest, percentile, runLoad, stopChild } from './load.js';
+import { LOCAL_TEST_DATABASE_URL } from '../../server/config.js';
 
 // Knobs are command-line options (configuration proper is read only by server/config.ts).
 const { values: args } = parseArgs({
   options: {
-    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    'database-url': { type: 'string', default: LOCAL_TEST_DATABASE_URL },
     embedded: { type: 'boolean', default: false },
     'in-flight': { type: 'string', default: '10,50' },
     scenarios: { type: 'string', default: 'ceiling,priority,locked,rtb' },
