@@ -1,6 +1,6 @@
 import { findCampaignInOrg } from './queries.js';
 import { parseUuid } from '../common/ids.js';
-import type { Db } from '../../db/types.js';
+import type { CampaignRow, Db } from '../../db/types.js';
 import { ERRORS } from '../errors.js';
 
 /**
@@ -8,7 +8,13 @@ import { ERRORS } from '../errors.js';
  * unknown or other organisation's campaign is a 404.
  */
 export async function ownCampaignId(db: Db, orgId: string, raw: string): Promise<string> {
+  return (await ownCampaign(db, orgId, raw)).id;
+}
+
+/** The caller's campaign a path or body names (404 as for ownCampaignId). */
+export async function ownCampaign(db: Db, orgId: string, raw: string): Promise<CampaignRow> {
   const id = parseUuid(raw);
-  if (!id || !(await findCampaignInOrg(db, orgId, id))) throw ERRORS.notFound('Campaign', raw);
-  return id;
+  const campaign = id ? await findCampaignInOrg(db, orgId, id) : undefined;
+  if (!campaign) throw ERRORS.notFound('Campaign', raw);
+  return campaign;
 }

@@ -1,16 +1,14 @@
-const cache = new Map<string, boolean>();
+/** The names found valid (bounded by the IANA set: a name the runtime refuses is never kept). */
+const known = new Set<string>();
 
-/** True when the runtime knows this IANA time zone name. */
+/** True when the runtime knows this IANA time zone name (`America/New_York`, `UTC`). */
 export function isValidTimeZone(name: string): boolean {
-  let known = cache.get(name);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: name });
-      known = true;
-    } catch {
-      known = false;
-    }
-    cache.set(name, known);
+  if (known.has(name)) return true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+  } catch {
+    return false;
   }
-  return known;
+  known.add(name);
+  return true;
 }

@@ -5,7 +5,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { components } from '../../client/schema.js';
 import type { DB } from '../../db/types.js';
 import { findBuyerInOrg } from '../buyers/queries.js';
-import { ownCampaignId } from '../campaigns/own-campaign.js';
+import { ownCampaign, ownCampaignId } from '../campaigns/own-campaign.js';
 import { parseIntId } from '../common/ids.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
@@ -203,16 +203,14 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
       const { orgId } = ctx.principal();
       const now = Date.now();
       const period = lastDays(ctx.query.days ?? 30, ctx.query.timeZone, now);
-      const campaignId = await ownCampaignId(db, orgId, ctx.params.id);
-      const { stats, auctions, name } = await snapshot(db, async (trx) => ({
-        stats: await periodStats(trx, orgId, period, now, { campaignId }),
-        auctions: await auctionTotals(trx, windowOf(orgId, period.from, period.to, []), campaignId),
-        name: (await trx.selectFrom('campaigns').select('name').where('org_id', '=', orgId).where('id', '=', campaignId).executeTakeFirst())?.name,
+      const campaign = await ownCampaign(db, orgId, ctx.params.id);
+      const { stats, auctions } = await snapshot(db, async (trx) => ({
+        stats: await periodStats(trx, orgId, period, now, { campaignId: campaign.id }),
+        auctions: await auctionTotals(trx, windowOf(orgId, period.from, period.to, []), campaign.id),
       }));
-      if (name === undefined) throw ERRORS.notFound('Campaign', ctx.params.id);
       return {
         status: 200,
-        body: { ...stats, campaignId, campaignName: name, totalAuctions: auctions.auctions, successfulAuctions: auctions.won },
+        body: { ...stats, campaignId: campaign.id, campaignName: campaign.name, totalAuctions: auctions.auctions, successfulAuctions: auctions.won },
       };
     },
 

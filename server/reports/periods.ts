@@ -1,8 +1,9 @@
 // A report's period from its query (pure): the local dates, the UTC instants they span, the
 // buckets of a grouping and the UTC hours a boundary splits. Bad values are 400s naming the field.
+import { isValidTimeZone } from '../common/time-zone.js';
 import { ERRORS } from '../errors.js';
 import type { Window } from './sources.js';
-import { addDays, isTimeZone, localBoundaries, localDate, MS, splitHours, startOfLocalDay } from './zone.js';
+import { addDays, localBoundaries, localDate, MS, splitHours, startOfLocalDay } from './zone.js';
 
 /** The longest range a report covers, in days. */
 export const MAX_RANGE_DAYS = 366;
@@ -23,7 +24,7 @@ export interface Period {
 
 export function timeZoneOf(raw: string | undefined): string {
   const timeZone = raw ?? 'UTC';
-  if (!isTimeZone(timeZone)) throw ERRORS.validation({ timeZone: 'must be an IANA time zone such as America/New_York or UTC' });
+  if (!isValidTimeZone(timeZone)) throw ERRORS.validation({ timeZone: 'must be an IANA time zone such as America/New_York or UTC' });
   return timeZone;
 }
 

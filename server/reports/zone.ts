@@ -10,17 +10,6 @@ const QUARTER_MS = 15 * 60 * 1000;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-/** true when Intl knows the zone (an IANA name such as `America/New_York`, or `UTC`). */
-export function isTimeZone(timeZone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(timeZone)) return false;
-  try {
-    wallClock(timeZone, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `YYYY-MM-DD` of the instant in the zone. */
 export function localDate(at: number, timeZone: string): string {
   const w = wallClock(timeZone, at);
