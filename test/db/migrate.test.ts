@@ -86,8 +86,8 @@ describe('migrateToLatest', () => {
   });
 });
 
-describe.runIf(onPostgres)('migrateToLatest on a shared PostgreSQL server', () => {
-  const databaseUrl = process.env.DATABASE_URL!;
+describe('migrateToLatest beside other runners and other schemas', () => {
+  const databaseUrl = process.env.DATABASE_URL;
 
   async function admin(query: string): Promise<void> {
     const client = new pg.Client({ connectionString: databaseUrl });
@@ -99,22 +99,26 @@ describe.runIf(onPostgres)('migrateToLatest on a shared PostgreSQL server', () =
     }
   }
 
-  it('two runners on one schema at once apply the new migration once', async () => {
+  // On PostgreSQL two pools on one schema (what two server instances starting at once are); on
+  // PGlite one handle, whose single connection serialises the two runs.
+  it(`two runners on one schema at once apply the new migration once (${onPostgres ? 'two pg pools' : 'PGlite: one handle'})`, async () => {
     const schema = await currentSchema(t.db);
-    const second = await openDatabase({ databaseUrl, searchPath: schema, poolSize: 2 });
+    const second = onPostgres ? await openDatabase({ databaseUrl: databaseUrl!, searchPath: schema, poolSize: 2 }) : null;
     const table = `probe_${randomBytes(4).toString('hex')}`;
     try {
-      const results = await Promise.all([migrateToLatest(t.db, schema, withProbe(table)), migrateToLatest(second.db, schema, withProbe(table))]);
+      const results = await Promise.all([migrateToLatest(t.db, schema, withProbe(table)), migrateToLatest(second?.db ?? t.db, schema, withProbe(table))]);
       expect(results.flat()).toEqual(['9000_probe']);
       expect(await tableExists(t.db, table)).toBe(true);
     } finally {
-      await second.close();
+      await second?.close();
       await sql`drop table if exists ${sql.id(table)}`.execute(t.db);
       await sql`delete from kysely_migration where name = '9000_probe'`.execute(t.db);
     }
   });
 
-  it('migrates fresh schemas while other schemas are created and dropped', async () => {
+  // Only a server has other schemas and other sessions dropping them (Kysely's Migrator failed this
+  // 3 runs in 3: its introspection reads every schema).
+  if (onPostgres) it('migrates fresh schemas while other schemas are created and dropped', async () => {
     const tag = randomBytes(3).toString('hex');
     let churning = true;
     const churn = (async () => {
