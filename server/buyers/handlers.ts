@@ -1,8 +1,8 @@
-import { parseIntId } from '../common/ids.js';
 import { isUniqueViolation } from '../common/pg-errors.js';
 import { ownCampaignId } from '../campaigns/own-campaign.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
+import { buyerIdOf, ownBuyer } from './own-buyer.js';
 import { buyerPatch, buyerProblems, operatingHoursColumn, presentBuyer, presentCampaignBuyer } from './mapping.js';
 import {
   deleteBuyerInOrg,
@@ -31,13 +31,6 @@ function rejectProblems(problems: Record<string, string>): void {
 }
 
 export function createBuyerHandlers({ db }: Deps): HandlerGroup<BuyerOps> {
-  function buyerId(raw: string): number {
-    const id = parseIntId(raw);
-    if (id === null) throw ERRORS.notFound('Buyer', raw);
-    return id;
-  }
-
-
   return {
     async listBuyers(ctx) {
       const rows = await listBuyersInOrg(db, ctx.principal().orgId);
@@ -63,13 +56,11 @@ export function createBuyerHandlers({ db }: Deps): HandlerGroup<BuyerOps> {
     },
 
     async getBuyer(ctx) {
-      const row = await findBuyerInOrg(db, ctx.principal().orgId, buyerId(ctx.params.id));
-      if (!row) throw ERRORS.notFound('Buyer', ctx.params.id);
-      return { status: 200, body: presentBuyer(row) };
+      return { status: 200, body: presentBuyer(await ownBuyer(db, ctx.principal().orgId, ctx.params.id)) };
     },
 
     async updateBuyer(ctx) {
-      const id = buyerId(ctx.params.id);
+      const id = buyerIdOf(ctx.params.id);
       rejectProblems(buyerProblems(ctx.body));
       const row = await updateBuyerInOrg(db, ctx.principal().orgId, id, buyerPatch(ctx.body));
       if (!row) throw ERRORS.notFound('Buyer', ctx.params.id);
@@ -77,7 +68,7 @@ export function createBuyerHandlers({ db }: Deps): HandlerGroup<BuyerOps> {
     },
 
     async deleteBuyer(ctx) {
-      const deleted = await deleteBuyerInOrg(db, ctx.principal().orgId, buyerId(ctx.params.id));
+      const deleted = await deleteBuyerInOrg(db, ctx.principal().orgId, buyerIdOf(ctx.params.id));
       if (!deleted) throw ERRORS.notFound('Buyer', ctx.params.id);
       return { status: 204, body: undefined };
     },
@@ -115,7 +106,7 @@ export function createBuyerHandlers({ db }: Deps): HandlerGroup<BuyerOps> {
     async removeCampaignBuyer(ctx) {
       const { orgId } = ctx.principal();
       const campaignId = await ownCampaignId(db, orgId, ctx.params.id);
-      const id = buyerId(ctx.params.buyerId);
+      const id = buyerIdOf(ctx.params.buyerId);
       if (!(await deleteCampaignBuyer(db, orgId, campaignId, id))) throw ERRORS.notFound('Buyer assignment', ctx.params.buyerId);
       return { status: 204, body: undefined };
     },

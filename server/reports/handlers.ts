@@ -4,10 +4,8 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { components } from '../../client/schema.js';
 import type { DB } from '../../db/types.js';
-import { findBuyerInOrg } from '../buyers/queries.js';
+import { ownBuyer } from '../buyers/own-buyer.js';
 import { ownCampaign, ownCampaignId } from '../campaigns/own-campaign.js';
-import { parseIntId } from '../common/ids.js';
-import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { callGroups, callTotals, type CallGroup, type CallTotals } from './call-figures.js';
 import { buyersOfOrg, liveCounts } from './live-queries.js';
@@ -218,9 +216,7 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
       const { orgId } = ctx.principal();
       const now = Date.now();
       const period = lastDays(ctx.query.days ?? 30, ctx.query.timeZone, now);
-      const buyerId = parseIntId(ctx.params.id);
-      const buyer = buyerId === null ? undefined : await findBuyerInOrg(db, orgId, buyerId);
-      if (!buyer) throw ERRORS.notFound('Buyer', ctx.params.id);
+      const buyer = await ownBuyer(db, orgId, ctx.params.id);
       const stats = await snapshot(db, (trx) => periodStats(trx, orgId, period, now, { buyerId: buyer.id }));
       return { status: 200, body: { ...stats, buyerId: buyer.id, buyerName: buyer.name } };
     },

@@ -2,6 +2,7 @@
 // served by their indexes), and the counts of what is active now.
 import { sql } from 'kysely';
 import type { Db } from '../../db/types.js';
+import { HOUR_MS, MINUTE_MS } from '../common/zoned-time.js';
 
 /** A call whose last callback was lost is not "active" forever: Twilio ends calls after 4 hours. */
 const ACTIVE_CALL_HOURS = 4;
@@ -16,9 +17,9 @@ export interface LiveCounts {
 }
 
 export async function liveCounts(db: Db, orgId: string, now: Date): Promise<LiveCounts> {
-  const hourAgo = new Date(now.getTime() - 3_600_000);
-  const minuteAgo = new Date(now.getTime() - 60_000);
-  const activeSince = new Date(now.getTime() - ACTIVE_CALL_HOURS * 3_600_000);
+  const hourAgo = new Date(now.getTime() - HOUR_MS);
+  const minuteAgo = new Date(now.getTime() - MINUTE_MS);
+  const activeSince = new Date(now.getTime() - ACTIVE_CALL_HOURS * HOUR_MS);
   const { rows } = await sql<Record<keyof LiveCounts, string>>`
     SELECT
       (SELECT count(*) FROM calls WHERE org_id = ${orgId} AND status_rank < 4 AND created_at > ${activeSince}) AS "activeCalls",
@@ -38,14 +39,14 @@ export async function liveCounts(db: Db, orgId: string, now: Date): Promise<Live
   };
 }
 
-export interface BuyerRevenueRow {
+export interface BuyerLabel {
   id: number;
   name: string;
   companyName: string | null;
 }
 
-/** The organisation's buyers, by id. */
-export async function buyersOfOrg(db: Db, orgId: string): Promise<BuyerRevenueRow[]> {
+/** The organisation's buyers (id, name, company), by id. */
+export async function buyersOfOrg(db: Db, orgId: string): Promise<BuyerLabel[]> {
   const rows = await db.selectFrom('buyers').select(['id', 'name', 'company_name']).where('org_id', '=', orgId).orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, name: r.name, companyName: r.company_name }));
 }

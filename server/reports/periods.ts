@@ -3,7 +3,8 @@
 import { isValidTimeZone } from '../common/time-zone.js';
 import { ERRORS } from '../errors.js';
 import type { Window } from './sources.js';
-import { addDays, localBoundaries, localDate, MS, splitHours, startOfLocalDay } from './zone.js';
+import { DAY_MS } from '../common/zoned-time.js';
+import { addDays, localBoundaries, localDate, splitHours, startOfLocalDay } from './zone.js';
 
 /** The longest range a report covers, in days. */
 export const MAX_RANGE_DAYS = 366;
@@ -42,7 +43,7 @@ function checkYear(field: 'startDate' | 'endDate', date: string | undefined): vo
 }
 
 function daysBetween(start: string, end: string): number {
-  return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / MS.DAY);
+  return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS);
 }
 
 /** startDate … endDate inclusive (defaults: the last 30 days up to today in the zone). */

@@ -4,9 +4,9 @@
 // Every zone's offset, and every daylight-saving change, falls on a quarter hour, so every day and
 // hour boundary is a quarter-hour mark. A local midnight that does not exist (a zone that springs
 // forward at midnight) starts its day at the first instant that does.
-import { DAY_MS, HOUR_MS, offsetAt, transitionBetween, wallClock } from '../common/zoned-time.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, offsetAt, transitionBetween, wallClock } from '../common/zoned-time.js';
 
-const QUARTER_MS = 15 * 60 * 1000;
+const QUARTER_MS = 15 * MINUTE_MS;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -18,8 +18,8 @@ export function localDate(at: number, timeZone: string): string {
 
 /** The local hour starting at `at`, with its offset: `2025-08-04T13:00-04:00`. */
 export function localHourLabel(at: number, timeZone: string): string {
-  const offset = Math.round(offsetAt(timeZone, at) / 60_000);
-  const local = new Date(at + offset * 60_000).toISOString().slice(0, 16);
+  const offset = Math.round(offsetAt(timeZone, at) / MINUTE_MS);
+  const local = new Date(at + offset * MINUTE_MS).toISOString().slice(0, 16);
   const abs = Math.abs(offset);
   return `${local}${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
@@ -94,5 +94,3 @@ export function splitHours(boundaries: readonly number[]): number[] {
   for (const b of boundaries) if (b % HOUR_MS !== 0) hours.add(b - (b % HOUR_MS));
   return [...hours].sort((a, b) => a - b);
 }
-
-export const MS = { QUARTER: QUARTER_MS, HOUR: HOUR_MS, DAY: DAY_MS } as const;
