@@ -3,6 +3,7 @@
 // operation of openapi.yaml, so a new one without a case fails this file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Member, addMember, createBuyer, createCampaign, registerOrg } from '../helpers/fixtures.js';
+import { snapshotTables } from '../helpers/db-snapshot.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { randomBytes } from 'node:crypto';
 import { callStatusRank } from '../../server/calls/status.js';
@@ -183,43 +184,12 @@ const ID_OPERATIONS = [...indexOperations(loadSpec()).values()]
   .filter((op) => op.path.includes('{') && op.minRole !== null)
   .map((op) => op.operationId);
 
-/** Every row of every table (sorted), i.e. both tenants' whole state. */
+/** Every row of every table (from the database's own table list), i.e. both tenants' whole state. */
 async function snapshot() {
-  const [organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, bids, inboundBids, health, numbers, pools, flows, calls, legs, corrections, pixels, pixelDeliveries, tags, visitorSessions, poolAssignments, conversionEvents] = await Promise.all([
-    t.db.selectFrom('organizations').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('users').selectAll().orderBy('id').execute(),
-    // last_used_at moves when B's own key authenticates; everything else must stay.
-    t.db.selectFrom('api_keys').select(['id', 'org_id', 'created_by_user_id', 'name', 'prefix', 'key_hash', 'role', 'created_at', 'revoked_at']).orderBy('id').execute(),
-    t.db.selectFrom('campaigns').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('buyers').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('campaign_buyers').selectAll().orderBy('campaign_id').orderBy('buyer_id').execute(),
-    t.db.selectFrom('rtb_targets').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('rtb_routers').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('campaign_rtb_targets').selectAll().orderBy('campaign_id').orderBy('target_id').execute(),
-    t.db.selectFrom('bid_requests').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('bid_responses').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('inbound_bids').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('rtb_health_checks').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('phone_numbers').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('number_pools').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('call_flows').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('calls').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('call_legs').selectAll().orderBy('call_id').orderBy('attempt').execute(),
-    t.db.selectFrom('call_corrections').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('tracking_pixels').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('pixel_deliveries').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('tracking_tags').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('visitor_sessions').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('pool_assignments').selectAll().orderBy('id').execute(),
-    t.db.selectFrom('conversion_events').selectAll().orderBy('id').execute(),
-  ]);
-  return {
-    ...{ organizations, users, apiKeys, campaigns, buyers, campaignBuyers, targets, routers, assignments, auctions, bids, inboundBids, health },
-    ...{ numbers, pools, flows, calls, legs, corrections, pixels, pixelDeliveries },
-    ...{ tags, visitorSessions, poolAssignments, conversionEvents },
-    // What the carrier was told to do, and the state of A's call there.
-    telephony: { actions: sim.actions(), aCall: sim.callState(A.call.callSid) },
-  };
+  // last_used_at moves when B's own key authenticates; everything else must stay.
+  const tables = await snapshotTables(t.db, { api_keys: ['last_used_at'] });
+  // What the carrier was told to do, and the state of A's call there.
+  return { tables, telephony: { actions: sim.actions(), aCall: sim.callState(A.call.callSid) } };
 }
 
 /** What A itself sees of its objects through the API. */
