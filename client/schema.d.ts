@@ -1909,7 +1909,7 @@ export interface components {
             error: string;
             /** @enum {string} */
             code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "RESOURCE_NOT_FOUND" | "CONFLICT" | "RATE_LIMIT_EXCEEDED" | "INTERNAL_ERROR" | "UPSTREAM_ERROR";
-            /** @description For VALIDATION_ERROR an object mapping each bad field to its problem; otherwise a string, an object or null. */
+            /** @description For VALIDATION_ERROR an object mapping each bad field to its problem; otherwise a string, an object or null (open on purpose - each error code says what it carries). */
             details?: {
                 [key: string]: unknown;
             } | string | null;
@@ -2539,7 +2539,7 @@ export interface components {
             totalChecks: number;
             timestamp: components["schemas"]["Timestamp"];
         };
-        /** @description Any JSON object; sent as the bid request body. An empty object sends the request the target's settings build. */
+        /** @description Any JSON object (free-form on purpose - it stands for a publisher's own bid request); sent as the bid request body. An empty object sends the request the target's settings build. */
         TestBidRequest: {
             [key: string]: unknown;
         };
@@ -2687,7 +2687,7 @@ export interface components {
             id: string;
             type: string;
             name?: string;
-            /** @description The node's settings; their shape depends on `type`. */
+            /** @description The node's settings; their shape depends on `type` (the table in docs/architecture.md, checked by the server when the flow is made active). Left open here on purpose - a draft may hold an incomplete node, even keys of a type it is still being changed to, as seed 000's call-flow request does. */
             config?: {
                 [key: string]: unknown;
             };
@@ -2797,10 +2797,7 @@ export interface components {
             /** Format: date-time */
             endedAt: string | null;
             routingMethod: components["schemas"]["RoutingMethod"];
-            /** @description Every routing decision kept (candidates tried in order, why each other was skipped). */
-            routingPlan: {
-                [key: string]: unknown;
-            } | null;
+            routingPlan: components["schemas"]["RoutingPlan"] | null;
             rtbRequestId: string | null;
             winningBidAmount: number | null;
             payout: number | null;
@@ -2983,9 +2980,95 @@ export interface components {
         /** @description A Twilio call sid (CA + 32 hex), or a simulator / manual call's sid. */
         CallSidValue: string;
         FlowNodeId: string;
+        /**
+         * @description Every routing decision kept on a call - the auction it used, the buyers in the order tried, why each other buyer was skipped, and every attempt (a flow's routing keeps only `attempts`).
+         * @example {
+         *       "mode": "auto",
+         *       "order": [
+         *         12,
+         *         14
+         *       ],
+         *       "skipped": [
+         *         {
+         *           "buyerId": 13,
+         *           "reason": "closed"
+         *         }
+         *       ],
+         *       "attempts": [
+         *         {
+         *           "attempt": 1,
+         *           "candidate": "buyer:12",
+         *           "result": "skipped",
+         *           "reason": "concurrency_reached"
+         *         },
+         *         {
+         *           "attempt": 1,
+         *           "candidate": "buyer:14",
+         *           "result": "dialled"
+         *         }
+         *       ]
+         *     }
+         */
+        RoutingPlan: {
+            /**
+             * @description What was routed to - `auto` (RTB when enabled, then buyers), or a flow's Route target.
+             * @enum {string}
+             */
+            mode?: "auto" | "buyers" | "rtb" | "number";
+            auction?: {
+                bidRequestId: string;
+                /** @description The auction's outcome (e.g. `completed`, `no_bids`, `not_enough_bidders`), or `inbound_bid` when an earlier inbound RTB bid was used. */
+                status: string;
+                inboundBidId?: string;
+            };
+            /** @description Buyer ids in the order they were to be tried. */
+            order?: number[];
+            skipped?: {
+                buyerId: number;
+                reason: string;
+            }[];
+            attempts?: components["schemas"]["RoutingAttempt"][];
+        };
+        /** @description One line of the routing log - a candidate dialled or skipped (with why), or the fallback taken. */
+        RoutingAttempt: {
+            attempt: number;
+            /** @description `buyer:<id>`, `target:<id>` or `number`. */
+            candidate?: string;
+            /** @enum {string} */
+            result: "dialled" | "skipped" | "fallback";
+            reason?: string;
+            /** @description Where a fallback went (`flow:<node>` or `campaign:<fallbackAction>`). */
+            to?: string;
+        };
+        /** @description What RedTrack's reports told us about a visitor session (its own ids; source, medium and time from a session report). */
+        RedtrackSessionData: {
+            clickid?: string;
+            campaign_id?: string;
+            offer_id?: string;
+            source?: string;
+            medium?: string;
+            timestamp?: string;
+        };
+        /** @description What the event came with. A call's events (source call): callSid, campaignId, status, durationSec. RedTrack's (source redtrack): RedTrack's ids, the report's url, and for a quality report its call fields. */
+        ConversionEventMetadata: {
+            callSid?: string;
+            campaignId?: string | null;
+            status?: string;
+            durationSec?: number | null;
+            clickid?: string;
+            campaign_id?: string;
+            offer_id?: string;
+            redtrack_attribution?: boolean;
+            redtrackEventId?: number;
+            url?: string;
+            conversionType?: string;
+            duration?: number;
+            answered?: boolean;
+            converted?: boolean;
+        };
         /** @description Whole seconds, as Twilio sends them in a form. */
         TwilioSeconds: string;
-        /** @description Twilio's voice request (other Twilio parameters are accepted and ignored). */
+        /** @description Twilio's voice request. Open on purpose - Twilio adds parameters over time and a request we refused would drop the caller; the ones we use are listed and checked, others are ignored. */
         VoiceWebhookForm: {
             CallSid: components["schemas"]["CallSidValue"];
             To: string;
@@ -2997,6 +3080,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description A Twilio callback's form. Open on purpose, as the voice request is - the parameters we use are listed and checked, Twilio's others are ignored. */
         CallStatusWebhookForm: {
             CallSid: components["schemas"]["CallSidValue"];
             CallStatus: components["schemas"]["CallStatus"];
@@ -3008,6 +3092,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description A Twilio callback's form. Open on purpose, as the voice request is - the parameters we use are listed and checked, Twilio's others are ignored. */
         DialStatusWebhookForm: {
             CallSid: components["schemas"]["CallSidValue"];
             /** @enum {string} */
@@ -3017,6 +3102,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description A Twilio callback's form. Open on purpose, as the voice request is - the parameters we use are listed and checked, Twilio's others are ignored. */
         FlowStepWebhookForm: {
             CallSid: components["schemas"]["CallSidValue"];
             Digits?: string;
@@ -3272,9 +3358,7 @@ export interface components {
             clickIds: {
                 [key: string]: string;
             };
-            redtrackData: {
-                [key: string]: unknown;
-            } | null;
+            redtrackData: components["schemas"]["RedtrackSessionData"] | null;
             landingUrl: string | null;
             referrer: string | null;
             tagId: number | null;
@@ -3300,9 +3384,7 @@ export interface components {
             eventValue: number | null;
             /** @description Obfuscated. */
             phoneNumber: string | null;
-            metadata: {
-                [key: string]: unknown;
-            };
+            metadata: components["schemas"]["ConversionEventMetadata"];
             /**
              * @description call: an event of a call attributed to the session; redtrack: a report posted by RedTrack.
              * @enum {string}

@@ -62,7 +62,8 @@ export function presentCallDetail(row: CallView, legs: readonly CallLegRow[]): S
     connectedDuration: row.connected_duration_sec,
     answeredAt: isoOrNull(row.answered_at),
     endedAt: isoOrNull(row.ended_at),
-    routingPlan: (row.routing_plan as Record<string, unknown> | null) ?? null,
+    // Written only by routing (RouteOutcome['plan'] and its log), whose shape this schema states.
+    routingPlan: (row.routing_plan as Schemas['RoutingPlan'] | null) ?? null,
     payout: money(row.payout),
     countedRevenue: money(row.revenue),
     revenueQualifiedAt: isoOrNull(row.revenue_qualified_at),

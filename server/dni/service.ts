@@ -2,12 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { parsePhoneNumber } from 'libphonenumber-js';
+import type { components } from '../../client/schema.js';
 import type { DB } from '../../db/types.js';
 import { applyWaitingReports } from '../redtrack/service.js';
 import { assignPoolNumber, type PoolRule } from './assign.js';
 import { upsertVisitorSession, type VisitorInput } from './sessions.js';
 
-export type DniSource = 'pool' | 'recycled' | 'default' | 'campaign';
+export type DniSource = components['schemas']['DniAssignment']['source'];
 
 /** Where a DNI request points: the organisation, the pool (if any) and the fall-back numbers. */
 export interface DniTarget {
@@ -20,16 +21,8 @@ export interface DniTarget {
   pool: PoolRule | null;
 }
 
-export interface DniAnswer {
-  success: true;
-  phoneNumber: string | null;
-  formattedNumber: string | null;
-  campaignId: string | null;
-  campaignName: string | null;
-  trackingId: string;
-  sessionId: string;
-  source: DniSource;
-}
+/** The answer of both DNI endpoints: the contract's DniAssignment. */
+export type DniAnswer = components['schemas']['DniAssignment'];
 
 export function formatNational(phone: string | null): string | null {
   if (phone === null) return null;

@@ -1,21 +1,11 @@
 // Visitor sessions: one per (organisation, session id), upserted on every DNI request.
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import type { components } from '../../client/schema.js';
 import type { DB } from '../../db/types.js';
 
-export interface VisitorInput {
-  sessionId?: string;
-  domain?: string;
-  url?: string;
-  referrer?: string;
-  userAgent?: string;
-  utmSource?: string;
-  utmMedium?: string;
-  utmCampaign?: string;
-  utmTerm?: string;
-  utmContent?: string;
-  clickIds?: Record<string, string>;
-}
+/** What a landing page tells us of its visitor: the contract's VisitorFields. */
+export type VisitorInput = components['schemas']['VisitorFields'];
 
 /** A new session id when the page has none yet. */
 export function newSessionId(): string {

@@ -49,6 +49,12 @@ beforeAll(async () => {
   app.get('/valid', { config }, async () => VALID_CAMPAIGN);
   app.get('/not-found', { config }, async (_req, reply) => reply.code(404).send(ERROR_BODY));
   app.get('/wrong-type', { config }, async (_req, reply) => reply.code(200).type('text/plain').send('hello'));
+  // With the response schema registered, the serialiser would turn these into a valid body.
+  const coercing = {
+    config,
+    schema: { response: { 200: { type: 'object', additionalProperties: true, properties: { minBiddersRequired: { type: 'integer' }, createdAt: { type: 'string' } } } } },
+  };
+  app.get('/coerced', coercing, async () => ({ ...VALID_CAMPAIGN, minBiddersRequired: '1', createdAt: new Date('2025-08-04T12:00:00Z') }));
   app.get('/outside', async (_req, reply) => reply.code(500).send({ oops: true }));
   await app.ready();
 });
@@ -62,10 +68,11 @@ describe('contract check', () => {
     expect(incomplete.statusCode).toBe(200);
 
     const seen = contractViolations.splice(0);
-    expect(seen).toHaveLength(2);
+    expect(seen).toHaveLength(3);
     expect(seen[0]).toMatch(/^getCampaign: answered 418, which openapi.yaml does not declare/);
-    expect(seen[1]).toMatch(/^getCampaign 200: body does not match the contract/);
-    for (const field of ['description', 'phoneNumber', 'rtbId', 'createdAt']) expect(seen[1]).toContain(field);
+    expect(seen[1]).toMatch(/^getCampaign 200: the handler's answer \(before serialisation\) does not match the contract/);
+    expect(seen[2]).toMatch(/^getCampaign 200: body does not match the contract/);
+    for (const field of ['description', 'phoneNumber', 'rtbId', 'createdAt']) expect(seen[2]).toContain(field);
     expect(contractViolations).toEqual([]);
   });
 
@@ -73,6 +80,17 @@ describe('contract check', () => {
     expect((await app.inject({ method: 'GET', url: '/valid' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/not-found' })).statusCode).toBe(404);
     expect(contractViolations).toEqual([]);
+  });
+
+  it('records what the handler returned when only the serialiser made it valid', async () => {
+    const coerced = await app.inject({ method: 'GET', url: '/coerced' });
+    expect(coerced.statusCode).toBe(200);
+    expect(coerced.json().minBiddersRequired).toBe(1);
+    const seen = contractViolations.splice(0);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/^getCampaign 200: the handler's answer \(before serialisation\) does not match the contract/);
+    expect(seen[0]).toContain('minBiddersRequired');
+    expect(seen[0]).toContain('createdAt');
   });
 
   it('records an undeclared content type', async () => {
