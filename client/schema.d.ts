@@ -1899,6 +1899,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/postman-collection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A Postman collection of this API (v2.1, API-key auth preset)
+         * @description Generated from this contract at build time (openapi-to-postmanv2, `npm run generate`): one
+         *     request per operation, grouped by tag. The collection authenticates with
+         *     `Authorization: Bearer {{apiKey}}` (set the `apiKey` variable to a key from
+         *     `POST /api/api-keys`) against `{{baseUrl}}`; public and Twilio-signed operations send no
+         *     key. Public, like the specification at `/docs/json`: it holds no secret.
+         */
+        get: operations["getPostmanCollection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2257,6 +2281,53 @@ export interface components {
             status: "ok";
             version: string;
             uptimeSeconds: number;
+        };
+        /**
+         * @description A Postman collection in the v2.1 format. Only the parts this API sets are described here;
+         *     the rest (folders, requests, URLs, events) follows Postman's own schema (see externalDocs),
+         *     which is why those objects allow additional properties: they are Postman's, not ours.
+         */
+        PostmanCollection: {
+            info: {
+                name: string;
+                /** @constant */
+                schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
+            } & {
+                [key: string]: unknown;
+            };
+            auth: {
+                /** @constant */
+                type: "bearer";
+                bearer: components["schemas"]["PostmanVariable"][];
+            };
+            variable: components["schemas"]["PostmanVariable"][];
+            /** @description Folders (one per tag) of requests, in Postman's item format. */
+            item: ({
+                name: string;
+                item?: ({
+                    name: string;
+                    request: {
+                        method: string;
+                        url: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                } & {
+                    [key: string]: unknown;
+                })[];
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
+        };
+        PostmanVariable: {
+            key: string;
+            value: string;
+            type?: string;
+            description?: string;
         };
         Readiness: {
             /** @enum {string} */
@@ -8592,6 +8663,79 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+        };
+    };
+    getPostmanCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The collection; import it in Postman (File → Import). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "info": {
+                     *         "name": "CallCenter Pro API",
+                     *         "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+                     *       },
+                     *       "auth": {
+                     *         "type": "bearer",
+                     *         "bearer": [
+                     *           {
+                     *             "key": "token",
+                     *             "value": "{{apiKey}}",
+                     *             "type": "string"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "variable": [
+                     *         {
+                     *           "key": "baseUrl",
+                     *           "value": "http://localhost:3000",
+                     *           "type": "string"
+                     *         },
+                     *         {
+                     *           "key": "apiKey",
+                     *           "value": "",
+                     *           "type": "string"
+                     *         }
+                     *       ],
+                     *       "item": [
+                     *         {
+                     *           "name": "Campaigns",
+                     *           "item": [
+                     *             {
+                     *               "name": "List campaigns",
+                     *               "request": {
+                     *                 "method": "GET",
+                     *                 "url": {
+                     *                   "host": [
+                     *                     "{{baseUrl}}"
+                     *                   ],
+                     *                   "path": [
+                     *                     "api",
+                     *                     "campaigns"
+                     *                   ]
+                     *                 }
+                     *               }
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PostmanCollection"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
         };
     };
 }

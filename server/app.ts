@@ -76,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     void reply.code(404).send(errorBody(ERRORS.routeNotFound(req.method, req.url), req.id));
   });
   installValidators(app);
-  installResponseHeaders(app);
+  await installResponseHeaders(app);
   installDniCors(app);
   app.decorateRequest('principal', null);
 

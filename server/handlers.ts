@@ -14,6 +14,7 @@ import { createHealthHandlers } from './health/handlers.js';
 import { createNumberPoolHandlers } from './number-pools/handlers.js';
 import { createNumberHandlers } from './numbers/handlers.js';
 import { createPixelHandlers } from './pixels/handlers.js';
+import { createPostmanHandlers } from './postman/handlers.js';
 import { createTrackingTagHandlers } from './tracking-tags/handlers.js';
 import { createDniHandlers } from './dni/handlers.js';
 import { createRedtrackHandlers } from './redtrack/handlers.js';
@@ -48,5 +49,6 @@ export function createHandlers(deps: Deps): Handlers {
     ...createDniHandlers(deps),
     ...createRedtrackHandlers(deps),
     ...createReportHandlers(deps),
+    ...createPostmanHandlers(),
   };
 }

@@ -6,7 +6,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 
-export const TWILIO_SPEC = path.resolve('..', 'shared', 'vendor-specs', 'twilio_api_v2010.json');
+// Twilio's own OpenAPI description (twilio-oai, MIT), as shipped in the dev dependency @twilio-alpha/mcp.
+export const TWILIO_SPEC = path.resolve('node_modules', '@twilio-alpha', 'mcp', 'twilio-oai', 'spec', 'json', 'twilio_api_v2010.json');
 export const PRISM_BIN = path.resolve('node_modules', '.bin', 'prism');
 
 export async function freePort(): Promise<number> {
