@@ -14,6 +14,8 @@ import { ERRORS, errorBody, errorHandler } from './errors.js';
 import type { Deps } from './handler-types.js';
 import { createHandlers } from './handlers.js';
 import { installDniCors } from './http/dni-cors.js';
+import { installJsonDepthLimit } from './http/json-depth.js';
+import { serializeRequest } from './http/log-redaction.js';
 import { installResponseHeaders, requestIdFrom } from './http/headers.js';
 import { startPixelWorker } from './pixels/runner.js';
 import { startRollupCompactor } from './reports/compactor.js';
@@ -58,6 +60,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           level: deps.logger?.level ?? config.logLevel,
           // Credentials never reach the logs (bodies are not logged at all).
           redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-twilio-signature"]', 'res.headers["set-cookie"]'],
+          // ...nor do secret path segments (the rtbId) and secret query values in request URLs.
+          serializers: { req: serializeRequest },
           ...(deps.logger?.stream ? { stream: deps.logger.stream } : {}),
         };
   const app = Fastify({
@@ -82,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Bodies are JSON, or forms where the contract says so (Twilio webhooks); no plain text.
   app.removeContentTypeParser('text/plain');
+  installJsonDepthLimit(app);
   await app.register(formbody);
   await app.register(secureSession, {
     key: deps.sessionKey,
