@@ -2,7 +2,7 @@
 import { openDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { buildApp } from './app.js';
-import { DataDirPermissionError, ensurePrivateDataDir } from './common/data-dir.js';
+import { DataDirPermissionError, ensurePrivateDataDir, tightenDataDir } from './common/data-dir.js';
 import { sealStoredSecrets } from './common/seal-stored.js';
 import { createSecretBox, SecretKeyError } from './common/secret-box.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   }
 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await tightenDataDir(config.dataDir);
   await migrateToLatest(database.db);
   const secretsKey = await resolveSecretsKey(config);
   try {

@@ -1,7 +1,9 @@
 // DATA_DIR holds the embedded database and the generated keys: only the server's own user may
 // read it. main sets the umask to 077 before anything is written (folders 0700, files 0600), and
-// every start checks the folder and everything in it, refusing to run over a looser one.
-import { lstat, mkdir, readdir } from 'node:fs/promises';
+// every start checks the folder and everything in it, refusing to run over a looser one. PGlite's
+// initdb writes the files of a new cluster 0666 whatever the umask, so main also tightens the
+// folder once the database is open (tightenDataDir).
+import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 const GROUP_OR_OTHER = 0o077;
@@ -48,4 +50,12 @@ export async function ensurePrivateDataDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return; // POSIX modes only
   const loose = await loosePaths(dir);
   if (loose.length > 0) throw new DataDirPermissionError(dir, loose);
+}
+
+/** Take the group's and others' bits off everything under `dir` (what PGlite's initdb left open). */
+export async function tightenDataDir(dir: string): Promise<number> {
+  if (process.platform === 'win32') return 0;
+  const loose = await loosePaths(dir);
+  for (const entry of loose) await chmod(entry.path, entry.mode & 0o7777 & ~GROUP_OR_OTHER);
+  return loose.length;
 }

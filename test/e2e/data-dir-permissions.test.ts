@@ -6,7 +6,7 @@ import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataDirPermissionError, ensurePrivateDataDir, loosePaths } from '../../server/common/data-dir.js';
+import { DataDirPermissionError, ensurePrivateDataDir, loosePaths, tightenDataDir } from '../../server/common/data-dir.js';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
 let parent: string;
@@ -41,7 +41,7 @@ function start(dataDir: string): Promise<Run> {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`no answer from the server:\n${output}`));
-    }, 60_000);
+    }, 240_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
@@ -76,6 +76,12 @@ describe('a fresh DATA_DIR', () => {
     const open = [...modes].filter(([, mode]) => (mode & 0o077) !== 0);
     expect(open).toEqual([]);
 
+    // A restart finds nothing loose (nothing PGlite writes later is open to others) and starts.
+    const again = await start(dataDir);
+    expect(again.output).toContain('Swagger UI:');
+    expect(again.code).toBe(0);
+    expect([...(await modesUnder(dataDir))].filter(([, mode]) => (mode & 0o077) !== 0)).toEqual([]);
+
     // Another local user could read this file: the start refuses, naming it and the fix.
     await chmod(path.join(dataDir, 'secrets.key'), 0o644);
     const refused = await start(dataDir);
@@ -84,7 +90,7 @@ describe('a fresh DATA_DIR', () => {
     expect(refused.output).toContain(`${path.join(dataDir, 'secrets.key')} (mode 644)`);
     expect(refused.output).toContain(`chmod -R go-rwx '${dataDir}'`);
     expect(refused.output).not.toContain('Swagger UI:');
-  }, 150_000);
+  }, 600_000);
 });
 
 describe('ensurePrivateDataDir', () => {
@@ -104,7 +110,8 @@ describe('ensurePrivateDataDir', () => {
     await chmod(path.join(dir, 'db-file'), 0o640);
     expect((await loosePaths(dir)).map((l) => path.basename(l.path))).toEqual(['db-file']);
     await expect(ensurePrivateDataDir(dir)).rejects.toThrow(/db-file \(mode 640\)/);
-    await chmod(path.join(dir, 'db-file'), 0o600);
+    expect(await tightenDataDir(dir)).toBe(1);
+    expect((await stat(path.join(dir, 'db-file'))).mode & 0o777).toBe(0o600);
     await expect(ensurePrivateDataDir(dir)).resolves.toBeUndefined();
   });
 });
