@@ -461,10 +461,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Probe every active target now (10 per minute) */
-        get: operations["runRtbHealthChecks"];
+        /**
+         * The latest stored health result of every active target (reads only; probing is the POST)
+         * @description Reads what the last probe (`POST /api/rtb/health-checks`, or the background probe) stored:
+         *     one result per active target that has been probed, its `lastChecked` the time of that
+         *     probe. Nothing is sent to any target, so a cross-site navigation cannot trigger probes.
+         */
+        get: operations["listRtbHealthChecks"];
         put?: never;
-        post?: never;
+        /** Probe every active target now (10 per minute) */
+        post: operations["runRtbHealthChecks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5172,6 +5178,59 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listRtbHealthChecks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest stored result per active target (targets never probed are not listed). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "timestamp": "2025-08-04T12:00:00.000Z",
+                     *       "totalTargets": 2,
+                     *       "healthyTargets": 1,
+                     *       "unhealthyTargets": 1,
+                     *       "results": [
+                     *         {
+                     *           "targetId": 1,
+                     *           "targetName": "Premium Buyer Network",
+                     *           "endpointUrl": "https://buyer.example.com/rtb/bid",
+                     *           "healthy": true,
+                     *           "responseTime": 245,
+                     *           "error": null,
+                     *           "lastChecked": "2025-08-04T12:00:00.000Z"
+                     *         },
+                     *         {
+                     *           "targetId": 2,
+                     *           "targetName": "Secondary Network",
+                     *           "endpointUrl": "https://backup.example.com/rtb/bid",
+                     *           "healthy": false,
+                     *           "responseTime": 5000,
+                     *           "error": "HTTP 500",
+                     *           "lastChecked": "2025-08-04T12:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RtbHealthReport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

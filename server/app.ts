@@ -10,10 +10,14 @@ import type { DB } from '../db/types.js';
 import type { Config } from './config.js';
 import { startHealthProbe } from './auctions/health.js';
 import { createRtbRuntime } from './auctions/runtime.js';
+import { createSecretBox } from './common/secret-box.js';
+import { SecretColumnsPlugin } from './common/secret-columns.js';
 import { ERRORS, errorBody, errorHandler } from './errors.js';
 import type { Deps } from './handler-types.js';
 import { createHandlers } from './handlers.js';
 import { installDniCors } from './http/dni-cors.js';
+import { installJsonDepthLimit } from './http/json-depth.js';
+import { serializeRequest } from './http/log-redaction.js';
 import { installResponseHeaders, requestIdFrom } from './http/headers.js';
 import { startPixelWorker } from './pixels/runner.js';
 import { startRollupCompactor } from './reports/compactor.js';
@@ -31,6 +35,8 @@ export interface AppDeps {
   db: Kysely<DB>;
   /** 32-byte session key (hex in config, or generated into DATA_DIR by main). */
   sessionKey: Buffer;
+  /** 32-byte key sealing stored secrets (SECRETS_KEY, or generated into DATA_DIR by main). */
+  secretsKey: Buffer;
   rateLimitStore: RateLimitStore;
   spec?: OpenApiDocument;
   /** false: no logging (tests); a stream: log there (tests that read the logs). Default stdout. */
@@ -50,6 +56,8 @@ const SESSION_MAX_AGE_SECONDS = 24 * 60 * 60;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
+  // Secret columns are sealed on write and opened on read for everything the app runs.
+  const db = deps.db.withPlugin(new SecretColumnsPlugin(createSecretBox(deps.secretsKey)));
   const spec = deps.spec ?? loadSpec();
   const logger: FastifyServerOptions['logger'] =
     deps.logger === false
@@ -58,6 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           level: deps.logger?.level ?? config.logLevel,
           // Credentials never reach the logs (bodies are not logged at all).
           redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-twilio-signature"]', 'res.headers["set-cookie"]'],
+          // ...nor do secret path segments (the rtbId) and secret query values in request URLs.
+          serializers: { req: serializeRequest },
           ...(deps.logger?.stream ? { stream: deps.logger.stream } : {}),
         };
   const app = Fastify({
@@ -82,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Bodies are JSON, or forms where the contract says so (Twilio webhooks); no plain text.
   app.removeContentTypeParser('text/plain');
+  installJsonDepthLimit(app);
   await app.register(formbody);
   await app.register(secureSession, {
     key: deps.sessionKey,
@@ -106,26 +117,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const telephony = deps.telephony ?? createTelephony(config);
   const webhookToken = deps.webhookToken ?? config.twilioAuthToken;
   if (!webhookToken) throw new Error('buildApp: a Twilio webhook token is required (TWILIO_AUTH_TOKEN or the generated simulator token)');
-  const handlerDeps: Deps = { db: deps.db, config, limiter, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache() };
+  const handlerDeps: Deps = { db, config, limiter, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache() };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
 
   let stopProbe: (() => Promise<void>) | null = null;
   if (config.rtbHealthProbeIntervalSeconds > 0) {
     app.addHook('onReady', async () => {
-      stopProbe = startHealthProbe(deps.db, rtb, config.rtbHealthProbeIntervalSeconds, app.log);
+      stopProbe = startHealthProbe(db, rtb, config.rtbHealthProbeIntervalSeconds, app.log);
     });
   }
   let stopPixels: (() => Promise<void>) | null = null;
   if (config.pixelDeliveryIntervalMs > 0) {
     app.addHook('onReady', async () => {
       const options = { policy: outboundPolicy, intervalMs: config.pixelDeliveryIntervalMs, retryBaseMs: config.pixelRetryBaseMs };
-      stopPixels = startPixelWorker(deps.db, options, app.log);
+      stopPixels = startPixelWorker(db, options, app.log);
     });
   }
   let stopRollups: (() => Promise<void>) | null = null;
   if (config.reportRollupIntervalMs > 0) {
     app.addHook('onReady', async () => {
-      stopRollups = startRollupCompactor(deps.db, config.reportRollupIntervalMs, app.log);
+      stopRollups = startRollupCompactor(db, config.reportRollupIntervalMs, app.log);
     });
   }
   app.addHook('onClose', async () => {

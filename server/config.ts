@@ -28,6 +28,8 @@ export interface Config {
   readonly publicBaseUrl: string;
   /** 32-byte hex key for the session cookie; unset in development means "generate into dataDir". */
   readonly sessionKey: string | undefined;
+  /** 32-byte hex key sealing stored secrets (AES-256-GCM); unset in development means "generate into dataDir". */
+  readonly secretsKey: string | undefined;
   readonly twilioAccountSid: string | undefined;
   readonly twilioAuthToken: string | undefined;
   readonly telephony: 'twilio' | 'simulator';
@@ -146,6 +148,12 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (!sessionKey && production) problems.push('SESSION_KEY is required when NODE_ENV=production');
 
+  const secretsKey = nonEmpty(env.SECRETS_KEY);
+  if (secretsKey && !/^[0-9a-fA-F]{64}$/.test(secretsKey)) {
+    problems.push('SECRETS_KEY must be 64 hex characters (32 bytes); generate one with `openssl rand -hex 32`');
+  }
+  if (!secretsKey && production) problems.push('SECRETS_KEY is required when NODE_ENV=production (it encrypts stored tokens and secrets)');
+
   const twilioAccountSid = nonEmpty(env.TWILIO_ACCOUNT_SID);
   const twilioAuthToken = nonEmpty(env.TWILIO_AUTH_TOKEN);
   if (twilioAccountSid && !/^AC[0-9a-fA-F]{32}$/.test(twilioAccountSid)) {
@@ -209,6 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     publicBaseUrl,
     sessionKey,
+    secretsKey,
     twilioAccountSid,
     twilioAuthToken,
     telephony,

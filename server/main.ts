@@ -2,13 +2,19 @@
 import { openDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { buildApp } from './app.js';
+import { DataDirPermissionError, ensurePrivateDataDir, tightenDataDir } from './common/data-dir.js';
+import { sealStoredSecrets } from './common/seal-stored.js';
+import { createSecretBox, SecretKeyError } from './common/secret-box.js';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { RedisRateLimitStore } from './http/rate-limit/redis-store.js';
 import { MemoryRateLimitStore } from './http/rate-limit/store.js';
-import { resolveSessionKey, resolveWebhookToken } from './secrets.js';
+import { resolveSecretsKey, resolveSessionKey, resolveWebhookToken } from './secrets.js';
 
 async function main(): Promise<void> {
+  // Everything this process writes (DATA_DIR, the embedded database, generated keys) is private
+  // to its user: folders 0700, files 0600.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();
@@ -20,12 +26,34 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  try {
+    await ensurePrivateDataDir(config.dataDir);
+  } catch (err) {
+    if (err instanceof DataDirPermissionError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await tightenDataDir(config.dataDir);
   await migrateToLatest(database.db);
+  const secretsKey = await resolveSecretsKey(config);
+  try {
+    await sealStoredSecrets(database.db, createSecretBox(secretsKey));
+  } catch (err) {
+    if (err instanceof SecretKeyError) {
+      console.error(err.message);
+      await database.close();
+      process.exit(1);
+    }
+    throw err;
+  }
   const demo = await seedDemo(database.db, config.demoAdminEmail, config.demoAdminPassword);
   const webhookToken = await resolveWebhookToken(config);
   const rateLimitStore = config.redisUrl ? new RedisRateLimitStore(config.redisUrl) : new MemoryRateLimitStore();
-  const app = await buildApp({ config, db: database.db, sessionKey: await resolveSessionKey(config), rateLimitStore, webhookToken: webhookToken.token });
+  const app = await buildApp({ config, db: database.db, sessionKey: await resolveSessionKey(config), secretsKey, rateLimitStore, webhookToken: webhookToken.token });
 
   let closing = false;
   const shutdown = async (signal: string) => {

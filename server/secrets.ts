@@ -1,5 +1,6 @@
-// Secrets kept in DATA_DIR: the session key when SESSION_KEY is unset (never in production,
-// where config refuses to start without one), and the simulator's webhook signing token.
+// Secrets kept in DATA_DIR: the session key when SESSION_KEY is unset and the key sealing stored
+// secrets when SECRETS_KEY is unset (never in production, where config refuses to start without
+// them), and the simulator's webhook signing token.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,13 +14,19 @@ async function readOrCreateHexSecret(file: string, bytes: number): Promise<strin
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const created = randomBytes(bytes).toString('hex');
-  await mkdir(path.dirname(file), { recursive: true });
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, `${created}\n`, { mode: 0o600 });
   return created;
 }
 
 export async function resolveSessionKey(config: Config): Promise<Buffer> {
   const hex = config.sessionKey ?? (await readOrCreateHexSecret(path.join(config.dataDir, 'session.key'), 32));
+  return Buffer.from(hex, 'hex');
+}
+
+/** The key stored secrets are sealed with: SECRETS_KEY, or one generated into DATA_DIR (development). */
+export async function resolveSecretsKey(config: Config): Promise<Buffer> {
+  const hex = config.secretsKey ?? (await readOrCreateHexSecret(path.join(config.dataDir, 'secrets.key'), 32));
   return Buffer.from(hex, 'hex');
 }
 

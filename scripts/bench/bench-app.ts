@@ -21,6 +21,7 @@ export async function startBenchApp(db: Kysely<DB>, settings: Record<string, str
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     SESSION_KEY: 'b'.repeat(64),
+    SECRETS_KEY: 'd'.repeat(64),
     RATE_LIMITS: 'general=1000000,login=1000000',
     RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0',
     PIXEL_DELIVERY_INTERVAL_MS: '0',
@@ -29,7 +30,7 @@ export async function startBenchApp(db: Kysely<DB>, settings: Record<string, str
     ...settings,
   });
   const store = new MemoryRateLimitStore();
-  const app = await buildApp({ config, db, sessionKey: Buffer.from(config.sessionKey!, 'hex'), rateLimitStore: store, webhookToken, logger: false });
+  const app = await buildApp({ config, db, sessionKey: Buffer.from(config.sessionKey!, 'hex'), secretsKey: Buffer.from(config.secretsKey!, 'hex'), rateLimitStore: store, webhookToken, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, config, store, port: (app.server.address() as AddressInfo).port };
 }

@@ -1,13 +1,13 @@
 import { parseIntId } from '../common/ids.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
-import { healthReport, probeTargets } from './health.js';
+import { healthReport, probeTargets, storedHealthResults } from './health.js';
 import { createInboundBidder } from './inbound.js';
 import { findTargetInOrg } from '../rtb-targets/queries.js';
 import { replayFromRow } from './replay.js';
 import { sendTestBid } from './test-bid.js';
 
-type AuctionOps = 'inboundRtbBid' | 'inboundRtbBidGet' | 'testRtbTarget' | 'replayAuction' | 'runRtbHealthChecks';
+type AuctionOps = 'inboundRtbBid' | 'inboundRtbBidGet' | 'testRtbTarget' | 'replayAuction' | 'runRtbHealthChecks' | 'listRtbHealthChecks';
 
 export function createAuctionHandlers({ db, rtb }: Deps): HandlerGroup<AuctionOps> {
   const inboundBid = createInboundBidder(db, rtb);
@@ -41,9 +41,15 @@ export function createAuctionHandlers({ db, rtb }: Deps): HandlerGroup<AuctionOp
       return { status: 200, body: replayFromRow(row) };
     },
 
+    // Probing sends requests and stores results: a POST, rate-limited (x-rate-limit: health).
     async runRtbHealthChecks(ctx) {
       const results = await probeTargets(db, rtb, ctx.principal().orgId);
       return { status: 200, body: healthReport(results) };
+    },
+
+    // The GET only reads what the last probes stored.
+    async listRtbHealthChecks(ctx) {
+      return { status: 200, body: healthReport(await storedHealthResults(db, ctx.principal().orgId)) };
     },
   };
 }

@@ -8,7 +8,7 @@ import type { components } from '../../client/schema.js';
 import type { DB, RtbTargetRow } from '../../db/types.js';
 import { buildBidRequest } from '../rtb/adapter.js';
 import { toTargetConfig } from '../rtb-targets/mapping.js';
-import { listActiveTargets } from './queries.js';
+import { latestHealthChecks, listActiveTargets } from './queries.js';
 import type { RtbRuntime } from './runtime.js';
 
 type HealthResult = components['schemas']['RtbHealthResult'];
@@ -55,11 +55,26 @@ export async function probeTargets(db: Kysely<DB>, rtb: RtbRuntime, orgId: strin
           healthy: r.healthy,
           response_time_ms: r.responseTime,
           error: r.error,
+          checked_at: r.lastChecked,
         })),
       )
       .execute();
   }
   return results;
+}
+
+/** What the last probes stored for the organisation's active targets (nothing is sent). */
+export async function storedHealthResults(db: Kysely<DB>, orgId: string): Promise<HealthResult[]> {
+  const rows = await latestHealthChecks(db, orgId);
+  return rows.map((r) => ({
+    targetId: r.target_id,
+    targetName: r.name,
+    endpointUrl: r.endpoint_url,
+    healthy: r.healthy,
+    responseTime: r.response_time_ms,
+    error: r.error,
+    lastChecked: r.checked_at.toISOString(),
+  }));
 }
 
 export function healthReport(results: HealthResult[]): components['schemas']['RtbHealthReport'] {

@@ -112,13 +112,20 @@ describe('replay (POST /api/rtb/auctions/{id}/replay)', () => {
 });
 
 describe('health checks', () => {
-  it('probes every active target, stores the results for uptime, and is limited to 3 per minute here', async () => {
+  it('POST probes every active target, stores the results for uptime, and is limited to 3 per minute here; GET only reads them', async () => {
     const up = await stub(() => ({ body: bid(1) }));
     const down = await stub(() => ({ status: 500 }));
     const healthy = await target(other.client, up.url);
     const broken = await target(other.client, down.url);
     await target(other.client, up.url, { isActive: false });
-    const report = await other.client.GET('/api/rtb/health-checks');
+
+    // Before any probe, the GET has nothing stored to show, and it sends nothing.
+    const before = await other.client.GET('/api/rtb/health-checks');
+    expect(before.response.status).toBe(200);
+    expect(before.data).toMatchObject({ success: true, totalTargets: 0, results: [] });
+    expect(up.received.length + down.received.length).toBe(0);
+
+    const report = await other.client.POST('/api/rtb/health-checks');
     expect(report.response.status).toBe(200);
     expect(report.data).toMatchObject({ success: true, totalTargets: 2, healthyTargets: 1, unhealthyTargets: 1 });
     expect(report.data!.results.find((r) => r.targetId === broken.id)).toMatchObject({ healthy: false, error: 'HTTP 500' });
@@ -126,11 +133,30 @@ describe('health checks', () => {
     expect(rows).toHaveLength(2);
     const uptime = await other.client.GET('/api/rtb/targets/{id}/uptime', { params: { path: { id: String(healthy.id) }, query: { hours: 1 } } });
     expect(uptime.data).toMatchObject({ targetId: healthy.id, uptime: 100, totalChecks: 1, period: '1 hours' });
+    const probesSent = up.received.length + down.received.length;
 
-    await other.client.GET('/api/rtb/health-checks');
-    await other.client.GET('/api/rtb/health-checks');
-    const limited = await other.client.GET('/api/rtb/health-checks');
+    // The seed's GET answers with the latest stored results, in the same shape, probing nothing
+    // (a cross-site navigation can no longer make the server send requests or store rows).
+    for (let i = 0; i < 5; i += 1) {
+      const read = await other.client.GET('/api/rtb/health-checks');
+      expect(read.response.status).toBe(200);
+      expect(read.data).toMatchObject({ success: true, totalTargets: 2, healthyTargets: 1, unhealthyTargets: 1 });
+      expect(read.data!.results).toEqual(report.data!.results.slice().sort((a, b) => a.targetId - b.targetId));
+    }
+    expect(up.received.length + down.received.length).toBe(probesSent);
+    expect(await t.db.selectFrom('rtb_health_checks').select('id').where('org_id', '=', other.orgId).execute()).toHaveLength(2);
+
+    // Another organisation sees none of these results.
+    const stranger = await owner.client.GET('/api/rtb/health-checks');
+    expect(stranger.data!.results.some((r) => r.targetId === healthy.id || r.targetId === broken.id)).toBe(false);
+
+    await other.client.POST('/api/rtb/health-checks');
+    await other.client.POST('/api/rtb/health-checks');
+    const limited = await other.client.POST('/api/rtb/health-checks');
     expect(limited.response.status).toBe(429);
     expect(limited.error?.code).toBe('RATE_LIMIT_EXCEEDED');
+    // The latest stored results are what the GET shows after more probes.
+    const latest = await other.client.GET('/api/rtb/health-checks');
+    expect(latest.data!.results).toHaveLength(2);
   });
 });

@@ -46,6 +46,7 @@ it('never exposes target secrets in responses, audit rows, the ledger or the log
   expect(good.received[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
   expect(good.received[0]!.body).toContain(TOKEN);
 
+  seen.push(JSON.stringify((await owner.client.POST('/api/rtb/health-checks')).data));
   for (const path of ['/api/rtb/targets', '/api/rtb/bid-requests', '/api/rtb/health-checks'] as const) {
     const res = await owner.client.GET(path);
     seen.push(JSON.stringify(res.data));

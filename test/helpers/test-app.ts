@@ -12,6 +12,8 @@ import { openDatabase } from '../../db/connection.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import type { DB } from '../../db/types.js';
 import { buildApp } from '../../server/app.js';
+import { createSecretBox } from '../../server/common/secret-box.js';
+import { SecretColumnsPlugin } from '../../server/common/secret-columns.js';
 import { type Config, loadConfig } from '../../server/config.js';
 import { MemoryRateLimitStore, type RateLimitStore } from '../../server/http/rate-limit/store.js';
 import { loadSpec } from '../../server/spec.js';
@@ -20,6 +22,8 @@ import { TEMPLATE_FILE } from '../setup/pglite-template.js';
 import { installContractCheck } from './contract.js';
 
 export const TEST_SESSION_KEY = 'a'.repeat(64);
+/** What stored secrets are sealed with in tests (SECRETS_KEY). */
+export const TEST_SECRETS_KEY = 'b'.repeat(64);
 /** What test webhooks are signed with (see test/helpers/twilio-webhook.ts). */
 export const TEST_WEBHOOK_TOKEN = 'test-webhook-token-0123456789abcdef';
 const TEST_ENV_DEFAULTS = { RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0', PIXEL_DELIVERY_INTERVAL_MS: '0', REPORT_ROLLUP_INTERVAL_MS: '0', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' };
@@ -28,7 +32,10 @@ const GENEROUS_LIMITS = 'general=1000000,login=1000000,health=1000000,dni=100000
 export interface TestApp {
   url: string;
   app: FastifyInstance;
+  /** The database as the app sees it (secret columns opened on read, sealed on write). */
   db: Kysely<DB>;
+  /** The same database without that: what is stored on disk (secret columns sealed). */
+  rawDb: Kysely<DB>;
   config: Config;
   /** An SDK client with its own cookie jar (and API key, when given). */
   client(options?: { apiKey?: string; headers?: Record<string, string> }): ReturnType<typeof createClient>;
@@ -92,6 +99,7 @@ function testConfig(env: Record<string, string> | undefined): Config {
   return loadConfig({
     LOG_LEVEL: 'silent',
     SESSION_KEY: TEST_SESSION_KEY,
+    SECRETS_KEY: TEST_SECRETS_KEY,
     RATE_LIMITS: GENEROUS_LIMITS,
     DATA_DIR: '.test-data/unused',
     ...TEST_ENV_DEFAULTS,
@@ -112,6 +120,7 @@ async function serveTestApp(options: TestAppOptions, database: { db: Kysely<DB>;
     config,
     db: database.db,
     sessionKey: Buffer.from(config.sessionKey ?? TEST_SESSION_KEY, 'hex'),
+    secretsKey: Buffer.from(config.secretsKey ?? TEST_SECRETS_KEY, 'hex'),
     rateLimitStore: store,
     spec,
     logger: options.logLines ? { level: 'trace', stream: lineCollector(options.logLines) } : false,
@@ -124,7 +133,8 @@ async function serveTestApp(options: TestAppOptions, database: { db: Kysely<DB>;
   return {
     url,
     app,
-    db: database.db,
+    db: database.db.withPlugin(new SecretColumnsPlugin(createSecretBox(Buffer.from(config.secretsKey ?? TEST_SECRETS_KEY, 'hex')))),
+    rawDb: database.db,
     config,
     client: (clientOptions = {}) =>
       createClient({

@@ -26,6 +26,7 @@ describe('loadConfig defaults', () => {
       dataDir: path.resolve('./.data'),
       publicBaseUrl: 'http://127.0.0.1:3000',
       sessionKey: undefined,
+      secretsKey: undefined,
       twilioAccountSid: undefined,
       twilioAuthToken: undefined,
       telephony: 'simulator',
@@ -101,6 +102,7 @@ describe('loadConfig defaults', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       SESSION_KEY: key,
+      SECRETS_KEY: 'cd'.repeat(32),
       REDIS_URL: 'redis://cache:6379',
       DATABASE_URL: 'postgresql://db/ccp',
       OUTBOUND_ALLOW_PRIVATE: ' 10.0.0.0/8 , ,192.168.1.5 ',
@@ -207,6 +209,7 @@ describe('ConfigError', () => {
         expect.stringMatching(/^LOG_LEVEL must be one of/),
         expect.stringMatching(/^TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN/),
         expect.stringMatching(/^SESSION_KEY is required when NODE_ENV=production/),
+        expect.stringMatching(/^SECRETS_KEY is required when NODE_ENV=production/),
       ]),
     );
     for (const problem of error.problems) expect(error.message).toContain(`  - ${problem}`);
@@ -226,6 +229,7 @@ describe('ConfigError', () => {
     [{ PUBLIC_BASE_URL: 'not a url' }, /^PUBLIC_BASE_URL must be an absolute URL/],
     [{ SESSION_KEY: 'abc' }, /^SESSION_KEY must be 64 hex characters/],
     [{ SESSION_KEY: 'g'.repeat(64) }, /^SESSION_KEY must be 64 hex characters/],
+    [{ SECRETS_KEY: 'abc' }, /^SECRETS_KEY must be 64 hex characters/],
     [{ TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'x' }, /^TWILIO_ACCOUNT_SID must look like/],
     [{ TELEPHONY: 'carrier-pigeon' }, /^TELEPHONY must be "twilio" or "simulator"/],
     [{ TWILIO_ACCOUNT_SID: SID }, /^TELEPHONY=twilio needs/],

@@ -12,7 +12,7 @@ import { loadSpec } from '../../server/spec.js';
 import { newCallSid, onPostgres, openSecondInstance } from '../calls/db-helpers.js';
 import { installContractCheck } from '../helpers/contract.js';
 import { createBuyer, createCampaign, registerOrg, type Member } from '../helpers/fixtures.js';
-import { startTestApp, TEST_SESSION_KEY, TEST_WEBHOOK_TOKEN, type TestApp } from '../helpers/test-app.js';
+import { startTestApp, TEST_SECRETS_KEY, TEST_SESSION_KEY, TEST_WEBHOOK_TOKEN, type TestApp } from '../helpers/test-app.js';
 import { postWebhook, type WebhookAnswer } from '../helpers/twilio-webhook.js';
 
 const where = onPostgres ? 'two app instances (two pg pools) on one PostgreSQL schema' : 'PGlite: one app (a second handle on one PGlite is not possible)';
@@ -32,6 +32,7 @@ async function startSecondInstance(first: TestApp): Promise<TestApp> {
     config: first.config,
     db: database.db,
     sessionKey: Buffer.from(first.config.sessionKey ?? TEST_SESSION_KEY, 'hex'),
+    secretsKey: Buffer.from(first.config.secretsKey ?? TEST_SECRETS_KEY, 'hex'),
     rateLimitStore: store,
     spec,
     logger: false,
