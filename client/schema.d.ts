@@ -421,7 +421,10 @@ export interface paths {
         };
         /** One RTB target */
         get: operations["getRtbTarget"];
-        /** Change an RTB target (only the fields sent; `authToken` null clears it) */
+        /**
+         * Change an RTB target (only the fields sent; `authToken` null clears it)
+         * @description Moving `endpointUrl` to another scheme, host or port forgets the stored `authToken` (and `authMethod` becomes `none`) unless the same request sends a token, so a write-only credential is never sent to a host it was not given for.
+         */
         put: operations["updateRtbTarget"];
         post?: never;
         /** Delete an RTB target (its audit history stays) */
