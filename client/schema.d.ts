@@ -136,7 +136,7 @@ export interface paths {
         put?: never;
         /**
          * Add a user to the organisation
-         * @description Admins may add admins, managers and agents; only an owner may add an owner.
+         * @description Admins may add admins, managers and agents; only an owner may add an owner. Needs a session whose password login is less than 15 minutes old: an API key, or an older session, gets 403 (log in again).
          */
         post: operations["createUser"];
         delete?: never;
@@ -163,7 +163,8 @@ export interface paths {
         /**
          * Change a user's role or name
          * @description Admins may change admins, managers and agents, never to or from `owner`. Nobody changes
-         *     their own role. The last owner cannot be demoted (409).
+         *     their own role. The last owner cannot be demoted (409). Sending `role` needs a session
+         *     whose password login is less than 15 minutes old: an API key, or an older session, gets 403.
          */
         put: operations["updateUser"];
         post?: never;
@@ -189,7 +190,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key (the secret is in this answer only)
-         * @description The key's role defaults to the creator's role and may not exceed it.
+         * @description The key's role defaults to the creator's role and may not exceed it. Needs a session whose password login is less than 15 minutes old: an API key, or an older session, gets 403 (log in again). So a key never makes keys or users that would outlive its revocation.
          */
         post: operations["createApiKey"];
         delete?: never;

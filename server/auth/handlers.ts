@@ -22,6 +22,7 @@ function startSession(req: FastifyRequest, user: UserRow): void {
   req.session.set('uid', user.id);
   req.session.set('org', user.org_id);
   req.session.set('sv', user.session_version);
+  req.session.set('at', Date.now());
 }
 
 export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
