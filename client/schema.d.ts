@@ -136,7 +136,7 @@ export interface paths {
         put?: never;
         /**
          * Add a user to the organisation
-         * @description Admins may add admins, managers and agents; only an owner may add an owner.
+         * @description Admins may add admins, managers and agents; only an owner may add an owner. Needs a session whose password login is less than 15 minutes old: an API key, or an older session, gets 403 (log in again).
          */
         post: operations["createUser"];
         delete?: never;
@@ -163,7 +163,8 @@ export interface paths {
         /**
          * Change a user's role or name
          * @description Admins may change admins, managers and agents, never to or from `owner`. Nobody changes
-         *     their own role. The last owner cannot be demoted (409).
+         *     their own role. The last owner cannot be demoted (409). Sending `role` needs a session
+         *     whose password login is less than 15 minutes old: an API key, or an older session, gets 403.
          */
         put: operations["updateUser"];
         post?: never;
@@ -189,7 +190,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key (the secret is in this answer only)
-         * @description The key's role defaults to the creator's role and may not exceed it.
+         * @description The key's role defaults to the creator's role and may not exceed it. Needs a session whose password login is less than 15 minutes old: an API key, or an older session, gets 403 (log in again). So a key never makes keys or users that would outlive its revocation.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -421,7 +422,10 @@ export interface paths {
         };
         /** One RTB target */
         get: operations["getRtbTarget"];
-        /** Change an RTB target (only the fields sent; `authToken` null clears it) */
+        /**
+         * Change an RTB target (only the fields sent; `authToken` null clears it)
+         * @description Moving `endpointUrl` to another scheme, host or port forgets the stored `authToken` (and `authMethod` becomes `none`) unless the same request sends a token, so a write-only credential is never sent to a host it was not given for.
+         */
         put: operations["updateRtbTarget"];
         post?: never;
         /** Delete an RTB target (its audit history stays) */
@@ -1738,6 +1742,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tracking/redtrack/postback-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make or rotate the organisation's RedTrack postback secret (shown in this answer only)
+         * @description Conversions and call-quality reports carry money, so they are applied only when their postback URL carries the organisation's secret (`&secret=…`, next to `tagCode`). A new secret replaces the previous one at once; only its SHA-256 is stored. Reports without the right secret are stored as unverified and applied to nothing (no conversion event, no revenue).
+         */
+        post: operations["rotateRedtrackPostbackSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tracking/redtrack/session": {
         parameters: {
             query?: never;
@@ -1789,7 +1813,10 @@ export interface paths {
          *     sessions (a click id alone cannot say whose visitor it was): its answer says so in
          *     `warnings`. An inactive tag still receives reports (conversions arrive after the click).
          *     A conversion becomes a conversion event of the session (`eventType`, `conversionValue`),
-         *     linked to the session's latest call when it has one.
+         *     linked to the session's latest call when it has one. Only with the organisation's
+         *     postback secret (`secret`, see rotateRedtrackPostbackSecret): a conversion without it is
+         *     stored as unverified and applied to no session (202, `linkedSessions` 0, a warning), so a
+         *     forged conversion never reaches conversion events or revenue.
          */
         post: operations["trackRedtrackConversion"];
         delete?: never;
@@ -3410,6 +3437,13 @@ export interface components {
             converted?: boolean;
             revenue?: number;
         } | unknown | unknown);
+        RedtrackPostbackSecret: {
+            secret: string;
+            /** @description Append to the postback URL (after `tagCode=…&`). */
+            postbackQuery: string;
+            /** Format: date-time */
+            rotatedAt: string;
+        };
         RedtrackReceipt: {
             success: boolean;
             /** @description The stored report's id. */
@@ -3717,6 +3751,11 @@ export interface components {
          * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
          */
         ResourceId: string;
+        /**
+         * @description The organisation's postback secret (POST /api/tracking/redtrack/postback-secret). Without it, or with a wrong one, the report is stored as unverified and applied to nothing; the answer's `warnings` say so.
+         * @example rtps_3q2Xv9LmT0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456
+         */
+        RedtrackSecret: string;
         /**
          * @description The tracking tag whose organisation the report belongs to (as `tagCode` in the body; when both are given they must agree).
          * @example landing_page_2025
@@ -8268,6 +8307,37 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    rotateRedtrackPostbackSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret, and the query string to put in RedTrack's postback URL. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "rtps_3q2Xv9LmT0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456",
+                     *       "postbackQuery": "secret=rtps_3q2Xv9LmT0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456",
+                     *       "rotatedAt": "2025-08-04T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RedtrackPostbackSecret"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     trackRedtrackSession: {
         parameters: {
             query?: {
@@ -8350,6 +8420,11 @@ export interface operations {
                  * @example landing_page_2025
                  */
                 tagCode?: components["parameters"]["RedtrackTagCode"];
+                /**
+                 * @description The organisation's postback secret (POST /api/tracking/redtrack/postback-secret). Without it, or with a wrong one, the report is stored as unverified and applied to nothing; the answer's `warnings` say so.
+                 * @example rtps_3q2Xv9LmT0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456
+                 */
+                secret?: components["parameters"]["RedtrackSecret"];
             };
             header?: never;
             path?: never;
@@ -8423,6 +8498,11 @@ export interface operations {
                  * @example landing_page_2025
                  */
                 tagCode?: components["parameters"]["RedtrackTagCode"];
+                /**
+                 * @description The organisation's postback secret (POST /api/tracking/redtrack/postback-secret). Without it, or with a wrong one, the report is stored as unverified and applied to nothing; the answer's `warnings` say so.
+                 * @example rtps_3q2Xv9LmT0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456
+                 */
+                secret?: components["parameters"]["RedtrackSecret"];
             };
             header?: never;
             path?: never;

@@ -34,6 +34,9 @@ export interface OrganizationsTable {
   id: Generated<string>;
   name: string;
   created_at: CreatedAt;
+  /** SHA-256 (hex) of the RedTrack postback secret; null until one is made. */
+  redtrack_secret_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  redtrack_secret_rotated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface UsersTable {

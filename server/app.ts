@@ -23,6 +23,7 @@ import { startPixelWorker } from './pixels/runner.js';
 import { startRollupCompactor } from './reports/compactor.js';
 import { createOutboundPolicy } from './http/outbound/url-policy.js';
 import { type AnyTelephony, createTelephony } from './telephony/factory.js';
+import { createLoginThrottle } from './auth/login-throttle.js';
 import { createRateLimiter, installRateLimit } from './http/rate-limit/hook.js';
 import type { RateLimitStore } from './http/rate-limit/store.js';
 import { installValidators } from './http/validation.js';
@@ -117,7 +118,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const telephony = deps.telephony ?? createTelephony(config);
   const webhookToken = deps.webhookToken ?? config.twilioAuthToken;
   if (!webhookToken) throw new Error('buildApp: a Twilio webhook token is required (TWILIO_AUTH_TOKEN or the generated simulator token)');
-  const handlerDeps: Deps = { db, config, limiter, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache() };
+  const loginThrottle = createLoginThrottle(deps.rateLimitStore, config.rateLimits.login);
+  const handlerDeps: Deps = { db, config, limiter, loginThrottle, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache() };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
 
   let stopProbe: (() => Promise<void>) | null = null;

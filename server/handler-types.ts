@@ -9,6 +9,7 @@ import type { Principal } from './auth/principal.js';
 import type { Config } from './config.js';
 import type { OutboundPolicy } from './http/outbound/types.js';
 import type { RateLimiter } from './http/rate-limit/hook.js';
+import type { LoginThrottle } from './auth/login-throttle.js';
 import type { AnyTelephony } from './telephony/factory.js';
 import type { RouteCache } from './webhooks/route-cache.js';
 
@@ -36,6 +37,8 @@ export interface Deps {
   db: Kysely<DB>;
   config: Config;
   limiter: RateLimiter;
+  /** Login backoff per (account, source address) (server/auth/login-throttle.ts). */
+  loginThrottle: LoginThrottle;
   /** The outbound guard's policy (OUTBOUND_ALLOW_PRIVATE): save-time URL checks and connections. */
   outboundPolicy: OutboundPolicy;
   /** Shared RTB fan-out: guarded dispatcher, p-limit, circuit breaker. */

@@ -25,5 +25,7 @@ declare module '@fastify/secure-session' {
     org: string;
     /** users.session_version when the session began. */
     sv: number;
+    /** When the user gave their password for this session (epoch ms). */
+    at: number;
   }
 }

@@ -1,5 +1,6 @@
 import type { components } from '../../client/schema.js';
 import type { ApiKeyRow } from '../../db/types.js';
+import { requireRecentLogin } from '../auth/principal.js';
 import { hasRole } from '../auth/roles.js';
 import { iso, isoOrNull } from '../common/dates.js';
 import { parseUuid } from '../common/ids.js';
@@ -32,6 +33,7 @@ export function createApiKeyHandlers({ db }: Deps): HandlerGroup<ApiKeyOps> {
 
     async createApiKey(ctx) {
       const actor = ctx.principal();
+      requireRecentLogin(actor, 'create API keys');
       const role = ctx.body.role ?? actor.role;
       if (!hasRole(actor.role, role)) throw ERRORS.forbidden(`A key cannot have more rights than its creator (${actor.role})`);
       const generated = generateApiKey();

@@ -22,17 +22,25 @@ function startSession(req: FastifyRequest, user: UserRow): void {
   req.session.set('uid', user.id);
   req.session.set('org', user.org_id);
   req.session.set('sv', user.session_version);
+  req.session.set('at', Date.now());
 }
 
 export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
-  const { db, limiter } = deps;
+  const { db, loginThrottle } = deps;
 
-  /** Shared by both login paths: per-account limit, constant-time check, session start. */
+  /**
+   * Shared by both login paths: the (account, address) backoff, constant-time check, session
+   * start. The account is the user whichever path named it, else the login text (login-throttle.ts).
+   */
   async function logIn(req: FastifyRequest, login: string, password: string, lookUp: (login: string) => Promise<UserRow | undefined>) {
-    await limiter.consume(req, 'login', `account:${login.toLowerCase()}`, false);
     const user = await lookUp(login);
+    const account = user ? `user:${user.id}` : `login:${login.toLowerCase()}`;
+    await loginThrottle.check(req, account);
     const ok = user ? await verifyPassword(password, user.password_hash) : await verifyAgainstDummy(password);
-    if (!user || !ok) throw ERRORS.invalidCredentials();
+    if (!user || !ok) {
+      await loginThrottle.failed(req, account);
+      throw ERRORS.invalidCredentials();
+    }
     startSession(req, user);
     await touchLastLogin(db, user.id);
     return user;

@@ -14,7 +14,12 @@ export interface Principal {
   role: Role;
   via: 'session' | 'apiKey';
   apiKeyId: string | null;
+  /** When the session's user last gave their password (epoch ms); null for an API key. */
+  authenticatedAt: number | null;
 }
+
+/** How recent a login must be to create API keys or users or change a role. */
+export const REAUTH_WINDOW_MS = 15 * 60_000;
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -28,7 +33,7 @@ async function fromApiKey(db: Kysely<DB>, token: string): Promise<Principal | nu
     await touchKeyLastUsed(db, key.id);
   }
   // A key never acts above its creator's current role.
-  return { userId: creatorId, orgId: key.org_id, role: weakerRole(key.role, ownerRole), via: 'apiKey', apiKeyId: key.id };
+  return { userId: creatorId, orgId: key.org_id, role: weakerRole(key.role, ownerRole), via: 'apiKey', apiKeyId: key.id, authenticatedAt: null };
 }
 
 async function fromSession(db: Kysely<DB>, req: FastifyRequest): Promise<Principal | null> {
@@ -38,7 +43,8 @@ async function fromSession(db: Kysely<DB>, req: FastifyRequest): Promise<Princip
   if (typeof uid !== 'number' || typeof org !== 'string' || typeof version !== 'number') return null;
   const user = await findUserInOrg(db, org, uid);
   if (!user || user.session_version !== version) return null;
-  return { userId: user.id, orgId: user.org_id, role: user.role, via: 'session', apiKeyId: null };
+  const at = req.session.get('at');
+  return { userId: user.id, orgId: user.org_id, role: user.role, via: 'session', apiKeyId: null, authenticatedAt: typeof at === 'number' ? at : null };
 }
 
 /** Who is calling (API key first when an Authorization header is sent); 401 when nobody. */
@@ -57,6 +63,19 @@ export async function resolvePrincipal(db: Kysely<DB>, req: FastifyRequest): Pro
 
 export function requireRole(principal: Principal, minRole: Role): void {
   if (!hasRole(principal.role, minRole)) throw ERRORS.forbidden(`This operation needs the role ${minRole} or higher`);
+}
+
+/**
+ * Creating API keys or users and changing roles grant lasting access, so they need a person who
+ * logged in recently: never an API key (whatever a key made would survive its revocation), and a
+ * session only within REAUTH_WINDOW_MS of its login. 403 otherwise.
+ */
+export function requireRecentLogin(principal: Principal, action: string): void {
+  if (principal.via !== 'session') throw ERRORS.forbidden(`An API key cannot ${action}; log in with a password`);
+  const at = principal.authenticatedAt;
+  if (at === null || Date.now() - at > REAUTH_WINDOW_MS) {
+    throw ERRORS.forbidden(`Log in again to ${action} (a login within the last ${REAUTH_WINDOW_MS / 60_000} minutes is needed)`);
+  }
 }
 
 /** The rate-limit identity of a verified caller: its API key, or its user. */

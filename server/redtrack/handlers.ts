@@ -7,14 +7,21 @@ import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { findTagOrgByCode } from '../tracking-tags/queries.js';
 import type { RedtrackReport } from './report.js';
+import { isPostbackSecret, rotatePostbackSecret } from './postback-secret.js';
 import { receiveReport } from './service.js';
 
 export const NO_TAG_WARNING = 'no tagCode: the report is stored but applied to no visitor sessions; add ?tagCode=<your tracking tag> to the postback URL';
 
-type RedtrackOps = 'trackRedtrackSession' | 'trackRedtrackConversion' | 'trackRedtrackQuality';
+export const UNVERIFIED_WARNING =
+  'unverified: without the organisation\'s postback secret (&secret=…, see POST /api/tracking/redtrack/postback-secret) the report is stored but applied to no visitor sessions';
+
+type RedtrackOps = 'trackRedtrackSession' | 'trackRedtrackConversion' | 'trackRedtrackQuality' | 'rotateRedtrackPostbackSecret';
+
+/** Conversions and quality reports carry money: applied only with the organisation's secret. */
+const NEEDS_SECRET: ReadonlySet<RedtrackKind> = new Set(['conversion', 'quality']);
 
 export function createRedtrackHandlers({ db }: Deps): HandlerGroup<RedtrackOps> {
-  const receive = async (kind: RedtrackKind, body: RedtrackReport, query: { tagCode?: string | undefined }) => {
+  const receive = async (kind: RedtrackKind, body: RedtrackReport, query: { tagCode?: string | undefined; secret?: string | undefined }) => {
     if (query.tagCode !== undefined && body.tagCode !== undefined && query.tagCode !== body.tagCode) {
       throw ERRORS.validation({ tagCode: 'names another tag in the query than in the body' });
     }
@@ -27,8 +34,10 @@ export function createRedtrackHandlers({ db }: Deps): HandlerGroup<RedtrackOps> 
       if (tagOrg === undefined) throw ERRORS.notFound('Tracking tag', tagCode);
       orgId = tagOrg;
     }
-    const receipt = await receiveReport(db, kind, report, orgId);
-    const warnings = orgId === null ? [NO_TAG_WARNING] : [];
+    // A forged conversion (no or a wrong secret) is kept, as evidence, but applied to nothing.
+    const unverified = orgId !== null && NEEDS_SECRET.has(kind) && !(await isPostbackSecret(db, orgId, query.secret));
+    const receipt = await receiveReport(db, kind, report, unverified ? null : orgId, new Date(), { unverified });
+    const warnings = unverified ? [UNVERIFIED_WARNING] : orgId === null ? [NO_TAG_WARNING] : [];
     const answer = { success: true, ...receipt, warnings };
     return receipt.duplicate ? { status: 200 as const, body: answer } : { status: 202 as const, body: answer };
   };
@@ -36,5 +45,9 @@ export function createRedtrackHandlers({ db }: Deps): HandlerGroup<RedtrackOps> 
     trackRedtrackSession: (ctx) => receive('session', ctx.body, ctx.query),
     trackRedtrackConversion: (ctx) => receive('conversion', ctx.body, ctx.query),
     trackRedtrackQuality: (ctx) => receive('quality', ctx.body, ctx.query),
+    async rotateRedtrackPostbackSecret(ctx) {
+      const { secret, rotatedAt } = await rotatePostbackSecret(db, ctx.principal().orgId);
+      return { status: 201, body: { secret, postbackQuery: `secret=${encodeURIComponent(secret)}`, rotatedAt: rotatedAt.toISOString() } };
+    },
   };
 }

@@ -1,5 +1,6 @@
 // Receiving a RedTrack report (stored, then applied to the sessions it names, in one transaction),
 // and applying the reports that waited for a session once that session appears (DNI).
+import { createHash } from 'node:crypto';
 import type { Db, RedtrackKind } from '../../db/types.js';
 import { inTransaction } from '../common/transaction.js';
 import { addLinkedSessions, applyReportToSession, claimWaitingReports, findReportSessions, lockClickid, storeReport } from './queries.js';
@@ -15,12 +16,21 @@ export interface Receipt {
  * `orgId`: the organisation of the tag the report named. null: none named — the report is stored,
  * and applied to no session (a click id alone does not say whose visitor it was).
  */
-export async function receiveReport(db: Db, kind: RedtrackKind, report: RedtrackReport, orgId: string | null, now: Date = new Date()): Promise<Receipt> {
+export async function receiveReport(
+  db: Db,
+  kind: RedtrackKind,
+  report: RedtrackReport,
+  orgId: string | null,
+  now: Date = new Date(),
+  options: { unverified?: boolean } = {},
+): Promise<Receipt> {
+  // An unverified report has a fingerprint of its own: a forged copy never blocks the real one.
+  const fingerprint = options.unverified ? createHash('sha256').update(`unverified\n${reportFingerprint(kind, report)}`).digest('hex') : reportFingerprint(kind, report);
   return inTransaction(db, async (trx) => {
     // Serialised with a session of this click id appearing (applyWaitingReports): one of the two
     // sees the other, so a report and its session never miss each other.
     if (orgId !== null && report.clickid !== undefined) await lockClickid(trx, orgId, report.clickid);
-    const stored = await storeReport(trx, { kind, report, fingerprint: reportFingerprint(kind, report), orgId, now });
+    const stored = await storeReport(trx, { kind, report, fingerprint, orgId, now });
     if (!stored.created) return { eventId: Number(stored.id), duplicate: true, linkedSessions: stored.linkedSessions };
     if (orgId === null) return { eventId: Number(stored.id), duplicate: false, linkedSessions: 0 };
     const sessions = await findReportSessions(trx, { orgId, sessionId: report.sessionId, clickid: report.clickid });

@@ -5,6 +5,7 @@ import type { Deps, HandlerGroup } from '../handler-types.js';
 import { checkOutboundUrl } from '../http/outbound/url-policy.js';
 import {
   NEW_TARGET_SETTINGS,
+  forgetMovedCredentials,
   headerNameDefault,
   mergeSettings,
   presentCampaignTarget,
@@ -94,9 +95,10 @@ export function createRtbTargetHandlers({ db, outboundPolicy }: Deps): HandlerGr
       const row = await db.transaction().execute(async (trx) => {
         const current = await findTargetInOrg(trx, orgId, id, { forUpdate: true });
         if (!current) throw ERRORS.notFound('RTB target', ctx.params.id);
-        const settings = mergeSettings(storedSettings(current), ctx.body);
+        const body = forgetMovedCredentials(current, ctx.body);
+        const settings = mergeSettings(storedSettings(current), body);
         rejectProblems({ ...urlProblems, ...settingsProblems(settings) });
-        const patch = targetPatch(ctx.body);
+        const patch = targetPatch(body);
         const headerName = headerNameDefault(settings);
         if (headerName !== current.auth_header_name) patch.auth_header_name = headerName;
         return updateTargetInOrg(trx, orgId, id, patch);

@@ -106,6 +106,28 @@ export function targetPatch(body: RtbTargetUpdate): RtbTargetPatch {
   return patch;
 }
 
+/** scheme://host:port with default ports dropped and the host lower-cased; null when unparsable. */
+function originOf(url: string): string | null {
+  try {
+    return new URL(url.trim()).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Stored credentials belong to the endpoint they were given for: an update that moves the target
+ * to another scheme, host or port without sending a token forgets the stored one (and its method
+ * becomes `none` unless the request names one, which then needs a token). Without this, a manager
+ * could point the target at their own host and read the write-only token on the next bid.
+ */
+export function forgetMovedCredentials(current: RtbTargetRow, body: RtbTargetUpdate): RtbTargetUpdate {
+  if (body.endpointUrl === undefined || body.authToken !== undefined) return body;
+  if (originOf(body.endpointUrl) === originOf(current.endpoint_url)) return body;
+  if (current.auth_token === null && current.auth_method === 'none') return body;
+  return { ...body, authToken: null, authMethod: body.authMethod ?? 'none' };
+}
+
 /** What a target will look like after a create or an update, as far as the cross-field checks go. */
 export interface TargetSettings {
   minBidAmount: number;

@@ -1,5 +1,6 @@
 import { parseIntId } from '../common/ids.js';
 import { revokeKeysOfUser } from '../api-keys/queries.js';
+import { requireRecentLogin } from '../auth/principal.js';
 import { ERRORS } from '../errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { canCreateUser, canDeleteUser, canUpdateUser, type PolicyVerdict } from './policy.js';
@@ -30,6 +31,7 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
     async createUser(ctx) {
       const actor = ctx.principal();
       const { body } = ctx;
+      requireRecentLogin(actor, 'create users');
       enforce(canCreateUser(actor.role, body.role));
       const user = await createUser(db, { ...body, orgId: actor.orgId });
       return { status: 201, body: presentUser(user) };
@@ -50,6 +52,7 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
           const owners = await lockOwners(trx, actor.orgId);
           const target = await findUserInOrg(trx, actor.orgId, id);
           if (!target) throw ERRORS.notFound('User', ctx.params.id);
+          if (ctx.body.role !== undefined) requireRecentLogin(actor, 'change roles');
           enforce(
             canUpdateUser({
               actorId: actor.userId,

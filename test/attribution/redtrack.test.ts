@@ -5,7 +5,7 @@
 // identical report posted again is recognised and applied once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiveReport } from '../../server/redtrack/service.js';
-import { type Member, registerOrg } from '../helpers/fixtures.js';
+import { type Member, addMember, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { insertTag, makePool } from '../dni/dni-fixtures.js';
 import { buyerCampaign, callRow, callSid, voice } from '../webhooks/helpers.js';
@@ -29,9 +29,41 @@ interface Receipt {
   warnings: string[];
 }
 
-/** Posts a report; `tagCode` goes in the query, as in a RedTrack postback URL. */
-async function report(kind: 'session' | 'conversion' | 'quality', body: unknown, tagCode?: string): Promise<{ status: number; receipt: Receipt }> {
-  const query = tagCode === undefined ? '' : `?tagCode=${encodeURIComponent(tagCode)}`;
+/** The organisation's postback secret, made (or rotated) through the API by its owner. */
+async function rotateSecret(member: Member): Promise<string> {
+  const { data, response } = await member.client.POST('/api/tracking/redtrack/postback-secret');
+  expect(response.status).toBe(201);
+  return data!.secret;
+}
+const secrets = new Map<string, string>();
+
+/** The postback secret of the organisation owning `tagCode` (made on first use). */
+async function secretOfTag(tagCode: string): Promise<string | undefined> {
+  const tag = await t.db.selectFrom('tracking_tags').select('org_id').where('tag_code', '=', tagCode).executeTakeFirst();
+  if (!tag) return undefined;
+  const member = [owner, other].find((m) => m.orgId === tag.org_id);
+  if (!member) return undefined;
+  if (!secrets.has(member.orgId)) secrets.set(member.orgId, await rotateSecret(member));
+  return secrets.get(member.orgId);
+}
+
+/**
+ * Posts a report; `tagCode` goes in the query, as in a RedTrack postback URL, with the tag's
+ * organisation's postback secret (`secret`: undefined sends that one, null sends none).
+ */
+async function report(
+  kind: 'session' | 'conversion' | 'quality',
+  body: unknown,
+  tagCode?: string,
+  secret?: string | null,
+): Promise<{ status: number; receipt: Receipt }> {
+  const bodyTag = (body as { tagCode?: unknown }).tagCode;
+  const named = tagCode ?? (typeof bodyTag === 'string' ? bodyTag : undefined);
+  const sent = secret === null ? undefined : (secret ?? (named === undefined ? undefined : await secretOfTag(named)));
+  const params = new URLSearchParams();
+  if (tagCode !== undefined) params.set('tagCode', tagCode);
+  if (sent !== undefined) params.set('secret', sent);
+  const query = params.size === 0 ? '' : `?${params.toString()}`;
   const res = await fetch(`${t.url}/api/tracking/redtrack/${kind}${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, receipt: (await res.json()) as Receipt };
 }
@@ -288,5 +320,55 @@ describe('RedTrack rate limit', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('forged conversions: the organisation\'s postback secret', () => {
+  it('stores a conversion without the right secret as unverified: applied to no session, no conversion event, no revenue', async () => {
+    const { tagCode } = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550181' });
+    await visit(tagCode, 'rt_forged_session', 'rt_click_forged');
+    const forged = { clickid: 'rt_click_forged', eventType: 'sale', conversionValue: 999999 };
+    const secret = await secretOfTag(tagCode);
+
+    for (const attempt of [null, 'not-the-secret', `${secret}x`]) {
+      const posted = await report('conversion', forged, tagCode, attempt);
+      // The first is stored (202), the identical ones after it are recognised (200).
+      expect(posted.status).toBe(attempt === null ? 202 : 200);
+      expect(posted.receipt).toMatchObject({ success: true, linkedSessions: 0 });
+      expect(posted.receipt.warnings.join(' ')).toMatch(/unverified/i);
+      const quality = await report('quality', { clickid: 'rt_click_forged', conversionType: 'ConvertedCall', revenue: 999999 }, tagCode, attempt);
+      expect(quality.receipt.linkedSessions).toBe(0);
+    }
+    expect(await eventsOf(owner, 'rt_forged_session')).toEqual([]);
+
+    // The same report with the secret is applied (a forged copy posted first does not block it).
+    const real = await report('conversion', forged, tagCode);
+    expect(real.status).toBe(202);
+    expect(real.receipt).toMatchObject({ duplicate: false, linkedSessions: 1, warnings: [] });
+    expect((await eventsOf(owner, 'rt_forged_session')).map((e) => e.eventValue)).toEqual([999999]);
+  });
+
+  it('another organisation\'s secret does not verify a conversion for this tag', async () => {
+    const { tagCode } = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550182' });
+    await visit(tagCode, 'rt_cross_secret', 'rt_click_cross_secret');
+    const theirs = await rotateSecret(other);
+    secrets.set(other.orgId, theirs);
+    const posted = await report('conversion', { clickid: 'rt_click_cross_secret', eventType: 'sale', conversionValue: 5 }, tagCode, theirs);
+    expect(posted.receipt.linkedSessions).toBe(0);
+    expect(await eventsOf(owner, 'rt_cross_secret')).toEqual([]);
+  });
+
+  it('rotating the secret (admins only) retires the old one', async () => {
+    const { tagCode } = await insertTag(t.db, owner.orgId, { defaultNumber: '+13125550183' });
+    await visit(tagCode, 'rt_rotated', 'rt_click_rotated');
+    const old = await secretOfTag(tagCode);
+    const fresh = await rotateSecret(owner);
+    secrets.set(owner.orgId, fresh);
+    expect(fresh).not.toBe(old);
+    expect((await report('conversion', { clickid: 'rt_click_rotated', eventType: 'lead', conversionValue: 1 }, tagCode, old)).receipt.linkedSessions).toBe(0);
+    expect((await report('conversion', { clickid: 'rt_click_rotated', eventType: 'lead', conversionValue: 2 }, tagCode, fresh)).receipt.linkedSessions).toBe(1);
+    const manager = await addMember(t, owner, 'manager');
+    const refused = await manager.client.POST('/api/tracking/redtrack/postback-secret');
+    expect(refused.response.status).toBe(403);
   });
 });

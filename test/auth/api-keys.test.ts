@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateApiKey, isWellFormedApiKey } from '../../server/api-keys/key-format.js';
-import { type Client, type Member, addMember, registerOrg } from '../helpers/fixtures.js';
+import { type Client, type Member, PASSWORD, addMember, registerOrg, uniqueEmail } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -258,10 +258,6 @@ describe('API keys: roles', () => {
   it('an admin key cannot mint an owner key, and an admin cannot revoke an owner-role key (403)', async () => {
     const adminKey = t.client({ apiKey: (await createKey(owner.client, 'Owner-made admin key', 'admin')).key });
     expect(await status(adminKey.POST('/api/api-keys', { body: { name: 'Up', role: 'owner' } }))).toBe(403);
-    const minted = await adminKey.POST('/api/api-keys', { body: { name: 'Down' } });
-    expect(minted.response.status).toBe(201);
-    expect(minted.data?.role).toBe('admin');
-    expect(minted.data?.createdByUserId).toBe(owner.id);
 
     const ownerKey = await createKey(owner.client, 'Owner key', 'owner');
     for (const client of [admin.client, adminKey]) {
@@ -320,5 +316,47 @@ describe('API keys: roles', () => {
     expect(await status(api.POST('/api/campaigns', { body: { name: 'After promotion' } }))).toBe(201);
     expect(await status(api.POST('/api/api-keys', { body: { name: 'Owner?', role: 'owner' } }))).toBe(403);
     expect(await status(api.DELETE('/api/users/{id}', { params: { path: { id: String(agent.id) } } }))).toBe(403);
+  });
+});
+
+describe('API keys cannot outlive their maker: keys, users and roles need a recent login (session)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('an admin key cannot create keys or users or change a role (403, nothing created), so revoking it leaves nothing behind', async () => {
+    const made = await createKey(owner.client, 'Admin key', 'admin');
+    const api = t.client({ apiKey: made.key });
+    const keysBefore = (await t.db.selectFrom('api_keys').select('id').execute()).length;
+    const email = uniqueEmail('minted');
+
+    const key = await api.POST('/api/api-keys', { body: { name: 'Backdoor key', role: 'admin' } });
+    const user = await api.POST('/api/users', { body: { email, password: PASSWORD, role: 'admin' } });
+    const role = await api.PUT('/api/users/{id}', { params: { path: { id: String(agent.id) } }, body: { role: 'admin' } });
+    for (const [label, result] of [['key', key], ['user', user], ['role', role]] as const) {
+      expect(result.response.status, label).toBe(403);
+      expect(result.error?.code, label).toBe('FORBIDDEN');
+    }
+    expect((await t.db.selectFrom('api_keys').select('id').execute()).length).toBe(keysBefore);
+    expect(await t.db.selectFrom('users').select('id').where('email', '=', email).execute()).toEqual([]);
+    expect((await t.db.selectFrom('users').select('role').where('id', '=', agent.id).executeTakeFirstOrThrow()).role).toBe('agent');
+
+    // Other writes and a name change without a role still work through the key.
+    expect(await status(api.PUT('/api/users/{id}', { params: { path: { id: String(agent.id) } }, body: { firstName: 'Renamed' } }))).toBe(200);
+    expect(await status(revoke(owner.client, made.id))).toBe(204);
+    expect(await status(api.GET('/api/users'))).toBe(401);
+  });
+
+  it('a session must have logged in within the last 15 minutes to create keys or users or change roles', async () => {
+    const member = await addMember(t, owner, 'admin');
+    const realNow = Date.now;
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 16 * 60_000);
+    const stale = await member.client.POST('/api/api-keys', { body: { name: 'Stale session key' } });
+    expect(stale.response.status).toBe(403);
+    expect(stale.error?.details).toMatch(/log in again/i);
+    expect(await status(member.client.POST('/api/users', { body: { email: uniqueEmail('late'), password: PASSWORD, role: 'agent' } }))).toBe(403);
+    expect(await status(member.client.PUT('/api/users/{id}', { params: { path: { id: String(agent.id) } }, body: { role: 'manager' } }))).toBe(403);
+    // Reading still works, and logging in again opens the window.
+    expect(await status(member.client.GET('/api/api-keys'))).toBe(200);
+    expect((await member.client.POST('/api/login', { body: { email: member.email, password: PASSWORD } })).response.status).toBe(200);
+    expect(await status(member.client.POST('/api/api-keys', { body: { name: 'Fresh session key' } }))).toBe(201);
   });
 });

@@ -315,6 +315,37 @@ describe('RTB targets: update and delete', () => {
     expect((await targetRow(target.id))?.auth_token).toBe('new-token');
   });
 
+  it('forgets the stored token when endpointUrl moves to another scheme, host or port, unless the request sends one', async () => {
+    // The attack: a manager points a target at their own host to read the write-only token on the next bid.
+    for (const endpointUrl of ['https://attacker.example.net/rtb', 'http://bids.example.com/rtb', 'https://bids.example.com:8443/rtb']) {
+      const target = await createTarget(owner.client, { endpointUrl: 'https://bids.example.com/rtb', authMethod: 'bearer', authToken: 'secret-token' });
+      const moved = await owner.client.PUT('/api/rtb/targets/{id}', { ...path(target.id), body: { endpointUrl } });
+      expect(moved.response.status, endpointUrl).toBe(200);
+      expect(moved.data, endpointUrl).toMatchObject({ endpointUrl, authMethod: 'none', hasAuthToken: false });
+      expect((await targetRow(target.id))?.auth_token, endpointUrl).toBeNull();
+    }
+    // A new path on the same origin (an explicit default port included) keeps it.
+    const samePlace = await createTarget(owner.client, { endpointUrl: 'https://bids.example.com/rtb', authMethod: 'bearer', authToken: 'kept-token' });
+    const repathed = await owner.client.PUT('/api/rtb/targets/{id}', { ...path(samePlace.id), body: { endpointUrl: 'https://BIDS.example.com:443/v2/bid' } });
+    expect(repathed.data).toMatchObject({ authMethod: 'bearer', hasAuthToken: true });
+    expect((await targetRow(samePlace.id))?.auth_token).toBe('kept-token');
+    // The same request may set the credentials again for the new host.
+    const resent = await owner.client.PUT('/api/rtb/targets/{id}', {
+      ...path(samePlace.id),
+      body: { endpointUrl: 'https://new-buyer.example.org/bid', authToken: 'new-host-token' },
+    });
+    expect(resent.data).toMatchObject({ authMethod: 'bearer', hasAuthToken: true });
+    expect((await targetRow(samePlace.id))?.auth_token).toBe('new-host-token');
+    // Asking for a method that needs a token without sending one is refused, changing nothing.
+    const noToken = await owner.client.PUT('/api/rtb/targets/{id}', {
+      ...path(samePlace.id),
+      body: { endpointUrl: 'https://elsewhere.example.org/bid', authMethod: 'api_key' },
+    });
+    expect(noToken.response.status).toBe(400);
+    expect(noToken.error?.details).toMatchObject({ authToken: expect.any(String) });
+    expect((await targetRow(samePlace.id))?.auth_token).toBe('new-host-token');
+  });
+
   it('writes lists and nullable fields', async () => {
     const target = await createTarget(owner.client, { states: ['CA'], dailyCap: 5 });
     const { data } = await owner.client.PUT('/api/rtb/targets/{id}', {

@@ -22,6 +22,12 @@ export class RedisRateLimitStore implements RateLimitStore {
     return { count, resetAt: Date.now() + ttl };
   }
 
+  async peek(key: string): Promise<WindowCount | null> {
+    const [[, count], [, ttl]] = (await this.redis.multi().get(this.keyPrefix + key).pttl(this.keyPrefix + key).exec()) as [[null, string | null], [null, number]];
+    if (count === null || ttl <= 0) return null;
+    return { count: Number(count), resetAt: Date.now() + ttl };
+  }
+
   async close(): Promise<void> {
     await this.redis.quit();
   }

@@ -9,6 +9,8 @@ export interface WindowCount {
 export interface RateLimitStore {
   /** Counts one request; a store in memory answers at once (no promise on the hot path), Redis later. */
   hit(key: string, windowMs: number): WindowCount | Promise<WindowCount>;
+  /** The current window of `key` without counting; null when none is open. */
+  peek(key: string): WindowCount | null | Promise<WindowCount | null>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
     }
     current.count += 1;
     return { ...current };
+  }
+
+  peek(key: string): WindowCount | null {
+    const current = this.windows.get(key);
+    return current && current.resetAt > this.now() ? { ...current } : null;
   }
 
   /** Drop ended windows at most once per window, so memory stays bounded by active keys. */
