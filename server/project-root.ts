@@ -1,7 +1,16 @@
-// The repository root, whether this runs from the sources (server/) or the build (dist/server/).
+// The repository root, whether this runs from the sources (server/) or a build (dist/server/):
+// the nearest folder above this file that holds package.json.
 import { existsSync } from 'node:fs';
 
-const sourceRoot = new URL('../', import.meta.url);
+function findRoot(): URL {
+  let folder = new URL('../', import.meta.url);
+  for (;;) {
+    if (existsSync(new URL('package.json', folder))) return folder;
+    const parent = new URL('../', folder);
+    if (parent.href === folder.href) throw new Error(`no package.json above ${import.meta.url}`);
+    folder = parent;
+  }
+}
 
 /** A URL ending in `/` for the folder that holds package.json and openapi.yaml. */
-export const PROJECT_ROOT: URL = existsSync(new URL('package.json', sourceRoot)) ? sourceRoot : new URL('../../', import.meta.url);
+export const PROJECT_ROOT: URL = findRoot();
