@@ -26,7 +26,8 @@ import { type AnyTelephony, createTelephony } from './telephony/factory.js';
 import { createLoginThrottle } from './auth/login-throttle.js';
 import { createRateLimiter, installRateLimit } from './http/rate-limit/hook.js';
 import type { RateLimitStore } from './http/rate-limit/store.js';
-import { installValidators } from './http/validation.js';
+import { serializerFactory } from './http/serializers.js';
+import { installValidators, type SchemaCompilation } from './http/validation.js';
 import { registerRoutes } from './routes.js';
 import { createRouteCache } from './webhooks/route-cache.js';
 import { loadSpec, type OpenApiDocument } from './spec.js';
@@ -49,6 +50,11 @@ export interface AppDeps {
    * default TWILIO_AUTH_TOKEN. Without either the app does not start.
    */
   webhookToken?: string;
+  /**
+   * `lazy`: request validators and response serializers are compiled on each route's first use
+   * instead of before listening (`npm start`); default `eager` (tests see every schema compile).
+   */
+  schemaCompilation?: SchemaCompilation;
   /** Extra hooks to install before the routes (tests add the contract check here). */
   beforeRoutes?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -80,13 +86,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 2048 },
     genReqId: (req) => requestIdFrom(req.headers['x-request-id'], randomUUID),
     ajv: { customOptions: { strict: false } },
+    schemaController: { compilersFactory: { buildSerializer: serializerFactory(deps.schemaCompilation ?? 'eager') } },
   });
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorBody(ERRORS.routeNotFound(req.method, req.url), req.id));
   });
-  installValidators(app);
+  installValidators(app, deps.schemaCompilation);
   await installResponseHeaders(app);
   installDniCors(app);
   app.decorateRequest('principal', null);

@@ -159,12 +159,20 @@ export function loadConfig(env: Env = process.env): Config {
   if (twilioAccountSid && !/^AC[0-9a-fA-F]{32}$/.test(twilioAccountSid)) {
     problems.push('TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters');
   }
-  const telephonyRaw = nonEmpty(env.TELEPHONY) ?? (twilioAccountSid ? 'twilio' : 'simulator');
+  // In production the simulator runs only when TELEPHONY=simulator says so (main warns then).
+  const telephonyRaw = nonEmpty(env.TELEPHONY) ?? (twilioAccountSid || production ? 'twilio' : 'simulator');
   let telephony: Config['telephony'] = 'simulator';
   if (telephonyRaw === 'twilio' || telephonyRaw === 'simulator') telephony = telephonyRaw;
   else problems.push(`TELEPHONY must be "twilio" or "simulator" (got "${telephonyRaw}")`);
-  if (telephony === 'twilio' && (!twilioAccountSid || !twilioAuthToken)) {
-    problems.push('TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+  if (telephony === 'twilio') {
+    const missing = [twilioAccountSid ? null : 'TWILIO_ACCOUNT_SID', twilioAuthToken ? null : 'TWILIO_AUTH_TOKEN'].filter(Boolean);
+    if (missing.length > 0) {
+      const byDefault = !nonEmpty(env.TELEPHONY) && !twilioAccountSid;
+      problems.push(
+        `TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (missing: ${missing.join(', ')})` +
+          (byDefault ? '; Twilio is the default when NODE_ENV=production (TELEPHONY=simulator runs the simulator instead)' : ''),
+      );
+    }
   }
 
   const demoAdminEmail = nonEmpty(env.DEMO_ADMIN_EMAIL) ?? 'admin@example.com';
@@ -191,7 +199,8 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw) ? (logLevelRaw as LogLevel) : 'info';
   if (logLevel !== logLevelRaw) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
-  const allowRegistration = parseBoolean('ALLOW_REGISTRATION', nonEmpty(env.ALLOW_REGISTRATION), true, problems);
+  // Open sign-up is a development convenience; a production server opens it only when told to.
+  const allowRegistration = parseBoolean('ALLOW_REGISTRATION', nonEmpty(env.ALLOW_REGISTRATION), !production, problems);
   const trustProxy = parseBoolean('TRUST_PROXY', nonEmpty(env.TRUST_PROXY), false, problems);
   const rtbFanoutConcurrency = parseInteger('RTB_FANOUT_CONCURRENCY', nonEmpty(env.RTB_FANOUT_CONCURRENCY), 512, 1, 10000, problems);
   const rtbHealthProbeIntervalSeconds = parseInteger(

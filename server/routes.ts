@@ -1,7 +1,7 @@
 // Registers every operation of openapi.yaml through fastify-openapi-glue. Start-up fails when an
 // operation has no handler or a handler has no operation. Authentication and the role check run
 // in onRequest (before validation: an anonymous caller learns nothing about the input rules).
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
 import { type Principal, principalRateKey, requireRole, resolvePrincipal } from './auth/principal.js';
 import { ERRORS } from './errors.js';
@@ -156,9 +156,38 @@ function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps:
   };
 }
 
+type ResponseObjects = Record<string, { content?: Record<string, unknown> } | undefined>;
+
+/** Every media type the contract's answers use (inline, or shared in components.responses). */
+export function responseMediaTypes(spec: OpenApiDocument): Set<string> {
+  const responseSets: ResponseObjects[] = [spec.components?.responses ?? {}];
+  for (const item of Object.values(spec.paths)) {
+    for (const op of Object.values(item)) if (op && typeof op === 'object' && op.responses) responseSets.push(op.responses);
+  }
+  const types = new Set<string>();
+  for (const responses of responseSets) {
+    for (const response of Object.values(responses)) for (const type of Object.keys(response?.content ?? {})) types.add(type);
+  }
+  return types;
+}
+
+/**
+ * Media types the contract only answers with (TwiML's text/xml, the DNI snippet's
+ * application/javascript) are refused as request bodies exactly as Fastify refuses any type it has
+ * no parser for (415 Unsupported Media Type) — but by a parser of their own, so that glue, which
+ * looks for a parser for every media type it meets, does not warn about them at every start.
+ */
+function refuseAnswerOnlyMediaTypes(app: FastifyInstance, spec: OpenApiDocument): void {
+  for (const type of responseMediaTypes(spec)) {
+    if (app.hasContentTypeParser(type)) continue;
+    app.addContentTypeParser(type, (_req, _payload, done) => done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined));
+  }
+}
+
 export async function registerRoutes(app: FastifyInstance, spec: OpenApiDocument, handlers: Handlers, deps: Deps): Promise<void> {
   const index = indexOperations(spec);
   checkHandlerCoverage(index.keys(), Object.keys(handlers));
+  refuseAnswerOnlyMediaTypes(app, spec);
   await app.register(openapiGlue, {
     specification: structuredClone(spec),
     // Glue fills in method and url itself; its typings ask for whole RouteOptions.

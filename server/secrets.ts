@@ -32,8 +32,10 @@ export async function resolveSecretsKey(config: Config): Promise<Buffer> {
 
 export interface WebhookToken {
   token: string;
-  /** Generated into DATA_DIR (simulator mode without TWILIO_AUTH_TOKEN): print it at start. */
+  /** Generated into DATA_DIR (simulator mode without TWILIO_AUTH_TOKEN). Never printed. */
   generated: boolean;
+  /** The file that holds a generated token (what the start banner names), else null. */
+  file: string | null;
 }
 
 /**
@@ -41,7 +43,8 @@ export interface WebhookToken {
  * without one, a token generated into DATA_DIR (webhooks are always signature-checked).
  */
 export async function resolveWebhookToken(config: Config): Promise<WebhookToken> {
-  if (config.twilioAuthToken) return { token: config.twilioAuthToken, generated: false };
-  const token = await readOrCreateHexSecret(path.join(config.dataDir, 'twilio-webhook.token'), 16);
-  return { token, generated: true };
+  if (config.twilioAuthToken) return { token: config.twilioAuthToken, generated: false, file: null };
+  const file = path.join(config.dataDir, 'twilio-webhook.token');
+  const token = await readOrCreateHexSecret(file, 16);
+  return { token, generated: true, file };
 }

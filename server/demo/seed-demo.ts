@@ -1,15 +1,21 @@
-// The demo organisation, seeded on an empty database: an owner login from DEMO_ADMIN_EMAIL /
-// DEMO_ADMIN_PASSWORD (or a generated password), one campaign, one buyer assigned to it.
+// The demo organisation, seeded on an empty database (never in production): an owner login from
+// DEMO_ADMIN_EMAIL / DEMO_ADMIN_PASSWORD (or a generated password), one campaign with a number,
+// one buyer assigned to it.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { createUser } from '../users/create-user.js';
 import { generateRtbId } from '../campaigns/mapping.js';
 
+export const DEMO_ORGANIZATION_NAME = 'Demo Organization';
+export const DEMO_CAMPAIGN_NAME = 'Demo Campaign';
+export const DEMO_CAMPAIGN_NUMBER = '+15005550006';
+
 export interface DemoLogin {
+  /** True only when this call created the demo organisation and its login. */
   created: boolean;
   email: string;
-  /** Only when this run created the login (a generated password is shown once). */
+  /** Only when this call created the login (a generated password is shown once). */
   password: string | null;
 }
 
@@ -18,11 +24,11 @@ export async function seedDemo(db: Kysely<DB>, email: string, password: string |
   if (existing) return { created: false, email, password: null };
   const chosen = password ?? randomBytes(12).toString('base64url');
   await db.transaction().execute(async (trx) => {
-    const org = await trx.insertInto('organizations').values({ name: 'Demo Organization' }).returning('id').executeTakeFirstOrThrow();
+    const org = await trx.insertInto('organizations').values({ name: DEMO_ORGANIZATION_NAME }).returning('id').executeTakeFirstOrThrow();
     await createUser(trx, { orgId: org.id, email, password: chosen, role: 'owner', username: 'admin', firstName: 'Demo', lastName: 'Admin' });
     const campaign = await trx
       .insertInto('campaigns')
-      .values({ org_id: org.id, name: 'Demo Campaign', description: 'Seeded on first start', phone_number: '+15005550006', rtb_id: generateRtbId() })
+      .values({ org_id: org.id, name: DEMO_CAMPAIGN_NAME, description: 'Seeded on first start', phone_number: DEMO_CAMPAIGN_NUMBER, rtb_id: generateRtbId() })
       .returning('id')
       .executeTakeFirstOrThrow();
     const buyer = await trx
@@ -33,4 +39,19 @@ export async function seedDemo(db: Kysely<DB>, email: string, password: string |
     await trx.insertInto('campaign_buyers').values({ org_id: org.id, campaign_id: campaign.id, buyer_id: buyer.id }).execute();
   });
   return { created: true, email, password: chosen };
+}
+
+/** The demo campaign's number while the seeded demo campaign exists (and has one), else null. */
+export async function demoCampaignNumber(db: Kysely<DB>): Promise<string | null> {
+  const row = await db
+    .selectFrom('campaigns')
+    .innerJoin('organizations', 'organizations.id', 'campaigns.org_id')
+    .select('campaigns.phone_number')
+    .where('organizations.name', '=', DEMO_ORGANIZATION_NAME)
+    .where('campaigns.name', '=', DEMO_CAMPAIGN_NAME)
+    .where('campaigns.phone_number', 'is not', null)
+    .orderBy('campaigns.created_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.phone_number ?? null;
 }

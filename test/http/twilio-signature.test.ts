@@ -78,9 +78,10 @@ describe('resolveWebhookToken', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'ccp-token-'));
     try {
       const set = await resolveWebhookToken(loadConfig({ DATA_DIR: dir, TWILIO_AUTH_TOKEN: 'from-env-token' }));
-      expect(set).toEqual({ token: 'from-env-token', generated: false });
+      expect(set).toEqual({ token: 'from-env-token', generated: false, file: null });
       const first = await resolveWebhookToken(loadConfig({ DATA_DIR: dir }));
       expect(first.generated).toBe(true);
+      expect(first.file).toBe(path.join(dir, 'twilio-webhook.token'));
       expect(first.token).toMatch(/^[0-9a-f]{32}$/);
       expect((await readFile(path.join(dir, 'twilio-webhook.token'), 'utf8')).trim()).toBe(first.token);
       expect((await resolveWebhookToken(loadConfig({ DATA_DIR: dir }))).token).toBe(first.token);

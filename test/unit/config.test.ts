@@ -103,6 +103,7 @@ describe('loadConfig defaults', () => {
       NODE_ENV: 'production',
       SESSION_KEY: key,
       SECRETS_KEY: 'cd'.repeat(32),
+      TELEPHONY: 'simulator',
       REDIS_URL: 'redis://cache:6379',
       DATABASE_URL: 'postgresql://db/ccp',
       OUTBOUND_ALLOW_PRIVATE: ' 10.0.0.0/8 , ,192.168.1.5 ',
@@ -247,5 +248,36 @@ describe('ConfigError', () => {
   ])('refuses %j', (env, message) => {
     const problems = problemsOf(env);
     expect(problems.some((p) => message.test(p)), problems.join(' | ')).toBe(true);
+  });
+});
+
+describe('production defaults', () => {
+  const key = 'cd'.repeat(32);
+
+  it('closes registration unless ALLOW_REGISTRATION=true opens it; development keeps it open', () => {
+    const base = { NODE_ENV: 'production', SESSION_KEY: key, TELEPHONY: 'simulator' };
+    expect(loadConfig(base).allowRegistration).toBe(false);
+    expect(loadConfig({ ...base, ALLOW_REGISTRATION: 'true' }).allowRegistration).toBe(true);
+    expect(loadConfig({}).allowRegistration).toBe(true);
+    expect(loadConfig({ ALLOW_REGISTRATION: 'false' }).allowRegistration).toBe(false);
+  });
+
+  it('uses Twilio, not the simulator, unless TELEPHONY=simulator is explicit', () => {
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEY: key })).toEqual([
+      'TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (missing: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN); ' +
+        'Twilio is the default when NODE_ENV=production (TELEPHONY=simulator runs the simulator instead)',
+    ]);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_KEY: key, TELEPHONY: 'simulator' }).telephony).toBe('simulator');
+    const twilio = loadConfig({ NODE_ENV: 'production', SESSION_KEY: key, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok' });
+    expect(twilio.telephony).toBe('twilio');
+  });
+
+  it('names each missing secret: the session key, and the Twilio auth token when Twilio is on', () => {
+    expect(problemsOf({ NODE_ENV: 'production', TELEPHONY: 'simulator' })).toEqual([
+      expect.stringMatching(/^SESSION_KEY is required when NODE_ENV=production/),
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEY: key, TWILIO_ACCOUNT_SID: SID })).toEqual([
+      'TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (missing: TWILIO_AUTH_TOKEN)',
+    ]);
   });
 });
