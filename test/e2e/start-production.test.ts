@@ -13,13 +13,14 @@ import { openDatabase } from '../../db/connection.js';
 import { groupAlive, killAll, portIsFree, signalAndWait, spawnServer, startServer } from '../helpers/server-process.js';
 
 const SESSION_KEY = randomBytes(32).toString('hex');
+const SECRETS_KEY = randomBytes(32).toString('hex');
 const TWILIO_AUTH_TOKEN = `tok_${randomBytes(16).toString('hex')}`;
 const DEMO_ADMIN_PASSWORD = `demo-${randomBytes(8).toString('hex')}`;
 let dataDir: string;
 let buildDir: string | null = null;
 
 function env(extra: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'production', ...extra };
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'production', SECRETS_KEY, ...extra };
 }
 
 async function exitOf(command: string, args: string[], environment: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -77,7 +78,7 @@ describe('NODE_ENV=production', () => {
     expect(log).not.toContain('Demo login');
     expect(log).not.toContain('Demo campaign');
     expect(log).not.toContain('Webhook token');
-    for (const secret of [SESSION_KEY, TWILIO_AUTH_TOKEN, DEMO_ADMIN_PASSWORD, 'a-long-password-1']) expect(log).not.toContain(secret);
+    for (const secret of [SESSION_KEY, SECRETS_KEY, TWILIO_AUTH_TOKEN, DEMO_ADMIN_PASSWORD, 'a-long-password-1']) expect(log).not.toContain(secret);
     // No long hex string (a key or token of any kind) at all.
     expect(log).not.toMatch(/[0-9a-f]{32}/i);
 

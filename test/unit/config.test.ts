@@ -255,7 +255,7 @@ describe('production defaults', () => {
   const key = 'cd'.repeat(32);
 
   it('closes registration unless ALLOW_REGISTRATION=true opens it; development keeps it open', () => {
-    const base = { NODE_ENV: 'production', SESSION_KEY: key, TELEPHONY: 'simulator' };
+    const base = { NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key, TELEPHONY: 'simulator' };
     expect(loadConfig(base).allowRegistration).toBe(false);
     expect(loadConfig({ ...base, ALLOW_REGISTRATION: 'true' }).allowRegistration).toBe(true);
     expect(loadConfig({}).allowRegistration).toBe(true);
@@ -263,20 +263,21 @@ describe('production defaults', () => {
   });
 
   it('uses Twilio, not the simulator, unless TELEPHONY=simulator is explicit', () => {
-    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEY: key })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key })).toEqual([
       'TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (missing: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN); ' +
         'Twilio is the default when NODE_ENV=production (TELEPHONY=simulator runs the simulator instead)',
     ]);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_KEY: key, TELEPHONY: 'simulator' }).telephony).toBe('simulator');
-    const twilio = loadConfig({ NODE_ENV: 'production', SESSION_KEY: key, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok' });
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key, TELEPHONY: 'simulator' }).telephony).toBe('simulator');
+    const twilio = loadConfig({ NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok' });
     expect(twilio.telephony).toBe('twilio');
   });
 
-  it('names each missing secret: the session key, and the Twilio auth token when Twilio is on', () => {
+  it('names each missing secret: the session key, the secrets key, and the Twilio auth token when Twilio is on', () => {
     expect(problemsOf({ NODE_ENV: 'production', TELEPHONY: 'simulator' })).toEqual([
       expect.stringMatching(/^SESSION_KEY is required when NODE_ENV=production/),
+      expect.stringMatching(/^SECRETS_KEY is required when NODE_ENV=production/),
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEY: key, TWILIO_ACCOUNT_SID: SID })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key, TWILIO_ACCOUNT_SID: SID })).toEqual([
       'TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (missing: TWILIO_AUTH_TOKEN)',
     ]);
   });
