@@ -1,8 +1,8 @@
 // DATA_DIR holds the embedded database and the generated keys: only the server's own user may
 // read it. main sets the umask to 077 before anything is written (folders 0700, files 0600), and
-// every start checks the folder and everything in it, refusing to run over a looser one. PGlite's
-// initdb writes the files of a new cluster 0666 whatever the umask, so main also tightens the
-// folder once the database is open (tightenDataDir).
+// every start checks the folder and the secret files in it, refusing to run over a looser one.
+// PGlite writes some files with modes of its own whatever the umask, so every start, and main once
+// the database is open, tighten the database's files (tightenDataDir).
 import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -44,12 +44,23 @@ export async function loosePaths(dir: string): Promise<Array<{ path: string; mod
   return loose.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** Create DATA_DIR (0700) when missing; throw DataDirPermissionError when it or anything in it is looser. */
+/** The files of ours in DATA_DIR that hold secrets (written by server/secrets.ts). */
+export const SECRET_FILES = ['session.key', 'secrets.key', 'twilio-webhook.token'] as const;
+
+/**
+ * Create DATA_DIR (0700) when missing. Throw DataDirPermissionError when the folder itself, or one
+ * of our secret files in it, gives the group or others any access: that is what a user (or a copy
+ * made carelessly) must fix. The database's own files inside a private folder cannot be reached by
+ * anyone else whatever their modes, and PGlite writes some of them with modes of its own (0666 at
+ * initdb, 0644 for a cache file it rewrites at run time): those are tightened here, silently.
+ */
 export async function ensurePrivateDataDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (process.platform === 'win32') return; // POSIX modes only
   const loose = await loosePaths(dir);
-  if (loose.length > 0) throw new DataDirPermissionError(dir, loose);
+  const exposed = loose.filter((l) => l.path === dir || (SECRET_FILES as readonly string[]).includes(path.relative(dir, l.path)));
+  if (exposed.length > 0) throw new DataDirPermissionError(dir, exposed);
+  await tightenDataDir(dir);
 }
 
 /** Take the group's and others' bits off everything under `dir` (what PGlite's initdb left open). */

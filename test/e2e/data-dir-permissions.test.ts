@@ -98,18 +98,21 @@ describe('ensurePrivateDataDir', () => {
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
   });
 
-  it('refuses a folder open to the group or others, and a file inside one that is', async () => {
+  it('refuses a folder open to the group or others, and a secret file that is; tightens the database files inside a private one', async () => {
     const dir = path.join(parent, 'loose');
     await ensurePrivateDataDir(dir);
     await chmod(dir, 0o755);
     await expect(ensurePrivateDataDir(dir)).rejects.toBeInstanceOf(DataDirPermissionError);
     await chmod(dir, 0o700);
+    await writeFile(path.join(dir, 'session.key'), 'x', { mode: 0o600 });
+    await chmod(path.join(dir, 'session.key'), 0o640);
+    await expect(ensurePrivateDataDir(dir)).rejects.toThrow(/session\.key \(mode 640\)/);
+    await chmod(path.join(dir, 'session.key'), 0o600);
     await writeFile(path.join(dir, 'db-file'), 'x', { mode: 0o600 });
-    await chmod(path.join(dir, 'db-file'), 0o640);
+    await chmod(path.join(dir, 'db-file'), 0o644);
     expect((await loosePaths(dir)).map((l) => path.basename(l.path))).toEqual(['db-file']);
-    await expect(ensurePrivateDataDir(dir)).rejects.toThrow(/db-file \(mode 640\)/);
-    expect(await tightenDataDir(dir)).toBe(1);
-    expect((await stat(path.join(dir, 'db-file'))).mode & 0o777).toBe(0o600);
     await expect(ensurePrivateDataDir(dir)).resolves.toBeUndefined();
+    expect((await stat(path.join(dir, 'db-file'))).mode & 0o777).toBe(0o600);
+    expect(await tightenDataDir(dir)).toBe(0);
   });
 });
