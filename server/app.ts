@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
 import type { Config } from './config.js';
 import { startHealthProbe } from './auctions/health.js';
+import { createBackground } from './common/background.js';
 import { createRtbRuntime } from './auctions/runtime.js';
 import { ERRORS, errorBody, errorHandler } from './errors.js';
 import type { Deps } from './handler-types.js';
@@ -23,6 +24,7 @@ import { createRateLimiter, installRateLimit } from './http/rate-limit/hook.js';
 import type { RateLimitStore } from './http/rate-limit/store.js';
 import { installValidators } from './http/validation.js';
 import { registerRoutes } from './routes.js';
+import { createDatabaseCallStore } from './simulator/call-store.js';
 import { createRouteCache } from './webhooks/route-cache.js';
 import { loadSpec, type OpenApiDocument } from './spec.js';
 
@@ -103,10 +105,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const outboundPolicy = createOutboundPolicy(config.outboundAllowPrivate);
   const rtb = createRtbRuntime(outboundPolicy, config.rtbFanoutConcurrency);
-  const telephony = deps.telephony ?? createTelephony(config);
+  // The simulator knows every call that reached our webhooks from the database (any instance).
+  const telephony = deps.telephony ?? createTelephony(config, { simulator: { calls: createDatabaseCallStore(deps.db) } });
   const webhookToken = deps.webhookToken ?? config.twilioAuthToken;
   if (!webhookToken) throw new Error('buildApp: a Twilio webhook token is required (TWILIO_AUTH_TOKEN or the generated simulator token)');
-  const handlerDeps: Deps = { db: deps.db, config, limiter, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache() };
+  const background = createBackground();
+  const handlerDeps: Deps = { db: deps.db, config, limiter, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache(), background };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
 
   let stopProbe: (() => Promise<void>) | null = null;
@@ -129,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
   app.addHook('onClose', async () => {
+    await background.close();
     await stopRollups?.();
     await stopPixels?.();
     await stopProbe?.();
