@@ -3082,23 +3082,14 @@ export interface components {
             outcome?: components["schemas"]["SimulatedDialOutcome"];
             /** @description One outcome per `<Dial>`, in order (the first buyer, the next...); after the last, `outcome`. */
             dialOutcomes?: components["schemas"]["SimulatedDialOutcome"][];
-            /**
-             * @description Talk time of an answered `<Dial>`, in seconds (what its dial-status callback reports).
-             * @default 60
-             */
-            durationSec: number;
-            /**
-             * @description How long a dialled buyer rings before answering or being busy (no-answer rings for the `<Dial>` timeout).
-             * @default 3
-             */
-            ringSec: number;
+            /** @description Talk time of an answered `<Dial>`, in seconds (what its dial-status callback reports); default 60. */
+            durationSec?: number;
+            /** @description How long a dialled buyer rings before answering or being busy (no-answer rings for the `<Dial>` timeout); default 3. */
+            ringSec?: number;
             /** @description What the caller presses at each `<Gather>`, in order; a `<Gather>` without digits left times out. */
             digits?: string[];
-            /**
-             * @description 1 real time, 0.01 a hundred times faster, 0 the whole call before the answer (201).
-             * @default 1
-             */
-            timeScale: number;
+            /** @description 1 (the default) real time, 0.01 a hundred times faster, 0 the whole call before the answer (201). */
+            timeScale?: number;
         };
         SimulatedCallStep: {
             /** @description The webhook the simulator posted (path and query), signed as Twilio signs. */

@@ -50,7 +50,7 @@ describe('POST /api/simulator/calls', () => {
     expect(call.steps[1]!.params).toMatchObject({ DialCallStatus: 'completed', DialCallDuration: '90' });
     expect(call.steps[2]!.params).toMatchObject({ CallStatus: 'completed', CallDuration: '93' }); // 3 s ringing + 90 s
 
-    const got = await owner.client.GET('/api/calls/{id}', { params: { path: { id: call.callId! } } });
+    const got = await owner.client.GET('/api/calls/{id}', { params: { path: { id: String(call.callId) } } });
     expect(got.response.status).toBe(200);
     expect(got.data).toMatchObject({ callSid: call.callSid, source: 'simulator', status: 'completed', revenue: 25, connectedDuration: 90, duration: 93 });
     expect(call.links.call).toBe(`/api/calls/${call.callId}`);
