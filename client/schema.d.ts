@@ -2765,6 +2765,11 @@ export interface components {
         CallSummary: {
             id: number;
             callSid: string;
+            /**
+             * @description `simulator`: a demo call of the local telephony simulator, not a real one (see Call.source).
+             * @enum {string}
+             */
+            source: "twilio" | "simulator" | "manual";
             campaignId: string | null;
             buyerId: number | null;
             buyerName: string | null;
@@ -6543,6 +6548,8 @@ export interface operations {
                 campaignId?: string;
                 /** @description Only calls with this status. */
                 status?: components["schemas"]["CallStatus"];
+                /** @description Only calls of this source: `twilio` (real), `simulator` (demo calls of the local simulator), `manual`. */
+                source?: "twilio" | "simulator" | "manual";
             };
             header?: never;
             path?: never;
@@ -6562,6 +6569,7 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "callSid": "CA1234567890abcdef1234567890abcdef",
+                     *           "source": "twilio",
                      *           "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
                      *           "buyerId": 1,
                      *           "buyerName": "John Doe",

@@ -11,6 +11,21 @@ import { buyerCampaign, callRow, legRows } from '../webhooks/helpers.js';
 
 type SimulatedCallCreate = components['schemas']['SimulatedCallCreate'];
 
+const FLOW = {
+  startNodeId: 'menu_1',
+  nodes: [
+    {
+      id: 'menu_1',
+      type: 'Menu',
+      config: { message: 'Press 1 for sales, 2 to leave a message.', options: [{ digit: '1', next: 'route_1' }, { digit: '2', next: 'vm_1' }], invalid: 'bye', maxRetries: 1 },
+    },
+    { id: 'route_1', type: 'Route', config: { target: 'buyers', next: 'sorry' } },
+    { id: 'sorry', type: 'Say', config: { message: 'Everybody is busy.', next: 'vm_1' } },
+    { id: 'vm_1', type: 'Voicemail', config: { message: 'Leave a message.', maxLengthSeconds: 60 } },
+    { id: 'bye', type: 'Hangup', config: { message: 'Goodbye.' } },
+  ],
+};
+
 let t: TestApp;
 let owner: Member;
 let other: Member;
@@ -59,6 +74,10 @@ describe('POST /api/simulator/calls', () => {
     expect(await analytics(owner.client, campaign.id)).toMatchObject({ totalCalls: 1, completedCalls: 1, convertedCalls: 1, totalRevenue: 25 });
     expect(await analytics(owner.client, campaign.id, 'simulator')).toMatchObject({ totalCalls: 1, totalRevenue: 25 });
     expect(await analytics(owner.client, campaign.id, 'twilio')).toMatchObject({ totalCalls: 0, totalRevenue: 0 });
+    const listed = await owner.client.GET('/api/calls', { params: { query: { campaignId: campaign.id, source: 'simulator' } } });
+    expect(listed.data!.calls.map((c) => [c.callSid, c.source])).toEqual([[call.callSid, 'simulator']]);
+    const real = await owner.client.GET('/api/calls', { params: { query: { campaignId: campaign.id, source: 'twilio' } } });
+    expect(real.data!.calls).toEqual([]);
   });
 
   it('busy and no-answer fall through to the next buyer, who is paid; all busy ends in the fallback and pays nothing', async () => {
@@ -84,6 +103,30 @@ describe('POST /api/simulator/calls', () => {
     expect(await callRow(t, busy.data!.callSid)).toMatchObject({ revenue: null, status: 'completed' });
   });
 
+  it('follows a call flow: the <Gather> gets the digits asked for, <Redirect>s are followed, a <Record> leaves a voicemail', async () => {
+    const { campaign, buyers } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550371' }]);
+    const flow = await owner.client.POST('/api/call-flows', { body: { name: 'IVR', status: 'active', campaignId: campaign.id, flowDefinition: FLOW as never } });
+    expect(flow.response.status).toBe(201);
+    const placed = await simulate(owner.client, { to: campaign.phoneNumber!, digits: ['1'], outcome: 'busy', timeScale: 0 });
+    expect(placed.status).toBe(201);
+    const steps = placed.data!.steps;
+    expect(steps.map((s) => s.request.replace(/\?.*node=([a-z_0-9]+).*/, ' $1').replace(/\?.*/, ''))).toEqual([
+      '/api/webhooks/voice',
+      '/api/webhooks/flow-step menu_1',
+      '/api/webhooks/dial-status',
+      '/api/webhooks/flow-step sorry',
+      '/api/webhooks/flow-step vm_1',
+      '/api/webhooks/flow-step vm_1',
+      '/api/webhooks/call-status',
+    ]);
+    expect(steps[1]!.params).toMatchObject({ Digits: '1' });
+    expect(steps[2]!.params).toMatchObject({ DialCallStatus: 'busy' });
+    const call = await callRow(t, placed.data!.callSid);
+    expect(call).toMatchObject({ routing_method: 'flow', status: 'completed', source: 'simulator', revenue: null });
+    expect(call.voicemail_url).toMatch(/^https:\/\/simulator\.invalid\/recordings\/RE[0-9a-f]{32}$/);
+    expect((await legRows(t, placed.data!.callSid)).map((l) => [l.buyer_id, l.dial_status])).toEqual([[buyers[0]!.id, 'busy']]);
+  });
+
   it('does not wait for the call: 202 while it rings, then the callbacks arrive after the (scaled) duration', async () => {
     const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550321', payout: 9 }]);
     const placed = await simulate(owner.client, { to: campaign.phoneNumber!, durationSec: 60, ringSec: 2, timeScale: 0.005 });
@@ -99,21 +142,6 @@ describe('POST /api/simulator/calls', () => {
       row = await callRow(t, placed.data!.callSid);
     }
     expect(row).toMatchObject({ status: 'completed', duration_sec: 62, revenue: '9.0000', source: 'simulator' });
-  });
-
-  it('answers in real time without blocking, and a closing server stops the calls still playing', async () => {
-    const own = await startTestApp();
-    try {
-      const admin = await registerOrg(own, 'Real-time Org');
-      const { campaign: ownCampaign } = await buyerCampaign(admin.client, [{ phoneNumber: '+13125550332' }]);
-      const started = Date.now();
-      const placed = await simulate(admin.client, { to: ownCampaign.phoneNumber!, durationSec: 3600 });
-      expect(placed.status).toBe(202);
-      expect(Date.now() - started).toBeLessThan(5000);
-      expect((await callRow(own, placed.data!.callSid)).status).not.toBe('completed');
-    } finally {
-      await own.close(); // must not wait an hour
-    }
   });
 
   it('is the organisation’s: another organisation’s number or an unknown one is a 404, and nothing is recorded', async () => {
@@ -140,24 +168,35 @@ describe('POST /api/simulator/calls', () => {
     expect(slow.status).toBe(400);
     expect(JSON.stringify(slow.error?.details)).toContain('timeScale');
   });
+
+  it('answers in real time without blocking, and a closing server stops the calls still playing', async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550332' }]);
+    const started = Date.now();
+    const placed = await simulate(owner.client, { to: campaign.phoneNumber!, durationSec: 3600 });
+    expect(placed.status).toBe(202);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect((await callRow(t, placed.data!.callSid)).status).not.toBe('completed');
+    // A restart closes this app: the hour-long call stops playing at once (no hanging close).
+    const closing = Date.now();
+    t = await t.restart();
+    expect(Date.now() - closing).toBeLessThan(20000);
+    expect((await callRow(t, placed.data!.callSid)).status).not.toBe('completed');
+  }, 60000);
 });
 
 describe('with Twilio (TELEPHONY=twilio)', () => {
   it('the simulator endpoint is absent: 404, and nothing is recorded', async () => {
-    const twilioApp = await startTestApp({
-      env: { TELEPHONY: 'twilio', TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'twilio-auth-token-0123456789' },
-    });
-    try {
-      const admin = await registerOrg(twilioApp, 'Twilio Org');
-      const { campaign } = await buyerCampaign(admin.client, [{ phoneNumber: '+13125550361' }]);
-      const answer = await simulate(admin.client, { to: campaign.phoneNumber!, timeScale: 0 });
-      expect(answer.status).toBe(404);
-      expect(answer.error).toMatchObject({ code: 'RESOURCE_NOT_FOUND' });
-      expect(JSON.stringify(answer.error?.details)).toContain('simulator is off');
-      const calls = await twilioApp.db.selectFrom('calls').select('id').execute();
-      expect(calls).toEqual([]);
-    } finally {
-      await twilioApp.close();
-    }
-  });
+    // The same database, restarted with Twilio as the carrier.
+    t = await t.restart({ TELEPHONY: 'twilio', TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'twilio-auth-token-0123456789' });
+    expect(t.config.telephony).toBe('twilio');
+    const admin = await registerOrg(t, 'Twilio Org');
+    const { campaign } = await buyerCampaign(admin.client, [{ phoneNumber: '+13125550361' }]);
+    const count = async () => (await t.db.selectFrom('calls').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n;
+    const before = await count();
+    const answer = await simulate(admin.client, { to: campaign.phoneNumber!, timeScale: 0 });
+    expect(answer.status).toBe(404);
+    expect(answer.error).toMatchObject({ code: 'RESOURCE_NOT_FOUND' });
+    expect(JSON.stringify(answer.error?.details)).toContain('simulator is off');
+    expect(await count()).toBe(before);
+  }, 60000);
 });
