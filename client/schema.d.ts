@@ -1277,6 +1277,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/simulator/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * SIMULATOR ONLY: place a simulated inbound call to one of our numbers (the simulator plays Twilio)
+         * @description **Simulator only** (TELEPHONY=simulator; with Twilio this answers 404). Places a fictional
+         *     inbound call to one of the organisation's numbers (a bought tracking number, a pool number
+         *     or a campaign's own number) and plays Twilio's part of it through the real, signed webhooks:
+         *     the voice webhook (`CallStatus=ringing`), then whatever its TwiML says — each `<Dial>`
+         *     rings the buyer, who answers, is busy, does not answer or fails as asked (`outcome`, or
+         *     `dialOutcomes` one per `<Dial>` in order); an answered `<Dial>` talks for `durationSec`
+         *     and its dial-status callback reports that duration; a `<Gather>` gets the next of `digits`;
+         *     a `<Redirect>` is followed; a `<Record>` leaves a fictional recording — and finally the
+         *     call-status callback (`completed`, with the call's duration). Revenue, pixels, attribution,
+         *     conversions and reports move exactly as with Twilio; the call is recorded with
+         *     `source: simulator`.
+         *
+         *     Time: `timeScale` 1 plays the call in real time (ringing, talk time) after the answer,
+         *     which is then 202 with the call still in progress (poll `GET /api/calls/{id}`); a smaller
+         *     `timeScale` plays it faster; 0 plays the whole call before answering (201, every step).
+         */
+        post: operations["placeSimulatedCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/webhooks/voice": {
         parameters: {
             query?: never;
@@ -2835,6 +2869,11 @@ export interface components {
         CallSummary: {
             id: number;
             callSid: string;
+            /**
+             * @description `simulator`: a demo call of the local telephony simulator, not a real one (see Call.source).
+             * @enum {string}
+             */
+            source: "twilio" | "simulator" | "manual";
             campaignId: string | null;
             buyerId: number | null;
             buyerName: string | null;
@@ -2880,10 +2919,10 @@ export interface components {
             /** @enum {string} */
             direction: "inbound" | "outbound";
             /**
-             * @description `twilio`: recorded by the voice webhook; `manual`: created with POST /api/calls.
+             * @description `twilio`: recorded by the voice webhook from Twilio; `simulator`: recorded by the voice webhook of a server running the local telephony simulator (a demo call, not a real one); `manual`: created with POST /api/calls.
              * @enum {string}
              */
-            source: "twilio" | "manual";
+            source: "twilio" | "simulator" | "manual";
             campaignId: string | null;
             poolId: number | null;
             buyerId: number | null;
@@ -3220,6 +3259,62 @@ export interface components {
         };
         RecordingStop: {
             recordingSid?: string;
+        };
+        /**
+         * @description What the dialled buyer does: answers, is busy, lets it ring until the `<Dial>` timeout, or cannot be reached.
+         * @enum {string}
+         */
+        SimulatedDialOutcome: "answered" | "busy" | "no-answer" | "failed";
+        /** @description A simulated inbound call (simulator only). */
+        SimulatedCallCreate: {
+            to: components["schemas"]["E164"];
+            /** @description The caller (default +13105550123, a fictional number). */
+            from?: components["schemas"]["E164"];
+            /** @description Twilio's CallerState (US state of the caller). */
+            callerState?: string;
+            callerZip?: string;
+            /** @description What every `<Dial>` does (default answered), unless `dialOutcomes` says otherwise. */
+            outcome?: components["schemas"]["SimulatedDialOutcome"];
+            /** @description One outcome per `<Dial>`, in order (the first buyer, the next...); after the last, `outcome`. */
+            dialOutcomes?: components["schemas"]["SimulatedDialOutcome"][];
+            /** @description Talk time of an answered `<Dial>`, in seconds (what its dial-status callback reports); default 60. */
+            durationSec?: number;
+            /** @description How long a dialled buyer rings before answering or being busy (no-answer rings for the `<Dial>` timeout); default 3. */
+            ringSec?: number;
+            /** @description What the caller presses at each `<Gather>`, in order; a `<Gather>` without digits left times out. */
+            digits?: string[];
+            /** @description 1 (the default) real time, 0.01 a hundred times faster, 0 the whole call before the answer (201). */
+            timeScale?: number;
+        };
+        SimulatedCallStep: {
+            /** @description The webhook the simulator posted (path and query), signed as Twilio signs. */
+            request: string;
+            /** @description Our server's HTTP status. */
+            status: number;
+            /** @description The call-specific form parameters posted (CallSid, To, From... are left out). */
+            params: {
+                [key: string]: string;
+            };
+            /** @description The TwiML verbs our server answered, one line each (e.g. `Dial +12125554567`). */
+            answer: string[];
+        };
+        /** @description SIMULATED — a call played by the local telephony simulator, not a real call. */
+        SimulatedCall: {
+            /** @constant */
+            simulated: true;
+            label: string;
+            callSid: components["schemas"]["CallSidValue"];
+            /** @description The call record (GET /api/calls/{id}); null if the voice webhook did not record it. */
+            callId: number | null;
+            /**
+             * @description completed when every step has been played (timeScale 0).
+             * @enum {string}
+             */
+            status: "in-progress" | "completed";
+            steps: components["schemas"]["SimulatedCallStep"][];
+            links: {
+                call: string | null;
+            };
         };
         CallControlResult: {
             callSid: string;
@@ -6704,6 +6799,8 @@ export interface operations {
                 campaignId?: string;
                 /** @description Only calls with this status. */
                 status?: components["schemas"]["CallStatus"];
+                /** @description Only calls of this source: `twilio` (real), `simulator` (demo calls of the local simulator), `manual`. */
+                source?: "twilio" | "simulator" | "manual";
             };
             header?: never;
             path?: never;
@@ -6723,6 +6820,7 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "callSid": "CA1234567890abcdef1234567890abcdef",
+                     *           "source": "twilio",
                      *           "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
                      *           "buyerId": 1,
                      *           "buyerName": "John Doe",
@@ -7231,6 +7329,130 @@ export interface operations {
             502: components["responses"]["UpstreamError"];
         };
     };
+    placeSimulatedCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulatedCallCreate"];
+            };
+        };
+        responses: {
+            /** @description SIMULATED — the whole call was played (`timeScale` 0). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "simulated": true,
+                     *       "label": "Local telephony simulator: fictional numbers, no real calls",
+                     *       "callSid": "CA5e1f0c8b2a4d4e6f8a0b1c2d3e4f5a6b",
+                     *       "callId": 42,
+                     *       "status": "completed",
+                     *       "steps": [
+                     *         {
+                     *           "request": "/api/webhooks/voice",
+                     *           "status": 200,
+                     *           "params": {
+                     *             "CallStatus": "ringing"
+                     *           },
+                     *           "answer": [
+                     *             "Dial +12125554567"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "request": "/api/webhooks/dial-status?attempt=1&route=auto",
+                     *           "status": 200,
+                     *           "params": {
+                     *             "DialCallStatus": "completed",
+                     *             "DialCallDuration": "90"
+                     *           },
+                     *           "answer": [
+                     *             "Hangup"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "request": "/api/webhooks/call-status",
+                     *           "status": 204,
+                     *           "params": {
+                     *             "CallStatus": "completed",
+                     *             "CallDuration": "92"
+                     *           },
+                     *           "answer": []
+                     *         }
+                     *       ],
+                     *       "links": {
+                     *         "call": "/api/calls/42"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SimulatedCall"];
+                };
+            };
+            /** @description SIMULATED — the call is ringing; the rest plays in the background (poll `links.call`). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "simulated": true,
+                     *       "label": "Local telephony simulator: fictional numbers, no real calls",
+                     *       "callSid": "CA5e1f0c8b2a4d4e6f8a0b1c2d3e4f5a6b",
+                     *       "callId": 42,
+                     *       "status": "in-progress",
+                     *       "steps": [
+                     *         {
+                     *           "request": "/api/webhooks/voice",
+                     *           "status": 200,
+                     *           "params": {
+                     *             "CallStatus": "ringing"
+                     *           },
+                     *           "answer": [
+                     *             "Dial +12125554567"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "links": {
+                     *         "call": "/api/calls/42"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SimulatedCall"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The simulator is off (TELEPHONY=twilio), or `to` is not one of the organisation's active numbers. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Resource not found",
+                     *       "code": "RESOURCE_NOT_FOUND",
+                     *       "details": "Phone number with ID '+12125550100' not found",
+                     *       "timestamp": "2025-08-04T12:00:00.000Z",
+                     *       "requestId": "req-1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     voiceWebhook: {
         parameters: {
             query?: never;
@@ -7586,6 +7808,11 @@ export interface operations {
                 groupBy?: "campaign" | "buyer" | "target" | "day" | "hour";
                 /** @description Only this campaign's calls (another organisation's campaign is a 404). */
                 campaignId?: string;
+                /**
+                 * @description Only the calls of this source: `twilio` (real calls), `simulator` (demo calls played by
+                 *     the local telephony simulator) or `manual` (POST /api/calls). Default: every call.
+                 */
+                source?: "twilio" | "simulator" | "manual";
             };
             header?: never;
             path?: never;

@@ -464,6 +464,7 @@ export interface DB {
   phone_numbers: PhoneNumbersTable;
   call_flows: CallFlowsTable;
   calls: CallsTable;
+  simulator_calls: SimulatorCallsTable;
   call_legs: CallLegsTable;
   call_corrections: CallCorrectionsTable;
   tracking_tags: TrackingTagsTable;
@@ -503,6 +504,9 @@ export type CallStatusValue = 'queued' | 'initiated' | 'ringing' | 'in-progress'
 export type DialStatusValue = 'completed' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled';
 export type CallRoutingMethod = 'rtb' | 'priority' | 'round_robin' | 'weighted' | 'flow' | 'none';
 
+/** Who made the call record: Twilio's voice webhook, the local simulator (demo figures), or POST /api/calls. */
+export type CallSource = 'twilio' | 'simulator' | 'manual';
+
 export interface CallsTable {
   id: Generated<number>;
   /** null only for a call to a number we do not know. */
@@ -534,7 +538,7 @@ export interface CallsTable {
   revenue_qualified_at: Date | null;
   revenue_attempt: number | null;
   ignored_outcomes: JsonWithDefault<Array<{ attempt: number | null; status: string }>>;
-  source: Generated<'twilio' | 'manual'>;
+  source: Generated<CallSource>;
   flow_id: number | null;
   /** A correction's revenue (PUT /api/calls/{id}); the counted `revenue` stays as it was. */
   revenue_override: NumericOrNull;
@@ -546,6 +550,19 @@ export interface CallsTable {
   attribution: Json<CallAttribution> | null;
   ended_at: Date | null;
   created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** What the local simulator's call control changed on a call (migration 0013). */
+export interface SimulatorCallsTable {
+  call_sid: string;
+  ended: Generated<boolean>;
+  in_conference: Generated<boolean>;
+  on_hold: Generated<boolean>;
+  muted: Generated<boolean>;
+  bridged_to: string | null;
+  redirected_to: string | null;
+  recordings: JsonWithDefault<Array<{ sid: string; status: 'in-progress' | 'stopped' }>>;
   updated_at: UpdatedAt;
 }
 

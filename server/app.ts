@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
 import type { Config } from './config.js';
 import { startHealthProbe } from './auctions/health.js';
+import { createBackground } from './common/background.js';
 import { createRtbRuntime } from './auctions/runtime.js';
 import { createSecretBox } from './common/secret-box.js';
 import { SecretColumnsPlugin } from './common/secret-columns.js';
@@ -29,6 +30,7 @@ import type { RateLimitStore } from './http/rate-limit/store.js';
 import { serializerFactory } from './http/serializers.js';
 import { installValidators, type SchemaCompilation } from './http/validation.js';
 import { registerRoutes } from './routes.js';
+import { createDatabaseCallStore } from './simulator/call-store.js';
 import { createRouteCache } from './webhooks/route-cache.js';
 import { loadSpec, type OpenApiDocument } from './spec.js';
 
@@ -122,11 +124,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const outboundPolicy = createOutboundPolicy(config.outboundAllowPrivate);
   const rtb = createRtbRuntime(outboundPolicy, config.rtbFanoutConcurrency);
-  const telephony = deps.telephony ?? createTelephony(config);
+  // The simulator knows every call that reached our webhooks from the database (any instance).
+  const telephony = deps.telephony ?? createTelephony(config, { simulator: { calls: createDatabaseCallStore(deps.db) } });
   const webhookToken = deps.webhookToken ?? config.twilioAuthToken;
   if (!webhookToken) throw new Error('buildApp: a Twilio webhook token is required (TWILIO_AUTH_TOKEN or the generated simulator token)');
   const loginThrottle = createLoginThrottle(deps.rateLimitStore, config.rateLimits.login);
-  const handlerDeps: Deps = { db, config, limiter, loginThrottle, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache() };
+  const background = createBackground();
+  const handlerDeps: Deps = { db, config, limiter, loginThrottle, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache(), background };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
 
   let stopProbe: (() => Promise<void>) | null = null;
@@ -149,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
   app.addHook('onClose', async () => {
+    await background.close();
     await stopRollups?.();
     await stopPixels?.();
     await stopProbe?.();

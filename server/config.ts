@@ -112,6 +112,28 @@ export function scriptDatabaseUrl(env: Env = process.env): string {
   return nonEmpty(env.DATABASE_URL) ?? LOCAL_TEST_DATABASE_URL;
 }
 
+/** How scripts/simulate-call.ts reaches a running server (its flags override these). */
+export interface SimulatorClientSettings {
+  /** CCP_BASE_URL, else http://HOST:PORT (the server's own defaults). */
+  baseUrl: string;
+  /** CCP_API_KEY: an admin's API key (ccp_live_...). */
+  apiKey: string | undefined;
+  /** DEMO_ADMIN_EMAIL / DEMO_ADMIN_PASSWORD: a login, when there is no API key. */
+  email: string;
+  password: string | undefined;
+}
+
+export function simulatorClientSettings(env: Env = process.env): SimulatorClientSettings {
+  const host = nonEmpty(env.HOST) ?? '127.0.0.1';
+  const port = nonEmpty(env.PORT) ?? '3000';
+  return {
+    baseUrl: nonEmpty(env.CCP_BASE_URL) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    apiKey: nonEmpty(env.CCP_API_KEY),
+    email: nonEmpty(env.DEMO_ADMIN_EMAIL) ?? 'admin@example.com',
+    password: nonEmpty(env.DEMO_ADMIN_PASSWORD),
+  };
+}
+
 /** Parse the environment into a frozen Config, or throw one ConfigError naming every problem. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];

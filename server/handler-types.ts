@@ -6,6 +6,7 @@ import type { operations } from '../client/schema.js';
 import type { DB } from '../db/types.js';
 import type { RtbRuntime } from './auctions/runtime.js';
 import type { Principal } from './auth/principal.js';
+import type { Background } from './common/background.js';
 import type { Config } from './config.js';
 import type { OutboundPolicy } from './http/outbound/types.js';
 import type { RateLimiter } from './http/rate-limit/hook.js';
@@ -49,6 +50,8 @@ export interface Deps {
   webhookToken: string;
   /** Routing configuration read on every call; emptied by every change made through the API. */
   routeCache: RouteCache;
+  /** Work that outlives its request (simulated calls playing out); stopped when the app closes. */
+  background: Background;
 }
 
 export interface HandlerContext<K extends OperationId> {

@@ -22,6 +22,7 @@ import { createReportHandlers } from './reports/handlers.js';
 import { createRtbAuditHandlers } from './rtb-audit/handlers.js';
 import { createRtbRouterHandlers } from './rtb-routers/handlers.js';
 import { createRtbTargetHandlers } from './rtb-targets/handlers.js';
+import { createSimulatorHandlers } from './simulator/handlers.js';
 import { createUserHandlers } from './users/handlers.js';
 import { createWebhookHandlers } from './webhooks/handlers.js';
 
@@ -50,5 +51,6 @@ export function createHandlers(deps: Deps): Handlers {
     ...createRedtrackHandlers(deps),
     ...createReportHandlers(deps),
     ...createPostmanHandlers(),
+    ...createSimulatorHandlers(deps),
   };
 }

@@ -12,7 +12,7 @@ export function createCallHandlers({ db }: Deps): HandlerGroup<'listCalls' | 'ge
       const { orgId } = ctx.principal();
       const page = ctx.query.page ?? 1;
       const limit = ctx.query.limit ?? DEFAULT_LIMIT;
-      const { rows, total } = await listCallsPage(db, orgId, { campaignId: ctx.query.campaignId, status: ctx.query.status }, page, limit);
+      const { rows, total } = await listCallsPage(db, orgId, { campaignId: ctx.query.campaignId, status: ctx.query.status, source: ctx.query.source }, page, limit);
       const totalPages = Math.ceil(total / limit);
       return {
         status: 200,

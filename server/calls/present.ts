@@ -21,6 +21,7 @@ export function presentCallSummary(row: CallView): Schemas['CallSummary'] {
   return {
     id: row.id,
     callSid: row.call_sid,
+    source: row.source,
     campaignId: row.campaign_id,
     buyerId: row.buyer_id,
     buyerName: row.buyer_name,

@@ -7,7 +7,7 @@
 // - recordRoutedCall: the same INSERT with the answer and the first leg in one statement.
 // - saveAnswer: UPDATE … WHERE twiml IS NULL: the first answer wins, later ones get it back.
 import { sql } from 'kysely';
-import type { CallLegRow, CallRoutingMethod, CallRow, Db } from '../../db/types.js';
+import type { CallLegRow, CallRoutingMethod, CallRow, CallSource, Db } from '../../db/types.js';
 import { attributionColumns } from '../attribution/held-number.js';
 
 export class CallSidConflictError extends Error {
@@ -33,6 +33,8 @@ export interface InboundCallInput {
   callerZip?: string | null | undefined;
   /** The campaign's active call flow that answers the call. */
   flowId?: number | null | undefined;
+  /** Who delivered the call: Twilio (default), or the local simulator (a demo call). */
+  source?: Exclude<CallSource, 'manual'> | undefined;
 }
 
 /** One row per CallSid: a retry of the voice webhook gets the existing row and `created: false`. */
@@ -52,6 +54,7 @@ export async function recordInboundCall(db: Db, input: InboundCallInput): Promis
       caller_state: input.callerState ?? null,
       caller_zip: input.callerZip ?? null,
       flow_id: input.flowId ?? null,
+      source: input.source ?? 'twilio',
       visitor_session_id: attributed.visitorSessionId,
       attribution: attributed.attribution,
     })
@@ -85,11 +88,11 @@ export async function recordRoutedCall(
   const result = await sql<{ id: number; visitor_session_id: string | null }>`
     WITH c AS (
       INSERT INTO calls (org_id, call_sid, direction, campaign_id, pool_id, phone_number_id, from_number, to_number, caller_state,
-                         caller_zip, twiml, routing_method, routing_plan, buyer_id, payout, visitor_session_id, attribution)
+                         caller_zip, twiml, routing_method, routing_plan, buyer_id, payout, visitor_session_id, attribution, source)
       VALUES (${input.orgId}, ${input.callSid}, 'inbound', ${input.campaignId ?? null}, ${input.poolId ?? null}, ${input.phoneNumberId ?? null},
               ${input.from ?? null}, ${input.to ?? null}, ${input.callerState ?? null}, ${input.callerZip ?? null}, ${answer.twiml},
               ${answer.routingMethod}, ${JSON.stringify(answer.routingPlan ?? null)}::jsonb, ${leg.buyerId}, ${leg.payout}::numeric,
-              ${attributed.visitorSessionId}, ${attributed.attribution})
+              ${attributed.visitorSessionId}, ${attributed.attribution}, ${input.source ?? 'twilio'})
       ON CONFLICT (call_sid) DO NOTHING
       RETURNING id, org_id, visitor_session_id),
     l AS (

@@ -1,7 +1,7 @@
 // Reading call records for the API: one page of calls, or one call with its dial attempts.
 // Every query is scoped to the caller's organisation.
 import { sql } from 'kysely';
-import type { CallLegRow, CallRow, Db } from '../../db/types.js';
+import type { CallLegRow, CallRow, CallSource, Db } from '../../db/types.js';
 import { listCallLegs } from './queries.js';
 import type { CallStatus } from './status.js';
 
@@ -14,6 +14,7 @@ export type CallView = CallRow & {
 export interface CallFilters {
   campaignId?: string | undefined;
   status?: CallStatus | undefined;
+  source?: CallSource | undefined;
 }
 
 function callsQuery(db: Db, orgId: string) {
@@ -36,6 +37,10 @@ export async function listCallsPage(db: Db, orgId: string, filters: CallFilters,
   if (filters.status) {
     rows = rows.where('calls.status', '=', filters.status);
     count = count.where('status', '=', filters.status);
+  }
+  if (filters.source) {
+    rows = rows.where('calls.source', '=', filters.source);
+    count = count.where('source', '=', filters.source);
   }
   const [items, counted] = await Promise.all([
     rows.orderBy('calls.created_at', 'desc').orderBy('calls.id', 'desc').limit(limit).offset((page - 1) * limit).execute(),

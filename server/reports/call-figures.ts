@@ -2,7 +2,8 @@
 // a time bucket of the report's time zone. Derived figures are computed and rounded in SQL (numeric),
 // so a figure is the same whichever way it is summed.
 import { type RawBuilder, sql } from 'kysely';
-import type { Db } from '../../db/types.js';
+import type { CallSource, Db } from '../../db/types.js';
+import { callRowsOfSource } from './call-rows.js';
 import { CALLS, type Dim } from './rollup-defs.js';
 import { sourceRows, timestampArray, type Window } from './sources.js';
 
@@ -35,6 +36,8 @@ export interface CallFilters {
   buyerId?: number | undefined;
   /** Only calls paid by an RTB target. */
   rtbOnly?: boolean | undefined;
+  /** Only calls of this source (read from the calls, not the summaries). */
+  source?: CallSource | undefined;
 }
 
 interface Row {
@@ -79,6 +82,11 @@ function neededDims(group: CallGroup | null, f: CallFilters): Dim[] {
   return [...dims];
 }
 
+/** The rows a query reads: the summaries, or the calls of one source. */
+function rowsOf(w: Window, needed: Dim[], f: CallFilters): RawBuilder<unknown> {
+  return f.source === undefined ? sourceRows(CALLS, w, needed) : callRowsOfSource(w, f.source);
+}
+
 function totals(row: Row): CallTotals {
   return {
     calls: Number(row.calls),
@@ -94,7 +102,7 @@ function totals(row: Row): CallTotals {
 
 /** The window's totals. */
 export async function callTotals(db: Db, w: Window, filters: CallFilters = {}): Promise<CallTotals> {
-  const { rows } = await sql<Row>`SELECT NULL AS g, 1 AS is_total, NULL AS name, ${MEASURES} FROM ${sourceRows(CALLS, w, neededDims(null, filters))} r WHERE ${filtersSql(filters)}`.execute(db);
+  const { rows } = await sql<Row>`SELECT NULL AS g, 1 AS is_total, NULL AS name, ${MEASURES} FROM ${rowsOf(w, neededDims(null, filters), filters)} r WHERE ${filtersSql(filters)}`.execute(db);
   return totals(rows[0]!);
 }
 
@@ -128,7 +136,7 @@ export async function callGroups(
   const { rows } = await sql<Row>`
     WITH f AS (
       SELECT g, GROUPING(g) AS is_total, ${MEASURES}
-      FROM (SELECT r.*, ${g} AS g FROM ${sourceRows(CALLS, w, neededDims(group, filters))} r WHERE ${filtersSql(filters)}) r
+      FROM (SELECT r.*, ${g} AS g FROM ${rowsOf(w, neededDims(group, filters), filters)} r WHERE ${filtersSql(filters)}) r
       GROUP BY GROUPING SETS ((g), ())
       HAVING GROUPING(g) = 1 OR sum(calls) <> 0
     )

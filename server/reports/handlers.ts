@@ -124,7 +124,7 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
       const boundaries = groupBy === 'day' ? dayBoundaries(period) : groupBy === 'hour' ? hourBoundaries(period) : [];
       const group: CallGroup = groupBy === 'day' || groupBy === 'hour' ? 'bucket' : groupBy;
       const { total, groups } = await snapshot(db, (trx) =>
-        callGroups(trx, windowOf(orgId, period.from, period.to, boundaries), group, { campaignId }, boundaries.map((b) => new Date(b))),
+        callGroups(trx, windowOf(orgId, period.from, period.to, boundaries), group, { campaignId, source: ctx.query.source }, boundaries.map((b) => new Date(b))),
       );
       const labelled = groups.map((g) => {
         let groupKey: string;

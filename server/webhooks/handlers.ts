@@ -35,8 +35,9 @@ async function guardCallSid<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-export function createWebhookHandlers({ db, rtb, config, routeCache }: Deps): HandlerGroup<WebhookOps> {
-  const route: RouteDeps = { db, rtb, urls: webhookUrls(config.publicBaseUrl), cache: routeCache };
+export function createWebhookHandlers({ db, rtb, config, routeCache, telephony }: Deps): HandlerGroup<WebhookOps> {
+  const callSource = telephony.kind === 'simulator' ? 'simulator' : 'twilio';
+  const route: RouteDeps = { db, rtb, urls: webhookUrls(config.publicBaseUrl), cache: routeCache, callSource };
   // The request's logger reports a failure to queue tracking pixels (the answer goes out anyway).
   const withLog = (req: FastifyRequest): RouteDeps => ({ ...route, log: req.log });
   const status = async (req: FastifyRequest, body: Parameters<typeof applyStatusCallback>[1]) => {

@@ -30,6 +30,8 @@ export interface RouteDeps {
   random?: () => number;
   /** Where a failure to queue tracking pixels is reported (the request's logger). */
   log?: PixelLog;
+  /** Who delivers our webhooks: Twilio, or the local simulator (calls recorded as demo calls). */
+  callSource?: 'twilio' | 'simulator';
 }
 
 export type OrgCall = CallRow & { org_id: string };

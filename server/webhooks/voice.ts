@@ -128,6 +128,7 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
     to,
     callerState: text(form.CallerState)?.toUpperCase() ?? null,
     callerZip: text(form.CallerZip),
+    source: deps.callSource,
   };
   if (found) {
     const fast = await answerPlainCall(deps, config, { ...input, orgId: found.orgId });

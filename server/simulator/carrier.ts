@@ -1,0 +1,165 @@
+// The simulated carrier's part of one inbound call, as Twilio plays it: the voice webhook
+// (CallStatus=ringing), then the TwiML it answered, verb by verb — a <Dial> rings the buyer, who
+// answers (and talks for `durationSec`), is busy, does not answer (rings for the <Dial> timeout)
+// or fails, as asked; its action URL gets the outcome (DialCallStatus, DialCallDuration); a
+// <Gather> gets the next digits (none left: it times out and the document goes on); a <Record>
+// leaves a fictional recording; a <Redirect> is followed — and at the end the status callback
+// (CallStatus=completed, CallDuration). Every request goes through `post` (signed, to our own
+// server); waits through `wait` (scaled by the caller). No SQL, no HTTP of its own.
+import { randomBytes } from 'node:crypto';
+import { describeVerb, readTwiml, type Verb } from './twiml-reader.js';
+
+export type DialOutcome = 'answered' | 'busy' | 'no-answer' | 'failed';
+
+export interface CallScript {
+  callSid: string;
+  to: string;
+  from: string;
+  callerState?: string | undefined;
+  callerZip?: string | undefined;
+  /** What each <Dial> does, in order; after the list, `outcome`. */
+  dialOutcomes: readonly DialOutcome[];
+  outcome: DialOutcome;
+  durationSec: number;
+  ringSec: number;
+  /** What the caller presses at each <Gather>, in order. */
+  digits: readonly string[];
+}
+
+export interface Step {
+  request: string;
+  status: number;
+  params: Record<string, string>;
+  answer: string[];
+}
+
+export interface CarrierIo {
+  /** POST a signed webhook to our server: the absolute URL Twilio would request. */
+  post(url: string, params: Record<string, string>): Promise<{ status: number; body: string }>;
+  /** Wait `seconds` of simulated time (scaled; rejects when the play is aborted). */
+  wait(seconds: number): Promise<void>;
+  /** Each step as it happens. */
+  onStep(step: Step): void;
+}
+
+export interface CarrierUrls {
+  voiceUrl: string;
+  statusCallbackUrl: string;
+  /** Our base URL: only URLs under it are followed (the simulator calls no one else). */
+  base: string;
+}
+
+/** The simulator's account sid, as Twilio sends AccountSid. */
+export const SIMULATOR_ACCOUNT_SID = `AC${'0'.repeat(24)}5117a7ed`;
+/** How long a verb without a length of its own takes (a <Gather> being answered, a <Record>). */
+const ANSWER_SEC = 2;
+const RECORD_SEC = 5;
+/** A loop guard: a call longer than this many TwiML documents is hung up. */
+const MAX_DOCUMENTS = 50;
+
+export function newCallSid(prefix: 'CA' | 'RE' = 'CA'): string {
+  return `${prefix}${randomBytes(16).toString('hex')}`;
+}
+
+/** The first voice webhook (before the call is answered). */
+export async function ring(script: CallScript, urls: CarrierUrls, io: CarrierIo): Promise<{ status: number; verbs: Verb[] }> {
+  return request(io, urls.voiceUrl, script, urls, { CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01' });
+}
+
+async function request(
+  io: CarrierIo,
+  url: string,
+  script: CallScript,
+  urls: CarrierUrls,
+  params: Record<string, string>,
+): Promise<{ status: number; verbs: Verb[] }> {
+  const path = url.startsWith(`${urls.base}/`) ? url.slice(urls.base.length) : null;
+  if (path === null) {
+    io.onStep({ request: url, status: 0, params, answer: ['(not followed: not this server)'] });
+    return { status: 0, verbs: [] };
+  }
+  const form: Record<string, string> = {
+    AccountSid: SIMULATOR_ACCOUNT_SID,
+    CallSid: script.callSid,
+    To: script.to,
+    Called: script.to,
+    From: script.from,
+    Caller: script.from,
+    ...(script.callerState ? { CallerState: script.callerState, FromState: script.callerState } : {}),
+    ...(script.callerZip ? { CallerZip: script.callerZip, FromZip: script.callerZip } : {}),
+    ...params,
+  };
+  const answer = await io.post(url, form);
+  const verbs = answer.status === 200 ? readTwiml(answer.body) : [];
+  io.onStep({ request: path, status: answer.status, params, answer: verbs.map(describeVerb) });
+  return { status: answer.status, verbs };
+}
+
+/** Everything after the voice webhook: the TwiML played, then the status callback. */
+export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo, first: Verb[]): Promise<void> {
+  let elapsed = 0;
+  let dials = 0;
+  let gathers = 0;
+  const spend = async (seconds: number) => {
+    elapsed += seconds;
+    await io.wait(seconds);
+  };
+  const inProgress = { CallStatus: 'in-progress', Direction: 'inbound', ApiVersion: '2010-04-01' };
+  let verbs = first;
+  let documents = 1;
+  documents: while (documents <= MAX_DOCUMENTS) {
+    for (const verb of verbs) {
+      let next: string | null = null;
+      let params: Record<string, string> = {};
+      if (verb.verb === 'Dial') {
+        const outcome = script.dialOutcomes[dials] ?? script.outcome;
+        dials += 1;
+        await spend(outcome === 'no-answer' ? verb.timeoutSec : outcome === 'failed' ? 0 : script.ringSec);
+        if (outcome === 'answered') await spend(script.durationSec);
+        const status = outcome === 'answered' ? 'completed' : outcome;
+        params = {
+          DialCallStatus: status,
+          DialCallSid: newCallSid(),
+          ...(outcome === 'answered' ? { DialCallDuration: String(script.durationSec) } : {}),
+        };
+        next = verb.action;
+      } else if (verb.verb === 'Gather') {
+        const digits = script.digits[gathers];
+        gathers += 1;
+        if (digits === undefined) {
+          await spend(verb.timeoutSec);
+          continue; // no input: Twilio goes on with the next verb
+        }
+        await spend(ANSWER_SEC);
+        params = { Digits: digits };
+        next = verb.action;
+      } else if (verb.verb === 'Record') {
+        const seconds = Math.min(RECORD_SEC, verb.maxLengthSec);
+        await spend(seconds);
+        const recordingSid = newCallSid('RE');
+        params = { RecordingSid: recordingSid, RecordingUrl: `https://simulator.invalid/recordings/${recordingSid}`, RecordingDuration: String(seconds) };
+        next = verb.action;
+      } else if (verb.verb === 'Redirect') {
+        next = verb.url;
+      } else if (verb.verb === 'Pause') {
+        await spend(verb.lengthSec);
+      } else if (verb.verb === 'Hangup' || verb.verb === 'Reject') {
+        break documents;
+      }
+      if (next !== null) {
+        documents += 1;
+        const answered = await request(io, next, script, urls, { ...inProgress, ...params });
+        verbs = answered.verbs;
+        continue documents;
+      }
+    }
+    break; // the end of the document: Twilio hangs up
+  }
+  await request(io, urls.statusCallbackUrl, script, urls, {
+    CallStatus: 'completed',
+    CallDuration: String(Math.round(elapsed)),
+    Direction: 'inbound',
+    ApiVersion: '2010-04-01',
+    Timestamp: new Date().toUTCString(),
+  });
+}

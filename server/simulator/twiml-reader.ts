@@ -1,0 +1,117 @@
+// Reads the TwiML our webhooks answer, as Twilio would, into the verbs the simulated carrier
+// plays (pure). Only what the carrier acts on is kept: <Dial> (its numbers, action, timeout),
+// <Gather> (action, timeout), <Record> (action), <Redirect>, <Pause>, <Hangup> / <Reject>; <Say>
+// and <Play> are kept for the record of the call. Parsed with fast-xml-parser (entities decoded).
+import { XMLParser } from 'fast-xml-parser';
+
+export type Verb =
+  | { verb: 'Dial'; numbers: string[]; action: string | null; timeoutSec: number }
+  | { verb: 'Gather'; action: string | null; timeoutSec: number }
+  | { verb: 'Record'; action: string | null; maxLengthSec: number }
+  | { verb: 'Redirect'; url: string }
+  | { verb: 'Pause'; lengthSec: number }
+  | { verb: 'Hangup' | 'Reject' }
+  | { verb: 'Say' | 'Play'; text: string }
+  | { verb: 'Other'; name: string };
+
+type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+});
+
+function nameOf(node: Node): string | undefined {
+  return Object.keys(node).find((k) => k !== ':@');
+}
+
+function children(node: Node, name: string): Node[] {
+  const value = node[name];
+  return Array.isArray(value) ? (value as Node[]) : [];
+}
+
+function textOf(nodes: Node[]): string {
+  return nodes
+    .map((n) => (typeof n['#text'] === 'string' ? n['#text'] : ''))
+    .join('')
+    .trim();
+}
+
+function seconds(raw: string | undefined, fallback: number): number {
+  const value = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+function verbOf(node: Node): Verb | undefined {
+  const name = nameOf(node);
+  if (name === undefined || name === '#text') return undefined;
+  const attrs = node[':@'] ?? {};
+  const inner = children(node, name);
+  switch (name) {
+    case 'Dial': {
+      const numbers = inner.filter((n) => nameOf(n) === 'Number').map((n) => textOf(children(n, 'Number')));
+      const direct = textOf(inner);
+      return { verb: 'Dial', numbers: direct ? [direct, ...numbers] : numbers, action: attrs.action ?? null, timeoutSec: seconds(attrs.timeout, 30) };
+    }
+    case 'Gather':
+      return { verb: 'Gather', action: attrs.action ?? null, timeoutSec: seconds(attrs.timeout, 5) };
+    case 'Record':
+      return { verb: 'Record', action: attrs.action ?? null, maxLengthSec: seconds(attrs.maxLength, 3600) };
+    case 'Redirect':
+      return { verb: 'Redirect', url: textOf(inner) };
+    case 'Pause':
+      return { verb: 'Pause', lengthSec: seconds(attrs.length, 1) };
+    case 'Hangup':
+    case 'Reject':
+      return { verb: name };
+    case 'Say':
+    case 'Play':
+      return { verb: name, text: textOf(inner) };
+    default:
+      return { verb: 'Other', name };
+  }
+}
+
+/** The verbs of a TwiML document, in order; an answer that is not TwiML has none. */
+export function readTwiml(xml: string): Verb[] {
+  let doc: Node[];
+  try {
+    doc = parser.parse(xml) as Node[];
+  } catch {
+    return [];
+  }
+  const response = doc.find((n) => nameOf(n) === 'Response');
+  if (!response) return [];
+  return children(response, 'Response')
+    .map(verbOf)
+    .filter((v): v is Verb => v !== undefined);
+}
+
+/** One line per verb, for the record of a simulated call. */
+export function describeVerb(v: Verb): string {
+  switch (v.verb) {
+    case 'Dial':
+      return `Dial ${v.numbers.join(', ')}`.trim();
+    case 'Gather':
+      return 'Gather';
+    case 'Record':
+      return 'Record';
+    case 'Redirect':
+      return `Redirect ${v.url}`;
+    case 'Pause':
+      return `Pause ${v.lengthSec}s`;
+    case 'Say':
+    case 'Play': {
+      const text = v.text.length > 60 ? `${v.text.slice(0, 57)}...` : v.text;
+      return `${v.verb} ${text}`;
+    }
+    case 'Other':
+      return v.name;
+    default:
+      return v.verb;
+  }
+}
