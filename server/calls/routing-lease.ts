@@ -60,23 +60,36 @@ export async function awaitAnswerOrClaim(
   options: { waitMs: number; pollMs: number },
 ): Promise<AwaitedAnswer> {
   const deadline = Date.now() + options.waitMs;
+  // The interval grows (up to MAX_POLL_MS) so that many waiting deliveries do not crowd out the one
+  // routing; it never oversleeps a lease that is about to lapse.
+  let interval = options.pollMs;
   for (;;) {
     const row = await db
       .selectFrom('calls')
-      .select(['twiml', sql<boolean>`routing_lease_until IS NULL OR routing_lease_until <= now()`.as('lapsed')])
+      .select([
+        'twiml',
+        sql<string | null>`EXTRACT(EPOCH FROM routing_lease_until - now()) * 1000`.as('lease_left_ms'),
+      ])
       .where('id', '=', call.id)
       .executeTakeFirst();
     if (!row) throw new Error(`call ${call.id} not found`);
     if (row.twiml !== null) return { kind: 'answer', twiml: row.twiml };
-    if (row.lapsed) {
+    const leaseLeft = row.lease_left_ms === null ? 0 : Number(row.lease_left_ms);
+    if (leaseLeft <= 0) {
       const claimed = await claimLapsedRouting(db, call.id, call.campaign_id);
       if (claimed) return { kind: 'claimed', call: claimed };
       // Another delivery took it (or the answer was stored meanwhile): keep polling.
     }
-    if (Date.now() >= deadline) return { kind: 'waiting' };
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+    const now = Date.now();
+    if (now >= deadline) return { kind: 'waiting' };
+    const sleep = Math.min(interval, deadline - now, leaseLeft > 0 ? Math.ceil(leaseLeft) + 1 : interval);
+    await new Promise((resolve) => setTimeout(resolve, sleep));
+    interval = Math.min(interval * 2, Math.max(options.pollMs, MAX_POLL_MS));
   }
 }
+
+/** The longest pause between two polls of a waiting delivery. */
+const MAX_POLL_MS = 250;
 
 export interface AbandonedAuction {
   id: string;
