@@ -275,7 +275,7 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
         if (abandoned) plan.auction = { bidRequestId: abandoned.id, status: abandoned.status, resumed: true };
         plan.attempts.push({ attempt: firstAttempt, candidate: legLabel(existing), result: 'dialled' });
       }
-      return { twiml: replay, routingMethod: methodFor(legCandidate(existing), campaign, req.flow !== undefined), bidRequestId: call.bid_request_id ?? abandoned?.id ?? null, plan };
+      return { twiml: replay, routingMethod: methodFor(req.resumed ? legCandidate(existing) : null, campaign, req.flow !== undefined), bidRequestId: call.bid_request_id ?? abandoned?.id ?? null, plan };
     }
   }
 

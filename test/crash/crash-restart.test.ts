@@ -29,7 +29,7 @@ const BIDDER_DELAY_MS = 300;
 const KILL_AFTER_PINGS = 10;
 const PHONE = '+12025550177';
 /** A child that is not READY by then has failed (a loaded CI machine starts slowly). */
-const START_TIMEOUT_MS = 120_000;
+const START_TIMEOUT_MS = 240_000;
 
 const children = new Set<ChildProcess>();
 const cleanups: Array<() => Promise<void>> = [];
@@ -148,7 +148,7 @@ async function prepareDatabase(): Promise<{ args: string[]; firstArgs: string[];
 }
 
 describe('a crash never strands a call', () => {
-  it('SIGKILL during a burst of RTB calls: after a restart on the same port every call is routed once, completed and paid once', { timeout: 420_000 }, async () => {
+  it('SIGKILL during a burst of RTB calls: after a restart on the same port every call is routed once, completed and paid once', { timeout: 900_000 }, async () => {
     const bidders: StubBidder[] = [];
     for (const target of CRASH_TARGETS) {
       const stub = await startStubBidder(() => ({ body: bid(target.amount, target.destination), delayMs: BIDDER_DELAY_MS }));
