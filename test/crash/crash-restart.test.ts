@@ -90,7 +90,7 @@ function twilioAt(port: number): Twilio {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
         body: new URLSearchParams(params).toString(),
-        signal: AbortSignal.timeout(20_000),
+        signal: AbortSignal.timeout(60_000),
       });
       const text = await response.text();
       if (response.status !== 200) throw new Error(`${pathAndQuery}: ${response.status} ${text}`);
@@ -201,8 +201,9 @@ describe('a crash never strands a call', () => {
       const before = answeredBeforeCrash.get(sid);
       if (before !== undefined) expect(answer.twiml).toBe(before);
     }
-    const slowest = Math.max(...[...routed.values()].map((r) => r.afterMs));
-    expect(slowest).toBeLessThanOrEqual(DEADLINE_MS + 2000);
+    // (The time bound is asserted last, after what must hold on any machine.)
+    const times = [...routed.values()].map((r) => r.afterMs).sort((a, b) => a - b);
+    const slowest = times[times.length - 1]!;
 
     // 3. Twilio completes every call: the <Dial> outcome and the call's status, each delivered twice.
     for (const sid of sids) {
@@ -262,10 +263,12 @@ describe('a crash never strands a call', () => {
       console.log(
         `crash test (${onPostgres ? 'PostgreSQL' : 'PGlite'}): ${strandedBeforeRestart} of ${CALLS} calls unanswered at SIGKILL, ` +
           `${resumed} routed by a retry that took over a lapsed claim; slowest routed ${slowest} ms after the restart ` +
-          `(deadline ${DEADLINE_MS} ms); legs: capped target ${cappedLegs}, other target ${otherLegs}, buyer ${buyerLegs}; redirects followed: ${[...routed.values()].reduce((n, r) => n + r.redirects, 0)}`,
+          `(median ${times[Math.floor(times.length / 2)]} ms; deadline ${DEADLINE_MS} ms); legs: capped target ${cappedLegs}, other target ${otherLegs}, buyer ${buyerLegs}; redirects followed: ${[...routed.values()].reduce((n, r) => n + r.redirects, 0)}`,
       );
     } finally {
       await close();
     }
+    // Every call routed within the auction deadline + 2 s of the restart.
+    expect(slowest).toBeLessThanOrEqual(DEADLINE_MS + 2000);
   });
 });
