@@ -93,7 +93,7 @@ function twilioAt(port: number): Twilio {
         signal: AbortSignal.timeout(60_000),
       });
       const text = await response.text();
-      if (response.status !== 200) throw new Error(`${pathAndQuery}: ${response.status} ${text}`);
+      if (response.status !== 200 && response.status !== 204) throw new Error(`${pathAndQuery}: ${response.status} ${text}`);
       return text;
     },
   };
