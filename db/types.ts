@@ -548,6 +548,10 @@ export interface CallsTable {
   visitor_session_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   /** What the call inherited from that session when it came in (a snapshot). */
   attribution: Json<CallAttribution> | null;
+  /** Until when the delivery routing the call holds its claim (migration 0012); null: no live claim. */
+  routing_lease_until: Date | null;
+  /** How many deliveries held the routing claim (a retry that took over a lapsed one adds one). */
+  routing_claims: Generated<number>;
   ended_at: Date | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;

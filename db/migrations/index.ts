@@ -12,6 +12,7 @@ import * as m0009 from './0009_attribution_redtrack.js';
 import * as m0010 from './0010_report_rollups.js';
 import * as m0011 from './0011_redtrack_postback_secret.js';
 import * as m0013 from './0013_call_source.js';
+import * as m0012 from './0012_routing_lease.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_report_rollups': m0010,
   '0011_redtrack_postback_secret': m0011,
   '0013_call_source': m0013,
+  '0012_routing_lease': m0012,
 };

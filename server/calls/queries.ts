@@ -3,12 +3,14 @@
 // <Dial> leg reservations in leg-queries.ts.
 //
 // What makes them safe with two server instances on one database (PostgreSQL, READ COMMITTED):
-// - recordInboundCall: INSERT … ON CONFLICT (call_sid) DO NOTHING, then SELECT: one row per CallSid.
+// - recordInboundCall: INSERT … ON CONFLICT (call_sid) DO NOTHING, then SELECT: one row per CallSid;
+//   the inserting delivery holds the routing claim for a lease (routing-lease.ts).
 // - recordRoutedCall: the same INSERT with the answer and the first leg in one statement.
 // - saveAnswer: UPDATE … WHERE twiml IS NULL: the first answer wins, later ones get it back.
 import { sql } from 'kysely';
 import type { CallLegRow, CallRoutingMethod, CallRow, CallSource, Db } from '../../db/types.js';
 import { attributionColumns } from '../attribution/held-number.js';
+import { leaseUntil } from './routing-lease.js';
 
 export class CallSidConflictError extends Error {
   constructor(callSid: string) {
@@ -57,6 +59,9 @@ export async function recordInboundCall(db: Db, input: InboundCallInput): Promis
       source: input.source ?? 'twilio',
       visitor_session_id: attributed.visitorSessionId,
       attribution: attributed.attribution,
+      // The delivery that creates the record routes the call: it holds the routing claim.
+      routing_lease_until: leaseUntil(input.campaignId),
+      routing_claims: 1,
     })
     .onConflict((oc) => oc.column('call_sid').doNothing())
     .returningAll()

@@ -15,6 +15,11 @@ export interface FlowStepInput {
   digits?: string | undefined;
   attempt?: number | undefined;
   recorded?: boolean | undefined;
+  /**
+   * The voice webhook's routing of the call, by a delivery that took over the routing claim of
+   * one that died: a Route node routes attempt 1 (reusing what the dead delivery reserved).
+   */
+  resumed?: boolean | undefined;
 }
 
 export type FlowStepResult = { twiml: string; node: string; routed?: RouteOutcome | undefined };
@@ -42,6 +47,7 @@ export async function runFlowStep(deps: RouteDeps, input: FlowStepInput): Promis
     number: rendered.number,
     flow: { id: input.flow.id, next: rendered.fallbackNodeId },
     fresh: true,
+    ...(input.resumed ? { attempt: 1, resumed: true } : {}),
   });
   return { twiml: routed.twiml, node: rendered.nodeId, routed };
 }

@@ -12,6 +12,7 @@ import { runCampaignAuction } from '../auctions/run-campaign-auction.js';
 import type { RtbRuntime } from '../auctions/runtime.js';
 import { listCallLegs } from '../calls/queries.js';
 import { hasLimits, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/leg-queries.js';
+import { abandonedAuction, type AbandonedAuction } from '../calls/routing-lease.js';
 import { capWindows } from '../routing/cap-windows.js';
 import { planRouting } from '../routing/plan.js';
 import { appendRoutingLog, buyerEntries, findTarget, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
@@ -50,6 +51,12 @@ export interface RouteRequest {
   fresh: boolean;
   /** The call record was created by this request: it has no legs yet (saves a query). */
   newCall?: boolean | undefined;
+  /**
+   * A fresh routing by a delivery that took over the routing claim of one that died without
+   * storing its answer (server/calls/routing-lease.ts): a leg it reserved for the attempt is
+   * replayed, and the auction it wrote for the call is reused instead of running another.
+   */
+  resumed?: boolean | undefined;
   /** The campaign's buyers as cached (usage is counted here); read from the database when absent. */
   buyers?: readonly BuyerEntry[] | undefined;
 }
@@ -67,7 +74,7 @@ export interface RouteOutcome {
   /** The routing decisions (stored on the call). */
   plan: {
     mode: RouteMode;
-    auction?: { bidRequestId: string; status: string; inboundBidId?: string } | undefined;
+    auction?: { bidRequestId: string; status: string; inboundBidId?: string; resumed?: true } | undefined;
     order: number[];
     skipped: Array<{ buyerId: number; reason: string }>;
     attempts: RoutingLogEntry[];
@@ -79,6 +86,20 @@ const NO_WINDOWS = { hourStart: new Date(0), dayStart: new Date(0), monthStart: 
 
 function label(c: DialCandidate): string {
   return c.kind === 'buyer' ? `buyer:${c.buyerId}` : c.kind === 'target' ? `target:${c.targetId}` : 'number';
+}
+
+/** The candidate a reserved leg was for. */
+function legCandidate(leg: CallLegRow): DialCandidate | null {
+  if (leg.buyer_id !== null) return { kind: 'buyer', buyerId: leg.buyer_id };
+  if (leg.rtb_target_id !== null && leg.destination !== null) {
+    return { kind: 'target', targetId: leg.rtb_target_id, destination: leg.destination, price: leg.payout ?? '0', minDurationSec: leg.min_duration_sec };
+  }
+  return leg.destination === null ? null : { kind: 'number', destination: leg.destination };
+}
+
+function legLabel(leg: CallLegRow): string {
+  const candidate = legCandidate(leg);
+  return candidate === null ? 'number' : label(candidate);
 }
 
 function triedSets(legs: readonly CallLegRow[]) {
@@ -99,13 +120,22 @@ interface RtbPart {
   auction?: RouteOutcome['plan']['auction'];
 }
 
-async function rtbCandidates(deps: RouteDeps, req: RouteRequest): Promise<RtbPart> {
+async function rtbCandidates(deps: RouteDeps, req: RouteRequest, abandoned: AbandonedAuction | undefined): Promise<RtbPart> {
   const { db } = deps;
   const { call, campaign } = req;
   if (!req.fresh) {
     if (call.bid_request_id === null) return { candidates: [], bidRequestId: null };
     const stored = await storedBids(db, call.org_id, call.bid_request_id);
     return { candidates: stored ? bidCandidates(stored.bids, stored.pricing) : [], bidRequestId: call.bid_request_id };
+  }
+  if (req.resumed && abandoned !== undefined) {
+    // The dead delivery's auction is complete in the audit (one transaction): it is the call's.
+    const stored = await storedBids(db, call.org_id, abandoned.id);
+    return {
+      candidates: stored ? bidCandidates(stored.bids, stored.pricing) : [],
+      bidRequestId: abandoned.id,
+      auction: { bidRequestId: abandoned.id, status: abandoned.status, resumed: true },
+    };
   }
   const callerId = call.from_number ? normaliseCallerId(call.from_number) : null;
   const inbound = callerId ? await takeInboundBid(db, campaign, callerId) : undefined;
@@ -236,18 +266,26 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
     return { twiml, routingMethod: methodFor(dialled, campaign, req.flow !== undefined), bidRequestId, plan };
   };
 
+  // What a dead delivery of this routing left: its auction (its legs are in `legs`).
+  const abandoned = req.resumed && call.bid_request_id === null ? await abandonedAuction(db, call.org_id, call.id) : undefined;
   const firstAttempt = req.attempt ?? legs.reduce((max, l) => Math.max(max, l.attempt), 0) + 1;
   const existing = legs.find((l) => l.attempt === firstAttempt);
   if (existing) {
     const replay = replayLeg(deps, req, existing);
-    if (replay !== null) return { twiml: replay, routingMethod: methodFor(null, campaign, req.flow !== undefined), bidRequestId: call.bid_request_id, plan };
+    if (replay !== null) {
+      if (req.resumed) {
+        if (abandoned) plan.auction = { bidRequestId: abandoned.id, status: abandoned.status, resumed: true };
+        plan.attempts.push({ attempt: firstAttempt, candidate: legLabel(existing), result: 'dialled' });
+      }
+      return { twiml: replay, routingMethod: methodFor(req.resumed ? legCandidate(existing) : null, campaign, req.flow !== undefined), bidRequestId: call.bid_request_id ?? abandoned?.id ?? null, plan };
+    }
   }
 
   const candidates: DialCandidate[] = [];
   let bidRequestId: string | null = call.bid_request_id;
   if (req.mode === 'number' && req.number) candidates.push({ kind: 'number', destination: req.number });
   if (req.mode === 'rtb' || (req.mode === 'auto' && campaign.enable_rtb)) {
-    const rtb = await rtbCandidates(deps, req);
+    const rtb = await rtbCandidates(deps, req, abandoned);
     candidates.push(...rtb.candidates);
     bidRequestId = rtb.bidRequestId;
     plan.auction = rtb.auction;

@@ -1,7 +1,9 @@
 // The voice webhook (DESIGN.md 4.1): find the campaign by the dialled number (or the pool in the
 // path), record the call once per CallSid, and answer the call's one TwiML: the campaign's flow,
 // or RTB then buyer routing, or the fallback. A Twilio retry with the same CallSid gets the stored
-// answer and routes nothing.
+// answer and routes nothing — or, while the first delivery is still routing, a pause and a
+// redirect; if that delivery died (its routing lease lapsed, server/calls/routing-lease.ts), one
+// retry takes the claim and routes the call, reusing the legs and auction the dead one left.
 //
 // A plain call — an active campaign without a flow or RTB whose buyers have no limits, and whose
 // order does not depend on the rotation counter — takes a fast path: the routing decision is made
@@ -12,7 +14,7 @@ import type { Transaction } from 'kysely';
 import type { CallRow, DB } from '../../db/types.js';
 import type { Answer, InboundCallInput } from '../calls/queries.js';
 import { CallSidConflictError, getCallBySid, recordRoutedCall } from '../calls/queries.js';
-import { answerOnce, waitForAnswer } from '../calls/service.js';
+import { answerOnce } from '../calls/service.js';
 import { isForeignKeyViolation } from '../common/pg-errors.js';
 import { recordCallEvents } from '../attribution/call-events.js';
 import { inTransaction } from '../common/transaction.js';
@@ -37,7 +39,7 @@ function text(value: string | undefined): string | null {
   return trimmed ? trimmed : null;
 }
 
-async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null): Promise<Answer> {
+async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null, resumed: boolean): Promise<Answer> {
   const { found } = config;
   if (!found || call === null) return { twiml: unknownNumberTwiml(), routingMethod: 'none', routingPlan: { reason: 'unknown_number' } };
   const { campaign } = found;
@@ -45,7 +47,7 @@ async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null)
   if (!campaign) return fallback('no_campaign');
   if (campaign.status !== 'active') return fallback('campaign_not_active');
   if (found.flow) {
-    const step = await runFlowStep(deps, { call, campaign, flow: found.flow });
+    const step = await runFlowStep(deps, { call, campaign, flow: found.flow, ...(resumed ? { resumed: true } : {}) });
     return {
       twiml: step.twiml,
       routingMethod: 'flow',
@@ -53,7 +55,8 @@ async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null)
       bidRequestId: step.routed?.bidRequestId ?? null,
     };
   }
-  const outcome = await routeCall(deps, { call, campaign, mode: 'auto', attempt: 1, fresh: true, newCall: true, buyers: config.buyers });
+  // A resumed routing (the first delivery died) reads the legs and auction the dead one left.
+  const outcome = await routeCall(deps, { call, campaign, mode: 'auto', attempt: 1, fresh: true, newCall: !resumed, resumed, buyers: config.buyers });
   return { twiml: outcome.twiml, routingMethod: outcome.routingMethod, routingPlan: outcome.plan, bidRequestId: outcome.bidRequestId };
 }
 
@@ -63,7 +66,7 @@ function hasStartEvents(config: RouteConfig, input: InboundCallInput): boolean {
 }
 
 /** The fast path's answer, or undefined when the call needs the general path. */
-async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: InboundCallInput & { orgId: string }): Promise<string | null | undefined> {
+async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: InboundCallInput & { orgId: string }): Promise<string | undefined> {
   const campaign = config.found?.campaign;
   const buyers = config.buyers;
   if (!campaign || campaign.status !== 'active' || config.found?.flow || campaign.enable_rtb || !buyers || anyLimited(buyers)) return undefined;
@@ -105,11 +108,13 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
     if (isForeignKeyViolation(err)) return undefined;
     throw err;
   }
-  // A retry: the first delivery's answer.
+  // A retry: the first delivery's answer. A call still being routed (recorded by the general path,
+  // e.g. before the configuration changed) takes the general path, which waits for its answer and
+  // takes over its routing claim if the delivery routing it died.
   const existing = await getCallBySid(deps.db, input.callSid);
   if (!existing) return undefined;
   if (existing.org_id !== input.orgId) throw new CallSidConflictError(input.callSid);
-  return existing.twiml ?? (await waitForAnswer(deps.db, existing.id, 5000, 50));
+  return existing.twiml ?? undefined;
 }
 
 /** The TwiML for one delivery of the voice webhook (`poolId`: the pool webhook's path). */
@@ -132,7 +137,7 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
   };
   if (found) {
     const fast = await answerPlainCall(deps, config, { ...input, orgId: found.orgId });
-    if (fast !== undefined) return fast ?? retryLaterTwiml(deps.urls.voice());
+    if (fast !== undefined) return fast;
   }
   // Only the delivery that records a call to one of our campaigns records its call_started events,
   // in the transaction that creates the call record.
@@ -143,6 +148,8 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
           await recordCallEvents(trx, target, ['call_started'], deps.log, { pixels: config.startPixels });
         }
       : undefined;
-  const result = await answerOnce(deps.db, input, (call) => route(deps, config, call.org_id === null ? null : (call as OrgCall)), { onCreated });
+  const result = await answerOnce(deps.db, input, (call, { resumed }) => route(deps, config, call.org_id === null ? null : (call as OrgCall), resumed), {
+    onCreated,
+  });
   return result.twiml ?? retryLaterTwiml(deps.urls.voice());
 }
