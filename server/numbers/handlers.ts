@@ -2,7 +2,7 @@ import { parseIntId } from '../common/ids.js';
 import { isCheckViolation, isForeignKeyViolation, isUniqueViolation } from '../common/pg-errors.js';
 import { AppError, ERRORS } from '../errors.js';
 import type { Deps, HandlerContext, HandlerGroup } from '../handler-types.js';
-import { isTelephonyError, type PurchasedNumber } from '../telephony/types.js';
+import { isTelephonyError, type PurchasedNumber, TelephonyError } from '../telephony/types.js';
 import { numberWebhooks, presentAvailableNumber, presentNumber } from './mapping.js';
 import { ownCampaignId } from '../campaigns/own-campaign.js';
 import { telephonyFailure } from './provider-errors.js';
@@ -30,6 +30,19 @@ const DEFAULT_SEARCH_LIMIT = 10;
 /** A number can be bought only once (phone_number is unique across organisations). */
 function alreadyOurs(): AppError {
   return ERRORS.conflict({ phoneNumber: 'has already been purchased' });
+}
+
+/**
+ * A number held by another organisation: the same answer as the provider's "not available"
+ * (telephonyFailure), so a purchase attempt does not reveal what others bought here.
+ */
+function heldElsewhere(): AppError {
+  return telephonyFailure(new TelephonyError('conflict', 'number held by another organisation'), 'purchase');
+}
+
+/** The 409 for a number in our table: named as ours only to its own organisation. */
+function takenAnswer(holderOrgId: string | undefined, orgId: string): AppError {
+  return holderOrgId === orgId ? alreadyOurs() : heldElsewhere();
 }
 
 function pooledConflict(poolId: number): AppError {
@@ -112,7 +125,8 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
       const { phoneNumber, friendlyName } = ctx.body;
       const campaignId = ctx.body.campaignId == null ? null : await ownCampaignId(db, orgId, ctx.body.campaignId);
       // Never buy twice: a number already in our table (any organisation) is refused before spending.
-      if (await findNumberByPhone(db, phoneNumber)) throw alreadyOurs();
+      const holder = await findNumberByPhone(db, phoneNumber);
+      if (holder) throw takenAnswer(holder.org_id, orgId);
 
       let bought: PurchasedNumber;
       try {
@@ -141,7 +155,7 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
         return { status: 201, body: presentNumber(row) };
       } catch (err) {
         await undoPurchase(ctx, bought);
-        if (isUniqueViolation(err, PHONE_NUMBER_UNIQUE)) throw alreadyOurs();
+        if (isUniqueViolation(err, PHONE_NUMBER_UNIQUE)) throw takenAnswer((await findNumberByPhone(db, bought.phoneNumber).catch(() => undefined))?.org_id, orgId);
         // The campaign was deleted between the check and the insert.
         if (isForeignKeyViolation(err) && campaignId !== null) throw ERRORS.notFound('Campaign', campaignId);
         throw err;

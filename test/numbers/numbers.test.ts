@@ -177,6 +177,19 @@ describe('phone numbers: purchase conflicts', () => {
     expect(await rowCount(phoneNumber)).toBe(1);
   });
 
+  it('does not tell another organisation that a number was bought here: it gets the provider\'s "not available" answer', async () => {
+    const mine = '+15125550105';
+    await buy(owner.client, mine);
+    const soldElsewhere = '+16175550105';
+    await sim.purchaseNumber({ phoneNumber: soldElsewhere, voiceUrl: 'https://elsewhere.example/v', statusCallbackUrl: 'https://elsewhere.example/s' });
+    const theirs = await other.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: mine } });
+    const elsewhere = await other.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: soldElsewhere } });
+    expect(theirs.response.status).toBe(elsewhere.response.status);
+    expect(theirs.error?.details).toEqual(elsewhere.error?.details);
+    expect(theirs.error?.code).toEqual(elsewhere.error?.code);
+    expect(attemptsFor(mine)).toBe(1);
+  });
+
   it('checks our table before buying: a stored number the provider does not know is not bought (409)', async () => {
     // E.g. numbers restored from the database while the simulator restarted with nothing.
     const phoneNumber = '+15125550103';
