@@ -10,6 +10,7 @@ import * as m0007 from './0007_tracking_pixels.js';
 import * as m0008 from './0008_dni_attribution.js';
 import * as m0009 from './0009_attribution_redtrack.js';
 import * as m0010 from './0010_report_rollups.js';
+import * as m0011 from './0011_reserve_leg_function.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_dni_attribution': m0008,
   '0009_attribution_redtrack': m0009,
   '0010_report_rollups': m0010,
+  '0011_reserve_leg_function': m0011,
 };

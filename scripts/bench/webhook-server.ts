@@ -46,9 +46,9 @@ const { values: args } = parseArgs({
 });
 
 // The dialled numbers of the seeded campaigns (campaigns.phone_number).
-const NUMBERS = { priority: '+12025550100', locked: '+12025550101', rtb: '+12025550102', unknown: '+12025550199' } as const;
+const NUMBERS = { priority: '+12025550100', locked: '+12025550101', rtb: '+12025550102', hot: '+12025550105', unknown: '+12025550199' } as const;
 /** What the priority campaigns' first buyer answers on (the <Dial> must name it). */
-const FIRST_BUYER = { priority: '+13125550111', locked: '+13125550121' } as const;
+const FIRST_BUYER = { priority: '+13125550111', locked: '+13125550121', hot: '+13125550131' } as const;
 const BARE_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Dial action="https://bench.example.com/api/webhooks/dial-status?attempt=1&amp;route=auto" method="POST" timeout="30"><Number>+13125550111</Number></Dial></Response>';
 
 // ---------------------------------------------------------------------------------------------
@@ -135,7 +135,8 @@ function takeStats() {
 
 // ---------------------------------------------------------------------------------------------
 // Seed: one organisation; (a) a priority campaign with 3 buyers, no limits; (a') the same with
-// limited buyers (max_concurrent_calls, huge: the locked reservation path, never refused); (b) an
+// limited buyers (max_concurrent_calls, huge: the locked reservation path, never refused); (a'') one
+// hot buyer with a concurrency limit and caps (huge) taking every call; (b) an
 // RTB campaign with 2 targets (the stub bidders) and no buyers, so a call that the auction does
 // not win falls back (no <Dial>) and is counted as a failure.
 
@@ -174,6 +175,25 @@ async function seed(db: Kysely<DB>, bidderPorts: number[], deadlineMs: number) {
   };
   await buyers(priority.id, FIRST_BUYER.priority, false);
   await buyers(locked.id, FIRST_BUYER.locked, true);
+  // (a'') one hot buyer with a concurrency limit and hourly / daily / monthly caps (never reached)
+  // takes every call: all of them contend for its one row lock.
+  const hot = await campaign('Bench hot buyer', NUMBERS.hot, false);
+  const hotBuyer = await db
+    .insertInto('buyers')
+    .values({
+      org_id: org.id,
+      name: 'Hot buyer',
+      phone_number: FIRST_BUYER.hot,
+      priority: 1,
+      time_zone: 'America/New_York',
+      max_concurrent_calls: 1_000_000,
+      hourly_cap: 1_000_000,
+      daily_cap: 1_000_000,
+      monthly_cap: 1_000_000,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('campaign_buyers').values({ org_id: org.id, campaign_id: hot.id, buyer_id: hotBuyer.id, priority: 1 }).execute();
   for (const [i, port] of bidderPorts.entries()) {
     // The stub bidders answer {bidAmount, destinationNumber, accepted, currency}: the default paths.
     const target = await db

@@ -153,11 +153,13 @@ async function reserve(
 ): Promise<{ destination: string } | { reason: string }> {
   const { db } = deps;
   const { call, campaign } = req;
-  const base = { orgId: call.org_id, callId: call.id, attempt };
+  // Every routing stores its answer or routing log (a synchronous commit) before the TwiML is
+  // sent, so the reservation itself may commit asynchronously (leg-queries.ts reserveLeg).
+  const base = { orgId: call.org_id, callId: call.id, attempt, asyncCommit: true };
   let result: ReserveLegResult;
   let destination: string;
   if (candidate.kind === 'number') {
-    const recorded = await recordNumberLeg(db, { ...base, destination: candidate.destination });
+    const recorded = await recordNumberLeg(db, { orgId: call.org_id, callId: call.id, attempt, destination: candidate.destination });
     return recorded.recorded ? { destination: candidate.destination } : { reason: 'attempt_taken' };
   }
   if (candidate.kind === 'target') {

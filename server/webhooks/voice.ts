@@ -9,7 +9,7 @@
 // statement (which also decides, by CallSid, which delivery is first). Everything else takes the
 // general path (answerOnce + routeCall). Both answer the same TwiML and keep the same records.
 import type { Transaction } from 'kysely';
-import type { CallRow, DB } from '../../db/types.js';
+import type { CallRow, CampaignRow, DB } from '../../db/types.js';
 import type { Answer, InboundCallInput } from '../calls/queries.js';
 import { CallSidConflictError, getCallBySid, recordRoutedCall } from '../calls/queries.js';
 import { answerOnce, waitForAnswer } from '../calls/service.js';
@@ -17,7 +17,8 @@ import { isForeignKeyViolation } from '../common/pg-errors.js';
 import { recordCallEvents } from '../attribution/call-events.js';
 import { inTransaction } from '../common/transaction.js';
 import { planRouting } from '../routing/plan.js';
-import { anyLimited } from './candidate-queries.js';
+import { anyLimited, type BuyerEntry } from './candidate-queries.js';
+import { answerLimitedCall } from './limited-call.js';
 import { runFlowStep } from './flow-run.js';
 import type { DialledNumber } from './lookup.js';
 import type { RouteConfig } from './route-cache.js';
@@ -66,7 +67,8 @@ function hasStartEvents(config: RouteConfig, input: InboundCallInput): boolean {
 async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: InboundCallInput & { orgId: string }): Promise<string | null | undefined> {
   const campaign = config.found?.campaign;
   const buyers = config.buyers;
-  if (!campaign || campaign.status !== 'active' || config.found?.flow || campaign.enable_rtb || !buyers || anyLimited(buyers)) return undefined;
+  if (!campaign || campaign.status !== 'active' || config.found?.flow || campaign.enable_rtb || !buyers) return undefined;
+  if (anyLimited(buyers)) return hasStartEvents(config, input) ? undefined : answerLimitedPlainCall(deps, campaign, buyers, input);
   const at = deps.now?.() ?? new Date();
   const entries = new Map(buyers.map((e) => [e.row.id, e]));
   const routing = planRouting({ method: campaign.routing_type, buyers, at, rotation: Number(campaign.routing_rotation), random: deps.random ?? Math.random });
@@ -105,7 +107,34 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
     if (isForeignKeyViolation(err)) return undefined;
     throw err;
   }
-  // A retry: the first delivery's answer.
+  return replayFirstAnswer(deps, input);
+}
+
+/** Buyers with limits: one CALL (limited-call.ts); undefined when the call needs the general path. */
+async function answerLimitedPlainCall(deps: RouteDeps, campaign: CampaignRow, buyers: readonly BuyerEntry[], input: InboundCallInput & { orgId: string }): Promise<string | null | undefined> {
+  const { orgId, callSid, phoneNumberId, from, to, callerState, callerZip } = input;
+  try {
+    const answered = await answerLimitedCall(deps, campaign, buyers, {
+      orgId,
+      callSid,
+      campaignId: campaign.id,
+      phoneNumberId: phoneNumberId ?? null,
+      from: from ?? null,
+      to: to ?? '',
+      callerState: callerState ?? null,
+      callerZip: callerZip ?? null,
+    });
+    if (answered === undefined) return undefined;
+    if (answered.created) return answered.twiml;
+  } catch (err) {
+    if (isForeignKeyViolation(err)) return undefined;
+    throw err;
+  }
+  return replayFirstAnswer(deps, input);
+}
+
+/** A retry of a call the fast path recorded: the first delivery's answer. */
+async function replayFirstAnswer(deps: RouteDeps, input: InboundCallInput & { orgId: string }): Promise<string | null | undefined> {
   const existing = await getCallBySid(deps.db, input.callSid);
   if (!existing) return undefined;
   if (existing.org_id !== input.orgId) throw new CallSidConflictError(input.callSid);
