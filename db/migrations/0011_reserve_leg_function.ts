@@ -22,37 +22,43 @@
 // Results: 'reserved' (also for the same attempt reserved for the same owner again: a retried
 // webhook), 'not_found' (owner or call not in the organisation), 'attempt_taken' (the attempt is
 // another owner's), or the first cap reached: 'concurrency_reached', 'hourly_cap_reached',
-// 'daily_cap_reached', 'monthly_cap_reached'. Each count stops at its cap (LIMIT), so its cost is
-// bounded by the cap, not by the owner's history. A leg that failed to connect (busy, no-answer,
-// failed, canceled) does not count against the caps; an open leg older than p_stale_sec does not
+// 'daily_cap_reached', 'monthly_cap_reached'. A concurrency limit alone is one count that stops
+// at the limit; caps are counted in one scan of the owner's legs since the earliest window start.
+// A leg that failed to connect (busy, no-answer, failed, canceled) does not count against the caps; an open leg older than p_stale_sec does not
 // count against concurrency (a lost status callback cannot block an owner for ever).
 import { type Kysely, sql } from 'kysely';
 
 const COUNTED = `(dial_status IS NULL OR dial_status IN ('answered', 'completed'))`;
 
-/** The usage checks for one owner column (buyer_id or rtb_target_id), in capReason's order. */
+/**
+ * The usage checks for one owner column (buyer_id or rtb_target_id), in capReason's order. A
+ * concurrency limit alone: one count that stops at the limit. With caps: one scan of the owner's
+ * legs since the earliest window that matters (the caps' window starts, and the stale horizon of
+ * open legs when concurrency is limited too), counting all four at once.
+ */
 function checks(column: 'buyer_id' | 'rtb_target_id', id: string): string {
   return `
-      IF p_max_concurrent IS NOT NULL THEN
+      IF p_hourly_cap IS NULL AND p_daily_cap IS NULL AND p_monthly_cap IS NULL THEN
         SELECT count(*) INTO v_n FROM (SELECT 1 FROM call_legs
           WHERE ${column} = ${id} AND ended_at IS NULL AND started_at > now() - make_interval(secs => p_stale_sec)
           LIMIT p_max_concurrent) s;
         IF v_n >= p_max_concurrent THEN RETURN 'concurrency_reached'; END IF;
-      END IF;
-      IF p_hourly_cap IS NOT NULL THEN
-        SELECT count(*) INTO v_n FROM (SELECT 1 FROM call_legs
-          WHERE ${column} = ${id} AND started_at >= p_hour_start AND ${COUNTED} LIMIT p_hourly_cap) s;
-        IF v_n >= p_hourly_cap THEN RETURN 'hourly_cap_reached'; END IF;
-      END IF;
-      IF p_daily_cap IS NOT NULL THEN
-        SELECT count(*) INTO v_n FROM (SELECT 1 FROM call_legs
-          WHERE ${column} = ${id} AND started_at >= p_day_start AND ${COUNTED} LIMIT p_daily_cap) s;
-        IF v_n >= p_daily_cap THEN RETURN 'daily_cap_reached'; END IF;
-      END IF;
-      IF p_monthly_cap IS NOT NULL THEN
-        SELECT count(*) INTO v_n FROM (SELECT 1 FROM call_legs
-          WHERE ${column} = ${id} AND started_at >= p_month_start AND ${COUNTED} LIMIT p_monthly_cap) s;
-        IF v_n >= p_monthly_cap THEN RETURN 'monthly_cap_reached'; END IF;
+      ELSE
+        SELECT count(*) FILTER (WHERE ended_at IS NULL AND started_at > now() - make_interval(secs => p_stale_sec)),
+               count(*) FILTER (WHERE ${COUNTED} AND started_at >= p_hour_start),
+               count(*) FILTER (WHERE ${COUNTED} AND started_at >= p_day_start),
+               count(*) FILTER (WHERE ${COUNTED} AND started_at >= p_month_start)
+          INTO v_open, v_hour, v_day, v_month
+          FROM call_legs
+          WHERE ${column} = ${id} AND started_at >= LEAST(
+            CASE WHEN p_max_concurrent IS NOT NULL THEN now() - make_interval(secs => p_stale_sec) ELSE 'infinity' END,
+            CASE WHEN p_hourly_cap IS NOT NULL THEN p_hour_start ELSE 'infinity' END,
+            CASE WHEN p_daily_cap IS NOT NULL THEN p_day_start ELSE 'infinity' END,
+            CASE WHEN p_monthly_cap IS NOT NULL THEN p_month_start ELSE 'infinity' END);
+        IF v_open >= p_max_concurrent THEN RETURN 'concurrency_reached'; END IF;
+        IF v_hour >= p_hourly_cap THEN RETURN 'hourly_cap_reached'; END IF;
+        IF v_day >= p_daily_cap THEN RETURN 'daily_cap_reached'; END IF;
+        IF v_month >= p_monthly_cap THEN RETURN 'monthly_cap_reached'; END IF;
       END IF;`;
 }
 
@@ -72,6 +78,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       v_leg record;
       v_existing boolean;
       v_n bigint;
+      v_open bigint;
+      v_hour bigint;
+      v_day bigint;
+      v_month bigint;
     BEGIN
       IF (p_buyer IS NULL) = (p_target IS NULL) THEN
         RAISE EXCEPTION 'reserve_leg: exactly one of buyer and target' USING ERRCODE = 'invalid_parameter_value';

@@ -16,6 +16,10 @@
 //             reached) taking every call: all calls in flight contend for its one row lock; same target
 //   rtb       (b) an RTB campaign, 2 stub bidders answering after 50 ms, no buyers
 //             target p99 ≤ bidding deadline + 20 ms
+//   rtb-overhead  (not by default) two rows, calls ONE AT A TIME: an RTB campaign with 10, then with
+//             100 stub bidders answering after --bidder-delay ms, no buyers; the figure is the RTB
+//             overhead through the voice webhook = answer time − bidder delay (p50 / p99)
+//             target p99 ≤ 10 ms with 10 bidders, ≤ 20 ms with 100
 //   unknown   (not by default) a number nobody owns: the polite message, still recorded (4 SQL
 //             statements): with `priority` it separates the per-request cost from the per-query cost
 //
@@ -51,6 +55,7 @@ const { values: args } = parseArgs({
     calls: { type: 'string', default: '3000' },
     'ceiling-calls': { type: 'string', default: '20000' },
     'rtb-calls': { type: 'string', default: '1000' },
+    'overhead-calls': { type: 'string', default: '300' },
     warmup: { type: 'string', default: '300' },
     deadline: { type: 'string', default: '500' },
     'bidder-delay': { type: 'string', default: '50' },
@@ -81,15 +86,19 @@ const LOCKED_P99_MS = 50;
 const DATABASE_URL = args.embedded ? undefined : args['database-url'];
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-type ScenarioName = 'ceiling' | 'priority' | 'locked' | 'hot' | 'rtb' | 'unknown';
-for (const s of SCENARIOS) if (!['ceiling', 'priority', 'locked', 'hot', 'rtb', 'unknown'].includes(s)) throw new Error(`unknown scenario ${s}`);
+type ScenarioName = 'ceiling' | 'priority' | 'locked' | 'hot' | 'rtb' | 'rtb10' | 'rtb100' | 'unknown';
+for (const s of SCENARIOS) if (!['ceiling', 'priority', 'locked', 'hot', 'rtb', 'rtb-overhead', 'unknown'].includes(s)) throw new Error(`unknown scenario ${s}`);
+/** rtb-overhead: its two rows run once, one call at a time, after the in-flight levels. */
+const OVERHEAD = (SCENARIOS as string[]).includes('rtb-overhead');
+const LOADED = SCENARIOS.filter((s) => (s as string) !== 'rtb-overhead');
+const OVERHEAD_TARGET_MS: Record<'rtb10' | 'rtb100', number> = { rtb10: 10, rtb100: 20 };
 
 interface Ready {
   appPort: number;
   barePort: number;
   kind: 'postgres' | 'pglite';
   publicBaseUrl: string;
-  numbers: { priority: string; locked: string; hot: string; rtb: string; unknown: string };
+  numbers: { priority: string; locked: string; hot: string; rtb: string; rtb10: string; rtb100: string; unknown: string };
   firstBuyer: { priority: string; locked: string; hot: string };
 }
 
@@ -215,12 +224,16 @@ const askStats = async () => (await ask<{ stats: ServerStats }>('stats')).stats;
 
 try {
   let bidderPorts: number[] = [];
-  if (SCENARIOS.includes('rtb')) {
-    const bidders = forkChild('./stub-bidders.ts', ['2', String(BIDDER_DELAY_MS)]);
-    bidderPorts = (await firstMessage<{ ports: number[] }>(bidders, 'stub bidders')).ports;
+  let overheadPorts: number[] = [];
+  if (SCENARIOS.includes('rtb') || OVERHEAD) {
+    const bidders = forkChild('./stub-bidders.ts', [OVERHEAD ? '100' : '2', String(BIDDER_DELAY_MS)]);
+    const ports = (await firstMessage<{ ports: number[] }>(bidders, 'stub bidders')).ports;
+    if (SCENARIOS.includes('rtb')) bidderPorts = ports.slice(0, 2);
+    if (OVERHEAD) overheadPorts = ports;
     biddersPid = bidders.pid;
   }
   const serverArgs = ['--schema', schema, '--webhook-token', TOKEN, '--pool-size', args['pool-size'], '--bidder-ports', bidderPorts.join(','), '--deadline', String(DEADLINE_MS)];
+  if (overheadPorts.length > 0) serverArgs.push('--overhead-bidder-ports', overheadPorts.join(','));
   if (DATABASE_URL) serverArgs.push('--database-url', DATABASE_URL);
   else {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-webhook-'));
@@ -246,6 +259,8 @@ try {
     hot: { port: r.appPort, to: r.numbers.hot, calls: Number(args.calls), check: dialCheck(new RegExp(`<Number>${escapeRegExp(r.firstBuyer.hot)}</Number>`)) },
     // The stub bidders' destinations are +1212555xxxx (stub-bidders.ts).
     rtb: { port: r.appPort, to: r.numbers.rtb, calls: Number(args['rtb-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
+    rtb10: { port: r.appPort, to: r.numbers.rtb10, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
+    rtb100: { port: r.appPort, to: r.numbers.rtb100, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
     unknown: {
       port: r.appPort,
       to: r.numbers.unknown,
@@ -254,14 +269,16 @@ try {
     },
   };
 
-  for (const inFlight of IN_FLIGHT) {
-    for (const scenario of SCENARIOS) {
+  const runs: Array<[number, ScenarioName]> = IN_FLIGHT.flatMap((inFlight) => LOADED.map((scenario): [number, ScenarioName] => [inFlight, scenario]));
+  if (OVERHEAD) runs.push([1, 'rtb10'], [1, 'rtb100']);
+  {
+    for (const [inFlight, scenario] of runs) {
       const p = plan[scenario];
       const pool = new Pool(`http://127.0.0.1:${p.port}`, { connections: inFlight, pipelining: 1, keepAliveTimeout: 60_000 });
       try {
         if (scenario !== 'ceiling') await ask('vacuum');
         // Warm-up (JIT, connections, pg pool, bidder connections) with calls of their own.
-        await run(pool, prepare(WARMUP, p.to, r.publicBaseUrl), inFlight, p.check);
+        await run(pool, prepare(inFlight === 1 ? Math.min(WARMUP, 100) : WARMUP, p.to, r.publicBaseUrl), inFlight, p.check);
         const requests = prepare(p.calls, p.to, r.publicBaseUrl);
         const before = await askStats();
         const pids = r.kind === 'postgres' ? before.backendPids : [];
@@ -303,6 +320,8 @@ const LABEL: Record<ScenarioName, string> = {
   locked: "(a') priority, limited buyers (locked path)",
   hot: "(a'') one hot buyer, limit + caps",
   rtb: `(b) RTB, 2 bidders @ ${BIDDER_DELAY_MS} ms`,
+  rtb10: `RTB overhead, 10 bidders @ ${BIDDER_DELAY_MS} ms, one at a time`,
+  rtb100: `RTB overhead, 100 bidders @ ${BIDDER_DELAY_MS} ms, one at a time`,
   unknown: 'unknown number (polite message)',
 };
 
@@ -322,6 +341,11 @@ function verdict(row: Row): { target: string; met: string } {
     if (database !== 'PostgreSQL') return { target, met: 'n/a (PGlite)' };
     if (row.inFlight !== 50) return { target, met: '— (target at 50 in flight)' };
     return { target, met: share >= 0.9 && row.perSecond >= PRIORITY_TARGET && row.p99 <= LOCKED_P99_MS ? 'yes' : 'NO' };
+  }
+  if (row.scenario === 'rtb10' || row.scenario === 'rtb100') {
+    const limit = OVERHEAD_TARGET_MS[row.scenario];
+    const target = `overhead (answer − ${BIDDER_DELAY_MS} ms) p50 ${(row.p50 - BIDDER_DELAY_MS).toFixed(1)} / p99 ${(row.p99 - BIDDER_DELAY_MS).toFixed(1)} ms; target p99 ≤ ${limit} ms`;
+    return { target, met: failed ?? (row.p99 - BIDDER_DELAY_MS <= limit ? 'yes' : 'NO') };
   }
   if (row.scenario === 'rtb') {
     const target = `p99 ≤ ${DEADLINE_MS} + 20 ms (deadline ${DEADLINE_MS} ms)`;
@@ -358,7 +382,7 @@ const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
 console.log(
   `\nVoice webhook benchmark: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ` +
     `${database}${pgVersion ? ` ${pgVersion}, autovacuum ${autovacuum}` : ''} (${database === 'PGlite' ? 'one connection' : `pg pool ${args['pool-size']}`}); ` +
-    `server, load generator${SCENARIOS.includes('rtb') ? ' and stub bidders' : ''} in separate processes on this machine; VACUUM, then a warm-up of ${WARMUP} calls before each row` +
+    `server, load generator${SCENARIOS.includes('rtb') || OVERHEAD ? ' and stub bidders' : ''} in separate processes on this machine; VACUUM, then a warm-up of ${WARMUP} calls before each row` +
     `${args['profile-sql'] ? '; --profile-sql ON (adds overhead)' : ''}${args['cpu-prof'] ? '; --cpu-prof ON (adds overhead)' : ''}; ` +
     `load average before ${fmtLoad(loadBefore)}, after ${fmtLoad(os.loadavg())}`,
 );

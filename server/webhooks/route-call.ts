@@ -6,9 +6,9 @@
 // the stored auction (no second auction), re-plans the buyers at that moment, and skips every
 // buyer / target / number the call has already dialled.
 import type { Kysely } from 'kysely';
-import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB } from '../../db/types.js';
+import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB, RtbTargetRow } from '../../db/types.js';
 import { normaliseCallerId } from '../auctions/inbound.js';
-import { runCampaignAuction } from '../auctions/run-campaign-auction.js';
+import { loadAuctionConfig, runCampaignAuction } from '../auctions/run-campaign-auction.js';
 import type { RtbRuntime } from '../auctions/runtime.js';
 import { listCallLegs } from '../calls/queries.js';
 import { hasLimits, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/leg-queries.js';
@@ -93,6 +93,8 @@ function triedSets(legs: readonly CallLegRow[]) {
 
 interface RtbPart {
   candidates: DialCandidate[];
+  /** The targets as the auction loaded them (saves reading each again to reserve it). */
+  targetRows?: readonly RtbTargetRow[];
   bidRequestId: string | null;
   auction?: RouteOutcome['plan']['auction'];
 }
@@ -106,6 +108,9 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest): Promise<RtbPar
     return { candidates: stored ? bidCandidates(stored.bids, stored.pricing) : [], bidRequestId: call.bid_request_id };
   }
   const callerId = call.from_number ? normaliseCallerId(call.from_number) : null;
+  // The targets load while the caller's inbound bid is looked up (no round trip waits for the other).
+  const config = loadAuctionConfig(db, campaign);
+  config.catch(() => {}); // awaited below when an auction runs; an inbound bid does not need it
   const inbound = callerId ? await takeInboundBid(db, campaign, callerId) : undefined;
   if (inbound) {
     const stored = await storedBids(db, call.org_id, inbound.bidRequestId);
@@ -121,6 +126,9 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest): Promise<RtbPar
     source: 'call',
     callId: call.id,
     callSid: call.call_sid,
+    // Every routing stores its answer or routing log (a synchronous commit) before the TwiML.
+    asyncAudit: true,
+    config,
   });
   const minBids = new Map(auction.targets.map((t) => [t.id, t.minBidAmount]));
   const bids: StoredBid[] = auction.result.outcomes
@@ -139,6 +147,7 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest): Promise<RtbPar
     candidates: bidCandidates(bids, { auctionType: auction.settings.auctionType, clearingPrice: winner ? String(winner.price) : null }),
     bidRequestId: auction.bidRequestId,
     auction: { bidRequestId: auction.bidRequestId, status: auction.result.status },
+    targetRows: auction.targetRows,
   };
 }
 
@@ -150,6 +159,7 @@ async function reserve(
   attempt: number,
   buyers: ReadonlyMap<number, BuyerEntry>,
   at: Date,
+  targets: ReadonlyMap<number, RtbTargetRow>,
 ): Promise<{ destination: string } | { reason: string }> {
   const { db } = deps;
   const { call, campaign } = req;
@@ -163,7 +173,8 @@ async function reserve(
     return recorded.recorded ? { destination: candidate.destination } : { reason: 'attempt_taken' };
   }
   if (candidate.kind === 'target') {
-    const target = await findTarget(db, call.org_id, candidate.targetId);
+    // As this request's auction loaded it, else read (reserve_leg checks it still exists).
+    const target = targets.get(candidate.targetId) ?? (await findTarget(db, call.org_id, candidate.targetId));
     if (!target || !target.is_active) return { reason: 'target_unavailable' };
     destination = candidate.destination;
     result = await reserveLeg(db, {
@@ -244,11 +255,13 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
   }
 
   const candidates: DialCandidate[] = [];
+  const targets = new Map<number, RtbTargetRow>();
   let bidRequestId: string | null = call.bid_request_id;
   if (req.mode === 'number' && req.number) candidates.push({ kind: 'number', destination: req.number });
   if (req.mode === 'rtb' || (req.mode === 'auto' && campaign.enable_rtb)) {
     const rtb = await rtbCandidates(deps, req);
     candidates.push(...rtb.candidates);
+    for (const row of rtb.targetRows ?? []) targets.set(row.id, row);
     bidRequestId = rtb.bidRequestId;
     plan.auction = rtb.auction;
   }
@@ -272,7 +285,7 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
   const attempt = firstAttempt;
   for (const candidate of untried(candidates, triedSets(legs))) {
     if (attempt > campaign.max_dial_attempts) break;
-    const reserved = await reserve(deps, req, candidate, attempt, buyers, at);
+    const reserved = await reserve(deps, req, candidate, attempt, buyers, at, targets);
     if ('destination' in reserved) {
       plan.attempts.push({ attempt, candidate: label(candidate), result: 'dialled' });
       const action = urls.dialStatus({ attempt, route: req.mode, flowId: req.flow?.id, next: req.flow?.next });
