@@ -59,6 +59,20 @@ export function newRequestId(): string {
 }
 
 export async function runCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input: CampaignAuctionInput): Promise<CampaignAuction> {
+  const { audit, ...auction } = await startCampaignAuction(db, rtb, input);
+  return { ...auction, bidRequestId: await audit };
+}
+
+export type StartedCampaignAuction = Omit<CampaignAuction, 'bidRequestId'> & {
+  /** The audit write, under way: its bid_requests id. Await it before anything references it. */
+  audit: Promise<string>;
+};
+
+/**
+ * The auction, with its audit write started but not awaited: the voice webhook reserves the
+ * winner while the audit is written (the call's answer, which references the audit, waits for it).
+ */
+export async function startCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input: CampaignAuctionInput): Promise<StartedCampaignAuction> {
   const { campaign } = input;
   const { assigned, router } = await (input.config ?? loadAuctionConfig(db, campaign));
   const { settings, predictiveRouting } = effectiveSettings(campaign, router);
@@ -80,7 +94,7 @@ export async function runCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input:
   };
   const result = await runAuction({ context, targets, settings, blocked, send: rtb.send, limit: rtb.limit });
   rtb.breaker.observe(result.outcomes, Date.now());
-  const bidRequestId = await writeAuctionAudit(
+  const audit = writeAuctionAudit(
     db,
     {
     orgId: campaign.org_id,
@@ -94,5 +108,6 @@ export async function runCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input:
     },
     { asyncCommit: input.asyncAudit === true },
   );
-  return { bidRequestId, result, settings, targets, targetRows: assigned.map((a) => a.row) };
+  audit.catch(() => {}); // the caller awaits it; a failure surfaces there
+  return { audit, result, settings, targets, targetRows: assigned.map((a) => a.row) };
 }

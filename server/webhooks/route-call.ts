@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB, RtbTargetRow } from '../../db/types.js';
 import { normaliseCallerId } from '../auctions/inbound.js';
-import { loadAuctionConfig, runCampaignAuction } from '../auctions/run-campaign-auction.js';
+import { loadAuctionConfig, startCampaignAuction } from '../auctions/run-campaign-auction.js';
 import type { RtbRuntime } from '../auctions/runtime.js';
 import { listCallLegs } from '../calls/queries.js';
 import { hasLimits, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/leg-queries.js';
@@ -93,6 +93,8 @@ function triedSets(legs: readonly CallLegRow[]) {
 
 interface RtbPart {
   candidates: DialCandidate[];
+  /** A fresh auction's audit write, under way (its id becomes bidRequestId). */
+  audit?: Promise<string>;
   /** The targets as the auction loaded them (saves reading each again to reserve it). */
   targetRows?: readonly RtbTargetRow[];
   bidRequestId: string | null;
@@ -120,7 +122,7 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest): Promise<RtbPar
       auction: { bidRequestId: inbound.bidRequestId, status: 'inbound_bid', inboundBidId: inbound.id },
     };
   }
-  const auction = await runCampaignAuction(db, deps.rtb, {
+  const auction = await startCampaignAuction(db, deps.rtb, {
     campaign,
     caller: { callerId: callerId ?? call.from_number, callerState: call.caller_state, callerZip: call.caller_zip },
     source: 'call',
@@ -145,8 +147,9 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest): Promise<RtbPar
   const winner = auction.result.winner;
   return {
     candidates: bidCandidates(bids, { auctionType: auction.settings.auctionType, clearingPrice: winner ? String(winner.price) : null }),
-    bidRequestId: auction.bidRequestId,
-    auction: { bidRequestId: auction.bidRequestId, status: auction.result.status },
+    bidRequestId: null,
+    audit: auction.audit,
+    auction: { bidRequestId: '', status: auction.result.status },
     targetRows: auction.targetRows,
   };
 }
@@ -240,7 +243,18 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
   const at = deps.now?.() ?? new Date();
   const legs = req.newCall ? [] : await listCallLegs(db, call.id);
   const plan: RouteOutcome['plan'] = { mode: req.mode, order: [], skipped: [], attempts: [] };
-  const finish = async (twiml: string, dialled: DialCandidate | null, bidRequestId: string | null): Promise<RouteOutcome> => {
+  // A fresh auction's audit is written while its winner is reserved; everything that references
+  // the audit (the plan, the answer, the link to the call) waits for it here.
+  let pendingAudit: Promise<string> | undefined;
+  const audited = async (): Promise<void> => {
+    if (pendingAudit === undefined) return;
+    const id = await pendingAudit;
+    pendingAudit = undefined;
+    bidRequestId = id;
+    if (plan.auction) plan.auction.bidRequestId = id;
+  };
+  const finish = async (twiml: string, dialled: DialCandidate | null): Promise<RouteOutcome> => {
+    await audited();
     // A fresh voice routing stores the plan with its answer; every other routing appends its log.
     if (!req.fresh || req.flow) await appendRoutingLog(db, call.org_id, call.id, plan.attempts);
     if (req.fresh && req.flow && bidRequestId !== null) await linkAuction(db, call.org_id, call.id, bidRequestId);
@@ -264,6 +278,7 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
     for (const row of rtb.targetRows ?? []) targets.set(row.id, row);
     bidRequestId = rtb.bidRequestId;
     plan.auction = rtb.auction;
+    pendingAudit = rtb.audit;
   }
   const buyers = new Map<number, BuyerEntry>();
   if (req.mode === 'buyers' || req.mode === 'auto') {
@@ -289,21 +304,24 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
     if ('destination' in reserved) {
       plan.attempts.push({ attempt, candidate: label(candidate), result: 'dialled' });
       const action = urls.dialStatus({ attempt, route: req.mode, flowId: req.flow?.id, next: req.flow?.next });
-      return finish(dialTwiml(reserved.destination, action, campaign.dial_timeout_sec), candidate, bidRequestId);
+      return finish(dialTwiml(reserved.destination, action, campaign.dial_timeout_sec), candidate);
     }
     if (reserved.reason === 'attempt_taken') {
       // A concurrent delivery of the same webhook reserved this attempt first: answer the same.
       const leg = (await listCallLegs(db, call.id)).find((l) => l.attempt === attempt);
       const replay = leg ? replayLeg(deps, req, leg) : null;
-      if (replay !== null) return { twiml: replay, routingMethod: methodFor(candidate, campaign, req.flow !== undefined), bidRequestId, plan };
+      if (replay !== null) {
+        await audited();
+        return { twiml: replay, routingMethod: methodFor(candidate, campaign, req.flow !== undefined), bidRequestId, plan };
+      }
     }
     plan.attempts.push({ attempt, candidate: label(candidate), result: 'skipped', reason: reserved.reason });
   }
 
   if (req.flow?.next !== undefined) {
     plan.attempts.push({ attempt, result: 'fallback', to: `flow:${req.flow.next}` });
-    return finish(redirectTwiml(urls.flowStep(req.flow.id, req.flow.next)), null, bidRequestId);
+    return finish(redirectTwiml(urls.flowStep(req.flow.id, req.flow.next)), null);
   }
   plan.attempts.push({ attempt, result: 'fallback', to: `campaign:${campaign.fallback_action}` });
-  return finish(fallbackTwiml(campaign, urls.voicemail()), null, bidRequestId);
+  return finish(fallbackTwiml(campaign, urls.voicemail()), null);
 }
