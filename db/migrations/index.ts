@@ -10,8 +10,8 @@ import * as m0007 from './0007_tracking_pixels.js';
 import * as m0008 from './0008_dni_attribution.js';
 import * as m0009 from './0009_attribution_redtrack.js';
 import * as m0010 from './0010_report_rollups.js';
-import * as m0011 from './0011_reserve_leg_function.js';
-import * as m0012 from './0012_auction_audit_function.js';
+import * as m0014 from './0014_reserve_leg_function.js';
+import * as m0015 from './0015_auction_audit_function.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -24,6 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008_dni_attribution': m0008,
   '0009_attribution_redtrack': m0009,
   '0010_report_rollups': m0010,
-  '0011_reserve_leg_function': m0011,
-  '0012_auction_audit_function': m0012,
+  '0014_reserve_leg_function': m0014,
+  '0015_auction_audit_function': m0015,
 };
