@@ -13,6 +13,8 @@ import * as m0010 from './0010_report_rollups.js';
 import * as m0011 from './0011_redtrack_postback_secret.js';
 import * as m0013 from './0013_call_source.js';
 import * as m0012 from './0012_routing_lease.js';
+import * as m0014 from './0014_reserve_leg_function.js';
+import * as m0015 from './0015_auction_audit_function.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -28,4 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0011_redtrack_postback_secret': m0011,
   '0013_call_source': m0013,
   '0012_routing_lease': m0012,
+  '0014_reserve_leg_function': m0014,
+  '0015_auction_audit_function': m0015,
 };

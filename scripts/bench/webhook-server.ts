@@ -2,7 +2,7 @@
 // webhook.ts, so that the load generator does not share its event loop).
 //
 // Usage (forked): webhook-server.ts --schema bench_x [--database-url URL | --data-dir DIR]
-//   [--pool-size 10] [--bidder-ports p1,p2] [--deadline 500] [--profile-sql] [--seed dni]
+//   [--pool-size 10] [--bidder-ports p1,p2] [--overhead-bidder-ports p1,…,p100] [--deadline 500] [--profile-sql] [--seed dni]
 //
 // --seed dni (the DNI benchmark, dni.ts) also seeds a campaign with an active number pool of
 // --dni-pool-size simulator numbers and an active tracking tag on that pool, and reports
@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     'data-dir': { type: 'string' },
     'pool-size': { type: 'string', default: '10' },
     'bidder-ports': { type: 'string', default: '' },
+    'overhead-bidder-ports': { type: 'string', default: '' },
     deadline: { type: 'string', default: '500' },
     'public-base-url': { type: 'string', default: 'https://bench.example.com' },
     'webhook-token': { type: 'string', default: 'bench-webhook-token-0123456789abcdef' },
@@ -46,9 +47,9 @@ const { values: args } = parseArgs({
 });
 
 // The dialled numbers of the seeded campaigns (campaigns.phone_number).
-const NUMBERS = { priority: '+12025550100', locked: '+12025550101', rtb: '+12025550102', unknown: '+12025550199' } as const;
+const NUMBERS = { priority: '+12025550100', locked: '+12025550101', rtb: '+12025550102', hot: '+12025550105', rtb10: '+12025550106', rtb100: '+12025550107', unknown: '+12025550199' } as const;
 /** What the priority campaigns' first buyer answers on (the <Dial> must name it). */
-const FIRST_BUYER = { priority: '+13125550111', locked: '+13125550121' } as const;
+const FIRST_BUYER = { priority: '+13125550111', locked: '+13125550121', hot: '+13125550131' } as const;
 const BARE_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Dial action="https://bench.example.com/api/webhooks/dial-status?attempt=1&amp;route=auto" method="POST" timeout="30"><Number>+13125550111</Number></Dial></Response>';
 
 // ---------------------------------------------------------------------------------------------
@@ -135,11 +136,12 @@ function takeStats() {
 
 // ---------------------------------------------------------------------------------------------
 // Seed: one organisation; (a) a priority campaign with 3 buyers, no limits; (a') the same with
-// limited buyers (max_concurrent_calls, huge: the locked reservation path, never refused); (b) an
+// limited buyers (max_concurrent_calls, huge: the locked reservation path, never refused); (a'') one
+// hot buyer with a concurrency limit and caps (huge) taking every call; (b) an
 // RTB campaign with 2 targets (the stub bidders) and no buyers, so a call that the auction does
 // not win falls back (no <Dial>) and is counted as a failure.
 
-async function seed(db: Kysely<DB>, bidderPorts: number[], deadlineMs: number) {
+async function seed(db: Kysely<DB>, bidderPorts: number[], overheadPorts: number[], deadlineMs: number) {
   const org = await db.insertInto('organizations').values({ name: 'Bench Org' }).returning('id').executeTakeFirstOrThrow();
   const campaign = (name: string, phone: string, rtb: boolean) =>
     db
@@ -174,6 +176,42 @@ async function seed(db: Kysely<DB>, bidderPorts: number[], deadlineMs: number) {
   };
   await buyers(priority.id, FIRST_BUYER.priority, false);
   await buyers(locked.id, FIRST_BUYER.locked, true);
+  // (a'') one hot buyer with a concurrency limit and hourly / daily / monthly caps (never reached)
+  // takes every call: all of them contend for its one row lock.
+  const hot = await campaign('Bench hot buyer', NUMBERS.hot, false);
+  const hotBuyer = await db
+    .insertInto('buyers')
+    .values({
+      org_id: org.id,
+      name: 'Hot buyer',
+      phone_number: FIRST_BUYER.hot,
+      priority: 1,
+      time_zone: 'America/New_York',
+      max_concurrent_calls: 1_000_000,
+      hourly_cap: 1_000_000,
+      daily_cap: 1_000_000,
+      monthly_cap: 1_000_000,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('campaign_buyers').values({ org_id: org.id, campaign_id: hot.id, buyer_id: hotBuyer.id, priority: 1 }).execute();
+  // RTB overhead rows: an RTB campaign with the first 10 of the overhead bidders, one with all
+  // (100) of them; no buyers.
+  for (const [phone, ports] of [
+    [NUMBERS.rtb10, overheadPorts.slice(0, 10)],
+    [NUMBERS.rtb100, overheadPorts],
+  ] as const) {
+    if (ports.length === 0) continue;
+    const c = await campaign(`Bench RTB ${ports.length} bidders`, phone, true);
+    for (const [i, port] of ports.entries()) {
+      const target = await db
+        .insertInto('rtb_targets')
+        .values({ org_id: org.id, name: `Overhead bidder ${ports.length}/${i + 1}`, endpoint_url: `http://127.0.0.1:${port}/bid`, timeout_ms: deadlineMs, min_bid_amount: 1, max_bid_amount: 100 })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db.insertInto('campaign_rtb_targets').values({ org_id: org.id, campaign_id: c.id, target_id: target.id }).execute();
+    }
+  }
   for (const [i, port] of bidderPorts.entries()) {
     // The stub bidders answer {bidAmount, destinationNumber, accepted, currency}: the default paths.
     const target = await db
@@ -224,6 +262,7 @@ const databaseUrl = args['database-url'];
 if (databaseUrl && (!schema || !/^bench_[0-9a-z_]+$/.test(schema))) throw new Error('--schema bench_… is required with --database-url');
 if (!databaseUrl && !args['data-dir']) throw new Error('--database-url or --data-dir is required');
 const bidderPorts = args['bidder-ports'] ? args['bidder-ports'].split(',').map(Number) : [];
+const overheadPorts = args['overhead-bidder-ports'] ? args['overhead-bidder-ports'].split(',').map(Number) : [];
 const deadlineMs = Number(args.deadline);
 
 if (databaseUrl) {
@@ -239,7 +278,7 @@ const database = await openDatabase(
   databaseUrl ? { databaseUrl, searchPath: schema!, poolSize: Number(args['pool-size']) } : { dataDir: args['data-dir']! },
 );
 await migrateToLatest(database.db, databaseUrl ? schema : undefined);
-await seed(database.db, bidderPorts, deadlineMs);
+await seed(database.db, bidderPorts, overheadPorts, deadlineMs);
 const dni = args.seed === 'dni' ? await seedDni(database.db, Number(args['dni-pool-size'])) : undefined;
 // Fresh statistics for the planner (tiny tables; the bench then grows calls / call_legs).
 await sql`ANALYZE`.execute(database.db);

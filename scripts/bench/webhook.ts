@@ -10,9 +10,16 @@
 //   ceiling   a bare Fastify route (form parsing, constant TwiML): the most this HTTP path can do
 //   priority  (a) a priority campaign, 3 buyers without limits, no RTB         target ≥ 1,500 calls/s (PostgreSQL)
 //   locked    (a') the same with limited buyers (max_concurrent_calls, never reached): the locked
-//             reservation path (SELECT … FOR UPDATE of the buyer, usage counts); informational
+//             reservation path (reserve_leg(): the buyer's row lock, usage counts)
+//             target ≥ 90 % of (a) and ≥ 1,500 calls/s, p99 ≤ 50 ms at 50 in flight
+//   hot       (a'') one buyer with a concurrency limit and hourly / daily / monthly caps (never
+//             reached) taking every call: all calls in flight contend for its one row lock; same target
 //   rtb       (b) an RTB campaign, 2 stub bidders answering after 50 ms, no buyers
 //             target p99 ≤ bidding deadline + 20 ms
+//   rtb-overhead  (not by default) two rows, calls ONE AT A TIME: an RTB campaign with 10, then with
+//             100 stub bidders answering after --bidder-delay ms, no buyers; the figure is the RTB
+//             overhead through the voice webhook = answer time − bidder delay (p50 / p99)
+//             target p99 ≤ 10 ms with 10 bidders, ≤ 20 ms with 100
 //   unknown   (not by default) a number nobody owns: the polite message, still recorded (4 SQL
 //             statements): with `priority` it separates the per-request cost from the per-query cost
 //
@@ -48,6 +55,7 @@ const { values: args } = parseArgs({
     calls: { type: 'string', default: '3000' },
     'ceiling-calls': { type: 'string', default: '20000' },
     'rtb-calls': { type: 'string', default: '1000' },
+    'overhead-calls': { type: 'string', default: '300' },
     warmup: { type: 'string', default: '300' },
     deadline: { type: 'string', default: '500' },
     'bidder-delay': { type: 'string', default: '50' },
@@ -59,7 +67,7 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   console.log(
-    'npx tsx scripts/bench/webhook.ts [--database-url URL | --embedded] [--in-flight 10,50] [--scenarios ceiling,priority,locked,rtb[,unknown]]\n' +
+    'npx tsx scripts/bench/webhook.ts [--database-url URL | --embedded] [--in-flight 10,50] [--scenarios ceiling,priority,locked,hot,rtb[,unknown],rtb-overhead]\n' +
       '  [--calls 3000] [--rtb-calls 1000] [--ceiling-calls 20000] [--warmup 300] [--deadline 500] [--bidder-delay 50] [--pool-size 10]\n' +
       '  [--profile-sql] [--cpu-prof DIR]   (--profile-sql: SQL round trips per call; --cpu-prof: V8 profile of the server process)',
   );
@@ -74,19 +82,24 @@ const WARMUP = Number(args.warmup);
 const TOKEN = 'bench-webhook-token-0123456789abcdef';
 const PATH = '/api/webhooks/voice';
 const PRIORITY_TARGET = 1500;
+const LOCKED_P99_MS = 50;
 const DATABASE_URL = args.embedded ? undefined : args['database-url'];
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-type ScenarioName = 'ceiling' | 'priority' | 'locked' | 'rtb' | 'unknown';
-for (const s of SCENARIOS) if (!['ceiling', 'priority', 'locked', 'rtb', 'unknown'].includes(s)) throw new Error(`unknown scenario ${s}`);
+type ScenarioName = 'ceiling' | 'priority' | 'locked' | 'hot' | 'rtb' | 'rtb10' | 'rtb100' | 'unknown';
+for (const s of SCENARIOS) if (!['ceiling', 'priority', 'locked', 'hot', 'rtb', 'rtb-overhead', 'unknown'].includes(s)) throw new Error(`unknown scenario ${s}`);
+/** rtb-overhead: its two rows run once, one call at a time, after the in-flight levels. */
+const OVERHEAD = (SCENARIOS as string[]).includes('rtb-overhead');
+const LOADED = SCENARIOS.filter((s) => (s as string) !== 'rtb-overhead');
+const OVERHEAD_TARGET_MS: Record<'rtb10' | 'rtb100', number> = { rtb10: 10, rtb100: 20 };
 
 interface Ready {
   appPort: number;
   barePort: number;
   kind: 'postgres' | 'pglite';
   publicBaseUrl: string;
-  numbers: { priority: string; locked: string; rtb: string; unknown: string };
-  firstBuyer: { priority: string; locked: string };
+  numbers: { priority: string; locked: string; hot: string; rtb: string; rtb10: string; rtb100: string; unknown: string };
+  firstBuyer: { priority: string; locked: string; hot: string };
 }
 
 interface ServerStats {
@@ -211,12 +224,16 @@ const askStats = async () => (await ask<{ stats: ServerStats }>('stats')).stats;
 
 try {
   let bidderPorts: number[] = [];
-  if (SCENARIOS.includes('rtb')) {
-    const bidders = forkChild('./stub-bidders.ts', ['2', String(BIDDER_DELAY_MS)]);
-    bidderPorts = (await firstMessage<{ ports: number[] }>(bidders, 'stub bidders')).ports;
+  let overheadPorts: number[] = [];
+  if (SCENARIOS.includes('rtb') || OVERHEAD) {
+    const bidders = forkChild('./stub-bidders.ts', [OVERHEAD ? '100' : '2', String(BIDDER_DELAY_MS)]);
+    const ports = (await firstMessage<{ ports: number[] }>(bidders, 'stub bidders')).ports;
+    if (SCENARIOS.includes('rtb')) bidderPorts = ports.slice(0, 2);
+    if (OVERHEAD) overheadPorts = ports;
     biddersPid = bidders.pid;
   }
   const serverArgs = ['--schema', schema, '--webhook-token', TOKEN, '--pool-size', args['pool-size'], '--bidder-ports', bidderPorts.join(','), '--deadline', String(DEADLINE_MS)];
+  if (overheadPorts.length > 0) serverArgs.push('--overhead-bidder-ports', overheadPorts.join(','));
   if (DATABASE_URL) serverArgs.push('--database-url', DATABASE_URL);
   else {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-webhook-'));
@@ -239,8 +256,11 @@ try {
     ceiling: { port: r.barePort, to: r.numbers.priority, calls: Number(args['ceiling-calls']), check: dialCheck(/<Number>/) },
     priority: { port: r.appPort, to: r.numbers.priority, calls: Number(args.calls), check: dialCheck(new RegExp(`<Number>${escapeRegExp(r.firstBuyer.priority)}</Number>`)) },
     locked: { port: r.appPort, to: r.numbers.locked, calls: Number(args.calls), check: dialCheck(new RegExp(`<Number>${escapeRegExp(r.firstBuyer.locked)}</Number>`)) },
+    hot: { port: r.appPort, to: r.numbers.hot, calls: Number(args.calls), check: dialCheck(new RegExp(`<Number>${escapeRegExp(r.firstBuyer.hot)}</Number>`)) },
     // The stub bidders' destinations are +1212555xxxx (stub-bidders.ts).
     rtb: { port: r.appPort, to: r.numbers.rtb, calls: Number(args['rtb-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
+    rtb10: { port: r.appPort, to: r.numbers.rtb10, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
+    rtb100: { port: r.appPort, to: r.numbers.rtb100, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
     unknown: {
       port: r.appPort,
       to: r.numbers.unknown,
@@ -249,14 +269,16 @@ try {
     },
   };
 
-  for (const inFlight of IN_FLIGHT) {
-    for (const scenario of SCENARIOS) {
+  const runs: Array<[number, ScenarioName]> = IN_FLIGHT.flatMap((inFlight) => LOADED.map((scenario): [number, ScenarioName] => [inFlight, scenario]));
+  if (OVERHEAD) runs.push([1, 'rtb10'], [1, 'rtb100']);
+  {
+    for (const [inFlight, scenario] of runs) {
       const p = plan[scenario];
       const pool = new Pool(`http://127.0.0.1:${p.port}`, { connections: inFlight, pipelining: 1, keepAliveTimeout: 60_000 });
       try {
         if (scenario !== 'ceiling') await ask('vacuum');
         // Warm-up (JIT, connections, pg pool, bidder connections) with calls of their own.
-        await run(pool, prepare(WARMUP, p.to, r.publicBaseUrl), inFlight, p.check);
+        await run(pool, prepare(inFlight === 1 ? Math.min(WARMUP, 100) : WARMUP, p.to, r.publicBaseUrl), inFlight, p.check);
         const requests = prepare(p.calls, p.to, r.publicBaseUrl);
         const before = await askStats();
         const pids = r.kind === 'postgres' ? before.backendPids : [];
@@ -296,7 +318,10 @@ const LABEL: Record<ScenarioName, string> = {
   ceiling: 'ceiling: bare Fastify, constant TwiML',
   priority: '(a) priority, 3 buyers, no limits',
   locked: "(a') priority, limited buyers (locked path)",
+  hot: "(a'') one hot buyer, limit + caps",
   rtb: `(b) RTB, 2 bidders @ ${BIDDER_DELAY_MS} ms`,
+  rtb10: `RTB overhead, 10 bidders @ ${BIDDER_DELAY_MS} ms, one at a time`,
+  rtb100: `RTB overhead, 100 bidders @ ${BIDDER_DELAY_MS} ms, one at a time`,
   unknown: 'unknown number (polite message)',
 };
 
@@ -307,6 +332,20 @@ function verdict(row: Row): { target: string; met: string } {
     if (failed) return { target, met: failed };
     if (database !== 'PostgreSQL') return { target, met: 'n/a (PGlite)' };
     return { target, met: row.perSecond >= PRIORITY_TARGET ? 'yes' : 'NO' };
+  }
+  if (row.scenario === 'locked' || row.scenario === 'hot') {
+    const unlimited = rows.find((x) => x.scenario === 'priority' && x.inFlight === row.inFlight);
+    const share = unlimited ? row.perSecond / unlimited.perSecond : Number.NaN;
+    const target = `≥ 90 % of (a) (${Number.isNaN(share) ? 'n/a' : `${(share * 100).toFixed(0)} %`}), ≥ ${PRIORITY_TARGET.toLocaleString('en-US')} calls/s, p99 ≤ ${LOCKED_P99_MS} ms`;
+    if (failed) return { target, met: failed };
+    if (database !== 'PostgreSQL') return { target, met: 'n/a (PGlite)' };
+    if (row.inFlight !== 50) return { target, met: '— (target at 50 in flight)' };
+    return { target, met: share >= 0.9 && row.perSecond >= PRIORITY_TARGET && row.p99 <= LOCKED_P99_MS ? 'yes' : 'NO' };
+  }
+  if (row.scenario === 'rtb10' || row.scenario === 'rtb100') {
+    const limit = OVERHEAD_TARGET_MS[row.scenario];
+    const target = `overhead (answer − ${BIDDER_DELAY_MS} ms) p50 ${(row.p50 - BIDDER_DELAY_MS).toFixed(1)} / p99 ${(row.p99 - BIDDER_DELAY_MS).toFixed(1)} ms; target p99 ≤ ${limit} ms`;
+    return { target, met: failed ?? (row.p99 - BIDDER_DELAY_MS <= limit ? 'yes' : 'NO') };
   }
   if (row.scenario === 'rtb') {
     const target = `p99 ≤ ${DEADLINE_MS} + 20 ms (deadline ${DEADLINE_MS} ms)`;
@@ -343,7 +382,7 @@ const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
 console.log(
   `\nVoice webhook benchmark: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ` +
     `${database}${pgVersion ? ` ${pgVersion}, autovacuum ${autovacuum}` : ''} (${database === 'PGlite' ? 'one connection' : `pg pool ${args['pool-size']}`}); ` +
-    `server, load generator${SCENARIOS.includes('rtb') ? ' and stub bidders' : ''} in separate processes on this machine; VACUUM, then a warm-up of ${WARMUP} calls before each row` +
+    `server, load generator${SCENARIOS.includes('rtb') || OVERHEAD ? ' and stub bidders' : ''} in separate processes on this machine; VACUUM, then a warm-up of ${WARMUP} calls before each row` +
     `${args['profile-sql'] ? '; --profile-sql ON (adds overhead)' : ''}${args['cpu-prof'] ? '; --cpu-prof ON (adds overhead)' : ''}; ` +
     `load average before ${fmtLoad(loadBefore)}, after ${fmtLoad(os.loadavg())}`,
 );

@@ -3,7 +3,7 @@
 // webhook (the call path) later.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { CampaignRow, DB } from '../../db/types.js';
+import type { CampaignRow, DB, RtbTargetRow } from '../../db/types.js';
 import { runAuction } from '../rtb/auction.js';
 import type { AuctionResult, AuctionSettings, CallContext, RtbTargetConfig } from '../rtb/types.js';
 import { toTargetConfig } from '../rtb-targets/mapping.js';
@@ -21,6 +21,28 @@ export interface CampaignAuctionInput {
   callStartTime?: Date;
   callId?: number | null;
   callSid?: string | null;
+  /**
+   * The caller commits a write synchronously before it acts on the auction (the voice webhook's
+   * answer, a flow step's routing log): the audit may commit without waiting for the WAL flush
+   * (audit-write.ts). Never for an answer that is sent without such a write (inbound RTB).
+   */
+  asyncAudit?: boolean;
+  /** The campaign's targets and router, when the caller started loading them (loadAuctionConfig). */
+  config?: Promise<AuctionConfig>;
+}
+
+export interface AuctionConfig {
+  assigned: Awaited<ReturnType<typeof loadAssignedTargets>>;
+  router: Awaited<ReturnType<typeof findRouterInOrg>>;
+}
+
+/** The campaign's assigned targets and its router (one round trip each, in parallel). */
+export async function loadAuctionConfig(db: Kysely<DB>, campaign: CampaignRow): Promise<AuctionConfig> {
+  const [assigned, router] = await Promise.all([
+    loadAssignedTargets(db, campaign.org_id, campaign.id),
+    campaign.rtb_router_id === null ? undefined : findRouterInOrg(db, campaign.org_id, campaign.rtb_router_id),
+  ]);
+  return { assigned, router };
 }
 
 export interface CampaignAuction {
@@ -28,6 +50,8 @@ export interface CampaignAuction {
   result: AuctionResult;
   settings: AuctionSettings;
   targets: RtbTargetConfig[];
+  /** The targets' rows as loaded for this auction (their limits, for the reservation). */
+  targetRows: RtbTargetRow[];
 }
 
 export function newRequestId(): string {
@@ -35,11 +59,22 @@ export function newRequestId(): string {
 }
 
 export async function runCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input: CampaignAuctionInput): Promise<CampaignAuction> {
+  const { audit, ...auction } = await startCampaignAuction(db, rtb, input);
+  return { ...auction, bidRequestId: await audit };
+}
+
+export type StartedCampaignAuction = Omit<CampaignAuction, 'bidRequestId'> & {
+  /** The audit write, under way: its bid_requests id. Await it before anything references it. */
+  audit: Promise<string>;
+};
+
+/**
+ * The auction, with its audit write started but not awaited: the voice webhook reserves the
+ * winner while the audit is written (the call's answer, which references the audit, waits for it).
+ */
+export async function startCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input: CampaignAuctionInput): Promise<StartedCampaignAuction> {
   const { campaign } = input;
-  const [assigned, router] = await Promise.all([
-    loadAssignedTargets(db, campaign.org_id, campaign.id),
-    campaign.rtb_router_id === null ? undefined : findRouterInOrg(db, campaign.org_id, campaign.rtb_router_id),
-  ]);
+  const { assigned, router } = await (input.config ?? loadAuctionConfig(db, campaign));
   const { settings, predictiveRouting } = effectiveSettings(campaign, router);
   const targets = assigned.map((a) => toTargetConfig(a.row, { priority: a.priority, isActive: a.isActive }));
   const caps = await capBlocks(
@@ -59,7 +94,9 @@ export async function runCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input:
   };
   const result = await runAuction({ context, targets, settings, blocked, send: rtb.send, limit: rtb.limit });
   rtb.breaker.observe(result.outcomes, Date.now());
-  const bidRequestId = await writeAuctionAudit(db, {
+  const audit = writeAuctionAudit(
+    db,
+    {
     orgId: campaign.org_id,
     source: input.source,
     context,
@@ -68,6 +105,9 @@ export async function runCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input:
     result,
     callId: input.callId ?? null,
     callSid: input.callSid ?? null,
-  });
-  return { bidRequestId, result, settings, targets };
+    },
+    { asyncCommit: input.asyncAudit === true },
+  );
+  audit.catch(() => {}); // the caller awaits it; a failure surfaces there
+  return { audit, result, settings, targets, targetRows: assigned.map((a) => a.row) };
 }

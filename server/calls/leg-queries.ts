@@ -1,14 +1,14 @@
 // <Dial> legs of a call and their reservations against a buyer's (or RTB target's) concurrency
 // limit and caps (DESIGN.md 4.3). Functions take `db` or a transaction first.
 //
-// reserveLeg: SELECT … FOR UPDATE of the buyer (or target) row serialises reservations per buyer;
-// each statement after the lock sees every leg committed before it (READ COMMITTED takes a fresh
+// reserveLeg: one call of the reserve_leg() function (migration 0011): its SELECT … FOR UPDATE of
+// the buyer (or target) row serialises reservations per buyer; each statement after the lock sees
+// every leg committed before it (a VOLATILE plpgsql function in READ COMMITTED takes a fresh
 // snapshot per statement), so the counts are exact when the leg is inserted. Lock order:
 // buyer/target → call → legs (callbacks: call → legs): no cycle.
 import { sql } from 'kysely';
 import type { Db } from '../../db/types.js';
 import type { CapWindows } from '../routing/cap-windows.js';
-import { inTransaction } from '../common/transaction.js';
 
 /**
  * A leg still open this long after it started cannot be live (Twilio's <Dial timeLimit> default
@@ -38,6 +38,12 @@ export type ReserveLegInput = {
   limits: LegLimits;
   /** When the leg starts (default: the database's now()); tests place legs in time with it. */
   startedAt?: Date | undefined;
+  /**
+   * The caller commits a write synchronously (the call's answer or routing log) before it acts on
+   * the reservation: the reservation may then commit without waiting for the WAL flush, which
+   * releases the owner's lock at once (see migration 0011). Ignored inside a transaction.
+   */
+  asyncCommit?: boolean | undefined;
 } & ({ buyerId: number; rtbTargetId?: undefined } | { rtbTargetId: number; buyerId?: undefined });
 
 export type CapReason = 'concurrency_reached' | 'hourly_cap_reached' | 'daily_cap_reached' | 'monthly_cap_reached';
@@ -111,72 +117,45 @@ export function capReason(limits: LegLimits, usage: LegUsage): CapReason | null 
  * atomically across server instances, and makes it the call's current leg. Reserving the same
  * attempt for the same buyer again (a retried webhook) answers `reserved: true` and changes
  * nothing. Must not run inside a REPEATABLE READ / SERIALIZABLE transaction.
+ *
+ * One round trip: the reserve_leg() function (migration 0011) locks, counts and writes in one
+ * statement, so a limited owner's row lock is held only for that statement.
  */
 export async function reserveLeg(db: Db, input: ReserveLegInput): Promise<ReserveLegResult> {
   const owner: Owner = input.buyerId !== undefined ? { column: 'buyer_id', id: input.buyerId } : { column: 'rtb_target_id', id: input.rtbTargetId };
   const limited = hasLimits(input.limits);
   // Without limits there is nothing to count: one statement inserts the leg (if the attempt is
   // free and the owner exists in the organisation) and points the call at it. Anything else (the
-  // attempt taken, a leg a callback created first, an unknown owner) takes the full path below.
+  // attempt taken, a leg a callback created first, an unknown owner) takes reserve_leg().
   if (!limited && (await reserveUnlimited(db, input, owner))) return { reserved: true };
-  return inTransaction(db, async (trx) => {
-    // Only a limited buyer / target needs its row lock (it serialises the counting); without
-    // limits a share lock keeps it from being deleted meanwhile and lets reservations run in parallel.
-    const lock = <T extends { forUpdate(): T; forShare(): T }>(q: T): T => (limited ? q.forUpdate() : q.forShare());
-    const locked =
-      owner.column === 'buyer_id'
-        ? await lock(trx.selectFrom('buyers').select('id').where('org_id', '=', input.orgId).where('id', '=', owner.id)).executeTakeFirst()
-        : await lock(trx.selectFrom('rtb_targets').select('id').where('org_id', '=', input.orgId).where('id', '=', owner.id)).executeTakeFirst();
-    if (!locked) return { reserved: false, reason: 'not_found' };
-    const call = await trx.selectFrom('calls').select('id').where('org_id', '=', input.orgId).where('id', '=', input.callId).forUpdate().executeTakeFirst();
-    if (!call) return { reserved: false, reason: 'not_found' };
-    const existing = await trx
-      .selectFrom('call_legs')
-      .select(['buyer_id', 'rtb_target_id'])
-      .where('call_id', '=', input.callId)
-      .where('attempt', '=', input.attempt)
-      .forUpdate()
-      .executeTakeFirst();
-    if (existing) {
-      if (existing[owner.column] === owner.id) return { reserved: true };
-      if (existing.buyer_id !== null || existing.rtb_target_id !== null) return { reserved: false, reason: 'attempt_taken' };
-    }
-
-    if (limited) {
-      const reason = capReason(input.limits, await legUsage(trx, owner, input.limits.windows));
-      if (reason !== null) return { reserved: false, reason };
-    }
-
-    const fields = {
-      buyer_id: owner.column === 'buyer_id' ? owner.id : null,
-      rtb_target_id: owner.column === 'rtb_target_id' ? owner.id : null,
-      destination: input.destination,
-      payout: input.payout,
-      min_duration_sec: input.minDurationSec ?? 0,
-    };
-    if (existing) {
-      // A dial callback created the row first (it has no owner yet): fill the routing side.
-      await trx.updateTable('call_legs').set(fields).where('call_id', '=', input.callId).where('attempt', '=', input.attempt).execute();
-    } else {
-      await trx
-        .insertInto('call_legs')
-        .values({
-          call_id: input.callId,
-          attempt: input.attempt,
-          org_id: input.orgId,
-          ...fields,
-          ...(input.startedAt ? { started_at: input.startedAt } : {}),
-        })
-        .execute();
-    }
-    await trx
-      .updateTable('calls')
-      .set({ buyer_id: fields.buyer_id, rtb_target_id: fields.rtb_target_id, payout: input.payout, updated_at: sql`now()` })
-      .where('id', '=', input.callId)
-      .execute();
-    return { reserved: true };
-  });
+  const { limits } = input;
+  // Asynchronous commit only in a statement of its own (inside a caller's transaction it would
+  // apply to the caller's commit) and only when the caller commits a write synchronously before it
+  // acts on the reservation (see the migration).
+  const asyncCommit = input.asyncCommit === true && !db.isTransaction;
+  const { rows } = await sql<{ result: string }>`
+    SELECT reserve_leg(${input.orgId}::uuid, ${input.callId}::integer, ${input.attempt}::integer,
+      ${owner.column === 'buyer_id' ? owner.id : null}::integer, ${owner.column === 'rtb_target_id' ? owner.id : null}::integer,
+      ${input.destination}::text, ${input.payout}::numeric, ${input.minDurationSec ?? 0}::integer,
+      ${limits.maxConcurrent}::integer, ${limits.hourlyCap}::integer, ${limits.dailyCap}::integer, ${limits.monthlyCap}::integer,
+      ${limits.windows.hourStart.toISOString()}::timestamptz, ${limits.windows.dayStart.toISOString()}::timestamptz,
+      ${limits.windows.monthStart.toISOString()}::timestamptz, ${input.startedAt?.toISOString() ?? null}::timestamptz,
+      ${STALE_OPEN_LEG_SEC}::integer, ${asyncCommit}::boolean) AS result`.execute(db);
+  const result = rows[0]?.result;
+  if (result === 'reserved') return { reserved: true };
+  if (result !== undefined && RESERVE_REASONS.has(result)) return { reserved: false, reason: result as ReserveFailure };
+  throw new Error(`reserve_leg answered ${String(result)}`);
 }
+
+type ReserveFailure = Extract<ReserveLegResult, { reserved: false }>['reason'];
+const RESERVE_REASONS: ReadonlySet<string> = new Set<ReserveFailure>([
+  'not_found',
+  'attempt_taken',
+  'concurrency_reached',
+  'hourly_cap_reached',
+  'daily_cap_reached',
+  'monthly_cap_reached',
+]);
 
 async function reserveUnlimited(db: Db, input: ReserveLegInput, owner: Owner): Promise<boolean> {
   const buyerId = owner.column === 'buyer_id' ? owner.id : null;

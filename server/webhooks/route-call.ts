@@ -6,9 +6,9 @@
 // the stored auction (no second auction), re-plans the buyers at that moment, and skips every
 // buyer / target / number the call has already dialled.
 import type { Kysely } from 'kysely';
-import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB } from '../../db/types.js';
+import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB, RtbTargetRow } from '../../db/types.js';
 import { normaliseCallerId } from '../auctions/inbound.js';
-import { runCampaignAuction } from '../auctions/run-campaign-auction.js';
+import { loadAuctionConfig, startCampaignAuction } from '../auctions/run-campaign-auction.js';
 import type { RtbRuntime } from '../auctions/runtime.js';
 import { listCallLegs } from '../calls/queries.js';
 import { hasLimits, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/leg-queries.js';
@@ -116,6 +116,10 @@ function triedSets(legs: readonly CallLegRow[]) {
 
 interface RtbPart {
   candidates: DialCandidate[];
+  /** A fresh auction's audit write, under way (its id becomes bidRequestId). */
+  audit?: Promise<string>;
+  /** The targets as the auction loaded them (saves reading each again to reserve it). */
+  targetRows?: readonly RtbTargetRow[];
   bidRequestId: string | null;
   auction?: RouteOutcome['plan']['auction'];
 }
@@ -138,6 +142,9 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest, abandoned: Aban
     };
   }
   const callerId = call.from_number ? normaliseCallerId(call.from_number) : null;
+  // The targets load while the caller's inbound bid is looked up (no round trip waits for the other).
+  const config = loadAuctionConfig(db, campaign);
+  config.catch(() => {}); // awaited below when an auction runs; an inbound bid does not need it
   const inbound = callerId ? await takeInboundBid(db, campaign, callerId) : undefined;
   if (inbound) {
     const stored = await storedBids(db, call.org_id, inbound.bidRequestId);
@@ -147,12 +154,15 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest, abandoned: Aban
       auction: { bidRequestId: inbound.bidRequestId, status: 'inbound_bid', inboundBidId: inbound.id },
     };
   }
-  const auction = await runCampaignAuction(db, deps.rtb, {
+  const auction = await startCampaignAuction(db, deps.rtb, {
     campaign,
     caller: { callerId: callerId ?? call.from_number, callerState: call.caller_state, callerZip: call.caller_zip },
     source: 'call',
     callId: call.id,
     callSid: call.call_sid,
+    // Every routing stores its answer or routing log (a synchronous commit) before the TwiML.
+    asyncAudit: true,
+    config,
   });
   const minBids = new Map(auction.targets.map((t) => [t.id, t.minBidAmount]));
   const bids: StoredBid[] = auction.result.outcomes
@@ -169,8 +179,10 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest, abandoned: Aban
   const winner = auction.result.winner;
   return {
     candidates: bidCandidates(bids, { auctionType: auction.settings.auctionType, clearingPrice: winner ? String(winner.price) : null }),
-    bidRequestId: auction.bidRequestId,
-    auction: { bidRequestId: auction.bidRequestId, status: auction.result.status },
+    bidRequestId: null,
+    audit: auction.audit,
+    auction: { bidRequestId: '', status: auction.result.status },
+    targetRows: auction.targetRows,
   };
 }
 
@@ -182,18 +194,22 @@ async function reserve(
   attempt: number,
   buyers: ReadonlyMap<number, BuyerEntry>,
   at: Date,
+  targets: ReadonlyMap<number, RtbTargetRow>,
 ): Promise<{ destination: string } | { reason: string }> {
   const { db } = deps;
   const { call, campaign } = req;
-  const base = { orgId: call.org_id, callId: call.id, attempt };
+  // Every routing stores its answer or routing log (a synchronous commit) before the TwiML is
+  // sent, so the reservation itself may commit asynchronously (leg-queries.ts reserveLeg).
+  const base = { orgId: call.org_id, callId: call.id, attempt, asyncCommit: true };
   let result: ReserveLegResult;
   let destination: string;
   if (candidate.kind === 'number') {
-    const recorded = await recordNumberLeg(db, { ...base, destination: candidate.destination });
+    const recorded = await recordNumberLeg(db, { orgId: call.org_id, callId: call.id, attempt, destination: candidate.destination });
     return recorded.recorded ? { destination: candidate.destination } : { reason: 'attempt_taken' };
   }
   if (candidate.kind === 'target') {
-    const target = await findTarget(db, call.org_id, candidate.targetId);
+    // As this request's auction loaded it, else read (reserve_leg checks it still exists).
+    const target = targets.get(candidate.targetId) ?? (await findTarget(db, call.org_id, candidate.targetId));
     if (!target || !target.is_active) return { reason: 'target_unavailable' };
     destination = candidate.destination;
     result = await reserveLeg(db, {
@@ -259,7 +275,18 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
   const at = deps.now?.() ?? new Date();
   const legs = req.newCall ? [] : await listCallLegs(db, call.id);
   const plan: RouteOutcome['plan'] = { mode: req.mode, order: [], skipped: [], attempts: [] };
-  const finish = async (twiml: string, dialled: DialCandidate | null, bidRequestId: string | null): Promise<RouteOutcome> => {
+  // A fresh auction's audit is written while its winner is reserved; everything that references
+  // the audit (the plan, the answer, the link to the call) waits for it here.
+  let pendingAudit: Promise<string> | undefined;
+  const audited = async (): Promise<void> => {
+    if (pendingAudit === undefined) return;
+    const id = await pendingAudit;
+    pendingAudit = undefined;
+    bidRequestId = id;
+    if (plan.auction) plan.auction.bidRequestId = id;
+  };
+  const finish = async (twiml: string, dialled: DialCandidate | null): Promise<RouteOutcome> => {
+    await audited();
     // A fresh voice routing stores the plan with its answer; every other routing appends its log.
     if (!req.fresh || req.flow) await appendRoutingLog(db, call.org_id, call.id, plan.attempts);
     if (req.fresh && req.flow && bidRequestId !== null) await linkAuction(db, call.org_id, call.id, bidRequestId);
@@ -282,13 +309,16 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
   }
 
   const candidates: DialCandidate[] = [];
+  const targets = new Map<number, RtbTargetRow>();
   let bidRequestId: string | null = call.bid_request_id;
   if (req.mode === 'number' && req.number) candidates.push({ kind: 'number', destination: req.number });
   if (req.mode === 'rtb' || (req.mode === 'auto' && campaign.enable_rtb)) {
     const rtb = await rtbCandidates(deps, req, abandoned);
     candidates.push(...rtb.candidates);
+    for (const row of rtb.targetRows ?? []) targets.set(row.id, row);
     bidRequestId = rtb.bidRequestId;
     plan.auction = rtb.auction;
+    pendingAudit = rtb.audit;
   }
   const buyers = new Map<number, BuyerEntry>();
   if (req.mode === 'buyers' || req.mode === 'auto') {
@@ -310,25 +340,28 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
   const attempt = firstAttempt;
   for (const candidate of untried(candidates, triedSets(legs))) {
     if (attempt > campaign.max_dial_attempts) break;
-    const reserved = await reserve(deps, req, candidate, attempt, buyers, at);
+    const reserved = await reserve(deps, req, candidate, attempt, buyers, at, targets);
     if ('destination' in reserved) {
       plan.attempts.push({ attempt, candidate: label(candidate), result: 'dialled' });
       const action = urls.dialStatus({ attempt, route: req.mode, flowId: req.flow?.id, next: req.flow?.next });
-      return finish(dialTwiml(reserved.destination, action, campaign.dial_timeout_sec), candidate, bidRequestId);
+      return finish(dialTwiml(reserved.destination, action, campaign.dial_timeout_sec), candidate);
     }
     if (reserved.reason === 'attempt_taken') {
       // A concurrent delivery of the same webhook reserved this attempt first: answer the same.
       const leg = (await listCallLegs(db, call.id)).find((l) => l.attempt === attempt);
       const replay = leg ? replayLeg(deps, req, leg) : null;
-      if (replay !== null) return { twiml: replay, routingMethod: methodFor(candidate, campaign, req.flow !== undefined), bidRequestId, plan };
+      if (replay !== null) {
+        await audited();
+        return { twiml: replay, routingMethod: methodFor(candidate, campaign, req.flow !== undefined), bidRequestId, plan };
+      }
     }
     plan.attempts.push({ attempt, candidate: label(candidate), result: 'skipped', reason: reserved.reason });
   }
 
   if (req.flow?.next !== undefined) {
     plan.attempts.push({ attempt, result: 'fallback', to: `flow:${req.flow.next}` });
-    return finish(redirectTwiml(urls.flowStep(req.flow.id, req.flow.next)), null, bidRequestId);
+    return finish(redirectTwiml(urls.flowStep(req.flow.id, req.flow.next)), null);
   }
   plan.attempts.push({ attempt, result: 'fallback', to: `campaign:${campaign.fallback_action}` });
-  return finish(fallbackTwiml(campaign, urls.voicemail()), null, bidRequestId);
+  return finish(fallbackTwiml(campaign, urls.voicemail()), null);
 }

@@ -11,7 +11,7 @@
 // statement (which also decides, by CallSid, which delivery is first). Everything else takes the
 // general path (answerOnce + routeCall). Both answer the same TwiML and keep the same records.
 import type { Transaction } from 'kysely';
-import type { CallRow, DB } from '../../db/types.js';
+import type { CallRow, CampaignRow, DB } from '../../db/types.js';
 import type { Answer, InboundCallInput } from '../calls/queries.js';
 import { CallSidConflictError, getCallBySid, recordRoutedCall } from '../calls/queries.js';
 import { answerOnce } from '../calls/service.js';
@@ -19,7 +19,8 @@ import { isForeignKeyViolation } from '../common/pg-errors.js';
 import { recordCallEvents } from '../attribution/call-events.js';
 import { inTransaction } from '../common/transaction.js';
 import { planRouting } from '../routing/plan.js';
-import { anyLimited } from './candidate-queries.js';
+import { anyLimited, type BuyerEntry } from './candidate-queries.js';
+import { answerLimitedCall } from './limited-call.js';
 import { runFlowStep } from './flow-run.js';
 import type { DialledNumber } from './lookup.js';
 import type { RouteConfig } from './route-cache.js';
@@ -69,7 +70,8 @@ function hasStartEvents(config: RouteConfig, input: InboundCallInput): boolean {
 async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: InboundCallInput & { orgId: string }): Promise<string | undefined> {
   const campaign = config.found?.campaign;
   const buyers = config.buyers;
-  if (!campaign || campaign.status !== 'active' || config.found?.flow || campaign.enable_rtb || !buyers || anyLimited(buyers)) return undefined;
+  if (!campaign || campaign.status !== 'active' || config.found?.flow || campaign.enable_rtb || !buyers) return undefined;
+  if (anyLimited(buyers)) return hasStartEvents(config, input) ? undefined : answerLimitedPlainCall(deps, campaign, buyers, input);
   const at = deps.now?.() ?? new Date();
   const entries = new Map(buyers.map((e) => [e.row.id, e]));
   const routing = planRouting({ method: campaign.routing_type, buyers, at, rotation: Number(campaign.routing_rotation), random: deps.random ?? Math.random });
@@ -108,9 +110,38 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
     if (isForeignKeyViolation(err)) return undefined;
     throw err;
   }
-  // A retry: the first delivery's answer. A call still being routed (recorded by the general path,
-  // e.g. before the configuration changed) takes the general path, which waits for its answer and
-  // takes over its routing claim if the delivery routing it died.
+  return replayFirstAnswer(deps, input);
+}
+
+/** Buyers with limits: one CALL (limited-call.ts); undefined when the call needs the general path. */
+async function answerLimitedPlainCall(deps: RouteDeps, campaign: CampaignRow, buyers: readonly BuyerEntry[], input: InboundCallInput & { orgId: string }): Promise<string | undefined> {
+  const { orgId, callSid, phoneNumberId, from, to, callerState, callerZip } = input;
+  try {
+    const answered = await answerLimitedCall(deps, campaign, buyers, {
+      orgId,
+      callSid,
+      campaignId: campaign.id,
+      phoneNumberId: phoneNumberId ?? null,
+      from: from ?? null,
+      to: to ?? '',
+      callerState: callerState ?? null,
+      callerZip: callerZip ?? null,
+    });
+    if (answered === undefined) return undefined;
+    if (answered.created && answered.twiml !== null) return answered.twiml;
+  } catch (err) {
+    if (isForeignKeyViolation(err)) return undefined;
+    throw err;
+  }
+  return replayFirstAnswer(deps, input);
+}
+
+/**
+ * A retry of a call the fast path recorded: the first delivery's answer. A call still being routed
+ * (recorded by the general path, e.g. before the configuration changed) takes the general path,
+ * which waits for its answer and takes over its routing claim if the delivery routing it died.
+ */
+async function replayFirstAnswer(deps: RouteDeps, input: InboundCallInput & { orgId: string }): Promise<string | undefined> {
   const existing = await getCallBySid(deps.db, input.callSid);
   if (!existing) return undefined;
   if (existing.org_id !== input.orgId) throw new CallSidConflictError(input.callSid);

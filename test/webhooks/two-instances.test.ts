@@ -78,6 +78,11 @@ async function setUp(tag: string, limitsOfA: { maxConcurrentCalls?: number; dail
   return { campaign, a, b, campaignNumber, aNumber, bNumber };
 }
 
+async function campaignOf(phoneNumber: string): Promise<string> {
+  const row = await t.db.selectFrom('campaigns').select('id').where('phone_number', '=', phoneNumber).executeTakeFirstOrThrow();
+  return row.id;
+}
+
 function callVoice(instance: TestApp, to: string, callSid = newCallSid()): Promise<WebhookAnswer & { callSid: string }> {
   return postWebhook(instance, '/api/webhooks/voice', { CallSid: callSid, To: to, From: '+13105551234' }).then((a) => ({ ...a, callSid }));
 }
@@ -161,6 +166,31 @@ describe(`parallel voice webhooks (${where})`, () => {
     const more = await Promise.all([callVoice(instances[0], campaignNumber), callVoice(instances[1], campaignNumber)]);
     expect(dialled(more, bNumber)).toBe(2);
     expect(await legsOf(a.id)).toHaveLength(5);
+  });
+
+  it(`50 calls at once to one hot buyer, maxConcurrentCalls 10 → exactly 10 dial it, 40 overflow to B (${where})`, async () => {
+    const { a, b, campaignNumber, aNumber, bNumber } = await setUp('04', { maxConcurrentCalls: 10 });
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => callVoice(instances[i % 2]!, campaignNumber)));
+    expect(answers.map((x) => x.status)).toEqual(Array.from({ length: 50 }, () => 200));
+    expect(dialled(answers, aNumber)).toBe(10);
+    expect(dialled(answers, bNumber)).toBe(40);
+    const aLegs = await legsOf(a.id);
+    expect(aLegs).toHaveLength(10);
+    expect(aLegs.filter((l) => l.ended_at === null)).toHaveLength(10);
+    expect(await legsOf(b.id)).toHaveLength(40);
+    // The calls record their buyer; each overflow call records why A was passed over (at planning
+    // time from the usage count, or at reservation time from the locked count).
+    const rows = await t.db.selectFrom('calls').select(['buyer_id', 'routing_plan']).where('campaign_id', '=', await campaignOf(campaignNumber)).execute();
+    expect(rows.filter((c) => c.buyer_id === a.id)).toHaveLength(10);
+    const overflow = rows.filter((c) => c.buyer_id === b.id);
+    expect(overflow).toHaveLength(40);
+    for (const c of overflow) {
+      const plan = c.routing_plan as { skipped: Array<{ buyerId: number; reason: string }>; attempts: Array<{ candidate: string; reason?: string }> };
+      const passedOver =
+        plan.skipped.some((s) => s.buyerId === a.id && s.reason === 'concurrency_reached') ||
+        plan.attempts.some((x) => x.candidate === `buyer:${a.id}` && x.reason === 'concurrency_reached');
+      expect(passedOver).toBe(true);
+    }
   });
 
   it(`the same CallSid delivered to both instances at once → one call, one leg, one TwiML (${where})`, async () => {
