@@ -23,12 +23,16 @@ interface Spec {
   paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>;
 }
 
-/** `GET /api/campaigns/:id`: how an operation and a Postman request are both keyed. */
+/**
+ * `GET /api/campaigns/{id}`: how an operation and a Postman request are both keyed. Postman writes
+ * a whole-segment path parameter as `:id` and one inside a segment (`{tagCode}.js`) as a variable.
+ */
 export function requestKey(method: string, pathSegments: readonly string[]): string {
-  return `${method.toUpperCase()} /${pathSegments.join('/')}`;
+  const path = pathSegments.map((s) => s.replace(/^:(\w+)$/, '{$1}').replace(/\{\{(\w+)\}\}/g, '{$1}')).join('/');
+  return `${method.toUpperCase()} /${path}`;
 }
 function operationKey(method: string, path: string): string {
-  return requestKey(method, path.split('/').filter(Boolean).map((s) => s.replace(/^\{(.+)\}$/, ':$1')));
+  return `${method.toUpperCase()} ${path}`;
 }
 
 /** Operations that take no API key: `security: []`, or only the Twilio signature. */
