@@ -3163,6 +3163,8 @@ export interface components {
                 /** @description The auction's outcome (e.g. `completed`, `no_bids`, `not_enough_bidders`), or `inbound_bid` when an earlier inbound RTB bid was used. */
                 status: string;
                 inboundBidId?: string;
+                /** @description The auction was written by a delivery that died before answering; this routing reused it (no second auction). */
+                resumed?: boolean;
             };
             /** @description Buyer ids in the order they were to be tried. */
             order?: number[];
