@@ -40,9 +40,13 @@ export interface FlowTarget {
 
 export type FlowCheck = { ok: true; mode: 'draft' | 'active'; store: unknown } | { ok: false; details: Record<string, string> };
 
-/** Active flows and flows assigned to a campaign must be complete; other drafts only well-shaped. */
-export function checkMode(target: Pick<FlowTarget, 'status' | 'campaignId'>): 'draft' | 'active' {
-  return target.status === 'active' || target.campaignId !== null ? 'active' : 'draft';
+/**
+ * Active flows must be complete; drafts only well-shaped, even one that names a campaign and a
+ * start node that does not exist yet (seed 000, DESIGN.md 4.5): a draft never runs, and making
+ * it active validates it.
+ */
+export function checkMode(target: Pick<FlowTarget, 'status'>): 'draft' | 'active' {
+  return target.status === 'active' ? 'active' : 'draft';
 }
 
 /** Validate the definition for the target row; problems are keyed `flowDefinition.<path>`. */
