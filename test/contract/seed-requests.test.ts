@@ -24,6 +24,8 @@ interface SeedRequest {
   ids?: Record<string, string>;
   /** A placeholder in the query string → the user's object. */
   queryIds?: Record<string, string>;
+  /** Why only the body's acceptance is checked (the request may still be refused later, as 404). */
+  bodyOnly?: string;
   /** A form field → the user's object put as its value. */
   formIds?: Record<string, string>;
 }
@@ -47,14 +49,13 @@ function successStatuses(op: OperationMeta): number[] {
     .filter((status) => status >= 200 && status < 300);
 }
 
-let t: TestApp;
-/** Each seed's user, with their own organisation and objects. */
-const users: Record<string, { w: World; values: Record<string, string | number> }> = {};
+/** Each seed's user, on an installation of their own (the two seeds create the same campaign number). */
+const users: Record<string, { t: TestApp; w: World; values: Record<string, string | number> }> = {};
 
 beforeAll(async () => {
-  t = await startTestApp();
-  await seedDemo(t.db, DEMO_EMAIL, DEMO_PASSWORD);
   for (const seed of ['000', '001']) {
+    const t = await startTestApp();
+    await seedDemo(t.db, DEMO_EMAIL, DEMO_PASSWORD);
     const w = await createWorld(t, `Seed ${seed} copier`);
     const second = await w.owner.client.POST('/api/rtb/targets', { body: { name: 'Second target', endpointUrl: 'http://127.0.0.1:9/bid' } });
     if (!second.data) throw new Error(`createRtbTarget failed: ${second.response.status}`);
@@ -64,17 +65,20 @@ beforeAll(async () => {
     const bought = await w.owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: poolable! } });
     if (!bought.data) throw new Error(`purchasePhoneNumber failed: ${bought.response.status}`);
     // A live call for the call-control requests.
-    const live = await recordInboundCall(t.db, { orgId: w.owner.orgId, callSid: `CA${seed}${'0'.repeat(29)}9`, campaignId: w.campaignId, from: '+13105550000', to: w.numberPhone });
+    const live = await recordInboundCall(t.db, { orgId: w.owner.orgId, callSid: `CA${'0'.repeat(31)}9`, campaignId: w.campaignId, from: '+13105550000', to: w.numberPhone });
     await t.db.updateTable('calls').set({ status: 'in-progress', status_rank: callStatusRank('in-progress') }).where('id', '=', live.call.id).execute();
     const values = {
       ...{ campaignId: w.campaignId, buyerId: w.buyerId, spareBuyerId: w.spareBuyerId, targetId: w.targetId, secondTargetId: second.data.id },
       ...{ numberId: w.numberId, numberPhone: w.numberPhone, poolId: w.poolId, callId: w.callId, liveCallSid: live.call.call_sid, tagCode: w.tagCode },
       ...{ availableNumber: available!, otherAvailableNumber: otherAvailable!, poolableNumberId: bought.data.id, demoPassword: DEMO_PASSWORD },
+      poolCallSid: `CA${'0'.repeat(31)}8`,
     };
-    users[seed] = { w, values };
+    users[seed] = { t, w, values };
   }
 });
-afterAll(async () => t.close());
+afterAll(async () => {
+  for (const { t } of Object.values(users)) await t.close();
+});
 
 function valueOf(seed: string, name: string): string | number {
   const value = users[seed]!.values[name];
@@ -115,7 +119,7 @@ describe('the seed requests', () => {
   it('cover every request with a body shown in seeds 000 and 001', () => {
     const bodies = fixture.requests.filter((r) => r.body !== undefined || r.form !== undefined);
     expect(bodies.filter((r) => r.seed === '000')).toHaveLength(23);
-    expect(bodies.filter((r) => r.seed === '001')).toHaveLength(17);
+    expect(bodies.filter((r) => r.seed === '001')).toHaveLength(16);
     for (const request of fixture.requests) expect(operationFor(request).operationId).toBeTruthy();
   });
 });
@@ -127,11 +131,18 @@ describe.each(fixture.requests.map((r) => [`${r.seed} ${r.title}`, r] as const))
     const body =
       request.body !== undefined ? JSON.stringify(withIds(request.seed, request.body, request.ids)) : request.form !== undefined ? withFormIds(request.seed, request.form, request.formIds) : undefined;
     const contentType = request.body !== undefined ? JSON_TYPE : request.form !== undefined ? FORM_TYPE : undefined;
-    const sent = await sendRaw(t, op, { cookie: users[request.seed]!.w.cookie }, {
+    const { t, w } = users[request.seed]!;
+    const sent = await sendRaw(t, op, { cookie: w.cookie }, {
       pathAndQuery: pathOf(request),
       ...(body !== undefined ? { body } : {}),
       ...(contentType !== undefined ? { contentType } : {}),
     });
+    if (request.bodyOnly) {
+      // The body is accepted (not a 400): what follows is not this test's concern (see bodyOnly).
+      expect({ status: sent.status, code: sent.body?.code }).not.toMatchObject({ code: 'VALIDATION_ERROR' });
+      expect([...successStatuses(op), 404]).toContain(sent.status);
+      return;
+    }
     expect({ status: sent.status, body: sent.status >= 300 ? sent.body : null }).toEqual({ status: expect.toBeOneOf(successStatuses(op)), body: null });
   });
 });

@@ -32,7 +32,8 @@ export interface World {
   callSid: string;
 }
 
-export async function createWorld(t: TestApp, organizationName: string): Promise<World> {
+/** `callSid`: the recorded call's (a CallSid belongs to one organisation: another world needs another). */
+export async function createWorld(t: TestApp, organizationName: string, callSid = WORLD_CALL_SID): Promise<World> {
   const owner = await registerOrg(t, organizationName);
   const member = await addMember(t, owner, 'agent');
   const cookie = [...owner.client.cookieJar!.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
@@ -59,10 +60,10 @@ export async function createWorld(t: TestApp, organizationName: string): Promise
   if (!pixel.data) throw new Error(`createTrackingPixel failed: ${pixel.response.status}`);
   const tag = await owner.client.POST('/api/tracking-tags', { body: { name: 'Target tag', campaignId, poolId: pool.data.id } });
   if (!tag.data) throw new Error(`createTrackingTag failed: ${tag.response.status}`);
-  const call = await recordInboundCall(t.db, { orgId: owner.orgId, callSid: WORLD_CALL_SID, campaignId, from: '+13105550000', to: number.data.phoneNumber });
+  const call = await recordInboundCall(t.db, { orgId: owner.orgId, callSid, campaignId, from: '+13105550000', to: number.data.phoneNumber });
   return {
     ...{ owner, member, cookie, campaignId, buyerId, spareBuyerId, apiKeyId: key.data.id, targetId: target.data.id, routerId: router.data.id, rtbId: campaign.rtbId },
     ...{ numberId: number.data.id, numberPhone: number.data.phoneNumber, poolId: pool.data.id, flowId: flow.data.id, pixelId: pixel.data.id },
-    ...{ tagId: tag.data.id, tagCode: tag.data.tagCode, callId: call.call.id, callSid: WORLD_CALL_SID },
+    ...{ tagId: tag.data.id, tagCode: tag.data.tagCode, callId: call.call.id, callSid },
   };
 }
