@@ -1004,7 +1004,7 @@ export interface paths {
         put?: never;
         /**
          * Create a call flow (a draft may be incomplete)
-         * @description A `draft` flow may be saved incomplete; an `active` flow, or one assigned to a campaign, is validated as a whole (400 with details keyed by the path inside `flowDefinition`).
+         * @description A `draft` flow may be saved incomplete, even naming a campaign and a start node that does not exist yet (seed 000's request); a draft never runs. An `active` flow is validated as a whole, here or when a draft is made active (400 with details keyed by the path inside `flowDefinition`).
          */
         post: operations["createCallFlow"];
         delete?: never;
