@@ -1,7 +1,7 @@
 // Call flow rows <-> API shapes, and the save-time check of a flow's definition (pure).
 //
 // A flow is checked as a whole ('active' mode of validateFlow) when the row being written is
-// active OR assigned to a campaign (DESIGN 4.5); otherwise only its shape is checked ('draft').
+// active (DESIGN 4.5); otherwise only its shape is checked ('draft'), even when it names a campaign.
 // What is stored:
 //  - checked as 'active': the normalised flow validateFlow returns (Menu `action` -> `next`,
 //    unknown node-level keys dropped), so the runtime reads one clean shape;
