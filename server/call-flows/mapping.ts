@@ -1,7 +1,7 @@
 // Call flow rows <-> API shapes, and the save-time check of a flow's definition (pure).
 //
 // A flow is checked as a whole ('active' mode of validateFlow) when the row being written is
-// active OR assigned to a campaign (DESIGN 4.5); otherwise only its shape is checked ('draft').
+// active (DESIGN 4.5); otherwise only its shape is checked ('draft'), even when it names a campaign.
 // What is stored:
 //  - checked as 'active': the normalised flow validateFlow returns (Menu `action` -> `next`,
 //    unknown node-level keys dropped), so the runtime reads one clean shape;
@@ -40,9 +40,13 @@ export interface FlowTarget {
 
 export type FlowCheck = { ok: true; mode: 'draft' | 'active'; store: unknown } | { ok: false; details: Record<string, string> };
 
-/** Active flows and flows assigned to a campaign must be complete; other drafts only well-shaped. */
-export function checkMode(target: Pick<FlowTarget, 'status' | 'campaignId'>): 'draft' | 'active' {
-  return target.status === 'active' || target.campaignId !== null ? 'active' : 'draft';
+/**
+ * Active flows must be complete; drafts only well-shaped, even one that names a campaign and a
+ * start node that does not exist yet (seed 000, DESIGN.md 4.5): a draft never runs, and making
+ * it active validates it.
+ */
+export function checkMode(target: Pick<FlowTarget, 'status'>): 'draft' | 'active' {
+  return target.status === 'active' ? 'active' : 'draft';
 }
 
 /** Validate the definition for the target row; problems are keyed `flowDefinition.<path>`. */

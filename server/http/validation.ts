@@ -1,7 +1,7 @@
 // Two Ajv instances: bodies are validated exactly as sent (no coercion, no stripping), while
 // path/query/header values (always strings on the wire) are coerced to the declared types.
 import Ajv2020 from 'ajv/dist/2020.js';
-import type { ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 
@@ -20,6 +20,37 @@ function createAjv(coerceTypes: false | 'array'): Ajv2020.default {
   addFormats.default(ajv);
   for (const keyword of OPENAPI_KEYWORDS) ajv.addKeyword({ keyword });
   return ajv;
+}
+
+/** The coerced values that are not finite numbers (top level, or in a repeated parameter's array). */
+function nonFiniteIssues(data: unknown): ErrorObject[] {
+  if (data === null || typeof data !== 'object') return [];
+  const issues: ErrorObject[] = [];
+  for (const [name, value] of Object.entries(data)) {
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === 'number' && !Number.isFinite(v))) {
+      const instancePath = `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      issues.push({ instancePath, schemaPath: '#/finite', keyword: 'finite', params: {}, message: 'must be a finite number in the allowed range' });
+    }
+  }
+  return issues;
+}
+
+/**
+ * Ajv coerces a numeric string too large for a double ("9" × 400, "1e400", "Infinity") to
+ * Infinity and then skips `minimum`/`maximum`, which only test finite numbers: the value would
+ * reach the handler (and PostgreSQL) unchecked. Such a value is refused like any out-of-range one.
+ */
+function refusingNonFinite(validate: ValidateFunction): ValidateFunction {
+  const wrapped = ((data: unknown, context?: Parameters<ValidateFunction>[1]) => {
+    const valid = validate(data, context) as boolean;
+    const issues = nonFiniteIssues(data);
+    wrapped.errors = issues.length === 0 ? validate.errors : [...(validate.errors ?? []), ...issues];
+    return valid && issues.length === 0;
+  }) as ValidateFunction;
+  // Fastify passes the parent (so that Ajv may replace a coerced root) only to a function with schemaEnv.
+  Object.assign(wrapped, { schema: validate.schema, schemaEnv: validate.schemaEnv, errors: null });
+  return wrapped;
 }
 
 /**
@@ -57,7 +88,8 @@ export function installValidators(app: FastifyInstance, compilation: SchemaCompi
   const bodyAjv = createAjv(false);
   const paramAjv = createAjv('array');
   app.setValidatorCompiler(({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? bodyAjv : paramAjv;
-    return compilation === 'lazy' ? lazyValidator(() => ajv.compile(schema as object)) : ajv.compile(schema as object);
+    // Query, path and header values are coerced: a non-finite result is refused too.
+    const compile = httpPart === 'body' ? () => bodyAjv.compile(schema as object) : () => refusingNonFinite(paramAjv.compile(schema as object));
+    return compilation === 'lazy' ? lazyValidator(compile) : compile();
   });
 }

@@ -130,8 +130,9 @@ export async function answerFlowStep(deps: RouteDeps, query: FlowStepQuery, form
     findFlowInOrg(deps.db, call.org_id, query.flowId),
     call.campaign_id === null ? undefined : findCampaignInOrg(deps.db, call.org_id, call.campaign_id),
   ]);
-  // A stale URL (the flow was deleted meanwhile, or it is another organisation's): end politely.
-  if (!flow || !campaign) return flowHangupTwiml({ message: FLOW_ERROR_MESSAGE });
+  // A stale URL (the flow was deleted or made a draft meanwhile, or it is another organisation's):
+  // end politely (a draft never runs).
+  if (!flow || flow.status !== 'active' || !campaign) return flowHangupTwiml({ message: FLOW_ERROR_MESSAGE });
   const step = await runFlowStep(deps, {
     call,
     campaign,

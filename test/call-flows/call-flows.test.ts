@@ -255,25 +255,33 @@ describe('call flows: active flows are complete', () => {
 });
 
 describe('call flows: campaigns', () => {
-  it('validates a draft assigned to a campaign as a whole', async () => {
+  it('saves a draft naming a campaign incomplete (seed 000), never runs it, and validates it when it is made active', async () => {
     const campaign = await createCampaign(owner.client, { name: 'Assigned' });
     const draft = await createFlow(owner.client, { name: 'Incomplete draft', flowDefinition: seed000Flow() });
-    const assign = await unchanged(() => putFlow(owner.client, draft.id, { campaignId: campaign.id }));
-    expect(assign.response.status).toBe(400);
-    expect(assign.error?.details).toEqual(SEED_000_ACTIVATION_DETAILS);
+    const assign = await putFlow(owner.client, draft.id, { campaignId: campaign.id });
+    expect(assign.response.status).toBe(200);
+    expect(assign.data).toMatchObject({ campaignId: campaign.id, status: 'draft', isActive: false, flowDefinition: seed000Flow() });
 
-    const created = await unchanged(() =>
-      owner.client.POST('/api/call-flows', { body: { name: 'Assigned draft', campaignId: campaign.id, flowDefinition: def({ startNodeId: 'menu_1', nodes: [] }) } }),
-    );
-    expect(created.response.status).toBe(400);
-    expect(created.error?.details).toEqual({ 'flowDefinition.startNodeId': 'refers to an unknown node: menu_1' });
+    // Seed 000's request as written: a draft with a campaign, a start node that does not exist yet.
+    const created = await owner.client.POST('/api/call-flows', {
+      body: { name: 'New Call Flow', description: 'Description', campaignId: campaign.id, status: 'draft', flowDefinition: def({ startNodeId: 'menu_1', nodes: [] }) },
+    });
+    expect(created.response.status).toBe(201);
+    expect(created.data).toMatchObject({ campaignId: campaign.id, status: 'draft', isActive: false, flowDefinition: { startNodeId: 'menu_1', nodes: [] } });
 
-    // A complete draft may be assigned (it stays a draft) and unassigned again.
-    const complete = await createFlow(owner.client, { name: 'Complete draft', flowDefinition: completeFlow() });
-    const assigned = await putFlow(owner.client, complete.id, { campaignId: campaign.id });
-    expect(assigned.response.status).toBe(200);
-    expect(assigned.data).toMatchObject({ campaignId: campaign.id, status: 'draft', isActive: false, flowDefinition: completeFlowNormalised() });
-    const unassigned = await putFlow(owner.client, complete.id, { campaignId: null, flowDefinition: seed000Flow() });
+    // Made active: validated as a whole, 400 naming the problem, nothing changed.
+    const activate = await unchanged(() => putFlow(owner.client, created.data!.id, { status: 'active' }));
+    expect(activate.response.status).toBe(400);
+    expect(activate.error?.details).toEqual({ 'flowDefinition.startNodeId': 'refers to an unknown node: menu_1' });
+    const activateOther = await unchanged(() => putFlow(owner.client, draft.id, { status: 'active' }));
+    expect(activateOther.response.status).toBe(400);
+    expect(activateOther.error?.details).toEqual(SEED_000_ACTIVATION_DETAILS);
+
+    // Completed, it may be made active (and is then stored normalised).
+    const completed = await putFlow(owner.client, created.data!.id, { status: 'active', flowDefinition: completeFlow() });
+    expect(completed.response.status).toBe(200);
+    expect(completed.data).toMatchObject({ campaignId: campaign.id, status: 'active', isActive: true, flowDefinition: completeFlowNormalised() });
+    const unassigned = await putFlow(owner.client, draft.id, { campaignId: null, flowDefinition: seed000Flow() });
     expect(unassigned.response.status).toBe(200);
     expect(unassigned.data).toMatchObject({ campaignId: null, flowDefinition: seed000Flow() });
   });

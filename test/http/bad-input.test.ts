@@ -6,10 +6,10 @@
 // {poolId}, {tagCode}) are capabilities, not the caller's objects: each has its own expectation.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordInboundCall } from '../../server/calls/queries.js';
-import { type Member, PASSWORD, addMember, createBuyer, createCampaign, registerOrg, uniqueEmail } from '../helpers/fixtures.js';
+import { createWorld, WORLD_CALL_SID } from '../helpers/api-world.js';
+import { type Member, PASSWORD, uniqueEmail } from '../helpers/fixtures.js';
+import { FORM_TYPE, JSON_TYPE, type Sent, fillPath, formOf, sendRaw } from '../helpers/raw-request.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { signatureFor } from '../helpers/twilio-webhook.js';
 import { indexOperations, loadSpec, type OperationMeta } from '../../server/spec.js';
 import { unknownNumberTwiml } from '../../server/webhooks/twiml.js';
 import { NOOP_SNIPPET } from '../../server/tracking-tags/snippet.js';
@@ -33,15 +33,13 @@ let tagId: number;
 let tagCode: string;
 let callId: number;
 let numberPhone: string;
-const CALL_SID = 'CA00000000000000000000000000000001';
+const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
 const spec = loadSpec();
 const operations = [...indexOperations(spec).values()];
 // Operations whose body is required (an optional free-form body, as the test bid's, has no wrong shape).
 const BODY_OPERATIONS = operations.filter((op) => spec.paths[op.path]![op.method.toLowerCase()].requestBody?.required === true);
-const JSON_TYPE = 'application/json';
-const FORM_TYPE = 'application/x-www-form-urlencoded';
 const bodyTypes = (op: OperationMeta): string[] => Object.keys(spec.paths[op.path]![op.method.toLowerCase()].requestBody?.content ?? {});
 /** Bodies that are JSON only (the API's own operations). */
 const JSON_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === JSON_TYPE);
@@ -193,15 +191,6 @@ function opById(operationId: string): OperationMeta {
   return op;
 }
 
-/** The path with each {name} replaced by `params[name]` as a raw (already encoded) segment. */
-function fillPath(op: OperationMeta, params: Record<string, string>): string {
-  return op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const value = params[name];
-    if (value === undefined) throw new Error(`${op.operationId}: no value for {${name}}`);
-    return value;
-  });
-}
-
 function realParams(operationId: string): Record<string, string> {
   const params = table[operationId]!.params?.() ?? {};
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, encodeURIComponent(v)]));
@@ -213,35 +202,6 @@ function realQuery(operationId: string): string {
   return query ? `?${new URLSearchParams(query).toString()}` : '';
 }
 
-function isPublic(op: OperationMeta): boolean {
-  return op.securitySchemes.length === 0;
-}
-
-/** The parameters a Twilio signature covers: the body as the server parses it, when that is an object. */
-function signedParams(contentType: string | undefined, body: string | undefined): Record<string, string> {
-  if (body === undefined || contentType === undefined) return {};
-  const type = contentType.split(';')[0]!.trim();
-  if (type === FORM_TYPE) return Object.fromEntries(new URLSearchParams(body));
-  if (type !== JSON_TYPE) return {};
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
-}
-
-/** A table body as a form (every value a string). */
-function formOf(values: Record<string, unknown>): string {
-  return new URLSearchParams(Object.entries(values).map(([k, v]): [string, string] => [k, String(v)])).toString();
-}
-
-interface Sent {
-  status: number;
-  body: { error?: string; code?: string; details?: unknown; requestId?: string; text?: string } | null;
-  contentType: string;
-}
-
 /**
  * One raw request as the owner: with the session cookie, or for a Twilio webhook with a valid
  * X-Twilio-Signature over what is sent (`anonymous`: neither).
@@ -250,27 +210,12 @@ async function send(
   op: OperationMeta,
   options: { params?: Record<string, string>; body?: string; contentType?: string; anonymous?: boolean },
 ): Promise<Sent> {
-  const headers: Record<string, string> = {};
-  if (options.contentType !== undefined) headers['content-type'] = options.contentType;
   const pathAndQuery = fillPath(op, options.params ?? realParams(op.operationId)) + realQuery(op.operationId);
-  if (!options.anonymous && op.twilioSigned) {
-    headers['x-twilio-signature'] = signatureFor(`${t.config.publicBaseUrl}${pathAndQuery}`, signedParams(options.contentType, options.body));
-  } else if (!options.anonymous && !isPublic(op)) {
-    headers.cookie = cookie;
-  }
-  const response = await fetch(t.url + pathAndQuery, {
-    method: op.method,
-    headers,
+  return sendRaw(t, op, options.anonymous ? 'anonymous' : { cookie }, {
+    pathAndQuery,
     ...(options.body !== undefined ? { body: options.body } : {}),
+    ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
   });
-  const text = await response.text();
-  const contentType = response.headers.get('content-type') ?? '';
-  return {
-    status: response.status,
-    // (A webhook's TwiML is kept as text: it is never an error body.)
-    body: !text ? null : /^application\/json/.test(contentType) ? (JSON.parse(text) as Sent['body']) : ({ text } as Sent['body']),
-    contentType,
-  };
 }
 
 /** Each request's outcome as {label, status, code}, to compare the whole list in one assertion. */
@@ -326,44 +271,9 @@ async function snapshot() {
 
 beforeAll(async () => {
   t = await startTestApp();
-  owner = await registerOrg(t, 'Bad Input Org');
-  member = await addMember(t, owner, 'agent');
-  cookie = [...owner.client.cookieJar!.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  const campaign = await createCampaign(owner.client, { name: 'Target campaign' });
-  campaignId = campaign.id;
-  buyerId = (await createBuyer(owner.client, { name: 'Target buyer' })).id;
-  spareBuyerId = (await createBuyer(owner.client, { name: 'Spare buyer', phoneNumber: '+12125550999' })).id;
-  const assigned = await owner.client.POST('/api/campaigns/{id}/buyers', { params: { path: { id: campaignId } }, body: { buyerId } });
-  if (assigned.response.status !== 201) throw new Error(`addCampaignBuyer failed: ${assigned.response.status}`);
-  const key = await owner.client.POST('/api/api-keys', { body: { name: 'Target key', role: 'manager' } });
-  if (!key.data) throw new Error(`createApiKey failed: ${key.response.status}`);
-  apiKeyId = key.data.id;
-  const target = await owner.client.POST('/api/rtb/targets', { body: { name: 'Target target', endpointUrl: 'http://127.0.0.1:9/bid' } });
-  const router = await owner.client.POST('/api/rtb/routers', { body: { name: 'Target router' } });
-  if (!target.data || !router.data) throw new Error('RTB setup failed');
-  targetId = target.data.id;
-  routerId = router.data.id;
-  rtbId = campaign.rtbId;
-  await owner.client.PUT('/api/campaigns/{id}/rtb-targets', { params: { path: { id: campaignId } }, body: { assignments: [{ targetId }] } });
-  const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
-  const number = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber } });
-  const pool = await owner.client.POST('/api/number-pools', { body: { name: 'Target pool' } });
-  const flow = await owner.client.POST('/api/call-flows', {
-    body: { name: 'Target flow', flowDefinition: { startNodeId: 'start', nodes: [{ id: 'start', type: 'Hangup', config: { message: 'Goodbye' } }] } },
-  });
-  if (!number.data || !pool.data || !flow.data) throw new Error('number/pool/flow setup failed');
-  numberId = number.data.id;
-  numberPhone = number.data.phoneNumber;
-  poolId = pool.data.id;
-  flowId = flow.data.id;
-  const pixel = await owner.client.POST('/api/tracking-pixels', { body: { name: 'Target pixel', url: 'https://pixels.example.com/p' } });
-  if (!pixel.data) throw new Error(`createTrackingPixel failed: ${pixel.response.status}`);
-  pixelId = pixel.data.id;
-  const tag = await owner.client.POST('/api/tracking-tags', { body: { name: 'Target tag', campaignId, poolId } });
-  if (!tag.data) throw new Error(`createTrackingTag failed: ${tag.response.status}`);
-  tagId = tag.data.id;
-  tagCode = tag.data.tagCode;
-  callId = (await recordInboundCall(t.db, { orgId: owner.orgId, callSid: CALL_SID, campaignId, from: '+13105550000', to: numberPhone })).call.id;
+  const world = await createWorld(t, 'Bad Input Org');
+  ({ owner, member, cookie, campaignId, buyerId, spareBuyerId, apiKeyId, targetId, routerId, rtbId } = world);
+  ({ numberId, numberPhone, poolId, flowId, pixelId, tagId, tagCode, callId } = world);
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
