@@ -5426,6 +5426,7 @@ export interface operations {
                     "application/json": components["schemas"]["RtbHealthReport"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
@@ -8578,6 +8579,7 @@ export interface operations {
                     "application/json": components["schemas"]["RedtrackPostbackSecret"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];

@@ -118,6 +118,8 @@ const table: Record<string, Case> = {
   inboundRtbBid: { params: () => ({ rtbId }), body: () => ({ callerId: '+13105551234' }) },
   inboundRtbBidGet: { params: () => ({ rtbId }) },
   purchasePhoneNumber: { body: () => ({ phoneNumber: '+15555550188' }) },
+  // A simulated call changes state when it succeeds; here only refused bodies are sent.
+  placeSimulatedCall: { body: () => ({ to: numberPhone, outcome: 'busy', timeScale: 0 }) },
   releasePhoneNumber: { params: () => ({ id: String(numberId) }) },
   assignPhoneNumberToCampaign: { params: () => ({ id: String(numberId) }), body: () => ({ campaignId: null }) },
   createNumberPool: { body: () => ({ name: 'Sneaky pool' }) },
