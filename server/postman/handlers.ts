@@ -3,8 +3,10 @@
 import { readFileSync } from 'node:fs';
 import type { components } from '../../client/schema.js';
 import type { HandlerGroup } from '../handler-types.js';
+import { PROJECT_ROOT } from '../project-root.js';
 
-export const POSTMAN_COLLECTION_PATH = new URL('../generated/postman-collection.json', import.meta.url);
+/** From the project root: a build (dist/server) reads the same generated file as the sources. */
+export const POSTMAN_COLLECTION_PATH = new URL('server/generated/postman-collection.json', PROJECT_ROOT);
 
 type PostmanCollection = components['schemas']['PostmanCollection'];
 
