@@ -11,23 +11,15 @@
 // Priority ties and round-robin rotate among the buyers under their limits (the rotation counter
 // depends on who is eligible), so they take the general path.
 import type { CampaignRow } from '../../db/types.js';
-import { recordReservedCall } from '../calls/reserved-call.js';
+import { recordReservedCall, type ReservedCallInput } from '../calls/reserved-call.js';
 import { capWindows } from '../routing/cap-windows.js';
 import { planRouting } from '../routing/plan.js';
 import type { BuyerEntry } from './candidate-queries.js';
 import type { RouteDeps } from './route-call.js';
 import { dialTwiml, fallbackTwiml } from './twiml.js';
 
-export interface LimitedCallInput {
-  orgId: string;
-  callSid: string;
-  campaignId: string;
-  phoneNumberId: number | null;
-  from: string | null;
-  to: string;
-  callerState: string | null;
-  callerZip: string | null;
-}
+/** The call as the voice webhook knows it (the rest of ReservedCallInput is planned here). */
+export type LimitedCallInput = Pick<ReservedCallInput, 'orgId' | 'callSid' | 'campaignId' | 'phoneNumberId' | 'from' | 'to' | 'callerState' | 'callerZip'>;
 
 function orderIsUsageFree(campaign: CampaignRow, order: readonly number[], entries: ReadonlyMap<number, BuyerEntry>): boolean {
   if (order.length <= 1 || campaign.routing_type === 'weighted') return true;

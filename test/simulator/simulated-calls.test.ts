@@ -7,24 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '../../client/index.js';
 import { type Client, type Member, addMember, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { buyerCampaign, callRow, legRows } from '../webhooks/helpers.js';
+import { buyerCampaign, callRow, FLOW, legRows } from '../webhooks/helpers.js';
 
 type SimulatedCallCreate = components['schemas']['SimulatedCallCreate'];
 
-const FLOW = {
-  startNodeId: 'menu_1',
-  nodes: [
-    {
-      id: 'menu_1',
-      type: 'Menu',
-      config: { message: 'Press 1 for sales, 2 to leave a message.', options: [{ digit: '1', next: 'route_1' }, { digit: '2', next: 'vm_1' }], invalid: 'bye', maxRetries: 1 },
-    },
-    { id: 'route_1', type: 'Route', config: { target: 'buyers', next: 'sorry' } },
-    { id: 'sorry', type: 'Say', config: { message: 'Everybody is busy.', next: 'vm_1' } },
-    { id: 'vm_1', type: 'Voicemail', config: { message: 'Leave a message.', maxLengthSeconds: 60 } },
-    { id: 'bye', type: 'Hangup', config: { message: 'Goodbye.' } },
-  ],
-};
 
 let t: TestApp;
 let owner: Member;

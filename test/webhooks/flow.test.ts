@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Member, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { postWebhook, XML_HEAD } from '../helpers/twilio-webhook.js';
-import { buyerCampaign, callRow, callSid, dialStatus, legRows, voice } from './helpers.js';
+import { buyerCampaign, callRow, callSid, dialStatus, FLOW, legRows, voice } from './helpers.js';
 
 let t: TestApp;
 let owner: Member;
@@ -16,20 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const FLOW = {
-  startNodeId: 'menu_1',
-  nodes: [
-    {
-      id: 'menu_1',
-      type: 'Menu',
-      config: { message: 'Press 1 for sales, 2 to leave a message.', options: [{ digit: '1', next: 'route_1' }, { digit: '2', next: 'vm_1' }], invalid: 'bye', maxRetries: 1 },
-    },
-    { id: 'route_1', type: 'Route', config: { target: 'buyers', next: 'sorry' } },
-    { id: 'sorry', type: 'Say', config: { message: 'Everybody is busy.', next: 'vm_1' } },
-    { id: 'vm_1', type: 'Voicemail', config: { message: 'Leave a message.', maxLengthSeconds: 60 } },
-    { id: 'bye', type: 'Hangup', config: { message: 'Goodbye.' } },
-  ],
-};
 
 async function flowCampaign() {
   const { campaign, buyers } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550301' }]);

@@ -75,3 +75,19 @@ export async function legRows(t: TestApp, sid: string) {
   const call = await callRow(t, sid);
   return t.db.selectFrom('call_legs').selectAll().where('call_id', '=', call.id).orderBy('attempt').execute();
 }
+
+/** A flow with every kind of step a call can take: a menu, routing to buyers, a message, voicemail, hang-up. */
+export const FLOW = {
+  startNodeId: 'menu_1',
+  nodes: [
+    {
+      id: 'menu_1',
+      type: 'Menu',
+      config: { message: 'Press 1 for sales, 2 to leave a message.', options: [{ digit: '1', next: 'route_1' }, { digit: '2', next: 'vm_1' }], invalid: 'bye', maxRetries: 1 },
+    },
+    { id: 'route_1', type: 'Route', config: { target: 'buyers', next: 'sorry' } },
+    { id: 'sorry', type: 'Say', config: { message: 'Everybody is busy.', next: 'vm_1' } },
+    { id: 'vm_1', type: 'Voicemail', config: { message: 'Leave a message.', maxLengthSeconds: 60 } },
+    { id: 'bye', type: 'Hangup', config: { message: 'Goodbye.' } },
+  ],
+};
