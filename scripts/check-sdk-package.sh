@@ -57,7 +57,7 @@ cat > unknown-path.ts <<'TS'
 import { createClient } from '@callcenter-pro/client';
 
 const api = createClient({ baseUrl: 'http://localhost:3000' });
-export const answer = api.GET('/api/no-such-path');
+export const answer = api.GET('/api/no-such-path', {});
 TS
 cat > tsconfig.unknown-path.json <<'JSON'
 { "extends": "./tsconfig.json", "files": ["unknown-path.ts"] }
