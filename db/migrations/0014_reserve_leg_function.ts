@@ -135,7 +135,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- r_created false: the CallSid was recorded already (a retry); nothing written.
     CREATE PROCEDURE record_reserved_call(
       p_org uuid, p_call_sid text, p_campaign uuid, p_phone_number_id integer, p_from text, p_to text,
-      p_caller_state text, p_caller_zip text,
+      p_caller_state text, p_caller_zip text, p_source text,
       p_candidates jsonb, p_plan jsonb, p_input_order integer[], p_routing_method text,
       p_fallback_twiml text, p_fallback_to text, p_stale_sec integer,
       INOUT r_created boolean DEFAULT NULL, INOUT r_twiml text DEFAULT NULL
@@ -149,8 +149,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       v_method text := 'none';
       v_plan jsonb;
     BEGIN
-      INSERT INTO calls (org_id, call_sid, direction, campaign_id, phone_number_id, from_number, to_number, caller_state, caller_zip)
-      VALUES (p_org, p_call_sid, 'inbound', p_campaign, p_phone_number_id, p_from, p_to, p_caller_state, p_caller_zip)
+      INSERT INTO calls (org_id, call_sid, direction, campaign_id, phone_number_id, from_number, to_number, caller_state, caller_zip, source)
+      VALUES (p_org, p_call_sid, 'inbound', p_campaign, p_phone_number_id, p_from, p_to, p_caller_state, p_caller_zip, p_source)
       ON CONFLICT (call_sid) DO NOTHING
       RETURNING id INTO v_call;
       IF v_call IS NULL THEN
@@ -197,7 +197,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP PROCEDURE record_reserved_call(uuid, text, uuid, integer, text, text, text, text, jsonb, jsonb, integer[], text, text, text, integer, boolean, text)`.execute(db);
+  await sql`DROP PROCEDURE record_reserved_call(uuid, text, uuid, integer, text, text, text, text, text, jsonb, jsonb, integer[], text, text, text, integer, boolean, text)`.execute(db);
   await sql`DROP FUNCTION reserve_leg(uuid, integer, integer, integer, integer, text, numeric, integer, integer, integer, integer, integer,
     timestamptz, timestamptz, timestamptz, timestamptz, integer, boolean)`.execute(db);
 }

@@ -33,6 +33,8 @@ export interface ReservedCallInput {
   to: string;
   callerState: string | null;
   callerZip: string | null;
+  /** Who carried the call (the simulator's calls say so, in the API and in reports). */
+  source: 'twilio' | 'simulator';
   /** In the planned order. */
   candidates: readonly ReservedCallCandidate[];
   /** The routing plan as planned without usage; a buyer found at a limit moves from `order` to `skipped`. */
@@ -62,7 +64,7 @@ export async function recordReservedCall(db: Db, input: ReservedCallInput): Prom
   }));
   const { rows } = await sql<{ r_created: boolean | null; r_twiml: string | null }>`
     CALL record_reserved_call(${input.orgId}::uuid, ${input.callSid}::text, ${input.campaignId}::uuid, ${input.phoneNumberId}::integer,
-      ${input.from}::text, ${input.to}::text, ${input.callerState}::text, ${input.callerZip}::text,
+      ${input.from}::text, ${input.to}::text, ${input.callerState}::text, ${input.callerZip}::text, ${input.source}::text,
       ${JSON.stringify(candidates)}::jsonb, ${JSON.stringify({ ...input.plan, attempts: [] })}::jsonb, ${input.inputOrder}::integer[],
       ${input.routingMethod}::text, ${input.fallback.twiml}::text, ${input.fallback.to}::text, ${STALE_OPEN_LEG_SEC}::integer, NULL, NULL)`.execute(db);
   const row = rows[0];

@@ -28,7 +28,7 @@ export async function seedDemo(db: Kysely<DB>, email: string, password: string |
     await createUser(trx, { orgId: org.id, email, password: chosen, role: 'owner', username: 'admin', firstName: 'Demo', lastName: 'Admin' });
     const campaign = await trx
       .insertInto('campaigns')
-      .values({ org_id: org.id, name: DEMO_CAMPAIGN_NAME, description: 'Seeded on first start', phone_number: DEMO_CAMPAIGN_NUMBER, rtb_id: generateRtbId() })
+      .values({ org_id: org.id, name: DEMO_CAMPAIGN_NAME, description: 'Seeded on first start', phone_number: DEMO_CAMPAIGN_NUMBER, rtb_id: generateRtbId(), payout: '25.00', min_call_duration_sec: 30 })
       .returning('id')
       .executeTakeFirstOrThrow();
     const buyer = await trx

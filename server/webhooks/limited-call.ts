@@ -64,6 +64,7 @@ export async function answerLimitedCall(
   });
   return recordReservedCall(deps.db, {
     ...input,
+    source: deps.callSource ?? 'twilio',
     candidates,
     plan: { mode: 'auto', order: routing.order, skipped: routing.skipped },
     inputOrder: buyers.map((e) => e.row.id),
