@@ -12,11 +12,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Kysely, sql } from 'kysely';
-import pg from 'pg';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.js';
 import type { DB } from '../../db/types.js';
+import { createTestSchema } from '../helpers/test-app.js';
 import { bid, startStubBidder, type StubBidder } from '../helpers/stub-bidder.js';
 import { TEMPLATE_FILE } from '../setup/pglite-template.js';
 import { CRASH_BUYER, CRASH_PUBLIC_BASE_URL, CRASH_TARGETS, CRASH_WEBHOOK_TOKEN } from './crash-seed.js';
@@ -126,20 +126,8 @@ async function openDatabaseOf(where: { dataDir: string } | { schema: string }): 
 async function prepareDatabase(): Promise<{ args: string[]; firstArgs: string[]; where: { dataDir: string } | { schema: string } }> {
   if (onPostgres) {
     const databaseUrl = process.env.DATABASE_URL!;
-    const schema = `t_crash_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    cleanups.push(async () => {
-      const dropper = new pg.Client({ connectionString: databaseUrl });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP SCHEMA ${schema} CASCADE`);
-      } finally {
-        await dropper.end();
-      }
-    });
+    const { schema, drop } = await createTestSchema(databaseUrl, 't_crash');
+    cleanups.push(drop);
     return { args: ['--database-url', databaseUrl, '--schema', schema], firstArgs: [], where: { schema } };
   }
   const folder = await mkdtemp(path.join(tmpdir(), 'ccp-crash-'));

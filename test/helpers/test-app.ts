@@ -66,6 +66,22 @@ function lineCollector(lines: string[]): NodeJS.WritableStream {
   });
 }
 
+/** A fresh schema on the PostgreSQL server (`<prefix>_<pid>_<random>`), and how to drop it. */
+export async function createTestSchema(databaseUrl: string, prefix: string): Promise<{ schema: string; drop: () => Promise<void> }> {
+  const schema = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE SCHEMA ${schema}`);
+  return { schema, drop: () => run(`DROP SCHEMA ${schema} CASCADE`) };
+}
+
 async function openTestDatabase(): Promise<{ db: Kysely<DB>; close: () => Promise<void> }> {
   const databaseUrl = process.env.TEST_DB === 'pg' ? process.env.DATABASE_URL : undefined;
   if (!databaseUrl) {
@@ -73,24 +89,14 @@ async function openTestDatabase(): Promise<{ db: Kysely<DB>; close: () => Promis
     const database = await openDatabase({ loadDataDir: new Blob([template]) });
     return database;
   }
-  const schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
+  const { schema, drop } = await createTestSchema(databaseUrl, 't');
   const database = await openDatabase({ databaseUrl, searchPath: schema, poolSize: 5 });
   await migrateToLatest(database.db, schema);
   return {
     db: database.db,
     close: async () => {
       await database.close();
-      const dropper = new pg.Client({ connectionString: databaseUrl });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP SCHEMA ${schema} CASCADE`);
-      } finally {
-        await dropper.end();
-      }
+      await drop();
     },
   };
 }
