@@ -43,6 +43,7 @@ import twilio from 'twilio';
 import { Pool } from 'undici';
 import { cpuMark, cpuSince, type CpuUse } from './cpu-accounting.js';
 import { type Check, dropBenchSchema, firstMessage, forkTsChild, type LoadRequest, percentile, runLoad, stopChild } from './load.js';
+import { markdownTable } from './markdown-table.js';
 import { LOCAL_TEST_DATABASE_URL } from '../../server/config.js';
 
 // Knobs are command-line options (configuration proper is read only by server/config.ts).
@@ -374,8 +375,6 @@ const table = rows.map((row) => {
     met,
   ];
 });
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]?.length ?? 0)));
-const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 || i >= 10 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
 
 const cpus = os.cpus();
 const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
@@ -387,9 +386,7 @@ console.log(
     `load average before ${fmtLoad(loadBefore)}, after ${fmtLoad(os.loadavg())}`,
 );
 if ((loadBefore[0] ?? 0) > cpus.length * 0.75) console.log(`WARNING: the machine was busy before the run (load ${fmtLoad(loadBefore)} on ${cpus.length} CPUs): figures are pessimistic`);
-console.log(line(header));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const row of table) console.log(line(row));
+for (const text of markdownTable(header, table, (i) => i === 0 || i >= 10)) console.log(text);
 
 const failedRows = rows.filter((row) => row.failures > 0);
 if (failedRows.length > 0) {
@@ -419,15 +416,11 @@ const cpuTable = rows.map((row) => {
     row.scenario === 'ceiling' ? '—' : String(row.stats.campaignsKb),
   ];
 });
-const cpuWidths = cpuHeader.map((h, i) => Math.max(h.length, ...cpuTable.map((row) => row[i]?.length ?? 0)));
-const cpuLine = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(cpuWidths[i] ?? 0) : c.padStart(cpuWidths[i] ?? 0))).join(' | ')} |`;
 console.log(
   `\nCPU time per call during the measured runs (${cpus.length} CPUs; /proc, 10 ms ticks; pg backends = the server pool's connections${database === 'PGlite' ? ', none with PGlite: it runs inside the server' : ''}; ` +
     'other = every other process, PostgreSQL WAL writer / checkpointer included):',
 );
-console.log(cpuLine(cpuHeader));
-console.log(`|${cpuWidths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const row of cpuTable) console.log(cpuLine(row));
+for (const text of markdownTable(cpuHeader, cpuTable, (i) => i === 0)) console.log(text);
 const noisy = rows.filter((row) => {
   const other = row.cpu.machine - row.cpu.server - row.cpu.postgres - row.cpu.loadGenerator - row.cpu.bidders;
   return other > 0.15 * row.cpu.machine;
