@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 // CI (REQUIRE_BROWSER=1) fails if it is not.
 const shared = {
   include: ['test/**/*.test.ts'],
-  exclude: ['test/redis/**', 'test/browser/**'],
+  exclude: ['test/platform/redis/**', 'test/browser/**'],
   setupFiles: ['test/setup/contract-guard.ts'],
   testTimeout: 30_000,
   hookTimeout: 60_000,
@@ -19,7 +19,7 @@ if (process.env.DATABASE_URL) {
   projects.push({ test: { ...shared, name: 'pg', env: { TEST_DB: 'pg' } } });
 }
 if (process.env.REDIS_URL) {
-  projects.push({ test: { ...shared, ...pglite, include: ['test/redis/**/*.test.ts'], exclude: [], name: 'redis' } });
+  projects.push({ test: { ...shared, ...pglite, include: ['test/platform/redis/**/*.test.ts'], exclude: [], name: 'redis' } });
 }
 const hasChromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].some((p) => existsSync(p));
 if (hasChromium || process.env.REQUIRE_BROWSER === '1') {

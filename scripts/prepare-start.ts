@@ -3,8 +3,8 @@
 // initdb, ~5 s of CPU) and the parsed contract (openapi.yaml as JSON). Both live in
 // node_modules/.cache/callcenter-pro and are rebuilt by the server itself when missing.
 import { ensureTemplate, templateName } from '../db/pglite-template.js';
-import { cachePath } from '../server/local-cache.js';
-import { loadSpec } from '../server/spec.js';
+import { cachePath } from '../server/platform/local-cache.js';
+import { loadSpec } from '../server/platform/spec.js';
 
 loadSpec();
 await ensureTemplate(cachePath(templateName()));

@@ -2,7 +2,7 @@
 // DATA_DIR) without starting the server. `npm start` does the same on an empty database.
 import { openDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { loadConfig } from '../server/config.js';
+import { loadConfig } from '../server/platform/config.js';
 import { seedDemo } from '../server/demo/seed-demo.js';
 
 const config = loadConfig();

@@ -16,9 +16,9 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { hashPassword } from '../server/auth/passwords.js';
+import { hashPassword } from '../server/accounts/auth/passwords.js';
 import { rebuildRollups } from '../server/reports/rollups.js';
-import { scriptDatabaseUrl } from '../server/config.js';
+import { scriptDatabaseUrl } from '../server/platform/config.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -7,11 +7,11 @@
 // Flags: --to (required), --from, --outcome answered|busy|no-answer|failed, --dial-outcomes a,b,...,
 // --duration <talk seconds>, --ring <seconds>, --digits 1,2 (one per <Gather>), --time-scale <0..1>,
 // --wait (play the whole call before answering: time scale 0), --base-url, --api-key, --email,
-// --password. Defaults from the environment (server/config.ts simulatorClientSettings):
+// --password. Defaults from the environment (server/platform/config.ts simulatorClientSettings):
 // CCP_BASE_URL (else http://HOST:PORT), CCP_API_KEY, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD.
 import { parseArgs } from 'node:util';
 import { createClient, type components } from '../client/index.js';
-import { simulatorClientSettings } from '../server/config.js';
+import { simulatorClientSettings } from '../server/platform/config.js';
 
 type Outcome = components['schemas']['SimulatedDialOutcome'];
 const OUTCOMES: readonly Outcome[] = ['answered', 'busy', 'no-answer', 'failed'];

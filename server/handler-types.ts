@@ -4,15 +4,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { operations } from '../client/schema.js';
 import type { DB } from '../db/types.js';
-import type { RtbRuntime } from './auctions/runtime.js';
-import type { Principal } from './auth/principal.js';
-import type { Background } from './common/background.js';
-import type { Config } from './config.js';
-import type { OutboundPolicy } from './http/outbound/types.js';
-import type { RateLimiter } from './http/rate-limit/hook.js';
-import type { LoginThrottle } from './auth/login-throttle.js';
+import type { RtbRuntime } from './rtb/auctions/runtime.js';
+import type { Principal } from './accounts/auth/principal.js';
+import type { Background } from './platform/common/background.js';
+import type { Config } from './platform/config.js';
+import type { OutboundPolicy } from './platform/http/outbound/types.js';
+import type { RateLimiter } from './platform/http/rate-limit/hook.js';
+import type { LoginThrottle } from './accounts/auth/login-throttle.js';
 import type { AnyTelephony } from './telephony/factory.js';
-import type { RouteCache } from './webhooks/route-cache.js';
+import type { RouteCache } from './inbound/webhooks/route-cache.js';
 
 export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
@@ -38,7 +38,7 @@ export interface Deps {
   db: Kysely<DB>;
   config: Config;
   limiter: RateLimiter;
-  /** Login backoff per (account, source address) (server/auth/login-throttle.ts). */
+  /** Login backoff per (account, source address) (server/accounts/auth/login-throttle.ts). */
   loginThrottle: LoginThrottle;
   /** The outbound guard's policy (OUTBOUND_ALLOW_PRIVATE): save-time URL checks and connections. */
   outboundPolicy: OutboundPolicy;

@@ -7,15 +7,15 @@ import { openDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { copyTemplateIfEmpty, templateName } from '../db/pglite-template.js';
 import { bannerText } from './banner.js';
-import { DataDirPermissionError, ensurePrivateDataDir, tightenDataDir } from './common/data-dir.js';
-import { sealStoredSecrets } from './common/seal-stored.js';
-import { createSecretBox, SecretKeyError } from './common/secret-box.js';
-import { ConfigError, loadConfig } from './config.js';
+import { DataDirPermissionError, ensurePrivateDataDir, tightenDataDir } from './platform/common/data-dir.js';
+import { sealStoredSecrets } from './platform/common/seal-stored.js';
+import { createSecretBox, SecretKeyError } from './platform/common/secret-box.js';
+import { ConfigError, loadConfig } from './platform/config.js';
 import { demoCampaignNumber, seedDemo } from './demo/seed-demo.js';
-import { RedisRateLimitStore } from './http/rate-limit/redis-store.js';
-import { MemoryRateLimitStore } from './http/rate-limit/store.js';
-import { cachePath } from './local-cache.js';
-import { resolveSecretsKey, resolveSessionKey, resolveWebhookToken } from './secrets.js';
+import { RedisRateLimitStore } from './platform/http/rate-limit/redis-store.js';
+import { MemoryRateLimitStore } from './platform/http/rate-limit/store.js';
+import { cachePath } from './platform/local-cache.js';
+import { resolveSecretsKey, resolveSessionKey, resolveWebhookToken } from './platform/secrets.js';
 
 /** A stop that takes longer than this (a request that never ends) exits with code 1. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;

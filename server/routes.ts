@@ -3,11 +3,11 @@
 // in onRequest (before validation: an anonymous caller learns nothing about the input rules).
 import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
-import { type Principal, principalRateKey, requireRole, resolvePrincipal } from './auth/principal.js';
-import { ERRORS } from './errors.js';
-import { type FormParams, isValidTwilioSignature } from './http/twilio-signature.js';
+import { type Principal, principalRateKey, requireRole, resolvePrincipal } from './accounts/auth/principal.js';
+import { ERRORS } from './platform/errors.js';
+import { type FormParams, isValidTwilioSignature } from './platform/http/twilio-signature.js';
 import type { Deps, Handlers, HandlerContext, OperationId } from './handler-types.js';
-import { indexOperations, type OpenApiDocument, type OperationMeta } from './spec.js';
+import { indexOperations, type OpenApiDocument, type OperationMeta } from './platform/spec.js';
 
 export function checkHandlerCoverage(operationIds: Iterable<string>, handlerNames: Iterable<string>): void {
   const ops = new Set(operationIds);

@@ -1,8 +1,8 @@
 // Fastify and session augmentations shared by the server.
 import 'fastify';
 import '@fastify/secure-session';
-import type { RateLimitBucket } from './config.js';
-import type { Principal } from './auth/principal.js';
+import type { RateLimitBucket } from './platform/config.js';
+import type { Principal } from './accounts/auth/principal.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

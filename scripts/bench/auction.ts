@@ -15,14 +15,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
-import { createGuardedDispatcher } from '../../server/http/outbound/guarded-client.js';
-import { createOutboundPolicy } from '../../server/http/outbound/url-policy.js';
-import { runAuction } from '../../server/rtb/auction.js';
-import { createBidTransport } from '../../server/rtb/transport.js';
-import type { AuctionSettings, CallContext, RtbTargetConfig, SendFn } from '../../server/rtb/types.js';
-import { makeTarget } from '../../test/rtb/helpers.js';
+import { createGuardedDispatcher } from '../../server/platform/http/outbound/guarded-client.js';
+import { createOutboundPolicy } from '../../server/platform/http/outbound/url-policy.js';
+import { runAuction } from '../../server/rtb/engine/auction.js';
+import { createBidTransport } from '../../server/rtb/engine/transport.js';
+import type { AuctionSettings, CallContext, RtbTargetConfig, SendFn } from '../../server/rtb/engine/types.js';
+import { makeTarget } from '../../test/rtb/engine/helpers.js';
 
-// Knobs are command-line options (configuration proper is read only by server/config.ts):
+// Knobs are command-line options (configuration proper is read only by server/platform/config.ts):
 //   npx tsx scripts/bench/auction.ts [--bidders 10,100,500] [--concurrency 512] [--auctions N]
 const { values: args } = parseArgs({
   options: { bidders: { type: 'string', default: '10,100,500' }, concurrency: { type: 'string', default: '512' }, auctions: { type: 'string' } },

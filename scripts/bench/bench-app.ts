@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { buildApp } from '../../server/app.js';
-import { type Config, loadConfig } from '../../server/config.js';
-import { MemoryRateLimitStore } from '../../server/http/rate-limit/store.js';
+import { type Config, loadConfig } from '../../server/platform/config.js';
+import { MemoryRateLimitStore } from '../../server/platform/http/rate-limit/store.js';
 
 export interface BenchApp {
   app: FastifyInstance;

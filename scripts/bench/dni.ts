@@ -30,7 +30,7 @@ import pg from 'pg';
 import { Pool } from 'undici';
 import { cpuMark, cpuSince, type CpuUse } from './cpu-accounting.js';
 import { type Check, dropBenchSchema, firstMessage, forkTsChild, type LoadRequest, type LoadResult, percentile, runLoad, stopChild } from './load.js';
-import { LOCAL_TEST_DATABASE_URL } from '../../server/config.js';
+import { LOCAL_TEST_DATABASE_URL } from '../../server/platform/config.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../../db/connection.js';
 import { firstMessage, forkTsChild, percentile, stopChild } from './load.js';
-import { scriptDatabaseUrl } from '../../server/config.js';
+import { scriptDatabaseUrl } from '../../server/platform/config.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -44,9 +44,9 @@ import { Pool } from 'undici';
 import { cpuMark, cpuSince, type CpuUse } from './cpu-accounting.js';
 import { type Check, dropBenchSchema, firstMessage, forkTsChild, type LoadRequest, percentile, runLoad, stopChild } from './load.js';
 import { markdownTable } from './markdown-table.js';
-import { LOCAL_TEST_DATABASE_URL } from '../../server/config.js';
+import { LOCAL_TEST_DATABASE_URL } from '../../server/platform/config.js';
 
-// Knobs are command-line options (configuration proper is read only by server/config.ts).
+// Knobs are command-line options (configuration proper is read only by server/platform/config.ts).
 const { values: args } = parseArgs({
   options: {
     'database-url': { type: 'string', default: LOCAL_TEST_DATABASE_URL },

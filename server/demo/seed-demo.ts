@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
-import { createUser } from '../users/create-user.js';
-import { generateRtbId } from '../campaigns/mapping.js';
+import { createUser } from '../accounts/users/create-user.js';
+import { generateRtbId } from '../inbound/campaigns/mapping.js';
 
 export const DEMO_ORGANIZATION_NAME = 'Demo Organization';
 export const DEMO_CAMPAIGN_NAME = 'Demo Campaign';

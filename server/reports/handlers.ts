@@ -4,8 +4,8 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { components } from '../../client/schema.js';
 import type { DB } from '../../db/types.js';
-import { ownBuyer } from '../buyers/own-buyer.js';
-import { ownCampaign, ownCampaignId } from '../campaigns/own-campaign.js';
+import { ownBuyer } from '../inbound/buyers/own-buyer.js';
+import { ownCampaign, ownCampaignId } from '../inbound/campaigns/own-campaign.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { callGroups, callTotals, type CallGroup, type CallTotals } from './call-figures.js';
 import { buyersOfOrg, liveCounts } from './live-queries.js';

@@ -2,7 +2,7 @@
 // served by their indexes), and the counts of what is active now.
 import { sql } from 'kysely';
 import type { Db } from '../../db/types.js';
-import { HOUR_MS, MINUTE_MS } from '../common/zoned-time.js';
+import { HOUR_MS, MINUTE_MS } from '../platform/common/zoned-time.js';
 
 /** A call whose last callback was lost is not "active" forever: Twilio ends calls after 4 hours. */
 const ACTIVE_CALL_HOURS = 4;

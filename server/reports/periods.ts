@@ -1,9 +1,9 @@
 // A report's period from its query (pure): the local dates, the UTC instants they span, the
 // buckets of a grouping and the UTC hours a boundary splits. Bad values are 400s naming the field.
-import { isValidTimeZone } from '../common/time-zone.js';
-import { ERRORS } from '../errors.js';
+import { isValidTimeZone } from '../platform/common/time-zone.js';
+import { ERRORS } from '../platform/errors.js';
 import type { Window } from './sources.js';
-import { DAY_MS } from '../common/zoned-time.js';
+import { DAY_MS } from '../platform/common/zoned-time.js';
 import { addDays, localBoundaries, localDate, splitHours, startOfLocalDay } from './zone.js';
 
 /** The longest range a report covers, in days. */

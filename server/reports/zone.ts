@@ -1,10 +1,10 @@
 // Days and hours of a time zone as UTC instants (pure), on the wall-clock arithmetic of
-// common/zoned-time.ts (the IANA rules come from Node's Intl).
+// platform/common/zoned-time.ts (the IANA rules come from Node's Intl).
 //
 // Every zone's offset, and every daylight-saving change, falls on a quarter hour, so every day and
 // hour boundary is a quarter-hour mark. A local midnight that does not exist (a zone that springs
 // forward at midnight) starts its day at the first instant that does.
-import { DAY_MS, HOUR_MS, MINUTE_MS, offsetAt, transitionBetween, wallClock } from '../common/zoned-time.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, offsetAt, transitionBetween, wallClock } from '../platform/common/zoned-time.js';
 
 const QUARTER_MS = 15 * MINUTE_MS;
 

@@ -5,8 +5,8 @@
 // instance sees the same calls, and a restart forgets nothing.
 import { sql } from 'kysely';
 import type { Db } from '../../db/types.js';
-import { isFinalCallStatus } from '../calls/status.js';
-import { ended, newCallState, type SimulatorCallState, type SimulatorCallStore } from '../telephony/simulator-calls.js';
+import { isFinalCallStatus } from '../inbound/calls/status.js';
+import { ended, newCallState, type SimulatorCallState, type SimulatorCallStore } from '../telephony/simulator/calls.js';
 
 export function createDatabaseCallStore(db: Db): SimulatorCallStore {
   return {

@@ -3,12 +3,12 @@
 // webhooks. The voice webhook is answered before this request is; the rest plays at `timeScale`
 // (0: before the answer, 201; otherwise in the background, 202). With Twilio: 404.
 import type { components } from '../../client/schema.js';
-import { sleep } from '../common/background.js';
-import { ERRORS } from '../errors.js';
+import { sleep } from '../platform/common/background.js';
+import { ERRORS } from '../platform/errors.js';
 import type { Deps, HandlerGroup } from '../handler-types.js';
-import { numberWebhooks } from '../numbers/mapping.js';
-import { SIMULATOR_LABEL } from '../telephony/simulator-label.js';
-import { findDialledNumber } from '../webhooks/lookup.js';
+import { numberWebhooks } from '../inbound/numbers/mapping.js';
+import { SIMULATOR_LABEL } from '../telephony/simulator/label.js';
+import { findDialledNumber } from '../inbound/webhooks/lookup.js';
 import { type CallScript, type CarrierUrls, type Step, newCallSid, play, ring } from './carrier.js';
 import { webhookPoster } from './webhook-poster.js';
 

@@ -3,8 +3,8 @@
 // without credentials) uses the labelled local simulator. The result is a discriminated union on
 // `kind`, so callers can reach the simulator's extras (registerCall, actions) after a check.
 import type twilio from 'twilio';
-import type { Config } from '../config.js';
-import { createSimulatorTelephony, type SimulatorOptions, type SimulatorTelephony } from './simulator.js';
+import type { Config } from '../platform/config.js';
+import { createSimulatorTelephony, type SimulatorOptions, type SimulatorTelephony } from './simulator/simulator.js';
 import { createTwilioTelephony, type TwilioTelephony } from './twilio.js';
 
 export type AnyTelephony = TwilioTelephony | SimulatorTelephony;

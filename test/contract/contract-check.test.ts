@@ -2,7 +2,7 @@
 // contractViolations (which the afterEach guard turns into a failing test).
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSpec } from '../../server/spec.js';
+import { loadSpec } from '../../server/platform/spec.js';
 import { contractViolations, installContractCheck } from '../helpers/contract.js';
 
 let app: FastifyInstance;

@@ -9,7 +9,7 @@
 // The cases are deterministic: fixed lists plus fast-check samples from a fixed seed.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indexOperations, loadSpec, type OperationMeta } from '../../server/spec.js';
+import { indexOperations, loadSpec, type OperationMeta } from '../../server/platform/spec.js';
 import { createWorld, type World } from '../helpers/api-world.js';
 import { FORM_TYPE, JSON_TYPE, type Credentials, fillPath, formOf, type RawRequest, sendRaw } from '../helpers/raw-request.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';

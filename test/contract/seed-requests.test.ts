@@ -4,10 +4,10 @@
 // success the contract documents for its operation. The logins are the demo login (seedDemo).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callStatusRank } from '../../server/calls/status.js';
-import { recordInboundCall } from '../../server/calls/queries.js';
+import { callStatusRank } from '../../server/inbound/calls/status.js';
+import { recordInboundCall } from '../../server/inbound/calls/queries/index.js';
 import { seedDemo } from '../../server/demo/seed-demo.js';
-import { indexOperations, loadSpec, type OperationMeta } from '../../server/spec.js';
+import { indexOperations, loadSpec, type OperationMeta } from '../../server/platform/spec.js';
 import { createWorld, type World } from '../helpers/api-world.js';
 import { FORM_TYPE, JSON_TYPE, sendRaw } from '../helpers/raw-request.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';

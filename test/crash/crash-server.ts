@@ -11,8 +11,8 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../../db/connection.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { buildApp } from '../../server/app.js';
-import { loadConfig } from '../../server/config.js';
-import { MemoryRateLimitStore } from '../../server/http/rate-limit/store.js';
+import { loadConfig } from '../../server/platform/config.js';
+import { MemoryRateLimitStore } from '../../server/platform/http/rate-limit/store.js';
 import { CRASH_PUBLIC_BASE_URL, CRASH_WEBHOOK_TOKEN, seedCrashCampaign } from './crash-seed.js';
 
 const { values: args } = parseArgs({

@@ -6,7 +6,7 @@ import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataDirPermissionError, ensurePrivateDataDir, loosePaths, tightenDataDir } from '../../server/common/data-dir.js';
+import { DataDirPermissionError, ensurePrivateDataDir, loosePaths, tightenDataDir } from '../../server/platform/common/data-dir.js';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
 let parent: string;

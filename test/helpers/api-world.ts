@@ -1,6 +1,6 @@
 // One organisation with one of everything, made through the API (and one recorded call): the
 // objects hostile-input tests aim their requests at.
-import { recordInboundCall } from '../../server/calls/queries.js';
+import { recordInboundCall } from '../../server/inbound/calls/queries/index.js';
 import { type Member, addMember, createBuyer, createCampaign, registerOrg } from './fixtures.js';
 import type { TestApp } from './test-app.js';
 

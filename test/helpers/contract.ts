@@ -4,7 +4,7 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
-import { indexOperations, type OpenApiDocument } from '../../server/spec.js';
+import { indexOperations, type OpenApiDocument } from '../../server/platform/spec.js';
 
 export const contractViolations: string[] = [];
 

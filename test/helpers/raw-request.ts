@@ -1,7 +1,7 @@
 // Raw HTTP requests to an operation of openapi.yaml, as a hostile client sends them: any path
 // values, any body text and content type, authenticated as a user (cookie or API key) or, for a
 // Twilio webhook, with a valid X-Twilio-Signature over exactly what is sent.
-import type { OperationMeta } from '../../server/spec.js';
+import type { OperationMeta } from '../../server/platform/spec.js';
 import type { TestApp } from './test-app.js';
 import { signatureFor } from './twilio-webhook.js';
 

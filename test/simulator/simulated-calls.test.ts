@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '../../client/index.js';
 import { type Client, type Member, addMember, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { buyerCampaign, callRow, FLOW, legRows } from '../webhooks/helpers.js';
+import { buyerCampaign, callRow, FLOW, legRows } from '../inbound/webhooks/helpers.js';
 
 type SimulatedCallCreate = components['schemas']['SimulatedCallCreate'];
 

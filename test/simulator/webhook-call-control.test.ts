@@ -4,10 +4,10 @@
 // and cannot be muted), and a call that has ended can no longer be controlled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabaseCallStore } from '../../server/simulator/call-store.js';
-import { createSimulatorTelephony } from '../../server/telephony/simulator.js';
+import { createSimulatorTelephony } from '../../server/telephony/simulator/simulator.js';
 import { type Member, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { buyerCampaign, callRow, callSid, callStatus, voice } from '../webhooks/helpers.js';
+import { buyerCampaign, callRow, callSid, callStatus, voice } from '../inbound/webhooks/helpers.js';
 
 let t: TestApp;
 let owner: Member;

@@ -8,7 +8,7 @@ import {
   createSimulatorTelephony,
   type SimulatorOptions,
   type SimulatorTelephony,
-} from '../../server/telephony/simulator.js';
+} from '../../server/telephony/simulator/simulator.js';
 import { DEFAULT_HOLD_MUSIC_URL, TelephonyError, isTelephonyError } from '../../server/telephony/types.js';
 
 const XML = '<?xml version="1.0" encoding="UTF-8"?>';

@@ -6,9 +6,9 @@ import { type Client, type Member, addMember, createBuyer, createCampaign, regis
 import { snapshotTables } from '../helpers/db-snapshot.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { randomBytes } from 'node:crypto';
-import { callStatusRank } from '../../server/calls/status.js';
-import { indexOperations, loadSpec } from '../../server/spec.js';
-import { createSimulatorTelephony, type SimulatorTelephony } from '../../server/telephony/simulator.js';
+import { callStatusRank } from '../../server/inbound/calls/status.js';
+import { indexOperations, loadSpec } from '../../server/platform/spec.js';
+import { createSimulatorTelephony, type SimulatorTelephony } from '../../server/telephony/simulator/simulator.js';
 
 let t: TestApp;
 /** The telephony the app controls calls with: B's attempts on A's calls must leave it untouched. */

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Role } from '../../db/types.js';
-import { generateApiKey, hashApiKey, isWellFormedApiKey } from '../../server/api-keys/key-format.js';
-import { parseIntId, parseUuid } from '../../server/common/ids.js';
-import { obfuscatePhone } from '../../server/common/phone.js';
-import { validationDetails } from '../../server/errors.js';
+import { generateApiKey, hashApiKey, isWellFormedApiKey } from '../../server/accounts/api-keys/key-format.js';
+import { parseIntId, parseUuid } from '../../server/platform/common/ids.js';
+import { obfuscatePhone } from '../../server/platform/common/phone.js';
+import { validationDetails } from '../../server/platform/errors.js';
 import { checkHandlerCoverage } from '../../server/routes.js';
-import { canCreateUser, canDeleteUser, canUpdateUser, type RoleChange } from '../../server/users/policy.js';
+import { canCreateUser, canDeleteUser, canUpdateUser, type RoleChange } from '../../server/accounts/users/policy.js';
 
 describe('obfuscatePhone', () => {
   it.each([

@@ -1,0 +1,113 @@
+import type { FastifyRequest } from 'fastify';
+import type { UserRow } from '../../../db/types.js';
+import { ERRORS } from '../../platform/errors.js';
+import type { Deps, HandlerGroup } from '../../handler-types.js';
+import {
+  bumpSessionVersion,
+  findOrganization,
+  findUserByEmail,
+  findUserByLogin,
+  findUserInOrg,
+  touchLastLogin,
+} from '../users/queries.js';
+import { presentCurrentUser } from '../users/present.js';
+import { createUser } from '../users/create-user.js';
+import { verifyAgainstDummy, verifyPassword } from './passwords.js';
+
+type AuthOps = 'login' | 'loginLegacy' | 'logout' | 'logoutLegacy' | 'getCurrentUser' | 'register';
+
+const LOGGED_OUT = { message: 'Logout successful' };
+
+function startSession(req: FastifyRequest, user: UserRow): void {
+  req.session.set('uid', user.id);
+  req.session.set('org', user.org_id);
+  req.session.set('sv', user.session_version);
+  req.session.set('at', Date.now());
+}
+
+export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
+  const { db, loginThrottle } = deps;
+
+  /**
+   * Shared by both login paths: the (account, address) backoff, constant-time check, session
+   * start. The account is the user whichever path named it, else the login text (login-throttle.ts).
+   */
+  async function logIn(req: FastifyRequest, login: string, password: string, lookUp: (login: string) => Promise<UserRow | undefined>) {
+    const user = await lookUp(login);
+    const account = user ? `user:${user.id}` : `login:${login.toLowerCase()}`;
+    await loginThrottle.check(req, account);
+    const ok = user ? await verifyPassword(password, user.password_hash) : await verifyAgainstDummy(password);
+    if (!user || !ok) {
+      await loginThrottle.failed(req, account);
+      throw ERRORS.invalidCredentials();
+    }
+    startSession(req, user);
+    await touchLastLogin(db, user.id);
+    return user;
+  }
+
+  /** Clear the cookie and end the user's sessions everywhere (a copied cookie stops working). */
+  async function logOut(req: FastifyRequest) {
+    const uid = req.session.get('uid');
+    const org = req.session.get('org');
+    const version = req.session.get('sv');
+    if (typeof uid === 'number' && typeof org === 'string' && typeof version === 'number') {
+      const user = await findUserInOrg(db, org, uid);
+      if (user && user.session_version === version) await bumpSessionVersion(db, org, uid);
+    }
+    req.session.delete();
+    return { status: 200 as const, body: LOGGED_OUT };
+  }
+
+  return {
+    async login({ req, body }) {
+      const user = await logIn(req, body.email, body.password, (login) => findUserByEmail(db, login));
+      return {
+        status: 200,
+        body: { message: 'Login successful', user: { id: user.id, email: user.email, firstName: user.first_name, lastName: user.last_name } },
+      };
+    },
+
+    async loginLegacy({ req, body }) {
+      const login = body.username ?? body.email;
+      if (!login) throw ERRORS.validation({ username: 'is required (or send email)' });
+      const user = await logIn(req, login, body.password, (value) => findUserByLogin(db, value));
+      return {
+        status: 200,
+        body: { id: user.id, username: user.username, email: user.email, firstName: user.first_name, lastName: user.last_name },
+      };
+    },
+
+    async logout({ req }) {
+      return logOut(req);
+    },
+
+    async logoutLegacy({ req }) {
+      return logOut(req);
+    },
+
+    async getCurrentUser(ctx) {
+      const principal = ctx.principal();
+      const user = await findUserInOrg(db, principal.orgId, principal.userId);
+      const organization = await findOrganization(db, principal.orgId);
+      if (!user || !organization) throw ERRORS.unauthorized();
+      // The role this request acts with: an API key's may be lower than its user's.
+      return { status: 200, body: { ...presentCurrentUser(user, organization), role: principal.role } };
+    },
+
+    async register({ req, body }) {
+      if (!deps.config.allowRegistration) throw ERRORS.forbidden('Registration is switched off on this server');
+      const { user, organization } = await db.transaction().execute(async (trx) => {
+        const organization = await trx
+          .insertInto('organizations')
+          .values({ name: body.organizationName })
+          .returning(['id', 'name'])
+          .executeTakeFirstOrThrow();
+        const user = await createUser(trx, { ...body, orgId: organization.id, role: 'owner', loggedIn: true });
+        return { user, organization };
+      });
+      startSession(req, user);
+      return { status: 201, body: presentCurrentUser(user, organization) };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Password guessing is slowed per (account, source address), never per account alone: a stranger
+// who fails from many addresses must not lock the owner out. Each source address also has its own
+// budget for all login attempts (the `login` bucket of the rate-limit hook, per IP).
+//
+// - Failures are counted per account and per (account, address) over FAILURE_WINDOW_MS.
+// - An address gets `freeFailures` failed guesses against an account (the login limit, 5 by
+//   default) before a backoff; once the account has more failures than that from anywhere (it is
+//   under attack), every address gets one. The backoff doubles with each further failure
+//   (1 s, 2 s, 4 s ... up to MAX_BACKOFF_MS); during it the address gets 429 without its password
+//   being tried, so it cannot keep guessing.
+// - A right password from an address without a backoff always logs in: the owner, from a known
+//   or a new address, is never locked out by others.
+// - The account is the user (both login paths, email or username, share one budget); an unknown
+//   login is counted under its lower-cased text, exactly like a known one.
+import type { FastifyRequest } from 'fastify';
+import { ERRORS } from '../../platform/errors.js';
+import type { RateLimitStore, WindowCount } from '../../platform/http/rate-limit/store.js';
+
+export const FAILURE_WINDOW_MS = 15 * 60_000;
+const FIRST_BACKOFF_MS = 1_000;
+export const MAX_BACKOFF_MS = 15 * 60_000;
+
+export interface LoginThrottle {
+  /** 429 when this address is in a backoff for this account (before the password is checked). */
+  check(req: FastifyRequest, account: string): Promise<void>;
+  /** Count a failed password; may start this address's backoff for this account. */
+  failed(req: FastifyRequest, account: string): Promise<void>;
+}
+
+export function loginBackoffMs(pairFailures: number, freeFailures: number): number {
+  if (pairFailures < freeFailures) return 0;
+  return Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (pairFailures - freeFailures));
+}
+
+export function createLoginThrottle(store: RateLimitStore, freeFailures: number): LoginThrottle {
+  const unavailable = (req: FastifyRequest, err: unknown) => req.log.warn({ err }, 'rate-limit store unavailable; login not throttled');
+  const pairKey = (req: FastifyRequest, account: string) => `${account}|ip:${req.ip}`;
+  return {
+    async check(req, account) {
+      let lock: WindowCount | null;
+      try {
+        lock = await store.peek(`login-backoff:${pairKey(req, account)}`);
+      } catch (err) {
+        return unavailable(req, err);
+      }
+      if (!lock) return;
+      const retryAfter = Math.max(1, Math.ceil((lock.resetAt - Date.now()) / 1000));
+      req.rateLimitHeaders = { limit: freeFailures, remaining: 0, reset: Math.ceil(lock.resetAt / 1000), retryAfter };
+      throw ERRORS.rateLimited(freeFailures, retryAfter);
+    },
+
+    async failed(req, account) {
+      try {
+        const pair = pairKey(req, account);
+        const [pairFailures, accountFailures] = await Promise.all([
+          store.hit(`login-fail:${pair}`, FAILURE_WINDOW_MS),
+          store.hit(`login-fail:${account}`, FAILURE_WINDOW_MS),
+        ]);
+        const underAttack = accountFailures.count > freeFailures;
+        const backoff = loginBackoffMs(pairFailures.count, underAttack ? 1 : freeFailures);
+        if (backoff > 0) await store.hit(`login-backoff:${pair}`, backoff);
+      } catch (err) {
+        unavailable(req, err);
+      }
+    },
+  };
+}

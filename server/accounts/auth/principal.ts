@@ -1,0 +1,84 @@
+// Who is calling: resolved from an API key (Authorization: Bearer) or the session cookie.
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DB, Role } from '../../../db/types.js';
+import { hashApiKey, isWellFormedApiKey } from '../api-keys/key-format.js';
+import { findLiveKeyByHash, touchKeyLastUsed } from '../api-keys/queries.js';
+import { ERRORS } from '../../platform/errors.js';
+import { findUserInOrg } from '../users/queries.js';
+import { hasRole, weakerRole } from './roles.js';
+
+export interface Principal {
+  userId: number;
+  orgId: string;
+  role: Role;
+  via: 'session' | 'apiKey';
+  apiKeyId: string | null;
+  /** When the session's user last gave their password (epoch ms); null for an API key. */
+  authenticatedAt: number | null;
+}
+
+/** How recent a login must be to create API keys or users or change a role. */
+export const REAUTH_WINDOW_MS = 15 * 60_000;
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+async function fromApiKey(db: Kysely<DB>, token: string): Promise<Principal | null> {
+  if (!isWellFormedApiKey(token)) return null;
+  const found = await findLiveKeyByHash(db, hashApiKey(token));
+  const creatorId = found?.key.created_by_user_id;
+  if (!found || creatorId == null) return null;
+  const { key, ownerRole } = found;
+  if (!key.last_used_at || Date.now() - key.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+    await touchKeyLastUsed(db, key.id);
+  }
+  // A key never acts above its creator's current role.
+  return { userId: creatorId, orgId: key.org_id, role: weakerRole(key.role, ownerRole), via: 'apiKey', apiKeyId: key.id, authenticatedAt: null };
+}
+
+async function fromSession(db: Kysely<DB>, req: FastifyRequest): Promise<Principal | null> {
+  const uid = req.session?.get('uid');
+  const org = req.session?.get('org');
+  const version = req.session?.get('sv');
+  if (typeof uid !== 'number' || typeof org !== 'string' || typeof version !== 'number') return null;
+  const user = await findUserInOrg(db, org, uid);
+  if (!user || user.session_version !== version) return null;
+  const at = req.session.get('at');
+  return { userId: user.id, orgId: user.org_id, role: user.role, via: 'session', apiKeyId: null, authenticatedAt: typeof at === 'number' ? at : null };
+}
+
+/** Who is calling (API key first when an Authorization header is sent); 401 when nobody. */
+export async function resolvePrincipal(db: Kysely<DB>, req: FastifyRequest): Promise<Principal> {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const principal = match?.[1] ? await fromApiKey(db, match[1]) : null;
+    if (!principal) throw ERRORS.unauthorized('The API key is missing, malformed, unknown or revoked');
+    return principal;
+  }
+  const principal = await fromSession(db, req);
+  if (!principal) throw ERRORS.unauthorized('Log in (session cookie) or send an API key');
+  return principal;
+}
+
+export function requireRole(principal: Principal, minRole: Role): void {
+  if (!hasRole(principal.role, minRole)) throw ERRORS.forbidden(`This operation needs the role ${minRole} or higher`);
+}
+
+/**
+ * Creating API keys or users and changing roles grant lasting access, so they need a person who
+ * logged in recently: never an API key (whatever a key made would survive its revocation), and a
+ * session only within REAUTH_WINDOW_MS of its login. 403 otherwise.
+ */
+export function requireRecentLogin(principal: Principal, action: string): void {
+  if (principal.via !== 'session') throw ERRORS.forbidden(`An API key cannot ${action}; log in with a password`);
+  const at = principal.authenticatedAt;
+  if (at === null || Date.now() - at > REAUTH_WINDOW_MS) {
+    throw ERRORS.forbidden(`Log in again to ${action} (a login within the last ${REAUTH_WINDOW_MS / 60_000} minutes is needed)`);
+  }
+}
+
+/** The rate-limit identity of a verified caller: its API key, or its user. */
+export function principalRateKey(principal: Principal): string {
+  return principal.apiKeyId ? `key:${principal.apiKeyId}` : `user:${principal.userId}`;
+}

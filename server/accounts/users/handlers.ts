@@ -1,0 +1,89 @@
+import { parseIntId } from '../../platform/common/ids.js';
+import { revokeKeysOfUser } from '../api-keys/queries.js';
+import { requireRecentLogin } from '../auth/principal.js';
+import { ERRORS } from '../../platform/errors.js';
+import type { Deps, HandlerGroup } from '../../handler-types.js';
+import { canCreateUser, canDeleteUser, canUpdateUser, type PolicyVerdict } from './policy.js';
+import { presentUser } from './present.js';
+import { createUser, userConflict } from './create-user.js';
+import { deleteUserInOrg, findUserInOrg, listUsersInOrg, lockOwners, updateUserInOrg } from './queries.js';
+
+type UserOps = 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
+
+function enforce(verdict: PolicyVerdict): void {
+  if (verdict.ok) return;
+  throw verdict.status === 403 ? ERRORS.forbidden(verdict.reason) : ERRORS.conflict(verdict.reason);
+}
+
+export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
+  function userId(raw: string): number {
+    const id = parseIntId(raw);
+    if (id === null) throw ERRORS.notFound('User', raw);
+    return id;
+  }
+
+  return {
+    async listUsers(ctx) {
+      const users = await listUsersInOrg(db, ctx.principal().orgId);
+      return { status: 200, body: users.map(presentUser) };
+    },
+
+    async createUser(ctx) {
+      const actor = ctx.principal();
+      const { body } = ctx;
+      requireRecentLogin(actor, 'create users');
+      enforce(canCreateUser(actor.role, body.role));
+      const user = await createUser(db, { ...body, orgId: actor.orgId });
+      return { status: 201, body: presentUser(user) };
+    },
+
+    async getUser(ctx) {
+      const id = userId(ctx.params.id);
+      const user = await findUserInOrg(db, ctx.principal().orgId, id);
+      if (!user) throw ERRORS.notFound('User', ctx.params.id);
+      return { status: 200, body: presentUser(user) };
+    },
+
+    async updateUser(ctx) {
+      const actor = ctx.principal();
+      const id = userId(ctx.params.id);
+      try {
+        const updated = await db.transaction().execute(async (trx) => {
+          const owners = await lockOwners(trx, actor.orgId);
+          const target = await findUserInOrg(trx, actor.orgId, id);
+          if (!target) throw ERRORS.notFound('User', ctx.params.id);
+          if (ctx.body.role !== undefined) requireRecentLogin(actor, 'change roles');
+          enforce(
+            canUpdateUser({
+              actorId: actor.userId,
+              actorRole: actor.role,
+              targetId: target.id,
+              targetRole: target.role,
+              newRole: ctx.body.role,
+              otherOwners: owners.filter((o) => o !== target.id).length,
+            }),
+          );
+          return updateUserInOrg(trx, actor.orgId, id, ctx.body);
+        });
+        if (!updated) throw ERRORS.notFound('User', ctx.params.id);
+        return { status: 200, body: presentUser(updated) };
+      } catch (err) {
+        throw userConflict(err) ?? err;
+      }
+    },
+
+    async deleteUser(ctx) {
+      const actor = ctx.principal();
+      const id = userId(ctx.params.id);
+      await db.transaction().execute(async (trx) => {
+        const owners = await lockOwners(trx, actor.orgId);
+        const target = await findUserInOrg(trx, actor.orgId, id);
+        if (!target) throw ERRORS.notFound('User', ctx.params.id);
+        enforce(canDeleteUser(actor.userId, target.id, target.role, owners.filter((o) => o !== target.id).length));
+        await revokeKeysOfUser(trx, actor.orgId, id);
+        await deleteUserInOrg(trx, actor.orgId, id);
+      });
+      return { status: 204, body: undefined };
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { parseIntId } from '../../platform/common/ids.js';
+import { ERRORS } from '../../platform/errors.js';
+import type { Deps, HandlerGroup } from '../../handler-types.js';
+import { presentCallDetail, presentCallSummary } from './present.js';
+import { findCallWithLegs, listCallsPage } from './queries/index.js';
+
+const DEFAULT_LIMIT = 25;
+
+export function createCallHandlers({ db }: Deps): HandlerGroup<'listCalls' | 'getCall'> {
+  return {
+    async listCalls(ctx) {
+      const { orgId } = ctx.principal();
+      const page = ctx.query.page ?? 1;
+      const limit = ctx.query.limit ?? DEFAULT_LIMIT;
+      const { rows, total } = await listCallsPage(db, orgId, { campaignId: ctx.query.campaignId, status: ctx.query.status, source: ctx.query.source }, page, limit);
+      const totalPages = Math.ceil(total / limit);
+      return {
+        status: 200,
+        body: {
+          calls: rows.map(presentCallSummary),
+          pagination: { page, limit, total, totalPages, hasNextPage: page < totalPages, hasPreviousPage: page > 1 },
+        },
+      };
+    },
+
+    async getCall(ctx) {
+      const id = parseIntId(ctx.params.id);
+      const found = id === null ? undefined : await findCallWithLegs(db, ctx.principal().orgId, id);
+      if (!found) throw ERRORS.notFound('Call', ctx.params.id);
+      return { status: 200, body: presentCallDetail(found.call, found.legs) };
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { type Insertable, type Updateable, type ExpressionBuilder, sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { DB, Db, NumberPoolRow, NumberPoolsTable, PhoneNumberRow } from '../../../db/types.js';
+
+export type NewNumberPool = Insertable<NumberPoolsTable>;
+export type NumberPoolPatch = Updateable<NumberPoolsTable>;
+export type PoolNumberRow = Pick<PhoneNumberRow, 'id' | 'phone_number' | 'is_active'>;
+export type NumberPoolWithNumbers = NumberPoolRow & { numbers: PoolNumberRow[] };
+
+/** The pool's numbers as a JSON array in the same statement (no query per pool). */
+function poolNumbers(eb: ExpressionBuilder<DB, 'number_pools'>) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom('phone_numbers')
+      .select(['phone_numbers.id', 'phone_numbers.phone_number', 'phone_numbers.is_active'])
+      .whereRef('phone_numbers.org_id', '=', 'number_pools.org_id')
+      .whereRef('phone_numbers.pool_id', '=', 'number_pools.id')
+      .orderBy('phone_numbers.id'),
+  ).as('numbers');
+}
+
+/** Every pool of the organisation with its numbers: one query. */
+export function listPoolsInOrg(db: Db, orgId: string): Promise<NumberPoolWithNumbers[]> {
+  return db
+    .selectFrom('number_pools')
+    .selectAll('number_pools')
+    .select(poolNumbers)
+    .where('number_pools.org_id', '=', orgId)
+    .orderBy('number_pools.id')
+    .execute();
+}
+
+export function findPoolInOrg(db: Db, orgId: string, id: number): Promise<NumberPoolWithNumbers | undefined> {
+  return db
+    .selectFrom('number_pools')
+    .selectAll('number_pools')
+    .select(poolNumbers)
+    .where('number_pools.org_id', '=', orgId)
+    .where('number_pools.id', '=', id)
+    .executeTakeFirst();
+}
+
+export function poolExistsInOrg(db: Db, orgId: string, id: number): Promise<boolean> {
+  return db
+    .selectFrom('number_pools')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+    .then((row) => row !== undefined);
+}
+
+export function insertPool(db: Db, values: NewNumberPool): Promise<NumberPoolRow> {
+  return db.insertInto('number_pools').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updatePoolInOrg(db: Db, orgId: string, id: number, patch: NumberPoolPatch): Promise<NumberPoolRow | undefined> {
+  return db
+    .updateTable('number_pools')
+    .set({ ...patch, updated_at: sql<Date>`now()` })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The pool's numbers stay, outside any pool (FK: ON DELETE SET NULL (pool_id)). */
+export async function deletePoolInOrg(db: Db, orgId: string, id: number): Promise<boolean> {
+  const result = await db.deleteFrom('number_pools').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/**
+ * Put a number into a pool: only a number of the organisation that is neither pointed at a
+ * campaign nor in a pool changes. False otherwise (the caller finds out why).
+ */
+export async function putNumberInPool(db: Db, orgId: string, poolId: number, numberId: number): Promise<boolean> {
+  const result = await db
+    .updateTable('phone_numbers')
+    .set({ pool_id: poolId, updated_at: sql<Date>`now()` })
+    .where('org_id', '=', orgId)
+    .where('id', '=', numberId)
+    .where('pool_id', 'is', null)
+    .where('campaign_id', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Take a number out of a pool; false when the number is not in that pool. Its live holdings end in
+ * the same statement: a number outside a pool is nobody's, and calls to it are not attributed.
+ */
+export async function takeNumberOutOfPool(db: Db, orgId: string, poolId: number, numberId: number): Promise<boolean> {
+  const { rows } = await sql<{ id: number }>`
+    WITH taken AS (
+      UPDATE phone_numbers SET pool_id = NULL, updated_at = now()
+      WHERE org_id = ${orgId} AND id = ${numberId} AND pool_id = ${poolId}
+      RETURNING id),
+    released AS (
+      UPDATE pool_assignments SET released_at = now()
+      WHERE org_id = ${orgId} AND phone_number_id IN (SELECT id FROM taken) AND released_at IS NULL
+      RETURNING id)
+    SELECT id FROM taken`.execute(db);
+  return rows.length > 0;
+}

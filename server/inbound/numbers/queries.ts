@@ -1,0 +1,48 @@
+import { type Insertable, sql } from 'kysely';
+import type { Db, PhoneNumberRow, PhoneNumbersTable } from '../../../db/types.js';
+
+export type { PhoneNumberRow } from '../../../db/types.js';
+export type NewPhoneNumber = Insertable<PhoneNumbersTable>;
+
+/** The unique index on phone_numbers.phone_number (one row per number, across organisations). */
+export const PHONE_NUMBER_UNIQUE = 'phone_numbers_phone_number_key';
+
+export function listNumbersInOrg(db: Db, orgId: string): Promise<PhoneNumberRow[]> {
+  return db.selectFrom('phone_numbers').selectAll().where('org_id', '=', orgId).orderBy('id').execute();
+}
+
+export function findNumberInOrg(db: Db, orgId: string, id: number): Promise<PhoneNumberRow | undefined> {
+  return db.selectFrom('phone_numbers').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * The row holding `phoneNumber`, in any organisation: a number can be bought only once, so the
+ * purchase checks the whole table before it spends money. Callers must not show the row itself.
+ */
+export function findNumberByPhone(db: Db, phoneNumber: string): Promise<Pick<PhoneNumberRow, 'id' | 'org_id' | 'provider_sid'> | undefined> {
+  return db.selectFrom('phone_numbers').select(['id', 'org_id', 'provider_sid']).where('phone_number', '=', phoneNumber).executeTakeFirst();
+}
+
+export function insertNumber(db: Db, values: NewPhoneNumber): Promise<PhoneNumberRow> {
+  return db.insertInto('phone_numbers').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Point a number at a campaign (or at none). Only a number outside any pool changes: undefined
+ * when the number is unknown in the organisation or pooled (the caller tells which).
+ */
+export function setNumberCampaignInOrg(db: Db, orgId: string, id: number, campaignId: string | null): Promise<PhoneNumberRow | undefined> {
+  return db
+    .updateTable('phone_numbers')
+    .set({ campaign_id: campaignId, updated_at: sql<Date>`now()` })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .where('pool_id', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteNumberInOrg(db: Db, orgId: string, id: number): Promise<boolean> {
+  const result = await db.deleteFrom('phone_numbers').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

@@ -1,0 +1,63 @@
+// What routing reads on every call and rarely changes — the dialled number's campaign and flow,
+// and the campaign's buyers with their assignments — kept in memory for a short time, so that a
+// plain call costs one SQL statement. Usage (open calls, caps) is never cached: limited buyers are
+// always counted in the database, under a row lock when reserved.
+//
+// Staleness: any successful change made through this server's API empties the cache at once
+// (routes.ts); another instance's changes reach this one's routing within `ttlMs` (1 s) — a
+// call_started pixel created on another instance may miss the calls of that second.
+import type { Db } from '../../../db/types.js';
+import { buyerEntries, type BuyerEntry } from './candidate-queries.js';
+import { hasActivePixels } from '../../attribution/pixels/queries.js';
+import { findDialledNumber, findPoolNumber, type DialledNumber } from './lookup.js';
+
+export interface RouteConfig {
+  found: DialledNumber | undefined;
+  /** The campaign's buyers (usage not counted), when the campaign routes to buyers at all. */
+  buyers: BuyerEntry[] | undefined;
+  /** The organisation has an active pixel firing on call_started (else queueing is skipped). */
+  startPixels: boolean;
+}
+
+export interface RouteCache {
+  load(db: Db, to: string, poolId: number | null | undefined, now: Date): Promise<RouteConfig>;
+  /** Forget everything (configuration changed). */
+  clear(): void;
+}
+
+export const ROUTE_CACHE_TTL_MS = 1000;
+const MAX_ENTRIES = 10_000;
+
+export function createRouteCache(ttlMs = ROUTE_CACHE_TTL_MS): RouteCache {
+  const entries = new Map<string, { value: Promise<RouteConfig>; expiresAt: number; generation: number }>();
+  let generation = 0;
+  return {
+    async load(db, to, poolId, now) {
+      const key = poolId === undefined ? to : `${poolId ?? 'none'}:${to}`;
+      const hit = entries.get(key);
+      if (hit && hit.expiresAt > Date.now() && hit.generation === generation) return hit.value;
+      const value = loadRouteConfig(db, to, poolId, now);
+      if (entries.size >= MAX_ENTRIES) entries.clear();
+      const entry = { value, expiresAt: Date.now() + ttlMs, generation };
+      entries.set(key, entry);
+      value.catch(() => {
+        if (entries.get(key) === entry) entries.delete(key);
+      });
+      return value;
+    },
+    clear() {
+      generation += 1;
+      entries.clear();
+    },
+  };
+}
+
+async function loadRouteConfig(db: Db, to: string, poolId: number | null | undefined, now: Date): Promise<RouteConfig> {
+  const found = poolId === undefined ? await findDialledNumber(db, to) : poolId === null ? undefined : await findPoolNumber(db, poolId, to);
+  const campaign = found?.campaign;
+  const routesToBuyers = campaign !== undefined && campaign.status === 'active' && found?.flow === undefined;
+  // Usage is counted per call (route-call.ts); here every buyer's usage is left at zero.
+  const buyers = routesToBuyers ? await buyerEntries(db, campaign.org_id, campaign.id, now, { countUsage: false }) : undefined;
+  const startPixels = found ? await hasActivePixels(db, found.orgId, 'call_started') : false;
+  return { found, buyers, startPixels };
+}

@@ -1,0 +1,67 @@
+// The call path's own TwiML (pure), only through twilio.twiml.VoiceResponse (it escapes text and
+// attributes). Flow nodes render their TwiML in server/inbound/flows/node-twiml.ts.
+import twilio from 'twilio';
+import type { CampaignRow } from '../../../db/types.js';
+
+const { VoiceResponse } = twilio.twiml;
+
+export const UNKNOWN_NUMBER_MESSAGE = 'Sorry, the number you have dialled is not in service. Goodbye.';
+export const DEFAULT_FALLBACK_MESSAGE = 'Sorry, nobody is available to take your call right now. Please try again later.';
+export const VOICEMAIL_PROMPT = 'Please leave a message after the tone.';
+export const VOICEMAIL_MAX_SECONDS = 120;
+
+export function unknownNumberTwiml(): string {
+  const response = new VoiceResponse();
+  response.say(UNKNOWN_NUMBER_MESSAGE);
+  response.hangup();
+  return response.toString();
+}
+
+/** <Dial action=… timeout=…><Number>destination</Number></Dial> (or <Sip> for a SIP URI). */
+export function dialTwiml(destination: string, actionUrl: string, timeoutSec: number): string {
+  const response = new VoiceResponse();
+  const dial = response.dial({ action: actionUrl, method: 'POST', timeout: timeoutSec });
+  if (destination.toLowerCase().startsWith('sip:')) dial.sip(destination);
+  else dial.number(destination);
+  return response.toString();
+}
+
+/**
+ * The campaign's fallback when nobody takes the call: a message, a voicemail (its recording is
+ * posted to `voicemailUrl`, which hangs up), or a hang-up.
+ */
+export function fallbackTwiml(campaign: Pick<CampaignRow, 'fallback_action' | 'fallback_message'> | undefined, voicemailUrl: string): string {
+  const response = new VoiceResponse();
+  const action = campaign?.fallback_action ?? 'message';
+  if (action !== 'hangup' || campaign?.fallback_message) response.say(campaign?.fallback_message ?? DEFAULT_FALLBACK_MESSAGE);
+  if (action === 'voicemail') {
+    response.say(VOICEMAIL_PROMPT);
+    response.record({ action: voicemailUrl, method: 'POST', maxLength: VOICEMAIL_MAX_SECONDS, playBeep: true });
+  }
+  response.hangup();
+  return response.toString();
+}
+
+/** Continue the call flow at another node (a Route node's `next` when nobody took the call). */
+export function redirectTwiml(url: string): string {
+  const response = new VoiceResponse();
+  response.redirect({ method: 'POST' }, url);
+  return response.toString();
+}
+
+export function hangupTwiml(): string {
+  const response = new VoiceResponse();
+  response.hangup();
+  return response.toString();
+}
+
+/**
+ * For a retry that arrived while the first delivery is still routing the call: wait a moment and
+ * ask again (the second ask gets the stored answer). Never routes the call a second time.
+ */
+export function retryLaterTwiml(voiceUrl: string): string {
+  const response = new VoiceResponse();
+  response.pause({ length: 1 });
+  response.redirect({ method: 'POST' }, voiceUrl);
+  return response.toString();
+}

@@ -1,0 +1,113 @@
+// Run a campaign's auction end to end: load its targets and settings, pre-filter caps and the
+// breaker, fan out, feed the breaker, write the audit. Used by inbound RTB now and by the voice
+// webhook (the call path) later.
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CampaignRow, DB, RtbTargetRow } from '../../../db/types.js';
+import { runAuction } from '../engine/auction.js';
+import type { AuctionResult, AuctionSettings, CallContext, RtbTargetConfig } from '../engine/types.js';
+import { toTargetConfig } from '../targets/engine-config.js';
+import { writeAuctionAudit } from './audit-write.js';
+import { capBlocks } from './caps.js';
+import { loadAssignedTargets } from '../targets/queries.js';
+import { findRouterInOrg } from '../routers/queries.js';
+import type { RtbRuntime } from './runtime.js';
+import { effectiveSettings, mergeBlocks } from './settings.js';
+
+export interface CampaignAuctionInput {
+  campaign: CampaignRow;
+  caller: { callerId: string | null; callerState: string | null; callerZip: string | null };
+  source: 'call' | 'inbound_rtb';
+  callStartTime?: Date;
+  callId?: number | null;
+  callSid?: string | null;
+  /**
+   * The caller commits a write synchronously before it acts on the auction (the voice webhook's
+   * answer, a flow step's routing log): the audit may commit without waiting for the WAL flush
+   * (audit-write.ts). Never for an answer that is sent without such a write (inbound RTB).
+   */
+  asyncAudit?: boolean;
+  /** The campaign's targets and router, when the caller started loading them (loadAuctionConfig). */
+  config?: Promise<AuctionConfig>;
+}
+
+export interface AuctionConfig {
+  assigned: Awaited<ReturnType<typeof loadAssignedTargets>>;
+  router: Awaited<ReturnType<typeof findRouterInOrg>>;
+}
+
+/** The campaign's assigned targets and its router (one round trip each, in parallel). */
+export async function loadAuctionConfig(db: Kysely<DB>, campaign: CampaignRow): Promise<AuctionConfig> {
+  const [assigned, router] = await Promise.all([
+    loadAssignedTargets(db, campaign.org_id, campaign.id),
+    campaign.rtb_router_id === null ? undefined : findRouterInOrg(db, campaign.org_id, campaign.rtb_router_id),
+  ]);
+  return { assigned, router };
+}
+
+export interface CampaignAuction {
+  bidRequestId: string;
+  result: AuctionResult;
+  settings: AuctionSettings;
+  targets: RtbTargetConfig[];
+  /** The targets' rows as loaded for this auction (their limits, for the reservation). */
+  targetRows: RtbTargetRow[];
+}
+
+export function newRequestId(): string {
+  return `req_${randomBytes(12).toString('hex')}`;
+}
+
+export async function runCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input: CampaignAuctionInput): Promise<CampaignAuction> {
+  const { audit, ...auction } = await startCampaignAuction(db, rtb, input);
+  return { ...auction, bidRequestId: await audit };
+}
+
+export type StartedCampaignAuction = Omit<CampaignAuction, 'bidRequestId'> & {
+  /** The audit write, under way: its bid_requests id. Await it before anything references it. */
+  audit: Promise<string>;
+};
+
+/**
+ * The auction, with its audit write started but not awaited: the voice webhook reserves the
+ * winner while the audit is written (the call's answer, which references the audit, waits for it).
+ */
+export async function startCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input: CampaignAuctionInput): Promise<StartedCampaignAuction> {
+  const { campaign } = input;
+  const { assigned, router } = await (input.config ?? loadAuctionConfig(db, campaign));
+  const { settings, predictiveRouting } = effectiveSettings(campaign, router);
+  const targets = assigned.map((a) => toTargetConfig(a.row, { priority: a.priority, isActive: a.isActive }));
+  const caps = await capBlocks(
+    db,
+    campaign.org_id,
+    assigned.map((a) => ({ id: a.row.id, maxConcurrentCalls: a.row.max_concurrent_calls, hourlyCap: a.row.hourly_cap, dailyCap: a.row.daily_cap, monthlyCap: a.row.monthly_cap })),
+  );
+  const now = Date.now();
+  const blocked = mergeBlocks(caps, rtb.breaker.blockReasons(targets.map((t) => t.id), now), predictiveRouting);
+  const context: CallContext = {
+    requestId: newRequestId(),
+    campaignId: campaign.id,
+    callerId: input.caller.callerId,
+    callerState: input.caller.callerState,
+    callerZip: input.caller.callerZip,
+    callStartTime: input.callStartTime ?? new Date(now),
+  };
+  const result = await runAuction({ context, targets, settings, blocked, send: rtb.send, limit: rtb.limit });
+  rtb.breaker.observe(result.outcomes, Date.now());
+  const audit = writeAuctionAudit(
+    db,
+    {
+    orgId: campaign.org_id,
+    source: input.source,
+    context,
+    settings,
+    targets,
+    result,
+    callId: input.callId ?? null,
+    callSid: input.callSid ?? null,
+    },
+    { asyncCommit: input.asyncAudit === true },
+  );
+  audit.catch(() => {}); // the caller awaits it; a failure surfaces there
+  return { audit, result, settings, targets, targetRows: assigned.map((a) => a.row) };
+}

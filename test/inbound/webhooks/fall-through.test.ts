@@ -1,0 +1,145 @@
+// <Dial action> fall-through (DESIGN.md 4.1 step 6) and revenue: a busy / unanswered leg goes to
+// the next bid, then the next buyer, a bounded number of times, then the fallback; a connected
+// leg pays once its duration reaches the minimum.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Member, registerOrg } from '../../helpers/fixtures.js';
+import { bid, startStubBidder, type StubBidder } from '../../helpers/stub-bidder.js';
+import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { buyerCampaign, callRow, callSid, callStatus, dialStatus, dialXml, fallbackXml, HANGUP_XML, legRows, voice } from './helpers.js';
+
+let t: TestApp;
+let owner: Member;
+const stubs: StubBidder[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  owner = await registerOrg(t, 'Fall-through Org');
+});
+afterEach(async () => {
+  await Promise.all(stubs.splice(0).map((s) => s.close()));
+});
+afterAll(async () => t.close());
+
+describe('dial-status fall-through', () => {
+  it('busy → next buyer; no-answer → fallback; the legs and the log keep every attempt', async () => {
+    const { campaign, buyers } = await buyerCampaign(owner.client, [
+      { phoneNumber: '+13125550201', assignmentPriority: 1 },
+      { phoneNumber: '+13125550202', assignmentPriority: 2 },
+    ]);
+    const sid = callSid();
+    expect((await voice(t, sid, campaign.phoneNumber!)).text).toBe(dialXml(t, '+13125550201', 1));
+    expect((await dialStatus(t, sid, 1, 'busy')).text).toBe(dialXml(t, '+13125550202', 2));
+    // Twilio retries the same callback: the same answer, nothing dialled twice.
+    expect((await dialStatus(t, sid, 1, 'busy')).text).toBe(dialXml(t, '+13125550202', 2));
+    expect((await dialStatus(t, sid, 2, 'no-answer')).text).toBe(fallbackXml());
+
+    const legs = await legRows(t, sid);
+    expect(legs.map((l) => [l.attempt, l.buyer_id, l.dial_status, l.ended_at !== null])).toEqual([
+      [1, buyers[0]!.id, 'busy', true],
+      [2, buyers[1]!.id, 'no-answer', true],
+    ]);
+    const plan = (await callRow(t, sid)).routing_plan as { attempts: unknown[] };
+    expect(plan.attempts).toEqual([
+      { attempt: 1, candidate: `buyer:${buyers[0]!.id}`, result: 'dialled' },
+      { attempt: 2, candidate: `buyer:${buyers[1]!.id}`, result: 'dialled' },
+      { attempt: 3, result: 'fallback', to: 'campaign:message' },
+    ]);
+  });
+
+  it('stops after the campaign’s maxDialAttempts', async () => {
+    const { campaign } = await buyerCampaign(
+      owner.client,
+      [1, 2, 3].map((i) => ({ phoneNumber: `+1312555021${i}`, assignmentPriority: i })),
+      { maxDialAttempts: 2, dialTimeoutSec: 15 },
+    );
+    const sid = callSid();
+    expect((await voice(t, sid, campaign.phoneNumber!)).text).toBe(dialXml(t, '+13125550211', 1, { timeout: 15 }));
+    expect((await dialStatus(t, sid, 1, 'failed')).text).toBe(dialXml(t, '+13125550212', 2, { timeout: 15 }));
+    expect((await dialStatus(t, sid, 2, 'busy')).text).toBe(fallbackXml());
+    expect(await legRows(t, sid)).toHaveLength(2);
+  });
+
+  it('a connected leg ends the call: <Hangup/>, no further attempt', async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550221' }, { phoneNumber: '+13125550222' }]);
+    const sid = callSid();
+    await voice(t, sid, campaign.phoneNumber!);
+    expect((await dialStatus(t, sid, 1, 'completed', 75)).text).toBe(HANGUP_XML);
+    expect(await legRows(t, sid)).toHaveLength(1);
+  });
+
+  it('RTB: the winner busy → the runner-up bid at its own price → then the buyers', async () => {
+    const targetIds = [];
+    for (const [amount, destination] of [
+      [30, '+14155550201'],
+      [20, '+14155550202'],
+    ] as const) {
+      const s = await startStubBidder(() => ({ body: bid(amount, destination) }));
+      stubs.push(s);
+      targetIds.push((await owner.client.POST('/api/rtb/targets', { body: { name: `T ${s.url}`, endpointUrl: s.url, minBidAmount: 1, maxBidAmount: 100 } })).data!.id);
+    }
+    const { campaign, buyers } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550231', payout: 7 }], { enableRtb: true, minBiddersRequired: 1, biddingTimeoutMs: 1000, maxDialAttempts: 3 });
+    await owner.client.PUT('/api/campaigns/{id}/rtb-targets', { params: { path: { id: campaign.id } }, body: { assignments: targetIds.map((targetId) => ({ targetId })) } });
+
+    const sid = callSid();
+    expect((await voice(t, sid, campaign.phoneNumber!)).text).toBe(dialXml(t, '+14155550201', 1));
+    expect((await dialStatus(t, sid, 1, 'busy')).text).toBe(dialXml(t, '+14155550202', 2));
+    expect((await dialStatus(t, sid, 2, 'no-answer')).text).toBe(dialXml(t, '+13125550231', 3));
+    expect(stubs.map((s) => s.received.length)).toEqual([1, 1]);
+    const legs = await legRows(t, sid);
+    expect(legs.map((l) => [l.rtb_target_id, l.buyer_id, l.payout])).toEqual([
+      [targetIds[0], null, '30.0000'],
+      [targetIds[1], null, '20.0000'],
+      [null, buyers[0]!.id, '7.0000'],
+    ]);
+    // The buyer connects for 90 s: the call pays the buyer's payout, once.
+    expect((await dialStatus(t, sid, 3, 'completed', 90)).text).toBe(HANGUP_XML);
+    await callStatus(t, sid, 'completed', 130);
+    await callStatus(t, sid, 'completed', 130);
+    expect(await callRow(t, sid)).toMatchObject({ status: 'completed', revenue: '7.0000', revenue_attempt: 3, connected_duration_sec: 90, duration_sec: 130 });
+  });
+});
+
+describe('revenue', () => {
+  it('pays the buyer’s payout once the connected duration reaches its minimum, once', async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550241', payout: 25.5, minCallDurationSec: 60 }], { payout: 10, minCallDurationSec: 30 });
+    const short = callSid();
+    await voice(t, short, campaign.phoneNumber!);
+    await dialStatus(t, short, 1, 'completed', 59);
+    await callStatus(t, short, 'completed', 70);
+    expect(await callRow(t, short)).toMatchObject({ revenue: null, connected_duration_sec: 59 });
+
+    const long = callSid();
+    await voice(t, long, campaign.phoneNumber!);
+    await callStatus(t, long, 'in-progress');
+    await dialStatus(t, long, 1, 'completed', 60);
+    await dialStatus(t, long, 1, 'completed', 60);
+    await callStatus(t, long, 'completed', 65);
+    const row = await callRow(t, long);
+    expect(row).toMatchObject({ revenue: '25.5000', revenue_attempt: 1, status: 'completed' });
+    const api = await owner.client.GET('/api/calls/{id}', { params: { path: { id: String(row.id) } } });
+    expect(api.data).toMatchObject({ revenue: 25.5, countedRevenue: 25.5, payout: 25.5, connectedDuration: 60, duration: 65 });
+  });
+
+  it('uses the campaign’s payout and minimum when the buyer has none; no payout anywhere pays nothing', async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550251' }], { payout: 9.75, minCallDurationSec: 20 });
+    const sid = callSid();
+    await voice(t, sid, campaign.phoneNumber!);
+    await dialStatus(t, sid, 1, 'answered', 20);
+    expect(await callRow(t, sid)).toMatchObject({ revenue: '9.7500' });
+
+    const unpaid = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550252' }]);
+    const free = callSid();
+    await voice(t, free, unpaid.campaign.phoneNumber!);
+    await dialStatus(t, free, 1, 'completed', 500);
+    expect(await callRow(t, free)).toMatchObject({ revenue: null, connected_duration_sec: 500 });
+  });
+
+  it('a final status releases the buyer’s concurrency slot', async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550261', maxConcurrentCalls: 1 }]);
+    const first = callSid();
+    expect((await voice(t, first, campaign.phoneNumber!)).text).toBe(dialXml(t, '+13125550261', 1));
+    expect((await voice(t, callSid(), campaign.phoneNumber!)).text).toBe(fallbackXml());
+    await callStatus(t, first, 'completed', 12);
+    expect((await voice(t, callSid(), campaign.phoneNumber!)).text).toBe(dialXml(t, '+13125550261', 1));
+  });
+});

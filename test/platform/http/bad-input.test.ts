@@ -1,0 +1,641 @@
+// Hostile and malformed input, table-driven over openapi.yaml: every operation with a request
+// body (JSON, or the form of a Twilio webhook, sent validly signed), and every operation with a
+// path parameter naming one of the caller's objects ({id}, {buyerId}, {phoneNumberId},
+// {targetId}, {callSid}). Nothing sent here may change state (except the calls to an unknown
+// pool, which the contract says are recorded: see there). The public path parameters ({rtbId},
+// {poolId}, {tagCode}) are capabilities, not the caller's objects: each has its own expectation.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorld, WORLD_CALL_SID } from '../../helpers/api-world.js';
+import { type Member, PASSWORD, uniqueEmail } from '../../helpers/fixtures.js';
+import { FORM_TYPE, JSON_TYPE, type Sent, fillPath, formOf, sendRaw } from '../../helpers/raw-request.js';
+import { snapshotTables } from '../../helpers/db-snapshot.js';
+import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { indexOperations, loadSpec, type OperationMeta } from '../../../server/platform/spec.js';
+import { unknownNumberTwiml } from '../../../server/inbound/webhooks/twiml.js';
+import { NOOP_SNIPPET } from '../../../server/attribution/tracking-tags/snippet.js';
+
+let t: TestApp;
+let owner: Member;
+let member: Member;
+let cookie: string;
+let campaignId: string;
+let buyerId: number;
+let spareBuyerId: number;
+let apiKeyId: string;
+let targetId: number;
+let routerId: number;
+let rtbId: string;
+let numberId: number;
+let poolId: number;
+let flowId: number;
+let pixelId: number;
+let tagId: number;
+let tagCode: string;
+let callId: number;
+let numberPhone: string;
+const CALL_SID = WORLD_CALL_SID;
+let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
+
+const spec = loadSpec();
+const operations = [...indexOperations(spec).values()];
+// Operations whose body is required (an optional free-form body, as the test bid's, has no wrong shape).
+const BODY_OPERATIONS = operations.filter((op) => spec.paths[op.path]![op.method.toLowerCase()].requestBody?.required === true);
+const bodyTypes = (op: OperationMeta): string[] => Object.keys(spec.paths[op.path]![op.method.toLowerCase()].requestBody?.content ?? {});
+/** Bodies that are JSON only (the API's own operations). */
+const JSON_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === JSON_TYPE);
+/** Bodies that are forms only: the Twilio webhooks (X-Twilio-Signature instead of a user). */
+const FORM_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === FORM_TYPE);
+const ID_OPERATIONS = operations.filter((op) => op.path.includes('{id}'));
+const CALL_SID_OPERATIONS = operations.filter((op) => op.path.includes('{callSid}'));
+/** The path parameters that name one of the caller's objects (a malformed one is a 404). */
+const OBJECT_PARAMS = ['id', 'buyerId', 'phoneNumberId', 'targetId', 'callSid'] as const;
+/** Public path parameters: capabilities given to a publisher or to Twilio, not the caller's objects. */
+const PUBLIC_PARAMS = ['rtbId', 'poolId', 'tagCode'] as const;
+const objectParamsOf = (op: OperationMeta) => OBJECT_PARAMS.filter((name) => op.path.includes(`{${name}}`));
+const OBJECT_PARAM_OPERATIONS = operations.filter((op) => objectParamsOf(op).length > 0);
+
+/** A component schema, its $ref followed. */
+function resolve(schema: Record<string, any> | undefined): Record<string, any> {
+  const ref = schema?.$ref as string | undefined;
+  return ref ? spec.components.schemas[ref.replace('#/components/schemas/', '')] : (schema ?? {});
+}
+
+function bodySchema(op: OperationMeta, type: string): Record<string, any> {
+  return resolve(spec.paths[op.path]![op.method.toLowerCase()].requestBody?.content?.[type]?.schema);
+}
+
+/** Optional JSON bodies with a closed shape (unlike the test bid's free-form one): a wrong one is still a 400. */
+const OPTIONAL_SHAPED_BODY_OPERATIONS = operations.filter(
+  (op) => !op.requestBodyRequired && bodyTypes(op).join() === JSON_TYPE && bodySchema(op, JSON_TYPE).additionalProperties === false,
+);
+
+interface Case {
+  /** Real values for the path parameters (the caller's own objects). */
+  params?: () => Record<string, string>;
+  /** Query parameters the operation needs (a webhook's flowId / node). */
+  query?: () => Record<string, string>;
+  /** A body the operation would accept as it is (a form's values are strings). */
+  body?: () => Record<string, unknown>;
+}
+
+const newCallSid = () => `CA${randomBytes(16).toString('hex')}`;
+
+// One entry per operation that has a body or a path parameter; coverage is asserted below.
+const table: Record<string, Case> = {
+  login: { body: () => ({ email: owner.email, password: PASSWORD }) },
+  loginLegacy: { body: () => ({ username: owner.email, password: PASSWORD }) },
+  register: { body: () => ({ organizationName: 'Sneaky Org', email: uniqueEmail('sneaky'), password: PASSWORD }) },
+  createUser: { body: () => ({ email: uniqueEmail('new'), password: PASSWORD, role: 'agent' }) },
+  getUser: { params: () => ({ id: String(member.id) }) },
+  updateUser: { params: () => ({ id: String(member.id) }), body: () => ({ firstName: 'Changed', role: 'manager' }) },
+  deleteUser: { params: () => ({ id: String(member.id) }) },
+  createApiKey: { body: () => ({ name: 'Sneaky key', role: 'agent' }) },
+  revokeApiKey: { params: () => ({ id: apiKeyId }) },
+  createCampaign: { body: () => ({ name: 'Sneaky campaign', status: 'active', enableRtb: true }) },
+  getCampaign: { params: () => ({ id: campaignId }) },
+  updateCampaign: { params: () => ({ id: campaignId }), body: () => ({ name: 'Changed', status: 'paused' }) },
+  deleteCampaign: { params: () => ({ id: campaignId }) },
+  updateCampaignRtbConfig: { params: () => ({ id: campaignId }), body: () => ({ enableRtb: false, minBiddersRequired: 5 }) },
+  listCampaignBuyers: { params: () => ({ id: campaignId }) },
+  addCampaignBuyer: { params: () => ({ id: campaignId }), body: () => ({ buyerId: spareBuyerId, priority: 2, weight: 3 }) },
+  removeCampaignBuyer: { params: () => ({ id: campaignId, buyerId: String(buyerId) }) },
+  createBuyer: { body: () => ({ name: 'Sneaky buyer', phoneNumber: '+12125550123', timeZone: 'UTC' }) },
+  getBuyer: { params: () => ({ id: String(buyerId) }) },
+  updateBuyer: { params: () => ({ id: String(buyerId) }), body: () => ({ name: 'Changed', dailyCap: 7 }) },
+  deleteBuyer: { params: () => ({ id: String(buyerId) }) },
+  createRtbTarget: { body: () => ({ name: 'Sneaky target', endpointUrl: 'http://127.0.0.1:9/bid' }) },
+  getRtbTarget: { params: () => ({ id: String(targetId) }) },
+  updateRtbTarget: { params: () => ({ id: String(targetId) }), body: () => ({ name: 'Changed', minBidAmount: 2 }) },
+  deleteRtbTarget: { params: () => ({ id: String(targetId) }) },
+  getRtbTargetUptime: { params: () => ({ id: String(targetId) }) },
+  testRtbTarget: { params: () => ({ targetId: String(targetId) }) },
+  listCampaignRtbTargets: { params: () => ({ id: campaignId }) },
+  replaceCampaignRtbTargets: { params: () => ({ id: campaignId }), body: () => ({ assignments: [{ targetId, priority: 2 }] }) },
+  createRtbRouter: { body: () => ({ name: 'Sneaky router' }) },
+  updateRtbRouter: { params: () => ({ id: String(routerId) }), body: () => ({ isActive: false }) },
+  deleteRtbRouter: { params: () => ({ id: String(routerId) }) },
+  replayAuction: { params: () => ({ id: 'req_unknown' }) },
+  inboundRtbBid: { params: () => ({ rtbId }), body: () => ({ callerId: '+13105551234' }) },
+  inboundRtbBidGet: { params: () => ({ rtbId }) },
+  purchasePhoneNumber: { body: () => ({ phoneNumber: '+15555550188' }) },
+  // A simulated call changes state when it succeeds; here only refused bodies are sent.
+  placeSimulatedCall: { body: () => ({ to: numberPhone, outcome: 'busy', timeScale: 0 }) },
+  releasePhoneNumber: { params: () => ({ id: String(numberId) }) },
+  assignPhoneNumberToCampaign: { params: () => ({ id: String(numberId) }), body: () => ({ campaignId: null }) },
+  createNumberPool: { body: () => ({ name: 'Sneaky pool' }) },
+  getNumberPool: { params: () => ({ id: String(poolId) }) },
+  updateNumberPool: { params: () => ({ id: String(poolId) }), body: () => ({ name: 'Changed' }) },
+  deleteNumberPool: { params: () => ({ id: String(poolId) }) },
+  addNumberToPool: { params: () => ({ id: String(poolId) }), body: () => ({ phoneNumberId: numberId }) },
+  removeNumberFromPool: { params: () => ({ id: String(poolId), phoneNumberId: String(numberId) }) },
+  createNumberPoolLegacy: { body: () => ({ name: 'Sneaky pool' }) },
+  getNumberPoolLegacy: { params: () => ({ id: String(poolId) }) },
+  updateNumberPoolLegacy: { params: () => ({ id: String(poolId) }), body: () => ({ name: 'Changed' }) },
+  deleteNumberPoolLegacy: { params: () => ({ id: String(poolId) }) },
+  addNumberToPoolLegacy: { params: () => ({ id: String(poolId) }), body: () => ({ phoneNumberId: numberId }) },
+  removeNumberFromPoolLegacy: { params: () => ({ id: String(poolId), phoneNumberId: String(numberId) }) },
+  createCallFlow: { body: () => ({ name: 'Sneaky flow', flowDefinition: { startNodeId: null, nodes: [] } }) },
+  getCallFlow: { params: () => ({ id: String(flowId) }) },
+  updateCallFlow: { params: () => ({ id: String(flowId) }), body: () => ({ name: 'Changed' }) },
+  deleteCallFlow: { params: () => ({ id: String(flowId) }) },
+  createTrackingPixel: { body: () => ({ name: 'Sneaky pixel', url: 'https://pixels.example.com/p?c=[Call:CallerId]', fireOn: ['conversion'] }) },
+  getTrackingPixel: { params: () => ({ id: String(pixelId) }) },
+  updateTrackingPixel: { params: () => ({ id: String(pixelId) }), body: () => ({ name: 'Changed', isActive: false }) },
+  deleteTrackingPixel: { params: () => ({ id: String(pixelId) }) },
+  createTrackingTag: { body: () => ({ name: 'Sneaky tag', tagCode: 'sneaky_tag', campaignId, poolId, defaultNumber: '+12125550100', isActive: true }) },
+  getTrackingTag: { params: () => ({ id: String(tagId) }) },
+  updateTrackingTag: { params: () => ({ id: String(tagId) }), body: () => ({ name: 'Changed', isActive: false }) },
+  deleteTrackingTag: { params: () => ({ id: String(tagId) }) },
+  // Public: the snippet and the number of a landing page's visitor.
+  getDniSnippet: { params: () => ({ tagCode }) },
+  dniTrack: { body: () => ({ tagCode, sessionId: 'bad_input_session', domain: 'example.com', utmSource: 'google', clickIds: { gclid: 'g1' } }) },
+  dniUltraFast: { body: () => ({ campaignId, sessionId: 'bad_input_session', userAgent: 'curl/7.68.0', utmMedium: 'cpc' }) },
+  // Public: RedTrack's reports (the tag code keeps them to this organisation).
+  trackRedtrackSession: { body: () => ({ clickid: 'rt_bad_input', tagCode, campaign_id: 'campaign_123', source: 'google', medium: 'cpc', timestamp: '2025-08-04T12:00:00Z' }) },
+  trackRedtrackConversion: { body: () => ({ clickid: 'rt_bad_input', tagCode, eventType: 'phone_click', phoneNumber: '+12125551234', conversionValue: 25 }) },
+  trackRedtrackQuality: { body: () => ({ clickid: 'rt_bad_input', tagCode, conversionType: 'ConvertedCall', duration: 180, answered: true, converted: true, revenue: 50 }) },
+  getCall: { params: () => ({ id: String(callId) }) },
+  getCampaignStats: { params: () => ({ id: campaignId }) },
+  getBuyerStats: { params: () => ({ id: String(buyerId) }) },
+  createCall: { body: () => ({ callerNumber: '+13105551234', campaignId, buyerId, status: 'completed', duration: 60, revenue: 12.5 }) },
+  updateCall: { params: () => ({ id: String(callId) }), body: () => ({ status: 'completed', duration: 60, revenue: 30, reason: 'Confirmed' }) },
+  listCallCorrections: { params: () => ({ id: String(callId) }) },
+  transferCall: { params: () => ({ callSid: CALL_SID }), body: () => ({ targetNumber: '+12125551234' }) },
+  holdCall: { params: () => ({ callSid: CALL_SID }) },
+  resumeCall: { params: () => ({ callSid: CALL_SID }) },
+  muteCall: { params: () => ({ callSid: CALL_SID }) },
+  unmuteCall: { params: () => ({ callSid: CALL_SID }) },
+  startCallRecording: { params: () => ({ callSid: CALL_SID }) },
+  stopCallRecording: { params: () => ({ callSid: CALL_SID }) },
+  // Twilio webhooks: form bodies, sent with a valid X-Twilio-Signature.
+  voiceWebhook: { body: () => ({ CallSid: newCallSid(), To: numberPhone, From: '+13105551234', CallerState: 'CA' }) },
+  poolVoiceWebhook: { params: () => ({ poolId: String(poolId) }), body: () => ({ CallSid: newCallSid(), To: numberPhone, From: '+13105551234' }) },
+  callStatusWebhook: { body: () => ({ CallSid: CALL_SID, CallStatus: 'completed', CallDuration: '60' }) },
+  callStatusWebhookLegacy: { body: () => ({ CallSid: CALL_SID, CallStatus: 'completed', CallDuration: '60' }) },
+  dialStatusWebhook: {
+    query: () => ({ attempt: '1', route: 'auto' }),
+    body: () => ({ CallSid: CALL_SID, DialCallStatus: 'completed', DialCallSid: newCallSid(), DialCallDuration: '60' }),
+  },
+  flowStepWebhook: { query: () => ({ flowId: String(flowId), node: 'start' }), body: () => ({ CallSid: CALL_SID, Digits: '1' }) },
+  voicemailWebhook: {
+    body: () => ({
+      CallSid: CALL_SID,
+      RecordingUrl: 'https://api.twilio.com/2010-04-01/Accounts/AC00000000000000000000000000000000/Recordings/RE1234567890abcdef1234567890abcdef',
+      RecordingSid: 'RE1234567890abcdef1234567890abcdef',
+    }),
+  },
+  resumeWebhook: { body: () => ({ CallSid: CALL_SID }) },
+};
+
+function opById(operationId: string): OperationMeta {
+  const op = operations.find((o) => o.operationId === operationId);
+  if (!op) throw new Error(`no operation ${operationId}`);
+  return op;
+}
+
+function realParams(operationId: string): Record<string, string> {
+  const params = table[operationId]!.params?.() ?? {};
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, encodeURIComponent(v)]));
+}
+
+/** The table's query string for the operation ('' when it needs none). */
+function realQuery(operationId: string): string {
+  const query = table[operationId]?.query?.();
+  return query ? `?${new URLSearchParams(query).toString()}` : '';
+}
+
+/**
+ * One raw request as the owner: with the session cookie, or for a Twilio webhook with a valid
+ * X-Twilio-Signature over what is sent (`anonymous`: neither).
+ */
+async function send(
+  op: OperationMeta,
+  options: { params?: Record<string, string>; body?: string; contentType?: string; anonymous?: boolean },
+): Promise<Sent> {
+  const pathAndQuery = fillPath(op, options.params ?? realParams(op.operationId)) + realQuery(op.operationId);
+  return sendRaw(t, op, options.anonymous ? 'anonymous' : { cookie }, {
+    pathAndQuery,
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
+  });
+}
+
+/** Each request's outcome as {label, status, code}, to compare the whole list in one assertion. */
+async function outcomes(requests: Array<[string, () => Promise<Sent>]>) {
+  const results = [];
+  for (const [label, request] of requests) {
+    const sent = await request();
+    const wellFormed =
+      /^application\/json/.test(sent.contentType) && typeof sent.body?.error === 'string' && typeof sent.body?.requestId === 'string';
+    results.push({ label, status: sent.status, code: sent.body?.code, wellFormed, details: sent.body?.details });
+  }
+  return results;
+}
+
+function allValidationErrors(labels: string[]) {
+  return labels.map((label) => ({ label, status: 400, code: 'VALIDATION_ERROR', wellFormed: true, details: expect.any(Object) }));
+}
+
+/** Every row of every table (the list read from the database): what must still hold at the end. */
+function snapshot() {
+  return snapshotTables(t.db, { api_keys: ['last_used_at'] });
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const world = await createWorld(t, 'Bad Input Org');
+  ({ owner, member, cookie, campaignId, buyerId, spareBuyerId, apiKeyId, targetId, routerId, rtbId } = world);
+  ({ numberId, numberPhone, poolId, flowId, pixelId, tagId, tagCode, callId } = world);
+  stateAfterSetup = await snapshot();
+});
+afterAll(async () => t.close());
+
+describe('the tables cover openapi.yaml', () => {
+  it('has a valid body for every operation with a requestBody', () => {
+    expect(BODY_OPERATIONS.length).toBeGreaterThanOrEqual(12);
+    const missing = BODY_OPERATIONS.filter((op) => !table[op.operationId]?.body).map((op) => op.operationId);
+    expect(missing).toEqual([]);
+    // Every body is JSON-only in the contract, or form-only for a Twilio webhook (so every other
+    // content type is "wrong").
+    for (const op of BODY_OPERATIONS) expect(bodyTypes(op), op.operationId).toEqual([op.twilioSigned ? FORM_TYPE : JSON_TYPE]);
+    expect(JSON_BODY_OPERATIONS.length + FORM_BODY_OPERATIONS.length).toBe(BODY_OPERATIONS.length);
+    expect(FORM_BODY_OPERATIONS.length).toBeGreaterThanOrEqual(8);
+    // Optional bodies: JSON only too.
+    for (const op of operations.filter((o) => bodyTypes(o).length > 0 && !o.requestBodyRequired)) expect(bodyTypes(op), op.operationId).toEqual([JSON_TYPE]);
+    expect(OPTIONAL_SHAPED_BODY_OPERATIONS.map((op) => op.operationId)).toContain('stopCallRecording');
+  });
+
+  it('has real values for the path parameters of every operation that takes some', () => {
+    const withParams = operations.filter((op) => op.path.includes('{'));
+    expect(ID_OPERATIONS.length).toBeGreaterThanOrEqual(14);
+    expect(CALL_SID_OPERATIONS.length).toBeGreaterThanOrEqual(7);
+    // Every path parameter is known here: an object's gets the malformed-value cases below (a
+    // new kind of parameter must be placed in one list or the other).
+    const names = new Set(withParams.flatMap((op) => [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1])));
+    expect([...names].sort()).toEqual([...OBJECT_PARAMS, ...PUBLIC_PARAMS].sort());
+    const missing = withParams.filter((op) => !table[op.operationId]?.params).map((op) => op.operationId);
+    expect(missing).toEqual([]);
+    expect(Object.keys(table).sort()).toEqual([...new Set([...BODY_OPERATIONS, ...withParams].map((op) => op.operationId))].sort());
+  });
+});
+
+describe.each(JSON_BODY_OPERATIONS.map((op) => op.operationId))('%s body', (operationId) => {
+  const op = () => opById(operationId);
+  const valid = () => table[operationId]!.body!();
+  const json = (text: string) => () => send(op(), { body: text, contentType: 'application/json' });
+
+  it('answers 400 VALIDATION_ERROR naming an unknown property', async () => {
+    const extras = ['unexpectedField', 'isAdmin', 'org_id'];
+    const seen = await outcomes(extras.map((extra) => [extra, json(JSON.stringify({ ...valid(), [extra]: true }))]));
+    expect(seen).toEqual(extras.map((extra) => ({ label: extra, status: 400, code: 'VALIDATION_ERROR', wellFormed: true, details: { [extra]: 'is not allowed' } })));
+  });
+
+  it('answers 400 for prototype-poisoning keys', async () => {
+    const rest = JSON.stringify(valid()).slice(1);
+    const seen = await outcomes([
+      ['__proto__', json(`{"__proto__": {"role": "owner"}, ${rest}`)],
+      ['constructor.prototype', json(`{"constructor": {"prototype": {"role": "owner"}}, ${rest}`)],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['__proto__', 'constructor.prototype']));
+  });
+
+  it('answers 400 VALIDATION_ERROR for a JSON array or any other non-object JSON body', async () => {
+    const texts = [JSON.stringify([valid()]), '[]', 'null', '42', '"text"', 'true'];
+    const seen = await outcomes(texts.map((text) => [text.slice(0, 30), json(text)]));
+    expect(seen).toEqual(allValidationErrors(texts.map((text) => text.slice(0, 30))));
+  });
+
+  it('answers 400 VALIDATION_ERROR for invalid JSON text', async () => {
+    const whole = JSON.stringify(valid());
+    const texts = [whole.slice(0, -1), `${whole}}`, "{'name': 'x'}", '{name: 1}', '\u0000', '{"a":'];
+    const seen = await outcomes(texts.map((text) => [JSON.stringify(text.slice(0, 30)), json(text)]));
+    expect(seen).toEqual(allValidationErrors(texts.map((text) => JSON.stringify(text.slice(0, 30)))));
+  });
+
+  it('answers 400 VALIDATION_ERROR for a missing body (the body is required)', async () => {
+    const seen = await outcomes([
+      ['empty, json type', json('')],
+      ['none, json type', () => send(op(), { contentType: 'application/json' })],
+      ['none, no type', () => send(op(), {})],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['empty, json type', 'none, json type', 'none, no type']));
+  });
+
+  it('answers 400 VALIDATION_ERROR (never 415 or 500) for a wrong content type', async () => {
+    const whole = JSON.stringify(valid());
+    const form = new URLSearchParams(Object.entries(valid()).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    const bodies: Array<[string, string]> = [
+      ['text/plain', whole],
+      ['text/plain; charset=utf-8', whole],
+      ['application/xml', '<body/>'],
+      ['application/x-www-form-urlencoded', form],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--x--\r\n'],
+      ['application/octet-stream', whole],
+    ];
+    const seen = await outcomes(bodies.map(([contentType, text]) => [contentType, () => send(op(), { body: text, contentType })]));
+    expect(seen).toEqual(allValidationErrors(bodies.map(([contentType]) => contentType)));
+  });
+
+  if (opById(operationId).securitySchemes.length > 0) {
+    it('answers 401, not 400, to an anonymous caller with a bad body (authentication first)', async () => {
+      const sent = await send(op(), { body: JSON.stringify({ ...valid(), unexpectedField: true }), contentType: 'application/json', anonymous: true });
+      expect({ status: sent.status, code: sent.body?.code }).toEqual({ status: 401, code: 'UNAUTHORIZED' });
+    });
+  }
+});
+
+describe.each(FORM_BODY_OPERATIONS.map((op) => op.operationId))('%s form body (a Twilio webhook, validly signed)', (operationId) => {
+  const op = () => opById(operationId);
+  const valid = () => table[operationId]!.body!();
+  const form = (text: string) => () => send(op(), { body: text, contentType: FORM_TYPE });
+  const json = (text: string) => () => send(op(), { body: text, contentType: JSON_TYPE });
+  const required = (): string[] => bodySchema(op(), FORM_TYPE).required ?? [];
+
+  it('answers 400 VALIDATION_ERROR naming each missing required field', async () => {
+    expect(required().length).toBeGreaterThan(0);
+    const seen = await outcomes(
+      required().map((field) => [
+        field,
+        form(formOf(Object.fromEntries(Object.entries(valid()).filter(([k]) => k !== field)))),
+      ]),
+    );
+    expect(seen).toEqual(required().map((field) => ({ label: field, status: 400, code: 'VALIDATION_ERROR', wellFormed: true, details: { [field]: 'is required' } })));
+  });
+
+  it('answers 400 VALIDATION_ERROR for a JSON body, whatever it holds (forms only)', async () => {
+    const whole = JSON.stringify(valid());
+    const texts = [whole, JSON.stringify([valid()]), '[]', 'null', '42', '"text"', whole.slice(0, -1), '{CallSid: 1}'];
+    const seen = await outcomes(texts.map((text) => [text.slice(0, 30), json(text)]));
+    expect(seen).toEqual(allValidationErrors(texts.map((text) => text.slice(0, 30))));
+  });
+
+  it('answers 400 VALIDATION_ERROR for a missing body (the body is required)', async () => {
+    const seen = await outcomes([
+      ['empty, form type', form('')],
+      ['none, form type', () => send(op(), { contentType: FORM_TYPE })],
+      ['none, no type', () => send(op(), {})],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['empty, form type', 'none, form type', 'none, no type']));
+  });
+
+  it('answers 400 VALIDATION_ERROR (never 415 or 500) for a wrong content type', async () => {
+    const text = formOf(valid());
+    const bodies: Array<[string, string]> = [
+      ['application/json', JSON.stringify(valid())],
+      ['text/plain', text],
+      ['text/plain; charset=utf-8', text],
+      ['application/xml', '<body/>'],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="CallSid"\r\n\r\nCA1\r\n--x--\r\n'],
+      ['application/octet-stream', text],
+    ];
+    const seen = await outcomes(bodies.map(([contentType, body]) => [contentType, () => send(op(), { body, contentType })]));
+    expect(seen).toEqual(allValidationErrors(bodies.map(([contentType]) => contentType)));
+  });
+
+  it('answers 403, not 400, to an unsigned request with a bad body (the signature first)', async () => {
+    const missing = formOf(Object.fromEntries(Object.entries(valid()).filter(([k]) => k !== required()[0])));
+    const seen = [];
+    for (const [body, contentType] of [
+      [missing, FORM_TYPE],
+      [JSON.stringify({ ...valid(), unexpectedField: true }), JSON_TYPE],
+    ] as const) {
+      const sent = await send(op(), { body, contentType, anonymous: true });
+      seen.push({ status: sent.status, code: sent.body?.code });
+    }
+    expect(seen).toEqual([
+      { status: 403, code: 'FORBIDDEN' },
+      { status: 403, code: 'FORBIDDEN' },
+    ]);
+  });
+});
+
+describe.each(OPTIONAL_SHAPED_BODY_OPERATIONS.map((op) => op.operationId))('%s optional body', (operationId) => {
+  const op = () => opById(operationId);
+  const json = (text: string) => () => send(op(), { body: text, contentType: JSON_TYPE });
+
+  it('answers 400 VALIDATION_ERROR for an unknown property, a non-object body or a wrong content type (none is fine)', async () => {
+    const seen = await outcomes([
+      ['unexpectedField', json('{"unexpectedField": true}')],
+      ['[]', json('[]')],
+      ['42', json('42')],
+      ['invalid JSON', json('{"a":')],
+      ['text/plain', () => send(op(), { body: '{}', contentType: 'text/plain' })],
+      ['form', () => send(op(), { body: 'unexpectedField=1', contentType: FORM_TYPE })],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['unexpectedField', '[]', '42', 'invalid JSON', 'text/plain', 'form']));
+    expect(seen[0]!.details).toEqual({ unexpectedField: 'is not allowed' });
+  });
+});
+
+const MALFORMED_IDS = ['not-an-id', '-1', '99999999999999999999', '%00', '0', '1e3', '1.0', '2147483648', '%2500', '00000000-0000-0000-0000-000000000000'];
+/** CallSids: the malformed ids, and sids shaped like ours that name no call of the caller's (the real one altered). */
+const MALFORMED_CALL_SIDS = [
+  ...MALFORMED_IDS,
+  'CA00000000000000000000000000000002',
+  CALL_SID.toLowerCase(),
+  `${CALL_SID}0`,
+  `${CALL_SID}%20`,
+  `%20${CALL_SID}`,
+  encodeURIComponent(`${CALL_SID}\u0000`),
+  `MC${CALL_SID.slice(2)}`,
+];
+
+describe.each(OBJECT_PARAM_OPERATIONS.map((op) => op.operationId))('%s with a malformed path parameter', (operationId) => {
+  for (const name of objectParamsOf(opById(operationId))) {
+    it(`answers 404 RESOURCE_NOT_FOUND for each malformed ${name}, as the owner`, async () => {
+      const op = opById(operationId);
+      const body = table[operationId]!.body;
+      const values = name === 'callSid' ? MALFORMED_CALL_SIDS : MALFORMED_IDS;
+      const seen: Array<{ value: string; status: number; code: string | undefined }> = [];
+      for (const value of values) {
+        const sent = await send(op, {
+          params: { ...realParams(operationId), [name]: value },
+          // A valid body, so that only the parameter is wrong.
+          ...(body ? { body: JSON.stringify(body()), contentType: JSON_TYPE } : {}),
+        });
+        seen.push({ value, status: sent.status, code: sent.body?.code });
+      }
+      expect(seen).toEqual(values.map((value) => ({ value, status: 404, code: 'RESOURCE_NOT_FOUND' })));
+    });
+  }
+});
+
+describe('an overlong path parameter', () => {
+  // Longer than the router's maxParamLength (100): still just an id that names nothing.
+  it("answers 404 RESOURCE_NOT_FOUND in the API's error format, as for any malformed id", async () => {
+    const long = 'x'.repeat(300);
+    const ops = ['getCampaign', 'getCall', 'updateCall', 'holdCall', 'transferCall'];
+    const seen = await outcomes(
+      ops.map((operationId) => {
+        const body = table[operationId]!.body;
+        const param = opById(operationId).path.includes('{callSid}') ? 'callSid' : 'id';
+        return [operationId, () => send(opById(operationId), { params: { [param]: long }, ...(body ? { body: JSON.stringify(body()), contentType: JSON_TYPE } : {}) })];
+      }),
+    );
+    expect(seen).toEqual(ops.map((label) => ({ label, status: 404, code: 'RESOURCE_NOT_FOUND', wellFormed: true, details: expect.anything() })));
+  });
+});
+
+describe('poolVoiceWebhook with a malformed poolId', () => {
+  // The pool id is the number Twilio was given, not one of the caller's objects: a malformed one
+  // is a number we do not know (openapi.yaml), answered politely, never a 404 or a 500.
+  it("answers the unknown number's TwiML and records the call as no organisation's", async () => {
+    const op = opById('poolVoiceWebhook');
+    const sids: string[] = [];
+    const seen = [];
+    for (const value of MALFORMED_IDS) {
+      const callSid = newCallSid();
+      sids.push(callSid);
+      const sent = await send(op, { params: { poolId: value }, body: formOf({ CallSid: callSid, To: numberPhone, From: '+13105551234' }), contentType: FORM_TYPE });
+      seen.push({ value, status: sent.status, contentType: sent.contentType, twiml: sent.body?.text });
+    }
+    expect(seen).toEqual(MALFORMED_IDS.map((value) => ({ value, status: 200, contentType: expect.stringMatching(/^text\/xml/), twiml: unknownNumberTwiml() })));
+    const recorded = await t.db.selectFrom('calls').select(['call_sid', 'org_id', 'campaign_id', 'pool_id', 'routing_method']).where('call_sid', 'in', sids).orderBy('id').execute();
+    expect(recorded).toEqual(sids.map((callSid) => ({ call_sid: callSid, org_id: null, campaign_id: null, pool_id: null, routing_method: 'none' })));
+    // Recorded as the contract says; removed again so that the end-state check below holds.
+    await t.db.deleteFrom('calls').where('call_sid', 'in', sids).where('org_id', 'is', null).execute();
+  });
+});
+
+describe('getDniSnippet with a malformed or unknown tagCode', () => {
+  // The tag code is in a landing page's script URL, not one of the caller's objects: an unknown
+  // or malformed one gets the script that changes nothing (openapi.yaml), never a 404 or a 500,
+  // so that the page keeps working.
+  it('answers 200 with the no-op script', async () => {
+    const op = opById('getDniSnippet');
+    const values = [...MALFORMED_IDS, 'unknown_tag', 'ab', `${tagCode}x`, tagCode.toUpperCase(), `${tagCode}%20`, encodeURIComponent(`${tagCode}\u0000`), '..%2Fapi', 'x'.repeat(65), 'x'.repeat(300)];
+    const seen = [];
+    for (const value of values) {
+      const sent = await send(op, { params: { tagCode: value } });
+      seen.push({ value, status: sent.status, contentType: sent.contentType, script: sent.body?.text });
+    }
+    expect(seen).toEqual(values.map((value) => ({ value, status: 200, contentType: expect.stringMatching(/^application\/javascript/), script: NOOP_SNIPPET })));
+    // (The real tag's own script is not the no-op one.)
+    const real = await send(op, {});
+    expect(real.status).toBe(200);
+    expect(real.body?.text).not.toBe(NOOP_SNIPPET);
+    expect(real.body?.text).toContain(tagCode);
+  });
+});
+
+describe('non-JSON bodies get no less validation than JSON ones', () => {
+  it('refuses a form-encoded or text body carrying invalid values, storing nothing', async () => {
+    const buyerBefore = await t.db.selectFrom('buyers').selectAll().where('id', '=', buyerId).executeTakeFirstOrThrow();
+    const campaignBefore = await t.db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow();
+    const seen = await outcomes([
+      ['form: bad phone + unknown field', () => send(opById('updateBuyer'), { body: 'phoneNumber=not-a-phone&unknownField=1', contentType: 'application/x-www-form-urlencoded' })],
+      ['form: out-of-range priority', () => send(opById('updateBuyer'), { body: 'priority=5000', contentType: 'application/x-www-form-urlencoded' })],
+      ['form: bogus status', () => send(opById('updateCampaign'), { body: 'status=bogus', contentType: 'application/x-www-form-urlencoded' })],
+      ['text: JSON as text/plain', () => send(opById('updateCampaign'), { body: '{"name":"Renamed"}', contentType: 'text/plain' })],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['form: bad phone + unknown field', 'form: out-of-range priority', 'form: bogus status', 'text: JSON as text/plain']));
+    expect(await t.db.selectFrom('buyers').selectAll().where('id', '=', buyerId).executeTakeFirstOrThrow()).toEqual(buyerBefore);
+    expect(await t.db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow()).toEqual(campaignBefore);
+  });
+});
+
+describe('query strings', () => {
+  it('answers 400 naming status for GET /api/campaigns?status=bogus', async () => {
+    const { error, response } = await owner.client.GET('/api/campaigns', { params: { query: { status: 'bogus' as never } } });
+    expect(response.status).toBe(400);
+    expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { status: expect.any(String) } });
+    const raw = await fetch(`${t.url}/api/campaigns?status=`, { headers: { cookie } });
+    expect(raw.status).toBe(400);
+    expect(((await raw.json()) as { details: Record<string, string> }).details).toHaveProperty('status');
+  });
+
+  it('answers 400 naming sessionId for GET /api/conversion-events without one (it is required), and limit for a bad page size', async () => {
+    for (const [path, name] of [
+      ['/api/conversion-events', 'sessionId'],
+      ['/api/conversion-events?sessionId=', 'sessionId'],
+      [`/api/conversion-events?sessionId=${'x'.repeat(129)}`, 'sessionId'],
+      ['/api/visitor-sessions?limit=0', 'limit'],
+      ['/api/visitor-sessions?limit=101', 'limit'],
+      ['/api/visitor-sessions?limit=abc', 'limit'],
+    ] as const) {
+      const raw = await fetch(t.url + path, { headers: { cookie } });
+      const body = (await raw.json()) as { code: string; details: Record<string, string> };
+      expect({ path, status: raw.status, code: body.code, named: name in (body.details ?? {}) }).toEqual({ path, status: 400, code: 'VALIDATION_ERROR', named: true });
+    }
+  });
+});
+
+describe('DNI bodies naming what does not exist', () => {
+  it('answers 404 RESOURCE_NOT_FOUND for an unknown tagCode or campaignId, recording no session', async () => {
+    const seen = await outcomes([
+      ['dniTrack: unknown tag', () => send(opById('dniTrack'), { body: JSON.stringify({ ...table.dniTrack!.body!(), tagCode: 'unknown_tag' }), contentType: JSON_TYPE })],
+      ['dniUltraFast: unknown campaign', () => send(opById('dniUltraFast'), { body: JSON.stringify({ ...table.dniUltraFast!.body!(), campaignId: '00000000-0000-4000-8000-000000000000' }), contentType: JSON_TYPE })],
+    ]);
+    expect(seen).toEqual(['dniTrack: unknown tag', 'dniUltraFast: unknown campaign'].map((label) => ({ label, status: 404, code: 'RESOURCE_NOT_FOUND', wellFormed: true, details: expect.anything() })));
+  });
+
+  it('answers 400 naming the field for a malformed tagCode, campaignId or sessionId', async () => {
+    const seen = await outcomes([
+      ['tagCode', () => send(opById('dniTrack'), { body: JSON.stringify({ ...table.dniTrack!.body!(), tagCode: 'a b' }), contentType: JSON_TYPE })],
+      ['campaignId', () => send(opById('dniUltraFast'), { body: JSON.stringify({ ...table.dniUltraFast!.body!(), campaignId: 'not-a-uuid' }), contentType: JSON_TYPE })],
+      ['sessionId', () => send(opById('dniTrack'), { body: JSON.stringify({ ...table.dniTrack!.body!(), sessionId: 'a b' }), contentType: JSON_TYPE })],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['tagCode', 'campaignId', 'sessionId']));
+    expect(seen.map((s) => Object.keys(s.details as object))).toEqual([['tagCode'], ['campaignId'], ['sessionId']]);
+  });
+});
+
+describe('RedTrack reports naming what does not exist, or nothing', () => {
+  it('answers 404 for an unknown tagCode and 400 naming clickid for a quality report without clickid or sessionId; nothing stored', async () => {
+    const seen = await outcomes([
+      ['unknown tag', () => send(opById('trackRedtrackConversion'), { body: JSON.stringify({ ...table.trackRedtrackConversion!.body!(), tagCode: 'unknown_tag' }), contentType: JSON_TYPE })],
+    ]);
+    expect(seen).toEqual([{ label: 'unknown tag', status: 404, code: 'RESOURCE_NOT_FOUND', wellFormed: true, details: expect.anything() }]);
+    const { clickid: _clickid, ...anonymous } = table.trackRedtrackQuality!.body!() as Record<string, unknown>;
+    const invalid = await outcomes([
+      ['quality without clickid or sessionId', () => send(opById('trackRedtrackQuality'), { body: JSON.stringify(anonymous), contentType: JSON_TYPE })],
+      ['conversion without clickid', () => send(opById('trackRedtrackConversion'), { body: JSON.stringify({ eventType: 'lead' }), contentType: JSON_TYPE })],
+      ['negative value', () => send(opById('trackRedtrackConversion'), { body: JSON.stringify({ ...table.trackRedtrackConversion!.body!(), conversionValue: -1 }), contentType: JSON_TYPE })],
+      ['bad phone', () => send(opById('trackRedtrackConversion'), { body: JSON.stringify({ ...table.trackRedtrackConversion!.body!(), phoneNumber: '555-1234' }), contentType: JSON_TYPE })],
+    ]);
+    expect(invalid).toEqual(allValidationErrors(['quality without clickid or sessionId', 'conversion without clickid', 'negative value', 'bad phone']));
+    expect(invalid.map((s) => Object.keys(s.details as object).sort())).toEqual([['clickid', 'sessionId'], ['clickid'], ['conversionValue'], ['phoneNumber']]);
+  });
+});
+
+describe('afterwards', () => {
+  it('nothing was created, changed or deleted by any of the requests above', async () => {
+    const now = await snapshot();
+    const rowCounts = Object.fromEntries(Object.entries(now).map(([table, rows]) => [table, rows.length]));
+    expect(rowCounts).toMatchObject({
+      organizations: 1, users: 2, api_keys: 1, campaigns: 1, buyers: 2, campaign_buyers: 1,
+      rtb_targets: 1, rtb_routers: 1, campaign_rtb_targets: 1, bid_requests: 0, bid_responses: 0, inbound_bids: 0,
+      phone_numbers: 1, number_pools: 1, call_flows: 1, calls: 1, call_legs: 0, call_corrections: 0,
+      tracking_tags: 1, visitor_sessions: 0, pool_assignments: 0, conversion_events: 0, redtrack_events: 0,
+    });
+    expect(now).toEqual(stateAfterSetup);
+  });
+});
+
+describe('text PostgreSQL cannot store (NUL, unpaired surrogates)', () => {
+  it('answers 400 naming the field for a NUL in a body string, a nested string or a query value; nothing stored', async () => {
+    const before = await snapshot();
+    const seen = await outcomes([
+      ['body name', () => send(opById('createCampaign'), { body: JSON.stringify({ name: 'a\u0000b' }), contentType: 'application/json' })],
+      ['nested', () => send(opById('createBuyer'), { body: JSON.stringify({ name: 'B', phoneNumber: '+12125550100', operatingHours: { monday: { start: '09:00', end: '1\u00007:00' } } }), contentType: 'application/json' })],
+      ['query', () => fetch(`${t.url}/api/rtb/bid-responses?requestId=%00`, { headers: { cookie } }).then(async (r) => ({ status: r.status, body: (await r.json()) as Sent['body'], contentType: r.headers.get('content-type') ?? '' }))],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['body name', 'nested', 'query']));
+    expect(seen.map((s) => Object.keys(s.details as object)[0])).toEqual(['name', 'operatingHours.monday.end', 'requestId']);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('answers 400 naming the field for an unpaired surrogate (high or low half, as a JSON escape), accepts a paired one; nothing stored', async () => {
+    const before = await snapshot();
+    const seen = await outcomes([
+      ['redtrack url', () => send(opById('trackRedtrackConversion'), { body: '{"clickid":"c-surrogate","url":"https://x.example/\\ud800"}', contentType: 'application/json' })],
+      ['low half', () => send(opById('createCampaign'), { body: '{"name":"a\\udc00b"}', contentType: 'application/json' })],
+      ['paired', () => fetch(`${t.url}/api/rtb/bid-responses?requestId=${encodeURIComponent('\u{1F600}')}`, { headers: { cookie } }).then(async (r) => ({ status: r.status, body: (await r.json()) as Sent['body'], contentType: r.headers.get('content-type') ?? '' }))],
+    ]);
+    expect(seen.map((s) => s.status)).toEqual([400, 400, 200]);
+    expect(seen.slice(0, 2)).toEqual(allValidationErrors(['redtrack url', 'low half']));
+    expect(seen.slice(0, 2).map((s) => Object.keys(s.details as object)[0])).toEqual(['url', 'name']);
+    expect(await snapshot()).toEqual(before);
+  });
+});
