@@ -13,7 +13,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with email and password (sets the session cookie) */
+        /**
+         * Log in with email and password (sets the session cookie)
+         * @description An email is unique within an organisation, not across them: the password is checked against
+         *     each account with that email. If it opens accounts in several organisations, name one with
+         *     `organizationId` (else 400 naming `organizationId`).
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -115,7 +120,10 @@ export interface paths {
         /**
          * Create an organisation and its owner (can be switched off)
          * @description Creates a new organisation with the caller as its `owner` and logs them in. Answers 403
-         *     when the server runs with `ALLOW_REGISTRATION=false`.
+         *     when the server runs with `ALLOW_REGISTRATION=false`. The answer is the same whether or not
+         *     the email has an account elsewhere: accounts belong to an organisation, and the new
+         *     organisation's owner is a new account (log in with `organizationId` when one email and
+         *     password open several).
          */
         post: operations["register"];
         delete?: never;
@@ -136,7 +144,7 @@ export interface paths {
         put?: never;
         /**
          * Add a user to the organisation
-         * @description Admins may add admins, managers and agents; only an owner may add an owner. Needs a session whose password login is less than 15 minutes old: an API key, or an older session, gets 403 (log in again).
+         * @description Admins may add admins, managers and agents; only an owner may add an owner. Needs a session whose password login is less than 15 minutes old: an API key, or an older session, gets 403 (log in again). Emails and usernames are unique within the organisation only: 409 names a field already used by one of the organisation's own users, and an address used in another organisation is never revealed.
          */
         post: operations["createUser"];
         delete?: never;
@@ -2031,9 +2039,19 @@ export interface components {
         LoginRequest: {
             email: components["schemas"]["Email"];
             password: string;
+            /**
+             * Format: uuid
+             * @description The organisation to log in to, when this email and password open accounts in several.
+             */
+            organizationId?: string;
         };
         /** @description Seed 001 body; `username` may also hold an email address. */
         LegacyLoginRequest: {
+            /**
+             * Format: uuid
+             * @description The organisation to log in to, when these credentials open accounts in several.
+             */
+            organizationId?: string;
             username?: string;
             email?: string;
             password: string;
@@ -4114,7 +4132,6 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -5,8 +5,8 @@ import type { Deps, HandlerGroup } from '../../handler-types.js';
 import {
   bumpSessionVersion,
   findOrganization,
-  findUserByEmail,
-  findUserByLogin,
+  findUsersByEmail,
+  findUsersByLogin,
   findUserInOrg,
   touchLastLogin,
 } from '../users/queries.js';
@@ -29,18 +29,25 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
   const { db, loginThrottle } = deps;
 
   /**
-   * Shared by both login paths: the (account, address) backoff, constant-time check, session
-   * start. The account is the user whichever path named it, else the login text (login-throttle.ts).
+   * Shared by both login paths: the (account, address) backoff, the password checked against every
+   * account with that email or username (emails are unique per organisation, so there may be a
+   * few; `organizationId` picks one), session start. No account: the same time spent on a dummy
+   * hash. Several accounts open with these credentials and none named: 400 naming organizationId.
    */
-  async function logIn(req: FastifyRequest, login: string, password: string, lookUp: (login: string) => Promise<UserRow | undefined>) {
-    const user = await lookUp(login);
-    const account = user ? `user:${user.id}` : `login:${login.toLowerCase()}`;
-    await loginThrottle.check(req, account);
-    const ok = user ? await verifyPassword(password, user.password_hash) : await verifyAgainstDummy(password);
-    if (!user || !ok) {
-      await loginThrottle.failed(req, account);
+  async function logIn(req: FastifyRequest, login: string, password: string, organizationId: string | undefined, lookUp: (login: string, orgId?: string) => Promise<UserRow[]>) {
+    const candidates = await lookUp(login, organizationId);
+    // Each account's own budget (both login paths share it); an unknown login counts under its text.
+    const accounts = candidates.length > 0 ? candidates.map((c) => `user:${c.id}`) : [`login:${login.toLowerCase()}`];
+    for (const account of accounts) await loginThrottle.check(req, account);
+    if (candidates.length === 0) await verifyAgainstDummy(password);
+    const opened: UserRow[] = [];
+    for (const candidate of candidates) if (await verifyPassword(password, candidate.password_hash)) opened.push(candidate);
+    const user = opened[0];
+    if (!user) {
+      for (const account of accounts) await loginThrottle.failed(req, account);
       throw ERRORS.invalidCredentials();
     }
+    if (opened.length > 1) throw ERRORS.validation({ organizationId: 'these credentials open accounts in several organisations: name the one to log in to' });
     startSession(req, user);
     await touchLastLogin(db, user.id);
     return user;
@@ -61,7 +68,7 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
 
   return {
     async login({ req, body }) {
-      const user = await logIn(req, body.email, body.password, (login) => findUserByEmail(db, login));
+      const user = await logIn(req, body.email, body.password, body.organizationId, (login, orgId) => findUsersByEmail(db, login, orgId));
       return {
         status: 200,
         body: { message: 'Login successful', user: { id: user.id, email: user.email, firstName: user.first_name, lastName: user.last_name } },
@@ -71,7 +78,7 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
     async loginLegacy({ req, body }) {
       const login = body.username ?? body.email;
       if (!login) throw ERRORS.validation({ username: 'is required (or send email)' });
-      const user = await logIn(req, login, body.password, (value) => findUserByLogin(db, value));
+      const user = await logIn(req, login, body.password, body.organizationId, (value, orgId) => findUsersByLogin(db, value, orgId));
       return {
         status: 200,
         body: { id: user.id, username: user.username, email: user.email, firstName: user.first_name, lastName: user.last_name },

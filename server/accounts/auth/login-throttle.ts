@@ -10,8 +10,9 @@
 //   being tried, so it cannot keep guessing.
 // - A right password from an address without a backoff always logs in: the owner, from a known
 //   or a new address, is never locked out by others.
-// - The account is the user (both login paths, email or username, share one budget); an unknown
-//   login is counted under its lower-cased text, exactly like a known one.
+// - The account is the user (both login paths, email or username, share one budget; a login that
+//   names accounts in several organisations counts against each); an unknown login is counted
+//   under its lower-cased text, exactly like a known one.
 import type { FastifyRequest } from 'fastify';
 import { ERRORS } from '../../platform/errors.js';
 import type { RateLimitStore, WindowCount } from '../../platform/http/rate-limit/store.js';

@@ -1,5 +1,6 @@
 // One way to add a user (registration, the users API, the demo seed): hash the password, insert,
-// and turn a taken email or username into a 409 naming the field.
+// and turn an email or username taken in the same organisation into a 409 naming the field
+// (emails are unique per organisation: another organisation's addresses are never revealed).
 import type { Db, Role, UserRow } from '../../../db/types.js';
 import { hashPassword } from '../auth/passwords.js';
 import { isUniqueViolation } from '../../platform/common/pg-errors.js';
@@ -37,9 +38,9 @@ export async function createUser(db: Db, input: NewUserInput): Promise<UserRow> 
   }
 }
 
-/** A taken email or username as a 409 naming the field; null for any other error. */
+/** An email or username taken in the organisation as a 409 naming the field; null for any other error. */
 export function userConflict(err: unknown): AppError | null {
-  if (isUniqueViolation(err, 'users_email_key')) return ERRORS.conflict({ email: 'is already registered' });
-  if (isUniqueViolation(err, 'users_username_key')) return ERRORS.conflict({ username: 'is already taken' });
+  if (isUniqueViolation(err, 'users_org_email_key')) return ERRORS.conflict({ email: 'is already a user of this organisation' });
+  if (isUniqueViolation(err, 'users_org_username_key')) return ERRORS.conflict({ username: 'is already taken in this organisation' });
   return null;
 }

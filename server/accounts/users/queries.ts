@@ -5,23 +5,28 @@ export function findUserInOrg(db: Db, orgId: string, userId: number): Promise<Us
   return db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', userId).executeTakeFirst();
 }
 
-export function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
-    .executeTakeFirst();
+/** Accounts a login may open: at most this many share one email or username (see logIn). */
+export const MAX_ACCOUNTS_PER_LOGIN = 5;
+
+/**
+ * The accounts with this email (any organisation, or the one named), most recently used first.
+ * Emails are unique per organisation only, so one address may hold several accounts.
+ */
+export function findUsersByEmail(db: Db, email: string, orgId?: string): Promise<UserRow[]> {
+  let query = db.selectFrom('users').selectAll().where(sql<string>`lower(email)`, '=', email.toLowerCase());
+  if (orgId !== undefined) query = query.where('org_id', '=', orgId);
+  return query.orderBy(sql`last_login_at DESC NULLS LAST`).orderBy('id').limit(MAX_ACCOUNTS_PER_LOGIN).execute();
 }
 
 /** Seed 001 logs in by `username`, which may also hold an email address. */
-export function findUserByLogin(db: Db, login: string): Promise<UserRow | undefined> {
+export function findUsersByLogin(db: Db, login: string, orgId?: string): Promise<UserRow[]> {
   const value = login.toLowerCase();
-  return db
+  let query = db
     .selectFrom('users')
     .selectAll()
-    .where((eb) => eb.or([eb(sql<string>`lower(email)`, '=', value), eb(sql<string>`lower(username)`, '=', value)]))
-    .orderBy('id')
-    .executeTakeFirst();
+    .where((eb) => eb.or([eb(sql<string>`lower(email)`, '=', value), eb(sql<string>`lower(username)`, '=', value)]));
+  if (orgId !== undefined) query = query.where('org_id', '=', orgId);
+  return query.orderBy(sql`last_login_at DESC NULLS LAST`).orderBy('id').limit(MAX_ACCOUNTS_PER_LOGIN).execute();
 }
 
 export function listUsersInOrg(db: Db, orgId: string): Promise<UserRow[]> {

@@ -4,6 +4,7 @@ import { ERRORS } from '../../platform/errors.js';
 import { findRouterInOrg } from '../../rtb/routers/queries.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { campaignPatch, generateRtbId, presentCampaign } from './mapping.js';
+import { checkCampaignNumber } from './number-ownership.js';
 import { deleteCampaignInOrg, findCampaignInOrg, insertCampaign, listCampaignsInOrg, updateCampaignInOrg } from './queries.js';
 
 type CampaignOps = 'listCampaigns' | 'createCampaign' | 'getCampaign' | 'updateCampaign' | 'deleteCampaign' | 'updateCampaignRtbConfig';
@@ -20,7 +21,7 @@ function phoneConflict(err: unknown): Error | null {
     : null;
 }
 
-export function createCampaignHandlers({ db }: Deps): HandlerGroup<CampaignOps> {
+export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<CampaignOps> {
   function campaignId(raw: string): string {
     const id = parseUuid(raw);
     if (!id) throw ERRORS.notFound('Campaign', raw);
@@ -31,6 +32,7 @@ export function createCampaignHandlers({ db }: Deps): HandlerGroup<CampaignOps> 
     const id = campaignId(rawId);
     if (!(await findCampaignInOrg(db, orgId, id))) throw ERRORS.notFound('Campaign', rawId);
     await checkRouter(db, orgId, body.rtbRouterId);
+    await checkCampaignNumber(db, orgId, body.phoneNumber, telephony);
     try {
       const row = await updateCampaignInOrg(db, orgId, id, campaignPatch(body));
       if (!row) throw ERRORS.notFound('Campaign', rawId);
@@ -49,6 +51,7 @@ export function createCampaignHandlers({ db }: Deps): HandlerGroup<CampaignOps> 
     async createCampaign(ctx) {
       const { orgId } = ctx.principal();
       await checkRouter(db, orgId, ctx.body.rtbRouterId);
+      await checkCampaignNumber(db, orgId, ctx.body.phoneNumber, telephony);
       try {
         const row = await insertCampaign(db, {
           ...campaignPatch(ctx.body),

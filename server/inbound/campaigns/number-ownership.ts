@@ -1,0 +1,20 @@
+// A campaign's own `phoneNumber` is a number the organisation holds (issue 15.7): a campaign can
+// no longer squat on a number another organisation bought, and the answer never says whether
+// someone else holds it. With Twilio it must be one of the organisation's purchased (or ported)
+// numbers. Under the local simulator any number nobody here holds is accepted too (the seeds'
+// examples use made-up numbers like +1234567890); its numbers are fictional and no call reaches a
+// real carrier, so what it reveals between organisations on a demo server is only demo data.
+import type { Db } from '../../../db/types.js';
+import { ERRORS } from '../../platform/errors.js';
+import type { AnyTelephony } from '../../telephony/factory.js';
+import { findNumberByPhone } from '../numbers/queries.js';
+
+const NOT_HELD = 'is not one of this organisation\'s numbers: buy it first (POST /api/phone-numbers/purchase), then use it here';
+
+export async function checkCampaignNumber(db: Db, orgId: string, phoneNumber: string | null | undefined, telephony: Pick<AnyTelephony, 'kind'>): Promise<void> {
+  if (phoneNumber === undefined || phoneNumber === null) return;
+  const holder = await findNumberByPhone(db, phoneNumber);
+  if (holder?.org_id === orgId) return;
+  if (holder === undefined && telephony.kind === 'simulator') return;
+  throw ERRORS.validation({ phoneNumber: NOT_HELD });
+}
