@@ -1998,6 +1998,276 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List and search leads (seed 002's limit/offset and seed 003's page/limit both work)
+         * @description `q` (or seed 003's `search`) matches name, company, email and phone fragments in any format
+         *     (`(555) 123`, `555123`, `+1555123…`), tolerates small typos in names and companies, and ranks
+         *     exact matches first (then full-word matches, then the closest). Without `q`, newest first.
+         *     `status` takes either a stage (seed 003: New, Contacted, Follow-up, Qualified, Converted, Lost)
+         *     or a dial status (seed 002: pending, queued, calling, completed, failed, dnc). With `offset`
+         *     the page is `offset`-based (seed 002); else `page` (seed 003). An agent sees only the leads
+         *     assigned to it.
+         */
+        get: operations["listLeads"];
+        put?: never;
+        /**
+         * Create a lead (phone normalised to E.164; checked against the do-not-call list)
+         * @description The phone is parsed with libphonenumber-js in the country `defaultCountry` names (this
+         *     request), else the campaign's, else the organisation's (default US). An invalid number is a
+         *     400 naming `phone`; a number already in the campaign is a 409. A number on the
+         *     organisation's do-not-call list is accepted and marked (`doNotCall: true`, `dialStatus:
+         *     dnc`). An agent's lead is assigned to the agent.
+         */
+        post: operations["createLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/template/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The CSV template for lead imports (a header row and one example row) */
+        get: operations["getLeadCsvTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Seed 002's CSV upload (multipart, with an optional fieldMapping); imported in the background
+         * @description Same as `POST /api/leads/imports` (which see), with seed 002's form: `file`, `campaignId`
+         *     (seed 002 requires it; here it is optional) and `fieldMapping`. Seed 002 answered with the
+         *     counts at once; here the answer is 202 with the import, whose counts fill in as it runs
+         *     (`GET /api/leads/imports/{id}`).
+         */
+        post: operations["uploadLeadsCsv"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's imports, newest first (without their row errors) */
+        get: operations["listLeadImports"];
+        put?: never;
+        /**
+         * Import leads from a CSV file (seed 004 bulk import), in the background
+         * @description The file (UTF-8, with or without a BOM; `,` `;` or tab separated — detected from the
+         *     header row; quoted fields may hold separators, quotes and line breaks; CRLF or LF) is
+         *     stored as it arrives (never held in memory whole), then parsed and imported by a worker in
+         *     batches. Columns are matched to lead fields by `fieldMapping` ({"CSV header": "field"},
+         *     seed 002's snake_case field names accepted), else by their names (`phone`, `Phone Number`,
+         *     `phoneNumber`, `first_name`, `Email Address`, `scheduledFor`, ...); other columns go to
+         *     `customFields`. Rows whose normalised phone is already in the campaign (or earlier in the
+         *     file) count as duplicates and are not inserted: importing the same file twice inserts
+         *     nothing twice. Numbers on the do-not-call list are imported marked and counted (`dncRows`).
+         *     Progress is checkpointed per batch: after a restart the import resumes where it stopped.
+         */
+        post: operations["createLeadImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/imports/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dry run of an import (seed 004 validate) — counts, row errors and a preview; nothing is stored */
+        post: operations["validateLeadImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** An import's status and counts, with its first row errors (seed 004 import status) */
+        get: operations["getLeadImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/imports/{id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An import's stored row errors as CSV (formula-injection safe)
+         * @description At most 1,000 errors are kept per import (`errorCount` counts them all). Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) are prefixed with `'`.
+         */
+        get: operations["getLeadImportErrorsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One lead (an agent sees only leads assigned to it) */
+        get: operations["getLead"];
+        /** Change a lead (only the fields sent; an agent only its own leads and cannot reassign them) */
+        put: operations["updateLead"];
+        post?: never;
+        /** Delete a lead (admin and owner; seed 003's matrix gives managers no delete) */
+        delete: operations["deleteLead"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dnc-numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's do-not-call list, newest first */
+        get: operations["listDncNumbers"];
+        put?: never;
+        /** Add a number to the do-not-call list (the organisation's leads with it are marked at once) */
+        post: operations["addDncNumber"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dnc-numbers/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether a number is on the do-not-call list (what the dialer asks before each dial) */
+        get: operations["checkDncNumber"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dnc-numbers/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add the numbers of a CSV file to the do-not-call list (streamed; the first column named like a phone, else the first column) */
+        post: operations["importDncNumbers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dnc-numbers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a number off the do-not-call list (its leads are unmarked; dial status dnc goes back to pending) */
+        delete: operations["removeDncNumber"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3618,8 +3888,293 @@ export interface components {
             source: "call" | "redtrack";
             createdAt: components["schemas"]["Timestamp"];
         };
+        /** @description An ISO 3166-1 alpha-2 country code (upper case). */
+        CountryCode: string;
+        /**
+         * @description Where the lead is in the sales process (seed 003's New → Contacted → Follow-up → Qualified → Converted / Lost).
+         * @enum {string}
+         */
+        LeadStage: "new" | "contacted" | "follow_up" | "qualified" | "converted" | "lost";
+        /**
+         * @description A stage, in our spelling or seed 003's (`Follow-up` is `follow_up`).
+         * @enum {string}
+         */
+        LeadStageInput: "new" | "contacted" | "follow_up" | "qualified" | "converted" | "lost" | "New" | "Contacted" | "Follow-up" | "Qualified" | "Converted" | "Lost" | "follow-up";
+        /**
+         * @description Where the lead is for the dialer (seed 002); set by the dialer, `dnc` when the number is on the do-not-call list.
+         * @enum {string}
+         */
+        LeadDialStatus: "pending" | "queued" | "calling" | "completed" | "failed" | "dnc";
+        /** @enum {string} */
+        LeadStatusFilter: "new" | "contacted" | "follow_up" | "qualified" | "converted" | "lost" | "New" | "Contacted" | "Follow-up" | "Qualified" | "Converted" | "Lost" | "follow-up" | "pending" | "queued" | "calling" | "completed" | "failed" | "dnc";
+        /** @enum {string} */
+        LeadPriority: "low" | "normal" | "high" | "urgent";
+        /** @description Free-form fields (string, number, boolean or null values), e.g. the CSV columns not mapped to a lead field. */
+        LeadCustomFields: {
+            [key: string]: string | number | boolean | null;
+        };
+        Lead: {
+            /** Format: uuid */
+            id: string;
+            campaignId: string | null;
+            /** @description The full name (as given, else first and last name joined). */
+            name: string | null;
+            firstName: string | null;
+            lastName: string | null;
+            company: string | null;
+            /** @description The number as given, obfuscated (a person's number). */
+            phone: string;
+            /** @description The normalised number (E.164), obfuscated. */
+            phoneE164: string;
+            email: string | null;
+            /** @description ISO country (given, else the number's). */
+            country: string | null;
+            /** @description IANA time zone (given, else the number's country's when it has only one; else null and the dialer uses the campaign's). */
+            timeZone: string | null;
+            priority: components["schemas"]["LeadPriority"];
+            customFields: components["schemas"]["LeadCustomFields"];
+            notes: string | null;
+            /** @description The user (id) the lead is assigned to. */
+            assignedTo: number | null;
+            stage: components["schemas"]["LeadStage"];
+            dialStatus: components["schemas"]["LeadDialStatus"];
+            callAttempts: number;
+            /** Format: date-time */
+            lastCallAt: string | null;
+            /** Format: date-time */
+            nextCallAt: string | null;
+            /** @description The number is on the organisation's do-not-call list (never dialled). */
+            doNotCall: boolean;
+            /** @enum {string} */
+            source: "api" | "import";
+            /** @description The import that created the lead. */
+            importId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description A lead. `phone` is required; `status` is seed 003's name for `stage`; `defaultCountry` only says how to read a national `phone`. */
+        LeadCreate: {
+            /** @description The campaign (of the caller's organisation) the lead belongs to. */
+            campaignId?: string | null;
+            name?: string | null;
+            firstName?: string | null;
+            lastName?: string | null;
+            company?: string | null;
+            /** @description Any common format (`(555) 123-4567`, `+44 20 7946 0958`, `555.123.4567`). */
+            phone: string;
+            /** Format: email */
+            email?: string | null;
+            /** @description ISO 3166-1 alpha-2 (upper case). */
+            country?: string | null;
+            /** @description An IANA time zone, e.g. America/New_York. */
+            timeZone?: string | null;
+            priority?: components["schemas"]["LeadPriority"];
+            customFields?: components["schemas"]["LeadCustomFields"];
+            notes?: string | null;
+            /** @description A user of the organisation. An agent may only assign a lead to itself. */
+            assignedTo?: number | null;
+            stage?: components["schemas"]["LeadStageInput"];
+            status?: components["schemas"]["LeadStageInput"];
+            /**
+             * Format: date-time
+             * @description When the dialer should call (seed 004's scheduledFor).
+             */
+            nextCallAt?: string | null;
+            defaultCountry?: components["schemas"]["CountryCode"];
+        };
+        /** @description The fields to change (at least one); `defaultCountry` only says how to read a national `phone`. */
+        LeadUpdate: {
+            /** @description The campaign (of the caller's organisation) the lead belongs to. */
+            campaignId?: string | null;
+            name?: string | null;
+            firstName?: string | null;
+            lastName?: string | null;
+            company?: string | null;
+            /** @description Any common format (`(555) 123-4567`, `+44 20 7946 0958`, `555.123.4567`). */
+            phone?: string;
+            /** Format: email */
+            email?: string | null;
+            /** @description ISO 3166-1 alpha-2 (upper case). */
+            country?: string | null;
+            /** @description An IANA time zone, e.g. America/New_York. */
+            timeZone?: string | null;
+            priority?: components["schemas"]["LeadPriority"];
+            customFields?: components["schemas"]["LeadCustomFields"];
+            notes?: string | null;
+            /** @description A user of the organisation. An agent may only assign a lead to itself. */
+            assignedTo?: number | null;
+            stage?: components["schemas"]["LeadStageInput"];
+            status?: components["schemas"]["LeadStageInput"];
+            /**
+             * Format: date-time
+             * @description When the dialer should call (seed 004's scheduledFor).
+             */
+            nextCallAt?: string | null;
+            defaultCountry?: components["schemas"]["CountryCode"];
+        };
+        LeadList: {
+            leads: components["schemas"]["Lead"][];
+            /** @description Leads on this page (seed 002). */
+            count: number;
+            /** @description Leads matching the filters (seed 002). */
+            total: number;
+            pagination: components["schemas"]["Pagination"];
+        };
+        LeadImportForm: {
+            /** @description The CSV file (at most 200 MB). */
+            file: string;
+            /** @description The campaign the leads join (duplicates are counted within it). */
+            campaignId?: string;
+            /** @description JSON: {"CSV header": "lead field"} (seed 002). Fields: name, firstName, lastName, company, phone, email, country, timeZone, priority, stage, notes, nextCallAt, or customFields.<key>; snake_case (first_name) accepted; an empty field skips the column. */
+            fieldMapping?: string;
+            /** @description The country national numbers are read in (else the campaign's, else the organisation's). */
+            defaultCountry?: string;
+            /**
+             * @description Seed 004: `true` (default) when the first row names the columns; `false` when the file has no header row (columns then follow the template: firstName, lastName, name, company, phone, ...).
+             * @enum {string}
+             */
+            skipHeader?: "true" | "false";
+        };
+        LeadRowError: {
+            /** @description The line of the record in the file (the header is row 1). */
+            row: number;
+            field: string | null;
+            value: string | null;
+            message: string;
+        };
+        LeadImport: {
+            /** Format: uuid */
+            id: string;
+            campaignId: string | null;
+            fileName: string | null;
+            fileBytes: number;
+            /** @enum {string} */
+            status: "queued" | "processing" | "completed" | "failed";
+            /** @description Records read so far (blank lines are skipped). */
+            totalRows: number;
+            validRows: number;
+            invalidRows: number;
+            /** @description Valid rows whose number was already in the campaign or earlier in the file. */
+            duplicateRows: number;
+            /** @description Rows imported marked do-not-call. */
+            dncRows: number;
+            insertedRows: number;
+            /** @description Row errors in all (at most 1,000 are kept). */
+            errorCount: number;
+            /** @description The first 100 row errors (all kept ones at /errors as CSV). */
+            errors: components["schemas"]["LeadRowError"][];
+            errorsTruncated: boolean;
+            /** @description Why a failed import stopped (the rows before stay imported). */
+            failure: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            completedAt: string | null;
+        };
+        LeadPreview: {
+            row: number;
+            name: string | null;
+            firstName: string | null;
+            lastName: string | null;
+            company: string | null;
+            /** @description Obfuscated. */
+            phoneE164: string;
+            email: string | null;
+            country: string | null;
+            timeZone: string | null;
+            priority: components["schemas"]["LeadPriority"];
+            stage: components["schemas"]["LeadStage"];
+            /** Format: date-time */
+            nextCallAt: string | null;
+            customFields: components["schemas"]["LeadCustomFields"];
+        };
+        LeadImportValidation: {
+            totalRows: number;
+            validRows: number;
+            invalidRows: number;
+            /** @description Valid rows repeating a number earlier in the file. */
+            duplicateRows: number;
+            errorCount: number;
+            /** @description The first 100 row errors. */
+            errors: components["schemas"]["LeadRowError"][];
+            errorsTruncated: boolean;
+            /** @description Each CSV column and the lead field it fills (`customFields.<key>` for the rest). */
+            columns: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            delimiter: "," | ";" | "\t";
+            /** @description The first 10 valid rows as they would be imported. */
+            preview: components["schemas"]["LeadPreview"][];
+        };
+        DncNumber: {
+            /** Format: uuid */
+            id: string;
+            /** @description The normalised number, obfuscated. */
+            phoneNumber: string;
+            reason: string | null;
+            /** @enum {string} */
+            source: "api" | "import";
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        DncNumberCreate: {
+            phoneNumber: string;
+            reason?: string | null;
+            defaultCountry?: components["schemas"]["CountryCode"];
+        };
+        DncImportForm: {
+            /** @description A CSV file whose phone column (`phone`, `phoneNumber`, `Phone Number`, ... else the first) holds the numbers; an optional `reason` column. */
+            file: string;
+            /** @description The country national numbers are read in (default the organisation's). */
+            defaultCountry?: string;
+        };
+        DncImportResult: {
+            totalRows: number;
+            added: number;
+            /** @description Numbers already on the list (or repeated in the file). */
+            duplicates: number;
+            invalid: number;
+            /** @description Leads of the organisation newly marked do-not-call. */
+            leadsMarked: number;
+            errors: components["schemas"]["LeadRowError"][];
+            errorsTruncated: boolean;
+        };
     };
     responses: {
+        /** @description The file is stored and queued; follow the import at `GET /api/leads/imports/{id}`. */
+        LeadImportAccepted: {
+            headers: {
+                /** @description The import's URL. */
+                Location?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "id": "9d3e2c1b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                 *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *       "fileName": "leads.csv",
+                 *       "fileBytes": 10240,
+                 *       "status": "queued",
+                 *       "totalRows": 0,
+                 *       "validRows": 0,
+                 *       "invalidRows": 0,
+                 *       "duplicateRows": 0,
+                 *       "dncRows": 0,
+                 *       "insertedRows": 0,
+                 *       "errorCount": 0,
+                 *       "errors": [],
+                 *       "errorsTruncated": false,
+                 *       "failure": null,
+                 *       "createdAt": "2025-08-04T12:00:00.000Z",
+                 *       "startedAt": null,
+                 *       "completedAt": null
+                 *     }
+                 */
+                "application/json": components["schemas"]["LeadImport"];
+            };
+        };
         /** @description The visitor's number (or, with `phoneNumber` null, none: the page keeps its own). */
         DniAssigned: {
             headers: {
@@ -9141,6 +9696,771 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listLeads: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Search text (name, company, email, phone digits).
+                 * @example Tech Solutions
+                 */
+                q?: string;
+                /**
+                 * @description Seed 003's name for `q` (ignored when `q` is given).
+                 * @example Tech Solutions
+                 */
+                search?: string;
+                /**
+                 * @description Only leads of this campaign (seed 002's `campaign_id`).
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                campaignId?: string;
+                /**
+                 * @description A stage (seed 003's spellings accepted) or a dial status (seed 002).
+                 * @example New
+                 */
+                status?: components["schemas"]["LeadStatusFilter"];
+                /** @example qualified */
+                stage?: components["schemas"]["LeadStageInput"];
+                /** @example pending */
+                dialStatus?: components["schemas"]["LeadDialStatus"];
+                /**
+                 * @description Only leads assigned to this user.
+                 * @example 5
+                 */
+                assignedTo?: number;
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Seed 002's offset (rows to skip); when given, `page` is ignored.
+                 * @example 0
+                 */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of leads with the total count. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "leads": [
+                     *         {
+                     *           "id": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                     *           "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "name": "Sara Ahmed",
+                     *           "firstName": "Sara",
+                     *           "lastName": "Ahmed",
+                     *           "company": "ABC Corp",
+                     *           "phone": "415***2671",
+                     *           "phoneE164": "415***2671",
+                     *           "email": "sara@example.com",
+                     *           "country": "US",
+                     *           "timeZone": null,
+                     *           "priority": "normal",
+                     *           "customFields": {
+                     *             "source": "webinar"
+                     *           },
+                     *           "notes": "VIP customer",
+                     *           "assignedTo": 5,
+                     *           "stage": "new",
+                     *           "dialStatus": "pending",
+                     *           "callAttempts": 0,
+                     *           "lastCallAt": null,
+                     *           "nextCallAt": null,
+                     *           "doNotCall": false,
+                     *           "source": "api",
+                     *           "importId": null,
+                     *           "createdAt": "2025-08-04T12:00:00.000Z",
+                     *           "updatedAt": "2025-08-04T12:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "count": 1,
+                     *       "total": 1,
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getLeadCsvTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A CSV file (UTF-8, CRLF line ends). */
+            200: {
+                headers: {
+                    /** @description attachment; filename="leads-template.csv" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example firstName,lastName,name,company,phone,email,country,timeZone,priority,stage,notes,nextCallAt
+                     *     Sara,Ahmed,,ABC Corp,+14155552671,sara@example.com,US,America/Los_Angeles,normal,New,VIP customer,
+                     */
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    uploadLeadsCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *       "fieldMapping": "{\"First Name\":\"first_name\",\"Last Name\":\"last_name\",\"Phone Number\":\"phone\",\"Country Code\":\"country\"}",
+                 *       "file": "First Name,Last Name,Phone Number,Country Code"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["LeadImportForm"];
+            };
+        };
+        responses: {
+            202: components["responses"]["LeadImportAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listLeadImports: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of imports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "imports": [
+                     *         {
+                     *           "id": "9d3e2c1b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                     *           "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "fileName": "leads.csv",
+                     *           "fileBytes": 10240,
+                     *           "status": "completed",
+                     *           "totalRows": 100,
+                     *           "validRows": 97,
+                     *           "invalidRows": 3,
+                     *           "duplicateRows": 2,
+                     *           "dncRows": 1,
+                     *           "insertedRows": 95,
+                     *           "errorCount": 3,
+                     *           "errors": [
+                     *             {
+                     *               "row": 15,
+                     *               "field": "phone",
+                     *               "value": "invalid",
+                     *               "message": "Invalid phone number"
+                     *             }
+                     *           ],
+                     *           "errorsTruncated": false,
+                     *           "failure": null,
+                     *           "createdAt": "2025-08-04T12:00:00.000Z",
+                     *           "startedAt": "2025-08-04T12:00:01.000Z",
+                     *           "completedAt": "2025-08-04T12:00:03.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        imports: components["schemas"]["LeadImport"][];
+                        pagination: components["schemas"]["Pagination"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createLeadImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "skipHeader": "true",
+                 *       "file": "phoneNumber,agentId,userId,scheduledFor,timezone,priority"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["LeadImportForm"];
+            };
+        };
+        responses: {
+            202: components["responses"]["LeadImportAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    validateLeadImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "skipHeader": "true",
+                 *       "file": "phoneNumber,agentId,userId,scheduledFor,timezone,priority"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["LeadImportForm"];
+            };
+        };
+        responses: {
+            /** @description What an import of this file would do (duplicates within the file only). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "totalRows": 2,
+                     *       "validRows": 1,
+                     *       "invalidRows": 1,
+                     *       "duplicateRows": 0,
+                     *       "errorCount": 1,
+                     *       "errors": [
+                     *         {
+                     *           "row": 3,
+                     *           "field": "phone",
+                     *           "value": "12",
+                     *           "message": "Invalid phone number"
+                     *         }
+                     *       ],
+                     *       "errorsTruncated": false,
+                     *       "columns": {
+                     *         "phoneNumber": "phone",
+                     *         "timezone": "timeZone",
+                     *         "priority": "priority",
+                     *         "scheduledFor": "nextCallAt",
+                     *         "agentId": "customFields.agentId",
+                     *         "userId": "customFields.userId"
+                     *       },
+                     *       "delimiter": ",",
+                     *       "preview": [
+                     *         {
+                     *           "row": 2,
+                     *           "name": null,
+                     *           "firstName": null,
+                     *           "lastName": null,
+                     *           "company": null,
+                     *           "phoneE164": "919***3210",
+                     *           "email": null,
+                     *           "country": "IN",
+                     *           "timeZone": "Asia/Kolkata",
+                     *           "priority": "high",
+                     *           "stage": "new",
+                     *           "nextCallAt": "2025-11-02T10:00:00.000Z",
+                     *           "customFields": {
+                     *             "agentId": "agent_123",
+                     *             "userId": "user_123"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadImportValidation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getLeadImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadImport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getLeadImportErrorsCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description row, field, value, message. */
+            200: {
+                headers: {
+                    /** @description attachment; filename="import-<id>-errors.csv" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example row,field,value,message
+                     *     15,phone,invalid,Invalid phone number
+                     */
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lead. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated lead. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listDncNumbers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only numbers containing these digits.
+                 * @example 555123
+                 */
+                q?: string;
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "numbers": [
+                     *         {
+                     *           "id": "0b7e7c1e-2f2a-4f5e-9a43-3c1f5c6f1a10",
+                     *           "phoneNumber": "415***2671",
+                     *           "reason": "Asked not to be called",
+                     *           "source": "api",
+                     *           "createdAt": "2025-08-04T12:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        numbers: components["schemas"]["DncNumber"][];
+                        pagination: components["schemas"]["Pagination"];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    addDncNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "phoneNumber": "(415) 555-2671",
+                 *       "reason": "Asked not to be called"
+                 *     }
+                 */
+                "application/json": components["schemas"]["DncNumberCreate"];
+            };
+        };
+        responses: {
+            /** @description Added. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b7e7c1e-2f2a-4f5e-9a43-3c1f5c6f1a10",
+                     *       "phoneNumber": "415***2671",
+                     *       "reason": "Asked not to be called",
+                     *       "source": "api",
+                     *       "createdAt": "2025-08-04T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DncNumber"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    checkDncNumber: {
+        parameters: {
+            query: {
+                /** @example +14155552671 */
+                phoneNumber: string;
+                /**
+                 * @description The country a national number is read in (default the organisation's).
+                 * @example US
+                 */
+                defaultCountry?: components["schemas"]["CountryCode"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verdict. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "phoneNumber": "415***2671",
+                     *       "doNotCall": true
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The normalised number, obfuscated. */
+                        phoneNumber: string;
+                        doNotCall: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    importDncNumbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "file": "phone,reason"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["DncImportForm"];
+            };
+        };
+        responses: {
+            /** @description What was added. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "totalRows": 3,
+                     *       "added": 1,
+                     *       "duplicates": 1,
+                     *       "invalid": 1,
+                     *       "leadsMarked": 2,
+                     *       "errors": [
+                     *         {
+                     *           "row": 4,
+                     *           "field": "phone",
+                     *           "value": "12",
+                     *           "message": "Invalid phone number"
+                     *         }
+                     *       ],
+                     *       "errorsTruncated": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DncImportResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    removeDncNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
 }

@@ -2,6 +2,7 @@
 // PostgreSQL server (DATABASE_URL) or on embedded PGlite in a data folder.
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -24,12 +25,19 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+/**
+ * The extensions the embedded database loads (their SQL objects are created by migrations):
+ * pg_trgm for lead search. Every PGlite the project opens passes these.
+ */
+export const PGLITE_EXTENSIONS = { pg_trgm };
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
-      ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+      // `public` stays on the path after the schema: extensions (pg_trgm) live there.
+      ...(options.searchPath ? { options: `-c search_path=${options.searchPath},public` } : {}),
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
@@ -37,6 +45,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (!options.dataDir && !options.loadDataDir) throw new Error('openDatabase needs databaseUrl or dataDir');
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const lite = await PGlite.create({
+    extensions: PGLITE_EXTENSIONS,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
   });

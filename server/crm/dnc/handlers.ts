@@ -1,0 +1,125 @@
+// /api/dnc-numbers: list, add, check, CSV import, remove. Adding marks the organisation's leads with
+// the number at once; the dialer asks isDoNotCall (queries.ts) again before every dial.
+import { parseUuid } from '../../common/ids.js';
+import { obfuscatePhone } from '../../common/phone.js';
+import { ERRORS } from '../../errors.js';
+import type { Deps, HandlerGroup } from '../../handler-types.js';
+import { openCsv } from '../imports/csv-reader.js';
+import { readForm } from '../imports/form.js';
+import { ERRORS_IN_ANSWER } from '../imports/mapping.js';
+import type { RowError } from '../imports/rows.js';
+import { createSpool } from '../imports/spool.js';
+import { normalisePhone } from '../leads/phone.js';
+import { defaultCountryFor } from '../leads/queries.js';
+import { presentDncNumber } from './mapping.js';
+import { addDncNumbers, isDoNotCall, listDncNumbers, type NewDncNumber, removeDncNumber } from './queries.js';
+
+type DncOps = 'listDncNumbers' | 'addDncNumber' | 'checkDncNumber' | 'importDncNumbers' | 'removeDncNumber';
+
+const PHONE_HEADERS = new Set(['phone', 'phonenumber', 'number', 'mobile', 'telephone', 'tel', 'cell', 'phoneno', 'msisdn', 'e164']);
+const BATCH = 1000;
+
+/** Which columns of a DNC file hold the number and the reason (pure). */
+export function dncColumns(header: string[]): { phone: number; reason: number | null; hasHeader: boolean } {
+  const squashed = header.map((h) => h.toLowerCase().replace(/[^a-z0-9]/g, ''));
+  const phone = squashed.findIndex((h) => PHONE_HEADERS.has(h));
+  const reason = squashed.indexOf('reason');
+  // A first row without a phone-like header but with a number in it is data.
+  const hasHeader = phone !== -1 || !/\d{5}/.test(header[0] ?? '');
+  return { phone: Math.max(phone, 0), reason: reason === -1 ? null : reason, hasHeader };
+}
+
+export function createDncHandlers({ db }: Deps): HandlerGroup<DncOps> {
+  async function countryOf(orgId: string, given: string | undefined): Promise<string> {
+    if (given !== undefined) {
+      const upper = given.trim().toUpperCase();
+      if (!/^[A-Z]{2}$/.test(upper)) throw ERRORS.validation({ defaultCountry: 'must be an ISO country code (e.g. US)' });
+      return upper;
+    }
+    return defaultCountryFor(db, orgId, null);
+  }
+
+  return {
+    async listDncNumbers(ctx) {
+      const limit = ctx.query.limit ?? 50;
+      const page = ctx.query.page ?? 1;
+      const digits = ctx.query.q?.replace(/\D/g, '') || null;
+      const { rows, total } = await listDncNumbers(db, ctx.principal().orgId, digits, limit, (page - 1) * limit);
+      return { status: 200, body: { numbers: rows.map(presentDncNumber), pagination: { page, limit, total, totalPages: Math.ceil(total / limit) } } };
+    },
+
+    async addDncNumber(ctx) {
+      const principal = ctx.principal();
+      const phone = normalisePhone(ctx.body.phoneNumber, await countryOf(principal.orgId, ctx.body.defaultCountry));
+      if (!phone) throw ERRORS.validation({ phoneNumber: 'is not a valid phone number' });
+      const { added } = await db.transaction().execute((trx) => addDncNumbers(trx, principal.orgId, [{ phoneE164: phone.e164, reason: ctx.body.reason ?? null }], 'api', principal.userId));
+      if (added.length === 0) throw ERRORS.conflict({ phoneNumber: 'is already on the do-not-call list' });
+      return { status: 201, body: presentDncNumber(added[0]!) };
+    },
+
+    async checkDncNumber(ctx) {
+      const { orgId } = ctx.principal();
+      const phone = normalisePhone(ctx.query.phoneNumber, await countryOf(orgId, ctx.query.defaultCountry));
+      if (!phone) throw ERRORS.validation({ phoneNumber: 'is not a valid phone number' });
+      return { status: 200, body: { phoneNumber: obfuscatePhone(phone.e164) ?? '', doNotCall: await isDoNotCall(db, orgId, phone.e164) } };
+    },
+
+    async importDncNumbers(ctx) {
+      const principal = ctx.principal();
+      const spool = await createSpool();
+      try {
+        const form = await readForm(ctx.req, ['defaultCountry'], spool.sink);
+        const country = await countryOf(principal.orgId, form.fields.defaultCountry);
+        const csv = await openCsv(spool.read());
+        const result = { totalRows: 0, added: 0, duplicates: 0, invalid: 0, leadsMarked: 0 };
+        const errors: RowError[] = [];
+        let columns: ReturnType<typeof dncColumns> | null = null;
+        let batch: NewDncNumber[] = [];
+        const flush = async () => {
+          if (batch.length === 0) return;
+          const { added, leadsMarked } = await db.transaction().execute((trx) => addDncNumbers(trx, principal.orgId, batch, 'import', principal.userId));
+          result.added += added.length;
+          result.duplicates += batch.length - added.length;
+          result.leadsMarked += leadsMarked;
+          batch = [];
+        };
+        try {
+          for await (const record of csv.records) {
+            if (!columns) {
+              columns = dncColumns(record.values);
+              if (columns.hasHeader) continue;
+            }
+            result.totalRows += 1;
+            const raw = (record.values[columns.phone] ?? '').trim();
+            const phone = raw ? normalisePhone(raw, country) : null;
+            if (!phone) {
+              result.invalid += 1;
+              if (errors.length < ERRORS_IN_ANSWER) errors.push({ row: record.row, field: 'phone', value: raw.slice(0, 200), message: raw ? 'Invalid phone number' : 'Phone number is required' });
+              continue;
+            }
+            const reason = columns.reason === null ? null : (record.values[columns.reason]?.trim().slice(0, 500) || null);
+            batch.push({ phoneE164: phone.e164, reason });
+            if (batch.length >= BATCH) await flush();
+          }
+        } catch (err) {
+          const code = (err as { code?: string }).code;
+          if (typeof code === 'string' && code.startsWith('CSV_')) throw ERRORS.validation({ file: `is not readable as CSV: ${(err as Error).message.slice(0, 200)}` });
+          throw err;
+        }
+        // Numbers repeated within one batch are inserted once: the rest count as duplicates.
+        await flush();
+        return { status: 200, body: { ...result, errors, errorsTruncated: result.invalid > errors.length } };
+      } finally {
+        await spool.remove();
+      }
+    },
+
+    async removeDncNumber(ctx) {
+      const { orgId } = ctx.principal();
+      const id = parseUuid(ctx.params.id);
+      const removed = id ? await db.transaction().execute((trx) => removeDncNumber(trx, orgId, id)) : false;
+      if (!removed) throw ERRORS.notFound('Do-not-call number', ctx.params.id);
+      return { status: 204, body: undefined };
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// The do-not-call list. `isDoNotCall` is what the dialer asks just before every dial (and what
+// lead create and import ask); adding a number marks the organisation's leads with it at once,
+// removing it unmarks them.
+import { sql } from 'kysely';
+import type { Db, DncNumberRow, LeadSource } from '../../../db/types.js';
+
+/** Whether the organisation's do-not-call list holds this E.164 number. */
+export async function isDoNotCall(db: Db, orgId: string, phoneE164: string): Promise<boolean> {
+  const row = await db.selectFrom('dnc_numbers').select('id').where('org_id', '=', orgId).where('phone_e164', '=', phoneE164).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function listDncNumbers(db: Db, orgId: string, digits: string | null, limit: number, offset: number): Promise<{ rows: DncNumberRow[]; total: number }> {
+  let base = db.selectFrom('dnc_numbers').where('org_id', '=', orgId);
+  if (digits) base = base.where(sql<boolean>`strpos(phone_e164, ${digits}) > 0`);
+  const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+  const total = Number((await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  return { rows, total };
+}
+
+export interface NewDncNumber {
+  phoneE164: string;
+  reason: string | null;
+}
+
+/**
+ * Add numbers (those already listed are left as they are) and mark the organisation's leads with
+ * them: `do_not_call`, and dial status `dnc` unless the dialer is calling them right now. Returns
+ * the rows added and how many leads were newly marked.
+ */
+export async function addDncNumbers(
+  db: Db,
+  orgId: string,
+  numbers: NewDncNumber[],
+  source: LeadSource,
+  userId: number | null,
+): Promise<{ added: DncNumberRow[]; leadsMarked: number }> {
+  if (numbers.length === 0) return { added: [], leadsMarked: 0 };
+  const added = await db
+    .insertInto('dnc_numbers')
+    .values(numbers.map((n) => ({ org_id: orgId, phone_e164: n.phoneE164, reason: n.reason, source, created_by_user_id: userId })))
+    .onConflict((oc) => oc.columns(['org_id', 'phone_e164']).doNothing())
+    .returningAll()
+    .execute();
+  if (added.length === 0) return { added, leadsMarked: 0 };
+  const marked = await db
+    .updateTable('leads')
+    .set({
+      do_not_call: true,
+      dial_status: sql`CASE WHEN dial_status = 'calling' THEN dial_status ELSE 'dnc' END`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('org_id', '=', orgId)
+    .where(
+      'phone_e164',
+      'in',
+      added.map((r) => r.phone_e164),
+    )
+    .where('do_not_call', '=', false)
+    .executeTakeFirst();
+  return { added, leadsMarked: Number(marked.numUpdatedRows) };
+}
+
+/** Take a number off the list and unmark its leads (dial status dnc -> pending). False when it is not the organisation's. */
+export async function removeDncNumber(db: Db, orgId: string, id: string): Promise<boolean> {
+  const removed = await db.deleteFrom('dnc_numbers').where('org_id', '=', orgId).where('id', '=', id).returning('phone_e164').executeTakeFirst();
+  if (!removed) return false;
+  await db
+    .updateTable('leads')
+    .set({ do_not_call: false, dial_status: sql`CASE WHEN dial_status = 'dnc' THEN 'pending' ELSE dial_status END`, updated_at: sql<Date>`now()` })
+    .where('org_id', '=', orgId)
+    .where('phone_e164', '=', removed.phone_e164)
+    .execute();
+  return true;
+}

@@ -1,0 +1,80 @@
+// Reading a multipart/form-data request (@fastify/multipart) as it streams: the one file goes to a
+// sink (database chunks, a spool file) without being held in memory; the other fields are short
+// text. Anything malformed — not multipart, a broken body, an unknown field, two files, a file over
+// the size cap — is a 400 naming what is wrong; the sink's own failures pass through unchanged.
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { AppError, ERRORS } from '../../errors.js';
+
+export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+
+export interface StoredFile {
+  fileName: string | null;
+  bytes: number;
+  sha256: string;
+}
+
+/** Where the file's bytes go; it must read `file` to its end. */
+export type FileSink = (file: AsyncIterable<Buffer>) => Promise<void>;
+
+export interface UploadedForm {
+  fields: Record<string, string>;
+  file: StoredFile | null;
+}
+
+/** Seed 002 sends snake_case field names. */
+const ALIASES: Record<string, string> = { campaign_id: 'campaignId', field_mapping: 'fieldMapping', skip_header: 'skipHeader', default_country: 'defaultCountry' };
+
+class SinkFailure extends Error {
+  constructor(readonly original: unknown) {
+    super('sink failed');
+  }
+}
+
+/** The file's bytes, counted and hashed as they pass (the size cap checked as they arrive). */
+async function* measured(stream: AsyncIterable<Buffer>, into: { bytes: number; hash: ReturnType<typeof createHash> }): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) {
+    into.bytes += chunk.length;
+    into.hash.update(chunk);
+    yield chunk;
+  }
+}
+
+export async function readForm(req: FastifyRequest, allowed: readonly string[], sink: FileSink): Promise<UploadedForm> {
+  if (!req.isMultipart()) throw ERRORS.validation({ 'content-type': 'must be multipart/form-data' });
+  const fields: Record<string, string> = {};
+  let file: StoredFile | null = null;
+  try {
+    for await (const part of req.parts({ limits: { files: 1, fields: 20, fieldSize: 64 * 1024, fileSize: MAX_UPLOAD_BYTES, parts: 21 } })) {
+      const name = ALIASES[part.fieldname] ?? part.fieldname;
+      if (part.type === 'file') {
+        if (name !== 'file' || file) {
+          part.file.resume();
+          throw ERRORS.validation({ [part.fieldname]: name === 'file' ? 'only one file can be sent' : 'is not a file field of this operation (send the CSV as `file`)' });
+        }
+        const seen = { bytes: 0, hash: createHash('sha256') };
+        try {
+          await sink(measured(part.file, seen));
+        } catch (err) {
+          throw part.file.truncated ? ERRORS.validation({ file: `is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` }) : new SinkFailure(err);
+        }
+        if (part.file.truncated) throw ERRORS.validation({ file: `is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` });
+        file = { fileName: part.filename ? part.filename.slice(0, 255) : null, bytes: seen.bytes, sha256: seen.hash.digest('hex') };
+        continue;
+      }
+      if (!allowed.includes(name)) throw ERRORS.validation({ [part.fieldname]: 'is not a field of this operation' });
+      if (Object.hasOwn(fields, name)) throw ERRORS.validation({ [part.fieldname]: 'is sent twice' });
+      const value = typeof part.value === 'string' ? part.value : String(part.value);
+      if (value.includes('\u0000')) throw ERRORS.validation({ [part.fieldname]: 'must be text without NUL characters' });
+      fields[name] = value;
+    }
+  } catch (err) {
+    if (err instanceof SinkFailure) throw err.original;
+    if (err instanceof AppError) throw err;
+    const code = (err as { code?: string }).code ?? '';
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw ERRORS.validation({ file: `is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` });
+    throw ERRORS.validation({ body: `is not a well-formed multipart/form-data body (${err instanceof Error ? err.message.slice(0, 120) : 'unreadable'})` });
+  }
+  if (!file) throw ERRORS.validation({ file: 'is required (the CSV file, as the form field `file`)' });
+  return { fields, file };
+}

@@ -1,0 +1,103 @@
+// One CSV record -> a lead to import, or the row's errors (pure).
+import type { CustomFieldValue, LeadPriority, LeadStage } from '../../../db/types.js';
+import { fullName } from '../leads/mapping.js';
+import { isTimeZone, normalisePhone, singleTimeZoneOf } from '../leads/phone.js';
+import { parseStage } from '../leads/stage.js';
+import type { ColumnPlan } from './columns.js';
+
+export interface ImportLead {
+  name: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  company: string | null;
+  phone: string;
+  phoneE164: string;
+  email: string | null;
+  country: string | null;
+  timeZone: string | null;
+  priority: LeadPriority;
+  stage: LeadStage;
+  notes: string | null;
+  nextCallAt: string | null;
+  customFields: Record<string, CustomFieldValue>;
+}
+
+export interface RowError {
+  row: number;
+  field: string | null;
+  value: string | null;
+  message: string;
+}
+
+export type RowResult = { ok: true; lead: ImportLead } | { ok: false; errors: RowError[] };
+
+const LIMITS: Record<string, number> = { name: 200, firstName: 100, lastName: 100, company: 200, email: 254, notes: 2000, customField: 2000 };
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PRIORITIES = new Set<string>(['low', 'normal', 'high', 'urgent']);
+const MAX_VALUE_IN_ERROR = 200;
+
+/** Validate and normalise one record (`row`: its line in the file). */
+export function readRow(values: string[], row: number, plan: ColumnPlan, defaultCountry: string): RowResult {
+  const errors: RowError[] = [];
+  const fail = (field: string, value: string, message: string) => errors.push({ row, field, value: value.slice(0, MAX_VALUE_IN_ERROR), message });
+  const text: Partial<Record<string, string>> = {};
+  const customFields: Record<string, CustomFieldValue> = {};
+  plan.targets.forEach((target, i) => {
+    const value = (values[i] ?? '').trim();
+    if (target.kind === 'skip') return;
+    if (target.kind === 'custom') {
+      if (value === '') return;
+      if (value.length > LIMITS.customField!) fail(`customFields.${target.key}`, value, `is longer than ${LIMITS.customField} characters`);
+      else customFields[target.key] = value;
+      return;
+    }
+    if (value !== '') text[target.field] = value;
+  });
+  for (const field of ['name', 'firstName', 'lastName', 'company', 'email', 'notes']) {
+    const value = text[field];
+    if (value !== undefined && value.length > LIMITS[field]!) fail(field, value, `is longer than ${LIMITS[field]} characters`);
+  }
+  if (text.email !== undefined && !EMAIL.test(text.email)) fail('email', text.email, 'Invalid email address');
+  let country: string | null = null;
+  if (text.country !== undefined) {
+    const upper = text.country.toUpperCase();
+    if (!/^[A-Z]{2}$/.test(upper)) fail('country', text.country, 'Invalid country (ISO code, e.g. US)');
+    else country = upper;
+  }
+  const phoneText = text.phone;
+  const phone = phoneText === undefined ? null : normalisePhone(phoneText, country ?? defaultCountry);
+  if (phoneText === undefined) fail('phone', '', 'Phone number is required');
+  else if (!phone) fail('phone', phoneText, 'Invalid phone number');
+  if (text.timeZone !== undefined && !isTimeZone(text.timeZone)) fail('timeZone', text.timeZone, 'Invalid time zone (IANA, e.g. America/New_York)');
+  const priority = text.priority?.toLowerCase() ?? 'normal';
+  if (!PRIORITIES.has(priority)) fail('priority', text.priority ?? '', 'Invalid priority (low, normal, high, urgent)');
+  const stage = text.stage === undefined ? 'new' : parseStage(text.stage);
+  if (!stage) fail('stage', text.stage ?? '', 'Invalid stage (New, Contacted, Follow-up, Qualified, Converted, Lost)');
+  let nextCallAt: string | null = null;
+  if (text.nextCallAt !== undefined) {
+    const at = /^\d{4}-\d{2}-\d{2}/.test(text.nextCallAt) ? new Date(text.nextCallAt) : new Date(Number.NaN);
+    if (Number.isNaN(at.getTime())) fail('nextCallAt', text.nextCallAt, 'Invalid date-time (ISO 8601)');
+    else nextCallAt = at.toISOString();
+  }
+  if (errors.length > 0 || !phone || !stage) return { ok: false, errors };
+  const finalCountry = country ?? phone.country;
+  return {
+    ok: true,
+    lead: {
+      name: fullName(text.name, text.firstName, text.lastName),
+      firstName: text.firstName ?? null,
+      lastName: text.lastName ?? null,
+      company: text.company ?? null,
+      phone: phoneText!,
+      phoneE164: phone.e164,
+      email: text.email ?? null,
+      country: finalCountry,
+      timeZone: text.timeZone ?? singleTimeZoneOf(finalCountry),
+      priority: priority as LeadPriority,
+      stage,
+      notes: text.notes ?? null,
+      nextCallAt,
+      customFields,
+    },
+  };
+}

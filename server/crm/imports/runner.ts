@@ -1,0 +1,23 @@
+// Runs the lead import worker in the background every `intervalMs` (one pass at a time; a pass
+// drains every due import). Uploads also start a pass at once (handlers.ts). The returned stop
+// function stops between batches: the import in hand is given back and resumed by the next start.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../../db/types.js';
+import { startPeriodic } from '../../common/periodic.js';
+import { drainImports } from './worker.js';
+
+export function startLeadImportWorker(db: Kysely<DB>, intervalMs: number, log: FastifyBaseLogger): () => Promise<void> {
+  const controller = new AbortController();
+  const stop = startPeriodic(
+    async () => {
+      await drainImports(db, { signal: controller.signal });
+    },
+    intervalMs,
+    (err) => log.warn({ err }, 'Lead import pass failed'),
+  );
+  return async () => {
+    controller.abort();
+    await stop();
+  };
+}

@@ -1,0 +1,130 @@
+// The lead import worker: claims an import (FOR UPDATE SKIP LOCKED, a lease renewed at every
+// checkpoint — the same mechanism as the pixel worker) and runs it in batches. Each batch's leads,
+// kept row errors and counts are written in one transaction together with the checkpoint (the
+// count of records done), so a stopped import resumes after its last batch: records up to the
+// checkpoint are parsed again and skipped, and the unique (campaign, number) index makes even a
+// replayed batch insert nothing twice. An import claimed MAX_ATTEMPTS times without finishing, or
+// whose file cannot be read as CSV, ends `failed` with the reason (the rows before stay imported).
+import type { Kysely } from 'kysely';
+import type { DB, LeadImportRow } from '../../../db/types.js';
+import { type ColumnPlan, planColumns } from './columns.js';
+import { openCsv } from './csv-reader.js';
+import {
+  type BatchCounts,
+  checkpointImport,
+  claimImport,
+  finishImport,
+  insertImportErrors,
+  insertImportedLeads,
+  MAX_STORED_ERRORS,
+  readChunks,
+  releaseImport,
+} from './queries.js';
+import { type ImportLead, readRow, type RowError } from './rows.js';
+
+export const IMPORT_BATCH_ROWS = 5000;
+export const IMPORT_LEASE_MS = 60_000;
+export const MAX_ATTEMPTS = 5;
+
+class LostLease extends Error {}
+
+export interface ImportRunOptions {
+  batchRows?: number;
+  leaseMs?: number;
+  /** Stops the run between batches (the import is given back for the next worker). */
+  signal?: AbortSignal;
+}
+
+/** Run one claimed import to its end, or until `signal` stops it. */
+export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: ImportRunOptions = {}): Promise<'completed' | 'failed' | 'stopped' | 'lost'> {
+  const batchRows = options.batchRows ?? IMPORT_BATCH_ROWS;
+  const leaseMs = options.leaseMs ?? IMPORT_LEASE_MS;
+  const attempt = imp.attempts;
+  if (attempt > MAX_ATTEMPTS) {
+    await finishImport(db, imp.id, attempt, { status: 'failed', failure: `stopped ${MAX_ATTEMPTS} times before finishing (server restarts or crashes during the import); ${imp.total_rows} rows were done` });
+    return 'failed';
+  }
+  const { hasHeader, fieldMapping, defaultCountry } = imp.options;
+  let errorsKept = Math.min(imp.error_count, MAX_STORED_ERRORS);
+  let plan: ColumnPlan | null = null;
+  let skip = imp.total_rows;
+  let leads: ImportLead[] = [];
+  let errors: RowError[] = [];
+  let counts: BatchCounts = { records: 0, valid: 0, invalid: 0, duplicates: 0, dnc: 0, inserted: 0, errors: 0 };
+
+  const flush = async () => {
+    if (counts.records === 0) return;
+    await db.transaction().execute(async (trx) => {
+      const { inserted, dnc } = await insertImportedLeads(trx, imp, leads);
+      await insertImportErrors(trx, imp.id, errorsKept, errors);
+      const batch = { ...counts, inserted, dnc, duplicates: counts.valid - inserted };
+      if (!(await checkpointImport(trx, imp.id, attempt, batch, leaseMs))) throw new LostLease();
+    });
+    errorsKept = Math.min(MAX_STORED_ERRORS, errorsKept + errors.length);
+    leads = [];
+    errors = [];
+    counts = { records: 0, valid: 0, invalid: 0, duplicates: 0, dnc: 0, inserted: 0, errors: 0 };
+  };
+
+  try {
+    const csv = await openCsv(readChunks(db, imp.id));
+    let first = true;
+    for await (const record of csv.records) {
+      if (first) {
+        first = false;
+        const planned = planColumns(hasHeader ? record.values : null, record.values.length, fieldMapping);
+        if ('problems' in planned) {
+          await finishImport(db, imp.id, attempt, { status: 'failed', failure: Object.entries(planned.problems).map(([k, v]) => `${k} ${v}`).join('; ') });
+          return 'failed';
+        }
+        plan = planned;
+        if (hasHeader) continue;
+      }
+      if (skip > 0) {
+        skip -= 1;
+        continue;
+      }
+      const result = readRow(record.values, record.row, plan!, defaultCountry);
+      counts.records += 1;
+      if (result.ok) {
+        counts.valid += 1;
+        leads.push(result.lead);
+      } else {
+        counts.invalid += 1;
+        counts.errors += result.errors.length;
+        errors.push(...result.errors);
+      }
+      if (counts.records >= batchRows) {
+        await flush();
+        if (options.signal?.aborted) {
+          await releaseImport(db, imp.id, attempt);
+          return 'stopped';
+        }
+      }
+    }
+    await flush();
+    await finishImport(db, imp.id, attempt, { status: 'completed' });
+    return 'completed';
+  } catch (err) {
+    if (err instanceof LostLease) return 'lost';
+    const code = (err as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('CSV_')) {
+      await finishImport(db, imp.id, attempt, { status: 'failed', failure: `the file is not readable as CSV: ${(err as Error).message}` });
+      return 'failed';
+    }
+    throw err;
+  }
+}
+
+/** Claim and run imports until none is due (or `signal` stops it). Returns how many were run. */
+export async function drainImports(db: Kysely<DB>, options: ImportRunOptions = {}): Promise<number> {
+  let ran = 0;
+  while (!options.signal?.aborted) {
+    const imp = await claimImport(db, options.leaseMs ?? IMPORT_LEASE_MS);
+    if (!imp) break;
+    ran += 1;
+    const outcome = await runImport(db, imp, options);
+    if (outcome === 'stopped') break;
+  }
+  return ran;
+}

@@ -1,0 +1,169 @@
+// /api/leads: list and search, create, get, update, delete, the CSV template. Roles (seed 003's
+// matrix): an agent sees and changes only the leads assigned to it and cannot give them to anyone
+// else; deleting needs admin (x-min-role), so a manager cannot.
+import type { components } from '../../../client/schema.js';
+import type { LeadPatch, LeadRow } from '../../../db/types.js';
+import type { Principal } from '../../auth/principal.js';
+import { ownCampaignId } from '../../campaigns/own-campaign.js';
+import { parseUuid } from '../../common/ids.js';
+import { isUniqueViolation } from '../../common/pg-errors.js';
+import { ERRORS } from '../../errors.js';
+import type { Deps, HandlerGroup } from '../../handler-types.js';
+import { isDoNotCall } from '../dnc/queries.js';
+import { toCsv } from '../imports/csv-output.js';
+import { fullName, leadPatch, presentLead } from './mapping.js';
+import { normalisePhone, type NormalisedPhone } from './phone.js';
+import { defaultCountryFor, deleteLead, findLead, insertLead, isUserOfOrg, type LeadScope, listLeads, updateLead } from './queries.js';
+import { planSearch } from './search.js';
+import { parseStage, parseStatusFilter } from './stage.js';
+import { TEMPLATE_COLUMNS, TEMPLATE_EXAMPLE_ROW } from './template.js';
+
+type LeadOps = 'listLeads' | 'createLead' | 'getLead' | 'updateLead' | 'deleteLead' | 'getLeadCsvTemplate';
+type LeadUpdate = components['schemas']['LeadUpdate'];
+
+/** Whose leads the caller reaches: an agent only those assigned to it. */
+export function leadScope(principal: Principal): LeadScope {
+  return { orgId: principal.orgId, assignedTo: principal.role === 'agent' ? principal.userId : null };
+}
+
+function duplicateConflict(err: unknown): Error | null {
+  return isUniqueViolation(err, 'leads_campaign_phone_key') ? ERRORS.conflict({ phone: 'is already a lead of this campaign' }) : null;
+}
+
+export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
+  function leadId(raw: string): string {
+    const id = parseUuid(raw);
+    if (!id) throw ERRORS.notFound('Lead', raw);
+    return id;
+  }
+
+  async function phoneOf(orgId: string, campaignId: string | null, raw: string, defaultCountry: string | undefined): Promise<NormalisedPhone> {
+    const phone = normalisePhone(raw, defaultCountry ?? (await defaultCountryFor(db, orgId, campaignId)));
+    if (!phone) throw ERRORS.validation({ phone: 'is not a valid phone number' });
+    return phone;
+  }
+
+  /** An assignee must be a user of the organisation; an agent may only name itself. */
+  async function checkAssignee(principal: Principal, assignedTo: number | null | undefined): Promise<void> {
+    if (assignedTo === undefined) return;
+    if (principal.role === 'agent' && assignedTo !== principal.userId) throw ERRORS.forbidden('An agent can only assign leads to itself');
+    if (assignedTo !== null && !(await isUserOfOrg(db, principal.orgId, assignedTo))) throw ERRORS.validation({ assignedTo: 'is not a user of this organisation' });
+  }
+
+  /** Do-not-call follows the number: a listed one is marked, and a number taken off the list unmarked. */
+  async function dncColumns(orgId: string, e164: string, current: LeadRow | null): Promise<Pick<LeadPatch, 'do_not_call' | 'dial_status'>> {
+    const listed = await isDoNotCall(db, orgId, e164);
+    if (listed) return { do_not_call: true, dial_status: current?.dial_status === 'calling' ? 'calling' : 'dnc' };
+    return { do_not_call: false, ...(current?.dial_status === 'dnc' ? { dial_status: 'pending' as const } : {}) };
+  }
+
+  return {
+    async listLeads(ctx) {
+      const principal = ctx.principal();
+      const q = ctx.query;
+      const problems: Record<string, string> = {};
+      const status = q.status === undefined ? null : parseStatusFilter(q.status);
+      const stage = q.stage === undefined ? undefined : (parseStage(q.stage) ?? undefined);
+      let campaignId: string | undefined;
+      if (q.campaignId !== undefined) {
+        const parsed = parseUuid(q.campaignId);
+        if (!parsed) problems.campaignId = 'must be a campaign id (UUID)';
+        else campaignId = parsed;
+      }
+      if (Object.keys(problems).length > 0) throw ERRORS.validation(problems);
+      const limit = q.limit ?? 50;
+      const page = q.page ?? 1;
+      const offset = q.offset ?? (page - 1) * limit;
+      const search = planSearch(q.q ?? q.search ?? '');
+      const { rows, total } = await listLeads(db, leadScope(principal), {
+        search,
+        ...(campaignId !== undefined ? { campaignId } : {}),
+        ...(stage !== undefined ? { stage } : status && 'stage' in status ? { stage: status.stage } : {}),
+        ...(q.dialStatus !== undefined ? { dialStatus: q.dialStatus } : status && 'dialStatus' in status ? { dialStatus: status.dialStatus } : {}),
+        ...(q.assignedTo !== undefined ? { assignedTo: q.assignedTo } : {}),
+        limit,
+        offset,
+      });
+      return {
+        status: 200,
+        body: {
+          leads: rows.map(presentLead),
+          count: rows.length,
+          total,
+          pagination: { page: Math.floor(offset / limit) + 1, limit, total, totalPages: Math.ceil(total / limit) },
+        },
+      };
+    },
+
+    async createLead(ctx) {
+      const principal = ctx.principal();
+      const body = ctx.body;
+      const campaignId = body.campaignId ? await ownCampaignId(db, principal.orgId, body.campaignId) : null;
+      const assignedTo = body.assignedTo === undefined ? (principal.role === 'agent' ? principal.userId : null) : body.assignedTo;
+      await checkAssignee(principal, assignedTo);
+      const phone = await phoneOf(principal.orgId, campaignId, body.phone, body.defaultCountry);
+      const patch = leadPatch(body, phone);
+      try {
+        const row = await insertLead(db, {
+          ...patch,
+          ...(await dncColumns(principal.orgId, phone.e164, null)),
+          org_id: principal.orgId,
+          campaign_id: campaignId,
+          name: fullName(body.name, body.firstName, body.lastName),
+          phone: body.phone.trim(),
+          phone_e164: phone.e164,
+          assigned_to: assignedTo,
+          source: 'api',
+        });
+        return { status: 201, body: presentLead(row) };
+      } catch (err) {
+        throw duplicateConflict(err) ?? err;
+      }
+    },
+
+    async getLead(ctx) {
+      const row = await findLead(db, leadScope(ctx.principal()), leadId(ctx.params.id));
+      if (!row) throw ERRORS.notFound('Lead', ctx.params.id);
+      return { status: 200, body: presentLead(row) };
+    },
+
+    async updateLead(ctx) {
+      const principal = ctx.principal();
+      const scope = leadScope(principal);
+      const id = leadId(ctx.params.id);
+      const current = await findLead(db, scope, id);
+      if (!current) throw ERRORS.notFound('Lead', ctx.params.id);
+      const body: LeadUpdate = ctx.body;
+      await checkAssignee(principal, body.assignedTo);
+      let campaignId = current.campaign_id;
+      if (body.campaignId !== undefined) campaignId = body.campaignId === null ? null : await ownCampaignId(db, principal.orgId, body.campaignId);
+      const phone = body.phone === undefined ? null : await phoneOf(principal.orgId, campaignId, body.phone, body.defaultCountry);
+      const patch = leadPatch(body, phone);
+      if (body.campaignId !== undefined) patch.campaign_id = campaignId;
+      if (body.assignedTo !== undefined) patch.assigned_to = body.assignedTo;
+      if (phone && body.phone !== undefined) Object.assign(patch, { phone: body.phone.trim() }, await dncColumns(principal.orgId, phone.e164, current));
+      // A name derived from first and last names follows them.
+      if (body.name === undefined && (body.firstName !== undefined || body.lastName !== undefined) && current.name === fullName(null, current.first_name, current.last_name)) {
+        patch.name = fullName(null, patch.first_name === undefined ? current.first_name : patch.first_name, patch.last_name === undefined ? current.last_name : patch.last_name);
+      }
+      try {
+        const row = await updateLead(db, scope, id, patch);
+        if (!row) throw ERRORS.notFound('Lead', ctx.params.id);
+        return { status: 200, body: presentLead(row) };
+      } catch (err) {
+        throw duplicateConflict(err) ?? err;
+      }
+    },
+
+    async deleteLead(ctx) {
+      const deleted = await deleteLead(db, ctx.principal().orgId, leadId(ctx.params.id));
+      if (!deleted) throw ERRORS.notFound('Lead', ctx.params.id);
+      return { status: 204, body: undefined };
+    },
+
+    async getLeadCsvTemplate(ctx) {
+      ctx.reply.header('content-disposition', 'attachment; filename="leads-template.csv"').type('text/csv; charset=utf-8');
+      return { status: 200, body: toCsv(TEMPLATE_COLUMNS, [TEMPLATE_EXAMPLE_ROW]) };
+    },
+  };
+}
