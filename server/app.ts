@@ -21,6 +21,8 @@ import { installJsonDepthLimit } from './platform/http/json-depth.js';
 import { serializeRequest } from './platform/http/log-redaction.js';
 import { installResponseHeaders, requestIdFrom } from './platform/http/headers.js';
 import { startPixelWorker } from './attribution/pixels/runner.js';
+import { startLeadImportWorker } from './crm/imports/runner.js';
+import { installMultipart } from './platform/http/multipart.js';
 import { startRollupCompactor } from './reports/compactor.js';
 import { createOutboundPolicy } from './platform/http/outbound/url-policy.js';
 import { type AnyTelephony, createTelephony } from './telephony/factory.js';
@@ -104,6 +106,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   installJsonDepthLimit(app);
   await app.register(formbody);
+  // CSV uploads (multipart/form-data) are streamed by their handlers, never parsed up front.
+  await installMultipart(app);
   await app.register(secureSession, {
     key: deps.sessionKey,
     cookieName: 'ccp_session',
@@ -146,6 +150,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       stopPixels = startPixelWorker(db, options, app.log);
     });
   }
+  let stopImports: (() => Promise<void>) | null = null;
+  if (config.leadImportIntervalMs > 0) {
+    app.addHook('onReady', async () => {
+      stopImports = startLeadImportWorker(db, config.leadImportIntervalMs, app.log);
+    });
+  }
   let stopRollups: (() => Promise<void>) | null = null;
   if (config.reportRollupIntervalMs > 0) {
     app.addHook('onReady', async () => {
@@ -154,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   app.addHook('onClose', async () => {
     await background.close();
+    await stopImports?.();
     await stopRollups?.();
     await stopPixels?.();
     await stopProbe?.();

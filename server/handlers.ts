@@ -25,6 +25,9 @@ import { createRtbTargetHandlers } from './rtb/targets/handlers.js';
 import { createSimulatorHandlers } from './simulator/handlers.js';
 import { createUserHandlers } from './accounts/users/handlers.js';
 import { createWebhookHandlers } from './inbound/webhooks/handlers.js';
+import { createLeadHandlers } from './crm/leads/handlers.js';
+import { createDncHandlers } from './crm/dnc/handlers.js';
+import { createImportHandlers } from './crm/imports/handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
   return {
@@ -52,5 +55,8 @@ export function createHandlers(deps: Deps): Handlers {
     ...createReportHandlers(deps),
     ...createPostmanHandlers(),
     ...createSimulatorHandlers(deps),
+    ...createLeadHandlers(deps),
+    ...createDncHandlers(deps),
+    ...createImportHandlers(deps),
   };
 }

@@ -6,6 +6,7 @@ import openapiGlue from 'fastify-openapi-glue';
 import { type Principal, principalRateKey, requireRole, resolvePrincipal } from './accounts/auth/principal.js';
 import { ERRORS } from './platform/errors.js';
 import { type FormParams, isValidTwilioSignature } from './platform/http/twilio-signature.js';
+import { isMultipartForm } from './platform/http/multipart.js';
 import type { Deps, Handlers, HandlerContext, OperationId } from './handler-types.js';
 import { indexOperations, type OpenApiDocument, type OperationMeta } from './platform/spec.js';
 
@@ -66,7 +67,8 @@ function bodyGuard(meta: OperationMeta) {
     const bad = findUnstorableText(req.query, '') ?? findUnstorableText(req.body, '');
     if (bad !== null) return ERRORS.validation({ [bad || 'body']: 'must be well-formed text without NUL characters' });
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const hasBody = req.body !== undefined && req.body !== null;
+    // A multipart form is read by its handler as it streams (platform/http/multipart.ts): no body yet.
+    const hasBody = (req.body !== undefined && req.body !== null) || (isMultipartForm(contentType) && accepted.has('multipart/form-data'));
     if (accepted.size === 0) return hasBody ? ERRORS.validation({ body: 'is not accepted by this operation' }) : null;
     if (!hasBody) return meta.requestBodyRequired ? ERRORS.validation({ body: 'is required' }) : null;
     if (!accepted.has(contentType)) return ERRORS.validation({ 'content-type': `must be ${[...accepted].join(' or ')}` });

@@ -47,6 +47,8 @@ export interface Config {
   readonly rtbHealthProbeIntervalSeconds: number;
   /** How often the tracking-pixel worker looks for due deliveries; 0 switches it off. */
   readonly pixelDeliveryIntervalMs: number;
+  /** How often the lead import worker looks for imports to run or resume (0: off; uploads still start theirs at once). */
+  readonly leadImportIntervalMs: number;
   /** First retry delay of a failed pixel delivery (doubled on each further retry). */
   readonly pixelRetryBaseMs: number;
   /** How often report deltas are folded into the hourly summaries; 0 switches it off (reports stay exact). */
@@ -234,6 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems,
   );
 
+  const leadImportIntervalMs = parseInteger('LEAD_IMPORT_INTERVAL_MS', nonEmpty(env.LEAD_IMPORT_INTERVAL_MS), 5000, 0, 3_600_000, problems);
   const pixelDeliveryIntervalMs = parseInteger('PIXEL_DELIVERY_INTERVAL_MS', nonEmpty(env.PIXEL_DELIVERY_INTERVAL_MS), 1000, 0, 3_600_000, problems);
   const pixelRetryBaseMs = parseInteger('PIXEL_RETRY_BASE_MS', nonEmpty(env.PIXEL_RETRY_BASE_MS), 1000, 0, 3_600_000, problems);
   const reportRollupIntervalMs = parseInteger('REPORT_ROLLUP_INTERVAL_MS', nonEmpty(env.REPORT_ROLLUP_INTERVAL_MS), 2000, 0, 3_600_000, problems);
@@ -263,6 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
     rtbFanoutConcurrency,
     rtbHealthProbeIntervalSeconds,
     pixelDeliveryIntervalMs,
+    leadImportIntervalMs,
     pixelRetryBaseMs,
     reportRollupIntervalMs,
   });

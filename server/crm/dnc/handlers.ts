@@ -1,8 +1,8 @@
 // /api/dnc-numbers: list, add, check, CSV import, remove. Adding marks the organisation's leads with
 // the number at once; the dialer asks isDoNotCall (queries.ts) again before every dial.
-import { parseUuid } from '../../common/ids.js';
-import { obfuscatePhone } from '../../common/phone.js';
-import { ERRORS } from '../../errors.js';
+import { parseUuid } from '../../platform/common/ids.js';
+import { obfuscatePhone } from '../../platform/common/phone.js';
+import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { openCsv } from '../imports/csv-reader.js';
 import { readForm } from '../imports/form.js';

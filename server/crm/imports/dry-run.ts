@@ -2,8 +2,8 @@
 // counted within the file, the first errors and a preview of the first valid rows. Nothing stored.
 import type { components } from '../../../client/schema.js';
 import type { LeadImportOptions } from '../../../db/types.js';
-import { obfuscatePhone } from '../../common/phone.js';
-import { ERRORS } from '../../errors.js';
+import { obfuscatePhone } from '../../platform/common/phone.js';
+import { ERRORS } from '../../platform/errors.js';
 import { type ColumnPlan, planColumns } from './columns.js';
 import { openCsv } from './csv-reader.js';
 import { ERRORS_IN_ANSWER } from './mapping.js';

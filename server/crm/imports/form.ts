@@ -4,7 +4,7 @@
 // the size cap — is a 400 naming what is wrong; the sink's own failures pass through unchanged.
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { AppError, ERRORS } from '../../errors.js';
+import { AppError, ERRORS } from '../../platform/errors.js';
 
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 

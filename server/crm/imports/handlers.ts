@@ -4,9 +4,9 @@
 // periodic worker (runner.ts) picks up whatever a restart left.
 import type { FastifyRequest } from 'fastify';
 import type { LeadImportOptions } from '../../../db/types.js';
-import { ownCampaignId } from '../../campaigns/own-campaign.js';
-import { parseUuid } from '../../common/ids.js';
-import { ERRORS } from '../../errors.js';
+import { ownCampaignId } from '../../inbound/campaigns/own-campaign.js';
+import { parseUuid } from '../../platform/common/ids.js';
+import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { defaultCountryFor } from '../leads/queries.js';
 import { planColumns } from './columns.js';

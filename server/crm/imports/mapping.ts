@@ -1,7 +1,7 @@
 // Import rows -> API shapes (pure).
 import type { components } from '../../../client/schema.js';
 import type { LeadImportErrorRow, LeadImportRow } from '../../../db/types.js';
-import { iso, isoOrNull } from '../../common/dates.js';
+import { iso, isoOrNull } from '../../platform/common/dates.js';
 import type { RowError } from './rows.js';
 
 /** Row errors shown in an import's answer (all kept ones as CSV at /errors). */

@@ -4,7 +4,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../../db/types.js';
-import { startPeriodic } from '../../common/periodic.js';
+import { startPeriodic } from '../../platform/common/periodic.js';
 import { drainImports } from './worker.js';
 
 export function startLeadImportWorker(db: Kysely<DB>, intervalMs: number, log: FastifyBaseLogger): () => Promise<void> {

@@ -3,11 +3,11 @@
 // else; deleting needs admin (x-min-role), so a manager cannot.
 import type { components } from '../../../client/schema.js';
 import type { LeadPatch, LeadRow } from '../../../db/types.js';
-import type { Principal } from '../../auth/principal.js';
-import { ownCampaignId } from '../../campaigns/own-campaign.js';
-import { parseUuid } from '../../common/ids.js';
-import { isUniqueViolation } from '../../common/pg-errors.js';
-import { ERRORS } from '../../errors.js';
+import type { Principal } from '../../accounts/auth/principal.js';
+import { ownCampaignId } from '../../inbound/campaigns/own-campaign.js';
+import { parseUuid } from '../../platform/common/ids.js';
+import { isUniqueViolation } from '../../platform/common/pg-errors.js';
+import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { isDoNotCall } from '../dnc/queries.js';
 import { toCsv } from '../imports/csv-output.js';

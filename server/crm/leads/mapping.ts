@@ -1,9 +1,9 @@
 // Lead rows <-> API shapes, and the checks of a create / update body (pure).
 import type { components } from '../../../client/schema.js';
 import type { LeadPatch, LeadRow } from '../../../db/types.js';
-import { iso, isoOrNull } from '../../common/dates.js';
-import { obfuscatePhone } from '../../common/phone.js';
-import { ERRORS } from '../../errors.js';
+import { iso, isoOrNull } from '../../platform/common/dates.js';
+import { obfuscatePhone } from '../../platform/common/phone.js';
+import { ERRORS } from '../../platform/errors.js';
 import { isTimeZone, type NormalisedPhone, singleTimeZoneOf } from './phone.js';
 import { parseStage } from './stage.js';
 

@@ -4,7 +4,8 @@
 // body schema here (Fastify would otherwise validate an absent body against it), and the handlers
 // check every field themselves, answering 400 naming it.
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { ERRORS } from '../errors.js';
 
 const MULTIPART = 'multipart/form-data';
 
@@ -15,7 +16,17 @@ export async function installMultipart(app: FastifyInstance): Promise<void> {
   await app.register(multipart, { throwFileSizeLimit: true });
   app.addHook('onRoute', (route: RouteOptions) => {
     const body = route.schema?.body as BodySchema;
-    if (!body?.content || !(MULTIPART in body.content)) return;
+    if (!body?.content || !(MULTIPART in body.content)) {
+      // Elsewhere a form is refused before anything else runs (as a type without a parser was).
+      const types = Object.keys(body?.content ?? {});
+      const refuse = (req: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
+        if (!isMultipartForm(req.headers['content-type'])) return done(null, payload);
+        done(types.length > 0 ? ERRORS.validation({ 'content-type': `must be ${types.join(' or ')}` }) : ERRORS.validation({ body: 'is not accepted by this operation' }));
+      };
+      const existing = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];
+      route.preParsing = [...existing, refuse as never];
+      return;
+    }
     const { [MULTIPART]: _form, ...others } = body.content;
     const schema = { ...route.schema };
     if (Object.keys(others).length > 0) schema.body = { ...body, content: others };
