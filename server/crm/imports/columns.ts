@@ -76,7 +76,7 @@ export function planColumns(header: string[] | null, columnCount: number, mappin
     if (before !== undefined) problems.file = `columns "${before}" and "${names[i]}" both fill ${target.field}`;
     seen.set(target.field, names[i]!);
   }
-  if (!seen.has('phone')) problems.file = 'has no phone column (name one phone, phoneNumber, Phone Number, ... or map one with fieldMapping)';
+  if (!seen.has('phone') && !problems.fieldMapping) problems.file = 'has no phone column (name one phone, phoneNumber, Phone Number, ... or map one with fieldMapping)';
   if (Object.keys(problems).length > 0) return { problems };
   const described: Record<string, string> = {};
   names.forEach((n, i) => {

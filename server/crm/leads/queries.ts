@@ -79,7 +79,8 @@ function searchRank(plan: SearchPlan) {
   }
   const like = `%${escapeLike(plan.text)}%`;
   return [
-    sql`(lower(name) = ${plan.text} OR lower(company) = ${plan.text} OR lower(email) = ${plan.text}) DESC`,
+    // coalesce: a missing company or email must not make the comparison NULL (NULLs sort first in DESC).
+    sql`coalesce(lower(name) = ${plan.text} OR lower(company) = ${plan.text} OR lower(email) = ${plan.text}, false) DESC`,
     sql`(search_doc LIKE ${like}) DESC`,
     sql`word_similarity(${plan.text}, search_doc) DESC`,
   ];

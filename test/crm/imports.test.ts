@@ -1,0 +1,173 @@
+// CSV imports over HTTP: seed 002's upload with fieldMapping, seed 004's validate / import /
+// status, messy real-world files, duplicates, do-not-call, idempotence, the errors CSV.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, createCampaign, type Member, registerOrg } from '../helpers/fixtures.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { cookieOf, upload, waitForImport } from './helpers.js';
+
+let t: TestApp;
+let owner: Member;
+let agent: Member;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  owner = await registerOrg(t, 'Import Org');
+  agent = await addMember(t, owner, 'agent');
+});
+afterAll(async () => t.close());
+
+async function importFile(csv: string | Uint8Array, fields: Record<string, string>, path = '/api/leads/imports') {
+  const accepted = await upload(t, owner, path, csv, fields);
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+  expect(accepted.body.status).toBe('queued');
+  expect(accepted.headers.get('location')).toBe(`/api/leads/imports/${accepted.body.id}`);
+  return waitForImport(owner, accepted.body.id);
+}
+
+describe('seed 002 upload with fieldMapping', () => {
+  it('maps the columns it names (snake_case field names), counts every outcome, and lists row errors', async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Seed 002' });
+    await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '+14155550903' } });
+    const csv = [
+      'First Name,Last Name,Phone Number,Country Code,Favourite Colour',
+      'Sara,Ahmed,+14155552671,US,green',
+      'Omar,Khan,(415) 555-0902,US,blue',
+      'Dup,Licate,415.555.0902,US,',
+      'Bad,Phone,invalid,US,red',
+      'No,Country,+14155550903,USA,',
+      'Do,NotCall,+1 415 555 0903,US,',
+    ].join('\n');
+    const done = await importFile(csv, {
+      campaign_id: campaign.id,
+      field_mapping: JSON.stringify({ 'First Name': 'first_name', 'Last Name': 'last_name', 'Phone Number': 'phone', 'Country Code': 'country' }),
+    }, '/api/leads/upload');
+    expect(done).toMatchObject({ status: 'completed', totalRows: 6, validRows: 4, invalidRows: 2, duplicateRows: 1, dncRows: 1, insertedRows: 3, errorCount: 2, failure: null });
+    expect(done.errors).toEqual([
+      { row: 5, field: 'phone', value: 'invalid', message: 'Invalid phone number' },
+      { row: 6, field: 'country', value: 'USA', message: 'Invalid country (ISO code, e.g. US)' },
+    ]);
+    const leads = await owner.client.GET('/api/leads', { params: { query: { campaignId: campaign.id } } });
+    expect(leads.data!.total).toBe(3);
+    const sara = leads.data!.leads.find((l) => l.firstName === 'Sara')!;
+    expect(sara).toMatchObject({ name: 'Sara Ahmed', country: 'US', source: 'import', importId: done.id, customFields: { 'Favourite Colour': 'green' } });
+    expect(leads.data!.leads.find((l) => l.lastName === 'NotCall')).toMatchObject({ doNotCall: true, dialStatus: 'dnc' });
+  });
+});
+
+describe('messy real-world files', () => {
+  it('reads a BOM, `;` separators, CRLF, quoted separators / quotes / line breaks, blank lines and mixed phone formats', async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Messy' });
+    const rows = [
+      'Name;Company;Phone;E-mail;Notes',
+      '"Smith; John";"ACME ""Best"" Corp";(212) 555-0100;john@acme.test;"line one',
+      'line two"',
+      '',
+      'Jane Roe;Roe & Co;+1-212-555-0101;;',
+      '   ',
+      'Ann Lee;;212.555.0102;ann@lee.test;plain',
+      ';;;;',
+      'Bob Stone;;2125550103;;"=HYPERLINK(""http://x"")"',
+      'Eve Adams;;1 212 555 0104;;',
+    ];
+    const csv = `\ufeff${rows.join('\r\n')}\r\n`;
+    const done = await importFile(csv, { campaignId: campaign.id });
+    // Blank lines, a line of spaces and a line of empty fields are no records.
+    expect(done).toMatchObject({ status: 'completed', totalRows: 5, validRows: 5, invalidRows: 0, insertedRows: 5, errors: [] });
+    const { data } = await owner.client.GET('/api/leads', { params: { query: { campaignId: campaign.id, limit: 10 } } });
+    const byName = Object.fromEntries(data!.leads.map((l) => [l.name, l]));
+    expect(byName['Smith; John']).toMatchObject({ company: 'ACME "Best" Corp', email: 'john@acme.test', notes: 'line one\r\nline two' });
+    const stored = await t.db.selectFrom('leads').select(['name', 'phone_e164']).where('campaign_id', '=', campaign.id).orderBy('phone_e164').execute();
+    expect(stored.map((r) => r.phone_e164)).toEqual(['+12125550100', '+12125550101', '+12125550102', '+12125550103', '+12125550104']);
+  });
+
+  it('puts 50 columns into fields and customFields', async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Wide' });
+    const extra = Array.from({ length: 46 }, (_, i) => `Extra ${i + 1}`);
+    const header = ['phone', 'first_name', 'last_name', 'email', ...extra].join(',');
+    const lines = Array.from({ length: 20 }, (_, r) => [`+1646555${String(1000 + r)}`, `F${r}`, `L${r}`, `p${r}@wide.test`, ...extra.map((_, c) => `v${r}-${c}`)].join(','));
+    const done = await importFile([header, ...lines].join('\n'), { campaignId: campaign.id });
+    expect(done).toMatchObject({ status: 'completed', totalRows: 20, insertedRows: 20 });
+    const lead = (await owner.client.GET('/api/leads', { params: { query: { campaignId: campaign.id, q: 'p7@wide.test' } } })).data!.leads[0]!;
+    expect(Object.keys(lead.customFields)).toHaveLength(46);
+    expect(lead.customFields['Extra 46']).toBe('v7-45');
+  });
+
+  it('reads a file without a header row in the template\'s column order (seed 004 skipHeader=false)', async () => {
+    const done = await importFile('Ann,Bee,,Hive Inc,+14155550950,ann@hive.test,US,America/Los_Angeles,high,Qualified,,2025-11-02T10:00:00Z\n', { skipHeader: 'false' });
+    expect(done).toMatchObject({ status: 'completed', totalRows: 1, insertedRows: 1 });
+    const lead = (await owner.client.GET('/api/leads', { params: { query: { q: 'ann@hive.test' } } })).data!.leads[0]!;
+    expect(lead).toMatchObject({ name: 'Ann Bee', company: 'Hive Inc', priority: 'high', stage: 'qualified', timeZone: 'America/Los_Angeles', nextCallAt: '2025-11-02T10:00:00.000Z' });
+  });
+});
+
+describe('idempotence', () => {
+  it('importing the same file twice inserts nothing twice', async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Twice' });
+    const csv = ['phone,name', ...Array.from({ length: 30 }, (_, i) => `+1303555${String(2000 + i)},Lead ${i}`)].join('\n');
+    const first = await importFile(csv, { campaignId: campaign.id });
+    const second = await importFile(csv, { campaignId: campaign.id });
+    expect(first).toMatchObject({ insertedRows: 30, duplicateRows: 0 });
+    expect(second).toMatchObject({ status: 'completed', totalRows: 30, validRows: 30, insertedRows: 0, duplicateRows: 30 });
+    const count = await t.db.selectFrom('leads').select((eb) => eb.fn.countAll<string>().as('n')).where('campaign_id', '=', campaign.id).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(30);
+  });
+});
+
+describe('seed 004 validate (dry run)', () => {
+  it('counts, lists errors and previews without storing anything (the file may come before the fields)', async () => {
+    const csv = 'phoneNumber,agentId,userId,scheduledFor,timezone,priority\n+919876543210,agent_123,user_123,2025-11-02T10:00:00Z,Asia/Kolkata,high\n+919876543210,agent_123,user_123,2025-11-02T11:00:00Z,Asia/Kolkata,normal\n12,agent_1,user_1,soon,Asia/Kolkata,normal\n';
+    const before = await t.db.selectFrom('leads').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const { status, body } = await upload(t, owner, '/api/leads/imports/validate', csv, { skipHeader: 'true' });
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ totalRows: 3, validRows: 2, invalidRows: 1, duplicateRows: 1, delimiter: ',', errorCount: 2 });
+    expect(body.columns).toEqual({ phoneNumber: 'phone', agentId: 'customFields.agentId', userId: 'customFields.userId', scheduledFor: 'nextCallAt', timezone: 'timeZone', priority: 'priority' });
+    expect(body.errors.map((e: { field: string }) => e.field)).toEqual(['phone', 'nextCallAt']);
+    expect(body.preview[0]).toMatchObject({ row: 2, phoneE164: '987***3210', country: 'IN', timeZone: 'Asia/Kolkata', priority: 'high', nextCallAt: '2025-11-02T10:00:00.000Z', customFields: { agentId: 'agent_123', userId: 'user_123' } });
+    const after = await t.db.selectFrom('leads').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
+});
+
+describe('refusals', () => {
+  it('answers 400 naming what is wrong, and stores nothing', async () => {
+    const before = await t.db.selectFrom('lead_imports').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const cases: Array<[string | null, Record<string, string>, string]> = [
+      [null, {}, 'file'],
+      ['name,email\nA,a@b.c\n', {}, 'file'],
+      ['phone\n+14155550100\n', { fieldMapping: '{not json' }, 'fieldMapping'],
+      ['phone\n+14155550100\n', { fieldMapping: '{"phone":"telephone"}' }, 'fieldMapping'],
+      ['phone\n+14155550100\n', { defaultCountry: 'USA' }, 'defaultCountry'],
+      ['phone\n+14155550100\n', { unexpected: 'x' }, 'unexpected'],
+      ['', {}, 'file'],
+    ];
+    for (const [file, fields, named] of cases) {
+      const { status, body } = await upload(t, owner, '/api/leads/imports', file, fields);
+      expect({ status, code: body.code, named: Object.keys(body.details ?? {}) }, JSON.stringify(fields)).toEqual({ status: 400, code: 'VALIDATION_ERROR', named: [named] });
+    }
+    const notMultipart = await fetch(`${t.url}/api/leads/imports`, { method: 'POST', headers: { cookie: cookieOf(owner), 'content-type': 'application/json' }, body: '{}' });
+    expect(notMultipart.status).toBe(400);
+    const after = await t.db.selectFrom('lead_imports').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+    expect(Number((await t.db.selectFrom('lead_import_chunks').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
+  });
+
+  it('answers 404 for another organisation\'s campaign, and 403 to an agent', async () => {
+    const other = await registerOrg(t, 'Other');
+    const foreign = await createCampaign(other.client);
+    expect((await upload(t, owner, '/api/leads/upload', 'phone\n+14155550100\n', { campaignId: foreign.id })).status).toBe(404);
+    expect((await upload(t, agent, '/api/leads/upload', 'phone\n+14155550100\n', {})).status).toBe(403);
+  });
+});
+
+describe('the errors as CSV', () => {
+  it('keeps row errors and writes them formula-safe', async () => {
+    const done = await importFile('phone,email\n=1+2,x\n"@SUM(A1)",y@z.test\n', {});
+    expect(done).toMatchObject({ invalidRows: 2 });
+    const response = await fetch(`${t.url}/api/leads/imports/${done.id}/errors`, { headers: { cookie: cookieOf(owner) } });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain("'=1+2");
+    expect(text).toContain("'@SUM(A1)");
+    expect(text).not.toMatch(/(^|,)=1\+2/m);
+  });
+});
