@@ -1,0 +1,77 @@
+// The do-not-call list: add / list / check / remove / CSV import, leads marked and unmarked, and
+// the function the dialer calls at dial time.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDoNotCall } from '../../server/crm/dnc/queries.js';
+import { addMember, type Member, registerOrg } from '../helpers/fixtures.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { upload } from './helpers.js';
+
+let t: TestApp;
+let owner: Member;
+let agent: Member;
+let manager: Member;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  owner = await registerOrg(t, 'DNC Org');
+  agent = await addMember(t, owner, 'agent');
+  manager = await addMember(t, owner, 'manager');
+});
+afterAll(async () => t.close());
+
+describe('do-not-call', () => {
+  it('marks a lead created with a listed number, and the leads of a number added later; unmarks them when removed', async () => {
+    const added = await agent.client.POST('/api/dnc-numbers', { body: { phoneNumber: '(415) 555-2671', reason: 'Asked not to be called' } });
+    expect(added.response.status).toBe(201);
+    expect(added.data).toMatchObject({ phoneNumber: '415***2671', reason: 'Asked not to be called', source: 'api' });
+    const listed = await agent.client.POST('/api/leads', { body: { phone: '+1 415 555 2671', name: 'Listed' } });
+    expect(listed.data).toMatchObject({ doNotCall: true, dialStatus: 'dnc' });
+
+    const later = (await owner.client.POST('/api/leads', { body: { phone: '+14155550777', name: 'Later' } })).data!;
+    expect(later.doNotCall).toBe(false);
+    const second = await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '415-555-0777' } });
+    expect((await owner.client.GET('/api/leads/{id}', { params: { path: { id: later.id } } })).data).toMatchObject({ doNotCall: true, dialStatus: 'dnc' });
+
+    expect((await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '+14155550777' } })).response.status).toBe(409);
+    expect((await agent.client.DELETE('/api/dnc-numbers/{id}', { params: { path: { id: second.data!.id } } })).response.status).toBe(403);
+    expect((await manager.client.DELETE('/api/dnc-numbers/{id}', { params: { path: { id: second.data!.id } } })).response.status).toBe(204);
+    expect((await owner.client.GET('/api/leads/{id}', { params: { path: { id: later.id } } })).data).toMatchObject({ doNotCall: false, dialStatus: 'pending' });
+    expect((await manager.client.DELETE('/api/dnc-numbers/{id}', { params: { path: { id: second.data!.id } } })).response.status).toBe(404);
+  });
+
+  it('answers the dialer at dial time (the exported function and GET /api/dnc-numbers/check)', async () => {
+    await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '+442079460958' } });
+    expect(await isDoNotCall(t.db, owner.orgId, '+442079460958')).toBe(true);
+    expect(await isDoNotCall(t.db, owner.orgId, '+442079460959')).toBe(false);
+    const other = await registerOrg(t, 'Other');
+    expect(await isDoNotCall(t.db, other.orgId, '+442079460958')).toBe(false);
+    const check = await agent.client.GET('/api/dnc-numbers/check', { params: { query: { phoneNumber: '020 7946 0958', defaultCountry: 'GB' } } });
+    expect(check.data).toEqual({ phoneNumber: '207***0958', doNotCall: true });
+    const bad = await agent.client.GET('/api/dnc-numbers/check', { params: { query: { phoneNumber: 'nope' } } });
+    expect(bad.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { phoneNumber: expect.any(String) } });
+  });
+
+  it('imports a CSV of numbers (phone column found by name), counting added, duplicates, invalid and leads marked', async () => {
+    await owner.client.POST('/api/leads', { body: { phone: '+13125550401', name: 'To be marked' } });
+    const csv = '\ufeffName;Phone Number;Reason\r\nA;(312) 555-0401;complaint\r\nB;312.555.0402;\r\nC;312 555 0402;again\r\nD;12;\r\n';
+    const { status, body } = await upload(t, manager, '/api/dnc-numbers/import', csv);
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body).toEqual({ totalRows: 4, added: 2, duplicates: 1, invalid: 1, leadsMarked: 1, errors: [{ row: 5, field: 'phone', value: '12', message: 'Invalid phone number' }], errorsTruncated: false });
+    const list = await agent.client.GET('/api/dnc-numbers', { params: { query: { q: '312555040' } } });
+    expect(list.data!.numbers.map((n) => [n.phoneNumber, n.reason, n.source])).toEqual(
+      expect.arrayContaining([
+        ['312***0401', 'complaint', 'import'],
+        ['312***0402', null, 'import'],
+      ]),
+    );
+    expect(list.data!.pagination.total).toBe(2);
+    expect((await upload(t, agent, '/api/dnc-numbers/import', csv)).status).toBe(403);
+  });
+
+  it('is per organisation: another organisation cannot remove a number', async () => {
+    const other = await registerOrg(t, 'Remover');
+    const mine = (await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '+13125550499' } })).data!;
+    expect((await other.client.DELETE('/api/dnc-numbers/{id}', { params: { path: { id: mine.id } } })).response.status).toBe(404);
+    expect(await isDoNotCall(t.db, owner.orgId, '+13125550499')).toBe(true);
+  });
+});
