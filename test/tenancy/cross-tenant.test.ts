@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Member, addMember, createBuyer, createCampaign, registerOrg } from '../helpers/fixtures.js';
 import { snapshotTables } from '../helpers/db-snapshot.js';
+import { upload, waitForImport } from '../crm/helpers.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { randomBytes } from 'node:crypto';
 import { callStatusRank } from '../../server/inbound/calls/status.js';
@@ -34,6 +35,10 @@ interface Tenant {
   visitor: { sessionId: string };
   /** A live call (in-progress, known to the simulator), corrected once and being recorded. */
   call: { id: number; callSid: string; recordingSid: string };
+  /** A lead in the tenant's campaign, a do-not-call number, and a finished lead import. */
+  lead: { id: string };
+  dncNumber: { id: string };
+  leadImport: { id: string };
 }
 
 let A: Tenant;
@@ -176,6 +181,16 @@ const cases: Record<string, Case> = {
     api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.requestId } } }),
     api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.id } } }),
   ],
+  getLead: (api) => [api.GET('/api/leads/{id}', { params: { path: { id: A.lead.id } } })],
+  updateLead: (api) => [
+    api.PUT('/api/leads/{id}', { params: { path: { id: A.lead.id } }, body: { notes: 'Hijacked', stage: 'lost', assignedTo: null } }),
+    // B's own lead moved into A's campaign.
+    api.PUT('/api/leads/{id}', { params: { path: { id: B.lead.id } }, body: { campaignId: A.campaign.id } }),
+  ],
+  deleteLead: (api) => [api.DELETE('/api/leads/{id}', { params: { path: { id: A.lead.id } } })],
+  getLeadImport: (api) => [api.GET('/api/leads/imports/{id}', { params: { path: { id: A.leadImport.id } } })],
+  getLeadImportErrorsCsv: (api) => [api.GET('/api/leads/imports/{id}/errors', { params: { path: { id: A.leadImport.id } }, parseAs: 'text' })],
+  removeDncNumber: (api) => [api.DELETE('/api/dnc-numbers/{id}', { params: { path: { id: A.dncNumber.id } } })],
 };
 
 // Authenticated operations with an id in the path. (Inbound RTB is public: its RTB ID is a
@@ -312,7 +327,16 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
     .values({ org_id: owner.orgId, visitor_session_id: session.id, event_type: 'phone_click', event_value: '25', phone_number: tracked.data.phoneNumber })
     .execute();
   const call = await liveCall(owner, campaign.id, buyer.id, phone);
+  const lead = await owner.client.POST('/api/leads', { body: { campaignId: campaign.id, phone: phone.replace(/\d{2}$/, '99'), name: `${name} lead` } });
+  const dncNumber = await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: phone.replace(/\d{2}$/, '98') } });
+  if (!lead.data || !dncNumber.data) throw new Error('lead setup failed');
+  const imported = await upload(t, owner, '/api/leads/imports', `phone,name\n${phone.replace(/\d{2}$/, '97')},Imported\nnot-a-phone,Bad\n`, { campaignId: campaign.id });
+  if (imported.status !== 202) throw new Error(`lead import failed: ${imported.status}`);
+  await waitForImport(owner, imported.body.id);
   return {
+    lead: lead.data,
+    dncNumber: dncNumber.data,
+    leadImport: { id: imported.body.id },
     pixel: pixel.data,
     tag: { id: tag.data.id, tagCode: tag.data.tagCode },
     visitor: { sessionId },
@@ -411,6 +435,7 @@ describe('cross-tenant isolation', () => {
       B.owner.client.POST('/api/calls', { body: { callerNumber: '+13105550001', buyerId: A.buyer.id } }),
       bKeyClient.POST('/api/calls', { body: { callerNumber: '+13105550001', campaignId: B.campaign.id, buyerId: A.buyer.id, status: 'completed', duration: 60 } }),
       B.owner.client.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', campaignId: A.campaign.id } }),
+      B.owner.client.POST('/api/leads', { body: { phone: '+13105550002', campaignId: A.campaign.id } }),
       B.owner.client.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', poolId: A.pool.id } }),
       bKeyClient.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', campaignId: B.campaign.id, poolId: A.pool.id } }),
       bKeyClient.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', campaignId: A.campaign.id, poolId: B.pool.id } }),
@@ -447,6 +472,16 @@ describe('cross-tenant isolation', () => {
     expect(eventsOfA.response.status).toBe(200);
     expect(eventsOfA.data).toEqual([]);
     expect(ownEvents.data?.map((e) => e.sessionId)).toEqual([B.visitor.sessionId]);
+    const [leads, leadsOfA, dnc, imports] = await Promise.all([
+      B.owner.client.GET('/api/leads'),
+      B.owner.client.GET('/api/leads', { params: { query: { campaignId: A.campaign.id } } }),
+      B.owner.client.GET('/api/dnc-numbers'),
+      B.owner.client.GET('/api/leads/imports'),
+    ]);
+    expect(leads.data?.leads.map((l) => l.name).sort()).toEqual(['Imported', 'Tenant B lead']);
+    expect(leadsOfA.data?.total).toBe(0);
+    expect(dnc.data?.numbers.map((n) => n.id)).toEqual([B.dncNumber.id]);
+    expect(imports.data?.imports.map((i) => i.id)).toEqual([B.leadImport.id]);
   });
 
   it("A's objects still work for A after B's attempts", async () => {
