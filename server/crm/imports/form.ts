@@ -32,11 +32,17 @@ class SinkFailure extends Error {
 }
 
 /** The file's bytes, counted and hashed as they pass (the size cap checked as they arrive). */
-async function* measured(stream: AsyncIterable<Buffer>, into: { bytes: number; hash: ReturnType<typeof createHash> }): AsyncGenerator<Buffer> {
-  for await (const chunk of stream) {
-    into.bytes += chunk.length;
-    into.hash.update(chunk);
-    yield chunk;
+async function* measured(stream: AsyncIterable<Buffer>, into: { bytes: number; hash: ReturnType<typeof createHash>; failed: unknown }): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) {
+      into.bytes += chunk.length;
+      into.hash.update(chunk);
+      yield chunk;
+    }
+  } catch (err) {
+    // The request broke off or is malformed: the client's fault, not the sink's.
+    into.failed = err ?? new Error('the upload broke off');
+    throw err;
   }
 }
 
@@ -45,18 +51,19 @@ export async function readForm(req: FastifyRequest, allowed: readonly string[], 
   const fields: Record<string, string> = {};
   let file: StoredFile | null = null;
   try {
-    for await (const part of req.parts({ limits: { files: 1, fields: 20, fieldSize: 64 * 1024, fileSize: MAX_UPLOAD_BYTES, parts: 21 } })) {
+    for await (const part of req.parts({ limits: { files: 2, fields: 20, fieldSize: 64 * 1024, fileSize: MAX_UPLOAD_BYTES, parts: 21 } })) {
       const name = ALIASES[part.fieldname] ?? part.fieldname;
       if (part.type === 'file') {
         if (name !== 'file' || file) {
           part.file.resume();
           throw ERRORS.validation({ [part.fieldname]: name === 'file' ? 'only one file can be sent' : 'is not a file field of this operation (send the CSV as `file`)' });
         }
-        const seen = { bytes: 0, hash: createHash('sha256') };
+        const seen = { bytes: 0, hash: createHash('sha256'), failed: undefined as unknown };
         try {
           await sink(measured(part.file, seen));
         } catch (err) {
-          throw part.file.truncated ? ERRORS.validation({ file: `is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` }) : new SinkFailure(err);
+          if (part.file.truncated) throw ERRORS.validation({ file: `is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` });
+          throw seen.failed === undefined ? new SinkFailure(err) : err;
         }
         if (part.file.truncated) throw ERRORS.validation({ file: `is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` });
         file = { fileName: part.filename ? part.filename.slice(0, 255) : null, bytes: seen.bytes, sha256: seen.hash.digest('hex') };

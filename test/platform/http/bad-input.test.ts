@@ -11,6 +11,7 @@ import { type Member, PASSWORD, uniqueEmail } from '../../helpers/fixtures.js';
 import { FORM_TYPE, JSON_TYPE, type Sent, fillPath, formOf, sendRaw } from '../../helpers/raw-request.js';
 import { snapshotTables } from '../../helpers/db-snapshot.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { upload, waitForImport } from '../../crm/helpers.js';
 import { indexOperations, loadSpec, type OperationMeta } from '../../../server/platform/spec.js';
 import { unknownNumberTwiml } from '../../../server/inbound/webhooks/twiml.js';
 import { NOOP_SNIPPET } from '../../../server/attribution/tracking-tags/snippet.js';
@@ -34,6 +35,9 @@ let tagId: number;
 let tagCode: string;
 let callId: number;
 let numberPhone: string;
+let leadId: string;
+let leadImportId: string;
+let dncNumberId: string;
 const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
@@ -44,6 +48,9 @@ const BODY_OPERATIONS = operations.filter((op) => spec.paths[op.path]![op.method
 const bodyTypes = (op: OperationMeta): string[] => Object.keys(spec.paths[op.path]![op.method.toLowerCase()].requestBody?.content ?? {});
 /** Bodies that are JSON only (the API's own operations). */
 const JSON_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === JSON_TYPE);
+/** Bodies that are multipart forms only: CSV uploads, streamed by their handlers. */
+const MULTIPART_TYPE = 'multipart/form-data';
+const MULTIPART_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === MULTIPART_TYPE);
 /** Bodies that are forms only: the Twilio webhooks (X-Twilio-Signature instead of a user). */
 const FORM_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === FORM_TYPE);
 const ID_OPERATIONS = operations.filter((op) => op.path.includes('{id}'));
@@ -98,6 +105,19 @@ const table: Record<string, Case> = {
   deleteCampaign: { params: () => ({ id: campaignId }) },
   updateCampaignRtbConfig: { params: () => ({ id: campaignId }), body: () => ({ enableRtb: false, minBiddersRequired: 5 }) },
   listCampaignBuyers: { params: () => ({ id: campaignId }) },
+  createLead: { body: () => ({ phone: '+14155550188', name: 'Sneaky lead', campaignId }) },
+  getLead: { params: () => ({ id: leadId }) },
+  updateLead: { params: () => ({ id: leadId }), body: () => ({ stage: 'lost', notes: 'Changed' }) },
+  deleteLead: { params: () => ({ id: leadId }) },
+  getLeadImport: { params: () => ({ id: leadImportId }) },
+  getLeadImportErrorsCsv: { params: () => ({ id: leadImportId }) },
+  addDncNumber: { body: () => ({ phoneNumber: '+14155550189' }) },
+  removeDncNumber: { params: () => ({ id: dncNumberId }) },
+  // Multipart forms: the fields besides the file.
+  uploadLeadsCsv: { body: () => ({ campaignId }) },
+  createLeadImport: { body: () => ({ campaignId }) },
+  validateLeadImport: { body: () => ({ skipHeader: 'true' }) },
+  importDncNumbers: { body: () => ({ defaultCountry: 'US' }) },
   addCampaignBuyer: { params: () => ({ id: campaignId }), body: () => ({ buyerId: spareBuyerId, priority: 2, weight: 3 }) },
   removeCampaignBuyer: { params: () => ({ id: campaignId, buyerId: String(buyerId) }) },
   createBuyer: { body: () => ({ name: 'Sneaky buyer', phoneNumber: '+12125550123', timeZone: 'UTC' }) },
@@ -247,6 +267,13 @@ beforeAll(async () => {
   const world = await createWorld(t, 'Bad Input Org');
   ({ owner, member, cookie, campaignId, buyerId, spareBuyerId, apiKeyId, targetId, routerId, rtbId } = world);
   ({ numberId, numberPhone, poolId, flowId, pixelId, tagId, tagCode, callId } = world);
+  const lead = await owner.client.POST('/api/leads', { body: { phone: '+14155550187', name: 'Lead', campaignId } });
+  const dnc = await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '+14155550186' } });
+  if (!lead.data || !dnc.data) throw new Error('lead setup failed');
+  leadId = lead.data.id;
+  dncNumberId = dnc.data.id;
+  const imported = await upload(t, owner, '/api/leads/imports', 'phone,name\n+14155550185,Imported\n', { campaignId });
+  leadImportId = (await waitForImport(owner, imported.body.id)).id;
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
@@ -258,8 +285,10 @@ describe('the tables cover openapi.yaml', () => {
     expect(missing).toEqual([]);
     // Every body is JSON-only in the contract, or form-only for a Twilio webhook (so every other
     // content type is "wrong").
-    for (const op of BODY_OPERATIONS) expect(bodyTypes(op), op.operationId).toEqual([op.twilioSigned ? FORM_TYPE : JSON_TYPE]);
-    expect(JSON_BODY_OPERATIONS.length + FORM_BODY_OPERATIONS.length).toBe(BODY_OPERATIONS.length);
+    // CSV uploads are multipart forms only.
+    for (const op of BODY_OPERATIONS) expect(bodyTypes(op), op.operationId).toEqual([op.twilioSigned ? FORM_TYPE : MULTIPART_BODY_OPERATIONS.includes(op) ? MULTIPART_TYPE : JSON_TYPE]);
+    expect(MULTIPART_BODY_OPERATIONS.map((op) => op.operationId).sort()).toEqual(['createLeadImport', 'importDncNumbers', 'uploadLeadsCsv', 'validateLeadImport']);
+    expect(JSON_BODY_OPERATIONS.length + FORM_BODY_OPERATIONS.length + MULTIPART_BODY_OPERATIONS.length).toBe(BODY_OPERATIONS.length);
     expect(FORM_BODY_OPERATIONS.length).toBeGreaterThanOrEqual(8);
     // Optional bodies: JSON only too.
     for (const op of operations.filter((o) => bodyTypes(o).length > 0 && !o.requestBodyRequired)) expect(bodyTypes(op), op.operationId).toEqual([JSON_TYPE]);
@@ -407,6 +436,52 @@ describe.each(FORM_BODY_OPERATIONS.map((op) => op.operationId))('%s form body (a
       { status: 403, code: 'FORBIDDEN' },
       { status: 403, code: 'FORBIDDEN' },
     ]);
+  });
+});
+
+describe.each(MULTIPART_BODY_OPERATIONS.map((op) => op.operationId))('%s multipart body (a CSV upload)', (operationId) => {
+  const op = () => opById(operationId);
+  const fields = () => table[operationId]!.body!() as Record<string, string>;
+  const CSV = 'phone,name\n+14155550184,Sneaky\n';
+
+  it('answers 400 VALIDATION_ERROR (never 415 or 500) for a wrong content type, no body, or a broken form', async () => {
+    const form = new URLSearchParams(fields()).toString();
+    const bodies: Array<[string, string | undefined]> = [
+      ['application/json', JSON.stringify(fields())],
+      ['application/x-www-form-urlencoded', form],
+      ['text/plain', CSV],
+      ['application/octet-stream', CSV],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nphone\r\n'],
+      ['multipart/form-data', CSV],
+      ['multipart/form-data; boundary=x', undefined],
+    ];
+    const seen = await outcomes(bodies.map(([contentType, body], i) => [`${i} ${contentType}`, () => send(op(), { ...(body !== undefined ? { body } : {}), contentType })]));
+    expect(seen).toEqual(allValidationErrors(bodies.map(([contentType], i) => `${i} ${contentType}`)));
+  });
+
+  it('answers 400 naming the field for a form without its file, with an unknown field, or with a field twice', async () => {
+    const attempts: Array<[string, FormData]> = [];
+    const noFile = new FormData();
+    for (const [k, v] of Object.entries(fields())) noFile.append(k, v);
+    attempts.push(['file', noFile]);
+    const unknown = new FormData();
+    unknown.append('file', new Blob([CSV]), 'a.csv');
+    unknown.append('isAdmin', 'true');
+    attempts.push(['isAdmin', unknown]);
+    const twice = new FormData();
+    twice.append('file', new Blob([CSV]), 'a.csv');
+    twice.append('file', new Blob([CSV]), 'b.csv');
+    attempts.push(['file', twice]);
+    for (const [named, form] of attempts) {
+      const response = await fetch(t.url + fillPath(op(), {}), { method: 'POST', body: form, headers: { cookie } });
+      const body = (await response.json()) as { code: string; details: Record<string, string> };
+      expect({ status: response.status, code: body.code, named: Object.keys(body.details) }, JSON.stringify(body.details)).toEqual({ status: 400, code: 'VALIDATION_ERROR', named: [named] });
+    }
+  });
+
+  it('answers 401, not 400, to an anonymous caller with a bad body (authentication first)', async () => {
+    const sent = await send(op(), { body: 'garbage', contentType: 'multipart/form-data; boundary=x', anonymous: true });
+    expect({ status: sent.status, code: sent.body?.code }).toEqual({ status: 401, code: 'UNAUTHORIZED' });
   });
 });
 
