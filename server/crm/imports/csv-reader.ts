@@ -69,10 +69,7 @@ export async function openCsv(source: AsyncIterable<Buffer>): Promise<OpenedCsv>
     bom: true,
     relax_column_count: true,
     relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_empty_values: true,
     record_delimiter: ['\r\n', '\n', '\r'],
-    info: true,
     max_record_size: 1024 * 1024,
   });
   const input: Readable = ReadableStream.from(all());
@@ -82,19 +79,19 @@ export async function openCsv(source: AsyncIterable<Buffer>): Promise<OpenedCsv>
   return { delimiter, records: records(parser) };
 }
 
-async function* records(parser: AsyncIterable<{ record: string[]; info: { lines: number } }>): AsyncGenerator<CsvRecord> {
-  // info.lines is the line a record ends on, and csv-parse counts a CRLF inside quotes as two lines:
-  // the start line is found by taking off this record's own line breaks and every earlier inside CRLF.
-  let extra = 0;
-  for await (const { record, info } of parser) {
-    let breaks = 0;
-    let crlf = 0;
+async function* records(parser: AsyncIterable<string[]>): AsyncGenerator<CsvRecord> {
+  // Row numbers are counted here (csv-parse's own line info costs about as much as the parsing):
+  // a record starts on the line after the previous one ends, and spans one more line for each
+  // line break inside its quoted fields. Blank lines and lines of empty fields are skipped here.
+  let line = 1;
+  for await (const record of parser) {
+    const row = line;
+    line += 1;
+    let blank = true;
     for (const value of record) {
-      if (!value.includes('\n') && !value.includes('\r')) continue;
-      breaks += (value.match(/\r\n|\n|\r/g) ?? []).length;
-      crlf += (value.match(/\r\n/g) ?? []).length;
+      if (blank && value.trim() !== '') blank = false;
+      if (value.includes('\n') || value.includes('\r')) line += (value.match(/\r\n|\n|\r/g) ?? []).length;
     }
-    extra += crlf;
-    yield { row: info.lines - extra - breaks, values: record };
+    if (!blank) yield { row, values: record };
   }
 }

@@ -52,18 +52,32 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
   let errors: RowError[] = [];
   let counts: BatchCounts = { records: 0, valid: 0, invalid: 0, duplicates: 0, dnc: 0, inserted: 0, errors: 0 };
 
+  // The batch in hand is written while the next one is parsed (the database and the parsing
+  // overlap); at most one write is in flight, so batches are written in order.
+  let inflight: Promise<void> | null = null;
+  const write = async (batch: { leads: ImportLead[]; errors: RowError[]; counts: BatchCounts; keptBefore: number }) => {
+    await db.transaction().execute(async (trx) => {
+      const { inserted, dnc } = await insertImportedLeads(trx, imp, batch.leads);
+      await insertImportErrors(trx, imp.id, batch.keptBefore, batch.errors);
+      const counted = { ...batch.counts, inserted, dnc, duplicates: batch.counts.valid - inserted };
+      if (!(await checkpointImport(trx, imp.id, attempt, counted, leaseMs))) throw new LostLease();
+    });
+  };
   const flush = async () => {
     if (counts.records === 0) return;
-    await db.transaction().execute(async (trx) => {
-      const { inserted, dnc } = await insertImportedLeads(trx, imp, leads);
-      await insertImportErrors(trx, imp.id, errorsKept, errors);
-      const batch = { ...counts, inserted, dnc, duplicates: counts.valid - inserted };
-      if (!(await checkpointImport(trx, imp.id, attempt, batch, leaseMs))) throw new LostLease();
-    });
+    const batch = { leads, errors, counts, keptBefore: errorsKept };
     errorsKept = Math.min(MAX_STORED_ERRORS, errorsKept + errors.length);
     leads = [];
     errors = [];
     counts = { records: 0, valid: 0, invalid: 0, duplicates: 0, dnc: 0, inserted: 0, errors: 0 };
+    if (inflight) await inflight;
+    inflight = write(batch);
+    // (awaited by the next flush or at the end; this only keeps an early failure from going unhandled)
+    inflight.catch(() => undefined);
+  };
+  const settle = async () => {
+    if (inflight) await inflight;
+    inflight = null;
   };
 
   try {
@@ -97,15 +111,20 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
       if (counts.records >= batchRows) {
         await flush();
         if (options.signal?.aborted) {
+          await settle();
           await releaseImport(db, imp.id, attempt);
           return 'stopped';
         }
       }
     }
     await flush();
+    await settle();
     await finishImport(db, imp.id, attempt, { status: 'completed' });
     return 'completed';
   } catch (err) {
+    // A write still in flight ends before the import is given up (its own failure is the one that counts).
+    const pending = inflight as Promise<void> | null;
+    if (pending) await pending.catch(() => undefined);
     if (err instanceof LostLease) return 'lost';
     const code = (err as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('CSV_')) {
