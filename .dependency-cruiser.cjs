@@ -54,6 +54,13 @@ module.exports = {
       to: { path: '^server/(rtb|attribution)/' , pathNot: '^server/$1/' },
     },
     {
+      name: 'crm-on-platform-accounts-and-campaigns',
+      severity: 'error',
+      comment: 'crm/ (leads, do-not-call, imports) stands on platform/ and accounts/, and asks inbound/ only whether a campaign is the caller\'s.',
+      from: { path: group('crm') },
+      to: { path: '^server/', pathNot: [group('crm'), group('platform'), group('accounts'), '^server/inbound/campaigns/(own-campaign|queries)\\.ts$', '^server/handler-types\\.ts$'] },
+    },
+    {
       name: 'handlers-only-from-the-root',
       severity: 'error',
       comment: 'Route handlers are wired in server/handlers.ts; a module calls another module’s functions, never its handlers.',

@@ -41,6 +41,7 @@ describe('loadConfig defaults', () => {
       rtbFanoutConcurrency: 512,
       rtbHealthProbeIntervalSeconds: 300,
       pixelDeliveryIntervalMs: 1000,
+      leadImportIntervalMs: 5000,
       pixelRetryBaseMs: 1000,
       reportRollupIntervalMs: 2000,
     });
