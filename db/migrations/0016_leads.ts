@@ -11,7 +11,8 @@
 //   the dialer's columns (call_attempts, last_call_at, next_call_at, time_zone) are here for it.
 //   One lead per normalised number per campaign (NULLS NOT DISTINCT: leads without a campaign
 //   too), which makes imports idempotent. Search columns are generated: search_doc (lower-case
-//   name, company and email: trigram index), search_tsv (simple-config full-text) and
+//   name, company and email: trigram index), search_tsv (simple-config full-text of name and
+//   company: e-mails are matched as substrings, their words would make the lexicon huge) and
 //   phone_digits (E.164 without '+': trigram index for fragments).
 // - dnc_numbers: one row per (organisation, E.164 number).
 // - lead_imports: one row per import (status, counts, checkpoint, lease); the uploaded file is
@@ -101,7 +102,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
       search_doc text GENERATED ALWAYS AS (lower(coalesce(name, '') || ' ' || coalesce(company, '') || ' ' || coalesce(email, ''))) STORED,
-      search_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce(name, '') || ' ' || coalesce(company, '') || ' ' || coalesce(replace(email, '@', ' '), ''))) STORED,
+      search_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce(name, '') || ' ' || coalesce(company, ''))) STORED,
       phone_digits text GENERATED ALWAYS AS (substr(phone_e164, 2)) STORED
     );
     CREATE UNIQUE INDEX leads_campaign_phone_key ON leads (org_id, campaign_id, phone_e164) NULLS NOT DISTINCT;

@@ -20,7 +20,7 @@ export interface LeadFilters {
 }
 
 /** How close a word of a name, company or email must be to count as a typo of the search (0..1). */
-export const WORD_SIMILARITY_THRESHOLD = 0.5;
+export const WORD_SIMILARITY_THRESHOLD = 0.6;
 
 export function findLead(db: Db, scope: LeadScope, id: string): Promise<LeadRow | undefined> {
   let query = db.selectFrom('leads').selectAll().where('org_id', '=', scope.orgId).where('id', '=', id);
@@ -61,56 +61,80 @@ export async function isUserOfOrg(db: Db, orgId: string, userId: number): Promis
   return (await db.selectFrom('users').select('id').where('org_id', '=', orgId).where('id', '=', userId).executeTakeFirst()) !== undefined;
 }
 
-function searchCondition(plan: SearchPlan): Expression<SqlBool> {
+/** The conditions a search tries in turn: the first that finds anything answers. */
+function searchSteps(plan: SearchPlan): Array<{ condition: Expression<SqlBool>; typos: boolean }> {
   if (plan.kind === 'phone') {
     const likes = plan.fragments.map((f) => sql<SqlBool>`phone_digits LIKE ${`%${escapeLike(f)}%`}`);
-    return sql<SqlBool>`(${sql.join(likes, sql` OR `)})`;
+    return [{ condition: sql<SqlBool>`(${sql.join(likes, sql` OR `)})`, typos: false }];
   }
-  const like = `%${escapeLike(plan.text)}%`;
-  const fullText = plan.prefixQuery ? sql<SqlBool>` OR search_tsv @@ to_tsquery('simple', ${plan.prefixQuery})` : sql``;
-  return sql<SqlBool>`(search_doc LIKE ${like} OR ${plan.text} <% search_doc${fullText})`;
+  const steps: Array<{ condition: Expression<SqlBool>; typos: boolean }> = [];
+  // 1. Whole words and word prefixes of names and companies, in any order (full-text index).
+  if (plan.prefixQuery) steps.push({ condition: sql<SqlBool>`search_tsv @@ to_tsquery('simple', ${plan.prefixQuery})`, typos: false });
+  // 2. The text anywhere in the name, company or e-mail (trigram index): e-mails, parts of words.
+  steps.push({ condition: sql<SqlBool>`search_doc LIKE ${`%${escapeLike(plan.text)}%`}`, typos: false });
+  // 3. Typos: a stretch of the name, company or e-mail close to the text (trigram word similarity).
+  steps.push({ condition: sql<SqlBool>`${plan.text} <% search_doc`, typos: true });
+  return steps;
 }
 
-/** Exact matches first, then matches of whole words / substrings, then the closest typos; newest among equals. */
+/** Exact matches first, then matches of whole words / substrings, then the closest; newest among equals. */
 function searchRank(plan: SearchPlan) {
   if (plan.kind === 'phone') {
     const exact = plan.fragments.map((f) => sql`phone_digits = ${f} OR phone_digits LIKE ${`${escapeLike(f)}%`}`);
     return [sql`(${sql.join(exact, sql` OR `)}) DESC`];
   }
-  const like = `%${escapeLike(plan.text)}%`;
   return [
     // coalesce: a missing company or email must not make the comparison NULL (NULLs sort first in DESC).
     sql`coalesce(lower(name) = ${plan.text} OR lower(company) = ${plan.text} OR lower(email) = ${plan.text}, false) DESC`,
-    sql`(search_doc LIKE ${like}) DESC`,
     sql`word_similarity(${plan.text}, search_doc) DESC`,
   ];
 }
 
-/** One page of leads and how many match in all. */
-export async function listLeads(db: Db, scope: LeadScope, filters: LeadFilters): Promise<{ rows: LeadRow[]; total: number }> {
-  const run = async (trx: Db) => {
+type Page = { rows: LeadRow[]; total: number };
+
+/**
+ * One page of leads and how many match in all. A text search tries what was typed as words, then
+ * as a substring, and only when neither finds anything looks for typos: each step is cheaper than
+ * the next, and near matches never crowd out exact ones. A search's total is counted in the same
+ * scan as its page (a window count); a plain list counts separately (only past its first page).
+ */
+export async function listLeads(db: Db, scope: LeadScope, filters: LeadFilters): Promise<Page> {
+  const run = async (trx: Db, search: Expression<SqlBool> | null): Promise<Page> => {
     let base = trx.selectFrom('leads').where('org_id', '=', scope.orgId);
     if (scope.assignedTo !== null) base = base.where('assigned_to', '=', scope.assignedTo);
     if (filters.assignedTo !== undefined) base = base.where('assigned_to', '=', filters.assignedTo);
     if (filters.campaignId !== undefined) base = base.where('campaign_id', '=', filters.campaignId);
     if (filters.stage !== undefined) base = base.where('stage', '=', filters.stage);
     if (filters.dialStatus !== undefined) base = base.where('dial_status', '=', filters.dialStatus);
-    if (filters.search) base = base.where(searchCondition(filters.search));
-    let page = base.selectAll();
+    if (search) base = base.where(search);
+    let page = base.selectAll().select(search ? sql<string | null>`count(*) OVER ()`.as('total_count') : sql<string | null>`NULL`.as('total_count'));
     for (const rank of filters.search ? searchRank(filters.search) : []) page = page.orderBy(rank);
-    const rows = await page.orderBy('created_at', 'desc').orderBy('id').limit(filters.limit).offset(filters.offset).execute();
-    // A short first page is the whole answer: no count needed.
+    const found = await page.orderBy('created_at', 'desc').orderBy('id').limit(filters.limit).offset(filters.offset).execute();
+    const rows = found.map(({ total_count: _count, ...row }) => row as LeadRow);
+    const counted = found[0]?.total_count;
     const total =
-      filters.offset === 0 && rows.length < filters.limit
-        ? rows.length
-        : Number((await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+      counted !== undefined && counted !== null
+        ? Number(counted)
+        : filters.offset === 0 && rows.length < filters.limit
+          ? rows.length
+          : Number((await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
     return { rows, total };
   };
-  if (!filters.search || filters.search.kind !== 'text') return run(db);
-  // The typo threshold of `<%` is a setting: set for this transaction only.
-  const inTransaction = async (trx: Db) => {
-    await sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY_THRESHOLD)}, true)`.execute(trx);
-    return run(trx);
-  };
-  return db.isTransaction ? inTransaction(db) : db.transaction().execute(inTransaction);
+  const plan = filters.search;
+  if (!plan) return run(db, null);
+  let last: Page = { rows: [], total: 0 };
+  for (const step of searchSteps(plan)) {
+    if (!step.typos) {
+      last = await run(db, step.condition);
+    } else {
+      // The typo threshold of `<%` is a setting: set for this transaction only.
+      const typos = async (trx: Db) => {
+        await sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY_THRESHOLD)}, true)`.execute(trx);
+        return run(trx, step.condition);
+      };
+      last = db.isTransaction ? await typos(db) : await db.transaction().execute(typos);
+    }
+    if (last.total > 0) return last;
+  }
+  return last;
 }
