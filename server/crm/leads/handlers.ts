@@ -13,18 +13,14 @@ import { isDoNotCall } from '../dnc/queries.js';
 import { toCsv } from '../imports/csv-output.js';
 import { fullName, leadPatch, presentLead } from './mapping.js';
 import { normalisePhone, type NormalisedPhone } from './phone.js';
-import { defaultCountryFor, deleteLead, findLead, insertLead, isUserOfOrg, type LeadScope, listLeads, updateLead } from './queries.js';
+import { leadScope } from './access.js';
+import { defaultCountryFor, deleteLead, findLead, insertLead, isUserOfOrg, listLeads, updateLead } from './queries.js';
 import { planSearch } from './search.js';
 import { parseStage, parseStatusFilter } from './stage.js';
 import { TEMPLATE_COLUMNS, TEMPLATE_EXAMPLE_ROW } from './template.js';
 
 type LeadOps = 'listLeads' | 'createLead' | 'getLead' | 'updateLead' | 'deleteLead' | 'getLeadCsvTemplate';
 type LeadUpdate = components['schemas']['LeadUpdate'];
-
-/** Whose leads the caller reaches: an agent only those assigned to it. */
-export function leadScope(principal: Principal): LeadScope {
-  return { orgId: principal.orgId, assignedTo: principal.role === 'agent' ? principal.userId : null };
-}
 
 function duplicateConflict(err: unknown): Error | null {
   return isUniqueViolation(err, 'leads_campaign_phone_key') ? ERRORS.conflict({ phone: 'is already a lead of this campaign' }) : null;
