@@ -3784,7 +3784,7 @@ export interface components {
             sha256: string;
             /** @description `GET` it (logged in) for the sound; it honours Range. */
             streamUrl: string;
-            /** @description The user who uploaded it (null for an API key or a deleted user). */
+            /** @description The user who uploaded it (through an API key, the key's creator); null once that user is deleted. */
             createdBy: number | null;
             createdAt: components["schemas"]["Timestamp"];
         };
@@ -4166,7 +4166,7 @@ export interface components {
         ETag: string;
         /** @description How long the answer may be kept. */
         CacheControl: string;
-        /** @description Requests allowed in the current one-minute window. */
+        /** @description Requests allowed in the current window (one minute for most operations; see X-RateLimit-Window). */
         RateLimitLimit: number;
         /** @description Requests left in the current window. */
         RateLimitRemaining: number;

@@ -1,13 +1,14 @@
 // buildApp(deps): plugins, spec-driven routes, auth, limits, headers. No listening, no env.
 import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import secureSession from '@fastify/secure-session';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
-import type { Config } from './platform/config.js';
+import { type Config, rateLimitPolicies } from './platform/config.js';
 import { startHealthProbe } from './rtb/auctions/health.js';
 import { createBackground } from './platform/common/background.js';
 import { createRtbRuntime } from './rtb/auctions/runtime.js';
@@ -16,6 +17,7 @@ import { SecretColumnsPlugin } from './platform/common/secret-columns.js';
 import { ERRORS, errorBody, errorHandler } from './platform/errors.js';
 import type { Deps } from './handler-types.js';
 import { createHandlers } from './handlers.js';
+import { createAudioUrlSigner, deriveAudioUrlKey } from './crm/audio/signed-url.js';
 import { installDniCors } from './platform/http/dni-cors.js';
 import { installJsonDepthLimit } from './platform/http/json-depth.js';
 import { serializeRequest } from './platform/http/log-redaction.js';
@@ -104,6 +106,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   installJsonDepthLimit(app);
   await app.register(formbody);
+  // multipart/form-data uploads; each operation reads its parts with its own limits (routes.ts).
+  await app.register(multipart, { throwFileSizeLimit: true });
   await app.register(secureSession, {
     key: deps.sessionKey,
     cookieName: 'ccp_session',
@@ -111,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.production, maxAge: SESSION_MAX_AGE_SECONDS },
   });
 
-  const limiter = createRateLimiter(deps.rateLimitStore, config.rateLimits);
+  const limiter = createRateLimiter(deps.rateLimitStore, rateLimitPolicies(config.rateLimits));
   installRateLimit(app, limiter);
 
   await app.register(swagger, { mode: 'static', specification: { document: structuredClone(spec) as never } });
@@ -130,7 +134,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (!webhookToken) throw new Error('buildApp: a Twilio webhook token is required (TWILIO_AUTH_TOKEN or the generated simulator token)');
   const loginThrottle = createLoginThrottle(deps.rateLimitStore, config.rateLimits.login);
   const background = createBackground();
-  const handlerDeps: Deps = { db, config, limiter, loginThrottle, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache(), background };
+  const audioUrls = createAudioUrlSigner(deriveAudioUrlKey(deps.secretsKey), config.publicBaseUrl);
+  const handlerDeps: Deps = { db, config, limiter, loginThrottle, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache(), background, audioUrls };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
 
   let stopProbe: (() => Promise<void>) | null = null;

@@ -25,6 +25,7 @@ import { createRtbTargetHandlers } from './rtb/targets/handlers.js';
 import { createSimulatorHandlers } from './simulator/handlers.js';
 import { createUserHandlers } from './accounts/users/handlers.js';
 import { createWebhookHandlers } from './inbound/webhooks/handlers.js';
+import { createAudioHandlers } from './crm/audio/handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
   return {
@@ -52,5 +53,6 @@ export function createHandlers(deps: Deps): Handlers {
     ...createReportHandlers(deps),
     ...createPostmanHandlers(),
     ...createSimulatorHandlers(deps),
+    ...createAudioHandlers(deps),
   };
 }

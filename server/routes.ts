@@ -5,6 +5,7 @@ import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyReques
 import openapiGlue from 'fastify-openapi-glue';
 import { type Principal, principalRateKey, requireRole, resolvePrincipal } from './accounts/auth/principal.js';
 import { ERRORS } from './platform/errors.js';
+import { readBufferedMultipart } from './platform/http/multipart.js';
 import { type FormParams, isValidTwilioSignature } from './platform/http/twilio-signature.js';
 import type { Deps, Handlers, HandlerContext, OperationId } from './handler-types.js';
 import { indexOperations, type OpenApiDocument, type OperationMeta } from './platform/spec.js';
@@ -115,6 +116,7 @@ function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps:
   const minRole = meta.minRole;
   const guardBody = bodyGuard(meta);
   const guardSignature = meta.twilioSigned ? twilioSignatureGuard(meta, deps) : null;
+  const uploadCap = meta.uploadLimit === 'audio' ? deps.config.audioMaxBytes : null;
   return {
     preValidation: guardSignature
       ? async (req: FastifyRequest) => {
@@ -122,7 +124,13 @@ function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps:
           const bad = guardBody(req);
           if (bad) throw bad;
         }
-      : // A callback hook (no promise per request) for everything else, the DNI fast path included.
+      : uploadCap !== null
+        ? async (req: FastifyRequest) => {
+            await readBufferedMultipart(req, uploadCap);
+            const bad = guardBody(req);
+            if (bad) throw bad;
+          }
+        : // A callback hook (no promise per request) for everything else, the DNI fast path included.
         (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => done(guardBody(req) ?? undefined),
     config: { rateLimit: meta.rateLimit, operationId: meta.operationId, authenticated: minRole !== null, twilioSigned: meta.twilioSigned },
     ...(minRole

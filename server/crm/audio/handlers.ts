@@ -3,12 +3,13 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../../db/types.js';
-import { parseUuid } from '../../common/ids.js';
-import { isForeignKeyViolation } from '../../common/pg-errors.js';
-import { AppError, ERRORS } from '../../errors.js';
+import { parseUuid } from '../../platform/common/ids.js';
+import { isForeignKeyViolation } from '../../platform/common/pg-errors.js';
+import { AppError, ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { audioBodyStream } from './body-stream.js';
-import { audioEtag, fileNameLabel, isUploadedFile, presentAudio } from './mapping.js';
+import { isUploadedFile } from '../../platform/http/multipart.js';
+import { audioEtag, fileNameLabel, presentAudio } from './mapping.js';
 import { audioUsers, deleteAudioInOrg, findAudioById, findAudioInOrg, insertAudio, listAudioInOrg, type AudioRow } from './queries.js';
 import { decideRange } from './range.js';
 import { detectAudio } from './sniff.js';

@@ -1,6 +1,6 @@
 // Audio rows -> API shapes, and the upload form -> a row (pure).
 import type { components } from '../../../client/schema.js';
-import { iso } from '../../common/dates.js';
+import { iso } from '../../platform/common/dates.js';
 import type { AudioRow } from './queries.js';
 
 type Audio = components['schemas']['Audio'];
@@ -25,17 +25,6 @@ export function presentAudio(row: AudioRow, publicBaseUrl: string): Audio {
 
 /** The ETag of a file (its content never changes). */
 export const audioEtag = (row: Pick<AudioRow, 'sha256'>): string => `"${row.sha256}"`;
-
-/** A file part of a multipart body, as the buffered reader leaves it (server/http/multipart.ts). */
-export interface UploadedFile {
-  filename: string;
-  mimetype: string;
-  data: Buffer;
-}
-
-export function isUploadedFile(value: unknown): value is UploadedFile {
-  return typeof value === 'object' && value !== null && Buffer.isBuffer((value as UploadedFile).data) && typeof (value as UploadedFile).filename === 'string';
-}
 
 /** The file name as a label: no path, no control characters, at most 255 characters; null when nothing is left. */
 export function fileNameLabel(raw: string): string | null {

@@ -8,7 +8,18 @@
 // Malformed multipart (no boundary, a part cut short) is a 400; too many parts / fields / files
 // or a file over the cap is a 413 (PAYLOAD_TOO_LARGE); a field given twice is a 400.
 import type { FastifyRequest } from 'fastify';
-import { AppError, ERRORS } from '../../errors.js';
+import { AppError, ERRORS } from '../errors.js';
+
+/** A file part as the reader leaves it in the body. */
+export interface UploadedFile {
+  filename: string;
+  mimetype: string;
+  data: Buffer;
+}
+
+export function isUploadedFile(value: unknown): value is UploadedFile {
+  return typeof value === 'object' && value !== null && Buffer.isBuffer((value as UploadedFile).data) && typeof (value as UploadedFile).filename === 'string';
+}
 
 const LIMITS = { files: 1, fields: 10, parts: 11, fieldSize: 4096, fieldNameSize: 100, headerPairs: 100 };
 
@@ -30,7 +41,7 @@ export async function readBufferedMultipart(req: FastifyRequest, maxFileBytes: n
     for await (const part of req.parts({ limits: { ...LIMITS, fileSize: maxFileBytes } })) {
       field = part.fieldname;
       if (Object.hasOwn(body, field)) throw ERRORS.validation({ [field]: 'is given more than once' });
-      if (part.type === 'file') body[field] = { filename: part.filename, mimetype: part.mimetype, data: await part.toBuffer() };
+      if (part.type === 'file') body[field] = { filename: part.filename, mimetype: part.mimetype, data: await part.toBuffer() } satisfies UploadedFile;
       else if (part.valueTruncated) throw ERRORS.validation({ [field]: `must be at most ${LIMITS.fieldSize} bytes` });
       else body[field] = typeof part.value === 'string' ? part.value : String(part.value);
     }
