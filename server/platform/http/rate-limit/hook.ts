@@ -17,8 +17,6 @@ export interface RateLimiter {
   consume(req: FastifyRequest, bucket: RateLimitBucket, key: string, setHeaders: boolean): void | Promise<void>;
 }
 
-type Counted = [WindowCount, WindowCount | null];
-
 export function createRateLimiter(store: RateLimitStore, policies: Readonly<Record<RateLimitBucket, RateLimitPolicy>>): RateLimiter {
   // A store outage must not take the API down: count nothing, say so in the log.
   const unavailable = (req: FastifyRequest, err: unknown) => req.log.warn({ err }, 'rate-limit store unavailable; request not counted');
@@ -27,28 +25,47 @@ export function createRateLimiter(store: RateLimitStore, policies: Readonly<Reco
     req.rateLimitHeaders = { limit, remaining: 0, reset: Math.ceil(window.resetAt / 1000), window: windowMs / 1000, retryAfter };
     throw ERRORS.rateLimited(limit, retryAfter);
   };
-  const judge = (req: FastifyRequest, policy: RateLimitPolicy, [main, burst]: Counted, setHeaders: boolean): void => {
+  const judgeMain = (req: FastifyRequest, policy: RateLimitPolicy, main: WindowCount, setHeaders: boolean): void => {
     if (setHeaders) {
       req.rateLimitHeaders = { limit: policy.limit, remaining: Math.max(0, policy.limit - main.count), reset: Math.ceil(main.resetAt / 1000), window: policy.windowMs / 1000 };
     }
     if (main.count > policy.limit) refuse(req, policy.limit, policy.windowMs, main);
-    if (burst && policy.burst && burst.count > policy.burst.limit) refuse(req, policy.burst.limit, policy.burst.windowMs, burst);
+  };
+  /** Count in the main window (memory: at once; Redis: a promise). */
+  const countMain = (req: FastifyRequest, bucket: RateLimitBucket, key: string, policy: RateLimitPolicy, setHeaders: boolean): void | Promise<void> => {
+    let main: WindowCount | Promise<WindowCount>;
+    try {
+      main = store.hit(`${bucket}:${key}`, policy.windowMs);
+    } catch (err) {
+      return unavailable(req, err);
+    }
+    if (!(main instanceof Promise)) return judgeMain(req, policy, main, setHeaders);
+    return main.then(
+      (window) => judgeMain(req, policy, window, setHeaders),
+      (err: unknown) => unavailable(req, err),
+    );
   };
   return {
     consume(req, bucket, key, setHeaders) {
       const policy = policies[bucket];
-      let main: WindowCount | Promise<WindowCount>;
-      let burst: WindowCount | Promise<WindowCount> | null;
+      const burst = policy.burst;
+      if (!burst) return countMain(req, bucket, key, policy, setHeaders);
+      // The burst window first: a request it refuses does not use up the long window's budget.
+      let counted: WindowCount | Promise<WindowCount>;
       try {
-        main = store.hit(`${bucket}:${key}`, policy.windowMs);
-        burst = policy.burst ? store.hit(`${bucket}~burst:${key}`, policy.burst.windowMs) : null;
+        counted = store.hit(`${bucket}~burst:${key}`, burst.windowMs);
       } catch (err) {
-        unavailable(req, err);
-        return;
+        return unavailable(req, err);
       }
-      if (!(main instanceof Promise) && !(burst instanceof Promise)) return judge(req, policy, [main, burst], setHeaders);
-      return Promise.all([main, burst]).then(
-        (counted) => judge(req, policy, counted, setHeaders),
+      if (!(counted instanceof Promise)) {
+        if (counted.count > burst.limit) refuse(req, burst.limit, burst.windowMs, counted);
+        return countMain(req, bucket, key, policy, setHeaders);
+      }
+      return counted.then(
+        (window) => {
+          if (window.count > burst.limit) refuse(req, burst.limit, burst.windowMs, window);
+          return countMain(req, bucket, key, policy, setHeaders);
+        },
         (err: unknown) => unavailable(req, err),
       );
     },
