@@ -2100,8 +2100,8 @@ export interface paths {
          * @description What the TwiML of a Play node or a campaign fallback names. Twilio's fetch carries no
          *     session or key, so the URL carries its own authorisation: `expires` (epoch seconds) and
          *     `signature`, an HMAC-SHA256 of the audio id and `expires` under a key derived from
-         *     `SECRETS_KEY` (docs/security.md). A missing, wrong or expired signature is a 403 before
-         *     anything is looked up. URLs are made valid for one to two hours (the expiry is rounded up
+         *     `SECRETS_KEY` (docs/security.md). A malformed id is a 404; a missing, wrong or expired
+         *     signature is a 403 before anything is looked up. URLs are made valid for one to two hours (the expiry is rounded up
          *     to the next hour, so the URL of a file stays the same for an hour and Twilio's media
          *     cache can keep it). Range is honoured as on `/stream`. Counted per IP in the
          *     `webhook_unsigned` rate limit (what Twilio calls without a signature of its own).
@@ -9618,6 +9618,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];

@@ -110,13 +110,15 @@ export function createAudioHandlers({ db, config, audioUrls }: Deps): HandlerGro
 
     async playAudio(ctx) {
       const { expires, signature } = ctx.query;
+      // A malformed id names nothing (404, as everywhere); a well-formed one needs its signature.
       const id = parseUuid(ctx.params.id);
+      if (id === null) throw ERRORS.notFound('Audio', ctx.params.id);
       const now = new Date();
-      const verdict = id === null ? 'bad_signature' : audioUrls.verify(id, expires, signature, now);
+      const verdict = audioUrls.verify(id, expires, signature, now);
       if (verdict !== 'ok') {
         throw new AppError('FORBIDDEN', 'Invalid or expired audio URL', verdict === 'expired' ? 'The URL has expired' : 'The signature does not match');
       }
-      const row = await findAudioById(db, id!);
+      const row = await findAudioById(db, id);
       if (!row) throw ERRORS.notFound('Audio', ctx.params.id);
       const maxAge = Math.max(0, expires - Math.floor(now.getTime() / 1000));
       return sendAudio(db, ctx.req, ctx.reply, row, `max-age=${maxAge}`);
