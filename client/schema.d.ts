@@ -4045,6 +4045,7 @@ export interface components {
                 "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
                 "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                 "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                "X-RateLimit-Window": components["headers"]["RateLimitWindow"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -4172,6 +4173,8 @@ export interface components {
         RateLimitRemaining: number;
         /** @description When the window resets, in epoch seconds. */
         RateLimitReset: number;
+        /** @description The length of the counting window in seconds (seed 003). */
+        RateLimitWindow: number;
         /** @description Seconds to wait before retrying. */
         RetryAfter: number;
         /** @description `*`: the DNI endpoints are called from landing pages on other sites (no credentials). */

@@ -170,6 +170,8 @@ describe('stream with Range', () => {
     expect(response.headers.get('accept-ranges')).toBe('bytes');
     expect(response.headers.get('content-length')).toBe(String(wav.length));
     expect(response.headers.get('etag')).toMatch(/^"[0-9a-f]{64}"$/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('cache-control')).toBe('private, no-cache');
     expect(response.bytes.equals(wav)).toBe(true);
   });
 
