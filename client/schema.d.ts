@@ -9677,6 +9677,7 @@ export interface operations {
         responses: {
             200: components["responses"]["AudioContent"];
             206: components["responses"]["AudioPartialContent"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             416: components["responses"]["RangeNotSatisfiable"];

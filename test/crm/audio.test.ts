@@ -136,6 +136,26 @@ describe('upload', () => {
   });
 });
 
+describe('a file near the default cap (10 MiB)', () => {
+  it('is stored and streamed back whole in a few seconds (its bytes are never walked one by one)', async () => {
+    const big = await startTestApp();
+    try {
+      expect(big.config.audioMaxBytes).toBe(10 * 1024 * 1024);
+      const org = await registerOrg(big, 'Big Audio Org');
+      const wav = makeWav(600, 8000); // 9.6 MB
+      const started = Date.now();
+      const created = await upload(org.client, { data: wav, filename: 'ten-minutes.wav' });
+      expect(created.response.status).toBe(201);
+      expect(created.data).toMatchObject({ sizeBytes: wav.length, durationSeconds: 600 });
+      const streamed = await stream(org.client, created.data!.id);
+      expect(streamed.bytes.equals(wav)).toBe(true);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await big.close();
+    }
+  });
+});
+
 describe('list', () => {
   it('pages newest first and filters by category', async () => {
     const org = await registerOrg(t, 'List Org');
