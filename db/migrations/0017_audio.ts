@@ -7,8 +7,9 @@
 //   what it sends, not the whole file.
 // - sha256 is the file's ETag (a file's content never changes; there is no update of it).
 // - campaigns.fallback_audio_id: the audio a campaign's fallback plays instead of its message.
-//   The (org_id, id) foreign key keeps it inside the organisation and refuses (RESTRICT) the
-//   deletion of an audio a campaign still uses (the API answers 409).
+//   The (org_id, id) foreign key keeps it inside the organisation and refuses the deletion of an
+//   audio a campaign still uses (the API answers 409). NO ACTION, not RESTRICT: checked at the end
+//   of the statement, so deleting an organisation removes its campaigns and audio together.
 import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -36,7 +37,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     ALTER TABLE campaigns ADD COLUMN fallback_audio_id uuid;
     ALTER TABLE campaigns ADD CONSTRAINT campaigns_fallback_audio_fkey
-      FOREIGN KEY (org_id, fallback_audio_id) REFERENCES audio_files (org_id, id) ON DELETE RESTRICT;
+      FOREIGN KEY (org_id, fallback_audio_id) REFERENCES audio_files (org_id, id) ON DELETE NO ACTION;
     CREATE INDEX campaigns_fallback_audio_idx ON campaigns (fallback_audio_id) WHERE fallback_audio_id IS NOT NULL;
   `.execute(db);
 }

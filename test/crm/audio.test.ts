@@ -326,6 +326,14 @@ describe('the signed URL Twilio fetches', () => {
     expect((await fetch(`${t.url}${gone.pathname}${gone.search}`)).status).toBe(404);
   });
 
+  it('goes with its organisation, even while a campaign plays it', async () => {
+    const org = await registerOrg(t, 'Short-lived Org');
+    const sorry = (await upload(org.client, { data: makeMp3(3), name: 'Sorry' })).data!;
+    await createCampaign(org.client, { name: 'Short-lived', fallbackAudioId: sorry.id });
+    await t.db.deleteFrom('organizations').where('id', '=', org.orgId).execute();
+    expect(await audioRows(org.orgId)).toBe(0);
+  });
+
   it("refuses an unknown or another organisation's audio in a campaign or an active flow (400 naming it)", async () => {
     const theirs = (await upload(other.client, { data: makeMp3(3) })).data!;
     const bad = await owner.client.POST('/api/campaigns', { body: { name: 'Bad fallback', fallbackAudioId: theirs.id } });
