@@ -127,6 +127,20 @@ describe('upload', () => {
     expect(await audioRows(owner.orgId)).toBe(before);
   });
 
+  it('answers 413 for more than one file or more than 10 fields, storing nothing', async () => {
+    const before = await audioRows(owner.orgId);
+    const manyFields = await upload(owner.client, { data: makeMp3(5), extra: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}`, 'x'])) });
+    expect(manyFields.response.status).toBe(413);
+    expect(manyFields.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { body: expect.any(String) } });
+    const twoFiles = new FormData();
+    twoFiles.append('name', 'x');
+    twoFiles.append('audio', new Blob([makeMp3(5)]), 'a.mp3');
+    twoFiles.append('other', new Blob([makeMp3(5)]), 'b.mp3');
+    const refused = await owner.client.POST('/api/audio', { body: {} as never, bodySerializer: () => twoFiles });
+    expect(refused.response.status).toBe(413);
+    expect(await audioRows(owner.orgId)).toBe(before);
+  });
+
   it('is for managers and above: an agent gets 403 (and may still list, get and stream)', async () => {
     const refused = await upload(agent.client, { data: makeMp3(5) });
     expect(refused.response.status).toBe(403);

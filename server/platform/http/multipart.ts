@@ -25,7 +25,7 @@ const LIMITS = { files: 1, fields: 10, parts: 11, fieldSize: 4096, fieldNameSize
 
 const TOO_LARGE = new Set(['FST_REQ_FILE_TOO_LARGE', 'FST_PARTS_LIMIT', 'FST_FILES_LIMIT', 'FST_FIELDS_LIMIT']);
 
-export function payloadTooLarge(field: string, maxFileBytes: number, code: string): AppError {
+function payloadTooLarge(field: string, maxFileBytes: number, code: string): AppError {
   return ERRORS.payloadTooLarge(
     code === 'FST_REQ_FILE_TOO_LARGE'
       ? { [field]: `must be at most ${maxFileBytes} bytes` }
