@@ -2268,6 +2268,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the organisation's audio files (newest first) */
+        get: operations["listAudio"];
+        put?: never;
+        /**
+         * Upload an audio file (mp3 or wav, checked by content; size-capped)
+         * @description A `multipart/form-data` upload (seed 003): the file in the part `audio`, with `name`,
+         *     optional `category` and `description`. The file is accepted when its **content** is MP3
+         *     (MPEG audio Layer III frames, optionally after an ID3v2 tag) or WAV (RIFF/WAVE with a `fmt `
+         *     chunk of a format Twilio plays and a `data` chunk) — the file name's extension and the
+         *     part's content type are not trusted. A file larger than `AUDIO_MAX_BYTES` (default 10 MiB)
+         *     is a 413 and nothing is stored. Counted in the `uploads` rate limit (10 per hour, seed 003).
+         */
+        post: operations["uploadAudio"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audio/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One audio file's metadata */
+        get: operations["getAudio"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an audio file
+         * @description Refused (409) while a campaign's fallback or an active call flow's Play node uses it.
+         */
+        delete: operations["deleteAudio"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audio/{id}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The sound itself, honouring Range (206 Partial Content)
+         * @description The stored bytes with the detected content type. One byte range (`bytes=0-99`,
+         *     `bytes=100-`, `bytes=-500`) answers 206 with `Content-Range`; a range that starts beyond
+         *     the end (or `bytes=-0`) answers 416 with `Content-Range: bytes *\/size`. A Range header
+         *     that is not a valid byte range, names another unit, or asks for several ranges is
+         *     ignored (RFC 9110 allows it): the whole file with 200. `If-Range` with another ETag also
+         *     gets the whole file.
+         */
+        get: operations["streamAudio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audio/{id}/play": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The sound for Twilio's <Play> (a signed, expiring URL; no login)
+         * @description What the TwiML of a Play node or a campaign fallback names. Twilio's fetch carries no
+         *     session or key, so the URL carries its own authorisation: `expires` (epoch seconds) and
+         *     `signature`, an HMAC-SHA256 of the audio id and `expires` under a key derived from
+         *     `SECRETS_KEY` (docs/security.md). A malformed id is a 404; a missing, wrong or expired
+         *     signature is a 403 before anything is looked up. URLs are made valid for one to two hours (the expiry is rounded up
+         *     to the next hour, so the URL of a file stays the same for an hour and Twilio's media
+         *     cache can keep it). Range is honoured as on `/stream`. Counted per IP in the
+         *     `webhook_unsigned` rate limit (what Twilio calls without a signature of its own).
+         */
+        get: operations["playAudio"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2277,7 +2394,7 @@ export interface components {
             /** @description A short human-readable summary. */
             error: string;
             /** @enum {string} */
-            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "RESOURCE_NOT_FOUND" | "CONFLICT" | "RATE_LIMIT_EXCEEDED" | "INTERNAL_ERROR" | "UPSTREAM_ERROR";
+            code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "RESOURCE_NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "RANGE_NOT_SATISFIABLE" | "RATE_LIMIT_EXCEEDED" | "INTERNAL_ERROR" | "UPSTREAM_ERROR";
             /** @description For VALIDATION_ERROR an object mapping each bad field to its problem; otherwise a string, an object or null (open on purpose - each error code says what it carries). */
             details?: {
                 [key: string]: unknown;
@@ -2467,6 +2584,11 @@ export interface components {
             maxDialAttempts: number;
             fallbackAction: components["schemas"]["FallbackAction"];
             fallbackMessage: string | null;
+            /**
+             * Format: uuid
+             * @description An uploaded audio (`/api/audio`) played instead of the fallback message; null for none.
+             */
+            fallbackAudioId: string | null;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
@@ -2497,6 +2619,11 @@ export interface components {
             fallbackAction?: components["schemas"]["FallbackAction"];
             /** @description Spoken before the fallback (a default sentence when null). */
             fallbackMessage?: string | null;
+            /**
+             * Format: uuid
+             * @description One of the organisation's uploaded audio files (`/api/audio`), played instead of the fallback message (Twilio fetches it through a signed, expiring URL); null for none. An unknown id is a 400 naming `fallbackAudioId`.
+             */
+            fallbackAudioId?: string | null;
         };
         CampaignUpdate: {
             name?: string;
@@ -2519,6 +2646,11 @@ export interface components {
             fallbackAction?: components["schemas"]["FallbackAction"];
             /** @description Spoken before the fallback (a default sentence when null). */
             fallbackMessage?: string | null;
+            /**
+             * Format: uuid
+             * @description One of the organisation's uploaded audio files (`/api/audio`), played instead of the fallback message (Twilio fetches it through a signed, expiring URL); null for none. An unknown id is a 400 naming `fallbackAudioId`.
+             */
+            fallbackAudioId?: string | null;
         };
         CampaignRtbConfig: {
             enableRtb?: boolean;
@@ -3108,7 +3240,7 @@ export interface components {
         };
         /** @enum {string} */
         CallFlowStatus: "draft" | "active" | "inactive";
-        /** @description A node: Say, Play, Menu, BusinessHours, Route, Voicemail or Hangup, with its `config` (see the README for each type). Checked as a whole when the flow is active. */
+        /** @description A node: Say, Play, Menu, BusinessHours, Route, Voicemail or Hangup, with its `config` (see the README for each type). A Play node plays `url`, or `audioId`: one of the organisation's uploaded audio files (`/api/audio`), served to Twilio through a signed, expiring URL. Checked as a whole when the flow is active (an unknown `audioId` is a 400 naming it). */
         FlowNode: {
             id: string;
             type: string;
@@ -3888,6 +4020,48 @@ export interface components {
             source: "call" | "redtrack";
             createdAt: components["schemas"]["Timestamp"];
         };
+        /** @description A free label (seed 003 shows `greetings`), e.g. greetings, hold, voicemail. */
+        AudioCategory: string;
+        /**
+         * @description What the content is (detected from the bytes, never from the name or the client's content type).
+         * @enum {string}
+         */
+        AudioFormat: "mp3" | "wav";
+        AudioUpload: {
+            /** @description The file (one part). MP3 or WAV by content; at most `AUDIO_MAX_BYTES` (default 10 MiB). */
+            audio: unknown;
+            name: string;
+            category?: components["schemas"]["AudioCategory"];
+            description?: string;
+        };
+        Audio: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            category: string | null;
+            description: string | null;
+            /** @description The file name the upload gave (a label only; never used to decide the format). */
+            fileName: string | null;
+            format: components["schemas"]["AudioFormat"];
+            /**
+             * @description What `/stream` answers with.
+             * @enum {string}
+             */
+            contentType: "audio/mpeg" | "audio/wav";
+            sizeBytes: number;
+            /** @description From the WAV header, or the MP3's Xing/Info frame count or constant bit rate; null when it cannot be told. */
+            durationSeconds: number | null;
+            sha256: string;
+            /** @description `GET` it (logged in) for the sound; it honours Range. */
+            streamUrl: string;
+            /** @description The user who uploaded it (through an API key, the key's creator); null once that user is deleted. */
+            createdBy: number | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        AudioList: {
+            audio: components["schemas"]["Audio"][];
+            pagination: components["schemas"]["Pagination"];
+        };
         /** @description An ISO 3166-1 alpha-2 country code (upper case). */
         CountryCode: string;
         /**
@@ -4142,6 +4316,78 @@ export interface components {
         };
     };
     responses: {
+        /** @description The whole file, with the content type detected at upload. */
+        AudioContent: {
+            headers: {
+                "Accept-Ranges": components["headers"]["AcceptRanges"];
+                "Content-Length": components["headers"]["ContentLength"];
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                [name: string]: unknown;
+            };
+            content: {
+                "audio/mpeg": unknown;
+                "audio/wav": unknown;
+            };
+        };
+        /** @description The one byte range asked for (`Content-Range` says which). */
+        AudioPartialContent: {
+            headers: {
+                "Accept-Ranges": components["headers"]["AcceptRanges"];
+                "Content-Range": components["headers"]["ContentRange"];
+                "Content-Length": components["headers"]["ContentLength"];
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                [name: string]: unknown;
+            };
+            content: {
+                "audio/mpeg": unknown;
+                "audio/wav": unknown;
+            };
+        };
+        /** @description The range starts beyond the end of the file; `Content-Range` gives the size. */
+        RangeNotSatisfiable: {
+            headers: {
+                "Content-Range": components["headers"]["ContentRange"];
+                "Accept-Ranges": components["headers"]["AcceptRanges"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Range not satisfiable",
+                 *       "code": "RANGE_NOT_SATISFIABLE",
+                 *       "details": {
+                 *         "range": "bytes=50000-",
+                 *         "size": 48213
+                 *       },
+                 *       "timestamp": "2025-08-04T12:00:00.000Z",
+                 *       "requestId": "req-1"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The upload is larger than allowed; nothing was stored. */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Payload too large",
+                 *       "code": "PAYLOAD_TOO_LARGE",
+                 *       "details": {
+                 *         "audio": "must be at most 10485760 bytes"
+                 *       },
+                 *       "timestamp": "2025-08-04T12:00:00.000Z",
+                 *       "requestId": "req-1"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The file is stored and queued; follow the import at `GET /api/leads/imports/{id}`. */
         LeadImportAccepted: {
             headers: {
@@ -4354,6 +4600,7 @@ export interface components {
                 "X-RateLimit-Limit": components["headers"]["RateLimitLimit"];
                 "X-RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                 "X-RateLimit-Reset": components["headers"]["RateLimitReset"];
+                "X-RateLimit-Window": components["headers"]["RateLimitWindow"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -4412,6 +4659,16 @@ export interface components {
     };
     parameters: {
         /**
+         * @description One byte range (`bytes=0-99`, `bytes=100-`, `bytes=-500`); anything else gets the whole file.
+         * @example bytes=0-1024
+         */
+        RangeHeader: string;
+        /**
+         * @description Honour `Range` only while the file's ETag is this one.
+         * @example "9f2c7d3c0e4b1a5f6e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f"
+         */
+        IfRangeHeader: string;
+        /**
          * @description The call's CallSid (one of the caller's organisation's calls; any other is a 404).
          * @example CA1234567890abcdef1234567890abcdef
          */
@@ -4455,12 +4712,24 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /** @description Requests allowed in the current one-minute window. */
+        /** @description `bytes`: byte ranges may be asked for. */
+        AcceptRanges: "bytes";
+        /** @description The range sent and the full size (`bytes 0-99/48213`); on a 416, `bytes *\/48213`. */
+        ContentRange: string;
+        /** @description Bytes in this answer's body. */
+        ContentLength: number;
+        /** @description The file's SHA-256 (its content never changes). */
+        ETag: string;
+        /** @description How long the answer may be kept. */
+        CacheControl: string;
+        /** @description Requests allowed in the current window (one minute for most operations; see X-RateLimit-Window). */
         RateLimitLimit: number;
         /** @description Requests left in the current window. */
         RateLimitRemaining: number;
         /** @description When the window resets, in epoch seconds. */
         RateLimitReset: number;
+        /** @description The length of the counting window in seconds (seed 003). */
+        RateLimitWindow: number;
         /** @description Seconds to wait before retrying. */
         RetryAfter: number;
         /** @description `*`: the DNI endpoints are called from landing pages on other sites (no credentials). */
@@ -5049,6 +5318,7 @@ export interface operations {
                      *         "maxDialAttempts": 3,
                      *         "fallbackAction": "message",
                      *         "fallbackMessage": null,
+                     *         "fallbackAudioId": null,
                      *         "createdAt": "2025-01-01T00:00:00.000Z",
                      *         "updatedAt": "2025-01-01T00:00:00.000Z"
                      *       }
@@ -5104,6 +5374,7 @@ export interface operations {
                      *       "maxDialAttempts": 3,
                      *       "fallbackAction": "message",
                      *       "fallbackMessage": null,
+                     *       "fallbackAudioId": null,
                      *       "createdAt": "2025-08-04T12:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -5162,6 +5433,7 @@ export interface operations {
                      *       "maxDialAttempts": 3,
                      *       "fallbackAction": "message",
                      *       "fallbackMessage": null,
+                     *       "fallbackAudioId": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-01-01T00:00:00.000Z"
                      *     }
@@ -5222,6 +5494,7 @@ export interface operations {
                      *       "maxDialAttempts": 3,
                      *       "fallbackAction": "message",
                      *       "fallbackMessage": null,
+                     *       "fallbackAudioId": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -5315,6 +5588,7 @@ export interface operations {
                      *       "maxDialAttempts": 3,
                      *       "fallbackAction": "message",
                      *       "fallbackMessage": null,
+                     *       "fallbackAudioId": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -10461,6 +10735,338 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAudio: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Only files of this category.
+                 * @example greetings
+                 */
+                category?: components["schemas"]["AudioCategory"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of audio files (their metadata; the sound is at `streamUrl`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "audio": [
+                     *         {
+                     *           "id": "0b9d6a1e-3c2f-4e5a-9b7c-1d2e3f4a5b6c",
+                     *           "name": "Professional Greeting",
+                     *           "category": "greetings",
+                     *           "description": "Standard professional greeting for cold calls",
+                     *           "fileName": "greeting.mp3",
+                     *           "format": "mp3",
+                     *           "contentType": "audio/mpeg",
+                     *           "sizeBytes": 48213,
+                     *           "durationSeconds": 3.01,
+                     *           "sha256": "9f2c7d3c0e4b1a5f6e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f",
+                     *           "streamUrl": "https://calls.example.com/api/audio/0b9d6a1e-3c2f-4e5a-9b7c-1d2e3f4a5b6c/stream",
+                     *           "createdBy": 1,
+                     *           "createdAt": "2025-08-04T12:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AudioList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    uploadAudio: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "audio": "(binary greeting.mp3)",
+                 *       "name": "Professional Greeting",
+                 *       "category": "greetings",
+                 *       "description": "Standard professional greeting for cold calls"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["AudioUpload"];
+            };
+        };
+        responses: {
+            /** @description Stored. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b9d6a1e-3c2f-4e5a-9b7c-1d2e3f4a5b6c",
+                     *       "name": "Professional Greeting",
+                     *       "category": "greetings",
+                     *       "description": "Standard professional greeting for cold calls",
+                     *       "fileName": "greeting.mp3",
+                     *       "format": "mp3",
+                     *       "contentType": "audio/mpeg",
+                     *       "sizeBytes": 48213,
+                     *       "durationSeconds": 3.01,
+                     *       "sha256": "9f2c7d3c0e4b1a5f6e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f",
+                     *       "streamUrl": "https://calls.example.com/api/audio/0b9d6a1e-3c2f-4e5a-9b7c-1d2e3f4a5b6c/stream",
+                     *       "createdBy": 1,
+                     *       "createdAt": "2025-08-04T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Audio"];
+                };
+            };
+            /** @description Invalid input (a missing part, an unknown field, a file that is neither MP3 nor WAV by its content); `details` names each bad field. Nothing was stored. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Validation failed",
+                     *       "code": "VALIDATION_ERROR",
+                     *       "details": {
+                     *         "audio": "must be an MP3 or WAV file (its content is neither)"
+                     *       },
+                     *       "timestamp": "2025-08-04T12:00:00.000Z",
+                     *       "requestId": "req-1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAudio: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audio file's metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b9d6a1e-3c2f-4e5a-9b7c-1d2e3f4a5b6c",
+                     *       "name": "Hold Music",
+                     *       "category": "hold",
+                     *       "description": null,
+                     *       "fileName": "hold.wav",
+                     *       "format": "wav",
+                     *       "contentType": "audio/wav",
+                     *       "sizeBytes": 882044,
+                     *       "durationSeconds": 10,
+                     *       "sha256": "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b",
+                     *       "streamUrl": "https://calls.example.com/api/audio/0b9d6a1e-3c2f-4e5a-9b7c-1d2e3f4a5b6c/stream",
+                     *       "createdBy": 1,
+                     *       "createdAt": "2025-08-04T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Audio"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteAudio: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The audio is in use; `details` names what uses it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "code": "CONFLICT",
+                     *       "details": {
+                     *         "audio": "is used by campaign 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b (fallbackAudioId)"
+                     *       },
+                     *       "timestamp": "2025-08-04T12:00:00.000Z",
+                     *       "requestId": "req-1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    streamAudio: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description One byte range (`bytes=0-99`, `bytes=100-`, `bytes=-500`); anything else gets the whole file.
+                 * @example bytes=0-1024
+                 */
+                Range?: components["parameters"]["RangeHeader"];
+                /**
+                 * @description Honour `Range` only while the file's ETag is this one.
+                 * @example "9f2c7d3c0e4b1a5f6e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f"
+                 */
+                "If-Range"?: components["parameters"]["IfRangeHeader"];
+            };
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AudioContent"];
+            206: components["responses"]["AudioPartialContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            416: components["responses"]["RangeNotSatisfiable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    playAudio: {
+        parameters: {
+            query: {
+                /**
+                 * @description When the URL stops working, in epoch seconds.
+                 * @example 1754316000
+                 */
+                expires: number;
+                /**
+                 * @description base64url HMAC-SHA256 of `<id>.<expires>`.
+                 * @example q9Zb0lXr2mB2m0dYJ9z1t3kV6x8QwE4rT5yU7iO9pAs
+                 */
+                signature: string;
+            };
+            header?: {
+                /**
+                 * @description One byte range (`bytes=0-99`, `bytes=100-`, `bytes=-500`); anything else gets the whole file.
+                 * @example bytes=0-1024
+                 */
+                Range?: components["parameters"]["RangeHeader"];
+                /**
+                 * @description Honour `Range` only while the file's ETag is this one.
+                 * @example "9f2c7d3c0e4b1a5f6e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f"
+                 */
+                "If-Range"?: components["parameters"]["IfRangeHeader"];
+            };
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["AudioContent"];
+            206: components["responses"]["AudioPartialContent"];
+            400: components["responses"]["BadRequest"];
+            /** @description The signature is missing, wrong or expired (nothing was looked up). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid or expired audio URL",
+                     *       "code": "FORBIDDEN",
+                     *       "details": "The signature does not match",
+                     *       "timestamp": "2025-08-04T12:00:00.000Z",
+                     *       "requestId": "req-1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            416: components["responses"]["RangeNotSatisfiable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

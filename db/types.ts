@@ -93,6 +93,8 @@ export interface CampaignsTable {
   max_dial_attempts: Generated<number>;
   fallback_action: Generated<FallbackAction>;
   fallback_message: string | null;
+  /** An uploaded audio (audio_files) the fallback plays instead of its message. */
+  fallback_audio_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** bigint: read as a string; advanced once per routed call. */
   routing_rotation: ColumnType<string, never, string | number>;
   created_at: CreatedAt;
@@ -479,11 +481,34 @@ export interface DB {
   tracking_pixels: TrackingPixelsTable;
   pixel_deliveries: PixelDeliveriesTable;
   pixel_attempts: PixelAttemptsTable;
+  audio_files: AudioFilesTable;
   leads: LeadsTable;
   dnc_numbers: DncNumbersTable;
   lead_imports: LeadImportsTable;
   lead_import_chunks: LeadImportChunksTable;
   lead_import_errors: LeadImportErrorsTable;
+}
+
+export type AudioFormat = 'mp3' | 'wav';
+export type AudioContentType = 'audio/mpeg' | 'audio/wav';
+
+/** Uploaded audio (migration 0017). `data` is never selected with the metadata. */
+export interface AudioFilesTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  category: string | null;
+  description: string | null;
+  file_name: string | null;
+  format: AudioFormat;
+  content_type: AudioContentType;
+  size_bytes: number;
+  /** numeric: read as a string. */
+  duration_seconds: NumericOrNull;
+  sha256: string;
+  data: Buffer;
+  created_by: number | null;
+  created_at: CreatedAt;
 }
 
 /** What query functions take first: the database or a transaction. */

@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.js';
-import type { Config } from './platform/config.js';
+import { type Config, rateLimitPolicies } from './platform/config.js';
 import { startHealthProbe } from './rtb/auctions/health.js';
 import { createBackground } from './platform/common/background.js';
 import { createRtbRuntime } from './rtb/auctions/runtime.js';
@@ -16,6 +16,7 @@ import { SecretColumnsPlugin } from './platform/common/secret-columns.js';
 import { ERRORS, errorBody, errorHandler } from './platform/errors.js';
 import type { Deps } from './handler-types.js';
 import { createHandlers } from './handlers.js';
+import { createAudioUrlSigner, deriveAudioUrlKey } from './crm/audio/signed-url.js';
 import { installDniCors } from './platform/http/dni-cors.js';
 import { installJsonDepthLimit } from './platform/http/json-depth.js';
 import { serializeRequest } from './platform/http/log-redaction.js';
@@ -106,7 +107,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   installJsonDepthLimit(app);
   await app.register(formbody);
-  // CSV uploads (multipart/form-data) are streamed by their handlers, never parsed up front.
+  // multipart/form-data: streamed by the import handlers, or read into the body before validation
+  // for `x-upload-limit` operations (routes.ts), refused elsewhere (platform/http/multipart.ts).
   await installMultipart(app);
   await app.register(secureSession, {
     key: deps.sessionKey,
@@ -115,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.production, maxAge: SESSION_MAX_AGE_SECONDS },
   });
 
-  const limiter = createRateLimiter(deps.rateLimitStore, config.rateLimits);
+  const limiter = createRateLimiter(deps.rateLimitStore, rateLimitPolicies(config.rateLimits));
   installRateLimit(app, limiter);
 
   await app.register(swagger, { mode: 'static', specification: { document: structuredClone(spec) as never } });
@@ -134,7 +136,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (!webhookToken) throw new Error('buildApp: a Twilio webhook token is required (TWILIO_AUTH_TOKEN or the generated simulator token)');
   const loginThrottle = createLoginThrottle(deps.rateLimitStore, config.rateLimits.login);
   const background = createBackground();
-  const handlerDeps: Deps = { db, config, limiter, loginThrottle, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache(), background };
+  const audioUrls = createAudioUrlSigner(deriveAudioUrlKey(deps.secretsKey), config.publicBaseUrl);
+  const handlerDeps: Deps = { db, config, limiter, loginThrottle, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache(), background, audioUrls };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
 
   let stopProbe: (() => Promise<void>) | null = null;

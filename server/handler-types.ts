@@ -13,6 +13,7 @@ import type { RateLimiter } from './platform/http/rate-limit/hook.js';
 import type { LoginThrottle } from './accounts/auth/login-throttle.js';
 import type { AnyTelephony } from './telephony/factory.js';
 import type { RouteCache } from './inbound/webhooks/route-cache.js';
+import type { AudioUrlSigner } from './crm/audio/signed-url.js';
 
 export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
@@ -52,6 +53,8 @@ export interface Deps {
   routeCache: RouteCache;
   /** Work that outlives its request (simulated calls playing out); stopped when the app closes. */
   background: Background;
+  /** Signs and checks the audio URLs Twilio's <Play> fetches (server/crm/audio/signed-url.ts). */
+  audioUrls: AudioUrlSigner;
 }
 
 export interface HandlerContext<K extends OperationId> {

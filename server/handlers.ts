@@ -25,6 +25,7 @@ import { createRtbTargetHandlers } from './rtb/targets/handlers.js';
 import { createSimulatorHandlers } from './simulator/handlers.js';
 import { createUserHandlers } from './accounts/users/handlers.js';
 import { createWebhookHandlers } from './inbound/webhooks/handlers.js';
+import { createAudioHandlers } from './crm/audio/handlers.js';
 import { createLeadHandlers } from './crm/leads/handlers.js';
 import { createDncHandlers } from './crm/dnc/handlers.js';
 import { createImportHandlers } from './crm/imports/handlers.js';
@@ -55,6 +56,7 @@ export function createHandlers(deps: Deps): Handlers {
     ...createReportHandlers(deps),
     ...createPostmanHandlers(),
     ...createSimulatorHandlers(deps),
+    ...createAudioHandlers(deps),
     ...createLeadHandlers(deps),
     ...createDncHandlers(deps),
     ...createImportHandlers(deps),

@@ -5,10 +5,11 @@ import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyReques
 import openapiGlue from 'fastify-openapi-glue';
 import { type Principal, principalRateKey, requireRole, resolvePrincipal } from './accounts/auth/principal.js';
 import { ERRORS } from './platform/errors.js';
+import { readBufferedMultipart } from './platform/http/multipart.js';
 import { type FormParams, isValidTwilioSignature } from './platform/http/twilio-signature.js';
 import { isMultipartForm } from './platform/http/multipart.js';
 import type { Deps, Handlers, HandlerContext, OperationId } from './handler-types.js';
-import { indexOperations, type OpenApiDocument, type OperationMeta } from './platform/spec.js';
+import { indexOperations, type OpenApiDocument, type OperationMeta, type UploadLimit } from './platform/spec.js';
 
 export function checkHandlerCoverage(operationIds: Iterable<string>, handlerNames: Iterable<string>): void {
   const ops = new Set(operationIds);
@@ -40,6 +41,8 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 /** The path of the first string (or key) PostgreSQL cannot store as given, or null. */
 export function findUnstorableText(value: unknown, path: string): string | null {
   if (typeof value === 'string') return isStorableText(value) ? null : path;
+  // An uploaded file's bytes are not text (and are not walked byte by byte).
+  if (ArrayBuffer.isView(value)) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
       const found = findUnstorableText(value[i], `${path}[${i}]`);
@@ -113,19 +116,35 @@ class RequestContext implements HandlerContext<OperationId> {
   }
 }
 
-function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps: Deps) {
-  const minRole = meta.minRole;
+/** The configured cap of each `x-upload-limit` (the largest file an upload may carry). */
+const UPLOAD_CAPS: Record<UploadLimit, (config: Deps['config']) => number> = {
+  audio: (config) => config.audioMaxBytes,
+};
+
+/**
+ * What runs before validation: the Twilio signature check, or an upload read into the body
+ * (platform/http/multipart.ts), then the body guard.
+ */
+function preValidationHook(meta: OperationMeta, deps: Deps) {
   const guardBody = bodyGuard(meta);
   const guardSignature = meta.twilioSigned ? twilioSignatureGuard(meta, deps) : null;
+  const uploadCap = meta.uploadLimit === null ? null : UPLOAD_CAPS[meta.uploadLimit](deps.config);
+  const first = guardSignature ?? (uploadCap === null ? null : (req: FastifyRequest) => readBufferedMultipart(req, uploadCap));
+  if (first === null) {
+    // A callback hook (no promise per request) for everything else, the DNI fast path included.
+    return (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => done(guardBody(req) ?? undefined);
+  }
+  return async (req: FastifyRequest) => {
+    await first(req);
+    const bad = guardBody(req);
+    if (bad) throw bad;
+  };
+}
+
+function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps: Deps) {
+  const minRole = meta.minRole;
   return {
-    preValidation: guardSignature
-      ? async (req: FastifyRequest) => {
-          await guardSignature(req);
-          const bad = guardBody(req);
-          if (bad) throw bad;
-        }
-      : // A callback hook (no promise per request) for everything else, the DNI fast path included.
-        (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => done(guardBody(req) ?? undefined),
+    preValidation: preValidationHook(meta, deps),
     config: { rateLimit: meta.rateLimit, operationId: meta.operationId, authenticated: minRole !== null, twilioSigned: meta.twilioSigned },
     ...(minRole
       ? {

@@ -15,7 +15,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
-    rateLimitHeaders: { limit: number; remaining: number; reset: number; retryAfter?: number } | null;
+    /** `window`: the length of the counting window in seconds (X-RateLimit-Window). */
+    rateLimitHeaders: { limit: number; remaining: number; reset: number; window?: number; retryAfter?: number } | null;
   }
 }
 

@@ -16,6 +16,7 @@ import * as m0012 from './0012_routing_lease.js';
 import * as m0014 from './0014_reserve_leg_function.js';
 import * as m0015 from './0015_auction_audit_function.js';
 import * as m0016 from './0016_leads.js';
+import * as m0017 from './0017_audio.js';
 import * as m0018 from './0018_per_org_identity.js';
 
 export const migrations: Record<string, Migration> = {
@@ -35,5 +36,6 @@ export const migrations: Record<string, Migration> = {
   '0014_reserve_leg_function': m0014,
   '0015_auction_audit_function': m0015,
   '0016_leads': m0016,
+  '0017_audio': m0017,
   '0018_per_org_identity': m0018,
 };

@@ -2,9 +2,10 @@
 import path from 'node:path';
 import { parseAllowList } from './http/outbound/ip-policy.js';
 
-export const RATE_LIMIT_BUCKETS = ['general', 'login', 'health', 'dni', 'rtb', 'webhook_unsigned'] as const;
+export const RATE_LIMIT_BUCKETS = ['general', 'login', 'health', 'dni', 'rtb', 'webhook_unsigned', 'uploads', 'leads', 'call_logs', 'analytics'] as const;
 export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
 
+/** Requests allowed per window (RATE_LIMITS overrides the number; the window stays). */
 const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, number> = {
   general: 100,
   login: 5,
@@ -12,7 +13,73 @@ const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, number> = {
   dni: 1000,
   rtb: 500,
   webhook_unsigned: 1000,
+  uploads: 10,
+  leads: 100,
+  call_logs: 200,
+  analytics: 50,
 };
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Each bucket's window. One minute as seeds 000/001 give them, except seed 003's categories:
+ * authentication 5 per 5 minutes (stricter than seed 004's 5 per minute), audio (and other)
+ * uploads 10 per hour, lead management, call logging and analytics per 15 minutes.
+ */
+export const RATE_LIMIT_WINDOWS_MS: Readonly<Record<RateLimitBucket, number>> = Object.freeze({
+  general: MINUTE_MS,
+  login: 5 * MINUTE_MS,
+  health: MINUTE_MS,
+  dni: MINUTE_MS,
+  rtb: MINUTE_MS,
+  webhook_unsigned: MINUTE_MS,
+  uploads: 60 * MINUTE_MS,
+  leads: 15 * MINUTE_MS,
+  call_logs: 15 * MINUTE_MS,
+  analytics: 15 * MINUTE_MS,
+});
+
+/**
+ * Seed 003's "burst" column: the most requests taken in quick succession. Read as a second, short
+ * window in which at most `burst` requests pass, its length chosen so that bursts alone cannot beat
+ * the sustained rate (window × burst ÷ limit: 90 s for all three of seed 003's). A limit changed
+ * with RATE_LIMITS keeps the same ratio (leads=1000 allows bursts of 100).
+ */
+const DEFAULT_BURSTS: Readonly<Partial<Record<RateLimitBucket, number>>> = { leads: 10, call_logs: 20, analytics: 5 };
+
+export interface RateLimitPolicy {
+  limit: number;
+  windowMs: number;
+  burst: { limit: number; windowMs: number } | null;
+}
+
+export function rateLimitPolicies(limits: Readonly<Record<RateLimitBucket, number>>): Record<RateLimitBucket, RateLimitPolicy> {
+  const policies = {} as Record<RateLimitBucket, RateLimitPolicy>;
+  for (const bucket of RATE_LIMIT_BUCKETS) {
+    const limit = limits[bucket];
+    const windowMs = RATE_LIMIT_WINDOWS_MS[bucket];
+    const burst = DEFAULT_BURSTS[bucket];
+    policies[bucket] = {
+      limit,
+      windowMs,
+      burst:
+        burst === undefined
+          ? null
+          : { limit: Math.max(1, Math.round((limit * burst) / DEFAULT_RATE_LIMITS[bucket])), windowMs: Math.round((windowMs * burst) / DEFAULT_RATE_LIMITS[bucket]) },
+    };
+  }
+  return policies;
+}
+
+/** "1 minute", "5 minutes", "1 hour": a window in words (messages, docs). */
+export function windowInWords(ms: number): string {
+  if (ms % (60 * MINUTE_MS) === 0) return ms === 60 * MINUTE_MS ? '1 hour' : `${ms / (60 * MINUTE_MS)} hours`;
+  if (ms % MINUTE_MS === 0) return ms === MINUTE_MS ? '1 minute' : `${ms / MINUTE_MS} minutes`;
+  return `${ms / 1000} seconds`;
+}
+
+/** AUDIO_MAX_BYTES default: 10 MiB (a few minutes of mp3, a minute of 8 kHz wav). */
+const DEFAULT_AUDIO_MAX_BYTES = 10 * 1024 * 1024;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -35,7 +102,10 @@ export interface Config {
   readonly telephony: 'twilio' | 'simulator';
   readonly demoAdminEmail: string;
   readonly demoAdminPassword: string | undefined;
+  /** Requests per bucket and window (RATE_LIMIT_WINDOWS_MS); see rateLimitPolicies for the bursts. */
   readonly rateLimits: Readonly<Record<RateLimitBucket, number>>;
+  /** The largest audio file an upload may carry (AUDIO_MAX_BYTES); one byte more is a 413. */
+  readonly audioMaxBytes: number;
   readonly outboundAllowPrivate: readonly string[];
   readonly redisUrl: string | undefined;
   readonly logLevel: LogLevel;
@@ -96,12 +166,13 @@ export function parseRateLimits(raw: string | undefined, problems: string[]): Re
       problems.push(`RATE_LIMITS: unknown limit "${name ?? part}" (known: ${RATE_LIMIT_BUCKETS.join(', ')})`);
       continue;
     }
-    const perMinute = Number(value);
-    if (!Number.isInteger(perMinute) || perMinute < 1) {
-      problems.push(`RATE_LIMITS: ${name} must be a whole number of requests per minute >= 1 (got "${value ?? ''}")`);
+    const perWindow = Number(value);
+    if (!Number.isInteger(perWindow) || perWindow < 1) {
+      const window = windowInWords(RATE_LIMIT_WINDOWS_MS[name as RateLimitBucket]);
+      problems.push(`RATE_LIMITS: ${name} must be a whole number of requests per ${window} >= 1 (got "${value ?? ''}")`);
       continue;
     }
-    limits[name as RateLimitBucket] = perMinute;
+    limits[name as RateLimitBucket] = perWindow;
   }
   return limits;
 }
@@ -240,6 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
   const pixelDeliveryIntervalMs = parseInteger('PIXEL_DELIVERY_INTERVAL_MS', nonEmpty(env.PIXEL_DELIVERY_INTERVAL_MS), 1000, 0, 3_600_000, problems);
   const pixelRetryBaseMs = parseInteger('PIXEL_RETRY_BASE_MS', nonEmpty(env.PIXEL_RETRY_BASE_MS), 1000, 0, 3_600_000, problems);
   const reportRollupIntervalMs = parseInteger('REPORT_ROLLUP_INTERVAL_MS', nonEmpty(env.REPORT_ROLLUP_INTERVAL_MS), 2000, 0, 3_600_000, problems);
+  const audioMaxBytes = parseInteger('AUDIO_MAX_BYTES', nonEmpty(env.AUDIO_MAX_BYTES), DEFAULT_AUDIO_MAX_BYTES, 1024, 50 * 1024 * 1024, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -258,6 +330,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoAdminEmail,
     demoAdminPassword,
     rateLimits: Object.freeze(rateLimits),
+    audioMaxBytes,
     outboundAllowPrivate: Object.freeze(outboundAllowPrivate),
     redisUrl,
     logLevel,

@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   RESOURCE_NOT_FOUND: 404,
   CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RANGE_NOT_SATISFIABLE: 416,
   RATE_LIMIT_EXCEEDED: 429,
   INTERNAL_ERROR: 500,
   UPSTREAM_ERROR: 502,
@@ -39,6 +41,8 @@ export const ERRORS = {
   routeNotFound: (method: string, url: string) =>
     new AppError('RESOURCE_NOT_FOUND', 'Resource not found', `No route ${method} ${url.split('?')[0]}`),
   conflict: (details: Record<string, string> | string) => new AppError('CONFLICT', 'Conflict', details),
+  payloadTooLarge: (details: Record<string, string>) => new AppError('PAYLOAD_TOO_LARGE', 'Payload too large', details),
+  rangeNotSatisfiable: (range: string, size: number) => new AppError('RANGE_NOT_SATISFIABLE', 'Range not satisfiable', { range, size }),
   rateLimited: (limit: number, retryAfterSeconds: number) =>
     new AppError('RATE_LIMIT_EXCEEDED', 'Too many requests', { limit, retryAfterSeconds }),
   internal: () => new AppError('INTERNAL_ERROR', 'Internal server error'),
@@ -112,7 +116,8 @@ function toAppError(err: FastifyError & { validation?: AjvIssue[]; validationCon
   if (code.startsWith('FST_ERR_CTP_') || err instanceof SyntaxError) {
     return ERRORS.validation({ body: 'is not valid JSON' });
   }
-  if (err.statusCode === 400) return ERRORS.validation({ request: 'is malformed' });
+  if (err.statusCode === 400 || err.statusCode === 406) return ERRORS.validation({ request: 'is malformed' });
+  if (err.statusCode === 413) return ERRORS.payloadTooLarge({ body: 'is too large' });
   if (err.statusCode === 404) return new AppError('RESOURCE_NOT_FOUND', 'Resource not found');
   if (code === '23505') return ERRORS.conflict('The resource already exists');
   return null;

@@ -23,7 +23,15 @@ export interface OperationMeta {
   requestBodyRequired: boolean;
   /** A Twilio webhook: the X-Twilio-Signature is checked before anything else. */
   twilioSigned: boolean;
+  /**
+   * `x-upload-limit`: a multipart upload read into the body before validation, its file capped by
+   * the configured limit of that name (server/http/multipart.ts); null for none.
+   */
+  uploadLimit: UploadLimit | null;
 }
+
+export const UPLOAD_LIMITS = ['audio'] as const;
+export type UploadLimit = (typeof UPLOAD_LIMITS)[number];
 
 export type OpenApiDocument = Record<string, any> & { paths: Record<string, Record<string, any>> };
 
@@ -71,6 +79,10 @@ export function indexOperations(spec: OpenApiDocument): Map<string, OperationMet
       if (!(RATE_LIMIT_BUCKETS as readonly string[]).includes(rateLimit)) {
         throw new Error(`openapi.yaml: ${operationId} has unknown x-rate-limit ${rateLimit}`);
       }
+      const uploadLimit = op['x-upload-limit'] ?? null;
+      if (uploadLimit !== null && !(UPLOAD_LIMITS as readonly string[]).includes(uploadLimit)) {
+        throw new Error(`openapi.yaml: ${operationId} has unknown x-upload-limit ${uploadLimit}`);
+      }
       const requestBody = op.requestBody as { required?: boolean; content?: Record<string, unknown> } | undefined;
       index.set(operationId, {
         operationId,
@@ -82,6 +94,7 @@ export function indexOperations(spec: OpenApiDocument): Map<string, OperationMet
         requestContentTypes: Object.keys(requestBody?.content ?? {}),
         requestBodyRequired: requestBody?.required === true,
         twilioSigned: securitySchemes.includes('twilioSignature'),
+        uploadLimit,
       });
     }
   }

@@ -28,6 +28,7 @@ const VALID_CAMPAIGN = {
   maxDialAttempts: 3,
   fallbackAction: 'message',
   fallbackMessage: null,
+  fallbackAudioId: null,
   createdAt: '2025-08-04T12:00:00.000Z',
   updatedAt: '2025-08-04T12:00:00.000Z',
 };

@@ -1,5 +1,7 @@
 // One organisation with one of everything, made through the API (and one recorded call): the
 // objects hostile-input tests aim their requests at.
+import { makeMp3 } from '../crm/audio-fixtures.js';
+import { upload } from '../crm/audio-helpers.js';
 import { recordInboundCall } from '../../server/inbound/calls/queries/index.js';
 import { type Member, addMember, createBuyer, createCampaign, registerOrg } from './fixtures.js';
 import type { TestApp } from './test-app.js';
@@ -8,6 +10,8 @@ export const WORLD_CALL_SID = 'CA00000000000000000000000000000001';
 
 export interface World {
   owner: Member;
+  /** An uploaded audio file (an MP3). */
+  audioId: string;
   /** An agent of the organisation (a user the tests may change or delete). */
   member: Member;
   /** The owner's session cookie, as a Cookie header. */
@@ -60,10 +64,12 @@ export async function createWorld(t: TestApp, organizationName: string, callSid 
   if (!pixel.data) throw new Error(`createTrackingPixel failed: ${pixel.response.status}`);
   const tag = await owner.client.POST('/api/tracking-tags', { body: { name: 'Target tag', campaignId, poolId: pool.data.id } });
   if (!tag.data) throw new Error(`createTrackingTag failed: ${tag.response.status}`);
+  const audio = await upload(owner.client, { data: makeMp3(10), name: 'Target audio' });
+  if (!audio.data) throw new Error(`uploadAudio failed: ${audio.response.status}`);
   const call = await recordInboundCall(t.db, { orgId: owner.orgId, callSid, campaignId, from: '+13105550000', to: number.data.phoneNumber });
   return {
     ...{ owner, member, cookie, campaignId, buyerId, spareBuyerId, apiKeyId: key.data.id, targetId: target.data.id, routerId: router.data.id, rtbId: campaign.rtbId },
     ...{ numberId: number.data.id, numberPhone: number.data.phoneNumber, poolId: pool.data.id, flowId: flow.data.id, pixelId: pixel.data.id },
-    ...{ tagId: tag.data.id, tagCode: tag.data.tagCode, callId: call.call.id, callSid },
+    ...{ tagId: tag.data.id, tagCode: tag.data.tagCode, callId: call.call.id, callSid, audioId: audio.data.id },
   };
 }

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseRateLimits, RATE_LIMIT_BUCKETS } from '../../server/platform/config.js';
+import { ConfigError, loadConfig, parseRateLimits, RATE_LIMIT_BUCKETS, rateLimitPolicies } from '../../server/platform/config.js';
 
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
-const DEFAULT_LIMITS = { general: 100, login: 5, health: 10, dni: 1000, rtb: 500, webhook_unsigned: 1000 };
+const DEFAULT_LIMITS = { general: 100, login: 5, health: 10, dni: 1000, rtb: 500, webhook_unsigned: 1000, uploads: 10, leads: 100, call_logs: 200, analytics: 50 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
@@ -33,6 +33,7 @@ describe('loadConfig defaults', () => {
       demoAdminEmail: 'admin@example.com',
       demoAdminPassword: undefined,
       rateLimits: DEFAULT_LIMITS,
+      audioMaxBytes: 10 * 1024 * 1024,
       outboundAllowPrivate: [],
       redisUrl: undefined,
       logLevel: 'info',
@@ -131,6 +132,41 @@ describe('loadConfig defaults', () => {
     }).toThrow(TypeError);
     expect(config.port).toBe(3000);
     expect(config.rateLimits.general).toBe(7);
+  });
+});
+
+describe('rate-limit windows and bursts (seeds 000, 001, 003)', () => {
+  const MIN = 60_000;
+  it('gives each bucket its window and seed 003 its bursts', () => {
+    const policies = rateLimitPolicies(loadConfig({}).rateLimits);
+    expect(policies.general).toEqual({ limit: 100, windowMs: MIN, burst: null });
+    // Authentication: seed 003's 5 per 5 minutes, stricter than seed 004's 5 per minute.
+    expect(policies.login).toEqual({ limit: 5, windowMs: 5 * MIN, burst: null });
+    expect(policies.uploads).toEqual({ limit: 10, windowMs: 60 * MIN, burst: null });
+    expect(policies.leads).toEqual({ limit: 100, windowMs: 15 * MIN, burst: { limit: 10, windowMs: 90_000 } });
+    expect(policies.call_logs).toEqual({ limit: 200, windowMs: 15 * MIN, burst: { limit: 20, windowMs: 90_000 } });
+    expect(policies.analytics).toEqual({ limit: 50, windowMs: 15 * MIN, burst: { limit: 5, windowMs: 90_000 } });
+    for (const bucket of ['health', 'dni', 'rtb', 'webhook_unsigned'] as const) expect(policies[bucket].windowMs).toBe(MIN);
+  });
+
+  it('keeps the burst in proportion when RATE_LIMITS changes a limit (the window stays)', () => {
+    const policies = rateLimitPolicies(loadConfig({ RATE_LIMITS: 'leads=1000,analytics=1,uploads=3' }).rateLimits);
+    expect(policies.leads).toEqual({ limit: 1000, windowMs: 15 * MIN, burst: { limit: 100, windowMs: 90_000 } });
+    expect(policies.analytics.burst).toEqual({ limit: 1, windowMs: 90_000 });
+    expect(policies.uploads).toEqual({ limit: 3, windowMs: 60 * MIN, burst: null });
+  });
+
+  it('names the window in its complaint', () => {
+    expect(problemsOf({ RATE_LIMITS: 'uploads=0' })).toEqual([expect.stringMatching(/uploads must be a whole number of requests per 1 hour >= 1/)]);
+    expect(problemsOf({ RATE_LIMITS: 'login=x' })).toEqual([expect.stringMatching(/login must be a whole number of requests per 5 minutes/)]);
+  });
+});
+
+describe('AUDIO_MAX_BYTES', () => {
+  it('is 10 MiB unless set, from 1 KiB to 50 MiB', () => {
+    expect(loadConfig({ AUDIO_MAX_BYTES: '2048' }).audioMaxBytes).toBe(2048);
+    expect(problemsOf({ AUDIO_MAX_BYTES: '10' })).toEqual([expect.stringMatching(/^AUDIO_MAX_BYTES must be a whole number from 1024 to 52428800/)]);
+    expect(problemsOf({ AUDIO_MAX_BYTES: 'big' })).toHaveLength(1);
   });
 });
 

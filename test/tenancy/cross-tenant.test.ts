@@ -6,6 +6,8 @@ import { type Client, type Member, addMember, createBuyer, createCampaign, regis
 import { snapshotTables } from '../helpers/db-snapshot.js';
 import { upload, waitForImport } from '../crm/helpers.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { makeMp3 } from '../crm/audio-fixtures.js';
+import { upload as uploadAudio } from '../crm/audio-helpers.js';
 import { randomBytes } from 'node:crypto';
 import { callStatusRank } from '../../server/inbound/calls/status.js';
 import { indexOperations, loadSpec } from '../../server/platform/spec.js';
@@ -35,6 +37,8 @@ interface Tenant {
   visitor: { sessionId: string };
   /** A live call (in-progress, known to the simulator), corrected once and being recorded. */
   call: { id: number; callSid: string; recordingSid: string };
+  /** An uploaded audio file (an MP3). */
+  audio: { id: string };
   /** A lead in the tenant's campaign, a do-not-call number, and a finished lead import. */
   lead: { id: string };
   dncNumber: { id: string };
@@ -177,6 +181,12 @@ const cases: Record<string, Case> = {
     api.PUT('/api/tracking-tags/{id}', { params: { path: { id: String(B.tag.id) } }, body: { poolId: A.pool.id } }),
   ],
   deleteTrackingTag: (api) => [api.DELETE('/api/tracking-tags/{id}', { params: { path: { id: String(A.tag.id) } } })],
+  getAudio: (api) => [api.GET('/api/audio/{id}', { params: { path: { id: A.audio.id } } })],
+  deleteAudio: (api) => [api.DELETE('/api/audio/{id}', { params: { path: { id: A.audio.id } } })],
+  streamAudio: (api) => [
+    api.GET('/api/audio/{id}/stream', { params: { path: { id: A.audio.id } }, parseAs: 'arrayBuffer' }),
+    api.GET('/api/audio/{id}/stream', { params: { path: { id: A.audio.id } }, headers: { range: 'bytes=0-3' }, parseAs: 'arrayBuffer' }),
+  ],
   replayAuction: (api) => [
     api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.requestId } } }),
     api.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: A.auction.id } } }),
@@ -210,7 +220,7 @@ async function snapshot() {
 /** What A itself sees of its objects through the API. */
 async function viewOfA() {
   const api = A.owner.client;
-  const [member, owner, keys, campaign, buyer, assignments, call, corrections] = await Promise.all([
+  const [member, owner, keys, campaign, buyer, assignments, call, corrections, audio] = await Promise.all([
     api.GET('/api/users/{id}', { params: { path: { id: String(A.member.id) } } }),
     api.GET('/api/users/{id}', { params: { path: { id: String(A.owner.id) } } }),
     api.GET('/api/api-keys'),
@@ -219,8 +229,9 @@ async function viewOfA() {
     api.GET('/api/campaigns/{id}/buyers', { params: { path: { id: A.campaign.id } } }),
     api.GET('/api/calls/{id}', { params: { path: { id: String(A.call.id) } } }),
     api.GET('/api/calls/{id}/corrections', { params: { path: { id: String(A.call.id) } } }),
+    api.GET('/api/audio/{id}', { params: { path: { id: A.audio.id } } }),
   ]);
-  for (const r of [member, owner, keys, campaign, buyer, assignments, call, corrections]) expect(r.response.status).toBe(200);
+  for (const r of [member, owner, keys, campaign, buyer, assignments, call, corrections, audio]) expect(r.response.status).toBe(200);
   return {
     member: member.data,
     owner: owner.data,
@@ -230,6 +241,7 @@ async function viewOfA() {
     assignments: assignments.data,
     call: call.data,
     corrections: corrections.data,
+    audio: audio.data,
   };
 }
 
@@ -327,6 +339,8 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
     .values({ org_id: owner.orgId, visitor_session_id: session.id, event_type: 'phone_click', event_value: '25', phone_number: tracked.data.phoneNumber })
     .execute();
   const call = await liveCall(owner, campaign.id, buyer.id, phone);
+  const audio = await uploadAudio(owner.client, { data: makeMp3(10), name: `${name} greeting` });
+  if (!audio.data) throw new Error(`uploadAudio failed: ${audio.response.status}`);
   const lead = await owner.client.POST('/api/leads', { body: { campaignId: campaign.id, phone: phone.replace(/\d{2}$/, '99'), name: `${name} lead` } });
   const dncNumber = await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: phone.replace(/\d{2}$/, '98') } });
   if (!lead.data || !dncNumber.data) throw new Error('lead setup failed');
@@ -334,6 +348,7 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
   if (imported.status !== 202) throw new Error(`lead import failed: ${imported.status}`);
   await waitForImport(owner, imported.body.id);
   return {
+    audio: { id: audio.data.id },
     lead: lead.data,
     dncNumber: dncNumber.data,
     leadImport: { id: imported.body.id },

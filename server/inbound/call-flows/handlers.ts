@@ -4,6 +4,8 @@ import { ownCampaignId } from '../campaigns/own-campaign.js';
 import type { Db } from '../../../db/types.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
+import { missingAudioIds } from '../../crm/audio/queries.js';
+import type { FlowDefinition } from '../flows/types.js';
 import { checkFlow, presentCallFlow, type FlowTarget } from './mapping.js';
 import { deleteFlowInOrg, findFlowInOrg, insertFlow, listFlowsInOrg, updateFlowInOrg, type CallFlowPatch } from './queries.js';
 
@@ -11,10 +13,24 @@ type CallFlowOps = 'listCallFlows' | 'createCallFlow' | 'getCallFlow' | 'updateC
 
 const ACTIVE_PER_CAMPAIGN = 'call_flows_active_campaign_key';
 
-/** The definition to store, or 400 naming each problem under `flowDefinition.`. */
-function checkedDefinition(target: FlowTarget): string {
+/**
+ * The definition to store, or 400 naming each problem under `flowDefinition.`. An active flow's
+ * Play nodes may only name audio of the organisation (a draft is checked when it is activated).
+ */
+async function checkedDefinition(db: Db, orgId: string, target: FlowTarget): Promise<string> {
   const result = checkFlow(target);
   if (!result.ok) throw ERRORS.validation(result.details);
+  if (result.mode === 'active') {
+    const plays = (result.store as FlowDefinition).nodes.flatMap((node, index) =>
+      node.type === 'Play' && node.config.audioId !== undefined ? [{ index, audioId: node.config.audioId }] : [],
+    );
+    const missing = new Set(await missingAudioIds(db, orgId, [...new Set(plays.map((p) => p.audioId))]));
+    const details: Record<string, string> = {};
+    for (const { index, audioId } of plays) {
+      if (missing.has(audioId)) details[`flowDefinition.nodes[${index}].config.audioId`] = 'is not an audio file of this organisation (/api/audio)';
+    }
+    if (Object.keys(details).length > 0) throw ERRORS.validation(details);
+  }
   return JSON.stringify(result.store);
 }
 
@@ -55,7 +71,7 @@ export function createCallFlowHandlers({ db }: Deps): HandlerGroup<CallFlowOps> 
       const target: FlowTarget = { status: body.status ?? 'draft', campaignId, definition: body.flowDefinition };
       // The campaign first: a foreign or unknown one is 404 whatever the definition.
       await checkCampaign(db, orgId, campaignId);
-      const definition = checkedDefinition(target);
+      const definition = await checkedDefinition(db, orgId, target);
       try {
         const row = await insertFlow(db, {
           org_id: orgId,
@@ -95,7 +111,7 @@ export function createCallFlowHandlers({ db }: Deps): HandlerGroup<CallFlowOps> 
             definition: body.flowDefinition ?? current.flow_definition,
           };
           if (body.campaignId !== undefined) await checkCampaign(trx, orgId, campaignId);
-          const definition = checkedDefinition(target);
+          const definition = await checkedDefinition(trx, orgId, target);
           const patch: CallFlowPatch = { flow_definition: definition };
           if (body.name !== undefined) patch.name = body.name;
           if (body.description !== undefined) patch.description = body.description;

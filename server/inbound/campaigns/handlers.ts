@@ -1,5 +1,6 @@
 import { parseUuid } from '../../platform/common/ids.js';
-import { isUniqueViolation } from '../../platform/common/pg-errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../platform/common/pg-errors.js';
+import { missingAudioIds } from '../../crm/audio/queries.js';
 import { ERRORS } from '../../platform/errors.js';
 import { findRouterInOrg } from '../../rtb/routers/queries.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
@@ -15,10 +16,21 @@ async function checkRouter(db: Deps['db'], orgId: string, routerId: number | nul
   if (!(await findRouterInOrg(db, orgId, routerId))) throw ERRORS.validation({ rtbRouterId: 'is not an RTB router of this organisation' });
 }
 
+const NOT_OUR_AUDIO = 'is not an audio file of this organisation (/api/audio)';
+
+/** A campaign's fallback may only play an audio of its own organisation. */
+async function checkFallbackAudio(db: Deps['db'], orgId: string, audioId: string | null | undefined): Promise<void> {
+  if (audioId === undefined || audioId === null) return;
+  if ((await missingAudioIds(db, orgId, [audioId])).length > 0) throw ERRORS.validation({ fallbackAudioId: NOT_OUR_AUDIO });
+}
+
 function phoneConflict(err: unknown): Error | null {
-  return isUniqueViolation(err, 'campaigns_phone_number_key')
-    ? ERRORS.conflict({ phoneNumber: 'is already used by another campaign' })
-    : null;
+  if (isUniqueViolation(err, 'campaigns_phone_number_key')) return ERRORS.conflict({ phoneNumber: 'is already used by another campaign' });
+  // The audio was deleted between the check and the write.
+  if (isForeignKeyViolation(err) && (err as { constraint?: string }).constraint === 'campaigns_fallback_audio_fkey') {
+    return ERRORS.validation({ fallbackAudioId: NOT_OUR_AUDIO });
+  }
+  return null;
 }
 
 export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<CampaignOps> {
@@ -33,6 +45,7 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
     if (!(await findCampaignInOrg(db, orgId, id))) throw ERRORS.notFound('Campaign', rawId);
     await checkRouter(db, orgId, body.rtbRouterId);
     await checkCampaignNumber(db, orgId, body.phoneNumber, telephony);
+    await checkFallbackAudio(db, orgId, 'fallbackAudioId' in body ? body.fallbackAudioId : undefined);
     try {
       const row = await updateCampaignInOrg(db, orgId, id, campaignPatch(body));
       if (!row) throw ERRORS.notFound('Campaign', rawId);
@@ -52,6 +65,7 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
       const { orgId } = ctx.principal();
       await checkRouter(db, orgId, ctx.body.rtbRouterId);
       await checkCampaignNumber(db, orgId, ctx.body.phoneNumber, telephony);
+      await checkFallbackAudio(db, orgId, ctx.body.fallbackAudioId);
       try {
         const row = await insertCampaign(db, {
           ...campaignPatch(ctx.body),

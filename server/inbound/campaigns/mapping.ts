@@ -34,6 +34,7 @@ export function presentCampaign(row: CampaignRow): Campaign {
     maxDialAttempts: row.max_dial_attempts,
     fallbackAction: row.fallback_action,
     fallbackMessage: row.fallback_message,
+    fallbackAudioId: row.fallback_audio_id,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -59,5 +60,6 @@ export function campaignPatch(body: CampaignUpdate): CampaignPatch {
   if (body.maxDialAttempts !== undefined) patch.max_dial_attempts = body.maxDialAttempts;
   if (body.fallbackAction !== undefined) patch.fallback_action = body.fallbackAction;
   if (body.fallbackMessage !== undefined) patch.fallback_message = body.fallbackMessage;
+  if (body.fallbackAudioId !== undefined) patch.fallback_audio_id = body.fallbackAudioId;
   return patch;
 }

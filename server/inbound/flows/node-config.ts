@@ -102,9 +102,16 @@ const readSay: Reader = (config, path, problems, ref): SayConfig => {
   return out;
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const readPlay: Reader = (config, path, problems, ref): PlayConfig => {
-  rejectUnknownKeys(config, ['url', 'loop', 'next'], path, problems);
-  const out: PlayConfig = { url: readUrl(config, 'url', `${path}.url`, problems) ?? '' };
+  rejectUnknownKeys(config, ['url', 'audioId', 'loop', 'next'], path, problems);
+  const out: PlayConfig = {};
+  if (config.audioId !== undefined && config.url !== undefined) problem(problems, `${path}.audioId`, 'give url or audioId, not both');
+  else if (config.audioId !== undefined) {
+    const audioId = readText(config, 'audioId', `${path}.audioId`, problems, { max: 36, pattern: UUID, rule: 'must be the id of an uploaded audio (/api/audio)' });
+    if (audioId !== undefined) out.audioId = audioId.toLowerCase();
+  } else out.url = readUrl(config, 'url', `${path}.url`, problems) ?? '';
   const loop = readInt(config, 'loop', `${path}.loop`, problems, FLOW_LIMITS.loop);
   if (loop !== undefined) out.loop = loop;
   const next = ref('next', false);

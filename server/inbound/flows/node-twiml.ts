@@ -18,6 +18,8 @@ const { VoiceResponse } = twilio.twiml;
 type VoiceTwiml = InstanceType<typeof VoiceResponse>;
 
 export type ActionUrl = (nextNodeId: string, extra?: Record<string, string>) => string;
+/** The URL Twilio fetches an uploaded audio from (signed, expiring: server/crm/audio/signed-url.ts). */
+export type AudioUrl = (audioId: string) => string;
 
 /** Said before hanging up when the flow cannot continue (unknown node, broken graph). */
 export const FLOW_ERROR_MESSAGE = 'Sorry, this call cannot be completed.';
@@ -49,9 +51,10 @@ export function sayTwiml(config: SayConfig, actionUrl: ActionUrl): string {
   return continueAt(response, config.next, actionUrl);
 }
 
-export function playTwiml(config: PlayConfig, actionUrl: ActionUrl): string {
+export function playTwiml(config: PlayConfig, actionUrl: ActionUrl, audioUrl: AudioUrl): string {
   const response = new VoiceResponse();
-  response.play(config.loop === undefined ? {} : { loop: config.loop }, config.url);
+  const url = config.audioId !== undefined ? audioUrl(config.audioId) : (config.url ?? '');
+  response.play(config.loop === undefined ? {} : { loop: config.loop }, url);
   return continueAt(response, config.next, actionUrl);
 }
 

@@ -17,12 +17,15 @@ import {
   sayTwiml,
   voicemailTwiml,
   type ActionUrl,
+  type AudioUrl,
 } from './node-twiml.js';
 import type { FlowDefinition, RouteTarget } from './types.js';
 
 export interface RenderContext {
   /** The absolute webhook URL that runs `nextNodeId` (with `extra` as query parameters). */
   actionUrl: ActionUrl;
+  /** The URL of an uploaded audio a Play node names (`audioId`). */
+  audioUrl: AudioUrl;
   now: Date;
   /** The caller's keys, on a Menu's Gather callback (`Digits`; '' for none). */
   digits?: string;
@@ -53,7 +56,7 @@ export function renderNode(flow: FlowDefinition, nodeId: string, ctx: RenderCont
       case 'Say':
         return twiml(sayTwiml(node.config, ctx.actionUrl));
       case 'Play':
-        return twiml(playTwiml(node.config, ctx.actionUrl));
+        return twiml(playTwiml(node.config, ctx.actionUrl, ctx.audioUrl));
       case 'Voicemail':
         return twiml(recorded ? hangupTwiml({}) : voicemailTwiml(node.id, node.config, ctx.actionUrl));
       case 'Hangup':

@@ -10,7 +10,8 @@
 //
 //   type           config                                                       edges
 //   Say            message, voice?, language?, next?                            next
-//   Play           url (http/https), loop? (1-10), next?                        next
+//   Play           url (http/https) or audioId (an uploaded audio),             next
+//                  loop? (1-10), next?
 //   Menu           message, voice?, language?, options: [{ digit, next }],      options[].next (caller
 //                  timeoutSeconds? (1-60, 5), numDigits? (1-20, 1),             input), invalid (no or
 //                  invalid?, maxRetries? (0-10, 2)                              invalid input)
@@ -70,8 +71,10 @@ export interface SayConfig extends Speech {
   next?: string;
 }
 
+/** Exactly one of `url` and `audioId` (an uploaded audio, played through a signed URL we serve). */
 export interface PlayConfig {
-  url: string;
+  url?: string;
+  audioId?: string;
   loop?: number;
   next?: string;
 }

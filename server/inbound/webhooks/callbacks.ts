@@ -95,7 +95,7 @@ export async function answerDialStatus(deps: RouteDeps, query: DialQuery, form: 
   if (isFinalCallStatus(result.state.status) || (leg?.dialStatus != null && isAnsweredDialStatus(leg.dialStatus))) return hangupTwiml();
   const call = await ourCall(deps, form.CallSid);
   const campaign = call.campaign_id === null ? undefined : await findCampaignInOrg(deps.db, call.org_id, call.campaign_id);
-  if (!campaign) return fallbackTwiml(undefined, deps.urls.voicemail());
+  if (!campaign) return fallbackTwiml(undefined, deps.urls);
   const outcome = await routeCall(deps, {
     call,
     campaign,
@@ -158,7 +158,7 @@ export async function answerResume(deps: RouteDeps, form: StepForm): Promise<str
   const legs = await listCallLegs(deps.db, call.id);
   const current = [...legs].reverse().find((l) => l.destination !== null);
   const campaign = call.campaign_id === null ? undefined : await findCampaignInOrg(deps.db, call.org_id, call.campaign_id);
-  if (!current || current.destination === null) return fallbackTwiml(campaign, deps.urls.voicemail());
+  if (!current || current.destination === null) return fallbackTwiml(campaign, deps.urls);
   const action = deps.urls.dialStatus({ attempt: current.attempt, route: 'auto' });
   return dialTwiml(current.destination, action, campaign?.dial_timeout_sec ?? 30);
 }

@@ -33,6 +33,7 @@ export async function runFlowStep(deps: RouteDeps, input: FlowStepInput): Promis
   const nodeId = input.nodeId ?? flow.startNodeId;
   const rendered = renderNode(flow, nodeId, {
     actionUrl: (next, extra) => deps.urls.flowStep(input.flow.id, next, extra),
+    audioUrl: deps.urls.audio,
     now: deps.now?.() ?? new Date(),
     ...(input.digits !== undefined ? { digits: input.digits } : {}),
     ...(input.attempt !== undefined ? { attempt: input.attempt } : {}),

@@ -69,6 +69,6 @@ export async function answerLimitedCall(
     plan: { mode: 'auto', order: routing.order, skipped: routing.skipped },
     inputOrder: buyers.map((e) => e.row.id),
     routingMethod: campaign.routing_type,
-    fallback: { twiml: fallbackTwiml(campaign, deps.urls.voicemail()), to: `campaign:${campaign.fallback_action}` },
+    fallback: { twiml: fallbackTwiml(campaign, deps.urls), to: `campaign:${campaign.fallback_action}` },
   });
 }

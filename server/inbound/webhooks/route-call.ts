@@ -362,5 +362,5 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
     return finish(redirectTwiml(urls.flowStep(req.flow.id, req.flow.next)), null);
   }
   plan.attempts.push({ attempt, result: 'fallback', to: `campaign:${campaign.fallback_action}` });
-  return finish(fallbackTwiml(campaign, urls.voicemail()), null);
+  return finish(fallbackTwiml(campaign, urls), null);
 }

@@ -2,6 +2,7 @@
 // attributes). Flow nodes render their TwiML in server/inbound/flows/node-twiml.ts.
 import twilio from 'twilio';
 import type { CampaignRow } from '../../../db/types.js';
+import type { WebhookUrls } from './urls.js';
 
 const { VoiceResponse } = twilio.twiml;
 
@@ -28,15 +29,20 @@ export function dialTwiml(destination: string, actionUrl: string, timeoutSec: nu
 
 /**
  * The campaign's fallback when nobody takes the call: a message, a voicemail (its recording is
- * posted to `voicemailUrl`, which hangs up), or a hang-up.
+ * posted to the voicemail webhook, which hangs up), or a hang-up. With `fallback_audio_id` the
+ * uploaded audio is played (through its signed URL) in place of the spoken message.
  */
-export function fallbackTwiml(campaign: Pick<CampaignRow, 'fallback_action' | 'fallback_message'> | undefined, voicemailUrl: string): string {
+export function fallbackTwiml(
+  campaign: Pick<CampaignRow, 'fallback_action' | 'fallback_message' | 'fallback_audio_id'> | undefined,
+  urls: Pick<WebhookUrls, 'voicemail' | 'audio'>,
+): string {
   const response = new VoiceResponse();
   const action = campaign?.fallback_action ?? 'message';
-  if (action !== 'hangup' || campaign?.fallback_message) response.say(campaign?.fallback_message ?? DEFAULT_FALLBACK_MESSAGE);
+  if (campaign?.fallback_audio_id) response.play(urls.audio(campaign.fallback_audio_id));
+  else if (action !== 'hangup' || campaign?.fallback_message) response.say(campaign?.fallback_message ?? DEFAULT_FALLBACK_MESSAGE);
   if (action === 'voicemail') {
     response.say(VOICEMAIL_PROMPT);
-    response.record({ action: voicemailUrl, method: 'POST', maxLength: VOICEMAIL_MAX_SECONDS, playBeep: true });
+    response.record({ action: urls.voicemail(), method: 'POST', maxLength: VOICEMAIL_MAX_SECONDS, playBeep: true });
   }
   response.hangup();
   return response.toString();

@@ -1,5 +1,6 @@
 // The absolute URLs of our own webhooks as Twilio must call them (PUBLIC_BASE_URL + path + query),
 // so that the signature Twilio computes matches what the signature check rebuilds.
+import type { AudioUrl } from '../flows/node-twiml.js';
 import type { RouteMode } from './candidates.js';
 
 export interface DialAction {
@@ -15,11 +16,14 @@ export interface WebhookUrls {
   voicemail(): string;
   dialStatus(action: DialAction): string;
   flowStep(flowId: number, node: string, extra?: Record<string, string>): string;
+  /** Where Twilio fetches an uploaded audio (a signed, expiring URL: server/crm/audio/signed-url.ts). */
+  audio: AudioUrl;
 }
 
-export function webhookUrls(publicBaseUrl: string): WebhookUrls {
+export function webhookUrls(publicBaseUrl: string, audio: AudioUrl): WebhookUrls {
   const base = publicBaseUrl.replace(/\/+$/, '');
   return {
+    audio,
     voice: () => `${base}/api/webhooks/voice`,
     voicemail: () => `${base}/api/webhooks/voicemail`,
     dialStatus(action) {

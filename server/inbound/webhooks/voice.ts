@@ -44,7 +44,7 @@ async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null,
   const { found } = config;
   if (!found || call === null) return { twiml: unknownNumberTwiml(), routingMethod: 'none', routingPlan: { reason: 'unknown_number' } };
   const { campaign } = found;
-  const fallback = (reason: string): Answer => ({ twiml: fallbackTwiml(campaign, deps.urls.voicemail()), routingMethod: 'none', routingPlan: { reason } });
+  const fallback = (reason: string): Answer => ({ twiml: fallbackTwiml(campaign, deps.urls), routingMethod: 'none', routingPlan: { reason } });
   if (!campaign) return fallback('no_campaign');
   if (campaign.status !== 'active') return fallback('campaign_not_active');
   if (found.flow) {

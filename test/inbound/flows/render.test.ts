@@ -16,7 +16,8 @@ function actionUrl(nextNodeId: string, extra?: Record<string, string>): string {
 
 // A Monday, 10:00 in New York (EDT, UTC-4).
 const MONDAY_10AM_NY = new Date('2025-08-04T14:00:00Z');
-const ctx = (extra: Partial<RenderContext> = {}): RenderContext => ({ actionUrl, now: MONDAY_10AM_NY, ...extra });
+const audioUrl = (audioId: string) => `https://calls.example.com/api/audio/${audioId}/play?expires=1&signature=s`;
+const ctx = (extra: Partial<RenderContext> = {}): RenderContext => ({ actionUrl, audioUrl, now: MONDAY_10AM_NY, ...extra });
 
 const nodes: FlowNode[] = [
   {

@@ -10,7 +10,8 @@ import { createWorld, WORLD_CALL_SID } from '../../helpers/api-world.js';
 import { type Member, PASSWORD, uniqueEmail } from '../../helpers/fixtures.js';
 import { FORM_TYPE, JSON_TYPE, type Sent, fillPath, formOf, sendRaw } from '../../helpers/raw-request.js';
 import { snapshotTables } from '../../helpers/db-snapshot.js';
-import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { startTestApp, TEST_SECRETS_KEY, type TestApp } from '../../helpers/test-app.js';
+import { createAudioUrlSigner, deriveAudioUrlKey } from '../../../server/crm/audio/signed-url.js';
 import { upload, waitForImport } from '../../crm/helpers.js';
 import { indexOperations, loadSpec, type OperationMeta } from '../../../server/platform/spec.js';
 import { unknownNumberTwiml } from '../../../server/inbound/webhooks/twiml.js';
@@ -35,6 +36,7 @@ let tagId: number;
 let tagCode: string;
 let callId: number;
 let numberPhone: string;
+let audioId: string;
 let leadId: string;
 let leadImportId: string;
 let dncNumberId: string;
@@ -48,9 +50,13 @@ const BODY_OPERATIONS = operations.filter((op) => spec.paths[op.path]![op.method
 const bodyTypes = (op: OperationMeta): string[] => Object.keys(spec.paths[op.path]![op.method.toLowerCase()].requestBody?.content ?? {});
 /** Bodies that are JSON only (the API's own operations). */
 const JSON_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === JSON_TYPE);
-/** Bodies that are multipart forms only: CSV uploads, streamed by their handlers. */
+/** Bodies that are multipart forms only: uploads (audio, read before validation) and CSV imports (streamed by their handlers). */
 const MULTIPART_TYPE = 'multipart/form-data';
 const MULTIPART_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === MULTIPART_TYPE);
+/** Uploads: read into a body before validation (x-upload-limit). */
+const BUFFERED_UPLOAD_OPERATIONS = MULTIPART_BODY_OPERATIONS.filter((op) => op.uploadLimit !== null);
+/** CSV imports: streamed by their handlers. */
+const STREAMED_UPLOAD_OPERATIONS = MULTIPART_BODY_OPERATIONS.filter((op) => op.uploadLimit === null);
 /** Bodies that are forms only: the Twilio webhooks (X-Twilio-Signature instead of a user). */
 const FORM_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === FORM_TYPE);
 const ID_OPERATIONS = operations.filter((op) => op.path.includes('{id}'));
@@ -206,7 +212,27 @@ const table: Record<string, Case> = {
     }),
   },
   resumeWebhook: { body: () => ({ CallSid: CALL_SID }) },
+  // Uploads: the text fields of a valid multipart body (the file part is added by the cases).
+  uploadAudio: { body: () => ({ name: 'Sneaky audio', category: 'greetings' }) },
+  getAudio: { params: () => ({ id: audioId }) },
+  deleteAudio: { params: () => ({ id: audioId }) },
+  streamAudio: { params: () => ({ id: audioId }) },
+  // Public: the signed URL Twilio fetches (a malformed id is a 404 before the signature is read).
+  playAudio: { params: () => ({ id: audioId }), query: () => signedQuery(audioId) },
 };
+
+function signedQuery(id: string): Record<string, string> {
+  const url = new URL(createAudioUrlSigner(deriveAudioUrlKey(Buffer.from(TEST_SECRETS_KEY, 'hex')), t.config.publicBaseUrl).playUrl(id));
+  return Object.fromEntries(url.searchParams);
+}
+
+const BOUNDARY = 'bad-input-boundary';
+/** A multipart body (text parts, and a file part when `file` is given) as one string. */
+function multipartOf(fields: Record<string, unknown>, file?: { name: string; filename: string; content: string }): string {
+  const parts = Object.entries(fields).map(([name, value]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${String(value)}\r\n`);
+  if (file) parts.push(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: audio/mpeg\r\n\r\n${file.content}\r\n`);
+  return `${parts.join('')}--${BOUNDARY}--\r\n`;
+}
 
 function opById(operationId: string): OperationMeta {
   const op = operations.find((o) => o.operationId === operationId);
@@ -266,7 +292,7 @@ beforeAll(async () => {
   t = await startTestApp();
   const world = await createWorld(t, 'Bad Input Org');
   ({ owner, member, cookie, campaignId, buyerId, spareBuyerId, apiKeyId, targetId, routerId, rtbId } = world);
-  ({ numberId, numberPhone, poolId, flowId, pixelId, tagId, tagCode, callId } = world);
+  ({ numberId, numberPhone, poolId, flowId, pixelId, tagId, tagCode, callId, audioId } = world);
   const lead = await owner.client.POST('/api/leads', { body: { phone: '+14155550187', name: 'Lead', campaignId } });
   const dnc = await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '+14155550186' } });
   if (!lead.data || !dnc.data) throw new Error('lead setup failed');
@@ -283,12 +309,14 @@ describe('the tables cover openapi.yaml', () => {
     expect(BODY_OPERATIONS.length).toBeGreaterThanOrEqual(12);
     const missing = BODY_OPERATIONS.filter((op) => !table[op.operationId]?.body).map((op) => op.operationId);
     expect(missing).toEqual([]);
-    // Every body is JSON-only in the contract, or form-only for a Twilio webhook (so every other
-    // content type is "wrong").
-    // CSV uploads are multipart forms only.
-    for (const op of BODY_OPERATIONS) expect(bodyTypes(op), op.operationId).toEqual([op.twilioSigned ? FORM_TYPE : MULTIPART_BODY_OPERATIONS.includes(op) ? MULTIPART_TYPE : JSON_TYPE]);
-    expect(MULTIPART_BODY_OPERATIONS.map((op) => op.operationId).sort()).toEqual(['createLeadImport', 'importDncNumbers', 'uploadLeadsCsv', 'validateLeadImport']);
+    // Every body is JSON-only in the contract, form-only for a Twilio webhook, or multipart-only
+    // for an upload or a CSV import (so every other content type is "wrong").
+    for (const op of BODY_OPERATIONS) {
+      expect(bodyTypes(op), op.operationId).toEqual([op.twilioSigned ? FORM_TYPE : MULTIPART_BODY_OPERATIONS.includes(op) ? MULTIPART_TYPE : JSON_TYPE]);
+    }
     expect(JSON_BODY_OPERATIONS.length + FORM_BODY_OPERATIONS.length + MULTIPART_BODY_OPERATIONS.length).toBe(BODY_OPERATIONS.length);
+    expect(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId)).toEqual(['uploadAudio']);
+    expect(STREAMED_UPLOAD_OPERATIONS.map((op) => op.operationId).sort()).toEqual(['createLeadImport', 'importDncNumbers', 'uploadLeadsCsv', 'validateLeadImport']);
     expect(FORM_BODY_OPERATIONS.length).toBeGreaterThanOrEqual(8);
     // Optional bodies: JSON only too.
     for (const op of operations.filter((o) => bodyTypes(o).length > 0 && !o.requestBodyRequired)) expect(bodyTypes(op), op.operationId).toEqual([JSON_TYPE]);
@@ -439,7 +467,73 @@ describe.each(FORM_BODY_OPERATIONS.map((op) => op.operationId))('%s form body (a
   });
 });
 
-describe.each(MULTIPART_BODY_OPERATIONS.map((op) => op.operationId))('%s multipart body (a CSV upload)', (operationId) => {
+describe.each(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId))('%s multipart body (an upload)', (operationId) => {
+  const op = () => opById(operationId);
+  const valid = () => table[operationId]!.body!();
+  const file = { name: 'audio', filename: 'greeting.mp3', content: 'not really audio' };
+  const multipart = (text: string) => () => send(op(), { body: text, contentType: `${MULTIPART_TYPE}; boundary=${BOUNDARY}` });
+  const required = (): string[] => bodySchema(op(), MULTIPART_TYPE).required ?? [];
+
+  it('answers 400 VALIDATION_ERROR naming an unknown field', async () => {
+    const extras = ['unexpectedField', 'isAdmin', 'org_id'];
+    const seen = await outcomes(extras.map((extra) => [extra, multipart(multipartOf({ ...valid(), [extra]: 'x' }, file))]));
+    expect(seen).toEqual(extras.map((extra) => ({ label: extra, status: 400, code: 'VALIDATION_ERROR', wellFormed: true, details: { [extra]: 'is not allowed' } })));
+  });
+
+  it('answers 400 VALIDATION_ERROR naming each missing required part', async () => {
+    expect(required()).toContain('audio');
+    const seen = await outcomes(
+      required().map((field) => [
+        field,
+        multipart(multipartOf(Object.fromEntries(Object.entries(valid()).filter(([k]) => k !== field)), field === file.name ? undefined : file)),
+      ]),
+    );
+    expect(seen).toEqual(required().map((field) => ({ label: field, status: 400, code: 'VALIDATION_ERROR', wellFormed: true, details: { [field]: 'is required' } })));
+  });
+
+  it('answers 400 for prototype-poisoning field names, a field given twice, and a file that is not audio', async () => {
+    const seen = await outcomes([
+      ['__proto__', multipart(multipartOf({ __proto__: 'x', ...valid() }, file))],
+      ['constructor', multipart(multipartOf({ constructor: 'x', ...valid() }, file))],
+      ['twice', multipart(multipartOf(valid(), file).replace(`--${BOUNDARY}--`, `--${BOUNDARY}\r\nContent-Disposition: form-data; name="name"\r\n\r\nagain\r\n--${BOUNDARY}--`))],
+      ['not audio', multipart(multipartOf(valid(), file))],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['__proto__', 'constructor', 'twice', 'not audio']));
+  });
+
+  it('answers 400 VALIDATION_ERROR for a missing or malformed body', async () => {
+    const whole = multipartOf(valid(), file);
+    const seen = await outcomes([
+      ['empty', multipart('')],
+      ['none, multipart type', () => send(op(), { contentType: MULTIPART_TYPE })],
+      ['none, no type', () => send(op(), {})],
+      ['no boundary', () => send(op(), { body: whole, contentType: MULTIPART_TYPE })],
+      ['cut short', multipart(whole.slice(0, whole.length / 2))],
+      ['another boundary', () => send(op(), { body: whole, contentType: `${MULTIPART_TYPE}; boundary=other` })],
+    ]);
+    expect(seen).toEqual(allValidationErrors(['empty', 'none, multipart type', 'none, no type', 'no boundary', 'cut short', 'another boundary']));
+  });
+
+  it('answers 400 VALIDATION_ERROR (never 415 or 500) for a wrong content type', async () => {
+    const bodies: Array<[string, string]> = [
+      ['application/json', JSON.stringify({ ...valid(), audio: 'SUQz' })],
+      ['application/x-www-form-urlencoded', formOf({ ...valid(), audio: 'SUQz' })],
+      ['text/plain', 'audio'],
+      ['application/xml', '<body/>'],
+      ['application/octet-stream', 'ID3'],
+      ['audio/mpeg', 'ID3'],
+    ];
+    const seen = await outcomes(bodies.map(([contentType, body]) => [contentType, () => send(op(), { body, contentType })]));
+    expect(seen).toEqual(allValidationErrors(bodies.map(([contentType]) => contentType)));
+  });
+
+  it('answers 401, not 400, to an anonymous caller with a bad body (authentication first)', async () => {
+    const sent = await send(op(), { body: multipartOf({ unexpectedField: 'x' }), contentType: `${MULTIPART_TYPE}; boundary=${BOUNDARY}`, anonymous: true });
+    expect({ status: sent.status, code: sent.body?.code }).toEqual({ status: 401, code: 'UNAUTHORIZED' });
+  });
+});
+
+describe.each(STREAMED_UPLOAD_OPERATIONS.map((op) => op.operationId))('%s multipart body (a CSV upload)', (operationId) => {
   const op = () => opById(operationId);
   const fields = () => table[operationId]!.body!() as Record<string, string>;
   const CSV = 'phone,name\n+14155550184,Sneaky\n';
@@ -531,10 +625,19 @@ describe.each(OBJECT_PARAM_OPERATIONS.map((op) => op.operationId))('%s with a ma
         });
         seen.push({ value, status: sent.status, code: sent.body?.code });
       }
-      expect(seen).toEqual(values.map((value) => ({ value, status: 404, code: 'RESOURCE_NOT_FOUND' })));
+      expect(seen).toEqual(values.map((value) => ({ value, ...expectedForMalformed(operationId, value) })));
     });
   }
 });
+
+/**
+ * 404 for every malformed value, except on the signed audio URL (playAudio, public): there a
+ * well-formed id that its signature does not cover is refused (403) before anything is looked up.
+ */
+function expectedForMalformed(operationId: string, value: string): { status: number; code: string } {
+  const wellFormedUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+  return operationId === 'playAudio' && wellFormedUuid ? { status: 403, code: 'FORBIDDEN' } : { status: 404, code: 'RESOURCE_NOT_FOUND' };
+}
 
 describe('an overlong path parameter', () => {
   // Longer than the router's maxParamLength (100): still just an id that names nothing.

@@ -28,12 +28,15 @@ function expectStandardHeaders(response: Response): void {
   const limit = Number(h.get('x-ratelimit-limit'));
   const remaining = Number(h.get('x-ratelimit-remaining'));
   const reset = Number(h.get('x-ratelimit-reset'));
+  const window = Number(h.get('x-ratelimit-window'));
   expect(Number.isInteger(limit) && limit > 0).toBe(true);
   expect(Number.isInteger(remaining) && remaining >= 0 && remaining < limit).toBe(true);
-  // Epoch seconds (not milliseconds, not a delta): within the next minute.
+  // The bucket's window in seconds: one minute, or seed 003's 5 / 15 / 60 minutes.
+  expect([60, 300, 900, 3600]).toContain(window);
+  // Epoch seconds (not milliseconds, not a delta): within the window.
   const nowSeconds = Date.now() / 1000;
   expect(reset).toBeGreaterThanOrEqual(Math.floor(nowSeconds));
-  expect(reset).toBeLessThanOrEqual(Math.ceil(nowSeconds) + 61);
+  expect(reset).toBeLessThanOrEqual(Math.ceil(nowSeconds) + window + 1);
 }
 
 async function expectErrorBody(response: Response, code: string): Promise<Record<string, unknown>> {

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyRequest } from 'fastify';
+import { loadConfig, rateLimitPolicies } from '../../../server/platform/config.js';
+import { createRateLimiter } from '../../../server/platform/http/rate-limit/hook.js';
 import { MemoryRateLimitStore } from '../../../server/platform/http/rate-limit/store.js';
+import { makeMp3 } from '../../crm/audio-fixtures.js';
+import { upload } from '../../crm/audio-helpers.js';
 import { PASSWORD, registerOrg, uniqueEmail } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 
@@ -19,8 +24,8 @@ function rateHeaders(response: Response): RateLimitHeaders {
   };
 }
 
-/** A 429 in the error format, with Retry-After and nothing left in the window. */
-async function expectRateLimited(response: Response, limit: number, sdkError?: unknown): Promise<void> {
+/** A 429 in the error format, with Retry-After (within the window, default one minute) and nothing left in the window. */
+async function expectRateLimited(response: Response, limit: number, sdkError?: unknown, windowSeconds?: number): Promise<void> {
   expect(response.status).toBe(429);
   const headers = rateHeaders(response);
   expect(headers.limit).toBe(limit);
@@ -28,7 +33,8 @@ async function expectRateLimited(response: Response, limit: number, sdkError?: u
   const retryAfter = Number(headers.retryAfter);
   expect(Number.isInteger(retryAfter)).toBe(true);
   expect(retryAfter).toBeGreaterThanOrEqual(1);
-  expect(retryAfter).toBeLessThanOrEqual(60);
+  expect(retryAfter).toBeLessThanOrEqual(windowSeconds ?? 60);
+  if (windowSeconds !== undefined) expect(Number(response.headers.get('x-ratelimit-window'))).toBe(windowSeconds);
   // The SDK has already read the body of its responses and hands it over as `error`.
   const body = (sdkError ?? (await response.json())) as { code: string; details: unknown; requestId: string };
   expect(body.code).toBe('RATE_LIMIT_EXCEEDED');
@@ -135,14 +141,14 @@ describe('login limit (login=2, TRUST_PROXY)', () => {
     });
   }
 
-  it('allows 2 login attempts per minute per IP, then 429', async () => {
+  it('allows 2 login attempts per 5 minutes per IP (seed 003), then 429', async () => {
     const first = await login('203.0.113.1', uniqueEmail());
     expect(first.status).toBe(401);
     expect(rateHeaders(first)).toMatchObject({ limit: 2, remaining: 1 });
     const second = await login('203.0.113.1', uniqueEmail());
     expect(second.status).toBe(401);
     expect(rateHeaders(second)).toMatchObject({ limit: 2, remaining: 0 });
-    await expectRateLimited(await login('203.0.113.1', uniqueEmail()), 2);
+    await expectRateLimited(await login('203.0.113.1', uniqueEmail()), 2, undefined, 300);
     // Another IP is not affected.
     expect((await login('203.0.113.2', uniqueEmail())).status).toBe(401);
   });
@@ -156,7 +162,7 @@ describe('login limit (login=2, TRUST_PROXY)', () => {
       headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
       body: JSON.stringify({ organizationName: 'Too Many', email: uniqueEmail(), password: PASSWORD }),
     });
-    await expectRateLimited(register, 2);
+    await expectRateLimited(register, 2, undefined, 300);
   });
 
   it('does not lock an account for everyone: wrong guesses from other IPs leave the owner\'s right password working', async () => {
@@ -198,7 +204,97 @@ describe('without TRUST_PROXY', () => {
       });
     expect((await attempt('10.0.0.1')).status).toBe(401);
     expect((await attempt('10.0.0.2')).status).toBe(401);
-    await expectRateLimited(await attempt('10.0.0.3'), 2);
+    await expectRateLimited(await attempt('10.0.0.3'), 2, undefined, 300);
+  });
+});
+
+describe("seed 003's categories: uploads per hour, analytics per 15 minutes with bursts", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // analytics at its default (50 per 15 minutes, bursts of 5 per 90 s); uploads lowered to 2 per hour.
+    t = await startTestApp({ env: { RATE_LIMITS: 'general=1000,login=1000,uploads=2' } });
+  });
+  afterAll(async () => t.close());
+
+  it('counts audio uploads in their own hourly bucket, apart from the general one', async () => {
+    const owner = await registerOrg(t, 'Upload Org');
+    for (const expectedRemaining of [1, 0]) {
+      const { response } = await upload(owner.client, { data: makeMp3(5) });
+      expect(response.status).toBe(201);
+      expect(rateHeaders(response)).toMatchObject({ limit: 2, remaining: expectedRemaining });
+      expect(response.headers.get('x-ratelimit-window')).toBe('3600');
+    }
+    const third = await upload(owner.client, { data: makeMp3(5) });
+    await expectRateLimited(third.response, 2, third.error, 3600);
+    expect(Number(third.response.headers.get('retry-after'))).toBeGreaterThan(60);
+    // Nothing was stored by the refused upload, and the general budget is untouched.
+    const list = await owner.client.GET('/api/audio');
+    expect(list.data!.pagination.total).toBe(2);
+    expect(rateHeaders(list.response)).toMatchObject({ limit: 1000 });
+    expect(list.response.headers.get('x-ratelimit-window')).toBe('60');
+  });
+
+  it('lets 5 analytics requests through in quick succession, then 429 for the burst window (90 s), per caller', async () => {
+    const owner = await registerOrg(t, 'Analytics Org');
+    for (let i = 0; i < 5; i += 1) {
+      const { response } = await owner.client.GET('/api/stats/dashboard');
+      expect(response.status).toBe(200);
+      // The headers describe the 15-minute window of 50.
+      expect(rateHeaders(response)).toMatchObject({ limit: 50, remaining: 49 - i });
+      expect(response.headers.get('x-ratelimit-window')).toBe('900');
+    }
+    const sixth = await owner.client.GET('/api/reports/call-analytics');
+    await expectRateLimited(sixth.response, 5, sixth.error, 90);
+    // Another user has its own budget; other operations are not analytics.
+    const other = await registerOrg(t, 'Other Analytics Org');
+    expect((await other.client.GET('/api/stats/dashboard')).response.status).toBe(200);
+    expect((await owner.client.GET('/api/campaigns')).response.status).toBe(200);
+  });
+});
+
+describe('createRateLimiter: windows and bursts (leads, call_logs)', () => {
+  const req = () => ({ log: { warn: () => undefined }, rateLimitHeaders: null }) as unknown as FastifyRequest;
+  const limited = (fn: () => unknown) => {
+    try {
+      fn();
+      return false;
+    } catch (err) {
+      return (err as { code?: string }).code === 'RATE_LIMIT_EXCEEDED';
+    }
+  };
+
+  it('allows a burst of 10 lead requests, then waits out the 90 s burst window, up to 100 per 15 minutes', () => {
+    let now = 0;
+    const store = new MemoryRateLimitStore(() => now);
+    const limiter = createRateLimiter(store, rateLimitPolicies(loadConfig({}).rateLimits));
+    const hit = () => limited(() => limiter.consume(req(), 'leads', 'user:1', true));
+    const seen: boolean[] = [];
+    // 15 minutes = ten burst windows of 90 s: ten requests pass in each, the rest are refused.
+    for (let window = 0; window < 10; window += 1) {
+      now = window * 90_000;
+      for (let i = 0; i < 12; i += 1) seen.push(hit());
+    }
+    expect(seen.filter((refused) => !refused)).toHaveLength(100);
+    expect(seen.slice(0, 12)).toEqual([...Array(10).fill(false), true, true]);
+    // The 15-minute window is spent: a fresh burst window does not help until it ends.
+    now = 10 * 90_000 - 1;
+    expect(hit()).toBe(true);
+    now = 15 * 60_000;
+    expect(hit()).toBe(false);
+    // Another caller, and another bucket, count apart.
+    expect(limited(() => limiter.consume(req(), 'call_logs', 'user:1', true))).toBe(false);
+  });
+
+  it('reports the burst limit when the burst refuses, the main window otherwise', () => {
+    const store = new MemoryRateLimitStore(() => 0);
+    const limiter = createRateLimiter(store, rateLimitPolicies(loadConfig({}).rateLimits));
+    const last = req();
+    for (let i = 0; i < 20; i += 1) limiter.consume(req(), 'call_logs', 'key:a', true);
+    expect(limited(() => limiter.consume(last, 'call_logs', 'key:a', true))).toBe(true);
+    expect(last.rateLimitHeaders).toMatchObject({ limit: 20, remaining: 0, window: 90 });
+    const first = req();
+    limiter.consume(first, 'call_logs', 'key:b', true);
+    expect(first.rateLimitHeaders).toMatchObject({ limit: 200, remaining: 199, window: 900 });
   });
 });
 

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyRequest } from 'fastify';
+import { loadConfig, rateLimitPolicies } from '../../../server/platform/config.js';
+import { createRateLimiter } from '../../../server/platform/http/rate-limit/hook.js';
 import { RedisRateLimitStore } from '../../../server/platform/http/rate-limit/redis-store.js';
 import { registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
@@ -146,5 +149,26 @@ describe('an app on the Redis store', () => {
     const statuses = [];
     for (const t of [t1, t2, t1, t2]) statuses.push((await fetch(`${t.url}/health/live`)).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+});
+
+describe('the limiter over Redis: windows and bursts', () => {
+  const req = () => ({ log: { warn: () => undefined }, rateLimitHeaders: null }) as unknown as FastifyRequest;
+
+  it('lets 5 analytics requests through, refuses the 6th by the 90 s burst window, and keeps the long window unspent by it', async () => {
+    const store = newStore();
+    const limiter = createRateLimiter(store, rateLimitPolicies(loadConfig({}).rateLimits));
+    const caller = uniqueKey('user');
+    for (let i = 0; i < 5; i += 1) {
+      const r = req();
+      await limiter.consume(r, 'analytics', caller, true);
+      expect(r.rateLimitHeaders).toMatchObject({ limit: 50, remaining: 49 - i, window: 900 });
+    }
+    const refused = req();
+    await expect(limiter.consume(refused, 'analytics', caller, true)).rejects.toMatchObject({ code: 'RATE_LIMIT_EXCEEDED' });
+    expect(refused.rateLimitHeaders).toMatchObject({ limit: 5, remaining: 0, window: 90 });
+    expect(refused.rateLimitHeaders!.retryAfter).toBeLessThanOrEqual(90);
+    // The refused request did not count in the 15-minute window.
+    expect(await store.peek(`analytics:${caller}`)).toMatchObject({ count: 5 });
   });
 });
