@@ -21,7 +21,8 @@ let schema: string | null = null;
 function databaseEnv(): Record<string, string> {
   if (process.env.TEST_DB !== 'pg' || !process.env.DATABASE_URL || !schema) return {};
   const url = new URL(process.env.DATABASE_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  // public stays on the path: the pg_trgm extension (lead search) is installed there once per database.
+  url.searchParams.set('options', `-c search_path=${schema},public`);
   return { DATABASE_URL: url.toString() };
 }
 

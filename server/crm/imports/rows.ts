@@ -1,7 +1,8 @@
 // One CSV record -> a lead to import, or the row's errors (pure).
 import type { CustomFieldValue, LeadPriority, LeadStage } from '../../../db/types.js';
 import { fullName } from '../leads/mapping.js';
-import { isTimeZone, normalisePhone, singleTimeZoneOf } from '../leads/phone.js';
+import { normalisePhone, singleTimeZoneOf } from '../leads/phone.js';
+import { isValidTimeZone } from '../../platform/common/time-zone.js';
 import { parseStage } from '../leads/stage.js';
 import type { ColumnPlan } from './columns.js';
 
@@ -68,7 +69,7 @@ export function readRow(values: string[], row: number, plan: ColumnPlan, default
   const phone = phoneText === undefined ? null : normalisePhone(phoneText, country ?? defaultCountry);
   if (phoneText === undefined) fail('phone', '', 'Phone number is required');
   else if (!phone) fail('phone', phoneText, 'Invalid phone number');
-  if (text.timeZone !== undefined && !isTimeZone(text.timeZone)) fail('timeZone', text.timeZone, 'Invalid time zone (IANA, e.g. America/New_York)');
+  if (text.timeZone !== undefined && !isValidTimeZone(text.timeZone)) fail('timeZone', text.timeZone, 'Invalid time zone (IANA, e.g. America/New_York)');
   const priority = text.priority?.toLowerCase() ?? 'normal';
   if (!PRIORITIES.has(priority)) fail('priority', text.priority ?? '', 'Invalid priority (low, normal, high, urgent)');
   const stage = text.stage === undefined ? 'new' : parseStage(text.stage);

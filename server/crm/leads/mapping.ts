@@ -4,7 +4,8 @@ import type { LeadPatch, LeadRow } from '../../../db/types.js';
 import { iso, isoOrNull } from '../../platform/common/dates.js';
 import { obfuscatePhone } from '../../platform/common/phone.js';
 import { ERRORS } from '../../platform/errors.js';
-import { isTimeZone, type NormalisedPhone, singleTimeZoneOf } from './phone.js';
+import { type NormalisedPhone, singleTimeZoneOf } from './phone.js';
+import { isValidTimeZone } from '../../platform/common/time-zone.js';
 import { parseStage } from './stage.js';
 
 type Lead = components['schemas']['Lead'];
@@ -78,7 +79,7 @@ export function leadPatch(body: LeadUpdate, phone: NormalisedPhone | null): Lead
   }
   if (body.country !== undefined) patch.country = body.country;
   if (body.timeZone !== undefined) {
-    if (body.timeZone !== null && !isTimeZone(body.timeZone)) problems.timeZone = 'is not an IANA time zone (e.g. America/New_York)';
+    if (body.timeZone !== null && !isValidTimeZone(body.timeZone)) problems.timeZone = 'is not an IANA time zone (e.g. America/New_York)';
     else patch.time_zone = body.timeZone;
   }
   if (phone) {

@@ -26,20 +26,3 @@ export function singleTimeZoneOf(country: string | null): string | null {
   const zones = getCountry(country)?.timezones ?? [];
   return zones.length === 1 ? zones[0]! : null;
 }
-
-const zoneCache = new Map<string, boolean>();
-
-/** Whether `zone` is an IANA time zone this runtime knows. */
-export function isTimeZone(zone: string): boolean {
-  let known = zoneCache.get(zone);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      known = true;
-    } catch {
-      known = false;
-    }
-    if (zoneCache.size < 1000) zoneCache.set(zone, known);
-  }
-  return known;
-}
