@@ -6,7 +6,7 @@ function findRoot(): URL {
   let folder = new URL('../../', import.meta.url);
   for (;;) {
     if (existsSync(new URL('package.json', folder))) return folder;
-    const parent = new URL('../../', folder);
+    const parent = new URL('../', folder);
     if (parent.href === folder.href) throw new Error(`no package.json above ${import.meta.url}`);
     folder = parent;
   }

@@ -102,13 +102,15 @@ describe('NODE_ENV=production', () => {
   }, 300_000);
 
   it('the compiled entry (npm run build → node dist/server/main.js) starts, answers and stops cleanly on SIGTERM', async () => {
-    // A build of our own (dist/e2e-*/server/main.js finds package.json and openapi.yaml in the
-    // nearest folder above it that has them, as dist/server/main.js does).
+    // A build of our own, as deep as the real one (dist/e2e-*/dist/server/main.js finds
+    // package.json and openapi.yaml in the nearest folder above it that has them, walking one
+    // folder at a time: a walk two at a time passed here and failed for dist/server/main.js).
     buildDir = path.resolve(`dist/e2e-${randomBytes(4).toString('hex')}`);
-    await promisify(execFile)(process.execPath, [path.resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', buildDir], {
+    const outDir = path.join(buildDir, 'dist');
+    await promisify(execFile)(process.execPath, [path.resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
       timeout: 240_000,
     });
-    const server = await startServer(process.execPath, [path.join(buildDir, 'server/main.js')], env({ SESSION_KEY, TELEPHONY: 'simulator', LOG_LEVEL: 'warn' }));
+    const server = await startServer(process.execPath, [path.join(outDir, 'server/main.js')], env({ SESSION_KEY, TELEPHONY: 'simulator', LOG_LEVEL: 'warn' }));
     expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
     expect(await signalAndWait(server.child, 'SIGTERM')).toEqual({ code: 0, signal: null });
     expect(groupAlive(server.child)).toBe(false);
