@@ -142,6 +142,26 @@ export async function findTarget(db: Db, orgId: string, targetId: number): Promi
  * Takes the caller's unexpired inbound bid on this campaign (DESIGN.md 7: the call must arrive
  * within the expiry with the same caller ID), once: a second call gets nothing.
  */
+/**
+ * Whether the caller holds an unused, unexpired inbound bid for the campaign (read-only: the voice
+ * webhook asks while it records the call, and takes the bid afterwards only when there is one).
+ */
+export async function hasInboundBid(db: Db, campaign: CampaignRow, callerId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('inbound_bids')
+    .select('id')
+    .where('org_id', '=', campaign.org_id)
+    .where('campaign_id', '=', campaign.id)
+    .where('caller_id', '=', callerId)
+    .where('reject_reason', 'is', null)
+    .where('used_at', 'is', null)
+    .where('bid_request_id', 'is not', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function takeInboundBid(db: Db, campaign: CampaignRow, callerId: string): Promise<{ id: string; bidRequestId: string } | undefined> {
   const row = await db
     .updateTable('inbound_bids')

@@ -8,13 +8,13 @@
 import type { Kysely } from 'kysely';
 import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB, RtbTargetRow } from '../../../db/types.js';
 import { normaliseCallerId } from '../../rtb/auctions/inbound.js';
-import { loadAuctionConfig, startCampaignAuction } from '../../rtb/auctions/run-campaign-auction.js';
+import { type AuctionConfig, loadAuctionConfig, startCampaignAuction } from '../../rtb/auctions/run-campaign-auction.js';
 import type { RtbRuntime } from '../../rtb/auctions/runtime.js';
 import { hasLimits, listCallLegs, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/queries/index.js';
 import { abandonedAuction, type AbandonedAuction } from '../calls/routing-lease.js';
 import { capWindows } from '../routing/cap-windows.js';
 import { planRouting } from '../routing/plan.js';
-import { appendRoutingLog, buyerEntries, findTarget, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
+import { appendRoutingLog, buyerEntries, findTarget, hasInboundBid, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
 import type { PixelLog } from '../../attribution/pixels/fire.js';
 import type { RouteCache } from './route-cache.js';
 import { bidCandidates, untried, type DialCandidate, type RouteMode, type StoredBid } from './candidates.js';
@@ -58,6 +58,29 @@ export interface RouteRequest {
   resumed?: boolean | undefined;
   /** The campaign's buyers as cached (usage is counted here); read from the database when absent. */
   buyers?: readonly BuyerEntry[] | undefined;
+  /** What the auction needs, read while the call was being recorded (prefetchAuction). */
+  prefetch?: AuctionPrefetch | undefined;
+}
+
+/**
+ * Reads an RTB campaign's auction configuration and whether the caller holds an inbound bid,
+ * started by the voice webhook while it records the call, so that neither round trip sits
+ * between the call record and the auction's fan-out. Both are reads: a duplicate delivery that
+ * does not route wastes them and changes nothing.
+ */
+export interface AuctionPrefetch {
+  config: Promise<AuctionConfig>;
+  inboundBidWaiting: Promise<boolean>;
+}
+
+export function prefetchAuction(db: Kysely<DB>, campaign: CampaignRow, from: string | null): AuctionPrefetch {
+  const callerId = from ? normaliseCallerId(from) : null;
+  const config = loadAuctionConfig(db, campaign);
+  const inboundBidWaiting = callerId ? hasInboundBid(db, campaign, callerId) : Promise.resolve(false);
+  // Awaited by the routing that uses them; unused when another delivery routes the call.
+  config.catch(() => {});
+  inboundBidWaiting.catch(() => {});
+  return { config, inboundBidWaiting };
 }
 
 /** One line of the call's routing log. */
@@ -141,10 +164,13 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest, abandoned: Aban
     };
   }
   const callerId = call.from_number ? normaliseCallerId(call.from_number) : null;
-  // The targets load while the caller's inbound bid is looked up (no round trip waits for the other).
-  const config = loadAuctionConfig(db, campaign);
+  // The targets load while the caller's inbound bid is looked up (no round trip waits for the
+  // other); with a prefetch both were read while the call was recorded, and the bid is taken
+  // only when the caller holds one.
+  const config = req.prefetch?.config ?? loadAuctionConfig(db, campaign);
   config.catch(() => {}); // awaited below when an auction runs; an inbound bid does not need it
-  const inbound = callerId ? await takeInboundBid(db, campaign, callerId) : undefined;
+  const mayHoldBid = callerId !== null && (req.prefetch === undefined || (await req.prefetch.inboundBidWaiting));
+  const inbound = mayHoldBid ? await takeInboundBid(db, campaign, callerId) : undefined;
   if (inbound) {
     const stored = await storedBids(db, call.org_id, inbound.bidRequestId);
     return {

@@ -24,7 +24,7 @@ import { answerLimitedCall } from './limited-call.js';
 import { runFlowStep } from './flow-run.js';
 import type { DialledNumber } from './lookup.js';
 import type { RouteConfig } from './route-cache.js';
-import { rotationMatters, routeCall, type OrgCall, type RouteDeps } from './route-call.js';
+import { type AuctionPrefetch, prefetchAuction, rotationMatters, routeCall, type OrgCall, type RouteDeps } from './route-call.js';
 import { dialTwiml, fallbackTwiml, retryLaterTwiml, unknownNumberTwiml } from './twiml.js';
 
 export interface VoiceForm {
@@ -40,7 +40,7 @@ function text(value: string | undefined): string | null {
   return trimmed ? trimmed : null;
 }
 
-async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null, resumed: boolean): Promise<Answer> {
+async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null, resumed: boolean, prefetch?: AuctionPrefetch): Promise<Answer> {
   const { found } = config;
   if (!found || call === null) return { twiml: unknownNumberTwiml(), routingMethod: 'none', routingPlan: { reason: 'unknown_number' } };
   const { campaign } = found;
@@ -57,7 +57,7 @@ async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null,
     };
   }
   // A resumed routing (the first delivery died) reads the legs and auction the dead one left.
-  const outcome = await routeCall(deps, { call, campaign, mode: 'auto', attempt: 1, fresh: true, newCall: !resumed, resumed, buyers: config.buyers });
+  const outcome = await routeCall(deps, { call, campaign, mode: 'auto', attempt: 1, fresh: true, newCall: !resumed, resumed, buyers: config.buyers, prefetch });
   return { twiml: outcome.twiml, routingMethod: outcome.routingMethod, routingPlan: outcome.plan, bidRequestId: outcome.bidRequestId };
 }
 
@@ -179,7 +179,10 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
           await recordCallEvents(trx, target, ['call_started'], deps.log, { pixels: config.startPixels });
         }
       : undefined;
-  const result = await answerOnce(deps.db, input, (call, { resumed }) => route(deps, config, call.org_id === null ? null : (call as OrgCall), resumed), {
+  // An RTB campaign's auction reads start now, while the call is recorded.
+  const campaign = found?.campaign;
+  const prefetch = campaign && campaign.status === 'active' && campaign.enable_rtb && !found.flow ? prefetchAuction(deps.db, campaign, input.from ?? null) : undefined;
+  const result = await answerOnce(deps.db, input, (call, { resumed }) => route(deps, config, call.org_id === null ? null : (call as OrgCall), resumed, prefetch), {
     onCreated,
   });
   return result.twiml ?? retryLaterTwiml(deps.urls.voice());

@@ -161,13 +161,17 @@ async function reserveUnlimited(db: Db, input: ReserveLegInput, owner: Owner): P
   const buyerId = owner.column === 'buyer_id' ? owner.id : null;
   const targetId = owner.column === 'rtb_target_id' ? owner.id : null;
   const ownerTable = owner.column === 'buyer_id' ? sql`buyers` : sql`rtb_targets`;
+  // As reserve_leg(): committed without waiting for the WAL flush when the caller commits its
+  // answer synchronously afterwards (set_config(..., true) lasts until this statement's commit).
+  const asyncCommit = input.asyncCommit === true && !db.isTransaction;
+  const commitMode = asyncCommit ? sql`AND set_config('synchronous_commit', 'off', true) = 'off'` : sql``;
   const result = await sql<{ id: number }>`
     WITH leg AS (
       INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, rtb_target_id, destination, payout, min_duration_sec, started_at)
       SELECT c.id, ${input.attempt}, c.org_id, ${buyerId}::integer, ${targetId}::integer, ${input.destination}, ${input.payout}::numeric,
              ${input.minDurationSec ?? 0}::integer, COALESCE(${input.startedAt ?? null}::timestamptz, now())
       FROM calls c JOIN ${ownerTable} o ON o.org_id = c.org_id AND o.id = ${owner.id}
-      WHERE c.org_id = ${input.orgId} AND c.id = ${input.callId}
+      WHERE c.org_id = ${input.orgId} AND c.id = ${input.callId} ${commitMode}
       ON CONFLICT (call_id, attempt) DO NOTHING
       RETURNING call_id)
     UPDATE calls SET buyer_id = ${buyerId}::integer, rtb_target_id = ${targetId}::integer, payout = ${input.payout}::numeric, updated_at = now()
