@@ -25,6 +25,8 @@ import { type ImportLead, readRow, type RowError } from './rows.js';
 export const IMPORT_BATCH_ROWS = 5000;
 export const IMPORT_LEASE_MS = 60_000;
 export const MAX_ATTEMPTS = 5;
+/** Batches being written at once (each in its own transaction, committed in order). */
+export const WRITES_IN_FLIGHT = 2;
 
 class LostLease extends Error {}
 
@@ -52,32 +54,42 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
   let errors: RowError[] = [];
   let counts: BatchCounts = { records: 0, valid: 0, invalid: 0, duplicates: 0, dnc: 0, inserted: 0, errors: 0 };
 
-  // The batch in hand is written while the next one is parsed (the database and the parsing
-  // overlap); at most one write is in flight, so batches are written in order.
-  let inflight: Promise<void> | null = null;
-  const write = async (batch: { leads: ImportLead[]; errors: RowError[]; counts: BatchCounts; keptBefore: number }) => {
+  // Batches are written while the next ones are parsed, two at a time (two database backends
+  // insert in parallel), and commit in order: a batch's transaction waits for the one before it
+  // to commit before it adds its checkpoint, so the checkpoint never counts a batch that could
+  // still roll back (and a batch whose predecessor failed rolls back too).
+  let previousWrite: Promise<void> = Promise.resolve();
+  const writes: Array<Promise<void>> = [];
+  // A number in the batch still being written is a duplicate in the next one (the earlier batch
+  // inserts it, or it was there already): left out here, so that two open transactions never
+  // wait for each other's row.
+  let previousNumbers = new Set<string>();
+  const write = async (batch: { leads: ImportLead[]; errors: RowError[]; counts: BatchCounts; keptBefore: number }, previous: Promise<void>) => {
     await db.transaction().execute(async (trx) => {
       const { inserted, dnc } = await insertImportedLeads(trx, imp, batch.leads);
       await insertImportErrors(trx, imp.id, batch.keptBefore, batch.errors);
+      await previous;
       const counted = { ...batch.counts, inserted, dnc, duplicates: batch.counts.valid - inserted };
       if (!(await checkpointImport(trx, imp.id, attempt, counted, leaseMs))) throw new LostLease();
     });
   };
   const flush = async () => {
     if (counts.records === 0) return;
-    const batch = { leads, errors, counts, keptBefore: errorsKept };
+    const fresh = leads.filter((lead) => !previousNumbers.has(lead.phoneE164));
+    previousNumbers = new Set(leads.map((lead) => lead.phoneE164));
+    const batch = { leads: fresh, errors, counts, keptBefore: errorsKept };
     errorsKept = Math.min(MAX_STORED_ERRORS, errorsKept + errors.length);
     leads = [];
     errors = [];
     counts = { records: 0, valid: 0, invalid: 0, duplicates: 0, dnc: 0, inserted: 0, errors: 0 };
-    if (inflight) await inflight;
-    inflight = write(batch);
-    // (awaited by the next flush or at the end; this only keeps an early failure from going unhandled)
-    inflight.catch(() => undefined);
+    if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
+    previousWrite = write(batch, previousWrite);
+    // (awaited by a later flush or at the end; this only keeps an early failure from going unhandled)
+    previousWrite.catch(() => undefined);
+    writes.push(previousWrite);
   };
   const settle = async () => {
-    if (inflight) await inflight;
-    inflight = null;
+    while (writes.length > 0) await writes.shift();
   };
 
   try {
@@ -122,9 +134,8 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
     await finishImport(db, imp.id, attempt, { status: 'completed' });
     return 'completed';
   } catch (err) {
-    // A write still in flight ends before the import is given up (its own failure is the one that counts).
-    const pending = inflight as Promise<void> | null;
-    if (pending) await pending.catch(() => undefined);
+    // Writes still in flight end before the import is given up (their own failure is the one that counts).
+    await Promise.allSettled(writes);
     if (err instanceof LostLease) return 'lost';
     const code = (err as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('CSV_')) {
