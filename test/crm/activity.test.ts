@@ -13,7 +13,7 @@ let agent: Member;
 let otherAgent: Member;
 let leadId: string;
 let importId: string;
-const ids: Record<string, string> = {};
+const ids = {} as { log: string; followUp: string; stage: string; managerLog: string };
 
 type Item = { type: string; at: string; id: string; userId: number | null; summary: string; data: Record<string, unknown> };
 

@@ -14,7 +14,7 @@ let otherAgent: Member;
 let leadId: string;
 let otherLeadId: string;
 /** Task ids by name: the agent's (overdue, tomorrow, later) and the other agent's. */
-const tasks: Record<string, string> = {};
+const tasks = {} as { overdue: string; tomorrow: string; later: string; others: string };
 
 const HOUR = 3_600_000;
 const at = (offsetMs: number) => new Date(Math.floor((Date.now() + offsetMs) / 1000) * 1000).toISOString();
