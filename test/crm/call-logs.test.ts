@@ -307,6 +307,17 @@ describe('changing and deleting', () => {
     expect((await agent.client.DELETE('/api/call-logs/{id}', { params: { path: { id: soon.id } } })).response.status).toBe(404);
   });
 
+  it("stays when its author is deleted (userId null), with the author's follow-up", async () => {
+    const leaving = await addMember(t, owner, 'agent');
+    const leadId = await lead(owner, '+1 415 555 0145', leaving.id);
+    const created = await log(leaving, leadId, { scheduledFollowUp: '2030-05-02T09:00:00Z' });
+    expect((await owner.client.DELETE('/api/users/{id}', { params: { path: { id: String(leaving.id) } } })).response.status).toBe(204);
+    const kept = await manager.client.GET('/api/call-logs/{id}', { params: { path: { id: created.id } } });
+    expect(kept.data).toMatchObject({ id: created.id, userId: null, followUp: { status: 'open' } });
+    const task = await manager.client.GET('/api/follow-ups/{id}', { params: { path: { id: created.followUp!.id } } });
+    expect(task.data).toMatchObject({ userId: null, status: 'open' });
+  });
+
   it('goes with its lead', async () => {
     const leadId = await lead(owner, '+1 415 555 0140', null);
     const created = await log(owner, leadId, { scheduledFollowUp: '2030-05-01T09:00:00Z' });
