@@ -151,6 +151,24 @@ describe('completing, cancelling, reopening and moving a task', () => {
   });
 });
 
+describe('concurrent changes of one lead', () => {
+  it("leave nextFollowUpAt the soonest open task (each change waits for the lead's lock)", async () => {
+    const id = (await owner.client.POST('/api/leads', { body: { phone: '+14155550203', name: 'Busy Lead' } })).data!.id;
+    const dues = Array.from({ length: 8 }, (_, i) => `2030-0${(i % 8) + 1}-15T09:00:00.000Z`);
+    const created = await Promise.all(dues.map((due, i) => schedule([owner, manager, admin][i % 3]!, id, due)));
+    expect(await nextFollowUp(id)).toBe(dues[0]);
+    // Complete the four soonest while moving two others earlier, all at once.
+    await Promise.all([
+      ...created.slice(0, 4).map((taskId) => owner.client.PUT('/api/follow-ups/{id}', { params: { path: { id: taskId } }, body: { status: 'done' } })),
+      owner.client.PUT('/api/follow-ups/{id}', { params: { path: { id: created[6]! } }, body: { dueAt: '2030-05-01T09:00:00Z' } }),
+      manager.client.PUT('/api/follow-ups/{id}', { params: { path: { id: created[7]! } }, body: { dueAt: '2030-05-02T09:00:00Z' } }),
+    ]);
+    const open = await owner.client.GET('/api/follow-ups', { params: { query: { leadId: id } } });
+    expect(open.data?.followUps.map((f) => f.dueAt)).toEqual(['2030-05-01T09:00:00.000Z', '2030-05-02T09:00:00.000Z', '2030-05-15T09:00:00.000Z', '2030-06-15T09:00:00.000Z']);
+    expect(await nextFollowUp(id)).toBe('2030-05-01T09:00:00.000Z');
+  });
+});
+
 describe('roles (seed 003 matrix)', () => {
   it("an agent reaches no one else's task (404, unchanged)", async () => {
     const before = await t.db.selectFrom('follow_ups').selectAll().where('id', '=', tasks.others).executeTakeFirstOrThrow();

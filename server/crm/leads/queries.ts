@@ -50,15 +50,19 @@ export function insertLead(db: Db, values: NewLead): Promise<LeadRow> {
  * the same transaction (the lead's row locked first, so the stage it moved from is the one it had).
  */
 export function updateLead(db: Db, scope: LeadScope, id: string, patch: LeadPatch, userId: number | null): Promise<LeadRow | undefined> {
-  return inTransaction(db, async (trx) => {
-    const before = patch.stage === undefined ? null : await lockLead(trx, scope, id);
+  const update = (trx: Db) => {
     let query = trx
       .updateTable('leads')
       .set({ ...patch, updated_at: sql<Date>`now()` })
       .where('org_id', '=', scope.orgId)
       .where('id', '=', id);
     if (scope.assignedTo !== null) query = query.where('assigned_to', '=', scope.assignedTo);
-    const row = await query.returningAll().executeTakeFirst();
+    return query.returningAll().executeTakeFirst();
+  };
+  if (patch.stage === undefined) return update(db);
+  return inTransaction(db, async (trx) => {
+    const before = await lockLead(trx, scope, id);
+    const row = await update(trx);
     if (row && before && before.stage !== row.stage) {
       await recordStageChange(trx, { org_id: row.org_id, lead_id: row.id, user_id: userId, from_stage: before.stage, to_stage: row.stage });
     }
