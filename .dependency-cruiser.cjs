@@ -56,7 +56,7 @@ module.exports = {
     {
       name: 'crm-on-platform-accounts-and-campaigns',
       severity: 'error',
-      comment: 'crm/ (leads, do-not-call, imports) stands on platform/ and accounts/, and asks inbound/ only whether a campaign is the caller\'s.',
+      comment: 'crm/ (leads, do-not-call, imports, audio, call logs, follow-ups) stands on platform/ and accounts/, and asks inbound/ only whether a campaign is the caller\'s.',
       from: { path: group('crm') },
       to: { path: '^server/', pathNot: [group('crm'), group('platform'), group('accounts'), '^server/inbound/campaigns/(own-campaign|queries)\\.ts$', '^server/handler-types\\.ts$'] },
     },

@@ -2193,6 +2193,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/leads/{id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A lead's timeline in time order - its call logs, follow-ups, stage changes and the import that created it
+         * @description Oldest first (`order=desc` for newest first). Each item says what it is (`type`), when it
+         *     happened (`at`; a follow-up at its due time), who did it (`userId`, null for the system or a
+         *     deleted user), a one-line `summary`, and the item's own fields in `data`. Our call records
+         *     carry no lead yet, so a dialled call shows through the call log that names it (`data.callId`).
+         *     An agent sees the timeline of its own leads only (else 404), with only its own call logs and
+         *     follow-ups in it.
+         */
+        get: operations["getLeadActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/dnc-numbers": {
         parameters: {
             query?: never;
@@ -2263,6 +2294,112 @@ export interface paths {
         post?: never;
         /** Take a number off the do-not-call list (its leads are unmarked; dial status dnc goes back to pending) */
         delete: operations["removeDncNumber"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Call logs, newest first, filtered by lead, outcome, days and author (seed 003 GET /calls)
+         * @description An agent sees only the logs it wrote; managers and above see the organisation's.
+         *     `startDate` / `endDate` are UTC days (both included). Pages by `page` / `limit` as the lead list does.
+         */
+        get: operations["listCallLogs"];
+        put?: never;
+        /**
+         * Log a call on a lead (seed 003 POST /calls); a scheduledFollowUp becomes a follow-up task
+         * @description The author (`userId`) is the caller. The lead must be the organisation's (an agent's: assigned
+         *     to it), else 404; so must `callId`, a call record of `/api/calls`. `phone` defaults to the
+         *     lead's number and is normalised as a lead's (400 naming `phone` when it is no number).
+         *     `scheduledFollowUp` creates an open follow-up task for the author on the lead, listed at
+         *     `GET /api/follow-ups`, shown as the lead's `nextFollowUpAt` and in its activity.
+         */
+        post: operations["createCallLog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/call-logs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One call log (an agent only its own) */
+        get: operations["getCallLog"];
+        /**
+         * Change a call log (only the fields sent; an agent only its own)
+         * @description The lead and the author stay. `scheduledFollowUp` moves the log's follow-up (reopening it
+         *     when it was done or cancelled) or creates one; `null` cancels it while it is open.
+         */
+        put: operations["updateCallLog"];
+        post?: never;
+        /** Delete a call log and its follow-up task (an agent only its own; seed 003 gives managers CRUD on calls) */
+        delete: operations["deleteCallLog"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow-up tasks, soonest first (by default the open ones; `dueBefore` for those due by a time)
+         * @description An agent sees only its own tasks; managers and above the organisation's. Due now:
+         *     `?dueBefore=<now>`; overdue and due today alike, since a task's time is an instant.
+         */
+        get: operations["listFollowUps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/follow-ups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One follow-up task (an agent only its own) */
+        get: operations["getFollowUp"];
+        /**
+         * Complete, cancel, reopen or move a follow-up task (an agent only its own)
+         * @description `status: done` or `cancelled` sets `completedAt`; `open` clears it. The lead's `nextFollowUpAt` follows.
+         */
+        put: operations["updateFollowUp"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4117,6 +4254,11 @@ export interface components {
             lastCallAt: string | null;
             /** Format: date-time */
             nextCallAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the soonest open follow-up task on the lead is due (`GET /api/follow-ups?leadId=`); null when none.
+             */
+            nextFollowUpAt: string | null;
             /** @description The number is on the organisation's do-not-call list (never dialled). */
             doNotCall: boolean;
             /** @enum {string} */
@@ -4313,6 +4455,167 @@ export interface components {
             leadsMarked: number;
             errors: components["schemas"]["LeadRowError"][];
             errorsTruncated: boolean;
+        };
+        /**
+         * @description What came of the call (seed 003's outcomes, in this API's spelling).
+         * @enum {string}
+         */
+        CallLogOutcome: "interested" | "not_interested" | "voicemail" | "no_answer" | "busy" | "callback_requested";
+        /**
+         * @description An outcome in our spelling or seed 003's (`Not Interested` is `not_interested`).
+         * @enum {string}
+         */
+        CallLogOutcomeInput: "interested" | "not_interested" | "voicemail" | "no_answer" | "busy" | "callback_requested" | "Interested" | "Not Interested" | "Voicemail" | "No Answer" | "Busy" | "Callback Requested";
+        /**
+         * Format: date
+         * @description A UTC day (years 1970–2999).
+         */
+        CallLogDay: string;
+        /**
+         * Format: date-time
+         * @description A time with its offset (years 1970–2999), e.g. `2024-01-25T14:00:00Z`.
+         */
+        FollowUpTime: string;
+        /** @description What was said (seed 003's limit). */
+        CallLogNotes: string | null;
+        /**
+         * Format: uri
+         * @description Where the recording can be heard (http or https; never fetched by us).
+         */
+        CallLogRecordingUrl: string | null;
+        /** @description A call on a lead. Seed 003's body with this API's lead id; `userId` is the caller, never sent. */
+        CallLogCreate: {
+            /**
+             * Format: uuid
+             * @description The lead called (of the caller's organisation; an agent's must be assigned to it).
+             */
+            leadId: string;
+            /** @description The number called, in any common format; default the lead's. */
+            phone?: string;
+            /** @description Seconds (at most a day). */
+            duration?: number | null;
+            outcome: components["schemas"]["CallLogOutcomeInput"];
+            notes?: components["schemas"]["CallLogNotes"];
+            recordingUrl?: components["schemas"]["CallLogRecordingUrl"];
+            /** @description The organisation's call record (`/api/calls/{id}`) this log is about, if any. */
+            callId?: number | null;
+            /**
+             * Format: date-time
+             * @description When to call back (years 1970–2999); becomes a follow-up task for the author (seed 003).
+             */
+            scheduledFollowUp?: string | null;
+        };
+        /** @description The fields to change (at least one). The lead and the author stay. */
+        CallLogUpdate: {
+            /** @description The number called, in any common format. */
+            phone?: string;
+            /** @description Seconds (at most a day). */
+            duration?: number | null;
+            outcome?: components["schemas"]["CallLogOutcomeInput"];
+            notes?: components["schemas"]["CallLogNotes"];
+            recordingUrl?: components["schemas"]["CallLogRecordingUrl"];
+            /** @description The organisation's call record this log is about (`null` unlinks it). */
+            callId?: number | null;
+            /**
+             * Format: date-time
+             * @description Move (or create) the log's follow-up; `null` cancels it while it is open.
+             */
+            scheduledFollowUp?: string | null;
+        };
+        /** @description The follow-up task a log scheduled. */
+        CallLogFollowUp: {
+            /** Format: uuid */
+            id: string;
+            dueAt: components["schemas"]["Timestamp"];
+            status: components["schemas"]["FollowUpStatus"];
+        };
+        CallLog: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            leadId: string;
+            /** @description Who logged it (null once that user is deleted). */
+            userId: number | null;
+            /** @description The number called, obfuscated (a person's number). */
+            phone: string;
+            /** @description Seconds. */
+            duration: number | null;
+            outcome: components["schemas"]["CallLogOutcome"];
+            notes: string | null;
+            recordingUrl: string | null;
+            /** @description The call record this log is about. */
+            callId: number | null;
+            /**
+             * Format: date-time
+             * @description When its follow-up is due (seed 003's field); null when it has none or it was cancelled.
+             */
+            scheduledFollowUp: string | null;
+            /** @description The follow-up task this log scheduled, if any. */
+            followUp: null | components["schemas"]["CallLogFollowUp"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        CallLogList: {
+            callLogs: components["schemas"]["CallLog"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /** @enum {string} */
+        FollowUpStatus: "open" | "done" | "cancelled";
+        /** @description A callback to make (from a call log's `scheduledFollowUp`), assigned to the log's author. */
+        FollowUp: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            leadId: string;
+            /**
+             * Format: uuid
+             * @description The call log that scheduled it.
+             */
+            callLogId: string | null;
+            /** @description Who is to call back (the log's author; null once that user is deleted). */
+            userId: number | null;
+            dueAt: components["schemas"]["Timestamp"];
+            status: components["schemas"]["FollowUpStatus"];
+            /**
+             * Format: date-time
+             * @description When it was marked done or cancelled.
+             */
+            completedAt: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description The fields to change (at least one). */
+        FollowUpUpdate: {
+            status?: components["schemas"]["FollowUpStatus"];
+            dueAt?: components["schemas"]["FollowUpTime"];
+        };
+        FollowUpList: {
+            followUps: components["schemas"]["FollowUp"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * @description call_log: a call logged on the lead; follow_up: a callback task (at its due time); stage_change: the lead's stage moved; import: the CSV import that created the lead.
+         * @enum {string}
+         */
+        ActivityType: "call_log" | "follow_up" | "stage_change" | "import";
+        ActivityItem: {
+            type: components["schemas"]["ActivityType"];
+            at: components["schemas"]["Timestamp"];
+            /** @description The id of the call log, follow-up, stage change or import. */
+            id: string;
+            userId: number | null;
+            /** @description One line for a person to read. */
+            summary: string;
+            /** @description The item's own fields: a call log's outcome, duration, notes and callId; a follow-up's status, callLogId and completedAt; a stage change's from and to; an import's importId and fileName. */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        LeadActivity: {
+            /** Format: uuid */
+            leadId: string;
+            items: components["schemas"]["ActivityItem"][];
+            pagination: components["schemas"]["Pagination"];
         };
     };
     responses: {
@@ -10052,6 +10355,7 @@ export interface operations {
                      *           "callAttempts": 0,
                      *           "lastCallAt": null,
                      *           "nextCallAt": null,
+                     *           "nextFollowUpAt": null,
                      *           "doNotCall": false,
                      *           "source": "api",
                      *           "importId": null,
@@ -10515,6 +10819,115 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getLeadActivity: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Oldest first (asc, the default) or newest first (desc).
+                 * @example asc
+                 */
+                order?: "asc" | "desc";
+                /**
+                 * @description Only these kinds of item (the parameter repeated, `?types=call_log&types=stage_change`).
+                 * @example [
+                 *       "call_log",
+                 *       "stage_change"
+                 *     ]
+                 */
+                types?: components["schemas"]["ActivityType"][];
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the lead's timeline. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "leadId": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                     *       "items": [
+                     *         {
+                     *           "type": "import",
+                     *           "at": "2024-01-19T09:00:00.000Z",
+                     *           "id": "9c8b7a6f-5e4d-4c3b-8a29-1f0e9d8c7b6a",
+                     *           "userId": 1,
+                     *           "summary": "Imported from leads-january.csv",
+                     *           "data": {
+                     *             "importId": "9c8b7a6f-5e4d-4c3b-8a29-1f0e9d8c7b6a",
+                     *             "fileName": "leads-january.csv"
+                     *           }
+                     *         },
+                     *         {
+                     *           "type": "call_log",
+                     *           "at": "2024-01-20T10:30:00.000Z",
+                     *           "id": "7d1f0b1e-9a2b-4c3d-8e4f-5a6b7c8d9e0f",
+                     *           "userId": 5,
+                     *           "summary": "Interested (7 min): Customer wants to schedule demo for next Tuesday",
+                     *           "data": {
+                     *             "outcome": "interested",
+                     *             "duration": 420,
+                     *             "notes": "Customer wants to schedule demo for next Tuesday",
+                     *             "callId": null
+                     *           }
+                     *         },
+                     *         {
+                     *           "type": "stage_change",
+                     *           "at": "2024-01-20T10:31:00.000Z",
+                     *           "id": "41",
+                     *           "userId": 5,
+                     *           "summary": "New → Qualified",
+                     *           "data": {
+                     *             "from": "new",
+                     *             "to": "qualified"
+                     *           }
+                     *         },
+                     *         {
+                     *           "type": "follow_up",
+                     *           "at": "2024-01-25T14:00:00.000Z",
+                     *           "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *           "userId": 5,
+                     *           "summary": "Follow-up (open)",
+                     *           "data": {
+                     *             "status": "open",
+                     *             "callLogId": "7d1f0b1e-9a2b-4c3d-8e4f-5a6b7c8d9e0f",
+                     *             "completedAt": null
+                     *           }
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 4,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadActivity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listDncNumbers: {
         parameters: {
             query?: {
@@ -10734,6 +11147,356 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listCallLogs: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only this lead's logs.
+                 * @example 6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13
+                 */
+                leadId?: string;
+                /**
+                 * @description Only logs with this outcome (ours or seed 003's spelling).
+                 * @example Interested
+                 */
+                outcome?: components["schemas"]["CallLogOutcomeInput"];
+                /**
+                 * @description Logs from this UTC day on (seed 003; years 1970–2999).
+                 * @example 2024-01-01
+                 */
+                startDate?: components["schemas"]["CallLogDay"];
+                /**
+                 * @description Logs up to and including this UTC day (not before `startDate`).
+                 * @example 2024-01-31
+                 */
+                endDate?: components["schemas"]["CallLogDay"];
+                /**
+                 * @description Only logs by this user (an agent's list holds only its own logs whatever it names).
+                 * @example 5
+                 */
+                userId?: number;
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of logs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "callLogs": [
+                     *         {
+                     *           "id": "7d1f0b1e-9a2b-4c3d-8e4f-5a6b7c8d9e0f",
+                     *           "leadId": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                     *           "userId": 5,
+                     *           "phone": "555***4567",
+                     *           "duration": 420,
+                     *           "outcome": "interested",
+                     *           "notes": "Customer wants to schedule demo for next Tuesday",
+                     *           "recordingUrl": null,
+                     *           "callId": null,
+                     *           "scheduledFollowUp": "2024-01-25T14:00:00.000Z",
+                     *           "followUp": {
+                     *             "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *             "dueAt": "2024-01-25T14:00:00.000Z",
+                     *             "status": "open"
+                     *           },
+                     *           "createdAt": "2024-01-20T10:30:00.000Z",
+                     *           "updatedAt": "2024-01-20T10:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CallLogList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createCallLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallLogCreate"];
+            };
+        };
+        responses: {
+            /** @description Logged (with its follow-up task when one was scheduled). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallLog"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCallLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallLog"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateCallLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallLogUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallLog"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteCallLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listFollowUps: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only tasks in this state (default open).
+                 * @example open
+                 */
+                status?: components["schemas"]["FollowUpStatus"];
+                /**
+                 * @description Only tasks due before this time.
+                 * @example 2024-01-26T00:00:00Z
+                 */
+                dueBefore?: components["schemas"]["FollowUpTime"];
+                /**
+                 * @description Only tasks due at or after this time.
+                 * @example 2024-01-25T00:00:00Z
+                 */
+                dueAfter?: components["schemas"]["FollowUpTime"];
+                /**
+                 * @description Only this lead's tasks.
+                 * @example 6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13
+                 */
+                leadId?: string;
+                /**
+                 * @description Only this user's tasks (an agent's list holds only its own whatever it names).
+                 * @example 5
+                 */
+                userId?: number;
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of tasks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "followUps": [
+                     *         {
+                     *           "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *           "leadId": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                     *           "callLogId": "7d1f0b1e-9a2b-4c3d-8e4f-5a6b7c8d9e0f",
+                     *           "userId": 5,
+                     *           "dueAt": "2024-01-25T14:00:00.000Z",
+                     *           "status": "open",
+                     *           "completedAt": null,
+                     *           "createdAt": "2024-01-20T10:30:00.000Z",
+                     *           "updatedAt": "2024-01-20T10:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FollowUpList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpUpdate"];
+            };
+        };
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUp"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

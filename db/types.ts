@@ -6,7 +6,7 @@ import type { BuyersTable, CallFlowsTable, CampaignBuyersTable, CampaignsTable, 
 import type { CallCorrectionsTable, CallLegsTable, CallsTable, SimulatorCallsTable } from './types/calls.js';
 import type { BidRequestsTable, BidResponsesTable, CampaignRtbTargetsTable, InboundBidsTable, RtbHealthChecksTable, RtbRoutersTable, RtbTargetsTable } from './types/rtb.js';
 import type { ConversionEventsTable, PixelAttemptsTable, PixelDeliveriesTable, PoolAssignmentsTable, RedtrackEventsTable, TrackingPixelsTable, TrackingTagsTable, VisitorSessionsTable } from './types/attribution.js';
-import type { AudioFilesTable, DncNumbersTable, LeadImportChunksTable, LeadImportErrorsTable, LeadImportsTable, LeadsTable } from './types/crm.js';
+import type { AudioFilesTable, CallLogsTable, DncNumbersTable, FollowUpsTable, LeadImportChunksTable, LeadImportErrorsTable, LeadImportsTable, LeadsTable, LeadStageChangesTable } from './types/crm.js';
 
 export type * from './types/columns.js';
 export type * from './types/accounts.js';
@@ -51,6 +51,9 @@ export interface DB {
   lead_imports: LeadImportsTable;
   lead_import_chunks: LeadImportChunksTable;
   lead_import_errors: LeadImportErrorsTable;
+  call_logs: CallLogsTable;
+  follow_ups: FollowUpsTable;
+  lead_stage_changes: LeadStageChangesTable;
 }
 
 /** What query functions take first: the database or a transaction. */

@@ -29,6 +29,9 @@ import { createAudioHandlers } from './crm/audio/handlers.js';
 import { createLeadHandlers } from './crm/leads/handlers.js';
 import { createDncHandlers } from './crm/dnc/handlers.js';
 import { createImportHandlers } from './crm/imports/handlers.js';
+import { createCallLogHandlers } from './crm/call-logs/handlers.js';
+import { createFollowUpHandlers } from './crm/follow-ups/handlers.js';
+import { createActivityHandlers } from './crm/activity/handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
   return {
@@ -60,5 +63,8 @@ export function createHandlers(deps: Deps): Handlers {
     ...createLeadHandlers(deps),
     ...createDncHandlers(deps),
     ...createImportHandlers(deps),
+    ...createCallLogHandlers(deps),
+    ...createFollowUpHandlers(deps),
+    ...createActivityHandlers(deps),
   };
 }

@@ -18,6 +18,7 @@ import * as m0015 from './0015_auction_audit_function.js';
 import * as m0016 from './0016_leads.js';
 import * as m0017 from './0017_audio.js';
 import * as m0018 from './0018_per_org_identity.js';
+import * as m0019 from './0019_call_logs.js';
 import * as m0020 from './0020_bid_stats_per_statement.js';
 
 export const migrations: Record<string, Migration> = {
@@ -39,5 +40,6 @@ export const migrations: Record<string, Migration> = {
   '0016_leads': m0016,
   '0017_audio': m0017,
   '0018_per_org_identity': m0018,
+  '0019_call_logs': m0019,
   '0020_bid_stats_per_statement': m0020,
 };

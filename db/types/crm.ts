@@ -1,6 +1,6 @@
-// Leads, do-not-call numbers, lead imports and audio (server/crm).
+// Leads, do-not-call numbers, lead imports, audio, call logs and follow-ups (server/crm).
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { CreatedAt, GeneratedColumn, JsonWithDefault, NumericOrNull, UpdatedAt } from './columns.js';
+import type { BigIntId, CreatedAt, GeneratedColumn, JsonWithDefault, NumericOrNull, UpdatedAt } from './columns.js';
 
 export type AudioFormat = 'mp3' | 'wav';
 export type AudioContentType = 'audio/mpeg' | 'audio/wav';
@@ -56,6 +56,8 @@ export interface LeadsTable {
   call_attempts: Generated<number>;
   last_call_at: Date | null;
   next_call_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The soonest open follow-up's due time (migration 0019): kept by server/crm/follow-ups/queries.ts, never inserted. */
+  next_follow_up_at: ColumnType<Date | null, never, Date | null>;
   do_not_call: Generated<boolean>;
   source: Generated<LeadSource>;
   import_id: string | null;
@@ -135,3 +137,55 @@ export type LeadPatch = Updateable<LeadsTable>;
 export type DncNumberRow = Selectable<DncNumbersTable>;
 export type LeadImportRow = Selectable<LeadImportsTable>;
 export type LeadImportErrorRow = Selectable<LeadImportErrorsTable>;
+
+// ---- Call logs, follow-ups, stage history (migration 0019) -----------------------------------
+
+export type CallLogOutcome = 'interested' | 'not_interested' | 'voicemail' | 'no_answer' | 'busy' | 'callback_requested';
+export type FollowUpStatus = 'open' | 'done' | 'cancelled';
+
+export interface CallLogsTable {
+  id: Generated<string>;
+  org_id: string;
+  lead_id: string;
+  /** The author (null once the user is deleted). */
+  user_id: number | null;
+  call_id: number | null;
+  phone_e164: string;
+  outcome: CallLogOutcome;
+  duration_sec: number | null;
+  notes: string | null;
+  recording_url: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface FollowUpsTable {
+  id: Generated<string>;
+  org_id: string;
+  lead_id: string;
+  call_log_id: string | null;
+  /** Who is to call back (the log's author). */
+  user_id: number | null;
+  due_at: ColumnType<Date, Date | string, Date | string>;
+  status: Generated<FollowUpStatus>;
+  /** Set exactly while the status is done or cancelled (a CHECK). */
+  completed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface LeadStageChangesTable {
+  id: BigIntId;
+  org_id: string;
+  lead_id: string;
+  user_id: number | null;
+  from_stage: LeadStage;
+  to_stage: LeadStage;
+  changed_at: CreatedAt;
+}
+
+export type CallLogRow = Selectable<CallLogsTable>;
+export type NewCallLog = Insertable<CallLogsTable>;
+export type CallLogPatch = Updateable<CallLogsTable>;
+export type FollowUpRow = Selectable<FollowUpsTable>;
+export type LeadStageChangeRow = Selectable<LeadStageChangesTable>;

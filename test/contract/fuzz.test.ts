@@ -77,6 +77,7 @@ function realValue(w: World, path: string, name: string): string | undefined {
     flowId: w.flowId,
     campaignId: w.campaignId,
     callId: w.callId,
+    leadId: w.leadId,
   };
   if (name !== 'id') return byName[name] === undefined ? undefined : String(byName[name]);
   const byPrefix: Array<[string, string | number]> = [
@@ -94,6 +95,9 @@ function realValue(w: World, path: string, name: string): string | undefined {
     ['/api/tracking-pixels/', w.pixelId],
     ['/api/stats/campaigns/', w.campaignId],
     ['/api/stats/buyers/', w.buyerId],
+    ['/api/leads/{id}', w.leadId],
+    ['/api/call-logs/', w.callLogId],
+    ['/api/follow-ups/', w.followUpId],
   ];
   const found = byPrefix.find(([prefix]) => path.startsWith(prefix));
   return found ? String(found[1]) : undefined;

@@ -34,6 +34,10 @@ export interface World {
   tagCode: string;
   callId: number;
   callSid: string;
+  /** A lead, a call log on it (about the recorded call) and the follow-up task the log scheduled. */
+  leadId: string;
+  callLogId: string;
+  followUpId: string;
 }
 
 /** `callSid`: the recorded call's (a CallSid belongs to one organisation: another world needs another). */
@@ -67,7 +71,14 @@ export async function createWorld(t: TestApp, organizationName: string, callSid 
   const audio = await upload(owner.client, { data: makeMp3(10), name: 'Target audio' });
   if (!audio.data) throw new Error(`uploadAudio failed: ${audio.response.status}`);
   const call = await recordInboundCall(t.db, { orgId: owner.orgId, callSid, campaignId, from: '+13105550000', to: number.data.phoneNumber });
+  const lead = await owner.client.POST('/api/leads', { body: { phone: '+14155550180', name: 'Target lead', campaignId } });
+  if (!lead.data) throw new Error(`createLead failed: ${lead.response.status}`);
+  const callLog = await owner.client.POST('/api/call-logs', {
+    body: { leadId: lead.data.id, outcome: 'Callback Requested', callId: call.call.id, scheduledFollowUp: '2030-01-25T14:00:00Z' },
+  });
+  if (!callLog.data?.followUp) throw new Error(`createCallLog failed: ${callLog.response.status}`);
   return {
+    ...{ leadId: lead.data.id, callLogId: callLog.data.id, followUpId: callLog.data.followUp.id },
     ...{ owner, member, cookie, campaignId, buyerId, spareBuyerId, apiKeyId: key.data.id, targetId: target.data.id, routerId: router.data.id, rtbId: campaign.rtbId },
     ...{ numberId: number.data.id, numberPhone: number.data.phoneNumber, poolId: pool.data.id, flowId: flow.data.id, pixelId: pixel.data.id },
     ...{ tagId: tag.data.id, tagCode: tag.data.tagCode, callId: call.call.id, callSid, audioId: audio.data.id },

@@ -43,6 +43,9 @@ interface Tenant {
   lead: { id: string };
   dncNumber: { id: string };
   leadImport: { id: string };
+  /** A call log on the lead (about the tenant's call) with the follow-up task it scheduled. */
+  callLog: { id: string };
+  followUp: { id: string };
 }
 
 let A: Tenant;
@@ -201,6 +204,25 @@ const cases: Record<string, Case> = {
   getLeadImport: (api) => [api.GET('/api/leads/imports/{id}', { params: { path: { id: A.leadImport.id } } })],
   getLeadImportErrorsCsv: (api) => [api.GET('/api/leads/imports/{id}/errors', { params: { path: { id: A.leadImport.id } }, parseAs: 'text' })],
   removeDncNumber: (api) => [api.DELETE('/api/dnc-numbers/{id}', { params: { path: { id: A.dncNumber.id } } })],
+  getLeadActivity: (api) => [
+    api.GET('/api/leads/{id}/activity', { params: { path: { id: A.lead.id } } }),
+    api.GET('/api/leads/{id}/activity', { params: { path: { id: A.lead.id }, query: { types: ['call_log'], order: 'desc' } } }),
+  ],
+  getCallLog: (api) => [api.GET('/api/call-logs/{id}', { params: { path: { id: A.callLog.id } } })],
+  updateCallLog: (api) => [
+    api.PUT('/api/call-logs/{id}', {
+      params: { path: { id: A.callLog.id } },
+      body: { outcome: 'Not Interested', notes: 'Hijacked', duration: 1, callId: null, scheduledFollowUp: null },
+    }),
+    // B's own log pointed at A's call.
+    api.PUT('/api/call-logs/{id}', { params: { path: { id: B.callLog.id } }, body: { callId: A.call.id } }),
+  ],
+  deleteCallLog: (api) => [api.DELETE('/api/call-logs/{id}', { params: { path: { id: A.callLog.id } } })],
+  getFollowUp: (api) => [api.GET('/api/follow-ups/{id}', { params: { path: { id: A.followUp.id } } })],
+  updateFollowUp: (api) => [
+    api.PUT('/api/follow-ups/{id}', { params: { path: { id: A.followUp.id } }, body: { status: 'cancelled' } }),
+    api.PUT('/api/follow-ups/{id}', { params: { path: { id: A.followUp.id } }, body: { dueAt: '2031-01-01T00:00:00Z' } }),
+  ],
 };
 
 // Authenticated operations with an id in the path. (Inbound RTB is public: its RTB ID is a
@@ -220,7 +242,7 @@ async function snapshot() {
 /** What A itself sees of its objects through the API. */
 async function viewOfA() {
   const api = A.owner.client;
-  const [member, owner, keys, campaign, buyer, assignments, call, corrections, audio] = await Promise.all([
+  const [member, owner, keys, campaign, buyer, assignments, call, corrections, audio, callLog, followUp, activity] = await Promise.all([
     api.GET('/api/users/{id}', { params: { path: { id: String(A.member.id) } } }),
     api.GET('/api/users/{id}', { params: { path: { id: String(A.owner.id) } } }),
     api.GET('/api/api-keys'),
@@ -230,8 +252,11 @@ async function viewOfA() {
     api.GET('/api/calls/{id}', { params: { path: { id: String(A.call.id) } } }),
     api.GET('/api/calls/{id}/corrections', { params: { path: { id: String(A.call.id) } } }),
     api.GET('/api/audio/{id}', { params: { path: { id: A.audio.id } } }),
+    api.GET('/api/call-logs/{id}', { params: { path: { id: A.callLog.id } } }),
+    api.GET('/api/follow-ups/{id}', { params: { path: { id: A.followUp.id } } }),
+    api.GET('/api/leads/{id}/activity', { params: { path: { id: A.lead.id } } }),
   ]);
-  for (const r of [member, owner, keys, campaign, buyer, assignments, call, corrections, audio]) expect(r.response.status).toBe(200);
+  for (const r of [member, owner, keys, campaign, buyer, assignments, call, corrections, audio, callLog, followUp, activity]) expect(r.response.status).toBe(200);
   return {
     member: member.data,
     owner: owner.data,
@@ -242,6 +267,9 @@ async function viewOfA() {
     call: call.data,
     corrections: corrections.data,
     audio: audio.data,
+    callLog: callLog.data,
+    followUp: followUp.data,
+    activity: activity.data,
   };
 }
 
@@ -347,7 +375,13 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
   const imported = await upload(t, owner, '/api/leads/imports', `phone,name\n${phone.replace(/\d{2}$/, '97')},Imported\nnot-a-phone,Bad\n`, { campaignId: campaign.id });
   if (imported.status !== 202) throw new Error(`lead import failed: ${imported.status}`);
   await waitForImport(owner, imported.body.id);
+  const callLog = await owner.client.POST('/api/call-logs', {
+    body: { leadId: lead.data.id, outcome: 'Interested', duration: 300, notes: `${name} call`, callId: call.id, scheduledFollowUp: '2030-01-25T14:00:00Z' },
+  });
+  if (!callLog.data?.followUp) throw new Error(`createCallLog failed: ${callLog.response.status}`);
   return {
+    callLog: { id: callLog.data.id },
+    followUp: { id: callLog.data.followUp.id },
     audio: { id: audio.data.id },
     lead: lead.data,
     dncNumber: dncNumber.data,
@@ -451,6 +485,8 @@ describe('cross-tenant isolation', () => {
       bKeyClient.POST('/api/calls', { body: { callerNumber: '+13105550001', campaignId: B.campaign.id, buyerId: A.buyer.id, status: 'completed', duration: 60 } }),
       B.owner.client.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', campaignId: A.campaign.id } }),
       B.owner.client.POST('/api/leads', { body: { phone: '+13105550002', campaignId: A.campaign.id } }),
+      B.owner.client.POST('/api/call-logs', { body: { leadId: A.lead.id, outcome: 'Interested' } }),
+      bKeyClient.POST('/api/call-logs', { body: { leadId: B.lead.id, outcome: 'Busy', callId: A.call.id } }),
       B.owner.client.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', poolId: A.pool.id } }),
       bKeyClient.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', campaignId: B.campaign.id, poolId: A.pool.id } }),
       bKeyClient.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', campaignId: A.campaign.id, poolId: B.pool.id } }),
@@ -497,6 +533,16 @@ describe('cross-tenant isolation', () => {
     expect(leadsOfA.data?.total).toBe(0);
     expect(dnc.data?.numbers.map((n) => n.id)).toEqual([B.dncNumber.id]);
     expect(imports.data?.imports.map((i) => i.id)).toEqual([B.leadImport.id]);
+    const [logs, logsOfA, followUps, followUpsOfA] = await Promise.all([
+      B.owner.client.GET('/api/call-logs'),
+      B.owner.client.GET('/api/call-logs', { params: { query: { leadId: A.lead.id } } }),
+      B.owner.client.GET('/api/follow-ups'),
+      B.owner.client.GET('/api/follow-ups', { params: { query: { leadId: A.lead.id } } }),
+    ]);
+    expect(logs.data?.callLogs.map((l) => l.id)).toEqual([B.callLog.id]);
+    expect(logsOfA.data?.pagination.total).toBe(0);
+    expect(followUps.data?.followUps.map((f) => f.id)).toEqual([B.followUp.id]);
+    expect(followUpsOfA.data?.followUps).toEqual([]);
   });
 
   it("A's objects still work for A after B's attempts", async () => {

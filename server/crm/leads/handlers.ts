@@ -143,7 +143,7 @@ export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
         patch.name = fullName(null, patch.first_name === undefined ? current.first_name : patch.first_name, patch.last_name === undefined ? current.last_name : patch.last_name);
       }
       try {
-        const row = await updateLead(db, scope, id, patch);
+        const row = await updateLead(db, scope, id, patch, principal.userId);
         if (!row) throw ERRORS.notFound('Lead', ctx.params.id);
         return { status: 200, body: presentLead(row) };
       } catch (err) {

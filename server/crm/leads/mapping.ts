@@ -33,6 +33,7 @@ export function presentLead(row: LeadRow): Lead {
     callAttempts: row.call_attempts,
     lastCallAt: isoOrNull(row.last_call_at),
     nextCallAt: isoOrNull(row.next_call_at),
+    nextFollowUpAt: isoOrNull(row.next_follow_up_at),
     doNotCall: row.do_not_call,
     source: row.source,
     importId: row.import_id,

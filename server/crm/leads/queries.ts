@@ -1,7 +1,9 @@
 // Lead queries. Every one is scoped by organisation, and for an agent by assignment (`scope`).
-import { type Expression, type SqlBool, sql } from 'kysely';
-import type { Db, LeadDialStatus, LeadPatch, LeadRow, LeadStage, NewLead } from '../../../db/types.js';
+import { type Expression, type SqlBool, sql, type Transaction } from 'kysely';
+import type { DB, Db, LeadDialStatus, LeadPatch, LeadRow, LeadStage, NewLead } from '../../../db/types.js';
+import { inTransaction } from '../../platform/common/transaction.js';
 import { escapeLike, type SearchPlan } from './search.js';
+import { recordStageChange } from './stage-changes.js';
 
 /** Whose leads a caller may see: all of the organisation's, or (an agent) only those assigned to it. */
 export interface LeadScope {
@@ -28,18 +30,44 @@ export function findLead(db: Db, scope: LeadScope, id: string): Promise<LeadRow 
   return query.executeTakeFirst();
 }
 
+/**
+ * The lead (in scope), its row locked until the transaction `trx` ends: what changes a lead's
+ * stage or its follow-ups takes this first, so that concurrent changes of one lead run one after
+ * the other and each reads what the one before wrote.
+ */
+export function lockLead(trx: Transaction<DB>, scope: LeadScope, id: string): Promise<LeadRow | undefined> {
+  let query = trx.selectFrom('leads').selectAll().where('org_id', '=', scope.orgId).where('id', '=', id);
+  if (scope.assignedTo !== null) query = query.where('assigned_to', '=', scope.assignedTo);
+  return query.forUpdate().executeTakeFirst();
+}
+
 export function insertLead(db: Db, values: NewLead): Promise<LeadRow> {
   return db.insertInto('leads').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
-export function updateLead(db: Db, scope: LeadScope, id: string, patch: LeadPatch): Promise<LeadRow | undefined> {
-  let query = db
-    .updateTable('leads')
-    .set({ ...patch, updated_at: sql<Date>`now()` })
-    .where('org_id', '=', scope.orgId)
-    .where('id', '=', id);
-  if (scope.assignedTo !== null) query = query.where('assigned_to', '=', scope.assignedTo);
-  return query.returningAll().executeTakeFirst();
+/**
+ * Change a lead (in scope). A change of stage is recorded in lead_stage_changes, by `userId`, in
+ * the same transaction (the lead's row locked first, so the stage it moved from is the one it had).
+ */
+export function updateLead(db: Db, scope: LeadScope, id: string, patch: LeadPatch, userId: number | null): Promise<LeadRow | undefined> {
+  const update = (trx: Db) => {
+    let query = trx
+      .updateTable('leads')
+      .set({ ...patch, updated_at: sql<Date>`now()` })
+      .where('org_id', '=', scope.orgId)
+      .where('id', '=', id);
+    if (scope.assignedTo !== null) query = query.where('assigned_to', '=', scope.assignedTo);
+    return query.returningAll().executeTakeFirst();
+  };
+  if (patch.stage === undefined) return update(db);
+  return inTransaction(db, async (trx) => {
+    const before = await lockLead(trx, scope, id);
+    const row = await update(trx);
+    if (row && before && before.stage !== row.stage) {
+      await recordStageChange(trx, { org_id: row.org_id, lead_id: row.id, user_id: userId, from_stage: before.stage, to_stage: row.stage });
+    }
+    return row;
+  });
 }
 
 export async function deleteLead(db: Db, orgId: string, id: string): Promise<boolean> {

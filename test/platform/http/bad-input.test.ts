@@ -40,6 +40,8 @@ let audioId: string;
 let leadId: string;
 let leadImportId: string;
 let dncNumberId: string;
+let callLogId: string;
+let followUpId: string;
 const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
@@ -115,6 +117,13 @@ const table: Record<string, Case> = {
   getLead: { params: () => ({ id: leadId }) },
   updateLead: { params: () => ({ id: leadId }), body: () => ({ stage: 'lost', notes: 'Changed' }) },
   deleteLead: { params: () => ({ id: leadId }) },
+  getLeadActivity: { params: () => ({ id: leadId }) },
+  createCallLog: { body: () => ({ leadId, outcome: 'Interested', duration: 60, notes: 'Sneaky log', scheduledFollowUp: '2030-01-01T09:00:00Z' }) },
+  getCallLog: { params: () => ({ id: callLogId }) },
+  updateCallLog: { params: () => ({ id: callLogId }), body: () => ({ outcome: 'Busy', notes: 'Changed', scheduledFollowUp: null }) },
+  deleteCallLog: { params: () => ({ id: callLogId }) },
+  getFollowUp: { params: () => ({ id: followUpId }) },
+  updateFollowUp: { params: () => ({ id: followUpId }), body: () => ({ status: 'done' }) },
   getLeadImport: { params: () => ({ id: leadImportId }) },
   getLeadImportErrorsCsv: { params: () => ({ id: leadImportId }) },
   addDncNumber: { body: () => ({ phoneNumber: '+14155550189' }) },
@@ -300,6 +309,10 @@ beforeAll(async () => {
   dncNumberId = dnc.data.id;
   const imported = await upload(t, owner, '/api/leads/imports', 'phone,name\n+14155550185,Imported\n', { campaignId });
   leadImportId = (await waitForImport(owner, imported.body.id)).id;
+  const callLog = await owner.client.POST('/api/call-logs', { body: { leadId, outcome: 'Callback Requested', scheduledFollowUp: '2030-01-25T14:00:00Z' } });
+  if (!callLog.data?.followUp) throw new Error(`createCallLog failed: ${callLog.response.status}`);
+  callLogId = callLog.data.id;
+  followUpId = callLog.data.followUp.id;
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());

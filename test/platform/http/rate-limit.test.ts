@@ -252,6 +252,43 @@ describe("seed 003's categories: uploads per hour, analytics per 15 minutes with
   });
 });
 
+describe("seed 003's Call Logging category over HTTP: call logs and follow-ups in call_logs, a lead's timeline in leads", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // call_logs at its default (200 per 15 minutes, bursts of 20 per 90 s); leads raised to 300.
+    t = await startTestApp({ env: { RATE_LIMITS: 'general=1000,login=1000,leads=300' } });
+  });
+  afterAll(async () => t.close());
+
+  it('counts every call-log and follow-up operation against one 15-minute budget with bursts of 20', async () => {
+    const owner = await registerOrg(t, 'Call Logging Org');
+    const lead = await owner.client.POST('/api/leads', { body: { phone: '+14155550901' } });
+    expect(rateHeaders(lead.response)).toMatchObject({ limit: 300 });
+    const leadId = lead.data!.id;
+    const created = await owner.client.POST('/api/call-logs', { body: { leadId, outcome: 'Busy', scheduledFollowUp: '2030-01-01T09:00:00Z' } });
+    expect(created.response.status).toBe(201);
+    const requests = [
+      () => owner.client.GET('/api/call-logs'),
+      () => owner.client.GET('/api/call-logs/{id}', { params: { path: { id: created.data!.id } } }),
+      () => owner.client.PUT('/api/call-logs/{id}', { params: { path: { id: created.data!.id } }, body: { notes: 'again' } }),
+      () => owner.client.GET('/api/follow-ups'),
+      () => owner.client.GET('/api/follow-ups/{id}', { params: { path: { id: created.data!.followUp!.id } } }),
+    ];
+    for (let i = 1; i < 20; i += 1) {
+      const { response } = await requests[i % requests.length]!();
+      expect(response.status).toBe(200);
+      expect(rateHeaders(response)).toMatchObject({ limit: 200, remaining: 199 - i });
+      expect(response.headers.get('x-ratelimit-window')).toBe('900');
+    }
+    const refused = await owner.client.GET('/api/follow-ups');
+    await expectRateLimited(refused.response, 20, refused.error, 90);
+    // The timeline is a lead operation: its own budget.
+    const timeline = await owner.client.GET('/api/leads/{id}/activity', { params: { path: { id: leadId } } });
+    expect(timeline.response.status).toBe(200);
+    expect(rateHeaders(timeline.response)).toMatchObject({ limit: 300 });
+  });
+});
+
 describe('createRateLimiter: windows and bursts (leads, call_logs)', () => {
   const req = () => ({ log: { warn: () => undefined }, rateLimitHeaders: null }) as unknown as FastifyRequest;
   const limited = (fn: () => unknown) => {
