@@ -132,6 +132,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's organisation */
+        get: operations["getOrganization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the organisation's name or default country
+         * @description `defaultCountry` is the country a national phone number (one without `+` and a country code) is read in, for leads, imports and do-not-call numbers, unless the campaign or the request names another. It must be a country libphonenumber-js knows (400 naming `defaultCountry` otherwise). Existing leads keep the numbers they were stored with.
+         */
+        patch: operations["updateOrganization"];
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -2726,6 +2747,8 @@ export interface components {
              * @description An uploaded audio (`/api/audio`) played instead of the fallback message; null for none.
              */
             fallbackAudioId: string | null;
+            /** @description The country this campaign's national lead numbers are read in; null uses the organisation's (`/api/organization`). */
+            defaultCountry: string | null;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
@@ -2761,6 +2784,8 @@ export interface components {
              * @description One of the organisation's uploaded audio files (`/api/audio`), played instead of the fallback message (Twilio fetches it through a signed, expiring URL); null for none. An unknown id is a 400 naming `fallbackAudioId`.
              */
             fallbackAudioId?: string | null;
+            /** @description The country national lead numbers of this campaign are read in (ISO 3166-1 alpha-2, one libphonenumber-js knows: 400 naming `defaultCountry` otherwise); null uses the organisation's. */
+            defaultCountry?: string | null;
         };
         CampaignUpdate: {
             name?: string;
@@ -2788,6 +2813,8 @@ export interface components {
              * @description One of the organisation's uploaded audio files (`/api/audio`), played instead of the fallback message (Twilio fetches it through a signed, expiring URL); null for none. An unknown id is a 400 naming `fallbackAudioId`.
              */
             fallbackAudioId?: string | null;
+            /** @description The country national lead numbers of this campaign are read in (ISO 3166-1 alpha-2, one libphonenumber-js knows: 400 naming `defaultCountry` otherwise); null uses the organisation's. */
+            defaultCountry?: string | null;
         };
         CampaignRtbConfig: {
             enableRtb?: boolean;
@@ -4199,6 +4226,18 @@ export interface components {
             audio: components["schemas"]["Audio"][];
             pagination: components["schemas"]["Pagination"];
         };
+        OrganizationSettings: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            defaultCountry: components["schemas"]["CountryCode"];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        OrganizationUpdate: {
+            name?: string;
+            defaultCountry?: components["schemas"]["CountryCode"];
+        };
         /** @description An ISO 3166-1 alpha-2 country code (upper case). */
         CountryCode: string;
         /**
@@ -5263,6 +5302,74 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisation and its settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f1c2b9e-8d7a-4c51-9e3b-2a6f0d4c8b17",
+                     *       "name": "Acme Calls",
+                     *       "defaultCountry": "US",
+                     *       "createdAt": "2025-08-04T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationUpdate"];
+            };
+        };
+        responses: {
+            /** @description The organisation as changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f1c2b9e-8d7a-4c51-9e3b-2a6f0d4c8b17",
+                     *       "name": "Acme Calls",
+                     *       "defaultCountry": "GB",
+                     *       "createdAt": "2025-08-04T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     listUsers: {
         parameters: {
             query?: never;
@@ -5622,6 +5729,7 @@ export interface operations {
                      *         "fallbackAction": "message",
                      *         "fallbackMessage": null,
                      *         "fallbackAudioId": null,
+                     *         "defaultCountry": null,
                      *         "createdAt": "2025-01-01T00:00:00.000Z",
                      *         "updatedAt": "2025-01-01T00:00:00.000Z"
                      *       }
@@ -5678,6 +5786,7 @@ export interface operations {
                      *       "fallbackAction": "message",
                      *       "fallbackMessage": null,
                      *       "fallbackAudioId": null,
+                     *       "defaultCountry": null,
                      *       "createdAt": "2025-08-04T12:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -5737,6 +5846,7 @@ export interface operations {
                      *       "fallbackAction": "message",
                      *       "fallbackMessage": null,
                      *       "fallbackAudioId": null,
+                     *       "defaultCountry": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-01-01T00:00:00.000Z"
                      *     }
@@ -5798,6 +5908,7 @@ export interface operations {
                      *       "fallbackAction": "message",
                      *       "fallbackMessage": null,
                      *       "fallbackAudioId": null,
+                     *       "defaultCountry": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -5892,6 +6003,7 @@ export interface operations {
                      *       "fallbackAction": "message",
                      *       "fallbackMessage": null,
                      *       "fallbackAudioId": null,
+                     *       "defaultCountry": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }

@@ -24,6 +24,7 @@ import { createRtbRouterHandlers } from './rtb/routers/handlers.js';
 import { createRtbTargetHandlers } from './rtb/targets/handlers.js';
 import { createSimulatorHandlers } from './simulator/handlers.js';
 import { createUserHandlers } from './accounts/users/handlers.js';
+import { createOrganizationHandlers } from './accounts/organization/handlers.js';
 import { createWebhookHandlers } from './inbound/webhooks/handlers.js';
 import { createAudioHandlers } from './crm/audio/handlers.js';
 import { createLeadHandlers } from './crm/leads/handlers.js';
@@ -37,6 +38,7 @@ export function createHandlers(deps: Deps): Handlers {
   return {
     ...createAuthHandlers(deps),
     ...createUserHandlers(deps),
+    ...createOrganizationHandlers(deps),
     ...createApiKeyHandlers(deps),
     ...createCampaignHandlers(deps),
     ...createBuyerHandlers(deps),

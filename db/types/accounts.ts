@@ -44,6 +44,7 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+export type OrganizationRow = Selectable<OrganizationsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;

@@ -1,6 +1,7 @@
 import { parseUuid } from '../../platform/common/ids.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/common/pg-errors.js';
 import { missingAudioIds } from '../../crm/audio/queries.js';
+import { isPhoneCountry, UNKNOWN_PHONE_COUNTRY } from '../../accounts/organization/country.js';
 import { ERRORS } from '../../platform/errors.js';
 import { findRouterInOrg } from '../../rtb/routers/queries.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
@@ -24,6 +25,11 @@ async function checkFallbackAudio(db: Deps['db'], orgId: string, audioId: string
   if ((await missingAudioIds(db, orgId, [audioId])).length > 0) throw ERRORS.validation({ fallbackAudioId: NOT_OUR_AUDIO });
 }
 
+/** A campaign's default country must read phone numbers (libphonenumber-js knows it). */
+function checkCountry(country: string | null | undefined): void {
+  if (country !== undefined && country !== null && !isPhoneCountry(country)) throw ERRORS.validation({ defaultCountry: UNKNOWN_PHONE_COUNTRY });
+}
+
 function phoneConflict(err: unknown): Error | null {
   if (isUniqueViolation(err, 'campaigns_phone_number_key')) return ERRORS.conflict({ phoneNumber: 'is already used by another campaign' });
   // The audio was deleted between the check and the write.
@@ -43,6 +49,7 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
   async function update(orgId: string, rawId: string, body: Parameters<typeof campaignPatch>[0]) {
     const id = campaignId(rawId);
     if (!(await findCampaignInOrg(db, orgId, id))) throw ERRORS.notFound('Campaign', rawId);
+    checkCountry('defaultCountry' in body ? body.defaultCountry : undefined);
     await checkRouter(db, orgId, body.rtbRouterId);
     await checkCampaignNumber(db, orgId, body.phoneNumber, telephony);
     await checkFallbackAudio(db, orgId, 'fallbackAudioId' in body ? body.fallbackAudioId : undefined);
@@ -63,6 +70,7 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
 
     async createCampaign(ctx) {
       const { orgId } = ctx.principal();
+      checkCountry(ctx.body.defaultCountry);
       await checkRouter(db, orgId, ctx.body.rtbRouterId);
       await checkCampaignNumber(db, orgId, ctx.body.phoneNumber, telephony);
       await checkFallbackAudio(db, orgId, ctx.body.fallbackAudioId);

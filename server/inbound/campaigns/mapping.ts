@@ -35,6 +35,7 @@ export function presentCampaign(row: CampaignRow): Campaign {
     fallbackAction: row.fallback_action,
     fallbackMessage: row.fallback_message,
     fallbackAudioId: row.fallback_audio_id,
+    defaultCountry: row.default_country,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -61,5 +62,6 @@ export function campaignPatch(body: CampaignUpdate): CampaignPatch {
   if (body.fallbackAction !== undefined) patch.fallback_action = body.fallbackAction;
   if (body.fallbackMessage !== undefined) patch.fallback_message = body.fallbackMessage;
   if (body.fallbackAudioId !== undefined) patch.fallback_audio_id = body.fallbackAudioId;
+  if (body.defaultCountry !== undefined) patch.default_country = body.defaultCountry;
   return patch;
 }
