@@ -89,24 +89,33 @@ export async function isUserOfOrg(db: Db, orgId: string, userId: number): Promis
   return (await db.selectFrom('users').select('id').where('org_id', '=', orgId).where('id', '=', userId).executeTakeFirst()) !== undefined;
 }
 
+interface SearchStep {
+  condition: Expression<SqlBool>;
+  typos: boolean;
+  /** Order the matches by how close they are (trigram word similarity): not for word matches. */
+  byCloseness: boolean;
+}
+
 /** The conditions a search tries in turn: the first that finds anything answers. */
-function searchSteps(plan: SearchPlan): Array<{ condition: Expression<SqlBool>; typos: boolean }> {
+function searchSteps(plan: SearchPlan): SearchStep[] {
   if (plan.kind === 'phone') {
     const likes = plan.fragments.map((f) => sql<SqlBool>`phone_digits LIKE ${`%${escapeLike(f)}%`}`);
-    return [{ condition: sql<SqlBool>`(${sql.join(likes, sql` OR `)})`, typos: false }];
+    return [{ condition: sql<SqlBool>`(${sql.join(likes, sql` OR `)})`, typos: false, byCloseness: false }];
   }
-  const steps: Array<{ condition: Expression<SqlBool>; typos: boolean }> = [];
+  const steps: SearchStep[] = [];
   // 1. Whole words and word prefixes of names and companies, in any order (full-text index).
-  if (plan.prefixQuery) steps.push({ condition: sql<SqlBool>`search_tsv @@ to_tsquery('simple', ${plan.prefixQuery})`, typos: false });
+  //    Every match holds every word: exact ones first, then the newest (closeness, a trigram
+  //    computation per match, would cost more than the index look-up on common words).
+  if (plan.prefixQuery) steps.push({ condition: sql<SqlBool>`search_tsv @@ to_tsquery('simple', ${plan.prefixQuery})`, typos: false, byCloseness: false });
   // 2. The text anywhere in the name, company or e-mail (trigram index): e-mails, parts of words.
-  steps.push({ condition: sql<SqlBool>`search_doc LIKE ${`%${escapeLike(plan.text)}%`}`, typos: false });
+  steps.push({ condition: sql<SqlBool>`search_doc LIKE ${`%${escapeLike(plan.text)}%`}`, typos: false, byCloseness: true });
   // 3. Typos: a stretch of the name, company or e-mail close to the text (trigram word similarity).
-  steps.push({ condition: sql<SqlBool>`${plan.text} <% search_doc`, typos: true });
+  steps.push({ condition: sql<SqlBool>`${plan.text} <% search_doc`, typos: true, byCloseness: true });
   return steps;
 }
 
-/** Exact matches first, then matches of whole words / substrings, then the closest; newest among equals. */
-function searchRank(plan: SearchPlan) {
+/** Exact matches first, then (for substrings and typos) the closest; newest among equals. */
+function searchRank(plan: SearchPlan, byCloseness: boolean) {
   if (plan.kind === 'phone') {
     const exact = plan.fragments.map((f) => sql`phone_digits = ${f} OR phone_digits LIKE ${`${escapeLike(f)}%`}`);
     return [sql`(${sql.join(exact, sql` OR `)}) DESC`];
@@ -114,7 +123,7 @@ function searchRank(plan: SearchPlan) {
   return [
     // coalesce: a missing company or email must not make the comparison NULL (NULLs sort first in DESC).
     sql`coalesce(lower(name) = ${plan.text} OR lower(company) = ${plan.text} OR lower(email) = ${plan.text}, false) DESC`,
-    sql`word_similarity(${plan.text}, search_doc) DESC`,
+    ...(byCloseness ? [sql`word_similarity(${plan.text}, search_doc) DESC`] : []),
   ];
 }
 
@@ -127,7 +136,8 @@ type Page = { rows: LeadRow[]; total: number };
  * scan as its page (a window count); a plain list counts separately (only past its first page).
  */
 export async function listLeads(db: Db, scope: LeadScope, filters: LeadFilters): Promise<Page> {
-  const run = async (trx: Db, search: Expression<SqlBool> | null): Promise<Page> => {
+  const run = async (trx: Db, step: SearchStep | null): Promise<Page> => {
+    const search = step?.condition ?? null;
     let base = trx.selectFrom('leads').where('org_id', '=', scope.orgId);
     if (scope.assignedTo !== null) base = base.where('assigned_to', '=', scope.assignedTo);
     if (filters.assignedTo !== undefined) base = base.where('assigned_to', '=', filters.assignedTo);
@@ -136,7 +146,7 @@ export async function listLeads(db: Db, scope: LeadScope, filters: LeadFilters):
     if (filters.dialStatus !== undefined) base = base.where('dial_status', '=', filters.dialStatus);
     if (search) base = base.where(search);
     let page = base.selectAll().select(search ? sql<string | null>`count(*) OVER ()`.as('total_count') : sql<string | null>`NULL`.as('total_count'));
-    for (const rank of filters.search ? searchRank(filters.search) : []) page = page.orderBy(rank);
+    for (const rank of filters.search && step ? searchRank(filters.search, step.byCloseness) : []) page = page.orderBy(rank);
     const found = await page.orderBy('created_at', 'desc').orderBy('id').limit(filters.limit).offset(filters.offset).execute();
     const rows = found.map(({ total_count: _count, ...row }) => row as LeadRow);
     const counted = found[0]?.total_count;
@@ -153,12 +163,12 @@ export async function listLeads(db: Db, scope: LeadScope, filters: LeadFilters):
   let last: Page = { rows: [], total: 0 };
   for (const step of searchSteps(plan)) {
     if (!step.typos) {
-      last = await run(db, step.condition);
+      last = await run(db, step);
     } else {
       // The typo threshold of `<%` is a setting: set for this transaction only.
       const typos = async (trx: Db) => {
         await sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(WORD_SIMILARITY_THRESHOLD)}, true)`.execute(trx);
-        return run(trx, step.condition);
+        return run(trx, step);
       };
       last = db.isTransaction ? await typos(db) : await db.transaction().execute(typos);
     }
