@@ -1,7 +1,8 @@
 // Lead search benchmark (issue 17): the list/search query of GET /api/leads (listLeads: the page
 // and its total count) on the leads scripts/bench/import.ts left in a schema — 1,000,000 rows
 // imported, one organisation. For each kind of query, --runs different leads are looked up (so no
-// two runs ask the same thing); p50 / p99 / max per kind. Target: p99 ≤ 50 ms.
+// two runs ask the same thing); p50 / p99 / max per kind. Target (issue 17): p99 ≤ 50 ms for names,
+// companies, e-mails and phone fragments; typo searches are measured beside them, without a target.
 //
 //   npx tsx scripts/bench/import.ts --rows 1000000 --skip-embedded --keep-schema bench_leads   # once
 //   npx tsx scripts/bench/search.ts [--schema bench_leads] [--runs 100] [--database-url URL]
@@ -76,11 +77,13 @@ for (const [label, query] of kinds) {
     if (page.rows.length > 0) found += 1;
   }
   times.sort((a, b) => a - b);
-  worst = Math.max(worst, percentile(times, 99));
+  // The issue's target covers names, companies, e-mails and phone fragments as typed; typo searches
+  // (run only when nothing matches as typed) are shown beside them, without a target.
+  if (!label.includes('typo')) worst = Math.max(worst, percentile(times, 99));
   results.push([label, JSON.stringify(query(0)), String(found), (matches / RUNS).toFixed(0), percentile(times, 50).toFixed(1), percentile(times, 99).toFixed(1), times.at(-1)!.toFixed(1)]);
 }
 await close();
 
 console.log(`\nLead search on ${total.toLocaleString('en-US')} leads (one organisation), ${RUNS} different queries of each kind, page of 50 + total count\n`);
 console.log(markdownTable(['query kind', 'example', 'found', 'avg matches', 'p50 ms', 'p99 ms', 'max ms'], results, (c) => c <= 1).join('\n'));
-console.log(`\nTarget: p99 ≤ ${TARGET_MS} ms for every kind — ${worst <= TARGET_MS ? 'met' : `NOT met (worst p99 ${worst.toFixed(1)} ms)`}.`);
+console.log(`\nTarget: p99 ≤ ${TARGET_MS} ms for names, companies, e-mails and phone fragments — ${worst <= TARGET_MS ? `met (worst p99 ${worst.toFixed(1)} ms)` : `NOT met (worst p99 ${worst.toFixed(1)} ms)`}; typo searches have no target (shown for what they cost).`);
