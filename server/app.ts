@@ -27,6 +27,8 @@ import { installMultipart } from './platform/http/multipart.js';
 import { startRollupCompactor } from './reports/compactor.js';
 import { createOutboundPolicy } from './platform/http/outbound/url-policy.js';
 import { type AnyTelephony, createTelephony } from './telephony/factory.js';
+import type { SimulatedOutboundCall } from './telephony/simulator/simulator.js';
+import { simulatedOutboundRunner } from './simulator/outbound-runner.js';
 import { createLoginThrottle } from './accounts/auth/login-throttle.js';
 import { createRateLimiter, installRateLimit } from './platform/http/rate-limit/hook.js';
 import type { RateLimitStore } from './platform/http/rate-limit/store.js';
@@ -131,11 +133,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const outboundPolicy = createOutboundPolicy(config.outboundAllowPrivate);
   const rtb = createRtbRuntime(outboundPolicy, config.rtbFanoutConcurrency);
   // The simulator knows every call that reached our webhooks from the database (any instance).
-  const telephony = deps.telephony ?? createTelephony(config, { simulator: { calls: createDatabaseCallStore(deps.db) } });
+  // Outbound calls the simulator places are played by its carrier (below, once the app exists).
+  let playOutbound: ((call: SimulatedOutboundCall) => void) | undefined;
+  const telephony =
+    deps.telephony ?? createTelephony(config, { simulator: { calls: createDatabaseCallStore(deps.db), onPlaceCall: (call) => playOutbound?.(call) } });
   const webhookToken = deps.webhookToken ?? config.twilioAuthToken;
   if (!webhookToken) throw new Error('buildApp: a Twilio webhook token is required (TWILIO_AUTH_TOKEN or the generated simulator token)');
   const loginThrottle = createLoginThrottle(deps.rateLimitStore, config.rateLimits.login);
   const background = createBackground();
+  if (telephony.kind === 'simulator') {
+    playOutbound = simulatedOutboundRunner({ app, telephony, base: config.publicBaseUrl, webhookToken, background, speedup: config.simulatorSpeedup });
+  }
   const audioUrls = createAudioUrlSigner(deriveAudioUrlKey(deps.secretsKey), config.publicBaseUrl);
   const handlerDeps: Deps = { db, config, limiter, loginThrottle, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache(), background, audioUrls };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);

@@ -123,6 +123,8 @@ export interface Config {
   readonly pixelRetryBaseMs: number;
   /** How often report deltas are folded into the hourly summaries; 0 switches it off (reports stay exact). */
   readonly reportRollupIntervalMs: number;
+  /** How much faster than real time the simulator plays outbound calls (1: real time). */
+  readonly simulatorSpeedup: number;
 }
 
 function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
@@ -311,6 +313,7 @@ export function loadConfig(env: Env = process.env): Config {
   const pixelDeliveryIntervalMs = parseInteger('PIXEL_DELIVERY_INTERVAL_MS', nonEmpty(env.PIXEL_DELIVERY_INTERVAL_MS), 1000, 0, 3_600_000, problems);
   const pixelRetryBaseMs = parseInteger('PIXEL_RETRY_BASE_MS', nonEmpty(env.PIXEL_RETRY_BASE_MS), 1000, 0, 3_600_000, problems);
   const reportRollupIntervalMs = parseInteger('REPORT_ROLLUP_INTERVAL_MS', nonEmpty(env.REPORT_ROLLUP_INTERVAL_MS), 2000, 0, 3_600_000, problems);
+  const simulatorSpeedup = parseInteger('SIMULATOR_SPEEDUP', nonEmpty(env.SIMULATOR_SPEEDUP), 1, 1, 1000, problems);
   const audioMaxBytes = parseInteger('AUDIO_MAX_BYTES', nonEmpty(env.AUDIO_MAX_BYTES), DEFAULT_AUDIO_MAX_BYTES, 1024, 50 * 1024 * 1024, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -342,5 +345,6 @@ export function loadConfig(env: Env = process.env): Config {
     leadImportIntervalMs,
     pixelRetryBaseMs,
     reportRollupIntervalMs,
+    simulatorSpeedup,
   });
 }

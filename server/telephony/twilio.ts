@@ -3,6 +3,7 @@
 // types.ts. Errors from the library become TelephonyError (see toTelephonyError).
 import twilio from 'twilio';
 import {
+  CALL_STATUS_EVENTS,
   MAX_CONFERENCES_SCANNED,
   TelephonyError,
   type AvailableNumber,
@@ -10,6 +11,8 @@ import {
   type HoldOptions,
   type NumberCapabilities,
   type NumberWebhooks,
+  type PlaceCallInput,
+  type PlacedCall,
   type PurchaseNumberInput,
   type PurchasedNumber,
   type RecordingOptions,
@@ -22,6 +25,7 @@ import {
   assertHttpUrl,
   normalizeSearch,
   validateHold,
+  validatePlaceCall,
   validatePurchase,
   validateRecording,
   validateTransfer,
@@ -308,6 +312,36 @@ export function createTwilioTelephony(options: TwilioTelephonyOptions): TwilioTe
         if (err instanceof TelephonyError && err.details.providerCode === 21220) return;
         throw err;
       }
+    },
+
+    async placeCall(input: PlaceCallInput): Promise<PlacedCall> {
+      validatePlaceCall(input);
+      const amd = input.machineDetection;
+      const created = await call(`Call to ${input.to}`, () =>
+        client.calls.create({
+          to: input.to,
+          from: input.from,
+          url: input.answerUrl,
+          method: 'POST',
+          statusCallback: input.statusCallbackUrl,
+          statusCallbackMethod: 'POST',
+          statusCallbackEvent: [...(input.statusEvents ?? CALL_STATUS_EVENTS)],
+          ...(input.timeoutSeconds !== undefined ? { timeout: input.timeoutSeconds } : {}),
+          ...(amd
+            ? {
+                machineDetection: amd.mode,
+                asyncAmd: 'true',
+                asyncAmdStatusCallback: amd.statusCallbackUrl,
+                asyncAmdStatusCallbackMethod: 'POST',
+                ...(amd.timeoutSeconds !== undefined ? { machineDetectionTimeout: amd.timeoutSeconds } : {}),
+              }
+            : {}),
+          ...(input.recordingStatusCallbackUrl !== undefined
+            ? { record: true, recordingStatusCallback: input.recordingStatusCallbackUrl, recordingStatusCallbackMethod: 'POST' }
+            : {}),
+        }),
+      );
+      return { callSid: created.sid };
     },
   };
 }

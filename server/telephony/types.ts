@@ -40,6 +40,13 @@
 //   hangupCall        POST Calls/{CA…}.json Status=completed (ends the caller and the bridged leg).
 //                     Hanging up a call that has already ended is a no-op, not an error.
 //
+//   placeCall         POST Calls.json (an outbound call, for the dialer): To, From, Url (our answer
+//                     webhook, POST), StatusCallback (POST) with StatusCallbackEvent initiated /
+//                     ringing / answered / completed, Timeout; with answering-machine detection
+//                     MachineDetection (Enable | DetectMessageEnd), AsyncAmd=true,
+//                     AsyncAmdStatusCallback (POST), MachineDetectionTimeout; with recording
+//                     Record=true, RecordingStatusCallback (POST). → the CA… sid.
+//
 // Conference detection (hold/resume/mute/unmute): the in-progress conferences of the account are
 // listed (at most MAX_CONFERENCES_SCANNED) and the call looked up as a participant in each; with
 // no conferences that is a single request.
@@ -118,6 +125,42 @@ export interface RecordingOptions {
   statusCallbackUrl?: string;
 }
 
+/** Twilio's status callback events of a call. */
+export type CallStatusEvent = 'initiated' | 'ringing' | 'answered' | 'completed';
+export const CALL_STATUS_EVENTS: readonly CallStatusEvent[] = ['initiated', 'ringing', 'answered', 'completed'];
+
+export interface MachineDetectionOptions {
+  /** `Enable`: decide as soon as possible; `DetectMessageEnd`: for a machine, wait for the beep. */
+  mode: 'Enable' | 'DetectMessageEnd';
+  /** Asynchronous AMD: the call is answered at once and the result POSTed here (AnsweredBy). */
+  statusCallbackUrl: string;
+  /** MachineDetectionTimeout, 3–59 seconds (Twilio's default 30). */
+  timeoutSeconds?: number;
+}
+
+export interface PlaceCallInput {
+  /** The person called (E.164). */
+  to: string;
+  /** Our caller id: one of the account's numbers (E.164). */
+  from: string;
+  /** Our answer webhook: Twilio POSTs there when the call is answered and plays the TwiML. */
+  answerUrl: string;
+  /** Our call-status webhook (POST). */
+  statusCallbackUrl: string;
+  /** Which status events are POSTed (default: all four). */
+  statusEvents?: readonly CallStatusEvent[];
+  /** Seconds to let it ring, 5–600 (Twilio's default 60). */
+  timeoutSeconds?: number;
+  machineDetection?: MachineDetectionOptions;
+  /** Record the call; the recording's status is POSTed here. */
+  recordingStatusCallbackUrl?: string;
+}
+
+export interface PlacedCall {
+  /** The carrier's call sid (Twilio: CA + 32 hex; simulator: CA + 32 hex, labelled by its store). */
+  callSid: string;
+}
+
 /** How a hold / resume was carried out: a conference participant update, or a call redirect. */
 export interface ControlResult {
   via: 'conference_participant' | 'call_update';
@@ -139,6 +182,8 @@ export interface Telephony {
   startRecording(callSid: string, options?: RecordingOptions): Promise<{ recordingSid: string }>;
   stopRecording(callSid: string, recordingSid: string): Promise<void>;
   hangupCall(callSid: string): Promise<void>;
+  /** An outbound call (the dialer): the carrier calls `to` and drives our webhooks. */
+  placeCall(input: PlaceCallInput): Promise<PlacedCall>;
 }
 
 export type TelephonyErrorKind =

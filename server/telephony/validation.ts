@@ -1,11 +1,13 @@
 // Input checks shared by both adapters, so that Twilio and the simulator refuse the same inputs
 // with the same 'invalid' errors before anything is sent or recorded.
 import {
+  CALL_STATUS_EVENTS,
   MAX_SEARCH_LIMIT,
   NUMBER_TYPES,
   TelephonyError,
   type HoldOptions,
   type NumberWebhooks,
+  type PlaceCallInput,
   type PurchaseNumberInput,
   type RecordingOptions,
   type SearchNumbersInput,
@@ -112,4 +114,25 @@ export function validateHold(options: HoldOptions): void {
 
 export function validateRecording(options: RecordingOptions): void {
   if (options.statusCallbackUrl !== undefined) assertHttpUrl(options.statusCallbackUrl, 'statusCallbackUrl');
+}
+
+/** An outbound call's input, refused the same way by both adapters before anything is sent. */
+export function validatePlaceCall(input: PlaceCallInput): void {
+  assertE164(input.to, 'to');
+  assertE164(input.from, 'from');
+  assertHttpUrl(input.answerUrl, 'answerUrl');
+  assertHttpUrl(input.statusCallbackUrl, 'statusCallbackUrl');
+  for (const event of input.statusEvents ?? []) {
+    if (!CALL_STATUS_EVENTS.includes(event)) throw invalid(`statusEvents must be among ${CALL_STATUS_EVENTS.join(', ')}`);
+  }
+  const timeout = input.timeoutSeconds;
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 5 || timeout > 600)) throw invalid('timeoutSeconds must be a whole number from 5 to 600');
+  const amd = input.machineDetection;
+  if (amd !== undefined) {
+    if (amd.mode !== 'Enable' && amd.mode !== 'DetectMessageEnd') throw invalid('machineDetection.mode must be Enable or DetectMessageEnd');
+    assertHttpUrl(amd.statusCallbackUrl, 'machineDetection.statusCallbackUrl');
+    const seconds = amd.timeoutSeconds;
+    if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 3 || seconds > 59)) throw invalid('machineDetection.timeoutSeconds must be a whole number from 3 to 59');
+  }
+  if (input.recordingStatusCallbackUrl !== undefined) assertHttpUrl(input.recordingStatusCallbackUrl, 'recordingStatusCallbackUrl');
 }

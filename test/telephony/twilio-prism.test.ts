@@ -308,6 +308,71 @@ describe('call control', () => {
   });
 });
 
+describe('outbound calls (the dialer)', () => {
+  const outbound = {
+    to: '+14155550142',
+    from: '+14155550100',
+    answerUrl: 'https://calls.example.com/api/webhooks/outbound/answer',
+    statusCallbackUrl: 'https://calls.example.com/api/webhooks/outbound/status',
+  };
+
+  it('placeCall creates the call with our webhooks, async AMD and recording (strict mock)', async () => {
+    const { telephony, exchanges } = telephonyOn(strict);
+    const placed = await telephony.placeCall({
+      ...outbound,
+      // No status events here: see the next test for why the mock cannot check them.
+      statusEvents: [],
+      timeoutSeconds: 25,
+      machineDetection: { mode: 'DetectMessageEnd', statusCallbackUrl: 'https://calls.example.com/api/webhooks/outbound/amd', timeoutSeconds: 30 },
+      recordingStatusCallbackUrl: 'https://calls.example.com/api/webhooks/outbound/recording',
+    });
+    expect(placed.callSid).toMatch(/^CA[0-9a-f]{32}$/);
+    expectCleanExchanges(exchanges, strict);
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0]?.method.toLowerCase()).toBe('post');
+    expect(pathOf(exchanges[0])).toBe(`${API}/Calls.json`);
+    expect(exchanges[0]?.data).toEqual({
+      To: '+14155550142',
+      From: '+14155550100',
+      Url: 'https://calls.example.com/api/webhooks/outbound/answer',
+      Method: 'POST',
+      StatusCallback: 'https://calls.example.com/api/webhooks/outbound/status',
+      StatusCallbackMethod: 'POST',
+      StatusCallbackEvent: [],
+      Timeout: 25,
+      MachineDetection: 'DetectMessageEnd',
+      AsyncAmd: 'true',
+      AsyncAmdStatusCallback: 'https://calls.example.com/api/webhooks/outbound/amd',
+      AsyncAmdStatusCallbackMethod: 'POST',
+      MachineDetectionTimeout: 30,
+      Record: 'true',
+      RecordingStatusCallback: 'https://calls.example.com/api/webhooks/outbound/recording',
+      RecordingStatusCallbackMethod: 'POST',
+    });
+  });
+
+  it('placeCall asks for the four status events as a repeated form field (Prism reads it as a string: its only complaint)', async () => {
+    const { telephony, exchanges } = telephonyOn(strict);
+    // The twilio library sends an array as the field repeated (StatusCallbackEvent=initiated&…), as
+    // Twilio expects; Twilio's description gives the form no `encoding`, so Prism reads the field
+    // as one string and answers 422 for it — and for nothing else in the request.
+    const err = await rejection(telephony.placeCall(outbound));
+    expect(err.kind).toBe('invalid');
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0]?.data).toMatchObject({ StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] });
+    const body = exchanges[0]?.body as { validation?: Array<{ location: string[]; code: string }> };
+    expect(body.validation?.map((v) => [v.location.join('.'), v.code])).toEqual([['body.StatusCallbackEvent', 'type']]);
+  });
+
+  it('placeCall refuses a national number or a relative webhook without a request', async () => {
+    const { telephony, exchanges } = telephonyOn(strict);
+    const base = { from: '+14155550100', answerUrl: 'https://calls.example.com/a', statusCallbackUrl: 'https://calls.example.com/s' };
+    expect((await rejection(telephony.placeCall({ ...base, to: '4155550142' }))).kind).toBe('invalid');
+    expect((await rejection(telephony.placeCall({ ...base, to: '+14155550142', answerUrl: '/a' }))).kind).toBe('invalid');
+    expect(exchanges).toEqual([]);
+  });
+});
+
 describe('factory', () => {
   it('TELEPHONY=twilio builds the Twilio adapter, which works through the given http client', async () => {
     const exchanges: TwilioExchange[] = [];

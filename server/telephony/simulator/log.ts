@@ -15,7 +15,8 @@ export type SimulatorOperation =
   | 'unmute'
   | 'start_recording'
   | 'stop_recording'
-  | 'hangup';
+  | 'hangup'
+  | 'place_call';
 
 export type ActionDetail = string | number | boolean | null;
 

@@ -10,6 +10,7 @@
 //   simulator-calls.ts      the calls it knows (a store: in memory, or the database's — see below)
 //   simulator-control.ts    call control: transfer, hold / resume, mute, recordings, hang-up
 //   simulator-log.ts        the record of its actions and the sids it makes up
+//   outbound.ts             outbound calls (placeCall) and what each called number does
 // It plays the carrier's part of a call too — the voice webhook, the <Dial> outcome, the status
 // callbacks — in server/simulator/ (POST /api/simulator/calls).
 //
@@ -22,12 +23,14 @@ import { createCallControl } from './control.js';
 import { SIMULATOR_LABEL } from './label.js';
 import { type SimulatorAction, createActionLog, defaultRandom, sidMaker } from './log.js';
 import { type RegisterNumberInput, type SimulatorNumber, createNumberDesk } from './numbers.js';
+import { createOutboundDesk, type SimulatedOutboundCall } from './outbound.js';
 import { TelephonyError, type Telephony } from '../types.js';
 
 export { SIMULATOR_LABEL, SIMULATOR_MONTHLY_FEE, SIMULATOR_NAME_SUFFIX } from './label.js';
 export type { ActionDetail, SimulatorAction, SimulatorOperation } from './log.js';
 export type { RegisterCallOptions, SimulatorCallState, SimulatorCallStore } from './calls.js';
 export type { SimulatorNumber } from './numbers.js';
+export { outboundBehaviour, PERSON_TALK_SEC, type OutboundBehaviour, type SimulatedOutboundCall } from './outbound.js';
 
 export interface SimulatorOptions {
   /** Clock for action timestamps (default: the system clock). */
@@ -36,6 +39,8 @@ export interface SimulatorOptions {
   random?: () => number;
   /** Where calls not registered in memory are found and kept (the app: the database). */
   calls?: SimulatorCallStore;
+  /** The simulated carrier that plays an outbound call (the app: server/simulator/outbound-carrier.ts). */
+  onPlaceCall?: (call: SimulatedOutboundCall) => void;
 }
 
 export interface SimulatorTelephony extends Telephony {
@@ -62,6 +67,7 @@ export function createSimulatorTelephony(options: SimulatorOptions = {}): Simula
   const store = options.calls ? layeredCallStore(memory, options.calls) : memory;
   const numbers = createNumberDesk(log, newSid);
   const control = createCallControl(store, log, () => newSid('REsim', (sid) => memory.hasRecording(sid)));
+  const outbound = createOutboundDesk(memory, log, options.onPlaceCall);
 
   return {
     kind: 'simulator',
@@ -73,6 +79,7 @@ export function createSimulatorTelephony(options: SimulatorOptions = {}): Simula
     registerNumber: numbers.registerNumber,
     numbers: numbers.numbers,
     ...control,
+    placeCall: outbound.placeCall,
     actions: log.actions,
     registerCall: memory.register,
     endCall(callSid: string): void {

@@ -329,6 +329,7 @@ describe('call control on a carrier that fails', () => {
     configureNumber: unused,
     releaseNumber: unused,
     hangupCall: unused,
+    placeCall: unused,
     transferCall: recorded('transferCall', undefined),
     holdCall: recorded('holdCall', conference),
     resumeCall: recorded('resumeCall', conference),

@@ -1,0 +1,160 @@
+// The simulated carrier's part of an outbound call (the dialer's placeCall), as Twilio plays it:
+// status callbacks for the events asked (initiated, ringing, answered, completed — in that order,
+// numbered by SequenceNumber); busy / failed / no answer end the call there (no answer after the
+// call's timeout); otherwise the answer webhook is requested and its TwiML played, and with
+// answering-machine detection its result is POSTed to the AMD callback (a person: `human` after
+// 2 s; a machine: `machine_end_beep` when its greeting ends with DetectMessageEnd, `machine_start`
+// after 2 s with Enable). The called person hangs up after talking PERSON_TALK_SEC seconds; a
+// machine after its greeting and 20 s of recording. Every request goes through `post` (signed, to
+// our own server); waits through `wait` (scaled by the caller). No SQL, no HTTP of its own.
+import { CALL_STATUS_EVENTS, type CallStatusEvent } from '../telephony/types.js';
+import type { SimulatedOutboundCall } from '../telephony/simulator/simulator.js';
+import { type CarrierIo, SIMULATOR_ACCOUNT_SID } from './carrier.js';
+import { describeVerb, readTwiml, type Verb } from './twiml-reader.js';
+
+const AMD_DECISION_SEC = 2;
+const MACHINE_RECORDING_SEC = 20;
+/** What <Say> / <Play> take when the simulator cannot know (no audio is fetched). */
+const SPOKEN_SEC = 3;
+const MAX_DOCUMENTS = 50;
+
+export interface OutboundCarrierUrls {
+  /** Our base URL: only URLs under it are followed (the simulator calls no one else). */
+  base: string;
+}
+
+/** What call control did to the call meanwhile (the simulator's call state), asked after each wait. */
+export interface CallControlView {
+  /** The URL the call was last redirected to (resumeCall: Twilio's call update with Url). */
+  redirectedTo: string | null;
+  /** Hung up through call control. */
+  ended: boolean;
+}
+
+export interface OutboundPlay {
+  /** The final CallStatus: completed, busy, no-answer or failed. */
+  status: 'completed' | 'busy' | 'no-answer' | 'failed';
+  durationSec: number;
+  answeredBy: string | null;
+}
+
+export async function playOutbound(
+  call: SimulatedOutboundCall,
+  urls: OutboundCarrierUrls,
+  io: CarrierIo,
+  control: () => Promise<CallControlView> = async () => ({ redirectedTo: null, ended: false }),
+): Promise<OutboundPlay> {
+  const { input, behaviour, callSid } = call;
+  const events = new Set<CallStatusEvent>(input.statusEvents ?? CALL_STATUS_EVENTS);
+  let sequence = 0;
+  const common = {
+    AccountSid: SIMULATOR_ACCOUNT_SID,
+    CallSid: callSid,
+    To: input.to,
+    Called: input.to,
+    From: input.from,
+    Caller: input.from,
+    Direction: 'outbound-api',
+    ApiVersion: '2010-04-01',
+  };
+  const post = async (url: string, params: Record<string, string>): Promise<Verb[]> => {
+    if (!url.startsWith(`${urls.base}/`)) {
+      io.onStep({ request: url, status: 0, params, answer: ['(not followed: not this server)'] });
+      return [];
+    }
+    const answer = await io.post(url, { ...common, ...params });
+    const verbs = answer.status === 200 && answer.body.trim().startsWith('<') ? readTwiml(answer.body) : [];
+    io.onStep({ request: url.slice(urls.base.length), status: answer.status, params, answer: verbs.map(describeVerb) });
+    return verbs;
+  };
+  const status = async (event: CallStatusEvent, params: Record<string, string>) => {
+    if (!events.has(event)) return;
+    sequence += 1;
+    await post(input.statusCallbackUrl, {
+      ...params,
+      CallbackSource: 'call-progress-events',
+      SequenceNumber: String(sequence - 1),
+      Timestamp: new Date().toUTCString(),
+    });
+  };
+
+  await status('initiated', { CallStatus: 'initiated' });
+  await status('ringing', { CallStatus: 'ringing' });
+  if (behaviour.kind !== 'person' && behaviour.kind !== 'machine') {
+    await io.wait(behaviour.kind === 'no-answer' ? (input.timeoutSeconds ?? 60) : 1);
+    await status('completed', { CallStatus: behaviour.kind, CallDuration: '0' });
+    return { status: behaviour.kind, durationSec: 0, answeredBy: null };
+  }
+
+  await io.wait(behaviour.answerAfterSec);
+  // Time the called side stays on the line (a person hangs up; a machine records, then stops).
+  let remaining = behaviour.kind === 'person' ? behaviour.talkSec : behaviour.greetingSec + MACHINE_RECORDING_SEC;
+  let elapsed = 0;
+  const amd = input.machineDetection;
+  let answeredBy: string | null = null;
+  let amdAt: number | null = null;
+  if (amd) {
+    answeredBy = behaviour.kind === 'person' ? 'human' : amd.mode === 'DetectMessageEnd' ? 'machine_end_beep' : 'machine_start';
+    amdAt = behaviour.kind === 'machine' && amd.mode === 'DetectMessageEnd' ? behaviour.greetingSec : AMD_DECISION_SEC;
+  }
+  const inProgress = { CallStatus: 'in-progress' };
+  let verbs = await post(input.answerUrl, inProgress);
+  await status('answered', inProgress);
+
+  // Time passes verb by verb. The AMD result is POSTed when its moment comes (asynchronous AMD); a
+  // redirect or hang-up by call control (e.g. the dialer's voicemail drop after `machine_end_beep`)
+  // takes effect after the wait in which it happened.
+  let redirectSeen = (await control()).redirectedTo;
+  type Interrupt = { kind: 'redirect'; url: string } | { kind: 'ended' } | null;
+  const spend = async (seconds: number): Promise<Interrupt> => {
+    let left = Math.min(seconds, remaining);
+    while (left > 0) {
+      const untilAmd = amdAt !== null ? Math.max(0, amdAt - elapsed) : Infinity;
+      const step = Math.min(left, untilAmd);
+      await io.wait(step);
+      elapsed += step;
+      remaining -= step;
+      left -= step;
+      if (amdAt !== null && elapsed >= amdAt && amd && answeredBy) {
+        amdAt = null;
+        await post(amd.statusCallbackUrl, { AnsweredBy: answeredBy, MachineDetectionDuration: String(Math.round(elapsed * 1000)) });
+      }
+      const view = await control();
+      if (view.ended) return { kind: 'ended' };
+      if (view.redirectedTo !== null && view.redirectedTo !== redirectSeen) {
+        redirectSeen = view.redirectedTo;
+        return { kind: 'redirect', url: view.redirectedTo };
+      }
+    }
+    return remaining > 0 ? null : { kind: 'ended' };
+  };
+
+  let documents = 1;
+  documents: while (documents <= MAX_DOCUMENTS && remaining > 0) {
+    for (const verb of verbs) {
+      let next: string | null = null;
+      let interrupt: Interrupt = null;
+      if (verb.verb === 'Pause') interrupt = await spend(verb.lengthSec);
+      else if (verb.verb === 'Say' || verb.verb === 'Play') interrupt = await spend(SPOKEN_SEC);
+      else if (verb.verb === 'Dial' || verb.verb === 'Other') {
+        // A bridge or a conference: the called side talks until it hangs up (or call control acts).
+        interrupt = await spend(remaining);
+        if (interrupt === null) break documents;
+      } else if (verb.verb === 'Redirect') next = verb.url;
+      else if (verb.verb === 'Hangup' || verb.verb === 'Reject') break documents;
+      if (interrupt?.kind === 'ended') break documents;
+      if (interrupt?.kind === 'redirect') next = interrupt.url;
+      if (next !== null) {
+        documents += 1;
+        verbs = await post(next, inProgress);
+        continue documents;
+      }
+    }
+    break; // the end of the document: Twilio hangs up
+  }
+  // A call that ended before the AMD decision still gets its result (Twilio decides on what it heard).
+  if (amdAt !== null && amd) await post(amd.statusCallbackUrl, { AnsweredBy: 'unknown', MachineDetectionDuration: String(Math.round(elapsed * 1000)) });
+  const durationSec = Math.round(elapsed);
+  await status('completed', { CallStatus: 'completed', CallDuration: String(durationSec) });
+  return { status: 'completed', durationSec, answeredBy };
+}
