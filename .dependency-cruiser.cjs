@@ -61,6 +61,13 @@ module.exports = {
       to: { path: '^server/', pathNot: [group('crm'), group('platform'), group('accounts'), '^server/inbound/campaigns/(own-campaign|queries)\\.ts$', '^server/handler-types\\.ts$'] },
     },
     {
+      name: 'dialer-on-platform-accounts-crm-and-campaigns',
+      severity: 'error',
+      comment: 'dialer/ (agents, groups, presence; next outbound campaigns and the dial loop) stands on platform/, accounts/ and crm/, and from inbound/ takes only campaigns.',
+      from: { path: group('dialer') },
+      to: { path: '^server/', pathNot: [group('dialer'), group('platform'), group('accounts'), group('crm'), '^server/inbound/campaigns/', '^server/handler-types\\.ts$'] },
+    },
+    {
       name: 'handlers-only-from-the-root',
       severity: 'error',
       comment: 'Route handlers are wired in server/handlers.ts; a module calls another module’s functions, never its handlers.',

@@ -2543,6 +2543,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's agents, by name, filtered by presence and group (seed 002 GET /api/agents)
+         * @description Managers and above. Seed 002's `agent_group_id` is `groupId` here; pages by `page` / `limit`.
+         */
+        get: operations["listAgents"];
+        put?: never;
+        /**
+         * Add an agent (seed 002 POST /api/agents); it starts offline
+         * @description Managers and above. `phone` is read as a lead's number (national numbers in the
+         *     organisation's default country) and stored in E.164 (400 naming `phone` when it is no
+         *     number). `userId` links a user of the organisation (else 404), at most one agent per user
+         *     (409). `groupId` must be one of the organisation's groups (else 404). `timeZone` is an IANA
+         *     name (400 naming it otherwise); `workingHours` are read in it.
+         */
+        post: operations["createAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One agent (a user with role agent only its own agent record) */
+        get: operations["getAgent"];
+        /**
+         * Change an agent (only the fields sent; presence changes through PUT /api/agents/{id}/status)
+         * @description Managers and above. The same checks as on create.
+         */
+        put: operations["updateAgent"];
+        post?: never;
+        /** Delete an agent and its presence history (managers and above) */
+        delete: operations["deleteAgent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agents/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set an agent's presence (seed 002 PUT /api/agents/:id/status)
+         * @description Managers and above for any agent; a user with role agent only for its own agent record
+         *     (any other is a 404). The change is one conditional statement under the agent row's lock,
+         *     so people and calls changing presence at once never race into a wrong state, and each
+         *     change is recorded (`from`, `to`, why, who, when) for the agent's statistics. Setting the
+         *     status it already has changes and records nothing.
+         */
+        put: operations["updateAgentStatus"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agents/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An agent's figures for today (seed 002 GET /api/agents/:id/stats)
+         * @description Today is the current day in the agent's `timeZone`, up to now. `timeInStatus` is read from
+         *     the presence history (seconds in each status since the start of the day, or since the agent
+         *     was created). The call figures are 0 until the dialer links calls to agents (issue 18's
+         *     dialer); seed 002's `date_from` / `date_to` are not taken yet. `availableNow` is true when
+         *     the agent is active, available and below `maxConcurrentCalls`.
+         *     Managers and above for any agent; a user with role agent only for its own record.
+         */
+        get: operations["getAgentStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's agent groups, by name, with how many agents each has */
+        get: operations["listAgentGroups"];
+        put?: never;
+        /** Add an agent group (a name unique in the organisation, else 409) */
+        post: operations["createAgentGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent-groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One agent group */
+        get: operations["getAgentGroup"];
+        /** Rename or describe an agent group (only the fields sent) */
+        put: operations["updateAgentGroup"];
+        post?: never;
+        /** Delete an agent group (its agents stay, without a group) */
+        delete: operations["deleteAgentGroup"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4655,6 +4815,146 @@ export interface components {
             leadId: string;
             items: components["schemas"]["ActivityItem"][];
             pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * @description An agent's presence (seed 002's values).
+         * @enum {string}
+         */
+        AgentStatus: "available" | "busy" | "offline" | "break";
+        AgentName: string;
+        /** @description Where the agent takes calls, in any common format (national numbers in the organisation's default country); stored in E.164. */
+        AgentPhoneInput: string;
+        /** Format: email */
+        AgentEmail: string | null;
+        /** @description A user of the organisation who is this agent (at most one agent per user); it may then read its own record and set its own presence. */
+        AgentUserId: number | null;
+        /**
+         * Format: uuid
+         * @description One of the organisation's agent groups (seed 002's `agent_group_id`).
+         */
+        AgentGroupRef: string | null;
+        /** @description Calls the agent takes at once (default 1). */
+        AgentMaxConcurrentCalls: number;
+        /** @description Working hours per weekday in the agent's `timeZone` (an `end` before `start` runs past midnight). `null` means no set hours; a weekday not listed is off. */
+        AgentWorkingHours: {
+            monday?: components["schemas"]["DayHours"];
+            tuesday?: components["schemas"]["DayHours"];
+            wednesday?: components["schemas"]["DayHours"];
+            thursday?: components["schemas"]["DayHours"];
+            friday?: components["schemas"]["DayHours"];
+            saturday?: components["schemas"]["DayHours"];
+            sunday?: components["schemas"]["DayHours"];
+        } | null;
+        /** @description Seed 002's body in this API's spelling (`agent_group_id` is `groupId`). */
+        AgentCreate: {
+            name: components["schemas"]["AgentName"];
+            phone: components["schemas"]["AgentPhoneInput"];
+            email?: components["schemas"]["AgentEmail"];
+            userId?: components["schemas"]["AgentUserId"];
+            groupId?: components["schemas"]["AgentGroupRef"];
+            maxConcurrentCalls?: components["schemas"]["AgentMaxConcurrentCalls"];
+            timeZone?: components["schemas"]["TimeZone"];
+            workingHours?: components["schemas"]["AgentWorkingHours"];
+            /** @description An inactive agent is never offered calls (default true). */
+            isActive?: boolean;
+        };
+        /** @description The fields to change (at least one). Presence changes through `PUT /api/agents/{id}/status`. */
+        AgentUpdate: {
+            name?: components["schemas"]["AgentName"];
+            phone?: components["schemas"]["AgentPhoneInput"];
+            email?: components["schemas"]["AgentEmail"];
+            userId?: components["schemas"]["AgentUserId"];
+            groupId?: components["schemas"]["AgentGroupRef"];
+            maxConcurrentCalls?: components["schemas"]["AgentMaxConcurrentCalls"];
+            timeZone?: components["schemas"]["TimeZone"];
+            workingHours?: components["schemas"]["AgentWorkingHours"];
+            isActive?: boolean;
+        };
+        AgentStatusUpdate: {
+            status: components["schemas"]["AgentStatus"];
+        };
+        Agent: {
+            /** Format: uuid */
+            id: string;
+            /** @description The user who is this agent, if any. */
+            userId: number | null;
+            name: string;
+            email: string | null;
+            /** @description Where the agent takes calls, obfuscated (a person's number). */
+            phone: string;
+            /** Format: uuid */
+            groupId: string | null;
+            status: components["schemas"]["AgentStatus"];
+            statusChangedAt: components["schemas"]["Timestamp"];
+            /** @description Counts presence changes (each change adds one). */
+            statusVersion: number;
+            maxConcurrentCalls: number;
+            timeZone: string;
+            workingHours: components["schemas"]["AgentWorkingHours"];
+            isActive: boolean;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        AgentList: {
+            agents: components["schemas"]["Agent"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /** @description Seconds in each status. */
+        AgentTimeInStatus: {
+            available: number;
+            busy: number;
+            offline: number;
+            break: number;
+        };
+        AgentStats: {
+            /**
+             * Format: date
+             * @description Today in the agent's time zone.
+             */
+            date: string;
+            timeZone: string;
+            from: components["schemas"]["Timestamp"];
+            to: components["schemas"]["Timestamp"];
+            timeInStatus: components["schemas"]["AgentTimeInStatus"];
+            /** @description Calls handled (0 until the dialer links calls to agents). */
+            totalCalls: number;
+            /** @description 0 until the dialer links calls to agents. */
+            answeredCalls: number;
+            /** @description Seconds (0 until the dialer links calls to agents). */
+            avgTalkTime: number;
+            /** @description Seconds (0 until the dialer links calls to agents). */
+            totalTalkTime: number;
+            /** @description Calls the agent is on now (0 until the dialer links calls to agents). */
+            currentCalls: number;
+            /** @description Active, available and below `maxConcurrentCalls`. */
+            availableNow: boolean;
+        };
+        AgentStatsReport: {
+            agent: components["schemas"]["Agent"];
+            stats: components["schemas"]["AgentStats"];
+        };
+        AgentGroupName: string;
+        AgentGroupDescription: string | null;
+        AgentGroupCreate: {
+            name: components["schemas"]["AgentGroupName"];
+            description?: components["schemas"]["AgentGroupDescription"];
+        };
+        AgentGroupUpdate: {
+            name?: components["schemas"]["AgentGroupName"];
+            description?: components["schemas"]["AgentGroupDescription"];
+        };
+        AgentGroup: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string | null;
+            /** @description Agents in the group. */
+            agentCount: number;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        AgentGroupList: {
+            groups: components["schemas"]["AgentGroup"][];
         };
     };
     responses: {
@@ -11942,6 +12242,482 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             416: components["responses"]["RangeNotSatisfiable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAgents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only agents with this presence.
+                 * @example available
+                 */
+                status?: components["schemas"]["AgentStatus"];
+                /**
+                 * @description Only agents of this group (seed 002's `agent_group_id`).
+                 * @example 2b7e1c4d-8f3a-4e6b-9c1d-0a2b3c4d5e6f
+                 */
+                groupId?: string;
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of agents. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agents": [
+                     *         {
+                     *           "id": "9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d",
+                     *           "userId": 5,
+                     *           "name": "John Doe",
+                     *           "email": "john@example.com",
+                     *           "phone": "415***3333",
+                     *           "groupId": "2b7e1c4d-8f3a-4e6b-9c1d-0a2b3c4d5e6f",
+                     *           "status": "available",
+                     *           "statusChangedAt": "2024-01-15T15:30:00.000Z",
+                     *           "statusVersion": 4,
+                     *           "maxConcurrentCalls": 2,
+                     *           "timeZone": "America/New_York",
+                     *           "workingHours": {
+                     *             "monday": {
+                     *               "start": "09:00",
+                     *               "end": "17:00"
+                     *             },
+                     *             "tuesday": {
+                     *               "start": "09:00",
+                     *               "end": "17:00"
+                     *             }
+                     *           },
+                     *           "isActive": true,
+                     *           "createdAt": "2024-01-01T00:00:00.000Z",
+                     *           "updatedAt": "2024-01-15T15:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AgentList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentCreate"];
+            };
+        };
+        responses: {
+            /** @description Created (offline). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed agent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateAgentStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentStatusUpdate"];
+            };
+        };
+        responses: {
+            /** @description The agent with its presence now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAgentStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent and its figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agent": {
+                     *         "id": "9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d",
+                     *         "userId": 5,
+                     *         "name": "John Doe",
+                     *         "email": "john@example.com",
+                     *         "phone": "415***3333",
+                     *         "groupId": null,
+                     *         "status": "available",
+                     *         "statusChangedAt": "2024-01-15T15:30:00.000Z",
+                     *         "statusVersion": 4,
+                     *         "maxConcurrentCalls": 1,
+                     *         "timeZone": "UTC",
+                     *         "workingHours": null,
+                     *         "isActive": true,
+                     *         "createdAt": "2024-01-01T00:00:00.000Z",
+                     *         "updatedAt": "2024-01-15T15:30:00.000Z"
+                     *       },
+                     *       "stats": {
+                     *         "date": "2024-01-15",
+                     *         "timeZone": "UTC",
+                     *         "from": "2024-01-15T00:00:00.000Z",
+                     *         "to": "2024-01-15T16:00:00.000Z",
+                     *         "timeInStatus": {
+                     *           "available": 3600,
+                     *           "busy": 0,
+                     *           "offline": 52200,
+                     *           "break": 1800
+                     *         },
+                     *         "totalCalls": 0,
+                     *         "answeredCalls": 0,
+                     *         "avgTalkTime": 0,
+                     *         "totalTalkTime": 0,
+                     *         "currentCalls": 0,
+                     *         "availableNow": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AgentStatsReport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAgentGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every group. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "groups": [
+                     *         {
+                     *           "id": "2b7e1c4d-8f3a-4e6b-9c1d-0a2b3c4d5e6f",
+                     *           "name": "Sales floor",
+                     *           "description": "Outbound sales, weekdays",
+                     *           "agentCount": 12,
+                     *           "createdAt": "2024-01-01T00:00:00.000Z",
+                     *           "updatedAt": "2024-01-01T00:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AgentGroupList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAgentGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentGroupCreate"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentGroup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAgentGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentGroup"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateAgentGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentGroupUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed group. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentGroup"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteAgentGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -7,6 +7,7 @@ import type { CallCorrectionsTable, CallLegsTable, CallsTable, SimulatorCallsTab
 import type { BidRequestsTable, BidResponsesTable, CampaignRtbTargetsTable, InboundBidsTable, RtbHealthChecksTable, RtbRoutersTable, RtbTargetsTable } from './types/rtb.js';
 import type { ConversionEventsTable, PixelAttemptsTable, PixelDeliveriesTable, PoolAssignmentsTable, RedtrackEventsTable, TrackingPixelsTable, TrackingTagsTable, VisitorSessionsTable } from './types/attribution.js';
 import type { AudioFilesTable, CallLogsTable, DncNumbersTable, FollowUpsTable, LeadImportChunksTable, LeadImportErrorsTable, LeadImportsTable, LeadsTable, LeadStageChangesTable } from './types/crm.js';
+import type { AgentGroupsTable, AgentStatusChangesTable, AgentsTable } from './types/dialer.js';
 
 export type * from './types/columns.js';
 export type * from './types/accounts.js';
@@ -15,6 +16,7 @@ export type * from './types/calls.js';
 export type * from './types/rtb.js';
 export type * from './types/attribution.js';
 export type * from './types/crm.js';
+export type * from './types/dialer.js';
 
 export interface DB {
   organizations: OrganizationsTable;
@@ -54,6 +56,9 @@ export interface DB {
   call_logs: CallLogsTable;
   follow_ups: FollowUpsTable;
   lead_stage_changes: LeadStageChangesTable;
+  agent_groups: AgentGroupsTable;
+  agents: AgentsTable;
+  agent_status_changes: AgentStatusChangesTable;
 }
 
 /** What query functions take first: the database or a transaction. */

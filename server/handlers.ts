@@ -33,6 +33,8 @@ import { createImportHandlers } from './crm/imports/handlers.js';
 import { createCallLogHandlers } from './crm/call-logs/handlers.js';
 import { createFollowUpHandlers } from './crm/follow-ups/handlers.js';
 import { createActivityHandlers } from './crm/activity/handlers.js';
+import { createAgentHandlers } from './dialer/agents/handlers.js';
+import { createAgentGroupHandlers } from './dialer/agents/group-handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
   return {
@@ -68,5 +70,7 @@ export function createHandlers(deps: Deps): Handlers {
     ...createCallLogHandlers(deps),
     ...createFollowUpHandlers(deps),
     ...createActivityHandlers(deps),
+    ...createAgentHandlers(deps),
+    ...createAgentGroupHandlers(deps),
   };
 }

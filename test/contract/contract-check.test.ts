@@ -29,6 +29,7 @@ const VALID_CAMPAIGN = {
   fallbackAction: 'message',
   fallbackMessage: null,
   fallbackAudioId: null,
+  defaultCountry: null,
   createdAt: '2025-08-04T12:00:00.000Z',
   updatedAt: '2025-08-04T12:00:00.000Z',
 };

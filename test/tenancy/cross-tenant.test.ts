@@ -46,6 +46,9 @@ interface Tenant {
   /** A call log on the lead (about the tenant's call) with the follow-up task it scheduled. */
   callLog: { id: string };
   followUp: { id: string };
+  /** An agent (in a group) and its group. */
+  agent: { id: string };
+  agentGroup: { id: string };
 }
 
 let A: Tenant;
@@ -223,6 +226,19 @@ const cases: Record<string, Case> = {
     api.PUT('/api/follow-ups/{id}', { params: { path: { id: A.followUp.id } }, body: { status: 'cancelled' } }),
     api.PUT('/api/follow-ups/{id}', { params: { path: { id: A.followUp.id } }, body: { dueAt: '2031-01-01T00:00:00Z' } }),
   ],
+  getAgent: (api) => [api.GET('/api/agents/{id}', { params: { path: { id: A.agent.id } } })],
+  updateAgent: (api) => [
+    api.PUT('/api/agents/{id}', { params: { path: { id: A.agent.id } }, body: { name: 'Hijacked', isActive: false, groupId: null } }),
+    // B's own agent put into A's group, or linked to A's user.
+    api.PUT('/api/agents/{id}', { params: { path: { id: B.agent.id } }, body: { groupId: A.agentGroup.id } }),
+    api.PUT('/api/agents/{id}', { params: { path: { id: B.agent.id } }, body: { userId: A.member.id } }),
+  ],
+  deleteAgent: (api) => [api.DELETE('/api/agents/{id}', { params: { path: { id: A.agent.id } } })],
+  updateAgentStatus: (api) => [api.PUT('/api/agents/{id}/status', { params: { path: { id: A.agent.id } }, body: { status: 'break' } })],
+  getAgentStats: (api) => [api.GET('/api/agents/{id}/stats', { params: { path: { id: A.agent.id } } })],
+  getAgentGroup: (api) => [api.GET('/api/agent-groups/{id}', { params: { path: { id: A.agentGroup.id } } })],
+  updateAgentGroup: (api) => [api.PUT('/api/agent-groups/{id}', { params: { path: { id: A.agentGroup.id } }, body: { name: 'Hijacked', description: null } })],
+  deleteAgentGroup: (api) => [api.DELETE('/api/agent-groups/{id}', { params: { path: { id: A.agentGroup.id } } })],
 };
 
 // Authenticated operations with an id in the path. (Inbound RTB is public: its RTB ID is a
@@ -379,7 +395,15 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
     body: { leadId: lead.data.id, outcome: 'Interested', duration: 300, notes: `${name} call`, callId: call.id, scheduledFollowUp: '2030-01-25T14:00:00Z' },
   });
   if (!callLog.data?.followUp) throw new Error(`createCallLog failed: ${callLog.response.status}`);
+  const agentGroup = await owner.client.POST('/api/agent-groups', { body: { name: `${name} team` } });
+  if (!agentGroup.data) throw new Error(`createAgentGroup failed: ${agentGroup.response.status}`);
+  const agent = await owner.client.POST('/api/agents', { body: { name: `${name} agent`, phone: phone.replace(/\d{2}$/, '96'), groupId: agentGroup.data.id, userId: member.id } });
+  if (!agent.data) throw new Error(`createAgent failed: ${agent.response.status}`);
+  const available = await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent.data.id } }, body: { status: 'available' } });
+  if (available.response.status !== 200) throw new Error(`updateAgentStatus failed: ${available.response.status}`);
   return {
+    agent: { id: agent.data.id },
+    agentGroup: { id: agentGroup.data.id },
     callLog: { id: callLog.data.id },
     followUp: { id: callLog.data.followUp.id },
     audio: { id: audio.data.id },
@@ -486,6 +510,8 @@ describe('cross-tenant isolation', () => {
       B.owner.client.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', campaignId: A.campaign.id } }),
       B.owner.client.POST('/api/leads', { body: { phone: '+13105550002', campaignId: A.campaign.id } }),
       B.owner.client.POST('/api/call-logs', { body: { leadId: A.lead.id, outcome: 'Interested' } }),
+      B.owner.client.POST('/api/agents', { body: { name: 'Sneaky agent', phone: '+13105550003', groupId: A.agentGroup.id } }),
+      bKeyClient.POST('/api/agents', { body: { name: 'Sneaky agent', phone: '+13105550003', userId: A.owner.id } }),
       bKeyClient.POST('/api/call-logs', { body: { leadId: B.lead.id, outcome: 'Busy', callId: A.call.id } }),
       B.owner.client.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', poolId: A.pool.id } }),
       bKeyClient.POST('/api/tracking-tags', { body: { name: 'Sneaky tag', campaignId: B.campaign.id, poolId: A.pool.id } }),
@@ -543,6 +569,14 @@ describe('cross-tenant isolation', () => {
     expect(logsOfA.data?.pagination.total).toBe(0);
     expect(followUps.data?.followUps.map((f) => f.id)).toEqual([B.followUp.id]);
     expect(followUpsOfA.data?.followUps).toEqual([]);
+    const [agents, agentsOfA, groups] = await Promise.all([
+      B.owner.client.GET('/api/agents'),
+      B.owner.client.GET('/api/agents', { params: { query: { groupId: A.agentGroup.id } } }),
+      B.owner.client.GET('/api/agent-groups'),
+    ]);
+    expect(agents.data?.agents.map((a) => a.id)).toEqual([B.agent.id]);
+    expect(agentsOfA.data?.agents).toEqual([]);
+    expect(groups.data?.groups.map((g) => g.id)).toEqual([B.agentGroup.id]);
   });
 
   it("A's objects still work for A after B's attempts", async () => {

@@ -42,6 +42,8 @@ let leadImportId: string;
 let dncNumberId: string;
 let callLogId: string;
 let followUpId: string;
+let agentId: string;
+let agentGroupId: string;
 const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
@@ -124,6 +126,17 @@ const table: Record<string, Case> = {
   deleteCallLog: { params: () => ({ id: callLogId }) },
   getFollowUp: { params: () => ({ id: followUpId }) },
   updateFollowUp: { params: () => ({ id: followUpId }), body: () => ({ status: 'done' }) },
+  updateOrganization: { body: () => ({ name: 'Changed org', defaultCountry: 'GB' }) },
+  createAgent: { body: () => ({ name: 'Sneaky agent', phone: '+14155550184', groupId: agentGroupId }) },
+  getAgent: { params: () => ({ id: agentId }) },
+  updateAgent: { params: () => ({ id: agentId }), body: () => ({ name: 'Changed', maxConcurrentCalls: 2 }) },
+  deleteAgent: { params: () => ({ id: agentId }) },
+  updateAgentStatus: { params: () => ({ id: agentId }), body: () => ({ status: 'available' }) },
+  getAgentStats: { params: () => ({ id: agentId }) },
+  createAgentGroup: { body: () => ({ name: 'Sneaky group' }) },
+  getAgentGroup: { params: () => ({ id: agentGroupId }) },
+  updateAgentGroup: { params: () => ({ id: agentGroupId }), body: () => ({ name: 'Changed group' }) },
+  deleteAgentGroup: { params: () => ({ id: agentGroupId }) },
   getLeadImport: { params: () => ({ id: leadImportId }) },
   getLeadImportErrorsCsv: { params: () => ({ id: leadImportId }) },
   addDncNumber: { body: () => ({ phoneNumber: '+14155550189' }) },
@@ -313,6 +326,12 @@ beforeAll(async () => {
   if (!callLog.data?.followUp) throw new Error(`createCallLog failed: ${callLog.response.status}`);
   callLogId = callLog.data.id;
   followUpId = callLog.data.followUp.id;
+  const agentGroup = await owner.client.POST('/api/agent-groups', { body: { name: 'Team' } });
+  if (!agentGroup.data) throw new Error(`createAgentGroup failed: ${agentGroup.response.status}`);
+  agentGroupId = agentGroup.data.id;
+  const agent = await owner.client.POST('/api/agents', { body: { name: 'Agent', phone: '+14155550183', groupId: agentGroupId } });
+  if (!agent.data) throw new Error(`createAgent failed: ${agent.response.status}`);
+  agentId = agent.data.id;
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
