@@ -45,6 +45,7 @@ describe('loadConfig defaults', () => {
       leadImportIntervalMs: 5000,
       pixelRetryBaseMs: 1000,
       reportRollupIntervalMs: 2000,
+      simulatorSpeedup: 1,
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
   });
@@ -282,6 +283,7 @@ describe('ConfigError', () => {
     [{ RTB_HEALTH_PROBE_INTERVAL_SECONDS: '-5' }, /^RTB_HEALTH_PROBE_INTERVAL_SECONDS must be a whole number from 0/],
     [{ PIXEL_DELIVERY_INTERVAL_MS: '1.5' }, /^PIXEL_DELIVERY_INTERVAL_MS must be a whole number from 0/],
     [{ PIXEL_RETRY_BASE_MS: '-1' }, /^PIXEL_RETRY_BASE_MS must be a whole number from 0/],
+    [{ SIMULATOR_SPEEDUP: '0' }, /^SIMULATOR_SPEEDUP must be a whole number from 1/],
   ])('refuses %j', (env, message) => {
     const problems = problemsOf(env);
     expect(problems.some((p) => message.test(p)), problems.join(' | ')).toBe(true);

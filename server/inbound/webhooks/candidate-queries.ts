@@ -138,16 +138,9 @@ export async function findTarget(db: Db, orgId: string, targetId: number): Promi
   return db.selectFrom('rtb_targets').selectAll().where('org_id', '=', orgId).where('id', '=', targetId).executeTakeFirst();
 }
 
-/**
- * Takes the caller's unexpired inbound bid on this campaign (DESIGN.md 7: the call must arrive
- * within the expiry with the same caller ID), once: a second call gets nothing.
- */
-/**
- * Whether the caller holds an unused, unexpired inbound bid for the campaign (read-only: the voice
- * webhook asks while it records the call, and takes the bid afterwards only when there is one).
- */
-export async function hasInboundBid(db: Db, campaign: CampaignRow, callerId: string): Promise<boolean> {
-  const row = await db
+/** The caller's unused, unexpired inbound bids on the campaign that carry an auction, newest first. */
+function usableInboundBids(db: Db, campaign: CampaignRow, callerId: string) {
+  return db
     .selectFrom('inbound_bids')
     .select('id')
     .where('org_id', '=', campaign.org_id)
@@ -157,29 +150,27 @@ export async function hasInboundBid(db: Db, campaign: CampaignRow, callerId: str
     .where('used_at', 'is', null)
     .where('bid_request_id', 'is not', null)
     .where('expires_at', '>', sql<Date>`now()`)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+    .orderBy('created_at', 'desc')
+    .limit(1);
 }
 
+/**
+ * Whether the caller holds an unused, unexpired inbound bid for the campaign (read-only: the voice
+ * webhook asks while it records the call, and takes the bid afterwards only when there is one).
+ */
+export async function hasInboundBid(db: Db, campaign: CampaignRow, callerId: string): Promise<boolean> {
+  return (await usableInboundBids(db, campaign, callerId).executeTakeFirst()) !== undefined;
+}
+
+/**
+ * Takes the caller's unexpired inbound bid on this campaign (DESIGN.md 7: the call must arrive
+ * within the expiry with the same caller ID), once: a second call gets nothing.
+ */
 export async function takeInboundBid(db: Db, campaign: CampaignRow, callerId: string): Promise<{ id: string; bidRequestId: string } | undefined> {
   const row = await db
     .updateTable('inbound_bids')
     .set({ used_at: sql`now()` })
-    .where('id', '=', (eb) =>
-      eb
-        .selectFrom('inbound_bids')
-        .select('id')
-        .where('org_id', '=', campaign.org_id)
-        .where('campaign_id', '=', campaign.id)
-        .where('caller_id', '=', callerId)
-        .where('reject_reason', 'is', null)
-        .where('used_at', 'is', null)
-        .where('bid_request_id', 'is not', null)
-        .where('expires_at', '>', sql<Date>`now()`)
-        .orderBy('created_at', 'desc')
-        .limit(1),
-    )
+    .where('id', '=', usableInboundBids(db, campaign, callerId))
     .where('used_at', 'is', null)
     .returning(['id', 'bid_request_id'])
     .executeTakeFirst();
