@@ -41,9 +41,9 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import twilio from 'twilio';
 import { Pool } from 'undici';
-import { cpuMark, cpuSince, type CpuUse } from './cpu-accounting.js';
+import { cpuMark, cpuSince } from './cpu-accounting.js';
 import { type Check, dropBenchSchema, firstMessage, forkTsChild, type LoadRequest, percentile, runLoad, stopChild } from './load.js';
-import { markdownTable } from './markdown-table.js';
+import { printWebhookReport, type Row, type ScenarioName, type ServerStats } from './webhook-report.js';
 import { LOCAL_TEST_DATABASE_URL } from '../../server/platform/config.js';
 
 // Knobs are command-line options (configuration proper is read only by server/platform/config.ts).
@@ -82,17 +82,13 @@ const BIDDER_DELAY_MS = Number(args['bidder-delay']);
 const WARMUP = Number(args.warmup);
 const TOKEN = 'bench-webhook-token-0123456789abcdef';
 const PATH = '/api/webhooks/voice';
-const PRIORITY_TARGET = 1500;
-const LOCKED_P99_MS = 50;
 const DATABASE_URL = args.embedded ? undefined : args['database-url'];
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-type ScenarioName = 'ceiling' | 'priority' | 'locked' | 'hot' | 'rtb' | 'rtb10' | 'rtb100' | 'unknown';
 for (const s of SCENARIOS) if (!['ceiling', 'priority', 'locked', 'hot', 'rtb', 'rtb-overhead', 'unknown'].includes(s)) throw new Error(`unknown scenario ${s}`);
 /** rtb-overhead: its two rows run once, one call at a time, after the in-flight levels. */
 const OVERHEAD = (SCENARIOS as string[]).includes('rtb-overhead');
 const LOADED = SCENARIOS.filter((s) => (s as string) !== 'rtb-overhead');
-const OVERHEAD_TARGET_MS: Record<'rtb10' | 'rtb100', number> = { rtb10: 10, rtb100: 20 };
 
 interface Ready {
   appPort: number;
@@ -103,31 +99,6 @@ interface Ready {
   firstBuyer: { priority: string; locked: string; hot: string };
 }
 
-interface ServerStats {
-  /** With --profile-sql only. */
-  rows: Array<{ sql: string; count: number; ms: number }>;
-  meanWaitingForConnection: number;
-  cpuMs: number;
-  /** The PostgreSQL backends of the server's pool (their CPU time is read from /proc). */
-  backendPids: number[];
-  /** Heap size of the campaigns table after the run (a few rows: 8 kB when not bloated). */
-  campaignsKb: number;
-}
-
-
-interface Row {
-  scenario: ScenarioName;
-  inFlight: number;
-  calls: number;
-  failures: number;
-  reasons: Map<string, { count: number; sample: string }>;
-  p50: number;
-  p99: number;
-  max: number;
-  perSecond: number;
-  stats: ServerStats;
-  cpu: CpuUse;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Children and clean-up
@@ -311,136 +282,16 @@ try {
   await cleanup();
 }
 
-// ---------------------------------------------------------------------------------------------
-// Report
-
-const database = ready?.kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
-const LABEL: Record<ScenarioName, string> = {
-  ceiling: 'ceiling: bare Fastify, constant TwiML',
-  priority: '(a) priority, 3 buyers, no limits',
-  locked: "(a') priority, limited buyers (locked path)",
-  hot: "(a'') one hot buyer, limit + caps",
-  rtb: `(b) RTB, 2 bidders @ ${BIDDER_DELAY_MS} ms`,
-  rtb10: `RTB overhead, 10 bidders @ ${BIDDER_DELAY_MS} ms, one at a time`,
-  rtb100: `RTB overhead, 100 bidders @ ${BIDDER_DELAY_MS} ms, one at a time`,
-  unknown: 'unknown number (polite message)',
-};
-
-function verdict(row: Row): { target: string; met: string } {
-  const failed = row.failures > 0 ? `NO: ${row.failures} FAILED CALLS` : null;
-  if (row.scenario === 'priority') {
-    const target = `≥ ${PRIORITY_TARGET.toLocaleString('en-US')} calls/s on PostgreSQL`;
-    if (failed) return { target, met: failed };
-    if (database !== 'PostgreSQL') return { target, met: 'n/a (PGlite)' };
-    return { target, met: row.perSecond >= PRIORITY_TARGET ? 'yes' : 'NO' };
-  }
-  if (row.scenario === 'locked' || row.scenario === 'hot') {
-    const unlimited = rows.find((x) => x.scenario === 'priority' && x.inFlight === row.inFlight);
-    const share = unlimited ? row.perSecond / unlimited.perSecond : Number.NaN;
-    const target = `≥ 90 % of (a) (${Number.isNaN(share) ? 'n/a' : `${(share * 100).toFixed(0)} %`}), ≥ ${PRIORITY_TARGET.toLocaleString('en-US')} calls/s, p99 ≤ ${LOCKED_P99_MS} ms`;
-    if (failed) return { target, met: failed };
-    if (database !== 'PostgreSQL') return { target, met: 'n/a (PGlite)' };
-    if (row.inFlight !== 50) return { target, met: '— (target at 50 in flight)' };
-    return { target, met: share >= 0.9 && row.perSecond >= PRIORITY_TARGET && row.p99 <= LOCKED_P99_MS ? 'yes' : 'NO' };
-  }
-  if (row.scenario === 'rtb10' || row.scenario === 'rtb100') {
-    const limit = OVERHEAD_TARGET_MS[row.scenario];
-    const target = `overhead (answer − ${BIDDER_DELAY_MS} ms) p50 ${(row.p50 - BIDDER_DELAY_MS).toFixed(1)} / p99 ${(row.p99 - BIDDER_DELAY_MS).toFixed(1)} ms; target p99 ≤ ${limit} ms`;
-    return { target, met: failed ?? (row.p99 - BIDDER_DELAY_MS <= limit ? 'yes' : 'NO') };
-  }
-  if (row.scenario === 'rtb') {
-    const target = `p99 ≤ ${DEADLINE_MS} + 20 ms (deadline ${DEADLINE_MS} ms)`;
-    return { target, met: failed ?? (row.p99 <= DEADLINE_MS + 20 ? 'yes' : 'NO') };
-  }
-  return { target: '—', met: failed ?? '—' };
-}
-
-const ceilingOf = new Map(rows.filter((x) => x.scenario === 'ceiling').map((x) => [x.inFlight, x.perSecond]));
-const header = ['scenario', 'database', 'in flight', 'calls', 'failures', 'p50 ms', 'p99 ms', 'max ms', 'calls/s', 'of ceiling', 'target', 'met?'];
-const table = rows.map((row) => {
-  const { target, met } = verdict(row);
-  const ceiling = ceilingOf.get(row.inFlight);
-  return [
-    LABEL[row.scenario],
-    database,
-    String(row.inFlight),
-    String(row.calls),
-    row.failures > 0 ? `**${row.failures}**` : '0',
-    row.p50.toFixed(1),
-    row.p99.toFixed(1),
-    row.max.toFixed(1),
-    row.perSecond.toFixed(0),
-    row.scenario === 'ceiling' || ceiling === undefined ? '—' : `${((row.perSecond / ceiling) * 100).toFixed(1)} %`,
-    target,
-    met,
-  ];
+printWebhookReport(rows, {
+  database: ready?.kind === 'pglite' ? 'PGlite' : 'PostgreSQL',
+  pgVersion,
+  autovacuum,
+  poolSize: args['pool-size'],
+  bidderDelayMs: BIDDER_DELAY_MS,
+  deadlineMs: DEADLINE_MS,
+  warmup: WARMUP,
+  withBidders: SCENARIOS.includes('rtb') || OVERHEAD,
+  profileSql: args['profile-sql'],
+  cpuProf: Boolean(args['cpu-prof']),
+  loadBefore,
 });
-
-const cpus = os.cpus();
-const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-console.log(
-  `\nVoice webhook benchmark: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ` +
-    `${database}${pgVersion ? ` ${pgVersion}, autovacuum ${autovacuum}` : ''} (${database === 'PGlite' ? 'one connection' : `pg pool ${args['pool-size']}`}); ` +
-    `server, load generator${SCENARIOS.includes('rtb') || OVERHEAD ? ' and stub bidders' : ''} in separate processes on this machine; VACUUM, then a warm-up of ${WARMUP} calls before each row` +
-    `${args['profile-sql'] ? '; --profile-sql ON (adds overhead)' : ''}${args['cpu-prof'] ? '; --cpu-prof ON (adds overhead)' : ''}; ` +
-    `load average before ${fmtLoad(loadBefore)}, after ${fmtLoad(os.loadavg())}`,
-);
-if ((loadBefore[0] ?? 0) > cpus.length * 0.75) console.log(`WARNING: the machine was busy before the run (load ${fmtLoad(loadBefore)} on ${cpus.length} CPUs): figures are pessimistic`);
-for (const text of markdownTable(header, table, (i) => i === 0 || i >= 10)) console.log(text);
-
-const failedRows = rows.filter((row) => row.failures > 0);
-if (failedRows.length > 0) {
-  console.log('\n!!! FAILED CALLS: these rows do not count as results !!!');
-  for (const row of failedRows) {
-    for (const [reason, { count, sample }] of row.reasons) console.log(`  ${LABEL[row.scenario]} @ ${row.inFlight}: ${count} × ${reason}; e.g. ${JSON.stringify(sample)}`);
-  }
-}
-
-// Where the CPU went during each measured run: a server bound by its one event loop shows
-// `server` near the wall time per call × in flight; `other` is work of processes not ours.
-const cpuHeader = ['scenario', 'in flight', 'server ms/call', 'pg backends ms/call', 'load gen ms/call', 'bidders ms/call', 'other ms/call', 'server busy %', 'machine busy %', 'campaigns heap kB'];
-const cpuTable = rows.map((row) => {
-  const c = row.cpu;
-  const per = (ms: number) => (Number.isNaN(ms) ? 'n/a' : (ms / row.calls).toFixed(3));
-  const other = c.machine - c.server - c.postgres - c.loadGenerator - c.bidders;
-  return [
-    LABEL[row.scenario],
-    String(row.inFlight),
-    per(c.server),
-    per(c.postgres),
-    per(c.loadGenerator),
-    per(c.bidders),
-    per(Math.max(0, other)),
-    Number.isNaN(c.wallMs) ? 'n/a' : `${((c.server / c.wallMs) * 100).toFixed(0)} %`,
-    Number.isNaN(c.wallMs) ? 'n/a' : `${((c.machine / (c.wallMs * cpus.length)) * 100).toFixed(0)} %`,
-    row.scenario === 'ceiling' ? '—' : String(row.stats.campaignsKb),
-  ];
-});
-console.log(
-  `\nCPU time per call during the measured runs (${cpus.length} CPUs; /proc, 10 ms ticks; pg backends = the server pool's connections${database === 'PGlite' ? ', none with PGlite: it runs inside the server' : ''}; ` +
-    'other = every other process, PostgreSQL WAL writer / checkpointer included):',
-);
-for (const text of markdownTable(cpuHeader, cpuTable, (i) => i === 0)) console.log(text);
-const noisy = rows.filter((row) => {
-  const other = row.cpu.machine - row.cpu.server - row.cpu.postgres - row.cpu.loadGenerator - row.cpu.bidders;
-  return other > 0.15 * row.cpu.machine;
-});
-if (noisy.length > 0) {
-  console.log(`WARNING: other processes used more than 15 % of the CPU during: ${noisy.map((row) => `${row.scenario} @ ${row.inFlight}`).join(', ')} (figures pessimistic)`);
-}
-
-if (args['profile-sql']) {
-  console.log('\nSQL round trips per call (every statement a pg client sent, BEGIN/COMMIT included; ms = send → answer as Node sees it):');
-  for (const row of rows.filter((x) => x.stats.rows.length > 0)) {
-    const s = row.stats;
-    const total = s.rows.reduce((a, b) => a + b.count, 0);
-    const ms = s.rows.reduce((a, b) => a + b.ms, 0);
-    console.log(
-      `\n${LABEL[row.scenario]} @ ${row.inFlight}: ${(total / row.calls).toFixed(2)} round trips/call, ${(ms / row.calls).toFixed(2)} ms of SQL per call (sum), ` +
-        `mean queries waiting for a pool connection ${s.meanWaitingForConnection.toFixed(1)}`,
-    );
-    for (const q of s.rows.sort((a, b) => b.count - a.count || b.ms - a.ms)) {
-      console.log(`  ${(q.count / row.calls).toFixed(2).padStart(5)} × ${(q.ms / q.count).toFixed(2).padStart(6)} ms  ${q.sql.slice(0, 150)}`);
-    }
-  }
-}
