@@ -62,10 +62,8 @@ function checks(column: 'buyer_id' | 'rtb_target_id', id: string): string {
       END IF;`;
 }
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql
-    .raw(
-      `
+/** reserve_leg() as this migration creates it (0022 restores it on the way down). */
+export const RESERVE_LEG_FUNCTION = `
     CREATE FUNCTION reserve_leg(
       p_org uuid, p_call integer, p_attempt integer, p_buyer integer, p_target integer,
       p_destination text, p_payout numeric, p_min_duration integer,
@@ -124,7 +122,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN 'reserved';
     END
     $fn$;
+`;
 
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql
+    .raw(
+      `
+    ${RESERVE_LEG_FUNCTION}
     -- The voice webhook's fast path for a call whose buyers have limits (server/calls/reserved-call.ts):
     -- records the call, tries the candidates in the planned order with reserve_leg() (a buyer at
     -- a limit moves from the plan's order to its skipped list, as routing planning would put it),

@@ -21,6 +21,7 @@ import * as m0018 from './0018_per_org_identity.js';
 import * as m0019 from './0019_call_logs.js';
 import * as m0020 from './0020_bid_stats_per_statement.js';
 import * as m0021 from './0021_agents.js';
+import * as m0022 from './0022_leg_usage_counters.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0019_call_logs': m0019,
   '0020_bid_stats_per_statement': m0020,
   '0021_agents': m0021,
+  '0022_leg_usage_counters': m0022,
 };

@@ -118,7 +118,7 @@ export function printWebhookReport(rows: Row[], ctx: ReportContext): void {
   console.log(
     `\nVoice webhook benchmark: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ` +
       `${ctx.database}${ctx.pgVersion ? ` ${ctx.pgVersion}, autovacuum ${ctx.autovacuum}` : ''} (${ctx.database === 'PGlite' ? 'one connection' : `pg pool ${ctx.poolSize}`}); ` +
-      `server, load generator${ctx.withBidders ? ' and stub bidders' : ''} in separate processes on this machine; VACUUM, then a warm-up of ${ctx.warmup} calls before each row` +
+      `server, load generator${ctx.withBidders ? ' and stub bidders' : ''} in separate processes on this machine; VACUUM, then a warm-up of ${ctx.warmup} calls before each row (then the leg counters past their 30 s grace: a buyer limited for longer)` +
       `${ctx.profileSql ? '; --profile-sql ON (adds overhead)' : ''}${ctx.cpuProf ? '; --cpu-prof ON (adds overhead)' : ''}; ` +
       `load average before ${fmtLoad(ctx.loadBefore)}, after ${fmtLoad(os.loadavg())}`,
   );

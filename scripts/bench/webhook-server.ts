@@ -136,7 +136,8 @@ function takeStats() {
 
 // ---------------------------------------------------------------------------------------------
 // Seed: one organisation; (a) a priority campaign with 3 buyers, no limits; (a') the same with
-// limited buyers (max_concurrent_calls, huge: the locked reservation path, never refused); (a'') one
+// limited buyers (max_concurrent_calls 500: the locked reservation path, never refused while
+// legs end as below); (a'') one
 // hot buyer with a concurrency limit and caps (huge) taking every call; (b) an
 // RTB campaign with 2 targets (the stub bidders) and no buyers, so a call that the auction does
 // not win falls back (no <Dial>) and is counted as a failure.
@@ -168,7 +169,7 @@ async function seed(db: Kysely<DB>, bidderPorts: number[], overheadPorts: number
       const phone = `${firstNumber.slice(0, -1)}${Number(firstNumber.slice(-1)) + i}`;
       const buyer = await db
         .insertInto('buyers')
-        .values({ org_id: org.id, name: `Buyer ${i + 1}`, phone_number: phone, priority: i + 1, max_concurrent_calls: limited ? 1_000_000 : null })
+        .values({ org_id: org.id, name: `Buyer ${i + 1}`, phone_number: phone, priority: i + 1, max_concurrent_calls: limited ? 500 : null })
         .returning('id')
         .executeTakeFirstOrThrow();
       await db.insertInto('campaign_buyers').values({ org_id: org.id, campaign_id: campaignId, buyer_id: buyer.id, priority: i + 1 }).execute();
@@ -176,7 +177,7 @@ async function seed(db: Kysely<DB>, bidderPorts: number[], overheadPorts: number
   };
   await buyers(priority.id, FIRST_BUYER.priority, false);
   await buyers(locked.id, FIRST_BUYER.locked, true);
-  // (a'') one hot buyer with a concurrency limit and hourly / daily / monthly caps (never reached)
+  // (a'') one hot buyer with a concurrency limit (500) and hourly / daily / monthly caps (never reached)
   // takes every call: all of them contend for its one row lock.
   const hot = await campaign('Bench hot buyer', NUMBERS.hot, false);
   const hotBuyer = await db
@@ -187,7 +188,7 @@ async function seed(db: Kysely<DB>, bidderPorts: number[], overheadPorts: number
       phone_number: FIRST_BUYER.hot,
       priority: 1,
       time_zone: 'America/New_York',
-      max_concurrent_calls: 1_000_000,
+      max_concurrent_calls: 500,
       hourly_cap: 1_000_000,
       daily_cap: 1_000_000,
       monthly_cap: 1_000_000,
@@ -296,6 +297,17 @@ const { app, config, store, port } = await startBenchApp(
   args['webhook-token']!,
 );
 
+// Calls end: every 50 ms the legs that started more than 100 ms ago are ended (what the calls'
+// status callbacks do), in every scenario alike. A buyer's open legs then stay near its real
+// concurrency instead of growing through the run, so the concurrency count (which stops at the
+// limit) costs what it costs in production, not one row per call ever routed.
+const LEG_LIFETIME = "interval '100 milliseconds'";
+const endLegs = setInterval(() => {
+  void sql`/* bench */ UPDATE call_legs SET ended_at = now() WHERE ended_at IS NULL AND started_at < now() - ${sql.raw(LEG_LIFETIME)}`
+    .execute(database.db)
+    .catch(() => undefined);
+}, 50);
+
 // The ceiling: bare Fastify, the same form parsing, a constant TwiML answer.
 const bare = Fastify({ logger: false });
 await bare.register(formbody);
@@ -318,6 +330,15 @@ process.on('message', (m: { cmd?: string }) => {
       (err: unknown) => process.send?.({ error: String(err) }),
     );
   }
+  if (m?.cmd === 'steady') {
+    // After the warm-up: the buyers' leg counters (migration 0022) past their 30 s grace, as for a
+    // buyer that has had its limits for longer than that (every reservation then reads its
+    // counters instead of re-counting the legs).
+    void sql`/* bench */ UPDATE leg_usage_counters SET trusted_from = now() - interval '1 second'`.execute(database.db).then(
+      (r) => process.send?.({ steady: Number(r.numAffectedRows ?? 0) }),
+      (err: unknown) => process.send?.({ error: String(err) }),
+    );
+  }
   if (m?.cmd === 'vacuum') {
     // Each row starts from clean tables (the test server may run with autovacuum off).
     void sql`/* bench */ VACUUM (ANALYZE) campaigns, buyers, rtb_targets, calls, call_legs`.execute(database.db).then(
@@ -327,7 +348,7 @@ process.on('message', (m: { cmd?: string }) => {
   }
 });
 
-closeOnDisconnect([() => bare.close(), () => app.close(), () => store.close(), () => database.close()]);
+closeOnDisconnect([async () => clearInterval(endLegs), () => bare.close(), () => app.close(), () => store.close(), () => database.close()]);
 
 process.send?.({
   ready: true,

@@ -9,11 +9,13 @@
 // Scenarios, each at every --in-flight level (requests kept in flight by one keep-alive undici Pool):
 //   ceiling   a bare Fastify route (form parsing, constant TwiML): the most this HTTP path can do
 //   priority  (a) a priority campaign, 3 buyers without limits, no RTB         target ≥ 1,500 calls/s (PostgreSQL)
-//   locked    (a') the same with limited buyers (max_concurrent_calls, never reached): the locked
+//   locked    (a') the same with limited buyers (max_concurrent_calls 500, never reached): the locked
 //             reservation path (reserve_leg(): the buyer's row lock, usage counts)
 //             target ≥ 90 % of (a) and ≥ 1,500 calls/s, p99 ≤ 50 ms at 50 in flight
 //   hot       (a'') one buyer with a concurrency limit and hourly / daily / monthly caps (never
 //             reached) taking every call: all calls in flight contend for its one row lock; same target
+// In every scenario calls end: the bench server ends each leg ~100 ms after it started (as status
+// callbacks would), and after each warm-up the buyers' leg counters are past their 30 s grace.
 //   rtb       (b) an RTB campaign, 2 stub bidders answering after 50 ms, no buyers
 //             target p99 ≤ bidding deadline + 20 ms
 //   rtb-overhead  (not by default) two rows, calls ONE AT A TIME: an RTB campaign with 10, then with
@@ -251,6 +253,7 @@ try {
         if (scenario !== 'ceiling') await ask('vacuum');
         // Warm-up (JIT, connections, pg pool, bidder connections) with calls of their own.
         await run(pool, prepare(inFlight === 1 ? Math.min(WARMUP, 100) : WARMUP, p.to, r.publicBaseUrl), inFlight, p.check);
+        if (scenario !== 'ceiling') await ask('steady');
         const requests = prepare(p.calls, p.to, r.publicBaseUrl);
         const before = await askStats();
         const pids = r.kind === 'postgres' ? before.backendPids : [];

@@ -1,0 +1,200 @@
+// The per-window leg counters behind the caps (migration 0022): reservations read a counter row
+// instead of counting the owner's legs, and the counter stays equal to the count whatever writes
+// the legs (reservations, the unlimited path, dial callbacks, deletes, moved windows). A new
+// counter row is re-counted for its first 30 s (see the migration); `trustCounters` ages the rows
+// so that these tests exercise the counters themselves. Runs on PGlite and on PostgreSQL; the
+// cross-instance race runs on two pg pools on PostgreSQL.
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '../../../db/types.js';
+import { applyCallEvent, type LegLimits, recordInboundCall, reserveLeg } from '../../../server/inbound/calls/queries/index.js';
+import { createBuyer, createCampaign, registerOrg, type Member } from '../../helpers/fixtures.js';
+import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { seeded } from '../routing/prng.js';
+import { fixedWindows, newCallSid, noLimits, onPostgres, openSecondInstance } from './db-helpers.js';
+import { dial } from './helpers.js';
+
+const POLICY = { minDurationSec: 0, payout: '5' };
+
+let t: TestApp;
+let owner: Member;
+let campaignId: string;
+let second: { db: Kysely<DB>; close: () => Promise<void> } | null = null;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  if (onPostgres) second = await openSecondInstance(t);
+  owner = await registerOrg(t, 'Counters Org');
+  campaignId = (await createCampaign(owner.client, { enableRtb: false })).id;
+});
+
+afterAll(async () => {
+  await second?.close();
+  await t?.close();
+});
+
+async function newCall(db: Kysely<DB> = t.db) {
+  const { call } = await recordInboundCall(db, { orgId: owner.orgId, callSid: newCallSid(), campaignId });
+  return call;
+}
+
+const newBuyer = async () => (await createBuyer(owner.client)).id;
+
+function reserve(buyerId: number, callId: number, limits: LegLimits, startedAt?: Date, db: Kysely<DB> = t.db) {
+  return reserveLeg(db, { orgId: owner.orgId, callId, attempt: 1, buyerId, destination: '+12125550001', payout: '5', limits, startedAt });
+}
+
+/** Ends the grace period of every counter row (as 30 s passing would). */
+async function trustCounters(): Promise<void> {
+  await sql`UPDATE leg_usage_counters SET trusted_from = now() - interval '1 second'`.execute(t.db);
+}
+
+async function counters(buyerId: number) {
+  const { rows } = await sql<{ period: string; window_start: Date; legs: number; trusted: boolean }>`
+    SELECT period, window_start, legs, trusted_from <= now() AS trusted FROM leg_usage_counters
+    WHERE owner_kind = 'buyer' AND owner_id = ${buyerId} ORDER BY period`.execute(t.db);
+  return rows;
+}
+
+/** The count the counter must equal: the buyer's counted legs started at or after `since`. */
+async function scanned(buyerId: number, since: Date): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM call_legs WHERE buyer_id = ${buyerId} AND started_at >= ${since}
+      AND (dial_status IS NULL OR dial_status IN ('answered', 'completed'))`.execute(t.db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function expectCountersMatch(buyerId: number): Promise<void> {
+  for (const row of await counters(buyerId)) expect({ period: row.period, legs: row.legs }).toEqual({ period: row.period, legs: await scanned(buyerId, row.window_start) });
+}
+
+describe('leg usage counters (migration 0022)', () => {
+  it('a capped reservation creates one row per capped period, untrusted for its first 30 s', async () => {
+    const buyer = await newBuyer();
+    const windows = fixedWindows();
+    expect(await reserve(buyer, (await newCall()).id, { ...noLimits(windows), hourlyCap: 5, monthlyCap: 50 })).toEqual({ reserved: true });
+    const rows = await counters(buyer);
+    expect(rows.map((r) => [r.period, r.legs, r.trusted])).toEqual([
+      ['hour', 1, false],
+      ['month', 1, false],
+    ]);
+    expect(rows.find((r) => r.period === 'hour')?.window_start.getTime()).toBe(windows.hourStart.getTime());
+    // A concurrency limit alone keeps no counter (its count stops at the limit).
+    const other = await newBuyer();
+    await reserve(other, (await newCall()).id, { ...noLimits(windows), maxConcurrent: 3 });
+    expect(await counters(other)).toEqual([]);
+  });
+
+  it('trusted counters decide the caps exactly: hourly cap 3 → the fourth is refused; a failed leg frees its place', async () => {
+    const buyer = await newBuyer();
+    const limits = { ...noLimits(fixedWindows()), hourlyCap: 3 };
+    const first = await newCall();
+    expect(await reserve(buyer, first.id, limits)).toEqual({ reserved: true });
+    await trustCounters();
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason: 'hourly_cap_reached' });
+    expect((await counters(buyer)).map((r) => [r.period, r.legs, r.trusted])).toEqual([['hour', 3, true]]);
+    // The first leg's buyer was busy: it no longer counts, the counter follows, one more fits.
+    await applyCallEvent(t.db, first.call_sid, dial(1, 'busy'), POLICY);
+    expect((await counters(buyer))[0]?.legs).toBe(2);
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason: 'hourly_cap_reached' });
+  });
+
+  it('legs written without limits (the unlimited path) and backdated legs are counted in the right window', async () => {
+    const buyer = await newBuyer();
+    const windows = fixedWindows();
+    const capped = { ...noLimits(windows), dailyCap: 4 };
+    await reserve(buyer, (await newCall()).id, capped);
+    await trustCounters();
+    // Two legs through the unlimited statement (the buyer's limits not known to that caller).
+    await reserve(buyer, (await newCall()).id, noLimits(windows));
+    await reserve(buyer, (await newCall()).id, noLimits(windows));
+    // One leg from before the day began: not in the window.
+    await reserve(buyer, (await newCall()).id, noLimits(windows), new Date(windows.dayStart.getTime() - 1));
+    expect((await counters(buyer))[0]?.legs).toBe(3);
+    await expectCountersMatch(buyer);
+    expect(await reserve(buyer, (await newCall()).id, capped)).toEqual({ reserved: true });
+    expect(await reserve(buyer, (await newCall()).id, capped)).toEqual({ reserved: false, reason: 'daily_cap_reached' });
+  });
+
+  it('a new window (the next hour, another time zone) re-counts once and counts only its own legs', async () => {
+    const buyer = await newBuyer();
+    const now = Date.now();
+    const old = { ...noLimits({ hourStart: new Date(now - 50 * 60_000), dayStart: new Date(now - 3_600_000 * 3), monthStart: new Date(now - 86_400_000) }), hourlyCap: 10 };
+    await reserve(buyer, (await newCall()).id, old, new Date(now - 40 * 60_000));
+    await reserve(buyer, (await newCall()).id, old, new Date(now - 20 * 60_000));
+    await trustCounters();
+    await reserve(buyer, (await newCall()).id, old);
+    expect((await counters(buyer))[0]?.legs).toBe(3);
+    // The hour moves on (window 30 minutes ago): the row moves and holds the two legs since then.
+    const moved = { ...old, windows: { ...old.windows, hourStart: new Date(now - 30 * 60_000) }, hourlyCap: 3 };
+    expect(await reserve(buyer, (await newCall()).id, moved)).toEqual({ reserved: true });
+    const [row] = await counters(buyer);
+    expect(row?.window_start.getTime()).toBe(now - 30 * 60_000);
+    expect(row?.legs).toBe(3);
+    expect(row?.trusted).toBe(true);
+    expect(await reserve(buyer, (await newCall()).id, moved)).toEqual({ reserved: false, reason: 'hourly_cap_reached' });
+    // And back (a time zone changed back): re-counted again, never the stale figure.
+    expect(await reserve(buyer, (await newCall()).id, { ...old, hourlyCap: 5 })).toEqual({ reserved: true });
+    expect((await counters(buyer))[0]?.legs).toBe(5);
+    await expectCountersMatch(buyer);
+  });
+
+  it('random reservations, callbacks, deletes and moved windows: every counter equals the count after every step', async () => {
+    const random = seeded(0x1e9);
+    const buyers = [await newBuyer(), await newBuyer()];
+    const now = Date.now();
+    const hourStarts = [new Date(now - 50 * 60_000), new Date(now - 25 * 60_000)];
+    const open: Array<{ buyer: number; sid: string; id: number }> = [];
+    for (let step = 0; step < 120; step += 1) {
+      const buyer = buyers[Math.floor(random() * buyers.length)]!;
+      const op = random();
+      if (op < 0.45 || open.length === 0) {
+        const windows = { hourStart: hourStarts[Math.floor(random() * 2)]!, dayStart: new Date(now - 5 * 3_600_000), monthStart: new Date(now - 10 * 86_400_000) };
+        const limits = random() < 0.7 ? { ...noLimits(windows), hourlyCap: 1000, dailyCap: 1000, monthlyCap: 1000 } : noLimits(windows);
+        const startedAt = random() < 0.3 ? new Date(now - Math.floor(random() * 60) * 60_000) : undefined;
+        const call = await newCall();
+        expect(await reserve(buyer, call.id, limits, startedAt)).toEqual({ reserved: true });
+        open.push({ buyer, sid: call.call_sid, id: call.id });
+      } else if (op < 0.8) {
+        const leg = open.splice(Math.floor(random() * open.length), 1)[0]!;
+        const outcome = (['busy', 'no-answer', 'completed', 'failed', 'answered'] as const)[Math.floor(random() * 5)]!;
+        await applyCallEvent(t.db, leg.sid, dial(1, outcome, outcome === 'completed' ? { dialCallDuration: 12 } : {}), POLICY);
+      } else if (op < 0.9) {
+        const leg = open.splice(Math.floor(random() * open.length), 1)[0]!;
+        await t.db.deleteFrom('calls').where('id', '=', leg.id).execute();
+      } else {
+        await trustCounters();
+      }
+      for (const b of buyers) await expectCountersMatch(b);
+    }
+    expect((await counters(buyers[0]!)).length + (await counters(buyers[1]!)).length).toBeGreaterThan(0);
+  });
+
+  it('a deleted buyer takes its counters with it', async () => {
+    const buyer = await newBuyer();
+    await reserve(buyer, (await newCall()).id, { ...noLimits(fixedWindows()), monthlyCap: 9 });
+    expect(await counters(buyer)).toHaveLength(1);
+    await t.db.deleteFrom('buyers').where('id', '=', buyer).execute();
+    expect(await counters(buyer)).toEqual([]);
+  });
+
+  it(`trusted counters, 40 parallel reservations across ${onPostgres ? 'two pg pools' : 'one PGlite handle'}, hourly cap 10 → exactly 10`, async () => {
+    const buyer = await newBuyer();
+    const limits = { ...noLimits(fixedWindows()), hourlyCap: 10, dailyCap: 100 };
+    await reserve(buyer, (await newCall()).id, limits);
+    await trustCounters();
+    const instances = [t.db, second?.db ?? t.db];
+    const calls = await Promise.all(Array.from({ length: 40 }, (_, i) => newCall(instances[i % 2])));
+    const results = await Promise.all(calls.map((c, i) => reserve(buyer, c.id, limits, undefined, instances[i % 2])));
+    expect(results.filter((r) => r.reserved)).toHaveLength(9);
+    expect(results.filter((r) => !r.reserved && r.reason === 'hourly_cap_reached')).toHaveLength(31);
+    expect((await counters(buyer)).map((r) => [r.period, r.legs])).toEqual([
+      ['day', 10],
+      ['hour', 10],
+    ]);
+    await expectCountersMatch(buyer);
+  });
+});
