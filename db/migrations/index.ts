@@ -22,6 +22,7 @@ import * as m0019 from './0019_call_logs.js';
 import * as m0020 from './0020_bid_stats_per_statement.js';
 import * as m0021 from './0021_agents.js';
 import * as m0022 from './0022_leg_usage_counters.js';
+import * as m0023 from './0023_outbound_dialer.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0020_bid_stats_per_statement': m0020,
   '0021_agents': m0021,
   '0022_leg_usage_counters': m0022,
+  '0023_outbound_dialer': m0023,
 };

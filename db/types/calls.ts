@@ -59,7 +59,21 @@ export interface CallsTable {
   ended_at: Date | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+  /** Outbound calls (migration 0023): the lead called and the agent it was bridged to. */
+  lead_id: string | null;
+  agent_id: string | null;
+  /** The AMD result (Twilio's AnsweredBy). */
+  answered_by: AnsweredBy | null;
+  disposition: CallDisposition | null;
+  talk_time_sec: number | null;
+  cost: NumericOrNull;
+  conference_name: string | null;
+  /** Which dial of the lead this call is (1 = the first). */
+  dial_attempt: number | null;
 }
+
+export type AnsweredBy = 'human' | 'machine_start' | 'machine_end_beep' | 'machine_end_silence' | 'machine_end_other' | 'fax' | 'unknown';
+export type CallDisposition = 'answered' | 'voicemail' | 'no_answer' | 'busy' | 'failed' | 'abandoned' | 'canceled';
 
 /** What the local simulator's call control changed on a call (migration 0013). */
 export interface SimulatorCallsTable {

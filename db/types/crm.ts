@@ -69,6 +69,10 @@ export interface LeadsTable {
   search_tsv: GeneratedColumn<string>;
   /** Generated: the E.164 number without '+' (trigram index for fragments). */
   phone_digits: GeneratedColumn<string>;
+  /** A lead in `calling` belongs to the dialer that claimed it until then (migration 0023). */
+  dial_lease_until: Date | null;
+  /** The call the lead is (or was last) in. */
+  last_call_id: number | null;
 }
 
 export interface DncNumbersTable {

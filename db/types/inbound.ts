@@ -38,7 +38,33 @@ export interface CampaignsTable {
   updated_at: UpdatedAt;
   /** ISO country national lead numbers are read in; null: the organisation's (migration 0016). */
   default_country: ColumnType<string | null, string | null | undefined, string | null>;
+  // An outbound campaign's settings (migration 0023; null on inbound campaigns).
+  caller_id: string | null;
+  schedule_start: Date | null;
+  schedule_end: Date | null;
+  time_zone: string | null;
+  calling_hours_start: string | null;
+  calling_hours_end: string | null;
+  /** ISO weekdays, 1 = Monday. */
+  calling_days: number[] | null;
+  dial_mode: DialMode | null;
+  lines_per_agent: NumericOrNull;
+  agent_group_id: string | null;
+  /** server/dialer/schedule/retry-policy.ts RetryPolicy. */
+  retry_policy: Json<unknown> | null;
+  amd_enabled: Generated<boolean>;
+  voicemail_drop: Json<VoicemailDrop> | null;
+  record_calls: Generated<boolean>;
+  max_abandon_rate: NumericOrNull;
+  calls_made: Generated<number>;
+  calls_answered: Generated<number>;
+  calls_completed: Generated<number>;
+  calls_abandoned: Generated<number>;
 }
+
+export type DialMode = 'preview' | 'progressive' | 'predictive';
+/** What an answering machine hears: one of the organisation's audio files, a URL, or text spoken. */
+export type VoicemailDrop = { audioId: string } | { url: string } | { text: string };
 
 export type FallbackAction = 'message' | 'voicemail' | 'hangup';
 
