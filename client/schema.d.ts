@@ -297,6 +297,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a campaign (seed 002)
+         * @description Makes the campaign `active`. An outbound campaign must have a `callerId` that is still one of the organisation's numbers and an `agentGroupId` (409 naming what is missing); its dialer then calls due leads within their calling hours. Starting an active campaign changes nothing.
+         */
+        post: operations["startCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a campaign (seed 002)
+         * @description Makes the campaign `paused`: the dialer places no new call for it from this moment (calls in progress go on). An inbound campaign that is paused no longer routes calls. Pausing a paused campaign changes nothing; a stopped one is a 409.
+         */
+        post: operations["pauseCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop a campaign
+         * @description Makes the campaign `inactive` (seed 002's completed / cancelled): no new calls; calls in progress go on; its leads keep their state. It can be started again.
+         */
+        post: operations["stopCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{id}/rtb-config": {
         parameters: {
             query?: never;
@@ -2883,7 +2961,7 @@ export interface components {
             routingType: components["schemas"]["RoutingType"];
             status: components["schemas"]["CampaignStatus"];
             /**
-             * @description Calls the campaign takes. Only `inbound` campaigns exist so far.
+             * @description `inbound`: calls to the campaign's numbers are routed to buyers (the fields from `callerId` to `dialerStats` are null). `outbound`: the dialer calls the campaign's leads and bridges them to its agent group's agents (DESIGN.md 9.2).
              * @enum {string}
              */
             direction: "inbound" | "outbound";
@@ -2909,6 +2987,40 @@ export interface components {
             fallbackAudioId: string | null;
             /** @description The country this campaign's national lead numbers are read in; null uses the organisation's (`/api/organization`). */
             defaultCountry: string | null;
+            callerId: components["schemas"]["OutboundCallerId"];
+            /**
+             * Format: date-time
+             * @description Outbound: no dial before this instant (null: from the start).
+             */
+            scheduleStart: string | null;
+            /**
+             * Format: date-time
+             * @description Outbound: no dial after this instant (null: no end).
+             */
+            scheduleEnd: string | null;
+            /** @description Outbound: the zone of leads whose own zone is unknown (null on inbound campaigns). */
+            timeZone: string | null;
+            /** @description Outbound: the first minute a lead may be called, in the lead's local time (never before 08:00). */
+            callingHoursStart: string | null;
+            /** @description Outbound: calls start before this minute of the lead's local time (never after 21:00). */
+            callingHoursEnd: string | null;
+            callingDays: components["schemas"]["CallingDays"];
+            dialMode: components["schemas"]["DialMode"] | null;
+            /** @description Outbound: calls placed at once per available agent (progressive and predictive). */
+            linesPerAgent: number | null;
+            /**
+             * Format: uuid
+             * @description Outbound: the agent group whose available agents take the answered calls.
+             */
+            agentGroupId: string | null;
+            retryPolicy: components["schemas"]["RetryPolicy"] | null;
+            /** @description Outbound: answering-machine detection (Twilio asynchronous AMD). */
+            amdEnabled: boolean;
+            voicemailDrop: components["schemas"]["VoicemailDrop"] | null;
+            recordCalls: boolean;
+            /** @description Outbound, predictive: the most abandoned calls per person-answered call (default 0.03). */
+            maxAbandonRate: number | null;
+            dialerStats: components["schemas"]["CampaignDialerStats"] | null;
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
@@ -2920,6 +3032,11 @@ export interface components {
         RtbRouterRef: number | null;
         CampaignCreate: {
             name: string;
+            /**
+             * @description Set once, at creation (default `inbound`). An outbound campaign starts `paused` unless `status` is given; the dialer calls its leads once it is started (`POST /api/campaigns/{id}/start`). The outbound fields (`callerId` … `maxAbandonRate`) are refused on an inbound campaign (400 naming the field).
+             * @enum {string}
+             */
+            direction?: "inbound" | "outbound";
             description?: components["schemas"]["CampaignDescription"];
             phoneNumber?: components["schemas"]["TrackingNumber"];
             routingType?: components["schemas"]["RoutingType"];
@@ -2946,6 +3063,34 @@ export interface components {
             fallbackAudioId?: string | null;
             /** @description The country national lead numbers of this campaign are read in (ISO 3166-1 alpha-2, one libphonenumber-js knows: 400 naming `defaultCountry` otherwise); null uses the organisation's. */
             defaultCountry?: string | null;
+            callerId?: components["schemas"]["OutboundCallerId"];
+            /** Format: date-time */
+            scheduleStart?: string | null;
+            /** Format: date-time */
+            scheduleEnd?: string | null;
+            timeZone?: components["schemas"]["TimeZone"] | null;
+            callingHoursStart?: components["schemas"]["CallingClock"];
+            callingHoursEnd?: components["schemas"]["CallingClock"];
+            callingDays?: components["schemas"]["CallingDays"];
+            dialMode?: components["schemas"]["DialMode"];
+            /** @description Calls placed at once per available agent (progressive and predictive; default 1, predictive 2). */
+            linesPerAgent?: number;
+            /**
+             * Format: uuid
+             * @description One of the organisation's agent groups (`/api/agent-groups`); 400 naming `agentGroupId` otherwise.
+             */
+            agentGroupId?: string | null;
+            retryPolicy?: components["schemas"]["RetryPolicyInput"];
+            amdEnabled?: boolean;
+            voicemailDrop?: components["schemas"]["VoicemailDrop"] | null;
+            /**
+             * Format: uri
+             * @description Seed 002's name for a voicemail drop by URL; the same as `voicemailDrop: {url}`.
+             */
+            voicemailMessageUrl?: string | null;
+            recordCalls?: boolean;
+            /** @description Predictive mode's cap on abandoned calls per person-answered call (default 0.03). */
+            maxAbandonRate?: number;
         };
         CampaignUpdate: {
             name?: string;
@@ -2975,6 +3120,133 @@ export interface components {
             fallbackAudioId?: string | null;
             /** @description The country national lead numbers of this campaign are read in (ISO 3166-1 alpha-2, one libphonenumber-js knows: 400 naming `defaultCountry` otherwise); null uses the organisation's. */
             defaultCountry?: string | null;
+            callerId?: components["schemas"]["OutboundCallerId"];
+            /** Format: date-time */
+            scheduleStart?: string | null;
+            /** Format: date-time */
+            scheduleEnd?: string | null;
+            timeZone?: components["schemas"]["TimeZone"] | null;
+            callingHoursStart?: components["schemas"]["CallingClock"];
+            callingHoursEnd?: components["schemas"]["CallingClock"];
+            callingDays?: components["schemas"]["CallingDays"];
+            dialMode?: components["schemas"]["DialMode"];
+            /** @description Calls placed at once per available agent (progressive and predictive; default 1, predictive 2). */
+            linesPerAgent?: number;
+            /**
+             * Format: uuid
+             * @description One of the organisation's agent groups (`/api/agent-groups`); 400 naming `agentGroupId` otherwise.
+             */
+            agentGroupId?: string | null;
+            retryPolicy?: components["schemas"]["RetryPolicyInput"];
+            amdEnabled?: boolean;
+            voicemailDrop?: components["schemas"]["VoicemailDrop"] | null;
+            /**
+             * Format: uri
+             * @description Seed 002's name for a voicemail drop by URL; the same as `voicemailDrop: {url}`.
+             */
+            voicemailMessageUrl?: string | null;
+            recordCalls?: boolean;
+            /** @description Predictive mode's cap on abandoned calls per person-answered call (default 0.03). */
+            maxAbandonRate?: number;
+        };
+        /**
+         * @description Outbound: the number leads see, in E.164; one of the organisation's numbers (`/api/phone-numbers`): 400 naming `callerId` otherwise.
+         * @example +14155551234
+         */
+        OutboundCallerId: string | null;
+        /**
+         * @description HH:MM (seed 002's HH:MM:SS is accepted; seconds are dropped), in the lead's local time. Whatever is set, no lead is called before 08:00 or from 21:00 its local time.
+         * @example 09:00
+         */
+        CallingClock: string | null;
+        /**
+         * @description Outbound: the weekdays leads are called on, in their local time (null on inbound campaigns; default every day).
+         * @example [
+         *       "monday",
+         *       "tuesday",
+         *       "wednesday",
+         *       "thursday",
+         *       "friday"
+         *     ]
+         */
+        CallingDays: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[] | null;
+        /**
+         * @description `preview`: one call per available agent, placed when the agent is free; `progressive`: `linesPerAgent` calls per available agent; `predictive`: more lines while the measured abandonment rate stays under `maxAbandonRate`, fewer when it does not.
+         * @enum {string}
+         */
+        DialMode: "preview" | "progressive" | "predictive";
+        /** @description Seed 002's shape — one attempt count and delay for every outcome it retries (failed calls are retried with unanswered ones). */
+        RetryPolicySeed002: {
+            maxAttempts: number;
+            delayMinutes: number;
+            /** @default true */
+            retryOnNoAnswer: boolean;
+            /** @default true */
+            retryOnBusy: boolean;
+            /** @default false */
+            retryOnVoicemail: boolean;
+        };
+        /** @description One outcome's retries (seed 004); null stops retrying it; a field left out keeps its value. */
+        OutcomeRetryInput: {
+            /** @description Dials in all, the first included. */
+            maxAttempts?: number;
+            /** @description Milliseconds before the first retry. */
+            initialDelay?: number;
+            /** @description Each later retry waits this many times longer than the one before. */
+            backoffMultiplier?: number;
+        } | null;
+        /** @description Seed 004's shape — per outcome; an update changes only the outcomes and fields it names. */
+        RetryPolicyByOutcome: {
+            no_answer?: components["schemas"]["OutcomeRetryInput"];
+            busy?: components["schemas"]["OutcomeRetryInput"];
+            failed?: components["schemas"]["OutcomeRetryInput"];
+            voicemail?: components["schemas"]["OutcomeRetryInput"];
+        };
+        /** @description Either seed's shape; one model is stored and shown in both (`RetryPolicy`). */
+        RetryPolicyInput: components["schemas"]["RetryPolicySeed002"] | components["schemas"]["RetryPolicyByOutcome"];
+        OutcomeRetry: {
+            maxAttempts: number;
+            /** @description Milliseconds. */
+            initialDelay: number;
+            backoffMultiplier: number;
+        } | null;
+        /** @description The stored retry model, in seed 002's flat view and seed 004's per-outcome view (`byOutcome`). */
+        RetryPolicy: {
+            maxAttempts: number;
+            delayMinutes: number;
+            retryOnNoAnswer: boolean;
+            retryOnBusy: boolean;
+            retryOnVoicemail: boolean;
+            byOutcome: {
+                no_answer: components["schemas"]["OutcomeRetry"];
+                busy: components["schemas"]["OutcomeRetry"];
+                failed: components["schemas"]["OutcomeRetry"];
+                voicemail: components["schemas"]["OutcomeRetry"];
+            };
+        };
+        /** @description What an answering machine hears after its beep when AMD is on: one of the organisation's audio files (`/api/audio`; 400 naming `voicemailDrop.audioId` otherwise), an https URL, or text spoken by Twilio. */
+        VoicemailDrop: {
+            /** Format: uuid */
+            audioId: string;
+        } | {
+            /** Format: uri */
+            url: string;
+        } | {
+            text: string;
+        };
+        /** @description An outbound campaign's counters (seed 002's `total_leads`, `calls_made`, `calls_completed`), kept by the dialer as calls change. */
+        CampaignDialerStats: {
+            totalLeads: number;
+            /** @description Calls placed. */
+            callsMade: number;
+            /** @description Calls a person answered. */
+            callsAnswered: number;
+            /** @description Calls a person answered and an agent took. */
+            callsCompleted: number;
+            /** @description Calls a person answered and no agent took within 2 seconds (they heard a short message). */
+            callsAbandoned: number;
+            /** @description callsAbandoned / callsAnswered; null before the first answered call. */
+            abandonRate: number | null;
         };
         CampaignRtbConfig: {
             enableRtb?: boolean;
@@ -6030,6 +6302,22 @@ export interface operations {
                      *         "fallbackMessage": null,
                      *         "fallbackAudioId": null,
                      *         "defaultCountry": null,
+                     *         "callerId": null,
+                     *         "scheduleStart": null,
+                     *         "scheduleEnd": null,
+                     *         "timeZone": null,
+                     *         "callingHoursStart": null,
+                     *         "callingHoursEnd": null,
+                     *         "callingDays": null,
+                     *         "dialMode": null,
+                     *         "linesPerAgent": null,
+                     *         "agentGroupId": null,
+                     *         "retryPolicy": null,
+                     *         "amdEnabled": false,
+                     *         "voicemailDrop": null,
+                     *         "recordCalls": false,
+                     *         "maxAbandonRate": null,
+                     *         "dialerStats": null,
                      *         "createdAt": "2025-01-01T00:00:00.000Z",
                      *         "updatedAt": "2025-01-01T00:00:00.000Z"
                      *       }
@@ -6087,6 +6375,22 @@ export interface operations {
                      *       "fallbackMessage": null,
                      *       "fallbackAudioId": null,
                      *       "defaultCountry": null,
+                     *       "callerId": null,
+                     *       "scheduleStart": null,
+                     *       "scheduleEnd": null,
+                     *       "timeZone": null,
+                     *       "callingHoursStart": null,
+                     *       "callingHoursEnd": null,
+                     *       "callingDays": null,
+                     *       "dialMode": null,
+                     *       "linesPerAgent": null,
+                     *       "agentGroupId": null,
+                     *       "retryPolicy": null,
+                     *       "amdEnabled": false,
+                     *       "voicemailDrop": null,
+                     *       "recordCalls": false,
+                     *       "maxAbandonRate": null,
+                     *       "dialerStats": null,
                      *       "createdAt": "2025-08-04T12:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -6147,6 +6451,22 @@ export interface operations {
                      *       "fallbackMessage": null,
                      *       "fallbackAudioId": null,
                      *       "defaultCountry": null,
+                     *       "callerId": null,
+                     *       "scheduleStart": null,
+                     *       "scheduleEnd": null,
+                     *       "timeZone": null,
+                     *       "callingHoursStart": null,
+                     *       "callingHoursEnd": null,
+                     *       "callingDays": null,
+                     *       "dialMode": null,
+                     *       "linesPerAgent": null,
+                     *       "agentGroupId": null,
+                     *       "retryPolicy": null,
+                     *       "amdEnabled": false,
+                     *       "voicemailDrop": null,
+                     *       "recordCalls": false,
+                     *       "maxAbandonRate": null,
+                     *       "dialerStats": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-01-01T00:00:00.000Z"
                      *     }
@@ -6209,6 +6529,22 @@ export interface operations {
                      *       "fallbackMessage": null,
                      *       "fallbackAudioId": null,
                      *       "defaultCountry": null,
+                     *       "callerId": null,
+                     *       "scheduleStart": null,
+                     *       "scheduleEnd": null,
+                     *       "timeZone": null,
+                     *       "callingHoursStart": null,
+                     *       "callingHoursEnd": null,
+                     *       "callingDays": null,
+                     *       "dialMode": null,
+                     *       "linesPerAgent": null,
+                     *       "agentGroupId": null,
+                     *       "retryPolicy": null,
+                     *       "amdEnabled": false,
+                     *       "voicemailDrop": null,
+                     *       "recordCalls": false,
+                     *       "maxAbandonRate": null,
+                     *       "dialerStats": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }
@@ -6251,6 +6587,354 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    startCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *       "name": "Q1 2024 Outreach",
+                     *       "description": null,
+                     *       "phoneNumber": null,
+                     *       "routingType": "priority",
+                     *       "status": "active",
+                     *       "direction": "outbound",
+                     *       "enableRtb": false,
+                     *       "rtbId": "9f86d081884c7d659a2feaa0c55ad015",
+                     *       "minBiddersRequired": 1,
+                     *       "biddingTimeoutMs": 3000,
+                     *       "callerIdRequired": false,
+                     *       "auctionType": "first_price",
+                     *       "rtbRouterId": null,
+                     *       "payout": null,
+                     *       "minCallDurationSec": 0,
+                     *       "dialTimeoutSec": 30,
+                     *       "maxDialAttempts": 3,
+                     *       "fallbackAction": "message",
+                     *       "fallbackMessage": null,
+                     *       "fallbackAudioId": null,
+                     *       "defaultCountry": "US",
+                     *       "callerId": "+14155551234",
+                     *       "scheduleStart": "2024-01-01T09:00:00.000Z",
+                     *       "scheduleEnd": "2024-03-31T17:00:00.000Z",
+                     *       "timeZone": "America/Los_Angeles",
+                     *       "callingHoursStart": "09:00",
+                     *       "callingHoursEnd": "17:00",
+                     *       "callingDays": [
+                     *         "monday",
+                     *         "tuesday",
+                     *         "wednesday",
+                     *         "thursday",
+                     *         "friday"
+                     *       ],
+                     *       "dialMode": "progressive",
+                     *       "linesPerAgent": 1.5,
+                     *       "agentGroupId": "6a0c1f7e-2b3d-4e5f-8a9b-1c2d3e4f5a6b",
+                     *       "retryPolicy": {
+                     *         "maxAttempts": 3,
+                     *         "delayMinutes": 60,
+                     *         "retryOnNoAnswer": true,
+                     *         "retryOnBusy": true,
+                     *         "retryOnVoicemail": false,
+                     *         "byOutcome": {
+                     *           "no_answer": {
+                     *             "maxAttempts": 3,
+                     *             "initialDelay": 3600000,
+                     *             "backoffMultiplier": 1
+                     *           },
+                     *           "busy": {
+                     *             "maxAttempts": 3,
+                     *             "initialDelay": 3600000,
+                     *             "backoffMultiplier": 1
+                     *           },
+                     *           "failed": {
+                     *             "maxAttempts": 3,
+                     *             "initialDelay": 3600000,
+                     *             "backoffMultiplier": 1
+                     *           },
+                     *           "voicemail": null
+                     *         }
+                     *       },
+                     *       "amdEnabled": true,
+                     *       "voicemailDrop": {
+                     *         "url": "https://example.com/voicemail.mp3"
+                     *       },
+                     *       "recordCalls": true,
+                     *       "maxAbandonRate": 0.03,
+                     *       "dialerStats": {
+                     *         "totalLeads": 1500,
+                     *         "callsMade": 850,
+                     *         "callsAnswered": 400,
+                     *         "callsCompleted": 320,
+                     *         "callsAbandoned": 8,
+                     *         "abandonRate": 0.02
+                     *       },
+                     *       "createdAt": "2024-01-01T00:00:00.000Z",
+                     *       "updatedAt": "2024-01-15T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    pauseCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *       "name": "Q1 2024 Outreach",
+                     *       "description": null,
+                     *       "phoneNumber": null,
+                     *       "routingType": "priority",
+                     *       "status": "paused",
+                     *       "direction": "outbound",
+                     *       "enableRtb": false,
+                     *       "rtbId": "9f86d081884c7d659a2feaa0c55ad015",
+                     *       "minBiddersRequired": 1,
+                     *       "biddingTimeoutMs": 3000,
+                     *       "callerIdRequired": false,
+                     *       "auctionType": "first_price",
+                     *       "rtbRouterId": null,
+                     *       "payout": null,
+                     *       "minCallDurationSec": 0,
+                     *       "dialTimeoutSec": 30,
+                     *       "maxDialAttempts": 3,
+                     *       "fallbackAction": "message",
+                     *       "fallbackMessage": null,
+                     *       "fallbackAudioId": null,
+                     *       "defaultCountry": "US",
+                     *       "callerId": "+14155551234",
+                     *       "scheduleStart": "2024-01-01T09:00:00.000Z",
+                     *       "scheduleEnd": "2024-03-31T17:00:00.000Z",
+                     *       "timeZone": "America/Los_Angeles",
+                     *       "callingHoursStart": "09:00",
+                     *       "callingHoursEnd": "17:00",
+                     *       "callingDays": [
+                     *         "monday",
+                     *         "tuesday",
+                     *         "wednesday",
+                     *         "thursday",
+                     *         "friday"
+                     *       ],
+                     *       "dialMode": "progressive",
+                     *       "linesPerAgent": 1.5,
+                     *       "agentGroupId": "6a0c1f7e-2b3d-4e5f-8a9b-1c2d3e4f5a6b",
+                     *       "retryPolicy": {
+                     *         "maxAttempts": 3,
+                     *         "delayMinutes": 60,
+                     *         "retryOnNoAnswer": true,
+                     *         "retryOnBusy": true,
+                     *         "retryOnVoicemail": false,
+                     *         "byOutcome": {
+                     *           "no_answer": {
+                     *             "maxAttempts": 3,
+                     *             "initialDelay": 3600000,
+                     *             "backoffMultiplier": 1
+                     *           },
+                     *           "busy": {
+                     *             "maxAttempts": 3,
+                     *             "initialDelay": 3600000,
+                     *             "backoffMultiplier": 1
+                     *           },
+                     *           "failed": {
+                     *             "maxAttempts": 3,
+                     *             "initialDelay": 3600000,
+                     *             "backoffMultiplier": 1
+                     *           },
+                     *           "voicemail": null
+                     *         }
+                     *       },
+                     *       "amdEnabled": true,
+                     *       "voicemailDrop": {
+                     *         "url": "https://example.com/voicemail.mp3"
+                     *       },
+                     *       "recordCalls": true,
+                     *       "maxAbandonRate": 0.03,
+                     *       "dialerStats": {
+                     *         "totalLeads": 1500,
+                     *         "callsMade": 850,
+                     *         "callsAnswered": 400,
+                     *         "callsCompleted": 320,
+                     *         "callsAbandoned": 8,
+                     *         "abandonRate": 0.02
+                     *       },
+                     *       "createdAt": "2024-01-01T00:00:00.000Z",
+                     *       "updatedAt": "2024-01-15T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    stopCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *       "name": "Q1 2024 Outreach",
+                     *       "description": null,
+                     *       "phoneNumber": null,
+                     *       "routingType": "priority",
+                     *       "status": "inactive",
+                     *       "direction": "outbound",
+                     *       "enableRtb": false,
+                     *       "rtbId": "9f86d081884c7d659a2feaa0c55ad015",
+                     *       "minBiddersRequired": 1,
+                     *       "biddingTimeoutMs": 3000,
+                     *       "callerIdRequired": false,
+                     *       "auctionType": "first_price",
+                     *       "rtbRouterId": null,
+                     *       "payout": null,
+                     *       "minCallDurationSec": 0,
+                     *       "dialTimeoutSec": 30,
+                     *       "maxDialAttempts": 3,
+                     *       "fallbackAction": "message",
+                     *       "fallbackMessage": null,
+                     *       "fallbackAudioId": null,
+                     *       "defaultCountry": "US",
+                     *       "callerId": "+14155551234",
+                     *       "scheduleStart": "2024-01-01T09:00:00.000Z",
+                     *       "scheduleEnd": "2024-03-31T17:00:00.000Z",
+                     *       "timeZone": "America/Los_Angeles",
+                     *       "callingHoursStart": "09:00",
+                     *       "callingHoursEnd": "17:00",
+                     *       "callingDays": [
+                     *         "monday",
+                     *         "tuesday",
+                     *         "wednesday",
+                     *         "thursday",
+                     *         "friday"
+                     *       ],
+                     *       "dialMode": "progressive",
+                     *       "linesPerAgent": 1.5,
+                     *       "agentGroupId": "6a0c1f7e-2b3d-4e5f-8a9b-1c2d3e4f5a6b",
+                     *       "retryPolicy": {
+                     *         "maxAttempts": 3,
+                     *         "delayMinutes": 60,
+                     *         "retryOnNoAnswer": true,
+                     *         "retryOnBusy": true,
+                     *         "retryOnVoicemail": false,
+                     *         "byOutcome": {
+                     *           "no_answer": {
+                     *             "maxAttempts": 3,
+                     *             "initialDelay": 3600000,
+                     *             "backoffMultiplier": 1
+                     *           },
+                     *           "busy": {
+                     *             "maxAttempts": 3,
+                     *             "initialDelay": 3600000,
+                     *             "backoffMultiplier": 1
+                     *           },
+                     *           "failed": {
+                     *             "maxAttempts": 3,
+                     *             "initialDelay": 3600000,
+                     *             "backoffMultiplier": 1
+                     *           },
+                     *           "voicemail": null
+                     *         }
+                     *       },
+                     *       "amdEnabled": true,
+                     *       "voicemailDrop": {
+                     *         "url": "https://example.com/voicemail.mp3"
+                     *       },
+                     *       "recordCalls": true,
+                     *       "maxAbandonRate": 0.03,
+                     *       "dialerStats": {
+                     *         "totalLeads": 1500,
+                     *         "callsMade": 850,
+                     *         "callsAnswered": 400,
+                     *         "callsCompleted": 320,
+                     *         "callsAbandoned": 8,
+                     *         "abandonRate": 0.02
+                     *       },
+                     *       "createdAt": "2024-01-01T00:00:00.000Z",
+                     *       "updatedAt": "2024-01-15T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
@@ -6304,6 +6988,22 @@ export interface operations {
                      *       "fallbackMessage": null,
                      *       "fallbackAudioId": null,
                      *       "defaultCountry": null,
+                     *       "callerId": null,
+                     *       "scheduleStart": null,
+                     *       "scheduleEnd": null,
+                     *       "timeZone": null,
+                     *       "callingHoursStart": null,
+                     *       "callingHoursEnd": null,
+                     *       "callingDays": null,
+                     *       "dialMode": null,
+                     *       "linesPerAgent": null,
+                     *       "agentGroupId": null,
+                     *       "retryPolicy": null,
+                     *       "amdEnabled": false,
+                     *       "voicemailDrop": null,
+                     *       "recordCalls": false,
+                     *       "maxAbandonRate": null,
+                     *       "dialerStats": null,
                      *       "createdAt": "2025-01-01T00:00:00.000Z",
                      *       "updatedAt": "2025-08-04T12:00:00.000Z"
                      *     }

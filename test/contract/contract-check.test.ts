@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpec } from '../../server/platform/spec.js';
 import { contractViolations, installContractCheck } from '../helpers/contract.js';
+import { INBOUND_OUTBOUND_FIELDS } from '../../server/dialer/campaigns/settings.js';
 
 let app: FastifyInstance;
 
@@ -30,6 +31,7 @@ const VALID_CAMPAIGN = {
   fallbackMessage: null,
   fallbackAudioId: null,
   defaultCountry: null,
+  ...INBOUND_OUTBOUND_FIELDS,
   createdAt: '2025-08-04T12:00:00.000Z',
   updatedAt: '2025-08-04T12:00:00.000Z',
 };

@@ -47,10 +47,16 @@ export async function readAudioSlice(db: Db, id: string, start: number, length: 
   return row ? row.chunk : null;
 }
 
-/** The campaigns whose fallback plays the audio (ids), and the active flows with a Play node naming it. */
+/** The campaigns whose fallback or voicemail drop plays the audio (ids), and the active flows with a Play node naming it. */
 export async function audioUsers(db: Db, orgId: string, id: string): Promise<{ campaigns: string[]; flows: number[] }> {
   const [campaigns, flows] = await Promise.all([
-    db.selectFrom('campaigns').select('id').where('org_id', '=', orgId).where('fallback_audio_id', '=', id).orderBy('id').execute(),
+    db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where((eb) => eb.or([eb('fallback_audio_id', '=', id), eb(sql<string>`voicemail_drop->>'audioId'`, '=', id)]))
+      .orderBy('id')
+      .execute(),
     db
       .selectFrom('call_flows')
       .select('id')

@@ -6,10 +6,24 @@ import { ERRORS } from '../../platform/errors.js';
 import { findRouterInOrg } from '../../rtb/routers/queries.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { campaignPatch, generateRtbId, presentCampaign } from './mapping.js';
-import { checkCampaignNumber } from './number-ownership.js';
+import { checkCallerId, checkCampaignNumber } from './number-ownership.js';
+import { checkOutboundReferences } from '../../dialer/campaigns/checks.js';
+import { leadCounts } from '../../dialer/campaigns/queries.js';
+import { firstOutboundField, outboundDefaults, outboundPatch } from '../../dialer/campaigns/settings.js';
+import { startProblem } from '../../dialer/campaigns/start.js';
+import type { CampaignPatch, CampaignRow, CampaignStatus } from '../../../db/types.js';
 import { deleteCampaignInOrg, findCampaignInOrg, insertCampaign, listCampaignsInOrg, updateCampaignInOrg } from './queries.js';
 
-type CampaignOps = 'listCampaigns' | 'createCampaign' | 'getCampaign' | 'updateCampaign' | 'deleteCampaign' | 'updateCampaignRtbConfig';
+type CampaignOps =
+  | 'listCampaigns'
+  | 'createCampaign'
+  | 'getCampaign'
+  | 'updateCampaign'
+  | 'deleteCampaign'
+  | 'updateCampaignRtbConfig'
+  | 'startCampaign'
+  | 'pauseCampaign'
+  | 'stopCampaign';
 
 /** A campaign may only name a router of its own organisation. */
 async function checkRouter(db: Deps['db'], orgId: string, routerId: number | null | undefined): Promise<void> {
@@ -30,6 +44,25 @@ function checkCountry(country: string | null | undefined): void {
   if (country !== undefined && country !== null && !isPhoneCountry(country)) throw ERRORS.validation({ defaultCountry: UNKNOWN_PHONE_COUNTRY });
 }
 
+type CampaignBody = Parameters<typeof campaignPatch>[0];
+
+/**
+ * The outbound fields of a body as column changes (checked against the database), or a 400: on
+ * an inbound campaign they are refused, naming the first one.
+ */
+async function outboundChanges(db: Deps['db'], orgId: string, body: CampaignBody, campaign: Pick<CampaignRow, 'direction' | 'retry_policy'> | null, direction: string): Promise<CampaignPatch> {
+  if (direction !== 'outbound') {
+    const field = firstOutboundField(body);
+    if (field) throw ERRORS.validation({ [field]: 'is only for outbound campaigns (direction: outbound)' });
+    return {};
+  }
+  const result = outboundPatch(body, campaign);
+  if ('field' in result) throw ERRORS.validation({ [result.field]: result.message });
+  await checkCallerId(db, orgId, body.callerId);
+  await checkOutboundReferences(db, orgId, body);
+  return result.patch;
+}
+
 function phoneConflict(err: unknown): Error | null {
   if (isUniqueViolation(err, 'campaigns_phone_number_key')) return ERRORS.conflict({ phoneNumber: 'is already used by another campaign' });
   // The audio was deleted between the check and the write.
@@ -46,53 +79,93 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
     return id;
   }
 
-  async function update(orgId: string, rawId: string, body: Parameters<typeof campaignPatch>[0]) {
+  /** The campaign as answered: outbound ones with their lead count. */
+  async function present(orgId: string, rows: readonly CampaignRow[]) {
+    const outbound = rows.filter((r) => r.direction === 'outbound').map((r) => r.id);
+    const counts = await leadCounts(db, orgId, outbound);
+    return rows.map((row) => presentCampaign(row, counts.get(row.id) ?? 0));
+  }
+
+  async function presentOne(orgId: string, row: CampaignRow) {
+    return (await present(orgId, [row]))[0]!;
+  }
+
+  async function update(orgId: string, rawId: string, body: CampaignBody) {
     const id = campaignId(rawId);
-    if (!(await findCampaignInOrg(db, orgId, id))) throw ERRORS.notFound('Campaign', rawId);
+    const current = await findCampaignInOrg(db, orgId, id);
+    if (!current) throw ERRORS.notFound('Campaign', rawId);
+    const outbound = await outboundChanges(db, orgId, body, current, current.direction);
     checkCountry('defaultCountry' in body ? body.defaultCountry : undefined);
     await checkRouter(db, orgId, body.rtbRouterId);
     await checkCampaignNumber(db, orgId, body.phoneNumber, telephony);
     await checkFallbackAudio(db, orgId, 'fallbackAudioId' in body ? body.fallbackAudioId : undefined);
     try {
-      const row = await updateCampaignInOrg(db, orgId, id, campaignPatch(body));
+      const row = await updateCampaignInOrg(db, orgId, id, { ...campaignPatch(body), ...outbound });
       if (!row) throw ERRORS.notFound('Campaign', rawId);
-      return { status: 200 as const, body: presentCampaign(row) };
+      return { status: 200 as const, body: await presentOne(orgId, row) };
     } catch (err) {
       throw phoneConflict(err) ?? err;
     }
   }
 
+  /** start / pause / stop (seed 002): the status, after the checks an outbound start needs. */
+  async function setStatus(orgId: string, rawId: string, status: CampaignStatus) {
+    const id = campaignId(rawId);
+    const current = await findCampaignInOrg(db, orgId, id);
+    if (!current) throw ERRORS.notFound('Campaign', rawId);
+    if (current.status === status) return { status: 200 as const, body: await presentOne(orgId, current) };
+    if (status === 'paused' && current.status === 'inactive') throw ERRORS.conflict({ status: 'the campaign is stopped: start it instead' });
+    if (status === 'active' && current.direction === 'outbound') {
+      const problem = startProblem(current);
+      if (problem) throw ERRORS.conflict(problem);
+      // The caller id may have been released since it was set.
+      await checkCallerId(db, orgId, current.caller_id).catch(() => {
+        throw ERRORS.conflict({ callerId: "is no longer one of this organisation's numbers" });
+      });
+    }
+    const row = await updateCampaignInOrg(db, orgId, id, { status });
+    if (!row) throw ERRORS.notFound('Campaign', rawId);
+    return { status: 200 as const, body: await presentOne(orgId, row) };
+  }
+
   return {
     async listCampaigns(ctx) {
-      const rows = await listCampaignsInOrg(db, ctx.principal().orgId, ctx.query.status);
-      return { status: 200, body: rows.map(presentCampaign) };
+      const { orgId } = ctx.principal();
+      const rows = await listCampaignsInOrg(db, orgId, ctx.query.status);
+      return { status: 200, body: await present(orgId, rows) };
     },
 
     async createCampaign(ctx) {
       const { orgId } = ctx.principal();
+      const direction = ctx.body.direction ?? 'inbound';
+      const outbound = await outboundChanges(db, orgId, ctx.body, null, direction);
       checkCountry(ctx.body.defaultCountry);
       await checkRouter(db, orgId, ctx.body.rtbRouterId);
       await checkCampaignNumber(db, orgId, ctx.body.phoneNumber, telephony);
       await checkFallbackAudio(db, orgId, ctx.body.fallbackAudioId);
       try {
         const row = await insertCampaign(db, {
+          ...(direction === 'outbound' ? outboundDefaults(ctx.body) : {}),
           ...campaignPatch(ctx.body),
+          ...outbound,
+          direction,
           name: ctx.body.name,
           description: ctx.body.description ?? null,
           phone_number: ctx.body.phoneNumber ?? null,
           org_id: orgId,
           rtb_id: generateRtbId(),
         });
-        return { status: 201, body: presentCampaign(row) };
+        return { status: 201, body: await presentOne(orgId, row) };
       } catch (err) {
         throw phoneConflict(err) ?? err;
       }
     },
 
     async getCampaign(ctx) {
-      const row = await findCampaignInOrg(db, ctx.principal().orgId, campaignId(ctx.params.id));
+      const { orgId } = ctx.principal();
+      const row = await findCampaignInOrg(db, orgId, campaignId(ctx.params.id));
       if (!row) throw ERRORS.notFound('Campaign', ctx.params.id);
-      return { status: 200, body: presentCampaign(row) };
+      return { status: 200, body: await presentOne(orgId, row) };
     },
 
     async updateCampaign(ctx) {
@@ -101,6 +174,18 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
 
     async updateCampaignRtbConfig(ctx) {
       return update(ctx.principal().orgId, ctx.params.id, ctx.body);
+    },
+
+    async startCampaign(ctx) {
+      return setStatus(ctx.principal().orgId, ctx.params.id, 'active');
+    },
+
+    async pauseCampaign(ctx) {
+      return setStatus(ctx.principal().orgId, ctx.params.id, 'paused');
+    },
+
+    async stopCampaign(ctx) {
+      return setStatus(ctx.principal().orgId, ctx.params.id, 'inactive');
     },
 
     async deleteCampaign(ctx) {

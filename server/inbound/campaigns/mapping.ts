@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { components } from '../../../client/schema.js';
 import type { CampaignPatch, CampaignRow } from '../../../db/types.js';
 import { iso } from '../../platform/common/dates.js';
+import { presentOutbound } from '../../dialer/campaigns/settings.js';
 
 type Campaign = components['schemas']['Campaign'];
 type CampaignUpdate = components['schemas']['CampaignUpdate'];
@@ -12,7 +13,8 @@ export function generateRtbId(): string {
   return randomBytes(16).toString('hex');
 }
 
-export function presentCampaign(row: CampaignRow): Campaign {
+/** `totalLeads`: the campaign's leads (outbound campaigns; ignored on inbound ones). */
+export function presentCampaign(row: CampaignRow, totalLeads = 0): Campaign {
   return {
     id: row.id,
     name: row.name,
@@ -36,6 +38,7 @@ export function presentCampaign(row: CampaignRow): Campaign {
     fallbackMessage: row.fallback_message,
     fallbackAudioId: row.fallback_audio_id,
     defaultCountry: row.default_country,
+    ...presentOutbound(row, totalLeads),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

@@ -18,3 +18,10 @@ export async function checkCampaignNumber(db: Db, orgId: string, phoneNumber: st
   if (holder === undefined && telephony.kind === 'simulator') return;
   throw ERRORS.validation({ phoneNumber: NOT_HELD });
 }
+
+/** An outbound campaign's caller id must be one of the organisation's numbers (no simulator exception: it is what leads see). */
+export async function checkCallerId(db: Db, orgId: string, callerId: string | null | undefined): Promise<void> {
+  if (callerId === undefined || callerId === null) return;
+  const holder = await findNumberByPhone(db, callerId);
+  if (holder?.org_id !== orgId) throw ERRORS.validation({ callerId: NOT_HELD });
+}
