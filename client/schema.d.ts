@@ -1529,6 +1529,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks/outbound/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An outbound call was answered (Twilio asks what to do; answers TwiML)
+         * @description The dialer's answer webhook (placeCall's Url). AMD on and no result yet: wait and ask again. A machine: the campaign's voicemail drop after the beep, then hang up. A person: into the call's conference while an agent of the campaign's group is called with a whisper of the lead's name; no agent within 2 seconds: a short message, hang up, the call counted as abandoned. A repeated request gets the same decision.
+         */
+        post: operations["outboundAnswerWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/outbound/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio's status callback of an outbound call
+         * @description Progress (initiated, ringing, in-progress) moves the call forward, never back; the first final status ends it once: disposition, talk time, cost when Twilio gives it, the lead done or queued for a retry by the campaign's policy, the campaign's counters, the agent available again. Repeated and late callbacks change nothing.
+         */
+        post: operations["outboundStatusWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/outbound/amd": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The asynchronous answering-machine detection result of an outbound call
+         * @description Stores `AnsweredBy` once (a repeat changes nothing); the call's answer webhook, which is waiting for it, then drops the voicemail or bridges the person.
+         */
+        post: operations["outboundAmdWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/outbound/agent-answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The agent's phone answered (answers TwiML: the whisper, then the lead's conference)
+         * @description Whispers the lead's name to the agent and joins the call's conference (which ends when the agent leaves). An agent who is not this call's, or a call already over, is hung up.
+         */
+        post: operations["outboundAgentAnswerWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/outbound/agent-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio's status callback of the agent's leg
+         * @description A final status of the agent's leg makes the agent available again (only if still busy: a break set meanwhile is kept).
+         */
+        post: operations["outboundAgentStatusWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/outbound/conference-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio's conference status callback of an outbound call's conference
+         * @description `participant-leave` of the agent's leg makes the agent available again; the other events are recorded nowhere and answered 204.
+         */
+        post: operations["outboundConferenceStatusWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/outbound/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio's recording status callback of an outbound call (campaigns with recordCalls)
+         * @description Stores the recording's sid on the call once it is `completed`.
+         */
+        post: operations["outboundRecordingWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/webhooks/flow-step": {
         parameters: {
             query?: never;
@@ -4250,6 +4390,50 @@ export interface components {
             Duration?: string;
             SequenceNumber?: string;
             Timestamp?: string;
+            /** @description What the call cost (Twilio sends it on some callbacks, negative, in PriceUnit). */
+            Price?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A Twilio callback's form. Open on purpose, as the voice request is - the parameters we use are listed and checked, Twilio's others are ignored. */
+        OutboundAnswerWebhookForm: {
+            CallSid: components["schemas"]["CallSidValue"];
+            CallStatus?: components["schemas"]["CallStatus"];
+            AnsweredBy?: components["schemas"]["AnsweredByValue"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Twilio's AMD result.
+         * @enum {string}
+         */
+        AnsweredByValue: "human" | "machine_start" | "machine_end_beep" | "machine_end_silence" | "machine_end_other" | "fax" | "unknown";
+        /** @description A Twilio callback's form. Open on purpose, as the voice request is - the parameters we use are listed and checked, Twilio's others are ignored. */
+        AmdWebhookForm: {
+            CallSid: components["schemas"]["CallSidValue"];
+            AnsweredBy: components["schemas"]["AnsweredByValue"];
+            /** @description Milliseconds. */
+            MachineDetectionDuration?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A Twilio callback's form. Open on purpose, as the voice request is - the parameters we use are listed and checked, Twilio's others are ignored. */
+        ConferenceStatusWebhookForm: {
+            ConferenceSid: string;
+            FriendlyName?: string;
+            /** @enum {string} */
+            StatusCallbackEvent: "conference-start" | "conference-end" | "participant-join" | "participant-leave" | "participant-mute" | "participant-unmute" | "participant-hold" | "participant-unhold" | "participant-modify" | "participant-speech-start" | "participant-speech-stop" | "announcement-end" | "announcement-fail";
+            CallSid?: components["schemas"]["CallSidValue"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A Twilio callback's form. Open on purpose, as the voice request is - the parameters we use are listed and checked, Twilio's others are ignored. */
+        RecordingStatusWebhookForm: {
+            CallSid: components["schemas"]["CallSidValue"];
+            RecordingSid: string;
+            RecordingUrl?: string;
+            /** @enum {string} */
+            RecordingStatus: "in-progress" | "completed" | "absent" | "failed";
         } & {
             [key: string]: unknown;
         };
@@ -9895,6 +10079,262 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    outboundAnswerWebhook: {
+        parameters: {
+            query: {
+                /** @description Our call record (the dialer puts it in every URL it gives Twilio). */
+                callId: number;
+                /** @description How many times the call has waited for the AMD result (the dialer's own redirects). */
+                poll?: number;
+                /** @description Seconds a person has waited for an agent (the dialer's own redirects). */
+                agentWait?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "CallStatus": "in-progress"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["OutboundAnswerWebhookForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    outboundStatusWebhook: {
+        parameters: {
+            query: {
+                /** @description Our call record (the dialer puts it in every URL it gives Twilio). */
+                callId: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "CallStatus": "completed",
+                 *       "CallDuration": "42",
+                 *       "SequenceNumber": "3"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["CallStatusWebhookForm"];
+            };
+        };
+        responses: {
+            /** @description Applied (or a duplicate: nothing changed). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    outboundAmdWebhook: {
+        parameters: {
+            query: {
+                /** @description Our call record (the dialer puts it in every URL it gives Twilio). */
+                callId: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "AnsweredBy": "machine_end_beep",
+                 *       "MachineDetectionDuration": "8120"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["AmdWebhookForm"];
+            };
+        };
+        responses: {
+            /** @description Applied (or a duplicate: nothing changed). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    outboundAgentAnswerWebhook: {
+        parameters: {
+            query: {
+                /** @description Our call record (the dialer puts it in every URL it gives Twilio). */
+                callId: number;
+                /** @description The agent called for this call. */
+                agentId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CAfedcba0987654321fedcba0987654321",
+                 *       "CallStatus": "in-progress"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["OutboundAnswerWebhookForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    outboundAgentStatusWebhook: {
+        parameters: {
+            query: {
+                /** @description Our call record (the dialer puts it in every URL it gives Twilio). */
+                callId: number;
+                /** @description The agent called for this call. */
+                agentId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CAfedcba0987654321fedcba0987654321",
+                 *       "CallStatus": "completed",
+                 *       "CallDuration": "40"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["CallStatusWebhookForm"];
+            };
+        };
+        responses: {
+            /** @description Applied (or a duplicate: nothing changed). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    outboundConferenceStatusWebhook: {
+        parameters: {
+            query: {
+                /** @description Our call record (the dialer puts it in every URL it gives Twilio). */
+                callId: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ConferenceSid": "CF1234567890abcdef1234567890abcdef",
+                 *       "FriendlyName": "cc-outbound-42",
+                 *       "StatusCallbackEvent": "participant-leave",
+                 *       "CallSid": "CAfedcba0987654321fedcba0987654321"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["ConferenceStatusWebhookForm"];
+            };
+        };
+        responses: {
+            /** @description Applied (or a duplicate: nothing changed). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    outboundRecordingWebhook: {
+        parameters: {
+            query: {
+                /** @description Our call record (the dialer puts it in every URL it gives Twilio). */
+                callId: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "RecordingSid": "RE1234567890abcdef1234567890abcdef",
+                 *       "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1234567890abcdef1234567890abcdef",
+                 *       "RecordingStatus": "completed"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["RecordingStatusWebhookForm"];
+            };
+        };
+        responses: {
+            /** @description Applied (or a duplicate: nothing changed). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["WebhookForbidden"];
             404: components["responses"]["NotFound"];

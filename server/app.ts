@@ -23,6 +23,8 @@ import { serializeRequest } from './platform/http/log-redaction.js';
 import { installResponseHeaders, requestIdFrom } from './platform/http/headers.js';
 import { startPixelWorker } from './attribution/pixels/runner.js';
 import { startLeadImportWorker } from './crm/imports/runner.js';
+import { startDialer } from './dialer/loop/runner.js';
+import { outboundUrls } from './dialer/webhooks/urls.js';
 import { installMultipart } from './platform/http/multipart.js';
 import { startRollupCompactor } from './reports/compactor.js';
 import { createOutboundPolicy } from './platform/http/outbound/url-policy.js';
@@ -167,6 +169,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       stopImports = startLeadImportWorker(db, config.leadImportIntervalMs, app.log);
     });
   }
+  let stopDialer: (() => Promise<void>) | null = null;
+  if (config.dialerIntervalMs > 0) {
+    app.addHook('onReady', async () => {
+      stopDialer = startDialer({ db, telephony, urls: outboundUrls(config.publicBaseUrl), log: app.log }, config.dialerIntervalMs);
+    });
+  }
   let stopRollups: (() => Promise<void>) | null = null;
   if (config.reportRollupIntervalMs > 0) {
     app.addHook('onReady', async () => {
@@ -175,6 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   app.addHook('onClose', async () => {
     await background.close();
+    await stopDialer?.();
     await stopImports?.();
     await stopRollups?.();
     await stopPixels?.();

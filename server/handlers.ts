@@ -34,6 +34,7 @@ import { createCallLogHandlers } from './crm/call-logs/handlers.js';
 import { createFollowUpHandlers } from './crm/follow-ups/handlers.js';
 import { createActivityHandlers } from './crm/activity/handlers.js';
 import { createAgentHandlers } from './dialer/agents/handlers.js';
+import { createOutboundWebhookHandlers } from './dialer/webhooks/handlers.js';
 import { createAgentGroupHandlers } from './dialer/agents/group-handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
@@ -71,6 +72,7 @@ export function createHandlers(deps: Deps): Handlers {
     ...createFollowUpHandlers(deps),
     ...createActivityHandlers(deps),
     ...createAgentHandlers(deps),
+    ...createOutboundWebhookHandlers(deps),
     ...createAgentGroupHandlers(deps),
   };
 }

@@ -119,6 +119,8 @@ export interface Config {
   readonly pixelDeliveryIntervalMs: number;
   /** How often the lead import worker looks for imports to run or resume (0: off; uploads still start theirs at once). */
   readonly leadImportIntervalMs: number;
+  /** How often the outbound dialer passes over the active outbound campaigns (0: off). */
+  readonly dialerIntervalMs: number;
   /** First retry delay of a failed pixel delivery (doubled on each further retry). */
   readonly pixelRetryBaseMs: number;
   /** How often report deltas are folded into the hourly summaries; 0 switches it off (reports stay exact). */
@@ -310,6 +312,7 @@ export function loadConfig(env: Env = process.env): Config {
   );
 
   const leadImportIntervalMs = parseInteger('LEAD_IMPORT_INTERVAL_MS', nonEmpty(env.LEAD_IMPORT_INTERVAL_MS), 5000, 0, 3_600_000, problems);
+  const dialerIntervalMs = parseInteger('DIALER_INTERVAL_MS', nonEmpty(env.DIALER_INTERVAL_MS), 1000, 0, 3_600_000, problems);
   const pixelDeliveryIntervalMs = parseInteger('PIXEL_DELIVERY_INTERVAL_MS', nonEmpty(env.PIXEL_DELIVERY_INTERVAL_MS), 1000, 0, 3_600_000, problems);
   const pixelRetryBaseMs = parseInteger('PIXEL_RETRY_BASE_MS', nonEmpty(env.PIXEL_RETRY_BASE_MS), 1000, 0, 3_600_000, problems);
   const reportRollupIntervalMs = parseInteger('REPORT_ROLLUP_INTERVAL_MS', nonEmpty(env.REPORT_ROLLUP_INTERVAL_MS), 2000, 0, 3_600_000, problems);
@@ -343,6 +346,7 @@ export function loadConfig(env: Env = process.env): Config {
     rtbHealthProbeIntervalSeconds,
     pixelDeliveryIntervalMs,
     leadImportIntervalMs,
+    dialerIntervalMs,
     pixelRetryBaseMs,
     reportRollupIntervalMs,
     simulatorSpeedup,

@@ -43,6 +43,7 @@ describe('loadConfig defaults', () => {
       rtbHealthProbeIntervalSeconds: 300,
       pixelDeliveryIntervalMs: 1000,
       leadImportIntervalMs: 5000,
+      dialerIntervalMs: 1000,
       pixelRetryBaseMs: 1000,
       reportRollupIntervalMs: 2000,
       simulatorSpeedup: 1,

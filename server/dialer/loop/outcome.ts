@@ -1,0 +1,49 @@
+// What a finished outbound call means for the dialer (pure): its disposition, and what becomes of
+// the lead — done, dialled again later by the campaign's retry policy, or given up.
+import type { AnsweredBy, CallDisposition, LeadDialStatus } from '../../../db/types.js';
+import { nextRetryAt, type RetryOutcome, type RetryPolicy } from '../schedule/retry-policy.js';
+
+export type FinalCallStatus = 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+
+export function isMachine(answeredBy: AnsweredBy | null): boolean {
+  return answeredBy !== null && (answeredBy.startsWith('machine_') || answeredBy === 'fax');
+}
+
+/**
+ * The disposition of a call that ended with `status`. A call answered by a machine is `voicemail`;
+ * one a person answered and no agent took is `abandoned` (already set when it happened).
+ */
+export function dispositionOf(status: FinalCallStatus, answeredBy: AnsweredBy | null, current: CallDisposition | null): CallDisposition {
+  if (current === 'abandoned') return 'abandoned';
+  if (status === 'busy') return 'busy';
+  if (status === 'no-answer') return 'no_answer';
+  if (status === 'failed') return 'failed';
+  if (status === 'canceled') return 'canceled';
+  return isMachine(answeredBy) ? 'voicemail' : 'answered';
+}
+
+const RETRIED: Partial<Record<CallDisposition, RetryOutcome>> = {
+  no_answer: 'no_answer',
+  busy: 'busy',
+  failed: 'failed',
+  canceled: 'failed',
+  voicemail: 'voicemail',
+};
+
+export interface LeadAfterCall {
+  dialStatus: LeadDialStatus;
+  nextCallAt: Date | null;
+}
+
+/**
+ * The lead after its `attempt`-th dial ended with `disposition`: a person reached it (answered or
+ * abandoned — seed 002 does not call a person back on its own) → `completed`; an outcome the
+ * policy retries with attempts left → `queued` at the retry time; otherwise `failed`.
+ */
+export function leadAfterCall(policy: RetryPolicy, disposition: CallDisposition, attempt: number, now: Date): LeadAfterCall {
+  const outcome = RETRIED[disposition];
+  if (outcome === undefined) return { dialStatus: 'completed', nextCallAt: null };
+  const next = nextRetryAt(policy, outcome, attempt, now);
+  if (next === null) return { dialStatus: outcome === 'voicemail' ? 'completed' : 'failed', nextCallAt: null };
+  return { dialStatus: 'queued', nextCallAt: next };
+}

@@ -1,0 +1,242 @@
+// The dial loop's reads and writes. Functions take `db` or a transaction first.
+//
+// Multi-instance safety: a tick locks its campaign row (FOR UPDATE SKIP LOCKED: another instance
+// skips a campaign in hand) and, holding it, counts the campaign's open calls and inserts the
+// new ones — so two instances never exceed a campaign's lines. Leads are claimed FOR UPDATE SKIP
+// LOCKED and move to `calling` with a lease in the same transaction: a lead is never dialled
+// twice at once, and a claim whose dialer died lapses (releaseLapsedClaims).
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
+import type { CallRow, CampaignRow, DB, Db, LeadRow } from '../../../db/types.js';
+
+/** Active outbound campaigns inside their schedule window, oldest first. */
+export async function dialableCampaignIds(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('campaigns')
+    .select('id')
+    .where('direction', '=', 'outbound')
+    .where('status', '=', 'active')
+    .where((eb) => eb.or([eb('schedule_start', 'is', null), eb('schedule_start', '<=', sql<Date>`now()`)]))
+    .where((eb) => eb.or([eb('schedule_end', 'is', null), eb('schedule_end', '>', sql<Date>`now()`)]))
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** The campaign, locked for this tick; undefined when another instance holds it or it stopped meanwhile. */
+export function lockCampaignForTick(trx: Transaction<DB>, id: string): Promise<CampaignRow | undefined> {
+  return trx
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('id', '=', id)
+    .where('direction', '=', 'outbound')
+    .where('status', '=', 'active')
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+}
+
+/** Calls of the campaign not finished yet (its lines in use). */
+export async function openCallCount(db: Db, campaignId: string): Promise<number> {
+  const row = await db
+    .selectFrom('calls')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('campaign_id', '=', campaignId)
+    .where('direction', '=', 'outbound')
+    .where('status_rank', '<', 4)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Active agents of the group who are available now. */
+export async function availableAgentCount(db: Db, orgId: string, groupId: string): Promise<number> {
+  const row = await db
+    .selectFrom('agents')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('group_id', '=', groupId)
+    .where('is_active', '=', true)
+    .where('status', '=', 'available')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Abandoned per person-answered call over the campaign's last `window` such calls; null: none yet. */
+export async function recentAbandonRate(db: Db, campaignId: string, window = 100): Promise<number | null> {
+  const { rows } = await sql<{ n: string; abandoned: string }>`
+    SELECT count(*) AS n, count(*) FILTER (WHERE disposition = 'abandoned') AS abandoned FROM (
+      SELECT disposition FROM calls
+      WHERE campaign_id = ${campaignId} AND direction = 'outbound' AND disposition IN ('answered', 'abandoned')
+      ORDER BY id DESC LIMIT ${window}) recent`.execute(db);
+  const n = Number(rows[0]?.n ?? 0);
+  return n === 0 ? null : Number(rows[0]?.abandoned ?? 0) / n;
+}
+
+export type DueLead = Pick<LeadRow, 'id' | 'org_id' | 'phone_e164' | 'time_zone' | 'call_attempts' | 'name' | 'first_name' | 'last_name'>;
+
+/** Up to `limit` leads due now, locked (SKIP LOCKED: another instance's are passed over). */
+export function claimDueLeads(trx: Transaction<DB>, campaignId: string, limit: number): Promise<DueLead[]> {
+  return trx
+    .selectFrom('leads')
+    .select(['id', 'org_id', 'phone_e164', 'time_zone', 'call_attempts', 'name', 'first_name', 'last_name'])
+    .where('campaign_id', '=', campaignId)
+    .where('dial_status', 'in', ['pending', 'queued'])
+    .where('do_not_call', '=', false)
+    .where((eb) => eb.or([eb('next_call_at', 'is', null), eb('next_call_at', '<=', sql<Date>`now()`)]))
+    .orderBy(sql`next_call_at NULLS FIRST`)
+    .orderBy('created_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Leads found on the do-not-call list at dial time: never dialled. */
+export async function markDoNotCall(trx: Transaction<DB>, leadIds: readonly string[]): Promise<void> {
+  if (leadIds.length === 0) return;
+  await trx.updateTable('leads').set({ dial_status: 'dnc', next_call_at: null, updated_at: sql<Date>`now()` }).where('id', 'in', [...leadIds]).execute();
+}
+
+/** Leads outside their calling hours now: due again at their next callable moment (null: never again). */
+export async function deferLeads(trx: Transaction<DB>, deferred: ReadonlyArray<{ id: string; at: Date | null }>): Promise<void> {
+  for (const { id, at } of deferred) {
+    await trx
+      .updateTable('leads')
+      .set(at === null ? { dial_status: 'failed', next_call_at: null } : { next_call_at: at })
+      .where('id', '=', id)
+      .execute();
+  }
+}
+
+/** A placeholder CallSid until the carrier gives the call its own (DL + 32 hex). */
+export function placeholderCallSid(): string {
+  return `DL${randomBytes(16).toString('hex')}`;
+}
+
+export function isPlaceholderSid(sid: string): boolean {
+  return sid.startsWith('DL');
+}
+
+/** How long a claimed lead's call may take to reach the carrier before the claim lapses. */
+export const CLAIM_LEASE_SEC = 120;
+/** Once the carrier has the call: as long as a call can last (a lost final callback then lapses). */
+export const PLACED_LEASE_SEC = 4 * 3600 + 600;
+
+export interface NewOutboundCall {
+  lead: DueLead;
+  attempt: number;
+}
+
+/**
+ * The calls about to be placed, recorded (status queued, a placeholder sid), their leads moved to
+ * `calling` under a lease, the campaign's calls_made counted — in the tick's transaction.
+ */
+export async function recordOutboundCalls(
+  trx: Transaction<DB>,
+  campaign: CampaignRow,
+  calls: readonly NewOutboundCall[],
+  source: 'twilio' | 'simulator',
+): Promise<CallRow[]> {
+  if (calls.length === 0) return [];
+  const rows = await trx
+    .insertInto('calls')
+    .values(
+      calls.map(({ lead, attempt }) => ({
+        org_id: campaign.org_id,
+        call_sid: placeholderCallSid(),
+        direction: 'outbound' as const,
+        campaign_id: campaign.id,
+        lead_id: lead.id,
+        from_number: campaign.caller_id,
+        to_number: lead.phone_e164,
+        dial_attempt: attempt,
+        source,
+      })),
+    )
+    .returningAll()
+    .execute();
+  for (const row of rows) {
+    await trx
+      .updateTable('leads')
+      .set({
+        dial_status: 'calling',
+        dial_lease_until: sql<Date>`now() + make_interval(secs => ${CLAIM_LEASE_SEC})`,
+        call_attempts: row.dial_attempt!,
+        last_call_at: sql<Date>`now()`,
+        last_call_id: row.id,
+        next_call_at: null,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', row.lead_id!)
+      .execute();
+  }
+  await trx.updateTable('campaigns').set({ calls_made: sql<number>`calls_made + ${rows.length}` }).where('id', '=', campaign.id).execute();
+  return rows;
+}
+
+/** The carrier took the call: its sid replaces the placeholder and the lead's claim lasts the call. */
+export async function callPlaced(db: Db, callId: number, callSid: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('calls')
+      .set({ call_sid: callSid, updated_at: sql<Date>`now()` })
+      .where('id', '=', callId)
+      .where('call_sid', 'like', 'DL%')
+      .returning('lead_id')
+      .executeTakeFirst();
+    if (row?.lead_id) {
+      await trx
+        .updateTable('leads')
+        .set({ dial_lease_until: sql<Date>`now() + make_interval(secs => ${PLACED_LEASE_SEC})` })
+        .where('id', '=', row.lead_id)
+        .where('last_call_id', '=', callId)
+        .where('dial_status', '=', 'calling')
+        .execute();
+    }
+  });
+}
+
+/**
+ * Claims that lapsed: a lead still `calling` past its lease. A call that never reached the carrier
+ * (placeholder sid, still queued) is canceled and the lead is due again at once without the
+ * attempt; a placed call whose final callback never came leaves the lead due again. Returns how
+ * many leads were given back.
+ */
+export async function releaseLapsedClaims(db: Db): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const lapsed = await trx
+      .selectFrom('leads')
+      .select(['id', 'last_call_id', 'call_attempts'])
+      .where('dial_status', '=', 'calling')
+      .where('dial_lease_until', '<', sql<Date>`now()`)
+      .limit(500)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    for (const lead of lapsed) {
+      const canceled = lead.last_call_id
+        ? await trx
+            .updateTable('calls')
+            .set({ status: 'canceled', status_rank: 4, disposition: 'canceled', ended_at: sql<Date>`now()` })
+            .where('id', '=', lead.last_call_id)
+            .where('call_sid', 'like', 'DL%')
+            .where('status_rank', '=', 0)
+            .returning('id')
+            .executeTakeFirst()
+        : undefined;
+      await trx
+        .updateTable('leads')
+        .set({
+          dial_status: 'queued',
+          dial_lease_until: null,
+          next_call_at: sql<Date>`now()`,
+          call_attempts: canceled ? Math.max(0, lead.call_attempts - 1) : lead.call_attempts,
+          updated_at: sql<Date>`now()`,
+        })
+        .where('id', '=', lead.id)
+        .execute();
+    }
+    return lapsed.length;
+  });
+}

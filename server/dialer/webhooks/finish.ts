@@ -1,0 +1,69 @@
+// The end of an outbound call, applied once (the first final status wins; a repeated or late
+// callback changes nothing): the call's status, duration, disposition and talk time; the lead
+// done, queued for a retry by the campaign's policy, or given up; the campaign's counters; the
+// agent free again. One transaction; the agent's presence goes through setAgentPresence (a
+// compare-and-set from busy: an agent who went on a break meanwhile stays on it).
+import { sql } from 'kysely';
+import type { CallDisposition, DB } from '../../../db/types.js';
+import type { Kysely } from 'kysely';
+import { setAgentPresence } from '../agents/presence.js';
+import { storedRetryPolicy } from '../campaigns/settings.js';
+import { dispositionOf, type FinalCallStatus, leadAfterCall } from '../loop/outcome.js';
+
+export interface FinalStatus {
+  status: FinalCallStatus;
+  durationSec: number;
+  /** Twilio's Price when it gives one (a negative decimal string in the account currency). */
+  price?: string | undefined;
+}
+
+export async function finishCall(db: Kysely<DB>, callId: number, final: FinalStatus, now: Date): Promise<{ finished: boolean; disposition?: CallDisposition }> {
+  return db.transaction().execute(async (trx) => {
+    const call = await trx.selectFrom('calls').selectAll().where('id', '=', callId).where('direction', '=', 'outbound').forUpdate().executeTakeFirst();
+    if (!call || call.status_rank >= 4) return { finished: false };
+    const disposition = dispositionOf(final.status, call.answered_by, call.disposition);
+    const talked = disposition === 'answered' && call.agent_id !== null ? final.durationSec : 0;
+    const cost = final.price !== undefined && final.price !== '' && Number.isFinite(Number(final.price)) ? Math.abs(Number(final.price)) : null;
+    await trx
+      .updateTable('calls')
+      .set({
+        status: final.status,
+        status_rank: 4,
+        duration_sec: sql<number>`GREATEST(COALESCE(duration_sec, 0), ${final.durationSec})`,
+        disposition,
+        talk_time_sec: talked,
+        cost,
+        ended_at: sql<Date>`now()`,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', callId)
+      .execute();
+    const campaign = call.campaign_id
+      ? await trx.selectFrom('campaigns').select(['id', 'retry_policy']).where('id', '=', call.campaign_id).executeTakeFirst()
+      : undefined;
+    if (call.lead_id && campaign) {
+      const next = leadAfterCall(storedRetryPolicy(campaign), disposition, call.dial_attempt ?? 1, now);
+      await trx
+        .updateTable('leads')
+        .set({ dial_status: next.dialStatus, next_call_at: next.nextCallAt, dial_lease_until: null, updated_at: sql<Date>`now()` })
+        .where('id', '=', call.lead_id)
+        .where('last_call_id', '=', callId)
+        .where('dial_status', '=', 'calling')
+        .execute();
+    }
+    if (campaign) {
+      const person = disposition === 'answered' || disposition === 'abandoned';
+      await trx
+        .updateTable('campaigns')
+        .set({
+          calls_answered: sql<number>`calls_answered + ${person ? 1 : 0}`,
+          calls_completed: sql<number>`calls_completed + ${disposition === 'answered' && call.agent_id !== null ? 1 : 0}`,
+          calls_abandoned: sql<number>`calls_abandoned + ${disposition === 'abandoned' ? 1 : 0}`,
+        })
+        .where('id', '=', campaign.id)
+        .execute();
+    }
+    if (call.agent_id && call.org_id) await setAgentPresence(trx, call.org_id, call.agent_id, { from: 'busy', to: 'available', reason: 'call' });
+    return { finished: true, disposition };
+  });
+}
