@@ -1162,7 +1162,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Calls, newest first (seed 000 pagination) */
+        /**
+         * Calls, newest first (seed 000 pagination; seed 002's filters)
+         * @description The organisation's calls, inbound and outbound. Filters combine (all must hold). A user
+         *     with role `agent` sees only the calls of the agent linked to it (`GET /api/agents`,
+         *     `userId`); managers and above see every call of the organisation. An id of another
+         *     organisation in a filter matches nothing (an empty page).
+         */
         get: operations["listCalls"];
         put?: never;
         /**
@@ -1170,6 +1176,58 @@ export interface paths {
          * @description The record gets a `MC…` sid and `source` manual; it never dials anybody.
          */
         post: operations["createCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/stats/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Call figures by disposition and answering-machine result (seed 002 GET /api/calls/stats/summary)
+         * @description One pass over the calls that match the filters (all must hold; none: every call of the
+         *     organisation). `totalCalls` counts every matching call, inbound ones too; the disposition
+         *     counts only calls that have that disposition (outbound calls once the dialer has ended
+         *     them), so they need not add up to `totalCalls`. `humanAnswered` counts `answeredBy: human`,
+         *     `machineAnswered` the `machine_…` results and `fax` (`unknown` is in neither).
+         *     `avgDuration` and `avgTalkTime` are seconds, averaged over the calls that have a duration
+         *     (a talk time), rounded to two decimals, and `null` when no matching call has one.
+         *     `totalCost` sums the calls' `cost` (calls without one add nothing): 0 when there are none.
+         *     With no matching call every count is 0, both averages `null` and `totalCost` 0.
+         *     A user with role `agent` gets the figures of its own agent's calls only (as `listCalls`).
+         */
+        get: operations["getCallStatsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calls/stats/by-disposition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many calls ended with each disposition (seed 002 GET /api/calls/stats/by-disposition)
+         * @description One entry per disposition that at least one matching call has, most calls first, ties by
+         *     the disposition's name (A–Z). Calls without a disposition (inbound calls, outbound calls
+         *     still in progress) are not counted; no such call at all: an empty list. Same filters and
+         *     the same view for a user with role `agent` as `getCallStatsSummary`.
+         */
+        get: operations["getCallStatsByDisposition"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1189,7 +1247,12 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One call with its routing decisions and dial attempts */
+        /**
+         * One call with its routing decisions and dial attempts
+         * @description Inbound calls carry their routing and money; outbound calls of the dialer their lead,
+         *     agent, answering-machine result, disposition, talk time and cost. A user with role `agent`
+         *     reaches only the calls of the agent linked to it (any other call is a 404), as in `listCalls`.
+         */
         get: operations["getCall"];
         /** Correct a call (status forward, duration up, revenue recorded beside the counted one) */
         put: operations["updateCall"];
@@ -1213,7 +1276,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The corrections made to a call (who changed what, when, from and to) */
+        /**
+         * The corrections made to a call (who changed what, when, from and to)
+         * @description A user with role `agent` reaches only the calls of the agent linked to it (any other call is a 404), as in `getCall`.
+         */
         get: operations["listCallCorrections"];
         put?: never;
         post?: never;
@@ -4022,6 +4088,26 @@ export interface components {
         CallStatus: "queued" | "initiated" | "ringing" | "in-progress" | "completed" | "busy" | "no-answer" | "canceled" | "failed";
         /** @enum {string|null} */
         RoutingMethod: "rtb" | "priority" | "round_robin" | "weighted" | "flow" | "none" | null;
+        /**
+         * @description `inbound`: a caller dialled one of our numbers; `outbound`: the dialer called a lead.
+         * @enum {string}
+         */
+        CallDirection: "inbound" | "outbound";
+        /**
+         * @description How an outbound call ended for the dialer (seed 002's dispositions plus `abandoned`: a person answered and no agent was free in time, and `canceled`: hung up before it was answered).
+         * @enum {string}
+         */
+        CallDisposition: "answered" | "voicemail" | "no_answer" | "busy" | "failed" | "abandoned" | "canceled";
+        /**
+         * @description Who answered, as answering-machine detection said (Twilio's `AnsweredBy`).
+         * @enum {string}
+         */
+        CallAnsweredBy: "human" | "machine_start" | "machine_end_beep" | "machine_end_silence" | "machine_end_other" | "fax" | "unknown";
+        /**
+         * Format: date
+         * @description A UTC day (years 1970–2999).
+         */
+        CallDay: string;
         CallSummary: {
             id: number;
             callSid: string;
@@ -4033,9 +4119,9 @@ export interface components {
             campaignId: string | null;
             buyerId: number | null;
             buyerName: string | null;
-            /** @description The tracking number dialled (the organisation's own, shown whole). */
+            /** @description The number dialled: for an inbound call our tracking number (the organisation's own, shown whole); for an outbound call the lead's number, obfuscated. */
             phoneNumber: string | null;
-            /** @description The caller, obfuscated. */
+            /** @description The number calling: for an inbound call the caller, obfuscated; for an outbound call our caller id (the organisation's own, shown whole). */
             callerNumber: string | null;
             status: components["schemas"]["CallStatus"];
             duration: number | null;
@@ -4043,8 +4129,39 @@ export interface components {
             routingMethod: components["schemas"]["RoutingMethod"];
             rtbRequestId: string | null;
             winningBidAmount: number | null;
+            direction: components["schemas"]["CallDirection"];
+            leadId: components["schemas"]["CallLeadId"];
+            agentId: components["schemas"]["CallAgentId"];
+            answeredBy: components["schemas"]["CallAnsweredByOrNull"];
+            disposition: components["schemas"]["CallDispositionOrNull"];
+            talkTimeSec: components["schemas"]["CallTalkTimeSec"];
+            cost: components["schemas"]["CallCost"];
+            conferenceName: components["schemas"]["CallConferenceName"];
+            dialAttempt: components["schemas"]["CallDialAttempt"];
             createdAt: components["schemas"]["Timestamp"];
         };
+        /**
+         * Format: uuid
+         * @description The lead an outbound call dialled (`GET /api/leads/{id}`); null for inbound calls.
+         */
+        CallLeadId: string | null;
+        /**
+         * Format: uuid
+         * @description The agent an outbound call was bridged to (`GET /api/agents/{id}`); null when none was (inbound calls, unanswered calls, voicemail).
+         */
+        CallAgentId: string | null;
+        /** @description The answering-machine detection result of an outbound call; null without AMD, before it decided, and for inbound calls. */
+        CallAnsweredByOrNull: components["schemas"]["CallAnsweredBy"] | null;
+        /** @description How an outbound call ended for the dialer; null while it is in progress and for inbound calls. */
+        CallDispositionOrNull: components["schemas"]["CallDisposition"] | null;
+        /** @description Seconds the lead and the agent (or the AI agent) were connected; null for inbound calls and calls nobody talked on. */
+        CallTalkTimeSec: number | null;
+        /** @description What the carrier charged for an outbound call (account currency, up to five decimals); null until known and for inbound calls. */
+        CallCost: number | null;
+        /** @description The named conference an outbound call's lead and agent were bridged in; null when there was none. */
+        CallConferenceName: string | null;
+        /** @description Which dial of the lead this outbound call was (1 = the first); null for inbound calls. */
+        CallDialAttempt: number | null;
         CallPagination: {
             page: number;
             limit: number;
@@ -4072,8 +4189,7 @@ export interface components {
         CallDetail: {
             id: number;
             callSid: string;
-            /** @enum {string} */
-            direction: "inbound" | "outbound";
+            direction: components["schemas"]["CallDirection"];
             /**
              * @description `twilio`: recorded by the voice webhook from Twilio; `simulator`: recorded by the voice webhook of a server running the local telephony simulator (a demo call, not a real one); `manual`: created with POST /api/calls.
              * @enum {string}
@@ -4111,9 +4227,56 @@ export interface components {
             visitorSessionId: number | null;
             /** @description What the call inherited from that session when it came in (null when not attributed). */
             attribution: components["schemas"]["CallAttribution"] | null;
+            leadId: components["schemas"]["CallLeadId"];
+            agentId: components["schemas"]["CallAgentId"];
+            answeredBy: components["schemas"]["CallAnsweredByOrNull"];
+            disposition: components["schemas"]["CallDispositionOrNull"];
+            talkTimeSec: components["schemas"]["CallTalkTimeSec"];
+            cost: components["schemas"]["CallCost"];
+            conferenceName: components["schemas"]["CallConferenceName"];
+            dialAttempt: components["schemas"]["CallDialAttempt"];
             legs: components["schemas"]["CallLeg"][];
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
+        };
+        CallStatsSummary: {
+            stats: components["schemas"]["CallStatsFigures"];
+        };
+        CallStatsFigures: {
+            /** @description Every matching call. */
+            totalCalls: number;
+            /** @description Calls with disposition `answered`. */
+            answeredCalls: number;
+            /** @description Calls with disposition `voicemail`. */
+            voicemailCalls: number;
+            /** @description Calls with disposition `no_answer`. */
+            noAnswerCalls: number;
+            /** @description Calls with disposition `busy`. */
+            busyCalls: number;
+            /** @description Calls with disposition `failed`. */
+            failedCalls: number;
+            /** @description Calls with disposition `abandoned` (answered by a person, no agent in time). */
+            abandonedCalls: number;
+            /** @description Calls with disposition `canceled`. */
+            canceledCalls: number;
+            /** @description Calls with `answeredBy` `human`. */
+            humanAnswered: number;
+            /** @description Calls with `answeredBy` `machine_start`, `machine_end_beep`, `machine_end_silence`, `machine_end_other` or `fax`. */
+            machineAnswered: number;
+            /** @description Mean `duration` in seconds of the calls that have one (two decimals); null when none has. */
+            avgDuration: number | null;
+            /** @description Mean `talkTimeSec` of the calls that have one (two decimals); null when none has. */
+            avgTalkTime: number | null;
+            /** @description Sum of the calls' `cost` (calls without one add nothing); 0 when no call has one. */
+            totalCost: number;
+        };
+        CallDispositionBreakdown: {
+            /** @description Most calls first, ties by disposition (A–Z); only dispositions that some call has. */
+            dispositions: components["schemas"]["CallDispositionCount"][];
+        };
+        CallDispositionCount: {
+            disposition: components["schemas"]["CallDisposition"];
+            count: number;
         };
         ReportRange: {
             /** Format: date */
@@ -5807,6 +5970,31 @@ export interface components {
         Page: number;
         /** @description Items per page (at most 100). */
         Limit: number;
+        /**
+         * @description Only calls of this campaign (seed 002's `campaign_id`).
+         * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+         */
+        CallsCampaignId: string;
+        /**
+         * @description Only calls bridged to this agent (seed 002's `agent_id`; `GET /api/agents`).
+         * @example 9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d
+         */
+        CallsAgentId: string;
+        /**
+         * @description Only inbound calls, or only outbound ones (the dialer's).
+         * @example outbound
+         */
+        CallsDirection: components["schemas"]["CallDirection"];
+        /**
+         * @description Only calls made on this UTC day or later (seed 002's `date_from`; years 1970–2999).
+         * @example 2024-01-01
+         */
+        CallsDateFrom: components["schemas"]["CallDay"];
+        /**
+         * @description Only calls made on this UTC day or earlier, the day included (seed 002's `date_to`; not before `dateFrom`).
+         * @example 2024-01-31
+         */
+        CallsDateTo: components["schemas"]["CallDay"];
     };
     requestBodies: never;
     headers: {
@@ -9259,12 +9447,50 @@ export interface operations {
                 page?: components["parameters"]["Page"];
                 /** @description Calls per page (at most 100). */
                 limit?: number;
-                /** @description Only calls of this campaign. */
-                campaignId?: string;
+                /**
+                 * @description Only calls of this campaign (seed 002's `campaign_id`).
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                campaignId?: components["parameters"]["CallsCampaignId"];
                 /** @description Only calls with this status. */
                 status?: components["schemas"]["CallStatus"];
                 /** @description Only calls of this source: `twilio` (real), `simulator` (demo calls of the local simulator), `manual`. */
                 source?: "twilio" | "simulator" | "manual";
+                /**
+                 * @description Only calls bridged to this agent (seed 002's `agent_id`; `GET /api/agents`).
+                 * @example 9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d
+                 */
+                agentId?: components["parameters"]["CallsAgentId"];
+                /**
+                 * @description Only calls to this lead (outbound calls of the dialer).
+                 * @example 6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13
+                 */
+                leadId?: string;
+                /**
+                 * @description Only calls that ended with this disposition (outbound calls; inbound calls have none).
+                 * @example answered
+                 */
+                disposition?: components["schemas"]["CallDisposition"];
+                /**
+                 * @description Only calls whose answering-machine detection said this (outbound calls with AMD).
+                 * @example human
+                 */
+                answeredBy?: components["schemas"]["CallAnsweredBy"];
+                /**
+                 * @description Only inbound calls, or only outbound ones (the dialer's).
+                 * @example outbound
+                 */
+                direction?: components["parameters"]["CallsDirection"];
+                /**
+                 * @description Only calls made on this UTC day or later (seed 002's `date_from`; years 1970–2999).
+                 * @example 2024-01-01
+                 */
+                dateFrom?: components["parameters"]["CallsDateFrom"];
+                /**
+                 * @description Only calls made on this UTC day or earlier, the day included (seed 002's `date_to`; not before `dateFrom`).
+                 * @example 2024-01-31
+                 */
+                dateTo?: components["parameters"]["CallsDateTo"];
             };
             header?: never;
             path?: never;
@@ -9296,7 +9522,42 @@ export interface operations {
                      *           "routingMethod": "rtb",
                      *           "rtbRequestId": "req_4b1f6c0e2d9a4e7f8a1b2c3d",
                      *           "winningBidAmount": 25.5,
+                     *           "direction": "inbound",
+                     *           "leadId": null,
+                     *           "agentId": null,
+                     *           "answeredBy": null,
+                     *           "disposition": null,
+                     *           "talkTimeSec": null,
+                     *           "cost": null,
+                     *           "conferenceName": null,
+                     *           "dialAttempt": null,
                      *           "createdAt": "2025-08-04T12:00:00.000Z"
+                     *         },
+                     *         {
+                     *           "id": 2,
+                     *           "callSid": "CA0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                     *           "source": "twilio",
+                     *           "campaignId": "7b2d4f6a-8c0e-4a1b-9d3f-5e7a9c1b3d5f",
+                     *           "buyerId": null,
+                     *           "buyerName": null,
+                     *           "phoneNumber": "415***2671",
+                     *           "callerNumber": "+14155551234",
+                     *           "status": "completed",
+                     *           "duration": 330,
+                     *           "revenue": null,
+                     *           "routingMethod": null,
+                     *           "rtbRequestId": null,
+                     *           "winningBidAmount": null,
+                     *           "direction": "outbound",
+                     *           "leadId": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                     *           "agentId": "9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d",
+                     *           "answeredBy": "human",
+                     *           "disposition": "answered",
+                     *           "talkTimeSec": 315,
+                     *           "cost": 0.077,
+                     *           "conferenceName": "call-2-lead-6a0c8f1e",
+                     *           "dialAttempt": 1,
+                     *           "createdAt": "2025-08-04T11:58:00.000Z"
                      *         }
                      *       ],
                      *       "pagination": {
@@ -9377,6 +9638,14 @@ export interface operations {
                      *       "voicemailUrl": null,
                      *       "visitorSessionId": null,
                      *       "attribution": null,
+                     *       "leadId": null,
+                     *       "agentId": null,
+                     *       "answeredBy": null,
+                     *       "disposition": null,
+                     *       "talkTimeSec": null,
+                     *       "cost": null,
+                     *       "conferenceName": null,
+                     *       "dialAttempt": null,
                      *       "legs": [
                      *         {
                      *           "attempt": 1,
@@ -9404,6 +9673,143 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    getCallStatsSummary: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only calls of this campaign (seed 002's `campaign_id`).
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                campaignId?: components["parameters"]["CallsCampaignId"];
+                /**
+                 * @description Only calls bridged to this agent (seed 002's `agent_id`; `GET /api/agents`).
+                 * @example 9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d
+                 */
+                agentId?: components["parameters"]["CallsAgentId"];
+                /**
+                 * @description Only inbound calls, or only outbound ones (the dialer's).
+                 * @example outbound
+                 */
+                direction?: components["parameters"]["CallsDirection"];
+                /**
+                 * @description Only calls made on this UTC day or later (seed 002's `date_from`; years 1970–2999).
+                 * @example 2024-01-01
+                 */
+                dateFrom?: components["parameters"]["CallsDateFrom"];
+                /**
+                 * @description Only calls made on this UTC day or earlier, the day included (seed 002's `date_to`; not before `dateFrom`).
+                 * @example 2024-01-31
+                 */
+                dateTo?: components["parameters"]["CallsDateTo"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "stats": {
+                     *         "totalCalls": 1000,
+                     *         "answeredCalls": 450,
+                     *         "voicemailCalls": 300,
+                     *         "noAnswerCalls": 150,
+                     *         "busyCalls": 75,
+                     *         "failedCalls": 25,
+                     *         "abandonedCalls": 0,
+                     *         "canceledCalls": 0,
+                     *         "humanAnswered": 450,
+                     *         "machineAnswered": 300,
+                     *         "avgDuration": 185.5,
+                     *         "avgTalkTime": 165.2,
+                     *         "totalCost": 140.5
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CallStatsSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCallStatsByDisposition: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only calls of this campaign (seed 002's `campaign_id`).
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                campaignId?: components["parameters"]["CallsCampaignId"];
+                /**
+                 * @description Only calls bridged to this agent (seed 002's `agent_id`; `GET /api/agents`).
+                 * @example 9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d
+                 */
+                agentId?: components["parameters"]["CallsAgentId"];
+                /**
+                 * @description Only inbound calls, or only outbound ones (the dialer's).
+                 * @example outbound
+                 */
+                direction?: components["parameters"]["CallsDirection"];
+                /**
+                 * @description Only calls made on this UTC day or later (seed 002's `date_from`; years 1970–2999).
+                 * @example 2024-01-01
+                 */
+                dateFrom?: components["parameters"]["CallsDateFrom"];
+                /**
+                 * @description Only calls made on this UTC day or earlier, the day included (seed 002's `date_to`; not before `dateFrom`).
+                 * @example 2024-01-31
+                 */
+                dateTo?: components["parameters"]["CallsDateTo"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dispositions and their counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "dispositions": [
+                     *         {
+                     *           "disposition": "answered",
+                     *           "count": 450
+                     *         },
+                     *         {
+                     *           "disposition": "voicemail",
+                     *           "count": 300
+                     *         },
+                     *         {
+                     *           "disposition": "no_answer",
+                     *           "count": 150
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CallDispositionBreakdown"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getCall: {
         parameters: {
             query?: never;
@@ -9425,78 +9831,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": 1,
-                     *       "callSid": "CA1234567890abcdef1234567890abcdef",
-                     *       "direction": "inbound",
-                     *       "source": "twilio",
-                     *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
-                     *       "poolId": null,
-                     *       "buyerId": 1,
-                     *       "buyerName": "John Doe",
-                     *       "rtbTargetId": null,
-                     *       "phoneNumber": "+12125550100",
-                     *       "callerNumber": "310***1234",
-                     *       "callerState": "CA",
-                     *       "callerZip": "90210",
-                     *       "status": "completed",
-                     *       "duration": 180,
-                     *       "connectedDuration": 172,
-                     *       "answeredAt": "2025-08-04T12:00:05.000Z",
-                     *       "endedAt": "2025-08-04T12:03:00.000Z",
-                     *       "routingMethod": "priority",
-                     *       "routingPlan": {
-                     *         "order": [
-                     *           1,
-                     *           2
-                     *         ],
-                     *         "skipped": [
-                     *           {
-                     *             "buyerId": 3,
-                     *             "reason": "outside_hours"
-                     *           }
-                     *         ]
-                     *       },
-                     *       "rtbRequestId": null,
-                     *       "winningBidAmount": null,
-                     *       "payout": 25.5,
-                     *       "revenue": 25.5,
-                     *       "countedRevenue": 25.5,
-                     *       "revenueQualifiedAt": "2025-08-04T12:03:00.000Z",
-                     *       "voicemailUrl": null,
-                     *       "visitorSessionId": 7,
-                     *       "attribution": {
-                     *         "sessionId": "s_3f2a9c0d1e4b5a6978c0d1e2",
-                     *         "utmSource": "google",
-                     *         "utmMedium": "cpc",
-                     *         "utmCampaign": "summer_sale",
-                     *         "utmTerm": null,
-                     *         "utmContent": null,
-                     *         "clickIds": {
-                     *           "gclid": "abc123",
-                     *           "clickid": "rt_click_12345"
-                     *         },
-                     *         "landingUrl": "https://landing.example.com/?utm_source=google&gclid=abc123",
-                     *         "referrer": "https://google.com",
-                     *         "domain": "landing.example.com"
-                     *       },
-                     *       "legs": [
-                     *         {
-                     *           "attempt": 1,
-                     *           "buyerId": 1,
-                     *           "rtbTargetId": null,
-                     *           "destination": "212***4567",
-                     *           "dialStatus": "completed",
-                     *           "dialDuration": 172,
-                     *           "startedAt": "2025-08-04T12:00:01.000Z",
-                     *           "endedAt": "2025-08-04T12:03:00.000Z"
-                     *         }
-                     *       ],
-                     *       "createdAt": "2025-08-04T12:00:00.000Z",
-                     *       "updatedAt": "2025-08-04T12:03:00.000Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["CallDetail"];
                 };
             };

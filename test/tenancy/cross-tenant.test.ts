@@ -577,6 +577,19 @@ describe('cross-tenant isolation', () => {
     expect(agents.data?.agents.map((a) => a.id)).toEqual([B.agent.id]);
     expect(agentsOfA.data?.agents).toEqual([]);
     expect(groups.data?.groups.map((g) => g.id)).toEqual([B.agentGroup.id]);
+    // Call figures count the caller's own calls only, whatever of A's a filter names.
+    const [stats, statsOfAgentA, statsOfCampaignA, dispositions, callsOfAgentA] = await Promise.all([
+      bKeyClient.GET('/api/calls/stats/summary'),
+      B.owner.client.GET('/api/calls/stats/summary', { params: { query: { agentId: A.agent.id } } }),
+      B.owner.client.GET('/api/calls/stats/summary', { params: { query: { campaignId: A.campaign.id } } }),
+      B.owner.client.GET('/api/calls/stats/by-disposition', { params: { query: { agentId: A.agent.id } } }),
+      B.owner.client.GET('/api/calls', { params: { query: { agentId: A.agent.id } } }),
+    ]);
+    expect(stats.data?.stats.totalCalls).toBe(1);
+    expect(statsOfAgentA.data?.stats.totalCalls).toBe(0);
+    expect(statsOfCampaignA.data?.stats.totalCalls).toBe(0);
+    expect(dispositions.data?.dispositions).toEqual([]);
+    expect(callsOfAgentA.data?.pagination.total).toBe(0);
   });
 
   it("A's objects still work for A after B's attempts", async () => {

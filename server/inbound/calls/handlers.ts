@@ -1,18 +1,22 @@
 import { parseIntId } from '../../platform/common/ids.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
+import { callScope } from './access.js';
+import { callFiltersFromQuery } from './filters.js';
 import { presentCallDetail, presentCallSummary } from './present.js';
 import { findCallWithLegs, listCallsPage } from './queries/index.js';
+import { createCallStatsHandlers } from './stats-handlers.js';
 
 const DEFAULT_LIMIT = 25;
 
-export function createCallHandlers({ db }: Deps): HandlerGroup<'listCalls' | 'getCall'> {
+export function createCallHandlers(deps: Deps): HandlerGroup<'listCalls' | 'getCall' | 'getCallStatsSummary' | 'getCallStatsByDisposition'> {
+  const { db } = deps;
   return {
     async listCalls(ctx) {
-      const { orgId } = ctx.principal();
+      const scope = callScope(ctx.principal());
       const page = ctx.query.page ?? 1;
       const limit = ctx.query.limit ?? DEFAULT_LIMIT;
-      const { rows, total } = await listCallsPage(db, orgId, { campaignId: ctx.query.campaignId, status: ctx.query.status, source: ctx.query.source }, page, limit);
+      const { rows, total } = await listCallsPage(db, scope, callFiltersFromQuery(ctx.query), page, limit);
       const totalPages = Math.ceil(total / limit);
       return {
         status: 200,
@@ -25,9 +29,11 @@ export function createCallHandlers({ db }: Deps): HandlerGroup<'listCalls' | 'ge
 
     async getCall(ctx) {
       const id = parseIntId(ctx.params.id);
-      const found = id === null ? undefined : await findCallWithLegs(db, ctx.principal().orgId, id);
+      const found = id === null ? undefined : await findCallWithLegs(db, callScope(ctx.principal()), id);
       if (!found) throw ERRORS.notFound('Call', ctx.params.id);
       return { status: 200, body: presentCallDetail(found.call, found.legs) };
     },
+
+    ...createCallStatsHandlers(deps),
   };
 }

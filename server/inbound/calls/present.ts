@@ -1,5 +1,6 @@
-// Call rows -> API shapes (pure). Callers' and buyers' numbers are obfuscated; the tracking
-// number dialled is the organisation's own and shown whole.
+// Call rows -> API shapes (pure). People's numbers are obfuscated — an inbound call's caller, an
+// outbound call's lead, buyers' destinations — and the organisation's own numbers (the tracking
+// number an inbound call dialled, an outbound call's caller id) are shown whole.
 import type { components } from '../../../client/schema.js';
 import type { CallCorrectionRow, CallLegRow } from '../../../db/types.js';
 import { iso, isoOrNull } from '../../platform/common/dates.js';
@@ -18,6 +19,7 @@ export function effectiveRevenue(row: Pick<CallView, 'revenue' | 'revenue_overri
 }
 
 export function presentCallSummary(row: CallView): Schemas['CallSummary'] {
+  const outbound = row.direction === 'outbound';
   return {
     id: row.id,
     callSid: row.call_sid,
@@ -25,14 +27,23 @@ export function presentCallSummary(row: CallView): Schemas['CallSummary'] {
     campaignId: row.campaign_id,
     buyerId: row.buyer_id,
     buyerName: row.buyer_name,
-    phoneNumber: row.to_number,
-    callerNumber: obfuscatePhone(row.from_number),
+    phoneNumber: outbound ? obfuscatePhone(row.to_number) : row.to_number,
+    callerNumber: outbound ? row.from_number : obfuscatePhone(row.from_number),
     status: row.status,
     duration: row.duration_sec,
     revenue: effectiveRevenue(row),
     routingMethod: row.routing_method as Schemas['RoutingMethod'],
     rtbRequestId: row.rtb_request_id,
     winningBidAmount: money(row.winning_bid_amount),
+    direction: row.direction,
+    leadId: row.lead_id,
+    agentId: row.agent_id,
+    answeredBy: row.answered_by,
+    disposition: row.disposition,
+    talkTimeSec: row.talk_time_sec,
+    cost: money(row.cost),
+    conferenceName: row.conference_name,
+    dialAttempt: row.dial_attempt,
     createdAt: iso(row.created_at),
   };
 }
@@ -54,7 +65,6 @@ export function presentCallDetail(row: CallView, legs: readonly CallLegRow[]): S
   const summary = presentCallSummary(row);
   return {
     ...summary,
-    direction: row.direction as Schemas['CallDetail']['direction'],
     source: row.source,
     poolId: row.pool_id,
     rtbTargetId: row.rtb_target_id,

@@ -1,5 +1,6 @@
 // Manual call records (seed 001) and corrections: POST /api/calls, PUT /api/calls/{id},
-// GET /api/calls/{id}/corrections. What a correction may change is decided in correction.ts.
+// GET /api/calls/{id}/corrections. What a correction may change is decided in correction.ts;
+// who reaches which call in access.ts (corrections need a manager, who reaches them all).
 import type { Db } from '../../../db/types.js';
 import { findBuyerInOrg } from '../buyers/queries.js';
 import { ownCampaignId } from '../campaigns/own-campaign.js';
@@ -7,10 +8,11 @@ import { parseIntId } from '../../platform/common/ids.js';
 import { isForeignKeyViolation } from '../../platform/common/pg-errors.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup, RequestBody } from '../../handler-types.js';
+import { type CallScope, callScope } from './access.js';
 import { correctionRequestProblems, planCorrection } from './correction.js';
 import { moneyFromNumber } from './money.js';
 import { presentCallCorrection, presentCallDetail } from './present.js';
-import { applyCorrection, findCallWithLegs, getCall, insertManualCall, listCallCorrections, lockCallInOrg, type ManualCallInput } from './queries/index.js';
+import { applyCorrection, callInScope, findCallWithLegs, insertManualCall, listCallCorrections, lockCallInOrg, type ManualCallInput } from './queries/index.js';
 
 type CallCreate = RequestBody<'createCall'>;
 
@@ -23,8 +25,8 @@ async function ownReferences(db: Db, orgId: string, body: CallCreate): Promise<P
   return { campaignId, leg: destination === undefined ? null : { buyerId: buyer?.id ?? null, destination } };
 }
 
-async function callDetail(db: Db, orgId: string, id: number) {
-  const found = await findCallWithLegs(db, orgId, id);
+async function callDetail(db: Db, scope: CallScope, id: number) {
+  const found = await findCallWithLegs(db, scope, id);
   if (!found) throw ERRORS.notFound('Call', id);
   return presentCallDetail(found.call, found.legs);
 }
@@ -38,7 +40,8 @@ function callId(raw: string): number {
 export function createCallWriteHandlers({ db }: Deps): HandlerGroup<'createCall' | 'updateCall' | 'listCallCorrections'> {
   return {
     async createCall(ctx) {
-      const { orgId } = ctx.principal();
+      const scope = callScope(ctx.principal());
+      const { orgId } = scope;
       const { body } = ctx;
       try {
         const detail = await db.transaction().execute(async (trx) => {
@@ -50,7 +53,7 @@ export function createCallWriteHandlers({ db }: Deps): HandlerGroup<'createCall'
             durationSec: body.duration ?? null,
             revenue: body.revenue === undefined ? null : moneyFromNumber(body.revenue),
           });
-          return callDetail(trx, orgId, id);
+          return callDetail(trx, scope, id);
         });
         return { status: 201, body: detail };
       } catch (err) {
@@ -64,7 +67,8 @@ export function createCallWriteHandlers({ db }: Deps): HandlerGroup<'createCall'
       const { body } = ctx;
       const problems = correctionRequestProblems(body);
       if (Object.keys(problems).length > 0) throw ERRORS.validation(problems);
-      const { orgId } = ctx.principal();
+      const scope = callScope(ctx.principal());
+      const { orgId } = scope;
       const id = callId(ctx.params.id);
       const request = { status: body.status, duration: body.duration, revenue: body.revenue === undefined ? undefined : moneyFromNumber(body.revenue) };
       const detail = await db.transaction().execute(async (trx) => {
@@ -73,16 +77,16 @@ export function createCallWriteHandlers({ db }: Deps): HandlerGroup<'createCall'
         const plan = planCorrection({ status: call.status, durationSec: call.duration_sec, revenue: call.revenue_override ?? call.revenue }, request);
         if (!plan.ok) throw ERRORS.conflict(plan.conflicts);
         await applyCorrection(trx, { orgId, callId: id, userId: ctx.principal().userId, reason: body.reason ?? null }, plan.patch, plan.changes);
-        return callDetail(trx, orgId, id);
+        return callDetail(trx, scope, id);
       });
       return { status: 200, body: detail };
     },
 
     async listCallCorrections(ctx) {
-      const { orgId } = ctx.principal();
+      const scope = callScope(ctx.principal());
       const id = callId(ctx.params.id);
-      if (!(await getCall(db, orgId, id))) throw ERRORS.notFound('Call', ctx.params.id);
-      const rows = await listCallCorrections(db, orgId, id);
+      if (!(await callInScope(db, scope, id))) throw ERRORS.notFound('Call', ctx.params.id);
+      const rows = await listCallCorrections(db, scope.orgId, id);
       return { status: 200, body: rows.map(presentCallCorrection) };
     },
   };

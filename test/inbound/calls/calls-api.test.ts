@@ -79,8 +79,11 @@ describe('GET /api/calls', () => {
   it("shows nothing of another organisation's calls", async () => {
     const foreign = await other.client.GET('/api/calls');
     expect(foreign.data?.pagination.total).toBe(0);
+    // A user with role agent sees only the calls of its own agent (outbound-calls.test.ts): none of these.
     const agent = await addMember(t, owner, 'agent');
-    expect((await agent.client.GET('/api/calls')).data?.pagination.total).toBe(30);
+    expect((await agent.client.GET('/api/calls')).data?.pagination.total).toBe(0);
+    const manager = await addMember(t, owner, 'manager');
+    expect((await manager.client.GET('/api/calls')).data?.pagination.total).toBe(30);
   });
 });
 

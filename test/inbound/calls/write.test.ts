@@ -111,6 +111,14 @@ describe('POST /api/calls', () => {
       voicemailUrl: null,
       visitorSessionId: null,
       attribution: null,
+      leadId: null,
+      agentId: null,
+      answeredBy: null,
+      disposition: null,
+      talkTimeSec: null,
+      cost: null,
+      conferenceName: null,
+      dialAttempt: null,
       legs: [
         // Nobody dialled it: the leg is recorded ended, holding none of the buyer's concurrency.
         { attempt: 1, buyerId, rtbTargetId: null, destination: '212***1234', dialStatus: null, dialDuration: null, startedAt: created.createdAt, endedAt: created.createdAt },
@@ -136,8 +144,10 @@ describe('POST /api/calls', () => {
     const legs = await t.db.selectFrom('call_legs').selectAll().where('call_id', '=', created.id).execute();
     expect(legs).toEqual([expect.objectContaining({ attempt: 1, org_id: owner.orgId, buyer_id: buyerId, destination: '+12125551234' })]);
     expect((await legUsage(t.db, { column: 'buyer_id', id: buyerId }, fixedWindows())).activeCalls).toBe(0);
-    const read = await agent.client.GET('/api/calls/{id}', { params: { path: { id: String(created.id) } } });
+    const read = await manager.client.GET('/api/calls/{id}', { params: { path: { id: String(created.id) } } });
     expect(read.data).toEqual(created);
+    // A user with role agent reaches only its own agent's calls (outbound-calls.test.ts): not this one.
+    expect((await agent.client.GET('/api/calls/{id}', { params: { path: { id: String(created.id) } } })).response.status).toBe(404);
   });
 
   it("counts a revenue given at creation, and dials the buyer's own number when no destination is given", async () => {
@@ -254,7 +264,7 @@ describe('PUT /api/calls/{id}', () => {
         user_id: manager.id,
       }),
     ]);
-    const listed = await corrections(agent, id);
+    const listed = await corrections(manager, id);
     expect(listed.response.status).toBe(200);
     expect(listed.data).toEqual([
       { id: Number(rows[0]!.id), field: 'revenue', oldValue: '25.5000', newValue: '30.0000', reason: 'Buyer confirmed a sale', userId: manager.id, createdAt: rows[0]!.created_at.toISOString() },
@@ -280,7 +290,7 @@ describe('PUT /api/calls/{id}', () => {
     const later = await put(manager, id, { revenue: 31.25, reason: 'Second thoughts' });
     expect(later.data).toMatchObject({ revenue: 31.25, countedRevenue: 25.5 });
 
-    const { data } = await corrections(agent, id);
+    const { data } = await corrections(manager, id);
     expect(data?.map((c) => [c.field, c.oldValue, c.newValue, c.reason])).toEqual([
       ['status', 'in-progress', 'completed', null],
       ['duration', null, '180', null],
