@@ -80,6 +80,9 @@ const cases: Record<string, Case> = {
     api.PUT('/api/campaigns/{id}', { params: { path: { id: A.campaign.id } }, body: { name: 'Hijacked', status: 'inactive', phoneNumber: null } }),
   ],
   deleteCampaign: (api) => [api.DELETE('/api/campaigns/{id}', { params: { path: { id: A.campaign.id } } })],
+  startCampaign: (api) => [api.POST('/api/campaigns/{id}/start', { params: { path: { id: A.campaign.id } } })],
+  pauseCampaign: (api) => [api.POST('/api/campaigns/{id}/pause', { params: { path: { id: A.campaign.id } } })],
+  stopCampaign: (api) => [api.POST('/api/campaigns/{id}/stop', { params: { path: { id: A.campaign.id } } })],
   updateCampaignRtbConfig: (api) => [
     api.PUT('/api/campaigns/{id}/rtb-config', { params: { path: { id: A.campaign.id } }, body: { enableRtb: false, minBiddersRequired: 99 } }),
   ],
