@@ -1,0 +1,191 @@
+// The dial loop without the simulated carrier (a recording telephony stands in for it): two
+// instances on one database never dial a lead twice and never exceed a campaign's lines; a claim
+// whose dialer died before placing the call lapses and the lead is dialled again without losing an
+// attempt; a carrier that refuses a call fails it by the retry policy. Then the outbound webhooks
+// with Twilio's parameters, duplicated and out of order: one final outcome, counted once.
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '../../db/types.js';
+import { runDialerTick } from '../../server/dialer/loop/tick.js';
+import { outboundUrls } from '../../server/dialer/webhooks/urls.js';
+import type { PlaceCallInput } from '../../server/telephony/types.js';
+import { TelephonyError } from '../../server/telephony/types.js';
+import { type Member, registerOrg } from '../helpers/fixtures.js';
+import { postWebhook } from '../helpers/twilio-webhook.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { onPostgres, openSecondInstance } from '../inbound/calls/db-helpers.js';
+
+let t: TestApp;
+let owner: Member;
+let callerId: string;
+let groupId: string;
+let second: { db: Kysely<DB>; close: () => Promise<void> } | null = null;
+let sidCounter = 0;
+
+function recordingTelephony(refuse?: (input: PlaceCallInput) => boolean) {
+  const placed: PlaceCallInput[] = [];
+  return {
+    placed,
+    telephony: {
+      kind: 'simulator' as const,
+      async placeCall(input: PlaceCallInput) {
+        if (refuse?.(input)) throw new TelephonyError('invalid', 'refused by the test carrier');
+        placed.push(input);
+        sidCounter += 1;
+        return { callSid: `CA${sidCounter.toString(16).padStart(32, '0')}` };
+      },
+    },
+  };
+}
+
+function daytimeZone(): string {
+  for (let offset = -12; offset <= 14; offset += 1) {
+    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+    const hour = DateTime.now().setZone(zone).hour;
+    if (hour >= 10 && hour < 19) return zone;
+  }
+  throw new Error('no daytime zone');
+}
+
+async function availableAgents(n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1) {
+    const agent = (await owner.client.POST('/api/agents', { body: { name: `Agent ${i}`, phone: `+1312555${String(1000 + i)}`, groupId } })).data!;
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent.id } }, body: { status: 'available' } });
+  }
+}
+
+async function outboundCampaign(leads: number, extra: Record<string, unknown> = {}): Promise<string> {
+  const zone = daytimeZone();
+  const campaign = (await owner.client.POST('/api/campaigns', { body: { name: `Loop ${Math.random()}`, direction: 'outbound', callerId, agentGroupId: groupId, timeZone: zone, ...extra } })).data!;
+  const base = 4_155_600_000 + Math.floor(Math.random() * 90_000) * 10;
+  for (let i = 0; i < leads; i += 1) {
+    const res = await owner.client.POST('/api/leads', { body: { phone: `+1${base + i}`, campaignId: campaign.id, timeZone: zone } });
+    if (res.response.status !== 201) throw new Error(`lead: ${res.response.status}`);
+  }
+  await owner.client.POST('/api/campaigns/{id}/start', { params: { path: { id: campaign.id } } });
+  return campaign.id;
+}
+
+const openCalls = async (campaignId: string) =>
+  Number((await t.db.selectFrom('calls').select((eb) => eb.fn.countAll<string>().as('n')).where('campaign_id', '=', campaignId).where('status_rank', '<', 4).executeTakeFirstOrThrow()).n);
+
+beforeAll(async () => {
+  t = await startTestApp();
+  if (onPostgres) second = await openSecondInstance(t);
+  owner = await registerOrg(t, 'Loop Org');
+  const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
+  callerId = (await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber } })).data!.phoneNumber;
+  groupId = (await owner.client.POST('/api/agent-groups', { body: { name: 'Loop floor' } })).data!.id;
+  await availableAgents(3);
+});
+afterAll(async () => {
+  await second?.close();
+  await t?.close();
+});
+
+describe('the dial loop', () => {
+  it(`two instances ticking at once (${onPostgres ? 'two pg pools' : 'one PGlite handle'}): no lead dialled twice, lines never exceeded`, async () => {
+    const campaignId = await outboundCampaign(40, { dialMode: 'progressive', linesPerAgent: 2 });
+    const { placed, telephony } = recordingTelephony();
+    const urls = outboundUrls(t.config.publicBaseUrl);
+    const instances = [t.db, second?.db ?? t.db];
+    // Several rounds of concurrent ticks; 3 available agents × 2 lines = 6 lines.
+    for (let round = 0; round < 4; round += 1) {
+      await Promise.all(instances.flatMap((db) => [runDialerTick({ db, telephony, urls }), runDialerTick({ db, telephony, urls })]));
+      expect(await openCalls(campaignId)).toBeLessThanOrEqual(6);
+    }
+    const mine = placed.filter((p) => p.statusCallbackUrl.includes('callId='));
+    const calls = await t.db.selectFrom('calls').select(['lead_id', 'call_sid']).where('campaign_id', '=', campaignId).execute();
+    expect(calls).toHaveLength(6);
+    expect(new Set(calls.map((c) => c.lead_id)).size).toBe(6);
+    expect(new Set(mine.map((p) => p.to)).size).toBe(mine.length);
+    const calling = await t.db.selectFrom('leads').select('id').where('campaign_id', '=', campaignId).where('dial_status', '=', 'calling').execute();
+    expect(calling).toHaveLength(6);
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+
+  it('a claim whose dialer died before placing the call lapses; the lead is dialled again without losing an attempt', async () => {
+    const campaignId = await outboundCampaign(1);
+    const { telephony } = recordingTelephony();
+    const urls = outboundUrls(t.config.publicBaseUrl);
+    // The dialer "dies" between recording the call and placing it: a carrier that never answers.
+    const dead = { kind: 'simulator' as const, placeCall: () => new Promise<never>(() => undefined) };
+    void runDialerTick({ db: t.db, telephony: dead, urls });
+    const lead = async () => t.db.selectFrom('leads').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    for (let i = 0; i < 100 && (await lead()).dial_status !== 'calling'; i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect(await lead()).toMatchObject({ dial_status: 'calling', call_attempts: 1 });
+    // Its lease lapses (as if two minutes passed).
+    await sql`UPDATE leads SET dial_lease_until = now() - interval '1 second' WHERE campaign_id = ${campaignId}`.execute(t.db);
+    const result = await runDialerTick({ db: t.db, telephony, urls });
+    expect(result.released).toBeGreaterThanOrEqual(1);
+    const calls = await t.db.selectFrom('calls').select(['status', 'disposition', 'call_sid']).where('campaign_id', '=', campaignId).orderBy('id').execute();
+    expect(calls[0]).toMatchObject({ status: 'canceled', disposition: 'canceled' });
+    expect(calls[0]!.call_sid.startsWith('DL')).toBe(true);
+    expect(calls[1]!.call_sid).toMatch(/^CA/);
+    expect(await lead()).toMatchObject({ dial_status: 'calling', call_attempts: 1 });
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+
+  it('a call the carrier refuses ends failed and the lead follows the retry policy', async () => {
+    const campaignId = await outboundCampaign(1, { retryPolicy: { failed: { maxAttempts: 2, initialDelay: 600_000 } } });
+    const { telephony } = recordingTelephony(() => true);
+    await runDialerTick({ db: t.db, telephony, urls: outboundUrls(t.config.publicBaseUrl) });
+    const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    expect(call).toMatchObject({ status: 'failed', disposition: 'failed' });
+    const lead = await t.db.selectFrom('leads').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    expect(lead.dial_status).toBe('queued');
+    expect(lead.next_call_at!.getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+});
+
+describe('outbound webhooks (signed, duplicated, out of order)', () => {
+  it("Twilio's status callbacks in any order and twice: one final outcome, the lead retried once, counted once", async () => {
+    const campaignId = await outboundCampaign(1);
+    const { placed, telephony } = recordingTelephony();
+    await runDialerTick({ db: t.db, telephony, urls: outboundUrls(t.config.publicBaseUrl) });
+    const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    const path = placed.find((p) => p.statusCallbackUrl.includes(`callId=${call.id}&`) || p.statusCallbackUrl.endsWith(`callId=${call.id}`))!.statusCallbackUrl.replace(t.config.publicBaseUrl, '');
+    const common = { CallSid: call.call_sid, AccountSid: `AC${'1'.repeat(32)}`, From: callerId, To: call.to_number!, Direction: 'outbound-api', ApiVersion: '2010-04-01', CallbackSource: 'call-progress-events' };
+    const events = [
+      { ...common, CallStatus: 'busy', CallDuration: '0', SequenceNumber: '2' },
+      { ...common, CallStatus: 'ringing', SequenceNumber: '1' },
+      { ...common, CallStatus: 'initiated', SequenceNumber: '0' },
+      { ...common, CallStatus: 'busy', CallDuration: '0', SequenceNumber: '2' },
+    ];
+    for (const e of events) expect((await postWebhook(t, path, e)).status).toBe(204);
+    await Promise.all(events.map((e) => postWebhook(t, path, e)));
+    const after = await t.db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow();
+    expect(after).toMatchObject({ status: 'busy', disposition: 'busy', status_rank: 4 });
+    const lead = await t.db.selectFrom('leads').selectAll().where('id', '=', call.lead_id!).executeTakeFirstOrThrow();
+    expect(lead).toMatchObject({ dial_status: 'queued', call_attempts: 1 });
+    const campaign = await t.db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirstOrThrow();
+    expect(campaign).toMatchObject({ calls_made: 1, calls_answered: 0, calls_abandoned: 0 });
+    // Unsigned: 403; another call's CallSid: 404; a bad callId: 400 — nothing changed.
+    expect((await postWebhook(t, path, events[0]!, { signature: 'none' })).status).toBe(403);
+    expect((await postWebhook(t, path, { ...events[0]!, CallSid: `CA${'f'.repeat(32)}` })).status).toBe(404);
+    expect((await postWebhook(t, '/api/webhooks/outbound/status?callId=abc', events[0]!)).status).toBe(400);
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+
+  it('AMD results are stored once; the answer webhook waits for it, then drops the voicemail after the beep', async () => {
+    const campaignId = await outboundCampaign(1, { amdEnabled: true, voicemailDrop: { text: 'Please call us back.' } });
+    const { telephony } = recordingTelephony();
+    await runDialerTick({ db: t.db, telephony, urls: outboundUrls(t.config.publicBaseUrl) });
+    const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    const params = { CallSid: call.call_sid, CallStatus: 'in-progress', From: callerId, To: call.to_number!, Direction: 'outbound-api' };
+    const waiting = await postWebhook(t, `/api/webhooks/outbound/answer?callId=${call.id}`, params);
+    expect(waiting.text).toContain('<Pause length="1"/>');
+    expect(waiting.text).toContain(`/api/webhooks/outbound/answer?callId=${call.id}&amp;poll=1`);
+    for (const answeredBy of ['machine_end_beep', 'human']) {
+      expect((await postWebhook(t, `/api/webhooks/outbound/amd?callId=${call.id}`, { CallSid: call.call_sid, AnsweredBy: answeredBy, MachineDetectionDuration: '8120' })).status).toBe(204);
+    }
+    const dropped = await postWebhook(t, `/api/webhooks/outbound/answer?callId=${call.id}&poll=1`, params);
+    expect(dropped.text).toContain('<Say>Please call us back.</Say><Hangup/>');
+    const row = await t.db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ answered_by: 'machine_end_beep', status: 'in-progress', agent_id: null });
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+});
