@@ -2930,8 +2930,9 @@ export interface paths {
          * An agent's figures for today (seed 002 GET /api/agents/:id/stats)
          * @description Today is the current day in the agent's `timeZone`, up to now. `timeInStatus` is read from
          *     the presence history (seconds in each status since the start of the day, or since the agent
-         *     was created). The call figures are 0 until the dialer links calls to agents (issue 18's
-         *     dialer); seed 002's `date_from` / `date_to` are not taken yet. `availableNow` is true when
+         *     was created). The call figures count the outbound calls the dialer bridged to the agent
+         *     today (`currentCalls`: not ended yet, any day); seed 002's `date_from` / `date_to` are not
+         *     taken yet. `availableNow` is true when
          *     the agent is active, available and below `maxConcurrentCalls`.
          *     Managers and above for any agent; a user with role agent only for its own record.
          */
@@ -5535,15 +5536,15 @@ export interface components {
             from: components["schemas"]["Timestamp"];
             to: components["schemas"]["Timestamp"];
             timeInStatus: components["schemas"]["AgentTimeInStatus"];
-            /** @description Calls handled (0 until the dialer links calls to agents). */
+            /** @description Calls the dialer gave the agent today. */
             totalCalls: number;
-            /** @description 0 until the dialer links calls to agents. */
+            /** @description Of those, calls a person answered and talked with the agent. */
             answeredCalls: number;
-            /** @description Seconds (0 until the dialer links calls to agents). */
+            /** @description Seconds of talk in the answered calls (average, then total). */
             avgTalkTime: number;
-            /** @description Seconds (0 until the dialer links calls to agents). */
+            /** @description Seconds of talk in the answered calls (average, then total). */
             totalTalkTime: number;
-            /** @description Calls the agent is on now (0 until the dialer links calls to agents). */
+            /** @description The agent's calls not ended yet. */
             currentCalls: number;
             /** @description Active, available and below `maxConcurrentCalls`. */
             availableNow: boolean;

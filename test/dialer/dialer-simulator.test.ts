@@ -174,6 +174,17 @@ describe('the dialer on the simulator', () => {
       abandonRate: answered + abandoned === 0 ? null : abandoned / (answered + abandoned),
     });
     expect(answered).toBeGreaterThanOrEqual(1);
+    // The agents' figures come from the calls they took.
+    let agentCalls = 0;
+    let agentTalk = 0;
+    for (const id of agentIds) {
+      const stats = (await owner.client.GET('/api/agents/{id}/stats', { params: { path: { id } } })).data!.stats;
+      expect(stats.currentCalls).toBe(0);
+      agentCalls += stats.answeredCalls;
+      agentTalk += stats.totalTalkTime;
+    }
+    expect(agentCalls).toBe(answered);
+    expect(agentTalk).toBe(calls.reduce((sum, c) => sum + (c.disposition === 'answered' ? (c.talk_time_sec ?? 0) : 0), 0));
   });
 
   it('a paused campaign places no new call', async () => {

@@ -15,7 +15,7 @@ import { agentScope } from './access.js';
 import { isAgentGroupOfOrg } from './group-queries.js';
 import { agentPatch, presentAgent } from './mapping.js';
 import { setAgentPresence } from './presence.js';
-import { deleteAgent, findAgent, insertAgent, listAgents, presenceHistory, updateAgent } from './queries.js';
+import { agentCallFigures, deleteAgent, findAgent, insertAgent, listAgents, presenceHistory, updateAgent } from './queries.js';
 import { dayOf, timeInStatus } from './stats.js';
 
 type AgentOps = 'listAgents' | 'createAgent' | 'getAgent' | 'updateAgent' | 'deleteAgent' | 'updateAgentStatus' | 'getAgentStats';
@@ -135,8 +135,8 @@ export function createAgentHandlers({ db }: Deps): HandlerGroup<AgentOps> {
         from,
         now,
       );
-      // Calls are linked to agents by the dialer (issue 18): until then an agent has handled none.
-      const currentCalls = 0;
+      const calls = await agentCallFigures(db, row.org_id, row.id, from);
+      const currentCalls = calls.current;
       return {
         status: 200,
         body: {
@@ -147,10 +147,10 @@ export function createAgentHandlers({ db }: Deps): HandlerGroup<AgentOps> {
             from: iso(from),
             to: iso(now),
             timeInStatus: seconds,
-            totalCalls: 0,
-            answeredCalls: 0,
-            avgTalkTime: 0,
-            totalTalkTime: 0,
+            totalCalls: calls.total,
+            answeredCalls: calls.answered,
+            avgTalkTime: calls.answered === 0 ? 0 : Math.round(calls.talkSec / calls.answered),
+            totalTalkTime: calls.talkSec,
             currentCalls,
             availableNow: row.is_active && row.status === 'available' && currentCalls < row.max_concurrent_calls,
           },

@@ -62,3 +62,22 @@ export async function presenceHistory(db: Db, agentId: string, at: Date): Promis
   ]);
   return { before: before ?? null, since };
 }
+
+/**
+ * An agent's calls since `from` (the dialer links a call to the agent it bridged): how many, how
+ * many answered (a person talked with the agent), their talk time, and the calls not ended yet.
+ */
+export async function agentCallFigures(db: Db, orgId: string, agentId: string, from: Date): Promise<{ total: number; answered: number; talkSec: number; current: number }> {
+  const row = await db
+    .selectFrom('calls')
+    .select([
+      sql<string>`count(*) FILTER (WHERE created_at >= ${from})`.as('total'),
+      sql<string>`count(*) FILTER (WHERE created_at >= ${from} AND disposition = 'answered')`.as('answered'),
+      sql<string>`COALESCE(sum(talk_time_sec) FILTER (WHERE created_at >= ${from}), 0)`.as('talk'),
+      sql<string>`count(*) FILTER (WHERE status_rank < 4)`.as('current'),
+    ])
+    .where('org_id', '=', orgId)
+    .where('agent_id', '=', agentId)
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), answered: Number(row.answered), talkSec: Number(row.talk), current: Number(row.current) };
+}
