@@ -63,9 +63,9 @@ module.exports = {
     {
       name: 'dialer-on-platform-accounts-crm-and-campaigns',
       severity: 'error',
-      comment: 'dialer/ (agents, presence, outbound campaigns, the dial loop, its webhooks) stands on platform/, accounts/ and crm/, takes from inbound/ only campaigns, and places calls through the telephony port (types only: the adapter is injected).',
+      comment: 'dialer/ (agents, presence, outbound campaigns, the dial loop, its webhooks) stands on platform/, accounts/ and crm/, takes from inbound/ only campaigns, and places calls through the telephony port (its types and pure TwiML: the adapter is injected).',
       from: { path: group('dialer') },
-      to: { path: '^server/', pathNot: [group('dialer'), group('platform'), group('accounts'), group('crm'), '^server/inbound/campaigns/', '^server/telephony/types\\.ts$', '^server/handler-types\\.ts$'] },
+      to: { path: '^server/', pathNot: [group('dialer'), group('platform'), group('accounts'), group('crm'), '^server/inbound/campaigns/', '^server/telephony/(types|twiml)\\.ts$', '^server/handler-types\\.ts$'] },
     },
     {
       name: 'handlers-only-from-the-root',

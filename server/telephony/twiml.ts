@@ -27,3 +27,10 @@ export function holdTwiml(options: HoldOptions = {}): string {
   response.play({ loop: 0 }, options.holdMusicUrl ?? DEFAULT_HOLD_MUSIC_URL);
   return response.toString();
 }
+
+/** <Response><Hangup/></Response> */
+export function hangupTwiml(): string {
+  const response = new VoiceResponse();
+  response.hangup();
+  return response.toString();
+}

@@ -5,7 +5,7 @@
 // with Twilio's parameters, duplicated and out of order: one final outcome, counted once.
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { DateTime } from 'luxon';
+import { daytimeZone } from './zones.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../db/types.js';
 import { runDialerTick } from '../../server/dialer/loop/tick.js';
@@ -40,14 +40,6 @@ function recordingTelephony(refuse?: (input: PlaceCallInput) => boolean) {
   };
 }
 
-function daytimeZone(): string {
-  for (let offset = -12; offset <= 14; offset += 1) {
-    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-    const hour = DateTime.now().setZone(zone).hour;
-    if (hour >= 10 && hour < 19) return zone;
-  }
-  throw new Error('no daytime zone');
-}
 
 async function availableAgents(n: number): Promise<void> {
   for (let i = 0; i < n; i += 1) {

@@ -5,6 +5,7 @@
 // each outcome's disposition and the lead's next state by the retry policy, the voicemail drop,
 // agents bridged and freed, the campaign's lines never exceeded, the counters, pause honoured.
 import { DateTime } from 'luxon';
+import { daytimeZone, nightZone } from './zones.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, type Member, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -15,26 +16,7 @@ let callerId: string;
 let groupId: string;
 const agentIds: string[] = [];
 
-/** A zone where it is now between 10:00 and 19:00 (inside the legal window with room to spare). */
-function daytimeZone(): string {
-  const zones = ['Pacific/Kiritimati', 'Pacific/Auckland', 'Asia/Tokyo', 'Asia/Kolkata', 'Europe/Berlin', 'Europe/London', 'America/Sao_Paulo', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Pacific/Honolulu', 'Pacific/Pago_Pago'];
-  const zone = zones.find((z) => {
-    const hour = DateTime.now().setZone(z).hour;
-    return hour >= 10 && hour < 19;
-  });
-  if (!zone) throw new Error('no daytime zone among the candidates');
-  return zone;
-}
 
-/** A zone where it is now night (03:00–06:00 local). */
-function nightZone(): string {
-  for (let offset = -12; offset <= 14; offset += 1) {
-    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-    const hour = DateTime.now().setZone(zone).hour;
-    if (hour >= 3 && hour < 6) return zone;
-  }
-  throw new Error('no night zone');
-}
 
 async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const started = Date.now();

@@ -11,7 +11,8 @@ import type { Telephony } from '../../telephony/types.js';
 import { isMachine } from '../loop/outcome.js';
 import { claimAgent, releaseAgent } from './agent-claim.js';
 import { markInProgress } from './calls.js';
-import { abandonTwiml, conferenceName, conferenceTwiml, hangupOnlyTwiml, voicemailTwiml, waitTwiml } from './twiml.js';
+import { hangupTwiml } from '../../telephony/twiml.js';
+import { abandonTwiml, conferenceName, conferenceTwiml, voicemailTwiml, waitTwiml } from './twiml.js';
 import type { OutboundUrls } from './urls.js';
 
 /** A person who answered and has no agent after this long hears the abandon message (DESIGN.md 9.2). */
@@ -65,7 +66,7 @@ export async function answerOutbound(deps: OutboundWebhookDeps, call: CallRow, q
   const { db } = deps;
   await markInProgress(db, call.id);
   const campaign = call.campaign_id ? await db.selectFrom('campaigns').selectAll().where('id', '=', call.campaign_id).executeTakeFirst() : undefined;
-  if (!campaign?.agent_group_id || call.status_rank >= 4) return hangupOnlyTwiml();
+  if (!campaign?.agent_group_id || call.status_rank >= 4) return hangupTwiml();
   if (call.disposition === 'abandoned') return abandonTwiml();
   if (call.agent_id !== null) return conference(deps, call);
   if (campaign.amd_enabled && call.answered_by === null && query.poll < AMD_MAX_POLLS) {
@@ -101,7 +102,7 @@ export async function answerOutbound(deps: OutboundWebhookDeps, call: CallRow, q
 
 /** The agent's call answered: the whisper of the lead's name, then the lead's conference. */
 export async function answerAgent(deps: OutboundWebhookDeps, call: CallRow, agentId: string): Promise<string> {
-  if (call.agent_id !== agentId || call.conference_name === null || call.status_rank >= 4) return hangupOnlyTwiml();
+  if (call.agent_id !== agentId || call.conference_name === null || call.status_rank >= 4) return hangupTwiml();
   const lead = call.lead_id ? await deps.db.selectFrom('leads').select(['name', 'first_name', 'last_name']).where('id', '=', call.lead_id).executeTakeFirst() : undefined;
   return conferenceTwiml(call.conference_name, { whisper: leadName(call, lead), endOnExit: true, statusUrl: deps.urls.conferenceStatus(call.id) });
 }

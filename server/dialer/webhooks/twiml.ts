@@ -54,12 +54,6 @@ export function voicemailTwiml(drop: VoicemailDrop | null, audioUrl: (id: string
   return response.toString();
 }
 
-export function hangupOnlyTwiml(): string {
-  const response = new VoiceResponse();
-  response.hangup();
-  return response.toString();
-}
-
 export function conferenceName(callId: number): string {
   return `cc-outbound-${callId}`;
 }

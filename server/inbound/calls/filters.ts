@@ -4,7 +4,8 @@ import type { AnsweredBy, CallDisposition, CallSource, Direction } from '../../.
 import { ERRORS } from '../../platform/errors.js';
 import type { CallStatus } from './status.js';
 
-export interface CallFilters {
+/** The filters the list and the statistics share, as the contract bounded them. */
+interface CommonCallFilters {
   campaignId?: string | undefined;
   status?: CallStatus | undefined;
   source?: CallSource | undefined;
@@ -13,6 +14,9 @@ export interface CallFilters {
   disposition?: CallDisposition | undefined;
   answeredBy?: AnsweredBy | undefined;
   direction?: Direction | undefined;
+}
+
+export interface CallFilters extends CommonCallFilters {
   /** Calls created at or after this instant. */
   from?: Date | undefined;
   /** Calls created before this instant. */
@@ -20,15 +24,7 @@ export interface CallFilters {
 }
 
 /** What the operations' queries may hold (each names a subset; the contract has bounded every value). */
-export interface CallFilterQuery {
-  campaignId?: string | undefined;
-  status?: CallStatus | undefined;
-  source?: CallSource | undefined;
-  agentId?: string | undefined;
-  leadId?: string | undefined;
-  disposition?: CallDisposition | undefined;
-  answeredBy?: AnsweredBy | undefined;
-  direction?: Direction | undefined;
+export interface CallFilterQuery extends CommonCallFilters {
   dateFrom?: string | undefined;
   dateTo?: string | undefined;
 }

@@ -55,11 +55,7 @@ export function redirectTwiml(url: string): string {
   return response.toString();
 }
 
-export function hangupTwiml(): string {
-  const response = new VoiceResponse();
-  response.hangup();
-  return response.toString();
-}
+export { hangupTwiml } from '../../telephony/twiml.js';
 
 /**
  * For a retry that arrived while the first delivery is still routing the call: wait a moment and
