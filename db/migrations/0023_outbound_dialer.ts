@@ -55,6 +55,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX calls_lead_idx ON calls (lead_id, created_at) WHERE lead_id IS NOT NULL;
     CREATE INDEX calls_agent_idx ON calls (agent_id, created_at) WHERE agent_id IS NOT NULL;
     CREATE INDEX calls_outbound_open_idx ON calls (campaign_id) WHERE direction = 'outbound' AND status_rank < 4;
+    -- The predictive pacing's recent calls per campaign, newest first.
+    CREATE INDEX calls_outbound_recent_idx ON calls (campaign_id, id DESC) WHERE direction = 'outbound';
 
     ALTER TABLE leads
       ADD COLUMN dial_lease_until timestamptz,

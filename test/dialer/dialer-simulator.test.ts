@@ -76,12 +76,13 @@ describe('the dialer on the simulator', () => {
     await add('dnc', '+14155550104');
     await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '+14155550104' } });
 
-    // Sample the lines in use while the campaign runs: never more than one per agent (progressive, 1 line per agent).
+    // Sample the lines in use (calls placed and not yet with an agent) while the campaign runs:
+    // never more than one per agent (progressive, 1 line per agent).
     let maxOpen = 0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const open = await t.db.selectFrom('calls').select((eb) => eb.fn.countAll<string>().as('n')).where('campaign_id', '=', campaign.id).where('status_rank', '<', 4).executeTakeFirstOrThrow();
+        const open = await t.db.selectFrom('calls').select((eb) => eb.fn.countAll<string>().as('n')).where('campaign_id', '=', campaign.id).where('status_rank', '<', 4).where('agent_id', 'is', null).executeTakeFirstOrThrow();
         maxOpen = Math.max(maxOpen, Number(open.n));
         await new Promise((r) => setTimeout(r, 10));
       }

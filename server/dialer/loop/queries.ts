@@ -37,14 +37,15 @@ export function lockCampaignForTick(trx: Transaction<DB>, id: string): Promise<C
     .executeTakeFirst();
 }
 
-/** Calls of the campaign not finished yet (its lines in use). */
-export async function openCallCount(db: Db, campaignId: string): Promise<number> {
+/** Calls of the campaign placed and not yet bridged to an agent nor finished (its lines in use). */
+export async function outstandingCallCount(db: Db, campaignId: string): Promise<number> {
   const row = await db
     .selectFrom('calls')
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .where('campaign_id', '=', campaignId)
     .where('direction', '=', 'outbound')
     .where('status_rank', '<', 4)
+    .where('agent_id', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -62,15 +63,32 @@ export async function availableAgentCount(db: Db, orgId: string, groupId: string
   return Number(row.n);
 }
 
-/** Abandoned per person-answered call over the campaign's last `window` such calls; null: none yet. */
-export async function recentAbandonRate(db: Db, campaignId: string, window = 100): Promise<number | null> {
-  const { rows } = await sql<{ n: string; abandoned: string }>`
-    SELECT count(*) AS n, count(*) FILTER (WHERE disposition = 'abandoned') AS abandoned FROM (
-      SELECT disposition FROM calls
-      WHERE campaign_id = ${campaignId} AND direction = 'outbound' AND disposition IN ('answered', 'abandoned')
-      ORDER BY id DESC LIMIT ${window}) recent`.execute(db);
-  const n = Number(rows[0]?.n ?? 0);
-  return n === 0 ? null : Number(rows[0]?.abandoned ?? 0) / n;
+export interface RecentRates {
+  /** Abandoned / person-answered over the last `window` person-answered calls; null: none yet. */
+  abandon: number | null;
+  /** Person-answered / finished over the last `window` finished calls; null: none yet. */
+  person: number | null;
+}
+
+/** The predictive pacing's measurements over the campaign's recent calls (two index-ordered reads). */
+export async function recentRates(db: Db, campaignId: string, window = 200): Promise<RecentRates> {
+  const { rows } = await sql<{ finished: string; person: string; answered: string; abandoned: string }>`
+    SELECT
+      (SELECT count(*) FROM (SELECT 1 FROM calls WHERE campaign_id = ${campaignId} AND direction = 'outbound' AND status_rank = 4
+         ORDER BY id DESC LIMIT ${window}) f) AS finished,
+      (SELECT count(*) FILTER (WHERE disposition IN ('answered', 'abandoned')) FROM (SELECT disposition FROM calls
+         WHERE campaign_id = ${campaignId} AND direction = 'outbound' AND status_rank = 4 ORDER BY id DESC LIMIT ${window}) f) AS person,
+      (SELECT count(*) FROM (SELECT 1 FROM calls WHERE campaign_id = ${campaignId} AND direction = 'outbound'
+         AND disposition IN ('answered', 'abandoned') ORDER BY id DESC LIMIT ${window}) a) AS answered,
+      (SELECT count(*) FILTER (WHERE disposition = 'abandoned') FROM (SELECT disposition FROM calls WHERE campaign_id = ${campaignId}
+         AND direction = 'outbound' AND disposition IN ('answered', 'abandoned') ORDER BY id DESC LIMIT ${window}) a) AS abandoned`.execute(db);
+  const row = rows[0];
+  const finished = Number(row?.finished ?? 0);
+  const answered = Number(row?.answered ?? 0);
+  return {
+    abandon: answered === 0 ? null : Number(row?.abandoned ?? 0) / answered,
+    person: finished === 0 ? null : Number(row?.person ?? 0) / finished,
+  };
 }
 
 export type DueLead = Pick<LeadRow, 'id' | 'org_id' | 'phone_e164' | 'time_zone' | 'call_attempts' | 'name' | 'first_name' | 'last_name'>;

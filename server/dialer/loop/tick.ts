@@ -24,8 +24,8 @@ import {
   lockCampaignForTick,
   markDoNotCall,
   type NewOutboundCall,
-  openCallCount,
-  recentAbandonRate,
+  outstandingCallCount,
+  recentRates,
   recordOutboundCalls,
   releaseLapsedClaims,
 } from './queries.js';
@@ -71,15 +71,16 @@ async function planCampaign(deps: DialerDeps, campaignId: string, result: TickRe
     if (!campaign?.agent_group_id || !campaign.caller_id) return null;
     const mode = campaign.dial_mode ?? 'progressive';
     const agents = await availableAgentCount(trx, campaign.org_id, campaign.agent_group_id);
-    const rate = mode === 'predictive' ? await recentAbandonRate(trx, campaign.id) : null;
+    const rates = mode === 'predictive' ? await recentRates(trx, campaign.id) : { abandon: null, person: null };
     const lines = linesAllowed({
       mode,
       availableAgents: agents,
       linesPerAgent: Number(campaign.lines_per_agent ?? 1),
-      recentAbandonRate: rate,
+      recentAbandonRate: rates.abandon,
+      recentPersonRate: rates.person,
       maxAbandonRate: Number(campaign.max_abandon_rate ?? DEFAULT_MAX_ABANDON_RATE),
     });
-    const free = lines - (await openCallCount(trx, campaign.id));
+    const free = lines - (await outstandingCallCount(trx, campaign.id));
     if (free <= 0) return null;
     const candidates = await claimDueLeads(trx, campaign.id, Math.min(MAX_CANDIDATES, free * CANDIDATES_PER_LINE));
     const window = callingWindow(campaign);
