@@ -138,8 +138,7 @@ async function runMode(mode: DialMode, databases: Database[]): Promise<Row> {
   const violations = { hours: 0, dnc: 0, twice: 0 };
   const plays: Array<Promise<void>> = [];
   const urls = outboundUrls(BASE_URL);
-  let sid = 0;
-  const newSid = () => `CA${(sid += 1).toString(16).padStart(32, '0')}`;
+  const newSid = () => `CA${randomBytes(16).toString('hex')}`;
   const agentLegs = { kind: 'simulator' as const, placeCall: async () => ({ callSid: newSid() }) };
   const play = async (input: PlaceCallInput, callSid: string): Promise<void> => {
     const callId = Number(new URL(input.statusCallbackUrl).searchParams.get('callId'));
@@ -229,6 +228,7 @@ async function runMode(mode: DialMode, databases: Database[]): Promise<Row> {
   }
   const seconds = (performance.now() - started) / 1000;
   running = false;
+  await db.updateTable('campaigns').set({ status: 'inactive' }).where('id', '=', campaign.id).execute();
   await Promise.all([...loops, sampler]);
   await Promise.all(plays);
   const outcome = await db

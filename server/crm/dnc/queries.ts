@@ -10,6 +10,13 @@ export async function isDoNotCall(db: Db, orgId: string, phoneE164: string): Pro
   return row !== undefined;
 }
 
+/** Which of these E.164 numbers the organisation's do-not-call list holds (one query for a batch). */
+export async function doNotCallAmong(db: Db, orgId: string, phonesE164: readonly string[]): Promise<Set<string>> {
+  if (phonesE164.length === 0) return new Set();
+  const rows = await db.selectFrom('dnc_numbers').select('phone_e164').where('org_id', '=', orgId).where('phone_e164', 'in', [...phonesE164]).execute();
+  return new Set(rows.map((r) => r.phone_e164));
+}
+
 export async function listDncNumbers(db: Db, orgId: string, digits: string | null, limit: number, offset: number): Promise<{ rows: DncNumberRow[]; total: number }> {
   let base = db.selectFrom('dnc_numbers').where('org_id', '=', orgId);
   if (digits) base = base.where(sql<boolean>`strpos(phone_e164, ${digits}) > 0`);

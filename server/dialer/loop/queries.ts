@@ -118,13 +118,11 @@ export async function markDoNotCall(trx: Transaction<DB>, leadIds: readonly stri
 
 /** Leads outside their calling hours now: due again at their next callable moment (null: never again). */
 export async function deferLeads(trx: Transaction<DB>, deferred: ReadonlyArray<{ id: string; at: Date | null }>): Promise<void> {
-  for (const { id, at } of deferred) {
-    await trx
-      .updateTable('leads')
-      .set(at === null ? { dial_status: 'failed', next_call_at: null } : { next_call_at: at })
-      .where('id', '=', id)
-      .execute();
-  }
+  if (deferred.length === 0) return;
+  await sql`
+    UPDATE leads SET next_call_at = d.at, dial_status = CASE WHEN d.at IS NULL THEN 'failed' ELSE leads.dial_status END, updated_at = now()
+    FROM unnest(${deferred.map((d) => d.id)}::uuid[], ${deferred.map((d) => d.at?.toISOString() ?? null)}::timestamptz[]) AS d(id, at)
+    WHERE leads.id = d.id`.execute(trx);
 }
 
 /** A placeholder CallSid until the carrier gives the call its own (DL + 32 hex). */
@@ -174,45 +172,24 @@ export async function recordOutboundCalls(
     )
     .returningAll()
     .execute();
-  for (const row of rows) {
-    await trx
-      .updateTable('leads')
-      .set({
-        dial_status: 'calling',
-        dial_lease_until: sql<Date>`now() + make_interval(secs => ${CLAIM_LEASE_SEC})`,
-        call_attempts: row.dial_attempt!,
-        last_call_at: sql<Date>`now()`,
-        last_call_id: row.id,
-        next_call_at: null,
-        updated_at: sql<Date>`now()`,
-      })
-      .where('id', '=', row.lead_id!)
-      .execute();
-  }
+  // Every lead of the batch in one statement: `calling` under a lease, the attempt, its call.
+  await sql`
+    UPDATE leads SET dial_status = 'calling', dial_lease_until = now() + make_interval(secs => ${CLAIM_LEASE_SEC}),
+      call_attempts = c.dial_attempt, last_call_at = now(), last_call_id = c.id, next_call_at = NULL, updated_at = now()
+    FROM unnest(${rows.map((r) => r.id)}::integer[], ${rows.map((r) => r.lead_id)}::uuid[], ${rows.map((r) => r.dial_attempt)}::integer[])
+      AS c(id, lead_id, dial_attempt)
+    WHERE leads.id = c.lead_id`.execute(trx);
   await trx.updateTable('campaigns').set({ calls_made: sql<number>`calls_made + ${rows.length}` }).where('id', '=', campaign.id).execute();
   return rows;
 }
 
-/** The carrier took the call: its sid replaces the placeholder and the lead's claim lasts the call. */
+/** The carrier took the call: its sid replaces the placeholder and the lead's claim lasts the call (one statement). */
 export async function callPlaced(db: Db, callId: number, callSid: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('calls')
-      .set({ call_sid: callSid, updated_at: sql<Date>`now()` })
-      .where('id', '=', callId)
-      .where('call_sid', 'like', 'DL%')
-      .returning('lead_id')
-      .executeTakeFirst();
-    if (row?.lead_id) {
-      await trx
-        .updateTable('leads')
-        .set({ dial_lease_until: sql<Date>`now() + make_interval(secs => ${PLACED_LEASE_SEC})` })
-        .where('id', '=', row.lead_id)
-        .where('last_call_id', '=', callId)
-        .where('dial_status', '=', 'calling')
-        .execute();
-    }
-  });
+  await sql`
+    WITH placed AS (
+      UPDATE calls SET call_sid = ${callSid}, updated_at = now() WHERE id = ${callId} AND call_sid LIKE 'DL%' RETURNING lead_id)
+    UPDATE leads SET dial_lease_until = now() + make_interval(secs => ${PLACED_LEASE_SEC})
+    FROM placed WHERE leads.id = placed.lead_id AND leads.last_call_id = ${callId} AND leads.dial_status = 'calling'`.execute(db);
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { CallRow, CampaignRow, DB } from '../../../db/types.js';
-import { isDoNotCall } from '../../crm/dnc/queries.js';
+import { doNotCallAmong } from '../../crm/dnc/queries.js';
 import type { Telephony } from '../../telephony/types.js';
 import { ALL_WEEKDAYS, type CallingWindow, type IsoWeekday, isCallable, nextCallableTime } from '../schedule/calling-hours.js';
 import { DEFAULT_MAX_ABANDON_RATE } from '../campaigns/settings.js';
@@ -87,9 +87,10 @@ async function planCampaign(deps: DialerDeps, campaignId: string, result: TickRe
     const dnc: string[] = [];
     const deferred: Array<{ id: string; at: Date | null }> = [];
     const dial: NewOutboundCall[] = [];
+    const onDncList = await doNotCallAmong(trx, campaign.org_id, candidates.map((lead) => lead.phone_e164));
     for (const lead of candidates) {
       if (dial.length >= free) break;
-      if (await isDoNotCall(trx, campaign.org_id, lead.phone_e164)) {
+      if (onDncList.has(lead.phone_e164)) {
         dnc.push(lead.id);
         continue;
       }
