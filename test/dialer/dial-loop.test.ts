@@ -162,6 +162,24 @@ describe('outbound webhooks (signed, duplicated, out of order)', () => {
     await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
   });
 
+  it("the first webhook of a call whose sid was never stored links it; another call's sid is a 404", async () => {
+    const campaignId = await outboundCampaign(2);
+    const dead = { kind: 'simulator' as const, placeCall: () => new Promise<never>(() => undefined) };
+    void runDialerTick({ db: t.db, telephony: dead, urls: outboundUrls(t.config.publicBaseUrl) });
+    const placeholders = async () => t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).execute();
+    for (let i = 0; i < 100 && (await placeholders()).length < 2; i += 1) await new Promise((r) => setTimeout(r, 20));
+    const [first, second] = await placeholders();
+    expect(first!.call_sid.startsWith('DL') && second!.call_sid.startsWith('DL')).toBe(true);
+    const sid = `CA${'a'.repeat(32)}`;
+    const ringing = { CallSid: sid, CallStatus: 'ringing', From: callerId, To: first!.to_number!, Direction: 'outbound-api' };
+    expect((await postWebhook(t, `/api/webhooks/outbound/status?callId=${first!.id}`, ringing)).status).toBe(204);
+    expect((await t.db.selectFrom('calls').select(['call_sid', 'status']).where('id', '=', first!.id).executeTakeFirstOrThrow())).toEqual({ call_sid: sid, status: 'ringing' });
+    // The same sid on the other placeholder call: not that call.
+    expect((await postWebhook(t, `/api/webhooks/outbound/status?callId=${second!.id}`, { ...ringing, To: second!.to_number! })).status).toBe(404);
+    expect((await t.db.selectFrom('calls').select('call_sid').where('id', '=', second!.id).executeTakeFirstOrThrow()).call_sid.startsWith('DL')).toBe(true);
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+
   it('AMD results are stored once; the answer webhook waits for it, then drops the voicemail after the beep', async () => {
     const campaignId = await outboundCampaign(1, { amdEnabled: true, voicemailDrop: { text: 'Please call us back.' } });
     const { telephony } = recordingTelephony();

@@ -3,6 +3,7 @@
 // call and storing its sid) stores it; a sid that belongs to another call is not this call.
 import { sql } from 'kysely';
 import type { CallRow, Db } from '../../../db/types.js';
+import { isUniqueViolation } from '../../platform/common/pg-errors.js';
 import { isPlaceholderSid } from '../loop/queries.js';
 
 export async function outboundCall(db: Db, callId: number, callSid: string): Promise<CallRow | undefined> {
@@ -10,13 +11,20 @@ export async function outboundCall(db: Db, callId: number, callSid: string): Pro
   if (!call) return undefined;
   if (call.call_sid === callSid) return call;
   if (!isPlaceholderSid(call.call_sid)) return undefined;
-  const linked = await db
-    .updateTable('calls')
-    .set({ call_sid: callSid, updated_at: sql<Date>`now()` })
-    .where('id', '=', callId)
-    .where('call_sid', 'like', 'DL%')
-    .returningAll()
-    .executeTakeFirst();
+  let linked: CallRow | undefined;
+  try {
+    linked = await db
+      .updateTable('calls')
+      .set({ call_sid: callSid, updated_at: sql<Date>`now()` })
+      .where('id', '=', callId)
+      .where('call_sid', 'like', 'DL%')
+      .returningAll()
+      .executeTakeFirst();
+  } catch (err) {
+    // The sid is another call's: not this call.
+    if (isUniqueViolation(err)) return undefined;
+    throw err;
+  }
   return linked ?? (await db.selectFrom('calls').selectAll().where('id', '=', callId).where('call_sid', '=', callSid).executeTakeFirst());
 }
 
