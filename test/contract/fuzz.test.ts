@@ -223,11 +223,16 @@ const HOSTILE_PATH_VALUES = [
   'constructor',
   '%27%3B%20DROP%20TABLE%20calls%3B--',
   '%2500',
+  'urn:uuid:4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+  '{4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b}',
 ];
 
 const HOSTILE_QUERY_VALUES = [
   '',
   'abc',
+  // Forms of a uuid that a format check may accept and PostgreSQL's uuid type may not.
+  'urn:uuid:4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b',
+  '4f1c2b3a5d6e4f708a9b0c1d2e3f4a5b',
   HUGE_DIGITS,
   `-${HUGE_DIGITS}`,
   '1e400',
