@@ -96,8 +96,16 @@ export async function answerOutbound(deps: OutboundWebhookDeps, call: CallRow, q
     await releaseAgent(db, campaign.org_id, agent.id);
   }
   if (query.agentWait < ABANDON_AFTER_SEC) return waitTwiml(deps.urls.answer(call.id, { poll: query.poll, agentWait: query.agentWait + 1 }));
-  await db.updateTable('calls').set({ disposition: 'abandoned' }).where('id', '=', call.id).where('disposition', 'is', null).execute();
-  return abandonTwiml();
+  const abandoned = await db
+    .updateTable('calls')
+    .set({ disposition: 'abandoned' })
+    .where('id', '=', call.id)
+    .where('disposition', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  if (abandoned) return abandonTwiml();
+  // Another delivery of this webhook decided first (an agent, or the abandonment): its decision.
+  return answerOutbound(deps, await db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow(), query);
 }
 
 /** The agent's call answered: the whisper of the lead's name, then the lead's conference. */
