@@ -93,21 +93,29 @@ export async function recentRates(db: Db, campaignId: string, window = 200): Pro
 
 export type DueLead = Pick<LeadRow, 'id' | 'org_id' | 'phone_e164' | 'time_zone' | 'call_attempts' | 'name' | 'first_name' | 'last_name'>;
 
-/** Up to `limit` leads due now, locked (SKIP LOCKED: another instance's are passed over). */
-export function claimDueLeads(trx: Transaction<DB>, campaignId: string, limit: number): Promise<DueLead[]> {
-  return trx
-    .selectFrom('leads')
-    .select(['id', 'org_id', 'phone_e164', 'time_zone', 'call_attempts', 'name', 'first_name', 'last_name'])
-    .where('campaign_id', '=', campaignId)
-    .where('dial_status', 'in', ['pending', 'queued'])
-    .where('do_not_call', '=', false)
-    .where((eb) => eb.or([eb('next_call_at', 'is', null), eb('next_call_at', '<=', sql<Date>`now()`)]))
-    .orderBy(sql`next_call_at NULLS FIRST`)
-    .orderBy('created_at')
-    .limit(limit)
+/**
+ * Up to `limit` leads due now, locked (SKIP LOCKED: another instance's are passed over): first
+ * those whose (re)call time has come, oldest first, then leads never scheduled. Two index range
+ * scans of leads_due_idx — neither walks past the leads deferred to later (a night zone, a retry
+ * in an hour), however many there are.
+ */
+export async function claimDueLeads(trx: Transaction<DB>, campaignId: string, limit: number): Promise<DueLead[]> {
+  const due = () =>
+    trx
+      .selectFrom('leads')
+      .select(['id', 'org_id', 'phone_e164', 'time_zone', 'call_attempts', 'name', 'first_name', 'last_name'])
+      .where('campaign_id', '=', campaignId)
+      .where('dial_status', 'in', ['pending', 'queued'])
+      .where('do_not_call', '=', false);
+  const scheduled = await due().where('next_call_at', '<=', sql<Date>`now()`).orderBy('next_call_at').limit(limit).forUpdate().skipLocked().execute();
+  if (scheduled.length >= limit) return scheduled;
+  const fresh = await due()
+    .where('next_call_at', 'is', null)
+    .limit(limit - scheduled.length)
     .forUpdate()
     .skipLocked()
     .execute();
+  return [...scheduled, ...fresh];
 }
 
 /** Leads found on the do-not-call list at dial time: never dialled. */
