@@ -5,8 +5,21 @@ import { nextRetryAt, type RetryOutcome, type RetryPolicy } from '../schedule/re
 
 export type FinalCallStatus = 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
 
+/** Twilio's AMD results that are a machine: every `machine_…` result and `fax` (`unknown` is neither). */
+const IS_MACHINE: Readonly<Record<AnsweredBy, boolean>> = {
+  human: false,
+  machine_start: true,
+  machine_end_beep: true,
+  machine_end_silence: true,
+  machine_end_other: true,
+  fax: true,
+  unknown: false,
+};
+
+export const MACHINE_ANSWERS: readonly AnsweredBy[] = (Object.keys(IS_MACHINE) as AnsweredBy[]).filter((answer) => IS_MACHINE[answer]);
+
 export function isMachine(answeredBy: AnsweredBy | null): boolean {
-  return answeredBy !== null && (answeredBy.startsWith('machine_') || answeredBy === 'fax');
+  return answeredBy !== null && IS_MACHINE[answeredBy];
 }
 
 /**

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { CallDisposition, Db } from '../../../../db/types.js';
 import type { CallScope } from '../access.js';
 import type { CallFilters } from '../filters.js';
-import { MACHINE_ANSWERS } from '../answered-by.js';
+import { MACHINE_ANSWERS } from '../../../dialer/loop/outcome.js';
 import { callConditions } from './conditions.js';
 
 export interface CallStatsRow {
