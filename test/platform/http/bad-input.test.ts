@@ -113,6 +113,9 @@ const table: Record<string, Case> = {
   getCampaign: { params: () => ({ id: campaignId }) },
   updateCampaign: { params: () => ({ id: campaignId }), body: () => ({ name: 'Changed', status: 'paused' }) },
   deleteCampaign: { params: () => ({ id: campaignId }) },
+  startCampaign: { params: () => ({ id: campaignId }) },
+  pauseCampaign: { params: () => ({ id: campaignId }) },
+  stopCampaign: { params: () => ({ id: campaignId }) },
   updateCampaignRtbConfig: { params: () => ({ id: campaignId }), body: () => ({ enableRtb: false, minBiddersRequired: 5 }) },
   listCampaignBuyers: { params: () => ({ id: campaignId }) },
   createLead: { body: () => ({ phone: '+14155550188', name: 'Sneaky lead', campaignId }) },
@@ -234,6 +237,23 @@ const table: Record<string, Case> = {
     }),
   },
   resumeWebhook: { body: () => ({ CallSid: CALL_SID }) },
+  // The dialer's webhooks name our call in the query (no outbound call exists here: a valid request is a 404).
+  outboundAnswerWebhook: { query: () => ({ callId: '1' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'in-progress' }) },
+  outboundStatusWebhook: { query: () => ({ callId: '1' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'completed', CallDuration: '60' }) },
+  outboundAmdWebhook: { query: () => ({ callId: '1' }), body: () => ({ CallSid: CALL_SID, AnsweredBy: 'human' }) },
+  outboundAgentAnswerWebhook: { query: () => ({ callId: '1', agentId: '4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b' }), body: () => ({ CallSid: CALL_SID }) },
+  outboundAgentStatusWebhook: {
+    query: () => ({ callId: '1', agentId: '4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b' }),
+    body: () => ({ CallSid: CALL_SID, CallStatus: 'completed' }),
+  },
+  outboundConferenceStatusWebhook: {
+    query: () => ({ callId: '1' }),
+    body: () => ({ ConferenceSid: 'CF1234567890abcdef1234567890abcdef', StatusCallbackEvent: 'participant-leave', CallSid: CALL_SID }),
+  },
+  outboundRecordingWebhook: {
+    query: () => ({ callId: '1' }),
+    body: () => ({ CallSid: CALL_SID, RecordingSid: 'RE1234567890abcdef1234567890abcdef', RecordingStatus: 'completed' }),
+  },
   // Uploads: the text fields of a valid multipart body (the file part is added by the cases).
   uploadAudio: { body: () => ({ name: 'Sneaky audio', category: 'greetings' }) },
   getAudio: { params: () => ({ id: audioId }) },
