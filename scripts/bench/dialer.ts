@@ -17,7 +17,6 @@
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../db/connection.js';
 import { migrateToLatest } from '../../db/migrate.js';
@@ -30,6 +29,7 @@ import { outboundUrls } from '../../server/dialer/webhooks/urls.js';
 import { outboundBehaviour } from '../../server/telephony/simulator/outbound.js';
 import type { PlaceCallInput } from '../../server/telephony/types.js';
 import type { DialMode } from '../../db/types.js';
+import { createBenchSchema, dropBenchSchema } from './load.js';
 import { markdownTable } from './markdown-table.js';
 import { zoneAtHour } from '../../test/dialer/zones.js';
 
@@ -55,15 +55,6 @@ const BASE_URL = 'http://bench.invalid';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const scaled = (seconds: number) => sleep((seconds * 1000) / SPEEDUP);
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: args['database-url'] });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The i-th lead's number: its last four digits choose the outcome (1 in 10 busy, no answer, machine; 7 in 10 a person). */
 function phoneOf(i: number): string {
@@ -279,7 +270,7 @@ async function runMode(mode: DialMode, databases: Database[]): Promise<Row> {
 }
 
 const schema = `bench_dialer_${process.pid}`;
-await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+await createBenchSchema(args['database-url'], schema);
 const databases: Database[] = [];
 try {
   for (let i = 0; i < INSTANCES; i += 1) databases.push(await openDatabase({ databaseUrl: args['database-url'], searchPath: schema, poolSize: 10 }));
@@ -313,5 +304,5 @@ try {
   for (const line of markdownTable(header, body, (c) => c === 0 || c >= 6)) console.log(line);
 } finally {
   for (const d of databases) await d.close();
-  await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await dropBenchSchema(args['database-url'], schema);
 }

@@ -15,13 +15,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { openDatabase, type Database } from '../../db/connection.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { chunkWriter, claimImport, insertImport } from '../../server/crm/imports/queries.js';
 import { runImport } from '../../server/crm/imports/worker.js';
 import { scriptDatabaseUrl } from '../../server/platform/config.js';
 import { leadCsvBlocks } from './lead-volume.js';
+import { createBenchSchema, dropBenchSchema } from './load.js';
 import { markdownTable } from './markdown-table.js';
 
 const { values: args } = parseArgs({
@@ -41,15 +41,6 @@ if (args.help) {
 const ROWS = Number(args.rows);
 const MB = 1024 * 1024;
 
-async function adminQuery(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: args['database-url'] });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 interface Result {
   database: string;
@@ -99,14 +90,14 @@ async function run(label: string, database: Database): Promise<Result> {
 const results: Result[] = [];
 if (!args['skip-postgres']) {
   const schema = args['keep-schema'] ?? `bench_import_${process.pid}`;
-  await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  await createBenchSchema(args['database-url'], schema);
   const database = await openDatabase({ databaseUrl: args['database-url'], searchPath: schema, poolSize: 2 });
   try {
     results.push(await run('PostgreSQL', database));
     if (args['keep-schema']) await sql`ANALYZE leads`.execute(database.db);
   } finally {
     await database.close();
-    if (!args['keep-schema']) await adminQuery(`DROP SCHEMA ${schema} CASCADE`);
+    if (!args['keep-schema']) await dropBenchSchema(args['database-url'], schema);
   }
 }
 if (!args['skip-embedded']) {

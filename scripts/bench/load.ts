@@ -102,6 +102,17 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** A fresh, empty schema for a benchmark (dropped first if a crashed run left it). */
+export async function createBenchSchema(databaseUrl: string, schema: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** Drops a benchmark's schema (and everything in it); a failure is reported, never thrown. */
 export async function dropBenchSchema(databaseUrl: string, schema: string): Promise<void> {
   const admin = new pg.Client({ connectionString: databaseUrl });
