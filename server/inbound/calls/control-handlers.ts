@@ -1,6 +1,7 @@
 // Call control (issue 4): transfer, hold / resume, mute / unmute and recording of one of the
 // organisation's live calls, carried out by the telephony adapter (Twilio, or the labelled
-// simulator). The call is looked up in the caller's organisation first (any other is a 404) and
+// simulator). The call is looked up in the caller's organisation first (any other is a 404; a user
+// with role agent reaches only the calls bridged to its own agent) and
 // must not have ended (409); how the carrier refuses is mapped in control-errors.ts.
 import type { FastifyRequest } from 'fastify';
 import type { components } from '../../../client/schema.js';
@@ -11,6 +12,7 @@ import { isE164 } from '../../telephony/validation.js';
 import { type ControlAction, callEnded, callNotFound, controlFailure, noRecordingStarted } from './control-errors.js';
 import { type ControlledCall, clearRecordingSid, findOrgCallBySid, saveRecordingSid } from './queries/index.js';
 import { isFinalCallStatus } from './status.js';
+import { callScope } from './access.js';
 
 type ControlOps = 'transferCall' | 'holdCall' | 'resumeCall' | 'muteCall' | 'unmuteCall' | 'startCallRecording' | 'stopCallRecording';
 type CallControlResult = components['schemas']['CallControlResult'];
@@ -26,11 +28,12 @@ export function createCallControlHandlers({ db, telephony, config }: Deps): Hand
   const simulated = telephony.kind === 'simulator';
   const resumeUrl = `${config.publicBaseUrl}/api/webhooks/resume`; // (publicBaseUrl has no trailing slash)
 
-  /** The organisation's call, still live. */
+  /** The organisation's call, still live (for a user with role agent: a call bridged to its own agent). */
   async function liveCall(ctx: ControlContext): Promise<ControlledCall & { orgId: string }> {
-    const { orgId } = ctx.principal();
+    const scope = callScope(ctx.principal());
+    const { orgId } = scope;
     const callSid = parseCallSid(ctx.params.callSid);
-    const call = callSid === null ? undefined : await findOrgCallBySid(db, orgId, callSid);
+    const call = callSid === null ? undefined : await findOrgCallBySid(db, scope, callSid);
     if (!call) throw callNotFound(ctx.params.callSid);
     if (isFinalCallStatus(call.status)) throw callEnded(call.status);
     return { ...call, orgId };

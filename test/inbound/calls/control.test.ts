@@ -279,11 +279,18 @@ describe('call control on the simulator', () => {
     expect(answer.body.details).toBe(`Call with ID '${callSid}' not found`);
   });
 
-  it('lets an agent control calls, and refuses a caller without a session (401)', async () => {
+  it("lets an agent control its own agent's calls only (another call is a 404), and refuses a caller without a session (401)", async () => {
     const agent = await addMember(t, owner, 'agent');
     const callSid = await liveCall();
+    const someoneElses = await liveCall();
+    // The user is the dialer's agent of this call (calls bridged to it by the outbound dialer).
+    const created = await owner.client.POST('/api/agents', { body: { name: 'Agent user', phone: '+13125550199', userId: agent.id } });
+    expect(created.response.status).toBe(201);
+    await t.db.updateTable('calls').set({ agent_id: created.data!.id }).where('call_sid', '=', callSid).execute();
     expect(await control(agent.client, 'hold', callSid)).toEqual({ status: 200, body: ok(callSid, 'hold', 'call_update') });
     const before = sim.actions().length;
+    for (const op of OPS) expectError(await control(agent.client, op, someoneElses), 404, 'RESOURCE_NOT_FOUND');
+    expect(sim.actions()).toHaveLength(before);
     const anonymous = t.client();
     for (const op of OPS) expectError(await control(anonymous, op, callSid), 401, 'UNAUTHORIZED');
     expect(sim.actions()).toHaveLength(before);

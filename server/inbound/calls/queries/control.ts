@@ -1,6 +1,8 @@
 // The calls that call control acts on, and the recording it started last. Every query is scoped
 // to the caller's organisation (another organisation's call is simply not found).
 import type { CallStatusValue, Db } from '../../../../db/types.js';
+import type { CallScope } from '../access.js';
+import { callConditions } from './conditions.js';
 
 export interface ControlledCall {
   id: number;
@@ -10,11 +12,11 @@ export interface ControlledCall {
   recording_sid: string | null;
 }
 
-export async function findOrgCallBySid(db: Db, orgId: string, callSid: string): Promise<ControlledCall | undefined> {
+export async function findOrgCallBySid(db: Db, scope: CallScope, callSid: string): Promise<ControlledCall | undefined> {
   return db
     .selectFrom('calls')
     .select(['id', 'status', 'to_number', 'recording_sid'])
-    .where('org_id', '=', orgId)
+    .where((eb) => callConditions(eb, scope, {}))
     .where('call_sid', '=', callSid)
     .executeTakeFirst();
 }
