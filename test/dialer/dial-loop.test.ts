@@ -133,6 +133,22 @@ describe('the dial loop', () => {
   });
 });
 
+describe('attempts at dial time', () => {
+  it('a lead whose attempts are used up (the policy lowered since it was queued) is given up, not dialled', async () => {
+    const campaignId = await outboundCampaign(2, { retryPolicy: { maxAttempts: 2, delayMinutes: 1 } });
+    await t.db.updateTable('leads').set({ call_attempts: 2, dial_status: 'queued', next_call_at: new Date(Date.now() - 1000) }).where('campaign_id', '=', campaignId).execute();
+    const { placed, telephony } = recordingTelephony();
+    await runDialerTick({ db: t.db, telephony, urls: outboundUrls(t.config.publicBaseUrl) });
+    expect(placed.filter((p) => p.statusCallbackUrl.includes('callId='))).toHaveLength(0);
+    const leads = await t.db.selectFrom('leads').select(['dial_status', 'call_attempts']).where('campaign_id', '=', campaignId).execute();
+    expect(leads).toEqual([
+      { dial_status: 'failed', call_attempts: 2 },
+      { dial_status: 'failed', call_attempts: 2 },
+    ]);
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+});
+
 describe('outbound webhooks (signed, duplicated, out of order)', () => {
   it("Twilio's status callbacks in any order and twice: one final outcome, the lead retried once, counted once", async () => {
     const campaignId = await outboundCampaign(1);

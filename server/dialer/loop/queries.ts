@@ -124,7 +124,7 @@ export async function markDoNotCall(trx: Transaction<DB>, leadIds: readonly stri
   await trx.updateTable('leads').set({ dial_status: 'dnc', next_call_at: null, updated_at: sql<Date>`now()` }).where('id', 'in', [...leadIds]).execute();
 }
 
-/** Leads outside their calling hours now: due again at their next callable moment (null: never again). */
+/** Leads outside their calling hours now: due again at their next callable moment; null: never again (`failed`). */
 export async function deferLeads(trx: Transaction<DB>, deferred: ReadonlyArray<{ id: string; at: Date | null }>): Promise<void> {
   if (deferred.length === 0) return;
   await sql`

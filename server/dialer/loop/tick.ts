@@ -10,7 +10,8 @@ import type { CallRow, CampaignRow, DB } from '../../../db/types.js';
 import { doNotCallAmong } from '../../crm/dnc/queries.js';
 import type { Telephony } from '../../telephony/types.js';
 import { ALL_WEEKDAYS, type CallingWindow, type IsoWeekday, isCallable, nextCallableTime } from '../schedule/calling-hours.js';
-import { DEFAULT_MAX_ABANDON_RATE } from '../campaigns/settings.js';
+import { DEFAULT_MAX_ABANDON_RATE, storedRetryPolicy } from '../campaigns/settings.js';
+import { mostAttempts } from '../schedule/retry-policy.js';
 import type { OutboundUrls } from '../webhooks/urls.js';
 import { finishCall } from '../webhooks/finish.js';
 import { linesAllowed } from './pacing.js';
@@ -84,6 +85,7 @@ async function planCampaign(deps: DialerDeps, campaignId: string, result: TickRe
     if (free <= 0) return null;
     const candidates = await claimDueLeads(trx, campaign.id, Math.min(MAX_CANDIDATES, free * CANDIDATES_PER_LINE));
     const window = callingWindow(campaign);
+    const attemptsAllowed = mostAttempts(storedRetryPolicy(campaign));
     const dnc: string[] = [];
     const deferred: Array<{ id: string; at: Date | null }> = [];
     const dial: NewOutboundCall[] = [];
@@ -92,6 +94,11 @@ async function planCampaign(deps: DialerDeps, campaignId: string, result: TickRe
       if (dial.length >= free) break;
       if (onDncList.has(lead.phone_e164)) {
         dnc.push(lead.id);
+        continue;
+      }
+      // Its attempts used up (the policy may have been lowered since it was queued): given up.
+      if (lead.call_attempts >= attemptsAllowed) {
+        deferred.push({ id: lead.id, at: null });
         continue;
       }
       const zone = leadZone(lead, campaign);

@@ -132,3 +132,8 @@ export function nextRetryAt(policy: RetryPolicy, outcome: RetryOutcome, attempts
   const delaySec = Math.min(MAX_DELAY_SEC, rule.initialDelaySec * rule.backoffMultiplier ** retryIndex);
   return new Date(now.getTime() + Math.round(delaySec * 1000));
 }
+
+/** The most dials any outcome allows (at least 1: a lead is always dialled once). */
+export function mostAttempts(policy: RetryPolicy): number {
+  return Math.max(1, ...RETRY_OUTCOMES.map((outcome) => policy[outcome]?.maxAttempts ?? 1));
+}
