@@ -91,7 +91,7 @@ export async function recentRates(db: Db, campaignId: string, window = 200): Pro
   };
 }
 
-export type DueLead = Pick<LeadRow, 'id' | 'org_id' | 'phone_e164' | 'time_zone' | 'call_attempts' | 'name' | 'first_name' | 'last_name'>;
+export type DueLead = Pick<LeadRow, 'id' | 'org_id' | 'phone_e164' | 'time_zone' | 'call_attempts'>;
 
 /**
  * Up to `limit` leads due now, locked (SKIP LOCKED: another instance's are passed over): first
@@ -103,7 +103,7 @@ export async function claimDueLeads(trx: Transaction<DB>, campaignId: string, li
   const due = () =>
     trx
       .selectFrom('leads')
-      .select(['id', 'org_id', 'phone_e164', 'time_zone', 'call_attempts', 'name', 'first_name', 'last_name'])
+      .select(['id', 'org_id', 'phone_e164', 'time_zone', 'call_attempts'])
       .where('campaign_id', '=', campaignId)
       .where('dial_status', 'in', ['pending', 'queued'])
       .where('do_not_call', '=', false);
