@@ -375,6 +375,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{id}/preview/next": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The next lead for an agent of a preview campaign (seed 002 preview mode)
+         * @description In `preview` mode the dialer places no call by itself: an agent asks for the next lead,
+         *     looks at it, then calls it (`dialPreviewLead`) or skips it (`skipPreviewLead`). The lead
+         *     is chosen as the dialer chooses (due, not on the do-not-call list, inside its calling
+         *     hours, attempts left; leads failing a check are moved on as the dialer would) and held for
+         *     the agent (`dialStatus: previewing`) for `PREVIEW_HOLD_SEC` (300 s); a hold that lapses
+         *     gives the lead back to the queue. Asking again while holding a lead answers the same lead.
+         *     `lead` is null when no lead is due now. A user with role agent asks for itself (its own
+         *     agent record); managers and above name `agentId`. 409 when the campaign is not an active
+         *     preview campaign or the agent is not available (not `available`, off its working hours, or
+         *     not in the campaign's agent group).
+         */
+        post: operations["previewNextLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/preview/{leadId}/dial": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The lead the agent holds. A malformed id, or a lead of another campaign or organisation, is a 404.
+                 * @example 6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13
+                 */
+                leadId: components["parameters"]["PreviewLeadId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Call the lead an agent is previewing
+         * @description Places the call to the lead the agent holds, with the agent already chosen: the agent
+         *     becomes busy (when the call fills its `maxConcurrentCalls`), the call is recorded and
+         *     placed through the telephony provider (Twilio, or the simulator), and when the lead
+         *     answers the agent is called into the call's conference with a whisper of the lead's name.
+         *     Calling hours are checked again (a hold may straddle the end of the day: 409, and the lead
+         *     is due again at its next callable moment). 409 when the hold lapsed or belongs to another
+         *     agent, or the agent cannot take a call now; 404 for a lead of another campaign.
+         */
+        post: operations["dialPreviewLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/preview/{leadId}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The lead the agent holds. A malformed id, or a lead of another campaign or organisation, is a 404.
+                 * @example 6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13
+                 */
+                leadId: components["parameters"]["PreviewLeadId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give back the lead an agent is previewing, uncalled
+         * @description The lead goes back to the queue, due again at `nextCallAt` (default: in
+         *     `PREVIEW_SKIP_DELAY_MIN`, 30 minutes), without an attempt counted. 409 when the hold lapsed
+         *     or belongs to another agent; 404 for a lead of another campaign.
+         */
+        post: operations["skipPreviewLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{id}/rtb-config": {
         parameters: {
             query?: never;
@@ -5030,13 +5135,59 @@ export interface components {
          * @enum {string}
          */
         LeadStageInput: "new" | "contacted" | "follow_up" | "qualified" | "converted" | "lost" | "New" | "Contacted" | "Follow-up" | "Qualified" | "Converted" | "Lost" | "follow-up";
+        PreviewRequest: {
+            /**
+             * Format: uuid
+             * @description The agent (managers and above; required for them). A user with role agent acts for its own agent record and may leave it out.
+             */
+            agentId?: string;
+        };
+        PreviewSkip: {
+            /**
+             * Format: uuid
+             * @description As in `PreviewRequest`.
+             */
+            agentId?: string;
+            /**
+             * Format: date-time
+             * @description When the lead is due again (default in 30 minutes); not in the past.
+             */
+            nextCallAt?: string;
+        };
+        PreviewLead: {
+            /** Format: uuid */
+            campaignId: string;
+            /** Format: uuid */
+            agentId: string;
+            /** @description The lead held for the agent; null when no lead is due now. */
+            lead: components["schemas"]["Lead"] | null;
+            /**
+             * Format: date-time
+             * @description The hold lapses then and the lead goes back to the queue (null with no lead).
+             */
+            heldUntil: string | null;
+        };
+        PreviewDial: {
+            /** @description The call's id (`GET /api/calls/{id}`). */
+            callId: number;
+            callSid: string;
+            /** Format: uuid */
+            campaignId: string;
+            /** Format: uuid */
+            leadId: string;
+            /** Format: uuid */
+            agentId: string;
+            to: string;
+            from: string;
+            attempt: number;
+        };
         /**
-         * @description Where the lead is for the dialer (seed 002); set by the dialer, `dnc` when the number is on the do-not-call list.
+         * @description Where the lead is for the dialer (seed 002); set by the dialer, `previewing` while an agent of a preview campaign looks at it before calling, `dnc` when the number is on the do-not-call list.
          * @enum {string}
          */
-        LeadDialStatus: "pending" | "queued" | "calling" | "completed" | "failed" | "dnc";
+        LeadDialStatus: "pending" | "queued" | "previewing" | "calling" | "completed" | "failed" | "dnc";
         /** @enum {string} */
-        LeadStatusFilter: "new" | "contacted" | "follow_up" | "qualified" | "converted" | "lost" | "New" | "Contacted" | "Follow-up" | "Qualified" | "Converted" | "Lost" | "follow-up" | "pending" | "queued" | "calling" | "completed" | "failed" | "dnc";
+        LeadStatusFilter: "new" | "contacted" | "follow_up" | "qualified" | "converted" | "lost" | "New" | "Contacted" | "Follow-up" | "Qualified" | "Converted" | "Lost" | "follow-up" | "pending" | "queued" | "previewing" | "calling" | "completed" | "failed" | "dnc";
         /** @enum {string} */
         LeadPriority: "low" | "normal" | "high" | "urgent";
         /** @description Free-form fields (string, number, boolean or null values), e.g. the CSV columns not mapped to a lead field. */
@@ -5940,6 +6091,11 @@ export interface components {
          * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
          */
         ResourceId: string;
+        /**
+         * @description The lead the agent holds. A malformed id, or a lead of another campaign or organisation, is a 404.
+         * @example 6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13
+         */
+        PreviewLeadId: string;
         /**
          * @description The organisation's postback secret (POST /api/tracking/redtrack/postback-secret). Without it, or with a wrong one, the report is stored as unverified and applied to nothing; the answer's `warnings` say so.
          * @example rtps_3q2Xv9LmT0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456
@@ -7301,6 +7457,176 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Campaign"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    previewNextLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The lead held for the agent, or none due. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *       "agentId": "9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d",
+                     *       "heldUntil": "2025-08-04T12:05:00.000Z",
+                     *       "lead": {
+                     *         "id": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                     *         "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *         "name": "Sara Ahmed",
+                     *         "firstName": "Sara",
+                     *         "lastName": "Ahmed",
+                     *         "company": "Northwind",
+                     *         "phone": "+14155550123",
+                     *         "phoneE164": "+14155550123",
+                     *         "email": "sara@northwind.example",
+                     *         "country": "US",
+                     *         "timeZone": "America/Los_Angeles",
+                     *         "priority": "normal",
+                     *         "customFields": {},
+                     *         "notes": null,
+                     *         "assignedTo": null,
+                     *         "stage": "new",
+                     *         "dialStatus": "previewing",
+                     *         "callAttempts": 0,
+                     *         "lastCallAt": null,
+                     *         "nextCallAt": null,
+                     *         "nextFollowUpAt": null,
+                     *         "doNotCall": false,
+                     *         "source": "api",
+                     *         "importId": null,
+                     *         "createdAt": "2025-08-04T12:00:00.000Z",
+                     *         "updatedAt": "2025-08-04T12:00:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PreviewLead"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    dialPreviewLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The lead the agent holds. A malformed id, or a lead of another campaign or organisation, is a 404.
+                 * @example 6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13
+                 */
+                leadId: components["parameters"]["PreviewLeadId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The call, placed. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "callId": 1842,
+                     *       "callSid": "CA0f3c2a1b4d5e6f708192a3b4c5d6e7f8",
+                     *       "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *       "leadId": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                     *       "agentId": "9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d",
+                     *       "to": "+14155550123",
+                     *       "from": "+14155551234",
+                     *       "attempt": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PreviewDial"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    skipPreviewLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The lead the agent holds. A malformed id, or a lead of another campaign or organisation, is a 404.
+                 * @example 6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13
+                 */
+                leadId: components["parameters"]["PreviewLeadId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PreviewSkip"];
+            };
+        };
+        responses: {
+            /** @description The lead as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lead"];
                 };
             };
             400: components["responses"]["BadRequest"];

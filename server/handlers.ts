@@ -35,6 +35,7 @@ import { createFollowUpHandlers } from './crm/follow-ups/handlers.js';
 import { createActivityHandlers } from './crm/activity/handlers.js';
 import { createAgentHandlers } from './dialer/agents/handlers.js';
 import { createOutboundWebhookHandlers } from './dialer/webhooks/handlers.js';
+import { createPreviewHandlers } from './dialer/preview/handlers.js';
 import { createAgentGroupHandlers } from './dialer/agents/group-handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
@@ -73,6 +74,7 @@ export function createHandlers(deps: Deps): Handlers {
     ...createActivityHandlers(deps),
     ...createAgentHandlers(deps),
     ...createOutboundWebhookHandlers(deps),
+    ...createPreviewHandlers(deps),
     ...createAgentGroupHandlers(deps),
   };
 }

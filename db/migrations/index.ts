@@ -23,6 +23,7 @@ import * as m0020 from './0020_bid_stats_per_statement.js';
 import * as m0021 from './0021_agents.js';
 import * as m0022 from './0022_leg_usage_counters.js';
 import * as m0023 from './0023_outbound_dialer.js';
+import * as m0024 from './0024_preview_dialing.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0021_agents': m0021,
   '0022_leg_usage_counters': m0022,
   '0023_outbound_dialer': m0023,
+  '0024_preview_dialing': m0024,
 };

@@ -27,7 +27,7 @@ export interface AudioFilesTable {
 // ---- Leads and CRM (migration 0016) ----------------------------------------------------------
 
 export type LeadStage = 'new' | 'contacted' | 'follow_up' | 'qualified' | 'converted' | 'lost';
-export type LeadDialStatus = 'pending' | 'queued' | 'calling' | 'completed' | 'failed' | 'dnc';
+export type LeadDialStatus = 'pending' | 'queued' | 'previewing' | 'calling' | 'completed' | 'failed' | 'dnc';
 export type LeadPriority = 'low' | 'normal' | 'high' | 'urgent';
 export type LeadSource = 'api' | 'import';
 export type LeadImportStatus = 'queued' | 'processing' | 'completed' | 'failed';
@@ -69,10 +69,12 @@ export interface LeadsTable {
   search_tsv: GeneratedColumn<string>;
   /** Generated: the E.164 number without '+' (trigram index for fragments). */
   phone_digits: GeneratedColumn<string>;
-  /** A lead in `calling` belongs to the dialer that claimed it until then (migration 0023). */
+  /** A lead in `calling` belongs to the dialer that claimed it until then (migration 0023); one in `previewing` to its agent. */
   dial_lease_until: Date | null;
   /** The call the lead is (or was last) in. */
   last_call_id: number | null;
+  /** The agent looking at the lead while it is `previewing` (migration 0024). */
+  preview_agent_id: string | null;
 }
 
 export interface DncNumbersTable {

@@ -240,6 +240,13 @@ const cases: Record<string, Case> = {
   updateAgentStatus: (api) => [api.PUT('/api/agents/{id}/status', { params: { path: { id: A.agent.id } }, body: { status: 'break' } })],
   getAgentStats: (api) => [api.GET('/api/agents/{id}/stats', { params: { path: { id: A.agent.id } } })],
   getAgentGroup: (api) => [api.GET('/api/agent-groups/{id}', { params: { path: { id: A.agentGroup.id } } })],
+  previewNextLead: (api) => [api.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: A.campaign.id } }, body: { agentId: A.agent.id } })],
+  dialPreviewLead: (api) => [
+    api.POST('/api/campaigns/{id}/preview/{leadId}/dial', { params: { path: { id: A.campaign.id, leadId: A.lead.id } }, body: { agentId: A.agent.id } }),
+  ],
+  skipPreviewLead: (api) => [
+    api.POST('/api/campaigns/{id}/preview/{leadId}/skip', { params: { path: { id: A.campaign.id, leadId: A.lead.id } }, body: { agentId: A.agent.id } }),
+  ],
   updateAgentGroup: (api) => [api.PUT('/api/agent-groups/{id}', { params: { path: { id: A.agentGroup.id } }, body: { name: 'Hijacked', description: null } })],
   deleteAgentGroup: (api) => [api.DELETE('/api/agent-groups/{id}', { params: { path: { id: A.agentGroup.id } } })],
 };

@@ -12,7 +12,7 @@ const STAGES: Record<string, LeadStage> = {
   converted: 'converted',
   lost: 'lost',
 };
-const DIAL_STATUSES = new Set<string>(['pending', 'queued', 'calling', 'completed', 'failed', 'dnc']);
+const DIAL_STATUSES = new Set<string>(['pending', 'queued', 'previewing', 'calling', 'completed', 'failed', 'dnc']);
 
 /** A stage from any accepted spelling (`New`, `Follow-up`, `follow_up`, ...); null when it is none. */
 export function parseStage(value: string): LeadStage | null {

@@ -10,13 +10,14 @@ import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import type { CallRow, CampaignRow, DB, Db, LeadRow } from '../../../db/types.js';
 
-/** Active outbound campaigns inside their schedule window, oldest first. */
+/** Active outbound campaigns the dialer paces (not preview: their agents dial), inside their schedule window, oldest first. */
 export async function dialableCampaignIds(db: Db): Promise<string[]> {
   const rows = await db
     .selectFrom('campaigns')
     .select('id')
     .where('direction', '=', 'outbound')
     .where('status', '=', 'active')
+    .where((eb) => eb.or([eb('dial_mode', 'is', null), eb('dial_mode', '<>', 'preview')]))
     .where((eb) => eb.or([eb('schedule_start', 'is', null), eb('schedule_start', '<=', sql<Date>`now()`)]))
     .where((eb) => eb.or([eb('schedule_end', 'is', null), eb('schedule_end', '>', sql<Date>`now()`)]))
     .orderBy('created_at')
@@ -46,19 +47,6 @@ export async function outstandingCallCount(db: Db, campaignId: string): Promise<
     .where('direction', '=', 'outbound')
     .where('status_rank', '<', 4)
     .where('agent_id', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-/** Active agents of the group who are available now. */
-export async function availableAgentCount(db: Db, orgId: string, groupId: string): Promise<number> {
-  const row = await db
-    .selectFrom('agents')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('org_id', '=', orgId)
-    .where('group_id', '=', groupId)
-    .where('is_active', '=', true)
-    .where('status', '=', 'available')
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -201,13 +189,20 @@ export async function callPlaced(db: Db, callId: number, callSid: string): Promi
 }
 
 /**
- * Claims that lapsed: a lead still `calling` past its lease. A call that never reached the carrier
+ * Claims that lapsed: a preview hold past its time (the lead is queued again as it was), and a lead still `calling` past its lease. A call that never reached the carrier
  * (placeholder sid, still queued) is canceled and the lead is due again at once without the
  * attempt; a placed call whose final callback never came leaves the lead due again. Returns how
  * many leads were given back.
  */
 export async function releaseLapsedClaims(db: Db): Promise<number> {
   return db.transaction().execute(async (trx) => {
+    // Preview holds no agent acted on: the lead is due again as it was, no attempt counted.
+    const holds = await trx
+      .updateTable('leads')
+      .set({ dial_status: 'queued', preview_agent_id: null, dial_lease_until: null, updated_at: sql<Date>`now()` })
+      .where('dial_status', '=', 'previewing')
+      .where('dial_lease_until', '<', sql<Date>`now()`)
+      .executeTakeFirst();
     const lapsed = await trx
       .selectFrom('leads')
       .select(['id', 'last_call_id', 'call_attempts'])
@@ -240,6 +235,6 @@ export async function releaseLapsedClaims(db: Db): Promise<number> {
         .where('id', '=', lead.id)
         .execute();
     }
-    return lapsed.length;
+    return lapsed.length + Number(holds.numUpdatedRows);
   });
 }

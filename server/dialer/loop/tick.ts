@@ -7,24 +7,21 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { CallRow, CampaignRow, DB } from '../../../db/types.js';
+import { takingAgentCount } from '../agents/availability.js';
 import { doNotCallAmong } from '../../crm/dnc/queries.js';
 import type { Telephony } from '../../telephony/types.js';
-import { ALL_WEEKDAYS, type CallingWindow, type IsoWeekday, isCallable, nextCallableTime } from '../schedule/calling-hours.js';
-import { DEFAULT_MAX_ABANDON_RATE, storedRetryPolicy } from '../campaigns/settings.js';
-import { mostAttempts } from '../schedule/retry-policy.js';
+import { DEFAULT_MAX_ABANDON_RATE } from '../campaigns/settings.js';
 import type { OutboundUrls } from '../webhooks/urls.js';
 import { finishCall } from '../webhooks/finish.js';
 import { linesAllowed } from './pacing.js';
+import { sortDueLeads } from './selection.js';
 import {
-  availableAgentCount,
   callPlaced,
   claimDueLeads,
   deferLeads,
   dialableCampaignIds,
-  type DueLead,
   lockCampaignForTick,
   markDoNotCall,
-  type NewOutboundCall,
   outstandingCallCount,
   recentRates,
   recordOutboundCalls,
@@ -52,26 +49,13 @@ export interface TickResult {
   released: number;
 }
 
-export function callingWindow(campaign: Pick<CampaignRow, 'calling_days' | 'calling_hours_start' | 'calling_hours_end'>): CallingWindow {
-  return {
-    days: (campaign.calling_days ?? ALL_WEEKDAYS) as IsoWeekday[],
-    start: campaign.calling_hours_start ?? '08:00',
-    end: campaign.calling_hours_end ?? '21:00',
-  };
-}
-
-/** The zone a lead's calling hours are read in: its own, else the campaign's, else UTC. */
-export function leadZone(lead: Pick<DueLead, 'time_zone'>, campaign: Pick<CampaignRow, 'time_zone'>): string {
-  return lead.time_zone ?? campaign.time_zone ?? 'UTC';
-}
-
 async function planCampaign(deps: DialerDeps, campaignId: string, result: TickResult): Promise<{ campaign: CampaignRow; calls: CallRow[] } | null> {
   const now = deps.now?.() ?? new Date();
   return deps.db.transaction().execute(async (trx) => {
     const campaign = await lockCampaignForTick(trx, campaignId);
     if (!campaign?.agent_group_id || !campaign.caller_id) return null;
     const mode = campaign.dial_mode ?? 'progressive';
-    const agents = await availableAgentCount(trx, campaign.org_id, campaign.agent_group_id);
+    const agents = await takingAgentCount(trx, campaign.org_id, campaign.agent_group_id, now);
     const rates = mode === 'predictive' ? await recentRates(trx, campaign.id) : { abandon: null, person: null };
     const lines = linesAllowed({
       mode,
@@ -84,30 +68,8 @@ async function planCampaign(deps: DialerDeps, campaignId: string, result: TickRe
     const free = lines - (await outstandingCallCount(trx, campaign.id));
     if (free <= 0) return null;
     const candidates = await claimDueLeads(trx, campaign.id, Math.min(MAX_CANDIDATES, free * CANDIDATES_PER_LINE));
-    const window = callingWindow(campaign);
-    const attemptsAllowed = mostAttempts(storedRetryPolicy(campaign));
-    const dnc: string[] = [];
-    const deferred: Array<{ id: string; at: Date | null }> = [];
-    const dial: NewOutboundCall[] = [];
     const onDncList = await doNotCallAmong(trx, campaign.org_id, candidates.map((lead) => lead.phone_e164));
-    for (const lead of candidates) {
-      if (dial.length >= free) break;
-      if (onDncList.has(lead.phone_e164)) {
-        dnc.push(lead.id);
-        continue;
-      }
-      // Its attempts used up (the policy may have been lowered since it was queued): given up.
-      if (lead.call_attempts >= attemptsAllowed) {
-        deferred.push({ id: lead.id, at: null });
-        continue;
-      }
-      const zone = leadZone(lead, campaign);
-      if (!isCallable(now, zone, window)) {
-        deferred.push({ id: lead.id, at: nextCallableTime(now, zone, window) });
-        continue;
-      }
-      dial.push({ lead, attempt: lead.call_attempts + 1 });
-    }
+    const { dial, dnc, deferred } = sortDueLeads(candidates, campaign, onDncList, now, free);
     await markDoNotCall(trx, dnc);
     await deferLeads(trx, deferred);
     result.dnc += dnc.length;
@@ -117,7 +79,8 @@ async function planCampaign(deps: DialerDeps, campaignId: string, result: TickRe
   });
 }
 
-async function place(deps: DialerDeps, campaign: CampaignRow, call: CallRow): Promise<boolean> {
+/** A recorded call placed through the telephony port; a refusal ends it `failed` (its lead follows the retry policy). */
+export async function placeOutboundCall(deps: DialerDeps, campaign: CampaignRow, call: CallRow): Promise<boolean> {
   try {
     const placed = await deps.telephony.placeCall({
       to: call.to_number!,
@@ -143,7 +106,7 @@ export async function runDialerTick(deps: DialerDeps): Promise<TickResult> {
   for (const id of await dialableCampaignIds(deps.db)) {
     const planned = await planCampaign(deps, id, result);
     if (!planned) continue;
-    const placed = await Promise.all(planned.calls.map((call) => place(deps, planned.campaign, call)));
+    const placed = await Promise.all(planned.calls.map((call) => placeOutboundCall(deps, planned.campaign, call)));
     result.placed += placed.filter(Boolean).length;
   }
   return result;

@@ -1,13 +1,31 @@
-// Taking an agent for an answered call: the group's available agent available longest, locked
-// with SKIP LOCKED (calls answered at the same moment each get a different agent instead of all
-// trying the same one), then changed with the compare-and-set (available → busy, reason call) in
-// the same transaction, so that a person changing the status meanwhile is never overwritten.
-import type { Transaction } from 'kysely';
+// Taking an agent for an answered call, in one transaction:
+//   1. the group's active agents who are `available`, longest available first, locked with SKIP
+//      LOCKED (calls answered at the same moment each get a different agent instead of all waiting
+//      for the same one);
+//   2. the first of them inside its working hours (its own time zone) and below its
+//      maxConcurrentCalls (its outbound calls not ended yet, counted under its row lock);
+//   3. the call recorded as that agent's (only if no other delivery of the webhook decided first);
+//   4. the agent's presence set available → busy (compare-and-set) when this call fills it.
+// An agent with room for more calls stays available; presence changed by people meanwhile is
+// never overwritten (setAgentPresence compares).
+import { sql, type Transaction } from 'kysely';
 import type { AgentRow, DB, Db } from '../../../db/types.js';
+import { agentCanTake, openCallsOf } from '../agents/availability.js';
 import { setAgentPresence } from '../agents/presence.js';
+import { conferenceName } from './twiml.js';
 
-async function claimIn(trx: Db, orgId: string, groupId: string): Promise<AgentRow | null> {
-  const agent = await trx
+/** Agents looked at per claim: enough to pass over those off shift or full. */
+const CANDIDATES = 25;
+
+export type AgentClaim =
+  | { outcome: 'claimed'; agent: AgentRow }
+  /** No agent of the group can take a call now. */
+  | { outcome: 'none' }
+  /** The call already has its agent or its abandonment (another delivery of the webhook). */
+  | { outcome: 'decided' };
+
+async function claimIn(trx: Db, orgId: string, groupId: string, callId: number, now: Date): Promise<AgentClaim> {
+  const candidates = await trx
     .selectFrom('agents')
     .selectAll()
     .where('org_id', '=', orgId)
@@ -16,18 +34,31 @@ async function claimIn(trx: Db, orgId: string, groupId: string): Promise<AgentRo
     .where('status', '=', 'available')
     .orderBy('status_changed_at')
     .orderBy('id')
-    .limit(1)
+    .limit(CANDIDATES)
     .forUpdate()
     .skipLocked()
+    .execute();
+  const open = await openCallsOf(trx, candidates.map((agent) => agent.id));
+  const agent = candidates.find((a) => agentCanTake(a, open.get(a.id) ?? 0, now));
+  if (!agent) return { outcome: 'none' };
+  const taken = await trx
+    .updateTable('calls')
+    .set({ agent_id: agent.id, conference_name: conferenceName(callId), disposition: 'answered', updated_at: sql<Date>`now()` })
+    .where('id', '=', callId)
+    .where('agent_id', 'is', null)
+    .where('disposition', 'is', null)
+    .returning('id')
     .executeTakeFirst();
-  if (!agent) return null;
-  const result = await setAgentPresence(trx, orgId, agent.id, { from: 'available', to: 'busy', reason: 'call' });
-  return result.outcome === 'changed' ? agent : null;
+  if (!taken) return { outcome: 'decided' };
+  if ((open.get(agent.id) ?? 0) + 1 >= agent.max_concurrent_calls) {
+    await setAgentPresence(trx, orgId, agent.id, { from: 'available', to: 'busy', reason: 'call' });
+  }
+  return { outcome: 'claimed', agent };
 }
 
-export async function claimAgent(db: Db, orgId: string, groupId: string): Promise<AgentRow | null> {
-  if (db.isTransaction) return claimIn(db, orgId, groupId);
-  return db.transaction().execute((trx: Transaction<DB>) => claimIn(trx, orgId, groupId));
+export async function claimAgentForCall(db: Db, orgId: string, groupId: string, callId: number, now: Date): Promise<AgentClaim> {
+  if (db.isTransaction) return claimIn(db, orgId, groupId, callId, now);
+  return db.transaction().execute((trx: Transaction<DB>) => claimIn(trx, orgId, groupId, callId, now));
 }
 
 /** The agent free again after its call (only if still busy: a break set meanwhile is kept). */

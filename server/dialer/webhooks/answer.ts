@@ -5,11 +5,12 @@
 //                                the lead's name, then the same conference)
 //   a person, no agent yet     → wait a second and try again, for ABANDON_AFTER_SEC in all; then
 //                                the call is abandoned: a short message, hang up
+//   a person, preview call     → the agent chosen before the dial is called into the conference
 // A retried request gets the same decision (the call row remembers the agent, the abandonment).
 import type { AgentRow, CallRow, CampaignRow, Db } from '../../../db/types.js';
 import type { Telephony } from '../../telephony/types.js';
 import { isMachine } from '../loop/outcome.js';
-import { claimAgent, releaseAgent } from './agent-claim.js';
+import { claimAgentForCall, releaseAgent } from './agent-claim.js';
 import { markInProgress } from './calls.js';
 import { hangupTwiml } from '../../telephony/twiml.js';
 import { abandonTwiml, conferenceName, conferenceTwiml, voicemailTwiml, waitTwiml } from './twiml.js';
@@ -26,6 +27,8 @@ export interface OutboundWebhookDeps {
   urls: OutboundUrls;
   audioUrl: (audioId: string) => string;
   log?: { warn: (obj: object, msg: string) => void };
+  /** The clock agents' working hours are read against (the bench accelerates it). */
+  now?: () => Date;
 }
 
 export interface AnswerQuery {
@@ -68,32 +71,23 @@ export async function answerOutbound(deps: OutboundWebhookDeps, call: CallRow, q
   const campaign = call.campaign_id ? await db.selectFrom('campaigns').selectAll().where('id', '=', call.campaign_id).executeTakeFirst() : undefined;
   if (!campaign?.agent_group_id || call.status_rank >= 4) return hangupTwiml();
   if (call.disposition === 'abandoned') return abandonTwiml();
-  if (call.agent_id !== null) return conference(deps, call);
+  if (call.agent_id !== null && call.disposition !== null) return conference(deps, call);
   if (campaign.amd_enabled && call.answered_by === null && query.poll < AMD_MAX_POLLS) {
     return waitTwiml(deps.urls.answer(call.id, { poll: query.poll + 1 }));
   }
   if (isMachine(call.answered_by)) return voicemailTwiml(campaign.voicemail_drop, deps.audioUrl);
+  if (call.agent_id !== null) return bridgePreviewed(deps, call, campaign, query);
 
-  const agent = await claimAgent(db, campaign.org_id, campaign.agent_group_id);
-  if (agent) {
-    // Recorded only if no other delivery of this webhook took an agent first.
-    const taken = await db
-      .updateTable('calls')
-      .set({ agent_id: agent.id, conference_name: conferenceName(call.id), disposition: 'answered' })
-      .where('id', '=', call.id)
-      .where('agent_id', 'is', null)
-      .where('disposition', 'is', null)
-      .returning('id')
-      .executeTakeFirst();
-    if (!taken) {
-      await releaseAgent(db, campaign.org_id, agent.id);
-      const now = await db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow();
-      return answerOutbound(deps, now, query);
-    }
-    if (await callAgent(deps, call, campaign, agent)) return conference(deps, call);
+  const claim = await claimAgentForCall(db, campaign.org_id, campaign.agent_group_id, call.id, deps.now?.() ?? new Date());
+  if (claim.outcome === 'decided') {
+    // Another delivery of this webhook took an agent or abandoned the call first: its decision.
+    return answerOutbound(deps, await db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow(), query);
+  }
+  if (claim.outcome === 'claimed') {
+    if (await callAgent(deps, call, campaign, claim.agent)) return conference(deps, call);
     // The carrier refused the agent's call: the agent is free again and the person waits on.
     await db.updateTable('calls').set({ agent_id: null, conference_name: null, disposition: null }).where('id', '=', call.id).execute();
-    await releaseAgent(db, campaign.org_id, agent.id);
+    await releaseAgent(db, campaign.org_id, claim.agent.id);
   }
   if (query.agentWait < ABANDON_AFTER_SEC) return waitTwiml(deps.urls.answer(call.id, { poll: query.poll, agentWait: query.agentWait + 1 }));
   const abandoned = await db
@@ -106,6 +100,29 @@ export async function answerOutbound(deps: OutboundWebhookDeps, call: CallRow, q
   if (abandoned) return abandonTwiml();
   // Another delivery of this webhook decided first (an agent, or the abandonment): its decision.
   return answerOutbound(deps, await db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow(), query);
+}
+
+/**
+ * A preview call (its agent chosen before the dial) answered by a person: the agent is called into
+ * the conference. Only the delivery that marks the call answered calls the agent; should the
+ * carrier refuse the agent's call, the person hears the abandon message.
+ */
+async function bridgePreviewed(deps: OutboundWebhookDeps, call: CallRow, campaign: CampaignRow, query: AnswerQuery): Promise<string> {
+  const { db } = deps;
+  const marked = await db
+    .updateTable('calls')
+    .set({ conference_name: conferenceName(call.id), disposition: 'answered' })
+    .where('id', '=', call.id)
+    .where('agent_id', '=', call.agent_id)
+    .where('disposition', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  if (!marked) return answerOutbound(deps, await db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow(), query);
+  const agent = await db.selectFrom('agents').selectAll().where('id', '=', call.agent_id!).executeTakeFirst();
+  if (agent && (await callAgent(deps, call, campaign, agent))) return conference(deps, call);
+  await db.updateTable('calls').set({ disposition: 'abandoned' }).where('id', '=', call.id).execute();
+  if (agent) await releaseAgent(db, campaign.org_id, agent.id);
+  return abandonTwiml();
 }
 
 /** The agent's call answered: the whisper of the lead's name, then the lead's conference. */

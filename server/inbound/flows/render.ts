@@ -6,7 +6,7 @@
 // Steps that need no caller action are taken at once, without a round trip: a BusinessHours node
 // continues at its open/closed node, and a Menu given the caller's keys (ctx.digits) continues at
 // the chosen node. `nodeId` in the result is the node that was finally rendered.
-import { isOpen } from '../routing/operating-hours.js';
+import { isOpen } from '../../platform/common/weekly-hours.js';
 import { findNode } from './find-node.js';
 import { normaliseAttempt, resolveMenuInput } from './menu.js';
 import {

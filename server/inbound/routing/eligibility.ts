@@ -1,6 +1,6 @@
 // May this buyer take the call now? The first reason that applies, in SKIP_REASONS order.
 // Concurrency here is a pre-check; the reservation itself must be atomic in the database.
-import { isOpen } from './operating-hours.js';
+import { isOpen } from '../../platform/common/weekly-hours.js';
 import type { BuyerUsage, Eligibility, RoutingAssignment, RoutingBuyer } from './types.js';
 
 export { capWindows, type CapWindows } from './cap-windows.js';

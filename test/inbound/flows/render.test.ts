@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOpen } from '../../../server/inbound/routing/operating-hours.js';
+import { isOpen } from '../../../server/platform/common/weekly-hours.js';
 import { FLOW_ERROR_MESSAGE } from '../../../server/inbound/flows/node-twiml.js';
 import { renderNode, resolveMenuInput, type RenderContext } from '../../../server/inbound/flows/render.js';
 import type { FlowDefinition, FlowNode, OperatingHours } from '../../../server/inbound/flows/types.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OperatingHours, Weekday } from '../../../db/types.js';
-import { isOpen, nextOpening, parseClockTime } from '../../../server/inbound/routing/operating-hours.js';
+import { isOpen, nextOpening, parseClockTime } from '../../../server/platform/common/weekly-hours.js';
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] as const;
 const business: OperatingHours = Object.fromEntries(WEEKDAYS.map((d) => [d, { start: '09:00', end: '17:00' }]));

@@ -66,7 +66,7 @@ const FORM_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join()
 const ID_OPERATIONS = operations.filter((op) => op.path.includes('{id}'));
 const CALL_SID_OPERATIONS = operations.filter((op) => op.path.includes('{callSid}'));
 /** The path parameters that name one of the caller's objects (a malformed one is a 404). */
-const OBJECT_PARAMS = ['id', 'buyerId', 'phoneNumberId', 'targetId', 'callSid'] as const;
+const OBJECT_PARAMS = ['id', 'buyerId', 'phoneNumberId', 'targetId', 'callSid', 'leadId'] as const;
 /** Public path parameters: capabilities given to a publisher or to Twilio, not the caller's objects. */
 const PUBLIC_PARAMS = ['rtbId', 'poolId', 'tagCode'] as const;
 const objectParamsOf = (op: OperationMeta) => OBJECT_PARAMS.filter((name) => op.path.includes(`{${name}}`));
@@ -116,6 +116,9 @@ const table: Record<string, Case> = {
   startCampaign: { params: () => ({ id: campaignId }) },
   pauseCampaign: { params: () => ({ id: campaignId }) },
   stopCampaign: { params: () => ({ id: campaignId }) },
+  previewNextLead: { params: () => ({ id: campaignId }), body: () => ({ agentId }) },
+  dialPreviewLead: { params: () => ({ id: campaignId, leadId }), body: () => ({ agentId }) },
+  skipPreviewLead: { params: () => ({ id: campaignId, leadId }), body: () => ({ agentId, nextCallAt: '2099-01-01T00:00:00.000Z' }) },
   updateCampaignRtbConfig: { params: () => ({ id: campaignId }), body: () => ({ enableRtb: false, minBiddersRequired: 5 }) },
   listCampaignBuyers: { params: () => ({ id: campaignId }) },
   createLead: { body: () => ({ phone: '+14155550188', name: 'Sneaky lead', campaignId }) },

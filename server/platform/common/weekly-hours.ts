@@ -1,11 +1,11 @@
-// Is a buyer open at an instant, and when does it open next, in the buyer's own time zone.
+// Is a weekly schedule (a buyer's operating hours, an agent's working hours) open at an instant, and when does it open next, in its own time zone.
 // Hours per weekday are { start, end } 'HH:MM' on the local wall clock; '24:00' ends a day. An
 // end before the start runs past midnight: friday 22:00–06:00 covers Friday 22:00–24:00 and
 // Saturday 00:00–06:00. A weekday not listed is closed; `null` hours are always open.
 // DST: the local wall clock is what counts, so a spring-forward gap simply never happens
 // locally and a fall-back hour is open both times it happens.
 import type { DayHours, OperatingHours, Weekday } from '../../../db/types.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS, instantsOfWall, offsetAt, transitionBetween, wallAt, weekdayOfWall } from '../../platform/common/zoned-time.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, instantsOfWall, offsetAt, transitionBetween, wallAt, weekdayOfWall } from './zoned-time.js';
 
 /** Indexed by Date#getUTCDay(): 0 = Sunday. */
 const WEEKDAYS: readonly Weekday[] = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];

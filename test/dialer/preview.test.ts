@@ -1,0 +1,216 @@
+// Preview dialing (seed 002's `preview` mode) and agents' working hours and concurrent-call limit
+// (issue 18 items 1, 2 and 5): an agent takes the next lead (held for it, checked as the dial loop
+// checks), then calls it — bridged by the simulated carrier through our signed webhooks — or skips
+// it; holds lapse back to the queue; the dial loop never dials a preview campaign by itself; an
+// agent off shift or at its maxConcurrentCalls is never claimed for a call.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { takingAgentCount } from '../../server/dialer/agents/availability.js';
+import { claimAgentForCall } from '../../server/dialer/webhooks/agent-claim.js';
+import { addMember, type Member, registerOrg } from '../helpers/fixtures.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { daytimeZone, nightZone } from './zones.js';
+
+let t: TestApp;
+let owner: Member;
+let agentUser: Member;
+let callerId: string;
+let groupId: string;
+let ownAgentId: string;
+let otherAgentId: string;
+
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function previewCampaign(name: string, leads: Array<{ phone: string; timeZone?: string }>, extra: Record<string, unknown> = {}): Promise<{ id: string; leadIds: string[] }> {
+  const campaign = (
+    await owner.client.POST('/api/campaigns', {
+      body: { name, direction: 'outbound', dialMode: 'preview', callerId, agentGroupId: groupId, timeZone: daytimeZone(), ...extra },
+    })
+  ).data!;
+  const leadIds: string[] = [];
+  for (const lead of leads) {
+    const created = await owner.client.POST('/api/leads', { body: { phone: lead.phone, campaignId: campaign.id, name: `Lead ${lead.phone}`, timeZone: lead.timeZone ?? daytimeZone() } });
+    expect(created.response.status).toBe(201);
+    leadIds.push(created.data!.id);
+  }
+  expect((await owner.client.POST('/api/campaigns/{id}/start', { params: { path: { id: campaign.id } } })).response.status).toBe(200);
+  return { id: campaign.id, leadIds };
+}
+
+const leadRow = (id: string) => t.db.selectFrom('leads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const agentStatus = async (id: string) => (await t.db.selectFrom('agents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+
+beforeAll(async () => {
+  t = await startTestApp({ env: { DIALER_INTERVAL_MS: '100', SIMULATOR_SPEEDUP: '200' } });
+  owner = await registerOrg(t, 'Preview Org');
+  agentUser = await addMember(t, owner, 'agent');
+  const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
+  callerId = (await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber } })).data!.phoneNumber;
+  groupId = (await owner.client.POST('/api/agent-groups', { body: { name: 'Previewers' } })).data!.id;
+  ownAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Own', phone: '+13125550190', groupId, userId: agentUser.id } })).data!.id;
+  otherAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Other', phone: '+13125550191', groupId } })).data!.id;
+  for (const id of [ownAgentId, otherAgentId]) await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id } }, body: { status: 'available' } });
+});
+afterAll(async () => t?.close());
+
+describe('preview dialing', () => {
+  it('an agent takes the next lead (checked as the dialer checks), calls it and is bridged; the loop never dials it alone', async () => {
+    const { id: campaignId, leadIds } = await previewCampaign('Preview A', [
+      { phone: '+14155550104' }, // on the do-not-call list
+      { phone: '+14155550105', timeZone: nightZone() }, // night where the lead is
+      { phone: '+14155550111' }, // a person answers
+    ]);
+    await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '+14155550104' } });
+    const [dncLead, nightLead, personLead] = leadIds as [string, string, string];
+
+    // The dial loop runs every 100 ms: it leaves a preview campaign to its agents.
+    await new Promise((r) => setTimeout(r, 400));
+    const before = await t.db.selectFrom('calls').select('id').where('campaign_id', '=', campaignId).execute();
+    expect(before).toHaveLength(0);
+
+    const next = await agentUser.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: {} });
+    expect(next.response.status).toBe(200);
+    expect(next.data!.agentId).toBe(ownAgentId);
+    expect(next.data!.lead?.id).toBe(personLead);
+    expect(next.data!.lead?.dialStatus).toBe('previewing');
+    const heldFor = new Date(next.data!.heldUntil!).getTime() - Date.now();
+    expect(heldFor).toBeGreaterThan(250_000);
+    expect(heldFor).toBeLessThanOrEqual(300_000);
+    expect((await leadRow(dncLead)).dial_status).toBe('dnc');
+    expect((await leadRow(nightLead)).next_call_at!.getTime()).toBeGreaterThan(Date.now());
+    // Asking again while holding it: the same lead.
+    const again = await agentUser.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } } });
+    expect(again.data!.lead?.id).toBe(personLead);
+    // Another agent finds nothing due (the one lead due is held).
+    const other = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: { agentId: otherAgentId } });
+    expect(other.response.status).toBe(200);
+    expect(other.data!.lead).toBeNull();
+    expect(other.data!.heldUntil).toBeNull();
+    // Only the holder may dial it.
+    const stolen = await owner.client.POST('/api/campaigns/{id}/preview/{leadId}/dial', { params: { path: { id: campaignId, leadId: personLead } }, body: { agentId: otherAgentId } });
+    expect(stolen.response.status).toBe(409);
+    expect(stolen.error!.details).toHaveProperty('leadId');
+
+    const dialled = await agentUser.client.POST('/api/campaigns/{id}/preview/{leadId}/dial', { params: { path: { id: campaignId, leadId: personLead } } });
+    expect(dialled.response.status).toBe(201);
+    expect(dialled.data!).toMatchObject({ leadId: personLead, agentId: ownAgentId, to: '+14155550111', from: callerId, attempt: 1, campaignId });
+    expect(dialled.data!.callSid).toMatch(/^CA[0-9a-f]{32}$/);
+    expect(await agentStatus(ownAgentId)).toBe('busy');
+
+    const call = await waitFor(
+      'the previewed call to end',
+      () => t.db.selectFrom('calls').selectAll().where('id', '=', dialled.data!.callId).executeTakeFirstOrThrow(),
+      (row) => row.status_rank === 4,
+    );
+    expect(call.agent_id).toBe(ownAgentId);
+    expect(call.disposition).toBe('answered');
+    expect(call.conference_name).not.toBeNull();
+    expect(call.talk_time_sec).toBeGreaterThan(0);
+    expect((await leadRow(personLead)).dial_status).toBe('completed');
+    expect((await leadRow(personLead)).preview_agent_id).toBeNull();
+    await waitFor('the agent free again', () => agentStatus(ownAgentId), (status) => status === 'available');
+    // The agent's own leg was placed (the whisper, then the conference).
+    const seen = await agentUser.client.GET('/api/calls/{id}', { params: { path: { id: String(dialled.data!.callId) } } });
+    expect(seen.response.status).toBe(200);
+    expect(seen.data!.agentId).toBe(ownAgentId);
+  });
+
+  it('skip gives the lead back for later; a lapsed hold returns to the queue; refusals name the field', async () => {
+    const { id: campaignId, leadIds } = await previewCampaign('Preview B', [{ phone: '+14155550121' }, { phone: '+14155550122' }]);
+    const forOther = { agentId: otherAgentId };
+    const path = (leadId: string) => ({ params: { path: { id: campaignId, leadId } } });
+
+    const noAgent = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: {} });
+    expect(noAgent.response.status).toBe(400);
+    expect(noAgent.error!.details).toHaveProperty('agentId');
+
+    const first = (await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: forOther })).data!.lead!;
+    const past = await owner.client.POST('/api/campaigns/{id}/preview/{leadId}/skip', { ...path(first.id), body: { ...forOther, nextCallAt: '2020-01-01T00:00:00Z' } });
+    expect(past.response.status).toBe(400);
+    expect(past.error!.details).toHaveProperty('nextCallAt');
+    expect((await leadRow(first.id)).dial_status).toBe('previewing');
+
+    const skipped = await owner.client.POST('/api/campaigns/{id}/preview/{leadId}/skip', { ...path(first.id), body: forOther });
+    expect(skipped.response.status).toBe(200);
+    expect(skipped.data!.dialStatus).toBe('queued');
+    const due = new Date(skipped.data!.nextCallAt!).getTime() - Date.now();
+    expect(due).toBeGreaterThan(29 * 60_000);
+    expect(due).toBeLessThanOrEqual(30 * 60_000);
+    expect(skipped.data!.callAttempts).toBe(0);
+    expect((await owner.client.POST('/api/campaigns/{id}/preview/{leadId}/skip', { ...path(first.id), body: forOther })).response.status).toBe(409);
+    expect((await owner.client.POST('/api/campaigns/{id}/preview/{leadId}/dial', { ...path(first.id), body: forOther })).response.status).toBe(409);
+
+    // The other lead is next; its hold lapses and the dial loop gives it back.
+    const second = (await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: forOther })).data!.lead!;
+    expect(second.id).toBe(leadIds.find((id) => id !== first.id));
+    await sql`UPDATE leads SET dial_lease_until = now() - interval '1 second' WHERE id = ${second.id}`.execute(t.db);
+    const released = await waitFor('the lapsed hold released', () => leadRow(second.id), (row) => row.dial_status === 'queued');
+    expect(released.preview_agent_id).toBeNull();
+    expect(released.call_attempts).toBe(0);
+
+    // An agent on a break cannot take the next lead.
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: otherAgentId } }, body: { status: 'break' } });
+    const onBreak = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: forOther });
+    expect(onBreak.response.status).toBe(409);
+    expect(onBreak.error!.details).toHaveProperty('agentId');
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: otherAgentId } }, body: { status: 'available' } });
+
+    // A user with role agent acts only for itself; a progressive campaign is not previewed; another
+    // organisation's campaign is a 404.
+    const asOther = await agentUser.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: forOther });
+    expect(asOther.response.status).toBe(404);
+    const progressive = (await owner.client.POST('/api/campaigns', { body: { name: 'Progressive', direction: 'outbound', dialMode: 'progressive', callerId, agentGroupId: groupId } })).data!;
+    await owner.client.POST('/api/campaigns/{id}/start', { params: { path: { id: progressive.id } } });
+    const notPreview = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: progressive.id } }, body: forOther });
+    expect(notPreview.response.status).toBe(409);
+    expect(notPreview.error!.details).toHaveProperty('dialMode');
+    const stranger = await registerOrg(t, 'Stranger Org');
+    expect((await stranger.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: forOther })).response.status).toBe(404);
+  });
+});
+
+describe("agents' working hours and concurrent-call limit", () => {
+  it('an agent off shift is never counted nor claimed; one with room for two calls takes two, then is busy', async () => {
+    const group = (await owner.client.POST('/api/agent-groups', { body: { name: 'Capacity' } })).data!.id;
+    const allWeek = (start: string, end: string) =>
+      Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [day, { start, end }]));
+    // Working 10:00–18:00 in a zone where it is night now: off shift.
+    const offShift = (
+      await owner.client.POST('/api/agents', { body: { name: 'Night', phone: '+13125550192', groupId: group, timeZone: nightZone(), workingHours: allWeek('10:00', '18:00') } })
+    ).data!.id;
+    const double = (
+      await owner.client.POST('/api/agents', { body: { name: 'Double', phone: '+13125550193', groupId: group, timeZone: daytimeZone(), workingHours: allWeek('08:00', '20:00'), maxConcurrentCalls: 2 } })
+    ).data!.id;
+    for (const id of [offShift, double]) await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id } }, body: { status: 'available' } });
+    expect(await takingAgentCount(t.db, owner.orgId, group, new Date())).toBe(1);
+
+    const campaign = (await owner.client.POST('/api/campaigns', { body: { name: 'Capacity', direction: 'outbound', callerId, agentGroupId: group } })).data!;
+    const calls = await t.db
+      .insertInto('calls')
+      .values([1, 2, 3].map((i) => ({ org_id: owner.orgId, call_sid: `CA${'c'.repeat(31)}${i}`, direction: 'outbound' as const, campaign_id: campaign.id, source: 'simulator' as const, to_number: `+1415555013${i}` })))
+      .returning('id')
+      .execute();
+    const claims = [];
+    for (const call of calls) claims.push(await claimAgentForCall(t.db, owner.orgId, group, call.id, new Date()));
+    expect(claims.map((c) => (c.outcome === 'claimed' ? c.agent.id : c.outcome))).toEqual([double, double, 'none']);
+    expect(await agentStatus(double)).toBe('busy');
+    expect(await agentStatus(offShift)).toBe('available');
+    // A second delivery for a call already decided changes nothing.
+    expect((await claimAgentForCall(t.db, owner.orgId, group, calls[0]!.id, new Date())).outcome).toBe('none');
+    const rows = await t.db.selectFrom('calls').select(['agent_id', 'disposition']).where('id', 'in', calls.map((c) => c.id)).orderBy('id').execute();
+    expect(rows).toEqual([
+      { agent_id: double, disposition: 'answered' },
+      { agent_id: double, disposition: 'answered' },
+      { agent_id: null, disposition: null },
+    ]);
+    expect(await takingAgentCount(t.db, owner.orgId, group, new Date())).toBe(0);
+  });
+});
