@@ -5,11 +5,15 @@
 // answering-machine detection its result is POSTed to the AMD callback (a person: `human` after
 // 2 s; a machine: `machine_end_beep` when its greeting ends with DetectMessageEnd, `machine_start`
 // after 2 s with Enable). The called person hangs up after talking PERSON_TALK_SEC seconds; a
-// machine after its greeting and 20 s of recording. Every request goes through `post` (signed, to
-// our own server); waits through `wait` (scaled by the caller). No SQL, no HTTP of its own.
+// machine after its greeting and 20 s of recording. A <Dial><Conference> joins the simulator's
+// conference of that name (conferences.ts: join / leave / end callbacks with Twilio's parameters;
+// a participant with endConferenceOnExit leaving ends the others' calls). Every request goes
+// through `post` (signed, to our own server); waits through `wait` (scaled by the caller). No SQL,
+// no HTTP of its own.
 import { CALL_STATUS_EVENTS, type CallStatusEvent } from '../telephony/types.js';
 import type { SimulatedOutboundCall } from '../telephony/simulator/simulator.js';
 import { type CarrierIo, SIMULATOR_ACCOUNT_SID } from './carrier.js';
+import type { SimulatedConferences } from './conferences.js';
 import { describeVerb, readTwiml, type Verb } from './twiml-reader.js';
 
 const AMD_DECISION_SEC = 2;
@@ -31,6 +35,12 @@ export interface CallControlView {
   ended: boolean;
 }
 
+/** The simulator's conferences, and how a call taken out of an ended conference is ended. */
+export interface ConferenceIo {
+  room: SimulatedConferences;
+  hangUp(callSid: string): void;
+}
+
 export interface OutboundPlay {
   /** The final CallStatus: completed, busy, no-answer or failed. */
   status: 'completed' | 'busy' | 'no-answer' | 'failed';
@@ -43,6 +53,7 @@ export async function playOutbound(
   urls: OutboundCarrierUrls,
   io: CarrierIo,
   control: () => Promise<CallControlView> = async () => ({ redirectedTo: null, ended: false }),
+  conferences?: ConferenceIo,
 ): Promise<OutboundPlay> {
   const { input, behaviour, callSid } = call;
   const events = new Set<CallStatusEvent>(input.statusEvents ?? CALL_STATUS_EVENTS);
@@ -57,16 +68,18 @@ export async function playOutbound(
     Direction: 'outbound-api',
     ApiVersion: '2010-04-01',
   };
-  const post = async (url: string, params: Record<string, string>): Promise<Verb[]> => {
+  /** A request to our server: a call's (its common parameters added) or a conference's callback (its own). */
+  const request = async (url: string, params: Record<string, string>, withCommon = true): Promise<Verb[]> => {
     if (!url.startsWith(`${urls.base}/`)) {
       io.onStep({ request: url, status: 0, params, answer: ['(not followed: not this server)'] });
       return [];
     }
-    const answer = await io.post(url, { ...common, ...params });
+    const answer = await io.post(url, withCommon ? { ...common, ...params } : params);
     const verbs = answer.status === 200 && answer.body.trim().startsWith('<') ? readTwiml(answer.body) : [];
     io.onStep({ request: url.slice(urls.base.length), status: answer.status, params, answer: verbs.map(describeVerb) });
     return verbs;
   };
+  const post = (url: string, params: Record<string, string>) => request(url, params);
   const status = async (event: CallStatusEvent, params: Record<string, string>) => {
     if (!events.has(event)) return;
     sequence += 1;
@@ -136,7 +149,18 @@ export async function playOutbound(
       let interrupt: Interrupt = null;
       if (verb.verb === 'Pause') interrupt = await spend(verb.lengthSec);
       else if (verb.verb === 'Say' || verb.verb === 'Play') interrupt = await spend(SPOKEN_SEC);
-      else if (verb.verb === 'Dial' || verb.verb === 'Other') {
+      else if (verb.verb === 'Conference' && conferences) {
+        // In the conference until the called side hangs up, call control acts, or the conference
+        // ends (a participant with endConferenceOnExit left: this call is ended with it).
+        for (const callback of conferences.room.join(verb.name, { callSid, endOnExit: verb.endOnExit, startOnEnter: verb.startOnEnter, statusCallback: verb.statusCallback, events: verb.events })) {
+          await request(callback.url, callback.params, false);
+        }
+        interrupt = await spend(remaining);
+        const left = conferences.room.leave(verb.name, callSid);
+        for (const callback of left.callbacks) await request(callback.url, callback.params, false);
+        for (const other of left.endCalls) conferences.hangUp(other);
+        if (interrupt === null) break documents;
+      } else if (verb.verb === 'Dial' || verb.verb === 'Conference' || verb.verb === 'Other') {
         // A bridge or a conference: the called side talks until it hangs up (or call control acts).
         interrupt = await spend(remaining);
         if (interrupt === null) break documents;

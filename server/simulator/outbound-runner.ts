@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { sleep, type Background } from '../platform/common/background.js';
 import type { SimulatedOutboundCall, SimulatorTelephony } from '../telephony/simulator/simulator.js';
 import type { Step } from './carrier.js';
+import { SimulatedConferences } from './conferences.js';
 import { playOutbound } from './outbound-carrier.js';
 import { webhookPoster } from './webhook-poster.js';
 
@@ -22,6 +23,7 @@ export function simulatedOutboundRunner(options: OutboundRunnerOptions): (call: 
   const { app, telephony, background, speedup } = options;
   const base = options.base.replace(/\/+$/, '');
   const post = webhookPoster(app, base, options.webhookToken);
+  const conferences = { room: new SimulatedConferences(), hangUp: (callSid: string) => telephony.endCall(callSid) };
   return (call) => {
     background.run(`simulated outbound call ${call.callSid}`, app.log, async (signal) => {
       const io = {
@@ -34,7 +36,7 @@ export function simulatedOutboundRunner(options: OutboundRunnerOptions): (call: 
         return { redirectedTo: state?.redirectedTo ?? null, ended: state?.status === 'completed' };
       };
       try {
-        await playOutbound(call, { base }, io, control);
+        await playOutbound(call, { base }, io, control, conferences);
       } finally {
         if (telephony.callState(call.callSid)?.status !== 'completed') telephony.endCall(call.callSid);
       }

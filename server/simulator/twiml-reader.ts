@@ -1,11 +1,13 @@
 // Reads the TwiML our webhooks answer, as Twilio would, into the verbs the simulated carrier
-// plays (pure). Only what the carrier acts on is kept: <Dial> (its numbers, action, timeout),
+// plays (pure). Only what the carrier acts on is kept: <Dial> (its numbers, action, timeout; or its
+// <Conference> with the attributes the simulated conferences use),
 // <Gather> (action, timeout), <Record> (action), <Redirect>, <Pause>, <Hangup> / <Reject>; <Say>
 // and <Play> are kept for the record of the call. Parsed with fast-xml-parser (entities decoded).
 import { XMLParser } from 'fast-xml-parser';
 
 export type Verb =
   | { verb: 'Dial'; numbers: string[]; action: string | null; timeoutSec: number }
+  | { verb: 'Conference'; name: string; statusCallback: string | null; events: string[]; endOnExit: boolean; startOnEnter: boolean }
   | { verb: 'Gather'; action: string | null; timeoutSec: number }
   | { verb: 'Record'; action: string | null; maxLengthSec: number }
   | { verb: 'Redirect'; url: string }
@@ -53,6 +55,18 @@ function verbOf(node: Node): Verb | undefined {
   const inner = children(node, name);
   switch (name) {
     case 'Dial': {
+      const conference = inner.find((n) => nameOf(n) === 'Conference');
+      if (conference) {
+        const at = conference[':@'] ?? {};
+        return {
+          verb: 'Conference',
+          name: textOf(children(conference, 'Conference')),
+          statusCallback: at.statusCallback ?? null,
+          events: (at.statusCallbackEvent ?? '').split(/[\s,]+/).filter(Boolean),
+          endOnExit: at.endConferenceOnExit === 'true',
+          startOnEnter: at.startConferenceOnEnter !== 'false',
+        };
+      }
       const numbers = inner.filter((n) => nameOf(n) === 'Number').map((n) => textOf(children(n, 'Number')));
       const direct = textOf(inner);
       return { verb: 'Dial', numbers: direct ? [direct, ...numbers] : numbers, action: attrs.action ?? null, timeoutSec: seconds(attrs.timeout, 30) };
@@ -96,6 +110,8 @@ export function describeVerb(v: Verb): string {
   switch (v.verb) {
     case 'Dial':
       return `Dial ${v.numbers.join(', ')}`.trim();
+    case 'Conference':
+      return `Conference ${v.name}`;
     case 'Gather':
       return 'Gather';
     case 'Record':

@@ -8,7 +8,9 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackground } from '../../server/platform/common/background.js';
 import type { CarrierIo, Step } from '../../server/simulator/carrier.js';
+import { SimulatedConferences } from '../../server/simulator/conferences.js';
 import { playOutbound } from '../../server/simulator/outbound-carrier.js';
+import { readTwiml } from '../../server/simulator/twiml-reader.js';
 import { simulatedOutboundRunner } from '../../server/simulator/outbound-runner.js';
 import { createSimulatorTelephony, outboundBehaviour, type SimulatedOutboundCall } from '../../server/telephony/simulator/simulator.js';
 import { TelephonyError, type PlaceCallInput } from '../../server/telephony/types.js';
@@ -164,6 +166,97 @@ describe('the simulated carrier plays an outbound call', () => {
     expect(played.status).toBe('completed');
     expect(requests.at(-1)!.params).toMatchObject({ CallStatus: 'completed' });
     expect(requests.filter((r) => r.path === '/answer')).toHaveLength(1);
+  });
+});
+
+describe('conferences in the simulator', () => {
+  const CONF = (endOnExit: boolean, whisper = '') =>
+    `<Response>${whisper}<Dial><Conference endConferenceOnExit="${endOnExit}" startConferenceOnEnter="true" statusCallback="${BASE}/conf" statusCallbackEvent="join leave" statusCallbackMethod="POST">room-7</Conference></Dial></Response>`;
+
+  it('reads <Dial><Conference> with the attributes it acts on', () => {
+    expect(readTwiml(CONF(true))).toEqual([
+      { verb: 'Conference', name: 'room-7', statusCallback: `${BASE}/conf`, events: ['join', 'leave'], endOnExit: true, startOnEnter: true },
+    ]);
+  });
+
+  it('join and leave callbacks with Twilio\'s parameters; an endConferenceOnExit participant leaving ends the others', () => {
+    const room = new SimulatedConferences();
+    const lead = { callSid: 'CA' + 'a'.repeat(32), endOnExit: false, startOnEnter: true, statusCallback: `${BASE}/conf`, events: ['start', 'join', 'leave', 'end'] };
+    const agent = { ...lead, callSid: 'CA' + 'b'.repeat(32), endOnExit: true, statusCallback: `${BASE}/other`, events: ['join'] };
+    const joined = [...room.join('room-7', lead), ...room.join('room-7', agent)];
+    // The first participant set the callback and its events; the agent's own attributes are not used.
+    expect(joined.map((c) => [c.url, c.params.StatusCallbackEvent, c.params.CallSid ?? '', c.params.SequenceNumber])).toEqual([
+      [`${BASE}/conf`, 'conference-start', '', '1'],
+      [`${BASE}/conf`, 'participant-join', lead.callSid, '2'],
+      [`${BASE}/conf`, 'participant-join', agent.callSid, '3'],
+    ]);
+    expect(joined[2]!.params).toMatchObject({ FriendlyName: 'room-7', Muted: 'false', Hold: 'false', Coaching: 'false', EndConferenceOnExit: 'true', StartConferenceOnEnter: 'true' });
+    expect(joined[0]!.params.ConferenceSid).toMatch(/^CF[0-9a-f]{32}$/);
+    expect(new Set(joined.map((c) => c.params.ConferenceSid)).size).toBe(1);
+    expect(room.participants('room-7')).toEqual([lead.callSid, agent.callSid]);
+
+    const left = room.leave('room-7', agent.callSid);
+    expect(left.endCalls).toEqual([lead.callSid]);
+    expect(left.callbacks.map((c) => [c.params.StatusCallbackEvent, c.params.CallSid ?? c.params.CallSidEndingConference])).toEqual([
+      ['participant-leave', agent.callSid],
+      ['participant-leave', lead.callSid],
+      ['conference-end', agent.callSid],
+    ]);
+    expect(left.callbacks.at(-1)!.params.ReasonConferenceEnded).toBe('participant-with-end-conference-on-exit-left');
+    expect(room.participants('room-7')).toEqual([]);
+    // The taken-out call's own leave changes nothing more.
+    expect(room.leave('room-7', lead.callSid)).toEqual({ callbacks: [], endCalls: [] });
+  });
+
+  it('the last participant leaving ends the conference; a later join starts a new one', () => {
+    const room = new SimulatedConferences();
+    const one = { callSid: 'CA' + 'c'.repeat(32), endOnExit: false, startOnEnter: true, statusCallback: `${BASE}/conf`, events: ['leave', 'end'] };
+    const first = room.join('room-8', one);
+    expect(first).toEqual([]);
+    const left = room.leave('room-8', one.callSid);
+    expect(left.callbacks.map((c) => [c.params.StatusCallbackEvent, c.params.ReasonConferenceEnded ?? ''])).toEqual([
+      ['participant-leave', ''],
+      ['conference-end', 'last-participant-left'],
+    ]);
+    const again = room.join('room-8', { ...one, events: ['join'] });
+    expect(again).toHaveLength(1);
+    expect(again[0]!.params.ConferenceSid).not.toBe(left.callbacks[0]!.params.ConferenceSid);
+  });
+
+  it('the carrier posts the conference callbacks and ends a call taken out of an ended conference', async () => {
+    const room = new SimulatedConferences();
+    const hungUp: string[] = [];
+    const conferences = { room, hangUp: (sid: string) => hungUp.push(sid) };
+    // The lead joins first (stays until hung up: it is taken out when the agent leaves).
+    const leadIo = fakeIo({ '/answer': CONF(false) });
+    const ended = new Set<string>();
+    // The lead's 30 s in the conference last until the test lets them pass (after the agent left).
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    leadIo.io.wait = async (seconds) => (seconds >= 30 ? gate : undefined);
+    const leadCall = { ...call('+14155550100'), callSid: 'CA' + 'd'.repeat(32) };
+    const leadPlay = playOutbound(leadCall, { base: BASE }, leadIo.io, async () => ({ redirectedTo: null, ended: ended.has(leadCall.callSid) }), conferences);
+    for (let i = 0; i < 20 && room.participants('room-7').length === 0; i += 1) await new Promise((r) => setTimeout(r, 0));
+    expect(room.participants('room-7')).toEqual([leadCall.callSid]);
+    const agentIo = fakeIo({ '/answer': CONF(true, '<Say>Call with Sara</Say>') });
+    const agentCall = { ...call('+13125550100'), callSid: 'CA' + 'e'.repeat(32), behaviour: { kind: 'person' as const, answerAfterSec: 0, talkSec: 10 } };
+    await playOutbound(agentCall, { base: BASE }, agentIo.io, async () => ({ redirectedTo: null, ended: false }), conferences);
+    expect(hungUp).toEqual([leadCall.callSid]);
+    ended.add(leadCall.callSid);
+    release();
+    await leadPlay;
+    const confRequests = [...leadIo.requests, ...agentIo.requests].filter((r) => r.path === '/conf');
+    expect(confRequests.map((r) => [r.params.StatusCallbackEvent, r.params.CallSid])).toEqual(
+      expect.arrayContaining([
+        ['participant-join', leadCall.callSid],
+        ['participant-join', agentCall.callSid],
+        ['participant-leave', agentCall.callSid],
+        ['participant-leave', leadCall.callSid],
+      ]),
+    );
+    // Conference callbacks carry the conference's parameters, not the call's To / From.
+    expect(confRequests.every((r) => r.params.To === undefined && /^CF/.test(r.params.ConferenceSid!))).toBe(true);
+    expect(leadIo.requests.at(-1)!.params).toMatchObject({ CallStatus: 'completed' });
   });
 });
 
