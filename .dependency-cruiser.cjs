@@ -44,7 +44,7 @@ module.exports = {
       severity: 'error',
       comment: 'Routing plans and call-flow rendering are pure functions over plain data.',
       from: { path: '^server/inbound/(routing|flows)/' },
-      to: { path: '^(server/|db/)', pathNot: ['^server/inbound/(routing|flows)/', '^server/telephony/twiml\\.ts$', '^server/platform/common/(zoned-time|time-zone|dates|phone)\\.ts$', '^db/types\\.ts$'] },
+      to: { path: '^(server/|db/)', pathNot: ['^server/inbound/(routing|flows)/', '^server/telephony/twiml\\.ts$', '^server/platform/common/(zoned-time|time-zone|dates|phone|weekly-hours)\\.ts$', '^db/types\\.ts$'] },
     },
     {
       name: 'rtb-and-attribution-apart',

@@ -132,6 +132,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A short-lived token for the live events' Socket.IO handshake (browsers)
+         * @description A browser cannot set headers on Socket.IO's handshake; it passes this token as
+         *     `io(url, { auth: { token } })` (seed 003's shape). The token is signed by the server, names
+         *     the caller (user, organisation, role) and lasts 60 seconds — long enough to connect; the
+         *     connection then lives on. It is refused after the user logs out everywhere, changes role or
+         *     is deleted (checked at the handshake). Any authenticated caller; an API key may be used
+         *     directly as the token instead.
+         */
+        post: operations["createEventsToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live events as Server-Sent Events
+         * @description The same events as the Socket.IO connection (see `asyncapi.yaml`), for clients without
+         *     Socket.IO: each is an SSE message whose `event` is the event's name (`call_started`,
+         *     `incoming:call`, ...), `id` its `eventId` and `data` its JSON payload. A user with role agent
+         *     receives its own agent's events; managers and above their organisation's. Send
+         *     `Last-Event-ID` (browsers' EventSource does on reconnect) to replay the events missed since
+         *     that id while the server still holds them (the last 10,000, at most 5 minutes); otherwise a
+         *     `resync` event says to reload. A comment line every 15 seconds keeps the connection open; a
+         *     client that does not read (1 MiB waiting) is disconnected.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/organization": {
         parameters: {
             query?: never;
@@ -396,7 +448,7 @@ export interface paths {
          *     looks at it, then calls it (`dialPreviewLead`) or skips it (`skipPreviewLead`). The lead
          *     is chosen as the dialer chooses (due, not on the do-not-call list, inside its calling
          *     hours, attempts left; leads failing a check are moved on as the dialer would) and held for
-         *     the agent (`dialStatus: previewing`) for `PREVIEW_HOLD_SEC` (300 s); a hold that lapses
+         *     the agent (`dialStatus: previewing`) for 5 minutes; a hold that lapses
          *     gives the lead back to the queue. Asking again while holding a lead answers the same lead.
          *     `lead` is null when no lead is due now. A user with role agent asks for itself (its own
          *     agent record); managers and above name `agentId`. 409 when the campaign is not an active
@@ -469,8 +521,8 @@ export interface paths {
         put?: never;
         /**
          * Give back the lead an agent is previewing, uncalled
-         * @description The lead goes back to the queue, due again at `nextCallAt` (default: in
-         *     `PREVIEW_SKIP_DELAY_MIN`, 30 minutes), without an attempt counted. 409 when the hold lapsed
+         * @description The lead goes back to the queue, due again at `nextCallAt` (default: in 30 minutes),
+         *     without an attempt counted. 409 when the hold lapsed
          *     or belongs to another agent; 404 for a lead of another campaign.
          */
         post: operations["skipPreviewLead"];
@@ -5135,6 +5187,14 @@ export interface components {
          * @enum {string}
          */
         LeadStageInput: "new" | "contacted" | "follow_up" | "qualified" | "converted" | "lost" | "New" | "Contacted" | "Follow-up" | "Qualified" | "Converted" | "Lost" | "follow-up";
+        EventsToken: {
+            /** @description For the Socket.IO handshake's `auth.token`. */
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description The Socket.IO path on this server. */
+            socketPath: string;
+        };
         PreviewRequest: {
             /**
              * Format: uuid
@@ -6399,6 +6459,70 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createEventsToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "ev1.eyJ1IjoxLCJvIjoiNGYxYzJiM2EiLCJleHAiOjE3MjI3NzI4NjB9.h2xP0mJbq8Vd9bqz2oX3W7lG9k1sYHq8tYz3c0Vq5bE",
+                     *       "expiresAt": "2025-08-04T12:01:00.000Z",
+                     *       "socketPath": "/socket.io/"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EventsToken"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `id` of the last event received. */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless `text/event-stream`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 2000
+                     *
+                     *     id: k3x9-000000000042
+                     *     event: call_started
+                     *     data: {"eventId":"k3x9-000000000042","occurredAt":"2025-08-04T12:00:00.000Z","callId":1842,"direction":"outbound","leadId":null,"agentId":null,"campaignId":null,"phone":"+1415***0123"}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -40,6 +40,11 @@ import { registerRoutes } from './routes.js';
 import { createDatabaseCallStore } from './simulator/call-store.js';
 import { createRouteCache } from './inbound/webhooks/route-cache.js';
 import { loadSpec, type OpenApiDocument } from './platform/spec.js';
+import { registerLivePublisher, unregisterLivePublisher } from './platform/live/publish.js';
+import { deriveEventsTokenKey } from './live/events-token.js';
+import { startLiveServer } from './live/socket-server.js';
+import { createSseStreams } from './live/sse.js';
+import { type LiveTransport, memoryTransport } from './live/transport.js';
 
 export interface AppDeps {
   config: Config;
@@ -64,6 +69,8 @@ export interface AppDeps {
    * instead of before listening (`npm start`); default `eager` (tests see every schema compile).
    */
   schemaCompilation?: SchemaCompilation;
+  /** How live events cross instances (server/live/transport.ts); default one process (in-memory). */
+  liveTransport?: LiveTransport;
   /** Extra hooks to install before the routes (tests add the contract check here). */
   beforeRoutes?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -147,7 +154,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     playOutbound = simulatedOutboundRunner({ app, telephony, base: config.publicBaseUrl, webhookToken, background, speedup: config.simulatorSpeedup });
   }
   const audioUrls = createAudioUrlSigner(deriveAudioUrlKey(deps.secretsKey), config.publicBaseUrl);
-  const handlerDeps: Deps = { db, config, limiter, loginThrottle, outboundPolicy, rtb, telephony, webhookToken, routeCache: createRouteCache(), background, audioUrls };
+  // Live events: Socket.IO on this server, its hub the publisher for this db (server/live/).
+  const tokenKey = deriveEventsTokenKey(deps.secretsKey);
+  const liveServer = startLiveServer({ app, db, tokenKey, transport: deps.liveTransport ?? memoryTransport() });
+  registerLivePublisher(db, liveServer.hub);
+  const sse = createSseStreams(liveServer.hub);
+  // Open live connections would hold the HTTP server's close: they end first.
+  app.addHook('preClose', async () => {
+    unregisterLivePublisher(db);
+    sse.closeAll();
+    await liveServer.close();
+  });
+  const handlerDeps: Deps = {
+    db,
+    config,
+    limiter,
+    loginThrottle,
+    outboundPolicy,
+    rtb,
+    telephony,
+    webhookToken,
+    routeCache: createRouteCache(),
+    background,
+    audioUrls,
+    live: { tokenKey, sse },
+  };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
 
   let stopProbe: (() => Promise<void>) | null = null;

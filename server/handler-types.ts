@@ -1,5 +1,6 @@
 // Handler types derived from the generated `operations` (client/schema.d.ts): a handler that
 // returns a body or status the contract does not declare does not compile.
+import type { SseStreams } from './live/sse.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { operations } from '../client/schema.js';
@@ -55,6 +56,13 @@ export interface Deps {
   background: Background;
   /** Signs and checks the audio URLs Twilio's <Play> fetches (server/crm/audio/signed-url.ts). */
   audioUrls: AudioUrlSigner;
+  /** Live events: the events-token key and the SSE streams (server/live/). */
+  live: LiveRuntime;
+}
+
+export interface LiveRuntime {
+  tokenKey: Buffer;
+  sse: SseStreams;
 }
 
 export interface HandlerContext<K extends OperationId> {

@@ -36,6 +36,7 @@ import { createActivityHandlers } from './crm/activity/handlers.js';
 import { createAgentHandlers } from './dialer/agents/handlers.js';
 import { createOutboundWebhookHandlers } from './dialer/webhooks/handlers.js';
 import { createPreviewHandlers } from './dialer/preview/handlers.js';
+import { createLiveHandlers } from './live/handlers.js';
 import { createAgentGroupHandlers } from './dialer/agents/group-handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
@@ -75,6 +76,7 @@ export function createHandlers(deps: Deps): Handlers {
     ...createAgentHandlers(deps),
     ...createOutboundWebhookHandlers(deps),
     ...createPreviewHandlers(deps),
+    ...createLiveHandlers(deps),
     ...createAgentGroupHandlers(deps),
   };
 }

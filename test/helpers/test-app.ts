@@ -17,6 +17,7 @@ import { SecretColumnsPlugin } from '../../server/platform/common/secret-columns
 import { type Config, loadConfig } from '../../server/platform/config.js';
 import { MemoryRateLimitStore, type RateLimitStore } from '../../server/platform/http/rate-limit/store.js';
 import { loadSpec } from '../../server/platform/spec.js';
+import { type LiveTransport, postgresTransport, redisTransport } from '../../server/live/transport.js';
 import type { AnyTelephony } from '../../server/telephony/factory.js';
 import { TEMPLATE_FILE } from '../setup/pglite-template.js';
 import { installContractCheck } from './contract.js';
@@ -55,6 +56,20 @@ export interface TestAppOptions {
   logLines?: string[];
   /** A telephony backend of the test's own (default: from configuration, i.e. the simulator). */
   telephony?: AnyTelephony;
+  /**
+   * How live events cross instances: `postgres` (the PostgreSQL adapter, on the pg project only)
+   * or `redis` (the Redis streams adapter, REDIS_URL); default in-memory (one instance).
+   */
+  live?: 'postgres' | 'redis';
+}
+
+interface TestDatabase {
+  db: Kysely<DB>;
+  close: () => Promise<void>;
+  /** The PostgreSQL schema (pg project); undefined on PGlite. */
+  schema?: string;
+  /** Names this database (the Redis stream of its instances' live events). */
+  key: string;
 }
 
 function lineCollector(lines: string[]): NodeJS.WritableStream {
@@ -82,23 +97,38 @@ export async function createTestSchema(databaseUrl: string, prefix: string): Pro
   return { schema, drop: () => run(`DROP SCHEMA ${schema} CASCADE`) };
 }
 
-async function openTestDatabase(): Promise<{ db: Kysely<DB>; close: () => Promise<void> }> {
+async function openTestDatabase(): Promise<TestDatabase> {
   const databaseUrl = process.env.TEST_DB === 'pg' ? process.env.DATABASE_URL : undefined;
   if (!databaseUrl) {
     const template = await readFile(TEMPLATE_FILE);
     const database = await openDatabase({ loadDataDir: new Blob([template]) });
-    return database;
+    return { ...database, key: randomBytes(6).toString('hex') };
   }
   const { schema, drop } = await createTestSchema(databaseUrl, 't');
   const database = await openDatabase({ databaseUrl, searchPath: schema, poolSize: 5 });
   await migrateToLatest(database.db, schema);
   return {
     db: database.db,
+    schema,
+    key: schema,
     close: async () => {
       await database.close();
       await drop();
     },
   };
+}
+
+/** The live-events transport a test asked for; instances over one test database share its channel. */
+async function liveTransportFor(kind: TestAppOptions['live'], database: TestDatabase): Promise<LiveTransport | undefined> {
+  if (kind === undefined) return undefined;
+  if (kind === 'postgres') {
+    const databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl || !database.schema) throw new Error('live: postgres needs the pg project (DATABASE_URL)');
+    return postgresTransport({ connectionString: databaseUrl, searchPath: database.schema, channelPrefix: database.schema });
+  }
+  const redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) throw new Error('live: redis needs REDIS_URL');
+  return redisTransport({ url: redisUrl, streamName: `ccp-test:${database.schema ?? database.key}` });
 }
 
 function testConfig(env: Record<string, string> | undefined): Config {
@@ -118,8 +148,19 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   return serveTestApp(options, database);
 }
 
-async function serveTestApp(options: TestAppOptions, database: { db: Kysely<DB>; close: () => Promise<void> }): Promise<TestApp> {
+const DATABASE = Symbol('database');
+
+/** A second server over the same database as `first` (another instance of the same deployment). */
+export async function startTestAppSharing(first: TestApp, options: TestAppOptions = {}): Promise<TestApp> {
+  const shared = (first as { [DATABASE]?: TestDatabase })[DATABASE];
+  if (!shared) throw new Error('startTestAppSharing: not a test app');
+  return serveTestApp(options, { ...shared, close: async () => {} });
+}
+
+
+async function serveTestApp(options: TestAppOptions, database: TestDatabase): Promise<TestApp> {
   const config = testConfig(options.env);
+  const liveTransport = await liveTransportFor(options.live, database);
   const spec = loadSpec();
   const store = options.rateLimitStore ?? new MemoryRateLimitStore();
   const app = await buildApp({
@@ -133,10 +174,12 @@ async function serveTestApp(options: TestAppOptions, database: { db: Kysely<DB>;
     webhookToken: TEST_WEBHOOK_TOKEN,
     beforeRoutes: (instance) => installContractCheck(instance, spec),
     ...(options.telephony ? { telephony: options.telephony } : {}),
+    ...(liveTransport ? { liveTransport } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  return {
+  const testApp: TestApp & { [DATABASE]: TestDatabase } = {
+    [DATABASE]: database,
     url,
     app,
     db: database.db.withPlugin(new SecretColumnsPlugin(createSecretBox(Buffer.from(config.secretsKey ?? TEST_SECRETS_KEY, 'hex')))),
@@ -161,4 +204,5 @@ async function serveTestApp(options: TestAppOptions, database: { db: Kysely<DB>;
       return serveTestApp({ ...rest, env: { ...options.env, ...env } }, database);
     },
   };
+  return testApp;
 }

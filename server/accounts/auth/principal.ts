@@ -23,7 +23,8 @@ export const REAUTH_WINDOW_MS = 15 * 60_000;
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-async function fromApiKey(db: Kysely<DB>, token: string): Promise<Principal | null> {
+/** The principal an API key stands for; null when it is malformed, unknown or revoked. */
+export async function principalFromApiKey(db: Kysely<DB>, token: string): Promise<Principal | null> {
   if (!isWellFormedApiKey(token)) return null;
   const found = await findLiveKeyByHash(db, hashApiKey(token));
   const creatorId = found?.key.created_by_user_id;
@@ -36,14 +37,20 @@ async function fromApiKey(db: Kysely<DB>, token: string): Promise<Principal | nu
   return { userId: creatorId, orgId: key.org_id, role: weakerRole(key.role, ownerRole), via: 'apiKey', apiKeyId: key.id, authenticatedAt: null };
 }
 
-async function fromSession(db: Kysely<DB>, req: FastifyRequest): Promise<Principal | null> {
-  const uid = req.session?.get('uid');
-  const org = req.session?.get('org');
-  const version = req.session?.get('sv');
+/** What a session holds (a request's, or a cookie decoded elsewhere: the live events' handshake). */
+export interface SessionData {
+  get(key: string): unknown;
+}
+
+/** The principal a session stands for; null when it names no current user (logged out everywhere, deleted). */
+export async function principalFromSession(db: Kysely<DB>, session: SessionData | null | undefined): Promise<Principal | null> {
+  const uid = session?.get('uid');
+  const org = session?.get('org');
+  const version = session?.get('sv');
   if (typeof uid !== 'number' || typeof org !== 'string' || typeof version !== 'number') return null;
   const user = await findUserInOrg(db, org, uid);
   if (!user || user.session_version !== version) return null;
-  const at = req.session.get('at');
+  const at = session!.get('at');
   return { userId: user.id, orgId: user.org_id, role: user.role, via: 'session', apiKeyId: null, authenticatedAt: typeof at === 'number' ? at : null };
 }
 
@@ -52,11 +59,11 @@ export async function resolvePrincipal(db: Kysely<DB>, req: FastifyRequest): Pro
   const header = req.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = match?.[1] ? await fromApiKey(db, match[1]) : null;
+    const principal = match?.[1] ? await principalFromApiKey(db, match[1]) : null;
     if (!principal) throw ERRORS.unauthorized('The API key is missing, malformed, unknown or revoked');
     return principal;
   }
-  const principal = await fromSession(db, req);
+  const principal = await principalFromSession(db, req.session as SessionData | undefined);
   if (!principal) throw ERRORS.unauthorized('Log in (session cookie) or send an API key');
   return principal;
 }

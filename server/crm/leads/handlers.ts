@@ -11,6 +11,7 @@ import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { isDoNotCall } from '../dnc/queries.js';
 import { toCsv } from '../imports/csv-output.js';
+import { publishLeadUpdated } from './live.js';
 import { fullName, leadPatch, presentLead } from './mapping.js';
 import { normalisePhone, type NormalisedPhone } from './phone.js';
 import { leadScope } from './access.js';
@@ -145,7 +146,9 @@ export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
       try {
         const row = await updateLead(db, scope, id, patch, principal.userId);
         if (!row) throw ERRORS.notFound('Lead', ctx.params.id);
-        return { status: 200, body: presentLead(row) };
+        const lead = presentLead(row);
+        publishLeadUpdated(db, principal.orgId, lead, Object.keys(body), principal.userId);
+        return { status: 200, body: lead };
       } catch (err) {
         throw duplicateConflict(err) ?? err;
       }

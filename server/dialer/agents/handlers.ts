@@ -14,7 +14,7 @@ import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { agentScope } from './access.js';
 import { isAgentGroupOfOrg } from './group-queries.js';
 import { agentPatch, presentAgent } from './mapping.js';
-import { setAgentPresence } from './presence.js';
+import { setPresenceByUser } from './presence-events.js';
 import { agentCallFigures, deleteAgent, findAgent, insertAgent, listAgents, presenceHistory, updateAgent } from './queries.js';
 import { dayOf, timeInStatus } from './stats.js';
 
@@ -110,13 +110,8 @@ export function createAgentHandlers({ db }: Deps): HandlerGroup<AgentOps> {
 
     async updateAgentStatus(ctx) {
       const principal = ctx.principal();
-      const scope = agentScope(principal);
-      const id = agentId(ctx.params.id);
-      if (!(await findAgent(db, scope, id))) throw ERRORS.notFound('Agent', ctx.params.id);
       const to: AgentStatus = ctx.body.status;
-      const result = await setAgentPresence(db, principal.orgId, id, { to, reason: 'user', userId: principal.userId });
-      if (result.outcome === 'not_found') throw ERRORS.notFound('Agent', ctx.params.id);
-      const row = await findAgent(db, scope, id);
+      const row = await setPresenceByUser(db, agentScope(principal), agentId(ctx.params.id), to, principal.userId);
       if (!row) throw ERRORS.notFound('Agent', ctx.params.id);
       return { status: 200, body: presentAgent(row) };
     },

@@ -13,6 +13,7 @@ import type { Telephony } from '../../telephony/types.js';
 import { DEFAULT_MAX_ABANDON_RATE } from '../campaigns/settings.js';
 import type { OutboundUrls } from '../webhooks/urls.js';
 import { finishCall } from '../webhooks/finish.js';
+import { publishCallStarted } from '../webhooks/call-events.js';
 import { linesAllowed } from './pacing.js';
 import { sortDueLeads } from './selection.js';
 import {
@@ -92,6 +93,7 @@ export async function placeOutboundCall(deps: DialerDeps, campaign: CampaignRow,
       ...(campaign.record_calls ? { recordingStatusCallbackUrl: deps.urls.recording(call.id) } : {}),
     });
     await callPlaced(deps.db, call.id, placed.callSid);
+    publishCallStarted(deps.db, call);
     return true;
   } catch (err) {
     deps.log?.warn({ err, callId: call.id }, 'outbound call refused by the carrier');

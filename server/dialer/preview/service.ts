@@ -11,6 +11,7 @@ import { doNotCallAmong } from '../../crm/dnc/queries.js';
 import { ERRORS } from '../../platform/errors.js';
 import { agentCanTake, openCallsOf } from '../agents/availability.js';
 import { setAgentPresence } from '../agents/presence.js';
+import { publishPresence } from '../agents/presence-events.js';
 import { claimDueLeads, deferLeads, markDoNotCall, recordOutboundCalls } from '../loop/queries.js';
 import { callingWindow, leadZone, sortDueLeads } from '../loop/selection.js';
 import { type DialerDeps, placeOutboundCall } from '../loop/tick.js';
@@ -107,13 +108,14 @@ export async function dialPreview(deps: DialerDeps, orgId: string, campaignId: s
     const attempt = lead.call_attempts + 1;
     const [call] = await recordOutboundCalls(trx, campaign, [{ lead, attempt }], deps.telephony.kind);
     await assignPreviewAgent(trx, call!.id, lead.id, agent.id);
-    if (open + 1 >= agent.max_concurrent_calls) await setAgentPresence(trx, orgId, agent.id, { from: 'available', to: 'busy', reason: 'call' });
-    return { kind: 'recorded' as const, call: { ...call!, agent_id: agent.id }, lead, agent, attempt };
+    const presence = open + 1 >= agent.max_concurrent_calls ? await setAgentPresence(trx, orgId, agent.id, { from: 'available', to: 'busy', reason: 'call' }) : null;
+    return { kind: 'recorded' as const, call: { ...call!, agent_id: agent.id }, lead, agent, attempt, presence };
   });
   if (planned.kind === 'outside_hours') {
     const due = planned.lead.next_call_at;
     throw ERRORS.conflict({ leadId: due ? `is outside its calling hours now; due again at ${due.toISOString()}` : 'is never inside the campaign\'s calling hours: given up' });
   }
+  if (planned.presence) publishPresence(deps.db, orgId, planned.agent.id, planned.presence, 'call');
   if (!(await placeOutboundCall(deps, campaign, planned.call))) throw ERRORS.upstream('The telephony provider refused the call; the lead follows the retry policy');
   const placed = await deps.db.selectFrom('calls').select('call_sid').where('id', '=', planned.call.id).executeTakeFirstOrThrow();
   return { callId: planned.call.id, callSid: placed.call_sid, campaign, lead: planned.lead, agent: planned.agent, attempt: planned.attempt };

@@ -11,14 +11,15 @@
 import { sql, type Transaction } from 'kysely';
 import type { AgentRow, DB, Db } from '../../../db/types.js';
 import { agentCanTake, openCallsOf } from '../agents/availability.js';
-import { setAgentPresence } from '../agents/presence.js';
+import { type PresenceResult, setAgentPresence } from '../agents/presence.js';
+import { publishPresence } from '../agents/presence-events.js';
 import { conferenceName } from './twiml.js';
 
 /** Agents looked at per claim: enough to pass over those off shift or full. */
 const CANDIDATES = 25;
 
 export type AgentClaim =
-  | { outcome: 'claimed'; agent: AgentRow }
+  | { outcome: 'claimed'; agent: AgentRow; presence?: PresenceResult }
   /** No agent of the group can take a call now. */
   | { outcome: 'none' }
   /** The call already has its agent or its abandonment (another delivery of the webhook). */
@@ -51,17 +52,19 @@ async function claimIn(trx: Db, orgId: string, groupId: string, callId: number, 
     .executeTakeFirst();
   if (!taken) return { outcome: 'decided' };
   if ((open.get(agent.id) ?? 0) + 1 >= agent.max_concurrent_calls) {
-    await setAgentPresence(trx, orgId, agent.id, { from: 'available', to: 'busy', reason: 'call' });
+    const presence = await setAgentPresence(trx, orgId, agent.id, { from: 'available', to: 'busy', reason: 'call' });
+    return { outcome: 'claimed', agent, presence };
   }
   return { outcome: 'claimed', agent };
 }
 
 export async function claimAgentForCall(db: Db, orgId: string, groupId: string, callId: number, now: Date): Promise<AgentClaim> {
-  if (db.isTransaction) return claimIn(db, orgId, groupId, callId, now);
-  return db.transaction().execute((trx: Transaction<DB>) => claimIn(trx, orgId, groupId, callId, now));
+  const claim = db.isTransaction ? await claimIn(db, orgId, groupId, callId, now) : await db.transaction().execute((trx: Transaction<DB>) => claimIn(trx, orgId, groupId, callId, now));
+  if (claim.outcome === 'claimed' && claim.presence) publishPresence(db, orgId, claim.agent.id, claim.presence, 'call');
+  return claim;
 }
 
 /** The agent free again after its call (only if still busy: a break set meanwhile is kept). */
 export async function releaseAgent(db: Db, orgId: string, agentId: string): Promise<void> {
-  await setAgentPresence(db, orgId, agentId, { from: 'busy', to: 'available', reason: 'call' });
+  publishPresence(db, orgId, agentId, await setAgentPresence(db, orgId, agentId, { from: 'busy', to: 'available', reason: 'call' }), 'call');
 }

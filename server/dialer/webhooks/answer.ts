@@ -12,6 +12,7 @@ import type { Telephony } from '../../telephony/types.js';
 import { isMachine } from '../loop/outcome.js';
 import { claimAgentForCall, releaseAgent } from './agent-claim.js';
 import { markInProgress } from './calls.js';
+import { publishIncomingCall } from './call-events.js';
 import { hangupTwiml } from '../../telephony/twiml.js';
 import { abandonTwiml, conferenceName, conferenceTwiml, voicemailTwiml, waitTwiml } from './twiml.js';
 import type { OutboundUrls } from './urls.js';
@@ -84,7 +85,10 @@ export async function answerOutbound(deps: OutboundWebhookDeps, call: CallRow, q
     return answerOutbound(deps, await db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow(), query);
   }
   if (claim.outcome === 'claimed') {
-    if (await callAgent(deps, call, campaign, claim.agent)) return conference(deps, call);
+    if (await callAgent(deps, call, campaign, claim.agent)) {
+      await publishIncomingCall(db, call, claim.agent, conferenceName(call.id));
+      return conference(deps, call);
+    }
     // The carrier refused the agent's call: the agent is free again and the person waits on.
     await db.updateTable('calls').set({ agent_id: null, conference_name: null, disposition: null }).where('id', '=', call.id).execute();
     await releaseAgent(db, campaign.org_id, claim.agent.id);
@@ -119,7 +123,10 @@ async function bridgePreviewed(deps: OutboundWebhookDeps, call: CallRow, campaig
     .executeTakeFirst();
   if (!marked) return answerOutbound(deps, await db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow(), query);
   const agent = await db.selectFrom('agents').selectAll().where('id', '=', call.agent_id!).executeTakeFirst();
-  if (agent && (await callAgent(deps, call, campaign, agent))) return conference(deps, call);
+  if (agent && (await callAgent(deps, call, campaign, agent))) {
+    await publishIncomingCall(db, call, agent, conferenceName(call.id));
+    return conference(deps, call);
+  }
   await db.updateTable('calls').set({ disposition: 'abandoned' }).where('id', '=', call.id).execute();
   if (agent) await releaseAgent(db, campaign.org_id, agent.id);
   return abandonTwiml();

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { CallDisposition, DB } from '../../../db/types.js';
 import type { Kysely } from 'kysely';
 import { setAgentPresence } from '../agents/presence.js';
+import { type FinishedCall, publishCallEnd } from './call-events.js';
 import { storedRetryPolicy } from '../campaigns/settings.js';
 import { dispositionOf, type FinalCallStatus, leadAfterCall } from '../loop/outcome.js';
 
@@ -18,9 +19,9 @@ export interface FinalStatus {
 }
 
 export async function finishCall(db: Kysely<DB>, callId: number, final: FinalStatus, now: Date): Promise<{ finished: boolean; disposition?: CallDisposition }> {
-  return db.transaction().execute(async (trx) => {
+  const done = await db.transaction().execute(async (trx) => {
     const call = await trx.selectFrom('calls').selectAll().where('id', '=', callId).where('direction', '=', 'outbound').forUpdate().executeTakeFirst();
-    if (!call || call.status_rank >= 4) return { finished: false };
+    if (!call || call.status_rank >= 4) return { finished: false as const };
     const disposition = dispositionOf(final.status, call.answered_by, call.disposition);
     const talked = disposition === 'answered' && call.agent_id !== null ? final.durationSec : 0;
     const cost = final.price !== undefined && final.price !== '' && Number.isFinite(Number(final.price)) ? Math.abs(Number(final.price)) : null;
@@ -41,15 +42,18 @@ export async function finishCall(db: Kysely<DB>, callId: number, final: FinalSta
     const campaign = call.campaign_id
       ? await trx.selectFrom('campaigns').select(['id', 'retry_policy']).where('id', '=', call.campaign_id).executeTakeFirst()
       : undefined;
+    let lead: FinishedCall['lead'] = null;
     if (call.lead_id && campaign) {
       const next = leadAfterCall(storedRetryPolicy(campaign), disposition, call.dial_attempt ?? 1, now);
-      await trx
-        .updateTable('leads')
-        .set({ dial_status: next.dialStatus, next_call_at: next.nextCallAt, dial_lease_until: null, updated_at: sql<Date>`now()` })
-        .where('id', '=', call.lead_id)
-        .where('last_call_id', '=', callId)
-        .where('dial_status', '=', 'calling')
-        .execute();
+      lead =
+        (await trx
+          .updateTable('leads')
+          .set({ dial_status: next.dialStatus, next_call_at: next.nextCallAt, dial_lease_until: null, updated_at: sql<Date>`now()` })
+          .where('id', '=', call.lead_id)
+          .where('last_call_id', '=', callId)
+          .where('dial_status', '=', 'calling')
+          .returning(['id', 'campaign_id', 'assigned_to', 'dial_status', 'next_call_at', 'call_attempts'])
+          .executeTakeFirst()) ?? null;
     }
     if (campaign) {
       const person = disposition === 'answered' || disposition === 'abandoned';
@@ -63,7 +67,10 @@ export async function finishCall(db: Kysely<DB>, callId: number, final: FinalSta
         .where('id', '=', campaign.id)
         .execute();
     }
-    if (call.agent_id && call.org_id) await setAgentPresence(trx, call.org_id, call.agent_id, { from: 'busy', to: 'available', reason: 'call' });
-    return { finished: true, disposition };
+    const presence = call.agent_id && call.org_id ? await setAgentPresence(trx, call.org_id, call.agent_id, { from: 'busy', to: 'available', reason: 'call' }) : null;
+    return { finished: true as const, disposition, call, durationSec: final.durationSec, talked, lead, presence };
   });
+  if (!done.finished) return done;
+  publishCallEnd(db, done);
+  return { finished: true, disposition: done.disposition };
 }

@@ -3,6 +3,7 @@
 // Each is idempotent by CallSid (+ status / attempt): applying one twice changes nothing.
 import { findFlowInOrg } from '../call-flows/queries.js';
 import { applyCallEvent, type CallEventResult, getCallBySid, legRevenuePolicy, listCallLegs, saveVoicemail } from '../calls/queries/index.js';
+import { isFinalStatus, publishInboundEnded } from './live-events.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../../../db/types.js';
 import { isAnsweredDialStatus, isFinalCallStatus, type CallStatus, type DialCallStatus } from '../calls/status.js';
@@ -51,6 +52,9 @@ export async function applyStatusCallback(deps: RouteDeps, form: StatusForm): Pr
   );
   // A call to a number we do not know is recorded too (DESIGN.md 4.1), and its status kept.
   if (!result) throw ERRORS.notFound('Call', form.CallSid);
+  if (result.changed && isFinalStatus(result.state.status) && !isFinalStatus(result.previousStatus)) {
+    publishInboundEnded(deps.db, { id: result.callId, orgId: result.orgId, campaignId: result.campaignId, status: result.state.status, durationSec: result.state.durationSec });
+  }
 }
 
 /** The call's conversion events and pixels, written in the transaction of its transition. */

@@ -26,6 +26,7 @@ import type { DialledNumber } from './lookup.js';
 import type { RouteConfig } from './route-cache.js';
 import { type AuctionPrefetch, prefetchAuction, rotationMatters, routeCall, type OrgCall, type RouteDeps } from './route-call.js';
 import { dialTwiml, fallbackTwiml, retryLaterTwiml, unknownNumberTwiml } from './twiml.js';
+import { publishInboundStarted } from './live-events.js';
 
 export interface VoiceForm {
   CallSid: string;
@@ -94,7 +95,7 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
     // A call that may have call_started events (a pool call may be attributed; the organisation
     // may have call_started pixels, known from the cache) is written with them in one transaction;
     // any other plain call is the one statement.
-    const { created } = hasStartEvents(config, input)
+    const { created, callId } = hasStartEvents(config, input)
       ? await inTransaction(deps.db, async (trx) => {
           const recorded = await recordRoutedCall(trx, routed);
           if (recorded.created && recorded.callId !== null) {
@@ -104,7 +105,10 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
           return recorded;
         })
       : await recordRoutedCall(deps.db, routed);
-    if (created) return twiml;
+    if (created) {
+      if (callId !== null) publishInboundStarted(deps.db, { id: callId, orgId: input.orgId, campaignId: input.campaignId ?? null, from: input.from ?? null });
+      return twiml;
+    }
   } catch (err) {
     // The buyer (or campaign) went away since the configuration was cached: take the general path.
     if (isForeignKeyViolation(err)) return undefined;
@@ -128,7 +132,12 @@ async function answerLimitedPlainCall(deps: RouteDeps, campaign: CampaignRow, bu
       callerZip: callerZip ?? null,
     });
     if (answered === undefined) return undefined;
-    if (answered.created && answered.twiml !== null) return answered.twiml;
+    if (answered.created && answered.twiml !== null) {
+      // The stored procedure answers no id: one indexed read, for the live `call_started`.
+      const call = await getCallBySid(deps.db, callSid);
+      if (call) publishInboundStarted(deps.db, { id: call.id, orgId, campaignId: campaign.id, from: from ?? null });
+      return answered.twiml;
+    }
   } catch (err) {
     if (isForeignKeyViolation(err)) return undefined;
     throw err;
@@ -185,5 +194,6 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
   const result = await answerOnce(deps.db, input, (call, { resumed }) => route(deps, config, call.org_id === null ? null : (call as OrgCall), resumed, prefetch), {
     onCreated,
   });
+  if (result.created) publishInboundStarted(deps.db, { id: result.call.id, orgId: result.call.org_id, campaignId: result.call.campaign_id, from: result.call.from_number });
   return result.twiml ?? retryLaterTwiml(deps.urls.voice());
 }

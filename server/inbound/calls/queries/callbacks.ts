@@ -49,6 +49,9 @@ export function stateFromRows(call: CallRow, legs: readonly CallLegRow[]): CallS
 export interface CallEventResult {
   callId: number;
   orgId: string | null;
+  campaignId: string | null;
+  /** The call's status before this event. */
+  previousStatus: CallState['status'];
   /** The visitor session the call is attributed to (DNI), if any. */
   visitorSessionId: string | null;
   state: CallState;
@@ -81,7 +84,7 @@ export async function applyCallEvent(
     const legs = await trx.selectFrom('call_legs').selectAll().where('call_id', '=', call.id).orderBy('attempt').forUpdate().execute();
     const before = stateFromRows(call, legs);
     const transition = applyEvent(before, event, typeof policy === 'function' ? policy(legs) : policy);
-    const base = { callId: call.id, orgId: call.org_id, visitorSessionId: call.visitor_session_id === null ? null : String(call.visitor_session_id) };
+    const base = { callId: call.id, orgId: call.org_id, campaignId: call.campaign_id, previousStatus: before.status, visitorSessionId: call.visitor_session_id === null ? null : String(call.visitor_session_id) };
     if (!transition.changed) return { ...base, state: before, changed: false, effects: transition.effects };
     const next = transition.state;
     let effects = transition.effects;

@@ -1,0 +1,53 @@
+// The short-lived token a browser gives the Socket.IO handshake (`auth.token`), from
+// POST /api/events/token: `ev1.<payload>.<signature>`, the payload {u: user id, o: organisation,
+// sv: the user's session version, exp: epoch seconds} in base64url, signed with HMAC-SHA256 under
+// a key derived from SECRETS_KEY. The handshake checks the signature, the expiry, and that the
+// user still exists with the same session version (a logout everywhere revokes it). Pure.
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+
+export const EVENTS_TOKEN_TTL_SEC = 60;
+const PREFIX = 'ev1';
+
+export interface EventsTokenClaims {
+  userId: number;
+  orgId: string;
+  sessionVersion: number;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+export function deriveEventsTokenKey(secretsKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', secretsKey, Buffer.alloc(0), 'ccp live events token v1', 32));
+}
+
+function sign(key: Buffer, body: string): string {
+  return createHmac('sha256', key).update(`${PREFIX}.${body}`).digest('base64url');
+}
+
+export function issueEventsToken(key: Buffer, claims: EventsTokenClaims): string {
+  const body = Buffer.from(JSON.stringify({ u: claims.userId, o: claims.orgId, sv: claims.sessionVersion, exp: claims.expiresAt })).toString('base64url');
+  return `${PREFIX}.${body}.${sign(key, body)}`;
+}
+
+export function isEventsToken(token: string): boolean {
+  return token.startsWith(`${PREFIX}.`);
+}
+
+/** The claims of a well-signed, unexpired token; null otherwise. */
+export function readEventsToken(key: Buffer, token: string, nowSec: number): EventsTokenClaims | null {
+  const [prefix, body, signature, extra] = token.split('.');
+  if (prefix !== PREFIX || !body || !signature || extra !== undefined) return null;
+  const expected = Buffer.from(sign(key, body));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  const claims = raw as { u?: unknown; o?: unknown; sv?: unknown; exp?: unknown };
+  if (typeof claims.u !== 'number' || typeof claims.o !== 'string' || typeof claims.sv !== 'number' || typeof claims.exp !== 'number') return null;
+  if (claims.exp < nowSec) return null;
+  return { userId: claims.u, orgId: claims.o, sessionVersion: claims.sv, expiresAt: claims.exp };
+}

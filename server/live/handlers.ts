@@ -1,0 +1,28 @@
+// POST /api/events/token (a short-lived token for a browser's Socket.IO handshake) and
+// GET /api/events (the live events as Server-Sent Events).
+import type { Deps, HandlerGroup } from '../handler-types.js';
+import { findUserInOrg } from '../accounts/users/queries.js';
+import { ERRORS } from '../platform/errors.js';
+import { EVENTS_TOKEN_TTL_SEC, issueEventsToken } from './events-token.js';
+import { roomsOf } from './rooms-of.js';
+import { SOCKET_PATH } from './socket-server.js';
+
+export function createLiveHandlers({ db, live }: Deps): HandlerGroup<'createEventsToken' | 'streamEvents'> {
+  return {
+    async createEventsToken(ctx) {
+      const principal = ctx.principal();
+      const user = await findUserInOrg(db, principal.orgId, principal.userId);
+      if (!user) throw ERRORS.unauthorized('The user no longer exists');
+      const expiresAt = Math.floor(Date.now() / 1000) + EVENTS_TOKEN_TTL_SEC;
+      const token = issueEventsToken(live.tokenKey, { userId: user.id, orgId: user.org_id, sessionVersion: user.session_version, expiresAt });
+      return { status: 201, body: { token, expiresAt: new Date(expiresAt * 1000).toISOString(), socketPath: SOCKET_PATH } };
+    },
+
+    async streamEvents(ctx) {
+      const { rooms } = await roomsOf(db, ctx.principal());
+      const lastEventId = ctx.req.headers['last-event-id'];
+      live.sse.open(ctx.req, ctx.reply, rooms, typeof lastEventId === 'string' ? lastEventId : undefined);
+      return { status: 200, body: '' };
+    },
+  };
+}

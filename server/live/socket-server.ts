@@ -1,0 +1,164 @@
+// Socket.IO on the API's own HTTP server (path /socket.io/), as the seeds' clients speak it
+// (asyncapi.yaml is the contract): the handshake authenticated like the REST API
+// (handshake-auth.ts), each connection put in its rooms, seed 002's client messages handled with
+// acknowledgements, connection-state recovery where the adapter supports it (else `resync`),
+// Socket.IO's heartbeats, and slow consumers disconnected before their buffers grow unbounded.
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { Server, type Socket } from 'socket.io';
+import type { Ack, AgentJoin, AgentStatusCommand } from '../../client/events.js';
+import type { DB } from '../../db/types.js';
+import type { Principal, SessionData } from '../accounts/auth/principal.js';
+import { agentScope } from '../dialer/agents/access.js';
+import { setPresenceByUser } from '../dialer/agents/presence-events.js';
+import { findAgent } from '../dialer/agents/queries.js';
+import { parseUuid } from '../platform/common/ids.js';
+import { agentRoom } from '../platform/live/rooms.js';
+import { roomsOf } from './rooms-of.js';
+import { handshakePrincipal } from './handshake-auth.js';
+import { LiveHub } from './hub.js';
+import type { LiveTransport } from './transport.js';
+
+export const SOCKET_PATH = '/socket.io/';
+/** A connection with more than this many packets waiting to be written is dropped. */
+export const MAX_QUEUED_PACKETS = 1000;
+/** …or more than this many bytes waiting in its socket. */
+export const MAX_QUEUED_BYTES = 1024 * 1024;
+const RECOVERY_WINDOW_MS = 2 * 60_000;
+const SWEEP_INTERVAL_MS = 500;
+const SESSION_COOKIE = 'ccp_session';
+const PRESENCE = new Set(['available', 'busy', 'offline', 'break']);
+
+interface SocketData {
+  principal: Principal;
+  /** The agent record of a user with role agent, if it has one. */
+  ownAgentId: string | null;
+}
+
+type LiveSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
+
+export interface LiveServer {
+  io: Server;
+  hub: LiveHub;
+  close(): Promise<void>;
+}
+
+export interface LiveServerOptions {
+  app: FastifyInstance;
+  db: Kysely<DB>;
+  tokenKey: Buffer;
+  transport: LiveTransport;
+}
+
+function sessionFromCookie(app: FastifyInstance, cookieHeader: string | undefined): SessionData | null {
+  if (!cookieHeader) return null;
+  const value = app.parseCookie(cookieHeader)[SESSION_COOKIE];
+  return value ? (app.decodeSecureSession(value) ?? null) : null;
+}
+
+const fail = (code: NonNullable<Ack['error']>['code'], message: string): Ack => ({ ok: false, error: { code, message } });
+
+function acknowledge(ack: unknown, answer: Ack): void {
+  if (typeof ack === 'function') (ack as (a: Ack) => void)(answer);
+}
+
+export function startLiveServer(options: LiveServerOptions): LiveServer {
+  const { app, db, transport } = options;
+  const io = new Server(app.server, {
+    path: SOCKET_PATH,
+    serveClient: true,
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+    // Client messages are small (seed 002's agent:join / agent:status).
+    maxHttpBufferSize: 16 * 1024,
+    ...(transport.adapter ? { adapter: transport.adapter } : {}),
+    ...(transport.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false } } : {}),
+  });
+  const hub = new LiveHub(io, transport.clustered, app.log);
+
+  io.use((socket, next) => {
+    const credentials = {
+      token: (socket.handshake.auth as { token?: unknown } | undefined)?.token,
+      authorization: socket.handshake.headers.authorization,
+      session: sessionFromCookie(app, socket.handshake.headers.cookie),
+    };
+    handshakePrincipal(db, options.tokenKey, credentials).then(
+      (principal) => {
+        if (!principal) return next(new Error('Unauthorized'));
+        (socket.data as SocketData).principal = principal;
+        return next();
+      },
+      (err: unknown) => {
+        app.log.warn({ err }, 'live events handshake failed');
+        next(new Error('Unauthorized'));
+      },
+    );
+  });
+
+  io.on('connection', (raw) => {
+    const socket = raw as unknown as LiveSocket;
+    void onConnection(socket).catch((err: unknown) => {
+      app.log.warn({ err }, 'live events connection setup failed');
+      socket.disconnect(true);
+    });
+  });
+
+  async function onConnection(socket: LiveSocket): Promise<void> {
+    const { principal } = socket.data;
+    if (!socket.recovered) {
+      const { rooms, ownAgentId } = await roomsOf(db, principal);
+      socket.data.ownAgentId = ownAgentId;
+      await socket.join(rooms);
+      // The client asked to recover a session the adapter could not restore: it must reload.
+      const auth = socket.handshake.auth as { pid?: unknown } | undefined;
+      if (typeof auth?.pid === 'string') {
+        (socket as unknown as Socket).emit('resync', { reason: transport.recovery ? 'events_expired' : 'recovery_unavailable', occurredAt: new Date().toISOString() });
+      }
+    }
+
+    socket.on('agent:join' as never, async (payload: AgentJoin, ack: unknown) => {
+      const id = parseUuid(String(payload?.agentId ?? ''));
+      if (!id) return acknowledge(ack, fail('VALIDATION_ERROR', 'agentId: must be an agent id (uuid)'));
+      const agent = await findAgent(db, agentScope(principal), id);
+      if (!agent) return acknowledge(ack, fail('RESOURCE_NOT_FOUND', `Agent with ID '${id}' not found`));
+      await socket.join(agentRoom(id));
+      return acknowledge(ack, { ok: true });
+    });
+
+    socket.on('agent:status' as never, async (payload: AgentStatusCommand, ack: unknown) => {
+      const id = parseUuid(String(payload?.agentId ?? ''));
+      if (!id) return acknowledge(ack, fail('VALIDATION_ERROR', 'agentId: must be an agent id (uuid)'));
+      if (!PRESENCE.has(String(payload?.status))) return acknowledge(ack, fail('VALIDATION_ERROR', 'status: must be one of available, busy, offline, break'));
+      const row = await setPresenceByUser(db, agentScope(principal), id, payload.status, principal.userId);
+      if (!row) return acknowledge(ack, fail('RESOURCE_NOT_FOUND', `Agent with ID '${id}' not found`));
+      return acknowledge(ack, { ok: true });
+    });
+  }
+
+  // Back-pressure: a client that does not read is dropped (it reconnects and recovers or resyncs).
+  const sweep = setInterval(() => {
+    for (const socket of io.of('/').sockets.values()) {
+      const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { _socket?: { writableLength?: number } } } };
+      const packets = conn.writeBuffer?.length ?? 0;
+      const bytes = conn.transport?.socket?._socket?.writableLength ?? 0;
+      if (packets > MAX_QUEUED_PACKETS || bytes > MAX_QUEUED_BYTES) {
+        app.log.warn({ socketId: socket.id, packets, bytes }, 'live events client too slow: disconnected');
+        socket.conn.close();
+      }
+    }
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  return {
+    io,
+    hub,
+    async close() {
+      // Not io.close(): that closes the HTTP server too, which is Fastify's to close.
+      clearInterval(sweep);
+      io.disconnectSockets(true);
+      io.engine.close();
+      await io.of('/').adapter.close();
+      await transport.close();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+// The live events as Server-Sent Events (GET /api/events) for clients without Socket.IO: the
+// connection's rooms as for Socket.IO, `Last-Event-ID` replayed from the instance's recent events
+// (else `resync`), a comment line every 15 s, and a client that does not read (1 MiB waiting)
+// disconnected. The response is hijacked from Fastify: it never ends by itself.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { LiveHub } from './hub.js';
+import type { StoredEvent } from './recent-events.js';
+
+export const SSE_HEARTBEAT_MS = 15_000;
+export const SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
+const RETRY_MS = 2000;
+
+function frame(event: Pick<StoredEvent, 'id' | 'name' | 'payload'>): string {
+  return `id: ${event.id}\nevent: ${event.name}\ndata: ${JSON.stringify(event.payload)}\n\n`;
+}
+
+export interface SseStreams {
+  open(req: FastifyRequest, reply: FastifyReply, rooms: string[], lastEventId: string | undefined): void;
+  /** Ends every open stream (the server is closing). */
+  closeAll(): void;
+}
+
+export function createSseStreams(hub: LiveHub): SseStreams {
+  const open = new Set<() => void>();
+  return {
+    open(req, reply, rooms, lastEventId) {
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-store',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+        'X-Request-Id': req.id,
+      });
+      raw.write(`retry: ${RETRY_MS}\n\n`);
+      const roomSet = new Set(rooms);
+      let closed = false;
+      let unsubscribe = (): void => {};
+      let heartbeat: NodeJS.Timeout | undefined;
+      const end = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        unsubscribe();
+        open.delete(end);
+        raw.end();
+      };
+      const write = (text: string) => {
+        if (closed) return;
+        if (raw.writableLength > SSE_MAX_BUFFERED_BYTES) {
+          req.log.warn({ buffered: raw.writableLength }, 'SSE client too slow: disconnected');
+          end();
+          return;
+        }
+        raw.write(text);
+      };
+      if (lastEventId !== undefined) {
+        const missed = hub.recent.after(lastEventId, roomSet, Date.now());
+        if (missed === null) write(`event: resync\ndata: ${JSON.stringify({ reason: 'events_expired', occurredAt: new Date().toISOString() })}\n\n`);
+        else for (const event of missed) write(frame(event));
+      }
+      if (closed) return;
+      unsubscribe = hub.subscribe({ rooms: roomSet, send: (event) => write(frame(event)) });
+      heartbeat = setInterval(() => write(': ping\n\n'), SSE_HEARTBEAT_MS);
+      heartbeat.unref();
+      open.add(end);
+      raw.on('close', end);
+      raw.on('error', end);
+    },
+    closeAll() {
+      for (const end of [...open]) end();
+    },
+  };
+}

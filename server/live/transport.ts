@@ -1,0 +1,69 @@
+// How live events cross instances (DESIGN.md 9.3): Socket.IO's own adapters, chosen by
+// configuration — the Redis streams adapter when REDIS_URL is set (it keeps connection-state
+// recovery across instances), else the PostgreSQL adapter (LISTEN/NOTIFY) on a PostgreSQL server,
+// else (the embedded database: one process) Socket.IO's in-memory adapter.
+import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
+import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import pg from 'pg';
+import type { ServerOptions } from 'socket.io';
+
+export interface LiveTransport {
+  kind: 'memory' | 'postgres' | 'redis';
+  /** Socket.IO's `adapter` option; undefined: the in-memory adapter. */
+  adapter: ServerOptions['adapter'] | undefined;
+  /** Can Socket.IO's connection-state recovery replay missed packets with this adapter? */
+  recovery: boolean;
+  /** Do other instances exist to tell (serverSideEmit)? */
+  clustered: boolean;
+  close(): Promise<void>;
+}
+
+export function memoryTransport(): LiveTransport {
+  return { kind: 'memory', adapter: undefined, recovery: true, clustered: false, close: async () => {} };
+}
+
+export interface PostgresTransportOptions {
+  connectionString: string;
+  /** The schema the app's tables are in (tests isolate by schema); default the URL's. */
+  searchPath?: string;
+  /** NOTIFY channels are per database: instances sharing one must share the prefix, others must not. */
+  channelPrefix: string;
+}
+
+export function postgresTransport(options: PostgresTransportOptions): LiveTransport {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: 3,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath},public` } : {}),
+  });
+  pool.on('error', () => {
+    // An idle connection dropped: the adapter reconnects its listener on the next use.
+  });
+  return {
+    kind: 'postgres',
+    adapter: createPostgresAdapter(pool, { channelPrefix: options.channelPrefix, tableName: 'socket_io_attachments', heartbeatInterval: 5000, heartbeatTimeout: 10_000 }) as ServerOptions['adapter'],
+    recovery: false,
+    clustered: true,
+    close: () => pool.end(),
+  };
+}
+
+export interface RedisTransportOptions {
+  url: string;
+  /** The stream instances share (one per deployment). */
+  streamName: string;
+}
+
+export async function redisTransport(options: RedisTransportOptions): Promise<LiveTransport> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: false });
+  return {
+    kind: 'redis',
+    adapter: createRedisStreamsAdapter(client, { streamName: options.streamName, maxLen: 10_000 }) as ServerOptions['adapter'],
+    recovery: true,
+    clustered: true,
+    close: async () => {
+      client.disconnect();
+    },
+  };
+}

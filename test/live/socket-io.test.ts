@@ -1,0 +1,167 @@
+// Live events over Socket.IO (issue 19 item 1), with a stock Node socket.io-client: the handshake
+// authenticated by API key, events token or session cookie (and refused otherwise); a manager sees
+// its organisation's events and no other's; an agent only its own offers and calls; seed 002's
+// agent:join / agent:status acknowledged; a dialer call on the simulator seen end to end, in
+// order; every event received validated against asyncapi.yaml.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, type Member, PASSWORD, registerOrg } from '../helpers/fixtures.js';
+import { connected, recordingClient, type RecordingClient } from '../helpers/live-contract.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { daytimeZone } from '../dialer/zones.js';
+
+let t: TestApp;
+let owner: Member;
+let agentUser: Member;
+let apiKey: string;
+let groupId: string;
+let callerId: string;
+let ownAgentId: string;
+let otherAgentId: string;
+const clients: RecordingClient[] = [];
+
+function client(options: Parameters<typeof recordingClient>[1]): RecordingClient {
+  const c = recordingClient(t.url, options);
+  clients.push(c);
+  return c;
+}
+
+async function sessionCookie(email: string): Promise<string> {
+  const res = await fetch(`${t.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  expect(res.status).toBe(200);
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+async function eventsToken(member: Member): Promise<string> {
+  const res = await member.client.POST('/api/events/token');
+  expect(res.response.status).toBe(201);
+  expect(res.data!.socketPath).toBe('/socket.io/');
+  return res.data!.token;
+}
+
+beforeAll(async () => {
+  t = await startTestApp({ env: { DIALER_INTERVAL_MS: '100', SIMULATOR_SPEEDUP: '200' } });
+  owner = await registerOrg(t, 'Live Org');
+  agentUser = await addMember(t, owner, 'agent');
+  apiKey = (await owner.client.POST('/api/api-keys', { body: { name: 'Live key', role: 'manager' } })).data!.key;
+  const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
+  callerId = (await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber } })).data!.phoneNumber;
+  groupId = (await owner.client.POST('/api/agent-groups', { body: { name: 'Live agents' } })).data!.id;
+  ownAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Own agent', phone: '+13125550170', groupId, userId: agentUser.id } })).data!.id;
+  otherAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Other agent', phone: '+13125550171', groupId } })).data!.id;
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await t?.close();
+});
+
+describe('the handshake', () => {
+  it('refuses a connection without valid credentials', async () => {
+    for (const options of [{}, { auth: { token: 'not-a-key' } }, { auth: { token: 'ev1.e30.bad' } }, { extraHeaders: { authorization: 'Bearer nope' } }]) {
+      const c = client(options);
+      await expect(connected(c.socket)).rejects.toThrow('Unauthorized');
+    }
+  });
+
+  it('accepts an API key (auth.token or Authorization), an events token, and the session cookie', async () => {
+    const byKey = client({ auth: { token: apiKey } });
+    const byHeader = client({ extraHeaders: { authorization: `Bearer ${apiKey}` } });
+    const byToken = client({ auth: { token: await eventsToken(owner) } });
+    const byCookie = client({ extraHeaders: { cookie: await sessionCookie(owner.email) } });
+    await Promise.all([byKey, byHeader, byToken, byCookie].map((c) => connected(c.socket)));
+    // Each is in the organisation's room: a presence change reaches all four.
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: otherAgentId } }, body: { status: 'break' } });
+    for (const c of [byKey, byHeader, byToken, byCookie]) {
+      const event = await c.waitFor((e) => e.name === 'agent:status:updated' && e.payload.agentId === otherAgentId);
+      expect(event.payload).toMatchObject({ status: 'break', previousStatus: 'offline', reason: 'user' });
+      expect(c.violations).toEqual([]);
+    }
+  });
+
+  it('an events token expires with the session: after logout everywhere it is refused', async () => {
+    const member = await addMember(t, owner, 'manager');
+    const token = await eventsToken(member);
+    await member.client.POST('/api/logout');
+    const c = client({ auth: { token } });
+    await expect(connected(c.socket)).rejects.toThrow('Unauthorized');
+  });
+});
+
+describe('rooms', () => {
+  it("a manager sees its organisation's lead changes and presence, another organisation nothing of them", async () => {
+    const stranger = await registerOrg(t, 'Other Live Org');
+    const strangerKey = (await stranger.client.POST('/api/api-keys', { body: { name: 'k', role: 'manager' } })).data!.key;
+    const mine = client({ auth: { token: apiKey } });
+    const theirs = client({ auth: { token: strangerKey } });
+    await Promise.all([connected(mine.socket), connected(theirs.socket)]);
+    const lead = (await owner.client.POST('/api/leads', { body: { phone: '+14155550177', name: 'Live Lead' } })).data!;
+    await owner.client.PUT('/api/leads/{id}', { params: { path: { id: lead.id } }, body: { stage: 'qualified', notes: 'Hot' } });
+    const updated = await mine.waitFor((e) => e.name === 'lead_updated' && e.payload.leadId === lead.id);
+    expect(updated.payload).toMatchObject({ changes: { stage: 'qualified', notes: 'Hot' }, updatedBy: owner.id });
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: otherAgentId } }, body: { status: 'offline' } });
+    await mine.waitFor((e) => e.name === 'agent:status:updated' && e.payload.status === 'offline');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(theirs.events).toEqual([]);
+    expect(mine.violations).toEqual([]);
+  });
+
+  it("seed 002's agent:join and agent:status: acknowledged, checked, scoped", async () => {
+    const agent = client({ auth: { token: await eventsToken(agentUser) } });
+    await connected(agent.socket);
+    const ack = (event: string, payload: unknown) => agent.socket.timeout(5000).emitWithAck(event, payload);
+    expect(await ack('agent:join', { agentId: ownAgentId, tenantId: owner.orgId })).toEqual({ ok: true });
+    expect(await ack('agent:join', { agentId: otherAgentId })).toMatchObject({ ok: false, error: { code: 'RESOURCE_NOT_FOUND' } });
+    expect(await ack('agent:join', { agentId: 'nope' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
+    expect(await ack('agent:status', { agentId: ownAgentId, status: 'sleeping' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('status') } });
+    expect(await ack('agent:status', { agentId: otherAgentId, status: 'break' })).toMatchObject({ ok: false, error: { code: 'RESOURCE_NOT_FOUND' } });
+    expect(await ack('agent:status', { agentId: ownAgentId, status: 'break' })).toEqual({ ok: true });
+    const changed = await agent.waitFor((e) => e.name === 'agent:status:updated' && e.payload.agentId === ownAgentId && e.payload.status === 'break');
+    expect(changed.payload.reason).toBe('user');
+    const row = await t.db.selectFrom('agents').select('status').where('id', '=', ownAgentId).executeTakeFirstOrThrow();
+    expect(row.status).toBe('break');
+    expect(agent.violations).toEqual([]);
+  });
+});
+
+describe('a dialer call, live', () => {
+  it('the manager sees call_started → presence busy → call_ended; the agent gets only its own incoming:call and call:ended', async () => {
+    const manager = client({ auth: { token: apiKey } });
+    const agent = client({ auth: { token: await eventsToken(agentUser) } });
+    await Promise.all([connected(manager.socket), connected(agent.socket)]);
+    for (const id of [ownAgentId, otherAgentId]) await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id } }, body: { status: 'available' } });
+    const zone = daytimeZone();
+    const campaign = (await owner.client.POST('/api/campaigns', { body: { name: 'Live dial', direction: 'outbound', callerId, agentGroupId: groupId, timeZone: zone } })).data!;
+    for (const phone of ['+14155550161', '+14155550162']) {
+      await owner.client.POST('/api/leads', { body: { phone, campaignId: campaign.id, firstName: 'Lee', lastName: `Caller ${phone.slice(-2)}`, notes: 'From the live test', timeZone: zone } });
+    }
+    await owner.client.POST('/api/campaigns/{id}/start', { params: { path: { id: campaign.id } } });
+
+    const offer = await agent.waitFor((e) => e.name === 'incoming:call', 20_000);
+    expect(offer.payload).toMatchObject({ agentId: ownAgentId, campaignId: campaign.id, firstName: 'Lee', notes: 'From the live test' });
+    expect(String(offer.payload.conferenceName)).toMatch(/^cc-outbound-\d+$/);
+    const callId = offer.payload.callId as number;
+    const agentEnd = await agent.waitFor((e) => e.name === 'call:ended' && e.payload.callId === callId, 20_000);
+    expect(agentEnd.payload).toMatchObject({ agentId: ownAgentId, disposition: 'answered' });
+    expect(agentEnd.payload.talkTimeSec as number).toBeGreaterThan(0);
+
+    // The manager's view of that call, in order.
+    const ended = await manager.waitFor((e) => e.name === 'call_ended' && e.payload.callId === callId, 20_000);
+    expect(ended.payload).toMatchObject({ direction: 'outbound', agentId: ownAgentId, outcome: 'answered' });
+    const names = manager.events.filter((e) => e.payload.callId === callId || (e.name === 'agent:status:updated' && e.payload.agentId === ownAgentId)).map((e) => e.name);
+    expect(names.indexOf('call_started')).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf('call_started')).toBeLessThan(names.indexOf('call_ended'));
+    const busy = manager.events.findIndex((e) => e.name === 'agent:status:updated' && e.payload.agentId === ownAgentId && e.payload.status === 'busy');
+    expect(busy).toBeGreaterThanOrEqual(0);
+    expect(busy).toBeLessThan(manager.events.findIndex((e) => e.name === 'call_ended' && e.payload.callId === callId));
+    await manager.waitFor((e) => e.name === 'lead_updated' && (e.payload.changes as Record<string, unknown>).dialStatus === 'completed');
+    // Offers of the other agent never reach this agent; the manager (org room) is no agent room.
+    await manager.waitFor((e) => e.name === 'call_ended' && e.payload.agentId === otherAgentId, 20_000);
+    expect(agent.events.filter((e) => e.name === 'incoming:call').every((e) => e.payload.agentId === ownAgentId)).toBe(true);
+    expect(agent.events.filter((e) => 'agentId' in e.payload && e.payload.agentId !== null).every((e) => e.payload.agentId === ownAgentId)).toBe(true);
+    expect(manager.events.some((e) => e.name === 'incoming:call')).toBe(false);
+    expect([...manager.violations, ...agent.violations]).toEqual([]);
+    // Events carry increasing ids on one instance.
+    const ids = manager.events.map((e) => String(e.payload.eventId));
+    expect([...ids].sort()).toEqual(ids);
+  });
+});
