@@ -23,6 +23,9 @@ export class LiveHub implements LivePublisher {
   readonly #subscribers = new Set<LiveSubscriber>();
   #sequence = 0;
 
+  /** Called after each event published here (not those relayed from other instances). */
+  afterPublish: ((event: LiveEvent) => void) | null = null;
+
   constructor(
     private readonly io: Server,
     private readonly clustered: boolean,
@@ -44,6 +47,7 @@ export class LiveHub implements LivePublisher {
       this.log.warn({ err, event: event.name }, 'live event not sent to every instance');
     }
     this.#deliverLocally(stored);
+    this.afterPublish?.(event);
   }
 
   subscribe(subscriber: LiveSubscriber): () => void {

@@ -16,6 +16,7 @@ import { parseUuid } from '../platform/common/ids.js';
 import { agentRoom } from '../platform/live/rooms.js';
 import { roomsOf } from './rooms-of.js';
 import { handshakePrincipal } from './handshake-auth.js';
+import { LiveAnalytics } from './analytics.js';
 import { LiveHub } from './hub.js';
 import type { LiveTransport } from './transport.js';
 
@@ -75,6 +76,10 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
     ...(transport.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false } } : {}),
   });
   const hub = new LiveHub(io, transport.clustered, app.log);
+  const analytics = new LiveAnalytics(db, (event) => hub.publish(event), app.log);
+  hub.afterPublish = (event) => {
+    if (event.name === 'call_ended') analytics.noteCallEnded(event.orgId);
+  };
 
   io.use((socket, next) => {
     const credentials = {
@@ -155,6 +160,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
     async close() {
       // Not io.close(): that closes the HTTP server too, which is Fastify's to close.
       clearInterval(sweep);
+      analytics.close();
       io.disconnectSockets(true);
       io.engine.close();
       await io.of('/').adapter.close();

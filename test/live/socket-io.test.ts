@@ -159,6 +159,9 @@ describe('a dialer call, live', () => {
     expect(agent.events.filter((e) => e.name === 'incoming:call').every((e) => e.payload.agentId === ownAgentId)).toBe(true);
     expect(agent.events.filter((e) => 'agentId' in e.payload && e.payload.agentId !== null).every((e) => e.payload.agentId === ownAgentId)).toBe(true);
     expect(manager.events.some((e) => e.name === 'incoming:call')).toBe(false);
+    // Today's figures follow the ends of calls (seed 003's analytics_update), debounced.
+    const figure = await manager.waitFor((e) => e.name === 'analytics_update' && e.payload.metric === 'callsToday' && (e.payload.value as number) >= 1, 5000);
+    expect(figure.payload.period).toBe('today');
     expect([...manager.violations, ...agent.violations]).toEqual([]);
     // Events carry increasing ids on one instance.
     const ids = manager.events.map((e) => String(e.payload.eventId));
