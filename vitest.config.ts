@@ -7,7 +7,8 @@ import { defineConfig } from 'vitest/config';
 // CI (REQUIRE_BROWSER=1) fails if it is not.
 const shared = {
   include: ['test/**/*.test.ts'],
-  exclude: ['test/platform/redis/**', 'test/browser/**'],
+  // *.pg.test.ts need a PostgreSQL server (two instances over LISTEN/NOTIFY): the pg project only.
+  exclude: ['test/platform/redis/**', 'test/browser/**', 'test/**/*.pg.test.ts'],
   setupFiles: ['test/setup/contract-guard.ts'],
   testTimeout: 30_000,
   hookTimeout: 60_000,
@@ -16,7 +17,7 @@ const pglite = { globalSetup: ['test/setup/pglite-template.ts'], env: { TEST_DB:
 
 const projects: Array<{ test: Record<string, unknown> }> = [{ test: { ...shared, ...pglite, name: 'pglite' } }];
 if (process.env.DATABASE_URL) {
-  projects.push({ test: { ...shared, name: 'pg', env: { TEST_DB: 'pg' } } });
+  projects.push({ test: { ...shared, exclude: ['test/platform/redis/**', 'test/browser/**'], name: 'pg', env: { TEST_DB: 'pg' } } });
 }
 if (process.env.REDIS_URL) {
   projects.push({ test: { ...shared, ...pglite, include: ['test/platform/redis/**/*.test.ts'], exclude: [], name: 'redis' } });

@@ -3,6 +3,7 @@ import 'fastify';
 import '@fastify/secure-session';
 import type { RateLimitBucket } from './platform/config.js';
 import type { Principal } from './accounts/auth/principal.js';
+import type { LiveServer } from './live/socket-server.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -12,6 +13,10 @@ declare module 'fastify' {
     authenticated?: boolean;
     /** A Twilio webhook (signature-checked; rate-limited only when the signature fails). */
     twilioSigned?: boolean;
+  }
+  interface FastifyInstance {
+    /** The live events of this instance (Socket.IO server, hub): server/live/. */
+    live: LiveServer;
   }
   interface FastifyRequest {
     principal: Principal | null;

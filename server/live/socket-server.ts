@@ -114,10 +114,18 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
       const { rooms, ownAgentId } = await roomsOf(db, principal);
       socket.data.ownAgentId = ownAgentId;
       await socket.join(rooms);
-      // The client asked to recover a session the adapter could not restore: it must reload.
-      const auth = socket.handshake.auth as { pid?: unknown } | undefined;
-      if (typeof auth?.pid === 'string') {
-        (socket as unknown as Socket).emit('resync', { reason: transport.recovery ? 'events_expired' : 'recovery_unavailable', occurredAt: new Date().toISOString() });
+      const auth = socket.handshake.auth as { pid?: unknown; lastEventId?: unknown } | undefined;
+      const emit = (socket as unknown as Socket).emit.bind(socket);
+      const resync = (reason: 'events_expired' | 'recovery_unavailable') => emit('resync', { reason, occurredAt: new Date().toISOString() });
+      if (typeof auth?.lastEventId === 'string') {
+        // The client names the last event it got (any adapter): the missed ones this instance
+        // still holds are replayed, else it must reload.
+        const missed = hub.recent.after(auth.lastEventId, new Set(rooms), Date.now());
+        if (missed === null) resync('events_expired');
+        else for (const event of missed) emit(event.name, event.payload);
+      } else if (typeof auth?.pid === 'string') {
+        // Socket.IO's own recovery was asked for and could not be done (the window passed).
+        resync(transport.recovery ? 'events_expired' : 'recovery_unavailable');
       }
     }
 
