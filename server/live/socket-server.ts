@@ -151,12 +151,15 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
   // Back-pressure: a client that does not read is dropped (it reconnects and recovers or resyncs).
   const sweep = setInterval(() => {
     for (const socket of io.of('/').sockets.values()) {
-      const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { _socket?: { writableLength?: number } } } };
+      const conn = socket.conn as unknown as { writeBuffer?: unknown[]; transport?: { socket?: { terminate?: () => void; _socket?: { writableLength?: number } } } };
       const packets = conn.writeBuffer?.length ?? 0;
       const bytes = conn.transport?.socket?._socket?.writableLength ?? 0;
       if (packets > MAX_QUEUED_PACKETS || bytes > MAX_QUEUED_BYTES) {
         app.log.warn({ socketId: socket.id, packets, bytes }, 'live events client too slow: disconnected');
-        socket.conn.close();
+        // Discard what waits (a graceful close would wait for the client to read it), and drop
+        // the WebSocket at once rather than after its closing handshake.
+        socket.conn.close(true);
+        conn.transport?.socket?.terminate?.();
       }
     }
   }, SWEEP_INTERVAL_MS);
