@@ -9,6 +9,8 @@ import type { components, operations, paths } from './schema.js';
 
 export type { components, operations, paths };
 export { createCookieJar, type CookieJar };
+export { connectEvents, subscribe, type ConnectEventsOptions, type LiveEventsSocket } from './live.js';
+export type * from './events.js';
 
 export type Schemas = components['schemas'];
 export type ApiClient = Client<paths>;

@@ -37,7 +37,7 @@ cat > tsconfig.json <<'JSON'
 }
 JSON
 cat > use.ts <<'TS'
-import { createClient, type Schemas } from '@callcenter-pro/client';
+import { connectEvents, createClient, subscribe, type Schemas } from '@callcenter-pro/client';
 
 const api = createClient({ baseUrl: 'http://localhost:3000', apiKey: 'ccp_live_example' });
 
@@ -48,6 +48,14 @@ export async function demo(): Promise<string[]> {
   const { data } = await api.GET('/api/campaigns/{id}', { params: { path: { id: campaign.id } } });
   return data ? [data.name] : [];
 }
+
+// Live events: typed by asyncapi.yaml.
+const socket = connectEvents('http://localhost:3000', { token: 'ccp_live_example', autoConnect: false });
+export const stop = subscribe(socket, 'call_started', (event) => {
+  const callId: number = event.callId;
+  const direction: 'inbound' | 'outbound' = event.direction;
+  return [callId, direction];
+});
 TS
 "$TSC" -p tsconfig.json
 echo "the packed SDK installs and type-checks"
