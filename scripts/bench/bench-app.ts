@@ -8,6 +8,7 @@ import type { DB } from '../../db/types.js';
 import { buildApp } from '../../server/app.js';
 import { type Config, loadConfig } from '../../server/platform/config.js';
 import { MemoryRateLimitStore } from '../../server/platform/http/rate-limit/store.js';
+import type { LiveTransport } from '../../server/live/transport.js';
 
 export interface BenchApp {
   app: FastifyInstance;
@@ -17,7 +18,7 @@ export interface BenchApp {
 }
 
 /** `settings` are configuration variables (as in the environment) laid over the bench defaults. */
-export async function startBenchApp(db: Kysely<DB>, settings: Record<string, string | undefined>, webhookToken: string): Promise<BenchApp> {
+export async function startBenchApp(db: Kysely<DB>, settings: Record<string, string | undefined>, webhookToken: string, liveTransport?: LiveTransport): Promise<BenchApp> {
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     SESSION_KEY: 'b'.repeat(64),
@@ -30,7 +31,7 @@ export async function startBenchApp(db: Kysely<DB>, settings: Record<string, str
     ...settings,
   });
   const store = new MemoryRateLimitStore();
-  const app = await buildApp({ config, db, sessionKey: Buffer.from(config.sessionKey!, 'hex'), secretsKey: Buffer.from(config.secretsKey!, 'hex'), rateLimitStore: store, webhookToken, logger: false });
+  const app = await buildApp({ config, db, sessionKey: Buffer.from(config.sessionKey!, 'hex'), secretsKey: Buffer.from(config.secretsKey!, 'hex'), rateLimitStore: store, webhookToken, logger: false, ...(liveTransport ? { liveTransport } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, config, store, port: (app.server.address() as AddressInfo).port };
 }

@@ -38,7 +38,7 @@ it('the stock browser client, authenticated by the session cookie, sees a simula
   const connectedOk = await page.evaluate(
     () =>
       new Promise<boolean>((resolve) => {
-        const w = window as unknown as { io: (opts?: object) => { on: Function; onAny: Function }; liveEvents: Array<[string, unknown]> };
+        const w = globalThis as unknown as { io: (opts?: object) => { on: Function; onAny: Function }; liveEvents: Array<[string, unknown]> };
         w.liveEvents = [];
         const socket = w.io({ transports: ['websocket'] });
         socket.onAny((name: string, payload: unknown) => w.liveEvents.push([name, payload]));
@@ -53,8 +53,8 @@ it('the stock browser client, authenticated by the session cookie, sees a simula
   expect(placed.response.status).toBe(201);
   const callId = placed.data!.callId;
 
-  await page.waitForFunction((id) => (window as unknown as { liveEvents: Array<[string, { callId?: number }]> }).liveEvents.some(([n, p]) => n === 'call_ended' && p.callId === id), callId, { timeout: 10_000 });
-  const events = await page.evaluate(() => (window as unknown as { liveEvents: Array<[string, Record<string, unknown>]> }).liveEvents);
+  await page.waitForFunction((id) => (globalThis as unknown as { liveEvents: Array<[string, { callId?: number }]> }).liveEvents.some(([n, p]) => n === 'call_ended' && p.callId === id), callId, { timeout: 10_000 });
+  const events = await page.evaluate(() => (globalThis as unknown as { liveEvents: Array<[string, Record<string, unknown>]> }).liveEvents);
   const ofCall = events.filter(([, p]) => p.callId === callId);
   expect(ofCall.map(([n]) => n)).toEqual(['call_started', 'call_ended']);
   expect(ofCall[0]![1]).toMatchObject({ direction: 'inbound', campaignId: campaign.id });
