@@ -68,6 +68,20 @@ module.exports = {
       to: { path: '^server/', pathNot: [group('dialer'), group('platform'), group('accounts'), group('crm'), '^server/inbound/campaigns/', '^server/telephony/(types|twiml)\\.ts$', '^server/handler-types\\.ts$'] },
     },
     {
+      name: 'live-on-platform-accounts-and-agents',
+      severity: 'error',
+      comment: 'live/ (Socket.IO, SSE, the hub) stands on platform/ and accounts/, and uses dialer/agents/ only for seed 002\'s agent messages. Modules publish through platform/live/, never by importing live/.',
+      from: { path: group('live') },
+      to: { path: '^server/', pathNot: [group('live'), group('platform'), group('accounts'), '^server/dialer/agents/', '^server/handler-types\\.ts$'] },
+    },
+    {
+      name: 'only-the-root-wires-live',
+      severity: 'error',
+      comment: 'live/ is wired by the root (app.ts, handlers.ts, handler-types.ts, types.d.ts); other groups publish through platform/live/.',
+      from: { path: '^server/', pathNot: ['^server/[^/]+\\.ts$', group('live')] },
+      to: { path: group('live') },
+    },
+    {
       name: 'handlers-only-from-the-root',
       severity: 'error',
       comment: 'Route handlers are wired in server/handlers.ts; a module calls another module’s functions, never its handlers.',
