@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase } from '../db/connection.js';
+import { transportFromConfig } from './live/transport.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { copyTemplateIfEmpty, templateName } from '../db/pglite-template.js';
 import { bannerText } from './banner.js';
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
       : new MemoryRateLimitStore();
     closers.push(() => rateLimitStore.close());
     const { buildApp } = await appModule;
+    // Live events cross instances through Redis (REDIS_URL) or PostgreSQL (DATABASE_URL).
+    const liveTransport = await transportFromConfig(config);
     const app: FastifyInstance = await buildApp({
       config,
       db: database.db,
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
       rateLimitStore,
       webhookToken: webhookToken.token,
       schemaCompilation: 'lazy',
+      liveTransport,
     });
     closers.push(async () => {
       app.log.info({ signal: signalled }, 'shutting down');

@@ -12,7 +12,7 @@ import { startBenchApp } from './bench-app.js';
 const [databaseUrl, schema, transportKind, redisUrl] = process.argv.slice(2) as [string, string, 'postgres' | 'redis', string | undefined];
 const database = await openDatabase({ databaseUrl, searchPath: schema, poolSize: 5 });
 const transport =
-  transportKind === 'redis' ? await redisTransport({ url: redisUrl ?? 'redis://127.0.0.1:6379', streamName: `ccp-bench:${schema}` }) : postgresTransport({ connectionString: databaseUrl, searchPath: schema, channelPrefix: schema });
+  transportKind === 'redis' ? await redisTransport({ url: redisUrl ?? 'redis://127.0.0.1:6379', streamName: `ccp-bench:${schema}` }) : await postgresTransport({ connectionString: databaseUrl, searchPath: schema, channelPrefix: schema });
 const bench = await startBenchApp(database.db, { DATABASE_URL: databaseUrl, RATE_LIMITS: 'general=100000000,login=100000000' }, 'bench-webhook-token-0123456789abcdef', transport);
 const send = (message: object) => process.send?.(message);
 

@@ -2,9 +2,7 @@
 // configuration — the Redis streams adapter when REDIS_URL is set (it keeps connection-state
 // recovery across instances), else the PostgreSQL adapter (LISTEN/NOTIFY) on a PostgreSQL server,
 // else (the embedded database: one process) Socket.IO's in-memory adapter.
-import { createAdapter as createPostgresAdapter } from '@socket.io/postgres-adapter';
-import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
-import pg from 'pg';
+// The adapters are loaded only when configured (a start on the embedded database loads neither).
 import type { ServerOptions } from 'socket.io';
 
 export interface LiveTransport {
@@ -30,7 +28,8 @@ export interface PostgresTransportOptions {
   channelPrefix: string;
 }
 
-export function postgresTransport(options: PostgresTransportOptions): LiveTransport {
+export async function postgresTransport(options: PostgresTransportOptions): Promise<LiveTransport> {
+  const [{ default: pg }, { createAdapter: createPostgresAdapter }] = await Promise.all([import('pg'), import('@socket.io/postgres-adapter')]);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: 3,
@@ -55,7 +54,7 @@ export interface RedisTransportOptions {
 }
 
 export async function redisTransport(options: RedisTransportOptions): Promise<LiveTransport> {
-  const { Redis } = await import('ioredis');
+  const [{ Redis }, { createAdapter: createRedisStreamsAdapter }] = await Promise.all([import('ioredis'), import('@socket.io/redis-streams-adapter')]);
   const client = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: false });
   return {
     kind: 'redis',
@@ -66,4 +65,11 @@ export async function redisTransport(options: RedisTransportOptions): Promise<Li
       client.disconnect();
     },
   };
+}
+
+/** The transport configuration asks for: Redis streams with REDIS_URL, else PostgreSQL with DATABASE_URL, else in memory. */
+export async function transportFromConfig(config: { redisUrl: string | undefined; databaseUrl: string | undefined }): Promise<LiveTransport> {
+  if (config.redisUrl) return redisTransport({ url: config.redisUrl, streamName: 'ccp:live' });
+  if (config.databaseUrl) return postgresTransport({ connectionString: config.databaseUrl, channelPrefix: 'ccp_live' });
+  return memoryTransport();
 }

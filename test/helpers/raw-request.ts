@@ -70,8 +70,13 @@ export async function sendRaw(t: TestApp, op: OperationMeta, credentials: Creden
     headers,
     ...(request.body !== undefined ? { body: request.body } : {}),
   });
-  const text = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
+  if (contentType.startsWith('text/event-stream')) {
+    // An endless stream (GET /api/events): its status and type are the answer.
+    await response.body?.cancel();
+    return { status: response.status, body: { text: '' } as Sent['body'], contentType };
+  }
+  const text = await response.text();
   return {
     status: response.status,
     // (A webhook's TwiML is kept as text: it is never an error body.)
