@@ -9,24 +9,13 @@ import { daytimeZone, nightZone } from './zones.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, type Member, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let t: TestApp;
 let owner: Member;
 let callerId: string;
 let groupId: string;
 const agentIds: string[] = [];
-
-
-
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   t = await startTestApp({ env: { DIALER_INTERVAL_MS: '100', SIMULATOR_SPEEDUP: '200' } });

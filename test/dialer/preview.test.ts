@@ -9,6 +9,7 @@ import { takingAgentCount } from '../../server/dialer/agents/availability.js';
 import { claimAgentForCall } from '../../server/dialer/webhooks/agent-claim.js';
 import { addMember, type Member, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { daytimeZone, nightZone } from './zones.js';
 
 let t: TestApp;
@@ -18,16 +19,6 @@ let callerId: string;
 let groupId: string;
 let ownAgentId: string;
 let otherAgentId: string;
-
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function previewCampaign(name: string, leads: Array<{ phone: string; timeZone?: string }>, extra: Record<string, unknown> = {}): Promise<{ id: string; leadIds: string[] }> {
   const campaign = (
