@@ -1,7 +1,9 @@
 // An instance's live-event hub: gives each event its id and time, sends it to the Socket.IO rooms
 // named (the adapter carries it to the other instances' sockets), tells the other instances'
 // hubs (serverSideEmit, over the same adapter) so their SSE clients and replay buffers see it too,
-// and serves the SSE clients connected here. The one publisher registered against the app's db.
+// and serves the SSE clients connected here. With an adapter that cannot recover (PostgreSQL) the
+// relay is the only message: each hub emits to its own sockets (one NOTIFY per event, not two).
+// The one publisher registered against the app's db.
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'socket.io';
 import type { LiveEvent, LivePublisher } from '../platform/live/publish.js';
@@ -28,10 +30,10 @@ export class LiveHub implements LivePublisher {
 
   constructor(
     private readonly io: Server,
-    private readonly clustered: boolean,
+    private readonly mode: { clustered: boolean; relayOnly: boolean },
     private readonly log: { warn: (obj: object, msg: string) => void },
   ) {
-    io.on(SERVER_SIDE_EVENT, (event: StoredEvent) => this.#deliverLocally(event));
+    io.on(SERVER_SIDE_EVENT, (event: StoredEvent) => this.#deliverLocally(event, this.mode.relayOnly));
   }
 
   publish(event: LiveEvent): void {
@@ -41,12 +43,12 @@ export class LiveHub implements LivePublisher {
     const payload = { eventId: id, occurredAt: new Date(at).toISOString(), ...event.payload };
     const stored: StoredEvent = { id, name: event.name, rooms: event.rooms, payload, at };
     try {
-      this.io.to(event.rooms).emit(event.name, payload);
-      if (this.clustered) this.io.serverSideEmit(SERVER_SIDE_EVENT, stored);
+      if (!this.mode.relayOnly) this.io.to(event.rooms).emit(event.name, payload);
+      if (this.mode.clustered) this.io.serverSideEmit(SERVER_SIDE_EVENT, stored);
     } catch (err) {
       this.log.warn({ err, event: event.name }, 'live event not sent to every instance');
     }
-    this.#deliverLocally(stored);
+    this.#deliverLocally(stored, this.mode.relayOnly);
     this.afterPublish?.(event);
   }
 
@@ -59,7 +61,8 @@ export class LiveHub implements LivePublisher {
     return this.#subscribers.size;
   }
 
-  #deliverLocally(event: StoredEvent): void {
+  #deliverLocally(event: StoredEvent, toSockets: boolean): void {
+    if (toSockets) this.io.local.to([...event.rooms]).emit(event.name, event.payload);
     this.recent.add(event);
     for (const subscriber of this.#subscribers) {
       if (event.rooms.some((room) => subscriber.rooms.has(room))) subscriber.send(event);

@@ -75,7 +75,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
     ...(transport.adapter ? { adapter: transport.adapter } : {}),
     ...(transport.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false } } : {}),
   });
-  const hub = new LiveHub(io, transport.clustered, app.log);
+  const hub = new LiveHub(io, { clustered: transport.clustered, relayOnly: transport.relayOnly }, app.log);
   const analytics = new LiveAnalytics(db, (event) => hub.publish(event), app.log);
   hub.afterPublish = (event) => {
     if (event.name === 'call_ended') analytics.noteCallEnded(event.orgId);

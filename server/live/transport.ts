@@ -13,11 +13,17 @@ export interface LiveTransport {
   recovery: boolean;
   /** Do other instances exist to tell (serverSideEmit)? */
   clustered: boolean;
+  /**
+   * true: one message per event between instances — each hub emits to its own sockets what any
+   * hub relays (for an adapter without recovery, whose broadcasts would be a second message);
+   * false: sockets get events through the adapter's broadcast (which its recovery records).
+   */
+  relayOnly: boolean;
   close(): Promise<void>;
 }
 
 export function memoryTransport(): LiveTransport {
-  return { kind: 'memory', adapter: undefined, recovery: true, clustered: false, close: async () => {} };
+  return { kind: 'memory', adapter: undefined, recovery: true, clustered: false, relayOnly: false, close: async () => {} };
 }
 
 export interface PostgresTransportOptions {
@@ -43,6 +49,7 @@ export async function postgresTransport(options: PostgresTransportOptions): Prom
     adapter: createPostgresAdapter(pool, { channelPrefix: options.channelPrefix, tableName: 'socket_io_attachments', heartbeatInterval: 5000, heartbeatTimeout: 10_000 }) as ServerOptions['adapter'],
     recovery: false,
     clustered: true,
+    relayOnly: true,
     close: () => pool.end(),
   };
 }
@@ -61,6 +68,7 @@ export async function redisTransport(options: RedisTransportOptions): Promise<Li
     adapter: createRedisStreamsAdapter(client, { streamName: options.streamName, maxLen: 10_000 }) as ServerOptions['adapter'],
     recovery: true,
     clustered: true,
+    relayOnly: false,
     close: async () => {
       client.disconnect();
     },
