@@ -44,7 +44,7 @@ module.exports = {
       severity: 'error',
       comment: 'Routing plans and call-flow rendering are pure functions over plain data.',
       from: { path: '^server/inbound/(routing|flows)/' },
-      to: { path: '^(server/|db/)', pathNot: ['^server/inbound/(routing|flows)/', '^server/telephony/twiml\\.ts$', '^server/platform/common/(zoned-time|time-zone|dates|phone)\\.ts$', '^db/types\\.ts$'] },
+      to: { path: '^(server/|db/)', pathNot: ['^server/inbound/(routing|flows)/', '^server/telephony/twiml\\.ts$', '^server/platform/common/(zoned-time|time-zone|dates|phone|weekly-hours)\\.ts$', '^db/types\\.ts$'] },
     },
     {
       name: 'rtb-and-attribution-apart',
@@ -66,6 +66,13 @@ module.exports = {
       comment: 'dialer/ (agents, presence, outbound campaigns, the dial loop, its webhooks) stands on platform/, accounts/ and crm/, takes from inbound/ only campaigns, and places calls through the telephony port (its types and pure TwiML: the adapter is injected).',
       from: { path: group('dialer') },
       to: { path: '^server/', pathNot: [group('dialer'), group('platform'), group('accounts'), group('crm'), '^server/inbound/campaigns/', '^server/telephony/(types|twiml)\\.ts$', '^server/handler-types\\.ts$'] },
+    },
+    {
+      name: 'integrations-on-platform-and-accounts',
+      severity: 'error',
+      comment: 'integrations/ (event webhook endpoints, their delivery log and queue policy) stands on platform/ (events are raised and sent there) and accounts/.',
+      from: { path: group('integrations') },
+      to: { path: '^server/', pathNot: [group('integrations'), group('platform'), group('accounts'), '^server/handler-types\\.ts$'] },
     },
     {
       name: 'handlers-only-from-the-root',

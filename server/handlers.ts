@@ -37,6 +37,7 @@ import { createAgentHandlers } from './dialer/agents/handlers.js';
 import { createOutboundWebhookHandlers } from './dialer/webhooks/handlers.js';
 import { createPreviewHandlers } from './dialer/preview/handlers.js';
 import { createAgentGroupHandlers } from './dialer/agents/group-handlers.js';
+import { createWebhookEndpointHandlers } from './integrations/webhooks/handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
   return {
@@ -76,5 +77,6 @@ export function createHandlers(deps: Deps): Handlers {
     ...createOutboundWebhookHandlers(deps),
     ...createPreviewHandlers(deps),
     ...createAgentGroupHandlers(deps),
+    ...createWebhookEndpointHandlers(deps),
   };
 }

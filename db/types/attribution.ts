@@ -114,6 +114,8 @@ export interface PixelDeliveriesTable {
   event: string;
   method: string;
   url: string;
+  /** Request headers of the delivery (pixels send none). */
+  headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
   body: string | null;
   status: Generated<'pending' | 'delivered' | 'failed'>;
   attempts: Generated<number>;
