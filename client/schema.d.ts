@@ -6211,7 +6211,9 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             /** Format: uuid */
             organizationId: string;
-            data: Record<string, never>;
+            data: {
+                [key: string]: unknown;
+            };
         };
         CallEventPayload: {
             /** Format: uuid */
