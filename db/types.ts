@@ -19,6 +19,7 @@ export type * from './types/attribution.js';
 export type * from './types/crm.js';
 export type * from './types/dialer.js';
 export type * from './types/events.js';
+export type * from './types/deliveries.js';
 
 export interface DB {
   organizations: OrganizationsTable;

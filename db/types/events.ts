@@ -2,7 +2,8 @@
 // server/integrations/webhooks; migration 0025). The event types are listed once, in
 // server/platform/events/types.ts.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { BigIntId, CreatedAt, Json, UpdatedAt } from './columns.js';
+import type { CreatedAt, Json, UpdatedAt } from './columns.js';
+import type { DeliveryAttemptsTable, DeliveryQueueColumns } from './deliveries.js';
 
 export interface WebhookEndpointsTable {
   id: Generated<string>;
@@ -20,35 +21,16 @@ export interface WebhookEndpointsTable {
   updated_at: UpdatedAt;
 }
 
-export interface WebhookDeliveriesTable {
-  id: BigIntId;
-  org_id: string;
+export interface WebhookDeliveriesTable extends DeliveryQueueColumns {
   endpoint_id: string;
   event_id: string;
-  event: string;
   method: Generated<'POST'>;
-  url: string;
   headers: Json<Record<string, string>>;
   body: string;
   replay_of: ColumnType<string | null, string | number | null | undefined, never>;
-  status: Generated<'pending' | 'delivered' | 'failed'>;
-  attempts: Generated<number>;
-  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  last_error: string | null;
-  created_at: CreatedAt;
-  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-export interface WebhookAttemptsTable {
-  id: BigIntId;
-  delivery_id: string | number;
-  attempt: number;
-  http_status: number | null;
-  error: string | null;
-  duration_ms: number | null;
-  attempted_at: CreatedAt;
-}
+export type WebhookAttemptsTable = DeliveryAttemptsTable;
 
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type NewWebhookEndpoint = Insertable<WebhookEndpointsTable>;

@@ -45,8 +45,9 @@ export async function raiseEvent(db: Db, event: RaisedEvent): Promise<RaiseResul
 
 /**
  * Which of `types` anybody of the organisation listens to: for a raise point whose event data costs
- * a read (a call's row) to skip that read when nobody listens. Raising an event nobody listens to
- * is harmless; this is only a saving.
+ * a read (a call's row) to skip that read when nobody listens (raiseCallEvents, and the inbound
+ * route cache's `startEvents`). Raising an event nobody listens to is harmless; this is only a
+ * saving — and the one place to widen when events get listeners other than webhook endpoints.
  */
 export async function listenedTypes(db: Db, orgId: string, types: readonly EventType[]): Promise<EventType[]> {
   if (types.length === 0) return [];
