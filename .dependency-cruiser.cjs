@@ -82,6 +82,13 @@ module.exports = {
       to: { path: group('live') },
     },
     {
+      name: 'integrations-on-platform-and-accounts',
+      severity: 'error',
+      comment: 'integrations/ (event webhook endpoints, their delivery log and queue policy) stands on platform/ (events are raised and sent there) and accounts/.',
+      from: { path: group('integrations') },
+      to: { path: '^server/', pathNot: [group('integrations'), group('platform'), group('accounts'), '^server/handler-types\\.ts$'] },
+    },
+    {
       name: 'handlers-only-from-the-root',
       severity: 'error',
       comment: 'Route handlers are wired in server/handlers.ts; a module calls another module’s functions, never its handlers.',

@@ -2402,6 +2402,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's event webhook endpoints (seed 003 "Webhook Integration"); signing secrets are never shown */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Subscribe a URL to events; the signing secret is in this answer only
+         * @description Every event of a subscribed type is POSTed to `url` as JSON (the envelope
+         *     `{id, type, event, createdAt, organizationId, data}`; the `webhooks` section of this
+         *     document describes each event), signed with `X-CCP-Signature: t=<unix seconds>,v1=<hex
+         *     HMAC-SHA256(secret, "<t>.<body>")>`, through a durable queue retried with backoff. The URL
+         *     is judged by the outbound guard (http/https, no private, loopback, link-local or metadata
+         *     address) when saved and again when each delivery is sent. The `secret` (`whsec_...`) is
+         *     generated here and shown in this answer only; `POST .../rotate-secret` replaces it.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One event webhook endpoint, with its delivery counts and why it was disabled */
+        get: operations["getWebhookEndpoint"];
+        /**
+         * Change an endpoint (only the fields sent); `isActive` true re-enables a disabled one
+         * @description `isActive: true` re-enables an endpoint (its failure streak, `disabledAt` and
+         *     `disabledReason` are cleared); `isActive: false` disables it, and its pending deliveries
+         *     end as failed (`endpoint disabled`; replay them later). A new `url` is judged by the
+         *     outbound guard and also receives the pending retries.
+         */
+        put: operations["updateWebhookEndpoint"];
+        post?: never;
+        /** Delete an endpoint (its deliveries and their log go with it) */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the endpoint's signing secret; the new one is in this answer only
+         * @description The old secret stops at once; deliveries sent from now on (retries too) are signed with the new one.
+         */
+        post: operations["rotateWebhookEndpointSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a `ping` event to the endpoint (also while it is disabled, to check a fix before re-enabling it)
+         * @description The ping is a delivery like any other (signed, retried, in the delivery log), sent by the
+         *     delivery worker within a second or so; follow it with
+         *     `GET /api/webhook-endpoints/{id}/deliveries`. A successful ping ends the endpoint's failure
+         *     streak but does not re-enable it (`PUT` with `isActive: true` does).
+         */
+        post: operations["testWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** The endpoint's delivery log, newest first, each delivery with its attempts */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook-endpoints/{id}/deliveries/{deliveryId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description A delivery of this endpoint (its log's `id`). A malformed id, or one of another endpoint or organisation, is a 404.
+                 * @example 1042
+                 */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one delivered or failed event again, as a new delivery (same event id and body)
+         * @description The replay is a new delivery of the same event (`id`, `type`, `data` unchanged, so a
+         *     receiver that dedupes by event id sees it as the event it may already have), sent to the
+         *     endpoint's current URL and signed with its current secret, also while the endpoint is
+         *     disabled. A delivery still pending is being tried already: 409.
+         */
+        post: operations["replayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -3146,7 +3316,188 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "call.started": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call began (sent to subscribed endpoints)
+         * @description Inbound: the call was recorded for one of the organisation's campaigns. Outbound: the carrier started the dialer's call (its first progress callback).
+         */
+        post: operations["callStartedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "call.answered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call was answered
+         * @description Inbound: a buyer's leg answered. Outbound: the called side picked up (a person or, see `answeredBy`, a machine).
+         */
+        post: operations["callAnsweredEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "call.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A call ended (seed 003 `call.completed`)
+         * @description Sent once per call whatever its final status (`completed`, `busy`, `no-answer`, `failed`, `canceled`): look at `status` and, for outbound calls, `disposition`.
+         */
+        post: operations["callCompletedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "lead.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A lead was created through the API
+         * @description `POST /api/leads`. Leads of a CSV import raise no event each (an import of a million rows would send a million requests).
+         */
+        post: operations["leadCreatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "lead.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A lead was changed through the API
+         * @description `PUT /api/leads/{id}` that changed something; `changedFields` names what. The dialer's own bookkeeping (dial status, attempts) raises no event.
+         */
+        post: operations["leadUpdatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "lead.qualified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A lead's stage became qualified (seed 003 `lead.qualified`)
+         * @description Raised with `lead.updated` when a change moves the lead to `qualified`, or with `lead.created` when it is created so.
+         */
+        post: operations["leadQualifiedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "lead.converted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A lead's stage became converted
+         * @description As `lead.qualified`, for the stage `converted`.
+         */
+        post: operations["leadConvertedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "agent.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An agent's presence changed
+         * @description By a person (`PUT /api/agents/{id}/status`) or by the dialer (a call bridged to the agent, or its end).
+         */
+        post: operations["agentStatusChangedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The test event
+         * @description `POST /api/webhook-endpoints/{id}/test`: nothing happened; answer 2xx to show the endpoint works.
+         */
+        post: operations["pingEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description The one error format (seed 000). */
@@ -5787,6 +6138,252 @@ export interface components {
         AgentGroupList: {
             groups: components["schemas"]["AgentGroup"][];
         };
+        /**
+         * @description What happened (server/platform/events/types.ts lists the same types):
+         *     `call.started` a call began (inbound: recorded for one of our campaigns; outbound: the carrier started it);
+         *     `call.answered` a buyer (inbound) or the called person or machine (outbound) answered;
+         *     `call.completed` the call ended, whatever its final status (`completed`, `busy`, `no-answer`, `failed`, `canceled`);
+         *     `lead.created` a lead was created through the API;
+         *     `lead.updated` a lead was changed through the API;
+         *     `lead.qualified` / `lead.converted` a lead's stage became `qualified` / `converted` (also when created so);
+         *     `agent.status_changed` an agent's presence changed (by a person or by a call).
+         * @enum {string}
+         */
+        EventType: "call.started" | "call.answered" | "call.completed" | "lead.created" | "lead.updated" | "lead.qualified" | "lead.converted" | "agent.status_changed";
+        WebhookSubscription: components["schemas"]["EventType"] | "*";
+        WebhookDeliveredType: components["schemas"]["EventType"] | "ping";
+        /** @description Where events are POSTed (http or https). Private, loopback, link-local and metadata addresses are refused when saved and when sent. */
+        WebhookEndpointUrl: string;
+        WebhookEndpointCounts: {
+            pending: number;
+            delivered: number;
+            failed: number;
+        };
+        WebhookEndpoint: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string | null;
+            events: components["schemas"]["WebhookSubscription"][];
+            /** @description Events are queued for the endpoint only while it is active. */
+            isActive: boolean;
+            /**
+             * Format: date-time
+             * @description When it was disabled (by hand or after repeated failures); null while active.
+             */
+            disabledAt: string | null;
+            /** @description Why it was disabled, e.g. `10 consecutive deliveries failed (the last: HTTP 500)` or `disabled through the API`. */
+            disabledReason: string | null;
+            /** @description Deliveries that failed in a row (each after all its tries); 10 disable the endpoint, a delivered one resets it. */
+            consecutiveFailures: number;
+            /** @description The signing secret's prefix and last four characters (`whsec_…Xy9Z`), to tell secrets apart; the secret itself is shown once. */
+            secretHint: string;
+            deliveries: components["schemas"]["WebhookEndpointCounts"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        WebhookEndpointWithSecret: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string | null;
+            events: components["schemas"]["WebhookSubscription"][];
+            isActive: boolean;
+            /** Format: date-time */
+            disabledAt: string | null;
+            disabledReason: string | null;
+            consecutiveFailures: number;
+            secretHint: string;
+            deliveries: components["schemas"]["WebhookEndpointCounts"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+            /** @description The signing secret (HMAC-SHA256 key of `X-CCP-Signature`). Shown in this answer only; keep it with the receiver. */
+            secret: string;
+        };
+        WebhookEndpointCreate: {
+            url: components["schemas"]["WebhookEndpointUrl"];
+            events: components["schemas"]["WebhookSubscription"][];
+            description?: string | null;
+            isActive?: boolean;
+        };
+        WebhookEndpointUpdate: {
+            url?: components["schemas"]["WebhookEndpointUrl"];
+            events?: components["schemas"]["WebhookSubscription"][];
+            description?: string | null;
+            isActive?: boolean;
+        };
+        /**
+         * @description `pending`: queued or waiting for its next try; `delivered`: a 2xx came back; `failed`: every try failed, the receiver answered a 4xx other than 408 / 429, the address was refused, or the endpoint was disabled.
+         * @enum {string}
+         */
+        WebhookDeliveryStatus: "pending" | "delivered" | "failed";
+        WebhookDeliveryAttempt: {
+            attempt: number;
+            /** @description The receiver's status; null when no answer came (time-out, refused address, connection error). */
+            httpStatus: number | null;
+            /** @description Why the try failed (`HTTP 500`, `timeout: ...`, `blocked: ...`); null when it succeeded. */
+            error: string | null;
+            durationMs: number | null;
+            attemptedAt: components["schemas"]["Timestamp"];
+        };
+        WebhookDelivery: {
+            /** @description The delivery's id (for replay). */
+            id: string;
+            /** Format: uuid */
+            endpointId: string;
+            /**
+             * Format: uuid
+             * @description The event's `id` (also `X-CCP-Event-Id`), the same in every delivery of the event, replays included.
+             */
+            eventId: string;
+            eventType: components["schemas"]["WebhookDeliveredType"];
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            /** @description Where it is sent. */
+            url: string;
+            attemptCount: number;
+            /**
+             * Format: date-time
+             * @description When the next try is due (pending deliveries only).
+             */
+            nextAttemptAt: string | null;
+            lastError: string | null;
+            /** @description The delivery this one replays. */
+            replayOf: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            deliveredAt: string | null;
+            payload: components["schemas"]["WebhookEventEnvelope"];
+            attempts: components["schemas"]["WebhookDeliveryAttempt"][];
+        };
+        WebhookDeliveryList: {
+            deliveries: components["schemas"]["WebhookDelivery"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /** @description What every delivery POSTs (the exact body that is signed). `data` is the event's own shape (the `webhooks` section). */
+        WebhookEventEnvelope: {
+            /**
+             * Format: uuid
+             * @description The event's id; deduplicate on it (a retry or a replay carries the same id).
+             */
+            id: string;
+            type: components["schemas"]["WebhookDeliveredType"];
+            event: components["schemas"]["WebhookDeliveredType"];
+            createdAt: components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            organizationId: string;
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        CallEventPayload: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "call.started" | "call.answered" | "call.completed";
+            /**
+             * @description The same as `type` (seed 003's receiver reads `event`).
+             * @enum {string}
+             */
+            event: "call.started" | "call.answered" | "call.completed";
+            createdAt: components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            organizationId: string;
+            data: components["schemas"]["CallEventData"];
+        };
+        /** @description The call as it was when the event happened. People's numbers are obfuscated as everywhere in the API (the caller of an inbound call, the lead of an outbound one); the organisation's own numbers are whole. */
+        CallEventData: {
+            callId: number;
+            callSid: string;
+            direction: components["schemas"]["CallDirection"];
+            status: components["schemas"]["CallStatus"];
+            /**
+             * @description `simulator`: a demo call of the local simulator.
+             * @enum {string}
+             */
+            source: "twilio" | "simulator" | "manual";
+            campaignId: string | null;
+            leadId: string | null;
+            agentId: string | null;
+            from: string | null;
+            to: string | null;
+            startedAt: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            answeredAt: string | null;
+            /** Format: date-time */
+            endedAt: string | null;
+            durationSec: number | null;
+            talkTimeSec: number | null;
+            disposition: components["schemas"]["CallDispositionOrNull"];
+            answeredBy: components["schemas"]["CallAnsweredByOrNull"];
+            /** @description What the call pays (a correction's amount where there is one); null until it qualifies. */
+            revenue: number | null;
+        };
+        LeadEventPayload: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            type: "lead.created" | "lead.updated" | "lead.qualified" | "lead.converted";
+            /**
+             * @description The same as `type` (seed 003's receiver reads `event`).
+             * @enum {string}
+             */
+            event: "lead.created" | "lead.updated" | "lead.qualified" | "lead.converted";
+            createdAt: components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            organizationId: string;
+            data: components["schemas"]["LeadEventData"];
+        };
+        LeadEventData: {
+            lead: components["schemas"]["Lead"];
+            /** @description `lead.updated`: the lead's fields (as `Lead` names them) that the change changed; empty for the other events. */
+            changedFields: string[];
+            /** @description The stage before the change (null for a lead just created). */
+            previousStage: components["schemas"]["LeadStage"] | null;
+        };
+        AgentStatusEventPayload: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            type: "agent.status_changed";
+            /**
+             * @description The same as `type`.
+             * @constant
+             */
+            event: "agent.status_changed";
+            createdAt: components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            organizationId: string;
+            data: components["schemas"]["AgentStatusEventData"];
+        };
+        AgentStatusEventData: {
+            /** Format: uuid */
+            agentId: string;
+            status: components["schemas"]["AgentStatus"];
+            previousStatus: components["schemas"]["AgentStatus"];
+            /**
+             * @description `user`: a person changed it (the API); `call`: the dialer did (a call began or ended).
+             * @enum {string}
+             */
+            reason: "user" | "call";
+            /** @description The agent's change number (increases by one with each change). */
+            statusVersion: number;
+            changedAt: components["schemas"]["Timestamp"];
+        };
+        PingEventPayload: {
+            /** Format: uuid */
+            id: string;
+            /** @constant */
+            type: "ping";
+            /** @constant */
+            event: "ping";
+            createdAt: components["schemas"]["Timestamp"];
+            /** Format: uuid */
+            organizationId: string;
+            data: {
+                /** Format: uuid */
+                endpointId: string;
+            };
+        };
     };
     responses: {
         /** @description The whole file, with the content type detected at upload. */
@@ -6212,6 +6809,21 @@ export interface components {
          * @example 2024-01-31
          */
         CallsDateTo: components["schemas"]["CallDay"];
+        /**
+         * @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute over the raw body, compare in constant time, refuse a `t` older than a few minutes.
+         * @example t=1754308800,v1=5d41402abc4b2a76b9719d911017c592ae1c4d5b8a1c3f0e6b7d2a9c8e1f4b3a
+         */
+        WebhookSignatureHeader: string;
+        /**
+         * @description The event's id (the body's `id`), the same for every retry and replay.
+         * @example 7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e
+         */
+        WebhookEventIdHeader: string;
+        /**
+         * @description The event's type (the body's `type`).
+         * @example call.completed
+         */
+        WebhookEventTypeHeader: components["schemas"]["WebhookDeliveredType"];
     };
     requestBodies: never;
     headers: {
@@ -12466,6 +13078,315 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every endpoint of the organisation, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"][];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://crm.example.com/webhooks/coldcaller",
+                 *       "events": [
+                 *         "call.completed",
+                 *         "lead.qualified"
+                 *       ],
+                 *       "description": "Our CRM"
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookEndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description Created; `secret` is shown this once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "isActive": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookEndpointUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rotateWebhookEndpointSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint with its new `secret`, shown this once. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only deliveries in this state.
+                 * @example failed
+                 */
+                status?: components["schemas"]["WebhookDeliveryStatus"];
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description A delivery of this endpoint (its log's `id`). A malformed id, or one of another endpoint or organisation, is a 404.
+                 * @example 1042
+                 */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getLiveness: {
         parameters: {
             query?: never;
@@ -14646,6 +15567,702 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    callStartedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute over the raw body, compare in constant time, refuse a `t` older than a few minutes.
+                 * @example t=1754308800,v1=5d41402abc4b2a76b9719d911017c592ae1c4d5b8a1c3f0e6b7d2a9c8e1f4b3a
+                 */
+                "X-CCP-Signature": components["parameters"]["WebhookSignatureHeader"];
+                /**
+                 * @description The event's id (the body's `id`), the same for every retry and replay.
+                 * @example 7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e
+                 */
+                "X-CCP-Event-Id": components["parameters"]["WebhookEventIdHeader"];
+                /**
+                 * @description The event's type (the body's `type`).
+                 * @example call.completed
+                 */
+                "X-CCP-Event-Type": components["parameters"]["WebhookEventTypeHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e",
+                 *       "type": "call.started",
+                 *       "event": "call.started",
+                 *       "createdAt": "2025-08-04T11:59:00.000Z",
+                 *       "organizationId": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                 *       "data": {
+                 *         "callId": 1201,
+                 *         "callSid": "CA1234567890abcdef1234567890abcdef",
+                 *         "direction": "outbound",
+                 *         "status": "initiated",
+                 *         "source": "twilio",
+                 *         "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *         "leadId": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                 *         "agentId": null,
+                 *         "from": "+14155550100",
+                 *         "to": "415***2671",
+                 *         "startedAt": "2025-08-04T11:55:00.000Z",
+                 *         "answeredAt": null,
+                 *         "endedAt": null,
+                 *         "durationSec": null,
+                 *         "talkTimeSec": null,
+                 *         "disposition": null,
+                 *         "answeredBy": null,
+                 *         "revenue": null
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CallEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event (the body is ignored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A 4xx other than 408 and 429 ends the delivery at once (it is not retried); 408, 429, 5xx, time-outs (10 s) and connection errors are retried with backoff. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    callAnsweredEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute over the raw body, compare in constant time, refuse a `t` older than a few minutes.
+                 * @example t=1754308800,v1=5d41402abc4b2a76b9719d911017c592ae1c4d5b8a1c3f0e6b7d2a9c8e1f4b3a
+                 */
+                "X-CCP-Signature": components["parameters"]["WebhookSignatureHeader"];
+                /**
+                 * @description The event's id (the body's `id`), the same for every retry and replay.
+                 * @example 7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e
+                 */
+                "X-CCP-Event-Id": components["parameters"]["WebhookEventIdHeader"];
+                /**
+                 * @description The event's type (the body's `type`).
+                 * @example call.completed
+                 */
+                "X-CCP-Event-Type": components["parameters"]["WebhookEventTypeHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e",
+                 *       "type": "call.answered",
+                 *       "event": "call.answered",
+                 *       "createdAt": "2025-08-04T11:59:00.000Z",
+                 *       "organizationId": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                 *       "data": {
+                 *         "callId": 1201,
+                 *         "callSid": "CA1234567890abcdef1234567890abcdef",
+                 *         "direction": "outbound",
+                 *         "status": "in-progress",
+                 *         "source": "twilio",
+                 *         "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *         "leadId": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                 *         "agentId": null,
+                 *         "from": "+14155550100",
+                 *         "to": "415***2671",
+                 *         "startedAt": "2025-08-04T11:55:00.000Z",
+                 *         "answeredAt": "2025-08-04T11:55:09.000Z",
+                 *         "endedAt": null,
+                 *         "durationSec": null,
+                 *         "talkTimeSec": null,
+                 *         "disposition": null,
+                 *         "answeredBy": null,
+                 *         "revenue": null
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CallEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event (the body is ignored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A 4xx other than 408 and 429 ends the delivery at once (it is not retried); 408, 429, 5xx, time-outs (10 s) and connection errors are retried with backoff. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    callCompletedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute over the raw body, compare in constant time, refuse a `t` older than a few minutes.
+                 * @example t=1754308800,v1=5d41402abc4b2a76b9719d911017c592ae1c4d5b8a1c3f0e6b7d2a9c8e1f4b3a
+                 */
+                "X-CCP-Signature": components["parameters"]["WebhookSignatureHeader"];
+                /**
+                 * @description The event's id (the body's `id`), the same for every retry and replay.
+                 * @example 7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e
+                 */
+                "X-CCP-Event-Id": components["parameters"]["WebhookEventIdHeader"];
+                /**
+                 * @description The event's type (the body's `type`).
+                 * @example call.completed
+                 */
+                "X-CCP-Event-Type": components["parameters"]["WebhookEventTypeHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e",
+                 *       "type": "call.completed",
+                 *       "event": "call.completed",
+                 *       "createdAt": "2025-08-04T11:59:00.000Z",
+                 *       "organizationId": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                 *       "data": {
+                 *         "callId": 1201,
+                 *         "callSid": "CA1234567890abcdef1234567890abcdef",
+                 *         "direction": "outbound",
+                 *         "status": "completed",
+                 *         "source": "twilio",
+                 *         "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *         "leadId": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                 *         "agentId": "9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d",
+                 *         "from": "+14155550100",
+                 *         "to": "415***2671",
+                 *         "startedAt": "2025-08-04T11:55:00.000Z",
+                 *         "answeredAt": "2025-08-04T11:55:09.000Z",
+                 *         "endedAt": "2025-08-04T11:58:14.000Z",
+                 *         "durationSec": 185,
+                 *         "talkTimeSec": 185,
+                 *         "disposition": "answered",
+                 *         "answeredBy": "human",
+                 *         "revenue": null
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CallEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event (the body is ignored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A 4xx other than 408 and 429 ends the delivery at once (it is not retried); 408, 429, 5xx, time-outs (10 s) and connection errors are retried with backoff. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    leadCreatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute over the raw body, compare in constant time, refuse a `t` older than a few minutes.
+                 * @example t=1754308800,v1=5d41402abc4b2a76b9719d911017c592ae1c4d5b8a1c3f0e6b7d2a9c8e1f4b3a
+                 */
+                "X-CCP-Signature": components["parameters"]["WebhookSignatureHeader"];
+                /**
+                 * @description The event's id (the body's `id`), the same for every retry and replay.
+                 * @example 7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e
+                 */
+                "X-CCP-Event-Id": components["parameters"]["WebhookEventIdHeader"];
+                /**
+                 * @description The event's type (the body's `type`).
+                 * @example call.completed
+                 */
+                "X-CCP-Event-Type": components["parameters"]["WebhookEventTypeHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "5c7e9a1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b",
+                 *       "type": "lead.created",
+                 *       "event": "lead.created",
+                 *       "createdAt": "2025-08-04T11:58:00.000Z",
+                 *       "organizationId": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                 *       "data": {
+                 *         "lead": {
+                 *           "id": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                 *           "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *           "name": "Sara Ahmed",
+                 *           "firstName": "Sara",
+                 *           "lastName": "Ahmed",
+                 *           "company": "ABC Corp",
+                 *           "phone": "415***2671",
+                 *           "phoneE164": "415***2671",
+                 *           "email": "sara@example.com",
+                 *           "country": "US",
+                 *           "timeZone": "America/Los_Angeles",
+                 *           "priority": "normal",
+                 *           "customFields": {
+                 *             "source": "webinar"
+                 *           },
+                 *           "notes": "VIP customer",
+                 *           "assignedTo": 5,
+                 *           "stage": "new",
+                 *           "dialStatus": "completed",
+                 *           "callAttempts": 1,
+                 *           "lastCallAt": "2025-08-04T11:55:00.000Z",
+                 *           "nextCallAt": null,
+                 *           "nextFollowUpAt": null,
+                 *           "doNotCall": false,
+                 *           "source": "api",
+                 *           "importId": null,
+                 *           "createdAt": "2025-08-01T09:00:00.000Z",
+                 *           "updatedAt": "2025-08-04T11:58:00.000Z"
+                 *         },
+                 *         "changedFields": [],
+                 *         "previousStage": null
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["LeadEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event (the body is ignored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A 4xx other than 408 and 429 ends the delivery at once (it is not retried); 408, 429, 5xx, time-outs (10 s) and connection errors are retried with backoff. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    leadUpdatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute over the raw body, compare in constant time, refuse a `t` older than a few minutes.
+                 * @example t=1754308800,v1=5d41402abc4b2a76b9719d911017c592ae1c4d5b8a1c3f0e6b7d2a9c8e1f4b3a
+                 */
+                "X-CCP-Signature": components["parameters"]["WebhookSignatureHeader"];
+                /**
+                 * @description The event's id (the body's `id`), the same for every retry and replay.
+                 * @example 7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e
+                 */
+                "X-CCP-Event-Id": components["parameters"]["WebhookEventIdHeader"];
+                /**
+                 * @description The event's type (the body's `type`).
+                 * @example call.completed
+                 */
+                "X-CCP-Event-Type": components["parameters"]["WebhookEventTypeHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "5c7e9a1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b",
+                 *       "type": "lead.updated",
+                 *       "event": "lead.updated",
+                 *       "createdAt": "2025-08-04T11:58:00.000Z",
+                 *       "organizationId": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                 *       "data": {
+                 *         "lead": {
+                 *           "id": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                 *           "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *           "name": "Sara Ahmed",
+                 *           "firstName": "Sara",
+                 *           "lastName": "Ahmed",
+                 *           "company": "ABC Corp",
+                 *           "phone": "415***2671",
+                 *           "phoneE164": "415***2671",
+                 *           "email": "sara@example.com",
+                 *           "country": "US",
+                 *           "timeZone": "America/Los_Angeles",
+                 *           "priority": "normal",
+                 *           "customFields": {
+                 *             "source": "webinar"
+                 *           },
+                 *           "notes": "VIP customer",
+                 *           "assignedTo": 5,
+                 *           "stage": "contacted",
+                 *           "dialStatus": "completed",
+                 *           "callAttempts": 1,
+                 *           "lastCallAt": "2025-08-04T11:55:00.000Z",
+                 *           "nextCallAt": null,
+                 *           "nextFollowUpAt": null,
+                 *           "doNotCall": false,
+                 *           "source": "api",
+                 *           "importId": null,
+                 *           "createdAt": "2025-08-01T09:00:00.000Z",
+                 *           "updatedAt": "2025-08-04T11:58:00.000Z"
+                 *         },
+                 *         "changedFields": [
+                 *           "stage",
+                 *           "notes"
+                 *         ],
+                 *         "previousStage": "new"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["LeadEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event (the body is ignored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A 4xx other than 408 and 429 ends the delivery at once (it is not retried); 408, 429, 5xx, time-outs (10 s) and connection errors are retried with backoff. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    leadQualifiedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute over the raw body, compare in constant time, refuse a `t` older than a few minutes.
+                 * @example t=1754308800,v1=5d41402abc4b2a76b9719d911017c592ae1c4d5b8a1c3f0e6b7d2a9c8e1f4b3a
+                 */
+                "X-CCP-Signature": components["parameters"]["WebhookSignatureHeader"];
+                /**
+                 * @description The event's id (the body's `id`), the same for every retry and replay.
+                 * @example 7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e
+                 */
+                "X-CCP-Event-Id": components["parameters"]["WebhookEventIdHeader"];
+                /**
+                 * @description The event's type (the body's `type`).
+                 * @example call.completed
+                 */
+                "X-CCP-Event-Type": components["parameters"]["WebhookEventTypeHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "5c7e9a1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b",
+                 *       "type": "lead.qualified",
+                 *       "event": "lead.qualified",
+                 *       "createdAt": "2025-08-04T11:58:00.000Z",
+                 *       "organizationId": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                 *       "data": {
+                 *         "lead": {
+                 *           "id": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                 *           "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *           "name": "Sara Ahmed",
+                 *           "firstName": "Sara",
+                 *           "lastName": "Ahmed",
+                 *           "company": "ABC Corp",
+                 *           "phone": "415***2671",
+                 *           "phoneE164": "415***2671",
+                 *           "email": "sara@example.com",
+                 *           "country": "US",
+                 *           "timeZone": "America/Los_Angeles",
+                 *           "priority": "normal",
+                 *           "customFields": {
+                 *             "source": "webinar"
+                 *           },
+                 *           "notes": "VIP customer",
+                 *           "assignedTo": 5,
+                 *           "stage": "qualified",
+                 *           "dialStatus": "completed",
+                 *           "callAttempts": 1,
+                 *           "lastCallAt": "2025-08-04T11:55:00.000Z",
+                 *           "nextCallAt": null,
+                 *           "nextFollowUpAt": null,
+                 *           "doNotCall": false,
+                 *           "source": "api",
+                 *           "importId": null,
+                 *           "createdAt": "2025-08-01T09:00:00.000Z",
+                 *           "updatedAt": "2025-08-04T11:58:00.000Z"
+                 *         },
+                 *         "changedFields": [],
+                 *         "previousStage": "contacted"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["LeadEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event (the body is ignored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A 4xx other than 408 and 429 ends the delivery at once (it is not retried); 408, 429, 5xx, time-outs (10 s) and connection errors are retried with backoff. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    leadConvertedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute over the raw body, compare in constant time, refuse a `t` older than a few minutes.
+                 * @example t=1754308800,v1=5d41402abc4b2a76b9719d911017c592ae1c4d5b8a1c3f0e6b7d2a9c8e1f4b3a
+                 */
+                "X-CCP-Signature": components["parameters"]["WebhookSignatureHeader"];
+                /**
+                 * @description The event's id (the body's `id`), the same for every retry and replay.
+                 * @example 7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e
+                 */
+                "X-CCP-Event-Id": components["parameters"]["WebhookEventIdHeader"];
+                /**
+                 * @description The event's type (the body's `type`).
+                 * @example call.completed
+                 */
+                "X-CCP-Event-Type": components["parameters"]["WebhookEventTypeHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "5c7e9a1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b",
+                 *       "type": "lead.converted",
+                 *       "event": "lead.converted",
+                 *       "createdAt": "2025-08-04T11:58:00.000Z",
+                 *       "organizationId": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                 *       "data": {
+                 *         "lead": {
+                 *           "id": "6a0c8f1e-3b7d-4c2a-9e51-2d4b8a7f0c13",
+                 *           "campaignId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                 *           "name": "Sara Ahmed",
+                 *           "firstName": "Sara",
+                 *           "lastName": "Ahmed",
+                 *           "company": "ABC Corp",
+                 *           "phone": "415***2671",
+                 *           "phoneE164": "415***2671",
+                 *           "email": "sara@example.com",
+                 *           "country": "US",
+                 *           "timeZone": "America/Los_Angeles",
+                 *           "priority": "normal",
+                 *           "customFields": {
+                 *             "source": "webinar"
+                 *           },
+                 *           "notes": "VIP customer",
+                 *           "assignedTo": 5,
+                 *           "stage": "converted",
+                 *           "dialStatus": "completed",
+                 *           "callAttempts": 1,
+                 *           "lastCallAt": "2025-08-04T11:55:00.000Z",
+                 *           "nextCallAt": null,
+                 *           "nextFollowUpAt": null,
+                 *           "doNotCall": false,
+                 *           "source": "api",
+                 *           "importId": null,
+                 *           "createdAt": "2025-08-01T09:00:00.000Z",
+                 *           "updatedAt": "2025-08-04T11:58:00.000Z"
+                 *         },
+                 *         "changedFields": [],
+                 *         "previousStage": "qualified"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["LeadEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event (the body is ignored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A 4xx other than 408 and 429 ends the delivery at once (it is not retried); 408, 429, 5xx, time-outs (10 s) and connection errors are retried with backoff. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    agentStatusChangedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute over the raw body, compare in constant time, refuse a `t` older than a few minutes.
+                 * @example t=1754308800,v1=5d41402abc4b2a76b9719d911017c592ae1c4d5b8a1c3f0e6b7d2a9c8e1f4b3a
+                 */
+                "X-CCP-Signature": components["parameters"]["WebhookSignatureHeader"];
+                /**
+                 * @description The event's id (the body's `id`), the same for every retry and replay.
+                 * @example 7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e
+                 */
+                "X-CCP-Event-Id": components["parameters"]["WebhookEventIdHeader"];
+                /**
+                 * @description The event's type (the body's `type`).
+                 * @example call.completed
+                 */
+                "X-CCP-Event-Type": components["parameters"]["WebhookEventTypeHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "3a5c7e9b-1d3f-4b5d-8f1a-3c5e7a9b1d3f",
+                 *       "type": "agent.status_changed",
+                 *       "event": "agent.status_changed",
+                 *       "createdAt": "2025-08-04T11:55:10.000Z",
+                 *       "organizationId": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                 *       "data": {
+                 *         "agentId": "9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d",
+                 *         "status": "busy",
+                 *         "previousStatus": "available",
+                 *         "reason": "call",
+                 *         "statusVersion": 42,
+                 *         "changedAt": "2025-08-04T11:55:10.000Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AgentStatusEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event (the body is ignored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A 4xx other than 408 and 429 ends the delivery at once (it is not retried); 408, 429, 5xx, time-outs (10 s) and connection errors are retried with backoff. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    pingEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. Recompute over the raw body, compare in constant time, refuse a `t` older than a few minutes.
+                 * @example t=1754308800,v1=5d41402abc4b2a76b9719d911017c592ae1c4d5b8a1c3f0e6b7d2a9c8e1f4b3a
+                 */
+                "X-CCP-Signature": components["parameters"]["WebhookSignatureHeader"];
+                /**
+                 * @description The event's id (the body's `id`), the same for every retry and replay.
+                 * @example 7e1a3c5e-9b2d-4f6a-8c0e-2b4d6f8a0c2e
+                 */
+                "X-CCP-Event-Id": components["parameters"]["WebhookEventIdHeader"];
+                /**
+                 * @description The event's type (the body's `type`).
+                 * @example call.completed
+                 */
+                "X-CCP-Event-Type": components["parameters"]["WebhookEventTypeHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "0b9d3f1e-2c4a-4e6b-8d0f-1a3c5e7f9b2d",
+                 *       "type": "ping",
+                 *       "event": "ping",
+                 *       "createdAt": "2025-08-04T12:00:00.000Z",
+                 *       "organizationId": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                 *       "data": {
+                 *         "endpointId": "2b7e4c1a-8d3f-4e5a-9b6c-0d1e2f3a4b5c"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PingEventPayload"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event (the body is ignored). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A 4xx other than 408 and 429 ends the delivery at once (it is not retried); 408, 429, 5xx, time-outs (10 s) and connection errors are retried with backoff. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

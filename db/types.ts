@@ -8,6 +8,7 @@ import type { BidRequestsTable, BidResponsesTable, CampaignRtbTargetsTable, Inbo
 import type { ConversionEventsTable, PixelAttemptsTable, PixelDeliveriesTable, PoolAssignmentsTable, RedtrackEventsTable, TrackingPixelsTable, TrackingTagsTable, VisitorSessionsTable } from './types/attribution.js';
 import type { AudioFilesTable, CallLogsTable, DncNumbersTable, FollowUpsTable, LeadImportChunksTable, LeadImportErrorsTable, LeadImportsTable, LeadsTable, LeadStageChangesTable } from './types/crm.js';
 import type { AgentGroupsTable, AgentStatusChangesTable, AgentsTable } from './types/dialer.js';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './types/events.js';
 
 export type * from './types/columns.js';
 export type * from './types/accounts.js';
@@ -17,6 +18,8 @@ export type * from './types/rtb.js';
 export type * from './types/attribution.js';
 export type * from './types/crm.js';
 export type * from './types/dialer.js';
+export type * from './types/events.js';
+export type * from './types/deliveries.js';
 
 export interface DB {
   organizations: OrganizationsTable;
@@ -59,6 +62,9 @@ export interface DB {
   agent_groups: AgentGroupsTable;
   agents: AgentsTable;
   agent_status_changes: AgentStatusChangesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 /** What query functions take first: the database or a transaction. */

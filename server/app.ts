@@ -21,7 +21,9 @@ import { installDniCors } from './platform/http/dni-cors.js';
 import { installJsonDepthLimit } from './platform/http/json-depth.js';
 import { serializeRequest } from './platform/http/log-redaction.js';
 import { installResponseHeaders, requestIdFrom } from './platform/http/headers.js';
-import { startPixelWorker } from './attribution/pixels/runner.js';
+import { PIXEL_QUEUE } from './attribution/pixels/worker.js';
+import { WEBHOOK_QUEUE } from './integrations/webhooks/queue.js';
+import { startDeliveryRunner } from './platform/deliveries/runner.js';
 import { startLeadImportWorker } from './crm/imports/runner.js';
 import { startDialer } from './dialer/loop/runner.js';
 import { outboundUrls } from './dialer/webhooks/urls.js';
@@ -188,11 +190,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       stopProbe = startHealthProbe(db, rtb, config.rtbHealthProbeIntervalSeconds, app.log);
     });
   }
+  // The delivery worker (platform/deliveries/), once per queue: tracking pixels and event webhooks.
   let stopPixels: (() => Promise<void>) | null = null;
   if (config.pixelDeliveryIntervalMs > 0) {
     app.addHook('onReady', async () => {
       const options = { policy: outboundPolicy, intervalMs: config.pixelDeliveryIntervalMs, retryBaseMs: config.pixelRetryBaseMs };
-      stopPixels = startPixelWorker(db, options, app.log);
+      stopPixels = startDeliveryRunner(db, PIXEL_QUEUE, options, app.log);
+    });
+  }
+  let stopWebhooks: (() => Promise<void>) | null = null;
+  if (config.webhookDeliveryIntervalMs > 0) {
+    app.addHook('onReady', async () => {
+      const options = { policy: outboundPolicy, intervalMs: config.webhookDeliveryIntervalMs, retryBaseMs: config.webhookRetryBaseMs };
+      stopWebhooks = startDeliveryRunner(db, WEBHOOK_QUEUE, options, app.log);
     });
   }
   let stopImports: (() => Promise<void>) | null = null;
@@ -219,6 +229,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await stopImports?.();
     await stopRollups?.();
     await stopPixels?.();
+    await stopWebhooks?.();
     await stopProbe?.();
     await rtb.close();
   });

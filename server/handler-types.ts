@@ -3,7 +3,7 @@
 import type { SseStreams } from './live/sse.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { operations } from '../client/schema.js';
+import type { operations, webhooks } from '../client/schema.js';
 import type { DB } from '../db/types.js';
 import type { RtbRuntime } from './rtb/auctions/runtime.js';
 import type { Principal } from './accounts/auth/principal.js';
@@ -16,7 +16,10 @@ import type { AnyTelephony } from './telephony/factory.js';
 import type { RouteCache } from './inbound/webhooks/route-cache.js';
 import type { AudioUrlSigner } from './crm/audio/signed-url.js';
 
-export type OperationId = keyof operations;
+/** What the contract's `webhooks` describe: requests we send (event webhooks), not operations we serve. */
+type EventOperation = webhooks[keyof webhooks]['post'];
+/** The operations this server serves (every operation of `paths`). */
+export type OperationId = { [K in keyof operations]: operations[K] extends EventOperation ? never : K }[keyof operations];
 type Op<K extends OperationId> = operations[K];
 type OrEmpty<T> = [T] extends [never] ? Record<string, never> : [T] extends [undefined] ? Record<string, never> : NonNullable<T>;
 

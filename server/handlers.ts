@@ -38,6 +38,7 @@ import { createOutboundWebhookHandlers } from './dialer/webhooks/handlers.js';
 import { createPreviewHandlers } from './dialer/preview/handlers.js';
 import { createLiveHandlers } from './live/handlers.js';
 import { createAgentGroupHandlers } from './dialer/agents/group-handlers.js';
+import { createWebhookEndpointHandlers } from './integrations/webhooks/handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
   return {
@@ -78,5 +79,6 @@ export function createHandlers(deps: Deps): Handlers {
     ...createPreviewHandlers(deps),
     ...createLiveHandlers(deps),
     ...createAgentGroupHandlers(deps),
+    ...createWebhookEndpointHandlers(deps),
   };
 }

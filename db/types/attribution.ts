@@ -1,6 +1,7 @@
 // Tracking tags, visitor sessions, conversion events, RedTrack reports, pixels (server/attribution).
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { BigIntId, CreatedAt, Json, JsonWithDefault, NumericOrNull, UpdatedAt } from './columns.js';
+import type { DeliveryAttemptsTable, DeliveryQueueColumns } from './deliveries.js';
 
 export interface TrackingTagsTable {
   id: Generated<number>;
@@ -106,33 +107,16 @@ export interface TrackingPixelsTable {
   updated_at: UpdatedAt;
 }
 
-export interface PixelDeliveriesTable {
-  id: BigIntId;
-  org_id: string;
+export interface PixelDeliveriesTable extends DeliveryQueueColumns {
   pixel_id: number;
   call_id: number | null;
-  event: string;
   method: string;
-  url: string;
+  /** Request headers of the delivery (pixels send none). */
+  headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
   body: string | null;
-  status: Generated<'pending' | 'delivered' | 'failed'>;
-  attempts: Generated<number>;
-  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  last_error: string | null;
-  created_at: CreatedAt;
-  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-export interface PixelAttemptsTable {
-  id: BigIntId;
-  delivery_id: string | number;
-  attempt: number;
-  http_status: number | null;
-  error: string | null;
-  duration_ms: number | null;
-  attempted_at: CreatedAt;
-}
+export type PixelAttemptsTable = DeliveryAttemptsTable;
 
 export type TrackingTagRow = Selectable<TrackingTagsTable>;
 export type VisitorSessionRow = Selectable<VisitorSessionsTable>;

@@ -26,6 +26,7 @@ export async function startBenchApp(db: Kysely<DB>, settings: Record<string, str
     RATE_LIMITS: 'general=1000000,login=1000000',
     RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0',
     PIXEL_DELIVERY_INTERVAL_MS: '0',
+    WEBHOOK_DELIVERY_INTERVAL_MS: '0',
     DATA_DIR: '.data-bench-unused',
     TELEPHONY: 'simulator',
     ...settings,

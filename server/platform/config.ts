@@ -123,6 +123,10 @@ export interface Config {
   readonly dialerIntervalMs: number;
   /** First retry delay of a failed pixel delivery (doubled on each further retry). */
   readonly pixelRetryBaseMs: number;
+  /** How often the event-webhook worker looks for due deliveries; 0 switches it off. */
+  readonly webhookDeliveryIntervalMs: number;
+  /** First retry delay of a failed event-webhook delivery (doubled on each further retry, 8 tries in all). */
+  readonly webhookRetryBaseMs: number;
   /** How often report deltas are folded into the hourly summaries; 0 switches it off (reports stay exact). */
   readonly reportRollupIntervalMs: number;
   /** How much faster than real time the simulator plays outbound calls (1: real time). */
@@ -315,6 +319,8 @@ export function loadConfig(env: Env = process.env): Config {
   const dialerIntervalMs = parseInteger('DIALER_INTERVAL_MS', nonEmpty(env.DIALER_INTERVAL_MS), 1000, 0, 3_600_000, problems);
   const pixelDeliveryIntervalMs = parseInteger('PIXEL_DELIVERY_INTERVAL_MS', nonEmpty(env.PIXEL_DELIVERY_INTERVAL_MS), 1000, 0, 3_600_000, problems);
   const pixelRetryBaseMs = parseInteger('PIXEL_RETRY_BASE_MS', nonEmpty(env.PIXEL_RETRY_BASE_MS), 1000, 0, 3_600_000, problems);
+  const webhookDeliveryIntervalMs = parseInteger('WEBHOOK_DELIVERY_INTERVAL_MS', nonEmpty(env.WEBHOOK_DELIVERY_INTERVAL_MS), 1000, 0, 3_600_000, problems);
+  const webhookRetryBaseMs = parseInteger('WEBHOOK_RETRY_BASE_MS', nonEmpty(env.WEBHOOK_RETRY_BASE_MS), 60_000, 0, 3_600_000, problems);
   const reportRollupIntervalMs = parseInteger('REPORT_ROLLUP_INTERVAL_MS', nonEmpty(env.REPORT_ROLLUP_INTERVAL_MS), 2000, 0, 3_600_000, problems);
   const simulatorSpeedup = parseInteger('SIMULATOR_SPEEDUP', nonEmpty(env.SIMULATOR_SPEEDUP), 1, 1, 1000, problems);
   const audioMaxBytes = parseInteger('AUDIO_MAX_BYTES', nonEmpty(env.AUDIO_MAX_BYTES), DEFAULT_AUDIO_MAX_BYTES, 1024, 50 * 1024 * 1024, problems);
@@ -348,6 +354,8 @@ export function loadConfig(env: Env = process.env): Config {
     leadImportIntervalMs,
     dialerIntervalMs,
     pixelRetryBaseMs,
+    webhookDeliveryIntervalMs,
+    webhookRetryBaseMs,
     reportRollupIntervalMs,
     simulatorSpeedup,
   });

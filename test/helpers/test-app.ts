@@ -27,7 +27,7 @@ export const TEST_SESSION_KEY = 'a'.repeat(64);
 export const TEST_SECRETS_KEY = 'b'.repeat(64);
 /** What test webhooks are signed with (see test/helpers/twilio-webhook.ts). */
 export const TEST_WEBHOOK_TOKEN = 'test-webhook-token-0123456789abcdef';
-const TEST_ENV_DEFAULTS = { RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0', PIXEL_DELIVERY_INTERVAL_MS: '0', LEAD_IMPORT_INTERVAL_MS: '0', DIALER_INTERVAL_MS: '0', REPORT_ROLLUP_INTERVAL_MS: '0', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' };
+const TEST_ENV_DEFAULTS = { RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0', PIXEL_DELIVERY_INTERVAL_MS: '0', WEBHOOK_DELIVERY_INTERVAL_MS: '0', LEAD_IMPORT_INTERVAL_MS: '0', DIALER_INTERVAL_MS: '0', REPORT_ROLLUP_INTERVAL_MS: '0', OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' };
 const GENEROUS_LIMITS = 'general=1000000,login=1000000,health=1000000,dni=1000000,rtb=1000000,webhook_unsigned=1000000,uploads=1000000,leads=1000000,call_logs=1000000,analytics=1000000';
 
 export interface TestApp {

@@ -45,6 +45,8 @@ describe('loadConfig defaults', () => {
       leadImportIntervalMs: 5000,
       dialerIntervalMs: 1000,
       pixelRetryBaseMs: 1000,
+      webhookDeliveryIntervalMs: 1000,
+      webhookRetryBaseMs: 60_000,
       reportRollupIntervalMs: 2000,
       simulatorSpeedup: 1,
     });
@@ -284,6 +286,8 @@ describe('ConfigError', () => {
     [{ RTB_HEALTH_PROBE_INTERVAL_SECONDS: '-5' }, /^RTB_HEALTH_PROBE_INTERVAL_SECONDS must be a whole number from 0/],
     [{ PIXEL_DELIVERY_INTERVAL_MS: '1.5' }, /^PIXEL_DELIVERY_INTERVAL_MS must be a whole number from 0/],
     [{ PIXEL_RETRY_BASE_MS: '-1' }, /^PIXEL_RETRY_BASE_MS must be a whole number from 0/],
+    [{ WEBHOOK_DELIVERY_INTERVAL_MS: '0.5' }, /^WEBHOOK_DELIVERY_INTERVAL_MS must be a whole number from 0/],
+    [{ WEBHOOK_RETRY_BASE_MS: '3600001' }, /^WEBHOOK_RETRY_BASE_MS must be a whole number from 0/],
     [{ SIMULATOR_SPEEDUP: '0' }, /^SIMULATOR_SPEEDUP must be a whole number from 1/],
   ])('refuses %j', (env, message) => {
     const problems = problemsOf(env);

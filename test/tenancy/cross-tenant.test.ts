@@ -49,6 +49,8 @@ interface Tenant {
   /** An agent (in a group) and its group. */
   agent: { id: string };
   agentGroup: { id: string };
+  /** An event webhook endpoint with a delivery (a ping, failed: so a replay would be allowed). */
+  webhook: { id: string; deliveryId: string };
 }
 
 let A: Tenant;
@@ -249,6 +251,25 @@ const cases: Record<string, Case> = {
   ],
   updateAgentGroup: (api) => [api.PUT('/api/agent-groups/{id}', { params: { path: { id: A.agentGroup.id } }, body: { name: 'Hijacked', description: null } })],
   deleteAgentGroup: (api) => [api.DELETE('/api/agent-groups/{id}', { params: { path: { id: A.agentGroup.id } } })],
+  getWebhookEndpoint: (api) => [api.GET('/api/webhook-endpoints/{id}', { params: { path: { id: A.webhook.id } } })],
+  updateWebhookEndpoint: (api) => [
+    api.PUT('/api/webhook-endpoints/{id}', {
+      params: { path: { id: A.webhook.id } },
+      body: { url: 'https://attacker.example/hook', events: ['*'], isActive: false, description: 'Hijacked' },
+    }),
+  ],
+  deleteWebhookEndpoint: (api) => [api.DELETE('/api/webhook-endpoints/{id}', { params: { path: { id: A.webhook.id } } })],
+  rotateWebhookEndpointSecret: (api) => [api.POST('/api/webhook-endpoints/{id}/rotate-secret', { params: { path: { id: A.webhook.id } } })],
+  testWebhookEndpoint: (api) => [api.POST('/api/webhook-endpoints/{id}/test', { params: { path: { id: A.webhook.id } } })],
+  listWebhookDeliveries: (api) => [
+    api.GET('/api/webhook-endpoints/{id}/deliveries', { params: { path: { id: A.webhook.id } } }),
+    api.GET('/api/webhook-endpoints/{id}/deliveries', { params: { path: { id: A.webhook.id }, query: { status: 'failed' } } }),
+  ],
+  replayWebhookDelivery: (api) => [
+    api.POST('/api/webhook-endpoints/{id}/deliveries/{deliveryId}/replay', { params: { path: { id: A.webhook.id, deliveryId: A.webhook.deliveryId } } }),
+    // B's own endpoint, A's delivery.
+    api.POST('/api/webhook-endpoints/{id}/deliveries/{deliveryId}/replay', { params: { path: { id: B.webhook.id, deliveryId: A.webhook.deliveryId } } }),
+  ],
 };
 
 // Authenticated operations with an id in the path. (Inbound RTB is public: its RTB ID is a
@@ -411,7 +432,13 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
   if (!agent.data) throw new Error(`createAgent failed: ${agent.response.status}`);
   const available = await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent.data.id } }, body: { status: 'available' } });
   if (available.response.status !== 200) throw new Error(`updateAgentStatus failed: ${available.response.status}`);
+  const webhook = await owner.client.POST('/api/webhook-endpoints', { body: { url: 'https://hooks.example.com/events', events: ['*'], description: `${name} CRM` } });
+  if (!webhook.data) throw new Error(`createWebhookEndpoint failed: ${webhook.response.status}`);
+  const ping = await owner.client.POST('/api/webhook-endpoints/{id}/test', { params: { path: { id: webhook.data.id } } });
+  if (!ping.data) throw new Error(`testWebhookEndpoint failed: ${ping.response.status}`);
+  await t.db.updateTable('webhook_deliveries').set({ status: 'failed', last_error: 'HTTP 500' }).where('id', '=', ping.data.id).execute();
   return {
+    webhook: { id: webhook.data.id, deliveryId: ping.data.id },
     agent: { id: agent.data.id },
     agentGroup: { id: agentGroup.data.id },
     callLog: { id: callLog.data.id },
@@ -587,6 +614,8 @@ describe('cross-tenant isolation', () => {
     expect(agents.data?.agents.map((a) => a.id)).toEqual([B.agent.id]);
     expect(agentsOfA.data?.agents).toEqual([]);
     expect(groups.data?.groups.map((g) => g.id)).toEqual([B.agentGroup.id]);
+    const endpoints = await B.owner.client.GET('/api/webhook-endpoints');
+    expect(endpoints.data?.map((e) => e.id)).toEqual([B.webhook.id]);
     // Call figures count the caller's own calls only, whatever of A's a filter names.
     const [stats, statsOfAgentA, statsOfCampaignA, dispositions, callsOfAgentA] = await Promise.all([
       bKeyClient.GET('/api/calls/stats/summary'),

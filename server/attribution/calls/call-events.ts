@@ -1,11 +1,14 @@
 // A call's events (call_started, call_answered, call_completed, conversion) as they leave the call
 // path: a conversion event of the visitor session the call is attributed to (once per call and
-// event: a unique index, so a callback delivered twice records once), and the tracking pixels'
-// deliveries (attribution/pixels/enqueue.ts). Written in the transaction of the call's change; neither ever
-// fails the webhook or holds up its answer beyond its INSERTs.
+// event: a unique index, so a callback delivered twice records once), the tracking pixels'
+// deliveries (attribution/pixels/enqueue.ts), and the raised events of event webhooks
+// (platform/events/call-events.ts: call.started, call.answered, call.completed). Written in the
+// transaction of the call's change; none ever fails the webhook or holds up its answer beyond its
+// statements.
 import { sql, type Transaction } from 'kysely';
 import type { DB, Db, PixelEvent } from '../../../db/types.js';
 import { withSavepoint } from '../../platform/common/transaction.js';
+import { type CallEventType, raiseCallEvents } from '../../platform/events/call-events.js';
 import type { PixelLog } from '../pixels/fire.js';
 import { enqueuePixelEvent } from '../pixels/enqueue.js';
 
@@ -40,20 +43,29 @@ export async function recordCallConversionEvents(db: Db, call: { orgId: string; 
 
 /**
  * The call's events, written in the transaction that made the transition, so that a crash loses
- * neither or both: conversion events (when the call is, or may be, attributed) and the pixels'
- * deliveries (unless `pixels` is false: the organisation has none for these events). Each kind
- * behind its own savepoint — the conversion events, then the pixels — so that one failing loses
- * only itself, is logged, and never undoes the call's own write.
+ * none or all: the `raise`d events, conversion events (when the call is, or may be, attributed) and
+ * the pixels' deliveries (unless `pixels` is false: the organisation has none for these events).
+ * Each kind behind its own savepoint — the raised events, the conversion events, the pixels — so
+ * that one failing loses only itself, is logged, and never undoes the call's own write.
  */
 export async function recordCallEvents(
   trx: Transaction<DB>,
   call: CallEventTarget,
   events: readonly PixelEvent[],
   log?: PixelLog,
-  options: { pixels?: boolean } = {},
+  options: { pixels?: boolean; raise?: readonly CallEventType[] } = {},
 ): Promise<void> {
   const { orgId, callId } = call;
-  if (orgId === null || events.length === 0) return;
+  if (orgId === null) return;
+  const raise = options.raise ?? [];
+  if (raise.length > 0) {
+    await withSavepoint(
+      trx,
+      async () => void (await raiseCallEvents(trx, { orgId, callId }, raise)),
+      (err) => log?.warn({ err, callId, raise }, 'Could not raise call events'),
+    );
+  }
+  if (events.length === 0) return;
   if (call.visitorSessionId !== null) {
     await withSavepoint(
       trx,

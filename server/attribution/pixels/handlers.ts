@@ -8,7 +8,7 @@ import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { checkOutboundUrl } from '../../platform/http/outbound/url-policy.js';
 import { withPlaceholders } from './macros.js';
 import { pixelPatch, presentPixel } from './mapping.js';
-import { deletePixelInOrg, deliveryCounts, findPixelInOrg, insertPixel, listPixelsInOrg, NO_DELIVERIES, updatePixelInOrg } from './queries.js';
+import { deletePixelInOrg, pixelDeliveryCounts, findPixelInOrg, insertPixel, listPixelsInOrg, NO_DELIVERIES, updatePixelInOrg } from './queries.js';
 
 type PixelOps = 'listTrackingPixels' | 'createTrackingPixel' | 'getTrackingPixel' | 'updateTrackingPixel' | 'deleteTrackingPixel';
 
@@ -33,14 +33,14 @@ export function createPixelHandlers({ db, outboundPolicy }: Deps): HandlerGroup<
   }
 
   async function counts(orgId: string, id: number) {
-    return (await deliveryCounts(db, orgId, [id])).get(id) ?? NO_DELIVERIES;
+    return (await pixelDeliveryCounts(db, orgId, [id])).get(id) ?? NO_DELIVERIES;
   }
 
   return {
     async listTrackingPixels(ctx) {
       const { orgId } = ctx.principal();
       const rows = await listPixelsInOrg(db, orgId);
-      const byPixel = await deliveryCounts(db, orgId, rows.map((r) => r.id));
+      const byPixel = await pixelDeliveryCounts(db, orgId, rows.map((r) => r.id));
       return { status: 200, body: rows.map((row) => presentPixel(row, byPixel.get(row.id) ?? NO_DELIVERIES)) };
     },
 

@@ -1,17 +1,13 @@
 // Tracking pixel rows, every query scoped by the organisation.
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Db, PixelEvent, TrackingPixelRow, TrackingPixelsTable } from '../../../db/types.js';
+import { deliveryCounts, type DeliveryCounts } from '../../platform/deliveries/queries.js';
+import { PIXEL_QUEUE } from './worker.js';
+
+export { NO_DELIVERIES, type DeliveryCounts } from '../../platform/deliveries/queries.js';
 
 export type NewPixel = Insertable<TrackingPixelsTable>;
 export type PixelPatch = Updateable<TrackingPixelsTable>;
-
-export interface DeliveryCounts {
-  pending: number;
-  delivered: number;
-  failed: number;
-}
-
-export const NO_DELIVERIES: DeliveryCounts = Object.freeze({ pending: 0, delivered: 0, failed: 0 });
 
 export function listPixelsInOrg(db: Db, orgId: string): Promise<TrackingPixelRow[]> {
   return db.selectFrom('tracking_pixels').selectAll().where('org_id', '=', orgId).orderBy('id').execute();
@@ -42,22 +38,8 @@ export async function deletePixelInOrg(db: Db, orgId: string, id: number): Promi
 }
 
 /** Deliveries per pixel and status (pixels without any are absent from the map). */
-export async function deliveryCounts(db: Db, orgId: string, pixelIds: readonly number[]): Promise<Map<number, DeliveryCounts>> {
-  const counts = new Map<number, DeliveryCounts>();
-  if (pixelIds.length === 0) return counts;
-  const rows = await db
-    .selectFrom('pixel_deliveries')
-    .select(['pixel_id', 'status', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('org_id', '=', orgId)
-    .where('pixel_id', 'in', [...pixelIds])
-    .groupBy(['pixel_id', 'status'])
-    .execute();
-  for (const row of rows) {
-    const entry = counts.get(row.pixel_id) ?? { ...NO_DELIVERIES };
-    entry[row.status] = Number(row.n);
-    counts.set(row.pixel_id, entry);
-  }
-  return counts;
+export function pixelDeliveryCounts(db: Db, orgId: string, pixelIds: readonly number[]): Promise<Map<number, DeliveryCounts>> {
+  return deliveryCounts(db, PIXEL_QUEUE, orgId, pixelIds);
 }
 
 /** Whether the organisation has an active pixel that fires on `event`. */

@@ -1,6 +1,7 @@
 // /api/leads: list and search, create, get, update, delete, the CSV template. Roles (seed 003's
 // matrix): an agent sees and changes only the leads assigned to it and cannot give them to anyone
-// else; deleting needs admin (x-min-role), so a manager cannot.
+// else; deleting needs admin (x-min-role), so a manager cannot. A lead created or changed here
+// raises its events (events.ts) in the transaction of the write.
 import type { components } from '../../../client/schema.js';
 import type { LeadPatch, LeadRow } from '../../../db/types.js';
 import type { Principal } from '../../accounts/auth/principal.js';
@@ -19,6 +20,8 @@ import { defaultCountryFor, deleteLead, findLead, insertLead, isUserOfOrg, listL
 import { planSearch } from './search.js';
 import { parseStage, parseStatusFilter } from './stage.js';
 import { TEMPLATE_COLUMNS, TEMPLATE_EXAMPLE_ROW } from './template.js';
+import { raiseLeadEvents } from './raise-events.js';
+import { inTransaction } from '../../platform/common/transaction.js';
 
 type LeadOps = 'listLeads' | 'createLead' | 'getLead' | 'updateLead' | 'deleteLead' | 'getLeadCsvTemplate';
 type LeadUpdate = components['schemas']['LeadUpdate'];
@@ -100,17 +103,23 @@ export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
       await checkAssignee(principal, assignedTo);
       const phone = await phoneOf(principal.orgId, campaignId, body.phone, body.defaultCountry);
       const patch = leadPatch(body, phone);
+      const values = {
+        ...patch,
+        ...(await dncColumns(principal.orgId, phone.e164, null)),
+        org_id: principal.orgId,
+        campaign_id: campaignId,
+        name: fullName(body.name, body.firstName, body.lastName),
+        phone: body.phone.trim(),
+        phone_e164: phone.e164,
+        assigned_to: assignedTo,
+        source: 'api' as const,
+      };
       try {
-        const row = await insertLead(db, {
-          ...patch,
-          ...(await dncColumns(principal.orgId, phone.e164, null)),
-          org_id: principal.orgId,
-          campaign_id: campaignId,
-          name: fullName(body.name, body.firstName, body.lastName),
-          phone: body.phone.trim(),
-          phone_e164: phone.e164,
-          assigned_to: assignedTo,
-          source: 'api',
+        // The lead and its events (lead.created, lead.qualified …) commit together.
+        const row = await inTransaction(db, async (trx) => {
+          const created = await insertLead(trx, values);
+          await raiseLeadEvents(trx, null, created);
+          return created;
         });
         return { status: 201, body: presentLead(row) };
       } catch (err) {
@@ -144,7 +153,7 @@ export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
         patch.name = fullName(null, patch.first_name === undefined ? current.first_name : patch.first_name, patch.last_name === undefined ? current.last_name : patch.last_name);
       }
       try {
-        const row = await updateLead(db, scope, id, patch, principal.userId);
+        const row = await updateLead(db, scope, id, patch, principal.userId, raiseLeadEvents);
         if (!row) throw ERRORS.notFound('Lead', ctx.params.id);
         const lead = presentLead(row);
         publishLeadUpdated(db, principal.orgId, lead, Object.keys(body), principal.userId);

@@ -45,27 +45,30 @@ export function insertLead(db: Db, values: NewLead): Promise<LeadRow> {
   return db.insertInto('leads').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
+/** What runs in the transaction of a lead's change, with the lead before and after it. */
+export type LeadChangeHook = (trx: Transaction<DB>, before: LeadRow, after: LeadRow) => Promise<void>;
+
 /**
- * Change a lead (in scope). A change of stage is recorded in lead_stage_changes, by `userId`, in
- * the same transaction (the lead's row locked first, so the stage it moved from is the one it had).
+ * Change a lead (in scope), in one transaction: the lead's row locked first (so the stage it moved
+ * from is the one it had), a change of stage recorded in lead_stage_changes by `userId`, then
+ * `onChange` (the lead's events).
  */
-export function updateLead(db: Db, scope: LeadScope, id: string, patch: LeadPatch, userId: number | null): Promise<LeadRow | undefined> {
-  const update = (trx: Db) => {
-    let query = trx
+export function updateLead(db: Db, scope: LeadScope, id: string, patch: LeadPatch, userId: number | null, onChange?: LeadChangeHook): Promise<LeadRow | undefined> {
+  return inTransaction(db, async (trx) => {
+    const before = await lockLead(trx, scope, id);
+    if (!before) return undefined;
+    const row = await trx
       .updateTable('leads')
       .set({ ...patch, updated_at: sql<Date>`now()` })
       .where('org_id', '=', scope.orgId)
-      .where('id', '=', id);
-    if (scope.assignedTo !== null) query = query.where('assigned_to', '=', scope.assignedTo);
-    return query.returningAll().executeTakeFirst();
-  };
-  if (patch.stage === undefined) return update(db);
-  return inTransaction(db, async (trx) => {
-    const before = await lockLead(trx, scope, id);
-    const row = await update(trx);
-    if (row && before && before.stage !== row.stage) {
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    if (before.stage !== row.stage) {
       await recordStageChange(trx, { org_id: row.org_id, lead_id: row.id, user_id: userId, from_stage: before.stage, to_stage: row.stage });
     }
+    await onChange?.(trx, before, row);
     return row;
   });
 }

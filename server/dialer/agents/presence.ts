@@ -2,9 +2,13 @@
 // current status (and the expected one, when the caller names it), sets the new status with the
 // next status_version, and writes the history row — so changes by people (the API) and by calls
 // (the dialer) never interleave, and each history row's from_status is the previous row's
-// to_status. Use it for every presence change; nothing else writes agents.status.
+// to_status. Use it for every presence change; nothing else writes agents.status. A change raises
+// agent.status_changed in the same transaction.
 import { sql } from 'kysely';
 import type { AgentStatus, AgentStatusReason, Db } from '../../../db/types.js';
+import { iso } from '../../platform/common/dates.js';
+import { inTransaction } from '../../platform/common/transaction.js';
+import { raiseEvent } from '../../platform/events/raise.js';
 
 export interface PresenceChange {
   to: AgentStatus;
@@ -29,9 +33,23 @@ interface Row {
   before_version: number;
   after: AgentStatus | null;
   after_version: number | null;
+  changed_at: Date | null;
 }
 
-export async function setAgentPresence(db: Db, orgId: string, agentId: string, change: PresenceChange): Promise<PresenceResult> {
+export function setAgentPresence(db: Db, orgId: string, agentId: string, change: PresenceChange): Promise<PresenceResult> {
+  return inTransaction(db, async (trx) => {
+    const result = await writePresence(trx, orgId, agentId, change);
+    if (result.outcome === 'changed') {
+      const data = { agentId, status: result.status, previousStatus: result.previous, reason: change.reason, statusVersion: result.version, changedAt: iso(result.changedAt) };
+      await raiseEvent(trx, { orgId, type: 'agent.status_changed', data, occurredAt: result.changedAt });
+    }
+    return result;
+  });
+}
+
+type WriteResult = Exclude<PresenceResult, { outcome: 'changed' }> | (Extract<PresenceResult, { outcome: 'changed' }> & { changedAt: Date });
+
+async function writePresence(db: Db, orgId: string, agentId: string, change: PresenceChange): Promise<WriteResult> {
   const from = change.from ?? null;
   // FOR UPDATE waits for a concurrent change and then reads the row as that change left it.
   const { rows } = await sql<Row>`
@@ -49,12 +67,15 @@ export async function setAgentPresence(db: Db, orgId: string, agentId: string, c
       INSERT INTO agent_status_changes (org_id, agent_id, from_status, to_status, reason, user_id, changed_at)
       SELECT org_id, id, previous, status, ${change.reason}, ${change.userId ?? null}::integer, status_changed_at FROM upd
     )
-    SELECT cur.status AS before, cur.status_version AS before_version, upd.status AS after, upd.status_version AS after_version
+    SELECT cur.status AS before, cur.status_version AS before_version, upd.status AS after, upd.status_version AS after_version,
+           upd.status_changed_at AS changed_at
     FROM cur LEFT JOIN upd ON true
   `.execute(db);
   const row = rows[0];
   if (!row) return { outcome: 'not_found' };
-  if (row.after !== null && row.after_version !== null) return { outcome: 'changed', previous: row.before, status: row.after, version: row.after_version };
+  if (row.after !== null && row.after_version !== null && row.changed_at !== null) {
+    return { outcome: 'changed', previous: row.before, status: row.after, version: row.after_version, changedAt: row.changed_at };
+  }
   if (row.before === change.to) return { outcome: 'unchanged', status: row.before, version: row.before_version };
   return { outcome: 'conflict', status: row.before, version: row.before_version };
 }

@@ -1,9 +1,12 @@
 // The outbound call a webhook is about, by our id (`callId` in the URL) and Twilio's CallSid.
 // The first webhook of a call whose sid was not stored yet (the dialer died between placing the
-// call and storing its sid) stores it; a sid that belongs to another call is not this call.
+// call and storing its sid) stores it; a sid that belongs to another call is not this call. Its
+// progress (and the call.started / call.answered events) moves forward only.
 import { sql } from 'kysely';
 import type { CallRow, Db } from '../../../db/types.js';
 import { isUniqueViolation } from '../../platform/common/pg-errors.js';
+import { inTransaction } from '../../platform/common/transaction.js';
+import { type CallEventType, raiseCallEvents } from '../../platform/events/call-events.js';
 import { isPlaceholderSid } from '../loop/queries.js';
 
 export async function outboundCall(db: Db, callId: number, callSid: string): Promise<CallRow | undefined> {
@@ -28,25 +31,44 @@ export async function outboundCall(db: Db, callId: number, callSid: string): Pro
   return linked ?? (await db.selectFrom('calls').selectAll().where('id', '=', callId).where('call_sid', '=', callSid).executeTakeFirst());
 }
 
-/** The call answered (in progress), once; later statuses are never moved back. */
-export async function markInProgress(db: Db, callId: number): Promise<void> {
-  await db
-    .updateTable('calls')
-    .set({ status: 'in-progress', status_rank: 3, answered_at: sql<Date>`COALESCE(answered_at, now())`, updated_at: sql<Date>`now()` })
-    .where('id', '=', callId)
-    .where('status_rank', '<', 3)
-    .execute();
+const RANK = { queued: 0, initiated: 1, ringing: 2, 'in-progress': 3 } as const;
+type ProgressStatus = keyof typeof RANK;
+
+/**
+ * The events of a call moving forward from rank `was` to `status` (pure): leaving `queued` is
+ * call.started (the carrier started it), reaching `in-progress` is call.answered.
+ */
+export function progressEventsOf(was: number, status: ProgressStatus): CallEventType[] {
+  const events: CallEventType[] = [];
+  if (was < RANK.initiated && RANK[status] >= RANK.initiated) events.push('call.started');
+  if (was < RANK['in-progress'] && status === 'in-progress') events.push('call.answered');
+  return events;
 }
 
-const RANK = { queued: 0, initiated: 1, ringing: 2, 'in-progress': 3 } as const;
+/**
+ * A progress status (initiated, ringing, in-progress) moves the call forward, never back, and
+ * raises its events (progressEventsOf) in the same transaction: a repeated or late callback
+ * changes nothing and raises nothing. `in-progress` also sets answered_at (once).
+ */
+export async function markProgress(db: Db, callId: number, status: ProgressStatus): Promise<void> {
+  const rank = RANK[status];
+  await inTransaction(db, async (trx) => {
+    // FOR UPDATE: a concurrent callback waits, then sees this one's rank and changes nothing.
+    const { rows } = await sql<{ org_id: string | null; was: number }>`
+      WITH cur AS (SELECT id, status_rank FROM calls WHERE id = ${callId} FOR UPDATE)
+      UPDATE calls c
+         SET status = ${status}, status_rank = ${rank}, updated_at = now(),
+             answered_at = CASE WHEN ${rank}::integer = 3 THEN COALESCE(c.answered_at, now()) ELSE c.answered_at END
+        FROM cur
+       WHERE c.id = cur.id AND cur.status_rank < ${rank}
+      RETURNING c.org_id, cur.status_rank AS was`.execute(trx);
+    const moved = rows[0];
+    if (!moved?.org_id) return;
+    await raiseCallEvents(trx, { orgId: moved.org_id, callId }, progressEventsOf(moved.was, status));
+  });
+}
 
-/** A progress status (initiated, ringing, in-progress) moves the call forward, never back. */
-export async function markProgress(db: Db, callId: number, status: keyof typeof RANK): Promise<void> {
-  if (status === 'in-progress') return markInProgress(db, callId);
-  await db
-    .updateTable('calls')
-    .set({ status, status_rank: RANK[status], updated_at: sql<Date>`now()` })
-    .where('id', '=', callId)
-    .where('status_rank', '<', RANK[status])
-    .execute();
+/** The call answered (in progress), once; later statuses are never moved back. */
+export function markInProgress(db: Db, callId: number): Promise<void> {
+  return markProgress(db, callId, 'in-progress');
 }

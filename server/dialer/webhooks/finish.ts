@@ -1,13 +1,15 @@
 // The end of an outbound call, applied once (the first final status wins; a repeated or late
 // callback changes nothing): the call's status, duration, disposition and talk time; the lead
 // done, queued for a retry by the campaign's policy, or given up; the campaign's counters; the
-// agent free again. One transaction; the agent's presence goes through setAgentPresence (a
-// compare-and-set from busy: an agent who went on a break meanwhile stays on it).
+// agent free again; the call.completed event raised. One transaction; the agent's presence goes
+// through setAgentPresence (a compare-and-set from busy: an agent who went on a break meanwhile
+// stays on it).
 import { sql } from 'kysely';
 import type { CallDisposition, DB } from '../../../db/types.js';
 import type { Kysely } from 'kysely';
 import { setAgentPresence } from '../agents/presence.js';
 import { type FinishedCall, publishCallEnd } from './call-events.js';
+import { raiseCallEvents } from '../../platform/events/call-events.js';
 import { storedRetryPolicy } from '../campaigns/settings.js';
 import { dispositionOf, type FinalCallStatus, leadAfterCall } from '../loop/outcome.js';
 
@@ -68,6 +70,7 @@ export async function finishCall(db: Kysely<DB>, callId: number, final: FinalSta
         .execute();
     }
     const presence = call.agent_id && call.org_id ? await setAgentPresence(trx, call.org_id, call.agent_id, { from: 'busy', to: 'available', reason: 'call' }) : null;
+    if (call.org_id) await raiseCallEvents(trx, { orgId: call.org_id, callId }, ['call.completed']);
     return { finished: true as const, disposition, call, durationSec: final.durationSec, talked, lead, presence };
   });
   if (!done.finished) return done;

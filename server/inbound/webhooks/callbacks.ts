@@ -13,6 +13,7 @@ import { FLOW_ERROR_MESSAGE, hangupTwiml as flowHangupTwiml } from '../flows/nod
 import type { RouteMode } from './candidates.js';
 import { recordCallEvents } from '../../attribution/calls/call-events.js';
 import { pixelEventsOf } from '../../attribution/pixels/fire.js';
+import { raisedCallEventsOf } from '../../attribution/calls/raised-events.js';
 import { runFlowStep } from './flow-run.js';
 import { routeCall, type OrgCall, type RouteDeps } from './route-call.js';
 import { dialTwiml, fallbackTwiml, hangupTwiml } from './twiml.js';
@@ -57,9 +58,10 @@ export async function applyStatusCallback(deps: RouteDeps, form: StatusForm): Pr
   }
 }
 
-/** The call's conversion events and pixels, written in the transaction of its transition. */
+/** The call's conversion events, pixels and raised events, written in the transaction of its transition. */
 function withCallEvents(deps: RouteDeps) {
-  return (trx: Transaction<DB>, result: CallEventResult) => recordCallEvents(trx, result, pixelEventsOf(result.effects), deps.log);
+  return (trx: Transaction<DB>, result: CallEventResult) =>
+    recordCallEvents(trx, result, pixelEventsOf(result.effects), deps.log, { raise: raisedCallEventsOf(result.effects) });
 }
 
 export interface DialForm {

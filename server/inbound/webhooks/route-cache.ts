@@ -5,11 +5,13 @@
 //
 // Staleness: any successful change made through this server's API empties the cache at once
 // (routes.ts); another instance's changes reach this one's routing within `ttlMs` (1 s) — a
-// call_started pixel created on another instance may miss the calls of that second.
+// call_started pixel or a call.started webhook endpoint created on another instance may miss the
+// calls of that second.
 import type { Db } from '../../../db/types.js';
 import { buyerEntries, type BuyerEntry } from './candidate-queries.js';
 import { hasActivePixels } from '../../attribution/pixels/queries.js';
 import { findDialledNumber, findPoolNumber, type DialledNumber } from './lookup.js';
+import { listenedTypes } from '../../platform/events/raise.js';
 
 export interface RouteConfig {
   found: DialledNumber | undefined;
@@ -17,6 +19,8 @@ export interface RouteConfig {
   buyers: BuyerEntry[] | undefined;
   /** The organisation has an active pixel firing on call_started (else queueing is skipped). */
   startPixels: boolean;
+  /** Somebody of the organisation listens to call.started (else raising it is skipped). */
+  startEvents: boolean;
 }
 
 export interface RouteCache {
@@ -59,5 +63,6 @@ async function loadRouteConfig(db: Db, to: string, poolId: number | null | undef
   // Usage is counted per call (route-call.ts); here every buyer's usage is left at zero.
   const buyers = routesToBuyers ? await buyerEntries(db, campaign.org_id, campaign.id, now, { countUsage: false }) : undefined;
   const startPixels = found ? await hasActivePixels(db, found.orgId, 'call_started') : false;
-  return { found, buyers, startPixels };
+  const startEvents = found ? (await listenedTypes(db, found.orgId, ['call.started'])).length > 0 : false;
+  return { found, buyers, startPixels, startEvents };
 }

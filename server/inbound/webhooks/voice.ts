@@ -62,9 +62,14 @@ async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null,
   return { twiml: outcome.twiml, routingMethod: outcome.routingMethod, routingPlan: outcome.plan, bidRequestId: outcome.bidRequestId };
 }
 
-/** Whether a new call may have call_started events: attributed (only a pool call can be) or pixels. */
+/** Whether a new call may have call_started events: attributed (only a pool call can be), pixels, or call.started listeners. */
 function hasStartEvents(config: RouteConfig, input: InboundCallInput): boolean {
-  return input.poolId != null || config.startPixels;
+  return input.poolId != null || config.startPixels || config.startEvents;
+}
+
+/** What recording a new call raises and queues besides itself. */
+function startOptions(config: RouteConfig) {
+  return { pixels: config.startPixels, raise: config.startEvents ? (['call.started'] as const) : [] };
 }
 
 /** The fast path's answer, or undefined when the call needs the general path. */
@@ -93,14 +98,15 @@ async function answerPlainCall(deps: RouteDeps, config: RouteConfig, input: Inbo
   };
   try {
     // A call that may have call_started events (a pool call may be attributed; the organisation
-    // may have call_started pixels, known from the cache) is written with them in one transaction;
+    // may have call_started pixels or call.started listeners, known from the cache) is written
+    // with them in one transaction;
     // any other plain call is the one statement.
     const { created, callId } = hasStartEvents(config, input)
       ? await inTransaction(deps.db, async (trx) => {
           const recorded = await recordRoutedCall(trx, routed);
           if (recorded.created && recorded.callId !== null) {
             const call = { orgId: input.orgId, callId: recorded.callId, visitorSessionId: recorded.visitorSessionId };
-            await recordCallEvents(trx, call, ['call_started'], deps.log, { pixels: config.startPixels });
+            await recordCallEvents(trx, call, ['call_started'], deps.log, startOptions(config));
           }
           return recorded;
         })
@@ -185,7 +191,7 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
     input.campaignId != null && hasStartEvents(config, input)
       ? async (trx: Transaction<DB>, call: CallRow) => {
           const target = { orgId: call.org_id, callId: call.id, visitorSessionId: call.visitor_session_id };
-          await recordCallEvents(trx, target, ['call_started'], deps.log, { pixels: config.startPixels });
+          await recordCallEvents(trx, target, ['call_started'], deps.log, startOptions(config));
         }
       : undefined;
   // An RTB campaign's auction reads start now, while the call is recorded.

@@ -37,6 +37,8 @@ export async function sealStoredSecrets(rawDb: Kysely<DB>, box: SecretBox): Prom
     // Opening (the plugin does it on read) throws SecretKeyError for a value this key cannot open.
     await trx.selectFrom('rtb_targets').select('auth_token').where(sql<boolean>`auth_token LIKE ${pattern}`).execute();
     await trx.selectFrom('tracking_pixels').select('signing_secret').where(sql<boolean>`signing_secret LIKE ${pattern}`).execute();
+    // Event webhook secrets were sealed from the start (migration 0025): only checked.
+    await trx.selectFrom('webhook_endpoints').select('signing_secret').execute();
     return { sealed: { rtb_targets: targets.length, tracking_pixels: pixels.length } };
   });
 }

@@ -1,4 +1,4 @@
-// Secrets at rest (RTB target auth tokens, tracking-pixel signing secrets): AES-256-GCM under
+// Secrets at rest (RTB target auth tokens, tracking-pixel and event-webhook signing secrets): AES-256-GCM under
 // SECRETS_KEY. A sealed value is `enc:v1:` + base64url(iv | tag | ciphertext); the column name is
 // the associated data, so a sealed value copied into another column does not open. A value
 // without the prefix is a plaintext row written before encryption existed: it is read as is

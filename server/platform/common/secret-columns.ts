@@ -28,6 +28,7 @@ import { type SecretBox, isSealed } from './secret-box.js';
 export const SECRET_COLUMNS: Readonly<Record<string, string>> = Object.freeze({
   rtb_targets: 'auth_token',
   tracking_pixels: 'signing_secret',
+  webhook_endpoints: 'signing_secret',
 });
 const SECRET_COLUMN_NAMES: ReadonlySet<string> = new Set(Object.values(SECRET_COLUMNS));
 

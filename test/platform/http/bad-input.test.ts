@@ -44,6 +44,8 @@ let callLogId: string;
 let followUpId: string;
 let agentId: string;
 let agentGroupId: string;
+let webhookId: string;
+let webhookDeliveryId: string;
 const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
@@ -66,7 +68,7 @@ const FORM_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join()
 const ID_OPERATIONS = operations.filter((op) => op.path.includes('{id}'));
 const CALL_SID_OPERATIONS = operations.filter((op) => op.path.includes('{callSid}'));
 /** The path parameters that name one of the caller's objects (a malformed one is a 404). */
-const OBJECT_PARAMS = ['id', 'buyerId', 'phoneNumberId', 'targetId', 'callSid', 'leadId'] as const;
+const OBJECT_PARAMS = ['id', 'buyerId', 'phoneNumberId', 'targetId', 'callSid', 'leadId', 'deliveryId'] as const;
 /** Public path parameters: capabilities given to a publisher or to Twilio, not the caller's objects. */
 const PUBLIC_PARAMS = ['rtbId', 'poolId', 'tagCode'] as const;
 const objectParamsOf = (op: OperationMeta) => OBJECT_PARAMS.filter((name) => op.path.includes(`{${name}}`));
@@ -262,6 +264,14 @@ const table: Record<string, Case> = {
   getAudio: { params: () => ({ id: audioId }) },
   deleteAudio: { params: () => ({ id: audioId }) },
   streamAudio: { params: () => ({ id: audioId }) },
+  createWebhookEndpoint: { body: () => ({ url: 'https://hooks.example.com/events', events: ['call.completed', 'lead.qualified'], description: 'Sneaky CRM' }) },
+  getWebhookEndpoint: { params: () => ({ id: webhookId }) },
+  updateWebhookEndpoint: { params: () => ({ id: webhookId }), body: () => ({ events: ['*'], isActive: false }) },
+  deleteWebhookEndpoint: { params: () => ({ id: webhookId }) },
+  rotateWebhookEndpointSecret: { params: () => ({ id: webhookId }) },
+  testWebhookEndpoint: { params: () => ({ id: webhookId }) },
+  listWebhookDeliveries: { params: () => ({ id: webhookId }) },
+  replayWebhookDelivery: { params: () => ({ id: webhookId, deliveryId: webhookDeliveryId }) },
   // Public: the signed URL Twilio fetches (a malformed id is a 404 before the signature is read).
   playAudio: { params: () => ({ id: audioId }), query: () => signedQuery(audioId) },
 };
@@ -355,6 +365,12 @@ beforeAll(async () => {
   const agent = await owner.client.POST('/api/agents', { body: { name: 'Agent', phone: '+14155550183', groupId: agentGroupId } });
   if (!agent.data) throw new Error(`createAgent failed: ${agent.response.status}`);
   agentId = agent.data.id;
+  const webhook = await owner.client.POST('/api/webhook-endpoints', { body: { url: 'https://hooks.example.com/events', events: ['*'] } });
+  if (!webhook.data) throw new Error(`createWebhookEndpoint failed: ${webhook.response.status}`);
+  webhookId = webhook.data.id;
+  const ping = await owner.client.POST('/api/webhook-endpoints/{id}/test', { params: { path: { id: webhookId } } });
+  if (!ping.data) throw new Error(`testWebhookEndpoint failed: ${ping.response.status}`);
+  webhookDeliveryId = ping.data.id;
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());

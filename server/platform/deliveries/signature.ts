@@ -1,12 +1,13 @@
-// Pixel request signing (DESIGN.md 7), like Stripe's webhook signatures. When a pixel has a signing
-// secret every request carries
+// Request signing of outbound deliveries — tracking pixels and event webhooks (DESIGN.md 7), like
+// Stripe's webhook signatures. When the pixel or endpoint has a signing secret every request carries
 //
 //   X-CCP-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
 //
 // where <body> is the exact request body ('' for GET). A receiver recomputes the HMAC over the
 // timestamp it was given and the raw body, compares in constant time and refuses old timestamps
-// (e.g. more than 5 minutes) to stop replays. The secret itself is never sent, logged or stored
-// anywhere else.
+// (e.g. more than 5 minutes) to stop replays; an event's id (in the body, and X-CCP-Event-Id)
+// lets it drop a delivery it has already handled. The secret itself is never sent, logged or
+// stored anywhere else.
 import { createHmac } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'X-CCP-Signature';

@@ -1,0 +1,94 @@
+// The queue tables' SQL, for any queue (types.ts): claiming due rows under a lease, recording a
+// try, and counting an owner's deliveries. Claims are `locked_until` leases taken with FOR UPDATE
+// SKIP LOCKED, so two workers (two instances) never send one row at the same time and a crashed
+// worker's lease simply expires.
+import { sql } from 'kysely';
+import type { Db } from '../../../db/types.js';
+import { inTransaction } from '../common/transaction.js';
+import type { OutboundResult } from '../http/outbound/guarded-client.js';
+import type { ClaimedDelivery, DeliveryQueue } from './types.js';
+import { type AttemptVerdict, failureText } from './verdict.js';
+
+/** Claim up to `limit` due deliveries for `leaseMs`, each with its owner's signing secret (for the send only). */
+export async function claimDue(db: Db, queue: DeliveryQueue, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  const deliveries = sql.table(queue.deliveries);
+  const result = await sql<ClaimedDelivery>`
+    WITH due AS (
+      SELECT id FROM ${deliveries}
+       WHERE status = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+       ORDER BY next_attempt_at, id
+       LIMIT ${limit}
+       FOR UPDATE SKIP LOCKED)
+    UPDATE ${deliveries} d
+       SET locked_until = now() + ${leaseMs} * interval '1 millisecond'
+      FROM due, ${sql.table(queue.owners)} o
+     WHERE d.id = due.id AND o.org_id = d.org_id AND o.id = d.${sql.ref(queue.ownerKey)}
+    RETURNING d.id::text AS id, o.id::text AS owner_id, d.url, d.method, d.headers, d.body, d.attempts, o.signing_secret`.execute(db);
+  return result.rows;
+}
+
+/**
+ * Record one try and its consequence; the lease is released. One statement, plus the queue's
+ * onSettled in the same transaction when the try ended the delivery. Returns whether the row was
+ * still pending (a delivery ended meanwhile, e.g. its endpoint disabled, keeps its end; the try is
+ * recorded either way).
+ */
+export async function recordAttempt(db: Db, queue: DeliveryQueue, delivery: ClaimedDelivery, result: OutboundResult, verdict: AttemptVerdict): Promise<boolean> {
+  const attempt = delivery.attempts + 1;
+  const error = failureText(result);
+  const httpStatus = result.ok ? result.status : (result.status ?? null);
+  const status = verdict.kind === 'retry' ? 'pending' : verdict.kind;
+  const delayMs = verdict.kind === 'retry' ? verdict.delayMs : 0;
+  const deliveries = sql.table(queue.deliveries);
+  const write = async (trx: Db) => {
+    const { rows } = await sql<{ id: string }>`
+      WITH attempt_row AS (
+        INSERT INTO ${sql.table(queue.attempts)} (delivery_id, attempt, http_status, error, duration_ms)
+        SELECT id, ${attempt}, ${httpStatus}::integer, ${error}::text, ${result.durationMs}::integer
+          FROM ${deliveries} WHERE id = ${delivery.id}::bigint
+        ON CONFLICT (delivery_id, attempt) DO NOTHING)
+      UPDATE ${deliveries}
+         SET attempts = ${attempt},
+             status = ${status},
+             last_error = ${error},
+             locked_until = NULL,
+             next_attempt_at = now() + ${delayMs} * interval '1 millisecond',
+             delivered_at = CASE WHEN ${status} = 'delivered' THEN now() ELSE NULL END
+       WHERE id = ${delivery.id}::bigint AND status = 'pending'
+      RETURNING id`.execute(trx);
+    return rows.length > 0;
+  };
+  const onSettled = queue.onSettled;
+  if (verdict.kind === 'retry' || !onSettled) return write(db);
+  return inTransaction(db, async (trx) => {
+    const updated = await write(trx);
+    if (updated) await onSettled(trx, delivery, { kind: verdict.kind, error });
+    return updated;
+  });
+}
+
+export interface DeliveryCounts {
+  pending: number;
+  delivered: number;
+  failed: number;
+}
+
+export const NO_DELIVERIES: DeliveryCounts = Object.freeze({ pending: 0, delivered: 0, failed: 0 });
+
+/** Deliveries per owner and status (owners without any are absent from the map). */
+export async function deliveryCounts<Id extends string | number>(db: Db, queue: DeliveryQueue, orgId: string, ownerIds: readonly Id[]): Promise<Map<Id, DeliveryCounts>> {
+  const counts = new Map<Id, DeliveryCounts>();
+  if (ownerIds.length === 0) return counts;
+  const owner = sql.ref(queue.ownerKey);
+  const { rows } = await sql<{ owner: Id; status: keyof DeliveryCounts; n: string }>`
+    SELECT ${owner} AS owner, status, count(*) AS n
+      FROM ${sql.table(queue.deliveries)}
+     WHERE org_id = ${orgId} AND ${owner} IN (${sql.join(ownerIds)})
+     GROUP BY ${owner}, status`.execute(db);
+  for (const row of rows) {
+    const entry = counts.get(row.owner) ?? { ...NO_DELIVERIES };
+    entry[row.status] = Number(row.n);
+    counts.set(row.owner, entry);
+  }
+  return counts;
+}

@@ -1,0 +1,26 @@
+// What a try's outcome means for its delivery (pure): delivered, retried after a backoff, or failed
+// for good. Permanent failures end a delivery at once: the guard refused the address or the URL,
+// or the receiver answered a 4xx other than 408 / 429 (retrying the same request cannot change its
+// mind). Otherwise the n-th failed try is retried after retryBaseMs × 2^(n-1), up to maxAttempts.
+import type { OutboundResult } from '../http/outbound/guarded-client.js';
+
+export type AttemptVerdict = { kind: 'delivered' } | { kind: 'retry'; delayMs: number } | { kind: 'failed' };
+
+/** Whether an answer or failure is worth another try. */
+export function isPermanentFailure(result: OutboundResult): boolean {
+  if (!result.ok) return result.kind === 'blocked' || result.kind === 'invalid_url';
+  return result.status >= 400 && result.status < 500 && result.status !== 408 && result.status !== 429;
+}
+
+/** What happens to a delivery after its `attempt`-th try. */
+export function verdictOf(result: OutboundResult, attempt: number, options: { maxAttempts: number; retryBaseMs: number }): AttemptVerdict {
+  if (result.ok && result.status >= 200 && result.status < 300) return { kind: 'delivered' };
+  if (isPermanentFailure(result) || attempt >= options.maxAttempts) return { kind: 'failed' };
+  return { kind: 'retry', delayMs: options.retryBaseMs * 2 ** (attempt - 1) };
+}
+
+/** A short description of a failed try, for last_error and the attempt row (no headers, no body). */
+export function failureText(result: OutboundResult): string | null {
+  if (result.ok) return result.status >= 200 && result.status < 300 ? null : `HTTP ${result.status}`;
+  return `${result.kind}: ${result.message}`;
+}
