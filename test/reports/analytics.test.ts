@@ -2,30 +2,17 @@
 // figure asserted exactly, for the organisation, per campaign, per agent, for an agent-role user
 // (its own figures only), for the named periods; bad input is a 400 naming the field.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { buildOutcomeWorld, NOW, type OutcomeWorld, PERIOD } from './outcome-world.js';
+import { describe, expect, it } from 'vitest';
+import { NOW, PERIOD, withOutcomeWorld } from './outcome-world.js';
 
-let t: TestApp;
-let w: OutcomeWorld;
-
-beforeAll(async () => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(NOW);
-  t = await startTestApp();
-  w = await buildOutcomeWorld(t);
-});
-afterAll(async () => {
-  await t.close();
-  vi.useRealTimers();
-});
+const ctx = withOutcomeWorld();
 
 const none = { answered: 0, voicemail: 0, noAnswer: 0, busy: 0, failed: 0, abandoned: 0, canceled: 0 };
 const noOutcomes = { interested: 0, notInterested: 0, voicemail: 0, noAnswer: 0, busy: 0, callback: 0 };
 
 describe('GET /api/analytics/performance', () => {
   it("counts the organisation's calls, logged calls and leads of the period, today and this week", async () => {
-    const { data, response } = await w.manager.client.GET('/api/analytics/performance', { params: { query: PERIOD } });
+    const { data, response } = await ctx.w.manager.client.GET('/api/analytics/performance', { params: { query: PERIOD } });
     expect(response.status).toBe(200);
     expect(data).toEqual({
       period: 'custom',
@@ -43,8 +30,8 @@ describe('GET /api/analytics/performance', () => {
   });
 
   it('narrows to a campaign: its calls, the logs of its leads, its leads', async () => {
-    const { data } = await w.owner.client.GET('/api/analytics/performance', { params: { query: { ...PERIOD, campaignId: w.c1 } } });
-    expect(data?.filters).toEqual({ scope: 'organization', campaignId: w.c1, agentId: null });
+    const { data } = await ctx.w.owner.client.GET('/api/analytics/performance', { params: { query: { ...PERIOD, campaignId: ctx.w.c1 } } });
+    expect(data?.filters).toEqual({ scope: 'organization', campaignId: ctx.w.c1, agentId: null });
     expect(data?.calls).toEqual({ total: 6, today: 2, thisWeek: 3, completed: 5, answered: 2, converted: 1, averageDuration: 61, averageTalkTime: 70, conversionRate: 0.1667 });
     expect(data?.callLogs).toEqual({ total: 4, today: 1, thisWeek: 2, averageDuration: 47.5 });
     expect(data?.leads).toEqual({ total: 3, qualified: 2, converted: 1, qualificationRate: 0.6667, conversionRate: 0.3333 });
@@ -53,7 +40,7 @@ describe('GET /api/analytics/performance', () => {
   });
 
   it("narrows to an agent: its calls, its user's logs and leads", async () => {
-    const { data } = await w.manager.client.GET('/api/analytics/performance', { params: { query: { ...PERIOD, agentId: w.agents.bob } } });
+    const { data } = await ctx.w.manager.client.GET('/api/analytics/performance', { params: { query: { ...PERIOD, agentId: ctx.w.agents.bob } } });
     expect(data?.calls).toEqual({ total: 2, today: 1, thisWeek: 2, completed: 1, answered: 1, converted: 0, averageDuration: 60, averageTalkTime: 50, conversionRate: 0 });
     expect(data?.callLogs).toEqual({ total: 2, today: 1, thisWeek: 2, averageDuration: 50 });
     expect(data?.leads).toEqual({ total: 2, qualified: 0, converted: 0, qualificationRate: 0, conversionRate: 0 });
@@ -61,7 +48,7 @@ describe('GET /api/analytics/performance', () => {
   });
 
   it('gives a user with role agent its own figures only, and 404 for another agent', async () => {
-    const own = await w.ann.client.GET('/api/analytics/performance', { params: { query: PERIOD } });
+    const own = await ctx.w.ann.client.GET('/api/analytics/performance', { params: { query: PERIOD } });
     expect(own.data).toMatchObject({
       filters: { scope: 'own', campaignId: null, agentId: null },
       calls: { total: 4, today: 1, thisWeek: 2, completed: 4, answered: 2, converted: 0, averageDuration: 81.25, averageTalkTime: 135, conversionRate: 0 },
@@ -70,16 +57,16 @@ describe('GET /api/analytics/performance', () => {
       outcomes: { ...noOutcomes, interested: 1, voicemail: 1, callback: 1 },
       dispositions: { ...none, answered: 2, voicemail: 1, abandoned: 1 },
     });
-    const self = await w.ann.client.GET('/api/analytics/performance', { params: { query: { ...PERIOD, agentId: w.agents.ann } } });
+    const self = await ctx.w.ann.client.GET('/api/analytics/performance', { params: { query: { ...PERIOD, agentId: ctx.w.agents.ann } } });
     expect(self.data?.calls.total).toBe(4);
-    const otherAgent = await w.ann.client.GET('/api/analytics/performance', { params: { query: { agentId: w.agents.bob } } });
+    const otherAgent = await ctx.w.ann.client.GET('/api/analytics/performance', { params: { query: { agentId: ctx.w.agents.bob } } });
     expect(otherAgent.response.status).toBe(404);
     expect(otherAgent.error?.code).toBe('RESOURCE_NOT_FOUND');
   });
 
   it('takes seed 003\'s named periods (default the last 30 days), in the time zone asked for', async () => {
     const byName = async (period: 'today' | 'this_week' | 'last_7_days' | 'last_30_days' | 'last_90_days' | undefined, timeZone?: string) =>
-      (await w.manager.client.GET('/api/analytics/performance', { params: { query: { period, timeZone } } })).data!;
+      (await ctx.w.manager.client.GET('/api/analytics/performance', { params: { query: { period, timeZone } } })).data!;
     const defaults = await byName(undefined);
     expect([defaults.period, defaults.range.startDate, defaults.range.endDate]).toEqual(['last_30_days', '2025-02-11', '2025-03-12']);
     // The last 30 days (from 02-11) also hold call 10 (02-27), log L7 (02-20) and lead0 (02-15).
@@ -96,7 +83,7 @@ describe('GET /api/analytics/performance', () => {
   });
 
   it('answers 400 naming the field for bad input, 404 for unknown ids', async () => {
-    const api = w.manager.client;
+    const api = ctx.w.manager.client;
     const cases: Array<[Record<string, string>, string]> = [
       [{ period: 'last_30_days', startDate: '2025-03-01' }, 'period'],
       [{ period: 'fortnight' }, 'period'],
@@ -109,7 +96,7 @@ describe('GET /api/analytics/performance', () => {
       const { response, error } = await api.GET('/api/analytics/performance', { params: { query: query as never } });
       expect({ query, status: response.status, fields: Object.keys((error?.details ?? {}) as object) }).toEqual({ query, status: 400, fields: [field] });
     }
-    for (const query of [{ agentId: randomUUID() }, { campaignId: randomUUID() }, { agentId: w.agents.other }, { campaignId: w.otherCampaign }]) {
+    for (const query of [{ agentId: randomUUID() }, { campaignId: randomUUID() }, { agentId: ctx.w.agents.other }, { campaignId: ctx.w.otherCampaign }]) {
       const { response } = await api.GET('/api/analytics/performance', { params: { query } });
       expect({ query, status: response.status }).toEqual({ query, status: 404 });
     }

@@ -3,29 +3,16 @@
 // 400 naming the field, and the CSV read back (csv-parse) to the JSON report's numbers.
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { components } from '../../client/schema.js';
 import { reportTable } from '../../server/reports/generate/table.js';
 import type { Client } from '../helpers/fixtures.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { buildOutcomeWorld, NOW, type OutcomeWorld } from './outcome-world.js';
+import { NOW, withOutcomeWorld } from './outcome-world.js';
 
 type Request = components['schemas']['ReportRequest'];
 type Schemas = components['schemas'];
 
-let t: TestApp;
-let w: OutcomeWorld;
-
-beforeAll(async () => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(NOW);
-  t = await startTestApp();
-  w = await buildOutcomeWorld(t);
-});
-afterAll(async () => {
-  await t.close();
-  vi.useRealTimers();
-});
+const ctx = withOutcomeWorld();
 
 const dateRange = { start: '2025-03-01', end: '2025-03-12' };
 const none = { answered: 0, voicemail: 0, noAnswer: 0, busy: 0, failed: 0, abandoned: 0, canceled: 0 };
@@ -39,7 +26,7 @@ async function generate<T extends Schemas['GeneratedReport']>(api: Client, body:
 
 describe('agent_performance', () => {
   it("gives every agent's calls, talk time, dispositions, logged calls and conversions, and the totals", async () => {
-    const report = await generate<Schemas['AgentPerformanceReport']>(w.manager.client, { reportType: 'agent_performance', dateRange });
+    const report = await generate<Schemas['AgentPerformanceReport']>(ctx.w.manager.client, { reportType: 'agent_performance', dateRange });
     expect(report).toMatchObject({
       reportType: 'agent_performance',
       title: 'Agent performance',
@@ -52,17 +39,17 @@ describe('agent_performance', () => {
     expect(report.rows).toEqual([
       // Calls 1, 2, 3, 7; logs L1–L3; conversions of lead1 (03-06) and lead0 (03-08).
       {
-        agentId: w.agents.ann, agentName: 'Agent Ann', calls: 4, answered: 2, answerRate: 0.5, talkTime: 270, averageHandleTime: 135,
+        agentId: ctx.w.agents.ann, agentName: 'Agent Ann', calls: 4, answered: 2, answerRate: 0.5, talkTime: 270, averageHandleTime: 135,
         dispositions: { ...none, answered: 2, voicemail: 1, abandoned: 1 }, callLogs: 3, outcomes: { ...noOutcomes, interested: 1, voicemail: 1, callback: 1 },
         conversions: 2, conversionRate: 1,
       },
       {
-        agentId: w.agents.bob, agentName: 'Agent Bob', calls: 2, answered: 1, answerRate: 0.5, talkTime: 50, averageHandleTime: 50,
+        agentId: ctx.w.agents.bob, agentName: 'Agent Bob', calls: 2, answered: 1, answerRate: 0.5, talkTime: 50, averageHandleTime: 50,
         dispositions: { ...none, answered: 1, noAnswer: 1 }, callLogs: 2, outcomes: { ...noOutcomes, notInterested: 1, noAnswer: 1 },
         conversions: 0, conversionRate: 0,
       },
       {
-        agentId: w.agents.cy, agentName: 'Agent Cy', calls: 2, answered: 0, answerRate: 0, talkTime: 0, averageHandleTime: null,
+        agentId: ctx.w.agents.cy, agentName: 'Agent Cy', calls: 2, answered: 0, answerRate: 0, talkTime: 0, averageHandleTime: null,
         dispositions: { ...none, busy: 1, failed: 1 }, callLogs: 0, outcomes: noOutcomes, conversions: 0, conversionRate: null,
       },
     ]);
@@ -75,12 +62,12 @@ describe('agent_performance', () => {
   });
 
   it('filters by agent, campaign and logged-call outcome (seed 003 spelling)', async () => {
-    const report = await generate<Schemas['AgentPerformanceReport']>(w.owner.client, {
+    const report = await generate<Schemas['AgentPerformanceReport']>(ctx.w.owner.client, {
       reportType: 'agent_performance',
       dateRange,
-      filters: { agents: [w.agents.ann, w.agents.cy], campaigns: [w.c1], outcomes: ['Interested', 'voicemail'] },
+      filters: { agents: [ctx.w.agents.ann, ctx.w.agents.cy], campaigns: [ctx.w.c1], outcomes: ['Interested', 'voicemail'] },
     });
-    expect(report.filters).toEqual({ agents: [w.agents.ann, w.agents.cy], campaigns: [w.c1], outcomes: ['interested', 'voicemail'] });
+    expect(report.filters).toEqual({ agents: [ctx.w.agents.ann, ctx.w.agents.cy], campaigns: [ctx.w.c1], outcomes: ['interested', 'voicemail'] });
     // Alpha only: Ann's calls 1, 2, 7; logs L1, L2 (leads of Alpha); conversion of lead1 and lead0 (both Alpha).
     expect(report.rows.map((r) => [r.agentName, r.calls, r.answered, r.talkTime, r.callLogs, r.outcomes.interested, r.outcomes.voicemail, r.conversions])).toEqual([
       ['Agent Ann', 3, 1, 90, 2, 1, 1, 2],
@@ -90,17 +77,17 @@ describe('agent_performance', () => {
   });
 
   it('gives a user with role agent its own row only; another agent is a 404', async () => {
-    const own = await generate<Schemas['AgentPerformanceReport']>(w.bob.client, { reportType: 'agent_performance', dateRange });
+    const own = await generate<Schemas['AgentPerformanceReport']>(ctx.w.bob.client, { reportType: 'agent_performance', dateRange });
     expect(own.scope).toBe('own');
     expect(own.rows.map((r) => [r.agentName, r.calls, r.callLogs])).toEqual([['Agent Bob', 2, 2]]);
-    const other = await w.bob.client.POST('/api/reports/generate', { body: { reportType: 'agent_performance', filters: { agents: [w.agents.ann] } } });
+    const other = await ctx.w.bob.client.POST('/api/reports/generate', { body: { reportType: 'agent_performance', filters: { agents: [ctx.w.agents.ann] } } });
     expect([other.response.status, other.error?.code]).toEqual([404, 'RESOURCE_NOT_FOUND']);
   });
 });
 
 describe('call_outcomes', () => {
   it('per day: every day of the period, calls by disposition, calls without one, logged outcomes', async () => {
-    const report = await generate<Schemas['CallOutcomesReport']>(w.manager.client, { reportType: 'call_outcomes', dateRange: { start: '2025-03-10', end: '2025-03-12' } });
+    const report = await generate<Schemas['CallOutcomesReport']>(ctx.w.manager.client, { reportType: 'call_outcomes', dateRange: { start: '2025-03-10', end: '2025-03-12' } });
     expect(report.groupBy).toBe('day');
     expect(report.rows).toEqual([
       { groupKey: '2025-03-10', groupId: '2025-03-10', calls: 1, dispositions: { ...none, answered: 1 }, withoutDisposition: 0, callLogs: 1, outcomes: { ...noOutcomes, callback: 1 } },
@@ -117,7 +104,7 @@ describe('call_outcomes', () => {
   });
 
   it("per day in the zone's own days (Kolkata, +05:30: a boundary inside a UTC hour)", async () => {
-    const report = await generate<Schemas['CallOutcomesReport']>(w.manager.client, {
+    const report = await generate<Schemas['CallOutcomesReport']>(ctx.w.manager.client, {
       reportType: 'call_outcomes',
       dateRange: { start: '2025-03-12', end: '2025-03-12' },
       timeZone: 'Asia/Kolkata',
@@ -132,16 +119,16 @@ describe('call_outcomes', () => {
   });
 
   it('per campaign, by name, calls without a campaign last', async () => {
-    const report = await generate<Schemas['CallOutcomesReport']>(w.manager.client, { reportType: 'call_outcomes', groupBy: 'campaign', dateRange });
+    const report = await generate<Schemas['CallOutcomesReport']>(ctx.w.manager.client, { reportType: 'call_outcomes', groupBy: 'campaign', dateRange });
     expect(report.rows.map((r) => [r.groupKey, r.groupId, r.calls, r.withoutDisposition, r.callLogs])).toEqual([
-      ['Alpha', w.c1, 6, 1, 4],
-      ['Beta', w.c2, 4, 1, 2],
+      ['Alpha', ctx.w.c1, 6, 1, 4],
+      ['Beta', ctx.w.c2, 4, 1, 2],
     ]);
     expect([report.totals.calls, report.totals.callLogs]).toEqual([10, 6]);
   });
 
   it('for a user with role agent, its own calls and logs', async () => {
-    const report = await generate<Schemas['CallOutcomesReport']>(w.ann.client, { reportType: 'call_outcomes', groupBy: 'campaign', dateRange });
+    const report = await generate<Schemas['CallOutcomesReport']>(ctx.w.ann.client, { reportType: 'call_outcomes', groupBy: 'campaign', dateRange });
     expect(report.rows.map((r) => [r.groupKey, r.calls, r.callLogs])).toEqual([
       ['Alpha', 3, 2],
       ['Beta', 1, 1],
@@ -151,15 +138,15 @@ describe('call_outcomes', () => {
 
 describe('lead_conversion', () => {
   it('per campaign: leads at each stage, the furthest stage each reached, the rates', async () => {
-    const report = await generate<Schemas['LeadConversionReport']>(w.manager.client, { reportType: 'lead_conversion', dateRange });
+    const report = await generate<Schemas['LeadConversionReport']>(ctx.w.manager.client, { reportType: 'lead_conversion', dateRange });
     expect(report.groupBy).toBe('campaign');
     expect(report.rows).toEqual([
       {
-        groupKey: 'Alpha', groupId: w.c1, leads: 3, stages: { new: 0, contacted: 1, followUp: 0, qualified: 0, converted: 1, lost: 1 },
+        groupKey: 'Alpha', groupId: ctx.w.c1, leads: 3, stages: { new: 0, contacted: 1, followUp: 0, qualified: 0, converted: 1, lost: 1 },
         reached: { contacted: 3, followUp: 2, qualified: 2, converted: 1 }, qualificationRate: 0.6667, conversionRate: 0.3333,
       },
       {
-        groupKey: 'Beta', groupId: w.c2, leads: 2, stages: { new: 1, contacted: 0, followUp: 1, qualified: 0, converted: 0, lost: 0 },
+        groupKey: 'Beta', groupId: ctx.w.c2, leads: 2, stages: { new: 1, contacted: 0, followUp: 1, qualified: 0, converted: 0, lost: 0 },
         reached: { contacted: 1, followUp: 1, qualified: 0, converted: 0 }, qualificationRate: 0, conversionRate: 0,
       },
       {
@@ -174,12 +161,12 @@ describe('lead_conversion', () => {
   });
 
   it('per source, and for a user with role agent its assigned leads', async () => {
-    const bySource = await generate<Schemas['LeadConversionReport']>(w.manager.client, { reportType: 'lead_conversion', groupBy: 'source', dateRange });
+    const bySource = await generate<Schemas['LeadConversionReport']>(ctx.w.manager.client, { reportType: 'lead_conversion', groupBy: 'source', dateRange });
     expect(bySource.rows.map((r) => [r.groupKey, r.leads, r.reached.contacted, r.reached.followUp, r.reached.qualified, r.reached.converted, r.qualificationRate, r.conversionRate])).toEqual([
       ['api', 4, 3, 3, 2, 1, 0.5, 0.25],
       ['import', 2, 2, 1, 1, 0, 0.5, 0],
     ]);
-    const own = await generate<Schemas['LeadConversionReport']>(w.ann.client, { reportType: 'lead_conversion', dateRange });
+    const own = await generate<Schemas['LeadConversionReport']>(ctx.w.ann.client, { reportType: 'lead_conversion', dateRange });
     expect(own.rows.map((r) => [r.groupKey, r.leads])).toEqual([
       ['Alpha', 2],
       ['Beta', 1],
@@ -206,7 +193,7 @@ describe('bad input and other organisations', () => {
       [{ reportType: 'agent_performance', filters: { teams: [] } }, 'filters.teams'],
     ];
     for (const [body, field] of cases) {
-      const { response, error } = await w.manager.client.POST('/api/reports/generate', { body: body as Request });
+      const { response, error } = await ctx.w.manager.client.POST('/api/reports/generate', { body: body as Request });
       const fields = Object.keys((error?.details ?? {}) as object);
       expect({ body, status: response.status, named: fields.some((f) => f === field || f.startsWith(`${field}`)) }, JSON.stringify(fields)).toEqual({ body, status: 400, named: true });
     }
@@ -214,12 +201,12 @@ describe('bad input and other organisations', () => {
 
   it("answers 404 for another organisation's (or no) campaign or agent", async () => {
     const bodies: Request[] = [
-      { reportType: 'agent_performance', filters: { agents: [w.agents.other] } },
-      { reportType: 'call_outcomes', filters: { campaigns: [w.c1, w.otherCampaign] } },
+      { reportType: 'agent_performance', filters: { agents: [ctx.w.agents.other] } },
+      { reportType: 'call_outcomes', filters: { campaigns: [ctx.w.c1, ctx.w.otherCampaign] } },
       { reportType: 'lead_conversion', format: 'pdf', filters: { campaigns: [randomUUID()] } },
     ];
     for (const body of bodies) {
-      const { response, error } = await w.owner.client.POST('/api/reports/generate', { body });
+      const { response, error } = await ctx.w.owner.client.POST('/api/reports/generate', { body });
       expect([response.status, error?.code]).toEqual([404, 'RESOURCE_NOT_FOUND']);
     }
   });
@@ -233,8 +220,8 @@ describe('CSV', () => {
     ['lead_conversion', { groupBy: 'source' }],
   ] as const)('%s %j: an attachment that parses back to the JSON report', async (reportType, extra) => {
     const body: Request = { reportType, dateRange, ...extra };
-    const json = await generate(w.manager.client, body);
-    const { response, data } = await w.manager.client.POST('/api/reports/generate', { body: { ...body, format: 'csv' }, parseAs: 'text' });
+    const json = await generate(ctx.w.manager.client, body);
+    const { response, data } = await ctx.w.manager.client.POST('/api/reports/generate', { body: { ...body, format: 'csv' }, parseAs: 'text' });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(response.headers.get('content-disposition')).toBe(`attachment; filename="${reportType}_2025-03-01_2025-03-12.csv"`);

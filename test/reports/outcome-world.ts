@@ -25,10 +25,11 @@
 //  lead5 03-11 c2 Bob new       api
 //  lead6 03-11 —  —   qualified api    (no history)
 //  lead0 02-15 c1 Ann converted api    →converted 03-08 (Ann): a conversion in the period, a lead before it
+import { afterAll, beforeAll, vi } from 'vitest';
 import type { CallDisposition, CallLogOutcome, LeadStage } from '../../db/types.js';
 import { foldAllDeltas } from '../../server/reports/rollups.js';
 import { addMember, createCampaign, type Member, registerOrg } from '../helpers/fixtures.js';
-import type { TestApp } from '../helpers/test-app.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { type CallSpec, insertCall } from './fixture.js';
 
 export const NOW = new Date('2025-03-12T15:00:00Z');
@@ -159,4 +160,23 @@ export async function buildOutcomeWorld(t: TestApp): Promise<OutcomeWorld> {
   });
   await insertLog(t, other.orgId, '2025-03-06T10:00:00Z', other.id, otherLead, 'interested', 60);
   return { owner, manager, ann, bob, other, c1, c2, agents, otherCampaign };
+}
+
+/**
+ * A test file's app with the world built in it, the clock pinned to NOW (Date only) from before
+ * the app starts until it is closed. The fields are there from beforeAll on.
+ */
+export function withOutcomeWorld(): { t: TestApp; w: OutcomeWorld } {
+  const ctx = {} as { t: TestApp; w: OutcomeWorld };
+  beforeAll(async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(NOW);
+    ctx.t = await startTestApp();
+    ctx.w = await buildOutcomeWorld(ctx.t);
+  });
+  afterAll(async () => {
+    await ctx.t.close();
+    vi.useRealTimers();
+  });
+  return ctx;
 }

@@ -1,38 +1,25 @@
 // The PDF of a generated report, checked as a reader sees it: rendered to pixels (pdftoppm) and
 // read back as text (pdftotext, pdfinfo) — a year of days runs over many pages, each with the
 // table's header row; the first page has the title block, the last the totals.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { components } from '../../client/schema.js';
 import { inkShare, pdfInfo, pdfText, renderPage, shadedBands } from '../helpers/pdf-tools.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { buildOutcomeWorld, NOW, type OutcomeWorld } from './outcome-world.js';
+import { withOutcomeWorld } from './outcome-world.js';
 
-let t: TestApp;
-let w: OutcomeWorld;
-
-beforeAll(async () => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(NOW);
-  t = await startTestApp();
-  w = await buildOutcomeWorld(t);
-});
-afterAll(async () => {
-  await t.close();
-  vi.useRealTimers();
-});
+const ctx = withOutcomeWorld();
 
 /** The bytes of an answer read with parseAs: 'arrayBuffer' (the SDK's type does not narrow to them). */
 const bytes = (data: unknown) => new Uint8Array(data as ArrayBuffer);
 
 async function pdfOf(body: Omit<components['schemas']['ReportRequest'], 'format'>): Promise<{ pdf: Uint8Array; response: Response }> {
-  const { data, response } = await w.manager.client.POST('/api/reports/generate', { body: { ...body, format: 'pdf' }, parseAs: 'arrayBuffer' });
+  const { data, response } = await ctx.w.manager.client.POST('/api/reports/generate', { body: { ...body, format: 'pdf' }, parseAs: 'arrayBuffer' });
   expect(response.status).toBe(200);
   return { pdf: bytes(data), response };
 }
 
 describe('PDF reports', () => {
   it('a year (365 days) of call outcomes by day: many pages, the header row on each, the totals on the last', async () => {
-    const { pdf, response } = await pdfOf({ reportType: 'call_outcomes', dateRange: { start: '2024-03-13', end: '2025-03-12' }, filters: { campaigns: [w.c1] } });
+    const { pdf, response } = await pdfOf({ reportType: 'call_outcomes', dateRange: { start: '2024-03-13', end: '2025-03-12' }, filters: { campaigns: [ctx.w.c1] } });
     expect(response.headers.get('content-type')).toBe('application/pdf');
     expect(response.headers.get('content-disposition')).toBe('attachment; filename="call_outcomes_2024-03-13_2025-03-12.pdf"');
     expect(Buffer.from(pdf.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
@@ -86,7 +73,7 @@ describe('PDF reports', () => {
   });
 
   it("an agent's own lead funnel", async () => {
-    const { data, response } = await w.ann.client.POST('/api/reports/generate', {
+    const { data, response } = await ctx.w.ann.client.POST('/api/reports/generate', {
       body: { reportType: 'lead_conversion', dateRange: { start: '2025-03-01', end: '2025-03-12' }, format: 'pdf' },
       parseAs: 'arrayBuffer',
     });
