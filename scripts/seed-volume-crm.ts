@@ -42,11 +42,13 @@ export async function seedCrmVolume(conn: Conn, v: CrmVolume): Promise<void> {
   const orgNumber = Number.parseInt(v.tag.replace(/\D/g, ''), 10) || 1;
 
   await sql`
-    INSERT INTO leads (org_id, campaign_id, name, phone, phone_e164, assigned_to, stage, source, created_at, updated_at)
+    INSERT INTO leads (org_id, campaign_id, name, phone, phone_e164, assigned_to, stage, furthest_stage, source, created_at, updated_at)
     SELECT ${v.orgId}, CASE WHEN g % 20 = 0 THEN NULL ELSE (${campaignIds}::uuid[])[1 + (g % ${v.campaignIds.length})] END,
       'Lead ' || g, e164, e164, (${userIds}::int[])[1 + (g % ${v.agents})],
       CASE WHEN r < 0.30 THEN 'new' WHEN r < 0.55 THEN 'contacted' WHEN r < 0.70 THEN 'follow_up' WHEN r < 0.82 THEN 'qualified'
            WHEN r < 0.90 THEN 'converted' ELSE 'lost' END,
+      -- What the trigger keeps (it is off here): the stage's rank; a lost lead got as far as contacted.
+      CASE WHEN r < 0.30 THEN 0 WHEN r < 0.55 THEN 1 WHEN r < 0.70 THEN 2 WHEN r < 0.82 THEN 3 WHEN r < 0.90 THEN 4 ELSE 1 END,
       CASE WHEN g % 3 = 0 THEN 'api' ELSE 'import' END, at, at
     FROM (SELECT g, random() AS r, now() - random() * make_interval(days => ${v.days}) AS at,
             '+1' || (${2_000_000_000 + orgNumber * 100_000_000}::bigint + g)::text AS e164

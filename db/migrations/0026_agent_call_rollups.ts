@@ -6,15 +6,23 @@
 // - Two more dimensions on the deltas: the agent a call was bridged to (`agent_id`) and how an
 //   outbound call ended (`disposition`); and a measure `talk_sum` (seconds an agent talked) on
 //   the deltas and every call summary.
-// - Two summaries keyed by campaign, agent and disposition: `call_stats_h_agent` (per UTC hour)
-//   and `call_stats_q_agent` (per quarter hour, for the hours a time zone's boundary splits).
+// - Summaries keyed by campaign, agent and disposition (`call_stats_h_agent` per UTC hour,
+//   `call_stats_q_agent` per quarter hour, for the hours a time zone's boundary splits), and by
+//   disposition alone (`call_stats_h_disposition`, `call_stats_q_disposition`: the organisation's
+//   outcomes read a few rows an hour, not one per agent and campaign).
 // - `call_stats_track()` writes the new columns: a call whose agent or disposition changes moves
 //   from one summary row to another (a negative and a positive delta), as a change of campaign did.
 // - The summaries are refilled from the calls: they are emptied and every call's contribution
 //   becomes a delta again (as 0010 did with what was there before it), which the compactor folds;
 //   reports read summaries plus deltas, so they are exact meanwhile. The delta table is made anew
 //   (it is a queue: its rows are all re-derived here) so its columns keep the order of the key.
-// - lead_stage_changes gains an (org_id, changed_at) index: conversions per person in a period.
+// - leads.furthest_stage: the furthest funnel stage a lead has reached (its rank: 0 new, 1 contacted,
+//   2 follow-up, 3 qualified, 4 converted; lost is off the funnel), kept by a trigger on every
+//   write of `stage` (whoever writes it: the API, imports, the dialer) and filled here from the
+//   stage history; with a covering index by (org_id, created_at), a period's lead funnel is one
+//   index range, not a join with the history.
+// - lead_stage_changes gains a partial index of the changes to `converted` by (org_id,
+//   changed_at): the conversions per person in a period.
 import { type Kysely, sql } from 'kysely';
 
 const OLD_SUMMARIES = [
@@ -27,7 +35,14 @@ const OLD_SUMMARIES = [
   'call_stats_q_campaign',
   'call_stats_q_full',
 ];
-const NEW_SUMMARIES = ['call_stats_h_agent', 'call_stats_q_agent'];
+/** [table, key dimensions] of the new summaries. */
+const NEW_SUMMARIES: Array<[string, string[]]> = [
+  ['call_stats_h_agent', ['campaign_id', 'agent_id', 'disposition']],
+  ['call_stats_q_agent', ['campaign_id', 'agent_id', 'disposition']],
+  ['call_stats_h_disposition', ['disposition']],
+  ['call_stats_q_disposition', ['disposition']],
+];
+const DIM_TYPES: Record<string, string> = { campaign_id: 'uuid', agent_id: 'uuid', disposition: 'text' };
 
 const MEASURES = `calls bigint NOT NULL, completed bigint NOT NULL, converted bigint NOT NULL, duration_sum bigint NOT NULL,
   duration_n bigint NOT NULL, revenue numeric(16,4) NOT NULL`;
@@ -111,14 +126,30 @@ function trackFunction(withAgents: boolean): string {
     END $fn$;`;
 }
 
+const FURTHEST_STAGE = `
+    CREATE FUNCTION lead_stage_rank(stage text) RETURNS smallint LANGUAGE sql IMMUTABLE AS
+      $fn$ SELECT (CASE stage WHEN 'contacted' THEN 1 WHEN 'follow_up' THEN 2 WHEN 'qualified' THEN 3 WHEN 'converted' THEN 4 ELSE 0 END)::smallint $fn$;
+    ALTER TABLE leads ADD COLUMN furthest_stage smallint NOT NULL DEFAULT 0;
+    CREATE FUNCTION leads_furthest_stage() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+      -- Never lower: the stage now, what the row held, and what a bulk load (or the backfill below) set.
+      NEW.furthest_stage := GREATEST(NEW.furthest_stage, lead_stage_rank(NEW.stage), CASE WHEN TG_OP = 'UPDATE' THEN OLD.furthest_stage ELSE 0 END);
+      RETURN NEW;
+    END $fn$;
+    CREATE TRIGGER leads_furthest_stage BEFORE INSERT OR UPDATE OF stage, furthest_stage ON leads FOR EACH ROW EXECUTE FUNCTION leads_furthest_stage();
+    UPDATE leads l SET furthest_stage = GREATEST(lead_stage_rank(l.stage),
+      COALESCE((SELECT max(lead_stage_rank(s.to_stage)) FROM lead_stage_changes s WHERE s.lead_id = l.id), 0))
+    WHERE l.stage <> 'new' OR EXISTS (SELECT 1 FROM lead_stage_changes s WHERE s.lead_id = l.id);
+    CREATE INDEX leads_org_created_funnel_idx ON leads (org_id, created_at) INCLUDE (id, campaign_id, source, assigned_to, stage, furthest_stage);`;
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   const summaries = NEW_SUMMARIES.map(
-    (table) => `CREATE TABLE ${table} (
+    ([table, dims]) => `CREATE TABLE ${table} (
       org_id uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
       at timestamptz NOT NULL,
-      campaign_id uuid, agent_id uuid, disposition text,
+      ${dims.map((d) => `${d} ${DIM_TYPES[d]},`).join(' ')}
       ${MEASURES}, talk_sum bigint NOT NULL,
-      CONSTRAINT ${table}_key UNIQUE NULLS NOT DISTINCT (org_id, at, campaign_id, agent_id, disposition)
+      CONSTRAINT ${table}_key UNIQUE NULLS NOT DISTINCT (org_id, at, ${dims.join(', ')})
     );`,
   );
   await sql
@@ -130,7 +161,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         deltaTable(true),
         trackFunction(true),
         history(true),
-        'CREATE INDEX lead_stage_changes_org_changed_idx ON lead_stage_changes (org_id, changed_at);',
+        FURTHEST_STAGE,
+        "CREATE INDEX lead_stage_changes_converted_idx ON lead_stage_changes (org_id, changed_at) INCLUDE (user_id, lead_id) WHERE to_stage = 'converted';",
       ].join('\n'),
     )
     .execute(db);
@@ -140,8 +172,13 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql
     .raw(
       [
-        'DROP INDEX lead_stage_changes_org_changed_idx;',
-        `DROP TABLE ${NEW_SUMMARIES.join(', ')};`,
+        'DROP INDEX lead_stage_changes_converted_idx;',
+        'DROP TRIGGER leads_furthest_stage ON leads;',
+        'DROP FUNCTION leads_furthest_stage();',
+        'DROP INDEX leads_org_created_funnel_idx;',
+        'ALTER TABLE leads DROP COLUMN furthest_stage;',
+        'DROP FUNCTION lead_stage_rank(text);',
+        `DROP TABLE ${NEW_SUMMARIES.map(([table]) => table).join(', ')};`,
         `TRUNCATE ${OLD_SUMMARIES.join(', ')};`,
         ...OLD_SUMMARIES.map((table) => `ALTER TABLE ${table} DROP COLUMN talk_sum;`),
         deltaTable(false),

@@ -1,6 +1,7 @@
 // Logged calls (seed 003's /calls, our call_logs) by outcome over a window: per author, per
-// campaign (the lead's), per time bucket, or in total. Read from call_logs by its (org_id,
-// created_at) index — calls logged by hand, not the telephony volume the summaries are for.
+// campaign (the lead's: the organisation's leads read from their covering index, 0026), per time
+// bucket, or in total. Read from call_logs by its (org_id, created_at) index — calls logged by
+// hand, not the telephony volume the summaries are for.
 import { type RawBuilder, sql } from 'kysely';
 import type { CallLogOutcome, Db } from '../../db/types.js';
 import { uuidArray } from './disposition-figures.js';
@@ -47,7 +48,7 @@ export async function callLogSums(db: Db, w: LogWindow, key: LogKey, f: LogScope
   if (f.outcomes !== null) where.push(sql`l.outcome = ANY(${`{${f.outcomes.join(',')}}`}::text[])`);
   const { rows } = await sql<Row>`
     SELECT ${g} AS g, l.outcome, count(*) AS logs, COALESCE(sum(l.duration_sec), 0) AS duration_sum, count(l.duration_sec) AS duration_n
-    FROM call_logs l ${withLead ? sql`JOIN leads d ON d.id = l.lead_id` : sql``}
+    FROM call_logs l ${withLead ? sql`JOIN leads d ON d.id = l.lead_id AND d.org_id = ${w.orgId}` : sql``}
     WHERE ${sql.join(where, sql` AND `)}
     GROUP BY 1, 2`.execute(db);
   return rows.map((r) => ({

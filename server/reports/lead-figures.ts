@@ -1,9 +1,8 @@
 // Leads for the analytics and the lead conversion report: the funnel of the leads created in a
-// window (their stage now, and the furthest stage each reached, now or in its stage history), per
-// campaign, per source or in total; and the leads each user moved to Converted in a window.
-// Read from leads by (org_id, created_at) and lead_stage_changes by (org_id, changed_at) (0026):
-// a lead created in the window changed stage only after it was created, so only changes from the
-// window's start on are read.
+// window (their stage now, and the furthest stage each has reached — leads.furthest_stage, kept by
+// a trigger, migration 0026), per campaign, per source or in total, read from one range of the
+// covering index (org_id, created_at); and the leads each user moved to Converted in a window,
+// from the partial index of those stage changes.
 import { type RawBuilder, sql } from 'kysely';
 import type { Db, LeadStage } from '../../db/types.js';
 import { uuidArray } from './disposition-figures.js';
@@ -17,7 +16,7 @@ export interface LeadScopeFilters {
   campaignIds: readonly string[] | null;
 }
 
-/** The funnel's stages in order; `lost` is off the funnel. */
+/** The funnel's stages in order (their index is leads.furthest_stage's rank); `lost` is off the funnel. */
 export const FUNNEL: readonly LeadStage[] = ['new', 'contacted', 'follow_up', 'qualified', 'converted'];
 
 export interface LeadFunnelRow {
@@ -28,12 +27,6 @@ export interface LeadFunnelRow {
   /** Leads that reached each stage after `new`, or a later one. */
   reached: Record<Exclude<LeadStage, 'new' | 'lost'>, number>;
 }
-
-const rank = (column: RawBuilder<unknown>) =>
-  sql`CASE ${column} ${sql.join(
-    FUNNEL.map((stage, i) => sql`WHEN ${stage} THEN ${sql.lit(i)}`),
-    sql` `,
-  )} ELSE 0 END`;
 
 function leadConditions(w: LogWindow, f: LeadScopeFilters): RawBuilder<unknown> {
   const where: RawBuilder<unknown>[] = [sql`l.org_id = ${w.orgId}`, sql`l.created_at >= ${w.from}`, sql`l.created_at < ${w.to}`];
@@ -52,20 +45,12 @@ export async function leadFunnel(db: Db, w: LogWindow, key: LeadKey, f: LeadScop
   const g = key === 'campaign' ? sql`l.campaign_id::text` : key === 'source' ? sql`l.source` : sql`NULL::text`;
   const stages: LeadStage[] = [...FUNNEL, 'lost'];
   const { rows } = await sql<FunnelRow>`
-    WITH history AS (
-      SELECT s.lead_id, max(${rank(sql`s.to_stage`)}) AS furthest
-      FROM lead_stage_changes s
-      WHERE s.org_id = ${w.orgId} AND s.changed_at >= ${w.from}
-      GROUP BY s.lead_id
-    ), l AS (
-      SELECT ${g} AS g, l.stage, GREATEST(${rank(sql`l.stage`)}, COALESCE(h.furthest, 0)) AS furthest
-      FROM leads l LEFT JOIN history h ON h.lead_id = l.id
-      WHERE ${leadConditions(w, f)}
-    )
-    SELECT g, count(*) AS leads,
-      ${sql.join(stages.map((s) => sql`count(*) FILTER (WHERE stage = ${s}) AS ${sql.ref(`at_${s}`)}`))},
-      ${sql.join(FUNNEL.slice(1).map((s, i) => sql`count(*) FILTER (WHERE furthest >= ${sql.lit(i + 1)}) AS ${sql.ref(`reached_${s}`)}`))}
-    FROM l GROUP BY g`.execute(db);
+    SELECT ${g} AS g, count(*) AS leads,
+      ${sql.join(stages.map((s) => sql`count(*) FILTER (WHERE l.stage = ${s}) AS ${sql.ref(`at_${s}`)}`))},
+      ${sql.join(FUNNEL.slice(1).map((s, i) => sql`count(*) FILTER (WHERE l.furthest_stage >= ${sql.lit(i + 1)}) AS ${sql.ref(`reached_${s}`)}`))}
+    FROM leads l
+    WHERE ${leadConditions(w, f)}
+    GROUP BY 1`.execute(db);
   return rows.map((r) => ({
     key: r.g,
     leads: Number(r.leads),

@@ -53,7 +53,9 @@ export const CALLS: RollupSource = {
     { table: 'call_stats_q', grain: 'quarter', dims: [] },
     { table: 'call_stats_q_campaign', grain: 'quarter', dims: ['campaign_id'] },
     { table: 'call_stats_q_full', grain: 'quarter', dims: ['campaign_id', 'buyer_id', 'rtb_target_id'] },
-    // The agent and outcome reports (0026): by campaign, agent and disposition.
+    // The agent and outcome reports (0026): by disposition, and by campaign, agent and disposition.
+    { table: 'call_stats_h_disposition', grain: 'hour', dims: ['disposition'] },
+    { table: 'call_stats_q_disposition', grain: 'quarter', dims: ['disposition'] },
     { table: 'call_stats_h_agent', grain: 'hour', dims: ['campaign_id', 'agent_id', 'disposition'] },
     { table: 'call_stats_q_agent', grain: 'quarter', dims: ['campaign_id', 'agent_id', 'disposition'] },
   ],

@@ -24,7 +24,7 @@
 //  lead4 03-10 c1 Bob contacted import new→contacted 03-11
 //  lead5 03-11 c2 Bob new       api
 //  lead6 03-11 —  —   qualified api    (no history)
-//  lead0 02-15 c1 Ann converted api    →converted 03-08 (Ann): a conversion in the period, a lead before it
+//  lead0 02-15 c1 Ann converted api    qualified→converted 03-08 (Ann): a conversion in the period, a lead before it
 import { afterAll, beforeAll, vi } from 'vitest';
 import type { CallDisposition, CallLogOutcome, LeadStage } from '../../db/types.js';
 import { foldAllDeltas } from '../../server/reports/rollups.js';
@@ -64,16 +64,20 @@ interface LeadSpec {
   history: Array<[string, LeadStage, LeadStage, number | null]>;
 }
 
+/** A lead created at its stage — or as new, then moved through its history as the API moves it (the stage updated, the change recorded). */
 async function insertLead(t: TestApp, orgId: string, l: LeadSpec): Promise<string> {
   const number = phone();
+  const first = l.history.length === 0 ? l.stage : l.history[0]![1];
   const row = await t.db
     .insertInto('leads')
-    .values({ org_id: orgId, campaign_id: l.campaignId, phone: number, phone_e164: number, assigned_to: l.assignedTo, stage: l.stage, source: l.source, created_at: new Date(l.created) })
+    .values({ org_id: orgId, campaign_id: l.campaignId, phone: number, phone_e164: number, assigned_to: l.assignedTo, stage: first, source: l.source, created_at: new Date(l.created) })
     .returning('id')
     .executeTakeFirstOrThrow();
   for (const [at, from, to, userId] of l.history) {
+    await t.db.updateTable('leads').set({ stage: to }).where('id', '=', row.id).execute();
     await t.db.insertInto('lead_stage_changes').values({ org_id: orgId, lead_id: row.id, user_id: userId, from_stage: from, to_stage: to, changed_at: new Date(at) }).execute();
   }
+  if (l.history.length > 0 && l.history.at(-1)![2] !== l.stage) throw new Error("a lead's history must end at its stage");
   return row.id;
 }
 

@@ -32,6 +32,21 @@ export interface PdfLabels {
 
 type Doc = InstanceType<typeof PDFDocument>;
 
+/** Text widths by font, size and text, measured once each (a report's cells repeat: 0, 1, 0:00 …). */
+function widths(doc: Doc): (font: string, size: number, text: string) => number {
+  const known = new Map<string, number>();
+  return (font, size, text) => {
+    const key = `${font}\u0000${size}\u0000${text}`;
+    let width = known.get(key);
+    if (width === undefined) {
+      width = doc.font(font).fontSize(size).widthOfString(text);
+      known.set(key, width);
+    }
+    return width;
+  };
+}
+type Measure = ReturnType<typeof widths>;
+
 function titleBlock(doc: Doc, meta: ReportMeta, labels: PdfLabels): number {
   const x = PAGE.margin;
   const width = PAGE.width - 2 * PAGE.margin;
@@ -53,14 +68,11 @@ function titleBlock(doc: Doc, meta: ReportMeta, labels: PdfLabels): number {
 }
 
 /** Each column's least width: its longest label word (header font), its widest value (body font, totals bold). */
-function minWidths(doc: Doc, table: ReportTable): number[] {
+function minWidths(measure: Measure, table: ReportTable): number[] {
   return table.columns.map((column, i) => {
-    doc.font(BOLD).fontSize(HEADER_SIZE);
-    const word = Math.max(...printable(column.label).split(/\s+/).map((w) => doc.widthOfString(w)));
-    doc.font(FONT).fontSize(BODY_SIZE);
-    let value = Math.max(0, ...table.rows.map((row) => doc.widthOfString(printable(formatCell(column.kind, row[i] ?? null)))));
-    doc.font(BOLD);
-    value = Math.max(value, doc.widthOfString(printable(formatCell(column.kind, table.totals[i] ?? null))));
+    const word = Math.max(...printable(column.label).split(/\s+/).map((w) => measure(BOLD, HEADER_SIZE, w)));
+    let value = Math.max(0, ...table.rows.map((row) => measure(FONT, BODY_SIZE, printable(formatCell(column.kind, row[i] ?? null)))));
+    value = Math.max(value, measure(BOLD, BODY_SIZE, printable(formatCell(column.kind, table.totals[i] ?? null))));
     return Math.max(word, column.kind === 'text' ? Math.min(value, TEXT_MIN_CAP) : value) + 2 * PAD + 1;
   });
 }
@@ -74,11 +86,12 @@ function headerRow(doc: Doc, table: ReportTable, layout: TableLayout, top: numbe
   });
 }
 
-function bodyRow(doc: Doc, table: ReportTable, layout: TableLayout, cells: ReadonlyArray<string | number | null>, y: number, bold: boolean): void {
-  doc.font(bold ? BOLD : FONT).fontSize(BODY_SIZE).fillColor(INK);
+function bodyRow(doc: Doc, measure: Measure, table: ReportTable, layout: TableLayout, cells: ReadonlyArray<string | number | null>, y: number, bold: boolean): void {
+  const font = bold ? BOLD : FONT;
   table.columns.forEach((column, i) => {
     const width = layout.widths[i]! - 2 * PAD;
-    const text = fitText(printable(formatCell(column.kind, cells[i] ?? null)), width, (s) => doc.widthOfString(s));
+    const text = fitText(printable(formatCell(column.kind, cells[i] ?? null)), width, (s) => measure(font, BODY_SIZE, s));
+    doc.font(font).fontSize(BODY_SIZE).fillColor(INK);
     doc.text(text, layout.left[i]! + PAD, y + (ROW_HEIGHT - BODY_SIZE) / 2, { width, align: column.kind === 'text' ? 'left' : 'right', lineBreak: false });
   });
 }
@@ -113,7 +126,8 @@ export function reportPdf(meta: ReportMeta, table: ReportTable, labels: PdfLabel
   });
 
   const firstTop = titleBlock(doc, meta, labels);
-  const least = minWidths(doc, table);
+  const measure = widths(doc);
+  const least = minWidths(measure, table);
   doc.font(BOLD).fontSize(HEADER_SIZE);
   const layout = layoutTable(
     {
@@ -132,12 +146,12 @@ export function reportPdf(meta: ReportMeta, table: ReportTable, labels: PdfLabel
     let y = page.top + layout.headerHeight;
     for (const index of page.rows) {
       if (index % 2 === 1) doc.rect(PAGE.margin, y, PAGE.width - 2 * PAGE.margin, ROW_HEIGHT).fill(STRIPE_FILL);
-      bodyRow(doc, table, layout, table.rows[index]!, y, false);
+      bodyRow(doc, measure, table, layout, table.rows[index]!, y, false);
       y += ROW_HEIGHT;
     }
     if (page.totals) {
       doc.moveTo(PAGE.margin, y).lineTo(PAGE.width - PAGE.margin, y).lineWidth(0.8).strokeColor(RULE).stroke();
-      bodyRow(doc, table, layout, table.totals, y, true);
+      bodyRow(doc, measure, table, layout, table.totals, y, true);
     }
   });
   footers(doc, meta);
