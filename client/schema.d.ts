@@ -2098,6 +2098,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/performance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calls today / this week / in a period, logged calls, leads qualified and converted, outcomes (seed 003)
+         * @description Seed 003's `GET /analytics/performance`, without its `{success, data}` envelope. The period is
+         *     `period` (default `last_30_days`: today and the 29 days before it) or `startDate` … `endDate`
+         *     (local dates in `timeZone`, default UTC; then `period` is `custom` and must not be sent);
+         *     `today` and `thisWeek` (from Monday) are always the current day and week of `timeZone`.
+         *
+         *     - `calls`: the telephony calls (inbound, and outbound calls of the dialer) from the report
+         *       summaries. `conversionRate` is converted calls (a call that pays) per call, a fraction, as
+         *       in `/api/stats/*`; `answered` counts outbound calls a person answered (disposition
+         *       `answered`), `averageTalkTime` is the agents' talk time per answered call, in seconds.
+         *     - `callLogs`: calls logged by hand (`/api/call-logs`, seed 003's `/calls`); `outcomes` are
+         *       their outcomes. `dispositions`: how the dialer's calls ended.
+         *     - `leads`: leads created in the period, with `qualified` (reached the stage Qualified or
+         *       further, now or in their history) and `converted` (reached Converted); rates are fractions.
+         *
+         *     A user with role agent sees its own figures only: the calls bridged to its agent record,
+         *     its own call logs, the leads assigned to it (seed 003: analytics "own only"). `agentId`
+         *     narrows a manager's figures the same way to one agent (another organisation's agent, or an
+         *     agent-role user asking for another agent, is a 404).
+         */
+        get: operations["getPerformanceAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A report — agent performance, call outcomes or lead conversion — as JSON, CSV or PDF (seed 003)
+         * @description Seed 003's `POST /reports/generate`, answered at once (no job to poll): `format` `json`
+         *     (default; the `GeneratedReport` schema), `csv` (`text/csv`, a header row, one row per group,
+         *     a `Total` row; formula-like cells escaped) or `pdf` (`application/pdf`, A4 landscape: title,
+         *     organisation, period, filters, the table with its header row repeated on every page, the
+         *     totals, when it was generated, page numbers). CSV and PDF come as attachments
+         *     (`Content-Disposition`).
+         *
+         *     - `agent_performance`: one row per agent (every agent in scope, with or without activity):
+         *       the calls the dialer bridged to it, answered, talk time, average handle time (talk time per
+         *       answered call), dispositions; the calls its user logged by hand and their outcomes;
+         *       conversions (leads its user moved to Converted in the period) per answered call.
+         *     - `call_outcomes`: per day (`groupBy: day`, the default) or per campaign: the calls, how the
+         *       dialer's calls ended (`withoutDisposition`: inbound calls, or calls not ended yet), and
+         *       the logged calls' outcomes.
+         *     - `lead_conversion`: the funnel of the leads created in the period, per campaign (default)
+         *       or per source (`api`, `import`): leads now at each stage, leads that reached each stage,
+         *       qualification and conversion rates.
+         *
+         *     `dateRange` (local dates in `timeZone`, default UTC; default the last 30 days; at most 366
+         *     days), `filters.campaigns` and `filters.agents` (ids of the organisation: another's is a
+         *     404), `filters.outcomes` (call-log outcomes, seed 003's spelling accepted; not for
+         *     `lead_conversion`). Figures of calls come from the report summaries. A user with role agent
+         *     gets its own figures only, as in `GET /api/analytics/performance`.
+         */
+        post: operations["generateReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tracking-tags": {
         parameters: {
             query?: never;
@@ -6384,6 +6463,235 @@ export interface components {
                 endpointId: string;
             };
         };
+        ReportCount: number;
+        /** @description A share, 4 decimals (0.1867 = 18.67 %). */
+        ReportFraction: number;
+        /** @description Seconds, 2 decimals; null when nothing was there to average. */
+        ReportSeconds: number | null;
+        /** @description Outbound calls by how they ended (`CallDisposition`, camelCase). */
+        DispositionCounts: {
+            answered: components["schemas"]["ReportCount"];
+            voicemail: components["schemas"]["ReportCount"];
+            noAnswer: components["schemas"]["ReportCount"];
+            busy: components["schemas"]["ReportCount"];
+            failed: components["schemas"]["ReportCount"];
+            abandoned: components["schemas"]["ReportCount"];
+            canceled: components["schemas"]["ReportCount"];
+        };
+        /** @description Logged calls by outcome (seed 003's keys; `callback` is `callback_requested`). */
+        OutcomeCounts: {
+            interested: components["schemas"]["ReportCount"];
+            notInterested: components["schemas"]["ReportCount"];
+            voicemail: components["schemas"]["ReportCount"];
+            noAnswer: components["schemas"]["ReportCount"];
+            busy: components["schemas"]["ReportCount"];
+            callback: components["schemas"]["ReportCount"];
+        };
+        /**
+         * @description `own`: the caller has role agent and the figures are its own.
+         * @enum {string}
+         */
+        ReportScope: "organization" | "own";
+        PerformanceAnalytics: {
+            /** @enum {string} */
+            period: "today" | "this_week" | "last_7_days" | "last_30_days" | "last_90_days" | "custom";
+            range: components["schemas"]["ReportRange"];
+            filters: {
+                scope: components["schemas"]["ReportScope"];
+                /** Format: uuid */
+                campaignId: string | null;
+                /** Format: uuid */
+                agentId: string | null;
+            };
+            calls: {
+                total: components["schemas"]["ReportCount"];
+                today: components["schemas"]["ReportCount"];
+                thisWeek: components["schemas"]["ReportCount"];
+                completed: components["schemas"]["ReportCount"];
+                answered: components["schemas"]["ReportCount"];
+                converted: components["schemas"]["ReportCount"];
+                averageDuration: components["schemas"]["ReportSeconds"];
+                averageTalkTime: components["schemas"]["ReportSeconds"];
+                conversionRate: components["schemas"]["ReportFraction"];
+            };
+            callLogs: {
+                total: components["schemas"]["ReportCount"];
+                today: components["schemas"]["ReportCount"];
+                thisWeek: components["schemas"]["ReportCount"];
+                averageDuration: components["schemas"]["ReportSeconds"];
+            };
+            leads: {
+                total: components["schemas"]["ReportCount"];
+                qualified: components["schemas"]["ReportCount"];
+                converted: components["schemas"]["ReportCount"];
+                qualificationRate: components["schemas"]["ReportFraction"];
+                conversionRate: components["schemas"]["ReportFraction"];
+            };
+            outcomes: components["schemas"]["OutcomeCounts"];
+            dispositions: components["schemas"]["DispositionCounts"];
+            /** Format: date-time */
+            generatedAt: string;
+        };
+        ReportRequest: {
+            /** @enum {string} */
+            reportType: "agent_performance" | "call_outcomes" | "lead_conversion";
+            /**
+             * @description `json` (when not sent), `csv` or `pdf`.
+             * @enum {string}
+             */
+            format?: "json" | "csv" | "pdf";
+            /** @description Local dates in `timeZone`, both included (default the last 30 days; at most 366 days). */
+            dateRange?: {
+                /** Format: date */
+                start?: string;
+                /** Format: date */
+                end?: string;
+            };
+            /** @description The IANA time zone of the dates and days (default UTC). */
+            timeZone?: string;
+            /**
+             * @description `call_outcomes`: `day` (default) or `campaign`; `lead_conversion`: `campaign` (default) or `source`; `agent_performance`: rows are agents (not sent).
+             * @enum {string}
+             */
+            groupBy?: "day" | "campaign" | "source";
+            filters?: {
+                campaigns?: string[];
+                /** @description Agents (their calls), and the call logs and leads of their users. */
+                agents?: string[];
+                /** @description Only logged calls with these outcomes (not for `lead_conversion`). */
+                outcomes?: components["schemas"]["CallLogOutcomeInput"][];
+            };
+        };
+        ReportFiltersApplied: {
+            campaigns: string[];
+            agents: string[];
+            outcomes: components["schemas"]["CallLogOutcome"][];
+        };
+        AgentPerformanceRow: {
+            /**
+             * Format: uuid
+             * @description null in the totals.
+             */
+            agentId: string | null;
+            agentName: string;
+            calls: components["schemas"]["ReportCount"];
+            answered: components["schemas"]["ReportCount"];
+            answerRate: components["schemas"]["ReportFraction"];
+            /** @description Seconds the agent talked on answered calls. */
+            talkTime: number;
+            averageHandleTime: components["schemas"]["ReportSeconds"];
+            dispositions: components["schemas"]["DispositionCounts"];
+            callLogs: components["schemas"]["ReportCount"];
+            outcomes: components["schemas"]["OutcomeCounts"];
+            conversions: components["schemas"]["ReportCount"];
+            /** @description Conversions per answered call, 4 decimals (may exceed 1 when leads were converted without a dialled call); null without answered calls. */
+            conversionRate: number | null;
+        };
+        CallOutcomeRow: {
+            /** @description The local date, or the campaign name (`(none)` for calls without one). */
+            groupKey: string;
+            /** @description The date, or the campaign id (null in the totals and for no campaign). */
+            groupId: string | null;
+            calls: components["schemas"]["ReportCount"];
+            dispositions: components["schemas"]["DispositionCounts"];
+            withoutDisposition: components["schemas"]["ReportCount"];
+            callLogs: components["schemas"]["ReportCount"];
+            outcomes: components["schemas"]["OutcomeCounts"];
+        };
+        CallOutcomeTotals: {
+            calls: components["schemas"]["ReportCount"];
+            dispositions: components["schemas"]["DispositionCounts"];
+            withoutDisposition: components["schemas"]["ReportCount"];
+            callLogs: components["schemas"]["ReportCount"];
+            outcomes: components["schemas"]["OutcomeCounts"];
+        };
+        LeadStageCounts: {
+            new: components["schemas"]["ReportCount"];
+            contacted: components["schemas"]["ReportCount"];
+            followUp: components["schemas"]["ReportCount"];
+            qualified: components["schemas"]["ReportCount"];
+            converted: components["schemas"]["ReportCount"];
+            lost: components["schemas"]["ReportCount"];
+        };
+        /** @description Leads that reached each stage or a later one (New → Contacted → Follow-up → Qualified → Converted), now or in their history. */
+        LeadFunnelCounts: {
+            contacted: components["schemas"]["ReportCount"];
+            followUp: components["schemas"]["ReportCount"];
+            qualified: components["schemas"]["ReportCount"];
+            converted: components["schemas"]["ReportCount"];
+        };
+        LeadConversionRow: {
+            /** @description The campaign name (`(none)` for leads without one), or the source. */
+            groupKey: string;
+            /** @description The campaign id or the source (null in the totals and for no campaign). */
+            groupId: string | null;
+            leads: components["schemas"]["ReportCount"];
+            stages: components["schemas"]["LeadStageCounts"];
+            reached: components["schemas"]["LeadFunnelCounts"];
+            qualificationRate: components["schemas"]["ReportFraction"];
+            conversionRate: components["schemas"]["ReportFraction"];
+        };
+        LeadConversionTotals: {
+            leads: components["schemas"]["ReportCount"];
+            stages: components["schemas"]["LeadStageCounts"];
+            reached: components["schemas"]["LeadFunnelCounts"];
+            qualificationRate: components["schemas"]["ReportFraction"];
+            conversionRate: components["schemas"]["ReportFraction"];
+        };
+        AgentPerformanceReport: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            reportType: "agent_performance";
+            title: string;
+            organizationName: string;
+            range: components["schemas"]["ReportRange"];
+            filters: components["schemas"]["ReportFiltersApplied"];
+            scope: components["schemas"]["ReportScope"];
+            rows: components["schemas"]["AgentPerformanceRow"][];
+            totals: components["schemas"]["AgentPerformanceRow"];
+            /** Format: date-time */
+            generatedAt: string;
+        };
+        CallOutcomesReport: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            reportType: "call_outcomes";
+            title: string;
+            organizationName: string;
+            range: components["schemas"]["ReportRange"];
+            /** @enum {string} */
+            groupBy: "day" | "campaign";
+            filters: components["schemas"]["ReportFiltersApplied"];
+            scope: components["schemas"]["ReportScope"];
+            rows: components["schemas"]["CallOutcomeRow"][];
+            totals: components["schemas"]["CallOutcomeTotals"];
+            /** Format: date-time */
+            generatedAt: string;
+        };
+        LeadConversionReport: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            reportType: "lead_conversion";
+            title: string;
+            organizationName: string;
+            range: components["schemas"]["ReportRange"];
+            /** @enum {string} */
+            groupBy: "campaign" | "source";
+            filters: components["schemas"]["ReportFiltersApplied"];
+            scope: components["schemas"]["ReportScope"];
+            rows: components["schemas"]["LeadConversionRow"][];
+            totals: components["schemas"]["LeadConversionTotals"];
+            /** Format: date-time */
+            generatedAt: string;
+        };
+        /** @description A generated report (`format: json`); which one `reportType` says. */
+        GeneratedReport: components["schemas"]["AgentPerformanceReport"] | components["schemas"]["CallOutcomesReport"] | components["schemas"]["LeadConversionReport"];
     };
     responses: {
         /** @description The whole file, with the content type detected at upload. */
@@ -12256,6 +12564,250 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getPerformanceAnalytics: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The period of the `total` figures (not with `startDate` / `endDate`).
+                 * @example last_30_days
+                 */
+                period?: "today" | "this_week" | "last_7_days" | "last_30_days" | "last_90_days";
+                /**
+                 * @description The first day of the range (a local date in `timeZone`, years 1970–2999). Default 29 days before `endDate`.
+                 * @example 2025-08-01
+                 */
+                startDate?: components["parameters"]["ReportStartDate"];
+                /**
+                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days after it). Default today.
+                 * @example 2025-08-04
+                 */
+                endDate?: components["parameters"]["ReportEndDate"];
+                /**
+                 * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+                 * @example America/New_York
+                 */
+                timeZone?: components["parameters"]["ReportTimeZone"];
+                /** @description Only this campaign's calls, call logs (of its leads) and leads (another organisation's campaign is a 404). */
+                campaignId?: string;
+                /** @description Only this agent's calls, and the call logs and leads of its user (another organisation's agent is a 404). */
+                agentId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "period": "last_30_days",
+                     *       "range": {
+                     *         "startDate": "2025-07-06",
+                     *         "endDate": "2025-08-04",
+                     *         "timeZone": "UTC",
+                     *         "from": "2025-07-06T00:00:00.000Z",
+                     *         "to": "2025-08-05T00:00:00.000Z"
+                     *       },
+                     *       "filters": {
+                     *         "scope": "organization",
+                     *         "campaignId": null,
+                     *         "agentId": null
+                     *       },
+                     *       "calls": {
+                     *         "total": 150,
+                     *         "today": 12,
+                     *         "thisWeek": 45,
+                     *         "completed": 120,
+                     *         "answered": 60,
+                     *         "converted": 28,
+                     *         "averageDuration": 285,
+                     *         "averageTalkTime": 212.5,
+                     *         "conversionRate": 0.1867
+                     *       },
+                     *       "callLogs": {
+                     *         "total": 150,
+                     *         "today": 12,
+                     *         "thisWeek": 45,
+                     *         "averageDuration": 180
+                     *       },
+                     *       "leads": {
+                     *         "total": 89,
+                     *         "qualified": 23,
+                     *         "converted": 8,
+                     *         "qualificationRate": 0.2584,
+                     *         "conversionRate": 0.0899
+                     *       },
+                     *       "outcomes": {
+                     *         "interested": 28,
+                     *         "notInterested": 45,
+                     *         "voicemail": 52,
+                     *         "noAnswer": 20,
+                     *         "busy": 0,
+                     *         "callback": 5
+                     *       },
+                     *       "dispositions": {
+                     *         "answered": 60,
+                     *         "voicemail": 40,
+                     *         "noAnswer": 25,
+                     *         "busy": 10,
+                     *         "failed": 3,
+                     *         "abandoned": 2,
+                     *         "canceled": 0
+                     *       },
+                     *       "generatedAt": "2025-08-04T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PerformanceAnalytics"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    generateReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportRequest"];
+            };
+        };
+        responses: {
+            /** @description The report, in the format asked for. */
+            200: {
+                headers: {
+                    /** @description For CSV and PDF: `attachment; filename="<reportType>_<start>_<end>.<csv|pdf>"`. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "reportType": "call_outcomes",
+                     *       "title": "Call outcomes",
+                     *       "organizationName": "Acme Calls",
+                     *       "range": {
+                     *         "startDate": "2025-08-01",
+                     *         "endDate": "2025-08-02",
+                     *         "timeZone": "UTC",
+                     *         "from": "2025-08-01T00:00:00.000Z",
+                     *         "to": "2025-08-03T00:00:00.000Z"
+                     *       },
+                     *       "groupBy": "day",
+                     *       "filters": {
+                     *         "campaigns": [],
+                     *         "agents": [],
+                     *         "outcomes": []
+                     *       },
+                     *       "scope": "organization",
+                     *       "rows": [
+                     *         {
+                     *           "groupKey": "2025-08-01",
+                     *           "groupId": "2025-08-01",
+                     *           "calls": 40,
+                     *           "dispositions": {
+                     *             "answered": 12,
+                     *             "voicemail": 6,
+                     *             "noAnswer": 5,
+                     *             "busy": 2,
+                     *             "failed": 0,
+                     *             "abandoned": 1,
+                     *             "canceled": 0
+                     *           },
+                     *           "withoutDisposition": 14,
+                     *           "callLogs": 20,
+                     *           "outcomes": {
+                     *             "interested": 4,
+                     *             "notInterested": 8,
+                     *             "voicemail": 3,
+                     *             "noAnswer": 3,
+                     *             "busy": 1,
+                     *             "callback": 1
+                     *           }
+                     *         },
+                     *         {
+                     *           "groupKey": "2025-08-02",
+                     *           "groupId": "2025-08-02",
+                     *           "calls": 10,
+                     *           "dispositions": {
+                     *             "answered": 3,
+                     *             "voicemail": 2,
+                     *             "noAnswer": 1,
+                     *             "busy": 0,
+                     *             "failed": 0,
+                     *             "abandoned": 0,
+                     *             "canceled": 0
+                     *           },
+                     *           "withoutDisposition": 4,
+                     *           "callLogs": 5,
+                     *           "outcomes": {
+                     *             "interested": 1,
+                     *             "notInterested": 2,
+                     *             "voicemail": 1,
+                     *             "noAnswer": 1,
+                     *             "busy": 0,
+                     *             "callback": 0
+                     *           }
+                     *         }
+                     *       ],
+                     *       "totals": {
+                     *         "calls": 50,
+                     *         "dispositions": {
+                     *           "answered": 15,
+                     *           "voicemail": 8,
+                     *           "noAnswer": 6,
+                     *           "busy": 2,
+                     *           "failed": 0,
+                     *           "abandoned": 1,
+                     *           "canceled": 0
+                     *         },
+                     *         "withoutDisposition": 18,
+                     *         "callLogs": 25,
+                     *         "outcomes": {
+                     *           "interested": 5,
+                     *           "notInterested": 10,
+                     *           "voicemail": 4,
+                     *           "noAnswer": 4,
+                     *           "busy": 1,
+                     *           "callback": 1
+                     *         }
+                     *       },
+                     *       "generatedAt": "2025-08-03T09:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GeneratedReport"];
+                    /**
+                     * @example Day,Calls,Answered,Voicemail,No answer,Busy,Failed,Abandoned,Canceled,Without disposition,Logged calls,Interested,Not interested,Voicemail (logged),No answer (logged),Busy (logged),Callback
+                     *     2025-08-01,40,12,6,5,2,0,1,0,14,20,4,8,3,3,1,1
+                     *     Total,40,12,6,5,2,0,1,0,14,20,4,8,3,3,1,1
+                     */
+                    "text/csv": string;
+                    /** @example (a PDF file) */
+                    "application/pdf": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

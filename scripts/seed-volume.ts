@@ -1,6 +1,9 @@
 // Fills a PostgreSQL database with report-sized volume (issue 6): by default 1,000,000 calls over
-// the last 90 days across 4 organisations (40 / 30 / 20 / 10 %), half of them sold by RTB, each
-// with its auction and 4 bids, plus 10 % more auctions nobody won.
+// the last 90 days across 4 organisations (40 / 30 / 20 / 10 %): 20 % of them outbound calls of
+// the dialer bridged to 40 agents per organisation (issue 19; with leads — a quarter as many as
+// calls — their stage histories, and call logs, a tenth as many: seed-volume-crm.ts), the rest
+// inbound, half of those sold by RTB, each with its auction and 4 bids, plus 10 % more auctions
+// nobody won.
 //
 //   npx tsx scripts/seed-volume.ts --database-url postgres://postgres@127.0.0.1:5432/test --schema volume
 //   npx tsx scripts/seed-volume.ts --help
@@ -8,7 +11,7 @@
 // The schema is created and migrated when missing (an existing one gets the volume added). Rows are
 // written by INSERT … SELECT over generate_series (a few statements, no round trip per row) with
 // triggers off for the session (session_replication_role = replica), then the report summaries
-// are rebuilt from the base tables in one pass and the tables analysed. Each organisation gets an
+// are rebuilt from the base tables in one pass and the tables vacuumed and analysed. Each organisation gets an
 // owner `volume-<n>@example.com` with the password given (default `volume-password`) so that the
 // API can be asked for its reports (scripts/bench/reports.ts does).
 import { randomBytes } from 'node:crypto';
@@ -19,6 +22,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { hashPassword } from '../server/accounts/auth/passwords.js';
 import { rebuildRollups } from '../server/reports/rollups.js';
 import { scriptDatabaseUrl } from '../server/platform/config.js';
+import { seedCrmVolume } from './seed-volume-crm.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,21 +31,24 @@ const { values: args } = parseArgs({
     calls: { type: 'string', default: '1000000' },
     days: { type: 'string', default: '90' },
     orgs: { type: 'string', default: '4' },
+    'outbound-share': { type: 'string', default: '0.2' },
     password: { type: 'string', default: 'volume-password' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('npx tsx scripts/seed-volume.ts [--database-url URL] [--schema volume] [--calls 1000000] [--days 90] [--orgs 4] [--password volume-password]');
+  console.log('npx tsx scripts/seed-volume.ts [--database-url URL] [--schema volume] [--calls 1000000] [--days 90] [--orgs 4] [--outbound-share 0.2] [--password volume-password]');
   process.exit(0);
 }
 
 const CALLS = Number(args.calls);
 const DAYS = Number(args.days);
 const ORGS = Number(args.orgs);
+const OUTBOUND_SHARE = Number(args['outbound-share']);
 const SCHEMA = args.schema;
 if (!/^[a-z_][a-z0-9_]{0,62}$/.test(SCHEMA)) throw new Error('--schema must be a plain lower-case identifier');
 if (!Number.isInteger(CALLS) || CALLS < 1 || !Number.isInteger(DAYS) || DAYS < 1 || !Number.isInteger(ORGS) || ORGS < 1) throw new Error('--calls, --days and --orgs must be positive whole numbers');
+if (!(OUTBOUND_SHARE >= 0 && OUTBOUND_SHARE < 1)) throw new Error('--outbound-share must be at least 0 and below 1');
 
 /** Shares of the calls by organisation: 4 → 40 / 30 / 20 / 10 %. */
 function shares(n: number): number[] {
@@ -67,8 +74,11 @@ try {
     await sql`SET session_replication_role = replica`.execute(conn);
     let offset = 0;
     for (const [i, share] of shares(ORGS).entries()) {
-      const count = i === ORGS - 1 ? CALLS - offset : Math.round(CALLS * share);
-      offset += count;
+      const total = i === ORGS - 1 ? CALLS - offset : Math.round(CALLS * share);
+      offset += total;
+      // The outbound share are the dialer's calls (seed-volume-crm.ts); the rest come in.
+      const outbound = Math.round(total * OUTBOUND_SHARE);
+      const count = total - outbound;
       const org = await conn.insertInto('organizations').values({ name: `Volume ${i + 1}` }).returning('id').executeTakeFirstOrThrow();
       const orgId = org.id;
       await conn.insertInto('users').values({ org_id: orgId, email: `volume-${i + 1}@example.com`, password_hash: passwordHash, role: 'owner' }).execute();
@@ -143,19 +153,30 @@ try {
           CROSS JOIN LATERAL (SELECT CASE WHEN random() < 0.70 THEN 'completed' WHEN random() < 0.5 THEN 'no-answer'
                                           WHEN random() < 0.6 THEN 'busy' ELSE 'failed' END AS status) x
         ) s`.execute(conn);
-      step(`${tag}: ${count} calls`);
+      step(`${tag}: ${count} inbound calls`);
+      const agents = 40;
+      await seedCrmVolume(conn, {
+        orgId, tag, campaignIds: campaigns.map((c) => c.id), passwordHash, days: DAYS, agents,
+        leads: Math.round(total / 4), outboundCalls: outbound, callLogs: Math.round(total / 10),
+      });
+      step(`${tag}: ${agents} agents, ${Math.round(total / 4)} leads with their stage histories, ${outbound} outbound calls, ${Math.round(total / 10)} call logs`);
     }
     await sql`SET session_replication_role = DEFAULT`.execute(conn);
   });
 
   await rebuildRollups(db);
   step('report summaries rebuilt from the base tables');
-  await sql`ANALYZE`.execute(db);
-  const counts = await sql<{ calls: string; auctions: string; bids: string; call_rows: string; bid_rows: string }>`
+  // As autovacuum would, before reports read: statistics, and the visibility map index-only scans need.
+  await sql`VACUUM ANALYZE`.execute(db);
+  const counts = await sql<{ calls: string; auctions: string; bids: string; call_rows: string; agent_rows: string; bid_rows: string }>`
     SELECT (SELECT count(*) FROM calls) AS calls, (SELECT count(*) FROM bid_requests) AS auctions, (SELECT count(*) FROM bid_responses) AS bids,
-      (SELECT count(*) FROM call_stats_h_full) AS call_rows, (SELECT count(*) FROM bid_stats_h_full) AS bid_rows`.execute(db);
+      (SELECT count(*) FROM call_stats_h_full) AS call_rows, (SELECT count(*) FROM call_stats_h_agent) AS agent_rows,
+      (SELECT count(*) FROM bid_stats_h_full) AS bid_rows`.execute(db);
   const c = counts.rows[0]!;
-  step(`done: ${c.calls} calls, ${c.auctions} auctions, ${c.bids} bids in schema ${SCHEMA}; hourly full-key summaries: ${c.call_rows} call rows, ${c.bid_rows} bid rows`);
+  step(
+    `done: ${c.calls} calls, ${c.auctions} auctions, ${c.bids} bids in schema ${SCHEMA}; hourly summaries: ${c.call_rows} call rows (full key), ` +
+      `${c.agent_rows} (campaign, agent, disposition), ${c.bid_rows} bid rows`,
+  );
 } finally {
   await close();
 }

@@ -1,5 +1,6 @@
 // Handler types derived from the generated `operations` (client/schema.d.ts): a handler that
 // returns a body or status the contract does not declare does not compile.
+import type { Readable } from 'node:stream';
 import type { SseStreams } from './live/sse.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -23,7 +24,15 @@ export type OperationId = { [K in keyof operations]: operations[K] extends Event
 type Op<K extends OperationId> = operations[K];
 type OrEmpty<T> = [T] extends [never] ? Record<string, never> : [T] extends [undefined] ? Record<string, never> : NonNullable<T>;
 
-type ContentBody<R> = R extends { content: infer C } ? C[keyof C] : undefined;
+/** Bytes: what an answer of a media type without a schema (audio/mpeg) is sent as, and any non-JSON one may be. */
+export type BinaryBody = Uint8Array | Readable;
+/**
+ * The body of each declared media type: JSON as its schema says; another type (CSV, TwiML, a PDF)
+ * as its text or as bytes; a type without a schema (generated as `unknown`) as bytes.
+ */
+type ContentBody<R> = R extends { content: infer C }
+  ? { [M in keyof C]: M extends 'application/json' ? C[M] : unknown extends C[M] ? BinaryBody : C[M] | BinaryBody }[keyof C]
+  : undefined;
 
 export type PathParams<K extends OperationId> = OrEmpty<Op<K>['parameters']['path']>;
 export type QueryParams<K extends OperationId> = OrEmpty<Op<K>['parameters']['query']>;

@@ -19,6 +19,8 @@ import { createTrackingTagHandlers } from './attribution/tracking-tags/handlers.
 import { createDniHandlers } from './attribution/dni/handlers.js';
 import { createRedtrackHandlers } from './attribution/redtrack/handlers.js';
 import { createReportHandlers } from './reports/handlers.js';
+import { createAnalyticsHandlers } from './reports/analytics/handlers.js';
+import { createGenerateReportHandlers } from './reports/generate/handlers.js';
 import { createRtbAuditHandlers } from './rtb/audit/handlers.js';
 import { createRtbRouterHandlers } from './rtb/routers/handlers.js';
 import { createRtbTargetHandlers } from './rtb/targets/handlers.js';
@@ -65,6 +67,8 @@ export function createHandlers(deps: Deps): Handlers {
     ...createDniHandlers(deps),
     ...createRedtrackHandlers(deps),
     ...createReportHandlers(deps),
+    ...createAnalyticsHandlers(deps),
+    ...createGenerateReportHandlers(deps),
     ...createPostmanHandlers(),
     ...createSimulatorHandlers(deps),
     ...createAudioHandlers(deps),

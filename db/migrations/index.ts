@@ -25,6 +25,7 @@ import * as m0022 from './0022_leg_usage_counters.js';
 import * as m0023 from './0023_outbound_dialer.js';
 import * as m0024 from './0024_preview_dialing.js';
 import * as m0025 from './0025_event_webhooks.js';
+import * as m0026 from './0026_agent_call_rollups.js';
 import * as m0027 from './0027_live_events.js';
 
 export const migrations: Record<string, Migration> = {
@@ -53,5 +54,6 @@ export const migrations: Record<string, Migration> = {
   '0023_outbound_dialer': m0023,
   '0024_preview_dialing': m0024,
   '0025_event_webhooks': m0025,
+  '0026_agent_call_rollups': m0026,
   '0027_live_events': m0027,
 };

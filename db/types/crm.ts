@@ -52,6 +52,11 @@ export interface LeadsTable {
   notes: string | null;
   assigned_to: number | null;
   stage: Generated<LeadStage>;
+  /**
+   * The furthest stage the lead has reached, as its rank (0 new … 4 converted; lost is off the
+   * funnel): kept by a trigger (migration 0026), never written by the code.
+   */
+  furthest_stage: ColumnType<number, never, never>;
   dial_status: Generated<LeadDialStatus>;
   call_attempts: Generated<number>;
   last_call_at: Date | null;

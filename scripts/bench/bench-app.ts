@@ -23,7 +23,7 @@ export async function startBenchApp(db: Kysely<DB>, settings: Record<string, str
     LOG_LEVEL: 'silent',
     SESSION_KEY: 'b'.repeat(64),
     SECRETS_KEY: 'd'.repeat(64),
-    RATE_LIMITS: 'general=1000000,login=1000000',
+    RATE_LIMITS: 'general=1000000,login=1000000,analytics=1000000',
     RTB_HEALTH_PROBE_INTERVAL_SECONDS: '0',
     PIXEL_DELIVERY_INTERVAL_MS: '0',
     WEBHOOK_DELIVERY_INTERVAL_MS: '0',

@@ -1,6 +1,8 @@
 // Reports benchmark (issue 6): every report through the real API on a database filled by
 // scripts/seed-volume.ts (1,000,000 calls over 90 days by default), p50/p99 over repeated runs,
-// for the largest organisation (40 % of the calls). Target: each ≤ 200 ms on PostgreSQL.
+// for the largest organisation (40 % of the calls). Target: each ≤ 200 ms on PostgreSQL. Seed
+// 003's analytics and generated reports (issue 19) too: as the owner and as one of the agents,
+// JSON, CSV and PDF.
 //
 //   npx tsx scripts/seed-volume.ts --schema volume           # once (a few minutes)
 //   npx tsx scripts/bench/reports.ts --schema volume [--runs 30] [--raw]
@@ -23,13 +25,14 @@ const { values: args } = parseArgs({
     schema: { type: 'string', default: 'volume' },
     runs: { type: 'string', default: '30' },
     user: { type: 'string', default: 'volume-1@example.com' },
+    agent: { type: 'string', default: 'v1-agent-1@example.com' },
     password: { type: 'string', default: 'volume-password' },
     raw: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('npx tsx scripts/bench/reports.ts [--database-url URL] [--schema volume] [--runs 30] [--user volume-1@example.com] [--password volume-password] [--raw]');
+  console.log('npx tsx scripts/bench/reports.ts [--database-url URL] [--schema volume] [--runs 30] [--user volume-1@example.com] [--agent v1-agent-1@example.com] [--password volume-password] [--raw]');
   process.exit(0);
 }
 const RUNS = Number(args.runs);
@@ -57,9 +60,14 @@ const exitCode = 0;
 try {
   const { port } = await firstMessage<{ port: number }>(server, 'reports server');
   const base = `http://127.0.0.1:${port}`;
-  const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: args.user, password: args.password }) });
-  if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const logIn = async (email: string) => {
+    const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: args.password }) });
+    if (login.status !== 200) throw new Error(`login of ${email} failed: ${login.status}`);
+    return login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  };
+  const cookie = await logIn(args.user);
+  const agentCookie = await logIn(args.agent);
+  const agent = await db.selectFrom('agents').select('id').where('org_id', '=', org.org_id).orderBy('name').executeTakeFirstOrThrow();
 
   const today = new Date().toISOString().slice(0, 10);
   const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
@@ -82,6 +90,21 @@ try {
     ['stats/campaigns/{id}, 90 days', `/api/stats/campaigns/${campaign.id}?days=90`],
     ['stats/buyers/{id}, 90 days', `/api/stats/buyers/${buyer.id}?days=90`],
     ['stats/dashboard', '/api/stats/dashboard?timeZone=America/New_York'],
+    ['analytics/performance, last 30 days', '/api/analytics/performance'],
+    ['analytics/performance, 90 days, one agent, New York', `/api/analytics/performance?${last90}&agentId=${agent.id}&timeZone=America/New_York`],
+  ];
+  const range90 = { start: daysAgo(89), end: today };
+  /** Seed 003's generated reports: [name, body, as the agent]. */
+  const generated: Array<[string, Record<string, unknown>, boolean]> = [
+    ['reports/generate agent_performance, 90 days, JSON', { reportType: 'agent_performance', dateRange: range90 }, false],
+    ['reports/generate agent_performance, 90 days, PDF', { reportType: 'agent_performance', dateRange: range90, format: 'pdf' }, false],
+    ['reports/generate call_outcomes by day, 90 days, New York, CSV', { reportType: 'call_outcomes', dateRange: range90, timeZone: 'America/New_York', format: 'csv' }, false],
+    ['reports/generate call_outcomes by day, 90 days, Kolkata, PDF', { reportType: 'call_outcomes', dateRange: range90, timeZone: 'Asia/Kolkata', format: 'pdf' }, false],
+    ['reports/generate call_outcomes by campaign, 90 days, JSON', { reportType: 'call_outcomes', groupBy: 'campaign', dateRange: range90 }, false],
+    ['reports/generate lead_conversion by campaign, 90 days, JSON', { reportType: 'lead_conversion', dateRange: range90 }, false],
+    ['reports/generate lead_conversion by source, 90 days, PDF', { reportType: 'lead_conversion', groupBy: 'source', dateRange: range90, format: 'pdf' }, false],
+    ['analytics/performance, last 30 days, as an agent', {}, true],
+    ['reports/generate agent_performance, 90 days, as an agent, PDF', { reportType: 'agent_performance', dateRange: range90, format: 'pdf' }, true],
   ];
 
   interface Row {
@@ -109,6 +132,17 @@ try {
     await time(name, async () => {
       const res = await fetch(base + path, { headers: { cookie } });
       if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    });
+  }
+  for (const [name, body, asAgent] of generated) {
+    const headers = { cookie: asAgent ? agentCookie : cookie, 'content-type': 'application/json' };
+    const analytics = Object.keys(body).length === 0;
+    await time(name, async () => {
+      const res = analytics
+        ? await fetch(`${base}/api/analytics/performance`, { headers: { cookie: headers.cookie } })
+        : await fetch(`${base}/api/reports/generate`, { method: 'POST', headers, body: JSON.stringify(body) });
+      if (res.status !== 200) throw new Error(`${name}: HTTP ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
     });
   }

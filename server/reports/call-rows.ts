@@ -7,8 +7,8 @@ import type { CallSource } from '../../db/types.js';
 import { CALLS } from './rollup-defs.js';
 import type { Window } from './sources.js';
 
-const MEASURES = sql.raw(
-  Object.entries(CALLS.base.measures)
+const COLUMNS = sql.raw(
+  [...Object.entries(CALLS.base.dims), ...Object.entries(CALLS.base.measures)]
     .map(([name, expression]) => `${expression} AS ${name}`)
     .join(', '),
 );
@@ -16,7 +16,7 @@ const MEASURES = sql.raw(
 export function callRowsOfSource(w: Window, source: CallSource): RawBuilder<unknown> {
   const lower = w.from === null ? sql`TRUE` : sql`b.created_at >= ${w.from}`;
   return sql`(
-    SELECT b.created_at AS at, b.campaign_id, b.buyer_id, b.rtb_target_id, ${MEASURES}
+    SELECT b.created_at AS at, ${COLUMNS}
     FROM calls b
     WHERE b.org_id = ${w.orgId} AND b.source = ${source} AND ${lower} AND b.created_at < ${w.to})`;
 }

@@ -1,7 +1,7 @@
 // Reports and statistics (DESIGN.md 4.7, issue 6): seed 000's /api/reports/* and /api/buyers/stats,
 // seed 001's /api/stats/*. Every figure is the organisation's own; several queries of one answer
 // read one snapshot (REPEATABLE READ), so its figures agree with each other.
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { components } from '../../client/schema.js';
 import type { DB } from '../../db/types.js';
 import { ownBuyer } from '../inbound/buyers/own-buyer.js';
@@ -9,8 +9,9 @@ import { ownCampaign, ownCampaignId } from '../inbound/campaigns/own-campaign.js
 import type { Deps, HandlerGroup } from '../handler-types.js';
 import { callGroups, callTotals, type CallGroup, type CallTotals } from './call-figures.js';
 import { buyersOfOrg, liveCounts } from './live-queries.js';
-import { dayBoundaries, hourBoundaries, lastDays, MAX_HOURLY_RANGE_DAYS, type Period, periodOf, timeZoneOf, todayIn, windowOf } from './periods.js';
+import { dayBoundaries, hourBoundaries, lastDays, MAX_HOURLY_RANGE_DAYS, type Period, periodOf, reportRange, timeZoneOf, todayIn, windowOf } from './periods.js';
 import { auctionTotals, targetFigures } from './rtb-figures.js';
+import { snapshot } from './snapshot.js';
 import { localBoundaries, localDate, localHourLabel, startOfLocalDay } from './zone.js';
 
 type Schemas = components['schemas'];
@@ -24,25 +25,6 @@ type ReportOps =
   | 'getDashboardStats';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-function rangeOf(p: Period): Schemas['ReportRange'] {
-  return { startDate: p.startDate, endDate: p.endDate, timeZone: p.timeZone, from: iso(p.from), to: iso(p.to) };
-}
-
-/**
- * One read-only snapshot for all the queries of an answer. JIT compilation is off: a report's
- * queries read a few thousand summary rows, and PostgreSQL's JIT (chosen on estimates of the
- * union) cost more than the query itself (~75 ms measured on the 1,000,000-call benchmark).
- */
-function snapshot<T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      await sql`SET LOCAL jit = off`.execute(trx);
-      return fn(trx);
-    });
-}
 
 /** A period's figures (seed 001's stats shape) and its days, for the calls `filters` select. */
 async function periodStats(trx: Transaction<DB>, orgId: string, p: Period, now: number, filters: { campaignId?: string; buyerId?: number }) {
@@ -93,7 +75,7 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
       return {
         status: 200,
         body: {
-          range: rangeOf(period),
+          range: reportRange(period),
           summary: {
             totalAuctions: auctions.auctions,
             successfulAuctions: auctions.won,
@@ -145,7 +127,7 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
       return {
         status: 200,
         body: {
-          range: rangeOf(period),
+          range: reportRange(period),
           groupBy,
           summary: analyticsTotals(total),
           groupedData: labelled.map(({ order: _order, ...row }) => row),

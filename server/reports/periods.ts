@@ -1,5 +1,6 @@
 // A report's period from its query (pure): the local dates, the UTC instants they span, the
 // buckets of a grouping and the UTC hours a boundary splits. Bad values are 400s naming the field.
+import type { components } from '../../client/schema.js';
 import { isValidTimeZone } from '../platform/common/time-zone.js';
 import { ERRORS } from '../platform/errors.js';
 import type { Window } from './sources.js';
@@ -23,9 +24,22 @@ export interface Period {
   to: number;
 }
 
-export function timeZoneOf(raw: string | undefined): string {
+/** What a report's request calls its dates and zone (seed 003's body says dateRange.start / end). */
+export interface PeriodFields {
+  startDate: string;
+  endDate: string;
+  timeZone: string;
+}
+const QUERY_FIELDS: PeriodFields = { startDate: 'startDate', endDate: 'endDate', timeZone: 'timeZone' };
+
+/** A period as the answers show it. */
+export function reportRange(p: Period): components['schemas']['ReportRange'] {
+  return { startDate: p.startDate, endDate: p.endDate, timeZone: p.timeZone, from: new Date(p.from).toISOString(), to: new Date(p.to).toISOString() };
+}
+
+export function timeZoneOf(raw: string | undefined, field = QUERY_FIELDS.timeZone): string {
   const timeZone = raw ?? 'UTC';
-  if (!isValidTimeZone(timeZone)) throw ERRORS.validation({ timeZone: 'must be an IANA time zone such as America/New_York or UTC' });
+  if (!isValidTimeZone(timeZone)) throw ERRORS.validation({ [field]: 'must be an IANA time zone such as America/New_York or UTC' });
   return timeZone;
 }
 
@@ -36,7 +50,7 @@ export function timeZoneOf(raw: string | undefined): string {
 const FIRST_YEAR = 1970;
 const LAST_YEAR = 2999;
 
-function checkYear(field: 'startDate' | 'endDate', date: string | undefined): void {
+function checkYear(field: string, date: string | undefined): void {
   if (date === undefined) return;
   const year = Number(date.slice(0, 4));
   if (!(year >= FIRST_YEAR && year <= LAST_YEAR)) throw ERRORS.validation({ [field]: `must be a date in the years ${FIRST_YEAR}–${LAST_YEAR}` });
@@ -47,15 +61,20 @@ function daysBetween(start: string, end: string): number {
 }
 
 /** startDate … endDate inclusive (defaults: the last 30 days up to today in the zone). */
-export function periodOf(query: { startDate?: string | undefined; endDate?: string | undefined; timeZone?: string | undefined }, now: number, maxDays = MAX_RANGE_DAYS): Period {
-  const timeZone = timeZoneOf(query.timeZone);
-  checkYear('startDate', query.startDate);
-  checkYear('endDate', query.endDate);
+export function periodOf(
+  query: { startDate?: string | undefined; endDate?: string | undefined; timeZone?: string | undefined },
+  now: number,
+  maxDays = MAX_RANGE_DAYS,
+  fields: PeriodFields = QUERY_FIELDS,
+): Period {
+  const timeZone = timeZoneOf(query.timeZone, fields.timeZone);
+  checkYear(fields.startDate, query.startDate);
+  checkYear(fields.endDate, query.endDate);
   const endDate = query.endDate ?? (query.startDate ? addDays(query.startDate, DEFAULT_RANGE_DAYS - 1) : localDate(now, timeZone));
   const startDate = query.startDate ?? addDays(endDate, -(DEFAULT_RANGE_DAYS - 1));
   const span = daysBetween(startDate, endDate);
-  if (span < 0) throw ERRORS.validation({ startDate: 'must not be after endDate' });
-  if (span + 1 > maxDays) throw ERRORS.validation({ endDate: `must be at most ${maxDays} days after startDate, counting both` });
+  if (span < 0) throw ERRORS.validation({ [fields.startDate]: `must not be after ${fields.endDate}` });
+  if (span + 1 > maxDays) throw ERRORS.validation({ [fields.endDate]: `must be at most ${maxDays} days after ${fields.startDate}, counting both` });
   return { startDate, endDate, timeZone, from: startOfLocalDay(startDate, timeZone), to: startOfLocalDay(addDays(endDate, 1), timeZone) };
 }
 
@@ -64,6 +83,12 @@ export function lastDays(days: number, timeZoneRaw: string | undefined, now: num
   const timeZone = timeZoneOf(timeZoneRaw);
   const endDate = localDate(now, timeZone);
   return periodOf({ startDate: addDays(endDate, -(days - 1)), endDate, timeZone }, now);
+}
+
+/** The Monday (ISO week start) of the week of local date `date`. */
+export function mondayOf(date: string): string {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay(); // 0 = Sunday
+  return addDays(date, -((weekday + 6) % 7));
 }
 
 /** Today in the zone: its date, first instant and the first instant of tomorrow. */

@@ -1,9 +1,9 @@
-// The report summaries (migration 0010), as data: for each source (calls, auctions, bids) its delta
+// The report summaries (migrations 0010, 0026), as data: for each source (calls, auctions, bids) its delta
 // table, its measures, the expressions of one base row's contribution, and its summaries — by UTC
 // hour and by quarter hour (read only for the UTC hours a time zone's boundary splits), each at
 // several widths of key: a report reads the narrowest that has what it groups and filters by.
 // test/reports/rollup-defs.test.ts checks these against the database.
-export type Dim = 'campaign_id' | 'buyer_id' | 'rtb_target_id' | 'target_name';
+export type Dim = 'campaign_id' | 'buyer_id' | 'rtb_target_id' | 'target_name' | 'agent_id' | 'disposition';
 
 export interface Summary {
   table: string;
@@ -14,7 +14,7 @@ export interface Summary {
 export interface RollupSource {
   name: 'calls' | 'auctions' | 'bids';
   deltas: string;
-  /** The full key (the deltas' and the quarter summary's), besides org_id and at. */
+  /** The full key (the deltas'), besides org_id and at. */
   dims: readonly Dim[];
   /** SQL types of the key columns, for NULLs standing in for a dimension a summary does not keep. */
   dimTypes: Readonly<Partial<Record<Dim, string>>>;
@@ -27,13 +27,13 @@ export interface RollupSource {
 export const CALLS: RollupSource = {
   name: 'calls',
   deltas: 'call_stats_deltas',
-  dims: ['campaign_id', 'buyer_id', 'rtb_target_id'],
-  dimTypes: { campaign_id: 'uuid', buyer_id: 'integer', rtb_target_id: 'integer' },
-  measures: ['calls', 'completed', 'converted', 'duration_sum', 'duration_n', 'revenue'],
+  dims: ['campaign_id', 'buyer_id', 'rtb_target_id', 'agent_id', 'disposition'],
+  dimTypes: { campaign_id: 'uuid', buyer_id: 'integer', rtb_target_id: 'integer', agent_id: 'uuid', disposition: 'text' },
+  measures: ['calls', 'completed', 'converted', 'duration_sum', 'duration_n', 'revenue', 'talk_sum'],
   base: {
     from: 'calls b WHERE b.org_id IS NOT NULL',
     at: 'b.created_at',
-    dims: { campaign_id: 'b.campaign_id', buyer_id: 'b.buyer_id', rtb_target_id: 'b.rtb_target_id' },
+    dims: { campaign_id: 'b.campaign_id', buyer_id: 'b.buyer_id', rtb_target_id: 'b.rtb_target_id', agent_id: 'b.agent_id', disposition: 'b.disposition' },
     measures: {
       calls: '1',
       completed: "(b.status = 'completed')::int",
@@ -41,6 +41,7 @@ export const CALLS: RollupSource = {
       duration_sum: 'COALESCE(b.duration_sec, 0)',
       duration_n: '(b.duration_sec IS NOT NULL)::int',
       revenue: 'COALESCE(b.revenue_override, b.revenue, 0)',
+      talk_sum: 'COALESCE(b.talk_time_sec, 0)',
     },
   },
   summaries: [
@@ -52,6 +53,11 @@ export const CALLS: RollupSource = {
     { table: 'call_stats_q', grain: 'quarter', dims: [] },
     { table: 'call_stats_q_campaign', grain: 'quarter', dims: ['campaign_id'] },
     { table: 'call_stats_q_full', grain: 'quarter', dims: ['campaign_id', 'buyer_id', 'rtb_target_id'] },
+    // The agent and outcome reports (0026): by disposition, and by campaign, agent and disposition.
+    { table: 'call_stats_h_disposition', grain: 'hour', dims: ['disposition'] },
+    { table: 'call_stats_q_disposition', grain: 'quarter', dims: ['disposition'] },
+    { table: 'call_stats_h_agent', grain: 'hour', dims: ['campaign_id', 'agent_id', 'disposition'] },
+    { table: 'call_stats_q_agent', grain: 'quarter', dims: ['campaign_id', 'agent_id', 'disposition'] },
   ],
 };
 

@@ -2,7 +2,7 @@
 // mapping, row checks, import options, the CSV reader and writer.
 import { describe, expect, it } from 'vitest';
 import { planColumns } from '../../server/crm/imports/columns.js';
-import { toCsv } from '../../server/crm/imports/csv-output.js';
+import { toCsv } from '../../server/platform/common/csv-output.js';
 import { detectDelimiter, openCsv } from '../../server/crm/imports/csv-reader.js';
 import { parseImportFields } from '../../server/crm/imports/options.js';
 import { readRow } from '../../server/crm/imports/rows.js';

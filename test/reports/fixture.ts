@@ -2,7 +2,7 @@
 // report tests (the call path itself is tested elsewhere; reports only read what it recorded).
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { DB } from '../../db/types.js';
+import type { CallDisposition, DB } from '../../db/types.js';
 
 type Status = 'queued' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'failed';
 const RANK: Record<Status, number> = { queued: 0, ringing: 2, 'in-progress': 3, completed: 4, busy: 4, 'no-answer': 4, failed: 4 };
@@ -17,6 +17,11 @@ export interface CallSpec {
   revenue?: string | null;
   /** A correction's revenue (PUT /api/calls/{id}). */
   override?: string | null;
+  /** An outbound call of the dialer: the agent it was bridged to, how it ended, the agent's talk time. */
+  agentId?: string | null;
+  disposition?: CallDisposition | null;
+  talkTime?: number | null;
+  leadId?: string | null;
 }
 
 export async function insertCall(db: Kysely<DB>, orgId: string, c: CallSpec): Promise<number> {
@@ -37,6 +42,9 @@ export async function insertCall(db: Kysely<DB>, orgId: string, c: CallSpec): Pr
       revenue_qualified_at: c.revenue == null ? null : new Date(c.at),
       revenue_override: c.override ?? null,
       routing_method: c.targetId ? 'rtb' : c.buyerId ? 'priority' : null,
+      ...(c.agentId !== undefined || c.disposition !== undefined
+        ? { direction: 'outbound' as const, agent_id: c.agentId ?? null, disposition: c.disposition ?? null, talk_time_sec: c.talkTime ?? null, lead_id: c.leadId ?? null }
+        : {}),
       created_at: new Date(c.at),
     })
     .returning('id')

@@ -1,11 +1,13 @@
 // The summaries are kept exactly in step (issue 6): for random calls, auctions and bids, random
-// later changes (status, duration, revenue corrections) and random folds
+// later changes (status, duration, revenue corrections, an outbound call's disposition, talk time
+// and agent — the agent summaries of issue 19) and random folds
 // between them, every report figure equals the same figure computed from the base tables alone,
 // in random time zones — and rebuilding the summaries from scratch changes nothing.
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callGroups } from '../../server/reports/call-figures.js';
+import { callSumsByDisposition } from '../../server/reports/disposition-figures.js';
 import { dayBoundaries, hourBoundaries, periodOf, windowOf } from '../../server/reports/periods.js';
 import { auctionTotals, targetFigures } from '../../server/reports/rtb-figures.js';
 import { foldDeltas, rebuildRollups } from '../../server/reports/rollups.js';
@@ -18,6 +20,8 @@ let orgId: string;
 const campaigns: string[] = [];
 const buyers: number[] = [];
 const targets: number[] = [];
+const agents: string[] = [];
+const DISPOSITIONS = ['answered', 'voicemail', 'no_answer', 'busy', 'failed', 'abandoned', 'canceled'] as const;
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -26,6 +30,9 @@ beforeAll(async () => {
   for (const name of ['P1', 'P2', 'P3']) campaigns.push((await createCampaign(owner.client, { name, enableRtb: false })).id);
   for (const name of ['PB1', 'PB2']) buyers.push((await createBuyer(owner.client, { name })).id);
   for (const name of ['PT1', 'PT2']) targets.push(await insertTarget(t.db, orgId, name));
+  for (const [i, name] of ['PA1', 'PA2'].entries()) {
+    agents.push((await t.db.insertInto('agents').values({ org_id: orgId, name, phone_e164: `+1415555010${i}` }).returning('id').executeTakeFirstOrThrow()).id);
+  }
 });
 afterAll(async () => t.close());
 
@@ -41,10 +48,11 @@ const callArb = fc.record({
   status: fc.constantFrom(...STATUSES),
   duration: fc.option(fc.integer({ min: 0, max: 900 }), { nil: null }),
   revenue: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: null }),
+  agent: fc.integer({ min: -1, max: 1 }),
 });
 const changeArb = fc.record({
   index: fc.nat(),
-  kind: fc.constantFrom('complete', 'override', 'fold'),
+  kind: fc.constantFrom('complete', 'override', 'fold', 'dispose', 'reassign'),
   value: fc.integer({ min: 0, max: 5000 }),
 });
 const auctionArb = fc.record({
@@ -78,6 +86,18 @@ async function rawTargetFigures(from: Date, to: Date) {
   return rows.map((r) => ({ targetId: r.target_id, pinged: Number(r.pinged), validBids: Number(r.valid), winningBids: Number(r.winning), timeouts: Number(r.timeouts) }));
 }
 
+/** Outbound figures per (agent, disposition) straight from the calls. */
+async function rawAgentFigures(from: Date, to: Date) {
+  const { rows } = await sql<{ agent_id: string | null; disposition: string | null; calls: string; talk: string; duration: string }>`
+    SELECT agent_id, disposition, count(*) AS calls, COALESCE(sum(talk_time_sec), 0) AS talk, COALESCE(sum(duration_sec), 0) AS duration
+    FROM calls WHERE org_id = ${orgId} AND created_at >= ${from} AND created_at < ${to}
+    GROUP BY 1, 2`.execute(t.db);
+  return rows.map((r) => ({ key: r.agent_id, disposition: r.disposition, calls: Number(r.calls), talk: Number(r.talk), duration: Number(r.duration) }));
+}
+
+const byKey = <T extends { key: string | number | null; disposition: string | null }>(rows: T[]) =>
+  rows.sort((a, b) => `${a.key}/${a.disposition}`.localeCompare(`${b.key}/${b.disposition}`));
+
 async function reset(): Promise<void> {
   await sql`DELETE FROM bid_requests WHERE org_id = ${orgId}`.execute(t.db);
   await sql`DELETE FROM calls WHERE org_id = ${orgId}`.execute(t.db);
@@ -107,6 +127,7 @@ describe('summaries against base tables', () => {
                 status: c.status,
                 duration: c.status === 'completed' ? c.duration : null,
                 revenue,
+                ...(c.agent >= 0 ? { agentId: agents[c.agent]! } : {}),
               }),
             );
           }
@@ -132,6 +153,9 @@ describe('summaries against base tables', () => {
             const id = ids[change.index % ids.length]!;
             if (change.kind === 'fold') await foldDeltas(t.db, 7);
             else if (change.kind === 'override') await t.db.updateTable('calls').set({ revenue_override: cents(change.value) }).where('id', '=', id).execute();
+            else if (change.kind === 'dispose')
+              await t.db.updateTable('calls').set({ disposition: DISPOSITIONS[change.value % DISPOSITIONS.length]!, talk_time_sec: change.value % 300 }).where('id', '=', id).execute();
+            else if (change.kind === 'reassign') await t.db.updateTable('calls').set({ agent_id: pick(agents, (change.value % 3) - 1) }).where('id', '=', id).execute();
             else
               await sql`UPDATE calls SET status = 'completed', status_rank = 4, duration_sec = GREATEST(COALESCE(duration_sec, 0), ${change.value % 600})
                         WHERE id = ${id} AND status_rank < 4`.execute(t.db);
@@ -145,6 +169,10 @@ describe('summaries against base tables', () => {
           const raw = await rawCallFigures(new Date(period.from), new Date(period.to), asDates);
           expect(groups.map((g) => ({ g: Number(g.key), calls: g.calls, completed: g.completed, converted: g.converted, revenue: g.revenue, avg: g.averageDuration })).sort((a, b) => a.g - b.g)).toEqual(raw);
           expect(total.calls).toBe(raw.reduce((s, r) => s + r.calls, 0));
+          const perAgent = await callSumsByDisposition(t.db, w, 'agent', { agentIds: null, campaignIds: null });
+          expect(byKey(perAgent.map((r) => ({ key: r.key, disposition: r.disposition, calls: r.calls, talk: r.talkSum, duration: r.durationSum })))).toEqual(
+            byKey((await rawAgentFigures(new Date(period.from), new Date(period.to))).filter((r) => r.calls > 0)),
+          );
 
           const rawTargets = await rawTargetFigures(new Date(period.from), new Date(period.to));
           const targetsNow = (await targetFigures(t.db, w)).map(({ targetId, pinged, validBids, winningBids, timeouts }) => ({ targetId, pinged, validBids, winningBids, timeouts }));

@@ -2,6 +2,7 @@
 // (404 RESOURCE_NOT_FOUND) and leave it untouched. The table below must name every id-bearing
 // operation of openapi.yaml, so a new one without a case fails this file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { components } from '../../client/schema.js';
 import { type Client, type Member, addMember, createBuyer, createCampaign, registerOrg } from '../helpers/fixtures.js';
 import { snapshotTables } from '../helpers/db-snapshot.js';
 import { upload, waitForImport } from '../crm/helpers.js';
@@ -558,6 +559,28 @@ describe('cross-tenant isolation', () => {
       attempts.map(() => [404, 'RESOURCE_NOT_FOUND']),
     );
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("analytics and generated reports naming A's campaign or agent are 404s, and count B's own only", async () => {
+    const before = await snapshot();
+    const attempts = await Promise.all([
+      B.owner.client.GET('/api/analytics/performance', { params: { query: { campaignId: A.campaign.id } } }),
+      bKeyClient.GET('/api/analytics/performance', { params: { query: { agentId: A.agent.id } } }),
+      B.owner.client.POST('/api/reports/generate', { body: { reportType: 'agent_performance', filters: { agents: [A.agent.id] } } }),
+      bKeyClient.POST('/api/reports/generate', { body: { reportType: 'call_outcomes', filters: { campaigns: [B.campaign.id, A.campaign.id] } } }),
+      B.owner.client.POST('/api/reports/generate', { body: { reportType: 'lead_conversion', format: 'pdf', filters: { campaigns: [A.campaign.id] } } }),
+      bKeyClient.POST('/api/reports/generate', { body: { reportType: 'call_outcomes', format: 'csv', filters: { agents: [B.agent.id, A.agent.id] } } }),
+    ]);
+    expect(attempts.map((a) => [a.response.status, (a.error as { code?: string } | undefined)?.code])).toEqual(attempts.map(() => [404, 'RESOURCE_NOT_FOUND']));
+    expect(await snapshot()).toEqual(before);
+    const agents = await bKeyClient.POST('/api/reports/generate', { body: { reportType: 'agent_performance' } });
+    const agentReport = agents.data as components['schemas']['AgentPerformanceReport'];
+    expect(agentReport.rows.map((r) => r.agentId)).toEqual([B.agent.id]);
+    const leads = await B.owner.client.POST('/api/reports/generate', { body: { reportType: 'lead_conversion', groupBy: 'campaign' } });
+    const leadReport = leads.data as components['schemas']['LeadConversionReport'];
+    expect(leadReport.rows.map((r) => r.groupId)).toEqual([B.campaign.id]);
+    const analytics = await B.owner.client.GET('/api/analytics/performance');
+    expect([analytics.data?.calls.total, analytics.data?.leads.total, analytics.data?.callLogs.total]).toEqual([1, 2, 1]);
   });
 
   it("lists show only the caller's own objects", async () => {

@@ -59,3 +59,9 @@ export const incomplete: HandlerGroup<'getLiveness' | 'getReadiness'> = { getLiv
 // And the full table must name every operation of openapi.yaml.
 // @ts-expect-error an empty object is not a complete Handlers table
 export const noHandlers: Handlers = {};
+
+// An operation answering JSON, CSV or a PDF: bytes or text are fine, a JSON body is still checked.
+export const reportAsPdf: Handler<'generateReport'> = async () => ({ status: 200, body: new Uint8Array([0x25, 0x50, 0x44, 0x46]) });
+export const reportAsCsv: Handler<'generateReport'> = async () => ({ status: 200, body: 'Agent,Calls\r\n' });
+// @ts-expect-error a JSON report without its rows and totals
+export const reportWithoutRows: Handler<'generateReport'> = async () => ({ status: 200, body: { reportType: 'call_outcomes', title: 'x' } });

@@ -11,7 +11,7 @@ import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { defaultCountryFor } from '../leads/queries.js';
 import { planColumns } from './columns.js';
 import { openCsv } from './csv-reader.js';
-import { toCsv } from './csv-output.js';
+import { toCsv } from '../../platform/common/csv-output.js';
 import { dryRun } from './dry-run.js';
 import { readForm } from './form.js';
 import { ERRORS_IN_ANSWER, presentImport } from './mapping.js';

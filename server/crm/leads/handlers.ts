@@ -11,7 +11,7 @@ import { isUniqueViolation } from '../../platform/common/pg-errors.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { isDoNotCall } from '../dnc/queries.js';
-import { toCsv } from '../imports/csv-output.js';
+import { toCsv } from '../../platform/common/csv-output.js';
 import { publishLeadUpdated } from './live.js';
 import { fullName, leadPatch, presentLead } from './mapping.js';
 import { normalisePhone, type NormalisedPhone } from './phone.js';

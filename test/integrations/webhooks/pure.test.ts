@@ -75,6 +75,7 @@ function lead(overrides: Partial<LeadRow> = {}): LeadRow {
     dial_lease_until: null,
     last_call_id: null,
     preview_agent_id: null,
+    furthest_stage: 0,
     ...overrides,
   };
 }
