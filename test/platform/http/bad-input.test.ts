@@ -143,6 +143,7 @@ const table: Record<string, Case> = {
   updateAgentStatus: { params: () => ({ id: agentId }), body: () => ({ status: 'available' }) },
   getAgentStats: { params: () => ({ id: agentId }) },
   createAgentGroup: { body: () => ({ name: 'Sneaky group' }) },
+  generateReport: { body: () => ({ reportType: 'call_outcomes', dateRange: { start: '2025-01-01', end: '2025-01-31' }, format: 'csv' }) },
   getAgentGroup: { params: () => ({ id: agentGroupId }) },
   updateAgentGroup: { params: () => ({ id: agentGroupId }), body: () => ({ name: 'Changed group' }) },
   deleteAgentGroup: { params: () => ({ id: agentGroupId }) },
