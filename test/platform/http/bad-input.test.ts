@@ -118,7 +118,6 @@ const table: Record<string, Case> = {
   startCampaign: { params: () => ({ id: campaignId }) },
   pauseCampaign: { params: () => ({ id: campaignId }) },
   stopCampaign: { params: () => ({ id: campaignId }) },
-  generateReport: { body: () => ({ reportType: 'call_outcomes', dateRange: { start: '2025-01-01', end: '2025-01-31' }, format: 'csv' }) },
   previewNextLead: { params: () => ({ id: campaignId }), body: () => ({ agentId }) },
   dialPreviewLead: { params: () => ({ id: campaignId, leadId }), body: () => ({ agentId }) },
   skipPreviewLead: { params: () => ({ id: campaignId, leadId }), body: () => ({ agentId, nextCallAt: '2099-01-01T00:00:00.000Z' }) },
