@@ -1,10 +1,10 @@
 // Shared by the two-instance live-event tests (PostgreSQL adapter, Redis streams adapter): two
 // servers over one database; clients on each; an event raised on either reaches clients on both,
 // SSE included, and stays in its organisation.
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Member, registerOrg } from '../helpers/fixtures.js';
 import { connected, recordingClient, type RecordingClient } from '../helpers/live-contract.js';
-import type { TestApp } from '../helpers/test-app.js';
+import { startTestApp, startTestAppSharing, type TestApp } from '../helpers/test-app.js';
 
 export async function eventsCrossInstances(a: TestApp, b: TestApp): Promise<void> {
   const owner: Member = await registerOrg(a, 'Cluster Org');
@@ -52,4 +52,25 @@ export async function eventsCrossInstances(a: TestApp, b: TestApp): Promise<void
   } finally {
     for (const c of [...clients, outsider]) c.close();
   }
+}
+
+/**
+ * Two instances over one test database with the given adapter, started before the describe's
+ * tests and closed after, and the cross-instance test above; the instances for the other tests.
+ */
+export function withTwoInstances(live: 'postgres' | 'redis'): { a: () => TestApp; b: () => TestApp } {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    a = await startTestApp({ live });
+    b = await startTestAppSharing(a, { live });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+  it('an event raised on either instance reaches Socket.IO and SSE clients on both, and stays in its organisation', async () => {
+    await eventsCrossInstances(a, b);
+  });
+  return { a: () => a, b: () => b };
 }
