@@ -57,6 +57,9 @@ export async function finishCall(db: Kysely<DB>, callId: number, final: FinalSta
           .returning(['id', 'campaign_id', 'assigned_to', 'dial_status', 'next_call_at', 'call_attempts'])
           .executeTakeFirst()) ?? null;
     }
+    const presence = call.agent_id && call.org_id ? await setAgentPresence(trx, call.org_id, call.agent_id, { from: 'busy', to: 'available', reason: 'call' }) : null;
+    if (call.org_id) await raiseCallEvents(trx, { orgId: call.org_id, callId }, ['call.completed']);
+    // The campaign's counters last: its row is every call's, so it is held from here to the commit only.
     if (campaign) {
       const person = disposition === 'answered' || disposition === 'abandoned';
       await trx
@@ -69,8 +72,6 @@ export async function finishCall(db: Kysely<DB>, callId: number, final: FinalSta
         .where('id', '=', campaign.id)
         .execute();
     }
-    const presence = call.agent_id && call.org_id ? await setAgentPresence(trx, call.org_id, call.agent_id, { from: 'busy', to: 'available', reason: 'call' }) : null;
-    if (call.org_id) await raiseCallEvents(trx, { orgId: call.org_id, callId }, ['call.completed']);
     return { finished: true as const, disposition, call, durationSec: final.durationSec, talked, lead, presence };
   });
   if (!done.finished) return done;
