@@ -7,7 +7,7 @@
 // deliveries a second, lost events, and the servers' RSS before and after the load.
 //
 //   npx tsx scripts/bench/events.ts [--clients 2000] [--orgs 100] [--rate 1000] [--seconds 20]
-//                                   [--transport postgres|redis] [--database-url URL]
+//                                   [--transport postgres|redis] [--database-url URL] [--redis-url URL]
 import { type ChildProcess, fork } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -24,8 +24,8 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '20' },
     transport: { type: 'string', default: 'postgres' },
-    'database-url': { type: 'string', default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
-    'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
   },
 });
 const CLIENTS = Number(args.clients);
