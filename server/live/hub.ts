@@ -10,8 +10,8 @@ import type { LiveEvent, LivePublisher } from '../platform/live/publish.js';
 import { RecentEvents, type StoredEvent } from './recent-events.js';
 
 /** Replay window: the last 10,000 events, at most 5 minutes old. */
-export const RECENT_MAX = 10_000;
-export const RECENT_MAX_AGE_MS = 5 * 60_000;
+const RECENT_MAX = 10_000;
+const RECENT_MAX_AGE_MS = 5 * 60_000;
 const SERVER_SIDE_EVENT = 'ccp:live';
 
 export interface LiveSubscriber {
@@ -55,10 +55,6 @@ export class LiveHub implements LivePublisher {
   subscribe(subscriber: LiveSubscriber): () => void {
     this.#subscribers.add(subscriber);
     return () => this.#subscribers.delete(subscriber);
-  }
-
-  get subscriberCount(): number {
-    return this.#subscribers.size;
   }
 
   #deliverLocally(event: StoredEvent, toSockets: boolean): void {
