@@ -89,6 +89,13 @@ module.exports = {
       to: { path: '^server/', pathNot: [group('integrations'), group('platform'), group('accounts'), '^server/handler-types\\.ts$'] },
     },
     {
+      name: 'ai-on-platform-accounts-crm-dialer-rules-and-telephony',
+      severity: 'error',
+      comment: 'ai/ (voice agents, knowledge base, conversations, AI outbound calls) stands on platform/ and accounts/, reuses crm/ (DNC, the CSV import machinery) and the dialer\'s calling-hours rules, and places calls through the telephony interface; nothing but the root imports it.',
+      from: { path: group('ai') },
+      to: { path: '^server/', pathNot: [group('ai'), group('platform'), group('accounts'), group('crm'), '^server/dialer/(schedule|loop)/', '^server/telephony/(types|twiml|validation)\\.ts$', '^server/handler-types\\.ts$'] },
+    },
+    {
       name: 'handlers-only-from-the-root',
       severity: 'error',
       comment: 'Route handlers are wired in server/handlers.ts; a module calls another module’s functions, never its handlers.',

@@ -7,7 +7,8 @@ import type { CallCorrectionsTable, CallLegsTable, CallsTable, SimulatorCallsTab
 import type { BidRequestsTable, BidResponsesTable, CampaignRtbTargetsTable, InboundBidsTable, RtbHealthChecksTable, RtbRoutersTable, RtbTargetsTable } from './types/rtb.js';
 import type { ConversionEventsTable, PixelAttemptsTable, PixelDeliveriesTable, PoolAssignmentsTable, RedtrackEventsTable, TrackingPixelsTable, TrackingTagsTable, VisitorSessionsTable } from './types/attribution.js';
 import type { AudioFilesTable, CallLogsTable, DncNumbersTable, FollowUpsTable, LeadImportChunksTable, LeadImportErrorsTable, LeadImportsTable, LeadsTable, LeadStageChangesTable } from './types/crm.js';
-import type { AgentGroupsTable, AgentStatusChangesTable, AgentsTable } from './types/dialer.js';
+import type { AiAgentsTable, AiAgentVersionsTable, AiConversationsTable, AiOutboundCallsTable, AiSchedulesTable, AiTurnsTable, KbChunksTable, KbDocumentsTable } from './types/ai.js';
+import type { AgentGroupsTable, AgentStatusChangesTable, AgentsTable, CampaignDialCountersTable } from './types/dialer.js';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './types/events.js';
 
 export type * from './types/columns.js';
@@ -18,6 +19,7 @@ export type * from './types/rtb.js';
 export type * from './types/attribution.js';
 export type * from './types/crm.js';
 export type * from './types/dialer.js';
+export type * from './types/ai.js';
 export type * from './types/events.js';
 export type * from './types/deliveries.js';
 
@@ -62,9 +64,18 @@ export interface DB {
   agent_groups: AgentGroupsTable;
   agents: AgentsTable;
   agent_status_changes: AgentStatusChangesTable;
+  campaign_dial_counters: CampaignDialCountersTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  ai_agents: AiAgentsTable;
+  ai_agent_versions: AiAgentVersionsTable;
+  kb_documents: KbDocumentsTable;
+  kb_chunks: KbChunksTable;
+  ai_schedules: AiSchedulesTable;
+  ai_outbound_calls: AiOutboundCallsTable;
+  ai_conversations: AiConversationsTable;
+  ai_turns: AiTurnsTable;
 }
 
 /** What query functions take first: the database or a transaction. */

@@ -45,6 +45,7 @@ import { loadSpec, type OpenApiDocument } from './platform/spec.js';
 import { registerLivePublisher, unregisterLivePublisher } from './platform/live/publish.js';
 import { deriveEventsTokenKey } from './live/events-token.js';
 import { startLiveServer } from './live/socket-server.js';
+import { startAi } from './ai/start.js';
 import { createSseStreams } from './live/sse.js';
 import { type LiveTransport, memoryTransport } from './live/transport.js';
 
@@ -183,6 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     live: { tokenKey, sse },
   };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
+  await startAi(app, handlerDeps);
 
   let stopProbe: (() => Promise<void>) | null = null;
   if (config.rtbHealthProbeIntervalSeconds > 0) {

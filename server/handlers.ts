@@ -41,6 +41,11 @@ import { createPreviewHandlers } from './dialer/preview/handlers.js';
 import { createLiveHandlers } from './live/handlers.js';
 import { createAgentGroupHandlers } from './dialer/agents/group-handlers.js';
 import { createWebhookEndpointHandlers } from './integrations/webhooks/handlers.js';
+import { createAiAgentHandlers } from './ai/agents/handlers.js';
+import { createKnowledgeBaseHandlers } from './ai/knowledge/handlers.js';
+import { createAiRuntimeHandlers } from './ai/runtime/handlers.js';
+import { createAiOutboundHandlers } from './ai/outbound/handlers.js';
+import { createAiAnalyticsHandlers } from './ai/analytics/handlers.js';
 
 export function createHandlers(deps: Deps): Handlers {
   return {
@@ -84,5 +89,10 @@ export function createHandlers(deps: Deps): Handlers {
     ...createLiveHandlers(deps),
     ...createAgentGroupHandlers(deps),
     ...createWebhookEndpointHandlers(deps),
+    ...createAiAgentHandlers(deps),
+    ...createKnowledgeBaseHandlers(deps),
+    ...createAiRuntimeHandlers(deps),
+    ...createAiOutboundHandlers(deps),
+    ...createAiAnalyticsHandlers(deps),
   };
 }

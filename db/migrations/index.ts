@@ -27,6 +27,8 @@ import * as m0024 from './0024_preview_dialing.js';
 import * as m0025 from './0025_event_webhooks.js';
 import * as m0026 from './0026_agent_call_rollups.js';
 import * as m0027 from './0027_live_events.js';
+import * as m0028 from './0028_campaign_dial_counters.js';
+import * as m0029 from './0029_ai_agents.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -56,4 +58,6 @@ export const migrations: Record<string, Migration> = {
   '0025_event_webhooks': m0025,
   '0026_agent_call_rollups': m0026,
   '0027_live_events': m0027,
+  '0028_campaign_dial_counters': m0028,
+  '0029_ai_agents': m0029,
 };

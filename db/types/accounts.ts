@@ -13,6 +13,8 @@ export interface OrganizationsTable {
   redtrack_secret_rotated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   /** ISO country national lead numbers are read in (migration 0016). */
   default_country: ColumnType<string, string | undefined, string>;
+  /** SHA-256 (hex) of the Exotel incoming-webhook secret (migration 0029); null until one is made. */
+  exotel_secret_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UsersTable {

@@ -20,6 +20,9 @@ export interface CallsTable {
   campaign_id: string | null;
   pool_id: number | null;
   phone_number_id: number | null;
+  /** The AI agent and version that took or placed the call (migration 0029). */
+  ai_agent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  ai_agent_version: ColumnType<number | null, number | null | undefined, number | null>;
   from_number: string | null;
   to_number: string | null;
   caller_state: string | null;

@@ -54,3 +54,13 @@ export type AgentRow = Selectable<AgentsTable>;
 export type NewAgent = Insertable<AgentsTable>;
 export type AgentPatch = Updateable<AgentsTable>;
 export type AgentStatusChangeRow = Selectable<AgentStatusChangesTable>;
+
+/** Outbound campaigns' counters, one row per campaign and writer shard, summed on read (migration 0028). */
+export interface CampaignDialCountersTable {
+  campaign_id: string;
+  shard: number;
+  calls_made: Generated<number>;
+  calls_answered: Generated<number>;
+  calls_completed: Generated<number>;
+  calls_abandoned: Generated<number>;
+}

@@ -56,10 +56,6 @@ export interface CampaignsTable {
   voicemail_drop: Json<VoicemailDrop> | null;
   record_calls: Generated<boolean>;
   max_abandon_rate: NumericOrNull;
-  calls_made: Generated<number>;
-  calls_answered: Generated<number>;
-  calls_completed: Generated<number>;
-  calls_abandoned: Generated<number>;
 }
 
 export type DialMode = 'preview' | 'progressive' | 'predictive';
@@ -130,6 +126,8 @@ export interface PhoneNumbersTable {
   provider: 'twilio' | 'simulator';
   campaign_id: string | null;
   pool_id: number | null;
+  /** An AI agent answers this number (migration 0029); never together with campaign_id. */
+  ai_agent_id: string | null;
   is_active: Generated<boolean>;
   monthly_fee: NumericOrNull;
   capabilities: JsonWithDefault<NumberCapabilitiesJson>;

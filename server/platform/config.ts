@@ -1,6 +1,7 @@
 // The only file that reads process.env. One schema, parsed once, frozen, injected.
 import path from 'node:path';
 import { parseAllowList } from './http/outbound/ip-policy.js';
+import { type AiConfig, parseAiConfig } from './ai-config.js';
 
 export const RATE_LIMIT_BUCKETS = ['general', 'login', 'health', 'dni', 'rtb', 'webhook_unsigned', 'uploads', 'leads', 'call_logs', 'analytics'] as const;
 export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
@@ -84,7 +85,7 @@ const DEFAULT_AUDIO_MAX_BYTES = 10 * 1024 * 1024;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface Config {
+export interface Config extends AiConfig {
   readonly production: boolean;
   readonly port: number;
   readonly host: string;
@@ -325,9 +326,12 @@ export function loadConfig(env: Env = process.env): Config {
   const simulatorSpeedup = parseInteger('SIMULATOR_SPEEDUP', nonEmpty(env.SIMULATOR_SPEEDUP), 1, 1, 1000, problems);
   const audioMaxBytes = parseInteger('AUDIO_MAX_BYTES', nonEmpty(env.AUDIO_MAX_BYTES), DEFAULT_AUDIO_MAX_BYTES, 1024, 50 * 1024 * 1024, problems);
 
+  const ai = parseAiConfig(env, nonEmpty, parseInteger, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
+    ...ai,
     production,
     port,
     host,

@@ -6,6 +6,7 @@ import type { components } from '../../../client/schema.js';
 import type { CampaignPatch, CampaignRow, VoicemailDrop } from '../../../db/types.js';
 import { isValidTimeZone } from '../../platform/common/time-zone.js';
 import { iso } from '../../platform/common/dates.js';
+import type { DialCounters } from './counters.js';
 import {
   applySeed004,
   DEFAULT_RETRY_POLICY,
@@ -161,8 +162,8 @@ export const INBOUND_OUTBOUND_FIELDS: OutboundFields = {
   dialerStats: null,
 };
 
-/** The answer's outbound fields; `totalLeads` is counted by the caller (null on inbound campaigns). */
-export function presentOutbound(row: CampaignRow, totalLeads: number): OutboundFields {
+/** The answer's outbound fields; `totalLeads` and the counters are read by the caller (null on inbound campaigns). */
+export function presentOutbound(row: CampaignRow, totalLeads: number, counters: DialCounters): OutboundFields {
   if (row.direction !== 'outbound') return INBOUND_OUTBOUND_FIELDS;
   const policy = storedRetryPolicy(row);
   return {
@@ -183,11 +184,8 @@ export function presentOutbound(row: CampaignRow, totalLeads: number): OutboundF
     maxAbandonRate: row.max_abandon_rate === null ? null : Number(row.max_abandon_rate),
     dialerStats: {
       totalLeads,
-      callsMade: row.calls_made,
-      callsAnswered: row.calls_answered,
-      callsCompleted: row.calls_completed,
-      callsAbandoned: row.calls_abandoned,
-      abandonRate: row.calls_answered === 0 ? null : row.calls_abandoned / row.calls_answered,
+      ...counters,
+      abandonRate: counters.callsAnswered === 0 ? null : counters.callsAbandoned / counters.callsAnswered,
     },
   };
 }

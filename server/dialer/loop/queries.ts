@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import type { CallRow, CampaignRow, DB, Db, LeadRow } from '../../../db/types.js';
+import { addDialCounters } from '../campaigns/counters.js';
 
 /** Active outbound campaigns the dialer paces (not preview: their agents dial), inside their schedule window, oldest first. */
 export async function dialableCampaignIds(db: Db): Promise<string[]> {
@@ -175,7 +176,7 @@ export async function recordOutboundCalls(
     FROM unnest(${rows.map((r) => r.id)}::integer[], ${rows.map((r) => r.lead_id)}::uuid[], ${rows.map((r) => r.dial_attempt)}::integer[])
       AS c(id, lead_id, dial_attempt)
     WHERE leads.id = c.lead_id`.execute(trx);
-  await trx.updateTable('campaigns').set({ calls_made: sql<number>`calls_made + ${rows.length}` }).where('id', '=', campaign.id).execute();
+  await addDialCounters(trx, campaign.id, { callsMade: rows.length });
   return rows;
 }
 

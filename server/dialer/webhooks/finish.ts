@@ -11,6 +11,7 @@ import { setAgentPresence } from '../agents/presence.js';
 import { type FinishedCall, publishCallEnd } from './call-events.js';
 import { raiseCallEvents } from '../../platform/events/call-events.js';
 import { storedRetryPolicy } from '../campaigns/settings.js';
+import { addDialCounters } from '../campaigns/counters.js';
 import { dispositionOf, type FinalCallStatus, leadAfterCall } from '../loop/outcome.js';
 
 export interface FinalStatus {
@@ -59,18 +60,14 @@ export async function finishCall(db: Kysely<DB>, callId: number, final: FinalSta
     }
     const presence = call.agent_id && call.org_id ? await setAgentPresence(trx, call.org_id, call.agent_id, { from: 'busy', to: 'available', reason: 'call' }) : null;
     if (call.org_id) await raiseCallEvents(trx, { orgId: call.org_id, callId }, ['call.completed']);
-    // The campaign's counters last: its row is every call's, so it is held from here to the commit only.
+    // The campaign's counters last, on this connection's shard row (campaign_dial_counters).
     if (campaign) {
       const person = disposition === 'answered' || disposition === 'abandoned';
-      await trx
-        .updateTable('campaigns')
-        .set({
-          calls_answered: sql<number>`calls_answered + ${person ? 1 : 0}`,
-          calls_completed: sql<number>`calls_completed + ${disposition === 'answered' && call.agent_id !== null ? 1 : 0}`,
-          calls_abandoned: sql<number>`calls_abandoned + ${disposition === 'abandoned' ? 1 : 0}`,
-        })
-        .where('id', '=', campaign.id)
-        .execute();
+      await addDialCounters(trx, campaign.id, {
+        callsAnswered: person ? 1 : 0,
+        callsCompleted: disposition === 'answered' && call.agent_id !== null ? 1 : 0,
+        callsAbandoned: disposition === 'abandoned' ? 1 : 0,
+      });
     }
     return { finished: true as const, disposition, call, durationSec: final.durationSec, talked, lead, presence };
   });

@@ -9,6 +9,7 @@ import { campaignPatch, generateRtbId, presentCampaign } from './mapping.js';
 import { checkCallerId, checkCampaignNumber } from './number-ownership.js';
 import { checkOutboundReferences } from '../../dialer/campaigns/checks.js';
 import { leadCounts } from '../../dialer/campaigns/queries.js';
+import { dialCounters } from '../../dialer/campaigns/counters.js';
 import { firstOutboundField, outboundDefaults, outboundPatch } from '../../dialer/campaigns/settings.js';
 import { startProblem } from '../../dialer/campaigns/start.js';
 import type { CampaignPatch, CampaignRow, CampaignStatus } from '../../../db/types.js';
@@ -79,11 +80,11 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
     return id;
   }
 
-  /** The campaign as answered: outbound ones with their lead count. */
+  /** The campaign as answered: outbound ones with their lead count and counters (ids already in the org). */
   async function present(orgId: string, rows: readonly CampaignRow[]) {
     const outbound = rows.filter((r) => r.direction === 'outbound').map((r) => r.id);
-    const counts = await leadCounts(db, orgId, outbound);
-    return rows.map((row) => presentCampaign(row, counts.get(row.id) ?? 0));
+    const [counts, counters] = await Promise.all([leadCounts(db, orgId, outbound), dialCounters(db, outbound)]);
+    return rows.map((row) => presentCampaign(row, counts.get(row.id) ?? 0, counters.get(row.id)));
   }
 
   async function presentOne(orgId: string, row: CampaignRow) {

@@ -4,6 +4,7 @@ import type { components } from '../../../client/schema.js';
 import type { CampaignPatch, CampaignRow } from '../../../db/types.js';
 import { iso } from '../../platform/common/dates.js';
 import { presentOutbound } from '../../dialer/campaigns/settings.js';
+import { type DialCounters, NO_DIAL_COUNTERS } from '../../dialer/campaigns/counters.js';
 
 type Campaign = components['schemas']['Campaign'];
 type CampaignUpdate = components['schemas']['CampaignUpdate'];
@@ -13,8 +14,8 @@ export function generateRtbId(): string {
   return randomBytes(16).toString('hex');
 }
 
-/** `totalLeads`: the campaign's leads (outbound campaigns; ignored on inbound ones). */
-export function presentCampaign(row: CampaignRow, totalLeads = 0): Campaign {
+/** `totalLeads` and `counters`: the campaign's leads and dial counters (outbound campaigns; ignored on inbound ones). */
+export function presentCampaign(row: CampaignRow, totalLeads = 0, counters: DialCounters = NO_DIAL_COUNTERS): Campaign {
   return {
     id: row.id,
     name: row.name,
@@ -38,7 +39,7 @@ export function presentCampaign(row: CampaignRow, totalLeads = 0): Campaign {
     fallbackMessage: row.fallback_message,
     fallbackAudioId: row.fallback_audio_id,
     defaultCountry: row.default_country,
-    ...presentOutbound(row, totalLeads),
+    ...presentOutbound(row, totalLeads, counters),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

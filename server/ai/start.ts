@@ -1,0 +1,12 @@
+// What the AI group runs beside its HTTP operations, started once the app is built (app.ts):
+// the knowledge-base worker, the ConversationRelay WebSocket, the outbound-call and schedule worker.
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../handler-types.js';
+
+export async function startAi(_app: FastifyInstance, _deps: Deps): Promise<void> {
+  // knowledge base: server/ai/knowledge
+
+  // runtime: server/ai/runtime
+
+  // outbound calls and schedules: server/ai/outbound
+}
