@@ -11,7 +11,7 @@ import type { AgentRow, CallRow, CampaignRow, Db } from '../../../db/types.js';
 import type { Telephony } from '../../telephony/types.js';
 import { isMachine } from '../loop/outcome.js';
 import { claimAgentForCall, releaseAgent } from './agent-claim.js';
-import { markInProgress } from './calls.js';
+import { IN_PROGRESS_RANK, markInProgress } from './calls.js';
 import { publishIncomingCall } from './call-events.js';
 import { hangupTwiml } from '../../telephony/twiml.js';
 import { abandonTwiml, conferenceName, conferenceTwiml, voicemailTwiml, waitTwiml } from './twiml.js';
@@ -68,7 +68,8 @@ function conference(deps: OutboundWebhookDeps, call: Pick<CallRow, 'id'>): strin
 
 export async function answerOutbound(deps: OutboundWebhookDeps, call: CallRow, query: AnswerQuery): Promise<string> {
   const { db } = deps;
-  await markInProgress(db, call.id);
+  // Statuses only move forward: a call already in progress (a repeated poll) has nothing to mark.
+  if (call.status_rank < IN_PROGRESS_RANK) await markInProgress(db, call.id);
   const campaign = call.campaign_id ? await db.selectFrom('campaigns').selectAll().where('id', '=', call.campaign_id).executeTakeFirst() : undefined;
   if (!campaign?.agent_group_id || call.status_rank >= 4) return hangupTwiml();
   if (call.disposition === 'abandoned') return abandonTwiml();

@@ -33,6 +33,8 @@ export async function outboundCall(db: Db, callId: number, callSid: string): Pro
 
 const RANK = { queued: 0, initiated: 1, ringing: 2, 'in-progress': 3 } as const;
 type ProgressStatus = keyof typeof RANK;
+/** status_rank of an answered call (in progress); a final status is 4. */
+export const IN_PROGRESS_RANK = RANK['in-progress'];
 
 /**
  * The events of a call moving forward from rank `was` to `status` (pure): leaving `queued` is

@@ -23,8 +23,18 @@ export interface FinalStatus {
 
 export async function finishCall(db: Kysely<DB>, callId: number, final: FinalStatus, now: Date): Promise<{ finished: boolean; disposition?: CallDisposition }> {
   const done = await db.transaction().execute(async (trx) => {
-    const call = await trx.selectFrom('calls').selectAll().where('id', '=', callId).where('direction', '=', 'outbound').forUpdate().executeTakeFirst();
-    if (!call || call.status_rank >= 4) return { finished: false as const };
+    // The call locked, with its campaign's retry policy in the same round trip.
+    const found = await trx
+      .selectFrom('calls')
+      .leftJoin('campaigns', 'campaigns.id', 'calls.campaign_id')
+      .selectAll('calls')
+      .select(['campaigns.id as campaign_row_id', 'campaigns.retry_policy as campaign_retry_policy'])
+      .where('calls.id', '=', callId)
+      .where('calls.direction', '=', 'outbound')
+      .forUpdate('calls')
+      .executeTakeFirst();
+    if (!found || found.status_rank >= 4) return { finished: false as const };
+    const { campaign_row_id: campaignRowId, campaign_retry_policy: campaignRetryPolicy, ...call } = found;
     const disposition = dispositionOf(final.status, call.answered_by, call.disposition);
     const talked = disposition === 'answered' && call.agent_id !== null ? final.durationSec : 0;
     const cost = final.price !== undefined && final.price !== '' && Number.isFinite(Number(final.price)) ? Math.abs(Number(final.price)) : null;
@@ -42,9 +52,7 @@ export async function finishCall(db: Kysely<DB>, callId: number, final: FinalSta
       })
       .where('id', '=', callId)
       .execute();
-    const campaign = call.campaign_id
-      ? await trx.selectFrom('campaigns').select(['id', 'retry_policy']).where('id', '=', call.campaign_id).executeTakeFirst()
-      : undefined;
+    const campaign = campaignRowId === null ? undefined : { id: campaignRowId, retry_policy: campaignRetryPolicy };
     let lead: FinishedCall['lead'] = null;
     if (call.lead_id && campaign) {
       const next = leadAfterCall(storedRetryPolicy(campaign), disposition, call.dial_attempt ?? 1, now);
