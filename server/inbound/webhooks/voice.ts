@@ -27,6 +27,7 @@ import type { RouteConfig } from './route-cache.js';
 import { type AuctionPrefetch, prefetchAuction, rotationMatters, routeCall, type OrgCall, type RouteDeps } from './route-call.js';
 import { dialTwiml, fallbackTwiml, retryLaterTwiml, unknownNumberTwiml } from './twiml.js';
 import { publishInboundStarted } from './live-events.js';
+import { answerAgentCall } from './ai-agent-call.js';
 
 export interface VoiceForm {
   CallSid: string;
@@ -181,6 +182,8 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
     callerZip: text(form.CallerZip),
     source: deps.callSource,
   };
+  // A number answered by an AI agent (ai-agent-call.ts).
+  if (found?.aiAgentId) return answerAgentCall(deps, config, { ...input, orgId: found.orgId });
   if (found) {
     const fast = await answerPlainCall(deps, config, { ...input, orgId: found.orgId });
     if (fast !== undefined) return fast;
