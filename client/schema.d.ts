@@ -6959,12 +6959,13 @@ export interface components {
             /** @description Each later retry waits this many times longer than the one before. */
             backoffMultiplier: number;
         };
+        /** @description The fields of one outcome's rule to change; null - that outcome is no longer retried. */
         AiOutcomeRetryUpdate: {
             maxAttempts?: number;
             /** @description Milliseconds (at most 30 days). */
             initialDelay?: number;
             backoffMultiplier?: number;
-        };
+        } | null;
         /** @description Seed 004's retry configuration; an outcome that is never retried is null. */
         AiRetryConfig: {
             no_answer: components["schemas"]["AiOutcomeRetry"] | null;
@@ -6974,10 +6975,10 @@ export interface components {
         };
         /** @description Only the outcomes named change (and in them only the fields sent); null stops retrying that outcome. */
         AiRetryConfigUpdate: {
-            no_answer?: components["schemas"]["AiOutcomeRetryUpdate"] | null;
-            busy?: components["schemas"]["AiOutcomeRetryUpdate"] | null;
-            failed?: components["schemas"]["AiOutcomeRetryUpdate"] | null;
-            voicemail?: components["schemas"]["AiOutcomeRetryUpdate"] | null;
+            no_answer?: components["schemas"]["AiOutcomeRetryUpdate"];
+            busy?: components["schemas"]["AiOutcomeRetryUpdate"];
+            failed?: components["schemas"]["AiOutcomeRetryUpdate"];
+            voicemail?: components["schemas"]["AiOutcomeRetryUpdate"];
         };
         AiAgentSettings: {
             name: string;
