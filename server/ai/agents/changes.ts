@@ -51,7 +51,7 @@ export function checkTools(body: readonly ToolBody[]): ToolCheck {
     const needed = TOOL_FIELDS[tool.type];
     for (const field of REFERENCE_FIELDS) {
       if (field === needed) continue;
-      if (tool[field] !== undefined) check.problems[`${at}.${field}`] = `is not a field of a ${tool.type} tool`;
+      if (tool[field] !== undefined) check.problems[`${at}.${field}`] = `is not a field of ${tool.type} tools`;
     }
     const description = tool.description?.trim() ? { description: tool.description.trim() } : {};
     switch (tool.type) {
