@@ -10,6 +10,7 @@
 // from the cached configuration and the call, its answer and its first leg are written in one
 // statement (which also decides, by CallSid, which delivery is first). Everything else takes the
 // general path (answerOnce + routeCall). Both answer the same TwiML and keep the same records.
+// A number given to an AI agent is answered by the agent instead (ai-agent-call.ts).
 import type { Transaction } from 'kysely';
 import type { CallRow, CampaignRow, DB } from '../../../db/types.js';
 import type { Answer, InboundCallInput } from '../calls/queries/index.js';
