@@ -3,6 +3,7 @@
 // CallSid — as `exotel:<CallSid>` in calls.call_sid, beside Twilio's CA… sids.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../../db/types.js';
+import { normalisePhone } from '../../crm/leads/phone.js';
 
 const SECRET_PREFIX = 'exws_';
 export const EXOTEL_CALL_SID_PREFIX = 'exotel:';
@@ -19,21 +20,32 @@ export async function rotateExotelSecret(db: Db, orgId: string, now: Date = new 
   return { secret, rotatedAt: now };
 }
 
-/** The organisation whose current Exotel secret `secret` is, or undefined. */
-export async function orgOfExotelSecret(db: Db, secret: string | undefined): Promise<string | undefined> {
-  if (!secret) return undefined;
-  const hash = hashSecret(secret);
-  const row = await db.selectFrom('organizations').select(['id', 'exotel_secret_hash']).where('exotel_secret_hash', '=', hash.toString('hex')).executeTakeFirst();
-  if (!row?.exotel_secret_hash) return undefined;
-  const stored = Buffer.from(row.exotel_secret_hash, 'hex');
-  return stored.length === hash.length && timingSafeEqual(stored, hash) ? row.id : undefined;
+export interface ExotelOrg {
+  id: string;
+  /** Where a national number (Exotel's 0XXXXXXXXXX) is read. */
+  defaultCountry: string;
 }
 
-/** The ways a number may arrive from Exotel: as given, and as +digits (E.164). */
-export function numberCandidates(raw: string): string[] {
+/** The organisation whose current Exotel secret `secret` is, or undefined. */
+export async function orgOfExotelSecret(db: Db, secret: string | undefined): Promise<ExotelOrg | undefined> {
+  if (!secret) return undefined;
+  const hash = hashSecret(secret);
+  const row = await db
+    .selectFrom('organizations')
+    .select(['id', 'default_country', 'exotel_secret_hash'])
+    .where('exotel_secret_hash', '=', hash.toString('hex'))
+    .executeTakeFirst();
+  if (!row?.exotel_secret_hash) return undefined;
+  const stored = Buffer.from(row.exotel_secret_hash, 'hex');
+  return stored.length === hash.length && timingSafeEqual(stored, hash) ? { id: row.id, defaultCountry: row.default_country } : undefined;
+}
+
+/** The ways a number may arrive from Exotel: as given, as +digits, and read as a national number of `defaultCountry`. */
+export function numberCandidates(raw: string, defaultCountry: string): string[] {
   const given = raw.trim();
   const digits = given.replace(/[^0-9]/g, '');
-  return [...new Set([given, `+${digits}`].filter((n) => n.length > 1))];
+  const national = normalisePhone(given, defaultCountry)?.e164;
+  return [...new Set([given, `+${digits}`, ...(national ? [national] : [])].filter((n) => n.length > 1))];
 }
 
 export interface AgentNumber {
@@ -44,13 +56,13 @@ export interface AgentNumber {
 }
 
 /** The organisation's active number `to` with its (not archived) agent, or undefined. */
-export async function findAgentNumber(db: Db, orgId: string, to: string): Promise<AgentNumber | undefined> {
+export async function findAgentNumber(db: Db, org: ExotelOrg, to: string): Promise<AgentNumber | undefined> {
   const row = await db
     .selectFrom('phone_numbers as n')
     .innerJoin('ai_agents as a', (join) => join.onRef('a.id', '=', 'n.ai_agent_id').onRef('a.org_id', '=', 'n.org_id'))
     .select(['n.id', 'n.phone_number', 'a.id as agent_id', 'a.version'])
-    .where('n.org_id', '=', orgId)
-    .where('n.phone_number', 'in', numberCandidates(to))
+    .where('n.org_id', '=', org.id)
+    .where('n.phone_number', 'in', numberCandidates(to, org.defaultCountry))
     .where('n.is_active', '=', true)
     .where('a.archived_at', 'is', null)
     .executeTakeFirst();

@@ -124,13 +124,13 @@ export function createAiAgentHandlers({ db, config }: Deps): HandlerGroup<AiAgen
 
     async exotelIncomingWebhook(ctx) {
       const secret = headerValue(ctx.req.headers['x-exotel-secret']) ?? ctx.query.secret;
-      const orgId = await orgOfExotelSecret(db, secret);
-      if (!orgId) throw ERRORS.unauthorized(secret === undefined ? 'X-Exotel-Secret (or ?secret=) is required' : 'the Exotel secret does not match');
+      const org = await orgOfExotelSecret(db, secret);
+      if (!org) throw ERRORS.unauthorized(secret === undefined ? 'X-Exotel-Secret (or ?secret=) is required' : 'the Exotel secret does not match');
       const { CallSid, From, To, CallStatus, Direction } = ctx.body;
-      const number = await findAgentNumber(db, orgId, To);
+      const number = await findAgentNumber(db, org, To);
       if (!number) throw ERRORS.notFound('Number with an AI agent', To);
       const recorded = await recordExotelCall(db, {
-        orgId,
+        orgId: org.id,
         callSid: CallSid,
         from: From,
         number,

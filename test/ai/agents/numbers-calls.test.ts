@@ -10,6 +10,7 @@ import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { postWebhook, XML_HEAD } from '../../helpers/twilio-webhook.js';
 import { callSid } from '../../inbound/webhooks/helpers.js';
 import { AI_AGENT_UNAVAILABLE_MESSAGE } from '../../../server/inbound/webhooks/twiml.js';
+import { numberCandidates } from '../../../server/ai/agents/exotel.js';
 import { buyNumber, createAiAgent, path } from './helpers.js';
 
 let t: TestApp;
@@ -199,6 +200,11 @@ describe('Exotel incoming webhook', () => {
     // A form body on its own (Exotel's usual encoding) records a new call with the new version.
     const form = await exotel({ CallSid: 'exo_form1', From: '09876543210', To: number.phoneNumber }, { secret, form: true });
     expect(form.body).toMatchObject({ success: true, agentVersion: 2, duplicate: false });
+    // `To` as a national number of the organisation's country.
+    const national = number.phoneNumber.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '($1) $2-$3');
+    expect(national).not.toBe(number.phoneNumber);
+    const nationalCall = await exotel({ CallSid: 'exo_national', From: '+919876543210', To: national }, { secret });
+    expect(nationalCall.body).toMatchObject({ success: true, agentId: agent.id, duplicate: false });
 
     // The old secret stops when a new one is made.
     await owner.client.POST('/api/ai-agents/exotel-secret');
@@ -231,5 +237,13 @@ describe('Exotel incoming webhook', () => {
       [400, ['CallSid']],
     ]);
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('numberCandidates', () => {
+  it("tries the number as sent, as +digits, and as a national number of the organisation's country", () => {
+    expect(numberCandidates('09876543210', 'IN')).toEqual(['09876543210', '+09876543210', '+919876543210']);
+    expect(numberCandidates(' +14155550123 ', 'US')).toEqual(['+14155550123']);
+    expect(numberCandidates('not a number', 'US')).toEqual(['not a number']);
   });
 });
