@@ -91,9 +91,23 @@ module.exports = {
     {
       name: 'ai-on-platform-accounts-crm-dialer-rules-and-telephony',
       severity: 'error',
-      comment: 'ai/ (voice agents, knowledge base, conversations, AI outbound calls) stands on platform/ and accounts/, reuses crm/ (DNC, the CSV import machinery) and the dialer\'s calling-hours rules, and places calls through the telephony interface; nothing but the root imports it.',
+      comment: 'ai/ (voice agents, knowledge base, conversations, AI outbound calls) stands on platform/ and accounts/, reuses crm/ (DNC, the CSV import machinery) and the dialer\'s calling-hours rules, and places calls through the telephony interface; nothing but the root imports it, except the voice webhook (inbound/webhooks), which may import exactly ai/agents/settings.ts and ai/agents/versions.ts (the agent version a number\'s call runs) and ai/runtime/answer.ts (the TwiML handing the call to the agent): rule ai-imported-by-the-root-and-the-voice-webhook.',
       from: { path: group('ai') },
       to: { path: '^server/', pathNot: [group('ai'), group('platform'), group('accounts'), group('crm'), '^server/dialer/(schedule|loop)/', '^server/telephony/(types|twiml|validation)\\.ts$', '^server/handler-types\\.ts$'] },
+    },
+    {
+      name: 'ai-imported-by-the-root-and-the-voice-webhook',
+      severity: 'error',
+      comment: 'Only the root wires ai/; the voice webhook (inbound/webhooks) answers a call to an AI agent\'s number with exactly ai/agents/settings.ts, ai/agents/versions.ts and ai/runtime/answer.ts.',
+      from: { path: '^server/', pathNot: ['^server/[^/]+\\.ts$', group('ai'), '^server/inbound/webhooks/'] },
+      to: { path: group('ai') },
+    },
+    {
+      name: 'voice-webhook-takes-only-the-agent-answer-from-ai',
+      severity: 'error',
+      comment: 'inbound/webhooks may import from ai/ only what answering an agent\'s call needs (see ai-imported-by-the-root-and-the-voice-webhook).',
+      from: { path: '^server/inbound/webhooks/' },
+      to: { path: group('ai'), pathNot: ['^server/ai/agents/(settings|versions)\\.ts$', '^server/ai/runtime/answer\\.ts$'] },
     },
     {
       name: 'handlers-only-from-the-root',

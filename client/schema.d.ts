@@ -1015,7 +1015,15 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
+        /**
+         * Give a number to an AI agent (or take it away with null), or turn it off (seed 004 PUT /phones/:id)
+         * @description `aiAgentId`: the AI agent that answers the number's calls (one of the organisation's
+         *     agents; null unassigns). A number is a campaign's or an agent's, never both: a number
+         *     pointed at a campaign, or in a number pool, is refused (409) until it is taken from there.
+         *     `isActive: false` stops the number answering (a call to it is treated as to an unknown
+         *     number).
+         */
+        put: operations["updatePhoneNumber"];
         post?: never;
         /** Release a number back to the provider */
         delete: operations["releasePhoneNumber"];
@@ -3394,6 +3402,228 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ai-agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's AI voice agents, newest first (seed 004 GET /agents)
+         * @description Archived agents (deleted while calls or conversations refer to them) are not listed.
+         *     `isActive` filters; pages by `page` / `limit`.
+         */
+        get: operations["listAiAgents"];
+        put?: never;
+        /**
+         * Create an AI voice agent (seed 004 POST /agents); its settings become version 1
+         * @description `model` defaults to the server's AI_MODEL. `tools` name what the agent may do in a call:
+         *     `transfer_to_person` (`humanAgentId`: one of the organisation's dialer agents),
+         *     `transfer_to_number` (`phoneNumber`, E.164), `transfer_to_campaign` (`campaignId`: one of
+         *     the organisation's campaigns), `end_call`, `search_knowledge_base`, `schedule_callback`;
+         *     each type at most once. `retryConfig` is seed 004's per-outcome shape (outcomes not sent
+         *     keep the defaults). A reference that is not the organisation's is a 400 naming the field.
+         */
+        post: operations["createAiAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai-agents/exotel-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make or rotate the organisation's Exotel webhook secret (shown in this answer only)
+         * @description Exotel's incoming-call webhook (`POST /api/webhooks/exotel/incoming`) is accepted only with this secret, sent as the `X-Exotel-Secret` header or the `secret` query parameter. A new secret replaces the previous one at once; only its SHA-256 is stored.
+         */
+        post: operations["rotateExotelSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai-agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One AI agent with its current settings and version (seed 004 GET /agents/:id) */
+        get: operations["getAiAgent"];
+        /**
+         * Change an AI agent (seed 004 PUT /agents/:id); only the fields sent change, and a change is a new version
+         * @description Every change writes a new immutable version (`version` + 1); a body that changes nothing
+         *     makes no version. `tools` replaces the whole list; `retryConfig` changes only the outcomes
+         *     and fields it names (as PUT .../retry-config). Nullable fields (`firstMessage`, `voice`)
+         *     are cleared with null.
+         */
+        put: operations["updateAiAgent"];
+        post?: never;
+        /**
+         * Delete an AI agent (seed 004 DELETE /agents/:id), or archive it when calls refer to it
+         * @description Refused (409) while scheduled or queued AI outbound calls, or active recurring schedules,
+         *     use the agent. When calls, conversations or AI outbound calls refer to it, the agent is
+         *     archived: hidden from the API from then on (404), its versions kept for those records, its
+         *     numbers unassigned. Otherwise it is deleted with its versions.
+         */
+        delete: operations["deleteAiAgent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai-agents/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** The agent's versions, newest first (each the whole settings at that version) */
+        get: operations["listAiAgentVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai-agents/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The version number (from 1). A malformed or unknown one is a 404.
+                 * @example 2
+                 */
+                version: string;
+            };
+            cookie?: never;
+        };
+        /** One version of the agent, as a call that ran it saw it */
+        get: operations["getAiAgentVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai-agents/{id}/retry-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The agent's retry configuration per outcome (seed 004 GET /retry/config/:agentId)
+         * @description `initialDelay` in milliseconds; an outcome that is never retried is null.
+         */
+        get: operations["getAiAgentRetryConfig"];
+        /**
+         * Change the retry configuration (seed 004 PUT /retry/config/:agentId); a change is a new version
+         * @description Only the outcomes and fields sent change; null stops retrying that outcome. The same
+         *     bounds as the dialer's retry rules (maxAttempts 1–20, initialDelay up to 30 days,
+         *     backoffMultiplier 1–10).
+         */
+        put: operations["updateAiAgentRetryConfig"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai-agents/{id}/numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The organisation's numbers answered by this agent (seed 004 GET /phones, per agent)
+         * @description Assign a number with `PUT /api/phone-numbers/{id}` (`aiAgentId`).
+         */
+        get: operations["listAiAgentNumbers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/exotel/incoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exotel's incoming-call webhook (seed 004 POST /exotel/webhook/incoming), recorded against the number's agent
+         * @description Authenticated with the organisation's Exotel secret (`X-Exotel-Secret` header or `secret`
+         *     query parameter; see rotateExotelSecret): without it, or with a wrong one, 401 and nothing
+         *     is written. JSON or a form, as Exotel sends it; other fields are ignored. `To` must be a
+         *     number of that organisation assigned to an AI agent (else 404). The call is recorded once
+         *     per `CallSid` (stored as `exotel:<CallSid>`) with the agent and its current version; a
+         *     repeat answers 200 with the same `callId`, `duplicate: true`, and changes nothing.
+         *     Rate-limited per IP (`webhook_unsigned` bucket).
+         */
+        post: operations["exotelIncomingWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "call.started": {
@@ -4551,10 +4781,15 @@ export interface components {
             campaignId: string | null;
             poolId: number | null;
             /**
-             * @description assigned: points at a campaign; pooled: in a number pool; unassigned: neither.
+             * Format: uuid
+             * @description The AI agent that answers the number's calls (never with a campaign).
+             */
+            aiAgentId: string | null;
+            /**
+             * @description assigned: points at a campaign; pooled: in a number pool; ai_agent: answered by an AI agent; unassigned: none of these.
              * @enum {string}
              */
-            status: "assigned" | "pooled" | "unassigned";
+            status: "assigned" | "pooled" | "ai_agent" | "unassigned";
             isActive: boolean;
             monthlyFee: number | null;
             capabilities: components["schemas"]["NumberCapabilities"];
@@ -4589,6 +4824,14 @@ export interface components {
             friendlyName?: string;
             /** Format: uuid */
             campaignId?: string | null;
+        };
+        PhoneNumberUpdate: {
+            /**
+             * Format: uuid
+             * @description The AI agent that answers the number (null - none).
+             */
+            aiAgentId?: string | null;
+            isActive?: boolean;
         };
         PhoneNumberAssignment: {
             /** Format: uuid */
@@ -6692,6 +6935,178 @@ export interface components {
         };
         /** @description A generated report (`format: json`); which one `reportType` says. */
         GeneratedReport: components["schemas"]["AgentPerformanceReport"] | components["schemas"]["CallOutcomesReport"] | components["schemas"]["LeadConversionReport"];
+        /**
+         * @description A tool the agent may use in a call. `transfer_to_person` needs `humanAgentId` (one of the
+         *     organisation's dialer agents), `transfer_to_number` needs `phoneNumber` (E.164),
+         *     `transfer_to_campaign` needs `campaignId` (one of the organisation's campaigns); the
+         *     others take only an optional `description` (what the model is told the tool is for).
+         */
+        AiAgentTool: {
+            /** @enum {string} */
+            type: "transfer_to_person" | "transfer_to_number" | "transfer_to_campaign" | "end_call" | "search_knowledge_base" | "schedule_callback";
+            description?: string;
+            /** Format: uuid */
+            humanAgentId?: string;
+            phoneNumber?: components["schemas"]["E164"];
+            /** Format: uuid */
+            campaignId?: string;
+        };
+        AiOutcomeRetry: {
+            /** @description Attempts in all, the first call included. */
+            maxAttempts: number;
+            /** @description Milliseconds before the first retry. */
+            initialDelay: number;
+            /** @description Each later retry waits this many times longer than the one before. */
+            backoffMultiplier: number;
+        };
+        /** @description The fields of one outcome's rule to change; null - that outcome is no longer retried. */
+        AiOutcomeRetryUpdate: {
+            maxAttempts?: number;
+            /** @description Milliseconds (at most 30 days). */
+            initialDelay?: number;
+            backoffMultiplier?: number;
+        } | null;
+        /** @description Seed 004's retry configuration; an outcome that is never retried is null. */
+        AiRetryConfig: {
+            no_answer: components["schemas"]["AiOutcomeRetry"] | null;
+            busy: components["schemas"]["AiOutcomeRetry"] | null;
+            failed: components["schemas"]["AiOutcomeRetry"] | null;
+            voicemail: components["schemas"]["AiOutcomeRetry"] | null;
+        };
+        /** @description Only the outcomes named change (and in them only the fields sent); null stops retrying that outcome. */
+        AiRetryConfigUpdate: {
+            no_answer?: components["schemas"]["AiOutcomeRetryUpdate"];
+            busy?: components["schemas"]["AiOutcomeRetryUpdate"];
+            failed?: components["schemas"]["AiOutcomeRetryUpdate"];
+            voicemail?: components["schemas"]["AiOutcomeRetryUpdate"];
+        };
+        AiAgentSettings: {
+            name: string;
+            systemPrompt: string;
+            /** @description Said when a call connects; null - the caller speaks first. */
+            firstMessage: string | null;
+            voice: string | null;
+            /** @description BCP 47, e.g. en-US. */
+            language: string;
+            model: string;
+            temperature: number;
+            maxTokens: number;
+            tools: components["schemas"]["AiAgentTool"][];
+            retryConfig: components["schemas"]["AiRetryConfig"];
+            isActive: boolean;
+        };
+        AiAgent: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            systemPrompt: string;
+            firstMessage: string | null;
+            voice: string | null;
+            language: string;
+            model: string;
+            temperature: number;
+            maxTokens: number;
+            tools: components["schemas"]["AiAgentTool"][];
+            retryConfig: components["schemas"]["AiRetryConfig"];
+            isActive: boolean;
+            /** @description The current version (every change makes a new one). */
+            version: number;
+            /** @description The user who created the agent (seed 004's userId); null once that user is deleted. */
+            createdBy: number | null;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        AiAgentCreate: {
+            name: string;
+            systemPrompt: string;
+            firstMessage?: string | null;
+            voice?: string | null;
+            /** @description BCP 47 (default en-US). */
+            language?: string;
+            /** @description Default - the server's AI_MODEL. */
+            model?: string;
+            /** @description Kept to two decimals. */
+            temperature?: number;
+            maxTokens?: number;
+            tools?: components["schemas"]["AiAgentTool"][];
+            retryConfig?: components["schemas"]["AiRetryConfigUpdate"];
+            isActive?: boolean;
+        };
+        AiAgentUpdate: {
+            name?: string;
+            systemPrompt?: string;
+            firstMessage?: string | null;
+            voice?: string | null;
+            language?: string;
+            model?: string;
+            /** @description Kept to two decimals. */
+            temperature?: number;
+            maxTokens?: number;
+            tools?: components["schemas"]["AiAgentTool"][];
+            retryConfig?: components["schemas"]["AiRetryConfigUpdate"];
+            isActive?: boolean;
+        };
+        AiAgentList: {
+            agents: components["schemas"]["AiAgent"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        AiAgentVersion: {
+            /** Format: uuid */
+            agentId: string;
+            version: number;
+            settings: components["schemas"]["AiAgentSettings"];
+            /** @description The user whose change made this version. */
+            createdBy: number | null;
+            createdAt: components["schemas"]["Timestamp"];
+        };
+        AiAgentVersionList: {
+            versions: components["schemas"]["AiAgentVersion"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        AiAgentRetryConfig: {
+            /** Format: uuid */
+            agentId: string;
+            /** @description The agent's version after the change (or now). */
+            version: number;
+            retryConfig: components["schemas"]["AiRetryConfig"];
+        };
+        AiAgentNumber: {
+            id: number;
+            /** @description The organisation's own number, shown whole. */
+            phoneNumber: string;
+            friendlyName: string | null;
+            /** Format: uuid */
+            aiAgentId: string;
+            isActive: boolean;
+        };
+        ExotelSecret: {
+            secret: string;
+            /** @description The incoming-call webhook URL with the secret in its query, to give Exotel. */
+            webhookUrl: string;
+            rotatedAt: components["schemas"]["Timestamp"];
+        };
+        /** @description Exotel's call parameters (its names). Open on purpose - Exotel sends more than these; the ones listed are checked, others ignored. */
+        ExotelIncomingCall: {
+            CallSid: string;
+            From: string;
+            To: string;
+            CallStatus?: string;
+            Direction?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ExotelWebhookReceipt: {
+            success: boolean;
+            message: string;
+            /** @description Our call record. */
+            callId: number;
+            /** Format: uuid */
+            agentId: string;
+            /** @description The agent's version the call was recorded with. */
+            agentVersion: number;
+            /** @description true - this CallSid was received before; nothing changed. */
+            duplicate: boolean;
+        };
     };
     responses: {
         /** @description The whole file, with the content type detected at upload. */
@@ -10149,6 +10564,71 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["UpstreamError"];
+        };
+    };
+    updatePhoneNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "aiAgentId": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                 *       "isActive": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["PhoneNumberUpdate"];
+            };
+        };
+        responses: {
+            /** @description The number after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 7,
+                     *       "phoneNumber": "+919876543210",
+                     *       "friendlyName": "Support line",
+                     *       "phoneNumberSid": "PN1234567890abcdef1234567890abcdef",
+                     *       "provider": "twilio",
+                     *       "campaignId": null,
+                     *       "poolId": null,
+                     *       "aiAgentId": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                     *       "status": "ai_agent",
+                     *       "isActive": true,
+                     *       "monthlyFee": 1.15,
+                     *       "capabilities": {
+                     *         "voice": true,
+                     *         "SMS": false,
+                     *         "MMS": false
+                     *       },
+                     *       "createdAt": "2025-08-04T10:00:00.000Z",
+                     *       "updatedAt": "2025-11-01T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PhoneNumber"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     releasePhoneNumber: {
@@ -16116,6 +16596,803 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAiAgents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only active (true) or inactive (false) agents.
+                 * @example true
+                 */
+                isActive?: boolean;
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of agents. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agents": [
+                     *         {
+                     *           "id": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                     *           "name": "Customer Support Agent",
+                     *           "systemPrompt": "You are a helpful customer support agent for Acme Corp.",
+                     *           "firstMessage": "Hello, thanks for calling Acme. How can I help?",
+                     *           "voice": "Rachel",
+                     *           "language": "en-US",
+                     *           "model": "gpt-4",
+                     *           "temperature": 0.7,
+                     *           "maxTokens": 150,
+                     *           "tools": [
+                     *             {
+                     *               "type": "transfer_to_number",
+                     *               "phoneNumber": "+14155550123"
+                     *             },
+                     *             {
+                     *               "type": "end_call"
+                     *             }
+                     *           ],
+                     *           "retryConfig": {
+                     *             "no_answer": {
+                     *               "maxAttempts": 3,
+                     *               "initialDelay": 300000,
+                     *               "backoffMultiplier": 2
+                     *             },
+                     *             "busy": {
+                     *               "maxAttempts": 2,
+                     *               "initialDelay": 600000,
+                     *               "backoffMultiplier": 1.5
+                     *             },
+                     *             "failed": {
+                     *               "maxAttempts": 2,
+                     *               "initialDelay": 900000,
+                     *               "backoffMultiplier": 1.5
+                     *             },
+                     *             "voicemail": null
+                     *           },
+                     *           "isActive": true,
+                     *           "version": 2,
+                     *           "createdBy": 5,
+                     *           "createdAt": "2025-11-01T10:00:00.000Z",
+                     *           "updatedAt": "2025-11-01T11:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiAgentList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAiAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AiAgentCreate"];
+            };
+        };
+        responses: {
+            /** @description The agent, at version 1. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                     *       "name": "Customer Support Agent",
+                     *       "systemPrompt": "You are a helpful customer support agent for Acme Corp.",
+                     *       "firstMessage": "Hello, thanks for calling Acme. How can I help?",
+                     *       "voice": "Rachel",
+                     *       "language": "en-US",
+                     *       "model": "gpt-4",
+                     *       "temperature": 0.7,
+                     *       "maxTokens": 150,
+                     *       "tools": [
+                     *         {
+                     *           "type": "transfer_to_number",
+                     *           "phoneNumber": "+14155550123"
+                     *         },
+                     *         {
+                     *           "type": "end_call"
+                     *         }
+                     *       ],
+                     *       "retryConfig": {
+                     *         "no_answer": {
+                     *           "maxAttempts": 3,
+                     *           "initialDelay": 300000,
+                     *           "backoffMultiplier": 2
+                     *         },
+                     *         "busy": {
+                     *           "maxAttempts": 2,
+                     *           "initialDelay": 600000,
+                     *           "backoffMultiplier": 1.5
+                     *         },
+                     *         "failed": {
+                     *           "maxAttempts": 2,
+                     *           "initialDelay": 900000,
+                     *           "backoffMultiplier": 1.5
+                     *         },
+                     *         "voicemail": null
+                     *       },
+                     *       "isActive": true,
+                     *       "version": 2,
+                     *       "createdBy": 5,
+                     *       "createdAt": "2025-11-01T10:00:00.000Z",
+                     *       "updatedAt": "2025-11-01T11:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiAgent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rotateExotelSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret, and the webhook URL to give Exotel. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "exws_3q2Xv9LmT0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456",
+                     *       "webhookUrl": "https://api.example.com/api/webhooks/exotel/incoming?secret=exws_3q2Xv9LmT0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456",
+                     *       "rotatedAt": "2025-11-01T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExotelSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAiAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                     *       "name": "Customer Support Agent",
+                     *       "systemPrompt": "You are a helpful customer support agent for Acme Corp.",
+                     *       "firstMessage": "Hello, thanks for calling Acme. How can I help?",
+                     *       "voice": "Rachel",
+                     *       "language": "en-US",
+                     *       "model": "gpt-4",
+                     *       "temperature": 0.7,
+                     *       "maxTokens": 150,
+                     *       "tools": [
+                     *         {
+                     *           "type": "transfer_to_number",
+                     *           "phoneNumber": "+14155550123"
+                     *         },
+                     *         {
+                     *           "type": "end_call"
+                     *         }
+                     *       ],
+                     *       "retryConfig": {
+                     *         "no_answer": {
+                     *           "maxAttempts": 3,
+                     *           "initialDelay": 300000,
+                     *           "backoffMultiplier": 2
+                     *         },
+                     *         "busy": {
+                     *           "maxAttempts": 2,
+                     *           "initialDelay": 600000,
+                     *           "backoffMultiplier": 1.5
+                     *         },
+                     *         "failed": {
+                     *           "maxAttempts": 2,
+                     *           "initialDelay": 900000,
+                     *           "backoffMultiplier": 1.5
+                     *         },
+                     *         "voicemail": null
+                     *       },
+                     *       "isActive": true,
+                     *       "version": 2,
+                     *       "createdBy": 5,
+                     *       "createdAt": "2025-11-01T10:00:00.000Z",
+                     *       "updatedAt": "2025-11-01T11:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiAgent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateAiAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Updated Agent Name",
+                 *       "systemPrompt": "Updated prompt...",
+                 *       "isActive": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["AiAgentUpdate"];
+            };
+        };
+        responses: {
+            /** @description The agent after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                     *       "name": "Customer Support Agent",
+                     *       "systemPrompt": "You are a helpful customer support agent for Acme Corp.",
+                     *       "firstMessage": "Hello, thanks for calling Acme. How can I help?",
+                     *       "voice": "Rachel",
+                     *       "language": "en-US",
+                     *       "model": "gpt-4",
+                     *       "temperature": 0.7,
+                     *       "maxTokens": 150,
+                     *       "tools": [
+                     *         {
+                     *           "type": "transfer_to_number",
+                     *           "phoneNumber": "+14155550123"
+                     *         },
+                     *         {
+                     *           "type": "end_call"
+                     *         }
+                     *       ],
+                     *       "retryConfig": {
+                     *         "no_answer": {
+                     *           "maxAttempts": 3,
+                     *           "initialDelay": 300000,
+                     *           "backoffMultiplier": 2
+                     *         },
+                     *         "busy": {
+                     *           "maxAttempts": 2,
+                     *           "initialDelay": 600000,
+                     *           "backoffMultiplier": 1.5
+                     *         },
+                     *         "failed": {
+                     *           "maxAttempts": 2,
+                     *           "initialDelay": 900000,
+                     *           "backoffMultiplier": 1.5
+                     *         },
+                     *         "voicemail": null
+                     *       },
+                     *       "isActive": true,
+                     *       "version": 2,
+                     *       "createdBy": 5,
+                     *       "createdAt": "2025-11-01T10:00:00.000Z",
+                     *       "updatedAt": "2025-11-01T11:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiAgent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteAiAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (or archived). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAiAgentVersions: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "versions": [
+                     *         {
+                     *           "agentId": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                     *           "version": 2,
+                     *           "settings": {
+                     *             "name": "Customer Support Agent",
+                     *             "systemPrompt": "You are a helpful customer support agent for Acme Corp.",
+                     *             "firstMessage": "Hello, thanks for calling Acme. How can I help?",
+                     *             "voice": "Rachel",
+                     *             "language": "en-US",
+                     *             "model": "gpt-4",
+                     *             "temperature": 0.7,
+                     *             "maxTokens": 150,
+                     *             "tools": [
+                     *               {
+                     *                 "type": "end_call"
+                     *               }
+                     *             ],
+                     *             "retryConfig": {
+                     *               "no_answer": {
+                     *                 "maxAttempts": 3,
+                     *                 "initialDelay": 300000,
+                     *                 "backoffMultiplier": 2
+                     *               },
+                     *               "busy": {
+                     *                 "maxAttempts": 2,
+                     *                 "initialDelay": 600000,
+                     *                 "backoffMultiplier": 1.5
+                     *               },
+                     *               "failed": {
+                     *                 "maxAttempts": 2,
+                     *                 "initialDelay": 900000,
+                     *                 "backoffMultiplier": 1.5
+                     *               },
+                     *               "voicemail": null
+                     *             },
+                     *             "isActive": true
+                     *           },
+                     *           "createdBy": 5,
+                     *           "createdAt": "2025-11-01T11:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 2,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiAgentVersionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAiAgentVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+                /**
+                 * @description The version number (from 1). A malformed or unknown one is a 404.
+                 * @example 2
+                 */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agentId": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                     *       "version": 2,
+                     *       "settings": {
+                     *         "name": "Customer Support Agent",
+                     *         "systemPrompt": "You are a helpful customer support agent for Acme Corp.",
+                     *         "firstMessage": "Hello, thanks for calling Acme. How can I help?",
+                     *         "voice": "Rachel",
+                     *         "language": "en-US",
+                     *         "model": "gpt-4",
+                     *         "temperature": 0.7,
+                     *         "maxTokens": 150,
+                     *         "tools": [
+                     *           {
+                     *             "type": "end_call"
+                     *           }
+                     *         ],
+                     *         "retryConfig": {
+                     *           "no_answer": {
+                     *             "maxAttempts": 3,
+                     *             "initialDelay": 300000,
+                     *             "backoffMultiplier": 2
+                     *           },
+                     *           "busy": {
+                     *             "maxAttempts": 2,
+                     *             "initialDelay": 600000,
+                     *             "backoffMultiplier": 1.5
+                     *           },
+                     *           "failed": {
+                     *             "maxAttempts": 2,
+                     *             "initialDelay": 900000,
+                     *             "backoffMultiplier": 1.5
+                     *           },
+                     *           "voicemail": null
+                     *         },
+                     *         "isActive": true
+                     *       },
+                     *       "createdBy": 5,
+                     *       "createdAt": "2025-11-01T11:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiAgentVersion"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAiAgentRetryConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The retry configuration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agentId": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                     *       "version": 3,
+                     *       "retryConfig": {
+                     *         "no_answer": {
+                     *           "maxAttempts": 5,
+                     *           "initialDelay": 600000,
+                     *           "backoffMultiplier": 2
+                     *         },
+                     *         "busy": {
+                     *           "maxAttempts": 2,
+                     *           "initialDelay": 600000,
+                     *           "backoffMultiplier": 1.5
+                     *         },
+                     *         "failed": {
+                     *           "maxAttempts": 2,
+                     *           "initialDelay": 900000,
+                     *           "backoffMultiplier": 1.5
+                     *         },
+                     *         "voicemail": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiAgentRetryConfig"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateAiAgentRetryConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "no_answer": {
+                 *         "maxAttempts": 5,
+                 *         "initialDelay": 600000
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AiRetryConfigUpdate"];
+            };
+        };
+        responses: {
+            /** @description The retry configuration after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agentId": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                     *       "version": 3,
+                     *       "retryConfig": {
+                     *         "no_answer": {
+                     *           "maxAttempts": 5,
+                     *           "initialDelay": 600000,
+                     *           "backoffMultiplier": 2
+                     *         },
+                     *         "busy": {
+                     *           "maxAttempts": 2,
+                     *           "initialDelay": 600000,
+                     *           "backoffMultiplier": 1.5
+                     *         },
+                     *         "failed": {
+                     *           "maxAttempts": 2,
+                     *           "initialDelay": 900000,
+                     *           "backoffMultiplier": 1.5
+                     *         },
+                     *         "voicemail": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiAgentRetryConfig"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAiAgentNumbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent's numbers, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 7,
+                     *         "phoneNumber": "+919876543210",
+                     *         "friendlyName": "Support line",
+                     *         "aiAgentId": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                     *         "isActive": true
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["AiAgentNumber"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    exotelIncomingWebhook: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The organisation's Exotel secret (when the header cannot be set).
+                 * @example exws_3q2Xv9LmT0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456
+                 */
+                secret?: string;
+            };
+            header?: {
+                /**
+                 * @description The organisation's Exotel secret.
+                 * @example exws_3q2Xv9LmT0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456
+                 */
+                "X-Exotel-Secret"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "exotel_call_sid",
+                 *       "From": "+919876543210",
+                 *       "To": "+919876543211",
+                 *       "CallStatus": "in-progress",
+                 *       "Direction": "inbound"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExotelIncomingCall"];
+                /**
+                 * @example {
+                 *       "CallSid": "exotel_call_sid",
+                 *       "From": "+919876543210",
+                 *       "To": "+919876543211",
+                 *       "CallStatus": "in-progress",
+                 *       "Direction": "inbound"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["ExotelIncomingCall"];
+            };
+        };
+        responses: {
+            /** @description Received (or received before, `duplicate`); the call as recorded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "Webhook received",
+                     *       "callId": 1042,
+                     *       "agentId": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
+                     *       "agentVersion": 2,
+                     *       "duplicate": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExotelWebhookReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -51,7 +51,9 @@ interface Tenant {
   agent: { id: string };
   agentGroup: { id: string };
   /** An event webhook endpoint with a delivery (a ping, failed: so a replay would be allowed). */
-  webhook: { id: string; deliveryId: string };
+  webhook: { id: string; deliveryId: string };  // AI agents (issue 20)
+  /** An AI agent changed once (two versions). */
+  aiAgent: { id: string };
 }
 
 let A: Tenant;
@@ -270,6 +272,26 @@ const cases: Record<string, Case> = {
     api.POST('/api/webhook-endpoints/{id}/deliveries/{deliveryId}/replay', { params: { path: { id: A.webhook.id, deliveryId: A.webhook.deliveryId } } }),
     // B's own endpoint, A's delivery.
     api.POST('/api/webhook-endpoints/{id}/deliveries/{deliveryId}/replay', { params: { path: { id: B.webhook.id, deliveryId: A.webhook.deliveryId } } }),
+  ],  // AI agents (issue 20)
+  getAiAgent: (api) => [api.GET('/api/ai-agents/{id}', { params: { path: { id: A.aiAgent.id } } })],
+  updateAiAgent: (api) => [
+    api.PUT('/api/ai-agents/{id}', { params: { path: { id: A.aiAgent.id } }, body: { name: 'Hijacked', isActive: false, tools: [] } }),
+  ],
+  deleteAiAgent: (api) => [api.DELETE('/api/ai-agents/{id}', { params: { path: { id: A.aiAgent.id } } })],
+  listAiAgentVersions: (api) => [api.GET('/api/ai-agents/{id}/versions', { params: { path: { id: A.aiAgent.id } } })],
+  getAiAgentVersion: (api) => [
+    api.GET('/api/ai-agents/{id}/versions/{version}', { params: { path: { id: A.aiAgent.id, version: '1' } } }),
+    api.GET('/api/ai-agents/{id}/versions/{version}', { params: { path: { id: A.aiAgent.id, version: '2' } } }),
+  ],
+  getAiAgentRetryConfig: (api) => [api.GET('/api/ai-agents/{id}/retry-config', { params: { path: { id: A.aiAgent.id } } })],
+  updateAiAgentRetryConfig: (api) => [
+    api.PUT('/api/ai-agents/{id}/retry-config', { params: { path: { id: A.aiAgent.id } }, body: { no_answer: null, busy: { maxAttempts: 20 } } }),
+  ],
+  listAiAgentNumbers: (api) => [api.GET('/api/ai-agents/{id}/numbers', { params: { path: { id: A.aiAgent.id } } })],
+  updatePhoneNumber: (api) => [
+    api.PUT('/api/phone-numbers/{id}', { params: { path: { id: String(A.number.id) } }, body: { aiAgentId: null, isActive: false } }),
+    // B's own number given A's agent.
+    api.PUT('/api/phone-numbers/{id}', { params: { path: { id: String(B.pooledNumber.id) } }, body: { aiAgentId: A.aiAgent.id } }),
   ],
 };
 
@@ -438,7 +460,15 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
   const ping = await owner.client.POST('/api/webhook-endpoints/{id}/test', { params: { path: { id: webhook.data.id } } });
   if (!ping.data) throw new Error(`testWebhookEndpoint failed: ${ping.response.status}`);
   await t.db.updateTable('webhook_deliveries').set({ status: 'failed', last_error: 'HTTP 500' }).where('id', '=', ping.data.id).execute();
+  // AI agents (issue 20)
+  const aiAgent = await owner.client.POST('/api/ai-agents', {
+    body: { name: `${name} AI agent`, systemPrompt: 'Be helpful.', tools: [{ type: 'transfer_to_campaign', campaignId: campaign.id }, { type: 'end_call' }] },
+  });
+  if (!aiAgent.data) throw new Error(`createAiAgent failed: ${aiAgent.response.status}`);
+  const aiChanged = await owner.client.PUT('/api/ai-agents/{id}', { params: { path: { id: aiAgent.data.id } }, body: { firstMessage: `Hello from ${name}` } });
+  if (aiChanged.data?.version !== 2) throw new Error(`updateAiAgent failed: ${aiChanged.response.status}`);
   return {
+    aiAgent: { id: aiAgent.data.id },
     webhook: { id: webhook.data.id, deliveryId: ping.data.id },
     agent: { id: agent.data.id },
     agentGroup: { id: agentGroup.data.id },

@@ -12,8 +12,10 @@ import {
   findNumberByPhone,
   findNumberInOrg,
   insertNumber,
+  isOwnAiAgent,
   listNumbersInOrg,
   setNumberCampaignInOrg,
+  updateNumberInOrg,
 } from './queries.js';
 
 type NumberOps =
@@ -21,7 +23,8 @@ type NumberOps =
   | 'searchPhoneNumbers'
   | 'purchasePhoneNumber'
   | 'releasePhoneNumber'
-  | 'assignPhoneNumberToCampaign';
+  | 'assignPhoneNumberToCampaign'
+  | 'updatePhoneNumber';
 
 const DEFAULT_COUNTRY = 'US';
 const DEFAULT_NUMBER_TYPE = 'local';
@@ -50,6 +53,15 @@ function pooledConflict(poolId: number): AppError {
 }
 
 export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGroup<NumberOps> {
+  /** Why a campaign could not be set (phone_numbers_campaign_or_agent, or a pooled number). */
+  async function campaignCheckConflict(orgId: string, id: number): Promise<AppError> {
+    const existing = await findNumberInOrg(db, orgId, id);
+    if (existing?.ai_agent_id) {
+      return ERRORS.conflict({ campaignId: `cannot be set: the number is answered by AI agent ${existing.ai_agent_id}; unassign it first (PUT /api/phone-numbers/{id} with aiAgentId null)` });
+    }
+    return ERRORS.conflict({ campaignId: 'cannot be set: the number is in a number pool; take it out of the pool first' });
+  }
+
   function numberId(raw: string): number {
     const id = parseIntId(raw);
     if (id === null) throw ERRORS.notFound('Phone number', raw);
@@ -195,13 +207,44 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
         row = await setNumberCampaignInOrg(db, orgId, id, campaignId);
       } catch (err) {
         if (isForeignKeyViolation(err) && campaignId !== null) throw ERRORS.notFound('Campaign', campaignId);
-        if (isCheckViolation(err)) throw ERRORS.conflict({ campaignId: 'cannot be set: the number is in a number pool; take it out of the pool first' });
+        if (isCheckViolation(err)) throw await campaignCheckConflict(orgId, id);
         throw err;
       }
       if (!row) {
         const existing = await findNumberInOrg(db, orgId, id);
         if (!existing) throw ERRORS.notFound('Phone number', ctx.params.id);
         if (existing.pool_id !== null) throw pooledConflict(existing.pool_id);
+        throw ERRORS.notFound('Phone number', ctx.params.id);
+      }
+      return { status: 200, body: presentNumber(row) };
+    },
+
+    async updatePhoneNumber(ctx) {
+      const { orgId } = ctx.principal();
+      const id = numberId(ctx.params.id);
+      const { aiAgentId, isActive } = ctx.body;
+      let agentId: string | null | undefined = aiAgentId;
+      if (typeof aiAgentId === 'string') {
+        agentId = aiAgentId.toLowerCase();
+        if (!(await isOwnAiAgent(db, orgId, agentId))) throw ERRORS.notFound('AI agent', aiAgentId);
+      }
+      const patch = { ...(agentId !== undefined ? { ai_agent_id: agentId } : {}), ...(isActive !== undefined ? { is_active: isActive } : {}) };
+      let row;
+      try {
+        row = await updateNumberInOrg(db, orgId, id, patch);
+      } catch (err) {
+        // The agent was deleted, or the number given a campaign, since the checks.
+        if (isForeignKeyViolation(err) && agentId) throw ERRORS.notFound('AI agent', agentId);
+        if (isCheckViolation(err)) throw ERRORS.conflict({ aiAgentId: 'cannot be set: the number points at a campaign; unassign it from the campaign first' });
+        throw err;
+      }
+      if (!row) {
+        const existing = await findNumberInOrg(db, orgId, id);
+        if (!existing) throw ERRORS.notFound('Phone number', ctx.params.id);
+        if (existing.campaign_id !== null) {
+          throw ERRORS.conflict({ aiAgentId: `cannot be set: the number points at campaign ${existing.campaign_id}; unassign it from the campaign first` });
+        }
+        if (existing.pool_id !== null) throw ERRORS.conflict({ aiAgentId: `cannot be set: the number is in number pool ${existing.pool_id}; take it out of the pool first` });
         throw ERRORS.notFound('Phone number', ctx.params.id);
       }
       return { status: 200, body: presentNumber(row) };

@@ -8,10 +8,11 @@ type PhoneNumber = components['schemas']['PhoneNumber'];
 type ApiAvailableNumber = components['schemas']['AvailableNumber'];
 export type NumberStatus = PhoneNumber['status'];
 
-/** assigned: points at a campaign; pooled: in a number pool; unassigned: neither. */
-export function numberStatus(row: Pick<PhoneNumberRow, 'campaign_id' | 'pool_id'>): NumberStatus {
+/** assigned: points at a campaign; pooled: in a number pool; ai_agent: answered by an AI agent; unassigned: none. */
+export function numberStatus(row: Pick<PhoneNumberRow, 'campaign_id' | 'pool_id' | 'ai_agent_id'>): NumberStatus {
   if (row.campaign_id !== null) return 'assigned';
   if (row.pool_id !== null) return 'pooled';
+  if (row.ai_agent_id !== null) return 'ai_agent';
   return 'unassigned';
 }
 
@@ -31,6 +32,7 @@ export function presentNumber(row: PhoneNumberRow): PhoneNumber {
     provider: row.provider,
     campaignId: row.campaign_id,
     poolId: row.pool_id,
+    aiAgentId: row.ai_agent_id,
     status: numberStatus(row),
     isActive: row.is_active,
     monthlyFee: moneyOrNull(row.monthly_fee),

@@ -46,3 +46,24 @@ export async function deleteNumberInOrg(db: Db, orgId: string, id: number): Prom
   const result = await db.deleteFrom('phone_numbers').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** Whether `agentId` is one of the organisation's AI agents (not archived). */
+export async function isOwnAiAgent(db: Db, orgId: string, agentId: string): Promise<boolean> {
+  const row = await db.selectFrom('ai_agents').select('id').where('org_id', '=', orgId).where('id', '=', agentId).where('archived_at', 'is', null).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Give a number to an AI agent (or to none), and/or turn it on or off. An agent is set only on a
+ * number outside any pool and campaign: undefined when the number is unknown in the organisation
+ * or taken (the caller tells which).
+ */
+export function updateNumberInOrg(db: Db, orgId: string, id: number, patch: { ai_agent_id?: string | null; is_active?: boolean }): Promise<PhoneNumberRow | undefined> {
+  let query = db
+    .updateTable('phone_numbers')
+    .set({ ...patch, updated_at: sql<Date>`now()` })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id);
+  if (patch.ai_agent_id != null) query = query.where('campaign_id', 'is', null).where('pool_id', 'is', null);
+  return query.returningAll().executeTakeFirst();
+}

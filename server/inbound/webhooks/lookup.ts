@@ -13,14 +13,16 @@ export interface DialledNumber {
   campaign: CampaignRow | undefined;
   /** The campaign's active call flow, if any. */
   flow: { id: number; definition: unknown } | undefined;
+  /** The AI agent that answers the number (phone_numbers.ai_agent_id), if any. */
+  aiAgentId: string | null;
 }
 
 type Found = CampaignRow & { flow_id: number | null; flow_definition: unknown };
 
-function toResult(orgId: string, phoneNumberId: number | null, poolId: number | null, row: Partial<Found> | undefined): DialledNumber {
-  if (!row || row.id == null) return { orgId, phoneNumberId, poolId, campaign: undefined, flow: undefined };
+function toResult(orgId: string, phoneNumberId: number | null, poolId: number | null, row: Partial<Found> | undefined, aiAgentId: string | null = null): DialledNumber {
+  if (!row || row.id == null) return { orgId, phoneNumberId, poolId, campaign: undefined, flow: undefined, aiAgentId };
   const { flow_id, flow_definition, ...campaign } = row as Found;
-  return { orgId, phoneNumberId, poolId, campaign, flow: flow_id === null ? undefined : { id: flow_id, definition: flow_definition } };
+  return { orgId, phoneNumberId, poolId, campaign, flow: flow_id === null ? undefined : { id: flow_id, definition: flow_definition }, aiAgentId };
 }
 
 /** The owner of the dialled number `to` (E.164), or undefined when it is not ours. */
@@ -33,13 +35,13 @@ export async function findDialledNumber(db: Db, to: string): Promise<DialledNumb
     )
     .leftJoin('call_flows as f', (join) => join.onRef('f.campaign_id', '=', 'c.id').onRef('f.org_id', '=', 'c.org_id').on('f.status', '=', 'active'))
     .selectAll('c')
-    .select(['n.org_id as number_org_id', 'n.id as number_id', 'n.pool_id as number_pool_id', 'f.id as flow_id', 'f.flow_definition as flow_definition'])
+    .select(['n.org_id as number_org_id', 'n.id as number_id', 'n.pool_id as number_pool_id', 'n.ai_agent_id as number_ai_agent_id', 'f.id as flow_id', 'f.flow_definition as flow_definition'])
     .where('n.phone_number', '=', to)
     .where('n.is_active', '=', true)
     .executeTakeFirst();
   if (number) {
-    const { number_org_id, number_id, number_pool_id, ...rest } = number;
-    return toResult(number_org_id, number_id, number_pool_id, rest as Partial<Found>);
+    const { number_org_id, number_id, number_pool_id, number_ai_agent_id, ...rest } = number;
+    return toResult(number_org_id, number_id, number_pool_id, rest as Partial<Found>, number_ai_agent_id);
   }
   const campaign = await db
     .selectFrom('campaigns as c')
@@ -63,12 +65,12 @@ export async function findPoolNumber(db: Db, poolId: number, to: string): Promis
     .leftJoin('campaigns as c', (join) => join.onRef('c.org_id', '=', 'p.org_id').on(sql<boolean>`c.id = CASE WHEN p.is_active THEN p.campaign_id END`))
     .leftJoin('call_flows as f', (join) => join.onRef('f.campaign_id', '=', 'c.id').onRef('f.org_id', '=', 'c.org_id').on('f.status', '=', 'active'))
     .selectAll('c')
-    .select(['p.org_id as pool_org_id', 'p.id as pool_ref', 'n.id as number_id', 'f.id as flow_id', 'f.flow_definition as flow_definition'])
+    .select(['p.org_id as pool_org_id', 'p.id as pool_ref', 'n.id as number_id', 'n.ai_agent_id as number_ai_agent_id', 'f.id as flow_id', 'f.flow_definition as flow_definition'])
     .where('p.id', '=', poolId)
     .where('n.phone_number', '=', to)
     .where('n.is_active', '=', true)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { pool_org_id, pool_ref, number_id, ...rest } = row;
-  return toResult(pool_org_id, number_id, pool_ref, rest as Partial<Found>);
+  const { pool_org_id, pool_ref, number_id, number_ai_agent_id, ...rest } = row;
+  return toResult(pool_org_id, number_id, pool_ref, rest as Partial<Found>, number_ai_agent_id);
 }

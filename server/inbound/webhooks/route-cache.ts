@@ -1,5 +1,5 @@
 // What routing reads on every call and rarely changes — the dialled number's campaign and flow,
-// and the campaign's buyers with their assignments — kept in memory for a short time, so that a
+// the campaign's buyers with their assignments, the current version of the number's AI agent — kept in memory for a short time, so that a
 // plain call costs one SQL statement. Usage (open calls, caps) is never cached: limited buyers are
 // always counted in the database, under a row lock when reserved.
 //
@@ -12,6 +12,8 @@ import { buyerEntries, type BuyerEntry } from './candidate-queries.js';
 import { hasActivePixels } from '../../attribution/pixels/queries.js';
 import { findDialledNumber, findPoolNumber, type DialledNumber } from './lookup.js';
 import { listenedTypes } from '../../platform/events/raise.js';
+import type { AgentVersion } from '../../ai/agents/settings.js';
+import { currentAgentVersion } from '../../ai/agents/versions.js';
 
 export interface RouteConfig {
   found: DialledNumber | undefined;
@@ -21,6 +23,8 @@ export interface RouteConfig {
   startPixels: boolean;
   /** Somebody of the organisation listens to call.started (else raising it is skipped). */
   startEvents: boolean;
+  /** The current version of the AI agent that answers the number (undefined: none, or archived). */
+  aiAgent: AgentVersion | undefined;
 }
 
 export interface RouteCache {
@@ -64,5 +68,6 @@ async function loadRouteConfig(db: Db, to: string, poolId: number | null | undef
   const buyers = routesToBuyers ? await buyerEntries(db, campaign.org_id, campaign.id, now, { countUsage: false }) : undefined;
   const startPixels = found ? await hasActivePixels(db, found.orgId, 'call_started') : false;
   const startEvents = found ? (await listenedTypes(db, found.orgId, ['call.started'])).length > 0 : false;
-  return { found, buyers, startPixels, startEvents };
+  const aiAgent = found?.aiAgentId ? await currentAgentVersion(db, found.orgId, found.aiAgentId) : undefined;
+  return { found, buyers, startPixels, startEvents, aiAgent };
 }

@@ -8,12 +8,21 @@ const { VoiceResponse } = twilio.twiml;
 
 export const UNKNOWN_NUMBER_MESSAGE = 'Sorry, the number you have dialled is not in service. Goodbye.';
 export const DEFAULT_FALLBACK_MESSAGE = 'Sorry, nobody is available to take your call right now. Please try again later.';
+export const AI_AGENT_UNAVAILABLE_MESSAGE = 'Sorry, the assistant for this number is not available right now. Please try again later. Goodbye.';
 export const VOICEMAIL_PROMPT = 'Please leave a message after the tone.';
 export const VOICEMAIL_MAX_SECONDS = 120;
 
 export function unknownNumberTwiml(): string {
   const response = new VoiceResponse();
   response.say(UNKNOWN_NUMBER_MESSAGE);
+  response.hangup();
+  return response.toString();
+}
+
+/** A number whose AI agent is switched off (or gone): a polite message, then hang up. */
+export function aiAgentUnavailableTwiml(): string {
+  const response = new VoiceResponse();
+  response.say(AI_AGENT_UNAVAILABLE_MESSAGE);
   response.hangup();
   return response.toString();
 }

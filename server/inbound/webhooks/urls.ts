@@ -12,6 +12,8 @@ export interface DialAction {
 }
 
 export interface WebhookUrls {
+  /** PUBLIC_BASE_URL without a trailing slash (what an AI agent's ConversationRelay URLs are built on). */
+  base: string;
   voice(): string;
   voicemail(): string;
   dialStatus(action: DialAction): string;
@@ -23,6 +25,7 @@ export interface WebhookUrls {
 export function webhookUrls(publicBaseUrl: string, audio: AudioUrl): WebhookUrls {
   const base = publicBaseUrl.replace(/\/+$/, '');
   return {
+    base,
     audio,
     voice: () => `${base}/api/webhooks/voice`,
     voicemail: () => `${base}/api/webhooks/voicemail`,

@@ -10,6 +10,7 @@
 // from the cached configuration and the call, its answer and its first leg are written in one
 // statement (which also decides, by CallSid, which delivery is first). Everything else takes the
 // general path (answerOnce + routeCall). Both answer the same TwiML and keep the same records.
+// A number given to an AI agent is answered by the agent instead (ai-agent-call.ts).
 import type { Transaction } from 'kysely';
 import type { CallRow, CampaignRow, DB } from '../../../db/types.js';
 import type { Answer, InboundCallInput } from '../calls/queries/index.js';
@@ -27,6 +28,7 @@ import type { RouteConfig } from './route-cache.js';
 import { type AuctionPrefetch, prefetchAuction, rotationMatters, routeCall, type OrgCall, type RouteDeps } from './route-call.js';
 import { dialTwiml, fallbackTwiml, retryLaterTwiml, unknownNumberTwiml } from './twiml.js';
 import { publishInboundStarted } from './live-events.js';
+import { answerAgentCall } from './ai-agent-call.js';
 
 export interface VoiceForm {
   CallSid: string;
@@ -181,6 +183,8 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
     callerZip: text(form.CallerZip),
     source: deps.callSource,
   };
+  // A number answered by an AI agent (ai-agent-call.ts).
+  if (found?.aiAgentId) return answerAgentCall(deps, config, { ...input, orgId: found.orgId });
   if (found) {
     const fast = await answerPlainCall(deps, config, { ...input, orgId: found.orgId });
     if (fast !== undefined) return fast;

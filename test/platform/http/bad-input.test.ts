@@ -46,6 +46,8 @@ let agentId: string;
 let agentGroupId: string;
 let webhookId: string;
 let webhookDeliveryId: string;
+// AI agents (issue 20)
+let aiAgentId: string;
 const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
@@ -65,10 +67,12 @@ const BUFFERED_UPLOAD_OPERATIONS = MULTIPART_BODY_OPERATIONS.filter((op) => op.u
 const STREAMED_UPLOAD_OPERATIONS = MULTIPART_BODY_OPERATIONS.filter((op) => op.uploadLimit === null);
 /** Bodies that are forms only: the Twilio webhooks (X-Twilio-Signature instead of a user). */
 const FORM_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === FORM_TYPE);
+/** Bodies that are JSON or a form: a carrier's webhook that sends either (Exotel). */
+const JSON_OR_FORM_BODY_OPERATIONS = BODY_OPERATIONS.filter((op) => bodyTypes(op).join() === `${JSON_TYPE},${FORM_TYPE}`);
 const ID_OPERATIONS = operations.filter((op) => op.path.includes('{id}'));
 const CALL_SID_OPERATIONS = operations.filter((op) => op.path.includes('{callSid}'));
 /** The path parameters that name one of the caller's objects (a malformed one is a 404). */
-const OBJECT_PARAMS = ['id', 'buyerId', 'phoneNumberId', 'targetId', 'callSid', 'leadId', 'deliveryId'] as const;
+const OBJECT_PARAMS = ['id', 'buyerId', 'phoneNumberId', 'targetId', 'callSid', 'leadId', 'deliveryId', 'version'] as const;
 /** Public path parameters: capabilities given to a publisher or to Twilio, not the caller's objects. */
 const PUBLIC_PARAMS = ['rtbId', 'poolId', 'tagCode'] as const;
 const objectParamsOf = (op: OperationMeta) => OBJECT_PARAMS.filter((name) => op.path.includes(`{${name}}`));
@@ -275,6 +279,19 @@ const table: Record<string, Case> = {
   replayWebhookDelivery: { params: () => ({ id: webhookId, deliveryId: webhookDeliveryId }) },
   // Public: the signed URL Twilio fetches (a malformed id is a 404 before the signature is read).
   playAudio: { params: () => ({ id: audioId }), query: () => signedQuery(audioId) },
+  // AI agents (issue 20)
+  createAiAgent: { body: () => ({ name: 'Sneaky agent', systemPrompt: 'Be helpful.', tools: [{ type: 'end_call' }], retryConfig: { busy: null } }) },
+  getAiAgent: { params: () => ({ id: aiAgentId }) },
+  updateAiAgent: { params: () => ({ id: aiAgentId }), body: () => ({ name: 'Changed', temperature: 0.2 }) },
+  deleteAiAgent: { params: () => ({ id: aiAgentId }) },
+  listAiAgentVersions: { params: () => ({ id: aiAgentId }) },
+  getAiAgentVersion: { params: () => ({ id: aiAgentId, version: '1' }) },
+  getAiAgentRetryConfig: { params: () => ({ id: aiAgentId }) },
+  updateAiAgentRetryConfig: { params: () => ({ id: aiAgentId }), body: () => ({ no_answer: { maxAttempts: 4 } }) },
+  listAiAgentNumbers: { params: () => ({ id: aiAgentId }) },
+  updatePhoneNumber: { params: () => ({ id: String(numberId) }), body: () => ({ isActive: false }) },
+  // Public: Exotel's webhook (JSON or a form; its own cases at the end of this file).
+  exotelIncomingWebhook: { body: () => ({ CallSid: 'exo_bad_input', From: '+919876543210', To: numberPhone }) },
 };
 
 function signedQuery(id: string): Record<string, string> {
@@ -372,6 +389,10 @@ beforeAll(async () => {
   const ping = await owner.client.POST('/api/webhook-endpoints/{id}/test', { params: { path: { id: webhookId } } });
   if (!ping.data) throw new Error(`testWebhookEndpoint failed: ${ping.response.status}`);
   webhookDeliveryId = ping.data.id;
+  // AI agents (issue 20)
+  const aiAgent = await owner.client.POST('/api/ai-agents', { body: { name: 'AI agent', systemPrompt: 'Be helpful.' } });
+  if (!aiAgent.data) throw new Error(`createAiAgent failed: ${aiAgent.response.status}`);
+  aiAgentId = aiAgent.data.id;
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
@@ -384,9 +405,11 @@ describe('the tables cover openapi.yaml', () => {
     // Every body is JSON-only in the contract, form-only for a Twilio webhook, or multipart-only
     // for an upload or a CSV import (so every other content type is "wrong").
     for (const op of BODY_OPERATIONS) {
-      expect(bodyTypes(op), op.operationId).toEqual([op.twilioSigned ? FORM_TYPE : MULTIPART_BODY_OPERATIONS.includes(op) ? MULTIPART_TYPE : JSON_TYPE]);
+      const expected = JSON_OR_FORM_BODY_OPERATIONS.includes(op) ? [JSON_TYPE, FORM_TYPE] : [op.twilioSigned ? FORM_TYPE : MULTIPART_BODY_OPERATIONS.includes(op) ? MULTIPART_TYPE : JSON_TYPE];
+      expect(bodyTypes(op), op.operationId).toEqual(expected);
     }
-    expect(JSON_BODY_OPERATIONS.length + FORM_BODY_OPERATIONS.length + MULTIPART_BODY_OPERATIONS.length).toBe(BODY_OPERATIONS.length);
+    expect(JSON_OR_FORM_BODY_OPERATIONS.map((op) => op.operationId)).toEqual(['exotelIncomingWebhook']);
+    expect(JSON_BODY_OPERATIONS.length + FORM_BODY_OPERATIONS.length + MULTIPART_BODY_OPERATIONS.length + JSON_OR_FORM_BODY_OPERATIONS.length).toBe(BODY_OPERATIONS.length);
     expect(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId)).toEqual(['uploadAudio']);
     expect(STREAMED_UPLOAD_OPERATIONS.map((op) => op.operationId).sort()).toEqual(['createLeadImport', 'importDncNumbers', 'uploadLeadsCsv', 'validateLeadImport']);
     expect(FORM_BODY_OPERATIONS.length).toBeGreaterThanOrEqual(8);
@@ -886,6 +909,48 @@ describe('text PostgreSQL cannot store (NUL, unpaired surrogates)', () => {
     expect(seen.map((s) => s.status)).toEqual([400, 400, 200]);
     expect(seen.slice(0, 2)).toEqual(allValidationErrors(['redtrack url', 'low half']));
     expect(seen.slice(0, 2).map((s) => Object.keys(s.details as object)[0])).toEqual(['url', 'name']);
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+// AI agents (issue 20)
+describe.each(JSON_OR_FORM_BODY_OPERATIONS.map((op) => op.operationId))('%s body (JSON or a form)', (operationId) => {
+  const op = () => opById(operationId);
+  const valid = () => table[operationId]!.body!();
+  const required = (): string[] => bodySchema(op(), JSON_TYPE).required ?? [];
+
+  it('answers 400 naming each missing required field (JSON and form), a non-object or invalid JSON body, a wrong or missing body; nothing stored', async () => {
+    const before = await snapshot();
+    const without = (field: string) => Object.fromEntries(Object.entries(valid()).filter(([k]) => k !== field));
+    const missing = await outcomes(
+      required().flatMap((field): Array<[string, () => Promise<Sent>]> => [
+        [`json ${field}`, () => send(op(), { body: JSON.stringify(without(field)), contentType: JSON_TYPE })],
+        [`form ${field}`, () => send(op(), { body: formOf(without(field)), contentType: FORM_TYPE })],
+      ]),
+    );
+    expect(missing).toEqual(required().flatMap((field) => [`json ${field}`, `form ${field}`].map((label) => ({ label, status: 400, code: 'VALIDATION_ERROR', wellFormed: true, details: { [field]: 'is required' } }))));
+    const texts = ['[]', 'null', '42', '"text"', '{"a":', JSON.stringify([valid()])];
+    const bodies: Array<[string, () => Promise<Sent>]> = [
+      ...texts.map((text): [string, () => Promise<Sent>] => [text.slice(0, 30), () => send(op(), { body: text, contentType: JSON_TYPE })]),
+      ['text/plain', () => send(op(), { body: JSON.stringify(valid()), contentType: 'text/plain' })],
+      ['application/xml', () => send(op(), { body: '<body/>', contentType: 'application/xml' })],
+      ['multipart', () => send(op(), { body: '--x\r\nContent-Disposition: form-data; name="CallSid"\r\n\r\nx\r\n--x--\r\n', contentType: 'multipart/form-data; boundary=x' })],
+      ['none', () => send(op(), {})],
+    ];
+    expect(await outcomes(bodies)).toEqual(allValidationErrors(bodies.map(([label]) => label)));
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('answers 401 to a valid body without the organisation secret, changing nothing', async () => {
+    const before = await snapshot();
+    const seen = await outcomes([
+      ['json', () => send(op(), { body: JSON.stringify(valid()), contentType: JSON_TYPE })],
+      ['form', () => send(op(), { body: formOf(valid()), contentType: FORM_TYPE })],
+    ]);
+    expect(seen.map((s) => [s.label, s.status, s.code])).toEqual([
+      ['json', 401, 'UNAUTHORIZED'],
+      ['form', 401, 'UNAUTHORIZED'],
+    ]);
     expect(await snapshot()).toEqual(before);
   });
 });

@@ -37,6 +37,9 @@ export interface InboundCallInput {
   flowId?: number | null | undefined;
   /** Who delivered the call: Twilio (default), or the local simulator (a demo call). */
   source?: Exclude<CallSource, 'manual'> | undefined;
+  /** The AI agent (and its version) that answers the call (a number assigned to an agent). */
+  aiAgentId?: string | null | undefined;
+  aiAgentVersion?: number | null | undefined;
 }
 
 /** One row per CallSid: a retry of the voice webhook gets the existing row and `created: false`. */
@@ -57,6 +60,8 @@ export async function recordInboundCall(db: Db, input: InboundCallInput): Promis
       caller_zip: input.callerZip ?? null,
       flow_id: input.flowId ?? null,
       source: input.source ?? 'twilio',
+      ai_agent_id: input.aiAgentId ?? null,
+      ai_agent_version: input.aiAgentVersion ?? null,
       visitor_session_id: attributed.visitorSessionId,
       attribution: attributed.attribution,
       // The delivery that creates the record routes the call: it holds the routing claim.
