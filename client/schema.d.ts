@@ -4946,7 +4946,7 @@ export interface components {
              * @description `simulator`: a demo call of the local telephony simulator, not a real one (see Call.source).
              * @enum {string}
              */
-            source: "twilio" | "simulator" | "manual";
+            source: "twilio" | "simulator" | "manual" | "exotel";
             campaignId: string | null;
             buyerId: number | null;
             buyerName: string | null;
@@ -5025,7 +5025,7 @@ export interface components {
              * @description `twilio`: recorded by the voice webhook from Twilio; `simulator`: recorded by the voice webhook of a server running the local telephony simulator (a demo call, not a real one); `manual`: created with POST /api/calls.
              * @enum {string}
              */
-            source: "twilio" | "simulator" | "manual";
+            source: "twilio" | "simulator" | "manual" | "exotel";
             campaignId: string | null;
             poolId: number | null;
             buyerId: number | null;
@@ -6622,7 +6622,7 @@ export interface components {
              * @description `simulator`: a demo call of the local simulator.
              * @enum {string}
              */
-            source: "twilio" | "simulator" | "manual";
+            source: "twilio" | "simulator" | "manual" | "exotel";
             campaignId: string | null;
             leadId: string | null;
             agentId: string | null;
@@ -11306,8 +11306,8 @@ export interface operations {
                 campaignId?: components["parameters"]["CallsCampaignId"];
                 /** @description Only calls with this status. */
                 status?: components["schemas"]["CallStatus"];
-                /** @description Only calls of this source: `twilio` (real), `simulator` (demo calls of the local simulator), `manual`. */
-                source?: "twilio" | "simulator" | "manual";
+                /** @description Only calls of this source: `twilio` (real), `simulator` (demo calls of the local simulator), `manual`, `exotel` (reported by the Exotel webhook). */
+                source?: "twilio" | "simulator" | "manual" | "exotel";
                 /**
                  * @description Only calls bridged to this agent (seed 002's `agent_id`; `GET /api/agents`).
                  * @example 9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d
@@ -12716,9 +12716,10 @@ export interface operations {
                 campaignId?: string;
                 /**
                  * @description Only the calls of this source: `twilio` (real calls), `simulator` (demo calls played by
-                 *     the local telephony simulator) or `manual` (POST /api/calls). Default: every call.
+                 *     the local telephony simulator), `manual` (POST /api/calls) or `exotel` (reported by the Exotel
+                 *     webhook). Default: every call.
                  */
-                source?: "twilio" | "simulator" | "manual";
+                source?: "twilio" | "simulator" | "manual" | "exotel";
             };
             header?: never;
             path?: never;

@@ -9,7 +9,8 @@ export type DialStatusValue = 'completed' | 'answered' | 'busy' | 'no-answer' | 
 export type CallRoutingMethod = 'rtb' | 'priority' | 'round_robin' | 'weighted' | 'flow' | 'none';
 
 /** Who made the call record: Twilio's voice webhook, the local simulator (demo figures), or POST /api/calls. */
-export type CallSource = 'twilio' | 'simulator' | 'manual';
+/** `exotel`: a call reported by Exotel's incoming webhook (server/ai/agents/exotel.ts). */
+export type CallSource = 'twilio' | 'simulator' | 'manual' | 'exotel';
 
 export interface CallsTable {
   id: Generated<number>;

@@ -91,6 +91,7 @@ export async function recordExotelCall(db: Db, call: ExotelCall): Promise<Record
     .values({
       org_id: call.orgId,
       call_sid: callSid,
+      source: 'exotel',
       direction: 'inbound',
       phone_number_id: call.number.phoneNumberId,
       from_number: call.from.trim() || null,

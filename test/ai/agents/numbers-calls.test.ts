@@ -188,7 +188,7 @@ describe('Exotel incoming webhook', () => {
     const first = await exotel(body, { secret });
     expect(first).toEqual({ status: 200, body: { success: true, message: 'Webhook received', callId: expect.any(Number), agentId: agent.id, agentVersion: 1, duplicate: false } });
     const call = await t.db.selectFrom('calls').selectAll().where('call_sid', '=', 'exotel:exo_abc123').executeTakeFirstOrThrow();
-    expect(call).toMatchObject({ id: first.body.callId, org_id: owner.orgId, phone_number_id: number.id, from_number: '+919876543210', to_number: number.phoneNumber, ai_agent_id: agent.id, ai_agent_version: 1 });
+    expect(call).toMatchObject({ id: first.body.callId, org_id: owner.orgId, source: 'exotel', phone_number_id: number.id, from_number: '+919876543210', to_number: number.phoneNumber, ai_agent_id: agent.id, ai_agent_version: 1 });
 
     // A repeat (JSON or form, header or query) changes nothing and gets the same call back.
     await owner.client.PUT('/api/ai-agents/{id}', { ...path(agent.id), body: { name: 'Exotel agent v2' } });
