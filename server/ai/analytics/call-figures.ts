@@ -92,7 +92,7 @@ export interface AgentExtras {
   failureReasons: Array<{ reason: string; count: number }>;
 }
 
-/** What one agent's performance adds: voicemail detections, retries and why calls failed (top 5). */
+/** What one agent's performance adds: voicemail detections, retries and why calls failed (top 5; ties by reason, bytewise). */
 export async function agentExtras(db: Db, f: CallFilter & { agentId: string }): Promise<AgentExtras> {
   const totals = await sql<{ outbound: string; voicemails: string; retries: string; retries_completed: string }>`
     SELECT count(*) FILTER (WHERE a.direction = 'outbound') AS outbound,
@@ -100,12 +100,13 @@ export async function agentExtras(db: Db, f: CallFilter & { agentId: string }): 
            count(*) FILTER (WHERE a.attempt > 1) AS retries,
            count(*) FILTER (WHERE a.attempt > 1 AND a.status = 'completed') AS retries_completed
       FROM ${aiCalls(f)} a`.execute(db);
+  const reason = sql`coalesce(nullif(btrim(a.failure_reason), ''), a.status)`;
   const reasons = await sql<{ reason: string; count: string }>`
-    SELECT coalesce(nullif(btrim(a.failure_reason), ''), a.status) AS reason, count(*) AS count
+    SELECT ${reason} AS reason, count(*) AS count
       FROM ${aiCalls(f)} a
      WHERE a.status IN ('failed', 'no-answer', 'busy', 'canceled')
      GROUP BY 1
-     ORDER BY count(*) DESC, 1
+     ORDER BY count(*) DESC, ${reason} COLLATE "C"
      LIMIT 5`.execute(db);
   const t = totals.rows[0];
   return {
