@@ -36,16 +36,20 @@ export function statusClass(status: string): StatusClass {
   }
 }
 
-/** The AI calls of the filter: agent_id, status, duration_sec, at, direction, attempt, failure_reason, voicemail. */
-function aiCalls(f: CallFilter): RawBuilder<unknown> {
+/**
+ * The AI calls of the filter: agent_id, status, duration_sec, at, direction, attempt,
+ * failure_reason, and (`voicemail`: only when asked for, it reads each outbound call's call row)
+ * whether a voicemail was detected.
+ */
+function aiCalls(f: CallFilter, voicemail = false): RawBuilder<unknown> {
   const outboundAgent = f.agentId === null ? sql`` : sql`AND o.agent_id = ${f.agentId}`;
   const inboundAgent = f.agentId === null ? sql`AND c.ai_agent_id IS NOT NULL` : sql`AND c.ai_agent_id = ${f.agentId}`;
   return sql`(
     SELECT o.agent_id, o.status, o.duration_sec, o.started_at AS at, 'outbound' AS direction, o.attempt,
            o.failure_reason,
-           (o.outcome = 'voicemail' OR o.metadata->>'voicemailDetected' = 'true' OR coalesce(oc.answered_by LIKE 'machine%', false)) AS voicemail
+           ${voicemail ? sql`(o.outcome = 'voicemail' OR o.metadata->>'voicemailDetected' = 'true' OR coalesce(oc.answered_by LIKE 'machine%', false))` : sql`false`} AS voicemail
       FROM ai_outbound_calls o
-      LEFT JOIN calls oc ON oc.id = o.call_id
+      ${voicemail ? sql`LEFT JOIN calls oc ON oc.id = o.call_id` : sql``}
      WHERE o.org_id = ${f.orgId} AND o.started_at IS NOT NULL AND o.started_at >= ${f.from} AND o.started_at < ${f.to} ${outboundAgent}
     UNION ALL
     SELECT c.ai_agent_id, c.status, c.duration_sec, c.created_at, 'inbound', 1, NULL, false
@@ -65,15 +69,18 @@ export interface BucketRow {
   seconds: number;
 }
 
-/** Calls by (bucket, status, direction): everything the call analytics need. */
+/** Calls by (bucket, status, direction): everything the call analytics need (a bucket's date formatted once per group). */
 export async function callBuckets(db: Db, f: CallFilter, grouping: { groupBy: GroupBy; timeZone: string } | null): Promise<BucketRow[]> {
-  const bucket = grouping === null ? sql`NULL::text` : sql`to_char(date_trunc(${grouping.groupBy}, a.at AT TIME ZONE ${grouping.timeZone}), 'YYYY-MM-DD')`;
+  const bucket = grouping === null ? sql`NULL::timestamp` : sql`date_trunc(${grouping.groupBy}, a.at AT TIME ZONE ${grouping.timeZone})`;
   const result = await sql<{ bucket: string | null; status: string; direction: 'inbound' | 'outbound'; calls: string; timed: string; seconds: string | null }>`
-    SELECT ${bucket} AS bucket, a.status, a.direction, count(*) AS calls,
-           count(a.duration_sec) FILTER (WHERE a.status = 'completed') AS timed,
-           sum(a.duration_sec) FILTER (WHERE a.status = 'completed') AS seconds
-      FROM ${aiCalls(f)} a
-     GROUP BY 1, 2, 3`.execute(db);
+    SELECT to_char(g.bucket, 'YYYY-MM-DD') AS bucket, g.status, g.direction, g.calls, g.timed, g.seconds
+      FROM (
+        SELECT ${bucket} AS bucket, a.status, a.direction, count(*) AS calls,
+               count(a.duration_sec) FILTER (WHERE a.status = 'completed') AS timed,
+               sum(a.duration_sec) FILTER (WHERE a.status = 'completed') AS seconds
+          FROM ${aiCalls(f)} a
+         GROUP BY 1, 2, 3
+      ) g`.execute(db);
   return result.rows.map((r) => ({
     bucket: r.bucket,
     status: r.status,
@@ -99,7 +106,7 @@ export async function agentExtras(db: Db, f: CallFilter & { agentId: string }): 
            count(*) FILTER (WHERE a.voicemail) AS voicemails,
            count(*) FILTER (WHERE a.attempt > 1) AS retries,
            count(*) FILTER (WHERE a.attempt > 1 AND a.status = 'completed') AS retries_completed
-      FROM ${aiCalls(f)} a`.execute(db);
+      FROM ${aiCalls(f, true)} a`.execute(db);
   const reason = sql`coalesce(nullif(btrim(a.failure_reason), ''), a.status)`;
   const reasons = await sql<{ reason: string; count: string }>`
     SELECT ${reason} AS reason, count(*) AS count

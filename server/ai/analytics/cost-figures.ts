@@ -25,26 +25,30 @@ export interface CostRow {
 export async function costRows(db: Db, f: CallFilter, grouping: { groupBy: GroupBy; timeZone: string } | null): Promise<CostRow[]> {
   const outboundAgent = f.agentId === null ? sql`` : sql`AND o.agent_id = ${f.agentId}`;
   const conversationAgent = f.agentId === null ? sql`` : sql`AND v.agent_id = ${f.agentId}`;
-  const bucket = grouping === null ? sql`NULL::text` : sql`to_char(date_trunc(${grouping.groupBy}, p.at AT TIME ZONE ${grouping.timeZone}), 'YYYY-MM-DD')`;
+  const bucket = grouping === null ? sql`NULL::timestamp` : sql`date_trunc(${grouping.groupBy}, p.at AT TIME ZONE ${grouping.timeZone})`;
+  // Summed per agent (and period) first, the agents' names joined to the few sums after.
   const result = await sql<{ agent_id: string; agent_name: string; bucket: string | null; calls: string; total: string; telephony: string; stt: string; llm: string; tts: string }>`
-    SELECT p.agent_id, g.name AS agent_name, ${bucket} AS bucket, count(*) AS calls, sum(p.cost) AS total,
-           sum(coalesce((p.b->>'telephony')::numeric, 0)) AS telephony,
-           sum(coalesce((p.b->>'stt')::numeric, 0)) AS stt,
-           sum(coalesce((p.b->>'llm')::numeric, 0)) AS llm,
-           sum(coalesce((p.b->>'tts')::numeric, 0)) AS tts
+    SELECT s.agent_id, g.name AS agent_name, to_char(s.bucket, 'YYYY-MM-DD') AS bucket, s.calls, s.total, s.telephony, s.stt, s.llm, s.tts
       FROM (
-        SELECT o.agent_id, o.started_at AS at, o.cost, o.cost_breakdown AS b
-          FROM ai_outbound_calls o
-         WHERE o.org_id = ${f.orgId} AND o.started_at IS NOT NULL AND o.started_at >= ${f.from} AND o.started_at < ${f.to}
-           AND o.cost IS NOT NULL ${outboundAgent}
-        UNION ALL
-        SELECT v.agent_id, v.started_at, v.cost, v.cost_breakdown
-          FROM ai_conversations v
-         WHERE v.org_id = ${f.orgId} AND v.started_at >= ${f.from} AND v.started_at < ${f.to}
-           AND v.cost IS NOT NULL AND v.channel = 'voice' ${conversationAgent}
-      ) p
-      JOIN ai_agents g ON g.id = p.agent_id
-     GROUP BY p.agent_id, g.name, 3`.execute(db);
+        SELECT p.agent_id, ${bucket} AS bucket, count(*) AS calls, sum(p.cost) AS total,
+               sum(coalesce((p.b->>'telephony')::numeric, 0)) AS telephony,
+               sum(coalesce((p.b->>'stt')::numeric, 0)) AS stt,
+               sum(coalesce((p.b->>'llm')::numeric, 0)) AS llm,
+               sum(coalesce((p.b->>'tts')::numeric, 0)) AS tts
+          FROM (
+            SELECT o.agent_id, o.started_at AS at, o.cost, o.cost_breakdown AS b
+              FROM ai_outbound_calls o
+             WHERE o.org_id = ${f.orgId} AND o.started_at IS NOT NULL AND o.started_at >= ${f.from} AND o.started_at < ${f.to}
+               AND o.cost IS NOT NULL ${outboundAgent}
+            UNION ALL
+            SELECT v.agent_id, v.started_at, v.cost, v.cost_breakdown
+              FROM ai_conversations v
+             WHERE v.org_id = ${f.orgId} AND v.started_at >= ${f.from} AND v.started_at < ${f.to}
+               AND v.cost IS NOT NULL AND v.channel = 'voice' ${conversationAgent}
+          ) p
+         GROUP BY p.agent_id, 2
+      ) s
+      JOIN ai_agents g ON g.id = s.agent_id`.execute(db);
   return result.rows.map((r) => ({
     agentId: r.agent_id,
     agentName: r.agent_name,
