@@ -3624,6 +3624,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ai/analytics/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * AI calls over a period — success, statuses, average duration, by day / week / month (seed 004 /analytics/calls)
+         * @description Seed 004's `GET /analytics/calls`, without its `{success, data}` envelope. An AI call is an
+         *     attempt of an AI outbound call once it was placed (counted when it started; attempts never
+         *     placed — scheduled, cancelled before they started — are not calls) or an inbound call an AI
+         *     agent took (counted when it came in). `startDate` / `endDate`: a date is that whole local day
+         *     in `timeZone`, a date-time an instant (the range is then [startDate, endDate)); at most 366
+         *     days. `successfulCalls` are completed calls; `failedCalls` those that ended otherwise
+         *     (no answer, busy, failed, cancelled); calls not ended are `inProgressCalls`. Rates are
+         *     percentages with 2 decimals (70 = 70 %); `averageDuration` is over the completed calls with
+         *     a known duration, in seconds (0 without any). `byStatus` names seed 004's `no_answer`
+         *     `noAnswer`. `byDate` has every day / ISO week (from Monday) / month the range touches, in
+         *     `timeZone` (default UTC), each named by its first date.
+         */
+        get: operations["getAiCallAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/analytics/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One AI agent's performance over a period (seed 004 /analytics/agents/:agentId)
+         * @description The agent's AI calls as `GET /api/ai/analytics/calls` counts them, plus:
+         *     `voicemailDetectionRate`, the percentage of its outbound calls where a voicemail was
+         *     detected (the call's outcome `voicemail`, its metadata's `voicemailDetected`, or an answering
+         *     machine found by the carrier's detection); `retrySuccessRate`, the percentage of its retry
+         *     attempts (attempt 2 and later) that completed; `topFailureReasons`, the five most frequent
+         *     reasons its calls did not complete (the recorded failure reason, else the status:
+         *     `no-answer`, `busy`, `failed`, `canceled`), most first. An archived agent still has its
+         *     figures; another organisation's agent, or a malformed id, is a 404.
+         */
+        get: operations["getAiAgentAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/analytics/costs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What AI calls cost over a period — by component, by agent, by period (seed 004 /analytics/costs)
+         * @description Seed 004's `GET /analytics/costs`, without its envelope. Every AI call is priced once after
+         *     it ends, from the rates configured when it is priced (`AI_RATES`): telephony per started
+         *     minute of the call, speech-to-text per second of caller speech, the model per 1,000 prompt
+         *     and completion tokens, text-to-speech per 1,000 characters; each component rounded half-up to
+         *     4 decimals. Only priced calls count (`calls`); a call is priced about half a minute after it
+         *     ends. Calls are placed in the period as `GET /api/ai/analytics/calls` places them (an inbound
+         *     call by its conversation's start). `breakdown.exotel` is seed 004's name for the telephony
+         *     component (the same figure as `telephony`). `costPerCall` is `totalCost / calls`. `byAgent`
+         *     is most expensive first; `byPeriod` (only with `groupBy`) has every day / ISO week / month of
+         *     the range in `timeZone`. Text test sessions are priced too but are not calls: not counted
+         *     here. Money in the account's currency, 4 decimals.
+         */
+        get: operations["getAiCostAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's AI figures now — calls, agents, the outbound queue, uptime, version (seed 004 /stats)
+         * @description Seed 004's `GET /stats`, without its envelope. `calls`: every AI call of the organisation so
+         *     far (outbound attempts placed, inbound calls an agent took), `successRate` the percentage
+         *     completed. `agents`: not archived, and of those the active ones. `queue`: outbound AI calls
+         *     `waiting` (queued, or scheduled for now or earlier and not yet placed), `scheduled` for later,
+         *     and AI calls `active` now (outbound in progress, and inbound conversations going on, started
+         *     in the last 4 hours). `uptime` is how long this server process has been running, in whole
+         *     seconds (not seed 004's availability percentage: no history of outages is kept);
+         *     `startedAt` when it started. `version` is the service version (as `X-Service-Version`).
+         */
+        get: operations["getAiStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "call.started": {
@@ -7106,6 +7220,145 @@ export interface components {
             agentVersion: number;
             /** @description true - this CallSid was received before; nothing changed. */
             duplicate: boolean;
+        };
+        AiAnalyticsRange: {
+            /**
+             * Format: date-time
+             * @description The period's first instant, UTC.
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description The first instant after the period, UTC.
+             */
+            to: string;
+            /** @description The zone whose days, weeks and months group the figures. */
+            timeZone: string;
+        };
+        /** @description Calls by status (seed 004's `no_answer` is `noAnswer`); `inProgress` counts calls not ended (queued, ringing, in progress). */
+        AiCallStatusCounts: {
+            completed: number;
+            noAnswer: number;
+            busy: number;
+            failed: number;
+            canceled: number;
+            inProgress: number;
+        };
+        AiCallAnalytics: {
+            range: components["schemas"]["AiAnalyticsRange"];
+            /**
+             * Format: uuid
+             * @description The agent the figures are narrowed to, or null.
+             */
+            agentId: string | null;
+            /** @enum {string} */
+            groupBy: "day" | "week" | "month";
+            summary: {
+                totalCalls: number;
+                successfulCalls: number;
+                failedCalls: number;
+                inProgressCalls: number;
+                inboundCalls: number;
+                outboundCalls: number;
+                /** @description Completed calls per call, a percentage with 2 decimals. */
+                successRate: number;
+                /** @description Seconds, over the completed calls with a known duration (0 without any). */
+                averageDuration: number;
+            };
+            byStatus: components["schemas"]["AiCallStatusCounts"];
+            /** @description Every day / week / month the range touches, in time order (empty ones too). */
+            byDate: {
+                /**
+                 * Format: date
+                 * @description The period's first local date (a week's Monday, a month's 1st).
+                 */
+                date: string;
+                calls: number;
+                successfulCalls: number;
+                successRate: number;
+            }[];
+        };
+        AiAgentAnalytics: {
+            range: components["schemas"]["AiAnalyticsRange"];
+            /** Format: uuid */
+            agentId: string;
+            agentName: string;
+            totalCalls: number;
+            successfulCalls: number;
+            /** @description A percentage with 2 decimals. */
+            successRate: number;
+            /** @description Seconds, over the completed calls with a known duration (0 without any). */
+            averageDuration: number;
+            /** @description Outbound calls with a voicemail detected per outbound call, a percentage. */
+            voicemailDetectionRate: number;
+            /** @description Completed retry attempts per retry attempt, a percentage. */
+            retrySuccessRate: number;
+            topFailureReasons: {
+                reason: string;
+                count: number;
+            }[];
+        };
+        AiCostBreakdown: {
+            /** @description The carrier's minutes. */
+            telephony: number;
+            /** @description Seed 004's name for `telephony` (the same figure). */
+            exotel: number;
+            /** @description Speech-to-text. */
+            stt: number;
+            /** @description Model tokens. */
+            llm: number;
+            /** @description Text-to-speech. */
+            tts: number;
+        };
+        AiCostAnalytics: {
+            range: components["schemas"]["AiAnalyticsRange"];
+            /** Format: uuid */
+            agentId: string | null;
+            totalCost: number;
+            /** @description The priced calls counted. */
+            calls: number;
+            /** @description totalCost / calls, 4 decimals (0 without calls). */
+            costPerCall: number;
+            breakdown: components["schemas"]["AiCostBreakdown"];
+            byAgent: {
+                /** Format: uuid */
+                agentId: string;
+                agentName: string;
+                totalCost: number;
+                calls: number;
+            }[];
+            /** @description With `groupBy` only; every period of the range, in time order. */
+            byPeriod?: {
+                /** Format: date */
+                date: string;
+                totalCost: number;
+                calls: number;
+            }[];
+        };
+        AiStats: {
+            calls: {
+                total: number;
+                inbound: number;
+                outbound: number;
+                /** @description Completed calls per call, a percentage with 2 decimals. */
+                successRate: number;
+            };
+            agents: {
+                total: number;
+                active: number;
+            };
+            queue: {
+                waiting: number;
+                scheduled: number;
+                active: number;
+            };
+            /** @description Seconds this server process has been running. */
+            uptime: number;
+            /** Format: date-time */
+            startedAt: string;
+            version: string;
+            /** Format: date-time */
+            generatedAt: string;
         };
     };
     responses: {
@@ -17395,6 +17648,288 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAiCallAnalytics: {
+        parameters: {
+            query: {
+                /**
+                 * @description The start of the period — an ISO 8601 date (the local day's first instant in `timeZone`) or date-time (years 1970–2999).
+                 * @example 2025-11-01
+                 */
+                startDate: string;
+                /**
+                 * @description The end of the period — an ISO 8601 date (that whole local day included) or date-time (excluded); after `startDate`, at most 366 days later.
+                 * @example 2025-11-30
+                 */
+                endDate: string;
+                /**
+                 * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+                 * @example America/New_York
+                 */
+                timeZone?: components["parameters"]["ReportTimeZone"];
+                /** @description Only this AI agent's calls (another organisation's agent is a 404). */
+                agentId?: string;
+                /** @description The periods of `byDate`. */
+                groupBy?: "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "range": {
+                     *         "from": "2025-11-01T00:00:00.000Z",
+                     *         "to": "2025-11-03T00:00:00.000Z",
+                     *         "timeZone": "UTC"
+                     *       },
+                     *       "agentId": null,
+                     *       "groupBy": "day",
+                     *       "summary": {
+                     *         "totalCalls": 500,
+                     *         "successfulCalls": 350,
+                     *         "failedCalls": 150,
+                     *         "inProgressCalls": 0,
+                     *         "inboundCalls": 200,
+                     *         "outboundCalls": 300,
+                     *         "successRate": 70,
+                     *         "averageDuration": 180
+                     *       },
+                     *       "byStatus": {
+                     *         "completed": 350,
+                     *         "noAnswer": 80,
+                     *         "busy": 40,
+                     *         "failed": 30,
+                     *         "canceled": 0,
+                     *         "inProgress": 0
+                     *       },
+                     *       "byDate": [
+                     *         {
+                     *           "date": "2025-11-01",
+                     *           "calls": 100,
+                     *           "successfulCalls": 72,
+                     *           "successRate": 72
+                     *         },
+                     *         {
+                     *           "date": "2025-11-02",
+                     *           "calls": 400,
+                     *           "successfulCalls": 278,
+                     *           "successRate": 69.5
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiCallAnalytics"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAiAgentAnalytics: {
+        parameters: {
+            query: {
+                /**
+                 * @description The start of the period — an ISO 8601 date (the local day's first instant in `timeZone`) or date-time (years 1970–2999).
+                 * @example 2025-11-01
+                 */
+                startDate: string;
+                /**
+                 * @description The end of the period — an ISO 8601 date (that whole local day included) or date-time (excluded); after `startDate`, at most 366 days later.
+                 * @example 2025-11-30
+                 */
+                endDate: string;
+                /**
+                 * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+                 * @example America/New_York
+                 */
+                timeZone?: components["parameters"]["ReportTimeZone"];
+            };
+            header?: never;
+            path: {
+                /** @description The AI agent's id (UUID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent's figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "range": {
+                     *         "from": "2025-11-01T00:00:00.000Z",
+                     *         "to": "2025-12-01T00:00:00.000Z",
+                     *         "timeZone": "UTC"
+                     *       },
+                     *       "agentId": "0b6f1c2e-3d4a-4b5c-8d6e-7f8091a2b3c4",
+                     *       "agentName": "Customer Support Agent",
+                     *       "totalCalls": 200,
+                     *       "successfulCalls": 150,
+                     *       "successRate": 75,
+                     *       "averageDuration": 200,
+                     *       "voicemailDetectionRate": 25,
+                     *       "retrySuccessRate": 40,
+                     *       "topFailureReasons": [
+                     *         {
+                     *           "reason": "no-answer",
+                     *           "count": 30
+                     *         },
+                     *         {
+                     *           "reason": "busy",
+                     *           "count": 12
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiAgentAnalytics"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAiCostAnalytics: {
+        parameters: {
+            query: {
+                /**
+                 * @description The start of the period — an ISO 8601 date (the local day's first instant in `timeZone`) or date-time (years 1970–2999).
+                 * @example 2025-11-01
+                 */
+                startDate: string;
+                /**
+                 * @description The end of the period — an ISO 8601 date (that whole local day included) or date-time (excluded); after `startDate`, at most 366 days later.
+                 * @example 2025-11-30
+                 */
+                endDate: string;
+                /**
+                 * @description The IANA time zone whose days and hours the figures use, e.g. `America/New_York`. Default UTC.
+                 * @example America/New_York
+                 */
+                timeZone?: components["parameters"]["ReportTimeZone"];
+                /** @description Only this AI agent's calls (another organisation's agent is a 404). */
+                agentId?: string;
+                /** @description Add `byPeriod`, by these periods. */
+                groupBy?: "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The costs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "range": {
+                     *         "from": "2025-11-01T00:00:00.000Z",
+                     *         "to": "2025-12-01T00:00:00.000Z",
+                     *         "timeZone": "UTC"
+                     *       },
+                     *       "agentId": null,
+                     *       "totalCost": 5000.5,
+                     *       "calls": 500,
+                     *       "costPerCall": 10.001,
+                     *       "breakdown": {
+                     *         "telephony": 500.5,
+                     *         "exotel": 500.5,
+                     *         "stt": 1500,
+                     *         "llm": 2000,
+                     *         "tts": 1000
+                     *       },
+                     *       "byAgent": [
+                     *         {
+                     *           "agentId": "0b6f1c2e-3d4a-4b5c-8d6e-7f8091a2b3c4",
+                     *           "agentName": "Customer Support Agent",
+                     *           "totalCost": 2500,
+                     *           "calls": 250
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiCostAnalytics"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAiStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "calls": {
+                     *         "total": 1000,
+                     *         "inbound": 400,
+                     *         "outbound": 600,
+                     *         "successRate": 72
+                     *       },
+                     *       "agents": {
+                     *         "total": 5,
+                     *         "active": 3
+                     *       },
+                     *       "queue": {
+                     *         "waiting": 10,
+                     *         "scheduled": 25,
+                     *         "active": 5
+                     *       },
+                     *       "uptime": 86400,
+                     *       "startedAt": "2025-11-01T10:00:00.000Z",
+                     *       "version": "1.0.0",
+                     *       "generatedAt": "2025-11-02T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiStats"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

@@ -152,6 +152,14 @@ export interface AiConversationsTable {
   tts_characters: Generated<number>;
   started_at: CreatedAt;
   ended_at: Date | null;
+  /**
+   * Migration 0034: the cost of a conversation that is not part of an AI outbound call, by
+   * component (server/ai/analytics/pricing.ts); `priced_at` is set once, also (without a cost)
+   * on a conversation of an outbound call, which is priced with that call.
+   */
+  cost: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  cost_breakdown: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
+  priced_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AiTurnsTable {

@@ -2,11 +2,23 @@
 // the knowledge-base worker, the ConversationRelay WebSocket, the outbound-call and schedule worker.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../handler-types.js';
+import { startCostSettler } from './analytics/settler.js';
 
-export async function startAi(_app: FastifyInstance, _deps: Deps): Promise<void> {
+export async function startAi(app: FastifyInstance, deps: Deps): Promise<void> {
   // knowledge base: server/ai/knowledge
 
   // runtime: server/ai/runtime
 
   // outbound calls and schedules: server/ai/outbound
+
+  // costs: server/ai/analytics — the settler pricing ended AI calls once (AI_CALL_INTERVAL_MS; 0: off)
+  if (deps.config.aiCallIntervalMs > 0) {
+    let stopSettler: (() => Promise<void>) | null = null;
+    app.addHook('onReady', async () => {
+      stopSettler = startCostSettler(deps.db, deps.config.aiRates, deps.config.aiCallIntervalMs, app.log);
+    });
+    app.addHook('onClose', async () => {
+      await stopSettler?.();
+    });
+  }
 }

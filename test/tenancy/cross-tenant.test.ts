@@ -293,6 +293,11 @@ const cases: Record<string, Case> = {
     // B's own number given A's agent.
     api.PUT('/api/phone-numbers/{id}', { params: { path: { id: String(B.pooledNumber.id) } }, body: { aiAgentId: A.aiAgent.id } }),
   ],
+  // AI analytics (issue 20)
+  getAiAgentAnalytics: (api) => [
+    api.GET('/api/ai/analytics/agents/{id}', { params: { path: { id: A.aiAgent.id }, query: { startDate: '2025-11-01', endDate: '2025-11-30' } } }),
+    api.GET('/api/ai/analytics/agents/{id}', { params: { path: { id: A.aiAgent.id }, query: { startDate: '2025-11-01T00:00:00Z', endDate: '2025-11-02T00:00:00Z', timeZone: 'Europe/Paris' } } }),
+  ],
 };
 
 // Authenticated operations with an id in the path. (Inbound RTB is public: its RTB ID is a

@@ -292,6 +292,8 @@ const table: Record<string, Case> = {
   updatePhoneNumber: { params: () => ({ id: String(numberId) }), body: () => ({ isActive: false }) },
   // Public: Exotel's webhook (JSON or a form; its own cases at the end of this file).
   exotelIncomingWebhook: { body: () => ({ CallSid: 'exo_bad_input', From: '+919876543210', To: numberPhone }) },
+  // AI analytics (issue 20)
+  getAiAgentAnalytics: { params: () => ({ id: aiAgentId }), query: () => ({ startDate: '2025-11-01', endDate: '2025-11-30' }) },
 };
 
 function signedQuery(id: string): Record<string, string> {
