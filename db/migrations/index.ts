@@ -29,6 +29,7 @@ import * as m0026 from './0026_agent_call_rollups.js';
 import * as m0027 from './0027_live_events.js';
 import * as m0028 from './0028_campaign_dial_counters.js';
 import * as m0029 from './0029_ai_agents.js';
+import * as m0033 from './0033_ai_outbound_call_sid.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '0027_live_events': m0027,
   '0028_campaign_dial_counters': m0028,
   '0029_ai_agents': m0029,
+  '0033_ai_outbound_call_sid': m0033,
 };

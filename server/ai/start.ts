@@ -2,11 +2,13 @@
 // the knowledge-base worker, the ConversationRelay WebSocket, the outbound-call and schedule worker.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../handler-types.js';
+import { startAiOutboundWorker } from './outbound/runner.js';
 
-export async function startAi(_app: FastifyInstance, _deps: Deps): Promise<void> {
+export async function startAi(app: FastifyInstance, deps: Deps): Promise<void> {
   // knowledge base: server/ai/knowledge
 
   // runtime: server/ai/runtime
 
   // outbound calls and schedules: server/ai/outbound
+  startAiOutboundWorker(app, deps);
 }
