@@ -19,8 +19,9 @@ export async function outboundCallForWebhook(db: Db, id: string, callSid: string
   if (!call) return undefined;
   if (call.call_sid === callSid) return call;
   if (call.call_sid !== null || FINAL_STATUSES.has(call.status)) return undefined;
+  let linked: AiOutboundCallRow | undefined;
   try {
-    return await db
+    linked = await db
       .updateTable('ai_outbound_calls')
       .set({ call_sid: callSid, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
@@ -31,6 +32,8 @@ export async function outboundCallForWebhook(db: Db, id: string, callSid: string
     if (isUniqueViolation(err)) return undefined;
     throw err;
   }
+  // The worker (or another callback) stored a sid meanwhile: this call's only if it is the same.
+  return linked ?? (await db.selectFrom('ai_outbound_calls').selectAll().where('id', '=', id).where('call_sid', '=', callSid).executeTakeFirst());
 }
 
 export interface AnswerDeps {
