@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { callStatusRank } from '../../server/inbound/calls/status.js';
 import { indexOperations, loadSpec } from '../../server/platform/spec.js';
 import { createSimulatorTelephony, type SimulatorTelephony } from '../../server/telephony/simulator/simulator.js';
+import { assignNumber, createAiAgent } from '../ai/outbound/helpers.js';
 
 let t: TestApp;
 /** The telephony the app controls calls with: B's attempts on A's calls must leave it untouched. */
@@ -52,6 +53,9 @@ interface Tenant {
   agentGroup: { id: string };
   /** An event webhook endpoint with a delivery (a ping, failed: so a replay would be allowed). */
   webhook: { id: string; deliveryId: string };
+  // AI outbound (issue 20)
+  /** An AI outbound call scheduled years ahead, one that went unanswered (so a retry would be allowed), a recurring schedule. */
+  aiOutbound: { callId: string; unansweredId: string; scheduleId: string };
 }
 
 let A: Tenant;
@@ -271,6 +275,15 @@ const cases: Record<string, Case> = {
     // B's own endpoint, A's delivery.
     api.POST('/api/webhook-endpoints/{id}/deliveries/{deliveryId}/replay', { params: { path: { id: B.webhook.id, deliveryId: A.webhook.deliveryId } } }),
   ],
+  // AI outbound (issue 20)
+  getOutboundCall: (api) => [
+    api.GET('/api/outbound-calls/{id}', { params: { path: { id: A.aiOutbound.callId } } }),
+    api.GET('/api/outbound-calls/{id}', { params: { path: { id: A.aiOutbound.unansweredId } } }),
+  ],
+  cancelOutboundCall: (api) => [api.DELETE('/api/outbound-calls/{id}', { params: { path: { id: A.aiOutbound.callId } } })],
+  retryOutboundCall: (api) => [api.POST('/api/outbound-calls/{id}/retry', { params: { path: { id: A.aiOutbound.unansweredId } } })],
+  getAiSchedule: (api) => [api.GET('/api/ai-schedules/{id}', { params: { path: { id: A.aiOutbound.scheduleId } } })],
+  deleteAiSchedule: (api) => [api.DELETE('/api/ai-schedules/{id}', { params: { path: { id: A.aiOutbound.scheduleId } } })],
 };
 
 // Authenticated operations with an id in the path. (Inbound RTB is public: its RTB ID is a
@@ -438,7 +451,17 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
   const ping = await owner.client.POST('/api/webhook-endpoints/{id}/test', { params: { path: { id: webhook.data.id } } });
   if (!ping.data) throw new Error(`testWebhookEndpoint failed: ${ping.response.status}`);
   await t.db.updateTable('webhook_deliveries').set({ status: 'failed', last_error: 'HTTP 500' }).where('id', '=', ping.data.id).execute();
+  // AI outbound (issue 20)
+  const aiAgentId = await createAiAgent(t, owner.orgId);
+  await assignNumber(t, owner, aiAgentId);
+  const aiCall = await owner.client.POST('/api/outbound-calls', { body: { toPhone: phone.replace(/\d{2}$/, '95'), agentId: aiAgentId, scheduledFor: '2031-01-01T10:00:00Z' } });
+  const aiUnanswered = await owner.client.POST('/api/outbound-calls', { body: { toPhone: phone.replace(/\d{2}$/, '94'), agentId: aiAgentId, scheduledFor: '2031-01-01T10:00:00Z' } });
+  const aiSchedule = await owner.client.POST('/api/ai-schedules', { body: { toPhone: phone.replace(/\d{2}$/, '95'), agentId: aiAgentId, pattern: 'weekly', time: '10:00', startDate: '2031-01-06' } });
+  if (!aiCall.data || !aiUnanswered.data || !aiSchedule.data) throw new Error('AI outbound setup failed');
+  await t.db.updateTable('ai_outbound_calls').set({ status: 'no-answer', failure_reason: 'no_answer', ended_at: new Date() }).where('id', '=', aiUnanswered.data.id).execute();
+  const aiOutbound = { callId: aiCall.data.id, unansweredId: aiUnanswered.data.id, scheduleId: aiSchedule.data.id };
   return {
+    aiOutbound,
     webhook: { id: webhook.data.id, deliveryId: ping.data.id },
     agent: { id: agent.data.id },
     agentGroup: { id: agentGroup.data.id },

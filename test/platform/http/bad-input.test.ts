@@ -16,6 +16,7 @@ import { upload, waitForImport } from '../../crm/helpers.js';
 import { indexOperations, loadSpec, type OperationMeta } from '../../../server/platform/spec.js';
 import { unknownNumberTwiml } from '../../../server/inbound/webhooks/twiml.js';
 import { NOOP_SNIPPET } from '../../../server/attribution/tracking-tags/snippet.js';
+import { assignNumber, createAiAgent } from '../../ai/outbound/helpers.js';
 
 let t: TestApp;
 let owner: Member;
@@ -48,6 +49,10 @@ let webhookId: string;
 let webhookDeliveryId: string;
 const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
+// AI outbound (issue 20): an AI agent with a number, a call scheduled years ahead, a schedule.
+let aiAgentId: string;
+let aiOutboundCallId: string;
+let aiScheduleId: string;
 
 const spec = loadSpec();
 const operations = [...indexOperations(spec).values()];
@@ -275,6 +280,17 @@ const table: Record<string, Case> = {
   replayWebhookDelivery: { params: () => ({ id: webhookId, deliveryId: webhookDeliveryId }) },
   // Public: the signed URL Twilio fetches (a malformed id is a 404 before the signature is read).
   playAudio: { params: () => ({ id: audioId }), query: () => signedQuery(audioId) },
+  // AI outbound (issue 20)
+  createOutboundCall: { body: () => ({ toPhone: '+14155550182', agentId: aiAgentId, scheduledFor: '2031-01-01T10:00:00Z', timezone: 'America/New_York', priority: 'high', context: 'Sneaky call' }) },
+  getOutboundCall: { params: () => ({ id: aiOutboundCallId }) },
+  cancelOutboundCall: { params: () => ({ id: aiOutboundCallId }) },
+  retryOutboundCall: { params: () => ({ id: aiOutboundCallId }) },
+  createAiSchedule: { body: () => ({ agentId: aiAgentId, toPhone: '+14155550182', pattern: 'weekly', time: '10:00', timezone: 'Europe/London', startDate: '2031-01-06', endDate: null, businessHoursOnly: true, priority: 'low', context: null }) },
+  getAiSchedule: { params: () => ({ id: aiScheduleId }) },
+  deleteAiSchedule: { params: () => ({ id: aiScheduleId }) },
+  // The AI worker's webhooks name the attempt in the query (an unknown one here: a valid request is a 404).
+  aiOutboundAnswerWebhook: { query: () => ({ outboundCallId: '4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'in-progress' }) },
+  aiOutboundStatusWebhook: { query: () => ({ outboundCallId: '4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'completed', CallDuration: '60' }) },
 };
 
 function signedQuery(id: string): Record<string, string> {
@@ -372,6 +388,16 @@ beforeAll(async () => {
   const ping = await owner.client.POST('/api/webhook-endpoints/{id}/test', { params: { path: { id: webhookId } } });
   if (!ping.data) throw new Error(`testWebhookEndpoint failed: ${ping.response.status}`);
   webhookDeliveryId = ping.data.id;
+  // AI outbound (issue 20)
+  aiAgentId = await createAiAgent(t, owner.orgId);
+  await assignNumber(t, owner, aiAgentId);
+  const aiCall = await owner.client.POST('/api/outbound-calls', { body: { toPhone: '+14155550181', agentId: aiAgentId, scheduledFor: '2031-01-01T10:00:00Z' } });
+  const aiSchedule = await owner.client.POST('/api/ai-schedules', { body: { toPhone: '+14155550181', agentId: aiAgentId, pattern: 'daily', time: '10:00', startDate: '2031-01-01' } });
+  if (!aiCall.data || !aiSchedule.data) throw new Error(`AI outbound setup failed: ${aiCall.response.status} ${aiSchedule.response.status}`);
+  aiOutboundCallId = aiCall.data.id;
+  aiScheduleId = aiSchedule.data.id;
+  // The number was needed to create them only (the row counts checked at the end stay the world's).
+  await t.db.deleteFrom('phone_numbers').where('ai_agent_id', '=', aiAgentId).execute();
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
