@@ -16866,6 +16866,7 @@ export interface operations {
                     "application/json": components["schemas"]["OutboundCall"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -16926,6 +16927,7 @@ export interface operations {
                     "application/json": components["schemas"]["OutboundCall"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -17194,6 +17196,7 @@ export interface operations {
                     "application/json": components["schemas"]["AiSchedule"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];

@@ -18,7 +18,8 @@ export async function outboundCallForWebhook(db: Db, id: string, callSid: string
   const call = await db.selectFrom('ai_outbound_calls').selectAll().where('id', '=', id).executeTakeFirst();
   if (!call) return undefined;
   if (call.call_sid === callSid) return call;
-  if (call.call_sid !== null || FINAL_STATUSES.has(call.status)) return undefined;
+  // A call canceled while the worker was placing it still gets its sid: its answer is a hang-up.
+  if (call.call_sid !== null || (FINAL_STATUSES.has(call.status) && call.status !== 'canceled')) return undefined;
   let linked: AiOutboundCallRow | undefined;
   try {
     linked = await db

@@ -131,6 +131,7 @@ async function claimDue(deps: AiCallWorkerDeps, now: Date, result: AiTickResult)
       .selectFrom('ai_outbound_calls')
       .selectAll()
       .where('status', '=', 'scheduled')
+      .where('call_sid', 'is', null)
       .where('scheduled_for', '<=', now)
       .orderBy(PRIORITY_RANK)
       .orderBy('scheduled_for')
@@ -221,15 +222,19 @@ export async function placeClaimedCall(deps: AiCallWorkerDeps, { call, from }: C
     await finishOutboundCall(deps.db, call.id, { status: 'failed', durationSec: 0, failureReason: 'carrier_refused' }, deps.now?.() ?? new Date());
     return false;
   }
+  // Stored whatever became of the claim meanwhile (its lease lapsed and it was given back, or it
+  // was canceled): a call the carrier has is never placed again.
   await deps.db
     .updateTable('ai_outbound_calls')
     .set({
       call_sid: sql<string>`coalesce(call_sid, ${callSid})`,
+      status: sql`CASE WHEN status = 'scheduled' THEN 'queued' ELSE status END`,
       locked_until: sql<Date>`now() + make_interval(secs => ${PLACED_LEASE_SEC})`,
       updated_at: sql<Date>`now()`,
     })
     .where('id', '=', call.id)
-    .where('status', 'in', ['queued', 'in-progress'])
+    .where('status', 'in', ['scheduled', 'queued', 'in-progress', 'canceled'])
+    .where((eb) => eb.or([eb('call_sid', 'is', null), eb('call_sid', '=', callSid)]))
     .execute();
   return true;
 }

@@ -177,6 +177,23 @@ describe('lapsed leases', () => {
   });
 });
 
+describe('canceled while being placed', () => {
+  it('a call canceled after its claim (before the carrier had it) is answered with a hang-up if the carrier rings it anyway', async () => {
+    const id = await create({ toPhone: '+14155550175' });
+    const dead = { kind: 'simulator' as const, placeCall: () => new Promise<never>(() => undefined) };
+    void runAiCallTick(deps(dead));
+    for (let i = 0; i < 100 && (await row(id)).status !== 'queued'; i += 1) await new Promise((r) => setTimeout(r, 20));
+    const canceled = await owner.client.DELETE('/api/outbound-calls/{id}', { params: { path: { id } } });
+    expect(canceled.data?.status).toBe('canceled');
+    const answer = await postWebhook(t, `/api/webhooks/ai/outbound/answer?outboundCallId=${id}`, { CallSid: 'CA0123456789abcdef0123456789abcd75', CallStatus: 'in-progress' });
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain('<Hangup/>');
+    expect(answer.text).not.toContain('ConversationRelay');
+    expect(await row(id)).toMatchObject({ status: 'canceled', call_id: null });
+    expect(await t.db.selectFrom('calls').select('id').where('call_sid', '=', 'CA0123456789abcdef0123456789abcd75').execute()).toEqual([]);
+  });
+});
+
 describe('the webhooks', () => {
   async function placedCall(toPhone = '+14155550170') {
     const id = await create({ toPhone });
