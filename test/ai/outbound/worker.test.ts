@@ -70,6 +70,16 @@ describe('placing due calls', () => {
     expect((await runAiCallTick(deps(telephony))).placed).toBe(0);
   });
 
+  it('passes running at once (two on PostgreSQL) place each due call once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i += 1) ids.push(await create({ toPhone: `+1415555${String(2000 + i)}` }));
+    const { placed, telephony } = recordingTelephony();
+    await Promise.all([runAiCallTick(deps(telephony, NOON, 5)), runAiCallTick(deps(telephony, NOON, 5)), runAiCallTick(deps(telephony, NOON, 5))]);
+    await Promise.all([runAiCallTick(deps(telephony, NOON, 5)), runAiCallTick(deps(telephony, NOON, 5))]);
+    const mine = placed.map((p) => outboundIdOf(p.answerUrl)).filter((id) => ids.includes(id));
+    expect(mine.sort()).toEqual([...ids].sort());
+  });
+
   it('a call not yet due waits', async () => {
     const id = await create({ scheduledFor: '2031-06-02T12:30:00Z' });
     const { placed, telephony } = recordingTelephony();
