@@ -3421,6 +3421,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/outbound-call-imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedule AI outbound calls from a CSV file (seed 004 POST /bulk/import), in the background
+         * @description The lead import machinery with calls for rows: the file (UTF-8, `,` `;` or tab separated,
+         *     at most 200 MB) is stored as it arrives, then read and imported by a worker in batches,
+         *     checkpointed (a restart resumes it). Columns by header name (seed 004's): `phoneNumber`
+         *     (required; `phone`, `toPhone` too), `agentId` (required: one of the organisation's active
+         *     AI agents with a number to call from), `scheduledFor` (ISO 8601; default: when imported),
+         *     `timezone` (IANA, default UTC), `priority` (low, normal, high), `context`; `userId` and
+         *     other columns are ignored. Without a header row (`skipHeader=false`) the columns are in
+         *     that order. Each valid row becomes a scheduled AI outbound call of the import (placed by
+         *     the worker under the calling-hours and do-not-call rules; numbers on the list are counted
+         *     in `dncRows`). A row repeating an earlier one of its batch (same number, agent and time) is
+         *     a duplicate. Follow the import at `GET /api/outbound-call-imports/{id}`.
+         */
+        post: operations["createOutboundCallImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outbound-call-imports/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dry run of a CSV import of AI calls (seed 004 POST /bulk/import/validate) — counts, row errors, a preview; nothing is stored */
+        post: operations["validateOutboundCallImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outbound-call-imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A CSV import of AI calls, its status, counts and first row errors (seed 004 GET /bulk/import/{importId}/status)
+         * @description Seed 004's `successfulRows` / `failedRows` are `insertedRows` / `invalidRows`; the calls it made are listed at `GET /api/outbound-calls`.
+         */
+        get: operations["getOutboundCallImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/outbound-calls/retries": {
         parameters: {
             query?: never;
@@ -7029,6 +7102,49 @@ export interface components {
         PendingOutboundRetryList: {
             retries: components["schemas"]["PendingOutboundRetry"][];
             pagination: components["schemas"]["Pagination"];
+        };
+        OutboundCallImportForm: {
+            /** @description The CSV file (at most 200 MB). */
+            file: string;
+            /** @description The country national numbers are read in (else the organisation's). */
+            defaultCountry?: string;
+            /**
+             * @description `true` (default) when the first row names the columns; `false` when the file has none (columns then in seed 004's order: phoneNumber, agentId, userId, scheduledFor, timezone, priority, context).
+             * @enum {string}
+             */
+            skipHeader?: "true" | "false";
+        };
+        OutboundCallImportValidation: {
+            totalRows: number;
+            validRows: number;
+            invalidRows: number;
+            /** @description Valid rows repeating an earlier one (same number, agent and time). */
+            duplicateRows: number;
+            errorCount: number;
+            /** @description The first 100 row errors. */
+            errors: components["schemas"]["LeadRowError"][];
+            errorsTruncated: boolean;
+            /** @description Each CSV column and what it fills (`(ignored)` for the rest). */
+            columns: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            delimiter: "," | ";" | "\t";
+            /** @description The first 10 valid rows as they would be scheduled. */
+            preview: {
+                row: number;
+                toPhone: components["schemas"]["E164"];
+                /** Format: uuid */
+                agentId: string;
+                /**
+                 * Format: date-time
+                 * @description null - when imported.
+                 */
+                scheduledFor: string | null;
+                timezone: string;
+                priority: components["schemas"]["OutboundCallPriority"];
+                context: string | null;
+            }[];
         };
         /** @enum {string} */
         AiSchedulePattern: "daily" | "weekly" | "monthly";
@@ -16682,6 +16798,198 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createOutboundCallImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "skipHeader": "true",
+                 *       "file": "phoneNumber,agentId,userId,scheduledFor,timezone,priority"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["OutboundCallImportForm"];
+            };
+        };
+        responses: {
+            /** @description The file is stored and queued; follow the import at `GET /api/outbound-call-imports/{id}`. */
+            202: {
+                headers: {
+                    /** @description The import's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "9d3e2c1b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                     *       "campaignId": null,
+                     *       "fileName": "calls.csv",
+                     *       "fileBytes": 10240,
+                     *       "status": "queued",
+                     *       "totalRows": 0,
+                     *       "validRows": 0,
+                     *       "invalidRows": 0,
+                     *       "duplicateRows": 0,
+                     *       "dncRows": 0,
+                     *       "insertedRows": 0,
+                     *       "errorCount": 0,
+                     *       "errors": [],
+                     *       "errorsTruncated": false,
+                     *       "failure": null,
+                     *       "createdAt": "2026-11-01T10:00:00.000Z",
+                     *       "startedAt": null,
+                     *       "completedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadImport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    validateOutboundCallImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "skipHeader": "true",
+                 *       "file": "phoneNumber,agentId,userId,scheduledFor,timezone,priority"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["OutboundCallImportForm"];
+            };
+        };
+        responses: {
+            /** @description What an import of this file would do (duplicates within the file only). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "totalRows": 2,
+                     *       "validRows": 1,
+                     *       "invalidRows": 1,
+                     *       "duplicateRows": 0,
+                     *       "errorCount": 1,
+                     *       "errors": [
+                     *         {
+                     *           "row": 3,
+                     *           "field": "phoneNumber",
+                     *           "value": "12",
+                     *           "message": "Invalid phone number"
+                     *         }
+                     *       ],
+                     *       "errorsTruncated": false,
+                     *       "columns": {
+                     *         "phoneNumber": "phoneNumber",
+                     *         "agentId": "agentId",
+                     *         "userId": "(ignored)",
+                     *         "scheduledFor": "scheduledFor",
+                     *         "timezone": "timezone",
+                     *         "priority": "priority"
+                     *       },
+                     *       "delimiter": ",",
+                     *       "preview": [
+                     *         {
+                     *           "row": 2,
+                     *           "toPhone": "+919876543210",
+                     *           "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *           "scheduledFor": "2026-11-02T10:00:00.000Z",
+                     *           "timezone": "Asia/Kolkata",
+                     *           "priority": "high",
+                     *           "context": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboundCallImportValidation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getOutboundCallImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "9d3e2c1b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                     *       "campaignId": null,
+                     *       "fileName": "calls.csv",
+                     *       "fileBytes": 10240,
+                     *       "status": "completed",
+                     *       "totalRows": 100,
+                     *       "validRows": 95,
+                     *       "invalidRows": 5,
+                     *       "duplicateRows": 0,
+                     *       "dncRows": 1,
+                     *       "insertedRows": 95,
+                     *       "errorCount": 5,
+                     *       "errors": [
+                     *         {
+                     *           "row": 10,
+                     *           "field": "phoneNumber",
+                     *           "value": "12",
+                     *           "message": "Invalid phone number"
+                     *         }
+                     *       ],
+                     *       "errorsTruncated": false,
+                     *       "failure": null,
+                     *       "createdAt": "2026-11-01T10:00:00.000Z",
+                     *       "startedAt": "2026-11-01T10:00:00.100Z",
+                     *       "completedAt": "2026-11-01T10:00:02.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadImport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

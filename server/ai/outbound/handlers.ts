@@ -1,7 +1,8 @@
 // server/ai/outbound (issue 20, DESIGN.md 9.4, seed 004 /calls/outbound, /scheduling/*, /retry/*):
 // AI outbound calls (create, list, read with the transcript, cancel before they start), pending
-// retries and the manual retry, recurring schedules and the queue's statistics, and the carrier's
-// answer and status webhooks of the calls the worker places (worker.ts). Scoped by organisation
+// retries and the manual retry, recurring schedules and the queue's statistics, the carrier's
+// answer and status webhooks of the calls the worker places (worker.ts), and the CSV import of
+// calls (import-handlers.ts). Scoped by organisation
 // (another organisation's call or schedule is a 404); managers and above (x-min-role).
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { parseUuid } from '../../platform/common/ids.js';
@@ -19,6 +20,7 @@ import {
   listPendingRetries,
 } from './call-queries.js';
 import { FINAL_STATUSES, finishOutboundCall, type FinalOutboundStatus } from './finish.js';
+import { createAiCallImportHandlers } from './import-handlers.js';
 import { callingAgentId, timeZoneOf, toPhoneE164 } from './input.js';
 import { presentOutboundCall, presentSchedule } from './mapping.js';
 import { nextRunAt, recurrenceProblem, type Recurrence } from './next-run.js';
@@ -38,7 +40,10 @@ type AiOutboundOps =
   | 'getAiSchedule'
   | 'deleteAiSchedule'
   | 'aiOutboundAnswerWebhook'
-  | 'aiOutboundStatusWebhook';
+  | 'aiOutboundStatusWebhook'
+  | 'createOutboundCallImport'
+  | 'validateOutboundCallImport'
+  | 'getOutboundCallImport';
 
 /** A manual retry is for an attempt that ended without reaching anyone. */
 const RETRYABLE = new Set(['failed', 'no-answer', 'busy']);
@@ -50,7 +55,8 @@ function page(query: { page?: number; limit?: number }) {
   return { limit, page: pageNo, offset: (pageNo - 1) * limit };
 }
 
-export function createAiOutboundHandlers({ db, config, telephony }: Deps): HandlerGroup<AiOutboundOps> {
+export function createAiOutboundHandlers(deps: Deps): HandlerGroup<AiOutboundOps> {
+  const { db, config, telephony } = deps;
   function callId(raw: string): string {
     const id = parseUuid(raw);
     if (!id) throw ERRORS.notFound('Outbound call', raw);
@@ -78,6 +84,8 @@ export function createAiOutboundHandlers({ db, config, telephony }: Deps): Handl
   }
 
   return {
+    ...createAiCallImportHandlers(deps),
+
     async listOutboundCalls(ctx) {
       const { orgId } = ctx.principal();
       const { limit, page: pageNo, offset } = page(ctx.query);
