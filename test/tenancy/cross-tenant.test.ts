@@ -54,8 +54,8 @@ interface Tenant {
   /** An event webhook endpoint with a delivery (a ping, failed: so a replay would be allowed). */
   webhook: { id: string; deliveryId: string };
   // AI outbound (issue 20)
-  /** An AI outbound call scheduled years ahead, one that went unanswered (so a retry would be allowed), a recurring schedule. */
-  aiOutbound: { callId: string; unansweredId: string; scheduleId: string };
+  /** An AI outbound call scheduled years ahead, one that went unanswered (so a retry would be allowed), a recurring schedule, a finished CSV import of calls. */
+  aiOutbound: { callId: string; unansweredId: string; scheduleId: string; importId: string };
 }
 
 let A: Tenant;
@@ -284,6 +284,7 @@ const cases: Record<string, Case> = {
   retryOutboundCall: (api) => [api.POST('/api/outbound-calls/{id}/retry', { params: { path: { id: A.aiOutbound.unansweredId } } })],
   getAiSchedule: (api) => [api.GET('/api/ai-schedules/{id}', { params: { path: { id: A.aiOutbound.scheduleId } } })],
   deleteAiSchedule: (api) => [api.DELETE('/api/ai-schedules/{id}', { params: { path: { id: A.aiOutbound.scheduleId } } })],
+  getOutboundCallImport: (api) => [api.GET('/api/outbound-call-imports/{id}', { params: { path: { id: A.aiOutbound.importId } } })],
 };
 
 // Authenticated operations with an id in the path. (Inbound RTB is public: its RTB ID is a
@@ -459,7 +460,14 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
   const aiSchedule = await owner.client.POST('/api/ai-schedules', { body: { toPhone: phone.replace(/\d{2}$/, '95'), agentId: aiAgentId, pattern: 'weekly', time: '10:00', startDate: '2031-01-06' } });
   if (!aiCall.data || !aiUnanswered.data || !aiSchedule.data) throw new Error('AI outbound setup failed');
   await t.db.updateTable('ai_outbound_calls').set({ status: 'no-answer', failure_reason: 'no_answer', ended_at: new Date() }).where('id', '=', aiUnanswered.data.id).execute();
-  const aiOutbound = { callId: aiCall.data.id, unansweredId: aiUnanswered.data.id, scheduleId: aiSchedule.data.id };
+  const aiImport = await upload(t, owner, '/api/outbound-call-imports', `phoneNumber,agentId,scheduledFor\n${phone.replace(/\d{2}$/, '93')},${aiAgentId},2031-01-01T10:00:00Z\nnot-a-phone,${aiAgentId},\n`);
+  if (aiImport.status !== 202) throw new Error(`AI call import failed: ${aiImport.status}`);
+  for (let i = 0; i < 200; i += 1) {
+    const state = await owner.client.GET('/api/outbound-call-imports/{id}', { params: { path: { id: aiImport.body.id } } });
+    if (state.data?.status === 'completed') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const aiOutbound = { callId: aiCall.data.id, unansweredId: aiUnanswered.data.id, scheduleId: aiSchedule.data.id, importId: aiImport.body.id as string };
   return {
     aiOutbound,
     webhook: { id: webhook.data.id, deliveryId: ping.data.id },

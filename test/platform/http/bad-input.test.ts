@@ -53,6 +53,7 @@ let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 let aiAgentId: string;
 let aiOutboundCallId: string;
 let aiScheduleId: string;
+let aiImportId: string;
 
 const spec = loadSpec();
 const operations = [...indexOperations(spec).values()];
@@ -291,6 +292,10 @@ const table: Record<string, Case> = {
   // The AI worker's webhooks name the attempt in the query (an unknown one here: a valid request is a 404).
   aiOutboundAnswerWebhook: { query: () => ({ outboundCallId: '4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'in-progress' }) },
   aiOutboundStatusWebhook: { query: () => ({ outboundCallId: '4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'completed', CallDuration: '60' }) },
+  // Multipart forms (CSV imports of AI calls): the fields besides the file.
+  createOutboundCallImport: { body: () => ({ skipHeader: 'true' }) },
+  validateOutboundCallImport: { body: () => ({ defaultCountry: 'US' }) },
+  getOutboundCallImport: { params: () => ({ id: aiImportId }) },
 };
 
 function signedQuery(id: string): Record<string, string> {
@@ -396,6 +401,14 @@ beforeAll(async () => {
   if (!aiCall.data || !aiSchedule.data) throw new Error(`AI outbound setup failed: ${aiCall.response.status} ${aiSchedule.response.status}`);
   aiOutboundCallId = aiCall.data.id;
   aiScheduleId = aiSchedule.data.id;
+  const aiImport = await upload(t, owner, '/api/outbound-call-imports', `phoneNumber,agentId,scheduledFor\n+14155550180,${aiAgentId},2031-01-01T10:00:00Z\n`);
+  if (aiImport.status !== 202) throw new Error(`AI call import failed: ${aiImport.status}`);
+  aiImportId = aiImport.body.id;
+  for (let i = 0; i < 200; i += 1) {
+    const state = await owner.client.GET('/api/outbound-call-imports/{id}', { params: { path: { id: aiImportId } } });
+    if (state.data?.status === 'completed') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   // The number was needed to create them only (the row counts checked at the end stay the world's).
   await t.db.deleteFrom('phone_numbers').where('ai_agent_id', '=', aiAgentId).execute();
   stateAfterSetup = await snapshot();
@@ -414,7 +427,9 @@ describe('the tables cover openapi.yaml', () => {
     }
     expect(JSON_BODY_OPERATIONS.length + FORM_BODY_OPERATIONS.length + MULTIPART_BODY_OPERATIONS.length).toBe(BODY_OPERATIONS.length);
     expect(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId)).toEqual(['uploadAudio']);
-    expect(STREAMED_UPLOAD_OPERATIONS.map((op) => op.operationId).sort()).toEqual(['createLeadImport', 'importDncNumbers', 'uploadLeadsCsv', 'validateLeadImport']);
+    expect(STREAMED_UPLOAD_OPERATIONS.map((op) => op.operationId).sort()).toEqual(
+      ['createLeadImport', 'importDncNumbers', 'uploadLeadsCsv', 'validateLeadImport', 'createOutboundCallImport', 'validateOutboundCallImport'].sort(),
+    );
     expect(FORM_BODY_OPERATIONS.length).toBeGreaterThanOrEqual(8);
     // Optional bodies: JSON only too.
     for (const op of operations.filter((o) => bodyTypes(o).length > 0 && !o.requestBodyRequired)) expect(bodyTypes(op), op.operationId).toEqual([JSON_TYPE]);
