@@ -5,6 +5,8 @@
 // checkpoint are parsed again and skipped, and the unique (campaign, number) index makes even a
 // replayed batch insert nothing twice. An import claimed MAX_ATTEMPTS times without finishing, or
 // whose file cannot be read as CSV, ends `failed` with the reason (the rows before stay imported).
+// What a record becomes is the import's kind (kind.ts): leads, or AI outbound calls
+// (server/ai/outbound/import-kind.ts); a worker claims imports of its own kind only.
 import type { Kysely } from 'kysely';
 import type { DB, LeadImportRow } from '../../../db/types.js';
 import { openCsv } from './csv-reader.js';
