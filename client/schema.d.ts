@@ -3624,6 +3624,298 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/outbound-calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's AI outbound calls, one row per attempt, newest scheduled first (seed 004 GET /calls/outbound) */
+        get: operations["listOutboundCalls"];
+        put?: never;
+        /**
+         * Have an AI agent call a number, now or at a time (seed 004 POST /calls/outbound)
+         * @description The call is stored `scheduled` and placed by the background worker once `scheduledFor`
+         *     has come (default: now), high priority first: never to a number on the do-not-call list
+         *     (the call ends `failed`, `failureReason: dnc`) and never outside 08:00–21:00 in the
+         *     call's `timezone` (it waits for the next allowed moment). The caller id is a number
+         *     assigned to the agent. `toPhone` is read as the organisation's country when it has no
+         *     `+`. The agent must be the organisation's and active (400 naming `agentId`) and have an
+         *     active number to call from (409 naming `agentId`).
+         */
+        post: operations["createOutboundCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outbound-call-imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedule AI outbound calls from a CSV file (seed 004 POST /bulk/import), in the background
+         * @description The lead import machinery with calls for rows: the file (UTF-8, `,` `;` or tab separated,
+         *     at most 200 MB) is stored as it arrives, then read and imported by a worker in batches,
+         *     checkpointed (a restart resumes it). Columns by header name (seed 004's): `phoneNumber`
+         *     (required; `phone`, `toPhone` too), `agentId` (required: one of the organisation's active
+         *     AI agents with a number to call from), `scheduledFor` (ISO 8601; default: when imported),
+         *     `timezone` (IANA, default UTC), `priority` (low, normal, high), `context`; `userId` and
+         *     other columns are ignored. Without a header row (`skipHeader=false`) the columns are in
+         *     that order. Each valid row becomes a scheduled AI outbound call of the import (placed by
+         *     the worker under the calling-hours and do-not-call rules; numbers on the list are counted
+         *     in `dncRows`). A row repeating an earlier one of its batch (same number, agent and time) is
+         *     a duplicate. Follow the import at `GET /api/outbound-call-imports/{id}`.
+         */
+        post: operations["createOutboundCallImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outbound-call-imports/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dry run of a CSV import of AI calls (seed 004 POST /bulk/import/validate) — counts, row errors, a preview; nothing is stored */
+        post: operations["validateOutboundCallImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outbound-call-imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A CSV import of AI calls, its status, counts and first row errors (seed 004 GET /bulk/import/{importId}/status)
+         * @description Seed 004's `successfulRows` / `failedRows` are `insertedRows` / `invalidRows`; the calls it made are listed at `GET /api/outbound-calls`.
+         */
+        get: operations["getOutboundCallImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outbound-calls/retries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retries waiting to be placed, soonest first (seed 004 GET /retry/pending)
+         * @description A retry is a later attempt (`retryAttempt` 2 or more) still scheduled; `failureReason` is why the attempt before it failed.
+         */
+        get: operations["listPendingOutboundRetries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outbound-calls/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One AI outbound call with its transcript, summary, outcome and cost (seed 004 GET /calls/outbound/{id}) */
+        get: operations["getOutboundCall"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a call that has not started (seed 004 DELETE /calls/outbound/{id})
+         * @description Only a `scheduled` call, or a `queued` one the carrier has not been given yet, can be canceled; once it is being placed or has ended the answer is 409.
+         */
+        delete: operations["cancelOutboundCall"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outbound-calls/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Call again now, after a failed, unanswered or busy attempt (seed 004 POST /retry/manual/{callId})
+         * @description The retry is a new call (the next `attempt`, `originalCallId` the first attempt's id) scheduled now. A call still pending, in progress, completed or canceled, or one whose retry is already waiting, is a 409.
+         */
+        post: operations["retryOutboundCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's recurring AI calls, newest first (seed 004 GET /scheduling/list) */
+        get: operations["listAiSchedules"];
+        put?: never;
+        /**
+         * Have an AI agent call a number daily, weekly or monthly at a local time (seed 004 POST /scheduling/recurring)
+         * @description Runs are at `time` in `timezone` on each day from `startDate` to `endDate` (inclusive):
+         *     daily every day; weekly on the weekday of `startDate`; monthly on the day of the month of
+         *     `startDate` (the 29th–31st fall on a shorter month's last day). A `time` a spring-forward
+         *     day skips (02:30 where clocks jump from 02:00 to 03:00) runs at the first instant after the
+         *     jump (03:00); a `time` a fall-back day has twice runs once, at its first occurrence. With
+         *     `businessHoursOnly` (09:00–18:00, Monday to Friday in `timezone`) `time` must be inside
+         *     those hours (else 400 naming `time`) and a run falling on a weekend moves to the next
+         *     Monday. Each run becomes one AI outbound call (its `scheduleId`), placed under the same
+         *     rules as any other. After a pause of the server only the latest missed run is made up.
+         */
+        post: operations["createAiSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai-schedules/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The AI call queue and the calls coming up (seed 004 GET /scheduling/stats)
+         * @description `queue`: the organisation's AI outbound calls waiting (scheduled or queued), active (in
+         *     progress), completed, and failed (failed, unanswered or busy). `scheduledCalls`: the calls
+         *     due in the next 24 hours and the next 7 days — scheduled calls plus the runs active
+         *     schedules will make in that time.
+         */
+        get: operations["getAiScheduleStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai-schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One recurring AI call */
+        get: operations["getAiSchedule"];
+        put?: never;
+        post?: never;
+        /**
+         * Stop a recurring AI call (seed 004 DELETE /scheduling/recurring/{id})
+         * @description The schedule is deactivated (`isActive` false, no next run) and kept with the calls it made; calls it already made keep their own state (cancel them one by one).
+         */
+        delete: operations["deleteAiSchedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/ai/outbound/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An AI outbound call was answered (Twilio asks what to do; answers TwiML handing it to the agent)
+         * @description The answer webhook of a call the AI worker placed. The first request records the call (direction outbound, the agent and the version it runs), marks the AI outbound call in progress and answers `<Connect><ConversationRelay>` to the agent; a repeated request answers the same without recording anything twice. A CallSid that is not the call's is a 404.
+         */
+        post: operations["aiOutboundAnswerWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/ai/outbound/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio's status callback of an AI outbound call
+         * @description The first final status (completed, busy, no-answer, failed) ends the AI outbound call and its call record once, with the duration; an unanswered, busy or failed call is retried by the agent's retry policy as a new call (the next attempt) scheduled after the policy's backoff delay. Progress statuses change nothing but the call's start; repeated and late callbacks change nothing.
+         */
+        post: operations["aiOutboundStatusWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ai/analytics/calls": {
         parameters: {
             query?: never;
@@ -7220,6 +7512,239 @@ export interface components {
             agentVersion: number;
             /** @description true - this CallSid was received before; nothing changed. */
             duplicate: boolean;
+        };
+        /**
+         * @description scheduled (waiting for its time), queued (being placed), in-progress (answered, the agent talking), then completed, failed, no-answer, busy or canceled.
+         * @enum {string}
+         */
+        OutboundCallStatus: "scheduled" | "queued" | "in-progress" | "completed" | "failed" | "no-answer" | "busy" | "canceled";
+        /**
+         * @description Due calls are placed high first, then normal, then low; the earliest first within each.
+         * @enum {string}
+         */
+        OutboundCallPriority: "low" | "normal" | "high";
+        OutboundCallCreate: {
+            /** @description The number to call; without `+` it is read as a number of the organisation's country. */
+            toPhone: string;
+            /** @description The AI agent that talks (the organisation's, active, with a number assigned to call from). */
+            agentId: string;
+            /** @description What the agent should know about this call. */
+            context?: string | null;
+            /**
+             * Format: date-time
+             * @description When to call (default now). Outside 08:00–21:00 in `timezone` the call waits for the next allowed moment.
+             */
+            scheduledFor?: string;
+            /** @description The IANA time zone of the person called (default UTC); calling hours are applied in it. */
+            timezone?: string;
+            priority?: components["schemas"]["OutboundCallPriority"];
+        };
+        OutboundCallTranscriptTurn: {
+            /** @enum {string} */
+            role: "user" | "assistant" | "tool";
+            content: string;
+            /** Format: date-time */
+            timestamp: string;
+            /** @description An agent turn cut by the person (barge-in); `content` is what was said before. */
+            interrupted: boolean;
+            toolName: string | null;
+            firstTokenMs: number | null;
+            modelFirstTokenMs: number | null;
+        };
+        /** @description One attempt of an AI outbound call (a retry is another one, with the next `attempt`). */
+        OutboundCall: {
+            /** Format: uuid */
+            id: string;
+            toPhone: components["schemas"]["E164"];
+            /** Format: uuid */
+            agentId: string;
+            /** @description The version of the agent the call ran (set when it is placed). */
+            agentVersion: number | null;
+            status: components["schemas"]["OutboundCallStatus"];
+            priority: components["schemas"]["OutboundCallPriority"];
+            context: string | null;
+            /**
+             * Format: date-time
+             * @description When it is (or was) due; moved on when calling hours deferred it.
+             */
+            scheduledFor: string;
+            timezone: string;
+            attempt: number;
+            /**
+             * Format: uuid
+             * @description The first attempt, for a retry.
+             */
+            originalCallId: string | null;
+            /**
+             * Format: uuid
+             * @description The recurring schedule that made it.
+             */
+            scheduleId: string | null;
+            /** @description The call record (GET /api/calls/{id}) once answered. */
+            callId: number | null;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            endedAt: string | null;
+            /** @description Seconds. */
+            duration: number | null;
+            summary: string | null;
+            outcome: string | null;
+            cost: number | null;
+            costBreakdown: {
+                [key: string]: number;
+            } | null;
+            /** @description What is known about the call (e.g. `callerId`, the number it was placed from). */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** @description Why it ended without a conversation: dnc, no_answer, busy, failed, canceled, no_caller_id, agent_unavailable, carrier_refused, no_final_status. */
+            failureReason: string | null;
+            /** @description The conversation turn by turn (GET of one call only). */
+            transcript?: components["schemas"]["OutboundCallTranscriptTurn"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        OutboundCallList: {
+            calls: components["schemas"]["OutboundCall"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        PendingOutboundRetry: {
+            /**
+             * Format: uuid
+             * @description The retry (an AI outbound call).
+             */
+            id: string;
+            /** Format: uuid */
+            originalCallId: string | null;
+            /** Format: uuid */
+            agentId: string;
+            toPhone: components["schemas"]["E164"];
+            retryAttempt: number;
+            /** Format: date-time */
+            nextRetryAt: string;
+            /** @description Why the attempt before it failed (no_answer, busy, failed, ...). */
+            failureReason: string | null;
+        };
+        PendingOutboundRetryList: {
+            retries: components["schemas"]["PendingOutboundRetry"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        OutboundCallImportForm: {
+            /** @description The CSV file (at most 200 MB). */
+            file: string;
+            /** @description The country national numbers are read in (else the organisation's). */
+            defaultCountry?: string;
+            /**
+             * @description `true` (default) when the first row names the columns; `false` when the file has none (columns then in seed 004's order: phoneNumber, agentId, userId, scheduledFor, timezone, priority, context).
+             * @enum {string}
+             */
+            skipHeader?: "true" | "false";
+        };
+        OutboundCallImportValidation: {
+            totalRows: number;
+            validRows: number;
+            invalidRows: number;
+            /** @description Valid rows repeating an earlier one (same number, agent and time). */
+            duplicateRows: number;
+            errorCount: number;
+            /** @description The first 100 row errors. */
+            errors: components["schemas"]["LeadRowError"][];
+            errorsTruncated: boolean;
+            /** @description Each CSV column and what it fills (`(ignored)` for the rest). */
+            columns: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            delimiter: "," | ";" | "\t";
+            /** @description The first 10 valid rows as they would be scheduled. */
+            preview: {
+                row: number;
+                toPhone: components["schemas"]["E164"];
+                /** Format: uuid */
+                agentId: string;
+                /**
+                 * Format: date-time
+                 * @description null - when imported.
+                 */
+                scheduledFor: string | null;
+                timezone: string;
+                priority: components["schemas"]["OutboundCallPriority"];
+                context: string | null;
+            }[];
+        };
+        /** @enum {string} */
+        AiSchedulePattern: "daily" | "weekly" | "monthly";
+        AiScheduleCreate: {
+            /** @description The AI agent that calls (the organisation's, active, with a number assigned to call from). */
+            agentId: string;
+            toPhone: string;
+            pattern: components["schemas"]["AiSchedulePattern"];
+            /** @description Local time of day, HH:MM (24-hour), in `timezone`. */
+            time: string;
+            /** @description IANA time zone (default UTC). */
+            timezone?: string;
+            /**
+             * Format: date
+             * @description The first day a run may fall on; it also names the weekday (weekly) or day of the month (monthly).
+             */
+            startDate: string;
+            /**
+             * Format: date
+             * @description The last day a run may fall on (inclusive); none = no end.
+             */
+            endDate?: string | null;
+            /** @description Runs only 09:00–18:00 Monday to Friday in `timezone` (a weekend run moves to Monday). */
+            businessHoursOnly?: boolean;
+            context?: string | null;
+            priority?: components["schemas"]["OutboundCallPriority"];
+        };
+        AiSchedule: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            agentId: string;
+            toPhone: components["schemas"]["E164"];
+            pattern: components["schemas"]["AiSchedulePattern"];
+            time: string;
+            timezone: string;
+            /** Format: date */
+            startDate: string;
+            /** Format: date */
+            endDate: string | null;
+            businessHoursOnly: boolean;
+            context: string | null;
+            priority: components["schemas"]["OutboundCallPriority"];
+            isActive: boolean;
+            /**
+             * Format: date-time
+             * @description The next run (null once deactivated or past `endDate`).
+             */
+            nextRunAt: string | null;
+            /** Format: date-time */
+            lastRunAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        AiScheduleList: {
+            schedules: components["schemas"]["AiSchedule"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        AiScheduleStats: {
+            queue: {
+                waiting: number;
+                active: number;
+                completed: number;
+                failed: number;
+            };
+            scheduledCalls: {
+                next24Hours: number;
+                nextWeek: number;
+            };
         };
         AiAnalyticsRange: {
             /**
@@ -17647,6 +18172,945 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listOutboundCalls: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only calls in this state.
+                 * @example scheduled
+                 */
+                status?: components["schemas"]["OutboundCallStatus"];
+                /**
+                 * @description Only calls of this AI agent.
+                 * @example 3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c
+                 */
+                agentId?: string;
+                /**
+                 * @description Only calls scheduled at or after this instant.
+                 * @example 2026-11-01T00:00:00Z
+                 */
+                startDate?: string;
+                /**
+                 * @description Only calls scheduled before this instant.
+                 * @example 2026-12-01T00:00:00Z
+                 */
+                endDate?: string;
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of calls. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "calls": [
+                     *         {
+                     *           "id": "7c0e1f2a-3b4c-4d5e-8f60-718293a4b5c6",
+                     *           "toPhone": "+919876543210",
+                     *           "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *           "agentVersion": null,
+                     *           "status": "scheduled",
+                     *           "priority": "high",
+                     *           "context": "Customer callback regarding order 12345",
+                     *           "scheduledFor": "2026-11-02T10:00:00.000Z",
+                     *           "timezone": "Asia/Kolkata",
+                     *           "attempt": 1,
+                     *           "originalCallId": null,
+                     *           "scheduleId": null,
+                     *           "callId": null,
+                     *           "startedAt": null,
+                     *           "endedAt": null,
+                     *           "duration": null,
+                     *           "summary": null,
+                     *           "outcome": null,
+                     *           "cost": null,
+                     *           "costBreakdown": null,
+                     *           "metadata": {},
+                     *           "failureReason": null,
+                     *           "createdAt": "2026-11-01T10:00:00.000Z",
+                     *           "updatedAt": "2026-11-01T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboundCallList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createOutboundCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "toPhone": "+919876543210",
+                 *       "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                 *       "context": "Customer callback regarding order 12345",
+                 *       "scheduledFor": "2026-11-02T10:00:00Z",
+                 *       "timezone": "Asia/Kolkata",
+                 *       "priority": "high"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OutboundCallCreate"];
+            };
+        };
+        responses: {
+            /** @description Scheduled. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7c0e1f2a-3b4c-4d5e-8f60-718293a4b5c6",
+                     *       "toPhone": "+919876543210",
+                     *       "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *       "agentVersion": null,
+                     *       "status": "scheduled",
+                     *       "priority": "high",
+                     *       "context": "Customer callback regarding order 12345",
+                     *       "scheduledFor": "2026-11-02T10:00:00.000Z",
+                     *       "timezone": "Asia/Kolkata",
+                     *       "attempt": 1,
+                     *       "originalCallId": null,
+                     *       "scheduleId": null,
+                     *       "callId": null,
+                     *       "startedAt": null,
+                     *       "endedAt": null,
+                     *       "duration": null,
+                     *       "summary": null,
+                     *       "outcome": null,
+                     *       "cost": null,
+                     *       "costBreakdown": null,
+                     *       "metadata": {},
+                     *       "failureReason": null,
+                     *       "createdAt": "2026-11-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-01T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboundCall"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createOutboundCallImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "skipHeader": "true",
+                 *       "file": "phoneNumber,agentId,userId,scheduledFor,timezone,priority"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["OutboundCallImportForm"];
+            };
+        };
+        responses: {
+            /** @description The file is stored and queued; follow the import at `GET /api/outbound-call-imports/{id}`. */
+            202: {
+                headers: {
+                    /** @description The import's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "9d3e2c1b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                     *       "campaignId": null,
+                     *       "fileName": "calls.csv",
+                     *       "fileBytes": 10240,
+                     *       "status": "queued",
+                     *       "totalRows": 0,
+                     *       "validRows": 0,
+                     *       "invalidRows": 0,
+                     *       "duplicateRows": 0,
+                     *       "dncRows": 0,
+                     *       "insertedRows": 0,
+                     *       "errorCount": 0,
+                     *       "errors": [],
+                     *       "errorsTruncated": false,
+                     *       "failure": null,
+                     *       "createdAt": "2026-11-01T10:00:00.000Z",
+                     *       "startedAt": null,
+                     *       "completedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadImport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    validateOutboundCallImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "skipHeader": "true",
+                 *       "file": "phoneNumber,agentId,userId,scheduledFor,timezone,priority"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["OutboundCallImportForm"];
+            };
+        };
+        responses: {
+            /** @description What an import of this file would do (duplicates within the file only). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "totalRows": 2,
+                     *       "validRows": 1,
+                     *       "invalidRows": 1,
+                     *       "duplicateRows": 0,
+                     *       "errorCount": 1,
+                     *       "errors": [
+                     *         {
+                     *           "row": 3,
+                     *           "field": "phoneNumber",
+                     *           "value": "12",
+                     *           "message": "Invalid phone number"
+                     *         }
+                     *       ],
+                     *       "errorsTruncated": false,
+                     *       "columns": {
+                     *         "phoneNumber": "phoneNumber",
+                     *         "agentId": "agentId",
+                     *         "userId": "(ignored)",
+                     *         "scheduledFor": "scheduledFor",
+                     *         "timezone": "timezone",
+                     *         "priority": "priority"
+                     *       },
+                     *       "delimiter": ",",
+                     *       "preview": [
+                     *         {
+                     *           "row": 2,
+                     *           "toPhone": "+919876543210",
+                     *           "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *           "scheduledFor": "2026-11-02T10:00:00.000Z",
+                     *           "timezone": "Asia/Kolkata",
+                     *           "priority": "high",
+                     *           "context": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboundCallImportValidation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getOutboundCallImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "9d3e2c1b-8a7f-4e6d-9c5b-4a3f2e1d0c9b",
+                     *       "campaignId": null,
+                     *       "fileName": "calls.csv",
+                     *       "fileBytes": 10240,
+                     *       "status": "completed",
+                     *       "totalRows": 100,
+                     *       "validRows": 95,
+                     *       "invalidRows": 5,
+                     *       "duplicateRows": 0,
+                     *       "dncRows": 1,
+                     *       "insertedRows": 95,
+                     *       "errorCount": 5,
+                     *       "errors": [
+                     *         {
+                     *           "row": 10,
+                     *           "field": "phoneNumber",
+                     *           "value": "12",
+                     *           "message": "Invalid phone number"
+                     *         }
+                     *       ],
+                     *       "errorsTruncated": false,
+                     *       "failure": null,
+                     *       "createdAt": "2026-11-01T10:00:00.000Z",
+                     *       "startedAt": "2026-11-01T10:00:00.100Z",
+                     *       "completedAt": "2026-11-01T10:00:02.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadImport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listPendingOutboundRetries: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of pending retries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "retries": [
+                     *         {
+                     *           "id": "8d1f2a3b-4c5d-4e6f-9a7b-8c9d0e1f2a3b",
+                     *           "originalCallId": "7c0e1f2a-3b4c-4d5e-8f60-718293a4b5c6",
+                     *           "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *           "toPhone": "+919876543210",
+                     *           "retryAttempt": 2,
+                     *           "nextRetryAt": "2026-11-01T11:00:00.000Z",
+                     *           "failureReason": "no_answer"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PendingOutboundRetryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getOutboundCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call; `transcript` lists the conversation's turns (empty before it is answered). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7c0e1f2a-3b4c-4d5e-8f60-718293a4b5c6",
+                     *       "toPhone": "+919876543210",
+                     *       "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *       "agentVersion": 3,
+                     *       "status": "completed",
+                     *       "priority": "high",
+                     *       "context": "Customer callback regarding order 12345",
+                     *       "scheduledFor": "2026-11-02T10:00:00.000Z",
+                     *       "timezone": "Asia/Kolkata",
+                     *       "attempt": 1,
+                     *       "originalCallId": null,
+                     *       "scheduleId": null,
+                     *       "callId": 1042,
+                     *       "startedAt": "2026-11-02T10:00:04.000Z",
+                     *       "endedAt": "2026-11-02T10:03:04.000Z",
+                     *       "duration": 180,
+                     *       "summary": "The customer confirmed the delivery address.",
+                     *       "outcome": "resolved",
+                     *       "cost": 0.0912,
+                     *       "costBreakdown": {
+                     *         "telephony": 0.042,
+                     *         "stt": 0.03,
+                     *         "llm": 0.0042,
+                     *         "tts": 0.015
+                     *       },
+                     *       "metadata": {
+                     *         "callerId": "+12125550100"
+                     *       },
+                     *       "failureReason": null,
+                     *       "createdAt": "2026-11-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-02T10:03:04.000Z",
+                     *       "transcript": [
+                     *         {
+                     *           "role": "assistant",
+                     *           "content": "Hello! This is customer support from Acme Corp.",
+                     *           "timestamp": "2026-11-02T10:00:05.000Z",
+                     *           "interrupted": false,
+                     *           "toolName": null,
+                     *           "firstTokenMs": null,
+                     *           "modelFirstTokenMs": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboundCall"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelOutboundCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Canceled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7c0e1f2a-3b4c-4d5e-8f60-718293a4b5c6",
+                     *       "toPhone": "+919876543210",
+                     *       "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *       "agentVersion": null,
+                     *       "status": "canceled",
+                     *       "priority": "high",
+                     *       "context": null,
+                     *       "scheduledFor": "2026-11-02T10:00:00.000Z",
+                     *       "timezone": "Asia/Kolkata",
+                     *       "attempt": 1,
+                     *       "originalCallId": null,
+                     *       "scheduleId": null,
+                     *       "callId": null,
+                     *       "startedAt": null,
+                     *       "endedAt": "2026-11-01T12:00:00.000Z",
+                     *       "duration": null,
+                     *       "summary": null,
+                     *       "outcome": null,
+                     *       "cost": null,
+                     *       "costBreakdown": null,
+                     *       "metadata": {},
+                     *       "failureReason": null,
+                     *       "createdAt": "2026-11-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-01T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboundCall"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    retryOutboundCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The retry, scheduled. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "9e2a3b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *       "toPhone": "+919876543210",
+                     *       "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *       "agentVersion": null,
+                     *       "status": "scheduled",
+                     *       "priority": "high",
+                     *       "context": "Customer callback regarding order 12345",
+                     *       "scheduledFor": "2026-11-02T11:00:00.000Z",
+                     *       "timezone": "Asia/Kolkata",
+                     *       "attempt": 3,
+                     *       "originalCallId": "7c0e1f2a-3b4c-4d5e-8f60-718293a4b5c6",
+                     *       "scheduleId": null,
+                     *       "callId": null,
+                     *       "startedAt": null,
+                     *       "endedAt": null,
+                     *       "duration": null,
+                     *       "summary": null,
+                     *       "outcome": null,
+                     *       "cost": null,
+                     *       "costBreakdown": null,
+                     *       "metadata": {},
+                     *       "failureReason": null,
+                     *       "createdAt": "2026-11-02T11:00:00.000Z",
+                     *       "updatedAt": "2026-11-02T11:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OutboundCall"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAiSchedules: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only active (or only deactivated) schedules.
+                 * @example true
+                 */
+                isActive?: boolean;
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of schedules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "schedules": [
+                     *         {
+                     *           "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *           "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *           "toPhone": "+919876543210",
+                     *           "pattern": "daily",
+                     *           "time": "10:00",
+                     *           "timezone": "Asia/Kolkata",
+                     *           "startDate": "2026-11-01",
+                     *           "endDate": "2026-11-30",
+                     *           "businessHoursOnly": true,
+                     *           "context": null,
+                     *           "priority": "normal",
+                     *           "isActive": true,
+                     *           "nextRunAt": "2026-11-02T04:30:00.000Z",
+                     *           "lastRunAt": null,
+                     *           "createdAt": "2026-11-01T10:00:00.000Z",
+                     *           "updatedAt": "2026-11-01T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiScheduleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createAiSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                 *       "toPhone": "+919876543210",
+                 *       "pattern": "daily",
+                 *       "time": "10:00",
+                 *       "timezone": "Asia/Kolkata",
+                 *       "startDate": "2026-11-01",
+                 *       "endDate": "2026-11-30",
+                 *       "businessHoursOnly": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["AiScheduleCreate"];
+            };
+        };
+        responses: {
+            /** @description Scheduled; `nextRunAt` is its first run. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *       "toPhone": "+919876543210",
+                     *       "pattern": "daily",
+                     *       "time": "10:00",
+                     *       "timezone": "Asia/Kolkata",
+                     *       "startDate": "2026-11-01",
+                     *       "endDate": "2026-11-30",
+                     *       "businessHoursOnly": true,
+                     *       "context": null,
+                     *       "priority": "normal",
+                     *       "isActive": true,
+                     *       "nextRunAt": "2026-11-02T04:30:00.000Z",
+                     *       "lastRunAt": null,
+                     *       "createdAt": "2026-11-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-01T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiSchedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAiScheduleStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "queue": {
+                     *         "waiting": 5,
+                     *         "active": 2,
+                     *         "completed": 150,
+                     *         "failed": 10
+                     *       },
+                     *       "scheduledCalls": {
+                     *         "next24Hours": 25,
+                     *         "nextWeek": 100
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiScheduleStats"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAiSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedule. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *       "toPhone": "+919876543210",
+                     *       "pattern": "weekly",
+                     *       "time": "10:00",
+                     *       "timezone": "Europe/London",
+                     *       "startDate": "2026-11-02",
+                     *       "endDate": null,
+                     *       "businessHoursOnly": false,
+                     *       "context": "Weekly check-in",
+                     *       "priority": "normal",
+                     *       "isActive": true,
+                     *       "nextRunAt": "2026-11-09T10:00:00.000Z",
+                     *       "lastRunAt": "2026-11-02T10:00:00.000Z",
+                     *       "createdAt": "2026-11-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-02T10:00:01.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiSchedule"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteAiSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+                     *       "agentId": "3b1f6c2a-8d4e-4f1a-9c7b-2e5d8a0f1b3c",
+                     *       "toPhone": "+919876543210",
+                     *       "pattern": "daily",
+                     *       "time": "10:00",
+                     *       "timezone": "Asia/Kolkata",
+                     *       "startDate": "2026-11-01",
+                     *       "endDate": "2026-11-30",
+                     *       "businessHoursOnly": true,
+                     *       "context": null,
+                     *       "priority": "normal",
+                     *       "isActive": false,
+                     *       "nextRunAt": null,
+                     *       "lastRunAt": "2026-11-03T04:30:00.000Z",
+                     *       "createdAt": "2026-11-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-03T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiSchedule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    aiOutboundAnswerWebhook: {
+        parameters: {
+            query: {
+                /**
+                 * @description The AI outbound call (the worker puts it in the URLs it gives Twilio).
+                 * @example 7c0e1f2a-3b4c-4d5e-8f60-718293a4b5c6
+                 */
+                outboundCallId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "CallStatus": "in-progress"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["OutboundAnswerWebhookForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    aiOutboundStatusWebhook: {
+        parameters: {
+            query: {
+                /**
+                 * @description The AI outbound call (the worker puts it in the URLs it gives Twilio).
+                 * @example 7c0e1f2a-3b4c-4d5e-8f60-718293a4b5c6
+                 */
+                outboundCallId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "CallStatus": "completed",
+                 *       "CallDuration": "42"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["CallStatusWebhookForm"];
+            };
+        };
+        responses: {
+            /** @description Applied (or a duplicate: nothing changed). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

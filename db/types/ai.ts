@@ -117,6 +117,8 @@ export interface AiOutboundCallsTable {
   schedule_id: string | null;
   import_id: string | null;
   call_id: number | null;
+  /** The carrier's CallSid once it has the call (migration 0035). */
+  call_sid: ColumnType<string | null, string | null | undefined, string | null>;
   duration_sec: number | null;
   summary: string | null;
   outcome: string | null;

@@ -101,6 +101,8 @@ export interface LeadImportsTable {
   file_bytes: ColumnType<string, number | string | undefined, number | string>;
   file_sha256: string | null;
   options: JsonWithDefault<LeadImportOptions>;
+  /** What the rows become (migration 0035): leads, or AI outbound calls. */
+  kind: Generated<LeadImportKind>;
   status: Generated<LeadImportStatus>;
   total_rows: Generated<number>;
   valid_rows: Generated<number>;
@@ -117,6 +119,8 @@ export interface LeadImportsTable {
   completed_at: Date | null;
   updated_at: UpdatedAt;
 }
+
+export type LeadImportKind = 'leads' | 'ai_calls';
 
 /** How an import reads its file (stored with it, so any instance can run it). */
 export interface LeadImportOptions {

@@ -2,6 +2,7 @@
 // the knowledge-base worker, the ConversationRelay WebSocket, the outbound-call and schedule worker.
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../handler-types.js';
+import { startAiOutboundWorker } from './outbound/runner.js';
 import { startCostSettler } from './analytics/settler.js';
 
 export async function startAi(app: FastifyInstance, deps: Deps): Promise<void> {
@@ -10,6 +11,7 @@ export async function startAi(app: FastifyInstance, deps: Deps): Promise<void> {
   // runtime: server/ai/runtime
 
   // outbound calls and schedules: server/ai/outbound
+  startAiOutboundWorker(app, deps);
 
   // costs: server/ai/analytics — the settler pricing ended AI calls once (AI_CALL_INTERVAL_MS; 0: off)
   if (deps.config.aiCallIntervalMs > 0) {

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { callStatusRank } from '../../server/inbound/calls/status.js';
 import { indexOperations, loadSpec } from '../../server/platform/spec.js';
 import { createSimulatorTelephony, type SimulatorTelephony } from '../../server/telephony/simulator/simulator.js';
+import { assignNumber, createAiAgent } from '../ai/outbound/helpers.js';
 
 let t: TestApp;
 /** The telephony the app controls calls with: B's attempts on A's calls must leave it untouched. */
@@ -51,9 +52,13 @@ interface Tenant {
   agent: { id: string };
   agentGroup: { id: string };
   /** An event webhook endpoint with a delivery (a ping, failed: so a replay would be allowed). */
-  webhook: { id: string; deliveryId: string };  // AI agents (issue 20)
+  webhook: { id: string; deliveryId: string };
+  // AI agents (issue 20)
   /** An AI agent changed once (two versions). */
   aiAgent: { id: string };
+  // AI outbound (issue 20)
+  /** An AI outbound call scheduled years ahead, one that went unanswered (so a retry would be allowed), a recurring schedule, a finished CSV import of calls. */
+  aiOutbound: { callId: string; unansweredId: string; scheduleId: string; importId: string };
 }
 
 let A: Tenant;
@@ -272,7 +277,8 @@ const cases: Record<string, Case> = {
     api.POST('/api/webhook-endpoints/{id}/deliveries/{deliveryId}/replay', { params: { path: { id: A.webhook.id, deliveryId: A.webhook.deliveryId } } }),
     // B's own endpoint, A's delivery.
     api.POST('/api/webhook-endpoints/{id}/deliveries/{deliveryId}/replay', { params: { path: { id: B.webhook.id, deliveryId: A.webhook.deliveryId } } }),
-  ],  // AI agents (issue 20)
+  ],
+  // AI agents (issue 20)
   getAiAgent: (api) => [api.GET('/api/ai-agents/{id}', { params: { path: { id: A.aiAgent.id } } })],
   updateAiAgent: (api) => [
     api.PUT('/api/ai-agents/{id}', { params: { path: { id: A.aiAgent.id } }, body: { name: 'Hijacked', isActive: false, tools: [] } }),
@@ -298,6 +304,16 @@ const cases: Record<string, Case> = {
     api.GET('/api/ai/analytics/agents/{id}', { params: { path: { id: A.aiAgent.id }, query: { startDate: '2025-11-01', endDate: '2025-11-30' } } }),
     api.GET('/api/ai/analytics/agents/{id}', { params: { path: { id: A.aiAgent.id }, query: { startDate: '2025-11-01T00:00:00Z', endDate: '2025-11-02T00:00:00Z', timeZone: 'Europe/Paris' } } }),
   ],
+  // AI outbound (issue 20)
+  getOutboundCall: (api) => [
+    api.GET('/api/outbound-calls/{id}', { params: { path: { id: A.aiOutbound.callId } } }),
+    api.GET('/api/outbound-calls/{id}', { params: { path: { id: A.aiOutbound.unansweredId } } }),
+  ],
+  cancelOutboundCall: (api) => [api.DELETE('/api/outbound-calls/{id}', { params: { path: { id: A.aiOutbound.callId } } })],
+  retryOutboundCall: (api) => [api.POST('/api/outbound-calls/{id}/retry', { params: { path: { id: A.aiOutbound.unansweredId } } })],
+  getAiSchedule: (api) => [api.GET('/api/ai-schedules/{id}', { params: { path: { id: A.aiOutbound.scheduleId } } })],
+  deleteAiSchedule: (api) => [api.DELETE('/api/ai-schedules/{id}', { params: { path: { id: A.aiOutbound.scheduleId } } })],
+  getOutboundCallImport: (api) => [api.GET('/api/outbound-call-imports/{id}', { params: { path: { id: A.aiOutbound.importId } } })],
 };
 
 // Authenticated operations with an id in the path. (Inbound RTB is public: its RTB ID is a
@@ -472,8 +488,25 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
   if (!aiAgent.data) throw new Error(`createAiAgent failed: ${aiAgent.response.status}`);
   const aiChanged = await owner.client.PUT('/api/ai-agents/{id}', { params: { path: { id: aiAgent.data.id } }, body: { firstMessage: `Hello from ${name}` } });
   if (aiChanged.data?.version !== 2) throw new Error(`updateAiAgent failed: ${aiChanged.response.status}`);
+  // AI outbound (issue 20)
+  const aiAgentId = await createAiAgent(t, owner.orgId);
+  await assignNumber(t, owner, aiAgentId);
+  const aiCall = await owner.client.POST('/api/outbound-calls', { body: { toPhone: phone.replace(/\d{2}$/, '95'), agentId: aiAgentId, scheduledFor: '2031-01-01T10:00:00Z' } });
+  const aiUnanswered = await owner.client.POST('/api/outbound-calls', { body: { toPhone: phone.replace(/\d{2}$/, '94'), agentId: aiAgentId, scheduledFor: '2031-01-01T10:00:00Z' } });
+  const aiSchedule = await owner.client.POST('/api/ai-schedules', { body: { toPhone: phone.replace(/\d{2}$/, '95'), agentId: aiAgentId, pattern: 'weekly', time: '10:00', startDate: '2031-01-06' } });
+  if (!aiCall.data || !aiUnanswered.data || !aiSchedule.data) throw new Error('AI outbound setup failed');
+  await t.db.updateTable('ai_outbound_calls').set({ status: 'no-answer', failure_reason: 'no_answer', ended_at: new Date() }).where('id', '=', aiUnanswered.data.id).execute();
+  const aiImport = await upload(t, owner, '/api/outbound-call-imports', `phoneNumber,agentId,scheduledFor\n${phone.replace(/\d{2}$/, '93')},${aiAgentId},2031-01-01T10:00:00Z\nnot-a-phone,${aiAgentId},\n`);
+  if (aiImport.status !== 202) throw new Error(`AI call import failed: ${aiImport.status}`);
+  for (let i = 0; i < 200; i += 1) {
+    const state = await owner.client.GET('/api/outbound-call-imports/{id}', { params: { path: { id: aiImport.body.id } } });
+    if (state.data?.status === 'completed') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const aiOutbound = { callId: aiCall.data.id, unansweredId: aiUnanswered.data.id, scheduleId: aiSchedule.data.id, importId: aiImport.body.id as string };
   return {
     aiAgent: { id: aiAgent.data.id },
+    aiOutbound,
     webhook: { id: webhook.data.id, deliveryId: ping.data.id },
     agent: { id: agent.data.id },
     agentGroup: { id: agentGroup.data.id },

@@ -1,7 +1,7 @@
 // Lead imports in the database: the import row (status, counts, checkpoint, lease), the uploaded
 // file's chunks, the kept row errors, and the batch insert of leads.
 import { sql } from 'kysely';
-import type { Db, LeadImportErrorRow, LeadImportOptions, LeadImportRow } from '../../../db/types.js';
+import type { Db, LeadImportErrorRow, LeadImportKind, LeadImportOptions, LeadImportRow } from '../../../db/types.js';
 import type { ImportLead, RowError } from './rows.js';
 
 /** The file is stored in pieces of this size. */
@@ -11,11 +11,11 @@ export const MAX_STORED_ERRORS = 1000;
 
 export function insertImport(
   db: Db,
-  values: { orgId: string; campaignId: string | null; userId: number; options: LeadImportOptions },
+  values: { orgId: string; campaignId: string | null; userId: number; options: LeadImportOptions; kind?: LeadImportKind },
 ): Promise<LeadImportRow> {
   return db
     .insertInto('lead_imports')
-    .values({ org_id: values.orgId, campaign_id: values.campaignId, created_by_user_id: values.userId, options: JSON.stringify(values.options) })
+    .values({ org_id: values.orgId, campaign_id: values.campaignId, created_by_user_id: values.userId, options: JSON.stringify(values.options), kind: values.kind ?? 'leads' })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -61,13 +61,13 @@ export async function* readChunks(db: Db, importId: string): AsyncGenerator<Buff
   }
 }
 
-export function findImport(db: Db, orgId: string, id: string): Promise<LeadImportRow | undefined> {
-  return db.selectFrom('lead_imports').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+export function findImport(db: Db, orgId: string, id: string, kind: LeadImportKind = 'leads'): Promise<LeadImportRow | undefined> {
+  return db.selectFrom('lead_imports').selectAll().where('org_id', '=', orgId).where('id', '=', id).where('kind', '=', kind).executeTakeFirst();
 }
 
 export async function listImports(db: Db, orgId: string, limit: number, offset: number): Promise<{ rows: LeadImportRow[]; total: number }> {
-  const rows = await db.selectFrom('lead_imports').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
-  const total = await db.selectFrom('lead_imports').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
+  const rows = await db.selectFrom('lead_imports').selectAll().where('org_id', '=', orgId).where('kind', '=', 'leads').orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
+  const total = await db.selectFrom('lead_imports').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).where('kind', '=', 'leads').executeTakeFirstOrThrow();
   return { rows, total: Number(total.n) };
 }
 
@@ -76,14 +76,14 @@ export function importErrors(db: Db, importId: string, limit: number): Promise<L
 }
 
 /**
- * Claim the oldest import that is queued, or processing with an expired lease (its worker stopped),
+ * Claim the oldest import of `kind` that is queued, or processing with an expired lease (its worker stopped),
  * for `leaseMs`. `attempts` counts claims; it is also the fencing token of the claim.
  */
-export async function claimImport(db: Db, leaseMs: number): Promise<LeadImportRow | undefined> {
+export async function claimImport(db: Db, leaseMs: number, kind: LeadImportKind = 'leads'): Promise<LeadImportRow | undefined> {
   const result = await sql<LeadImportRow>`
     WITH due AS (
       SELECT id FROM lead_imports
-       WHERE status IN ('queued', 'processing') AND (locked_until IS NULL OR locked_until < now())
+       WHERE status IN ('queued', 'processing') AND (locked_until IS NULL OR locked_until < now()) AND kind = ${kind}
        ORDER BY created_at, id
        LIMIT 1
        FOR UPDATE SKIP LOCKED)

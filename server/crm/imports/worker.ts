@@ -5,22 +5,23 @@
 // checkpoint are parsed again and skipped, and the unique (campaign, number) index makes even a
 // replayed batch insert nothing twice. An import claimed MAX_ATTEMPTS times without finishing, or
 // whose file cannot be read as CSV, ends `failed` with the reason (the rows before stay imported).
+// What a record becomes is the import's kind (kind.ts): leads, or AI outbound calls
+// (server/ai/outbound/import-kind.ts); a worker claims imports of its own kind only.
 import type { Kysely } from 'kysely';
 import type { DB, LeadImportRow } from '../../../db/types.js';
-import { type ColumnPlan, planColumns } from './columns.js';
 import { openCsv } from './csv-reader.js';
+import { type ImportKind, LEAD_IMPORT } from './kind.js';
 import {
   type BatchCounts,
   checkpointImport,
   claimImport,
   finishImport,
   insertImportErrors,
-  insertImportedLeads,
   MAX_STORED_ERRORS,
   readChunks,
   releaseImport,
 } from './queries.js';
-import { type ImportLead, readRow, type RowError } from './rows.js';
+import type { RowError } from './rows.js';
 
 export const IMPORT_BATCH_ROWS = 5000;
 export const IMPORT_LEASE_MS = 60_000;
@@ -37,8 +38,8 @@ export interface ImportRunOptions {
   signal?: AbortSignal;
 }
 
-/** Run one claimed import to its end, or until `signal` stops it. */
-export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: ImportRunOptions = {}): Promise<'completed' | 'failed' | 'stopped' | 'lost'> {
+/** Run one claimed import (its rows read and written as `kind` says) to its end, or until `signal` stops it. */
+export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: ImportRunOptions = {}, kind: ImportKind = LEAD_IMPORT): Promise<'completed' | 'failed' | 'stopped' | 'lost'> {
   const batchRows = options.batchRows ?? IMPORT_BATCH_ROWS;
   const leaseMs = options.leaseMs ?? IMPORT_LEASE_MS;
   const attempt = imp.attempts;
@@ -46,11 +47,12 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
     await finishImport(db, imp.id, attempt, { status: 'failed', failure: `stopped ${MAX_ATTEMPTS} times before finishing (server restarts or crashes during the import); ${imp.total_rows} rows were done` });
     return 'failed';
   }
-  const { hasHeader, fieldMapping, defaultCountry } = imp.options;
+  const { hasHeader } = imp.options;
+  const rows = await kind.open(db, imp);
   let errorsKept = Math.min(imp.error_count, MAX_STORED_ERRORS);
-  let plan: ColumnPlan | null = null;
+  let plan: unknown = null;
   let skip = imp.total_rows;
-  let leads: ImportLead[] = [];
+  let items: unknown[] = [];
   let errors: RowError[] = [];
   let counts: BatchCounts = { records: 0, valid: 0, invalid: 0, duplicates: 0, dnc: 0, inserted: 0, errors: 0 };
 
@@ -64,9 +66,9 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
   // inserts it, or it was there already): left out here, so that two open transactions never
   // wait for each other's row.
   let previousNumbers = new Set<string>();
-  const write = async (batch: { leads: ImportLead[]; errors: RowError[]; counts: BatchCounts; keptBefore: number }, previous: Promise<void>) => {
+  const write = async (batch: { items: unknown[]; errors: RowError[]; counts: BatchCounts; keptBefore: number }, previous: Promise<void>) => {
     await db.transaction().execute(async (trx) => {
-      const { inserted, dnc } = await insertImportedLeads(trx, imp, batch.leads);
+      const { inserted, dnc } = await rows.write(trx, imp, batch.items);
       await insertImportErrors(trx, imp.id, batch.keptBefore, batch.errors);
       await previous;
       const counted = { ...batch.counts, inserted, dnc, duplicates: batch.counts.valid - inserted };
@@ -75,11 +77,11 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
   };
   const flush = async () => {
     if (counts.records === 0) return;
-    const fresh = leads.filter((lead) => !previousNumbers.has(lead.phoneE164));
-    previousNumbers = new Set(leads.map((lead) => lead.phoneE164));
-    const batch = { leads: fresh, errors, counts, keptBefore: errorsKept };
+    const fresh = items.filter((item) => !previousNumbers.has(rows.key(item)));
+    previousNumbers = new Set(items.map((item) => rows.key(item)));
+    const batch = { items: fresh, errors, counts, keptBefore: errorsKept };
     errorsKept = Math.min(MAX_STORED_ERRORS, errorsKept + errors.length);
-    leads = [];
+    items = [];
     errors = [];
     counts = { records: 0, valid: 0, invalid: 0, duplicates: 0, dnc: 0, inserted: 0, errors: 0 };
     if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
@@ -98,9 +100,10 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
     for await (const record of csv.records) {
       if (first) {
         first = false;
-        const planned = planColumns(hasHeader ? record.values : null, record.values.length, fieldMapping);
-        if ('problems' in planned) {
-          await finishImport(db, imp.id, attempt, { status: 'failed', failure: Object.entries(planned.problems).map(([k, v]) => `${k} ${v}`).join('; ') });
+        const planned = rows.plan(hasHeader ? record.values : null, record.values.length);
+        if (planned !== null && typeof planned === 'object' && 'problems' in planned) {
+          const problems = (planned as { problems: Record<string, string> }).problems;
+          await finishImport(db, imp.id, attempt, { status: 'failed', failure: Object.entries(problems).map(([k, v]) => `${k} ${v}`).join('; ') });
           return 'failed';
         }
         plan = planned;
@@ -110,11 +113,11 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
         skip -= 1;
         continue;
       }
-      const result = readRow(record.values, record.row, plan!, defaultCountry);
+      const result = rows.read(record.values, record.row, plan);
       counts.records += 1;
       if (result.ok) {
         counts.valid += 1;
-        leads.push(result.lead);
+        items.push(result.item);
       } else {
         counts.invalid += 1;
         counts.errors += result.errors.length;
@@ -146,14 +149,14 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
   }
 }
 
-/** Claim and run imports until none is due (or `signal` stops it). Returns how many were run. */
-export async function drainImports(db: Kysely<DB>, options: ImportRunOptions = {}): Promise<number> {
+/** Claim and run imports of `kind` until none is due (or `signal` stops it). Returns how many were run. */
+export async function drainImports(db: Kysely<DB>, options: ImportRunOptions = {}, kind: ImportKind = LEAD_IMPORT): Promise<number> {
   let ran = 0;
   while (!options.signal?.aborted) {
-    const imp = await claimImport(db, options.leaseMs ?? IMPORT_LEASE_MS);
+    const imp = await claimImport(db, options.leaseMs ?? IMPORT_LEASE_MS, kind.name);
     if (!imp) break;
     ran += 1;
-    const outcome = await runImport(db, imp, options);
+    const outcome = await runImport(db, imp, options, kind);
     if (outcome === 'stopped') break;
   }
   return ran;

@@ -16,6 +16,7 @@ import { upload, waitForImport } from '../../crm/helpers.js';
 import { indexOperations, loadSpec, type OperationMeta } from '../../../server/platform/spec.js';
 import { unknownNumberTwiml } from '../../../server/inbound/webhooks/twiml.js';
 import { NOOP_SNIPPET } from '../../../server/attribution/tracking-tags/snippet.js';
+import { assignNumber } from '../../ai/outbound/helpers.js';
 
 let t: TestApp;
 let owner: Member;
@@ -50,6 +51,10 @@ let webhookDeliveryId: string;
 let aiAgentId: string;
 const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
+// AI outbound (issue 20): the AI agent above given a number, a call scheduled years ahead, a schedule.
+let aiOutboundCallId: string;
+let aiScheduleId: string;
+let aiImportId: string;
 
 const spec = loadSpec();
 const operations = [...indexOperations(spec).values()];
@@ -294,6 +299,21 @@ const table: Record<string, Case> = {
   exotelIncomingWebhook: { body: () => ({ CallSid: 'exo_bad_input', From: '+919876543210', To: numberPhone }) },
   // AI analytics (issue 20)
   getAiAgentAnalytics: { params: () => ({ id: aiAgentId }), query: () => ({ startDate: '2025-11-01', endDate: '2025-11-30' }) },
+  // AI outbound (issue 20)
+  createOutboundCall: { body: () => ({ toPhone: '+14155550182', agentId: aiAgentId, scheduledFor: '2031-01-01T10:00:00Z', timezone: 'America/New_York', priority: 'high', context: 'Sneaky call' }) },
+  getOutboundCall: { params: () => ({ id: aiOutboundCallId }) },
+  cancelOutboundCall: { params: () => ({ id: aiOutboundCallId }) },
+  retryOutboundCall: { params: () => ({ id: aiOutboundCallId }) },
+  createAiSchedule: { body: () => ({ agentId: aiAgentId, toPhone: '+14155550182', pattern: 'weekly', time: '10:00', timezone: 'Europe/London', startDate: '2031-01-06', endDate: null, businessHoursOnly: true, priority: 'low', context: null }) },
+  getAiSchedule: { params: () => ({ id: aiScheduleId }) },
+  deleteAiSchedule: { params: () => ({ id: aiScheduleId }) },
+  // The AI worker's webhooks name the attempt in the query (an unknown one here: a valid request is a 404).
+  aiOutboundAnswerWebhook: { query: () => ({ outboundCallId: '4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'in-progress' }) },
+  aiOutboundStatusWebhook: { query: () => ({ outboundCallId: '4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'completed', CallDuration: '60' }) },
+  // Multipart forms (CSV imports of AI calls): the fields besides the file.
+  createOutboundCallImport: { body: () => ({ skipHeader: 'true' }) },
+  validateOutboundCallImport: { body: () => ({ defaultCountry: 'US' }) },
+  getOutboundCallImport: { params: () => ({ id: aiImportId }) },
 };
 
 function signedQuery(id: string): Record<string, string> {
@@ -395,6 +415,23 @@ beforeAll(async () => {
   const aiAgent = await owner.client.POST('/api/ai-agents', { body: { name: 'AI agent', systemPrompt: 'Be helpful.' } });
   if (!aiAgent.data) throw new Error(`createAiAgent failed: ${aiAgent.response.status}`);
   aiAgentId = aiAgent.data.id;
+  // AI outbound (issue 20)
+  await assignNumber(t, owner, aiAgentId);
+  const aiCall = await owner.client.POST('/api/outbound-calls', { body: { toPhone: '+14155550181', agentId: aiAgentId, scheduledFor: '2031-01-01T10:00:00Z' } });
+  const aiSchedule = await owner.client.POST('/api/ai-schedules', { body: { toPhone: '+14155550181', agentId: aiAgentId, pattern: 'daily', time: '10:00', startDate: '2031-01-01' } });
+  if (!aiCall.data || !aiSchedule.data) throw new Error(`AI outbound setup failed: ${aiCall.response.status} ${aiSchedule.response.status}`);
+  aiOutboundCallId = aiCall.data.id;
+  aiScheduleId = aiSchedule.data.id;
+  const aiImport = await upload(t, owner, '/api/outbound-call-imports', `phoneNumber,agentId,scheduledFor\n+14155550180,${aiAgentId},2031-01-01T10:00:00Z\n`);
+  if (aiImport.status !== 202) throw new Error(`AI call import failed: ${aiImport.status}`);
+  aiImportId = aiImport.body.id;
+  for (let i = 0; i < 200; i += 1) {
+    const state = await owner.client.GET('/api/outbound-call-imports/{id}', { params: { path: { id: aiImportId } } });
+    if (state.data?.status === 'completed') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // The number was needed to create them only (the row counts checked at the end stay the world's).
+  await t.db.deleteFrom('phone_numbers').where('ai_agent_id', '=', aiAgentId).execute();
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
@@ -413,7 +450,9 @@ describe('the tables cover openapi.yaml', () => {
     expect(JSON_OR_FORM_BODY_OPERATIONS.map((op) => op.operationId)).toEqual(['exotelIncomingWebhook']);
     expect(JSON_BODY_OPERATIONS.length + FORM_BODY_OPERATIONS.length + MULTIPART_BODY_OPERATIONS.length + JSON_OR_FORM_BODY_OPERATIONS.length).toBe(BODY_OPERATIONS.length);
     expect(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId)).toEqual(['uploadAudio']);
-    expect(STREAMED_UPLOAD_OPERATIONS.map((op) => op.operationId).sort()).toEqual(['createLeadImport', 'importDncNumbers', 'uploadLeadsCsv', 'validateLeadImport']);
+    expect(STREAMED_UPLOAD_OPERATIONS.map((op) => op.operationId).sort()).toEqual(
+      ['createLeadImport', 'importDncNumbers', 'uploadLeadsCsv', 'validateLeadImport', 'createOutboundCallImport', 'validateOutboundCallImport'].sort(),
+    );
     expect(FORM_BODY_OPERATIONS.length).toBeGreaterThanOrEqual(8);
     // Optional bodies: JSON only too.
     for (const op of operations.filter((o) => bodyTypes(o).length > 0 && !o.requestBodyRequired)) expect(bodyTypes(op), op.operationId).toEqual([JSON_TYPE]);
