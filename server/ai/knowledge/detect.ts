@@ -27,12 +27,12 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const HTML_START = /^(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+html|html|head|body)[\s>]/i;
 const MARKDOWN_SIGNS = [
-  /^#{1,6}\s+\S/m, // ATX heading
+  /^#{1,6}[ \t]+\S/m, // ATX heading
   /^(?:```|~~~)/m, // fenced code
   /\[[^\]\n]+\]\([^)\s]+\)/, // inline link
   /^\S.*\n(?:=+|-+)\s*$/m, // setext heading
-  /^\s{0,3}(?:[-*+]|\d+[.)])\s+\S.*\n\s{0,3}(?:[-*+]|\d+[.)])\s+\S/m, // a list of two items or more
-  /^\s{0,3}>\s+\S/m, // block quote
+  /^[ \t]{0,3}(?:[-*+]|\d+[.)])[ \t]+\S.*\n[ \t]{0,3}(?:[-*+]|\d+[.)])[ \t]+\S/m, // a list of two items or more
+  /^[ \t]{0,3}>[ \t]+\S/m, // block quote
 ];
 
 export function decodeUtf8(data: Buffer): string | null {
