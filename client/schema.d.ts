@@ -6864,8 +6864,8 @@ export interface components {
              * @description Search this agent's documents and the organisation's documents that belong to no agent.
              */
             agentId?: string;
-            /** @default 5 */
-            limit: number;
+            /** @description How many passages at most (default 5). */
+            limit?: number;
         };
         KnowledgeSearchResult: {
             /** @description The passage's text. */
