@@ -10,6 +10,7 @@ import { createWorld, WORLD_CALL_SID } from '../../helpers/api-world.js';
 import { type Member, PASSWORD, uniqueEmail } from '../../helpers/fixtures.js';
 import { FORM_TYPE, JSON_TYPE, type Sent, fillPath, formOf, sendRaw } from '../../helpers/raw-request.js';
 import { snapshotTables } from '../../helpers/db-snapshot.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { startTestApp, TEST_SECRETS_KEY, type TestApp } from '../../helpers/test-app.js';
 import { createAudioUrlSigner, deriveAudioUrlKey } from '../../../server/crm/audio/signed-url.js';
 import { upload, waitForImport } from '../../crm/helpers.js';
@@ -46,6 +47,8 @@ let agentId: string;
 let agentGroupId: string;
 let webhookId: string;
 let webhookDeliveryId: string;
+// AI knowledge base (issue 20)
+let kbDocumentId: string;
 const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
@@ -275,6 +278,19 @@ const table: Record<string, Case> = {
   replayWebhookDelivery: { params: () => ({ id: webhookId, deliveryId: webhookDeliveryId }) },
   // Public: the signed URL Twilio fetches (a malformed id is a 404 before the signature is read).
   playAudio: { params: () => ({ id: audioId }), query: () => signedQuery(audioId) },
+  // AI knowledge base (issue 20)
+  uploadKnowledgeDocument: { body: () => ({ title: 'Sneaky document', category: 'sneaky' }) },
+  uploadKnowledgeDocumentLegacy: { body: () => ({ title: 'Sneaky document' }) },
+  searchKnowledgeBase: { body: () => ({ query: 'return policy', limit: 5 }) },
+  getKnowledgeDocument: { params: () => ({ id: kbDocumentId }) },
+  deleteKnowledgeDocument: { params: () => ({ id: kbDocumentId }) },
+};
+
+/** The file part of each upload, with content its operation refuses (the default: audio's). */
+const UPLOAD_FILES: Record<string, { name: string; filename: string; content: string }> = {
+  // AI knowledge base (issue 20): a NUL byte makes it no accepted type.
+  uploadKnowledgeDocument: { name: 'file', filename: 'manual.pdf', content: 'not\u0000a document' },
+  uploadKnowledgeDocumentLegacy: { name: 'file', filename: 'manual.pdf', content: 'not\u0000a document' },
 };
 
 function signedQuery(id: string): Record<string, string> {
@@ -372,6 +388,13 @@ beforeAll(async () => {
   const ping = await owner.client.POST('/api/webhook-endpoints/{id}/test', { params: { path: { id: webhookId } } });
   if (!ping.data) throw new Error(`testWebhookEndpoint failed: ${ping.response.status}`);
   webhookDeliveryId = ping.data.id;
+  // AI knowledge base (issue 20): a processed document.
+  const kbForm = new FormData();
+  kbForm.append('file', new Blob([Buffer.from('Returns are accepted within 30 days.')]), 'returns.txt');
+  const kbDoc = await owner.client.POST('/api/knowledge-base', { body: {} as never, bodySerializer: () => kbForm });
+  if (!kbDoc.data) throw new Error(`uploadKnowledgeDocument failed: ${kbDoc.response.status}`);
+  kbDocumentId = kbDoc.data.id;
+  await waitFor('the knowledge document', () => t.db.selectFrom('kb_documents').select('status').where('id', '=', kbDocumentId).executeTakeFirstOrThrow(), (r) => r.status !== 'processing');
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
@@ -387,7 +410,7 @@ describe('the tables cover openapi.yaml', () => {
       expect(bodyTypes(op), op.operationId).toEqual([op.twilioSigned ? FORM_TYPE : MULTIPART_BODY_OPERATIONS.includes(op) ? MULTIPART_TYPE : JSON_TYPE]);
     }
     expect(JSON_BODY_OPERATIONS.length + FORM_BODY_OPERATIONS.length + MULTIPART_BODY_OPERATIONS.length).toBe(BODY_OPERATIONS.length);
-    expect(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId)).toEqual(['uploadAudio']);
+    expect(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId)).toEqual(['uploadAudio', 'uploadKnowledgeDocument', 'uploadKnowledgeDocumentLegacy']);
     expect(STREAMED_UPLOAD_OPERATIONS.map((op) => op.operationId).sort()).toEqual(['createLeadImport', 'importDncNumbers', 'uploadLeadsCsv', 'validateLeadImport']);
     expect(FORM_BODY_OPERATIONS.length).toBeGreaterThanOrEqual(8);
     // Optional bodies: JSON only too.
@@ -542,7 +565,7 @@ describe.each(FORM_BODY_OPERATIONS.map((op) => op.operationId))('%s form body (a
 describe.each(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId))('%s multipart body (an upload)', (operationId) => {
   const op = () => opById(operationId);
   const valid = () => table[operationId]!.body!();
-  const file = { name: 'audio', filename: 'greeting.mp3', content: 'not really audio' };
+  const file = UPLOAD_FILES[operationId] ?? { name: 'audio', filename: 'greeting.mp3', content: 'not really audio' };
   const multipart = (text: string) => () => send(op(), { body: text, contentType: `${MULTIPART_TYPE}; boundary=${BOUNDARY}` });
   const required = (): string[] => bodySchema(op(), MULTIPART_TYPE).required ?? [];
 
@@ -553,7 +576,7 @@ describe.each(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId))('%s multip
   });
 
   it('answers 400 VALIDATION_ERROR naming each missing required part', async () => {
-    expect(required()).toContain('audio');
+    expect(required()).toContain(file.name);
     const seen = await outcomes(
       required().map((field) => [
         field,
@@ -563,7 +586,7 @@ describe.each(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId))('%s multip
     expect(seen).toEqual(required().map((field) => ({ label: field, status: 400, code: 'VALIDATION_ERROR', wellFormed: true, details: { [field]: 'is required' } })));
   });
 
-  it('answers 400 for prototype-poisoning field names, a field given twice, and a file that is not audio', async () => {
+  it('answers 400 for prototype-poisoning field names, a field given twice, and a file of no accepted type', async () => {
     const seen = await outcomes([
       ['__proto__', multipart(multipartOf({ __proto__: 'x', ...valid() }, file))],
       ['constructor', multipart(multipartOf({ constructor: 'x', ...valid() }, file))],
