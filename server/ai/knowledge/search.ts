@@ -2,6 +2,11 @@
 // embedded database too. Shared by the search operation and the runtime's search tool and local
 // mode. An agent's search covers its own documents and the organisation's documents that belong
 // to no agent. Functions take `db` first.
+//
+// Cost: ranking reads every candidate's tsvector, so a query matching tens of thousands of
+// passages (a word in most of them) would take hundreds of milliseconds. The passages ranked are
+// therefore at most SEARCH_CANDIDATES of those that match (taken in the order the index gives
+// them); a query matching fewer — nearly every real question — is ranked exactly.
 import { sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
 
@@ -23,28 +28,41 @@ export interface KnowledgeQuery {
   limit: number;
 }
 
+/** The most matching passages ranked for one query (see the cost note above). */
+export const SEARCH_CANDIDATES = 1000;
+
+interface Row {
+  id: string;
+  content: string;
+  document_id: string;
+  title: string;
+  position: number;
+  page: number | null;
+  score: number | string;
+}
+
 /** The best passages for the query, best first; none when the query has no searchable word. */
 export async function searchKnowledge(db: Db, orgId: string, query: KnowledgeQuery): Promise<KnowledgePassage[]> {
-  const q = sql`websearch_to_tsquery('english', ${query.text})`;
-  let select = db
-    .selectFrom('kb_chunks as c')
-    .innerJoin('kb_documents as d', 'd.id', 'c.document_id')
-    .select([
-      'c.content',
-      'c.document_id',
-      'd.title',
-      'c.position',
-      'c.page',
-      sql<number>`ts_rank_cd(c.tsv, ${q}, 32)`.as('score'),
-    ])
-    .where('c.org_id', '=', orgId)
-    .where('d.status', '=', 'ready')
-    .where(sql<boolean>`c.tsv @@ ${q}`);
-  if (query.agentId) {
-    const agentId = query.agentId;
-    select = select.where((eb) => eb.or([eb('c.agent_id', '=', agentId), eb('c.agent_id', 'is', null)]));
-  }
-  const rows = await select.orderBy('score', 'desc').orderBy('c.id').limit(query.limit).execute();
+  const agentFilter = query.agentId ? sql`AND (c.agent_id = ${query.agentId} OR c.agent_id IS NULL)` : sql``;
+  // Passages are written only with their document's `ready` state (worker.ts, one transaction),
+  // so candidates need no join; the final join keeps that true even if it were not.
+  const { rows } = await sql<Row>`
+    WITH q AS (SELECT websearch_to_tsquery('english', ${query.text}) AS q),
+    candidates AS (
+      SELECT c.id, c.tsv
+        FROM kb_chunks c CROSS JOIN q
+       WHERE c.org_id = ${orgId} AND c.tsv @@ q.q ${agentFilter}
+       LIMIT ${SEARCH_CANDIDATES}),
+    ranked AS (
+      SELECT cand.id, ts_rank_cd(cand.tsv, q.q, 32) AS score
+        FROM candidates cand CROSS JOIN q
+       ORDER BY score DESC, cand.id
+       LIMIT ${query.limit})
+    SELECT r.id, c.content, c.document_id, d.title, c.position, c.page, r.score
+      FROM ranked r
+      JOIN kb_chunks c ON c.id = r.id
+      JOIN kb_documents d ON d.id = c.document_id AND d.status = 'ready'
+     ORDER BY r.score DESC, r.id`.execute(db);
   return rows.map((r) => ({
     content: r.content,
     score: Math.round(Number(r.score) * 10_000) / 10_000,
