@@ -13,6 +13,7 @@
 // Target (issue 20): p99 ≤ 30 ms. Ingestion: a --pages-page PDF (pdfkit, ~2,000 characters per
 // page) and a DOCX of the same text are processed by processDocument (extraction, chunking, one
 // transaction of passages); pages (or their equivalent) per second.
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -107,6 +108,7 @@ function passage(): string {
 
 // ---- the run -----------------------------------------------------------------------------------
 
+const loadBefore = loadavg()[0]!;
 await createBenchSchema(url, schema);
 const { db, close } = await openDatabase({ databaseUrl: url, searchPath: schema, poolSize: 4 });
 const lines: string[] = [];
@@ -214,6 +216,8 @@ try {
   lines.push('Ingestion through the worker (processDocument: extraction, chunking, one transaction of passages):');
   lines.push('');
   lines.push(...markdownTable(['file', 'size', 'pages', 'passages', 'seconds', 'pages/s', 'passages/s'], ingest, (c) => c === 0));
+  lines.push('');
+  lines.push(`Machine: ${cpus().length} cores; 1-minute load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (other jobs share the machine: figures on an idle one are lower).`);
   console.log(lines.join('\n'));
 } finally {
   await close();

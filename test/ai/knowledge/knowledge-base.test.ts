@@ -8,6 +8,7 @@ import { type Member, addMember, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { claimDocument } from '../../../server/ai/knowledge/queries.js';
+import { SEARCH_CANDIDATES } from '../../../server/ai/knowledge/search.js';
 import { drainDocuments, MAX_ATTEMPTS } from '../../../server/ai/knowledge/worker.js';
 import { declaredZipBomb, hiddenZipBomb, makeManyPagePdf, makePdf, TINY_PNG, WARRANTY_DOCX } from './fixtures.js';
 import { insertAgent, kbUpload, uploadProcessed, waitProcessed } from './helpers.js';
@@ -227,6 +228,23 @@ describe('search', () => {
       [400, ['limit']],
       [400, ['limit']],
     ]);
+  });
+
+  it(`answers well past ${SEARCH_CANDIDATES} matching passages (the ranked candidates are capped), scores still in 0–1`, async () => {
+    const { id } = await t.db
+      .insertInto('kb_documents')
+      .values({ org_id: owner.orgId, title: 'Gizmo catalogue', content_type: 'text/plain', size_bytes: 1, sha256: 'x', file: null, status: 'ready', chunk_count: SEARCH_CANDIDATES + 200 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const contents = Array.from({ length: SEARCH_CANDIDATES + 200 }, (_, i) => (i === 0 ? 'Gizmo gizmo gizmo: the gizmo guide, all about the gizmo.' : `Item ${i} is a gizmo of the ${i % 2 ? 'red' : 'blue'} kind.`));
+    for (let i = 0; i < contents.length; i += 400) {
+      await t.db.insertInto('kb_chunks').values(contents.slice(i, i + 400).map((content, j) => ({ org_id: owner.orgId, document_id: id, agent_id: null, position: i + j, page: null, content }))).execute();
+    }
+    const found = await owner.client.POST('/api/knowledge-base/search', { body: { query: 'gizmo', limit: 50 } });
+    expect(found.data!.results).toHaveLength(50);
+    expect(found.data!.results[0]).toMatchObject({ documentId: id, position: 0 });
+    for (const r of found.data!.results) expect(r.score > 0 && r.score <= 1).toBe(true);
+    await owner.client.DELETE('/api/knowledge-base/{id}', { params: { path: { id } } });
   });
 
   it("an agent's search covers its own documents and the organisation's shared ones, not another agent's", async () => {
