@@ -7,7 +7,7 @@
 // passages (a word in most of them) would take hundreds of milliseconds. The passages ranked are
 // therefore at most SEARCH_CANDIDATES of those that match (taken in the order the index gives
 // them); a query matching fewer — nearly every real question — is ranked exactly.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
 
 export interface KnowledgePassage {
@@ -41,17 +41,33 @@ interface Row {
   score: number | string;
 }
 
-/** The best passages for the query, best first; none when the query has no searchable word. */
+/**
+ * The best passages for the query, best first; none when the query has no searchable word. Every
+ * word must be in a passage (websearch_to_tsquery's AND); when no passage holds them all — a
+ * question asked in a sentence — the passages holding some of them are ranked instead (the same
+ * words OR-ed; not for a query with an excluded `-word`), so a caller's question still finds the
+ * passage that answers it. (Such scores rank those passages among themselves: cover density
+ * favours near words, so they are not comparable with a strict match's.)
+ */
 export async function searchKnowledge(db: Db, orgId: string, query: KnowledgeQuery): Promise<KnowledgePassage[]> {
+  const strict = sql`websearch_to_tsquery('english', ${query.text})`;
+  const found = await rankPassages(db, orgId, strict, query);
+  if (found.length > 0) return found;
+  const loose = sql`(SELECT CASE WHEN strpos(w::text, '!') > 0 OR strpos(w::text, ' & ') = 0 THEN NULL ELSE replace(w::text, ' & ', ' | ')::tsquery END
+                       FROM websearch_to_tsquery('english', ${query.text}) AS w)`;
+  return rankPassages(db, orgId, loose, query);
+}
+
+async function rankPassages(db: Db, orgId: string, tsquery: RawBuilder<unknown>, query: KnowledgeQuery): Promise<KnowledgePassage[]> {
   const agentFilter = query.agentId ? sql`AND (c.agent_id = ${query.agentId} OR c.agent_id IS NULL)` : sql``;
   // Passages are written only with their document's `ready` state (worker.ts, one transaction),
   // so candidates need no join; the final join keeps that true even if it were not.
   const { rows } = await sql<Row>`
-    WITH q AS (SELECT websearch_to_tsquery('english', ${query.text}) AS q),
+    WITH q AS (SELECT ${tsquery} AS q),
     candidates AS (
       SELECT c.id, c.tsv
         FROM kb_chunks c CROSS JOIN q
-       WHERE c.org_id = ${orgId} AND c.tsv @@ q.q ${agentFilter}
+       WHERE q.q IS NOT NULL AND c.org_id = ${orgId} AND c.tsv @@ q.q ${agentFilter}
        LIMIT ${SEARCH_CANDIDATES}),
     ranked AS (
       SELECT cand.id, ts_rank_cd(cand.tsv, q.q, 32) AS score

@@ -218,6 +218,17 @@ describe('search', () => {
     expect(warranty.data!.results[0]).toMatchObject({ documentTitle: 'Doc warranty.docx', page: null });
   });
 
+  it('answers a question asked in a sentence: when no passage holds every word, passages holding some are ranked', async () => {
+    const question = 'How many days do I have for returns of unused items?';
+    const found = await owner.client.POST('/api/knowledge-base/search', { body: { query: question, limit: 3 } });
+    expect(found.data!.results[0]).toMatchObject({ documentTitle: 'policies.pdf', page: 1 });
+    expect(found.data!.results[0]!.content).toContain('returns within 30 days of delivery. Items must be unused');
+    for (const r of found.data!.results) expect(r.score > 0 && r.score <= 1).toBe(true);
+    // An excluded word keeps the query strict (no loosening that would bring the excluded back).
+    const excluded = await owner.client.POST('/api/knowledge-base/search', { body: { query: 'returns unused -items zebra' } });
+    expect(excluded.data!.results).toEqual([]);
+  });
+
   it('honours limit (1–50) and answers nothing for a query without a searchable word', async () => {
     const one = await owner.client.POST('/api/knowledge-base/search', { body: { query: 'shipping or returns or warranty', limit: 1 } });
     expect(one.data!.results).toHaveLength(1);
