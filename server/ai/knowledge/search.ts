@@ -9,6 +9,7 @@
 // them); a query matching fewer — nearly every real question — is ranked exactly.
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
+import { looseQueries, plainLexemes } from './loose-query.js';
 
 export interface KnowledgePassage {
   content: string;
@@ -44,18 +45,22 @@ interface Row {
 /**
  * The best passages for the query, best first; none when the query has no searchable word. Every
  * word must be in a passage (websearch_to_tsquery's AND); when no passage holds them all — a
- * question asked in a sentence — the passages holding some of them are ranked instead (the same
- * words OR-ed; not for a query with an excluded `-word`), so a caller's question still finds the
- * passage that answers it. (Such scores rank those passages among themselves: cover density
- * favours near words, so they are not comparable with a strict match's.)
+ * question asked in a sentence — the query is loosened (loose-query.ts: passages holding two of
+ * its words, then one), so a caller's question still finds the passage that answers it. (Loose
+ * scores rank those passages among themselves: cover density favours near words, so they are
+ * not comparable with a strict match's.)
  */
 export async function searchKnowledge(db: Db, orgId: string, query: KnowledgeQuery): Promise<KnowledgePassage[]> {
-  const strict = sql`websearch_to_tsquery('english', ${query.text})`;
-  const found = await rankPassages(db, orgId, strict, query);
-  if (found.length > 0) return found;
-  const loose = sql`(SELECT CASE WHEN strpos(w::text, '!') > 0 OR strpos(w::text, ' & ') = 0 THEN NULL ELSE replace(w::text, ' & ', ' | ')::tsquery END
-                       FROM websearch_to_tsquery('english', ${query.text}) AS w)`;
-  return rankPassages(db, orgId, loose, query);
+  const strict = await rankPassages(db, orgId, sql`websearch_to_tsquery('english', ${query.text})`, query);
+  if (strict.length > 0) return strict;
+  const { rows } = await sql<{ q: string }>`SELECT websearch_to_tsquery('english', ${query.text})::text AS q`.execute(db);
+  const lexemes = plainLexemes(rows[0]?.q ?? '');
+  if (!lexemes) return [];
+  for (const loose of looseQueries(lexemes)) {
+    const found = await rankPassages(db, orgId, sql`${loose}::tsquery`, query);
+    if (found.length > 0) return found;
+  }
+  return [];
 }
 
 async function rankPassages(db: Db, orgId: string, tsquery: RawBuilder<unknown>, query: KnowledgeQuery): Promise<KnowledgePassage[]> {
@@ -67,7 +72,7 @@ async function rankPassages(db: Db, orgId: string, tsquery: RawBuilder<unknown>,
     candidates AS (
       SELECT c.id, c.tsv
         FROM kb_chunks c CROSS JOIN q
-       WHERE q.q IS NOT NULL AND c.org_id = ${orgId} AND c.tsv @@ q.q ${agentFilter}
+       WHERE c.org_id = ${orgId} AND c.tsv @@ q.q ${agentFilter}
        LIMIT ${SEARCH_CANDIDATES}),
     ranked AS (
       SELECT cand.id, ts_rank_cd(cand.tsv, q.q, 32) AS score

@@ -5,6 +5,7 @@ import { chunkText, MAX_CHARS } from '../../../server/ai/knowledge/chunk.js';
 import { detectKnowledgeFile, textKind } from '../../../server/ai/knowledge/detect.js';
 import { DocumentFailure, extractDocument, type ExtractLimits } from '../../../server/ai/knowledge/extract.js';
 import { htmlToText } from '../../../server/ai/knowledge/html-text.js';
+import { looseQueries, MAX_LOOSE_WORDS, plainLexemes } from '../../../server/ai/knowledge/loose-query.js';
 import { markdownToText } from '../../../server/ai/knowledge/markdown-text.js';
 import { checkZipBomb, readZipDirectory, ZipProblem } from '../../../server/ai/knowledge/zip-guard.js';
 import { declaredZipBomb, documentXml, hiddenZipBomb, makeDocx, makeManyPagePdf, makePdf, makeZip, TINY_PNG, WARRANTY_DOCX } from './fixtures.js';
@@ -202,5 +203,23 @@ describe('chunkText', () => {
 
   it('makes nothing of empty text', () => {
     expect(chunkText([{ page: null, text: '  \n\n  ' }])).toEqual([]);
+  });
+});
+
+describe('loosening a query no passage fully matches', () => {
+  it('takes the words of a plain AND query only (no phrase, or, or excluded word), at most MAX_LOOSE_WORDS', () => {
+    expect(plainLexemes("'return' & 'polici' & 'damag'")).toEqual(['return', 'polici', 'damag']);
+    expect(plainLexemes("'it''s' & 'ok' & 'ok'")).toEqual(["it''s", 'ok']);
+    expect(plainLexemes("'return'")).toBeNull();
+    expect(plainLexemes('')).toBeNull();
+    expect(plainLexemes("'return' <-> 'polici' & 'item'")).toBeNull();
+    expect(plainLexemes("'return' & !'polici'")).toBeNull();
+    expect(plainLexemes("'return' | 'polici'")).toBeNull();
+    expect(plainLexemes(Array.from({ length: 12 }, (_, i) => `'w${i}'`).join(' & '))).toHaveLength(MAX_LOOSE_WORDS);
+  });
+
+  it('tries two words of the query, then any one', () => {
+    expect(looseQueries(['a', 'b', 'c'])).toEqual(["( 'a' & 'b' ) | ( 'a' & 'c' ) | ( 'b' & 'c' )", "'a' | 'b' | 'c'"]);
+    expect(looseQueries(['a', 'b'])).toEqual(["'a' | 'b'"]);
   });
 });
