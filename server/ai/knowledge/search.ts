@@ -13,7 +13,7 @@ import { looseQueries, plainLexemes } from './loose-query.js';
 
 export interface KnowledgePassage {
   content: string;
-  /** 0–1: ts_rank_cd normalised as rank / (rank + 1) (normalisation 32), so one scale across queries. */
+  /** 0–1: ts_rank_cd (ts_rank for a loosened query) normalised as rank / (rank + 1) (normalisation 32). */
   score: number;
   documentId: string;
   documentTitle: string;
@@ -51,31 +51,45 @@ interface Row {
  * not comparable with a strict match's.)
  */
 export async function searchKnowledge(db: Db, orgId: string, query: KnowledgeQuery): Promise<KnowledgePassage[]> {
-  const strict = await rankPassages(db, orgId, sql`websearch_to_tsquery('english', ${query.text})`, query);
+  const strictQuery = sql`websearch_to_tsquery('english', ${query.text})`;
+  const strict = await rankPassages(db, orgId, { match: strictQuery, rank: strictQuery, coverDensity: true }, query);
   if (strict.length > 0) return strict;
   const { rows } = await sql<{ q: string }>`SELECT websearch_to_tsquery('english', ${query.text})::text AS q`.execute(db);
   const lexemes = plainLexemes(rows[0]?.q ?? '');
   if (!lexemes) return [];
-  for (const loose of looseQueries(lexemes)) {
-    const found = await rankPassages(db, orgId, sql`${loose}::tsquery`, query);
+  const queries = looseQueries(lexemes);
+  // Ranked by how often the words occur (ts_rank over any of them): cheaper than cover density
+  // over a query of many pairs, and what a loose match is about.
+  const anyWord = sql`${queries[queries.length - 1]!}::tsquery`;
+  for (const loose of queries) {
+    const found = await rankPassages(db, orgId, { match: sql`${loose}::tsquery`, rank: anyWord, coverDensity: false }, query);
     if (found.length > 0) return found;
   }
   return [];
 }
 
-async function rankPassages(db: Db, orgId: string, tsquery: RawBuilder<unknown>, query: KnowledgeQuery): Promise<KnowledgePassage[]> {
+interface Ranking {
+  /** The passages that match. */
+  match: RawBuilder<unknown>;
+  /** What they are ranked against, by cover density (ts_rank_cd) or by frequency (ts_rank). */
+  rank: RawBuilder<unknown>;
+  coverDensity: boolean;
+}
+
+async function rankPassages(db: Db, orgId: string, ranking: Ranking, query: KnowledgeQuery): Promise<KnowledgePassage[]> {
+  const rank = ranking.coverDensity ? sql`ts_rank_cd(cand.tsv, q.r, 32)` : sql`ts_rank(cand.tsv, q.r, 32)`;
   const agentFilter = query.agentId ? sql`AND (c.agent_id = ${query.agentId} OR c.agent_id IS NULL)` : sql``;
   // Passages are written only with their document's `ready` state (worker.ts, one transaction),
   // so candidates need no join; the final join keeps that true even if it were not.
   const { rows } = await sql<Row>`
-    WITH q AS (SELECT ${tsquery} AS q),
+    WITH q AS (SELECT ${ranking.match} AS q, ${ranking.rank} AS r),
     candidates AS (
       SELECT c.id, c.tsv
         FROM kb_chunks c CROSS JOIN q
        WHERE c.org_id = ${orgId} AND c.tsv @@ q.q ${agentFilter}
        LIMIT ${SEARCH_CANDIDATES}),
     ranked AS (
-      SELECT cand.id, ts_rank_cd(cand.tsv, q.q, 32) AS score
+      SELECT cand.id, ${rank} AS score
         FROM candidates cand CROSS JOIN q
        ORDER BY score DESC, cand.id
        LIMIT ${query.limit})
