@@ -3624,6 +3624,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/knowledge-base": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's knowledge-base documents (newest first)
+         * @description Seed 004's `GET /knowledge-base`. `agentId` keeps the documents of that agent (an unknown id,
+         *     or another organisation's agent, is a 404); without it every document of the organisation is
+         *     listed. `vectorCount` is seed 004's name for `chunkCount`.
+         */
+        get: operations["listKnowledgeDocuments"];
+        put?: never;
+        /**
+         * Upload a document to the knowledge base (PDF, DOCX, HTML, Markdown or text, checked by content)
+         * @description A `multipart/form-data` upload (seed 004): the file in the part `file`, with optional
+         *     `agentId` (one of the organisation's AI agents: its own knowledge; without it the document
+         *     belongs to every agent of the organisation), `title` (default: the file name) and
+         *     `category`. The type is decided by the file's **content** — PDF (`%PDF-`), DOCX (a zip
+         *     holding `word/document.xml`), HTML, Markdown, or plain UTF-8 text without NUL bytes — never
+         *     by its name or the part's content type; anything else is a 400 naming `file`. A file larger
+         *     than `KB_MAX_BYTES` (default 20 MiB) is a 413 and nothing is stored. The document is
+         *     answered `processing`; it is read into passages in the background (`ready`, or `failed`
+         *     with `failureReason`: encrypted or corrupt file, more pages than `KB_MAX_PAGES`, a zip
+         *     bomb, no text). Counted in the `uploads` rate limit.
+         */
+        post: operations["uploadKnowledgeDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/knowledge-base/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a document to the knowledge base (seed 004 path)
+         * @deprecated
+         * @description Deprecated alias (seed 004's `POST /knowledge-base/upload`) of `POST /api/knowledge-base`, with the same form, checks and answers.
+         */
+        post: operations["uploadKnowledgeDocumentLegacy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/knowledge-base/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The passages that best answer a query (PostgreSQL full-text search)
+         * @description Seed 004's `POST /knowledge-base/search`. Ranks the passages of the organisation's `ready`
+         *     documents by full-text search (English stemming; `websearch_to_tsquery` syntax: quoted
+         *     phrases, `or`, `-word`). With `agentId` the search covers that agent's documents and the
+         *     organisation's documents that belong to no agent (an unknown id, or another organisation's
+         *     agent, is a 404). `score` is 0–1 on one scale across queries (higher is better). A query
+         *     with no searchable word answers no results.
+         */
+        post: operations["searchKnowledgeBase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/knowledge-base/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One knowledge-base document (its processing state) */
+        get: operations["getKnowledgeDocument"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a knowledge-base document and its passages (seed 004)
+         * @description The document, its stored file and its passages are gone at once; a document still processing is deleted too (its processing stops without writing anything).
+         */
+        delete: operations["deleteKnowledgeDocument"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/outbound-calls": {
         parameters: {
             query?: never;
@@ -7512,6 +7620,89 @@ export interface components {
             agentVersion: number;
             /** @description true - this CallSid was received before; nothing changed. */
             duplicate: boolean;
+        };
+        /**
+         * @description `processing` until the background worker has read the file; then `ready` (searchable) or `failed` (see `failureReason`).
+         * @enum {string}
+         */
+        KnowledgeDocumentStatus: "processing" | "ready" | "failed";
+        /**
+         * @description The type the file's content was recognised as.
+         * @enum {string}
+         */
+        KnowledgeDocumentType: "application/pdf" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "text/html" | "text/markdown" | "text/plain";
+        KnowledgeDocument: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** @description The uploaded file's name as sent (a label only). */
+            fileName: string | null;
+            /**
+             * Format: uuid
+             * @description The AI agent the document belongs to; null for every agent of the organisation.
+             */
+            agentId: string | null;
+            category: string | null;
+            contentType: components["schemas"]["KnowledgeDocumentType"];
+            sizeBytes: number;
+            status: components["schemas"]["KnowledgeDocumentStatus"];
+            /** @description Why processing failed, in words (`failed` only). */
+            failureReason: string | null;
+            /** @description The passages the document was split into (0 until `ready`). */
+            chunkCount: number;
+            /** @description Seed 004's name for `chunkCount` (the same number). */
+            vectorCount: number;
+            /** @description A PDF's pages once read; null for other types and before processing. */
+            pageCount: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When processing ended (`ready` or `failed`).
+             */
+            processedAt: string | null;
+        };
+        KnowledgeDocumentList: {
+            documents: components["schemas"]["KnowledgeDocument"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        KnowledgeDocumentUpload: {
+            /** @description The document (one part). PDF, DOCX, HTML, Markdown or plain UTF-8 text by content; at most `KB_MAX_BYTES` (default 20 MiB). */
+            file: unknown;
+            /**
+             * Format: uuid
+             * @description One of the organisation's AI agents (not archived); without it the document serves every agent of the organisation.
+             */
+            agentId?: string;
+            /** @description Default: the file's name. */
+            title?: string;
+            category?: string;
+        };
+        KnowledgeSearchRequest: {
+            query: string;
+            /**
+             * Format: uuid
+             * @description Search this agent's documents and the organisation's documents that belong to no agent.
+             */
+            agentId?: string;
+            /** @description How many passages at most (default 5). */
+            limit?: number;
+        };
+        KnowledgeSearchResult: {
+            /** @description The passage's text. */
+            content: string;
+            /** @description Relevance, 0–1 (PostgreSQL's cover-density rank normalised as rank / (rank + 1)). */
+            score: number;
+            /** Format: uuid */
+            documentId: string;
+            documentTitle: string;
+            /** @description The passage's place in its document (0-based). */
+            position: number;
+            /** @description The PDF page the passage starts on; null for other types. */
+            page: number | null;
+        };
+        KnowledgeSearchResults: {
+            results: components["schemas"]["KnowledgeSearchResult"][];
         };
         /**
          * @description scheduled (waiting for its time), queued (being placed), in-progress (answered, the agent talking), then completed, failed, no-answer, busy or canceled.
@@ -18172,6 +18363,333 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listKnowledgeDocuments: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Only the documents of this AI agent.
+                 * @example 2a7d9c1e-5b3f-4e8a-9d6c-0f1e2d3c4b5a
+                 */
+                agentId?: string;
+                /**
+                 * @description Only documents in this processing state.
+                 * @example ready
+                 */
+                status?: components["schemas"]["KnowledgeDocumentStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of documents. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "documents": [
+                     *         {
+                     *           "id": "6e2b8f4a-1c3d-4e5f-8a9b-7c6d5e4f3a2b",
+                     *           "title": "Product Manual",
+                     *           "fileName": "manual.pdf",
+                     *           "agentId": "2a7d9c1e-5b3f-4e8a-9d6c-0f1e2d3c4b5a",
+                     *           "category": "manuals",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 482113,
+                     *           "status": "ready",
+                     *           "failureReason": null,
+                     *           "chunkCount": 150,
+                     *           "vectorCount": 150,
+                     *           "pageCount": 42,
+                     *           "createdAt": "2025-11-01T10:00:00.000Z",
+                     *           "processedAt": "2025-11-01T10:00:04.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["KnowledgeDocumentList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    uploadKnowledgeDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "file": "(binary manual.pdf)",
+                 *       "agentId": "2a7d9c1e-5b3f-4e8a-9d6c-0f1e2d3c4b5a",
+                 *       "title": "Product Manual",
+                 *       "category": "manuals"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["KnowledgeDocumentUpload"];
+            };
+        };
+        responses: {
+            /** @description Stored; processing starts at once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "6e2b8f4a-1c3d-4e5f-8a9b-7c6d5e4f3a2b",
+                     *       "title": "Product Manual",
+                     *       "fileName": "manual.pdf",
+                     *       "agentId": "2a7d9c1e-5b3f-4e8a-9d6c-0f1e2d3c4b5a",
+                     *       "category": "manuals",
+                     *       "contentType": "application/pdf",
+                     *       "sizeBytes": 482113,
+                     *       "status": "processing",
+                     *       "failureReason": null,
+                     *       "chunkCount": 0,
+                     *       "vectorCount": 0,
+                     *       "pageCount": null,
+                     *       "createdAt": "2025-11-01T10:00:00.000Z",
+                     *       "processedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["KnowledgeDocument"];
+                };
+            };
+            /** @description Invalid input (no `file` part, an unknown field, a file of no accepted type by its content, `agentId` not one of the organisation's AI agents); `details` names each bad field. Nothing was stored. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Validation failed",
+                     *       "code": "VALIDATION_ERROR",
+                     *       "details": {
+                     *         "file": "must be a PDF, DOCX, HTML, Markdown or plain-text file (by its content: this one is none of them)"
+                     *       },
+                     *       "timestamp": "2025-08-04T12:00:00.000Z",
+                     *       "requestId": "req-1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    uploadKnowledgeDocumentLegacy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "file": "(binary manual.pdf)",
+                 *       "agentId": "2a7d9c1e-5b3f-4e8a-9d6c-0f1e2d3c4b5a",
+                 *       "title": "Product Manual"
+                 *     }
+                 */
+                "multipart/form-data": components["schemas"]["KnowledgeDocumentUpload"];
+            };
+        };
+        responses: {
+            /** @description Stored; processing starts at once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "6e2b8f4a-1c3d-4e5f-8a9b-7c6d5e4f3a2b",
+                     *       "title": "Product Manual",
+                     *       "fileName": "manual.pdf",
+                     *       "agentId": "2a7d9c1e-5b3f-4e8a-9d6c-0f1e2d3c4b5a",
+                     *       "category": "manuals",
+                     *       "contentType": "application/pdf",
+                     *       "sizeBytes": 482113,
+                     *       "status": "processing",
+                     *       "failureReason": null,
+                     *       "chunkCount": 0,
+                     *       "vectorCount": 0,
+                     *       "pageCount": null,
+                     *       "createdAt": "2025-11-01T10:00:00.000Z",
+                     *       "processedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["KnowledgeDocument"];
+                };
+            };
+            /** @description Invalid input (no `file` part, an unknown field, a file of no accepted type by its content, `agentId` not one of the organisation's AI agents); `details` names each bad field. Nothing was stored. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Validation failed",
+                     *       "code": "VALIDATION_ERROR",
+                     *       "details": {
+                     *         "file": "must be a PDF, DOCX, HTML, Markdown or plain-text file (by its content: this one is none of them)"
+                     *       },
+                     *       "timestamp": "2025-08-04T12:00:00.000Z",
+                     *       "requestId": "req-1"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    searchKnowledgeBase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "query": "What is the return policy?",
+                 *       "agentId": "2a7d9c1e-5b3f-4e8a-9d6c-0f1e2d3c4b5a",
+                 *       "limit": 5
+                 *     }
+                 */
+                "application/json": components["schemas"]["KnowledgeSearchRequest"];
+            };
+        };
+        responses: {
+            /** @description The best passages, best first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "content": "Our return policy allows returns within 30 days of delivery, with the receipt.",
+                     *           "score": 0.4615,
+                     *           "documentId": "6e2b8f4a-1c3d-4e5f-8a9b-7c6d5e4f3a2b",
+                     *           "documentTitle": "Return Policy",
+                     *           "position": 3,
+                     *           "page": 2
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["KnowledgeSearchResults"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getKnowledgeDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnowledgeDocument"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteKnowledgeDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

@@ -119,6 +119,7 @@ class RequestContext implements HandlerContext<OperationId> {
 /** The configured cap of each `x-upload-limit` (the largest file an upload may carry). */
 const UPLOAD_CAPS: Record<UploadLimit, (config: Deps['config']) => number> = {
   audio: (config) => config.audioMaxBytes,
+  knowledge: (config) => config.kbMaxBytes,
 };
 
 /**

@@ -4,9 +4,19 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../handler-types.js';
 import { startAiOutboundWorker } from './outbound/runner.js';
 import { startCostSettler } from './analytics/settler.js';
+import { startKnowledgeWorker } from './knowledge/runner.js';
 
 export async function startAi(app: FastifyInstance, deps: Deps): Promise<void> {
   // knowledge base: server/ai/knowledge
+  if (deps.config.kbProcessIntervalMs > 0) {
+    let stopKnowledge: (() => Promise<void>) | null = null;
+    app.addHook('onReady', async () => {
+      stopKnowledge = startKnowledgeWorker(deps.db, deps.config.kbProcessIntervalMs, { maxPages: deps.config.kbMaxPages }, app.log);
+    });
+    app.addHook('onClose', async () => {
+      await stopKnowledge?.();
+    });
+  }
 
   // runtime: server/ai/runtime
 

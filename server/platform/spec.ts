@@ -30,7 +30,7 @@ export interface OperationMeta {
   uploadLimit: UploadLimit | null;
 }
 
-export const UPLOAD_LIMITS = ['audio'] as const;
+export const UPLOAD_LIMITS = ['audio', 'knowledge'] as const;
 export type UploadLimit = (typeof UPLOAD_LIMITS)[number];
 
 export type OpenApiDocument = Record<string, any> & { paths: Record<string, Record<string, any>> };

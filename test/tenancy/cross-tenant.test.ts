@@ -7,6 +7,7 @@ import { type Client, type Member, addMember, createBuyer, createCampaign, regis
 import { snapshotTables } from '../helpers/db-snapshot.js';
 import { upload, waitForImport } from '../crm/helpers.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { makeMp3 } from '../crm/audio-fixtures.js';
 import { upload as uploadAudio } from '../crm/audio-helpers.js';
 import { randomBytes } from 'node:crypto';
@@ -59,6 +60,8 @@ interface Tenant {
   // AI outbound (issue 20)
   /** An AI outbound call scheduled years ahead, one that went unanswered (so a retry would be allowed), a recurring schedule, a finished CSV import of calls. */
   aiOutbound: { callId: string; unansweredId: string; scheduleId: string; importId: string };
+  // AI knowledge base (issue 20): a processed document of an agent of its own.
+  kbDocument: { id: string };
 }
 
 let A: Tenant;
@@ -314,6 +317,9 @@ const cases: Record<string, Case> = {
   getAiSchedule: (api) => [api.GET('/api/ai-schedules/{id}', { params: { path: { id: A.aiOutbound.scheduleId } } })],
   deleteAiSchedule: (api) => [api.DELETE('/api/ai-schedules/{id}', { params: { path: { id: A.aiOutbound.scheduleId } } })],
   getOutboundCallImport: (api) => [api.GET('/api/outbound-call-imports/{id}', { params: { path: { id: A.aiOutbound.importId } } })],
+  // AI knowledge base (issue 20)
+  getKnowledgeDocument: (api) => [api.GET('/api/knowledge-base/{id}', { params: { path: { id: A.kbDocument.id } } })],
+  deleteKnowledgeDocument: (api) => [api.DELETE('/api/knowledge-base/{id}', { params: { path: { id: A.kbDocument.id } } })],
 };
 
 // Authenticated operations with an id in the path. (Inbound RTB is public: its RTB ID is a
@@ -504,9 +510,18 @@ async function setUpTenant(name: string, phone: string): Promise<Tenant> {
     await new Promise((r) => setTimeout(r, 50));
   }
   const aiOutbound = { callId: aiCall.data.id, unansweredId: aiUnanswered.data.id, scheduleId: aiSchedule.data.id, importId: aiImport.body.id as string };
+  // AI knowledge base (issue 20): an agent (inserted: its API is another area's) and its processed document.
+  const kbAgent = await t.db.insertInto('ai_agents').values({ org_id: owner.orgId, name: `${name} AI`, system_prompt: 'Answer from the knowledge base.', model: 'gpt-4o-mini' }).returning('id').executeTakeFirstOrThrow();
+  const kbForm = new FormData();
+  kbForm.append('agentId', kbAgent.id);
+  kbForm.append('file', new Blob([Buffer.from(`${name} returns are accepted within 30 days.`)]), 'returns.txt');
+  const kbDocument = await owner.client.POST('/api/knowledge-base', { body: {} as never, bodySerializer: () => kbForm });
+  if (!kbDocument.data) throw new Error(`uploadKnowledgeDocument failed: ${kbDocument.response.status}`);
+  await waitFor('the knowledge document', () => t.db.selectFrom('kb_documents').select('status').where('id', '=', kbDocument.data!.id).executeTakeFirstOrThrow(), (r) => r.status === 'ready');
   return {
     aiAgent: { id: aiAgent.data.id },
     aiOutbound,
+    kbDocument: { id: kbDocument.data.id },
     webhook: { id: webhook.data.id, deliveryId: ping.data.id },
     agent: { id: agent.data.id },
     agentGroup: { id: agentGroup.data.id },
@@ -743,5 +758,30 @@ describe('cross-tenant isolation', () => {
     // A's own control of its call still works: its recording is the one it started.
     const stopped = await A.owner.client.POST('/api/calls/{callSid}/recording/stop', { params: { path: { callSid: A.call.callSid } } });
     expect(stopped.data).toEqual({ callSid: A.call.callSid, action: 'recording_stop', via: null, recordingSid: A.call.recordingSid, simulated: true });
+  });
+
+  // AI knowledge base (issue 20)
+  it("the knowledge base: A's agent named in B's list, search or upload is refused, and B lists and finds its own only", async () => {
+    const before = await snapshot();
+    const refusedForm = new FormData();
+    refusedForm.append('agentId', A.aiAgent.id);
+    refusedForm.append('file', new Blob([Buffer.from('Sneaky document')]), 'sneaky.txt');
+    const [list, search, upload] = await Promise.all([
+      B.owner.client.GET('/api/knowledge-base', { params: { query: { agentId: A.aiAgent.id } } }),
+      bKeyClient.POST('/api/knowledge-base/search', { body: { query: 'returns accepted', agentId: A.aiAgent.id } }),
+      B.owner.client.POST('/api/knowledge-base', { body: {} as never, bodySerializer: () => refusedForm }),
+    ]);
+    expect([list, search].map((a) => [a.response.status, (a.error as { code?: string } | undefined)?.code])).toEqual([
+      [404, 'RESOURCE_NOT_FOUND'],
+      [404, 'RESOURCE_NOT_FOUND'],
+    ]);
+    expect([upload.response.status, upload.error?.details]).toEqual([400, { agentId: "is not one of the organisation's AI agents" }]);
+    expect(await snapshot()).toEqual(before);
+    const [own, found] = await Promise.all([
+      B.owner.client.GET('/api/knowledge-base'),
+      B.owner.client.POST('/api/knowledge-base/search', { body: { query: 'returns accepted within 30 days', limit: 50 } }),
+    ]);
+    expect(own.data?.documents.map((d) => d.id)).toEqual([B.kbDocument.id]);
+    expect(found.data?.results.map((r) => [r.documentId, r.content])).toEqual([[B.kbDocument.id, 'Tenant B returns are accepted within 30 days.']]);
   });
 });

@@ -10,6 +10,7 @@ import { createWorld, WORLD_CALL_SID } from '../../helpers/api-world.js';
 import { type Member, PASSWORD, uniqueEmail } from '../../helpers/fixtures.js';
 import { FORM_TYPE, JSON_TYPE, type Sent, fillPath, formOf, sendRaw } from '../../helpers/raw-request.js';
 import { snapshotTables } from '../../helpers/db-snapshot.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { startTestApp, TEST_SECRETS_KEY, type TestApp } from '../../helpers/test-app.js';
 import { createAudioUrlSigner, deriveAudioUrlKey } from '../../../server/crm/audio/signed-url.js';
 import { upload, waitForImport } from '../../crm/helpers.js';
@@ -49,6 +50,8 @@ let webhookId: string;
 let webhookDeliveryId: string;
 // AI agents (issue 20)
 let aiAgentId: string;
+// AI knowledge base (issue 20)
+let kbDocumentId: string;
 const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 // AI outbound (issue 20): the AI agent above given a number, a call scheduled years ahead, a schedule.
@@ -314,6 +317,19 @@ const table: Record<string, Case> = {
   createOutboundCallImport: { body: () => ({ skipHeader: 'true' }) },
   validateOutboundCallImport: { body: () => ({ defaultCountry: 'US' }) },
   getOutboundCallImport: { params: () => ({ id: aiImportId }) },
+  // AI knowledge base (issue 20)
+  uploadKnowledgeDocument: { body: () => ({ title: 'Sneaky document', category: 'sneaky' }) },
+  uploadKnowledgeDocumentLegacy: { body: () => ({ title: 'Sneaky document' }) },
+  searchKnowledgeBase: { body: () => ({ query: 'return policy', limit: 5 }) },
+  getKnowledgeDocument: { params: () => ({ id: kbDocumentId }) },
+  deleteKnowledgeDocument: { params: () => ({ id: kbDocumentId }) },
+};
+
+/** The file part of each upload, with content its operation refuses (the default: audio's). */
+const UPLOAD_FILES: Record<string, { name: string; filename: string; content: string }> = {
+  // AI knowledge base (issue 20): a NUL byte makes it no accepted type.
+  uploadKnowledgeDocument: { name: 'file', filename: 'manual.pdf', content: 'not\u0000a document' },
+  uploadKnowledgeDocumentLegacy: { name: 'file', filename: 'manual.pdf', content: 'not\u0000a document' },
 };
 
 function signedQuery(id: string): Record<string, string> {
@@ -432,6 +448,13 @@ beforeAll(async () => {
   }
   // The number was needed to create them only (the row counts checked at the end stay the world's).
   await t.db.deleteFrom('phone_numbers').where('ai_agent_id', '=', aiAgentId).execute();
+  // AI knowledge base (issue 20): a processed document.
+  const kbForm = new FormData();
+  kbForm.append('file', new Blob([Buffer.from('Returns are accepted within 30 days.')]), 'returns.txt');
+  const kbDoc = await owner.client.POST('/api/knowledge-base', { body: {} as never, bodySerializer: () => kbForm });
+  if (!kbDoc.data) throw new Error(`uploadKnowledgeDocument failed: ${kbDoc.response.status}`);
+  kbDocumentId = kbDoc.data.id;
+  await waitFor('the knowledge document', () => t.db.selectFrom('kb_documents').select('status').where('id', '=', kbDocumentId).executeTakeFirstOrThrow(), (r) => r.status !== 'processing');
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
@@ -449,7 +472,7 @@ describe('the tables cover openapi.yaml', () => {
     }
     expect(JSON_OR_FORM_BODY_OPERATIONS.map((op) => op.operationId)).toEqual(['exotelIncomingWebhook']);
     expect(JSON_BODY_OPERATIONS.length + FORM_BODY_OPERATIONS.length + MULTIPART_BODY_OPERATIONS.length + JSON_OR_FORM_BODY_OPERATIONS.length).toBe(BODY_OPERATIONS.length);
-    expect(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId)).toEqual(['uploadAudio']);
+    expect(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId)).toEqual(['uploadAudio', 'uploadKnowledgeDocument', 'uploadKnowledgeDocumentLegacy']);
     expect(STREAMED_UPLOAD_OPERATIONS.map((op) => op.operationId).sort()).toEqual(
       ['createLeadImport', 'importDncNumbers', 'uploadLeadsCsv', 'validateLeadImport', 'createOutboundCallImport', 'validateOutboundCallImport'].sort(),
     );
@@ -606,7 +629,7 @@ describe.each(FORM_BODY_OPERATIONS.map((op) => op.operationId))('%s form body (a
 describe.each(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId))('%s multipart body (an upload)', (operationId) => {
   const op = () => opById(operationId);
   const valid = () => table[operationId]!.body!();
-  const file = { name: 'audio', filename: 'greeting.mp3', content: 'not really audio' };
+  const file = UPLOAD_FILES[operationId] ?? { name: 'audio', filename: 'greeting.mp3', content: 'not really audio' };
   const multipart = (text: string) => () => send(op(), { body: text, contentType: `${MULTIPART_TYPE}; boundary=${BOUNDARY}` });
   const required = (): string[] => bodySchema(op(), MULTIPART_TYPE).required ?? [];
 
@@ -617,7 +640,7 @@ describe.each(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId))('%s multip
   });
 
   it('answers 400 VALIDATION_ERROR naming each missing required part', async () => {
-    expect(required()).toContain('audio');
+    expect(required()).toContain(file.name);
     const seen = await outcomes(
       required().map((field) => [
         field,
@@ -627,7 +650,7 @@ describe.each(BUFFERED_UPLOAD_OPERATIONS.map((op) => op.operationId))('%s multip
     expect(seen).toEqual(required().map((field) => ({ label: field, status: 400, code: 'VALIDATION_ERROR', wellFormed: true, details: { [field]: 'is required' } })));
   });
 
-  it('answers 400 for prototype-poisoning field names, a field given twice, and a file that is not audio', async () => {
+  it('answers 400 for prototype-poisoning field names, a field given twice, and a file of no accepted type', async () => {
     const seen = await outcomes([
       ['__proto__', multipart(multipartOf({ __proto__: 'x', ...valid() }, file))],
       ['constructor', multipart(multipartOf({ constructor: 'x', ...valid() }, file))],
