@@ -3,11 +3,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../handler-types.js';
 import { startCostSettler } from './analytics/settler.js';
+import { startRelayServer } from './runtime/relay-socket.js';
 
 export async function startAi(app: FastifyInstance, deps: Deps): Promise<void> {
   // knowledge base: server/ai/knowledge
 
-  // runtime: server/ai/runtime
+  // runtime: server/ai/runtime — the ConversationRelay WebSocket beside the API (and Socket.IO);
+  // its sockets close, and their conversations are finished, before the server does.
+  const relay = startRelayServer(app, deps);
+  app.addHook('preClose', () => relay.close());
 
   // outbound calls and schedules: server/ai/outbound
 
