@@ -76,7 +76,10 @@ export async function openVoiceSession(runtime: AiRuntime, log: FastifyBaseLogge
   }
   try {
     const row = await insertConversation(ctx.db, { orgId, agentId: version.agentId, agentVersion: version.version, channel: 'voice', mode: runtime.mode, callId: call.id, outboundCallId: outbound?.id ?? null });
-    return { ok: true, resumed: false, session: new ConversationSession(ctx, info(row.id, runtime.mode)) };
+    const session = new ConversationSession(ctx, info(row.id, runtime.mode));
+    // Twilio says the welcome greeting (the agent's first message) as the call connects.
+    if (version.settings.firstMessage) session.greet(version.settings.firstMessage);
+    return { ok: true, resumed: false, session };
   } catch (err) {
     // Two sockets for one call at once: the other one holds the conversation.
     if ((err as { code?: string }).code === '23505') return { ok: false, reason: 'setup: the call already has a session' };
