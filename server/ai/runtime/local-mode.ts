@@ -24,7 +24,18 @@ export function localAnswer(passages: readonly KnowledgePassage[], label: boolea
   return label ? `${LOCAL_MODE_LABEL} ${body}` : body;
 }
 
+/**
+ * A spoken sentence as a search that any of its words may match (websearch syntax, `a or b or c`):
+ * the full-text search itself wants every word, which a whole question rarely finds. Ranking then
+ * puts the passage sharing most words first. Pure.
+ */
+export function anyWordQuery(words: string): string {
+  const terms = (words.toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) ?? []).filter((w) => w !== 'or');
+  return [...new Set(terms)].slice(0, 40).join(' or ');
+}
+
 export async function answerLocally(db: Db, orgId: string, agentId: string, words: string, label: boolean): Promise<string> {
-  const passages = words.trim() ? await searchKnowledge(db, orgId, { text: words.slice(0, 1000), agentId, limit: 1 }) : [];
+  const query = anyWordQuery(words.slice(0, 1000));
+  const passages = query ? await searchKnowledge(db, orgId, { text: query, agentId, limit: 1 }) : [];
   return localAnswer(passages, label);
 }
