@@ -290,7 +290,7 @@ describe('tools', () => {
     const answer = await relay.prompt('Do you ship to Canada?');
     expect(answer.text).toBe('We ship to Canada within five business days.');
     const followUp = messagesOf(model.requests[1]!);
-    const toolMessage = followUp.find((m) => m.role === 'tool') as { content: string; tool_call_id: string };
+    const toolMessage = followUp.find((m) => m.role === 'tool') as unknown as { content: string; tool_call_id: string };
     expect(toolMessage.tool_call_id).toBe('call_0_search_knowledge_base');
     expect(JSON.parse(toolMessage.content)[0]).toMatchObject({ documentTitle: 'Shipping FAQ', content: 'We ship to Canada and Mexico within five business days.' });
     expect(followUp.find((m) => m.role === 'assistant' && 'tool_calls' in m)).toBeDefined();
