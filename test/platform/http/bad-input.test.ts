@@ -48,6 +48,8 @@ let webhookId: string;
 let webhookDeliveryId: string;
 // AI agents (issue 20)
 let aiAgentId: string;
+// AI runtime (issue 20)
+let aiConversationId: string;
 const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 
@@ -294,6 +296,11 @@ const table: Record<string, Case> = {
   exotelIncomingWebhook: { body: () => ({ CallSid: 'exo_bad_input', From: '+919876543210', To: numberPhone }) },
   // AI analytics (issue 20)
   getAiAgentAnalytics: { params: () => ({ id: aiAgentId }), query: () => ({ startDate: '2025-11-01', endDate: '2025-11-30' }) },
+  // AI runtime (issue 20)
+  testAiAgent: { params: () => ({ id: aiAgentId }), body: () => ({ message: 'What are your opening hours?' }) },
+  getAiConversation: { params: () => ({ id: aiConversationId }) },
+  // ConversationRelay's action URL names our call in the query (no such call here: a valid request is a 404).
+  aiRelayEndWebhook: { query: () => ({ callId: '1' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'in-progress', SessionStatus: 'ended' }) },
 };
 
 function signedQuery(id: string): Record<string, string> {
@@ -395,6 +402,10 @@ beforeAll(async () => {
   const aiAgent = await owner.client.POST('/api/ai-agents', { body: { name: 'AI agent', systemPrompt: 'Be helpful.' } });
   if (!aiAgent.data) throw new Error(`createAiAgent failed: ${aiAgent.response.status}`);
   aiAgentId = aiAgent.data.id;
+  // AI runtime (issue 20): a text conversation with that agent.
+  const aiConversation = await owner.client.POST('/api/ai-agents/{id}/test', { params: { path: { id: aiAgentId } }, body: { message: 'Hello' } });
+  if (!aiConversation.data) throw new Error(`testAiAgent failed: ${aiConversation.response.status}`);
+  aiConversationId = aiConversation.data.conversationId;
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());
