@@ -6,18 +6,17 @@
 // cut stream → a spoken apology, and the conversation goes on. Without a model: the local mode.
 // Turns and usage are written in order through a queue that never holds up the answer.
 import { performance } from 'node:perf_hooks';
-import type { FastifyBaseLogger } from 'fastify';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { Db } from '../../../db/types.js';
-import type { Config } from '../../platform/config.js';
-import type { AgentVersion } from '../agents/settings.js';
 import { answerLocally, LOCAL_MODE_LABEL } from './local-mode.js';
 import type { ModelClient, ToolCallRequest } from './model-client.js';
 import { type EndReason } from './outcome.js';
 import { historyFromTurns, type StoredTurn, systemMessage } from './prompt.js';
 import { addUsage, insertTurn, markTurnInterrupted, type NewTurn, type UsageDelta } from './queries.js';
 import { finishConversation } from './summary.js';
+export type { SessionContext, SessionInfo } from './session-types.js';
 import { runTool } from './tool-runner.js';
+import type { SessionContext, SessionInfo } from './session-types.js';
 import { type BoundTool, bindTools, parseArguments } from './tools.js';
 import { estimateSpeechSeconds, estimateTokens } from './usage.js';
 
@@ -25,24 +24,6 @@ export const FALLBACK_LINE = "Sorry, I'm taking too long to answer. Could you sa
 export const APOLOGY_LINE = 'Sorry, something went wrong on my side. Could you repeat that?';
 /** Rounds of tool calls one turn may take before the agent gives up on it. */
 const MAX_TOOL_ROUNDS = 4;
-
-export interface SessionContext {
-  db: Db;
-  config: Pick<Config, 'aiResponseTimeoutMs'>;
-  model: ModelClient | null;
-  log: FastifyBaseLogger;
-}
-
-export interface SessionInfo {
-  conversationId: string;
-  orgId: string;
-  version: AgentVersion;
-  channel: 'voice' | 'text';
-  mode: 'model' | 'local';
-  personPhone: string | null;
-  outboundContext: string | null;
-  outbound: boolean;
-}
 
 /** Where the agent's words go as they are produced. */
 export interface TurnSink {

@@ -4,7 +4,7 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { endConversation } from './queries.js';
 import { type ConversationFacts, OUTCOMES, readModelSummary, ruleOutcome, ruleSummary } from './outcome.js';
-import type { SessionContext, SessionInfo } from './session.js';
+import type { SessionContext, SessionInfo } from './session-types.js';
 
 const SUMMARY_MAX_TOKENS = 300;
 
