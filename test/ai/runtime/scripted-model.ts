@@ -4,6 +4,7 @@
 // plain JSON answer (the non-streamed summary request). Every request body is kept.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export type ModelScript =
   | {
@@ -22,6 +23,8 @@ export type ModelScript =
 export interface ScriptedModel {
   baseUrl: string;
   requests: Record<string, unknown>[];
+  /** Per streamed request: the last user message and the model's own first-token time (request in → first chunk out, ms). */
+  timings: { lastUser: string; firstChunkMs: number }[];
   queue: ModelScript[];
   fallback: ModelScript;
   close(): Promise<void>;
@@ -39,7 +42,9 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown>;
 }
 
-async function play(script: ModelScript, body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+type Timing = (firstChunkMs: number) => void;
+
+async function play(script: ModelScript, body: Record<string, unknown>, res: ServerResponse, arrived: number, timing: Timing): Promise<void> {
   if (script.kind === 'error') {
     res.writeHead(script.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'scripted failure', type: 'server_error' } }));
     return;
@@ -53,6 +58,7 @@ async function play(script: ModelScript, body: Record<string, unknown>, res: Ser
   }
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   res.flushHeaders();
+  // Headers are out at once (as a real server's are); the first token comes after the delay.
   if (script.firstTokenDelayMs) await sleep(script.firstTokenDelayMs);
   if (res.destroyed) return;
   let sent = 0;
@@ -62,6 +68,7 @@ async function play(script: ModelScript, body: Record<string, unknown>, res: Ser
       return;
     }
     res.write(chunk({ content: text }));
+    if (sent === 0) timing(performance.now() - arrived);
     sent += 1;
     if (script.chunkDelayMs) await sleep(script.chunkDelayMs);
     if (res.destroyed) return;
@@ -76,12 +83,15 @@ async function play(script: ModelScript, body: Record<string, unknown>, res: Ser
 }
 
 export async function startScriptedModel(fallback: ModelScript = { kind: 'stream', chunks: ['OK.'] }): Promise<ScriptedModel> {
-  const model: Omit<ScriptedModel, 'baseUrl' | 'close'> = { requests: [], queue: [], fallback };
+  const model: Omit<ScriptedModel, 'baseUrl' | 'close'> = { requests: [], timings: [], queue: [], fallback };
   const server: Server = createServer((req, res) => {
+    const arrived = performance.now();
     readBody(req)
       .then((body) => {
         model.requests.push(body);
-        return play(model.queue.shift() ?? model.fallback, body, res);
+        const messages = Array.isArray(body.messages) ? (body.messages as { role?: string; content?: unknown }[]) : [];
+        const lastUser = String([...messages].reverse().find((m) => m.role === 'user')?.content ?? '');
+        return play(model.queue.shift() ?? model.fallback, body, res, arrived, (firstChunkMs) => model.timings.push({ lastUser, firstChunkMs }));
       })
       .catch(() => res.destroy());
   });
