@@ -11,7 +11,7 @@
 // `setup` each caller waits --greeting-ms (Twilio speaks the welcome greeting before the caller's
 // first words), so the session's opening is not counted against the first answer.
 //
-//   npx tsx scripts/bench/ai-runtime.ts [--conversations 200] [--turns 5] [--delay 200] [--greeting-ms 500] [--warmup 10] [--database-url URL]
+//   npx tsx scripts/bench/ai-runtime.ts [--conversations 200] [--turns 5] [--delay 200] [--greeting-ms 3000] [--warmup 10] [--database-url URL]
 import { loadavg, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
     conversations: { type: 'string', default: '200' },
     turns: { type: 'string', default: '5' },
     delay: { type: 'string', default: '200' },
-    'greeting-ms': { type: 'string', default: '500' },
+    'greeting-ms': { type: 'string', default: '3000' },
     warmup: { type: 'string', default: '10' },
     help: { type: 'boolean', default: false },
   },

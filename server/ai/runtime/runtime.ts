@@ -3,6 +3,7 @@
 // custom parameters (answer.ts), or for a text conversation by the user's organisation.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Deps } from '../../handler-types.js';
+import type { AgentVersion } from '../agents/settings.js';
 import { agentVersion, currentAgentVersion } from '../agents/versions.js';
 import { findCall, findOutboundCall } from './call-queries.js';
 import { createModelClient } from './model-client.js';
@@ -13,7 +14,12 @@ import { ConversationSession, type SessionContext } from './session.js';
 export interface AiRuntime {
   context(log: FastifyBaseLogger): SessionContext;
   mode: 'model' | 'local';
+  /** An agent's version (immutable rows: kept once read, so a call's `setup` costs fewer queries). */
+  version(db: SessionContext['db'], orgId: string, agentId: string, version: number): Promise<AgentVersion | undefined>;
 }
+
+/** How many versions are kept (the oldest read goes first). */
+const VERSION_CACHE_SIZE = 1000;
 
 const runtimes = new WeakMap<Deps, AiRuntime>();
 
@@ -22,9 +28,21 @@ export function aiRuntime(deps: Deps): AiRuntime {
   let runtime = runtimes.get(deps);
   if (!runtime) {
     const model = createModelClient(deps.config);
+    const versions = new Map<string, AgentVersion>();
     runtime = {
       mode: model ? 'model' : 'local',
       context: (log) => ({ db: deps.db, config: deps.config, model, log }),
+      async version(db, orgId, agentId, number) {
+        const key = `${orgId}/${agentId}/${number}`;
+        const known = versions.get(key);
+        if (known) return known;
+        const found = await agentVersion(db, orgId, agentId, number);
+        if (found) {
+          if (versions.size >= VERSION_CACHE_SIZE) versions.delete(versions.keys().next().value!);
+          versions.set(key, found);
+        }
+        return found;
+      },
     };
     runtimes.set(deps, runtime);
   }
@@ -51,7 +69,7 @@ export async function openVoiceSession(runtime: AiRuntime, log: FastifyBaseLogge
   if (!call?.orgId) return { ok: false, reason: 'setup: no such call' };
   if (call.callSid !== setup.callSid) return { ok: false, reason: 'setup: callSid is not the call’s' };
   const orgId = call.orgId;
-  const version = await agentVersion(ctx.db, orgId, p.agentId.toLowerCase(), Number(p.agentVersion));
+  const version = await runtime.version(ctx.db, orgId, p.agentId.toLowerCase(), Number(p.agentVersion));
   if (!version) return { ok: false, reason: 'setup: no such agent version' };
   let outbound: Awaited<ReturnType<typeof findOutboundCall>>;
   if (p.outboundCallId) {
