@@ -1,7 +1,8 @@
 // AI runtime benchmark (issue 20): --conversations concurrent ConversationRelay sessions on one
-// instance (real WebSockets, signed handshakes) against a scripted OpenAI-compatible model (its
-// own process) whose first token comes after --delay ms. Each conversation says --turns things,
-// one after another; all conversations at once. Runtime overhead per turn = (prompt sent → our
+// instance (real WebSockets, signed handshakes). The callers and a scripted OpenAI-compatible
+// model, whose first token comes after --delay ms, run in another process
+// (scripts/bench/ai-runtime-peer.ts). Each conversation says --turns things, one after another;
+// all conversations at once. Runtime overhead per turn = (prompt sent → our
 // first `text` token received, at the client) − (the model's own first-token time: request in →
 // first chunk out, at the model). Also the server's own view: ai_turns.first_token_ms −
 // model_first_token_ms (prompt received → first token sent, minus request start → first delta).
@@ -20,11 +21,11 @@ import { openDatabase } from '../../db/connection.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { scriptDatabaseUrl } from '../../server/platform/config.js';
 import { createAgent, createAgentCall } from '../../test/ai/runtime/fixtures.js';
-import { connectRelay, setupMessage } from '../../test/ai/runtime/relay-client.js';
 import { TEST_WEBHOOK_TOKEN } from '../../test/helpers/test-app.js';
 import { startBenchApp } from './bench-app.js';
 import { createBenchSchema, dropBenchSchema, firstMessage, forkTsChild, percentile, stopChild } from './load.js';
 import { markdownTable } from './markdown-table.js';
+import type { PeerResult, PeerRun } from './ai-runtime-peer.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,46 +54,49 @@ const schema = `bench_ai_runtime_${process.pid}`;
 
 await createBenchSchema(databaseUrl, schema);
 const database = await openDatabase({ databaseUrl, searchPath: schema, poolSize: 10 });
-const modelChild = forkTsChild(fileURLToPath(new URL('./ai-model-server.ts', import.meta.url)), ['--delay', String(DELAY_MS)]);
+const peer = forkTsChild(fileURLToPath(new URL('./ai-runtime-peer.ts', import.meta.url)), ['--delay', String(DELAY_MS)]);
+
+/** One run of the peer's callers over fresh calls; resolves with its samples. */
+function runPeer(run: PeerRun): Promise<PeerResult & { wallMs: number }> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: (PeerResult & { wallMs: number }) | { type: 'error'; message: string }) => {
+      if (m.type === 'result') {
+        peer.off('message', onMessage);
+        resolve(m);
+      } else if (m.type === 'error') {
+        peer.off('message', onMessage);
+        reject(new Error(m.message));
+      }
+    };
+    peer.on('message', onMessage);
+    peer.send(run);
+  });
+}
+
 try {
   await migrateToLatest(database.db, schema);
-  const { baseUrl } = await firstMessage<{ baseUrl: string }>(modelChild, 'the scripted model');
+  const { baseUrl } = await firstMessage<{ baseUrl: string }>(peer, 'the scripted model and callers');
   const bench = await startBenchApp(database.db, { AI_BASE_URL: baseUrl, AI_RESPONSE_TIMEOUT_MS: '30000' }, TEST_WEBHOOK_TOKEN);
-  const target = { url: `http://127.0.0.1:${bench.port}`, config: bench.config };
+  const url = `http://127.0.0.1:${bench.port}`;
   const org = await database.db.insertInto('organizations').values({ name: 'Bench AI Org' }).returning('id').executeTakeFirstOrThrow();
   const agent = await createAgent({ db: database.db }, org.id);
+  const calls = async (prefix: string, n: number) =>
+    Promise.all(Array.from({ length: n }, async (_, i) => ({ label: `${prefix}${i}`, ...(await createAgentCall({ db: database.db }, org.id, agent)) })));
 
-  const conversation = async (label: string, turns: number, samples: { marker: string; ms: number }[]) => {
-    const call = await createAgentCall({ db: database.db }, org.id, agent);
-    const relay = await connectRelay(target);
-    relay.send(setupMessage(call.callSid, call.parameters));
-    await new Promise((r) => setTimeout(r, GREETING_MS));
-    for (let turn = 0; turn < turns; turn += 1) {
-      const marker = `Question ${label}-${turn}: when are you open?`;
-      const answer = await relay.prompt(marker);
-      if (answer.firstAt === null) throw new Error(`no answer to ${marker}: ${answer.text}`);
-      samples.push({ marker, ms: answer.firstAt - answer.sentAt });
-    }
-    await relay.close();
-  };
-  await Promise.all(Array.from({ length: WARMUP }, (_, w) => conversation(`warmup${w}`, 1, [])));
-
+  await runPeer({ type: 'run', url, publicBaseUrl: bench.config.publicBaseUrl, calls: await calls('warmup', WARMUP), turns: 1, greetingMs: 200 });
+  const measured = await calls('', CONVERSATIONS);
   const loadBefore = loadavg();
-  const started = performance.now();
-  const clientSamples: { marker: string; ms: number }[] = [];
-  await Promise.all(Array.from({ length: CONVERSATIONS }, (_, c) => conversation(String(c), TURNS, clientSamples)));
-  const wallSec = (performance.now() - started) / 1000;
+  const started = new Date();
+  const cpuBefore = process.cpuUsage();
+  const eluBefore = performance.eventLoopUtilization();
+  const result = await runPeer({ type: 'run', url, publicBaseUrl: bench.config.publicBaseUrl, calls: measured, turns: TURNS, greetingMs: GREETING_MS });
+  const cpu = process.cpuUsage(cpuBefore);
+  const elu = performance.eventLoopUtilization(eluBefore);
   const loadAfter = loadavg();
 
-  modelChild.send({ type: 'report' });
-  const { timings } = await new Promise<{ timings: { lastUser: string; firstChunkMs: number }[] }>((resolve) => {
-    modelChild.on('message', (m: { type?: string; timings?: { lastUser: string; firstChunkMs: number }[] }) => {
-      if (m.type === 'report' && m.timings) resolve({ timings: m.timings });
-    });
-  });
-  const modelMs = new Map(timings.map((t) => [t.lastUser, t.firstChunkMs]));
-  const clientOverhead = clientSamples.map((s) => s.ms - (modelMs.get(s.marker) ?? Number.NaN)).filter(Number.isFinite).sort((a, b) => a - b);
-  const clientTotal = clientSamples.map((s) => s.ms).sort((a, b) => a - b);
+  const modelMs = new Map(result.timings.map((t) => [t.lastUser, t.firstChunkMs]));
+  const clientOverhead = result.samples.map((s) => s.ms - (modelMs.get(s.marker) ?? Number.NaN)).filter(Number.isFinite).sort((a, b) => a - b);
+  const clientTotal = result.samples.map((s) => s.ms).sort((a, b) => a - b);
   const modelFirst = [...modelMs.values()].sort((a, b) => a - b);
 
   // Let the conversations finish (summaries written) before reading the server's own timings.
@@ -101,7 +105,15 @@ try {
     if (Number(open.n) === 0) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  const turns = await database.db.selectFrom('ai_turns').innerJoin('ai_conversations as c', 'c.id', 'ai_turns.conversation_id').select(['first_token_ms', 'model_first_token_ms']).where('role', '=', 'assistant').where('c.started_at', '>=', new Date(Date.now() - (performance.now() - started) - 1000)).where('first_token_ms', 'is not', null).where('model_first_token_ms', 'is not', null).execute();
+  const turns = await database.db
+    .selectFrom('ai_turns')
+    .innerJoin('ai_conversations as c', 'c.id', 'ai_turns.conversation_id')
+    .select(['first_token_ms', 'model_first_token_ms'])
+    .where('role', '=', 'assistant')
+    .where('c.started_at', '>=', started)
+    .where('first_token_ms', 'is not', null)
+    .where('model_first_token_ms', 'is not', null)
+    .execute();
   const serverOverhead = turns.map((t) => t.first_token_ms! - t.model_first_token_ms!).sort((a, b) => a - b);
   const modelSeenByServer = turns.map((t) => t.model_first_token_ms!).sort((a, b) => a - b);
   await bench.app.close();
@@ -109,8 +121,10 @@ try {
   const f = (n: number) => n.toFixed(2);
   const row = (label: string, sorted: number[], target: string): string[] => [label, String(sorted.length), f(percentile(sorted, 50)), f(percentile(sorted, 99)), f(sorted[sorted.length - 1] ?? Number.NaN), target];
   const pass = percentile(clientOverhead, 99) <= TARGET_P99_MS;
-  console.log(`\nAI runtime: ${CONVERSATIONS} concurrent ConversationRelay conversations × ${TURNS} turns on one instance, scripted model first token after ${DELAY_MS} ms (its own process), PostgreSQL; ${WARMUP} warm-up conversations not counted.`);
-  console.log(`Machine: ${cpus().length} cores; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' / ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' / ')}; ${wallSec.toFixed(1)} s wall.\n`);
+  const cpuMsPerTurn = (cpu.user + cpu.system) / 1000 / Math.max(1, result.samples.length);
+  console.log(`\nAI runtime: ${CONVERSATIONS} concurrent ConversationRelay conversations × ${TURNS} turns on one instance (PostgreSQL); scripted model, first token after ${DELAY_MS} ms, and the callers in another process; callers wait ${GREETING_MS} ms after setup (the greeting); ${WARMUP} warm-up conversations not counted.`);
+  console.log(`Machine: ${cpus().length} cores; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' / ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' / ')}; ${(result.wallMs / 1000).toFixed(1)} s wall.`);
+  console.log(`Server process during the run: ${(((cpu.user + cpu.system) / 1000 / result.wallMs) * 100).toFixed(0)} % of one core, ${cpuMsPerTurn.toFixed(2)} ms CPU per turn (whole conversation work: setup, turns, writes, summaries), event loop ${(elu.utilization * 100).toFixed(0)} % busy.\n`);
   console.log(
     markdownTable(
       ['measure (ms)', 'turns', 'p50', 'p99', 'max', 'target'],
@@ -124,9 +138,9 @@ try {
       (column) => column === 0 || column === 5,
     ).join('\n'),
   );
-  console.log(`\nTarget p99 ≤ ${TARGET_P99_MS} ms: ${pass ? 'met' : 'NOT met'}.`);
+  console.log(`\nTarget p99 ≤ ${TARGET_P99_MS} ms (at the client): ${pass ? 'met' : 'NOT met'}.`);
 } finally {
-  await stopChild(modelChild);
+  await stopChild(peer);
   await database.close();
   await dropBenchSchema(databaseUrl, schema);
 }
