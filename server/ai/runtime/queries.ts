@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
 import type { AiConversationRow, AiTurnRow } from '../../../db/types/ai.js';
+import { inTransaction } from '../../platform/common/transaction.js';
 
 export interface NewConversation {
   orgId: string;
@@ -114,31 +115,34 @@ export interface ConversationEnd {
  * to the AI outbound call it belongs to. True when this call ended it.
  */
 export async function endConversation(db: Db, orgId: string, conversationId: string, end: ConversationEnd): Promise<boolean> {
-  const row = await db
-    .updateTable('ai_conversations')
-    .set({
-      status: 'ended',
-      ended_at: new Date(),
-      end_reason: end.endReason,
-      handoff: end.handoff === null ? null : JSON.stringify(end.handoff),
-      summary: end.summary,
-      outcome: end.outcome,
-    })
-    .where('org_id', '=', orgId)
-    .where('id', '=', conversationId)
-    .where('status', '=', 'active')
-    .returning('outbound_call_id')
-    .executeTakeFirst();
-  if (!row) return false;
-  if (row.outbound_call_id) {
-    await db
-      .updateTable('ai_outbound_calls')
-      .set({ summary: end.summary, outcome: end.outcome, updated_at: new Date() })
+  // One transaction: whoever sees the conversation ended sees its outbound call updated too.
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('ai_conversations')
+      .set({
+        status: 'ended',
+        ended_at: new Date(),
+        end_reason: end.endReason,
+        handoff: end.handoff === null ? null : JSON.stringify(end.handoff),
+        summary: end.summary,
+        outcome: end.outcome,
+      })
       .where('org_id', '=', orgId)
-      .where('id', '=', row.outbound_call_id)
-      .execute();
-  }
-  return true;
+      .where('id', '=', conversationId)
+      .where('status', '=', 'active')
+      .returning('outbound_call_id')
+      .executeTakeFirst();
+    if (!row) return false;
+    if (row.outbound_call_id) {
+      await trx
+        .updateTable('ai_outbound_calls')
+        .set({ summary: end.summary, outcome: end.outcome, updated_at: new Date() })
+        .where('org_id', '=', orgId)
+        .where('id', '=', row.outbound_call_id)
+        .execute();
+    }
+    return true;
+  });
 }
 
 export interface ConversationFilter {
