@@ -132,3 +132,34 @@ describe('the simulated carrier plays ConversationRelay', () => {
     expect(await t.db.selectFrom('ai_conversations').select('id').where('call_id', '=', call.id).executeTakeFirst()).toBeUndefined();
   });
 });
+
+describe('POST /api/simulator/calls to a number answered by an agent', () => {
+  it('plays the whole call: voice webhook → ConversationRelay on the real WebSocket → relay-end → status callback', async () => {
+    const created = await owner.client.POST('/api/ai-agents', {
+      body: { name: 'Front desk', systemPrompt: 'You answer the front desk line.', model: 'scripted-model', firstMessage: 'Front desk, how can I help?' },
+    });
+    expect(created.response.status).toBe(201);
+    const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
+    const bought = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber } });
+    await owner.client.PUT('/api/phone-numbers/{id}', { params: { path: { id: String(bought.data!.id) } }, body: { aiAgentId: created.data!.id } });
+    model.queue.push({ kind: 'stream', chunks: ['We open at nine.'] });
+    model.queue.push({ kind: 'stream', chunks: ['Goodbye!'] });
+
+    const call = await owner.client.POST('/api/simulator/calls', { body: { to: bought.data!.phoneNumber, timeScale: 0 } });
+    expect(call.response.status).toBe(201);
+    const steps = call.data!.steps;
+    expect(steps[0]!.answer).toEqual([expect.stringMatching(/^ConversationRelay wss?:\/\/.*\/api\/ai\/relay$/)]);
+    const relay = steps.find((s) => s.request.endsWith('/api/ai/relay'))!;
+    expect(relay.answer).toEqual([
+      'agent: Front desk, how can I help?',
+      `caller: ${SIMULATED_CALLER_SCRIPT[0]}`,
+      'agent: We open at nine.',
+      `caller: ${SIMULATED_CALLER_SCRIPT[1]}`,
+      'agent: Goodbye!',
+    ]);
+    const end = steps.find((s) => s.request.startsWith(RELAY_END_PATH))!;
+    expect(end).toMatchObject({ status: 200, answer: ['Hangup'] });
+    const conversation = await endedConversation(call.data!.callId!);
+    expect(conversation).toMatchObject({ agent_id: created.data!.id, outcome: 'caller_hung_up', channel: 'voice' });
+  });
+});
