@@ -3732,6 +3732,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ai-agents/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Talk to an agent by text through the same runtime as a phone call (no phone)
+         * @description One turn of a text conversation with the agent's current version: the message goes to the
+         *     model exactly as a caller's words would (the agent's prompt, tools executed by us and fed
+         *     back, the knowledge base), and the answer comes back whole. Without `conversationId` a new
+         *     conversation (channel `text`) is started; with it, the conversation goes on. `mode` is
+         *     `model` when an OpenAI-compatible endpoint is configured (AI_BASE_URL), else `local`: the
+         *     labelled local mode, which answers from the knowledge base alone. A tool ending the
+         *     conversation (`end_call`, a transfer) sets `ended` (a transfer's target is in `handoff`);
+         *     an ended conversation takes no more messages (409).
+         */
+        post: operations["testAiAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's AI conversations (phone calls and text tests), newest first */
+        get: operations["listAiConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        /** One AI conversation with its transcript, turn by turn with timings */
+        get: operations["getAiConversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/ai/relay-end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ConversationRelay session ended (Twilio asks how the call goes on; answers TwiML)
+         * @description The `<Connect action>` of an AI agent's call. `HandoffData` is what the agent's `end` message carried: a transfer to a number dials it, to a person dials that dialer agent's phone, to a campaign dials the campaign's number (so the campaign's own routing takes the call); anything else, a failed session or a caller who hung up, hangs up.
+         */
+        post: operations["aiRelayEndWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/outbound-calls": {
         parameters: {
             query?: never;
@@ -7703,6 +7796,111 @@ export interface components {
         };
         KnowledgeSearchResults: {
             results: components["schemas"]["KnowledgeSearchResult"][];
+        };
+        AiTestMessage: {
+            /** @description What the user says to the agent. */
+            message: string;
+            /**
+             * Format: uuid
+             * @description Go on with this text conversation (one of this agent's, still active).
+             */
+            conversationId?: string;
+        };
+        /** @enum {string} */
+        AiConversationChannel: "voice" | "text";
+        /**
+         * @description `model`: an OpenAI-compatible endpoint answered; `local`: the labelled local mode, answering from the knowledge base alone (no AI_BASE_URL).
+         * @enum {string}
+         */
+        AiConversationMode: "model" | "local";
+        AiToolCall: {
+            name: string;
+            arguments: {
+                [key: string]: unknown;
+            };
+            /** @description What the tool answered (fed back to the model). */
+            result: string;
+        };
+        /** @description Where the conversation was handed off (the ConversationRelay `end` message's handoffData), or null. */
+        AiHandoff: {
+            [key: string]: unknown;
+        } | null;
+        AiTestReply: {
+            /** Format: uuid */
+            conversationId: string;
+            reply: string;
+            mode: components["schemas"]["AiConversationMode"];
+            toolCalls: components["schemas"]["AiToolCall"][];
+            ended: boolean;
+            handoff: components["schemas"]["AiHandoff"];
+        };
+        AiConversationUsage: {
+            promptTokens: number;
+            completionTokens: number;
+            /** @description Caller speech turned into text (estimated from the caller's words). */
+            sttSeconds: number;
+            /** @description Characters sent to be spoken. */
+            ttsCharacters: number;
+        };
+        AiConversationFields: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            agentId: string;
+            agentVersion: number;
+            channel: components["schemas"]["AiConversationChannel"];
+            mode: components["schemas"]["AiConversationMode"];
+            /** @enum {string} */
+            status: "active" | "ended";
+            callId: number | null;
+            /** Format: uuid */
+            outboundCallId: string | null;
+            /** @description transferred, ended_by_agent, caller_hung_up, session_error. */
+            endReason: string | null;
+            handoff: components["schemas"]["AiHandoff"];
+            summary: string | null;
+            /** @description transferred, completed, callback_scheduled, caller_hung_up, no_input (from the model when configured, else from rules). */
+            outcome: string | null;
+            usage: components["schemas"]["AiConversationUsage"];
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            endedAt: string | null;
+        };
+        AiTranscriptTurn: {
+            /** @enum {string} */
+            role: "user" | "assistant" | "tool";
+            content: string;
+            /** Format: date-time */
+            timestamp: string;
+            /** @description An assistant turn cut by the caller (barge-in); `content` is what was spoken before it. */
+            interrupted: boolean;
+            toolName: string | null;
+            /** @description From the caller's words to our first text token (ms). */
+            firstTokenMs: number | null;
+            /** @description The model's own first-token time (ms). */
+            modelFirstTokenMs: number | null;
+        };
+        AiConversation: components["schemas"]["AiConversationFields"];
+        AiConversationDetail: components["schemas"]["AiConversationFields"] & {
+            transcript: components["schemas"]["AiTranscriptTurn"][];
+        };
+        AiConversationList: {
+            conversations: components["schemas"]["AiConversation"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /** @description ConversationRelay's action callback. Open on purpose, as Twilio's forms are - the parameters we use are listed and checked, Twilio's others are ignored. */
+        AiRelayEndWebhookForm: {
+            CallSid: components["schemas"]["CallSidValue"];
+            CallStatus?: components["schemas"]["CallStatus"];
+            SessionId?: string;
+            /** @description ended, completed or failed. */
+            SessionStatus?: string;
+            SessionDuration?: string;
+            /** @description The `end` message's handoffData (a JSON string), when the agent ended the session. */
+            HandoffData?: string;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description scheduled (waiting for its time), queued (being placed), in-progress (answered, the agent talking), then completed, failed, no-answer, busy or canceled.
@@ -18690,6 +18888,253 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    testAiAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "message": "What are your opening hours?"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AiTestMessage"];
+            };
+        };
+        responses: {
+            /** @description The agent's answer to this message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "conversationId": "9b2e4c1a-7d3f-4a5b-8c6d-1e2f3a4b5c6d",
+                     *       "reply": "We are open Monday to Friday, 9am to 5pm.",
+                     *       "mode": "model",
+                     *       "toolCalls": [
+                     *         {
+                     *           "name": "search_knowledge_base",
+                     *           "arguments": {
+                     *             "query": "opening hours"
+                     *           },
+                     *           "result": "[{\"documentTitle\":\"FAQ\",\"content\":\"Open Monday to Friday, 9am to 5pm.\"}]"
+                     *         }
+                     *       ],
+                     *       "ended": false,
+                     *       "handoff": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiTestReply"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAiConversations: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only this agent's conversations.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                agentId?: string;
+                /**
+                 * @description `voice` (a call through ConversationRelay) or `text` (the test endpoint).
+                 * @example voice
+                 */
+                channel?: components["schemas"]["AiConversationChannel"];
+                /** @description Page number, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page (at most 100). */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of conversations (without transcripts) with the total count. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "conversations": [
+                     *         {
+                     *           "id": "9b2e4c1a-7d3f-4a5b-8c6d-1e2f3a4b5c6d",
+                     *           "agentId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "agentVersion": 3,
+                     *           "channel": "voice",
+                     *           "mode": "model",
+                     *           "status": "ended",
+                     *           "callId": 1042,
+                     *           "outboundCallId": null,
+                     *           "endReason": "transferred",
+                     *           "handoff": {
+                     *             "reason": "transfer",
+                     *             "type": "transfer_to_number",
+                     *             "phoneNumber": "+12125551234"
+                     *           },
+                     *           "summary": "The caller asked about a refund and was transferred to billing.",
+                     *           "outcome": "transferred",
+                     *           "usage": {
+                     *             "promptTokens": 812,
+                     *             "completionTokens": 96,
+                     *             "sttSeconds": 14.4,
+                     *             "ttsCharacters": 310
+                     *           },
+                     *           "startedAt": "2025-11-01T10:00:00.000Z",
+                     *           "endedAt": "2025-11-01T10:01:12.000Z"
+                     *         }
+                     *       ],
+                     *       "pagination": {
+                     *         "page": 1,
+                     *         "limit": 50,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiConversationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAiConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "9b2e4c1a-7d3f-4a5b-8c6d-1e2f3a4b5c6d",
+                     *       "agentId": "4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *       "agentVersion": 3,
+                     *       "channel": "text",
+                     *       "mode": "local",
+                     *       "status": "active",
+                     *       "callId": null,
+                     *       "outboundCallId": null,
+                     *       "endReason": null,
+                     *       "handoff": null,
+                     *       "summary": null,
+                     *       "outcome": null,
+                     *       "usage": {
+                     *         "promptTokens": 0,
+                     *         "completionTokens": 0,
+                     *         "sttSeconds": 0,
+                     *         "ttsCharacters": 0
+                     *       },
+                     *       "startedAt": "2025-11-01T10:00:00.000Z",
+                     *       "endedAt": null,
+                     *       "transcript": [
+                     *         {
+                     *           "role": "user",
+                     *           "content": "What are your opening hours?",
+                     *           "timestamp": "2025-11-01T10:00:05.000Z",
+                     *           "interrupted": false,
+                     *           "toolName": null,
+                     *           "firstTokenMs": null,
+                     *           "modelFirstTokenMs": null
+                     *         },
+                     *         {
+                     *           "role": "assistant",
+                     *           "content": "Local mode, answering from the knowledge base only. From \"FAQ\": Open Monday to Friday, 9am to 5pm.",
+                     *           "timestamp": "2025-11-01T10:00:05.020Z",
+                     *           "interrupted": false,
+                     *           "toolName": null,
+                     *           "firstTokenMs": 12,
+                     *           "modelFirstTokenMs": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AiConversationDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    aiRelayEndWebhook: {
+        parameters: {
+            query: {
+                /** @description Our call record (put in the action URL by the TwiML that started the session). */
+                callId: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "CallStatus": "in-progress",
+                 *       "SessionId": "VX1234567890abcdef1234567890abcdef",
+                 *       "SessionStatus": "ended",
+                 *       "SessionDuration": "72",
+                 *       "HandoffData": "{\"reason\":\"transfer\",\"type\":\"transfer_to_number\",\"phoneNumber\":\"+12125551234\"}"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["AiRelayEndWebhookForm"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];

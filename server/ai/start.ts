@@ -5,6 +5,7 @@ import type { Deps } from '../handler-types.js';
 import { startAiOutboundWorker } from './outbound/runner.js';
 import { startCostSettler } from './analytics/settler.js';
 import { startKnowledgeWorker } from './knowledge/runner.js';
+import { startRelayServer } from './runtime/relay-socket.js';
 
 export async function startAi(app: FastifyInstance, deps: Deps): Promise<void> {
   // knowledge base: server/ai/knowledge
@@ -18,7 +19,10 @@ export async function startAi(app: FastifyInstance, deps: Deps): Promise<void> {
     });
   }
 
-  // runtime: server/ai/runtime
+  // runtime: server/ai/runtime — the ConversationRelay WebSocket beside the API (and Socket.IO);
+  // its sockets close, and their conversations are finished, before the server does.
+  const relay = startRelayServer(app, deps);
+  app.addHook('preClose', () => relay.close());
 
   // outbound calls and schedules: server/ai/outbound
   startAiOutboundWorker(app, deps);

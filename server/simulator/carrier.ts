@@ -3,7 +3,9 @@
 // answers (and talks for `durationSec`), is busy, does not answer (rings for the <Dial> timeout)
 // or fails, as asked; its action URL gets the outcome (DialCallStatus, DialCallDuration); a
 // <Gather> gets the next digits (none left: it times out and the document goes on); a <Record>
-// leaves a fictional recording; a <Redirect> is followed — and at the end the status callback
+// leaves a fictional recording; a <Redirect> is followed; a <Connect><ConversationRelay> is played
+// by `io.relay` (relay-caller.ts: a scripted caller on our WebSocket) and its action URL gets how
+// the session ended (HandoffData) — and at the end the status callback
 // (CallStatus=completed, CallDuration). Every request goes through `post` (signed, to our own
 // server); waits through `wait` (scaled by the caller). No SQL, no HTTP of its own.
 import { randomBytes } from 'node:crypto';
@@ -33,9 +35,43 @@ export interface Step {
   answer: string[];
 }
 
+/** A <Connect><ConversationRelay> to play: the WebSocket, and who the call is between. */
+export interface RelayCall {
+  url: string;
+  welcomeGreeting: string | null;
+  parameters: Record<string, string>;
+  callSid: string;
+  from: string;
+  to: string;
+  direction: 'inbound' | 'outbound';
+}
+
+/** How a ConversationRelay session ended (relay-caller.ts), posted to the <Connect> action like Twilio. */
+export interface RelayPlay {
+  status: 'completed' | 'failed';
+  /** The agent's `end` message's handoffData, when it ended the session. */
+  handoffData: string | null;
+  durationSec: number;
+  /** What was said, for the record of the call. */
+  lines: string[];
+}
+
+/** The action URL's parameters after a session (Twilio's names); the call goes on only after a handoff. */
+export function relayActionParams(play: RelayPlay, callSid: string): Record<string, string> {
+  return {
+    CallStatus: play.handoffData !== null ? 'in-progress' : 'completed',
+    SessionId: `VX${callSid.slice(2)}`,
+    SessionStatus: play.status === 'failed' ? 'failed' : 'ended',
+    SessionDuration: String(play.durationSec),
+    ...(play.handoffData !== null ? { HandoffData: play.handoffData } : {}),
+  };
+}
+
 export interface CarrierIo {
   /** POST a signed webhook to our server: the absolute URL Twilio would request. */
   post(url: string, params: Record<string, string>): Promise<{ status: number; body: string }>;
+  /** Play a ConversationRelay session (absent: the call ends at <Connect>, as with any verb the carrier does not play). */
+  relay?(call: RelayCall): Promise<RelayPlay>;
   /** Wait `seconds` of simulated time (scaled; rejects when the play is aborted). */
   wait(seconds: number): Promise<void>;
   /** Each step as it happens. */
@@ -143,6 +179,13 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
         next = verb.url;
       } else if (verb.verb === 'Pause') {
         await spend(verb.lengthSec);
+      } else if (verb.verb === 'ConversationRelay' && io.relay) {
+        const session = await io.relay({ url: verb.url, welcomeGreeting: verb.welcomeGreeting, parameters: verb.parameters, callSid: script.callSid, from: script.from, to: script.to, direction: 'inbound' });
+        io.onStep({ request: verb.url, status: session.status === 'completed' ? 101 : 0, params: {}, answer: session.lines });
+        elapsed += session.durationSec; // the session took its time already
+        if (verb.action === null) break documents;
+        params = relayActionParams(session, script.callSid);
+        next = verb.action;
       } else if (verb.verb === 'Hangup' || verb.verb === 'Reject') {
         break documents;
       }

@@ -11,6 +11,7 @@ import { SIMULATOR_LABEL } from '../telephony/simulator/label.js';
 import { findDialledNumber } from '../inbound/webhooks/lookup.js';
 import { type CallScript, type CarrierUrls, type Step, newCallSid, play, ring } from './carrier.js';
 import { webhookPoster } from './webhook-poster.js';
+import { relayCaller } from './relay-caller.js';
 
 type SimulatedCall = components['schemas']['SimulatedCall'];
 
@@ -47,8 +48,10 @@ export function createSimulatorHandlers({ db, config, telephony, webhookToken, b
       const timeScale = body.timeScale ?? 1;
       const steps: Step[] = [];
       const post = webhookPoster(ctx.req.server, base, webhookToken);
+      const relay = relayCaller({ server: ctx.req.server.server, token: webhookToken });
       const io = (signal: AbortSignal | null) => ({
         post,
+        relay,
         wait: (seconds: number) => (signal === null || timeScale === 0 ? Promise.resolve() : sleep(seconds * 1000 * timeScale, signal)),
         onStep: (step: Step) => steps.push(step),
       });

@@ -7,12 +7,14 @@
 // after 2 s with Enable). The called person hangs up after talking PERSON_TALK_SEC seconds; a
 // machine after its greeting and 20 s of recording. A <Dial><Conference> joins the simulator's
 // conference of that name (conferences.ts: join / leave / end callbacks with Twilio's parameters;
-// a participant with endConferenceOnExit leaving ends the others' calls). Every request goes
+// a participant with endConferenceOnExit leaving ends the others' calls). A <Connect><ConversationRelay>
+// answered by a person is played by `io.relay` (a scripted caller on our WebSocket), then its action
+// URL is posted with how the session ended. Every request goes
 // through `post` (signed, to our own server); waits through `wait` (scaled by the caller). No SQL,
 // no HTTP of its own.
 import { CALL_STATUS_EVENTS, type CallStatusEvent } from '../telephony/types.js';
 import type { SimulatedOutboundCall } from '../telephony/simulator/simulator.js';
-import { type CarrierIo, SIMULATOR_ACCOUNT_SID } from './carrier.js';
+import { type CarrierIo, relayActionParams, SIMULATOR_ACCOUNT_SID } from './carrier.js';
 import type { SimulatedConferences } from './conferences.js';
 import { describeVerb, readTwiml, type Verb } from './twiml-reader.js';
 
@@ -160,7 +162,19 @@ export async function playOutbound(
         for (const callback of left.callbacks) await request(callback.url, callback.params, false);
         for (const other of left.endCalls) conferences.hangUp(other);
         if (interrupt === null) break documents;
-      } else if (verb.verb === 'Dial' || verb.verb === 'Conference' || verb.verb === 'Other') {
+      } else if (verb.verb === 'ConversationRelay' && io.relay && behaviour.kind === 'person') {
+        // The person talks with the agent (a scripted caller on our WebSocket), then the action URL.
+        const session = await io.relay({ url: verb.url, welcomeGreeting: verb.welcomeGreeting, parameters: verb.parameters, callSid, from: input.from, to: input.to, direction: 'outbound' });
+        io.onStep({ request: verb.url, status: session.status === 'completed' ? 101 : 0, params: {}, answer: session.lines });
+        interrupt = await spend(Math.min(session.durationSec, Math.max(remaining - 1, 0)));
+        if (verb.action === null) break documents;
+        if (interrupt === null) next = verb.action;
+        if (next !== null) {
+          documents += 1;
+          verbs = await post(next, { ...inProgress, ...relayActionParams(session, callSid) });
+          continue documents;
+        }
+      } else if (verb.verb === 'Dial' || verb.verb === 'Conference' || verb.verb === 'Other' || verb.verb === 'ConversationRelay') {
         // A bridge or a conference: the called side talks until it hangs up (or call control acts).
         interrupt = await spend(remaining);
         if (interrupt === null) break documents;

@@ -8,6 +8,7 @@ import type { Step } from './carrier.js';
 import { SimulatedConferences } from './conferences.js';
 import { playOutbound } from './outbound-carrier.js';
 import { webhookPoster } from './webhook-poster.js';
+import { relayCaller } from './relay-caller.js';
 
 export interface OutboundRunnerOptions {
   app: FastifyInstance;
@@ -23,11 +24,13 @@ export function simulatedOutboundRunner(options: OutboundRunnerOptions): (call: 
   const { app, telephony, background, speedup } = options;
   const base = options.base.replace(/\/+$/, '');
   const post = webhookPoster(app, base, options.webhookToken);
+  const relay = relayCaller({ server: app.server, token: options.webhookToken });
   const conferences = { room: new SimulatedConferences(), hangUp: (callSid: string) => telephony.endCall(callSid) };
   return (call) => {
     background.run(`simulated outbound call ${call.callSid}`, app.log, async (signal) => {
       const io = {
         post,
+        relay,
         wait: (seconds: number) => (seconds <= 0 ? Promise.resolve() : sleep((seconds * 1000) / speedup, signal)),
         onStep: (step: Step) => app.log.debug({ callSid: call.callSid, step }, 'simulated outbound call step'),
       };

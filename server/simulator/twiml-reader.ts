@@ -1,7 +1,8 @@
 // Reads the TwiML our webhooks answer, as Twilio would, into the verbs the simulated carrier
 // plays (pure). Only what the carrier acts on is kept: <Dial> (its numbers, action, timeout; or its
 // <Conference> with the attributes the simulated conferences use),
-// <Gather> (action, timeout), <Record> (action), <Redirect>, <Pause>, <Hangup> / <Reject>; <Say>
+// <Gather> (action, timeout), <Record> (action), <Redirect>, <Pause>, <Hangup> / <Reject>,
+// <Connect><ConversationRelay> (its WebSocket URL, parameters and action); <Say>
 // and <Play> are kept for the record of the call. Parsed with fast-xml-parser (entities decoded).
 import { XMLParser } from 'fast-xml-parser';
 
@@ -14,6 +15,7 @@ export type Verb =
   | { verb: 'Pause'; lengthSec: number }
   | { verb: 'Hangup' | 'Reject' }
   | { verb: 'Say' | 'Play'; text: string }
+  | { verb: 'ConversationRelay'; url: string; action: string | null; welcomeGreeting: string | null; parameters: Record<string, string> }
   | { verb: 'Other'; name: string };
 
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -85,6 +87,18 @@ function verbOf(node: Node): Verb | undefined {
     case 'Say':
     case 'Play':
       return { verb: name, text: textOf(inner) };
+    case 'Connect': {
+      // <Connect action><ConversationRelay url …><Parameter name value/></ConversationRelay></Connect>
+      const relay = inner.find((n) => nameOf(n) === 'ConversationRelay');
+      if (!relay) return { verb: 'Other', name };
+      const at = relay[':@'] ?? {};
+      const parameters: Record<string, string> = {};
+      for (const p of children(relay, 'ConversationRelay').filter((n) => nameOf(n) === 'Parameter')) {
+        const pa = p[':@'] ?? {};
+        if (pa.name !== undefined) parameters[pa.name] = pa.value ?? '';
+      }
+      return { verb: 'ConversationRelay', url: at.url ?? '', action: attrs.action ?? null, welcomeGreeting: at.welcomeGreeting ?? null, parameters };
+    }
     default:
       return { verb: 'Other', name };
   }
@@ -125,6 +139,8 @@ export function describeVerb(v: Verb): string {
       const text = v.text.length > 60 ? `${v.text.slice(0, 57)}...` : v.text;
       return `${v.verb} ${text}`;
     }
+    case 'ConversationRelay':
+      return `ConversationRelay ${v.url}`;
     case 'Other':
       return v.name;
     default:

@@ -68,6 +68,9 @@ let A: Tenant;
 let B: Tenant;
 /** B's owner through an API key (owner role) rather than the session. */
 let bKeyClient: Client;
+// AI runtime (issue 20): each tenant's AI agent and a text conversation with it.
+let aiA: { agentId: string; conversationId: string };
+let aiB: { agentId: string; conversationId: string };
 
 type Attempt = Promise<{ response: Response; error?: unknown }>;
 /** Requests by B's owner (`api`) aimed at A's objects: each must answer 404. */
@@ -320,6 +323,14 @@ const cases: Record<string, Case> = {
   // AI knowledge base (issue 20)
   getKnowledgeDocument: (api) => [api.GET('/api/knowledge-base/{id}', { params: { path: { id: A.kbDocument.id } } })],
   deleteKnowledgeDocument: (api) => [api.DELETE('/api/knowledge-base/{id}', { params: { path: { id: A.kbDocument.id } } })],
+  // AI runtime (issue 20)
+  testAiAgent: (api) => [
+    api.POST('/api/ai-agents/{id}/test', { params: { path: { id: aiA.agentId } }, body: { message: 'Hello' } }),
+    api.POST('/api/ai-agents/{id}/test', { params: { path: { id: aiA.agentId } }, body: { message: 'Hello', conversationId: aiA.conversationId } }),
+    // B's own agent, A's conversation.
+    api.POST('/api/ai-agents/{id}/test', { params: { path: { id: aiB.agentId } }, body: { message: 'Hello', conversationId: aiA.conversationId } }),
+  ],
+  getAiConversation: (api) => [api.GET('/api/ai/conversations/{id}', { params: { path: { id: aiA.conversationId } } })],
 };
 
 // Authenticated operations with an id in the path. (Inbound RTB is public: its RTB ID is a
@@ -556,6 +567,15 @@ beforeAll(async () => {
   A = await setUpTenant('Tenant A', '+14155550111');
   B = await setUpTenant('Tenant B', '+14155550222');
   bKeyClient = t.client({ apiKey: B.apiKey.key });
+  // AI runtime (issue 20): a text conversation with each tenant's AI agent.
+  const aiTenant = async (tenant: Tenant) => {
+    const agentId = tenant.aiAgent.id;
+    const talk = await tenant.owner.client.POST('/api/ai-agents/{id}/test', { params: { path: { id: agentId } }, body: { message: 'Hello' } });
+    if (!talk.data) throw new Error(`testAiAgent failed: ${talk.response.status}`);
+    return { agentId, conversationId: talk.data.conversationId };
+  };
+  aiA = await aiTenant(A);
+  aiB = await aiTenant(B);
 });
 afterAll(async () => t.close());
 

@@ -3,6 +3,7 @@
 // our signed webhooks (status, answer), 200 times faster than real time. The agent's side of the
 // conversation (ConversationRelay) is not played here: the checks are on the TwiML the carrier got
 // and on the statuses, durations, call records and retries.
+import { SIMULATED_CALLER_SCRIPT } from '../../../server/simulator/relay-caller.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daytimeZone } from '../../dialer/zones.js';
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
@@ -50,7 +51,11 @@ describe('AI outbound calls on the simulator', () => {
     for (const id of Object.values(ids)) await waitFor(`call ${id} to end`, () => get(id), (c) => final.has(c.status), 30_000);
 
     const person = await get(ids.person!);
-    expect(person).toMatchObject({ status: 'completed', duration: 30, agentVersion: 1, failureReason: null, metadata: { callerId } });
+    // The simulator hands the answered call to the agent over ConversationRelay and plays its
+    // scripted caller through the real WebSocket: the call lasts as long as that conversation.
+    expect(person).toMatchObject({ status: 'completed', agentVersion: 1, failureReason: null, metadata: { callerId } });
+    expect(person.duration).toBeGreaterThanOrEqual(0);
+    expect((person.transcript ?? []).filter((turn) => turn.role === 'user').map((turn) => turn.content)).toEqual([...SIMULATED_CALLER_SCRIPT]);
     expect(person.callId).not.toBeNull();
     const record = await t.db.selectFrom('calls').selectAll().where('id', '=', person.callId!).executeTakeFirstOrThrow();
     expect(record).toMatchObject({ direction: 'outbound', ai_agent_id: agentId, ai_agent_version: 1, status: 'completed', from_number: callerId, to_number: '+14155550110', source: 'simulator' });
@@ -78,7 +83,7 @@ describe('AI outbound calls on the simulator', () => {
     const steps = logLines.filter((line) => line.includes('simulated outbound call step') && line.includes('/api/webhooks/ai/outbound/answer'));
     expect(steps.length).toBeGreaterThanOrEqual(1);
     const step = JSON.parse(steps[0]!) as { step: { status: number; answer: string[] } };
-    expect(step.step).toMatchObject({ status: 200, answer: ['Connect'] });
+    expect(step.step).toMatchObject({ status: 200, answer: [expect.stringMatching(/^ConversationRelay ws:\/\/127\.0\.0\.1:\d+\/api\/ai\/relay$/)] });
     const statusSteps = logLines.filter((line) => line.includes('simulated outbound call step') && line.includes('/api/webhooks/ai/outbound/status'));
     expect(statusSteps.filter((line) => (JSON.parse(line) as { step: { status: number } }).step.status !== 204)).toEqual([]);
   });

@@ -52,6 +52,8 @@ let webhookDeliveryId: string;
 let aiAgentId: string;
 // AI knowledge base (issue 20)
 let kbDocumentId: string;
+// AI runtime (issue 20)
+let aiConversationId: string;
 const CALL_SID = WORLD_CALL_SID;
 let stateAfterSetup: Awaited<ReturnType<typeof snapshot>>;
 // AI outbound (issue 20): the AI agent above given a number, a call scheduled years ahead, a schedule.
@@ -323,6 +325,11 @@ const table: Record<string, Case> = {
   searchKnowledgeBase: { body: () => ({ query: 'return policy', limit: 5 }) },
   getKnowledgeDocument: { params: () => ({ id: kbDocumentId }) },
   deleteKnowledgeDocument: { params: () => ({ id: kbDocumentId }) },
+  // AI runtime (issue 20)
+  testAiAgent: { params: () => ({ id: aiAgentId }), body: () => ({ message: 'What are your opening hours?' }) },
+  getAiConversation: { params: () => ({ id: aiConversationId }) },
+  // ConversationRelay's action URL names our call in the query (no such call here: a valid request is a 404).
+  aiRelayEndWebhook: { query: () => ({ callId: '1' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'in-progress', SessionStatus: 'ended' }) },
 };
 
 /** The file part of each upload, with content its operation refuses (the default: audio's). */
@@ -455,6 +462,10 @@ beforeAll(async () => {
   if (!kbDoc.data) throw new Error(`uploadKnowledgeDocument failed: ${kbDoc.response.status}`);
   kbDocumentId = kbDoc.data.id;
   await waitFor('the knowledge document', () => t.db.selectFrom('kb_documents').select('status').where('id', '=', kbDocumentId).executeTakeFirstOrThrow(), (r) => r.status !== 'processing');
+  // AI runtime (issue 20): a text conversation with that agent.
+  const aiConversation = await owner.client.POST('/api/ai-agents/{id}/test', { params: { path: { id: aiAgentId } }, body: { message: 'Hello' } });
+  if (!aiConversation.data) throw new Error(`testAiAgent failed: ${aiConversation.response.status}`);
+  aiConversationId = aiConversation.data.conversationId;
   stateAfterSetup = await snapshot();
 });
 afterAll(async () => t.close());

@@ -1,0 +1,146 @@
+// AI runtime benchmark (issue 20): --conversations concurrent ConversationRelay sessions on one
+// instance (real WebSockets, signed handshakes). The callers and a scripted OpenAI-compatible
+// model, whose first token comes after --delay ms, run in another process
+// (scripts/bench/ai-runtime-peer.ts). Each conversation says --turns things, one after another;
+// all conversations at once. Runtime overhead per turn = (prompt sent → our
+// first `text` token received, at the client) − (the model's own first-token time: request in →
+// first chunk out, at the model). Also the server's own view: ai_turns.first_token_ms −
+// model_first_token_ms (prompt received → first token sent, minus request start → first delta).
+// Target (issue 20): p99 ≤ 5 ms with 200 concurrent conversations.
+//
+// Before the measured run, --warmup conversations of one turn warm the process (JIT, pools); after
+// `setup` each caller waits --greeting-ms (Twilio speaks the welcome greeting before the caller's
+// first words), so the session's opening is not counted against the first answer.
+//
+//   npx tsx scripts/bench/ai-runtime.ts [--conversations 200] [--turns 5] [--delay 200] [--greeting-ms 3000] [--warmup 10] [--database-url URL]
+import { loadavg, cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../../db/connection.js';
+import { migrateToLatest } from '../../db/migrate.js';
+import { scriptDatabaseUrl } from '../../server/platform/config.js';
+import { createAgent, createAgentCall } from '../../test/ai/runtime/fixtures.js';
+import { TEST_WEBHOOK_TOKEN } from '../../test/helpers/test-app.js';
+import { startBenchApp } from './bench-app.js';
+import { createBenchSchema, dropBenchSchema, firstMessage, forkTsChild, percentile, stopChild } from './load.js';
+import { markdownTable } from './markdown-table.js';
+import type { PeerResult, PeerRun } from './ai-runtime-peer.js';
+
+const { values: args } = parseArgs({
+  options: {
+    'database-url': { type: 'string', default: scriptDatabaseUrl() },
+    conversations: { type: 'string', default: '200' },
+    turns: { type: 'string', default: '5' },
+    delay: { type: 'string', default: '200' },
+    'greeting-ms': { type: 'string', default: '3000' },
+    warmup: { type: 'string', default: '10' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log('npx tsx scripts/bench/ai-runtime.ts [--conversations 200] [--turns 5] [--delay 200] [--database-url URL]');
+  process.exit(0);
+}
+const CONVERSATIONS = Number(args.conversations);
+const TURNS = Number(args.turns);
+const DELAY_MS = Number(args.delay);
+/** Twilio says the welcome greeting after `setup`, before the caller's first words: the caller waits this long. */
+const GREETING_MS = Number(args['greeting-ms']);
+const WARMUP = Number(args.warmup);
+const TARGET_P99_MS = 5;
+const databaseUrl = args['database-url'];
+const schema = `bench_ai_runtime_${process.pid}`;
+
+await createBenchSchema(databaseUrl, schema);
+const database = await openDatabase({ databaseUrl, searchPath: schema, poolSize: 10 });
+const peer = forkTsChild(fileURLToPath(new URL('./ai-runtime-peer.ts', import.meta.url)), ['--delay', String(DELAY_MS)]);
+
+/** One run of the peer's callers over fresh calls; resolves with its samples. */
+function runPeer(run: PeerRun): Promise<PeerResult & { wallMs: number }> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: (PeerResult & { wallMs: number }) | { type: 'error'; message: string }) => {
+      if (m.type === 'result') {
+        peer.off('message', onMessage);
+        resolve(m);
+      } else if (m.type === 'error') {
+        peer.off('message', onMessage);
+        reject(new Error(m.message));
+      }
+    };
+    peer.on('message', onMessage);
+    peer.send(run);
+  });
+}
+
+try {
+  await migrateToLatest(database.db, schema);
+  const { baseUrl } = await firstMessage<{ baseUrl: string }>(peer, 'the scripted model and callers');
+  const bench = await startBenchApp(database.db, { AI_BASE_URL: baseUrl, AI_RESPONSE_TIMEOUT_MS: '30000' }, TEST_WEBHOOK_TOKEN);
+  const url = `http://127.0.0.1:${bench.port}`;
+  const org = await database.db.insertInto('organizations').values({ name: 'Bench AI Org' }).returning('id').executeTakeFirstOrThrow();
+  const agent = await createAgent({ db: database.db }, org.id);
+  const calls = async (prefix: string, n: number) =>
+    Promise.all(Array.from({ length: n }, async (_, i) => ({ label: `${prefix}${i}`, ...(await createAgentCall({ db: database.db }, org.id, agent)) })));
+
+  await runPeer({ type: 'run', url, publicBaseUrl: bench.config.publicBaseUrl, calls: await calls('warmup', WARMUP), turns: 1, greetingMs: 200 });
+  const measured = await calls('', CONVERSATIONS);
+  const loadBefore = loadavg();
+  const started = new Date();
+  const cpuBefore = process.cpuUsage();
+  const eluBefore = performance.eventLoopUtilization();
+  const result = await runPeer({ type: 'run', url, publicBaseUrl: bench.config.publicBaseUrl, calls: measured, turns: TURNS, greetingMs: GREETING_MS });
+  const cpu = process.cpuUsage(cpuBefore);
+  const elu = performance.eventLoopUtilization(eluBefore);
+  const loadAfter = loadavg();
+
+  const modelMs = new Map(result.timings.map((t) => [t.lastUser, t.firstChunkMs]));
+  const clientOverhead = result.samples.map((s) => s.ms - (modelMs.get(s.marker) ?? Number.NaN)).filter(Number.isFinite).sort((a, b) => a - b);
+  const clientTotal = result.samples.map((s) => s.ms).sort((a, b) => a - b);
+  const modelFirst = [...modelMs.values()].sort((a, b) => a - b);
+
+  // Let the conversations finish (summaries written) before reading the server's own timings.
+  for (let i = 0; i < 400; i += 1) {
+    const open = await database.db.selectFrom('ai_conversations').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'active').executeTakeFirstOrThrow();
+    if (Number(open.n) === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const turns = await database.db
+    .selectFrom('ai_turns')
+    .innerJoin('ai_conversations as c', 'c.id', 'ai_turns.conversation_id')
+    .select(['first_token_ms', 'model_first_token_ms'])
+    .where('role', '=', 'assistant')
+    .where('c.started_at', '>=', started)
+    .where('first_token_ms', 'is not', null)
+    .where('model_first_token_ms', 'is not', null)
+    .execute();
+  const serverOverhead = turns.map((t) => t.first_token_ms! - t.model_first_token_ms!).sort((a, b) => a - b);
+  const modelSeenByServer = turns.map((t) => t.model_first_token_ms!).sort((a, b) => a - b);
+  await bench.app.close();
+
+  const f = (n: number) => n.toFixed(2);
+  const row = (label: string, sorted: number[], target: string): string[] => [label, String(sorted.length), f(percentile(sorted, 50)), f(percentile(sorted, 99)), f(sorted[sorted.length - 1] ?? Number.NaN), target];
+  const pass = percentile(clientOverhead, 99) <= TARGET_P99_MS;
+  const cpuMsPerTurn = (cpu.user + cpu.system) / 1000 / Math.max(1, result.samples.length);
+  console.log(`\nAI runtime: ${CONVERSATIONS} concurrent ConversationRelay conversations × ${TURNS} turns on one instance (PostgreSQL); scripted model, first token after ${DELAY_MS} ms, and the callers in another process; callers wait ${GREETING_MS} ms after setup (the greeting); ${WARMUP} warm-up conversations not counted.`);
+  console.log(`Machine: ${cpus().length} cores; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' / ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' / ')}; ${(result.wallMs / 1000).toFixed(1)} s wall.`);
+  console.log(`Server process during the run: ${(((cpu.user + cpu.system) / 1000 / result.wallMs) * 100).toFixed(0)} % of one core, ${cpuMsPerTurn.toFixed(2)} ms CPU per turn (whole conversation work: setup, turns, writes, summaries), event loop ${(elu.utilization * 100).toFixed(0)} % busy.\n`);
+  console.log(
+    markdownTable(
+      ['measure (ms)', 'turns', 'p50', 'p99', 'max', 'target'],
+      [
+        row('overhead at the client: prompt → first token − model first token', clientOverhead, `p99 ≤ ${TARGET_P99_MS}`),
+        row('overhead at the server: first_token_ms − model_first_token_ms', serverOverhead, '—'),
+        row('prompt → first token (client)', clientTotal, '—'),
+        row('model first token (model side: request in → first chunk out)', modelFirst, `${DELAY_MS} (scripted)`),
+        row('model first token seen by the runtime (request start → first delta)', modelSeenByServer, '—'),
+      ],
+      (column) => column === 0 || column === 5,
+    ).join('\n'),
+  );
+  console.log(`\nTarget p99 ≤ ${TARGET_P99_MS} ms (at the client): ${pass ? 'met' : 'NOT met'}.`);
+} finally {
+  await stopChild(peer);
+  await database.close();
+  await dropBenchSchema(databaseUrl, schema);
+}

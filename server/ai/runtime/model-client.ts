@@ -1,0 +1,84 @@
+// The model: any OpenAI-compatible chat-completions endpoint (AI_BASE_URL, AI_API_KEY) through the
+// `openai` package. `stream` yields each content delta as it arrives, then the tool calls the
+// model asked for (assembled from their deltas) and the usage when the endpoint reports it;
+// `complete` is one plain answer (the summary after a conversation). No retries: a turn that
+// fails is answered by the runtime with a spoken apology instead.
+import OpenAI from 'openai';
+import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { Config } from '../../platform/config.js';
+
+export interface ChatRequest {
+  model: string;
+  temperature: number;
+  maxTokens: number;
+  messages: ChatCompletionMessageParam[];
+  tools: ChatCompletionTool[];
+}
+
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export type StreamEvent =
+  | { type: 'text'; text: string }
+  /** The model began a tool call (its first delta): it is answering. */
+  | { type: 'toolCallStarted' }
+  | { type: 'toolCalls'; calls: ToolCallRequest[] }
+  | { type: 'usage'; promptTokens: number; completionTokens: number };
+
+export interface ModelClient {
+  stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<StreamEvent>;
+  complete(request: Omit<ChatRequest, 'tools'>, signal: AbortSignal): Promise<string>;
+}
+
+/** Local servers (Ollama, llama.cpp) take any key; the client needs one. */
+const NO_KEY = 'no-key-needed';
+
+/** The model client, or null in the local mode (no AI_BASE_URL). */
+export function createModelClient(config: Pick<Config, 'aiBaseUrl' | 'aiApiKey'>): ModelClient | null {
+  if (!config.aiBaseUrl) return null;
+  const client = new OpenAI({ baseURL: config.aiBaseUrl, apiKey: config.aiApiKey ?? NO_KEY, maxRetries: 0, timeout: 120_000 });
+  return {
+    async *stream(request, signal) {
+      const stream = await client.chat.completions.create(
+        {
+          model: request.model,
+          temperature: request.temperature,
+          max_tokens: request.maxTokens,
+          messages: request.messages,
+          ...(request.tools.length > 0 ? { tools: request.tools } : {}),
+          stream: true,
+          stream_options: { include_usage: true },
+        },
+        { signal },
+      );
+      const calls = new Map<number, ToolCallRequest>();
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta;
+        if (delta?.content) yield { type: 'text', text: delta.content };
+        for (const part of delta?.tool_calls ?? []) {
+          if (calls.size === 0) yield { type: 'toolCallStarted' };
+          const call = calls.get(part.index) ?? { id: '', name: '', arguments: '' };
+          if (part.id) call.id = part.id;
+          if (part.function?.name) call.name += part.function.name;
+          if (part.function?.arguments) call.arguments += part.function.arguments;
+          calls.set(part.index, call);
+        }
+        if (chunk.usage) yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+      }
+      if (calls.size > 0) {
+        const ordered = [...calls.entries()].sort(([a], [b]) => a - b).map(([index, call]) => ({ ...call, id: call.id || `call_${index}` }));
+        yield { type: 'toolCalls', calls: ordered };
+      }
+    },
+    async complete(request, signal) {
+      const answer = await client.chat.completions.create(
+        { model: request.model, temperature: request.temperature, max_tokens: request.maxTokens, messages: request.messages },
+        { signal },
+      );
+      return answer.choices[0]?.message?.content ?? '';
+    },
+  };
+}

@@ -1,0 +1,164 @@
+// ai_conversations and ai_turns: a conversation started, its turns written one by one, its
+// usage counted up, and how it ended. Every read is scoped to the organisation. Functions take
+// `db` first.
+import { sql } from 'kysely';
+import type { Db } from '../../../db/types.js';
+import type { AiConversationRow, AiTurnRow } from '../../../db/types/ai.js';
+import { inTransaction } from '../../platform/common/transaction.js';
+
+export interface NewConversation {
+  orgId: string;
+  agentId: string;
+  agentVersion: number;
+  channel: 'voice' | 'text';
+  mode: 'model' | 'local';
+  callId: number | null;
+  outboundCallId: string | null;
+}
+
+export async function insertConversation(db: Db, c: NewConversation): Promise<AiConversationRow> {
+  return db
+    .insertInto('ai_conversations')
+    .values({
+      org_id: c.orgId,
+      agent_id: c.agentId,
+      agent_version: c.agentVersion,
+      channel: c.channel,
+      mode: c.mode,
+      call_id: c.callId,
+      outbound_call_id: c.outboundCallId,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findConversation(db: Db, orgId: string, id: string): Promise<AiConversationRow | undefined> {
+  return db.selectFrom('ai_conversations').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+/** The conversation of a call (one per call: a reconnecting session goes on with it). */
+export async function findConversationOfCall(db: Db, orgId: string, callId: number): Promise<AiConversationRow | undefined> {
+  return db.selectFrom('ai_conversations').selectAll().where('org_id', '=', orgId).where('call_id', '=', callId).executeTakeFirst();
+}
+
+export async function turnsOf(db: Db, conversationId: string): Promise<AiTurnRow[]> {
+  return db.selectFrom('ai_turns').selectAll().where('conversation_id', '=', conversationId).orderBy('seq').execute();
+}
+
+export interface NewTurn {
+  seq: number;
+  role: 'user' | 'assistant' | 'tool';
+  content: string;
+  toolName?: string | null;
+  toolCallId?: string | null;
+  interrupted?: boolean;
+  startedAt: Date;
+  endedAt?: Date | null;
+  firstTokenMs?: number | null;
+  modelFirstTokenMs?: number | null;
+}
+
+export async function insertTurn(db: Db, conversationId: string, t: NewTurn): Promise<void> {
+  await db
+    .insertInto('ai_turns')
+    .values({
+      conversation_id: conversationId,
+      seq: t.seq,
+      role: t.role,
+      content: t.content,
+      tool_name: t.toolName ?? null,
+      tool_call_id: t.toolCallId ?? null,
+      interrupted: t.interrupted ?? false,
+      started_at: t.startedAt,
+      ended_at: t.endedAt ?? null,
+      first_token_ms: t.firstTokenMs ?? null,
+      model_first_token_ms: t.modelFirstTokenMs ?? null,
+    })
+    .execute();
+}
+
+/** Barge-in after the turn was written: only what was spoken is kept. */
+export async function markTurnInterrupted(db: Db, conversationId: string, seq: number, spoken: string): Promise<void> {
+  await db.updateTable('ai_turns').set({ content: spoken, interrupted: true }).where('conversation_id', '=', conversationId).where('seq', '=', seq).execute();
+}
+
+export interface UsageDelta {
+  promptTokens: number;
+  completionTokens: number;
+  sttSeconds: number;
+  ttsCharacters: number;
+}
+
+export async function addUsage(db: Db, conversationId: string, u: UsageDelta): Promise<void> {
+  if (u.promptTokens === 0 && u.completionTokens === 0 && u.sttSeconds === 0 && u.ttsCharacters === 0) return;
+  await db
+    .updateTable('ai_conversations')
+    .set({
+      prompt_tokens: sql`prompt_tokens + ${u.promptTokens}`,
+      completion_tokens: sql`completion_tokens + ${u.completionTokens}`,
+      stt_seconds: sql`stt_seconds + ${u.sttSeconds}`,
+      tts_characters: sql`tts_characters + ${u.ttsCharacters}`,
+    })
+    .where('id', '=', conversationId)
+    .execute();
+}
+
+export interface ConversationEnd {
+  endReason: string;
+  handoff: Record<string, unknown> | null;
+  summary: string;
+  outcome: string;
+}
+
+/**
+ * The conversation ended (once: an ended one is left as it is); its summary and outcome are copied
+ * to the AI outbound call it belongs to. True when this call ended it.
+ */
+export async function endConversation(db: Db, orgId: string, conversationId: string, end: ConversationEnd): Promise<boolean> {
+  // One transaction: whoever sees the conversation ended sees its outbound call updated too.
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('ai_conversations')
+      .set({
+        status: 'ended',
+        ended_at: new Date(),
+        end_reason: end.endReason,
+        handoff: end.handoff === null ? null : JSON.stringify(end.handoff),
+        summary: end.summary,
+        outcome: end.outcome,
+      })
+      .where('org_id', '=', orgId)
+      .where('id', '=', conversationId)
+      .where('status', '=', 'active')
+      .returning('outbound_call_id')
+      .executeTakeFirst();
+    if (!row) return false;
+    if (row.outbound_call_id) {
+      await trx
+        .updateTable('ai_outbound_calls')
+        .set({ summary: end.summary, outcome: end.outcome, updated_at: new Date() })
+        .where('org_id', '=', orgId)
+        .where('id', '=', row.outbound_call_id)
+        .execute();
+    }
+    return true;
+  });
+}
+
+export interface ConversationFilter {
+  agentId?: string | undefined;
+  channel?: 'voice' | 'text' | undefined;
+  limit: number;
+  offset: number;
+}
+
+export async function listConversations(db: Db, orgId: string, f: ConversationFilter): Promise<{ rows: AiConversationRow[]; total: number }> {
+  let base = db.selectFrom('ai_conversations').where('org_id', '=', orgId);
+  if (f.agentId) base = base.where('agent_id', '=', f.agentId);
+  if (f.channel) base = base.where('channel', '=', f.channel);
+  const [rows, count] = await Promise.all([
+    base.selectAll().orderBy('started_at', 'desc').orderBy('id').limit(f.limit).offset(f.offset).execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}

@@ -1,0 +1,314 @@
+// One conversation with an agent, over any channel (a ConversationRelay socket, or the text test
+// endpoint): the caller's words in, the agent's words out through a sink as they are produced.
+// With a model: streamed, each content delta passed on at once; tool calls executed and fed back
+// until the model answers; an `interrupt` (barge-in) aborts the stream and keeps only what was
+// spoken; no first token within AI_RESPONSE_TIMEOUT_MS → a spoken fallback line; a failing or
+// cut stream → a spoken apology, and the conversation goes on. Without a model: the local mode.
+// Turns and usage are written in order through a queue that never holds up the answer.
+import { performance } from 'node:perf_hooks';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { Db } from '../../../db/types.js';
+import { answerLocally, LOCAL_MODE_LABEL } from './local-mode.js';
+import type { ModelClient, ToolCallRequest } from './model-client.js';
+import { type EndReason } from './outcome.js';
+import { historyFromTurns, type StoredTurn, systemMessage } from './prompt.js';
+import { addUsage, insertTurn, markTurnInterrupted, type NewTurn, type UsageDelta } from './queries.js';
+import { finishConversation } from './summary.js';
+export type { SessionContext, SessionInfo } from './session-types.js';
+import { runTool } from './tool-runner.js';
+import type { SessionContext, SessionInfo } from './session-types.js';
+import { type BoundTool, bindTools, parseArguments } from './tools.js';
+import { estimateSpeechSeconds, estimateTokens } from './usage.js';
+
+export const FALLBACK_LINE = "Sorry, I'm taking too long to answer. Could you say that again?";
+export const APOLOGY_LINE = 'Sorry, something went wrong on my side. Could you repeat that?';
+/** Rounds of tool calls one turn may take before the agent gives up on it. */
+const MAX_TOOL_ROUNDS = 4;
+
+/** Where the agent's words go as they are produced. */
+export interface TurnSink {
+  text(token: string, last: boolean): void;
+  end(handoff: Record<string, unknown>): void;
+}
+
+export interface ToolCallRecord {
+  name: string;
+  arguments: Record<string, unknown>;
+  result: string;
+}
+
+export interface TurnResult {
+  reply: string;
+  toolCalls: ToolCallRecord[];
+  ended: boolean;
+  handoff: Record<string, unknown> | null;
+}
+
+export interface CallerInput {
+  text: string;
+  /** speech: a `prompt` (counted as speech to text); dtmf: keys; text: the test endpoint. */
+  kind: 'speech' | 'dtmf' | 'text';
+  /** performance.now() when the input arrived: first-token times are measured from it. */
+  receivedAt: number;
+}
+
+interface ActiveStream {
+  controller: AbortController;
+  /** What Twilio said was spoken when the caller barged in. */
+  interruptedWith: string | null;
+  /** What was sent so far. */
+  sent: string;
+}
+
+const elapsed = (since: number) => Math.max(0, Math.round(performance.now() - since));
+
+export class ConversationSession {
+  private readonly history: ChatCompletionMessageParam[];
+  private readonly tools: BoundTool[];
+  private nextSeq: number;
+  private writes: Promise<void> = Promise.resolve();
+  private active: ActiveStream | null = null;
+  /** The assistant turn last spoken whole (a late barge-in cuts it). */
+  private lastSpoken: { seq: number; index: number } | null = null;
+  private endedWith: { reason: EndReason; handoff: Record<string, unknown> } | null = null;
+  private readonly userTurns: string[] = [];
+  private readonly toolsUsed = new Set<string>();
+
+  constructor(
+    private readonly ctx: SessionContext,
+    readonly info: SessionInfo,
+    stored: readonly (StoredTurn & { seq: number })[] = [],
+  ) {
+    this.history = historyFromTurns(stored);
+    this.nextSeq = stored.reduce((max, t) => Math.max(max, t.seq + 1), 0);
+    for (const t of stored) {
+      if (t.role === 'user') this.userTurns.push(t.content);
+      if (t.role === 'tool' && t.tool_name) this.toolsUsed.add(t.tool_name);
+    }
+    this.tools = info.mode === 'model' ? bindTools(info.version.settings.tools ?? []) : [];
+  }
+
+  get ended(): boolean {
+    return this.endedWith !== null;
+  }
+
+  /** Record what the agent said without being asked (ConversationRelay's welcome greeting). */
+  greet(text: string): void {
+    this.history.push({ role: 'assistant', content: text });
+    this.record({ seq: this.nextSeq++, role: 'assistant', content: text, startedAt: new Date() });
+  }
+
+  /** One turn: the caller's words, the agent's answer (streamed to `sink`). */
+  async respond(input: CallerInput, sink: TurnSink): Promise<TurnResult> {
+    if (this.endedWith) return { reply: '', toolCalls: [], ended: true, handoff: this.endedWith.handoff };
+    this.record({ seq: this.nextSeq++, role: 'user', content: input.text, startedAt: new Date() });
+    this.history.push({ role: 'user', content: input.text });
+    this.userTurns.push(input.text);
+    const usage: UsageDelta = { promptTokens: 0, completionTokens: 0, sttSeconds: input.kind === 'speech' ? estimateSpeechSeconds(input.text) : 0, ttsCharacters: 0 };
+    const say = (token: string, last: boolean) => {
+      usage.ttsCharacters += token.length;
+      sink.text(token, last);
+    };
+    const result = this.ctx.model && this.info.mode === 'model' ? await this.modelTurn(this.ctx.model, input, say, sink, usage) : await this.localTurn(input, say);
+    const conversationId = this.info.conversationId;
+    this.enqueue((db) => addUsage(db, conversationId, usage));
+    return result;
+  }
+
+  /** Barge-in: the stream in progress stops, and only what was spoken is kept. */
+  interrupt(spoken: string): void {
+    if (this.active) {
+      this.active.interruptedWith = spoken;
+      this.active.controller.abort();
+      return;
+    }
+    const last = this.lastSpoken;
+    if (!last) return;
+    this.lastSpoken = null;
+    this.history[last.index] = { role: 'assistant', content: spoken };
+    const conversationId = this.info.conversationId;
+    this.enqueue((db) => markTurnInterrupted(db, conversationId, last.seq, spoken));
+  }
+
+  /** The caller hung up: the stream in progress stops, what was sent kept as cut. */
+  hangUp(): void {
+    if (!this.active) return;
+    this.active.interruptedWith = this.active.sent;
+    this.active.controller.abort();
+  }
+
+  /** Every turn written. */
+  flush(): Promise<void> {
+    return this.writes;
+  }
+
+  /** The conversation is over: summary and outcome stored (once), the outbound call updated. */
+  async finish(reason: EndReason, signal?: AbortSignal): Promise<void> {
+    this.active?.controller.abort();
+    await this.flush();
+    const end = this.endedWith ?? { reason, handoff: null };
+    await finishConversation(this.ctx, this.info, { endReason: end.reason, handoff: end.handoff, userTurns: this.userTurns, toolsUsed: this.toolsUsed, channel: this.info.channel }, this.history, signal);
+  }
+
+  private async localTurn(input: CallerInput, say: (token: string, last: boolean) => void): Promise<TurnResult> {
+    const startedAt = new Date();
+    const labelled = this.history.some((m) => m.role === 'assistant' && typeof m.content === 'string' && m.content.startsWith(LOCAL_MODE_LABEL));
+    const answer = await answerLocally(this.ctx.db, this.info.orgId, this.info.version.agentId, input.kind === 'dtmf' ? '' : input.text, !labelled);
+    say(answer, true);
+    this.spoke(answer, { startedAt, firstTokenMs: elapsed(input.receivedAt), modelFirstTokenMs: null, interrupted: false });
+    return { reply: answer, toolCalls: [], ended: false, handoff: null };
+  }
+
+  private async modelTurn(model: ModelClient, input: CallerInput, say: (token: string, last: boolean) => void, sink: TurnSink, usage: UsageDelta): Promise<TurnResult> {
+    const { settings } = this.info.version;
+    const toolCalls: ToolCallRecord[] = [];
+    let reply = '';
+    for (let round = 0; round < MAX_TOOL_ROUNDS; round += 1) {
+      const startedAt = new Date();
+      const active: ActiveStream = { controller: new AbortController(), interruptedWith: null, sent: '' };
+      this.active = active;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        active.controller.abort();
+      }, this.ctx.config.aiResponseTimeoutMs);
+      const messages: ChatCompletionMessageParam[] = [{ role: 'system', content: this.systemText() }, ...this.history];
+      let content = '';
+      let calls: ToolCallRequest[] = [];
+      let firstTokenMs: number | null = null;
+      let modelFirstTokenMs: number | null = null;
+      let reportedUsage = false;
+      let failure: unknown = null;
+      const requestStart = performance.now();
+      try {
+        const stream = model.stream(
+          { model: settings.model, temperature: Number(settings.temperature), maxTokens: settings.maxTokens, messages, tools: this.tools.map((t) => t.definition) },
+          active.controller.signal,
+        );
+        for await (const event of stream) {
+          if (event.type === 'text') {
+            if (modelFirstTokenMs === null) {
+              clearTimeout(timer);
+              modelFirstTokenMs = elapsed(requestStart);
+            }
+            say(event.text, false);
+            content += event.text;
+            active.sent = content;
+            if (firstTokenMs === null) firstTokenMs = elapsed(input.receivedAt);
+          } else if (event.type === 'toolCallStarted') clearTimeout(timer);
+          else if (event.type === 'toolCalls') calls = event.calls;
+          else {
+            reportedUsage = true;
+            usage.promptTokens += event.promptTokens;
+            usage.completionTokens += event.completionTokens;
+          }
+        }
+      } catch (err) {
+        failure = err;
+      } finally {
+        clearTimeout(timer);
+        this.active = null;
+      }
+      if (!reportedUsage) {
+        usage.promptTokens += estimateTokens(messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join(' '));
+        usage.completionTokens += estimateTokens(content + calls.map((c) => c.name + c.arguments).join(''));
+      }
+      const timing = { startedAt, firstTokenMs, modelFirstTokenMs };
+
+      if (active.interruptedWith !== null) {
+        reply += active.interruptedWith;
+        this.spoke(active.interruptedWith, { ...timing, interrupted: true });
+        return { reply, toolCalls, ended: false, handoff: null };
+      }
+      if (failure !== null || (timedOut && content === '')) {
+        const line = content === '' && timedOut ? FALLBACK_LINE : APOLOGY_LINE;
+        if (!timedOut) this.ctx.log.warn({ err: failure, conversationId: this.info.conversationId }, 'ai model stream failed');
+        const spoken = content === '' ? line : ` ${line}`;
+        say(spoken, true);
+        content += spoken;
+        reply += content;
+        this.spoke(content, { ...timing, firstTokenMs: firstTokenMs ?? elapsed(input.receivedAt), interrupted: false });
+        return { reply, toolCalls, ended: false, handoff: null };
+      }
+      reply += content;
+      if (calls.length === 0) {
+        say('', true);
+        this.spoke(content, { ...timing, interrupted: false });
+        return { reply, toolCalls, ended: false, handoff: null };
+      }
+
+      // Tool calls: what was said first is a turn of its own; each call is executed and answered.
+      if (content) this.record({ seq: this.nextSeq++, role: 'assistant', content, startedAt, endedAt: new Date(), firstTokenMs, modelFirstTokenMs });
+      this.history.push({
+        role: 'assistant',
+        content: content || null,
+        tool_calls: calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
+      });
+      let ending: { reason: EndReason; handoff: Record<string, unknown> } | null = null;
+      for (const call of calls) {
+        const bound = this.tools.find((t) => t.name === call.name);
+        const args = parseArguments(call.arguments);
+        const toolStarted = new Date();
+        let result: string;
+        if (!bound) result = `Unknown tool ${call.name}.`;
+        else {
+          try {
+            const outcome = await runTool(this.ctx.db, this.toolScope(), bound, args, new Date());
+            result = outcome.result;
+            ending ??= outcome.end;
+            this.toolsUsed.add(bound.tool.type);
+          } catch (err) {
+            this.ctx.log.warn({ err, tool: call.name }, 'ai tool failed');
+            result = 'The tool failed.';
+          }
+        }
+        toolCalls.push({ name: call.name, arguments: args, result });
+        this.history.push({ role: 'tool', tool_call_id: call.id, content: result });
+        this.record({ seq: this.nextSeq++, role: 'tool', content: result, toolName: bound?.tool.type ?? call.name, toolCallId: call.id, startedAt: toolStarted, endedAt: new Date() });
+      }
+      if (ending) {
+        if (content) say('', true);
+        this.endedWith = ending;
+        sink.end(ending.handoff);
+        return { reply, toolCalls, ended: true, handoff: ending.handoff };
+      }
+    }
+    say(APOLOGY_LINE, true);
+    this.spoke(APOLOGY_LINE, { startedAt: new Date(), firstTokenMs: null, modelFirstTokenMs: null, interrupted: false });
+    return { reply: reply + APOLOGY_LINE, toolCalls, ended: false, handoff: null };
+  }
+
+  private systemText(): string {
+    return systemMessage(this.info.version.settings, {
+      channel: this.info.channel,
+      personPhone: this.info.personPhone,
+      outboundContext: this.info.outboundContext,
+      outbound: this.info.outbound,
+      now: new Date(),
+    });
+  }
+
+  private toolScope() {
+    const { orgId, conversationId, personPhone, version } = this.info;
+    return { orgId, conversationId, personPhone, agentId: version.agentId, agentVersion: version.version };
+  }
+
+  /** An assistant turn that was spoken (whole, or up to a barge-in). */
+  private spoke(content: string, t: { startedAt: Date; firstTokenMs: number | null; modelFirstTokenMs: number | null; interrupted: boolean }): void {
+    const seq = this.nextSeq++;
+    this.history.push({ role: 'assistant', content });
+    this.lastSpoken = t.interrupted ? null : { seq, index: this.history.length - 1 };
+    this.record({ seq, role: 'assistant', content, startedAt: t.startedAt, endedAt: new Date(), firstTokenMs: t.firstTokenMs, modelFirstTokenMs: t.modelFirstTokenMs, interrupted: t.interrupted });
+  }
+
+  private record(turn: NewTurn): void {
+    const conversationId = this.info.conversationId;
+    this.enqueue((db) => insertTurn(db, conversationId, turn));
+  }
+
+  private enqueue(write: (db: Db) => Promise<void>): void {
+    this.writes = this.writes
+      .then(() => write(this.ctx.db))
+      .catch((err: unknown) => this.ctx.log.warn({ err, conversationId: this.info.conversationId }, 'ai conversation write failed'));
+  }
+}

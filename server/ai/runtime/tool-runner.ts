@@ -1,0 +1,56 @@
+// Executing a tool the model called: the knowledge-base search, a callback booked as an AI
+// outbound call, or the end of the conversation (end_call, a transfer: the session ends with
+// handoffData). A tool that cannot do what was asked answers the model with why (never throws at it).
+import type { Db } from '../../../db/types.js';
+import { searchKnowledge } from '../knowledge/search.js';
+import { insertCallback } from './call-queries.js';
+import type { EndReason } from './outcome.js';
+import { type BoundTool, callbackTime, transferHandoff } from './tools.js';
+
+export interface ToolScope {
+  orgId: string;
+  agentId: string;
+  agentVersion: number;
+  conversationId: string;
+  /** Whom a callback calls (null in a text session: the model must give `phoneNumber`). */
+  personPhone: string | null;
+}
+
+export interface ToolOutcome {
+  result: string;
+  /** Set when the tool ends the conversation. */
+  end: { reason: EndReason; handoff: Record<string, unknown> } | null;
+}
+
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+const MAX_QUERY = 500;
+
+export async function runTool(db: Db, scope: ToolScope, bound: BoundTool, args: Record<string, unknown>, now: Date): Promise<ToolOutcome> {
+  const { tool } = bound;
+  switch (tool.type) {
+    case 'search_knowledge_base': {
+      const query = typeof args.query === 'string' ? args.query.trim().slice(0, MAX_QUERY) : '';
+      if (!query) return { result: 'The search needs a query.', end: null };
+      const passages = await searchKnowledge(db, scope.orgId, { text: query, agentId: scope.agentId, limit: 3 });
+      if (passages.length === 0) return { result: `Nothing in the knowledge base matches "${query}".`, end: null };
+      return { result: JSON.stringify(passages.map((p) => ({ documentTitle: p.documentTitle, content: p.content, score: p.score }))), end: null };
+    }
+    case 'schedule_callback': {
+      const when = callbackTime(args.scheduledFor, now);
+      if (!when.ok) return { result: `No callback booked: ${when.reason}.`, end: null };
+      const given = typeof args.phoneNumber === 'string' ? args.phoneNumber.trim() : null;
+      const toPhone = scope.personPhone ?? given;
+      if (!toPhone || !E164.test(toPhone)) return { result: 'No callback booked: no phone number in E.164 form (e.g. +12125551234) to call back.', end: null };
+      const reason = typeof args.reason === 'string' && args.reason.trim() ? args.reason.trim().slice(0, 500) : null;
+      const id = await insertCallback(db, { ...scope, toPhone, scheduledFor: when.at, reason });
+      return { result: `Callback booked for ${when.at.toISOString()} to ${toPhone} (call ${id}).`, end: null };
+    }
+    case 'end_call':
+      return { result: 'The call is ending.', end: { reason: 'ended_by_agent', handoff: { reason: 'end_call' } } };
+    default: {
+      const handoff = transferHandoff(tool, args.reason);
+      if (!handoff) return { result: `Unknown tool ${bound.name}.`, end: null };
+      return { result: 'Transferring the call.', end: { reason: 'transferred', handoff } };
+    }
+  }
+}
