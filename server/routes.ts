@@ -5,6 +5,7 @@ import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyReques
 import openapiGlue from 'fastify-openapi-glue';
 import { type Principal, principalRateKey, requireRole, resolvePrincipal } from './accounts/auth/principal.js';
 import { ERRORS } from './platform/errors.js';
+import { forgetEventListeners } from './platform/events/listeners.js';
 import { readBufferedMultipart } from './platform/http/multipart.js';
 import { type FormParams, isValidTwilioSignature } from './platform/http/twilio-signature.js';
 import { isMultipartForm } from './platform/http/multipart.js';
@@ -170,7 +171,10 @@ function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps:
       const result = await (handler as (c: HandlerContext<OperationId>) => Promise<{ status: number; body: unknown }>)(ctx);
       // A change made through the API (campaigns, buyers, numbers, flows, ...) reaches this
       // instance's call routing at once.
-      if (minRole !== null && req.method !== 'GET' && result.status < 400) deps.routeCache.clear();
+      if (minRole !== null && req.method !== 'GET' && result.status < 400) {
+        deps.routeCache.clear();
+        forgetEventListeners();
+      }
       reply.code(result.status);
       if (result.body === undefined) return reply.send();
       return result.body;

@@ -11,7 +11,7 @@ import type { Db } from '../../../db/types.js';
 import { buyerEntries, type BuyerEntry } from './candidate-queries.js';
 import { hasActivePixels } from '../../attribution/pixels/queries.js';
 import { findDialledNumber, findPoolNumber, type DialledNumber } from './lookup.js';
-import { listenedTypes } from '../../platform/events/raise.js';
+import { listenedTypes } from '../../platform/events/listeners.js';
 import type { AgentVersion } from '../../ai/agents/settings.js';
 import { currentAgentVersion } from '../../ai/agents/versions.js';
 

@@ -3,7 +3,8 @@
 // transaction of the change. The call's row is read (after the change) only when somebody listens.
 import type { Db } from '../../../db/types.js';
 import { callEventData } from './call-data.js';
-import { listenedTypes, raiseEvent } from './raise.js';
+import { listenedTypes } from './listeners.js';
+import { raiseEvent } from './raise.js';
 import type { EventType } from './types.js';
 
 export type CallEventType = Extract<EventType, `call.${string}`>;

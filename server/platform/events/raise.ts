@@ -1,14 +1,16 @@
 // The one way to raise an event (issue 19, DESIGN.md 9.3): every part of the system that has
 // something to tell calls raiseEvent, inside the transaction of the change when it has one, so the
 // event commits with the change or not at all. Today an event becomes one delivery per active
-// endpoint of the organisation subscribed to its type (or to '*'): one INSERT … SELECT, nothing
-// when nobody listens; the delivery worker sends them (platform/deliveries/). The envelope is
-// rendered here, once, and every endpoint receives the same bytes and event id.
+// endpoint of the organisation subscribed to its type (or to '*'): one INSERT … SELECT, no
+// statement at all when nobody listens (listeners.ts); the delivery worker sends them
+// (platform/deliveries/). The envelope is rendered here, once, and every endpoint receives the
+// same bytes and event id.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
 import { eventEnvelope, eventHeaders } from './envelope.js';
 import { ALL_EVENTS, type EventType } from './types.js';
+import { listenedTypes } from './listeners.js';
 
 export interface RaisedEvent {
   orgId: string;
@@ -33,6 +35,8 @@ export function subscribesTo(type: EventType) {
 
 export async function raiseEvent(db: Db, event: RaisedEvent): Promise<RaiseResult> {
   const id = randomUUID();
+  // Nobody listens (listeners.ts, remembered a second): no envelope, no statement.
+  if ((await listenedTypes(db, event.orgId, [event.type])).length === 0) return { id, deliveries: 0 };
   const envelope = eventEnvelope({ id, orgId: event.orgId, type: event.type, data: event.data, occurredAt: event.occurredAt ?? new Date() });
   const { rows } = await sql<{ id: string }>`
     INSERT INTO webhook_deliveries (org_id, endpoint_id, event_id, event, url, headers, body)
@@ -41,22 +45,4 @@ export async function raiseEvent(db: Db, event: RaisedEvent): Promise<RaiseResul
      WHERE org_id = ${event.orgId} AND is_active AND ${subscribesTo(event.type)}
     RETURNING id`.execute(db);
   return { id, deliveries: rows.length };
-}
-
-/**
- * Which of `types` anybody of the organisation listens to: for a raise point whose event data costs
- * a read (a call's row) to skip that read when nobody listens (raiseCallEvents, and the inbound
- * route cache's `startEvents`). Raising an event nobody listens to is harmless; this is only a
- * saving — and the one place to widen when events get listeners other than webhook endpoints.
- */
-export async function listenedTypes(db: Db, orgId: string, types: readonly EventType[]): Promise<EventType[]> {
-  if (types.length === 0) return [];
-  const { rows } = await sql<{ type: EventType }>`
-    SELECT t.type FROM unnest(${[...types]}::text[]) AS t(type)
-     WHERE EXISTS (
-       SELECT 1 FROM webhook_endpoints
-        WHERE org_id = ${orgId} AND is_active
-          AND (events @> jsonb_build_array(t.type) OR events @> ${JSON.stringify([ALL_EVENTS])}::jsonb))`.execute(db);
-  const listened = new Set(rows.map((r) => r.type));
-  return types.filter((t) => listened.has(t));
 }
