@@ -2,8 +2,8 @@
 // shares the runtime's event loop: the scripted OpenAI-compatible model (every request streams a
 // short answer after `--delay` ms) and the ConversationRelay callers (real WebSockets, signed
 // handshakes). Sends its model's base URL over IPC; on { type: 'run' } plays the calls it is
-// given — all at once, each: setup, the greeting's wait, then `turns` prompts one after another —
-// and answers with each prompt's time to our first token and the model's own first-token times.
+// given — each: setup, the greeting's wait, then `turns` prompts one after another, the callers
+// starting together (lockstep) or spread out, with a pause between a caller's turns — and answers with each prompt's time to our first token and the model's own first-token times.
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startScriptedModel } from '../../test/ai/runtime/scripted-model.js';
@@ -16,6 +16,10 @@ export interface PeerRun {
   calls: { label: string; callSid: string; parameters: Record<string, string> }[];
   turns: number;
   greetingMs: number;
+  /** Each caller starts within this many ms of the others (0: all at once, in lockstep). */
+  spreadMs: number;
+  /** Between a caller's turns: listening to the answer and speaking again, on average (± 50 %). */
+  pauseMs: number;
 }
 
 export interface PeerResult {
@@ -24,6 +28,8 @@ export interface PeerResult {
   samples: { marker: string; ms: number }[];
   /** Per model request: the last user message and request in → first chunk out (ms). */
   timings: { lastUser: string; firstChunkMs: number }[];
+  /** The most conversations open at once. */
+  maxOpen: number;
 }
 
 const { values } = parseArgs({ options: { delay: { type: 'string', default: '200' } } });
@@ -34,21 +40,28 @@ async function play(run: PeerRun): Promise<PeerResult> {
   const target = { url: run.url, config: { publicBaseUrl: run.publicBaseUrl } } as Parameters<typeof connectRelay>[0];
   const samples: PeerResult['samples'] = [];
   model.timings.length = 0;
+  let open = 0;
+  let maxOpen = 0;
   await Promise.all(
     run.calls.map(async (call) => {
+      await new Promise((r) => setTimeout(r, Math.random() * run.spreadMs));
       const relay = await connectRelay(target);
+      open += 1;
+      maxOpen = Math.max(maxOpen, open);
       relay.send(setupMessage(call.callSid, call.parameters));
       await new Promise((r) => setTimeout(r, run.greetingMs));
       for (let turn = 0; turn < run.turns; turn += 1) {
+        if (turn > 0 && run.pauseMs > 0) await new Promise((r) => setTimeout(r, run.pauseMs * (0.5 + Math.random())));
         const marker = `Question ${call.label}-${turn}: when are you open?`;
         const answer = await relay.prompt(marker);
         if (answer.firstAt === null) throw new Error(`no answer to ${marker}: ${answer.text}`);
         samples.push({ marker, ms: answer.firstAt - answer.sentAt });
       }
       await relay.close();
+      open -= 1;
     }),
   );
-  return { type: 'result', samples, timings: [...model.timings] };
+  return { type: 'result', samples, timings: [...model.timings], maxOpen };
 }
 
 process.on('message', (m: PeerRun) => {

@@ -12,7 +12,8 @@
 // `setup` each caller waits --greeting-ms (Twilio speaks the welcome greeting before the caller's
 // first words), so the session's opening is not counted against the first answer.
 //
-//   npx tsx scripts/bench/ai-runtime.ts [--conversations 200] [--turns 5] [--delay 200] [--greeting-ms 3000] [--warmup 10] [--database-url URL]
+//   npx tsx scripts/bench/ai-runtime.ts [--conversations 200] [--turns 5] [--delay 200] [--greeting-ms 3000] [--warmup 10]
+//                                       [--arrival spread|burst] [--database-url URL]
 import { loadavg, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -35,11 +36,12 @@ const { values: args } = parseArgs({
     delay: { type: 'string', default: '200' },
     'greeting-ms': { type: 'string', default: '3000' },
     warmup: { type: 'string', default: '10' },
+    arrival: { type: 'string', default: 'spread' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('npx tsx scripts/bench/ai-runtime.ts [--conversations 200] [--turns 5] [--delay 200] [--database-url URL]');
+  console.log('npx tsx scripts/bench/ai-runtime.ts [--conversations 200] [--turns 5] [--delay 200] [--arrival spread|burst] [--database-url URL]');
   process.exit(0);
 }
 const CONVERSATIONS = Number(args.conversations);
@@ -48,6 +50,14 @@ const DELAY_MS = Number(args.delay);
 /** Twilio says the welcome greeting after `setup`, before the caller's first words: the caller waits this long. */
 const GREETING_MS = Number(args['greeting-ms']);
 const WARMUP = Number(args.warmup);
+/**
+ * `spread` (as calls arrive): the callers start at random within the greeting's length and pause
+ * 1–3 s between turns (listening to the answer, then speaking); `burst`: all 200 start together and
+ * ask again the moment an answer ends — every prompt of a round in the same millisecond.
+ */
+const ARRIVAL = args.arrival === 'burst' ? 'burst' : 'spread';
+const SPREAD_MS = ARRIVAL === 'burst' ? 0 : GREETING_MS;
+const PAUSE_MS = ARRIVAL === 'burst' ? 0 : 2000;
 const TARGET_P99_MS = 5;
 const databaseUrl = args['database-url'];
 const schema = `bench_ai_runtime_${process.pid}`;
@@ -83,13 +93,13 @@ try {
   const calls = async (prefix: string, n: number) =>
     Promise.all(Array.from({ length: n }, async (_, i) => ({ label: `${prefix}${i}`, ...(await createAgentCall({ db: database.db }, org.id, agent)) })));
 
-  await runPeer({ type: 'run', url, publicBaseUrl: bench.config.publicBaseUrl, calls: await calls('warmup', WARMUP), turns: 1, greetingMs: 200 });
+  await runPeer({ type: 'run', url, publicBaseUrl: bench.config.publicBaseUrl, calls: await calls('warmup', WARMUP), turns: 1, greetingMs: 200, spreadMs: 0, pauseMs: 0 });
   const measured = await calls('', CONVERSATIONS);
   const loadBefore = loadavg();
   const started = new Date();
   const cpuBefore = process.cpuUsage();
   const eluBefore = performance.eventLoopUtilization();
-  const result = await runPeer({ type: 'run', url, publicBaseUrl: bench.config.publicBaseUrl, calls: measured, turns: TURNS, greetingMs: GREETING_MS });
+  const result = await runPeer({ type: 'run', url, publicBaseUrl: bench.config.publicBaseUrl, calls: measured, turns: TURNS, greetingMs: GREETING_MS, spreadMs: SPREAD_MS, pauseMs: PAUSE_MS });
   const cpu = process.cpuUsage(cpuBefore);
   const elu = performance.eventLoopUtilization(eluBefore);
   const loadAfter = loadavg();
@@ -122,7 +132,7 @@ try {
   const row = (label: string, sorted: number[], target: string): string[] => [label, String(sorted.length), f(percentile(sorted, 50)), f(percentile(sorted, 99)), f(sorted[sorted.length - 1] ?? Number.NaN), target];
   const pass = percentile(clientOverhead, 99) <= TARGET_P99_MS;
   const cpuMsPerTurn = (cpu.user + cpu.system) / 1000 / Math.max(1, result.samples.length);
-  console.log(`\nAI runtime: ${CONVERSATIONS} concurrent ConversationRelay conversations × ${TURNS} turns on one instance (PostgreSQL); scripted model, first token after ${DELAY_MS} ms, and the callers in another process; callers wait ${GREETING_MS} ms after setup (the greeting); ${WARMUP} warm-up conversations not counted.`);
+  console.log(`\nAI runtime: ${CONVERSATIONS} concurrent ConversationRelay conversations × ${TURNS} turns on one instance (PostgreSQL); scripted model, first token after ${DELAY_MS} ms, and the callers in another process; callers wait ${GREETING_MS} ms after setup (the greeting); arrival ${ARRIVAL}${ARRIVAL === 'spread' ? ` (starts spread over ${SPREAD_MS} ms, ${PAUSE_MS / 2}–${(PAUSE_MS * 3) / 2} ms between a caller's turns)` : ' (all at once, no pause between turns)'}; most conversations open at once: ${result.maxOpen}; ${WARMUP} warm-up conversations not counted.`);
   console.log(`Machine: ${cpus().length} cores; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' / ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' / ')}; ${(result.wallMs / 1000).toFixed(1)} s wall.`);
   console.log(`Server process during the run: ${(((cpu.user + cpu.system) / 1000 / result.wallMs) * 100).toFixed(0)} % of one core, ${cpuMsPerTurn.toFixed(2)} ms CPU per turn (whole conversation work: setup, turns, writes, summaries), event loop ${(elu.utilization * 100).toFixed(0)} % busy.\n`);
   console.log(
