@@ -12,7 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/connection.js';
-import { groupAlive, killAll, portIsFree, signalAndWait, startServer } from '../helpers/server-process.js';
+import { groupGone, killAll, portIsFree, signalAndWait, startServer } from '../helpers/server-process.js';
 
 let dataDir: string;
 let schema: string | null = null;
@@ -110,7 +110,7 @@ describe('npm start', () => {
       expect(length).toBeGreaterThan(100_000);
     }
     expect(await stopping).toEqual({ code: 0, signal: null });
-    expect(groupAlive(first.child)).toBe(false);
+    expect(await groupGone(first.child)).toBe(true);
     expect(await portIsFree(first.port)).toBe(true);
     // A normal start logs no warning (LOG_LEVEL=warn shows any) — e.g. glue's ContentTypeParser ones.
     expect(first.output()).not.toMatch(/"level":(40|50|60)|Warning|warn/i);
@@ -131,7 +131,7 @@ describe('npm start', () => {
     expect((await login(second.url, email!, 'not-the-password')).status).toBe(401);
 
     expect(await signalAndWait(second.child, 'SIGINT')).toEqual({ code: 0, signal: null });
-    expect(groupAlive(second.child)).toBe(false);
+    expect(await groupGone(second.child)).toBe(true);
     expect(await portIsFree(second.port)).toBe(true);
     expect(await storedOrganizations()).toEqual(['Demo Organization']);
   }, 420_000);

@@ -91,6 +91,20 @@ export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 }
 
 /** Whether any process in the child's process group is still alive (npm's node child included). */
+/**
+ * Whether the child's process group is gone within `withinMs`: npm reports its exit as soon as its
+ * own child has exited, and on a loaded machine the last process of the group may take a moment
+ * longer to be reaped. A process still there after that is an orphan.
+ */
+export async function groupGone(child: ChildProcess, withinMs = 3000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (groupAlive(child)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
 export function groupAlive(child: ChildProcess): boolean {
   try {
     process.kill(-child.pid!, 0);

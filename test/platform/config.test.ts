@@ -1,3 +1,4 @@
+import { DEFAULT_AI_RATES } from '../../server/platform/ai-config.js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseRateLimits, RATE_LIMIT_BUCKETS, rateLimitPolicies } from '../../server/platform/config.js';
@@ -49,8 +50,26 @@ describe('loadConfig defaults', () => {
       webhookRetryBaseMs: 60_000,
       reportRollupIntervalMs: 2000,
       simulatorSpeedup: 1,
+      aiBaseUrl: undefined,
+      aiApiKey: undefined,
+      aiDefaultModel: 'gpt-4o-mini',
+      aiResponseTimeoutMs: 8000,
+      aiRates: DEFAULT_AI_RATES,
+      kbMaxBytes: 20 * 1024 * 1024,
+      kbMaxPages: 2000,
+      kbProcessIntervalMs: 2000,
+      aiCallIntervalMs: 1000,
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
+  });
+
+  it('reads the AI settings: an OpenAI-compatible URL, rates by name, and names every bad one', () => {
+    const config = loadConfig({ AI_BASE_URL: 'http://127.0.0.1:11434/v1/', AI_API_KEY: 'sk-local', AI_MODEL: 'llama3.1', AI_RATES: 'stt=0.01, tts=0' });
+    expect(config).toMatchObject({ aiBaseUrl: 'http://127.0.0.1:11434/v1', aiApiKey: 'sk-local', aiDefaultModel: 'llama3.1' });
+    expect(config.aiRates).toEqual({ ...DEFAULT_AI_RATES, sttPerMinute: 0.01, ttsPer1kCharacters: 0 });
+    expect(() => loadConfig({ AI_BASE_URL: 'ftp://models', AI_RATES: 'gpu=1,llmInput=-2', KB_MAX_PAGES: '0' })).toThrow(
+      /AI_BASE_URL must be an http\(s\) URL[\s\S]*AI_RATES: unknown rate "gpu"[\s\S]*AI_RATES: llmInput must be a price >= 0[\s\S]*KB_MAX_PAGES must be a whole number from 1/,
+    );
   });
 
   it('never reads process.env when given an environment', () => {
