@@ -3421,7 +3421,9 @@ export interface paths {
          * @description `model` defaults to the server's AI_MODEL. `tools` name what the agent may do in a call:
          *     `transfer_to_person` (`humanAgentId`: one of the organisation's dialer agents),
          *     `transfer_to_number` (`phoneNumber`, E.164), `transfer_to_campaign` (`campaignId`: one of
-         *     the organisation's campaigns), `end_call`, `search_knowledge_base`, `schedule_callback`;
+         *     the organisation's campaigns), `end_call`, `search_knowledge_base`, `schedule_callback`,
+         *     `play_audio` (`audioUrl`: a recording ConversationRelay plays to the caller),
+         *     `send_digits` (the model presses keys, e.g. through a phone menu on an outbound call);
          *     each type at most once. `retryConfig` is seed 004's per-outcome shape (outcomes not sent
          *     keep the defaults). A reference that is not the organisation's is a 400 naming the field.
          */
@@ -7545,18 +7547,26 @@ export interface components {
         /**
          * @description A tool the agent may use in a call. `transfer_to_person` needs `humanAgentId` (one of the
          *     organisation's dialer agents), `transfer_to_number` needs `phoneNumber` (E.164),
-         *     `transfer_to_campaign` needs `campaignId` (one of the organisation's campaigns); the
-         *     others take only an optional `description` (what the model is told the tool is for).
+         *     `transfer_to_campaign` needs `campaignId` (one of the organisation's campaigns),
+         *     `play_audio` needs `audioUrl` (an http(s) URL of a recording, fetched and played by
+         *     Twilio, not by this server); the others take only an optional `description` (what the
+         *     model is told the tool is for). `send_digits` lets the model press keys (0-9, *, #, and w
+         *     for a half-second pause), sent as ConversationRelay's `sendDigits`.
          */
         AiAgentTool: {
             /** @enum {string} */
-            type: "transfer_to_person" | "transfer_to_number" | "transfer_to_campaign" | "end_call" | "search_knowledge_base" | "schedule_callback";
+            type: "transfer_to_person" | "transfer_to_number" | "transfer_to_campaign" | "end_call" | "search_knowledge_base" | "schedule_callback" | "play_audio" | "send_digits";
             description?: string;
             /** Format: uuid */
             humanAgentId?: string;
             phoneNumber?: components["schemas"]["E164"];
             /** Format: uuid */
             campaignId?: string;
+            /**
+             * Format: uri
+             * @example https://example.com/audio/recorded-disclosure.mp3
+             */
+            audioUrl?: string;
         };
         AiOutcomeRetry: {
             /** @description Attempts in all, the first call included. */

@@ -1,8 +1,9 @@
-// The other side of scripts/bench/ai-runtime.ts, in a process of its own so that none of its work
-// shares the runtime's event loop: the scripted OpenAI-compatible model (every request streams a
-// short answer after `--delay` ms) and the ConversationRelay callers (real WebSockets, signed
-// handshakes). Sends its model's base URL over IPC; on { type: 'run' } plays the calls it is
-// given — each: setup, the greeting's wait, then `turns` prompts one after another, the callers
+// The other sides of scripts/bench/ai-runtime.ts, each in a process of its own so that none of
+// their work shares the runtime's event loop (nor each other's, as a remote model and Twilio
+// would not): `--role model`, the scripted OpenAI-compatible model (every request streams a short
+// answer after `--delay` ms), sends its base URL over IPC and its first-token times on request;
+// `--role callers`, the ConversationRelay callers (real WebSockets, signed handshakes), on
+// { type: 'run' } plays the calls it is given — each: setup, the greeting's wait, then `turns` prompts one after another, the callers
 // starting together (lockstep) or spread out, with a pause between a caller's turns — and answers with each prompt's time to our first token and the model's own first-token times.
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -30,16 +31,23 @@ export interface PeerResult {
   timings: { lastUser: string; firstChunkMs: number }[];
   /** The most conversations open at once. */
   maxOpen: number;
+  /** This process (callers and model) during the run: CPU ms, event-loop utilisation (0–1). */
+  peerCpuMs: number;
+  peerElu: number;
 }
 
-const { values } = parseArgs({ options: { delay: { type: 'string', default: '200' } } });
-const model = await startScriptedModel({ kind: 'stream', firstTokenDelayMs: Number(values.delay), chunks: ['We are open ', 'nine to five, ', 'Monday to Friday.'], chunkDelayMs: 5, usage: { prompt_tokens: 80, completion_tokens: 12 } });
-process.send?.({ type: 'ready', baseUrl: model.baseUrl });
+const { values } = parseArgs({ options: { delay: { type: 'string', default: '200' }, role: { type: 'string', default: 'model' } } });
+/** `model`: the scripted model only (answers { type: 'timings' } with its first-token times); `callers`: the ConversationRelay callers. */
+const ROLE = values.role === 'callers' ? 'callers' : 'model';
+const model =
+  ROLE === 'model'
+    ? await startScriptedModel({ kind: 'stream', firstTokenDelayMs: Number(values.delay), chunks: ['We are open ', 'nine to five, ', 'Monday to Friday.'], chunkDelayMs: 5, usage: { prompt_tokens: 80, completion_tokens: 12 } })
+    : null;
+process.send?.({ type: 'ready', baseUrl: model?.baseUrl ?? '' });
 
 async function play(run: PeerRun): Promise<PeerResult> {
   const target = { url: run.url, config: { publicBaseUrl: run.publicBaseUrl } } as Parameters<typeof connectRelay>[0];
   const samples: PeerResult['samples'] = [];
-  model.timings.length = 0;
   let open = 0;
   let maxOpen = 0;
   await Promise.all(
@@ -61,17 +69,37 @@ async function play(run: PeerRun): Promise<PeerResult> {
       open -= 1;
     }),
   );
-  return { type: 'result', samples, timings: [...model.timings], maxOpen };
+  return { type: 'result', samples, timings: [], maxOpen, peerCpuMs: 0, peerElu: 0 };
 }
 
-process.on('message', (m: PeerRun) => {
+let modelCpuBefore = process.cpuUsage();
+let modelEluBefore = performance.eventLoopUtilization();
+process.on('message', (m: PeerRun | { type: 'reset' | 'timings' }) => {
+  if (model && m.type === 'reset') {
+    model.timings.length = 0;
+    modelCpuBefore = process.cpuUsage();
+    modelEluBefore = performance.eventLoopUtilization();
+    process.send?.({ type: 'reset' });
+    return;
+  }
+  if (model && m.type === 'timings') {
+    const cpu = process.cpuUsage(modelCpuBefore);
+    process.send?.({ type: 'timings', timings: [...model.timings], cpuMs: (cpu.user + cpu.system) / 1000, elu: performance.eventLoopUtilization(modelEluBefore).utilization });
+    return;
+  }
   if (m.type !== 'run') return;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const eluBefore = performance.eventLoopUtilization();
   play(m).then(
-    (result) => process.send?.({ ...result, wallMs: performance.now() - started }),
+    (result) => {
+      const cpu = process.cpuUsage(cpuBefore);
+      const peerElu = performance.eventLoopUtilization(eluBefore).utilization;
+      process.send?.({ ...result, peerCpuMs: (cpu.user + cpu.system) / 1000, peerElu, wallMs: performance.now() - started });
+    },
     (err: unknown) => process.send?.({ type: 'error', message: String(err) }),
   );
 });
 process.on('disconnect', () => {
-  void model.close().then(() => process.exit(0));
+  void (model?.close() ?? Promise.resolve()).then(() => process.exit(0));
 });

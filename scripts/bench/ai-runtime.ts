@@ -1,7 +1,7 @@
 // AI runtime benchmark (issue 20): --conversations concurrent ConversationRelay sessions on one
 // instance (real WebSockets, signed handshakes). The callers and a scripted OpenAI-compatible
-// model, whose first token comes after --delay ms, run in another process
-// (scripts/bench/ai-runtime-peer.ts). Each conversation says --turns things, one after another;
+// model, whose first token comes after --delay ms, run outside the server, each in a process of
+// its own (scripts/bench/ai-runtime-peer.ts --role callers|model). Each conversation says --turns things, one after another;
 // all conversations at once. Runtime overhead per turn = (prompt sent → our
 // first `text` token received, at the client) − (the model's own first-token time: request in →
 // first chunk out, at the model). Also the server's own view: ai_turns.first_token_ms −
@@ -15,7 +15,7 @@
 //   npx tsx scripts/bench/ai-runtime.ts [--conversations 200] [--turns 5] [--delay 200] [--greeting-ms 3000] [--warmup 10]
 //                                       [--arrival spread|burst] [--database-url URL]
 import { loadavg, cpus } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../db/connection.js';
@@ -64,7 +64,23 @@ const schema = `bench_ai_runtime_${process.pid}`;
 
 await createBenchSchema(databaseUrl, schema);
 const database = await openDatabase({ databaseUrl, searchPath: schema, poolSize: 10 });
-const peer = forkTsChild(fileURLToPath(new URL('./ai-runtime-peer.ts', import.meta.url)), ['--delay', String(DELAY_MS)]);
+const peerFile = fileURLToPath(new URL('./ai-runtime-peer.ts', import.meta.url));
+const modelPeer = forkTsChild(peerFile, ['--role', 'model', '--delay', String(DELAY_MS)]);
+const peer = forkTsChild(peerFile, ['--role', 'callers']);
+
+interface ModelTimings { type: 'timings'; timings: PeerResult['timings']; cpuMs: number; elu: number }
+/** Ask the model process for something and wait for its answer of the same type. */
+function askModel<T extends { type: string }>(type: 'reset' | 'timings'): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (m: T) => {
+      if (m.type !== type) return;
+      modelPeer.off('message', onMessage);
+      resolve(m);
+    };
+    modelPeer.on('message', onMessage);
+    modelPeer.send({ type });
+  });
+}
 
 /** One run of the peer's callers over fresh calls; resolves with its samples. */
 function runPeer(run: PeerRun): Promise<PeerResult & { wallMs: number }> {
@@ -85,7 +101,8 @@ function runPeer(run: PeerRun): Promise<PeerResult & { wallMs: number }> {
 
 try {
   await migrateToLatest(database.db, schema);
-  const { baseUrl } = await firstMessage<{ baseUrl: string }>(peer, 'the scripted model and callers');
+  const { baseUrl } = await firstMessage<{ baseUrl: string }>(modelPeer, 'the scripted model');
+  await firstMessage(peer, 'the callers');
   const bench = await startBenchApp(database.db, { AI_BASE_URL: baseUrl, AI_RESPONSE_TIMEOUT_MS: '30000' }, TEST_WEBHOOK_TOKEN);
   const url = `http://127.0.0.1:${bench.port}`;
   const org = await database.db.insertInto('organizations').values({ name: 'Bench AI Org' }).returning('id').executeTakeFirstOrThrow();
@@ -95,16 +112,21 @@ try {
 
   await runPeer({ type: 'run', url, publicBaseUrl: bench.config.publicBaseUrl, calls: await calls('warmup', WARMUP), turns: 1, greetingMs: 200, spreadMs: 0, pauseMs: 0 });
   const measured = await calls('', CONVERSATIONS);
+  await askModel('reset');
   const loadBefore = loadavg();
   const started = new Date();
   const cpuBefore = process.cpuUsage();
   const eluBefore = performance.eventLoopUtilization();
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const result = await runPeer({ type: 'run', url, publicBaseUrl: bench.config.publicBaseUrl, calls: measured, turns: TURNS, greetingMs: GREETING_MS, spreadMs: SPREAD_MS, pauseMs: PAUSE_MS });
   const cpu = process.cpuUsage(cpuBefore);
   const elu = performance.eventLoopUtilization(eluBefore);
+  loopDelay.disable();
   const loadAfter = loadavg();
+  const modelSide = await askModel<ModelTimings>('timings');
 
-  const modelMs = new Map(result.timings.map((t) => [t.lastUser, t.firstChunkMs]));
+  const modelMs = new Map(modelSide.timings.map((t) => [t.lastUser, t.firstChunkMs]));
   const clientOverhead = result.samples.map((s) => s.ms - (modelMs.get(s.marker) ?? Number.NaN)).filter(Number.isFinite).sort((a, b) => a - b);
   const clientTotal = result.samples.map((s) => s.ms).sort((a, b) => a - b);
   const modelFirst = [...modelMs.values()].sort((a, b) => a - b);
@@ -132,9 +154,10 @@ try {
   const row = (label: string, sorted: number[], target: string): string[] => [label, String(sorted.length), f(percentile(sorted, 50)), f(percentile(sorted, 99)), f(sorted[sorted.length - 1] ?? Number.NaN), target];
   const pass = percentile(clientOverhead, 99) <= TARGET_P99_MS;
   const cpuMsPerTurn = (cpu.user + cpu.system) / 1000 / Math.max(1, result.samples.length);
-  console.log(`\nAI runtime: ${CONVERSATIONS} concurrent ConversationRelay conversations × ${TURNS} turns on one instance (PostgreSQL); scripted model, first token after ${DELAY_MS} ms, and the callers in another process; callers wait ${GREETING_MS} ms after setup (the greeting); arrival ${ARRIVAL}${ARRIVAL === 'spread' ? ` (starts spread over ${SPREAD_MS} ms, ${PAUSE_MS / 2}–${(PAUSE_MS * 3) / 2} ms between a caller's turns)` : ' (all at once, no pause between turns)'}; most conversations open at once: ${result.maxOpen}; ${WARMUP} warm-up conversations not counted.`);
+  console.log(`\nAI runtime: ${CONVERSATIONS} concurrent ConversationRelay conversations × ${TURNS} turns on one instance (PostgreSQL); scripted model (first token after ${DELAY_MS} ms) and the callers each in a process of their own; callers wait ${GREETING_MS} ms after setup (the greeting); arrival ${ARRIVAL}${ARRIVAL === 'spread' ? ` (starts spread over ${SPREAD_MS} ms, ${PAUSE_MS / 2}–${(PAUSE_MS * 3) / 2} ms between a caller's turns)` : ' (all at once, no pause between turns)'}; most conversations open at once: ${result.maxOpen}; ${WARMUP} warm-up conversations not counted.`);
   console.log(`Machine: ${cpus().length} cores; load average before ${loadBefore.map((l) => l.toFixed(2)).join(' / ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' / ')}; ${(result.wallMs / 1000).toFixed(1)} s wall.`);
-  console.log(`Server process during the run: ${(((cpu.user + cpu.system) / 1000 / result.wallMs) * 100).toFixed(0)} % of one core, ${cpuMsPerTurn.toFixed(2)} ms CPU per turn (whole conversation work: setup, turns, writes, summaries), event loop ${(elu.utilization * 100).toFixed(0)} % busy.\n`);
+  console.log(`Server process during the run: ${(((cpu.user + cpu.system) / 1000 / result.wallMs) * 100).toFixed(0)} % of one core, ${cpuMsPerTurn.toFixed(2)} ms CPU per turn (whole conversation work: setup, turns, writes, summaries), event loop ${(elu.utilization * 100).toFixed(0)} % busy (${(elu.active / Math.max(1, result.samples.length)).toFixed(2)} ms per turn), its delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} / p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} / max ${(loopDelay.max / 1e6).toFixed(1)} ms.`);
+  console.log(`Callers' process: ${((result.peerCpuMs / result.wallMs) * 100).toFixed(0)} % of one core, event loop ${(result.peerElu * 100).toFixed(0)} % busy; model's process: ${((modelSide.cpuMs / result.wallMs) * 100).toFixed(0)} %, event loop ${(modelSide.elu * 100).toFixed(0)} % busy.\n`);
   console.log(
     markdownTable(
       ['measure (ms)', 'turns', 'p50', 'p99', 'max', 'target'],
@@ -151,6 +174,7 @@ try {
   console.log(`\nTarget p99 ≤ ${TARGET_P99_MS} ms (at the client): ${pass ? 'met' : 'NOT met'}.`);
 } finally {
   await stopChild(peer);
+  await stopChild(modelPeer);
   await database.close();
   await dropBenchSchema(databaseUrl, schema);
 }

@@ -16,15 +16,30 @@ export const DEFAULT_TEMPERATURE = 0.7;
 export const DEFAULT_MAX_TOKENS = 150;
 
 /** Which field each tool type needs (besides `type` and an optional `description`). */
-const TOOL_FIELDS: Record<AgentTool['type'], 'humanAgentId' | 'phoneNumber' | 'campaignId' | null> = {
+const TOOL_FIELDS: Record<AgentTool['type'], 'humanAgentId' | 'phoneNumber' | 'campaignId' | 'audioUrl' | null> = {
   transfer_to_person: 'humanAgentId',
   transfer_to_number: 'phoneNumber',
   transfer_to_campaign: 'campaignId',
   end_call: null,
   search_knowledge_base: null,
   schedule_callback: null,
+  play_audio: 'audioUrl',
+  send_digits: null,
 };
-const REFERENCE_FIELDS = ['humanAgentId', 'phoneNumber', 'campaignId'] as const;
+const REFERENCE_FIELDS = ['humanAgentId', 'phoneNumber', 'campaignId', 'audioUrl'] as const;
+
+/** An audio URL Twilio can fetch: http(s), with a host, no credentials in it. */
+function audioUrlProblem(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'must be an absolute http(s) URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
+  if (url.username || url.password) return 'must not carry credentials';
+  return null;
+}
 
 /** A reference a tool makes, with the field that names it (for a 400). */
 export interface ToolReference {
@@ -75,6 +90,16 @@ export function checkTools(body: readonly ToolBody[]): ToolCheck {
           check.tools.push({ type: tool.type, ...description, campaignId: id });
         }
         break;
+      case 'play_audio': {
+        if (tool.audioUrl === undefined) {
+          check.problems[`${at}.audioUrl`] = 'is required for a play_audio tool';
+          break;
+        }
+        const problem = audioUrlProblem(tool.audioUrl);
+        if (problem) check.problems[`${at}.audioUrl`] = problem;
+        else check.tools.push({ type: tool.type, ...description, audioUrl: tool.audioUrl });
+        break;
+      }
       default:
         check.tools.push({ type: tool.type, ...description });
     }

@@ -7,7 +7,8 @@ import type { RetryPolicy } from '../../dialer/schedule/retry-policy.js';
  * The tools an agent may be given (DESIGN.md 9.4). The model sees each as a function; the
  * runtime executes it: a transfer ends the ConversationRelay session with `handoffData` naming
  * where the call goes, `end_call` ends it, `search_knowledge_base` answers with passages of the
- * agent's documents, `schedule_callback` books an AI outbound call.
+ * agent's documents, `schedule_callback` books an AI outbound call, `play_audio` has
+ * ConversationRelay play a recording (`play`), `send_digits` presses keys (`sendDigits`).
  */
 export type AgentTool =
   | { type: 'transfer_to_person'; description?: string | undefined; humanAgentId: string }
@@ -15,7 +16,9 @@ export type AgentTool =
   | { type: 'transfer_to_campaign'; description?: string | undefined; campaignId: string }
   | { type: 'end_call'; description?: string | undefined }
   | { type: 'search_knowledge_base'; description?: string | undefined }
-  | { type: 'schedule_callback'; description?: string | undefined };
+  | { type: 'schedule_callback'; description?: string | undefined }
+  | { type: 'play_audio'; description?: string | undefined; audioUrl: string }
+  | { type: 'send_digits'; description?: string | undefined };
 
 export type AgentToolType = AgentTool['type'];
 

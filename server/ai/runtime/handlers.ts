@@ -39,7 +39,7 @@ export function createAiRuntimeHandlers(deps: Deps): HandlerGroup<RuntimeOps> {
         throw ERRORS.notFound('AI conversation', ctx.body.conversationId ?? '');
       }
       const { session } = opened;
-      const sink: TurnSink = { text: () => {}, end: () => {} };
+      const sink: TurnSink = { text: () => {}, end: () => {}, act: () => {} };
       const result = await session.respond({ text: ctx.body.message, kind: 'text', receivedAt }, sink);
       await session.flush();
       if (result.ended) await session.finish('ended_by_agent');

@@ -6,6 +6,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { Config } from '../../platform/config.js';
+import { modelFetch } from './model-fetch.js';
 
 export interface ChatRequest {
   model: string;
@@ -39,7 +40,7 @@ const NO_KEY = 'no-key-needed';
 /** The model client, or null in the local mode (no AI_BASE_URL). */
 export function createModelClient(config: Pick<Config, 'aiBaseUrl' | 'aiApiKey'>): ModelClient | null {
   if (!config.aiBaseUrl) return null;
-  const client = new OpenAI({ baseURL: config.aiBaseUrl, apiKey: config.aiApiKey ?? NO_KEY, maxRetries: 0, timeout: 120_000 });
+  const client = new OpenAI({ baseURL: config.aiBaseUrl, apiKey: config.aiApiKey ?? NO_KEY, maxRetries: 0, timeout: 120_000, fetch: modelFetch });
   return {
     async *stream(request, signal) {
       const stream = await client.chat.completions.create(

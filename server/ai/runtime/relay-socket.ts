@@ -14,7 +14,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Deps } from '../../handler-types.js';
 import { isValidTwilioSignature } from '../../platform/http/twilio-signature.js';
 import { RELAY_PATH } from './answer.js';
-import { endMessage, MAX_RELAY_MESSAGE_BYTES, readRelayMessage, type RelayOutbound, textToken } from './relay-protocol.js';
+import { endMessage, MAX_RELAY_MESSAGE_BYTES, playMessage, readRelayMessage, type RelayOutbound, sendDigitsMessage, textToken } from './relay-protocol.js';
 import { aiRuntime, openVoiceSession } from './runtime.js';
 import type { ConversationSession, TurnSink } from './session.js';
 
@@ -62,6 +62,7 @@ export function startRelayServer(app: FastifyInstance, deps: Deps): RelayServer 
     const sink: TurnSink = {
       text: (token, last) => send(textToken(token, last)),
       end: (handoff) => send(endMessage(handoff)),
+      act: (action) => send(action.kind === 'play' ? playMessage(action.source) : sendDigitsMessage(action.digits)),
     };
     let session: ConversationSession | null = null;
     let opening: Promise<ConversationSession | null> | null = null;

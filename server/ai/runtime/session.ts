@@ -15,7 +15,7 @@ import { historyFromTurns, type StoredTurn, systemMessage } from './prompt.js';
 import { addUsage, insertTurn, markTurnInterrupted, type NewTurn, type UsageDelta } from './queries.js';
 import { finishConversation } from './summary.js';
 export type { SessionContext, SessionInfo } from './session-types.js';
-import { runTool } from './tool-runner.js';
+import { type ChannelAction, runTool } from './tool-runner.js';
 import type { SessionContext, SessionInfo } from './session-types.js';
 import { type BoundTool, bindTools, parseArguments } from './tools.js';
 import { estimateSpeechSeconds, estimateTokens } from './usage.js';
@@ -29,6 +29,8 @@ const MAX_TOOL_ROUNDS = 4;
 export interface TurnSink {
   text(token: string, last: boolean): void;
   end(handoff: Record<string, unknown>): void;
+  /** A tool's effect on the call (a recording played, keys pressed); a text channel has none. */
+  act(action: ChannelAction): void;
 }
 
 export interface ToolCallRecord {
@@ -254,8 +256,9 @@ export class ConversationSession {
         else {
           try {
             const outcome = await runTool(this.ctx.db, this.toolScope(), bound, args, new Date());
-            result = outcome.result;
+            result = outcome.action && this.info.channel === 'text' ? `${outcome.result} (A text conversation: the caller hears nothing of it.)` : outcome.result;
             ending ??= outcome.end;
+            if (outcome.action) sink.act(outcome.action);
             this.toolsUsed.add(bound.tool.type);
           } catch (err) {
             this.ctx.log.warn({ err, tool: call.name }, 'ai tool failed');

@@ -1,11 +1,12 @@
 // Executing a tool the model called: the knowledge-base search, a callback booked as an AI
-// outbound call, or the end of the conversation (end_call, a transfer: the session ends with
-// handoffData). A tool that cannot do what was asked answers the model with why (never throws at it).
+// outbound call, the end of the conversation (end_call, a transfer: the session ends with
+// handoffData), or something the caller hears (play_audio, send_digits: the session passes it to
+// its channel as ConversationRelay's `play` / `sendDigits`). A tool that cannot do what was asked answers the model with why (never throws at it).
 import type { Db } from '../../../db/types.js';
 import { searchKnowledge } from '../knowledge/search.js';
 import { insertCallback } from './call-queries.js';
 import type { EndReason } from './outcome.js';
-import { type BoundTool, callbackTime, transferHandoff } from './tools.js';
+import { type BoundTool, callbackTime, DIGITS, transferHandoff } from './tools.js';
 
 export interface ToolScope {
   orgId: string;
@@ -16,10 +17,14 @@ export interface ToolScope {
   personPhone: string | null;
 }
 
+/** What the channel is asked to do for a tool (ConversationRelay's `play` and `sendDigits`). */
+export type ChannelAction = { kind: 'play'; source: string } | { kind: 'sendDigits'; digits: string };
+
 export interface ToolOutcome {
   result: string;
   /** Set when the tool ends the conversation. */
   end: { reason: EndReason; handoff: Record<string, unknown> } | null;
+  action?: ChannelAction;
 }
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
@@ -47,6 +52,13 @@ export async function runTool(db: Db, scope: ToolScope, bound: BoundTool, args: 
     }
     case 'end_call':
       return { result: 'The call is ending.', end: { reason: 'ended_by_agent', handoff: { reason: 'end_call' } } };
+    case 'play_audio':
+      return { result: 'The recording is playing to the caller.', end: null, action: { kind: 'play', source: tool.audioUrl } };
+    case 'send_digits': {
+      const digits = typeof args.digits === 'string' ? args.digits.trim() : '';
+      if (!DIGITS.test(digits)) return { result: 'No keys pressed: digits must be 1 to 32 of 0-9, *, # and w (a pause).', end: null };
+      return { result: `Pressed ${digits}.`, end: null, action: { kind: 'sendDigits', digits } };
+    }
     default: {
       const handoff = transferHandoff(tool, args.reason);
       if (!handoff) return { result: `Unknown tool ${bound.name}.`, end: null };

@@ -17,7 +17,12 @@ const DESCRIPTIONS: Record<AgentTool['type'], string> = {
   end_call: 'End the call once the conversation is over (say goodbye first).',
   search_knowledge_base: "Search the organisation's knowledge base for facts to answer the caller.",
   schedule_callback: 'Book a call back to the caller at a given time.',
+  play_audio: 'Play the prepared recording to the caller.',
+  send_digits: 'Press keys on the phone keypad, e.g. to choose an option in a phone menu.',
 };
+
+/** Keys ConversationRelay's sendDigits takes: digits, * and #, w for a half-second pause. */
+export const DIGITS = /^[0-9*#w]{1,32}$/;
 
 function parametersOf(type: AgentTool['type']): Record<string, unknown> {
   switch (type) {
@@ -32,6 +37,12 @@ function parametersOf(type: AgentTool['type']): Record<string, unknown> {
           phoneNumber: { type: 'string', description: 'Only when the caller has no number (a text conversation): whom to call, E.164.' },
         },
         required: ['scheduledFor'],
+      };
+    case 'send_digits':
+      return {
+        type: 'object',
+        properties: { digits: { type: 'string', pattern: DIGITS.source, description: 'The keys to press in order: 0-9, * and #; w waits half a second.' } },
+        required: ['digits'],
       };
     default:
       return { type: 'object', properties: { reason: { type: 'string', description: 'Why, in a few words.' } } };

@@ -154,6 +154,10 @@ describe('validation (400 naming every bad field, nothing changed)', () => {
     ['missing humanAgentId', { ...SEED_AGENT, tools: [{ type: 'transfer_to_person' }] }, ['tools[0].humanAgentId']],
     ['field of another tool', { ...SEED_AGENT, tools: [{ type: 'end_call', phoneNumber: '+14155550123' }] }, ['tools[0].phoneNumber']],
     ['a type twice', { ...SEED_AGENT, tools: [{ type: 'end_call' }, { type: 'end_call' }] }, ['tools[1].type']],
+    ['play_audio without audioUrl', { ...SEED_AGENT, tools: [{ type: 'play_audio' }] }, ['tools[0].audioUrl']],
+    ['play_audio with an ftp URL', { ...SEED_AGENT, tools: [{ type: 'play_audio', audioUrl: 'ftp://example.com/a.mp3' }] }, ['tools.0.audioUrl']],
+    ['play_audio with credentials in the URL', { ...SEED_AGENT, tools: [{ type: 'play_audio', audioUrl: 'https://user:pw@example.com/a.mp3' }] }, ['tools[0].audioUrl']],
+    ['audioUrl on send_digits', { ...SEED_AGENT, tools: [{ type: 'send_digits', audioUrl: 'https://example.com/a.mp3' }] }, ['tools[0].audioUrl']],
     ['retry out of bounds', { ...SEED_AGENT, retryConfig: { busy: { maxAttempts: 21 } } }, ['retryConfig.busy.maxAttempts']],
     ['retry unknown outcome', { ...SEED_AGENT, retryConfig: { hung_up: null } }, ['retryConfig.hung_up']],
   ];

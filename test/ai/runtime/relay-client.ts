@@ -12,6 +12,10 @@ export interface RelayMessage {
   token?: string;
   last?: boolean;
   handoffData?: string;
+  /** `play`: the recording's URL. */
+  source?: string;
+  /** `sendDigits`: the keys. */
+  digits?: string;
   /** performance.now() when it arrived. */
   at: number;
 }

@@ -282,6 +282,33 @@ describe('tools', () => {
     expect(await endedConversation(call.id)).toMatchObject({ end_reason: 'ended_by_agent' });
   });
 
+  it('plays a recording and presses keys through ConversationRelay (`play`, `sendDigits`); bad digits are refused to the model', async () => {
+    const keys = await createAgent(t, owner.orgId, { tools: [{ type: 'play_audio', audioUrl: 'https://example.com/disclosure.mp3' }, { type: 'send_digits' }] });
+    model.queue.push({ kind: 'stream', chunks: ['One moment.'], toolCalls: [{ name: 'play_audio', arguments: {} }, { name: 'send_digits', arguments: { digits: '1w2#' } }] });
+    model.queue.push({ kind: 'stream', chunks: ['Done.'] });
+    model.queue.push({ kind: 'stream', toolCalls: [{ name: 'send_digits', arguments: { digits: '12; DROP' } }] });
+    model.queue.push({ kind: 'stream', chunks: ['I could not press that.'] });
+    const { relay, call } = await startCall(keys);
+    const first = await relay.prompt('Please go ahead');
+    expect(first.text).toContain('One moment.');
+    const played = await relay.waitFor((m) => m.type === 'play');
+    const pressed = await relay.waitFor((m) => m.type === 'sendDigits');
+    expect(played).toMatchObject({ source: 'https://example.com/disclosure.mp3' });
+    expect(pressed).toMatchObject({ digits: '1w2#' });
+    expect(relay.messages.indexOf(played)).toBeLessThan(relay.messages.indexOf(pressed));
+    const done = await relay.waitFor((m) => m.type === 'text' && m.token === 'Done.');
+    expect(relay.messages.indexOf(pressed)).toBeLessThan(relay.messages.indexOf(done));
+    const second = await relay.prompt('Press twelve');
+    expect(second.text).toBe('I could not press that.');
+    expect(relay.messages.filter((m) => m.type === 'sendDigits')).toHaveLength(1);
+    const toolMessages = model.requests.flatMap((r) => messagesOf(r)).filter((m) => m.role === 'tool').map((m) => m.content);
+    expect(toolMessages).toContain('Pressed 1w2#.');
+    expect(toolMessages.some((c) => typeof c === 'string' && c.startsWith('No keys pressed'))).toBe(true);
+    await relay.close();
+    const conversation = await endedConversation(call.id);
+    expect((await turns(conversation.id)).filter((r) => r.role === 'tool').map((r) => r.tool_name)).toEqual(['play_audio', 'send_digits', 'send_digits']);
+  });
+
   it('searches the knowledge base, feeds the passages back and lets the model go on', async () => {
     await addKnowledge(t, owner.orgId, agent.id, 'Shipping FAQ', ['We ship to Canada and Mexico within five business days.', 'Gift wrapping costs three dollars.']);
     model.queue.push({ kind: 'stream', toolCalls: [{ name: 'search_knowledge_base', arguments: { query: 'ship Canada' } }] });
