@@ -7886,6 +7886,10 @@ export interface components {
             /** @description An assistant turn cut by the caller (barge-in); `content` is what was spoken before it. */
             interrupted: boolean;
             toolName: string | null;
+            /** @description A tool turn's arguments, as the model called the tool; null on other turns. */
+            toolArguments: {
+                [key: string]: unknown;
+            } | null;
             /** @description From the caller's words to our first text token (ms). */
             firstTokenMs: number | null;
             /** @description The model's own first-token time (ms). */
@@ -7947,6 +7951,10 @@ export interface components {
             /** @description An agent turn cut by the person (barge-in); `content` is what was said before. */
             interrupted: boolean;
             toolName: string | null;
+            /** @description A tool turn's arguments, as the model called the tool; null on other turns. */
+            toolArguments: {
+                [key: string]: unknown;
+            } | null;
             firstTokenMs: number | null;
             modelFirstTokenMs: number | null;
         };
@@ -19091,6 +19099,7 @@ export interface operations {
                      *           "timestamp": "2025-11-01T10:00:05.000Z",
                      *           "interrupted": false,
                      *           "toolName": null,
+                     *           "toolArguments": null,
                      *           "firstTokenMs": null,
                      *           "modelFirstTokenMs": null
                      *         },
@@ -19100,6 +19109,7 @@ export interface operations {
                      *           "timestamp": "2025-11-01T10:00:05.020Z",
                      *           "interrupted": false,
                      *           "toolName": null,
+                     *           "toolArguments": null,
                      *           "firstTokenMs": 12,
                      *           "modelFirstTokenMs": null
                      *         }
@@ -19610,6 +19620,7 @@ export interface operations {
                      *           "timestamp": "2026-11-02T10:00:05.000Z",
                      *           "interrupted": false,
                      *           "toolName": null,
+                     *           "toolArguments": null,
                      *           "firstTokenMs": null,
                      *           "modelFirstTokenMs": null
                      *         }

@@ -32,6 +32,7 @@ import * as m0029 from './0029_ai_agents.js';
 import * as m0030 from './0030_exotel_call_source.js';
 import * as m0034 from './0034_ai_costs.js';
 import * as m0035 from './0035_ai_outbound_call_sid.js';
+import * as m0036 from './0036_ai_turn_tool_arguments.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -66,4 +67,5 @@ export const migrations: Record<string, Migration> = {
   '0030_exotel_call_source': m0030,
   '0034_ai_costs': m0034,
   '0035_ai_outbound_call_sid': m0035,
+  '0036_ai_turn_tool_arguments': m0036,
 };

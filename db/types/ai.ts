@@ -172,6 +172,8 @@ export interface AiTurnsTable {
   content: string;
   tool_name: string | null;
   tool_call_id: string | null;
+  /** A tool turn: the arguments the model called the tool with. */
+  tool_arguments: Json<Record<string, unknown>> | null;
   /** An assistant turn cut by barge-in: `content` holds only what was spoken. */
   interrupted: Generated<boolean>;
   started_at: Date;

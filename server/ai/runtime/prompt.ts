@@ -33,11 +33,13 @@ export interface StoredTurn {
   content: string;
   tool_name: string | null;
   tool_call_id: string | null;
+  /** A tool turn's call arguments (null: not stored, as before migration 0036 — sent as `{}`). */
+  tool_arguments?: Record<string, unknown> | null;
 }
 
 /**
  * The messages of stored turns, in order. A tool turn answers a call the model made: the call is
- * put back on the assistant message before it (its arguments are not stored, so `{}`), or on an
+ * put back, with the arguments it was made with, on the assistant message before it, or on an
  * assistant message of its own.
  */
 export function historyFromTurns(turns: readonly StoredTurn[]): ChatCompletionMessageParam[] {
@@ -47,7 +49,7 @@ export function historyFromTurns(turns: readonly StoredTurn[]): ChatCompletionMe
     else if (turn.role === 'assistant') messages.push({ role: 'assistant', content: turn.content });
     else {
       const id = turn.tool_call_id ?? `call_${messages.length}`;
-      const call = { id, type: 'function' as const, function: { name: turn.tool_name ?? 'tool', arguments: '{}' } };
+      const call = { id, type: 'function' as const, function: { name: turn.tool_name ?? 'tool', arguments: JSON.stringify(turn.tool_arguments ?? {}) } };
       const last = messages[messages.length - 1];
       if (last?.role === 'assistant') {
         const assistant = last as ChatCompletionAssistantMessageParam;

@@ -51,6 +51,7 @@ export interface NewTurn {
   content: string;
   toolName?: string | null;
   toolCallId?: string | null;
+  toolArguments?: Record<string, unknown> | null;
   interrupted?: boolean;
   startedAt: Date;
   endedAt?: Date | null;
@@ -68,6 +69,7 @@ export async function insertTurn(db: Db, conversationId: string, t: NewTurn): Pr
       content: t.content,
       tool_name: t.toolName ?? null,
       tool_call_id: t.toolCallId ?? null,
+      tool_arguments: t.toolArguments ? JSON.stringify(t.toolArguments) : null,
       interrupted: t.interrupted ?? false,
       started_at: t.startedAt,
       ended_at: t.endedAt ?? null,

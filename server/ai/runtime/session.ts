@@ -267,7 +267,7 @@ export class ConversationSession {
         }
         toolCalls.push({ name: call.name, arguments: args, result });
         this.history.push({ role: 'tool', tool_call_id: call.id, content: result });
-        this.record({ seq: this.nextSeq++, role: 'tool', content: result, toolName: bound?.tool.type ?? call.name, toolCallId: call.id, startedAt: toolStarted, endedAt: new Date() });
+        this.record({ seq: this.nextSeq++, role: 'tool', content: result, toolName: bound?.tool.type ?? call.name, toolCallId: call.id, toolArguments: args, startedAt: toolStarted, endedAt: new Date() });
       }
       if (ending) {
         if (content) say('', true);

@@ -11,6 +11,8 @@ export interface TranscriptTurn {
   /** An assistant turn cut by the caller (barge-in): `content` is what was said before it. */
   interrupted: boolean;
   toolName: string | null;
+  /** A tool turn: what the model asked of the tool. */
+  toolArguments: Record<string, unknown> | null;
   /** From the caller's words to our first token, and the model's own first-token time (ms). */
   firstTokenMs: number | null;
   modelFirstTokenMs: number | null;
@@ -20,7 +22,7 @@ export interface TranscriptTurn {
 export async function transcriptOf(db: Db, conversationId: string): Promise<TranscriptTurn[]> {
   const rows = await db
     .selectFrom('ai_turns')
-    .select(['role', 'content', 'started_at', 'interrupted', 'tool_name', 'first_token_ms', 'model_first_token_ms'])
+    .select(['role', 'content', 'started_at', 'interrupted', 'tool_name', 'tool_arguments', 'first_token_ms', 'model_first_token_ms'])
     .where('conversation_id', '=', conversationId)
     .orderBy('seq')
     .execute();
@@ -30,6 +32,7 @@ export async function transcriptOf(db: Db, conversationId: string): Promise<Tran
     timestamp: iso(r.started_at),
     interrupted: r.interrupted,
     toolName: r.tool_name,
+    toolArguments: r.tool_arguments,
     firstTokenMs: r.first_token_ms,
     modelFirstTokenMs: r.model_first_token_ms,
   }));

@@ -113,9 +113,9 @@ describe('outcomes and summaries by rules', () => {
 
 describe('the history rebuilt from stored turns', () => {
   it('puts each tool answer after an assistant message carrying its call', () => {
-    const turn = (role: 'user' | 'assistant' | 'tool', content: string, tool: string | null = null, id: string | null = null) => ({ role, content, tool_name: tool, tool_call_id: id });
+    const turn = (role: 'user' | 'assistant' | 'tool', content: string, tool: string | null = null, id: string | null = null, args: Record<string, unknown> | null = null) => ({ role, content, tool_name: tool, tool_call_id: id, tool_arguments: args });
     expect(
-      historyFromTurns([turn('assistant', 'Hello'), turn('user', 'Hours?'), turn('tool', '[...]', 'search_knowledge_base', 'c1'), turn('tool', 'ok', 'search_knowledge_base', 'c2'), turn('assistant', 'Nine to five.')]),
+      historyFromTurns([turn('assistant', 'Hello'), turn('user', 'Hours?'), turn('tool', '[...]', 'search_knowledge_base', 'c1', { query: 'hours' }), turn('tool', 'ok', 'search_knowledge_base', 'c2'), turn('assistant', 'Nine to five.')]),
     ).toEqual([
       { role: 'assistant', content: 'Hello' },
       { role: 'user', content: 'Hours?' },
@@ -123,7 +123,7 @@ describe('the history rebuilt from stored turns', () => {
         role: 'assistant',
         content: null,
         tool_calls: [
-          { id: 'c1', type: 'function', function: { name: 'search_knowledge_base', arguments: '{}' } },
+          { id: 'c1', type: 'function', function: { name: 'search_knowledge_base', arguments: '{"query":"hours"}' } },
           { id: 'c2', type: 'function', function: { name: 'search_knowledge_base', arguments: '{}' } },
         ],
       },

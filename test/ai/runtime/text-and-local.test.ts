@@ -80,6 +80,18 @@ describe('with a model', () => {
     expect(res.data!.toolCalls.map((c) => c.result.slice(0, 20))).toEqual(['No callback booked: ', 'Callback booked for ']);
     const booked = await t.db.selectFrom('ai_outbound_calls').select(['to_phone', 'status']).where('org_id', '=', owner.orgId).where('to_phone', '=', '+14155550111').execute();
     expect(booked).toEqual([{ to_phone: '+14155550111', status: 'scheduled' }]);
+
+    // The next request rebuilds the conversation from its turns: the model gets its calls back as made.
+    model.queue.push({ kind: 'stream', chunks: ['Anything else?'] });
+    const next = await owner.client.POST('/api/ai-agents/{id}/test', { params: { path: { id: agent.id } }, body: { message: 'Thanks', conversationId: res.data!.conversationId } });
+    expect(next.data!.reply).toBe('Anything else?');
+    const replayed = (model.requests.at(-1)!.messages as { role: string; tool_calls?: { function: { name: string; arguments: string } }[] }[]).flatMap((m) => m.tool_calls ?? []);
+    expect(replayed.map((c) => [c.function.name, JSON.parse(c.function.arguments)])).toEqual([
+      ['schedule_callback', { scheduledFor: when }],
+      ['schedule_callback', { scheduledFor: when, phoneNumber: '+14155550111' }],
+    ]);
+    const detail = await owner.client.GET('/api/ai/conversations/{id}', { params: { path: { id: res.data!.conversationId } } });
+    expect(detail.data!.transcript.filter((turn) => turn.role === 'tool').map((turn) => turn.toolArguments)).toEqual([{ scheduledFor: when }, { scheduledFor: when, phoneNumber: '+14155550111' }]);
   });
 
   it('lists the organisation’s conversations by agent and channel, page by page', async () => {
