@@ -116,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await installResponseHeaders(app);
   installDniCors(app);
   app.decorateRequest('principal', null);
+  app.decorateRequest('secretOrg', null);
 
   // Bodies are JSON, or forms where the contract says so (Twilio webhooks); no plain text.
   app.removeContentTypeParser('text/plain');

@@ -4,6 +4,7 @@
 import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
 import { type Principal, principalRateKey, requireRole, resolvePrincipal } from './accounts/auth/principal.js';
+import { exotelSecretOf, orgOfExotelSecret } from './ai/agents/exotel.js';
 import { ERRORS } from './platform/errors.js';
 import { forgetEventListeners } from './platform/events/listeners.js';
 import { readBufferedMultipart } from './platform/http/multipart.js';
@@ -96,6 +97,22 @@ function twilioSignatureGuard(meta: OperationMeta, deps: Deps) {
   };
 }
 
+/**
+ * Webhooks authenticated by an organisation's shared secret (`x-secret-auth`; it travels in a
+ * header or the query): checked before the body is even parsed, so an unauthenticated request
+ * learns nothing of the body's rules and gets 401 whatever it sends. The organisation is kept
+ * for the handler.
+ */
+function secretAuthGuard(deps: Deps) {
+  return async (req: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+    const secret = exotelSecretOf(req.headers, req.query);
+    const org = await orgOfExotelSecret(deps.db, secret);
+    if (!org) throw ERRORS.unauthorized(secret === undefined ? 'X-Exotel-Secret (or ?secret=) is required' : 'the Exotel secret does not match');
+    req.secretOrg = org;
+    return payload;
+  };
+}
+
 /** What a handler gets (a class: nothing is allocated per request beyond the object itself). */
 class RequestContext implements HandlerContext<OperationId> {
   readonly params: never;
@@ -147,6 +164,7 @@ function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps:
   const minRole = meta.minRole;
   return {
     preValidation: preValidationHook(meta, deps),
+    ...(meta.secretAuth !== null ? { preParsing: secretAuthGuard(deps) } : {}),
     config: { rateLimit: meta.rateLimit, operationId: meta.operationId, authenticated: minRole !== null, twilioSigned: meta.twilioSigned },
     ...(minRole
       ? {

@@ -20,6 +20,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** A webhook authenticated by an organisation's shared secret (x-secret-auth): that organisation. */
+    secretOrg: { id: string; defaultCountry: string } | null;
     /** `window`: the length of the counting window in seconds (X-RateLimit-Window). */
     rateLimitHeaders: { limit: number; remaining: number; reset: number; window?: number; retryAfter?: number } | null;
   }

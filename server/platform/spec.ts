@@ -28,7 +28,15 @@ export interface OperationMeta {
    * the configured limit of that name (server/http/multipart.ts); null for none.
    */
   uploadLimit: UploadLimit | null;
+  /**
+   * `x-secret-auth`: a webhook authenticated by an organisation's shared secret (`exotel`:
+   * X-Exotel-Secret or ?secret=), checked before the body is validated; null for none.
+   */
+  secretAuth: SecretAuth | null;
 }
+
+export const SECRET_AUTHS = ['exotel'] as const;
+export type SecretAuth = (typeof SECRET_AUTHS)[number];
 
 export const UPLOAD_LIMITS = ['audio', 'knowledge'] as const;
 export type UploadLimit = (typeof UPLOAD_LIMITS)[number];
@@ -83,6 +91,10 @@ export function indexOperations(spec: OpenApiDocument): Map<string, OperationMet
       if (uploadLimit !== null && !(UPLOAD_LIMITS as readonly string[]).includes(uploadLimit)) {
         throw new Error(`openapi.yaml: ${operationId} has unknown x-upload-limit ${uploadLimit}`);
       }
+      const secretAuth = op['x-secret-auth'] ?? null;
+      if (secretAuth !== null && !(SECRET_AUTHS as readonly string[]).includes(secretAuth)) {
+        throw new Error(`openapi.yaml: ${operationId} has unknown x-secret-auth ${secretAuth}`);
+      }
       const requestBody = op.requestBody as { required?: boolean; content?: Record<string, unknown> } | undefined;
       index.set(operationId, {
         operationId,
@@ -95,6 +107,7 @@ export function indexOperations(spec: OpenApiDocument): Map<string, OperationMet
         requestBodyRequired: requestBody?.required === true,
         twilioSigned: securitySchemes.includes('twilioSignature'),
         uploadLimit,
+        secretAuth,
       });
     }
   }

@@ -26,6 +26,17 @@ export interface ExotelOrg {
   defaultCountry: string;
 }
 
+function firstValue(value: unknown): string | undefined {
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
+}
+
+/** The secret a webhook request carries: the X-Exotel-Secret header, else the `secret` query parameter. */
+export function exotelSecretOf(headers: Record<string, unknown>, query: unknown): string | undefined {
+  const fromQuery = query !== null && typeof query === 'object' ? firstValue((query as Record<string, unknown>).secret) : undefined;
+  return firstValue(headers['x-exotel-secret']) ?? fromQuery;
+}
+
 /** The organisation whose current Exotel secret `secret` is, or undefined. */
 export async function orgOfExotelSecret(db: Db, secret: string | undefined): Promise<ExotelOrg | undefined> {
   if (!secret) return undefined;

@@ -177,8 +177,11 @@ describe('Exotel incoming webhook', () => {
 
     const body = { CallSid: 'exo_abc123', From: '+919876543210', To: number.phoneNumber, CallStatus: 'in-progress', Direction: 'inbound' };
     const before = await snapshot();
-    const refused = [await exotel(body), await exotel(body, { secret: 'exws_wrong' }), await exotel(body, { secret: `${secret}x`, via: 'query' })];
+    // The secret is checked before the body: a bad body without it is a 401 too, not a 400.
+    const refused = [await exotel(body), await exotel(body, { secret: 'exws_wrong' }), await exotel(body, { secret: `${secret}x`, via: 'query' }), await exotel({ From: 'nonsense' }), await exotel({ CallSid: '' }, { secret: 'exws_wrong', form: true })];
     expect(refused.map((r) => [r.status, r.body.code])).toEqual([
+      [401, 'UNAUTHORIZED'],
+      [401, 'UNAUTHORIZED'],
       [401, 'UNAUTHORIZED'],
       [401, 'UNAUTHORIZED'],
       [401, 'UNAUTHORIZED'],

@@ -50,6 +50,8 @@ let webhookId: string;
 let webhookDeliveryId: string;
 // AI agents (issue 20)
 let aiAgentId: string;
+/** The owner's organisation's Exotel secret: the webhook's body is validated only after it. */
+let exotelSecret: string;
 // AI knowledge base (issue 20)
 let kbDocumentId: string;
 // AI runtime (issue 20)
@@ -301,7 +303,7 @@ const table: Record<string, Case> = {
   listAiAgentNumbers: { params: () => ({ id: aiAgentId }) },
   updatePhoneNumber: { params: () => ({ id: String(numberId) }), body: () => ({ isActive: false }) },
   // Public: Exotel's webhook (JSON or a form; its own cases at the end of this file).
-  exotelIncomingWebhook: { body: () => ({ CallSid: 'exo_bad_input', From: '+919876543210', To: numberPhone }) },
+  exotelIncomingWebhook: { query: () => ({ secret: exotelSecret }), body: () => ({ CallSid: 'exo_bad_input', From: '+919876543210', To: numberPhone }) },
   // AI analytics (issue 20)
   getAiAgentAnalytics: { params: () => ({ id: aiAgentId }), query: () => ({ startDate: '2025-11-01', endDate: '2025-11-30' }) },
   // AI outbound (issue 20)
@@ -375,9 +377,9 @@ function realQuery(operationId: string): string {
  */
 async function send(
   op: OperationMeta,
-  options: { params?: Record<string, string>; body?: string; contentType?: string; anonymous?: boolean },
+  options: { params?: Record<string, string>; body?: string; contentType?: string; anonymous?: boolean; query?: string },
 ): Promise<Sent> {
-  const pathAndQuery = fillPath(op, options.params ?? realParams(op.operationId)) + realQuery(op.operationId);
+  const pathAndQuery = fillPath(op, options.params ?? realParams(op.operationId)) + (options.query ?? realQuery(op.operationId));
   return sendRaw(t, op, options.anonymous ? 'anonymous' : { cookie }, {
     pathAndQuery,
     ...(options.body !== undefined ? { body: options.body } : {}),
@@ -438,6 +440,9 @@ beforeAll(async () => {
   const aiAgent = await owner.client.POST('/api/ai-agents', { body: { name: 'AI agent', systemPrompt: 'Be helpful.' } });
   if (!aiAgent.data) throw new Error(`createAiAgent failed: ${aiAgent.response.status}`);
   aiAgentId = aiAgent.data.id;
+  const exotel = await owner.client.POST('/api/ai-agents/exotel-secret');
+  if (!exotel.data) throw new Error(`rotateExotelSecret failed: ${exotel.response.status}`);
+  exotelSecret = exotel.data.secret;
   // AI outbound (issue 20)
   await assignNumber(t, owner, aiAgentId);
   const aiCall = await owner.client.POST('/api/outbound-calls', { body: { toPhone: '+14155550181', agentId: aiAgentId, scheduledFor: '2031-01-01T10:00:00Z' } });
@@ -1016,15 +1021,19 @@ describe.each(JSON_OR_FORM_BODY_OPERATIONS.map((op) => op.operationId))('%s body
     expect(await snapshot()).toEqual(before);
   });
 
-  it('answers 401 to a valid body without the organisation secret, changing nothing', async () => {
+  it('answers 401 without the organisation secret, before looking at the body (valid or not), changing nothing', async () => {
     const before = await snapshot();
     const seen = await outcomes([
-      ['json', () => send(op(), { body: JSON.stringify(valid()), contentType: JSON_TYPE })],
-      ['form', () => send(op(), { body: formOf(valid()), contentType: FORM_TYPE })],
+      ['json', () => send(op(), { body: JSON.stringify(valid()), contentType: JSON_TYPE, query: '' })],
+      ['form', () => send(op(), { body: formOf(valid()), contentType: FORM_TYPE, query: '' })],
+      ['bad json', () => send(op(), { body: '{"a":', contentType: JSON_TYPE, query: '' })],
+      ['wrong secret, no body', () => send(op(), { query: '?secret=exws_wrong' })],
     ]);
     expect(seen.map((s) => [s.label, s.status, s.code])).toEqual([
       ['json', 401, 'UNAUTHORIZED'],
       ['form', 401, 'UNAUTHORIZED'],
+      ['bad json', 401, 'UNAUTHORIZED'],
+      ['wrong secret, no body', 401, 'UNAUTHORIZED'],
     ]);
     expect(await snapshot()).toEqual(before);
   });
