@@ -1116,7 +1116,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add one of the organisation's numbers to a pool */
+        /**
+         * Add one of the organisation's numbers to a pool
+         * @description 409 (naming `phoneNumberId`) when the number is in a pool already, points at a campaign, or
+         *     is answered by an AI agent: a number has one of the three at most.
+         */
         post: operations["addNumberToPool"];
         delete?: never;
         options?: never;
@@ -3617,7 +3621,8 @@ export interface paths {
          *     number of that organisation assigned to an AI agent (else 404). The call is recorded once
          *     per `CallSid` (stored as `exotel:<CallSid>`) with the agent and its current version; a
          *     repeat answers 200 with the same `callId`, `duplicate: true`, and changes nothing.
-         *     Rate-limited per IP (`webhook_unsigned` bucket).
+         *     Rate-limited per IP (`webhook_unsigned` bucket). The secret is checked before the body:
+         *     an unauthenticated request is a 401 whatever it carries.
          */
         post: operations["exotelIncomingWebhook"];
         delete?: never;

@@ -49,6 +49,9 @@ export function createNumberPoolHandlers({ db }: Deps): HandlerGroup<PoolOps> {
     if (number.campaign_id !== null) {
       return ERRORS.conflict({ phoneNumberId: 'points at a campaign; unassign it (campaignId null) before pooling it' });
     }
+    if (number.ai_agent_id !== null) {
+      return ERRORS.conflict({ phoneNumberId: `is answered by AI agent ${number.ai_agent_id}; unassign it (aiAgentId null) before pooling it` });
+    }
     // Changed meanwhile by someone else: report it as taken.
     return ERRORS.conflict({ phoneNumberId: 'was changed meanwhile; try again' });
   }

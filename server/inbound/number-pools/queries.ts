@@ -72,7 +72,9 @@ export async function deletePoolInOrg(db: Db, orgId: string, id: number): Promis
 
 /**
  * Put a number into a pool: only a number of the organisation that is neither pointed at a
- * campaign nor in a pool changes. False otherwise (the caller finds out why).
+ * campaign, nor answered by an AI agent, nor in a pool changes. False otherwise (the caller finds
+ * out why). Setting an agent checks `pool_id IS NULL` the same way: two such updates of one row
+ * are serialised by PostgreSQL, and the second sees the first's change.
  */
 export async function putNumberInPool(db: Db, orgId: string, poolId: number, numberId: number): Promise<boolean> {
   const result = await db
@@ -82,6 +84,7 @@ export async function putNumberInPool(db: Db, orgId: string, poolId: number, num
     .where('id', '=', numberId)
     .where('pool_id', 'is', null)
     .where('campaign_id', 'is', null)
+    .where('ai_agent_id', 'is', null)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

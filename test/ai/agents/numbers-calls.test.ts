@@ -59,6 +59,17 @@ describe('assigning numbers to agents', () => {
     const campaignOnAgent = await owner.client.POST('/api/phone-numbers/{id}/assign-campaign', { ...numberPath(agentNumber.id), body: { campaignId: campaign.id } });
     expect(campaignOnAgent.response.status).toBe(409);
     expect(JSON.stringify(campaignOnAgent.error?.details)).toContain('answered by AI agent');
+
+    // Nor into a number pool (a pooled number is the pool's campaign's): 409 naming the number, nothing changed.
+    const pool = await owner.client.POST('/api/number-pools', { body: { name: 'Agent pool' } });
+    const beforePool = await snapshot();
+    const pooled = await owner.client.POST('/api/number-pools/{id}/numbers', { params: { path: { id: String(pool.data!.id) } }, body: { phoneNumberId: agentNumber.id } });
+    expect(pooled.response.status).toBe(409);
+    expect(pooled.error?.details).toEqual({ phoneNumberId: `is answered by AI agent ${agent.id}; unassign it (aiAgentId null) before pooling it` });
+    expect(await snapshot()).toEqual(beforePool);
+    await owner.client.PUT('/api/phone-numbers/{id}', { ...numberPath(agentNumber.id), body: { aiAgentId: null } });
+    const afterUnassign = await owner.client.POST('/api/number-pools/{id}/numbers', { params: { path: { id: String(pool.data!.id) } }, body: { phoneNumberId: agentNumber.id } });
+    expect(afterUnassign.response.status).toBe(201);
   });
 
   it("answers 404 for another organisation's agent or number, and 400 for a bad body", async () => {
