@@ -8100,9 +8100,19 @@ export interface components {
             timezone?: string;
             /**
              * Format: date
-             * @description The first day a run may fall on; it also names the weekday (weekly) or day of the month (monthly).
+             * @description The first day a run may fall on; without `daysOfWeek` / `dayOfMonth` it also names the weekday (weekly) or day of the month (monthly).
              */
             startDate: string;
+            /**
+             * @description Weekly only - the weekdays it runs on, in `timezone` (default startDate's weekday).
+             * @example [
+             *       "monday",
+             *       "thursday"
+             *     ]
+             */
+            daysOfWeek?: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[];
+            /** @description Monthly only - the day of the month it runs on (default startDate's); a shorter month runs on its last day. */
+            dayOfMonth?: number;
             /**
              * Format: date
              * @description The last day a run may fall on (inclusive); none = no end.
@@ -8126,6 +8136,10 @@ export interface components {
             startDate: string;
             /** Format: date */
             endDate: string | null;
+            /** @description A weekly schedule's weekdays when set (null - startDate's weekday, or not weekly). */
+            daysOfWeek: ("monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday")[] | null;
+            /** @description A monthly schedule's day of the month when set (null - startDate's, or not monthly). */
+            dayOfMonth: number | null;
             businessHoursOnly: boolean;
             context: string | null;
             priority: components["schemas"]["OutboundCallPriority"];
@@ -19801,6 +19815,8 @@ export interface operations {
                      *           "timezone": "Asia/Kolkata",
                      *           "startDate": "2026-11-01",
                      *           "endDate": "2026-11-30",
+                     *           "daysOfWeek": null,
+                     *           "dayOfMonth": null,
                      *           "businessHoursOnly": true,
                      *           "context": null,
                      *           "priority": "normal",
@@ -19870,6 +19886,8 @@ export interface operations {
                      *       "timezone": "Asia/Kolkata",
                      *       "startDate": "2026-11-01",
                      *       "endDate": "2026-11-30",
+                     *       "daysOfWeek": null,
+                     *       "dayOfMonth": null,
                      *       "businessHoursOnly": true,
                      *       "context": null,
                      *       "priority": "normal",
@@ -19960,6 +19978,8 @@ export interface operations {
                      *       "timezone": "Europe/London",
                      *       "startDate": "2026-11-02",
                      *       "endDate": null,
+                     *       "daysOfWeek": null,
+                     *       "dayOfMonth": null,
                      *       "businessHoursOnly": false,
                      *       "context": "Weekly check-in",
                      *       "priority": "normal",
@@ -20011,6 +20031,8 @@ export interface operations {
                      *       "timezone": "Asia/Kolkata",
                      *       "startDate": "2026-11-01",
                      *       "endDate": "2026-11-30",
+                     *       "daysOfWeek": null,
+                     *       "dayOfMonth": null,
                      *       "businessHoursOnly": true,
                      *       "context": null,
                      *       "priority": "normal",

@@ -33,6 +33,7 @@ import * as m0030 from './0030_exotel_call_source.js';
 import * as m0034 from './0034_ai_costs.js';
 import * as m0035 from './0035_ai_outbound_call_sid.js';
 import * as m0036 from './0036_ai_turn_tool_arguments.js';
+import * as m0037 from './0037_ai_schedule_run_days.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -68,4 +69,5 @@ export const migrations: Record<string, Migration> = {
   '0034_ai_costs': m0034,
   '0035_ai_outbound_call_sid': m0035,
   '0036_ai_turn_tool_arguments': m0036,
+  '0037_ai_schedule_run_days': m0037,
 };

@@ -87,6 +87,10 @@ export interface AiSchedulesTable {
   /** A date column: written and read as YYYY-MM-DD text (see the pg / PGlite type parsers). */
   start_date: ColumnType<Date | string, string, string>;
   end_date: ColumnType<Date | string | null, string | null, string | null>;
+  /** Weekly: ISO weekdays (1 = Monday … 7 = Sunday) it runs on; null: startDate's. */
+  days_of_week: number[] | null;
+  /** Monthly: the day of the month (1–31) it runs on; null: startDate's. */
+  day_of_month: number | null;
   business_hours_only: Generated<boolean>;
   priority: Generated<AiCallPriority>;
   is_active: Generated<boolean>;

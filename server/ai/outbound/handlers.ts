@@ -4,6 +4,7 @@
 // answer and status webhooks of the calls the worker places (worker.ts), and the CSV import of
 // calls (import-handlers.ts). Scoped by organisation
 // (another organisation's call or schedule is a 404); managers and above (x-min-role).
+import { WEEKDAYS } from '../../dialer/campaigns/settings.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { parseUuid } from '../../platform/common/ids.js';
 import { ERRORS } from '../../platform/errors.js';
@@ -190,6 +191,8 @@ export function createAiOutboundHandlers(deps: Deps): HandlerGroup<AiOutboundOps
         timeZone: timezone,
         startDate: body.startDate,
         endDate: body.endDate ?? null,
+        daysOfWeek: body.daysOfWeek ? body.daysOfWeek.map((d) => WEEKDAYS.indexOf(d) + 1).sort((a, b) => a - b) : null,
+        dayOfMonth: body.dayOfMonth ?? null,
         businessHoursOnly: body.businessHoursOnly ?? false,
       };
       const problem = recurrenceProblem(recurrence);
@@ -207,6 +210,8 @@ export function createAiOutboundHandlers(deps: Deps): HandlerGroup<AiOutboundOps
         timezone,
         startDate: body.startDate,
         endDate: body.endDate ?? null,
+        daysOfWeek: recurrence.daysOfWeek ? [...recurrence.daysOfWeek] : null,
+        dayOfMonth: recurrence.dayOfMonth,
         businessHoursOnly: recurrence.businessHoursOnly,
         priority: body.priority ?? 'normal',
         nextRunAt: first,

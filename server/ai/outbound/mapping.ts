@@ -2,6 +2,7 @@
 // numbers, dates as YYYY-MM-DD.
 import type { components } from '../../../client/schema.js';
 import type { AiOutboundCallRow, AiScheduleRow } from '../../../db/types.js';
+import { WEEKDAYS } from '../../dialer/campaigns/settings.js';
 import { iso, isoOrNull } from '../../platform/common/dates.js';
 import type { TranscriptTurn } from '../runtime/transcript.js';
 
@@ -61,6 +62,8 @@ export function presentSchedule(row: AiScheduleRow): AiSchedule {
     timezone: row.timezone,
     startDate: dateText(row.start_date)!,
     endDate: dateText(row.end_date),
+    daysOfWeek: row.days_of_week === null ? null : row.days_of_week.map((d) => WEEKDAYS[d - 1]!),
+    dayOfMonth: row.day_of_month,
     businessHoursOnly: row.business_hours_only,
     context: row.context,
     priority: row.priority,

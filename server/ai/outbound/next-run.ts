@@ -1,9 +1,9 @@
 // When a recurring AI call runs next (pure, luxon). A schedule's runs fall at `time` (HH:MM) in its
 // IANA zone on its run days from `startDate` to `endDate` (inclusive, local calendar):
 //   daily    every day;
-//   weekly   the weekday of startDate;
-//   monthly  the day of the month of startDate, or the month's last day when it is shorter
-//            (a schedule started on the 31st runs on 30 April and 28/29 February).
+//   weekly   the weekdays of `daysOfWeek`, else the weekday of startDate;
+//   monthly  the day `dayOfMonth`, else the day of the month of startDate — or the month's last
+//            day when it is shorter (a schedule on the 31st runs on 30 April and 28/29 February).
 // Wall-clock times across DST:
 //   - a time a spring-forward day skips (02:30 where clocks jump from 02:00 to 03:00) runs at the
 //     first instant after the jump (03:00 local);
@@ -24,6 +24,10 @@ export interface Recurrence {
   /** YYYY-MM-DD. */
   startDate: string;
   endDate: string | null;
+  /** Weekly: ISO weekdays, 1 = Monday … 7 = Sunday (null: startDate's). */
+  daysOfWeek: readonly number[] | null;
+  /** Monthly: 1–31 (null: startDate's day). */
+  dayOfMonth: number | null;
   businessHoursOnly: boolean;
 }
 
@@ -64,8 +68,8 @@ export function wallClockInstant(day: DateTime, hour: number, minute: number): D
 
 function isRunDay(rec: Recurrence, start: DateTime, day: DateTime): boolean {
   if (rec.pattern === 'daily') return true;
-  if (rec.pattern === 'weekly') return day.weekday === start.weekday;
-  const target = Math.min(start.day, day.daysInMonth ?? 31);
+  if (rec.pattern === 'weekly') return rec.daysOfWeek ? rec.daysOfWeek.includes(day.weekday) : day.weekday === start.weekday;
+  const target = Math.min(rec.dayOfMonth ?? start.day, day.daysInMonth ?? 31);
   return day.day === target;
 }
 
@@ -86,6 +90,8 @@ export function recurrenceProblem(rec: Recurrence): { field: string; message: st
     if (!DateTime.fromISO(rec.endDate, { zone: rec.timeZone }).isValid) return { field: 'endDate', message: 'must be a date (YYYY-MM-DD)' };
     if (rec.endDate < rec.startDate) return { field: 'endDate', message: 'must not be before startDate' };
   }
+  if (rec.daysOfWeek !== null && rec.pattern !== 'weekly') return { field: 'daysOfWeek', message: 'is for a weekly pattern only' };
+  if (rec.dayOfMonth !== null && rec.pattern !== 'monthly') return { field: 'dayOfMonth', message: 'is for a monthly pattern only' };
   if (rec.businessHoursOnly && !isBusinessTime(rec.time)) return { field: 'time', message: 'must be within business hours (09:00–18:00) when businessHoursOnly is set' };
   return null;
 }

@@ -13,6 +13,8 @@ const COLUMNS = [
   'pattern',
   'time_of_day',
   'timezone',
+  'days_of_week',
+  'day_of_month',
   'business_hours_only',
   'priority',
   'is_active',
@@ -27,7 +29,7 @@ const COLUMNS = [
 const startDate = sql<string>`start_date::text`.as('start_date');
 const endDate = sql<string | null>`end_date::text`.as('end_date');
 
-export function recurrenceOf(row: Pick<AiScheduleRow, 'pattern' | 'time_of_day' | 'timezone' | 'start_date' | 'end_date' | 'business_hours_only'>): Recurrence {
+export function recurrenceOf(row: Pick<AiScheduleRow, 'pattern' | 'time_of_day' | 'timezone' | 'start_date' | 'end_date' | 'days_of_week' | 'day_of_month' | 'business_hours_only'>): Recurrence {
   const day = (v: Date | string | null) => (v === null ? null : typeof v === 'string' ? v.slice(0, 10) : v.toISOString().slice(0, 10));
   return {
     pattern: row.pattern,
@@ -35,6 +37,8 @@ export function recurrenceOf(row: Pick<AiScheduleRow, 'pattern' | 'time_of_day' 
     timeZone: row.timezone,
     startDate: day(row.start_date)!,
     endDate: day(row.end_date),
+    daysOfWeek: row.days_of_week,
+    dayOfMonth: row.day_of_month,
     businessHoursOnly: row.business_hours_only,
   };
 }
@@ -49,6 +53,8 @@ export interface NewSchedule {
   timezone: string;
   startDate: string;
   endDate: string | null;
+  daysOfWeek: number[] | null;
+  dayOfMonth: number | null;
   businessHoursOnly: boolean;
   priority: AiCallPriority;
   nextRunAt: Date;
@@ -68,6 +74,8 @@ export function insertSchedule(db: Db, s: NewSchedule): Promise<AiScheduleRow> {
       timezone: s.timezone,
       start_date: s.startDate,
       end_date: s.endDate,
+      days_of_week: s.daysOfWeek,
+      day_of_month: s.dayOfMonth,
       business_hours_only: s.businessHoursOnly,
       priority: s.priority,
       next_run_at: s.nextRunAt,

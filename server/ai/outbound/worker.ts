@@ -81,7 +81,7 @@ async function materialiseSchedules(db: Kysely<DB>, now: Date, result: AiTickRes
   await db.transaction().execute(async (trx) => {
     const due = await trx
       .selectFrom('ai_schedules')
-      .select(['id', 'org_id', 'agent_id', 'to_phone', 'context', 'pattern', 'time_of_day', 'timezone', 'business_hours_only', 'priority', 'next_run_at', 'created_by_user_id'])
+      .select(['id', 'org_id', 'agent_id', 'to_phone', 'context', 'pattern', 'time_of_day', 'timezone', 'days_of_week', 'day_of_month', 'business_hours_only', 'priority', 'next_run_at', 'created_by_user_id'])
       .select([sql<string>`start_date::text`.as('start_date'), sql<string | null>`end_date::text`.as('end_date')])
       .where('is_active', '=', true)
       .where('next_run_at', '<=', now)

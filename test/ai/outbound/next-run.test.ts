@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { isBusinessTime, nextRunAt, type Recurrence, recurrenceProblem, runsBetween } from '../../../server/ai/outbound/next-run.js';
 
-const rec = (over: Partial<Recurrence>): Recurrence => ({ pattern: 'daily', time: '10:00', timeZone: 'UTC', startDate: '2026-01-01', endDate: null, businessHoursOnly: false, ...over });
+const rec = (over: Partial<Recurrence>): Recurrence => ({ pattern: 'daily', time: '10:00', timeZone: 'UTC', startDate: '2026-01-01', endDate: null, daysOfWeek: null, dayOfMonth: null, businessHoursOnly: false, ...over });
 const runs = (r: Recurrence, from: string, count: number) => runsBetween(r, new Date(from), new Date('2100-01-01T00:00:00Z'), count).map((d) => d.toISOString());
 
 describe('nextRunAt across DST', () => {
@@ -83,6 +83,21 @@ describe('patterns, dates and business hours', () => {
       '2026-03-02T12:30:00.000Z',
       '2026-03-09T12:30:00.000Z',
     ]);
+  });
+
+  it('weekly on named weekdays (daysOfWeek) and monthly on a named day (dayOfMonth), across DST', () => {
+    // Thursday 5 March 2026; runs Monday and Thursday at 09:00 in New York (DST starts Sunday 8 March).
+    const twice = rec({ pattern: 'weekly', time: '09:00', timeZone: 'America/New_York', startDate: '2026-03-05', daysOfWeek: [1, 4] });
+    expect(runs(twice, '2026-03-01T00:00:00Z', 4)).toEqual(['2026-03-05T14:00:00.000Z', '2026-03-09T13:00:00.000Z', '2026-03-12T13:00:00.000Z', '2026-03-16T13:00:00.000Z']);
+    // On the 30th (the start date's day is the 2nd): February runs on its last day, the 28th.
+    const thirtieth = rec({ pattern: 'monthly', time: '08:00', timeZone: 'Europe/London', startDate: '2026-01-02', dayOfMonth: 30 });
+    expect(runs(thirtieth, '2026-01-01T00:00:00Z', 4)).toEqual(['2026-01-30T08:00:00.000Z', '2026-02-28T08:00:00.000Z', '2026-03-30T07:00:00.000Z', '2026-04-30T07:00:00.000Z']);
+    // Business hours: a Saturday in daysOfWeek moves to Monday, which is then one run, not two.
+    const weekend = rec({ pattern: 'weekly', time: '10:00', timeZone: 'UTC', startDate: '2026-03-02', daysOfWeek: [1, 6], businessHoursOnly: true });
+    expect(runs(weekend, '2026-03-01T00:00:00Z', 3)).toEqual(['2026-03-02T10:00:00.000Z', '2026-03-09T10:00:00.000Z', '2026-03-16T10:00:00.000Z']);
+    expect(recurrenceProblem(rec({ pattern: 'daily', daysOfWeek: [1] }))?.field).toBe('daysOfWeek');
+    expect(recurrenceProblem(rec({ pattern: 'weekly', dayOfMonth: 3 }))?.field).toBe('dayOfMonth');
+    expect(recurrenceProblem(rec({ pattern: 'monthly', dayOfMonth: 31 }))).toBeNull();
   });
 
   it('nothing before startDate, nothing after endDate', () => {

@@ -61,12 +61,28 @@ describe('create, list, get, delete', () => {
     ['endDate', { startDate: '2020-01-01', endDate: '2020-01-31' }],
     ['toPhone', { toPhone: 'nobody' }],
     ['agentId', { agentId: '00000000-0000-4000-8000-000000000000' }],
+    ['daysOfWeek', { daysOfWeek: ['monday'] }],
+    ['daysOfWeek', { pattern: 'weekly', daysOfWeek: [] }],
+    ['daysOfWeek', { pattern: 'weekly', daysOfWeek: ['funday'] }],
+    ['daysOfWeek', { pattern: 'weekly', daysOfWeek: ['monday', 'monday'] }],
+    ['dayOfMonth', { pattern: 'weekly', dayOfMonth: 3 }],
+    ['dayOfMonth', { pattern: 'monthly', dayOfMonth: 32 }],
   ])('400 naming %s, nothing stored', async (field, change) => {
     const before = (await owner.client.GET('/api/ai-schedules')).data!.pagination.total;
     const res = await owner.client.POST('/api/ai-schedules', { body: { ...base, agentId, ...change } as never });
     expect(res.response.status).toBe(400);
     expect(JSON.stringify(res.error?.details)).toContain(field);
     expect((await owner.client.GET('/api/ai-schedules')).data!.pagination.total).toBe(before);
+  });
+
+  it('runs on named weekdays (weekly daysOfWeek) or a named day of the month (monthly dayOfMonth)', async () => {
+    // 1 November 2030 is a Friday: the first Tuesday or Thursday after it is Tuesday the 5th.
+    const weekly = await owner.client.POST('/api/ai-schedules', { body: { ...base, agentId, pattern: 'weekly', daysOfWeek: ['thursday', 'tuesday'] } });
+    expect(weekly.response.status).toBe(201);
+    expect(weekly.data).toMatchObject({ pattern: 'weekly', daysOfWeek: ['tuesday', 'thursday'], dayOfMonth: null, nextRunAt: '2030-11-05T04:30:00.000Z' });
+    const monthly = await owner.client.POST('/api/ai-schedules', { body: { ...base, agentId, pattern: 'monthly', dayOfMonth: 31 } });
+    expect(monthly.data).toMatchObject({ pattern: 'monthly', daysOfWeek: null, dayOfMonth: 31, nextRunAt: '2030-11-30T04:30:00.000Z' });
+    expect((await owner.client.GET('/api/ai-schedules/{id}', { params: { path: { id: monthly.data!.id } } })).data).toEqual(monthly.data);
   });
 
   it('409 naming agentId when the agent has no number to call from', async () => {
