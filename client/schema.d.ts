@@ -3880,7 +3880,10 @@ export interface paths {
          *     that order. Each valid row becomes a scheduled AI outbound call of the import (placed by
          *     the worker under the calling-hours and do-not-call rules; numbers on the list are counted
          *     in `dncRows`). A row repeating an earlier one of its batch (same number, agent and time) is
-         *     a duplicate. Follow the import at `GET /api/outbound-call-imports/{id}`.
+         *     a duplicate, and so is a row whose call is already pending (scheduled, queued or in
+         *     progress: same agent and number at the same time, or at any time for a row without
+         *     `scheduledFor`), so a file imported twice books nothing twice. Follow the import at
+         *     `GET /api/outbound-call-imports/{id}`.
          */
         post: operations["createOutboundCallImport"];
         delete?: never;

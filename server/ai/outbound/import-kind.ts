@@ -117,7 +117,12 @@ export async function callingAgents(db: Db, orgId: string): Promise<Set<string>>
   return new Set(rows.map((r) => r.id));
 }
 
-/** Insert a batch of calls (scheduled) of the import, the first of repeated ones (same number, agent and time); how many, and how many are on the do-not-call list. */
+/**
+ * Insert a batch of calls (scheduled) of the import, the first of repeated ones (same number,
+ * agent and time); how many, and how many are on the do-not-call list. A row whose call is already
+ * pending (scheduled, queued or in progress: the same agent and number at the same time, or at
+ * any time for a row without one) is a duplicate too, so a file imported twice books nothing twice.
+ */
 export async function insertImportedCalls(db: Db, imp: Pick<LeadImportRow, 'id' | 'org_id' | 'created_by_user_id'>, calls: ImportCall[]): Promise<{ inserted: number; dnc: number }> {
   if (calls.length === 0) return { inserted: 0, dnc: 0 };
   const col = <K extends keyof ImportCall>(key: K) => calls.map((c) => c[key]);
@@ -131,6 +136,11 @@ export async function insertImportedCalls(db: Db, imp: Pick<LeadImportRow, 'id' 
       INSERT INTO ai_outbound_calls (org_id, agent_id, to_phone, scheduled_for, timezone, priority, context, import_id, created_by_user_id)
       SELECT ${imp.org_id}::uuid, d.agent_id, d.to_phone, coalesce(d.scheduled_for, now()), d.timezone, d.priority, d.context, ${imp.id}::uuid, ${imp.created_by_user_id}::integer
         FROM (SELECT DISTINCT ON (i.to_phone, i.agent_id, i.scheduled_for) i.* FROM input i ORDER BY i.to_phone, i.agent_id, i.scheduled_for, i.ord) d
+       WHERE NOT EXISTS (
+               SELECT 1 FROM ai_outbound_calls x
+                WHERE x.org_id = ${imp.org_id}::uuid AND x.agent_id = d.agent_id AND x.to_phone = d.to_phone
+                  AND x.status IN ('scheduled', 'queued', 'in-progress')
+                  AND (d.scheduled_for IS NULL OR x.scheduled_for = d.scheduled_for))
        ORDER BY d.ord
       RETURNING to_phone)
     SELECT count(*)::int AS inserted,

@@ -72,6 +72,15 @@ describe('import', () => {
     expect((await owner.client.GET('/api/leads/imports/{id}', { params: { path: { id: res.body.id } } })).response.status).toBe(404);
     // Another organisation's import is a 404.
     expect((await other.client.GET('/api/outbound-call-imports/{id}', { params: { path: { id: res.body.id } } })).response.status).toBe(404);
+
+    // The same file again books nothing twice: every valid row's call is pending already. A new
+    // time for a number is a new call.
+    const again = await upload(t, owner, '/api/outbound-call-imports', `${csv}
++14155550301,${agentId},user_1,2031-01-03T10:00:00Z,UTC,normal,Next day`, {}, { fileName: 'calls.csv' });
+    const second = await waitForCallImport(owner, again.body.id);
+    expect(second).toMatchObject({ status: 'completed', validRows: 5, duplicateRows: 4, insertedRows: 1 });
+    const booked = await t.db.selectFrom('ai_outbound_calls').select(['scheduled_for']).where('import_id', '=', again.body.id).execute();
+    expect(booked.map((c) => c.scheduled_for.toISOString())).toEqual(['2031-01-03T10:00:00.000Z']);
   });
 
   it('a file without a header row follows seed 004\'s column order', async () => {
