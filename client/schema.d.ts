@@ -6092,6 +6092,17 @@ export interface components {
             dialOutcomes?: components["schemas"]["SimulatedDialOutcome"][];
             /** @description Talk time of an answered `<Dial>`, in seconds (what its dial-status callback reports); default 60. */
             durationSec?: number;
+            /**
+             * @description A call answered by an AI agent (ConversationRelay): what the simulated caller says, one
+             *     utterance per turn, each after the agent's answer to the one before; then it hangs up.
+             *     Default - a question about opening hours, then a goodbye.
+             * @example [
+             *       "Do you ship to Canada?",
+             *       "How long does it take?",
+             *       "Thanks, bye."
+             *     ]
+             */
+            callerSays?: string[];
             /** @description How long a dialled buyer rings before answering or being busy (no-answer rings for the `<Dial>` timeout); default 3. */
             ringSec?: number;
             /** @description What the caller presses at each `<Gather>`, in order; a `<Gather>` without digits left times out. */

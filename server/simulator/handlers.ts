@@ -48,7 +48,7 @@ export function createSimulatorHandlers({ db, config, telephony, webhookToken, b
       const timeScale = body.timeScale ?? 1;
       const steps: Step[] = [];
       const post = webhookPoster(ctx.req.server, base, webhookToken);
-      const relay = relayCaller({ server: ctx.req.server.server, token: webhookToken });
+      const relay = relayCaller({ server: ctx.req.server.server, token: webhookToken, ...(body.callerSays ? { script: body.callerSays } : {}) });
       const io = (signal: AbortSignal | null) => ({
         post,
         relay,

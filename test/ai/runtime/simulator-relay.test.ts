@@ -161,5 +161,13 @@ describe('POST /api/simulator/calls to a number answered by an agent', () => {
     expect(end).toMatchObject({ status: 200, answer: ['Hangup'] });
     const conversation = await endedConversation(call.data!.callId!);
     expect(conversation).toMatchObject({ agent_id: created.data!.id, outcome: 'caller_hung_up', channel: 'voice' });
+
+    // The caller's words can be given (`callerSays`): the agent hears exactly those, in order.
+    model.queue.push({ kind: 'stream', chunks: ['Yes, within five days.'] });
+    const asked = await owner.client.POST('/api/simulator/calls', { body: { to: bought.data!.phoneNumber, timeScale: 0, callerSays: ['Do you ship to Canada?'] } });
+    expect(asked.response.status).toBe(201);
+    expect(asked.data!.steps.find((s) => s.request.endsWith('/api/ai/relay'))!.answer).toEqual(['agent: Front desk, how can I help?', 'caller: Do you ship to Canada?', 'agent: Yes, within five days.']);
+    const userWords = model.requests.filter((r) => r.stream === true).map((r) => (r.messages as { role: string; content: string }[]).filter((m) => m.role === 'user').map((m) => m.content));
+    expect(userWords).toContainEqual(['Do you ship to Canada?']);
   });
 });
