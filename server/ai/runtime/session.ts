@@ -309,8 +309,13 @@ export class ConversationSession {
     this.enqueue((db) => insertTurn(db, conversationId, turn));
   }
 
+  /**
+   * Writes run in order, each after the I/O of the moment: a prompt's turn is written after the
+   * model's request has gone out (setImmediate), not before it in the same tick.
+   */
   private enqueue(write: (db: Db) => Promise<void>): void {
     this.writes = this.writes
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
       .then(() => write(this.ctx.db))
       .catch((err: unknown) => this.ctx.log.warn({ err, conversationId: this.info.conversationId }, 'ai conversation write failed'));
   }
