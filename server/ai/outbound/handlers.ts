@@ -4,9 +4,9 @@
 // answer and status webhooks of the calls the worker places (worker.ts), and the CSV import of
 // calls (import-handlers.ts). Scoped by organisation
 // (another organisation's call or schedule is a 404); managers and above (x-min-role).
-import { WEEKDAYS } from '../../dialer/campaigns/settings.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { parseUuid } from '../../platform/common/ids.js';
+import { isoWeekdayNumber } from '../../platform/common/weekdays.js';
 import { ERRORS } from '../../platform/errors.js';
 import { transcriptOf } from '../runtime/transcript.js';
 import { answerOutboundCall, outboundCallForWebhook } from './answer.js';
@@ -191,7 +191,7 @@ export function createAiOutboundHandlers(deps: Deps): HandlerGroup<AiOutboundOps
         timeZone: timezone,
         startDate: body.startDate,
         endDate: body.endDate ?? null,
-        daysOfWeek: body.daysOfWeek ? body.daysOfWeek.map((d) => WEEKDAYS.indexOf(d) + 1).sort((a, b) => a - b) : null,
+        daysOfWeek: body.daysOfWeek ? body.daysOfWeek.map(isoWeekdayNumber).sort((a, b) => a - b) : null,
         dayOfMonth: body.dayOfMonth ?? null,
         businessHoursOnly: body.businessHoursOnly ?? false,
       };

@@ -2,8 +2,8 @@
 // numbers, dates as YYYY-MM-DD.
 import type { components } from '../../../client/schema.js';
 import type { AiOutboundCallRow, AiScheduleRow } from '../../../db/types.js';
-import { WEEKDAYS } from '../../dialer/campaigns/settings.js';
 import { iso, isoOrNull } from '../../platform/common/dates.js';
+import { isoWeekdayName } from '../../platform/common/weekdays.js';
 import type { TranscriptTurn } from '../runtime/transcript.js';
 
 type OutboundCall = components['schemas']['OutboundCall'];
@@ -62,7 +62,7 @@ export function presentSchedule(row: AiScheduleRow): AiSchedule {
     timezone: row.timezone,
     startDate: dateText(row.start_date)!,
     endDate: dateText(row.end_date),
-    daysOfWeek: row.days_of_week === null ? null : row.days_of_week.map((d) => WEEKDAYS[d - 1]!),
+    daysOfWeek: row.days_of_week === null ? null : row.days_of_week.map(isoWeekdayName),
     dayOfMonth: row.day_of_month,
     businessHoursOnly: row.business_hours_only,
     context: row.context,

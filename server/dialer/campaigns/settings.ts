@@ -7,6 +7,7 @@ import type { CampaignPatch, CampaignRow, VoicemailDrop } from '../../../db/type
 import { isValidTimeZone } from '../../platform/common/time-zone.js';
 import { iso } from '../../platform/common/dates.js';
 import type { DialCounters } from './counters.js';
+import { ISO_WEEKDAYS, isoWeekdayName, isoWeekdayNumber } from '../../platform/common/weekdays.js';
 import {
   applySeed004,
   DEFAULT_RETRY_POLICY,
@@ -20,7 +21,6 @@ import {
 type CampaignUpdate = components['schemas']['CampaignUpdate'];
 type Campaign = components['schemas']['Campaign'];
 type RetryPolicyInput = components['schemas']['RetryPolicyInput'];
-type Weekday = NonNullable<components['schemas']['CallingDays']>[number];
 
 /** The request fields only an outbound campaign takes. */
 export const OUTBOUND_FIELDS = [
@@ -43,7 +43,6 @@ export const OUTBOUND_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof CampaignUpdate>;
 
 export const DEFAULT_MAX_ABANDON_RATE = 0.03;
-export const WEEKDAYS: readonly Weekday[] = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 /** The first outbound field present in the body (for a 400 on an inbound campaign), or null. */
 export function firstOutboundField(body: CampaignUpdate): string | null {
@@ -81,7 +80,7 @@ export function outboundPatch(
   }
   if (body.callingHoursStart !== undefined) patch.calling_hours_start = clock(body.callingHoursStart);
   if (body.callingHoursEnd !== undefined) patch.calling_hours_end = clock(body.callingHoursEnd);
-  if (body.callingDays !== undefined) patch.calling_days = body.callingDays === null ? null : body.callingDays.map((d) => WEEKDAYS.indexOf(d) + 1).sort();
+  if (body.callingDays !== undefined) patch.calling_days = body.callingDays === null ? null : body.callingDays.map(isoWeekdayNumber).sort();
   if (body.dialMode !== undefined) patch.dial_mode = body.dialMode;
   if (body.linesPerAgent !== undefined) patch.lines_per_agent = body.linesPerAgent;
   if (body.agentGroupId !== undefined) patch.agent_group_id = body.agentGroupId;
@@ -119,7 +118,7 @@ export function outboundDefaults(body: CampaignUpdate): CampaignPatch {
     lines_per_agent: body.linesPerAgent ?? (body.dialMode === 'predictive' ? 2 : 1),
     retry_policy: JSON.stringify(DEFAULT_RETRY_POLICY),
     max_abandon_rate: body.maxAbandonRate ?? DEFAULT_MAX_ABANDON_RATE,
-    calling_days: WEEKDAYS.map((_, i) => i + 1),
+    calling_days: ISO_WEEKDAYS.map(isoWeekdayNumber),
   };
 }
 
@@ -173,7 +172,7 @@ export function presentOutbound(row: CampaignRow, totalLeads: number, counters: 
     timeZone: row.time_zone,
     callingHoursStart: row.calling_hours_start,
     callingHoursEnd: row.calling_hours_end,
-    callingDays: row.calling_days === null ? null : row.calling_days.map((d) => WEEKDAYS[d - 1]!),
+    callingDays: row.calling_days === null ? null : row.calling_days.map(isoWeekdayName),
     dialMode: row.dial_mode,
     linesPerAgent: row.lines_per_agent === null ? null : Number(row.lines_per_agent),
     agentGroupId: row.agent_group_id,
