@@ -1,7 +1,8 @@
 // Executing a tool the model called: the knowledge-base search, a callback booked as an AI
 // outbound call, the end of the conversation (end_call, a transfer: the session ends with
 // handoffData), or something the caller hears (play_audio, send_digits: the session passes it to
-// its channel as ConversationRelay's `play` / `sendDigits`). A tool that cannot do what was asked answers the model with why (never throws at it).
+// its channel as ConversationRelay's `play` / `sendDigits`). A tool that cannot do what was asked
+// answers the model with why (never throws at it).
 import type { Db } from '../../../db/types.js';
 import { searchKnowledge } from '../knowledge/search.js';
 import { insertCallback } from './call-queries.js';
