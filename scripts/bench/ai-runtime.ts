@@ -1,12 +1,13 @@
 // AI runtime benchmark (issue 20): --conversations concurrent ConversationRelay sessions on one
 // instance (real WebSockets, signed handshakes). The callers and a scripted OpenAI-compatible
 // model, whose first token comes after --delay ms, run outside the server, each in a process of
-// its own (scripts/bench/ai-runtime-peer.ts --role callers|model). Each conversation says --turns things, one after another;
-// all conversations at once. Runtime overhead per turn = (prompt sent → our
-// first `text` token received, at the client) − (the model's own first-token time: request in →
-// first chunk out, at the model). Also the server's own view: ai_turns.first_token_ms −
+// its own (scripts/bench/ai-runtime-peer.ts --role callers|model). Each conversation says
+// --turns things, one after another; all conversations at once. Runtime overhead per turn =
+// (prompt sent → our first `text` token received, at the client) − (the model's own first-token
+// time: request in → first chunk out, at the model). Also the server's own view: ai_turns.first_token_ms −
 // model_first_token_ms (prompt received → first token sent, minus request start → first delta).
-// Target (issue 20): p99 ≤ 5 ms with 200 concurrent conversations.
+// Target (issue 20): p99 ≤ 5 ms with 200 concurrent conversations. Also printed: the server's
+// event-loop use and delay, and the load of the two peer processes.
 //
 // Before the measured run, --warmup conversations of one turn warm the process (JIT, pools); after
 // `setup` each caller waits --greeting-ms (Twilio speaks the welcome greeting before the caller's
