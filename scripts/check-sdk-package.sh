@@ -15,10 +15,10 @@ echo "packed $TARBALL"
 # JavaScript and declarations only, one copy of the schema types.
 CONTENTS="$(tar tzf "$WORK/$TARBALL")"
 echo "$CONTENTS"
-if echo "$CONTENTS" | grep -Ev '^package/(package\.json|README\.md|LICENSE|dist/[^/]+\.(js|d\.ts))$' | grep -q .; then
+if [ -n "$(grep -Ev '^package/(package\.json|README\.md|LICENSE|dist/[^/]+\.(js|d\.ts))$' <<<"$CONTENTS")" ]; then
   echo "unexpected files in the SDK tarball"; exit 1
 fi
-if echo "$CONTENTS" | grep -E '\.ts$' | grep -Ev '\.d\.ts$' | grep -q .; then echo "TypeScript sources in the tarball"; exit 1; fi
+if [ -n "$(grep -E '\.ts$' <<<"$CONTENTS" | grep -Ev '\.d\.ts$')" ]; then echo "TypeScript sources in the tarball"; exit 1; fi
 [ "$(echo "$CONTENTS" | grep -c 'schema\.d\.ts$')" = 1 ] || { echo "expected exactly one schema.d.ts"; exit 1; }
 
 mkdir "$WORK/app"
@@ -71,6 +71,6 @@ cat > tsconfig.unknown-path.json <<'JSON'
 { "extends": "./tsconfig.json", "files": ["unknown-path.ts"] }
 JSON
 if OUT="$("$TSC" -p tsconfig.unknown-path.json 2>&1)"; then echo "a call to an unknown path compiled"; exit 1; fi
-echo "$OUT" | grep -q "'\"/api/no-such-path\"' is not assignable to parameter of type 'PathsWithMethod<paths, \"get\">'" \
+grep -q "'\"/api/no-such-path\"' is not assignable to parameter of type 'PathsWithMethod<paths, \"get\">'" <<<"$OUT" \
   || { echo "unexpected error for an unknown path:"; echo "$OUT"; exit 1; }
 echo "an unknown path is a type error: $OUT"
