@@ -105,10 +105,10 @@ describe('rooms', () => {
     expect(mine.violations).toEqual([]);
   });
 
-  it("seed 002's agent:join and agent:status: acknowledged, checked, scoped", async () => {
+  it("seed 002's agent:join and agent:status: acknowledged, checked, scoped", { timeout: 120_000 }, async () => {
     const agent = client({ auth: { token: await eventsToken(agentUser) } });
     await connected(agent.socket);
-    const ack = (event: string, payload: unknown) => agent.socket.timeout(5000).emitWithAck(event, payload);
+    const ack = (event: string, payload: unknown) => agent.socket.timeout(30_000).emitWithAck(event, payload);
     expect(await ack('agent:join', { agentId: ownAgentId, tenantId: owner.orgId })).toEqual({ ok: true });
     expect(await ack('agent:join', { agentId: otherAgentId })).toMatchObject({ ok: false, error: { code: 'RESOURCE_NOT_FOUND' } });
     expect(await ack('agent:join', { agentId: 'nope' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
