@@ -74,6 +74,7 @@ async function routeAndStore(
   flags: { resumed: boolean; created: boolean },
 ): Promise<AnswerOnceResult> {
   const answer = await route(call, { resumed: flags.resumed });
+  if (answer.stored) return { call, twiml: answer.twiml, replayed: false, ...flags };
   const stored = await saveAnswer(db, call.id, answer);
   if (!stored.saved && answer.bidRequestId != null && call.org_id !== null) {
     // Another delivery stored its answer first (this one outlived its lease): its auction is the

@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB, RtbTargetRow } from '../../../db/types.js';
 import { normaliseCallerId } from '../../rtb/auctions/inbound.js';
-import { type AuctionConfig, loadAuctionConfig, startCampaignAuction } from '../../rtb/auctions/run-campaign-auction.js';
+import { type AuctionConfig, loadAuctionConfig, type PendingAudit, startCampaignAuction } from '../../rtb/auctions/run-campaign-auction.js';
 import type { RtbRuntime } from '../../rtb/auctions/runtime.js';
 import { hasLimits, listCallLegs, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/queries/index.js';
 import { abandonedAuction, type AbandonedAuction } from '../calls/routing-lease.js';
@@ -18,6 +18,7 @@ import { appendRoutingLog, buyerEntries, findTarget, hasInboundBid, linkAuction,
 import type { PixelLog } from '../../attribution/pixels/fire.js';
 import type { RouteCache } from './route-cache.js';
 import { bidCandidates, untried, type DialCandidate, type RouteMode, type StoredBid } from './candidates.js';
+import { answerRtbCall } from './rtb-answer.js';
 import { dialTwiml, fallbackTwiml, redirectTwiml } from './twiml.js';
 import type { WebhookUrls } from './urls.js';
 
@@ -60,6 +61,12 @@ export interface RouteRequest {
   buyers?: readonly BuyerEntry[] | undefined;
   /** What the auction needs, read while the call was being recorded (prefetchAuction). */
   prefetch?: AuctionPrefetch | undefined;
+  /**
+   * The caller stores the outcome as the call's answer (the voice webhook's first routing, no
+   * flow): a fresh auction's winner may then be reserved and answered in one statement with the
+   * audit (rtb-answer.ts), and the outcome says `stored`.
+   */
+  storesAnswer?: boolean | undefined;
 }
 
 /**
@@ -91,6 +98,8 @@ export type RoutingLogEntry =
 
 export interface RouteOutcome {
   twiml: string;
+  /** The answer is stored with the call already (rtb-answer.ts): the caller must not store it again. */
+  stored?: true | undefined;
   routingMethod: CallRoutingMethod;
   bidRequestId: string | null;
   /** The routing decisions (stored on the call). */
@@ -138,8 +147,8 @@ function triedSets(legs: readonly CallLegRow[]) {
 
 interface RtbPart {
   candidates: DialCandidate[];
-  /** A fresh auction's audit write, under way (its id becomes bidRequestId). */
-  audit?: Promise<string>;
+  /** A fresh auction's audit, not written yet (its id becomes bidRequestId). */
+  audit?: PendingAudit;
   /** The targets as the auction loaded them (saves reading each again to reserve it). */
   targetRows?: readonly RtbTargetRow[];
   bidRequestId: string | null;
@@ -209,6 +218,18 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest, abandoned: Aban
     auction: { bidRequestId: '', status: auction.result.status },
     targetRows: auction.targetRows,
   };
+}
+
+/**
+ * The candidate whose reservation cannot be refused for a reason worth counting (an active RTB
+ * target without limits, as the auction loaded it): reserved and answered in one statement.
+ */
+function answerableInOneStatement(candidate: DialCandidate | undefined, targets: ReadonlyMap<number, RtbTargetRow>): Extract<DialCandidate, { kind: 'target' }> | undefined {
+  if (candidate?.kind !== 'target') return undefined;
+  const target = targets.get(candidate.targetId);
+  if (!target?.is_active) return undefined;
+  const limited = hasLimits({ maxConcurrent: target.max_concurrent_calls, hourlyCap: target.hourly_cap, dailyCap: target.daily_cap, monthlyCap: target.monthly_cap });
+  return limited ? undefined : candidate;
 }
 
 /** Reserves one candidate for `attempt`; returns the destination dialled, or why not. */
@@ -302,10 +323,10 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
   const plan: RouteOutcome['plan'] = { mode: req.mode, order: [], skipped: [], attempts: [] };
   // A fresh auction's audit is written while its winner is reserved; everything that references
   // the audit (the plan, the answer, the link to the call) waits for it here.
-  let pendingAudit: Promise<string> | undefined;
+  let pendingAudit: PendingAudit | undefined;
   const audited = async (): Promise<void> => {
     if (pendingAudit === undefined) return;
-    const id = await pendingAudit;
+    const id = await pendingAudit.write();
     pendingAudit = undefined;
     bidRequestId = id;
     if (plan.auction) plan.auction.bidRequestId = id;
@@ -335,6 +356,7 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
 
   const candidates: DialCandidate[] = [];
   const targets = new Map<number, RtbTargetRow>();
+  let oneStatement: Extract<DialCandidate, { kind: 'target' }> | undefined;
   let bidRequestId: string | null = call.bid_request_id;
   if (req.mode === 'number' && req.number) candidates.push({ kind: 'number', destination: req.number });
   if (req.mode === 'rtb' || (req.mode === 'auto' && campaign.enable_rtb)) {
@@ -344,6 +366,12 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
     bidRequestId = rtb.bidRequestId;
     plan.auction = rtb.auction;
     pendingAudit = rtb.audit;
+    if (pendingAudit !== undefined) {
+      // The winner may be answered in one statement with the audit; else the audit is written
+      // now, while the winner is reserved.
+      oneStatement = req.storesAnswer ? answerableInOneStatement(untried(rtb.candidates, triedSets(legs))[0], targets) : undefined;
+      if (oneStatement === undefined) void pendingAudit.write();
+    }
   }
   const buyers = new Map<number, BuyerEntry>();
   if (req.mode === 'buyers' || req.mode === 'auto') {
@@ -365,6 +393,30 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
   const attempt = firstAttempt;
   for (const candidate of untried(candidates, triedSets(legs))) {
     if (attempt > campaign.max_dial_attempts) break;
+    if (candidate === oneStatement && pendingAudit !== undefined) {
+      const dialled: RoutingLogEntry = { attempt, candidate: label(candidate), result: 'dialled' };
+      const action = urls.dialStatus({ attempt, route: req.mode, flowId: req.flow?.id, next: req.flow?.next });
+      const twiml = dialTwiml(candidate.destination, action, campaign.dial_timeout_sec);
+      const answered = await answerRtbCall(db, {
+        orgId: call.org_id,
+        callId: call.id,
+        attempt,
+        targetId: candidate.targetId,
+        destination: candidate.destination,
+        payout: candidate.price,
+        minDurationSec: candidate.minDurationSec ?? campaign.min_call_duration_sec,
+        audit: pendingAudit.payload(),
+        twiml,
+        plan: { ...plan, attempts: [...plan.attempts, dialled] },
+      });
+      pendingAudit.written(answered.bidRequestId);
+      await audited();
+      if (answered.reserved) {
+        plan.attempts.push(dialled);
+        return { twiml, routingMethod: 'rtb', bidRequestId, plan, ...(answered.stored ? { stored: true as const } : {}) };
+      }
+      // Not reserved (the attempt is taken, or the target is gone): the usual reservation names why.
+    }
     const reserved = await reserve(deps, req, candidate, attempt, buyers, at, targets);
     if ('destination' in reserved) {
       plan.attempts.push({ attempt, candidate: label(candidate), result: 'dialled' });

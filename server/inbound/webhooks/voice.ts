@@ -60,8 +60,8 @@ async function route(deps: RouteDeps, config: RouteConfig, call: OrgCall | null,
     };
   }
   // A resumed routing (the first delivery died) reads the legs and auction the dead one left.
-  const outcome = await routeCall(deps, { call, campaign, mode: 'auto', attempt: 1, fresh: true, newCall: !resumed, resumed, buyers: config.buyers, prefetch });
-  return { twiml: outcome.twiml, routingMethod: outcome.routingMethod, routingPlan: outcome.plan, bidRequestId: outcome.bidRequestId };
+  const outcome = await routeCall(deps, { call, campaign, mode: 'auto', attempt: 1, fresh: true, newCall: !resumed, resumed, buyers: config.buyers, prefetch, storesAnswer: true });
+  return { twiml: outcome.twiml, routingMethod: outcome.routingMethod, routingPlan: outcome.plan, bidRequestId: outcome.bidRequestId, ...(outcome.stored ? { stored: true } : {}) };
 }
 
 /** Whether a new call may have call_started events: attributed (only a pool call can be), pixels, or call.started listeners. */

@@ -25,12 +25,13 @@ const STATUS: Record<OutcomeStatus, BidResponseStatus> = {
   error: 'error',
 };
 
-/**
- * Returns the bid_requests id. One round trip (write_auction_audit(), migration 0012).
- * `asyncCommit`: the caller commits a write synchronously before it acts on the auction (see the
- * migration); ignored inside a transaction.
- */
-export async function writeAuctionAudit(db: Db, audit: AuctionAudit, options: { asyncCommit?: boolean } = {}): Promise<string> {
+/** write_auction_audit()'s two arguments: the bid_requests row and its bid_responses rows, as JSON. */
+export interface AuditPayload {
+  request: string;
+  responses: string;
+}
+
+export function auditPayload(audit: AuctionAudit): AuditPayload {
   const { result, context } = audit;
   const validBids = result.outcomes.filter((o) => o.isValid).length;
   const request = {
@@ -75,9 +76,19 @@ export async function writeAuctionAudit(db: Db, audit: AuctionAudit, options: { 
     request_body: o.auditRequestBody,
     response_body: o.auditResponseBody,
   }));
+  return { request: JSON.stringify(request), responses: JSON.stringify(responses) };
+}
+
+/**
+ * Returns the bid_requests id. One round trip (write_auction_audit(), migration 0012).
+ * `asyncCommit`: the caller commits a write synchronously before it acts on the auction (see the
+ * migration); ignored inside a transaction.
+ */
+export async function writeAuctionAudit(db: Db, audit: AuctionAudit, options: { asyncCommit?: boolean } = {}): Promise<string> {
+  const { request, responses } = auditPayload(audit);
   const asyncCommit = options.asyncCommit === true && !db.isTransaction;
   const { rows } = await sql<{ id: string }>`
-    SELECT write_auction_audit(${JSON.stringify(request)}::jsonb, ${JSON.stringify(responses)}::jsonb, ${asyncCommit}::boolean) AS id`.execute(db);
+    SELECT write_auction_audit(${request}::jsonb, ${responses}::jsonb, ${asyncCommit}::boolean) AS id`.execute(db);
   const id = rows[0]?.id;
   if (id === undefined || id === null) throw new Error('write_auction_audit returned nothing');
   return String(id);

@@ -7,7 +7,7 @@ import type { CampaignRow, DB, RtbTargetRow } from '../../../db/types.js';
 import { runAuction } from '../engine/auction.js';
 import type { AuctionResult, AuctionSettings, CallContext, RtbTargetConfig } from '../engine/types.js';
 import { toTargetConfig } from '../targets/engine-config.js';
-import { writeAuctionAudit } from './audit-write.js';
+import { type AuctionAudit, auditPayload, type AuditPayload, writeAuctionAudit } from './audit-write.js';
 import { capBlocks } from './caps.js';
 import { loadAssignedTargets } from '../targets/queries.js';
 import { findRouterInOrg } from '../routers/queries.js';
@@ -60,17 +60,43 @@ export function newRequestId(): string {
 
 export async function runCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input: CampaignAuctionInput): Promise<CampaignAuction> {
   const { audit, ...auction } = await startCampaignAuction(db, rtb, input);
-  return { ...auction, bidRequestId: await audit };
+  return { ...auction, bidRequestId: await audit.write() };
 }
 
-export type StartedCampaignAuction = Omit<CampaignAuction, 'bidRequestId'> & {
-  /** The audit write, under way: its bid_requests id. Await it before anything references it. */
-  audit: Promise<string>;
-};
+/**
+ * An auction's audit, not written yet. Either `write()` writes it on its own (once; every call
+ * answers the same bid_requests id), or the caller writes `payload()` inside a statement of its own
+ * (the voice webhook's one-statement RTB answer, inbound/webhooks/rtb-answer.ts) and reports the id
+ * with `written(id)`.
+ */
+export interface PendingAudit {
+  write(): Promise<string>;
+  payload(): AuditPayload;
+  written(id: string): void;
+}
+
+export type StartedCampaignAuction = Omit<CampaignAuction, 'bidRequestId'> & { audit: PendingAudit };
+
+function pendingAudit(db: Kysely<DB>, record: AuctionAudit, options: { asyncCommit: boolean }): PendingAudit {
+  let id: Promise<string> | undefined;
+  return {
+    write() {
+      if (id === undefined) {
+        id = writeAuctionAudit(db, record, options);
+        id.catch(() => {}); // whoever awaits write() sees a failure
+      }
+      return id;
+    },
+    payload: () => auditPayload(record),
+    written(writtenId) {
+      id = Promise.resolve(writtenId);
+    },
+  };
+}
 
 /**
- * The auction, with its audit write started but not awaited: the voice webhook reserves the
- * winner while the audit is written (the call's answer, which references the audit, waits for it).
+ * The auction, its audit not written yet (PendingAudit): the voice webhook either writes it while
+ * it reserves the winner, or writes it together with the winner's leg and the call's answer.
  */
 export async function startCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, input: CampaignAuctionInput): Promise<StartedCampaignAuction> {
   const { campaign } = input;
@@ -94,20 +120,10 @@ export async function startCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, inpu
   };
   const result = await runAuction({ context, targets, settings, blocked, send: rtb.send, limit: rtb.limit });
   rtb.breaker.observe(result.outcomes, Date.now());
-  const audit = writeAuctionAudit(
+  const audit = pendingAudit(
     db,
-    {
-    orgId: campaign.org_id,
-    source: input.source,
-    context,
-    settings,
-    targets,
-    result,
-    callId: input.callId ?? null,
-    callSid: input.callSid ?? null,
-    },
+    { orgId: campaign.org_id, source: input.source, context, settings, targets, result, callId: input.callId ?? null, callSid: input.callSid ?? null },
     { asyncCommit: input.asyncAudit === true },
   );
-  audit.catch(() => {}); // the caller awaits it; a failure surfaces there
   return { audit, result, settings, targets, targetRows: assigned.map((a) => a.row) };
 }

@@ -223,6 +223,31 @@ describe('voice webhook: RTB', () => {
     expect(api.data).toMatchObject({ routingMethod: 'rtb', rtbRequestId: requests[0]!.request_id, winningBidAmount: 18, payout: 18 });
   });
 
+  it('writes the audit, the winner\'s leg and the answer together (one statement): the plan names the audit the call points at', async () => {
+    const { campaign, targetIds } = await rtbCampaign([
+      { amount: 15, destination: '+14155550131' },
+      { amount: 9, destination: '+14155550132' },
+    ]);
+    const sid = callSid();
+    expect((await voice(t, sid, campaign.phoneNumber!)).text).toBe(dialXml(t, '+14155550131', 1));
+    const call = await callRow(t, sid);
+    const audit = await t.db.selectFrom('bid_requests').selectAll().where('call_id', '=', call.id).executeTakeFirstOrThrow();
+    expect(call).toMatchObject({ routing_method: 'rtb', bid_request_id: audit.id, rtb_target_id: targetIds[0], buyer_id: null, payout: '15.0000' });
+    expect(call.routing_plan).toMatchObject({
+      mode: 'auto',
+      auction: { bidRequestId: String(audit.id), status: 'won' },
+      attempts: [{ attempt: 1, candidate: `target:${targetIds[0]}`, result: 'dialled' }],
+    });
+    const responses = await t.db.selectFrom('bid_responses').select(['rtb_target_id', 'is_winning_bid']).where('bid_request_id', '=', audit.id).orderBy('rtb_target_id').execute();
+    expect(responses).toEqual([
+      { rtb_target_id: targetIds[0], is_winning_bid: true },
+      { rtb_target_id: targetIds[1], is_winning_bid: false },
+    ]);
+    const legs = await legRows(t, sid);
+    expect(legs).toHaveLength(1);
+    expect(legs[0]).toMatchObject({ attempt: 1, rtb_target_id: targetIds[0], buyer_id: null, destination: '+14155550131', payout: '15.0000' });
+  });
+
   it('falls back to buyers when no bid is valid', async () => {
     const { campaign } = await rtbCampaign([{ amount: 500, destination: '+14155550111' }]);
     const sid = callSid();

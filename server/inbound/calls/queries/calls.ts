@@ -132,6 +132,8 @@ export interface Answer {
   /** Every routing decision: candidates tried, skipped ones with their reasons, auction outcome. */
   routingPlan: unknown;
   bidRequestId?: string | number | null | undefined;
+  /** Stored with the call already, by the statement that routed it (webhooks/rtb-answer.ts). */
+  stored?: true | undefined;
 }
 
 /**
