@@ -59,7 +59,10 @@ export async function answerOnce(
         if (recorded.created) await onCreated(trx, recorded.call);
         return recorded;
       })
-    : await recordInboundCall(db, input);
+    : // Nothing but the row: it may commit without waiting for the WAL flush (the answer's flush
+      // covers it). call_started events queue pixels and postbacks, which a worker may deliver at
+      // once: that transaction commits synchronously.
+      await recordInboundCall(db, input, { asyncCommit: true });
   if (created) return routeAndStore(db, call, route, { resumed: false, created: true });
   if (call.twiml !== null) return { call, twiml: call.twiml, replayed: true, created: false, resumed: false };
   const awaited = await awaitAnswerOrClaim(db, call, { waitMs: options.waitMs ?? 5000, pollMs: options.pollMs ?? 50 });

@@ -1,6 +1,7 @@
 // What routing reads on every call and rarely changes — the dialled number's campaign and flow,
-// the campaign's buyers with their assignments, the current version of the number's AI agent — kept in memory for a short time, so that a
-// plain call costs one SQL statement. Usage (open calls, caps) is never cached: limited buyers are
+// the campaign's buyers with their assignments, an RTB campaign's targets and router, the current
+// version of the number's AI agent — kept in memory for a short time, so that a plain call costs
+// one SQL statement. Usage (open calls, caps) is never cached: limited buyers are
 // always counted in the database, under a row lock when reserved.
 //
 // Staleness: any successful change made through this server's API empties the cache at once
@@ -14,6 +15,7 @@ import { findDialledNumber, findPoolNumber, type DialledNumber } from './lookup.
 import { listenedTypes } from '../../platform/events/listeners.js';
 import type { AgentVersion } from '../../ai/agents/settings.js';
 import { currentAgentVersion } from '../../ai/agents/versions.js';
+import { type AuctionConfig, loadAuctionConfig } from '../../rtb/auctions/run-campaign-auction.js';
 
 export interface RouteConfig {
   found: DialledNumber | undefined;
@@ -25,6 +27,8 @@ export interface RouteConfig {
   startEvents: boolean;
   /** The current version of the AI agent that answers the number (undefined: none, or archived). */
   aiAgent: AgentVersion | undefined;
+  /** An active RTB campaign's assigned targets and router (no flow: a flow's routing reads them itself). */
+  auction: AuctionConfig | undefined;
 }
 
 export interface RouteCache {
@@ -69,5 +73,6 @@ async function loadRouteConfig(db: Db, to: string, poolId: number | null | undef
   const startPixels = found ? await hasActivePixels(db, found.orgId, 'call_started') : false;
   const startEvents = found ? (await listenedTypes(db, found.orgId, ['call.started'])).length > 0 : false;
   const aiAgent = found?.aiAgentId ? await currentAgentVersion(db, found.orgId, found.aiAgentId) : undefined;
-  return { found, buyers, startPixels, startEvents, aiAgent };
+  const auction = routesToBuyers && campaign.enable_rtb ? await loadAuctionConfig(db, campaign) : undefined;
+  return { found, buyers, startPixels, startEvents, aiAgent, auction };
 }

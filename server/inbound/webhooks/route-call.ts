@@ -80,9 +80,9 @@ export interface AuctionPrefetch {
   inboundBidWaiting: Promise<boolean>;
 }
 
-export function prefetchAuction(db: Kysely<DB>, campaign: CampaignRow, from: string | null): AuctionPrefetch {
+export function prefetchAuction(db: Kysely<DB>, campaign: CampaignRow, from: string | null, cached?: AuctionConfig): AuctionPrefetch {
   const callerId = from ? normaliseCallerId(from) : null;
-  const config = loadAuctionConfig(db, campaign);
+  const config = cached ? Promise.resolve(cached) : loadAuctionConfig(db, campaign);
   const inboundBidWaiting = callerId ? hasInboundBid(db, campaign, callerId) : Promise.resolve(false);
   // Awaited by the routing that uses them; unused when another delivery routes the call.
   config.catch(() => {});

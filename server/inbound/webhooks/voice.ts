@@ -198,9 +198,10 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
           await recordCallEvents(trx, target, ['call_started'], deps.log, startOptions(config));
         }
       : undefined;
-  // An RTB campaign's auction reads start now, while the call is recorded.
+  // An RTB campaign's auction: its configuration as cached, the caller's inbound bid looked up
+  // while the call is recorded.
   const campaign = found?.campaign;
-  const prefetch = campaign && campaign.status === 'active' && campaign.enable_rtb && !found.flow ? prefetchAuction(deps.db, campaign, input.from ?? null) : undefined;
+  const prefetch = campaign && campaign.status === 'active' && campaign.enable_rtb && !found.flow ? prefetchAuction(deps.db, campaign, input.from ?? null, config.auction) : undefined;
   const result = await answerOnce(deps.db, input, (call, { resumed }) => route(deps, config, call.org_id === null ? null : (call as OrgCall), resumed, prefetch), {
     onCreated,
   });

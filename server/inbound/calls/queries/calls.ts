@@ -42,9 +42,17 @@ export interface InboundCallInput {
   aiAgentVersion?: number | null | undefined;
 }
 
-/** One row per CallSid: a retry of the voice webhook gets the existing row and `created: false`. */
-export async function recordInboundCall(db: Db, input: InboundCallInput): Promise<{ call: CallRow; created: boolean }> {
+/**
+ * One row per CallSid: a retry of the voice webhook gets the existing row and `created: false`.
+ * `asyncCommit`: the caller commits the call's answer synchronously before it answers anything
+ * (answerOnce), so this insert (or the caller's transaction around it) may commit without waiting
+ * for the WAL flush: the answer's flush covers it (the WAL is one sequence). Only a PostgreSQL
+ * crash before that can lose the row, together with everything of a call nobody was answered.
+ */
+export async function recordInboundCall(db: Db, input: InboundCallInput, options: { asyncCommit?: boolean } = {}): Promise<{ call: CallRow; created: boolean }> {
   const attributed = attributionColumns(input);
+  // set_config(…, true) lasts until the commit of this statement (or of the caller's transaction).
+  const claims = options.asyncCommit ? sql<number>`(CASE WHEN set_config('synchronous_commit', 'off', true) = 'off' THEN 1 END)` : 1;
   const inserted = await db
     .insertInto('calls')
     .values({
@@ -66,7 +74,7 @@ export async function recordInboundCall(db: Db, input: InboundCallInput): Promis
       attribution: attributed.attribution,
       // The delivery that creates the record routes the call: it holds the routing claim.
       routing_lease_until: leaseUntil(input.campaignId),
-      routing_claims: 1,
+      routing_claims: claims,
     })
     .onConflict((oc) => oc.column('call_sid').doNothing())
     .returningAll()
