@@ -59,7 +59,10 @@ export function recordingClient(url: string, options: Parameters<typeof io>[1] =
       let checked = 0;
       for (;;) {
         for (; checked < events.length; checked += 1) if (match(events[checked]!)) return events[checked]!;
-        if (Date.now() - started > timeoutMs) throw new Error(`no matching event within ${timeoutMs} ms; got ${events.map((e) => e.name).join(', ')}`);
+        if (Date.now() - started > timeoutMs) {
+          const last = events.slice(-20).map((e) => e.name).join(', ');
+          throw new Error(`no matching event within ${timeoutMs} ms; got ${events.length} events, the last: ${last}`);
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
     },

@@ -56,16 +56,26 @@ describe('back-pressure', () => {
     const transport = slow.socket.io.engine.transport as unknown as { ws: { _socket: { pause(): void } } };
     transport.ws._socket.pause();
     const hub = t.app.live.hub;
-    const total = 40_000;
-    const filler = 'x'.repeat(400);
+    // 16 MB in 20,000 events: more than the loopback socket buffers hold, so the paused client's
+    // packets pile up in the server's queue past MAX_QUEUED_PACKETS.
+    const total = 20_000;
+    const filler = 'x'.repeat(800);
+    const batch = 200;
     // Socket.IO gives the client its server-side socket's id.
     const serverSocket = () => t.app.live.io.of('/').sockets.get(slow.socket.id!);
     expect(serverSocket()).toBeDefined();
+    const received = () => fast.events.filter((e) => e.name === 'analytics_update').length;
     for (let i = 0; i < total; i += 1) {
       hub.publish({ name: 'analytics_update', orgId: owner.orgId, rooms: [orgRoom(owner.orgId)], payload: { metric: 'callsToday', value: i, period: 'today', note: filler } as never });
-      if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
+      if ((i + 1) % batch === 0) {
+        // A reading client keeps up: the publisher waits until it is at most one batch behind
+        // (on a loaded machine, publishing 1,000 events per turn of the event loop could queue
+        // more than MAX_QUEUED_PACKETS for the reading client too, and drop it as well).
+        const deadline = Date.now() + 60_000;
+        while (received() < i + 1 - batch && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      }
     }
-    // 16 MB to the reading client: seconds on a quiet machine, longer on one the whole suite loads.
+    // 24 MB to the reading client: seconds on a quiet machine, longer on one the whole suite loads.
     await fast.waitFor((e) => e.name === 'analytics_update' && e.payload.value === total - 1, 60_000);
     expect(fast.events.filter((e) => e.name === 'analytics_update')).toHaveLength(total);
     // The slow client's server side was closed (the sweeper runs every 500 ms).
