@@ -10,14 +10,14 @@ import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB, RtbTarget
 import { normaliseCallerId } from '../../rtb/auctions/inbound.js';
 import { type AuctionConfig, loadAuctionConfig, type PendingAudit, startCampaignAuction } from '../../rtb/auctions/run-campaign-auction.js';
 import type { RtbRuntime } from '../../rtb/auctions/runtime.js';
-import { hasLimits, listCallLegs, recordNumberLeg, reserveLeg, type ReserveLegResult } from '../calls/queries/index.js';
+import { listCallLegs } from '../calls/queries/index.js';
 import { abandonedAuction, type AbandonedAuction } from '../calls/routing-lease.js';
-import { capWindows } from '../routing/cap-windows.js';
 import { planRouting } from '../routing/plan.js';
-import { appendRoutingLog, buyerEntries, findTarget, hasInboundBid, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
+import { appendRoutingLog, buyerEntries, hasInboundBid, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
 import type { PixelLog } from '../../attribution/pixels/fire.js';
 import type { RouteCache } from './route-cache.js';
 import { bidCandidates, untried, type DialCandidate, type RouteMode, type StoredBid } from './candidates.js';
+import { answerableInOneStatement, reserveCandidate } from './reserve-candidate.js';
 import { answerRtbCall } from './rtb-answer.js';
 import { dialTwiml, fallbackTwiml, redirectTwiml } from './twiml.js';
 import type { WebhookUrls } from './urls.js';
@@ -111,9 +111,6 @@ export interface RouteOutcome {
     attempts: RoutingLogEntry[];
   };
 }
-
-/** Cap windows are only read for a buyer / target with limits. */
-const NO_WINDOWS = { hourStart: new Date(0), dayStart: new Date(0), monthStart: new Date(0) };
 
 function label(c: DialCandidate): string {
   return c.kind === 'buyer' ? `buyer:${c.buyerId}` : c.kind === 'target' ? `target:${c.targetId}` : 'number';
@@ -218,81 +215,6 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest, abandoned: Aban
     auction: { bidRequestId: '', status: auction.result.status },
     targetRows: auction.targetRows,
   };
-}
-
-/**
- * The candidate whose reservation cannot be refused for a reason worth counting (an active RTB
- * target without limits, as the auction loaded it): reserved and answered in one statement.
- */
-function answerableInOneStatement(candidate: DialCandidate | undefined, targets: ReadonlyMap<number, RtbTargetRow>): Extract<DialCandidate, { kind: 'target' }> | undefined {
-  if (candidate?.kind !== 'target') return undefined;
-  const target = targets.get(candidate.targetId);
-  if (!target?.is_active) return undefined;
-  const limited = hasLimits({ maxConcurrent: target.max_concurrent_calls, hourlyCap: target.hourly_cap, dailyCap: target.daily_cap, monthlyCap: target.monthly_cap });
-  return limited ? undefined : candidate;
-}
-
-/** Reserves one candidate for `attempt`; returns the destination dialled, or why not. */
-async function reserve(
-  deps: RouteDeps,
-  req: RouteRequest,
-  candidate: DialCandidate,
-  attempt: number,
-  buyers: ReadonlyMap<number, BuyerEntry>,
-  at: Date,
-  targets: ReadonlyMap<number, RtbTargetRow>,
-): Promise<{ destination: string } | { reason: string }> {
-  const { db } = deps;
-  const { call, campaign } = req;
-  // Every routing stores its answer or routing log (a synchronous commit) before the TwiML is
-  // sent, so the reservation itself may commit asynchronously (calls/queries/legs.ts reserveLeg).
-  const base = { orgId: call.org_id, callId: call.id, attempt, asyncCommit: true };
-  let result: ReserveLegResult;
-  let destination: string;
-  if (candidate.kind === 'number') {
-    const recorded = await recordNumberLeg(db, { orgId: call.org_id, callId: call.id, attempt, destination: candidate.destination });
-    return recorded.recorded ? { destination: candidate.destination } : { reason: 'attempt_taken' };
-  }
-  if (candidate.kind === 'target') {
-    // As this request's auction loaded it, else read (reserve_leg checks it still exists).
-    const target = targets.get(candidate.targetId) ?? (await findTarget(db, call.org_id, candidate.targetId));
-    if (!target || !target.is_active) return { reason: 'target_unavailable' };
-    destination = candidate.destination;
-    result = await reserveLeg(db, {
-      ...base,
-      rtbTargetId: target.id,
-      destination,
-      payout: candidate.price,
-      minDurationSec: candidate.minDurationSec ?? campaign.min_call_duration_sec,
-      limits: {
-        maxConcurrent: target.max_concurrent_calls,
-        hourlyCap: target.hourly_cap,
-        dailyCap: target.daily_cap,
-        monthlyCap: target.monthly_cap,
-        windows: hasLimits({ maxConcurrent: target.max_concurrent_calls, hourlyCap: target.hourly_cap, dailyCap: target.daily_cap, monthlyCap: target.monthly_cap }) ? capWindows('UTC', at) : NO_WINDOWS,
-      },
-    });
-  } else {
-    const entry = buyers.get(candidate.buyerId);
-    if (!entry) return { reason: 'buyer_unavailable' };
-    const buyer = entry.row;
-    destination = buyer.phone_number;
-    result = await reserveLeg(db, {
-      ...base,
-      buyerId: buyer.id,
-      destination,
-      payout: buyer.payout ?? campaign.payout,
-      minDurationSec: buyer.min_call_duration_sec ?? campaign.min_call_duration_sec,
-      limits: {
-        maxConcurrent: buyer.max_concurrent_calls,
-        hourlyCap: buyer.hourly_cap,
-        dailyCap: buyer.daily_cap,
-        monthlyCap: buyer.monthly_cap,
-        windows: hasLimits({ maxConcurrent: buyer.max_concurrent_calls, hourlyCap: buyer.hourly_cap, dailyCap: buyer.daily_cap, monthlyCap: buyer.monthly_cap }) ? capWindows(buyer.time_zone, at) : NO_WINDOWS,
-      },
-    });
-  }
-  return result.reserved ? { destination } : { reason: result.reason };
 }
 
 /** The <Dial> of a leg that is already reserved (a retried webhook gets the same answer). */
@@ -417,7 +339,7 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
       }
       // Not reserved (the attempt is taken, or the target is gone): the usual reservation names why.
     }
-    const reserved = await reserve(deps, req, candidate, attempt, buyers, at, targets);
+    const reserved = await reserveCandidate(db, req, candidate, attempt, buyers, at, targets);
     if ('destination' in reserved) {
       plan.attempts.push({ attempt, candidate: label(candidate), result: 'dialled' });
       const action = urls.dialStatus({ attempt, route: req.mode, flowId: req.flow?.id, next: req.flow?.next });
