@@ -155,11 +155,20 @@ function usableInboundBids(db: Db, campaign: CampaignRow, callerId: string) {
 }
 
 /**
- * Whether the caller holds an unused, unexpired inbound bid for the campaign (read-only: the voice
- * webhook asks while it records the call, and takes the bid afterwards only when there is one).
+ * Before the call is recorded, in one read: whether the caller holds an unused, unexpired inbound
+ * bid for the campaign (taken afterwards only when there is one), and whether a call with this
+ * CallSid is already recorded — a repeated delivery, which must not start an auction of its own
+ * (auction-prefetch.ts). The read does not see the record this delivery is writing at the same
+ * time unless that commits first (then `known` is true and the routing starts its auction later).
  */
-export async function hasInboundBid(db: Db, campaign: CampaignRow, callerId: string): Promise<boolean> {
-  return (await usableInboundBids(db, campaign, callerId).executeTakeFirst()) !== undefined;
+export async function auctionPrefetchFacts(db: Db, campaign: CampaignRow, callerId: string | null, callSid: string): Promise<{ inboundBid: boolean; known: boolean }> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      callerId === null ? sql<boolean>`false`.as('inbound_bid') : eb.exists(usableInboundBids(db, campaign, callerId)).as('inbound_bid'),
+      eb.exists(eb.selectFrom('calls').select('calls.id').where('calls.call_sid', '=', callSid)).as('known'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { inboundBid: Boolean(row.inbound_bid), known: Boolean(row.known) };
 }
 
 /**

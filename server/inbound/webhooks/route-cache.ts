@@ -7,7 +7,9 @@
 // Staleness: any successful change made through this server's API empties the cache at once
 // (routes.ts); another instance's changes reach this one's routing within `ttlMs` (1 s) — a
 // call_started pixel or a call.started webhook endpoint created on another instance may miss the
-// calls of that second.
+// calls of that second. An entry past half its life is reloaded in the background by the call that
+// finds it (refresh-ahead), so steady traffic never waits for a reload; a value is never served
+// later than `ttlMs` after its load started.
 import type { Db } from '../../../db/types.js';
 import { buyerEntries, type BuyerEntry } from './candidate-queries.js';
 import { hasActivePixels } from '../../attribution/pixels/queries.js';
@@ -40,22 +42,72 @@ export interface RouteCache {
 export const ROUTE_CACHE_TTL_MS = 1000;
 const MAX_ENTRIES = 10_000;
 
-export function createRouteCache(ttlMs = ROUTE_CACHE_TTL_MS): RouteCache {
-  const entries = new Map<string, { value: Promise<RouteConfig>; expiresAt: number; generation: number }>();
+type LoadRouteConfig = (db: Db, to: string, poolId: number | null | undefined, now: Date) => Promise<RouteConfig>;
+
+export interface RouteCacheOptions {
+  /** The clock (ms), for tests. */
+  clock?: () => number;
+  /** Reads one number's configuration, for tests. */
+  load?: LoadRouteConfig;
+}
+
+interface Entry {
+  value: Promise<RouteConfig>;
+  /** When the load of `value` started: it is served until startedAt + ttlMs. */
+  startedAt: number;
+  generation: number;
+  /** A background reload is running. */
+  refreshing: boolean;
+  /** `value` has resolved (only a settled value is refreshed ahead). */
+  settled: boolean;
+}
+
+export function createRouteCache(ttlMs = ROUTE_CACHE_TTL_MS, options: RouteCacheOptions = {}): RouteCache {
+  const clock = options.clock ?? Date.now;
+  const loadConfig = options.load ?? loadRouteConfig;
+  const entries = new Map<string, Entry>();
   let generation = 0;
+  const start = (key: string, db: Db, to: string, poolId: number | null | undefined, now: Date): Entry => {
+    const entry: Entry = { value: loadConfig(db, to, poolId, now), startedAt: clock(), generation, refreshing: false, settled: false };
+    entry.value.then(
+      () => {
+        entry.settled = true;
+      },
+      () => {
+        if (entries.get(key) === entry) entries.delete(key);
+      },
+    );
+    return entry;
+  };
+  const put = (key: string, entry: Entry): void => {
+    if (!entries.has(key) && entries.size >= MAX_ENTRIES) entries.clear();
+    entries.set(key, entry);
+  };
+  /** Reload in the background; the fresh entry replaces this one once it has loaded. */
+  const refresh = (key: string, stale: Entry, db: Db, to: string, poolId: number | null | undefined, now: Date): void => {
+    stale.refreshing = true;
+    const fresh = start(key, db, to, poolId, now);
+    fresh.value.then(
+      () => {
+        if (entries.get(key) === stale && fresh.generation === generation) put(key, fresh);
+      },
+      () => {
+        stale.refreshing = false; // the stale entry expires as usual; a later call may try again
+      },
+    );
+  };
   return {
     async load(db, to, poolId, now) {
       const key = poolId === undefined ? to : `${poolId ?? 'none'}:${to}`;
+      const at = clock();
       const hit = entries.get(key);
-      if (hit && hit.expiresAt > Date.now() && hit.generation === generation) return hit.value;
-      const value = loadRouteConfig(db, to, poolId, now);
-      if (entries.size >= MAX_ENTRIES) entries.clear();
-      const entry = { value, expiresAt: Date.now() + ttlMs, generation };
-      entries.set(key, entry);
-      value.catch(() => {
-        if (entries.get(key) === entry) entries.delete(key);
-      });
-      return value;
+      if (hit && hit.generation === generation && at < hit.startedAt + ttlMs) {
+        if (hit.settled && !hit.refreshing && at >= hit.startedAt + ttlMs / 2) refresh(key, hit, db, to, poolId, now);
+        return hit.value;
+      }
+      const entry = start(key, db, to, poolId, now);
+      put(key, entry);
+      return entry.value;
     },
     clear() {
       generation += 1;

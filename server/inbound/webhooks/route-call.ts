@@ -8,17 +8,18 @@
 import type { Kysely } from 'kysely';
 import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB, RtbTargetRow } from '../../../db/types.js';
 import { normaliseCallerId } from '../../rtb/auctions/inbound.js';
-import { type AuctionConfig, loadAuctionConfig, type PendingAudit, startCampaignAuction } from '../../rtb/auctions/run-campaign-auction.js';
+import { loadAuctionConfig, type PendingAudit, startCampaignAuction } from '../../rtb/auctions/run-campaign-auction.js';
 import type { RtbRuntime } from '../../rtb/auctions/runtime.js';
 import { listCallLegs } from '../calls/queries/index.js';
 import { abandonedAuction, type AbandonedAuction } from '../calls/routing-lease.js';
 import { planRouting } from '../routing/plan.js';
-import { appendRoutingLog, buyerEntries, hasInboundBid, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
+import { appendRoutingLog, buyerEntries, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
 import type { PixelLog } from '../../attribution/pixels/fire.js';
 import type { RouteCache } from './route-cache.js';
 import { bidCandidates, untried, type DialCandidate, type RouteMode, type StoredBid } from './candidates.js';
 import { answerableInOneStatement, reserveCandidate } from './reserve-candidate.js';
 import { answerRtbCall } from './rtb-answer.js';
+import type { AuctionPrefetch } from './auction-prefetch.js';
 import { dialTwiml, fallbackTwiml, redirectTwiml } from './twiml.js';
 import type { WebhookUrls } from './urls.js';
 
@@ -67,27 +68,6 @@ export interface RouteRequest {
    * audit (rtb-answer.ts), and the outcome says `stored`.
    */
   storesAnswer?: boolean | undefined;
-}
-
-/**
- * Reads an RTB campaign's auction configuration and whether the caller holds an inbound bid,
- * started by the voice webhook while it records the call, so that neither round trip sits
- * between the call record and the auction's fan-out. Both are reads: a duplicate delivery that
- * does not route wastes them and changes nothing.
- */
-export interface AuctionPrefetch {
-  config: Promise<AuctionConfig>;
-  inboundBidWaiting: Promise<boolean>;
-}
-
-export function prefetchAuction(db: Kysely<DB>, campaign: CampaignRow, from: string | null, cached?: AuctionConfig): AuctionPrefetch {
-  const callerId = from ? normaliseCallerId(from) : null;
-  const config = cached ? Promise.resolve(cached) : loadAuctionConfig(db, campaign);
-  const inboundBidWaiting = callerId ? hasInboundBid(db, campaign, callerId) : Promise.resolve(false);
-  // Awaited by the routing that uses them; unused when another delivery routes the call.
-  config.catch(() => {});
-  inboundBidWaiting.catch(() => {});
-  return { config, inboundBidWaiting };
 }
 
 /** One line of the call's routing log. */
@@ -185,16 +165,21 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest, abandoned: Aban
       auction: { bidRequestId: inbound.bidRequestId, status: 'inbound_bid', inboundBidId: inbound.id },
     };
   }
-  const auction = await startCampaignAuction(db, deps.rtb, {
-    campaign,
-    caller: { callerId: callerId ?? call.from_number, callerState: call.caller_state, callerZip: call.caller_zip },
-    source: 'call',
-    callId: call.id,
-    callSid: call.call_sid,
-    // Every routing stores its answer or routing log (a synchronous commit) before the TwiML.
-    asyncAudit: true,
-    config,
-  });
+  // The auction the webhook started before the call was recorded (auction-prefetch.ts), now the
+  // call's; else one starts now.
+  const early = await req.prefetch?.take();
+  const auction = early
+    ? { ...early, audit: early.audit.forCall(call.id) }
+    : await startCampaignAuction(db, deps.rtb, {
+        campaign,
+        caller: { callerId: callerId ?? call.from_number, callerState: call.caller_state, callerZip: call.caller_zip },
+        source: 'call',
+        callId: call.id,
+        callSid: call.call_sid,
+        // Every routing stores its answer or routing log (a synchronous commit) before the TwiML.
+        asyncAudit: true,
+        config,
+      });
   const minBids = new Map(auction.targets.map((t) => [t.id, t.minBidAmount]));
   const bids: StoredBid[] = auction.result.outcomes
     .filter((o) => o.isValid && o.bidAmount !== null && o.destination !== null)

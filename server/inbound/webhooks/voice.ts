@@ -25,7 +25,8 @@ import { answerLimitedCall } from './limited-call.js';
 import { runFlowStep } from './flow-run.js';
 import type { DialledNumber } from './lookup.js';
 import type { RouteConfig } from './route-cache.js';
-import { type AuctionPrefetch, prefetchAuction, rotationMatters, routeCall, type OrgCall, type RouteDeps } from './route-call.js';
+import { rotationMatters, routeCall, type OrgCall, type RouteDeps } from './route-call.js';
+import { type AuctionPrefetch, prefetchAuction } from './auction-prefetch.js';
 import { dialTwiml, fallbackTwiml, retryLaterTwiml, unknownNumberTwiml } from './twiml.js';
 import { publishInboundStarted } from './live-events.js';
 import { answerAgentCall } from './ai-agent-call.js';
@@ -199,12 +200,19 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
         }
       : undefined;
   // An RTB campaign's auction: its configuration as cached, the caller's inbound bid looked up
-  // while the call is recorded.
+  // while the call is recorded, and the auction started as soon as the caller holds none
+  // (auction-prefetch.ts).
   const campaign = found?.campaign;
-  const prefetch = campaign && campaign.status === 'active' && campaign.enable_rtb && !found.flow ? prefetchAuction(deps.db, campaign, input.from ?? null, config.auction) : undefined;
-  const result = await answerOnce(deps.db, input, (call, { resumed }) => route(deps, config, call.org_id === null ? null : (call as OrgCall), resumed, prefetch), {
-    onCreated,
-  });
+  const prefetch =
+    campaign && campaign.status === 'active' && campaign.enable_rtb && !found.flow
+      ? prefetchAuction(deps, campaign, { callSid: input.callSid, from: input.from ?? null, callerState: input.callerState ?? null, callerZip: input.callerZip ?? null }, config.auction)
+      : undefined;
+  let result: Awaited<ReturnType<typeof answerOnce>>;
+  try {
+    result = await answerOnce(deps.db, input, (call, { resumed }) => route(deps, config, call.org_id === null ? null : (call as OrgCall), resumed, prefetch), { onCreated });
+  } finally {
+    prefetch?.release();
+  }
   if (result.created) publishInboundStarted(deps.db, { id: result.call.id, orgId: result.call.org_id, campaignId: result.call.campaign_id, from: result.call.from_number });
   return result.twiml ?? retryLaterTwiml(deps.urls.voice());
 }

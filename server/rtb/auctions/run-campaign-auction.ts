@@ -29,6 +29,8 @@ export interface CampaignAuctionInput {
   asyncAudit?: boolean;
   /** The campaign's targets and router, when the caller started loading them (loadAuctionConfig). */
   config?: Promise<AuctionConfig>;
+  /** Closes the auction early (runAuction's `signal`). */
+  signal?: AbortSignal;
 }
 
 export interface AuctionConfig {
@@ -73,6 +75,8 @@ export interface PendingAudit {
   write(): Promise<string>;
   payload(): AuditPayload;
   written(id: string): void;
+  /** The same audit, recorded against the call (an auction started before the call record existed). */
+  forCall(callId: number): PendingAudit;
 }
 
 export type StartedCampaignAuction = Omit<CampaignAuction, 'bidRequestId'> & { audit: PendingAudit };
@@ -91,6 +95,7 @@ function pendingAudit(db: Kysely<DB>, record: AuctionAudit, options: { asyncComm
     written(writtenId) {
       id = Promise.resolve(writtenId);
     },
+    forCall: (callId) => pendingAudit(db, { ...record, callId }, options),
   };
 }
 
@@ -118,8 +123,9 @@ export async function startCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, inpu
     callerZip: input.caller.callerZip,
     callStartTime: input.callStartTime ?? new Date(now),
   };
-  const result = await runAuction({ context, targets, settings, blocked, send: rtb.send, limit: rtb.limit });
-  rtb.breaker.observe(result.outcomes, Date.now());
+  const result = await runAuction({ context, targets, settings, blocked, send: rtb.send, limit: rtb.limit, ...(input.signal ? { signal: input.signal } : {}) });
+  // An auction closed by its caller's signal says nothing about the targets' health.
+  if (input.signal?.aborted !== true) rtb.breaker.observe(result.outcomes, Date.now());
   const audit = pendingAudit(
     db,
     { orgId: campaign.org_id, source: input.source, context, settings, targets, result, callId: input.callId ?? null, callSid: input.callSid ?? null },

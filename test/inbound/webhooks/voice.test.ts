@@ -248,6 +248,24 @@ describe('voice webhook: RTB', () => {
     expect(legs[0]).toMatchObject({ attempt: 1, rtb_target_id: targetIds[0], buyer_id: null, destination: '+14155550131', payout: '15.0000' });
   });
 
+  it('two deliveries of one call at the same moment: one auction recorded for the call, one leg, the same answer', async () => {
+    const { campaign, targetIds } = await rtbCampaign([
+      { amount: 14, destination: '+14155550141', delayMs: 30 },
+      { amount: 11, destination: '+14155550142', delayMs: 30 },
+    ]);
+    const sid = callSid();
+    const answers = await Promise.all([voice(t, sid, campaign.phoneNumber!), voice(t, sid, campaign.phoneNumber!)]);
+    expect(answers.map((a) => a.text)).toEqual([dialXml(t, '+14155550141', 1), dialXml(t, '+14155550141', 1)]);
+    const call = await callRow(t, sid);
+    const audits = await t.db.selectFrom('bid_requests').select(['id', 'call_id']).where('call_sid', '=', sid).execute();
+    // Each delivery may have started an auction before it knew which one records the call; only
+    // the recording delivery's auction is written, against the call.
+    expect(audits).toEqual([{ id: call.bid_request_id, call_id: call.id }]);
+    expect(await legRows(t, sid)).toHaveLength(1);
+    expect(call).toMatchObject({ rtb_target_id: targetIds[0], payout: '14.0000' });
+    for (const stub of stubs) expect(stub.received.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('falls back to buyers when no bid is valid', async () => {
     const { campaign } = await rtbCampaign([{ amount: 500, destination: '+14155550111' }]);
     const sid = callSid();

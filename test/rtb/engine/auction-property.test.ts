@@ -382,4 +382,36 @@ describe('runAuction (examples, controllable clock)', () => {
     expect(result.requestId).toBe('r-9');
     expect(result.completedAt.getTime()).toBeGreaterThanOrEqual(result.startedAt.getTime());
   });
+  it("the caller's signal closes the auction at once: answers so far count, requests in flight are aborted and timed out", async () => {
+    const targets = [1, 2, 3].map((id) => makeTarget({ id }));
+    const aborted: number[] = [];
+    const send: SendFn = (req, opts) => {
+      const id = Number(/buyer(\d+)/.exec(req.url)?.[1]);
+      opts.signal.addEventListener('abort', () => aborted.push(id));
+      return answerAfter(id === 1 ? 10 : 500)(req, opts);
+    };
+    const closer = new AbortController();
+    setTimeout(() => closer.abort(), 50);
+    const result = await run({ context: makeContext(), targets, settings: makeSettings({ biddingTimeoutMs: 1000 }), send, limit: pLimit(8), signal: closer.signal });
+    expect(result.durationMs).toBe(50);
+    expect(result.outcomes.map((o) => o.status)).toEqual(['bid', 'timeout', 'timeout']);
+    expect(result.answers.find((a) => a.targetId === 2)).toMatchObject({ late: true, errorKind: 'timeout', responseTimeMs: 50 });
+    expect(aborted.sort()).toEqual([1, 2, 3]); // the shared signal: target 1 had already answered
+    expect(result.winner?.targetId).toBe(1);
+  });
+
+  it('a signal aborted before the auction starts sends nothing', async () => {
+    const sent: string[] = [];
+    const send: SendFn = (req, opts) => {
+      sent.push(req.url);
+      return answerAfter(10)(req, opts);
+    };
+    const closer = new AbortController();
+    closer.abort();
+    const result = await run({ context: makeContext(), targets: [makeTarget({ id: 1 })], settings: makeSettings(), send, limit: pLimit(8), signal: closer.signal });
+    expect(sent).toEqual([]);
+    expect(result.pinged).toBe(0);
+    expect(result.outcomes.map((o) => o.status)).toEqual(['timeout']);
+    expect(result.winner).toBeNull();
+  });
 });
