@@ -34,6 +34,7 @@ import * as m0034 from './0034_ai_costs.js';
 import * as m0035 from './0035_ai_outbound_call_sid.js';
 import * as m0036 from './0036_ai_turn_tool_arguments.js';
 import * as m0037 from './0037_ai_schedule_run_days.js';
+import * as m0038 from './0038_answer_rtb_call.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -70,4 +71,5 @@ export const migrations: Record<string, Migration> = {
   '0035_ai_outbound_call_sid': m0035,
   '0036_ai_turn_tool_arguments': m0036,
   '0037_ai_schedule_run_days': m0037,
+  '0038_answer_rtb_call': m0038,
 };

@@ -1,6 +1,7 @@
 // The answer of an RTB call in ONE statement (issue 13 item 3): the auction's audit (the
 // bid_requests row and every bid_responses row, write_auction_audit()), the winner's leg, and the
-// call's answer pointing at the audit, committed together with one synchronous commit.
+// call's answer pointing at the audit, committed together with one synchronous commit — one call
+// of answer_rtb_call() (migration 0038), whose inner statements keep their plans per session.
 //
 // Measured (docs/benchmarks.md, "RTB overhead"): after the auction the webhook used to wait for the
 // audit and the reservation (two statements on two connections), then for the answer (a third);
@@ -41,27 +42,11 @@ export interface RtbAnswerResult {
 }
 
 export async function answerRtbCall(db: Db, input: RtbAnswerInput): Promise<RtbAnswerResult> {
-  const { rows } = await sql<{ audit_id: string; reserved: boolean; stored: boolean }>`
-    WITH audit AS MATERIALIZED (
-      SELECT write_auction_audit(${input.audit.request}::jsonb, ${input.audit.responses}::jsonb, false) AS id),
-    leg AS (
-      INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, rtb_target_id, destination, payout, min_duration_sec, started_at)
-      SELECT c.id, ${input.attempt}::integer, c.org_id, NULL, t.id, ${input.destination}, ${input.payout}::numeric, ${input.minDurationSec}::integer, now()
-      FROM calls c JOIN rtb_targets t ON t.org_id = c.org_id AND t.id = ${input.targetId}::integer
-      WHERE c.org_id = ${input.orgId}::uuid AND c.id = ${input.callId}::integer AND (SELECT id FROM audit) IS NOT NULL
-      ON CONFLICT (call_id, attempt) DO NOTHING
-      RETURNING call_id),
-    answered AS (
-      UPDATE calls SET buyer_id = NULL, rtb_target_id = ${input.targetId}::integer, payout = ${input.payout}::numeric, updated_at = now(),
-        twiml = COALESCE(calls.twiml, ${input.twiml}),
-        routing_method = CASE WHEN calls.twiml IS NULL THEN 'rtb' ELSE calls.routing_method END,
-        routing_plan = CASE WHEN calls.twiml IS NULL
-          THEN jsonb_set(${JSON.stringify(input.plan)}::jsonb, '{auction,bidRequestId}', to_jsonb(audit.id::text))
-          ELSE calls.routing_plan END,
-        bid_request_id = CASE WHEN calls.twiml IS NULL THEN audit.id ELSE calls.bid_request_id END
-      FROM leg, audit WHERE calls.id = leg.call_id
-      RETURNING (calls.bid_request_id = audit.id) AS stored)
-    SELECT (SELECT id FROM audit)::text AS audit_id, EXISTS (SELECT 1 FROM leg) AS reserved, COALESCE((SELECT stored FROM answered), false) AS stored`.execute(db);
+  const { rows } = await sql<{ audit_id: string | null; reserved: boolean; stored: boolean }>`
+    SELECT o_audit_id::text AS audit_id, o_reserved AS reserved, o_stored AS stored
+    FROM answer_rtb_call(${input.orgId}::uuid, ${input.callId}::integer, ${input.attempt}::integer, ${input.targetId}::integer,
+      ${input.destination}::text, ${input.payout}::numeric, ${input.minDurationSec}::integer, ${input.audit.request}::jsonb,
+      ${input.audit.responses}::jsonb, ${input.twiml}::text, ${JSON.stringify(input.plan)}::jsonb)`.execute(db);
   const row = rows[0];
   if (row === undefined || row.audit_id === null) throw new Error('answerRtbCall: the audit was not written');
   return { bidRequestId: row.audit_id, reserved: row.reserved, stored: row.stored };
