@@ -32,22 +32,25 @@ function harness() {
   };
 }
 
+/** A harness whose first load (at time 0) has finished with config(1). */
+async function loadedOnce() {
+  const h = harness();
+  const first = h.get();
+  h.loads[0]!.resolve(config(1));
+  await expect(first).resolves.toMatchObject({ startPixels: true });
+  return h;
+}
+
 describe('route cache', () => {
   it('serves one load to every call within the first half of its life', async () => {
-    const h = harness();
-    const first = h.get();
-    h.loads[0]!.resolve(config(1));
-    await expect(first).resolves.toMatchObject({ startPixels: true });
+    const h = await loadedOnce();
     h.at(499);
     await h.get();
     expect(h.loads).toHaveLength(1);
   });
 
   it('reloads in the background past half its life and switches to the new value once loaded', async () => {
-    const h = harness();
-    const first = h.get();
-    h.loads[0]!.resolve(config(1));
-    await first;
+    const h = await loadedOnce();
     h.at(600);
     // The caller past half-life gets the old value at once; a reload starts.
     await expect(h.get()).resolves.toMatchObject({ startPixels: true });
@@ -63,10 +66,7 @@ describe('route cache', () => {
   });
 
   it('never serves a value later than the TTL after its load started', async () => {
-    const h = harness();
-    const first = h.get();
-    h.loads[0]!.resolve(config(1));
-    await first;
+    const h = await loadedOnce();
     h.at(600);
     await h.get(); // starts a reload that does not finish in time
     h.at(1000);
@@ -83,10 +83,7 @@ describe('route cache', () => {
   });
 
   it('a failed background reload keeps the old value until it expires, then loads again', async () => {
-    const h = harness();
-    const first = h.get();
-    h.loads[0]!.resolve(config(1));
-    await first;
+    const h = await loadedOnce();
     h.at(700);
     await h.get();
     h.loads[1]!.reject(new Error('connection lost'));
@@ -97,10 +94,7 @@ describe('route cache', () => {
   });
 
   it('clear() drops every entry, and a reload started before it is not installed', async () => {
-    const h = harness();
-    const first = h.get();
-    h.loads[0]!.resolve(config(1));
-    await first;
+    const h = await loadedOnce();
     h.at(600);
     await h.get(); // reload 2 starts
     h.cache.clear();
