@@ -4,6 +4,11 @@
 //
 // Usage (forked): stub-bidders.ts <count> [delayMs]. Sends {ports} to the parent over IPC, then
 // serves until the parent disconnects.
+//
+// The stubs time themselves: how late each answer left past DELAY_MS (their timer firing late, then
+// the write), counted from the end of the bid request as this process saw it. The parent sends
+// {cmd: 'lateness'} and gets the percentiles since its last ask — the part of the webhook's "RTB
+// overhead" that is the bidders', not the server's.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -20,9 +25,11 @@ async function start(): Promise<number> {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      const received = performance.now();
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
         res.end(answer);
+        lateness.push(performance.now() - received - delayMs);
       }, delayMs);
     });
   });
@@ -33,6 +40,19 @@ async function start(): Promise<number> {
   answer = body(port);
   return port;
 }
+
+let lateness: number[] = [];
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN);
+}
+
+process.on('message', (m: { cmd?: string }) => {
+  if (m.cmd !== 'lateness') return;
+  const sorted = lateness.sort((a, b) => a - b);
+  lateness = [];
+  process.send?.({ lateness: { answers: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN } });
+});
 
 const ports: number[] = [];
 for (let i = 0; i < count; i++) ports.push(await start());

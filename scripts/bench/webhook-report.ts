@@ -31,6 +31,15 @@ export interface Row {
   perSecond: number;
   stats: ServerStats;
   cpu: CpuUse;
+  /** How late the stub bidders' answers left past their delay, per answer (RTB rows). */
+  bidderLateness?: BidderLateness;
+}
+
+export interface BidderLateness {
+  answers: number;
+  p50: number;
+  p99: number;
+  max: number;
 }
 
 export const PRIORITY_TARGET = 1500;
@@ -124,6 +133,18 @@ export function printWebhookReport(rows: Row[], ctx: ReportContext): void {
   );
   if ((ctx.loadBefore[0] ?? 0) > cpus.length * 0.75) console.log(`WARNING: the machine was busy before the run (load ${fmtLoad(ctx.loadBefore)} on ${cpus.length} CPUs): figures are pessimistic`);
   for (const text of markdownTable(header, table, (i) => i === 0 || i >= 10)) console.log(text);
+
+  const timed = rows.filter((row) => row.bidderLateness !== undefined);
+  if (timed.length > 0) {
+    console.log(
+      `\nThe stub bidders' own lateness: per answer, how long after the bid request's end (in the stub process) past the ${ctx.bidderDelayMs} ms it was written — ` +
+        'their timers firing late and their writes; it is in the answer times above but is not the server\'s (an auction waits for its slowest bidder):',
+    );
+    for (const row of timed) {
+      const l = row.bidderLateness!;
+      console.log(`  ${LABEL[row.scenario]} @ ${row.inFlight}: ${l.answers} answers, p50 ${l.p50.toFixed(2)} / p99 ${l.p99.toFixed(2)} / max ${l.max.toFixed(2)} ms`);
+    }
+  }
 
   const failedRows = rows.filter((row) => row.failures > 0);
   if (failedRows.length > 0) {

@@ -45,7 +45,7 @@ import twilio from 'twilio';
 import { Pool } from 'undici';
 import { cpuMark, cpuSince } from './cpu-accounting.js';
 import { type Check, dropBenchSchema, firstMessage, forkTsChild, type LoadRequest, percentile, runLoad, stopChild } from './load.js';
-import { printWebhookReport, type Row, type ScenarioName, type ServerStats } from './webhook-report.js';
+import { type BidderLateness, printWebhookReport, type Row, type ScenarioName, type ServerStats } from './webhook-report.js';
 import { LOCAL_TEST_DATABASE_URL } from '../../server/platform/config.js';
 
 // Knobs are command-line options (configuration proper is read only by server/platform/config.ts).
@@ -184,6 +184,15 @@ let pgVersion = '';
 let autovacuum = '';
 
 let biddersPid: number | undefined;
+let bidderProcess: ChildProcess | undefined;
+
+/** The stub bidders' own lateness since the last ask (stub-bidders.ts); undefined without bidders. */
+async function askBidderLateness(): Promise<BidderLateness | undefined> {
+  if (!bidderProcess) return undefined;
+  const answer = firstMessage<{ lateness: BidderLateness }>(bidderProcess, 'stub bidders lateness', 30_000);
+  bidderProcess.send({ cmd: 'lateness' });
+  return (await answer).lateness;
+}
 const loadBefore = os.loadavg();
 
 async function ask<T>(cmd: string): Promise<T> {
@@ -205,6 +214,7 @@ try {
     if (SCENARIOS.includes('rtb')) bidderPorts = ports.slice(0, 2);
     if (OVERHEAD) overheadPorts = ports;
     biddersPid = bidders.pid;
+    bidderProcess = bidders;
   }
   const serverArgs = ['--schema', schema, '--webhook-token', TOKEN, '--pool-size', args['pool-size'], '--bidder-ports', bidderPorts.join(','), '--deadline', String(DEADLINE_MS)];
   if (overheadPorts.length > 0) serverArgs.push('--overhead-bidder-ports', overheadPorts.join(','));
@@ -258,7 +268,10 @@ try {
         const before = await askStats();
         const pids = r.kind === 'postgres' ? before.backendPids : [];
         const mark = cpuMark(biddersPid, pids);
+        const bidding = scenario === 'rtb' || scenario === 'rtb10' || scenario === 'rtb100';
+        if (bidding) await askBidderLateness(); // from here on
         const result = await run(pool, requests, inFlight, p.check);
+        const bidderLateness = bidding ? await askBidderLateness() : undefined;
         const stats = await askStats();
         const cpu = cpuSince(mark, biddersPid, pids, stats.cpuMs);
         rows.push({
@@ -273,6 +286,7 @@ try {
           perSecond: (p.calls / result.elapsed) * 1000,
           stats,
           cpu,
+          ...(bidderLateness ? { bidderLateness } : {}),
         });
         const last = rows.at(-1)!;
         console.error(`  ${scenario} @ ${inFlight}: ${last.perSecond.toFixed(0)} calls/s, p50 ${last.p50.toFixed(1)} ms, p99 ${last.p99.toFixed(1)} ms, failures ${last.failures}`);
