@@ -1,17 +1,17 @@
 // What an RTB campaign's first routing needs, started by the voice webhook while it records the
-// call, so that no round trip sits between the webhook's arrival and the auction's fan-out:
+// call, so that one read is all that sits between the webhook's arrival and the auction's fan-out:
 //
 // - the auction's configuration (the route cache's, or read now);
-// - whether the caller holds an inbound bid, and whether the CallSid is already recorded (one read);
+// - one read: does the caller hold an inbound bid, and is this CallSid already recorded?
 // - the auction itself, started as soon as that read says neither — before the call record exists.
-//   (A repeated delivery finds its call recorded and starts nothing; two deliveries of one call
-//   arriving at the same moment may both start one, and the one that does not record the call
-//   releases its own.) The routing of a NEW call takes it (route-call.ts) and records its audit against
-//   the call. A delivery that does not route a new call (a duplicate, a replay, a takeover that
-//   reuses the dead delivery's auction) never takes it: `release()` closes it (requests still in
-//   flight are aborted, the circuit breaker is not fed) and nothing of it is written, as with a
-//   losing delivery's auction (routing-lease.ts). Its bid requests were sent: bidders see a ping
-//   that no call followed, which RTB bidders handle (a caller can hang up before the transfer).
+//   The routing of the new call takes it (route-call.ts) and records its audit against the call.
+//
+// A repeated delivery (a Twilio retry, a takeover after a crash) finds its CallSid recorded and
+// starts nothing. Two deliveries of one call arriving at the same moment may both start one; the
+// one that does not record the call never takes it, and `release()` closes it: requests still in
+// flight are aborted, the circuit breaker is not fed, nothing of it is written (as with a losing
+// delivery's auction, routing-lease.ts). Its bid requests were sent: those bidders see a ping that
+// no call followed, as when a caller hangs up before the transfer.
 import type { Kysely } from 'kysely';
 import type { CampaignRow, DB } from '../../../db/types.js';
 import { normaliseCallerId } from '../../rtb/auctions/inbound.js';
