@@ -11,6 +11,7 @@
 // overhead" that is the bidders', not the server's.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { percentile } from './load.js';
 
 const count = Number(process.argv[2] ?? 10);
 const delayMs = Number(process.argv[3] ?? 50);
@@ -42,10 +43,6 @@ async function start(): Promise<number> {
 }
 
 let lateness: number[] = [];
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN);
-}
 
 process.on('message', (m: { cmd?: string }) => {
   if (m.cmd !== 'lateness') return;
