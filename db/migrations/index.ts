@@ -35,6 +35,7 @@ import * as m0035 from './0035_ai_outbound_call_sid.js';
 import * as m0036 from './0036_ai_turn_tool_arguments.js';
 import * as m0037 from './0037_ai_schedule_run_days.js';
 import * as m0038 from './0038_answer_rtb_call.js';
+import * as m0039 from './0039_ai_call_costs.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -72,4 +73,5 @@ export const migrations: Record<string, Migration> = {
   '0036_ai_turn_tool_arguments': m0036,
   '0037_ai_schedule_run_days': m0037,
   '0038_answer_rtb_call': m0038,
+  '0039_ai_call_costs': m0039,
 };

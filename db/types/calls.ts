@@ -24,6 +24,13 @@ export interface CallsTable {
   /** The AI agent and version that took or placed the call (migration 0029). */
   ai_agent_id: ColumnType<string | null, string | null | undefined, string | null>;
   ai_agent_version: ColumnType<number | null, number | null | undefined, number | null>;
+  /**
+   * Migration 0039: an agent's inbound call that never reached a conversation is priced on the call
+   * (telephony only); `ai_priced_at` is set once for every ended call of an agent, with or without a cost.
+   */
+  ai_cost: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  ai_cost_breakdown: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
+  ai_priced_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   from_number: string | null;
   to_number: string | null;
   caller_state: string | null;

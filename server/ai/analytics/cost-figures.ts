@@ -1,9 +1,10 @@
 // The priced AI calls of a period, summed in SQL (numeric: exact). Functions take `db` first.
 //
-// A priced AI call is an AI outbound call attempt with a cost, counted at `started_at`, or a voice
+// A priced AI call is an AI outbound call attempt with a cost, counted at `started_at`, a voice
 // conversation priced on its own (an inbound call to an agent; a conversation of an outbound call
-// is priced with that call), counted at its `started_at`. Text test sessions are priced too, but
-// are not calls: they are left out here.
+// is priced with that call), counted at its `started_at`, or an agent's inbound call that never
+// reached a conversation (priced on the call, telephony only), counted at its `created_at`. Text
+// test sessions are priced too, but are not calls: they are left out here.
 import { sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
 import type { CallFilter } from './call-figures.js';
@@ -25,6 +26,7 @@ export interface CostRow {
 export async function costRows(db: Db, f: CallFilter, grouping: { groupBy: GroupBy; timeZone: string } | null): Promise<CostRow[]> {
   const outboundAgent = f.agentId === null ? sql`` : sql`AND o.agent_id = ${f.agentId}`;
   const conversationAgent = f.agentId === null ? sql`` : sql`AND v.agent_id = ${f.agentId}`;
+  const callAgent = f.agentId === null ? sql`` : sql`AND c.ai_agent_id = ${f.agentId}`;
   const bucket = grouping === null ? sql`NULL::timestamp` : sql`date_trunc(${grouping.groupBy}, p.at AT TIME ZONE ${grouping.timeZone})`;
   // Summed per agent (and period) first, the agents' names joined to the few sums after.
   const result = await sql<{ agent_id: string; agent_name: string; bucket: string | null; calls: string; total: string; telephony: string; stt: string; llm: string; tts: string }>`
@@ -45,6 +47,11 @@ export async function costRows(db: Db, f: CallFilter, grouping: { groupBy: Group
               FROM ai_conversations v
              WHERE v.org_id = ${f.orgId} AND v.started_at >= ${f.from} AND v.started_at < ${f.to}
                AND v.cost IS NOT NULL AND v.channel = 'voice' ${conversationAgent}
+            UNION ALL
+            SELECT c.ai_agent_id, c.created_at, c.ai_cost, c.ai_cost_breakdown
+              FROM calls c
+             WHERE c.org_id = ${f.orgId} AND c.ai_agent_id IS NOT NULL AND c.created_at >= ${f.from} AND c.created_at < ${f.to}
+               AND c.ai_cost IS NOT NULL ${callAgent}
           ) p
          GROUP BY p.agent_id, 2
       ) s

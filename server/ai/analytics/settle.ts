@@ -6,6 +6,10 @@
 // - Any other ended conversation (an inbound call to an agent, a text test session) is priced on
 //   its own row. Telephony: its call's `duration_sec`, else the conversation's own length (a text
 //   session has none).
+// - An agent's inbound call that never reached a conversation (the caller hung up before `setup`)
+//   is priced on the call (calls.ai_cost, migration 0039): telephony only, its `duration_sec`. Every
+//   other ended call of an agent gets `ai_priced_at` without a cost (its conversation or its AI
+//   outbound call carries it), and a call Exotel told us about is not ours to price.
 //
 // Exactly once, with any number of settlers: a batch is claimed with FOR UPDATE SKIP LOCKED inside
 // one short transaction, and the rows are priced and written before it commits. The row locks are
@@ -156,9 +160,47 @@ export async function settleConversationBatch(db: Db, options: SettleOptions): P
   });
 }
 
+/**
+ * Looks at one batch of ended calls of an agent: prices those that never reached a conversation
+ * (inbound, answered through our voice webhook) and marks the others looked at. Returns the priced.
+ */
+export async function settleAgentCallBatch(db: Db, options: SettleOptions): Promise<{ priced: Priced[]; seen: number }> {
+  const b = boundsOf(options);
+  return inTransaction(db, async (trx) => {
+    const claimed = await sql<{ id: number; seconds: number | null; ours: boolean }>`
+      SELECT c.id, c.duration_sec AS seconds,
+             (c.direction = 'inbound' AND c.source IN ('twilio', 'simulator')
+               AND NOT EXISTS (SELECT 1 FROM ai_conversations v WHERE v.call_id = c.id)
+               AND NOT EXISTS (SELECT 1 FROM ai_outbound_calls o WHERE o.call_id = c.id)) AS ours
+        FROM calls c
+       WHERE c.ai_agent_id IS NOT NULL AND c.ai_priced_at IS NULL AND c.ended_at IS NOT NULL AND c.ended_at <= ${b.settleBefore}
+       ORDER BY c.ended_at, c.id
+       LIMIT ${b.limit}
+       FOR UPDATE OF c SKIP LOCKED`.execute(trx);
+    const priced: Priced[] = [];
+    const others: number[] = [];
+    for (const row of claimed.rows) {
+      if (!row.ours) {
+        others.push(row.id);
+        continue;
+      }
+      const cost = priceCall(usageOf(num(row.seconds), undefined), options.rates);
+      const written = await sql`
+        UPDATE calls SET ai_cost = ${cost.total}, ai_cost_breakdown = ${breakdownJson(cost)}::jsonb, ai_priced_at = now()
+         WHERE id = ${row.id} AND ai_priced_at IS NULL`.execute(trx);
+      if (Number(written.numAffectedRows ?? 0) === 1) priced.push({ id: String(row.id), cost });
+    }
+    if (others.length > 0) {
+      // An array literal, as above; the ids are the database's own integers.
+      await sql`UPDATE calls SET ai_priced_at = now() WHERE id = ANY(${`{${others.join(',')}}`}::integer[]) AND ai_priced_at IS NULL`.execute(trx);
+    }
+    return { priced, seen: claimed.rows.length };
+  });
+}
+
 /** Prices everything due, batch after batch, until nothing is left or `stopping()` says so. */
-export async function settleCosts(db: Db, options: SettleOptions, stopping: () => boolean = () => false): Promise<{ outbound: number; conversations: number }> {
-  const done = { outbound: 0, conversations: 0 };
+export async function settleCosts(db: Db, options: SettleOptions, stopping: () => boolean = () => false): Promise<{ outbound: number; conversations: number; calls: number }> {
+  const done = { outbound: 0, conversations: 0, calls: 0 };
   const limit = options.batchSize ?? DEFAULT_BATCH;
   for (;;) {
     if (stopping()) return done;
@@ -167,6 +209,9 @@ export async function settleCosts(db: Db, options: SettleOptions, stopping: () =
     if (stopping()) return done;
     const conversations = await settleConversationBatch(db, options);
     done.conversations += conversations.length;
-    if (outbound.length < limit && conversations.length < limit) return done;
+    if (stopping()) return done;
+    const calls = await settleAgentCallBatch(db, options);
+    done.calls += calls.priced.length;
+    if (outbound.length < limit && conversations.length < limit && calls.seen < limit) return done;
   }
 }

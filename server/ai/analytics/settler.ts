@@ -11,7 +11,7 @@ export function startCostSettler(db: Kysely<DB>, rates: Readonly<AiRates>, inter
   return startPeriodic(
     async (stopping) => {
       const done = await settleCosts(db, { rates }, stopping);
-      if (done.outbound + done.conversations > 0) log.debug(done, 'AI call costs settled');
+      if (done.outbound + done.conversations + done.calls > 0) log.debug(done, 'AI call costs settled');
     },
     intervalMs,
     (err) => log.warn({ err }, 'AI cost settling pass failed'),

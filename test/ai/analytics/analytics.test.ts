@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, type Member, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { SERVICE_VERSION } from '../../../server/platform/version.js';
+import { settleAgentCallBatch } from '../../../server/ai/analytics/settle.js';
 import { insertAgent, insertCall, insertConversation, insertOutbound } from './helpers.js';
 
 let t: TestApp;
@@ -187,6 +188,23 @@ describe('GET /api/ai/analytics/costs', () => {
     const one = await A.client.GET('/api/ai/analytics/costs', { params: { query: { ...NOV, agentId: support, groupBy: 'month' } } });
     expect(one.data).toMatchObject({ agentId: support, totalCost: 0.3, calls: 1, costPerCall: 0.3, breakdown: { telephony: 0.02, exotel: 0.02, stt: 0.08, llm: 0.1, tts: 0.1 } });
     expect(one.data?.byPeriod).toEqual([{ date: '2025-11-01', totalCost: 0.3, calls: 1 }]);
+  });
+
+  it("counts an agent's inbound call that never reached a conversation, priced by the settler on the call", async () => {
+    const C = await registerOrg(t, 'Analytics C');
+    const agent = await insertAgent(t.db, C.orgId, 'Cee');
+    await insertCall(t.db, C.orgId, { agentId: agent, createdAt: at('2025-11-07T09:00:00Z'), endedAt: at('2025-11-07T09:02:30Z'), durationSec: 150 });
+    const rates = { telephonyPerMinute: 0.01, sttPerMinute: 0.02, llmInputPer1kTokens: 0.5, llmOutputPer1kTokens: 1.5, ttsPer1kCharacters: 0.25 };
+    expect((await settleAgentCallBatch(t.db, { rates })).priced).toHaveLength(1);
+    const { data } = await C.client.GET('/api/ai/analytics/costs', { params: { query: { ...NOV, groupBy: 'month' } } });
+    expect(data).toMatchObject({
+      totalCost: 0.03,
+      calls: 1,
+      costPerCall: 0.03,
+      breakdown: { telephony: 0.03, exotel: 0.03, stt: 0, llm: 0, tts: 0 },
+      byAgent: [{ agentId: agent, agentName: 'Cee', totalCost: 0.03, calls: 1 }],
+      byPeriod: [{ date: '2025-11-01', totalCost: 0.03, calls: 1 }],
+    });
   });
 
   it('answers zeros without priced calls', async () => {

@@ -67,7 +67,16 @@ export async function insertOutbound(db: Db, orgId: string, agentId: string, r: 
 export async function insertCall(
   db: Db,
   orgId: string,
-  r: { agentId: string | null; direction?: 'inbound' | 'outbound'; status?: CallStatus; createdAt?: Date; durationSec?: number | null; answeredBy?: 'human' | 'machine_start' | null },
+  r: {
+    agentId: string | null;
+    direction?: 'inbound' | 'outbound';
+    status?: CallStatus;
+    createdAt?: Date;
+    endedAt?: Date;
+    durationSec?: number | null;
+    answeredBy?: 'human' | 'machine_start' | null;
+    source?: 'twilio' | 'simulator' | 'exotel';
+  },
 ): Promise<number> {
   const status = r.status ?? 'completed';
   const row = await db
@@ -84,6 +93,8 @@ export async function insertCall(
       duration_sec: r.durationSec ?? null,
       answered_by: r.answeredBy ?? null,
       ...(r.createdAt ? { created_at: r.createdAt } : {}),
+      ...(r.endedAt ? { ended_at: r.endedAt } : {}),
+      ...(r.source ? { source: r.source } : {}),
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -1,7 +1,7 @@
 // The cost settler: every ended AI call priced once from the configured rates (AI_RATES), the
 // waiting rules, idempotence, and several settlers at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settleConversationBatch, settleCosts, settleOutboundBatch } from '../../../server/ai/analytics/settle.js';
+import { settleAgentCallBatch, settleConversationBatch, settleCosts, settleOutboundBatch } from '../../../server/ai/analytics/settle.js';
 import { registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -57,7 +57,7 @@ describe('settling', () => {
     expect(await outboundCost(call)).toEqual({ cost: 1.4985, breakdown: { telephony: 0.03, stt: 0.01, llm: 1.15, tts: 0.3085 } });
     expect(await conversationCost(conversation)).toEqual({ cost: null, breakdown: null, priced: true });
     // Again: nothing left to price, nothing changed.
-    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 0, conversations: 0 });
+    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 0, conversations: 0, calls: 0 });
     expect(await outboundCost(call)).toEqual({ cost: 1.4985, breakdown: { telephony: 0.03, stt: 0.01, llm: 1.15, tts: 0.3085 } });
   });
 
@@ -66,7 +66,7 @@ describe('settling', () => {
     const call = await insertOutbound(t.db, orgId, agentId, { startedAt: ago(2 * HOUR), endedAt: ago(HOUR), callId });
     const conversation = await insertConversation(t.db, orgId, agentId, { callId, startedAt: ago(2 * HOUR), endedAt: ago(HOUR), promptTokens: 1000 });
     const done = await settleCosts(t.db, { rates: rates() });
-    expect(done).toEqual({ outbound: 1, conversations: 0 });
+    expect(done).toEqual({ outbound: 1, conversations: 0, calls: 0 });
     expect(await outboundCost(call)).toEqual({ cost: 0.52, breakdown: { telephony: 0.02, stt: 0, llm: 0.5, tts: 0 } });
     expect(await conversationCost(conversation)).toEqual({ cost: null, breakdown: null, priced: true });
   });
@@ -74,7 +74,7 @@ describe('settling', () => {
   it('prices an unanswered attempt at 0, and leaves calls not ended alone', async () => {
     const unanswered = await insertOutbound(t.db, orgId, agentId, { status: 'no-answer', startedAt: ago(HOUR), endedAt: ago(HOUR), durationSec: 0 });
     const ongoing = await insertOutbound(t.db, orgId, agentId, { status: 'in-progress', startedAt: ago(HOUR) });
-    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 1, conversations: 0 });
+    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 1, conversations: 0, calls: 0 });
     expect(await outboundCost(unanswered)).toEqual({ cost: 0, breakdown: { telephony: 0, stt: 0, llm: 0, tts: 0 } });
     expect(await outboundCost(ongoing)).toEqual({ cost: null, breakdown: null });
   });
@@ -82,17 +82,17 @@ describe('settling', () => {
   it('waits while a conversation of the call is still active, until it is stale', async () => {
     const call = await insertOutbound(t.db, orgId, agentId, { startedAt: ago(5 * 60_000), endedAt: ago(60_000), durationSec: 60 });
     await insertConversation(t.db, orgId, agentId, { outboundCallId: call, startedAt: ago(5 * 60_000), completionTokens: 1000 });
-    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 0, conversations: 0 });
+    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 0, conversations: 0, calls: 0 });
     expect(await outboundCost(call)).toEqual({ cost: null, breakdown: null });
     // 15 minutes after the call ended the conversation no longer holds it back.
-    expect(await settleCosts(t.db, { rates: rates(), now: new Date(Date.now() + 15 * 60_000) })).toEqual({ outbound: 1, conversations: 0 });
+    expect(await settleCosts(t.db, { rates: rates(), now: new Date(Date.now() + 15 * 60_000) })).toEqual({ outbound: 1, conversations: 0, calls: 0 });
     expect(await outboundCost(call)).toEqual({ cost: 1.51, breakdown: { telephony: 0.01, stt: 0, llm: 1.5, tts: 0 } });
   });
 
   it('waits settleDelayMs after the end (the summary may still add tokens)', async () => {
     const call = await insertOutbound(t.db, orgId, agentId, { startedAt: ago(60_000), endedAt: ago(10_000), durationSec: 30 });
-    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 0, conversations: 0 });
-    expect(await settleCosts(t.db, { rates: rates(), settleDelayMs: 0 })).toEqual({ outbound: 1, conversations: 0 });
+    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 0, conversations: 0, calls: 0 });
+    expect(await settleCosts(t.db, { rates: rates(), settleDelayMs: 0 })).toEqual({ outbound: 1, conversations: 0, calls: 0 });
     expect(await outboundCost(call)).toEqual({ cost: 0.01, breakdown: { telephony: 0.01, stt: 0, llm: 0, tts: 0 } });
   });
 
@@ -108,14 +108,36 @@ describe('settling', () => {
     const callId = await insertCall(t.db, orgId, { agentId, status: 'in-progress', durationSec: null });
     const end = ago(60_000);
     const conversation = await insertConversation(t.db, orgId, agentId, { callId, startedAt: new Date(end.getTime() - 150_000), endedAt: end });
-    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 0, conversations: 0 });
-    expect(await settleCosts(t.db, { rates: rates(), now: new Date(Date.now() + 15 * 60_000) })).toEqual({ outbound: 0, conversations: 1 });
+    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 0, conversations: 0, calls: 0 });
+    expect(await settleCosts(t.db, { rates: rates(), now: new Date(Date.now() + 15 * 60_000) })).toEqual({ outbound: 0, conversations: 1, calls: 0 });
     expect(await conversationCost(conversation)).toEqual({ cost: 0.03, breakdown: { telephony: 0.03, stt: 0, llm: 0, tts: 0 }, priced: true });
+  });
+
+  it("prices an agent's inbound call that never reached a conversation on the call, telephony only, once", async () => {
+    const hungUp = await insertCall(t.db, orgId, { agentId, durationSec: 75, createdAt: ago(2 * HOUR), endedAt: ago(HOUR) });
+    const talked = await insertCall(t.db, orgId, { agentId, durationSec: 90, createdAt: ago(2 * HOUR), endedAt: ago(HOUR) });
+    const conversation = await insertConversation(t.db, orgId, agentId, { callId: talked, startedAt: ago(2 * HOUR), endedAt: ago(HOUR), completionTokens: 1000 });
+    const viaExotel = await insertCall(t.db, orgId, { agentId, durationSec: 60, createdAt: ago(2 * HOUR), endedAt: ago(HOUR), source: 'exotel' });
+    const recent = await insertCall(t.db, orgId, { agentId, durationSec: 30, createdAt: ago(60_000), endedAt: ago(10_000) });
+    const batch = await settleAgentCallBatch(t.db, { rates: rates() });
+    expect(batch.priced).toEqual([{ id: String(hungUp), cost: { telephony: 0.02, stt: 0, llm: 0, tts: 0, total: 0.02 } }]);
+    expect(batch.seen).toBe(3); // the recent call waits settleDelayMs
+    const rows = await t.db.selectFrom('calls').select(['id', 'ai_cost', 'ai_cost_breakdown', 'ai_priced_at']).where('id', 'in', [hungUp, talked, viaExotel, recent]).orderBy('id').execute();
+    expect(rows.map((r) => ({ id: r.id, cost: r.ai_cost === null ? null : Number(r.ai_cost), breakdown: r.ai_cost_breakdown, priced: r.ai_priced_at !== null }))).toEqual([
+      { id: hungUp, cost: 0.02, breakdown: { telephony: 0.02, stt: 0, llm: 0, tts: 0 }, priced: true },
+      { id: talked, cost: null, breakdown: null, priced: true },
+      { id: viaExotel, cost: null, breakdown: null, priced: true },
+      { id: recent, cost: null, breakdown: null, priced: false },
+    ]);
+    // The conversation is priced on its own row as before; nothing is priced twice.
+    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 0, conversations: 1, calls: 0 });
+    expect(await conversationCost(conversation)).toMatchObject({ cost: 1.52, priced: true });
+    expect(await settleAgentCallBatch(t.db, { rates: rates() })).toEqual({ priced: [], seen: 0 });
   });
 
   it('prices a text test session by its model tokens only', async () => {
     const conversation = await insertConversation(t.db, orgId, agentId, { channel: 'text', startedAt: ago(3 * HOUR), endedAt: ago(HOUR), promptTokens: 1000 });
-    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 0, conversations: 1 });
+    expect(await settleCosts(t.db, { rates: rates() })).toEqual({ outbound: 0, conversations: 1, calls: 0 });
     expect(await conversationCost(conversation)).toEqual({ cost: 0.5, breakdown: { telephony: 0, stt: 0, llm: 0.5, tts: 0 }, priced: true });
   });
 });
