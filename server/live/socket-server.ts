@@ -102,13 +102,23 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
 
   io.on('connection', (raw) => {
     const socket = raw as unknown as LiveSocket;
-    void onConnection(socket).catch((err: unknown) => {
+    // The client's messages are listened for before anything is awaited: a client may send
+    // agent:join the moment it is connected, before its rooms are joined (the handlers wait for
+    // that); a listener added after an await would miss it, and the client would wait for an
+    // acknowledgement that never comes.
+    const ready = joinRooms(socket);
+    listen(socket, ready.then(
+      () => true,
+      () => false,
+    ));
+    ready.catch((err: unknown) => {
       app.log.warn({ err }, 'live events connection setup failed');
       socket.disconnect(true);
     });
   });
 
-  async function onConnection(socket: LiveSocket): Promise<void> {
+  /** The socket's rooms (and, for a client that asked, what it missed); nothing for a recovered socket. */
+  async function joinRooms(socket: LiveSocket): Promise<void> {
     const { principal } = socket.data;
     if (!socket.recovered) {
       const { rooms, ownAgentId } = await roomsOf(db, principal);
@@ -128,8 +138,13 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         resync(transport.recovery ? 'events_expired' : 'recovery_unavailable');
       }
     }
+  }
 
+  /** Seed 002's client messages; each waits until the socket's rooms are joined (`ready`: false when that failed). */
+  function listen(socket: LiveSocket, ready: Promise<boolean>): void {
+    const { principal } = socket.data;
     socket.on('agent:join' as never, async (payload: AgentJoin, ack: unknown) => {
+      if (!(await ready)) return;
       const id = parseUuid(String(payload?.agentId ?? ''));
       if (!id) return acknowledge(ack, fail('VALIDATION_ERROR', 'agentId: must be an agent id (uuid)'));
       const agent = await findAgent(db, agentScope(principal), id);
@@ -139,6 +154,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
     });
 
     socket.on('agent:status' as never, async (payload: AgentStatusCommand, ack: unknown) => {
+      if (!(await ready)) return;
       const id = parseUuid(String(payload?.agentId ?? ''));
       if (!id) return acknowledge(ack, fail('VALIDATION_ERROR', 'agentId: must be an agent id (uuid)'));
       if (!PRESENCE.has(String(payload?.status))) return acknowledge(ack, fail('VALIDATION_ERROR', 'status: must be one of available, busy, offline, break'));
