@@ -36,6 +36,7 @@ import * as m0036 from './0036_ai_turn_tool_arguments.js';
 import * as m0037 from './0037_ai_schedule_run_days.js';
 import * as m0038 from './0038_answer_rtb_call.js';
 import * as m0039 from './0039_ai_call_costs.js';
+import * as m0040 from './0040_ai_turn_writes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -74,4 +75,5 @@ export const migrations: Record<string, Migration> = {
   '0037_ai_schedule_run_days': m0037,
   '0038_answer_rtb_call': m0038,
   '0039_ai_call_costs': m0039,
+  '0040_ai_turn_writes': m0040,
 };

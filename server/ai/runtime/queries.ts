@@ -1,5 +1,5 @@
-// ai_conversations and ai_turns: a conversation started, its turns written one by one, its
-// usage counted up, and how it ended. Every read is scoped to the organisation. Functions take
+// ai_conversations and ai_turns: a conversation started, its turns and usage written batch by
+// batch, and how it ended. Every read is scoped to the organisation. Functions take
 // `db` first.
 import { sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
@@ -59,31 +59,6 @@ export interface NewTurn {
   modelFirstTokenMs?: number | null;
 }
 
-export async function insertTurn(db: Db, conversationId: string, t: NewTurn): Promise<void> {
-  await db
-    .insertInto('ai_turns')
-    .values({
-      conversation_id: conversationId,
-      seq: t.seq,
-      role: t.role,
-      content: t.content,
-      tool_name: t.toolName ?? null,
-      tool_call_id: t.toolCallId ?? null,
-      tool_arguments: t.toolArguments ? JSON.stringify(t.toolArguments) : null,
-      interrupted: t.interrupted ?? false,
-      started_at: t.startedAt,
-      ended_at: t.endedAt ?? null,
-      first_token_ms: t.firstTokenMs ?? null,
-      model_first_token_ms: t.modelFirstTokenMs ?? null,
-    })
-    .execute();
-}
-
-/** Barge-in after the turn was written: only what was spoken is kept. */
-export async function markTurnInterrupted(db: Db, conversationId: string, seq: number, spoken: string): Promise<void> {
-  await db.updateTable('ai_turns').set({ content: spoken, interrupted: true }).where('conversation_id', '=', conversationId).where('seq', '=', seq).execute();
-}
-
 export interface UsageDelta {
   promptTokens: number;
   completionTokens: number;
@@ -91,18 +66,33 @@ export interface UsageDelta {
   ttsCharacters: number;
 }
 
-export async function addUsage(db: Db, conversationId: string, u: UsageDelta): Promise<void> {
-  if (u.promptTokens === 0 && u.completionTokens === 0 && u.sttSeconds === 0 && u.ttsCharacters === 0) return;
-  await db
-    .updateTable('ai_conversations')
-    .set({
-      prompt_tokens: sql`prompt_tokens + ${u.promptTokens}`,
-      completion_tokens: sql`completion_tokens + ${u.completionTokens}`,
-      stt_seconds: sql`stt_seconds + ${u.sttSeconds}`,
-      tts_characters: sql`tts_characters + ${u.ttsCharacters}`,
-    })
-    .where('id', '=', conversationId)
-    .execute();
+/** What a conversation has to write since its last write (server/ai/runtime/turn-writes.ts). */
+export interface TurnWriteBatch {
+  turns: NewTurn[];
+  /** Barge-ins on turns already recorded: seq → what was spoken. */
+  cuts: ReadonlyMap<number, string>;
+  /** Usage counted since the last write; null when none. */
+  usage: UsageDelta | null;
+}
+
+/** The batch in one round trip, in order: turns, then cuts (which may name those turns), then usage (migration 0040). */
+export async function recordTurnWrites(db: Db, conversationId: string, batch: TurnWriteBatch): Promise<void> {
+  const turns = batch.turns.map((t) => ({
+    seq: t.seq,
+    role: t.role,
+    content: t.content,
+    tool_name: t.toolName ?? null,
+    tool_call_id: t.toolCallId ?? null,
+    tool_arguments: t.toolArguments ?? null,
+    interrupted: t.interrupted ?? false,
+    started_at: t.startedAt.toISOString(),
+    ended_at: t.endedAt ? t.endedAt.toISOString() : null,
+    first_token_ms: t.firstTokenMs ?? null,
+    model_first_token_ms: t.modelFirstTokenMs ?? null,
+  }));
+  const cuts = [...batch.cuts].map(([seq, spoken]) => ({ seq, spoken }));
+  const usage = batch.usage ? JSON.stringify(batch.usage) : null;
+  await sql`SELECT record_ai_turn_writes(${conversationId}::uuid, ${JSON.stringify(turns)}::jsonb, ${JSON.stringify(cuts)}::jsonb, ${usage}::jsonb)`.execute(db);
 }
 
 export interface ConversationEnd {

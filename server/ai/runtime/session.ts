@@ -4,20 +4,20 @@
 // until the model answers; an `interrupt` (barge-in) aborts the stream and keeps only what was
 // spoken; no first token within AI_RESPONSE_TIMEOUT_MS → a spoken fallback line; a failing or
 // cut stream → a spoken apology, and the conversation goes on. Without a model: the local mode.
-// Turns and usage are written in order through a queue that never holds up the answer.
+// Turns, cuts and usage are written in order, batched, never holding up the answer (turn-writes.ts).
 import { performance } from 'node:perf_hooks';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { Db } from '../../../db/types.js';
 import { answerLocally, LOCAL_MODE_LABEL } from './local-mode.js';
 import type { ModelClient, ToolCallRequest } from './model-client.js';
 import { type EndReason } from './outcome.js';
 import { historyFromTurns, type StoredTurn, systemMessage } from './prompt.js';
-import { addUsage, insertTurn, markTurnInterrupted, type NewTurn, type UsageDelta } from './queries.js';
+import { type NewTurn, recordTurnWrites, type UsageDelta } from './queries.js';
 import { finishConversation } from './summary.js';
 export type { SessionContext, SessionInfo } from './session-types.js';
 import { type ChannelAction, runTool } from './tool-runner.js';
 import type { SessionContext, SessionInfo } from './session-types.js';
 import { type BoundTool, bindTools, parseArguments } from './tools.js';
+import { TurnWrites } from './turn-writes.js';
 import { estimateSpeechSeconds, estimateTokens } from './usage.js';
 
 export const FALLBACK_LINE = "Sorry, I'm taking too long to answer. Could you say that again?";
@@ -68,7 +68,7 @@ export class ConversationSession {
   private readonly history: ChatCompletionMessageParam[];
   private readonly tools: BoundTool[];
   private nextSeq: number;
-  private writes: Promise<void> = Promise.resolve();
+  private readonly writes: TurnWrites;
   private active: ActiveStream | null = null;
   /** The assistant turn last spoken whole (a late barge-in cuts it). */
   private lastSpoken: { seq: number; index: number } | null = null;
@@ -88,6 +88,10 @@ export class ConversationSession {
       if (t.role === 'tool' && t.tool_name) this.toolsUsed.add(t.tool_name);
     }
     this.tools = info.mode === 'model' ? bindTools(info.version.settings.tools ?? []) : [];
+    this.writes = new TurnWrites(
+      (batch) => recordTurnWrites(ctx.db, info.conversationId, batch),
+      (err) => ctx.log.warn({ err, conversationId: info.conversationId }, 'ai conversation write failed'),
+    );
   }
 
   get ended(): boolean {
@@ -112,8 +116,7 @@ export class ConversationSession {
       sink.text(token, last);
     };
     const result = this.ctx.model && this.info.mode === 'model' ? await this.modelTurn(this.ctx.model, input, say, sink, usage) : await this.localTurn(input, say);
-    const conversationId = this.info.conversationId;
-    this.enqueue((db) => addUsage(db, conversationId, usage));
+    this.writes.addUsage(usage);
     return result;
   }
 
@@ -128,8 +131,7 @@ export class ConversationSession {
     if (!last) return;
     this.lastSpoken = null;
     this.history[last.index] = { role: 'assistant', content: spoken };
-    const conversationId = this.info.conversationId;
-    this.enqueue((db) => markTurnInterrupted(db, conversationId, last.seq, spoken));
+    this.writes.cut(last.seq, spoken);
   }
 
   /** The caller hung up: the stream in progress stops, what was sent kept as cut. */
@@ -141,7 +143,7 @@ export class ConversationSession {
 
   /** Every turn written. */
   flush(): Promise<void> {
-    return this.writes;
+    return this.writes.flush();
   }
 
   /** The conversation is over: summary and outcome stored (once), the outbound call updated. */
@@ -305,18 +307,6 @@ export class ConversationSession {
   }
 
   private record(turn: NewTurn): void {
-    const conversationId = this.info.conversationId;
-    this.enqueue((db) => insertTurn(db, conversationId, turn));
-  }
-
-  /**
-   * Writes run in order, each after the I/O of the moment: a prompt's turn is written after the
-   * model's request has gone out (setImmediate), not before it in the same tick.
-   */
-  private enqueue(write: (db: Db) => Promise<void>): void {
-    this.writes = this.writes
-      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() => write(this.ctx.db))
-      .catch((err: unknown) => this.ctx.log.warn({ err, conversationId: this.info.conversationId }, 'ai conversation write failed'));
+    this.writes.turn(turn);
   }
 }
