@@ -28,6 +28,7 @@ import { migrateToLatest } from '../../db/migrate.js';
 import type { DB } from '../../db/types.js';
 import { startBenchApp } from './bench-app.js';
 import { closeOnDisconnect } from './load.js';
+import { startRtbCeiling } from './rtb-ceiling.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -316,6 +317,17 @@ bare.post('/api/webhooks/voice', async (_req, reply) => reply.type('text/xml; ch
 const BARE_JSON = { success: true, phoneNumber: '+14155550000', formattedNumber: '(415) 555-0000', source: 'pool' };
 bare.post('/bare-json', async () => BARE_JSON);
 await bare.listen({ port: 0, host: '127.0.0.1' });
+// The RTB overhead rows' ceiling: the real auction over the same bidders, no database (rtb-ceiling.ts).
+const rtbCeiling =
+  overheadPorts.length > 0
+    ? await startRtbCeiling(
+        new Map([
+          [NUMBERS.rtb10, overheadPorts.slice(0, 10)],
+          [NUMBERS.rtb100, overheadPorts],
+        ]),
+        deadlineMs,
+      )
+    : null;
 
 /** The heap size of campaigns (kB): every routed call rewrites its campaign row (routing_rotation). */
 async function campaignsKb(): Promise<number> {
@@ -348,12 +360,13 @@ process.on('message', (m: { cmd?: string }) => {
   }
 });
 
-closeOnDisconnect([async () => clearInterval(endLegs), () => bare.close(), () => app.close(), () => store.close(), () => database.close()]);
+closeOnDisconnect([async () => clearInterval(endLegs), () => bare.close(), async () => rtbCeiling?.app.close(), () => app.close(), () => store.close(), () => database.close()]);
 
 process.send?.({
   ready: true,
   appPort: port,
   barePort: (bare.server.address() as AddressInfo).port,
+  rtbCeilingPort: rtbCeiling?.port ?? 0,
   kind: database.kind,
   publicBaseUrl: config.publicBaseUrl,
   numbers: NUMBERS,

@@ -22,6 +22,8 @@
 //             100 stub bidders answering after --bidder-delay ms, no buyers; the figure is the RTB
 //             overhead through the voice webhook = answer time − bidder delay (p50 / p99)
 //             target p99 ≤ 10 ms with 10 bidders, ≤ 20 ms with 100
+//             each preceded by its ceiling: a bare Fastify app holding the same auction over the same
+//             bidders and answering the winner, no database (rtb-ceiling.ts)
 //   unknown   (not by default) a number nobody owns: the polite message, still recorded (4 SQL
 //             statements): with `priority` it separates the per-request cost from the per-query cost
 //
@@ -95,6 +97,8 @@ const LOADED = SCENARIOS.filter((s) => (s as string) !== 'rtb-overhead');
 interface Ready {
   appPort: number;
   barePort: number;
+  /** The RTB overhead rows' ceiling (scripts/bench/rtb-ceiling.ts); 0 when not started. */
+  rtbCeilingPort: number;
   kind: 'postgres' | 'pglite';
   publicBaseUrl: string;
   numbers: { priority: string; locked: string; hot: string; rtb: string; rtb10: string; rtb100: string; unknown: string };
@@ -245,6 +249,8 @@ try {
     rtb: { port: r.appPort, to: r.numbers.rtb, calls: Number(args['rtb-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
     rtb10: { port: r.appPort, to: r.numbers.rtb10, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
     rtb100: { port: r.appPort, to: r.numbers.rtb100, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
+    'ceiling-rtb10': { port: r.rtbCeilingPort, to: r.numbers.rtb10, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
+    'ceiling-rtb100': { port: r.rtbCeilingPort, to: r.numbers.rtb100, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
     unknown: {
       port: r.appPort,
       to: r.numbers.unknown,
@@ -254,21 +260,22 @@ try {
   };
 
   const runs: Array<[number, ScenarioName]> = IN_FLIGHT.flatMap((inFlight) => LOADED.map((scenario): [number, ScenarioName] => [inFlight, scenario]));
-  if (OVERHEAD) runs.push([1, 'rtb10'], [1, 'rtb100']);
+  if (OVERHEAD) runs.push([1, 'ceiling-rtb10'], [1, 'rtb10'], [1, 'ceiling-rtb100'], [1, 'rtb100']);
   {
     for (const [inFlight, scenario] of runs) {
       const p = plan[scenario];
       const pool = new Pool(`http://127.0.0.1:${p.port}`, { connections: inFlight, pipelining: 1, keepAliveTimeout: 60_000 });
       try {
-        if (scenario !== 'ceiling') await ask('vacuum');
+        const ceilingRow = scenario.startsWith('ceiling');
+        if (!ceilingRow) await ask('vacuum');
         // Warm-up (JIT, connections, pg pool, bidder connections) with calls of their own.
         await run(pool, prepare(inFlight === 1 ? Math.min(WARMUP, 100) : WARMUP, p.to, r.publicBaseUrl), inFlight, p.check);
-        if (scenario !== 'ceiling') await ask('steady');
+        if (!ceilingRow) await ask('steady');
         const requests = prepare(p.calls, p.to, r.publicBaseUrl);
         const before = await askStats();
         const pids = r.kind === 'postgres' ? before.backendPids : [];
         const mark = cpuMark(biddersPid, pids);
-        const bidding = scenario === 'rtb' || scenario === 'rtb10' || scenario === 'rtb100';
+        const bidding = scenario === 'rtb' || scenario.includes('rtb10');
         if (bidding) await askBidderLateness(); // from here on
         const result = await run(pool, requests, inFlight, p.check);
         const bidderLateness = bidding ? await askBidderLateness() : undefined;
