@@ -37,6 +37,7 @@ import * as m0037 from './0037_ai_schedule_run_days.js';
 import * as m0038 from './0038_answer_rtb_call.js';
 import * as m0039 from './0039_ai_call_costs.js';
 import * as m0040 from './0040_ai_turn_writes.js';
+import * as m0041 from './0041_reserved_call_id.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -76,4 +77,5 @@ export const migrations: Record<string, Migration> = {
   '0038_answer_rtb_call': m0038,
   '0039_ai_call_costs': m0039,
   '0040_ai_turn_writes': m0040,
+  '0041_reserved_call_id': m0041,
 };

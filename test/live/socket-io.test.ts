@@ -8,6 +8,7 @@ import { addMember, type Member, PASSWORD, registerOrg } from '../helpers/fixtur
 import { connected, recordingClient, type RecordingClient } from '../helpers/live-contract.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { daytimeZone } from '../dialer/zones.js';
+import { buyerCampaign, callRow, callSid, dialXml, voice } from '../inbound/webhooks/helpers.js';
 
 let t: TestApp;
 let owner: Member;
@@ -166,5 +167,20 @@ describe('a dialer call, live', () => {
     // Events carry increasing ids on one instance.
     const ids = manager.events.map((e) => String(e.payload.eventId));
     expect([...ids].sort()).toEqual(ids);
+  });
+});
+
+describe('an inbound call, live', () => {
+  it('a call routed to a buyer with limits (the one-round-trip path) is told as call_started with its id', async () => {
+    const manager = client({ auth: { token: apiKey } });
+    await connected(manager.socket);
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550171', maxConcurrentCalls: 2, dailyCap: 100 }]);
+    const sid = callSid();
+    const answer = await voice(t, sid, campaign.phoneNumber!);
+    expect(answer.text).toBe(dialXml(t, '+13125550171', 1));
+    const call = await callRow(t, sid);
+    const started = await manager.waitFor((e) => e.name === 'call_started' && e.payload.callId === call.id);
+    expect(started.payload).toMatchObject({ direction: 'inbound', campaignId: campaign.id, agentId: null, leadId: null });
+    expect(manager.violations).toEqual([]);
   });
 });

@@ -46,8 +46,8 @@ export interface ReservedCallInput {
   fallback: { twiml: string; to: string };
 }
 
-/** `created: false`: the CallSid is recorded already (a retry); nothing was written. */
-export async function recordReservedCall(db: Db, input: ReservedCallInput): Promise<{ created: boolean; twiml: string | null }> {
+/** `created: false`: the CallSid is recorded already (a retry); nothing was written. `callId`: the call recorded (migration 0041). */
+export async function recordReservedCall(db: Db, input: ReservedCallInput): Promise<{ created: boolean; twiml: string | null; callId: number | null }> {
   const candidates = input.candidates.map((c) => ({
     buyerId: c.buyerId,
     destination: c.destination,
@@ -62,11 +62,11 @@ export async function recordReservedCall(db: Db, input: ReservedCallInput): Prom
     monthStart: c.windows.monthStart.toISOString(),
     twiml: c.twiml,
   }));
-  const { rows } = await sql<{ r_created: boolean | null; r_twiml: string | null }>`
+  const { rows } = await sql<{ r_created: boolean | null; r_twiml: string | null; r_call_id: number | null }>`
     CALL record_reserved_call(${input.orgId}::uuid, ${input.callSid}::text, ${input.campaignId}::uuid, ${input.phoneNumberId}::integer,
       ${input.from}::text, ${input.to}::text, ${input.callerState}::text, ${input.callerZip}::text, ${input.source}::text,
       ${JSON.stringify(candidates)}::jsonb, ${JSON.stringify({ ...input.plan, attempts: [] })}::jsonb, ${input.inputOrder}::integer[],
-      ${input.routingMethod}::text, ${input.fallback.twiml}::text, ${input.fallback.to}::text, ${STALE_OPEN_LEG_SEC}::integer, NULL, NULL)`.execute(db);
+      ${input.routingMethod}::text, ${input.fallback.twiml}::text, ${input.fallback.to}::text, ${STALE_OPEN_LEG_SEC}::integer, NULL, NULL, NULL)`.execute(db);
   const row = rows[0];
-  return { created: row?.r_created === true, twiml: row?.r_twiml ?? null };
+  return { created: row?.r_created === true, twiml: row?.r_twiml ?? null, callId: row?.r_call_id ?? null };
 }

@@ -37,7 +37,7 @@ export async function answerLimitedCall(
   campaign: CampaignRow,
   buyers: readonly BuyerEntry[],
   input: LimitedCallInput,
-): Promise<{ created: boolean; twiml: string | null } | undefined> {
+): Promise<{ created: boolean; twiml: string | null; callId: number | null } | undefined> {
   if (campaign.max_dial_attempts < 1) return undefined;
   const at = deps.now?.() ?? new Date();
   const entries = new Map(buyers.map((e) => [e.row.id, e]));

@@ -142,9 +142,7 @@ async function answerLimitedPlainCall(deps: RouteDeps, campaign: CampaignRow, bu
     });
     if (answered === undefined) return undefined;
     if (answered.created && answered.twiml !== null) {
-      // The stored procedure answers no id: one indexed read, for the live `call_started`.
-      const call = await getCallBySid(deps.db, callSid);
-      if (call) publishInboundStarted(deps.db, { id: call.id, orgId, campaignId: campaign.id, from: from ?? null });
+      if (answered.callId !== null) publishInboundStarted(deps.db, { id: answered.callId, orgId, campaignId: campaign.id, from: from ?? null });
       return answered.twiml;
     }
   } catch (err) {
