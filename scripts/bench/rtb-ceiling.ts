@@ -13,6 +13,7 @@ import { createOutboundPolicy } from '../../server/platform/http/outbound/url-po
 import { runAuction } from '../../server/rtb/engine/auction.js';
 import { createBidTransport } from '../../server/rtb/engine/transport.js';
 import type { AuctionSettings, RtbTargetConfig } from '../../server/rtb/engine/types.js';
+import { makeTarget } from '../../test/rtb/engine/helpers.js';
 
 export interface RtbCeiling {
   app: FastifyInstance;
@@ -20,32 +21,8 @@ export interface RtbCeiling {
 }
 
 function stubTarget(id: number, port: number, deadlineMs: number): RtbTargetConfig {
-  return {
-    id,
-    name: `stub ${port}`,
-    endpointUrl: `http://127.0.0.1:${port}/bid`,
-    httpMethod: 'POST',
-    contentType: 'application/json',
-    authMethod: 'none',
-    authToken: null,
-    authHeaderName: null,
-    minBidAmount: 1,
-    maxBidAmount: 100,
-    currency: 'USD',
-    timeoutMs: deadlineMs,
-    states: [],
-    excludedStates: [],
-    zipCodes: [],
-    excludedZipCodes: [],
-    requestBody: null,
-    bidAmountPath: null,
-    destinationNumberPath: null,
-    currencyPath: null,
-    durationPath: null,
-    acceptancePath: null,
-    priority: 1,
-    isActive: true,
-  };
+  // As the benchmark seeds the API's targets: no auth, bids 1–100, the default paths.
+  return makeTarget({ id, name: `stub ${port}`, endpointUrl: `http://127.0.0.1:${port}/bid`, timeoutMs: deadlineMs });
 }
 
 /** `campaigns`: the called number → the bidders' ports of its auction. */
