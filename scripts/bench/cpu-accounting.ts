@@ -27,12 +27,26 @@ export function procTicks(pid: number | string): { comm: string; ticks: number }
   }
 }
 
-/** CPU of the server's own backends (a pid that is not a local postgres process is skipped). */
-export function postgresTicks(pids: readonly number[]): number {
-  let ticks = 0;
+/** CPU of the server's own backends, per pid (a pid that is not a local postgres process is skipped). */
+export function postgresTicks(pids: readonly number[]): Map<number, number> {
+  const ticks = new Map<number, number>();
   for (const pid of pids) {
     const p = procTicks(pid);
-    if (p?.comm === 'postgres') ticks += p.ticks;
+    if (p?.comm === 'postgres') ticks.set(pid, p.ticks);
+  }
+  return ticks;
+}
+
+/**
+ * The backends' CPU between two marks: per backend alive at both. One that exited meanwhile (the
+ * pool closed an idle connection) took its last ticks with it; counting it as 0 (not as minus
+ * what it had) keeps the figure a lower bound instead of going negative.
+ */
+function postgresDelta(start: ReadonlyMap<number, number>, end: ReadonlyMap<number, number>): number {
+  let ticks = 0;
+  for (const [pid, before] of start) {
+    const after = end.get(pid);
+    if (after !== undefined && after >= before) ticks += after - before;
   }
   return ticks;
 }
@@ -44,7 +58,7 @@ export function machineBusyTicks(): number {
 }
 
 export interface CpuMark {
-  postgres: number;
+  postgres: Map<number, number>;
   bidders: number;
   machine: number;
   loadGenerator: NodeJS.CpuUsage;
@@ -68,7 +82,7 @@ export function cpuSince(mark: CpuMark | undefined, biddersPid: number | undefin
   const gen = process.cpuUsage(mark.loadGenerator);
   return {
     server: serverMs,
-    postgres: (end.postgres - mark.postgres) * TICK_MS,
+    postgres: postgresDelta(mark.postgres, end.postgres) * TICK_MS,
     loadGenerator: (gen.user + gen.system) / 1000,
     bidders: (end.bidders - mark.bidders) * TICK_MS,
     machine: (end.machine - mark.machine) * TICK_MS,
