@@ -107,7 +107,8 @@ export class ConversationSession {
   /** One turn: the caller's words, the agent's answer (streamed to `sink`). */
   async respond(input: CallerInput, sink: TurnSink): Promise<TurnResult> {
     if (this.endedWith) return { reply: '', toolCalls: [], ended: true, handoff: this.endedWith.handoff };
-    this.record({ seq: this.nextSeq++, role: 'user', content: input.text, startedAt: new Date() });
+    // The caller's words go with the answer's write (or alone within 2 s): one round trip a turn.
+    this.writes.turnSoon({ seq: this.nextSeq++, role: 'user', content: input.text, startedAt: new Date() });
     this.history.push({ role: 'user', content: input.text });
     this.userTurns.push(input.text);
     const usage: UsageDelta = { promptTokens: 0, completionTokens: 0, sttSeconds: input.kind === 'speech' ? estimateSpeechSeconds(input.text) : 0, ttsCharacters: 0 };

@@ -9,7 +9,7 @@ import { TurnWrites } from '../../../server/ai/runtime/turn-writes.js';
 const turn = (seq: number, content: string): NewTurn => ({ seq, role: seq % 2 ? 'assistant' : 'user', content, startedAt: new Date(0) });
 const usage = (promptTokens: number) => ({ promptTokens, completionTokens: 1, sttSeconds: 0.5, ttsCharacters: 10 });
 
-function recording(fail: (n: number) => boolean = () => false) {
+function recording(fail: (n: number) => boolean = () => false, maxWaitMs?: number) {
   const batches: TurnWriteBatch[] = [];
   const errors: unknown[] = [];
   let running = 0;
@@ -24,6 +24,7 @@ function recording(fail: (n: number) => boolean = () => false) {
       if (fail(batches.length)) throw new Error(`batch ${batches.length} failed`);
     },
     (err) => errors.push(err),
+    maxWaitMs,
   );
   return { writes, batches, errors, overlapped: () => overlapped };
 }
@@ -75,5 +76,48 @@ describe('TurnWrites', () => {
     expect(r.errors).toHaveLength(1);
     expect(String(r.errors[0])).toContain('batch 1 failed');
     expect(r.batches.map((b) => b.turns[0]!.content)).toEqual(['lost', 'kept']);
+  });
+
+  it('writes a turn that may wait together with the next write (the answer after the question)', async () => {
+    const r = recording(undefined, 60_000);
+    r.writes.turnSoon(turn(2, 'what are your hours?'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(r.batches).toHaveLength(0); // still waiting for the answer
+    r.writes.turn(turn(3, 'nine to five'));
+    r.writes.addUsage(usage(7));
+    await r.writes.flush();
+    expect(r.batches).toHaveLength(1);
+    expect(r.batches[0]!.turns.map((t) => t.content)).toEqual(['what are your hours?', 'nine to five']);
+    expect(r.batches[0]!.usage?.promptTokens).toBe(7);
+  });
+
+  it('writes a waiting turn alone once its wait is over', async () => {
+    const r = recording(undefined, 30);
+    r.writes.turnSoon(turn(0, 'hello?'));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(r.batches.map((b) => b.turns.map((t) => t.content))).toEqual([['hello?']]);
+    await r.writes.flush();
+    expect(r.batches).toHaveLength(1); // the wait does not write it a second time
+  });
+
+  it('writes a waiting turn at once on flush (the conversation ends before its answer)', async () => {
+    const r = recording(undefined, 60_000);
+    r.writes.turnSoon(turn(0, 'goodbye'));
+    const started = Date.now();
+    await r.writes.flush();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(r.batches.map((b) => b.turns.map((t) => t.content))).toEqual([['goodbye']]);
+  });
+
+  it('a turn that may wait during a write goes in the next batch, after the one being written', async () => {
+    const r = recording(undefined, 60_000);
+    r.writes.turn(turn(0, 'greeting'));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r)); // the greeting is being written now
+    r.writes.turnSoon(turn(1, 'question'));
+    r.writes.turn(turn(2, 'answer'));
+    await r.writes.flush();
+    expect(r.batches.map((b) => b.turns.map((t) => t.content))).toEqual([['greeting'], ['question', 'answer']]);
+    expect(r.overlapped()).toBe(false);
   });
 });
