@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import { databaseIndependentTests } from './test/setup/database-independent.js';
 
 // The same suite on the embedded database always, and on a PostgreSQL server when DATABASE_URL
 // is set (CI sets it). The Redis-backed rate-limit store is tested when REDIS_URL is set. The
 // browser tests (Swagger UI in headless Chromium) run when Debian's chromium is installed, and
-// CI (REQUIRE_BROWSER=1) fails if it is not.
+// CI (REQUIRE_BROWSER=1) fails if it is not. The pg project leaves out the test files that never
+// reach a PostgreSQL server (test/setup/database-independent.ts): they would repeat the embedded run.
 const shared = {
   include: ['test/**/*.test.ts'],
   // *.pg.test.ts need a PostgreSQL server (two instances over LISTEN/NOTIFY): the pg project only.
@@ -17,7 +19,8 @@ const pglite = { globalSetup: ['test/setup/pglite-template.ts'], env: { TEST_DB:
 
 const projects: Array<{ test: Record<string, unknown> }> = [{ test: { ...shared, ...pglite, name: 'pglite' } }];
 if (process.env.DATABASE_URL) {
-  projects.push({ test: { ...shared, exclude: ['test/platform/redis/**', 'test/browser/**'], name: 'pg', env: { TEST_DB: 'pg' } } });
+  const sameOnEveryDatabase = databaseIndependentTests(import.meta.dirname);
+  projects.push({ test: { ...shared, exclude: ['test/platform/redis/**', 'test/browser/**', ...sameOnEveryDatabase], name: 'pg', env: { TEST_DB: 'pg' } } });
 }
 if (process.env.REDIS_URL) {
   projects.push({ test: { ...shared, ...pglite, include: ['test/platform/redis/**/*.test.ts'], exclude: [], name: 'redis' } });
