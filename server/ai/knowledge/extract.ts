@@ -3,8 +3,7 @@
 // guard (zip-guard.ts) has refused a zip bomb; the HTML and Markdown readers of this folder; text
 // as it is. A file that cannot be read ends in a DocumentFailure whose message is the reason the
 // document shows (`failureReason`); anything else thrown is a fault of ours (retried by the lease).
-import mammoth from 'mammoth';
-import { getDocumentProxy } from 'unpdf';
+// The two extractors are loaded on first use (together ~0.2 s of a start that may never need them).
 import { decodeUtf8, type KnowledgeKind } from './detect.js';
 import { HtmlProblem, htmlToText, tidy } from './html-text.js';
 import { markdownToText } from './markdown-text.js';
@@ -55,6 +54,7 @@ async function extractPdf(data: Buffer, limits: ExtractLimits): Promise<Extracte
   let pdf;
   try {
     // pdf.js takes ownership of the bytes it is given: a copy, so the caller's buffer stays whole.
+    const { getDocumentProxy } = await import('unpdf');
     pdf = await getDocumentProxy(new Uint8Array(data), { verbosity: 0, stopAtErrors: false });
   } catch (err) {
     const name = (err as { name?: string }).name;
@@ -98,6 +98,7 @@ async function extractDocx(data: Buffer, limits: ExtractLimits): Promise<Extract
   }
   let text: string;
   try {
+    const { default: mammoth } = await import('mammoth');
     text = (await mammoth.extractRawText({ buffer: data })).value;
   } catch (err) {
     throw new DocumentFailure(`the DOCX is corrupt and cannot be read (${err instanceof Error ? err.message.slice(0, 120) : 'unreadable'})`);

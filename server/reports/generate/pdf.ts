@@ -3,7 +3,7 @@
 // then the table (pdf-layout.ts: its header row on every page, zebra rows, the totals row in
 // bold under a rule), and on every page a footer with the report, when it was generated and
 // "Page n of m". Standard fonts only (nothing to install); text they cannot show becomes '?'.
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
 import { formatCell, printable } from './format.js';
 import type { ReportMeta } from './meta.js';
 import { fitText, layoutTable, type PageGeometry, type TableLayout } from './pdf-layout.js';
@@ -110,8 +110,10 @@ function footers(doc: Doc, meta: ReportMeta): void {
   }
 }
 
-export function reportPdf(meta: ReportMeta, table: ReportTable, labels: PdfLabels): Promise<Buffer> {
-  const doc = new PDFDocument({
+/** pdfkit is loaded on the first PDF (~0.2 s of a start that may never print one). */
+export async function reportPdf(meta: ReportMeta, table: ReportTable, labels: PdfLabels): Promise<Buffer> {
+  const { default: PdfDocument } = await import('pdfkit');
+  const doc = new PdfDocument({
     size: 'A4',
     layout: 'landscape',
     margin: PAGE.margin,
