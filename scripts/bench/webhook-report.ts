@@ -4,6 +4,7 @@
 import os from 'node:os';
 import type { CpuUse } from './cpu-accounting.js';
 import { markdownTable } from './markdown-table.js';
+import { shareOf } from './webhook-rounds.js';
 
 export type ScenarioName = 'ceiling' | 'priority' | 'locked' | 'hot' | 'rtb' | 'rtb10' | 'rtb100' | 'ceiling-rtb10' | 'ceiling-rtb100' | 'unknown';
 
@@ -29,6 +30,8 @@ export interface Row {
   p99: number;
   max: number;
   perSecond: number;
+  /** Calls per second of each round (scripts/bench/webhook-rounds.ts), when measured in rounds. */
+  roundsPerSecond?: number[];
   stats: ServerStats;
   cpu: CpuUse;
   /** How late the stub bidders' answers left past their delay, per answer (RTB rows). */
@@ -54,6 +57,8 @@ export interface ReportContext {
   bidderDelayMs: number;
   deadlineMs: number;
   warmup: number;
+  /** Rounds of the loaded scenarios (webhook-rounds.ts). */
+  rounds: number;
   withBidders: boolean;
   profileSql: boolean;
   cpuProf: boolean;
@@ -84,7 +89,7 @@ export function printWebhookReport(rows: Row[], ctx: ReportContext): void {
     }
     if (row.scenario === 'locked' || row.scenario === 'hot') {
       const unlimited = rows.find((x) => x.scenario === 'priority' && x.inFlight === row.inFlight);
-      const share = unlimited ? row.perSecond / unlimited.perSecond : Number.NaN;
+      const share = unlimited ? shareOf(row, unlimited) : Number.NaN;
       const target = `≥ 90 % of (a) (${Number.isNaN(share) ? 'n/a' : `${(share * 100).toFixed(0)} %`}), ≥ ${PRIORITY_TARGET.toLocaleString('en-US')} calls/s, p99 ≤ ${LOCKED_P99_MS} ms`;
       if (failed) return { target, met: failed };
       if (ctx.database !== 'PostgreSQL') return { target, met: 'n/a (PGlite)' };
@@ -132,7 +137,7 @@ export function printWebhookReport(rows: Row[], ctx: ReportContext): void {
   console.log(
     `\nVoice webhook benchmark: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ` +
       `${ctx.database}${ctx.pgVersion ? ` ${ctx.pgVersion}, autovacuum ${ctx.autovacuum}` : ''} (${ctx.database === 'PGlite' ? 'one connection' : `pg pool ${ctx.poolSize}`}); ` +
-      `server, load generator${ctx.withBidders ? ' and stub bidders' : ''} in separate processes on this machine; VACUUM, then a warm-up of ${ctx.warmup} calls before each row (then the leg counters past their 30 s grace: a buyer limited for longer)` +
+      `server, load generator${ctx.withBidders ? ' and stub bidders' : ''} in separate processes on this machine; every scenario first warmed with ${ctx.warmup} calls; then ${ctx.rounds} round(s) of the loaded scenarios, their order turned by one each round (calls/s: the median of the rounds; shares of (a): round against round; p50 / p99 over every round's calls); before each measurement VACUUM, ${Math.min(ctx.warmup, 100)} calls more and the leg counters past their 30 s grace (a buyer limited for longer)` +
       `${ctx.profileSql ? '; --profile-sql ON (adds overhead)' : ''}${ctx.cpuProf ? '; --cpu-prof ON (adds overhead)' : ''}; ` +
       `load average before ${fmtLoad(ctx.loadBefore)}, after ${fmtLoad(os.loadavg())}`,
   );

@@ -16,6 +16,10 @@
 //             reached) taking every call: all calls in flight contend for its one row lock; same target
 // In every scenario calls end: the bench server ends each leg ~100 ms after it started (as status
 // callbacks would), and after each warm-up the buyers' leg counters are past their 30 s grace.
+// Every loaded scenario is warmed (--warmup calls) before any is measured, then measured --rounds
+// times, the order turned by one each round (webhook-rounds.ts): the first row after a warm-up
+// used to run on a process still warming up (on 5 December (a) gave 573–676 calls/s run first and
+// 1,006 run last), which flattered the shares of (a).
 //   rtb       (b) an RTB campaign, 2 stub bidders answering after 50 ms, no buyers
 //             target p99 ≤ bidding deadline + 20 ms
 //   rtb-overhead  (not by default) two rows, calls ONE AT A TIME: an RTB campaign with 10, then with
@@ -48,6 +52,7 @@ import { Pool } from 'undici';
 import { cpuMark, cpuSince } from './cpu-accounting.js';
 import { type Check, dropBenchSchema, firstMessage, forkTsChild, type LoadRequest, percentile, runLoad, stopChild } from './load.js';
 import { type BidderLateness, printWebhookReport, type Row, type ScenarioName, type ServerStats } from './webhook-report.js';
+import { joinRounds, type Measurement, roundOrder } from './webhook-rounds.js';
 import { LOCAL_TEST_DATABASE_URL } from '../../server/platform/config.js';
 
 // Knobs are command-line options (configuration proper is read only by server/platform/config.ts).
@@ -62,6 +67,7 @@ const { values: args } = parseArgs({
     'rtb-calls': { type: 'string', default: '1000' },
     'overhead-calls': { type: 'string', default: '300' },
     warmup: { type: 'string', default: '300' },
+    rounds: { type: 'string', default: '3' },
     deadline: { type: 'string', default: '500' },
     'bidder-delay': { type: 'string', default: '50' },
     'pool-size': { type: 'string', default: '10' },
@@ -73,7 +79,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(
     'npx tsx scripts/bench/webhook.ts [--database-url URL | --embedded] [--in-flight 10,50] [--scenarios ceiling,priority,locked,hot,rtb[,unknown],rtb-overhead]\n' +
-      '  [--calls 3000] [--rtb-calls 1000] [--ceiling-calls 20000] [--warmup 300] [--deadline 500] [--bidder-delay 50] [--pool-size 10]\n' +
+      '  [--calls 3000] [--rtb-calls 1000] [--ceiling-calls 20000] [--warmup 300] [--rounds 3] [--deadline 500] [--bidder-delay 50] [--pool-size 10]\n' +
       '  [--profile-sql] [--cpu-prof DIR]   (--profile-sql: SQL round trips per call; --cpu-prof: V8 profile of the server process)',
   );
   process.exit(0);
@@ -84,6 +90,7 @@ const SCENARIOS = args.scenarios.split(',').map((s) => s.trim()) as ScenarioName
 const DEADLINE_MS = Number(args.deadline);
 const BIDDER_DELAY_MS = Number(args['bidder-delay']);
 const WARMUP = Number(args.warmup);
+const ROUNDS = Math.max(1, Number(args.rounds));
 const TOKEN = 'bench-webhook-token-0123456789abcdef';
 const PATH = '/api/webhooks/voice';
 const DATABASE_URL = args.embedded ? undefined : args['database-url'];
@@ -259,48 +266,60 @@ try {
     },
   };
 
-  const runs: Array<[number, ScenarioName]> = IN_FLIGHT.flatMap((inFlight) => LOADED.map((scenario): [number, ScenarioName] => [inFlight, scenario]));
-  if (OVERHEAD) runs.push([1, 'ceiling-rtb10'], [1, 'rtb10'], [1, 'ceiling-rtb100'], [1, 'rtb100']);
-  {
-    for (const [inFlight, scenario] of runs) {
-      const p = plan[scenario];
-      const pool = new Pool(`http://127.0.0.1:${p.port}`, { connections: inFlight, pipelining: 1, keepAliveTimeout: 60_000 });
-      try {
-        const ceilingRow = scenario.startsWith('ceiling');
-        if (!ceilingRow) await ask('vacuum');
-        // Warm-up (JIT, connections, pg pool, bidder connections) with calls of their own.
-        await run(pool, prepare(inFlight === 1 ? Math.min(WARMUP, 100) : WARMUP, p.to, r.publicBaseUrl), inFlight, p.check);
-        if (!ceilingRow) await ask('steady');
-        const requests = prepare(p.calls, p.to, r.publicBaseUrl);
-        const before = await askStats();
-        const pids = r.kind === 'postgres' ? before.backendPids : [];
-        const mark = cpuMark(biddersPid, pids);
-        const bidding = scenario === 'rtb' || scenario.includes('rtb10');
-        if (bidding) await askBidderLateness(); // from here on
-        const result = await run(pool, requests, inFlight, p.check);
-        const bidderLateness = bidding ? await askBidderLateness() : undefined;
-        const stats = await askStats();
-        const cpu = cpuSince(mark, biddersPid, pids, stats.cpuMs);
-        rows.push({
-          scenario,
-          inFlight,
-          calls: p.calls,
-          failures: result.failures,
-          reasons: result.reasons,
-          p50: percentile(result.latencies, 50),
-          p99: percentile(result.latencies, 99),
-          max: result.latencies.at(-1) ?? Number.NaN,
-          perSecond: (p.calls / result.elapsed) * 1000,
-          stats,
-          cpu,
-          ...(bidderLateness ? { bidderLateness } : {}),
-        });
-        const last = rows.at(-1)!;
-        console.error(`  ${scenario} @ ${inFlight}: ${last.perSecond.toFixed(0)} calls/s, p50 ${last.p50.toFixed(1)} ms, p99 ${last.p99.toFixed(1)} ms, failures ${last.failures}`);
-      } finally {
-        await pool.close();
-      }
+  const loaded: Array<[number, ScenarioName]> = IN_FLIGHT.flatMap((inFlight) => LOADED.map((scenario): [number, ScenarioName] => [inFlight, scenario]));
+  const overhead: Array<[number, ScenarioName]> = OVERHEAD ? [[1, 'ceiling-rtb10'], [1, 'rtb10'], [1, 'ceiling-rtb100'], [1, 'rtb100']] : [];
+  const warmupCalls = (inFlight: number, full: boolean) => (inFlight === 1 || !full ? Math.min(WARMUP, 100) : WARMUP);
+
+  /** One measured run: VACUUM, a few calls (connections), the counters steady, then the calls timed. */
+  async function measure(inFlight: number, scenario: ScenarioName, fullWarmup: boolean): Promise<Measurement> {
+    const p = plan[scenario];
+    const pool = new Pool(`http://127.0.0.1:${p.port}`, { connections: inFlight, pipelining: 1, keepAliveTimeout: 60_000 });
+    try {
+      const ceilingRow = scenario.startsWith('ceiling');
+      if (!ceilingRow) await ask('vacuum');
+      await run(pool, prepare(warmupCalls(inFlight, fullWarmup), p.to, r.publicBaseUrl), inFlight, p.check);
+      if (!ceilingRow) await ask('steady');
+      const requests = prepare(p.calls, p.to, r.publicBaseUrl);
+      const before = await askStats();
+      const pids = r.kind === 'postgres' ? before.backendPids : [];
+      const mark = cpuMark(biddersPid, pids);
+      const bidding = scenario === 'rtb' || scenario.includes('rtb10');
+      if (bidding) await askBidderLateness(); // from here on
+      const result = await run(pool, requests, inFlight, p.check);
+      const bidderLateness = bidding ? await askBidderLateness() : undefined;
+      const stats = await askStats();
+      const cpu = cpuSince(mark, biddersPid, pids, stats.cpuMs);
+      console.error(
+        `  ${scenario} @ ${inFlight}: ${((p.calls / result.elapsed) * 1000).toFixed(0)} calls/s, p50 ${percentile(result.latencies, 50).toFixed(1)} ms, ` +
+          `p99 ${percentile(result.latencies, 99).toFixed(1)} ms, failures ${result.failures}`,
+      );
+      return { scenario, inFlight, calls: p.calls, failures: result.failures, reasons: result.reasons, latencies: result.latencies, elapsedMs: result.elapsed, stats, cpu, ...(bidderLateness ? { bidderLateness } : {}) };
+    } finally {
+      await pool.close();
     }
+  }
+
+  // Every loaded scenario warmed first (JIT, connections, pg pool), then measured in rounds, the
+  // order turned each round (webhook-rounds.ts); the overhead rows (one call at a time, each behind
+  // its ceiling) once, after them.
+  for (const [inFlight, scenario] of loaded) {
+    if (scenario === 'ceiling') continue;
+    const p = plan[scenario];
+    const pool = new Pool(`http://127.0.0.1:${p.port}`, { connections: inFlight, pipelining: 1, keepAliveTimeout: 60_000 });
+    try {
+      await run(pool, prepare(warmupCalls(inFlight, true), p.to, r.publicBaseUrl), inFlight, p.check);
+    } finally {
+      await pool.close();
+    }
+  }
+  const measured: Measurement[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    if (ROUNDS > 1) console.error(`round ${round + 1} of ${ROUNDS}`);
+    for (const [inFlight, scenario] of roundOrder(loaded, round)) measured.push(await measure(inFlight, scenario, false));
+  }
+  rows.push(...joinRounds(measured));
+  for (const [inFlight, scenario] of overhead) {
+    rows.push(...joinRounds([await measure(inFlight, scenario, true)]));
   }
 } finally {
   await cleanup();
@@ -314,6 +333,7 @@ printWebhookReport(rows, {
   bidderDelayMs: BIDDER_DELAY_MS,
   deadlineMs: DEADLINE_MS,
   warmup: WARMUP,
+  rounds: ROUNDS,
   withBidders: SCENARIOS.includes('rtb') || OVERHEAD,
   profileSql: args['profile-sql'],
   cpuProf: Boolean(args['cpu-prof']),
