@@ -8,7 +8,8 @@ import { type Kysely, sql } from 'kysely';
 
 const SIGNATURE = 'record_reserved_call(uuid, text, uuid, integer, text, text, text, text, text, jsonb, jsonb, integer[], text, text, text, integer, boolean, text';
 
-function procedure(withCallId: boolean): string {
+/** The procedure as 0041 made it (`withCallId`) or as 0014 did; 0042's down restores the first. */
+export function reservedCallProcedure(withCallId: boolean): string {
   return `
     CREATE PROCEDURE record_reserved_call(
       p_org uuid, p_call_sid text, p_campaign uuid, p_phone_number_id integer, p_from text, p_to text,
@@ -73,10 +74,10 @@ ${withCallId ? '      r_call_id := v_call;\n' : ''}      COMMIT;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql.raw(`DROP PROCEDURE ${SIGNATURE})`).execute(db);
-  await sql.raw(procedure(true)).execute(db);
+  await sql.raw(reservedCallProcedure(true)).execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql.raw(`DROP PROCEDURE ${SIGNATURE}, integer)`).execute(db);
-  await sql.raw(procedure(false)).execute(db);
+  await sql.raw(reservedCallProcedure(false)).execute(db);
 }
