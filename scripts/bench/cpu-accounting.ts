@@ -89,3 +89,9 @@ export function cpuSince(mark: CpuMark | undefined, biddersPid: number | undefin
     wallMs: end.t - mark.t,
   };
 }
+
+/** Several runs' CPU use added up (each field summed). */
+export function sumCpu(all: readonly CpuUse[]): CpuUse {
+  const total = (k: keyof CpuUse) => all.reduce((acc, c) => acc + c[k], 0);
+  return { server: total('server'), postgres: total('postgres'), loadGenerator: total('loadGenerator'), bidders: total('bidders'), machine: total('machine'), wallMs: total('wallMs') };
+}

@@ -28,8 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { cpuMark, cpuSince, type CpuUse } from './cpu-accounting.js';
-import { type Check, dropBenchSchema, firstMessage, forkTsChild, type LoadRequest, type LoadResult, percentile, runLoad, stopChild } from './load.js';
+import { cpuMark, cpuSince, type CpuUse, sumCpu } from './cpu-accounting.js';
+import { type Check, dropBenchSchema, firstMessage, forkTsChild, type LoadRequest, type LoadResult, median, percentile, runLoad, stopChild } from './load.js';
 import { LOCAL_TEST_DATABASE_URL } from '../../server/platform/config.js';
 
 const { values: args } = parseArgs({
@@ -256,16 +256,6 @@ const LABEL: Record<ScenarioName, string> = {
   'ultra-fast': 'POST /api/dni/ultra-fast',
   track: 'POST /api/dni/track',
 };
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function sumCpu(list: CpuUse[]): CpuUse {
-  const total = (k: keyof CpuUse) => list.reduce((acc, c) => acc + c[k], 0);
-  return { server: total('server'), postgres: total('postgres'), loadGenerator: total('loadGenerator'), bidders: total('bidders'), machine: total('machine'), wallMs: total('wallMs') };
-}
 
 const rows: Row[] = [];
 for (const inFlight of IN_FLIGHT) {

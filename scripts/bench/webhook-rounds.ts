@@ -4,8 +4,8 @@
 // about half the speed of the same scenario run last) or always last (on the largest tables).
 // A scenario's row joins its rounds: latencies pooled, CPU and calls summed, calls per second the
 // median of its rounds, each round also kept for the shares against (a) of the same round.
-import type { CpuUse } from './cpu-accounting.js';
-import { percentile } from './load.js';
+import { type CpuUse, sumCpu } from './cpu-accounting.js';
+import { median, percentile } from './load.js';
 import type { BidderLateness, Row, ScenarioName, ServerStats } from './webhook-report.js';
 
 /** One measured run of one scenario at one level. */
@@ -29,25 +29,6 @@ export function roundOrder<T>(runs: readonly T[], round: number): T[] {
   if (runs.length === 0) return [];
   const start = round % runs.length;
   return [...runs.slice(start), ...runs.slice(0, start)];
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function sumCpu(all: readonly CpuUse[]): CpuUse {
-  const sum = (pick: (c: CpuUse) => number) => all.reduce((s, c) => s + pick(c), 0);
-  return {
-    server: sum((c) => c.server),
-    postgres: sum((c) => c.postgres),
-    loadGenerator: sum((c) => c.loadGenerator),
-    bidders: sum((c) => c.bidders),
-    machine: sum((c) => c.machine),
-    wallMs: sum((c) => c.wallMs),
-  };
 }
 
 /** The bidders' lateness over rounds: answers summed, the median of the p50s, the worst p99 and max. */

@@ -3,7 +3,8 @@
 // calls per second the median), and its share of (a) is taken round against round.
 import { describe, expect, it } from 'vitest';
 import type { CpuUse } from '../../scripts/bench/cpu-accounting.js';
-import { joinRounds, type Measurement, median, roundOrder, shareOf } from '../../scripts/bench/webhook-rounds.js';
+import { median } from '../../scripts/bench/load.js';
+import { joinRounds, type Measurement, roundOrder, shareOf } from '../../scripts/bench/webhook-rounds.js';
 
 const cpu = (server: number): CpuUse => ({ server, postgres: 2 * server, loadGenerator: 1, bidders: 0, machine: 10, wallMs: 100 });
 const stats = (campaignsKb: number) => ({ rows: [{ sql: 'select 1', count: 10, ms: 2 }], meanWaitingForConnection: 0, cpuMs: 5, backendPids: [1], campaignsKb });
