@@ -1,5 +1,6 @@
 // Pure helpers of server/platform: phone display, id parsing, validation details, and the
 // check that every operation of the contract has a handler (server/routes.ts).
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
 import { parseIntId, parseUuid } from '../../server/platform/common/ids.js';
 import { obfuscatePhone } from '../../server/platform/common/phone.js';
@@ -28,6 +29,20 @@ describe('obfuscatePhone', () => {
       expect(shown).toMatch(/^\d{3}\*\*\*\d{4}$/);
       // Only 7 digits are shown, and at least one digit of the national number is hidden.
       expect(phone.replace(/\D/g, '')).not.toContain(shown.replace(/\D/g, ''));
+    }
+  });
+
+  it('North American numbers (read without libphonenumber-js) come out as libphonenumber-js reads them', () => {
+    let seed = 7;
+    const digit = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return Math.floor((seed / 2_147_483_648) * 10);
+    };
+    for (let i = 0; i < 5000; i += 1) {
+      const national = `${2 + (digit() % 8)}${Array.from({ length: 9 }, digit).join('')}`;
+      const phone = `+1${national}`;
+      const read = parsePhoneNumberFromString(phone)!.nationalNumber;
+      expect(obfuscatePhone(phone), phone).toBe(`${read.slice(0, 3)}***${read.slice(-4)}`);
     }
   });
 });

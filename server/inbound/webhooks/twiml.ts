@@ -2,6 +2,7 @@
 // attributes). Flow nodes render their TwiML in server/inbound/flows/node-twiml.ts.
 import twilio from 'twilio';
 import type { CampaignRow } from '../../../db/types.js';
+import { BoundedMemo } from '../../platform/common/bounded-memo.js';
 import type { WebhookUrls } from './urls.js';
 
 const { VoiceResponse } = twilio.twiml;
@@ -27,8 +28,17 @@ export function aiAgentUnavailableTwiml(): string {
   return response.toString();
 }
 
+// Every routed call needs a <Dial> per candidate and its campaign's fallback: the same few strings
+// each time, and building one through VoiceResponse costs about 30 µs. Answers are remembered.
+const dials = new BoundedMemo<string, string>(2000);
+const fallbacks = new BoundedMemo<string, string>(500);
+
 /** <Dial action=… timeout=…><Number>destination</Number></Dial> (or <Sip> for a SIP URI). */
 export function dialTwiml(destination: string, actionUrl: string, timeoutSec: number): string {
+  return dials.get(JSON.stringify([destination, actionUrl, timeoutSec]), () => buildDialTwiml(destination, actionUrl, timeoutSec));
+}
+
+function buildDialTwiml(destination: string, actionUrl: string, timeoutSec: number): string {
   const response = new VoiceResponse();
   const dial = response.dial({ action: actionUrl, method: 'POST', timeout: timeoutSec });
   if (destination.toLowerCase().startsWith('sip:')) dial.sip(destination);
@@ -39,9 +49,19 @@ export function dialTwiml(destination: string, actionUrl: string, timeoutSec: nu
 /**
  * The campaign's fallback when nobody takes the call: a message, a voicemail (its recording is
  * posted to the voicemail webhook, which hangs up), or a hang-up. With `fallback_audio_id` the
- * uploaded audio is played (through its signed URL) in place of the spoken message.
+ * uploaded audio is played (through its signed URL) in place of the spoken message; that answer
+ * names an expiring URL, so it is built afresh each time.
  */
 export function fallbackTwiml(
+  campaign: Pick<CampaignRow, 'fallback_action' | 'fallback_message' | 'fallback_audio_id'> | undefined,
+  urls: Pick<WebhookUrls, 'voicemail' | 'audio'>,
+): string {
+  if (campaign?.fallback_audio_id) return buildFallbackTwiml(campaign, urls);
+  const key = JSON.stringify([campaign?.fallback_action ?? null, campaign?.fallback_message ?? null, urls.voicemail()]);
+  return fallbacks.get(key, () => buildFallbackTwiml(campaign, urls));
+}
+
+function buildFallbackTwiml(
   campaign: Pick<CampaignRow, 'fallback_action' | 'fallback_message' | 'fallback_audio_id'> | undefined,
   urls: Pick<WebhookUrls, 'voicemail' | 'audio'>,
 ): string {

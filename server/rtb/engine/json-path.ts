@@ -3,20 +3,16 @@
 // `prototype` segments make the whole path invalid. Never throws: a malformed path or a missing
 // value reads as undefined.
 
+import { BoundedMemo } from '../../platform/common/bounded-memo.js';
+
 export type PathSegment = string | number;
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
-const cache = new Map<string, readonly PathSegment[] | null>();
-const CACHE_LIMIT = 1000;
+const parsed = new BoundedMemo<string, readonly PathSegment[] | null>(1000);
 
 /** The path's segments, or null when the path is malformed or names a forbidden segment. */
 export function parsePath(path: string): readonly PathSegment[] | null {
-  const cached = cache.get(path);
-  if (cached !== undefined) return cached;
-  const parsed = parseUncached(path);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(path, parsed);
-  return parsed;
+  return parsed.get(path, parseUncached);
 }
 
 function parseUncached(raw: string): readonly PathSegment[] | null {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { computeCapWindows } from '../../../server/inbound/routing/cap-windows.js';
 import { capWindows, eligibility } from '../../../server/inbound/routing/eligibility.js';
 import { planRouting, type PlanEntry } from '../../../server/inbound/routing/plan.js';
 import type { BuyerUsage, RoutingAssignment, RoutingBuyer, RoutingMethod } from '../../../server/inbound/routing/types.js';
@@ -114,6 +115,27 @@ describe('capWindows', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('the cached windows always equal the ones worked out afresh (a year walked in every kind of zone, back and forth)', () => {
+    // DST forwards and back (New York, London, Auckland, Santiago), midnight skipped (Havana), a
+    // 30-minute DST (Lord Howe), :30 and :45 offsets (Kolkata, Chatham), no DST (Tokyo).
+    const zones = ['America/New_York', 'Europe/London', 'Pacific/Auckland', 'America/Santiago', 'America/Havana', 'Australia/Lord_Howe', 'Asia/Kolkata', 'Pacific/Chatham', 'Asia/Tokyo'];
+    const random = seeded(20241103);
+    let compared = 0;
+    for (const zone of zones) {
+      let t = Date.parse('2024-01-01T00:00:00Z');
+      while (t < Date.parse('2025-01-01T00:00:00Z')) {
+        const at = new Date(t);
+        const cached = capWindows(zone, at);
+        expect(cached, `${zone} at ${at.toISOString()}`).toEqual(computeCapWindows(zone, at));
+        compared += 1;
+        // Mostly forwards by up to 3 h (whole minutes, or any millisecond), now and then back by up to 2 h.
+        const step = random() < 0.5 ? Math.floor(random() * 180) * 60_000 : Math.floor(random() * 3 * 3_600_000);
+        t += random() < 0.1 ? -Math.floor(random() * 2 * 3_600_000) : step + 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(9 * 5_000);
   });
 });
 
