@@ -5,6 +5,7 @@
 // in one CALL. The buyer's lock is held only while the procedure runs, not across round trips
 // and not across the WAL flush.
 import { sql } from 'kysely';
+import { PREPARED_MARK } from '../../../db/prepared.js';
 import type { CallRoutingMethod, Db } from '../../../db/types.js';
 import type { CapWindows } from '../routing/cap-windows.js';
 import { STALE_OPEN_LEG_SEC } from './queries/index.js';
@@ -62,7 +63,7 @@ export async function recordReservedCall(db: Db, input: ReservedCallInput): Prom
     monthStart: c.windows.monthStart.toISOString(),
     twiml: c.twiml,
   }));
-  const { rows } = await sql<{ r_created: boolean | null; r_twiml: string | null; r_call_id: number | null }>`
+  const { rows } = await sql<{ r_created: boolean | null; r_twiml: string | null; r_call_id: number | null }>`${sql.raw(PREPARED_MARK)}
     CALL record_reserved_call(${input.orgId}::uuid, ${input.callSid}::text, ${input.campaignId}::uuid, ${input.phoneNumberId}::integer,
       ${input.from}::text, ${input.to}::text, ${input.callerState}::text, ${input.callerZip}::text, ${input.source}::text,
       ${JSON.stringify(candidates)}::jsonb, ${JSON.stringify({ ...input.plan, attempts: [] })}::jsonb, ${input.inputOrder}::integer[],

@@ -8,6 +8,7 @@
 // - recordRoutedCall: the same INSERT with the answer and the first leg in one statement.
 // - saveAnswer: UPDATE … WHERE twiml IS NULL: the first answer wins, later ones get it back.
 import { sql } from 'kysely';
+import { PREPARED_MARK } from '../../../../db/prepared.js';
 import type { CallLegRow, CallRoutingMethod, CallRow, CallSource, Db } from '../../../../db/types.js';
 import { attributionColumns } from '../../../attribution/calls/held-number.js';
 import { leaseUntil } from '../routing-lease.js';
@@ -103,7 +104,7 @@ export async function recordRoutedCall(
 ): Promise<{ created: boolean; callId: number | null; visitorSessionId: string | null }> {
   const { answer, leg } = input;
   const attributed = attributionColumns(input);
-  const result = await sql<{ id: number; visitor_session_id: string | null }>`
+  const result = await sql<{ id: number; visitor_session_id: string | null }>`${sql.raw(PREPARED_MARK)}
     WITH c AS (
       INSERT INTO calls (org_id, call_sid, direction, campaign_id, pool_id, phone_number_id, from_number, to_number, caller_state,
                          caller_zip, twiml, routing_method, routing_plan, buyer_id, payout, visitor_session_id, attribution, source)
