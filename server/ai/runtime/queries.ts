@@ -2,6 +2,7 @@
 // batch, and how it ended. Every read is scoped to the organisation. Functions take
 // `db` first.
 import { sql } from 'kysely';
+import { PREPARED_MARK } from '../../../db/prepared.js';
 import type { Db } from '../../../db/types.js';
 import type { AiConversationRow, AiTurnRow } from '../../../db/types/ai.js';
 import { inTransaction } from '../../platform/common/transaction.js';
@@ -92,7 +93,7 @@ export async function recordTurnWrites(db: Db, conversationId: string, batch: Tu
   }));
   const cuts = [...batch.cuts].map(([seq, spoken]) => ({ seq, spoken }));
   const usage = batch.usage ? JSON.stringify(batch.usage) : null;
-  await sql`SELECT record_ai_turn_writes(${conversationId}::uuid, ${JSON.stringify(turns)}::jsonb, ${JSON.stringify(cuts)}::jsonb, ${usage}::jsonb)`.execute(db);
+  await sql`${sql.raw(PREPARED_MARK)} SELECT record_ai_turn_writes(${conversationId}::uuid, ${JSON.stringify(turns)}::jsonb, ${JSON.stringify(cuts)}::jsonb, ${usage}::jsonb)`.execute(db);
 }
 
 export interface ConversationEnd {
