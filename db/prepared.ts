@@ -1,14 +1,18 @@
 // Named prepared statements for the few statements every call runs (the voice webhook's one
 // round trip). Kysely sends each query as an unnamed statement, so PostgreSQL parses, analyses
 // and plans it every time: for the call-routing statement that is about a fifth of its backend's
-// CPU per call. A statement whose SQL begins with PREPARED_MARK is sent under a name derived
-// from its text instead: each connection parses and plans it once and then only binds and runs
-// it. Only fixed texts may carry the mark (each distinct text stays prepared on every
-// connection for the connection's life).
+// CPU per call. A statement whose SQL begins or ends with PREPARED_MARK is sent under a name
+// derived from its text instead: each connection parses and plans it once and then only binds
+// and runs it. Only fixed texts may carry the mark (each distinct text stays prepared on every
+// connection for the connection's life): a raw statement starts with `${preparedMark}`, a query
+// builder's ends with `.modifyEnd(preparedMark)`.
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type pg from 'pg';
 
 export const PREPARED_MARK = '/* prepared */';
+/** The mark as a SQL fragment, for a raw statement's start or a builder's `modifyEnd`. */
+export const preparedMark = sql.raw(PREPARED_MARK);
 
 type Query = pg.ClientBase['query'];
 
@@ -21,7 +25,7 @@ export function prepareMarkedStatements(client: pg.ClientBase): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const names = new Map<string, string>();
   client.query = ((config: unknown, values?: unknown, callback?: unknown) => {
-    if (typeof config === 'string' && config.startsWith(PREPARED_MARK) && typeof values !== 'function') {
+    if (typeof config === 'string' && (config.startsWith(PREPARED_MARK) || config.endsWith(PREPARED_MARK)) && typeof values !== 'function') {
       let name = names.get(config);
       if (name === undefined) {
         name = statementName(config);

@@ -2,6 +2,7 @@
 // campaign's buyers with their current usage, the rotation counter, unexpired inbound bids, and
 // the routing log on the call. Every query is scoped to the organisation.
 import { sql } from 'kysely';
+import { preparedMark } from '../../../db/prepared.js';
 import type { BuyerRow, CampaignRow, Db, RtbTargetRow } from '../../../db/types.js';
 import { STALE_OPEN_LEG_SEC } from '../calls/queries/index.js';
 import { capWindows, type CapWindows } from '../routing/cap-windows.js';
@@ -167,6 +168,7 @@ export async function auctionPrefetchFacts(db: Db, campaign: CampaignRow, caller
       callerId === null ? sql<boolean>`false`.as('inbound_bid') : eb.exists(usableInboundBids(db, campaign, callerId)).as('inbound_bid'),
       eb.exists(eb.selectFrom('calls').select('calls.id').where('calls.call_sid', '=', callSid)).as('known'),
     ])
+    .modifyEnd(preparedMark)
     .executeTakeFirstOrThrow();
   return { inboundBid: Boolean(row.inbound_bid), known: Boolean(row.known) };
 }

@@ -15,6 +15,7 @@
 // Durability: one transaction, committed synchronously before the TwiML is sent: a crash before the
 // answer loses the audit with the answer nobody received; a crash after it loses nothing.
 import { sql } from 'kysely';
+import { preparedMark } from '../../../db/prepared.js';
 import type { Db } from '../../../db/types.js';
 import type { AuditPayload } from '../../rtb/auctions/audit-write.js';
 
@@ -42,7 +43,7 @@ export interface RtbAnswerResult {
 }
 
 export async function answerRtbCall(db: Db, input: RtbAnswerInput): Promise<RtbAnswerResult> {
-  const { rows } = await sql<{ audit_id: string | null; reserved: boolean; stored: boolean }>`
+  const { rows } = await sql<{ audit_id: string | null; reserved: boolean; stored: boolean }>`${preparedMark}
     SELECT o_audit_id::text AS audit_id, o_reserved AS reserved, o_stored AS stored
     FROM answer_rtb_call(${input.orgId}::uuid, ${input.callId}::integer, ${input.attempt}::integer, ${input.targetId}::integer,
       ${input.destination}::text, ${input.payout}::numeric, ${input.minDurationSec}::integer, ${input.audit.request}::jsonb,

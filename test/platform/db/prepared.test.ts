@@ -3,7 +3,7 @@
 // after the table under it changes.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PREPARED_MARK } from '../../../db/prepared.js';
+import { PREPARED_MARK, preparedMark } from '../../../db/prepared.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 
 let t: TestApp;
@@ -26,6 +26,19 @@ describe('prepareMarkedStatements', () => {
       expect(results).toEqual([2, 3, 41]);
       expect(statements.filter((s) => s.startsWith(PREPARED_MARK))).toHaveLength(1);
       expect(statements.some((s) => s.includes('unmarked'))).toBe(false);
+    });
+  });
+
+  it('prepares a query builder’s statement that ends with the mark (modifyEnd)', async () => {
+    await t.rawDb.connection().execute(async (conn) => {
+      const read = (n: number) =>
+        conn
+          .selectNoFrom(() => [sql<number>`${n}::integer`.as('n')])
+          .modifyEnd(preparedMark)
+          .executeTakeFirstOrThrow();
+      expect([await read(7), await read(8)]).toEqual([{ n: 7 }, { n: 8 }]);
+      const { rows } = await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements`.execute(conn);
+      expect(rows.filter((r) => r.statement.endsWith(PREPARED_MARK))).toHaveLength(1);
     });
   });
 
