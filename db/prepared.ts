@@ -5,7 +5,10 @@
 // derived from its text instead: each connection parses and plans it once and then only binds
 // and runs it. Only fixed texts may carry the mark (each distinct text stays prepared on every
 // connection for the connection's life): a raw statement starts with `${preparedMark}`, a query
-// builder's ends with `.modifyEnd(preparedMark)`.
+// builder's ends with `.modifyEnd(preparedMark)`. A marked statement names the columns it returns:
+// with `SELECT *` or `RETURNING *`, a column added by a later migration (while this server still
+// runs) would make PostgreSQL refuse the prepared statement on every connection ("cached plan
+// must not change result type"), so such a text is refused here before it is sent.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type pg from 'pg';
@@ -16,7 +19,13 @@ export const preparedMark = sql.raw(PREPARED_MARK);
 
 type Query = pg.ClientBase['query'];
 
+/** `SELECT *`, `RETURNING *`, `t.*` (not `count(*)`, not `a * b`). */
+const WILDCARD_COLUMNS = /\b(?:select|returning)\s+\*|\.\*/i;
+
 function statementName(text: string): string {
+  if (WILDCARD_COLUMNS.test(text.replaceAll(PREPARED_MARK, ''))) {
+    throw new Error(`a prepared statement must name the columns it returns, not *: ${text.slice(0, 120)}`);
+  }
   return `ccp_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
 }
 

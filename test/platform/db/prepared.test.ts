@@ -42,6 +42,16 @@ describe('prepareMarkedStatements', () => {
     });
   });
 
+  it('refuses to prepare a statement that returns * (a column added later would break it on every connection)', async () => {
+    await t.rawDb.connection().execute(async (conn) => {
+      await expect(sql`${preparedMark} SELECT * FROM organizations LIMIT ${1}::integer`.execute(conn)).rejects.toThrow(/must name the columns it returns/);
+      await expect(conn.selectFrom('organizations').selectAll().limit(1).modifyEnd(preparedMark).execute()).rejects.toThrow(/must name the columns/);
+      await expect(conn.selectFrom('organizations as o').selectAll('o').limit(1).modifyEnd(preparedMark).execute()).rejects.toThrow(/must name the columns/);
+      const { rows } = await sql<{ n: number }>`${preparedMark} SELECT count(*)::integer * ${2}::integer AS n FROM organizations WHERE false`.execute(conn);
+      expect(rows).toEqual([{ n: 0 }]);
+    });
+  });
+
   it('keeps working when the table it reads changes', async () => {
     await t.rawDb.connection().execute(async (conn) => {
       await sql`CREATE TABLE prepared_probe (id integer PRIMARY KEY, label text)`.execute(conn);

@@ -8,7 +8,7 @@
 // - recordRoutedCall: the same INSERT with the answer and the first leg in one statement.
 // - saveAnswer: UPDATE … WHERE twiml IS NULL: the first answer wins, later ones get it back.
 import { sql } from 'kysely';
-import { PREPARED_MARK, preparedMark } from '../../../../db/prepared.js';
+import { PREPARED_MARK } from '../../../../db/prepared.js';
 import type { CallLegRow, CallRoutingMethod, CallRow, CallSource, Db } from '../../../../db/types.js';
 import { attributionColumns } from '../../../attribution/calls/held-number.js';
 import { leaseUntil } from '../routing-lease.js';
@@ -79,7 +79,6 @@ export async function recordInboundCall(db: Db, input: InboundCallInput, options
     })
     .onConflict((oc) => oc.column('call_sid').doNothing())
     .returningAll()
-    .modifyEnd(preparedMark)
     .executeTakeFirst();
   if (inserted) return { call: inserted, created: true };
   const existing = await db.selectFrom('calls').selectAll().where('call_sid', '=', input.callSid).executeTakeFirstOrThrow();
