@@ -39,6 +39,7 @@ import * as m0039 from './0039_ai_call_costs.js';
 import * as m0040 from './0040_ai_turn_writes.js';
 import * as m0041 from './0041_reserved_call_id.js';
 import * as m0042 from './0042_reserved_call_one_write.js';
+import * as m0043 from './0043_bid_response_keys.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -80,4 +81,5 @@ export const migrations: Record<string, Migration> = {
   '0040_ai_turn_writes': m0040,
   '0041_reserved_call_id': m0041,
   '0042_reserved_call_one_write': m0042,
+  '0043_bid_response_keys': m0043,
 };

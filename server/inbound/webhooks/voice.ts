@@ -164,6 +164,16 @@ async function replayFirstAnswer(deps: RouteDeps, input: InboundCallInput & { or
   return existing.twiml ?? undefined;
 }
 
+/**
+ * The auction may start before its first read (auction-prefetch.ts): the campaign had no inbound
+ * bid waiting when the route cache read it and this instance accepted none since, and this is the
+ * first delivery of the call this instance has seen.
+ */
+function earlyAuction(deps: RouteDeps, config: RouteConfig, campaignId: string, callSid: string): boolean {
+  if (config.auction === undefined || config.inboundBidsOpen || deps.cache.inboundBidNoted(campaignId)) return false;
+  return deps.seenCallSids?.add(callSid) === true;
+}
+
 /** The TwiML for one delivery of the voice webhook (`poolId`: the pool webhook's path). */
 export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: number | null): Promise<string> {
   const to = form.To.trim();
@@ -198,12 +208,17 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
         }
       : undefined;
   // An RTB campaign's auction: its configuration as cached, the caller's inbound bid looked up
-  // while the call is recorded, and the auction started as soon as the caller holds none
-  // (auction-prefetch.ts).
+  // while the call is recorded, and the auction started at once when no inbound bid can be
+  // waiting, else as soon as the caller holds none (auction-prefetch.ts).
   const campaign = found?.campaign;
   const prefetch =
     campaign && campaign.status === 'active' && campaign.enable_rtb && !found.flow
-      ? prefetchAuction(deps, campaign, { callSid: input.callSid, from: input.from ?? null, callerState: input.callerState ?? null, callerZip: input.callerZip ?? null }, config.auction)
+      ? prefetchAuction(
+          deps,
+          campaign,
+          { callSid: input.callSid, from: input.from ?? null, callerState: input.callerState ?? null, callerZip: input.callerZip ?? null },
+          { cached: config.auction, early: earlyAuction(deps, config, campaign.id, input.callSid) },
+        )
       : undefined;
   let result: Awaited<ReturnType<typeof answerOnce>>;
   try {
