@@ -173,28 +173,6 @@ export async function auctionPrefetchFacts(db: Db, campaign: CampaignRow, caller
   return { inboundBid: Boolean(row.inbound_bid), known: Boolean(row.known) };
 }
 
-/** Whether any caller holds an unused, unexpired inbound bid on the campaign (inbound_bids_open_idx). */
-export async function campaignHasOpenInboundBids(db: Db, campaign: CampaignRow): Promise<boolean> {
-  const row = await db
-    .selectNoFrom((eb) =>
-      eb
-        .exists(
-          eb
-            .selectFrom('inbound_bids')
-            .select('id')
-            .where('campaign_id', '=', campaign.id)
-            .where('org_id', '=', campaign.org_id)
-            .where('used_at', 'is', null)
-            .where('reject_reason', 'is', null)
-            .where('bid_request_id', 'is not', null)
-            .where('expires_at', '>', sql<Date>`now()`),
-        )
-        .as('open'),
-    )
-    .executeTakeFirstOrThrow();
-  return Boolean(row.open);
-}
-
 /**
  * Takes the caller's unexpired inbound bid on this campaign (DESIGN.md 7: the call must arrive
  * within the expiry with the same caller ID), once: a second call gets nothing.

@@ -5,16 +5,10 @@ import { CallSidConflictError } from '../calls/queries/index.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { parseIntId } from '../../platform/common/ids.js';
-import { RecentKeys } from '../../platform/common/recent-keys.js';
 import { answerDialStatus, answerFlowStep, answerResume, answerVoicemail, applyStatusCallback } from './callbacks.js';
 import type { RouteDeps } from './route-call.js';
 import { webhookUrls } from './urls.js';
 import { answerVoice } from './voice.js';
-
-/** Twilio retries a voice webhook within seconds; a CallSid is remembered for ten minutes. */
-const SEEN_CALL_SID_TTL_MS = 10 * 60_000;
-/** About 10 MB at most, a few minutes of calls at this server's throughput. */
-const SEEN_CALL_SIDS_MAX = 100_000;
 
 type WebhookOps =
   | 'voiceWebhook'
@@ -43,14 +37,7 @@ async function guardCallSid<T>(work: Promise<T>): Promise<T> {
 
 export function createWebhookHandlers({ db, rtb, config, routeCache, telephony, audioUrls }: Deps): HandlerGroup<WebhookOps> {
   const callSource = telephony.kind === 'simulator' ? 'simulator' : 'twilio';
-  const route: RouteDeps = {
-    db,
-    rtb,
-    urls: webhookUrls(config.publicBaseUrl, (id) => audioUrls.playUrl(id)),
-    cache: routeCache,
-    callSource,
-    seenCallSids: new RecentKeys(SEEN_CALL_SID_TTL_MS, SEEN_CALL_SIDS_MAX),
-  };
+  const route: RouteDeps = { db, rtb, urls: webhookUrls(config.publicBaseUrl, (id) => audioUrls.playUrl(id)), cache: routeCache, callSource };
   // The request's logger reports a failure to queue tracking pixels (the answer goes out anyway).
   const withLog = (req: FastifyRequest): RouteDeps => ({ ...route, log: req.log });
   const status = async (req: FastifyRequest, body: Parameters<typeof applyStatusCallback>[1]) => {

@@ -11,7 +11,7 @@
 // finds it (refresh-ahead), so steady traffic never waits for a reload; a value is never served
 // later than `ttlMs` after its load started.
 import type { Db } from '../../../db/types.js';
-import { buyerEntries, type BuyerEntry, campaignHasOpenInboundBids } from './candidate-queries.js';
+import { buyerEntries, type BuyerEntry } from './candidate-queries.js';
 import { hasActivePixels } from '../../attribution/pixels/queries.js';
 import { findDialledNumber, findPoolNumber, type DialledNumber } from './lookup.js';
 import { listenedTypes } from '../../platform/events/listeners.js';
@@ -31,26 +31,12 @@ export interface RouteConfig {
   aiAgent: AgentVersion | undefined;
   /** An active RTB campaign's assigned targets and router (no flow: a flow's routing reads them itself). */
   auction: AuctionConfig | undefined;
-  /**
-   * The RTB campaign had an unused, unexpired inbound bid when this was read (false: none, or not
-   * an RTB campaign). While it has none, the voice webhook sends the auction's bid requests before
-   * its first read has answered (auction-prefetch.ts).
-   */
-  inboundBidsOpen: boolean;
 }
 
 export interface RouteCache {
   load(db: Db, to: string, poolId: number | null | undefined, now: Date): Promise<RouteConfig>;
   /** Forget everything (configuration changed). */
   clear(): void;
-  /**
-   * This instance accepted an inbound bid on the campaign, usable until `expiresAt` (the ping is
-   * not an authenticated change, so it does not clear the cache; a `false` inboundBidsOpen read
-   * before it must not be trusted until the bid expires).
-   */
-  noteInboundBid(campaignId: string, expiresAt: Date): void;
-  /** An inbound bid this instance accepted on the campaign may still be waiting for its call. */
-  inboundBidNoted(campaignId: string): boolean;
 }
 
 export const ROUTE_CACHE_TTL_MS = 1000;
@@ -80,8 +66,6 @@ export function createRouteCache(ttlMs = ROUTE_CACHE_TTL_MS, options: RouteCache
   const clock = options.clock ?? Date.now;
   const loadConfig = options.load ?? loadRouteConfig;
   const entries = new Map<string, Entry>();
-  /** Campaign id → when the last inbound bid this instance accepted on it expires (ms). */
-  const notedBids = new Map<string, number>();
   let generation = 0;
   const start = (key: string, db: Db, to: string, poolId: number | null | undefined, now: Date): Entry => {
     const entry: Entry = { value: loadConfig(db, to, poolId, now), startedAt: clock(), generation, refreshing: false, settled: false };
@@ -129,20 +113,6 @@ export function createRouteCache(ttlMs = ROUTE_CACHE_TTL_MS, options: RouteCache
       generation += 1;
       entries.clear();
     },
-    noteInboundBid(campaignId, expiresAt) {
-      const at = clock();
-      if (!notedBids.has(campaignId) && notedBids.size >= MAX_ENTRIES) {
-        for (const [id, until] of notedBids) if (until <= at) notedBids.delete(id);
-      }
-      notedBids.set(campaignId, Math.max(notedBids.get(campaignId) ?? 0, expiresAt.getTime()));
-    },
-    inboundBidNoted(campaignId) {
-      const until = notedBids.get(campaignId);
-      if (until === undefined) return false;
-      if (until > clock()) return true;
-      notedBids.delete(campaignId);
-      return false;
-    },
   };
 }
 
@@ -156,6 +126,5 @@ async function loadRouteConfig(db: Db, to: string, poolId: number | null | undef
   const startEvents = found ? (await listenedTypes(db, found.orgId, ['call.started'])).length > 0 : false;
   const aiAgent = found?.aiAgentId ? await currentAgentVersion(db, found.orgId, found.aiAgentId) : undefined;
   const auction = routesToBuyers && campaign.enable_rtb ? await loadAuctionConfig(db, campaign) : undefined;
-  const inboundBidsOpen = auction !== undefined && campaign !== undefined && (await campaignHasOpenInboundBids(db, campaign));
-  return { found, buyers, startPixels, startEvents, aiAgent, auction, inboundBidsOpen };
+  return { found, buyers, startPixels, startEvents, aiAgent, auction };
 }

@@ -15,7 +15,6 @@ import { abandonedAuction, type AbandonedAuction } from '../calls/routing-lease.
 import { planRouting } from '../routing/plan.js';
 import { appendRoutingLog, buyerEntries, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
 import type { PixelLog } from '../../attribution/pixels/fire.js';
-import type { RecentKeys } from '../../platform/common/recent-keys.js';
 import type { RouteCache } from './route-cache.js';
 import { bidCandidates, untried, type DialCandidate, type RouteMode, type StoredBid } from './candidates.js';
 import { answerableInOneStatement, reserveCandidate } from './reserve-candidate.js';
@@ -35,11 +34,6 @@ export interface RouteDeps {
   log?: PixelLog;
   /** Who delivers our webhooks: Twilio, or the local simulator (calls recorded as demo calls). */
   callSource?: 'twilio' | 'simulator';
-  /**
-   * The CallSids this instance's voice webhook has seen lately: only a first sighting may start an
-   * RTB auction before the call is known to be new (auction-prefetch.ts). Without it, none does.
-   */
-  seenCallSids?: RecentKeys<string>;
 }
 
 export type OrgCall = CallRow & { org_id: string };

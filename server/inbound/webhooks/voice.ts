@@ -164,16 +164,6 @@ async function replayFirstAnswer(deps: RouteDeps, input: InboundCallInput & { or
   return existing.twiml ?? undefined;
 }
 
-/**
- * The auction may start before its first read (auction-prefetch.ts): the campaign had no inbound
- * bid waiting when the route cache read it and this instance accepted none since, and this is the
- * first delivery of the call this instance has seen.
- */
-function earlyAuction(deps: RouteDeps, config: RouteConfig, campaignId: string, callSid: string): boolean {
-  if (config.auction === undefined || config.inboundBidsOpen || deps.cache.inboundBidNoted(campaignId)) return false;
-  return deps.seenCallSids?.add(callSid) === true;
-}
-
 /** The TwiML for one delivery of the voice webhook (`poolId`: the pool webhook's path). */
 export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: number | null): Promise<string> {
   const to = form.To.trim();
@@ -208,20 +198,21 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
         }
       : undefined;
   // An RTB campaign's auction: its configuration as cached, the caller's inbound bid looked up
-  // while the call is recorded, and the auction started at once when no inbound bid can be
-  // waiting, else as soon as the caller holds none (auction-prefetch.ts).
+  // while the call is recorded, and the auction started as soon as the caller holds none
+  // (auction-prefetch.ts).
   const campaign = found?.campaign;
   const prefetch =
     campaign && campaign.status === 'active' && campaign.enable_rtb && !found.flow
-      ? prefetchAuction(
-          deps,
-          campaign,
-          { callSid: input.callSid, from: input.from ?? null, callerState: input.callerState ?? null, callerZip: input.callerZip ?? null },
-          { cached: config.auction, early: earlyAuction(deps, config, campaign.id, input.callSid) },
-        )
+      ? prefetchAuction(deps, campaign, { callSid: input.callSid, from: input.from ?? null, callerState: input.callerState ?? null, callerZip: input.callerZip ?? null }, config.auction)
       : undefined;
   let result: Awaited<ReturnType<typeof answerOnce>>;
   try {
+    // The call is inserted once the prefetch's read has answered. Sent beside it, the insert
+    // could commit first and the read would take this very delivery for a repeated one: its
+    // auction then started only after the insert (1 call in 10 on the benchmark machine,
+    // docs/benchmarks.md "2026-12-06"). The insert is off the answer's path: it is written while
+    // the bidders think.
+    if (prefetch) await prefetch.inboundBidWaiting.catch(() => undefined);
     result = await answerOnce(deps.db, input, (call, { resumed }) => route(deps, config, call.org_id === null ? null : (call as OrgCall), resumed, prefetch), { onCreated });
   } finally {
     prefetch?.release();

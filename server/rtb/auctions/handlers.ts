@@ -9,8 +9,8 @@ import { sendTestBid } from './test-bid.js';
 
 type AuctionOps = 'inboundRtbBid' | 'inboundRtbBidGet' | 'testRtbTarget' | 'replayAuction' | 'runRtbHealthChecks' | 'listRtbHealthChecks';
 
-export function createAuctionHandlers({ db, rtb, routeCache }: Deps): HandlerGroup<AuctionOps> {
-  const inboundBid = createInboundBidder(db, rtb, (campaignId, expiresAt) => routeCache.noteInboundBid(campaignId, expiresAt));
+export function createAuctionHandlers({ db, rtb }: Deps): HandlerGroup<AuctionOps> {
+  const inboundBid = createInboundBidder(db, rtb);
 
   return {
     async inboundRtbBid(ctx) {

@@ -98,12 +98,7 @@ async function bidFor(db: Kysely<DB>, rtb: RtbRuntime, campaign: CampaignRow, ca
   return accepted(row.id, winner.price, expiresAt, campaign.phone_number, warningsFor(ping));
 }
 
-/**
- * `onAccepted`: told of every bid this instance accepts (the campaign, when the bid expires): the
- * voice webhook's route cache must not start a campaign's auction before it has looked for the
- * caller's inbound bid while one may be waiting (server/inbound/webhooks/auction-prefetch.ts).
- */
-export function createInboundBidder(db: Kysely<DB>, rtb: RtbRuntime, onAccepted?: (campaignId: string, expiresAt: Date) => void) {
+export function createInboundBidder(db: Kysely<DB>, rtb: RtbRuntime) {
   const inFlight = new Map<string, Promise<InboundBid>>();
   return async function inboundBid(rtbId: string, ping: InboundPing): Promise<InboundBid> {
     if (!/^[0-9a-f]{32}$/.test(rtbId)) throw ERRORS.notFound('Campaign RTB ID', rtbId);
@@ -115,14 +110,6 @@ export function createInboundBidder(db: Kysely<DB>, rtb: RtbRuntime, onAccepted?
     const running = inFlight.get(key);
     if (running) return running;
     const pending = bidFor(db, rtb, campaign, callerId, ping).finally(() => inFlight.delete(key));
-    if (onAccepted) {
-      pending.then(
-        (bid) => {
-          if ('bidExpireEpoch' in bid) onAccepted(campaign.id, new Date(bid.bidExpireEpoch));
-        },
-        () => {},
-      );
-    }
     inFlight.set(key, pending);
     return pending;
   };

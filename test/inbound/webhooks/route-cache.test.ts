@@ -7,7 +7,7 @@ const db = {} as Db;
 
 function config(label: number): RouteConfig {
   // Only identity matters here: `startPixels` carries which load produced the value.
-  return { found: undefined, buyers: undefined, startPixels: label % 2 === 1, startEvents: false, aiAgent: undefined, auction: { assigned: [], router: null } as never, inboundBidsOpen: false };
+  return { found: undefined, buyers: undefined, startPixels: label % 2 === 1, startEvents: false, aiAgent: undefined, auction: { assigned: [], router: null } as never };
 }
 
 function harness() {

@@ -292,4 +292,55 @@ describe('voice webhook: RTB', () => {
     await voice(t, next, campaign.phoneNumber!, { From: '+13105559876' });
     expect(stubs[0]!.received).toHaveLength(2);
   });
+
+  it('honours an inbound bid accepted after the route cache read the campaign: the call sends no bid request', async () => {
+    const { campaign, targetIds } = await rtbCampaign([{ amount: 23, destination: '+14155550122' }]);
+    // A first call: the route cache now holds the campaign, read with no inbound bid waiting.
+    await voice(t, callSid(), campaign.phoneNumber!, { From: '+13105550001' });
+    expect(stubs[0]!.received).toHaveLength(1);
+    const ping = await t.client().POST('/api/rtb/bid/{rtbId}', { params: { path: { rtbId: campaign.rtbId } }, body: { callerId: '+13105559877' } });
+    expect(ping.data).toMatchObject({ bidAmount: 23 });
+    expect(stubs[0]!.received).toHaveLength(2);
+
+    const sid = callSid();
+    expect((await voice(t, sid, campaign.phoneNumber!, { From: '+13105559877' })).text).toBe(dialXml(t, '+14155550122', 1));
+    // The caller's bid is looked for before any auction: no third request.
+    expect(stubs[0]!.received).toHaveLength(2);
+    const call = await callRow(t, sid);
+    expect(call).toMatchObject({ rtb_target_id: targetIds[0], payout: '23.0000' });
+    expect(call.routing_plan).toMatchObject({ auction: { status: 'inbound_bid', inboundBidId: (ping.data as { bidId: string }).bidId } });
+  });
+
+  it('honours an inbound bid another instance accepted (written to the database, this instance not told): no auction of its own is written', async () => {
+    const { campaign, targetIds } = await rtbCampaign([{ amount: 24, destination: '+14155550123' }]);
+    const first = callSid();
+    await voice(t, first, campaign.phoneNumber!, { From: '+13105550002' });
+    const audit = await t.db.selectFrom('bid_requests').select('id').where('call_sid', '=', first).executeTakeFirstOrThrow();
+    // What another instance's ping writes (this instance's route cache is not told).
+    const inbound = await t.db
+      .insertInto('inbound_bids')
+      .values({
+        org_id: owner.orgId,
+        campaign_id: campaign.id,
+        caller_id: '+13105559878',
+        bid_request_id: audit.id,
+        bid_amount: 24,
+        winning_target_id: targetIds[0]!,
+        destination_number: '+14155550123',
+        expires_at: new Date(Date.now() + 60_000),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    const sid = callSid();
+    expect((await voice(t, sid, campaign.phoneNumber!, { From: '+13105559878' })).text).toBe(dialXml(t, '+14155550123', 1));
+    const call = await callRow(t, sid);
+    expect(call.routing_plan).toMatchObject({ auction: { status: 'inbound_bid', inboundBidId: inbound.id } });
+    expect(call).toMatchObject({ bid_request_id: audit.id, payout: '24.0000' });
+    // The bidder was asked nothing for this call, and no audit of its own was written.
+    expect(stubs[0]!.received).toHaveLength(1);
+    expect(await t.db.selectFrom('bid_requests').select('id').where('call_sid', '=', sid).execute()).toEqual([]);
+    const used = await t.db.selectFrom('inbound_bids').select('used_at').where('id', '=', inbound.id).executeTakeFirstOrThrow();
+    expect(used.used_at).not.toBeNull();
+  });
 });

@@ -349,6 +349,17 @@ describe('RTB audit: tenancy', () => {
     expect(unfiltered.data?.length).toBe(6);
   });
 
+  it('refuses, in the database, a bid naming another organisation\'s auction (one key: org_id, bid_request_id)', async () => {
+    const foreign = await t.db.selectFrom('bid_requests').select('id').where('request_id', '=', 'req_audit_foreign').executeTakeFirstOrThrow();
+    const before = await t.db.selectFrom('bid_responses').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    await expect(insertResponses(owner.orgId, foreign.id, 'req_audit_foreign', new Date(), [{ targetId: null, name: 'Cross', status: 'success' }])).rejects.toThrow(
+      /bid_responses_org_request_fkey/,
+    );
+    const after = await t.db.selectFrom('bid_responses').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+    // (The same auction's own bids, under its own organisation, were written in beforeAll.)
+  });
+
   it('requires authentication', async () => {
     const anonymous = t.client();
     expect((await anonymous.GET('/api/rtb/bid-requests')).response.status).toBe(401);
