@@ -4,7 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ApiKeysTable, OrganizationsTable, UsersTable } from './types/accounts.js';
 import type { BuyersTable, CallFlowsTable, CampaignBuyersTable, CampaignsTable, NumberPoolsTable, PhoneNumbersTable } from './types/inbound.js';
 import type { CallCorrectionsTable, CallLegsTable, CallsTable, SimulatorCallsTable } from './types/calls.js';
-import type { BidRequestsTable, BidResponsesTable, CampaignRtbTargetsTable, InboundBidsTable, RtbHealthChecksTable, RtbRoutersTable, RtbTargetsTable } from './types/rtb.js';
+import type { BidRequestsTable, BidResponsesPendingTable, BidResponsesTable, CampaignRtbTargetsTable, InboundBidsTable, RtbHealthChecksTable, RtbRoutersTable, RtbTargetsTable } from './types/rtb.js';
 import type { ConversionEventsTable, PixelAttemptsTable, PixelDeliveriesTable, PoolAssignmentsTable, RedtrackEventsTable, TrackingPixelsTable, TrackingTagsTable, VisitorSessionsTable } from './types/attribution.js';
 import type { AudioFilesTable, CallLogsTable, DncNumbersTable, FollowUpsTable, LeadImportChunksTable, LeadImportErrorsTable, LeadImportsTable, LeadsTable, LeadStageChangesTable } from './types/crm.js';
 import type { AiAgentsTable, AiAgentVersionsTable, AiConversationsTable, AiOutboundCallsTable, AiSchedulesTable, AiTurnsTable, KbChunksTable, KbDocumentsTable } from './types/ai.js';
@@ -35,6 +35,7 @@ export interface DB {
   campaign_rtb_targets: CampaignRtbTargetsTable;
   bid_requests: BidRequestsTable;
   bid_responses: BidResponsesTable;
+  bid_responses_pending: BidResponsesPendingTable;
   rtb_health_checks: RtbHealthChecksTable;
   inbound_bids: InboundBidsTable;
   number_pools: NumberPoolsTable;

@@ -10,6 +10,7 @@ import type { DB } from '../db/types.js';
 import { type Config, rateLimitPolicies } from './platform/config.js';
 import { startHealthProbe } from './rtb/auctions/health.js';
 import { createBackground } from './platform/common/background.js';
+import { createBidRowWriter, startPendingBidSweep } from './rtb/auctions/pending-bids.js';
 import { createRtbRuntime } from './rtb/auctions/runtime.js';
 import { createSecretBox } from './platform/common/secret-box.js';
 import { SecretColumnsPlugin } from './platform/common/secret-columns.js';
@@ -145,6 +146,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const outboundPolicy = createOutboundPolicy(config.outboundAllowPrivate);
   const rtb = createRtbRuntime(outboundPolicy, config.rtbFanoutConcurrency);
+  const bidRows = createBidRowWriter(db, app.log);
+  app.decorate('bidRows', bidRows);
   // The simulator knows every call that reached our webhooks from the database (any instance).
   // Outbound calls the simulator places are played by its carrier (below, once the app exists).
   let playOutbound: ((call: SimulatedOutboundCall) => void) | undefined;
@@ -177,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loginThrottle,
     outboundPolicy,
     rtb,
+    bidRows,
     telephony,
     webhookToken,
     routeCache: createRouteCache(),
@@ -220,6 +224,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       stopDialer = startDialer({ db, telephony, urls: outboundUrls(config.publicBaseUrl), log: app.log }, config.dialerIntervalMs);
     });
   }
+  let stopBidSweep: (() => Promise<void>) | null = null;
+  if (config.rtbBidRowSweepIntervalMs > 0) {
+    app.addHook('onReady', async () => {
+      stopBidSweep = startPendingBidSweep(db, config.rtbBidRowSweepIntervalMs, app.log);
+    });
+  }
   let stopRollups: (() => Promise<void>) | null = null;
   if (config.reportRollupIntervalMs > 0) {
     app.addHook('onReady', async () => {
@@ -231,6 +241,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await stopDialer?.();
     await stopImports?.();
     await stopRollups?.();
+    await stopBidSweep?.();
+    await bidRows.settled();
     await stopPixels?.();
     await stopWebhooks?.();
     await stopProbe?.();

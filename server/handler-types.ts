@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { operations, webhooks } from '../client/schema.js';
 import type { DB } from '../db/types.js';
+import type { BidRowWriter } from './rtb/auctions/pending-bids.js';
 import type { RtbRuntime } from './rtb/auctions/runtime.js';
 import type { Principal } from './accounts/auth/principal.js';
 import type { Background } from './platform/common/background.js';
@@ -58,6 +59,8 @@ export interface Deps {
   outboundPolicy: OutboundPolicy;
   /** Shared RTB fan-out: guarded dispatcher, p-limit, circuit breaker. */
   rtb: RtbRuntime;
+  /** Writes the bid rows of an RTB answer made in one statement, after the answer. */
+  bidRows: BidRowWriter;
   /** Twilio, or the labelled local simulator (TELEPHONY). */
   telephony: AnyTelephony;
   /** The token Twilio webhooks are signed with (TWILIO_AUTH_TOKEN, or the simulator's). */

@@ -4,6 +4,7 @@ import '@fastify/secure-session';
 import type { RateLimitBucket } from './platform/config.js';
 import type { Principal } from './accounts/auth/principal.js';
 import type { LiveServer } from './live/socket-server.js';
+import type { BidRowWriter } from './rtb/auctions/pending-bids.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -17,6 +18,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The live events of this instance (Socket.IO server, hub): server/live/. */
     live: LiveServer;
+    /** Writes the bid rows of RTB answers after the answer (server/rtb/auctions/pending-bids.ts). */
+    bidRows: BidRowWriter;
   }
   interface FastifyRequest {
     principal: Principal | null;

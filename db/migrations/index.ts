@@ -40,6 +40,7 @@ import * as m0040 from './0040_ai_turn_writes.js';
 import * as m0041 from './0041_reserved_call_id.js';
 import * as m0042 from './0042_reserved_call_one_write.js';
 import * as m0043 from './0043_bid_response_keys.js';
+import * as m0044 from './0044_deferred_bid_rows.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -82,4 +83,5 @@ export const migrations: Record<string, Migration> = {
   '0041_reserved_call_id': m0041,
   '0042_reserved_call_one_write': m0042,
   '0043_bid_response_keys': m0043,
+  '0044_deferred_bid_rows': m0044,
 };

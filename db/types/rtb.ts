@@ -115,6 +115,15 @@ export interface BidResponsesTable {
   created_at: CreatedAt;
 }
 
+/** An RTB answer's bids as it stored them, not yet bid_responses rows (migration 0044). */
+export interface BidResponsesPendingTable {
+  bid_request_id: string;
+  org_id: string;
+  /** The bid rows as JSON text (write_auction_audit()'s second argument). */
+  responses: string;
+  created_at: CreatedAt;
+}
+
 export interface RtbHealthChecksTable {
   id: BigIntId;
   org_id: string;

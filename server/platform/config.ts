@@ -130,6 +130,8 @@ export interface Config extends AiConfig {
   readonly webhookRetryBaseMs: number;
   /** How often report deltas are folded into the hourly summaries; 0 switches it off (reports stay exact). */
   readonly reportRollupIntervalMs: number;
+  /** How often bid copies an RTB answer left unwritten (a crash) become bid_responses rows; 0 switches the sweep off. */
+  readonly rtbBidRowSweepIntervalMs: number;
   /** How much faster than real time the simulator plays outbound calls (1: real time). */
   readonly simulatorSpeedup: number;
 }
@@ -323,6 +325,7 @@ export function loadConfig(env: Env = process.env): Config {
   const webhookDeliveryIntervalMs = parseInteger('WEBHOOK_DELIVERY_INTERVAL_MS', nonEmpty(env.WEBHOOK_DELIVERY_INTERVAL_MS), 1000, 0, 3_600_000, problems);
   const webhookRetryBaseMs = parseInteger('WEBHOOK_RETRY_BASE_MS', nonEmpty(env.WEBHOOK_RETRY_BASE_MS), 60_000, 0, 3_600_000, problems);
   const reportRollupIntervalMs = parseInteger('REPORT_ROLLUP_INTERVAL_MS', nonEmpty(env.REPORT_ROLLUP_INTERVAL_MS), 2000, 0, 3_600_000, problems);
+  const rtbBidRowSweepIntervalMs = parseInteger('RTB_BID_ROW_SWEEP_INTERVAL_MS', nonEmpty(env.RTB_BID_ROW_SWEEP_INTERVAL_MS), 5000, 0, 3_600_000, problems);
   const simulatorSpeedup = parseInteger('SIMULATOR_SPEEDUP', nonEmpty(env.SIMULATOR_SPEEDUP), 1, 1, 1000, problems);
   const audioMaxBytes = parseInteger('AUDIO_MAX_BYTES', nonEmpty(env.AUDIO_MAX_BYTES), DEFAULT_AUDIO_MAX_BYTES, 1024, 50 * 1024 * 1024, problems);
 
@@ -361,6 +364,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookDeliveryIntervalMs,
     webhookRetryBaseMs,
     reportRollupIntervalMs,
+    rtbBidRowSweepIntervalMs,
     simulatorSpeedup,
   });
 }

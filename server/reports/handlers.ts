@@ -13,6 +13,7 @@ import { dayBoundaries, hourBoundaries, lastDays, MAX_HOURLY_RANGE_DAYS, type Pe
 import { auctionTotals, targetFigures } from './rtb-figures.js';
 import { snapshot } from './snapshot.js';
 import { localBoundaries, localDate, localHourLabel, startOfLocalDay } from './zone.js';
+import { flushPendingBids } from '../rtb/auctions/pending-bids.js';
 
 type Schemas = components['schemas'];
 type ReportOps =
@@ -67,6 +68,9 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
       const period = periodOf(ctx.query, Date.now());
       const campaignId = ctx.query.campaignId === undefined ? undefined : await ownCampaignId(db, orgId, ctx.query.campaignId);
       const w = windowOf(orgId, period.from, period.to, []);
+      // Bids an RTB answer committed but has not written as rows yet count at once (outside the
+      // snapshot: writing them there could meet a concurrent writer's and fail to serialise).
+      await flushPendingBids(db, orgId);
       const { auctions, targets, revenue } = await snapshot(db, async (trx) => ({
         auctions: await auctionTotals(trx, w, campaignId),
         targets: await targetFigures(trx, w, campaignId),

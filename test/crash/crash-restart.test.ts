@@ -241,6 +241,14 @@ describe('a crash never strands a call', () => {
         // Paid once: the bid's price (or the fallback buyer's payout).
         expect(call.revenue).toBe(leg.rtb_target_id === capped!.id ? '20.0000' : leg.rtb_target_id === other!.id ? '10.0000' : CRASH_BUYER.payout);
       }
+      // Every auction's bids are rows, once each: written just after the answer, or by the
+      // restarted server's sweep from the copy the answer committed (migration 0044).
+      const auctionIds = auctions.map((a) => a.id);
+      expect(await db.selectFrom('bid_responses_pending').select('bid_request_id').where('bid_request_id', 'in', auctionIds).execute()).toEqual([]);
+      const bids = await db.selectFrom('bid_responses').select(['bid_request_id', 'rtb_target_id']).where('bid_request_id', 'in', auctionIds).execute();
+      for (const a of auctions) {
+        expect(bids.filter((b) => b.bid_request_id === a.id).map((b) => b.rtb_target_id).sort(), `auction ${a.id}`).toEqual([capped!.id, other!.id].sort());
+      }
       // The capped target (the highest bidder) took at most its cap; every call has one leg.
       const cappedLegs = legs.filter((l) => l.rtb_target_id === capped!.id).length;
       const otherLegs = legs.filter((l) => l.rtb_target_id === other!.id).length;

@@ -51,6 +51,8 @@ const config = loadConfig({
   PIXEL_DELIVERY_INTERVAL_MS: '0',
   WEBHOOK_DELIVERY_INTERVAL_MS: '0',
   REPORT_ROLLUP_INTERVAL_MS: '0',
+  // Bid rows an answer committed but the SIGKILL left unwritten: the restarted server's sweep.
+  RTB_BID_ROW_SWEEP_INTERVAL_MS: '200',
   OUTBOUND_ALLOW_PRIVATE: '127.0.0.1',
   PUBLIC_BASE_URL: CRASH_PUBLIC_BASE_URL,
   DATA_DIR: args['data-dir'] ?? '.test-data/crash-unused',

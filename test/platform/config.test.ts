@@ -49,6 +49,7 @@ describe('loadConfig defaults', () => {
       webhookDeliveryIntervalMs: 1000,
       webhookRetryBaseMs: 60_000,
       reportRollupIntervalMs: 2000,
+      rtbBidRowSweepIntervalMs: 5000,
       simulatorSpeedup: 1,
       aiBaseUrl: undefined,
       aiApiKey: undefined,

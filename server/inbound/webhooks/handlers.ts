@@ -35,9 +35,9 @@ async function guardCallSid<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-export function createWebhookHandlers({ db, rtb, config, routeCache, telephony, audioUrls }: Deps): HandlerGroup<WebhookOps> {
+export function createWebhookHandlers({ db, rtb, bidRows, config, routeCache, telephony, audioUrls }: Deps): HandlerGroup<WebhookOps> {
   const callSource = telephony.kind === 'simulator' ? 'simulator' : 'twilio';
-  const route: RouteDeps = { db, rtb, urls: webhookUrls(config.publicBaseUrl, (id) => audioUrls.playUrl(id)), cache: routeCache, callSource };
+  const route: RouteDeps = { db, rtb, bidRows, urls: webhookUrls(config.publicBaseUrl, (id) => audioUrls.playUrl(id)), cache: routeCache, callSource };
   // The request's logger reports a failure to queue tracking pixels (the answer goes out anyway).
   const withLog = (req: FastifyRequest): RouteDeps => ({ ...route, log: req.log });
   const status = async (req: FastifyRequest, body: Parameters<typeof applyStatusCallback>[1]) => {

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { CallLegRow, CallRoutingMethod, CallRow, CampaignRow, DB, RtbTargetRow } from '../../../db/types.js';
 import { normaliseCallerId } from '../../rtb/auctions/inbound.js';
 import { loadAuctionConfig, type PendingAudit, startCampaignAuction } from '../../rtb/auctions/run-campaign-auction.js';
+import type { BidRowWriter } from '../../rtb/auctions/pending-bids.js';
 import type { RtbRuntime } from '../../rtb/auctions/runtime.js';
 import { listCallLegs } from '../calls/queries/index.js';
 import { abandonedAuction, type AbandonedAuction } from '../calls/routing-lease.js';
@@ -26,6 +27,8 @@ import type { WebhookUrls } from './urls.js';
 export interface RouteDeps {
   db: Kysely<DB>;
   rtb: RtbRuntime;
+  /** Writes the bid rows of an answer made in one statement, after the answer (rtb-answer.ts). */
+  bidRows: BidRowWriter;
   urls: WebhookUrls;
   cache: RouteCache;
   now?: () => Date;
@@ -317,6 +320,7 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
         plan: { ...plan, attempts: [...plan.attempts, dialled] },
       });
       pendingAudit.written(answered.bidRequestId);
+      deps.bidRows.schedule(answered.bidRequestId);
       await audited();
       if (answered.reserved) {
         plan.attempts.push(dialled);

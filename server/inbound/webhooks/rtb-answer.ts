@@ -1,7 +1,8 @@
-// The answer of an RTB call in ONE statement (issue 13 item 3): the auction's audit (the
-// bid_requests row and every bid_responses row, write_auction_audit()), the winner's leg, and the
-// call's answer pointing at the audit, committed together with one synchronous commit — one call
-// of answer_rtb_call() (migration 0038), whose inner statements keep their plans per session.
+// The answer of an RTB call in ONE statement (issue 13 item 3): the auction's audit (its
+// bid_requests row, and its bids as one unparsed copy that becomes bid_responses rows after the
+// answer — rtb/auctions/pending-bids.ts, migration 0044), the winner's leg, and the call's answer
+// pointing at the audit, committed together with one synchronous commit — one call of
+// answer_rtb_call(), whose inner statements keep their plans per session.
 //
 // Measured (docs/benchmarks.md, "RTB overhead"): after the auction the webhook used to wait for the
 // audit and the reservation (two statements on two connections), then for the answer (a third);
@@ -13,7 +14,8 @@
 // answer is stored, and the caller reserves as usual (reserve_leg() names the reason).
 //
 // Durability: one transaction, committed synchronously before the TwiML is sent: a crash before the
-// answer loses the audit with the answer nobody received; a crash after it loses nothing.
+// answer loses the audit with the answer nobody received; a crash after it loses nothing (the bids'
+// copy is committed with the answer; the caller schedules its rows, a sweep writes what a crash left).
 import { sql } from 'kysely';
 import { preparedMark } from '../../../db/prepared.js';
 import type { Db } from '../../../db/types.js';
@@ -34,7 +36,7 @@ export interface RtbAnswerInput {
 }
 
 export interface RtbAnswerResult {
-  /** The audit's bid_requests id (written in every case). */
+  /** The audit's bid_requests id (written in every case; its bids are pending until flushed). */
   bidRequestId: string;
   /** The winner's leg was inserted (and the call points at the target). */
   reserved: boolean;
@@ -47,7 +49,7 @@ export async function answerRtbCall(db: Db, input: RtbAnswerInput): Promise<RtbA
     SELECT o_audit_id::text AS audit_id, o_reserved AS reserved, o_stored AS stored
     FROM answer_rtb_call(${input.orgId}::uuid, ${input.callId}::integer, ${input.attempt}::integer, ${input.targetId}::integer,
       ${input.destination}::text, ${input.payout}::numeric, ${input.minDurationSec}::integer, ${input.audit.request}::jsonb,
-      ${input.audit.responses}::jsonb, ${input.twiml}::text, ${JSON.stringify(input.plan)}::jsonb)`.execute(db);
+      ${input.audit.responses}::text, ${input.twiml}::text, ${JSON.stringify(input.plan)}::jsonb)`.execute(db);
   const row = rows[0];
   if (row === undefined || row.audit_id === null) throw new Error('answerRtbCall: the audit was not written');
   return { bidRequestId: row.audit_id, reserved: row.reserved, stored: row.stored };

@@ -1,6 +1,8 @@
 // The auction audit, read side: bid_requests (one row per auction) and bid_responses (one row
 // per target), always within one organisation. The ledger and the audit bodies are not loaded.
+// Bids an RTB answer has not yet written as rows are written before they are read (pending-bids.ts).
 import type { Db } from '../../../db/types.js';
+import { flushPendingBids } from '../auctions/pending-bids.js';
 
 const REQUEST_COLUMNS = [
   'id',
@@ -65,6 +67,7 @@ export async function countBidRequestsInOrg(db: Db, orgId: string, campaignId: s
 }
 
 export async function listBidResponsesInOrg(db: Db, orgId: string, requestId: string) {
+  await flushPendingBids(db, orgId);
   return db
     .selectFrom('bid_responses')
     .select(RESPONSE_COLUMNS)
@@ -82,6 +85,7 @@ export async function listAuctionDetailsInOrg(
   orgId: string,
   filter: { callId?: number | undefined; requestId?: string | undefined; limit: number },
 ) {
+  await flushPendingBids(db, orgId);
   let query = db
     .selectFrom('bid_responses as r')
     .innerJoin('bid_requests as q', 'q.id', 'r.bid_request_id')

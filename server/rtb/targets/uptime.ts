@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { components } from '../../../client/schema.js';
 import type { Db } from '../../../db/types.js';
 import { iso } from '../../platform/common/dates.js';
+import { flushPendingBids } from '../auctions/pending-bids.js';
 
 export const DEFAULT_UPTIME_HOURS = 24;
 
@@ -20,6 +21,7 @@ export interface UptimeCounts {
  * unhealthy on `timeout`, `error` or a 5xx status; `filtered` rows were never sent and do not count.
  */
 export async function uptimeCounts(db: Db, orgId: string, targetId: number, hours: number): Promise<UptimeCounts | undefined> {
+  await flushPendingBids(db, orgId); // an RTB answer's bids not yet written as rows count at once
   const result = await sql<{ probe_total: number; probe_healthy: number; live_total: number; live_healthy: number }>`
     SELECT probes.total AS probe_total, probes.healthy AS probe_healthy, live.total AS live_total, live.healthy AS live_healthy
     FROM rtb_targets AS t

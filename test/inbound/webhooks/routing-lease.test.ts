@@ -70,7 +70,7 @@ async function deadDelivery(setup: Awaited<ReturnType<typeof rtbCampaign>>, sid:
     await runCampaignAuction(t.db, rtb, { campaign: row, caller: { callerId: '+13105551234', callerState: null, callerZip: null }, source: 'call', callId: call.id, callSid: sid });
   }
   if (stage === 'leg') {
-    const deps = { db: t.db, rtb, urls: webhookUrls(t.config.publicBaseUrl, (id) => id), cache: createRouteCache() };
+    const deps = { db: t.db, rtb, bidRows: t.app.bidRows, urls: webhookUrls(t.config.publicBaseUrl, (id) => id), cache: createRouteCache() };
     await routeCall(deps, { call: call as OrgCall, campaign: row, mode: 'auto', attempt: 1, fresh: true, newCall: true });
   }
   return call;

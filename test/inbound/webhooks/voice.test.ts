@@ -238,8 +238,13 @@ describe('voice webhook: RTB', () => {
       auction: { bidRequestId: String(audit.id), status: 'won' },
       attempts: [{ attempt: 1, candidate: `target:${targetIds[0]}`, result: 'dialled' }],
     });
-    const responses = await t.db.selectFrom('bid_responses').select(['rtb_target_id', 'is_winning_bid']).where('bid_request_id', '=', audit.id).orderBy('rtb_target_id').execute();
-    expect(responses).toEqual([
+    // The bids were committed with the answer as one copy; the server writes their rows just after it.
+    await t.app.bidRows.settled();
+    expect(await t.db.selectFrom('bid_responses_pending').select('bid_request_id').where('bid_request_id', '=', audit.id).execute()).toEqual([]);
+    const responses = await t.db.selectFrom('bid_responses').select(['rtb_target_id', 'is_winning_bid', 'created_at']).where('bid_request_id', '=', audit.id).orderBy('rtb_target_id').execute();
+    // Their time is the auction's (the reports' hour), not the moment they were written.
+    for (const r of responses) expect(r.created_at).toEqual(audit.created_at);
+    expect(responses.map(({ created_at: _, ...r }) => r)).toEqual([
       { rtb_target_id: targetIds[0], is_winning_bid: true },
       { rtb_target_id: targetIds[1], is_winning_bid: false },
     ]);

@@ -1,0 +1,201 @@
+// The RTB answer's bid rows written after the answer, from a copy committed with it (issue 13
+// item 3).
+//
+// answer_rtb_call() (migration 0038) wrote one bid_responses row per target inside the answer's one
+// synchronous statement: their JSON parsed, their rows, indexes, keys and report deltas written
+// before the TwiML could leave. Measured from Node on the benchmark machine (docs/benchmarks.md,
+// "2026-12-06"), that is most of the statement: 100 bidders' rows are 178 KB of parameters.
+//
+// Now the statement stores the bids as they arrived, as one text value (not parsed) in
+// bid_responses_pending, in the same transaction as the auction's bid_requests row, the winner's
+// leg and the call's answer. flush_bid_responses() turns a pending copy into its bid_responses rows
+// (with the auction's created_at, so the reports' hours are the auction's) and deletes the copy, in
+// one transaction: the server calls it just after the answer, a periodic sweep calls it for copies
+// a crash left behind, and every reader of an auction's bids calls it first. Two flushes of one copy
+// cannot both write it: the DELETE … RETURNING of the second waits for the first and finds nothing.
+// So a crash after the answer loses nothing: the copy is committed with the answer.
+//
+// write_auction_audit() (the other paths' audit, written with its rows at once) and the flush share
+// insert_bid_request() and insert_bid_responses(): one INSERT of each kind.
+import { type Kysely, sql } from 'kysely';
+
+const BID_REQUEST_INSERT = `
+      INSERT INTO bid_requests (org_id, request_id, campaign_id, call_id, call_sid, caller_id, caller_state, caller_zip, call_start_time,
+        source, auction_type, status, total_targets_pinged, successful_responses, winning_bid_amount, clearing_price, winning_target_id,
+        destination_number, bidding_started_at, bidding_completed_at, total_response_time_ms, ledger)
+      SELECT r.org_id, r.request_id, r.campaign_id, r.call_id, r.call_sid, r.caller_id, r.caller_state, r.caller_zip, r.call_start_time,
+        r.source, r.auction_type, r.status, r.total_targets_pinged, r.successful_responses, r.winning_bid_amount, r.clearing_price,
+        r.winning_target_id, r.destination_number, r.bidding_started_at, r.bidding_completed_at, r.total_response_time_ms, r.ledger
+      FROM jsonb_to_record(p_request) AS r(org_id uuid, request_id text, campaign_id uuid, call_id integer, call_sid text, caller_id text,
+        caller_state text, caller_zip text, call_start_time timestamptz, source text, auction_type text, status text,
+        total_targets_pinged integer, successful_responses integer, winning_bid_amount numeric, clearing_price numeric,
+        winning_target_id integer, destination_number text, bidding_started_at timestamptz, bidding_completed_at timestamptz,
+        total_response_time_ms integer, ledger jsonb)`;
+
+const BID_RESPONSES_INSERT = `
+      INSERT INTO bid_responses (org_id, bid_request_id, request_id, rtb_target_id, target_name, status, http_status, response_time_ms,
+        bid_amount, bid_currency, destination_number, duration_sec, is_valid, is_winning_bid, rejection_reason, request_body, response_body,
+        created_at)
+      SELECT b.org_id, p_bid_request_id, b.request_id, b.rtb_target_id, b.target_name, b.status, b.http_status, b.response_time_ms, b.bid_amount,
+        b.bid_currency, b.destination_number, b.duration_sec, b.is_valid, b.is_winning_bid, b.rejection_reason, b.request_body, b.response_body,
+        p_created_at
+      FROM jsonb_to_recordset(p_responses) AS b(org_id uuid, request_id text, rtb_target_id integer, target_name text,
+        status text, http_status integer, response_time_ms integer, bid_amount numeric, bid_currency text, destination_number text,
+        duration_sec integer, is_valid boolean, is_winning_bid boolean, rejection_reason text, request_body text, response_body text)`;
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql
+    .raw(
+      `
+    CREATE TABLE bid_responses_pending (
+      bid_request_id bigint PRIMARY KEY,
+      org_id uuid NOT NULL,
+      responses text NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      FOREIGN KEY (org_id, bid_request_id) REFERENCES bid_requests (org_id, id) ON DELETE CASCADE
+    );
+
+    CREATE FUNCTION insert_bid_request(p_request jsonb) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_id bigint;
+    BEGIN
+      ${BID_REQUEST_INSERT}
+      RETURNING id INTO v_id;
+      RETURN v_id;
+    END
+    $fn$;
+
+    CREATE FUNCTION insert_bid_responses(p_bid_request_id bigint, p_responses jsonb, p_created_at timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE AS $fn$
+    BEGIN
+      ${BID_RESPONSES_INSERT};
+    END
+    $fn$;
+
+    CREATE OR REPLACE FUNCTION write_auction_audit(p_request jsonb, p_responses jsonb, p_async_commit boolean)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_id bigint;
+    BEGIN
+      IF p_async_commit THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+      v_id := insert_bid_request(p_request);
+      PERFORM insert_bid_responses(v_id, p_responses, now());
+      RETURN v_id;
+    END
+    $fn$;
+
+    CREATE FUNCTION flush_bid_responses(p_bid_request_ids bigint[]) RETURNS integer LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_pending record;
+      v_flushed integer := 0;
+    BEGIN
+      FOR v_pending IN
+        DELETE FROM bid_responses_pending WHERE bid_request_id = ANY (p_bid_request_ids)
+        RETURNING bid_request_id, responses, created_at
+      LOOP
+        PERFORM insert_bid_responses(v_pending.bid_request_id, v_pending.responses::jsonb, v_pending.created_at);
+        v_flushed := v_flushed + 1;
+      END LOOP;
+      RETURN v_flushed;
+    END
+    $fn$;
+
+    DROP FUNCTION answer_rtb_call(uuid, integer, integer, integer, text, numeric, integer, jsonb, jsonb, text, jsonb);
+    CREATE FUNCTION answer_rtb_call(p_org_id uuid, p_call_id integer, p_attempt integer, p_target_id integer, p_destination text,
+      p_payout numeric, p_min_duration_sec integer, p_request jsonb, p_responses text, p_twiml text, p_plan jsonb,
+      OUT o_audit_id bigint, OUT o_reserved boolean, OUT o_stored boolean)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_leg_call integer;
+    BEGIN
+      o_audit_id := insert_bid_request(p_request);
+      INSERT INTO bid_responses_pending (bid_request_id, org_id, responses) VALUES (o_audit_id, p_org_id, p_responses);
+      INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, rtb_target_id, destination, payout, min_duration_sec, started_at)
+      SELECT c.id, p_attempt, c.org_id, NULL, t.id, p_destination, p_payout, p_min_duration_sec, now()
+      FROM calls c JOIN rtb_targets t ON t.org_id = c.org_id AND t.id = p_target_id
+      WHERE c.org_id = p_org_id AND c.id = p_call_id
+      ON CONFLICT (call_id, attempt) DO NOTHING
+      RETURNING call_id INTO v_leg_call;
+      o_reserved := v_leg_call IS NOT NULL;
+      o_stored := false;
+      IF o_reserved THEN
+        UPDATE calls SET buyer_id = NULL, rtb_target_id = p_target_id, payout = p_payout, updated_at = now(),
+          twiml = COALESCE(calls.twiml, p_twiml),
+          routing_method = CASE WHEN calls.twiml IS NULL THEN 'rtb' ELSE calls.routing_method END,
+          routing_plan = CASE WHEN calls.twiml IS NULL
+            THEN jsonb_set(p_plan, '{auction,bidRequestId}', to_jsonb(o_audit_id::text))
+            ELSE calls.routing_plan END,
+          bid_request_id = CASE WHEN calls.twiml IS NULL THEN o_audit_id ELSE calls.bid_request_id END
+        WHERE calls.id = v_leg_call
+        RETURNING (calls.bid_request_id = o_audit_id) INTO o_stored;
+        o_stored := COALESCE(o_stored, false);
+      END IF;
+    END
+    $fn$;
+  `,
+    )
+    .execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql
+    .raw(
+      `
+    SELECT flush_bid_responses(ARRAY(SELECT bid_request_id FROM bid_responses_pending));
+    DROP FUNCTION answer_rtb_call(uuid, integer, integer, integer, text, numeric, integer, jsonb, text, text, jsonb);
+    CREATE FUNCTION answer_rtb_call(p_org_id uuid, p_call_id integer, p_attempt integer, p_target_id integer, p_destination text,
+      p_payout numeric, p_min_duration_sec integer, p_request jsonb, p_responses jsonb, p_twiml text, p_plan jsonb,
+      OUT o_audit_id bigint, OUT o_reserved boolean, OUT o_stored boolean)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_leg_call integer;
+    BEGIN
+      o_audit_id := write_auction_audit(p_request, p_responses, false);
+      INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, rtb_target_id, destination, payout, min_duration_sec, started_at)
+      SELECT c.id, p_attempt, c.org_id, NULL, t.id, p_destination, p_payout, p_min_duration_sec, now()
+      FROM calls c JOIN rtb_targets t ON t.org_id = c.org_id AND t.id = p_target_id
+      WHERE c.org_id = p_org_id AND c.id = p_call_id
+      ON CONFLICT (call_id, attempt) DO NOTHING
+      RETURNING call_id INTO v_leg_call;
+      o_reserved := v_leg_call IS NOT NULL;
+      o_stored := false;
+      IF o_reserved THEN
+        UPDATE calls SET buyer_id = NULL, rtb_target_id = p_target_id, payout = p_payout, updated_at = now(),
+          twiml = COALESCE(calls.twiml, p_twiml),
+          routing_method = CASE WHEN calls.twiml IS NULL THEN 'rtb' ELSE calls.routing_method END,
+          routing_plan = CASE WHEN calls.twiml IS NULL
+            THEN jsonb_set(p_plan, '{auction,bidRequestId}', to_jsonb(o_audit_id::text))
+            ELSE calls.routing_plan END,
+          bid_request_id = CASE WHEN calls.twiml IS NULL THEN o_audit_id ELSE calls.bid_request_id END
+        WHERE calls.id = v_leg_call
+        RETURNING (calls.bid_request_id = o_audit_id) INTO o_stored;
+        o_stored := COALESCE(o_stored, false);
+      END IF;
+    END
+    $fn$;
+    DROP FUNCTION flush_bid_responses(bigint[]);
+    CREATE OR REPLACE FUNCTION write_auction_audit(p_request jsonb, p_responses jsonb, p_async_commit boolean)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_id bigint;
+    BEGIN
+      IF p_async_commit THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+      ${BID_REQUEST_INSERT}
+      RETURNING id INTO v_id;
+      INSERT INTO bid_responses (org_id, bid_request_id, request_id, rtb_target_id, target_name, status, http_status, response_time_ms,
+        bid_amount, bid_currency, destination_number, duration_sec, is_valid, is_winning_bid, rejection_reason, request_body, response_body)
+      SELECT b.org_id, v_id, b.request_id, b.rtb_target_id, b.target_name, b.status, b.http_status, b.response_time_ms, b.bid_amount,
+        b.bid_currency, b.destination_number, b.duration_sec, b.is_valid, b.is_winning_bid, b.rejection_reason, b.request_body, b.response_body
+      FROM jsonb_to_recordset(p_responses) AS b(org_id uuid, request_id text, rtb_target_id integer, target_name text,
+        status text, http_status integer, response_time_ms integer, bid_amount numeric, bid_currency text, destination_number text,
+        duration_sec integer, is_valid boolean, is_winning_bid boolean, rejection_reason text, request_body text, response_body text);
+      RETURN v_id;
+    END
+    $fn$;
+    DROP FUNCTION insert_bid_responses(bigint, jsonb, timestamptz);
+    DROP FUNCTION insert_bid_request(jsonb);
+    DROP TABLE bid_responses_pending;
+  `,
+    )
+    .execute(db);
+}
