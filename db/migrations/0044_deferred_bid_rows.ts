@@ -15,6 +15,13 @@
 // cannot both write it: the DELETE … RETURNING of the second waits for the first and finds nothing.
 // So a crash after the answer loses nothing: the copy is committed with the answer.
 //
+// The auction's ledger (bid_requests.ledger: target configurations and raw answers, 70 KB for 100
+// bidders) is stored as text, no longer jsonb: only a replay reads it, and parsing it into jsonb
+// cost the answer 2.1 ms for 100 bidders against 0.8 ms to pass it as text (measured the same way).
+// Where the server has lz4 (PostgreSQL built with it; PGlite is not) the ledger and the pending
+// copies are compressed with it: storing the 82 KB copy took 1.6 ms with pglz, 0.7 ms with lz4.
+// The column's type change rewrites bid_requests once.
+//
 // write_auction_audit() (the other paths' audit, written with its rows at once) and the flush share
 // insert_bid_request() and insert_bid_responses(): one INSERT of each kind.
 import { type Kysely, sql } from 'kysely';
@@ -25,12 +32,49 @@ const BID_REQUEST_INSERT = `
         destination_number, bidding_started_at, bidding_completed_at, total_response_time_ms, ledger)
       SELECT r.org_id, r.request_id, r.campaign_id, r.call_id, r.call_sid, r.caller_id, r.caller_state, r.caller_zip, r.call_start_time,
         r.source, r.auction_type, r.status, r.total_targets_pinged, r.successful_responses, r.winning_bid_amount, r.clearing_price,
-        r.winning_target_id, r.destination_number, r.bidding_started_at, r.bidding_completed_at, r.total_response_time_ms, r.ledger
+        r.winning_target_id, r.destination_number, r.bidding_started_at, r.bidding_completed_at, r.total_response_time_ms, LEDGER
       FROM jsonb_to_record(p_request) AS r(org_id uuid, request_id text, campaign_id uuid, call_id integer, call_sid text, caller_id text,
         caller_state text, caller_zip text, call_start_time timestamptz, source text, auction_type text, status text,
         total_targets_pinged integer, successful_responses integer, winning_bid_amount numeric, clearing_price numeric,
         winning_target_id integer, destination_number text, bidding_started_at timestamptz, bidding_completed_at timestamptz,
         total_response_time_ms integer, ledger jsonb)`;
+
+/** The INSERT of 0044 (the ledger a separate text argument) and of 0015 (inside the request, jsonb). */
+const BID_REQUEST_INSERT_0044 = BID_REQUEST_INSERT.replace('LEDGER', 'p_ledger');
+const BID_REQUEST_INSERT_0015 = BID_REQUEST_INSERT.replace('LEDGER', 'r.ledger');
+
+/** answer_rtb_call() after its audit is written (the same in 0038 and here). */
+const ANSWER_LEG_AND_CALL = `
+      INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, rtb_target_id, destination, payout, min_duration_sec, started_at)
+      SELECT c.id, p_attempt, c.org_id, NULL, t.id, p_destination, p_payout, p_min_duration_sec, now()
+      FROM calls c JOIN rtb_targets t ON t.org_id = c.org_id AND t.id = p_target_id
+      WHERE c.org_id = p_org_id AND c.id = p_call_id
+      ON CONFLICT (call_id, attempt) DO NOTHING
+      RETURNING call_id INTO v_leg_call;
+      o_reserved := v_leg_call IS NOT NULL;
+      o_stored := false;
+      IF o_reserved THEN
+        UPDATE calls SET buyer_id = NULL, rtb_target_id = p_target_id, payout = p_payout, updated_at = now(),
+          twiml = COALESCE(calls.twiml, p_twiml),
+          routing_method = CASE WHEN calls.twiml IS NULL THEN 'rtb' ELSE calls.routing_method END,
+          routing_plan = CASE WHEN calls.twiml IS NULL
+            THEN jsonb_set(p_plan, '{auction,bidRequestId}', to_jsonb(o_audit_id::text))
+            ELSE calls.routing_plan END,
+          bid_request_id = CASE WHEN calls.twiml IS NULL THEN o_audit_id ELSE calls.bid_request_id END
+        WHERE calls.id = v_leg_call
+        RETURNING (calls.bid_request_id = o_audit_id) INTO o_stored;
+        o_stored := COALESCE(o_stored, false);
+      END IF;`;
+
+/** lz4 for a column where the server has it (the pg_settings enum lists it), else nothing. */
+function lz4Where(column: string): string {
+  return `
+    DO $lz4$ BEGIN
+      IF EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
+        EXECUTE 'ALTER TABLE ${column.split('.')[0]} ALTER COLUMN ${column.split('.')[1]} SET COMPRESSION lz4';
+      END IF;
+    END $lz4$;`;
+}
 
 const BID_RESPONSES_INSERT = `
       INSERT INTO bid_responses (org_id, bid_request_id, request_id, rtb_target_id, target_name, status, http_status, response_time_ms,
@@ -54,12 +98,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now(),
       FOREIGN KEY (org_id, bid_request_id) REFERENCES bid_requests (org_id, id) ON DELETE CASCADE
     );
+    ALTER TABLE bid_requests ALTER COLUMN ledger TYPE text USING ledger::text;
+    ${lz4Where('bid_requests.ledger')}
+    ${lz4Where('bid_responses_pending.responses')}
 
-    CREATE FUNCTION insert_bid_request(p_request jsonb) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
+    CREATE FUNCTION insert_bid_request(p_request jsonb, p_ledger text) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
     DECLARE
       v_id bigint;
     BEGIN
-      ${BID_REQUEST_INSERT}
+      ${BID_REQUEST_INSERT_0044}
       RETURNING id INTO v_id;
       RETURN v_id;
     END
@@ -72,13 +119,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     END
     $fn$;
 
-    CREATE OR REPLACE FUNCTION write_auction_audit(p_request jsonb, p_responses jsonb, p_async_commit boolean)
+    DROP FUNCTION write_auction_audit(jsonb, jsonb, boolean);
+    CREATE FUNCTION write_auction_audit(p_request jsonb, p_ledger text, p_responses jsonb, p_async_commit boolean)
     RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
     DECLARE
       v_id bigint;
     BEGIN
       IF p_async_commit THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
-      v_id := insert_bid_request(p_request);
+      v_id := insert_bid_request(p_request, p_ledger);
       PERFORM insert_bid_responses(v_id, p_responses, now());
       RETURN v_id;
     END
@@ -102,34 +150,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     DROP FUNCTION answer_rtb_call(uuid, integer, integer, integer, text, numeric, integer, jsonb, jsonb, text, jsonb);
     CREATE FUNCTION answer_rtb_call(p_org_id uuid, p_call_id integer, p_attempt integer, p_target_id integer, p_destination text,
-      p_payout numeric, p_min_duration_sec integer, p_request jsonb, p_responses text, p_twiml text, p_plan jsonb,
+      p_payout numeric, p_min_duration_sec integer, p_request jsonb, p_ledger text, p_responses text, p_twiml text, p_plan jsonb,
       OUT o_audit_id bigint, OUT o_reserved boolean, OUT o_stored boolean)
     LANGUAGE plpgsql VOLATILE AS $fn$
     DECLARE
       v_leg_call integer;
     BEGIN
-      o_audit_id := insert_bid_request(p_request);
+      o_audit_id := insert_bid_request(p_request, p_ledger);
       INSERT INTO bid_responses_pending (bid_request_id, org_id, responses) VALUES (o_audit_id, p_org_id, p_responses);
-      INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, rtb_target_id, destination, payout, min_duration_sec, started_at)
-      SELECT c.id, p_attempt, c.org_id, NULL, t.id, p_destination, p_payout, p_min_duration_sec, now()
-      FROM calls c JOIN rtb_targets t ON t.org_id = c.org_id AND t.id = p_target_id
-      WHERE c.org_id = p_org_id AND c.id = p_call_id
-      ON CONFLICT (call_id, attempt) DO NOTHING
-      RETURNING call_id INTO v_leg_call;
-      o_reserved := v_leg_call IS NOT NULL;
-      o_stored := false;
-      IF o_reserved THEN
-        UPDATE calls SET buyer_id = NULL, rtb_target_id = p_target_id, payout = p_payout, updated_at = now(),
-          twiml = COALESCE(calls.twiml, p_twiml),
-          routing_method = CASE WHEN calls.twiml IS NULL THEN 'rtb' ELSE calls.routing_method END,
-          routing_plan = CASE WHEN calls.twiml IS NULL
-            THEN jsonb_set(p_plan, '{auction,bidRequestId}', to_jsonb(o_audit_id::text))
-            ELSE calls.routing_plan END,
-          bid_request_id = CASE WHEN calls.twiml IS NULL THEN o_audit_id ELSE calls.bid_request_id END
-        WHERE calls.id = v_leg_call
-        RETURNING (calls.bid_request_id = o_audit_id) INTO o_stored;
-        o_stored := COALESCE(o_stored, false);
-      END IF;
+      ${ANSWER_LEG_AND_CALL}
     END
     $fn$;
   `,
@@ -142,7 +171,27 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     .raw(
       `
     SELECT flush_bid_responses(ARRAY(SELECT bid_request_id FROM bid_responses_pending));
-    DROP FUNCTION answer_rtb_call(uuid, integer, integer, integer, text, numeric, integer, jsonb, text, text, jsonb);
+    DROP FUNCTION answer_rtb_call(uuid, integer, integer, integer, text, numeric, integer, jsonb, text, text, text, jsonb);
+    DROP FUNCTION flush_bid_responses(bigint[]);
+    DROP FUNCTION write_auction_audit(jsonb, text, jsonb, boolean);
+    DROP FUNCTION insert_bid_responses(bigint, jsonb, timestamptz);
+    DROP FUNCTION insert_bid_request(jsonb, text);
+    DROP TABLE bid_responses_pending;
+    ALTER TABLE bid_requests ALTER COLUMN ledger TYPE jsonb USING ledger::jsonb, ALTER COLUMN ledger SET COMPRESSION DEFAULT;
+
+    CREATE FUNCTION write_auction_audit(p_request jsonb, p_responses jsonb, p_async_commit boolean)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_id bigint;
+    BEGIN
+      IF p_async_commit THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
+      ${BID_REQUEST_INSERT_0015}
+      RETURNING id INTO v_id;
+      ${BID_RESPONSES_INSERT.replace('p_bid_request_id', 'v_id').replace('p_created_at', 'now()')};
+      RETURN v_id;
+    END
+    $fn$;
+
     CREATE FUNCTION answer_rtb_call(p_org_id uuid, p_call_id integer, p_attempt integer, p_target_id integer, p_destination text,
       p_payout numeric, p_min_duration_sec integer, p_request jsonb, p_responses jsonb, p_twiml text, p_plan jsonb,
       OUT o_audit_id bigint, OUT o_reserved boolean, OUT o_stored boolean)
@@ -151,50 +200,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
       v_leg_call integer;
     BEGIN
       o_audit_id := write_auction_audit(p_request, p_responses, false);
-      INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, rtb_target_id, destination, payout, min_duration_sec, started_at)
-      SELECT c.id, p_attempt, c.org_id, NULL, t.id, p_destination, p_payout, p_min_duration_sec, now()
-      FROM calls c JOIN rtb_targets t ON t.org_id = c.org_id AND t.id = p_target_id
-      WHERE c.org_id = p_org_id AND c.id = p_call_id
-      ON CONFLICT (call_id, attempt) DO NOTHING
-      RETURNING call_id INTO v_leg_call;
-      o_reserved := v_leg_call IS NOT NULL;
-      o_stored := false;
-      IF o_reserved THEN
-        UPDATE calls SET buyer_id = NULL, rtb_target_id = p_target_id, payout = p_payout, updated_at = now(),
-          twiml = COALESCE(calls.twiml, p_twiml),
-          routing_method = CASE WHEN calls.twiml IS NULL THEN 'rtb' ELSE calls.routing_method END,
-          routing_plan = CASE WHEN calls.twiml IS NULL
-            THEN jsonb_set(p_plan, '{auction,bidRequestId}', to_jsonb(o_audit_id::text))
-            ELSE calls.routing_plan END,
-          bid_request_id = CASE WHEN calls.twiml IS NULL THEN o_audit_id ELSE calls.bid_request_id END
-        WHERE calls.id = v_leg_call
-        RETURNING (calls.bid_request_id = o_audit_id) INTO o_stored;
-        o_stored := COALESCE(o_stored, false);
-      END IF;
+      ${ANSWER_LEG_AND_CALL}
     END
     $fn$;
-    DROP FUNCTION flush_bid_responses(bigint[]);
-    CREATE OR REPLACE FUNCTION write_auction_audit(p_request jsonb, p_responses jsonb, p_async_commit boolean)
-    RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
-    DECLARE
-      v_id bigint;
-    BEGIN
-      IF p_async_commit THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
-      ${BID_REQUEST_INSERT}
-      RETURNING id INTO v_id;
-      INSERT INTO bid_responses (org_id, bid_request_id, request_id, rtb_target_id, target_name, status, http_status, response_time_ms,
-        bid_amount, bid_currency, destination_number, duration_sec, is_valid, is_winning_bid, rejection_reason, request_body, response_body)
-      SELECT b.org_id, v_id, b.request_id, b.rtb_target_id, b.target_name, b.status, b.http_status, b.response_time_ms, b.bid_amount,
-        b.bid_currency, b.destination_number, b.duration_sec, b.is_valid, b.is_winning_bid, b.rejection_reason, b.request_body, b.response_body
-      FROM jsonb_to_recordset(p_responses) AS b(org_id uuid, request_id text, rtb_target_id integer, target_name text,
-        status text, http_status integer, response_time_ms integer, bid_amount numeric, bid_currency text, destination_number text,
-        duration_sec integer, is_valid boolean, is_winning_bid boolean, rejection_reason text, request_body text, response_body text);
-      RETURN v_id;
-    END
-    $fn$;
-    DROP FUNCTION insert_bid_responses(bigint, jsonb, timestamptz);
-    DROP FUNCTION insert_bid_request(jsonb);
-    DROP TABLE bid_responses_pending;
   `,
     )
     .execute(db);

@@ -89,7 +89,8 @@ export interface BidRequestsTable {
   bidding_started_at: Date | string;
   bidding_completed_at: Date | string;
   total_response_time_ms: number;
-  ledger: Json<unknown>;
+  /** JSON text (migration 0044): server/rtb/auctions/ledger.ts. */
+  ledger: string;
   created_at: CreatedAt;
 }
 

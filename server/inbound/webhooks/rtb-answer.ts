@@ -49,7 +49,7 @@ export async function answerRtbCall(db: Db, input: RtbAnswerInput): Promise<RtbA
     SELECT o_audit_id::text AS audit_id, o_reserved AS reserved, o_stored AS stored
     FROM answer_rtb_call(${input.orgId}::uuid, ${input.callId}::integer, ${input.attempt}::integer, ${input.targetId}::integer,
       ${input.destination}::text, ${input.payout}::numeric, ${input.minDurationSec}::integer, ${input.audit.request}::jsonb,
-      ${input.audit.responses}::text, ${input.twiml}::text, ${JSON.stringify(input.plan)}::jsonb)`.execute(db);
+      ${input.audit.ledger}::text, ${input.audit.responses}::text, ${input.twiml}::text, ${JSON.stringify(input.plan)}::jsonb)`.execute(db);
   const row = rows[0];
   if (row === undefined || row.audit_id === null) throw new Error('answerRtbCall: the audit was not written');
   return { bidRequestId: row.audit_id, reserved: row.reserved, stored: row.stored };

@@ -1,5 +1,5 @@
 // One auction's audit in one round trip: the bid_requests row (with its ledger) and one
-// bid_responses row per target, in one statement (write_auction_audit(), migration 0012),
+// bid_responses row per target, in one statement (write_auction_audit(), migrations 0015, 0044),
 // whatever the number of targets.
 import { sql } from 'kysely';
 import type { BidResponseStatus, Db } from '../../../db/types.js';
@@ -25,9 +25,11 @@ const STATUS: Record<OutcomeStatus, BidResponseStatus> = {
   error: 'error',
 };
 
-/** write_auction_audit()'s two arguments: the bid_requests row and its bid_responses rows, as JSON. */
+/** write_auction_audit()'s three arguments: the bid_requests row, its ledger and its bid_responses rows, as JSON text. */
 export interface AuditPayload {
   request: string;
+  /** Stored as text (migration 0044): only a replay reads it. */
+  ledger: string;
   responses: string;
 }
 
@@ -56,7 +58,6 @@ export function auditPayload(audit: AuctionAudit): AuditPayload {
     bidding_started_at: result.startedAt,
     bidding_completed_at: result.completedAt,
     total_response_time_ms: Math.round(result.durationMs),
-    ledger: buildLedger(context, audit.settings, audit.targets, result),
   };
   const responses = result.outcomes.map((o) => ({
     org_id: audit.orgId,
@@ -76,7 +77,7 @@ export function auditPayload(audit: AuctionAudit): AuditPayload {
     request_body: o.auditRequestBody,
     response_body: o.auditResponseBody,
   }));
-  return { request: JSON.stringify(request), responses: JSON.stringify(responses) };
+  return { request: JSON.stringify(request), ledger: JSON.stringify(buildLedger(context, audit.settings, audit.targets, result)), responses: JSON.stringify(responses) };
 }
 
 /**
@@ -85,10 +86,10 @@ export function auditPayload(audit: AuctionAudit): AuditPayload {
  * migration); ignored inside a transaction.
  */
 export async function writeAuctionAudit(db: Db, audit: AuctionAudit, options: { asyncCommit?: boolean } = {}): Promise<string> {
-  const { request, responses } = auditPayload(audit);
+  const { request, ledger, responses } = auditPayload(audit);
   const asyncCommit = options.asyncCommit === true && !db.isTransaction;
   const { rows } = await sql<{ id: string }>`
-    SELECT write_auction_audit(${request}::jsonb, ${responses}::jsonb, ${asyncCommit}::boolean) AS id`.execute(db);
+    SELECT write_auction_audit(${request}::jsonb, ${ledger}::text, ${responses}::jsonb, ${asyncCommit}::boolean) AS id`.execute(db);
   const id = rows[0]?.id;
   if (id === undefined || id === null) throw new Error('write_auction_audit returned nothing');
   return String(id);

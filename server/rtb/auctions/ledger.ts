@@ -42,8 +42,14 @@ export function buildLedger(context: CallContext, settings: AuctionSettings, tar
   };
 }
 
-export function readLedger(raw: unknown): { context: CallContext; settings: AuctionSettings; targets: RtbTargetConfig[]; filtered: Map<number, string>; answers: RawAnswer[] } {
-  const ledger = raw as Ledger;
+/** `raw`: bid_requests.ledger, JSON text (migration 0044). */
+export function readLedger(raw: string): { context: CallContext; settings: AuctionSettings; targets: RtbTargetConfig[]; filtered: Map<number, string>; answers: RawAnswer[] } {
+  let ledger: Ledger | null;
+  try {
+    ledger = JSON.parse(raw) as Ledger | null;
+  } catch {
+    throw new Error('unreadable ledger');
+  }
   if (!ledger || ledger.version !== LEDGER_VERSION) throw new Error('unsupported ledger version');
   return {
     context: { ...ledger.context, callStartTime: new Date(ledger.context.callStartTime) },

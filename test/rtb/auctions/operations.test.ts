@@ -95,10 +95,12 @@ describe('replay (POST /api/rtb/auctions/{id}/replay)', () => {
         differences: [],
       });
     }
-    expect(JSON.stringify(row.ledger)).not.toContain('authToken":"');
+    // The ledger is JSON text: its targets' tokens are null, never a value.
+    expect(row.ledger).toContain('"authToken":null');
+    expect(row.ledger).not.toContain('"authToken":"');
 
     // Change the stored raw answer of the winner: the replay no longer agrees, and says why.
-    const ledger = row.ledger as { answers: Array<{ targetId: number; body: string | null }> };
+    const ledger = JSON.parse(row.ledger) as { answers: Array<{ targetId: number; body: string | null }> };
     for (const answer of ledger.answers) if (answer.targetId === ids[1]) answer.body = JSON.stringify(bid(3));
     await t.db.updateTable('bid_requests').set({ ledger: JSON.stringify(ledger) }).where('id', '=', row.id).execute();
     const tampered = await owner.client.POST('/api/rtb/auctions/{id}/replay', { params: { path: { id: row.request_id } } });
