@@ -9,16 +9,8 @@
 // stored its own). The audit is written in every case.
 import { type Kysely, sql } from 'kysely';
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`
-    CREATE FUNCTION answer_rtb_call(p_org_id uuid, p_call_id integer, p_attempt integer, p_target_id integer, p_destination text,
-      p_payout numeric, p_min_duration_sec integer, p_request jsonb, p_responses jsonb, p_twiml text, p_plan jsonb,
-      OUT o_audit_id bigint, OUT o_reserved boolean, OUT o_stored boolean)
-    LANGUAGE plpgsql VOLATILE AS $fn$
-    DECLARE
-      v_leg_call integer;
-    BEGIN
-      o_audit_id := write_auction_audit(p_request, p_responses, false);
+/** After the audit: the winner's leg when the attempt is free, and the call's answer (also in 0044). */
+export const ANSWER_LEG_AND_CALL = `
       INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, rtb_target_id, destination, payout, min_duration_sec, started_at)
       SELECT c.id, p_attempt, c.org_id, NULL, t.id, p_destination, p_payout, p_min_duration_sec, now()
       FROM calls c JOIN rtb_targets t ON t.org_id = c.org_id AND t.id = p_target_id
@@ -38,10 +30,26 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         WHERE calls.id = v_leg_call
         RETURNING (calls.bid_request_id = o_audit_id) INTO o_stored;
         o_stored := COALESCE(o_stored, false);
-      END IF;
+      END IF;`;
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql
+    .raw(
+      `
+    CREATE FUNCTION answer_rtb_call(p_org_id uuid, p_call_id integer, p_attempt integer, p_target_id integer, p_destination text,
+      p_payout numeric, p_min_duration_sec integer, p_request jsonb, p_responses jsonb, p_twiml text, p_plan jsonb,
+      OUT o_audit_id bigint, OUT o_reserved boolean, OUT o_stored boolean)
+    LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_leg_call integer;
+    BEGIN
+      o_audit_id := write_auction_audit(p_request, p_responses, false);
+      ${ANSWER_LEG_AND_CALL}
     END
     $fn$;
-  `.execute(db);
+  `,
+    )
+    .execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -25,6 +25,8 @@
 // write_auction_audit() (the other paths' audit, written with its rows at once) and the flush share
 // insert_bid_request() and insert_bid_responses(): one INSERT of each kind.
 import { type Kysely, sql } from 'kysely';
+import { ANSWER_LEG_AND_CALL, up as createAnswerRtbCall0038 } from './0038_answer_rtb_call.js';
+import { up as createWriteAuctionAudit0015 } from './0015_auction_audit_function.js';
 
 const BID_REQUEST_INSERT = `
       INSERT INTO bid_requests (org_id, request_id, campaign_id, call_id, call_sid, caller_id, caller_state, caller_zip, call_start_time,
@@ -32,39 +34,13 @@ const BID_REQUEST_INSERT = `
         destination_number, bidding_started_at, bidding_completed_at, total_response_time_ms, ledger)
       SELECT r.org_id, r.request_id, r.campaign_id, r.call_id, r.call_sid, r.caller_id, r.caller_state, r.caller_zip, r.call_start_time,
         r.source, r.auction_type, r.status, r.total_targets_pinged, r.successful_responses, r.winning_bid_amount, r.clearing_price,
-        r.winning_target_id, r.destination_number, r.bidding_started_at, r.bidding_completed_at, r.total_response_time_ms, LEDGER
+        r.winning_target_id, r.destination_number, r.bidding_started_at, r.bidding_completed_at, r.total_response_time_ms, p_ledger
       FROM jsonb_to_record(p_request) AS r(org_id uuid, request_id text, campaign_id uuid, call_id integer, call_sid text, caller_id text,
         caller_state text, caller_zip text, call_start_time timestamptz, source text, auction_type text, status text,
         total_targets_pinged integer, successful_responses integer, winning_bid_amount numeric, clearing_price numeric,
         winning_target_id integer, destination_number text, bidding_started_at timestamptz, bidding_completed_at timestamptz,
-        total_response_time_ms integer, ledger jsonb)`;
+        total_response_time_ms integer)`;
 
-/** The INSERT of 0044 (the ledger a separate text argument) and of 0015 (inside the request, jsonb). */
-const BID_REQUEST_INSERT_0044 = BID_REQUEST_INSERT.replace('LEDGER', 'p_ledger');
-const BID_REQUEST_INSERT_0015 = BID_REQUEST_INSERT.replace('LEDGER', 'r.ledger');
-
-/** answer_rtb_call() after its audit is written (the same in 0038 and here). */
-const ANSWER_LEG_AND_CALL = `
-      INSERT INTO call_legs (call_id, attempt, org_id, buyer_id, rtb_target_id, destination, payout, min_duration_sec, started_at)
-      SELECT c.id, p_attempt, c.org_id, NULL, t.id, p_destination, p_payout, p_min_duration_sec, now()
-      FROM calls c JOIN rtb_targets t ON t.org_id = c.org_id AND t.id = p_target_id
-      WHERE c.org_id = p_org_id AND c.id = p_call_id
-      ON CONFLICT (call_id, attempt) DO NOTHING
-      RETURNING call_id INTO v_leg_call;
-      o_reserved := v_leg_call IS NOT NULL;
-      o_stored := false;
-      IF o_reserved THEN
-        UPDATE calls SET buyer_id = NULL, rtb_target_id = p_target_id, payout = p_payout, updated_at = now(),
-          twiml = COALESCE(calls.twiml, p_twiml),
-          routing_method = CASE WHEN calls.twiml IS NULL THEN 'rtb' ELSE calls.routing_method END,
-          routing_plan = CASE WHEN calls.twiml IS NULL
-            THEN jsonb_set(p_plan, '{auction,bidRequestId}', to_jsonb(o_audit_id::text))
-            ELSE calls.routing_plan END,
-          bid_request_id = CASE WHEN calls.twiml IS NULL THEN o_audit_id ELSE calls.bid_request_id END
-        WHERE calls.id = v_leg_call
-        RETURNING (calls.bid_request_id = o_audit_id) INTO o_stored;
-        o_stored := COALESCE(o_stored, false);
-      END IF;`;
 
 /** lz4 for a column where the server has it (the pg_settings enum lists it), else nothing. */
 function lz4Where(column: string): string {
@@ -106,7 +82,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     DECLARE
       v_id bigint;
     BEGIN
-      ${BID_REQUEST_INSERT_0044}
+      ${BID_REQUEST_INSERT}
       RETURNING id INTO v_id;
       RETURN v_id;
     END
@@ -178,32 +154,10 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     DROP FUNCTION insert_bid_request(jsonb, text);
     DROP TABLE bid_responses_pending;
     ALTER TABLE bid_requests ALTER COLUMN ledger TYPE jsonb USING ledger::jsonb, ALTER COLUMN ledger SET COMPRESSION DEFAULT;
-
-    CREATE FUNCTION write_auction_audit(p_request jsonb, p_responses jsonb, p_async_commit boolean)
-    RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
-    DECLARE
-      v_id bigint;
-    BEGIN
-      IF p_async_commit THEN PERFORM set_config('synchronous_commit', 'off', true); END IF;
-      ${BID_REQUEST_INSERT_0015}
-      RETURNING id INTO v_id;
-      ${BID_RESPONSES_INSERT.replace('p_bid_request_id', 'v_id').replace('p_created_at', 'now()')};
-      RETURN v_id;
-    END
-    $fn$;
-
-    CREATE FUNCTION answer_rtb_call(p_org_id uuid, p_call_id integer, p_attempt integer, p_target_id integer, p_destination text,
-      p_payout numeric, p_min_duration_sec integer, p_request jsonb, p_responses jsonb, p_twiml text, p_plan jsonb,
-      OUT o_audit_id bigint, OUT o_reserved boolean, OUT o_stored boolean)
-    LANGUAGE plpgsql VOLATILE AS $fn$
-    DECLARE
-      v_leg_call integer;
-    BEGIN
-      o_audit_id := write_auction_audit(p_request, p_responses, false);
-      ${ANSWER_LEG_AND_CALL}
-    END
-    $fn$;
   `,
     )
     .execute(db);
+  // The functions as 0015 and 0038 created them.
+  await createWriteAuctionAudit0015(db);
+  await createAnswerRtbCall0038(db);
 }

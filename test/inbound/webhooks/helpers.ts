@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { components } from '../../../client/index.js';
 import { type Client, createBuyer, createCampaign } from '../../helpers/fixtures.js';
+import { bid, startStubBidder, type StubBidder } from '../../helpers/stub-bidder.js';
 import type { TestApp } from '../../helpers/test-app.js';
 import { postWebhook, XML_HEAD } from '../../helpers/twilio-webhook.js';
 
@@ -36,6 +37,37 @@ export async function buyerCampaign(
     created.push(buyer);
   }
   return { campaign, buyers: created };
+}
+
+/**
+ * An RTB campaign (one fallback buyer) whose targets are stub bidders answering `answers` in order
+ * of priority; the bidders are pushed onto `stubs` for the caller to close.
+ */
+export async function rtbCampaign(
+  client: Client,
+  stubs: StubBidder[],
+  answers: Array<{ amount: number; destination: string; delayMs?: number }>,
+  options: { buyerPhone?: string; dailyCap?: number; campaign?: Partial<components['schemas']['CampaignCreate']> } = {},
+) {
+  const targetIds: number[] = [];
+  for (const a of answers) {
+    const s = await startStubBidder(() => ({ body: bid(a.amount, a.destination), delayMs: a.delayMs ?? 0 }));
+    stubs.push(s);
+    const cap = options.dailyCap === undefined ? {} : { dailyCap: options.dailyCap };
+    const target = await client.POST('/api/rtb/targets', { body: { name: `T ${s.url}`, endpointUrl: s.url, minBidAmount: 1, maxBidAmount: 100, timeoutMs: 1000, ...cap } });
+    targetIds.push(target.data!.id);
+  }
+  const { campaign, buyers } = await buyerCampaign(client, [{ phoneNumber: options.buyerPhone ?? '+13125550171' }], {
+    enableRtb: true,
+    minBiddersRequired: 1,
+    biddingTimeoutMs: 1000,
+    ...options.campaign,
+  });
+  await client.PUT('/api/campaigns/{id}/rtb-targets', {
+    params: { path: { id: campaign.id } },
+    body: { assignments: targetIds.map((targetId, i) => ({ targetId, priority: i + 1 })) },
+  });
+  return { campaign, buyers, targetIds };
 }
 
 export function voice(t: TestApp, sid: string, to: string, extra: Record<string, string> = {}) {

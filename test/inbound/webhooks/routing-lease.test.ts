@@ -14,10 +14,10 @@ import { createRouteCache } from '../../../server/inbound/webhooks/route-cache.j
 import { routeCall, type OrgCall } from '../../../server/inbound/webhooks/route-call.js';
 import { webhookUrls } from '../../../server/inbound/webhooks/urls.js';
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
-import { bid, startStubBidder, type StubBidder } from '../../helpers/stub-bidder.js';
+import type { StubBidder } from '../../helpers/stub-bidder.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { XML_HEAD } from '../../helpers/twilio-webhook.js';
-import { buyerCampaign, callRow, callSid, callStatus, dialStatus, dialXml, legRows, voice } from './helpers.js';
+import { callRow, callSid, callStatus, dialStatus, dialXml, legRows, rtbCampaign as rtbCampaignOf, voice } from './helpers.js';
 
 let t: TestApp;
 let owner: Member;
@@ -38,21 +38,11 @@ afterAll(async () => {
 });
 
 async function rtbCampaign(biddingTimeoutMs = 1000) {
-  const targetIds: number[] = [];
-  for (const [amount, destination] of [
-    [12, '+14155550301'],
-    [18, '+14155550302'],
-  ] as const) {
-    const s = await startStubBidder(() => ({ body: bid(amount, destination) }));
-    stubs.push(s);
-    const target = await owner.client.POST('/api/rtb/targets', { body: { name: `T ${s.url}`, endpointUrl: s.url, minBidAmount: 1, maxBidAmount: 100, timeoutMs: 1000, dailyCap: 1000 } });
-    targetIds.push(target.data!.id);
-  }
-  const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550371' }], { enableRtb: true, minBiddersRequired: 1, biddingTimeoutMs });
-  await owner.client.PUT('/api/campaigns/{id}/rtb-targets', {
-    params: { path: { id: campaign.id } },
-    body: { assignments: targetIds.map((targetId, i) => ({ targetId, priority: i + 1 })) },
-  });
+  const answers = [
+    { amount: 12, destination: '+14155550301' },
+    { amount: 18, destination: '+14155550302' },
+  ];
+  const { campaign, targetIds } = await rtbCampaignOf(owner.client, stubs, answers, { buyerPhone: '+13125550371', dailyCap: 1000, campaign: { biddingTimeoutMs } });
   const row = await t.db.selectFrom('campaigns').selectAll().where('id', '=', campaign.id).executeTakeFirstOrThrow();
   return { campaign, row, targetIds };
 }

@@ -2,10 +2,11 @@
 // decisions kept, operating hours across time zones, RTB (fresh auction or an inbound bid), pools.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
-import { bid, startStubBidder, type StubBidder } from '../../helpers/stub-bidder.js';
+import type { StubBidder } from '../../helpers/stub-bidder.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { postWebhook, XML_HEAD } from '../../helpers/twilio-webhook.js';
-import { buyerCampaign, callRow, callSid, dialXml, fallbackXml, legRows, trackingNumber, voice } from './helpers.js';
+import type { components } from '../../../client/index.js';
+import { buyerCampaign, callRow, callSid, dialXml, fallbackXml, legRows, rtbCampaign as rtbCampaignOf, trackingNumber, voice } from './helpers.js';
 
 let t: TestApp;
 let owner: Member;
@@ -186,21 +187,8 @@ describe('voice webhook: numbers we do not know, pools', () => {
 });
 
 describe('voice webhook: RTB', () => {
-  async function rtbCampaign(answers: Array<{ amount: number; destination: string; delayMs?: number }>, extra: Record<string, unknown> = {}) {
-    const targetIds = [];
-    for (const a of answers) {
-      const s = await startStubBidder(() => ({ body: bid(a.amount, a.destination), delayMs: a.delayMs ?? 0 }));
-      stubs.push(s);
-      const target = await owner.client.POST('/api/rtb/targets', { body: { name: `T ${s.url}`, endpointUrl: s.url, minBidAmount: 1, maxBidAmount: 100, timeoutMs: 1000 } });
-      targetIds.push(target.data!.id);
-    }
-    const { campaign, buyers } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550171' }], { enableRtb: true, minBiddersRequired: 1, biddingTimeoutMs: 1000, ...extra });
-    await owner.client.PUT('/api/campaigns/{id}/rtb-targets', {
-      params: { path: { id: campaign.id } },
-      body: { assignments: targetIds.map((targetId, i) => ({ targetId, priority: i + 1 })) },
-    });
-    return { campaign, buyers, targetIds };
-  }
+  const rtbCampaign = (answers: Parameters<typeof rtbCampaignOf>[2], extra: Partial<components['schemas']['CampaignCreate']> = {}) =>
+    rtbCampaignOf(owner.client, stubs, answers, { campaign: extra });
 
   it('runs one auction, dials the winner, links the call to the auction; a retry runs no second auction', async () => {
     const { campaign, targetIds } = await rtbCampaign([

@@ -12,9 +12,9 @@ import { flushPendingBids, sweepPendingBids, type BidRowWriter } from '../../../
 import { createRtbRuntime, type RtbRuntime } from '../../../server/rtb/auctions/runtime.js';
 import { createOutboundPolicy } from '../../../server/platform/http/outbound/url-policy.js';
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
-import { bid, startStubBidder, type StubBidder } from '../../helpers/stub-bidder.js';
+import type { StubBidder } from '../../helpers/stub-bidder.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
-import { buyerCampaign, callSid, dialStatus, dialXml, voice } from '../../inbound/webhooks/helpers.js';
+import { callSid, dialStatus, dialXml, rtbCampaign as rtbCampaignOf, voice } from '../../inbound/webhooks/helpers.js';
 
 let t: TestApp;
 let owner: Member;
@@ -36,22 +36,12 @@ afterAll(async () => {
 
 /** An RTB campaign of three uncapped targets bidding 12, 18 and 15. */
 async function rtbCampaign() {
-  const targetIds: number[] = [];
-  for (const [amount, destination] of [
-    [12, '+14155550401'],
-    [18, '+14155550402'],
-    [15, '+14155550403'],
-  ] as const) {
-    const s = await startStubBidder(() => ({ body: bid(amount, destination) }));
-    stubs.push(s);
-    const target = await owner.client.POST('/api/rtb/targets', { body: { name: `P ${s.url}`, endpointUrl: s.url, minBidAmount: 1, maxBidAmount: 100, timeoutMs: 1000 } });
-    targetIds.push(target.data!.id);
-  }
-  const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550471' }], { enableRtb: true, minBiddersRequired: 1, biddingTimeoutMs: 1000 });
-  await owner.client.PUT('/api/campaigns/{id}/rtb-targets', {
-    params: { path: { id: campaign.id } },
-    body: { assignments: targetIds.map((targetId, i) => ({ targetId, priority: i + 1 })) },
-  });
+  const answers = [
+    { amount: 12, destination: '+14155550401' },
+    { amount: 18, destination: '+14155550402' },
+    { amount: 15, destination: '+14155550403' },
+  ];
+  const { campaign, targetIds } = await rtbCampaignOf(owner.client, stubs, answers, { buyerPhone: '+13125550471' });
   const row = await t.db.selectFrom('campaigns').selectAll().where('id', '=', campaign.id).executeTakeFirstOrThrow();
   return { campaign, row, targetIds };
 }
