@@ -13,6 +13,8 @@
 // one transaction: the server calls it just after the answer, a periodic sweep calls it for copies
 // a crash left behind, and every reader of an auction's bids calls it first. Two flushes of one copy
 // cannot both write it: the DELETE … RETURNING of the second waits for the first and finds nothing.
+// (A losing delivery's auction is discarded with its copy first, server/inbound/calls/routing-lease.ts:
+// copy, then auction, the order a flush takes its locks in.)
 // So a crash after the answer loses nothing: the copy is committed with the answer.
 //
 // The auction's ledger (bid_requests.ledger: target configurations and raw answers, 70 KB for 100
@@ -113,6 +115,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       v_pending record;
       v_flushed integer := 0;
     BEGIN
+      -- The copies locked in one order whoever flushes them (a batch of the writer, a reader's, the
+      -- sweep's), so that two flushes of overlapping batches wait for each other, never deadlock.
+      PERFORM 1 FROM bid_responses_pending WHERE bid_request_id = ANY (p_bid_request_ids) ORDER BY bid_request_id FOR UPDATE;
       FOR v_pending IN
         DELETE FROM bid_responses_pending WHERE bid_request_id = ANY (p_bid_request_ids)
         RETURNING bid_request_id, responses, created_at

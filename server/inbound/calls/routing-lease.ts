@@ -6,8 +6,8 @@
 // conditional UPDATE (exactly one delivery wins) and routes the call itself.
 //
 // Times are the database's (`now()`), never a server's clock: two instances agree on them.
-import { type RawBuilder, sql } from 'kysely';
-import type { CallRow, Db } from '../../../db/types.js';
+import { type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
+import type { CallRow, DB, Db } from '../../../db/types.js';
 
 /** What routing may take besides the auction: reservations, the audit, the answer (under load). */
 export const ROUTING_LEASE_MARGIN_MS = 1000;
@@ -117,25 +117,25 @@ export async function abandonedAuction(db: Db, orgId: string, callId: number): P
  * of two deliveries that both routed: its lease had lapsed while it was still alive), unless it is
  * the auction the call is linked to. Its bid_responses go with it (ON DELETE CASCADE) and the
  * report triggers write the matching negative deltas: reports count one auction per call.
+ *
+ * Its bids' pending copy (migration 0044) is deleted first, in a statement of its own: a flush of
+ * that copy running at the same moment locks the copy and then (its rows' key) the auction, so the
+ * auction is never locked here while the copy is waited for.
  */
 export async function discardLosingAuction(db: Db, orgId: string, callId: number, bidRequestId: string): Promise<boolean> {
-  const result = await db
-    .deleteFrom('bid_requests')
+  const losing = (eb: ExpressionBuilder<DB, 'bid_requests'>) =>
+    eb.and([
+      eb('bid_requests.org_id', '=', orgId),
+      eb('bid_requests.id', '=', bidRequestId),
+      eb('bid_requests.call_id', '=', callId),
+      eb('bid_requests.source', '=', 'call'),
+      eb.not(eb.exists(eb.selectFrom('calls').select('calls.id').where('calls.id', '=', callId).where('calls.bid_request_id', '=', bidRequestId))),
+    ]);
+  await db
+    .deleteFrom('bid_responses_pending')
     .where('org_id', '=', orgId)
-    .where('id', '=', bidRequestId)
-    .where('call_id', '=', callId)
-    .where('source', '=', 'call')
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('calls')
-            .select('calls.id')
-            .where('calls.id', '=', callId)
-            .where('calls.bid_request_id', '=', bidRequestId),
-        ),
-      ),
-    )
-    .executeTakeFirst();
+    .where('bid_request_id', 'in', db.selectFrom('bid_requests').select('bid_requests.id').where(losing))
+    .execute();
+  const result = await db.deleteFrom('bid_requests').where(losing).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }

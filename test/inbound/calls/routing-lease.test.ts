@@ -152,8 +152,9 @@ describe('routing lease', () => {
         ).rows[0]!.n,
       );
     const before = await auctionsOfOrg();
-    const auction = async (callId: number, label: string) =>
-      (
+    // Each auction as the one-statement RTB answer leaves it: its bids still a pending copy (migration 0044).
+    const auction = async (callId: number, label: string) => {
+      const id = (
         await t.db
           .insertInto('bid_requests')
           .values({
@@ -176,6 +177,9 @@ describe('routing lease', () => {
           .returning('id')
           .executeTakeFirstOrThrow()
       ).id;
+      await t.db.insertInto('bid_responses_pending').values({ bid_request_id: id, org_id: owner.orgId, responses: '[]' }).execute();
+      return id;
+    };
 
     // The first delivery is slow: while it "auctions", its lease lapses and a retry routes the call.
     let release: () => void = () => undefined;
@@ -215,5 +219,8 @@ describe('routing lease', () => {
     const call = await t.db.selectFrom('calls').select('bid_request_id').where('id', '=', callId).executeTakeFirstOrThrow();
     expect(call.bid_request_id).toBe(takerAuction);
     expect((await auctionsOfOrg()) - before).toBe(1);
+    // The discarded auction's pending bids went with it; the call's stay for their writer.
+    const pending = await t.db.selectFrom('bid_responses_pending').select('bid_request_id').where('bid_request_id', 'in', [slowAuction, takerAuction]).execute();
+    expect(pending.map((p) => p.bid_request_id)).toEqual([takerAuction]);
   });
 });

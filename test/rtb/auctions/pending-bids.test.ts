@@ -3,6 +3,7 @@
 // answer — the routing runs the real code with a writer that never writes, leaving the database
 // exactly as a killed server would — and what it left must still reach every reader once: the
 // sweep, the audit API, the RTB report, and a fall-through to the next bid.
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordInboundCall } from '../../../server/inbound/calls/queries/index.js';
 import { createRouteCache } from '../../../server/inbound/webhooks/route-cache.js';
@@ -100,6 +101,17 @@ describe('the bids of a one-statement RTB answer', () => {
     ]);
     expect((results[0] as number) + (results[1] as number) + (results[2] as number)).toBe(1);
     expect(await bidRows(audit.id)).toHaveLength(3);
+  });
+
+  it('are written once by overlapping batches flushed at once in opposite orders (none deadlocks)', async () => {
+    const setup = await rtbCampaign();
+    const ids = [(await answeredThenKilled(setup)).audit.id, (await answeredThenKilled(setup)).audit.id, (await answeredThenKilled(setup)).audit.id];
+    const batches = [ids, [...ids].reverse(), [ids[1]!, ids[2]!, ids[0]!], [ids[2]!, ids[0]!]];
+    const flushed = await Promise.all(
+      batches.map(async (batch) => (await sql<{ n: number }>`SELECT flush_bid_responses(${batch}::bigint[]) AS n`.execute(t.db)).rows[0]!.n),
+    );
+    expect(flushed.reduce((a, b) => a + b, 0)).toBe(3);
+    for (const id of ids) expect(await bidRows(id)).toHaveLength(3);
   });
 
   it('are what the audit API and the RTB report read, even before their rows are written', async () => {
