@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import { preparedMark } from '../../../db/prepared.js';
 import type { BuyerRow, CampaignRow, Db, RtbTargetRow } from '../../../db/types.js';
-import { flushPendingBids } from '../../rtb/auctions/pending-bids.js';
+import { flushPendingBidsOf } from '../../rtb/auctions/pending-bids.js';
 import { STALE_OPEN_LEG_SEC } from '../calls/queries/index.js';
 import { capWindows, type CapWindows } from '../routing/cap-windows.js';
 import type { PlanEntry } from '../routing/plan.js';
@@ -16,16 +16,15 @@ const COUNTED = sql`(l.dial_status IS NULL OR l.dial_status IN ('answered', 'com
 
 const NO_USAGE: BuyerUsage = { activeCalls: 0, callsThisHour: 0, callsToday: 0, callsThisMonth: 0 };
 
-/** The valid bids of a stored auction (for fall-through to the next bid); pending bids are written first. */
+/** The valid bids of a stored auction (for fall-through to the next bid); its pending bids are written by the first read. */
 export async function storedBids(db: Db, orgId: string, bidRequestId: string): Promise<{ bids: StoredBid[]; pricing: AuctionPricing } | undefined> {
   const request = await db
     .selectFrom('bid_requests')
-    .select(['auction_type', 'clearing_price'])
+    .select(['auction_type', 'clearing_price', flushPendingBidsOf('bid_requests.id').as('flushed')])
     .where('org_id', '=', orgId)
     .where('id', '=', bidRequestId)
     .executeTakeFirst();
   if (!request) return undefined;
-  await flushPendingBids(db, orgId, [bidRequestId]);
   const rows = await db
     .selectFrom('bid_responses as r')
     .innerJoin('rtb_targets as t', (join) => join.onRef('t.id', '=', 'r.rtb_target_id').onRef('t.org_id', '=', 'r.org_id'))

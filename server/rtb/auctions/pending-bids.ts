@@ -4,7 +4,7 @@
 // first flushes what is pending (flushPendingBids). flush_bid_responses() deletes a copy as it
 // writes its rows, so each copy is written once whoever flushes it.
 import type { FastifyBaseLogger } from 'fastify';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
 import { startPeriodic } from '../../platform/common/periodic.js';
 
@@ -21,6 +21,14 @@ export async function flushPendingBids(db: Db, orgId: string, bidRequestIds?: re
   const { rows } = await sql<{ flushed: number }>`
     SELECT flush_bid_responses(ARRAY(SELECT bid_request_id FROM bid_responses_pending WHERE org_id = ${orgId}::uuid ${only})) AS flushed`.execute(db);
   return rows[0]?.flushed ?? 0;
+}
+
+/**
+ * The same for the auction a query has just read (`column`: its bid_requests id), as a value of that
+ * query: the bids are rows for the caller's next statement, and no round trip is added.
+ */
+export function flushPendingBidsOf(column: string): RawBuilder<number> {
+  return sql<number>`flush_bid_responses(ARRAY[${sql.ref(column)}])`;
 }
 
 /**
