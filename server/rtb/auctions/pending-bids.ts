@@ -13,13 +13,12 @@ const SWEEP_AFTER_MS = 2000;
 const SWEEP_BATCH = 100;
 
 /**
- * Writes the pending bids of the organisation's auctions (only `bidRequestIds` when given).
- * Returns how many auctions' bids were written. Cheap when nothing is pending.
+ * Writes the pending bids of the organisation's auctions. Returns how many auctions' bids were
+ * written. Cheap when nothing is pending.
  */
-export async function flushPendingBids(db: Db, orgId: string, bidRequestIds?: readonly string[]): Promise<number> {
-  const only = bidRequestIds === undefined ? sql`` : sql`AND bid_request_id = ANY (${[...bidRequestIds]}::bigint[])`;
+export async function flushPendingBids(db: Db, orgId: string): Promise<number> {
   const { rows } = await sql<{ flushed: number }>`
-    SELECT flush_bid_responses(ARRAY(SELECT bid_request_id FROM bid_responses_pending WHERE org_id = ${orgId}::uuid ${only})) AS flushed`.execute(db);
+    SELECT flush_bid_responses(ARRAY(SELECT bid_request_id FROM bid_responses_pending WHERE org_id = ${orgId}::uuid)) AS flushed`.execute(db);
   return rows[0]?.flushed ?? 0;
 }
 

@@ -86,7 +86,7 @@ describe('the bids of a one-statement RTB answer', () => {
 
     // Flushing again writes nothing more.
     expect(await sweepPendingBids(t.db, 0)).toBe(0);
-    expect(await flushPendingBids(t.db, owner.orgId, [audit.id])).toBe(0);
+    expect(await flushPendingBids(t.db, owner.orgId)).toBe(0);
     expect(await bidRows(audit.id)).toHaveLength(3);
   });
 
@@ -95,7 +95,7 @@ describe('the bids of a one-statement RTB answer', () => {
     const { audit } = await answeredThenKilled(setup);
     const results = await Promise.all([
       flushPendingBids(t.db, owner.orgId),
-      flushPendingBids(t.db, owner.orgId, [audit.id]),
+      flushPendingBids(t.db, owner.orgId),
       sweepPendingBids(t.db, 0),
       t.app.bidRows.settled(),
     ]);
