@@ -27,6 +27,7 @@ import { openDatabase } from '../../db/connection.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import type { DB } from '../../db/types.js';
 import { startBenchApp } from './bench-app.js';
+import { postgresTransport } from '../../server/live/transport.js';
 import { closeOnDisconnect } from './load.js';
 import { startRtbCeiling } from './rtb-ceiling.js';
 
@@ -44,6 +45,9 @@ const { values: args } = parseArgs({
     'profile-sql': { type: 'boolean', default: false },
     seed: { type: 'string', default: '' },
     'dni-pool-size': { type: 'string', default: '50' },
+    // How live events cross instances: as production chooses (server/live/transport.ts: the
+    // PostgreSQL adapter on a PostgreSQL server, one NOTIFY per event), or in memory.
+    live: { type: 'string', default: 'production' },
   },
 });
 
@@ -285,6 +289,8 @@ const dni = args.seed === 'dni' ? await seedDni(database.db, Number(args['dni-po
 // Fresh statistics for the planner (tiny tables; the bench then grows calls / call_legs).
 await sql`ANALYZE`.execute(database.db);
 
+const liveTransport =
+  args.live === 'memory' || !databaseUrl ? undefined : await postgresTransport({ connectionString: databaseUrl, searchPath: schema!, channelPrefix: `ccp_live_${schema!}` });
 const { app, config, store, port } = await startBenchApp(
   database.db,
   {
@@ -296,6 +302,7 @@ const { app, config, store, port } = await startBenchApp(
     PIXEL_DELIVERY_INTERVAL_MS: undefined,
   },
   args['webhook-token']!,
+  liveTransport,
 );
 
 // Calls end: every 50 ms the legs that started more than 100 ms ago are ended (what the calls'

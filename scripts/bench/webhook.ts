@@ -73,6 +73,7 @@ const { values: args } = parseArgs({
     'pool-size': { type: 'string', default: '10' },
     'profile-sql': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    live: { type: 'string', default: 'production' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -80,7 +81,9 @@ if (args.help) {
   console.log(
     'npx tsx scripts/bench/webhook.ts [--database-url URL | --embedded] [--in-flight 10,50] [--scenarios ceiling,priority,locked,hot,rtb[,unknown],rtb-overhead]\n' +
       '  [--calls 3000] [--rtb-calls 1000] [--ceiling-calls 20000] [--warmup 300] [--rounds 3] [--deadline 500] [--bidder-delay 50] [--pool-size 10]\n' +
-      '  [--profile-sql] [--cpu-prof DIR]   (--profile-sql: SQL round trips per call; --cpu-prof: V8 profile of the server process)',
+      '  [--profile-sql] [--cpu-prof DIR] [--live production|memory]\n' +
+      '  (--profile-sql: SQL round trips per call; --cpu-prof: V8 profile of the server process;\n' +
+      '   --live: live events across instances as production sends them — the PostgreSQL adapter on PostgreSQL, the default — or in memory)',
   );
   process.exit(0);
 }
@@ -235,6 +238,7 @@ try {
     serverArgs.push('--data-dir', dataDir);
   }
   if (args['profile-sql']) serverArgs.push('--profile-sql');
+  serverArgs.push('--live', args.live);
   const execArgv = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] : [];
   server = forkChild('./webhook-server.ts', serverArgs, execArgv);
   ready = await firstMessage<Ready>(server, 'webhook server');

@@ -188,6 +188,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
       // Not io.close(): that closes the HTTP server too, which is Fastify's to close.
       clearInterval(sweep);
       analytics.close();
+      hub.flushRelay();
       io.disconnectSockets(true);
       io.engine.close();
       await io.of('/').adapter.close();

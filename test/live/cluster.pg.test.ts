@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Member, registerOrg } from '../helpers/fixtures.js';
 import { connected, recordingClient } from '../helpers/live-contract.js';
+import { orgRoom } from '../../server/platform/live/rooms.js';
 import { withTwoInstances } from './two-instances.js';
 
 describe('two instances, the PostgreSQL adapter', () => {
@@ -41,6 +42,41 @@ describe('two instances, the PostgreSQL adapter', () => {
       expect(c.violations).toEqual([]);
     } finally {
       c.close();
+    }
+  });
+
+  it('events raised in one turn reach the other instance together: one NOTIFY per 16, every event once', async () => {
+    const owner: Member = await registerOrg(a(), 'Relay Batch Org');
+    const key = (await owner.client.POST('/api/api-keys', { body: { name: 'k', role: 'manager' } })).data!.key;
+    const onB = recordingClient(b().url, { auth: { token: key } });
+    const io = a().app.live.io;
+    const relayed: number[] = [];
+    const serverSideEmit = io.serverSideEmit.bind(io);
+    io.serverSideEmit = ((name: string, ...rest: unknown[]) => {
+      if (name === 'ccp:live-batch') relayed.push((rest[0] as unknown[]).length);
+      return serverSideEmit(name, ...(rest as []));
+    }) as typeof io.serverSideEmit;
+    try {
+      await connected(onB.socket);
+      for (let callId = 1; callId <= 40; callId++) {
+        a().app.live.hub.publish({
+          name: 'call_started',
+          orgId: owner.orgId,
+          rooms: [orgRoom(owner.orgId)],
+          payload: { callId, direction: 'inbound', leadId: null, agentId: null, campaignId: null, phone: null },
+        });
+      }
+      expect(relayed).toEqual([]); // sent at the end of the turn, not one by one
+      await onB.waitFor(() => onB.events.filter((e) => e.name === 'call_started').length === 40);
+      expect(relayed).toEqual([16, 16, 8]);
+      // Each once. Not necessarily in order across messages: the adapter sends its NOTIFYs from a
+      // pool of connections (so did one message per event).
+      const received = onB.events.filter((e) => e.name === 'call_started').map((e) => Number(e.payload.callId));
+      expect(received.sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(onB.violations).toEqual([]);
+    } finally {
+      io.serverSideEmit = serverSideEmit;
+      onB.close();
     }
   });
 });

@@ -115,6 +115,42 @@ describe('voice webhook: buyer routing', () => {
     });
   });
 
+  it('every limited buyer at its limit: the fallback, no buyer or payout on the call, and each buyer\'s stats count only its own calls', async () => {
+    const { campaign, buyers } = await buyerCampaign(owner.client, [
+      { phoneNumber: '+13125550151', maxConcurrentCalls: 1, assignmentPriority: 1 },
+      { phoneNumber: '+13125550152', maxConcurrentCalls: 1, assignmentPriority: 2 },
+    ]);
+    const first = await voice(t, callSid(), campaign.phoneNumber!);
+    const secondSid = callSid();
+    const second = await voice(t, secondSid, campaign.phoneNumber!);
+    const thirdSid = callSid();
+    const third = await voice(t, thirdSid, campaign.phoneNumber!);
+    expect(first.text).toBe(dialXml(t, '+13125550151', 1));
+    expect(second.text).toBe(dialXml(t, '+13125550152', 1));
+    expect(third.text).toBe(fallbackXml());
+    expect(await voice(t, thirdSid, campaign.phoneNumber!).then((r) => r.text)).toBe(fallbackXml());
+    const secondRow = await callRow(t, secondSid);
+    expect(secondRow).toMatchObject({ buyer_id: buyers[1]!.id, routing_method: 'priority' });
+    expect(secondRow.routing_plan).toMatchObject({ order: [buyers[1]!.id], skipped: [{ buyerId: buyers[0]!.id, reason: 'concurrency_reached' }] });
+    const thirdRow = await callRow(t, thirdSid);
+    expect(thirdRow).toMatchObject({ buyer_id: null, payout: null, routing_method: 'none', twiml: fallbackXml() });
+    expect(thirdRow.routing_plan).toMatchObject({
+      order: [],
+      skipped: [
+        { buyerId: buyers[0]!.id, reason: 'concurrency_reached' },
+        { buyerId: buyers[1]!.id, reason: 'concurrency_reached' },
+      ],
+      attempts: [{ attempt: 1, result: 'fallback', to: 'campaign:message' }],
+    });
+    expect(await legRows(t, thirdSid)).toEqual([]);
+    for (const buyer of buyers) {
+      const stats = await owner.client.GET('/api/stats/buyers/{id}', { params: { path: { id: String(buyer.id) } } });
+      expect(stats.data?.totalCalls).toBe(1);
+    }
+    const campaignStats = await owner.client.GET('/api/stats/campaigns/{id}', { params: { path: { id: campaign.id } } });
+    expect(campaignStats.data?.totalCalls).toBe(3);
+  });
+
   it('answers the campaign fallback when nobody can take the call: message, voicemail, or hang-up', async () => {
     const none = await buyerCampaign(owner.client, []);
     expect((await voice(t, callSid(), none.campaign.phoneNumber!)).text).toBe(fallbackXml());
