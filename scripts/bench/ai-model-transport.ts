@@ -1,6 +1,7 @@
-// The model client's transport (issue 20): what the path between our request and the SDK's first
+// The model client's transport (issue 20): what the path between our request and the first
 // delta costs with Node 20's built-in fetch and with ours (server/ai/runtime/model-fetch.ts), the
-// `openai` package on top of both. The scripted model runs in its own process
+// `openai` package's stream on top of both; and the model client as the runtime uses it (the SDK
+// sends the request, the raw event stream read by server/ai/runtime/event-stream.ts). The scripted model runs in its own process
 // (scripts/bench/ai-runtime-peer.ts --role model); requests go one at a time, with a short random
 // pause between them. Overhead per request = (request start → first content delta, here) − (the
 // model's own request in → first chunk out). Also this process's event-loop time per request.
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
+import { createModelClient } from '../../server/ai/runtime/model-client.js';
 import { modelFetch } from '../../server/ai/runtime/model-fetch.js';
 import { firstMessage, forkTsChild, percentile, stopChild } from './load.js';
 import { markdownTable } from './markdown-table.js';
@@ -33,16 +35,37 @@ function modelTimings(): Promise<Map<string, number>> {
   });
 }
 
-async function measure(label: string, client: OpenAI): Promise<string[]> {
+/** Streams one answer to `question`; resolves with ms from the start to the first content delta. */
+type FirstDelta = (question: string) => Promise<number>;
+
+function throughSdkStream(client: OpenAI): FirstDelta {
+  return async (question) => {
+    const started = performance.now();
+    let first = Number.NaN;
+    const stream = await client.chat.completions.create({ model: 'scripted', messages: [{ role: 'system', content: 'You are a support line.' }, { role: 'user', content: question }], stream: true, stream_options: { include_usage: true } });
+    for await (const chunk of stream) if (chunk.choices[0]?.delta?.content && Number.isNaN(first)) first = performance.now() - started;
+    return first;
+  };
+}
+
+function throughModelClient(baseUrl: string): FirstDelta {
+  const client = createModelClient({ aiBaseUrl: baseUrl, aiApiKey: undefined })!;
+  return async (question) => {
+    const started = performance.now();
+    let first = Number.NaN;
+    const request = { model: 'scripted', temperature: 0.2, maxTokens: 200, messages: [{ role: 'system' as const, content: 'You are a support line.' }, { role: 'user' as const, content: question }], tools: [] };
+    for await (const event of client.stream(request, new AbortController().signal)) if (event.type === 'text' && Number.isNaN(first)) first = performance.now() - started;
+    return first;
+  };
+}
+
+async function measure(label: string, firstDelta: FirstDelta): Promise<string[]> {
   const firsts: { question: string; ms: number }[] = [];
   let loopMs = 0;
   for (let i = 0; i < WARMUP + REQUESTS; i += 1) {
     const question = `${label} ${i}: when are you open?`;
     const elu = performance.eventLoopUtilization();
-    const started = performance.now();
-    let first = Number.NaN;
-    const stream = await client.chat.completions.create({ model: 'scripted', messages: [{ role: 'system', content: 'You are a support line.' }, { role: 'user', content: question }], stream: true, stream_options: { include_usage: true } });
-    for await (const chunk of stream) if (chunk.choices[0]?.delta?.content && Number.isNaN(first)) first = performance.now() - started;
+    const first = await firstDelta(question);
     if (i >= WARMUP) {
       firsts.push({ question, ms: first });
       loopMs += performance.eventLoopUtilization(elu).active;
@@ -57,7 +80,11 @@ async function measure(label: string, client: OpenAI): Promise<string[]> {
 try {
   const { baseUrl } = await firstMessage<{ baseUrl: string }>(model, 'the scripted model');
   const options = { baseURL: baseUrl, apiKey: 'no-key-needed', maxRetries: 0 };
-  const rows = [await measure('built-in fetch (undici)', new OpenAI(options)), await measure('modelFetch (node:http)', new OpenAI({ ...options, fetch: modelFetch }))];
+  const rows = [
+    await measure('SDK stream, built-in fetch (undici)', throughSdkStream(new OpenAI(options))),
+    await measure('SDK stream, modelFetch (node:http)', throughSdkStream(new OpenAI({ ...options, fetch: modelFetch }))),
+    await measure('the model client (SDK request, raw event stream)', throughModelClient(baseUrl)),
+  ];
   console.log(`\nThe openai package's transport: ${REQUESTS} streamed requests one at a time per row (after ${WARMUP} not counted); the scripted model's first token after ${args.delay} ms, in its own process.\n`);
   console.log(markdownTable(['transport', 'requests', 'overhead p50 ms', 'p99 ms', 'max ms', 'event loop ms per request (SDK, transport, stream)'], rows, (column) => column === 0).join('\n'));
 } finally {

@@ -2,11 +2,15 @@
 // `openai` package. `stream` yields each content delta as it arrives, then the tool calls the
 // model asked for (assembled from their deltas) and the usage when the endpoint reports it;
 // `complete` is one plain answer (the summary after a conversation). No retries: a turn that
-// fails is answered by the runtime with a spoken apology instead.
+// fails is answered by the runtime with a spoken apology instead. The SDK builds and sends both
+// requests and turns an error status into its APIError; a streamed answer's events are read from
+// the raw response (`asResponse()`, event-stream.ts) rather than through the SDK's web-stream
+// reader, which cost ~0.5 ms of CPU per turn more under load (docs/benchmarks.md, 6 December).
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { Config } from '../../platform/config.js';
-import { modelFetch } from './model-fetch.js';
+import { chatCompletionChunks } from './event-stream.js';
+import { eventStreamFetch, modelFetch, takeEventStream } from './model-fetch.js';
 
 export interface ChatRequest {
   model: string;
@@ -40,23 +44,32 @@ const NO_KEY = 'no-key-needed';
 /** The model client, or null in the local mode (no AI_BASE_URL). */
 export function createModelClient(config: Pick<Config, 'aiBaseUrl' | 'aiApiKey'>): ModelClient | null {
   if (!config.aiBaseUrl) return null;
-  const client = new OpenAI({ baseURL: config.aiBaseUrl, apiKey: config.aiApiKey ?? NO_KEY, maxRetries: 0, timeout: 120_000, fetch: modelFetch });
+  const options = { baseURL: config.aiBaseUrl, apiKey: config.aiApiKey ?? NO_KEY, maxRetries: 0, timeout: 120_000 };
+  const client = new OpenAI({ ...options, fetch: modelFetch });
+  const streamingClient = new OpenAI({ ...options, fetch: eventStreamFetch });
   return {
     async *stream(request, signal) {
-      const stream = await client.chat.completions.create(
-        {
-          model: request.model,
-          temperature: request.temperature,
-          max_tokens: request.maxTokens,
-          messages: request.messages,
-          ...(request.tools.length > 0 ? { tools: request.tools } : {}),
-          stream: true,
-          stream_options: { include_usage: true },
-        },
-        { signal },
-      );
+      const response = await streamingClient.chat.completions
+        .create(
+          {
+            model: request.model,
+            temperature: request.temperature,
+            max_tokens: request.maxTokens,
+            messages: request.messages,
+            ...(request.tools.length > 0 ? { tools: request.tools } : {}),
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          { signal },
+        )
+        .asResponse();
+      const body = takeEventStream(response);
+      if (!body) {
+        await response.body?.cancel();
+        throw new Error(`the model answered ${response.status} without an event stream (content-type ${response.headers.get('content-type') ?? 'none'})`);
+      }
       const calls = new Map<number, ToolCallRequest>();
-      for await (const chunk of stream) {
+      for await (const chunk of chatCompletionChunks(body, signal)) {
         const delta = chunk.choices[0]?.delta;
         if (delta?.content) yield { type: 'text', text: delta.content };
         for (const part of delta?.tool_calls ?? []) {

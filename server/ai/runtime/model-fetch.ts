@@ -3,16 +3,31 @@
 // Why not the global fetch: measured with a scripted model one request at a time, Node 20's
 // built-in fetch adds p50 1.9–2.1 / p99 7–10 ms between the model's first chunk and the SDK's
 // first delta; this path adds p50 1.2–1.3 / p99 3.9–4.3 ms and less CPU per request (the
-// runtime-overhead benchmark, docs/benchmarks.md). The SDK still builds every request, parses
-// the server-sent events and maps errors; this only carries bytes. AI_BASE_URL is the operator's
-// setting, not a user's, so the guarded client for user-supplied URLs does not apply.
-import http from 'node:http';
+// runtime-overhead benchmark, docs/benchmarks.md). The SDK still builds every request and maps
+// errors; this only carries bytes. `eventStreamFetch` is the same for the client whose streamed
+// completions are read by us (event-stream.ts): a successful event stream is answered with a
+// Response without a web body, its Node stream kept for `takeEventStream` — a web stream over it
+// cost ~0.8 ms of CPU per streamed turn under load. Every other answer (a JSON body, an error the
+// SDK reads) carries its body as usual. AI_BASE_URL is the operator's setting, not a user's, so
+// the guarded client for user-supplied URLs does not apply.
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 /** Statuses whose response may not carry a body (the Response constructor refuses one). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/** The bodies of successful event-stream responses, by the Response handed to the SDK. */
+const eventStreams = new WeakMap<Response, IncomingMessage>();
+
+/** The Node stream of a successful event-stream response from eventStreamFetch (once), else null. */
+export function takeEventStream(response: Response): IncomingMessage | null {
+  const body = eventStreams.get(response) ?? null;
+  eventStreams.delete(response);
+  return body;
+}
+
+const isEventStream = (res: IncomingMessage, status: number) => status >= 200 && status < 300 && /^text\/event-stream\b/i.test(res.headers['content-type'] ?? '');
 
 function requestUrl(input: string | URL | Request): URL {
   if (typeof input === 'string') return new URL(input);
@@ -28,7 +43,17 @@ function outgoingBody(body: RequestInit['body']): string | Buffer | undefined {
   throw new TypeError('the model client sends string or byte bodies only');
 }
 
+/** A fetch for the `openai` package: every body as a web stream. */
 export function modelFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  return send(input, init, false);
+}
+
+/** The same, but a successful event stream's body is left for `takeEventStream`. */
+export function eventStreamFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  return send(input, init, true);
+}
+
+function send(input: string | URL | Request, init: RequestInit, keepEventStream: boolean): Promise<Response> {
   const url = requestUrl(input);
   const agent = url.protocol === 'https:' ? agents['https:'] : url.protocol === 'http:' ? agents['http:'] : null;
   if (!agent) return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
@@ -50,9 +75,16 @@ export function modelFetch(input: string | URL | Request, init: RequestInit = {}
         if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
       const status = res.statusCode ?? 502;
+      const init = { status, statusText: res.statusMessage, headers: responseHeaders };
+      if (keepEventStream && isEventStream(res, status)) {
+        const response = new Response(null, init);
+        eventStreams.set(response, res);
+        resolve(response);
+        return;
+      }
       if (NULL_BODY.has(status)) res.resume();
       const stream = NULL_BODY.has(status) ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
-      resolve(new Response(stream, { status, statusText: res.statusMessage, headers: responseHeaders }));
+      resolve(new Response(stream, init));
     });
     req.on('error', reject);
     req.end(body);

@@ -1,10 +1,11 @@
 // The model client's fetch (node:http under the openai package): bodies and headers carried both
 // ways, a streamed body read as it comes, a 204 without a body, an abort mid-stream, a refused
-// connection and an unsupported protocol rejected.
+// connection and an unsupported protocol rejected. eventStreamFetch: a successful event stream's
+// body left as the Node stream (taken once), every other answer's body as usual.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modelFetch } from '../../../server/ai/runtime/model-fetch.js';
+import { eventStreamFetch, modelFetch, takeEventStream } from '../../../server/ai/runtime/model-fetch.js';
 
 let server: Server;
 let base = '';
@@ -23,6 +24,7 @@ beforeAll(async () => {
         setTimeout(() => res.end('data: two\n\n'), 50);
         return;
       }
+      if (req.url === '/refused') return res.writeHead(429, { 'content-type': 'text/event-stream' }).end('{"error":{"message":"slow down"}}');
       if (req.url === '/hang') {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write('data: first\n\n');
@@ -84,5 +86,29 @@ describe('modelFetch', () => {
     await expect(modelFetch(`http://127.0.0.1:${port}/v1`)).rejects.toThrow(/ECONNREFUSED/);
     await expect(modelFetch(`${base}/x`, { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
     await expect(modelFetch('ftp://127.0.0.1/v1')).rejects.toThrow(/unsupported protocol/);
+  });
+
+  it('eventStreamFetch leaves a successful event stream as the Node stream, taken once, and carries every other body', async () => {
+    const streamed = await eventStreamFetch(`${base}/stream`, { method: 'POST', body: '{}' });
+    expect(streamed.status).toBe(200);
+    expect(streamed.headers.get('content-type')).toBe('text/event-stream');
+    expect(streamed.body).toBeNull();
+    const node = takeEventStream(streamed);
+    expect(node).not.toBeNull();
+    expect(takeEventStream(streamed)).toBeNull();
+    node!.setEncoding('utf8');
+    let text = '';
+    for await (const part of node!) text += part as string;
+    expect(text).toBe('data: one\n\ndata: two\n\n');
+
+    const json = await eventStreamFetch(`${base}/v1/chat/completions`, { method: 'POST', body: '{}' });
+    expect(takeEventStream(json)).toBeNull();
+    expect(await json.json()).toEqual({ ok: true });
+
+    // An error status keeps its body for the SDK to read, whatever its content type.
+    const refused = await eventStreamFetch(`${base}/refused`);
+    expect(refused.status).toBe(429);
+    expect(takeEventStream(refused)).toBeNull();
+    expect(await refused.text()).toContain('slow down');
   });
 });
