@@ -1,10 +1,11 @@
 // The model client's transport (issue 20): what the path between our request and the first
 // delta costs with Node 20's built-in fetch and with ours (server/ai/runtime/model-fetch.ts), the
 // `openai` package's stream on top of both; and the model client as the runtime uses it (the SDK
-// sends the request, the raw event stream read by server/ai/runtime/event-stream.ts). The scripted model runs in its own process
-// (scripts/bench/ai-runtime-peer.ts --role model); requests go one at a time, with a short random
-// pause between them. Overhead per request = (request start → first content delta, here) − (the
-// model's own request in → first chunk out). Also this process's event-loop time per request.
+// sends the request, the raw event stream is read by server/ai/runtime/event-stream.ts). The
+// scripted model runs in its own process (scripts/bench/ai-runtime-peer.ts --role model); requests
+// go one at a time, with a short random pause between them. Overhead per request = (request start
+// → first content delta, here) − (the model's own request in → first chunk out). Also this
+// process's event-loop time per request.
 //
 //   npx tsx scripts/bench/ai-model-transport.ts [--requests 300] [--delay 50]
 import { fileURLToPath } from 'node:url';

@@ -1,10 +1,11 @@
 // A streamed chat completion's body, read as it arrives: the server-sent events (parsed by
 // eventsource-parser) of an OpenAI-compatible endpoint, each `data:` a chat-completion chunk as
-// JSON, until `[DONE]` (the rest of the body is read and dropped, so the connection is reused). A chunk carrying `error` (how the endpoints report a
-// failure after the stream has begun) throws the SDK's APIError, as the SDK's own stream does; so
-// does a body that is not JSON. An aborted stream just ends (the caller aborted it and knows why).
-// The body is the Node stream under the response (model-fetch.ts), not a web stream: the `openai`
-// package still builds and sends the request and maps error statuses (see model-client.ts).
+// JSON, until `[DONE]` (the rest of the body is read and dropped, so the connection is reused).
+// A chunk carrying `error` (how the endpoints report a failure after the stream has begun) throws
+// the SDK's APIError, as the SDK's own stream does; so does a body that is not JSON. An aborted
+// stream just ends (the caller aborted it and knows why). The body is the Node stream under the
+// response (model-fetch.ts), not a web stream: the `openai` package still builds and sends the
+// request and maps error statuses (see model-client.ts).
 import type { Readable } from 'node:stream';
 import { createParser } from 'eventsource-parser';
 import { APIError } from 'openai';

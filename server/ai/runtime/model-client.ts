@@ -4,8 +4,8 @@
 // `complete` is one plain answer (the summary after a conversation). No retries: a turn that
 // fails is answered by the runtime with a spoken apology instead. The SDK builds and sends both
 // requests and turns an error status into its APIError; a streamed answer's events are read from
-// the raw response (`asResponse()`, event-stream.ts) rather than through the SDK's web-stream
-// reader, which cost ~0.5 ms of CPU per turn more under load (docs/benchmarks.md, 6 December).
+// the raw response (`asResponse()`, event-stream.ts) rather than through a web stream and the
+// SDK's reader, which cost 0.2–0.45 ms more server CPU per turn under load (docs/benchmarks.md).
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { Config } from '../../platform/config.js';

@@ -6,10 +6,11 @@
 // runtime-overhead benchmark, docs/benchmarks.md). The SDK still builds every request and maps
 // errors; this only carries bytes. `eventStreamFetch` is the same for the client whose streamed
 // completions are read by us (event-stream.ts): a successful event stream is answered with a
-// Response without a web body, its Node stream kept for `takeEventStream` — a web stream over it
-// cost ~0.8 ms of CPU per streamed turn under load. Every other answer (a JSON body, an error the
-// SDK reads) carries its body as usual. AI_BASE_URL is the operator's setting, not a user's, so
-// the guarded client for user-supplied URLs does not apply.
+// Response without a web body, its Node stream kept for `takeEventStream` (a web stream and the
+// SDK's reader over it cost 0.2–0.45 ms more server CPU per turn under load, docs/benchmarks.md).
+// Every other answer (a JSON body, an error the SDK reads) carries its body as usual. AI_BASE_URL
+// is the operator's setting, not a user's, so the guarded client for user-supplied URLs does not
+// apply.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
@@ -75,16 +76,16 @@ function send(input: string | URL | Request, init: RequestInit, keepEventStream:
         if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
       const status = res.statusCode ?? 502;
-      const init = { status, statusText: res.statusMessage, headers: responseHeaders };
+      const responseInit = { status, statusText: res.statusMessage, headers: responseHeaders };
       if (keepEventStream && isEventStream(res, status)) {
-        const response = new Response(null, init);
+        const response = new Response(null, responseInit);
         eventStreams.set(response, res);
         resolve(response);
         return;
       }
       if (NULL_BODY.has(status)) res.resume();
       const stream = NULL_BODY.has(status) ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
-      resolve(new Response(stream, init));
+      resolve(new Response(stream, responseInit));
     });
     req.on('error', reject);
     req.end(body);
