@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { Config } from '../../platform/config.js';
 import { chatCompletionChunks } from './event-stream.js';
-import { eventStreamFetch, modelFetch, takeEventStream } from './model-fetch.js';
+import { eventStreamFetch, takeEventStream } from './model-fetch.js';
 
 export interface ChatRequest {
   model: string;
@@ -44,12 +44,12 @@ const NO_KEY = 'no-key-needed';
 /** The model client, or null in the local mode (no AI_BASE_URL). */
 export function createModelClient(config: Pick<Config, 'aiBaseUrl' | 'aiApiKey'>): ModelClient | null {
   if (!config.aiBaseUrl) return null;
-  const options = { baseURL: config.aiBaseUrl, apiKey: config.aiApiKey ?? NO_KEY, maxRetries: 0, timeout: 120_000 };
-  const client = new OpenAI({ ...options, fetch: modelFetch });
-  const streamingClient = new OpenAI({ ...options, fetch: eventStreamFetch });
+  // eventStreamFetch: a streamed answer's body is left for takeEventStream; `complete`'s JSON
+  // answers and every error keep their body for the SDK.
+  const client = new OpenAI({ baseURL: config.aiBaseUrl, apiKey: config.aiApiKey ?? NO_KEY, maxRetries: 0, timeout: 120_000, fetch: eventStreamFetch });
   return {
     async *stream(request, signal) {
-      const response = await streamingClient.chat.completions
+      const response = await client.chat.completions
         .create(
           {
             model: request.model,

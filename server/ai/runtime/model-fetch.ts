@@ -1,16 +1,18 @@
 // The `fetch` the model client hands to the `openai` package (its documented `fetch` option):
-// node:http / node:https with a keep-alive agent, the response body passed on as a web stream.
-// Why not the global fetch: measured with a scripted model one request at a time, Node 20's
-// built-in fetch adds p50 1.9–2.1 / p99 7–10 ms between the model's first chunk and the SDK's
-// first delta; this path adds p50 1.2–1.3 / p99 3.9–4.3 ms and less CPU per request (the
-// runtime-overhead benchmark, docs/benchmarks.md). The SDK still builds every request and maps
-// errors; this only carries bytes. `eventStreamFetch` is the same for the client whose streamed
-// completions are read by us (event-stream.ts): a successful event stream is answered with a
-// Response without a web body, its Node stream kept for `takeEventStream` (a web stream and the
-// SDK's reader over it cost 0.2–0.45 ms more server CPU per turn under load, docs/benchmarks.md).
-// Every other answer (a JSON body, an error the SDK reads) carries its body as usual. AI_BASE_URL
-// is the operator's setting, not a user's, so the guarded client for user-supplied URLs does not
-// apply.
+// node:http / node:https with a keep-alive agent. Why not the global fetch: measured with a
+// scripted model one request at a time, Node 20's built-in fetch adds p50 1.9–2.1 / p99 7–10 ms
+// between the model's first chunk and the SDK's first delta; this path adds p50 1.2–1.3 / p99
+// 3.9–4.3 ms and less CPU per request (docs/benchmarks.md). The SDK still builds every request and
+// maps errors; this only carries bytes.
+// - `eventStreamFetch` (the model client's): a successful event stream is answered with a
+//   Response without a web body, its Node stream kept for `takeEventStream` and read by
+//   event-stream.ts (a web stream and the SDK's reader over it cost 0.2–0.45 ms more server CPU
+//   per turn under load). Every other answer (a JSON body, an error the SDK reads) carries its
+//   body as a web stream.
+// - `modelFetch`: every body as a web stream, as the SDK's own stream reader needs (the transport
+//   benchmark, scripts/bench/ai-model-transport.ts, compares the two paths).
+// AI_BASE_URL is the operator's setting, not a user's, so the guarded client for user-supplied
+// URLs does not apply.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
