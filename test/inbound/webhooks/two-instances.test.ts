@@ -191,6 +191,11 @@ describe(`parallel voice webhooks (${where})`, () => {
         plan.attempts.some((x) => x.candidate === `buyer:${a.id}` && x.reason === 'concurrency_reached');
       expect(passedOver).toBe(true);
     }
+    // The reports count each call once, for the buyer it went to.
+    for (const [buyer, calls] of [[a, 10], [b, 40]] as const) {
+      const stats = await owner.client.GET('/api/stats/buyers/{id}', { params: { path: { id: String(buyer.id) } } });
+      expect(stats.data?.totalCalls).toBe(calls);
+    }
   });
 
   it(`the same CallSid delivered to both instances at once → one call, one leg, one TwiML (${where})`, async () => {
