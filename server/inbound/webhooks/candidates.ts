@@ -40,22 +40,29 @@ function units(text: string): bigint {
  * The bids in dialling order: the auction's winner first (its tie-breaks already applied), then
  * the others by amount (higher first), then by response time. Under second price a runner-up
  * pays the next lower bid among those after it (or its own minimum bid when none is left), never
- * more than its own bid.
+ * more than its own bid. Each amount is parsed once (this runs on the answer's path: with 100
+ * bids, parsing in the comparisons and again for every runner-up took ~1 ms, with 500 ~18 ms).
  */
 export function bidCandidates(bids: readonly StoredBid[], pricing: AuctionPricing): DialCandidate[] {
-  const ordered = [...bids].sort(
-    (a, b) =>
-      Number(b.isWinner) - Number(a.isWinner) ||
-      (units(b.amount) > units(a.amount) ? 1 : units(b.amount) < units(a.amount) ? -1 : 0) ||
-      (a.responseTimeMs ?? Infinity) - (b.responseTimeMs ?? Infinity) ||
-      a.targetId - b.targetId,
-  );
-  return ordered.map((bid, index) => {
-    let price = units(bid.amount);
-    if (bid.isWinner && pricing.clearingPrice !== null) price = units(pricing.clearingPrice);
+  const ordered = bids
+    .map((bid) => ({ bid, amount: units(bid.amount) }))
+    .sort(
+      (a, b) =>
+        Number(b.bid.isWinner) - Number(a.bid.isWinner) ||
+        (b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : 0) ||
+        (a.bid.responseTimeMs ?? Infinity) - (b.bid.responseTimeMs ?? Infinity) ||
+        a.bid.targetId - b.bid.targetId,
+    );
+  const clearingPrice = pricing.clearingPrice === null ? null : units(pricing.clearingPrice);
+  return ordered.map(({ bid, amount }, index) => {
+    let price = amount;
+    if (bid.isWinner && clearingPrice !== null) price = clearingPrice;
     else if (pricing.auctionType === 'second_price') {
-      const next = ordered.slice(index + 1).map((b) => units(b.amount)).find((a) => a <= price);
-      const floor = next ?? units(bid.minBid);
+      let floor: bigint | null = null;
+      for (let next = index + 1; next < ordered.length && floor === null; next += 1) {
+        if (ordered[next]!.amount <= price) floor = ordered[next]!.amount;
+      }
+      floor ??= units(bid.minBid);
       price = floor < price ? floor : price;
     }
     return { kind: 'target', targetId: bid.targetId, destination: bid.destination, price: formatMoney(price), minDurationSec: bid.durationSec };

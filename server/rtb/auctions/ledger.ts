@@ -27,6 +27,7 @@ export function filteredReasons(result: AuctionResult): Map<number, string> {
 }
 
 export function buildLedger(context: CallContext, settings: AuctionSettings, targets: readonly RtbTargetConfig[], result: AuctionResult): Ledger {
+  const targetById = new Map(targets.map((t) => [t.id, t]));
   return {
     version: LEDGER_VERSION,
     context: { ...context, callStartTime: context.callStartTime.toISOString() },
@@ -36,7 +37,7 @@ export function buildLedger(context: CallContext, settings: AuctionSettings, tar
     targets: targets.map((t) => ({ ...t, authToken: null, requestBody: t.requestBody && redact(t.requestBody, authSecrets(t)) })),
     filtered: [...filteredReasons(result)],
     answers: result.answers.map((answer) => {
-      const target = targets.find((t) => t.id === answer.targetId);
+      const target = targetById.get(answer.targetId);
       return target && answer.body ? { ...answer, body: redact(answer.body, authSecrets(target)) } : answer;
     }),
   };

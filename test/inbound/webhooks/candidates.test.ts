@@ -1,0 +1,78 @@
+// bidCandidates (pure): the RTB bids in dialling order with what each one pays, by example and
+// against the rules stated plainly over generated auctions (ties, equal amounts, missing response
+// times, both auction types, up to 500 bids).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatMoney, parseMoney } from '../../../server/inbound/calls/money.js';
+import { bidCandidates, type AuctionPricing, type StoredBid } from '../../../server/inbound/webhooks/candidates.js';
+
+function bid(targetId: number, amount: string, extra: Partial<StoredBid> = {}): StoredBid {
+  return { targetId, amount, destination: `+1212555${String(targetId).padStart(4, '0')}`, durationSec: 60, responseTimeMs: 10, isWinner: false, minBid: '1.0000', ...extra };
+}
+
+function prices(bids: StoredBid[], pricing: AuctionPricing): Array<[number, string]> {
+  return bidCandidates(bids, pricing).map((c) => {
+    if (c.kind !== 'target') throw new Error('a bid candidate is a target');
+    return [c.targetId, c.price];
+  });
+}
+
+describe('bidCandidates', () => {
+  it('second price: the winner pays the clearing price, each runner-up the next lower bid after it, the last its minimum bid', () => {
+    const bids = [bid(1, '20.0000'), bid(2, '35.5000', { isWinner: true }), bid(3, '12.2500', { minBid: '5.0000' }), bid(4, '20.0000', { responseTimeMs: 5 })];
+    expect(prices(bids, { auctionType: 'second_price', clearingPrice: '20.0100' })).toEqual([
+      [2, '20.0100'],
+      [4, '20.0000'],
+      [1, '12.2500'],
+      [3, '5.0000'],
+    ]);
+  });
+
+  it('first price: every bid pays its own amount; a minimum bid above the bid never raises the price', () => {
+    const bids = [bid(1, '8.0000', { minBid: '9.0000' }), bid(2, '9.5000', { isWinner: true })];
+    expect(prices(bids, { auctionType: 'first_price', clearingPrice: '9.5000' })).toEqual([
+      [2, '9.5000'],
+      [1, '8.0000'],
+    ]);
+    expect(prices([bid(1, '8.0000', { minBid: '9.0000' })], { auctionType: 'second_price', clearingPrice: null })).toEqual([[1, '8.0000']]);
+  });
+
+  it('matches the rules stated plainly, over generated auctions', () => {
+    const amount = fc.integer({ min: 0, max: 20_000 }).map((cents) => formatMoney(BigInt(cents) * 100n));
+    const auction = fc
+      .record({
+        amounts: fc.array(fc.record({ amount, minBid: amount, responseTimeMs: fc.option(fc.integer({ min: 0, max: 60 }), { nil: null }) }), { maxLength: 500 }),
+        winner: fc.nat(),
+        second: fc.boolean(),
+        clearing: fc.option(amount, { nil: null }),
+      })
+      .map(({ amounts, winner, second, clearing }) => ({
+        bids: amounts.map((a, i) => bid(i + 1, a.amount, { minBid: a.minBid, responseTimeMs: a.responseTimeMs, isWinner: amounts.length > 0 && i === winner % amounts.length })),
+        pricing: { auctionType: second ? 'second_price' : 'first_price', clearingPrice: clearing } as AuctionPricing,
+      }));
+    fc.assert(
+      fc.property(auction, ({ bids, pricing }) => {
+        const cents = (text: string) => parseMoney(text)!;
+        // The order: the winner, then higher amounts, then faster answers (none last), then target id.
+        const order = [...bids].sort((a, b) => {
+          if (a.isWinner !== b.isWinner) return a.isWinner ? -1 : 1;
+          if (cents(a.amount) !== cents(b.amount)) return cents(a.amount) > cents(b.amount) ? -1 : 1;
+          const ra = a.responseTimeMs ?? Number.POSITIVE_INFINITY;
+          const rb = b.responseTimeMs ?? Number.POSITIVE_INFINITY;
+          if (ra !== rb) return ra - rb;
+          return a.targetId - b.targetId;
+        });
+        const expected = order.map((b, i): [number, string] => {
+          const own = cents(b.amount);
+          if (b.isWinner && pricing.clearingPrice !== null) return [b.targetId, formatMoney(cents(pricing.clearingPrice))];
+          if (pricing.auctionType === 'first_price') return [b.targetId, formatMoney(own)];
+          const lower = order.slice(i + 1).find((later) => cents(later.amount) <= own);
+          const floor = lower ? cents(lower.amount) : cents(b.minBid);
+          return [b.targetId, formatMoney(floor < own ? floor : own)];
+        });
+        expect(prices(bids, pricing)).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
