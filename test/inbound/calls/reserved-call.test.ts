@@ -9,6 +9,7 @@ import { recordReservedCall, type ReservedCallCandidate, type ReservedCallInput 
 import { recordInboundCall } from '../../../server/inbound/calls/queries/index.js';
 import { createBuyer, createCampaign, registerOrg, type Member } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { fixedWindows, newCallSid, onPostgres, openSecondInstance } from './db-helpers.js';
 
 let t: TestApp;
@@ -151,11 +152,15 @@ describe('record_reserved_call(): each buyer locked and checked, the call writte
         await holding;
         const answering = recordReservedCall(t.db, call);
         // The procedure waits for A's lock.
-        await waitFor(async () => {
-          const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid
-            WHERE NOT l.granted AND s.query LIKE '%record_reserved_call%'`.execute(second!.db);
-          return rows[0]!.n > 0;
-        });
+        await waitFor(
+          'the procedure waiting for a lock',
+          async () => {
+            const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid
+              WHERE NOT l.granted AND s.query LIKE '%record_reserved_call%'`.execute(second!.db);
+            return rows[0]!.n;
+          },
+          (waiting) => waiting > 0,
+        );
         release();
         await other;
         expect(await answering).toMatchObject({ created: true, twiml: call.candidates[1]!.twiml });
@@ -188,11 +193,3 @@ describe('record_reserved_call(): each buyer locked and checked, the call writte
     expect(rows).toEqual([{ legs: 1 }]);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
