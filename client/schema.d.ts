@@ -3697,13 +3697,20 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The passages that best answer a query (PostgreSQL full-text search)
+         * The passages that best answer a query (PostgreSQL full-text search; hybrid with pgvector when configured)
          * @description Seed 004's `POST /knowledge-base/search`. Ranks the passages of the organisation's `ready`
          *     documents by full-text search (English stemming; `websearch_to_tsquery` syntax: quoted
          *     phrases, `or`, `-word`). With `agentId` the search covers that agent's documents and the
          *     organisation's documents that belong to no agent (an unknown id, or another organisation's
          *     agent, is a 404). `score` is 0–1 on one scale across queries (higher is better). A query
          *     with no searchable word answers no results.
+         *
+         *     With semantic search configured (`AI_EMBEDDINGS_MODEL`, an OpenAI-compatible embeddings
+         *     endpoint, and pgvector in the database) the search is `hybrid`: the query's vector is asked
+         *     of the endpoint, and the organisation's passages nearest it (cosine similarity) are merged
+         *     with the full-text ones — a passage can then be found by meaning, without sharing a word
+         *     with the query. If the endpoint fails, the answer is full-text only, `mode: fullText` with a
+         *     `notice`; never an error.
          */
         post: operations["searchKnowledgeBase"];
         delete?: never;
@@ -7772,7 +7779,12 @@ export interface components {
             failureReason: string | null;
             /** @description The passages the document was split into (0 until `ready`). */
             chunkCount: number;
-            /** @description Seed 004's name for `chunkCount` (the same number). */
+            /**
+             * @description With semantic search configured (`AI_EMBEDDINGS_MODEL`): the passages that have a vector
+             *     of that model — they follow `ready`, a batch at a time, so this can trail `chunkCount` for a
+             *     moment (or longer, while the embeddings endpoint is down). Without it: seed 004's name
+             *     for `chunkCount` (every passage has its full-text vector), the same number.
+             */
             vectorCount: number;
             /** @description A PDF's pages once read; null for other types and before processing. */
             pageCount: number | null;
@@ -7813,8 +7825,16 @@ export interface components {
         KnowledgeSearchResult: {
             /** @description The passage's text. */
             content: string;
-            /** @description Relevance, 0–1 (PostgreSQL's cover-density rank normalised as rank / (rank + 1)). */
+            /**
+             * @description Relevance, 0–1. Full-text search (`mode: fullText`): PostgreSQL's cover-density rank
+             *     normalised as rank / (rank + 1). Hybrid (`mode: hybrid`): the mean of `textScore` and
+             *     `semanticScore`.
+             */
             score: number;
+            /** @description Hybrid search only: the full-text score (0 when full-text search did not find the passage). */
+            textScore?: number;
+            /** @description Hybrid search only: the passage's cosine similarity to the query's vector (below 0 counted as 0; 0 when it was not among the nearest). */
+            semanticScore?: number;
             /** Format: uuid */
             documentId: string;
             documentTitle: string;
@@ -7824,6 +7844,15 @@ export interface components {
             page: number | null;
         };
         KnowledgeSearchResults: {
+            /**
+             * @description `fullText`: PostgreSQL full-text search alone (semantic search not configured, or its
+             *     embeddings endpoint failed for this query — `notice` says so). `hybrid`: full-text search
+             *     and the passages nearest the query's vector (pgvector; `AI_EMBEDDINGS_MODEL`), merged.
+             * @enum {string}
+             */
+            mode: "fullText" | "hybrid";
+            /** @description Why a search with semantic search configured answered full-text results only. */
+            notice?: string;
             results: components["schemas"]["KnowledgeSearchResult"][];
         };
         AiTestMessage: {
@@ -18860,20 +18889,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "results": [
-                     *         {
-                     *           "content": "Our return policy allows returns within 30 days of delivery, with the receipt.",
-                     *           "score": 0.4615,
-                     *           "documentId": "6e2b8f4a-1c3d-4e5f-8a9b-7c6d5e4f3a2b",
-                     *           "documentTitle": "Return Policy",
-                     *           "position": 3,
-                     *           "page": 2
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["KnowledgeSearchResults"];
                 };
             };

@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -27,10 +28,12 @@ export interface DatabaseOptions {
 }
 
 /**
- * The extensions the embedded database loads (their SQL objects are created by migrations):
- * pg_trgm for lead search. Every PGlite the project opens passes these.
+ * The extensions the embedded database loads: pg_trgm for lead search (its SQL objects created by
+ * a migration), pgvector for semantic knowledge-base search (created at the first start with
+ * AI_EMBEDDINGS_MODEL set: server/ai/knowledge/vector-store.ts). Every PGlite the project opens
+ * passes these.
  */
-export const PGLITE_EXTENSIONS = { pg_trgm };
+export const PGLITE_EXTENSIONS = { pg_trgm, vector };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {

@@ -47,6 +47,7 @@ import { registerLivePublisher, unregisterLivePublisher } from './platform/live/
 import { deriveEventsTokenKey } from './live/events-token.js';
 import { startLiveServer } from './live/socket-server.js';
 import { startAi } from './ai/start.js';
+import { createEmbedder } from './ai/knowledge/embedder.js';
 import { createSseStreams } from './live/sse.js';
 import { type LiveTransport, memoryTransport } from './live/transport.js';
 
@@ -187,6 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     background,
     audioUrls,
     live: { tokenKey, sse },
+    embedder: createEmbedder(config.aiEmbeddings),
   };
   await registerRoutes(app, spec, createHandlers(handlerDeps), handlerDeps);
   await startAi(app, handlerDeps);

@@ -17,6 +17,7 @@ import type { LoginThrottle } from './accounts/auth/login-throttle.js';
 import type { AnyTelephony } from './telephony/factory.js';
 import type { RouteCache } from './inbound/webhooks/route-cache.js';
 import type { AudioUrlSigner } from './crm/audio/signed-url.js';
+import type { Embedder } from './ai/knowledge/embedder.js';
 
 /** What the contract's `webhooks` describe: requests we send (event webhooks), not operations we serve. */
 type EventOperation = webhooks[keyof webhooks]['post'];
@@ -73,6 +74,8 @@ export interface Deps {
   audioUrls: AudioUrlSigner;
   /** Live events: the events-token key and the SSE streams (server/live/). */
   live: LiveRuntime;
+  /** Semantic knowledge-base search's embeddings endpoint (AI_EMBEDDINGS_MODEL), or null. */
+  embedder: Embedder | null;
 }
 
 export interface LiveRuntime {

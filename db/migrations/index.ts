@@ -41,6 +41,7 @@ import * as m0041 from './0041_reserved_call_id.js';
 import * as m0042 from './0042_reserved_call_one_write.js';
 import * as m0043 from './0043_bid_response_keys.js';
 import * as m0044 from './0044_deferred_bid_rows.js';
+import * as m0045 from './0045_kb_vector_counts.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -84,4 +85,5 @@ export const migrations: Record<string, Migration> = {
   '0042_reserved_call_one_write': m0042,
   '0043_bid_response_keys': m0043,
   '0044_deferred_bid_rows': m0044,
+  '0045_kb_vector_counts': m0045,
 };

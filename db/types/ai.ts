@@ -52,6 +52,9 @@ export interface KbDocumentsTable {
   failure_reason: string | null;
   page_count: number | null;
   chunk_count: Generated<number>;
+  /** Passages with a vector of `vector_model` (migration 0045; semantic search). */
+  vector_count: Generated<number>;
+  vector_model: string | null;
   attempts: Generated<number>;
   locked_until: Date | null;
   created_by_user_id: number | null;

@@ -5,14 +5,17 @@ import type { Deps } from '../handler-types.js';
 import { startAiOutboundWorker } from './outbound/runner.js';
 import { startCostSettler } from './analytics/settler.js';
 import { startKnowledgeWorker } from './knowledge/runner.js';
+import { ensureVectorStore } from './knowledge/vector-store.js';
 import { startRelayServer } from './runtime/relay-socket.js';
 
 export async function startAi(app: FastifyInstance, deps: Deps): Promise<void> {
-  // knowledge base: server/ai/knowledge
+  // knowledge base: server/ai/knowledge — with semantic search configured, its vectors' store
+  // first (a database without pgvector refuses to start, saying why)
+  if (deps.embedder) await ensureVectorStore(deps.db);
   if (deps.config.kbProcessIntervalMs > 0) {
     let stopKnowledge: (() => Promise<void>) | null = null;
     app.addHook('onReady', async () => {
-      stopKnowledge = startKnowledgeWorker(deps.db, deps.config.kbProcessIntervalMs, { maxPages: deps.config.kbMaxPages }, app.log);
+      stopKnowledge = startKnowledgeWorker(deps.db, deps.config.kbProcessIntervalMs, { maxPages: deps.config.kbMaxPages }, deps.embedder, app.log);
     });
     app.addHook('onClose', async () => {
       await stopKnowledge?.();

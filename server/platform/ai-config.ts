@@ -22,6 +22,12 @@ export interface AiConfig {
   readonly aiDefaultModel: string;
   /** How long a turn waits for the model's first token before the agent says a fallback line. */
   readonly aiResponseTimeoutMs: number;
+  /**
+   * Semantic knowledge-base search (AI_EMBEDDINGS_MODEL): an OpenAI-compatible embeddings endpoint
+   * (AI_EMBEDDINGS_BASE_URL, else AI_BASE_URL; AI_EMBEDDINGS_API_KEY, else AI_API_KEY) and pgvector
+   * in the database. Unset: full-text search alone.
+   */
+  readonly aiEmbeddings: Readonly<EmbeddingsConfig> | null;
   readonly aiRates: Readonly<AiRates>;
   /** The largest knowledge-base upload (KB_MAX_BYTES); one byte more is a 413. */
   readonly kbMaxBytes: number;
@@ -31,6 +37,12 @@ export interface AiConfig {
   readonly kbProcessIntervalMs: number;
   /** How often due AI outbound calls and recurring schedules are looked for (0: off). */
   readonly aiCallIntervalMs: number;
+}
+
+export interface EmbeddingsConfig {
+  model: string;
+  baseUrl: string;
+  apiKey: string | undefined;
 }
 
 /** Prices by default: a typical cloud stack in USD (Twilio voice, a streaming STT, a small model, a neural voice). */
@@ -74,19 +86,42 @@ export function parseAiRates(raw: string | undefined, problems: string[]): AiRat
 type Env = Record<string, string | undefined>;
 type IntegerParser = (name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]) => number;
 
-export function parseAiConfig(env: Env, nonEmpty: (v: string | undefined) => string | undefined, parseInteger: IntegerParser, problems: string[]): AiConfig {
-  const aiBaseUrl = nonEmpty(env.AI_BASE_URL)?.replace(/\/+$/, '');
-  if (aiBaseUrl) {
-    try {
-      const url = new URL(aiBaseUrl);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push('AI_BASE_URL must be an http(s) URL');
-    } catch {
-      problems.push(`AI_BASE_URL must be an absolute URL (got "${aiBaseUrl}")`);
-    }
+/** An http(s) base URL without its trailing slashes, or undefined (a problem noted when malformed). */
+function baseUrl(name: string, raw: string | undefined, problems: string[]): string | undefined {
+  const value = raw?.replace(/\/+$/, '');
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`${name} must be an http(s) URL`);
+  } catch {
+    problems.push(`${name} must be an absolute URL (got "${value}")`);
   }
+  return value;
+}
+
+function parseEmbeddings(env: Env, nonEmpty: (v: string | undefined) => string | undefined, aiBaseUrl: string | undefined, aiApiKey: string | undefined, problems: string[]): EmbeddingsConfig | null {
+  const model = nonEmpty(env.AI_EMBEDDINGS_MODEL);
+  const ownUrl = baseUrl('AI_EMBEDDINGS_BASE_URL', nonEmpty(env.AI_EMBEDDINGS_BASE_URL), problems);
+  if (!model) {
+    if (ownUrl) problems.push('AI_EMBEDDINGS_BASE_URL is set but AI_EMBEDDINGS_MODEL is not (name the embeddings model)');
+    return null;
+  }
+  const url = ownUrl ?? aiBaseUrl;
+  if (!url) {
+    problems.push('AI_EMBEDDINGS_MODEL needs an endpoint: set AI_EMBEDDINGS_BASE_URL (or AI_BASE_URL)');
+    return null;
+  }
+  return { model, baseUrl: url, apiKey: nonEmpty(env.AI_EMBEDDINGS_API_KEY) ?? (ownUrl ? undefined : aiApiKey) };
+}
+
+export function parseAiConfig(env: Env, nonEmpty: (v: string | undefined) => string | undefined, parseInteger: IntegerParser, problems: string[]): AiConfig {
+  const aiBaseUrl = baseUrl('AI_BASE_URL', nonEmpty(env.AI_BASE_URL), problems);
+  const aiApiKey = nonEmpty(env.AI_API_KEY);
+  const aiEmbeddings = parseEmbeddings(env, nonEmpty, aiBaseUrl, aiApiKey, problems);
   return {
     aiBaseUrl,
-    aiApiKey: nonEmpty(env.AI_API_KEY),
+    aiApiKey,
+    aiEmbeddings: aiEmbeddings ? Object.freeze(aiEmbeddings) : null,
     aiDefaultModel: nonEmpty(env.AI_MODEL) ?? 'gpt-4o-mini',
     aiResponseTimeoutMs: parseInteger('AI_RESPONSE_TIMEOUT_MS', nonEmpty(env.AI_RESPONSE_TIMEOUT_MS), 8000, 100, 120_000, problems),
     aiRates: Object.freeze(parseAiRates(nonEmpty(env.AI_RATES), problems)),

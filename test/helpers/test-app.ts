@@ -1,7 +1,9 @@
 // A real server per test file (listening on a free port) over its own database: a copy of the
 // migrated PGlite template, or a fresh schema on the PostgreSQL server (DATABASE_URL).
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -61,6 +63,11 @@ export interface TestAppOptions {
    * or `redis` (the Redis streams adapter, REDIS_URL); default in-memory (one instance).
    */
   live?: 'postgres' | 'redis';
+  /**
+   * On the embedded database even in the pg project, for what only PGlite has on this machine
+   * (pgvector). There the pg project has no migrated template: a fresh one is migrated (slower).
+   */
+  embedded?: boolean;
 }
 
 interface TestDatabase {
@@ -97,7 +104,8 @@ export async function createTestSchema(databaseUrl: string, prefix: string): Pro
   return { schema, drop: () => run(`DROP SCHEMA ${schema} CASCADE`) };
 }
 
-async function openTestDatabase(): Promise<TestDatabase> {
+async function openTestDatabase(embedded = false): Promise<TestDatabase> {
+  if (embedded && process.env.TEST_DB === 'pg') return openFreshEmbeddedDatabase();
   const databaseUrl = process.env.TEST_DB === 'pg' ? process.env.DATABASE_URL : undefined;
   if (!databaseUrl) {
     const template = await readFile(TEMPLATE_FILE);
@@ -114,6 +122,21 @@ async function openTestDatabase(): Promise<TestDatabase> {
     close: async () => {
       await database.close();
       await drop();
+    },
+  };
+}
+
+/** A new embedded database in a temporary folder, migrated, removed when closed. */
+async function openFreshEmbeddedDatabase(): Promise<TestDatabase> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'ccp-test-pglite-'));
+  const database = await openDatabase({ dataDir });
+  await migrateToLatest(database.db);
+  return {
+    db: database.db,
+    key: randomBytes(6).toString('hex'),
+    close: async () => {
+      await database.close();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -144,7 +167,7 @@ function testConfig(env: Record<string, string> | undefined): Config {
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await openTestDatabase();
+  const database = await openTestDatabase(options.embedded);
   return serveTestApp(options, database);
 }
 

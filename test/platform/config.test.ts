@@ -55,6 +55,7 @@ describe('loadConfig defaults', () => {
       aiApiKey: undefined,
       aiDefaultModel: 'gpt-4o-mini',
       aiResponseTimeoutMs: 8000,
+      aiEmbeddings: null,
       aiRates: DEFAULT_AI_RATES,
       kbMaxBytes: 20 * 1024 * 1024,
       kbMaxPages: 2000,
@@ -71,6 +72,24 @@ describe('loadConfig defaults', () => {
     expect(() => loadConfig({ AI_BASE_URL: 'ftp://models', AI_RATES: 'gpu=1,llmInput=-2', KB_MAX_PAGES: '0' })).toThrow(
       /AI_BASE_URL must be an http\(s\) URL[\s\S]*AI_RATES: unknown rate "gpu"[\s\S]*AI_RATES: llmInput must be a price >= 0[\s\S]*KB_MAX_PAGES must be a whole number from 1/,
     );
+  });
+
+  it('reads the embeddings settings: their own endpoint and key, or the model endpoint and its key', () => {
+    expect(loadConfig({ AI_BASE_URL: 'https://api.example.com/v1', AI_API_KEY: 'sk-main', AI_EMBEDDINGS_MODEL: 'text-embedding-3-small' }).aiEmbeddings).toEqual({
+      model: 'text-embedding-3-small',
+      baseUrl: 'https://api.example.com/v1',
+      apiKey: 'sk-main',
+    });
+    // An endpoint of its own never receives AI_API_KEY (another host).
+    expect(loadConfig({ AI_API_KEY: 'sk-main', AI_EMBEDDINGS_MODEL: 'nomic-embed-text', AI_EMBEDDINGS_BASE_URL: 'http://127.0.0.1:11434/v1/' }).aiEmbeddings).toEqual({
+      model: 'nomic-embed-text',
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      apiKey: undefined,
+    });
+    expect(loadConfig({ AI_EMBEDDINGS_MODEL: 'm', AI_EMBEDDINGS_BASE_URL: 'http://e/v1', AI_EMBEDDINGS_API_KEY: 'sk-emb' }).aiEmbeddings?.apiKey).toBe('sk-emb');
+    expect(() => loadConfig({ AI_EMBEDDINGS_MODEL: 'm' })).toThrow(/AI_EMBEDDINGS_MODEL needs an endpoint: set AI_EMBEDDINGS_BASE_URL \(or AI_BASE_URL\)/);
+    expect(() => loadConfig({ AI_EMBEDDINGS_BASE_URL: 'http://e/v1' })).toThrow(/AI_EMBEDDINGS_BASE_URL is set but AI_EMBEDDINGS_MODEL is not/);
+    expect(() => loadConfig({ AI_EMBEDDINGS_MODEL: 'm', AI_EMBEDDINGS_BASE_URL: 'file:///x' })).toThrow(/AI_EMBEDDINGS_BASE_URL must be an http\(s\) URL/);
   });
 
   it('never reads process.env when given an environment', () => {

@@ -12,9 +12,10 @@ import { isUploadedFile } from '../../platform/http/multipart.js';
 import { fileNameLabel } from '../../crm/audio/mapping.js';
 import type { Db } from '../../../db/types.js';
 import { CONTENT_TYPES, detectKnowledgeFile } from './detect.js';
-import { defaultTitle, presentDocument } from './mapping.js';
-import { deleteDocumentInOrg, findAgentInOrg, findDocumentInOrg, insertDocument, listDocumentsInOrg } from './queries.js';
-import { searchKnowledge } from './search.js';
+import { defaultTitle, presentDocument, presentSearch } from './mapping.js';
+import { deleteDocumentInOrg, findAgentInOrg, findDocumentInOrg, insertDocument, type KbDocumentView, listDocumentsInOrg } from './queries.js';
+import { findPassages } from './hybrid-search.js';
+import { embedPendingPassages } from './embed-pass.js';
 import { processDocument, type WorkerOptions } from './worker.js';
 
 type KnowledgeOps =
@@ -37,8 +38,10 @@ async function ownAgent(db: Db, orgId: string, agentId: string): Promise<string>
   return agent.id;
 }
 
-export function createKnowledgeBaseHandlers({ db, config, background }: Deps): HandlerGroup<KnowledgeOps> {
+export function createKnowledgeBaseHandlers({ db, config, background, embedder }: Deps): HandlerGroup<KnowledgeOps> {
   const workerOptions: WorkerOptions = { maxPages: config.kbMaxPages };
+  const embeddingModel = embedder?.model ?? null;
+  const present = (row: KbDocumentView) => presentDocument(row, embeddingModel);
 
   async function ownDocument(orgId: string, raw: string) {
     const id = parseUuid(raw);
@@ -74,9 +77,10 @@ export function createKnowledgeBaseHandlers({ db, config, background }: Deps): H
       created_by_user_id: userId,
     });
     background.run('knowledge-base processing', log, async () => {
-      await processDocument(db, row.id, workerOptions);
+      const outcome = await processDocument(db, row.id, workerOptions);
+      if (outcome === 'ready' && embedder) await embedPendingPassages(db, embedder);
     });
-    return { status: 201 as const, body: presentDocument(row) };
+    return { status: 201 as const, body: present(row) };
   }
 
   return {
@@ -86,7 +90,7 @@ export function createKnowledgeBaseHandlers({ db, config, background }: Deps): H
       const limit = ctx.query.limit ?? DEFAULT_LIMIT;
       const agentId = ctx.query.agentId === undefined ? undefined : await ownAgent(db, orgId, ctx.query.agentId);
       const { rows, total } = await listDocumentsInOrg(db, orgId, { agentId, status: ctx.query.status, limit, offset: (page - 1) * limit });
-      return { status: 200, body: { documents: rows.map(presentDocument), pagination: { page, limit, total, totalPages: Math.ceil(total / limit) } } };
+      return { status: 200, body: { documents: rows.map(present), pagination: { page, limit, total, totalPages: Math.ceil(total / limit) } } };
     },
 
     async uploadKnowledgeDocument(ctx) {
@@ -98,7 +102,7 @@ export function createKnowledgeBaseHandlers({ db, config, background }: Deps): H
     },
 
     async getKnowledgeDocument(ctx) {
-      return { status: 200, body: presentDocument(await ownDocument(ctx.principal().orgId, ctx.params.id)) };
+      return { status: 200, body: present(await ownDocument(ctx.principal().orgId, ctx.params.id)) };
     },
 
     async deleteKnowledgeDocument(ctx) {
@@ -111,8 +115,8 @@ export function createKnowledgeBaseHandlers({ db, config, background }: Deps): H
     async searchKnowledgeBase(ctx) {
       const { orgId } = ctx.principal();
       const agentId = ctx.body.agentId === undefined ? undefined : await ownAgent(db, orgId, ctx.body.agentId);
-      const results = await searchKnowledge(db, orgId, { text: ctx.body.query, agentId, limit: ctx.body.limit ?? DEFAULT_SEARCH_LIMIT });
-      return { status: 200, body: { results } };
+      const answer = await findPassages(db, orgId, { text: ctx.body.query, agentId, limit: ctx.body.limit ?? DEFAULT_SEARCH_LIMIT }, embedder);
+      return { status: 200, body: presentSearch(answer) };
     },
   };
 }

@@ -10,7 +10,7 @@ export type KbDocumentView = Omit<KbDocumentRow, 'file'>;
 
 const VIEW_COLUMNS = [
   'id', 'org_id', 'agent_id', 'title', 'category', 'file_name', 'content_type', 'size_bytes', 'sha256', 'status', 'failure_reason',
-  'page_count', 'chunk_count', 'attempts', 'locked_until', 'created_by_user_id', 'created_at', 'processed_at', 'updated_at',
+  'page_count', 'chunk_count', 'vector_count', 'vector_model', 'attempts', 'locked_until', 'created_by_user_id', 'created_at', 'processed_at', 'updated_at',
 ] as const satisfies ReadonlyArray<keyof KbDocumentView>;
 
 export interface NewKbDocument {
@@ -104,7 +104,7 @@ export async function claimDocument(db: Db, leaseMs: number, id?: string): Promi
 export async function finishReady(trx: Db, doc: ClaimedDocument, passages: readonly Passage[], pageCount: number | null): Promise<boolean> {
   const updated = await trx
     .updateTable('kb_documents')
-    .set({ status: 'ready', chunk_count: passages.length, page_count: pageCount, failure_reason: null, processed_at: sql<Date>`now()`, locked_until: null, updated_at: sql<Date>`now()` })
+    .set({ status: 'ready', chunk_count: passages.length, vector_count: 0, vector_model: null, page_count: pageCount, failure_reason: null, processed_at: sql<Date>`now()`, locked_until: null, updated_at: sql<Date>`now()` })
     .where('id', '=', doc.id)
     .where('status', '=', 'processing')
     .where('attempts', '=', doc.attempts)
@@ -128,7 +128,7 @@ export const CHUNK_INSERT_BATCH = 500;
 export async function finishFailed(db: Db, doc: Pick<ClaimedDocument, 'id' | 'attempts'>, reason: string, pageCount: number | null = null): Promise<boolean> {
   const updated = await db
     .updateTable('kb_documents')
-    .set({ status: 'failed', failure_reason: reason, page_count: pageCount, chunk_count: 0, processed_at: sql<Date>`now()`, locked_until: null, updated_at: sql<Date>`now()` })
+    .set({ status: 'failed', failure_reason: reason, page_count: pageCount, chunk_count: 0, vector_count: 0, vector_model: null, processed_at: sql<Date>`now()`, locked_until: null, updated_at: sql<Date>`now()` })
     .where('id', '=', doc.id)
     .where('status', '=', 'processing')
     .where('attempts', '=', doc.attempts)

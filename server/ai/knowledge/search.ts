@@ -12,6 +12,8 @@ import type { Db } from '../../../db/types.js';
 import { looseQueries, plainLexemes } from './loose-query.js';
 
 export interface KnowledgePassage {
+  /** The passage's row (kb_chunks.id): how a hybrid search knows a passage found both ways. Not shown by the API. */
+  id: string;
   content: string;
   /** 0–1: ts_rank_cd (ts_rank for a loosened query) normalised as rank / (rank + 1) (normalisation 32). */
   score: number;
@@ -99,6 +101,7 @@ async function rankPassages(db: Db, orgId: string, ranking: Ranking, query: Know
       JOIN kb_documents d ON d.id = c.document_id AND d.status = 'ready'
      ORDER BY r.score DESC, r.id`.execute(db);
   return rows.map((r) => ({
+    id: String(r.id),
     content: r.content,
     score: Math.round(Number(r.score) * 10_000) / 10_000,
     documentId: r.document_id,

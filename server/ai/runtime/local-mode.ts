@@ -2,7 +2,9 @@
 // best passage for the caller's words — and says that it does. The first answer of a conversation
 // starts with LOCAL_MODE_LABEL.
 import type { Db } from '../../../db/types.js';
-import { type KnowledgePassage, searchKnowledge } from '../knowledge/search.js';
+import type { Embedder } from '../knowledge/embedder.js';
+import { findPassages } from '../knowledge/hybrid-search.js';
+import type { KnowledgePassage } from '../knowledge/search.js';
 
 export const LOCAL_MODE_LABEL = 'Local mode, answering from the knowledge base only.';
 export const LOCAL_NO_ANSWER = 'I can only answer from the knowledge base, and I found nothing about that. Could you ask it another way?';
@@ -34,8 +36,9 @@ export function anyWordQuery(words: string): string {
   return [...new Set(terms)].slice(0, 40).join(' or ');
 }
 
-export async function answerLocally(db: Db, orgId: string, agentId: string, words: string, label: boolean): Promise<string> {
-  const query = anyWordQuery(words.slice(0, 1000));
-  const passages = query ? await searchKnowledge(db, orgId, { text: query, agentId, limit: 1 }) : [];
+export async function answerLocally(db: Db, embedder: Embedder | null, orgId: string, agentId: string, words: string, label: boolean): Promise<string> {
+  const spoken = words.slice(0, 1000);
+  const query = anyWordQuery(spoken);
+  const passages = query ? (await findPassages(db, orgId, { text: query, meaning: spoken, agentId, limit: 1 }, embedder)).passages : [];
   return localAnswer(passages, label);
 }

@@ -31,7 +31,7 @@ export function aiRuntime(deps: Deps): AiRuntime {
     const versions = new Map<string, AgentVersion>();
     runtime = {
       mode: model ? 'model' : 'local',
-      context: (log) => ({ db: deps.db, config: deps.config, model, log }),
+      context: (log) => ({ db: deps.db, config: deps.config, model, embedder: deps.embedder, log }),
       async version(db, orgId, agentId, number) {
         const key = `${orgId}/${agentId}/${number}`;
         const known = versions.get(key);

@@ -4,12 +4,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../../db/types.js';
 import type { Config } from '../../platform/config.js';
 import type { AgentVersion } from '../agents/settings.js';
+import type { Embedder } from '../knowledge/embedder.js';
 import type { ModelClient } from './model-client.js';
 
 export interface SessionContext {
   db: Db;
   config: Pick<Config, 'aiResponseTimeoutMs'>;
   model: ModelClient | null;
+  /** Semantic knowledge-base search (AI_EMBEDDINGS_MODEL), or null: the search tool and the local mode use it. */
+  embedder: Embedder | null;
   log: FastifyBaseLogger;
 }
 

@@ -158,7 +158,7 @@ export class ConversationSession {
   private async localTurn(input: CallerInput, say: (token: string, last: boolean) => void): Promise<TurnResult> {
     const startedAt = new Date();
     const labelled = this.history.some((m) => m.role === 'assistant' && typeof m.content === 'string' && m.content.startsWith(LOCAL_MODE_LABEL));
-    const answer = await answerLocally(this.ctx.db, this.info.orgId, this.info.version.agentId, input.kind === 'dtmf' ? '' : input.text, !labelled);
+    const answer = await answerLocally(this.ctx.db, this.ctx.embedder, this.info.orgId, this.info.version.agentId, input.kind === 'dtmf' ? '' : input.text, !labelled);
     say(answer, true);
     this.spoke(answer, { startedAt, firstTokenMs: elapsed(input.receivedAt), modelFirstTokenMs: null, interrupted: false });
     return { reply: answer, toolCalls: [], ended: false, handoff: null };
@@ -258,7 +258,7 @@ export class ConversationSession {
         if (!bound) result = `Unknown tool ${call.name}.`;
         else {
           try {
-            const outcome = await runTool(this.ctx.db, this.toolScope(), bound, args, new Date());
+            const outcome = await runTool(this.ctx.db, this.ctx.embedder, this.toolScope(), bound, args, new Date());
             result = outcome.action && this.info.channel === 'text' ? `${outcome.result} (A text conversation: the caller hears nothing of it.)` : outcome.result;
             ending ??= outcome.end;
             if (outcome.action) sink.act(outcome.action);

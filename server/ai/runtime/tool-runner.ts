@@ -4,7 +4,8 @@
 // its channel as ConversationRelay's `play` / `sendDigits`). A tool that cannot do what was asked
 // answers the model with why (never throws at it).
 import type { Db } from '../../../db/types.js';
-import { searchKnowledge } from '../knowledge/search.js';
+import type { Embedder } from '../knowledge/embedder.js';
+import { findPassages } from '../knowledge/hybrid-search.js';
 import { insertCallback } from './call-queries.js';
 import type { EndReason } from './outcome.js';
 import { type BoundTool, callbackTime, DIGITS, transferHandoff } from './tools.js';
@@ -31,13 +32,13 @@ export interface ToolOutcome {
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 const MAX_QUERY = 500;
 
-export async function runTool(db: Db, scope: ToolScope, bound: BoundTool, args: Record<string, unknown>, now: Date): Promise<ToolOutcome> {
+export async function runTool(db: Db, embedder: Embedder | null, scope: ToolScope, bound: BoundTool, args: Record<string, unknown>, now: Date): Promise<ToolOutcome> {
   const { tool } = bound;
   switch (tool.type) {
     case 'search_knowledge_base': {
       const query = typeof args.query === 'string' ? args.query.trim().slice(0, MAX_QUERY) : '';
       if (!query) return { result: 'The search needs a query.', end: null };
-      const passages = await searchKnowledge(db, scope.orgId, { text: query, agentId: scope.agentId, limit: 3 });
+      const { passages } = await findPassages(db, scope.orgId, { text: query, agentId: scope.agentId, limit: 3 }, embedder);
       if (passages.length === 0) return { result: `Nothing in the knowledge base matches "${query}".`, end: null };
       return { result: JSON.stringify(passages.map((p) => ({ documentTitle: p.documentTitle, content: p.content, score: p.score }))), end: null };
     }

@@ -233,7 +233,7 @@ describe('search', () => {
     const one = await owner.client.POST('/api/knowledge-base/search', { body: { query: 'shipping or returns or warranty', limit: 1 } });
     expect(one.data!.results).toHaveLength(1);
     const stop = await owner.client.POST('/api/knowledge-base/search', { body: { query: 'the and of' } });
-    expect(stop.data).toEqual({ results: [] });
+    expect(stop.data).toEqual({ mode: 'fullText', results: [] });
     const bad = await Promise.all([0, 51].map((limit) => owner.client.POST('/api/knowledge-base/search', { body: { query: 'x', limit } })));
     expect(bad.map((b) => [b.response.status, Object.keys(b.error?.details ?? {})])).toEqual([
       [400, ['limit']],
@@ -325,7 +325,7 @@ describe('tenancy', () => {
     const list = await other.client.GET('/api/knowledge-base');
     expect(list.data).toEqual({ documents: [], pagination: { page: 1, limit: 50, total: 0, totalPages: 0 } });
     const search = await other.client.POST('/api/knowledge-base/search', { body: { query: 'return policy warranty shipping' } });
-    expect(search.data).toEqual({ results: [] });
+    expect(search.data).toEqual({ mode: 'fullText', results: [] });
     const still = await owner.client.GET('/api/knowledge-base/{id}', { params: { path: { id: mine.id } } });
     expect(still.data).toEqual(mine);
   });

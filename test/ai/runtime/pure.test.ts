@@ -136,7 +136,7 @@ describe('the history rebuilt from stored turns', () => {
 
 describe('the local mode', () => {
   it('answers with the best passage, labelled first, or says it can only use the knowledge base', () => {
-    const passage = { content: 'Open nine to five.', score: 0.5, documentId: 'd', documentTitle: 'FAQ', position: 0, page: null };
+    const passage = { id: '1', content: 'Open nine to five.', score: 0.5, documentId: 'd', documentTitle: 'FAQ', position: 0, page: null };
     expect(localAnswer([passage], true)).toBe(`${LOCAL_MODE_LABEL} From "FAQ": Open nine to five.`);
     expect(localAnswer([], false)).toBe(LOCAL_NO_ANSWER);
     expect(localAnswer([{ ...passage, content: `${'Word. '.repeat(150)}` }], false).length).toBeLessThan(520);
