@@ -25,6 +25,9 @@ describe('the vectors store', () => {
       await ensureVectorStore(t.rawDb);
       await ensureVectorStore(t.rawDb);
       expect(await tableExists()).toBe(true);
+      // Vectors kept in the row (not TOAST): what the scan reads.
+      const storage = await sql<{ s: string }>`SELECT attstorage AS s FROM pg_attribute WHERE attrelid = 'kb_chunk_embeddings'::regclass AND attname = 'embedding'`.execute(t.rawDb);
+      expect(storage.rows[0]!.s).toBe('m');
       const similarity = await sql<{ s: number }>`SELECT 1 - ('[1,0]'::public.vector OPERATOR(public.<=>) '[1,1]'::public.vector) AS s`.execute(t.rawDb);
       expect(Number(similarity.rows[0]!.s)).toBeCloseTo(Math.SQRT1_2, 6);
     } else {
