@@ -26,6 +26,7 @@ import { scriptDatabaseUrl } from '../../server/platform/config.js';
 import { createBenchSchema, dropBenchSchema, percentile } from './load.js';
 import { markdownTable } from './markdown-table.js';
 import { documentXml, makeDocx } from '../../test/ai/knowledge/fixtures.js';
+import { seeded } from '../../test/inbound/routing/prng.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,14 +53,8 @@ const schema = args.schema;
 
 // ---- synthetic text --------------------------------------------------------------------------
 
-let seed = 20_2026;
-/** A small deterministic generator (mulberry32). */
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-  return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-}
+/** A small deterministic generator (mulberry32, the tests' own). */
+const random = seeded(20_2026);
 const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'tas', 'vor', 'pel', 'dun', 'sa', 'ter', 'bri', 'col', 'nex', 'fa', 'gor', 'hil', 'jun', 'qua', 'zel', 'wim'];
 const VOCABULARY = Array.from({ length: 6000 }, (_, i) => {
   let n = i + 7;

@@ -21,6 +21,7 @@ import { migrateToLatest } from '../../db/migrate.js';
 import { ensureVectorStore, nearestPassages, vectorLiteral } from '../../server/ai/knowledge/vector-store.js';
 import { createBenchSchema, dropBenchSchema, percentile } from './load.js';
 import { markdownTable } from './markdown-table.js';
+import { seeded } from '../../test/inbound/routing/prng.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,13 +43,7 @@ const PER_DOCUMENT = 100;
 const LIMIT = 20;
 const MODEL = 'bench-model';
 
-let seed = 4_2026;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-  return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-}
+const random = seeded(4_2026);
 function unitVector(size: number): number[] {
   const v = Array.from({ length: size }, () => random() * 2 - 1);
   const norm = Math.hypot(...v);

@@ -34,13 +34,17 @@ export interface KnowledgeQuery {
 /** The most matching passages ranked for one query (see the cost note above). */
 export const SEARCH_CANDIDATES = 1000;
 
-interface Row {
+/** A passage as the searches read it (full-text here, nearest by vector in vector-store.ts). */
+export interface PassageRow {
   id: string;
   content: string;
   document_id: string;
   title: string;
   position: number;
   page: number | null;
+}
+
+interface Row extends PassageRow {
   score: number | string;
 }
 

@@ -8,6 +8,7 @@
 // (so the size) is the operator's choice. docs/ai-knowledge.md gives what that costs.
 import { type Kysely, sql } from 'kysely';
 import type { DB, Db } from '../../../db/types.js';
+import type { PassageRow } from './search.js';
 
 export class VectorStoreUnavailable extends Error {}
 
@@ -97,13 +98,7 @@ export async function saveVectors(trx: Db, model: string, passages: readonly Pen
      WHERE d.id = ANY(${documents}::uuid[])`.execute(trx);
 }
 
-export interface NearPassage {
-  id: string;
-  content: string;
-  document_id: string;
-  title: string;
-  position: number;
-  page: number | null;
+export interface NearPassage extends PassageRow {
   /** Cosine similarity, −1–1. */
   similarity: number;
 }
@@ -116,7 +111,7 @@ export interface NearPassage {
 export async function nearestPassages(db: Db, orgId: string, model: string, vector: readonly number[], agentId: string | null | undefined, limit: number): Promise<NearPassage[]> {
   const target = sql`${vectorLiteral(vector)}::public.vector`;
   const agentFilter = agentId ? sql`AND (e.agent_id = ${agentId} OR e.agent_id IS NULL)` : sql``;
-  const { rows } = await sql<Omit<NearPassage, 'similarity'> & { distance: number | string }>`
+  const { rows } = await sql<PassageRow & { distance: number | string }>`
     WITH nearest AS (
       SELECT e.chunk_id, e.embedding OPERATOR(public.<=>) ${target} AS distance
         FROM kb_chunk_embeddings e
