@@ -11,6 +11,7 @@ import { bannerText } from './banner.js';
 import { DataDirPermissionError, ensurePrivateDataDir, tightenDataDir } from './platform/common/data-dir.js';
 import { sealStoredSecrets } from './platform/common/seal-stored.js';
 import { createSecretBox, SecretKeyError } from './platform/common/secret-box.js';
+import { VectorStoreUnavailable } from './ai/knowledge/vector-store.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { demoCampaignNumber, seedDemo } from './demo/seed-demo.js';
 import { MemoryRateLimitStore } from './platform/http/rate-limit/store.js';
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
     await stopIfSignalled();
   } catch (err) {
     // A problem the user must fix is said in one line; anything else with its stack.
-    console.error(err instanceof DataDirPermissionError || err instanceof SecretKeyError ? err.message : err);
+    console.error(err instanceof DataDirPermissionError || err instanceof SecretKeyError || err instanceof VectorStoreUnavailable ? err.message : err);
     await stop(1);
   }
 }
