@@ -42,6 +42,7 @@ import * as m0042 from './0042_reserved_call_one_write.js';
 import * as m0043 from './0043_bid_response_keys.js';
 import * as m0044 from './0044_deferred_bid_rows.js';
 import * as m0045 from './0045_kb_vector_counts.js';
+import * as m0046 from './0046_reserved_call_short_lock.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -86,4 +87,5 @@ export const migrations: Record<string, Migration> = {
   '0043_bid_response_keys': m0043,
   '0044_deferred_bid_rows': m0044,
   '0045_kb_vector_counts': m0045,
+  '0046_reserved_call_short_lock': m0046,
 };

@@ -130,6 +130,38 @@ describe('record_reserved_call(): each buyer locked and checked, the call writte
     expect(await legsOf(b)).toHaveLength(1);
   });
 
+  it('a first candidate at its limit leaves nothing of the call first written for it: one row, counted once, for the buyer that took it', async () => {
+    const { a, b } = await twoBuyers('05');
+    await openLeg(t.db, a);
+    const callsBefore = await t.db.selectFrom('calls').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', owner.orgId).executeTakeFirstOrThrow();
+    const toB = input([candidate(a, { maxConcurrent: 1 }), candidate(b, { maxConcurrent: 1 })]);
+    const answer = await recordReservedCall(t.db, toB);
+    expect(answer).toMatchObject({ created: true, twiml: toB.candidates[1]!.twiml });
+    const callsAfter = await t.db.selectFrom('calls').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', owner.orgId).executeTakeFirstOrThrow();
+    expect(Number(callsAfter.n) - Number(callsBefore.n)).toBe(1);
+    expect(await callBySid(toB.callSid)).toMatchObject({ id: answer.callId, buyer_id: b });
+    expect(await legsOf(a)).toHaveLength(1); // the other call's leg only
+    expect(await legsOf(b)).toEqual([{ call_id: answer.callId }]);
+    // The reports: the call counted once, for B; A's count is the open leg's call alone (0 calls routed to A here).
+    const statsOf = async (id: number) => (await owner.client.GET('/api/stats/buyers/{id}', { params: { path: { id: String(id) } } })).data?.totalCalls;
+    expect(await statsOf(b)).toBe(1);
+    expect(await statsOf(a)).toBe(0);
+  });
+
+  it('a first candidate deleted since the plan was made is skipped as not found, and the next one dials', async () => {
+    const { a, b } = await twoBuyers('06');
+    const call = input([candidate(a, { maxConcurrent: 5 }), candidate(b, { maxConcurrent: 5 })]);
+    await t.db.deleteFrom('buyers').where('id', '=', a).execute();
+    expect(await recordReservedCall(t.db, call)).toMatchObject({ created: true, twiml: call.candidates[1]!.twiml });
+    expect((await callBySid(call.callSid))!.routing_plan).toMatchObject({
+      order: [a, b],
+      attempts: [
+        { attempt: 1, candidate: `buyer:${a}`, result: 'skipped', reason: 'not_found' },
+        { attempt: 1, candidate: `buyer:${b}`, result: 'dialled' },
+      ],
+    });
+  });
+
   it(
     onPostgres
       ? 'a buyer whose last place another instance takes while the call waits for its lock → the call goes to the next buyer, once'
