@@ -29,23 +29,11 @@
 import { type Kysely, sql } from 'kysely';
 import { RESERVE_LEG_FUNCTION } from './0014_reserve_leg_function.js';
 
-const NEW_COUNTER_GRACE = "interval '30 seconds'";
-const COUNTED = (row: string) => `(${row}.dial_status IS NULL OR ${row}.dial_status IN ('answered', 'completed'))`;
+export const NEW_COUNTER_GRACE = "interval '30 seconds'";
+export const COUNTED = (row: string) => `(${row}.dial_status IS NULL OR ${row}.dial_status IN ('answered', 'completed'))`;
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql
-    .raw(
-      `
-    CREATE TABLE leg_usage_counters (
-      owner_kind text NOT NULL CHECK (owner_kind IN ('buyer', 'target')),
-      owner_id integer NOT NULL,
-      period text NOT NULL CHECK (period IN ('hour', 'day', 'month')),
-      window_start timestamptz NOT NULL,
-      legs integer NOT NULL,
-      trusted_from timestamptz NOT NULL,
-      PRIMARY KEY (owner_kind, owner_id, period)
-    );
-
+/** The trigger function keeping the counters (migration 0047 replaces it; its down restores this). */
+export const CALL_LEGS_USAGE_FUNCTION = `
     CREATE FUNCTION call_legs_usage() RETURNS trigger LANGUAGE plpgsql AS $fn$
     DECLARE
       v_old boolean := TG_OP <> 'INSERT' AND (OLD.buyer_id IS NOT NULL OR OLD.rtb_target_id IS NOT NULL) AND ${COUNTED('OLD')};
@@ -67,6 +55,51 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       END IF;
       RETURN NULL;
     END $fn$;
+`;
+
+/** leg_cap_reason() as this migration made it (migration 0047 replaces it; its down restores this). */
+export const LEG_CAP_REASON_FUNCTION = `
+    -- The first limit the owner has reached, in capReason's order, or NULL. The caller holds the
+    -- owner's row lock. An open leg older than p_stale_sec does not count against concurrency.
+    CREATE FUNCTION leg_cap_reason(
+      p_kind text, p_owner integer, p_max_concurrent integer, p_hourly_cap integer, p_daily_cap integer, p_monthly_cap integer,
+      p_hour_start timestamptz, p_day_start timestamptz, p_month_start timestamptz, p_stale_sec integer
+    ) RETURNS text LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_open bigint;
+    BEGIN
+      IF p_max_concurrent IS NOT NULL THEN
+        IF p_kind = 'buyer' THEN
+          SELECT count(*) INTO v_open FROM (SELECT 1 FROM call_legs WHERE buyer_id = p_owner AND ended_at IS NULL
+            AND started_at > now() - make_interval(secs => p_stale_sec) LIMIT p_max_concurrent) s;
+        ELSE
+          SELECT count(*) INTO v_open FROM (SELECT 1 FROM call_legs WHERE rtb_target_id = p_owner AND ended_at IS NULL
+            AND started_at > now() - make_interval(secs => p_stale_sec) LIMIT p_max_concurrent) s;
+        END IF;
+        IF v_open >= p_max_concurrent THEN RETURN 'concurrency_reached'; END IF;
+      END IF;
+      IF p_hourly_cap IS NOT NULL AND leg_window_count(p_kind, p_owner, 'hour', p_hour_start) >= p_hourly_cap THEN RETURN 'hourly_cap_reached'; END IF;
+      IF p_daily_cap IS NOT NULL AND leg_window_count(p_kind, p_owner, 'day', p_day_start) >= p_daily_cap THEN RETURN 'daily_cap_reached'; END IF;
+      IF p_monthly_cap IS NOT NULL AND leg_window_count(p_kind, p_owner, 'month', p_month_start) >= p_monthly_cap THEN RETURN 'monthly_cap_reached'; END IF;
+      RETURN NULL;
+    END $fn$;
+`;
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql
+    .raw(
+      `
+    CREATE TABLE leg_usage_counters (
+      owner_kind text NOT NULL CHECK (owner_kind IN ('buyer', 'target')),
+      owner_id integer NOT NULL,
+      period text NOT NULL CHECK (period IN ('hour', 'day', 'month')),
+      window_start timestamptz NOT NULL,
+      legs integer NOT NULL,
+      trusted_from timestamptz NOT NULL,
+      PRIMARY KEY (owner_kind, owner_id, period)
+    );
+
+    ${CALL_LEGS_USAGE_FUNCTION}
     CREATE TRIGGER call_legs_usage AFTER INSERT OR DELETE OR UPDATE OF buyer_id, rtb_target_id, dial_status, started_at
       ON call_legs FOR EACH ROW EXECUTE FUNCTION call_legs_usage();
 
@@ -105,31 +138,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN v_n;
     END $fn$;
 
-    -- The first limit the owner has reached, in capReason's order, or NULL. The caller holds the
-    -- owner's row lock. An open leg older than p_stale_sec does not count against concurrency.
-    CREATE FUNCTION leg_cap_reason(
-      p_kind text, p_owner integer, p_max_concurrent integer, p_hourly_cap integer, p_daily_cap integer, p_monthly_cap integer,
-      p_hour_start timestamptz, p_day_start timestamptz, p_month_start timestamptz, p_stale_sec integer
-    ) RETURNS text LANGUAGE plpgsql VOLATILE AS $fn$
-    DECLARE
-      v_open bigint;
-    BEGIN
-      IF p_max_concurrent IS NOT NULL THEN
-        IF p_kind = 'buyer' THEN
-          SELECT count(*) INTO v_open FROM (SELECT 1 FROM call_legs WHERE buyer_id = p_owner AND ended_at IS NULL
-            AND started_at > now() - make_interval(secs => p_stale_sec) LIMIT p_max_concurrent) s;
-        ELSE
-          SELECT count(*) INTO v_open FROM (SELECT 1 FROM call_legs WHERE rtb_target_id = p_owner AND ended_at IS NULL
-            AND started_at > now() - make_interval(secs => p_stale_sec) LIMIT p_max_concurrent) s;
-        END IF;
-        IF v_open >= p_max_concurrent THEN RETURN 'concurrency_reached'; END IF;
-      END IF;
-      IF p_hourly_cap IS NOT NULL AND leg_window_count(p_kind, p_owner, 'hour', p_hour_start) >= p_hourly_cap THEN RETURN 'hourly_cap_reached'; END IF;
-      IF p_daily_cap IS NOT NULL AND leg_window_count(p_kind, p_owner, 'day', p_day_start) >= p_daily_cap THEN RETURN 'daily_cap_reached'; END IF;
-      IF p_monthly_cap IS NOT NULL AND leg_window_count(p_kind, p_owner, 'month', p_month_start) >= p_monthly_cap THEN RETURN 'monthly_cap_reached'; END IF;
-      RETURN NULL;
-    END $fn$;
-
+    ${LEG_CAP_REASON_FUNCTION}
     CREATE OR REPLACE FUNCTION reserve_leg(
       p_org uuid, p_call integer, p_attempt integer, p_buyer integer, p_target integer,
       p_destination text, p_payout numeric, p_min_duration integer,

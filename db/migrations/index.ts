@@ -43,6 +43,7 @@ import * as m0043 from './0043_bid_response_keys.js';
 import * as m0044 from './0044_deferred_bid_rows.js';
 import * as m0045 from './0045_kb_vector_counts.js';
 import * as m0046 from './0046_reserved_call_short_lock.js';
+import * as m0047 from './0047_open_leg_counters.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -88,4 +89,5 @@ export const migrations: Record<string, Migration> = {
   '0044_deferred_bid_rows': m0044,
   '0045_kb_vector_counts': m0045,
   '0046_reserved_call_short_lock': m0046,
+  '0047_open_leg_counters': m0047,
 };

@@ -1,8 +1,9 @@
-// The per-window leg counters behind the caps (migration 0022): reservations read a counter row
-// instead of counting the owner's legs, and the counter stays equal to the count whatever writes
-// the legs (reservations, the unlimited path, dial callbacks, deletes, moved windows). A new
-// counter row is re-counted for its first 30 s (see the migration); `trustCounters` ages the rows
-// so that these tests exercise the counters themselves. Runs on PGlite and on PostgreSQL; the
+// The leg counters behind the limits: per window for the caps (migration 0022), the legs not
+// ended for a concurrency limit (0047). Reservations read a counter row instead of counting the
+// owner's legs, and the counter stays equal to the count whatever writes the legs (reservations,
+// the unlimited path, dial callbacks, deletes, moved windows). A new counter row is re-counted
+// for its first 30 s (see the migrations); `trustCounters` ages the rows so that these tests
+// exercise the counters themselves. Runs on PGlite and on PostgreSQL; the
 // cross-instance race runs on two pg pools on PostgreSQL.
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +57,7 @@ async function counters(buyerId: number) {
   return rows;
 }
 
-/** The count the counter must equal: the buyer's counted legs started at or after `since`. */
+/** The count a window row must equal: the buyer's counted legs started at or after `since`. */
 async function scanned(buyerId: number, since: Date): Promise<number> {
   const { rows } = await sql<{ n: string }>`
     SELECT count(*) AS n FROM call_legs WHERE buyer_id = ${buyerId} AND started_at >= ${since}
@@ -64,11 +65,20 @@ async function scanned(buyerId: number, since: Date): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-async function expectCountersMatch(buyerId: number): Promise<void> {
-  for (const row of await counters(buyerId)) expect({ period: row.period, legs: row.legs }).toEqual({ period: row.period, legs: await scanned(buyerId, row.window_start) });
+/** The count the open row must equal (migration 0047): the buyer's legs not ended, stale ones included. */
+async function scannedOpen(buyerId: number): Promise<number> {
+  const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM call_legs WHERE buyer_id = ${buyerId} AND ended_at IS NULL`.execute(t.db);
+  return Number(rows[0]?.n ?? 0);
 }
 
-describe('leg usage counters (migration 0022)', () => {
+async function expectCountersMatch(buyerId: number): Promise<void> {
+  for (const row of await counters(buyerId)) {
+    const legs = row.period === 'open' ? await scannedOpen(buyerId) : await scanned(buyerId, row.window_start);
+    expect({ period: row.period, legs: row.legs }).toEqual({ period: row.period, legs });
+  }
+}
+
+describe('leg usage counters (migrations 0022, 0047)', () => {
   it('a capped reservation creates one row per capped period, untrusted for its first 30 s', async () => {
     const buyer = await newBuyer();
     const windows = fixedWindows();
@@ -79,10 +89,45 @@ describe('leg usage counters (migration 0022)', () => {
       ['month', 1, false],
     ]);
     expect(rows.find((r) => r.period === 'hour')?.window_start.getTime()).toBe(windows.hourStart.getTime());
-    // A concurrency limit alone keeps no counter (its count stops at the limit).
+    // A concurrency limit keeps its own row of the legs not ended (migration 0047).
     const other = await newBuyer();
     await reserve(other, (await newCall()).id, { ...noLimits(windows), maxConcurrent: 3 });
-    expect(await counters(other)).toEqual([]);
+    expect((await counters(other)).map((r) => [r.period, r.legs, r.trusted])).toEqual([['open', 1, false]]);
+  });
+
+  it('a trusted open counter decides a concurrency limit: 3 → the fourth is refused; an ended leg frees its place', async () => {
+    const buyer = await newBuyer();
+    const limits = { ...noLimits(fixedWindows()), maxConcurrent: 3 };
+    const first = await newCall();
+    expect(await reserve(buyer, first.id, limits)).toEqual({ reserved: true });
+    await trustCounters();
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason: 'concurrency_reached' });
+    expect((await counters(buyer)).map((r) => [r.period, r.legs, r.trusted])).toEqual([['open', 3, true]]);
+    // The first call completes: its leg ends, the counter follows, one more fits.
+    await applyCallEvent(t.db, first.call_sid, dial(1, 'completed', { dialCallDuration: 30 }), POLICY);
+    expect((await counters(buyer))[0]?.legs).toBe(2);
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason: 'concurrency_reached' });
+    await expectCountersMatch(buyer);
+  });
+
+  it('the open counter is only a bound: stale open legs fill it, and the exact count still lets a call through', async () => {
+    const buyer = await newBuyer();
+    const windows = fixedWindows();
+    // Two legs whose status callbacks never came, started long before the stale horizon.
+    const longAgo = new Date(Date.now() - 6 * 3_600_000);
+    await reserve(buyer, (await newCall()).id, noLimits(windows), longAgo);
+    await reserve(buyer, (await newCall()).id, noLimits(windows), longAgo);
+    const limits = { ...noLimits(windows), maxConcurrent: 2 };
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    await trustCounters();
+    expect((await counters(buyer)).map((r) => [r.period, r.legs])).toEqual([['open', 3]]);
+    // The counter (3) is at the limit; the exact count (1, the stale legs left out) is not.
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason: 'concurrency_reached' });
+    await expectCountersMatch(buyer);
   });
 
   it('trusted counters decide the caps exactly: hourly cap 3 → the fourth is refused; a failed leg frees its place', async () => {
@@ -153,7 +198,7 @@ describe('leg usage counters (migration 0022)', () => {
       const op = random();
       if (op < 0.45 || open.length === 0) {
         const windows = { hourStart: hourStarts[Math.floor(random() * 2)]!, dayStart: new Date(now - 5 * 3_600_000), monthStart: new Date(now - 10 * 86_400_000) };
-        const limits = random() < 0.7 ? { ...noLimits(windows), hourlyCap: 1000, dailyCap: 1000, monthlyCap: 1000 } : noLimits(windows);
+        const limits = random() < 0.7 ? { ...noLimits(windows), maxConcurrent: 1000, hourlyCap: 1000, dailyCap: 1000, monthlyCap: 1000 } : noLimits(windows);
         const startedAt = random() < 0.3 ? new Date(now - Math.floor(random() * 60) * 60_000) : undefined;
         const call = await newCall();
         expect(await reserve(buyer, call.id, limits, startedAt)).toEqual({ reserved: true });
@@ -170,7 +215,8 @@ describe('leg usage counters (migration 0022)', () => {
       }
       for (const b of buyers) await expectCountersMatch(b);
     }
-    expect((await counters(buyers[0]!)).length + (await counters(buyers[1]!)).length).toBeGreaterThan(0);
+    const periods = new Set([...(await counters(buyers[0]!)), ...(await counters(buyers[1]!))].map((r) => r.period));
+    expect([...periods].sort()).toEqual(['day', 'hour', 'month', 'open']);
   });
 
   it('a deleted buyer takes its counters with it', async () => {
@@ -195,6 +241,20 @@ describe('leg usage counters (migration 0022)', () => {
       ['day', 10],
       ['hour', 10],
     ]);
+    await expectCountersMatch(buyer);
+  });
+
+  it(`trusted open counter, 40 parallel reservations across ${onPostgres ? 'two pg pools' : 'one PGlite handle'}, concurrency limit 10 → exactly 10 open`, async () => {
+    const buyer = await newBuyer();
+    const limits = { ...noLimits(fixedWindows()), maxConcurrent: 10 };
+    await reserve(buyer, (await newCall()).id, limits);
+    await trustCounters();
+    const instances = [t.db, second?.db ?? t.db];
+    const calls = await Promise.all(Array.from({ length: 40 }, (_, i) => newCall(instances[i % 2])));
+    const results = await Promise.all(calls.map((c, i) => reserve(buyer, c.id, limits, undefined, instances[i % 2])));
+    expect(results.filter((r) => r.reserved)).toHaveLength(9);
+    expect(results.filter((r) => !r.reserved && r.reason === 'concurrency_reached')).toHaveLength(31);
+    expect((await counters(buyer)).map((r) => [r.period, r.legs])).toEqual([['open', 10]]);
     await expectCountersMatch(buyer);
   });
 });
