@@ -5,14 +5,11 @@ import { sql } from 'kysely';
 import { preparedMark } from '../../../db/prepared.js';
 import type { BuyerRow, CampaignRow, Db, RtbTargetRow } from '../../../db/types.js';
 import { flushPendingBidsOf } from '../../rtb/auctions/pending-bids.js';
-import { STALE_OPEN_LEG_SEC } from '../calls/queries/index.js';
-import { capWindows, type CapWindows } from '../routing/cap-windows.js';
+import { capWindows } from '../routing/cap-windows.js';
+import { buyersUsage } from './buyer-usage.js';
 import type { PlanEntry } from '../routing/plan.js';
 import type { BuyerUsage } from '../routing/types.js';
 import type { AuctionPricing, StoredBid } from './candidates.js';
-
-/** A leg counts against caps unless it failed to connect (as calls/queries/legs.ts legUsage counts). */
-const COUNTED = sql`(l.dial_status IS NULL OR l.dial_status IN ('answered', 'completed'))`;
 
 const NO_USAGE: BuyerUsage = { activeCalls: 0, callsThisHour: 0, callsToday: 0, callsThisMonth: 0 };
 
@@ -89,39 +86,13 @@ export async function buyerEntries(db: Db, orgId: string, campaignId: string, at
 
 /** The entries with the current usage of each limited buyer (counted in its own time zone). */
 export async function withUsage(db: Db, entries: readonly BuyerEntry[], at: Date): Promise<BuyerEntry[]> {
-  const limited = entries.filter(isLimited).map((e) => ({ buyerId: e.row.id, windows: capWindows(e.row.time_zone, at) }));
+  const limited = entries.filter(isLimited).map((e) => ({ buyer: e.buyer, windows: capWindows(e.row.time_zone, at) }));
   const usages = await buyersUsage(db, limited);
   return entries.map((e) => ({ ...e, usage: usages.get(e.row.id) ?? NO_USAGE }));
 }
 
 function isLimited(e: BuyerEntry): boolean {
   return e.buyer.maxConcurrentCalls !== null || e.buyer.hourlyCap !== null || e.buyer.dailyCap !== null || e.buyer.monthlyCap !== null;
-}
-
-/**
- * The usage of several buyers in one query, each counted in its own windows (its time zone):
- * open legs (concurrency) and legs started since its hour / day / month began that did not fail.
- */
-async function buyersUsage(db: Db, buyers: ReadonlyArray<{ buyerId: number; windows: CapWindows }>): Promise<Map<number, BuyerUsage>> {
-  const usage = new Map<number, BuyerUsage>();
-  if (buyers.length === 0) return usage;
-  const iso = (d: Date) => d.toISOString();
-  const rows = await sql<{ buyer_id: number; open: string; hour: string; day: string; month: string }>`
-    SELECT w.buyer_id,
-      count(l.call_id) FILTER (WHERE l.ended_at IS NULL AND l.started_at > now() - make_interval(secs => ${STALE_OPEN_LEG_SEC})) AS open,
-      count(l.call_id) FILTER (WHERE ${COUNTED} AND l.started_at >= w.hour_start) AS hour,
-      count(l.call_id) FILTER (WHERE ${COUNTED} AND l.started_at >= w.day_start) AS day,
-      count(l.call_id) FILTER (WHERE ${COUNTED} AND l.started_at >= w.month_start) AS month
-    FROM unnest(${buyers.map((b) => b.buyerId)}::integer[], ${buyers.map((b) => iso(b.windows.hourStart))}::timestamptz[],
-                ${buyers.map((b) => iso(b.windows.dayStart))}::timestamptz[], ${buyers.map((b) => iso(b.windows.monthStart))}::timestamptz[])
-         AS w(buyer_id, hour_start, day_start, month_start)
-    LEFT JOIN call_legs l ON l.buyer_id = w.buyer_id
-      AND (l.ended_at IS NULL OR l.started_at >= LEAST(w.hour_start, w.day_start, w.month_start))
-    GROUP BY w.buyer_id`.execute(db);
-  for (const r of rows.rows) {
-    usage.set(r.buyer_id, { activeCalls: Number(r.open), callsThisHour: Number(r.hour), callsToday: Number(r.day), callsThisMonth: Number(r.month) });
-  }
-  return usage;
 }
 
 /** Advances the campaign's rotation counter once and returns the value this call uses. */
