@@ -4,7 +4,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCallEvent, type LegLimits, recordInboundCall, reserveLeg } from '../../../server/inbound/calls/queries/index.js';
-import { buyersUsage, type UsageLimits, usageFromCounters } from '../../../server/inbound/webhooks/buyer-usage.js';
+import { splitByCounters, usageFromCounters, type UsageLimits } from '../../../server/inbound/calls/counter-usage.js';
+import { buyersUsage } from '../../../server/inbound/webhooks/buyer-usage.js';
 import { createBuyer, createCampaign, registerOrg, type Member } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { fixedWindows, newCallSid, noLimits } from '../calls/db-helpers.js';
@@ -24,7 +25,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const limitsOf = (id: number, l: LegLimits): UsageLimits => ({ id, maxConcurrentCalls: l.maxConcurrent, hourlyCap: l.hourlyCap, dailyCap: l.dailyCap, monthlyCap: l.monthlyCap });
+const limitsOf = (id: number, l: LegLimits): UsageLimits & { id: number } => ({ id, maxConcurrentCalls: l.maxConcurrent, hourlyCap: l.hourlyCap, dailyCap: l.dailyCap, monthlyCap: l.monthlyCap });
 
 async function reserveNew(buyerId: number, limits: LegLimits, startedAt?: Date) {
   const { call } = await recordInboundCall(t.db, { orgId: owner.orgId, callSid: newCallSid(), campaignId });
@@ -36,8 +37,8 @@ const trustCounters = () => sql`UPDATE leg_usage_counters SET trusted_from = now
 const counterRows = async (buyerId: number) =>
   Number((await sql<{ n: string }>`SELECT count(*) AS n FROM leg_usage_counters WHERE owner_kind = 'buyer' AND owner_id = ${buyerId}`.execute(t.db)).rows[0]?.n);
 
-describe('usageFromCounters (pure)', () => {
-  const buyer: UsageLimits = { id: 1, maxConcurrentCalls: 5, hourlyCap: 10, dailyCap: null, monthlyCap: null };
+describe('usageFromCounters (pure, server/inbound/calls/counter-usage.ts)', () => {
+  const buyer: UsageLimits = { maxConcurrentCalls: 5, hourlyCap: 10, dailyCap: null, monthlyCap: null };
 
   it('answers when every limit set has a counter, leaving the others at 0', () => {
     expect(usageFromCounters(buyer, { open: 2, hour: 7, day: null, month: 40 })).toEqual({ activeCalls: 2, callsThisHour: 7, callsToday: 0, callsThisMonth: 40 });
@@ -52,6 +53,21 @@ describe('usageFromCounters (pure)', () => {
   it('asks for a count when the open legs (stale ones included) reach the limit', () => {
     expect(usageFromCounters(buyer, { open: 5, hour: 1, day: null, month: null })).toBeNull();
     expect(usageFromCounters(buyer, { open: 4, hour: 1, day: null, month: null })?.activeCalls).toBe(4);
+  });
+
+  it('splits owners into those the counters answer for and those to count', () => {
+    const owners = [
+      { ...buyer, id: 1 },
+      { ...buyer, id: 2 },
+      { ...buyer, id: 3 },
+    ];
+    const counters = new Map([
+      [1, { open: 1, hour: 2, day: null, month: null }],
+      [2, { open: 5, hour: 2, day: null, month: null }],
+    ]);
+    const { usage, toCount } = splitByCounters(owners, counters);
+    expect([...usage.keys()]).toEqual([1]);
+    expect(toCount.map((o) => o.id)).toEqual([2, 3]);
   });
 });
 

@@ -9,6 +9,7 @@
 //   reads.ts       the API's list and detail reads
 //   stats.ts       the API's call statistics (summary, by disposition)
 //   writes.ts      the API's create / update of a call record
+//   usage-counters.ts  the leg counters' values for several owners (the pre-checks' usage)
 export * from './calls.js';
 export * from './legs.js';
 export * from './callbacks.js';
@@ -16,3 +17,4 @@ export * from './control.js';
 export * from './reads.js';
 export * from './stats.js';
 export * from './writes.js';
+export * from './usage-counters.js';
