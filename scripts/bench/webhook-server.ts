@@ -52,7 +52,7 @@ const { values: args } = parseArgs({
 });
 
 // The dialled numbers of the seeded campaigns (campaigns.phone_number).
-const NUMBERS = { priority: '+12025550100', locked: '+12025550101', rtb: '+12025550102', hot: '+12025550105', rtb10: '+12025550106', rtb100: '+12025550107', unknown: '+12025550199' } as const;
+const NUMBERS = { priority: '+12025550100', locked: '+12025550101', rtb: '+12025550102', hot: '+12025550105', rtb10: '+12025550106', rtb100: '+12025550107', rtb10capped: '+12025550108', unknown: '+12025550199' } as const;
 /** What the priority campaigns' first buyer answers on (the <Dial> must name it). */
 const FIRST_BUYER = { priority: '+13125550111', locked: '+13125550121', hot: '+13125550131' } as const;
 const BARE_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Dial action="https://bench.example.com/api/webhooks/dial-status?attempt=1&amp;route=auto" method="POST" timeout="30"><Number>+13125550111</Number></Dial></Response>';
@@ -202,20 +202,32 @@ async function seed(db: Kysely<DB>, bidderPorts: number[], overheadPorts: number
     .executeTakeFirstOrThrow();
   await db.insertInto('campaign_buyers').values({ org_id: org.id, campaign_id: hot.id, buyer_id: hotBuyer.id, priority: 1 }).execute();
   // RTB overhead rows: an RTB campaign with the first 10 of the overhead bidders, one with all
-  // (100) of them; no buyers.
-  for (const [phone, ports] of [
-    [NUMBERS.rtb10, overheadPorts.slice(0, 10)],
-    [NUMBERS.rtb100, overheadPorts],
+  // (100) of them; no buyers. And the realistic one: the same 10 bidders as targets with a
+  // concurrency limit and hourly / daily / monthly caps (never reached), and a buyer with limits
+  // behind them, as the seeds' campaigns have.
+  for (const [phone, ports, limited] of [
+    [NUMBERS.rtb10, overheadPorts.slice(0, 10), false],
+    [NUMBERS.rtb100, overheadPorts, false],
+    [NUMBERS.rtb10capped, overheadPorts.slice(0, 10), true],
   ] as const) {
     if (ports.length === 0) continue;
-    const c = await campaign(`Bench RTB ${ports.length} bidders`, phone, true);
+    const c = await campaign(`Bench RTB ${ports.length} bidders${limited ? ', limits' : ''}`, phone, true);
+    const limits = limited ? { max_concurrent_calls: 1000, hourly_cap: 1_000_000, daily_cap: 1_000_000, monthly_cap: 1_000_000 } : {};
     for (const [i, port] of ports.entries()) {
       const target = await db
         .insertInto('rtb_targets')
-        .values({ org_id: org.id, name: `Overhead bidder ${ports.length}/${i + 1}`, endpoint_url: `http://127.0.0.1:${port}/bid`, timeout_ms: deadlineMs, min_bid_amount: 1, max_bid_amount: 100 })
+        .values({ org_id: org.id, name: `Overhead bidder ${ports.length}/${i + 1}${limited ? ' (limits)' : ''}`, endpoint_url: `http://127.0.0.1:${port}/bid`, timeout_ms: deadlineMs, min_bid_amount: 1, max_bid_amount: 100, ...limits })
         .returning('id')
         .executeTakeFirstOrThrow();
       await db.insertInto('campaign_rtb_targets').values({ org_id: org.id, campaign_id: c.id, target_id: target.id }).execute();
+    }
+    if (limited) {
+      const buyer = await db
+        .insertInto('buyers')
+        .values({ org_id: org.id, name: 'RTB fallback buyer', phone_number: '+13125550151', priority: 1, time_zone: 'America/New_York', max_concurrent_calls: 500, hourly_cap: 1_000_000, daily_cap: 1_000_000, monthly_cap: 1_000_000 })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db.insertInto('campaign_buyers').values({ org_id: org.id, campaign_id: c.id, buyer_id: buyer.id, priority: 1 }).execute();
     }
   }
   for (const [i, port] of bidderPorts.entries()) {

@@ -22,10 +22,11 @@
 // 1,006 run last), which flattered the shares of (a).
 //   rtb       (b) an RTB campaign, 2 stub bidders answering after 50 ms, no buyers
 //             target p99 ≤ bidding deadline + 20 ms
-//   rtb-overhead  (not by default) two rows, calls ONE AT A TIME: an RTB campaign with 10, then with
-//             100 stub bidders answering after --bidder-delay ms, no buyers; the figure is the RTB
-//             overhead through the voice webhook = answer time − bidder delay (p50 / p99)
-//             target p99 ≤ 10 ms with 10 bidders, ≤ 20 ms with 100
+//   rtb-overhead  (not by default) three rows, calls ONE AT A TIME: an RTB campaign with 10, then with
+//             100 stub bidders answering after --bidder-delay ms, no buyers; then the realistic one:
+//             the 10 bidders as targets with a concurrency limit and caps, and a buyer with limits
+//             behind them; the figure is the RTB overhead through the voice webhook = answer time −
+//             bidder delay (p50 / p99); target p99 ≤ 10 ms with 10 bidders, ≤ 20 ms with 100
 //             each preceded by its ceiling: a bare Fastify app holding the same auction over the same
 //             bidders and answering the winner, no database (rtb-ceiling.ts)
 //   unknown   (not by default) a number nobody owns: the polite message, still recorded (4 SQL
@@ -111,7 +112,7 @@ interface Ready {
   rtbCeilingPort: number;
   kind: 'postgres' | 'pglite';
   publicBaseUrl: string;
-  numbers: { priority: string; locked: string; hot: string; rtb: string; rtb10: string; rtb100: string; unknown: string };
+  numbers: { priority: string; locked: string; hot: string; rtb: string; rtb10: string; rtb100: string; rtb10capped: string; unknown: string };
   firstBuyer: { priority: string; locked: string; hot: string };
 }
 
@@ -260,6 +261,7 @@ try {
     rtb: { port: r.appPort, to: r.numbers.rtb, calls: Number(args['rtb-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
     rtb10: { port: r.appPort, to: r.numbers.rtb10, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
     rtb100: { port: r.appPort, to: r.numbers.rtb100, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
+    rtb10capped: { port: r.appPort, to: r.numbers.rtb10capped, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
     'ceiling-rtb10': { port: r.rtbCeilingPort, to: r.numbers.rtb10, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
     'ceiling-rtb100': { port: r.rtbCeilingPort, to: r.numbers.rtb100, calls: Number(args['overhead-calls']), check: dialCheck(/<Number>\+1212555\d{4}<\/Number>/) },
     unknown: {
@@ -271,7 +273,7 @@ try {
   };
 
   const loaded: Array<[number, ScenarioName]> = IN_FLIGHT.flatMap((inFlight) => LOADED.map((scenario): [number, ScenarioName] => [inFlight, scenario]));
-  const overhead: Array<[number, ScenarioName]> = OVERHEAD ? [[1, 'ceiling-rtb10'], [1, 'rtb10'], [1, 'ceiling-rtb100'], [1, 'rtb100']] : [];
+  const overhead: Array<[number, ScenarioName]> = OVERHEAD ? [[1, 'ceiling-rtb10'], [1, 'rtb10'], [1, 'rtb10capped'], [1, 'ceiling-rtb100'], [1, 'rtb100']] : [];
   const warmupCalls = (inFlight: number, full: boolean) => (inFlight === 1 || !full ? Math.min(WARMUP, 100) : WARMUP);
 
   /** One measured run: VACUUM, a few calls (connections), the counters steady, then the calls timed. */

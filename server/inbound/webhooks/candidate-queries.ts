@@ -87,7 +87,8 @@ export async function buyerEntries(db: Db, orgId: string, campaignId: string, at
 /** The entries with the current usage of each limited buyer (counted in its own time zone). */
 export async function withUsage(db: Db, entries: readonly BuyerEntry[], at: Date): Promise<BuyerEntry[]> {
   const limited = entries.filter(isLimited).map((e) => ({ buyer: e.buyer, windows: capWindows(e.row.time_zone, at) }));
-  const usages = await buyersUsage(db, limited);
+  const orgId = entries[0]?.row.org_id;
+  const usages = orgId === undefined ? new Map<number, BuyerUsage>() : await buyersUsage(db, orgId, limited);
   return entries.map((e) => ({ ...e, usage: usages.get(e.row.id) ?? NO_USAGE }));
 }
 

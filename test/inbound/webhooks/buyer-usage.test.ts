@@ -1,11 +1,11 @@
-// The routing plan's usage of limited buyers (server/inbound/webhooks/buyer-usage.ts): read from
-// the leg counters where they can answer, counted from call_legs otherwise, and the same figures
-// either way wherever a limit depends on them. Runs on PGlite and on PostgreSQL.
+// The routing plan's usage of limited buyers (server/inbound/webhooks/buyer-usage.ts, over
+// calls/queries/usage-counters.ts): read from the leg counters where they can answer, counted from
+// call_legs otherwise, and the same figures either way wherever a limit depends on them. Runs on
+// PGlite and on PostgreSQL.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCallEvent, type LegLimits, recordInboundCall, reserveLeg } from '../../../server/inbound/calls/queries/index.js';
-import { splitByCounters, usageFromCounters, type UsageLimits } from '../../../server/inbound/calls/counter-usage.js';
-import { buyersUsage } from '../../../server/inbound/webhooks/buyer-usage.js';
+import { buyersUsage, type UsageRequest } from '../../../server/inbound/webhooks/buyer-usage.js';
 import { createBuyer, createCampaign, registerOrg, type Member } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { fixedWindows, newCallSid, noLimits } from '../calls/db-helpers.js';
@@ -25,7 +25,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const limitsOf = (id: number, l: LegLimits): UsageLimits & { id: number } => ({ id, maxConcurrentCalls: l.maxConcurrent, hourlyCap: l.hourlyCap, dailyCap: l.dailyCap, monthlyCap: l.monthlyCap });
+const limitsOf = (id: number, l: LegLimits): UsageRequest['buyer'] => ({ id, maxConcurrentCalls: l.maxConcurrent, hourlyCap: l.hourlyCap, dailyCap: l.dailyCap, monthlyCap: l.monthlyCap });
 
 async function reserveNew(buyerId: number, limits: LegLimits, startedAt?: Date) {
   const { call } = await recordInboundCall(t.db, { orgId: owner.orgId, callSid: newCallSid(), campaignId });
@@ -36,40 +36,6 @@ async function reserveNew(buyerId: number, limits: LegLimits, startedAt?: Date) 
 const trustCounters = () => sql`UPDATE leg_usage_counters SET trusted_from = now() - interval '1 second'`.execute(t.db);
 const counterRows = async (buyerId: number) =>
   Number((await sql<{ n: string }>`SELECT count(*) AS n FROM leg_usage_counters WHERE owner_kind = 'buyer' AND owner_id = ${buyerId}`.execute(t.db)).rows[0]?.n);
-
-describe('usageFromCounters (pure, server/inbound/calls/counter-usage.ts)', () => {
-  const buyer: UsageLimits = { maxConcurrentCalls: 5, hourlyCap: 10, dailyCap: null, monthlyCap: null };
-
-  it('answers when every limit set has a counter, leaving the others at 0', () => {
-    expect(usageFromCounters(buyer, { open: 2, hour: 7, day: null, month: 40 })).toEqual({ activeCalls: 2, callsThisHour: 7, callsToday: 0, callsThisMonth: 40 });
-  });
-
-  it('asks for a count when a limit set has no counter, or none at all', () => {
-    expect(usageFromCounters(buyer, { open: 2, hour: null, day: 1, month: 1 })).toBeNull();
-    expect(usageFromCounters({ ...buyer, monthlyCap: 100 }, { open: 2, hour: 7, day: null, month: null })).toBeNull();
-    expect(usageFromCounters(buyer, undefined)).toBeNull();
-  });
-
-  it('asks for a count when the open legs (stale ones included) reach the limit', () => {
-    expect(usageFromCounters(buyer, { open: 5, hour: 1, day: null, month: null })).toBeNull();
-    expect(usageFromCounters(buyer, { open: 4, hour: 1, day: null, month: null })?.activeCalls).toBe(4);
-  });
-
-  it('splits owners into those the counters answer for and those to count', () => {
-    const owners = [
-      { ...buyer, id: 1 },
-      { ...buyer, id: 2 },
-      { ...buyer, id: 3 },
-    ];
-    const counters = new Map([
-      [1, { open: 1, hour: 2, day: null, month: null }],
-      [2, { open: 5, hour: 2, day: null, month: null }],
-    ]);
-    const { usage, toCount } = splitByCounters(owners, counters);
-    expect([...usage.keys()]).toEqual([1]);
-    expect(toCount.map((o) => o.id)).toEqual([2, 3]);
-  });
-});
 
 describe('buyersUsage', () => {
   it('trusted counters and the count agree on every limit, a finished and a failed leg included', async () => {
@@ -82,14 +48,14 @@ describe('buyersUsage', () => {
     await applyCallEvent(t.db, calls[1]!.call_sid, dial(1, 'busy'), { minDurationSec: 0, payout: '5' });
     const request = [{ buyer: limitsOf(buyerId, limits), windows }];
     // Untrusted counters (their first 30 s): counted.
-    const counted = await buyersUsage(t.db, request);
+    const counted = await buyersUsage(t.db, owner.orgId, request);
     expect(counted.get(buyerId)).toEqual({ activeCalls: 2, callsThisHour: 3, callsToday: 3, callsThisMonth: 3 });
     await trustCounters();
     expect(await counterRows(buyerId)).toBe(4);
-    expect(await buyersUsage(t.db, request)).toEqual(counted);
+    expect(await buyersUsage(t.db, owner.orgId, request)).toEqual(counted);
     // The counters are what answered: moved off by one, the figure follows them.
     await sql`UPDATE leg_usage_counters SET legs = legs + 1 WHERE owner_kind = 'buyer' AND owner_id = ${buyerId} AND period = 'hour'`.execute(t.db);
-    expect((await buyersUsage(t.db, request)).get(buyerId)?.callsThisHour).toBe(4);
+    expect((await buyersUsage(t.db, owner.orgId, request)).get(buyerId)?.callsThisHour).toBe(4);
   });
 
   it('another window than the counter holds is counted (the next hour, another time zone)', async () => {
@@ -102,8 +68,8 @@ describe('buyersUsage', () => {
     await sql`UPDATE leg_usage_counters SET legs = 99 WHERE owner_kind = 'buyer' AND owner_id = ${buyerId}`.execute(t.db);
     const later = { ...windows, hourStart: new Date(Date.now() - 60_000) };
     // The counter's window answers from the (altered) counter; a later window is counted.
-    expect((await buyersUsage(t.db, [{ buyer: limitsOf(buyerId, limits), windows }])).get(buyerId)?.callsThisHour).toBe(99);
-    expect((await buyersUsage(t.db, [{ buyer: limitsOf(buyerId, limits), windows: later }])).get(buyerId)?.callsThisHour).toBe(1);
+    expect((await buyersUsage(t.db, owner.orgId, [{ buyer: limitsOf(buyerId, limits), windows }])).get(buyerId)?.callsThisHour).toBe(99);
+    expect((await buyersUsage(t.db, owner.orgId, [{ buyer: limitsOf(buyerId, limits), windows: later }])).get(buyerId)?.callsThisHour).toBe(1);
   });
 
   it('stale open legs fill the open counter: the count decides, and the buyer is under its limit', async () => {
@@ -115,7 +81,7 @@ describe('buyersUsage', () => {
     const limits = { ...noLimits(windows), maxConcurrent: 2 };
     await reserveNew(buyerId, limits);
     await trustCounters();
-    expect((await buyersUsage(t.db, [{ buyer: limitsOf(buyerId, limits), windows }])).get(buyerId)?.activeCalls).toBe(1);
+    expect((await buyersUsage(t.db, owner.orgId, [{ buyer: limitsOf(buyerId, limits), windows }])).get(buyerId)?.activeCalls).toBe(1);
   });
 
   it('several buyers in one call: each from its counters or its count', async () => {
@@ -127,7 +93,7 @@ describe('buyersUsage', () => {
     await trustCounters();
     await reserveNew(b, limits);
     await reserveNew(b, limits);
-    const usage = await buyersUsage(t.db, [
+    const usage = await buyersUsage(t.db, owner.orgId, [
       { buyer: limitsOf(a, limits), windows },
       { buyer: limitsOf(b, limits), windows },
     ]);

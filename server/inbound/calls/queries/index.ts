@@ -9,7 +9,7 @@
 //   reads.ts       the API's list and detail reads
 //   stats.ts       the API's call statistics (summary, by disposition)
 //   writes.ts      the API's create / update of a call record
-//   usage-counters.ts  the leg counters' values for several owners (the pre-checks' usage)
+//   usage-counters.ts  limited owners' usage for the pre-checks (their counters, else a count)
 export * from './calls.js';
 export * from './legs.js';
 export * from './callbacks.js';
