@@ -95,24 +95,6 @@ describe('leg usage counters (migrations 0022, 0047)', () => {
     expect((await counters(other)).map((r) => [r.period, r.legs, r.trusted])).toEqual([['open', 1, false]]);
   });
 
-  it('a trusted open counter decides a concurrency limit: 3 → the fourth is refused; an ended leg frees its place', async () => {
-    const buyer = await newBuyer();
-    const limits = { ...noLimits(fixedWindows()), maxConcurrent: 3 };
-    const first = await newCall();
-    expect(await reserve(buyer, first.id, limits)).toEqual({ reserved: true });
-    await trustCounters();
-    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
-    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
-    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason: 'concurrency_reached' });
-    expect((await counters(buyer)).map((r) => [r.period, r.legs, r.trusted])).toEqual([['open', 3, true]]);
-    // The first call completes: its leg ends, the counter follows, one more fits.
-    await applyCallEvent(t.db, first.call_sid, dial(1, 'completed', { dialCallDuration: 30 }), POLICY);
-    expect((await counters(buyer))[0]?.legs).toBe(2);
-    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
-    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason: 'concurrency_reached' });
-    await expectCountersMatch(buyer);
-  });
-
   it('the open counter is only a bound: stale open legs fill it, and the exact count still lets a call through', async () => {
     const buyer = await newBuyer();
     const windows = fixedWindows();
@@ -130,21 +112,26 @@ describe('leg usage counters (migrations 0022, 0047)', () => {
     await expectCountersMatch(buyer);
   });
 
-  it('trusted counters decide the caps exactly: hourly cap 3 → the fourth is refused; a failed leg frees its place', async () => {
+  // The first leg stops counting and the counter follows: busy (a cap counts legs that connected),
+  // or completed (a concurrency limit counts legs not ended).
+  it.each([
+    { limit: { hourlyCap: 3 }, period: 'hour', reason: 'hourly_cap_reached', outcome: dial(1, 'busy') },
+    { limit: { maxConcurrent: 3 }, period: 'open', reason: 'concurrency_reached', outcome: dial(1, 'completed', { dialCallDuration: 30 }) },
+  ] as const)('trusted counters decide exactly: $period limit 3 → the fourth is refused; a leg that stops counting frees its place', async ({ limit, period, reason, outcome }) => {
     const buyer = await newBuyer();
-    const limits = { ...noLimits(fixedWindows()), hourlyCap: 3 };
+    const limits = { ...noLimits(fixedWindows()), ...limit };
     const first = await newCall();
     expect(await reserve(buyer, first.id, limits)).toEqual({ reserved: true });
     await trustCounters();
     expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
     expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
-    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason: 'hourly_cap_reached' });
-    expect((await counters(buyer)).map((r) => [r.period, r.legs, r.trusted])).toEqual([['hour', 3, true]]);
-    // The first leg's buyer was busy: it no longer counts, the counter follows, one more fits.
-    await applyCallEvent(t.db, first.call_sid, dial(1, 'busy'), POLICY);
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason });
+    expect((await counters(buyer)).map((r) => [r.period, r.legs, r.trusted])).toEqual([[period, 3, true]]);
+    await applyCallEvent(t.db, first.call_sid, outcome, POLICY);
     expect((await counters(buyer))[0]?.legs).toBe(2);
     expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
-    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason: 'hourly_cap_reached' });
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason });
+    await expectCountersMatch(buyer);
   });
 
   it('legs written without limits (the unlimited path) and backdated legs are counted in the right window', async () => {
