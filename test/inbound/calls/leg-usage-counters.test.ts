@@ -214,34 +214,21 @@ describe('leg usage counters (migrations 0022, 0047)', () => {
     expect(await counters(buyer)).toEqual([]);
   });
 
-  it(`trusted counters, 40 parallel reservations across ${onPostgres ? 'two pg pools' : 'one PGlite handle'}, hourly cap 10 → exactly 10`, async () => {
+  const pools = onPostgres ? 'two pg pools' : 'one PGlite handle';
+  it.each([
+    { name: 'hourly cap 10 → exactly 10', limit: { hourlyCap: 10, dailyCap: 100 }, reason: 'hourly_cap_reached', rows: [['day', 10], ['hour', 10]] },
+    { name: 'concurrency limit 10 → exactly 10 open', limit: { maxConcurrent: 10 }, reason: 'concurrency_reached', rows: [['open', 10]] },
+  ] as const)(`trusted counters, 40 parallel reservations across ${pools}, $name`, async ({ limit, reason, rows }) => {
     const buyer = await newBuyer();
-    const limits = { ...noLimits(fixedWindows()), hourlyCap: 10, dailyCap: 100 };
+    const limits = { ...noLimits(fixedWindows()), ...limit };
     await reserve(buyer, (await newCall()).id, limits);
     await trustCounters();
     const instances = [t.db, second?.db ?? t.db];
     const calls = await Promise.all(Array.from({ length: 40 }, (_, i) => newCall(instances[i % 2])));
     const results = await Promise.all(calls.map((c, i) => reserve(buyer, c.id, limits, undefined, instances[i % 2])));
     expect(results.filter((r) => r.reserved)).toHaveLength(9);
-    expect(results.filter((r) => !r.reserved && r.reason === 'hourly_cap_reached')).toHaveLength(31);
-    expect((await counters(buyer)).map((r) => [r.period, r.legs])).toEqual([
-      ['day', 10],
-      ['hour', 10],
-    ]);
-    await expectCountersMatch(buyer);
-  });
-
-  it(`trusted open counter, 40 parallel reservations across ${onPostgres ? 'two pg pools' : 'one PGlite handle'}, concurrency limit 10 → exactly 10 open`, async () => {
-    const buyer = await newBuyer();
-    const limits = { ...noLimits(fixedWindows()), maxConcurrent: 10 };
-    await reserve(buyer, (await newCall()).id, limits);
-    await trustCounters();
-    const instances = [t.db, second?.db ?? t.db];
-    const calls = await Promise.all(Array.from({ length: 40 }, (_, i) => newCall(instances[i % 2])));
-    const results = await Promise.all(calls.map((c, i) => reserve(buyer, c.id, limits, undefined, instances[i % 2])));
-    expect(results.filter((r) => r.reserved)).toHaveLength(9);
-    expect(results.filter((r) => !r.reserved && r.reason === 'concurrency_reached')).toHaveLength(31);
-    expect((await counters(buyer)).map((r) => [r.period, r.legs])).toEqual([['open', 10]]);
+    expect(results.filter((r) => !r.reserved && r.reason === reason)).toHaveLength(31);
+    expect((await counters(buyer)).map((r) => [r.period, r.legs])).toEqual(rows);
     await expectCountersMatch(buyer);
   });
 });
