@@ -1,9 +1,13 @@
 // The short-lived token a browser gives the Socket.IO handshake (`auth.token`), from
 // POST /api/events/token: `ev1.<payload>.<signature>`, the payload {u: user id, o: organisation,
-// sv: the user's session version, exp: epoch seconds} in base64url, signed with HMAC-SHA256 under
-// a key derived from SECRETS_KEY. The handshake checks the signature, the expiry, and that the
-// user still exists with the same session version (a logout everywhere revokes it). Pure.
+// sv: the user's session version, r: the role granted, k: the API key it was asked with or null,
+// exp: epoch seconds} in base64url, signed with HMAC-SHA256 under a key derived from SECRETS_KEY.
+// The handshake checks the signature, the expiry, that the user still exists with the same session
+// version (a logout everywhere revokes it) and, for a key's token, that the key is still live; the
+// socket gets the weaker of the role granted and the current one. Pure.
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import type { Role } from '../../db/types.js';
+import { isRole } from '../accounts/auth/roles.js';
 
 export const EVENTS_TOKEN_TTL_SEC = 60;
 const PREFIX = 'ev1';
@@ -12,6 +16,10 @@ export interface EventsTokenClaims {
   userId: number;
   orgId: string;
   sessionVersion: number;
+  /** The role of the principal that asked for the token (an API key's is capped by the key). */
+  role: Role;
+  /** The API key the token was asked with; null for a session. */
+  apiKeyId: string | null;
   /** Epoch seconds. */
   expiresAt: number;
 }
@@ -25,7 +33,7 @@ function sign(key: Buffer, body: string): string {
 }
 
 export function issueEventsToken(key: Buffer, claims: EventsTokenClaims): string {
-  const body = Buffer.from(JSON.stringify({ u: claims.userId, o: claims.orgId, sv: claims.sessionVersion, exp: claims.expiresAt })).toString('base64url');
+  const body = Buffer.from(JSON.stringify({ u: claims.userId, o: claims.orgId, sv: claims.sessionVersion, r: claims.role, k: claims.apiKeyId, exp: claims.expiresAt })).toString('base64url');
   return `${PREFIX}.${body}.${sign(key, body)}`;
 }
 
@@ -46,8 +54,9 @@ export function readEventsToken(key: Buffer, token: string, nowSec: number): Eve
   } catch {
     return null;
   }
-  const claims = raw as { u?: unknown; o?: unknown; sv?: unknown; exp?: unknown };
+  const claims = raw as { u?: unknown; o?: unknown; sv?: unknown; r?: unknown; k?: unknown; exp?: unknown };
   if (typeof claims.u !== 'number' || typeof claims.o !== 'string' || typeof claims.sv !== 'number' || typeof claims.exp !== 'number') return null;
+  if (typeof claims.r !== 'string' || !isRole(claims.r) || (claims.k !== null && typeof claims.k !== 'string')) return null;
   if (claims.exp < nowSec) return null;
-  return { userId: claims.u, orgId: claims.o, sessionVersion: claims.sv, expiresAt: claims.exp };
+  return { userId: claims.u, orgId: claims.o, sessionVersion: claims.sv, role: claims.r, apiKeyId: claims.k, expiresAt: claims.exp };
 }

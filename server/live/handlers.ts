@@ -14,7 +14,15 @@ export function createLiveHandlers({ db, live }: Deps): HandlerGroup<'createEven
       const user = await findUserInOrg(db, principal.orgId, principal.userId);
       if (!user) throw ERRORS.unauthorized('The user no longer exists');
       const expiresAt = Math.floor(Date.now() / 1000) + EVENTS_TOKEN_TTL_SEC;
-      const token = issueEventsToken(live.tokenKey, { userId: user.id, orgId: user.org_id, sessionVersion: user.session_version, expiresAt });
+      // The token carries the asker's role and key: a key's socket never acts above the key.
+      const token = issueEventsToken(live.tokenKey, {
+        userId: user.id,
+        orgId: user.org_id,
+        sessionVersion: user.session_version,
+        role: principal.role,
+        apiKeyId: principal.apiKeyId,
+        expiresAt,
+      });
       return { status: 201, body: { token, expiresAt: new Date(expiresAt * 1000).toISOString(), socketPath: SOCKET_PATH } };
     },
 

@@ -1,9 +1,12 @@
 // Who is connecting to the live events (Socket.IO handshake): `auth.token` — an API key or an
 // events token — else `Authorization: Bearer <API key>`, else the session cookie. The same
-// principals as the REST API (server/accounts/auth/principal.ts); null: refused.
+// principals as the REST API (server/accounts/auth/principal.ts); an events token stands for the
+// principal that asked for it, never above it; null: refused.
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { type Principal, principalFromApiKey, principalFromSession, type SessionData } from '../accounts/auth/principal.js';
+import { weakerRole } from '../accounts/auth/roles.js';
+import { findKeyInOrg } from '../accounts/api-keys/queries.js';
 import { findUserInOrg } from '../accounts/users/queries.js';
 import { isEventsToken, readEventsToken } from './events-token.js';
 
@@ -20,7 +23,14 @@ async function fromEventsToken(db: Kysely<DB>, key: Buffer, token: string): Prom
   if (!claims) return null;
   const user = await findUserInOrg(db, claims.orgId, claims.userId);
   if (!user || user.session_version !== claims.sessionVersion) return null;
-  return { userId: user.id, orgId: user.org_id, role: user.role, via: 'session', apiKeyId: null, authenticatedAt: null };
+  let role = weakerRole(claims.role, user.role);
+  if (claims.apiKeyId !== null) {
+    // Asked for with an API key: the key must still be live, and caps the role as it would a request.
+    const key = await findKeyInOrg(db, claims.orgId, claims.apiKeyId);
+    if (!key || key.revoked_at !== null || key.created_by_user_id !== user.id) return null;
+    role = weakerRole(role, key.role);
+  }
+  return { userId: user.id, orgId: user.org_id, role, via: claims.apiKeyId === null ? 'session' : 'apiKey', apiKeyId: claims.apiKeyId, authenticatedAt: null };
 }
 
 export async function handshakePrincipal(db: Kysely<DB>, tokenKey: Buffer, credentials: HandshakeCredentials): Promise<Principal | null> {

@@ -1,5 +1,6 @@
 // Live events over Socket.IO (issue 19 item 1), with a stock Node socket.io-client: the handshake
-// authenticated by API key, events token or session cookie (and refused otherwise); a manager sees
+// authenticated by API key, events token (never above the key or user that asked for it) or session
+// cookie (and refused otherwise); a manager sees
 // its organisation's events and no other's; an agent only its own offers and calls; seed 002's
 // agent:join / agent:status acknowledged; a dialer call on the simulator seen end to end, in
 // order; every event received validated against asyncapi.yaml.
@@ -85,6 +86,30 @@ describe('the handshake', () => {
     await member.client.POST('/api/logout');
     const c = client({ auth: { token } });
     await expect(connected(c.socket)).rejects.toThrow('Unauthorized');
+  });
+
+  it("an events token asked for with an API key acts as that key: an agent key's socket is an agent's, and dies with the key", async () => {
+    const created = (await owner.client.POST('/api/api-keys', { body: { name: 'Agent-only key', role: 'agent' } })).data!;
+    const keyClient = t.client({ apiKey: created.key });
+    const tokenRes = await keyClient.POST('/api/events/token');
+    expect(tokenRes.response.status).toBe(201);
+    const token = tokenRes.data!.token;
+    const byToken = client({ auth: { token } });
+    const manager = client({ auth: { token: apiKey } });
+    await Promise.all([connected(byToken.socket), connected(manager.socket)]);
+    // Not the owner's powers: another agent's status can be neither set nor followed.
+    const ack = (event: string, payload: unknown) => byToken.socket.timeout(30_000).emitWithAck(event, payload);
+    expect(await ack('agent:status', { agentId: otherAgentId, status: 'break' })).toMatchObject({ ok: false, error: { code: 'RESOURCE_NOT_FOUND' } });
+    expect(await ack('agent:join', { agentId: otherAgentId })).toMatchObject({ ok: false, error: { code: 'RESOURCE_NOT_FOUND' } });
+    for (const status of ['offline', 'break'] as const) {
+      await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: otherAgentId } }, body: { status } });
+      await manager.waitFor((e) => e.name === 'agent:status:updated' && e.payload.agentId === otherAgentId && e.payload.status === status);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(byToken.events.filter((e) => e.name === 'agent:status:updated')).toEqual([]);
+    // Revoked: the token no longer connects.
+    expect((await owner.client.DELETE('/api/api-keys/{id}', { params: { path: { id: created.id } } })).response.status).toBe(204);
+    await expect(connected(client({ auth: { token } }).socket)).rejects.toThrow('Unauthorized');
   });
 });
 

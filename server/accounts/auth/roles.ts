@@ -10,3 +10,7 @@ export function hasRole(actual: Role, needed: Role): boolean {
 export function weakerRole(a: Role, b: Role): Role {
   return RANK[a] <= RANK[b] ? a : b;
 }
+
+export function isRole(value: string): value is Role {
+  return Object.hasOwn(RANK, value);
+}
