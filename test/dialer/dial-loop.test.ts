@@ -134,6 +134,34 @@ describe('the dial loop', () => {
   });
 });
 
+describe('a caller id released after the start', () => {
+  it('is never dialled from, even once another organisation holds it: the loop pauses the campaign, a start or a preview dial names callerId', async () => {
+    const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
+    const own = (await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber } })).data!;
+    const campaignId = await outboundCampaign(2, { callerId: own.phoneNumber });
+    const preview = (await owner.client.POST('/api/campaigns', { body: { name: 'Released preview', direction: 'outbound', dialMode: 'preview', callerId: own.phoneNumber, agentGroupId: groupId, timeZone: daytimeZone() } })).data!;
+    expect((await owner.client.POST('/api/campaigns/{id}/start', { params: { path: { id: preview.id } } })).response.status).toBe(200);
+    expect((await owner.client.DELETE('/api/phone-numbers/{id}', { params: { path: { id: String(own.id) } } })).response.status).toBe(204);
+    const other = await registerOrg(t, 'Number Buyer Org');
+    expect((await other.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: own.phoneNumber } })).response.status).toBe(201);
+
+    const { placed, telephony } = recordingTelephony();
+    await runDialerTick({ db: t.db, telephony, urls: outboundUrls(t.config.publicBaseUrl) });
+    expect(placed.filter((p) => p.from === own.phoneNumber)).toEqual([]);
+    expect(await t.db.selectFrom('calls').select('id').where('campaign_id', '=', campaignId).execute()).toEqual([]);
+    expect((await owner.client.GET('/api/campaigns/{id}', { params: { path: { id: campaignId } } })).data!.status).toBe('paused');
+    const start = await owner.client.POST('/api/campaigns/{id}/start', { params: { path: { id: campaignId } } });
+    expect(start.response.status).toBe(409);
+    expect(start.error).toMatchObject({ details: { callerId: expect.stringContaining('no longer') } });
+
+    const agentId = (await owner.client.GET('/api/agents')).data!.agents[0]!.id;
+    const dial = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: preview.id } }, body: { agentId } });
+    expect(dial.response.status).toBe(409);
+    expect(dial.error).toMatchObject({ details: { callerId: expect.stringContaining('no longer') } });
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: preview.id } } });
+  });
+});
+
 describe('attempts at dial time', () => {
   it('a lead whose attempts are used up (the policy lowered since it was queued) is given up, not dialled', async () => {
     const campaignId = await outboundCampaign(2, { retryPolicy: { maxAttempts: 2, delayMinutes: 1 } });

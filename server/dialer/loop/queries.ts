@@ -39,6 +39,11 @@ export function lockCampaignForTick(trx: Transaction<DB>, id: string): Promise<C
     .executeTakeFirst();
 }
 
+/** The tick's own campaign (locked): paused, e.g. when its caller id is no longer the organisation's. */
+export async function pauseCampaign(trx: Transaction<DB>, id: string): Promise<void> {
+  await trx.updateTable('campaigns').set({ status: 'paused', updated_at: sql`now()` }).where('id', '=', id).execute();
+}
+
 /** Calls of the campaign placed and not yet bridged to an agent nor finished (its lines in use). */
 export async function outstandingCallCount(db: Db, campaignId: string): Promise<number> {
   const row = await db

@@ -10,6 +10,7 @@ import type { CallRow, CampaignRow, DB } from '../../../db/types.js';
 import { takingAgentCount } from '../agents/availability.js';
 import { doNotCallAmong } from '../../crm/dnc/queries.js';
 import type { Telephony } from '../../telephony/types.js';
+import { holdsCallerId } from '../../inbound/campaigns/number-ownership.js';
 import { DEFAULT_MAX_ABANDON_RATE } from '../campaigns/settings.js';
 import type { OutboundUrls } from '../webhooks/urls.js';
 import { finishCall } from '../webhooks/finish.js';
@@ -24,6 +25,7 @@ import {
   lockCampaignForTick,
   markDoNotCall,
   outstandingCallCount,
+  pauseCampaign,
   recentRates,
   recordOutboundCalls,
   releaseLapsedClaims,
@@ -55,6 +57,13 @@ async function planCampaign(deps: DialerDeps, campaignId: string, result: TickRe
   return deps.db.transaction().execute(async (trx) => {
     const campaign = await lockCampaignForTick(trx, campaignId);
     if (!campaign?.agent_group_id || !campaign.caller_id) return null;
+    if (!(await holdsCallerId(trx, campaign.org_id, campaign.caller_id))) {
+      // Released since the campaign started (and perhaps bought by another organisation): never
+      // dial from it. Paused, so a start names the problem.
+      await pauseCampaign(trx, campaign.id);
+      deps.log?.warn({ campaignId: campaign.id }, 'outbound campaign paused: its caller id is no longer one of its numbers');
+      return null;
+    }
     const mode = campaign.dial_mode ?? 'progressive';
     const agents = await takingAgentCount(trx, campaign.org_id, campaign.agent_group_id, now);
     const rates = mode === 'predictive' ? await recentRates(trx, campaign.id) : { abandon: null, person: null };

@@ -8,6 +8,7 @@
 //   skip  — the hold given up; the lead due again later, no attempt counted.
 import type { AgentRow, CampaignRow, LeadRow } from '../../../db/types.js';
 import { doNotCallAmong } from '../../crm/dnc/queries.js';
+import { CALLER_ID_RELEASED, holdsCallerId } from '../../inbound/campaigns/number-ownership.js';
 import { ERRORS } from '../../platform/errors.js';
 import { agentCanTake, openCallsOf } from '../agents/availability.js';
 import { setAgentPresence } from '../agents/presence.js';
@@ -43,6 +44,7 @@ async function previewCampaign(deps: DialerDeps, orgId: string, campaignId: stri
   if (!campaign) throw ERRORS.notFound('Campaign', campaignId);
   if (campaign.dial_mode !== 'preview') throw ERRORS.conflict({ dialMode: `is ${campaign.dial_mode ?? 'progressive'}: only preview campaigns are dialled by their agents` });
   if (campaign.status !== 'active') throw ERRORS.conflict({ status: `is ${campaign.status}: start the campaign first` });
+  if (campaign.caller_id !== null && !(await holdsCallerId(deps.db, orgId, campaign.caller_id))) throw ERRORS.conflict(CALLER_ID_RELEASED);
   return campaign;
 }
 

@@ -6,7 +6,7 @@ import { ERRORS } from '../../platform/errors.js';
 import { findRouterInOrg } from '../../rtb/routers/queries.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { campaignPatch, generateRtbId, presentCampaign } from './mapping.js';
-import { checkCallerId, checkCampaignNumber } from './number-ownership.js';
+import { CALLER_ID_RELEASED, checkCallerId, checkCampaignNumber, holdsCallerId } from './number-ownership.js';
 import { checkOutboundReferences } from '../../dialer/campaigns/checks.js';
 import { leadCounts } from '../../dialer/campaigns/queries.js';
 import { dialCounters } from '../../dialer/campaigns/counters.js';
@@ -120,9 +120,7 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
       const problem = startProblem(current);
       if (problem) throw ERRORS.conflict(problem);
       // The caller id may have been released since it was set.
-      await checkCallerId(db, orgId, current.caller_id).catch(() => {
-        throw ERRORS.conflict({ callerId: "is no longer one of this organisation's numbers" });
-      });
+      if (current.caller_id !== null && !(await holdsCallerId(db, orgId, current.caller_id))) throw ERRORS.conflict(CALLER_ID_RELEASED);
     }
     const row = await updateCampaignInOrg(db, orgId, id, { status });
     if (!row) throw ERRORS.notFound('Campaign', rawId);

@@ -19,9 +19,16 @@ export async function checkCampaignNumber(db: Db, orgId: string, phoneNumber: st
   throw ERRORS.validation({ phoneNumber: NOT_HELD });
 }
 
+/** Whether the organisation holds the number now (a caller id may have been released since it was set, and bought by someone else). */
+export async function holdsCallerId(db: Db, orgId: string, callerId: string): Promise<boolean> {
+  return (await findNumberByPhone(db, callerId))?.org_id === orgId;
+}
+
 /** An outbound campaign's caller id must be one of the organisation's numbers (no simulator exception: it is what leads see). */
 export async function checkCallerId(db: Db, orgId: string, callerId: string | null | undefined): Promise<void> {
   if (callerId === undefined || callerId === null) return;
-  const holder = await findNumberByPhone(db, callerId);
-  if (holder?.org_id !== orgId) throw ERRORS.validation({ callerId: NOT_HELD });
+  if (!(await holdsCallerId(db, orgId, callerId))) throw ERRORS.validation({ callerId: NOT_HELD });
 }
+
+/** The 409 of a campaign whose caller id was released after it was set. */
+export const CALLER_ID_RELEASED = { callerId: "is no longer one of this organisation's numbers: set another one (PUT the campaign), then start it" };
