@@ -57,6 +57,35 @@ export const CALL_LEGS_USAGE_FUNCTION = `
     END $fn$;
 `;
 
+/** leg_window_count() as this migration made it (migration 0048 replaces it; its down restores this). */
+export const LEG_WINDOW_COUNT_FUNCTION = `
+    -- The owner's counted legs since p_start. The caller holds the owner's row lock (so no other
+    -- reservation of this owner runs meanwhile). Read from the counter row when it counts this
+    -- window and is trusted; otherwise re-counted from call_legs and the row moved to this window.
+    CREATE FUNCTION leg_window_count(p_kind text, p_owner integer, p_period text, p_start timestamptz)
+    RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_row record;
+      v_n bigint;
+    BEGIN
+      SELECT window_start, legs, trusted_from INTO v_row FROM leg_usage_counters
+      WHERE owner_kind = p_kind AND owner_id = p_owner AND period = p_period;
+      IF FOUND AND v_row.window_start = p_start AND v_row.trusted_from <= now() THEN RETURN v_row.legs; END IF;
+      -- Lock the row before counting (see the migration's header), then count in a new statement.
+      PERFORM 1 FROM leg_usage_counters WHERE owner_kind = p_kind AND owner_id = p_owner AND period = p_period FOR UPDATE;
+      IF p_kind = 'buyer' THEN
+        SELECT count(*) INTO v_n FROM call_legs l WHERE l.buyer_id = p_owner AND l.started_at >= p_start AND ${COUNTED('l')};
+      ELSE
+        SELECT count(*) INTO v_n FROM call_legs l WHERE l.rtb_target_id = p_owner AND l.started_at >= p_start AND ${COUNTED('l')};
+      END IF;
+      INSERT INTO leg_usage_counters (owner_kind, owner_id, period, window_start, legs, trusted_from)
+      VALUES (p_kind, p_owner, p_period, p_start, v_n, now() + ${NEW_COUNTER_GRACE})
+      ON CONFLICT (owner_kind, owner_id, period) DO UPDATE SET window_start = excluded.window_start, legs = excluded.legs,
+        trusted_from = LEAST(leg_usage_counters.trusted_from, now());
+      RETURN v_n;
+    END $fn$;
+`;
+
 /** leg_cap_reason() as this migration made it (migration 0047 replaces it; its down restores this). */
 export const LEG_CAP_REASON_FUNCTION = `
     -- The first limit the owner has reached, in capReason's order, or NULL. The caller holds the
@@ -112,31 +141,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TRIGGER buyers_leg_usage_deleted AFTER DELETE ON buyers FOR EACH ROW EXECUTE FUNCTION leg_usage_owner_deleted('buyer');
     CREATE TRIGGER rtb_targets_leg_usage_deleted AFTER DELETE ON rtb_targets FOR EACH ROW EXECUTE FUNCTION leg_usage_owner_deleted('target');
 
-    -- The owner's counted legs since p_start. The caller holds the owner's row lock (so no other
-    -- reservation of this owner runs meanwhile). Read from the counter row when it counts this
-    -- window and is trusted; otherwise re-counted from call_legs and the row moved to this window.
-    CREATE FUNCTION leg_window_count(p_kind text, p_owner integer, p_period text, p_start timestamptz)
-    RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
-    DECLARE
-      v_row record;
-      v_n bigint;
-    BEGIN
-      SELECT window_start, legs, trusted_from INTO v_row FROM leg_usage_counters
-      WHERE owner_kind = p_kind AND owner_id = p_owner AND period = p_period;
-      IF FOUND AND v_row.window_start = p_start AND v_row.trusted_from <= now() THEN RETURN v_row.legs; END IF;
-      -- Lock the row before counting (see the migration's header), then count in a new statement.
-      PERFORM 1 FROM leg_usage_counters WHERE owner_kind = p_kind AND owner_id = p_owner AND period = p_period FOR UPDATE;
-      IF p_kind = 'buyer' THEN
-        SELECT count(*) INTO v_n FROM call_legs l WHERE l.buyer_id = p_owner AND l.started_at >= p_start AND ${COUNTED('l')};
-      ELSE
-        SELECT count(*) INTO v_n FROM call_legs l WHERE l.rtb_target_id = p_owner AND l.started_at >= p_start AND ${COUNTED('l')};
-      END IF;
-      INSERT INTO leg_usage_counters (owner_kind, owner_id, period, window_start, legs, trusted_from)
-      VALUES (p_kind, p_owner, p_period, p_start, v_n, now() + ${NEW_COUNTER_GRACE})
-      ON CONFLICT (owner_kind, owner_id, period) DO UPDATE SET window_start = excluded.window_start, legs = excluded.legs,
-        trusted_from = LEAST(leg_usage_counters.trusted_from, now());
-      RETURN v_n;
-    END $fn$;
+    ${LEG_WINDOW_COUNT_FUNCTION}
 
     ${LEG_CAP_REASON_FUNCTION}
     CREATE OR REPLACE FUNCTION reserve_leg(

@@ -27,7 +27,7 @@ import { PROCEDURE as PROCEDURE_0042 } from './0042_reserved_call_one_write.js';
 
 const CAP_REASONS = "('concurrency_reached', 'hourly_cap_reached', 'daily_cap_reached', 'monthly_cap_reached')";
 
-const PROCEDURE = `
+export const PROCEDURE = `
     CREATE OR REPLACE PROCEDURE record_reserved_call(
       p_org uuid, p_call_sid text, p_campaign uuid, p_phone_number_id integer, p_from text, p_to text,
       p_caller_state text, p_caller_zip text, p_source text,

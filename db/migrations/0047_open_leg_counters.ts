@@ -63,7 +63,7 @@ const CALL_LEGS_USAGE = `
 // The owner's open legs, stale ones included: from its 'open' row when trusted; otherwise counted
 // (the row locked first, then a count in a statement of its own, as leg_window_count() does) and
 // the row made or refreshed. The caller holds the owner's row lock.
-const LEG_OPEN_COUNT = `
+export const LEG_OPEN_COUNT = `
     CREATE FUNCTION leg_open_count(p_kind text, p_owner integer) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
     DECLARE
       v_row record;

@@ -2,8 +2,8 @@
 // ended for a concurrency limit (0047). Reservations read a counter row instead of counting the
 // owner's legs, and the counter stays equal to the count whatever writes the legs (reservations,
 // the unlimited path, dial callbacks, deletes, moved windows). A new counter row is re-counted
-// for its first 30 s (see the migrations); `trustCounters` ages the rows so that these tests
-// exercise the counters themselves. Runs on PGlite and on PostgreSQL; the
+// until one re-count after its first 30 s trusts it (migration 0048); `trustCounters` trusts the
+// rows so that these tests exercise the counters themselves. Runs on PGlite and on PostgreSQL; the
 // cross-instance race runs on two pg pools on PostgreSQL.
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,12 @@ function reserve(buyerId: number, callId: number, limits: LegLimits, startedAt?:
   return reserveLeg(db, { orgId: owner.orgId, callId, attempt: 1, buyerId, destination: '+12125550001', payout: '5', limits, startedAt });
 }
 
-/** Ends the grace period of every counter row (as 30 s passing would). */
+/** Ends the grace period of every counter row (as 30 s passing would); the rows stay untrusted until re-counted. */
+async function endGrace(): Promise<void> {
+  await sql`UPDATE leg_usage_counters SET grace_until = now() - interval '1 second'`.execute(t.db);
+}
+
+/** Trusts every counter row (as a re-count after its grace would). */
 async function trustCounters(): Promise<void> {
   await sql`UPDATE leg_usage_counters SET trusted_from = now() - interval '1 second'`.execute(t.db);
 }
@@ -78,7 +83,7 @@ async function expectCountersMatch(buyerId: number): Promise<void> {
   }
 }
 
-describe('leg usage counters (migrations 0022, 0047)', () => {
+describe('leg usage counters (migrations 0022, 0047, 0048)', () => {
   it('a capped reservation creates one row per capped period, untrusted for its first 30 s', async () => {
     const buyer = await newBuyer();
     const windows = fixedWindows();
@@ -110,6 +115,34 @@ describe('leg usage counters (migrations 0022, 0047)', () => {
     expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
     expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: false, reason: 'concurrency_reached' });
     await expectCountersMatch(buyer);
+  });
+
+  it.each([
+    { limit: { hourlyCap: 5 }, period: 'hour' },
+    { limit: { maxConcurrent: 5 }, period: 'open' },
+  ] as const)('a new $period row is trusted only by a re-count after its grace: a leg its first count missed is counted then', async ({ limit, period }) => {
+    const buyer = await newBuyer();
+    const limits = { ...noLimits(fixedWindows()), ...limit };
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    // A leg another instance wrote while the row was made, which the row's first count missed.
+    await reserve(buyer, (await newCall()).id, noLimits(fixedWindows()));
+    await sql`UPDATE leg_usage_counters SET legs = legs - 1 WHERE owner_kind = 'buyer' AND owner_id = ${buyer}`.execute(t.db);
+    expect((await counters(buyer)).map((r) => [r.period, r.legs, r.trusted])).toEqual([[period, 1, false]]);
+    // The grace ends with no reservation in it: the row is still not trusted as it was made.
+    await endGrace();
+    expect((await counters(buyer)).map((r) => [r.period, r.legs, r.trusted])).toEqual([[period, 1, false]]);
+    // The next reservation re-counts it (the missed leg included) and only then trusts it.
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    expect((await counters(buyer)).map((r) => [r.period, r.legs, r.trusted])).toEqual([[period, 3, true]]);
+    await expectCountersMatch(buyer);
+  });
+
+  it('a re-count within the grace does not trust the row', async () => {
+    const buyer = await newBuyer();
+    const limits = { ...noLimits(fixedWindows()), dailyCap: 5 };
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    expect(await reserve(buyer, (await newCall()).id, limits)).toEqual({ reserved: true });
+    expect((await counters(buyer)).map((r) => [r.period, r.legs, r.trusted])).toEqual([['day', 2, false]]);
   });
 
   // The first leg stops counting and the counter follows: busy (a cap counts legs that connected),

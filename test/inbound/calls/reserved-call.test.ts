@@ -1,7 +1,9 @@
 // record_reserved_call() (migrations 0041, 0042) through recordReservedCall(): each candidate buyer
 // in turn is locked and checked exactly against its limits; the call is written once with the first
 // one under them (its buyer, payout, answer and plan), and its leg; nobody → the fallback. A buyer
-// whose last place another instance takes while this call waits for its lock is passed over.
+// whose last place another instance takes while this call waits for its lock is passed over; a
+// buyer found at a limit is not kept locked (two calls trying two capped buyers in opposite orders
+// never deadlock, migration 0048).
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../../db/types.js';
@@ -209,6 +211,20 @@ describe('record_reserved_call(): each buyer locked and checked, the call writte
     },
   );
 
+  it(`two buyers at their limits, tried in opposite orders by 40 calls at once (${onPostgres ? 'two pg pools' : 'one PGlite handle'}): every call → the fallback, none deadlocks`, async () => {
+    const { a, b } = await twoBuyers('05');
+    await openLeg(t.db, a);
+    await openLeg(t.db, b);
+    const limits = { maxConcurrent: 1 };
+    const instances = [t.db, second?.db ?? t.db];
+    const calls = Array.from({ length: 40 }, (_, i) => input(i % 2 === 0 ? [candidate(a, limits), candidate(b, limits)] : [candidate(b, limits), candidate(a, limits)]));
+    const results = await Promise.allSettled(calls.map((call, i) => recordReservedCall(instances[i % 2]!, call)));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect(results.map((r) => (r as PromiseFulfilledResult<{ twiml: string | null }>).value.twiml)).toEqual(calls.map((c) => c.fallback.twiml));
+    expect(await legsOf(a)).toHaveLength(1);
+    expect(await legsOf(b)).toHaveLength(1);
+  });
+
   it('a counter not yet trusted is re-counted under the lock: a daily cap reached → the next buyer', async () => {
     const { a, b } = await twoBuyers('04');
     await openLeg(t.db, a);
@@ -221,7 +237,12 @@ describe('record_reserved_call(): each buyer locked and checked, the call writte
     expect((await callBySid(call.callSid))!.routing_plan).toMatchObject({ order: [b], skipped: [{ buyerId: a, reason: 'daily_cap_reached' }] });
     expect(await legsOf(a)).toHaveLength(1);
     expect(await legsOf(b)).toHaveLength(1);
-    const { rows } = await sql<{ legs: number }>`SELECT legs FROM leg_usage_counters WHERE owner_kind = 'buyer' AND owner_id = ${a}`.execute(t.db);
-    expect(rows).toEqual([{ legs: 1 }]);
+    // A refused buyer's check is rolled back with its lock (migration 0048): the re-count is not
+    // kept, and the row stays untrusted, so the next call counts again.
+    const { rows } = await sql<{ legs: number; trusted: boolean }>`
+      SELECT legs, trusted_from <= now() AS trusted FROM leg_usage_counters WHERE owner_kind = 'buyer' AND owner_id = ${a}`.execute(t.db);
+    expect(rows).toEqual([{ legs: 0, trusted: false }]);
+    const next = input([{ ...candidate(a, { dailyCap: 1 }), windows }, candidate(b)]);
+    expect(await recordReservedCall(t.db, next)).toMatchObject({ created: true, twiml: next.candidates[1]!.twiml });
   });
 });
