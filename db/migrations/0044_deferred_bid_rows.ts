@@ -54,7 +54,7 @@ function lz4Where(column: string): string {
     END $lz4$;`;
 }
 
-const BID_RESPONSES_INSERT = `
+export const BID_RESPONSES_INSERT = `
       INSERT INTO bid_responses (org_id, bid_request_id, request_id, rtb_target_id, target_name, status, http_status, response_time_ms,
         bid_amount, bid_currency, destination_number, duration_sec, is_valid, is_winning_bid, rejection_reason, request_body, response_body,
         created_at)
@@ -64,6 +64,38 @@ const BID_RESPONSES_INSERT = `
       FROM jsonb_to_recordset(p_responses) AS b(org_id uuid, request_id text, rtb_target_id integer, target_name text,
         status text, http_status integer, response_time_ms integer, bid_amount numeric, bid_currency text, destination_number text,
         duration_sec integer, is_valid boolean, is_winning_bid boolean, rejection_reason text, request_body text, response_body text)`;
+
+/** insert_bid_responses() as this migration made it (migration 0049 replaces it; its down restores this). */
+export const INSERT_BID_RESPONSES_FUNCTION = `
+    CREATE FUNCTION insert_bid_responses(p_bid_request_id bigint, p_responses jsonb, p_created_at timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE AS $fn$
+    BEGIN
+      ${BID_RESPONSES_INSERT};
+    END
+    $fn$;
+`;
+
+/** flush_bid_responses() as this migration made it (migration 0049 replaces it; its down restores this). */
+export const FLUSH_BID_RESPONSES_FUNCTION = `
+    CREATE FUNCTION flush_bid_responses(p_bid_request_ids bigint[]) RETURNS integer LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      v_pending record;
+      v_flushed integer := 0;
+    BEGIN
+      -- The copies locked in one order whoever flushes them (a batch of the writer, a reader's, the
+      -- sweep's), so that two flushes of overlapping batches wait for each other, never deadlock.
+      PERFORM 1 FROM bid_responses_pending WHERE bid_request_id = ANY (p_bid_request_ids) ORDER BY bid_request_id FOR UPDATE;
+      FOR v_pending IN
+        DELETE FROM bid_responses_pending WHERE bid_request_id = ANY (p_bid_request_ids)
+        RETURNING bid_request_id, responses, created_at
+      LOOP
+        PERFORM insert_bid_responses(v_pending.bid_request_id, v_pending.responses::jsonb, v_pending.created_at);
+        v_flushed := v_flushed + 1;
+      END LOOP;
+      RETURN v_flushed;
+    END
+    $fn$;
+`;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql
@@ -90,12 +122,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     END
     $fn$;
 
-    CREATE FUNCTION insert_bid_responses(p_bid_request_id bigint, p_responses jsonb, p_created_at timestamptz)
-    RETURNS void LANGUAGE plpgsql VOLATILE AS $fn$
-    BEGIN
-      ${BID_RESPONSES_INSERT};
-    END
-    $fn$;
+    ${INSERT_BID_RESPONSES_FUNCTION}
 
     DROP FUNCTION write_auction_audit(jsonb, jsonb, boolean);
     CREATE FUNCTION write_auction_audit(p_request jsonb, p_ledger text, p_responses jsonb, p_async_commit boolean)
@@ -110,24 +137,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     END
     $fn$;
 
-    CREATE FUNCTION flush_bid_responses(p_bid_request_ids bigint[]) RETURNS integer LANGUAGE plpgsql VOLATILE AS $fn$
-    DECLARE
-      v_pending record;
-      v_flushed integer := 0;
-    BEGIN
-      -- The copies locked in one order whoever flushes them (a batch of the writer, a reader's, the
-      -- sweep's), so that two flushes of overlapping batches wait for each other, never deadlock.
-      PERFORM 1 FROM bid_responses_pending WHERE bid_request_id = ANY (p_bid_request_ids) ORDER BY bid_request_id FOR UPDATE;
-      FOR v_pending IN
-        DELETE FROM bid_responses_pending WHERE bid_request_id = ANY (p_bid_request_ids)
-        RETURNING bid_request_id, responses, created_at
-      LOOP
-        PERFORM insert_bid_responses(v_pending.bid_request_id, v_pending.responses::jsonb, v_pending.created_at);
-        v_flushed := v_flushed + 1;
-      END LOOP;
-      RETURN v_flushed;
-    END
-    $fn$;
+    ${FLUSH_BID_RESPONSES_FUNCTION}
 
     DROP FUNCTION answer_rtb_call(uuid, integer, integer, integer, text, numeric, integer, jsonb, jsonb, text, jsonb);
     CREATE FUNCTION answer_rtb_call(p_org_id uuid, p_call_id integer, p_attempt integer, p_target_id integer, p_destination text,

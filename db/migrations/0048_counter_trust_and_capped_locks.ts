@@ -27,6 +27,7 @@ import { type Kysely, sql } from 'kysely';
 import { COUNTED, LEG_WINDOW_COUNT_FUNCTION, NEW_COUNTER_GRACE } from './0022_leg_usage_counters.js';
 import { PROCEDURE as PROCEDURE_0046 } from './0046_reserved_call_short_lock.js';
 import { LEG_OPEN_COUNT } from './0047_open_leg_counters.js';
+import { replaceOnce } from './sql-text.js';
 
 /** A re-count trusts the row only once its grace has passed (and a trusted row stays trusted). */
 const TRUST_AFTER_RECOUNT = `trusted_from = CASE WHEN leg_usage_counters.grace_until <= now()
@@ -117,13 +118,7 @@ const LOOP_CHECK = `
             v_reason := CASE WHEN FOUND THEN NULL ELSE 'not_found' END;
           END IF;`;
 
-function replaceOnce(text: string, from: string, to: string): string {
-  const at = text.indexOf(from);
-  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error('migration 0048: the loop of record_reserved_call() to replace was not found once');
-  return text.slice(0, at) + to + text.slice(at + from.length);
-}
-
-export const PROCEDURE = replaceOnce(PROCEDURE_0046, LOOP_CHECK_0046, LOOP_CHECK);
+export const PROCEDURE = replaceOnce(PROCEDURE_0046, LOOP_CHECK_0046, LOOP_CHECK, "0046's record_reserved_call() loop");
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql

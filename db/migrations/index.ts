@@ -45,6 +45,7 @@ import * as m0045 from './0045_kb_vector_counts.js';
 import * as m0046 from './0046_reserved_call_short_lock.js';
 import * as m0047 from './0047_open_leg_counters.js';
 import * as m0048 from './0048_counter_trust_and_capped_locks.js';
+import * as m0049 from './0049_bid_rows_of_deleted_targets.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -92,4 +93,5 @@ export const migrations: Record<string, Migration> = {
   '0046_reserved_call_short_lock': m0046,
   '0047_open_leg_counters': m0047,
   '0048_counter_trust_and_capped_locks': m0048,
+  '0049_bid_rows_of_deleted_targets': m0049,
 };

@@ -2,7 +2,8 @@
 // one copy, written as bid_responses rows just after it. Here the server "dies" right after the
 // answer — the routing runs the real code with a writer that never writes, leaving the database
 // exactly as a killed server would — and what it left must still reach every reader once: the
-// sweep, the audit API, the RTB report, and a fall-through to the next bid.
+// sweep, the audit API, the RTB report, and a fall-through to the next bid — also when a target
+// was deleted before its bids were written (migration 0049).
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordInboundCall } from '../../../server/inbound/calls/queries/index.js';
@@ -138,6 +139,28 @@ describe('the bids of a one-statement RTB answer', () => {
     const { sid } = await answeredThenKilled(setup);
     const next = await dialStatus(t, sid, 1, 'busy');
     expect(next.text).toBe(dialXml(t, '+14155550403', 2));
+  });
+
+  it('of a target deleted before they were written: written without it (its name kept); the fall-through, the sweep and the report go on', async () => {
+    const setup = await rtbCampaign();
+    const { sid, audit } = await answeredThenKilled(setup);
+    const stale = await answeredThenKilled(setup);
+    expect((await owner.client.DELETE('/api/rtb/targets/{id}', { params: { path: { id: setup.targetIds[0]! } } })).response.status).toBe(204);
+    const next = await dialStatus(t, sid, 1, 'busy');
+    expect(next.status).toBe(200);
+    expect(next.text).toBe(dialXml(t, '+14155550403', 2));
+    const rows = await t.db.selectFrom('bid_responses').select(['rtb_target_id', 'target_name', 'bid_amount']).where('bid_request_id', '=', audit.id).orderBy('bid_amount').execute();
+    expect(rows.map((r) => [r.rtb_target_id, r.bid_amount])).toEqual([
+      [null, '12.0000'],
+      [setup.targetIds[2], '15.0000'],
+      [setup.targetIds[1], '18.0000'],
+    ]);
+    expect(rows[0]!.target_name).toBeTruthy();
+    expect(await sweepPendingBids(t.db, 0)).toBeGreaterThanOrEqual(1);
+    expect(await pendingOf(stale.audit.id)).toEqual([]);
+    expect(await bidRows(stale.audit.id)).toHaveLength(3);
+    const report = await owner.client.GET('/api/reports/rtb-performance', { params: { query: { campaignId: setup.campaign.id } } });
+    expect(report.response.status).toBe(200);
   });
 
   it('through the voice webhook, are rows once the server has written them after the answer', async () => {
