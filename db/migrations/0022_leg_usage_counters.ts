@@ -114,36 +114,8 @@ export const LEG_CAP_REASON_FUNCTION = `
     END $fn$;
 `;
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql
-    .raw(
-      `
-    CREATE TABLE leg_usage_counters (
-      owner_kind text NOT NULL CHECK (owner_kind IN ('buyer', 'target')),
-      owner_id integer NOT NULL,
-      period text NOT NULL CHECK (period IN ('hour', 'day', 'month')),
-      window_start timestamptz NOT NULL,
-      legs integer NOT NULL,
-      trusted_from timestamptz NOT NULL,
-      PRIMARY KEY (owner_kind, owner_id, period)
-    );
-
-    ${CALL_LEGS_USAGE_FUNCTION}
-    CREATE TRIGGER call_legs_usage AFTER INSERT OR DELETE OR UPDATE OF buyer_id, rtb_target_id, dial_status, started_at
-      ON call_legs FOR EACH ROW EXECUTE FUNCTION call_legs_usage();
-
-    -- A deleted owner's counters go with it.
-    CREATE FUNCTION leg_usage_owner_deleted() RETURNS trigger LANGUAGE plpgsql AS $fn$
-    BEGIN
-      DELETE FROM leg_usage_counters WHERE owner_kind = TG_ARGV[0] AND owner_id = OLD.id;
-      RETURN NULL;
-    END $fn$;
-    CREATE TRIGGER buyers_leg_usage_deleted AFTER DELETE ON buyers FOR EACH ROW EXECUTE FUNCTION leg_usage_owner_deleted('buyer');
-    CREATE TRIGGER rtb_targets_leg_usage_deleted AFTER DELETE ON rtb_targets FOR EACH ROW EXECUTE FUNCTION leg_usage_owner_deleted('target');
-
-    ${LEG_WINDOW_COUNT_FUNCTION}
-
-    ${LEG_CAP_REASON_FUNCTION}
+/** reserve_leg() as this migration made it (migration 0050 replaces it; its down restores this). */
+export const RESERVE_LEG_COUNTED_FUNCTION = `
     CREATE OR REPLACE FUNCTION reserve_leg(
       p_org uuid, p_call integer, p_attempt integer, p_buyer integer, p_target integer,
       p_destination text, p_payout numeric, p_min_duration integer,
@@ -197,6 +169,39 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN 'reserved';
     END
     $fn$;
+`;
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql
+    .raw(
+      `
+    CREATE TABLE leg_usage_counters (
+      owner_kind text NOT NULL CHECK (owner_kind IN ('buyer', 'target')),
+      owner_id integer NOT NULL,
+      period text NOT NULL CHECK (period IN ('hour', 'day', 'month')),
+      window_start timestamptz NOT NULL,
+      legs integer NOT NULL,
+      trusted_from timestamptz NOT NULL,
+      PRIMARY KEY (owner_kind, owner_id, period)
+    );
+
+    ${CALL_LEGS_USAGE_FUNCTION}
+    CREATE TRIGGER call_legs_usage AFTER INSERT OR DELETE OR UPDATE OF buyer_id, rtb_target_id, dial_status, started_at
+      ON call_legs FOR EACH ROW EXECUTE FUNCTION call_legs_usage();
+
+    -- A deleted owner's counters go with it.
+    CREATE FUNCTION leg_usage_owner_deleted() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+      DELETE FROM leg_usage_counters WHERE owner_kind = TG_ARGV[0] AND owner_id = OLD.id;
+      RETURN NULL;
+    END $fn$;
+    CREATE TRIGGER buyers_leg_usage_deleted AFTER DELETE ON buyers FOR EACH ROW EXECUTE FUNCTION leg_usage_owner_deleted('buyer');
+    CREATE TRIGGER rtb_targets_leg_usage_deleted AFTER DELETE ON rtb_targets FOR EACH ROW EXECUTE FUNCTION leg_usage_owner_deleted('target');
+
+    ${LEG_WINDOW_COUNT_FUNCTION}
+
+    ${LEG_CAP_REASON_FUNCTION}
+    ${RESERVE_LEG_COUNTED_FUNCTION}
   `,
     )
     .execute(db);

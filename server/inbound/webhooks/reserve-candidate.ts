@@ -40,7 +40,7 @@ export async function reserveCandidate(
   let destination: string;
   if (candidate.kind === 'number') {
     const recorded = await recordNumberLeg(db, { orgId: call.org_id, callId: call.id, attempt, destination: candidate.destination });
-    return recorded.recorded ? { destination: candidate.destination } : { reason: 'attempt_taken' };
+    return recorded.recorded ? { destination: candidate.destination } : { reason: recorded.reason };
   }
   if (candidate.kind === 'target') {
     // As this request's auction loaded it, else read (reserve_leg checks it still exists).

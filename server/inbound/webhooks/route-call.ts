@@ -21,7 +21,7 @@ import { bidCandidates, untried, type DialCandidate, type RouteMode, type Stored
 import { answerableInOneStatement, reserveCandidate } from './reserve-candidate.js';
 import { answerRtbCall } from './rtb-answer.js';
 import type { AuctionPrefetch } from './auction-prefetch.js';
-import { dialTwiml, fallbackTwiml, redirectTwiml } from './twiml.js';
+import { dialTwiml, fallbackTwiml, hangupTwiml, redirectTwiml } from './twiml.js';
 import type { WebhookUrls } from './urls.js';
 
 export interface RouteDeps {
@@ -344,6 +344,8 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
       }
     }
     plan.attempts.push({ attempt, candidate: label(candidate), result: 'skipped', reason: reserved.reason });
+    // The caller hung up while this attempt was being routed: nobody else is dialled either.
+    if (reserved.reason === 'call_ended') return finish(hangupTwiml(), null);
   }
 
   if (req.flow?.next !== undefined) {

@@ -1,12 +1,13 @@
 // Two server instances on one database never exceed a buyer's limits, never record a CallSid
-// twice and never count a revenue twice (issue 4, items 3 and 4). On PostgreSQL: two independent
+// twice, never count a revenue twice (issue 4, items 3 and 4) and never leave a leg open on a call
+// whose final status raced its reservation (migration 0050). On PostgreSQL: two independent
 // Kysely instances (two pg pools) on the same schema. On PGlite a second handle on the same
 // database is not possible (one connection, owned by one process): the same race runs through
 // the one handle, and the test names say so.
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../../db/types.js';
-import { applyCallEvent, type LegLimits, listCallLegs, recordInboundCall, reserveLeg } from '../../../server/inbound/calls/queries/index.js';
+import { applyCallEvent, type LegLimits, listCallLegs, recordInboundCall, recordNumberLeg, reserveLeg } from '../../../server/inbound/calls/queries/index.js';
 import { createBuyer, createCampaign, registerOrg, type Member } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { fixedWindows, newCallSid, noLimits, onPostgres, openSecondInstance } from './db-helpers.js';
@@ -104,5 +105,34 @@ describe(`races between instances (${where})`, () => {
       const legs = await listCallLegs(t.db, call.id);
       expect(legs.map((l) => [l.dial_status, l.ended_at !== null])).toEqual([['completed', true]]);
     }
+  });
+
+  it(`the next attempt reserved while the final status commits on the other instance → the call's legs all end, none is left open (${where})`, async () => {
+    const [a, b] = [(await createBuyer(owner.client)).id, (await createBuyer(owner.client)).id];
+    const limited = { ...noLimits(fixedWindows()), maxConcurrent: 1 };
+    for (let run = 0; run < 6; run += 1) {
+      const { call } = await recordInboundCall(instances[0], { orgId: owner.orgId, callSid: newCallSid(), campaignId });
+      const base = { orgId: owner.orgId, callId: call.id, destination: '+12125550001', payout: '5' };
+      await reserveLeg(instances[0], { ...base, attempt: 1, buyerId: a, limits: noLimits(fixedWindows()) });
+      await applyCallEvent(instances[0], call.call_sid, dial(1, 'busy'), { minDurationSec: 0, payout: '5' });
+      // Attempt 2 (limited, unlimited, a number, in turn) races the caller's hang-up.
+      const next = () =>
+        run % 3 === 0
+          ? reserveLeg(instances[1], { ...base, attempt: 2, buyerId: b, limits: limited }).then((r) => (r.reserved ? 'reserved' : r.reason))
+          : run % 3 === 1
+            ? reserveLeg(instances[1], { ...base, attempt: 2, buyerId: b, limits: noLimits(fixedWindows()) }).then((r) => (r.reserved ? 'reserved' : r.reason))
+            : recordNumberLeg(instances[1], { ...base, attempt: 2 }).then((r) => (r.recorded ? 'reserved' : r.reason));
+      const [reserved] = await Promise.all([next(), applyCallEvent(instances[0], call.call_sid, status('completed', { callDuration: 9 }), { minDurationSec: 0, payout: '5' })]);
+      expect(['reserved', 'call_ended']).toContain(reserved);
+      const legs = await listCallLegs(t.db, call.id);
+      expect(legs.filter((l) => l.ended_at === null)).toEqual([]);
+      // Once the call has ended, nothing more is reserved for it.
+      expect(await reserveLeg(instances[1], { ...base, attempt: 3, buyerId: b, limits: limited })).toEqual({ reserved: false, reason: 'call_ended' });
+      expect(await reserveLeg(instances[1], { ...base, attempt: 3, buyerId: b, limits: noLimits(fixedWindows()) })).toEqual({ reserved: false, reason: 'call_ended' });
+      expect(await recordNumberLeg(instances[1], { ...base, attempt: 3 })).toEqual({ recorded: false, reason: 'call_ended' });
+      expect(await recordNumberLeg(instances[1], { ...base, attempt: 1 })).toEqual({ recorded: false, reason: 'attempt_taken' });
+    }
+    const open = await t.db.selectFrom('call_legs').select('call_id').where('buyer_id', '=', b).where('ended_at', 'is', null).execute();
+    expect(open).toEqual([]);
   });
 });

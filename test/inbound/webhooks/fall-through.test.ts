@@ -67,6 +67,22 @@ describe('dial-status fall-through', () => {
     expect(await legRows(t, sid)).toHaveLength(1);
   });
 
+  it('a busy that arrives after the caller hung up dials nobody: <Hangup/>, no open leg holds the next buyer', async () => {
+    const { campaign, buyers } = await buyerCampaign(owner.client, [
+      { phoneNumber: '+13125550231', assignmentPriority: 1 },
+      { phoneNumber: '+13125550232', assignmentPriority: 2, maxConcurrentCalls: 1 },
+    ]);
+    const sid = callSid();
+    expect((await voice(t, sid, campaign.phoneNumber!)).text).toBe(dialXml(t, '+13125550231', 1));
+    await callStatus(t, sid, 'completed', 20);
+    expect((await dialStatus(t, sid, 1, 'busy')).text).toBe(HANGUP_XML);
+    expect((await legRows(t, sid)).map((l) => [l.attempt, l.buyer_id, l.ended_at !== null])).toEqual([[1, buyers[0]!.id, true]]);
+    expect((await callRow(t, sid)).buyer_id).toBe(buyers[0]!.id);
+    // The second buyer's only place is not held by a leg nobody will end.
+    const open = await t.db.selectFrom('call_legs').select('call_id').where('buyer_id', '=', buyers[1]!.id).where('ended_at', 'is', null).execute();
+    expect(open).toEqual([]);
+  });
+
   it('RTB: the winner busy → the runner-up bid at its own price → then the buyers', async () => {
     const targetIds = [];
     for (const [amount, destination] of [

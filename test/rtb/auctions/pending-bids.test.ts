@@ -145,7 +145,7 @@ describe('the bids of a one-statement RTB answer', () => {
     const setup = await rtbCampaign();
     const { sid, audit } = await answeredThenKilled(setup);
     const stale = await answeredThenKilled(setup);
-    expect((await owner.client.DELETE('/api/rtb/targets/{id}', { params: { path: { id: setup.targetIds[0]! } } })).response.status).toBe(204);
+    expect((await owner.client.DELETE('/api/rtb/targets/{id}', { params: { path: { id: String(setup.targetIds[0]!) } } })).response.status).toBe(204);
     const next = await dialStatus(t, sid, 1, 'busy');
     expect(next.status).toBe(200);
     expect(next.text).toBe(dialXml(t, '+14155550403', 2));

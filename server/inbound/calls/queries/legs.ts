@@ -9,6 +9,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../../../db/types.js';
 import type { CapWindows } from '../../routing/cap-windows.js';
+import { FINAL_RANK } from '../status.js';
 
 /**
  * A leg still open this long after it started cannot be live (Twilio's <Dial timeLimit> default
@@ -54,9 +55,10 @@ export type ReserveLegResult =
       reserved: false;
       /**
        * A cap, or: `not_found` (buyer / target / call not in this organisation, e.g. deleted
-       * meanwhile); `attempt_taken` (this attempt of the call is already reserved for someone else).
+       * meanwhile); `attempt_taken` (this attempt of the call is already reserved for someone else);
+       * `call_ended` (the call's final status came first: the caller hung up; migration 0050).
        */
-      reason: CapReason | 'not_found' | 'attempt_taken';
+      reason: CapReason | 'not_found' | 'attempt_taken' | 'call_ended';
     };
 
 export interface LegUsage {
@@ -151,6 +153,7 @@ type ReserveFailure = Extract<ReserveLegResult, { reserved: false }>['reason'];
 const RESERVE_REASONS: ReadonlySet<string> = new Set<ReserveFailure>([
   'not_found',
   'attempt_taken',
+  'call_ended',
   'concurrency_reached',
   'hourly_cap_reached',
   'daily_cap_reached',
@@ -171,7 +174,8 @@ async function reserveUnlimited(db: Db, input: ReserveLegInput, owner: Owner): P
       SELECT c.id, ${input.attempt}, c.org_id, ${buyerId}::integer, ${targetId}::integer, ${input.destination}, ${input.payout}::numeric,
              ${input.minDurationSec ?? 0}::integer, COALESCE(${input.startedAt ?? null}::timestamptz, now())
       FROM calls c JOIN ${ownerTable} o ON o.org_id = c.org_id AND o.id = ${owner.id}
-      WHERE c.org_id = ${input.orgId} AND c.id = ${input.callId} ${commitMode}
+      WHERE c.org_id = ${input.orgId} AND c.id = ${input.callId} AND c.status_rank < ${FINAL_RANK} ${commitMode}
+      FOR SHARE OF c
       ON CONFLICT (call_id, attempt) DO NOTHING
       RETURNING call_id)
     UPDATE calls SET buyer_id = ${buyerId}::integer, rtb_target_id = ${targetId}::integer, payout = ${input.payout}::numeric, updated_at = now()
@@ -182,16 +186,23 @@ async function reserveUnlimited(db: Db, input: ReserveLegInput, owner: Owner): P
 
 /**
  * A leg to a plain number (a flow's Route to a number, a transfer): nobody's limits, no payout.
- * Idempotent per attempt: `recorded: false` when the attempt exists already.
+ * Idempotent per attempt: `attempt_taken` when the attempt exists already; `call_ended` when the
+ * call's final status came first (read under a share lock, as reserve_leg() does).
  */
-export async function recordNumberLeg(db: Db, input: { orgId: string; callId: number; attempt: number; destination: string }): Promise<{ recorded: boolean }> {
-  const row = await db
-    .insertInto('call_legs')
-    .values({ call_id: input.callId, attempt: input.attempt, org_id: input.orgId, destination: input.destination })
-    .onConflict((oc) => oc.columns(['call_id', 'attempt']).doNothing())
-    .returning('attempt')
-    .executeTakeFirst();
-  return { recorded: row !== undefined };
+export async function recordNumberLeg(
+  db: Db,
+  input: { orgId: string; callId: number; attempt: number; destination: string },
+): Promise<{ recorded: true } | { recorded: false; reason: 'attempt_taken' | 'call_ended' }> {
+  const { rows } = await sql<{ attempt: number }>`
+    INSERT INTO call_legs (call_id, attempt, org_id, destination)
+    SELECT c.id, ${input.attempt}::integer, c.org_id, ${input.destination}::text FROM calls c
+    WHERE c.org_id = ${input.orgId} AND c.id = ${input.callId} AND c.status_rank < ${FINAL_RANK}
+    FOR SHARE OF c
+    ON CONFLICT (call_id, attempt) DO NOTHING
+    RETURNING attempt`.execute(db);
+  if (rows.length > 0) return { recorded: true };
+  const taken = await db.selectFrom('call_legs').select('attempt').where('call_id', '=', input.callId).where('attempt', '=', input.attempt).executeTakeFirst();
+  return { recorded: false, reason: taken ? 'attempt_taken' : 'call_ended' };
 }
 
 /** Keeps the recording of a voicemail the caller left (the first one recorded wins). */
