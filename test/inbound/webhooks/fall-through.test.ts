@@ -150,6 +150,20 @@ describe('revenue', () => {
     expect(await callRow(t, free)).toMatchObject({ revenue: null, connected_duration_sec: 500 });
   });
 
+  it('a buyer deleted during its call: the call still pays that leg’s payout, not the first buyer’s', async () => {
+    const { campaign, buyers } = await buyerCampaign(owner.client, [
+      { phoneNumber: '+13125550271', assignmentPriority: 1, payout: 10, minCallDurationSec: 30 },
+      { phoneNumber: '+13125550272', assignmentPriority: 2, payout: 50, minCallDurationSec: 30 },
+    ]);
+    const sid = callSid();
+    await voice(t, sid, campaign.phoneNumber!);
+    expect((await dialStatus(t, sid, 1, 'no-answer')).text).toBe(dialXml(t, '+13125550272', 2));
+    expect((await owner.client.DELETE('/api/buyers/{id}', { params: { path: { id: String(buyers[1]!.id) } } })).response.status).toBe(204);
+    expect((await dialStatus(t, sid, 2, 'completed', 120)).text).toBe(HANGUP_XML);
+    await callStatus(t, sid, 'completed', 140);
+    expect(await callRow(t, sid)).toMatchObject({ revenue: '50.0000', revenue_attempt: 2, buyer_id: null });
+  });
+
   it('a final status releases the buyer’s concurrency slot', async () => {
     const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550261', maxConcurrentCalls: 1 }]);
     const first = callSid();

@@ -162,12 +162,14 @@ export async function applyCallEvent(
 }
 
 /**
- * What the call pays, from its legs as reserved: the last leg dialled to a buyer or RTB target
- * (once a leg connects no further one is dialled, so that is the connected one) with the payout
- * and minimum fixed when it was reserved. A call that reached nobody who pays never qualifies.
+ * What the call pays, from its legs as reserved: the last leg dialled (once a leg connects no
+ * further one is dialled, so that is the one that connects) with the payout and minimum fixed when
+ * it was reserved. A leg to a plain number pays nothing, even after a buyer's leg that did not
+ * connect; a leg whose buyer or target was deleted since still pays what it was reserved at. A row
+ * a dial callback wrote before its reservation (no destination yet) was not dialled by us.
  */
 export function legRevenuePolicy(legs: readonly CallLegRow[]): RevenuePolicy {
-  const paid = [...legs].reverse().find((l) => (l.buyer_id !== null || l.rtb_target_id !== null) && l.payout !== null);
-  if (!paid || paid.payout === null) return { minDurationSec: 0, payout: null };
-  return { minDurationSec: paid.min_duration_sec, payout: paid.payout };
+  const dialled = [...legs].reverse().find((l) => l.destination !== null);
+  if (!dialled || dialled.payout === null) return { minDurationSec: 0, payout: null };
+  return { minDurationSec: dialled.min_duration_sec, payout: dialled.payout };
 }
