@@ -206,7 +206,7 @@ describe('outbound webhooks (signed, duplicated, out of order)', () => {
     await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
   });
 
-  it("the first webhook of a call whose sid was never stored links it; another call's sid is a 404", async () => {
+  it("the first webhook of a call whose sid was never stored links it and extends its lead's claim; another call's sid is a 404", async () => {
     const campaignId = await outboundCampaign(2);
     const dead = { kind: 'simulator' as const, placeCall: () => new Promise<never>(() => undefined) };
     void runDialerTick({ db: t.db, telephony: dead, urls: outboundUrls(t.config.publicBaseUrl) });
@@ -218,6 +218,11 @@ describe('outbound webhooks (signed, duplicated, out of order)', () => {
     const ringing = { CallSid: sid, CallStatus: 'ringing', From: callerId, To: first!.to_number!, Direction: 'outbound-api' };
     expect((await postWebhook(t, `/api/webhooks/outbound/status?callId=${first!.id}`, ringing)).status).toBe(204);
     expect((await t.db.selectFrom('calls').select(['call_sid', 'status']).where('id', '=', first!.id).executeTakeFirstOrThrow())).toEqual({ call_sid: sid, status: 'ringing' });
+    // Its lead's claim is now a placed call's (hours), not the two minutes of a claim: it does not
+    // lapse, and the lead is not dialled again, while the call is live.
+    const lead = await t.db.selectFrom('leads').select(['dial_status', 'dial_lease_until']).where('id', '=', first!.lead_id!).executeTakeFirstOrThrow();
+    expect(lead.dial_status).toBe('calling');
+    expect(lead.dial_lease_until!.getTime() - Date.now()).toBeGreaterThan(3_600_000);
     // The same sid on the other placeholder call: not that call.
     expect((await postWebhook(t, `/api/webhooks/outbound/status?callId=${second!.id}`, { ...ringing, To: second!.to_number! })).status).toBe(404);
     expect((await t.db.selectFrom('calls').select('call_sid').where('id', '=', second!.id).executeTakeFirstOrThrow()).call_sid.startsWith('DL')).toBe(true);

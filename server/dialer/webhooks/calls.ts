@@ -1,34 +1,29 @@
 // The outbound call a webhook is about, by our id (`callId` in the URL) and Twilio's CallSid.
 // The first webhook of a call whose sid was not stored yet (the dialer died between placing the
-// call and storing its sid) stores it; a sid that belongs to another call is not this call. Its
+// call and storing its sid) stores it and extends its lead's claim; a sid that belongs to another call is not this call. Its
 // progress (and the call.started / call.answered events) moves forward only.
 import { sql } from 'kysely';
 import type { CallRow, Db } from '../../../db/types.js';
 import { isUniqueViolation } from '../../platform/common/pg-errors.js';
 import { inTransaction } from '../../platform/common/transaction.js';
 import { type CallEventType, raiseCallEvents } from '../../platform/events/call-events.js';
-import { isPlaceholderSid } from '../loop/queries.js';
+import { callPlaced, isPlaceholderSid } from '../loop/queries.js';
 
 export async function outboundCall(db: Db, callId: number, callSid: string): Promise<CallRow | undefined> {
   const call = await db.selectFrom('calls').selectAll().where('id', '=', callId).where('direction', '=', 'outbound').executeTakeFirst();
   if (!call) return undefined;
   if (call.call_sid === callSid) return call;
   if (!isPlaceholderSid(call.call_sid)) return undefined;
-  let linked: CallRow | undefined;
   try {
-    linked = await db
-      .updateTable('calls')
-      .set({ call_sid: callSid, updated_at: sql<Date>`now()` })
-      .where('id', '=', callId)
-      .where('call_sid', 'like', 'DL%')
-      .returningAll()
-      .executeTakeFirst();
+    // As the dialer would have: the sid stored, and the lead's claim extended to a placed call's
+    // (else the claim lapses while the call is live and the lead is dialled again).
+    await callPlaced(db, callId, callSid);
   } catch (err) {
     // The sid is another call's: not this call.
     if (isUniqueViolation(err)) return undefined;
     throw err;
   }
-  return linked ?? (await db.selectFrom('calls').selectAll().where('id', '=', callId).where('call_sid', '=', callSid).executeTakeFirst());
+  return db.selectFrom('calls').selectAll().where('id', '=', callId).where('call_sid', '=', callSid).executeTakeFirst();
 }
 
 const RANK = { queued: 0, initiated: 1, ringing: 2, 'in-progress': 3 } as const;
