@@ -91,8 +91,9 @@ async function planCampaign(deps: DialerDeps, campaignId: string, result: TickRe
 
 /** A recorded call placed through the telephony port; a refusal ends it `failed` (its lead follows the retry policy). */
 export async function placeOutboundCall(deps: DialerDeps, campaign: CampaignRow, call: CallRow): Promise<boolean> {
+  let placed: { callSid: string };
   try {
-    const placed = await deps.telephony.placeCall({
+    placed = await deps.telephony.placeCall({
       to: call.to_number!,
       from: campaign.caller_id!,
       answerUrl: deps.urls.answer(call.id),
@@ -101,14 +102,16 @@ export async function placeOutboundCall(deps: DialerDeps, campaign: CampaignRow,
       ...(campaign.amd_enabled ? { machineDetection: { mode: 'DetectMessageEnd' as const, statusCallbackUrl: deps.urls.amd(call.id) } } : {}),
       ...(campaign.record_calls ? { recordingStatusCallbackUrl: deps.urls.recording(call.id) } : {}),
     });
-    await callPlaced(deps.db, call.id, placed.callSid);
-    publishCallStarted(deps.db, call);
-    return true;
   } catch (err) {
     deps.log?.warn({ err, callId: call.id }, 'outbound call refused by the carrier');
     await finishCall(deps.db, call.id, { status: 'failed', durationSec: 0 }, deps.now?.() ?? new Date());
     return false;
   }
+  // The call is live from here: a failure to store its sid is not the carrier refusing it (its
+  // first webhook stores the sid instead, server/dialer/webhooks/calls.ts).
+  await callPlaced(deps.db, call.id, placed.callSid);
+  publishCallStarted(deps.db, call);
+  return true;
 }
 
 /** One pass over every dialable campaign; lapsed claims are given back first. */
