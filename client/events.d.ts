@@ -132,7 +132,10 @@ export interface AgentStatusCommand {
 export interface Ack {
   ok: boolean;
   error?: {
-    code: "VALIDATION_ERROR" | "RESOURCE_NOT_FOUND" | "FORBIDDEN";
+    /**
+     * INTERNAL_ERROR: the server failed (logged); nothing was changed or the change is unknown, ask again
+     */
+    code: "VALIDATION_ERROR" | "RESOURCE_NOT_FOUND" | "FORBIDDEN" | "INTERNAL_ERROR";
     message: string;
   };
 }

@@ -59,6 +59,12 @@ function sessionFromCookie(app: FastifyInstance, cookieHeader: string | undefine
 
 const fail = (code: NonNullable<Ack['error']>['code'], message: string): Ack => ({ ok: false, error: { code, message } });
 
+/** A payload's `agentId` when it is a uuid string; anything else (a number, an object, missing) is undefined. */
+function agentIdOf(payload: unknown): string | undefined {
+  const raw = (payload as Partial<AgentJoin> | null | undefined)?.agentId;
+  return typeof raw === 'string' ? (parseUuid(raw) ?? undefined) : undefined;
+}
+
 function acknowledge(ack: unknown, answer: Ack): void {
   if (typeof ack === 'function') (ack as (a: Ack) => void)(answer);
 }
@@ -140,27 +146,41 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
     }
   }
 
-  /** Seed 002's client messages; each waits until the socket's rooms are joined (`ready`: false when that failed). */
+  /**
+   * Seed 002's client messages; each waits until the socket's rooms are joined (`ready`: false
+   * when that failed). A payload is checked by type before use, and a handler's failure is logged
+   * and acknowledged as INTERNAL_ERROR: a client message never becomes an unhandled rejection.
+   */
   function listen(socket: LiveSocket, ready: Promise<boolean>): void {
     const { principal } = socket.data;
-    socket.on('agent:join' as never, async (payload: AgentJoin, ack: unknown) => {
-      if (!(await ready)) return;
-      const id = parseUuid(String(payload?.agentId ?? ''));
-      if (!id) return acknowledge(ack, fail('VALIDATION_ERROR', 'agentId: must be an agent id (uuid)'));
+    const handle = (event: string, run: (payload: unknown) => Promise<Ack>) =>
+      socket.on(event as never, async (payload: unknown, ack: unknown) => {
+        try {
+          if (!(await ready)) return;
+          acknowledge(ack, await run(payload));
+        } catch (err) {
+          app.log.error({ err, event, socketId: socket.id }, 'live events client message failed');
+          acknowledge(ack, fail('INTERNAL_ERROR', 'Internal server error'));
+        }
+      });
+
+    handle('agent:join', async (payload) => {
+      const id = agentIdOf(payload);
+      if (!id) return fail('VALIDATION_ERROR', 'agentId: must be an agent id (uuid)');
       const agent = await findAgent(db, agentScope(principal), id);
-      if (!agent) return acknowledge(ack, fail('RESOURCE_NOT_FOUND', `Agent with ID '${id}' not found`));
+      if (!agent) return fail('RESOURCE_NOT_FOUND', `Agent with ID '${id}' not found`);
       await socket.join(agentRoom(id));
-      return acknowledge(ack, { ok: true });
+      return { ok: true };
     });
 
-    socket.on('agent:status' as never, async (payload: AgentStatusCommand, ack: unknown) => {
-      if (!(await ready)) return;
-      const id = parseUuid(String(payload?.agentId ?? ''));
-      if (!id) return acknowledge(ack, fail('VALIDATION_ERROR', 'agentId: must be an agent id (uuid)'));
-      if (!PRESENCE.has(String(payload?.status))) return acknowledge(ack, fail('VALIDATION_ERROR', 'status: must be one of available, busy, offline, break'));
-      const row = await setPresenceByUser(db, agentScope(principal), id, payload.status, principal.userId);
-      if (!row) return acknowledge(ack, fail('RESOURCE_NOT_FOUND', `Agent with ID '${id}' not found`));
-      return acknowledge(ack, { ok: true });
+    handle('agent:status', async (payload) => {
+      const id = agentIdOf(payload);
+      if (!id) return fail('VALIDATION_ERROR', 'agentId: must be an agent id (uuid)');
+      const status = (payload as Partial<AgentStatusCommand> | null)?.status;
+      if (typeof status !== 'string' || !PRESENCE.has(status)) return fail('VALIDATION_ERROR', 'status: must be one of available, busy, offline, break');
+      const row = await setPresenceByUser(db, agentScope(principal), id, status as AgentStatusCommand['status'], principal.userId);
+      if (!row) return fail('RESOURCE_NOT_FOUND', `Agent with ID '${id}' not found`);
+      return { ok: true };
     });
   }
 

@@ -149,6 +149,24 @@ describe('rooms', () => {
   });
 });
 
+describe('hostile client messages', () => {
+  it('payloads of the wrong types are refused by name, and the server keeps serving', async () => {
+    const agent = client({ auth: { token: await eventsToken(agentUser) } });
+    await connected(agent.socket);
+    const ack = (event: string, payload: unknown) => agent.socket.timeout(30_000).emitWithAck(event, payload);
+    for (const payload of [{ agentId: { toString: 1 } }, { agentId: [ownAgentId] }, { agentId: 42 }, null, 'x', [ownAgentId]]) {
+      expect(await ack('agent:join', payload)).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('agentId') } });
+      expect(await ack('agent:status', payload)).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('agentId') } });
+    }
+    for (const status of [['available'], { toString: 1 }, 7, null]) {
+      expect(await ack('agent:status', { agentId: ownAgentId, status })).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', message: expect.stringContaining('status') } });
+    }
+    expect(agent.violations).toEqual([]);
+    expect((await fetch(`${t.url}/health/live`)).status).toBe(200);
+    expect(await ack('agent:join', { agentId: ownAgentId })).toEqual({ ok: true });
+  });
+});
+
 describe('a dialer call, live', () => {
   it('the manager sees call_started → presence busy → call_ended; the agent gets only its own incoming:call and call:ended', async () => {
     const manager = client({ auth: { token: apiKey } });
