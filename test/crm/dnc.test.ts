@@ -68,6 +68,14 @@ describe('do-not-call', () => {
     expect((await upload(t, agent, '/api/dnc-numbers/import', csv)).status).toBe(403);
   });
 
+  it('refuses an empty file by name, as a lead import does', async () => {
+    for (const empty of ['', '\r\n\r\n']) {
+      const { status, body } = await upload(t, manager, '/api/dnc-numbers/import', empty);
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ code: 'VALIDATION_ERROR', details: { file: 'is empty' } });
+    }
+  });
+
   it('is per organisation: another organisation cannot remove a number', async () => {
     const other = await registerOrg(t, 'Remover');
     const mine = (await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '+13125550499' } })).data!;

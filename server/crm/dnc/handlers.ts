@@ -106,6 +106,8 @@ export function createDncHandlers({ db }: Deps): HandlerGroup<DncOps> {
           if (typeof code === 'string' && code.startsWith('CSV_')) throw ERRORS.validation({ file: `is not readable as CSV: ${(err as Error).message.slice(0, 200)}` });
           throw err;
         }
+        // No record at all (a zero-byte or blank file): refused, as a lead import refuses it.
+        if (columns === null) throw ERRORS.validation({ file: 'is empty' });
         // Numbers repeated within one batch are inserted once: the rest count as duplicates.
         await flush();
         return { status: 200, body: { ...result, errors, errorsTruncated: result.invalid > errors.length } };
