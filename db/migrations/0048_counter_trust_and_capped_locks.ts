@@ -24,7 +24,7 @@
 // rollback also undoes is a re-count the check made for a buyer at a limit; its next call counts
 // again, without holding anything.
 import { type Kysely, sql } from 'kysely';
-import { COUNTED, LEG_WINDOW_COUNT_FUNCTION, NEW_COUNTER_GRACE } from './0022_leg_usage_counters.js';
+import { LEG_WINDOW_COUNT_FUNCTION, NEW_COUNTER_GRACE } from './0022_leg_usage_counters.js';
 import { PROCEDURE as PROCEDURE_0046 } from './0046_reserved_call_short_lock.js';
 import { LEG_OPEN_COUNT } from './0047_open_leg_counters.js';
 import { replaceOnce } from './sql-text.js';
@@ -33,50 +33,19 @@ import { replaceOnce } from './sql-text.js';
 const TRUST_AFTER_RECOUNT = `trusted_from = CASE WHEN leg_usage_counters.grace_until <= now()
         THEN LEAST(leg_usage_counters.trusted_from, now()) ELSE leg_usage_counters.trusted_from END`;
 
-const LEG_WINDOW_COUNT = `
-    CREATE OR REPLACE FUNCTION leg_window_count(p_kind text, p_owner integer, p_period text, p_start timestamptz)
-    RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
-    DECLARE
-      v_row record;
-      v_n bigint;
-    BEGIN
-      SELECT window_start, legs, trusted_from INTO v_row FROM leg_usage_counters
-      WHERE owner_kind = p_kind AND owner_id = p_owner AND period = p_period;
-      IF FOUND AND v_row.window_start = p_start AND v_row.trusted_from <= now() THEN RETURN v_row.legs; END IF;
-      PERFORM 1 FROM leg_usage_counters WHERE owner_kind = p_kind AND owner_id = p_owner AND period = p_period FOR UPDATE;
-      IF p_kind = 'buyer' THEN
-        SELECT count(*) INTO v_n FROM call_legs l WHERE l.buyer_id = p_owner AND l.started_at >= p_start AND ${COUNTED('l')};
-      ELSE
-        SELECT count(*) INTO v_n FROM call_legs l WHERE l.rtb_target_id = p_owner AND l.started_at >= p_start AND ${COUNTED('l')};
-      END IF;
-      INSERT INTO leg_usage_counters (owner_kind, owner_id, period, window_start, legs, trusted_from, grace_until)
-      VALUES (p_kind, p_owner, p_period, p_start, v_n, 'infinity', now() + ${NEW_COUNTER_GRACE})
-      ON CONFLICT (owner_kind, owner_id, period) DO UPDATE SET window_start = excluded.window_start, legs = excluded.legs,
-        ${TRUST_AFTER_RECOUNT};
-      RETURN v_n;
-    END $fn$;
-`;
+/**
+ * A counting function of 0022 / 0047 with this migration's change: the row it makes is untrusted
+ * (`trusted_from` infinity) with its grace in `grace_until`, and a re-count trusts it only after.
+ */
+function untrustedUntilRecounted(fn: string, what: string): string {
+  let text = replaceOnce(fn, 'CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION', what);
+  text = replaceOnce(text, 'legs, trusted_from)', 'legs, trusted_from, grace_until)', `${what}'s insert`);
+  text = replaceOnce(text, `v_n, now() + ${NEW_COUNTER_GRACE})`, `v_n, 'infinity', now() + ${NEW_COUNTER_GRACE})`, `${what}'s values`);
+  return replaceOnce(text, 'trusted_from = LEAST(leg_usage_counters.trusted_from, now())', TRUST_AFTER_RECOUNT, `${what}'s re-count`);
+}
 
-const LEG_OPEN_COUNT_0048 = `
-    CREATE OR REPLACE FUNCTION leg_open_count(p_kind text, p_owner integer) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $fn$
-    DECLARE
-      v_row record;
-      v_n bigint;
-    BEGIN
-      SELECT legs, trusted_from INTO v_row FROM leg_usage_counters WHERE owner_kind = p_kind AND owner_id = p_owner AND period = 'open';
-      IF FOUND AND v_row.trusted_from <= now() THEN RETURN v_row.legs; END IF;
-      PERFORM 1 FROM leg_usage_counters WHERE owner_kind = p_kind AND owner_id = p_owner AND period = 'open' FOR UPDATE;
-      IF p_kind = 'buyer' THEN
-        SELECT count(*) INTO v_n FROM call_legs WHERE buyer_id = p_owner AND ended_at IS NULL;
-      ELSE
-        SELECT count(*) INTO v_n FROM call_legs WHERE rtb_target_id = p_owner AND ended_at IS NULL;
-      END IF;
-      INSERT INTO leg_usage_counters (owner_kind, owner_id, period, window_start, legs, trusted_from, grace_until)
-      VALUES (p_kind, p_owner, 'open', '-infinity', v_n, 'infinity', now() + ${NEW_COUNTER_GRACE})
-      ON CONFLICT (owner_kind, owner_id, period) DO UPDATE SET legs = excluded.legs, ${TRUST_AFTER_RECOUNT};
-      RETURN v_n;
-    END $fn$;
-`;
+const LEG_WINDOW_COUNT = untrustedUntilRecounted(LEG_WINDOW_COUNT_FUNCTION, '0022\'s leg_window_count()');
+const LEG_OPEN_COUNT_0048 = untrustedUntilRecounted(LEG_OPEN_COUNT, '0047\'s leg_open_count()');
 
 // The loop's check of one candidate, as 0046 wrote it and as it is now.
 const LOOP_CHECK_0046 = `
