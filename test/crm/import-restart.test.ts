@@ -3,7 +3,7 @@
 // And a 100 MB file, generated as it is sent, streams through in bounded memory.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimImport, insertImport } from '../../server/crm/imports/queries.js';
+import { claimImport, finishImport, insertImport } from '../../server/crm/imports/queries.js';
 import { drainImports, MAX_ATTEMPTS, runImport } from '../../server/crm/imports/worker.js';
 import { createCampaign, type Member, PASSWORD, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -96,6 +96,21 @@ describe('restarts', () => {
     const done = await waitForImport(owner, accepted.body.id);
     expect(done).toMatchObject({ status: 'completed', totalRows: 12_000, insertedRows: 12_000, duplicateRows: 0 });
     expect(await countLeads(campaign.id)).toBe(12_000);
+  });
+
+  it('a worker whose lease lapsed and was taken over cannot finish the import nor drop the file the new worker reads', async () => {
+    const accepted = await upload(t, owner, '/api/leads/imports', leadsCsv(10, '215'), {});
+    await waitForImport(owner, accepted.body.id);
+    // Taken over: the import is processing under attempt 3; the old worker held attempt 2.
+    await t.db.updateTable('lead_imports').set({ status: 'processing', attempts: 3, completed_at: null }).where('id', '=', accepted.body.id).execute();
+    await restoreFile(accepted.body.id, leadsCsv(10, '215'));
+    await finishImport(t.db, accepted.body.id, 2, { status: 'failed', failure: 'CSV error seen by the stale worker' });
+    const row = await t.db.selectFrom('lead_imports').select(['status', 'failure']).where('id', '=', accepted.body.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'processing', failure: null });
+    expect(await t.db.selectFrom('lead_import_chunks').select('seq').where('import_id', '=', accepted.body.id).execute()).toEqual([{ seq: 0 }]);
+    // The worker holding it finishes it, and only then is the file dropped.
+    await finishImport(t.db, accepted.body.id, 3, { status: 'completed' });
+    expect(await t.db.selectFrom('lead_import_chunks').select('seq').where('import_id', '=', accepted.body.id).execute()).toEqual([]);
   });
 
   it(`an import stopped ${MAX_ATTEMPTS} times fails visibly, keeping what it imported`, async () => {

@@ -109,6 +109,11 @@ export function insertRetry(db: Db, previous: AiOutboundCallRow, at: Date, userI
     .executeTakeFirstOrThrow();
 }
 
+/** Locks the first call of `call`'s chain of attempts (until the transaction ends): retries of one chain one at a time. */
+export async function lockCallChain(trx: Db, orgId: string, call: AiOutboundCallRow): Promise<void> {
+  await trx.selectFrom('ai_outbound_calls').select('id').where('org_id', '=', orgId).where('id', '=', call.original_call_id ?? call.id).forUpdate().execute();
+}
+
 /** Whether a later attempt of the same call exists already (a retry made by policy or by hand). */
 export async function hasLaterAttempt(db: Db, call: AiOutboundCallRow): Promise<boolean> {
   const root = call.original_call_id ?? call.id;

@@ -17,6 +17,7 @@ import {
   hasLaterAttempt,
   insertOutboundCall,
   insertRetry,
+  lockCallChain,
   listOutboundCalls,
   listPendingRetries,
 } from './call-queries.js';
@@ -168,8 +169,12 @@ export function createAiOutboundHandlers(deps: Deps): HandlerGroup<AiOutboundOps
       if (!RETRYABLE.has(current.status)) {
         throw ERRORS.conflict({ status: `is ${current.status}: only a failed, unanswered or busy call can be retried` });
       }
-      if (await hasLaterAttempt(db, current)) throw ERRORS.conflict({ id: 'has a later attempt already (retry that one)' });
-      const retry = await insertRetry(db, current, new Date(), userId);
+      // The chain's first call locked: two retries at once (a double click, two instances) make one attempt.
+      const retry = await db.transaction().execute(async (trx) => {
+        await lockCallChain(trx, orgId, current);
+        if (await hasLaterAttempt(trx, current)) throw ERRORS.conflict({ id: 'has a later attempt already (retry that one)' });
+        return insertRetry(trx, current, new Date(), userId);
+      });
       ctx.reply.header('location', `/api/outbound-calls/${retry.id}`);
       return { status: 201, body: presentOutboundCall(retry) };
     },

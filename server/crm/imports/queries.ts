@@ -175,7 +175,9 @@ export async function checkpointImport(db: Db, id: string, attempt: number, coun
 
 /** End an import (completed, or failed with a reason); its file is no longer needed. */
 export async function finishImport(db: Db, id: string, attempt: number, outcome: { status: 'completed' } | { status: 'failed'; failure: string }): Promise<void> {
-  await db
+  // Only the worker still holding the import (its attempt) finishes it and drops the file's
+  // chunks: a worker whose lease lapsed must not delete what the next one is reading.
+  const finished = await db
     .updateTable('lead_imports')
     .set({
       status: outcome.status,
@@ -186,7 +188,8 @@ export async function finishImport(db: Db, id: string, attempt: number, outcome:
     })
     .where('id', '=', id)
     .where('attempts', '=', attempt)
-    .execute();
+    .executeTakeFirst();
+  if (Number(finished.numUpdatedRows) === 0) return;
   await db.deleteFrom('lead_import_chunks').where('import_id', '=', id).execute();
 }
 

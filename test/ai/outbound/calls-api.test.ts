@@ -190,6 +190,18 @@ describe('retries', () => {
     expect((await other.client.GET('/api/outbound-calls/retries')).data!.retries).toEqual([]);
   });
 
+  it('ten manual retries of one failed call at once make one attempt (201 once, 409 for the rest)', async () => {
+    const org = await registerOrg(t, 'Double Click Org');
+    const agent = await createAiAgent(t, org.orgId);
+    await assignNumber(t, org, agent);
+    const first = (await org.client.POST('/api/outbound-calls', { body: { toPhone: '+14155550149', agentId: agent } })).data!;
+    await t.db.updateTable('ai_outbound_calls').set({ status: 'busy', failure_reason: 'busy', ended_at: new Date() }).where('id', '=', first.id).execute();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => org.client.POST('/api/outbound-calls/{id}/retry', { params: { path: { id: first.id } } })));
+    expect(answers.map((a) => a.response.status).sort()).toEqual([201, ...Array.from({ length: 9 }, () => 409)]);
+    const attempts = await t.db.selectFrom('ai_outbound_calls').select('attempt').where('original_call_id', '=', first.id).execute();
+    expect(attempts).toEqual([{ attempt: 2 }]);
+  });
+
   it('409 for a completed or canceled call', async () => {
     const created = (await owner.client.POST('/api/outbound-calls', { body: { toPhone: '+14155550148', agentId } })).data!;
     await t.db.updateTable('ai_outbound_calls').set({ status: 'completed' }).where('id', '=', created.id).execute();
