@@ -47,7 +47,11 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
       for (const account of accounts) await loginThrottle.failed(req, account);
       throw ERRORS.invalidCredentials();
     }
-    if (opened.length > 1) throw ERRORS.validation({ organizationId: 'these credentials open accounts in several organisations: name the one to log in to' });
+    if (opened.length > 1) {
+      // Counted as a failure too: guesses that open several accounts are not free of the backoff.
+      for (const account of accounts) await loginThrottle.failed(req, account);
+      throw ERRORS.validation({ organizationId: 'these credentials open accounts in several organisations: name the one to log in to' });
+    }
     startSession(req, user);
     await touchLastLogin(db, user.id);
     return user;

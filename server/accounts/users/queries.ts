@@ -9,16 +9,18 @@ export function findUserInOrg(db: Db, orgId: string, userId: number): Promise<Us
 export const MAX_ACCOUNTS_PER_LOGIN = 5;
 
 /**
- * The accounts with this email (any organisation, or the one named), most recently used first.
- * Emails are unique per organisation only, so one address may hold several accounts.
+ * The accounts with this email (any organisation, or the one named), oldest first. Emails are
+ * unique per organisation only, so one address may hold several accounts, and anyone may register
+ * a new organisation with any address: were the most recently used first, five such registrations
+ * (each logs in) would push the address's real account out of the ones a login checks.
  */
 export function findUsersByEmail(db: Db, email: string, orgId?: string): Promise<UserRow[]> {
   let query = db.selectFrom('users').selectAll().where(sql<string>`lower(email)`, '=', email.toLowerCase());
   if (orgId !== undefined) query = query.where('org_id', '=', orgId);
-  return query.orderBy(sql`last_login_at DESC NULLS LAST`).orderBy('id').limit(MAX_ACCOUNTS_PER_LOGIN).execute();
+  return query.orderBy('id').limit(MAX_ACCOUNTS_PER_LOGIN).execute();
 }
 
-/** Seed 001 logs in by `username`, which may also hold an email address. */
+/** Seed 001 logs in by `username`, which may also hold an email address (oldest accounts first, as above). */
 export function findUsersByLogin(db: Db, login: string, orgId?: string): Promise<UserRow[]> {
   const value = login.toLowerCase();
   let query = db
@@ -26,7 +28,7 @@ export function findUsersByLogin(db: Db, login: string, orgId?: string): Promise
     .selectAll()
     .where((eb) => eb.or([eb(sql<string>`lower(email)`, '=', value), eb(sql<string>`lower(username)`, '=', value)]));
   if (orgId !== undefined) query = query.where('org_id', '=', orgId);
-  return query.orderBy(sql`last_login_at DESC NULLS LAST`).orderBy('id').limit(MAX_ACCOUNTS_PER_LOGIN).execute();
+  return query.orderBy('id').limit(MAX_ACCOUNTS_PER_LOGIN).execute();
 }
 
 export function listUsersInOrg(db: Db, orgId: string): Promise<UserRow[]> {

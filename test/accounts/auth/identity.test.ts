@@ -69,6 +69,15 @@ describe('login when one email has accounts in several organisations', () => {
     expect((await t.client().POST('/api/login', { body: { email, password: 'neither-password' } })).response.status).toBe(401);
   });
 
+  it("five organisations registered later with the same email do not push the address's first account out of a login", async () => {
+    const email = uniqueEmail('squatted');
+    const own = await register(email, 'the-real-password', 'Real Owner');
+    for (let i = 0; i < 5; i += 1) expect((await register(email, `squatter-password-${i}`, `Squatter ${i}`)).status).toBe(201);
+    const client = t.client();
+    expect((await client.POST('/api/login', { body: { email, password: 'the-real-password' } })).response.status).toBe(200);
+    expect((await client.GET('/api/auth/user')).data?.organization.id).toBe(own.data!.organization.id);
+  });
+
   it('the same password in two organisations: 400 naming organizationId, then organizationId picks one (both login paths)', async () => {
     const email = uniqueEmail('twice');
     await register(email, PASSWORD, 'Twice One');
