@@ -167,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const liveServer = startLiveServer({ app, db, tokenKey, transport: deps.liveTransport ?? memoryTransport() });
   registerLivePublisher(db, liveServer.hub);
   app.decorate('live', liveServer);
-  const sse = createSseStreams(liveServer.hub);
+  const sse = createSseStreams(liveServer.hub, liveServer.connections);
   // Open live connections would hold the HTTP server's close: they end first.
   app.addHook('preClose', async () => {
     unregisterLivePublisher(db);

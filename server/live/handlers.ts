@@ -27,9 +27,12 @@ export function createLiveHandlers({ db, live }: Deps): HandlerGroup<'createEven
     },
 
     async streamEvents(ctx) {
-      const { rooms } = await roomsOf(db, ctx.principal());
+      const principal = ctx.principal();
+      const { rooms } = await roomsOf(db, principal);
       const lastEventId = ctx.req.headers['last-event-id'];
-      live.sse.open(ctx.req, ctx.reply, rooms, typeof lastEventId === 'string' ? lastEventId : undefined);
+      const version = principal.via === 'session' ? ctx.req.session.get('sv') : null;
+      const sessionVersion = typeof version === 'number' ? version : null;
+      live.sse.open(ctx.req, ctx.reply, rooms, typeof lastEventId === 'string' ? lastEventId : undefined, { principal, sessionVersion });
       return { status: 200, body: '' };
     },
   };

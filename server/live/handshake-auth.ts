@@ -18,7 +18,13 @@ export interface HandshakeCredentials {
   session: SessionData | null;
 }
 
-async function fromEventsToken(db: Kysely<DB>, key: Buffer, token: string): Promise<Principal | null> {
+/** Who connects, and the session version the connection stands on (null: an API key's, which logging out does not end). */
+export interface HandshakeCaller {
+  principal: Principal;
+  sessionVersion: number | null;
+}
+
+async function fromEventsToken(db: Kysely<DB>, key: Buffer, token: string): Promise<HandshakeCaller | null> {
   const claims = readEventsToken(key, token, Math.floor(Date.now() / 1000));
   if (!claims) return null;
   const user = await findUserInOrg(db, claims.orgId, claims.userId);
@@ -30,15 +36,20 @@ async function fromEventsToken(db: Kysely<DB>, key: Buffer, token: string): Prom
     if (!key || key.revoked_at !== null || key.created_by_user_id !== user.id) return null;
     role = weakerRole(role, key.role);
   }
-  return { userId: user.id, orgId: user.org_id, role, via: claims.apiKeyId === null ? 'session' : 'apiKey', apiKeyId: claims.apiKeyId, authenticatedAt: null };
+  const principal: Principal = { userId: user.id, orgId: user.org_id, role, via: claims.apiKeyId === null ? 'session' : 'apiKey', apiKeyId: claims.apiKeyId, authenticatedAt: null };
+  return { principal, sessionVersion: claims.apiKeyId === null ? claims.sessionVersion : null };
 }
 
-export async function handshakePrincipal(db: Kysely<DB>, tokenKey: Buffer, credentials: HandshakeCredentials): Promise<Principal | null> {
+const byKey = (principal: Principal | null): HandshakeCaller | null => (principal ? { principal, sessionVersion: null } : null);
+
+export async function handshakeCaller(db: Kysely<DB>, tokenKey: Buffer, credentials: HandshakeCredentials): Promise<HandshakeCaller | null> {
   const { token } = credentials;
   if (typeof token === 'string' && token.length > 0 && token.length <= 512) {
-    return isEventsToken(token) ? fromEventsToken(db, tokenKey, token) : principalFromApiKey(db, token);
+    return isEventsToken(token) ? fromEventsToken(db, tokenKey, token) : byKey(await principalFromApiKey(db, token));
   }
   const bearer = credentials.authorization === undefined ? null : /^Bearer\s+(\S+)$/i.exec(credentials.authorization)?.[1];
-  if (bearer) return principalFromApiKey(db, bearer);
-  return principalFromSession(db, credentials.session);
+  if (bearer) return byKey(await principalFromApiKey(db, bearer));
+  const principal = await principalFromSession(db, credentials.session);
+  const version = credentials.session?.get('sv');
+  return principal && typeof version === 'number' ? { principal, sessionVersion: version } : null;
 }

@@ -15,7 +15,8 @@ import { findAgent } from '../dialer/agents/queries.js';
 import { parseUuid } from '../platform/common/ids.js';
 import { agentRoom } from '../platform/live/rooms.js';
 import { roomsOf } from './rooms-of.js';
-import { handshakePrincipal } from './handshake-auth.js';
+import { handshakeCaller } from './handshake-auth.js';
+import { LIVE_RECHECK_MS, LiveConnections } from './connections.js';
 import { LiveAnalytics } from './analytics.js';
 import { LiveHub } from './hub.js';
 import type { LiveTransport } from './transport.js';
@@ -32,6 +33,8 @@ const PRESENCE = new Set(['available', 'busy', 'offline', 'break']);
 
 interface SocketData {
   principal: Principal;
+  /** The session version the socket stands on (null: an API key's). */
+  sessionVersion: number | null;
   /** The agent record of a user with role agent, if it has one. */
   ownAgentId: string | null;
 }
@@ -41,6 +44,8 @@ type LiveSocket = Socket<Record<string, never>, Record<string, never>, Record<st
 export interface LiveServer {
   io: Server;
   hub: LiveHub;
+  /** Every open socket and SSE stream, checked again every LIVE_RECHECK_MS (connections.ts). */
+  connections: LiveConnections;
   close(): Promise<void>;
 }
 
@@ -93,10 +98,11 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
       authorization: socket.handshake.headers.authorization,
       session: sessionFromCookie(app, socket.handshake.headers.cookie),
     };
-    handshakePrincipal(db, options.tokenKey, credentials).then(
-      (principal) => {
-        if (!principal) return next(new Error('Unauthorized'));
-        (socket.data as SocketData).principal = principal;
+    handshakeCaller(db, options.tokenKey, credentials).then(
+      (caller) => {
+        if (!caller) return next(new Error('Unauthorized'));
+        (socket.data as SocketData).principal = caller.principal;
+        (socket.data as SocketData).sessionVersion = caller.sessionVersion;
         return next();
       },
       (err: unknown) => {
@@ -106,8 +112,13 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
     );
   });
 
+  const connections = new LiveConnections();
+  const stopRecheck = connections.start(db, LIVE_RECHECK_MS, app.log);
+
   io.on('connection', (raw) => {
     const socket = raw as unknown as LiveSocket;
+    const untrack = connections.add({ principal: socket.data.principal, sessionVersion: socket.data.sessionVersion, close: () => socket.disconnect(true) });
+    socket.on('disconnect' as never, untrack);
     // The client's messages are listened for before anything is awaited: a client may send
     // agent:join the moment it is connected, before its rooms are joined (the handlers wait for
     // that); a listener added after an await would miss it, and the client would wait for an
@@ -204,9 +215,11 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
   return {
     io,
     hub,
+    connections,
     async close() {
       // Not io.close(): that closes the HTTP server too, which is Fastify's to close.
       clearInterval(sweep);
+      stopRecheck();
       analytics.close();
       hub.flushRelay();
       io.disconnectSockets(true);

@@ -1,8 +1,9 @@
 // The live events as Server-Sent Events (GET /api/events) for clients without Socket.IO: the
 // connection's rooms as for Socket.IO, `Last-Event-ID` replayed from the instance's recent events
-// (else `resync`), a comment line every 15 s, and a client that does not read (1 MiB waiting)
-// disconnected. The response is hijacked from Fastify: it never ends by itself.
+// (else `resync`), a comment line every 15 s, a client that does not read (1 MiB waiting)
+// disconnected, and a stream whose caller could no longer connect ended (connections.ts). The response is hijacked from Fastify: it never ends by itself.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { LiveConnection, LiveConnections } from './connections.js';
 import type { LiveHub } from './hub.js';
 import type { StoredEvent } from './recent-events.js';
 
@@ -15,15 +16,16 @@ function frame(event: Pick<StoredEvent, 'id' | 'name' | 'payload'>): string {
 }
 
 export interface SseStreams {
-  open(req: FastifyRequest, reply: FastifyReply, rooms: string[], lastEventId: string | undefined): void;
+  /** `caller`: who opened the stream, tracked so that a stream whose caller could no longer connect is ended. */
+  open(req: FastifyRequest, reply: FastifyReply, rooms: string[], lastEventId: string | undefined, caller: Omit<LiveConnection, 'close'>): void;
   /** Ends every open stream (the server is closing). */
   closeAll(): void;
 }
 
-export function createSseStreams(hub: LiveHub): SseStreams {
+export function createSseStreams(hub: LiveHub, connections: LiveConnections): SseStreams {
   const open = new Set<() => void>();
   return {
-    open(req, reply, rooms, lastEventId) {
+    open(req, reply, rooms, lastEventId, caller) {
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
@@ -37,12 +39,14 @@ export function createSseStreams(hub: LiveHub): SseStreams {
       const roomSet = new Set(rooms);
       let closed = false;
       let unsubscribe = (): void => {};
+      let untrack = (): void => {};
       let heartbeat: NodeJS.Timeout | undefined;
       const end = () => {
         if (closed) return;
         closed = true;
         clearInterval(heartbeat);
         unsubscribe();
+        untrack();
         open.delete(end);
         raw.end();
       };
@@ -65,6 +69,8 @@ export function createSseStreams(hub: LiveHub): SseStreams {
       heartbeat = setInterval(() => write(': ping\n\n'), SSE_HEARTBEAT_MS);
       heartbeat.unref();
       open.add(end);
+      const remove = connections.add({ ...caller, close: end });
+      untrack = () => void remove();
       raw.on('close', end);
       raw.on('error', end);
     },

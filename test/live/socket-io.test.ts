@@ -1,6 +1,6 @@
 // Live events over Socket.IO (issue 19 item 1), with a stock Node socket.io-client: the handshake
 // authenticated by API key, events token (never above the key or user that asked for it) or session
-// cookie (and refused otherwise); a manager sees
+// cookie (and refused otherwise), and closed once its caller could no longer connect; a manager sees
 // its organisation's events and no other's; an agent only its own offers and calls; seed 002's
 // agent:join / agent:status acknowledged; a dialer call on the simulator seen end to end, in
 // order; every event received validated against asyncapi.yaml.
@@ -146,6 +146,32 @@ describe('rooms', () => {
     const row = await t.db.selectFrom('agents').select('status').where('id', '=', ownAgentId).executeTakeFirstOrThrow();
     expect(row.status).toBe('break');
     expect(agent.violations).toEqual([]);
+  });
+});
+
+describe('connections checked again', () => {
+  it('a socket or SSE stream whose caller could no longer connect (logged out everywhere, key revoked) is closed at the next check', async () => {
+    const member = await addMember(t, owner, 'manager');
+    const key = (await owner.client.POST('/api/api-keys', { body: { name: 'Recheck key', role: 'manager' } })).data!;
+    const bySession = client({ auth: { token: await eventsToken(member) } });
+    const byKey = client({ auth: { token: key.key } });
+    const steady = client({ auth: { token: apiKey } });
+    await Promise.all([bySession, byKey, steady].map((c) => connected(c.socket)));
+    const stream = await fetch(`${t.url}/api/events`, { headers: { cookie: await sessionCookie(member.email) } });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    // (what earlier tests left: the socket of a key revoked there is closed by this first check)
+    await t.app.live.connections.recheck(t.db);
+    expect(await t.app.live.connections.recheck(t.db)).toBe(0);
+
+    await member.client.POST('/api/logout');
+    expect((await owner.client.DELETE('/api/api-keys/{id}', { params: { path: { id: key.id } } })).response.status).toBe(204);
+    expect(await t.app.live.connections.recheck(t.db)).toBe(3);
+    for (let i = 0; i < 50 && (bySession.socket.connected || byKey.socket.connected); i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect([bySession.socket.connected, byKey.socket.connected, steady.socket.connected]).toEqual([false, false, true]);
+    let done = false;
+    while (!done) done = (await reader.read()).done;
+    expect(await t.app.live.connections.recheck(t.db)).toBe(0);
   });
 });
 

@@ -1,0 +1,88 @@
+// The open live connections (Socket.IO sockets and SSE streams), checked again every
+// LIVE_RECHECK_MS: a connection whose caller could no longer connect is closed — the user logged
+// out everywhere or was deleted, the API key was revoked, or the role is now lower than the one the
+// connection has (a client that reconnects gets its rooms for the role it has now). One query for
+// the users and one for the keys per pass, whatever the number of connections.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../../db/types.js';
+import type { Principal } from '../accounts/auth/principal.js';
+import { hasRole, weakerRole } from '../accounts/auth/roles.js';
+
+export const LIVE_RECHECK_MS = 30_000;
+
+export interface LiveConnection {
+  principal: Principal;
+  /** The session version the connection was opened with (a session or an events token asked for by a session); null for an API key's. */
+  sessionVersion: number | null;
+  close(): void;
+}
+
+export class LiveConnections {
+  private readonly open = new Set<LiveConnection>();
+
+  /** Tracks a connection; the function returned stops tracking it (call it when it closes). */
+  add(connection: LiveConnection): () => void {
+    this.open.add(connection);
+    return () => this.open.delete(connection);
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** Closes the connections whose caller could no longer connect; returns how many. */
+  async recheck(db: Db): Promise<number> {
+    const connections = [...this.open];
+    if (connections.length === 0) return 0;
+    const userIds = [...new Set(connections.map((c) => c.principal.userId))];
+    const keyIds = [...new Set(connections.flatMap((c) => (c.principal.apiKeyId === null ? [] : [c.principal.apiKeyId])))];
+    const users = new Map(
+      (await db.selectFrom('users').select(['id', 'org_id', 'role', 'session_version']).where('id', 'in', userIds).execute()).map((u) => [u.id, u]),
+    );
+    const keys = new Map(
+      keyIds.length === 0
+        ? []
+        : (await db.selectFrom('api_keys').select(['id', 'org_id', 'role']).where('id', 'in', keyIds).where('revoked_at', 'is', null).execute()).map((k) => [k.id, k]),
+    );
+    let closed = 0;
+    for (const connection of connections) {
+      if (stillAllowed(connection, users, keys)) continue;
+      this.open.delete(connection);
+      connection.close();
+      closed += 1;
+    }
+    return closed;
+  }
+
+  /** Rechecks every `intervalMs` until the function returned is called. */
+  start(db: Db, intervalMs: number, log: FastifyBaseLogger): () => void {
+    const timer = setInterval(() => {
+      this.recheck(db).then(
+        (closed) => {
+          if (closed > 0) log.info({ closed }, 'live connections closed: their caller can no longer connect');
+        },
+        (err: unknown) => log.warn({ err }, 'live connections recheck failed'),
+      );
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}
+
+type UserFacts = { org_id: string; role: Principal['role']; session_version: number };
+type KeyFacts = { org_id: string; role: Principal['role'] };
+
+/** Whether the connection's caller could still connect with the role it has (pure). */
+export function stillAllowed(connection: Pick<LiveConnection, 'principal' | 'sessionVersion'>, users: ReadonlyMap<number, UserFacts>, keys: ReadonlyMap<string, KeyFacts>): boolean {
+  const { principal, sessionVersion } = connection;
+  const user = users.get(principal.userId);
+  if (!user || user.org_id !== principal.orgId) return false;
+  if (sessionVersion !== null && user.session_version !== sessionVersion) return false;
+  let role = user.role;
+  if (principal.apiKeyId !== null) {
+    const key = keys.get(principal.apiKeyId);
+    if (!key || key.org_id !== principal.orgId) return false;
+    role = weakerRole(role, key.role);
+  }
+  return hasRole(role, principal.role);
+}
