@@ -258,9 +258,14 @@ describe('RTB audit: bid responses', () => {
   });
 
   it('keeps rows of deleted targets, with a null target id', async () => {
-    const agent = await addMember(t, owner, 'agent');
-    const before = await agent.client.GET('/api/rtb/bid-responses', { params: { query: { requestId: 'req_audit_retry' } } });
+    const manager = await addMember(t, owner, 'manager');
+    const before = await manager.client.GET('/api/rtb/bid-responses', { params: { query: { requestId: 'req_audit_retry' } } });
     expect(before.data?.map((r) => r.rtbTargetId)).toEqual([targetIds[2]]);
+    // The organisation's auctions are not an agent's own: 403.
+    const agent = await addMember(t, owner, 'agent');
+    for (const path of ['/api/rtb/bid-requests', '/api/rtb/bid-responses', '/api/rtb/auction-details', '/api/visitor-sessions'] as const) {
+      expect((await agent.client.GET(path as '/api/rtb/bid-requests')).response.status).toBe(403);
+    }
     const { data: doomed } = await owner.client.POST('/api/rtb/targets', { body: { name: 'Doomed', endpointUrl: 'https://bids.example.com/' } });
     const pk = await insertBidRequest(owner.orgId, { requestId: 'req_audit_doomed', campaignId: null, createdAt: minutesAgo(30) });
     await insertResponses(owner.orgId, pk, 'req_audit_doomed', minutesAgo(30), [{ targetId: doomed!.id, name: 'Doomed', status: 'error', reason: 'connect_error' }]);
