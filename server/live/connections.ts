@@ -26,10 +26,6 @@ export class LiveConnections {
     return () => this.open.delete(connection);
   }
 
-  get size(): number {
-    return this.open.size;
-  }
-
   /** Closes the connections whose caller could no longer connect; returns how many. */
   async recheck(db: Db): Promise<number> {
     const connections = [...this.open];
