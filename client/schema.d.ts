@@ -4304,7 +4304,7 @@ export interface webhooks {
         put?: never;
         /**
          * A call ended (seed 003 `call.completed`)
-         * @description Sent once per call whatever its final status (`completed`, `busy`, `no-answer`, `failed`, `canceled`): look at `status` and, for outbound calls, `disposition`.
+         * @description Sent once per call whatever its final status (`completed`, `busy`, `no-answer`, `failed`, `canceled`): look at `status` and, for outbound calls, `disposition`. An inbound call's is sent once its `<Dial>` outcome is in as well (it carries the revenue that outcome qualifies), at most 2 minutes after the call ended when that outcome never comes.
          */
         post: operations["callCompletedEvent"];
         delete?: never;

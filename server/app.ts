@@ -11,6 +11,7 @@ import { type Config, rateLimitPolicies } from './platform/config.js';
 import { startHealthProbe } from './rtb/auctions/health.js';
 import { createBackground } from './platform/common/background.js';
 import { createBidRowWriter, startPendingBidSweep } from './rtb/auctions/pending-bids.js';
+import { startCompletionSweep } from './inbound/calls/completion-sweep.js';
 import { createRtbRuntime } from './rtb/auctions/runtime.js';
 import { createSecretBox } from './platform/common/secret-box.js';
 import { SecretColumnsPlugin } from './platform/common/secret-columns.js';
@@ -238,8 +239,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       stopRollups = startRollupCompactor(db, config.reportRollupIntervalMs, app.log);
     });
   }
+  // Completion events of calls whose <Dial> outcome never came (inbound/calls/completion-sweep.ts).
+  let stopCompletions: (() => Promise<void>) | null = null;
+  app.addHook('onReady', async () => {
+    stopCompletions = startCompletionSweep(db, app.log);
+  });
   app.addHook('onClose', async () => {
     await background.close();
+    await stopCompletions?.();
     await stopDialer?.();
     await stopImports?.();
     await stopRollups?.();

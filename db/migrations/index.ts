@@ -47,6 +47,7 @@ import * as m0047 from './0047_open_leg_counters.js';
 import * as m0048 from './0048_counter_trust_and_capped_locks.js';
 import * as m0049 from './0049_bid_rows_of_deleted_targets.js';
 import * as m0050 from './0050_no_leg_for_an_ended_call.js';
+import * as m0051 from './0051_call_completion_pending.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -96,4 +97,5 @@ export const migrations: Record<string, Migration> = {
   '0048_counter_trust_and_capped_locks': m0048,
   '0049_bid_rows_of_deleted_targets': m0049,
   '0050_no_leg_for_an_ended_call': m0050,
+  '0051_call_completion_pending': m0051,
 };

@@ -68,6 +68,8 @@ export interface CallsTable {
   /** How many deliveries held the routing claim (a retry that took over a lapsed one adds one). */
   routing_claims: Generated<number>;
   ended_at: Date | null;
+  /** Final, its completion events waiting for a <Dial> outcome (migration 0051; server/inbound/calls/completion.ts). */
+  completion_pending: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   /** Outbound calls (migration 0023): the lead called and the agent it was bridged to. */

@@ -13,7 +13,7 @@ export function pixelEventsOf(effects: readonly Effect[]): PixelEvent[] {
   for (const effect of effects) {
     if (effect.type === 'leg_answered') events.push('call_answered');
     else if (effect.type === 'revenue_qualified') events.push('conversion');
-    else if (effect.type === 'call_ended' && effect.status === 'completed') events.push('call_completed');
+    else if (effect.type === 'completion_recorded' && effect.status === 'completed') events.push('call_completed');
   }
   return [...new Set(events)];
 }

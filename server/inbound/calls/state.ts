@@ -123,6 +123,11 @@ export type Effect =
   | { type: 'leg_failed'; attempt: number; dialStatus: FailedDialStatus }
   /** Count `amount` once for this call. */
   | { type: 'revenue_qualified'; amount: string; qualifiedBy: QualifiedBy }
+  /**
+   * The call's completion events are due (call_completed, call.completed): added by applyCallEvent
+   * (completion.ts), never by applyEvent — once the call is final and no dialled leg awaits its outcome.
+   */
+  | { type: 'completion_recorded'; status: FinalCallStatus }
   /** A contradicting outcome was ignored (log / audit). */
   | { type: 'outcome_ignored'; attempt: number | null; kept: CallStatus | DialCallStatus; ignored: CallStatus | DialCallStatus };
 

@@ -8,6 +8,7 @@ import type { PixelEvent } from '../../../db/types.js';
 import { createGuardedDispatcher } from '../../../server/platform/http/outbound/guarded-client.js';
 import { createOutboundPolicy } from '../../../server/platform/http/outbound/url-policy.js';
 import { enqueuePixelEvent } from '../../../server/attribution/pixels/enqueue.js';
+import { recordOverdueCompletions } from '../../../server/inbound/calls/completion-sweep.js';
 import { claimDueDeliveries, createPixelDispatcher, deliverDuePixels, type DeliveryOptions } from '../../../server/attribution/pixels/worker.js';
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
@@ -112,6 +113,45 @@ describe('pixels from the call path', () => {
     await dialStatus(t, sid, 1, 'completed', 90);
     await callStatus(t, sid, 'completed', 95);
     expect(await deliveriesOf(pixel.id)).toHaveLength(4);
+  });
+
+  it("waits for the <Dial> outcome when the call's final status comes first: call_completed carries the revenue", async () => {
+    const pixel = await createPixel({ url: `${receiver.url}/late?ev=[Call:Event]&payout=[Call:ConversionPayout]` });
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+12125550105', payout: 30, minCallDurationSec: 60 }]);
+    const sid = callSid();
+    expect((await voice(t, sid, campaign.phoneNumber!)).status).toBe(200);
+    expect((await callStatus(t, sid, 'completed', 95)).status).toBe(204);
+    expect((await deliveriesOf(pixel.id)).map((r) => r.event)).toEqual(['call_started']);
+    expect((await callRow(t, sid)).completion_pending).toBe(true);
+
+    expect((await dialStatus(t, sid, 1, 'completed', 90)).status).toBe(200);
+    const rows = await deliveriesOf(pixel.id);
+    expect(rows.map((r) => r.event).sort()).toEqual([...ALL_EVENTS].sort());
+    expect(rows.find((r) => r.event === 'call_completed')!.url).toBe(`${receiver.url}/late?ev=call_completed&payout=30`);
+    expect((await callRow(t, sid)).completion_pending).toBe(false);
+    // The conversion event of call_completed holds the revenue too (the call is not attributed: none is written).
+    await dialStatus(t, sid, 1, 'completed', 90);
+    await callStatus(t, sid, 'completed', 95);
+    expect(await deliveriesOf(pixel.id)).toHaveLength(4);
+  });
+
+  it('records the completion events without the outcome when it never comes (the sweep), once', async () => {
+    const pixel = await createPixel({ url: `${receiver.url}/lost?ev=[Call:Event]&payout=[Call:ConversionPayout]` });
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+12125550106', payout: 30, minCallDurationSec: 60 }]);
+    const sid = callSid();
+    expect((await voice(t, sid, campaign.phoneNumber!)).status).toBe(200);
+    expect((await callStatus(t, sid, 'completed', 95)).status).toBe(204);
+    // Not yet overdue: nothing recorded.
+    expect(await recordOverdueCompletions(t.db, t.app.log)).toBe(0);
+    expect(await recordOverdueCompletions(t.db, t.app.log, 0)).toBeGreaterThanOrEqual(1);
+    const rows = await deliveriesOf(pixel.id);
+    expect(rows.map((r) => r.event).sort()).toEqual(['call_completed', 'call_started']);
+    expect(rows.find((r) => r.event === 'call_completed')!.url).toBe(`${receiver.url}/lost?ev=call_completed&payout=`);
+    expect((await callRow(t, sid)).completion_pending).toBe(false);
+    expect(await recordOverdueCompletions(t.db, t.app.log, 0)).toBe(0);
+    // The outcome arriving after all: its conversion is recorded, call_completed not a second time.
+    expect((await dialStatus(t, sid, 1, 'completed', 90)).status).toBe(200);
+    expect((await deliveriesOf(pixel.id)).map((r) => r.event).sort()).toEqual(['call_answered', 'call_completed', 'call_started', 'conversion']);
   });
 
   it('fires only the chosen events, for the chosen campaign, and nothing for inactive pixels', async () => {

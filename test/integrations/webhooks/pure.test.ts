@@ -117,9 +117,11 @@ describe('call events', () => {
     expect(progressEventsOf(0, 'queued')).toEqual([]);
   });
 
-  it('an inbound transition: a leg answered, the call ended (whatever its status)', () => {
+  it('an inbound transition: a leg answered, the call complete (whatever its status, once no <Dial> outcome is awaited)', () => {
     expect(raisedCallEventsOf([{ type: 'leg_answered', attempt: 1 }, { type: 'revenue_qualified', amount: '1.0000', qualifiedBy: { kind: 'call' } }])).toEqual(['call.answered']);
-    expect(raisedCallEventsOf([{ type: 'call_ended', status: 'busy' }, { type: 'leg_failed', attempt: 1, dialStatus: 'busy' }])).toEqual(['call.completed']);
+    expect(raisedCallEventsOf([{ type: 'call_ended', status: 'busy' }, { type: 'leg_failed', attempt: 1, dialStatus: 'busy' }, { type: 'completion_recorded', status: 'busy' }])).toEqual(['call.completed']);
+    // The call ended while a dialled leg awaits its outcome: call.completed waits for it.
+    expect(raisedCallEventsOf([{ type: 'call_ended', status: 'completed' }])).toEqual([]);
     expect(raisedCallEventsOf([])).toEqual([]);
   });
 });

@@ -81,11 +81,13 @@ describe('calls', () => {
     expect(events[0]!.data).toMatchObject({ callSid: sid, revenue: null });
   });
 
-  it('a call that ends unanswered raises call.completed with its status', async () => {
+  it("a call that ends unanswered raises call.completed with its status, once its <Dial>'s outcome is in", async () => {
     const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+12125550162' }]);
     const sid = callSid();
     await voice(t, sid, campaign.phoneNumber!);
     await callStatus(t, sid, 'no-answer', 0);
+    expect((await callRow(t, sid)).completion_pending).toBe(true);
+    await dialStatus(t, sid, 1, 'no-answer', 0);
     const events = await received();
     expect(events.map((e) => [e.type, e.data.status])).toEqual([
       ['call.started', 'queued'],

@@ -11,6 +11,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { CallLegRow, CallRow, DB, Db } from '../../../../db/types.js';
 import { normalizeMoney } from '../money.js';
+import { completionOf } from '../completion.js';
 import { applyEvent, type CallEvent, type CallState, type DialLeg, type Effect, type RevenuePolicy } from '../state.js';
 import { callStatusRank, isCallStatus, isDialCallStatus, isFinalCallStatus } from '../status.js';
 import { inTransaction } from '../../../platform/common/transaction.js';
@@ -121,6 +122,8 @@ export async function applyCallEvent(
 
     const rank = callStatusRank(next.status);
     const final = isFinalCallStatus(next.status);
+    const completion = completionOf(before, next, call.completion_pending);
+    if (completion.record && isFinalCallStatus(next.status)) effects = [...effects, { type: 'completion_recorded', status: next.status }];
     await trx
       .updateTable('calls')
       .set({
@@ -131,6 +134,7 @@ export async function applyCallEvent(
         answered_at: sql`LEAST(answered_at, ${next.answeredAt}::timestamptz)`,
         ignored_outcomes: JSON.stringify(next.ignored),
         ended_at: final ? sql`COALESCE(ended_at, now())` : sql`ended_at`,
+        completion_pending: completion.pending,
         updated_at: sql`now()`,
       })
       .where('id', '=', call.id)
