@@ -75,7 +75,8 @@ function offsetSegments(from: number, to: number, timeZone: string): Segment[] {
  * (`from` must itself be a boundary: a local midnight). Within a stretch of constant offset they
  * are plain arithmetic; where the offset changes, an hour starts (an hour of 30 minutes in Lord
  * Howe; a repeated hour when clocks go back is two hours, a skipped one none), and a day starts
- * when the date changes there (a zone that springs forward at midnight).
+ * when the date changes there (a zone that springs forward at midnight), never twice (a zone that
+ * falls back to midnight has one 25-hour day).
  */
 export function localBoundaries(from: number, to: number, timeZone: string, unit: 'day' | 'hour'): number[] {
   const length = unit === 'day' ? DAY_MS : HOUR_MS;
@@ -83,7 +84,11 @@ export function localBoundaries(from: number, to: number, timeZone: string, unit
   for (const [i, segment] of offsetSegments(from, to, timeZone).entries()) {
     if (i > 0 && (unit === 'hour' || localDate(segment.start, timeZone) !== localDate(segment.start - QUARTER_MS, timeZone))) found.add(segment.start);
     const local = segment.start + segment.offset;
-    for (let at = Math.ceil(local / length) * length - segment.offset; at < segment.end; at += length) found.add(at);
+    for (let at = Math.ceil(local / length) * length - segment.offset; at < segment.end; at += length) {
+      // Clocks going back to midnight (Azores, Havana): the second 00:00 is not a new day.
+      if (unit === 'day' && i > 0 && at === segment.start && localDate(at, timeZone) === localDate(at - QUARTER_MS, timeZone)) continue;
+      found.add(at);
+    }
   }
   return [...found].filter((at) => at >= from && at < to).sort((a, b) => a - b);
 }

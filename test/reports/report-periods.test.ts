@@ -1,8 +1,10 @@
 // A report's period, pure: dates outside the years a report may name are refused (no date
-// arithmetic may leave them), every other range gives finite instants.
+// arithmetic may leave them), every other range gives finite instants; its days are the local
+// dates, each once, whatever the zone's clocks do.
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../server/platform/errors.js';
-import { periodOf } from '../../server/reports/periods.js';
+import { dayBoundaries, periodOf } from '../../server/reports/periods.js';
+import { localDate } from '../../server/reports/zone.js';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
 
@@ -31,5 +33,21 @@ describe('periodOf: the years a report may name', () => {
     expect(last.endDate).toBe('3000-01-29');
     expect(last.from).toBe(Date.parse('2999-12-30T18:30:00Z'));
     expect(last.to).toBe(Date.parse('3000-01-29T18:30:00Z'));
+  });
+});
+
+describe('dayBoundaries: a zone whose clocks go back to midnight', () => {
+  const JAN_2026 = Date.parse('2026-01-01T00:00:00Z');
+  it.each([
+    // 2025-10-26 01:00 → 00:00 in the Azores; 2025-11-02 01:00 → 00:00 in Havana: a 25-hour day.
+    ['Atlantic/Azores', ['2025-10-25', '2025-10-26', '2025-10-27'], 25],
+    ['America/Havana', ['2025-11-01', '2025-11-02', '2025-11-03'], 25],
+    // Springing forward at midnight (Havana, 2025-03-09 00:00 → 01:00): a 23-hour day, once.
+    ['America/Havana', ['2025-03-08', '2025-03-09', '2025-03-10'], 23],
+  ] as const)('%s: each local date once, the changed day whole', (timeZone, dates, hours) => {
+    const period = periodOf({ startDate: dates[0], endDate: dates[2], timeZone }, JAN_2026);
+    const boundaries = dayBoundaries(period);
+    expect(boundaries.map((b) => localDate(b, timeZone))).toEqual(dates);
+    expect((boundaries[2]! - boundaries[1]!) / 3_600_000).toBe(hours);
   });
 });
