@@ -24,7 +24,20 @@ export function normalizeMoney(text: string): string | null {
   return units === null ? null : formatMoney(units);
 }
 
-/** A JSON amount (the contract's `Money`) as numeric(12,4) text: 30 → "30.0000". Formatting only. */
+const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/**
+ * A JSON amount (the contract's `Money`) as numeric(12,4) text: 30 → "30.0000". The amount as the
+ * client wrote it (the shortest decimal that reads back as the number) is rounded to four decimals
+ * half away from zero, as PostgreSQL rounds a numeric — not the binary value, which `toFixed`
+ * rounds (1.00005 → "1.0001" but 2.00005 → "2.0000").
+ */
 export function moneyFromNumber(amount: number): string {
-  return amount.toFixed(4);
+  const m = DECIMAL.exec(String(amount));
+  // Exponent notation: below 1e-6 (rounds to zero) or beyond any amount the contract allows.
+  if (m === null) return amount.toFixed(4);
+  const fraction = m[3] ?? '';
+  let units = BigInt(m[2]!) * 10_000n + BigInt(fraction.slice(0, 4).padEnd(4, '0'));
+  if (fraction.length > 4 && fraction.charCodeAt(4) >= 0x35) units += 1n;
+  return formatMoney(m[1] === '-' && units !== 0n ? -units : units);
 }

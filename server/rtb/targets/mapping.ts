@@ -4,6 +4,7 @@ import { redact, secretForms } from '../engine/audit.js';
 import type { components } from '../../../client/schema.js';
 import type { AuthMethod, RtbTargetPatch, RtbTargetRow } from '../../../db/types.js';
 import { iso } from '../../platform/common/dates.js';
+import { moneyFromNumber } from '../../inbound/calls/money.js';
 import type { CampaignTargetView } from './queries.js';
 import { DEFAULT_API_KEY_HEADER } from './defaults.js';
 
@@ -11,9 +12,9 @@ type RtbTarget = components['schemas']['RtbTarget'];
 type RtbTargetUpdate = components['schemas']['RtbTargetUpdate'];
 type CampaignRtbTarget = components['schemas']['CampaignRtbTarget'];
 
-/** Money is stored as numeric(12,4): write exactly four decimals. */
+/** Money is stored as numeric(12,4): write exactly four decimals (rounded as the database rounds). */
 export function moneyColumn(amount: number): string {
-  return amount.toFixed(4);
+  return moneyFromNumber(amount);
 }
 
 /** jsonb on write is always a JSON string. */

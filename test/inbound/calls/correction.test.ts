@@ -121,4 +121,15 @@ describe('moneyFromNumber', () => {
     expect(moneyFromNumber(100000)).toBe('100000.0000');
     expect(moneyFromNumber(0)).toBe('0.0000');
   });
+
+  it('rounds a fifth decimal as written, half away from zero, as the database does', () => {
+    // toFixed rounded the binary values: 1.00005 up but 2.00005 down.
+    expect(moneyFromNumber(1.00005)).toBe('1.0001');
+    expect(moneyFromNumber(2.00005)).toBe('2.0001');
+    expect(moneyFromNumber(2.00004999)).toBe('2.0000');
+    expect(moneyFromNumber(-2.00005)).toBe('-2.0001');
+    expect(moneyFromNumber(0.00004)).toBe('0.0000');
+    expect(moneyFromNumber(1e-7)).toBe('0.0000');
+    expect(moneyFromNumber(99999999.99995)).toBe('100000000.0000');
+  });
 });
