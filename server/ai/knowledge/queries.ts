@@ -97,6 +97,21 @@ export async function claimDocument(db: Db, leaseMs: number, id?: string): Promi
 }
 
 /**
+ * Renews the claim's lease for `leaseMs` from now while it is still ours (same attempt, still
+ * processing): a long extraction keeps its document. False when the claim is no longer ours.
+ */
+export async function renewLease(db: Db, doc: Pick<ClaimedDocument, 'id' | 'attempts'>, leaseMs: number): Promise<boolean> {
+  const updated = await db
+    .updateTable('kb_documents')
+    .set({ locked_until: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where('id', '=', doc.id)
+    .where('status', '=', 'processing')
+    .where('attempts', '=', doc.attempts)
+    .executeTakeFirst();
+  return updated.numUpdatedRows > 0n;
+}
+
+/**
  * The passages and the `ready` state, in one transaction the caller opens: false (and nothing
  * written) when the claim is no longer ours — the document was deleted, or another worker took it
  * after our lease ran out.

@@ -1,6 +1,8 @@
 // The knowledge-base worker: claims a document (queries.ts claimDocument: FOR UPDATE SKIP LOCKED,
 // a lease, `attempts`), extracts its text, cuts it into passages and writes them with the `ready`
-// state in one transaction — or ends it `failed` with the reason. A crash or restart mid-way leaves
+// state in one transaction — or ends it `failed` with the reason. While it works, the lease is
+// renewed every third of its length (lease.ts), so a document that takes longer than the lease is
+// not taken by another worker meanwhile. A crash or restart mid-way leaves
 // the document `processing` with its lease, so the next pass after the lease runs out takes it
 // again; a document claimed MAX_ATTEMPTS times without finishing fails with that said. The file is
 // kept after processing (so a document can be processed again without a new upload); deleting the
@@ -10,6 +12,7 @@ import type { DB } from '../../../db/types.js';
 import { chunkText } from './chunk.js';
 import { kindOfContentType } from './detect.js';
 import { DEFAULT_MAX_TEXT_CHARS, DEFAULT_MAX_UNZIPPED_BYTES, DocumentFailure, extractDocument, type ExtractLimits } from './extract.js';
+import { keepLease } from './lease.js';
 import { claimDocument, type ClaimedDocument, finishFailed, finishReady } from './queries.js';
 
 export const KB_LEASE_MS = 5 * 60_000;
@@ -41,6 +44,7 @@ export async function processClaimed(db: Kysely<DB>, doc: ClaimedDocument, optio
   const kind = kindOfContentType(doc.content_type);
   if (!kind || !doc.file) return (await finishFailed(db, doc, 'the stored file is missing or of an unknown type')) ? 'failed' : 'lost';
   let pageCount: number | null = null;
+  const lease = keepLease(db, doc, options.leaseMs ?? KB_LEASE_MS);
   try {
     const extracted = await extractDocument(kind, doc.file, limitsOf(options));
     pageCount = extracted.pageCount;
@@ -51,6 +55,8 @@ export async function processClaimed(db: Kysely<DB>, doc: ClaimedDocument, optio
   } catch (err) {
     if (!(err instanceof DocumentFailure)) throw err;
     return (await finishFailed(db, doc, err.message, pageCount)) ? 'failed' : 'lost';
+  } finally {
+    await lease.stop();
   }
 }
 
