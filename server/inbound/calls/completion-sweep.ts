@@ -7,7 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
 import { recordCallEvents } from '../../attribution/calls/call-events.js';
-import { startPeriodic } from '../../platform/common/periodic.js';
+import { drainBatches, startPeriodic } from '../../platform/common/periodic.js';
 import { inTransaction } from '../../platform/common/transaction.js';
 
 /** How long a final call waits for a <Dial> outcome before its completion events are recorded without it. */
@@ -35,12 +35,7 @@ export async function recordOverdueCompletions(db: Db, log: FastifyBaseLogger, w
 export function startCompletionSweep(db: Db, log: FastifyBaseLogger): () => Promise<void> {
   return startPeriodic(
     async (stopping) => {
-      let recorded = 0;
-      let batch: number;
-      do {
-        batch = await recordOverdueCompletions(db, log);
-        recorded += batch;
-      } while (batch === SWEEP_BATCH && !stopping());
+      const recorded = await drainBatches(() => recordOverdueCompletions(db, log), SWEEP_BATCH, stopping);
       if (recorded > 0) log.info({ calls: recorded }, 'Recorded the completion events of calls whose <Dial> outcome never came');
     },
     SWEEP_INTERVAL_MS,

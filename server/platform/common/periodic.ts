@@ -19,3 +19,14 @@ export function startPeriodic(pass: (stopping: () => boolean) => Promise<void>, 
     await running;
   };
 }
+
+/** Runs `batch` again while it handles a full `size` and `stopping()` says nothing; returns how many it handled in all. */
+export async function drainBatches(batch: () => Promise<number>, size: number, stopping: () => boolean): Promise<number> {
+  let total = 0;
+  let handled: number;
+  do {
+    handled = await batch();
+    total += handled;
+  } while (handled === size && !stopping());
+  return total;
+}

@@ -6,7 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
-import { startPeriodic } from '../../platform/common/periodic.js';
+import { drainBatches, startPeriodic } from '../../platform/common/periodic.js';
 
 /** A copy older than this is the sweep's: the writer of a live server has had its chance. */
 const SWEEP_AFTER_MS = 2000;
@@ -88,12 +88,7 @@ export function startPendingBidSweep(db: Db, intervalMs: number, log: FastifyBas
     async (stopping) => {
       const olderThanMs = first ? 0 : SWEEP_AFTER_MS;
       first = false;
-      let flushed = 0;
-      let batch: number;
-      do {
-        batch = await sweepPendingBids(db, olderThanMs);
-        flushed += batch;
-      } while (batch === SWEEP_BATCH && !stopping());
+      const flushed = await drainBatches(() => sweepPendingBids(db, olderThanMs), SWEEP_BATCH, stopping);
       if (flushed > 0) log.info({ auctions: flushed }, 'Wrote the bid rows of RTB answers a stopped server left unwritten');
     },
     intervalMs,
