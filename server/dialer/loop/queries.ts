@@ -89,9 +89,10 @@ export type DueLead = Pick<LeadRow, 'id' | 'org_id' | 'phone_e164' | 'time_zone'
 
 /**
  * Up to `limit` leads due now, locked (SKIP LOCKED: another instance's are passed over): first
- * those whose (re)call time has come, oldest first, then leads never scheduled. Two index range
- * scans of leads_due_idx — neither walks past the leads deferred to later (a night zone, a retry
- * in an hour), however many there are.
+ * those whose (re)call time has come, oldest first, then leads never scheduled, by priority
+ * (urgent first) then oldest first. Two index range scans (leads_due_idx,
+ * leads_fresh_priority_idx) — neither walks past the leads deferred to later (a night zone, a
+ * retry in an hour), however many there are.
  */
 export async function claimDueLeads(trx: Transaction<DB>, campaignId: string, limit: number): Promise<DueLead[]> {
   const due = () =>
@@ -105,6 +106,10 @@ export async function claimDueLeads(trx: Transaction<DB>, campaignId: string, li
   if (scheduled.length >= limit) return scheduled;
   const fresh = await due()
     .where('next_call_at', 'is', null)
+    // The expression of leads_fresh_priority_idx (migration 0052): urgent, high, normal, low.
+    .orderBy(sql`CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END`)
+    .orderBy('created_at')
+    .orderBy('id')
     .limit(limit - scheduled.length)
     .forUpdate()
     .skipLocked()
