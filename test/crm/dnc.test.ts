@@ -68,6 +68,14 @@ describe('do-not-call', () => {
     expect((await upload(t, agent, '/api/dnc-numbers/import', csv)).status).toBe(403);
   });
 
+  it('reads a first row that is a number as data, however it is formatted (a file without a header)', async () => {
+    const { status, body } = await upload(t, manager, '/api/dnc-numbers/import', '(415) 555-2681\n(415) 555-2682\n');
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ totalRows: 2, added: 2, invalid: 0 });
+    const check = await agent.client.GET('/api/dnc-numbers/check', { params: { query: { phoneNumber: '+14155552681' } } });
+    expect(check.data!.doNotCall).toBe(true);
+  });
+
   it('refuses an empty file by name, as a lead import does', async () => {
     for (const empty of ['', '\r\n\r\n']) {
       const { status, body } = await upload(t, manager, '/api/dnc-numbers/import', empty);

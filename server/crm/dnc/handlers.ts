@@ -19,13 +19,13 @@ type DncOps = 'listDncNumbers' | 'addDncNumber' | 'checkDncNumber' | 'importDncN
 const PHONE_HEADERS = new Set(['phone', 'phonenumber', 'number', 'mobile', 'telephone', 'tel', 'cell', 'phoneno', 'msisdn', 'e164']);
 const BATCH = 1000;
 
-/** Which columns of a DNC file hold the number and the reason (pure). */
-export function dncColumns(header: string[]): { phone: number; reason: number | null; hasHeader: boolean } {
+/** Which columns of a DNC file hold the number and the reason (pure); `country` reads national numbers. */
+export function dncColumns(header: string[], country: string): { phone: number; reason: number | null; hasHeader: boolean } {
   const squashed = header.map((h) => h.toLowerCase().replace(/[^a-z0-9]/g, ''));
   const phone = squashed.findIndex((h) => PHONE_HEADERS.has(h));
   const reason = squashed.indexOf('reason');
-  // A first row without a phone-like header but with a number in it is data.
-  const hasHeader = phone !== -1 || !/\d{5}/.test(header[0] ?? '');
+  // A first row without a phone-like header whose first cell is a phone number (in any format) is data.
+  const hasHeader = phone !== -1 || normalisePhone(header[0] ?? '', country) === null;
   return { phone: Math.max(phone, 0), reason: reason === -1 ? null : reason, hasHeader };
 }
 
@@ -86,7 +86,7 @@ export function createDncHandlers({ db }: Deps): HandlerGroup<DncOps> {
         try {
           for await (const record of csv.records) {
             if (!columns) {
-              columns = dncColumns(record.values);
+              columns = dncColumns(record.values, country);
               if (columns.hasHeader) continue;
             }
             result.totalRows += 1;
