@@ -1,5 +1,6 @@
 // Leads over HTTP: both seeds' shapes, phone normalisation, stage vs dial status, search, roles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { components } from '../../client/schema.js';
 import { addMember, createCampaign, type Member, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -42,6 +43,20 @@ describe('creating leads', () => {
   it('reads a national number in the country the request names', async () => {
     const { data } = await owner.client.POST('/api/leads', { body: { phone: '020 7946 0111', defaultCountry: 'GB', name: 'Kim Lee' } });
     expect(data).toMatchObject({ country: 'GB', phoneE164: '207***0111' });
+  });
+
+  it('keeps the time zone when the same number is sent again, and derives it only from a new number or country', async () => {
+    const created = (await owner.client.POST('/api/leads', { body: { phone: '+1 415 555 0181', timeZone: 'America/Los_Angeles' } })).data!;
+    expect(created.timeZone).toBe('America/Los_Angeles');
+    const put = (body: components['schemas']['LeadUpdate']) => owner.client.PUT('/api/leads/{id}', { params: { path: { id: created.id } }, body });
+    const resent = await put({ phone: '(415) 555-0181', notes: 'called' });
+    expect(resent.response.status).toBe(200);
+    expect(resent.data).toMatchObject({ country: 'US', timeZone: 'America/Los_Angeles', notes: 'called' });
+    // A new number of a country with several zones leaves a zone given explicitly alone.
+    expect((await put({ phone: '+1 212 555 0181' })).data).toMatchObject({ country: 'US', timeZone: 'America/Los_Angeles' });
+    // A number of a one-zone country brings its zone; a later multi-zone number clears that implied one.
+    expect((await put({ phone: '+44 20 7946 0181' })).data).toMatchObject({ country: 'GB', timeZone: 'Europe/London' });
+    expect((await put({ phone: '+1 212 555 0182' })).data).toMatchObject({ country: 'US', timeZone: null });
   });
 
   it('answers 400 naming phone for a number that is none, and for a bad time zone naming timeZone', async () => {

@@ -144,7 +144,7 @@ export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
       let campaignId = current.campaign_id;
       if (body.campaignId !== undefined) campaignId = body.campaignId === null ? null : await ownCampaignId(db, principal.orgId, body.campaignId);
       const phone = body.phone === undefined ? null : await phoneOf(principal.orgId, campaignId, body.phone, body.defaultCountry);
-      const patch = leadPatch(body, phone);
+      const patch = leadPatch(body, phone, current);
       if (body.campaignId !== undefined) patch.campaign_id = campaignId;
       if (body.assignedTo !== undefined) patch.assigned_to = body.assignedTo;
       if (phone && body.phone !== undefined) Object.assign(patch, { phone: body.phone.trim() }, await dncColumns(principal.orgId, phone.e164, current));

@@ -57,10 +57,11 @@ function emptyToNull(value: string | null | undefined): string | null | undefine
 }
 
 /**
- * The column changes a body asks for (only the fields sent), given its phone already normalised.
- * `campaignId`, `assignedTo` and `phone` are checked by the caller (they need the database).
+ * The column changes a body asks for (only the fields sent), given its phone already normalised and
+ * the lead as it is (`current`; null for a new lead). `campaignId`, `assignedTo` and `phone` are
+ * checked by the caller (they need the database).
  */
-export function leadPatch(body: LeadUpdate, phone: NormalisedPhone | null): LeadPatch {
+export function leadPatch(body: LeadUpdate, phone: NormalisedPhone | null, current: Pick<LeadRow, 'phone_e164' | 'country' | 'time_zone'> | null = null): LeadPatch {
   const patch: LeadPatch = {};
   const problems: Record<string, string> = {};
   if (body.name !== undefined) patch.name = emptyToNull(body.name);
@@ -83,11 +84,27 @@ export function leadPatch(body: LeadUpdate, phone: NormalisedPhone | null): Lead
     if (body.timeZone !== null && !isValidTimeZone(body.timeZone)) problems.timeZone = 'is not an IANA time zone (e.g. America/New_York)';
     else patch.time_zone = body.timeZone;
   }
-  if (phone) {
-    patch.phone_e164 = phone.e164;
-    if (body.country === undefined && phone.country) patch.country = phone.country;
-    if (body.timeZone === undefined) patch.time_zone = singleTimeZoneOf(body.country ?? phone.country);
-  }
+  if (phone) patch.phone_e164 = phone.e164;
+  Object.assign(patch, derivedPlace(body, phone, current));
   if (Object.keys(problems).length > 0) throw ERRORS.validation(problems);
   return patch;
+}
+
+/**
+ * The country and time zone a new number or country implies, for the fields not given. Only a
+ * number or country that really changes implies anything (the same number sent again changes
+ * nothing), and a zone is never cleared unless it was the one the old country implied: a zone
+ * given explicitly (now or before) is not replaced by the null of a country with several zones.
+ */
+function derivedPlace(body: LeadUpdate, phone: NormalisedPhone | null, current: Pick<LeadRow, 'phone_e164' | 'country' | 'time_zone'> | null): LeadPatch {
+  const place: LeadPatch = {};
+  const numberChanged = phone !== null && (current === null || current.phone_e164 !== phone.e164);
+  if (body.country === undefined && numberChanged && phone.country) place.country = phone.country;
+  const country = body.country !== undefined ? body.country : (place.country ?? current?.country ?? null);
+  const countryChanged = current === null ? country !== null : country !== current.country;
+  if (body.timeZone !== undefined || !(numberChanged || countryChanged)) return place;
+  const zone = singleTimeZoneOf(country);
+  const storedWasImplied = current === null || current.time_zone === null || current.time_zone === singleTimeZoneOf(current.country);
+  if (zone !== null || storedWasImplied) place.time_zone = zone;
+  return place;
 }
