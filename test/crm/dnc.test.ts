@@ -49,6 +49,8 @@ describe('do-not-call', () => {
     expect(check.data).toEqual({ phoneNumber: '207***0958', doNotCall: true });
     const bad = await agent.client.GET('/api/dnc-numbers/check', { params: { query: { phoneNumber: 'nope' } } });
     expect(bad.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { phoneNumber: expect.any(String) } });
+    const unknown = await agent.client.GET('/api/dnc-numbers/check', { params: { query: { phoneNumber: '020 7946 0958', defaultCountry: 'ZZ' } } });
+    expect(unknown.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { defaultCountry: expect.any(String) } });
   });
 
   it('imports a CSV of numbers (phone column found by name), counting added, duplicates, invalid and leads marked', async () => {

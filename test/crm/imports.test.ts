@@ -137,6 +137,7 @@ describe('refusals', () => {
       ['phone\n+14155550100\n', { fieldMapping: '{not json' }, 'fieldMapping'],
       ['phone\n+14155550100\n', { fieldMapping: '{"phone":"telephone"}' }, 'fieldMapping'],
       ['phone\n+14155550100\n', { defaultCountry: 'USA' }, 'defaultCountry'],
+      ['phone\n+14155550100\n', { defaultCountry: 'ZZ' }, 'defaultCountry'],
       ['phone\n+14155550100\n', { unexpected: 'x' }, 'unexpected'],
       ['', {}, 'file'],
     ];

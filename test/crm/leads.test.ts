@@ -59,6 +59,13 @@ describe('creating leads', () => {
     expect((await put({ phone: '+1 212 555 0182' })).data).toMatchObject({ country: 'US', timeZone: null });
   });
 
+  it('answers 400 naming defaultCountry for a country libphonenumber-js does not know', async () => {
+    const { error, response } = await owner.client.POST('/api/leads', { body: { phone: '415 555 0199', defaultCountry: 'ZZ' } });
+    expect(response.status).toBe(400);
+    expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { defaultCountry: expect.any(String) } });
+    expect(Object.keys((error as { details: Record<string, string> }).details)).not.toContain('phone');
+  });
+
   it('answers 400 naming phone for a number that is none, and for a bad time zone naming timeZone', async () => {
     for (const phone of ['12', 'call me maybe', '1-800-FLOWERS']) {
       const { error, response } = await owner.client.POST('/api/leads', { body: { phone, name: 'Bad' } });

@@ -96,6 +96,10 @@ describe('readRow', () => {
       },
     });
   });
+  it('refuses a country libphonenumber-js does not know', () => {
+    const result = readRow(['+14155552671', 'Ann', '', 'XX', '', '', '', '', ''], 3, plan, 'US');
+    expect(!result.ok && result.errors.map((e) => [e.row, e.field, e.value])).toEqual([[3, 'country', 'XX']]);
+  });
   it('names every bad field with its row and value', () => {
     const result = readRow(['12', 'x', 'not-an-email', 'USA', 'Mars/Base', 'top', 'Won', 'tomorrow', ''], 9, plan, 'US');
     expect(result.ok).toBe(false);
@@ -120,6 +124,7 @@ describe('parseImportFields', () => {
     [{ fieldMapping: '[1]' }, 'fieldMapping'],
     [{ fieldMapping: '{"a":1}' }, 'fieldMapping'],
     [{ defaultCountry: 'USA' }, 'defaultCountry'],
+    [{ defaultCountry: 'ZZ' }, 'defaultCountry'],
     [{ skipHeader: 'yes' }, 'skipHeader'],
   ])('refuses %j', (fields, named) => expect(parseImportFields(fields)).toEqual({ problems: { [named]: expect.any(String) } }));
 });

@@ -1,5 +1,6 @@
 // /api/dnc-numbers: list, add, check, CSV import, remove. Adding marks the organisation's leads with
 // the number at once; the dialer asks isDoNotCall (queries.ts) again before every dial.
+import { isPhoneCountry, UNKNOWN_PHONE_COUNTRY } from '../../accounts/organization/country.js';
 import { parseUuid } from '../../platform/common/ids.js';
 import { obfuscatePhone } from '../../platform/common/phone.js';
 import { ERRORS } from '../../platform/errors.js';
@@ -33,7 +34,7 @@ export function createDncHandlers({ db }: Deps): HandlerGroup<DncOps> {
   async function countryOf(orgId: string, given: string | undefined): Promise<string> {
     if (given !== undefined) {
       const upper = given.trim().toUpperCase();
-      if (!/^[A-Z]{2}$/.test(upper)) throw ERRORS.validation({ defaultCountry: 'must be an ISO country code (e.g. US)' });
+      if (!isPhoneCountry(upper)) throw ERRORS.validation({ defaultCountry: UNKNOWN_PHONE_COUNTRY });
       return upper;
     }
     return defaultCountryFor(db, orgId, null);

@@ -1,5 +1,7 @@
 // An import's form fields -> its options (pure): seed 002's fieldMapping (JSON text), the country
 // national numbers are read in, seed 004's skipHeader.
+import { isPhoneCountry, UNKNOWN_PHONE_COUNTRY } from '../../accounts/organization/country.js';
+
 export interface ImportFields {
   campaignId: string | null;
   fieldMapping: Record<string, string> | undefined;
@@ -27,7 +29,7 @@ export function parseImportFields(fields: Record<string, string>): ImportFields 
     }
   }
   const defaultCountry = fields.defaultCountry?.trim().toUpperCase();
-  if (defaultCountry !== undefined && !/^[A-Z]{2}$/.test(defaultCountry)) problems.defaultCountry = 'must be an ISO country code (e.g. US)';
+  if (defaultCountry !== undefined && !isPhoneCountry(defaultCountry)) problems.defaultCountry = UNKNOWN_PHONE_COUNTRY;
   const skipHeader = fields.skipHeader?.trim().toLowerCase();
   if (skipHeader !== undefined && skipHeader !== 'true' && skipHeader !== 'false') problems.skipHeader = "must be 'true' or 'false'";
   const campaignId = fields.campaignId?.trim() || null;

@@ -1,5 +1,6 @@
 // One CSV record -> a lead to import, or the row's errors (pure).
 import type { CustomFieldValue, LeadPriority, LeadStage } from '../../../db/types.js';
+import { isPhoneCountry } from '../../accounts/organization/country.js';
 import { fullName } from '../leads/mapping.js';
 import { normalisePhone, singleTimeZoneOf } from '../leads/phone.js';
 import { isValidTimeZone } from '../../platform/common/time-zone.js';
@@ -62,7 +63,7 @@ export function readRow(values: string[], row: number, plan: ColumnPlan, default
   let country: string | null = null;
   if (text.country !== undefined) {
     const upper = text.country.toUpperCase();
-    if (!/^[A-Z]{2}$/.test(upper)) fail('country', text.country, 'Invalid country (ISO code, e.g. US)');
+    if (!isPhoneCountry(upper)) fail('country', text.country, 'Invalid country (ISO code, e.g. US)');
     else country = upper;
   }
   const phoneText = text.phone;

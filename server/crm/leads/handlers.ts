@@ -5,6 +5,7 @@
 import type { components } from '../../../client/schema.js';
 import type { LeadPatch, LeadRow } from '../../../db/types.js';
 import type { Principal } from '../../accounts/auth/principal.js';
+import { isPhoneCountry, UNKNOWN_PHONE_COUNTRY } from '../../accounts/organization/country.js';
 import { ownCampaignId } from '../../inbound/campaigns/own-campaign.js';
 import { parseUuid } from '../../platform/common/ids.js';
 import { isUniqueViolation } from '../../platform/common/pg-errors.js';
@@ -38,7 +39,9 @@ export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
   }
 
   async function phoneOf(orgId: string, campaignId: string | null, raw: string, defaultCountry: string | undefined): Promise<NormalisedPhone> {
-    const phone = normalisePhone(raw, defaultCountry ?? (await defaultCountryFor(db, orgId, campaignId)));
+    const given = defaultCountry?.trim().toUpperCase();
+    if (given !== undefined && !isPhoneCountry(given)) throw ERRORS.validation({ defaultCountry: UNKNOWN_PHONE_COUNTRY });
+    const phone = normalisePhone(raw, given ?? (await defaultCountryFor(db, orgId, campaignId)));
     if (!phone) throw ERRORS.validation({ phone: 'is not a valid phone number' });
     return phone;
   }
