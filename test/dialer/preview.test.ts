@@ -204,4 +204,17 @@ describe("agents' working hours and concurrent-call limit", () => {
     ]);
     expect(await takingAgentCount(t.db, owner.orgId, group, new Date())).toBe(0);
   });
+
+  it('an available agent of maxConcurrentCalls 1 whose call has not ended is neither counted by the pacing nor claimed', async () => {
+    const group = (await owner.client.POST('/api/agent-groups', { body: { name: 'Single' } })).data!.id;
+    const single = (await owner.client.POST('/api/agents', { body: { name: 'Single', phone: '+13125550194', groupId: group } })).data!.id;
+    const campaign = (await owner.client.POST('/api/campaigns', { body: { name: 'Single', direction: 'outbound', callerId, agentGroupId: group } })).data!;
+    const call = (n: number) => ({ org_id: owner.orgId, call_sid: `CA${'d'.repeat(31)}${n}`, direction: 'outbound' as const, campaign_id: campaign.id, source: 'simulator' as const, to_number: `+1415555014${n}` });
+    // Its call still open (the lead's leg), the agent available again (its own leg ended).
+    await t.db.insertInto('calls').values({ ...call(1), agent_id: single, disposition: 'answered' }).execute();
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: single } }, body: { status: 'available' } });
+    expect(await takingAgentCount(t.db, owner.orgId, group, new Date())).toBe(0);
+    const next = await t.db.insertInto('calls').values(call(2)).returning('id').executeTakeFirstOrThrow();
+    expect((await claimAgentForCall(t.db, owner.orgId, group, next.id, new Date())).outcome).toBe('none');
+  });
 });

@@ -32,7 +32,8 @@ export async function takingAgentCount(db: Db, orgId: string, groupId: string, n
     .where('is_active', '=', true)
     .where('status', '=', 'available')
     .execute();
-  const limited = agents.filter((agent) => agent.max_concurrent_calls > 1);
-  const open = await openCallsOf(db, limited.map((agent) => agent.id));
+  // Every agent's open calls, as the claim counts them (agent-claim.ts): an agent freed by its own
+  // leg's end while the lead's leg is still open has no room for another call.
+  const open = await openCallsOf(db, agents.map((agent) => agent.id));
   return agents.filter((agent) => agentCanTake(agent, open.get(agent.id) ?? 0, now)).length;
 }
