@@ -1,15 +1,18 @@
 // The dial loop without the simulated carrier (a recording telephony stands in for it): two
 // instances on one database never dial a lead twice and never exceed a campaign's lines; a claim
 // whose dialer died before placing the call lapses and the lead is dialled again without losing an
-// attempt; a carrier that refuses a call fails it by the retry policy. Then the outbound webhooks
-// with Twilio's parameters, duplicated and out of order: one final outcome, counted once.
+// attempt; a placed call whose final status never came is closed when its claim lapses; a carrier
+// that refuses a call fails it by the retry policy. Then the outbound webhooks with Twilio's
+// parameters, duplicated and out of order: one final outcome, counted once.
 import { dialCounters } from '../../server/dialer/campaigns/counters.js';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { daytimeZone } from './zones.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../db/types.js';
+import { openCallsOf } from '../../server/dialer/agents/availability.js';
 import { runDialerTick } from '../../server/dialer/loop/tick.js';
+import { claimAgentForCall } from '../../server/dialer/webhooks/agent-claim.js';
 import { outboundUrls } from '../../server/dialer/webhooks/urls.js';
 import type { PlaceCallInput } from '../../server/telephony/types.js';
 import { TelephonyError } from '../../server/telephony/types.js';
@@ -118,6 +121,44 @@ describe('the dial loop', () => {
     expect(calls[0]!.call_sid.startsWith('DL')).toBe(true);
     expect(calls[1]!.call_sid).toMatch(/^CA/);
     expect(await lead()).toMatchObject({ dial_status: 'calling', call_attempts: 1 });
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+
+  it('a placed call whose final status never came is closed when its claim lapses: the line and the agent are free, a late final status changes nothing', async () => {
+    const floor = (await owner.client.POST('/api/agent-groups', { body: { name: 'Lost callbacks' } })).data!.id;
+    const agent = (await owner.client.POST('/api/agents', { body: { name: 'Lone', phone: '+13125559001', groupId: floor } })).data!.id;
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent } }, body: { status: 'available' } });
+    const campaignId = await outboundCampaign(2, { agentGroupId: floor, dialMode: 'progressive', linesPerAgent: 1 });
+    const { telephony } = recordingTelephony();
+    const tick = () => runDialerTick({ db: t.db, telephony, urls: outboundUrls(t.config.publicBaseUrl) });
+    const lapse = () => sql`UPDATE leads SET dial_lease_until = now() - interval '1 second' WHERE campaign_id = ${campaignId} AND dial_status = 'calling'`.execute(t.db);
+    const callRow = (id: number) => t.db.selectFrom('calls').select(['status', 'status_rank', 'disposition', 'talk_time_sec', 'ended_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect((await tick()).placed).toBe(1);
+    const bridged = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    expect((await claimAgentForCall(t.db, owner.orgId, floor, bridged.id, new Date())).outcome).toBe('claimed');
+
+    // Its final status never comes; hours later the lead's claim lapses: the call is closed as
+    // answered (it was bridged), the agent free, and the one line dials the other lead.
+    await lapse();
+    expect(await tick()).toMatchObject({ released: 1, placed: 1 });
+    expect(await callRow(bridged.id)).toMatchObject({ status: 'completed', status_rank: 4, disposition: 'answered', talk_time_sec: 0, ended_at: expect.any(Date) });
+    expect((await t.db.selectFrom('leads').select('dial_status').where('id', '=', bridged.lead_id!).executeTakeFirstOrThrow()).dial_status).toBe('completed');
+    expect(await openCallsOf(t.db, [agent])).toEqual(new Map());
+
+    // The second call is never bridged and loses its final status too: failed, its lead retried by the policy.
+    const unbridged = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).where('id', '<>', bridged.id).executeTakeFirstOrThrow();
+    await lapse();
+    expect(await tick()).toMatchObject({ released: 1, placed: 0 });
+    expect(await callRow(unbridged.id)).toMatchObject({ status: 'failed', status_rank: 4, disposition: 'failed' });
+    expect(await t.db.selectFrom('leads').select(['dial_status', 'call_attempts']).where('id', '=', unbridged.lead_id!).executeTakeFirstOrThrow()).toEqual({ dial_status: 'queued', call_attempts: 1 });
+    const before = (await dialCounters(t.db, [campaignId])).get(campaignId);
+    expect(before).toMatchObject({ callsMade: 2, callsAnswered: 1, callsCompleted: 1, callsAbandoned: 0 });
+
+    // The real final status arrives late: applied once already, nothing changes.
+    const late = { CallSid: bridged.call_sid, CallStatus: 'completed', CallDuration: '95', From: callerId, To: bridged.to_number!, Direction: 'outbound-api' };
+    expect((await postWebhook(t, `/api/webhooks/outbound/status?callId=${bridged.id}`, late)).status).toBe(204);
+    expect(await callRow(bridged.id)).toMatchObject({ status: 'completed', disposition: 'answered', talk_time_sec: 0 });
+    expect((await dialCounters(t.db, [campaignId])).get(campaignId)).toEqual(before);
     await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
   });
 

@@ -1,6 +1,6 @@
 // What a finished outbound call means for the dialer (pure): its disposition, and what becomes of
 // the lead — done, dialled again later by the campaign's retry policy, or given up.
-import type { AnsweredBy, CallDisposition, LeadDialStatus } from '../../../db/types.js';
+import type { AnsweredBy, CallDisposition, CallRow, LeadDialStatus } from '../../../db/types.js';
 import { nextRetryAt, type RetryOutcome, type RetryPolicy } from '../schedule/retry-policy.js';
 
 export type FinalCallStatus = 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
@@ -33,6 +33,17 @@ export function dispositionOf(status: FinalCallStatus, answeredBy: AnsweredBy | 
   if (status === 'failed') return 'failed';
   if (status === 'canceled') return 'canceled';
   return isMachine(answeredBy) ? 'voicemail' : 'answered';
+}
+
+/**
+ * The final status given to a placed call whose final callback never came (its lead's claim
+ * lapsed after a call's longest life): a call bridged to an agent, or answered by a machine, was
+ * answered — `completed` (disposition `answered` or `voicemail`, no talk time known); any other
+ * ended without a known outcome — `failed` (an abandonment already recorded stays `abandoned`).
+ */
+export function lostCallStatus(call: Pick<CallRow, 'agent_id' | 'disposition' | 'answered_by'>): FinalCallStatus {
+  if (call.disposition === 'answered' && call.agent_id !== null) return 'completed';
+  return isMachine(call.answered_by) ? 'completed' : 'failed';
 }
 
 const RETRIED: Partial<Record<CallDisposition, RetryOutcome>> = {

@@ -199,13 +199,18 @@ export async function callPlaced(db: Db, callId: number, callSid: string): Promi
     FROM placed WHERE leads.id = placed.lead_id AND leads.last_call_id = ${callId} AND leads.dial_status = 'calling'`.execute(db);
 }
 
+/** A placed call whose lead's claim lapsed before its final status came (finished by the tick). */
+export type LostCall = Pick<CallRow, 'id' | 'agent_id' | 'disposition' | 'answered_by'>;
+
 /**
- * Claims that lapsed: a preview hold past its time (the lead is queued again as it was), and a lead still `calling` past its lease. A call that never reached the carrier
- * (placeholder sid, still queued) is canceled and the lead is due again at once without the
- * attempt; a placed call whose final callback never came leaves the lead due again. Returns how
- * many leads were given back.
+ * Claims that lapsed: a preview hold past its time (the lead is queued again as it was), and a
+ * lead still `calling` past its lease. A call that never reached the carrier (placeholder sid,
+ * still queued) is canceled and the lead is due again at once without the attempt. A placed call
+ * still open (its final callback never came) is returned in `lost`, its lead left to the caller,
+ * which finishes the call (finishCall: the call closed, the lead by the retry policy, the agent
+ * freed). Any other lapsed lead is due again at once. `released` counts the leads and holds.
  */
-export async function releaseLapsedClaims(db: Db): Promise<number> {
+export async function releaseLapsedClaims(db: Db): Promise<{ released: number; lost: LostCall[] }> {
   return db.transaction().execute(async (trx) => {
     // Preview holds no agent acted on: the lead is due again as it was, no attempt counted.
     const holds = await trx
@@ -223,6 +228,7 @@ export async function releaseLapsedClaims(db: Db): Promise<number> {
       .forUpdate()
       .skipLocked()
       .execute();
+    const lost: LostCall[] = [];
     for (const lead of lapsed) {
       const canceled = lead.last_call_id
         ? await trx
@@ -234,6 +240,14 @@ export async function releaseLapsedClaims(db: Db): Promise<number> {
             .returning('id')
             .executeTakeFirst()
         : undefined;
+      const open =
+        lead.last_call_id && !canceled
+          ? await trx.selectFrom('calls').select(['id', 'agent_id', 'disposition', 'answered_by']).where('id', '=', lead.last_call_id).where('status_rank', '<', 4).executeTakeFirst()
+          : undefined;
+      if (open) {
+        lost.push(open);
+        continue;
+      }
       await trx
         .updateTable('leads')
         .set({
@@ -246,6 +260,6 @@ export async function releaseLapsedClaims(db: Db): Promise<number> {
         .where('id', '=', lead.id)
         .execute();
     }
-    return lapsed.length + Number(holds.numUpdatedRows);
+    return { released: lapsed.length + Number(holds.numUpdatedRows), lost };
   });
 }

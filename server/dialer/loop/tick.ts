@@ -15,6 +15,7 @@ import { DEFAULT_MAX_ABANDON_RATE } from '../campaigns/settings.js';
 import type { OutboundUrls } from '../webhooks/urls.js';
 import { finishCall } from '../webhooks/finish.js';
 import { publishCallStarted } from '../webhooks/call-events.js';
+import { lostCallStatus } from './outcome.js';
 import { linesAllowed } from './pacing.js';
 import { sortDueLeads } from './selection.js';
 import {
@@ -114,9 +115,17 @@ export async function placeOutboundCall(deps: DialerDeps, campaign: CampaignRow,
   return true;
 }
 
-/** One pass over every dialable campaign; lapsed claims are given back first. */
+/**
+ * One pass over every dialable campaign; lapsed claims are given back first, and a placed call
+ * whose final callback never came is finished (its line, its agent and its lead freed; a late
+ * final callback then changes nothing, finishCall applies the first final status once).
+ */
 export async function runDialerTick(deps: DialerDeps): Promise<TickResult> {
-  const result: TickResult = { placed: 0, deferred: 0, dnc: 0, released: await releaseLapsedClaims(deps.db) };
+  const { released, lost } = await releaseLapsedClaims(deps.db);
+  for (const call of lost) {
+    await finishCall(deps.db, call.id, { status: lostCallStatus(call), durationSec: 0 }, deps.now?.() ?? new Date());
+  }
+  const result: TickResult = { placed: 0, deferred: 0, dnc: 0, released };
   for (const id of await dialableCampaignIds(deps.db)) {
     const planned = await planCampaign(deps, id, result);
     if (!planned) continue;
