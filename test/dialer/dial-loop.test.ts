@@ -3,7 +3,8 @@
 // whose dialer died before placing the call lapses and the lead is dialled again without losing an
 // attempt; a placed call whose final status never came is closed when its claim lapses; a carrier
 // that refuses a call fails it by the retry policy. Then the outbound webhooks with Twilio's
-// parameters, duplicated and out of order: one final outcome, counted once.
+// parameters, duplicated and out of order: one final outcome, counted once; an agent who never
+// answers its leg leaves an abandoned call.
 import { dialCounters } from '../../server/dialer/campaigns/counters.js';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
@@ -13,6 +14,7 @@ import type { DB } from '../../db/types.js';
 import { openCallsOf } from '../../server/dialer/agents/availability.js';
 import { runDialerTick } from '../../server/dialer/loop/tick.js';
 import { claimAgentForCall } from '../../server/dialer/webhooks/agent-claim.js';
+import { agentLegEnded } from '../../server/dialer/webhooks/agent-leg.js';
 import { outboundUrls } from '../../server/dialer/webhooks/urls.js';
 import type { PlaceCallInput } from '../../server/telephony/types.js';
 import { TelephonyError } from '../../server/telephony/types.js';
@@ -267,6 +269,36 @@ describe('outbound webhooks (signed, duplicated, out of order)', () => {
     // The same sid on the other placeholder call: not that call.
     expect((await postWebhook(t, `/api/webhooks/outbound/status?callId=${second!.id}`, { ...ringing, To: second!.to_number! })).status).toBe(404);
     expect((await t.db.selectFrom('calls').select('call_sid').where('id', '=', second!.id).executeTakeFirstOrThrow()).call_sid.startsWith('DL')).toBe(true);
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+
+  it('an agent who never answers its leg: the call is abandoned, the person hung up, the agent free; counted as abandoned, never completed', async () => {
+    const floor = (await owner.client.POST('/api/agent-groups', { body: { name: 'Absent agents' } })).data!.id;
+    const agent = (await owner.client.POST('/api/agents', { body: { name: 'Absent', phone: '+13125559002', groupId: floor } })).data!.id;
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent } }, body: { status: 'available' } });
+    const campaignId = await outboundCampaign(1, { agentGroupId: floor });
+    const { telephony } = recordingTelephony();
+    const urls = outboundUrls(t.config.publicBaseUrl);
+    await runDialerTick({ db: t.db, telephony, urls });
+    const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    expect((await claimAgentForCall(t.db, owner.orgId, floor, call.id, new Date())).outcome).toBe('claimed');
+
+    // The agent's leg ends unanswered: the person, alone in the conference, is hung up.
+    const hungUp: string[] = [];
+    const legDeps = { db: t.db, telephony: { hangupCall: async (sid: string) => void hungUp.push(sid) } };
+    expect(await agentLegEnded(legDeps, call, agent, 'no-answer')).toEqual({ abandoned: true });
+    expect(hungUp).toEqual([call.call_sid]);
+    expect((await t.db.selectFrom('agents').select('status').where('id', '=', agent).executeTakeFirstOrThrow()).status).toBe('available');
+    // The same status callback again, through the webhook: nothing more.
+    const agentLeg = { CallSid: `CA${'9'.repeat(32)}`, CallStatus: 'no-answer', From: callerId, To: '+13125559002', Direction: 'outbound-api' };
+    expect((await postWebhook(t, urls.agentStatus(call.id, agent).replace(t.config.publicBaseUrl, ''), agentLeg)).status).toBe(204);
+
+    // The person's leg ends (after 45 s in the conference): abandoned, no talk time, not completed.
+    const final = { CallSid: call.call_sid, CallStatus: 'completed', CallDuration: '45', From: callerId, To: call.to_number!, Direction: 'outbound-api' };
+    expect((await postWebhook(t, `/api/webhooks/outbound/status?callId=${call.id}`, final)).status).toBe(204);
+    const row = await t.db.selectFrom('calls').select(['disposition', 'talk_time_sec', 'agent_id']).where('id', '=', call.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ disposition: 'abandoned', talk_time_sec: 0, agent_id: null });
+    expect((await dialCounters(t.db, [campaignId])).get(campaignId)).toMatchObject({ callsAnswered: 1, callsCompleted: 0, callsAbandoned: 1 });
     await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
   });
 

@@ -6,6 +6,7 @@ import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { ERRORS } from '../../platform/errors.js';
 import { answerAgent, answerOutbound, type OutboundWebhookDeps } from './answer.js';
 import { releaseAgent } from './agent-claim.js';
+import { agentLegEnded } from './agent-leg.js';
 import { markProgress, outboundCall } from './calls.js';
 import { finishCall } from './finish.js';
 import { outboundUrls } from './urls.js';
@@ -74,8 +75,11 @@ export function createOutboundWebhookHandlers({ db, config, telephony, audioUrls
     },
 
     async outboundAgentStatusWebhook(ctx) {
-      const call = await agentCallOf(ctx.query.callId, ctx.query.agentId);
-      if (FINAL.has(ctx.body.CallStatus) && call.org_id) await releaseAgent(db, call.org_id, ctx.query.agentId);
+      const call = await db.selectFrom('calls').selectAll().where('id', '=', ctx.query.callId).where('direction', '=', 'outbound').executeTakeFirst();
+      // A call abandoned because this agent never answered has no agent any more: a repeated delivery changes nothing.
+      if (call && call.agent_id === null && call.disposition === 'abandoned') return done;
+      if (!call || call.agent_id !== ctx.query.agentId) throw ERRORS.notFound('Outbound call', ctx.query.callId);
+      if (FINAL.has(ctx.body.CallStatus)) await agentLegEnded({ db, telephony, log: ctx.req.log }, call, ctx.query.agentId, ctx.body.CallStatus);
       return done;
     },
 
