@@ -6,7 +6,8 @@
 // cut stream → a spoken apology, and the conversation goes on. Without a model: the local mode.
 // Turns, cuts and usage are written in order, batched, never holding up the answer (turn-writes.ts).
 import { performance } from 'node:perf_hooks';
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionAssistantMessageParam, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { cutsOf } from './barge-in.js';
 import { answerLocally, LOCAL_MODE_LABEL } from './local-mode.js';
 import type { ModelClient, ToolCallRequest } from './model-client.js';
 import { type EndReason } from './outcome.js';
@@ -62,6 +63,23 @@ interface ActiveStream {
   sent: string;
 }
 
+/** An assistant turn that was said; `index` is its place in the history. */
+interface SpokenPart {
+  seq: number;
+  index: number;
+  content: string;
+}
+
+/** The answer in progress, across its rounds of tool calls. */
+interface Answering {
+  /** The assistant turns it has said so far (the text before each round of tool calls, then the last). */
+  parts: SpokenPart[];
+  /** A barge-in or a hang-up came: no further round. */
+  stopped: boolean;
+  /** A barge-in cut it. */
+  cut: boolean;
+}
+
 const elapsed = (since: number) => Math.max(0, Math.round(performance.now() - since));
 
 export class ConversationSession {
@@ -70,8 +88,9 @@ export class ConversationSession {
   private nextSeq: number;
   private readonly writes: TurnWrites;
   private active: ActiveStream | null = null;
-  /** The assistant turn last spoken whole (a late barge-in cuts it). */
-  private lastSpoken: { seq: number; index: number } | null = null;
+  private answering: Answering | null = null;
+  /** The parts of the answer (or greeting) last spoken whole: a late barge-in cuts them. */
+  private lastSpoken: SpokenPart[] = [];
   private endedWith: { reason: EndReason; handoff: Record<string, unknown> } | null = null;
   private readonly userTurns: string[] = [];
   private readonly toolsUsed = new Set<string>();
@@ -100,8 +119,11 @@ export class ConversationSession {
 
   /** Record what the agent said without being asked (ConversationRelay's welcome greeting). */
   greet(text: string): void {
+    const seq = this.nextSeq++;
     this.history.push({ role: 'assistant', content: text });
-    this.record({ seq: this.nextSeq++, role: 'assistant', content: text, startedAt: new Date() });
+    // The caller may barge in on it (Twilio's welcome greeting is interruptible).
+    this.lastSpoken = [{ seq, index: this.history.length - 1, content: text }];
+    this.record({ seq, role: 'assistant', content: text, startedAt: new Date() });
   }
 
   /** One turn: the caller's words, the agent's answer (streamed to `sink`). */
@@ -116,29 +138,45 @@ export class ConversationSession {
       usage.ttsCharacters += token.length;
       sink.text(token, last);
     };
-    const result = this.ctx.model && this.info.mode === 'model' ? await this.modelTurn(this.ctx.model, input, say, sink, usage) : await this.localTurn(input, say);
-    this.writes.addUsage(usage);
-    return result;
+    const answering: Answering = { parts: [], stopped: false, cut: false };
+    this.answering = answering;
+    this.lastSpoken = [];
+    try {
+      return this.ctx.model && this.info.mode === 'model' ? await this.modelTurn(this.ctx.model, answering, input, say, sink, usage) : await this.localTurn(answering, input, say);
+    } finally {
+      this.answering = null;
+      this.lastSpoken = answering.cut ? [] : answering.parts;
+      this.writes.addUsage(usage);
+    }
   }
 
-  /** Barge-in: the stream in progress stops, and only what was spoken is kept. */
+  /**
+   * Barge-in: the stream in progress stops, and only what was spoken is kept. Between rounds of an
+   * answer (its tools running), what it said so far is cut and it goes no further; after it, the
+   * answer last spoken is cut. Only the answer the caller heard is ever cut.
+   */
   interrupt(spoken: string): void {
     if (this.active) {
       this.active.interruptedWith = spoken;
       this.active.controller.abort();
       return;
     }
+    if (this.answering) {
+      this.answering.stopped = true;
+      this.answering.cut = true;
+      this.applyCuts(this.answering.parts, cutsOf(this.answering.parts.map((p) => p.content), spoken));
+      return;
+    }
     const last = this.lastSpoken;
-    if (!last) return;
-    this.lastSpoken = null;
-    this.history[last.index] = { role: 'assistant', content: spoken };
-    this.writes.cut(last.seq, spoken);
+    this.lastSpoken = [];
+    this.applyCuts(last, cutsOf(last.map((p) => p.content), spoken));
   }
 
-  /** The caller hung up: the stream in progress stops, what was sent kept as cut. */
+  /** The caller hung up: the stream in progress stops, what was sent kept as cut; no further round. */
   hangUp(): void {
+    if (this.answering) this.answering.stopped = true;
     if (!this.active) return;
-    this.active.interruptedWith = this.active.sent;
+    this.active.interruptedWith = (this.answering?.parts.map((p) => p.content).join('') ?? '') + this.active.sent;
     this.active.controller.abort();
   }
 
@@ -155,16 +193,16 @@ export class ConversationSession {
     await finishConversation(this.ctx, this.info, { endReason: end.reason, handoff: end.handoff, userTurns: this.userTurns, toolsUsed: this.toolsUsed, channel: this.info.channel }, this.history, signal);
   }
 
-  private async localTurn(input: CallerInput, say: (token: string, last: boolean) => void): Promise<TurnResult> {
+  private async localTurn(answering: Answering, input: CallerInput, say: (token: string, last: boolean) => void): Promise<TurnResult> {
     const startedAt = new Date();
     const labelled = this.history.some((m) => m.role === 'assistant' && typeof m.content === 'string' && m.content.startsWith(LOCAL_MODE_LABEL));
     const answer = await answerLocally(this.ctx.db, this.ctx.embedder, this.info.orgId, this.info.version.agentId, input.kind === 'dtmf' ? '' : input.text, !labelled);
     say(answer, true);
-    this.spoke(answer, { startedAt, firstTokenMs: elapsed(input.receivedAt), modelFirstTokenMs: null, interrupted: false });
+    this.spoke(answering, answer, { startedAt, firstTokenMs: elapsed(input.receivedAt), modelFirstTokenMs: null, interrupted: false });
     return { reply: answer, toolCalls: [], ended: false, handoff: null };
   }
 
-  private async modelTurn(model: ModelClient, input: CallerInput, say: (token: string, last: boolean) => void, sink: TurnSink, usage: UsageDelta): Promise<TurnResult> {
+  private async modelTurn(model: ModelClient, answering: Answering, input: CallerInput, say: (token: string, last: boolean) => void, sink: TurnSink, usage: UsageDelta): Promise<TurnResult> {
     const { settings } = this.info.version;
     const toolCalls: ToolCallRecord[] = [];
     let reply = '';
@@ -221,9 +259,14 @@ export class ConversationSession {
       const timing = { startedAt, firstTokenMs, modelFirstTokenMs };
 
       if (active.interruptedWith !== null) {
-        reply += active.interruptedWith;
-        this.spoke(active.interruptedWith, { ...timing, interrupted: true });
-        return { reply, toolCalls, ended: false, handoff: null };
+        // What was heard of the whole answer: earlier rounds' text is cut where it stopped, and
+        // this round keeps what was heard of it (nothing more when it was not reached).
+        const cuts = cutsOf([...answering.parts.map((p) => p.content), active.sent], active.interruptedWith);
+        const own = cuts.find((c) => c.index === answering.parts.length)?.heard ?? '';
+        this.applyCuts(answering.parts, cuts);
+        answering.cut = true;
+        if (own !== '' || answering.parts.length === 0) this.spoke(answering, own, { ...timing, interrupted: true });
+        return { reply: answering.parts.map((p) => p.content).join(''), toolCalls, ended: false, handoff: null };
       }
       if (failure !== null || (timedOut && content === '')) {
         const line = content === '' && timedOut ? FALLBACK_LINE : APOLOGY_LINE;
@@ -232,23 +275,25 @@ export class ConversationSession {
         say(spoken, true);
         content += spoken;
         reply += content;
-        this.spoke(content, { ...timing, firstTokenMs: firstTokenMs ?? elapsed(input.receivedAt), interrupted: false });
+        this.spoke(answering, content, { ...timing, firstTokenMs: firstTokenMs ?? elapsed(input.receivedAt), interrupted: false });
         return { reply, toolCalls, ended: false, handoff: null };
       }
       reply += content;
       if (calls.length === 0) {
         say('', true);
-        this.spoke(content, { ...timing, interrupted: false });
+        this.spoke(answering, content, { ...timing, interrupted: false });
         return { reply, toolCalls, ended: false, handoff: null };
       }
 
       // Tool calls: what was said first is a turn of its own; each call is executed and answered.
-      if (content) this.record({ seq: this.nextSeq++, role: 'assistant', content, startedAt, endedAt: new Date(), firstTokenMs, modelFirstTokenMs });
+      const seq = content ? this.nextSeq++ : null;
+      if (seq !== null) this.record({ seq, role: 'assistant', content, startedAt, endedAt: new Date(), firstTokenMs, modelFirstTokenMs });
       this.history.push({
         role: 'assistant',
         content: content || null,
         tool_calls: calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
       });
+      if (seq !== null) answering.parts.push({ seq, index: this.history.length - 1, content });
       let ending: { reason: EndReason; handoff: Record<string, unknown> } | null = null;
       for (const call of calls) {
         const bound = this.tools.find((t) => t.name === call.name);
@@ -278,9 +323,11 @@ export class ConversationSession {
         sink.end(ending.handoff);
         return { reply, toolCalls, ended: true, handoff: ending.handoff };
       }
+      // A barge-in while the tools ran (what was said is cut already) or a hang-up: no next round.
+      if (answering.stopped) return { reply: answering.parts.map((p) => p.content).join(''), toolCalls, ended: false, handoff: null };
     }
     say(APOLOGY_LINE, true);
-    this.spoke(APOLOGY_LINE, { startedAt: new Date(), firstTokenMs: null, modelFirstTokenMs: null, interrupted: false });
+    this.spoke(answering, APOLOGY_LINE, { startedAt: new Date(), firstTokenMs: null, modelFirstTokenMs: null, interrupted: false });
     return { reply: reply + APOLOGY_LINE, toolCalls, ended: false, handoff: null };
   }
 
@@ -299,12 +346,24 @@ export class ConversationSession {
     return { orgId, conversationId, personPhone, agentId: version.agentId, agentVersion: version.version };
   }
 
-  /** An assistant turn that was spoken (whole, or up to a barge-in). */
-  private spoke(content: string, t: { startedAt: Date; firstTokenMs: number | null; modelFirstTokenMs: number | null; interrupted: boolean }): void {
+  /** An assistant turn that was spoken (whole, or up to a barge-in), the answer's last part. */
+  private spoke(answering: Answering, content: string, t: { startedAt: Date; firstTokenMs: number | null; modelFirstTokenMs: number | null; interrupted: boolean }): void {
     const seq = this.nextSeq++;
     this.history.push({ role: 'assistant', content });
-    this.lastSpoken = t.interrupted ? null : { seq, index: this.history.length - 1 };
+    answering.parts.push({ seq, index: this.history.length - 1, content });
     this.record({ seq, role: 'assistant', content, startedAt: t.startedAt, endedAt: new Date(), firstTokenMs: t.firstTokenMs, modelFirstTokenMs: t.modelFirstTokenMs, interrupted: t.interrupted });
+  }
+
+  /** A barge-in's cuts (barge-in.ts) of these parts, in the history and the stored turns. */
+  private applyCuts(parts: SpokenPart[], cuts: readonly { index: number; heard: string }[]): void {
+    for (const { index, heard } of cuts) {
+      const part = parts[index];
+      if (!part) continue; // the round being streamed: recorded by its caller
+      const message = this.history[part.index] as ChatCompletionAssistantMessageParam;
+      this.history[part.index] = { ...message, content: heard === '' && message.tool_calls ? null : heard };
+      part.content = heard;
+      this.writes.cut(part.seq, heard);
+    }
   }
 
   private record(turn: NewTurn): void {

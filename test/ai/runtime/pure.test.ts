@@ -3,6 +3,7 @@
 // usage estimates, and the simulator's reading of <Connect><ConversationRelay>.
 import { describe, expect, it } from 'vitest';
 import { aiAnswerTwiml } from '../../../server/ai/runtime/answer.js';
+import { cutsOf, splitSpoken } from '../../../server/ai/runtime/barge-in.js';
 import { anyWordQuery, LOCAL_MODE_LABEL, LOCAL_NO_ANSWER, localAnswer } from '../../../server/ai/runtime/local-mode.js';
 import { readModelSummary, ruleOutcome, ruleSummary, type ConversationFacts } from '../../../server/ai/runtime/outcome.js';
 import { historyFromTurns } from '../../../server/ai/runtime/prompt.js';
@@ -12,6 +13,28 @@ import { bindTools, callbackTime, parseArguments, transferHandoff } from '../../
 import { estimateSpeechSeconds, estimateTokens } from '../../../server/ai/runtime/usage.js';
 import { readTwiml } from '../../../server/simulator/twiml-reader.js';
 import { DEFAULT_RETRY_POLICY } from '../../../server/dialer/schedule/retry-policy.js';
+
+describe('barge-in over an answer said in parts', () => {
+  it.each([
+    [['One, two.'], 'One', ['One']],
+    [['Let me check. ', 'Yes, we do.'], 'Let me', ['Let me', '']],
+    [['Let me check. ', 'Yes, we do.'], 'Let me check. Yes', ['Let me check. ', 'Yes']],
+    [['Let me check. ', 'Yes.'], 'Let me check. Yes. And', ['Let me check. ', 'Yes. And']],
+    [[], 'Hello', []],
+  ])('splits %j heard as %j', (parts, spoken, expected) => {
+    expect(splitSpoken(parts, spoken)).toEqual(expected);
+  });
+
+  it.each([
+    [['Let me check. ', 'Yes, we do.'], 'Let me', [{ index: 0, heard: 'Let me' }, { index: 1, heard: '' }]],
+    [['Let me check. ', 'Yes, we do.'], 'Let me check. Yes', [{ index: 1, heard: 'Yes' }]],
+    [['Let me check. ', 'Yes.'], 'Let me check. Yes.', [{ index: 1, heard: 'Yes.' }]],
+    [['Let me check. ', ''], 'Let me check. ', [{ index: 1, heard: '' }]],
+    [[], 'Hello', []],
+  ])('cuts %j heard as %j', (parts, spoken, expected) => {
+    expect(cutsOf(parts, spoken)).toEqual(expected);
+  });
+});
 
 describe('ConversationRelay messages', () => {
   it.each([

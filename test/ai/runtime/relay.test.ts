@@ -185,6 +185,23 @@ describe('barge-in', () => {
     const conversation = await endedConversation(call.id);
     expect((await turns(conversation.id)).filter((r) => r.interrupted).map((r) => r.content)).toEqual(['One, two']);
   });
+
+  it('cuts the welcome greeting when the caller speaks over it', async () => {
+    model.queue.push({ kind: 'stream', chunks: ['Sure.'] });
+    const { relay, call } = await startCall();
+    while (!(await conversationOf(call.id))) await sleep(20); // the session is open, the greeting said
+    await sleep(50);
+    // Twilio's welcome greeting is interruptible: the caller cuts it short.
+    relay.send({ type: 'interrupt', utteranceUntilInterrupt: 'Hello!', durationUntilInterruptMs: 400 });
+    await relay.prompt('I need help with my bill');
+    expect(messagesOf(model.requests[0]!).slice(1)).toEqual([
+      { role: 'assistant', content: 'Hello!' },
+      { role: 'user', content: 'I need help with my bill' },
+    ]);
+    await relay.close();
+    const conversation = await endedConversation(call.id);
+    expect((await turns(conversation.id)).filter((r) => r.interrupted).map((r) => r.content)).toEqual(['Hello!']);
+  });
 });
 
 describe('slow and failing answers', () => {
