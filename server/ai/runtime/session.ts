@@ -2,8 +2,9 @@
 // endpoint): the caller's words in, the agent's words out through a sink as they are produced.
 // With a model: streamed, each content delta passed on at once; tool calls executed and fed back
 // until the model answers; an `interrupt` (barge-in) aborts the stream and keeps only what was
-// spoken; no first token within AI_RESPONSE_TIMEOUT_MS → a spoken fallback line; a failing or
-// cut stream → a spoken apology, and the conversation goes on. Without a model: the local mode.
+// spoken; no first token within AI_RESPONSE_TIMEOUT_MS → a spoken fallback line; a stream silent
+// that long after it began, a failing or cut stream → a spoken apology, and the conversation goes
+// on. Without a model: the local mode.
 // Turns, cuts and usage are written in order, batched, never holding up the answer (turn-writes.ts).
 import { performance } from 'node:perf_hooks';
 import type { ChatCompletionAssistantMessageParam, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
@@ -210,6 +211,7 @@ export class ConversationSession {
       const startedAt = new Date();
       const active: ActiveStream = { controller: new AbortController(), interruptedWith: null, sent: '' };
       this.active = active;
+      // Re-armed on every event: no first token, and no next one, within AI_RESPONSE_TIMEOUT_MS.
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -229,18 +231,15 @@ export class ConversationSession {
           active.controller.signal,
         );
         for await (const event of stream) {
+          timer.refresh();
           if (event.type === 'text') {
-            if (modelFirstTokenMs === null) {
-              clearTimeout(timer);
-              modelFirstTokenMs = elapsed(requestStart);
-            }
+            if (modelFirstTokenMs === null) modelFirstTokenMs = elapsed(requestStart);
             say(event.text, false);
             content += event.text;
             active.sent = content;
             if (firstTokenMs === null) firstTokenMs = elapsed(input.receivedAt);
-          } else if (event.type === 'toolCallStarted') clearTimeout(timer);
-          else if (event.type === 'toolCalls') calls = event.calls;
-          else {
+          } else if (event.type === 'toolCalls') calls = event.calls;
+          else if (event.type === 'usage') {
             reportedUsage = true;
             usage.promptTokens += event.promptTokens;
             usage.completionTokens += event.completionTokens;
@@ -268,9 +267,10 @@ export class ConversationSession {
         if (own !== '' || answering.parts.length === 0) this.spoke(answering, own, { ...timing, interrupted: true });
         return { reply: answering.parts.map((p) => p.content).join(''), toolCalls, ended: false, handoff: null };
       }
-      if (failure !== null || (timedOut && content === '')) {
+      if (failure !== null || timedOut) {
         const line = content === '' && timedOut ? FALLBACK_LINE : APOLOGY_LINE;
         if (!timedOut) this.ctx.log.warn({ err: failure, conversationId: this.info.conversationId }, 'ai model stream failed');
+        else if (content !== '') this.ctx.log.warn({ conversationId: this.info.conversationId }, 'ai model stream stalled');
         const spoken = content === '' ? line : ` ${line}`;
         say(spoken, true);
         content += spoken;

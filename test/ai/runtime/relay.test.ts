@@ -1,7 +1,8 @@
 // The ConversationRelay runtime end to end: a scripted OpenAI-compatible server (streamed chunks,
-// tool calls, a slow first token, an HTTP 500, a stream cut mid-way) and a scripted relay client
-// over a real WebSocket — a whole conversation, barge-in, a transfer and the relay-end TwiML, a
-// DTMF entry, a callback booked, the handshake refused when forged, Socket.IO beside the relay.
+// tool calls, a slow first token, a stream that stalls, an HTTP 500, a stream cut mid-way) and a
+// scripted relay client over a real WebSocket — a whole conversation, barge-in, a transfer and the
+// relay-end TwiML, a DTMF entry, a callback booked, the handshake refused when forged, Socket.IO
+// beside the relay.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connected, recordingClient } from '../../helpers/live-contract.js';
 import { registerOrg, type Member } from '../../helpers/fixtures.js';
@@ -219,6 +220,19 @@ describe('slow and failing answers', () => {
     const stored = await turns(conversation.id);
     expect(stored.map((r) => r.content)).toContain(FALLBACK_LINE);
     expect(stored.find((r) => r.content === FALLBACK_LINE)!.first_token_ms).toBeGreaterThanOrEqual(450);
+  });
+
+  it('apologises when the stream stalls after its first token for AI_RESPONSE_TIMEOUT_MS, and goes on', async () => {
+    model.queue.push({ kind: 'stream', chunks: ['Our hours ', 'are nine to five.'], chunkDelayMs: 20_000 });
+    model.queue.push({ kind: 'stream', chunks: ['Hello again.'] });
+    const { relay, call } = await startCall();
+    const started = Date.now();
+    expect((await relay.prompt('What are your hours?')).text).toBe(`Our hours  ${APOLOGY_LINE}`);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect((await relay.prompt('Hello? Are you there?')).text).toBe('Hello again.');
+    await relay.close();
+    const conversation = await endedConversation(call.id);
+    expect((await turns(conversation.id)).map((r) => r.content)).toContain(`Our hours  ${APOLOGY_LINE}`);
   });
 
   it('apologises for an HTTP 500 and goes on', async () => {
