@@ -4,7 +4,7 @@
 // until the model answers; an `interrupt` (barge-in) aborts the stream and keeps only what was
 // spoken; no first token within AI_RESPONSE_TIMEOUT_MS → a spoken fallback line; a stream silent
 // that long after it began, a failing or cut stream → a spoken apology, and the conversation goes
-// on. Without a model: the local mode.
+// on. Without a model: the local mode (a failure there → the apology too).
 // Turns, cuts and usage are written in order, batched, never holding up the answer (turn-writes.ts).
 import { performance } from 'node:perf_hooks';
 import type { ChatCompletionAssistantMessageParam, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
@@ -197,7 +197,14 @@ export class ConversationSession {
   private async localTurn(answering: Answering, input: CallerInput, say: (token: string, last: boolean) => void): Promise<TurnResult> {
     const startedAt = new Date();
     const labelled = this.history.some((m) => m.role === 'assistant' && typeof m.content === 'string' && m.content.startsWith(LOCAL_MODE_LABEL));
-    const answer = await answerLocally(this.ctx.db, this.ctx.embedder, this.info.orgId, this.info.version.agentId, input.kind === 'dtmf' ? '' : input.text, !labelled);
+    let answer: string;
+    try {
+      answer = await answerLocally(this.ctx.db, this.ctx.embedder, this.info.orgId, this.info.version.agentId, input.kind === 'dtmf' ? '' : input.text, !labelled);
+    } catch (err) {
+      // As for a failing model: the caller hears an apology, not silence, and may ask again.
+      this.ctx.log.warn({ err, conversationId: this.info.conversationId }, 'ai local answer failed');
+      answer = APOLOGY_LINE;
+    }
     say(answer, true);
     this.spoke(answering, answer, { startedAt, firstTokenMs: elapsed(input.receivedAt), modelFirstTokenMs: null, interrupted: false });
     return { reply: answer, toolCalls: [], ended: false, handoff: null };
