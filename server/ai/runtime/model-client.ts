@@ -1,7 +1,8 @@
 // The model: any OpenAI-compatible chat-completions endpoint (AI_BASE_URL, AI_API_KEY) through the
 // `openai` package. `stream` yields each content delta as it arrives, then the tool calls the
 // model asked for (assembled from their deltas) and the usage when the endpoint reports it;
-// `complete` is one plain answer (the summary after a conversation). No retries: a turn that
+// `complete` is one plain answer (the summary after a conversation) with the tokens it used (as
+// reported, else estimated as for a stream without usage). No retries: a turn that
 // fails is answered by the runtime with a spoken apology instead. The SDK builds and sends both
 // requests and turns an error status into its APIError; a streamed answer's events are read from
 // the raw response (`asResponse()`, event-stream.ts) rather than through a web stream and the
@@ -11,6 +12,7 @@ import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/reso
 import type { Config } from '../../platform/config.js';
 import { chatCompletionChunks } from './event-stream.js';
 import { eventStreamFetch, takeEventStream } from './model-fetch.js';
+import { estimateTokens } from './usage.js';
 
 export interface ChatRequest {
   model: string;
@@ -33,9 +35,25 @@ export type StreamEvent =
   | { type: 'toolCalls'; calls: ToolCallRequest[] }
   | { type: 'usage'; promptTokens: number; completionTokens: number };
 
+/** The tokens of one request: as the endpoint reported them, else estimated. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface Completion {
+  text: string;
+  usage: TokenUsage;
+}
+
 export interface ModelClient {
   stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<StreamEvent>;
-  complete(request: Omit<ChatRequest, 'tools'>, signal: AbortSignal): Promise<string>;
+  complete(request: Omit<ChatRequest, 'tools'>, signal: AbortSignal): Promise<Completion>;
+}
+
+/** A request's tokens when the endpoint reports none (≈ 4 characters a token, as for a stream). */
+export function estimatedUsage(messages: readonly ChatCompletionMessageParam[], answer: string): TokenUsage {
+  return { promptTokens: estimateTokens(messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join(' ')), completionTokens: estimateTokens(answer) };
 }
 
 /** Local servers (Ollama, llama.cpp) take any key; the client needs one. */
@@ -92,7 +110,9 @@ export function createModelClient(config: Pick<Config, 'aiBaseUrl' | 'aiApiKey'>
         { model: request.model, temperature: request.temperature, max_tokens: request.maxTokens, messages: request.messages },
         { signal },
       );
-      return answer.choices[0]?.message?.content ?? '';
+      const text = answer.choices[0]?.message?.content ?? '';
+      const usage = answer.usage ? { promptTokens: answer.usage.prompt_tokens, completionTokens: answer.usage.completion_tokens } : estimatedUsage(request.messages, text);
+      return { text, usage };
     },
   };
 }

@@ -101,10 +101,13 @@ export interface ConversationEnd {
   handoff: Record<string, unknown> | null;
   summary: string;
   outcome: string;
+  /** The summary request's tokens, added to the conversation's usage; null when none was made. */
+  usage: { promptTokens: number; completionTokens: number } | null;
 }
 
 /**
- * The conversation ended (once: an ended one is left as it is); its summary and outcome are copied
+ * The conversation ended (once: an ended one is left as it is), with the summary's tokens added to
+ * its usage; its summary and outcome are copied
  * to the AI outbound call it belongs to. True when this call ended it.
  */
 export async function endConversation(db: Db, orgId: string, conversationId: string, end: ConversationEnd): Promise<boolean> {
@@ -119,6 +122,10 @@ export async function endConversation(db: Db, orgId: string, conversationId: str
         handoff: end.handoff === null ? null : JSON.stringify(end.handoff),
         summary: end.summary,
         outcome: end.outcome,
+        ...(end.usage && {
+          prompt_tokens: sql<number>`prompt_tokens + ${end.usage.promptTokens}`,
+          completion_tokens: sql<number>`completion_tokens + ${end.usage.completionTokens}`,
+        }),
       })
       .where('org_id', '=', orgId)
       .where('id', '=', conversationId)

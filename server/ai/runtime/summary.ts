@@ -1,6 +1,7 @@
 // After a conversation: its summary and outcome — from the model when one is configured (one
 // plain, non-streamed request over the transcript), else (or when the model fails or answers
-// nonsense) from rules — stored with how it ended, and copied to its AI outbound call.
+// nonsense) from rules — stored with how it ended, and copied to its AI outbound call. The summary
+// request's tokens are added to the conversation's usage in the same write that ends it.
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { endConversation } from './queries.js';
 import { type ConversationFacts, OUTCOMES, readModelSummary, ruleOutcome, ruleSummary } from './outcome.js';
@@ -21,6 +22,7 @@ function transcriptText(history: readonly ChatCompletionMessageParam[]): string 
     .slice(-20_000);
 }
 
+/** The model's summary (null when unreadable) and the tokens it cost; null when the model was not asked or failed. */
 async function modelSummary(ctx: SessionContext, info: SessionInfo, facts: ConversationFacts, history: readonly ChatCompletionMessageParam[], signal?: AbortSignal) {
   if (!ctx.model || info.mode !== 'model' || facts.userTurns.length === 0) return null;
   const controller = new AbortController();
@@ -28,7 +30,7 @@ async function modelSummary(ctx: SessionContext, info: SessionInfo, facts: Conve
   const onAbort = () => controller.abort();
   signal?.addEventListener('abort', onAbort);
   try {
-    const text = await ctx.model.complete(
+    const { text, usage } = await ctx.model.complete(
       {
         model: info.version.settings.model,
         temperature: 0,
@@ -43,7 +45,7 @@ async function modelSummary(ctx: SessionContext, info: SessionInfo, facts: Conve
       },
       controller.signal,
     );
-    return readModelSummary(text);
+    return { read: readModelSummary(text), usage };
   } catch (err) {
     ctx.log.warn({ err, conversationId: info.conversationId }, 'ai summary request failed; summarising by rules');
     return null;
@@ -61,7 +63,8 @@ export async function finishConversation(
   signal?: AbortSignal,
 ): Promise<void> {
   const byRules = ruleOutcome(facts);
-  const fromModel = await modelSummary(ctx, info, facts, history, signal);
+  const asked = await modelSummary(ctx, info, facts, history, signal);
+  const fromModel = asked?.read ?? null;
   // A transfer or a booked callback is a fact; the model's word is taken for the rest.
   const outcome = byRules === 'transferred' || byRules === 'callback_scheduled' || byRules === 'no_input' ? byRules : (fromModel?.outcome ?? byRules);
   await endConversation(ctx.db, info.orgId, info.conversationId, {
@@ -69,5 +72,6 @@ export async function finishConversation(
     handoff: facts.handoff,
     summary: fromModel?.summary ?? ruleSummary(facts, outcome),
     outcome,
+    usage: asked?.usage ?? null,
   });
 }

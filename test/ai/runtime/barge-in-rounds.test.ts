@@ -70,7 +70,7 @@ describe('barge-in on an answer with tool calls', () => {
         requests.push(structuredClone(request));
         yield* scripts.shift()!;
       },
-      complete: async () => '',
+      complete: async () => ({ text: '', usage: { promptTokens: 0, completionTokens: 0 } }),
     };
     const { session, assistantTurns } = await openSession('Barge-in Tool', model);
     await session.respond(say('When do you open?'), sink);
@@ -105,7 +105,7 @@ describe('barge-in on an answer with tool calls', () => {
         if (requests.length === 2) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
         yield { type: 'text', text: 'OK.' };
       },
-      complete: async () => '',
+      complete: async () => ({ text: '', usage: { promptTokens: 0, completionTokens: 0 } }),
     };
     const { session, assistantTurns } = await openSession('Barge-in Round', model);
     const answer = session.respond(say('Do you ship to Canada?'), sink);

@@ -98,8 +98,14 @@ describe('createModelClient', () => {
     await expect(events()).rejects.toThrow(/without an event stream/);
   });
 
-  it('answers a plain completion', async () => {
-    answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'A summary.' }, finish_reason: 'stop' }] }));
-    expect(await client.complete({ model: 'm', temperature: 0, maxTokens: 20, messages: [{ role: 'user', content: 'sum up' }] }, new AbortController().signal)).toBe('A summary.');
+  it('answers a plain completion with its usage, estimated when the endpoint reports none', async () => {
+    const completion = (usage?: Record<string, number>) =>
+      JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'A summary.' }, finish_reason: 'stop' }], ...(usage && { usage }) });
+    const summarise = () => client.complete({ model: 'm', temperature: 0, maxTokens: 20, messages: [{ role: 'user', content: 'sum up the call' }] }, new AbortController().signal);
+    answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(completion({ prompt_tokens: 31, completion_tokens: 7, total_tokens: 38 }));
+    expect(await summarise()).toEqual({ text: 'A summary.', usage: { promptTokens: 31, completionTokens: 7 } });
+    answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(completion());
+    // ≈ 4 characters a token: "sum up the call" (15) → 4, "A summary." (10) → 3.
+    expect(await summarise()).toEqual({ text: 'A summary.', usage: { promptTokens: 4, completionTokens: 3 } });
   });
 });

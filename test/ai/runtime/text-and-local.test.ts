@@ -70,6 +70,21 @@ describe('with a model', () => {
     ]);
   });
 
+  it('adds the summary request’s tokens to the conversation’s usage when it ends', async () => {
+    model.queue.push({ kind: 'stream', chunks: ['Goodbye!'], toolCalls: [{ name: 'end_call', arguments: {} }], usage: { prompt_tokens: 100, completion_tokens: 10 } });
+    // The scripted JSON answer reports usage { prompt_tokens: 10, completion_tokens: 5 }.
+    model.queue.push({ kind: 'json', content: '{"summary":"The user said goodbye.","outcome":"completed"}' });
+    const requestsBefore = model.requests.length;
+    // An organisation of its own: the other tests count the owner's conversations.
+    const org = await registerOrg(t, 'Summary Usage Org');
+    const ending = await createAgent(t, org.orgId, { tools: [{ type: 'end_call' }] });
+    const res = await org.client.POST('/api/ai-agents/{id}/test', { params: { path: { id: ending.id } }, body: { message: 'Bye' } });
+    expect(res.data!.ended).toBe(true);
+    expect(model.requests.length - requestsBefore).toBe(2);
+    const row = await t.db.selectFrom('ai_conversations').select(['prompt_tokens', 'completion_tokens', 'summary', 'status']).where('id', '=', res.data!.conversationId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ prompt_tokens: 110, completion_tokens: 15, summary: 'The user said goodbye.', status: 'ended' });
+  });
+
   it('books a callback from a text conversation only with a phone number given', async () => {
     const when = new Date(Date.now() + 86_400_000).toISOString();
     model.queue.push({ kind: 'stream', toolCalls: [{ name: 'schedule_callback', arguments: { scheduledFor: when } }] });
