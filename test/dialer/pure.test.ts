@@ -33,4 +33,16 @@ describe('timeInStatus', () => {
     });
     expect(timeInStatus(null, [], 'offline', from, to)).toEqual({ available: 0, busy: 0, offline: 7200, break: 0 });
   });
+
+  it('gives whole seconds that add up to the window (each rounded alone they missed it)', () => {
+    const start = at('2025-03-10T00:00:00.000Z');
+    const changes = [
+      { at: at('2025-03-10T00:00:01.500Z'), from: 'available', to: 'busy' },
+      { at: at('2025-03-10T00:00:03.000Z'), from: 'busy', to: 'break' },
+    ] as const;
+    // 1.5 s, 1.5 s and 1.4 s: 4.4 s → 4; rounded alone 2 + 2 + 1 = 5.
+    const seconds = timeInStatus('available', changes, 'break', start, at('2025-03-10T00:00:04.400Z'));
+    expect(seconds.available + seconds.busy + seconds.offline + seconds.break).toBe(4);
+    expect(seconds).toEqual({ available: 2, busy: 1, offline: 0, break: 1 });
+  });
 });

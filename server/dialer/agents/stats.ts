@@ -43,5 +43,24 @@ export function timeInStatus(before: AgentStatus | null, changes: readonly Statu
     since = at;
   }
   ms[status] += Math.max(0, end - since);
-  return { available: Math.round(ms.available / 1000), busy: Math.round(ms.busy / 1000), offline: Math.round(ms.offline / 1000), break: Math.round(ms.break / 1000) };
+  return wholeSeconds(ms, Math.round((end - from.getTime()) / 1000));
+}
+
+/**
+ * Milliseconds per status as whole seconds that add up to `total` (the window's rounded length):
+ * each part rounded down, the seconds left given to the largest remainders — rounding each part
+ * on its own could make the parts miss the whole by a second or two.
+ */
+function wholeSeconds(ms: TimeInStatus, total: number): TimeInStatus {
+  const keys = Object.keys(ms) as Array<keyof TimeInStatus>;
+  const out = { ...ms };
+  for (const key of keys) out[key] = Math.floor(ms[key] / 1000);
+  let left = total - keys.reduce((sum, key) => sum + out[key], 0);
+  const byRemainder = [...keys].sort((a, b) => (ms[b] % 1000) - (ms[a] % 1000));
+  for (const key of byRemainder) {
+    if (left <= 0) break;
+    out[key] += 1;
+    left -= 1;
+  }
+  return out;
 }
