@@ -1,14 +1,15 @@
 // The dial loop without the simulated carrier (a recording telephony stands in for it): two
 // instances on one database never dial a lead twice and never exceed a campaign's lines; a claim
 // whose dialer died before placing the call lapses and the lead is dialled again without losing an
-// attempt; a placed call whose final status never came is closed when its claim lapses; a carrier
+// attempt; a placed call whose final status never came is closed when its claim lapses; a window
+// past midnight dials, one with no time never fails its leads; a carrier
 // that refuses a call fails it by the retry policy. Then the outbound webhooks with Twilio's
 // parameters, duplicated and out of order: one final outcome, counted once; an agent who never
 // answers its leg leaves an abandoned call.
 import { dialCounters } from '../../server/dialer/campaigns/counters.js';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { daytimeZone } from './zones.js';
+import { daytimeZone, zoneAtHour } from './zones.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../db/types.js';
 import { openCallsOf } from '../../server/dialer/agents/availability.js';
@@ -55,7 +56,7 @@ async function availableAgents(n: number): Promise<void> {
 }
 
 async function outboundCampaign(leads: number, extra: Record<string, unknown> = {}): Promise<string> {
-  const zone = daytimeZone();
+  const zone = (extra.timeZone as string | undefined) ?? daytimeZone();
   const campaign = (await owner.client.POST('/api/campaigns', { body: { name: `Loop ${Math.random()}`, direction: 'outbound', callerId, agentGroupId: groupId, timeZone: zone, ...extra } })).data!;
   const base = 4_155_600_000 + Math.floor(Math.random() * 90_000) * 10;
   for (let i = 0; i < leads; i += 1) {
@@ -218,6 +219,27 @@ describe('attempts at dial time', () => {
       { dial_status: 'failed', call_attempts: 2 },
     ]);
     await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+});
+
+describe('calling hours at dial time', () => {
+  it('a window past midnight (19:00–02:00) dials in its legal evening; a window that allows no time now defers its leads, never fails them', async () => {
+    const campaignId = await outboundCampaign(1, { timeZone: zoneAtHour(19, 21), callingHoursStart: '19:00', callingHoursEnd: '02:00' });
+    const { placed, telephony } = recordingTelephony();
+    const tick = () => runDialerTick({ db: t.db, telephony, urls: outboundUrls(t.config.publicBaseUrl) });
+    await tick();
+    expect(placed.filter((p) => p.statusCallbackUrl.includes('callId='))).toHaveLength(1);
+    expect((await t.db.selectFrom('leads').select('dial_status').where('campaign_id', '=', campaignId).executeTakeFirstOrThrow()).dial_status).toBe('calling');
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+
+    // Hours wholly outside 08:00–21:00 (a row from before the check): the leads wait, looked at again in an hour.
+    const idle = await outboundCampaign(1);
+    await t.db.updateTable('campaigns').set({ calling_hours_start: '22:00', calling_hours_end: '23:00' }).where('id', '=', idle).execute();
+    await tick();
+    const lead = await t.db.selectFrom('leads').select(['dial_status', 'next_call_at']).where('campaign_id', '=', idle).executeTakeFirstOrThrow();
+    expect(lead.dial_status).toBe('pending');
+    expect(lead.next_call_at!.getTime() - Date.now()).toBeGreaterThan(50 * 60_000);
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: idle } } });
   });
 });
 

@@ -117,6 +117,14 @@ describe('outbound campaigns', () => {
     expect(updated.data!.callingDays).toEqual(['monday', 'friday']);
   });
 
+  it('takes calling hours past midnight (19:00–02:00); hours wholly outside 08:00–21:00 are a 400 naming the field', async () => {
+    const campaign = await outbound({ callingHoursStart: '19:00', callingHoursEnd: '02:00' });
+    expect(campaign).toMatchObject({ callingHoursStart: '19:00', callingHoursEnd: '02:00' });
+    const res = await manager.client.POST('/api/campaigns', { body: { name: 'Night owls', direction: 'outbound', callingHoursStart: '21:30', callingHoursEnd: '07:30' } });
+    expect(res.response.status).toBe(400);
+    expect(res.error).toMatchObject({ details: { callingHoursStart: expect.stringContaining('08:00–21:00') } });
+  });
+
   it('counts its leads in dialerStats', async () => {
     const campaign = await outbound();
     for (const phone of ['+14155550101', '+14155550102']) {
@@ -136,6 +144,8 @@ describe('outbound campaigns', () => {
       [{ agentGroupId: strangerGroupId }, 'agentGroupId'],
       [{ timeZone: 'Mars/Olympus' }, 'timeZone'],
       [{ callingHoursStart: '25:00' }, 'callingHoursStart'],
+      [{ callingHoursStart: '22:00', callingHoursEnd: '07:00' }, 'callingHoursStart'],
+      [{ callingHoursEnd: '09:00' }, 'callingHoursEnd'],
       [{ dialMode: 'turbo' }, 'dialMode'],
       [{ linesPerAgent: 11 }, 'linesPerAgent'],
       [{ retryPolicy: { maxAttempts: 0, delayMinutes: 5 } }, 'retryPolicy'],

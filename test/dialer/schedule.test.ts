@@ -1,7 +1,7 @@
 // The dialer's schedule rules (pure): calling hours in the lead's local time, clamped to
-// 08:00–21:00, across DST changes; the retry policy read from seed 002's and seed 004's shapes.
+// 08:00–21:00 (a window past midnight in two pieces), across DST changes; the retry policy read from seed 002's and seed 004's shapes.
 import { describe, expect, it } from 'vitest';
-import { effectiveMinutes, isCallable, nextCallableTime, type CallingWindow } from '../../server/dialer/schedule/calling-hours.js';
+import { callablePieces, isCallable, nextCallableTime, type CallingWindow } from '../../server/dialer/schedule/calling-hours.js';
 import {
   applySeed004,
   DEFAULT_RETRY_POLICY,
@@ -25,12 +25,13 @@ describe('calling hours in the lead\'s local time', () => {
 
   it('never outside 08:00–21:00 local, whatever the campaign says', () => {
     const always: CallingWindow = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
-    expect(effectiveMinutes(always)).toEqual({ start: 480, end: 1260 });
+    expect(callablePieces(always)).toEqual([{ start: 480, end: 1260, dayAfter: false }]);
     expect(isCallable(utc('2026-06-10T11:59:00Z'), 'America/New_York', always)).toBe(false); // 07:59 EDT
     expect(isCallable(utc('2026-06-10T12:00:00Z'), 'America/New_York', always)).toBe(true); // 08:00
     expect(isCallable(utc('2026-06-11T00:59:00Z'), 'America/New_York', always)).toBe(true); // 20:59
     expect(isCallable(utc('2026-06-11T01:00:00Z'), 'America/New_York', always)).toBe(false); // 21:00
-    expect(effectiveMinutes({ days: [1], start: '21:30', end: '23:00' })).toBeNull();
+    expect(callablePieces({ start: '21:30', end: '23:00' })).toEqual([]);
+    expect(callablePieces({ start: '22:00', end: '07:00' })).toEqual([]);
     expect(nextCallableTime(utc('2026-06-10T12:00:00Z'), 'UTC', { days: [1], start: '22:00', end: '23:00' })).toBeNull();
   });
 
@@ -47,6 +48,27 @@ describe('calling hours in the lead\'s local time', () => {
     const window: CallingWindow = { days: [1, 2, 3, 4, 5], start: '09:00:00', end: '17:00:00' };
     expect(nextCallableTime(friday, 'America/New_York', window)).toEqual(utc('2026-03-09T13:00:00Z')); // Monday 09:00 EDT
     expect(nextCallableTime(friday, 'Asia/Kolkata', window)).toEqual(utc('2026-03-09T03:30:00Z')); // Monday 09:00 IST
+  });
+
+  it('a window past midnight is the evening of a calling day and the morning after it, each clamped to 08:00–21:00', () => {
+    // Monday to Friday, 19:00–09:00 in New York: Monday to Friday 19:00–21:00, Tuesday to Saturday 08:00–09:00.
+    const overnight: CallingWindow = { days: [1, 2, 3, 4, 5], start: '19:00', end: '09:00' };
+    expect(callablePieces(overnight)).toEqual([
+      { start: 1140, end: 1260, dayAfter: false },
+      { start: 480, end: 540, dayAfter: true },
+    ]);
+    expect(isCallable(utc('2026-06-08T23:30:00Z'), 'America/New_York', overnight)).toBe(true); // Monday 19:30 EDT
+    expect(isCallable(utc('2026-06-09T01:00:00Z'), 'America/New_York', overnight)).toBe(false); // Monday 21:00
+    expect(isCallable(utc('2026-06-09T12:30:00Z'), 'America/New_York', overnight)).toBe(true); // Tuesday 08:30
+    expect(isCallable(utc('2026-06-08T12:30:00Z'), 'America/New_York', overnight)).toBe(false); // Monday 08:30: Sunday is no calling day
+    expect(isCallable(utc('2026-06-13T12:30:00Z'), 'America/New_York', overnight)).toBe(true); // Saturday 08:30, after Friday
+    expect(nextCallableTime(utc('2026-06-09T01:00:00Z'), 'America/New_York', overnight)).toEqual(utc('2026-06-09T12:00:00Z')); // Tuesday 08:00
+    expect(nextCallableTime(utc('2026-06-09T14:00:00Z'), 'America/New_York', overnight)).toEqual(utc('2026-06-09T23:00:00Z')); // Tuesday 19:00
+    expect(nextCallableTime(utc('2026-06-13T14:00:00Z'), 'America/New_York', overnight)).toEqual(utc('2026-06-15T23:00:00Z')); // Monday 19:00
+    // 19:00–02:00: only the evening is legal.
+    const late: CallingWindow = { days: [1, 2, 3, 4, 5, 6, 7], start: '19:00', end: '02:00' };
+    expect(callablePieces(late)).toEqual([{ start: 1140, end: 1260, dayAfter: false }]);
+    expect(nextCallableTime(utc('2026-06-09T02:00:00Z'), 'America/New_York', late)).toEqual(utc('2026-06-09T23:00:00Z')); // Monday 22:00 → Tuesday 19:00
   });
 
   it('refuses an unknown time zone loudly', () => {

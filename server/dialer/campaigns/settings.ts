@@ -17,6 +17,7 @@ import {
   toSeed002,
   toSeed004,
 } from '../schedule/retry-policy.js';
+import { hasCallableTime } from '../schedule/calling-hours.js';
 
 type CampaignUpdate = components['schemas']['CampaignUpdate'];
 type Campaign = components['schemas']['Campaign'];
@@ -44,6 +45,9 @@ export const OUTBOUND_FIELDS = [
 
 export const DEFAULT_MAX_ABANDON_RATE = 0.03;
 
+/** The calling hours of a campaign that sets none (start or end). */
+export const DEFAULT_CALLING_HOURS = { start: '08:00', end: '21:00' } as const;
+
 /** The first outbound field present in the body (for a 400 on an inbound campaign), or null. */
 export function firstOutboundField(body: CampaignUpdate): string | null {
   return OUTBOUND_FIELDS.find((field) => body[field] !== undefined) ?? null;
@@ -68,7 +72,7 @@ function isSeed002(input: RetryPolicyInput): input is components['schemas']['Ret
  */
 export function outboundPatch(
   body: CampaignUpdate,
-  current: Pick<CampaignRow, 'retry_policy'> | null,
+  current: Pick<CampaignRow, 'retry_policy' | 'calling_hours_start' | 'calling_hours_end'> | null,
 ): { patch: CampaignPatch } | { field: string; message: string } {
   const patch: CampaignPatch = {};
   if (body.callerId !== undefined) patch.caller_id = body.callerId;
@@ -80,6 +84,17 @@ export function outboundPatch(
   }
   if (body.callingHoursStart !== undefined) patch.calling_hours_start = clock(body.callingHoursStart);
   if (body.callingHoursEnd !== undefined) patch.calling_hours_end = clock(body.callingHoursEnd);
+  if (body.callingHoursStart !== undefined || body.callingHoursEnd !== undefined) {
+    // The hours as they will be stored (an update may name one end); null is the default end.
+    const start = (patch.calling_hours_start !== undefined ? patch.calling_hours_start : current?.calling_hours_start) ?? DEFAULT_CALLING_HOURS.start;
+    const end = (patch.calling_hours_end !== undefined ? patch.calling_hours_end : current?.calling_hours_end) ?? DEFAULT_CALLING_HOURS.end;
+    if (!hasCallableTime({ start, end })) {
+      return {
+        field: body.callingHoursStart !== undefined ? 'callingHoursStart' : 'callingHoursEnd',
+        message: `${start}–${end} leaves no time inside the legal 08:00–21:00 (a window past midnight, e.g. 19:00–02:00, is taken)`,
+      };
+    }
+  }
   if (body.callingDays !== undefined) patch.calling_days = body.callingDays === null ? null : body.callingDays.map(isoWeekdayNumber).sort();
   if (body.dialMode !== undefined) patch.dial_mode = body.dialMode;
   if (body.linesPerAgent !== undefined) patch.lines_per_agent = body.linesPerAgent;

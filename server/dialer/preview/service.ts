@@ -14,9 +14,9 @@ import { agentCanTake, openCallsOf } from '../agents/availability.js';
 import { setAgentPresence } from '../agents/presence.js';
 import { publishPresence } from '../agents/presence-events.js';
 import { claimDueLeads, deferLeads, markDoNotCall, recordOutboundCalls } from '../loop/queries.js';
-import { callingWindow, leadZone, sortDueLeads } from '../loop/selection.js';
+import { callingWindow, leadZone, nextTryAt, sortDueLeads } from '../loop/selection.js';
 import { type DialerDeps, placeOutboundCall } from '../loop/tick.js';
-import { isCallable, nextCallableTime } from '../schedule/calling-hours.js';
+import { isCallable } from '../schedule/calling-hours.js';
 import {
   assignPreviewAgent,
   findOutboundCampaign,
@@ -104,7 +104,7 @@ export async function dialPreview(deps: DialerDeps, orgId: string, campaignId: s
     const window = callingWindow(campaign);
     if (!isCallable(now, zone, window)) {
       // Kept: the lead is due again at its next callable moment (the 409 follows the commit).
-      return { kind: 'outside_hours' as const, lead: await releaseHold(trx, lead.id, nextCallableTime(now, zone, window)) };
+      return { kind: 'outside_hours' as const, lead: await releaseHold(trx, lead.id, nextTryAt(now, zone, window)) };
     }
     const open = await checkAgentCanTake({ ...deps, db: trx }, agent, campaign, now);
     const attempt = lead.call_attempts + 1;

@@ -28,14 +28,40 @@ export function clockMinutes(value: string): number | null {
   return match ? Number(match[1]) * 60 + Number(match[2]) : null;
 }
 
-/** The campaign's hours clamped to the legal window; null when nothing is left (or malformed). */
-export function effectiveMinutes(window: CallingWindow): { start: number; end: number } | null {
+/** A piece of a local day callable under the window's hours, in minutes after midnight (end exclusive). */
+export interface CallablePiece {
+  start: number;
+  end: number;
+  /** The morning after a calling day: a window past midnight (19:00–02:00) ends there. */
+  dayAfter: boolean;
+}
+
+/**
+ * The window's hours as pieces of a local day, each clamped to the legal window: one piece, or for
+ * a window past midnight (its end before its start, as agents' working hours) the evening of the
+ * calling day and the morning after it. Empty when nothing is left (or malformed, or start = end).
+ */
+export function callablePieces(window: Pick<CallingWindow, 'start' | 'end'>): CallablePiece[] {
   const start = clockMinutes(window.start);
   const end = clockMinutes(window.end);
-  if (start === null || end === null) return null;
-  const from = Math.max(start, LEGAL_START_MINUTE);
-  const to = Math.min(end, LEGAL_END_MINUTE);
-  return from < to ? { start: from, end: to } : null;
+  if (start === null || end === null || start === end) return [];
+  const spans = start < end ? [{ start, end, dayAfter: false }] : [{ start, end: 24 * 60, dayAfter: false }, { start: 0, end, dayAfter: true }];
+  return spans
+    .map((span) => ({ start: Math.max(span.start, LEGAL_START_MINUTE), end: Math.min(span.end, LEGAL_END_MINUTE), dayAfter: span.dayAfter }))
+    .filter((piece) => piece.start < piece.end);
+}
+
+/** Does the window leave any time inside 08:00–21:00 (whatever its days)? */
+export function hasCallableTime(window: Pick<CallingWindow, 'start' | 'end'>): boolean {
+  return callablePieces(window).length > 0;
+}
+
+/** The callable pieces of a local day of `weekday`, earliest first. */
+function piecesOn(window: CallingWindow, weekday: IsoWeekday): CallablePiece[] {
+  const dayBefore = (weekday === 1 ? 7 : weekday - 1) as IsoWeekday;
+  return callablePieces(window)
+    .filter((piece) => window.days.includes(piece.dayAfter ? dayBefore : weekday))
+    .sort((a, b) => a.start - b.start);
 }
 
 function localDay(at: Date, timeZone: string): DateTime {
@@ -46,12 +72,9 @@ function localDay(at: Date, timeZone: string): DateTime {
 
 /** Whether `at` falls inside the window in `timeZone`. */
 export function isCallable(at: Date, timeZone: string, window: CallingWindow): boolean {
-  const minutes = effectiveMinutes(window);
-  if (minutes === null) return false;
   const local = localDay(at, timeZone);
-  if (!window.days.includes(local.weekday as IsoWeekday)) return false;
   const minute = local.hour * 60 + local.minute;
-  return minute >= minutes.start && minute < minutes.end;
+  return piecesOn(window, local.weekday as IsoWeekday).some((piece) => minute >= piece.start && minute < piece.end);
 }
 
 /**
@@ -59,16 +82,16 @@ export function isCallable(at: Date, timeZone: string, window: CallingWindow): b
  * inside); null when the window allows no time at all.
  */
 export function nextCallableTime(at: Date, timeZone: string, window: CallingWindow): Date | null {
-  const minutes = effectiveMinutes(window);
-  if (minutes === null || window.days.length === 0) return null;
+  if (!hasCallableTime(window) || window.days.length === 0) return null;
   const now = localDay(at, timeZone);
-  for (let offset = 0; offset <= 7; offset += 1) {
+  for (let offset = 0; offset <= 8; offset += 1) {
     const day = now.plus({ days: offset }).startOf('day');
-    if (!window.days.includes(day.weekday as IsoWeekday)) continue;
-    const opens = day.set({ hour: Math.floor(minutes.start / 60), minute: minutes.start % 60 });
-    const closes = day.set({ hour: Math.floor(minutes.end / 60), minute: minutes.end % 60 });
-    if (now >= closes) continue;
-    return now >= opens ? at : opens.toJSDate();
+    for (const piece of piecesOn(window, day.weekday as IsoWeekday)) {
+      const opens = day.set({ hour: Math.floor(piece.start / 60), minute: piece.start % 60 });
+      const closes = day.set({ hour: Math.floor(piece.end / 60), minute: piece.end % 60 });
+      if (now >= closes) continue;
+      return now >= opens ? at : opens.toJSDate();
+    }
   }
   return null;
 }

@@ -51,7 +51,7 @@ type CampaignBody = Parameters<typeof campaignPatch>[0];
  * The outbound fields of a body as column changes (checked against the database), or a 400: on
  * an inbound campaign they are refused, naming the first one.
  */
-async function outboundChanges(db: Deps['db'], orgId: string, body: CampaignBody, campaign: Pick<CampaignRow, 'direction' | 'retry_policy'> | null, direction: string): Promise<CampaignPatch> {
+async function outboundChanges(db: Deps['db'], orgId: string, body: CampaignBody, campaign: Pick<CampaignRow, 'direction' | 'retry_policy' | 'calling_hours_start' | 'calling_hours_end'> | null, direction: string): Promise<CampaignPatch> {
   if (direction !== 'outbound') {
     const field = firstOutboundField(body);
     if (field) throw ERRORS.validation({ [field]: 'is only for outbound campaigns (direction: outbound)' });
