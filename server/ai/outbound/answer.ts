@@ -1,8 +1,8 @@
 // The carrier's webhooks of an AI outbound call (the logic; handlers.ts is the HTTP glue; the
 // Twilio signature is checked before them, routes.ts). A webhook names the attempt
-// (`outboundCallId`) and carries the CallSid: the first one stores the sid when the worker had not
-// (it stopped between placing the call and storing it), and a sid that is another call's is no
-// call of this one (404).
+// (`outboundCallId`) and carries the CallSid: the first one stores the sid (and `started_at`: the
+// call was placed) when the worker had not (it stopped between placing the call and storing it),
+// and a sid that is another call's is no call of this one (404).
 import { sql, type Kysely } from 'kysely';
 import type { AiOutboundCallRow, DB, Db } from '../../../db/types.js';
 import { isUniqueViolation } from '../../platform/common/pg-errors.js';
@@ -24,7 +24,7 @@ export async function outboundCallForWebhook(db: Db, id: string, callSid: string
   try {
     linked = await db
       .updateTable('ai_outbound_calls')
-      .set({ call_sid: callSid, updated_at: sql<Date>`now()` })
+      .set({ call_sid: callSid, started_at: sql<Date>`coalesce(started_at, now())`, updated_at: sql<Date>`now()` })
       .where('id', '=', id)
       .where('call_sid', 'is', null)
       .returningAll()

@@ -223,11 +223,13 @@ export async function placeClaimedCall(deps: AiCallWorkerDeps, { call, from }: C
     return false;
   }
   // Stored whatever became of the claim meanwhile (its lease lapsed and it was given back, or it
-  // was canceled): a call the carrier has is never placed again.
+  // was canceled): a call the carrier has is never placed again. It is placed from now on: an AI
+  // call in the analytics (counted at started_at), answered or not.
   await deps.db
     .updateTable('ai_outbound_calls')
     .set({
       call_sid: sql<string>`coalesce(call_sid, ${callSid})`,
+      started_at: sql<Date>`coalesce(started_at, now())`,
       status: sql`CASE WHEN status = 'scheduled' THEN 'queued' ELSE status END`,
       locked_until: sql<Date>`now() + make_interval(secs => ${PLACED_LEASE_SEC})`,
       updated_at: sql<Date>`now()`,

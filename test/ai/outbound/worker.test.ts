@@ -2,7 +2,8 @@
 // due calls placed high priority first from the agent's number; DNC never dialled; calling hours
 // in the call's zone (23:00 → 08:00); an agent without a number or inactive; a refusal; lapsed
 // leases never dialling twice; the answer webhook (TwiML to the agent, the call recorded once)
-// and the status webhook (final once, retries by the agent's policy with backoff).
+// and the status webhook (final once, retries by the agent's policy with backoff); an attempt
+// placed but unanswered is still an AI call in the analytics (started_at with its CallSid).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { aiOutboundUrls } from '../../../server/ai/outbound/urls.js';
@@ -178,6 +179,7 @@ describe('lapsed leases', () => {
     const progress = await postWebhook(t, `/api/webhooks/ai/outbound/status?outboundCallId=${id}`, { CallSid: sid, CallStatus: 'initiated' });
     expect(progress.status).toBe(204);
     expect((await row(id)).call_sid).toBe(sid);
+    expect((await row(id)).started_at).not.toBeNull(); // placed: an AI call from now on
     await sql`UPDATE ai_outbound_calls SET locked_until = now() - interval '1 second' WHERE id = ${id}`.execute(t.db);
     const { placed, telephony } = recordingTelephony();
     const result = await runAiCallTick(deps(telephony));
@@ -300,6 +302,23 @@ describe('the webhooks', () => {
     const last = placed.find((p) => outboundIdOf(p.answerUrl) === third.id)!;
     await postWebhook(t, last.statusCallbackUrl.slice(t.config.publicBaseUrl.length), { CallSid: last.callSid, CallStatus: 'no-answer' });
     expect(await retries()).toHaveLength(2);
+  });
+
+  it('an attempt placed but never answered has started_at (from its CallSid), so the analytics count it', async () => {
+    const org = await registerOrg(t, 'AI Worker Unanswered');
+    const orgAgent = await createAiAgent(t, org.orgId);
+    await assignNumber(t, org, orgAgent);
+    const created = await org.client.POST('/api/outbound-calls', { body: { agentId: orgAgent, toPhone: '+14155550190' } });
+    const { placed, telephony } = recordingTelephony();
+    await runAiCallTick(deps(telephony));
+    const call = placed.find((p) => outboundIdOf(p.answerUrl) === created.data!.id)!;
+    expect((await row(created.data!.id)).started_at).not.toBeNull();
+    await postWebhook(t, call.statusCallbackUrl.slice(t.config.publicBaseUrl.length), { CallSid: call.callSid, CallStatus: 'no-answer', CallDuration: '0' });
+    const today = new Date().toISOString().slice(0, 10);
+    const figures = await org.client.GET('/api/ai/analytics/calls', { params: { query: { startDate: today, endDate: today } } });
+    expect(figures.response.status).toBe(200);
+    expect(figures.data!.summary).toMatchObject({ totalCalls: 1, successfulCalls: 0, failedCalls: 1, outboundCalls: 1 });
+    expect(figures.data!.byStatus.noAnswer).toBe(1);
   });
 
   it('busy: its own rule (60 s, 2 attempts in all)', async () => {
