@@ -16,7 +16,8 @@ export const FINAL_STATUSES: ReadonlySet<AiOutboundCallStatus> = new Set<AiOutbo
 
 export interface FinalOutcome {
   status: FinalOutboundStatus;
-  durationSec: number;
+  /** Seconds; null when unknown (an answered call whose final status never came). */
+  durationSec: number | null;
   /** Why it failed when the carrier's status does not say it (e.g. carrier_refused). */
   failureReason?: string;
 }
@@ -56,7 +57,7 @@ export async function finishOutboundCall(db: Kysely<DB>, id: string, final: Fina
   return db.transaction().execute(async (trx) => {
     const call = await trx.selectFrom('ai_outbound_calls').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!call || FINAL_STATUSES.has(call.status)) return { finished: false };
-    const durationSec = Math.max(0, Math.round(final.durationSec));
+    const durationSec = final.durationSec === null ? null : Math.max(0, Math.round(final.durationSec));
     await trx
       .updateTable('ai_outbound_calls')
       .set({

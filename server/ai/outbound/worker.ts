@@ -1,7 +1,8 @@
 // One pass of the AI outbound worker (DESIGN.md 9.4), on the project's one job mechanism (rows
 // claimed FOR UPDATE SKIP LOCKED under a lease, as the dialer and the import worker do):
 //   1. lapsed claims: a claim that never reached the carrier (no CallSid) is due again; a placed
-//      call whose final status never came ends `failed` (no_final_status) — never dialled twice;
+//      call whose final status never came ends (no_final_status) — never dialled twice: `failed`
+//      (retried by policy) if it was never answered, `completed` (never retried) if it was;
 //   2. recurring schedules: each due run becomes one call (the schedule row locked and its next
 //      run advanced in the same transaction: a run is made exactly once);
 //   3. due calls, high priority first then the earliest, checked at dial time: the do-not-call
@@ -18,7 +19,7 @@ import { ALL_WEEKDAYS, type CallingWindow, nextCallableTime } from '../../dialer
 import type { Telephony } from '../../telephony/types.js';
 import { callerIdOf } from './agent-checks.js';
 import { PLACED_LEASE_SEC } from './answer.js';
-import { finishOutboundCall } from './finish.js';
+import { type FinalOutcome, finishOutboundCall } from './finish.js';
 import { nextRunAt } from './next-run.js';
 import { recurrenceOf } from './schedule-queries.js';
 import type { AiOutboundUrls } from './urls.js';
@@ -64,15 +65,22 @@ async function releaseLapsed(db: Kysely<DB>, now: Date, result: AiTickResult): P
     .executeTakeFirst();
   result.released += Number(released.numUpdatedRows);
   const lost = await db
-    .selectFrom('ai_outbound_calls')
-    .select('id')
-    .where('status', 'in', ['queued', 'in-progress'])
-    .where('call_sid', 'is not', null)
-    .where('locked_until', '<', sql<Date>`now()`)
+    .selectFrom('ai_outbound_calls as o')
+    .select('o.id')
+    // Answered: the answer webhook ran (in progress, its call record) or the agent spoke (a conversation).
+    .select(sql<boolean>`o.status = 'in-progress' OR o.call_id IS NOT NULL OR EXISTS (SELECT 1 FROM ai_conversations v WHERE v.outbound_call_id = o.id)`.as('answered'))
+    .where('o.status', 'in', ['queued', 'in-progress'])
+    .where('o.call_sid', 'is not', null)
+    .where('o.locked_until', '<', sql<Date>`now()`)
     .limit(200)
     .execute();
-  for (const { id } of lost) {
-    const done = await finishOutboundCall(db, id, { status: 'failed', durationSec: 0, failureReason: 'no_final_status' }, now);
+  for (const { id, answered } of lost) {
+    // Someone the agent already spoke to is not called again: an answered call ends completed (its
+    // length unknown); only a call never answered fails and follows the retry policy.
+    const final: FinalOutcome = answered
+      ? { status: 'completed', durationSec: null }
+      : { status: 'failed', durationSec: 0, failureReason: 'no_final_status' };
+    const done = await finishOutboundCall(db, id, final, now);
     if (done.finished) result.lost += 1;
   }
 }

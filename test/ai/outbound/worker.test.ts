@@ -1,9 +1,10 @@
 // The AI outbound worker with a recording carrier and an injected clock (as the dialer's tests):
 // due calls placed high priority first from the agent's number; DNC never dialled; calling hours
 // in the call's zone (23:00 → 08:00); an agent without a number or inactive; a refusal; lapsed
-// leases never dialling twice; the answer webhook (TwiML to the agent, the call recorded once)
-// and the status webhook (final once, retries by the agent's policy with backoff); an attempt
-// placed but unanswered is still an AI call in the analytics (started_at with its CallSid).
+// leases never dialling twice (an answered call whose final status was lost ends completed); the
+// answer webhook (TwiML to the agent, the call recorded once) and the status webhook (final once,
+// retries by the agent's policy with backoff); an attempt placed but unanswered is still an AI
+// call in the analytics (started_at with its CallSid).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { aiOutboundUrls } from '../../../server/ai/outbound/urls.js';
@@ -186,6 +187,26 @@ describe('lapsed leases', () => {
     expect(placed).toHaveLength(0);
     expect(result.lost).toBe(1);
     expect(await row(id)).toMatchObject({ status: 'failed', failure_reason: 'no_final_status' });
+  });
+});
+
+describe('an answered call whose final status was lost', () => {
+  it('ends completed when its lease lapses: never retried, its person not called again', async () => {
+    const id = await create({ toPhone: '+14155550191' });
+    const { placed, telephony } = recordingTelephony();
+    await runAiCallTick(deps(telephony));
+    const call = placed.find((p) => outboundIdOf(p.answerUrl) === id)!;
+    const answered = await postWebhook(t, call.answerUrl.slice(t.config.publicBaseUrl.length), { CallSid: call.callSid, CallStatus: 'in-progress' });
+    expect(answered.text).toContain('ConversationRelay');
+    // The final status callback never comes; the lease (4 h 10 min) lapses.
+    await sql`UPDATE ai_outbound_calls SET locked_until = now() - interval '1 second' WHERE id = ${id}`.execute(t.db);
+    const result = await runAiCallTick(deps(telephony));
+    expect(result.lost).toBe(1);
+    expect(placed).toHaveLength(1);
+    expect(await row(id)).toMatchObject({ status: 'completed', failure_reason: null, duration_sec: null });
+    const callRow = await t.db.selectFrom('calls').select(['status', 'duration_sec']).where('call_sid', '=', call.callSid).executeTakeFirstOrThrow();
+    expect(callRow).toEqual({ status: 'completed', duration_sec: null });
+    expect(await t.db.selectFrom('ai_outbound_calls').select('id').where('original_call_id', '=', id).execute()).toEqual([]);
   });
 });
 
