@@ -78,6 +78,9 @@ describe('planColumns', () => {
     expect(planColumns(['phone'], 1, { phone: 'telephone' })).toEqual({ problems: { fieldMapping: expect.stringContaining('telephone') } });
     expect(planColumns(['phone'], 1, { Phone: 'phone', Missing: 'email' })).toEqual({ problems: { fieldMapping: expect.stringContaining('Missing') } });
   });
+  it('refuses a header row with a NUL character (it could not be stored as a custom field key)', () => {
+    expect(planColumns(['phone', 'no\u0000te'], 2, undefined)).toEqual({ problems: { file: expect.stringContaining('NUL') } });
+  });
   it('reads a file without a header in the template order', () => {
     const plan = planColumns(null, 6, undefined);
     expect('described' in plan && Object.values(plan.described)).toEqual(['firstName', 'lastName', 'name', 'company', 'phone', 'email']);

@@ -98,7 +98,7 @@ export function createDncHandlers({ db }: Deps): HandlerGroup<DncOps> {
               if (errors.length < ERRORS_IN_ANSWER) errors.push({ row: record.row, field: 'phone', value: raw.slice(0, 200), message: raw ? 'Invalid phone number' : 'Phone number is required' });
               continue;
             }
-            const reason = columns.reason === null ? null : (record.values[columns.reason]?.trim().slice(0, 500) || null);
+            const reason = columns.reason === null ? null : (record.values[columns.reason]?.replaceAll('\u0000', '').trim().slice(0, 500) || null);
             batch.push({ phoneE164: phone.e164, reason });
             if (batch.length >= BATCH) await flush();
           }

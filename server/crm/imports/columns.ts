@@ -69,6 +69,7 @@ export function planColumns(header: string[] | null, columnCount: number, mappin
     const missing = Object.keys(mapping).filter((k) => !names.some((n) => n.trim() === k));
     if (missing.length > 0 && header !== null) problems.fieldMapping = `names columns the file does not have: ${missing.join(', ')}`;
   }
+  if (header?.some((name) => name.includes('\u0000'))) problems.file = 'has a NUL character (U+0000) in its header row';
   const seen = new Map<string, string>();
   for (const [i, target] of targets.entries()) {
     if (target.kind !== 'field') continue;

@@ -144,7 +144,8 @@ export async function insertImportErrors(db: Db, importId: string, keptSoFar: nu
   if (kept.length === 0) return;
   await db
     .insertInto('lead_import_errors')
-    .values(kept.map((e, i) => ({ import_id: importId, seq: keptSoFar + i, row_number: e.row, field: e.field, value: e.value, message: e.message })))
+    // (U+0000 cannot be stored in text: a kind that quotes such a cell must not sink its batch)
+    .values(kept.map((e, i) => ({ import_id: importId, seq: keptSoFar + i, row_number: e.row, field: e.field?.replaceAll('\u0000', '\uFFFD') ?? null, value: e.value?.replaceAll('\u0000', '\uFFFD') ?? null, message: e.message.replaceAll('\u0000', '\uFFFD') })))
     .execute();
 }
 

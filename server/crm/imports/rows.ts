@@ -37,16 +37,27 @@ const LIMITS: Record<string, number> = { name: 200, firstName: 100, lastName: 10
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PRIORITIES = new Set<string>(['low', 'normal', 'high', 'urgent']);
 const MAX_VALUE_IN_ERROR = 200;
+/** PostgreSQL text and jsonb cannot hold U+0000: a cell with one is a row error, never a failed batch. */
+const NUL = '\u0000';
+
+/** A cell's value as an error may quote it (a NUL shown as U+FFFD, so that the error itself can be stored). */
+export function quotable(value: string): string {
+  return value.slice(0, MAX_VALUE_IN_ERROR).replaceAll(NUL, '\uFFFD');
+}
 
 /** Validate and normalise one record (`row`: its line in the file). */
 export function readRow(values: string[], row: number, plan: ColumnPlan, defaultCountry: string): RowResult {
   const errors: RowError[] = [];
-  const fail = (field: string, value: string, message: string) => errors.push({ row, field, value: value.slice(0, MAX_VALUE_IN_ERROR), message });
+  const fail = (field: string, value: string, message: string) => errors.push({ row, field, value: quotable(value), message });
   const text: Partial<Record<string, string>> = {};
   const customFields: Record<string, CustomFieldValue> = {};
   plan.targets.forEach((target, i) => {
     const value = (values[i] ?? '').trim();
     if (target.kind === 'skip') return;
+    if (value.includes(NUL)) {
+      fail(target.kind === 'custom' ? `customFields.${target.key}` : target.field, value, 'contains a NUL character (U+0000), which cannot be stored');
+      return;
+    }
     if (target.kind === 'custom') {
       if (value === '') return;
       if (value.length > LIMITS.customField!) fail(`customFields.${target.key}`, value, `is longer than ${LIMITS.customField} characters`);

@@ -3,8 +3,10 @@
 // kept row errors and counts are written in one transaction together with the checkpoint (the
 // count of records done), so a stopped import resumes after its last batch: records up to the
 // checkpoint are parsed again and skipped, and the unique (campaign, number) index makes even a
-// replayed batch insert nothing twice. An import claimed MAX_ATTEMPTS times without finishing, or
-// whose file cannot be read as CSV, ends `failed` with the reason (the rows before stay imported).
+// replayed batch insert nothing twice. An import claimed MAX_ATTEMPTS times without finishing,
+// whose file cannot be read as CSV, or whose batch the database refuses for a reason that would
+// not pass on a retry (its data, a constraint, a bug: not a lost connection or a deadlock), ends
+// `failed` with the reason (the rows before stay imported).
 // What a record becomes is the import's kind (kind.ts): leads, or AI outbound calls
 // (server/ai/outbound/import-kind.ts); a worker claims imports of its own kind only.
 import type { Kysely } from 'kysely';
@@ -22,6 +24,7 @@ import {
   releaseImport,
 } from './queries.js';
 import type { RowError } from './rows.js';
+import { isTransientDbError } from '../../platform/common/pg-errors.js';
 
 export const IMPORT_BATCH_ROWS = 5000;
 export const IMPORT_LEASE_MS = 60_000;
@@ -143,6 +146,13 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
     const code = (err as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('CSV_')) {
       await finishImport(db, imp.id, attempt, { status: 'failed', failure: `the file is not readable as CSV: ${(err as Error).message}` });
+      return 'failed';
+    }
+    // A retry would fail the same way: the import ends now with the real cause, not after
+    // MAX_ATTEMPTS claims with a reason that blames restarts.
+    if (!isTransientDbError(err)) {
+      const cause = err instanceof Error ? err.message : String(err);
+      await finishImport(db, imp.id, attempt, { status: 'failed', failure: `a batch could not be written (the rows before it stay imported): ${typeof code === 'string' ? `${code} ` : ''}${cause}` });
       return 'failed';
     }
     throw err;
