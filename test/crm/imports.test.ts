@@ -101,6 +101,30 @@ describe('messy real-world files', () => {
 });
 
 describe('idempotence', () => {
+  it('reads a call time without an offset in the lead\'s zone, else the campaign\'s, and refuses it without either', async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Call times' });
+    await t.db.updateTable('campaigns').set({ time_zone: 'America/Chicago' }).where('id', '=', campaign.id).execute();
+    const csv = [
+      'phone,timeZone,scheduledFor',
+      '+14155550177,America/New_York,2030-06-03 10:00', // the row's zone
+      '+442079460177,,2030-06-03T10:00:00', // the country's single zone (Europe/London)
+      '+14155550178,,2030-06-03T10:00', // a US number: the campaign's zone
+      '+14155550179,,2030-06-03T10:00:00+02:00', // an offset is an instant
+    ].join('\n');
+    const done = await importFile(csv, { campaignId: campaign.id });
+    expect(done).toMatchObject({ status: 'completed', insertedRows: 4, invalidRows: 0 });
+    const leads = await t.db.selectFrom('leads').select(['phone_e164', 'next_call_at']).where('campaign_id', '=', campaign.id).orderBy('phone_e164').execute();
+    expect(leads.map((l) => [l.phone_e164, l.next_call_at!.toISOString()])).toEqual([
+      ['+14155550177', '2030-06-03T14:00:00.000Z'],
+      ['+14155550178', '2030-06-03T15:00:00.000Z'],
+      ['+14155550179', '2030-06-03T08:00:00.000Z'],
+      ['+442079460177', '2030-06-03T09:00:00.000Z'],
+    ]);
+    // Without a campaign zone a US number has none: the dry run and the import name nextCallAt.
+    const { body } = await upload(t, owner, '/api/leads/imports/validate', 'phone,scheduledFor\n+14155550180,2030-06-03 10:00\n');
+    expect(body).toMatchObject({ validRows: 0, invalidRows: 1, errors: [{ row: 2, field: 'nextCallAt', value: '2030-06-03 10:00' }] });
+  });
+
   it('importing the same file twice inserts nothing twice', async () => {
     const campaign = await createCampaign(owner.client, { name: 'Twice' });
     const csv = ['phone,name', ...Array.from({ length: 30 }, (_, i) => `+1303555${String(2000 + i)},Lead ${i}`)].join('\n');

@@ -6,6 +6,7 @@ import { toCsv } from '../../server/platform/common/csv-output.js';
 import { detectDelimiter, openCsv } from '../../server/crm/imports/csv-reader.js';
 import { parseImportFields } from '../../server/crm/imports/options.js';
 import { readRow } from '../../server/crm/imports/rows.js';
+import { readCallTime } from '../../server/crm/imports/call-time.js';
 import { normalisePhone, singleTimeZoneOf } from '../../server/crm/leads/phone.js';
 import { escapeLike, planSearch } from '../../server/crm/leads/search.js';
 import { parseStage, parseStatusFilter } from '../../server/crm/leads/stage.js';
@@ -116,6 +117,22 @@ describe('readRow', () => {
       [9, 'nextCallAt', 'tomorrow'],
     ]);
   });
+});
+
+describe('readCallTime', () => {
+  it.each([
+    ['2030-06-03 10:00', 'America/New_York', '2030-06-03T14:00:00.000Z'],
+    ['2030-06-03T10:00:00', 'Europe/London', '2030-06-03T09:00:00.000Z'],
+    ['2030-06-03T10:00:00Z', null, '2030-06-03T10:00:00.000Z'],
+    ['2030-06-03T10:00:00-04:00', 'Asia/Tokyo', '2030-06-03T14:00:00.000Z'],
+    ['2030-01-15', 'America/Chicago', '2030-01-15T06:00:00.000Z'],
+  ])('reads %j in %s', (text, zone, iso) => expect(readCallTime(text, zone)).toEqual({ ok: true, iso }));
+  it.each([
+    ['2030-06-03 10:00', null],
+    ['2030-06-03', null],
+    ['tomorrow', 'UTC'],
+    ['2030-13-40T10:00', 'UTC'],
+  ])('refuses %j in %s', (text, zone) => expect(readCallTime(text, zone)).toEqual({ ok: false, message: expect.any(String) }));
 });
 
 describe('parseImportFields', () => {

@@ -12,7 +12,8 @@ import { readRow, type RowError } from './rows.js';
 type Validation = components['schemas']['LeadImportValidation'];
 const PREVIEW_ROWS = 10;
 
-export async function dryRun(source: AsyncIterable<Buffer>, options: LeadImportOptions): Promise<Validation> {
+/** `campaignTimeZone`: the zone call times without an offset are read in for leads without one of their own. */
+export async function dryRun(source: AsyncIterable<Buffer>, options: LeadImportOptions, campaignTimeZone: string | null): Promise<Validation> {
   const csv = await openCsv(source);
   let plan: ColumnPlan | null = null;
   const seen = new Set<string>();
@@ -28,7 +29,7 @@ export async function dryRun(source: AsyncIterable<Buffer>, options: LeadImportO
         if (options.hasHeader) continue;
       }
       out.totalRows += 1;
-      const result = readRow(record.values, record.row, plan, options.defaultCountry);
+      const result = readRow(record.values, record.row, plan, options.defaultCountry, campaignTimeZone);
       if (!result.ok) {
         out.invalidRows += 1;
         out.errorCount += result.errors.length;

@@ -8,7 +8,7 @@ import { ownCampaignId } from '../../inbound/campaigns/own-campaign.js';
 import { parseUuid } from '../../platform/common/ids.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
-import { defaultCountryFor } from '../leads/queries.js';
+import { campaignTimeZoneFor, defaultCountryFor } from '../leads/queries.js';
 import { planColumns } from './columns.js';
 import { openCsv } from './csv-reader.js';
 import { toCsv } from '../../platform/common/csv-output.js';
@@ -106,8 +106,8 @@ export function createImportHandlers({ db, background }: Deps): HandlerGroup<Imp
       const spool = await createSpool();
       try {
         const form = await readForm(ctx.req, IMPORT_FORM_FIELDS, spool.sink);
-        const { options } = await optionsFrom(orgId, form.fields);
-        return { status: 200, body: await dryRun(spool.read(), options) };
+        const { campaignId, options } = await optionsFrom(orgId, form.fields);
+        return { status: 200, body: await dryRun(spool.read(), options, await campaignTimeZoneFor(db, orgId, campaignId)) };
       } finally {
         await spool.remove();
       }

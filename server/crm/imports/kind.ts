@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, Db, LeadImportKind, LeadImportRow } from '../../../db/types.js';
 import { type ColumnPlan, planColumns } from './columns.js';
+import { campaignTimeZoneFor } from '../leads/queries.js';
 import { insertImportedLeads } from './queries.js';
 import { type ImportLead, readRow, type RowError } from './rows.js';
 
@@ -29,12 +30,13 @@ export interface ImportKind {
 
 export const LEAD_IMPORT: ImportKind = {
   name: 'leads',
-  async open(_db, imp) {
+  async open(db, imp) {
     const { fieldMapping, defaultCountry } = imp.options;
+    const campaignTimeZone = await campaignTimeZoneFor(db, imp.org_id, imp.campaign_id);
     const rows: ImportRows<ColumnPlan, ImportLead> = {
       plan: (header, columnCount) => planColumns(header, columnCount, fieldMapping),
       read(values, row, plan) {
-        const result = readRow(values, row, plan, defaultCountry);
+        const result = readRow(values, row, plan, defaultCountry, campaignTimeZone);
         return result.ok ? { ok: true, item: result.lead } : result;
       },
       key: (lead) => lead.phoneE164,

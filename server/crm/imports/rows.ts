@@ -5,6 +5,7 @@ import { fullName } from '../leads/mapping.js';
 import { normalisePhone, singleTimeZoneOf } from '../leads/phone.js';
 import { isValidTimeZone } from '../../platform/common/time-zone.js';
 import { parseStage } from '../leads/stage.js';
+import { readCallTime } from './call-time.js';
 import type { ColumnPlan } from './columns.js';
 
 export interface ImportLead {
@@ -45,8 +46,11 @@ export function quotable(value: string): string {
   return value.slice(0, MAX_VALUE_IN_ERROR).replaceAll(NUL, '\uFFFD');
 }
 
-/** Validate and normalise one record (`row`: its line in the file). */
-export function readRow(values: string[], row: number, plan: ColumnPlan, defaultCountry: string): RowResult {
+/**
+ * Validate and normalise one record (`row`: its line in the file). National numbers are read in
+ * `defaultCountry`; a call time without an offset in the lead's zone, else `campaignTimeZone`.
+ */
+export function readRow(values: string[], row: number, plan: ColumnPlan, defaultCountry: string, campaignTimeZone: string | null = null): RowResult {
   const errors: RowError[] = [];
   const fail = (field: string, value: string, message: string) => errors.push({ row, field, value: quotable(value), message });
   const text: Partial<Record<string, string>> = {};
@@ -81,19 +85,22 @@ export function readRow(values: string[], row: number, plan: ColumnPlan, default
   const phone = phoneText === undefined ? null : normalisePhone(phoneText, country ?? defaultCountry);
   if (phoneText === undefined) fail('phone', '', 'Phone number is required');
   else if (!phone) fail('phone', phoneText, 'Invalid phone number');
-  if (text.timeZone !== undefined && !isValidTimeZone(text.timeZone)) fail('timeZone', text.timeZone, 'Invalid time zone (IANA, e.g. America/New_York)');
+  const zoneGiven = text.timeZone !== undefined && isValidTimeZone(text.timeZone);
+  if (text.timeZone !== undefined && !zoneGiven) fail('timeZone', text.timeZone, 'Invalid time zone (IANA, e.g. America/New_York)');
   const priority = text.priority?.toLowerCase() ?? 'normal';
   if (!PRIORITIES.has(priority)) fail('priority', text.priority ?? '', 'Invalid priority (low, normal, high, urgent)');
   const stage = text.stage === undefined ? 'new' : parseStage(text.stage);
   if (!stage) fail('stage', text.stage ?? '', 'Invalid stage (New, Contacted, Follow-up, Qualified, Converted, Lost)');
+  const finalCountry = country ?? phone?.country ?? null;
   let nextCallAt: string | null = null;
   if (text.nextCallAt !== undefined) {
-    const at = /^\d{4}-\d{2}-\d{2}/.test(text.nextCallAt) ? new Date(text.nextCallAt) : new Date(Number.NaN);
-    if (Number.isNaN(at.getTime())) fail('nextCallAt', text.nextCallAt, 'Invalid date-time (ISO 8601)');
-    else nextCallAt = at.toISOString();
+    // Read where the dialer will call the lead: its own zone, else the campaign's.
+    const zone = (zoneGiven ? text.timeZone! : null) ?? singleTimeZoneOf(finalCountry) ?? campaignTimeZone;
+    const at = readCallTime(text.nextCallAt, zone);
+    if (!at.ok) fail('nextCallAt', text.nextCallAt, at.message);
+    else nextCallAt = at.iso;
   }
   if (errors.length > 0 || !phone || !stage) return { ok: false, errors };
-  const finalCountry = country ?? phone.country;
   return {
     ok: true,
     lead: {

@@ -88,6 +88,13 @@ export async function defaultCountryFor(db: Db, orgId: string, campaignId: strin
   return org?.default_country ?? 'US';
 }
 
+/** The campaign's time zone (the one the dialer calls its leads without a zone in); null without one. */
+export async function campaignTimeZoneFor(db: Db, orgId: string, campaignId: string | null): Promise<string | null> {
+  if (!campaignId) return null;
+  const campaign = await db.selectFrom('campaigns').select('time_zone').where('org_id', '=', orgId).where('id', '=', campaignId).executeTakeFirst();
+  return campaign?.time_zone ?? null;
+}
+
 export async function isUserOfOrg(db: Db, orgId: string, userId: number): Promise<boolean> {
   return (await db.selectFrom('users').select('id').where('org_id', '=', orgId).where('id', '=', userId).executeTakeFirst()) !== undefined;
 }
