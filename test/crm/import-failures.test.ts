@@ -73,7 +73,7 @@ describe('a batch the database refuses', () => {
 
   it('tells a retryable error from one that fails the same way every time', () => {
     const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
-    expect([pgError('40001'), pgError('40P01'), pgError('08006'), pgError('57P01'), pgError('55P03'), pgError('ECONNRESET'), new Error('Connection terminated unexpectedly')].map(isTransientDbError)).toEqual([true, true, true, true, true, true, true]);
+    expect([pgError('40001'), pgError('40P01'), pgError('08006'), pgError('57P01'), pgError('55P03'), pgError('ECONNRESET'), new Error('Connection terminated unexpectedly'), new Error('PGlite is closed')].map(isTransientDbError)).toEqual([true, true, true, true, true, true, true, true]);
     expect([pgError('22021'), pgError('22P05'), pgError('23502'), pgError('42703'), new TypeError('x is undefined')].map(isTransientDbError)).toEqual([false, false, false, false, false]);
   });
 });

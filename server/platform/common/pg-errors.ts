@@ -25,7 +25,7 @@ export function isTransientDbError(err: unknown): boolean {
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return /^(08|40|53|57|58)/.test(code) || code === '55P03';
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true; // ECONNRESET, ETIMEDOUT, ...
   const message = err instanceof Error ? err.message : '';
-  return /connection|terminated|timeout|timed out/i.test(message);
+  return /connection|terminated|timeout|timed out|closed|shutting down/i.test(message); // (pg and PGlite closing under a write)
 }
 
 /** 23514: a CHECK constraint refused the row (e.g. a number in a pool and pointed at a campaign). */
