@@ -9,7 +9,8 @@
 import { sql } from 'kysely';
 import type { AiCallPriority, Db, LeadImportRow } from '../../../db/types.js';
 import type { ImportKind, ImportRows, RowRead } from '../../crm/imports/kind.js';
-import type { RowError } from '../../crm/imports/rows.js';
+import { readCallTime } from '../../crm/imports/call-time.js';
+import { quotable, type RowError } from '../../crm/imports/rows.js';
 import { normalisePhone } from '../../crm/leads/phone.js';
 import { parseUuid } from '../../platform/common/ids.js';
 import { isValidTimeZone } from '../../platform/common/time-zone.js';
@@ -72,16 +73,18 @@ export interface ImportCall {
 
 const PRIORITIES = new Set(['low', 'normal', 'high']);
 const MAX_CONTEXT = 4000;
-const MAX_VALUE_IN_ERROR = 200;
 
 /** One record → a call, or its errors (pure; `agents`: the organisation's agents that can call). */
 export function readCallRow(values: string[], row: number, plan: CallPlan, defaultCountry: string, agents: ReadonlySet<string>): RowRead<ImportCall> {
   const errors: RowError[] = [];
-  const fail = (field: string, value: string, message: string) => errors.push({ row, field, value: value.slice(0, MAX_VALUE_IN_ERROR), message });
+  const fail = (field: string, value: string, message: string) => errors.push({ row, field, value: quotable(value), message });
   const text: Partial<Record<CallColumn, string>> = {};
   plan.targets.forEach((target, i) => {
     const value = (values[i] ?? '').trim();
-    if (target !== null && value !== '') text[target] = value;
+    if (target === null || value === '') return;
+    // PostgreSQL text cannot hold U+0000: a row error, never a failed batch.
+    if (value.includes('\u0000')) fail(target, value, 'contains a NUL character (U+0000), which cannot be stored');
+    else text[target] = value;
   });
   const phone = text.phoneNumber === undefined ? null : normalisePhone(text.phoneNumber, defaultCountry);
   if (text.phoneNumber === undefined) fail('phoneNumber', '', 'Phone number is required');
@@ -89,14 +92,16 @@ export function readCallRow(values: string[], row: number, plan: CallPlan, defau
   const agentId = text.agentId === undefined ? null : parseUuid(text.agentId);
   if (text.agentId === undefined) fail('agentId', '', 'Agent is required');
   else if (!agentId || !agents.has(agentId)) fail('agentId', text.agentId, "Not one of the organisation's active AI agents with a number to call from");
+  const timezone = text.timezone ?? 'UTC';
+  const zoneValid = isValidTimeZone(timezone);
   let scheduledFor: string | null = null;
   if (text.scheduledFor !== undefined) {
-    const at = /^\d{4}-\d{2}-\d{2}/.test(text.scheduledFor) ? new Date(text.scheduledFor) : new Date(Number.NaN);
-    if (Number.isNaN(at.getTime())) fail('scheduledFor', text.scheduledFor, 'Invalid date-time (ISO 8601)');
-    else scheduledFor = at.toISOString();
+    // Without an offset, a local time in the row's timezone (never the server's own zone).
+    const at = readCallTime(text.scheduledFor, zoneValid ? timezone : 'UTC');
+    if (at.ok) scheduledFor = at.iso;
+    else fail('scheduledFor', text.scheduledFor, at.message);
   }
-  const timezone = text.timezone ?? 'UTC';
-  if (!isValidTimeZone(timezone)) fail('timezone', timezone, 'Invalid time zone (IANA, e.g. America/New_York)');
+  if (!zoneValid) fail('timezone', timezone, 'Invalid time zone (IANA, e.g. America/New_York)');
   const priority = text.priority?.toLowerCase() ?? 'normal';
   if (!PRIORITIES.has(priority)) fail('priority', text.priority ?? '', 'Invalid priority (low, normal, high)');
   if (text.context !== undefined && text.context.length > MAX_CONTEXT) fail('context', text.context, `is longer than ${MAX_CONTEXT} characters`);

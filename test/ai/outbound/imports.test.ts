@@ -92,6 +92,24 @@ describe('import', () => {
     expect(call).toMatchObject({ to_phone: '+14155550311', timezone: 'Europe/London', context: 'Hi' });
   });
 
+  it("a time without an offset is local to the row's timezone, and a NUL in a cell is that row's error", async () => {
+    const csv = [
+      'phoneNumber,agentId,scheduledFor,timezone,context',
+      `+14155550321,${agentId},2031-06-03 10:00,America/New_York,Local time`,
+      `+14155550322,${agentId},2031-06-03T10:00:00,,Local to UTC`,
+      `+14155550323,${agentId},,,Bad\u0000context`,
+    ].join('\n');
+    const res = await upload(t, owner, '/api/outbound-call-imports', csv);
+    const done = await waitForCallImport(owner, res.body.id);
+    expect(done).toMatchObject({ status: 'completed', insertedRows: 2, invalidRows: 1 });
+    expect(done.errors.map((e) => [e.row, e.field, e.value])).toEqual([[4, 'context', 'Bad\uFFFDcontext']]);
+    const calls = await t.db.selectFrom('ai_outbound_calls').select(['to_phone', 'scheduled_for']).where('import_id', '=', res.body.id).orderBy('to_phone').execute();
+    expect(calls.map((c) => [c.to_phone, c.scheduled_for.toISOString()])).toEqual([
+      ['+14155550321', '2031-06-03T14:00:00.000Z'],
+      ['+14155550322', '2031-06-03T10:00:00.000Z'],
+    ]);
+  });
+
   it('400 naming the file for a header without phoneNumber or agentId, and for an empty file; nothing stored', async () => {
     const before = await t.db.selectFrom('lead_imports').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     for (const csv of ['agentId,scheduledFor\nx,y\n', 'phoneNumber,when\n+14155550320,now\n', '']) {
