@@ -3623,7 +3623,8 @@ export interface paths {
          *     is written. JSON or a form, as Exotel sends it; other fields are ignored. `To` must be a
          *     number of that organisation assigned to an AI agent (else 404). The call is recorded once
          *     per `CallSid` (stored as `exotel:<CallSid>`) with the agent and its current version; a
-         *     repeat answers 200 with the same `callId`, `duplicate: true`, and changes nothing.
+         *     repeat answers 200 with the same `callId`, `duplicate: true`, and changes nothing. A call
+         *     to the number of a switched-off agent is recorded the same way, with `agentActive: false`.
          *     Rate-limited per IP (`webhook_unsigned` bucket). The secret is checked before the body:
          *     an unauthenticated request is a 401 whatever it carries.
          */
@@ -7744,6 +7745,12 @@ export interface components {
         ExotelWebhookReceipt: {
             success: boolean;
             message: string;
+            /**
+             * @description false - the number's agent was switched off when the call was first received: the call
+             *     is recorded (as a call to a Twilio number of a switched-off agent is) with
+             *     `routingPlan.reason` `ai_agent_inactive`, and the agent takes no part in it.
+             */
+            agentActive: boolean;
             /** @description Our call record. */
             callId: number;
             /** Format: uuid */
@@ -18640,6 +18647,7 @@ export interface operations {
                      *       "callId": 1042,
                      *       "agentId": "3d6f0a2b-7c1e-4b5a-9d8c-1e2f3a4b5c6d",
                      *       "agentVersion": 2,
+                     *       "agentActive": true,
                      *       "duplicate": false
                      *     }
                      */

@@ -2,6 +2,7 @@
 // compared in constant time), the agent of the dialled number, and the call recorded once per
 // CallSid — as `exotel:<CallSid>` in calls.call_sid, beside Twilio's CA… sids.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
 import { normalisePhone } from '../../crm/leads/phone.js';
 
@@ -64,6 +65,8 @@ export interface AgentNumber {
   phoneNumber: string;
   agentId: string;
   agentVersion: number;
+  /** The agent is switched on (a switched-off agent's call is recorded, not taken). */
+  agentActive: boolean;
 }
 
 /** The organisation's active number `to` with its (not archived) agent, or undefined. */
@@ -71,13 +74,13 @@ export async function findAgentNumber(db: Db, org: ExotelOrg, to: string): Promi
   const row = await db
     .selectFrom('phone_numbers as n')
     .innerJoin('ai_agents as a', (join) => join.onRef('a.id', '=', 'n.ai_agent_id').onRef('a.org_id', '=', 'n.org_id'))
-    .select(['n.id', 'n.phone_number', 'a.id as agent_id', 'a.version'])
+    .select(['n.id', 'n.phone_number', 'a.id as agent_id', 'a.version', 'a.is_active'])
     .where('n.org_id', '=', org.id)
     .where('n.phone_number', 'in', numberCandidates(to, org.defaultCountry))
     .where('n.is_active', '=', true)
     .where('a.archived_at', 'is', null)
     .executeTakeFirst();
-  return row && { phoneNumberId: row.id, phoneNumber: row.phone_number, agentId: row.agent_id, agentVersion: row.version };
+  return row && { phoneNumberId: row.id, phoneNumber: row.phone_number, agentId: row.agent_id, agentVersion: row.version, agentActive: row.is_active };
 }
 
 export interface ExotelCall {
@@ -90,7 +93,7 @@ export interface ExotelCall {
 }
 
 export type RecordedExotelCall =
-  | { kind: 'recorded'; callId: number; agentId: string; agentVersion: number; duplicate: boolean }
+  | { kind: 'recorded'; callId: number; agentId: string; agentVersion: number; agentActive: boolean; duplicate: boolean }
   /** The CallSid is recorded for another organisation. */
   | { kind: 'foreign' };
 
@@ -108,15 +111,29 @@ export async function recordExotelCall(db: Db, call: ExotelCall): Promise<Record
       from_number: call.from.trim() || null,
       to_number: call.number.phoneNumber,
       routing_method: 'none',
-      routing_plan: JSON.stringify({ carrier: 'exotel', aiAgent: { id: call.number.agentId, version: call.number.agentVersion }, callStatus: call.callStatus, direction: call.direction }),
+      routing_plan: JSON.stringify({
+        carrier: 'exotel',
+        aiAgent: { id: call.number.agentId, version: call.number.agentVersion },
+        // As the voice webhook records a call to a switched-off agent's number.
+        ...(call.number.agentActive ? {} : { reason: 'ai_agent_inactive' }),
+        callStatus: call.callStatus,
+        direction: call.direction,
+      }),
       ai_agent_id: call.number.agentId,
       ai_agent_version: call.number.agentVersion,
     })
     .onConflict((oc) => oc.column('call_sid').doNothing())
     .returning(['id'])
     .executeTakeFirst();
-  if (inserted) return { kind: 'recorded', callId: inserted.id, agentId: call.number.agentId, agentVersion: call.number.agentVersion, duplicate: false };
-  const existing = await db.selectFrom('calls').select(['id', 'org_id', 'ai_agent_id', 'ai_agent_version']).where('call_sid', '=', callSid).executeTakeFirstOrThrow();
+  if (inserted) {
+    const { agentId, agentVersion, agentActive } = call.number;
+    return { kind: 'recorded', callId: inserted.id, agentId, agentVersion, agentActive, duplicate: false };
+  }
+  const existing = await db
+    .selectFrom('calls')
+    .select(['id', 'org_id', 'ai_agent_id', 'ai_agent_version', sql<boolean>`routing_plan->>'reason' IS DISTINCT FROM 'ai_agent_inactive'`.as('agent_active')])
+    .where('call_sid', '=', callSid)
+    .executeTakeFirstOrThrow();
   if (existing.org_id !== call.orgId || existing.ai_agent_id === null || existing.ai_agent_version === null) return { kind: 'foreign' };
-  return { kind: 'recorded', callId: existing.id, agentId: existing.ai_agent_id, agentVersion: existing.ai_agent_version, duplicate: true };
+  return { kind: 'recorded', callId: existing.id, agentId: existing.ai_agent_id, agentVersion: existing.ai_agent_version, agentActive: existing.agent_active, duplicate: true };
 }

@@ -134,8 +134,9 @@ export function createAiAgentHandlers({ db, config }: Deps): HandlerGroup<AiAgen
         direction: typeof Direction === 'string' ? Direction : null,
       });
       if (recorded.kind === 'foreign') throw ERRORS.validation({ CallSid: 'is already recorded for another number' });
-      const { callId, agentId: recordedAgent, agentVersion, duplicate } = recorded;
-      return { status: 200, body: { success: true, message: 'Webhook received', callId, agentId: recordedAgent, agentVersion, duplicate } };
+      const { callId, agentId: recordedAgent, agentVersion, agentActive, duplicate } = recorded;
+      const message = agentActive ? 'Webhook received' : 'Webhook received; the agent is switched off';
+      return { status: 200, body: { success: true, message, callId, agentId: recordedAgent, agentVersion, agentActive, duplicate } };
     },
   };
 }

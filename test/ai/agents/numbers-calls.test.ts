@@ -200,7 +200,7 @@ describe('Exotel incoming webhook', () => {
     expect(await snapshot()).toEqual(before);
 
     const first = await exotel(body, { secret });
-    expect(first).toEqual({ status: 200, body: { success: true, message: 'Webhook received', callId: expect.any(Number), agentId: agent.id, agentVersion: 1, duplicate: false } });
+    expect(first).toEqual({ status: 200, body: { success: true, message: 'Webhook received', callId: expect.any(Number), agentId: agent.id, agentVersion: 1, agentActive: true, duplicate: false } });
     const call = await t.db.selectFrom('calls').selectAll().where('call_sid', '=', 'exotel:exo_abc123').executeTakeFirstOrThrow();
     expect(call).toMatchObject({ id: first.body.callId, org_id: owner.orgId, source: 'exotel', phone_number_id: number.id, from_number: '+919876543210', to_number: number.phoneNumber, ai_agent_id: agent.id, ai_agent_version: 1 });
 
@@ -223,6 +223,26 @@ describe('Exotel incoming webhook', () => {
     // The old secret stops when a new one is made.
     await owner.client.POST('/api/ai-agents/exotel-secret');
     expect((await exotel({ ...body, CallSid: 'exo_after' }, { secret })).status).toBe(401);
+  });
+
+  it("records a call to a switched-off agent's number as the voice webhook does: agentActive false, reason ai_agent_inactive", async () => {
+    const agent = await createAiAgent(owner.client, { name: 'Exotel sleeper', isActive: false });
+    const number = await buyNumber(owner.client);
+    await owner.client.PUT('/api/phone-numbers/{id}', { ...numberPath(number.id), body: { aiAgentId: agent.id } });
+    const secret = (await owner.client.POST('/api/ai-agents/exotel-secret')).data!.secret;
+    const body = { CallSid: 'exo_sleeping', From: '+919876543210', To: number.phoneNumber };
+    const first = await exotel(body, { secret });
+    expect(first).toEqual({
+      status: 200,
+      body: { success: true, message: 'Webhook received; the agent is switched off', callId: expect.any(Number), agentId: agent.id, agentVersion: 1, agentActive: false, duplicate: false },
+    });
+    const call = await t.db.selectFrom('calls').select(['id', 'ai_agent_id', 'routing_plan']).where('call_sid', '=', 'exotel:exo_sleeping').executeTakeFirstOrThrow();
+    expect(call).toMatchObject({ id: first.body.callId, ai_agent_id: agent.id, routing_plan: { carrier: 'exotel', reason: 'ai_agent_inactive' } });
+    // Switched on since: a repeat of the same CallSid still tells how the call was received.
+    await owner.client.PUT('/api/ai-agents/{id}', { ...path(agent.id), body: { isActive: true } });
+    expect(await exotel(body, { secret })).toEqual({ status: 200, body: { ...first.body, duplicate: true } });
+    const next = await exotel({ ...body, CallSid: 'exo_awake' }, { secret });
+    expect(next.body).toMatchObject({ message: 'Webhook received', agentVersion: 2, agentActive: true, duplicate: false });
   });
 
   it("answers 404 for a number that is not the secret's organisation's or has no agent, 400 for a bad body", async () => {
