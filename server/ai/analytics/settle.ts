@@ -2,7 +2,9 @@
 //
 // - An AI outbound call (ai_outbound_calls, ended) is priced with the usage of its conversations
 //   (linked by `outbound_call_id`, or by the call both name); they get `priced_at` and no cost of
-//   their own. Telephony: the attempt's `duration_sec` (else its call's).
+//   their own. Telephony: the attempt's `duration_sec`, else its call's, else — an answered call
+//   whose final status never came — its conversations' own length (first start to last end, or to
+//   the last turn of one a crash left active).
 // - Any other ended conversation (an inbound call to an agent, a text test session) is priced on
 //   its own row. Telephony: its call's `duration_sec`, else the conversation's own length (a text
 //   session has none).
@@ -106,9 +108,12 @@ export async function settleOutboundBatch(db: Db, options: SettleOptions): Promi
     if (claimed.rows.length === 0) return [];
     // An array literal (a JS array parameter is not sent as one on both drivers); the ids are the database's own.
     const idArray = `{${claimed.rows.map((r) => r.id).join(',')}}`;
-    const usage = await sql<UsageRow & { id: string }>`
+    const usage = await sql<UsageRow & { id: string; own_seconds: string | number | null }>`
       SELECT o.id, sum(v.prompt_tokens) AS prompt_tokens, sum(v.completion_tokens) AS completion_tokens,
-             sum(v.stt_seconds) AS stt_seconds, sum(v.tts_characters) AS tts_characters
+             sum(v.stt_seconds) AS stt_seconds, sum(v.tts_characters) AS tts_characters,
+             extract(epoch FROM max(coalesce(v.ended_at,
+               (SELECT max(coalesce(t.ended_at, t.started_at)) FROM ai_turns t WHERE t.conversation_id = v.id), v.started_at))
+               - min(v.started_at)) AS own_seconds
         FROM ai_outbound_calls o
         JOIN ai_conversations v ON v.outbound_call_id = o.id OR (o.call_id IS NOT NULL AND v.call_id = o.call_id)
        WHERE o.id = ANY(${idArray}::uuid[])
@@ -116,7 +121,9 @@ export async function settleOutboundBatch(db: Db, options: SettleOptions): Promi
     const byId = new Map(usage.rows.map((r) => [r.id, r]));
     const priced: Priced[] = [];
     for (const row of claimed.rows) {
-      const cost = priceCall(usageOf(num(row.seconds), byId.get(row.id)), options.rates);
+      const used = byId.get(row.id);
+      const seconds = row.seconds !== null ? num(row.seconds) : Math.round(num(used?.own_seconds));
+      const cost = priceCall(usageOf(seconds, used), options.rates);
       const written = await sql`
         UPDATE ai_outbound_calls SET cost = ${cost.total}, cost_breakdown = ${breakdownJson(cost)}::jsonb, updated_at = now()
          WHERE id = ${row.id} AND cost IS NULL`.execute(trx);

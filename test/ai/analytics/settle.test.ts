@@ -71,6 +71,25 @@ describe('settling', () => {
     expect(await conversationCost(conversation)).toEqual({ cost: null, breakdown: null, priced: true });
   });
 
+  it("takes the conversations' own length for an answered call whose final status never came (no duration anywhere)", async () => {
+    // The worker ended it `completed` with its length unknown (server/ai/outbound/worker.ts).
+    const call = await insertOutbound(t.db, orgId, agentId, { startedAt: ago(2 * HOUR), endedAt: ago(HOUR), durationSec: null });
+    const start = ago(2 * HOUR);
+    await insertConversation(t.db, orgId, agentId, { outboundCallId: call, startedAt: start, endedAt: new Date(start.getTime() + 150_000), sttSeconds: 60 });
+    expect(await settleOutboundBatch(t.db, { rates: rates() })).toEqual([{ id: call, cost: { telephony: 0.03, stt: 0.02, llm: 0, tts: 0, total: 0.05 } }]);
+    // A crash left the conversation active: its length runs to its last turn.
+    const crashed = await insertOutbound(t.db, orgId, agentId, { startedAt: ago(2 * HOUR), endedAt: ago(HOUR), durationSec: null });
+    const active = await insertConversation(t.db, orgId, agentId, { outboundCallId: crashed, startedAt: start });
+    await t.db
+      .insertInto('ai_turns')
+      .values([
+        { conversation_id: active, seq: 1, role: 'assistant', content: 'Hello', started_at: new Date(start.getTime() + 1_000), ended_at: new Date(start.getTime() + 3_000) },
+        { conversation_id: active, seq: 2, role: 'user', content: 'Hi', started_at: new Date(start.getTime() + 61_000), ended_at: null },
+      ])
+      .execute();
+    expect(await settleOutboundBatch(t.db, { rates: rates() })).toEqual([{ id: crashed, cost: { telephony: 0.02, stt: 0, llm: 0, tts: 0, total: 0.02 } }]);
+  });
+
   it('prices an unanswered attempt at 0, and leaves calls not ended alone', async () => {
     const unanswered = await insertOutbound(t.db, orgId, agentId, { status: 'no-answer', startedAt: ago(HOUR), endedAt: ago(HOUR), durationSec: 0 });
     const ongoing = await insertOutbound(t.db, orgId, agentId, { status: 'in-progress', startedAt: ago(HOUR) });
