@@ -3774,7 +3774,9 @@ export interface paths {
          *     `model` when an OpenAI-compatible endpoint is configured (AI_BASE_URL), else `local`: the
          *     labelled local mode, which answers from the knowledge base alone. A tool ending the
          *     conversation (`end_call`, a transfer) sets `ended` (a transfer's target is in `handoff`);
-         *     an ended conversation takes no more messages (409).
+         *     an ended conversation takes no more messages (409). A conversation answers one message at a
+         *     time: another message to it while one is being answered is refused (409 naming
+         *     `conversationId`); send it when the first is answered.
          */
         post: operations["testAiAgent"];
         delete?: never;

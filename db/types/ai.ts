@@ -169,6 +169,8 @@ export interface AiConversationsTable {
   cost: ColumnType<string | null, number | string | null | undefined, number | string | null>;
   cost_breakdown: ColumnType<Record<string, number> | null, string | null | undefined, string | null>;
   priced_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Migration 0053: a text conversation's message being answered holds it until then (its lease). */
+  busy_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AiTurnsTable {

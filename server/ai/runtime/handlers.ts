@@ -8,7 +8,7 @@ import { parseUuid } from '../../platform/common/ids.js';
 import { ERRORS } from '../../platform/errors.js';
 import { findCall } from './call-queries.js';
 import { presentConversation } from './mapping.js';
-import { findConversation, listConversations } from './queries.js';
+import { findConversation, listConversations, releaseConversation } from './queries.js';
 import { continueCall } from './relay-end.js';
 import { aiRuntime, openTextSession } from './runtime.js';
 import type { TurnSink } from './session.js';
@@ -40,9 +40,15 @@ export function createAiRuntimeHandlers(deps: Deps): HandlerGroup<RuntimeOps> {
       }
       const { session } = opened;
       const sink: TurnSink = { text: () => {}, end: () => {}, act: () => {} };
-      const result = await session.respond({ text: ctx.body.message, kind: 'text', receivedAt }, sink);
-      await session.flush();
-      if (result.ended) await session.finish('ended_by_agent');
+      let result: Awaited<ReturnType<typeof session.respond>>;
+      try {
+        result = await session.respond({ text: ctx.body.message, kind: 'text', receivedAt }, sink);
+        await session.flush();
+        if (result.ended) await session.finish('ended_by_agent');
+      } finally {
+        // The next message of the conversation may come (held since openTextSession).
+        await releaseConversation(db, orgId, session.info.conversationId);
+      }
       return {
         status: 200,
         body: {

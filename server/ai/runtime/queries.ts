@@ -15,6 +15,8 @@ export interface NewConversation {
   mode: 'model' | 'local';
   callId: number | null;
   outboundCallId: string | null;
+  /** A text conversation is made held by its first message for this long (see holdConversation). */
+  holdSec?: number;
 }
 
 export async function insertConversation(db: Db, c: NewConversation): Promise<AiConversationRow> {
@@ -28,9 +30,31 @@ export async function insertConversation(db: Db, c: NewConversation): Promise<Ai
       mode: c.mode,
       call_id: c.callId,
       outbound_call_id: c.outboundCallId,
+      ...(c.holdSec === undefined ? {} : { busy_until: sql<Date>`now() + make_interval(secs => ${c.holdSec})` }),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * Takes an active text conversation for one message (migration 0053): its row, or undefined when it
+ * has ended or another message holds it. The hold lapses after `holdSec` (a server that died).
+ */
+export async function holdConversation(db: Db, orgId: string, id: string, holdSec: number): Promise<AiConversationRow | undefined> {
+  return db
+    .updateTable('ai_conversations')
+    .set({ busy_until: sql<Date>`now() + make_interval(secs => ${holdSec})` })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .where('status', '=', 'active')
+    .where((eb) => eb.or([eb('busy_until', 'is', null), eb('busy_until', '<', sql<Date>`now()`)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The message is answered: the conversation takes the next one. */
+export async function releaseConversation(db: Db, orgId: string, id: string): Promise<void> {
+  await db.updateTable('ai_conversations').set({ busy_until: null }).where('org_id', '=', orgId).where('id', '=', id).execute();
 }
 
 export async function findConversation(db: Db, orgId: string, id: string): Promise<AiConversationRow | undefined> {

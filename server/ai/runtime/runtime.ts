@@ -7,9 +7,9 @@ import type { AgentVersion } from '../agents/settings.js';
 import { agentVersion, currentAgentVersion } from '../agents/versions.js';
 import { findCall, findOutboundCall } from './call-queries.js';
 import { createModelClient } from './model-client.js';
-import { findConversation, findConversationOfCall, insertConversation, turnsOf } from './queries.js';
+import { findConversation, findConversationOfCall, holdConversation, insertConversation, turnsOf } from './queries.js';
 import type { SetupMessage } from './relay-protocol.js';
-import { ConversationSession, type SessionContext } from './session.js';
+import { ConversationSession, MAX_TOOL_ROUNDS, type SessionContext } from './session.js';
 
 export interface AiRuntime {
   context(log: FastifyBaseLogger): SessionContext;
@@ -107,6 +107,16 @@ export async function openVoiceSession(runtime: AiRuntime, log: FastifyBaseLogge
 
 export type TextOpenResult = { ok: true; session: ConversationSession } | { ok: false; status: 404 | 409; reason: string };
 
+/**
+ * How long one message may hold a text conversation (seconds): every model request it can make
+ * (its rounds of tool calls, the answer, a summary) at the response timeout, and a margin.
+ */
+export function textHoldSec(aiResponseTimeoutMs: number): number {
+  return Math.ceil((aiResponseTimeoutMs * (MAX_TOOL_ROUNDS + 2)) / 1000) + 30;
+}
+
+export const CONVERSATION_BUSY = 'Another message of this conversation is being answered; send this one when it is answered.';
+
 /** A text conversation with the agent's current version: a new one, or one of this agent's still active. */
 export async function openTextSession(runtime: AiRuntime, log: FastifyBaseLogger, orgId: string, agentId: string, conversationId: string | undefined): Promise<TextOpenResult> {
   const ctx = runtime.context(log);
@@ -123,14 +133,19 @@ export async function openTextSession(runtime: AiRuntime, log: FastifyBaseLogger
     outbound: false,
   });
   if (conversationId === undefined) {
-    const row = await insertConversation(ctx.db, { orgId, agentId, agentVersion: current.version, channel: 'text', mode: runtime.mode, callId: null, outboundCallId: null });
+    const holdSec = textHoldSec(ctx.config.aiResponseTimeoutMs);
+    const row = await insertConversation(ctx.db, { orgId, agentId, agentVersion: current.version, channel: 'text', mode: runtime.mode, callId: null, outboundCallId: null, holdSec });
     const session = new ConversationSession(ctx, info(row.id, runtime.mode));
     if (current.settings.firstMessage) session.greet(current.settings.firstMessage);
     return { ok: true, session };
   }
-  const row = await findConversation(ctx.db, orgId, conversationId);
-  if (!row || row.agent_id !== agentId || row.channel !== 'text') return { ok: false, status: 404, reason: 'conversation' };
-  if (row.status !== 'active') return { ok: false, status: 409, reason: 'The conversation has ended; start a new one.' };
+  const found = await findConversation(ctx.db, orgId, conversationId);
+  if (!found || found.agent_id !== agentId || found.channel !== 'text') return { ok: false, status: 404, reason: 'conversation' };
+  const ended = { ok: false, status: 409, reason: 'The conversation has ended; start a new one.' } as const;
+  if (found.status !== 'active') return ended;
+  // One message at a time: two answered from the same transcript would write the same turns.
+  const row = await holdConversation(ctx.db, orgId, found.id, textHoldSec(ctx.config.aiResponseTimeoutMs));
+  if (!row) return (await findConversation(ctx.db, orgId, found.id))?.status === 'active' ? { ok: false, status: 409, reason: CONVERSATION_BUSY } : ended;
   // The conversation goes on with the version it started with.
   const version = (await agentVersion(ctx.db, orgId, agentId, row.agent_version)) ?? current;
   return { ok: true, session: new ConversationSession(ctx, info(row.id, row.mode, version), await turnsOf(ctx.db, row.id)) };

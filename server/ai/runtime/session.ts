@@ -25,7 +25,7 @@ import { estimateSpeechSeconds, estimateTokens } from './usage.js';
 export const FALLBACK_LINE = "Sorry, I'm taking too long to answer. Could you say that again?";
 export const APOLOGY_LINE = 'Sorry, something went wrong on my side. Could you repeat that?';
 /** Rounds of tool calls one turn may take before the agent gives up on it. */
-const MAX_TOOL_ROUNDS = 4;
+export const MAX_TOOL_ROUNDS = 4;
 
 /** Where the agent's words go as they are produced. */
 export interface TurnSink {

@@ -127,6 +127,42 @@ describe('with a model', () => {
     expect(theirs.data!.pagination.total).toBe(0);
   });
 
+  it('answers one message of a conversation at a time: a second sent meanwhile is a 409, and nothing of either is lost', async () => {
+    const org = await registerOrg(t, 'One At A Time Org');
+    const quiet = await createAgent(t, org.orgId, { firstMessage: null });
+    const send = (message: string, conversationId?: string) =>
+      org.client.POST('/api/ai-agents/{id}/test', { params: { path: { id: quiet.id } }, body: { message, ...(conversationId ? { conversationId } : {}) } });
+    model.queue.push({ kind: 'stream', chunks: ['First answer.'] });
+    const first = await send('One');
+    const conversationId = first.data!.conversationId;
+    // The model takes 300 ms over the next answer; a second message comes meanwhile.
+    model.queue.push({ kind: 'stream', firstTokenDelayMs: 300, chunks: ['Slow answer.'] });
+    const slow = send('Two', conversationId);
+    await sleep(100);
+    const meanwhile = await send('Three', conversationId);
+    expect(meanwhile.response.status).toBe(409);
+    expect(meanwhile.error).toMatchObject({ code: 'CONFLICT', details: { conversationId: expect.stringContaining('being answered') } });
+    expect((await slow).data).toMatchObject({ conversationId, reply: 'Slow answer.' });
+    // Answered: the next message is taken, and the transcript holds every answered turn once.
+    model.queue.push({ kind: 'stream', chunks: ['Third answer.'] });
+    expect((await send('Three again', conversationId)).data).toMatchObject({ reply: 'Third answer.' });
+    const detail = await org.client.GET('/api/ai/conversations/{id}', { params: { path: { id: conversationId } } });
+    expect(detail.data!.transcript.map((turn) => [turn.role, turn.content])).toEqual([
+      ['user', 'One'],
+      ['assistant', 'First answer.'],
+      ['user', 'Two'],
+      ['assistant', 'Slow answer.'],
+      ['user', 'Three again'],
+      ['assistant', 'Third answer.'],
+    ]);
+    // A hold left by a server that died lapses.
+    await t.db.updateTable('ai_conversations').set({ busy_until: new Date(Date.now() + 60_000) }).where('id', '=', conversationId).execute();
+    expect((await send('Blocked', conversationId)).response.status).toBe(409);
+    await t.db.updateTable('ai_conversations').set({ busy_until: new Date(Date.now() - 1_000) }).where('id', '=', conversationId).execute();
+    model.queue.push({ kind: 'stream', chunks: ['Back.'] });
+    expect((await send('After the lapse', conversationId)).data).toMatchObject({ reply: 'Back.' });
+  });
+
   it('keeps organisations apart and checks its input', async () => {
     const own = await owner.client.POST('/api/ai-agents/{id}/test', { params: { path: { id: agent.id } }, body: { message: 'Hi' } });
     const conversationId = own.data!.conversationId;
