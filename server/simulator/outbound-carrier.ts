@@ -23,6 +23,8 @@ const MACHINE_RECORDING_SEC = 20;
 /** What <Say> / <Play> take when the simulator cannot know (no audio is fetched). */
 const SPOKEN_SEC = 3;
 const MAX_DOCUMENTS = 50;
+/** How often (simulated seconds) call control is looked at while the call waits: about as soon as Twilio applies an update. */
+const CONTROL_POLL_SEC = 1;
 
 export interface OutboundCarrierUrls {
   /** Our base URL: only URLs under it are followed (the simulator calls no one else). */
@@ -117,15 +119,16 @@ export async function playOutbound(
   await status('answered', inProgress);
 
   // Time passes verb by verb. The AMD result is POSTed when its moment comes (asynchronous AMD); a
-  // redirect or hang-up by call control (e.g. the dialer's voicemail drop after `machine_end_beep`)
-  // takes effect after the wait in which it happened.
+  // redirect or hang-up by call control (e.g. the dialer's voicemail drop after `machine_end_beep`,
+  // the abandon message of a person whose agent never answered) takes effect within a simulated
+  // second (CONTROL_POLL_SEC).
   let redirectSeen = (await control()).redirectedTo;
   type Interrupt = { kind: 'redirect'; url: string } | { kind: 'ended' } | null;
   const spend = async (seconds: number): Promise<Interrupt> => {
     let left = Math.min(seconds, remaining);
     while (left > 0) {
       const untilAmd = amdAt !== null ? Math.max(0, amdAt - elapsed) : Infinity;
-      const step = Math.min(left, untilAmd);
+      const step = Math.min(left, untilAmd, CONTROL_POLL_SEC);
       await io.wait(step);
       elapsed += step;
       remaining -= step;

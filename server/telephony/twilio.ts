@@ -280,6 +280,12 @@ export function createTwilioTelephony(options: TwilioTelephonyOptions): TwilioTe
       return { via: 'call_update' };
     },
 
+    async redirectCall(callSid: string, url: string): Promise<void> {
+      callSidOrThrow(callSid);
+      assertHttpUrl(url, 'url');
+      await call(`Call ${callSid}`, () => client.calls(callSid).update({ url, method: 'POST' }));
+    },
+
     muteCall: (callSid: string) => setMuted(callSid, true),
     unmuteCall: (callSid: string) => setMuted(callSid, false),
 

@@ -182,6 +182,11 @@ export interface Telephony {
   startRecording(callSid: string, options?: RecordingOptions): Promise<{ recordingSid: string }>;
   stopRecording(callSid: string, recordingSid: string): Promise<void>;
   hangupCall(callSid: string): Promise<void>;
+  /**
+   * New TwiML for a live call, fetched from `url` (POST): the call leaves any conference or bridge
+   * (Twilio: a call update with Url). 'conflict' when the call has ended.
+   */
+  redirectCall(callSid: string, url: string): Promise<void>;
   /** An outbound call (the dialer): the carrier calls `to` and drives our webhooks. */
   placeCall(input: PlaceCallInput): Promise<PlacedCall>;
 }

@@ -17,10 +17,11 @@ import { runDialerTick } from '../../server/dialer/loop/tick.js';
 import { claimAgentForCall } from '../../server/dialer/webhooks/agent-claim.js';
 import { agentLegEnded } from '../../server/dialer/webhooks/agent-leg.js';
 import { outboundUrls } from '../../server/dialer/webhooks/urls.js';
+import { ABANDON_MESSAGE } from '../../server/dialer/webhooks/twiml.js';
 import type { PlaceCallInput } from '../../server/telephony/types.js';
 import { TelephonyError } from '../../server/telephony/types.js';
 import { type Member, registerOrg } from '../helpers/fixtures.js';
-import { postWebhook } from '../helpers/twilio-webhook.js';
+import { postWebhook, XML_HEAD } from '../helpers/twilio-webhook.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { onPostgres, openSecondInstance } from '../inbound/calls/db-helpers.js';
 
@@ -294,7 +295,7 @@ describe('outbound webhooks (signed, duplicated, out of order)', () => {
     await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
   });
 
-  it('an agent who never answers its leg: the call is abandoned, the person hung up, the agent free; counted as abandoned, never completed', async () => {
+  it('an agent who never answers its leg: the call is abandoned, the person hears the abandon message, the agent free; counted as abandoned, never completed', async () => {
     const floor = (await owner.client.POST('/api/agent-groups', { body: { name: 'Absent agents' } })).data!.id;
     const agent = (await owner.client.POST('/api/agents', { body: { name: 'Absent', phone: '+13125559002', groupId: floor } })).data!.id;
     await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent } }, body: { status: 'available' } });
@@ -305,11 +306,19 @@ describe('outbound webhooks (signed, duplicated, out of order)', () => {
     const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
     expect((await claimAgentForCall(t.db, owner.orgId, floor, call.id, new Date())).outcome).toBe('claimed');
 
-    // The agent's leg ends unanswered: the person, alone in the conference, is hung up.
-    const hungUp: string[] = [];
-    const legDeps = { db: t.db, telephony: { hangupCall: async (sid: string) => void hungUp.push(sid) } };
+    // The agent's leg ends unanswered: the person, alone in the conference, is taken out of it to
+    // the answer webhook, which now answers the abandon message and a hang-up.
+    const carrier: string[] = [];
+    const legDeps = {
+      db: t.db,
+      telephony: { hangupCall: async (sid: string) => void carrier.push(`hangup ${sid}`), redirectCall: async (sid: string, url: string) => void carrier.push(`redirect ${sid} ${url}`) },
+      abandonUrl: (id: number) => urls.answer(id),
+    };
     expect(await agentLegEnded(legDeps, call, agent, 'no-answer')).toEqual({ abandoned: true });
-    expect(hungUp).toEqual([call.call_sid]);
+    expect(carrier).toEqual([`redirect ${call.call_sid} ${urls.answer(call.id)}`]);
+    const person = { CallSid: call.call_sid, CallStatus: 'in-progress', From: callerId, To: call.to_number!, Direction: 'outbound-api' };
+    const message = await postWebhook(t, urls.answer(call.id).replace(t.config.publicBaseUrl, ''), person);
+    expect(message.text).toBe(`${XML_HEAD}<Response><Say>${ABANDON_MESSAGE}</Say><Hangup/></Response>`);
     expect((await t.db.selectFrom('agents').select('status').where('id', '=', agent).executeTakeFirstOrThrow()).status).toBe('available');
     // The same status callback again, through the webhook: nothing more.
     const agentLeg = { CallSid: `CA${'9'.repeat(32)}`, CallStatus: 'no-answer', From: callerId, To: '+13125559002', Direction: 'outbound-api' };

@@ -159,6 +159,19 @@ describe('the simulated carrier plays an outbound call', () => {
     ]);
   });
 
+  it('a redirect while the person is in a conference takes effect within a simulated second (the abandon message)', async () => {
+    const { io, requests, clock } = fakeIo({
+      '/answer': '<Response><Dial><Conference>room-2</Conference></Dial></Response>',
+      '/abandon': '<Response><Say>Sorry, all of our agents are busy.</Say><Hangup/></Response>',
+    });
+    // The dialer redirects the person 20 s into the conference (their agent never answered); …0100 answers at once.
+    const control = async () => ({ redirectedTo: clock() >= 20 ? `${BASE}/abandon` : null, ended: false });
+    const played = await playOutbound(call('+14155550100'), { base: BASE }, io, control);
+    // Redirected at 20 s (not after the 30 s the person would talk), then the message (3 s), then the hang-up.
+    expect(played).toEqual({ status: 'completed', durationSec: 20 + 3, answeredBy: null });
+    expect(requests.map((r) => r.path)).toEqual(['/status', '/status', '/answer', '/status', '/abandon', '/status']);
+  });
+
   it('a hang-up by call control ends the call at once', async () => {
     const { io, requests } = fakeIo({ '/answer': '<Response><Pause length="20"/><Say>never heard</Say></Response>' });
     let checks = 0;
@@ -233,8 +246,8 @@ describe('conferences in the simulator', () => {
     // The lead's 30 s in the conference last until the test lets them pass (after the agent left).
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    leadIo.io.wait = async (seconds) => (seconds >= 30 ? gate : undefined);
     const leadCall = { ...call('+14155550100'), callSid: 'CA' + 'd'.repeat(32) };
+    leadIo.io.wait = async () => (room.participants('room-7').includes(leadCall.callSid) ? gate : undefined);
     const leadPlay = playOutbound(leadCall, { base: BASE }, leadIo.io, async () => ({ redirectedTo: null, ended: ended.has(leadCall.callSid) }), conferences);
     for (let i = 0; i < 20 && room.participants('room-7').length === 0; i += 1) await new Promise((r) => setTimeout(r, 0));
     expect(room.participants('room-7')).toEqual([leadCall.callSid]);

@@ -240,6 +240,7 @@ describe('call control', () => {
       sim.startRecording(unknown),
       sim.stopRecording(unknown, 'REsim0'),
       sim.hangupCall(unknown),
+      sim.redirectCall(unknown, 'http://127.0.0.1:3000/next'),
     ];
     for (const attempt of attempts) expect((await rejection(attempt)).kind).toBe('not_found');
     expect(sim.actions()).toEqual([]);
@@ -317,6 +318,19 @@ describe('call control', () => {
     // A transfer takes the call out of the conference: mute is then no longer possible.
     await sim.transferCall(CALL, '+14155550142');
     expect((await rejection(sim.muteCall(CALL))).kind).toBe('not_supported');
+  });
+
+  it('a redirect takes the call out of its conference or bridge to new TwiML; a bad URL is invalid; an ended call a conflict', async () => {
+    const sim = simulator();
+    sim.registerCall(CALL, { inConference: true });
+    expect((await rejection(sim.redirectCall(CALL, 'not a url'))).kind).toBe('invalid');
+    await sim.redirectCall(CALL, 'http://127.0.0.1:3000/api/webhooks/outbound/answer?callId=1');
+    expect(sim.callState(CALL)).toMatchObject({ inConference: false, onHold: false, bridgedTo: null, redirectedTo: 'http://127.0.0.1:3000/api/webhooks/outbound/answer?callId=1' });
+    expect(sim.actions().map((a) => [a.operation, a.details])).toEqual([
+      ['redirect', { via: 'call_update', url: 'http://127.0.0.1:3000/api/webhooks/outbound/answer?callId=1', method: 'POST', droppedLeg: null }],
+    ]);
+    await sim.hangupCall(CALL);
+    expect((await rejection(sim.redirectCall(CALL, 'http://127.0.0.1:3000/next'))).kind).toBe('conflict');
   });
 
   it('recordings start and stop; unknown recordings are not_found, stopping twice a conflict', async () => {

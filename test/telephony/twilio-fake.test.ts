@@ -171,6 +171,17 @@ describe('exact requests', () => {
     ]);
   });
 
+  it('redirect: a call update with Url and Method; a URL that is not http(s) is refused before any request', async () => {
+    await telephony.redirectCall(CALL_SID, 'https://calls.example.com/api/webhooks/outbound/answer?callId=7');
+    expect(fake.requests.map(line)).toEqual([`POST ${API}/Calls/${CALL_SID}.json`]);
+    expect(fake.requests[0]?.form).toEqual([
+      ['Url', 'https://calls.example.com/api/webhooks/outbound/answer?callId=7'],
+      ['Method', 'POST'],
+    ]);
+    expect((await rejection(telephony.redirectCall(CALL_SID, 'javascript:alert(1)'))).kind).toBe('invalid');
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('hold with custom audio on a <Dial> call: one conference lookup, then the call update', async () => {
     fake.answer = conferenceAnswers([], null);
     await expect(telephony.holdCall(CALL_SID, { holdMusicUrl: 'https://cdn.example.com/hold.mp3?a=1&b=2' })).resolves.toEqual({

@@ -2,8 +2,10 @@
 // call's conference and left it: the agent is free again. An agent who never answered (no-answer,
 // busy, failed, canceled) never joined: the call is abandoned — its disposition `abandoned` and
 // its agent cleared (finishCall then counts an abandonment, no talk time, no completed call, and
-// frees no one), the agent free again — and the person, alone in the conference, is hung up through
-// the telephony port (its final status then finishes the call). Repeated deliveries change nothing.
+// frees no one), the agent free again — and the person, alone in the conference, is taken out of it
+// to the abandon message (the telephony port's call update to the answer webhook, which answers an
+// abandoned call with that message and a hang-up, as when no agent was free; hung up if the update
+// fails). The person's final status then finishes the call. Repeated deliveries change nothing.
 import type { Db } from '../../../db/types.js';
 import type { Telephony } from '../../telephony/types.js';
 import { releaseAgent } from './agent-claim.js';
@@ -11,7 +13,9 @@ import { isPlaceholderSid } from '../loop/queries.js';
 
 export interface AgentLegDeps {
   db: Db;
-  telephony: Pick<Telephony, 'hangupCall'>;
+  telephony: Pick<Telephony, 'hangupCall' | 'redirectCall'>;
+  /** Where the person hears the abandon message: the call's answer webhook. */
+  abandonUrl: (callId: number) => string;
   log?: { warn: (obj: object, msg: string) => void };
 }
 
@@ -39,9 +43,14 @@ export async function agentLegEnded(deps: AgentLegDeps, call: { id: number; org_
   if (!abandoned) return { abandoned: false };
   if (!isPlaceholderSid(abandoned.call_sid)) {
     try {
-      await deps.telephony.hangupCall(abandoned.call_sid);
-    } catch (err) {
-      deps.log?.warn({ err, callId: call.id }, 'the person left without an agent could not be hung up');
+      await deps.telephony.redirectCall(abandoned.call_sid, deps.abandonUrl(call.id));
+    } catch (redirectErr) {
+      try {
+        await deps.telephony.hangupCall(abandoned.call_sid);
+        deps.log?.warn({ err: redirectErr, callId: call.id }, 'the person left without an agent was hung up without the abandon message');
+      } catch (err) {
+        deps.log?.warn({ err, callId: call.id }, 'the person left without an agent could not be hung up');
+      }
     }
   }
   return { abandoned: true };

@@ -79,7 +79,7 @@ export function createOutboundWebhookHandlers({ db, config, telephony, audioUrls
       // A call abandoned because this agent never answered has no agent any more: a repeated delivery changes nothing.
       if (call && call.agent_id === null && call.disposition === 'abandoned') return done;
       if (!call || call.agent_id !== ctx.query.agentId) throw ERRORS.notFound('Outbound call', ctx.query.callId);
-      if (FINAL.has(ctx.body.CallStatus)) await agentLegEnded({ db, telephony, log: ctx.req.log }, call, ctx.query.agentId, ctx.body.CallStatus);
+      if (FINAL.has(ctx.body.CallStatus)) await agentLegEnded({ db, telephony, abandonUrl: (id) => deps.urls.answer(id), log: ctx.req.log }, call, ctx.query.agentId, ctx.body.CallStatus);
       return done;
     },
 

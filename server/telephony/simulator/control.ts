@@ -11,7 +11,7 @@ import { assertHttpUrl, validateHold, validateRecording, validateTransfer } from
 
 export type CallControl = Pick<
   Telephony,
-  'transferCall' | 'holdCall' | 'resumeCall' | 'muteCall' | 'unmuteCall' | 'startRecording' | 'stopRecording' | 'hangupCall'
+  'transferCall' | 'holdCall' | 'resumeCall' | 'redirectCall' | 'muteCall' | 'unmuteCall' | 'startRecording' | 'stopRecording' | 'hangupCall'
 >;
 
 export function createCallControl(store: SimulatorCallStore, log: ActionLog, newRecordingSid: () => string): CallControl {
@@ -76,6 +76,14 @@ export function createCallControl(store: SimulatorCallStore, log: ActionLog, new
       await store.save({ ...state, onHold: false, redirectedTo: resumeUrl });
       log.record({ operation: 'resume', callSid, details: { via: 'call_update', url: resumeUrl, method: 'POST' } });
       return { via: 'call_update' };
+    },
+
+    async redirectCall(callSid: string, url: string): Promise<void> {
+      assertHttpUrl(url, 'url');
+      const state = await liveCall(callSid);
+      // As on Twilio: the call update takes the call out of any conference or <Dial> bridge.
+      await store.save({ ...state, onHold: false, inConference: false, bridgedTo: null, redirectedTo: url });
+      log.record({ operation: 'redirect', callSid, details: { via: 'call_update', url, method: 'POST', droppedLeg: state.bridgedTo } });
     },
 
     muteCall: (callSid: string) => setMuted(callSid, true),

@@ -16,6 +16,7 @@ export type SimulatorOperation =
   | 'start_recording'
   | 'stop_recording'
   | 'hangup'
+  | 'redirect'
   | 'place_call';
 
 export type ActionDetail = string | number | boolean | null;

@@ -336,6 +336,7 @@ describe('call control on a carrier that fails', () => {
     configureNumber: unused,
     releaseNumber: unused,
     hangupCall: unused,
+    redirectCall: unused,
     placeCall: unused,
     transferCall: recorded('transferCall', undefined),
     holdCall: recorded('holdCall', conference),
