@@ -157,7 +157,10 @@ function computeSecrets(target: RtbTargetConfig): readonly string[] {
 export interface ParsedBid {
   valid: boolean;
   rejectionReason: string | null;
-  /** Rounded to 4 decimals; kept for the audit even when the bid is rejected. */
+  /**
+   * Rounded to 4 decimals; kept for the audit even when the bid is rejected, unless it is beyond
+   * what an audit row holds (MAX_RECORDED_AMOUNT): then null, the answer's body says what it was.
+   */
   bidAmount: number | null;
   /** Upper-case; the target's currency when the answer names none. */
   currency: string | null;
@@ -184,6 +187,10 @@ export function errorReason(kind: string): string {
 const SIP_URI = /^sips?:(?:[^\s@<>"]+@)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:;[^\s<>"]*)?$/i;
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NOT_ACCEPTED = new Set(['false', 'no', 'rejected']);
+/** The largest amount the audit's money columns hold (numeric(12,4)). */
+export const MAX_RECORDED_AMOUNT = 99_999_999.9999;
+/** The longest duration a leg's minimum holds (an integer column), in seconds. */
+export const MAX_DURATION_SEC = 2_147_483_647;
 
 export function isValidDestination(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 256 && (E164.test(value) || SIP_URI.test(value));
@@ -221,7 +228,8 @@ function reject(reason: string, partial: Partial<ParsedBid> = {}): ParsedBid {
  * empty 2xx / 204 (`no_bid`), JSON (`invalid_json`), acceptance (`not_accepted`), amount
  * (`missing_bid_amount`, `invalid_bid_amount` — negative or not a finite number; numeric strings
  * are accepted; exactly 0 is `no_bid`), `currency_mismatch`, `below_min_bid`, `above_max_bid`,
- * `invalid_destination`.
+ * `invalid_destination`, `invalid_duration` (longer than MAX_DURATION_SEC). A negative duration
+ * reads as none.
  */
 export function parseBidResponse(target: RtbTargetConfig, answer: SendAnswer | RawAnswer): ParsedBid {
   if (answer.errorKind !== null || !answer.ok) return reject(errorReason(answer.errorKind ?? 'transport_error'));
@@ -242,7 +250,8 @@ export function parseBidResponse(target: RtbTargetConfig, answer: SendAnswer | R
   const destinationRaw = readPath(json, target.destinationNumberPath ?? DEFAULT_PATHS.destinationNumber);
   const destination = typeof destinationRaw === 'string' ? destinationRaw : null;
   const durationRaw = toNumber(readPath(json, target.durationPath ?? DEFAULT_PATHS.duration));
-  const durationSec = durationRaw !== null && durationRaw >= 0 ? Math.round(durationRaw) : null;
+  const durationRounded = durationRaw !== null && durationRaw >= 0 ? Math.round(durationRaw) : null;
+  const durationSec = durationRounded !== null && durationRounded <= MAX_DURATION_SEC ? durationRounded : null;
   const currencyRaw = readPath(json, target.currencyPath ?? DEFAULT_PATHS.currency);
   const currency =
     currencyRaw === undefined || currencyRaw === null || currencyRaw === ''
@@ -251,17 +260,20 @@ export function parseBidResponse(target: RtbTargetConfig, answer: SendAnswer | R
         ? currencyRaw.trim().toUpperCase()
         : null;
   const amountRaw = readPath(json, target.bidAmountPath ?? DEFAULT_PATHS.bidAmount);
-  const amount = toNumber(amountRaw);
-  const bidAmount = amount === null ? null : roundMoney(amount);
+  const parsedAmount = toNumber(amountRaw);
+  const amount = parsedAmount === null ? null : roundMoney(parsedAmount);
+  // A hostile amount (1e12) is judged, but not recorded: no audit row could hold it.
+  const bidAmount = amount !== null && Math.abs(amount) <= MAX_RECORDED_AMOUNT ? amount : null;
   const partial = { bidAmount, currency, destination, durationSec, accepted };
 
   if (!accepted) return reject('not_accepted', partial);
   if (amountRaw === undefined || amountRaw === null || amountRaw === '') return reject('missing_bid_amount', partial);
-  if (bidAmount === null || bidAmount < 0) return reject('invalid_bid_amount', partial);
-  if (bidAmount === 0) return reject('no_bid', partial);
+  if (amount === null || amount < 0) return reject('invalid_bid_amount', partial);
+  if (amount === 0) return reject('no_bid', partial);
   if (currency === null || currency !== target.currency.trim().toUpperCase()) return reject('currency_mismatch', partial);
-  if (bidAmount < roundMoney(target.minBidAmount)) return reject('below_min_bid', partial);
-  if (bidAmount > roundMoney(target.maxBidAmount)) return reject('above_max_bid', partial);
+  if (amount < roundMoney(target.minBidAmount)) return reject('below_min_bid', partial);
+  if (amount > roundMoney(target.maxBidAmount)) return reject('above_max_bid', partial);
   if (!isValidDestination(destinationRaw)) return reject('invalid_destination', partial);
+  if (durationRounded !== null && durationSec === null) return reject('invalid_duration', partial);
   return { valid: true, rejectionReason: null, ...partial };
 }
