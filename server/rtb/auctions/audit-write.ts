@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { BidResponseStatus, Db } from '../../../db/types.js';
 import type { AuctionResult, AuctionSettings, CallContext, OutcomeStatus, RtbTargetConfig } from '../engine/types.js';
+import { withoutNul } from '../engine/audit.js';
 import { buildLedger } from './ledger.js';
 
 export interface AuctionAudit {
@@ -68,8 +69,9 @@ export function auditPayload(audit: AuctionAudit): AuditPayload {
     http_status: o.httpStatus,
     response_time_ms: o.responseTimeMs === null ? null : Math.round(o.responseTimeMs),
     bid_amount: o.bidAmount,
-    bid_currency: o.currency,
-    destination_number: o.destination,
+    // Read from the bidder's answer: a NUL in them would fail the write.
+    bid_currency: o.currency === null ? null : withoutNul(o.currency),
+    destination_number: o.destination === null ? null : withoutNul(o.destination),
     duration_sec: o.durationSec,
     is_valid: o.isValid,
     is_winning_bid: o.isWinner,

@@ -37,7 +37,15 @@ export function truncateUtf8(text: string, maxBytes: number = AUDIT_MAX_BYTES): 
   return text.slice(0, i) + MARK;
 }
 
+/**
+ * The text with every U+0000 replaced by U+FFFD: PostgreSQL's text and jsonb cannot hold it, and a
+ * bidder's answer that carries one must not fail the auction's audit.
+ */
+export function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
 export function auditText(text: string | null | undefined, secrets: readonly string[] = []): string | null {
   if (text === null || text === undefined) return null;
-  return truncateUtf8(redact(text, secrets));
+  return truncateUtf8(withoutNul(redact(text, secrets)));
 }

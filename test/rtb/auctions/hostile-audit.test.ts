@@ -80,3 +80,21 @@ async function lastRequestId(campaignId: string): Promise<string> {
   const row = await t.db.selectFrom('bid_requests').select('request_id').where('campaign_id', '=', campaignId).orderBy('id', 'desc').executeTakeFirstOrThrow();
   return row.request_id;
 }
+
+describe('auction audit of answers with NUL characters', () => {
+  it('a NUL byte in the body, or a NUL in a value read from it, does not fail the auction', async () => {
+    const { campaign, ids } = await campaignWith([
+      () => ({ body: 'oops\u0000{"bidAmount": 3}' }),
+      () => ({ body: '{"bidAmount": 4, "destinationNumber": "+12125550199", "currency": "US\\u0000D"}' }),
+      () => ({ body: '{"bidAmount": 4, "destinationNumber": "+1212\\u00005550199"}' }),
+      () => ({ body: bid(6) }),
+    ]);
+    const answer = await ping(campaign.rtbId, '+13105550304');
+    expect(answer.response.status).toBe(200);
+    expect(answer.data).toMatchObject({ bidAmount: 6 });
+    const rows = await owner.client.GET('/api/rtb/bid-responses', { params: { query: { requestId: await lastRequestId(campaign.id) } } });
+    expect(rows.response.status).toBe(200);
+    const reason = (id: number | undefined) => rows.data!.find((r) => r.rtbTargetId === id)?.rejectionReason;
+    expect([reason(ids[0]), reason(ids[1]), reason(ids[2])]).toEqual(['invalid_json', 'currency_mismatch', 'invalid_destination']);
+  });
+});
