@@ -184,7 +184,9 @@ export function errorReason(kind: string): string {
   return ERROR_KINDS[kind] ?? 'transport_error';
 }
 
-const SIP_URI = /^sips?:(?:[^\s@<>"]+@)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:;[^\s<>"]*)?$/i;
+// No control characters anywhere (a NUL would reach the TwiML and the database).
+// eslint-disable-next-line no-control-regex
+const SIP_URI = /^sips?:(?:[^\s@<>"\u0000-\u001F\u007F]+@)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:;[^\s<>"\u0000-\u001F\u007F]*)?$/i;
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NOT_ACCEPTED = new Set(['false', 'no', 'rejected']);
 /** The largest amount the audit's money columns hold (numeric(12,4)). */

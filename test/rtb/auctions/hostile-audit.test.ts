@@ -98,3 +98,14 @@ describe('auction audit of answers with NUL characters', () => {
     expect([reason(ids[0]), reason(ids[1]), reason(ids[2])]).toEqual(['invalid_json', 'currency_mismatch', 'invalid_destination']);
   });
 });
+
+describe('SIP destinations with control characters', () => {
+  it('are invalid_destination, so they never win', async () => {
+    const { campaign, ids } = await campaignWith([() => ({ body: bid(9, 'sip:a\u0000b@trunk.example.com') }), () => ({ body: bid(2) })]);
+    const answer = await ping(campaign.rtbId, '+13105550305');
+    expect(answer.response.status).toBe(200);
+    expect(answer.data).toMatchObject({ bidAmount: 2 });
+    const rows = await owner.client.GET('/api/rtb/bid-responses', { params: { query: { requestId: await lastRequestId(campaign.id) } } });
+    expect(rows.data!.find((r) => r.rtbTargetId === ids[0])).toMatchObject({ rejectionReason: 'invalid_destination' });
+  });
+});
