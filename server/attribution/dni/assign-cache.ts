@@ -10,7 +10,10 @@
 // entry. A change of the campaign's pool or numbers reaches a cached session at most half an idle
 // time later (a number taken out of its pool ends its holdings at once: until then the page may
 // still show it, its calls attributed to nobody, and it is given to no other visitor). Only pool
-// holdings are cached (default and campaign numbers always go to the DB).
+// holdings are cached (default and campaign numbers always go to the DB). A repeat is only a
+// repeat when it tells us nothing new of the visitor (the same visitor fields as the request that
+// filled the entry): new UTM fields or click ids (a visitor back through another ad) go to the
+// database, so that the session records them and the call is attributed with them.
 export interface CachedAssignment {
   orgId: string;
   sessionRowId: string;
@@ -24,6 +27,13 @@ export interface CachedAssignment {
   touchedAt: number;
   /** Half the pool's idle time, in ms: how long the entry may answer. */
   windowMs: number;
+  /** The visitor fields of the request that filled the entry (visitorKey): only the same may be answered. */
+  visitorKey: string;
+}
+
+/** What a DNI request says of its visitor, as one comparable string. */
+export function visitorKey(visitor: object): string {
+  return JSON.stringify(visitor);
 }
 
 export class AssignmentCache {

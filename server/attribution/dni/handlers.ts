@@ -6,7 +6,7 @@ import { parseUuid } from '../../platform/common/ids.js';
 import { obfuscatePhone } from '../../platform/common/phone.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
-import { AssignmentCache } from './assign-cache.js';
+import { AssignmentCache, visitorKey } from './assign-cache.js';
 import { listConversionEventsOfSession, listVisitorSessionsInOrg } from './queries.js';
 import { assignForTarget, targetOfCampaign, targetOfTag, trackingId } from './service.js';
 import { maskIp, newSessionId, type VisitorInput } from './sessions.js';
@@ -44,8 +44,11 @@ export function createDniHandlers({ db }: Deps): HandlerGroup<DniOps> {
       if (campaignId === null) throw ERRORS.notFound('Campaign', ctx.body.campaignId);
       const now = new Date();
       const sessionId = ctx.body.sessionId ?? newSessionId();
+      const { campaignId: _c, ...visitor } = ctx.body;
+      const fields = visitorFields(visitor);
+      const key = visitorKey(fields);
       const hit = ctx.body.sessionId === undefined ? undefined : cache.get(campaignId, sessionId, now.getTime());
-      if (hit) {
+      if (hit && hit.visitorKey === key) {
         return {
           status: 200,
           body: {
@@ -62,8 +65,7 @@ export function createDniHandlers({ db }: Deps): HandlerGroup<DniOps> {
       }
       const target = await targetOfCampaign(db, campaignId);
       if (!target) throw ERRORS.notFound('Campaign', ctx.body.campaignId);
-      const { campaignId: _c, ...visitor } = ctx.body;
-      const { answer, sessionRowId } = await assignForTarget(db, target, { sessionId, ip: ctx.req.ip ?? null, visitor: visitorFields(visitor), now });
+      const { answer, sessionRowId } = await assignForTarget(db, target, { sessionId, ip: ctx.req.ip ?? null, visitor: fields, now });
       if (target.pool && (answer.source === 'pool' || answer.source === 'recycled') && answer.phoneNumber !== null) {
         cache.set(campaignId, sessionId, {
           orgId: target.orgId,
@@ -75,6 +77,7 @@ export function createDniHandlers({ db }: Deps): HandlerGroup<DniOps> {
           campaignName: answer.campaignName,
           touchedAt: now.getTime(),
           windowMs: (target.pool.idleTimeoutSec * 1000) / 2,
+          visitorKey: key,
         });
       } else {
         cache.forget(campaignId, sessionId);

@@ -171,6 +171,20 @@ describe('POST /api/dni/ultra-fast', () => {
   });
 });
 
+describe('POST /api/dni/ultra-fast: a repeat that brings something new', () => {
+  it('is not answered from memory: its UTM fields and click ids reach the session (and its waiting RedTrack reports)', async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Returning Visitor Campaign' });
+    const { numbers } = await makePool(t.db, owner.orgId, { numbers: 2, campaignId: campaign.id, idleTimeoutSec: 1800 });
+    const first = await (await post('/api/dni/ultra-fast', { campaignId: campaign.id, sessionId: 'returning_session', utmSource: 'google' })).json();
+    expect(first.phoneNumber).toBe(numbers[0]!.phoneNumber);
+    // Minutes later (well within the cache's window) the visitor comes back through another ad.
+    const again = await (await post('/api/dni/ultra-fast', { campaignId: campaign.id, sessionId: 'returning_session', utmSource: 'facebook', clickIds: { fbclid: 'fb_1', clickid: 'rt_1' } })).json();
+    expect(again.phoneNumber).toBe(numbers[0]!.phoneNumber);
+    const row = await t.db.selectFrom('visitor_sessions').select(['utm_source', 'click_ids', 'redtrack_data']).where('org_id', '=', owner.orgId).where('session_id', '=', 'returning_session').executeTakeFirstOrThrow();
+    expect(row).toEqual({ utm_source: 'facebook', click_ids: { fbclid: 'fb_1', clickid: 'rt_1' }, redtrack_data: { clickid: 'rt_1' } });
+  });
+});
+
 describe('GET /api/visitor-sessions and /api/conversion-events', () => {
   it('lists the organisation\'s sessions newest first, paginated, with masked IPs and held numbers', async () => {
     const org = await registerOrg(t, 'Sessions Org');
