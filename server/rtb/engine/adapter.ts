@@ -4,7 +4,7 @@ import { E164 } from '../../platform/common/phone.js';
 import { auditText, secretForms } from './audit.js';
 import { readPath } from './json-path.js';
 import { renderTemplate, escapeXml, type TemplateMode, type TemplateVars } from './template.js';
-import type { BidRequest, CallContext, RawAnswer, RtbContentType, RtbTargetConfig, SendAnswer } from './types.js';
+import type { AuthMethod, BidRequest, CallContext, RawAnswer, RtbContentType, RtbTargetConfig, SendAnswer } from './types.js';
 
 export const DEFAULT_PATHS = {
   bidAmount: 'bidAmount',
@@ -133,16 +133,19 @@ const NO_SECRETS: readonly string[] = [];
 export function authSecrets(target: RtbTargetConfig): readonly string[] {
   const cached = secretsCache.get(target);
   if (cached !== undefined && cached.method === target.authMethod && cached.token === target.authToken) return cached.secrets;
-  const secrets = computeSecrets(target);
+  const secrets = tokenSecrets(target.authMethod, target.authToken);
   secretsCache.set(target, { method: target.authMethod, token: target.authToken, secrets });
   return secrets;
 }
 
-function computeSecrets(target: RtbTargetConfig): readonly string[] {
-  const token = target.authToken;
-  if (target.authMethod === 'none' || !token) return NO_SECRETS;
+/**
+ * Every form of a token that must never be shown: for basic, also its Basic form and its password.
+ * (A token stored with method `none` is not sent, but is still a secret.)
+ */
+export function tokenSecrets(authMethod: AuthMethod, token: string | null): readonly string[] {
+  if (!token) return NO_SECRETS;
   const raw = [token];
-  if (target.authMethod === 'basic') {
+  if (authMethod === 'basic') {
     raw.push(Buffer.from(token, 'utf8').toString('base64'));
     const password = token.slice(token.indexOf(':') + 1);
     // The password alone too, unless it is so short that redacting it would shred the text.

@@ -1,6 +1,7 @@
 // RTB target rows <-> API shapes and the checks JSON Schema
 // cannot express (pure). The auth token is write-only: it never leaves through presentTarget.
-import { redact, secretForms } from '../engine/audit.js';
+import { tokenSecrets } from '../engine/adapter.js';
+import { redact } from '../engine/audit.js';
 import type { components } from '../../../client/schema.js';
 import type { AuthMethod, RtbTargetPatch, RtbTargetRow } from '../../../db/types.js';
 import { iso } from '../../platform/common/dates.js';
@@ -43,8 +44,8 @@ export function presentTarget(row: RtbTargetRow): RtbTarget {
     excludedStates: row.excluded_states,
     zipCodes: row.zip_codes,
     excludedZipCodes: row.excluded_zip_codes,
-    // A template may carry the token itself; it is never returned whole.
-    requestBody: row.request_body === null ? null : redact(row.request_body, secretForms(row.auth_token)),
+    // A template may carry the token itself (or, for basic, its password or Basic form): never returned.
+    requestBody: row.request_body === null ? null : redact(row.request_body, tokenSecrets(row.auth_method, row.auth_token)),
     bidAmountPath: row.bid_amount_path,
     destinationNumberPath: row.destination_number_path,
     currencyPath: row.currency_path,

@@ -171,6 +171,29 @@ describe('RTB targets: create and read', () => {
     expect(JSON.stringify(presented)).not.toContain(secret);
   });
 
+  it("never answers a basic token's password, nor its Basic form, where a request template carries it", async () => {
+    const password = 'hunter2-buyer-pass';
+    const basic = Buffer.from(`buyer:${password}`).toString('base64');
+    const created = await owner.client.POST('/api/rtb/targets', {
+      body: {
+        name: 'Basic in body',
+        endpointUrl: 'https://basic.example.com/bid',
+        authMethod: 'basic',
+        authToken: `buyer:${password}`,
+        requestBody: `{"user": "buyer", "password": "${password}", "header": "Basic ${basic}", "id": "{requestId}"}`,
+      },
+    });
+    expect(created.response.status).toBe(201);
+    const agent = await addMember(t, owner, 'agent');
+    const one = await agent.client.GET('/api/rtb/targets/{id}', path(created.data!.id));
+    for (const res of [created, one]) {
+      const text = JSON.stringify(res.data);
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(basic);
+      expect(res.data?.requestBody).toContain('"id": "{requestId}"');
+    }
+  });
+
   it('lists only the organisation\'s targets, by id', async () => {
     const mine = await createTarget(owner.client, { name: 'Mine' });
     const theirs = await createTarget(other.client, { name: 'Theirs' });
