@@ -245,7 +245,8 @@ export function parseBidResponse(target: RtbTargetConfig, answer: SendAnswer | R
 
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A UTF-8 byte order mark is not JSON, but fetch's text() drops it and buyers' stacks send it.
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     return reject('invalid_json');
   }

@@ -205,4 +205,12 @@ describe('inbound RTB', () => {
     const row = await t.db.selectFrom('bid_responses').select(['status', 'rejection_reason']).where('rtb_target_id', '=', a.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'timeout', rejection_reason: 'timeout' });
   });
+
+  it('reads a bid whose JSON starts with a UTF-8 byte order mark', async () => {
+    const bom = await stub(() => ({ body: `\uFEFF${JSON.stringify(bid(14))}` }));
+    const a = await target(owner.client, bom.url);
+    const campaign = await rtbCampaign(owner.client, [a.id]);
+    const answer = await ping(campaign.rtbId, { callerId: '+13105550009' });
+    expect(answer.data).toMatchObject({ bidAmount: 14 });
+  });
 });
