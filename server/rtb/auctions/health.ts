@@ -26,7 +26,7 @@ async function probe(rtb: RtbRuntime, row: RtbTargetRow): Promise<HealthResult> 
   const request = buildBidRequest(target, context, new Date());
   const controller = new AbortController();
   const started = Date.now();
-  const answer = await rtb.limit(() => rtb.send(request, { timeoutMs: target.timeoutMs, signal: controller.signal }));
+  const answer = await rtb.probeLimit(() => rtb.send(request, { timeoutMs: target.timeoutMs, signal: controller.signal }));
   const healthy = answer.ok && answer.status !== null && answer.status >= 200 && answer.status < 300;
   const error = healthy ? null : answer.status !== null ? `HTTP ${answer.status}` : (answer.errorKind ?? 'error');
   rtb.breaker.record(target.id, healthy, Date.now());

@@ -1,5 +1,8 @@
 // The process-wide RTB runtime: one guarded keep-alive dispatcher, one bounded fan-out (p-limit),
-// one circuit breaker fed by every live answer. Built once per app, closed with it.
+// one circuit breaker fed by every live answer. Built once per app, closed with it. Health probes
+// and operators' test bids have a small limit of their own (probeLimit): they may wait up to a
+// target's timeout (30 s), and in the auctions' limit one organisation probing slow targets would
+// hold the slots every organisation's live auctions need before their deadline.
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Dispatcher } from 'undici';
 import { createGuardedDispatcher } from '../../platform/http/outbound/guarded-client.js';
@@ -8,9 +11,15 @@ import { createCircuitBreaker, type CircuitBreaker } from '../engine/circuit-bre
 import { createBidTransport } from '../engine/transport.js';
 import type { SendFn } from '../engine/types.js';
 
+/** Concurrent health probes and test bids, process-wide. */
+export const PROBE_CONCURRENCY = 16;
+
 export interface RtbRuntime {
   send: SendFn;
+  /** Live auctions' fan-out only. */
   limit: LimitFunction;
+  /** Health probes and test bids. */
+  probeLimit: LimitFunction;
   breaker: CircuitBreaker;
   close(): Promise<void>;
 }
@@ -20,6 +29,7 @@ export function createRtbRuntime(policy: OutboundPolicy, fanoutConcurrency: numb
   return {
     send: createBidTransport({ dispatcher, policy }),
     limit: pLimit(fanoutConcurrency),
+    probeLimit: pLimit(PROBE_CONCURRENCY),
     breaker: createCircuitBreaker(),
     close: () => dispatcher.close(),
   };

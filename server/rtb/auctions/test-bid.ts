@@ -28,7 +28,7 @@ export async function sendTestBid(rtb: RtbRuntime, row: RtbTargetRow, body: Reco
   const request = custom
     ? { ...built, method: target.httpMethod === 'GET' ? ('POST' as const) : target.httpMethod, body: JSON.stringify(body), headers: { ...built.headers, 'content-type': 'application/json' } }
     : built;
-  const answer = await rtb.limit(() => rtb.send(request, { timeoutMs: target.timeoutMs, signal: new AbortController().signal }));
+  const answer = await rtb.probeLimit(() => rtb.send(request, { timeoutMs: target.timeoutMs, signal: new AbortController().signal }));
   const raw: RawAnswer = { ...answer, targetId: target.id, late: false };
   const parsed = parseBidResponse(target, raw);
   const status = parsed.valid
