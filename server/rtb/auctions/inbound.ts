@@ -46,6 +46,19 @@ function warningsFor(ping: InboundPing): string[] {
 }
 
 async function bidFor(db: Kysely<DB>, rtb: RtbRuntime, campaign: CampaignRow, callerId: string, ping: InboundPing): Promise<InboundBid> {
+  const reject = async (reason: string, bidRequestId: string | null = null): Promise<InboundBid> => {
+    const row = await db
+      .insertInto('inbound_bids')
+      .values({ org_id: campaign.org_id, campaign_id: campaign.id, caller_id: callerId, bid_request_id: bidRequestId, bid_amount: 0, reject_reason: reason, expires_at: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { bidId: row.id, bidAmount: 0, rejectReason: reason };
+  };
+  // Checked before the cache: a campaign paused (or its RTB turned off) since the first ping no longer bids.
+  if (campaign.status !== 'active') return reject('campaign_not_active');
+  if (!campaign.enable_rtb) return reject('rtb_disabled');
+  if (!campaign.phone_number) return reject('no_tracking_number');
+
   const cached = await db
     .selectFrom('inbound_bids')
     .selectAll()
@@ -57,21 +70,9 @@ async function bidFor(db: Kysely<DB>, rtb: RtbRuntime, campaign: CampaignRow, ca
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (cached && campaign.phone_number) {
+  if (cached) {
     return accepted(cached.id, Number(cached.bid_amount), new Date(cached.expires_at), campaign.phone_number, warningsFor(ping));
   }
-
-  const reject = async (reason: string, bidRequestId: string | null = null): Promise<InboundBid> => {
-    const row = await db
-      .insertInto('inbound_bids')
-      .values({ org_id: campaign.org_id, campaign_id: campaign.id, caller_id: callerId, bid_request_id: bidRequestId, bid_amount: 0, reject_reason: reason, expires_at: new Date() })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { bidId: row.id, bidAmount: 0, rejectReason: reason };
-  };
-  if (campaign.status !== 'active') return reject('campaign_not_active');
-  if (!campaign.enable_rtb) return reject('rtb_disabled');
-  if (!campaign.phone_number) return reject('no_tracking_number');
 
   const auction = await runCampaignAuction(db, rtb, {
     campaign,

@@ -213,4 +213,15 @@ describe('inbound RTB', () => {
     const answer = await ping(campaign.rtbId, { callerId: '+13105550009' });
     expect(answer.data).toMatchObject({ bidAmount: 14 });
   });
+
+  it('no longer answers a cached bid once the campaign is paused or its RTB turned off', async () => {
+    const s1 = await stub(() => ({ body: bid(15) }));
+    const a = await target(owner.client, s1.url);
+    const campaign = await rtbCampaign(owner.client, [a.id]);
+    expect((await ping(campaign.rtbId, { callerId: '+13105550010' })).data).toMatchObject({ bidAmount: 15 });
+    await owner.client.PUT('/api/campaigns/{id}', { params: { path: { id: campaign.id } }, body: { status: 'paused' } });
+    expect((await ping(campaign.rtbId, { callerId: '+13105550010' })).data).toMatchObject({ bidAmount: 0, rejectReason: 'campaign_not_active' });
+    await owner.client.PUT('/api/campaigns/{id}', { params: { path: { id: campaign.id } }, body: { status: 'active', enableRtb: false } });
+    expect((await ping(campaign.rtbId, { callerId: '+13105550010' })).data).toMatchObject({ bidAmount: 0, rejectReason: 'rtb_disabled' });
+  });
 });
