@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CampaignRow, DB, RtbTargetRow } from '../../../db/types.js';
 import { runAuction } from '../engine/auction.js';
+import { prefilter } from '../engine/prefilter.js';
 import type { AuctionResult, AuctionSettings, CallContext, RtbTargetConfig } from '../engine/types.js';
 import { toTargetConfig } from '../targets/engine-config.js';
 import { type AuctionAudit, auditPayload, type AuditPayload, writeAuctionAudit } from './audit-write.js';
@@ -114,7 +115,6 @@ export async function startCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, inpu
     assigned.map((a) => ({ id: a.row.id, maxConcurrentCalls: a.row.max_concurrent_calls, hourlyCap: a.row.hourly_cap, dailyCap: a.row.daily_cap, monthlyCap: a.row.monthly_cap })),
   );
   const now = Date.now();
-  const blocked = mergeBlocks(caps, rtb.breaker.blockReasons(targets.map((t) => t.id), now), predictiveRouting);
   const context: CallContext = {
     requestId: newRequestId(),
     campaignId: campaign.id,
@@ -123,6 +123,10 @@ export async function startCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, inpu
     callerZip: input.caller.callerZip,
     callStartTime: input.callStartTime ?? new Date(now),
   };
+  // The breaker is asked only about targets this auction could send to: asking spends a half-open
+  // target's one probe, which a target filtered here (its states, zip codes, caps) would never use.
+  const reachable = prefilter(targets, context, settings, caps).flatMap((p) => (p.reason === null ? [p.target.id] : []));
+  const blocked = mergeBlocks(caps, rtb.breaker.blockReasons(reachable, now), predictiveRouting);
   const result = await runAuction({ context, targets, settings, blocked, send: rtb.send, limit: rtb.limit, ...(input.signal ? { signal: input.signal } : {}) });
   // An auction closed by its caller's signal says nothing about the targets' health.
   if (input.signal?.aborted !== true) rtb.breaker.observe(result.outcomes, Date.now());
