@@ -30,16 +30,7 @@ export class LiveConnections {
   async recheck(db: Db): Promise<number> {
     const connections = [...this.open];
     if (connections.length === 0) return 0;
-    const userIds = [...new Set(connections.map((c) => c.principal.userId))];
-    const keyIds = [...new Set(connections.flatMap((c) => (c.principal.apiKeyId === null ? [] : [c.principal.apiKeyId])))];
-    const users = new Map(
-      (await db.selectFrom('users').select(['id', 'org_id', 'role', 'session_version']).where('id', 'in', userIds).execute()).map((u) => [u.id, u]),
-    );
-    const keys = new Map(
-      keyIds.length === 0
-        ? []
-        : (await db.selectFrom('api_keys').select(['id', 'org_id', 'role']).where('id', 'in', keyIds).where('revoked_at', 'is', null).execute()).map((k) => [k.id, k]),
-    );
+    const { users, keys } = await callerFacts(db, connections);
     let closed = 0;
     for (const connection of connections) {
       if (stillAllowed(connection, users, keys)) continue;
@@ -63,6 +54,27 @@ export class LiveConnections {
     timer.unref();
     return () => clearInterval(timer);
   }
+}
+
+/** One caller: whether it could still connect with the role it has (a recovered socket's, socket-server.ts). */
+export async function callerStillAllowed(db: Db, caller: Pick<LiveConnection, 'principal' | 'sessionVersion'>): Promise<boolean> {
+  const { users, keys } = await callerFacts(db, [caller]);
+  return stillAllowed(caller, users, keys);
+}
+
+/** The users and live keys of these callers: one query for each, whatever their number. */
+async function callerFacts(db: Db, callers: readonly Pick<LiveConnection, 'principal'>[]): Promise<{ users: Map<number, UserFacts>; keys: Map<string, KeyFacts> }> {
+  const userIds = [...new Set(callers.map((c) => c.principal.userId))];
+  const keyIds = [...new Set(callers.flatMap((c) => (c.principal.apiKeyId === null ? [] : [c.principal.apiKeyId])))];
+  const users = new Map(
+    (await db.selectFrom('users').select(['id', 'org_id', 'role', 'session_version']).where('id', 'in', userIds).execute()).map((u) => [u.id, u]),
+  );
+  const keys = new Map(
+    keyIds.length === 0
+      ? []
+      : (await db.selectFrom('api_keys').select(['id', 'org_id', 'role']).where('id', 'in', keyIds).where('revoked_at', 'is', null).execute()).map((k) => [k.id, k]),
+  );
+  return { users, keys };
 }
 
 type UserFacts = { org_id: string; role: Principal['role']; session_version: number };

@@ -19,6 +19,7 @@ import { handshakeCaller } from './handshake-auth.js';
 import { LIVE_RECHECK_MS, LiveConnections } from './connections.js';
 import { LiveAnalytics } from './analytics.js';
 import { LiveHub } from './hub.js';
+import { guardRecovery } from './recovery-guard.js';
 import type { LiveTransport } from './transport.js';
 
 export const SOCKET_PATH = '/socket.io/';
@@ -86,6 +87,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
     ...(transport.adapter ? { adapter: transport.adapter } : {}),
     ...(transport.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false } } : {}),
   });
+  if (transport.recovery) guardRecovery(io, db);
   const hub = new LiveHub(io, { clustered: transport.clustered, relayOnly: transport.relayOnly }, app.log);
   const analytics = new LiveAnalytics(db, (event) => hub.publish(event), app.log);
   hub.afterPublish = (event) => {
