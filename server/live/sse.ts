@@ -1,7 +1,8 @@
 // The live events as Server-Sent Events (GET /api/events) for clients without Socket.IO: the
 // connection's rooms as for Socket.IO, `Last-Event-ID` replayed from the instance's recent events
 // (else `resync`), a comment line every 15 s, a client that does not read (1 MiB waiting)
-// disconnected, and a stream whose caller could no longer connect ended (connections.ts). The response is hijacked from Fastify: it never ends by itself.
+// disconnected, a stream whose caller could no longer connect ended (connections.ts), and none
+// opened for a client that left while its request was authenticated. The response is hijacked from Fastify: it never ends by itself.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveConnection, LiveConnections } from './connections.js';
 import type { LiveHub } from './hub.js';
@@ -28,6 +29,12 @@ export function createSseStreams(hub: LiveHub, connections: LiveConnections): Ss
     open(req, reply, rooms, lastEventId, caller) {
       reply.hijack();
       const raw = reply.raw;
+      // The client may have left while the request was authenticated: its 'close' has been
+      // emitted already and will not be again, so a stream opened now would never end.
+      if (raw.destroyed || req.raw.destroyed) {
+        raw.destroy();
+        return;
+      }
       raw.writeHead(200, {
         'Content-Type': 'text/event-stream; charset=utf-8',
         'Cache-Control': 'no-store',
