@@ -16,6 +16,7 @@ import { parseUuid } from '../platform/common/ids.js';
 import { agentRoom } from '../platform/live/rooms.js';
 import { roomsOf } from './rooms-of.js';
 import { handshakeCaller } from './handshake-auth.js';
+import { cookieOriginAllowed } from './cookie-origin.js';
 import { LIVE_RECHECK_MS, LiveConnections } from './connections.js';
 import { LiveAnalytics } from './analytics.js';
 import { LiveHub } from './hub.js';
@@ -55,6 +56,8 @@ export interface LiveServerOptions {
   db: Kysely<DB>;
   tokenKey: Buffer;
   transport: LiveTransport;
+  /** The API's public URL (PUBLIC_BASE_URL): a page of its origin may connect with the session cookie. */
+  publicBaseUrl: string;
 }
 
 function sessionFromCookie(app: FastifyInstance, cookieHeader: string | undefined): SessionData | null {
@@ -95,10 +98,12 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
   };
 
   io.use((socket, next) => {
+    const { headers } = socket.handshake;
     const credentials = {
       token: (socket.handshake.auth as { token?: unknown } | undefined)?.token,
-      authorization: socket.handshake.headers.authorization,
-      session: sessionFromCookie(app, socket.handshake.headers.cookie),
+      authorization: headers.authorization,
+      // The cookie counts only from a page of the API's own origin (cookie-origin.ts).
+      session: cookieOriginAllowed(headers.origin, headers.host, options.publicBaseUrl) ? sessionFromCookie(app, headers.cookie) : null,
     };
     handshakeCaller(db, options.tokenKey, credentials).then(
       (caller) => {
