@@ -1,8 +1,9 @@
 // The live events as Server-Sent Events (GET /api/events) for clients without Socket.IO: the
 // connection's rooms as for Socket.IO, `Last-Event-ID` replayed from the instance's recent events
 // (else `resync`), a comment line every 15 s, a client that does not read (1 MiB waiting)
-// disconnected, a stream whose caller could no longer connect ended (connections.ts), and none
-// opened for a client that left while its request was authenticated. The response is hijacked from Fastify: it never ends by itself.
+// disconnected at once (its queue discarded), a stream whose caller could no longer connect ended
+// (connections.ts), and none opened for a client that left while its request was authenticated.
+// The response is hijacked from Fastify: it never ends by itself.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveConnection, LiveConnections } from './connections.js';
 import type { LiveHub } from './hub.js';
@@ -48,20 +49,22 @@ export function createSseStreams(hub: LiveHub, connections: LiveConnections): Ss
       let unsubscribe = (): void => {};
       let untrack = (): void => {};
       let heartbeat: NodeJS.Timeout | undefined;
-      const end = () => {
+      /** `drop`: close the connection at once, discarding what waits (a client that does not read would never take it). */
+      const end = (drop = false) => {
         if (closed) return;
         closed = true;
         clearInterval(heartbeat);
         unsubscribe();
         untrack();
         open.delete(end);
-        raw.end();
+        if (drop) raw.destroy();
+        else raw.end();
       };
       const write = (text: string) => {
         if (closed) return;
         if (raw.writableLength > SSE_MAX_BUFFERED_BYTES) {
           req.log.warn({ buffered: raw.writableLength }, 'SSE client too slow: disconnected');
-          end();
+          end(true);
           return;
         }
         raw.write(text);
@@ -76,10 +79,10 @@ export function createSseStreams(hub: LiveHub, connections: LiveConnections): Ss
       heartbeat = setInterval(() => write(': ping\n\n'), SSE_HEARTBEAT_MS);
       heartbeat.unref();
       open.add(end);
-      const remove = connections.add({ ...caller, close: end });
+      const remove = connections.add({ ...caller, close: () => end() });
       untrack = () => void remove();
-      raw.on('close', end);
-      raw.on('error', end);
+      raw.on('close', () => end());
+      raw.on('error', () => end());
     },
     closeAll() {
       for (const end of [...open]) end();
