@@ -1,8 +1,9 @@
 // The open live connections (Socket.IO sockets and SSE streams), checked again every
 // LIVE_RECHECK_MS: a connection whose caller could no longer connect is closed — the user logged
-// out everywhere or was deleted, the API key was revoked, or the role is now lower than the one the
-// connection has (a client that reconnects gets its rooms for the role it has now). One query for
-// the users and one for the keys per pass, whatever the number of connections.
+// out everywhere or was deleted, the API key was revoked, the role is now lower than the one the
+// connection has, or the agent record it follows as its own is no longer the user's (a client that
+// reconnects gets its rooms for what it is now). One query each for the users, the keys and the
+// agent records per pass, whatever the number of connections.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../db/types.js';
 import type { Principal } from '../accounts/auth/principal.js';
@@ -14,6 +15,11 @@ export interface LiveConnection {
   principal: Principal;
   /** The session version the connection was opened with (a session or an events token asked for by a session); null for an API key's. */
   sessionVersion: number | null;
+  /**
+   * The agent record whose room the connection is in because its user is that record's (a user
+   * with role agent); it must still be when checked. Absent or null: none.
+   */
+  ownAgentId?: string | null;
   close(): void;
 }
 
@@ -30,10 +36,10 @@ export class LiveConnections {
   async recheck(db: Db): Promise<number> {
     const connections = [...this.open];
     if (connections.length === 0) return 0;
-    const { users, keys } = await callerFacts(db, connections);
+    const { users, keys, agents } = await callerFacts(db, connections);
     let closed = 0;
     for (const connection of connections) {
-      if (stillAllowed(connection, users, keys)) continue;
+      if (stillAllowed(connection, users, keys, agents)) continue;
       this.open.delete(connection);
       connection.close();
       closed += 1;
@@ -57,13 +63,15 @@ export class LiveConnections {
 }
 
 /** One caller: whether it could still connect with the role it has (a recovered socket's, socket-server.ts). */
-export async function callerStillAllowed(db: Db, caller: Pick<LiveConnection, 'principal' | 'sessionVersion'>): Promise<boolean> {
-  const { users, keys } = await callerFacts(db, [caller]);
-  return stillAllowed(caller, users, keys);
+export async function callerStillAllowed(db: Db, caller: Caller): Promise<boolean> {
+  const { users, keys, agents } = await callerFacts(db, [caller]);
+  return stillAllowed(caller, users, keys, agents);
 }
 
-/** The users and live keys of these callers: one query for each, whatever their number. */
-async function callerFacts(db: Db, callers: readonly Pick<LiveConnection, 'principal'>[]): Promise<{ users: Map<number, UserFacts>; keys: Map<string, KeyFacts> }> {
+type Caller = Pick<LiveConnection, 'principal' | 'sessionVersion' | 'ownAgentId'>;
+
+/** The users, live keys and own agent records of these callers: one query for each, whatever their number. */
+async function callerFacts(db: Db, callers: readonly Caller[]): Promise<{ users: Map<number, UserFacts>; keys: Map<string, KeyFacts>; agents: Map<string, AgentFacts> }> {
   const userIds = [...new Set(callers.map((c) => c.principal.userId))];
   const keyIds = [...new Set(callers.flatMap((c) => (c.principal.apiKeyId === null ? [] : [c.principal.apiKeyId])))];
   const users = new Map(
@@ -74,15 +82,29 @@ async function callerFacts(db: Db, callers: readonly Pick<LiveConnection, 'princ
       ? []
       : (await db.selectFrom('api_keys').select(['id', 'org_id', 'role']).where('id', 'in', keyIds).where('revoked_at', 'is', null).execute()).map((k) => [k.id, k]),
   );
-  return { users, keys };
+  const agentIds = [...new Set(callers.flatMap((c) => (c.ownAgentId ? [c.ownAgentId] : [])))];
+  const agents = new Map(
+    agentIds.length === 0 ? [] : (await db.selectFrom('agents').select(['id', 'org_id', 'user_id']).where('id', 'in', agentIds).execute()).map((a) => [a.id, a]),
+  );
+  return { users, keys, agents };
 }
 
 type UserFacts = { org_id: string; role: Principal['role']; session_version: number };
 type KeyFacts = { org_id: string; role: Principal['role'] };
+type AgentFacts = { org_id: string; user_id: number | null };
 
 /** Whether the connection's caller could still connect with the role it has (pure). */
-export function stillAllowed(connection: Pick<LiveConnection, 'principal' | 'sessionVersion'>, users: ReadonlyMap<number, UserFacts>, keys: ReadonlyMap<string, KeyFacts>): boolean {
-  const { principal, sessionVersion } = connection;
+export function stillAllowed(
+  connection: Caller,
+  users: ReadonlyMap<number, UserFacts>,
+  keys: ReadonlyMap<string, KeyFacts>,
+  agents: ReadonlyMap<string, AgentFacts> = new Map(),
+): boolean {
+  const { principal, sessionVersion, ownAgentId } = connection;
+  if (ownAgentId) {
+    const agent = agents.get(ownAgentId);
+    if (!agent || agent.org_id !== principal.orgId || agent.user_id !== principal.userId) return false;
+  }
   const user = users.get(principal.userId);
   if (!user || user.org_id !== principal.orgId) return false;
   if (sessionVersion !== null && user.session_version !== sessionVersion) return false;

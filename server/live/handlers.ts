@@ -28,11 +28,11 @@ export function createLiveHandlers({ db, live }: Deps): HandlerGroup<'createEven
 
     async streamEvents(ctx) {
       const principal = ctx.principal();
-      const { rooms } = await roomsOf(db, principal);
+      const { rooms, ownAgentId } = await roomsOf(db, principal);
       const lastEventId = ctx.req.headers['last-event-id'];
       const version = principal.via === 'session' ? ctx.req.session.get('sv') : null;
       const sessionVersion = typeof version === 'number' ? version : null;
-      live.sse.open(ctx.req, ctx.reply, rooms, typeof lastEventId === 'string' ? lastEventId : undefined, { principal, sessionVersion });
+      live.sse.open(ctx.req, ctx.reply, rooms, typeof lastEventId === 'string' ? lastEventId : undefined, { principal, sessionVersion, ownAgentId });
       return { status: 200, body: '' };
     },
   };

@@ -124,7 +124,15 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
 
   io.on('connection', (raw) => {
     const socket = raw as unknown as LiveSocket;
-    const untrack = connections.add({ principal: socket.data.principal, sessionVersion: socket.data.sessionVersion, close: () => socket.disconnect(true) });
+    const untrack = connections.add({
+      principal: socket.data.principal,
+      sessionVersion: socket.data.sessionVersion,
+      // Known once its rooms are joined (or restored with them).
+      get ownAgentId() {
+        return socket.data.ownAgentId ?? null;
+      },
+      close: () => socket.disconnect(true),
+    });
     socket.on('disconnect' as never, untrack);
     // The client's messages are listened for before anything is awaited: a client may send
     // agent:join the moment it is connected, before its rooms are joined (the handlers wait for

@@ -27,4 +27,14 @@ describe('stillAllowed', () => {
     expect(stillAllowed(byKey, users(), keys({ role: 'agent' }))).toBe(false);
     expect(stillAllowed(byKey, users({ role: 'agent' }), keys())).toBe(false);
   });
+
+  it("an agent's connection: the agent record it follows as its own is still its user's", () => {
+    const agentUsers = users({ role: 'agent' });
+    const own = { principal: principal({ role: 'agent' }), sessionVersion: 3, ownAgentId: 'a1' };
+    expect(stillAllowed(own, agentUsers, keys(), new Map([['a1', { org_id: ORG, user_id: 7 }]]))).toBe(true);
+    expect(stillAllowed(own, agentUsers, keys(), new Map([['a1', { org_id: ORG, user_id: 8 }]]))).toBe(false);
+    expect(stillAllowed(own, agentUsers, keys(), new Map([['a1', { org_id: ORG, user_id: null }]]))).toBe(false);
+    expect(stillAllowed(own, agentUsers, keys(), new Map())).toBe(false);
+    expect(stillAllowed({ ...own, ownAgentId: null }, agentUsers, keys())).toBe(true);
+  });
 });

@@ -1,0 +1,52 @@
+// A user with role agent receives its agent record's events (its offers — the lead's name, number
+// and notes — its calls, its presence) because it is that record's user. When the record is given
+// to another user, or unlinked, while the connection is open, the next check (every 30 s) closes
+// the connection like one whose caller lost its rights: reconnecting, it gets the rooms it has now.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, type Member, registerOrg } from '../helpers/fixtures.js';
+import { connected, recordingClient, type RecordingClient } from '../helpers/live-contract.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+let t: TestApp;
+let owner: Member;
+const clients: RecordingClient[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  owner = await registerOrg(t, 'Agent Room Recheck Org');
+});
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await t?.close();
+});
+
+async function agentSocket(member: Member): Promise<RecordingClient> {
+  const token = (await member.client.POST('/api/events/token')).data!.token;
+  const c = recordingClient(t.url, { auth: { token } });
+  clients.push(c);
+  await connected(c.socket);
+  return c;
+}
+
+const setStatus = (agentId: string, status: 'available' | 'break') => owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agentId } }, body: { status } });
+
+describe('an agent record taken from its user', () => {
+  it('closes that user’s open connection at the next check; its events no longer reach it', async () => {
+    const agentUser = await addMember(t, owner, 'agent');
+    const agentId = (await owner.client.POST('/api/agents', { body: { name: 'Linked', phone: '+13125550180', userId: agentUser.id } })).data!.id;
+    const c = await agentSocket(agentUser);
+    await setStatus(agentId, 'available');
+    await c.waitFor((e) => e.name === 'agent:status:updated' && e.payload.status === 'available');
+    // Still its user: nothing to close.
+    await t.app.live.connections.recheck(t.db);
+    expect(c.socket.connected).toBe(true);
+
+    expect((await owner.client.PUT('/api/agents/{id}', { params: { path: { id: agentId } }, body: { userId: null } })).response.status).toBe(200);
+    expect(await t.app.live.connections.recheck(t.db)).toBeGreaterThanOrEqual(1);
+    for (let i = 0; i < 50 && c.socket.connected; i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect(c.socket.connected).toBe(false);
+    await setStatus(agentId, 'break');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.events.filter((e) => e.name === 'agent:status:updated').map((e) => e.payload.status)).toEqual(['available']);
+  });
+});
