@@ -2,7 +2,18 @@
 // for good. Permanent failures end a delivery at once: the guard refused the address or the URL,
 // or the receiver answered a 4xx other than 408 / 429 (retrying the same request cannot change its
 // mind). Otherwise the n-th failed try is retried after retryBaseMs × 2^(n-1), up to maxAttempts.
+// The receiver's answer is its status line: a body too large to read (answerOf) changes nothing.
 import type { OutboundResult } from '../http/outbound/guarded-client.js';
+
+/**
+ * A try's result as the worker judges it: a response whose body was larger than the client reads
+ * is still the receiver's answer, with its status (the worker never needs the body) — a 2xx with a
+ * large page delivered, not a failure to send again.
+ */
+export function answerOf(result: OutboundResult): OutboundResult {
+  if (result.ok || result.kind !== 'too_large' || result.status === undefined) return result;
+  return { ok: true, status: result.status, headers: {}, body: '', durationMs: result.durationMs };
+}
 
 export type AttemptVerdict = { kind: 'delivered' } | { kind: 'retry'; delayMs: number } | { kind: 'failed' };
 

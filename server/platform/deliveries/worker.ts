@@ -9,7 +9,7 @@ import type { OutboundPolicy } from '../http/outbound/types.js';
 import { claimDue, recordAttempt } from './queries.js';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.js';
 import type { ClaimedDelivery, DeliveryOptions, DeliveryQueue } from './types.js';
-import { verdictOf } from './verdict.js';
+import { answerOf, verdictOf } from './verdict.js';
 
 const MAX_RESPONSE_BYTES = 65_536;
 
@@ -50,7 +50,7 @@ export async function deliverDue(db: Db, queue: DeliveryQueue, options: Delivery
   const limits = { maxAttempts: options.maxAttempts ?? queue.maxAttempts, retryBaseMs: options.retryBaseMs };
   await Promise.all(
     claimed.map(async (delivery) => {
-      const result = await send(queue, delivery, options);
+      const result = answerOf(await send(queue, delivery, options));
       await recordAttempt(db, queue, delivery, result, verdictOf(result, delivery.attempts + 1, limits));
     }),
   );

@@ -1,0 +1,75 @@
+// A receiver's answer is its status line: a 2xx delivers even when the body that comes with it is
+// larger than the worker reads (64 KiB — a framework's HTML page, an echo of the event). It was
+// counted as a failed try: the event was POSTed again and again (8 times), the delivery ended
+// failed, and ten such events disabled an endpoint that had taken every one of them.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEBHOOK_QUEUE } from '../../../server/integrations/webhooks/queue.js';
+import { createDeliveryDispatcher } from '../../../server/platform/deliveries/worker.js';
+import type { DeliveryOptions } from '../../../server/platform/deliveries/types.js';
+import { raiseEvent } from '../../../server/platform/events/raise.js';
+import { createOutboundPolicy } from '../../../server/platform/http/outbound/url-policy.js';
+import { type Member, registerOrg } from '../../helpers/fixtures.js';
+import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { attemptRows, createEndpoint, deliveryRows, drain } from './helpers.js';
+
+let t: TestApp;
+let owner: Member;
+let server: Server;
+let url: string;
+let options: DeliveryOptions;
+const received: string[] = [];
+const BIG = 'x'.repeat(100_000);
+
+beforeAll(async () => {
+  t = await startTestApp();
+  owner = await registerOrg(t, 'Large Answer Org');
+  // /sized: a declared content-length; /chunked: none; /error: a 500 with a large page.
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received.push(req.url ?? '');
+      if (req.url === '/chunked') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        for (let i = 0; i < 10; i += 1) res.write(BIG.slice(0, 10_000));
+        res.end();
+      } else res.writeHead(req.url === '/error' ? 500 : 200, { 'content-type': 'text/html', 'content-length': String(BIG.length) }).end(BIG);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const policy = createOutboundPolicy(t.config.outboundAllowPrivate);
+  options = { dispatcher: createDeliveryDispatcher(policy, WEBHOOK_QUEUE), policy, retryBaseMs: 0 };
+});
+afterAll(async () => {
+  await options?.dispatcher.close();
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+  await t?.close();
+});
+
+const agentData = { agentId: '9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d', status: 'busy', previousStatus: 'available', reason: 'user', statusVersion: 2, changedAt: '2025-08-04T11:55:10.000Z' };
+
+describe('a receiver answering with a large body', () => {
+  it('a 2xx delivers at the first try, whatever the size of its body', async () => {
+    const sized = await createEndpoint(owner, { url: `${url}/sized`, events: ['*'] });
+    const chunked = await createEndpoint(owner, { url: `${url}/chunked`, events: ['*'] });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    await drain(t, options);
+    expect(received.filter((u) => u !== '/error').sort()).toEqual(['/chunked', '/sized']);
+    for (const endpoint of [sized, chunked]) {
+      const [row] = await deliveryRows(t, endpoint.id);
+      expect(row).toMatchObject({ status: 'delivered', attempts: 1, last_error: null });
+      expect((await attemptRows(t, row!.id)).map((a) => a.http_status)).toEqual([200]);
+    }
+  });
+
+  it('a 5xx with a large page is still a 5xx: retried', async () => {
+    const failing = await createEndpoint(owner, { url: `${url}/error`, events: ['*'] });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    await drain(t, options);
+    const [row] = await deliveryRows(t, failing.id);
+    expect(row).toMatchObject({ status: 'failed', attempts: WEBHOOK_QUEUE.maxAttempts, last_error: 'HTTP 500' });
+  });
+});
