@@ -4624,6 +4624,7 @@ export interface components {
             rtbId: string;
             minBiddersRequired: number;
             biddingTimeoutMs: number;
+            /** @description RTB targets are asked only for calls with a caller ID; a withheld one (`anonymous`, Twilio's `+266696687` and the like) counts as none (`caller_id_required`). */
             callerIdRequired: boolean;
             auctionType: components["schemas"]["AuctionType"];
             /** @description An RTB router whose auction settings replace the campaign's while it is active. */
@@ -4698,6 +4699,7 @@ export interface components {
             enableRtb?: boolean;
             minBiddersRequired?: components["schemas"]["MinBiddersRequired"];
             biddingTimeoutMs?: components["schemas"]["BiddingTimeoutMs"];
+            /** @description RTB targets are asked only for calls with a caller ID; a withheld one (`anonymous`, Twilio's `+266696687` and the like) counts as none (`caller_id_required`). */
             callerIdRequired?: boolean;
             auctionType?: components["schemas"]["AuctionType"];
             rtbRouterId?: components["schemas"]["RtbRouterRef"];
@@ -4755,6 +4757,7 @@ export interface components {
             enableRtb?: boolean;
             minBiddersRequired?: components["schemas"]["MinBiddersRequired"];
             biddingTimeoutMs?: components["schemas"]["BiddingTimeoutMs"];
+            /** @description RTB targets are asked only for calls with a caller ID; a withheld one (`anonymous`, Twilio's `+266696687` and the like) counts as none (`caller_id_required`). */
             callerIdRequired?: boolean;
             auctionType?: components["schemas"]["AuctionType"];
             rtbRouterId?: components["schemas"]["RtbRouterRef"];
@@ -4906,6 +4909,7 @@ export interface components {
             enableRtb?: boolean;
             minBiddersRequired?: components["schemas"]["MinBiddersRequired"];
             biddingTimeoutMs?: components["schemas"]["BiddingTimeoutMs"];
+            /** @description RTB targets are asked only for calls with a caller ID; a withheld one (`anonymous`, Twilio's `+266696687` and the like) counts as none (`caller_id_required`). */
             callerIdRequired?: boolean;
             auctionType?: components["schemas"]["AuctionType"];
             rtbRouterId?: components["schemas"]["RtbRouterRef"];

@@ -1,5 +1,6 @@
 // The pre-filter: which targets get a bid request, decided without network. The first reason
-// that applies is recorded: inactive, caller_id_required, state_not_allowed, state_excluded,
+// that applies is recorded: inactive, caller_id_required (no caller ID, or a withheld one:
+// hasCallerId), state_not_allowed, state_excluded,
 // zip_not_allowed, zip_excluded, then the caller's precomputed block reason (caps, concurrency,
 // circuit breaker, predicted no-bid).
 //
@@ -8,6 +9,21 @@
 // caller value does not exclude. States compare case-insensitively; a ZIP+4 caller zip
 // ("90210-1234") matches its five-digit list entry.
 import type { AuctionSettings, BlockReason, CallContext, FilterReason, RtbTargetConfig } from './types.js';
+
+/**
+ * The numbers Twilio sends as `From` for a caller who withheld their number: ANONYMOUS, UNKNOWN,
+ * RESTRICTED and BLOCKED spelt on a keypad. (Other carriers send the words themselves, or a SIP
+ * address such as sip:anonymous@anonymous.invalid: no digits at all.)
+ */
+const WITHHELD_NUMBERS: ReadonlySet<string> = new Set(['+266696687', '+86282452253', '+7378742833', '+2562533']);
+
+/** Does the call carry a caller ID a buyer can use: a number (7 digits or more) the caller did not withhold? (Pure.) */
+export function hasCallerId(callerId: string | null): boolean {
+  if (callerId === null) return false;
+  const value = callerId.trim();
+  if (WITHHELD_NUMBERS.has(value)) return false;
+  return value.replace(/\D/g, '').length >= 7;
+}
 
 export interface PrefilterResult {
   target: RtbTargetConfig;
@@ -22,8 +38,8 @@ export function prefilter(
 ): PrefilterResult[] {
   const state = normState(context.callerState);
   const zip = normZip(context.callerZip);
-  const hasCallerId = context.callerId !== null && context.callerId.trim() !== '';
-  return targets.map((target) => ({ target, reason: reasonFor(target, state, zip, hasCallerId, settings, blocked) }));
+  const withCallerId = hasCallerId(context.callerId);
+  return targets.map((target) => ({ target, reason: reasonFor(target, state, zip, withCallerId, settings, blocked) }));
 }
 
 function reasonFor(

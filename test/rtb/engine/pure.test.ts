@@ -3,7 +3,7 @@ import { redact, truncateUtf8, secretForms, REDACTED } from '../../../server/rtb
 import { createCircuitBreaker, isBreakerFailure } from '../../../server/rtb/engine/circuit-breaker.js';
 import { decideAuction } from '../../../server/rtb/engine/decide.js';
 import { parsePath, readPath } from '../../../server/rtb/engine/json-path.js';
-import { prefilter } from '../../../server/rtb/engine/prefilter.js';
+import { hasCallerId, prefilter } from '../../../server/rtb/engine/prefilter.js';
 import { selectWinner, type Candidate } from '../../../server/rtb/engine/select-winner.js';
 import { renderTemplate, type TemplateVars } from '../../../server/rtb/engine/template.js';
 import type { BlockReason, CallContext, FilterReason, RawAnswer, RtbTargetConfig } from '../../../server/rtb/engine/types.js';
@@ -167,6 +167,17 @@ describe('prefilter', () => {
     expect(prefilter([makeTarget()], makeContext({ callerId: ' ' }), s, none)[0]?.reason).toBe('caller_id_required');
     expect(prefilter([makeTarget()], makeContext(), s, none)[0]?.reason).toBeNull();
     expect(prefilter([makeTarget()], makeContext({ callerId: null }), settings, none)[0]?.reason).toBeNull();
+  });
+
+  it('caller ID required: a withheld caller ID (Twilio\'s keypad placeholders, the words, an anonymous SIP address) is none', () => {
+    const s = makeSettings({ callerIdRequired: true });
+    const reason = (callerId: string) => prefilter([makeTarget()], makeContext({ callerId }), s, none)[0]?.reason ?? null;
+    for (const withheld of ['anonymous', 'Anonymous', 'Restricted', 'UNKNOWN', 'private', '+266696687', '+86282452253', '+7378742833', '+2562533', 'sip:anonymous@anonymous.invalid', '+12']) {
+      expect([withheld, reason(withheld)]).toEqual([withheld, 'caller_id_required']);
+    }
+    for (const number of ['+13105550123', '+442079460123', ' +4915112345678 ']) expect([number, reason(number)]).toEqual([number, null]);
+    expect(hasCallerId('+13105550123')).toBe(true);
+    expect(hasCallerId(null)).toBe(false);
   });
 
   it('applies the precomputed block reasons after the caller checks, keeping order and targets', () => {
