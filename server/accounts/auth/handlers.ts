@@ -34,7 +34,12 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
    * few; `organizationId` picks one), session start. No account: the same time spent on a dummy
    * hash. Several accounts open with these credentials and none named: 400 naming organizationId.
    */
-  async function logIn(req: FastifyRequest, login: string, password: string, organizationId: string | undefined, lookUp: (login: string, orgId?: string) => Promise<UserRow[]>) {
+  function logIn(req: FastifyRequest, login: string, password: string, organizationId: string | undefined, lookUp: (login: string, orgId?: string) => Promise<UserRow[]>) {
+    // Attempts sent at once from one address would all pass the backoff check before any failure counted.
+    return loginThrottle.oneAtATime(req, () => attemptLogIn(req, login, password, organizationId, lookUp));
+  }
+
+  async function attemptLogIn(req: FastifyRequest, login: string, password: string, organizationId: string | undefined, lookUp: (login: string, orgId?: string) => Promise<UserRow[]>) {
     const candidates = await lookUp(login, organizationId);
     // Each account's own budget (both login paths share it); an unknown login counts under its text.
     const accounts = candidates.length > 0 ? candidates.map((c) => `user:${c.id}`) : [`login:${login.toLowerCase()}`];

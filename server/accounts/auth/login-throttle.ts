@@ -13,6 +13,8 @@
 // - The account is the user (both login paths, email or username, share one budget; a login that
 //   names accounts in several organisations counts against each); an unknown login is counted
 //   under its lower-cased text, exactly like a known one.
+// - One attempt per address at a time (on this instance): guesses sent at once would all pass the
+//   check before any failure is counted, so each waits for the previous one from its address.
 import type { FastifyRequest } from 'fastify';
 import { ERRORS } from '../../platform/errors.js';
 import type { RateLimitStore, WindowCount } from '../../platform/http/rate-limit/store.js';
@@ -22,6 +24,8 @@ const FIRST_BACKOFF_MS = 1_000;
 export const MAX_BACKOFF_MS = 15 * 60_000;
 
 export interface LoginThrottle {
+  /** Run one login attempt (check, password, failed) after the earlier ones from this address have ended. */
+  oneAtATime<T>(req: FastifyRequest, attempt: () => Promise<T>): Promise<T>;
   /** 429 when this address is in a backoff for this account (before the password is checked). */
   check(req: FastifyRequest, account: string): Promise<void>;
   /** Count a failed password; may start this address's backoff for this account. */
@@ -36,7 +40,21 @@ export function loginBackoffMs(pairFailures: number, freeFailures: number): numb
 export function createLoginThrottle(store: RateLimitStore, freeFailures: number): LoginThrottle {
   const unavailable = (req: FastifyRequest, err: unknown) => req.log.warn({ err }, 'rate-limit store unavailable; login not throttled');
   const pairKey = (req: FastifyRequest, account: string) => `${account}|ip:${req.ip}`;
+  /** The last attempt queued per address (removed once it ends with nothing behind it). */
+  const queues = new Map<string, Promise<unknown>>();
   return {
+    async oneAtATime(req, attempt) {
+      const address = req.ip;
+      const previous = queues.get(address) ?? Promise.resolve();
+      const current = previous.then(attempt, attempt);
+      const settled = current.catch(() => undefined);
+      queues.set(address, settled);
+      void settled.then(() => {
+        if (queues.get(address) === settled) queues.delete(address);
+      });
+      return current;
+    },
+
     async check(req, account) {
       let lock: WindowCount | null;
       try {

@@ -70,6 +70,17 @@ describe('login lockout by strangers', () => {
     expect((await attempt(freshAddress(), { email: owner.email, password: PASSWORD })).status).toBe(200);
   });
 
+  it('under attack, guesses sent at once from one address still get one guess: the others wait and get 429 unchecked', async () => {
+    const owner = await registerOrg(t, 'Concurrent Org');
+    for (let i = 0; i < 6; i++) expect((await attempt(freshAddress(), { email: owner.email, password: 'wrong-password' })).status).toBe(401);
+
+    const attacker = freshAddress();
+    const guesses = await Promise.all([0, 1, 2, 3, 4].map((i) => attempt(attacker, { email: owner.email, password: `at-once-${i}` })));
+    expect(guesses.map((r) => r.status).sort()).toEqual([401, 429, 429, 429, 429]);
+    // Another address is not held up by the first one's queue.
+    expect((await attempt(freshAddress(), { email: owner.email, password: PASSWORD })).status).toBe(200);
+  });
+
   it('an account not under attack gives an address five guesses before the backoff', async () => {
     const owner = await registerOrg(t, 'Typo Org');
     const ip = freshAddress();
