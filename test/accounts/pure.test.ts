@@ -1,8 +1,9 @@
-// Pure rules of server/accounts: the API key format and the user role policy.
-import { createHash } from 'node:crypto';
+// Pure rules of server/accounts: the API key format, password hashing and the user role policy.
+import { createHash, randomBytes, scryptSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Role } from '../../db/types.js';
 import { generateApiKey, hashApiKey, isWellFormedApiKey } from '../../server/accounts/api-keys/key-format.js';
+import { hashPassword, verifyPassword } from '../../server/accounts/auth/passwords.js';
 import { canCreateUser, canDeleteUser, canUpdateUser, type RoleChange } from '../../server/accounts/users/policy.js';
 
 describe('API keys', () => {
@@ -110,5 +111,25 @@ describe('user policy', () => {
     ])('%s', (_label, [actorId, targetId, targetRole, otherOwners], expected) => {
       expect(canDeleteUser(actorId, targetId, targetRole, otherOwners)).toEqual(expected);
     });
+  });
+});
+
+describe('passwords', () => {
+  const composed = 'naïve-café'.normalize('NFC');
+  const decomposed = composed.normalize('NFD');
+
+  it('hashes in NFKC: either Unicode form of the same text verifies, another text does not', async () => {
+    const stored = await hashPassword(decomposed);
+    expect(await verifyPassword(composed, stored)).toBe(true);
+    expect(await verifyPassword(decomposed, stored)).toBe(true);
+    expect(await verifyPassword('naive-cafe', stored)).toBe(false);
+  });
+
+  it('still verifies a hash made before normalisation from the text as it was typed', async () => {
+    const salt = randomBytes(16);
+    const key = scryptSync(decomposed, salt, 32, { N: 16384, r: 8, p: 1 });
+    const legacy = ['scrypt', 16384, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
+    expect(await verifyPassword(decomposed, legacy)).toBe(true);
+    expect(await verifyPassword('naive-cafe', legacy)).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
 // scrypt password hashes: "scrypt$N$r$p$salt$key" (base64). Never logged, never returned.
+// A password is hashed in Unicode NFKC (NIST SP 800-63B): "é" typed as one character or as "e" and
+// a combining accent, as keyboards and systems differ, is the same password.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 const N = 16384;
@@ -12,9 +14,13 @@ function derive(password: string, salt: Buffer, n: number, r: number, p: number,
   });
 }
 
+function normalized(password: string): string {
+  return password.normalize('NFKC');
+}
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, N, R, P, KEY_LENGTH);
+  const key = await derive(normalized(password), salt, N, R, P, KEY_LENGTH);
   return ['scrypt', N, R, P, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
@@ -22,8 +28,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, saltB64, keyB64] = stored.split('$');
   if (scheme !== 'scrypt' || !saltB64 || !keyB64) return false;
   const expected = Buffer.from(keyB64, 'base64');
-  const actual = await derive(password, Buffer.from(saltB64, 'base64'), Number(n), Number(r), Number(p), expected.length);
-  return timingSafeEqual(actual, expected);
+  const salt = Buffer.from(saltB64, 'base64');
+  const matches = async (text: string) => timingSafeEqual(await derive(text, salt, Number(n), Number(r), Number(p), expected.length), expected);
+  const text = normalized(password);
+  if (await matches(text)) return true;
+  // A hash made before passwords were normalised holds the text as it was typed. (Whether this
+  // second check runs depends on the text sent only, never on the account: no timing oracle.)
+  return text !== password && matches(password);
 }
 
 let dummyHash: Promise<string> | undefined;

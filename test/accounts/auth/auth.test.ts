@@ -78,6 +78,23 @@ describe('login and the current user', () => {
     expect(login.data?.user.id).toBe(owner.id);
   });
 
+  it('reads a password with accents the same whichever Unicode form the keyboard sent (é as one character or e + accent)', async () => {
+    const composed = 'café-crème-brûlée'.normalize('NFC');
+    const decomposed = composed.normalize('NFD');
+    expect(decomposed).not.toBe(composed);
+    const email = uniqueEmail('accent');
+    const register = await t.client().POST('/api/auth/register', { body: { organizationName: 'Accent Org', email, password: composed } });
+    expect(register.response.status).toBe(201);
+    const login = await t.client().POST('/api/login', { body: { email, password: decomposed } });
+    expect(login.response.status).toBe(200);
+    expect(login.data?.user.id).toBe(register.data?.id);
+    // The other way round: a user created with the decomposed form logs in with the composed one.
+    const other = uniqueEmail('accent');
+    expect((await owner.client.POST('/api/users', { body: { email: other, password: decomposed, role: 'agent' } })).response.status).toBe(201);
+    expect((await t.client().POST('/api/auth/login', { body: { username: other, password: composed } })).response.status).toBe(200);
+    expect((await t.client().POST('/api/login', { body: { email, password: composed.replace('é', 'e') } })).response.status).toBe(401);
+  });
+
   it('answers 401 UNAUTHORIZED with the same body text for a wrong password and an unknown email', async () => {
     const client = t.client();
     const wrong = await client.POST('/api/login', { body: { email: owner.email, password: 'wrong-password-1' } });
