@@ -1,6 +1,8 @@
+import type { Db } from '../../../db/types.js';
 import { parseIntId } from '../../platform/common/ids.js';
 import { revokeKeysOfUser } from '../api-keys/queries.js';
-import { requireRecentLogin } from '../auth/principal.js';
+import { type Principal, requireRecentLogin } from '../auth/principal.js';
+import { hasRole } from '../auth/roles.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { canCreateUser, canDeleteUser, canUpdateUser, type PolicyVerdict } from './policy.js';
@@ -13,6 +15,16 @@ type UserOps = 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUs
 function enforce(verdict: PolicyVerdict): void {
   if (verdict.ok) return;
   throw verdict.status === 403 ? ERRORS.forbidden(verdict.reason) : ERRORS.conflict(verdict.reason);
+}
+
+/**
+ * The actor must still hold the role the request was let in with. Role changes and removals queue
+ * on the owner lock, so read after it this is current: an admin demoted (or removed) while their
+ * request waited must not go on to act as an admin. 403 otherwise.
+ */
+async function requireActorUnchanged(trx: Db, actor: Principal): Promise<void> {
+  const now = await findUserInOrg(trx, actor.orgId, actor.userId);
+  if (!now || !hasRole(now.role, actor.role)) throw ERRORS.forbidden('Your role changed while this request was being handled; it was not carried out');
 }
 
 export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
@@ -63,6 +75,7 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
               otherOwners: owners.filter((o) => o !== target.id).length,
             }),
           );
+          await requireActorUnchanged(trx, actor);
           return updateUserInOrg(trx, actor.orgId, id, ctx.body);
         });
         if (!updated) throw ERRORS.notFound('User', ctx.params.id);
@@ -80,6 +93,7 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
         const target = await findUserInOrg(trx, actor.orgId, id);
         if (!target) throw ERRORS.notFound('User', ctx.params.id);
         enforce(canDeleteUser(actor.userId, target.id, target.role, owners.filter((o) => o !== target.id).length));
+        await requireActorUnchanged(trx, actor);
         await revokeKeysOfUser(trx, actor.orgId, id);
         await deleteUserInOrg(trx, actor.orgId, id);
       });

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../../db/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Member, PASSWORD, addMember, registerOrg, uniqueEmail } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
@@ -40,13 +41,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * PostgreSQL: poll until two backends are blocked behind our transaction. PGlite (one pooled
  * connection): the requests' queries queue in order behind our transaction.
  */
-async function withOwnersLocked<T>(orgId: string, fire: () => Promise<T>[]): Promise<T[]> {
+async function withOwnersLocked<T>(
+  orgId: string,
+  fire: () => Promise<T>[],
+  meanwhile?: (trx: Transaction<DB>) => Promise<void>,
+): Promise<T[]> {
   let pending: Promise<T>[] = [];
   await t.db.transaction().execute(async (trx) => {
     await trx.selectFrom('users').select('id').where('org_id', '=', orgId).where('role', '=', 'owner').forUpdate().execute();
     pending = fire();
+    const waiting = pending.length;
     if (process.env.TEST_DB !== 'pg') {
       await sleep(500);
+      await meanwhile?.(trx);
       return;
     }
     const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
@@ -58,10 +65,10 @@ async function withOwnersLocked<T>(orgId: string, fire: () => Promise<T>[]): Pro
           union
           select a.pid from pg_stat_activity a join blocked b on b.pid = any(pg_blocking_pids(a.pid))
         ) select count(*)::int as n from blocked`.execute(t.db);
-      if (blocked.rows[0]!.n >= 2) return;
+      if (blocked.rows[0]!.n >= waiting) return meanwhile?.(trx);
       await sleep(25);
     }
-    throw new Error('the two requests never queued on the owner lock');
+    throw new Error('the requests never queued on the owner lock');
   });
   return Promise.all(pending);
 }
@@ -308,6 +315,23 @@ describe('users: update', () => {
     expect(results.find((r) => r.response.status === 409)?.error?.code).toBe('CONFLICT');
     const owners = await t.db.selectFrom('users').select('id').where('org_id', '=', a.orgId).where('role', '=', 'owner').execute();
     expect(owners).toHaveLength(1);
+  });
+
+  it('an admin demoted while their role change waits on the owner lock does not carry it out (403, nothing changed)', async () => {
+    const org = await registerOrg(t, 'Demoted Meanwhile');
+    const rogue = await addMember(t, org, 'admin');
+    const accomplice = await addMember(t, org, 'agent');
+    const [result] = await withOwnersLocked(
+      org.orgId,
+      () => [putUser(rogue.client, accomplice.id, { role: 'admin' })],
+      async (trx) => {
+        // The owner demotes the admin while the admin's request is already let in and waiting.
+        await trx.updateTable('users').set({ role: 'agent' }).where('id', '=', rogue.id).execute();
+      },
+    );
+    expect(result!.response.status).toBe(403);
+    expect(result!.error?.code).toBe('FORBIDDEN');
+    expect((await row(accomplice.id))?.role).toBe('agent');
   });
 
   it('refuses mass assignment of id, orgId, email, password and createdAt (400 naming the field, nothing changed)', async () => {
