@@ -6,6 +6,7 @@ import type { RtbTargetRow } from '../../../db/types.js';
 import { obfuscatePhone } from '../../platform/common/phone.js';
 import { authSecrets, buildBidRequest, parseBidResponse } from '../engine/adapter.js';
 import { auditText } from '../engine/audit.js';
+import { outcomeStatusOf } from '../engine/decide.js';
 import type { RawAnswer } from '../engine/types.js';
 import { toTargetConfig } from '../targets/engine-config.js';
 import type { RtbRuntime } from './runtime.js';
@@ -31,13 +32,8 @@ export async function sendTestBid(rtb: RtbRuntime, row: RtbTargetRow, body: Reco
   const answer = await rtb.probeLimit(() => rtb.send(request, { timeoutMs: target.timeoutMs, signal: new AbortController().signal }));
   const raw: RawAnswer = { ...answer, targetId: target.id, late: false };
   const parsed = parseBidResponse(target, raw);
-  const status = parsed.valid
-    ? 'success'
-    : answer.errorKind === 'timeout'
-      ? 'timeout'
-      : answer.ok
-        ? 'rejected'
-        : 'error';
+  const judged = outcomeStatusOf(parsed, answer);
+  const status = judged === 'bid' ? 'success' : judged;
   return {
     targetId: row.id,
     requestBody: custom ? auditText(request.body, authSecrets(target)) : built.auditBody,

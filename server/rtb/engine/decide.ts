@@ -1,7 +1,7 @@
 // The whole auction decision from plain inputs and raw answers. Pure, so that replaying an
 // auction from the ledger (targets, context, settings, filter reasons, raw answers) re-derives
 // exactly the same outcomes, winner and price.
-import { authSecrets, parseBidResponse } from './adapter.js';
+import { authSecrets, parseBidResponse, type ParsedBid } from './adapter.js';
 import { auditText } from './audit.js';
 import { selectWinner, type Candidate } from './select-winner.js';
 import type {
@@ -113,6 +113,14 @@ export function filteredOutcome(target: RtbTargetConfig, reason: string): Target
   return baseOutcome(target, 'filtered', reason);
 }
 
+/** How one answer is judged — by the auction and by an operator's test bid alike. */
+export function outcomeStatusOf(parsed: ParsedBid, answer: Pick<RawAnswer, 'ok' | 'errorKind'>): OutcomeStatus {
+  if (parsed.valid) return 'bid';
+  if (TIMEOUT_REASONS.has(parsed.rejectionReason ?? '')) return 'timeout';
+  if (answer.errorKind !== null || !answer.ok || parsed.rejectionReason?.startsWith('http_')) return 'error';
+  return 'rejected';
+}
+
 function answeredOutcome(target: RtbTargetConfig, answer: RawAnswer | undefined, auditRequest: string | null): TargetOutcome {
   if (answer === undefined) return { ...baseOutcome(target, 'timeout', 'timeout'), auditRequestBody: auditRequest };
   const common = {
@@ -124,13 +132,7 @@ function answeredOutcome(target: RtbTargetConfig, answer: RawAnswer | undefined,
   if (answer.late) return { ...baseOutcome(target, 'timeout', 'timeout'), ...common };
 
   const parsed = parseBidResponse(target, answer);
-  const status: OutcomeStatus = parsed.valid
-    ? 'bid'
-    : TIMEOUT_REASONS.has(parsed.rejectionReason ?? '')
-      ? 'timeout'
-      : answer.errorKind !== null || !answer.ok || parsed.rejectionReason?.startsWith('http_')
-        ? 'error'
-        : 'rejected';
+  const status = outcomeStatusOf(parsed, answer);
   return {
     ...baseOutcome(target, status, parsed.rejectionReason),
     ...common,

@@ -70,6 +70,21 @@ describe('test bid (POST /api/rtb/webhook/{targetId})', () => {
     const agent = await addMember(t, owner, 'agent');
     expect((await agent.client.POST('/api/rtb/webhook/{targetId}', { params: { path: { targetId: String(tg.id) } }, body: {} })).response.status).toBe(403);
   });
+
+  it('judges an answer as the auction does: a 5xx is an error, a 200 that is no bid is rejected, a late one a timeout', async () => {
+    const failing = await stub(() => ({ status: 503, body: { message: 'down' } }));
+    const declining = await stub(() => ({ body: { accepted: false } }));
+    const slow = await stub(() => ({ body: bid(5), delayMs: 400 }));
+    const outcomeOf = async (url: string, extra: Record<string, unknown> = {}) => {
+      const tg = await target(owner.client, url, extra);
+      const result = await owner.client.POST('/api/rtb/webhook/{targetId}', { params: { path: { targetId: String(tg.id) } }, body: {} });
+      expect(result.response.status).toBe(200);
+      return result.data!.outcome;
+    };
+    expect(await outcomeOf(failing.url)).toMatchObject({ status: 'error', isValid: false, rejectionReason: 'http_503' });
+    expect((await outcomeOf(declining.url)).status).toBe('rejected');
+    expect(await outcomeOf(slow.url, { timeoutMs: 100 })).toMatchObject({ status: 'timeout', isValid: false });
+  });
 });
 
 describe('replay (POST /api/rtb/auctions/{id}/replay)', () => {
