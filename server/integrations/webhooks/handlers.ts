@@ -12,7 +12,7 @@ import { NO_DELIVERIES } from '../../platform/deliveries/queries.js';
 import { attemptsOf, cancelPendingDeliveries, findDelivery, listDeliveries, queuePing, replayDelivery, retargetPendingDeliveries } from './deliveries.js';
 import { cancelledDeliveryError, MANUAL_DISABLE_REASON } from './disable-policy.js';
 import { endpointPatch, normaliseEvents, presentDelivery, presentEndpoint, presentEndpointWithSecret } from './mapping.js';
-import { deleteEndpointInOrg, endpointCounts, endpointDeliveryCounts, findEndpointInOrg, insertEndpoint, listEndpointsInOrg, updateEndpointInOrg } from './queries.js';
+import { deleteEndpointInOrg, endpointCounts, endpointDeliveryCounts, findEndpointInOrg, insertEndpoint, listEndpointsInOrg, lockEndpointInOrg, updateEndpointInOrg } from './queries.js';
 import { newSigningSecret } from './secret.js';
 
 type WebhookOps =
@@ -78,11 +78,15 @@ export function createWebhookEndpointHandlers({ db, outboundPolicy }: Deps): Han
 
     async updateWebhookEndpoint(ctx) {
       const { orgId } = ctx.principal();
-      const current = await ownEndpoint(orgId, ctx.params.id);
+      const { id } = await ownEndpoint(orgId, ctx.params.id);
       await checkUrl(ctx.body.url);
-      const patch = endpointPatch(ctx.body, current, new Date());
       const row = await inTransaction(db, async (trx) => {
-        const updated = await updateEndpointInOrg(trx, orgId, current.id, patch);
+        // The change is worked out from the row as it is once held: the delivery worker may have
+        // disabled the endpoint since it was read (then "isActive: true" is a change, not a no-op).
+        const current = await lockEndpointInOrg(trx, orgId, id);
+        if (!current) return undefined;
+        const patch = endpointPatch(ctx.body, current, new Date());
+        const updated = await updateEndpointInOrg(trx, orgId, id, patch);
         if (!updated) return undefined;
         if (patch.is_active === false) await cancelPendingDeliveries(trx, orgId, updated.id, cancelledDeliveryError(MANUAL_DISABLE_REASON));
         if (patch.url !== undefined && patch.url !== current.url) await retargetPendingDeliveries(trx, orgId, updated.id, patch.url);

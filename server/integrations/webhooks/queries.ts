@@ -12,6 +12,11 @@ export function findEndpointInOrg(db: Db, orgId: string, id: string): Promise<We
   return db.selectFrom('webhook_endpoints').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }
 
+/** The endpoint held for a change (in a transaction): the delivery worker's disable waits, or is seen. */
+export function lockEndpointInOrg(trx: Db, orgId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+  return trx.selectFrom('webhook_endpoints').selectAll().where('org_id', '=', orgId).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
 export function insertEndpoint(db: Db, values: NewWebhookEndpoint): Promise<WebhookEndpointRow> {
   return db.insertInto('webhook_endpoints').values(values).returningAll().executeTakeFirstOrThrow();
 }
