@@ -2,16 +2,17 @@
 // for good. Permanent failures end a delivery at once: the guard refused the address or the URL,
 // or the receiver answered a 4xx other than 408 / 429 (retrying the same request cannot change its
 // mind). Otherwise the n-th failed try is retried after retryBaseMs × 2^(n-1), up to maxAttempts.
-// The receiver's answer is its status line: a body too large to read (answerOf) changes nothing.
+// The receiver's answer is its status line: a body too large to read, or one that stalls or breaks
+// off after the status line (answerOf), changes nothing.
 import type { OutboundResult } from '../http/outbound/guarded-client.js';
 
 /**
- * A try's result as the worker judges it: a response whose body was larger than the client reads
- * is still the receiver's answer, with its status (the worker never needs the body) — a 2xx with a
- * large page delivered, not a failure to send again.
+ * A try's result as the worker judges it: once the status line has arrived it is the receiver's
+ * answer (the worker never needs the body) — a 2xx whose page is larger than the client reads, or
+ * that stalls past the time-out or breaks off, is delivered, not a failure to send again.
  */
 export function answerOf(result: OutboundResult): OutboundResult {
-  if (result.ok || result.kind !== 'too_large' || result.status === undefined) return result;
+  if (result.ok || result.status === undefined) return result;
   return { ok: true, status: result.status, headers: {}, body: '', durationMs: result.durationMs };
 }
 

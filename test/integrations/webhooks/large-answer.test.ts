@@ -1,13 +1,15 @@
 // A receiver's answer is its status line: a 2xx delivers even when the body that comes with it is
 // larger than the worker reads (64 KiB — a framework's HTML page, an echo of the event). It was
 // counted as a failed try: the event was POSTed again and again (8 times), the delivery ended
-// failed, and ten such events disabled an endpoint that had taken every one of them.
+// failed, and ten such events disabled an endpoint that had taken every one of them. The same for
+// a 2xx whose page stalls past the time-out after its status line.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_QUEUE } from '../../../server/integrations/webhooks/queue.js';
 import { createDeliveryDispatcher } from '../../../server/platform/deliveries/worker.js';
 import type { DeliveryOptions } from '../../../server/platform/deliveries/types.js';
+import { deliverDue } from '../../../server/platform/deliveries/worker.js';
 import { raiseEvent } from '../../../server/platform/events/raise.js';
 import { createOutboundPolicy } from '../../../server/platform/http/outbound/url-policy.js';
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
@@ -30,7 +32,11 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => {
       received.push(req.url ?? '');
-      if (req.url === '/chunked') {
+      if (req.url === '/stalled') {
+        // The status line and a first part of the page, then nothing until the worker gives up.
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.write('<html>');
+      } else if (req.url === '/chunked') {
         res.writeHead(200, { 'content-type': 'text/html' });
         for (let i = 0; i < 10; i += 1) res.write(BIG.slice(0, 10_000));
         res.end();
@@ -71,5 +77,16 @@ describe('a receiver answering with a large body', () => {
     await drain(t, options);
     const [row] = await deliveryRows(t, failing.id);
     expect(row).toMatchObject({ status: 'failed', attempts: WEBHOOK_QUEUE.maxAttempts, last_error: 'HTTP 500' });
+  });
+
+  it('a 2xx whose page never finishes is delivered: the status line was the answer, the event is not sent again', async () => {
+    const stalled = await createEndpoint(owner, { url: `${url}/stalled`, events: ['*'] });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    const impatient = { ...WEBHOOK_QUEUE, timeoutMs: 300 };
+    while ((await deliverDue(t.db, impatient, options)) > 0);
+    expect(received.filter((u) => u === '/stalled')).toHaveLength(1);
+    const [row] = await deliveryRows(t, stalled.id);
+    expect(row).toMatchObject({ status: 'delivered', attempts: 1, last_error: null });
+    expect((await attemptRows(t, row!.id)).map((a) => a.http_status)).toEqual([200]);
   });
 });
