@@ -2410,8 +2410,10 @@ export interface paths {
          *     click id appears. A report that names no tag is stored but applied to no organisation's
          *     sessions (a click id alone cannot say whose visitor it was): its answer says so in
          *     `warnings`. An inactive tag still receives reports (conversions arrive after the click).
-         *     A conversion becomes a conversion event of the session (`eventType`, `conversionValue`),
-         *     linked to the session's latest call when it has one. Only with the organisation's
+         *     A conversion becomes one conversion event (`eventType`, `conversionValue`) — when several
+         *     sessions share the click id (one visitor's return visits), on the one with the visitor's
+         *     latest call, else the most recent; every one of them gets RedTrack's fields — linked to
+         *     the session's latest call when it has one. Only with the organisation's
          *     postback secret (`secret`, see rotateRedtrackPostbackSecret): a conversion without it is
          *     stored as unverified and applied to no session (202, `linkedSessions` 0, a warning), so a
          *     forged conversion never reaches conversion events or revenue.

@@ -72,8 +72,35 @@ export async function findReportSessions(db: Db, target: { orgId: string; sessio
   return target.clickid === undefined ? [] : lookup('clickid', target.clickid);
 }
 
-/** Applies a report to one session: RedTrack's fields on the session, and its conversion event. */
-export async function applyReportToSession(db: Db, session: SessionRef, kind: RedtrackKind, report: RedtrackReport, eventId: string): Promise<void> {
+/**
+ * Of the sessions one report names (one visitor's, sharing a click id), the one its conversion
+ * belongs to — a report is one conversion, recorded once: the session of the call the report names
+ * (callSid), else the one with the latest call, else the most recently seen (`sessions` come in that
+ * order).
+ */
+export async function conversionSessionOf(db: Db, sessions: readonly SessionRef[], callSid: string | undefined): Promise<SessionRef | undefined> {
+  const [latest] = sessions;
+  if (latest === undefined || sessions.length === 1) return latest;
+  const { rows } = await sql<{ session_id: string }>`
+    SELECT visitor_session_id::text AS session_id FROM calls
+    WHERE org_id = ${latest.orgId} AND visitor_session_id IN (${sql.join(sessions.map((s) => sql`${s.id}::bigint`))})
+    ORDER BY COALESCE(call_sid = ${callSid ?? null}::text, false) DESC, id DESC LIMIT 1`.execute(db);
+  const withCall = rows[0]?.session_id;
+  return sessions.find((s) => s.id === withCall) ?? latest;
+}
+
+/**
+ * Applies a report to one session: RedTrack's fields on the session, and — when `recordConversion`
+ * (the one session its conversion belongs to) — its conversion event.
+ */
+export async function applyReportToSession(
+  db: Db,
+  session: SessionRef,
+  kind: RedtrackKind,
+  report: RedtrackReport,
+  eventId: string,
+  recordConversion = true,
+): Promise<void> {
   const patch = JSON.stringify(redtrackDataPatch(kind, report));
   const fill = kind === 'session' ? sessionFill(report) : { utmSource: null, utmMedium: null, landingUrl: null, referrer: null, userAgent: null };
   const clickIds = JSON.stringify(report.clickid === undefined ? {} : { clickid: report.clickid });
@@ -88,7 +115,7 @@ export async function applyReportToSession(db: Db, session: SessionRef, kind: Re
       user_agent = COALESCE(user_agent, ${fill.userAgent})
     WHERE id = ${session.id} AND org_id = ${session.orgId}`.execute(db);
 
-  const event = reportEvent(kind, report, eventId);
+  const event = recordConversion ? reportEvent(kind, report, eventId) : null;
   if (!event) return;
   // The call: the one named by callSid when it is this session's, else the session's latest.
   const named = report.callSid === undefined ? sql`NULL::integer` : sql`(SELECT id FROM calls WHERE call_sid = ${report.callSid} AND org_id = ${session.orgId} AND visitor_session_id = ${session.id})`;

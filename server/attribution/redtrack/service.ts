@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Db, RedtrackKind } from '../../../db/types.js';
 import { inTransaction } from '../../platform/common/transaction.js';
-import { addLinkedSessions, applyReportToSession, claimWaitingReports, findReportSessions, lockClickid, storeReport } from './queries.js';
+import { addLinkedSessions, applyReportToSession, claimWaitingReports, conversionSessionOf, findReportSessions, lockClickid, storeReport } from './queries.js';
 import { reportFingerprint, type RedtrackReport } from './report.js';
 
 export interface Receipt {
@@ -34,7 +34,8 @@ export async function receiveReport(
     if (!stored.created) return { eventId: Number(stored.id), duplicate: true, linkedSessions: stored.linkedSessions };
     if (orgId === null) return { eventId: Number(stored.id), duplicate: false, linkedSessions: 0 };
     const sessions = await findReportSessions(trx, { orgId, sessionId: report.sessionId, clickid: report.clickid });
-    for (const session of sessions) await applyReportToSession(trx, session, kind, report, stored.id);
+    const converted = await conversionSessionOf(trx, sessions, report.callSid);
+    for (const session of sessions) await applyReportToSession(trx, session, kind, report, stored.id, session === converted);
     const linkedSessions = sessions.length === 0 ? 0 : await addLinkedSessions(trx, stored.id, sessions.length);
     return { eventId: Number(stored.id), duplicate: false, linkedSessions };
   });

@@ -159,6 +159,38 @@ describe('RedTrack reports on known sessions', () => {
     ]);
   });
 
+  it('records one conversion per report when several sessions share its click id: on the session with the call', async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550912' }]);
+    const { rule } = await makePool(t.db, owner.orgId, { numbers: 1, campaignId: campaign.id });
+    const { tagCode } = await insertTag(t.db, owner.orgId, { campaignId: campaign.id, poolId: rule.poolId });
+    // The visitor came back twice (three sessions, one click id); the call was made in the first.
+    const number = await visit(tagCode, 'rt_multi_1', 'rt_click_multi');
+    const sid = callSid();
+    await voice(t, sid, number!);
+    const call = await callRow(t, sid);
+    await visit(tagCode, 'rt_multi_2', 'rt_click_multi');
+    await visit(tagCode, 'rt_multi_3', 'rt_click_multi');
+
+    const sale = await report('conversion', { clickid: 'rt_click_multi', eventType: 'sale', conversionValue: 40 }, tagCode);
+    expect(sale.status).toBe(202);
+    expect(sale.receipt.linkedSessions).toBe(3);
+    const recorded = [];
+    for (const sessionId of ['rt_multi_1', 'rt_multi_2', 'rt_multi_3']) {
+      recorded.push(...(await eventsOf(owner, sessionId)).filter((e) => e.source === 'redtrack').map((e) => [e.sessionId, e.callId, e.eventValue]));
+      // Every session still carries RedTrack's fields.
+      expect((await sessionOf(owner, sessionId))?.redtrackData).toMatchObject({ clickid: 'rt_click_multi' });
+    }
+    expect(recorded).toEqual([['rt_multi_1', call.id, 40]]);
+
+    // Without a call: the most recent session gets it, once.
+    await visit(tagCode, 'rt_multi_nocall_1', 'rt_click_multi_nocall');
+    await visit(tagCode, 'rt_multi_nocall_2', 'rt_click_multi_nocall');
+    await t.db.updateTable('visitor_sessions').set({ last_seen_at: new Date(Date.now() + 60_000) }).where('session_id', '=', 'rt_multi_nocall_2').execute();
+    await report('conversion', { clickid: 'rt_click_multi_nocall', eventType: 'lead', conversionValue: 7 }, tagCode);
+    expect((await eventsOf(owner, 'rt_multi_nocall_1')).filter((e) => e.source === 'redtrack')).toEqual([]);
+    expect((await eventsOf(owner, 'rt_multi_nocall_2')).filter((e) => e.source === 'redtrack').map((e) => e.eventValue)).toEqual([7]);
+  });
+
   it('records call quality by session id, on the call it names when that call is the session\'s', async () => {
     const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550912' }]);
     const { rule } = await makePool(t.db, owner.orgId, { numbers: 1, campaignId: campaign.id });
