@@ -37,7 +37,7 @@ module.exports = {
       severity: 'error',
       comment: 'rtb/engine/ is the auction itself: pure logic and the bid transport, no database, no HTTP routes.',
       from: { path: '^server/rtb/engine/' },
-      to: { path: '^(server/|db/)', pathNot: ['^server/rtb/engine/', '^server/platform/http/outbound/', '^server/platform/common/(phone|bounded-memo)\\.ts$', '^db/types\\.ts$'] },
+      to: { path: '^(server/|db/)', pathNot: ['^server/rtb/engine/', '^server/platform/http/outbound/', '^server/platform/common/(phone|bounded-memo|money)\\.ts$', '^db/types\\.ts$'] },
     },
     {
       name: 'routing-and-flows-are-pure',

@@ -2,7 +2,7 @@
 // 2 decimals (70 = 70 %), as seed 004 shows them; durations seconds with 2 decimals; money 4 decimals.
 import { type BucketRow, statusClass, type StatusClass } from './call-figures.js';
 import type { CostRow } from './cost-figures.js';
-import { roundMoney } from './pricing.js';
+import { roundMoney } from '../../platform/common/money.js';
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 

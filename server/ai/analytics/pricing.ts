@@ -9,6 +9,7 @@
 // `total` is the sum of the rounded components, so a breakdown always adds up to its total.
 // A quantity that is negative or not a finite number counts as 0.
 import type { AiRates } from '../../platform/ai-config.js';
+import { roundMoney } from '../../platform/common/money.js';
 
 export interface CallUsage {
   /** The call's length, seconds (0 for a text session). */
@@ -29,18 +30,6 @@ export interface CostBreakdown {
   total: number;
 }
 
-const SCALE = 10_000;
-
-/**
- * Half-up to 4 decimals. The product is first cut to 12 significant digits, so that binary noise
- * (0.00015 × 3 = 0.00045000000000000004, or …0449999) cannot move a value across a half.
- */
-export function roundMoney(value: number): number {
-  if (!Number.isFinite(value)) return 0;
-  const scaled = Number((value * SCALE).toPrecision(12));
-  const rounded = Math.sign(scaled) * Math.round(Math.abs(scaled));
-  return rounded / SCALE + 0; // + 0: never -0
-}
 
 const quantity = (n: number): number => (Number.isFinite(n) && n > 0 ? n : 0);
 

@@ -1,5 +1,6 @@
 // The bid adapter, prebid-server style: pure functions that build one target's bid request and
 // parse its answer. No I/O, no clock (the caller passes `now`), never throws.
+import { roundMoney } from '../../platform/common/money.js';
 import { E164 } from '../../platform/common/phone.js';
 import { auditText, secretForms } from './audit.js';
 import { readPath } from './json-path.js';
@@ -201,11 +202,6 @@ export function isValidDestination(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 256 && (E164.test(value) || SIP_URI.test(value));
 }
 
-/** Rounds money to 4 decimals (half away from zero, robust to binary representation). */
-export function roundMoney(x: number): number {
-  const r = Math.round(Math.abs(x) * 1e4 + 1e-7) / 1e4;
-  return x < 0 ? -r : r;
-}
 
 function toNumber(v: unknown): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;

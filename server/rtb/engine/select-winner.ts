@@ -7,7 +7,7 @@
 //   and never above the winner's bid; with a single valid bid, the winner's minBidAmount (capped
 //   at the bid). The reserve keeps the price monotonic: adding a low competitor can never make
 //   the winner pay less than it would pay alone.
-import { roundMoney } from './adapter.js';
+import { roundMoney } from '../../platform/common/money.js';
 import type { AuctionType } from './types.js';
 
 export interface Candidate {

@@ -1,7 +1,8 @@
 // The pure price of one AI call: billing rules and rounding, case by case.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_AI_RATES, type AiRates } from '../../../server/platform/ai-config.js';
-import { billedMinutes, type CallUsage, priceCall, roundMoney } from '../../../server/ai/analytics/pricing.js';
+import { billedMinutes, type CallUsage, priceCall } from '../../../server/ai/analytics/pricing.js';
+import { roundMoney } from '../../../server/platform/common/money.js';
 
 const none: CallUsage = { callSeconds: 0, sttSeconds: 0, promptTokens: 0, completionTokens: 0, ttsCharacters: 0 };
 const CUSTOM: AiRates = { telephonyPerMinute: 0.01, sttPerMinute: 0.02, llmInputPer1kTokens: 0.5, llmOutputPer1kTokens: 1.5, ttsPer1kCharacters: 0.25 };
