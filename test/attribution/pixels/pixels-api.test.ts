@@ -139,14 +139,16 @@ describe('tracking pixels: tenancy and roles', () => {
     }
   });
 
-  it('lets agents read and managers write; agents cannot write', async () => {
+  it('lets managers read and write; agents neither (postback URLs carry the networks\' tokens)', async () => {
     const agent = await addMember(t, owner, 'agent');
     const manager = await addMember(t, owner, 'manager');
     const made = await manager.client.POST('/api/tracking-pixels', { body: { ...SEED_000, name: 'By manager' } });
     expect(made.response.status).toBe(201);
     const id = made.data!.id;
-    expect((await agent.client.GET('/api/tracking-pixels')).response.status).toBe(200);
-    expect((await agent.client.GET('/api/tracking-pixels/{id}', path(id))).response.status).toBe(200);
+    expect((await agent.client.GET('/api/tracking-pixels')).response.status).toBe(403);
+    expect((await agent.client.GET('/api/tracking-pixels/{id}', path(id))).response.status).toBe(403);
+    expect((await manager.client.GET('/api/tracking-pixels')).response.status).toBe(200);
+    expect((await manager.client.GET('/api/tracking-pixels/{id}', path(id))).response.status).toBe(200);
     expect((await agent.client.POST('/api/tracking-pixels', { body: SEED_000 })).response.status).toBe(403);
     expect((await agent.client.PUT('/api/tracking-pixels/{id}', { ...path(id), body: { name: 'x' } })).response.status).toBe(403);
     expect((await agent.client.DELETE('/api/tracking-pixels/{id}', path(id))).response.status).toBe(403);

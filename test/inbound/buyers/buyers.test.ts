@@ -392,7 +392,7 @@ describe('campaign buyers', () => {
     expect(await assignmentRows({ buyerId: kept.id })).toEqual([expect.objectContaining({ campaign_id: c2.id })]);
   });
 
-  it('applies the role matrix: agents read, managers create/update/assign, admins delete', async () => {
+  it('applies the role matrix: agents nothing (payouts, numbers, caps), managers read/create/update/assign, admins delete', async () => {
     const agent = await addMember(t, owner, 'agent');
     const manager = await addMember(t, owner, 'manager');
     const admin = await addMember(t, owner, 'admin');
@@ -400,9 +400,12 @@ describe('campaign buyers', () => {
     const buyer = await createBuyer(owner.client, { name: 'Role buyer' });
     const id = String(buyer.id);
 
-    expect((await agent.client.GET('/api/buyers')).response.status).toBe(200);
-    expect((await agent.client.GET('/api/buyers/{id}', { params: { path: { id } } })).response.status).toBe(200);
-    expect((await agent.client.GET('/api/campaigns/{id}/buyers', { params: { path: { id: campaign.id } } })).response.status).toBe(200);
+    expect((await agent.client.GET('/api/buyers')).response.status).toBe(403);
+    expect((await agent.client.GET('/api/buyers/{id}', { params: { path: { id } } })).response.status).toBe(403);
+    expect((await agent.client.GET('/api/campaigns/{id}/buyers', { params: { path: { id: campaign.id } } })).response.status).toBe(403);
+    expect((await manager.client.GET('/api/buyers')).response.status).toBe(200);
+    expect((await manager.client.GET('/api/buyers/{id}', { params: { path: { id } } })).response.status).toBe(200);
+    expect((await manager.client.GET('/api/campaigns/{id}/buyers', { params: { path: { id: campaign.id } } })).response.status).toBe(200);
     const agentCreate = await agent.client.POST('/api/buyers', { body: { name: 'Agent made', phoneNumber: '+12125551111' } });
     expect(agentCreate.response.status).toBe(403);
     expect(agentCreate.error?.code).toBe('FORBIDDEN');

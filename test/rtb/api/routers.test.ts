@@ -133,14 +133,15 @@ describe('RTB routers', () => {
     expect(list.data?.map((r) => r.id)).not.toContain(router.id);
   });
 
-  it('applies the role matrix: agents read, managers write, admins delete', async () => {
+  it('applies the role matrix: agents nothing, managers read and write, admins delete', async () => {
     const router = await createRouter(owner.client, { name: 'Roles' });
     const agent = await addMember(t, owner, 'agent');
     const manager = await addMember(t, owner, 'manager');
     const admin = await addMember(t, owner, 'admin');
-    const agentList = await agent.client.GET('/api/rtb/routers');
-    expect(agentList.response.status).toBe(200);
-    expect(agentList.data?.map((r) => r.id)).toContain(router.id);
+    expect((await agent.client.GET('/api/rtb/routers')).response.status).toBe(403);
+    const managerList = await manager.client.GET('/api/rtb/routers');
+    expect(managerList.response.status).toBe(200);
+    expect(managerList.data?.map((r) => r.id)).toContain(router.id);
     const agentCreate = await agent.client.POST('/api/rtb/routers', { body: { name: 'Nope' } });
     expect(agentCreate.response.status).toBe(403);
     expect(agentCreate.error?.code).toBe('FORBIDDEN');

@@ -152,9 +152,9 @@ describe('RTB targets: create and read', () => {
     const list = await owner.client.GET('/api/rtb/targets');
     const one = await owner.client.GET('/api/rtb/targets/{id}', path(id));
     const put = await owner.client.PUT('/api/rtb/targets/{id}', { ...path(id), body: { name: 'Still secretive' } });
-    const agent = await addMember(t, owner, 'agent');
-    const agentList = await agent.client.GET('/api/rtb/targets');
-    for (const res of [created, list, one, put, agentList]) {
+    const manager = await addMember(t, owner, 'manager');
+    const managerList = await manager.client.GET('/api/rtb/targets');
+    for (const res of [created, list, one, put, managerList]) {
       expect(res.response.status).toBeLessThan(300);
       const text = JSON.stringify(res.data);
       expect(text).not.toContain(secret);
@@ -184,8 +184,8 @@ describe('RTB targets: create and read', () => {
       },
     });
     expect(created.response.status).toBe(201);
-    const agent = await addMember(t, owner, 'agent');
-    const one = await agent.client.GET('/api/rtb/targets/{id}', path(created.data!.id));
+    const manager = await addMember(t, owner, 'manager');
+    const one = await manager.client.GET('/api/rtb/targets/{id}', path(created.data!.id));
     for (const res of [created, one]) {
       const text = JSON.stringify(res.data);
       expect(text).not.toContain(password);
@@ -408,14 +408,17 @@ describe('RTB targets: update and delete', () => {
     expect(await targetRow(target.id)).toBeUndefined();
   });
 
-  it('applies the role matrix: agents read, managers write, admins delete', async () => {
+  it('applies the role matrix: agents nothing (bid endpoints, prices), managers read and write, admins delete', async () => {
     const target = await createTarget(owner.client, { name: 'Roles' });
     const agent = await addMember(t, owner, 'agent');
     const manager = await addMember(t, owner, 'manager');
     const admin = await addMember(t, owner, 'admin');
-    expect((await agent.client.GET('/api/rtb/targets')).response.status).toBe(200);
-    expect((await agent.client.GET('/api/rtb/targets/{id}', path(target.id))).response.status).toBe(200);
-    expect((await agent.client.GET('/api/rtb/targets/{id}/uptime', path(target.id))).response.status).toBe(200);
+    expect((await agent.client.GET('/api/rtb/targets')).response.status).toBe(403);
+    expect((await agent.client.GET('/api/rtb/targets/{id}', path(target.id))).response.status).toBe(403);
+    expect((await agent.client.GET('/api/rtb/targets/{id}/uptime', path(target.id))).response.status).toBe(403);
+    expect((await manager.client.GET('/api/rtb/targets')).response.status).toBe(200);
+    expect((await manager.client.GET('/api/rtb/targets/{id}', path(target.id))).response.status).toBe(200);
+    expect((await manager.client.GET('/api/rtb/targets/{id}/uptime', path(target.id))).response.status).toBe(200);
     const agentCreate = await agent.client.POST('/api/rtb/targets', { body: { name: 'Nope', endpointUrl: 'https://bids.example.com/' } });
     expect(agentCreate.response.status).toBe(403);
     expect(agentCreate.error?.code).toBe('FORBIDDEN');
@@ -523,8 +526,9 @@ describe('RTB targets: campaign assignments', () => {
     const body = { assignments: [{ targetId: target.id }] };
     expect((await agent.client.PUT('/api/campaigns/{id}/rtb-targets', { ...campaignPath, body })).response.status).toBe(403);
     expect((await manager.client.PUT('/api/campaigns/{id}/rtb-targets', { ...campaignPath, body })).response.status).toBe(200);
-    const agentList = await agent.client.GET('/api/campaigns/{id}/rtb-targets', campaignPath);
-    expect(agentList.data?.map((x) => x.rtbTargetId)).toEqual([target.id]);
+    expect((await agent.client.GET('/api/campaigns/{id}/rtb-targets', campaignPath)).response.status).toBe(403);
+    const managerList = await manager.client.GET('/api/campaigns/{id}/rtb-targets', campaignPath);
+    expect(managerList.data?.map((x) => x.rtbTargetId)).toEqual([target.id]);
     await owner.client.DELETE('/api/rtb/targets/{id}', path(target.id));
     expect((await owner.client.GET('/api/campaigns/{id}/rtb-targets', campaignPath)).data).toEqual([]);
   });
