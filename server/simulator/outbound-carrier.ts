@@ -1,7 +1,8 @@
 // The simulated carrier's part of an outbound call (the dialer's placeCall), as Twilio plays it:
 // status callbacks for the events asked (initiated, ringing, answered, completed — in that order,
 // numbered by SequenceNumber); busy / failed / no answer end the call there (no answer after the
-// call's timeout); otherwise the answer webhook is requested and its TwiML played, and with
+// call's timeout, also for a party that would answer only after it); otherwise the answer webhook
+// is requested and its TwiML played, and with
 // answering-machine detection its result is POSTed to the AMD callback (a person: `human` after
 // 2 s; a machine: `machine_end_beep` when its greeting ends with DetectMessageEnd, `machine_start`
 // after 2 s with Enable). The called person hangs up after talking PERSON_TALK_SEC seconds; a
@@ -23,6 +24,8 @@ const MACHINE_RECORDING_SEC = 20;
 /** What <Say> / <Play> take when the simulator cannot know (no audio is fetched). */
 const SPOKEN_SEC = 3;
 const MAX_DOCUMENTS = 50;
+/** calls.create's Timeout when none is given (Twilio's default). */
+const DEFAULT_RING_TIMEOUT_SEC = 60;
 /** How often (simulated seconds) call control is looked at while the call waits: about as soon as Twilio applies an update. */
 const CONTROL_POLL_SEC = 1;
 
@@ -97,10 +100,14 @@ export async function playOutbound(
 
   await status('initiated', { CallStatus: 'initiated' });
   await status('ringing', { CallStatus: 'ringing' });
-  if (behaviour.kind !== 'person' && behaviour.kind !== 'machine') {
-    await io.wait(behaviour.kind === 'no-answer' ? (input.timeoutSeconds ?? 60) : 1);
-    await status('completed', { CallStatus: behaviour.kind, CallDuration: '0' });
-    return { status: behaviour.kind, durationSec: 0, answeredBy: null };
+  // Twilio gives up after the call's Timeout: a party that would answer later is no answer.
+  const ringTimeout = input.timeoutSeconds ?? DEFAULT_RING_TIMEOUT_SEC;
+  const answers = behaviour.kind === 'person' || behaviour.kind === 'machine';
+  if (!answers || behaviour.answerAfterSec >= ringTimeout) {
+    const final = answers ? 'no-answer' : behaviour.kind;
+    await io.wait(final === 'no-answer' ? ringTimeout : 1);
+    await status('completed', { CallStatus: final, CallDuration: '0' });
+    return { status: final, durationSec: 0, answeredBy: null };
   }
 
   await io.wait(behaviour.answerAfterSec);

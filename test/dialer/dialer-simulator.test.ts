@@ -23,7 +23,7 @@ beforeAll(async () => {
   const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
   callerId = (await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber } })).data!.phoneNumber;
   groupId = (await owner.client.POST('/api/agent-groups', { body: { name: 'Closers' } })).data!.id;
-  for (const [i, phone] of ['+13125550180', '+13125550181'].entries()) {
+  for (const [i, phone] of ['+13125550280', '+13125550281'].entries()) {
     const agent = (await owner.client.POST('/api/agents', { body: { name: `Agent ${i + 1}`, phone, groupId } })).data!;
     await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent.id } }, body: { status: 'available' } });
     agentIds.push(agent.id);

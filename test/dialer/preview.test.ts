@@ -46,8 +46,8 @@ beforeAll(async () => {
   const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
   callerId = (await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber } })).data!.phoneNumber;
   groupId = (await owner.client.POST('/api/agent-groups', { body: { name: 'Previewers' } })).data!.id;
-  ownAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Own', phone: '+13125550190', groupId, userId: agentUser.id } })).data!.id;
-  otherAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Other', phone: '+13125550191', groupId } })).data!.id;
+  ownAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Own', phone: '+13125550290', groupId, userId: agentUser.id } })).data!.id;
+  otherAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Other', phone: '+13125550291', groupId } })).data!.id;
   for (const id of [ownAgentId, otherAgentId]) await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id } }, body: { status: 'available' } });
 });
 afterAll(async () => t?.close());
@@ -175,10 +175,10 @@ describe("agents' working hours and concurrent-call limit", () => {
       Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [day, { start, end }]));
     // Working 10:00–18:00 in a zone where it is night now: off shift.
     const offShift = (
-      await owner.client.POST('/api/agents', { body: { name: 'Night', phone: '+13125550192', groupId: group, timeZone: nightZone(), workingHours: allWeek('10:00', '18:00') } })
+      await owner.client.POST('/api/agents', { body: { name: 'Night', phone: '+13125550292', groupId: group, timeZone: nightZone(), workingHours: allWeek('10:00', '18:00') } })
     ).data!.id;
     const double = (
-      await owner.client.POST('/api/agents', { body: { name: 'Double', phone: '+13125550193', groupId: group, timeZone: daytimeZone(), workingHours: allWeek('08:00', '20:00'), maxConcurrentCalls: 2 } })
+      await owner.client.POST('/api/agents', { body: { name: 'Double', phone: '+13125550293', groupId: group, timeZone: daytimeZone(), workingHours: allWeek('08:00', '20:00'), maxConcurrentCalls: 2 } })
     ).data!.id;
     for (const id of [offShift, double]) await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id } }, body: { status: 'available' } });
     expect(await takingAgentCount(t.db, owner.orgId, group, new Date())).toBe(1);
@@ -207,7 +207,7 @@ describe("agents' working hours and concurrent-call limit", () => {
 
   it('an available agent of maxConcurrentCalls 1 whose call has not ended is neither counted by the pacing nor claimed', async () => {
     const group = (await owner.client.POST('/api/agent-groups', { body: { name: 'Single' } })).data!.id;
-    const single = (await owner.client.POST('/api/agents', { body: { name: 'Single', phone: '+13125550194', groupId: group } })).data!.id;
+    const single = (await owner.client.POST('/api/agents', { body: { name: 'Single', phone: '+13125550294', groupId: group } })).data!.id;
     const campaign = (await owner.client.POST('/api/campaigns', { body: { name: 'Single', direction: 'outbound', callerId, agentGroupId: group } })).data!;
     const call = (n: number) => ({ org_id: owner.orgId, call_sid: `CA${'d'.repeat(31)}${n}`, direction: 'outbound' as const, campaign_id: campaign.id, source: 'simulator' as const, to_number: `+1415555014${n}` });
     // Its call still open (the lead's leg), the agent available again (its own leg ended).

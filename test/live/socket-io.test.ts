@@ -48,8 +48,8 @@ beforeAll(async () => {
   const found = await owner.client.GET('/api/phone-numbers/search', { params: { query: { limit: 1 } } });
   callerId = (await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: found.data!.numbers[0]!.phoneNumber } })).data!.phoneNumber;
   groupId = (await owner.client.POST('/api/agent-groups', { body: { name: 'Live agents' } })).data!.id;
-  ownAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Own agent', phone: '+13125550170', groupId, userId: agentUser.id } })).data!.id;
-  otherAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Other agent', phone: '+13125550171', groupId } })).data!.id;
+  ownAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Own agent', phone: '+13125550270', groupId, userId: agentUser.id } })).data!.id;
+  otherAgentId = (await owner.client.POST('/api/agents', { body: { name: 'Other agent', phone: '+13125550271', groupId } })).data!.id;
 });
 
 afterAll(async () => {
@@ -201,7 +201,7 @@ describe('a dialer call, live', () => {
     for (const id of [ownAgentId, otherAgentId]) await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id } }, body: { status: 'available' } });
     const zone = daytimeZone();
     const campaign = (await owner.client.POST('/api/campaigns', { body: { name: 'Live dial', direction: 'outbound', callerId, agentGroupId: groupId, timeZone: zone } })).data!;
-    for (const phone of ['+14155550161', '+14155550162']) {
+    for (const phone of ['+14155550261', '+14155550262']) {
       await owner.client.POST('/api/leads', { body: { phone, campaignId: campaign.id, firstName: 'Lee', lastName: `Caller ${phone.slice(-2)}`, notes: 'From the live test', timeZone: zone } });
     }
     await owner.client.POST('/api/campaigns/{id}/start', { params: { path: { id: campaign.id } } });

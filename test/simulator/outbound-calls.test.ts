@@ -118,6 +118,24 @@ describe('the simulated carrier plays an outbound call', () => {
     expect(requests.map((r) => r.params.CallStatus)).toEqual(['no-answer']);
   });
 
+  it('a person who would pick up only after the call\'s timeout is no answer at the timeout, as with Twilio', async () => {
+    const { io, requests, clock } = fakeIo({ '/answer': '<Response><Dial><Conference>room-late</Conference></Dial></Response>' });
+    // …0145 answers after 45 s; the dialer lets a call ring for 30 s.
+    const played = await playOutbound(call('+14155550145', { timeoutSeconds: 30 }), { base: BASE }, io);
+    expect(played).toEqual({ status: 'no-answer', durationSec: 0, answeredBy: null });
+    expect(clock()).toBe(30);
+    expect(requests.map((r) => [r.path, r.params.CallStatus])).toEqual([
+      ['/status', 'initiated'],
+      ['/status', 'ringing'],
+      ['/status', 'no-answer'],
+    ]);
+    // Without a timeout Twilio rings for 60 s: …0199 is no answer after 60 s; …0159 answers.
+    const late = fakeIo({});
+    expect((await playOutbound(call('+14155550199'), { base: BASE }, late.io)).status).toBe('no-answer');
+    expect(late.clock()).toBe(60);
+    expect((await playOutbound(call('+14155550159'), { base: BASE }, fakeIo({}).io)).status).toBe('completed');
+  });
+
   it('a person: the answer webhook, AMD says human after 2 s, the conference lasts until they hang up', async () => {
     const { io, requests, clock } = fakeIo({ '/answer': '<Response><Dial><Conference>room-1</Conference></Dial></Response>' });
     const played = await playOutbound(call('+14155550105', { machineDetection: { mode: 'DetectMessageEnd', statusCallbackUrl: `${BASE}/amd` } }), { base: BASE }, io);

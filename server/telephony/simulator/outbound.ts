@@ -4,7 +4,8 @@
 //   …0001  busy                     …0003  failed (unreachable)
 //   …0002  no answer (rings until the call's timeout)
 //   …0004  an answering machine: answers after 3 s, its greeting lasts 8 s, then the beep
-//   …01NN  a person who answers after NN seconds (0100: at once) and talks for 30 s
+//   …01NN  a person who answers after NN seconds (0100: at once) and talks for 30 s; at or past
+//          the call's timeout (Twilio's default 60 s) Twilio has given up: no answer
 //   other  a person who answers after 3 s and talks for 30 s
 //
 // placeCall refuses what Twilio's adapter refuses (validation.ts), records the call (so call
