@@ -97,6 +97,11 @@ export function newCallSid(prefix: 'CA' | 'RE' = 'CA'): string {
   return `${prefix}${randomBytes(16).toString('hex')}`;
 }
 
+/** Where a fictional recording "is" (nothing is there: the simulator records no audio). */
+export function simulatedRecordingUrl(recordingSid: string): string {
+  return `https://simulator.invalid/recordings/${recordingSid}`;
+}
+
 /** The first voice webhook (before the call is answered). */
 export async function ring(script: CallScript, urls: CarrierUrls, io: CarrierIo): Promise<{ status: number; verbs: Verb[] }> {
   return request(io, urls.voiceUrl, script, urls, { CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01' });
@@ -173,7 +178,7 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
         const seconds = Math.min(RECORD_SEC, verb.maxLengthSec);
         await spend(seconds);
         const recordingSid = newCallSid('RE');
-        params = { RecordingSid: recordingSid, RecordingUrl: `https://simulator.invalid/recordings/${recordingSid}`, RecordingDuration: String(seconds) };
+        params = { RecordingSid: recordingSid, RecordingUrl: simulatedRecordingUrl(recordingSid), RecordingDuration: String(seconds) };
         next = verb.action;
       } else if (verb.verb === 'Redirect') {
         next = verb.url;

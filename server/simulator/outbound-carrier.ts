@@ -10,12 +10,13 @@
 // conference of that name (conferences.ts: join / leave / end callbacks with Twilio's parameters;
 // a participant with endConferenceOnExit leaving ends the others' calls). A <Connect><ConversationRelay>
 // answered by a person is played by `io.relay` (a scripted caller on our WebSocket), then its action
-// URL is posted with how the session ended. Every request goes
+// URL is posted with how the session ended. A call placed with Record=true gets its recording
+// status callback (`completed`) after it ends, when it was answered. Every request goes
 // through `post` (signed, to our own server); waits through `wait` (scaled by the caller). No SQL,
 // no HTTP of its own.
 import { CALL_STATUS_EVENTS, type CallStatusEvent } from '../telephony/types.js';
 import type { SimulatedOutboundCall } from '../telephony/simulator/simulator.js';
-import { type CarrierIo, relayActionParams, SIMULATOR_ACCOUNT_SID } from './carrier.js';
+import { type CarrierIo, newCallSid, relayActionParams, SIMULATOR_ACCOUNT_SID, simulatedRecordingUrl } from './carrier.js';
 import type { SimulatedConferences } from './conferences.js';
 import { describeVerb, readTwiml, type Verb } from './twiml-reader.js';
 
@@ -204,5 +205,24 @@ export async function playOutbound(
   if (amdAt !== null && amd) await post(amd.statusCallbackUrl, { AnsweredBy: 'unknown', MachineDetectionDuration: String(Math.round(elapsed * 1000)) });
   const durationSec = Math.round(elapsed);
   await status('completed', { CallStatus: 'completed', CallDuration: String(durationSec) });
+  // Record=true: the whole answered call was recorded; Twilio posts the recording when it is ready.
+  if (input.recordingStatusCallbackUrl !== undefined) {
+    const recordingSid = newCallSid('RE');
+    await request(
+      input.recordingStatusCallbackUrl,
+      {
+        AccountSid: SIMULATOR_ACCOUNT_SID,
+        CallSid: callSid,
+        RecordingSid: recordingSid,
+        RecordingUrl: simulatedRecordingUrl(recordingSid),
+        RecordingStatus: 'completed',
+        RecordingDuration: String(durationSec),
+        RecordingChannels: '1',
+        RecordingSource: 'OutboundAPI',
+        ErrorCode: '0',
+      },
+      false,
+    );
+  }
   return { status: 'completed', durationSec, answeredBy };
 }

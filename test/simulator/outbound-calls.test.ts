@@ -190,6 +190,27 @@ describe('the simulated carrier plays an outbound call', () => {
     expect(requests.map((r) => r.path)).toEqual(['/status', '/status', '/answer', '/status', '/abandon', '/status']);
   });
 
+  it('a recorded call (Record=true) posts its recording status callback once it ends; an unanswered one has no recording', async () => {
+    const recorded = { recordingStatusCallbackUrl: `${BASE}/recording` };
+    const { io, requests } = fakeIo({ '/answer': '<Response><Dial><Conference>room-rec</Conference></Dial></Response>' });
+    const played = await playOutbound(call('+14155550100', recorded), { base: BASE }, io);
+    expect(played.status).toBe('completed');
+    expect(requests.map((r) => r.path)).toEqual(['/status', '/status', '/answer', '/status', '/status', '/recording']);
+    expect(requests.at(-1)!.params).toMatchObject({
+      AccountSid: expect.stringMatching(/^AC/),
+      CallSid: 'CA0123456789abcdef0123456789abcdef',
+      RecordingSid: expect.stringMatching(/^RE[0-9a-f]{32}$/),
+      RecordingUrl: expect.stringMatching(/^https:\/\//),
+      RecordingStatus: 'completed',
+      RecordingDuration: '30',
+      RecordingSource: 'OutboundAPI',
+    });
+
+    const busy = fakeIo({});
+    await playOutbound(call('+14155550001', recorded), { base: BASE }, busy.io);
+    expect(busy.requests.map((r) => r.path)).toEqual(['/status', '/status', '/status']);
+  });
+
   it('a hang-up by call control ends the call at once', async () => {
     const { io, requests } = fakeIo({ '/answer': '<Response><Pause length="20"/><Say>never heard</Say></Response>' });
     let checks = 0;
