@@ -1,7 +1,8 @@
 // The simulated carrier's part of one inbound call, as Twilio plays it: the voice webhook
 // (CallStatus=ringing), then the TwiML it answered, verb by verb — a <Dial> rings the buyer, who
-// answers (and talks for `durationSec`), is busy, does not answer (rings for the <Dial> timeout)
-// or fails, as asked; its action URL gets the outcome (DialCallStatus, DialCallDuration); a
+// answers (and talks for `durationSec`), is busy, does not answer (rings for the <Dial> timeout;
+// so does one whose `ringSec` reaches that timeout: Twilio has given up by then) or fails,
+// as asked; its action URL gets the outcome (DialCallStatus, DialCallDuration); a
 // <Gather> gets the next digits (none left: it times out and the document goes on); a <Record>
 // leaves a fictional recording; a <Redirect> is followed; a <Connect><ConversationRelay> is played
 // by `io.relay` (relay-caller.ts: a scripted caller on our WebSocket) and its action URL gets how
@@ -153,8 +154,10 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
       let next: string | null = null;
       let params: Record<string, string> = {};
       if (verb.verb === 'Dial') {
-        const outcome = script.dialOutcomes[dials] ?? script.outcome;
+        const asked = script.dialOutcomes[dials] ?? script.outcome;
         dials += 1;
+        // Twilio stops ringing at the <Dial> timeout: a buyer who would pick up (or be busy) later is no-answer.
+        const outcome = (asked === 'answered' || asked === 'busy') && script.ringSec >= verb.timeoutSec ? 'no-answer' : asked;
         await spend(outcome === 'no-answer' ? verb.timeoutSec : outcome === 'failed' ? 0 : script.ringSec);
         if (outcome === 'answered') await spend(script.durationSec);
         const status = outcome === 'answered' ? 'completed' : outcome;

@@ -89,6 +89,22 @@ describe('POST /api/simulator/calls', () => {
     expect(await callRow(t, busy.data!.callSid)).toMatchObject({ revenue: null, status: 'completed' });
   });
 
+  it('a buyer who would pick up (or be busy) only after the <Dial> timeout is no-answer at the timeout, and is not paid', async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550381', payout: 20 }]);
+    // The campaign's <Dial timeout> is 30 s; the buyer would answer after 45 s of ringing.
+    const placed = await simulate(owner.client, { to: campaign.phoneNumber!, outcome: 'answered', ringSec: 45, durationSec: 90, timeScale: 0 });
+    expect(placed.status).toBe(201);
+    const dial = placed.data!.steps.find((s) => s.request.startsWith('/api/webhooks/dial-status'))!;
+    expect(dial.params.DialCallStatus).toBe('no-answer');
+    expect(dial.params.DialCallDuration).toBeUndefined();
+    expect(placed.data!.steps.at(-1)!.params).toMatchObject({ CallStatus: 'completed', CallDuration: '30' });
+    expect((await legRows(t, placed.data!.callSid)).map((l) => l.dial_status)).toEqual(['no-answer']);
+    expect(await callRow(t, placed.data!.callSid)).toMatchObject({ revenue: null, status: 'completed' });
+
+    const busy = await simulate(owner.client, { to: campaign.phoneNumber!, outcome: 'busy', ringSec: 30, timeScale: 0 });
+    expect((await legRows(t, busy.data!.callSid)).map((l) => l.dial_status)).toEqual(['no-answer']);
+  });
+
   it('follows a call flow: the <Gather> gets the digits asked for, <Redirect>s are followed, a <Record> leaves a voicemail', async () => {
     const { campaign, buyers } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550371' }]);
     const flow = await owner.client.POST('/api/call-flows', { body: { name: 'IVR', status: 'active', campaignId: campaign.id, flowDefinition: FLOW as never } });
