@@ -42,6 +42,7 @@ import { serializerFactory } from './platform/http/serializers.js';
 import { installValidators, type SchemaCompilation } from './platform/http/validation.js';
 import { registerRoutes } from './routes.js';
 import { createDatabaseCallStore } from './simulator/call-store.js';
+import { databaseHeldNumbers } from './simulator/held-numbers.js';
 import { createRouteCache } from './inbound/webhooks/route-cache.js';
 import { loadSpec, type OpenApiDocument } from './platform/spec.js';
 import { registerLivePublisher, unregisterLivePublisher } from './platform/live/publish.js';
@@ -150,11 +151,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const rtb = createRtbRuntime(outboundPolicy, config.rtbFanoutConcurrency);
   const bidRows = createBidRowWriter(db, app.log);
   app.decorate('bidRows', bidRows);
-  // The simulator knows every call that reached our webhooks from the database (any instance).
+  // The simulator knows every call that reached our webhooks, and every number held, from the database (any instance).
   // Outbound calls the simulator places are played by its carrier (below, once the app exists).
   let playOutbound: ((call: SimulatedOutboundCall) => void) | undefined;
   const telephony =
-    deps.telephony ?? createTelephony(config, { simulator: { calls: createDatabaseCallStore(deps.db), onPlaceCall: (call) => playOutbound?.(call) } });
+    deps.telephony ??
+    createTelephony(config, {
+      simulator: { calls: createDatabaseCallStore(deps.db), heldNumbers: databaseHeldNumbers(deps.db), onPlaceCall: (call) => playOutbound?.(call) },
+    });
   const webhookToken = deps.webhookToken ?? config.twilioAuthToken;
   if (!webhookToken) throw new Error('buildApp: a Twilio webhook token is required (TWILIO_AUTH_TOKEN or the generated simulator token)');
   const loginThrottle = createLoginThrottle(deps.rateLimitStore, config.rateLimits.login);

@@ -1,6 +1,8 @@
 // The simulator's numbers: it "sells" only fictional numbers from its catalogue
 // (simulator-catalogue.ts), and knows a number once it sold it or was told (`register`, e.g.
-// numbers restored from the database after a restart). In memory.
+// numbers restored from the database after a restart). In memory; `held` (the app: the database's
+// phone_numbers) names the numbers held elsewhere, which a search never offers — as Twilio never
+// offers a number someone holds, after a restart or on another instance.
 import { LOCAL_CAPS, catalogue, containsPattern, labelled, lookupNumber } from './catalogue.js';
 import { SIMULATOR_MONTHLY_FEE, SIMULATOR_NAME_SUFFIX } from './label.js';
 import type { ActionLog, SidMaker } from './log.js';
@@ -24,6 +26,9 @@ export interface SimulatorNumber {
   statusCallbackUrl: string | null;
 }
 
+/** Which of these numbers are held outside this process's memory (held by any organisation). */
+export type HeldNumbers = (phoneNumbers: readonly string[]) => Promise<ReadonlySet<string>>;
+
 export type RegisterNumberInput = { sid: string; phoneNumber: string; friendlyName?: string } & Partial<NumberWebhooks>;
 
 export interface SimulatorNumberDesk {
@@ -35,7 +40,7 @@ export interface SimulatorNumberDesk {
   numbers(): SimulatorNumber[];
 }
 
-export function createNumberDesk(log: ActionLog, newSid: SidMaker): SimulatorNumberDesk {
+export function createNumberDesk(log: ActionLog, newSid: SidMaker, held?: HeldNumbers): SimulatorNumberDesk {
   const owned = new Map<string, SimulatorNumber>();
 
   function ownedNumber(sid: string): SimulatorNumber {
@@ -53,11 +58,14 @@ export function createNumberDesk(log: ActionLog, newSid: SidMaker): SimulatorNum
     async searchNumbers(input) {
       const search = normalizeSearch(input);
       const pattern = search.contains !== undefined ? containsPattern(search.contains) : undefined;
+      const candidates = [...catalogue(search.country, search.type, search.areaCode)].filter(
+        (entry) => !isOwnedPhoneNumber(entry.phoneNumber) && (!pattern || pattern.test(entry.phoneNumber)),
+      );
+      const heldElsewhere = held && candidates.length > 0 ? await held(candidates.map((entry) => entry.phoneNumber)) : new Set<string>();
       const results: AvailableNumber[] = [];
-      for (const entry of catalogue(search.country, search.type, search.areaCode)) {
+      for (const entry of candidates) {
         if (results.length >= search.limit) break;
-        if (isOwnedPhoneNumber(entry.phoneNumber)) continue;
-        if (pattern && !pattern.test(entry.phoneNumber)) continue;
+        if (heldElsewhere.has(entry.phoneNumber)) continue;
         results.push({
           phoneNumber: entry.phoneNumber,
           friendlyName: entry.friendlyName,

@@ -22,14 +22,14 @@ import { type MemoryCallStore, type RegisterCallOptions, type SimulatorCallState
 import { createCallControl } from './control.js';
 import { SIMULATOR_LABEL } from './label.js';
 import { type SimulatorAction, createActionLog, defaultRandom, sidMaker } from './log.js';
-import { type RegisterNumberInput, type SimulatorNumber, createNumberDesk } from './numbers.js';
+import { type HeldNumbers, type RegisterNumberInput, type SimulatorNumber, createNumberDesk } from './numbers.js';
 import { createOutboundDesk, type SimulatedOutboundCall } from './outbound.js';
 import { TelephonyError, type Telephony } from '../types.js';
 
 export { SIMULATOR_LABEL, SIMULATOR_MONTHLY_FEE, SIMULATOR_NAME_SUFFIX } from './label.js';
 export type { ActionDetail, SimulatorAction, SimulatorOperation } from './log.js';
 export type { RegisterCallOptions, SimulatorCallState, SimulatorCallStore } from './calls.js';
-export type { SimulatorNumber } from './numbers.js';
+export type { HeldNumbers, SimulatorNumber } from './numbers.js';
 export { outboundBehaviour, PERSON_TALK_SEC, type OutboundBehaviour, type SimulatedOutboundCall } from './outbound.js';
 
 export interface SimulatorOptions {
@@ -39,6 +39,8 @@ export interface SimulatorOptions {
   random?: () => number;
   /** Where calls not registered in memory are found and kept (the app: the database). */
   calls?: SimulatorCallStore;
+  /** The numbers held outside this process (the app: the database's), never offered by a search. */
+  heldNumbers?: HeldNumbers;
   /** The simulated carrier that plays an outbound call (the app: server/simulator/outbound-carrier.ts). */
   onPlaceCall?: (call: SimulatedOutboundCall) => void;
 }
@@ -65,7 +67,7 @@ export function createSimulatorTelephony(options: SimulatorOptions = {}): Simula
   const newSid = sidMaker(options.random ?? defaultRandom);
   const memory: MemoryCallStore = createMemoryCallStore();
   const store = options.calls ? layeredCallStore(memory, options.calls) : memory;
-  const numbers = createNumberDesk(log, newSid);
+  const numbers = createNumberDesk(log, newSid, options.heldNumbers);
   const control = createCallControl(store, log, () => newSid('REsim', (sid) => memory.hasRecording(sid)));
   const outbound = createOutboundDesk(memory, log, options.onPlaceCall);
 
