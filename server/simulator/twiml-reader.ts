@@ -1,5 +1,5 @@
 // Reads the TwiML our webhooks answer, as Twilio would, into the verbs the simulated carrier
-// plays (pure). Only what the carrier acts on is kept: <Dial> (its numbers, action, timeout; or its
+// plays (pure). Only what the carrier acts on is kept: <Dial> (its numbers or SIP URIs, action, timeout; or its
 // <Conference> with the attributes the simulated conferences use),
 // <Gather> (action, timeout), <Record> (action), <Redirect>, <Pause>, <Hangup> / <Reject>,
 // <Connect><ConversationRelay> (its WebSocket URL, parameters and action); <Say>
@@ -69,7 +69,11 @@ function verbOf(node: Node): Verb | undefined {
           startOnEnter: at.startConferenceOnEnter !== 'false',
         };
       }
-      const numbers = inner.filter((n) => nameOf(n) === 'Number').map((n) => textOf(children(n, 'Number')));
+      // <Number> and <Sip> (a destination of an RTB winner) are dialled alike.
+      const numbers = inner.flatMap((n) => {
+        const noun = nameOf(n);
+        return noun === 'Number' || noun === 'Sip' ? [textOf(children(n, noun))] : [];
+      });
       const direct = textOf(inner);
       return { verb: 'Dial', numbers: direct ? [direct, ...numbers] : numbers, action: attrs.action ?? null, timeoutSec: seconds(attrs.timeout, 30) };
     }

@@ -10,7 +10,8 @@ import { createBackground } from '../../server/platform/common/background.js';
 import type { CarrierIo, Step } from '../../server/simulator/carrier.js';
 import { SimulatedConferences } from '../../server/simulator/conferences.js';
 import { playOutbound } from '../../server/simulator/outbound-carrier.js';
-import { readTwiml } from '../../server/simulator/twiml-reader.js';
+import { describeVerb, readTwiml } from '../../server/simulator/twiml-reader.js';
+import { dialTwiml } from '../../server/inbound/webhooks/twiml.js';
 import { simulatedOutboundRunner } from '../../server/simulator/outbound-runner.js';
 import { createSimulatorTelephony, outboundBehaviour, type SimulatedOutboundCall } from '../../server/telephony/simulator/simulator.js';
 import { TelephonyError, type PlaceCallInput } from '../../server/telephony/types.js';
@@ -229,6 +230,12 @@ describe('conferences in the simulator', () => {
     expect(readTwiml(CONF(true))).toEqual([
       { verb: 'Conference', name: 'room-7', statusCallback: `${BASE}/conf`, events: ['join', 'leave'], endOnExit: true, startOnEnter: true },
     ]);
+  });
+
+  it('reads the destination of a <Dial> to a SIP URI (an RTB winner\'s) as it reads a <Number>', () => {
+    const [dial] = readTwiml(dialTwiml('sip:buyer@sip.example.com', `${BASE}/dial-status`, 30));
+    expect(dial).toEqual({ verb: 'Dial', numbers: ['sip:buyer@sip.example.com'], action: `${BASE}/dial-status`, timeoutSec: 30 });
+    expect(describeVerb(dial!)).toBe('Dial sip:buyer@sip.example.com');
   });
 
   it('join and leave callbacks with Twilio\'s parameters; an endConferenceOnExit participant leaving ends the others', () => {
