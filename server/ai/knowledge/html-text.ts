@@ -99,11 +99,14 @@ function findTitle(root: DomNode | null): string | null {
   return null;
 }
 
-/** Runs of spaces to one, lines trimmed, at most one blank line between paragraphs. */
+/**
+ * Runs of spaces to one, lines trimmed, at most one blank line between paragraphs. A NUL (which
+ * markup can spell, e.g. HTML's or a DOCX's `&#0;`, and which PostgreSQL text cannot hold) is a space.
+ */
 export function tidy(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
-    .replace(/[ \t\f\v\u00a0]+/g, ' ')
+    .replace(/[ \t\f\v\u00a0\u0000]+/g, ' ')
     .split('\n')
     .map((line) => line.trim())
     .join('\n')

@@ -10,7 +10,7 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { claimDocument } from '../../../server/ai/knowledge/queries.js';
 import { SEARCH_CANDIDATES } from '../../../server/ai/knowledge/search.js';
 import { drainDocuments, MAX_ATTEMPTS } from '../../../server/ai/knowledge/worker.js';
-import { declaredZipBomb, hiddenZipBomb, makeManyPagePdf, makePdf, TINY_PNG, WARRANTY_DOCX } from './fixtures.js';
+import { declaredZipBomb, documentXml, hiddenZipBomb, makeDocx, makeManyPagePdf, makePdf, TINY_PNG, WARRANTY_DOCX } from './fixtures.js';
 import { insertAgent, kbUpload, uploadProcessed, waitProcessed } from './helpers.js';
 
 const CAP = 2 * 1024 * 1024;
@@ -115,6 +115,17 @@ describe('upload and processing of every accepted type', () => {
   it('reads a PDF named .txt as a PDF', async () => {
     const doc = await uploadProcessed(owner.client, { data: await makePdf([['Named wrongly but still a PDF about warehouse pallets.']]), filename: 'notes.txt', type: 'text/plain' });
     expect(doc).toMatchObject({ status: 'ready', contentType: 'application/pdf', pageCount: 1, fileName: 'notes.txt' });
+  });
+
+  it('a document whose markup spells a NUL character (HTML or DOCX &#0;) is read, the NUL as a space', async () => {
+    const html = Buffer.from('<!doctype html><html><body><p>Pallets&#0;are stacked three high in aisle seven.</p></body></html>');
+    const docx = makeDocx({ data: documentXml(['Tarpaulins&#0;need two people to fold.']) });
+    for (const [data, words] of [[html, 'Pallets are stacked three high'], [docx, 'Tarpaulins need two people']] as const) {
+      const doc = await uploadProcessed(owner.client, { data, filename: 'nul.bin' });
+      expect([doc.status, doc.failureReason]).toEqual(['ready', null]);
+      const chunks = await t.db.selectFrom('kb_chunks').select('content').where('document_id', '=', doc.id).execute();
+      expect(chunks.map((c) => c.content).join(' ')).toContain(words);
+    }
   });
 });
 
