@@ -102,7 +102,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         };
   const app = Fastify({
     logger,
-    trustProxy: config.trustProxy,
+    // The configured hops only, never every one: that would take the client's own X-Forwarded-For entries.
+    trustProxy: config.trustProxy === 0 ? false : (_address: string, hop: number) => hop < config.trustProxy,
     bodyLimit: 1024 * 1024,
     // A path parameter longer than the router's default (100) must still reach its handler, which
     // answers 404 for an id that names nothing, in the API's own error format.

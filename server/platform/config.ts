@@ -111,7 +111,12 @@ export interface Config extends AiConfig {
   readonly redisUrl: string | undefined;
   readonly logLevel: LogLevel;
   readonly allowRegistration: boolean;
-  readonly trustProxy: boolean;
+  /**
+   * How many proxies in front of the server append to X-Forwarded-For (0: none, the socket's
+   * address is the client's). Only those hops are believed: what the client itself wrote into the
+   * header, in front of them, is not.
+   */
+  readonly trustProxy: number;
   /** Bid requests in flight at once, process-wide (p-limit). */
   readonly rtbFanoutConcurrency: number;
   /** Background health probe of RTB targets; 0 switches it off. */
@@ -166,6 +171,17 @@ function parseBoolean(name: string, raw: string | undefined, fallback: boolean, 
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   problems.push(`${name} must be true or false (got "${raw}")`);
   return fallback;
+}
+
+const MAX_PROXY_HOPS = 10;
+
+/** TRUST_PROXY: false (0), true (one proxy: 1), or the number of proxies in a chain. */
+function parseTrustProxy(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined || /^(false|no|off)$/i.test(raw)) return 0;
+  if (/^(true|yes|on)$/i.test(raw)) return 1;
+  if (/^\d{1,2}$/.test(raw) && Number(raw) <= MAX_PROXY_HOPS) return Number(raw);
+  problems.push(`TRUST_PROXY must be true, false or a number of proxies from 0 to ${MAX_PROXY_HOPS} (got "${raw}")`);
+  return 0;
 }
 
 export function parseRateLimits(raw: string | undefined, problems: string[]): Record<RateLimitBucket, number> {
@@ -307,7 +323,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   // Open sign-up is a development convenience; a production server opens it only when told to.
   const allowRegistration = parseBoolean('ALLOW_REGISTRATION', nonEmpty(env.ALLOW_REGISTRATION), !production, problems);
-  const trustProxy = parseBoolean('TRUST_PROXY', nonEmpty(env.TRUST_PROXY), false, problems);
+  const trustProxy = parseTrustProxy(nonEmpty(env.TRUST_PROXY), problems);
   const rtbFanoutConcurrency = parseInteger('RTB_FANOUT_CONCURRENCY', nonEmpty(env.RTB_FANOUT_CONCURRENCY), 512, 1, 10000, problems);
   const rtbHealthProbeIntervalSeconds = parseInteger(
     'RTB_HEALTH_PROBE_INTERVAL_SECONDS',

@@ -39,7 +39,7 @@ describe('loadConfig defaults', () => {
       redisUrl: undefined,
       logLevel: 'info',
       allowRegistration: true,
-      trustProxy: false,
+      trustProxy: 0,
       rtbFanoutConcurrency: 512,
       rtbHealthProbeIntervalSeconds: 300,
       pixelDeliveryIntervalMs: 1000,
@@ -138,8 +138,14 @@ describe('loadConfig defaults', () => {
     ['No', false],
     ['off', false],
   ])('parses TRUST_PROXY=%s as %s', (raw, expected) => {
-    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toBe(expected);
+    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toBe(expected ? 1 : 0);
     expect(loadConfig({ ALLOW_REGISTRATION: raw }).allowRegistration).toBe(expected);
+  });
+
+  it('reads TRUST_PROXY as a number of proxies (a chain of them), and refuses more than 10', () => {
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({}).trustProxy).toBe(0);
+    expect(() => loadConfig({ TRUST_PROXY: '11' })).toThrow(/TRUST_PROXY must be true, false or a number of proxies from 0 to 10 \(got "11"\)/);
   });
 
   it('reads production, the session key, redis and the outbound allow-list', () => {
@@ -318,7 +324,7 @@ describe('ConfigError', () => {
     [{ DEMO_ADMIN_PASSWORD: 'short' }, /^DEMO_ADMIN_PASSWORD must be at least 8/],
     [{ REDIS_URL: 'http://cache:6379' }, /^REDIS_URL must be a redis/],
     [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL must be one of/],
-    [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY must be true or false \(got "maybe"\)/],
+    [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY must be true, false or a number of proxies from 0 to 10 \(got "maybe"\)/],
     [{ ALLOW_REGISTRATION: 'sometimes' }, /^ALLOW_REGISTRATION must be true or false/],
     [{ OUTBOUND_ALLOW_PRIVATE: '10.0.0.0/33' }, /^OUTBOUND_ALLOW_PRIVATE: .*10\.0\.0\.0\/33/],
     [{ RTB_FANOUT_CONCURRENCY: '0' }, /^RTB_FANOUT_CONCURRENCY must be a whole number from 1/],

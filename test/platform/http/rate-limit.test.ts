@@ -186,6 +186,15 @@ describe('login limit (login=2, TRUST_PROXY)', () => {
     expect(rateHeaders(a2).remaining).toBe(998);
     expect(rateHeaders(b).remaining).toBe(999);
   });
+
+  it('takes the address the proxy saw, not one the client wrote into X-Forwarded-For before it', async () => {
+    // The proxy appends the address it was reached from; whatever the client sent stays in front.
+    const spoofed = (fake: string) => login(`${fake}, 203.0.113.77`, uniqueEmail());
+    expect((await spoofed('10.9.9.1')).status).toBe(401);
+    expect((await spoofed('10.9.9.2')).status).toBe(401);
+    await expectRateLimited(await spoofed('10.9.9.3'), 2, undefined, 300);
+    await expectRateLimited(await login('203.0.113.77', uniqueEmail()), 2, undefined, 300);
+  });
 });
 
 describe('without TRUST_PROXY', () => {
