@@ -15,10 +15,24 @@ function isSecretQueryName(name: string): boolean {
   return SECRET_QUERY_NAME.test(name.toLowerCase().replace(/[-_]/g, ''));
 }
 
+/**
+ * The path as the router reads it, for matching the prefixes: ASCII percent-escapes decoded (the
+ * prefixes are ASCII; a malformed escape stays as it is), runs of slashes as one, lower-case.
+ */
+function matchForm(path: string): string {
+  return path
+    .replace(/%([0-7][0-9a-f])/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(/\/{2,}/g, '/')
+    .toLowerCase();
+}
+
 function redactPath(path: string): string {
   const lower = path.toLowerCase();
+  const decoded = matchForm(path);
   for (const prefix of SECRET_SEGMENT_AFTER) {
-    if (!lower.startsWith(prefix) || path.length === prefix.length) continue;
+    if (!decoded.startsWith(prefix) || decoded.length === prefix.length) continue;
+    // Spelt otherwise (escaped, doubled slashes): the whole rest may hold the secret.
+    if (!lower.startsWith(prefix)) return `${prefix}${REDACTED}`;
     const end = path.indexOf('/', prefix.length);
     return `${path.slice(0, prefix.length)}${REDACTED}${end === -1 ? '' : path.slice(end)}`;
   }

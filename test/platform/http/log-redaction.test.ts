@@ -26,6 +26,12 @@ describe('redactUrl', () => {
     ['/x?Auth%5FToken=a', `/x?Auth%5FToken=${REDACTED}`],
     ['/api/campaigns?status=active&limit=5', '/api/campaigns?status=active&limit=5'],
     ['/api/rtb/bid/', '/api/rtb/bid/'],
+    // The same path spelt otherwise (the router decodes it and answers the bid request).
+    ['/api/rtb/%62id/rtb_abc123?callerId=1', `/api/rtb/bid/${REDACTED}?callerId=1`],
+    ['/api/%72tb/bid/rtb_abc123', `/api/rtb/bid/${REDACTED}`],
+    ['//api//rtb/bid/rtb_abc123', `/api/rtb/bid/${REDACTED}`],
+    ['/api/rtb/bid%2Frtb_abc123', `/api/rtb/bid/${REDACTED}`],
+    ['/api/rtb/bid%2frtb_abc123%zz', `/api/rtb/bid/${REDACTED}`],
   ])('%s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });
@@ -39,6 +45,10 @@ it('request logs never show the rtbId of an inbound bid request, nor secret quer
   await t.client().GET('/api/rtb/bid/{rtbId}', { params: { path: { rtbId }, query: { callerId: '3105550778' } } });
   const secretQuery = 'querysecret-9f8e7d6c5b4a';
   await fetch(`${t.url}/api/tracking/redtrack/conversion?tagCode=none&token=${secretQuery}&secret=${secretQuery}`, { method: 'POST' });
+
+  // Percent-encoded spellings of the path reach the same operation.
+  const encoded = await fetch(`${t.url}/api/rtb/%62id/${rtbId}?callerId=3105550779`);
+  expect(encoded.status).toBe(200);
 
   const logs = logLines.join('\n');
   const bidLines = logLines.filter((line) => line.includes('/api/rtb/bid/'));
