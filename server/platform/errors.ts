@@ -94,7 +94,8 @@ export function validationDetails(issues: AjvIssue[], context: string | undefine
       problem = `must be one of: ${issue.params.allowedValues.join(', ')}`;
     }
     const key = field.length > 0 ? field.join('.') : root;
-    if (!(key in details)) details[key] = problem;
+    // Own keys only, defined (not assigned): a field may be called `constructor` or `__proto__`.
+    if (!Object.hasOwn(details, key)) Object.defineProperty(details, key, { value: problem, enumerable: true, writable: true, configurable: true });
   }
   return details;
 }

@@ -122,6 +122,16 @@ describe('validationDetails', () => {
     expect(details).toEqual({ name: 'is required', enableRtb: 'must be boolean' });
   });
 
+  it('names fields called like the members of every object (constructor, toString, __proto__)', () => {
+    const names = ['constructor', 'toString', 'hasOwnProperty', '__proto__'];
+    const details = validationDetails(
+      names.map((name) => ({ instancePath: '', keyword: 'additionalProperties', params: { additionalProperty: name } })),
+      'body',
+    );
+    expect(JSON.parse(JSON.stringify(details))).toEqual(JSON.parse('{"constructor":"is not allowed","toString":"is not allowed","hasOwnProperty":"is not allowed","__proto__":"is not allowed"}'));
+    expect(Object.keys(details)).toEqual(names);
+  });
+
   it('returns an empty object for no issues', () => {
     expect(validationDetails([], 'body')).toEqual({});
   });
