@@ -15,7 +15,7 @@ import { startCompletionSweep } from './inbound/calls/completion-sweep.js';
 import { createRtbRuntime } from './rtb/auctions/runtime.js';
 import { createSecretBox } from './platform/common/secret-box.js';
 import { SecretColumnsPlugin } from './platform/common/secret-columns.js';
-import { ERRORS, errorBody, errorHandler } from './platform/errors.js';
+import { ERRORS, errorBody, errorHandler, frameworkErrorHandler } from './platform/errors.js';
 import type { Deps } from './handler-types.js';
 import { createHandlers } from './handlers.js';
 import { createAudioUrlSigner, deriveAudioUrlKey } from './crm/audio/signed-url.js';
@@ -109,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // answers 404 for an id that names nothing, in the API's own error format.
     routerOptions: { maxParamLength: 2048 },
     genReqId: (req) => requestIdFrom(req.headers['x-request-id'], randomUUID),
+    frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { strict: false } },
     schemaController: { compilersFactory: { buildSerializer: serializerFactory(deps.schemaCompilation ?? 'eager') } },
   });

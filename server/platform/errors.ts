@@ -1,5 +1,6 @@
 // Error codes, factories and the one error handler that renders them (seed 000's format).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { setOwnHeaders } from './http/headers.js';
 
 export const ERROR_STATUS = {
   VALIDATION_ERROR: 400,
@@ -40,6 +41,8 @@ export const ERRORS = {
     new AppError('RESOURCE_NOT_FOUND', 'Resource not found', `${resource} with ID '${String(id)}' not found`),
   routeNotFound: (method: string, url: string) =>
     new AppError('RESOURCE_NOT_FOUND', 'Resource not found', `No route ${method} ${url.split('?')[0]}`),
+  unreadablePath: () =>
+    new AppError('RESOURCE_NOT_FOUND', 'Resource not found', 'The path names nothing: it is not valid percent-encoding, or a segment is longer than any id'),
   conflict: (details: Record<string, string> | string) => new AppError('CONFLICT', 'Conflict', details),
   payloadTooLarge: (details: Record<string, string>) => new AppError('PAYLOAD_TOO_LARGE', 'Payload too large', details),
   rangeNotSatisfiable: (range: string, size: number) => new AppError('RANGE_NOT_SATISFIABLE', 'Range not satisfiable', { range, size }),
@@ -122,6 +125,18 @@ function toAppError(err: FastifyError & { validation?: AjvIssue[]; validationCon
   if (err.statusCode === 404) return new AppError('RESOURCE_NOT_FOUND', 'Resource not found');
   if (code === '23505') return ERRORS.conflict('The resource already exists');
   return null;
+}
+
+/**
+ * Errors the router raises before any route or hook runs: a path it cannot decode (malformed
+ * percent-encoding) or a segment longer than maxParamLength names nothing (404, like a malformed
+ * id), in the API's format instead of Fastify's own.
+ */
+export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  if (err.code !== 'FST_ERR_BAD_URL' && err.code !== 'FST_ERR_MAX_PARAM_LENGTH') return errorHandler(err, req, reply);
+  req.log.info({ code: 'RESOURCE_NOT_FOUND', status: 404 }, 'request failed: unreadable path');
+  setOwnHeaders(reply, req.id);
+  void reply.code(404).type('application/json').send(errorBody(ERRORS.unreadablePath(), req.id));
 }
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {

@@ -2,7 +2,7 @@
 // The security headers come from @fastify/helmet (helmet's maintained defaults, tuned to seed 003's
 // list below); only the version/request-id headers and seed 003's X-XSS-Protection value are ours.
 import helmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { API_VERSION, SERVICE_VERSION } from '../version.js';
 
 const SELF = "'self'";
@@ -37,10 +37,15 @@ export async function installResponseHeaders(app: FastifyInstance): Promise<void
   });
   // A callback hook (no promise per request): this runs on every request, the DNI fast path too.
   app.addHook('onRequest', (req, reply, done) => {
-    reply.headers(OWN_HEADERS);
-    reply.header('X-Request-Id', req.id);
+    setOwnHeaders(reply, req.id);
     done();
   });
+}
+
+/** The version and request-id headers (also for answers sent before any hook runs: platform/errors.ts). */
+export function setOwnHeaders(reply: FastifyReply, requestId: string): void {
+  reply.headers(OWN_HEADERS);
+  reply.header('X-Request-Id', requestId);
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;

@@ -72,6 +72,17 @@ describe('headers on every response', () => {
     expect(body.details).toBe('No route GET /api/no-such-thing');
   });
 
+  it('answers 404 in the error format for a path that is not valid percent-encoding, or a path segment too long to be an id', async () => {
+    const paths = ['/api/campaigns/%zz', '/api/campaigns/%E0%A4%A', '/api/no-such%', `/api/campaigns/${'a'.repeat(3000)}`];
+    for (const path of paths) {
+      const response = await fetch(`${t.url}${path}`);
+      expect([path.slice(0, 40), response.status]).toEqual([path.slice(0, 40), 404]);
+      expect(response.headers.get('x-request-id')).toBeTruthy();
+      expect(response.headers.get('x-api-version')).toBe('v1');
+      await expectErrorBody(response, 'RESOURCE_NOT_FOUND');
+    }
+  });
+
   it('answers 404 in the error format for an unknown method on a known path', async () => {
     const response = await fetch(`${t.url}/health/live`, { method: 'DELETE' });
     expect(response.status).toBe(404);
