@@ -228,6 +228,22 @@ describe('PUT /api/calls/{id}', () => {
     expect(await correctionRows(id)).toEqual([]);
   });
 
+  it("ends a live call's open legs when a correction makes it final (the buyer's slot is free; its completion events follow)", async () => {
+    const id = await insertCall({ status: 'in-progress' });
+    await t.db.insertInto('call_legs').values({ call_id: id, attempt: 1, org_id: owner.orgId, buyer_id: buyerId, destination: '+12125554567' }).execute();
+    const usage = () => legUsage(t.db, { column: 'buyer_id', id: buyerId }, fixedWindows());
+    const active = (await usage()).activeCalls;
+    expect(active).toBeGreaterThan(0);
+
+    const closed = await put(manager, id, { status: 'completed', reason: 'the caller hung up' });
+    expect(closed.response.status).toBe(200);
+    expect((await usage()).activeCalls).toBe(active - 1);
+    const row = await callRow(id);
+    expect(row.ended_at).not.toBeNull();
+    // Twilio's own final status changes nothing now: the correction's transition is the one that records the completion.
+    expect(row.completion_pending).toBe(true);
+  });
+
   it('lets the duration grow and refuses to shrink it (409 naming duration)', async () => {
     const id = await insertCall({ status: 'completed', duration: 60 });
     const grown = await put(manager, id, { duration: 90 });

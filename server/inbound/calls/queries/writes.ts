@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { CallCorrectionRow, CallCorrectionsTable, CallRow, Db } from '../../../../db/types.js';
 import type { CallPatch, FieldChange } from '../correction.js';
-import { type CallStatus, callStatusRank } from '../status.js';
+import { type CallStatus, callStatusRank, isFinalCallStatus } from '../status.js';
 
 export interface ManualCallInput {
   orgId: string;
@@ -69,13 +69,21 @@ export interface CorrectionAuthor {
   reason: string | null;
 }
 
-/** Writes the changed columns and one history row per change (nothing when nothing changed). */
+/**
+ * Writes the changed columns and one history row per change (nothing when nothing changed). A
+ * status made final here ends the call as its final callback would (that callback changes nothing
+ * afterwards): its open legs end (the buyers' slots are free) and its completion events wait for
+ * any <Dial> outcome, else the sweep (completion-sweep.ts) — except on a manual record, which never
+ * records them.
+ */
 export async function applyCorrection(trx: Db, author: CorrectionAuthor, patch: CallPatch, changes: readonly FieldChange[]): Promise<void> {
   if (changes.length === 0) return;
+  const ends = patch.status !== undefined && isFinalCallStatus(patch.status);
   await trx
     .updateTable('calls')
     .set({
       ...(patch.status !== undefined ? { status: patch.status, status_rank: callStatusRank(patch.status) } : {}),
+      ...(ends ? { ended_at: sql<Date>`COALESCE(ended_at, now())`, completion_pending: sql<boolean>`source <> 'manual'` } : {}),
       ...(patch.durationSec !== undefined ? { duration_sec: patch.durationSec } : {}),
       ...(patch.revenueOverride !== undefined ? { revenue_override: patch.revenueOverride } : {}),
       updated_at: sql<Date>`now()`,
@@ -83,6 +91,9 @@ export async function applyCorrection(trx: Db, author: CorrectionAuthor, patch: 
     .where('org_id', '=', author.orgId)
     .where('id', '=', author.callId)
     .execute();
+  if (ends) {
+    await trx.updateTable('call_legs').set({ ended_at: sql<Date>`now()` }).where('org_id', '=', author.orgId).where('call_id', '=', author.callId).where('ended_at', 'is', null).execute();
+  }
   await trx
     .insertInto('call_corrections')
     .values(
