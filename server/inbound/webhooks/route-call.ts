@@ -211,6 +211,18 @@ function replayLeg(deps: RouteDeps, req: RouteRequest, leg: CallLegRow): string 
   return dialTwiml(leg.destination, deps.urls.dialStatus({ attempt: leg.attempt, route: req.mode, flowId: req.flow?.id, next: req.flow?.next }), req.campaign.dial_timeout_sec);
 }
 
+/**
+ * The leg a flow's Route step dialled whose <Dial> has no outcome yet. Twilio asks for the next
+ * flow step only once that <Dial> has ended and its dial-status (which records the outcome) was
+ * answered; a flow step that finds it open is a repeated delivery of the step that dialled it, and
+ * gets the same <Dial> (no second buyer reserved, no second auction).
+ */
+function awaitedLeg(req: RouteRequest, legs: readonly CallLegRow[]): CallLegRow | undefined {
+  if (req.flow === undefined || !req.fresh || req.resumed) return undefined;
+  const last = legs.reduce<CallLegRow | undefined>((latest, l) => (latest === undefined || l.attempt > latest.attempt ? l : latest), undefined);
+  return last !== undefined && last.destination !== null && last.dial_status === null && last.ended_at === null ? last : undefined;
+}
+
 /** Whether the ordering uses the rotation counter for these candidates. */
 export function rotationMatters(method: CampaignRow['routing_type'], order: readonly number[], buyers: ReadonlyMap<number, BuyerEntry>): boolean {
   if (method === 'round_robin') return order.length > 1;
@@ -251,7 +263,7 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
 
   // What a dead delivery of this routing left: its auction (its legs are in `legs`).
   const abandoned = req.resumed && call.bid_request_id === null ? await abandonedAuction(db, call.org_id, call.id) : undefined;
-  const firstAttempt = req.attempt ?? legs.reduce((max, l) => Math.max(max, l.attempt), 0) + 1;
+  const firstAttempt = req.attempt ?? awaitedLeg(req, legs)?.attempt ?? legs.reduce((max, l) => Math.max(max, l.attempt), 0) + 1;
   const existing = legs.find((l) => l.attempt === firstAttempt);
   if (existing) {
     const replay = replayLeg(deps, req, existing);

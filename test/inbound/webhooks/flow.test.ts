@@ -68,6 +68,24 @@ describe('call flows over webhooks', () => {
     ]);
   });
 
+  it("a repeated delivery of the keys that route the call gets the same <Dial>: no second buyer reserved, the first buyer's payout paid", async () => {
+    const { campaign, buyers } = await buyerCampaign(owner.client, [
+      { phoneNumber: '+13125550311', payout: 10, priority: 1 },
+      { phoneNumber: '+13125550312', payout: 99, priority: 2 },
+    ]);
+    const flow = await owner.client.POST('/api/call-flows', { body: { name: 'IVR twice', status: 'active', campaignId: campaign.id, flowDefinition: FLOW as never } });
+    const flowId = flow.data!.id;
+    const sid = callSid();
+    await voice(t, sid, campaign.phoneNumber!);
+    const url = `/api/webhooks/flow-step?flowId=${flowId}&node=menu_1&gather=1&attempt=1`;
+    const first = await postWebhook(t, url, { CallSid: sid, Digits: '1' });
+    const again = await postWebhook(t, url, { CallSid: sid, Digits: '1' });
+    expect(again.text).toBe(first.text);
+    expect(await legRows(t, sid)).toMatchObject([{ attempt: 1, buyer_id: buyers[0]!.id }]);
+    await dialStatus(t, sid, 1, 'completed', 90, `route=buyers&flowId=${flowId}&next=sorry`);
+    expect(await callRow(t, sid)).toMatchObject({ revenue: '10.0000', revenue_attempt: 1 });
+  });
+
   it('a wrong key plays the menu again, then goes to the invalid node', async () => {
     const { campaign, flowId } = await flowCampaign();
     const sid = callSid();
