@@ -1,4 +1,4 @@
-import { isUniqueViolation } from '../../platform/common/pg-errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../platform/common/pg-errors.js';
 import { ownCampaignId } from '../campaigns/own-campaign.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
@@ -96,6 +96,11 @@ export function createBuyerHandlers({ db }: Deps): HandlerGroup<BuyerOps> {
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw ERRORS.conflict({ buyerId: 'is already assigned to this campaign' });
+        // The campaign or the buyer was deleted since it was checked: checking again names it (404).
+        if (isForeignKeyViolation(err)) {
+          await ownCampaignId(db, orgId, campaignId);
+          throw ERRORS.notFound('Buyer', id);
+        }
         throw err;
       }
       const row = await findCampaignBuyer(db, orgId, campaignId, id);

@@ -1,6 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Member, addMember, createBuyer, createCampaign, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+
+// A test may run a step right after the handler has checked the buyer (a concurrent deletion).
+const race = vi.hoisted(() => ({ afterBuyerCheck: undefined as (() => Promise<void>) | undefined }));
+vi.mock('../../../server/inbound/buyers/queries.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../server/inbound/buyers/queries.js')>();
+  return {
+    ...real,
+    findBuyerInOrg: async (...args: Parameters<typeof real.findBuyerInOrg>) => {
+      const row = await real.findBuyerInOrg(...args);
+      await race.afterBuyerCheck?.();
+      return row;
+    },
+  };
+});
 
 let t: TestApp;
 let owner: Member;
@@ -390,6 +404,24 @@ describe('campaign buyers', () => {
     expect(delCampaign.response.status).toBe(204);
     expect(await assignmentRows({ campaignId: c1.id })).toEqual([]);
     expect(await assignmentRows({ buyerId: kept.id })).toEqual([expect.objectContaining({ campaign_id: c2.id })]);
+  });
+
+  it('answers 404 naming the buyer or the campaign (not 500) when it is deleted while being assigned, assigning nothing', async () => {
+    for (const gone of ['buyer', 'campaign'] as const) {
+      const campaign = await createCampaign(owner.client, { name: `Deleted ${gone}` });
+      const buyer = await createBuyer(owner.client, { name: `Assigned while ${gone} goes` });
+      // The deletion lands between the handler's checks and its insert.
+      race.afterBuyerCheck = async () => {
+        race.afterBuyerCheck = undefined;
+        if (gone === 'buyer') await t.db.deleteFrom('buyers').where('id', '=', buyer.id).execute();
+        else await t.db.deleteFrom('campaigns').where('id', '=', campaign.id).execute();
+      };
+      const add = await owner.client.POST('/api/campaigns/{id}/buyers', { params: { path: { id: campaign.id } }, body: { buyerId: buyer.id } });
+      expect(race.afterBuyerCheck).toBeUndefined();
+      expect(add.response.status).toBe(404);
+      expect(add.error).toMatchObject({ code: 'RESOURCE_NOT_FOUND', details: gone === 'buyer' ? `Buyer with ID '${buyer.id}' not found` : `Campaign with ID '${campaign.id}' not found` });
+      expect(await assignmentRows({ buyerId: buyer.id })).toEqual([]);
+    }
   });
 
   it('applies the role matrix: agents nothing (payouts, numbers, caps), managers read/create/update/assign, admins delete', async () => {
