@@ -29,10 +29,12 @@ type CampaignOps =
 /** A campaign may only name a router of its own organisation. */
 async function checkRouter(db: Deps['db'], orgId: string, routerId: number | null | undefined): Promise<void> {
   if (routerId === undefined || routerId === null) return;
-  if (!(await findRouterInOrg(db, orgId, routerId))) throw ERRORS.validation({ rtbRouterId: 'is not an RTB router of this organisation' });
+  if (!(await findRouterInOrg(db, orgId, routerId))) throw ERRORS.validation({ rtbRouterId: NOT_OUR_ROUTER });
 }
 
+const NOT_OUR_ROUTER = 'is not an RTB router of this organisation';
 const NOT_OUR_AUDIO = 'is not an audio file of this organisation (/api/audio)';
+const NOT_OUR_GROUP = 'is not an agent group of this organisation (/api/agent-groups)';
 
 /** A campaign's fallback may only play an audio of its own organisation. */
 async function checkFallbackAudio(db: Deps['db'], orgId: string, audioId: string | null | undefined): Promise<void> {
@@ -64,13 +66,19 @@ async function outboundChanges(db: Deps['db'], orgId: string, body: CampaignBody
   return result.patch;
 }
 
-function phoneConflict(err: unknown): Error | null {
+/** The 400 of each reference a campaign write checks, by the foreign key that refuses it once the row is gone. */
+const DELETED_REFERENCES: Record<string, Record<string, string>> = {
+  campaigns_fallback_audio_fkey: { fallbackAudioId: NOT_OUR_AUDIO },
+  campaigns_rtb_router_fkey: { rtbRouterId: NOT_OUR_ROUTER },
+  campaigns_agent_group_fkey: { agentGroupId: NOT_OUR_GROUP },
+};
+
+function writeConflict(err: unknown): Error | null {
   if (isUniqueViolation(err, 'campaigns_phone_number_key')) return ERRORS.conflict({ phoneNumber: 'is already used by another campaign' });
-  // The audio was deleted between the check and the write.
-  if (isForeignKeyViolation(err) && (err as { constraint?: string }).constraint === 'campaigns_fallback_audio_fkey') {
-    return ERRORS.validation({ fallbackAudioId: NOT_OUR_AUDIO });
-  }
-  return null;
+  // A referenced audio, router or agent group was deleted between its check and the write.
+  if (!isForeignKeyViolation(err)) return null;
+  const constraint = (err as { constraint?: string }).constraint ?? '';
+  return Object.hasOwn(DELETED_REFERENCES, constraint) ? ERRORS.validation(DELETED_REFERENCES[constraint]!) : null;
 }
 
 export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<CampaignOps> {
@@ -105,7 +113,7 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
       if (!row) throw ERRORS.notFound('Campaign', rawId);
       return { status: 200 as const, body: await presentOne(orgId, row) };
     } catch (err) {
-      throw phoneConflict(err) ?? err;
+      throw writeConflict(err) ?? err;
     }
   }
 
@@ -156,7 +164,7 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
         });
         return { status: 201, body: await presentOne(orgId, row) };
       } catch (err) {
-        throw phoneConflict(err) ?? err;
+        throw writeConflict(err) ?? err;
       }
     },
 

@@ -1,6 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Member, SEED_CAMPAIGN, addMember, createCampaign, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+
+// A test may run a step right after the handler has checked the RTB router (a concurrent deletion).
+const race = vi.hoisted(() => ({ afterRouterCheck: undefined as (() => Promise<void>) | undefined }));
+vi.mock('../../../server/rtb/routers/queries.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../server/rtb/routers/queries.js')>();
+  return {
+    ...real,
+    findRouterInOrg: async (...args: Parameters<typeof real.findRouterInOrg>) => {
+      const row = await real.findRouterInOrg(...args);
+      await race.afterRouterCheck?.();
+      return row;
+    },
+  };
+});
 
 let t: TestApp;
 let owner: Member;
@@ -84,6 +98,29 @@ describe('campaigns', () => {
     const { error, response } = await owner.client.POST('/api/campaigns', { body: { name: 'Dup', phoneNumber: '+14155550100' } });
     expect(response.status).toBe(409);
     expect(error).toMatchObject({ code: 'CONFLICT', details: { phoneNumber: expect.any(String) } });
+  });
+
+  it('answers 400 naming rtbRouterId (not 500) when the router is deleted while a campaign is written, changing nothing', async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Router race' });
+    for (const write of ['create', 'update'] as const) {
+      const router = await owner.client.POST('/api/rtb/routers', { body: { name: `Doomed router (${write})` } });
+      expect(router.response.status).toBe(201);
+      const rtbRouterId = router.data!.id;
+      race.afterRouterCheck = async () => {
+        race.afterRouterCheck = undefined;
+        await t.db.deleteFrom('rtb_routers').where('id', '=', rtbRouterId).execute();
+      };
+      const answer =
+        write === 'create'
+          ? await owner.client.POST('/api/campaigns', { body: { name: 'With a doomed router', rtbRouterId } })
+          : await owner.client.PUT('/api/campaigns/{id}', { params: { path: { id: campaign.id } }, body: { name: 'Renamed', rtbRouterId } });
+      expect(race.afterRouterCheck).toBeUndefined();
+      expect(answer.response.status).toBe(400);
+      expect(answer.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { rtbRouterId: expect.any(String) } });
+    }
+    const after = await owner.client.GET('/api/campaigns/{id}', { params: { path: { id: campaign.id } } });
+    expect(after.data).toEqual(campaign);
+    expect((await owner.client.GET('/api/campaigns')).data?.some((c) => c.name === 'With a doomed router')).toBe(false);
   });
 
   it('lists by status and deletes', async () => {
