@@ -11,6 +11,7 @@ import {
   findCampaignBuyer,
   insertBuyer,
   insertCampaignBuyer,
+  isOwnTrackingNumber,
   listBuyersInOrg,
   listCampaignBuyers,
   updateBuyerInOrg,
@@ -30,6 +31,16 @@ function rejectProblems(problems: Record<string, string>): void {
   if (Object.keys(problems).length > 0) throw ERRORS.validation(problems);
 }
 
+/**
+ * A buyer's destination may not be one of the organisation's own tracking numbers: every call
+ * routed to it would come back in as a new call, routed to it again, without end.
+ */
+async function checkDestination(db: Deps['db'], orgId: string, phoneNumber: string | undefined): Promise<void> {
+  if (phoneNumber !== undefined && (await isOwnTrackingNumber(db, orgId, phoneNumber))) {
+    throw ERRORS.validation({ phoneNumber: "is one of this organisation's tracking numbers: calls to the buyer would come back in, without end" });
+  }
+}
+
 export function createBuyerHandlers({ db }: Deps): HandlerGroup<BuyerOps> {
   return {
     async listBuyers(ctx) {
@@ -39,6 +50,7 @@ export function createBuyerHandlers({ db }: Deps): HandlerGroup<BuyerOps> {
 
     async createBuyer(ctx) {
       rejectProblems(buyerProblems(ctx.body));
+      await checkDestination(db, ctx.principal().orgId, ctx.body.phoneNumber);
       const row = await insertBuyer(db, {
         ...buyerPatch(ctx.body),
         org_id: ctx.principal().orgId,
@@ -62,6 +74,7 @@ export function createBuyerHandlers({ db }: Deps): HandlerGroup<BuyerOps> {
     async updateBuyer(ctx) {
       const id = buyerIdOf(ctx.params.id);
       rejectProblems(buyerProblems(ctx.body));
+      await checkDestination(db, ctx.principal().orgId, ctx.body.phoneNumber);
       const row = await updateBuyerInOrg(db, ctx.principal().orgId, id, buyerPatch(ctx.body));
       if (!row) throw ERRORS.notFound('Buyer', ctx.params.id);
       return { status: 200, body: presentBuyer(row) };

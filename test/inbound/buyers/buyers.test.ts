@@ -234,6 +234,26 @@ describe('buyers', () => {
     expect(empty.response.status).toBe(400);
   });
 
+  it("answers 400 naming phoneNumber for one of the organisation's own tracking numbers (each call would dial itself again), on create and update", async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Tracked', phoneNumber: '+14155550177' });
+    const bought = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: '+14155550178' } });
+    expect(bought.response.status).toBe(201);
+    const buyer = await createBuyer(owner.client, { name: 'Loop-free', phoneNumber: '+12125550179' });
+    for (const phoneNumber of [campaign.phoneNumber!, bought.data!.phoneNumber]) {
+      const created = await owner.client.POST('/api/buyers', { body: { name: 'Loop', phoneNumber } });
+      expect(created.response.status).toBe(400);
+      expect(created.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { phoneNumber: expect.stringContaining('tracking number') } });
+      const updated = await owner.client.PUT('/api/buyers/{id}', { params: { path: { id: String(buyer.id) } }, body: { phoneNumber } });
+      expect(updated.response.status).toBe(400);
+      expect(updated.error?.details).toMatchObject({ phoneNumber: expect.stringContaining('tracking number') });
+    }
+    expect(await buyerRow(buyer.id)).toMatchObject({ phone_number: '+12125550179' });
+    expect((await owner.client.GET('/api/buyers')).data?.some((b) => b.name === 'Loop')).toBe(false);
+    // Another organisation's numbers are none of this one's business (it may well buy their calls).
+    const other = await registerOrg(t, 'Buyer of tracked calls');
+    expect((await other.client.POST('/api/buyers', { body: { name: 'Their buyer', phoneNumber: bought.data!.phoneNumber } })).response.status).toBe(201);
+  });
+
   it('refuses mass assignment of id, orgId and timestamps, changing nothing', async () => {
     const other = await registerOrg(t, 'Other Org');
     const buyer = await createBuyer(owner.client, { name: 'Guarded' });
