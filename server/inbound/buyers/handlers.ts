@@ -3,6 +3,7 @@ import { ownCampaignId } from '../campaigns/own-campaign.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { buyerIdOf, ownBuyer } from './own-buyer.js';
+import { isOwnTrackingNumber } from '../numbers/queries.js';
 import { buyerPatch, buyerProblems, operatingHoursColumn, presentBuyer, presentCampaignBuyer } from './mapping.js';
 import {
   deleteBuyerInOrg,
@@ -11,7 +12,6 @@ import {
   findCampaignBuyer,
   insertBuyer,
   insertCampaignBuyer,
-  isOwnTrackingNumber,
   listBuyersInOrg,
   listCampaignBuyers,
   updateBuyerInOrg,

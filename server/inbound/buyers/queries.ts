@@ -74,16 +74,3 @@ export async function deleteCampaignBuyer(db: Db, orgId: string, campaignId: str
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
-
-/** Whether `phoneNumber` is one of the organisation's tracking numbers: a number it holds, or a campaign's own number. */
-export async function isOwnTrackingNumber(db: Db, orgId: string, phoneNumber: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('phone_numbers')
-    .select(sql<number>`1`.as('found'))
-    .where('org_id', '=', orgId)
-    .where('phone_number', '=', phoneNumber)
-    .unionAll(db.selectFrom('campaigns').select(sql<number>`1`.as('found')).where('org_id', '=', orgId).where('phone_number', '=', phoneNumber))
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}

@@ -5,6 +5,7 @@ import type { Db } from '../../../db/types.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { missingAudioIds } from '../../crm/audio/queries.js';
+import { isOwnTrackingNumber } from '../numbers/queries.js';
 import type { FlowDefinition } from '../flows/types.js';
 import { checkFlow, presentCallFlow, type FlowTarget } from './mapping.js';
 import { deleteFlowInOrg, findFlowInOrg, insertFlow, listFlowsInOrg, updateFlowInOrg, type CallFlowPatch } from './queries.js';
@@ -28,6 +29,13 @@ async function checkedDefinition(db: Db, orgId: string, target: FlowTarget): Pro
     const details: Record<string, string> = {};
     for (const { index, audioId } of plays) {
       if (missing.has(audioId)) details[`flowDefinition.nodes[${index}].config.audioId`] = 'is not an audio file of this organisation (/api/audio)';
+    }
+    // A Route to one of our own tracking numbers would bring the call back in, routed there again, without end.
+    const nodes = (result.store as FlowDefinition).nodes;
+    for (const [index, node] of nodes.entries()) {
+      if (node.type === 'Route' && node.config.number !== undefined && (await isOwnTrackingNumber(db, orgId, node.config.number))) {
+        details[`flowDefinition.nodes[${index}].config.number`] = "is one of this organisation's tracking numbers: the call would come back in, without end";
+      }
     }
     if (Object.keys(details).length > 0) throw ERRORS.validation(details);
   }

@@ -67,3 +67,16 @@ export function updateNumberInOrg(db: Db, orgId: string, id: number, patch: { ai
   if (patch.ai_agent_id != null) query = query.where('campaign_id', 'is', null).where('pool_id', 'is', null);
   return query.returningAll().executeTakeFirst();
 }
+
+/** Whether `phoneNumber` is one of the organisation's tracking numbers: a number it holds, or a campaign's own number. */
+export async function isOwnTrackingNumber(db: Db, orgId: string, phoneNumber: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('phone_numbers')
+    .select(sql<number>`1`.as('found'))
+    .where('org_id', '=', orgId)
+    .where('phone_number', '=', phoneNumber)
+    .unionAll(db.selectFrom('campaigns').select(sql<number>`1`.as('found')).where('org_id', '=', orgId).where('phone_number', '=', phoneNumber))
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

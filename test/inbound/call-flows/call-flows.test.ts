@@ -238,6 +238,24 @@ describe('call flows: active flows are complete', () => {
     expect(draft.data).toMatchObject({ status: 'draft', isActive: false, flowDefinition: seed000Flow() });
   });
 
+  it("refuses to activate a Route to one of the organisation's own tracking numbers (each call would dial itself again), naming the node's number", async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Self-dialling', phoneNumber: '+14155550187' });
+    const routeTo = (number: string): Json => ({
+      startNodeId: 'route',
+      nodes: [{ id: 'route', type: 'Route', config: { target: 'number', number } }],
+    });
+    const active = await owner.client.POST('/api/call-flows', { body: { name: 'Loop', status: 'active', flowDefinition: def(routeTo(campaign.phoneNumber!)) } });
+    expect(active.response.status).toBe(400);
+    expect(active.error?.details).toEqual({ 'flowDefinition.nodes[0].config.number': expect.stringContaining('tracking number') });
+    const draft = await owner.client.POST('/api/call-flows', { body: { name: 'Loop draft', flowDefinition: def(routeTo(campaign.phoneNumber!)) } });
+    expect(draft.response.status).toBe(201);
+    const activate = await owner.client.PUT('/api/call-flows/{id}', { params: { path: { id: String(draft.data!.id) } }, body: { status: 'active' } });
+    expect(activate.response.status).toBe(400);
+    expect(activate.error?.details).toEqual({ 'flowDefinition.nodes[0].config.number': expect.stringContaining('tracking number') });
+    const elsewhere = await owner.client.POST('/api/call-flows', { body: { name: 'Fine', status: 'active', flowDefinition: def(routeTo('+12125550188')) } });
+    expect(elsewhere.response.status).toBe(201);
+  });
+
   it('answers 400 for an empty update and 404 for unknown or malformed ids', async () => {
     const flow = await createFlow(owner.client, { name: 'Empty update', flowDefinition: { startNodeId: null, nodes: [] } });
     const empty = await unchanged(() => putFlow(owner.client, flow.id, {}));
