@@ -1,6 +1,7 @@
 // Which organisation, campaign and call flow a dialled number belongs to (DESIGN.md 4.1 step 1).
 // A tracking number we bought (phone_numbers) names its campaign directly or through its active
-// pool; a campaign's own `phone_number` works too (seed 000 campaigns carry one). The campaign
+// pool; a campaign's own `phone_number` works too (seed 000 campaigns carry one), also when it is
+// a number we bought that names no campaign itself. The campaign
 // and its active flow come back in the same query (this runs on every call).
 import { sql } from 'kysely';
 import type { CampaignRow, Db } from '../../../db/types.js';
@@ -30,8 +31,13 @@ export async function findDialledNumber(db: Db, to: string): Promise<DialledNumb
   const number = await db
     .selectFrom('phone_numbers as n')
     .leftJoin('number_pools as p', (join) => join.onRef('p.id', '=', 'n.pool_id').onRef('p.org_id', '=', 'n.org_id'))
+    // The number's campaign, else its active pool's; a number in neither answers for the campaign
+    // of the organisation whose own phoneNumber it is (at most one: campaigns' numbers are unique).
     .leftJoin('campaigns as c', (join) =>
-      join.onRef('c.org_id', '=', 'n.org_id').on(sql<boolean>`c.id = COALESCE(n.campaign_id, CASE WHEN p.is_active THEN p.campaign_id END)`),
+      join
+        .onRef('c.org_id', '=', 'n.org_id')
+        .on(sql<boolean>`(c.id = COALESCE(n.campaign_id, CASE WHEN p.is_active THEN p.campaign_id END)
+          OR (n.campaign_id IS NULL AND n.pool_id IS NULL AND c.phone_number = n.phone_number))`),
     )
     .leftJoin('call_flows as f', (join) => join.onRef('f.campaign_id', '=', 'c.id').onRef('f.org_id', '=', 'c.org_id').on('f.status', '=', 'active'))
     .selectAll('c')

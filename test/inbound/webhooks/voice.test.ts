@@ -54,6 +54,18 @@ describe('voice webhook: buyer routing', () => {
     expect(api.data).toMatchObject({ callSid: sid, routingMethod: 'priority', buyerName: 'First', callerNumber: '310***1234', legs: [{ attempt: 1, destination: '312***0101', dialStatus: null }] });
   });
 
+  it("routes a call to the campaign whose phoneNumber is a number the organisation bought (not pointed at a campaign itself)", async () => {
+    const offered = await owner.client.GET('/api/phone-numbers/search', { params: { query: { areaCode: '415' } } });
+    const phoneNumber = offered.data!.numbers[0]!.phoneNumber;
+    const bought = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber } });
+    expect(bought.response.status).toBe(201);
+    const { campaign, buyers } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550131' }], { phoneNumber });
+    const sid = callSid();
+    const answer = await voice(t, sid, phoneNumber);
+    expect(answer.text).toBe(dialXml(t, '+13125550131', 1));
+    expect(await callRow(t, sid)).toMatchObject({ campaign_id: campaign.id, phone_number_id: bought.data!.id, buyer_id: buyers[0]!.id });
+  });
+
   it('answers a retry of the same CallSid with the same TwiML: one call, one leg, no second routing', async () => {
     const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550111' }, { phoneNumber: '+13125550112' }], { routingType: 'round_robin' });
     const sid = callSid();
