@@ -106,7 +106,7 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
     const outbound = await outboundChanges(db, orgId, body, current, current.direction);
     checkCountry('defaultCountry' in body ? body.defaultCountry : undefined);
     await checkRouter(db, orgId, body.rtbRouterId);
-    await checkCampaignNumber(db, orgId, body.phoneNumber, telephony);
+    await checkCampaignNumber(db, orgId, body.phoneNumber, telephony, id);
     await checkFallbackAudio(db, orgId, 'fallbackAudioId' in body ? body.fallbackAudioId : undefined);
     try {
       const row = await updateCampaignInOrg(db, orgId, id, { ...campaignPatch(body), ...outbound });

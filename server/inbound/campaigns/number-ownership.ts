@@ -11,10 +11,32 @@ import { findNumberByPhone } from '../numbers/queries.js';
 
 const NOT_HELD = 'is not one of this organisation\'s numbers: buy it first (POST /api/phone-numbers/purchase), then use it here';
 
-export async function checkCampaignNumber(db: Db, orgId: string, phoneNumber: string | null | undefined, telephony: Pick<AnyTelephony, 'kind'>): Promise<void> {
+/**
+ * `campaignId`: the campaign being changed (none on create). One of the organisation's numbers
+ * whose calls go elsewhere (its pool, another campaign, an AI agent: they come first, see
+ * webhooks/lookup.ts) would leave the campaign without calls: 409 naming phoneNumber.
+ */
+export async function checkCampaignNumber(
+  db: Db,
+  orgId: string,
+  phoneNumber: string | null | undefined,
+  telephony: Pick<AnyTelephony, 'kind'>,
+  campaignId?: string,
+): Promise<void> {
   if (phoneNumber === undefined || phoneNumber === null) return;
   const holder = await findNumberByPhone(db, phoneNumber);
-  if (holder?.org_id === orgId) return;
+  if (holder?.org_id === orgId) {
+    const elsewhere =
+      holder.pool_id !== null
+        ? `number pool ${holder.pool_id}`
+        : holder.ai_agent_id !== null
+          ? `AI agent ${holder.ai_agent_id}`
+          : holder.campaign_id !== null && holder.campaign_id !== campaignId
+            ? `campaign ${holder.campaign_id}`
+            : null;
+    if (elsewhere !== null) throw ERRORS.conflict({ phoneNumber: `answers for ${elsewhere}, so this campaign would get none of its calls: free the number there first` });
+    return;
+  }
   if (holder === undefined && telephony.kind === 'simulator') return;
   throw ERRORS.validation({ phoneNumber: NOT_HELD });
 }

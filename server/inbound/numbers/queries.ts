@@ -19,8 +19,15 @@ export function findNumberInOrg(db: Db, orgId: string, id: number): Promise<Phon
  * The row holding `phoneNumber`, in any organisation: a number can be bought only once, so the
  * purchase checks the whole table before it spends money. Callers must not show the row itself.
  */
-export function findNumberByPhone(db: Db, phoneNumber: string): Promise<Pick<PhoneNumberRow, 'id' | 'org_id' | 'provider_sid'> | undefined> {
-  return db.selectFrom('phone_numbers').select(['id', 'org_id', 'provider_sid']).where('phone_number', '=', phoneNumber).executeTakeFirst();
+export function findNumberByPhone(
+  db: Db,
+  phoneNumber: string,
+): Promise<Pick<PhoneNumberRow, 'id' | 'org_id' | 'provider_sid' | 'campaign_id' | 'pool_id' | 'ai_agent_id'> | undefined> {
+  return db
+    .selectFrom('phone_numbers')
+    .select(['id', 'org_id', 'provider_sid', 'campaign_id', 'pool_id', 'ai_agent_id'])
+    .where('phone_number', '=', phoneNumber)
+    .executeTakeFirst();
 }
 
 export function insertNumber(db: Db, values: NewPhoneNumber): Promise<PhoneNumberRow> {

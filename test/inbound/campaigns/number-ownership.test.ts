@@ -10,6 +10,8 @@ let owner: Member;
 let other: Member;
 let othersNumber: string;
 let ownNumber: string;
+let pooledNumber: string;
+let pointedNumber: string;
 beforeAll(async () => {
   t = await startTestApp();
   owner = await registerOrg(t, 'Number Owner');
@@ -23,6 +25,8 @@ beforeAll(async () => {
   }
   othersNumber = await buy(other, '212');
   ownNumber = await buy(owner, '415');
+  pooledNumber = await buy(owner, '646');
+  pointedNumber = await buy(owner, '718');
 });
 afterAll(async () => t.close());
 
@@ -46,6 +50,30 @@ describe('campaign numbers are owned', () => {
     expect(own.response.status).toBe(201);
     const madeUp = await owner.client.POST('/api/campaigns', { body: { name: 'Seed line', phoneNumber: '+1234567890' } });
     expect(madeUp.response.status).toBe(201);
+  });
+
+  it('answers 409 naming phoneNumber for an own number whose calls go elsewhere (a pool, another campaign), on create and update', async () => {
+    const numbers = (await owner.client.GET('/api/phone-numbers')).data!;
+    const idOf = (phone: string) => numbers.find((n) => n.phoneNumber === phone)!.id;
+    const pool = await owner.client.POST('/api/number-pools', { body: { name: 'Pool of one' } });
+    expect((await owner.client.POST('/api/number-pools/{id}/numbers', { params: { path: { id: String(pool.data!.id) } }, body: { phoneNumberId: idOf(pooledNumber) } })).response.status).toBe(201);
+    const pointedAt = await createCampaign(owner.client, { name: 'Pointed at' });
+    const assign = await owner.client.POST('/api/phone-numbers/{id}/assign-campaign', { params: { path: { id: String(idOf(pointedNumber)) } }, body: { campaignId: pointedAt.id } });
+    expect(assign.response.status).toBe(200);
+
+    const campaign = await createCampaign(owner.client, { name: 'Would get no calls' });
+    for (const phoneNumber of [pooledNumber, pointedNumber]) {
+      const created = await owner.client.POST('/api/campaigns', { body: { name: 'Would get no calls either', phoneNumber } });
+      expect(created.response.status).toBe(409);
+      expect(created.error).toMatchObject({ code: 'CONFLICT', details: { phoneNumber: expect.any(String) } });
+      const updated = await owner.client.PUT('/api/campaigns/{id}', { params: { path: { id: campaign.id } }, body: { phoneNumber } });
+      expect(updated.response.status).toBe(409);
+      expect(updated.error?.details).toMatchObject({ phoneNumber: expect.any(String) });
+    }
+    expect((await owner.client.GET('/api/campaigns/{id}', { params: { path: { id: campaign.id } } })).data?.phoneNumber).toBeNull();
+    // The campaign the number points at may carry it.
+    const own = await owner.client.PUT('/api/campaigns/{id}', { params: { path: { id: pointedAt.id } }, body: { phoneNumber: pointedNumber } });
+    expect(own.response.status).toBe(200);
   });
 
   it("with Twilio, a number nobody holds is refused with exactly the answer for another organisation's number", async () => {
