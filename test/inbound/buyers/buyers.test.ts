@@ -235,11 +235,12 @@ describe('buyers', () => {
   });
 
   it("answers 400 naming phoneNumber for one of the organisation's own tracking numbers (each call would dial itself again), on create and update", async () => {
-    const campaign = await createCampaign(owner.client, { name: 'Tracked', phoneNumber: '+14155550177' });
-    const bought = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: '+14155550178' } });
+    const offered = await owner.client.GET('/api/phone-numbers/search', { params: { query: { areaCode: '415' } } });
+    const bought = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: offered.data!.numbers[0]!.phoneNumber } });
     expect(bought.response.status).toBe(201);
+    const tracked = await createCampaign(owner.client, { name: 'Tracked', phoneNumber: bought.data!.phoneNumber });
     const buyer = await createBuyer(owner.client, { name: 'Loop-free', phoneNumber: '+12125550179' });
-    for (const phoneNumber of [campaign.phoneNumber!, bought.data!.phoneNumber]) {
+    for (const phoneNumber of [tracked.phoneNumber!]) {
       const created = await owner.client.POST('/api/buyers', { body: { name: 'Loop', phoneNumber } });
       expect(created.response.status).toBe(400);
       expect(created.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { phoneNumber: expect.stringContaining('tracking number') } });
@@ -249,6 +250,9 @@ describe('buyers', () => {
     }
     expect(await buyerRow(buyer.id)).toMatchObject({ phone_number: '+12125550179' });
     expect((await owner.client.GET('/api/buyers')).data?.some((b) => b.name === 'Loop')).toBe(false);
+    // A campaign's made-up number (the simulator's seed examples give it to a buyer too) reaches no carrier: allowed.
+    await createCampaign(owner.client, { name: 'Made-up line', phoneNumber: '+14155550177' });
+    expect((await owner.client.POST('/api/buyers', { body: { name: 'Seed buyer', phoneNumber: '+14155550177' } })).response.status).toBe(201);
     // Another organisation's numbers are none of this one's business (it may well buy their calls).
     const other = await registerOrg(t, 'Buyer of tracked calls');
     expect((await other.client.POST('/api/buyers', { body: { name: 'Their buyer', phoneNumber: bought.data!.phoneNumber } })).response.status).toBe(201);

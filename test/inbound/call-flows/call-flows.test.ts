@@ -239,7 +239,9 @@ describe('call flows: active flows are complete', () => {
   });
 
   it("refuses to activate a Route to one of the organisation's own tracking numbers (each call would dial itself again), naming the node's number", async () => {
-    const campaign = await createCampaign(owner.client, { name: 'Self-dialling', phoneNumber: '+14155550187' });
+    const offered = await owner.client.GET('/api/phone-numbers/search', { params: { query: { areaCode: '415' } } });
+    const bought = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: offered.data!.numbers[0]!.phoneNumber } });
+    const campaign = await createCampaign(owner.client, { name: 'Self-dialling', phoneNumber: bought.data!.phoneNumber });
     const routeTo = (number: string): Json => ({
       startNodeId: 'route',
       nodes: [{ id: 'route', type: 'Route', config: { target: 'number', number } }],
