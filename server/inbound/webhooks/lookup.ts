@@ -1,7 +1,8 @@
 // Which organisation, campaign and call flow a dialled number belongs to (DESIGN.md 4.1 step 1).
 // A tracking number we bought (phone_numbers) names its campaign directly or through its active
 // pool; a campaign's own `phone_number` works too (seed 000 campaigns carry one), also when it is
-// a number we bought that names no campaign itself. The campaign
+// a number we bought that names no campaign itself — unless that number is turned off
+// (is_active false): then it is not in service, whoever names it. The campaign
 // and its active flow come back in the same query (this runs on every call).
 import { sql } from 'kysely';
 import type { CampaignRow, Db } from '../../../db/types.js';
@@ -41,12 +42,22 @@ export async function findDialledNumber(db: Db, to: string): Promise<DialledNumb
     )
     .leftJoin('call_flows as f', (join) => join.onRef('f.campaign_id', '=', 'c.id').onRef('f.org_id', '=', 'c.org_id').on('f.status', '=', 'active'))
     .selectAll('c')
-    .select(['n.org_id as number_org_id', 'n.id as number_id', 'n.pool_id as number_pool_id', 'n.ai_agent_id as number_ai_agent_id', 'f.id as flow_id', 'f.flow_definition as flow_definition'])
+    .select([
+      'n.org_id as number_org_id',
+      'n.id as number_id',
+      'n.is_active as number_is_active',
+      'n.pool_id as number_pool_id',
+      'n.ai_agent_id as number_ai_agent_id',
+      'f.id as flow_id',
+      'f.flow_definition as flow_definition',
+    ])
     .where('n.phone_number', '=', to)
-    .where('n.is_active', '=', true)
     .executeTakeFirst();
   if (number) {
-    const { number_org_id, number_id, number_pool_id, number_ai_agent_id, ...rest } = number;
+    const { number_org_id, number_id, number_is_active, number_pool_id, number_ai_agent_id, ...rest } = number;
+    // A number turned off answers as unknown: its holder switched it off, so no campaign that
+    // names it as its own phoneNumber takes its calls either.
+    if (!number_is_active) return undefined;
     return toResult(number_org_id, number_id, number_pool_id, rest as Partial<Found>, number_ai_agent_id);
   }
   const campaign = await db

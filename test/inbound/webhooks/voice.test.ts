@@ -66,6 +66,21 @@ describe('voice webhook: buyer routing', () => {
     expect(await callRow(t, sid)).toMatchObject({ campaign_id: campaign.id, phone_number_id: bought.data!.id, buyer_id: buyers[0]!.id });
   });
 
+  it("answers a deactivated number that is a campaign's phoneNumber as not in service: it routes nowhere, like any inactive number", async () => {
+    const offered = await owner.client.GET('/api/phone-numbers/search', { params: { query: { areaCode: '628' } } });
+    const phoneNumber = offered.data!.numbers[0]!.phoneNumber;
+    const bought = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber } });
+    expect(bought.response.status).toBe(201);
+    await buyerCampaign(owner.client, [{ phoneNumber: '+13125550132' }], { phoneNumber });
+    const off = await owner.client.PUT('/api/phone-numbers/{id}', { params: { path: { id: String(bought.data!.id) } }, body: { isActive: false } });
+    expect(off.response.status).toBe(200);
+    const sid = callSid();
+    const answer = await voice(t, sid, phoneNumber);
+    expect(answer.text).toBe(`${XML_HEAD}<Response><Say>Sorry, the number you have dialled is not in service. Goodbye.</Say><Hangup/></Response>`);
+    expect(await callRow(t, sid)).toMatchObject({ org_id: null, campaign_id: null, phone_number_id: null, buyer_id: null, routing_method: 'none' });
+    expect(await legRows(t, sid)).toHaveLength(0);
+  });
+
   it('answers a retry of the same CallSid with the same TwiML: one call, one leg, no second routing', async () => {
     const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550111' }, { phoneNumber: '+13125550112' }], { routingType: 'round_robin' });
     const sid = callSid();
