@@ -995,7 +995,10 @@ export interface paths {
         put?: never;
         /**
          * Buy a number; its voice and status webhooks point at this server
-         * @description The number's voice URL is `PUBLIC_BASE_URL/api/webhooks/voice` and its status callback `PUBLIC_BASE_URL/api/webhooks/call-status` (both POST).
+         * @description The number's voice URL is `PUBLIC_BASE_URL/api/webhooks/voice` and its status callback
+         *     `PUBLIC_BASE_URL/api/webhooks/call-status` (both POST). A `campaignId` other than the
+         *     campaign whose own `phoneNumber` this number is would take that campaign's calls: 409
+         *     naming `campaignId`, and nothing is bought.
          */
         post: operations["purchasePhoneNumber"];
         delete?: never;
@@ -1022,7 +1025,8 @@ export interface paths {
          * Give a number to an AI agent (or take it away with null), or turn it off (seed 004 PUT /phones/:id)
          * @description `aiAgentId`: the AI agent that answers the number's calls (one of the organisation's
          *     agents; null unassigns). A number is a campaign's or an agent's, never both: a number
-         *     pointed at a campaign, or in a number pool, is refused (409) until it is taken from there.
+         *     pointed at a campaign, or in a number pool, is refused (409) until it is taken from there,
+         *     and so is a number a campaign uses as its own `phoneNumber` (409 naming `aiAgentId`).
          *     `isActive: false` stops the number answering (a call to it is treated as to an unknown
          *     number).
          */
@@ -1053,6 +1057,8 @@ export interface paths {
         /**
          * Point a number at a campaign (or at none with null)
          * @description A number in a pool belongs to the pool's campaign; take it out of the pool first (409).
+         *     A number that a campaign uses as its own `phoneNumber` answers for that campaign: pointing it
+         *     at any other campaign would take that campaign's calls (409 naming `campaignId`).
          */
         post: operations["assignPhoneNumberToCampaign"];
         delete?: never;
@@ -1122,7 +1128,8 @@ export interface paths {
         /**
          * Add one of the organisation's numbers to a pool
          * @description 409 (naming `phoneNumberId`) when the number is in a pool already, points at a campaign, or
-         *     is answered by an AI agent: a number has one of the three at most.
+         *     is answered by an AI agent: a number has one of the three at most. Also 409 when a campaign
+         *     uses the number as its own `phoneNumber` (the pool would take that campaign's calls).
          */
         post: operations["addNumberToPool"];
         delete?: never;

@@ -5,7 +5,8 @@ import { AppError, ERRORS } from '../../platform/errors.js';
 import type { Deps, Handler, HandlerGroup } from '../../handler-types.js';
 import { ownCampaignId } from '../campaigns/own-campaign.js';
 import { isCheckViolation, isForeignKeyViolation } from '../../platform/common/pg-errors.js';
-import { findNumberInOrg } from '../numbers/queries.js';
+import { namedByCampaignConflict } from '../numbers/campaign-number.js';
+import { campaignNamingNumber, findNumberInOrg } from '../numbers/queries.js';
 import { poolPatch, presentPool } from './mapping.js';
 import {
   deletePoolInOrg,
@@ -52,6 +53,8 @@ export function createNumberPoolHandlers({ db }: Deps): HandlerGroup<PoolOps> {
     if (number.ai_agent_id !== null) {
       return ERRORS.conflict({ phoneNumberId: `is answered by AI agent ${number.ai_agent_id}; unassign it (aiAgentId null) before pooling it` });
     }
+    const naming = await campaignNamingNumber(db, orgId, number.phone_number);
+    if (naming !== undefined) return namedByCampaignConflict('phoneNumberId', naming);
     // Changed meanwhile by someone else: report it as taken.
     return ERRORS.conflict({ phoneNumberId: 'was changed meanwhile; try again' });
   }

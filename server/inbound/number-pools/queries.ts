@@ -1,6 +1,7 @@
 import { type Insertable, type Updateable, type ExpressionBuilder, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB, Db, NumberPoolRow, NumberPoolsTable, PhoneNumberRow } from '../../../db/types.js';
+import { notNamedByOtherCampaign } from '../numbers/queries.js';
 
 export type NewNumberPool = Insertable<NumberPoolsTable>;
 export type NumberPoolPatch = Updateable<NumberPoolsTable>;
@@ -72,7 +73,8 @@ export async function deletePoolInOrg(db: Db, orgId: string, id: number): Promis
 
 /**
  * Put a number into a pool: only a number of the organisation that is neither pointed at a
- * campaign, nor answered by an AI agent, nor in a pool changes. False otherwise (the caller finds
+ * campaign, nor answered by an AI agent, nor in a pool, nor a campaign's own phoneNumber (it
+ * answers for that campaign: numbers/queries.ts) changes. False otherwise (the caller finds
  * out why). Setting an agent checks `pool_id IS NULL` the same way: two such updates of one row
  * are serialised by PostgreSQL, and the second sees the first's change.
  */
@@ -85,6 +87,7 @@ export async function putNumberInPool(db: Db, orgId: string, poolId: number, num
     .where('pool_id', 'is', null)
     .where('campaign_id', 'is', null)
     .where('ai_agent_id', 'is', null)
+    .where((eb) => notNamedByOtherCampaign(eb))
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

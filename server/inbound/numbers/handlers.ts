@@ -6,8 +6,10 @@ import { isTelephonyError, type PurchasedNumber, TelephonyError } from '../../te
 import { numberWebhooks, presentAvailableNumber, presentNumber } from './mapping.js';
 import { ownCampaignId } from '../campaigns/own-campaign.js';
 import { telephonyFailure } from './provider-errors.js';
+import { namedByCampaignConflict } from './campaign-number.js';
 import {
   PHONE_NUMBER_UNIQUE,
+  campaignNamingNumber,
   deleteNumberInOrg,
   findNumberByPhone,
   findNumberInOrg,
@@ -139,6 +141,10 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
       // Never buy twice: a number already in our table (any organisation) is refused before spending.
       const holder = await findNumberByPhone(db, phoneNumber);
       if (holder) throw takenAnswer(holder.org_id, orgId);
+      if (campaignId !== null) {
+        const naming = await campaignNamingNumber(db, orgId, phoneNumber, campaignId);
+        if (naming !== undefined) throw namedByCampaignConflict('campaignId', naming);
+      }
 
       let bought: PurchasedNumber;
       try {
@@ -214,6 +220,8 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
         const existing = await findNumberInOrg(db, orgId, id);
         if (!existing) throw ERRORS.notFound('Phone number', ctx.params.id);
         if (existing.pool_id !== null) throw pooledConflict(existing.pool_id);
+        const naming = campaignId === null ? undefined : await campaignNamingNumber(db, orgId, existing.phone_number, campaignId);
+        if (naming !== undefined) throw namedByCampaignConflict('campaignId', naming);
         throw ERRORS.notFound('Phone number', ctx.params.id);
       }
       return { status: 200, body: presentNumber(row) };
@@ -245,6 +253,8 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
           throw ERRORS.conflict({ aiAgentId: `cannot be set: the number points at campaign ${existing.campaign_id}; unassign it from the campaign first` });
         }
         if (existing.pool_id !== null) throw ERRORS.conflict({ aiAgentId: `cannot be set: the number is in number pool ${existing.pool_id}; take it out of the pool first` });
+        const naming = await campaignNamingNumber(db, orgId, existing.phone_number);
+        if (naming !== undefined) throw namedByCampaignConflict('aiAgentId', naming);
         throw ERRORS.notFound('Phone number', ctx.params.id);
       }
       return { status: 200, body: presentNumber(row) };

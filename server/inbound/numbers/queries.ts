@@ -1,5 +1,5 @@
-import { type Insertable, sql } from 'kysely';
-import type { Db, PhoneNumberRow, PhoneNumbersTable } from '../../../db/types.js';
+import { type ExpressionBuilder, type Insertable, sql } from 'kysely';
+import type { DB, Db, PhoneNumberRow, PhoneNumbersTable } from '../../../db/types.js';
 
 export type { PhoneNumberRow } from '../../../db/types.js';
 export type NewPhoneNumber = Insertable<PhoneNumbersTable>;
@@ -30,23 +30,47 @@ export function findNumberByPhone(
     .executeTakeFirst();
 }
 
+/**
+ * A number outside any campaign, pool and AI agent answers for the campaign of its organisation
+ * that names it as its own phoneNumber (webhooks/lookup.ts). Pointing it at another campaign,
+ * pooling it or giving it an AI agent would take every call from that campaign, so those writes
+ * carry this condition: no campaign of the number's organisation but `except` names the number.
+ */
+export function notNamedByOtherCampaign(eb: ExpressionBuilder<DB, 'phone_numbers'>, except: string | null = null) {
+  let naming = eb
+    .selectFrom('campaigns')
+    .select('campaigns.id')
+    .whereRef('campaigns.org_id', '=', 'phone_numbers.org_id')
+    .whereRef('campaigns.phone_number', '=', 'phone_numbers.phone_number');
+  if (except !== null) naming = naming.where('campaigns.id', '<>', except);
+  return eb.not(eb.exists(naming));
+}
+
+/** The campaign of the organisation, other than `except`, whose own phoneNumber is `phoneNumber` (at most one). */
+export async function campaignNamingNumber(db: Db, orgId: string, phoneNumber: string, except: string | null = null): Promise<string | undefined> {
+  let query = db.selectFrom('campaigns').select('id').where('org_id', '=', orgId).where('phone_number', '=', phoneNumber);
+  if (except !== null) query = query.where('id', '<>', except);
+  return (await query.executeTakeFirst())?.id;
+}
+
 export function insertNumber(db: Db, values: NewPhoneNumber): Promise<PhoneNumberRow> {
   return db.insertInto('phone_numbers').values(values).returningAll().executeTakeFirstOrThrow();
 }
 
 /**
- * Point a number at a campaign (or at none). Only a number outside any pool changes: undefined
- * when the number is unknown in the organisation or pooled (the caller tells which).
+ * Point a number at a campaign (or at none). Only a number outside any pool, and (pointed at a
+ * campaign) named as phoneNumber by no other campaign, changes: undefined when the number is
+ * unknown in the organisation, pooled or another campaign's own number (the caller tells which).
  */
 export function setNumberCampaignInOrg(db: Db, orgId: string, id: number, campaignId: string | null): Promise<PhoneNumberRow | undefined> {
-  return db
+  let query = db
     .updateTable('phone_numbers')
     .set({ campaign_id: campaignId, updated_at: sql<Date>`now()` })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
-    .where('pool_id', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
+    .where('pool_id', 'is', null);
+  if (campaignId !== null) query = query.where((eb) => notNamedByOtherCampaign(eb, campaignId));
+  return query.returningAll().executeTakeFirst();
 }
 
 export async function deleteNumberInOrg(db: Db, orgId: string, id: number): Promise<boolean> {
@@ -62,8 +86,8 @@ export async function isOwnAiAgent(db: Db, orgId: string, agentId: string): Prom
 
 /**
  * Give a number to an AI agent (or to none), and/or turn it on or off. An agent is set only on a
- * number outside any pool and campaign: undefined when the number is unknown in the organisation
- * or taken (the caller tells which).
+ * number outside any pool and campaign that no campaign names as its phoneNumber: undefined when
+ * the number is unknown in the organisation or taken (the caller tells which).
  */
 export function updateNumberInOrg(db: Db, orgId: string, id: number, patch: { ai_agent_id?: string | null; is_active?: boolean }): Promise<PhoneNumberRow | undefined> {
   let query = db
@@ -71,7 +95,7 @@ export function updateNumberInOrg(db: Db, orgId: string, id: number, patch: { ai
     .set({ ...patch, updated_at: sql<Date>`now()` })
     .where('org_id', '=', orgId)
     .where('id', '=', id);
-  if (patch.ai_agent_id != null) query = query.where('campaign_id', 'is', null).where('pool_id', 'is', null);
+  if (patch.ai_agent_id != null) query = query.where('campaign_id', 'is', null).where('pool_id', 'is', null).where((eb) => notNamedByOtherCampaign(eb));
   return query.returningAll().executeTakeFirst();
 }
 

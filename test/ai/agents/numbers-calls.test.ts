@@ -43,6 +43,21 @@ describe('assigning numbers to agents', () => {
     expect((await owner.client.GET('/api/ai-agents/{id}/numbers', path(agent.id))).data).toEqual([]);
   });
 
+  it("refuses an agent on a number that a campaign uses as its phoneNumber (409 naming aiAgentId), changing nothing", async () => {
+    const agent = await createAiAgent(owner.client, { name: 'Would take its calls' });
+    const number = await buyNumber(owner.client);
+    const campaign = await createCampaign(owner.client, { name: 'Owns the agent line', phoneNumber: number.phoneNumber });
+    const before = await snapshot();
+    const assigned = await owner.client.PUT('/api/phone-numbers/{id}', { ...numberPath(number.id), body: { aiAgentId: agent.id } });
+    expect(assigned.response.status).toBe(409);
+    expect(Object.keys(assigned.error?.details as object)).toEqual(['aiAgentId']);
+    expect((assigned.error?.details as Record<string, string>).aiAgentId).toContain(campaign.id);
+    expect(await snapshot()).toEqual(before);
+    // Turning it off and on stays possible.
+    const off = await owner.client.PUT('/api/phone-numbers/{id}', { ...numberPath(number.id), body: { isActive: false } });
+    expect(off.data).toMatchObject({ isActive: false, aiAgentId: null });
+  });
+
   it('refuses an agent on a number with a campaign, and a campaign on a number with an agent (409 naming the field)', async () => {
     const agent = await createAiAgent(owner.client, { name: 'Exclusive' });
     const campaign = await createCampaign(owner.client, { name: 'Numbers campaign' });

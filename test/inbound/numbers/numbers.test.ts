@@ -2,6 +2,7 @@
 // wrapped so that a test can make the provider fail or race a purchase.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Client, type Member, addMember, createCampaign, registerOrg } from '../../helpers/fixtures.js';
+import { snapshotTables } from '../../helpers/db-snapshot.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { createSimulatorTelephony, type SimulatorTelephony } from '../../../server/telephony/simulator/simulator.js';
 import { TelephonyError, type PurchaseNumberInput } from '../../../server/telephony/types.js';
@@ -444,5 +445,44 @@ describe('phone numbers: roles and tenancy', () => {
     expect((await owner.client.DELETE('/api/campaigns/{id}', { params: { path: { id: campaign.id } } })).response.status).toBe(204);
     const list = await owner.client.GET('/api/phone-numbers');
     expect(list.data?.find((n) => n.id === number.id)).toMatchObject({ campaignId: null, status: 'unassigned' });
+  });
+});
+
+describe("phone numbers: a campaign's own phoneNumber keeps its calls", () => {
+  const snapshot = () => snapshotTables(t.db, { api_keys: ['last_used_at'] });
+
+  it('refuses (409 naming campaignId) to point a number at a campaign when another campaign uses it as its phoneNumber, changing nothing', async () => {
+    const number = await buy(owner.client, '+16465550171');
+    const owning = await createCampaign(owner.client, { name: 'Owns the line', phoneNumber: number.phoneNumber });
+    const thief = await createCampaign(owner.client, { name: 'Would take its calls' });
+    const before = await snapshot();
+    const moved = await owner.client.POST('/api/phone-numbers/{id}/assign-campaign', { params: { path: { id: String(number.id) } }, body: { campaignId: thief.id } });
+    expect(moved.response.status).toBe(409);
+    expect(moved.error).toMatchObject({ code: 'CONFLICT' });
+    expect(Object.keys(moved.error?.details as object)).toEqual(['campaignId']);
+    expect((moved.error?.details as Record<string, string>).campaignId).toContain(owning.id);
+    expect(await snapshot()).toEqual(before);
+
+    // The campaign that names the number may have it pointed at itself, and unpointed again.
+    const own = await owner.client.POST('/api/phone-numbers/{id}/assign-campaign', { params: { path: { id: String(number.id) } }, body: { campaignId: owning.id } });
+    expect(own.response.status).toBe(200);
+    expect(own.data).toMatchObject({ campaignId: owning.id, status: 'assigned' });
+    const none = await owner.client.POST('/api/phone-numbers/{id}/assign-campaign', { params: { path: { id: String(number.id) } }, body: { campaignId: null } });
+    expect(none.data).toMatchObject({ campaignId: null, status: 'unassigned' });
+  });
+
+  it('refuses (409 naming campaignId) to buy a number for a campaign when another campaign uses it as its phoneNumber, buying nothing', async () => {
+    const phoneNumber = '+16465550172';
+    const owning = await createCampaign(owner.client, { name: 'Names an unbought line', phoneNumber });
+    const thief = await createCampaign(owner.client, { name: 'Would buy it away' });
+    const before = await snapshot();
+    const bought = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber, campaignId: thief.id } });
+    expect(bought.response.status).toBe(409);
+    expect(Object.keys(bought.error?.details as object)).toEqual(['campaignId']);
+    expect((bought.error?.details as Record<string, string>).campaignId).toContain(owning.id);
+    expect(attemptsFor(phoneNumber)).toBe(0);
+    expect(await snapshot()).toEqual(before);
+
+    expect(await buy(owner.client, phoneNumber, { campaignId: owning.id })).toMatchObject({ campaignId: owning.id, status: 'assigned' });
   });
 });

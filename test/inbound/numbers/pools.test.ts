@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { components } from '../../../client/index.js';
 import { type Client, type Member, addMember, createCampaign, registerOrg } from '../../helpers/fixtures.js';
+import { snapshotTables } from '../../helpers/db-snapshot.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import type { Deps } from '../../../server/handler-types.js';
 import { createNumberPoolHandlers } from '../../../server/inbound/number-pools/handlers.js';
@@ -222,6 +223,21 @@ describe('number pools: numbers in and out', () => {
       expect(JSON.stringify(assign.error?.details)).toContain('take it out of the pool first');
     }
     expect(await numberOf(owner.client, pooled.id)).toMatchObject({ poolId: pool.id, campaignId: null });
+  });
+
+  it("refuses (409 naming phoneNumberId) a number that a campaign uses as its phoneNumber, on both paths, changing nothing", async () => {
+    const number = await buyNumber(owner.client);
+    const campaign = await createCampaign(owner.client, { name: 'Owns a pooled line', phoneNumber: number.phoneNumber });
+    const pool = await createPool(owner.client, { name: 'Would take its calls' });
+    const before = await snapshotTables(t.db, { api_keys: ['last_used_at'] });
+    for (const path of ['/api/number-pools/{id}/numbers', '/api/pools/{id}/numbers'] as const) {
+      const added = await owner.client.POST(path, { ...id(pool.id), body: { phoneNumberId: number.id } });
+      expect(added.response.status).toBe(409);
+      expect(added.error).toMatchObject({ code: 'CONFLICT' });
+      expect(Object.keys(added.error?.details as object)).toEqual(['phoneNumberId']);
+      expect((added.error?.details as Record<string, string>).phoneNumberId).toContain(campaign.id);
+    }
+    expect(await snapshotTables(t.db, { api_keys: ['last_used_at'] })).toEqual(before);
   });
 
   it('answers 404 for unknown numbers and 400 for a malformed phoneNumberId', async () => {
