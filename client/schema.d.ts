@@ -1483,7 +1483,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cold-transfer the caller to another number (the current buyer leg ends) */
+        /**
+         * Cold-transfer the caller to another number (the current buyer leg ends)
+         * @description `targetNumber` may not be one of the organisation's own tracking numbers: the call would
+         *     come back in through the voice webhook as a new call (400 naming `targetNumber`, nothing
+         *     is done).
+         */
         post: operations["transferCall"];
         delete?: never;
         options?: never;

@@ -2,13 +2,16 @@
 // organisation's live calls, carried out by the telephony adapter (Twilio, or the labelled
 // simulator). The call is looked up in the caller's organisation first (any other is a 404; a user
 // with role agent reaches only the calls bridged to its own agent) and
-// must not have ended (409); how the carrier refuses is mapped in control-errors.ts.
+// must not have ended (409); a transfer to one of the organisation's own tracking numbers is a 400
+// (it would loop back into our voice webhook); how the carrier refuses is mapped in control-errors.ts.
 import type { FastifyRequest } from 'fastify';
 import type { components } from '../../../client/schema.js';
 import type { Principal } from '../../accounts/auth/principal.js';
 import { parseCallSid } from '../../platform/common/ids.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { isE164 } from '../../telephony/validation.js';
+import { ERRORS } from '../../platform/errors.js';
+import { isOwnTrackingNumber } from '../numbers/queries.js';
 import { type ControlAction, callEnded, callNotFound, controlFailure, noRecordingStarted } from './control-errors.js';
 import { type ControlledCall, clearRecordingSid, findOrgCallBySid, saveRecordingSid } from './queries/index.js';
 import { isFinalCallStatus } from './status.js';
@@ -58,6 +61,10 @@ export function createCallControlHandlers({ db, telephony, config }: Deps): Hand
   return {
     async transferCall(ctx) {
       const call = await liveCall(ctx);
+      // One of our own tracking numbers would bring the caller back in through the voice webhook, as a new call.
+      if (await isOwnTrackingNumber(db, call.orgId, ctx.body.targetNumber)) {
+        throw ERRORS.validation({ targetNumber: "is one of this organisation's tracking numbers: the call would come back in as a new call" });
+      }
       // The caller sees our tracking number, as on the original leg.
       const options = call.to_number !== null && isE164(call.to_number) ? { callerId: call.to_number } : {};
       await carrier(ctx, 'transfer', () => telephony.transferCall(ctx.params.callSid, ctx.body.targetNumber, options));

@@ -106,6 +106,5 @@ export function updateNumberInOrg(db: Db, orgId: string, id: number, patch: { ai
  * of a carrier reaches them.
  */
 export async function isOwnTrackingNumber(db: Db, orgId: string, phoneNumber: string): Promise<boolean> {
-  const row = await db.selectFrom('phone_numbers').select('id').where('org_id', '=', orgId).where('phone_number', '=', phoneNumber).executeTakeFirst();
-  return row !== undefined;
+  return (await findNumberByPhone(db, phoneNumber))?.org_id === orgId;
 }

@@ -120,6 +120,26 @@ describe('call control on the simulator', () => {
     expect(sim.callState(callSid)?.bridgedTo).toBe(TARGET);
   });
 
+  it("refuses (400 naming targetNumber) a transfer to one of the organisation's own tracking numbers, which would bring the call back in; another organisation's number stays allowed", async () => {
+    const ours = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: '+12125550177' } });
+    expect(ours.response.status).toBe(201);
+    const theirs = await other.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: '+12125550178' } });
+    expect(theirs.response.status).toBe(201);
+    const callSid = await liveCall();
+    const before = sim.actions().length;
+    const params = { path: { callSid } };
+    const looped = await owner.client.POST('/api/calls/{callSid}/transfer', { params, body: { targetNumber: '+12125550177' } });
+    expect(looped.response.status).toBe(400);
+    expect(looped.error).toMatchObject({ code: 'VALIDATION_ERROR' });
+    expect(Object.keys(looped.error?.details as object)).toEqual(['targetNumber']);
+    expect(sim.actions()).toHaveLength(before);
+    expect(sim.callState(callSid)?.bridgedTo).toBe(BUYER);
+
+    const elsewhere = await owner.client.POST('/api/calls/{callSid}/transfer', { params, body: { targetNumber: '+12125550178' } });
+    expect(elsewhere.response.status).toBe(200);
+    expect(sim.callState(callSid)?.bridgedTo).toBe('+12125550178');
+  });
+
   it('transfers without a caller id when the tracking number is not E.164', async () => {
     const callSid = await insertCall(t, owner.orgId, { to: null });
     sim.registerCall(callSid);
