@@ -91,9 +91,9 @@ module.exports = {
     {
       name: 'ai-on-platform-accounts-crm-dialer-rules-and-telephony',
       severity: 'error',
-      comment: 'ai/ (voice agents, knowledge base, conversations, AI outbound calls) stands on platform/ and accounts/, reuses crm/ (DNC, the CSV import machinery) and the dialer\'s calling-hours rules, and places calls through the telephony interface; nothing but the root imports it, except the voice webhook (inbound/webhooks), which may import exactly ai/agents/settings.ts and ai/agents/versions.ts (the agent version a number\'s call runs) and ai/runtime/answer.ts (the TwiML handing the call to the agent): rule ai-imported-by-the-root-and-the-voice-webhook.',
+      comment: 'ai/ (voice agents, knowledge base, conversations, AI outbound calls) stands on platform/ and accounts/, reuses crm/ (DNC, the CSV import machinery) and the dialer\'s calling-hours rules, asks inbound/numbers whether a transfer number is one of the organisation\'s own tracking numbers, and places calls through the telephony interface; nothing but the root imports it, except the voice webhook (inbound/webhooks), which may import exactly ai/agents/settings.ts and ai/agents/versions.ts (the agent version a number\'s call runs) and ai/runtime/answer.ts (the TwiML handing the call to the agent): rule ai-imported-by-the-root-and-the-voice-webhook.',
       from: { path: group('ai') },
-      to: { path: '^server/', pathNot: [group('ai'), group('platform'), group('accounts'), group('crm'), '^server/dialer/(schedule|loop)/', '^server/telephony/(types|twiml|validation)\\.ts$', '^server/handler-types\\.ts$'] },
+      to: { path: '^server/', pathNot: [group('ai'), group('platform'), group('accounts'), group('crm'), '^server/dialer/(schedule|loop)/', '^server/inbound/numbers/queries\\.ts$', '^server/telephony/(types|twiml|validation)\\.ts$', '^server/handler-types\\.ts$'] },
     },
     {
       name: 'ai-imported-by-the-root-and-the-voice-webhook',

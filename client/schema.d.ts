@@ -3441,7 +3441,8 @@ export interface paths {
          * Create an AI voice agent (seed 004 POST /agents); its settings become version 1
          * @description `model` defaults to the server's AI_MODEL. `tools` name what the agent may do in a call:
          *     `transfer_to_person` (`humanAgentId`: one of the organisation's dialer agents),
-         *     `transfer_to_number` (`phoneNumber`, E.164), `transfer_to_campaign` (`campaignId`: one of
+         *     `transfer_to_number` (`phoneNumber`, E.164; not one of the organisation's own tracking
+         *     numbers, which would bring the call back in), `transfer_to_campaign` (`campaignId`: one of
          *     the organisation's campaigns), `end_call`, `search_knowledge_base`, `schedule_callback`,
          *     `play_audio` (`audioUrl`: a recording ConversationRelay plays to the caller),
          *     `send_digits` (the model presses keys, e.g. through a phone menu on an outbound call);

@@ -52,11 +52,13 @@ export interface ToolCheck {
   problems: Record<string, string>;
   humanAgents: ToolReference[];
   campaigns: ToolReference[];
+  /** transfer_to_number destinations (`id`: the number), checked against the organisation's own tracking numbers. */
+  numbers: ToolReference[];
 }
 
 /** The tools as stored (lower-case ids, only the fields of each type), or what is wrong with them. */
 export function checkTools(body: readonly ToolBody[]): ToolCheck {
-  const check: ToolCheck = { tools: [], problems: {}, humanAgents: [], campaigns: [] };
+  const check: ToolCheck = { tools: [], problems: {}, humanAgents: [], campaigns: [], numbers: [] };
   const seen = new Map<string, number>();
   body.forEach((tool, i) => {
     const at = `tools[${i}]`;
@@ -80,7 +82,10 @@ export function checkTools(body: readonly ToolBody[]): ToolCheck {
         break;
       case 'transfer_to_number':
         if (tool.phoneNumber === undefined) check.problems[`${at}.phoneNumber`] = 'is required for a transfer_to_number tool';
-        else check.tools.push({ type: tool.type, ...description, phoneNumber: tool.phoneNumber });
+        else {
+          check.numbers.push({ field: `${at}.phoneNumber`, id: tool.phoneNumber });
+          check.tools.push({ type: tool.type, ...description, phoneNumber: tool.phoneNumber });
+        }
         break;
       case 'transfer_to_campaign':
         if (tool.campaignId === undefined) check.problems[`${at}.campaignId`] = 'is required for a transfer_to_campaign tool';
@@ -152,7 +157,7 @@ export function applyAgentBody(base: AgentSettings, body: AgentBody): SettingsCh
   if (body.temperature !== undefined) next.temperature = roundTemperature(body.temperature);
   if (body.maxTokens !== undefined) next.maxTokens = body.maxTokens;
   if (body.isActive !== undefined) next.isActive = body.isActive;
-  let check: ToolCheck = { tools: base.tools, problems: {}, humanAgents: [], campaigns: [] };
+  let check: ToolCheck = { tools: base.tools, problems: {}, humanAgents: [], campaigns: [], numbers: [] };
   if (body.tools !== undefined) {
     check = checkTools(body.tools);
     Object.assign(problems, check.problems);

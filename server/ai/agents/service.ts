@@ -20,6 +20,7 @@ import {
   updateAgentRow,
 } from './queries.js';
 import type { AgentSettings } from './settings.js';
+import { isOwnTrackingNumber } from '../../inbound/numbers/queries.js';
 
 export interface Actor {
   orgId: string;
@@ -28,13 +29,18 @@ export interface Actor {
 
 /** 400 naming every tool reference that is not the organisation's. */
 async function checkReferences(db: Db, orgId: string, check: ToolCheck): Promise<void> {
-  const [agents, campaigns] = await Promise.all([
+  const [agents, campaigns, ownNumbers] = await Promise.all([
     ownHumanAgentIds(db, orgId, check.humanAgents.map((r) => r.id)),
     ownCampaignIds(db, orgId, check.campaigns.map((r) => r.id)),
+    Promise.all(check.numbers.map((r) => isOwnTrackingNumber(db, orgId, r.id))),
   ]);
   const problems: Record<string, string> = {};
   for (const ref of check.humanAgents) if (!agents.has(ref.id)) problems[ref.field] = "is not one of the organisation's agents";
   for (const ref of check.campaigns) if (!campaigns.has(ref.id)) problems[ref.field] = "is not one of the organisation's campaigns";
+  // One of our own tracking numbers would bring the caller back in through the voice webhook, as a new call.
+  check.numbers.forEach((ref, i) => {
+    if (ownNumbers[i]) problems[ref.field] = "is one of this organisation's tracking numbers: the transferred call would come back in as a new call";
+  });
   if (Object.keys(problems).length > 0) throw ERRORS.validation(problems);
 }
 

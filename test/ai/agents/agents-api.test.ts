@@ -196,6 +196,34 @@ describe('validation (400 naming every bad field, nothing changed)', () => {
     expect(await versionCount(created.id)).toBe(1);
   });
 
+  it("refuses a transfer_to_number tool aimed at one of the organisation's own tracking numbers (the call would loop back in), not another organisation's", async () => {
+    const ours = await buyNumber(owner.client);
+    const theirs = await buyNumber(other.client);
+    const before = await snapshotTables(t.db, { api_keys: ['last_used_at'] });
+    const sent = await owner.client.POST('/api/ai-agents', {
+      body: { ...SEED_AGENT, name: 'Loop', tools: [{ type: 'end_call' }, { type: 'transfer_to_number', phoneNumber: ours.phoneNumber }] },
+    });
+    expect(sent.response.status).toBe(400);
+    expect(sent.error?.details).toEqual({
+      'tools[1].phoneNumber': "is one of this organisation's tracking numbers: the transferred call would come back in as a new call",
+    });
+    expect(await snapshotTables(t.db, { api_keys: ['last_used_at'] })).toEqual(before);
+    const created = await createAiAgent(owner.client, { name: 'Transfers out' });
+    const update = await owner.client.PUT('/api/ai-agents/{id}', {
+      ...path(created.id),
+      body: { tools: [{ type: 'transfer_to_number', phoneNumber: ours.phoneNumber }] },
+    });
+    expect(update.response.status).toBe(400);
+    expect(Object.keys(update.error?.details as object)).toEqual(['tools[0].phoneNumber']);
+    expect(await versionCount(created.id)).toBe(1);
+    const elsewhere = await owner.client.PUT('/api/ai-agents/{id}', {
+      ...path(created.id),
+      body: { tools: [{ type: 'transfer_to_number', phoneNumber: theirs.phoneNumber }] },
+    });
+    expect(elsewhere.response.status).toBe(200);
+    expect(elsewhere.data?.tools).toEqual([{ type: 'transfer_to_number', phoneNumber: theirs.phoneNumber }]);
+  });
+
   it('refuses an empty update and a bad field in one, changing nothing', async () => {
     const created = await createAiAgent(owner.client, { name: 'Empty update' });
     const empty = await owner.client.PUT('/api/ai-agents/{id}', { ...path(created.id), body: {} });

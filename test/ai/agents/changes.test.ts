@@ -12,7 +12,7 @@ describe('applyAgentBody', () => {
     const change = applyAgentBody(base, { name: '  Renamed ', firstMessage: '   ', voice: 'Rachel', temperature: 0.456 });
     expect(change).toEqual({
       settings: { ...base, name: 'Renamed', firstMessage: null, voice: 'Rachel', temperature: 0.46 },
-      check: { tools: [], problems: {}, humanAgents: [], campaigns: [] },
+      check: { tools: [], problems: {}, humanAgents: [], campaigns: [], numbers: [] },
     });
   });
 
@@ -55,16 +55,19 @@ describe('checkTools', () => {
       { type: 'transfer_to_person', humanAgentId: '9C3E5A7B-1D2F-4A6B-8C0D-2E4F6A8B0C1D', description: ' to a human ' },
       { type: 'transfer_to_campaign', campaignId: '4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b' },
       { type: 'search_knowledge_base', description: '  ' },
+      { type: 'transfer_to_number', phoneNumber: '+14155550123' },
     ]);
     expect(check).toEqual({
       tools: [
         { type: 'transfer_to_person', description: 'to a human', humanAgentId: '9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d' },
         { type: 'transfer_to_campaign', campaignId: '4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b' },
         { type: 'search_knowledge_base' },
+        { type: 'transfer_to_number', phoneNumber: '+14155550123' },
       ],
       problems: {},
       humanAgents: [{ field: 'tools[0].humanAgentId', id: '9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d' }],
       campaigns: [{ field: 'tools[1].campaignId', id: '4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b' }],
+      numbers: [{ field: 'tools[3].phoneNumber', id: '+14155550123' }],
     });
   });
 });
