@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createCampaign, type Member, registerOrg } from '../helpers/fixtures.js';
 import { snapshotTables } from '../helpers/db-snapshot.js';
+import { makeMp3 } from '../crm/audio-fixtures.js';
+import { upload } from '../crm/audio-helpers.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -161,6 +163,23 @@ describe('outbound campaigns', () => {
       expect(Object.keys((res.error as { details: Record<string, string> }).details).join(',')).toContain(field);
     }
     expect(await tables()).toEqual(before);
+  });
+
+  it('a voicemail drop naming its audio id in upper case is kept as the audio it names: shown in lower case, and the audio cannot be deleted under it', async () => {
+    const uploaded = await upload(owner.client, { data: makeMp3(), name: 'Voicemail' });
+    expect(uploaded.response.status).toBe(201);
+    const audioId = uploaded.data!.id;
+    const campaign = await outbound({ amdEnabled: true, voicemailMessageUrl: undefined, voicemailDrop: { audioId: audioId.toUpperCase() } });
+    expect(campaign.voicemailDrop).toEqual({ audioId });
+    const updated = await manager.client.PUT('/api/campaigns/{id}', { params: { path: { id: campaign.id } }, body: { voicemailDrop: { audioId: audioId.toUpperCase() } } });
+    expect(updated.data?.voicemailDrop).toEqual({ audioId });
+    const deleted = await owner.client.DELETE('/api/audio/{id}', { params: { path: { id: audioId } } });
+    expect(deleted.response.status).toBe(409);
+    expect(deleted.error).toMatchObject({ details: { audio: expect.stringContaining(campaign.id) } });
+    expect((await owner.client.GET('/api/audio/{id}', { params: { path: { id: audioId } } })).response.status).toBe(200);
+    const inbound = await owner.client.POST('/api/campaigns', { body: { name: 'Inbound with a fallback audio', fallbackAudioId: audioId.toUpperCase() } });
+    expect(inbound.response.status).toBe(201);
+    expect(inbound.data?.fallbackAudioId).toBe(audioId);
   });
 
   it('refuses outbound fields on an inbound campaign (400 naming the field)', async () => {

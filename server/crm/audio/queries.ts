@@ -74,10 +74,10 @@ export async function deleteAudioInOrg(db: Db, orgId: string, id: string): Promi
   return result.numDeletedRows > 0n;
 }
 
-/** Which of `ids` are not audio of the organisation (for flows and campaigns naming them). */
+/** Which of `ids` are not audio of the organisation (for flows and campaigns naming them; a UUID in any case). */
 export async function missingAudioIds(db: Db, orgId: string, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   const found = await db.selectFrom('audio_files').select('id').where('org_id', '=', orgId).where('id', 'in', [...ids]).execute();
   const known = new Set(found.map((r) => r.id));
-  return ids.filter((id) => !known.has(id));
+  return ids.filter((id) => !known.has(id.toLowerCase()));
 }

@@ -62,6 +62,11 @@ export function storedRetryPolicy(row: Pick<CampaignRow, 'retry_policy'>): Retry
   return (row.retry_policy as RetryPolicy | null) ?? DEFAULT_RETRY_POLICY;
 }
 
+/** The drop as stored: an audio id in lower case (a UUID in any case names the same file; the play URL and the delete check compare it as text). */
+function storedDrop(drop: VoicemailDrop): VoicemailDrop {
+  return 'audioId' in drop ? { audioId: drop.audioId.toLowerCase() } : drop;
+}
+
 function isSeed002(input: RetryPolicyInput): input is components['schemas']['RetryPolicySeed002'] {
   return 'maxAttempts' in input || 'delayMinutes' in input;
 }
@@ -118,7 +123,7 @@ export function outboundPatch(
   if (body.voicemailMessageUrl !== undefined && body.voicemailDrop !== undefined) {
     return { field: 'voicemailMessageUrl', message: 'give either voicemailDrop or voicemailMessageUrl, not both' };
   }
-  if (body.voicemailDrop !== undefined) patch.voicemail_drop = body.voicemailDrop === null ? null : JSON.stringify(body.voicemailDrop satisfies VoicemailDrop);
+  if (body.voicemailDrop !== undefined) patch.voicemail_drop = body.voicemailDrop === null ? null : JSON.stringify(storedDrop(body.voicemailDrop));
   if (body.voicemailMessageUrl !== undefined) patch.voicemail_drop = body.voicemailMessageUrl === null ? null : JSON.stringify({ url: body.voicemailMessageUrl });
   if (body.recordCalls !== undefined) patch.record_calls = body.recordCalls;
   if (body.maxAbandonRate !== undefined) patch.max_abandon_rate = body.maxAbandonRate;
