@@ -7,6 +7,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { takingAgentCount } from '../../server/dialer/agents/availability.js';
 import { claimAgentForCall } from '../../server/dialer/webhooks/agent-claim.js';
+import { dialPreview } from '../../server/dialer/preview/service.js';
+import { outboundUrls } from '../../server/dialer/webhooks/urls.js';
 import { addMember, type Member, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -165,6 +167,37 @@ describe('preview dialing', () => {
     expect(notPreview.error!.details).toHaveProperty('dialMode');
     const stranger = await registerOrg(t, 'Stranger Org');
     expect((await stranger.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: forOther })).response.status).toBe(404);
+  });
+});
+
+describe('preview dialing across a crash', () => {
+  it('a previewed call that never reached the carrier (the server died placing it) frees its agent when its claim lapses', async () => {
+    const group = (await owner.client.POST('/api/agent-groups', { body: { name: 'Crash' } })).data!.id;
+    const agentId = (await owner.client.POST('/api/agents', { body: { name: 'Crash', phone: '+13125550295', groupId: group } })).data!.id;
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agentId } }, body: { status: 'available' } });
+    const { id: campaignId, leadIds } = await previewCampaign('Preview crash', [{ phone: '+14155550131' }], { agentGroupId: group });
+    const next = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: { agentId } });
+    expect(next.data!.lead?.id).toBe(leadIds[0]);
+
+    // The call is recorded and the agent turns busy; the carrier never answers (the process dies here).
+    const dying = { db: t.db, telephony: { kind: 'simulator' as const, placeCall: () => new Promise<never>(() => undefined) }, urls: outboundUrls('http://127.0.0.1') };
+    void dialPreview(dying, owner.orgId, campaignId, agentId, leadIds[0]!);
+    const call = await waitFor(
+      'the call recorded',
+      () => t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirst(),
+      (row) => row !== undefined,
+    );
+    expect(await agentStatus(agentId)).toBe('busy');
+
+    // Its claim lapses: the dial loop cancels the call and queues the lead again, and the agent is free.
+    await sql`UPDATE leads SET dial_lease_until = now() - interval '1 second' WHERE id = ${leadIds[0]!}`.execute(t.db);
+    const lead = await waitFor('the lapsed claim released', () => leadRow(leadIds[0]!), (row) => row.dial_status === 'queued');
+    expect(lead.call_attempts).toBe(0);
+    const canceled = await t.db.selectFrom('calls').selectAll().where('id', '=', call!.id).executeTakeFirstOrThrow();
+    expect(canceled.status).toBe('canceled');
+    expect(await waitFor('the agent free again', () => agentStatus(agentId), (status) => status === 'available', 3000)).toBe('available');
+    const again = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: { agentId } });
+    expect(again.response.status).toBe(200);
   });
 });
 

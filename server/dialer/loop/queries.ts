@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import type { CallRow, CampaignRow, DB, Db, LeadRow } from '../../../db/types.js';
 import { addDialCounters } from '../campaigns/counters.js';
+import { type PresenceResult, setAgentPresence } from '../agents/presence.js';
 
 /** Active outbound campaigns the dialer paces (not preview: their agents dial), inside their schedule window, oldest first. */
 export async function dialableCampaignIds(db: Db): Promise<string[]> {
@@ -202,15 +203,24 @@ export async function callPlaced(db: Db, callId: number, callSid: string): Promi
 /** A placed call whose lead's claim lapsed before its final status came (finished by the tick). */
 export type LostCall = Pick<CallRow, 'id' | 'agent_id' | 'disposition' | 'answered_by'>;
 
+/** The agent of a canceled call (a preview call has its agent before it is placed), set free again. */
+export interface FreedAgent {
+  orgId: string;
+  agentId: string;
+  presence: PresenceResult;
+}
+
 /**
  * Claims that lapsed: a preview hold past its time (the lead is queued again as it was), and a
  * lead still `calling` past its lease. A call that never reached the carrier (placeholder sid,
- * still queued) is canceled and the lead is due again at once without the attempt. A placed call
+ * still queued) is canceled and the lead is due again at once without the attempt; the agent it
+already had (a preview call's, turned busy when it was recorded) is available again (`freed`,
+compare-and-set from busy, as finishCall does). A placed call
  * still open (its final callback never came) is returned in `lost`, its lead left to the caller,
  * which finishes the call (finishCall: the call closed, the lead by the retry policy, the agent
  * freed). Any other lapsed lead is due again at once. `released` counts the leads and holds.
  */
-export async function releaseLapsedClaims(db: Db): Promise<{ released: number; lost: LostCall[] }> {
+export async function releaseLapsedClaims(db: Db): Promise<{ released: number; lost: LostCall[]; freed: FreedAgent[] }> {
   return db.transaction().execute(async (trx) => {
     // Preview holds no agent acted on: the lead is due again as it was, no attempt counted.
     const holds = await trx
@@ -229,6 +239,7 @@ export async function releaseLapsedClaims(db: Db): Promise<{ released: number; l
       .skipLocked()
       .execute();
     const lost: LostCall[] = [];
+    const freed: FreedAgent[] = [];
     for (const lead of lapsed) {
       const canceled = lead.last_call_id
         ? await trx
@@ -237,9 +248,13 @@ export async function releaseLapsedClaims(db: Db): Promise<{ released: number; l
             .where('id', '=', lead.last_call_id)
             .where('call_sid', 'like', 'DL%')
             .where('status_rank', '=', 0)
-            .returning('id')
+            .returning(['id', 'org_id', 'agent_id'])
             .executeTakeFirst()
         : undefined;
+      if (canceled?.agent_id && canceled.org_id) {
+        const presence = await setAgentPresence(trx, canceled.org_id, canceled.agent_id, { from: 'busy', to: 'available', reason: 'call' });
+        freed.push({ orgId: canceled.org_id, agentId: canceled.agent_id, presence });
+      }
       const open =
         lead.last_call_id && !canceled
           ? await trx.selectFrom('calls').select(['id', 'agent_id', 'disposition', 'answered_by']).where('id', '=', lead.last_call_id).where('status_rank', '<', 4).executeTakeFirst()
@@ -260,6 +275,6 @@ export async function releaseLapsedClaims(db: Db): Promise<{ released: number; l
         .where('id', '=', lead.id)
         .execute();
     }
-    return { released: lapsed.length + Number(holds.numUpdatedRows), lost };
+    return { released: lapsed.length + Number(holds.numUpdatedRows), lost, freed };
   });
 }

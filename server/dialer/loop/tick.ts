@@ -8,6 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { CallRow, CampaignRow, DB } from '../../../db/types.js';
 import { takingAgentCount } from '../agents/availability.js';
+import { publishPresence } from '../agents/presence-events.js';
 import { doNotCallAmong } from '../../crm/dnc/queries.js';
 import type { Telephony } from '../../telephony/types.js';
 import { holdsCallerId } from '../../inbound/campaigns/number-ownership.js';
@@ -116,12 +117,14 @@ export async function placeOutboundCall(deps: DialerDeps, campaign: CampaignRow,
 }
 
 /**
- * One pass over every dialable campaign; lapsed claims are given back first, and a placed call
+ * One pass over every dialable campaign; lapsed claims are given back first (the agent of a call
+ * that never reached the carrier free again), and a placed call
  * whose final callback never came is finished (its line, its agent and its lead freed; a late
  * final callback then changes nothing, finishCall applies the first final status once).
  */
 export async function runDialerTick(deps: DialerDeps): Promise<TickResult> {
-  const { released, lost } = await releaseLapsedClaims(deps.db);
+  const { released, lost, freed } = await releaseLapsedClaims(deps.db);
+  for (const agent of freed) publishPresence(deps.db, agent.orgId, agent.agentId, agent.presence, 'call');
   for (const call of lost) {
     await finishCall(deps.db, call.id, { status: lostCallStatus(call), durationSec: 0 }, deps.now?.() ?? new Date());
   }
