@@ -3086,7 +3086,8 @@ export interface paths {
         /**
          * Change a call log (only the fields sent; an agent only its own)
          * @description The lead and the author stay. `scheduledFollowUp` moves the log's follow-up (reopening it
-         *     when it was done or cancelled) or creates one; `null` cancels it while it is open.
+         *     when it was done or cancelled) or creates one; `null` cancels it while it is open. The time
+         *     a done follow-up already has (the log sent back as it was read) leaves it done.
          */
         put: operations["updateCallLog"];
         post?: never;

@@ -36,7 +36,14 @@ describe('followUpChange', () => {
     ['null, cancelled', 'cancelled', null, { kind: 'none' }],
     ['null, none', null, null, { kind: 'none' }],
   ] as const)('%s', (_label, status, requested, change) => {
-    expect(followUpChange(status === null ? null : { status }, requested)).toEqual(change);
+    expect(followUpChange(status === null ? null : { status, dueAt: new Date('2029-12-31T09:00:00Z') }, requested)).toEqual(change);
+  });
+  it('the time a done task already has (a log sent back as read) leaves it done; another reopens it', () => {
+    const existing = { status: 'done' as const, dueAt: new Date(due) };
+    expect(followUpChange(existing, '2030-01-01T09:00:00.000Z')).toEqual({ kind: 'none' });
+    expect(followUpChange(existing, '2030-01-01T10:00:00+01:00')).toEqual({ kind: 'none' });
+    expect(followUpChange(existing, '2030-01-01T09:00:01Z')).toEqual({ kind: 'move', dueAt: '2030-01-01T09:00:01Z' });
+    expect(followUpChange({ status: 'cancelled', dueAt: new Date(due) }, due)).toEqual({ kind: 'move', dueAt: due });
   });
 });
 

@@ -272,6 +272,27 @@ describe('changing and deleting', () => {
     expect(await nextFollowUp()).toBe('2030-01-31T09:00:00.000Z');
   });
 
+  it('a log sent back as it was read (its done follow-up\'s time with it) leaves the done task done; another time reopens it', async () => {
+    const leadId = await lead(owner, '+1 415 555 0124', agent.id);
+    const created = await log(agent, leadId, { outcome: 'No Answer', notes: 'Rang out', scheduledFollowUp: '2030-02-07T09:00:00Z' });
+    const done = await agent.client.PUT('/api/follow-ups/{id}', { params: { path: { id: created.followUp!.id } }, body: { status: 'done' } });
+    expect(done.data).toMatchObject({ status: 'done', completedAt: expect.any(String) });
+    const read = (await agent.client.GET('/api/call-logs/{id}', { params: { path: { id: created.id } } })).data!;
+    expect(read.scheduledFollowUp).toBe('2030-02-07T09:00:00.000Z');
+
+    // Notes edited, the rest sent back as read.
+    const edited = await agent.client.PUT('/api/call-logs/{id}', { params: { path: { id: created.id } }, body: { notes: 'Called back, done', scheduledFollowUp: read.scheduledFollowUp } });
+    expect(edited.response.status).toBe(200);
+    expect(edited.data).toMatchObject({ notes: 'Called back, done', followUp: { id: created.followUp!.id, status: 'done' } });
+    const task = await t.db.selectFrom('follow_ups').select(['status', 'completed_at']).where('id', '=', created.followUp!.id).executeTakeFirstOrThrow();
+    expect(task.status).toBe('done');
+    expect(task.completed_at?.toISOString()).toBe(done.data!.completedAt);
+    expect((await owner.client.GET('/api/leads/{id}', { params: { path: { id: leadId } } })).data!.nextFollowUpAt).toBeNull();
+
+    const reopened = await agent.client.PUT('/api/call-logs/{id}', { params: { path: { id: created.id } }, body: { scheduledFollowUp: '2030-02-08T09:00:00Z' } });
+    expect(reopened.data).toMatchObject({ followUp: { id: created.followUp!.id, status: 'open', dueAt: '2030-02-08T09:00:00.000Z' } });
+  });
+
   it('answers 400 naming the field for a bad change, and changes nothing', async () => {
     const created = await log(owner, openLead, { notes: 'Original', scheduledFollowUp: '2030-03-01T09:00:00Z' });
     const before = await t.db.selectFrom('call_logs').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();

@@ -132,7 +132,7 @@ export function createCallLogHandlers({ db }: Deps): HandlerGroup<CallLogOps> {
         await lockLead(trx, { orgId: principal.orgId, assignedTo: null }, current.lead_id);
         if (!(await updateCallLog(trx, scope, id, patch))) throw ERRORS.notFound('Call log', ctx.params.id);
         const existing = await followUpOfCallLog(trx, id);
-        const change = followUpChange(existing ?? null, body.scheduledFollowUp);
+        const change = followUpChange(existing ? { status: existing.status, dueAt: existing.due_at } : null, body.scheduledFollowUp);
         if (change.kind === 'create') {
           await insertFollowUp(trx, { org_id: current.org_id, lead_id: current.lead_id, call_log_id: id, user_id: current.user_id, due_at: change.dueAt });
         } else if (existing && change.kind === 'move') {

@@ -61,9 +61,13 @@ export type FollowUpChange = { kind: 'none' } | { kind: 'create'; dueAt: string 
 /**
  * A time creates the task, or moves the existing one (reopening it when it was done or cancelled);
  * null cancels it while it is open (a done task stays done: it happened); absent changes nothing.
+ * The very instant a done task is already due at changes nothing either: a log is read with its
+ * done task's time as `scheduledFollowUp` and is often sent back whole with only its notes edited,
+ * which must not bring back a task already done.
  */
-export function followUpChange(existing: { status: FollowUpStatus } | null, requested: string | null | undefined): FollowUpChange {
+export function followUpChange(existing: { status: FollowUpStatus; dueAt: Date } | null, requested: string | null | undefined): FollowUpChange {
   if (requested === undefined) return { kind: 'none' };
   if (requested === null) return existing?.status === 'open' ? { kind: 'cancel' } : { kind: 'none' };
+  if (existing?.status === 'done' && Date.parse(requested) === existing.dueAt.getTime()) return { kind: 'none' };
   return existing ? { kind: 'move', dueAt: requested } : { kind: 'create', dueAt: requested };
 }
