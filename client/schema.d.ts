@@ -455,8 +455,9 @@ export interface paths {
          *     gives the lead back to the queue. Asking again while holding a lead answers the same lead.
          *     `lead` is null when no lead is due now. A user with role agent asks for itself (its own
          *     agent record); managers and above name `agentId`. 409 when the campaign is not an active
-         *     preview campaign or the agent is not available (not `available`, off its working hours, or
-         *     not in the campaign's agent group).
+         *     preview campaign, is outside its schedule window (before `scheduleStart` or from
+         *     `scheduleEnd` on, naming that field), or the agent is not available (not `available`, off
+         *     its working hours, or not in the campaign's agent group).
          */
         post: operations["previewNextLead"];
         delete?: never;
@@ -493,7 +494,8 @@ export interface paths {
          *     answers the agent is called into the call's conference with a whisper of the lead's name.
          *     Calling hours are checked again (a hold may straddle the end of the day: 409, and the lead
          *     is due again at its next callable moment). 409 when the hold lapsed or belongs to another
-         *     agent, or the agent cannot take a call now; 404 for a lead of another campaign.
+         *     agent, the agent cannot take a call now, or the campaign is outside its schedule window
+         *     (`scheduleStart` / `scheduleEnd`); 404 for a lead of another campaign.
          */
         post: operations["dialPreviewLead"];
         delete?: never;

@@ -170,6 +170,34 @@ describe('preview dialing', () => {
   });
 });
 
+describe('preview dialing and the schedule window', () => {
+  it('a preview campaign hands out and dials no lead before its scheduleStart nor after its scheduleEnd (409 naming the field), as the loop dials none', async () => {
+    const over = await previewCampaign('Preview over', [{ phone: '+14155550141' }], { scheduleStart: '2024-01-01T09:00:00Z', scheduleEnd: '2024-03-31T17:00:00Z' });
+    const ahead = await previewCampaign('Preview ahead', [{ phone: '+14155550142' }], { scheduleStart: '2099-01-01T09:00:00Z' });
+    for (const [campaign, field] of [
+      [over, 'scheduleEnd'],
+      [ahead, 'scheduleStart'],
+    ] as const) {
+      const next = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaign.id } }, body: { agentId: otherAgentId } });
+      expect({ field, status: next.response.status }).toEqual({ field, status: 409 });
+      expect(next.error!.details).toHaveProperty(field);
+      expect((await leadRow(campaign.leadIds[0]!)).dial_status).toBe('pending');
+    }
+
+    // A lead held while the window was open is not dialled once it has closed; it can still be skipped.
+    const closing = await previewCampaign('Preview closing', [{ phone: '+14155550143' }]);
+    const held = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: closing.id } }, body: { agentId: otherAgentId } });
+    expect(held.data!.lead?.id).toBe(closing.leadIds[0]);
+    await sql`UPDATE campaigns SET schedule_end = now() - interval '1 minute' WHERE id = ${closing.id}`.execute(t.db);
+    const path = { params: { path: { id: closing.id, leadId: closing.leadIds[0]! } }, body: { agentId: otherAgentId } };
+    const dialled = await owner.client.POST('/api/campaigns/{id}/preview/{leadId}/dial', path);
+    expect(dialled.response.status).toBe(409);
+    expect(dialled.error!.details).toHaveProperty('scheduleEnd');
+    expect(await t.db.selectFrom('calls').select('id').where('campaign_id', '=', closing.id).execute()).toHaveLength(0);
+    expect((await owner.client.POST('/api/campaigns/{id}/preview/{leadId}/skip', path)).response.status).toBe(200);
+  });
+});
+
 describe('preview dialing across a crash', () => {
   it('a previewed call that never reached the carrier (the server died placing it) frees its agent when its claim lapses', async () => {
     const group = (await owner.client.POST('/api/agent-groups', { body: { name: 'Crash' } })).data!.id;

@@ -38,12 +38,21 @@ export interface PreviewResult {
   lead: LeadRow | null;
 }
 
-/** The campaign, if it is the organisation's active preview campaign (404 / 409 otherwise). */
-async function previewCampaign(deps: DialerDeps, orgId: string, campaignId: string): Promise<CampaignRow> {
+/**
+ * The campaign, if it is the organisation's active preview campaign inside its schedule window, as
+ * the dial loop takes its campaigns (404 / 409 otherwise).
+ */
+async function previewCampaign(deps: DialerDeps, orgId: string, campaignId: string, now: Date): Promise<CampaignRow> {
   const campaign = await findOutboundCampaign(deps.db, orgId, campaignId);
   if (!campaign) throw ERRORS.notFound('Campaign', campaignId);
   if (campaign.dial_mode !== 'preview') throw ERRORS.conflict({ dialMode: `is ${campaign.dial_mode ?? 'progressive'}: only preview campaigns are dialled by their agents` });
   if (campaign.status !== 'active') throw ERRORS.conflict({ status: `is ${campaign.status}: start the campaign first` });
+  if (campaign.schedule_start !== null && campaign.schedule_start > now) {
+    throw ERRORS.conflict({ scheduleStart: `is ${campaign.schedule_start.toISOString()}: the campaign calls no one before it` });
+  }
+  if (campaign.schedule_end !== null && campaign.schedule_end <= now) {
+    throw ERRORS.conflict({ scheduleEnd: `was ${campaign.schedule_end.toISOString()}: the campaign calls no one after it` });
+  }
   if (campaign.caller_id !== null && !(await holdsCallerId(deps.db, orgId, campaign.caller_id))) throw ERRORS.conflict(CALLER_ID_RELEASED);
   return campaign;
 }
@@ -65,8 +74,8 @@ async function lockedAgent(trx: Parameters<typeof lockAgent>[0], orgId: string, 
 }
 
 export async function previewNext(deps: DialerDeps, orgId: string, campaignId: string, agentId: string): Promise<PreviewResult> {
-  const campaign = await previewCampaign(deps, orgId, campaignId);
   const now = deps.now?.() ?? new Date();
+  const campaign = await previewCampaign(deps, orgId, campaignId, now);
   return deps.db.transaction().execute(async (trx) => {
     const agent = await lockedAgent(trx, orgId, agentId);
     const held = await heldLeadOf(trx, agent.id);
@@ -93,8 +102,8 @@ export interface PreviewDialResult {
 }
 
 export async function dialPreview(deps: DialerDeps, orgId: string, campaignId: string, agentId: string, leadId: string): Promise<PreviewDialResult> {
-  const campaign = await previewCampaign(deps, orgId, campaignId);
   const now = deps.now?.() ?? new Date();
+  const campaign = await previewCampaign(deps, orgId, campaignId, now);
   const planned = await deps.db.transaction().execute(async (trx) => {
     const agent = await lockedAgent(trx, orgId, agentId);
     const lead = await lockCampaignLead(trx, campaign, leadId);
