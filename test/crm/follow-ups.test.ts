@@ -62,6 +62,11 @@ describe('the list of follow-ups', () => {
     expect(data?.pagination).toEqual({ page: 2, limit: 1, total: 4, totalPages: 4 });
   });
 
+  it('takes a leap second (23:59:60, a valid date-time) in dueBefore / dueAfter as the instant after 23:59:59, not a 500', async () => {
+    expect(await ids(owner, { dueBefore: '2016-12-31T23:59:60Z' })).toEqual([]);
+    expect(await ids(owner, { dueAfter: '2016-12-31T23:59:60Z' })).toEqual([tasks.overdue, tasks.others, tasks.tomorrow, tasks.later]);
+  });
+
   it('shows an agent only its own tasks; managers and above the organisation\'s', async () => {
     expect(await ids(agent)).toEqual([tasks.overdue, tasks.tomorrow, tasks.later]);
     expect(await ids(agent, { userId: otherAgent.id })).toEqual([]);

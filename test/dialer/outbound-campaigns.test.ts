@@ -182,6 +182,11 @@ describe('outbound campaigns', () => {
     expect(inbound.data?.fallbackAudioId).toBe(audioId);
   });
 
+  it('takes a leap second (23:59:60, a valid date-time) in scheduleStart / scheduleEnd as the instant after 23:59:59, not a 500', async () => {
+    const campaign = await outbound({ scheduleStart: '2016-12-31T23:59:60Z', scheduleEnd: '2099-12-31T23:59:60Z' });
+    expect(campaign).toMatchObject({ scheduleStart: '2017-01-01T00:00:00.000Z', scheduleEnd: '2100-01-01T00:00:00.000Z' });
+  });
+
   it('refuses outbound fields on an inbound campaign (400 naming the field)', async () => {
     const inbound = await createCampaign(owner.client);
     const res = await owner.client.PUT('/api/campaigns/{id}', { params: { path: { id: inbound.id } }, body: { dialMode: 'progressive' } });

@@ -198,6 +198,25 @@ describe('preview dialing and the schedule window', () => {
   });
 });
 
+describe('preview skip and a leap second', () => {
+  it('skip takes a leap second (23:59:60, a valid date-time) in nextCallAt as the instant after 23:59:59, not a 500', async () => {
+    const { id: campaignId, leadIds } = await previewCampaign('Preview leap', [{ phone: '+14155550151' }]);
+    const held = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: { agentId: otherAgentId } });
+    expect(held.data!.lead?.id).toBe(leadIds[0]);
+    const skipped = await owner.client.POST('/api/campaigns/{id}/preview/{leadId}/skip', {
+      params: { path: { id: campaignId, leadId: leadIds[0]! } },
+      body: { agentId: otherAgentId, nextCallAt: '2099-12-31T23:59:60Z' },
+    });
+    expect(skipped.response.status).toBe(200);
+    expect(skipped.data).toMatchObject({ dialStatus: 'queued', nextCallAt: '2100-01-01T00:00:00.000Z' });
+    const past = await owner.client.POST('/api/campaigns/{id}/preview/{leadId}/skip', {
+      params: { path: { id: campaignId, leadId: leadIds[0]! } },
+      body: { agentId: otherAgentId, nextCallAt: '2016-12-31T23:59:60Z' },
+    });
+    expect(past.response.status).toBe(400);
+  });
+});
+
 describe('preview dialing across a crash', () => {
   it('a previewed call that never reached the carrier (the server died placing it) frees its agent when its claim lapses', async () => {
     const group = (await owner.client.POST('/api/agent-groups', { body: { name: 'Crash' } })).data!.id;

@@ -2,6 +2,7 @@
 // cancel, reopen or move one. An agent reaches only its own tasks; managers and above the
 // organisation's. The lead's nextFollowUpAt follows every change, in the same transaction.
 import type { FollowUpStatus } from '../../../db/types.js';
+import { instantOf } from '../../platform/common/dates.js';
 import { parseUuid } from '../../platform/common/ids.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
@@ -22,8 +23,8 @@ export function createFollowUpHandlers({ db }: Deps): HandlerGroup<FollowUpOps> 
   return {
     async listFollowUps(ctx) {
       const q = ctx.query;
-      const dueBefore = q.dueBefore === undefined ? undefined : new Date(q.dueBefore);
-      const dueAfter = q.dueAfter === undefined ? undefined : new Date(q.dueAfter);
+      const dueBefore = q.dueBefore === undefined ? undefined : instantOf(q.dueBefore);
+      const dueAfter = q.dueAfter === undefined ? undefined : instantOf(q.dueAfter);
       if (dueBefore && dueAfter && dueBefore.getTime() <= dueAfter.getTime()) throw ERRORS.validation({ dueBefore: 'must be after dueAfter' });
       const status: FollowUpStatus = q.status ?? 'open';
       const limit = q.limit ?? 50;

@@ -5,7 +5,7 @@
 import type { components } from '../../../client/schema.js';
 import type { CampaignPatch, CampaignRow, VoicemailDrop } from '../../../db/types.js';
 import { isValidTimeZone } from '../../platform/common/time-zone.js';
-import { iso } from '../../platform/common/dates.js';
+import { instantOf, iso } from '../../platform/common/dates.js';
 import type { DialCounters } from './counters.js';
 import { ISO_WEEKDAYS, isoWeekdayName, isoWeekdayNumber } from '../../platform/common/weekdays.js';
 import {
@@ -81,8 +81,8 @@ export function outboundPatch(
 ): { patch: CampaignPatch } | { field: string; message: string } {
   const patch: CampaignPatch = {};
   if (body.callerId !== undefined) patch.caller_id = body.callerId;
-  if (body.scheduleStart !== undefined) patch.schedule_start = body.scheduleStart === null ? null : new Date(body.scheduleStart);
-  if (body.scheduleEnd !== undefined) patch.schedule_end = body.scheduleEnd === null ? null : new Date(body.scheduleEnd);
+  if (body.scheduleStart !== undefined) patch.schedule_start = body.scheduleStart === null ? null : instantOf(body.scheduleStart);
+  if (body.scheduleEnd !== undefined) patch.schedule_end = body.scheduleEnd === null ? null : instantOf(body.scheduleEnd);
   if (body.timeZone !== undefined) {
     if (body.timeZone !== null && !isValidTimeZone(body.timeZone)) return { field: 'timeZone', message: 'is not an IANA time zone (e.g. America/New_York)' };
     patch.time_zone = body.timeZone;

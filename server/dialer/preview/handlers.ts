@@ -3,7 +3,7 @@
 // agent (`agentId`). Another organisation's campaign, agent or lead is a 404.
 import type { Principal } from '../../accounts/auth/principal.js';
 import { presentLead } from '../../crm/leads/mapping.js';
-import { isoOrNull } from '../../platform/common/dates.js';
+import { instantOf, isoOrNull } from '../../platform/common/dates.js';
 import { parseUuid } from '../../platform/common/ids.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
@@ -72,7 +72,7 @@ export function createPreviewHandlers({ db, config, telephony }: Deps): HandlerG
       const campaignId = idOf('Campaign', ctx.params.id);
       const leadId = idOf('Lead', ctx.params.leadId);
       const agentId = await actingAgentId(db, principal, ctx.body?.agentId);
-      const nextCallAt = ctx.body?.nextCallAt === undefined ? undefined : new Date(ctx.body.nextCallAt);
+      const nextCallAt = ctx.body?.nextCallAt === undefined ? undefined : instantOf(ctx.body.nextCallAt);
       const lead = await skipPreview(dialer, principal.orgId, campaignId, agentId, leadId, nextCallAt);
       return { status: 200, body: presentLead(lead) };
     },
