@@ -82,6 +82,10 @@ describe('preview dialing', () => {
     // Asking again while holding it: the same lead.
     const again = await agentUser.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } } });
     expect(again.data!.lead?.id).toBe(personLead);
+    // Naming its own agent id, in upper case (the same UUID), is acting for itself.
+    const named = await agentUser.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: { agentId: ownAgentId.toUpperCase() } });
+    expect(named.response.status).toBe(200);
+    expect(named.data).toMatchObject({ agentId: ownAgentId, lead: { id: personLead } });
     // Another agent finds nothing due (the one lead due is held).
     const other = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaignId } }, body: { agentId: otherAgentId } });
     expect(other.response.status).toBe(200);

@@ -20,11 +20,12 @@ function idOf(resource: string, raw: string): string {
   return id;
 }
 
-/** The agent the request acts for: its own for a user with role agent, else the one named. */
-async function actingAgentId(db: Db, principal: Principal, named: string | undefined): Promise<string> {
+/** The agent the request acts for: its own for a user with role agent, else the one named (a UUID in any case). */
+async function actingAgentId(db: Db, principal: Principal, namedAs: string | undefined): Promise<string> {
+  const named = namedAs?.toLowerCase();
   if (principal.role === 'agent') {
     const own = await db.selectFrom('agents').select('id').where('org_id', '=', principal.orgId).where('user_id', '=', principal.userId).executeTakeFirst();
-    if (!own || (named !== undefined && named !== own.id)) throw ERRORS.notFound('Agent', named ?? 'linked to this user');
+    if (!own || (named !== undefined && named !== own.id)) throw ERRORS.notFound('Agent', namedAs ?? 'linked to this user');
     return own.id;
   }
   if (named === undefined) throw ERRORS.validation({ agentId: 'is required: name the agent who previews' });
