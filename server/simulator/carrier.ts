@@ -7,10 +7,13 @@
 // leaves a fictional recording; a <Redirect> is followed; a <Connect><ConversationRelay> is played
 // by `io.relay` (relay-caller.ts: a scripted caller on our WebSocket) and its action URL gets how
 // the session ended (HandoffData) — and at the end the status callback
-// (CallStatus=completed, CallDuration). Every request goes through `post` (signed, to our own
+// (CallStatus=completed, CallDuration). A webhook of ours that fails (an HTTP error, no answer
+// within Twilio's time-out — webhook-poster.ts — or an answer that is not TwiML) is Twilio's
+// error 11200: the caller hears the application-error message, the call ends, and the status
+// callback still comes (`completed`: Twilio answered the call to play the message). Every request goes through `post` (signed, to our own
 // server); waits through `wait` (scaled by the caller). No SQL, no HTTP of its own.
 import { randomBytes } from 'node:crypto';
-import { describeVerb, readTwiml, type Verb } from './twiml-reader.js';
+import { describeVerb, readTwimlDocument, type Verb } from './twiml-reader.js';
 
 export type DialOutcome = 'answered' | 'busy' | 'no-answer' | 'failed';
 
@@ -93,6 +96,15 @@ const ANSWER_SEC = 2;
 const RECORD_SEC = 5;
 /** A loop guard: a call longer than this many TwiML documents is hung up. */
 const MAX_DOCUMENTS = 50;
+/** Twilio's "We are sorry, an application error has occurred. Goodbye.", then the hang-up. */
+export const APPLICATION_ERROR_SEC = 4;
+
+/** Our answer to one webhook: `ok` when it is a TwiML document Twilio can play (HTTP 200, a <Response>). */
+export interface WebhookAnswer {
+  status: number;
+  ok: boolean;
+  verbs: Verb[];
+}
 
 export function newCallSid(prefix: 'CA' | 'RE' = 'CA'): string {
   return `${prefix}${randomBytes(16).toString('hex')}`;
@@ -104,7 +116,7 @@ export function simulatedRecordingUrl(recordingSid: string): string {
 }
 
 /** The first voice webhook (before the call is answered). */
-export async function ring(script: CallScript, urls: CarrierUrls, io: CarrierIo): Promise<{ status: number; verbs: Verb[] }> {
+export async function ring(script: CallScript, urls: CarrierUrls, io: CarrierIo): Promise<WebhookAnswer> {
   return request(io, urls.voiceUrl, script, urls, { CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01' });
 }
 
@@ -114,11 +126,11 @@ async function request(
   script: CallScript,
   urls: CarrierUrls,
   params: Record<string, string>,
-): Promise<{ status: number; verbs: Verb[] }> {
+): Promise<WebhookAnswer> {
   const path = url.startsWith(`${urls.base}/`) ? url.slice(urls.base.length) : null;
   if (path === null) {
     io.onStep({ request: url, status: 0, params, answer: ['(not followed: not this server)'] });
-    return { status: 0, verbs: [] };
+    return { status: 0, ok: false, verbs: [] };
   }
   const form: Record<string, string> = {
     AccountSid: SIMULATOR_ACCOUNT_SID,
@@ -132,9 +144,28 @@ async function request(
     ...params,
   };
   const answer = await io.post(url, form);
-  const verbs = answer.status === 200 ? readTwiml(answer.body) : [];
+  const document = answer.status === 200 ? readTwimlDocument(answer.body) : null;
+  const verbs = document ?? [];
   io.onStep({ request: path, status: answer.status, params, answer: verbs.map(describeVerb) });
-  return { status: answer.status, verbs };
+  return { status: answer.status, ok: document !== null, verbs };
+}
+
+/** The call after the voice webhook answered: its TwiML played, or (a failed webhook) the application-error message. */
+export async function answer(script: CallScript, urls: CarrierUrls, io: CarrierIo, first: WebhookAnswer): Promise<void> {
+  if (first.ok) return play(script, urls, io, first.verbs);
+  await io.wait(APPLICATION_ERROR_SEC);
+  await statusCallback(script, urls, io, APPLICATION_ERROR_SEC);
+}
+
+/** The final status callback: the call is over (Twilio sends `completed` for an inbound call that was answered). */
+async function statusCallback(script: CallScript, urls: CarrierUrls, io: CarrierIo, elapsedSec: number): Promise<void> {
+  await request(io, urls.statusCallbackUrl, script, urls, {
+    CallStatus: 'completed',
+    CallDuration: String(Math.round(elapsedSec)),
+    Direction: 'inbound',
+    ApiVersion: '2010-04-01',
+    Timestamp: new Date().toUTCString(),
+  });
 }
 
 /** Everything after the voice webhook: the TwiML played, then the status callback. */
@@ -200,17 +231,16 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
       if (next !== null) {
         documents += 1;
         const answered = await request(io, next, script, urls, { ...inProgress, ...params });
+        if (!answered.ok) {
+          // Error 11200: the application-error message, then Twilio hangs up.
+          await spend(APPLICATION_ERROR_SEC);
+          break documents;
+        }
         verbs = answered.verbs;
         continue documents;
       }
     }
     break; // the end of the document: Twilio hangs up
   }
-  await request(io, urls.statusCallbackUrl, script, urls, {
-    CallStatus: 'completed',
-    CallDuration: String(Math.round(elapsed)),
-    Direction: 'inbound',
-    ApiVersion: '2010-04-01',
-    Timestamp: new Date().toUTCString(),
-  });
+  await statusCallback(script, urls, io, elapsed);
 }

@@ -1,7 +1,9 @@
 // POST /api/simulator/calls (simulator only): a simulated inbound call to one of the caller's
 // organisation's numbers, played by the simulated carrier (carrier.ts) through our real, signed
 // webhooks. The voice webhook is answered before this request is; the rest plays at `timeScale`
-// (0: before the answer, 201; otherwise in the background, 202). With Twilio: 404.
+// (0: before the answer, 201; otherwise in the background, 202) — also when the voice webhook
+// failed: Twilio then plays its application-error message and ends the call with a status
+// callback (carrier.ts). With Twilio: 404.
 import type { components } from '../../client/schema.js';
 import { sleep } from '../platform/common/background.js';
 import { ERRORS } from '../platform/errors.js';
@@ -9,7 +11,7 @@ import type { Deps, HandlerGroup } from '../handler-types.js';
 import { numberWebhooks } from '../inbound/numbers/mapping.js';
 import { SIMULATOR_LABEL } from '../telephony/simulator/label.js';
 import { findDialledNumber } from '../inbound/webhooks/lookup.js';
-import { type CallScript, type CarrierUrls, type Step, newCallSid, play, ring } from './carrier.js';
+import { type CallScript, type CarrierUrls, type Step, answer, newCallSid, ring } from './carrier.js';
 import { webhookPoster } from './webhook-poster.js';
 import { relayCaller } from './relay-caller.js';
 
@@ -57,11 +59,8 @@ export function createSimulatorHandlers({ db, config, telephony, webhookToken, b
       });
 
       const first = await ring(script, urls, io(null));
-      const answered = first.status === 200;
-      if (answered && timeScale === 0) await play(script, urls, io(null), first.verbs);
-      else if (answered) {
-        background.run(`simulated call ${script.callSid}`, ctx.req.log, (signal) => play(script, urls, io(signal), first.verbs));
-      }
+      if (timeScale === 0) await answer(script, urls, io(null), first);
+      else background.run(`simulated call ${script.callSid}`, ctx.req.log, (signal) => answer(script, urls, io(signal), first));
 
       const call = await db
         .selectFrom('calls')
@@ -69,7 +68,7 @@ export function createSimulatorHandlers({ db, config, telephony, webhookToken, b
         .where('org_id', '=', orgId)
         .where('call_sid', '=', script.callSid)
         .executeTakeFirst();
-      const done = !answered || timeScale === 0;
+      const done = timeScale === 0;
       const result: SimulatedCall = {
         simulated: true,
         label: SIMULATOR_LABEL,

@@ -13,12 +13,14 @@
 // URL is posted with how the session ended. A call placed with Record=true gets its recording
 // status callback (`completed`) after it ends, when it was answered. Every request goes
 // through `post` (signed, to our own server); waits through `wait` (scaled by the caller). No SQL,
-// no HTTP of its own.
+// no HTTP of its own. An answer or action URL of ours that fails (HTTP error, time-out, not TwiML)
+// is Twilio's error 11200: the called party hears the application-error message and the call ends
+// (`completed`: it was answered).
 import { CALL_STATUS_EVENTS, type CallStatusEvent } from '../telephony/types.js';
 import type { SimulatedOutboundCall } from '../telephony/simulator/simulator.js';
-import { type CarrierIo, newCallSid, relayActionParams, SIMULATOR_ACCOUNT_SID, simulatedRecordingUrl } from './carrier.js';
+import { APPLICATION_ERROR_SEC, type CarrierIo, newCallSid, relayActionParams, SIMULATOR_ACCOUNT_SID, simulatedRecordingUrl } from './carrier.js';
 import type { SimulatedConferences } from './conferences.js';
-import { describeVerb, readTwiml, type Verb } from './twiml-reader.js';
+import { describeVerb, readTwimlDocument, type Verb } from './twiml-reader.js';
 
 const AMD_DECISION_SEC = 2;
 const MACHINE_RECORDING_SEC = 20;
@@ -77,14 +79,15 @@ export async function playOutbound(
     ApiVersion: '2010-04-01',
   };
   /** A request to our server: a call's (its common parameters added) or a conference's callback (its own). */
-  const request = async (url: string, params: Record<string, string>, withCommon = true): Promise<Verb[]> => {
+  /** The TwiML answered, or null when our server failed to answer TwiML (error 11200). */
+  const request = async (url: string, params: Record<string, string>, withCommon = true): Promise<Verb[] | null> => {
     if (!url.startsWith(`${urls.base}/`)) {
       io.onStep({ request: url, status: 0, params, answer: ['(not followed: not this server)'] });
       return [];
     }
     const answer = await io.post(url, withCommon ? { ...common, ...params } : params);
-    const verbs = answer.status === 200 && answer.body.trim().startsWith('<') ? readTwiml(answer.body) : [];
-    io.onStep({ request: url.slice(urls.base.length), status: answer.status, params, answer: verbs.map(describeVerb) });
+    const verbs = answer.status === 200 ? readTwimlDocument(answer.body) : null;
+    io.onStep({ request: url.slice(urls.base.length), status: answer.status, params, answer: (verbs ?? []).map(describeVerb) });
     return verbs;
   };
   const post = (url: string, params: Record<string, string>) => request(url, params);
@@ -157,6 +160,11 @@ export async function playOutbound(
 
   let documents = 1;
   documents: while (documents <= MAX_DOCUMENTS && remaining > 0) {
+    if (verbs === null) {
+      // Error 11200: the application-error message, then Twilio hangs up.
+      await spend(APPLICATION_ERROR_SEC);
+      break;
+    }
     for (const verb of verbs) {
       let next: string | null = null;
       let interrupt: Interrupt = null;

@@ -108,19 +108,24 @@ function verbOf(node: Node): Verb | undefined {
   }
 }
 
-/** The verbs of a TwiML document, in order; an answer that is not TwiML has none. */
-export function readTwiml(xml: string): Verb[] {
+/** The verbs of a TwiML document, in order; null when the answer is not TwiML (no <Response>). */
+export function readTwimlDocument(xml: string): Verb[] | null {
   let doc: Node[];
   try {
     doc = parser.parse(xml) as Node[];
   } catch {
-    return [];
+    return null;
   }
-  const response = doc.find((n) => nameOf(n) === 'Response');
-  if (!response) return [];
+  const response = Array.isArray(doc) ? doc.find((n) => nameOf(n) === 'Response') : undefined;
+  if (!response) return null;
   return children(response, 'Response')
     .map(verbOf)
     .filter((v): v is Verb => v !== undefined);
+}
+
+/** The verbs of a TwiML document, in order; an answer that is not TwiML has none. */
+export function readTwiml(xml: string): Verb[] {
+  return readTwimlDocument(xml) ?? [];
 }
 
 /** One line per verb, for the record of a simulated call. */
