@@ -1,6 +1,7 @@
 // The simulated carrier's part of an outbound call (the dialer's placeCall), as Twilio plays it:
 // status callbacks for the events asked (initiated, ringing, answered, completed — in that order,
-// numbered by SequenceNumber); busy / failed / no answer end the call there (no answer after the
+// numbered by SequenceNumber; a failed call is not rung: initiated, then failed); busy / failed /
+// no answer end the call there (no answer after the
 // call's timeout, also for a party that would answer only after it); otherwise the answer webhook
 // is requested and its TwiML played, and with
 // answering-machine detection its result is POSTed to the AMD callback (a person: `human` after
@@ -103,7 +104,8 @@ export async function playOutbound(
   };
 
   await status('initiated', { CallStatus: 'initiated' });
-  await status('ringing', { CallStatus: 'ringing' });
+  // A call that fails to start (unreachable, invalid) never rings: initiated, then failed.
+  if (behaviour.kind !== 'failed') await status('ringing', { CallStatus: 'ringing' });
   // Twilio gives up after the call's Timeout: a party that would answer later is no answer.
   const ringTimeout = input.timeoutSeconds ?? DEFAULT_RING_TIMEOUT_SEC;
   const answers = behaviour.kind === 'person' || behaviour.kind === 'machine';

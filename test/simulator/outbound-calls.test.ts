@@ -111,6 +111,21 @@ describe('the simulated carrier plays an outbound call', () => {
     expect(requests[0]!.params).toMatchObject({ Direction: 'outbound-api', To: '+14155550001', From: '+13105550100', CallbackSource: 'call-progress-events' });
   });
 
+  it('failed (unreachable): initiated, then failed — a call that failed to start never rings', async () => {
+    const { io, requests } = fakeIo({});
+    const played = await playOutbound(call('+14155550003'), { base: BASE }, io);
+    expect(played).toEqual({ status: 'failed', durationSec: 0, answeredBy: null });
+    expect(requests.map((r) => [r.path, r.params.CallStatus, r.params.SequenceNumber])).toEqual([
+      ['/status', 'initiated', '0'],
+      ['/status', 'failed', '1'],
+    ]);
+    expect(requests.at(-1)!.params).toMatchObject({ CallDuration: '0' });
+    // Asked only for ringing and completed: only the final status comes.
+    const only = fakeIo({});
+    await playOutbound(call('+14155550003', { statusEvents: ['ringing', 'completed'] }), { base: BASE }, only.io);
+    expect(only.requests.map((r) => [r.params.CallStatus, r.params.SequenceNumber])).toEqual([['failed', '0']]);
+  });
+
   it('no answer rings for the call\'s timeout; only the events asked for are sent', async () => {
     const { io, requests, clock } = fakeIo({});
     const played = await playOutbound(call('+14155550002', { timeoutSeconds: 25, statusEvents: ['completed'] }), { base: BASE }, io);
