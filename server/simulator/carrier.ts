@@ -10,8 +10,12 @@
 // (CallStatus=completed, CallDuration). A webhook of ours that fails (an HTTP error, no answer
 // within Twilio's time-out — webhook-poster.ts — or an answer that is not TwiML) is Twilio's
 // error 11200: the caller hears the application-error message, the call ends, and the status
-// callback still comes (`completed`: Twilio answered the call to play the message). Every request goes through `post` (signed, to our own
-// server); waits through `wait` (scaled by the caller). No SQL, no HTTP of its own.
+// callback still comes (`completed`: Twilio answered the call to play the message). Call control
+// steers the call as on Twilio (`control`, asked each simulated second while time passes): a
+// hang-up ends it at once (the status callback says how long it really lasted), a redirect (resume)
+// fetches the new URL and plays its TwiML instead (a <Dial> leg is dropped, its action URL not
+// requested). Every request goes through `post` (signed, to our own server); waits through `wait`
+// (scaled by the caller). No SQL, no HTTP of its own.
 import { randomBytes } from 'node:crypto';
 import { describeVerb, readTwimlDocument, type Verb } from './twiml-reader.js';
 
@@ -82,6 +86,17 @@ export interface CarrierIo {
   onStep(step: Step): void;
 }
 
+/** What call control did to the call meanwhile (the simulator's call state), asked after each simulated second. */
+export interface CallControlView {
+  /** The URL the call was last redirected to (resumeCall / redirectCall: Twilio's call update with Url). */
+  redirectedTo: string | null;
+  /** Hung up through call control. */
+  ended: boolean;
+}
+
+/** How often (simulated seconds) call control is looked at while the call waits: about as soon as Twilio applies an update. */
+export const CONTROL_POLL_SEC = 1;
+
 export interface CarrierUrls {
   voiceUrl: string;
   statusCallbackUrl: string;
@@ -151,8 +166,8 @@ async function request(
 }
 
 /** The call after the voice webhook answered: its TwiML played, or (a failed webhook) the application-error message. */
-export async function answer(script: CallScript, urls: CarrierUrls, io: CarrierIo, first: WebhookAnswer): Promise<void> {
-  if (first.ok) return play(script, urls, io, first.verbs);
+export async function answer(script: CallScript, urls: CarrierUrls, io: CarrierIo, first: WebhookAnswer, control?: () => Promise<CallControlView>): Promise<void> {
+  if (first.ok) return play(script, urls, io, first.verbs, control);
   await io.wait(APPLICATION_ERROR_SEC);
   await statusCallback(script, urls, io, APPLICATION_ERROR_SEC);
 }
@@ -169,13 +184,33 @@ async function statusCallback(script: CallScript, urls: CarrierUrls, io: Carrier
 }
 
 /** Everything after the voice webhook: the TwiML played, then the status callback. */
-export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo, first: Verb[]): Promise<void> {
+export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo, first: Verb[], control?: () => Promise<CallControlView>): Promise<void> {
   let elapsed = 0;
   let dials = 0;
   let gathers = 0;
-  const spend = async (seconds: number) => {
-    elapsed += seconds;
-    await io.wait(seconds);
+  let redirectSeen = control ? (await control()).redirectedTo : null;
+  type Interrupt = { kind: 'redirect'; url: string } | { kind: 'ended' } | null;
+  /** Time passes; call control is looked at each simulated second (a hang-up or a redirect interrupts). */
+  const spend = async (seconds: number): Promise<Interrupt> => {
+    if (!control) {
+      elapsed += seconds;
+      await io.wait(seconds);
+      return null;
+    }
+    let left = seconds;
+    while (left > 0) {
+      const step = Math.min(left, CONTROL_POLL_SEC);
+      await io.wait(step);
+      elapsed += step;
+      left -= step;
+      const view = await control();
+      if (view.ended) return { kind: 'ended' };
+      if (view.redirectedTo !== null && view.redirectedTo !== redirectSeen) {
+        redirectSeen = view.redirectedTo;
+        return { kind: 'redirect', url: view.redirectedTo };
+      }
+    }
+    return null;
   };
   const inProgress = { CallStatus: 'in-progress', Direction: 'inbound', ApiVersion: '2010-04-01' };
   let verbs = first;
@@ -189,35 +224,48 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
         dials += 1;
         // Twilio stops ringing at the <Dial> timeout: a buyer who would pick up (or be busy) later is no-answer.
         const outcome = (asked === 'answered' || asked === 'busy') && script.ringSec >= verb.timeoutSec ? 'no-answer' : asked;
-        await spend(outcome === 'no-answer' ? verb.timeoutSec : outcome === 'failed' ? 0 : script.ringSec);
-        if (outcome === 'answered') await spend(script.durationSec);
+        let interrupt = await spend(outcome === 'no-answer' ? verb.timeoutSec : outcome === 'failed' ? 0 : script.ringSec);
+        if (interrupt === null && outcome === 'answered') interrupt = await spend(script.durationSec);
+        if (interrupt?.kind === 'ended') break documents;
         const status = outcome === 'answered' ? 'completed' : outcome;
-        params = {
-          DialCallStatus: status,
-          DialCallSid: newCallSid(),
-          ...(outcome === 'answered' ? { DialCallDuration: String(script.durationSec) } : {}),
-        };
-        next = verb.action;
+        if (interrupt?.kind === 'redirect') {
+          // The call update takes the caller out of the <Dial>: the leg is dropped, the action URL not asked.
+          next = interrupt.url;
+        } else {
+          params = {
+            DialCallStatus: status,
+            DialCallSid: newCallSid(),
+            ...(outcome === 'answered' ? { DialCallDuration: String(script.durationSec) } : {}),
+          };
+          next = verb.action;
+        }
       } else if (verb.verb === 'Gather') {
         const digits = script.digits[gathers];
         gathers += 1;
-        if (digits === undefined) {
-          await spend(verb.timeoutSec);
-          continue; // no input: Twilio goes on with the next verb
+        const interrupt = await spend(digits === undefined ? verb.timeoutSec : ANSWER_SEC);
+        if (interrupt?.kind === 'ended') break documents;
+        if (interrupt?.kind === 'redirect') next = interrupt.url;
+        else if (digits === undefined) continue; // no input: Twilio goes on with the next verb
+        else {
+          params = { Digits: digits };
+          next = verb.action;
         }
-        await spend(ANSWER_SEC);
-        params = { Digits: digits };
-        next = verb.action;
       } else if (verb.verb === 'Record') {
         const seconds = Math.min(RECORD_SEC, verb.maxLengthSec);
-        await spend(seconds);
-        const recordingSid = newCallSid('RE');
-        params = { RecordingSid: recordingSid, RecordingUrl: simulatedRecordingUrl(recordingSid), RecordingDuration: String(seconds) };
-        next = verb.action;
+        const interrupt = await spend(seconds);
+        if (interrupt?.kind === 'ended') break documents;
+        if (interrupt?.kind === 'redirect') next = interrupt.url;
+        else {
+          const recordingSid = newCallSid('RE');
+          params = { RecordingSid: recordingSid, RecordingUrl: simulatedRecordingUrl(recordingSid), RecordingDuration: String(seconds) };
+          next = verb.action;
+        }
       } else if (verb.verb === 'Redirect') {
         next = verb.url;
       } else if (verb.verb === 'Pause') {
-        await spend(verb.lengthSec);
+        const interrupt = await spend(verb.lengthSec);
+        if (interrupt?.kind === 'ended') break documents;
+        if (interrupt?.kind === 'redirect') next = interrupt.url;
       } else if (verb.verb === 'ConversationRelay' && io.relay) {
         const session = await io.relay({ url: verb.url, welcomeGreeting: verb.welcomeGreeting, parameters: verb.parameters, callSid: script.callSid, from: script.from, to: script.to, direction: 'inbound' });
         io.onStep({ request: verb.url, status: session.status === 'completed' ? 101 : 0, params: {}, answer: session.lines });

@@ -3,7 +3,8 @@
 // webhooks. The voice webhook is answered before this request is; the rest plays at `timeScale`
 // (0: before the answer, 201; otherwise in the background, 202) — also when the voice webhook
 // failed: Twilio then plays its application-error message and ends the call with a status
-// callback (carrier.ts). With Twilio: 404.
+// callback (carrier.ts). While it plays in the background, call control steers it as on Twilio: a
+// hang-up ends it at once, a redirect (resume) plays the new URL's TwiML. With Twilio: 404.
 import type { components } from '../../client/schema.js';
 import { sleep } from '../platform/common/background.js';
 import { ERRORS } from '../platform/errors.js';
@@ -11,7 +12,8 @@ import type { Deps, HandlerGroup } from '../handler-types.js';
 import { numberWebhooks } from '../inbound/numbers/mapping.js';
 import { SIMULATOR_LABEL } from '../telephony/simulator/label.js';
 import { findDialledNumber } from '../inbound/webhooks/lookup.js';
-import { type CallScript, type CarrierUrls, type Step, answer, newCallSid, ring } from './carrier.js';
+import { type CallControlView, type CallScript, type CarrierUrls, type Step, answer, newCallSid, ring } from './carrier.js';
+import { createDatabaseCallStore } from './call-store.js';
 import { webhookPoster } from './webhook-poster.js';
 import { relayCaller } from './relay-caller.js';
 
@@ -24,6 +26,7 @@ export function createSimulatorHandlers({ db, config, telephony, webhookToken, b
   const base = config.publicBaseUrl.replace(/\/+$/, '');
   const { voiceUrl, statusCallbackUrl } = numberWebhooks(base);
   const urls: CarrierUrls = { voiceUrl, statusCallbackUrl, base };
+  const calls = createDatabaseCallStore(db);
 
   return {
     async placeSimulatedCall(ctx) {
@@ -60,7 +63,14 @@ export function createSimulatorHandlers({ db, config, telephony, webhookToken, b
 
       const first = await ring(script, urls, io(null));
       if (timeScale === 0) await answer(script, urls, io(null), first);
-      else background.run(`simulated call ${script.callSid}`, ctx.req.log, (signal) => answer(script, urls, io(signal), first));
+      else {
+        // What call control did to the call (the simulator's store: hang-up, redirect), as the call plays.
+        const control = async (): Promise<CallControlView> => {
+          const state = await calls.find(script.callSid);
+          return { redirectedTo: state?.redirectedTo ?? null, ended: state?.status === 'completed' };
+        };
+        background.run(`simulated call ${script.callSid}`, ctx.req.log, (signal) => answer(script, urls, io(signal), first, control));
+      }
 
       const call = await db
         .selectFrom('calls')

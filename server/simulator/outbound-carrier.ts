@@ -19,7 +19,7 @@
 // (`completed`: it was answered).
 import { CALL_STATUS_EVENTS, type CallStatusEvent } from '../telephony/types.js';
 import type { SimulatedOutboundCall } from '../telephony/simulator/simulator.js';
-import { APPLICATION_ERROR_SEC, type CarrierIo, newCallSid, relayActionParams, SIMULATOR_ACCOUNT_SID, simulatedRecordingUrl } from './carrier.js';
+import { APPLICATION_ERROR_SEC, type CallControlView, type CarrierIo, CONTROL_POLL_SEC, newCallSid, relayActionParams, SIMULATOR_ACCOUNT_SID, simulatedRecordingUrl } from './carrier.js';
 import type { SimulatedConferences } from './conferences.js';
 import { describeVerb, readTwimlDocument, type Verb } from './twiml-reader.js';
 
@@ -30,21 +30,13 @@ const SPOKEN_SEC = 3;
 const MAX_DOCUMENTS = 50;
 /** calls.create's Timeout when none is given (Twilio's default). */
 const DEFAULT_RING_TIMEOUT_SEC = 60;
-/** How often (simulated seconds) call control is looked at while the call waits: about as soon as Twilio applies an update. */
-const CONTROL_POLL_SEC = 1;
 
 export interface OutboundCarrierUrls {
   /** Our base URL: only URLs under it are followed (the simulator calls no one else). */
   base: string;
 }
 
-/** What call control did to the call meanwhile (the simulator's call state), asked after each wait. */
-export interface CallControlView {
-  /** The URL the call was last redirected to (resumeCall: Twilio's call update with Url). */
-  redirectedTo: string | null;
-  /** Hung up through call control. */
-  ended: boolean;
-}
+export type { CallControlView } from './carrier.js';
 
 /** The simulator's conferences, and how a call taken out of an ended conference is ended. */
 export interface ConferenceIo {
