@@ -41,7 +41,8 @@ export function simulatedOutboundRunner(options: OutboundRunnerOptions): (call: 
       try {
         await playOutbound(call, { base }, io, control, conferences);
       } finally {
-        if (telephony.callState(call.callSid)?.status !== 'completed') telephony.endCall(call.callSid);
+        const state = telephony.callState(call.callSid);
+        if (state && state.status !== 'completed') telephony.endCall(call.callSid);
       }
     });
   };

@@ -74,6 +74,41 @@ describe('placeCall in the simulator', () => {
   });
 });
 
+describe('the calls the simulator keeps in memory', () => {
+  it('forgets a call an hour after it ended (not before, and never a live one), so a long-running simulator stays bounded', async () => {
+    let clock = new Date('2026-01-01T00:00:00Z');
+    const later = (ms: number) => (clock = new Date(clock.getTime() + ms));
+    const sim = createSimulatorTelephony({ callsNow: () => clock });
+    const ended: string[] = [];
+    for (let i = 0; i < 200; i += 1) {
+      const { callSid } = await sim.placeCall(input('+14155550100'));
+      await sim.hangupCall(callSid);
+      ended.push(callSid);
+    }
+    const live = (await sim.placeCall(input('+14155550100'))).callSid;
+    later(59 * 60 * 1000);
+    // Within the hour: still known (call control says it has ended, lookups see it).
+    const recent = (await sim.placeCall(input('+14155550100'))).callSid;
+    expect(sim.callState(ended[0]!)).toMatchObject({ status: 'completed' });
+    await expect(sim.holdCall(ended[0]!)).rejects.toMatchObject({ kind: 'conflict' });
+    later(2 * 60 * 1000);
+    await sim.hangupCall(recent);
+    await sim.placeCall(input('+14155550100')); // the simulator goes on working: old records are dropped
+    for (const callSid of ended) expect(sim.callState(callSid)).toBeUndefined();
+    await expect(sim.hangupCall(ended[0]!)).rejects.toMatchObject({ kind: 'not_found' });
+    // A live call is never forgotten, however old; one that has just ended is kept.
+    expect(sim.callState(live)).toMatchObject({ status: 'in-progress' });
+    expect(sim.callState(recent)).toMatchObject({ status: 'completed' });
+
+    const short = createSimulatorTelephony({ callsNow: () => clock, endedCallRetentionMs: 1000 });
+    const first = (await short.placeCall(input('+14155550100'))).callSid;
+    short.endCall(first);
+    later(1000);
+    await short.placeCall(input('+14155550100'));
+    expect(short.callState(first)).toBeUndefined();
+  });
+});
+
 /** A carrier io that answers each webhook with the TwiML `answers` gives for its path. */
 function fakeIo(answers: Record<string, string>) {
   const requests: Array<{ path: string; params: Record<string, string> }> = [];

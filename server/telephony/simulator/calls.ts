@@ -3,7 +3,10 @@
 // a simulator without a database). In the database (server/simulator/call-store.ts): every call
 // that reached our voice webhook, derived from its `calls` row, plus what call control changed
 // (table simulator_calls) — the same on every instance and after a restart. `layeredCallStore`
-// asks the memory first, then the database.
+// asks the memory first, then the database. The memory is bounded: a call that has ended is kept
+// `retainEndedMs` (default an hour: enough for call control — which refuses an ended call — and
+// for looking up a recent call) and then forgotten, so a long-running simulator does not grow
+// with every call it ever placed.
 import { TelephonyError } from '../types.js';
 import { assertE164 } from '../validation.js';
 
@@ -67,18 +70,44 @@ export function ended(state: SimulatorCallState): SimulatorCallState {
   return { ...state, status: 'completed', onHold: false, bridgedTo: null, recordings: state.recordings.map((r) => ({ ...r, status: 'stopped' })) };
 }
 
-export function createMemoryCallStore(): MemoryCallStore {
+/** How long a call that has ended stays in memory (ms). */
+export const ENDED_CALL_RETENTION_MS = 60 * 60 * 1000;
+
+export interface MemoryCallStoreOptions {
+  /** The clock (default: the system clock). */
+  now?: () => Date;
+  /** How long a call that has ended is kept, in ms (default ENDED_CALL_RETENTION_MS). */
+  retainEndedMs?: number;
+}
+
+export function createMemoryCallStore(options: MemoryCallStoreOptions = {}): MemoryCallStore {
+  const now = options.now ?? (() => new Date());
+  const retainMs = options.retainEndedMs ?? ENDED_CALL_RETENTION_MS;
   const calls = new Map<string, SimulatorCallState>();
+  /** When each ended call ended, in the order they ended (the oldest first). */
+  const endedAt = new Map<string, number>();
+  /** Forget the calls that ended at least `retainMs` ago. */
+  const prune = () => {
+    const cutoff = now().getTime() - retainMs;
+    for (const [callSid, at] of endedAt) {
+      if (at > cutoff) break;
+      endedAt.delete(callSid);
+      calls.delete(callSid);
+    }
+  };
   return {
     async find(callSid) {
       const state = typeof callSid === 'string' ? calls.get(callSid) : undefined;
       return state ? copyState(state) : undefined;
     },
     async save(state) {
+      prune();
       calls.set(state.callSid, copyState(state));
+      if (state.status === 'completed' && !endedAt.has(state.callSid)) endedAt.set(state.callSid, now().getTime());
     },
     register(callSid, options = {}) {
       if (typeof callSid !== 'string' || callSid.trim() === '') throw new TelephonyError('invalid', 'callSid is required');
+      prune();
       if (calls.has(callSid)) return;
       if (options.bridgedTo !== undefined) assertE164(options.bridgedTo, 'bridgedTo');
       calls.set(callSid, newCallState(callSid, options));

@@ -16,8 +16,9 @@
 //
 // Which calls it knows: with `calls` (the app passes the database's store,
 // server/simulator/call-store.ts) every call that reached our voice webhook, on every instance
-// and after a restart; and any call told with `registerCall` (kept in this process's memory,
-// asked first). Anything else is 'not_found'.
+// and after a restart; and any call told with `registerCall` or placed with `placeCall` (kept in
+// this process's memory, asked first, until an hour after it ended: calls.ts). Anything else is
+// 'not_found'.
 import { type MemoryCallStore, type RegisterCallOptions, type SimulatorCallState, type SimulatorCallStore, createMemoryCallStore, ended, layeredCallStore } from './calls.js';
 import { createCallControl } from './control.js';
 import { SIMULATOR_LABEL } from './label.js';
@@ -43,6 +44,10 @@ export interface SimulatorOptions {
   heldNumbers?: HeldNumbers;
   /** The simulated carrier that plays an outbound call (the app: server/simulator/outbound-carrier.ts). */
   onPlaceCall?: (call: SimulatedOutboundCall) => void;
+  /** How long a call kept in memory is remembered after it ended, in ms (default an hour; calls.ts). */
+  endedCallRetentionMs?: number;
+  /** Clock that times that retention (default: the system clock; separate from `now`, the action log's). */
+  callsNow?: () => Date;
 }
 
 export interface SimulatorTelephony extends Telephony {
@@ -65,7 +70,10 @@ export interface SimulatorTelephony extends Telephony {
 export function createSimulatorTelephony(options: SimulatorOptions = {}): SimulatorTelephony {
   const log = createActionLog(options.now ?? (() => new Date()));
   const newSid = sidMaker(options.random ?? defaultRandom);
-  const memory: MemoryCallStore = createMemoryCallStore();
+  const memory: MemoryCallStore = createMemoryCallStore({
+    ...(options.callsNow ? { now: options.callsNow } : {}),
+    ...(options.endedCallRetentionMs !== undefined ? { retainEndedMs: options.endedCallRetentionMs } : {}),
+  });
   const store = options.calls ? layeredCallStore(memory, options.calls) : memory;
   const numbers = createNumberDesk(log, newSid, options.heldNumbers);
   const control = createCallControl(store, log, () => newSid('REsim', (sid) => memory.hasRecording(sid)));
