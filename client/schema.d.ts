@@ -4005,7 +4005,7 @@ export interface paths {
         post?: never;
         /**
          * Cancel a call that has not started (seed 004 DELETE /calls/outbound/{id})
-         * @description Only a `scheduled` call, or a `queued` one the carrier has not been given yet, can be canceled; once it is being placed or has ended the answer is 409.
+         * @description Only a `scheduled` call can be canceled. A `queued` call is being placed (the worker has claimed it and the carrier may be ringing it already), so it, like one in progress or ended, is a 409 naming `status`; a claim whose worker stopped is given back (`scheduled`) when its 2-minute lease lapses.
          */
         delete: operations["cancelOutboundCall"];
         options?: never;

@@ -73,8 +73,11 @@ export async function conversationOf(db: Db, orgId: string, outboundCallId: stri
 }
 
 /**
- * Cancel a call that has not started: scheduled, or queued without the carrier having it (no
- * CallSid). Undefined when it is not (the caller tells a 404 from a 409 by reading it).
+ * Cancel a call that has not started: `scheduled` only. A `queued` call is being placed (the
+ * worker claimed it and its carrier request may be in flight, with no CallSid yet): canceling it
+ * would answer "canceled" while the phone rings, so it is not; a claim whose worker died is given
+ * back (`scheduled`) when its lease lapses, and can be canceled then. Undefined when it is not
+ * canceled (the caller tells a 404 from a 409 by reading it).
  */
 export function cancelOutboundCall(db: Db, orgId: string, id: string): Promise<AiOutboundCallRow | undefined> {
   return db
@@ -82,7 +85,7 @@ export function cancelOutboundCall(db: Db, orgId: string, id: string): Promise<A
     .set({ status: 'canceled', ended_at: sql<Date>`now()`, locked_until: null, updated_at: sql<Date>`now()` })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
-    .where((eb) => eb.or([eb('status', '=', 'scheduled'), eb.and([eb('status', '=', 'queued'), eb('call_sid', 'is', null)])]))
+    .where('status', '=', 'scheduled')
     .returningAll()
     .executeTakeFirst();
 }

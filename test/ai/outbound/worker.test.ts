@@ -210,20 +210,50 @@ describe('an answered call whose final status was lost', () => {
   });
 });
 
-describe('canceled while being placed', () => {
-  it('a call canceled after its claim (before the carrier had it) is answered with a hang-up if the carrier rings it anyway', async () => {
+describe('cancel while being placed', () => {
+  it('a call the worker is placing cannot be canceled (409, being placed): it is never shown canceled while the carrier rings it', async () => {
     const id = await create({ toPhone: '+14155550175' });
+    let release: (sid: { callSid: string }) => void = () => undefined;
+    const asked: string[] = [];
+    const slow = {
+      kind: 'simulator' as const,
+      placeCall: (input: { to: string }) => {
+        asked.push(input.to);
+        return new Promise<{ callSid: string }>((resolve) => (release = resolve));
+      },
+    };
+    const tick = runAiCallTick(deps(slow));
+    for (let i = 0; i < 200 && asked.length === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect(asked).toEqual(['+14155550175']);
+    // The carrier request is in flight: a cancel now would be answered 200 while the phone rings.
+    const canceled = await owner.client.DELETE('/api/outbound-calls/{id}', { params: { path: { id } } });
+    expect(canceled.response.status).toBe(409);
+    expect(canceled.error?.details).toMatchObject({ status: expect.stringContaining('being placed') });
+    expect((await row(id)).status).toBe('queued');
+    const sid = 'CA0123456789abcdef0123456789abcd75';
+    release({ callSid: sid });
+    expect((await tick).placed).toBe(1);
+    expect(await row(id)).toMatchObject({ status: 'queued', call_sid: sid });
+    // The person answers: the agent speaks to them, as the call was never canceled.
+    const answer = await postWebhook(t, `/api/webhooks/ai/outbound/answer?outboundCallId=${id}`, { CallSid: sid, CallStatus: 'in-progress' });
+    expect(answer.status).toBe(200);
+    expect(answer.text).toContain('ConversationRelay');
+    expect((await row(id)).status).toBe('in-progress');
+  });
+
+  it('a claim whose worker died (lease lapsed, no CallSid) is given back and can then be canceled', async () => {
+    const id = await create({ toPhone: '+14155550176' });
     const dead = { kind: 'simulator' as const, placeCall: () => new Promise<never>(() => undefined) };
     void runAiCallTick(deps(dead));
-    for (let i = 0; i < 100 && (await row(id)).status !== 'queued'; i += 1) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 200 && (await row(id)).status !== 'queued'; i += 1) await new Promise((r) => setTimeout(r, 20));
+    await sql`UPDATE ai_outbound_calls SET locked_until = now() - interval '1 second' WHERE id = ${id}`.execute(t.db);
+    const { telephony } = recordingTelephony();
+    // A pass before the call is due: it gives the lapsed claim back without claiming it again.
+    await runAiCallTick(deps(telephony, new Date('2020-01-01T12:00:00Z')));
+    expect((await row(id)).status).toBe('scheduled');
     const canceled = await owner.client.DELETE('/api/outbound-calls/{id}', { params: { path: { id } } });
+    expect(canceled.response.status).toBe(200);
     expect(canceled.data?.status).toBe('canceled');
-    const answer = await postWebhook(t, `/api/webhooks/ai/outbound/answer?outboundCallId=${id}`, { CallSid: 'CA0123456789abcdef0123456789abcd75', CallStatus: 'in-progress' });
-    expect(answer.status).toBe(200);
-    expect(answer.text).toContain('<Hangup/>');
-    expect(answer.text).not.toContain('ConversationRelay');
-    expect(await row(id)).toMatchObject({ status: 'canceled', call_id: null });
-    expect(await t.db.selectFrom('calls').select('id').where('call_sid', '=', 'CA0123456789abcdef0123456789abcd75').execute()).toEqual([]);
   });
 });
 
