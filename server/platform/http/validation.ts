@@ -13,6 +13,20 @@ const OPENAPI_KEYWORDS = ['example', 'discriminator', 'xml', 'externalDocs'];
  */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * `date` and `date-time` as PostgreSQL reads them: RFC 3339 allows the year 0000, which PostgreSQL's
+ * calendar has not (1 BC comes before AD 1) — a date column refused such a value with a 500.
+ */
+const YEAR_ZERO = /^0000-/;
+
+/** `name`'s ajv-formats check, refusing the year 0000 too. */
+function withoutYearZero(ajv: Ajv2020.default, name: 'date' | 'date-time'): void {
+  const format = ajv.formats[name];
+  if (typeof format !== 'object' || format === null || !('validate' in format) || typeof format.validate !== 'function') throw new Error(`ajv-formats has no ${name} check`);
+  const check = format.validate as (value: string) => boolean;
+  ajv.addFormat(name, { ...format, type: 'string', validate: (value: string) => !YEAR_ZERO.test(value) && check(value) } as Parameters<Ajv2020.default['addFormat']>[1]);
+}
+
 function createAjv(coerceTypes: false | 'array'): Ajv2020.default {
   const ajv = new Ajv2020.default({
     strict: true,
@@ -25,6 +39,8 @@ function createAjv(coerceTypes: false | 'array'): Ajv2020.default {
   });
   addFormats.default(ajv);
   ajv.addFormat('uuid', UUID);
+  withoutYearZero(ajv, 'date');
+  withoutYearZero(ajv, 'date-time');
   for (const keyword of OPENAPI_KEYWORDS) ajv.addKeyword({ keyword });
   return ajv;
 }

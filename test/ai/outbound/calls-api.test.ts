@@ -48,6 +48,8 @@ describe('create', () => {
     ['timezone', { timezone: 'Mars/Olympus' }],
     ['priority', { priority: 'urgent' }],
     ['scheduledFor', { scheduledFor: 'tomorrow' }],
+    // The year 0000: RFC 3339 has it, PostgreSQL's calendar has not.
+    ['scheduledFor', { scheduledFor: '0000-06-01T10:00:00Z' }],
     ['agentId', { agentId: 'not-a-uuid' }],
     ['agentId', { agentId: '00000000-0000-4000-8000-000000000000' }],
   ])('400 naming %s, nothing stored', async (field, change) => {

@@ -57,6 +57,9 @@ describe('create, list, get, delete', () => {
     ['timezone', { timezone: 'Nowhere/Special' }],
     ['pattern', { pattern: 'hourly' }],
     ['startDate', { startDate: '2030-02-30' }],
+    // Year 0 is a date JSON Schema's format accepts and PostgreSQL's date type refuses (was a 500).
+    ['startDate', { startDate: '0000-01-01' }],
+    ['startDate', { startDate: '0000-01-01', endDate: '2020-01-31' }],
     ['endDate', { endDate: '2030-10-01' }],
     ['endDate', { startDate: '2020-01-01', endDate: '2020-01-31' }],
     ['toPhone', { toPhone: 'nobody' }],
