@@ -195,7 +195,14 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
       if (!id) return fail('VALIDATION_ERROR', 'agentId: must be an agent id (uuid)');
       const agent = await findAgent(db, agentScope(principal), id);
       if (!agent) return fail('RESOURCE_NOT_FOUND', `Agent with ID '${id}' not found`);
+      // A user with role agent joins only its own record (agentScope), perhaps one linked after it
+      // connected: tracked as its own, so that the check every 30 s (connections.ts) closes the
+      // connection once the record is given to another user; the record it followed before is no
+      // longer its own (one per user) and its room is left.
+      const previous = socket.data.ownAgentId ?? null;
+      if (principal.role === 'agent') socket.data.ownAgentId = id;
       await socket.join(agentRoom(id));
+      if (principal.role === 'agent' && previous !== null && previous !== id) await socket.leave(agentRoom(previous));
       return { ok: true };
     });
 
