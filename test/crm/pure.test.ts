@@ -126,12 +126,18 @@ describe('readCallTime', () => {
     ['2030-06-03T10:00:00Z', null, '2030-06-03T10:00:00.000Z'],
     ['2030-06-03T10:00:00-04:00', 'Asia/Tokyo', '2030-06-03T14:00:00.000Z'],
     ['2030-01-15', 'America/Chicago', '2030-01-15T06:00:00.000Z'],
+    ['0001-01-01T00:00:00Z', null, '0001-01-01T00:00:00.000Z'],
+    ['9999-12-31T18:00:00-05:00', null, '9999-12-31T23:00:00.000Z'],
   ])('reads %j in %s', (text, zone, iso) => expect(readCallTime(text, zone)).toEqual({ ok: true, iso }));
   it.each([
     ['2030-06-03 10:00', null],
     ['2030-06-03', null],
     ['tomorrow', 'UTC'],
     ['2030-13-40T10:00', 'UTC'],
+    // Instants PostgreSQL cannot hold: the year 0000, and past 9999 once in UTC.
+    ['0000-06-01T10:00:00Z', null],
+    ['0000-12-31 23:00', 'Asia/Tokyo'],
+    ['9999-12-31T23:00:00-05:00', null],
   ])('refuses %j in %s', (text, zone) => expect(readCallTime(text, zone)).toEqual({ ok: false, message: expect.any(String) }));
 });
 

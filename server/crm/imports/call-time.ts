@@ -18,5 +18,9 @@ export function readCallTime(text: string, zone: string | null): CallTime {
   }
   const at = DateTime.fromISO(iso, { zone: hasOffset ? 'UTC' : zone!, setZone: false });
   if (!at.isValid) return { ok: false, message: 'Invalid date-time (ISO 8601)' };
+  // The instant in UTC must be in the years 0001–9999: PostgreSQL has no year 0000, and a later
+  // one is written `+010000-…` — either failed the whole batch it was in.
+  const utcYear = at.toUTC().year;
+  if (utcYear < 1 || utcYear > 9999) return { ok: false, message: 'is out of range (years 0001–9999 in UTC)' };
   return { ok: true, iso: at.toJSDate().toISOString() };
 }

@@ -110,6 +110,26 @@ describe('import', () => {
     ]);
   });
 
+  it('a time PostgreSQL cannot hold (the year 0000, or past 9999 in UTC) is that row\'s error, in the import and the dry run; the other rows are imported', async () => {
+    const csv = [
+      'phoneNumber,agentId,scheduledFor',
+      `+14155550331,${agentId},2031-01-02T10:00:00Z`,
+      `+14155550332,${agentId},0000-06-01T10:00:00Z`,
+      `+14155550333,${agentId},9999-12-31T23:00:00-05:00`,
+    ].join('\n');
+    const res = await upload(t, owner, '/api/outbound-call-imports', csv);
+    const done = await waitForCallImport(owner, res.body.id);
+    expect(done).toMatchObject({ status: 'completed', totalRows: 3, validRows: 1, invalidRows: 2, insertedRows: 1, failure: null });
+    expect(done.errors.map((e) => [e.row, e.field])).toEqual([
+      [3, 'scheduledFor'],
+      [4, 'scheduledFor'],
+    ]);
+    const dry = await upload(t, owner, '/api/outbound-call-imports/validate', csv);
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ totalRows: 3, validRows: 1, invalidRows: 2 });
+    expect(dry.body.preview.map((p: { toPhone: string }) => p.toPhone)).toEqual(['+14155550331']);
+  });
+
   it('400 naming the file for a header without phoneNumber or agentId, and for an empty file; nothing stored', async () => {
     const before = await t.db.selectFrom('lead_imports').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     for (const csv of ['agentId,scheduledFor\nx,y\n', 'phoneNumber,when\n+14155550320,now\n', '']) {
