@@ -109,6 +109,8 @@ export function createAiOutboundHandlers(deps: Deps): HandlerGroup<AiOutboundOps
       const timezone = timeZoneOf(body.timezone);
       const scheduledFor = body.scheduledFor === undefined ? new Date() : new Date(body.scheduledFor);
       if (Number.isNaN(scheduledFor.getTime())) throw ERRORS.validation({ scheduledFor: 'must be an ISO 8601 date-time' });
+      // A later year (9999-12-31T23:00-05:00 is in 10000 UTC) would be shown as +010000-…, no date-time.
+      if (scheduledFor.getUTCFullYear() > 9999) throw ERRORS.validation({ scheduledFor: 'must be before the year 10000 (UTC)' });
       const agentId = await callingAgentId(db, orgId, body.agentId);
       const row = await insertOutboundCall(db, {
         orgId,

@@ -50,6 +50,8 @@ describe('create', () => {
     ['scheduledFor', { scheduledFor: 'tomorrow' }],
     // The year 0000: RFC 3339 has it, PostgreSQL's calendar has not.
     ['scheduledFor', { scheduledFor: '0000-06-01T10:00:00Z' }],
+    // Past 9999 once in UTC: it was stored and shown as +010000-…, which is no date-time.
+    ['scheduledFor', { scheduledFor: '9999-12-31T23:00:00-05:00' }],
     ['agentId', { agentId: 'not-a-uuid' }],
     ['agentId', { agentId: '00000000-0000-4000-8000-000000000000' }],
   ])('400 naming %s, nothing stored', async (field, change) => {
