@@ -187,6 +187,16 @@ describe('outbound campaigns', () => {
     expect(campaign).toMatchObject({ scheduleStart: '2017-01-01T00:00:00.000Z', scheduleEnd: '2100-01-01T00:00:00.000Z' });
   });
 
+  it('refuses a date-time past 9999 once in UTC (it would be stored, then shown as +010000-…, no date-time): 400 naming it, nothing stored', async () => {
+    const before = await t.db.selectFrom('campaigns').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const res = await owner.client.POST('/api/campaigns', {
+      body: { name: 'Far future', direction: 'outbound', dialMode: 'progressive', callerId, scheduleEnd: '9999-12-31T23:00:00-05:00' },
+    });
+    expect(res.response.status).toBe(400);
+    expect(Object.keys(res.error?.details ?? {})).toEqual(['scheduleEnd']);
+    expect(await t.db.selectFrom('campaigns').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).toEqual(before);
+  });
+
   it('refuses outbound fields on an inbound campaign (400 naming the field)', async () => {
     const inbound = await createCampaign(owner.client);
     const res = await owner.client.PUT('/api/campaigns/{id}', { params: { path: { id: inbound.id } }, body: { dialMode: 'progressive' } });

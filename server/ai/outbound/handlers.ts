@@ -5,6 +5,7 @@
 // calls (import-handlers.ts). Scoped by organisation
 // (another organisation's call or schedule is a 404); managers and above (x-min-role).
 import type { Deps, HandlerGroup } from '../../handler-types.js';
+import { instantOf } from '../../platform/common/dates.js';
 import { parseUuid } from '../../platform/common/ids.js';
 import { isoWeekdayNumber } from '../../platform/common/weekdays.js';
 import { ERRORS } from '../../platform/errors.js';
@@ -94,8 +95,8 @@ export function createAiOutboundHandlers(deps: Deps): HandlerGroup<AiOutboundOps
       const filter = {
         status: ctx.query.status,
         agentId: ctx.query.agentId,
-        from: ctx.query.startDate ? new Date(ctx.query.startDate) : undefined,
-        to: ctx.query.endDate ? new Date(ctx.query.endDate) : undefined,
+        from: ctx.query.startDate ? instantOf(ctx.query.startDate) : undefined,
+        to: ctx.query.endDate ? instantOf(ctx.query.endDate) : undefined,
       };
       if (filter.from && filter.to && filter.to < filter.from) throw ERRORS.validation({ endDate: 'must not be before startDate' });
       const { rows, total } = await listOutboundCalls(db, orgId, filter, limit, offset);
@@ -107,10 +108,8 @@ export function createAiOutboundHandlers(deps: Deps): HandlerGroup<AiOutboundOps
       const body = ctx.body;
       const toPhone = await toPhoneE164(db, orgId, body.toPhone);
       const timezone = timeZoneOf(body.timezone);
-      const scheduledFor = body.scheduledFor === undefined ? new Date() : new Date(body.scheduledFor);
-      if (Number.isNaN(scheduledFor.getTime())) throw ERRORS.validation({ scheduledFor: 'must be an ISO 8601 date-time' });
-      // A later year (9999-12-31T23:00-05:00 is in 10000 UTC) would be shown as +010000-…, no date-time.
-      if (scheduledFor.getUTCFullYear() > 9999) throw ERRORS.validation({ scheduledFor: 'must be before the year 10000 (UTC)' });
+      // The contract's date-time (http/validation.ts: years 0001–9999 in UTC; a leap second read as PostgreSQL reads it).
+      const scheduledFor = body.scheduledFor === undefined ? new Date() : instantOf(body.scheduledFor);
       const agentId = await callingAgentId(db, orgId, body.agentId);
       const row = await insertOutboundCall(db, {
         orgId,

@@ -4,6 +4,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { instantOf } from '../common/dates.js';
 
 const OPENAPI_KEYWORDS = ['example', 'discriminator', 'xml', 'externalDocs'];
 
@@ -14,17 +15,26 @@ const OPENAPI_KEYWORDS = ['example', 'discriminator', 'xml', 'externalDocs'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * `date` and `date-time` as PostgreSQL reads them: RFC 3339 allows the year 0000, which PostgreSQL's
- * calendar has not (1 BC comes before AD 1) — a date column refused such a value with a 500.
+ * `date` and `date-time` as PostgreSQL and JavaScript read them: RFC 3339 allows the year 0000,
+ * which PostgreSQL's calendar has not (1 BC comes before AD 1) — a date column refused such a value
+ * with a 500; and a date-time whose offset moves it past 9999 in UTC (9999-12-31T23:00:00-05:00)
+ * is stored, then shown as `+010000-…`, which is no date-time. Both are refused.
  */
 const YEAR_ZERO = /^0000-/;
 
-/** `name`'s ajv-formats check, refusing the year 0000 too. */
-function withoutYearZero(ajv: Ajv2020.default, name: 'date' | 'date-time'): void {
+function withinYears(value: string): boolean {
+  const year = instantOf(value).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}
+
+/** `name`'s ajv-formats check, refusing what the database or the answer could not hold. */
+function withinCalendar(ajv: Ajv2020.default, name: 'date' | 'date-time'): void {
   const format = ajv.formats[name];
   if (typeof format !== 'object' || format === null || !('validate' in format) || typeof format.validate !== 'function') throw new Error(`ajv-formats has no ${name} check`);
   const check = format.validate as (value: string) => boolean;
-  ajv.addFormat(name, { ...format, type: 'string', validate: (value: string) => !YEAR_ZERO.test(value) && check(value) } as Parameters<Ajv2020.default['addFormat']>[1]);
+  const validate =
+    name === 'date' ? (value: string) => !YEAR_ZERO.test(value) && check(value) : (value: string) => !YEAR_ZERO.test(value) && check(value) && withinYears(value);
+  ajv.addFormat(name, { ...format, type: 'string', validate } as Parameters<Ajv2020.default['addFormat']>[1]);
 }
 
 function createAjv(coerceTypes: false | 'array'): Ajv2020.default {
@@ -39,8 +49,8 @@ function createAjv(coerceTypes: false | 'array'): Ajv2020.default {
   });
   addFormats.default(ajv);
   ajv.addFormat('uuid', UUID);
-  withoutYearZero(ajv, 'date');
-  withoutYearZero(ajv, 'date-time');
+  withinCalendar(ajv, 'date');
+  withinCalendar(ajv, 'date-time');
   for (const keyword of OPENAPI_KEYWORDS) ajv.addKeyword({ keyword });
   return ajv;
 }
