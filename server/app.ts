@@ -19,6 +19,7 @@ import { ERRORS, errorBody, errorHandler, frameworkErrorHandler } from './platfo
 import type { Deps } from './handler-types.js';
 import { createHandlers } from './handlers.js';
 import { createAudioUrlSigner, deriveAudioUrlKey } from './crm/audio/signed-url.js';
+import { clientErrorHandler } from './platform/http/client-errors.js';
 import { installDniCors } from './platform/http/dni-cors.js';
 import { installJsonDepthLimit } from './platform/http/json-depth.js';
 import { serializeRequest } from './platform/http/log-redaction.js';
@@ -110,6 +111,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 2048 },
     genReqId: (req) => requestIdFrom(req.headers['x-request-id'], randomUUID),
     frameworkErrors: frameworkErrorHandler,
+    // Requests the HTTP parser refuses are answered in the API's error format too.
+    clientErrorHandler,
     ajv: { customOptions: { strict: false } },
     schemaController: { compilersFactory: { buildSerializer: serializerFactory(deps.schemaCompilation ?? 'eager') } },
   });

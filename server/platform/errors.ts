@@ -7,10 +7,12 @@ export const ERROR_STATUS = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   RESOURCE_NOT_FOUND: 404,
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   RANGE_NOT_SATISFIABLE: 416,
   RATE_LIMIT_EXCEEDED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL_ERROR: 500,
   UPSTREAM_ERROR: 502,
 } as const;
@@ -45,6 +47,9 @@ export const ERRORS = {
     new AppError('RESOURCE_NOT_FOUND', 'Resource not found', 'The path names nothing: it is not valid percent-encoding, or a segment is longer than any id'),
   conflict: (details: Record<string, string> | string) => new AppError('CONFLICT', 'Conflict', details),
   payloadTooLarge: (details: Record<string, string>) => new AppError('PAYLOAD_TOO_LARGE', 'Payload too large', details),
+  requestTimeout: () => new AppError('REQUEST_TIMEOUT', 'Request timeout', { request: 'was not received in time' }),
+  headersTooLarge: (maxBytes: number) =>
+    new AppError('HEADERS_TOO_LARGE', 'Request headers too large', { headers: `must be at most ${maxBytes} bytes in all` }),
   rangeNotSatisfiable: (range: string, size: number) => new AppError('RANGE_NOT_SATISFIABLE', 'Range not satisfiable', { range, size }),
   rateLimited: (limit: number, retryAfterSeconds: number) =>
     new AppError('RATE_LIMIT_EXCEEDED', 'Too many requests', { limit, retryAfterSeconds }),

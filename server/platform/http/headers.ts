@@ -1,8 +1,9 @@
 // Headers on every response: API/service version, request id, and seed 003's security headers.
 // The security headers come from @fastify/helmet (helmet's maintained defaults, tuned to seed 003's
 // list below); only the version/request-id headers and seed 003's X-XSS-Protection value are ours.
-import helmet from '@fastify/helmet';
+import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 import { API_VERSION, SERVICE_VERSION } from '../version.js';
 
 const SELF = "'self'";
@@ -18,6 +19,17 @@ const OWN_HEADERS = {
   'X-XSS-Protection': '1; mode=block',
 } as const;
 
+/** Helmet's settings for every answer (the plugin's, and the fixed set of securityHeaders() below). */
+const SECURITY_OPTIONS = {
+  contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+  // The DNI snippet is loaded by <script src> from advertisers' sites: no same-origin CORP.
+  crossOriginResourcePolicy: false,
+  xFrameOptions: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+  xXssProtection: false,
+} as const satisfies HelmetOptions;
+
 export async function installResponseHeaders(app: FastifyInstance): Promise<void> {
   // Swagger UI's routes (registered later by @fastify/swagger-ui) get the docs policy.
   app.addHook('onRoute', (route) => {
@@ -25,16 +37,7 @@ export async function installResponseHeaders(app: FastifyInstance): Promise<void
       route.helmet = { contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } };
     }
   });
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
-    // The DNI snippet is loaded by <script src> from advertisers' sites: no same-origin CORP.
-    crossOriginResourcePolicy: false,
-    xFrameOptions: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
-    xXssProtection: false,
-  });
+  await app.register(fastifyHelmet, { global: true, ...SECURITY_OPTIONS });
   // A callback hook (no promise per request): this runs on every request, the DNI fast path too.
   app.addHook('onRequest', (req, reply, done) => {
     setOwnHeaders(reply, req.id);
@@ -46,6 +49,26 @@ export async function installResponseHeaders(app: FastifyInstance): Promise<void
 export function setOwnHeaders(reply: FastifyReply, requestId: string): void {
   reply.headers(OWN_HEADERS);
   reply.header('X-Request-Id', requestId);
+}
+
+let fixedSecurityHeaders: Readonly<Record<string, string>> | null = null;
+
+/**
+ * Every header of an API answer that does not depend on the request: helmet's security headers
+ * (the same settings as the plugin's) and the version headers. For answers written without
+ * Fastify's hooks: a request the HTTP parser refused (client-errors.ts).
+ */
+export function fixedHeaders(): Readonly<Record<string, string>> {
+  if (!fixedSecurityHeaders) {
+    const collected: Record<string, string> = {};
+    const collector = {
+      setHeader: (name: string, value: string | number) => (collected[name] = String(value)),
+      removeHeader: () => undefined,
+    };
+    helmet(SECURITY_OPTIONS)({} as never, collector as never, () => undefined);
+    fixedSecurityHeaders = Object.freeze({ ...collected, ...OWN_HEADERS });
+  }
+  return fixedSecurityHeaders;
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
