@@ -15,11 +15,12 @@ import { startCompletionSweep } from './inbound/calls/completion-sweep.js';
 import { createRtbRuntime } from './rtb/auctions/runtime.js';
 import { createSecretBox } from './platform/common/secret-box.js';
 import { SecretColumnsPlugin } from './platform/common/secret-columns.js';
-import { ERRORS, errorBody, errorHandler, frameworkErrorHandler } from './platform/errors.js';
+import { ERRORS, errorBody, errorHandler } from './platform/errors.js';
 import type { Deps } from './handler-types.js';
 import { createHandlers } from './handlers.js';
 import { createAudioUrlSigner, deriveAudioUrlKey } from './crm/audio/signed-url.js';
 import { clientErrorHandler } from './platform/http/client-errors.js';
+import { frameworkErrorHandler, isUnreadablePath } from './platform/http/unreadable-path.js';
 import { installDniCors } from './platform/http/dni-cors.js';
 import { installJsonDepthLimit } from './platform/http/json-depth.js';
 import { serializeRequest } from './platform/http/log-redaction.js';
@@ -101,7 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           serializers: { req: serializeRequest },
           ...(deps.logger?.stream ? { stream: deps.logger.stream } : {}),
         };
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     logger,
     // The configured hops only, never every one: that would take the client's own X-Forwarded-For entries.
     trustProxy: config.trustProxy === 0 ? false : (_address: string, hop: number) => hop < config.trustProxy,
@@ -110,7 +111,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // answers 404 for an id that names nothing, in the API's own error format.
     routerOptions: { maxParamLength: 2048 },
     genReqId: (req) => requestIdFrom(req.headers['x-request-id'], randomUUID),
-    frameworkErrors: frameworkErrorHandler,
+    // Paths the router cannot read go through the not-found route, with its hooks (unreadable-path.ts).
+    frameworkErrors: frameworkErrorHandler(() => app),
     // Requests the HTTP parser refuses are answered in the API's error format too.
     clientErrorHandler,
     ajv: { customOptions: { strict: false } },
@@ -119,7 +121,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send(errorBody(ERRORS.routeNotFound(req.method, req.url), req.id));
+    const error = isUnreadablePath(req) ? ERRORS.unreadablePath() : ERRORS.routeNotFound(req.method, req.url);
+    void reply.code(404).send(errorBody(error, req.id));
   });
   installValidators(app, deps.schemaCompilation);
   await installResponseHeaders(app);

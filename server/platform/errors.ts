@@ -1,6 +1,5 @@
 // Error codes, factories and the one error handler that renders them (seed 000's format).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { setOwnHeaders } from './http/headers.js';
 
 export const ERROR_STATUS = {
   VALIDATION_ERROR: 400,
@@ -130,18 +129,6 @@ function toAppError(err: FastifyError & { validation?: AjvIssue[]; validationCon
   if (err.statusCode === 404) return new AppError('RESOURCE_NOT_FOUND', 'Resource not found');
   if (code === '23505') return ERRORS.conflict('The resource already exists');
   return null;
-}
-
-/**
- * Errors the router raises before any route or hook runs: a path it cannot decode (malformed
- * percent-encoding) or a segment longer than maxParamLength names nothing (404, like a malformed
- * id), in the API's format instead of Fastify's own.
- */
-export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
-  if (err.code !== 'FST_ERR_BAD_URL' && err.code !== 'FST_ERR_MAX_PARAM_LENGTH') return errorHandler(err, req, reply);
-  req.log.info({ code: 'RESOURCE_NOT_FOUND', status: 404 }, 'request failed: unreadable path');
-  setOwnHeaders(reply, req.id);
-  void reply.code(404).type('application/json').send(errorBody(ERRORS.unreadablePath(), req.id));
 }
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {

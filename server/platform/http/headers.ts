@@ -45,7 +45,7 @@ export async function installResponseHeaders(app: FastifyInstance): Promise<void
   });
 }
 
-/** The version and request-id headers (also for answers sent before any hook runs: platform/errors.ts). */
+/** The version and request-id headers. */
 export function setOwnHeaders(reply: FastifyReply, requestId: string): void {
   reply.headers(OWN_HEADERS);
   reply.header('X-Request-Id', requestId);

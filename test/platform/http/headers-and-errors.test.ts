@@ -77,9 +77,22 @@ describe('headers on every response', () => {
     for (const path of paths) {
       const response = await fetch(`${t.url}${path}`);
       expect([path.slice(0, 40), response.status]).toEqual([path.slice(0, 40), 404]);
-      expect(response.headers.get('x-request-id')).toBeTruthy();
-      expect(response.headers.get('x-api-version')).toBe('v1');
+      expectStandardHeaders(response);
       await expectErrorBody(response, 'RESOURCE_NOT_FOUND');
+    }
+  });
+
+  it('sends exactly the headers of an unknown route on an answer the router refused before any hook ran', async () => {
+    const names = (response: Response) =>
+      [...response.headers.keys()].filter((name) => !['date', 'content-length', 'connection', 'keep-alive'].includes(name)).sort();
+    const unknownRoute = await fetch(`${t.url}/api/no-such-thing`);
+    for (const path of ['/api/campaigns/%zz', `/api/campaigns/${'a'.repeat(3000)}`]) {
+      const refused = await fetch(`${t.url}${path}`);
+      expect(refused.status).toBe(404);
+      expect(names(refused)).toEqual(names(unknownRoute));
+      for (const name of ['content-security-policy', 'strict-transport-security', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy']) {
+        expect([name, refused.headers.get(name)]).toEqual([name, unknownRoute.headers.get(name)]);
+      }
     }
   });
 

@@ -111,6 +111,23 @@ describe('general limit (general=3)', () => {
     }
   });
 
+  it('counts paths the router cannot read (bad percent-encoding, an over-long segment) like unknown routes: a scanner is limited too', async () => {
+    // A fresh app: the IP budget of 127.0.0.1 here is shared with the other tests of this block.
+    const scan = await startTestApp({ env: { RATE_LIMITS: 'general=3,login=1000' } });
+    try {
+      const paths = ['/api/campaigns/%zz', '/api/no-such-thing', `/api/campaigns/${'a'.repeat(3000)}`];
+      for (const [i, path] of paths.entries()) {
+        const response = await fetch(`${scan.url}${path}`);
+        expect([path.slice(0, 30), response.status]).toEqual([path.slice(0, 30), 404]);
+        expect(rateHeaders(response)).toMatchObject({ limit: 3, remaining: 2 - i });
+      }
+      await expectRateLimited(await fetch(`${scan.url}/api/campaigns/%zz`), 3);
+      await expectRateLimited(await fetch(`${scan.url}/api/no-such-thing`), 3);
+    } finally {
+      await scan.close();
+    }
+  });
+
   it('sends X-RateLimit-Reset as epoch seconds within the next 60 s', async () => {
     const owner = await registerOrg(t, 'Reset Org');
     const before = Date.now();
