@@ -8,11 +8,12 @@ import {
   findUsersByEmail,
   findUsersByLogin,
   findUserInOrg,
+  MAX_ACCOUNTS_PER_LOGIN,
   touchLastLogin,
 } from '../users/queries.js';
 import { presentCurrentUser } from '../users/present.js';
 import { createUser } from '../users/create-user.js';
-import { verifyAgainstDummy, verifyPassword } from './passwords.js';
+import { verifyAgainstEach } from './passwords.js';
 
 type AuthOps = 'login' | 'loginLegacy' | 'logout' | 'logoutLegacy' | 'getCurrentUser' | 'register';
 
@@ -31,8 +32,8 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
   /**
    * Shared by both login paths: the (account, address) backoff, the password checked against every
    * account with that email or username (emails are unique per organisation, so there may be a
-   * few; `organizationId` picks one), session start. No account: the same time spent on a dummy
-   * hash. Several accounts open with these credentials and none named: 400 naming organizationId.
+   * few; `organizationId` picks one), session start. Always as many password checks (dummy hashes
+   * for the accounts missing), so the time says nothing of how many accounts there are. Several accounts open with these credentials and none named: 400 naming organizationId.
    */
   function logIn(req: FastifyRequest, login: string, password: string, organizationId: string | undefined, lookUp: (login: string, orgId?: string) => Promise<UserRow[]>) {
     // Attempts sent at once from one address would all pass the backoff check before any failure counted.
@@ -44,9 +45,9 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
     // Each account's own budget (both login paths share it); an unknown login counts under its text.
     const accounts = candidates.length > 0 ? candidates.map((c) => `user:${c.id}`) : [`login:${login.toLowerCase()}`];
     for (const account of accounts) await loginThrottle.check(req, account);
-    if (candidates.length === 0) await verifyAgainstDummy(password);
-    const opened: UserRow[] = [];
-    for (const candidate of candidates) if (await verifyPassword(password, candidate.password_hash)) opened.push(candidate);
+    // As many checks whether the login names no account, one, or the most a login looks at.
+    const opens = await verifyAgainstEach(password, candidates.map((c) => c.password_hash), MAX_ACCOUNTS_PER_LOGIN);
+    const opened = candidates.filter((_, i) => opens[i]);
     const user = opened[0];
     if (!user) {
       for (const account of accounts) await loginThrottle.failed(req, account);

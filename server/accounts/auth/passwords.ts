@@ -39,9 +39,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 let dummyHash: Promise<string> | undefined;
 
-/** Spend the same time as a real check when the account does not exist (no user enumeration). */
-export async function verifyAgainstDummy(password: string): Promise<false> {
+/**
+ * Which of `hashes` the password opens, always at the cost of `checks` verifications (at least
+ * `hashes.length`): the slots no account fills are verified against a dummy hash, all at once. So
+ * the time a login takes says nothing of how many accounts its email names — none, one, or
+ * several in other organisations (emails are unique per organisation only: anyone can register
+ * an organisation with a victim's email and time a wrong password to learn whether it has others).
+ */
+export async function verifyAgainstEach(password: string, hashes: readonly string[], checks: number): Promise<boolean[]> {
   dummyHash ??= hashPassword(randomBytes(12).toString('hex'));
-  await verifyPassword(password, await dummyHash);
-  return false;
+  const dummy = await dummyHash;
+  const padded = [...hashes, ...Array.from({ length: Math.max(0, checks - hashes.length) }, () => dummy)];
+  const opened = await Promise.all(padded.map((stored) => verifyPassword(password, stored)));
+  return opened.slice(0, hashes.length);
 }
