@@ -254,7 +254,7 @@ export interface paths {
         post?: never;
         /**
          * Remove a user from the organisation
-         * @description Owners only. Their API keys stop working at once. Nobody removes themselves.
+         * @description Owners only, logged in with their password within the last 15 minutes: an API key, or a session whose login is older, gets 403 (log in again). Their API keys stop working at once. Nobody removes themselves.
          */
         delete: operations["deleteUser"];
         options?: never;

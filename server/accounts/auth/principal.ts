@@ -18,7 +18,7 @@ export interface Principal {
   authenticatedAt: number | null;
 }
 
-/** How recent a login must be to create API keys or users or change a role. */
+/** How recent a login must be to create API keys or users, change a role or remove a user. */
 export const REAUTH_WINDOW_MS = 15 * 60_000;
 
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -73,8 +73,8 @@ export function requireRole(principal: Principal, minRole: Role): void {
 }
 
 /**
- * Creating API keys or users and changing roles grant lasting access, so they need a person who
- * logged in recently: never an API key (whatever a key made would survive its revocation), and a
+ * Creating API keys or users and changing roles grant lasting access, and removing a user takes
+ * it away from someone, so they need a person who logged in recently: never an API key (whatever a key made would survive its revocation), and a
  * session only within REAUTH_WINDOW_MS of its login. 403 otherwise.
  */
 export function requireRecentLogin(principal: Principal, action: string): void {

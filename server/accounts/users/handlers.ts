@@ -92,6 +92,9 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
         const owners = await lockOwners(trx, actor.orgId);
         const target = await findUserInOrg(trx, actor.orgId, id);
         if (!target) throw ERRORS.notFound('User', ctx.params.id);
+        // Removing a user ends their access and their keys': a person who logged in recently, as for
+        // a role change (after the look-up: another organisation's user stays a 404).
+        requireRecentLogin(actor, 'remove users');
         enforce(canDeleteUser(actor.userId, target.id, target.role, owners.filter((o) => o !== target.id).length));
         await requireActorUnchanged(trx, actor);
         await revokeKeysOfUser(trx, actor.orgId, id);

@@ -345,6 +345,19 @@ describe('API keys cannot outlive their maker: keys, users and roles need a rece
     expect(await status(api.GET('/api/users'))).toBe(401);
   });
 
+  it('an owner key cannot remove a user (403 saying why, the user and their keys stay); an owner session that logged in recently can', async () => {
+    const victim = await addMember(t, owner, 'admin');
+    const victimKey = await createKey(victim.client, 'Victim key', 'manager');
+    const made = await createKey(owner.client, 'Owner key', 'owner');
+    const api = t.client({ apiKey: made.key });
+    const removed = await api.DELETE('/api/users/{id}', { params: { path: { id: String(victim.id) } } });
+    expect(removed.response.status).toBe(403);
+    expect(removed.error).toMatchObject({ code: 'FORBIDDEN', details: 'An API key cannot remove users; log in with a password' });
+    expect(await t.db.selectFrom('users').select('id').where('id', '=', victim.id).execute()).toEqual([{ id: victim.id }]);
+    expect(await status(t.client({ apiKey: victimKey.key }).GET('/api/campaigns'))).toBe(200);
+    expect(await status(owner.client.DELETE('/api/users/{id}', { params: { path: { id: String(victim.id) } } }))).toBe(204);
+  });
+
   it('a session must have logged in within the last 15 minutes to create keys or users or change roles', async () => {
     const member = await addMember(t, owner, 'admin');
     const realNow = Date.now;
@@ -354,6 +367,9 @@ describe('API keys cannot outlive their maker: keys, users and roles need a rece
     expect(stale.error?.details).toMatch(/log in again/i);
     expect(await status(member.client.POST('/api/users', { body: { email: uniqueEmail('late'), password: PASSWORD, role: 'agent' } }))).toBe(403);
     expect(await status(member.client.PUT('/api/users/{id}', { params: { path: { id: String(agent.id) } }, body: { role: 'manager' } }))).toBe(403);
+    const staleOwner = await owner.client.DELETE('/api/users/{id}', { params: { path: { id: String(member.id) } } });
+    expect(staleOwner.response.status).toBe(403);
+    expect(staleOwner.error?.details).toMatch(/log in again to remove users/i);
     // Reading still works, and logging in again opens the window.
     expect(await status(member.client.GET('/api/api-keys'))).toBe(200);
     expect((await member.client.POST('/api/login', { body: { email: member.email, password: PASSWORD } })).response.status).toBe(200);
