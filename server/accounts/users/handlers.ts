@@ -8,7 +8,7 @@ import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { canCreateUser, canDeleteUser, canUpdateUser, type PolicyVerdict } from './policy.js';
 import { presentUser } from './present.js';
 import { createUser, userConflict } from './create-user.js';
-import { deleteUserInOrg, findUserInOrg, listUsersInOrg, lockOwners, updateUserInOrg } from './queries.js';
+import { deleteUserInOrg, findUserInOrg, listUsersInOrg, lockOwners, lockUserInOrg, updateUserInOrg } from './queries.js';
 
 type UserOps = 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
 
@@ -18,12 +18,13 @@ function enforce(verdict: PolicyVerdict): void {
 }
 
 /**
- * The actor must still hold the role the request was let in with. Role changes and removals queue
- * on the owner lock, so read after it this is current: an admin demoted (or removed) while their
- * request waited must not go on to act as an admin. 403 otherwise.
+ * The actor must still hold the role the request was let in with. Their own row is locked and read
+ * (a demotion committed before is seen, one after waits for this transaction), and role changes
+ * and removals also queue on the owner lock: an admin demoted (or removed) while their request
+ * waited must not go on to act as an admin. 403 otherwise.
  */
 async function requireActorUnchanged(trx: Db, actor: Principal): Promise<void> {
-  const now = await findUserInOrg(trx, actor.orgId, actor.userId);
+  const now = await lockUserInOrg(trx, actor.orgId, actor.userId);
   if (!now || !hasRole(now.role, actor.role)) throw ERRORS.forbidden('Your role changed while this request was being handled; it was not carried out');
 }
 
@@ -45,7 +46,12 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
       const { body } = ctx;
       requireRecentLogin(actor, 'create users');
       enforce(canCreateUser(actor.role, body.role));
-      const user = await createUser(db, { ...body, orgId: actor.orgId });
+      // The check above used the role read when the request came in; a demotion since (say, of an
+      // admin about to create an admin) must win: the caller's row is locked and read again first.
+      const user = await db.transaction().execute(async (trx) => {
+        await requireActorUnchanged(trx, actor);
+        return createUser(trx, { ...body, orgId: actor.orgId });
+      });
       return { status: 201, body: presentUser(user) };
     },
 
