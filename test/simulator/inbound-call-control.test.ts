@@ -3,32 +3,20 @@
 // redirect (resume) takes the caller out of what was playing (a <Dial> leg dropped, its action URL
 // not asked) and plays the new URL's TwiML.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CallControlView, type CallScript, type CarrierIo, type CarrierUrls, play } from '../../server/simulator/carrier.js';
+import { type CallControlView, type CallScript, type CarrierUrls, play } from '../../server/simulator/carrier.js';
 import { createDatabaseCallStore } from '../../server/simulator/call-store.js';
 import { createSimulatorTelephony } from '../../server/telephony/simulator/simulator.js';
 import { type Member, registerOrg } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { buyerCampaign, callRow, legRows } from '../inbound/webhooks/helpers.js';
+import { fakeCarrierIo } from './fake-carrier-io.js';
 
 const BASE = 'http://127.0.0.1:4000';
 const urls: CarrierUrls = { voiceUrl: `${BASE}/voice`, statusCallbackUrl: `${BASE}/call-status`, base: BASE };
 
-function fakeIo(answers: Record<string, string>) {
-  const requests: Array<{ path: string; params: Record<string, string> }> = [];
-  let clock = 0;
-  const io: CarrierIo = {
-    async post(url, params) {
-      const path = url.slice(BASE.length);
-      requests.push({ path, params });
-      return answers[path] === undefined ? { status: 204, body: '' } : { status: 200, body: answers[path]! };
-    },
-    async wait(seconds) {
-      clock += seconds;
-    },
-    onStep: () => {},
-  };
-  return { io, requests, clock: () => clock };
-}
+/** Each path answered with the TwiML `answers` gives, or 204. */
+const fakeIo = (answers: Record<string, string>) =>
+  fakeCarrierIo(BASE, (path) => (answers[path] === undefined ? { status: 204, body: '' } : { status: 200, body: answers[path]! }));
 
 const script: CallScript = {
   callSid: 'CA0123456789abcdef0123456789abcdef',

@@ -7,7 +7,6 @@ import formbody from '@fastify/formbody';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackground } from '../../server/platform/common/background.js';
-import type { CarrierIo, Step } from '../../server/simulator/carrier.js';
 import { SimulatedConferences } from '../../server/simulator/conferences.js';
 import { playOutbound } from '../../server/simulator/outbound-carrier.js';
 import { describeVerb, readTwiml } from '../../server/simulator/twiml-reader.js';
@@ -15,6 +14,7 @@ import { dialTwiml } from '../../server/inbound/webhooks/twiml.js';
 import { simulatedOutboundRunner } from '../../server/simulator/outbound-runner.js';
 import { createSimulatorTelephony, outboundBehaviour, type SimulatedOutboundCall } from '../../server/telephony/simulator/simulator.js';
 import { TelephonyError, type PlaceCallInput } from '../../server/telephony/types.js';
+import { fakeCarrierIo } from './fake-carrier-io.js';
 
 const BASE = 'http://127.0.0.1:4000';
 const input = (to: string, extra: Partial<PlaceCallInput> = {}): PlaceCallInput => ({
@@ -110,22 +110,7 @@ describe('the calls the simulator keeps in memory', () => {
 });
 
 /** A carrier io that answers each webhook with the TwiML `answers` gives for its path. */
-function fakeIo(answers: Record<string, string>) {
-  const requests: Array<{ path: string; params: Record<string, string> }> = [];
-  let clock = 0;
-  const io: CarrierIo = {
-    async post(url, params) {
-      const path = url.slice(BASE.length);
-      requests.push({ path, params });
-      return { status: 200, body: answers[path] ?? '' };
-    },
-    async wait(seconds) {
-      clock += seconds;
-    },
-    onStep: (_step: Step) => {},
-  };
-  return { io, requests, clock: () => clock };
-}
+const fakeIo = (answers: Record<string, string>) => fakeCarrierIo(BASE, (path) => ({ status: 200, body: answers[path] ?? '' }));
 
 const call = (to: string, extra: Partial<PlaceCallInput> = {}): SimulatedOutboundCall => ({
   callSid: 'CA0123456789abcdef0123456789abcdef',

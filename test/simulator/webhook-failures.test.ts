@@ -5,31 +5,17 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPLICATION_ERROR_SEC, answer, type CallScript, type CarrierIo, type CarrierUrls, ring } from '../../server/simulator/carrier.js';
+import { APPLICATION_ERROR_SEC, answer, type CallScript, type CarrierUrls, ring } from '../../server/simulator/carrier.js';
 import { playOutbound } from '../../server/simulator/outbound-carrier.js';
 import { webhookPoster } from '../../server/simulator/webhook-poster.js';
 import { outboundBehaviour } from '../../server/telephony/simulator/simulator.js';
+import { fakeCarrierIo } from './fake-carrier-io.js';
 
 const BASE = 'http://127.0.0.1:4000';
 const urls: CarrierUrls = { voiceUrl: `${BASE}/voice`, statusCallbackUrl: `${BASE}/call-status`, base: BASE };
 
-/** A carrier io answering each path with `answers[path]` (status and body); time passes on a fake clock. */
-function fakeIo(answers: Record<string, { status: number; body: string }>) {
-  const requests: Array<{ path: string; params: Record<string, string> }> = [];
-  let clock = 0;
-  const io: CarrierIo = {
-    async post(url, params) {
-      const path = url.slice(BASE.length);
-      requests.push({ path, params });
-      return answers[path] ?? { status: 204, body: '' };
-    },
-    async wait(seconds) {
-      clock += seconds;
-    },
-    onStep: () => {},
-  };
-  return { io, requests, clock: () => clock };
-}
+/** A carrier io answering each path with `answers[path]` (status and body), or 204; time passes on a fake clock. */
+const fakeIo = (answers: Record<string, { status: number; body: string }>) => fakeCarrierIo(BASE, (path) => answers[path] ?? { status: 204, body: '' });
 
 const script: CallScript = {
   callSid: 'CA0123456789abcdef0123456789abcdef',
