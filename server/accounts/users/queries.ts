@@ -62,12 +62,12 @@ export function updateUserInOrg(db: Db, orgId: string, userId: number, changes: 
     .executeTakeFirst();
 }
 
-/** Lock the organisation's owners (so two concurrent demotions cannot remove the last one). */
 /** A user of the organisation, its row locked until the transaction ends (role changes and removals of it wait). */
 export function lockUserInOrg(db: Db, orgId: string, userId: number): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', userId).forUpdate().executeTakeFirst();
 }
 
+/** Lock the organisation's owners (so two concurrent demotions cannot remove the last one). */
 export async function lockOwners(db: Db, orgId: string): Promise<number[]> {
   const rows = await db
     .selectFrom('users')

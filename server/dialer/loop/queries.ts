@@ -214,8 +214,8 @@ export interface FreedAgent {
  * Claims that lapsed: a preview hold past its time (the lead is queued again as it was), and a
  * lead still `calling` past its lease. A call that never reached the carrier (placeholder sid,
  * still queued) is canceled and the lead is due again at once without the attempt; the agent it
-already had (a preview call's, turned busy when it was recorded) is available again (`freed`,
-compare-and-set from busy, as finishCall does). A placed call
+ * already had (a preview call's, turned busy when it was recorded) is available again (`freed`,
+ * compare-and-set from busy, as finishCall does). A placed call
  * still open (its final callback never came) is returned in `lost`, its lead left to the caller,
  * which finishes the call (finishCall: the call closed, the lead by the retry policy, the agent
  * freed). Any other lapsed lead is due again at once. `released` counts the leads and holds.
