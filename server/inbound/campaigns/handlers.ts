@@ -12,7 +12,8 @@ import { leadCounts } from '../../dialer/campaigns/queries.js';
 import { dialCounters } from '../../dialer/campaigns/counters.js';
 import { firstOutboundField, outboundDefaults, outboundPatch } from '../../dialer/campaigns/settings.js';
 import { startProblem } from '../../dialer/campaigns/start.js';
-import type { CampaignPatch, CampaignRow, CampaignStatus } from '../../../db/types.js';
+import type { CampaignPatch, CampaignRow, CampaignStatus, Db } from '../../../db/types.js';
+import { lockNumberByPhone } from '../numbers/queries.js';
 import { deleteCampaignInOrg, findCampaignInOrg, insertCampaign, listCampaignsInOrg, updateCampaignInOrg } from './queries.js';
 
 type CampaignOps =
@@ -99,6 +100,20 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
     return (await present(orgId, [row]))[0]!;
   }
 
+  /**
+   * `write` after checkCampaignNumber, in one transaction holding the number's row lock: a
+   * concurrent pooling, pointing or agent of the number is then either seen by the check or
+   * sees this campaign's number (numbers/queries.ts, lockNumberInOrg).
+   */
+  function withCampaignNumberChecked<T>(orgId: string, phoneNumber: string | null | undefined, id: string | undefined, write: (trx: Db) => Promise<T>): Promise<T> {
+    if (phoneNumber === undefined || phoneNumber === null) return write(db);
+    return db.transaction().execute(async (trx) => {
+      await lockNumberByPhone(trx, phoneNumber);
+      await checkCampaignNumber(trx, orgId, phoneNumber, telephony, id);
+      return write(trx);
+    });
+  }
+
   async function update(orgId: string, rawId: string, body: CampaignBody) {
     const id = campaignId(rawId);
     const current = await findCampaignInOrg(db, orgId, id);
@@ -106,10 +121,9 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
     const outbound = await outboundChanges(db, orgId, body, current, current.direction);
     checkCountry('defaultCountry' in body ? body.defaultCountry : undefined);
     await checkRouter(db, orgId, body.rtbRouterId);
-    await checkCampaignNumber(db, orgId, body.phoneNumber, telephony, id);
     await checkFallbackAudio(db, orgId, 'fallbackAudioId' in body ? body.fallbackAudioId : undefined);
     try {
-      const row = await updateCampaignInOrg(db, orgId, id, { ...campaignPatch(body), ...outbound });
+      const row = await withCampaignNumberChecked(orgId, body.phoneNumber, id, (trx) => updateCampaignInOrg(trx, orgId, id, { ...campaignPatch(body), ...outbound }));
       if (!row) throw ERRORS.notFound('Campaign', rawId);
       return { status: 200 as const, body: await presentOne(orgId, row) };
     } catch (err) {
@@ -148,10 +162,9 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
       const outbound = await outboundChanges(db, orgId, ctx.body, null, direction);
       checkCountry(ctx.body.defaultCountry);
       await checkRouter(db, orgId, ctx.body.rtbRouterId);
-      await checkCampaignNumber(db, orgId, ctx.body.phoneNumber, telephony);
       await checkFallbackAudio(db, orgId, ctx.body.fallbackAudioId);
       try {
-        const row = await insertCampaign(db, {
+        const row = await withCampaignNumberChecked(orgId, ctx.body.phoneNumber, undefined, (trx) => insertCampaign(trx, {
           ...(direction === 'outbound' ? outboundDefaults(ctx.body) : {}),
           ...campaignPatch(ctx.body),
           ...outbound,
@@ -161,7 +174,7 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
           phone_number: ctx.body.phoneNumber ?? null,
           org_id: orgId,
           rtb_id: generateRtbId(),
-        });
+        }));
         return { status: 201, body: await presentOne(orgId, row) };
       } catch (err) {
         throw writeConflict(err) ?? err;

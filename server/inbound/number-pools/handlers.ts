@@ -6,7 +6,7 @@ import type { Deps, Handler, HandlerGroup } from '../../handler-types.js';
 import { ownCampaignId } from '../campaigns/own-campaign.js';
 import { isCheckViolation, isForeignKeyViolation } from '../../platform/common/pg-errors.js';
 import { namedByCampaignConflict } from '../numbers/campaign-number.js';
-import { campaignNamingNumber, findNumberInOrg } from '../numbers/queries.js';
+import { campaignNamingNumber, findNumberInOrg, withNumberLocked } from '../numbers/queries.js';
 import { poolPatch, presentPool } from './mapping.js';
 import {
   deletePoolInOrg,
@@ -117,7 +117,7 @@ export function createNumberPoolHandlers({ db }: Deps): HandlerGroup<PoolOps> {
     const numberId = ctx.body.phoneNumberId;
     let added: boolean;
     try {
-      added = await putNumberInPool(db, orgId, poolId, numberId);
+      added = await withNumberLocked(db, orgId, numberId, (trx) => putNumberInPool(trx, orgId, poolId, numberId));
     } catch (err) {
       // The pool was deleted meanwhile, or the number was pointed at a campaign meanwhile.
       if (isForeignKeyViolation(err)) throw ERRORS.notFound(POOL, ctx.params.id);

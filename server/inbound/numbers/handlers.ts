@@ -18,6 +18,7 @@ import {
   listNumbersInOrg,
   setNumberCampaignInOrg,
   updateNumberInOrg,
+  withNumberLocked,
 } from './queries.js';
 
 type NumberOps =
@@ -210,7 +211,7 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
       const campaignId = ctx.body.campaignId === null ? null : await ownCampaignId(db, orgId, ctx.body.campaignId);
       let row;
       try {
-        row = await setNumberCampaignInOrg(db, orgId, id, campaignId);
+        row = await withNumberLocked(db, orgId, id, (trx) => setNumberCampaignInOrg(trx, orgId, id, campaignId));
       } catch (err) {
         if (isForeignKeyViolation(err) && campaignId !== null) throw ERRORS.notFound('Campaign', campaignId);
         if (isCheckViolation(err)) throw await campaignCheckConflict(orgId, id);
@@ -239,7 +240,7 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
       const patch = { ...(agentId !== undefined ? { ai_agent_id: agentId } : {}), ...(isActive !== undefined ? { is_active: isActive } : {}) };
       let row;
       try {
-        row = await updateNumberInOrg(db, orgId, id, patch);
+        row = await withNumberLocked(db, orgId, id, (trx) => updateNumberInOrg(trx, orgId, id, patch));
       } catch (err) {
         // The agent was deleted, or the number given a campaign, since the checks.
         if (isForeignKeyViolation(err) && agentId) throw ERRORS.notFound('AI agent', agentId);

@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Insertable, sql } from 'kysely';
+import { type ExpressionBuilder, type Insertable, type Kysely, sql } from 'kysely';
 import type { DB, Db, PhoneNumberRow, PhoneNumbersTable } from '../../../db/types.js';
 
 export type { PhoneNumberRow } from '../../../db/types.js';
@@ -44,6 +44,30 @@ export function notNamedByOtherCampaign(eb: ExpressionBuilder<DB, 'phone_numbers
     .whereRef('campaigns.phone_number', '=', 'phone_numbers.phone_number');
   if (except !== null) naming = naming.where('campaigns.id', '<>', except);
   return eb.not(eb.exists(naming));
+}
+
+/**
+ * A campaign naming a number as its phoneNumber and a write pointing, pooling or giving that
+ * number an agent each check the other's state, so both take the number's row lock first
+ * (SELECT ... FOR UPDATE, inside their transaction) and check only after it: the second to come
+ * then reads the first's committed change. (An UPDATE alone is not enough: waiting on the row,
+ * PostgreSQL re-checks the row but runs its campaigns subquery on the old snapshot.)
+ */
+export async function lockNumberInOrg(trx: Db, orgId: string, id: number): Promise<void> {
+  await trx.selectFrom('phone_numbers').select('id').where('org_id', '=', orgId).where('id', '=', id).forUpdate().execute();
+}
+
+/** `write` in a transaction that holds the number's row lock first (lockNumberInOrg). */
+export function withNumberLocked<T>(db: Kysely<DB>, orgId: string, id: number, write: (trx: Db) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await lockNumberInOrg(trx, orgId, id);
+    return write(trx);
+  });
+}
+
+/** lockNumberInOrg by the number itself, in whichever organisation holds it (none: nothing to lock). */
+export async function lockNumberByPhone(trx: Db, phoneNumber: string): Promise<void> {
+  await trx.selectFrom('phone_numbers').select('id').where('phone_number', '=', phoneNumber).forUpdate().execute();
 }
 
 /** The campaign of the organisation, other than `except`, whose own phoneNumber is `phoneNumber` (at most one). */
