@@ -10,7 +10,7 @@ import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { audioBodyStream } from './body-stream.js';
 import { isUploadedFile } from '../../platform/http/multipart.js';
 import { audioEtag, fileNameLabel, presentAudio } from './mapping.js';
-import { audioUsers, deleteAudioInOrg, findAudioById, findAudioInOrg, insertAudio, listAudioInOrg, type AudioRow } from './queries.js';
+import { audioUsers, deleteAudioInOrg, findAudioById, findAudioInOrg, insertAudio, listAudioInOrg, lockAudioInOrg, type AudioRow } from './queries.js';
 import { decideRange } from './range.js';
 import { detectAudio } from './sniff.js';
 
@@ -90,11 +90,16 @@ export function createAudioHandlers({ db, config, audioUrls }: Deps): HandlerGro
     async deleteAudio(ctx) {
       const { orgId } = ctx.principal();
       const row = await ownAudio(db, orgId, ctx.params.id);
-      const users = await audioUsers(db, orgId, row.id);
-      const uses = [...users.campaigns.map((id) => `campaign ${id} (fallbackAudioId)`), ...users.flows.map((id) => `active call flow ${id} (a Play node)`)];
-      if (uses.length > 0) throw ERRORS.conflict({ audio: `is used by ${uses.join(', ')}` });
       try {
-        if (!(await deleteAudioInOrg(db, orgId, row.id))) throw ERRORS.notFound('Audio', ctx.params.id);
+        // The row locked first: a campaign or flow write naming it meanwhile is committed (and
+        // found below) or waits and then finds it gone.
+        await db.transaction().execute(async (trx) => {
+          if (!(await lockAudioInOrg(trx, orgId, row.id))) throw ERRORS.notFound('Audio', ctx.params.id);
+          const users = await audioUsers(trx, orgId, row.id);
+          const uses = [...users.campaigns.map((id) => `campaign ${id} (fallbackAudioId or voicemailDrop)`), ...users.flows.map((id) => `active call flow ${id} (a Play node)`)];
+          if (uses.length > 0) throw ERRORS.conflict({ audio: `is used by ${uses.join(', ')}` });
+          if (!(await deleteAudioInOrg(trx, orgId, row.id))) throw ERRORS.notFound('Audio', ctx.params.id);
+        });
       } catch (err) {
         // A campaign took it as its fallback between the check and the delete.
         if (isForeignKeyViolation(err)) throw ERRORS.conflict({ audio: 'is used by a campaign (fallbackAudioId)' });

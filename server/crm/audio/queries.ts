@@ -69,15 +69,26 @@ export async function audioUsers(db: Db, orgId: string, id: string): Promise<{ c
   return { campaigns: campaigns.map((c) => c.id), flows: flows.map((f) => f.id) };
 }
 
+/** Lock the audio's row against writes naming it (missingAudioIds) until the transaction ends; false when it is gone. */
+export async function lockAudioInOrg(trx: Db, orgId: string, id: string): Promise<boolean> {
+  const row = await trx.selectFrom('audio_files').select('id').where('org_id', '=', orgId).where('id', '=', id).forUpdate().executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function deleteAudioInOrg(db: Db, orgId: string, id: string): Promise<boolean> {
   const result = await db.deleteFrom('audio_files').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
-/** Which of `ids` are not audio of the organisation (for flows and campaigns naming them; a UUID in any case). */
+/**
+ * Which of `ids` are not audio of the organisation (for flows and campaigns naming them; a UUID in
+ * any case). The ones found are locked (FOR KEY SHARE) until the caller's transaction ends: a
+ * deletion (deleteAudio, which locks the row before it looks for users) then waits and sees the
+ * write naming them, or has committed and they are reported missing here.
+ */
 export async function missingAudioIds(db: Db, orgId: string, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const found = await db.selectFrom('audio_files').select('id').where('org_id', '=', orgId).where('id', 'in', [...ids]).execute();
+  const found = await db.selectFrom('audio_files').select('id').where('org_id', '=', orgId).where('id', 'in', [...ids]).forKeyShare().execute();
   const known = new Set(found.map((r) => r.id));
   return ids.filter((id) => !known.has(id.toLowerCase()));
 }

@@ -77,17 +77,20 @@ export function createCallFlowHandlers({ db }: Deps): HandlerGroup<CallFlowOps> 
       const { body } = ctx;
       const campaignId = body.campaignId === undefined || body.campaignId === null ? null : body.campaignId.toLowerCase();
       const target: FlowTarget = { status: body.status ?? 'draft', campaignId, definition: body.flowDefinition };
-      // The campaign first: a foreign or unknown one is 404 whatever the definition.
-      await checkCampaign(db, orgId, campaignId);
-      const definition = await checkedDefinition(db, orgId, target);
       try {
-        const row = await insertFlow(db, {
-          org_id: orgId,
-          name: body.name,
-          description: body.description ?? null,
-          campaign_id: campaignId,
-          status: target.status,
-          flow_definition: definition,
+        // One transaction: the audio the definition plays stays locked as checked until the insert commits.
+        const row = await db.transaction().execute(async (trx) => {
+          // The campaign first: a foreign or unknown one is 404 whatever the definition.
+          await checkCampaign(trx, orgId, campaignId);
+          const definition = await checkedDefinition(trx, orgId, target);
+          return insertFlow(trx, {
+            org_id: orgId,
+            name: body.name,
+            description: body.description ?? null,
+            campaign_id: campaignId,
+            status: target.status,
+            flow_definition: definition,
+          });
         });
         return { status: 201, body: presentCallFlow(row) };
       } catch (err) {

@@ -28,7 +28,7 @@ type CampaignOps =
   | 'stopCampaign';
 
 /** A campaign may only name a router of its own organisation. */
-async function checkRouter(db: Deps['db'], orgId: string, routerId: number | null | undefined): Promise<void> {
+async function checkRouter(db: Db, orgId: string, routerId: number | null | undefined): Promise<void> {
   if (routerId === undefined || routerId === null) return;
   if (!(await findRouterInOrg(db, orgId, routerId))) throw ERRORS.validation({ rtbRouterId: NOT_OUR_ROUTER });
 }
@@ -38,7 +38,7 @@ const NOT_OUR_AUDIO = 'is not an audio file of this organisation (/api/audio)';
 const NOT_OUR_GROUP = 'is not an agent group of this organisation (/api/agent-groups)';
 
 /** A campaign's fallback may only play an audio of its own organisation. */
-async function checkFallbackAudio(db: Deps['db'], orgId: string, audioId: string | null | undefined): Promise<void> {
+async function checkFallbackAudio(db: Db, orgId: string, audioId: string | null | undefined): Promise<void> {
   if (audioId === undefined || audioId === null) return;
   if ((await missingAudioIds(db, orgId, [audioId])).length > 0) throw ERRORS.validation({ fallbackAudioId: NOT_OUR_AUDIO });
 }
@@ -54,7 +54,7 @@ type CampaignBody = Parameters<typeof campaignPatch>[0];
  * The outbound fields of a body as column changes (checked against the database), or a 400: on
  * an inbound campaign they are refused, naming the first one.
  */
-async function outboundChanges(db: Deps['db'], orgId: string, body: CampaignBody, campaign: Pick<CampaignRow, 'direction' | 'retry_policy' | 'calling_hours_start' | 'calling_hours_end'> | null, direction: string): Promise<CampaignPatch> {
+async function outboundChanges(db: Db, orgId: string, body: CampaignBody, campaign: Pick<CampaignRow, 'direction' | 'retry_policy' | 'calling_hours_start' | 'calling_hours_end'> | null, direction: string): Promise<CampaignPatch> {
   if (direction !== 'outbound') {
     const field = firstOutboundField(body);
     if (field) throw ERRORS.validation({ [field]: 'is only for outbound campaigns (direction: outbound)' });
@@ -101,16 +101,21 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
   }
 
   /**
-   * `write` after checkCampaignNumber, in one transaction holding the number's row lock: a
-   * concurrent pooling, pointing or agent of the number is then either seen by the check or
-   * sees this campaign's number (numbers/queries.ts, lockNumberInOrg).
+   * The checks of a campaign write that read the database, then the write, in one transaction.
+   * The references they lock stay as checked until it commits: the number's row (a concurrent
+   * pooling, pointing or agent of it is then seen here or sees this campaign: lockNumberInOrg)
+   * and the voicemail drop's audio (a concurrent deletion likewise: crm/audio, missingAudioIds).
    */
-  function withCampaignNumberChecked<T>(orgId: string, phoneNumber: string | null | undefined, id: string | undefined, write: (trx: Db) => Promise<T>): Promise<T> {
-    if (phoneNumber === undefined || phoneNumber === null) return write(db);
+  async function checkedWrite<T>(orgId: string, body: CampaignBody, current: CampaignRow | null, direction: string, write: (trx: Db, outbound: CampaignPatch) => Promise<T>): Promise<T> {
+    checkCountry('defaultCountry' in body ? body.defaultCountry : undefined);
+    // Outside the transaction: the router's foreign key refuses one deleted since (writeConflict).
+    await checkRouter(db, orgId, body.rtbRouterId);
     return db.transaction().execute(async (trx) => {
-      await lockNumberByPhone(trx, phoneNumber);
-      await checkCampaignNumber(trx, orgId, phoneNumber, telephony, id);
-      return write(trx);
+      const outbound = await outboundChanges(trx, orgId, body, current, direction);
+      if (typeof body.phoneNumber === 'string') await lockNumberByPhone(trx, body.phoneNumber);
+      await checkCampaignNumber(trx, orgId, body.phoneNumber, telephony, current?.id);
+      await checkFallbackAudio(trx, orgId, 'fallbackAudioId' in body ? body.fallbackAudioId : undefined);
+      return write(trx, outbound);
     });
   }
 
@@ -118,12 +123,8 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
     const id = campaignId(rawId);
     const current = await findCampaignInOrg(db, orgId, id);
     if (!current) throw ERRORS.notFound('Campaign', rawId);
-    const outbound = await outboundChanges(db, orgId, body, current, current.direction);
-    checkCountry('defaultCountry' in body ? body.defaultCountry : undefined);
-    await checkRouter(db, orgId, body.rtbRouterId);
-    await checkFallbackAudio(db, orgId, 'fallbackAudioId' in body ? body.fallbackAudioId : undefined);
     try {
-      const row = await withCampaignNumberChecked(orgId, body.phoneNumber, id, (trx) => updateCampaignInOrg(trx, orgId, id, { ...campaignPatch(body), ...outbound }));
+      const row = await checkedWrite(orgId, body, current, current.direction, (trx, outbound) => updateCampaignInOrg(trx, orgId, id, { ...campaignPatch(body), ...outbound }));
       if (!row) throw ERRORS.notFound('Campaign', rawId);
       return { status: 200 as const, body: await presentOne(orgId, row) };
     } catch (err) {
@@ -159,12 +160,8 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
     async createCampaign(ctx) {
       const { orgId } = ctx.principal();
       const direction = ctx.body.direction ?? 'inbound';
-      const outbound = await outboundChanges(db, orgId, ctx.body, null, direction);
-      checkCountry(ctx.body.defaultCountry);
-      await checkRouter(db, orgId, ctx.body.rtbRouterId);
-      await checkFallbackAudio(db, orgId, ctx.body.fallbackAudioId);
       try {
-        const row = await withCampaignNumberChecked(orgId, ctx.body.phoneNumber, undefined, (trx) => insertCampaign(trx, {
+        const row = await checkedWrite(orgId, ctx.body, null, direction, (trx, outbound) => insertCampaign(trx, {
           ...(direction === 'outbound' ? outboundDefaults(ctx.body) : {}),
           ...campaignPatch(ctx.body),
           ...outbound,
