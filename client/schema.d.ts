@@ -5501,6 +5501,8 @@ export interface components {
             /** @description The campaign whose calls the pool's numbers take (`/api/webhooks/pool/{poolId}/voice` names the pool). */
             campaignId: string | null;
             isActive: boolean;
+            idleTimeoutSec: components["schemas"]["PoolIdleTimeoutSec"];
+            whenExhausted: components["schemas"]["PoolWhenExhausted"];
             numbersCount: number;
             assignedNumbers: components["schemas"]["PoolNumber"][];
             createdAt: components["schemas"]["Timestamp"];
@@ -5512,13 +5514,27 @@ export interface components {
             /** Format: uuid */
             campaignId?: string | null;
             isActive?: boolean;
+            idleTimeoutSec?: components["schemas"]["PoolIdleTimeoutSec"];
+            whenExhausted?: components["schemas"]["PoolWhenExhausted"];
         };
+        /**
+         * @description DNI: a visitor session keeps its pool number while it is seen within this many seconds (default 30 minutes). Chosen when the pool is made and fixed afterwards: another server instance may answer a session's repeat from memory for up to half of it.
+         * @default 1800
+         */
+        PoolIdleTimeoutSec: number;
+        /**
+         * @description DNI, when every number of the pool is held by a visitor session: `recycle_oldest` gives a new visitor the number of the session seen longest ago (only one not seen for half the idle time), `default_number` shows the tag's default number instead (the page's own number when the tag has none).
+         * @default recycle_oldest
+         * @enum {string}
+         */
+        PoolWhenExhausted: "recycle_oldest" | "default_number";
         NumberPoolUpdate: {
             name?: string;
             description?: components["schemas"]["CampaignDescription"];
             /** Format: uuid */
             campaignId?: string | null;
             isActive?: boolean;
+            whenExhausted?: components["schemas"]["PoolWhenExhausted"];
         };
         PoolNumberAdd: {
             phoneNumberId: number;

@@ -74,6 +74,8 @@ export function createNumberPoolHandlers({ db }: Deps): HandlerGroup<PoolOps> {
         name: ctx.body.name,
         description: ctx.body.description ?? null,
         campaign_id: campaignId,
+        // Only when the pool is made: a session answered from memory relies on it (attribution/dni/assign-cache.ts).
+        ...(ctx.body.idleTimeoutSec === undefined ? {} : { idle_timeout_sec: ctx.body.idleTimeoutSec }),
       });
       return { status: 201, body: presentPool({ ...row, numbers: [] }) };
     } catch (err) {

@@ -14,6 +14,8 @@ export function presentPool(row: NumberPoolWithNumbers): NumberPool {
     description: row.description,
     campaignId: row.campaign_id,
     isActive: row.is_active,
+    idleTimeoutSec: row.idle_timeout_sec,
+    whenExhausted: row.when_exhausted,
     numbersCount: assignedNumbers.length,
     assignedNumbers,
     createdAt: iso(row.created_at),
@@ -30,5 +32,6 @@ export function poolPatch(body: NumberPoolUpdate): NumberPoolPatch {
   if (body.name !== undefined) patch.name = body.name;
   if (body.description !== undefined) patch.description = body.description;
   if (body.isActive !== undefined) patch.is_active = body.isActive;
+  if (body.whenExhausted !== undefined) patch.when_exhausted = body.whenExhausted;
   return patch;
 }
