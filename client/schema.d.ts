@@ -1034,7 +1034,13 @@ export interface paths {
          */
         put: operations["updatePhoneNumber"];
         post?: never;
-        /** Release a number back to the provider */
+        /**
+         * Release a number back to the provider
+         * @description A number a campaign uses — as its own `phoneNumber` (it answers for that campaign) or as an
+         *     outbound campaign's `callerId` — is refused (409 naming the campaigns under `id`): give
+         *     those campaigns another number (or null) first. A number merely pointed at a campaign
+         *     (`campaignId`), pooled or answered by an AI agent is released with it.
+         */
         delete: operations["releasePhoneNumber"];
         options?: never;
         head?: never;
@@ -11965,6 +11971,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["UpstreamError"];

@@ -10,6 +10,7 @@ import { namedByCampaignConflict } from './campaign-number.js';
 import {
   PHONE_NUMBER_UNIQUE,
   campaignNamingNumber,
+  campaignsUsingNumber,
   deleteNumberInOrg,
   findNumberByPhone,
   findNumberInOrg,
@@ -186,6 +187,11 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
       const id = numberId(ctx.params.id);
       const row = await findNumberInOrg(db, orgId, id);
       if (!row) throw ERRORS.notFound('Phone number', ctx.params.id);
+      const users = await campaignsUsingNumber(db, orgId, row.phone_number);
+      if (users.length > 0) {
+        const named = users.map((u) => `campaign ${u.id} (${u.field})`).join(', ');
+        throw ERRORS.conflict({ id: `is used by ${named}: give it another number (or null) first; a released number may not come back` });
+      }
       if (row.provider === telephony.kind) {
         try {
           await telephony.releaseNumber(row.provider_sid);
