@@ -29,7 +29,7 @@ export async function claimDue(db: Db, queue: DeliveryQueue, limit: number, leas
 
 /**
  * Record one try and its consequence; the lease is released. One statement, plus the queue's
- * onSettled in the same transaction when the try ended the delivery. Returns whether the row was
+ * onSettled in the same transaction (the owner's row held first) when the try ended the delivery. Returns whether the row was
  * still pending (a delivery ended meanwhile, e.g. its endpoint disabled, keeps its end; the try is
  * recorded either way).
  */
@@ -61,6 +61,10 @@ export async function recordAttempt(db: Db, queue: DeliveryQueue, delivery: Clai
   const onSettled = queue.onSettled;
   if (verdict.kind === 'retry' || !onSettled) return write(db);
   return inTransaction(db, async (trx) => {
+    // The owner's row first, the order every change of an owner and its deliveries takes (a
+    // disabled endpoint ends its pending deliveries): written first, the delivery was held while
+    // its settling waited for the owner, held by another settling waiting for that delivery.
+    await sql`SELECT 1 FROM ${sql.table(queue.owners)} WHERE id = ${delivery.owner_id} FOR NO KEY UPDATE`.execute(trx);
     const updated = await write(trx);
     if (updated) await onSettled(trx, delivery, { kind: verdict.kind, error });
     return updated;
