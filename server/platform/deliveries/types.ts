@@ -58,7 +58,7 @@ export interface DeliveryOptions {
   maxAttempts?: number;
   /** Default: the queue's. */
   timeoutMs?: number;
-  /** Rows claimed per call. */
+  /** Rows claimed per call: at most (and by default) DELIVERY_BATCH_SIZE, the dispatcher's sockets per receiver. */
   batchSize?: number;
   /** How long a claim lasts (longer than a send and its bookkeeping). */
   leaseMs?: number;

@@ -13,9 +13,16 @@ import { answerOf, verdictOf } from './verdict.js';
 
 const MAX_RESPONSE_BYTES = 65_536;
 
+/**
+ * The most deliveries a pass claims and sends at once, and the dispatcher's sockets per receiver:
+ * a claimed delivery never waits for a socket on its own try's clock (with fewer sockets, the ones
+ * waiting timed out while the receiver answered the others within the time-out).
+ */
+export const DELIVERY_BATCH_SIZE = 20;
+
 /** A queue's own keep-alive dispatcher, guarded like every outbound client. */
 export function createDeliveryDispatcher(policy: OutboundPolicy, queue: Pick<DeliveryQueue, 'timeoutMs'>): Dispatcher {
-  return createGuardedDispatcher(policy, { connections: 10, connectTimeoutMs: queue.timeoutMs });
+  return createGuardedDispatcher(policy, { connections: DELIVERY_BATCH_SIZE, connectTimeoutMs: queue.timeoutMs });
 }
 
 /** The request of a claimed delivery (pure): its headers, the content type of a body, the signature. */
@@ -46,7 +53,7 @@ async function send(queue: DeliveryQueue, delivery: ClaimedDelivery, options: De
  * many were tried. Never throws for a receiver's failure; a database error is thrown to the runner.
  */
 export async function deliverDue(db: Db, queue: DeliveryQueue, options: DeliveryOptions): Promise<number> {
-  const claimed = await claimDue(db, queue, options.batchSize ?? 20, options.leaseMs ?? 60_000);
+  const claimed = await claimDue(db, queue, Math.min(options.batchSize ?? DELIVERY_BATCH_SIZE, DELIVERY_BATCH_SIZE), options.leaseMs ?? 60_000);
   const limits = { maxAttempts: options.maxAttempts ?? queue.maxAttempts, retryBaseMs: options.retryBaseMs };
   await Promise.all(
     claimed.map(async (delivery) => {
