@@ -15,20 +15,33 @@ import { ALL_EVENTS, type EventType } from './types.js';
 export const LISTENERS_TTL_MS = 1000;
 const MAX_ORGS = 10_000;
 
-const remembered = new Map<string, { types: Promise<ReadonlySet<string>>; expiresAt: number }>();
+/**
+ * A look-up still in flight is shared only with callers on the same handle (`db`): it runs on that
+ * handle's connection, which another caller's transaction may be holding (PGlite has one) while it
+ * waits for the answer. A settled answer is shared with everybody.
+ */
+const remembered = new Map<string, { types: Promise<ReadonlySet<string>>; expiresAt: number; db: Db; settled: boolean }>();
 
 /** Every event type the organisation's active endpoints subscribe to ('*' included as itself). */
 function subscribedTypes(db: Db, orgId: string): Promise<ReadonlySet<string>> {
   const now = Date.now();
   const hit = remembered.get(orgId);
-  if (hit && hit.expiresAt > now) return hit.types;
+  if (hit && hit.expiresAt > now && (hit.settled || hit.db === db)) return hit.types;
   if (remembered.size >= MAX_ORGS) remembered.clear();
   const types = sql<{ type: string }>`
     SELECT DISTINCT jsonb_array_elements_text(events) AS type FROM webhook_endpoints WHERE org_id = ${orgId} AND is_active`
     .execute(db)
     .then(({ rows }) => new Set(rows.map((r) => r.type)) as ReadonlySet<string>);
-  remembered.set(orgId, { types, expiresAt: now + LISTENERS_TTL_MS });
-  types.catch(() => remembered.delete(orgId));
+  const entry = { types, expiresAt: now + LISTENERS_TTL_MS, db, settled: false };
+  remembered.set(orgId, entry);
+  types.then(
+    () => {
+      entry.settled = true;
+    },
+    () => {
+      if (remembered.get(orgId) === entry) remembered.delete(orgId);
+    },
+  );
   return types;
 }
 
