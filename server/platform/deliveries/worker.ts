@@ -50,16 +50,20 @@ async function send(queue: DeliveryQueue, delivery: ClaimedDelivery, options: De
 
 /**
  * Claim the queue's due deliveries and send them (concurrently), recording every try. Returns how
- * many were tried. Never throws for a receiver's failure; a database error is thrown to the runner.
+ * many were tried. Never throws for a receiver's failure; a database error is thrown to the runner,
+ * but only once every other send of the pass has settled and been recorded (an answer left
+ * unrecorded would be sent again when its claim lapses).
  */
 export async function deliverDue(db: Db, queue: DeliveryQueue, options: DeliveryOptions): Promise<number> {
   const claimed = await claimDue(db, queue, Math.min(options.batchSize ?? DELIVERY_BATCH_SIZE, DELIVERY_BATCH_SIZE), options.leaseMs ?? 60_000);
   const limits = { maxAttempts: options.maxAttempts ?? queue.maxAttempts, retryBaseMs: options.retryBaseMs };
-  await Promise.all(
+  const settled = await Promise.allSettled(
     claimed.map(async (delivery) => {
       const result = answerOf(await send(queue, delivery, options));
       await recordAttempt(db, queue, delivery, result, verdictOf(result, delivery.attempts + 1, limits));
     }),
   );
+  const failure = settled.find((outcome) => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
   return claimed.length;
 }
