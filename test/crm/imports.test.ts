@@ -137,6 +137,24 @@ describe('idempotence', () => {
   });
 });
 
+describe('names that are also JavaScript property names', () => {
+  it('a stage cell `constructor` or `__proto__` is that row\'s error, and a `Constructor` column is a custom field, in the import and the dry run', async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Prototype names' });
+    const csv = 'phone,name,stage,Constructor\n+14155550870,A,New,Acme Builders\n+14155550871,B,constructor,x\n+14155550872,C,__proto__,y\n+14155550873,D,Lost,z\n';
+    const checked = await upload(t, owner, '/api/leads/imports/validate', csv, { campaignId: campaign.id });
+    expect(checked.status, JSON.stringify(checked.body)).toBe(200);
+    expect(checked.body).toMatchObject({ totalRows: 4, validRows: 2, invalidRows: 2, columns: { phone: 'phone', name: 'name', stage: 'stage', Constructor: 'customFields.Constructor' } });
+    expect(checked.body.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([[3, 'stage'], [4, 'stage']]);
+    const done = await importFile(csv, { campaignId: campaign.id });
+    expect(done).toMatchObject({ status: 'completed', totalRows: 4, validRows: 2, invalidRows: 2, insertedRows: 2, failure: null });
+    const leads = (await owner.client.GET('/api/leads', { params: { query: { campaignId: campaign.id } } })).data!.leads;
+    expect(leads.map((l) => [l.name, l.stage, l.customFields]).sort()).toEqual([
+      ['A', 'new', { Constructor: 'Acme Builders' }],
+      ['D', 'lost', { Constructor: 'z' }],
+    ]);
+  });
+});
+
 describe('seed 004 validate (dry run)', () => {
   it('counts, lists errors and previews without storing anything (the file may come before the fields)', async () => {
     const csv = 'phoneNumber,agentId,userId,scheduledFor,timezone,priority\n+919876543210,agent_123,user_123,2025-11-02T10:00:00Z,Asia/Kolkata,high\n+919876543210,agent_123,user_123,2025-11-02T11:00:00Z,Asia/Kolkata,normal\n12,agent_1,user_1,soon,Asia/Kolkata,normal\n';

@@ -59,8 +59,9 @@ export function planColumns(header: string[] | null, columnCount: number, mappin
     const name = raw.trim();
     if (mapping && Object.hasOwn(mapping, name)) return parseTarget(mapping[name]!) ?? { kind: 'skip' };
     if (header === null && i < TEMPLATE_COLUMNS.length) return { kind: 'field', field: TEMPLATE_COLUMNS[i]! };
-    const field = SYNONYMS[squash(name)];
-    if (field) return { kind: 'field', field };
+    // (own keys only: a column named `Constructor` is a custom field, not Object's constructor)
+    const squashed = squash(name);
+    if (Object.hasOwn(SYNONYMS, squashed)) return { kind: 'field', field: SYNONYMS[squashed]! };
     return name === '' ? { kind: 'skip' } : { kind: 'custom', key: name.slice(0, 100) };
   });
   if (mapping) {

@@ -16,7 +16,9 @@ const DIAL_STATUSES = new Set<string>(['pending', 'queued', 'previewing', 'calli
 
 /** A stage from any accepted spelling (`New`, `Follow-up`, `follow_up`, ...); null when it is none. */
 export function parseStage(value: string): LeadStage | null {
-  return STAGES[value.trim().toLowerCase()] ?? null;
+  const key = value.trim().toLowerCase();
+  // (own keys only: `constructor` or `__proto__` in a CSV cell is no stage)
+  return Object.hasOwn(STAGES, key) ? STAGES[key]! : null;
 }
 
 /** Seed 002's and seed 003's `status` filter: a dial status, or a stage. */
