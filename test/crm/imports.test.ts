@@ -155,6 +155,18 @@ describe('names that are also JavaScript property names', () => {
   });
 });
 
+describe('numbers E.164 cannot hold', () => {
+  it('a number of 16 digits (possible for libphonenumber-js in Germany or Japan) is that row\'s error, and the import completes', async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Long numbers' });
+    const csv = 'phone,name\n+14155550880,A\n+49 1555 5555 5555 55,B\n+14155550881,C\n';
+    const checked = await upload(t, owner, '/api/leads/imports/validate', csv, { campaignId: campaign.id });
+    expect(checked.body).toMatchObject({ totalRows: 3, validRows: 2, invalidRows: 1 });
+    const done = await importFile(csv, { campaignId: campaign.id });
+    expect(done).toMatchObject({ status: 'completed', totalRows: 3, validRows: 2, invalidRows: 1, insertedRows: 2, failure: null });
+    expect(done.errors).toEqual([{ row: 3, field: 'phone', value: '+49 1555 5555 5555 55', message: 'Invalid phone number' }]);
+  });
+});
+
 describe('seed 004 validate (dry run)', () => {
   it('counts, lists errors and previews without storing anything (the file may come before the fields)', async () => {
     const csv = 'phoneNumber,agentId,userId,scheduledFor,timezone,priority\n+919876543210,agent_123,user_123,2025-11-02T10:00:00Z,Asia/Kolkata,high\n+919876543210,agent_123,user_123,2025-11-02T11:00:00Z,Asia/Kolkata,normal\n12,agent_1,user_1,soon,Asia/Kolkata,normal\n';

@@ -76,6 +76,16 @@ describe('creating leads', () => {
     expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { timeZone: expect.any(String) } });
   });
 
+  it('answers 400 naming phone for a number libphonenumber-js finds possible but E.164 cannot hold (over 15 or under 7 digits)', async () => {
+    for (const phone of ['+49 1555 5555 5555 55', '+81 15555555555555', '+43 1555']) {
+      const { error, response } = await owner.client.POST('/api/leads', { body: { phone, name: 'Too long' } });
+      expect(response.status, phone).toBe(400);
+      expect(error).toMatchObject({ code: 'VALIDATION_ERROR', details: { phone: expect.any(String) } });
+      const dnc = await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: phone } });
+      expect(dnc.response.status, phone).toBe(400);
+    }
+  });
+
   it('answers 409 for a number already in the campaign (in any format)', async () => {
     await owner.client.POST('/api/leads', { body: { campaignId, phone: '+1 415 555 0123', name: 'First' } });
     const { error, response } = await owner.client.POST('/api/leads', { body: { campaignId, phone: '(415) 555-0123', name: 'Again' } });

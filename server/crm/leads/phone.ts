@@ -11,12 +11,18 @@ export interface NormalisedPhone {
   country: string | null;
 }
 
+/** What E.164 allows, as the tables' CHECK has it: a country code and 7 to 15 digits in all. */
+const E164 = /^\+[1-9]\d{6,14}$/;
+
 /** The E.164 form of `raw`, reading a national number in `defaultCountry`; null when it is no phone number. */
 export function normalisePhone(raw: string, defaultCountry: string): NormalisedPhone | null {
   const text = raw.trim();
   if (text.length === 0 || text.length > 40 || /[a-z]{2}/i.test(text)) return null;
   const parsed = parsePhoneNumberFromString(text, { defaultCountry: defaultCountry as CountryCode });
-  if (!parsed || !parsed.isPossible()) return null;
+  // Possible is not enough: for some countries (DE, JP, ID, ...) libphonenumber-js finds numbers
+  // possible that E.164 cannot hold (over 15 digits, or under 7), which leads.phone_e164 and
+  // dnc_numbers.phone_e164 refuse (their CHECK).
+  if (!parsed || !parsed.isPossible() || !E164.test(parsed.number)) return null;
   return { e164: parsed.number, country: parsed.country ?? null };
 }
 
