@@ -2955,13 +2955,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A lead's timeline in time order - its call logs, follow-ups, stage changes and the import that created it
+         * A lead's timeline in time order - its calls, call logs, follow-ups, stage changes and the import that created it
          * @description Oldest first (`order=desc` for newest first). Each item says what it is (`type`), when it
          *     happened (`at`; a follow-up at its due time), who did it (`userId`, null for the system or a
-         *     deleted user), a one-line `summary`, and the item's own fields in `data`. Our call records
-         *     carry no lead yet, so a dialled call shows through the call log that names it (`data.callId`).
-         *     An agent sees the timeline of its own leads only (else 404), with only its own call logs and
-         *     follow-ups in it.
+         *     deleted user; for a call, the user of the agent it was bridged to), a one-line `summary`, and
+         *     the item's own fields in `data`. Calls are the call records that name the lead (the dialer's
+         *     and preview dialing's calls). An agent sees the timeline of its own leads only (else 404),
+         *     with only its own call logs and follow-ups, and only the calls bridged to it, in it.
          */
         get: operations["getLeadActivity"];
         put?: never;
@@ -6982,19 +6982,19 @@ export interface components {
             pagination: components["schemas"]["Pagination"];
         };
         /**
-         * @description call_log: a call logged on the lead; follow_up: a callback task (at its due time); stage_change: the lead's stage moved; import: the CSV import that created the lead.
+         * @description call: a call placed to the lead (a call record naming it); call_log: a call logged on the lead; follow_up: a callback task (at its due time); stage_change: the lead's stage moved; import: the CSV import that created the lead.
          * @enum {string}
          */
-        ActivityType: "call_log" | "follow_up" | "stage_change" | "import";
+        ActivityType: "call" | "call_log" | "follow_up" | "stage_change" | "import";
         ActivityItem: {
             type: components["schemas"]["ActivityType"];
             at: components["schemas"]["Timestamp"];
-            /** @description The id of the call log, follow-up, stage change or import. */
+            /** @description The id of the call, call log, follow-up, stage change or import. */
             id: string;
             userId: number | null;
             /** @description One line for a person to read. */
             summary: string;
-            /** @description The item's own fields: a call log's outcome, duration, notes and callId; a follow-up's status, callLogId and completedAt; a stage change's from and to; an import's importId and fileName. */
+            /** @description The item's own fields: a call's callId, status, disposition and duration (seconds); a call log's outcome, duration, notes and callId; a follow-up's status, callLogId and completedAt; a stage change's from and to; an import's importId and fileName. */
             data: {
                 [key: string]: unknown;
             };

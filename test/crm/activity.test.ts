@@ -114,6 +114,32 @@ describe('the timeline', () => {
   });
 });
 
+describe('calls the dialer placed to the lead', () => {
+  it('are in the timeline (DESIGN 9.1: its calls, logs and stage changes), an agent seeing only the calls bridged to it', async () => {
+    const agentRecord = await t.db
+      .insertInto('agents')
+      .values({ org_id: owner.orgId, user_id: agent.id, name: 'Agent Ann', phone_e164: '+14155550390' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const call = async (sid: string, values: Record<string, unknown>) =>
+      (await t.db.insertInto('calls').values({ org_id: owner.orgId, call_sid: sid, direction: 'outbound', lead_id: leadId, to_number: '+14155550301', ...values } as never).returning('id').executeTakeFirstOrThrow()).id;
+    const bridged = await call('CAactivitycall00000000000000000001', { agent_id: agentRecord.id, status: 'completed', status_rank: 4, disposition: 'answered', duration_sec: 125, created_at: '2024-01-21T09:00:00Z' });
+    const unanswered = await call('CAactivitycall00000000000000000002', { status: 'no-answer', status_rank: 4, disposition: 'no_answer', created_at: '2024-01-21T12:00:00Z' });
+    // Another lead's call is not this lead's.
+    await t.db.insertInto('calls').values({ org_id: owner.orgId, call_sid: 'CAactivitycall00000000000000000003', direction: 'outbound', created_at: '2024-01-21T13:00:00Z' } as never).execute();
+
+    const calls = (await activity(owner, { types: ['call'] })).items;
+    expect(calls).toEqual([
+      { type: 'call', at: '2024-01-21T09:00:00.000Z', id: String(bridged), userId: agent.id, summary: 'Call: answered (2 min)', data: { callId: bridged, status: 'completed', disposition: 'answered', duration: 125 } },
+      { type: 'call', at: '2024-01-21T12:00:00.000Z', id: String(unanswered), userId: null, summary: 'Call: no answer', data: { callId: unanswered, status: 'no-answer', disposition: 'no_answer', duration: null } },
+    ]);
+    const all = (await activity(owner)).items;
+    expect(all.filter((i) => i.type === 'call')).toHaveLength(2);
+    expect(all.findIndex((i) => i.id === String(bridged))).toBeGreaterThan(all.findIndex((i) => i.id === ids.log));
+    expect((await activity(agent, { types: ['call'] })).items.map((i) => i.id)).toEqual([String(bridged)]);
+  });
+});
+
 describe('roles and bad input', () => {
   it("shows an agent its own lead's timeline with only its own logs and follow-ups", async () => {
     const { status, items } = await activity(agent);
@@ -134,7 +160,7 @@ describe('roles and bad input', () => {
     const bad: Array<[string, Record<string, unknown>]> = [
       ['order', { order: 'sideways' }],
       ['types.0', { types: ['calls'] }],
-      ['types', { types: ['call_log', 'follow_up', 'stage_change', 'import', 'call_log'] }],
+      ['types', { types: ['call_log', 'follow_up', 'stage_change', 'import', 'call', 'call_log'] }],
       ['limit', { limit: 0 }],
       ['page', { page: 100001 }],
     ];

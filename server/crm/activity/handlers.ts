@@ -1,6 +1,6 @@
 // GET /api/leads/{id}/activity: a lead's timeline. The lead is scoped as the lead operations scope
 // it (an agent: only leads assigned to it, else 404), and an agent sees only its own call logs and
-// follow-ups in it.
+// follow-ups, and the calls bridged to it, in it.
 import { parseUuid } from '../../platform/common/ids.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
@@ -10,7 +10,7 @@ import { findLead } from '../leads/queries.js';
 import { presentActivity } from './mapping.js';
 import { type ActivityType, listActivity } from './queries.js';
 
-const ALL_TYPES: readonly ActivityType[] = ['call_log', 'follow_up', 'stage_change', 'import'];
+const ALL_TYPES: readonly ActivityType[] = ['call', 'call_log', 'follow_up', 'stage_change', 'import'];
 
 export function createActivityHandlers({ db }: Deps): HandlerGroup<'getLeadActivity'> {
   return {

@@ -39,6 +39,12 @@ function stageLabel(value: string | null): string {
 
 function describe(row: ActivityRow): Pick<ActivityItem, 'summary' | 'data'> {
   switch (row.type) {
+    case 'call': {
+      // What became of the call as the dialer tells it (its disposition), else its carrier status.
+      const outcome = (row.text2 ?? row.text1 ?? 'placed').replace(/[_-]/g, ' ');
+      const duration = row.num1 === null ? '' : ` (${formatDuration(row.num1)})`;
+      return { summary: `Call: ${outcome}${duration}`, data: { callId: row.num2, status: row.text1, disposition: row.text2, duration: row.num1 } };
+    }
     case 'call_log': {
       const outcome = row.text1 as CallLogOutcome;
       const label = OUTCOME_LABELS[outcome] ?? outcome;

@@ -1,14 +1,15 @@
-// A lead's timeline: its call logs, follow-up tasks (at their due time), stage changes and the
-// import that created it, in one time-ordered page. Each kind is read from its own table by the
+// A lead's timeline: the calls placed to it (call records naming it), its call logs, follow-up
+// tasks (at their due time), stage changes and the import that created it, in one time-ordered page. Each kind is read from its own table by the
 // lead's id (each has an index on it) and the kinds are merged with UNION ALL, so PostgreSQL pages
 // the merged list. The lead itself is checked by the caller (leads/access.ts).
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { DB, Db } from '../../../db/types.js';
 
-export type ActivityType = 'call_log' | 'follow_up' | 'stage_change' | 'import';
+export type ActivityType = 'call' | 'call_log' | 'follow_up' | 'stage_change' | 'import';
 
 /**
- * One item, in columns every kind shares: call_log (text1 outcome, text2 notes, num1 duration,
+ * One item, in columns every kind shares: call (text1 status, text2 disposition, num1 duration,
+ * num2 call id; user_id the user of the agent it was bridged to), call_log (text1 outcome, text2 notes, num1 duration,
  * num2 call id), follow_up (text1 status, text2 call log id, time1 completed at), stage_change
  * (text1 from, text2 to), import (text1 file name).
  */
@@ -27,7 +28,7 @@ export interface ActivityRow {
 export interface ActivityQuery {
   orgId: string;
   leadId: string;
-  /** Only this author's call logs and follow-ups (an agent); null: everyone's. */
+  /** Only this author's call logs and follow-ups, and the calls bridged to its agent (an agent); null: everyone's. */
   authorId: number | null;
   types: ReadonlySet<ActivityType>;
   order: 'asc' | 'desc';
@@ -42,6 +43,25 @@ function branches(db: Db, q: ActivityQuery): Branch[] {
   const nullText = sql<string | null>`NULL::text`;
   const nullInt = sql<number | null>`NULL::integer`;
   const nullTime = sql<Date | null>`NULL::timestamptz`;
+  if (q.types.has('call')) {
+    let calls = db.selectFrom('calls').leftJoin('agents', 'agents.id', 'calls.agent_id').where('calls.org_id', '=', q.orgId).where('calls.lead_id', '=', q.leadId);
+    if (q.authorId !== null) calls = calls.where('agents.org_id', '=', q.orgId).where('agents.user_id', '=', q.authorId);
+    out.push(
+      calls
+        .select([
+          sql<ActivityType>`'call'`.as('type'),
+          'calls.created_at as at',
+          sql<string>`calls.id::text`.as('id'),
+          'agents.user_id as user_id',
+          sql<string | null>`calls.status`.as('text1'),
+          sql<string | null>`calls.disposition`.as('text2'),
+          'calls.duration_sec as num1',
+          'calls.id as num2',
+          nullTime.as('time1'),
+        ])
+        .$castTo<ActivityRow>(),
+    );
+  }
   if (q.types.has('call_log')) {
     let logs = db.selectFrom('call_logs').where('org_id', '=', q.orgId).where('lead_id', '=', q.leadId);
     if (q.authorId !== null) logs = logs.where('user_id', '=', q.authorId);
