@@ -42,7 +42,9 @@ export function planCallColumns(header: string[] | null, columnCount: number): C
   const names = header ?? Array.from({ length: columnCount }, (_, i) => CALL_COLUMNS[i] ?? `column${i + 1}`);
   const targets = names.map((raw, i): CallColumn | null => {
     if (header === null) return CALL_COLUMNS[i] ?? null;
-    const column = SYNONYMS[squash(raw)];
+    // (own keys only: a column named `Constructor` is not Object's constructor)
+    const squashed = squash(raw);
+    const column = Object.hasOwn(SYNONYMS, squashed) ? SYNONYMS[squashed]! : undefined;
     return column === undefined || column === 'userId' ? null : column;
   });
   const seen = new Map<CallColumn, string>();
@@ -54,9 +56,10 @@ export function planCallColumns(header: string[] | null, columnCount: number): C
   }
   if (!seen.has('phoneNumber')) return { problems: { file: 'has no phoneNumber column (name one phoneNumber, phone, toPhone, ...)' } };
   if (!seen.has('agentId')) return { problems: { file: 'has no agentId column' } };
+  // Defined, not assigned: a header `__proto__` is a key like any other.
   const described: Record<string, string> = {};
   names.forEach((n, i) => {
-    described[n.trim() || `column${i + 1}`] = targets[i] ?? '(ignored)';
+    Object.defineProperty(described, n.trim() || `column${i + 1}`, { value: targets[i] ?? '(ignored)', enumerable: true, writable: true, configurable: true });
   });
   return { targets, described };
 }

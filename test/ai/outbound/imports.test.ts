@@ -146,6 +146,20 @@ describe('import', () => {
 });
 
 describe('validate (dry run)', () => {
+  it("ignores columns named after JavaScript's own properties (Constructor, toString, __proto__)", async () => {
+    const csv = `phoneNumber,agentId,Constructor,toString,__proto__\n+14155550340,${agentId},a,b,c\n`;
+    const res = await upload(t, owner, '/api/outbound-call-imports/validate', csv);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      totalRows: 1,
+      validRows: 1,
+      invalidRows: 0,
+      columns: { phoneNumber: 'phoneNumber', agentId: 'agentId', Constructor: '(ignored)', toString: '(ignored)' },
+    });
+    // (a literal `__proto__:` would set the expectation's prototype: the key is read as JSON has it)
+    expect(Object.getOwnPropertyDescriptor(res.body.columns, '__proto__')?.value).toBe('(ignored)');
+  });
+
   it('counts, row errors and a preview; nothing stored', async () => {
     const callsBefore = await t.db.selectFrom('ai_outbound_calls').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     const csv = `phoneNumber;agentId;scheduledFor\n+919876543210;${agentId};2031-03-01T10:00:00Z\nnope;${agentId};\n+919876543210;${agentId};2031-03-01T10:00:00Z\n`;
