@@ -8,7 +8,7 @@ import type { components } from '../../../client/schema.js';
 import type { DB, RtbTargetRow } from '../../../db/types.js';
 import { buildBidRequest } from '../engine/adapter.js';
 import { toTargetConfig } from '../targets/engine-config.js';
-import { latestHealthChecks, listActiveTargets } from './queries.js';
+import { insertHealthChecks, latestHealthChecks, listActiveTargets } from './queries.js';
 import type { RtbRuntime } from './runtime.js';
 
 type HealthResult = components['schemas']['RtbHealthResult'];
@@ -45,22 +45,19 @@ async function probe(rtb: RtbRuntime, row: RtbTargetRow): Promise<HealthResult> 
 export async function probeTargets(db: Kysely<DB>, rtb: RtbRuntime, orgId: string | null): Promise<HealthResult[]> {
   const rows = await listActiveTargets(db, orgId);
   const results = await Promise.all(rows.map((row) => probe(rtb, row)));
-  if (results.length > 0) {
-    await db
-      .insertInto('rtb_health_checks')
-      .values(
-        results.map((r, i) => ({
-          org_id: rows[i]!.org_id,
-          target_id: r.targetId,
-          healthy: r.healthy,
-          response_time_ms: r.responseTime,
-          error: r.error,
-          checked_at: r.lastChecked,
-        })),
-      )
-      .execute();
-  }
-  return results;
+  const stored = await insertHealthChecks(
+    db,
+    results.map((r, i) => ({
+      org_id: rows[i]!.org_id,
+      target_id: r.targetId,
+      healthy: r.healthy,
+      response_time_ms: r.responseTime,
+      error: r.error,
+      checked_at: r.lastChecked,
+    })),
+  );
+  // A target deleted while it was probed is no longer reported.
+  return results.filter((r) => stored.has(r.targetId));
 }
 
 /** What the last probes stored for the organisation's active targets (nothing is sent). */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { CampaignRow, Db, RtbTargetRow } from '../../../db/types.js';
 
 export function findCampaignByRtbId(db: Db, rtbId: string): Promise<CampaignRow | undefined> {
@@ -23,4 +24,31 @@ export function latestHealthChecks(db: Db, orgId: string) {
     .orderBy('h.checked_at', 'desc')
     .orderBy('h.id', 'desc')
     .execute();
+}
+
+export interface HealthCheckValues {
+  org_id: string;
+  target_id: number;
+  healthy: boolean;
+  response_time_ms: number;
+  error: string | null;
+  checked_at: string;
+}
+
+/**
+ * Stores probe results, skipping those of targets deleted while they were probed (a probe may wait
+ * up to a target's timeout). The targets are KEY SHARE locked, so a delete cannot slip in before
+ * the foreign key check. Returns the ids of the targets whose result was stored.
+ */
+export async function insertHealthChecks(db: Db, values: readonly HealthCheckValues[]): Promise<Set<number>> {
+  if (values.length === 0) return new Set();
+  const { rows } = await sql<{ target_id: number }>`
+    INSERT INTO rtb_health_checks (org_id, target_id, healthy, response_time_ms, error, checked_at)
+    SELECT t.org_id, t.id, v.healthy, v.response_time_ms, v.error, v.checked_at
+    FROM jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
+      AS v(org_id uuid, target_id integer, healthy boolean, response_time_ms integer, error text, checked_at timestamptz)
+    JOIN rtb_targets AS t ON t.org_id = v.org_id AND t.id = v.target_id
+    FOR KEY SHARE OF t
+    RETURNING target_id`.execute(db);
+  return new Set(rows.map((r) => r.target_id));
 }
