@@ -39,6 +39,8 @@ export interface PrefetchCaller {
   from: string | null;
   callerState: string | null;
   callerZip: string | null;
+  /** The number the caller dialled. */
+  to: string | null;
 }
 
 export function prefetchAuction(deps: { db: Kysely<DB>; rtb: RtbRuntime }, campaign: CampaignRow, caller: PrefetchCaller, cached?: AuctionConfig): AuctionPrefetch {
@@ -55,6 +57,7 @@ export function prefetchAuction(deps: { db: Kysely<DB>; rtb: RtbRuntime }, campa
           campaign,
           caller: { callerId: callerId ?? caller.from, callerState: caller.callerState, callerZip: caller.callerZip },
           source: 'call',
+          dialledNumber: caller.to,
           callId: null,
           callSid: caller.callSid,
           // The routing stores its answer (a synchronous commit) before the TwiML.

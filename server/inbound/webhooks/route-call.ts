@@ -177,6 +177,7 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest, abandoned: Aban
         campaign,
         caller: { callerId: callerId ?? call.from_number, callerState: call.caller_state, callerZip: call.caller_zip },
         source: 'call',
+        dialledNumber: call.to_number,
         callId: call.id,
         callSid: call.call_sid,
         // Every routing stores its answer or routing log (a synchronous commit) before the TwiML.

@@ -203,7 +203,7 @@ export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: num
   const campaign = found?.campaign;
   const prefetch =
     campaign && campaign.status === 'active' && campaign.enable_rtb && !found.flow
-      ? prefetchAuction(deps, campaign, { callSid: input.callSid, from: input.from ?? null, callerState: input.callerState ?? null, callerZip: input.callerZip ?? null }, config.auction)
+      ? prefetchAuction(deps, campaign, { callSid: input.callSid, from: input.from ?? null, callerState: input.callerState ?? null, callerZip: input.callerZip ?? null, to: input.to ?? null }, config.auction)
       : undefined;
   let result: Awaited<ReturnType<typeof answerOnce>>;
   try {

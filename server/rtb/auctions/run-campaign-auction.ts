@@ -20,6 +20,8 @@ export interface CampaignAuctionInput {
   caller: { callerId: string | null; callerState: string | null; callerZip: string | null };
   source: 'call' | 'inbound_rtb';
   callStartTime?: Date;
+  /** The number the caller dialled (one of ours): no bid may send the call back to it. */
+  dialledNumber?: string | null;
   callId?: number | null;
   callSid?: string | null;
   /**
@@ -55,6 +57,16 @@ export interface CampaignAuction {
   targets: RtbTargetConfig[];
   /** The targets' rows as loaded for this auction (their limits, for the reservation). */
   targetRows: RtbTargetRow[];
+}
+
+/** The organisation's numbers this call knows without a query: a bid to one of them would loop. */
+function ownNumbers(...numbers: Array<string | null | undefined>): string[] {
+  const own: string[] = [];
+  for (const n of numbers) {
+    const value = n?.trim();
+    if (value && !own.includes(value)) own.push(value);
+  }
+  return own;
 }
 
 export function newRequestId(): string {
@@ -122,6 +134,7 @@ export async function startCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, inpu
     callerState: input.caller.callerState,
     callerZip: input.caller.callerZip,
     callStartTime: input.callStartTime ?? new Date(now),
+    ownNumbers: ownNumbers(campaign.phone_number, input.dialledNumber),
   };
   // The breaker is asked only about targets this auction could send to: asking spends a half-open
   // target's one probe, which a target filtered here (its states, zip codes, caps) would never use.

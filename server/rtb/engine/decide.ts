@@ -32,7 +32,7 @@ const TIMEOUT_REASONS = new Set(['timeout']);
  */
 export function decideAuction(
   targets: readonly RtbTargetConfig[],
-  _context: CallContext,
+  context: CallContext,
   settings: AuctionSettings,
   filtered: ReadonlyMap<number, string>,
   answers: readonly RawAnswer[],
@@ -58,7 +58,7 @@ export function decideAuction(
       continue;
     }
     const answer = byTarget.get(target.id);
-    const outcome = answeredOutcome(target, answer, auditRequests.get(target.id) ?? null);
+    const outcome = answeredOutcome(target, answer, auditRequests.get(target.id) ?? null, context.ownNumbers);
     outcomes.push(outcome);
     if (outcome.isValid && outcome.bidAmount !== null && outcome.destination !== null && outcome.currency !== null) {
       candidates.push({
@@ -121,7 +121,10 @@ export function outcomeStatusOf(parsed: ParsedBid, answer: Pick<RawAnswer, 'ok' 
   return 'rejected';
 }
 
-function answeredOutcome(target: RtbTargetConfig, answer: RawAnswer | undefined, auditRequest: string | null): TargetOutcome {
+/** A valid bid whose destination is one of our own numbers would loop the call back into our webhook. */
+export const OWN_NUMBER_REASON = 'own_tracking_number';
+
+function answeredOutcome(target: RtbTargetConfig, answer: RawAnswer | undefined, auditRequest: string | null, ownNumbers: readonly string[] = []): TargetOutcome {
   if (answer === undefined) return { ...baseOutcome(target, 'timeout', 'timeout'), auditRequestBody: auditRequest };
   const common = {
     httpStatus: answer.status,
@@ -131,7 +134,10 @@ function answeredOutcome(target: RtbTargetConfig, answer: RawAnswer | undefined,
   };
   if (answer.late) return { ...baseOutcome(target, 'timeout', 'timeout'), ...common };
 
-  const parsed = parseBidResponse(target, answer);
+  let parsed = parseBidResponse(target, answer);
+  if (parsed.valid && parsed.destination !== null && ownNumbers.includes(parsed.destination)) {
+    parsed = { ...parsed, valid: false, rejectionReason: OWN_NUMBER_REASON };
+  }
   const status = outcomeStatusOf(parsed, answer);
   return {
     ...baseOutcome(target, status, parsed.rejectionReason),

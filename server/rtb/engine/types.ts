@@ -44,6 +44,12 @@ export interface CallContext {
   callerState: string | null;
   callerZip: string | null;
   callStartTime: Date;
+  /**
+   * The organisation's own numbers known to this call (the dialled number, the campaign's number):
+   * a bid sending the call to one of them would ring our own webhook again, so it is refused as
+   * `own_tracking_number`. Not sent to bidders.
+   */
+  ownNumbers?: readonly string[];
 }
 
 export type AuctionType = 'first_price' | 'second_price';
