@@ -1,6 +1,7 @@
 // The auction audit, read side: bid_requests (one row per auction) and bid_responses (one row
 // per target), always within one organisation. The ledger and the audit bodies are not loaded.
 // Bids an RTB answer has not yet written as rows are written before they are read (pending-bids.ts).
+import { sql } from 'kysely';
 import type { Db } from '../../../db/types.js';
 import { flushPendingBids } from '../auctions/pending-bids.js';
 
@@ -102,11 +103,21 @@ export async function listAuctionDetailsInOrg(
       'r.is_winning_bid',
       'r.rejection_reason',
       'r.created_at',
-      'q.call_id',
     ])
+    // A call routed by the caller's inbound bid names that bid's auction (calls.bid_request_id),
+    // which ran for the publisher's ping before the call existed (its call_id is null).
+    .select(filter.callId === undefined ? sql<number | null>`q.call_id`.as('call_id') : sql<number | null>`COALESCE(q.call_id, ${filter.callId}::integer)`.as('call_id'))
     .where('r.org_id', '=', orgId)
     .where('q.org_id', '=', orgId);
-  if (filter.callId !== undefined) query = query.where('q.call_id', '=', filter.callId);
+  const callId = filter.callId;
+  if (callId !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('q.call_id', '=', callId),
+        eb('q.id', '=', eb.selectFrom('calls').select('calls.bid_request_id').where('calls.org_id', '=', orgId).where('calls.id', '=', callId)),
+      ]),
+    );
+  }
   if (filter.requestId !== undefined) query = query.where('r.request_id', '=', filter.requestId);
   return query.orderBy('q.created_at', 'desc').orderBy('q.id', 'desc').orderBy('r.id').limit(filter.limit).execute();
 }
