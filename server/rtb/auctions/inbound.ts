@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { components } from '../../../client/schema.js';
 import type { CampaignRow, DB } from '../../../db/types.js';
+import { isForeignKeyViolation } from '../../platform/common/pg-errors.js';
 import { ERRORS } from '../../platform/errors.js';
 import { findCampaignByRtbId } from './queries.js';
 import { runCampaignAuction } from './run-campaign-auction.js';
@@ -110,7 +111,13 @@ export function createInboundBidder(db: Kysely<DB>, rtb: RtbRuntime) {
     const key = `${campaign.id}:${callerId}`;
     const running = inFlight.get(key);
     if (running) return running;
-    const pending = bidFor(db, rtb, campaign, callerId, ping).finally(() => inFlight.delete(key));
+    const pending = bidFor(db, rtb, campaign, callerId, ping)
+      .catch((err: unknown) => {
+        // The campaign was deleted while its auction ran: its bid cannot be stored, the RTB ID is gone.
+        if (isForeignKeyViolation(err)) throw ERRORS.notFound('Campaign RTB ID', rtbId);
+        throw err;
+      })
+      .finally(() => inFlight.delete(key));
     inFlight.set(key, pending);
     return pending;
   };

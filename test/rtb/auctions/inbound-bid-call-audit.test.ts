@@ -44,3 +44,16 @@ describe('auction details of a call routed by an inbound bid', () => {
     expect(other.data).toEqual([]);
   });
 });
+
+describe('an inbound ping whose campaign is deleted while its auction runs', () => {
+  it('answers 404 for the RTB ID (the campaign is gone), not a 500', async () => {
+    const { campaign } = await rtbCampaign(owner.client, stubs, [{ amount: 20, destination: '+13125550303', delayMs: 300 }]);
+    const pinging = t.client().POST('/api/rtb/bid/{rtbId}', { params: { path: { rtbId: campaign.rtbId } }, body: { callerId: '+13105559876' } });
+    for (let i = 0; i < 100 && stubs.at(-1)!.received.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const del = await owner.client.DELETE('/api/campaigns/{id}', { params: { path: { id: campaign.id } } });
+    expect(del.response.status).toBe(204);
+    const answer = await pinging;
+    expect(answer.response.status).toBe(404);
+    expect(answer.error?.code).toBe('RESOURCE_NOT_FOUND');
+  });
+});
