@@ -10,6 +10,7 @@ import {
   type SimulatorTelephony,
 } from '../../server/telephony/simulator/simulator.js';
 import { DEFAULT_HOLD_MUSIC_URL, TelephonyError, isTelephonyError } from '../../server/telephony/types.js';
+import { ACTION_LOG_LIMIT } from '../../server/telephony/simulator/log.js';
 
 const XML = '<?xml version="1.0" encoding="UTF-8"?>';
 const WEBHOOKS = {
@@ -392,6 +393,15 @@ describe('call control', () => {
 });
 
 describe('action log and determinism', () => {
+  it('keeps only the latest ACTION_LOG_LIMIT actions (a long-running demo server does not grow without end), numbered on', async () => {
+    const sim = simulator();
+    for (let i = 0; i < ACTION_LOG_LIMIT + 5; i += 1) await sim.searchNumbers({ country: 'US', type: 'local', limit: 1 });
+    const actions = sim.actions();
+    expect(actions).toHaveLength(ACTION_LOG_LIMIT);
+    expect(actions[0]!.seq).toBe(6);
+    expect(actions.at(-1)!.seq).toBe(ACTION_LOG_LIMIT + 5);
+  });
+
   async function script(sim: SimulatorTelephony) {
     const found = await sim.searchNumbers({ country: 'US', type: 'local', areaCode: '212', limit: 2 });
     const bought = await sim.purchaseNumber({ phoneNumber: found[1]!.phoneNumber, friendlyName: 'Demo', ...WEBHOOKS });

@@ -1,6 +1,7 @@
 // The simulator's record of what it did (`actions()`): every operation, in order, with the
 // parameters the Twilio adapter would have sent and the TwiML of a call update. Also the sids it
-// makes up (PNsim… / REsim…, 34 characters like Twilio's). In memory: a log of this process.
+// makes up (PNsim… / REsim…, 34 characters like Twilio's). In memory: a log of this process, its
+// latest ACTION_LOG_LIMIT actions.
 import { randomBytes } from 'node:crypto';
 
 export type SimulatorOperation =
@@ -42,13 +43,20 @@ export interface ActionLog {
   actions(): SimulatorAction[];
 }
 
+/** The most actions the log keeps: the latest ones (a demo server placing calls for days must not grow without end). */
+export const ACTION_LOG_LIMIT = 10_000;
+
 export function createActionLog(now: () => Date): ActionLog {
-  const log: SimulatorAction[] = [];
+  let log: SimulatorAction[] = [];
+  let seq = 0;
   return {
     record(action) {
-      log.push(Object.freeze({ seq: log.length + 1, at: now().toISOString(), ...action, details: Object.freeze({ ...action.details }) }));
+      seq += 1;
+      log.push(Object.freeze({ seq, at: now().toISOString(), ...action, details: Object.freeze({ ...action.details }) }));
+      // Trimmed in steps of a tenth: one copy per thousand actions, not one per action.
+      if (log.length > ACTION_LOG_LIMIT + ACTION_LOG_LIMIT / 10) log = log.slice(-ACTION_LOG_LIMIT);
     },
-    actions: () => [...log],
+    actions: () => log.slice(-ACTION_LOG_LIMIT),
   };
 }
 
