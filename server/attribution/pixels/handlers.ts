@@ -3,6 +3,7 @@
 // sent (worker.ts). The signing secret is write-only.
 import { ownCampaignId } from '../../inbound/campaigns/own-campaign.js';
 import { parseIntId } from '../../platform/common/ids.js';
+import { isForeignKeyViolation } from '../../platform/common/pg-errors.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { checkOutboundUrl } from '../../platform/http/outbound/url-policy.js';
@@ -32,6 +33,16 @@ export function createPixelHandlers({ db, outboundPolicy }: Deps): HandlerGroup<
     return ownCampaignId(db, orgId, raw);
   }
 
+  /** The write; its campaign deleted since the check (the foreign key refuses it) is the 404 of an unknown campaign. */
+  async function campaignDeletedMeanwhile<T>(campaignId: string | null | undefined, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (isForeignKeyViolation(err) && typeof campaignId === 'string') throw ERRORS.notFound('Campaign', campaignId);
+      throw err;
+    }
+  }
+
   async function counts(orgId: string, id: number) {
     return (await pixelDeliveryCounts(db, orgId, [id])).get(id) ?? NO_DELIVERIES;
   }
@@ -48,13 +59,15 @@ export function createPixelHandlers({ db, outboundPolicy }: Deps): HandlerGroup<
       const { orgId } = ctx.principal();
       const campaignId = await campaignFilter(orgId, ctx.body.campaignId);
       await checkUrl(ctx.body.url);
-      const row = await insertPixel(db, {
-        ...pixelPatch(ctx.body),
-        org_id: orgId,
-        name: ctx.body.name,
-        url: ctx.body.url.trim(),
-        campaign_id: campaignId ?? null,
-      });
+      const row = await campaignDeletedMeanwhile(campaignId, () =>
+        insertPixel(db, {
+          ...pixelPatch(ctx.body),
+          org_id: orgId,
+          name: ctx.body.name,
+          url: ctx.body.url.trim(),
+          campaign_id: campaignId ?? null,
+        }),
+      );
       return { status: 201, body: presentPixel(row, NO_DELIVERIES) };
     },
 
@@ -75,7 +88,7 @@ export function createPixelHandlers({ db, outboundPolicy }: Deps): HandlerGroup<
       await checkUrl(ctx.body.url);
       const patch = pixelPatch(ctx.body);
       if (campaignId !== undefined) patch.campaign_id = campaignId;
-      const row = await updatePixelInOrg(db, orgId, id, patch);
+      const row = await campaignDeletedMeanwhile(campaignId, () => updatePixelInOrg(db, orgId, id, patch));
       if (!row) throw ERRORS.notFound('Tracking pixel', ctx.params.id);
       return { status: 200, body: presentPixel(row, await counts(orgId, id)) };
     },
