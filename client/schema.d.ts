@@ -1036,10 +1036,11 @@ export interface paths {
         post?: never;
         /**
          * Release a number back to the provider
-         * @description A number a campaign uses — as its own `phoneNumber` (it answers for that campaign) or as an
-         *     outbound campaign's `callerId` — is refused (409 naming the campaigns under `id`): give
-         *     those campaigns another number (or null) first. A number merely pointed at a campaign
-         *     (`campaignId`), pooled or answered by an AI agent is released with it.
+         * @description A number a campaign names as its own `phoneNumber` (it answers for that campaign) is refused
+         *     (409 naming the campaigns under `id`): give those campaigns another `phoneNumber` (or null)
+         *     first. A number merely pointed at a campaign (`campaignId`), pooled or answered by an AI
+         *     agent is released with it; an outbound campaign whose `callerId` it was is paused by the
+         *     dialer and cannot start (409 naming `callerId`) until it is given another.
          */
         delete: operations["releasePhoneNumber"];
         options?: never;

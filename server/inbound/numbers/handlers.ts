@@ -10,7 +10,6 @@ import { namedByCampaignConflict } from './campaign-number.js';
 import {
   PHONE_NUMBER_UNIQUE,
   campaignNamingNumber,
-  campaignsUsingNumber,
   deleteNumberInOrg,
   findNumberByPhone,
   findNumberInOrg,
@@ -187,11 +186,9 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
       const id = numberId(ctx.params.id);
       const row = await findNumberInOrg(db, orgId, id);
       if (!row) throw ERRORS.notFound('Phone number', ctx.params.id);
-      const users = await campaignsUsingNumber(db, orgId, row.phone_number);
-      if (users.length > 0) {
-        const named = users.map((u) => `campaign ${u.id} (${u.field})`).join(', ');
-        throw ERRORS.conflict({ id: `is used by ${named}: give it another number (or null) first; a released number may not come back` });
-      }
+      // The line a campaign answers on is not given up by accident (a released number may not come back).
+      const naming = await campaignNamingNumber(db, orgId, row.phone_number);
+      if (naming !== undefined) throw ERRORS.conflict({ id: `is the phoneNumber of campaign ${naming}: give that campaign another phoneNumber (or null) first; a released number may not come back` });
       if (row.provider === telephony.kind) {
         try {
           await telephony.releaseNumber(row.provider_sid);

@@ -77,21 +77,6 @@ export async function campaignNamingNumber(db: Db, orgId: string, phoneNumber: s
   return (await query.executeTakeFirst())?.id;
 }
 
-/** The organisation's campaigns using `phoneNumber` as their own phoneNumber or as their callerId, each with the field. */
-export async function campaignsUsingNumber(db: Db, orgId: string, phoneNumber: string): Promise<Array<{ id: string; field: 'phoneNumber' | 'callerId' }>> {
-  const rows = await db
-    .selectFrom('campaigns')
-    .select(['id', 'phone_number', 'caller_id'])
-    .where('org_id', '=', orgId)
-    .where((eb) => eb.or([eb('phone_number', '=', phoneNumber), eb('caller_id', '=', phoneNumber)]))
-    .orderBy('id')
-    .execute();
-  return rows.flatMap((row) => [
-    ...(row.phone_number === phoneNumber ? [{ id: row.id, field: 'phoneNumber' as const }] : []),
-    ...(row.caller_id === phoneNumber ? [{ id: row.id, field: 'callerId' as const }] : []),
-  ]);
-}
-
 export function insertNumber(db: Db, values: NewPhoneNumber): Promise<PhoneNumberRow> {
   return db.insertInto('phone_numbers').values(values).returningAll().executeTakeFirstOrThrow();
 }

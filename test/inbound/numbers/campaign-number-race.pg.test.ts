@@ -5,44 +5,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createCampaign, registerOrg, type Member } from '../../helpers/fixtures.js';
+import { heldOpen } from '../../helpers/held-open.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { numberBuyer } from './buy-number.js';
 
 let t: TestApp;
 let owner: Member;
-let areaCode = 300;
+let buyNumber: ReturnType<typeof numberBuyer>;
 beforeAll(async () => {
   t = await startTestApp();
   owner = await registerOrg(t, 'Number Race');
+  buyNumber = numberBuyer(owner, 300);
 });
 afterAll(async () => t.close());
-
-async function buyNumber(): Promise<{ id: number; phoneNumber: string }> {
-  const search = await owner.client.GET('/api/phone-numbers/search', { params: { query: { areaCode: String(areaCode++) } } });
-  const offered = search.data!.numbers[0]!.phoneNumber;
-  const bought = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: offered } });
-  expect(bought.response.status).toBe(201);
-  return { id: bought.data!.id, phoneNumber: offered };
-}
-
-/** Run `write` in a transaction left open until the returned commit() is called. */
-async function heldOpen(write: (trx: TestApp['rawDb']) => Promise<void>): Promise<{ commit: () => Promise<void> }> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let written!: () => void;
-  const done = new Promise<void>((resolve) => (written = resolve));
-  const tx = t.rawDb.transaction().execute(async (trx) => {
-    await write(trx as unknown as TestApp['rawDb']);
-    written();
-    await released;
-  });
-  await done;
-  return {
-    commit: async () => {
-      release();
-      await tx;
-    },
-  };
-}
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 800));
 
@@ -51,7 +26,7 @@ describe("a campaign's phoneNumber against a concurrent change of the number", (
     const number = await buyNumber();
     const pool = await owner.client.POST('/api/number-pools', { body: { name: 'Racing pool' } });
     const campaign = await createCampaign(owner.client, { name: 'Racing campaign' });
-    const pooling = await heldOpen(async (trx) => {
+    const pooling = await heldOpen(t.rawDb, async (trx) => {
       await trx.updateTable('phone_numbers').set({ pool_id: pool.data!.id }).where('id', '=', number.id).execute();
     });
     const request = owner.client.PUT('/api/campaigns/{id}', { params: { path: { id: campaign.id } }, body: { phoneNumber: number.phoneNumber } });
@@ -67,7 +42,7 @@ describe("a campaign's phoneNumber against a concurrent change of the number", (
   it('a number pointed at another campaign while a campaign is created with it: 409, no campaign', async () => {
     const number = await buyNumber();
     const elsewhere = await createCampaign(owner.client, { name: 'Elsewhere' });
-    const pointing = await heldOpen(async (trx) => {
+    const pointing = await heldOpen(t.rawDb, async (trx) => {
       await trx.updateTable('phone_numbers').set({ campaign_id: elsewhere.id }).where('id', '=', number.id).execute();
     });
     const request = owner.client.POST('/api/campaigns', { body: { name: 'Late claimant', phoneNumber: number.phoneNumber } });
@@ -84,7 +59,7 @@ describe("a campaign's phoneNumber against a concurrent change of the number", (
     const pool = await owner.client.POST('/api/number-pools', { body: { name: 'Second pool' } });
     const campaign = await createCampaign(owner.client, { name: 'Quick namer' });
     // The campaign write as the API does it: the number's row locked, then the campaign changed.
-    const naming = await heldOpen(async (trx) => {
+    const naming = await heldOpen(t.rawDb, async (trx) => {
       await sql`SELECT id FROM phone_numbers WHERE id = ${number.id} FOR UPDATE`.execute(trx);
       await trx.updateTable('campaigns').set({ phone_number: number.phoneNumber }).where('id', '=', campaign.id).execute();
     });
@@ -102,7 +77,7 @@ describe("a campaign's phoneNumber against a concurrent change of the number", (
     const number = await buyNumber();
     const namer = await createCampaign(owner.client, { name: 'Namer' });
     const other = await createCampaign(owner.client, { name: 'Other' });
-    const naming = await heldOpen(async (trx) => {
+    const naming = await heldOpen(t.rawDb, async (trx) => {
       await sql`SELECT id FROM phone_numbers WHERE id = ${number.id} FOR UPDATE`.execute(trx);
       await trx.updateTable('campaigns').set({ phone_number: number.phoneNumber }).where('id', '=', namer.id).execute();
     });
