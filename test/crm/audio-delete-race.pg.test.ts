@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createCampaign, registerOrg, type Member } from '../helpers/fixtures.js';
+import { heldOpen } from '../helpers/held-open.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { makeMp3 } from './audio-fixtures.js';
 import { upload } from './audio-helpers.js';
@@ -24,26 +25,6 @@ async function newAudio(): Promise<string> {
   return created.data!.id;
 }
 
-/** Run `write` in a transaction left open until the returned commit() is called. */
-async function heldOpen(write: (trx: TestApp['rawDb']) => Promise<void>): Promise<{ commit: () => Promise<void> }> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let written!: () => void;
-  const done = new Promise<void>((resolve) => (written = resolve));
-  const tx = t.rawDb.transaction().execute(async (trx) => {
-    await write(trx as unknown as TestApp['rawDb']);
-    written();
-    await released;
-  });
-  await done;
-  return {
-    commit: async () => {
-      release();
-      await tx;
-    },
-  };
-}
-
 const settle = () => new Promise((resolve) => setTimeout(resolve, 800));
 const audioExists = async (id: string) => (await t.db.selectFrom('audio_files').select('id').where('id', '=', id).execute()).length === 1;
 
@@ -52,7 +33,7 @@ describe('deleting an audio file against a concurrent use of it', () => {
     const audioId = await newAudio();
     const campaign = await createCampaign(owner.client, { name: 'Dropper', direction: 'outbound' } as never);
     // The campaign write as the API does it: the audio checked (its row locked), then the campaign changed.
-    const taking = await heldOpen(async (trx) => {
+    const taking = await heldOpen(t.rawDb, async (trx) => {
       await sql`SELECT id FROM audio_files WHERE id = ${audioId} FOR KEY SHARE`.execute(trx);
       await trx.updateTable('campaigns').set({ voicemail_drop: JSON.stringify({ audioId }) }).where('id', '=', campaign.id).execute();
     });
@@ -68,7 +49,7 @@ describe('deleting an audio file against a concurrent use of it', () => {
   it('a voicemail drop set while the file is being deleted: 400 naming voicemailDrop.audioId, the campaign unchanged', async () => {
     const audioId = await newAudio();
     const campaign = await createCampaign(owner.client, { name: 'Late dropper', direction: 'outbound' } as never);
-    const deleting = await heldOpen(async (trx) => {
+    const deleting = await heldOpen(t.rawDb, async (trx) => {
       await trx.deleteFrom('audio_files').where('id', '=', audioId).execute();
     });
     const request = owner.client.PUT('/api/campaigns/{id}', { params: { path: { id: campaign.id } }, body: { voicemailDrop: { audioId } } });
@@ -83,7 +64,7 @@ describe('deleting an audio file against a concurrent use of it', () => {
 
   it('an active flow playing the file created while it is being deleted: 400 naming the node, no flow', async () => {
     const audioId = await newAudio();
-    const deleting = await heldOpen(async (trx) => {
+    const deleting = await heldOpen(t.rawDb, async (trx) => {
       await trx.deleteFrom('audio_files').where('id', '=', audioId).execute();
     });
     const request = owner.client.POST('/api/call-flows', {

@@ -13,7 +13,7 @@ import { createOutboundPolicy } from '../../../server/platform/http/outbound/url
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { startReceiver, type Receiver } from '../../attribution/pixels/receiver.js';
-import { attemptRows, contractProblems, createEndpoint, deliveryRows, drain, verifySignature } from './helpers.js';
+import { AGENT_STATUS_DATA, attemptRows, contractProblems, createEndpoint, deliveryRows, drain, verifySignature } from './helpers.js';
 
 let t: TestApp;
 let owner: Member;
@@ -42,7 +42,6 @@ beforeEach(async () => {
   receiver.fail(0);
 });
 
-const agentData = { agentId: '9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d', status: 'busy', previousStatus: 'available', reason: 'user', statusVersion: 2, changedAt: '2025-08-04T11:55:10.000Z' };
 
 describe('raiseEvent', () => {
   it('queues one delivery per active endpoint subscribed to the type (or *), none elsewhere', async () => {
@@ -51,7 +50,7 @@ describe('raiseEvent', () => {
     const elsewhere = await createEndpoint(owner, { url: `${receiver.url}/leads`, events: ['lead.created'] });
     const inactive = await createEndpoint(owner, { url: `${receiver.url}/off`, events: ['*'], isActive: false });
     const otherOrg = await createEndpoint(other, { url: `${receiver.url}/other`, events: ['*'] });
-    const raised = await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    const raised = await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     expect(raised.deliveries).toBe(2);
     for (const [endpoint, count] of [[subscribed, 1], [everything, 1], [elsewhere, 0], [inactive, 0], [otherOrg, 0]] as const) {
       expect((await deliveryRows(t, endpoint.id)).length).toBe(count);
@@ -65,7 +64,7 @@ describe('raiseEvent', () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/trx`, events: ['*'] });
     await expect(
       t.db.transaction().execute(async (trx) => {
-        await raiseEvent(trx, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+        await raiseEvent(trx, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
@@ -76,7 +75,7 @@ describe('raiseEvent', () => {
 describe('the webhook worker', () => {
   it('POSTs the signed envelope; the signature verifies, the body is what the contract says', async () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/signed`, events: ['*'] });
-    const raised = await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData, occurredAt: new Date('2025-08-04T11:55:10.000Z') });
+    const raised = await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA, occurredAt: new Date('2025-08-04T11:55:10.000Z') });
     await drain(t, options);
     expect(receiver.requests).toHaveLength(1);
     const request = receiver.requests[0]!;
@@ -96,7 +95,7 @@ describe('the webhook worker', () => {
       event: 'agent.status_changed',
       createdAt: '2025-08-04T11:55:10.000Z',
       organizationId: owner.orgId,
-      data: agentData,
+      data: AGENT_STATUS_DATA,
     });
     expect(contractProblems(request)).toEqual([]);
     const [row] = await deliveryRows(t, endpoint.id);
@@ -110,7 +109,7 @@ describe('the webhook worker', () => {
   it('signs with the rotated secret from then on (retries too)', async () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/rotated`, events: ['*'] });
     receiver.fail(1, 503);
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     expect(await deliverDue(t.db, WEBHOOK_QUEUE, options)).toBe(1);
     const rotated = await owner.client.POST('/api/webhook-endpoints/{id}/rotate-secret', path(endpoint.id));
     await drain(t, options);
@@ -124,7 +123,7 @@ describe('the webhook worker', () => {
   it('retries after 5xx with exponential backoff: every attempt in the log, then delivered', async () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/flaky`, events: ['*'] });
     receiver.fail(2, 500);
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     expect(await deliverDue(t.db, WEBHOOK_QUEUE, { ...options, retryBaseMs: 300 })).toBe(1);
     const [afterFirst] = await deliveryRows(t, endpoint.id);
     expect(afterFirst).toMatchObject({ status: 'pending', attempts: 1, last_error: 'HTTP 500' });
@@ -153,7 +152,7 @@ describe('the webhook worker', () => {
   it('fails after the 8th try, and at once on a 4xx other than 408 / 429', async () => {
     const down = await createEndpoint(owner, { url: `${receiver.url}/down`, events: ['*'] });
     receiver.fail(Infinity, 502);
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     await drain(t, options);
     expect((await deliveryRows(t, down.id))[0]).toMatchObject({ status: 'failed', attempts: 8, last_error: 'HTTP 502' });
     expect(receiver.requests).toHaveLength(8);
@@ -162,7 +161,7 @@ describe('the webhook worker', () => {
     const gone = await createEndpoint(owner, { url: `${receiver.url}/gone`, events: ['*'] });
     receiver.requests.length = 0;
     receiver.fail(Infinity, 410);
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     await drain(t, options);
     expect((await deliveryRows(t, gone.id))[0]).toMatchObject({ status: 'failed', attempts: 1, last_error: 'HTTP 410' });
     expect(receiver.requests).toHaveLength(1);
@@ -173,17 +172,17 @@ describe('the webhook worker', () => {
   it('disables an endpoint after 10 failed deliveries in a row, with the reason visible; its pending ones end', async () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/broken`, events: ['*'] });
     receiver.fail(Infinity, 404);
-    for (let i = 0; i < 9; i += 1) await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    for (let i = 0; i < 9; i += 1) await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     await drain(t, options);
     expect((await owner.client.GET('/api/webhook-endpoints/{id}', path(endpoint.id))).data).toMatchObject({ isActive: true, consecutiveFailures: 9 });
     // A delivered one resets the streak…
     receiver.fail(0);
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     await drain(t, options);
     expect((await owner.client.GET('/api/webhook-endpoints/{id}', path(endpoint.id))).data).toMatchObject({ consecutiveFailures: 0 });
     // …then 10 failures in a row disable it; an 11th queued meanwhile (pending) ends with it.
     receiver.fail(Infinity, 404);
-    for (let i = 0; i < 11; i += 1) await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    for (let i = 0; i < 11; i += 1) await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     await t.db.updateTable('webhook_deliveries').set({ next_attempt_at: new Date(Date.now() + 3_600_000) }).where('id', '=', (await deliveryRows(t, endpoint.id)).at(-1)!.id).execute();
     await drain(t, options);
     const shown = (await owner.client.GET('/api/webhook-endpoints/{id}', path(endpoint.id))).data!;
@@ -193,17 +192,17 @@ describe('the webhook worker', () => {
     const last = (await deliveryRows(t, endpoint.id)).at(-1)!;
     expect(last).toMatchObject({ status: 'failed', attempts: 0, last_error: 'endpoint disabled: 10 consecutive deliveries failed (the last: HTTP 404)' });
     // Disabled: new events are not queued for it.
-    expect((await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData })).deliveries).toBe(0);
+    expect((await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA })).deliveries).toBe(0);
     // Re-enabled by hand: events flow again.
     receiver.fail(0);
     await owner.client.PUT('/api/webhook-endpoints/{id}', { ...path(endpoint.id), body: { isActive: true } });
-    expect((await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData })).deliveries).toBe(1);
+    expect((await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA })).deliveries).toBe(1);
   });
 
   it('refuses a metadata address at send time: failed with the guard’s error, nothing sent', async () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/ok`, events: ['*'] });
     await t.db.updateTable('webhook_endpoints').set({ url: 'http://169.254.169.254/latest/meta-data/' }).where('id', '=', endpoint.id).execute();
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     await drain(t, options);
     const [row] = await deliveryRows(t, endpoint.id);
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
@@ -248,7 +247,7 @@ describe('ping and replay', () => {
   it('pings and replays a disabled endpoint (to check a fix before re-enabling it); the log pages and filters', async () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/fixed`, events: ['*'] });
     receiver.fail(Infinity, 400);
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     await drain(t, options);
     await owner.client.PUT('/api/webhook-endpoints/{id}', { ...path(endpoint.id), body: { isActive: false } });
     receiver.fail(0);
@@ -271,7 +270,7 @@ describe('ping and replay', () => {
 describe('durability', () => {
   it('a crashed worker’s lease expires and another worker delivers', async () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/lease`, events: ['*'] });
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     // A worker claims the row (a short lease) and dies before sending.
     expect(await claimDue(t.db, WEBHOOK_QUEUE, 10, 200)).toHaveLength(1);
     expect(await deliverDue(t.db, WEBHOOK_QUEUE, options)).toBe(0);
@@ -283,7 +282,7 @@ describe('durability', () => {
 
   it('two workers running at once never send one delivery twice', async () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/race`, events: ['*'] });
-    for (let i = 0; i < 30; i += 1) await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    for (let i = 0; i < 30; i += 1) await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     const worker = async () => {
       while ((await deliverDue(t.db, WEBHOOK_QUEUE, { ...options, batchSize: 4 })) > 0);
     };
@@ -297,7 +296,7 @@ describe('durability', () => {
   it('loses nothing over a restart: the next instance’s background worker delivers what is pending', async () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/restart`, events: ['*'] });
     receiver.fail(1);
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     expect(await deliverDue(t.db, WEBHOOK_QUEUE, options)).toBe(1);
     t = await t.restart({ WEBHOOK_DELIVERY_INTERVAL_MS: '25', WEBHOOK_RETRY_BASE_MS: '0' });
     const deadline = Date.now() + 10_000;

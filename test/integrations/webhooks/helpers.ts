@@ -2,11 +2,14 @@
 // worker driven directly (the background one is off in tests), a signature check as a receiver
 // would write it, and each received body checked against openapi.yaml's `webhooks` section.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { components } from '../../../client/index.js';
 import { WEBHOOK_QUEUE } from '../../../server/integrations/webhooks/queue.js';
-import { deliverDue } from '../../../server/platform/deliveries/worker.js';
+import { createDeliveryDispatcher, deliverDue } from '../../../server/platform/deliveries/worker.js';
+import { createOutboundPolicy } from '../../../server/platform/http/outbound/url-policy.js';
 import type { DeliveryOptions } from '../../../server/platform/deliveries/types.js';
 import { loadSpec } from '../../../server/platform/spec.js';
 import type { Member } from '../../helpers/fixtures.js';
@@ -57,3 +60,35 @@ export function contractProblems(request: ReceivedRequest): string[] {
   if (!validate) return [`no webhooks entry for ${body.type}`];
   return validate(body) ? [] : [ajv.errorsText(validate.errors)];
 }
+
+/** A local receiver of deliveries (`handler` answers each request) and the worker options that send to it. */
+export interface TestReceiver {
+  url: string;
+  options: DeliveryOptions;
+  close(): Promise<void>;
+}
+
+/** Start a receiver on 127.0.0.1; the worker gives up on a try after `timeoutMs` (the webhook queue's own time-out when not given). */
+export async function startDeliveryReceiver(t: TestApp, handler: RequestListener, timeoutMs?: number): Promise<TestReceiver> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const policy = createOutboundPolicy(t.config.outboundAllowPrivate);
+  const options: DeliveryOptions = {
+    dispatcher: createDeliveryDispatcher(policy, timeoutMs === undefined ? WEBHOOK_QUEUE : { timeoutMs }),
+    policy,
+    retryBaseMs: 0,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    options,
+    close: async () => {
+      await options.dispatcher.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The data of an `agent.status_changed` event, raised by the tests that need any event at all. */
+export const AGENT_STATUS_DATA = { agentId: '9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d', status: 'busy', previousStatus: 'available', reason: 'user', statusVersion: 2, changedAt: '2025-08-04T11:55:10.000Z' };

@@ -3,24 +3,17 @@
 // counted as a failed try: the event was POSTed again and again (8 times), the delivery ended
 // failed, and ten such events disabled an endpoint that had taken every one of them. The same for
 // a 2xx whose page stalls past the time-out after its status line.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_QUEUE } from '../../../server/integrations/webhooks/queue.js';
-import { createDeliveryDispatcher } from '../../../server/platform/deliveries/worker.js';
-import type { DeliveryOptions } from '../../../server/platform/deliveries/types.js';
 import { deliverDue } from '../../../server/platform/deliveries/worker.js';
 import { raiseEvent } from '../../../server/platform/events/raise.js';
-import { createOutboundPolicy } from '../../../server/platform/http/outbound/url-policy.js';
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
-import { attemptRows, createEndpoint, deliveryRows, drain } from './helpers.js';
+import { AGENT_STATUS_DATA, attemptRows, createEndpoint, deliveryRows, drain, startDeliveryReceiver, type TestReceiver } from './helpers.js';
 
 let t: TestApp;
 let owner: Member;
-let server: Server;
-let url: string;
-let options: DeliveryOptions;
+let receiver: TestReceiver;
 const received: string[] = [];
 const BIG = 'x'.repeat(100_000);
 
@@ -28,7 +21,7 @@ beforeAll(async () => {
   t = await startTestApp();
   owner = await registerOrg(t, 'Large Answer Org');
   // /sized: a declared content-length; /chunked: none; /error: a 500 with a large page.
-  server = createServer((req, res) => {
+  receiver = await startDeliveryReceiver(t, (req, res) => {
     req.resume();
     req.on('end', () => {
       received.push(req.url ?? '');
@@ -43,26 +36,18 @@ beforeAll(async () => {
       } else res.writeHead(req.url === '/error' ? 500 : 200, { 'content-type': 'text/html', 'content-length': String(BIG.length) }).end(BIG);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const policy = createOutboundPolicy(t.config.outboundAllowPrivate);
-  options = { dispatcher: createDeliveryDispatcher(policy, WEBHOOK_QUEUE), policy, retryBaseMs: 0 };
 });
 afterAll(async () => {
-  await options?.dispatcher.close();
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await receiver?.close();
   await t?.close();
 });
 
-const agentData = { agentId: '9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d', status: 'busy', previousStatus: 'available', reason: 'user', statusVersion: 2, changedAt: '2025-08-04T11:55:10.000Z' };
-
 describe('a receiver answering with a large body', () => {
   it('a 2xx delivers at the first try, whatever the size of its body', async () => {
-    const sized = await createEndpoint(owner, { url: `${url}/sized`, events: ['*'] });
-    const chunked = await createEndpoint(owner, { url: `${url}/chunked`, events: ['*'] });
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
-    await drain(t, options);
+    const sized = await createEndpoint(owner, { url: `${receiver.url}/sized`, events: ['*'] });
+    const chunked = await createEndpoint(owner, { url: `${receiver.url}/chunked`, events: ['*'] });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
+    await drain(t, receiver.options);
     expect(received.filter((u) => u !== '/error').sort()).toEqual(['/chunked', '/sized']);
     for (const endpoint of [sized, chunked]) {
       const [row] = await deliveryRows(t, endpoint.id);
@@ -72,18 +57,18 @@ describe('a receiver answering with a large body', () => {
   });
 
   it('a 5xx with a large page is still a 5xx: retried', async () => {
-    const failing = await createEndpoint(owner, { url: `${url}/error`, events: ['*'] });
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
-    await drain(t, options);
+    const failing = await createEndpoint(owner, { url: `${receiver.url}/error`, events: ['*'] });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
+    await drain(t, receiver.options);
     const [row] = await deliveryRows(t, failing.id);
     expect(row).toMatchObject({ status: 'failed', attempts: WEBHOOK_QUEUE.maxAttempts, last_error: 'HTTP 500' });
   });
 
   it('a 2xx whose page never finishes is delivered: the status line was the answer, the event is not sent again', async () => {
-    const stalled = await createEndpoint(owner, { url: `${url}/stalled`, events: ['*'] });
-    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    const stalled = await createEndpoint(owner, { url: `${receiver.url}/stalled`, events: ['*'] });
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     const impatient = { ...WEBHOOK_QUEUE, timeoutMs: 300 };
-    while ((await deliverDue(t.db, impatient, options)) > 0);
+    while ((await deliverDue(t.db, impatient, receiver.options)) > 0);
     expect(received.filter((u) => u === '/stalled')).toHaveLength(1);
     const [row] = await deliveryRows(t, stalled.id);
     expect(row).toMatchObject({ status: 'delivered', attempts: 1, last_error: null });

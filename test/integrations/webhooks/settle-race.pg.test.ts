@@ -15,14 +15,13 @@ import { createOutboundPolicy } from '../../../server/platform/http/outbound/url
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { startReceiver, type Receiver } from '../../attribution/pixels/receiver.js';
-import { createEndpoint, deliveryRows } from './helpers.js';
+import { AGENT_STATUS_DATA, createEndpoint, deliveryRows } from './helpers.js';
 
 let t: TestApp;
 let owner: Member;
 let receiver: Receiver;
 let options: DeliveryOptions;
 
-const agentData = { agentId: '9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d', status: 'busy', previousStatus: 'available', reason: 'user', statusVersion: 2, changedAt: '2025-08-04T11:55:10.000Z' };
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -41,7 +40,7 @@ describe('deliveries of one endpoint settling at once', () => {
   it('a receiver answering 404 to a whole pass: every delivery ends failed once, the endpoint disabled, the pass does not fail', async () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/gone`, events: ['*'] });
     receiver.fail(Infinity, 404);
-    for (let i = 0; i < 20; i += 1) await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
+    for (let i = 0; i < 20; i += 1) await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     await expect(deliverDue(t.db, WEBHOOK_QUEUE, { ...options, batchSize: 20 })).resolves.toBe(20);
     const rows = await deliveryRows(t, endpoint.id);
     expect(rows.filter((r) => r.status !== 'failed')).toEqual([]);

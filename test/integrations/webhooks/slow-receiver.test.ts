@@ -4,57 +4,47 @@
 // a socket on the worker's clock, timed out before the receiver could answer (or after it had the
 // event), and were counted failed tries — sent again, and on towards disabling the endpoint. A
 // pass now never waits for its own sockets: every delivery it claims has one.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_QUEUE } from '../../../server/integrations/webhooks/queue.js';
-import { createDeliveryDispatcher, deliverDue } from '../../../server/platform/deliveries/worker.js';
-import type { DeliveryOptions } from '../../../server/platform/deliveries/types.js';
+import { deliverDue } from '../../../server/platform/deliveries/worker.js';
 import { raiseEvent } from '../../../server/platform/events/raise.js';
-import { createOutboundPolicy } from '../../../server/platform/http/outbound/url-policy.js';
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
-import { createEndpoint, deliveryRows } from './helpers.js';
+import { AGENT_STATUS_DATA, createEndpoint, deliveryRows, startDeliveryReceiver, type TestReceiver } from './helpers.js';
 
 const ANSWER_AFTER_MS = 1200;
 const TIMEOUT_MS = 2000;
 
 let t: TestApp;
 let owner: Member;
-let server: Server;
-let url: string;
-let options: DeliveryOptions;
+let receiver: TestReceiver;
 let received = 0;
 
 beforeAll(async () => {
   t = await startTestApp();
   owner = await registerOrg(t, 'Slow Receiver Org');
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received += 1;
-      setTimeout(() => res.writeHead(200).end('ok'), ANSWER_AFTER_MS);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const policy = createOutboundPolicy(t.config.outboundAllowPrivate);
-  options = { dispatcher: createDeliveryDispatcher(policy, { timeoutMs: TIMEOUT_MS }), policy, retryBaseMs: 0, timeoutMs: TIMEOUT_MS };
+  receiver = await startDeliveryReceiver(
+    t,
+    (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received += 1;
+        setTimeout(() => res.writeHead(200).end('ok'), ANSWER_AFTER_MS);
+      });
+    },
+    TIMEOUT_MS,
+  );
 });
 afterAll(async () => {
-  await options?.dispatcher.close();
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await receiver?.close();
   await t?.close();
 });
 
-const agentData = { agentId: '9c3e5a7b-1d2f-4a6b-8c0d-2e4f6a8b0c1d', status: 'busy', previousStatus: 'available', reason: 'user', statusVersion: 2, changedAt: '2025-08-04T11:55:10.000Z' };
-
 describe('a receiver answering within the time-out, a pass of 20 deliveries to it', () => {
   it('delivers every one at its first try, each sent once', async () => {
-    const endpoint = await createEndpoint(owner, { url: `${url}/slow`, events: ['*'] });
-    for (let i = 0; i < 20; i += 1) await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: agentData });
-    expect(await deliverDue(t.db, WEBHOOK_QUEUE, options)).toBe(20);
+    const endpoint = await createEndpoint(owner, { url: `${receiver.url}/slow`, events: ['*'] });
+    for (let i = 0; i < 20; i += 1) await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
+    expect(await deliverDue(t.db, WEBHOOK_QUEUE, receiver.options)).toBe(20);
     const rows = await deliveryRows(t, endpoint.id);
     expect(rows.map((r) => [r.status, r.attempts, r.last_error]).filter(([status]) => status !== 'delivered')).toEqual([]);
     expect(received).toBe(20);
