@@ -212,6 +212,7 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
       const timeZone = timeZoneOf(ctx.query.timeZone);
       const now = Date.now();
       const { dayStart, dayEnd } = todayIn(timeZone, now);
+      await flushPendingBids(db, orgId); // the last minute's bids count at once, as in the RTB report
       const { day, live } = await snapshot(db, async (trx) => ({
         day: await callTotals(trx, windowOf(orgId, dayStart, dayEnd, [])),
         live: await liveCounts(trx, orgId, new Date(now)),

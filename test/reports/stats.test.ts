@@ -186,6 +186,21 @@ describe('GET /api/stats/dashboard', () => {
       activeBuyers: 1,
     });
   });
+  it("counts the bids an RTB answer committed but has not yet written as rows (as the RTB report does)", async () => {
+    const org = await registerOrg(t, 'Pending Bids Dashboard Org');
+    const campaign = await createCampaign(org.client, { name: 'Live RTB', enableRtb: false });
+    const target = await insertTarget(t.db, org.orgId, 'Pending Target');
+    const auctionId = await insertAuction(t.db, org.orgId, { at: new Date(Date.now() - 5000).toISOString(), campaignId: campaign.id, status: 'won', winningBid: '7.00', responseMs: 40, bids: [] });
+    // What answer_rtb_call() leaves until the writer (or the sweep) turns it into rows: one copy.
+    const bid = (amount: number, winning: boolean) => ({
+      org_id: org.orgId, request_id: 'req_pending', rtb_target_id: target, target_name: 'Pending Target', status: 'success', http_status: 200,
+      response_time_ms: 30, bid_amount: amount, is_valid: true, is_winning_bid: winning,
+    });
+    await t.db.insertInto('bid_responses_pending').values({ bid_request_id: String(auctionId), org_id: org.orgId, responses: JSON.stringify([bid(7, true), bid(6, false)]) }).execute();
+
+    const { data } = await org.client.GET('/api/stats/dashboard', {});
+    expect(data).toMatchObject({ auctionsLastMinute: 1, bidsLastMinute: 2 });
+  });
 });
 
 describe('who may read reports', () => {
