@@ -7,6 +7,7 @@
 import { DAY_MS, HOUR_MS, MINUTE_MS, offsetAt, transitionBetween, wallClock } from '../platform/common/zoned-time.js';
 
 const QUARTER_MS = 15 * MINUTE_MS;
+const SECOND_MS = 1000;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -34,16 +35,14 @@ export function addDays(date: string, days: number): string {
 export function startOfLocalDay(date: string, timeZone: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const utcMidnight = Date.UTC(y, m - 1, d);
-  // Offsets lie within ±15 h: search the quarter-hour marks around UTC midnight for the first one
-  // whose local date is `date` or later (local dates only grow with time).
-  let lo = Math.floor((utcMidnight - 15 * HOUR_MS) / QUARTER_MS);
-  let hi = Math.ceil((utcMidnight + 15 * HOUR_MS) / QUARTER_MS);
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (localDate(mid * QUARTER_MS, timeZone) >= date) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo * QUARTER_MS;
+  // Offsets lie within ±15 h: the first of the quarter-hour marks around UTC midnight whose local
+  // date is `date` or later. Looked at in order, not halved: local dates do not always grow with
+  // time (St John's went back from 00:01 to 23:01 the day before until 2011), and the day starts
+  // where its date first shows.
+  const last = Math.ceil((utcMidnight + 15 * HOUR_MS) / QUARTER_MS);
+  let at = Math.floor((utcMidnight - 15 * HOUR_MS) / QUARTER_MS);
+  while (at < last && localDate(at * QUARTER_MS, timeZone) < date) at += 1;
+  return at * QUARTER_MS;
 }
 
 interface Segment {
@@ -82,15 +81,27 @@ export function localBoundaries(from: number, to: number, timeZone: string, unit
   const length = unit === 'day' ? DAY_MS : HOUR_MS;
   const found = new Set<number>([from]);
   for (const [i, segment] of offsetSegments(from, to, timeZone).entries()) {
-    if (i > 0 && (unit === 'hour' || localDate(segment.start, timeZone) !== localDate(segment.start - QUARTER_MS, timeZone))) found.add(segment.start);
+    // The instant just before a change (changes fall on whole seconds; not always on a quarter
+    // hour: Casey sprang forward at 00:01) tells whether the date changes there.
+    if (i > 0 && (unit === 'hour' || localDate(segment.start, timeZone) !== localDate(segment.start - SECOND_MS, timeZone))) found.add(segment.start);
     const local = segment.start + segment.offset;
     for (let at = Math.ceil(local / length) * length - segment.offset; at < segment.end; at += length) {
       // Clocks going back to midnight (Azores, Havana): the second 00:00 is not a new day.
-      if (unit === 'day' && i > 0 && at === segment.start && localDate(at, timeZone) === localDate(at - QUARTER_MS, timeZone)) continue;
+      if (unit === 'day' && i > 0 && at === segment.start && localDate(at, timeZone) === localDate(at - SECOND_MS, timeZone)) continue;
       found.add(at);
     }
   }
-  return [...found].filter((at) => at >= from && at < to).sort((a, b) => a - b);
+  const sorted = [...found].filter((at) => at >= from && at < to).sort((a, b) => a - b);
+  if (unit === 'hour') return sorted;
+  // A day starts where a later date first shows: where clocks went back across midnight (St John's
+  // until 2011: 00:01 → 23:01 the day before) the dates shown again belong to the day begun.
+  let last = '';
+  return sorted.filter((at) => {
+    const date = localDate(at, timeZone);
+    if (date <= last) return false;
+    last = date;
+    return true;
+  });
 }
 
 /** The UTC hours (their starts) inside which a boundary falls off the hour. */

@@ -44,10 +44,18 @@ describe('dayBoundaries: a zone whose clocks go back to midnight', () => {
     ['America/Havana', ['2025-11-01', '2025-11-02', '2025-11-03'], 25],
     // Springing forward at midnight (Havana, 2025-03-09 00:00 → 01:00): a 23-hour day, once.
     ['America/Havana', ['2025-03-08', '2025-03-09', '2025-03-10'], 23],
+    // Casey (Antarctica) sprang forward off the quarter hour: 2020-10-04 00:01 +08 → 03:01 +11,
+    // a minute into the day — still one day, of 21 hours.
+    ['Antarctica/Casey', ['2020-10-03', '2020-10-04', '2020-10-05'], 21],
+    // St John's went back across midnight (2010-11-07 00:01 -02:30 → 2010-11-06 23:01 -03:30): the
+    // hour of the 6th shown again is the 7th's, which starts at its first midnight: 25 hours.
+    ['America/St_Johns', ['2010-11-06', '2010-11-07', '2010-11-08'], 25],
   ] as const)('%s: each local date once, the changed day whole', (timeZone, dates, hours) => {
     const period = periodOf({ startDate: dates[0], endDate: dates[2], timeZone }, JAN_2026);
     const boundaries = dayBoundaries(period);
     expect(boundaries.map((b) => localDate(b, timeZone))).toEqual(dates);
+    // Each day starts where periodOf starts it.
+    expect(boundaries.slice(1)).toEqual(dates.slice(1).map((d) => periodOf({ startDate: d, endDate: d, timeZone }, JAN_2026).from));
     expect((boundaries[2]! - boundaries[1]!) / 3_600_000).toBe(hours);
   });
 });
