@@ -83,4 +83,16 @@ describe('PDF reports', () => {
     expect(text).toMatch(/Alpha\s+2\s/);
     expect(text).toMatch(/Total\s+3\s/);
   });
+
+  it("keeps the footer on one line under a long organisation name (its name cut, the date and page number kept)", async () => {
+    const org = await ctx.t.db.selectFrom('users').select('org_id').where('id', '=', ctx.w.manager.id).executeTakeFirstOrThrow();
+    await ctx.t.db.updateTable('organizations').set({ name: `Acme ${'Wide '.repeat(38)}End` }).where('id', '=', org.org_id).execute();
+    try {
+      const { pdf } = await pdfOf({ reportType: 'agent_performance', dateRange: { start: '2025-03-01', end: '2025-03-12' } });
+      const text = await pdfText(pdf, 1);
+      expect(text).toMatch(/Agent performance — Acme Wide .*…\s+— generated 2025-03-12T15:00:00\.000Z\s+Page 1 of 1/);
+    } finally {
+      await ctx.t.db.updateTable('organizations').set({ name: 'Acme Calls' }).where('id', '=', org.org_id).execute();
+    }
+  });
 });

@@ -96,16 +96,24 @@ function bodyRow(doc: Doc, measure: Measure, table: ReportTable, layout: TableLa
   });
 }
 
-function footers(doc: Doc, meta: ReportMeta): void {
+const FOOTER_SIZE = 7;
+
+function footers(doc: Doc, measure: Measure, meta: ReportMeta): void {
   const range = doc.bufferedPageRange();
   const y = PAGE.height - PAGE.margin - 8;
+  // One line: a long organisation name is cut (with an ellipsis), the title and the date are kept.
+  const width = PAGE.width - 2 * PAGE.margin - 80;
+  const before = printable(`${meta.title} — `);
+  const after = ` — generated ${meta.generatedAt}`;
+  const room = width - measure(FONT, FOOTER_SIZE, before) - measure(FONT, FOOTER_SIZE, after);
+  const left = `${before}${fitText(printable(meta.organizationName), room, (s) => measure(FONT, FOOTER_SIZE, s))}${after}`;
   for (let i = 0; i < range.count; i += 1) {
     doc.switchToPage(range.start + i);
     // The footer sits in the bottom margin: lift the margin so pdfkit does not start a new page.
     doc.page.margins.bottom = 0;
-    doc.font(FONT).fontSize(7).fillColor(MUTED);
-    const left = `${meta.title} — ${meta.organizationName} — generated ${meta.generatedAt}`;
-    doc.text(printable(left), PAGE.margin, y, { width: PAGE.width - 2 * PAGE.margin - 80, lineBreak: false });
+    doc.font(FONT).fontSize(FOOTER_SIZE).fillColor(MUTED);
+    // No width for pdfkit's wrapper: it wraps a line some points narrower than the width given.
+    doc.text(left, PAGE.margin, y, { lineBreak: false });
     doc.text(`Page ${i + 1} of ${range.count}`, PAGE.width - PAGE.margin - 80, y, { width: 80, align: 'right', lineBreak: false });
   }
 }
@@ -156,7 +164,7 @@ export async function reportPdf(meta: ReportMeta, table: ReportTable, labels: Pd
       bodyRow(doc, measure, table, layout, table.totals, y, true);
     }
   });
-  footers(doc, meta);
+  footers(doc, measure, meta);
   doc.end();
   return done;
 }
