@@ -84,6 +84,19 @@ describe('PDF reports', () => {
     expect(text).toMatch(/Total\s+3\s/);
   });
 
+  it('cuts a long agent name, never the figures beside it (talk time 4:30 was printed 4:…)', async () => {
+    const long = `Agent Ann ${'Wide '.repeat(30)}End`;
+    await ctx.t.db.updateTable('agents').set({ name: long }).where('id', '=', ctx.w.agents.ann).execute();
+    try {
+      const { pdf } = await pdfOf({ reportType: 'agent_performance', dateRange: { start: '2025-03-01', end: '2025-03-12' } });
+      const text = await pdfText(pdf, 1);
+      expect(text).toMatch(/Agent Ann W[^\n]*…\s+4\s+50\.0 %\s+4:30\s+2:15\s+2\s+1\s/);
+      expect(text).not.toContain('End');
+    } finally {
+      await ctx.t.db.updateTable('agents').set({ name: 'Agent Ann' }).where('id', '=', ctx.w.agents.ann).execute();
+    }
+  });
+
   it("keeps the footer on one line under a long organisation name (its name cut, the date and page number kept)", async () => {
     const org = await ctx.t.db.selectFrom('users').select('org_id').where('id', '=', ctx.w.manager.id).executeTakeFirstOrThrow();
     await ctx.t.db.updateTable('organizations').set({ name: `Acme ${'Wide '.repeat(38)}End` }).where('id', '=', org.org_id).execute();

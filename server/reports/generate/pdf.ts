@@ -69,12 +69,18 @@ function titleBlock(doc: Doc, meta: ReportMeta, labels: PdfLabels): number {
 
 /** Each column's least width: its longest label word (header font), its widest value (body font, totals bold). */
 function minWidths(measure: Measure, table: ReportTable): number[] {
-  return table.columns.map((column, i) => {
+  const sized = table.columns.map((column, i) => {
     const word = Math.max(...printable(column.label).split(/\s+/).map((w) => measure(BOLD, HEADER_SIZE, w)));
     let value = Math.max(0, ...table.rows.map((row) => measure(FONT, BODY_SIZE, printable(formatCell(column.kind, row[i] ?? null)))));
     value = Math.max(value, measure(BOLD, BODY_SIZE, printable(formatCell(column.kind, table.totals[i] ?? null))));
-    return Math.max(word, column.kind === 'text' ? Math.min(value, TEXT_MIN_CAP) : value) + 2 * PAD + 1;
+    return { text: column.kind === 'text', word, value };
   });
+  // Figures are never cut: a text column (names, cut with an ellipsis) asks at most for the room
+  // the figures leave it, so that a long name does not make every column shrink alike.
+  const figures = sized.reduce((sum, c) => sum + (c.text ? 0 : Math.max(c.word, c.value) + 2 * PAD + 1), 0);
+  const textColumns = sized.filter((c) => c.text).length;
+  const room = textColumns === 0 ? 0 : (PAGE.width - 2 * PAGE.margin - figures) / textColumns - 2 * PAD - 1;
+  return sized.map((c) => Math.max(c.word, c.text ? Math.min(c.value, TEXT_MIN_CAP, room) : c.value) + 2 * PAD + 1);
 }
 
 function headerRow(doc: Doc, table: ReportTable, layout: TableLayout, top: number): void {
