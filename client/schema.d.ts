@@ -5623,6 +5623,7 @@ export interface components {
              */
             source: "twilio" | "simulator" | "manual" | "exotel";
             campaignId: string | null;
+            /** @description As CallDetail.buyerId: null for a call every buyer refused that went on to the fallback. */
             buyerId: number | null;
             buyerName: string | null;
             /** @description The number dialled: for an inbound call our tracking number (the organisation's own, shown whole); for an outbound call the lead's number, obfuscated. */
@@ -5703,8 +5704,10 @@ export interface components {
             source: "twilio" | "simulator" | "manual" | "exotel";
             campaignId: string | null;
             poolId: number | null;
+            /** @description The buyer dialled last (the one that took the call, or the last one offered it). null when no buyer was dialled, an RTB target was, or every buyer and bid dialled refused the call and it went on to the fallback: such a call is in no buyer's or target's figures; `legs` still names each attempt. */
             buyerId: number | null;
             buyerName: string | null;
+            /** @description The RTB target dialled last. null as `buyerId` says. */
             rtbTargetId: number | null;
             phoneNumber: string | null;
             callerNumber: string | null;
@@ -5721,6 +5724,7 @@ export interface components {
             routingPlan: components["schemas"]["RoutingPlan"] | null;
             rtbRequestId: string | null;
             winningBidAmount: number | null;
+            /** @description What the call pays when it qualifies: the payout of the leg dialled last. null when nobody is to be paid (see `buyerId`). */
             payout: number | null;
             revenue: number | null;
             /** @description The revenue the call path counted (once, when the call qualified); `revenue` differs from it only after a correction. */

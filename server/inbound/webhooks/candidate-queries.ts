@@ -182,6 +182,21 @@ export async function linkAuction(db: Db, orgId: string, callId: number, bidRequ
   await db.updateTable('calls').set({ bid_request_id: bidRequestId }).where('org_id', '=', orgId).where('id', '=', callId).where('bid_request_id', 'is', null).execute();
 }
 
+/**
+ * The call went on to a fallback after every buyer or bid it dialled refused it: it is nobody's
+ * call, so it leaves the buyer's and target's figures (its legs still name who was tried). A
+ * connected leg ends the routing, so no fallback follows one; revenue is decided per leg.
+ */
+export async function clearRefusedBuyer(db: Db, orgId: string, callId: number): Promise<void> {
+  await db
+    .updateTable('calls')
+    .set({ buyer_id: null, rtb_target_id: null, payout: null, updated_at: sql`now()` })
+    .where('org_id', '=', orgId)
+    .where('id', '=', callId)
+    .where((eb) => eb.or([eb('buyer_id', 'is not', null), eb('rtb_target_id', 'is not', null), eb('payout', 'is not', null)]))
+    .execute();
+}
+
 /** Whether any of these buyers has a concurrency limit or a cap (then usage must be counted). */
 export function anyLimited(entries: readonly BuyerEntry[]): boolean {
   return entries.some(isLimited);

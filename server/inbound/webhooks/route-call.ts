@@ -14,7 +14,7 @@ import type { RtbRuntime } from '../../rtb/auctions/runtime.js';
 import { listCallLegs } from '../calls/queries/index.js';
 import { abandonedAuction, type AbandonedAuction } from '../calls/routing-lease.js';
 import { planRouting } from '../routing/plan.js';
-import { appendRoutingLog, buyerEntries, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
+import { appendRoutingLog, buyerEntries, clearRefusedBuyer, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
 import type { PixelLog } from '../../attribution/pixels/fire.js';
 import type { RouteCache } from './route-cache.js';
 import { bidCandidates, untried, type DialCandidate, type RouteMode, type StoredBid } from './candidates.js';
@@ -254,8 +254,10 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
     bidRequestId = id;
     if (plan.auction) plan.auction.bidRequestId = id;
   };
-  const finish = async (twiml: string, dialled: DialCandidate | null): Promise<RouteOutcome> => {
+  const finish = async (twiml: string, dialled: DialCandidate | null, fallback = false): Promise<RouteOutcome> => {
     await audited();
+    // Every leg tried refused the call: it is no buyer's call (a flow's next step may dial again).
+    if (fallback && legs.length > 0) await clearRefusedBuyer(db, call.org_id, call.id);
     // A fresh voice routing stores the plan with its answer; every other routing appends its log.
     if (!req.fresh || req.flow) await appendRoutingLog(db, call.org_id, call.id, plan.attempts);
     if (req.fresh && req.flow && bidRequestId !== null) await linkAuction(db, call.org_id, call.id, bidRequestId);
@@ -363,8 +365,8 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
 
   if (req.flow?.next !== undefined) {
     plan.attempts.push({ attempt, result: 'fallback', to: `flow:${req.flow.next}` });
-    return finish(redirectTwiml(urls.flowStep(req.flow.id, req.flow.next)), null);
+    return finish(redirectTwiml(urls.flowStep(req.flow.id, req.flow.next)), null, true);
   }
   plan.attempts.push({ attempt, result: 'fallback', to: `campaign:${campaign.fallback_action}` });
-  return finish(fallbackTwiml(campaign, urls), null);
+  return finish(fallbackTwiml(campaign, urls), null, true);
 }

@@ -46,6 +46,36 @@ describe('dial-status fall-through', () => {
     ]);
   });
 
+  it('a call every buyer refused and that ended at the fallback is no buyer’s call: not in their figures', async () => {
+    const { campaign, buyers } = await buyerCampaign(owner.client, [
+      { phoneNumber: '+13125550203', assignmentPriority: 1, payout: 12 },
+      { phoneNumber: '+13125550204', assignmentPriority: 2, payout: 15 },
+    ]);
+    const refused = callSid();
+    await voice(t, refused, campaign.phoneNumber!);
+    expect((await dialStatus(t, refused, 1, 'busy')).text).toBe(dialXml(t, '+13125550204', 2));
+    expect((await dialStatus(t, refused, 2, 'no-answer')).text).toBe(fallbackXml());
+    await callStatus(t, refused, 'completed', 40);
+    const row = await callRow(t, refused);
+    expect(row).toMatchObject({ status: 'completed', buyer_id: null, rtb_target_id: null, payout: null, revenue: null });
+    const api = await owner.client.GET('/api/calls/{id}', { params: { path: { id: String(row.id) } } });
+    expect(api.data).toMatchObject({ buyerId: null, buyerName: null, payout: null });
+    // The legs still name who was tried.
+    expect((await legRows(t, refused)).map((l) => l.buyer_id)).toEqual([buyers[0]!.id, buyers[1]!.id]);
+
+    // The second buyer takes the next call: only that call is in its figures, and the first
+    // buyer, who took none, has none.
+    const taken = callSid();
+    await voice(t, taken, campaign.phoneNumber!);
+    expect((await dialStatus(t, taken, 1, 'busy')).text).toBe(dialXml(t, '+13125550204', 2));
+    await dialStatus(t, taken, 2, 'completed', 60);
+    await callStatus(t, taken, 'completed', 70);
+    expect(await callRow(t, taken)).toMatchObject({ buyer_id: buyers[1]!.id, revenue: '15.0000' });
+    const stats = async (id: number) => (await owner.client.GET('/api/stats/buyers/{id}', { params: { path: { id: String(id) }, query: { days: 1 } } })).data!;
+    expect(await stats(buyers[0]!.id)).toMatchObject({ totalCalls: 0, completedCalls: 0, totalRevenue: 0 });
+    expect(await stats(buyers[1]!.id)).toMatchObject({ totalCalls: 1, completedCalls: 1, totalRevenue: 15 });
+  });
+
   it('stops after the campaign’s maxDialAttempts', async () => {
     const { campaign } = await buyerCampaign(
       owner.client,
