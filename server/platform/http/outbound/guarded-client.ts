@@ -6,7 +6,8 @@ import type { LookupFunction } from 'node:net';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { findBlockedAddress, isAllowListed, isBlockedAddress, isIpLiteral } from './ip-policy.js';
 import type { OutboundPolicy } from './types.js';
-import { checkUrlShape, systemResolver } from './url-policy.js';
+import { defaultResolver } from './resolvers.js';
+import { checkUrlShape } from './url-policy.js';
 
 export const OUTBOUND_BLOCKED = 'ERR_OUTBOUND_BLOCKED';
 
@@ -30,7 +31,7 @@ export interface GuardedDispatcherOptions {
 
 /** net.connect's lookup: resolve with the policy's resolver and refuse if ANY address is blocked. */
 function guardedLookup(policy: OutboundPolicy): LookupFunction {
-  const resolve = policy.resolve ?? systemResolver;
+  const resolve = policy.resolve ?? defaultResolver(policy.allow);
   return (hostname, options, callback) => {
     resolve(hostname).then(
       (answers) => {

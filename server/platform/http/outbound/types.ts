@@ -11,6 +11,6 @@ export type Resolver = (hostname: string) => Promise<readonly ResolvedAddress[]>
 
 export interface OutboundPolicy {
   readonly allow: AllowList;
-  /** Defaults to the system resolver (dns.promises.lookup, all addresses). */
+  /** Defaults to resolvers.ts defaultResolver: DNS on the event loop, the system's for allow-listed names. */
   readonly resolve?: Resolver;
 }

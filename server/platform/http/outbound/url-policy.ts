@@ -1,7 +1,7 @@
 // Whether a user-supplied URL (bid endpoint, pixel, postback, health check) may be saved, and the
 // static part of that judgement that the guarded client repeats before every request.
-import { promises as dns } from 'node:dns';
 import { findBlockedAddress, isAllowListed, isBlockedAddress, isIpLiteral, normalizeHost, parseAllowList } from './ip-policy.js';
+import { defaultResolver } from './resolvers.js';
 import type { OutboundPolicy, ResolvedAddress, Resolver } from './types.js';
 
 export type { OutboundPolicy, ResolvedAddress, Resolver } from './types.js';
@@ -9,15 +9,13 @@ export type { OutboundPolicy, ResolvedAddress, Resolver } from './types.js';
 /** How long a save waits for DNS before accepting the URL (it is checked again at connect time). */
 const SAVE_LOOKUP_TIMEOUT_MS = 3000;
 
-/** Every address the system resolver gives for `hostname`. */
-export const systemResolver: Resolver = async (hostname) => {
-  const answers = await dns.lookup(hostname, { all: true, verbatim: true });
-  return answers.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
-};
-
-/** The policy from config.outboundAllowPrivate; throws on an allow-list entry it cannot read. */
+/**
+ * The policy from config.outboundAllowPrivate; throws on an allow-list entry it cannot read. The
+ * resolver: allow-listed names through the system's, others over DNS (resolvers.ts says why).
+ */
 export function createOutboundPolicy(allowPrivate: readonly string[], options: { resolve?: Resolver } = {}): OutboundPolicy {
-  return { allow: parseAllowList(allowPrivate), resolve: options.resolve ?? systemResolver };
+  const allow = parseAllowList(allowPrivate);
+  return { allow, resolve: options.resolve ?? defaultResolver(allow) };
 }
 
 /** Names that only ever mean this machine or the provider's internal network. */
@@ -88,7 +86,7 @@ export async function checkOutboundUrl(
 
   let addresses: readonly ResolvedAddress[];
   try {
-    addresses = await withTimeout((policy.resolve ?? systemResolver)(host), SAVE_LOOKUP_TIMEOUT_MS);
+    addresses = await withTimeout((policy.resolve ?? defaultResolver(policy.allow))(host), SAVE_LOOKUP_TIMEOUT_MS);
   } catch {
     return { ok: true, url };
   }
