@@ -2,7 +2,28 @@
 // lead create and import ask); adding a number marks the organisation's leads with it at once,
 // removing it unmarks them.
 import { sql } from 'kysely';
-import type { Db, DncNumberRow, LeadSource } from '../../../db/types.js';
+import type { Db, DncNumberRow, LeadRow, LeadSource } from '../../../db/types.js';
+
+/**
+ * The lock that orders lead writes and list changes of one organisation. A lead write reads the
+ * list and a list change marks the leads it sees; under READ COMMITTED neither sees the other's
+ * uncommitted row, so both hold this lock until they commit: lead writes share it (they never wait
+ * for each other), a list change takes it alone. Must be called inside the write's transaction.
+ */
+export async function lockDncList(trx: Db, orgId: string, mode: 'share' | 'exclusive'): Promise<void> {
+  const key = sql`hashtextextended(${`dnc:${orgId}`}, 0)`;
+  await (mode === 'share' ? sql`SELECT pg_advisory_xact_lock_shared(${key})` : sql`SELECT pg_advisory_xact_lock(${key})`).execute(trx);
+}
+
+/**
+ * A lead's do-not-call columns for this number as the list stands: a listed number is marked (dial
+ * status `dnc`, unless the dialer is calling it now), an unlisted one unmarked (`dnc` → `pending`).
+ * Call inside the lead write's transaction after lockDncList(…, 'share').
+ */
+export async function leadDncColumns(trx: Db, orgId: string, phoneE164: string, current: Pick<LeadRow, 'dial_status'> | null): Promise<Pick<LeadRow, 'do_not_call'> & Partial<Pick<LeadRow, 'dial_status'>>> {
+  if (await isDoNotCall(trx, orgId, phoneE164)) return { do_not_call: true, dial_status: current?.dial_status === 'calling' ? 'calling' : 'dnc' };
+  return { do_not_call: false, ...(current?.dial_status === 'dnc' ? { dial_status: 'pending' as const } : {}) };
+}
 
 /** Whether the organisation's do-not-call list holds this E.164 number. */
 export async function isDoNotCall(db: Db, orgId: string, phoneE164: string): Promise<boolean> {
@@ -33,7 +54,7 @@ export interface NewDncNumber {
 /**
  * Add numbers (those already listed are left as they are) and mark the organisation's leads with
  * them: `do_not_call`, and dial status `dnc` unless the dialer is calling them right now. Returns
- * the rows added and how many leads were newly marked.
+ * the rows added and how many leads were newly marked. Inside a transaction (see lockDncList).
  */
 export async function addDncNumbers(
   db: Db,
@@ -43,6 +64,7 @@ export async function addDncNumbers(
   userId: number | null,
 ): Promise<{ added: DncNumberRow[]; leadsMarked: number }> {
   if (numbers.length === 0) return { added: [], leadsMarked: 0 };
+  await lockDncList(db, orgId, 'exclusive');
   const added = await db
     .insertInto('dnc_numbers')
     .values(numbers.map((n) => ({ org_id: orgId, phone_e164: n.phoneE164, reason: n.reason, source, created_by_user_id: userId })))
@@ -70,6 +92,7 @@ export async function addDncNumbers(
 
 /** Take a number off the list and unmark its leads (dial status dnc -> pending). False when it is not the organisation's. */
 export async function removeDncNumber(db: Db, orgId: string, id: string): Promise<boolean> {
+  await lockDncList(db, orgId, 'exclusive');
   const removed = await db.deleteFrom('dnc_numbers').where('org_id', '=', orgId).where('id', '=', id).returning('phone_e164').executeTakeFirst();
   if (!removed) return false;
   await db

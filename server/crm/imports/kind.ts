@@ -8,6 +8,7 @@ import type { DB, Db, LeadImportKind, LeadImportRow } from '../../../db/types.js
 import { type ColumnPlan, planColumns } from './columns.js';
 import { campaignTimeZoneFor } from '../leads/queries.js';
 import { insertImportedLeads } from './queries.js';
+import { lockDncList } from '../dnc/queries.js';
 import { type ImportLead, readRow, type RowError } from './rows.js';
 
 export type RowRead<T> = { ok: true; item: T } | { ok: false; errors: RowError[] };
@@ -19,6 +20,12 @@ export interface ImportRows<P, T> {
   read(values: string[], row: number, plan: P): RowRead<T>;
   /** Two rows with the same key in one batch: the later is a duplicate. */
   key(item: T): string;
+  /**
+   * The locks a batch's transaction takes before it writes, in batch order: the worker takes a
+   * batch's only after the batch before it has its own, since a batch holds them while it waits
+   * for that one to commit (a lock queued between the two would otherwise wait for ever).
+   */
+  lock?(trx: Db, imp: LeadImportRow): Promise<void>;
   /** Write a batch in the worker's transaction: how many were inserted, how many of them are on the do-not-call list. */
   write(trx: Db, imp: LeadImportRow, items: T[]): Promise<{ inserted: number; dnc: number }>;
 }
@@ -40,6 +47,8 @@ export const LEAD_IMPORT: ImportKind = {
         return result.ok ? { ok: true, item: result.lead } : result;
       },
       key: (lead) => lead.phoneE164,
+      // A number listed while the batch is written is waited for (lockDncList).
+      lock: (trx, target) => lockDncList(trx, target.org_id, 'share'),
       write: (trx, target, leads) => insertImportedLeads(trx, target, leads),
     };
     return rows as ImportRows<unknown, unknown>;

@@ -109,7 +109,8 @@ export interface BatchCounts {
 /**
  * Insert a batch of valid leads: a number already in the campaign (or earlier in the batch) is left
  * out, a number on the do-not-call list is imported marked. Returns how many were inserted and
- * how many of those are do-not-call.
+ * how many of those are do-not-call. Inside the batch's transaction, after the list's lock
+ * (kind.ts `lock`: lockDncList).
  */
 export async function insertImportedLeads(db: Db, imp: Pick<LeadImportRow, 'id' | 'org_id' | 'campaign_id'>, leads: ImportLead[]): Promise<{ inserted: number; dnc: number }> {
   if (leads.length === 0) return { inserted: 0, dnc: 0 };

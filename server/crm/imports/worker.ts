@@ -64,13 +64,21 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
   // to commit before it adds its checkpoint, so the checkpoint never counts a batch that could
   // still roll back (and a batch whose predecessor failed rolls back too).
   let previousWrite: Promise<void> = Promise.resolve();
+  // Settled once a batch holds its locks (or will never take them): the next batch's turn to lock.
+  let previousLocked: Promise<void> = Promise.resolve();
   const writes: Array<Promise<void>> = [];
   // A number in the batch still being written is a duplicate in the next one (the earlier batch
   // inserts it, or it was there already): left out here, so that two open transactions never
   // wait for each other's row.
   let previousNumbers = new Set<string>();
-  const write = async (batch: { items: unknown[]; errors: RowError[]; counts: BatchCounts; keptBefore: number }, previous: Promise<void>) => {
+  const write = async (batch: { items: unknown[]; errors: RowError[]; counts: BatchCounts; keptBefore: number }, previous: Promise<void>, lockedBefore: Promise<void>, locked: () => void) => {
     await db.transaction().execute(async (trx) => {
+      try {
+        await lockedBefore;
+        await rows.lock?.(trx, imp);
+      } finally {
+        locked();
+      }
       const { inserted, dnc } = await rows.write(trx, imp, batch.items);
       await insertImportErrors(trx, imp.id, batch.keptBefore, batch.errors);
       await previous;
@@ -88,7 +96,10 @@ export async function runImport(db: Kysely<DB>, imp: LeadImportRow, options: Imp
     errors = [];
     counts = { records: 0, valid: 0, invalid: 0, duplicates: 0, dnc: 0, inserted: 0, errors: 0 };
     if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
-    previousWrite = write(batch, previousWrite);
+    let locked!: () => void;
+    const lockedBefore = previousLocked;
+    previousLocked = new Promise<void>((resolve) => (locked = resolve));
+    previousWrite = write(batch, previousWrite, lockedBefore, locked).finally(locked);
     // (awaited by a later flush or at the end; this only keeps an early failure from going unhandled)
     previousWrite.catch(() => undefined);
     writes.push(previousWrite);

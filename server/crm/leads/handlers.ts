@@ -11,7 +11,7 @@ import { parseUuid } from '../../platform/common/ids.js';
 import { isUniqueViolation } from '../../platform/common/pg-errors.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
-import { isDoNotCall } from '../dnc/queries.js';
+import { leadDncColumns, lockDncList } from '../dnc/queries.js';
 import { toCsv } from '../../platform/common/csv-output.js';
 import { publishLeadUpdated } from './live.js';
 import { fullName, leadPatch, presentLead } from './mapping.js';
@@ -51,13 +51,6 @@ export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
     if (assignedTo === undefined) return;
     if (principal.role === 'agent' && assignedTo !== principal.userId) throw ERRORS.forbidden('An agent can only assign leads to itself');
     if (assignedTo !== null && !(await isUserOfOrg(db, principal.orgId, assignedTo))) throw ERRORS.validation({ assignedTo: 'is not a user of this organisation' });
-  }
-
-  /** Do-not-call follows the number: a listed one is marked, and a number taken off the list unmarked. */
-  async function dncColumns(orgId: string, e164: string, current: LeadRow | null): Promise<Pick<LeadPatch, 'do_not_call' | 'dial_status'>> {
-    const listed = await isDoNotCall(db, orgId, e164);
-    if (listed) return { do_not_call: true, dial_status: current?.dial_status === 'calling' ? 'calling' : 'dnc' };
-    return { do_not_call: false, ...(current?.dial_status === 'dnc' ? { dial_status: 'pending' as const } : {}) };
   }
 
   return {
@@ -108,7 +101,6 @@ export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
       const patch = leadPatch(body, phone);
       const values = {
         ...patch,
-        ...(await dncColumns(principal.orgId, phone.e164, null)),
         org_id: principal.orgId,
         campaign_id: campaignId,
         name: fullName(body.name, body.firstName, body.lastName),
@@ -118,9 +110,11 @@ export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
         source: 'api' as const,
       };
       try {
-        // The lead and its events (lead.created, lead.qualified …) commit together.
+        // The lead and its events (lead.created, lead.qualified …) commit together; do-not-call
+        // follows the list as it stands under its lock (a number being listed is waited for).
         const row = await inTransaction(db, async (trx) => {
-          const created = await insertLead(trx, values);
+          await lockDncList(trx, principal.orgId, 'share');
+          const created = await insertLead(trx, { ...values, ...(await leadDncColumns(trx, principal.orgId, phone.e164, null)) });
           await raiseLeadEvents(trx, null, created);
           return created;
         });
@@ -150,7 +144,8 @@ export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
       const patch = leadPatch(body, phone, current);
       if (body.campaignId !== undefined) patch.campaign_id = campaignId;
       if (body.assignedTo !== undefined) patch.assigned_to = body.assignedTo;
-      if (phone && body.phone !== undefined) Object.assign(patch, { phone: body.phone.trim() }, await dncColumns(principal.orgId, phone.e164, current));
+      // Do-not-call follows a new number: updateLead reads the list under its lock.
+      if (phone && body.phone !== undefined) patch.phone = body.phone.trim();
       // A name derived from first and last names follows them.
       if (body.name === undefined && (body.firstName !== undefined || body.lastName !== undefined) && current.name === fullName(null, current.first_name, current.last_name)) {
         patch.name = fullName(null, patch.first_name === undefined ? current.first_name : patch.first_name, patch.last_name === undefined ? current.last_name : patch.last_name);

@@ -2,6 +2,7 @@
 import { type Expression, type SqlBool, sql, type Transaction } from 'kysely';
 import type { DB, Db, LeadDialStatus, LeadPatch, LeadRow, LeadStage, NewLead } from '../../../db/types.js';
 import { inTransaction } from '../../platform/common/transaction.js';
+import { leadDncColumns, lockDncList } from '../dnc/queries.js';
 import { escapeLike, type SearchPlan } from './search.js';
 import { recordStageChange } from './stage-changes.js';
 
@@ -55,11 +56,14 @@ export type LeadChangeHook = (trx: Transaction<DB>, before: LeadRow, after: Lead
  */
 export function updateLead(db: Db, scope: LeadScope, id: string, patch: LeadPatch, userId: number | null, onChange?: LeadChangeHook): Promise<LeadRow | undefined> {
   return inTransaction(db, async (trx) => {
+    // A new number's do-not-call columns as the list stands, under its lock (lockDncList).
+    if (patch.phone_e164 !== undefined) await lockDncList(trx, scope.orgId, 'share');
     const before = await lockLead(trx, scope, id);
     if (!before) return undefined;
+    const dnc = patch.phone_e164 === undefined ? {} : await leadDncColumns(trx, scope.orgId, patch.phone_e164, before);
     const row = await trx
       .updateTable('leads')
-      .set({ ...patch, updated_at: sql<Date>`now()` })
+      .set({ ...patch, ...dnc, updated_at: sql<Date>`now()` })
       .where('org_id', '=', scope.orgId)
       .where('id', '=', id)
       .returningAll()
