@@ -50,6 +50,7 @@ import * as m0050 from './0050_no_leg_for_an_ended_call.js';
 import * as m0051 from './0051_call_completion_pending.js';
 import * as m0052 from './0052_lead_priority_order.js';
 import * as m0053 from './0053_text_conversation_busy.js';
+import * as m0062 from './0062_no_rtb_answer_leg_for_an_ended_call.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
@@ -102,4 +103,5 @@ export const migrations: Record<string, Migration> = {
   '0051_call_completion_pending': m0051,
   '0052_lead_priority_order': m0052,
   '0053_text_conversation_busy': m0053,
+  '0062_no_rtb_answer_leg_for_an_ended_call': m0062,
 };
