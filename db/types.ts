@@ -2,7 +2,7 @@
 // file per group of tables in db/types/; this file is the one import of them all and holds DB.
 import type { Kysely, Transaction } from 'kysely';
 import type { ApiKeysTable, OrganizationsTable, UsersTable } from './types/accounts.js';
-import type { BuyersTable, CallFlowsTable, CampaignBuyersTable, CampaignsTable, NumberPoolsTable, PhoneNumbersTable } from './types/inbound.js';
+import type { BuyersTable, CallFlowsTable, CampaignBuyersTable, CampaignPriorityRotationsTable, CampaignsTable, NumberPoolsTable, PhoneNumbersTable } from './types/inbound.js';
 import type { CallCorrectionsTable, CallLegsTable, CallsTable, SimulatorCallsTable } from './types/calls.js';
 import type { BidRequestsTable, BidResponsesPendingTable, BidResponsesTable, CampaignRtbTargetsTable, InboundBidsTable, RtbHealthChecksTable, RtbRoutersTable, RtbTargetsTable } from './types/rtb.js';
 import type { ConversionEventsTable, PixelAttemptsTable, PixelDeliveriesTable, PoolAssignmentsTable, RedtrackEventsTable, TrackingPixelsTable, TrackingTagsTable, VisitorSessionsTable } from './types/attribution.js';
@@ -30,6 +30,7 @@ export interface DB {
   campaigns: CampaignsTable;
   buyers: BuyersTable;
   campaign_buyers: CampaignBuyersTable;
+  campaign_priority_rotations: CampaignPriorityRotationsTable;
   rtb_targets: RtbTargetsTable;
   rtb_routers: RtbRoutersTable;
   campaign_rtb_targets: CampaignRtbTargetsTable;

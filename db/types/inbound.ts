@@ -95,6 +95,15 @@ export interface CampaignBuyersTable {
   created_at: CreatedAt;
 }
 
+/** A priority group's rotation counter (migration 0063): advanced once per routing that dials from a tie in it. */
+export interface CampaignPriorityRotationsTable {
+  org_id: string;
+  campaign_id: string;
+  priority: number;
+  /** bigint: read as a string. */
+  rotation: ColumnType<string, string | number | undefined, string | number>;
+}
+
 export interface NumberPoolsTable {
   id: Generated<number>;
   org_id: string;

@@ -16,6 +16,8 @@ export interface RoutingPlanInput {
   at: Date;
   /** The campaign's rotation counter (see orderCandidates). */
   rotation: number;
+  /** Priority routing: tied groups' own counters (see OrderState). */
+  groupRotations?: ReadonlyMap<number, number> | undefined;
   random: () => number;
 }
 
@@ -34,6 +36,6 @@ export function planRouting(input: RoutingPlanInput): RoutingPlan {
     if (verdict.eligible) candidates.push({ buyerId: buyer.id, priority: assignment.priority, weight: assignment.weight });
     else skipped.push({ buyerId: buyer.id, reason: verdict.reason });
   }
-  const order = orderCandidates(input.method, candidates, { rotation: input.rotation, random: input.random }).map((c) => c.buyerId);
+  const order = orderCandidates(input.method, candidates, { rotation: input.rotation, groupRotations: input.groupRotations, random: input.random }).map((c) => c.buyerId);
   return { order, skipped };
 }

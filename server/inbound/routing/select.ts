@@ -26,14 +26,14 @@ function usableWeight(c: Candidate): number {
   return Number.isFinite(c.weight) && c.weight > 0 ? c.weight : 0;
 }
 
-/** Lowest priority number first; each group of equals rotated by `rotation`. */
-function priorityOrder(base: readonly Candidate[], rotation: number): Candidate[] {
+/** Lowest priority number first; each group of equals rotated by its own counter, else by `rotation`. */
+function priorityOrder(base: readonly Candidate[], rotation: number, groupRotations: ReadonlyMap<number, number> | undefined): Candidate[] {
   const out: Candidate[] = [];
   let i = 0;
   while (i < base.length) {
     let j = i;
     while (j < base.length && base[j]!.priority === base[i]!.priority) j++;
-    out.push(...rotate(base.slice(i, j), rotation));
+    out.push(...rotate(base.slice(i, j), groupRotations?.get(base[i]!.priority) ?? rotation));
     i = j;
   }
   return out;
@@ -71,7 +71,7 @@ export function orderCandidates(method: RoutingMethod, candidates: readonly Cand
   const base = [...candidates].sort(byPriorityThenId);
   switch (method) {
     case 'priority':
-      return priorityOrder(base, state.rotation);
+      return priorityOrder(base, state.rotation, state.groupRotations);
     case 'round_robin':
       return rotate(base, state.rotation);
     case 'weighted':

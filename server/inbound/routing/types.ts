@@ -16,6 +16,11 @@ export interface Candidate {
 export interface OrderState {
   /** A counter the caller persists per campaign (and advances once per routed call). */
   rotation: number;
+  /**
+   * Priority routing: a tied group's own counter, by priority (the caller persists one per group and
+   * advances it once per routing that dials from a tie in it); a group not listed uses `rotation`.
+   */
+  groupRotations?: ReadonlyMap<number, number> | undefined;
   /** Uniform in [0, 1), like Math.random; injected so that tests can seed it. */
   random: () => number;
 }

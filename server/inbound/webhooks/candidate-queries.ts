@@ -108,6 +108,20 @@ export async function nextRotation(db: Db, orgId: string, campaignId: string): P
   return Number(row?.rotation ?? 0);
 }
 
+/**
+ * Advances the rotation counter of the campaign's priority group `priority` once and returns the
+ * value this routing uses (migration 0063; a group's first routing uses 0).
+ */
+export async function nextGroupRotation(db: Db, orgId: string, campaignId: string, priority: number): Promise<number> {
+  const row = await db
+    .insertInto('campaign_priority_rotations')
+    .values({ org_id: orgId, campaign_id: campaignId, priority, rotation: 1 })
+    .onConflict((oc) => oc.columns(['campaign_id', 'priority']).doUpdateSet({ rotation: sql`campaign_priority_rotations.rotation + 1` }))
+    .returning(sql<string>`rotation - 1`.as('rotation'))
+    .executeTakeFirst();
+  return Number(row?.rotation ?? 0);
+}
+
 export async function findTarget(db: Db, orgId: string, targetId: number): Promise<RtbTargetRow | undefined> {
   return db.selectFrom('rtb_targets').selectAll().where('org_id', '=', orgId).where('id', '=', targetId).executeTakeFirst();
 }

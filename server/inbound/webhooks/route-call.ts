@@ -14,7 +14,7 @@ import type { RtbRuntime } from '../../rtb/auctions/runtime.js';
 import { listCallLegs } from '../calls/queries/index.js';
 import { abandonedAuction, type AbandonedAuction } from '../calls/routing-lease.js';
 import { planRouting } from '../routing/plan.js';
-import { appendRoutingLog, buyerEntries, clearRefusedBuyer, linkAuction, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
+import { appendRoutingLog, buyerEntries, clearRefusedBuyer, linkAuction, nextGroupRotation, nextRotation, storedBids, takeInboundBid, withUsage, type BuyerEntry } from './candidate-queries.js';
 import type { PixelLog } from '../../attribution/pixels/fire.js';
 import type { RouteCache } from './route-cache.js';
 import { bidCandidates, untried, type DialCandidate, type RouteMode, type StoredBid } from './candidates.js';
@@ -303,12 +303,22 @@ export async function routeCall(deps: RouteDeps, req: RouteRequest): Promise<Rou
     const entries = req.buyers ? await withUsage(db, req.buyers, at) : await buyerEntries(db, call.org_id, campaign.id, at);
     for (const e of entries) buyers.set(e.row.id, e);
     const random = deps.random ?? Math.random;
-    let routing = planRouting({ method: campaign.routing_type, buyers: entries, at, rotation: Number(campaign.routing_rotation), random });
-    // The campaign's rotation counter is one row every call would update: advance it only when
-    // the order depends on it (round-robin, or priority ties among the first buyers).
-    if (req.fresh && rotationMatters(campaign.routing_type, routing.order, buyers)) {
-      const rotation = await nextRotation(db, call.org_id, campaign.id);
-      routing = planRouting({ method: campaign.routing_type, buyers: entries, at, rotation, random });
+    const rotation = Number(campaign.routing_rotation);
+    let routing = planRouting({ method: campaign.routing_type, buyers: entries, at, rotation, random });
+    // A rotation counter is one row every call would update: advance it only when the order
+    // depends on it. Priority: the tied group the next buyer is in (migration 0063), by every
+    // routing — a fall-through to a group of equals shares its calls too. Round-robin: the
+    // campaign's counter, once per call.
+    if (campaign.routing_type === 'priority') {
+      const tried = triedSets(legs).buyerIds;
+      const next = routing.order.filter((id) => !tried.has(id));
+      const priority = buyers.get(next[0]!)?.assignment.priority;
+      if (priority !== undefined && rotationMatters('priority', next, buyers)) {
+        const groupRotations = new Map([[priority, await nextGroupRotation(db, call.org_id, campaign.id, priority)]]);
+        routing = planRouting({ method: campaign.routing_type, buyers: entries, at, rotation, groupRotations, random });
+      }
+    } else if (req.fresh && rotationMatters(campaign.routing_type, routing.order, buyers)) {
+      routing = planRouting({ method: campaign.routing_type, buyers: entries, at, rotation: await nextRotation(db, call.org_id, campaign.id), random });
     }
     plan.order = routing.order;
     plan.skipped = routing.skipped;

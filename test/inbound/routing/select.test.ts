@@ -33,6 +33,14 @@ describe('orderCandidates: priority', () => {
     expect(ids(orderCandidates('priority', list, { rotation, random: noRandom }))).toEqual(expected);
   });
 
+  it("a group with a counter of its own (groupRotations) rotates by it; the others by rotation", () => {
+    const list = [c(6, 9), c(5, 2), c(4, 2), c(3, 2), c(2, 1), c(1, 1)];
+    const order = (groupRotations: ReadonlyMap<number, number>) => ids(orderCandidates('priority', list, { rotation: 0, groupRotations, random: noRandom }));
+    expect(order(new Map([[2, 1]]))).toEqual([1, 2, 4, 5, 3, 6]);
+    expect(order(new Map([[1, 1]]))).toEqual([2, 1, 3, 4, 5, 6]);
+    expect(order(new Map([[1, 3], [2, 2]]))).toEqual([2, 1, 5, 3, 4, 6]);
+  });
+
   it('lowest number first regardless of weight', () => {
     expect(ids(orderCandidates('priority', [c(1, 5, 1000), c(2, 1, 1), c(3, 3, 500)], { rotation: 0, random: noRandom }))).toEqual([2, 3, 1]);
   });
