@@ -147,9 +147,9 @@ export interface paths {
          *     `io(url, { auth: { token } })` (seed 003's shape). The token is signed by the server, names
          *     the caller (user, organisation, role) and lasts 60 seconds — long enough to connect; the
          *     connection then lives on while its caller could still connect (checked every 30 seconds: a
-         *     logout everywhere, a revoked key, a deleted user or a lower role closes it). It is refused
-         *     after the user logs out everywhere, changes role or
-         *     is deleted (checked at the handshake). Its socket never has more than the caller had: asked
+         *     logout everywhere, the expiry of the session that asked for it, a revoked key, a deleted user
+         *     or a lower role closes it). It is refused after the user logs out everywhere, changes role or
+         *     is deleted, or once the session that asked for it expired (checked at the handshake). Its socket never has more than the caller had: asked
          *     for with an API key, it has the key's role and is refused once the key is revoked. Any
          *     authenticated caller; an API key may be used directly as the token instead.
          */

@@ -49,6 +49,7 @@ import { createRouteCache } from './inbound/webhooks/route-cache.js';
 import { loadSpec, type OpenApiDocument } from './platform/spec.js';
 import { registerLivePublisher, unregisterLivePublisher } from './platform/live/publish.js';
 import { deriveEventsTokenKey } from './live/events-token.js';
+import { SESSION_MAX_AGE_SECONDS } from './accounts/auth/session-expiry.js';
 import { startLiveServer } from './live/socket-server.js';
 import { startAi } from './ai/start.js';
 import { createEmbedder } from './ai/knowledge/embedder.js';
@@ -83,8 +84,6 @@ export interface AppDeps {
   /** Extra hooks to install before the routes (tests add the contract check here). */
   beforeRoutes?: (app: FastifyInstance) => void | Promise<void>;
 }
-
-const SESSION_MAX_AGE_SECONDS = 24 * 60 * 60;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;

@@ -1,6 +1,6 @@
 // The open live connections (Socket.IO sockets and SSE streams), checked again every
 // LIVE_RECHECK_MS: a connection whose caller could no longer connect is closed — the user logged
-// out everywhere or was deleted, the API key was revoked, the role is now lower than the one the
+// out everywhere or was deleted, the session it was opened with expired, the API key was revoked, the role is now lower than the one the
 // connection has, or the agent record it follows as its own is no longer the user's (a client that
 // reconnects gets its rooms for what it is now). One query each for the users, the keys and the
 // agent records per pass, whatever the number of connections.
@@ -15,6 +15,8 @@ export interface LiveConnection {
   principal: Principal;
   /** The session version the connection was opened with (a session or an events token asked for by a session); null for an API key's. */
   sessionVersion: number | null;
+  /** When the session it stands on stops authenticating (epoch ms; session-expiry.ts); absent or null: never (an API key's). */
+  sessionExpiresAt?: number | null;
   /**
    * The agent record whose room the connection is in because its user is that record's (a user
    * with role agent); it must still be when checked. Absent or null: none.
@@ -68,7 +70,7 @@ export async function callerStillAllowed(db: Db, caller: Caller): Promise<boolea
   return stillAllowed(caller, users, keys, agents);
 }
 
-type Caller = Pick<LiveConnection, 'principal' | 'sessionVersion' | 'ownAgentId'>;
+type Caller = Pick<LiveConnection, 'principal' | 'sessionVersion' | 'sessionExpiresAt' | 'ownAgentId'>;
 
 /** The users, live keys and own agent records of these callers: one query for each, whatever their number. */
 async function callerFacts(db: Db, callers: readonly Caller[]): Promise<{ users: Map<number, UserFacts>; keys: Map<string, KeyFacts>; agents: Map<string, AgentFacts> }> {
@@ -93,14 +95,16 @@ type UserFacts = { org_id: string; role: Principal['role']; session_version: num
 type KeyFacts = { org_id: string; role: Principal['role'] };
 type AgentFacts = { org_id: string; user_id: number | null };
 
-/** Whether the connection's caller could still connect with the role it has (pure). */
+/** Whether the connection's caller could still connect with the role it has, at `now` (epoch ms; pure). */
 export function stillAllowed(
   connection: Caller,
   users: ReadonlyMap<number, UserFacts>,
   keys: ReadonlyMap<string, KeyFacts>,
   agents: ReadonlyMap<string, AgentFacts> = new Map(),
+  now: number = Date.now(),
 ): boolean {
-  const { principal, sessionVersion, ownAgentId } = connection;
+  const { principal, sessionVersion, sessionExpiresAt, ownAgentId } = connection;
+  if (sessionExpiresAt != null && now >= sessionExpiresAt) return false;
   if (ownAgentId) {
     const agent = agents.get(ownAgentId);
     if (!agent || agent.org_id !== principal.orgId || agent.user_id !== principal.userId) return false;

@@ -1,10 +1,11 @@
 // The short-lived token a browser gives the Socket.IO handshake (`auth.token`), from
 // POST /api/events/token: `ev1.<payload>.<signature>`, the payload {u: user id, o: organisation,
 // sv: the user's session version, r: the role granted, k: the API key it was asked with or null,
-// exp: epoch seconds} in base64url, signed with HMAC-SHA256 under a key derived from SECRETS_KEY.
-// The handshake checks the signature, the expiry, that the user still exists with the same session
-// version (a logout everywhere revokes it) and, for a key's token, that the key is still live; the
-// socket gets the weaker of the role granted and the current one. Pure.
+// se: when the session that asked for it expires (epoch seconds) or null, exp: epoch seconds} in
+// base64url, signed with HMAC-SHA256 under a key derived from SECRETS_KEY. The handshake checks the
+// signature, the expiry, that the user still exists with the same session version (a logout
+// everywhere revokes it) and that the asking session has not expired, and, for a key's token, that
+// the key is still live; the socket gets the weaker of the role granted and the current one. Pure.
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { Role } from '../../db/types.js';
 import { isRole } from '../accounts/auth/roles.js';
@@ -20,6 +21,8 @@ export interface EventsTokenClaims {
   role: Role;
   /** The API key the token was asked with; null for a session. */
   apiKeyId: string | null;
+  /** When the session that asked for it stops authenticating (epoch seconds); null: asked for with an API key. */
+  sessionExpiresAt: number | null;
   /** Epoch seconds. */
   expiresAt: number;
 }
@@ -33,7 +36,7 @@ function sign(key: Buffer, body: string): string {
 }
 
 export function issueEventsToken(key: Buffer, claims: EventsTokenClaims): string {
-  const body = Buffer.from(JSON.stringify({ u: claims.userId, o: claims.orgId, sv: claims.sessionVersion, r: claims.role, k: claims.apiKeyId, exp: claims.expiresAt })).toString('base64url');
+  const body = Buffer.from(JSON.stringify({ u: claims.userId, o: claims.orgId, sv: claims.sessionVersion, r: claims.role, k: claims.apiKeyId, se: claims.sessionExpiresAt, exp: claims.expiresAt })).toString('base64url');
   return `${PREFIX}.${body}.${sign(key, body)}`;
 }
 
@@ -54,9 +57,12 @@ export function readEventsToken(key: Buffer, token: string, nowSec: number): Eve
   } catch {
     return null;
   }
-  const claims = raw as { u?: unknown; o?: unknown; sv?: unknown; r?: unknown; k?: unknown; exp?: unknown };
+  const claims = raw as { u?: unknown; o?: unknown; sv?: unknown; r?: unknown; k?: unknown; se?: unknown; exp?: unknown };
   if (typeof claims.u !== 'number' || typeof claims.o !== 'string' || typeof claims.sv !== 'number' || typeof claims.exp !== 'number') return null;
   if (typeof claims.r !== 'string' || !isRole(claims.r) || (claims.k !== null && typeof claims.k !== 'string')) return null;
-  if (claims.exp < nowSec) return null;
-  return { userId: claims.u, orgId: claims.o, sessionVersion: claims.sv, role: claims.r, apiKeyId: claims.k, expiresAt: claims.exp };
+  // `se` absent: a token signed before it was carried (at most a minute old), no session time known.
+  const se = claims.se ?? null;
+  if (se !== null && typeof se !== 'number') return null;
+  if (claims.exp < nowSec || (se !== null && se <= nowSec)) return null;
+  return { userId: claims.u, orgId: claims.o, sessionVersion: claims.sv, role: claims.r, apiKeyId: claims.k, sessionExpiresAt: se, expiresAt: claims.exp };
 }

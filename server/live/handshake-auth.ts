@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { type Principal, principalFromApiKey, principalFromSession, type SessionData } from '../accounts/auth/principal.js';
 import { weakerRole } from '../accounts/auth/roles.js';
+import { sessionExpiresAt } from '../accounts/auth/session-expiry.js';
 import { findKeyInOrg } from '../accounts/api-keys/queries.js';
 import { findUserInOrg } from '../accounts/users/queries.js';
 import { isEventsToken, readEventsToken } from './events-token.js';
@@ -22,6 +23,8 @@ export interface HandshakeCredentials {
 export interface HandshakeCaller {
   principal: Principal;
   sessionVersion: number | null;
+  /** When that session stops authenticating (epoch ms); null: an API key's. */
+  sessionExpiresAt: number | null;
 }
 
 async function fromEventsToken(db: Kysely<DB>, key: Buffer, token: string): Promise<HandshakeCaller | null> {
@@ -37,10 +40,12 @@ async function fromEventsToken(db: Kysely<DB>, key: Buffer, token: string): Prom
     role = weakerRole(role, key.role);
   }
   const principal: Principal = { userId: user.id, orgId: user.org_id, role, via: claims.apiKeyId === null ? 'session' : 'apiKey', apiKeyId: claims.apiKeyId, authenticatedAt: null };
-  return { principal, sessionVersion: claims.apiKeyId === null ? claims.sessionVersion : null };
+  const bySession = claims.apiKeyId === null;
+  const expiresAt = bySession && claims.sessionExpiresAt !== null ? claims.sessionExpiresAt * 1000 : null;
+  return { principal, sessionVersion: bySession ? claims.sessionVersion : null, sessionExpiresAt: expiresAt };
 }
 
-const byKey = (principal: Principal | null): HandshakeCaller | null => (principal ? { principal, sessionVersion: null } : null);
+const byKey = (principal: Principal | null): HandshakeCaller | null => (principal ? { principal, sessionVersion: null, sessionExpiresAt: null } : null);
 
 export async function handshakeCaller(db: Kysely<DB>, tokenKey: Buffer, credentials: HandshakeCredentials): Promise<HandshakeCaller | null> {
   const { token } = credentials;
@@ -51,5 +56,5 @@ export async function handshakeCaller(db: Kysely<DB>, tokenKey: Buffer, credenti
   if (bearer) return byKey(await principalFromApiKey(db, bearer));
   const principal = await principalFromSession(db, credentials.session);
   const version = credentials.session?.get('sv');
-  return principal && typeof version === 'number' ? { principal, sessionVersion: version } : null;
+  return principal && typeof version === 'number' ? { principal, sessionVersion: version, sessionExpiresAt: sessionExpiresAt(credentials.session) } : null;
 }

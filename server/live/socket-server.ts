@@ -37,6 +37,8 @@ interface SocketData {
   principal: Principal;
   /** The session version the socket stands on (null: an API key's). */
   sessionVersion: number | null;
+  /** When that session stops authenticating (epoch ms); null: an API key's. */
+  sessionExpiresAt: number | null;
   /** The agent record of a user with role agent, if it has one. */
   ownAgentId: string | null;
 }
@@ -110,6 +112,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         if (!caller) return next(new Error('Unauthorized'));
         (socket.data as SocketData).principal = caller.principal;
         (socket.data as SocketData).sessionVersion = caller.sessionVersion;
+        (socket.data as SocketData).sessionExpiresAt = caller.sessionExpiresAt;
         return next();
       },
       (err: unknown) => {
@@ -127,6 +130,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
     const untrack = connections.add({
       principal: socket.data.principal,
       sessionVersion: socket.data.sessionVersion,
+      sessionExpiresAt: socket.data.sessionExpiresAt,
       // Known once its rooms are joined (or restored with them).
       get ownAgentId() {
         return socket.data.ownAgentId ?? null;

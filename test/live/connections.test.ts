@@ -38,3 +38,12 @@ describe('stillAllowed', () => {
     expect(stillAllowed({ ...own, ownAgentId: null }, agentUsers, keys())).toBe(true);
   });
 });
+
+describe('stillAllowed: the session the connection stands on', () => {
+  it('a connection of a session that expired is no longer allowed; an API key has no session time', () => {
+    const bySession = { principal: principal(), sessionVersion: 3, sessionExpiresAt: 10_000 };
+    expect(stillAllowed(bySession, users(), keys(), new Map(), 9_999)).toBe(true);
+    expect(stillAllowed(bySession, users(), keys(), new Map(), 10_000)).toBe(false);
+    expect(stillAllowed({ ...bySession, sessionExpiresAt: null }, users(), keys(), new Map(), 10_000)).toBe(true);
+  });
+});
