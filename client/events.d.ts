@@ -133,7 +133,7 @@ export interface Ack {
   ok: boolean;
   error?: {
     /**
-     * INTERNAL_ERROR: the server failed (logged); nothing was changed or the change is unknown, ask again
+     * FORBIDDEN: the connection's caller could no longer connect with the rights it had (API key revoked, logged out everywhere, session expired, role lowered, agent record taken); nothing was changed and the connection is closed: connect again with what you have now. INTERNAL_ERROR: the server failed (logged); nothing was changed or the change is unknown, ask again
      */
     code: "VALIDATION_ERROR" | "RESOURCE_NOT_FOUND" | "FORBIDDEN" | "INTERNAL_ERROR";
     message: string;

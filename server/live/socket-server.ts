@@ -17,7 +17,7 @@ import { agentRoom } from '../platform/live/rooms.js';
 import { roomsOf } from './rooms-of.js';
 import { handshakeCaller } from './handshake-auth.js';
 import { cookieOriginAllowed } from './cookie-origin.js';
-import { LIVE_RECHECK_MS, LiveConnections } from './connections.js';
+import { callerStillAllowed, LIVE_RECHECK_MS, LiveConnections } from './connections.js';
 import { LiveAnalytics } from './analytics.js';
 import { LiveHub } from './hub.js';
 import { guardRecovery } from './recovery-guard.js';
@@ -180,6 +180,10 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
    * Seed 002's client messages; each waits until the socket's rooms are joined (`ready`: false
    * when that failed). A payload is checked by type before use, and a handler's failure is logged
    * and acknowledged as INTERNAL_ERROR: a client message never becomes an unhandled rejection.
+   * Like a REST request, a message acts with the rights its caller has now: one whose caller could
+   * no longer connect (key revoked, logged out everywhere, session expired, role lowered — the
+   * check of open connections would close it within 30 s) is refused as FORBIDDEN, nothing done,
+   * and the connection closed.
    */
   function listen(socket: LiveSocket, ready: Promise<boolean>): void {
     const { principal } = socket.data;
@@ -187,6 +191,13 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
       socket.on(event as never, async (payload: unknown, ack: unknown) => {
         try {
           if (!(await ready)) return;
+          // The credentials only: which agent records are the caller's own each handler reads now
+          // (agentScope), and agent:join moves the connection from a record no longer its own.
+          if (!(await callerStillAllowed(db, { ...socket.data, ownAgentId: null }))) {
+            acknowledge(ack, fail('FORBIDDEN', 'This connection\'s credentials no longer allow it (key revoked, logged out, session expired or role lowered): connect again'));
+            socket.disconnect(true);
+            return;
+          }
           acknowledge(ack, await run(payload));
         } catch (err) {
           app.log.error({ err, event, socketId: socket.id }, 'live events client message failed');
