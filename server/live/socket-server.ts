@@ -3,6 +3,7 @@
 // (handshake-auth.ts), each connection put in its rooms, seed 002's client messages handled with
 // acknowledgements, connection-state recovery where the adapter supports it (else `resync`),
 // Socket.IO's heartbeats, and slow consumers disconnected before their buffers grow unbounded.
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { Server, type Socket } from 'socket.io';
@@ -13,6 +14,7 @@ import { agentScope } from '../dialer/agents/access.js';
 import { setPresenceByUser } from '../dialer/agents/presence-events.js';
 import { findAgent } from '../dialer/agents/queries.js';
 import { parseUuid } from '../platform/common/ids.js';
+import { type AppError, ERRORS, errorBody } from '../platform/errors.js';
 import { agentRoom } from '../platform/live/rooms.js';
 import { roomsOf } from './rooms-of.js';
 import { handshakeCaller } from './handshake-auth.js';
@@ -76,6 +78,15 @@ function agentIdOf(payload: unknown): string | undefined {
   return typeof raw === 'string' ? (parseUuid(raw) ?? undefined) : undefined;
 }
 
+/**
+ * A refused handshake as the client's `connect_error`: the message "Unauthorized" (refused) or
+ * "Internal server error" (the server could not check the credentials: the client may try again),
+ * its `data` the API's one error format.
+ */
+function handshakeError(err: AppError, requestId: string): Error & { data: ReturnType<typeof errorBody> } {
+  return Object.assign(new Error(err.code === 'UNAUTHORIZED' ? 'Unauthorized' : err.message), { data: errorBody(err, requestId) });
+}
+
 function acknowledge(ack: unknown, answer: Ack): void {
   if (typeof ack === 'function') (ack as (a: Ack) => void)(answer);
 }
@@ -107,17 +118,18 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
       // The cookie counts only from a page of the API's own origin (cookie-origin.ts).
       session: cookieOriginAllowed(headers.origin, headers.host, options.publicBaseUrl) ? sessionFromCookie(app, headers.cookie) : null,
     };
+    const requestId = randomUUID();
     handshakeCaller(db, options.tokenKey, credentials).then(
       (caller) => {
-        if (!caller) return next(new Error('Unauthorized'));
+        if (!caller) return next(handshakeError(ERRORS.unauthorized('Send an API key or an events token as auth.token, or connect with the session cookie from the API\'s own origin'), requestId));
         (socket.data as SocketData).principal = caller.principal;
         (socket.data as SocketData).sessionVersion = caller.sessionVersion;
         (socket.data as SocketData).sessionExpiresAt = caller.sessionExpiresAt;
         return next();
       },
       (err: unknown) => {
-        app.log.warn({ err }, 'live events handshake failed');
-        next(new Error('Unauthorized'));
+        app.log.warn({ err, requestId }, 'live events handshake failed');
+        next(handshakeError(ERRORS.internal(), requestId));
       },
     );
   });
