@@ -133,9 +133,9 @@ export interface Ack {
   ok: boolean;
   error?: {
     /**
-     * FORBIDDEN: the connection's caller could no longer connect with the rights it had (API key revoked, logged out everywhere, session expired, role lowered, agent record taken); nothing was changed and the connection is closed: connect again with what you have now. INTERNAL_ERROR: the server failed (logged); nothing was changed or the change is unknown, ask again
+     * RATE_LIMIT_EXCEEDED: each agent:status counts in the caller's (API key's or user's) general rate-limit budget, as PUT /api/agents/{id}/status does, and shares it with its REST requests; nothing was changed, try again later (the message says when). FORBIDDEN: the connection's caller could no longer connect with the rights it had (API key revoked, logged out everywhere, session expired, role lowered, agent record taken); nothing was changed and the connection is closed: connect again with what you have now. INTERNAL_ERROR: the server failed (logged); nothing was changed or the change is unknown, ask again
      */
-    code: "VALIDATION_ERROR" | "RESOURCE_NOT_FOUND" | "FORBIDDEN" | "INTERNAL_ERROR";
+    code: "VALIDATION_ERROR" | "RESOURCE_NOT_FOUND" | "FORBIDDEN" | "RATE_LIMIT_EXCEEDED" | "INTERNAL_ERROR";
     message: string;
   };
 }

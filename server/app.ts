@@ -176,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const audioUrls = createAudioUrlSigner(deriveAudioUrlKey(deps.secretsKey), config.publicBaseUrl);
   // Live events: Socket.IO on this server, its hub the publisher for this db (server/live/).
   const tokenKey = deriveEventsTokenKey(deps.secretsKey);
-  const liveServer = startLiveServer({ app, db, tokenKey, transport: deps.liveTransport ?? memoryTransport(), publicBaseUrl: config.publicBaseUrl });
+  const liveServer = startLiveServer({ app, db, tokenKey, transport: deps.liveTransport ?? memoryTransport(), publicBaseUrl: config.publicBaseUrl, limiter });
   registerLivePublisher(db, liveServer.hub);
   app.decorate('live', liveServer);
   const sse = createSseStreams(liveServer.hub, liveServer.connections);

@@ -4,17 +4,18 @@
 // acknowledgements, connection-state recovery where the adapter supports it (else `resync`),
 // Socket.IO's heartbeats, and slow consumers disconnected before their buffers grow unbounded.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { Server, type Socket } from 'socket.io';
 import type { Ack, AgentJoin, AgentStatusCommand } from '../../client/events.js';
 import type { DB } from '../../db/types.js';
-import type { Principal, SessionData } from '../accounts/auth/principal.js';
+import { type Principal, principalRateKey, type SessionData } from '../accounts/auth/principal.js';
 import { agentScope } from '../dialer/agents/access.js';
 import { setPresenceByUser } from '../dialer/agents/presence-events.js';
 import { findAgent } from '../dialer/agents/queries.js';
 import { parseUuid } from '../platform/common/ids.js';
-import { type AppError, ERRORS, errorBody } from '../platform/errors.js';
+import { AppError, ERRORS, errorBody } from '../platform/errors.js';
+import type { RateLimiter } from '../platform/http/rate-limit/hook.js';
 import { agentRoom } from '../platform/live/rooms.js';
 import { roomsOf } from './rooms-of.js';
 import { handshakeCaller } from './handshake-auth.js';
@@ -62,6 +63,8 @@ export interface LiveServerOptions {
   transport: LiveTransport;
   /** The API's public URL (PUBLIC_BASE_URL): a page of its origin may connect with the session cookie. */
   publicBaseUrl: string;
+  /** The REST API's rate limiter: client messages count in the caller's general budget, as the operations they mirror. */
+  limiter: RateLimiter;
 }
 
 function sessionFromCookie(app: FastifyInstance, cookieHeader: string | undefined): SessionData | null {
@@ -85,6 +88,23 @@ function agentIdOf(payload: unknown): string | undefined {
  */
 function handshakeError(err: AppError, requestId: string): Error & { data: ReturnType<typeof errorBody> } {
   return Object.assign(new Error(err.code === 'UNAUTHORIZED' ? 'Unauthorized' : err.message), { data: errorBody(err, requestId) });
+}
+
+/**
+ * Counts a client message in its caller's `general` rate-limit budget (the bucket of the REST
+ * operations seed 002's messages mirror); the refusal when over it, else null.
+ */
+async function overRateLimit(limiter: RateLimiter, app: FastifyInstance, principal: Principal): Promise<Ack | null> {
+  // The limiter reads a request's logger and sets its rate-limit headers: a stand-in of both.
+  const req = { log: app.log, rateLimitHeaders: null } as unknown as FastifyRequest;
+  try {
+    await limiter.consume(req, 'general', principalRateKey(principal), false);
+    return null;
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'RATE_LIMIT_EXCEEDED') throw err;
+    const retry = (err.details as { retryAfterSeconds?: number } | null)?.retryAfterSeconds;
+    return fail('RATE_LIMIT_EXCEEDED', `Too many requests: try again in ${retry ?? 1} s`);
+  }
 }
 
 function acknowledge(ack: unknown, answer: Ack): void {
@@ -195,11 +215,14 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
    * Like a REST request, a message acts with the rights its caller has now: one whose caller could
    * no longer connect (key revoked, logged out everywhere, session expired, role lowered — the
    * check of open connections would close it within 30 s) is refused as FORBIDDEN, nothing done,
-   * and the connection closed.
+   * and the connection closed. agent:status (a presence change, its history row, its webhook event)
+   * counts in the caller's rate limit like PUT /api/agents/{id}/status (RATE_LIMIT_EXCEEDED over it,
+   * nothing done); agent:join, a room joined, does not.
    */
   function listen(socket: LiveSocket, ready: Promise<boolean>): void {
     const { principal } = socket.data;
-    const handle = (event: string, run: (payload: unknown) => Promise<Ack>) =>
+    /** `limited`: the message counts in the caller's rate limit (a write, as its REST operation). */
+    const handle = (event: string, run: (payload: unknown) => Promise<Ack>, limited = false) =>
       socket.on(event as never, async (payload: unknown, ack: unknown) => {
         try {
           if (!(await ready)) return;
@@ -210,7 +233,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
             socket.disconnect(true);
             return;
           }
-          acknowledge(ack, await run(payload));
+          acknowledge(ack, (limited ? await overRateLimit(options.limiter, app, principal) : null) ?? (await run(payload)));
         } catch (err) {
           app.log.error({ err, event, socketId: socket.id }, 'live events client message failed');
           acknowledge(ack, fail('INTERNAL_ERROR', 'Internal server error'));
@@ -241,7 +264,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
       const row = await setPresenceByUser(db, agentScope(principal), id, status as AgentStatusCommand['status'], principal.userId);
       if (!row) return fail('RESOURCE_NOT_FOUND', `Agent with ID '${id}' not found`);
       return { ok: true };
-    });
+    }, true);
   }
 
   // Back-pressure: a client that does not read is dropped (it reconnects and recovers or resyncs).
