@@ -45,9 +45,12 @@ export class LiveHub implements LivePublisher {
     private readonly mode: { clustered: boolean; relayOnly: boolean },
     private readonly log: { warn: (obj: object, msg: string) => void },
   ) {
-    io.on(SERVER_SIDE_EVENT, (event: StoredEvent) => this.#deliverLocally(event, this.mode.relayOnly));
+    // A relayed event is held for replay from when it arrived here: its `at` is the other
+    // instance's clock, which may run minutes ahead (it would age this instance's events out).
+    io.on(SERVER_SIDE_EVENT, (event: StoredEvent) => this.#deliverLocally({ ...event, at: Date.now() }, this.mode.relayOnly));
     io.on(SERVER_SIDE_BATCH, (events: StoredEvent[]) => {
-      for (const event of events) this.#deliverLocally(event, this.mode.relayOnly);
+      const at = Date.now();
+      for (const event of events) this.#deliverLocally({ ...event, at }, this.mode.relayOnly);
     });
   }
 
