@@ -6,6 +6,7 @@ import openapiGlue from 'fastify-openapi-glue';
 import { type Principal, principalRateKey, requireRole, resolvePrincipal } from './accounts/auth/principal.js';
 import { exotelSecretOf, orgOfExotelSecret } from './ai/agents/exotel.js';
 import { ERRORS } from './platform/errors.js';
+import { clientNetwork } from './platform/http/client-network.js';
 import { forgetEventListeners } from './platform/events/listeners.js';
 import { readBufferedMultipart } from './platform/http/multipart.js';
 import { type FormParams, isValidTwilioSignature } from './platform/http/twilio-signature.js';
@@ -92,7 +93,7 @@ function twilioSignatureGuard(meta: OperationMeta, deps: Deps) {
     const params = req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as FormParams) : {};
     const signature = req.headers['x-twilio-signature'];
     if (isValidTwilioSignature(deps.webhookToken, signature, deps.config.publicBaseUrl, req.url, params)) return;
-    await deps.limiter.consume(req, meta.rateLimit, `ip:${req.ip}`, true);
+    await deps.limiter.consume(req, meta.rateLimit, `ip:${clientNetwork(req.ip)}`, true);
     throw ERRORS.badSignature(signature === undefined ? 'X-Twilio-Signature is required' : 'X-Twilio-Signature does not match');
   };
 }
@@ -175,7 +176,7 @@ function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps:
             try {
               principal = await resolvePrincipal(deps.db, req);
             } catch (err) {
-              await deps.limiter.consume(req, meta.rateLimit, `ip:${req.ip}`, true);
+              await deps.limiter.consume(req, meta.rateLimit, `ip:${clientNetwork(req.ip)}`, true);
               throw err;
             }
             await deps.limiter.consume(req, meta.rateLimit, principalRateKey(principal), true);

@@ -3,6 +3,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
 import { parseIntId, parseUuid } from '../../server/platform/common/ids.js';
+import { clientNetwork } from '../../server/platform/http/client-network.js';
 import { obfuscatePhone } from '../../server/platform/common/phone.js';
 import { validationDetails } from '../../server/platform/errors.js';
 import { checkHandlerCoverage } from '../../server/routes.js';
@@ -159,5 +160,22 @@ describe('checkHandlerCoverage', () => {
       message = (err as Error).message;
     }
     expect(message).toBe('operations without a handler: listCampaigns, getBuyer; handlers without an operation: listCampaign, deleteEverything');
+  });
+});
+
+describe('clientNetwork', () => {
+  it.each([
+    ['an IPv4 address', '198.51.100.7', '198.51.100.7'],
+    ['an IPv6 address, as its /64', '2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['any spelling of the same /64', '2001:0DB8:0001:0002::ffff', '2001:db8:1:2::/64'],
+    ['a short IPv6 address', '2001:db8::1', '2001:db8:0:0::/64'],
+    ['loopback', '::1', '0:0:0:0::/64'],
+    ['with a zone', 'fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['an IPv4-mapped address, as that IPv4 address', '::ffff:198.51.100.7', '198.51.100.7'],
+    ['an IPv4-mapped address in hex', '::ffff:c633:6407', '198.51.100.7'],
+    ['an IPv6 address ending in dotted IPv4', '64:ff9b::198.51.100.7', '64:ff9b:0:0::/64'],
+    ['no address at all', 'unknown', 'unknown'],
+  ])('%s', (_label, ip, key) => {
+    expect(clientNetwork(ip)).toBe(key);
   });
 });

@@ -1,4 +1,5 @@
-// Password guessing is slowed per (account, source address), never per account alone: a stranger
+// Password guessing is slowed per (account, source address), never per account alone (an IPv6
+// address counts as its /64: platform/http/client-network.ts): a stranger
 // who fails from many addresses must not lock the owner out. Each source address also has its own
 // budget for all login attempts (the `login` bucket of the rate-limit hook, per IP).
 //
@@ -17,6 +18,7 @@
 //   check before any failure is counted, so each waits for the previous one from its address.
 import type { FastifyRequest } from 'fastify';
 import { ERRORS } from '../../platform/errors.js';
+import { clientNetwork } from '../../platform/http/client-network.js';
 import type { RateLimitStore, WindowCount } from '../../platform/http/rate-limit/store.js';
 
 export const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -39,12 +41,12 @@ export function loginBackoffMs(pairFailures: number, freeFailures: number): numb
 
 export function createLoginThrottle(store: RateLimitStore, freeFailures: number): LoginThrottle {
   const unavailable = (req: FastifyRequest, err: unknown) => req.log.warn({ err }, 'rate-limit store unavailable; login not throttled');
-  const pairKey = (req: FastifyRequest, account: string) => `${account}|ip:${req.ip}`;
+  const pairKey = (req: FastifyRequest, account: string) => `${account}|ip:${clientNetwork(req.ip)}`;
   /** The last attempt queued per address (removed once it ends with nothing behind it). */
   const queues = new Map<string, Promise<unknown>>();
   return {
     async oneAtATime(req, attempt) {
-      const address = req.ip;
+      const address = clientNetwork(req.ip);
       const previous = queues.get(address) ?? Promise.resolve();
       const current = previous.then(attempt, attempt);
       const settled = current.catch(() => undefined);

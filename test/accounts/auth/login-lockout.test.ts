@@ -112,3 +112,39 @@ describe('login lockout by strangers', () => {
     await expectBackoff(await attempt(attacker, { email, password: 'wrong-password' }));
   });
 });
+
+describe('source addresses of one IPv6 network', () => {
+  let nextNetwork = 1;
+  /** A /64 no other attempt in this file has used. */
+  const freshNetwork = () => `2001:db8:${(nextNetwork++).toString(16)}:1`;
+
+  it('count as one address: a /64 holds more addresses than any budget, so each would be a new guesser', async () => {
+    // Registered from an address of its own (the test host's login bucket is spent by now).
+    const owner = { email: uniqueEmail('v6-owner') };
+    const registered = await attempt(freshAddress(), { organizationName: 'IPv6 Org', email: owner.email, password: PASSWORD }, '/api/auth/register');
+    expect(registered.status).toBe(201);
+    for (let i = 0; i < 6; i++) expect((await attempt(freshAddress(), { email: owner.email, password: 'wrong-password' })).status).toBe(401);
+
+    const network = freshNetwork();
+    expect((await attempt(`${network}::1`, { email: owner.email, password: 'wrong-again' })).status).toBe(401);
+    // Under attack one guess per address, then a backoff: the next address of the same /64 is in it.
+    await expectBackoff(await attempt(`${network}:0:0:0:2`, { email: owner.email, password: 'wrong-third' }));
+    await expectBackoff(await attempt(`${network.toUpperCase()}:ffff:ffff:ffff:ffff`, { email: owner.email, password: PASSWORD }));
+    // Another /64 is another address.
+    expect((await attempt(`${freshNetwork()}::1`, { email: owner.email, password: PASSWORD })).status).toBe(200);
+  });
+
+  it('share the login bucket of five attempts in five minutes', async () => {
+    const network = freshNetwork();
+    for (let i = 1; i <= 5; i++) expect((await attempt(`${network}::${i}`, { email: uniqueEmail('v6'), password: 'wrong-password' })).status).toBe(401);
+    await expectBackoff(await attempt(`${network}::6`, { email: uniqueEmail('v6'), password: 'wrong-password' }));
+  });
+
+  it('an IPv4 address written as IPv6 (::ffff:a.b.c.d, as a dual-stack server sees it) is that IPv4 address, not one network of all of them', async () => {
+    const ip = freshAddress();
+    for (let i = 0; i < 5; i++) expect((await attempt(i % 2 ? ip : `::ffff:${ip}`, { email: uniqueEmail('v4'), password: 'wrong-password' })).status).toBe(401);
+    await expectBackoff(await attempt(`::ffff:${ip}`, { email: uniqueEmail('v4'), password: 'wrong-password' }));
+    // Other IPv4 clients are not in its bucket.
+    expect((await attempt(`::ffff:${freshAddress()}`, { email: uniqueEmail('v4'), password: 'wrong-password' })).status).toBe(401);
+  });
+});

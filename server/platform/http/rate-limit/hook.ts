@@ -1,12 +1,14 @@
 // Counts each request in its bucket (from the operation's x-rate-limit, default "general") and
 // sets X-RateLimit-* on every response; over the limit answers 429 RATE_LIMIT_EXCEEDED.
-// Identity: the verified API key or session user for authenticated operations, else the IP.
+// Identity: the verified API key or session user for authenticated operations, else the source
+// address (an IPv6 one as its /64: client-network.ts).
 // Each bucket has its own fixed window (one minute, or seed 003's 5 / 15 / 60 minutes) and, for
 // seed 003's lead, call-log and analytics categories, a short burst window counted beside it:
 // a request must fit both. X-RateLimit-Window says the window's length in seconds (seed 003).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RateLimitBucket, RateLimitPolicy } from '../../config.js';
 import { ERRORS } from '../../errors.js';
+import { clientNetwork } from '../client-network.js';
 import type { RateLimitStore, WindowCount } from './store.js';
 
 export interface RateLimiter {
@@ -85,7 +87,7 @@ export function installRateLimit(app: FastifyInstance, limiter: RateLimiter): vo
     const bucket: RateLimitBucket = req.routeOptions.config?.rateLimit ?? 'general';
     let pending: void | Promise<void>;
     try {
-      pending = limiter.consume(req, bucket, `ip:${req.ip}`, true);
+      pending = limiter.consume(req, bucket, `ip:${clientNetwork(req.ip)}`, true);
     } catch (err) {
       return done(err as Error);
     }
