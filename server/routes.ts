@@ -3,7 +3,7 @@
 // in onRequest (before validation: an anonymous caller learns nothing about the input rules).
 import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
-import { type Principal, principalRateKey, requireRole, resolvePrincipal } from './accounts/auth/principal.js';
+import { type Principal, principalRateKey, requireOwnOriginForCookie, requireRole, resolvePrincipal } from './accounts/auth/principal.js';
 import { exotelSecretOf, orgOfExotelSecret } from './ai/agents/exotel.js';
 import { ERRORS } from './platform/errors.js';
 import { clientNetwork } from './platform/http/client-network.js';
@@ -180,6 +180,7 @@ function routeOptions(meta: OperationMeta, handler: Handlers[OperationId], deps:
               throw err;
             }
             await deps.limiter.consume(req, meta.rateLimit, principalRateKey(principal), true);
+            if (principal.via === 'session') requireOwnOriginForCookie(req, deps.config.publicBaseUrl);
             requireRole(principal, minRole);
             req.principal = principal;
           },

@@ -19,7 +19,7 @@ import type { RateLimiter } from '../platform/http/rate-limit/hook.js';
 import { agentRoom } from '../platform/live/rooms.js';
 import { roomsOf } from './rooms-of.js';
 import { handshakeCaller } from './handshake-auth.js';
-import { cookieOriginAllowed } from './cookie-origin.js';
+import { cookieOriginAllowed } from '../platform/http/cookie-origin.js';
 import { callerStillAllowed, LIVE_RECHECK_MS, LiveConnections } from './connections.js';
 import { LiveAnalytics } from './analytics.js';
 import { LiveHub } from './hub.js';
@@ -135,7 +135,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
     const credentials = {
       token: (socket.handshake.auth as { token?: unknown } | undefined)?.token,
       authorization: headers.authorization,
-      // The cookie counts only from a page of the API's own origin (cookie-origin.ts).
+      // The cookie counts only from a page of the API's own origin (platform/http/cookie-origin.ts).
       session: cookieOriginAllowed(headers.origin, headers.host, options.publicBaseUrl) ? sessionFromCookie(app, headers.cookie) : null,
     };
     const requestId = randomUUID();

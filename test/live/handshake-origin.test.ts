@@ -4,7 +4,7 @@
 // handshake only from a page of the API's own origin (or a client that sends no Origin: not a
 // browser); a token or an API key is not ambient and is accepted from any origin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieOriginAllowed } from '../../server/live/cookie-origin.js';
+import { cookieOriginAllowed } from '../../server/platform/http/cookie-origin.js';
 import { type Member, PASSWORD, registerOrg } from '../helpers/fixtures.js';
 import { connected, recordingClient, type RecordingClient } from '../helpers/live-contract.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';

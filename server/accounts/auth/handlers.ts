@@ -14,6 +14,7 @@ import {
 import { presentCurrentUser } from '../users/present.js';
 import { createUser } from '../users/create-user.js';
 import { verifyAgainstEach } from './passwords.js';
+import { requireOwnOriginForCookie } from './principal.js';
 
 type AuthOps = 'login' | 'loginLegacy' | 'logout' | 'logoutLegacy' | 'getCurrentUser' | 'register';
 
@@ -63,12 +64,14 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
     return user;
   }
 
-  /** Clear the cookie and end the user's sessions everywhere (a copied cookie stops working). */
+  /** Clear the cookie and end the user's sessions everywhere (a copied cookie stops working); 403 from a page of another origin. */
   async function logOut(req: FastifyRequest) {
     const uid = req.session.get('uid');
     const org = req.session.get('org');
     const version = req.session.get('sv');
     if (typeof uid === 'number' && typeof org === 'string' && typeof version === 'number') {
+      // A page of another origin must not end the user's sessions (a bodyless POST needs no preflight).
+      requireOwnOriginForCookie(req, deps.config.publicBaseUrl);
       const user = await findUserInOrg(db, org, uid);
       if (user && user.session_version === version) await bumpSessionVersion(db, org, uid);
     }

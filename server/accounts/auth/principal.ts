@@ -5,6 +5,7 @@ import type { DB, Role } from '../../../db/types.js';
 import { hashApiKey, isWellFormedApiKey } from '../api-keys/key-format.js';
 import { findLiveKeyByHash, touchKeyLastUsed } from '../api-keys/queries.js';
 import { ERRORS } from '../../platform/errors.js';
+import { cookieOriginAllowed } from '../../platform/http/cookie-origin.js';
 import { findUserInOrg } from '../users/queries.js';
 import { hasRole, weakerRole } from './roles.js';
 
@@ -66,6 +67,21 @@ export async function resolvePrincipal(db: Kysely<DB>, req: FastifyRequest): Pro
   const principal = await principalFromSession(db, req.session as SessionData | undefined);
   if (!principal) throw ERRORS.unauthorized('Log in (session cookie) or send an API key');
   return principal;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A change carried by the session cookie must come from a page of the API's own origin, or from a
+ * client that sends no Origin (platform/http/cookie-origin.ts): a page of a sibling host may send
+ * the cookie with a bodyless or multipart POST without any CORS preflight. 403 otherwise. Reads
+ * are not changes (and CORS keeps their answers from other origins).
+ */
+export function requireOwnOriginForCookie(req: FastifyRequest, publicBaseUrl: string): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  if (!cookieOriginAllowed(req.headers.origin, req.headers.host, publicBaseUrl)) {
+    throw ERRORS.forbidden('A change made with the session cookie must come from a page of this API\'s own origin (send an API key from elsewhere)');
+  }
 }
 
 export function requireRole(principal: Principal, minRole: Role): void {
