@@ -1,5 +1,6 @@
 import type { components } from '../../../client/schema.js';
 import type { ApiKeyRow } from '../../../db/types.js';
+import { requireActorUnchanged } from '../auth/actor-unchanged.js';
 import { requireRecentLogin } from '../auth/principal.js';
 import { hasRole } from '../auth/roles.js';
 import { iso, isoOrNull } from '../../platform/common/dates.js';
@@ -37,13 +38,18 @@ export function createApiKeyHandlers({ db }: Deps): HandlerGroup<ApiKeyOps> {
       const role = ctx.body.role ?? actor.role;
       if (!hasRole(actor.role, role)) throw ERRORS.forbidden(`A key cannot have more rights than its creator (${actor.role})`);
       const generated = generateApiKey();
-      const row = await insertKey(db, {
-        orgId: actor.orgId,
-        userId: actor.userId,
-        name: ctx.body.name,
-        prefix: generated.prefix,
-        keyHash: generated.hash,
-        role,
+      // The check above used the role read when the request came in: a demotion or removal since
+      // must win (the caller's row is locked and read again), not mint a key or fail on its creator.
+      const row = await db.transaction().execute(async (trx) => {
+        await requireActorUnchanged(trx, actor);
+        return insertKey(trx, {
+          orgId: actor.orgId,
+          userId: actor.userId,
+          name: ctx.body.name,
+          prefix: generated.prefix,
+          keyHash: generated.hash,
+          role,
+        });
       });
       return { status: 201, body: { ...presentKey(row), key: generated.key } };
     },

@@ -1,31 +1,19 @@
-import type { Db } from '../../../db/types.js';
 import { parseIntId } from '../../platform/common/ids.js';
 import { revokeKeysOfUser } from '../api-keys/queries.js';
-import { type Principal, requireRecentLogin } from '../auth/principal.js';
-import { hasRole } from '../auth/roles.js';
+import { requireActorUnchanged } from '../auth/actor-unchanged.js';
+import { requireRecentLogin } from '../auth/principal.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { canCreateUser, canDeleteUser, canUpdateUser, type PolicyVerdict } from './policy.js';
 import { presentUser } from './present.js';
 import { createUser, userConflict } from './create-user.js';
-import { deleteUserInOrg, findUserInOrg, listUsersInOrg, lockOwners, lockUserInOrg, updateUserInOrg } from './queries.js';
+import { deleteUserInOrg, findUserInOrg, listUsersInOrg, lockOwners, updateUserInOrg } from './queries.js';
 
 type UserOps = 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
 
 function enforce(verdict: PolicyVerdict): void {
   if (verdict.ok) return;
   throw verdict.status === 403 ? ERRORS.forbidden(verdict.reason) : ERRORS.conflict(verdict.reason);
-}
-
-/**
- * The actor must still hold the role the request was let in with. Their own row is locked and read
- * (a demotion committed before is seen, one after waits for this transaction), and role changes
- * and removals also queue on the owner lock: an admin demoted (or removed) while their request
- * waited must not go on to act as an admin. 403 otherwise.
- */
-async function requireActorUnchanged(trx: Db, actor: Principal): Promise<void> {
-  const now = await lockUserInOrg(trx, actor.orgId, actor.userId);
-  if (!now || !hasRole(now.role, actor.role)) throw ERRORS.forbidden('Your role changed while this request was being handled; it was not carried out');
 }
 
 export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
