@@ -52,6 +52,21 @@ export async function holdConversation(db: Db, orgId: string, id: string, holdSe
     .executeTakeFirst();
 }
 
+/**
+ * A voice conversation's socket is still there: its hold (taken by insertConversation or
+ * holdConversation) runs `holdSec` from now. False when the conversation has ended.
+ */
+export async function renewConversationHold(db: Db, orgId: string, id: string, holdSec: number): Promise<boolean> {
+  const result = await db
+    .updateTable('ai_conversations')
+    .set({ busy_until: sql<Date>`now() + make_interval(secs => ${holdSec})` })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 /** The message is answered: the conversation takes the next one. */
 export async function releaseConversation(db: Db, orgId: string, id: string): Promise<void> {
   await db.updateTable('ai_conversations').set({ busy_until: null }).where('org_id', '=', orgId).where('id', '=', id).execute();
@@ -146,6 +161,7 @@ export async function endConversation(db: Db, orgId: string, conversationId: str
         handoff: end.handoff === null ? null : JSON.stringify(end.handoff),
         summary: end.summary,
         outcome: end.outcome,
+        busy_until: null,
         ...(end.usage && {
           prompt_tokens: sql<number>`prompt_tokens + ${end.usage.promptTokens}`,
           completion_tokens: sql<number>`completion_tokens + ${end.usage.completionTokens}`,

@@ -5,7 +5,8 @@
 // (PUBLIC_BASE_URL as ws(s)://, path and query) with the webhook token; a missing or forged one is
 // refused with 403 before any WebSocket exists. Each socket runs one conversation: `setup` opens
 // it, `prompt` / `dtmf` are answered in order, `interrupt` cuts the answer being spoken, and when
-// the socket closes the conversation is finished (summary, outcome) in the background.
+// the socket closes the conversation is finished (summary, outcome) in the background. The socket
+// holds its conversation until then (voice-hold.ts): a second socket for the call is refused.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +18,7 @@ import { RELAY_PATH } from './answer.js';
 import { endMessage, MAX_RELAY_MESSAGE_BYTES, playMessage, readRelayMessage, type RelayOutbound, sendDigitsMessage, textToken } from './relay-protocol.js';
 import { aiRuntime, openVoiceSession } from './runtime.js';
 import type { ConversationSession, TurnSink } from './session.js';
+import { keepVoiceHold, VOICE_HOLD_SEC, type VoiceHold } from './voice-hold.js';
 
 /** Keys pressed within this long of each other are one entry (`#` ends it at once). */
 export const DTMF_ENTRY_GAP_MS = 1500;
@@ -65,6 +67,8 @@ export function startRelayServer(app: FastifyInstance, deps: Deps): RelayServer 
       act: (action) => send(action.kind === 'play' ? playMessage(action.source) : sendDigitsMessage(action.digits)),
     };
     let session: ConversationSession | null = null;
+    /** The conversation's hold, kept until it is finished. */
+    let hold: VoiceHold | null = null;
     let opening: Promise<ConversationSession | null> | null = null;
     /** Prompts and key entries are answered one after another. */
     let queue: Promise<unknown> = Promise.resolve();
@@ -104,6 +108,7 @@ export function startRelayServer(app: FastifyInstance, deps: Deps): RelayServer 
                 return null;
               }
               session = opened.session;
+              hold = keepVoiceHold(deps.db, opened.session.info.orgId, opened.session.info.conversationId, VOICE_HOLD_SEC, (err) => log.warn({ err }, 'ai conversation hold not renewed'));
               return opened.session;
             },
             (err: unknown) => {
@@ -147,7 +152,10 @@ export function startRelayServer(app: FastifyInstance, deps: Deps): RelayServer 
         await s.finish('caller_hung_up');
       })()
         .catch((err: unknown) => log.warn({ err }, 'ConversationRelay conversation could not be finished'))
-        .finally(() => finishing.delete(done));
+        .finally(async () => {
+          await hold?.stop();
+          finishing.delete(done);
+        });
       finishing.add(done);
     });
   }

@@ -10,6 +10,7 @@ import { createModelClient } from './model-client.js';
 import { findConversation, findConversationOfCall, holdConversation, insertConversation, turnsOf } from './queries.js';
 import type { SetupMessage } from './relay-protocol.js';
 import { ConversationSession, MAX_TOOL_ROUNDS, type SessionContext } from './session.js';
+import { VOICE_HOLD_SEC } from './voice-hold.js';
 
 export interface AiRuntime {
   context(log: FastifyBaseLogger): SessionContext;
@@ -56,8 +57,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A call's session, from `setup`: the call (`callId`, its CallSid the one Twilio names), the agent's
- * version it runs, and the outbound call it belongs to. A session that reconnects goes on with the
- * call's conversation.
+ * version it runs, and the outbound call it belongs to. The conversation is held by the socket
+ * (voice-hold.ts): a second socket for the call while it is held is refused; one that comes after
+ * the holder died (its hold lapsed) goes on with the call's conversation.
  */
 export async function openVoiceSession(runtime: AiRuntime, log: FastifyBaseLogger, setup: SetupMessage): Promise<OpenResult> {
   const ctx = runtime.context(log);
@@ -90,10 +92,13 @@ export async function openVoiceSession(runtime: AiRuntime, log: FastifyBaseLogge
   const existing = await findConversationOfCall(ctx.db, orgId, call.id);
   if (existing) {
     if (existing.status !== 'active') return { ok: false, reason: 'setup: the call’s conversation has ended' };
-    return { ok: true, resumed: true, session: new ConversationSession(ctx, info(existing.id, existing.mode), await turnsOf(ctx.db, existing.id)) };
+    // Another socket still runs it (voice-hold.ts): it keeps it; after a server died, its hold lapsed.
+    const held = await holdConversation(ctx.db, orgId, existing.id, VOICE_HOLD_SEC);
+    if (!held) return { ok: false, reason: (await findConversation(ctx.db, orgId, existing.id))?.status === 'active' ? 'setup: the call already has a session' : 'setup: the call’s conversation has ended' };
+    return { ok: true, resumed: true, session: new ConversationSession(ctx, info(held.id, held.mode), await turnsOf(ctx.db, held.id)) };
   }
   try {
-    const row = await insertConversation(ctx.db, { orgId, agentId: version.agentId, agentVersion: version.version, channel: 'voice', mode: runtime.mode, callId: call.id, outboundCallId: outbound?.id ?? null });
+    const row = await insertConversation(ctx.db, { orgId, agentId: version.agentId, agentVersion: version.version, channel: 'voice', mode: runtime.mode, callId: call.id, outboundCallId: outbound?.id ?? null, holdSec: VOICE_HOLD_SEC });
     const session = new ConversationSession(ctx, info(row.id, runtime.mode));
     // Twilio says the welcome greeting (the agent's first message) as the call connects.
     if (version.settings.firstMessage) session.greet(version.settings.firstMessage);
