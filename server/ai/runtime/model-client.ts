@@ -30,8 +30,8 @@ export interface ToolCallRequest {
 
 export type StreamEvent =
   | { type: 'text'; text: string }
-  /** The model began a tool call (its first delta): it is answering. */
-  | { type: 'toolCallStarted' }
+  /** A piece of a tool call (its name or arguments): the model is answering (each one re-arms the runtime's timeout). */
+  | { type: 'toolCallDelta' }
   | { type: 'toolCalls'; calls: ToolCallRequest[] }
   | { type: 'usage'; promptTokens: number; completionTokens: number };
 
@@ -91,7 +91,7 @@ export function createModelClient(config: Pick<Config, 'aiBaseUrl' | 'aiApiKey'>
         const delta = chunk.choices[0]?.delta;
         if (delta?.content) yield { type: 'text', text: delta.content };
         for (const part of delta?.tool_calls ?? []) {
-          if (calls.size === 0) yield { type: 'toolCallStarted' };
+          yield { type: 'toolCallDelta' };
           const call = calls.get(part.index) ?? { id: '', name: '', arguments: '' };
           if (part.id) call.id = part.id;
           if (part.function?.name) call.name += part.function.name;

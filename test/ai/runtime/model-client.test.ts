@@ -60,7 +60,8 @@ describe('createModelClient', () => {
     const expected = [
       { type: 'text', text: 'Nine ' },
       { type: 'text', text: 'to five.' },
-      { type: 'toolCallStarted' },
+      { type: 'toolCallDelta' },
+      { type: 'toolCallDelta' },
       { type: 'usage', promptTokens: 12, completionTokens: 7 },
       { type: 'toolCalls', calls: [{ id: 'call_1', name: 'end_call', arguments: '{"reason":"done"}' }] },
     ];

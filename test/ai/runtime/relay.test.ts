@@ -235,6 +235,17 @@ describe('slow and failing answers', () => {
     expect((await turns(conversation.id)).map((r) => r.content)).toContain(`Our hours  ${APOLOGY_LINE}`);
   });
 
+  it('waits for a tool call the model writes slowly: each piece of its arguments re-arms AI_RESPONSE_TIMEOUT_MS', async () => {
+    // Four pieces 300 ms apart: 900 ms from the call's first delta to its last, each gap within the 500 ms.
+    model.queue.push({ kind: 'stream', toolCalls: [{ name: 'transfer_to_number', arguments: { reason: 'the caller wants the billing department' } }], toolArgumentPieces: { count: 4, delayMs: 300 } });
+    const { relay, call } = await startCall();
+    const answer = await relay.prompt('Put me through to billing');
+    expect(answer.text).not.toContain(FALLBACK_LINE);
+    expect(JSON.parse(answer.end!.handoffData!)).toEqual({ reason: 'transfer', type: 'transfer_to_number', phoneNumber: '+12125551234', note: 'the caller wants the billing department' });
+    await relay.close();
+    expect(await endedConversation(call.id)).toMatchObject({ end_reason: 'transferred' });
+  });
+
   it('apologises for an HTTP 500 and goes on', async () => {
     model.queue.push({ kind: 'error', status: 500 });
     model.queue.push({ kind: 'stream', chunks: ['Yes, ', 'we ship abroad.'] });

@@ -13,6 +13,8 @@ export type ModelScript =
       chunks?: string[];
       chunkDelayMs?: number;
       toolCalls?: { name: string; arguments: Record<string, unknown> }[];
+      /** The tool calls' arguments sent in this many pieces, this long apart (a model writing them token by token). */
+      toolArgumentPieces?: { count: number; delayMs: number };
       usage?: { prompt_tokens: number; completion_tokens: number };
       /** Destroy the connection after this many content chunks (a stream cut mid-way). */
       cutAfter?: number;
@@ -73,10 +75,17 @@ async function play(script: ModelScript, body: Record<string, unknown>, res: Ser
     if (script.chunkDelayMs) await sleep(script.chunkDelayMs);
     if (res.destroyed) return;
   }
-  (script.toolCalls ?? []).forEach((call, index) => {
+  for (const [index, call] of (script.toolCalls ?? []).entries()) {
     res.write(chunk({ tool_calls: [{ index, id: `call_${index}_${call.name}`, type: 'function', function: { name: call.name, arguments: '' } }] }));
-    res.write(chunk({ tool_calls: [{ index, function: { arguments: JSON.stringify(call.arguments) } }] }));
-  });
+    const text = JSON.stringify(call.arguments);
+    const pieces = script.toolArgumentPieces ?? { count: 1, delayMs: 0 };
+    const size = Math.ceil(text.length / pieces.count);
+    for (let at = 0; at < text.length; at += size) {
+      if (at > 0 && pieces.delayMs) await sleep(pieces.delayMs);
+      if (res.destroyed) return;
+      res.write(chunk({ tool_calls: [{ index, function: { arguments: text.slice(at, at + size) } }] }));
+    }
+  }
   res.write(chunk({}, script.toolCalls?.length ? 'tool_calls' : 'stop'));
   if (script.usage) res.write(`data: ${JSON.stringify({ id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 1, model: 'scripted', choices: [], usage: { ...script.usage, total_tokens: script.usage.prompt_tokens + script.usage.completion_tokens } })}\n\n`);
   res.end('data: [DONE]\n\n');
