@@ -125,6 +125,8 @@ export class ConversationSession {
     // The caller may barge in on it (Twilio's welcome greeting is interruptible).
     this.lastSpoken = [{ seq, index: this.history.length - 1, content: text }];
     this.record({ seq, role: 'assistant', content: text, startedAt: new Date() });
+    // On a call Twilio speaks it (text-to-speech, as every answer); a text conversation speaks nothing.
+    if (this.info.channel === 'voice') this.writes.addUsage({ promptTokens: 0, completionTokens: 0, sttSeconds: 0, ttsCharacters: text.length });
   }
 
   /** One turn: the caller's words, the agent's answer (streamed to `sink`). */
@@ -135,8 +137,9 @@ export class ConversationSession {
     this.history.push({ role: 'user', content: input.text });
     this.userTurns.push(input.text);
     const usage: UsageDelta = { promptTokens: 0, completionTokens: 0, sttSeconds: input.kind === 'speech' ? estimateSpeechSeconds(input.text) : 0, ttsCharacters: 0 };
+    const spoken = this.info.channel === 'voice';
     const say = (token: string, last: boolean) => {
-      usage.ttsCharacters += token.length;
+      if (spoken) usage.ttsCharacters += token.length;
       sink.text(token, last);
     };
     const answering: Answering = { parts: [], stopped: false, cut: false };

@@ -110,7 +110,8 @@ describe('a whole conversation', () => {
     const conversation = await endedConversation(call.id);
     expect(conversation).toMatchObject({ channel: 'voice', mode: 'model', end_reason: 'caller_hung_up', summary: 'The caller asked for the opening hours.', outcome: 'completed', agent_version: agent.version });
     expect(conversation.prompt_tokens).toBeGreaterThanOrEqual(120);
-    expect(conversation.tts_characters).toBe('We are open Monday to Friday, 9 to 5.You are welcome. Goodbye!'.length);
+    // Spoken by text-to-speech: the welcome greeting (Twilio says it from the TwiML) and the answers.
+    expect(conversation.tts_characters).toBe('Hello! This is customer support from Acme Corp.We are open Monday to Friday, 9 to 5.You are welcome. Goodbye!'.length);
     expect(Number(conversation.stt_seconds)).toBeGreaterThan(0);
     const summaryRequest = model.requests[2]!;
     expect(summaryRequest.stream).toBeUndefined();

@@ -70,6 +70,17 @@ describe('with a model', () => {
     ]);
   });
 
+  it('counts no speech in a text conversation: its greeting and replies are never spoken (no text-to-speech cost)', async () => {
+    model.queue.push({ kind: 'stream', chunks: ['We are open ', 'nine to five.'] });
+    const org = await registerOrg(t, 'Text Speech Org');
+    const texting = await createAgent(t, org.orgId);
+    const res = await org.client.POST('/api/ai-agents/{id}/test', { params: { path: { id: texting.id } }, body: { message: 'When are you open?' } });
+    expect(res.data!.reply).toBe('We are open nine to five.');
+    const row = await t.db.selectFrom('ai_conversations').select(['tts_characters', 'stt_seconds', 'completion_tokens']).where('id', '=', res.data!.conversationId).executeTakeFirstOrThrow();
+    expect({ ...row, stt_seconds: Number(row.stt_seconds) }).toEqual({ tts_characters: 0, stt_seconds: 0, completion_tokens: expect.any(Number) as number });
+    expect(row.completion_tokens).toBeGreaterThan(0);
+  });
+
   it('adds the summary request’s tokens to the conversation’s usage when it ends', async () => {
     model.queue.push({ kind: 'stream', chunks: ['Goodbye!'], toolCalls: [{ name: 'end_call', arguments: {} }], usage: { prompt_tokens: 100, completion_tokens: 10 } });
     // The scripted JSON answer reports usage { prompt_tokens: 10, completion_tokens: 5 }.
