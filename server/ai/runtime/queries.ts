@@ -6,6 +6,7 @@ import { PREPARED_MARK } from '../../../db/prepared.js';
 import type { Db } from '../../../db/types.js';
 import type { AiConversationRow, AiTurnRow } from '../../../db/types/ai.js';
 import { inTransaction } from '../../platform/common/transaction.js';
+import { storableText, storableValue } from './storable.js';
 
 export interface NewConversation {
   orgId: string;
@@ -132,7 +133,8 @@ export async function recordTurnWrites(db: Db, conversationId: string, batch: Tu
   }));
   const cuts = [...batch.cuts].map(([seq, spoken]) => ({ seq, spoken }));
   const usage = batch.usage ? JSON.stringify(batch.usage) : null;
-  await sql`${sql.raw(PREPARED_MARK)} SELECT record_ai_turn_writes(${conversationId}::uuid, ${JSON.stringify(turns)}::jsonb, ${JSON.stringify(cuts)}::jsonb, ${usage}::jsonb)`.execute(db);
+  // A NUL or an unpaired surrogate the model wrote would fail the whole batch (storable.ts).
+  await sql`${sql.raw(PREPARED_MARK)} SELECT record_ai_turn_writes(${conversationId}::uuid, ${JSON.stringify(storableValue(turns))}::jsonb, ${JSON.stringify(storableValue(cuts))}::jsonb, ${usage}::jsonb)`.execute(db);
 }
 
 export interface ConversationEnd {
@@ -158,8 +160,8 @@ export async function endConversation(db: Db, orgId: string, conversationId: str
         status: 'ended',
         ended_at: new Date(),
         end_reason: end.endReason,
-        handoff: end.handoff === null ? null : JSON.stringify(end.handoff),
-        summary: end.summary,
+        handoff: end.handoff === null ? null : JSON.stringify(storableValue(end.handoff)),
+        summary: storableText(end.summary),
         outcome: end.outcome,
         busy_until: null,
         ...(end.usage && {
@@ -176,7 +178,7 @@ export async function endConversation(db: Db, orgId: string, conversationId: str
     if (row.outbound_call_id) {
       await trx
         .updateTable('ai_outbound_calls')
-        .set({ summary: end.summary, outcome: end.outcome, updated_at: new Date() })
+        .set({ summary: storableText(end.summary), outcome: end.outcome, updated_at: new Date() })
         .where('org_id', '=', orgId)
         .where('id', '=', row.outbound_call_id)
         .execute();

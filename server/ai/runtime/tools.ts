@@ -3,6 +3,7 @@
 // read and checked here before the runtime executes it (tool-runner.ts).
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 import type { AgentTool } from '../agents/settings.js';
+import { storableValue } from './storable.js';
 
 export interface BoundTool {
   name: string;
@@ -64,11 +65,11 @@ export function bindTools(tools: readonly AgentTool[]): BoundTool[] {
   });
 }
 
-/** A call's arguments as an object (the model sends a JSON string; anything else is `{}`). */
+/** A call's arguments as an object (the model sends a JSON string; anything else is `{}`), its text storable (storable.ts). */
 export function parseArguments(raw: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(raw || '{}');
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? storableValue(value as Record<string, unknown>) : {};
   } catch {
     return {};
   }

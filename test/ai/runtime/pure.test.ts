@@ -76,6 +76,9 @@ describe('tools', () => {
     expect(parseArguments('[1]')).toEqual({});
     expect(parseArguments('{broken')).toEqual({});
     expect(parseArguments('')).toEqual({});
+    // A NUL or an unpaired surrogate in what the model wrote (PostgreSQL cannot store either: a
+    // callback's reason, a search's query) is U+FFFD, so the tool does not fail on it.
+    expect(parseArguments('{"reason":"VIP\\u0000 caller","q\\ud800":["\\udfff"]}')).toEqual({ reason: 'VIP\uFFFD caller', 'q\uFFFD': ['\uFFFD'] });
     expect(transferHandoff({ type: 'transfer_to_person', humanAgentId: 'h1' }, ' urgent ')).toEqual({ reason: 'transfer', type: 'transfer_to_person', humanAgentId: 'h1', note: 'urgent' });
     expect(transferHandoff({ type: 'transfer_to_campaign', campaignId: 'c1' }, 5)).toEqual({ reason: 'transfer', type: 'transfer_to_campaign', campaignId: 'c1' });
     expect(transferHandoff({ type: 'end_call' }, null)).toBeNull();

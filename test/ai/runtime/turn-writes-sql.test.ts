@@ -1,8 +1,9 @@
 // record_ai_turn_writes (migration 0040) through recordTurnWrites, on each database: turns, a cut
 // of a turn written in the same batch, usage added up over batches, a seq already stored left as
-// it was, and the timings and tool arguments kept as given.
+// it was, and the timings and tool arguments kept as given; text PostgreSQL cannot hold (a NUL, an
+// unpaired surrogate a model wrote) stored as U+FFFD, in a batch and in a conversation's end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertConversation, recordTurnWrites, turnsOf } from '../../../server/ai/runtime/queries.js';
+import { endConversation, insertConversation, recordTurnWrites, turnsOf } from '../../../server/ai/runtime/queries.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { createAgent } from './fixtures.js';
 
@@ -51,5 +52,36 @@ describe('recordTurnWrites', () => {
 
     const conversation = await t.db.selectFrom('ai_conversations').select(['prompt_tokens', 'completion_tokens', 'stt_seconds', 'tts_characters']).where('id', '=', conversationId).executeTakeFirstOrThrow();
     expect({ ...conversation, stt_seconds: Number(conversation.stt_seconds) }).toEqual({ prompt_tokens: 100, completion_tokens: 15, stt_seconds: 1.75, tts_characters: 20 });
+  });
+
+  it('stores a batch whose text PostgreSQL cannot hold as given (a NUL, an unpaired surrogate from the model): each becomes U+FFFD, nothing of the batch lost', async () => {
+    const org = await t.db.insertInto('organizations').values({ name: 'Turn Writes NUL Org' }).returning('id').executeTakeFirstOrThrow();
+    const agent = await createAgent(t, org.id);
+    const id = (await insertConversation(t.db, { orgId: org.id, agentId: agent.id, agentVersion: agent.version, channel: 'voice', mode: 'model', callId: null, outboundCallId: null })).id;
+    const startedAt = new Date();
+    await recordTurnWrites(t.db, id, {
+      turns: [
+        { seq: 0, role: 'user', content: 'Hello', startedAt },
+        { seq: 1, role: 'tool', content: 'ok', toolName: 'send_digits', toolCallId: 'call_1', toolArguments: { digits: '1\u00002', ['k\u0000']: ['\ud83d'] }, startedAt },
+        { seq: 2, role: 'assistant', content: 'Hi\u0000 there \ud83d!', startedAt },
+      ],
+      cuts: new Map([[2, 'Hi\u0000']]),
+      usage: { promptTokens: 10, completionTokens: 2, sttSeconds: 1, ttsCharacters: 9 },
+    });
+    const rows = await turnsOf(t.db, id);
+    expect(rows.map((r) => [r.seq, r.content, r.interrupted])).toEqual([
+      [0, 'Hello', false],
+      [1, 'ok', false],
+      [2, 'Hi\uFFFD', true],
+    ]);
+    expect(rows[1]!.tool_arguments).toEqual({ digits: '1\uFFFD2', ['k\uFFFD']: ['\uFFFD'] });
+    const usage = await t.db.selectFrom('ai_conversations').select(['prompt_tokens', 'tts_characters']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(usage).toEqual({ prompt_tokens: 10, tts_characters: 9 });
+
+    // The model's summary, and a transfer's note it gave, end the conversation the same way.
+    const ended = await endConversation(t.db, org.id, id, { endReason: 'transferred', handoff: { reason: 'transfer', note: 'VIP\u0000' }, summary: 'Asked\u0000 for \udc00a person.', outcome: 'transferred', usage: null });
+    expect(ended).toBe(true);
+    const row = await t.db.selectFrom('ai_conversations').select(['status', 'summary', 'handoff']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'ended', summary: 'Asked\uFFFD for \uFFFDa person.', handoff: { reason: 'transfer', note: 'VIP\uFFFD' } });
   });
 });
