@@ -54,6 +54,7 @@ export type OpenResult = { ok: true; session: ConversationSession; resumed: bool
 
 const POSITIVE_INT = /^[1-9][0-9]{0,9}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 /**
  * A call's session, from `setup`: the call (`callId`, its CallSid the one Twilio names), the agent's
@@ -78,7 +79,9 @@ export async function openVoiceSession(runtime: AiRuntime, log: FastifyBaseLogge
     outbound = UUID.test(p.outboundCallId) ? await findOutboundCall(ctx.db, orgId, p.outboundCallId.toLowerCase()) : undefined;
     if (!outbound) return { ok: false, reason: 'setup: no such outbound call' };
   }
-  const personPhone = outbound ? outbound.toPhone : setup.from || null;
+  // A caller without caller ID (withheld: `anonymous`; a SIP or client address) has no number: a
+  // callback then goes to the number they give (schedule_callback's phoneNumber).
+  const personPhone = outbound ? outbound.toPhone : E164.test(setup.from) ? setup.from : null;
   const info = (conversationId: string, mode: 'model' | 'local') => ({
     conversationId,
     orgId,

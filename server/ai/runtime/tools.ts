@@ -35,7 +35,7 @@ function parametersOf(type: AgentTool['type']): Record<string, unknown> {
         properties: {
           scheduledFor: { type: 'string', description: 'When to call back: ISO 8601 date and time with its offset, e.g. 2025-11-03T15:00:00-05:00.' },
           reason: { type: 'string', description: 'Why, in a few words.' },
-          phoneNumber: { type: 'string', description: 'Only when the caller has no number (a text conversation): whom to call, E.164.' },
+          phoneNumber: { type: 'string', description: 'Only when the caller has no number (a text conversation, a withheld caller ID): whom to call, E.164.' },
         },
         required: ['scheduledFor'],
       };

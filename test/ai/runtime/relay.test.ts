@@ -382,6 +382,25 @@ describe('tools', () => {
     await relay.close();
     expect(await endedConversation(call.id)).toMatchObject({ outcome: 'callback_scheduled' });
   });
+
+  it('books a callback to the number a caller without caller ID gives (withheld, a SIP or client address)', async () => {
+    for (const from of ['anonymous', 'sip:alice@example.com', 'client:alice']) {
+      model.requests.length = 0;
+      const when = new Date(Date.now() + 86_400_000).toISOString();
+      model.queue.push({ kind: 'stream', toolCalls: [{ name: 'schedule_callback', arguments: { scheduledFor: when, phoneNumber: '+12125550177', reason: `withheld ${from}` } }] });
+      model.queue.push({ kind: 'stream', chunks: ['Booked.'] });
+      const call = await createAgentCall(t, owner.orgId, agent);
+      const relay = await connectRelay(t);
+      open.push(relay);
+      relay.send(setupMessage(call.callSid, call.parameters, from));
+      expect((await relay.prompt('Call me back tomorrow on plus one two one two five five five zero one seven seven')).text).toBe('Booked.');
+      expect(String(messagesOf(model.requests[0]!)[0]!.content)).not.toContain(from);
+      const booked = await t.db.selectFrom('ai_outbound_calls').select(['to_phone', 'status']).where('org_id', '=', owner.orgId).where('context', '=', `withheld ${from}`).executeTakeFirst();
+      expect(booked).toEqual({ to_phone: '+12125550177', status: 'scheduled' });
+      await relay.close();
+      await endedConversation(call.id); // its summary request is made before the next call's
+    }
+  });
 });
 
 describe('DTMF', () => {
