@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { parseUuid } from '../../platform/common/ids.js';
+import { isForeignKeyViolation } from '../../platform/common/pg-errors.js';
 import { ERRORS } from '../../platform/errors.js';
 import { isUploadedFile } from '../../platform/http/multipart.js';
 import { fileNameLabel } from '../../crm/audio/mapping.js';
@@ -27,6 +28,7 @@ type KnowledgeOps =
   | 'searchKnowledgeBase';
 
 const DEFAULT_LIMIT = 50;
+const NOT_OWN_AGENT = "is not one of the organisation's AI agents";
 const DEFAULT_SEARCH_LIMIT = 5;
 
 type UploadBody = { file?: unknown; agentId?: string; title?: string; category?: string };
@@ -59,7 +61,7 @@ export function createKnowledgeBaseHandlers({ db, config, background, embedder }
     let agentId: string | null = null;
     if (body.agentId !== undefined) {
       const agent = await findAgentInOrg(db, orgId, body.agentId, { includeArchived: false });
-      if (!agent) throw ERRORS.validation({ agentId: "is not one of the organisation's AI agents" });
+      if (!agent) throw ERRORS.validation({ agentId: NOT_OWN_AGENT });
       agentId = agent.id;
     }
     const fileName = fileNameLabel(file.filename);
@@ -75,6 +77,10 @@ export function createKnowledgeBaseHandlers({ db, config, background, embedder }
       sha256: createHash('sha256').update(file.data).digest('hex'),
       file: file.data,
       created_by_user_id: userId,
+    }).catch((err: unknown) => {
+      // The agent was deleted since it was checked (another manager's DELETE meanwhile).
+      if (agentId !== null && isForeignKeyViolation(err)) throw ERRORS.validation({ agentId: NOT_OWN_AGENT });
+      throw err;
     });
     background.run('knowledge-base processing', log, async () => {
       const outcome = await processDocument(db, row.id, workerOptions);

@@ -3,6 +3,7 @@
 // DOCX, a PDF of 10,000 pages, an encrypted PDF), search ranking with scores in 0–1, agent
 // scoping, tenancy, roles, the size cap (413), list / get / delete, seed 004's upload path, and the
 // worker's lease (a crash mid-way is retried; a document claimed too often fails).
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Member, addMember, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
@@ -151,6 +152,23 @@ describe('refused uploads change nothing', () => {
     const malformed = await kbUpload(owner.client, { data: Buffer.from('Some text'), agentId: 'agent_123' });
     expect([malformed.response.status, Object.keys(malformed.error?.details ?? {})]).toEqual([400, ['agentId']]);
     expect(await countRows('kb_documents', owner.orgId)).toBe(before);
+  });
+
+  it('refuses naming agentId, not 500, an upload whose agent is deleted between its check and the insert', async () => {
+    const vanishing = await insertAgent(t, owner.orgId, 'Vanishing');
+    // The agent's deletion lands between the handler's check and its insert (another manager's DELETE).
+    await sql`CREATE FUNCTION kb_test_vanish() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN DELETE FROM ai_agents WHERE id = NEW.agent_id; RETURN NEW; END $$`.execute(t.db);
+    await sql`CREATE TRIGGER kb_test_vanish BEFORE INSERT ON kb_documents FOR EACH ROW WHEN (NEW.title = 'vanishing agent') EXECUTE FUNCTION kb_test_vanish()`.execute(t.db);
+    try {
+      const before = await countRows('kb_documents', owner.orgId);
+      const res = await kbUpload(owner.client, { data: Buffer.from('Some text'), agentId: vanishing, title: 'vanishing agent' });
+      expect([res.response.status, res.error?.details]).toEqual([400, { agentId: "is not one of the organisation's AI agents" }]);
+      expect(await countRows('kb_documents', owner.orgId)).toBe(before);
+    } finally {
+      await sql`DROP TRIGGER kb_test_vanish ON kb_documents`.execute(t.db);
+      await sql`DROP FUNCTION kb_test_vanish()`.execute(t.db);
+    }
   });
 
   it('answers 413 in our error format for a file one byte over KB_MAX_BYTES, storing nothing', async () => {
