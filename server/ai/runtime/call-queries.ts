@@ -24,23 +24,36 @@ export interface Callback {
   conversationId: string;
 }
 
-/** A callback: a scheduled AI outbound call by the same agent (the outbound worker places it when due). */
-export async function insertCallback(db: Db, c: Callback): Promise<string> {
+/**
+ * A callback: a scheduled AI outbound call by the same agent (the outbound worker places it when
+ * due). Undefined, nothing written, when the agent no longer takes calls (archived or deactivated
+ * since the call began: the worker would fail the callback).
+ */
+export async function insertCallback(db: Db, c: Callback): Promise<string | undefined> {
   const row = await db
     .insertInto('ai_outbound_calls')
-    .values({
-      org_id: c.orgId,
-      agent_id: c.agentId,
-      agent_version: c.agentVersion,
-      to_phone: c.toPhone,
-      context: c.reason,
-      scheduled_for: c.scheduledFor,
-      status: 'scheduled',
-      metadata: JSON.stringify({ source: 'schedule_callback', conversationId: c.conversationId }),
-    })
+    .columns(['org_id', 'agent_id', 'agent_version', 'to_phone', 'context', 'scheduled_for', 'status', 'metadata'])
+    .expression((eb) =>
+      eb
+        .selectFrom('ai_agents')
+        .select([
+          eb.val(c.orgId).as('org_id'),
+          eb.val(c.agentId).as('agent_id'),
+          eb.val(c.agentVersion).as('agent_version'),
+          eb.val(c.toPhone).as('to_phone'),
+          eb.val(c.reason).as('context'),
+          eb.val(c.scheduledFor).as('scheduled_for'),
+          eb.val('scheduled').as('status'),
+          eb.val(JSON.stringify({ source: 'schedule_callback', conversationId: c.conversationId })).as('metadata'),
+        ])
+        .where('org_id', '=', c.orgId)
+        .where('id', '=', c.agentId)
+        .where('archived_at', 'is', null)
+        .where('is_active', '=', true),
+    )
     .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+    .executeTakeFirst();
+  return row?.id;
 }
 
 export async function dialerAgentPhone(db: Db, orgId: string, agentId: string): Promise<string | undefined> {

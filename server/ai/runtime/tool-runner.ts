@@ -50,6 +50,7 @@ export async function runTool(db: Db, embedder: Embedder | null, scope: ToolScop
       if (!toPhone || !E164.test(toPhone)) return { result: 'No callback booked: no phone number in E.164 form (e.g. +12125551234) to call back.', end: null };
       const reason = typeof args.reason === 'string' && args.reason.trim() ? args.reason.trim().slice(0, 500) : null;
       const id = await insertCallback(db, { ...scope, toPhone, scheduledFor: when.at, reason });
+      if (!id) return { result: 'No callback booked: this agent no longer places calls (it was archived or deactivated).', end: null };
       return { result: `Callback booked for ${when.at.toISOString()} to ${toPhone} (call ${id}).`, end: null };
     }
     case 'end_call':

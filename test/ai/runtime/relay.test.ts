@@ -403,6 +403,27 @@ describe('tools', () => {
   });
 });
 
+describe('an agent archived or deactivated mid-call', () => {
+  it('books no callback the agent could not make (its outbound calls would fail), and says why to the model', async () => {
+    for (const change of [{ archived_at: new Date() }, { is_active: false }]) {
+      model.requests.length = 0;
+      const own = await createAgent(t, owner.orgId, { tools: [{ type: 'schedule_callback' }] });
+      const when = new Date(Date.now() + 86_400_000).toISOString();
+      model.queue.push({ kind: 'stream', toolCalls: [{ name: 'schedule_callback', arguments: { scheduledFor: when, reason: 'agent gone' } }] });
+      model.queue.push({ kind: 'stream', chunks: ['Sorry, I cannot book that.'] });
+      const { relay, call } = await startCall(own);
+      while (!(await conversationOf(call.id))) await sleep(20);
+      await t.db.updateTable('ai_agents').set(change).where('id', '=', own.id).execute();
+      expect((await relay.prompt('Call me back tomorrow')).text).toBe('Sorry, I cannot book that.');
+      const result = messagesOf(model.requests[1]!).filter((m) => m.role === 'tool').map((m) => String(m.content));
+      expect(result[0]).toMatch(/^No callback booked: /);
+      expect(await t.db.selectFrom('ai_outbound_calls').select('id').where('agent_id', '=', own.id).execute()).toEqual([]);
+      await relay.close();
+      await endedConversation(call.id);
+    }
+  });
+});
+
 describe('DTMF', () => {
   it('passes a key entry to the model as the caller’s input (# ends it at once)', async () => {
     model.queue.push({ kind: 'stream', chunks: ['Thanks, order 42 found.'] });
