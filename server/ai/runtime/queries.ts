@@ -16,7 +16,7 @@ export interface NewConversation {
   mode: 'model' | 'local';
   callId: number | null;
   outboundCallId: string | null;
-  /** A text conversation is made held by its first message for this long (see holdConversation). */
+  /** Held from the start for this long: by a text conversation's first message, or a voice conversation's socket (see holdConversation, voice-hold.ts). */
   holdSec?: number;
 }
 
