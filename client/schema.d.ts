@@ -1879,7 +1879,7 @@ export interface paths {
         put?: never;
         /**
          * Twilio's status callback of the agent's leg
-         * @description A final status of the agent's leg makes the agent available again (only if still busy: a break set meanwhile is kept).
+         * @description A final status of the agent's leg makes the agent available again (only if still busy: a break set meanwhile is kept; and only if its other calls not ended yet leave it room: a late or repeated callback of an earlier call never frees an agent busy on its next one).
          */
         post: operations["outboundAgentStatusWebhook"];
         delete?: never;
@@ -1899,7 +1899,7 @@ export interface paths {
         put?: never;
         /**
          * Twilio's conference status callback of an outbound call's conference
-         * @description `participant-leave` of the agent's leg makes the agent available again; the other events are recorded nowhere and answered 204.
+         * @description `participant-leave` of the agent's leg makes the agent available again (as the agent's status callback does: only if still busy and its other calls leave it room); the other events are recorded nowhere and answered 204.
          */
         post: operations["outboundConferenceStatusWebhook"];
         delete?: never;

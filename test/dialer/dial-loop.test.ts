@@ -333,6 +333,41 @@ describe('outbound webhooks (signed, duplicated, out of order)', () => {
     await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
   });
 
+  it("a late callback of an agent's earlier call (its leg's end, its conference leave) never frees the agent busy on its next call", async () => {
+    const floor = (await owner.client.POST('/api/agent-groups', { body: { name: 'Late callbacks' } })).data!.id;
+    const agent = (await owner.client.POST('/api/agents', { body: { name: 'Back to back', phone: '+13125559003', groupId: floor } })).data!.id;
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent } }, body: { status: 'available' } });
+    const campaignId = await outboundCampaign(2, { agentGroupId: floor, dialMode: 'progressive', linesPerAgent: 1 });
+    const { telephony } = recordingTelephony();
+    const urls = outboundUrls(t.config.publicBaseUrl);
+    const status = async () => (await t.db.selectFrom('agents').select('status').where('id', '=', agent).executeTakeFirstOrThrow()).status;
+    expect((await runDialerTick({ db: t.db, telephony, urls })).placed).toBe(1);
+    const first = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    expect((await claimAgentForCall(t.db, owner.orgId, floor, first.id, new Date())).outcome).toBe('claimed');
+    // The person's leg ends first: the call is over and the agent free.
+    const ended = { CallSid: first.call_sid, CallStatus: 'completed', CallDuration: '60', From: callerId, To: first.to_number!, Direction: 'outbound-api' };
+    expect((await postWebhook(t, `/api/webhooks/outbound/status?callId=${first.id}`, ended)).status).toBe(204);
+    expect(await status()).toBe('available');
+    // The next call is answered and bridged to the same agent: busy.
+    expect((await runDialerTick({ db: t.db, telephony, urls })).placed).toBe(1);
+    const next = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).where('id', '<>', first.id).executeTakeFirstOrThrow();
+    expect((await claimAgentForCall(t.db, owner.orgId, floor, next.id, new Date())).outcome).toBe('claimed');
+    expect(await status()).toBe('busy');
+    // Then the first call's agent-leg callbacks arrive (late, or delivered again): the agent talks on.
+    const agentLeg = `CA${'7'.repeat(32)}`;
+    const leave = { ConferenceSid: `CF${'7'.repeat(32)}`, FriendlyName: `cc-outbound-${first.id}`, StatusCallbackEvent: 'participant-leave', CallSid: agentLeg };
+    expect((await postWebhook(t, urls.conferenceStatus(first.id).replace(t.config.publicBaseUrl, ''), leave)).status).toBe(204);
+    expect(await status()).toBe('busy');
+    const legEnded = { CallSid: agentLeg, CallStatus: 'completed', CallDuration: '61', From: callerId, To: '+13125559003', Direction: 'outbound-api' };
+    expect((await postWebhook(t, urls.agentStatus(first.id, agent).replace(t.config.publicBaseUrl, ''), legEnded)).status).toBe(204);
+    expect(await status()).toBe('busy');
+    // Its own call's end frees it.
+    const nextEnded = { CallSid: next.call_sid, CallStatus: 'completed', CallDuration: '30', From: callerId, To: next.to_number!, Direction: 'outbound-api' };
+    expect((await postWebhook(t, `/api/webhooks/outbound/status?callId=${next.id}`, nextEnded)).status).toBe(204);
+    expect(await status()).toBe('available');
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+
   it('AMD results are stored once; the answer webhook waits for it, then drops the voicemail after the beep', async () => {
     const campaignId = await outboundCampaign(1, { amdEnabled: true, voicemailDrop: { text: 'Please call us back.' } });
     const { telephony } = recordingTelephony();

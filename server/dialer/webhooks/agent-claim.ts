@@ -13,6 +13,7 @@ import type { AgentRow, DB, Db } from '../../../db/types.js';
 import { agentCanTake, openCallsOf } from '../agents/availability.js';
 import { type PresenceResult, setAgentPresence } from '../agents/presence.js';
 import { publishPresence } from '../agents/presence-events.js';
+import { inTransaction } from '../../platform/common/transaction.js';
 import { conferenceName } from './twiml.js';
 
 /** Agents looked at per claim: enough to pass over those off shift or full. */
@@ -64,7 +65,32 @@ export async function claimAgentForCall(db: Db, orgId: string, groupId: string, 
   return claim;
 }
 
-/** The agent free again after its call (only if still busy: a break set meanwhile is kept). */
-export async function releaseAgent(db: Db, orgId: string, agentId: string): Promise<void> {
-  publishPresence(db, orgId, agentId, await setAgentPresence(db, orgId, agentId, { from: 'busy', to: 'available', reason: 'call' }), 'call');
+/**
+ * The agent free again after call `callId` (its leg's end, its conference leave, the call's end):
+ * busy → available only if still busy (a break set meanwhile is kept) and its other calls not
+ * ended yet leave it room — a late or repeated callback of an earlier call never frees an agent
+ * busy on its next one. The agent's row is locked first: a claim of it for another call
+ * (claimIn, which locks it too) either committed before and is counted here, or comes after and
+ * sees the agent free. null: not freed.
+ */
+export async function freeAgentAfterCall(db: Db, orgId: string, agentId: string, callId: number): Promise<PresenceResult | null> {
+  return inTransaction(db, async (trx) => {
+    const agent = await trx.selectFrom('agents').select('max_concurrent_calls').where('org_id', '=', orgId).where('id', '=', agentId).forUpdate().executeTakeFirst();
+    if (!agent) return null;
+    const others = await trx
+      .selectFrom('calls')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('agent_id', '=', agentId)
+      .where('status_rank', '<', 4)
+      .where('id', '<>', callId)
+      .executeTakeFirstOrThrow();
+    if (Number(others.n) >= agent.max_concurrent_calls) return null;
+    return setAgentPresence(trx, orgId, agentId, { from: 'busy', to: 'available', reason: 'call' });
+  });
+}
+
+/** freeAgentAfterCall, its change told live. */
+export async function releaseAgent(db: Db, orgId: string, agentId: string, callId: number): Promise<void> {
+  const presence = await freeAgentAfterCall(db, orgId, agentId, callId);
+  if (presence) publishPresence(db, orgId, agentId, presence, 'call');
 }

@@ -27,7 +27,7 @@ export function agentNeverAnswered(status: string): boolean {
 export async function agentLegEnded(deps: AgentLegDeps, call: { id: number; org_id: string | null }, agentId: string, status: string): Promise<{ abandoned: boolean }> {
   if (!call.org_id) return { abandoned: false };
   if (!agentNeverAnswered(status)) {
-    await releaseAgent(deps.db, call.org_id, agentId);
+    await releaseAgent(deps.db, call.org_id, agentId, call.id);
     return { abandoned: false };
   }
   const abandoned = await deps.db
@@ -39,7 +39,7 @@ export async function agentLegEnded(deps: AgentLegDeps, call: { id: number; org_
     .where('status_rank', '<', 4)
     .returning('call_sid')
     .executeTakeFirst();
-  await releaseAgent(deps.db, call.org_id, agentId);
+  await releaseAgent(deps.db, call.org_id, agentId, call.id);
   if (!abandoned) return { abandoned: false };
   if (!isPlaceholderSid(abandoned.call_sid)) {
     try {

@@ -92,7 +92,7 @@ export async function answerOutbound(deps: OutboundWebhookDeps, call: CallRow, q
     }
     // The carrier refused the agent's call: the agent is free again and the person waits on.
     await db.updateTable('calls').set({ agent_id: null, conference_name: null, disposition: null }).where('id', '=', call.id).execute();
-    await releaseAgent(db, campaign.org_id, claim.agent.id);
+    await releaseAgent(db, campaign.org_id, claim.agent.id, call.id);
   }
   if (query.agentWait < ABANDON_AFTER_SEC) return waitTwiml(deps.urls.answer(call.id, { poll: query.poll, agentWait: query.agentWait + 1 }));
   const abandoned = await db
@@ -129,7 +129,7 @@ async function bridgePreviewed(deps: OutboundWebhookDeps, call: CallRow, campaig
     return conference(deps, call);
   }
   await db.updateTable('calls').set({ disposition: 'abandoned' }).where('id', '=', call.id).execute();
-  if (agent) await releaseAgent(db, campaign.org_id, agent.id);
+  if (agent) await releaseAgent(db, campaign.org_id, agent.id, call.id);
   return abandonTwiml();
 }
 

@@ -2,12 +2,12 @@
 // callback changes nothing): the call's status, duration, disposition and talk time; the lead
 // done, queued for a retry by the campaign's policy, or given up; the campaign's counters; the
 // agent free again; the call.completed event raised. One transaction; the agent's presence goes
-// through setAgentPresence (a compare-and-set from busy: an agent who went on a break meanwhile
-// stays on it).
+// through freeAgentAfterCall (a compare-and-set from busy: an agent who went on a break meanwhile
+// stays on it; one its other calls still fill stays busy).
 import { sql } from 'kysely';
 import type { CallDisposition, DB } from '../../../db/types.js';
 import type { Kysely } from 'kysely';
-import { setAgentPresence } from '../agents/presence.js';
+import { freeAgentAfterCall } from './agent-claim.js';
 import { type FinishedCall, publishCallEnd } from './call-events.js';
 import { raiseCallEvents } from '../../platform/events/call-events.js';
 import { storedRetryPolicy } from '../campaigns/settings.js';
@@ -66,7 +66,7 @@ export async function finishCall(db: Kysely<DB>, callId: number, final: FinalSta
           .returning(['id', 'campaign_id', 'assigned_to', 'dial_status', 'next_call_at', 'call_attempts'])
           .executeTakeFirst()) ?? null;
     }
-    const presence = call.agent_id && call.org_id ? await setAgentPresence(trx, call.org_id, call.agent_id, { from: 'busy', to: 'available', reason: 'call' }) : null;
+    const presence = call.agent_id && call.org_id ? await freeAgentAfterCall(trx, call.org_id, call.agent_id, callId) : null;
     if (call.org_id) await raiseCallEvents(trx, { orgId: call.org_id, callId }, ['call.completed']);
     // The campaign's counters last, on this connection's shard row (campaign_dial_counters).
     if (campaign) {

@@ -88,7 +88,7 @@ export function createOutboundWebhookHandlers({ db, config, telephony, audioUrls
       if (!call) throw ERRORS.notFound('Outbound call', ctx.query.callId);
       // The agent's leg left (the lead's own leg is the call's CallSid): the agent is free again.
       if (ctx.body.StatusCallbackEvent === 'participant-leave' && ctx.body.CallSid !== call.call_sid && call.agent_id && call.org_id) {
-        await releaseAgent(db, call.org_id, call.agent_id);
+        await releaseAgent(db, call.org_id, call.agent_id, call.id);
       }
       return done;
     },
