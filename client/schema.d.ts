@@ -4713,7 +4713,7 @@ export interface components {
         CampaignCreate: {
             name: string;
             /**
-             * @description Set once, at creation (default `inbound`). An outbound campaign starts `paused` unless `status` is given; the dialer calls its leads once it is started (`POST /api/campaigns/{id}/start`). The outbound fields (`callerId` … `maxAbandonRate`) are refused on an inbound campaign (400 naming the field).
+             * @description Set once, at creation (default `inbound`). An outbound campaign starts `paused` unless `status` is given; the dialer calls its leads once it is started (`POST /api/campaigns/{id}/start`). An outbound campaign created or updated `active`, or whose `callerId` or `agentGroupId` an update clears while it is active, needs what a start needs: 409 naming what is missing, nothing changed. The outbound fields (`callerId` … `maxAbandonRate`) are refused on an inbound campaign (400 naming the field).
              * @enum {string}
              */
             direction?: "inbound" | "outbound";

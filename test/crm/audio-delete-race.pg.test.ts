@@ -31,7 +31,7 @@ const audioExists = async (id: string) => (await t.db.selectFrom('audio_files').
 describe('deleting an audio file against a concurrent use of it', () => {
   it("a campaign taking it as its voicemail drop while the deletion runs: the deletion gets 409, the file stays", async () => {
     const audioId = await newAudio();
-    const campaign = await createCampaign(owner.client, { name: 'Dropper', direction: 'outbound' } as never);
+    const campaign = await createCampaign(owner.client, { name: 'Dropper', direction: 'outbound', status: 'paused' } as never);
     // The campaign write as the API does it: the audio checked (its row locked), then the campaign changed.
     const taking = await heldOpen(t.rawDb, async (trx) => {
       await sql`SELECT id FROM audio_files WHERE id = ${audioId} FOR KEY SHARE`.execute(trx);
@@ -48,7 +48,7 @@ describe('deleting an audio file against a concurrent use of it', () => {
 
   it('a voicemail drop set while the file is being deleted: 400 naming voicemailDrop.audioId, the campaign unchanged', async () => {
     const audioId = await newAudio();
-    const campaign = await createCampaign(owner.client, { name: 'Late dropper', direction: 'outbound' } as never);
+    const campaign = await createCampaign(owner.client, { name: 'Late dropper', direction: 'outbound', status: 'paused' } as never);
     const deleting = await heldOpen(t.rawDb, async (trx) => {
       await trx.deleteFrom('audio_files').where('id', '=', audioId).execute();
     });

@@ -226,6 +226,35 @@ describe('outbound campaigns', () => {
     expect((await manager.client.POST('/api/campaigns/{id}/start', path)).data!.status).toBe('active');
   });
 
+  it('a create or update that leaves an outbound campaign active needs what a start needs: 409 naming what is missing, nothing changed', async () => {
+    const atBirth = await manager.client.POST('/api/campaigns', { body: { name: 'Active at birth', direction: 'outbound', dialMode: 'preview', status: 'active' } });
+    expect(atBirth.response.status).toBe(409);
+    expect(atBirth.error).toMatchObject({ details: { callerId: expect.any(String), agentGroupId: expect.any(String) } });
+    expect((await manager.client.GET('/api/campaigns')).data!.some((c) => c.name === 'Active at birth')).toBe(false);
+
+    const bare = (await manager.client.POST('/api/campaigns', { body: { name: 'Bare, then put active', direction: 'outbound' } })).data!;
+    const bareFlip = await manager.client.PUT('/api/campaigns/{id}', { params: { path: { id: bare.id } }, body: { status: 'active' } });
+    expect(bareFlip.response.status).toBe(409);
+    expect(bareFlip.error).toMatchObject({ details: { callerId: expect.any(String), agentGroupId: expect.any(String) } });
+    expect((await manager.client.GET('/api/campaigns/{id}', { params: { path: { id: bare.id } } })).data!.status).toBe('paused');
+
+    const running = await outbound();
+    const path = { params: { path: { id: running.id } } };
+    expect((await manager.client.POST('/api/campaigns/{id}/start', path)).data!.status).toBe('active');
+    const noCallerId = await manager.client.PUT('/api/campaigns/{id}', { ...path, body: { callerId: null } });
+    expect(noCallerId.response.status).toBe(409);
+    expect(noCallerId.error!.details).toHaveProperty('callerId');
+    const noGroup = await manager.client.PUT('/api/campaigns/{id}', { ...path, body: { agentGroupId: null } });
+    expect(noGroup.response.status).toBe(409);
+    expect(noGroup.error!.details).toHaveProperty('agentGroupId');
+    expect((await manager.client.GET('/api/campaigns/{id}', path)).data).toMatchObject({ status: 'active', callerId, agentGroupId: groupId });
+    // Paused, they may be cleared; a complete campaign may be created active.
+    expect((await manager.client.PUT('/api/campaigns/{id}', { ...path, body: { status: 'paused', callerId: null } })).data).toMatchObject({ status: 'paused', callerId: null });
+    const ready = await manager.client.POST('/api/campaigns', { body: { ...SEED_002_BODY, name: 'Ready at birth', callerId, agentGroupId: groupId, status: 'active' } });
+    expect(ready.response.status).toBe(201);
+    expect(ready.data!.status).toBe('active');
+  });
+
   it('an agent may read but not start; another organisation gets a 404 and changes nothing', async () => {
     const campaign = await outbound();
     const path = { params: { path: { id: campaign.id } } };

@@ -10,6 +10,7 @@ import type { AgentRow, CampaignRow, LeadRow } from '../../../db/types.js';
 import { doNotCallAmong } from '../../crm/dnc/queries.js';
 import { CALLER_ID_RELEASED, holdsCallerId } from '../../inbound/campaigns/number-ownership.js';
 import { ERRORS } from '../../platform/errors.js';
+import { startProblem } from '../campaigns/start.js';
 import { agentCanTake, openCallsOf } from '../agents/availability.js';
 import { setAgentPresence } from '../agents/presence.js';
 import { publishPresence } from '../agents/presence-events.js';
@@ -47,6 +48,9 @@ async function previewCampaign(deps: DialerDeps, orgId: string, campaignId: stri
   if (!campaign) throw ERRORS.notFound('Campaign', campaignId);
   if (campaign.dial_mode !== 'preview') throw ERRORS.conflict({ dialMode: `is ${campaign.dial_mode ?? 'progressive'}: only preview campaigns are dialled by their agents` });
   if (campaign.status !== 'active') throw ERRORS.conflict({ status: `is ${campaign.status}: start the campaign first` });
+  // A row made active before its writes were checked as a start (server/inbound/campaigns/handlers.ts).
+  const missing = startProblem(campaign);
+  if (missing) throw ERRORS.conflict(missing);
   if (campaign.schedule_start !== null && campaign.schedule_start > now) {
     throw ERRORS.conflict({ scheduleStart: `is ${campaign.schedule_start.toISOString()}: the campaign calls no one before it` });
   }

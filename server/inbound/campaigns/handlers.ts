@@ -106,7 +106,7 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
    * pooling, pointing or agent of it is then seen here or sees this campaign: lockNumberInOrg)
    * and the voicemail drop's audio (a concurrent deletion likewise: crm/audio, missingAudioIds).
    */
-  async function checkedWrite<T>(orgId: string, body: CampaignBody, current: CampaignRow | null, direction: string, write: (trx: Db, outbound: CampaignPatch) => Promise<T>): Promise<T> {
+  async function checkedWrite<T extends CampaignRow | undefined>(orgId: string, body: CampaignBody, current: CampaignRow | null, direction: string, write: (trx: Db, outbound: CampaignPatch) => Promise<T>): Promise<T> {
     checkCountry('defaultCountry' in body ? body.defaultCountry : undefined);
     // Outside the transaction: the router's foreign key refuses one deleted since (writeConflict).
     await checkRouter(db, orgId, body.rtbRouterId);
@@ -115,7 +115,12 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
       if (typeof body.phoneNumber === 'string') await lockNumberByPhone(trx, body.phoneNumber);
       await checkCampaignNumber(trx, orgId, body.phoneNumber, telephony, current?.id);
       await checkFallbackAudio(trx, orgId, 'fallbackAudioId' in body ? body.fallbackAudioId : undefined);
-      return write(trx, outbound);
+      const row = await write(trx, outbound);
+      // An outbound campaign left active (created or put active, or its caller id or agent group
+      // cleared while active) needs what a start needs; the 409 rolls the write back.
+      const problem = row?.direction === 'outbound' && row.status === 'active' ? startProblem(row) : null;
+      if (problem) throw ERRORS.conflict(problem);
+      return row;
     });
   }
 

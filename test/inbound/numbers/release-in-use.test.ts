@@ -35,7 +35,7 @@ describe('releasing a number a campaign uses', () => {
 
   it("an outbound campaign's callerId is released (the dialer then pauses that campaign: test/dialer/dial-loop.test.ts)", async () => {
     const number = await buyNumber();
-    await createCampaign(owner.client, { name: 'Dialer', direction: 'outbound', callerId: number.phoneNumber } as never);
+    await createCampaign(owner.client, { name: 'Dialer', direction: 'outbound', status: 'paused', callerId: number.phoneNumber } as never);
     expect((await release(number.id)).response.status).toBe(204);
     expect(await held(number.id)).toBe(false);
   });
