@@ -493,7 +493,9 @@ export interface paths {
          *     placed through the telephony provider (Twilio, or the simulator), and when the lead
          *     answers the agent is called into the call's conference with a whisper of the lead's name.
          *     Calling hours are checked again (a hold may straddle the end of the day: 409, and the lead
-         *     is due again at its next callable moment). 409 when the hold lapsed or belongs to another
+         *     is due again at its next callable moment), and so is the do-not-call list (a number listed
+         *     since the lead was handed out: 409 naming `leadId`, the lead `dnc`, never dialled). 409
+         *     when the hold lapsed or belongs to another
          *     agent, the agent cannot take a call now, or the campaign is outside its schedule window
          *     (`scheduleStart` / `scheduleEnd`); 404 for a lead of another campaign.
          */

@@ -200,6 +200,21 @@ describe('preview dialing and the schedule window', () => {
     expect(await t.db.selectFrom('calls').select('id').where('campaign_id', '=', closing.id).execute()).toHaveLength(0);
     expect((await owner.client.POST('/api/campaigns/{id}/preview/{leadId}/skip', path)).response.status).toBe(200);
   });
+
+  it('a held lead whose number reached the do-not-call list since it was handed out is never dialled: 409 naming leadId, the lead dnc', async () => {
+    const campaign = await previewCampaign('Preview listed meanwhile', [{ phone: '+14155550144' }]);
+    const held = await owner.client.POST('/api/campaigns/{id}/preview/next', { params: { path: { id: campaign.id } }, body: { agentId: otherAgentId } });
+    expect(held.data!.lead?.id).toBe(campaign.leadIds[0]);
+    // On the list, the lead not marked yet (the list's insert commits before its leads are marked).
+    await t.db.insertInto('dnc_numbers').values({ org_id: owner.orgId, phone_e164: '+14155550144', reason: null, source: 'api', created_by_user_id: null }).execute();
+    const path = { params: { path: { id: campaign.id, leadId: campaign.leadIds[0]! } }, body: { agentId: otherAgentId } };
+    const dialled = await owner.client.POST('/api/campaigns/{id}/preview/{leadId}/dial', path);
+    expect(dialled.response.status).toBe(409);
+    expect(dialled.error!.details).toHaveProperty('leadId');
+    expect(await t.db.selectFrom('calls').select('id').where('campaign_id', '=', campaign.id).execute()).toHaveLength(0);
+    expect(await leadRow(campaign.leadIds[0]!)).toMatchObject({ dial_status: 'dnc', preview_agent_id: null, call_attempts: 0 });
+    expect(await agentStatus(otherAgentId)).toBe('available');
+  });
 });
 
 describe('preview skip and a leap second', () => {

@@ -118,10 +118,14 @@ export async function claimDueLeads(trx: Transaction<DB>, campaignId: string, li
   return [...scheduled, ...fresh];
 }
 
-/** Leads found on the do-not-call list at dial time: never dialled. */
+/** Leads found on the do-not-call list at dial time: never dialled (a preview hold given up). */
 export async function markDoNotCall(trx: Transaction<DB>, leadIds: readonly string[]): Promise<void> {
   if (leadIds.length === 0) return;
-  await trx.updateTable('leads').set({ dial_status: 'dnc', next_call_at: null, updated_at: sql<Date>`now()` }).where('id', 'in', [...leadIds]).execute();
+  await trx
+    .updateTable('leads')
+    .set({ dial_status: 'dnc', next_call_at: null, preview_agent_id: null, dial_lease_until: null, updated_at: sql<Date>`now()` })
+    .where('id', 'in', [...leadIds])
+    .execute();
 }
 
 /** Leads outside their calling hours now: due again at their next callable moment; null: never again (`failed`). */

@@ -3,7 +3,7 @@
 //   next  — the agent's row locked (one request of an agent at a time); the lead it already holds,
 //           else the next due lead chosen as the dial loop chooses (sortDueLeads: do-not-call,
 //           attempts, calling hours), held for the agent.
-//   dial  — the hold checked, calling hours checked again, the agent's capacity checked; the call
+//   dial  — the hold checked, the do-not-call list and calling hours checked again, the agent's capacity checked; the call
 //           recorded with its agent (who turns busy when the call fills it), then placed.
 //   skip  — the hold given up; the lead due again later, no attempt counted.
 import type { AgentRow, CampaignRow, LeadRow } from '../../../db/types.js';
@@ -113,6 +113,12 @@ export async function dialPreview(deps: DialerDeps, orgId: string, campaignId: s
     const lead = await lockCampaignLead(trx, campaign, leadId);
     if (!lead) throw ERRORS.notFound('Lead', leadId);
     if (!isHeldBy(lead, agent.id, now)) throw ERRORS.conflict({ leadId: 'is not held for this agent (the hold lapsed, or another agent has it): ask for the next lead' });
+    // The do-not-call list asked again at dial time, as the loop does: a number listed since the
+    // lead was handed out (the list commits before its leads are marked) is never dialled.
+    if (lead.do_not_call || (await doNotCallAmong(trx, orgId, [lead.phone_e164])).size > 0) {
+      await markDoNotCall(trx, [lead.id]);
+      return { kind: 'dnc' as const };
+    }
     const zone = leadZone(lead, campaign);
     const window = callingWindow(campaign);
     if (!isCallable(now, zone, window)) {
@@ -126,6 +132,7 @@ export async function dialPreview(deps: DialerDeps, orgId: string, campaignId: s
     const presence = open + 1 >= agent.max_concurrent_calls ? await setAgentPresence(trx, orgId, agent.id, { from: 'available', to: 'busy', reason: 'call' }) : null;
     return { kind: 'recorded' as const, call: { ...call!, agent_id: agent.id }, lead, agent, attempt, presence };
   });
+  if (planned.kind === 'dnc') throw ERRORS.conflict({ leadId: 'is on the do-not-call list: never dialled' });
   if (planned.kind === 'outside_hours') {
     const due = planned.lead.next_call_at;
     throw ERRORS.conflict({ leadId: due ? `is outside its calling hours now; due again at ${due.toISOString()}` : 'is never inside the campaign\'s calling hours: given up' });
