@@ -3428,7 +3428,10 @@ export interface paths {
         /** Rename or describe an agent group (only the fields sent) */
         put: operations["updateAgentGroup"];
         post?: never;
-        /** Delete an agent group (its agents stay, without a group) */
+        /**
+         * Delete an agent group (its agents stay, without a group)
+         * @description Outbound campaigns of the group keep no agent group: a person who answers one of their calls meanwhile hears the abandon message, and the dialer pauses an active one (a start then answers 409 naming `agentGroupId`).
+         */
         delete: operations["deleteAgentGroup"];
         options?: never;
         head?: never;

@@ -207,6 +207,32 @@ describe('a caller id released after the start', () => {
   });
 });
 
+describe('an agent group deleted under an active campaign', () => {
+  it('a person answering meanwhile hears the abandon message (not a silent hang-up); the loop pauses the campaign, a start names agentGroupId', async () => {
+    const floor = (await owner.client.POST('/api/agent-groups', { body: { name: 'Disbanded' } })).data!.id;
+    const agent = (await owner.client.POST('/api/agents', { body: { name: 'Disbanded agent', phone: '+13125559004', groupId: floor } })).data!.id;
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent } }, body: { status: 'available' } });
+    const campaignId = await outboundCampaign(2, { agentGroupId: floor, dialMode: 'progressive', linesPerAgent: 1 });
+    const { telephony } = recordingTelephony();
+    const urls = outboundUrls(t.config.publicBaseUrl);
+    expect((await runDialerTick({ db: t.db, telephony, urls })).placed).toBe(1);
+    const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    expect((await owner.client.DELETE('/api/agent-groups/{id}', { params: { path: { id: floor } } })).response.status).toBe(204);
+
+    const person = { CallSid: call.call_sid, CallStatus: 'in-progress', From: callerId, To: call.to_number!, Direction: 'outbound-api' };
+    const answered = await postWebhook(t, urls.answer(call.id, { agentWait: 2 }).replace(t.config.publicBaseUrl, ''), person);
+    expect(answered.text).toBe(`${XML_HEAD}<Response><Say>${ABANDON_MESSAGE}</Say><Hangup/></Response>`);
+    expect((await t.db.selectFrom('calls').select('disposition').where('id', '=', call.id).executeTakeFirstOrThrow()).disposition).toBe('abandoned');
+
+    expect((await runDialerTick({ db: t.db, telephony, urls })).placed).toBe(0);
+    const campaign = await owner.client.GET('/api/campaigns/{id}', { params: { path: { id: campaignId } } });
+    expect(campaign.data).toMatchObject({ status: 'paused', agentGroupId: null });
+    const start = await owner.client.POST('/api/campaigns/{id}/start', { params: { path: { id: campaignId } } });
+    expect(start.response.status).toBe(409);
+    expect(start.error!.details).toHaveProperty('agentGroupId');
+  });
+});
+
 describe('attempts at dial time', () => {
   it('a lead whose attempts are used up (the policy lowered since it was queued) is given up, not dialled', async () => {
     const campaignId = await outboundCampaign(2, { retryPolicy: { maxAttempts: 2, delayMinutes: 1 } });

@@ -58,7 +58,14 @@ async function planCampaign(deps: DialerDeps, campaignId: string, result: TickRe
   const now = deps.now?.() ?? new Date();
   return deps.db.transaction().execute(async (trx) => {
     const campaign = await lockCampaignForTick(trx, campaignId);
-    if (!campaign?.agent_group_id || !campaign.caller_id) return null;
+    if (!campaign) return null;
+    if (!campaign.agent_group_id || !campaign.caller_id) {
+      // Its agent group deleted since it started (the foreign key clears it): no one could take
+      // its calls. Paused, so a start names what is missing.
+      await pauseCampaign(trx, campaign.id);
+      deps.log?.warn({ campaignId: campaign.id }, 'outbound campaign paused: it has no agent group or caller id');
+      return null;
+    }
     if (!(await holdsCallerId(trx, campaign.org_id, campaign.caller_id))) {
       // Released since the campaign started (and perhaps bought by another organisation): never
       // dial from it. Paused, so a start names the problem.

@@ -71,7 +71,7 @@ export async function answerOutbound(deps: OutboundWebhookDeps, call: CallRow, q
   // Statuses only move forward: a call already in progress (a repeated poll) has nothing to mark.
   if (call.status_rank < IN_PROGRESS_RANK) await markInProgress(db, call.id);
   const campaign = call.campaign_id ? await db.selectFrom('campaigns').selectAll().where('id', '=', call.campaign_id).executeTakeFirst() : undefined;
-  if (!campaign?.agent_group_id || call.status_rank >= 4) return hangupTwiml();
+  if (!campaign || call.status_rank >= 4) return hangupTwiml();
   if (call.disposition === 'abandoned') return abandonTwiml();
   if (call.agent_id !== null && call.disposition !== null) return conference(deps, call);
   if (campaign.amd_enabled && call.answered_by === null && query.poll < AMD_MAX_POLLS) {
@@ -80,7 +80,10 @@ export async function answerOutbound(deps: OutboundWebhookDeps, call: CallRow, q
   if (isMachine(call.answered_by)) return voicemailTwiml(campaign.voicemail_drop, deps.audioUrl);
   if (call.agent_id !== null) return bridgePreviewed(deps, call, campaign, query);
 
-  const claim = await claimAgentForCall(db, campaign.org_id, campaign.agent_group_id, call.id, deps.now?.() ?? new Date());
+  // A campaign whose agent group was deleted meanwhile has no agent for the person: as when none is free.
+  const claim = campaign.agent_group_id
+    ? await claimAgentForCall(db, campaign.org_id, campaign.agent_group_id, call.id, deps.now?.() ?? new Date())
+    : ({ outcome: 'none' } as const);
   if (claim.outcome === 'decided') {
     // Another delivery of this webhook took an agent or abandoned the call first: its decision.
     return answerOutbound(deps, await db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow(), query);
