@@ -233,6 +233,22 @@ describe('an agent group deleted under an active campaign', () => {
   });
 });
 
+describe('a number listed while its call is live', () => {
+  it('the lead is dnc once the call ends, not queued for a retry that never comes', async () => {
+    const campaignId = await outboundCampaign(1);
+    const { telephony } = recordingTelephony();
+    await runDialerTick({ db: t.db, telephony, urls: outboundUrls(t.config.publicBaseUrl) });
+    const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    expect((await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: call.to_number! } })).response.status).toBe(201);
+    const lead = () => t.db.selectFrom('leads').select(['dial_status', 'do_not_call', 'next_call_at']).where('id', '=', call.lead_id!).executeTakeFirstOrThrow();
+    expect(await lead()).toMatchObject({ dial_status: 'calling', do_not_call: true });
+    const noAnswer = { CallSid: call.call_sid, CallStatus: 'no-answer', CallDuration: '0', From: callerId, To: call.to_number!, Direction: 'outbound-api' };
+    expect((await postWebhook(t, `/api/webhooks/outbound/status?callId=${call.id}`, noAnswer)).status).toBe(204);
+    expect(await lead()).toEqual({ dial_status: 'dnc', do_not_call: true, next_call_at: null });
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+});
+
 describe('attempts at dial time', () => {
   it('a lead whose attempts are used up (the policy lowered since it was queued) is given up, not dialled', async () => {
     const campaignId = await outboundCampaign(2, { retryPolicy: { maxAttempts: 2, delayMinutes: 1 } });

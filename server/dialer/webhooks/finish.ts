@@ -5,7 +5,7 @@
 // through freeAgentAfterCall (a compare-and-set from busy: an agent who went on a break meanwhile
 // stays on it; one its other calls still fill stays busy).
 import { sql } from 'kysely';
-import type { CallDisposition, DB } from '../../../db/types.js';
+import type { CallDisposition, DB, LeadDialStatus } from '../../../db/types.js';
 import type { Kysely } from 'kysely';
 import { freeAgentAfterCall } from './agent-claim.js';
 import { type FinishedCall, publishCallEnd } from './call-events.js';
@@ -59,7 +59,14 @@ export async function finishCall(db: Kysely<DB>, callId: number, final: FinalSta
       lead =
         (await trx
           .updateTable('leads')
-          .set({ dial_status: next.dialStatus, next_call_at: next.nextCallAt, dial_lease_until: null, updated_at: sql<Date>`now()` })
+          // A number listed while the call was live (the list leaves a lead `calling` to its call):
+          // no retry — `dnc`, as the list marks its other leads.
+          .set({
+            dial_status: next.dialStatus === 'queued' ? sql<LeadDialStatus>`CASE WHEN leads.do_not_call THEN 'dnc' ELSE 'queued' END` : next.dialStatus,
+            next_call_at: next.dialStatus === 'queued' ? sql<Date | null>`CASE WHEN leads.do_not_call THEN NULL ELSE ${next.nextCallAt}::timestamptz END` : next.nextCallAt,
+            dial_lease_until: null,
+            updated_at: sql<Date>`now()`,
+          })
           .where('id', '=', call.lead_id)
           .where('last_call_id', '=', callId)
           .where('dial_status', '=', 'calling')
