@@ -247,6 +247,20 @@ describe('a number listed while its call is live', () => {
     expect(await lead()).toEqual({ dial_status: 'dnc', do_not_call: true, next_call_at: null });
     await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
   });
+
+  it('a lead whose claim lapses after its number was listed is dnc, not queued again', async () => {
+    const campaignId = await outboundCampaign(1);
+    const dead = { kind: 'simulator' as const, placeCall: () => new Promise<never>(() => undefined) };
+    void runDialerTick({ db: t.db, telephony: dead, urls: outboundUrls(t.config.publicBaseUrl) });
+    const lead = () => t.db.selectFrom('leads').select(['phone_e164', 'dial_status', 'do_not_call', 'next_call_at']).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    for (let i = 0; i < 100 && (await lead()).dial_status !== 'calling'; i += 1) await new Promise((r) => setTimeout(r, 20));
+    expect((await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: (await lead()).phone_e164 } })).response.status).toBe(201);
+    await sql`UPDATE leads SET dial_lease_until = now() - interval '1 second' WHERE campaign_id = ${campaignId}`.execute(t.db);
+    const { telephony } = recordingTelephony();
+    expect((await runDialerTick({ db: t.db, telephony, urls: outboundUrls(t.config.publicBaseUrl) })).released).toBeGreaterThanOrEqual(1);
+    expect(await lead()).toMatchObject({ dial_status: 'dnc', do_not_call: true, next_call_at: null });
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
 });
 
 describe('attempts at dial time', () => {

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
-import type { CallRow, CampaignRow, DB, Db, LeadRow } from '../../../db/types.js';
+import type { CallRow, CampaignRow, DB, Db, LeadDialStatus, LeadRow } from '../../../db/types.js';
 import { addDialCounters } from '../campaigns/counters.js';
 import { type PresenceResult, setAgentPresence } from '../agents/presence.js';
 
@@ -267,12 +267,13 @@ export async function releaseLapsedClaims(db: Db): Promise<{ released: number; l
         lost.push(open);
         continue;
       }
+      // A number listed meanwhile (the list leaves a calling lead to its call): `dnc`, not due again.
       await trx
         .updateTable('leads')
         .set({
-          dial_status: 'queued',
+          dial_status: sql<LeadDialStatus>`CASE WHEN leads.do_not_call THEN 'dnc' ELSE 'queued' END`,
           dial_lease_until: null,
-          next_call_at: sql<Date>`now()`,
+          next_call_at: sql<Date | null>`CASE WHEN leads.do_not_call THEN NULL ELSE now() END`,
           call_attempts: canceled ? Math.max(0, lead.call_attempts - 1) : lead.call_attempts,
           updated_at: sql<Date>`now()`,
         })
