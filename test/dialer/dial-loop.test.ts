@@ -263,6 +263,37 @@ describe('a number listed while its call is live', () => {
   });
 });
 
+describe('one campaign the loop cannot plan', () => {
+  it('does not keep the campaigns after it from dialling: logged with its id, counted, tried again next pass', async () => {
+    await availableAgents(1);
+    const broken = await outboundCampaign(1);
+    const healthy = await outboundCampaign(1);
+    // A fault of the first campaign alone (as a row the planner cannot handle would be): its calls
+    // cannot be recorded. A test-only trigger, removed at the end.
+    await sql.raw(`CREATE FUNCTION refuse_one_campaign() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN IF NEW.campaign_id = '${broken}'::uuid THEN RAISE EXCEPTION 'this campaign cannot be planned'; END IF; RETURN NEW; END $fn$`).execute(t.db);
+    await sql`CREATE TRIGGER refuse_one_campaign BEFORE INSERT ON calls FOR EACH ROW EXECUTE FUNCTION refuse_one_campaign()`.execute(t.db);
+    try {
+      const { placed, telephony } = recordingTelephony();
+      const logged: Array<{ campaignId?: string }> = [];
+      const log = { error: (obj: { campaignId?: string }) => logged.push(obj), warn: () => undefined } as never;
+      const result = await runDialerTick({ db: t.db, telephony, urls: outboundUrls(t.config.publicBaseUrl), log });
+      expect(result.failed).toBe(1);
+      expect(logged.map((l) => l.campaignId)).toEqual([broken]);
+      expect(await openCalls(healthy)).toBe(1);
+      expect(placed.filter((p) => p.statusCallbackUrl.includes('callId='))).not.toHaveLength(0);
+      // The failed campaign's pass rolled back: its lead is as it was, for the next pass.
+      const lead = await t.db.selectFrom('leads').select(['dial_status', 'call_attempts']).where('campaign_id', '=', broken).executeTakeFirstOrThrow();
+      expect(lead).toMatchObject({ dial_status: 'pending', call_attempts: 0 });
+      expect(await openCalls(broken)).toBe(0);
+    } finally {
+      await sql`DROP TRIGGER refuse_one_campaign ON calls`.execute(t.db);
+      await sql`DROP FUNCTION refuse_one_campaign()`.execute(t.db);
+      for (const id of [broken, healthy]) await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id } } });
+    }
+  });
+});
+
 describe('attempts at dial time', () => {
   it('a lead whose attempts are used up (the policy lowered since it was queued) is given up, not dialled', async () => {
     const campaignId = await outboundCampaign(2, { retryPolicy: { maxAttempts: 2, delayMinutes: 1 } });

@@ -52,9 +52,11 @@ export interface TickResult {
   deferred: number;
   dnc: number;
   released: number;
+  /** Campaigns whose planning failed this pass (each logged; tried again next pass). */
+  failed: number;
 }
 
-async function planCampaign(deps: DialerDeps, campaignId: string, result: TickResult): Promise<{ campaign: CampaignRow; calls: CallRow[] } | null> {
+async function planCampaign(deps: DialerDeps, campaignId: string): Promise<{ campaign: CampaignRow; calls: CallRow[]; dnc: number; deferred: number } | null> {
   const now = deps.now?.() ?? new Date();
   return deps.db.transaction().execute(async (trx) => {
     const campaign = await lockCampaignForTick(trx, campaignId);
@@ -91,10 +93,8 @@ async function planCampaign(deps: DialerDeps, campaignId: string, result: TickRe
     const { dial, dnc, deferred } = sortDueLeads(candidates, campaign, onDncList, now, free);
     await markDoNotCall(trx, dnc);
     await deferLeads(trx, deferred);
-    result.dnc += dnc.length;
-    result.deferred += deferred.length;
     const calls = await recordOutboundCalls(trx, campaign, dial, deps.telephony.kind);
-    return { campaign, calls };
+    return { campaign, calls, dnc: dnc.length, deferred: deferred.length };
   });
 }
 
@@ -135,10 +135,22 @@ export async function runDialerTick(deps: DialerDeps): Promise<TickResult> {
   for (const call of lost) {
     await finishCall(deps.db, call.id, { status: lostCallStatus(call), durationSec: 0 }, deps.now?.() ?? new Date());
   }
-  const result: TickResult = { placed: 0, deferred: 0, dnc: 0, released };
+  const result: TickResult = { placed: 0, deferred: 0, dnc: 0, released, failed: 0 };
   for (const id of await dialableCampaignIds(deps.db)) {
-    const planned = await planCampaign(deps, id, result);
+    let planned: Awaited<ReturnType<typeof planCampaign>>;
+    try {
+      planned = await planCampaign(deps, id);
+    } catch (err) {
+      // One campaign's fault (a row its planning cannot handle, a refused write) must not keep the
+      // campaigns after it from dialling, pass after pass: its transaction rolled back, it is
+      // logged and tried again next pass.
+      result.failed += 1;
+      deps.log?.error({ err, campaignId: id }, 'Dialer: planning an outbound campaign failed');
+      continue;
+    }
     if (!planned) continue;
+    result.dnc += planned.dnc;
+    result.deferred += planned.deferred;
     const placed = await Promise.all(planned.calls.map((call) => placeOutboundCall(deps, planned.campaign, call)));
     result.placed += placed.filter(Boolean).length;
   }
