@@ -125,6 +125,8 @@ describe('the dial loop', () => {
     expect(calls[0]!.call_sid.startsWith('DL')).toBe(true);
     expect(calls[1]!.call_sid).toMatch(/^CA/);
     expect(await lead()).toMatchObject({ dial_status: 'calling', call_attempts: 1 });
+    // The canceled call was never placed: one call made, as one attempt.
+    expect((await dialCounters(t.db, [campaignId])).get(campaignId)).toMatchObject({ callsMade: 1 });
     await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
   });
 

@@ -252,9 +252,11 @@ export async function releaseLapsedClaims(db: Db): Promise<{ released: number; l
             .where('id', '=', lead.last_call_id)
             .where('call_sid', 'like', 'DL%')
             .where('status_rank', '=', 0)
-            .returning(['id', 'org_id', 'agent_id'])
+            .returning(['id', 'org_id', 'agent_id', 'campaign_id'])
             .executeTakeFirst()
         : undefined;
+      // Never placed: not a call made (its attempt is given back below too).
+      if (canceled?.campaign_id) await addDialCounters(trx, canceled.campaign_id, { callsMade: -1 });
       if (canceled?.agent_id && canceled.org_id) {
         const presence = await setAgentPresence(trx, canceled.org_id, canceled.agent_id, { from: 'busy', to: 'available', reason: 'call' });
         freed.push({ orgId: canceled.org_id, agentId: canceled.agent_id, presence });
