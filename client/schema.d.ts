@@ -4556,7 +4556,7 @@ export interface components {
             organization: components["schemas"]["Organization"];
         };
         RegisterRequest: {
-            organizationName: string;
+            organizationName: components["schemas"]["OrganizationName"];
             email: components["schemas"]["Email"];
             password: components["schemas"]["Password"];
             username?: components["schemas"]["Username"];
@@ -6540,9 +6540,11 @@ export interface components {
             createdAt: string;
         };
         OrganizationUpdate: {
-            name?: string;
+            name?: components["schemas"]["OrganizationName"];
             defaultCountry?: components["schemas"]["CountryCode"];
         };
+        /** @description An organisation's name; at least one character that is not white space. */
+        OrganizationName: string;
         /** @description An ISO 3166-1 alpha-2 country code (upper case). */
         CountryCode: string;
         /**

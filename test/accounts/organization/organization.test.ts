@@ -52,6 +52,18 @@ describe('PATCH /api/organization', () => {
     expect(await storedCountry(owner.orgId)).toBe('US');
   });
 
+  it('refuses a blank name (spaces only) on update and on registration, naming the field, and changes nothing', async () => {
+    for (const name of [' ', '\t\n', '   ']) {
+      const { response, error } = await owner.client.PATCH('/api/organization', { body: { name } });
+      expect(response.status).toBe(400);
+      expect(error?.details).toHaveProperty('name');
+      const registered = await t.client().POST('/api/auth/register', { body: { organizationName: name, email: `blank-${Math.random()}@example.com`, password: 'a-long-passphrase' } });
+      expect(registered.response.status).toBe(400);
+      expect(registered.error?.details).toHaveProperty('organizationName');
+    }
+    expect((await owner.client.GET('/api/organization')).data).toMatchObject({ name: 'Country Org' });
+  });
+
   it('reads national lead numbers in the new country; a campaign of its own country overrides it', async () => {
     const changed = await owner.client.PATCH('/api/organization', { body: { defaultCountry: 'GB' } });
     expect(changed.response.status).toBe(200);
