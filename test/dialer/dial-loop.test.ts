@@ -16,6 +16,8 @@ import { openCallsOf } from '../../server/dialer/agents/availability.js';
 import { runDialerTick } from '../../server/dialer/loop/tick.js';
 import { claimAgentForCall } from '../../server/dialer/webhooks/agent-claim.js';
 import { agentLegEnded } from '../../server/dialer/webhooks/agent-leg.js';
+import { answerOutbound } from '../../server/dialer/webhooks/answer.js';
+import { finishCall } from '../../server/dialer/webhooks/finish.js';
 import { outboundUrls } from '../../server/dialer/webhooks/urls.js';
 import { ABANDON_MESSAGE } from '../../server/dialer/webhooks/twiml.js';
 import type { PlaceCallInput } from '../../server/telephony/types.js';
@@ -293,6 +295,36 @@ describe('one campaign the loop cannot plan', () => {
       await sql`DROP FUNCTION refuse_one_campaign()`.execute(t.db);
       for (const id of [broken, healthy]) await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id } } });
     }
+  });
+});
+
+describe('the carrier refusing the agent just as the person hangs up', () => {
+  it('the finished call keeps the disposition its end gave it; the agent is free', async () => {
+    const floor = (await owner.client.POST('/api/agent-groups', { body: { name: 'Refused agents' } })).data!.id;
+    const agent = (await owner.client.POST('/api/agents', { body: { name: 'Unreachable', phone: '+13125559003', groupId: floor } })).data!.id;
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent } }, body: { status: 'available' } });
+    const campaignId = await outboundCampaign(1, { agentGroupId: floor });
+    const urls = outboundUrls(t.config.publicBaseUrl);
+    await runDialerTick({ db: t.db, telephony: recordingTelephony().telephony, urls });
+    const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    // The person answers; while the agent's call is being placed the person hangs up (the final
+    // status is recorded), then the carrier refuses the agent's call.
+    let ended: Awaited<ReturnType<typeof finishCall>> | undefined;
+    const telephony = {
+      async placeCall(): Promise<never> {
+        ended = await finishCall(t.db, call.id, { status: 'completed', durationSec: 4 }, new Date());
+        throw new TelephonyError('invalid', 'refused by the test carrier');
+      },
+    };
+    const twiml = await answerOutbound({ db: t.db, telephony, urls, audioUrl: (id) => id }, call, { callId: call.id, poll: 0, agentWait: 0 });
+    expect(twiml).toContain('<Hangup/>');
+    expect(ended).toMatchObject({ finished: true });
+    const after = await t.db.selectFrom('calls').select(['status', 'status_rank', 'disposition']).where('id', '=', call.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: 'completed', status_rank: 4, disposition: ended!.disposition });
+    expect(after.disposition).not.toBeNull();
+    const presence = await t.db.selectFrom('agents').select('status').where('id', '=', agent).executeTakeFirstOrThrow();
+    expect(presence.status).toBe('available');
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
   });
 });
 

@@ -93,9 +93,19 @@ export async function answerOutbound(deps: OutboundWebhookDeps, call: CallRow, q
       await publishIncomingCall(db, call, claim.agent, conferenceName(call.id));
       return conference(deps, call);
     }
-    // The carrier refused the agent's call: the agent is free again and the person waits on.
-    await db.updateTable('calls').set({ agent_id: null, conference_name: null, disposition: null }).where('id', '=', call.id).execute();
+    // The carrier refused the agent's call: the agent is free again and the person waits on —
+    // unless the person hung up meanwhile: a finished call keeps what its end recorded.
+    const unclaimed = await db
+      .updateTable('calls')
+      .set({ agent_id: null, conference_name: null, disposition: null })
+      .where('id', '=', call.id)
+      .where('agent_id', '=', claim.agent.id)
+      .where('status_rank', '<', 4)
+      .returning('id')
+      .executeTakeFirst();
     await releaseAgent(db, campaign.org_id, claim.agent.id, call.id);
+    // Ended (or decided otherwise) meanwhile: answered as the call now stands (a hang-up if ended).
+    if (!unclaimed) return answerOutbound(deps, await db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow(), query);
   }
   if (query.agentWait < ABANDON_AFTER_SEC) return waitTwiml(deps.urls.answer(call.id, { poll: query.poll, agentWait: query.agentWait + 1 }));
   const abandoned = await db
