@@ -87,6 +87,9 @@ export function createModelClient(config: Pick<Config, 'aiBaseUrl' | 'aiApiKey'>
         throw new Error(`the model answered ${response.status} without an event stream (content-type ${response.headers.get('content-type') ?? 'none'})`);
       }
       const calls = new Map<number, ToolCallRequest>();
+      // The request's usage: a total, which some providers repeat as a running total in every
+      // chunk (OpenAI sends it once, in the last). Reported once, the last seen, at the end.
+      let usage: { prompt_tokens: number; completion_tokens: number } | null = null;
       for await (const chunk of chatCompletionChunks(body, signal)) {
         const delta = chunk.choices[0]?.delta;
         if (delta?.content) yield { type: 'text', text: delta.content };
@@ -98,8 +101,9 @@ export function createModelClient(config: Pick<Config, 'aiBaseUrl' | 'aiApiKey'>
           if (part.function?.arguments) call.arguments += part.function.arguments;
           calls.set(part.index, call);
         }
-        if (chunk.usage) yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        if (chunk.usage) usage = chunk.usage;
       }
+      if (usage) yield { type: 'usage', promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens };
       if (calls.size > 0) {
         const ordered = [...calls.entries()].sort(([a], [b]) => a - b).map(([index, call]) => ({ ...call, id: call.id || `call_${index}` }));
         yield { type: 'toolCalls', calls: ordered };

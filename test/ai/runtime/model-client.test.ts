@@ -71,6 +71,19 @@ describe('createModelClient', () => {
     expect(requests.at(-1)).toMatchObject({ model: 'm', stream: true, stream_options: { include_usage: true }, max_tokens: 50 });
   });
 
+  it('a provider reporting usage in every chunk (running totals) is counted once, by its last report', async () => {
+    answer = (res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(sse({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: 'Open ' } }], usage: { prompt_tokens: 40, completion_tokens: 1, total_tokens: 41 } }));
+      res.write(sse({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'at nine.' } }], usage: { prompt_tokens: 40, completion_tokens: 3, total_tokens: 43 } }));
+      res.write(sse({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 40, completion_tokens: 3, total_tokens: 43 } }));
+      res.end('data: [DONE]\n\n');
+    };
+    const seen = await events();
+    expect(seen.filter((e) => e.type === 'usage')).toEqual([{ type: 'usage', promptTokens: 40, completionTokens: 3 }]);
+    expect(seen.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('')).toBe('Open at nine.');
+  });
+
   it('throws the SDK APIError with the status for an error answer', async () => {
     answer = (res) => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"message":"overloaded","type":"server_error"}}');
     const failure = await events().then(
