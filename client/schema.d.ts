@@ -108,6 +108,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your own password
+         * @description For a person logged in with the session cookie: an API key gets 403 (it cannot change its
+         *     user's password). `currentPassword` is checked as a login is, under the same backoff: a
+         *     wrong one is 400 naming `currentPassword` and counts as a failed login (429 while a backoff
+         *     lasts). `newPassword` must differ from the current one (400 naming it). On success every
+         *     other session of the user ends (copied cookies stop working) and this one goes on, as
+         *     fresh as a new login. API keys are not touched: revoke them with `DELETE /api/api-keys/{id}`.
+         */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -257,6 +282,37 @@ export interface paths {
          * @description Owners only, logged in with their password within the last 15 minutes: an API key, or a session whose login is older, gets 403 (log in again). Their API keys stop working at once. Nobody removes themselves.
          */
         delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set another user's password
+         * @description Admins set the password of admins, managers and agents; only an owner sets an owner's.
+         *     Needs a session whose password login is less than 15 minutes old: an API key, or an older
+         *     session, gets 403 (log in again). Your own password is changed with
+         *     `POST /api/auth/password`, which asks for the current one (403 here). Every session of the
+         *     user ends at once; their API keys go on working (revoke them with
+         *     `DELETE /api/api-keys/{id}` when the account was compromised).
+         */
+        put: operations["setUserPassword"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4494,6 +4550,13 @@ export interface components {
         /** Format: email */
         Email: string;
         Password: string;
+        PasswordChange: {
+            currentPassword: string;
+            newPassword: components["schemas"]["Password"];
+        };
+        PasswordSet: {
+            password: components["schemas"]["Password"];
+        };
         PersonName: string | null;
         Username: string | null;
         /**
@@ -9072,6 +9135,40 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Changed; the user's other sessions have ended and the cookie is renewed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Password changed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     register: {
         parameters: {
             query?: never;
@@ -9452,6 +9549,40 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    setUserPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id. A malformed id, or one of another organisation, is a 404.
+                 * @example 4f1c2b3a-5d6e-4f70-8a9b-0c1d2e3f4a5b
+                 */
+                id: components["parameters"]["ResourceId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordSet"];
+            };
+        };
+        responses: {
+            /** @description Set; the user's sessions have ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };

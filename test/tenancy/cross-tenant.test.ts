@@ -89,6 +89,10 @@ const cases: Record<string, Case> = {
     api.DELETE('/api/users/{id}', { params: { path: { id: String(A.member.id) } } }),
     api.DELETE('/api/users/{id}', { params: { path: { id: String(A.owner.id) } } }),
   ],
+  setUserPassword: (api) => [
+    api.PUT('/api/users/{id}/password', { params: { path: { id: String(A.member.id) } }, body: { password: 'taken-over-passphrase' } }),
+    api.PUT('/api/users/{id}/password', { params: { path: { id: String(A.owner.id) } }, body: { password: 'taken-over-passphrase' } }),
+  ],
   revokeApiKey: (api) => [api.DELETE('/api/api-keys/{id}', { params: { path: { id: A.apiKey.id } } })],
   getCampaign: (api) => [api.GET('/api/campaigns/{id}', { params: { path: { id: A.campaign.id } } })],
   getCampaignStats: (api) => [api.GET('/api/stats/campaigns/{id}', { params: { path: { id: A.campaign.id } } })],

@@ -14,18 +14,13 @@ import {
 import { presentCurrentUser } from '../users/present.js';
 import { createUser } from '../users/create-user.js';
 import { verifyAgainstEach } from './passwords.js';
+import { changeOwnPassword } from './change-password.js';
 import { requireOwnOriginForCookie } from './principal.js';
+import { startSession } from './session.js';
 
-type AuthOps = 'login' | 'loginLegacy' | 'logout' | 'logoutLegacy' | 'getCurrentUser' | 'register';
+type AuthOps = 'login' | 'loginLegacy' | 'logout' | 'logoutLegacy' | 'getCurrentUser' | 'register' | 'changePassword';
 
 const LOGGED_OUT = { message: 'Logout successful' };
-
-function startSession(req: FastifyRequest, user: UserRow): void {
-  req.session.set('uid', user.id);
-  req.session.set('org', user.org_id);
-  req.session.set('sv', user.session_version);
-  req.session.set('at', Date.now());
-}
 
 export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
   const { db, loginThrottle } = deps;
@@ -113,6 +108,11 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
       if (!user || !organization) throw ERRORS.unauthorized();
       // The role this request acts with: an API key's may be lower than its user's.
       return { status: 200, body: { ...presentCurrentUser(user, organization), role: principal.role } };
+    },
+
+    async changePassword(ctx) {
+      await changeOwnPassword(db, loginThrottle, ctx.req, ctx.principal(), ctx.body);
+      return { status: 200, body: { message: 'Password changed' } };
     },
 
     async register({ req, body }) {

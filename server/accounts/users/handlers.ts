@@ -4,12 +4,13 @@ import { requireActorUnchanged } from '../auth/actor-unchanged.js';
 import { requireRecentLogin } from '../auth/principal.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
-import { canCreateUser, canDeleteUser, canUpdateUser, type PolicyVerdict } from './policy.js';
+import { canCreateUser, canDeleteUser, canSetPassword, canUpdateUser, type PolicyVerdict } from './policy.js';
 import { presentUser } from './present.js';
 import { createUser, userConflict } from './create-user.js';
-import { deleteUserInOrg, findUserInOrg, listUsersInOrg, lockOwners, updateUserInOrg } from './queries.js';
+import { hashPassword } from '../auth/passwords.js';
+import { deleteUserInOrg, findUserInOrg, listUsersInOrg, lockOwners, lockUserInOrg, replacePasswordHash, updateUserInOrg } from './queries.js';
 
-type UserOps = 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser';
+type UserOps = 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser' | 'setUserPassword';
 
 function enforce(verdict: PolicyVerdict): void {
   if (verdict.ok) return;
@@ -77,6 +78,24 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
       } catch (err) {
         throw userConflict(err) ?? err;
       }
+    },
+
+    async setUserPassword(ctx) {
+      const actor = ctx.principal();
+      const id = userId(ctx.params.id);
+      // Hashed before the transaction: scrypt takes a while, and no lock need wait for it.
+      const passwordHash = await hashPassword(ctx.body.password);
+      await db.transaction().execute(async (trx) => {
+        // The target's row stays locked: a promotion to owner meanwhile waits, and is then seen by nobody here.
+        const target = await lockUserInOrg(trx, actor.orgId, id);
+        if (!target) throw ERRORS.notFound('User', ctx.params.id);
+        // Whoever sets a password can log in as that user: a person who logged in recently.
+        requireRecentLogin(actor, 'set passwords');
+        enforce(canSetPassword(actor.userId, actor.role, target.id, target.role));
+        await requireActorUnchanged(trx, actor);
+        await replacePasswordHash(trx, actor.orgId, id, passwordHash);
+      });
+      return { status: 204, body: undefined };
     },
 
     async deleteUser(ctx) {

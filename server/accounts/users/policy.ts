@@ -36,3 +36,10 @@ export function canDeleteUser(actorId: number, targetId: number, targetRole: Rol
   if (targetRole === 'owner' && otherOwners === 0) return { ok: false, status: 409, reason: 'The last owner cannot be removed' };
   return OK;
 }
+
+/** Setting another user's password: owners' only by an owner; one's own only with the current one (POST /api/auth/password). */
+export function canSetPassword(actorId: number, actorRole: Role, targetId: number, targetRole: Role): PolicyVerdict {
+  if (actorId === targetId) return { ok: false, status: 403, reason: 'Change your own password with POST /api/auth/password (it asks for the current one)' };
+  if (targetRole === 'owner' && actorRole !== 'owner') return { ok: false, status: 403, reason: 'Only an owner can set an owner\'s password' };
+  return OK;
+}

@@ -101,3 +101,18 @@ export async function bumpSessionVersion(db: Db, orgId: string, userId: number):
     .where('id', '=', userId)
     .execute();
 }
+
+/**
+ * Replace the user's password hash and end every session of theirs (the version their cookies
+ * carry moves on); the new session version, or undefined when no such user.
+ */
+export async function replacePasswordHash(db: Db, orgId: string, userId: number, passwordHash: string): Promise<number | undefined> {
+  const row = await db
+    .updateTable('users')
+    .set((eb) => ({ password_hash: passwordHash, session_version: eb('session_version', '+', 1), updated_at: sql<Date>`now()` }))
+    .where('org_id', '=', orgId)
+    .where('id', '=', userId)
+    .returning('session_version')
+    .executeTakeFirst();
+  return row?.session_version;
+}

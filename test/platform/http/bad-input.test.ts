@@ -125,6 +125,8 @@ const table: Record<string, Case> = {
   getUser: { params: () => ({ id: String(member.id) }) },
   updateUser: { params: () => ({ id: String(member.id) }), body: () => ({ firstName: 'Changed', role: 'manager' }) },
   deleteUser: { params: () => ({ id: String(member.id) }) },
+  setUserPassword: { params: () => ({ id: String(member.id) }), body: () => ({ password: 'a-new-passphrase' }) },
+  changePassword: { body: () => ({ currentPassword: PASSWORD, newPassword: 'a-new-passphrase' }) },
   createApiKey: { body: () => ({ name: 'Sneaky key', role: 'agent' }) },
   revokeApiKey: { params: () => ({ id: apiKeyId }) },
   createCampaign: { body: () => ({ name: 'Sneaky campaign', status: 'active', enableRtb: true }) },
