@@ -2738,7 +2738,8 @@ export interface paths {
          * @description The replay is a new delivery of the same event (`id`, `type`, `data` unchanged, so a
          *     receiver that dedupes by event id sees it as the event it may already have), sent to the
          *     endpoint's current URL and signed with its current secret, also while the endpoint is
-         *     disabled. A delivery still pending is being tried already: 409.
+         *     disabled. A delivery still pending is being tried already: 409; so is one whose earlier
+         *     replay is still pending (a second replay at once would send the event twice).
          */
         post: operations["replayWebhookDelivery"];
         delete?: never;

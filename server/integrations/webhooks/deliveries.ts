@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, WebhookAttemptRow, WebhookDeliveryRow } from '../../../db/types.js';
+import { inTransaction } from '../../platform/common/transaction.js';
 import { eventEnvelope, eventHeaders } from '../../platform/events/envelope.js';
 import { PING_EVENT } from '../../platform/events/types.js';
 
@@ -41,16 +42,25 @@ export function findDelivery(db: Db, orgId: string, endpointId: string, id: stri
   return db.selectFrom('webhook_deliveries').selectAll().where('org_id', '=', orgId).where('endpoint_id', '=', endpointId).where('id', '=', id).executeTakeFirst();
 }
 
-/** A new delivery of the same event (id, headers, body) to the endpoint's current URL, unless the delivery is still pending. */
+/**
+ * A new delivery of the same event (id, headers, body) to the endpoint's current URL, unless a
+ * delivery of that event to the endpoint is still pending (the one replayed, or an earlier replay
+ * of it: the event is being tried already). The endpoint's row is held first (the order every
+ * change of an endpoint and its deliveries takes), so two replays at once queue the event once.
+ */
 export async function replayDelivery(db: Db, orgId: string, endpointId: string, id: string): Promise<WebhookDeliveryRow | undefined> {
-  const { rows } = await sql<WebhookDeliveryRow>`
-    INSERT INTO webhook_deliveries (org_id, endpoint_id, event_id, event, url, headers, body, replay_of)
-    SELECT d.org_id, d.endpoint_id, d.event_id, d.event, e.url, d.headers, d.body, d.id
-      FROM webhook_deliveries d
-      JOIN webhook_endpoints e ON e.org_id = d.org_id AND e.id = d.endpoint_id
-     WHERE d.org_id = ${orgId} AND d.endpoint_id = ${endpointId}::uuid AND d.id = ${id}::bigint AND d.status <> 'pending'
-    RETURNING *`.execute(db);
-  return rows[0];
+  return inTransaction(db, async (trx) => {
+    await sql`SELECT 1 FROM webhook_endpoints WHERE org_id = ${orgId} AND id = ${endpointId}::uuid FOR NO KEY UPDATE`.execute(trx);
+    const { rows } = await sql<WebhookDeliveryRow>`
+      INSERT INTO webhook_deliveries (org_id, endpoint_id, event_id, event, url, headers, body, replay_of)
+      SELECT d.org_id, d.endpoint_id, d.event_id, d.event, e.url, d.headers, d.body, d.id
+        FROM webhook_deliveries d
+        JOIN webhook_endpoints e ON e.org_id = d.org_id AND e.id = d.endpoint_id
+       WHERE d.org_id = ${orgId} AND d.endpoint_id = ${endpointId}::uuid AND d.id = ${id}::bigint AND d.status <> 'pending'
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.status = 'pending' AND p.event_id = d.event_id)
+      RETURNING *`.execute(trx);
+    return rows[0];
+  });
 }
 
 /** Queues a ping to the endpoint, whether it is active or not. */

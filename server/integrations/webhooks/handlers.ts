@@ -141,7 +141,7 @@ export function createWebhookEndpointHandlers({ db, outboundPolicy }: Deps): Han
       if (!original) throw ERRORS.notFound('Webhook delivery', deliveryId);
       if (original.status === 'pending') throw ERRORS.conflict({ deliveryId: 'is still pending: it is being tried already' });
       const replay = await replayDelivery(db, orgId, id, deliveryId);
-      if (!replay) throw ERRORS.conflict({ deliveryId: 'is still pending: it is being tried already' });
+      if (!replay) throw ERRORS.conflict({ deliveryId: 'has a replay still pending: its event is being tried already' });
       return { status: 202, body: presentDelivery(replay, []) };
     },
   };

@@ -244,6 +244,29 @@ describe('ping and replay', () => {
     expect(log.data!.pagination).toEqual({ page: 1, limit: 50, total: 2, totalPages: 1 });
   });
 
+  it('a failed delivery replayed twice (a double click) queues the event once: 409 while a replay of it is pending', async () => {
+    const endpoint = await createEndpoint(owner, { url: `${receiver.url}/twice`, events: ['*'] });
+    receiver.fail(Infinity, 400);
+    await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
+    await drain(t, options);
+    receiver.fail(0);
+    receiver.requests.length = 0;
+    const [failed] = await deliveryRows(t, endpoint.id);
+    expect(failed).toMatchObject({ status: 'failed' });
+    const replay = () => owner.client.POST('/api/webhook-endpoints/{id}/deliveries/{deliveryId}/replay', { params: { path: { id: endpoint.id, deliveryId: failed!.id } } });
+    const [a, b] = await Promise.all([replay(), replay()]);
+    expect([a.response.status, b.response.status].sort()).toEqual([202, 409]);
+    const refused = a.response.status === 409 ? a : b;
+    expect(refused.error).toMatchObject({ code: 'CONFLICT', details: { deliveryId: expect.stringMatching(/pending/) } });
+    const third = await replay();
+    expect(third.response.status).toBe(409);
+    expect((await deliveryRows(t, endpoint.id)).filter((r) => r.status === 'pending')).toHaveLength(1);
+    await drain(t, options);
+    expect(receiver.requests).toHaveLength(1);
+    // Once that replay is over, the event may be sent again.
+    expect((await replay()).response.status).toBe(202);
+  });
+
   it('pings and replays a disabled endpoint (to check a fix before re-enabling it); the log pages and filters', async () => {
     const endpoint = await createEndpoint(owner, { url: `${receiver.url}/fixed`, events: ['*'] });
     receiver.fail(Infinity, 400);
