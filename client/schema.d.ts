@@ -2076,7 +2076,8 @@ export interface paths {
          *     percent; `averageDuration` is over the calls with a known duration, in seconds. Days and
          *     hours are the time zone's own (a day of a daylight-saving change has 23 or 25 hours; hours
          *     carry their UTC offset, so a repeated hour is two groups). Calls without a campaign / buyer /
-         *     target are grouped under `groupId` null.
+         *     target are grouped under `groupId` null. Grouped by `hour`, the range is at most 92 days,
+         *     counting both ends (a longer one is a 400 naming `endDate`); otherwise at most 366.
          */
         get: operations["getCallAnalyticsReport"];
         put?: never;
@@ -8871,7 +8872,7 @@ export interface components {
          */
         ReportStartDate: string;
         /**
-         * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days after it). Default today.
+         * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today.
          * @example 2025-08-04
          */
         ReportEndDate: string;
@@ -14089,7 +14090,7 @@ export interface operations {
                  */
                 startDate?: components["parameters"]["ReportStartDate"];
                 /**
-                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days after it). Default today.
+                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today.
                  * @example 2025-08-04
                  */
                 endDate?: components["parameters"]["ReportEndDate"];
@@ -14164,7 +14165,7 @@ export interface operations {
                  */
                 startDate?: components["parameters"]["ReportStartDate"];
                 /**
-                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days after it). Default today.
+                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today.
                  * @example 2025-08-04
                  */
                 endDate?: components["parameters"]["ReportEndDate"];
@@ -14173,6 +14174,7 @@ export interface operations {
                  * @example America/New_York
                  */
                 timeZone?: components["parameters"]["ReportTimeZone"];
+                /** @description What the groups are; `hour` takes a range of at most 92 days. */
                 groupBy?: "campaign" | "buyer" | "target" | "day" | "hour";
                 /** @description Only this campaign's calls (another organisation's campaign is a 404). */
                 campaignId?: string;
@@ -14525,7 +14527,7 @@ export interface operations {
                  */
                 startDate?: components["parameters"]["ReportStartDate"];
                 /**
-                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days after it). Default today.
+                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today.
                  * @example 2025-08-04
                  */
                 endDate?: components["parameters"]["ReportEndDate"];

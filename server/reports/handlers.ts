@@ -105,7 +105,7 @@ export function createReportHandlers({ db }: Deps): HandlerGroup<ReportOps> {
     getCallAnalyticsReport: async (ctx) => {
       const { orgId } = ctx.principal();
       const groupBy = ctx.query.groupBy ?? 'campaign';
-      const period = periodOf(ctx.query, Date.now(), groupBy === 'hour' ? MAX_HOURLY_RANGE_DAYS : undefined);
+      const period = groupBy === 'hour' ? periodOf(ctx.query, Date.now(), MAX_HOURLY_RANGE_DAYS, undefined, ' when groupBy is hour') : periodOf(ctx.query, Date.now());
       const campaignId = ctx.query.campaignId === undefined ? undefined : await ownCampaignId(db, orgId, ctx.query.campaignId);
       const boundaries = groupBy === 'day' ? dayBoundaries(period) : groupBy === 'hour' ? hourBoundaries(period) : [];
       const group: CallGroup = groupBy === 'day' || groupBy === 'hour' ? 'bucket' : groupBy;

@@ -60,12 +60,16 @@ function daysBetween(start: string, end: string): number {
   return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS);
 }
 
-/** startDate … endDate inclusive (defaults: the last 30 days up to today in the zone). */
+/**
+ * startDate … endDate inclusive (defaults: the last 30 days up to today in the zone). `limitReason`:
+ * why the range is shorter than MAX_RANGE_DAYS, said in the refusal (e.g. ' when groupBy is hour').
+ */
 export function periodOf(
   query: { startDate?: string | undefined; endDate?: string | undefined; timeZone?: string | undefined },
   now: number,
   maxDays = MAX_RANGE_DAYS,
   fields: PeriodFields = QUERY_FIELDS,
+  limitReason = '',
 ): Period {
   const timeZone = timeZoneOf(query.timeZone, fields.timeZone);
   checkYear(fields.startDate, query.startDate);
@@ -74,7 +78,7 @@ export function periodOf(
   const startDate = query.startDate ?? addDays(endDate, -(DEFAULT_RANGE_DAYS - 1));
   const span = daysBetween(startDate, endDate);
   if (span < 0) throw ERRORS.validation({ [fields.startDate]: `must not be after ${fields.endDate}` });
-  if (span + 1 > maxDays) throw ERRORS.validation({ [fields.endDate]: `must be at most ${maxDays} days after ${fields.startDate}, counting both` });
+  if (span + 1 > maxDays) throw ERRORS.validation({ [fields.endDate]: `must be at most ${maxDays} days after ${fields.startDate}, counting both${limitReason}` });
   return { startDate, endDate, timeZone, from: startOfLocalDay(startDate, timeZone), to: startOfLocalDay(addDays(endDate, 1), timeZone) };
 }
 

@@ -263,6 +263,23 @@ describe('bad report queries', () => {
   });
 });
 
+describe('the hour grouping\'s shorter range', () => {
+  it('says why a range the other groupings take is refused when grouped by hour, and takes 92 days', async () => {
+    const ask = async (query: Record<string, string>) => {
+      const raw = await fetch(`${t.url}/api/reports/call-analytics?${new URLSearchParams(query).toString()}`, { headers: { cookie: await cookieOf(owner) } });
+      return { status: raw.status, body: (await raw.json()) as { code: string; details: Record<string, string> } };
+    };
+    // 93 days: a day grouping takes it, an hour grouping does not, and its message names groupBy.
+    const range = { startDate: '2025-01-01', endDate: '2025-04-03' };
+    expect((await ask({ ...range, groupBy: 'day' })).status).toBe(200);
+    const refused = await ask({ ...range, groupBy: 'hour' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details.endDate).toMatch(/92 days/);
+    expect(refused.body.details.endDate).toMatch(/groupBy/);
+    expect((await ask({ startDate: '2025-01-01', endDate: '2025-04-02', groupBy: 'hour' })).status).toBe(200);
+  });
+});
+
 async function cookieOf(member: Member): Promise<string> {
   const res = await fetch(`${t.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: member.email, password: PASSWORD }) });
   return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
