@@ -2262,7 +2262,8 @@ export interface paths {
          *     `dateRange` (local dates in `timeZone`, default UTC; default the last 30 days; at most 366
          *     days), `filters.campaigns` and `filters.agents` (ids of the organisation: another's is a
          *     404), `filters.outcomes` (call-log outcomes, seed 003's spelling accepted; not for
-         *     `lead_conversion`). Figures of calls come from the report summaries. A user with role agent
+         *     `lead_conversion`); an empty list is the same as none sent (not filtered, shown `[]` in
+         *     `filters` as then). Figures of calls come from the report summaries. A user with role agent
          *     gets its own figures only, as in `GET /api/analytics/performance`.
          */
         post: operations["generateReport"];
@@ -7567,6 +7568,7 @@ export interface components {
                 outcomes?: components["schemas"]["CallLogOutcomeInput"][];
             };
         };
+        /** @description The filters the figures are within; an empty list is not filtered (every campaign, agent or outcome). */
         ReportFiltersApplied: {
             campaigns: string[];
             agents: string[];

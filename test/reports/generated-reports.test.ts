@@ -127,6 +127,21 @@ describe('call_outcomes', () => {
     expect([report.totals.calls, report.totals.callLogs]).toEqual([10, 6]);
   });
 
+  it('empty filter lists filter nothing out, as their report says (filters [], "all" in print)', async () => {
+    const plain = await generate<Schemas['CallOutcomesReport']>(ctx.w.manager.client, { reportType: 'call_outcomes', groupBy: 'campaign', dateRange });
+    const empty = await generate<Schemas['CallOutcomesReport']>(ctx.w.manager.client, {
+      reportType: 'call_outcomes',
+      groupBy: 'campaign',
+      dateRange,
+      filters: { campaigns: [], agents: [], outcomes: [] },
+    });
+    expect(empty.filters).toEqual({ campaigns: [], agents: [], outcomes: [] });
+    expect([empty.totals.calls, empty.totals.callLogs]).toEqual([10, 6]);
+    expect(empty).toEqual(plain);
+    const agents = await generate<Schemas['AgentPerformanceReport']>(ctx.w.manager.client, { reportType: 'agent_performance', dateRange, filters: { agents: [] } });
+    expect(agents.rows.map((r) => r.agentName)).toEqual(['Agent Ann', 'Agent Bob', 'Agent Cy']);
+  });
+
   it('for a user with role agent, its own calls and logs', async () => {
     const report = await generate<Schemas['CallOutcomesReport']>(ctx.w.ann.client, { reportType: 'call_outcomes', groupBy: 'campaign', dateRange });
     expect(report.rows.map((r) => [r.groupKey, r.calls, r.callLogs])).toEqual([

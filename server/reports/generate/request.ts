@@ -17,7 +17,7 @@ export interface ReportRequest {
   format: ReportFormat;
   period: Period;
   groupBy: ReportGroup;
-  /** Ids as given (lower case); undefined: not filtered. */
+  /** Ids as given (lower case); undefined: not filtered (not sent, or an empty list). */
   campaigns: string[] | undefined;
   agents: string[] | undefined;
   outcomes: CallLogOutcome[] | undefined;
@@ -41,7 +41,7 @@ function groupingOf(type: ReportType, given: Body['groupBy']): ReportGroup {
 }
 
 function outcomesOf(type: ReportType, given: readonly string[] | undefined): CallLogOutcome[] | undefined {
-  if (given === undefined) return undefined;
+  if (given === undefined || given.length === 0) return undefined;
   if (type === 'lead_conversion') throw ERRORS.validation({ 'filters.outcomes': 'does not apply to lead_conversion (leads have stages, not call outcomes)' });
   const outcomes: CallLogOutcome[] = [];
   for (const [i, value] of given.entries()) {
@@ -52,7 +52,8 @@ function outcomesOf(type: ReportType, given: readonly string[] | undefined): Cal
   return outcomes;
 }
 
-const lowerIds = (ids: readonly string[] | undefined) => ids?.map((id) => id.toLowerCase());
+/** An empty list filters nothing out, as a list not sent (the report shows both as [], "all" in print). */
+const lowerIds = (ids: readonly string[] | undefined) => (ids === undefined || ids.length === 0 ? undefined : ids.map((id) => id.toLowerCase()));
 
 export function reportRequestOf(body: Body, now: number): ReportRequest {
   const period = periodOf({ startDate: body.dateRange?.start, endDate: body.dateRange?.end, timeZone: body.timeZone }, now, MAX_RANGE_DAYS, PERIOD_FIELDS);
