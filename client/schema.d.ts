@@ -1001,7 +1001,10 @@ export interface paths {
          * @description Runs the campaign's auction for the caller and answers what we pay if the call arrives at
          *     `phoneNumber` within `expireInSeconds` with the same caller ID. A repeat ping for the same
          *     caller before expiry returns the same cached bid. No bid is `bidAmount: 0` with a
-         *     `rejectReason`.
+         *     `rejectReason`: the auction's status (`no_valid_bids`, `no_eligible_targets`,
+         *     `insufficient_bidders`), `campaign_not_active`, `rtb_disabled`, `no_tracking_number`, or
+         *     `zero_price` (a second-price auction won by a sole bidder whose minimum bid is 0 clears at
+         *     0, which is not a bid). A rejection is never cached.
          */
         post: operations["inboundRtbBid"];
         delete?: never;
@@ -5491,6 +5494,7 @@ export interface components {
             bidId: string;
             /** @constant */
             bidAmount: 0;
+            /** @description Why there is no bid (see inboundRtbBid). */
             rejectReason: string;
         };
         /** @enum {string} */

@@ -14,6 +14,8 @@ import type { RtbRuntime } from './runtime.js';
 type InboundBid = components['schemas']['InboundBid'];
 
 export const BID_TTL_SECONDS = 60;
+/** The rejection of an auction won at a price of 0. */
+export const ZERO_PRICE = 'zero_price';
 
 export interface InboundPing {
   callerId: string;
@@ -82,6 +84,9 @@ async function bidFor(db: Kysely<DB>, rtb: RtbRuntime, campaign: CampaignRow, ca
   });
   const winner = auction.result.winner;
   if (!winner) return reject(auction.result.status, auction.bidRequestId);
+  // A sole second-price bidder whose minimum bid is 0 pays 0: a publisher reads a bid of 0 as none
+  // (the contract's accepted bid is above 0), so it is a rejection, and nothing is cached.
+  if (!(winner.price > 0)) return reject(ZERO_PRICE, auction.bidRequestId);
   const expiresAt = new Date(Date.now() + BID_TTL_SECONDS * 1000);
   const row = await db
     .insertInto('inbound_bids')

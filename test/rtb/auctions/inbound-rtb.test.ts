@@ -103,6 +103,23 @@ describe('inbound RTB', () => {
     expect((await ping(sole.rtbId, { callerId: '+13105550002' })).data).toMatchObject({ bidAmount: 1 });
   });
 
+  it('does not quote a bid of 0: a sole second-price bidder whose minimum bid is 0 is a rejection, never reused', async () => {
+    const s1 = await stub(() => ({ body: bid(30) }));
+    const a = await target(owner.client, s1.url, { minBidAmount: 0 });
+    const campaign = await rtbCampaign(owner.client, [a.id], { auctionType: 'second_price' });
+    const answer = await ping(campaign.rtbId, { callerId: '+13105550011' });
+    expect(answer.response.status).toBe(200);
+    expect(answer.data).toMatchObject({ bidAmount: 0, rejectReason: 'zero_price' });
+    expect(answer.data).not.toHaveProperty('phoneNumber');
+    const stored = await t.db.selectFrom('inbound_bids').select(['reject_reason', 'bid_request_id']).where('campaign_id', '=', campaign.id).execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.reject_reason).toBe('zero_price');
+    expect(stored[0]!.bid_request_id).not.toBeNull();
+    // A repeat ping runs a new auction (nothing cached), and is refused the same way.
+    expect((await ping(campaign.rtbId, { callerId: '+13105550011' })).data).toMatchObject({ bidAmount: 0, rejectReason: 'zero_price' });
+    expect(s1.received).toHaveLength(2);
+  });
+
   it('rejects with a reason: no valid bids, paused campaign, RTB off; stores nothing that could be reused', async () => {
     const refusing = await stub(() => ({ body: { accepted: false } }));
     const a = await target(owner.client, refusing.url);
