@@ -39,8 +39,8 @@ function units(text: string): bigint {
 /**
  * The bids in dialling order: the auction's winner first (its tie-breaks already applied), then
  * the others by amount (higher first), then by response time. Under second price a runner-up
- * pays the next lower bid among those after it (or its own minimum bid when none is left), never
- * more than its own bid. Each amount is parsed once (this runs on the answer's path: with 100
+ * pays the next lower bid among those after it raised to its own minimum bid (its reserve, as the
+ * winner's), or that minimum when none is left, never more than its own bid. Each amount is parsed once (this runs on the answer's path: with 100
  * bids, parsing in the comparisons and again for every runner-up took ~1 ms, with 500 ~18 ms).
  */
 export function bidCandidates(bids: readonly StoredBid[], pricing: AuctionPricing): DialCandidate[] {
@@ -58,12 +58,15 @@ export function bidCandidates(bids: readonly StoredBid[], pricing: AuctionPricin
     let price = amount;
     if (bid.isWinner && clearingPrice !== null) price = clearingPrice;
     else if (pricing.auctionType === 'second_price') {
+      // Its own minimum bid is its reserve, as the winner's is (engine/select-winner.ts): a lower
+      // bid behind it never makes it pay less than it would alone.
+      const minBid = units(bid.minBid);
+      const reserve = minBid < price ? minBid : price;
       let floor: bigint | null = null;
       for (let next = index + 1; next < ordered.length && floor === null; next += 1) {
         if (ordered[next]!.amount <= price) floor = ordered[next]!.amount;
       }
-      floor ??= units(bid.minBid);
-      price = floor < price ? floor : price;
+      price = floor !== null && floor > reserve ? floor : reserve;
     }
     return { kind: 'target', targetId: bid.targetId, destination: bid.destination, price: formatMoney(price), minDurationSec: bid.durationSec };
   });

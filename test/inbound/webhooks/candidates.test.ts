@@ -18,7 +18,7 @@ function prices(bids: StoredBid[], pricing: AuctionPricing): Array<[number, stri
 }
 
 describe('bidCandidates', () => {
-  it('second price: the winner pays the clearing price, each runner-up the next lower bid after it, the last its minimum bid', () => {
+  it('second price: the winner pays the clearing price, each runner-up the next lower bid after it (at least its minimum bid), the last its minimum bid', () => {
     const bids = [bid(1, '20.0000'), bid(2, '35.5000', { isWinner: true }), bid(3, '12.2500', { minBid: '5.0000' }), bid(4, '20.0000', { responseTimeMs: 5 })];
     expect(prices(bids, { auctionType: 'second_price', clearingPrice: '20.0100' })).toEqual([
       [2, '20.0100'],
@@ -26,6 +26,17 @@ describe('bidCandidates', () => {
       [1, '12.2500'],
       [3, '5.0000'],
     ]);
+  });
+
+  it('second price: a runner-up never pays less than its own minimum bid (its reserve, as the winner)', () => {
+    const bids = [bid(1, '40.0000', { isWinner: true }), bid(2, '20.0000', { minBid: '15.0000' }), bid(3, '12.2500', { minBid: '5.0000' })];
+    expect(prices(bids, { auctionType: 'second_price', clearingPrice: '20.0000' })).toEqual([
+      [1, '20.0000'],
+      [2, '15.0000'],
+      [3, '5.0000'],
+    ]);
+    // The reserve never raises a price above the bid itself.
+    expect(prices([bid(1, '40.0000', { isWinner: true }), bid(2, '20.0000', { minBid: '25.0000' }), bid(3, '2.0000')], { auctionType: 'second_price', clearingPrice: '20.0000' })[1]).toEqual([2, '20.0000']);
   });
 
   it('first price: every bid pays its own amount; a minimum bid above the bid never raises the price', () => {
@@ -66,8 +77,10 @@ describe('bidCandidates', () => {
           const own = cents(b.amount);
           if (b.isWinner && pricing.clearingPrice !== null) return [b.targetId, formatMoney(cents(pricing.clearingPrice))];
           if (pricing.auctionType === 'first_price') return [b.targetId, formatMoney(own)];
+          // The next lower bid after it, raised to its own minimum bid (none left: that minimum), never above its bid.
           const lower = order.slice(i + 1).find((later) => cents(later.amount) <= own);
-          const floor = lower ? cents(lower.amount) : cents(b.minBid);
+          const reserve = cents(b.minBid) < own ? cents(b.minBid) : own;
+          const floor = lower && cents(lower.amount) > reserve ? cents(lower.amount) : reserve;
           return [b.targetId, formatMoney(floor < own ? floor : own)];
         });
         expect(prices(bids, pricing)).toEqual(expected);
