@@ -188,11 +188,12 @@ export function errorReason(kind: string): string {
   return ERROR_KINDS[kind] ?? 'transport_error';
 }
 
-// No control characters anywhere (a NUL would reach the TwiML and the database). `sip:` only: the
+// No control characters anywhere (a NUL would reach the TwiML and the database), nor an unpaired
+// surrogate (it cannot be sent as UTF-8, nor stored in jsonb). `sip:` only: the
 // call path dials a `sip:` URI as <Sip> and anything else as a <Number> (a `sips:` URI would be a
 // dead leg); Twilio's TLS is `sip:...;transport=tls`.
 // eslint-disable-next-line no-control-regex
-const SIP_URI = /^sip:(?:[^\s@<>"\u0000-\u001F\u007F]+@)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:;[^\s<>"\u0000-\u001F\u007F]*)?$/i;
+const SIP_URI = /^sip:(?:[^\s@<>"\u0000-\u001F\u007F\uD800-\uDFFF]+@)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:;[^\s<>"\u0000-\u001F\u007F\uD800-\uDFFF]*)?$/iu;
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NOT_ACCEPTED = new Set(['false', 'no', 'rejected']);
 /** The largest amount the audit's money columns hold (numeric(12,4)). */

@@ -37,12 +37,18 @@ export function truncateUtf8(text: string, maxBytes: number = AUDIT_MAX_BYTES): 
   return text.slice(0, i) + MARK;
 }
 
+/** Any surrogate or NUL (the quick test); with the u flag a surrogate pair is one code point, so only an unpaired half matches. */
+const MAY_BE_UNSTORABLE = /[\u0000\uD800-\uDFFF]/;
+const UNSTORABLE = /\u0000|[\uD800-\uDFFF]/gu;
+
 /**
- * The text with every U+0000 replaced by U+FFFD: PostgreSQL's text and jsonb cannot hold it, and a
- * bidder's answer that carries one must not fail the auction's audit.
+ * The text with every U+0000 and every unpaired UTF-16 surrogate replaced by U+FFFD: PostgreSQL's
+ * text and jsonb cannot hold a NUL, jsonb refuses a lone surrogate's escape (a bidder's answer may
+ * carry `"\ud800"` in a value read from it), and such an answer must not fail the auction's audit.
+ * The same UTF-8 length for a surrogate (3 bytes either way).
  */
 export function withoutNul(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+  return MAY_BE_UNSTORABLE.test(text) ? text.replace(UNSTORABLE, '\uFFFD') : text;
 }
 
 export function auditText(text: string | null | undefined, secrets: readonly string[] = []): string | null {

@@ -109,3 +109,22 @@ describe('SIP destinations with control characters', () => {
     expect(rows.data!.find((r) => r.rtbTargetId === ids[0])).toMatchObject({ rejectionReason: 'invalid_destination' });
   });
 });
+
+describe('auction audit of answers with unpaired surrogates', () => {
+  it('a lone surrogate escaped in a currency or destination does not fail the auction, and never wins', async () => {
+    const { campaign, ids } = await campaignWith([
+      () => ({ body: '{"bidAmount": 4, "destinationNumber": "+12125550199", "currency": "US\\ud800"}' }),
+      () => ({ body: '{"bidAmount": 4, "destinationNumber": "+1212\\udc005550199"}' }),
+      () => ({ body: '{"bidAmount": 9, "destinationNumber": "sip:a\\ud800b@trunk.example.com"}' }),
+      () => ({ body: bid(6) }),
+    ]);
+    const answer = await ping(campaign.rtbId, '+13105550306');
+    expect(answer.response.status).toBe(200);
+    expect(answer.data).toMatchObject({ bidAmount: 6 });
+    const rows = await owner.client.GET('/api/rtb/bid-responses', { params: { query: { requestId: await lastRequestId(campaign.id) } } });
+    expect(rows.response.status).toBe(200);
+    const reason = (id: number | undefined) => rows.data!.find((r) => r.rtbTargetId === id)?.rejectionReason;
+    expect([reason(ids[0]), reason(ids[1]), reason(ids[2])]).toEqual(['currency_mismatch', 'invalid_destination', 'invalid_destination']);
+    expect(rows.data!.find((r) => r.rtbTargetId === ids[0])?.bidCurrency).toBe('US\uFFFD');
+  });
+});
