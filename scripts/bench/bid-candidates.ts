@@ -19,6 +19,7 @@ function auction(n: number): StoredBid[] {
     destination: `+1212555${String(i).padStart(4, '0')}`,
     durationSec: 60,
     responseTimeMs: (i * 13) % 50,
+    priority: 1 + (i % 3),
     isWinner: i === 0,
     minBid: '1.0000',
   }));

@@ -17,7 +17,7 @@ const NO_USAGE: BuyerUsage = { activeCalls: 0, callsThisHour: 0, callsToday: 0, 
 export async function storedBids(db: Db, orgId: string, bidRequestId: string): Promise<{ bids: StoredBid[]; pricing: AuctionPricing } | undefined> {
   const request = await db
     .selectFrom('bid_requests')
-    .select(['auction_type', 'clearing_price', flushPendingBidsOf('bid_requests.id').as('flushed')])
+    .select(['auction_type', 'clearing_price', 'campaign_id', flushPendingBidsOf('bid_requests.id').as('flushed')])
     .where('org_id', '=', orgId)
     .where('id', '=', bidRequestId)
     .executeTakeFirst();
@@ -25,7 +25,11 @@ export async function storedBids(db: Db, orgId: string, bidRequestId: string): P
   const rows = await db
     .selectFrom('bid_responses as r')
     .innerJoin('rtb_targets as t', (join) => join.onRef('t.id', '=', 'r.rtb_target_id').onRef('t.org_id', '=', 'r.org_id'))
-    .select(['r.rtb_target_id', 'r.bid_amount', 'r.destination_number', 'r.duration_sec', 'r.response_time_ms', 'r.is_winning_bid', 't.min_bid_amount'])
+    // The assignment's priority ranks equal bids, as in the auction (a target unassigned since: last).
+    .leftJoin('campaign_rtb_targets as a', (join) =>
+      join.onRef('a.target_id', '=', 'r.rtb_target_id').onRef('a.org_id', '=', 'r.org_id').on('a.campaign_id', '=', request.campaign_id),
+    )
+    .select(['r.rtb_target_id', 'r.bid_amount', 'r.destination_number', 'r.duration_sec', 'r.response_time_ms', 'r.is_winning_bid', 't.min_bid_amount', 'a.priority'])
     .where('r.org_id', '=', orgId)
     .where('r.bid_request_id', '=', bidRequestId)
     .where('r.is_valid', '=', true)
@@ -41,6 +45,7 @@ export async function storedBids(db: Db, orgId: string, bidRequestId: string): P
       responseTimeMs: r.response_time_ms,
       isWinner: r.is_winning_bid,
       minBid: r.min_bid_amount,
+      priority: r.priority,
     });
   }
   return { bids, pricing: { auctionType: request.auction_type, clearingPrice: request.clearing_price } };

@@ -24,6 +24,8 @@ export interface StoredBid {
   isWinner: boolean;
   /** The target's minimum bid (what a sole bidder pays under second price). */
   minBid: string;
+  /** The target's assignment priority on the campaign (lower first); null: no longer assigned (last). */
+  priority: number | null;
 }
 
 export interface AuctionPricing {
@@ -32,13 +34,21 @@ export interface AuctionPricing {
   clearingPrice: string | null;
 }
 
+/** Lower first; an unknown value last. */
+function ascending(a: number | null, b: number | null): number {
+  const x = a ?? Infinity;
+  const y = b ?? Infinity;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 function units(text: string): bigint {
   return parseMoney(text) ?? 0n;
 }
 
 /**
  * The bids in dialling order: the auction's winner first (its tie-breaks already applied), then
- * the others by amount (higher first), then by response time. Under second price a runner-up
+ * the others by amount (higher first), then by assignment priority (lower first), then by response
+ * time, then by target id — the auction's own ranking (engine/select-winner.ts). Under second price a runner-up
  * pays the next lower bid among those after it raised to its own minimum bid (its reserve, as the
  * winner's), or that minimum when none is left, never more than its own bid. Each amount is parsed once (this runs on the answer's path: with 100
  * bids, parsing in the comparisons and again for every runner-up took ~1 ms, with 500 ~18 ms).
@@ -50,7 +60,8 @@ export function bidCandidates(bids: readonly StoredBid[], pricing: AuctionPricin
       (a, b) =>
         Number(b.bid.isWinner) - Number(a.bid.isWinner) ||
         (b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : 0) ||
-        (a.bid.responseTimeMs ?? Infinity) - (b.bid.responseTimeMs ?? Infinity) ||
+        ascending(a.bid.priority, b.bid.priority) ||
+        ascending(a.bid.responseTimeMs, b.bid.responseTimeMs) ||
         a.bid.targetId - b.bid.targetId,
     );
   const clearingPrice = pricing.clearingPrice === null ? null : units(pricing.clearingPrice);

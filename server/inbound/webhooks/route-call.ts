@@ -184,7 +184,7 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest, abandoned: Aban
         asyncAudit: true,
         config,
       });
-  const minBids = new Map(auction.targets.map((t) => [t.id, t.minBidAmount]));
+  const byId = new Map(auction.targets.map((t) => [t.id, t]));
   const bids: StoredBid[] = auction.result.outcomes
     .filter((o) => o.isValid && o.bidAmount !== null && o.destination !== null)
     .map((o) => ({
@@ -194,7 +194,8 @@ async function rtbCandidates(deps: RouteDeps, req: RouteRequest, abandoned: Aban
       durationSec: o.durationSec,
       responseTimeMs: o.responseTimeMs,
       isWinner: o.isWinner,
-      minBid: String(minBids.get(o.targetId) ?? 0),
+      minBid: String(byId.get(o.targetId)?.minBidAmount ?? 0),
+      priority: byId.get(o.targetId)?.priority ?? null,
     }));
   const winner = auction.result.winner;
   return {

@@ -7,7 +7,7 @@ import { formatMoney, parseMoney } from '../../../server/inbound/calls/money.js'
 import { bidCandidates, type AuctionPricing, type StoredBid } from '../../../server/inbound/webhooks/candidates.js';
 
 function bid(targetId: number, amount: string, extra: Partial<StoredBid> = {}): StoredBid {
-  return { targetId, amount, destination: `+1212555${String(targetId).padStart(4, '0')}`, durationSec: 60, responseTimeMs: 10, isWinner: false, minBid: '1.0000', ...extra };
+  return { targetId, amount, destination: `+1212555${String(targetId).padStart(4, '0')}`, durationSec: 60, responseTimeMs: 10, isWinner: false, minBid: '1.0000', priority: 1, ...extra };
 }
 
 function prices(bids: StoredBid[], pricing: AuctionPricing): Array<[number, string]> {
@@ -39,6 +39,11 @@ describe('bidCandidates', () => {
     expect(prices([bid(1, '40.0000', { isWinner: true }), bid(2, '20.0000', { minBid: '25.0000' }), bid(3, '2.0000')], { auctionType: 'second_price', clearingPrice: '20.0000' })[1]).toEqual([2, '20.0000']);
   });
 
+  it('runner-ups of equal amounts are dialled by assignment priority (lower first) before the faster answer, as the winner is chosen', () => {
+    const bids = [bid(1, '40.0000', { isWinner: true }), bid(2, '20.0000', { priority: 3, responseTimeMs: 5 }), bid(3, '20.0000', { priority: 2, responseTimeMs: 50 }), bid(4, '20.0000', { priority: null, responseTimeMs: 1 })];
+    expect(prices(bids, { auctionType: 'first_price', clearingPrice: '40.0000' }).map(([id]) => id)).toEqual([1, 3, 2, 4]);
+  });
+
   it('first price: every bid pays its own amount; a minimum bid above the bid never raises the price', () => {
     const bids = [bid(1, '8.0000', { minBid: '9.0000' }), bid(2, '9.5000', { isWinner: true })];
     expect(prices(bids, { auctionType: 'first_price', clearingPrice: '9.5000' })).toEqual([
@@ -52,22 +57,28 @@ describe('bidCandidates', () => {
     const amount = fc.integer({ min: 0, max: 20_000 }).map((cents) => formatMoney(BigInt(cents) * 100n));
     const auction = fc
       .record({
-        amounts: fc.array(fc.record({ amount, minBid: amount, responseTimeMs: fc.option(fc.integer({ min: 0, max: 60 }), { nil: null }) }), { maxLength: 500 }),
+        amounts: fc.array(
+          fc.record({ amount, minBid: amount, priority: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }), responseTimeMs: fc.option(fc.integer({ min: 0, max: 60 }), { nil: null }) }),
+          { maxLength: 500 },
+        ),
         winner: fc.nat(),
         second: fc.boolean(),
         clearing: fc.option(amount, { nil: null }),
       })
       .map(({ amounts, winner, second, clearing }) => ({
-        bids: amounts.map((a, i) => bid(i + 1, a.amount, { minBid: a.minBid, responseTimeMs: a.responseTimeMs, isWinner: amounts.length > 0 && i === winner % amounts.length })),
+        bids: amounts.map((a, i) => bid(i + 1, a.amount, { minBid: a.minBid, priority: a.priority, responseTimeMs: a.responseTimeMs, isWinner: amounts.length > 0 && i === winner % amounts.length })),
         pricing: { auctionType: second ? 'second_price' : 'first_price', clearingPrice: clearing } as AuctionPricing,
       }));
     fc.assert(
       fc.property(auction, ({ bids, pricing }) => {
         const cents = (text: string) => parseMoney(text)!;
-        // The order: the winner, then higher amounts, then faster answers (none last), then target id.
+        // The order: the winner, then higher amounts, then lower assignment priority (none last), then faster answers (none last), then target id.
         const order = [...bids].sort((a, b) => {
           if (a.isWinner !== b.isWinner) return a.isWinner ? -1 : 1;
           if (cents(a.amount) !== cents(b.amount)) return cents(a.amount) > cents(b.amount) ? -1 : 1;
+          const pa = a.priority ?? Number.POSITIVE_INFINITY;
+          const pb = b.priority ?? Number.POSITIVE_INFINITY;
+          if (pa !== pb) return pa < pb ? -1 : 1;
           const ra = a.responseTimeMs ?? Number.POSITIVE_INFINITY;
           const rb = b.responseTimeMs ?? Number.POSITIVE_INFINITY;
           if (ra !== rb) return ra - rb;

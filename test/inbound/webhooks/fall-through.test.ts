@@ -143,6 +143,30 @@ describe('dial-status fall-through', () => {
     await callStatus(t, sid, 'completed', 130);
     expect(await callRow(t, sid)).toMatchObject({ status: 'completed', revenue: '7.0000', revenue_attempt: 3, connected_duration_sec: 90, duration_sec: 130 });
   });
+
+  it('RTB: runner-ups of equal bids are dialled by their assignment priority, as the auction ranks them, not by the faster answer', async () => {
+    const targetIds = [];
+    for (const [amount, destination, delayMs] of [
+      [30, '+14155550211', 0],
+      [20, '+14155550212', 0],
+      [20, '+14155550213', 150],
+    ] as const) {
+      const s = await startStubBidder(() => ({ body: bid(amount, destination), delayMs }));
+      stubs.push(s);
+      targetIds.push((await owner.client.POST('/api/rtb/targets', { body: { name: `T ${s.url}`, endpointUrl: s.url, minBidAmount: 1, maxBidAmount: 100 } })).data!.id);
+    }
+    const { campaign } = await buyerCampaign(owner.client, [], { enableRtb: true, minBiddersRequired: 1, biddingTimeoutMs: 1000, maxDialAttempts: 3 });
+    // The slow 20 is preferred (priority 2) to the fast 20 (priority 3).
+    await owner.client.PUT('/api/campaigns/{id}/rtb-targets', {
+      params: { path: { id: campaign.id } },
+      body: { assignments: [{ targetId: targetIds[0]!, priority: 1 }, { targetId: targetIds[1]!, priority: 3 }, { targetId: targetIds[2]!, priority: 2 }] },
+    });
+
+    const sid = callSid();
+    expect((await voice(t, sid, campaign.phoneNumber!)).text).toBe(dialXml(t, '+14155550211', 1));
+    expect((await dialStatus(t, sid, 1, 'busy')).text).toBe(dialXml(t, '+14155550213', 2));
+    expect((await dialStatus(t, sid, 2, 'busy')).text).toBe(dialXml(t, '+14155550212', 3));
+  });
 });
 
 describe('revenue', () => {
