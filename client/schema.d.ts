@@ -3130,7 +3130,9 @@ export interface paths {
          * Log a call on a lead (seed 003 POST /calls); a scheduledFollowUp becomes a follow-up task
          * @description The author (`userId`) is the caller. The lead must be the organisation's (an agent's: assigned
          *     to it), else 404; so must `callId`, a call record of `/api/calls`. `phone` defaults to the
-         *     lead's number and is normalised as a lead's (400 naming `phone` when it is no number).
+         *     lead's number; a national number is read in the country of the lead's own number (else
+         *     the campaign's, else the organisation's) and normalised as a lead's (400 naming `phone`
+         *     when it is no number).
          *     `scheduledFollowUp` creates an open follow-up task for the author on the lead, listed at
          *     `GET /api/follow-ups`, shown as the lead's `nextFollowUpAt` and in its activity.
          */

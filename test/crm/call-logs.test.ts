@@ -107,6 +107,17 @@ describe('logging a call', () => {
     }
   });
 
+  it("reads a national number in the lead's number's country, not the campaign's (a UK lead in a US campaign)", async () => {
+    const ukLead = (await owner.client.POST('/api/leads', { body: { campaignId, phone: '020 7946 0958', defaultCountry: 'GB', assignedTo: agent.id } })).data!.id;
+    // The number as the agent has it from the lead, nationally written.
+    const created = await log(agent, ukLead, { phone: '020 7946 0958' });
+    const row = await t.db.selectFrom('call_logs').select('phone_e164').where('id', '=', created.id).executeTakeFirstOrThrow();
+    expect(row.phone_e164).toBe('+442079460958');
+    // A number with its country code is that number; a national one of a +1 lead stays American.
+    expect((await t.db.selectFrom('call_logs').select('phone_e164').where('id', '=', (await log(agent, ukLead, { phone: '+1 415 555 0199' })).id).executeTakeFirstOrThrow()).phone_e164).toBe('+14155550199');
+    expect((await t.db.selectFrom('call_logs').select('phone_e164').where('id', '=', (await log(agent, agentLead, { phone: '(415) 555-0198' })).id).executeTakeFirstOrThrow()).phone_e164).toBe('+14155550198');
+  });
+
   it('links one of our call records (callId) and a recording URL', async () => {
     const created = await log(manager, openLead, { callId, recordingUrl: 'https://recordings.example.com/call-123.wav', duration: 0 });
     expect(created).toMatchObject({ callId, recordingUrl: 'https://recordings.example.com/call-123.wav', duration: 0, userId: manager.id });

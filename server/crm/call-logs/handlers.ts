@@ -10,7 +10,7 @@ import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { followUpOfCallLog, insertFollowUp, refreshNextFollowUp, updateFollowUp } from '../follow-ups/queries.js';
 import { leadScope } from '../leads/access.js';
-import { normalisePhone } from '../leads/phone.js';
+import { countryOfE164, normalisePhone } from '../leads/phone.js';
 import { defaultCountryFor, findLead, lockLead } from '../leads/queries.js';
 import { authorScope } from './access.js';
 import { callLogPatch, followUpChange, presentCallLog } from './mapping.js';
@@ -36,9 +36,14 @@ export function createCallLogHandlers({ db }: Deps): HandlerGroup<CallLogOps> {
     return callId;
   }
 
-  /** The number called, normalised in the lead's country (its campaign's, else the organisation's). */
-  async function phoneOf(orgId: string, lead: { campaign_id: string | null }, raw: string): Promise<string> {
-    const phone = normalisePhone(raw, await defaultCountryFor(db, orgId, lead.campaign_id));
+  /**
+   * The number called, a national one read in the country of the lead's own number (the agent
+   * writes it as the lead has it: a UK lead's `020 …` in a US campaign), else — a +1 555 number,
+   * whose country no prefix tells — in the campaign's, else the organisation's.
+   */
+  async function phoneOf(orgId: string, lead: { campaign_id: string | null; phone_e164: string }, raw: string): Promise<string> {
+    const country = countryOfE164(lead.phone_e164) ?? (await defaultCountryFor(db, orgId, lead.campaign_id));
+    const phone = normalisePhone(raw, country);
     if (!phone) throw ERRORS.validation({ phone: 'is not a valid phone number' });
     return phone.e164;
   }

@@ -26,6 +26,11 @@ export function normalisePhone(raw: string, defaultCountry: string): NormalisedP
   return { e164: parsed.number, country: parsed.country ?? null };
 }
 
+/** The ISO country an E.164 number belongs to, when its calling code and prefix tell (null e.g. for +1 555). */
+export function countryOfE164(e164: string): string | null {
+  return parsePhoneNumberFromString(e164)?.country ?? null;
+}
+
 /** The IANA time zone of a country that has exactly one (US, CA, RU, ... have several: null). */
 export function singleTimeZoneOf(country: string | null): string | null {
   if (!country) return null;
