@@ -160,7 +160,9 @@ export function createCallLogHandlers({ db }: Deps): HandlerGroup<CallLogOps> {
       await db.transaction().execute(async (trx) => {
         await lockLead(trx, { orgId: principal.orgId, assignedTo: null }, current.lead_id);
         if (!(await deleteCallLog(trx, scope, id))) throw ERRORS.notFound('Call log', ctx.params.id);
-        if (current.follow_up_id !== null) await refreshNextFollowUp(trx, current.lead_id);
+        // Always: `current` was read before the lock, and a follow-up scheduled on the log since
+        // went with it (ON DELETE CASCADE).
+        await refreshNextFollowUp(trx, current.lead_id);
       });
       return { status: 204, body: undefined };
     },
