@@ -8,7 +8,7 @@ import type { Principal } from '../../accounts/auth/principal.js';
 import { isPhoneCountry, UNKNOWN_PHONE_COUNTRY } from '../../accounts/organization/country.js';
 import { ownCampaignId } from '../../inbound/campaigns/own-campaign.js';
 import { parseUuid } from '../../platform/common/ids.js';
-import { isUniqueViolation } from '../../platform/common/pg-errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../platform/common/pg-errors.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { leadDncColumns, lockDncList } from '../dnc/queries.js';
@@ -27,8 +27,14 @@ import { inTransaction } from '../../platform/common/transaction.js';
 type LeadOps = 'listLeads' | 'createLead' | 'getLead' | 'updateLead' | 'deleteLead' | 'getLeadCsvTemplate';
 type LeadUpdate = components['schemas']['LeadUpdate'];
 
+/**
+ * What a refused lead write means for the client: a number already in the campaign, or an
+ * assignee removed between the check (checkAssignee) and the write.
+ */
 function duplicateConflict(err: unknown): Error | null {
-  return isUniqueViolation(err, 'leads_campaign_phone_key') ? ERRORS.conflict({ phone: 'is already a lead of this campaign' }) : null;
+  if (isUniqueViolation(err, 'leads_campaign_phone_key')) return ERRORS.conflict({ phone: 'is already a lead of this campaign' });
+  if (isForeignKeyViolation(err, 'leads_assigned_to_fkey')) return ERRORS.validation({ assignedTo: 'is not a user of this organisation' });
+  return null;
 }
 
 export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {

@@ -9,9 +9,9 @@ function sqlState(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null ? (err as { code?: string }).code : undefined;
 }
 
-/** 23503: a referenced row (campaign, pool, ...) is gone or belongs to another organisation. */
-export function isForeignKeyViolation(err: unknown): boolean {
-  return sqlState(err) === '23503';
+/** 23503: a referenced row (campaign, pool, ...) is gone or belongs to another organisation; of `constraint` when given. */
+export function isForeignKeyViolation(err: unknown, constraint?: string): boolean {
+  return sqlState(err) === '23503' && (constraint === undefined || (err as { constraint?: string }).constraint === constraint);
 }
 
 /**
