@@ -45,6 +45,11 @@ describe('followUpChange', () => {
     expect(followUpChange(existing, '2030-01-01T09:00:01Z')).toEqual({ kind: 'move', dueAt: '2030-01-01T09:00:01Z' });
     expect(followUpChange({ status: 'cancelled', dueAt: new Date(due) }, due)).toEqual({ kind: 'move', dueAt: due });
   });
+  it('a done task scheduled with a leap second (23:59:60, stored as the next instant) stays done when that time is sent again', () => {
+    const existing = { status: 'done' as const, dueAt: new Date('2025-01-01T00:00:00Z') };
+    expect(followUpChange(existing, '2024-12-31T23:59:60Z')).toEqual({ kind: 'none' });
+    expect(followUpChange(existing, '2024-12-31T23:59:59Z')).toEqual({ kind: 'move', dueAt: '2024-12-31T23:59:59Z' });
+  });
 });
 
 describe('callLogPatch', () => {

@@ -1,7 +1,7 @@
 // Call-log rows -> API shapes, and the column changes a create / update body asks for (pure).
 import type { components } from '../../../client/schema.js';
 import type { CallLogPatch, CallLogRow, FollowUpStatus } from '../../../db/types.js';
-import { iso } from '../../platform/common/dates.js';
+import { instantOf, iso } from '../../platform/common/dates.js';
 import { obfuscatePhone } from '../../platform/common/phone.js';
 import { ERRORS } from '../../platform/errors.js';
 import { parseOutcome } from './outcome.js';
@@ -68,6 +68,6 @@ export type FollowUpChange = { kind: 'none' } | { kind: 'create'; dueAt: string 
 export function followUpChange(existing: { status: FollowUpStatus; dueAt: Date } | null, requested: string | null | undefined): FollowUpChange {
   if (requested === undefined) return { kind: 'none' };
   if (requested === null) return existing?.status === 'open' ? { kind: 'cancel' } : { kind: 'none' };
-  if (existing?.status === 'done' && Date.parse(requested) === existing.dueAt.getTime()) return { kind: 'none' };
+  if (existing?.status === 'done' && instantOf(requested).getTime() === existing.dueAt.getTime()) return { kind: 'none' };
   return existing ? { kind: 'move', dueAt: requested } : { kind: 'create', dueAt: requested };
 }
