@@ -4,6 +4,9 @@
 // the visit's UTM fields and click ids for the session, asks POST /api/dni/track for the visitor's
 // number (2.5 s time-out) and swaps it into the elements matching the tag's selector: text keeps
 // the page's punctuation, tel: links get the E.164 number. Any failure leaves the page untouched.
+// Each value it posts is cut to the contract's length on a character boundary, control characters
+// left out (c): the API refuses a NUL or half a surrogate pair, and one such value in the landing
+// page's URL would cost the whole visit its number.
 // Every value from the database is JSON-encoded with <, >, &, U+2028 and U+2029 escaped, so that
 // neither a selector nor a code can end the script or inject code.
 
@@ -28,7 +31,7 @@ const CLICK_IDS = ['gclid', 'gbraid', 'wbraid', 'dclid', 'fbclid', 'msclkid', 't
 const BODY = `var w=window,d=document,K="ccp_sid",A="ccp_attr",S=/^[A-Za-z0-9_.:-]{1,128}$/,q={},a,i,p,U=["Source","Medium","Campaign","Term","Content"];
 function g(k){try{return localStorage.getItem(k)}catch(e){}}
 function s(k,v){try{localStorage.setItem(k,v)}catch(e){}}
-function c(v,n){return String(v).slice(0,n)}
+function c(v,n){v=String(v).replace(/[\\u0000-\\u001f]/g,"");if(v.length>n){v=v.slice(0,n);if(/[\\ud800-\\udbff]$/.test(v))v=v.slice(0,-1)}return v}
 var m=d.cookie.match(/(?:^|;\\s*)ccp_sid=([^;]*)/),sid=m&&m[1];
 if(!(sid&&S.test(sid)))sid=g(K);
 if(!(sid&&S.test(sid))){a=new Uint8Array(16);crypto.getRandomValues(a);sid="ccp_";for(i=0;i<16;i++)sid+=(a[i]+256).toString(16).slice(1)}
