@@ -6346,7 +6346,7 @@ export interface components {
             fireOn: components["schemas"]["PixelEvent"][];
             /** @description Only this campaign's calls (null = every campaign). */
             campaignId: string | null;
-            /** @description Requests are signed (X-CCP-Signature, HMAC-SHA256 over timestamp.body). */
+            /** @description Requests are signed: `X-CCP-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<payload>")>`, the payload being a POST's raw body, and a GET's path and query as sent (e.g. `/track?id=abc&value=25`: the values its macros put in the URL). */
             hasSigningSecret: boolean;
             isActive: boolean;
             deliveries: {

@@ -25,13 +25,23 @@ export function createDeliveryDispatcher(policy: OutboundPolicy, queue: Pick<Del
   return createGuardedDispatcher(policy, { connections: DELIVERY_BATCH_SIZE, connectTimeoutMs: queue.timeoutMs });
 }
 
+/**
+ * What a delivery's signature covers after `<t>.`: a POST's body; a GET's path and query as sent
+ * (its data: a GET pixel's macros are in its URL, so an empty string would sign nothing of it).
+ */
+export function signedPayload(delivery: Pick<ClaimedDelivery, 'method' | 'url' | 'body'>): string {
+  if (delivery.method === 'POST') return delivery.body ?? '';
+  // A URL that does not parse is never sent (the guard refuses its shape): nothing to sign then.
+  const url = URL.parse(delivery.url);
+  return url === null ? delivery.url : url.pathname + url.search;
+}
+
 /** The request of a claimed delivery (pure): its headers, the content type of a body, the signature. */
 export function deliveryHeaders(queue: DeliveryQueue, delivery: ClaimedDelivery, unixSeconds: number): Record<string, string> {
   const headers: Record<string, string> = { 'user-agent': queue.userAgent };
   for (const [name, value] of Object.entries(delivery.headers ?? {})) headers[name.toLowerCase()] = value;
-  const body = delivery.method === 'POST' ? (delivery.body ?? '') : '';
   if (delivery.method === 'POST') headers['content-type'] = 'application/json';
-  if (delivery.signing_secret) headers[SIGNATURE_HEADER.toLowerCase()] = signatureHeader(delivery.signing_secret, body, unixSeconds);
+  if (delivery.signing_secret) headers[SIGNATURE_HEADER.toLowerCase()] = signatureHeader(delivery.signing_secret, signedPayload(delivery), unixSeconds);
   return headers;
 }
 

@@ -189,14 +189,22 @@ describe('pixels from the call path', () => {
     expect(JSON.stringify(await attemptsOf(delivery!.id))).not.toContain(SECRET);
   });
 
-  it('signs a GET over an empty body', async () => {
-    const pixel = await createPixel({ url: `${receiver.url}/get-signed`, signingSecret: SECRET });
+  it('signs a GET over its path and query (its data), so that a signature fits no other request', async () => {
+    const pixel = await createPixel({ url: `${receiver.url}/get-signed?sid=[Call:CallSid]&e=[Call:Event]`, signingSecret: SECRET });
+    await enqueuePixelEvent(t.db, { orgId: owner.orgId, callId: await bareCall(), event: 'call_completed' });
     await enqueuePixelEvent(t.db, { orgId: owner.orgId, callId: await bareCall(), event: 'call_completed' });
     await drain();
-    expect(receiver.requests).toHaveLength(1);
-    const [, ts, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(receiver.requests[0]!.headers['x-ccp-signature']))!;
-    expect(v1).toBe(createHmac('sha256', SECRET).update(`${ts}.`).digest('hex'));
-    expect((await deliveriesOf(pixel.id))[0]!.status).toBe('delivered');
+    expect(receiver.requests).toHaveLength(2);
+    const signatures = receiver.requests.map((request) => {
+      expect(request.url).toMatch(/^\/get-signed\?sid=[^&]+&e=call_completed$/);
+      const [, ts, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(request.headers['x-ccp-signature']))!;
+      // What the receiver sees as the request's target (Node's req.url), after `<t>.`.
+      expect(v1).toBe(createHmac('sha256', SECRET).update(`${ts}.${request.url}`).digest('hex'));
+      expect(v1).not.toBe(createHmac('sha256', SECRET).update(`${ts}.`).digest('hex'));
+      return v1;
+    });
+    expect(new Set(signatures).size).toBe(2);
+    expect((await deliveriesOf(pixel.id)).map((d) => d.status)).toEqual(['delivered', 'delivered']);
   });
 });
 
