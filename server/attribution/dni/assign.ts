@@ -11,10 +11,12 @@
 //    touched and kept (source 'pool');
 // 2. otherwise its stale holding is released, and the least recently used free number is taken:
 //    an active number of the pool with no live holding, or whose live holding is idle (released
-//    first), ordered by the number's last assignment time, never used first (source 'pool'). A
-//    number whose last holding was ended while still fresh (taken out of its pool and put back, or
-//    into another pool) is not free until half its old pool's idle time after that holding was
-//    last seen: until then an instance may still answer its session from memory (assign-cache.ts);
+//    first), ordered by when the number was last shown (its latest holding's last_seen_at: a number
+//    given long ago to a visitor still on the page until a minute ago is not the least recently
+//    used), never used first (source 'pool'). A number whose last holding was ended while still
+//    fresh (taken out of its pool and put back, or into another pool) is not free until half its
+//    old pool's idle time after that holding was last seen: until then an instance may still
+//    answer its session from memory (assign-cache.ts);
 // 3. exhausted, when_exhausted = 'recycle_oldest': the holding with the oldest last_seen_at is
 //    released and its number taken (source 'recycled'). Only holdings not seen for half the idle
 //    time can be recycled: a holding touched within that window may be answered from another
@@ -95,7 +97,7 @@ async function takeNumber(db: Kysely<DB>, rule: PoolRule, sessionRowId: string, 
           JOIN number_pools lp ON lp.id = last.pool_id
           WHERE last.released_at IS NOT NULL
             AND last.last_seen_at > ${now}::timestamptz - make_interval(secs => lp.idle_timeout_sec / 2.0))
-      ORDER BY (SELECT max(h.assigned_at) FROM pool_assignments h WHERE h.phone_number_id = n.id) ASC NULLS FIRST, n.id
+      ORDER BY (SELECT h.last_seen_at FROM pool_assignments h WHERE h.phone_number_id = n.id ORDER BY h.assigned_at DESC LIMIT 1) ASC NULLS FIRST, n.id
       LIMIT 1
       ${locked ? sql`FOR UPDATE OF n SKIP LOCKED` : sql``}`.execute(tx);
     const candidate = (await freeNumbers(true)).rows[0];

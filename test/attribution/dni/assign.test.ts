@@ -61,6 +61,18 @@ describe('pool assignment rules', () => {
     expect(await liveHoldings(t.db, rule.poolId)).toHaveLength(3);
   });
 
+  it('counts a number as used until its visitor was last seen, not from when it was given (a long visit)', async () => {
+    const { rule, numbers } = await makePool(t.db, orgId, { numbers: 2, idleTimeoutSec: 60 });
+    const [n0, n1] = numbers;
+    // n0 was given first but its visitor stayed on the page for an hour; n1 was given later to a
+    // visitor who left at once. n1 is the least recently used: n0 was shown until 3600 s.
+    await t.db.insertInto('pool_assignments').values([
+      { org_id: orgId, pool_id: rule.poolId, phone_number_id: n0!.id, visitor_session_id: await makeSession(t.db, orgId), assigned_at: at(0), last_seen_at: at(3600), released_at: at(3700) },
+      { org_id: orgId, pool_id: rule.poolId, phone_number_id: n1!.id, visitor_session_id: await makeSession(t.db, orgId), assigned_at: at(100), last_seen_at: at(100), released_at: at(200) },
+    ]).execute();
+    expect(await assignPoolNumber(t.db, rule, await makeSession(t.db, orgId), at(4000))).toMatchObject({ phoneNumber: n1!.phoneNumber, source: 'pool' });
+  });
+
   it('recycles the oldest holding when exhausted (recycle_oldest)', async () => {
     const { rule, numbers } = await makePool(t.db, orgId, { numbers: 3, idleTimeoutSec: 1800, whenExhausted: 'recycle_oldest' });
     const sessions = [await makeSession(t.db, orgId), await makeSession(t.db, orgId), await makeSession(t.db, orgId)];
