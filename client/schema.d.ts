@@ -6432,7 +6432,7 @@ export interface components {
             utmCampaign?: string;
             utmTerm?: string;
             utmContent?: string;
-            /** @description Click ids by name (gclid, gbraid, wbraid, fbclid, msclkid, ttclid, clickid for RedTrack, ...). */
+            /** @description Click ids by name (gclid, gbraid, wbraid, fbclid, msclkid, ttclid, clickid for RedTrack, ...), merged into the session's (new values win); a session keeps at most 10 — when the merge would pass that, this request's click ids replace the session's. */
             clickIds?: {
                 [key: string]: string;
             };

@@ -13,8 +13,15 @@ export function newSessionId(): string {
 }
 
 /**
+ * The most click ids a session keeps (as many as one request may name): repeats naming new ones
+ * would otherwise grow a session (and every call's snapshot of it) without end.
+ */
+export const MAX_CLICK_IDS = 10;
+
+/**
  * Create or refresh the session: last_seen_at, the UTM and page fields given now (kept when
- * absent), click ids merged (new values win). The IP address is kept from the first sight.
+ * absent), click ids merged (new values win; when the merge would pass MAX_CLICK_IDS, the
+ * request's own replace them). The IP address is kept from the first sight.
  * Returns the session row id (bigint, as a string).
  */
 export async function upsertVisitorSession(
@@ -43,7 +50,8 @@ export async function upsertVisitorSession(
       utm_campaign = COALESCE(excluded.utm_campaign, visitor_sessions.utm_campaign),
       utm_term = COALESCE(excluded.utm_term, visitor_sessions.utm_term),
       utm_content = COALESCE(excluded.utm_content, visitor_sessions.utm_content),
-      click_ids = visitor_sessions.click_ids || excluded.click_ids,
+      click_ids = CASE WHEN (SELECT count(*) FROM jsonb_object_keys(visitor_sessions.click_ids || excluded.click_ids)) <= ${MAX_CLICK_IDS}
+                       THEN visitor_sessions.click_ids || excluded.click_ids ELSE excluded.click_ids END,
       redtrack_data = CASE WHEN excluded.redtrack_data IS NULL THEN visitor_sessions.redtrack_data
                            ELSE COALESCE(visitor_sessions.redtrack_data, '{}'::jsonb) || excluded.redtrack_data END
     RETURNING id`.execute(db);

@@ -84,6 +84,21 @@ describe('POST /api/dni/track', () => {
     expect(await (await post('/api/dni/track', { tagCode: nothing.tagCode })).json()).toMatchObject({ phoneNumber: null, formattedNumber: null, campaignId: null, campaignName: null, source: 'campaign' });
   });
 
+  it('keeps at most 10 click ids per session: repeats naming new ones never grow it without end', async () => {
+    const { tagCode } = await makeTag(owner.orgId, { defaultNumber: '+13125550100' });
+    const ids = (round: number) => Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`id${round}_${i}`, 'v'.repeat(512)]));
+    await post('/api/dni/track', { tagCode, sessionId: 'many_ids', clickIds: { clickid: 'rt_many', gclid: 'g' } });
+    for (let round = 0; round < 5; round++) expect((await post('/api/dni/track', { tagCode, sessionId: 'many_ids', clickIds: ids(round) })).status).toBe(200);
+    const row = await t.db.selectFrom('visitor_sessions').select('click_ids').where('org_id', '=', owner.orgId).where('session_id', '=', 'many_ids').executeTakeFirstOrThrow();
+    // The latest request's click ids win when a merge would pass 10.
+    expect(row.click_ids).toEqual(ids(4));
+    // Within the limit they are merged, new values winning.
+    await post('/api/dni/track', { tagCode, sessionId: 'few_ids', clickIds: { gclid: 'g1', fbclid: 'f1' } });
+    await post('/api/dni/track', { tagCode, sessionId: 'few_ids', clickIds: { gclid: 'g2', clickid: 'rt' } });
+    const few = await t.db.selectFrom('visitor_sessions').select('click_ids').where('org_id', '=', owner.orgId).where('session_id', '=', 'few_ids').executeTakeFirstOrThrow();
+    expect(few.click_ids).toEqual({ gclid: 'g2', fbclid: 'f1', clickid: 'rt' });
+  });
+
   it('gives the default number when the pool is exhausted (default_number)', async () => {
     const { rule, numbers } = await makePool(t.db, owner.orgId, { numbers: 1, whenExhausted: 'default_number' });
     const { tagCode } = await makeTag(owner.orgId, { poolId: rule.poolId, defaultNumber: '+13125550111' });
