@@ -6140,7 +6140,7 @@ export interface components {
             Duration?: string;
             SequenceNumber?: string;
             Timestamp?: string;
-            /** @description What the call cost (Twilio sends it on some callbacks, negative, in PriceUnit). */
+            /** @description What the call cost (Twilio sends it on some callbacks, negative, in PriceUnit, e.g. `-0.01300`; empty while not priced yet). */
             Price?: string;
         } & {
             [key: string]: unknown;
