@@ -6200,6 +6200,7 @@ export interface components {
         /** @description A Twilio callback's form. Open on purpose, as the voice request is - the parameters we use are listed and checked, Twilio's others are ignored. */
         FlowStepWebhookForm: {
             CallSid: components["schemas"]["CallSidValue"];
+            /** @description The keys a `<Gather>` collected; after a `<Record>`, the key that ended the recording, or `hangup` when the caller hung up. */
             Digits?: string;
             RecordingUrl?: string;
             RecordingSid?: string;
