@@ -6245,7 +6245,7 @@ export interface components {
             callerSays?: string[];
             /** @description How long a dialled buyer rings before answering or being busy (no-answer rings for the `<Dial>` timeout); default 3. */
             ringSec?: number;
-            /** @description What the caller presses at each `<Gather>`, in order; a `<Gather>` without digits left times out. */
+            /** @description What the caller presses at each `<Gather>`, in order, sent as Twilio sends it (up to the `<Gather>`'s numDigits, before its finishOnKey key, default `#`); a `<Gather>` without digits left, or given only a finish key, gets no input. */
             digits?: string[];
             /** @description 1 (the default) real time, 0.01 a hundred times faster, 0 the whole call before the answer (201). */
             timeScale?: number;

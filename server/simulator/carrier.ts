@@ -3,7 +3,8 @@
 // answers (and talks for `durationSec`), is busy, does not answer (rings for the <Dial> timeout;
 // so does one whose `ringSec` reaches that timeout: Twilio has given up by then) or fails,
 // as asked; its action URL gets the outcome (DialCallStatus, DialCallDuration); a
-// <Gather> gets the next digits (none left: it times out and the document goes on); a <Record>
+// <Gather> gets the next digits as Twilio sends them (up to numDigits, before a finishOnKey key;
+// none left, or only a finish key: no input, and the document goes on); a <Record>
 // leaves a fictional recording; a <Redirect> is followed; a <Connect><ConversationRelay> is played
 // by `io.relay` (relay-caller.ts: a scripted caller on our WebSocket) and its action URL gets how
 // the session ended (HandoffData) — and at the end the status callback
@@ -17,7 +18,7 @@
 // requested). Every request goes through `post` (signed, to our own server); waits through `wait`
 // (scaled by the caller). No SQL, no HTTP of its own.
 import { randomBytes } from 'node:crypto';
-import { describeVerb, readTwimlDocument, type Verb } from './twiml-reader.js';
+import { describeVerb, gatheredDigits, readTwimlDocument, type Verb } from './twiml-reader.js';
 
 export type DialOutcome = 'answered' | 'busy' | 'no-answer' | 'failed';
 
@@ -240,9 +241,11 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
           next = verb.action;
         }
       } else if (verb.verb === 'Gather') {
-        const digits = script.digits[gathers];
+        const keys = script.digits[gathers];
         gathers += 1;
-        const interrupt = await spend(digits === undefined ? verb.timeoutSec : ANSWER_SEC);
+        // What Twilio sends of the keys (numDigits, finishOnKey); only a finish key is no input.
+        const digits = keys === undefined ? undefined : gatheredDigits(keys, verb) || undefined;
+        const interrupt = await spend(keys === undefined ? verb.timeoutSec : ANSWER_SEC);
         if (interrupt?.kind === 'ended') break documents;
         if (interrupt?.kind === 'redirect') next = interrupt.url;
         else if (digits === undefined) continue; // no input: Twilio goes on with the next verb

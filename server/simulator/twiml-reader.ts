@@ -1,7 +1,7 @@
 // Reads the TwiML our webhooks answer, as Twilio would, into the verbs the simulated carrier
 // plays (pure). Only what the carrier acts on is kept: <Dial> (its numbers or SIP URIs, action, timeout; or its
 // <Conference> with the attributes the simulated conferences use),
-// <Gather> (action, timeout), <Record> (action), <Redirect>, <Pause>, <Hangup> / <Reject>,
+// <Gather> (action, timeout, numDigits, finishOnKey), <Record> (action), <Redirect>, <Pause>, <Hangup> / <Reject>,
 // <Connect><ConversationRelay> (its WebSocket URL, parameters and action); <Say>
 // and <Play> are kept for the record of the call. Parsed with fast-xml-parser (entities decoded).
 import { XMLParser } from 'fast-xml-parser';
@@ -9,7 +9,7 @@ import { XMLParser } from 'fast-xml-parser';
 export type Verb =
   | { verb: 'Dial'; numbers: string[]; action: string | null; timeoutSec: number }
   | { verb: 'Conference'; name: string; statusCallback: string | null; events: string[]; endOnExit: boolean; startOnEnter: boolean }
-  | { verb: 'Gather'; action: string | null; timeoutSec: number }
+  | { verb: 'Gather'; action: string | null; timeoutSec: number; numDigits: number | null; finishOnKey: string }
   | { verb: 'Record'; action: string | null; maxLengthSec: number }
   | { verb: 'Redirect'; url: string }
   | { verb: 'Pause'; lengthSec: number }
@@ -77,8 +77,17 @@ function verbOf(node: Node): Verb | undefined {
       const direct = textOf(inner);
       return { verb: 'Dial', numbers: direct ? [direct, ...numbers] : numbers, action: attrs.action ?? null, timeoutSec: seconds(attrs.timeout, 30) };
     }
-    case 'Gather':
-      return { verb: 'Gather', action: attrs.action ?? null, timeoutSec: seconds(attrs.timeout, 5) };
+    case 'Gather': {
+      // Twilio stops collecting at numDigits keys, and at a finishOnKey key (default '#'; '' for none).
+      const numDigits = attrs.numDigits === undefined ? NaN : Number(attrs.numDigits);
+      return {
+        verb: 'Gather',
+        action: attrs.action ?? null,
+        timeoutSec: seconds(attrs.timeout, 5),
+        numDigits: Number.isInteger(numDigits) && numDigits >= 1 ? numDigits : null,
+        finishOnKey: attrs.finishOnKey ?? '#',
+      };
+    }
     case 'Record':
       return { verb: 'Record', action: attrs.action ?? null, maxLengthSec: seconds(attrs.maxLength, 3600) };
     case 'Redirect':
@@ -155,4 +164,15 @@ export function describeVerb(v: Verb): string {
     default:
       return v.verb;
   }
+}
+
+/** The Digits Twilio sends for the keys pressed at a <Gather>: up to numDigits, before the first finish key. */
+export function gatheredDigits(keys: string, gather: { numDigits: number | null; finishOnKey: string }): string {
+  let digits = '';
+  for (const key of keys) {
+    if (gather.finishOnKey.includes(key)) break;
+    digits += key;
+    if (gather.numDigits !== null && digits.length >= gather.numDigits) break;
+  }
+  return digits;
 }
