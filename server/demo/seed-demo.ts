@@ -2,7 +2,7 @@
 // DEMO_ADMIN_EMAIL / DEMO_ADMIN_PASSWORD (or a generated password), one campaign with a number,
 // one buyer assigned to it.
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/types.js';
 import { createUser } from '../accounts/users/create-user.js';
 import { generateRtbId } from '../inbound/campaigns/mapping.js';
@@ -23,7 +23,11 @@ export async function seedDemo(db: Kysely<DB>, email: string, password: string |
   const existing = await db.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
   if (existing) return { created: false, email, password: null };
   const chosen = password ?? randomBytes(12).toString('base64url');
-  await db.transaction().execute(async (trx) => {
+  const created = await db.transaction().execute(async (trx) => {
+    // Instances started together on one empty database seed one at a time: the first creates the
+    // demo, the others find an organisation (checked again under the lock) and leave it.
+    await sql`SELECT pg_advisory_xact_lock(hashtext('callcenter-pro:seed-demo'))`.execute(trx);
+    if (await trx.selectFrom('organizations').select('id').limit(1).executeTakeFirst()) return false;
     const org = await trx.insertInto('organizations').values({ name: DEMO_ORGANIZATION_NAME }).returning('id').executeTakeFirstOrThrow();
     await createUser(trx, { orgId: org.id, email, password: chosen, role: 'owner', username: 'admin', firstName: 'Demo', lastName: 'Admin' });
     const campaign = await trx
@@ -37,8 +41,9 @@ export async function seedDemo(db: Kysely<DB>, email: string, password: string |
       .returning('id')
       .executeTakeFirstOrThrow();
     await trx.insertInto('campaign_buyers').values({ org_id: org.id, campaign_id: campaign.id, buyer_id: buyer.id }).execute();
+    return true;
   });
-  return { created: true, email, password: chosen };
+  return created ? { created: true, email, password: chosen } : { created: false, email, password: null };
 }
 
 /** The demo campaign's number while the seeded demo campaign exists (and has one), else null. */
