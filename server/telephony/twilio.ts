@@ -141,19 +141,29 @@ export function createTwilioTelephony(options: TwilioTelephonyOptions): TwilioTe
     return sid;
   }
 
-  /** The conference (CF…) the call is a participant of, or null (the usual <Dial><Number> bridge). */
+  /**
+   * The conference (CF…) the call is a participant of, or null (the usual <Dial><Number> bridge).
+   * Every page of in-progress conferences is looked at (until the call is found): a call missed
+   * beyond the first page would be taken for a two-party bridge, and a hold would then redirect it
+   * out of its conference.
+   */
   async function conferenceOf(callSid: string): Promise<string | null> {
-    const conferences = await call('Conferences', () =>
-      client.conferences.list({ status: 'in-progress', limit: MAX_CONFERENCES_SCANNED }),
+    type ConferencePage = Awaited<ReturnType<typeof client.conferences.page>>;
+    let page: ConferencePage | undefined = await call('Conferences', () =>
+      client.conferences.page({ status: 'in-progress', pageSize: MAX_CONFERENCES_SCANNED }),
     );
-    for (const conference of conferences) {
-      try {
-        await client.conferences(conference.sid).participants(callSid).fetch();
-        return conference.sid;
-      } catch (err) {
-        if (isRestError(err) && err.status === 404) continue;
-        throw toTelephonyError(err, 'Conference participant');
+    while (page !== undefined) {
+      for (const conference of page.instances) {
+        try {
+          await client.conferences(conference.sid).participants(callSid).fetch();
+          return conference.sid;
+        } catch (err) {
+          if (isRestError(err) && err.status === 404) continue;
+          throw toTelephonyError(err, 'Conference participant');
+        }
       }
+      const next = page.nextPage() as Promise<ConferencePage> | undefined; // undefined: the last page
+      page = next === undefined ? undefined : await call('Conferences', () => next);
     }
     return null;
   }

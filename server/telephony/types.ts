@@ -48,8 +48,8 @@
 //                     Record=true, RecordingStatusCallback (POST). → the CA… sid.
 //
 // Conference detection (hold/resume/mute/unmute): the in-progress conferences of the account are
-// listed (at most MAX_CONFERENCES_SCANNED) and the call looked up as a participant in each; with
-// no conferences that is a single request.
+// listed (MAX_CONFERENCES_SCANNED a page, every page until the call is found) and the call looked
+// up as a participant in each; with no conferences that is a single request.
 
 export type NumberType = 'local' | 'tollFree' | 'mobile';
 export const NUMBER_TYPES: readonly NumberType[] = ['local', 'tollFree', 'mobile'];
@@ -226,6 +226,7 @@ export function isTelephonyError(err: unknown, kind?: TelephonyErrorKind): err i
 }
 
 export const MAX_SEARCH_LIMIT = 1000;
+/** The page size of the in-progress conference listing (conference detection reads every page). */
 export const MAX_CONFERENCES_SCANNED = 100;
 /** Twilio's own hold music (what a conference plays to a held participant by default). */
 export const DEFAULT_HOLD_MUSIC_URL = 'http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3';
