@@ -41,8 +41,11 @@ export interface VisitorSessionsTable {
 export interface PoolAssignmentsTable {
   id: BigIntId;
   org_id: string;
-  pool_id: number;
+  /** Null once its pool was deleted (the holding is kept: attribution history, assign.ts's moved-number guard). */
+  pool_id: number | null;
   phone_number_id: number;
+  /** The idle time of its pool, recorded when the pool was deleted (else null: the pool's own). */
+  idle_timeout_sec: ColumnType<number | null, number | null | undefined, number | null>;
   /** visitor_sessions.id (bigint, read as a string). */
   visitor_session_id: ColumnType<string, string | number, string | number>;
   assigned_at: ColumnType<Date, Date | string | undefined, Date | string>;

@@ -16,7 +16,8 @@
 //    used), never used first (source 'pool'). A number whose last holding was ended while still
 //    fresh (taken out of its pool and put back, or into another pool) is not free until half its
 //    old pool's idle time after that holding was last seen: until then an instance may still
-//    answer its session from memory (assign-cache.ts);
+//    answer its session from memory (assign-cache.ts). A deleted pool's holdings are kept for
+//    this (pool_id NULL, the pool's idle time in idle_timeout_sec: migration 0064);
 // 3. exhausted, when_exhausted = 'recycle_oldest': the holding with the oldest last_seen_at is
 //    released and its number taken (source 'recycled'). Only holdings not seen for half the idle
 //    time can be recycled: a holding touched within that window may be answered from another
@@ -92,11 +93,11 @@ async function takeNumber(db: Kysely<DB>, rule: PoolRule, sessionRowId: string, 
       WHERE n.org_id = ${rule.orgId} AND n.pool_id = ${rule.poolId} AND n.is_active
         AND (la.id IS NULL OR la.last_seen_at <= ${idleCutoff} OR la.pool_id <> ${rule.poolId})
         AND NOT EXISTS (
-          SELECT 1 FROM (SELECT h.pool_id, h.released_at, h.last_seen_at FROM pool_assignments h
+          SELECT 1 FROM (SELECT h.pool_id, h.released_at, h.last_seen_at, h.idle_timeout_sec FROM pool_assignments h
                           WHERE h.phone_number_id = n.id ORDER BY h.assigned_at DESC LIMIT 1) last
-          JOIN number_pools lp ON lp.id = last.pool_id
+          LEFT JOIN number_pools lp ON lp.id = last.pool_id
           WHERE last.released_at IS NOT NULL
-            AND last.last_seen_at > ${now}::timestamptz - make_interval(secs => lp.idle_timeout_sec / 2.0))
+            AND last.last_seen_at > ${now}::timestamptz - make_interval(secs => COALESCE(lp.idle_timeout_sec, last.idle_timeout_sec) / 2.0))
       ORDER BY (SELECT h.last_seen_at FROM pool_assignments h WHERE h.phone_number_id = n.id ORDER BY h.assigned_at DESC LIMIT 1) ASC NULLS FIRST, n.id
       LIMIT 1
       ${locked ? sql`FOR UPDATE OF n SKIP LOCKED` : sql``}`.execute(tx);

@@ -65,10 +65,25 @@ export function updatePoolInOrg(db: Db, orgId: string, id: number, patch: Number
     .executeTakeFirst();
 }
 
-/** The pool's numbers stay, outside any pool (FK: ON DELETE SET NULL (pool_id)). */
+/**
+ * The pool's numbers stay, outside any pool, and so do its holdings (FKs: ON DELETE SET NULL
+ * (pool_id)). In the same statement its live holdings end (a number outside a pool is nobody's) and
+ * every holding keeps the pool's idle time: a number whose last holding was still fresh is given to
+ * no other visitor, in whatever pool it goes next, while ultra-fast may still answer that holding's
+ * session from memory (dni/assign.ts, dni/assign-cache.ts).
+ */
 export async function deletePoolInOrg(db: Db, orgId: string, id: number): Promise<boolean> {
-  const result = await db.deleteFrom('number_pools').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+  const { rows } = await sql<{ id: number }>`
+    WITH kept AS (
+      UPDATE pool_assignments a SET released_at = COALESCE(a.released_at, now()), idle_timeout_sec = p.idle_timeout_sec
+      FROM number_pools p
+      WHERE p.org_id = ${orgId} AND p.id = ${id} AND a.org_id = p.org_id AND a.pool_id = p.id
+      RETURNING a.id),
+    deleted AS (
+      DELETE FROM number_pools WHERE org_id = ${orgId} AND id = ${id}
+      RETURNING id)
+    SELECT id FROM deleted`.execute(db);
+  return rows.length > 0;
 }
 
 /**

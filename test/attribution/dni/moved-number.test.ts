@@ -52,3 +52,38 @@ describe('a pool number taken out of its pool and put back', () => {
     expect(await ultraFast(campaign.id, 'moved_s3')).toBe(x.phoneNumber);
   });
 });
+
+describe('the numbers of a deleted pool put into another pool', () => {
+  it('are given to no other visitor while a session shown one may still be answered from memory', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date());
+    const campaign = await createCampaign(owner.client, { name: 'Deleted Pool Campaign' });
+    const { rule, numbers } = await makePool(t.db, owner.orgId, { numbers: 2, campaignId: campaign.id, idleTimeoutSec: 60 });
+    const [x, y] = [numbers[0]!, numbers[1]!];
+    expect(await ultraFast(campaign.id, 'deleted_s1')).toBe(x.phoneNumber);
+
+    const gone = await owner.client.DELETE('/api/number-pools/{id}', { params: { path: { id: String(rule.poolId) } } });
+    expect(gone.response.status).toBe(204);
+    const next = await makePool(t.db, owner.orgId, { numbers: 0, campaignId: campaign.id, idleTimeoutSec: 60 });
+    for (const n of [x, y]) {
+      const added = await owner.client.POST('/api/number-pools/{id}/numbers', { params: { path: { id: String(next.rule.poolId) } }, body: { phoneNumberId: n.id } });
+      expect(added.response.status).toBe(201);
+    }
+
+    vi.setSystemTime(Date.now() + 10_000);
+    // The first visitor's repeat is answered from memory: it still shows x.
+    expect(await ultraFast(campaign.id, 'deleted_s1')).toBe(x.phoneNumber);
+    // So a new visitor must not be given x as well.
+    expect(await ultraFast(campaign.id, 'deleted_s2')).toBe(y.phoneNumber);
+
+    // The deleted pool's holdings are kept (released, outside any pool) for attribution history.
+    const history = await t.db.selectFrom('pool_assignments').select(['pool_id', 'released_at']).where('phone_number_id', '=', x.id).execute();
+    expect(history).toHaveLength(1);
+    expect(history[0]!.pool_id).toBeNull();
+    expect(history[0]!.released_at).not.toBeNull();
+
+    // Once the memory cannot answer any more (half the old idle time after the last sighting), x is free again.
+    vi.setSystemTime(Date.now() + 25_000);
+    expect(await ultraFast(campaign.id, 'deleted_s3')).toBe(x.phoneNumber);
+  });
+});
