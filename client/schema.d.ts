@@ -3163,6 +3163,10 @@ export interface paths {
          * @description The lead and the author stay. `scheduledFollowUp` moves the log's follow-up (reopening it
          *     when it was done or cancelled) or creates one; `null` cancels it while it is open. The time
          *     a done follow-up already has (the log sent back as it was read) leaves it done.
+         *     An agent changes its own logs whoever the lead is assigned to now (and moves or cancels the
+         *     follow-up a log already has, as at `/api/follow-ups/{id}`), but creating a follow-up is a new
+         *     callback on the lead and takes what logging a call does: a lead assigned to the agent. On a
+         *     lead given to someone else since, such a request is the 404 of the lead, nothing changed.
          */
         put: operations["updateCallLog"];
         post?: never;

@@ -420,6 +420,34 @@ describe('roles (seed 003 matrix): every operation, every role', () => {
     expect((await otherAgent.client.GET('/api/call-logs/{id}', { params: { path: { id: mine.id } } })).response.status).toBe(404);
   });
 
+  it("an agent edits its own log of a lead given to someone else, but schedules no new follow-up there (404 as for logging a call; nothing changed)", async () => {
+    const leadId = await lead(owner, '+1 415 555 0151', agent.id);
+    const mine = await log(agent, leadId, { notes: 'before' });
+    const withTask = await log(agent, leadId, { scheduledFollowUp: FOLLOW_UP });
+    await owner.client.PUT('/api/leads/{id}', { params: { path: { id: leadId } }, body: { assignedTo: otherAgent.id } });
+    const before = await t.db.selectFrom('call_logs').selectAll().where('id', '=', mine.id).executeTakeFirstOrThrow();
+    const tasksBefore = await t.db.selectFrom('follow_ups').selectAll().where('lead_id', '=', leadId).orderBy('id').execute();
+    const leadBefore = await owner.client.GET('/api/leads/{id}', { params: { path: { id: leadId } } });
+
+    const scheduling = await agent.client.PUT('/api/call-logs/{id}', { params: { path: { id: mine.id } }, body: { notes: 'after', scheduledFollowUp: '2030-02-01T09:00:00Z' } });
+    expect({ status: scheduling.response.status, code: scheduling.error?.code, details: scheduling.error?.details }).toEqual({ status: 404, code: 'RESOURCE_NOT_FOUND', details: `Lead with ID '${leadId}' not found` });
+    expect(await t.db.selectFrom('call_logs').selectAll().where('id', '=', mine.id).executeTakeFirstOrThrow()).toEqual(before);
+    expect(await t.db.selectFrom('follow_ups').selectAll().where('lead_id', '=', leadId).orderBy('id').execute()).toEqual(tasksBefore);
+    expect((await owner.client.GET('/api/leads/{id}', { params: { path: { id: leadId } } })).data?.nextFollowUpAt).toBe(leadBefore.data?.nextFollowUpAt);
+
+    // Its other fields stay the author's to edit, and so does the task it already has (as at /api/follow-ups).
+    const edited = await agent.client.PUT('/api/call-logs/{id}', { params: { path: { id: mine.id } }, body: { notes: 'after', outcome: 'Busy' } });
+    expect({ status: edited.response.status, notes: edited.data?.notes, outcome: edited.data?.outcome, followUp: edited.data?.followUp }).toEqual({ status: 200, notes: 'after', outcome: 'busy', followUp: null });
+    const moved = await agent.client.PUT('/api/call-logs/{id}', { params: { path: { id: withTask.id } }, body: { scheduledFollowUp: '2030-03-01T09:00:00Z' } });
+    expect({ status: moved.response.status, due: moved.data?.followUp?.dueAt }).toEqual({ status: 200, due: '2030-03-01T09:00:00.000Z' });
+    const cancelled = await agent.client.PUT('/api/call-logs/{id}', { params: { path: { id: withTask.id } }, body: { scheduledFollowUp: null } });
+    expect({ status: cancelled.response.status, task: cancelled.data?.followUp?.status }).toEqual({ status: 200, task: 'cancelled' });
+
+    // A manager may schedule on any lead, as it may log a call on any lead.
+    const byManager = await manager.client.PUT('/api/call-logs/{id}', { params: { path: { id: mine.id } }, body: { scheduledFollowUp: '2030-02-01T09:00:00Z' } });
+    expect({ status: byManager.response.status, due: byManager.data?.followUp?.dueAt }).toEqual({ status: 200, due: '2030-02-01T09:00:00.000Z' });
+  });
+
   it('answers 401 to a caller without a session or key', async () => {
     const anonymous = t.client();
     expect((await anonymous.GET('/api/call-logs')).response.status).toBe(401);

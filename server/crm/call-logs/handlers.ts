@@ -9,7 +9,7 @@ import { parseUuid } from '../../platform/common/ids.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { followUpOfCallLog, insertFollowUp, refreshNextFollowUp, updateFollowUp } from '../follow-ups/queries.js';
-import { leadScope } from '../leads/access.js';
+import { leadScope, reachesLead } from '../leads/access.js';
 import { countryOfE164, normalisePhone } from '../leads/phone.js';
 import { defaultCountryFor, findLead, lockLead } from '../leads/queries.js';
 import { authorScope } from './access.js';
@@ -134,10 +134,13 @@ export function createCallLogHandlers({ db }: Deps): HandlerGroup<CallLogOps> {
       if (callId !== undefined) patch.call_id = callId;
       const updated = await db.transaction().execute(async (trx) => {
         // The lead is locked (its follow-ups may change); the log is the author's whoever the lead is assigned to now.
-        await lockLead(trx, { orgId: principal.orgId, assignedTo: null }, current.lead_id);
+        const lead = await lockLead(trx, { orgId: principal.orgId, assignedTo: null }, current.lead_id);
         if (!(await updateCallLog(trx, scope, id, patch))) throw ERRORS.notFound('Call log', ctx.params.id);
         const existing = await followUpOfCallLog(trx, id);
         const change = followUpChange(existing ? { status: existing.status, dueAt: existing.due_at } : null, body.scheduledFollowUp);
+        // A new task is a new callback on the lead: only who may log a call on it now (createCallLog's
+        // rule: an agent, on a lead assigned to it) may schedule one; the task a log has stays its author's.
+        if (change.kind === 'create' && !(lead && reachesLead(leadScope(principal), lead))) throw ERRORS.notFound('Lead', current.lead_id);
         if (change.kind === 'create') {
           await insertFollowUp(trx, { org_id: current.org_id, lead_id: current.lead_id, call_log_id: id, user_id: current.user_id, due_at: change.dueAt });
         } else if (existing && change.kind === 'move') {
