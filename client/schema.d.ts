@@ -3135,6 +3135,8 @@ export interface paths {
          *     when it is no number).
          *     `scheduledFollowUp` creates an open follow-up task for the author on the lead, listed at
          *     `GET /api/follow-ups`, shown as the lead's `nextFollowUpAt` and in its activity.
+         *     A caller removed while the request runs gets 403 and a `callId` deleted meanwhile a 400
+         *     naming `callId` (on an update too); nothing is stored.
          */
         post: operations["createCallLog"];
         delete?: never;

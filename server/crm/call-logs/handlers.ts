@@ -15,6 +15,7 @@ import { defaultCountryFor, findLead, lockLead } from '../leads/queries.js';
 import { authorScope } from './access.js';
 import { callLogPatch, followUpChange, presentCallLog } from './mapping.js';
 import { parseOutcome } from './outcome.js';
+import { callerGone, callGone } from './reference-errors.js';
 import { deleteCallLog, findCallLog, insertCallLog, isCallOfOrg, listCallLogs, updateCallLog } from './queries.js';
 
 type CallLogOps = 'listCallLogs' | 'createCallLog' | 'getCallLog' | 'updateCallLog' | 'deleteCallLog';
@@ -90,6 +91,7 @@ export function createCallLogHandlers({ db }: Deps): HandlerGroup<CallLogOps> {
       if (!leadId || !lead) throw ERRORS.notFound('Lead', body.leadId);
       const phoneE164 = body.phone === undefined ? lead.phone_e164 : await phoneOf(principal.orgId, lead, body.phone);
       const callId = await ownCallId(principal.orgId, body.callId);
+      // The caller and the call were checked above; either may be removed before the insert.
       const created = await db.transaction().execute(async (trx) => {
         // Locked: the lead cannot be deleted or given to someone else while its log is written.
         if (!(await lockLead(trx, scope, leadId))) throw ERRORS.notFound('Lead', body.leadId);
@@ -107,6 +109,8 @@ export function createCallLogHandlers({ db }: Deps): HandlerGroup<CallLogOps> {
           await refreshNextFollowUp(trx, leadId);
         }
         return present(trx, principal, id);
+      }).catch((err: unknown) => {
+        throw callerGone(err) ?? callGone(err) ?? err;
       });
       return { status: 201, body: created };
     },
@@ -150,6 +154,8 @@ export function createCallLogHandlers({ db }: Deps): HandlerGroup<CallLogOps> {
         }
         if (change.kind !== 'none') await refreshNextFollowUp(trx, current.lead_id);
         return present(trx, principal, id);
+      }).catch((err: unknown) => {
+        throw callGone(err) ?? err; // the call checked above, deleted before the write
       });
       return { status: 200, body: updated };
     },
