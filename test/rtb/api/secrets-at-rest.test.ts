@@ -135,6 +135,7 @@ describe('tracking-pixel signing secrets', () => {
     const request = receiver.requests.find((r) => r.url === '/at-rest');
     expect(request).toBeDefined();
     const [, ts, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(request!.headers['x-ccp-signature']))!;
-    expect(v1).toBe(createHmac('sha256', PIXEL_SECRET).update(`${ts}.`).digest('hex'));
+    // A GET pixel is signed over its path and query as sent (its data is in its URL).
+    expect(v1).toBe(createHmac('sha256', PIXEL_SECRET).update(`${ts}.${request!.url}`).digest('hex'));
   });
 });
