@@ -297,6 +297,15 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  // Twilio must reach the numbers' webhooks and signs their public URL: the http://HOST:PORT fallback
+  // is only the server's own address, so a production Twilio deployment has to say where it is reached.
+  if (telephony === 'twilio' && production && !explicitBaseUrl) {
+    problems.push(
+      'PUBLIC_BASE_URL is required when NODE_ENV=production and TELEPHONY=twilio: it is the public https URL Twilio calls ' +
+        "(numbers' voice and status webhooks) and signs; without it they would point at " + publicBaseUrl,
+    );
+  }
+
   const demoAdminEmail = nonEmpty(env.DEMO_ADMIN_EMAIL) ?? 'admin@example.com';
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(demoAdminEmail)) problems.push('DEMO_ADMIN_EMAIL must be an email address');
   const demoAdminPassword = nonEmpty(env.DEMO_ADMIN_PASSWORD);

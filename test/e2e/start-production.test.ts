@@ -49,10 +49,25 @@ describe('NODE_ENV=production', () => {
     expect(bare.output).toContain('missing: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN');
     expect(bare.output).not.toContain('listening on');
 
-    const noToken = await exitOf(process.execPath, ['--import', 'tsx', 'server/main.ts'], env({ SESSION_KEY, TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}` }));
+    const noToken = await exitOf(process.execPath, ['--import', 'tsx', 'server/main.ts'], env({
+      SESSION_KEY,
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      PUBLIC_BASE_URL: 'https://calls.example.com',
+    }));
     expect(noToken.code).toBe(1);
     expect(noToken.output).toContain('(missing: TWILIO_AUTH_TOKEN)');
     expect(noToken.output).not.toContain('SESSION_KEY');
+    expect(noToken.output).not.toContain('PUBLIC_BASE_URL');
+
+    // Twilio fully configured but no public URL: numbers would be bought pointing at 127.0.0.1.
+    const noPublicUrl = await exitOf(process.execPath, ['--import', 'tsx', 'server/main.ts'], env({
+      SESSION_KEY,
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'twilio-token',
+    }));
+    expect(noPublicUrl.code).toBe(1);
+    expect(noPublicUrl.output).toContain('PUBLIC_BASE_URL is required when NODE_ENV=production and TELEPHONY=twilio');
+    expect(noPublicUrl.output).not.toContain('listening on');
   }, 120_000);
 
   it('runs the simulator only when asked, warns about it, seeds nothing, closes registration, and prints no secret', async () => {

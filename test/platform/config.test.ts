@@ -355,10 +355,24 @@ describe('production defaults', () => {
     expect(problemsOf({ NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key })).toEqual([
       'TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (missing: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN); ' +
         'Twilio is the default when NODE_ENV=production (TELEPHONY=simulator runs the simulator instead)',
+      expect.stringMatching(/^PUBLIC_BASE_URL is required when NODE_ENV=production and TELEPHONY=twilio/),
     ]);
     expect(loadConfig({ NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key, TELEPHONY: 'simulator' }).telephony).toBe('simulator');
-    const twilio = loadConfig({ NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok' });
+    const twilio = loadConfig({
+      NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok',
+      PUBLIC_BASE_URL: 'https://calls.example.com',
+    });
     expect(twilio.telephony).toBe('twilio');
+    expect(twilio.publicBaseUrl).toBe('https://calls.example.com');
+  });
+
+  it('refuses Twilio in production without PUBLIC_BASE_URL (numbers would call http://HOST:PORT, signatures never match)', () => {
+    const twilio = { NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok' };
+    expect(problemsOf(twilio)).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL is required when NODE_ENV=production and TELEPHONY=twilio/)]);
+    expect(problemsOf({ ...twilio, PUBLIC_BASE_URL: '  ' })).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL is required/)]);
+    // The simulator in production, and Twilio in development, keep the http://HOST:PORT default.
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key, TELEPHONY: 'simulator' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
+    expect(loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
   });
 
   it('names each missing secret: the session key, the secrets key, and the Twilio auth token when Twilio is on', () => {
@@ -366,7 +380,7 @@ describe('production defaults', () => {
       expect.stringMatching(/^SESSION_KEY is required when NODE_ENV=production/),
       expect.stringMatching(/^SECRETS_KEY is required when NODE_ENV=production/),
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key, TWILIO_ACCOUNT_SID: SID })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_KEY: key, SECRETS_KEY: key, TWILIO_ACCOUNT_SID: SID, PUBLIC_BASE_URL: 'https://calls.example.com' })).toEqual([
       'TELEPHONY=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (missing: TWILIO_AUTH_TOKEN)',
     ]);
   });
