@@ -2628,7 +2628,8 @@ export interface paths {
          * Change an endpoint (only the fields sent); `isActive` true re-enables a disabled one
          * @description `isActive: true` re-enables an endpoint (its failure streak, `disabledAt` and
          *     `disabledReason` are cleared); `isActive: false` disables it, and its pending deliveries
-         *     end as failed (`endpoint disabled`; replay them later). A new `url` is judged by the
+         *     end as failed (`endpoint disabled`; replay them later) — except one on the wire at that
+         *     moment whose receiver answers 2xx, which ends as delivered. A new `url` is judged by the
          *     outbound guard and also receives the pending retries.
          */
         put: operations["updateWebhookEndpoint"];

@@ -29,9 +29,11 @@ export async function claimDue(db: Db, queue: DeliveryQueue, limit: number, leas
 
 /**
  * Record one try and its consequence; the lease is released. One statement, plus the queue's
- * onSettled in the same transaction (the owner's row held first) when the try ended the delivery. Returns whether the row was
- * still pending (a delivery ended meanwhile, e.g. its endpoint disabled, keeps its end; the try is
- * recorded either way).
+ * onSettled in the same transaction (the owner's row held first) when the try ended the delivery.
+ * Returns whether the row took the try's outcome. A delivery ended meanwhile (its endpoint
+ * disabled) keeps its end unless this try was answered 2xx: the receiver has the event, so the
+ * delivery is delivered (a failed one would invite a replay, and a second copy). Its `attempts`
+ * still being the claim's proves no other try was recorded since. The try is recorded either way.
  */
 export async function recordAttempt(db: Db, queue: DeliveryQueue, delivery: ClaimedDelivery, result: OutboundResult, verdict: AttemptVerdict): Promise<boolean> {
   const attempt = delivery.attempts + 1;
@@ -40,6 +42,10 @@ export async function recordAttempt(db: Db, queue: DeliveryQueue, delivery: Clai
   const status = verdict.kind === 'retry' ? 'pending' : verdict.kind;
   const delayMs = verdict.kind === 'retry' ? verdict.delayMs : 0;
   const deliveries = sql.table(queue.deliveries);
+  const stillOurs =
+    verdict.kind === 'delivered'
+      ? sql`(status = 'pending' OR (status = 'failed' AND attempts = ${delivery.attempts}::integer))`
+      : sql`status = 'pending'`;
   const write = async (trx: Db) => {
     const { rows } = await sql<{ id: string }>`
       WITH attempt_row AS (
@@ -54,7 +60,7 @@ export async function recordAttempt(db: Db, queue: DeliveryQueue, delivery: Clai
              locked_until = NULL,
              next_attempt_at = now() + ${delayMs} * interval '1 millisecond',
              delivered_at = CASE WHEN ${status} = 'delivered' THEN now() ELSE NULL END
-       WHERE id = ${delivery.id}::bigint AND status = 'pending'
+       WHERE id = ${delivery.id}::bigint AND ${stillOurs}
       RETURNING id`.execute(trx);
     return rows.length > 0;
   };
