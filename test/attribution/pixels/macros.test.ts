@@ -142,4 +142,32 @@ describe('verdictOf', () => {
     expect(verdictOf(answer(429), 1, limits).kind).toBe('retry');
     expect(verdictOf(answer(302), 1, limits).kind).toBe('retry');
   });
+
+  describe('Retry-After on a 429 or 503 (seconds or an HTTP date) sets the next try, at most the longest backoff', () => {
+    // 8 tries from 60 s: backoffs 1, 2, 4 … 64 min; the longest is 64 min.
+    const hourly = { maxAttempts: 8, retryBaseMs: 60_000 };
+    const now = Date.parse('2025-08-04T12:00:00.000Z');
+    const told = (status: number, retryAfter: string) => ({ ok: true as const, status, headers: { 'retry-after': retryAfter }, body: '', durationMs: 1 });
+
+    it('waits the seconds asked (longer than the backoff), capped at the longest backoff', () => {
+      expect(verdictOf(told(429, '600'), 1, hourly, now)).toEqual({ kind: 'retry', delayMs: 600_000 });
+      expect(verdictOf(told(503, ' 300 '), 2, hourly, now)).toEqual({ kind: 'retry', delayMs: 300_000 });
+      expect(verdictOf(told(429, '86400'), 1, hourly, now)).toEqual({ kind: 'retry', delayMs: 64 * 60_000 });
+    });
+
+    it('reads an HTTP date', () => {
+      expect(verdictOf(told(429, 'Mon, 04 Aug 2025 12:15:00 GMT'), 1, hourly, now)).toEqual({ kind: 'retry', delayMs: 15 * 60_000 });
+      expect(verdictOf(told(503, 'Tue, 05 Aug 2025 12:00:00 GMT'), 1, hourly, now)).toEqual({ kind: 'retry', delayMs: 64 * 60_000 });
+    });
+
+    it('never retries sooner than the backoff; ignores a past date, garbage, and other statuses', () => {
+      expect(verdictOf(told(429, '5'), 3, hourly, now)).toEqual({ kind: 'retry', delayMs: 240_000 });
+      expect(verdictOf(told(429, 'Mon, 04 Aug 2025 11:00:00 GMT'), 1, hourly, now)).toEqual({ kind: 'retry', delayMs: 60_000 });
+      expect(verdictOf(told(429, 'soon'), 1, hourly, now)).toEqual({ kind: 'retry', delayMs: 60_000 });
+      expect(verdictOf(told(429, '-30'), 1, hourly, now)).toEqual({ kind: 'retry', delayMs: 60_000 });
+      expect(verdictOf(told(500, '600'), 1, hourly, now)).toEqual({ kind: 'retry', delayMs: 60_000 });
+      // The last try is the last, whatever the receiver asks.
+      expect(verdictOf(told(429, '600'), 8, hourly, now)).toEqual({ kind: 'failed' });
+    });
+  });
 });
