@@ -1673,7 +1673,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start recording the call (both sides of the bridge) */
+        /**
+         * Start recording the call (both sides of the bridge)
+         * @description Twilio is asked to post the recording's status to `/api/webhooks/recording-status` (signed); once the recording is complete its URL is the call's `recordingUrl` (GET /api/calls/{id}).
+         */
         post: operations["startCallRecording"];
         delete?: never;
         options?: never;
@@ -2017,6 +2020,26 @@ export interface paths {
         put?: never;
         /** A voicemail the caller left (the campaign fallback's `<Record action>`); the call is hung up */
         post: operations["voicemailWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/recording-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Twilio's recording status callback of a recording started by call control
+         * @description A `completed` recording's URL becomes the call's `recordingUrl` (the last one completed wins); other statuses change nothing. A duplicate changes nothing.
+         */
+        post: operations["recordingStatusWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5817,6 +5840,8 @@ export interface components {
             revenueQualifiedAt: string | null;
             /** @description The recording of a voicemail the caller left, if any. */
             voicemailUrl: string | null;
+            /** @description The last completed recording started by call control (`POST /api/calls/{callSid}/recording/start`), as Twilio's recording status callback gave it; null until one is complete. */
+            recordingUrl: string | null;
             /** @description The visitor session (DNI) that held the dialled pool number when the call came in. */
             visitorSessionId: number | null;
             /** @description What the call inherited from that session when it came in (null when not attributed). */
@@ -6187,6 +6212,17 @@ export interface components {
         /** @description A Twilio callback's form. Open on purpose, as the voice request is - the parameters we use are listed and checked, Twilio's others are ignored. */
         RecordingStatusWebhookForm: {
             CallSid: components["schemas"]["CallSidValue"];
+            RecordingSid: string;
+            RecordingUrl?: string;
+            /** @enum {string} */
+            RecordingStatus: "in-progress" | "completed" | "absent" | "failed";
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A Twilio callback's form. Open on purpose, as the voice request is - the parameters we use are listed and checked, Twilio's others are ignored. */
+        CallRecordingWebhookForm: {
+            CallSid: components["schemas"]["CallSidValue"];
+            /** @description Twilio's RE… sid (the local simulator's are `REsim…`). */
             RecordingSid: string;
             RecordingUrl?: string;
             /** @enum {string} */
@@ -12967,6 +13003,7 @@ export interface operations {
                      *       "countedRevenue": null,
                      *       "revenueQualifiedAt": null,
                      *       "voicemailUrl": null,
+                     *       "recordingUrl": null,
                      *       "visitorSessionId": null,
                      *       "attribution": null,
                      *       "leadId": null,
@@ -14064,6 +14101,41 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["Twiml"];
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["WebhookForbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    recordingStatusWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "CallSid": "CA1234567890abcdef1234567890abcdef",
+                 *       "RecordingSid": "RE1234567890abcdef1234567890abcdef",
+                 *       "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1234567890abcdef1234567890abcdef",
+                 *       "RecordingStatus": "completed"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["CallRecordingWebhookForm"];
+            };
+        };
+        responses: {
+            /** @description Applied (or nothing to keep, or a duplicate: nothing changed). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["WebhookForbidden"];
             404: components["responses"]["NotFound"];

@@ -53,6 +53,7 @@ import * as m0053 from './0053_text_conversation_busy.js';
 import * as m0062 from './0062_no_rtb_answer_leg_for_an_ended_call.js';
 import * as m0063 from './0063_priority_group_rotations.js';
 import * as m0064 from './0064_pool_holdings_outlive_their_pool.js';
+import * as m0065 from './0065_call_recording_url.js';
 import * as m0067 from './0067_follow_ups_lead_index.js';
 
 export const migrations: Record<string, Migration> = {
@@ -109,5 +110,6 @@ export const migrations: Record<string, Migration> = {
   '0062_no_rtb_answer_leg_for_an_ended_call': m0062,
   '0063_priority_group_rotations': m0063,
   '0064_pool_holdings_outlive_their_pool': m0064,
+  '0065_call_recording_url': m0065,
   '0067_follow_ups_lead_index': m0067,
 };

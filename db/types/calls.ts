@@ -58,6 +58,8 @@ export interface CallsTable {
   /** A correction's revenue (PUT /api/calls/{id}); the counted `revenue` stays as it was. */
   revenue_override: NumericOrNull;
   recording_sid: string | null;
+  /** The URL of the call's last completed recording (call control), from the recording status callback. */
+  recording_url: string | null;
   voicemail_url: string | null;
   /** The visitor session that held the dialled pool number (DNI attribution). */
   visitor_session_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;

@@ -30,6 +30,8 @@ interface ControlContext {
 export function createCallControlHandlers({ db, telephony, config }: Deps): HandlerGroup<ControlOps> {
   const simulated = telephony.kind === 'simulator';
   const resumeUrl = `${config.publicBaseUrl}/api/webhooks/resume`; // (publicBaseUrl has no trailing slash)
+  // Twilio posts the recording's URL here once it is complete (signed, as every Twilio webhook).
+  const recordingStatusUrl = `${config.publicBaseUrl}/api/webhooks/recording-status`;
 
   /** The organisation's call, still live (for a user with role agent: a call bridged to its own agent). */
   async function liveCall(ctx: ControlContext): Promise<ControlledCall & { orgId: string }> {
@@ -97,7 +99,7 @@ export function createCallControlHandlers({ db, telephony, config }: Deps): Hand
 
     async startCallRecording(ctx) {
       const call = await liveCall(ctx);
-      const { recordingSid } = await carrier(ctx, 'recording_start', () => telephony.startRecording(ctx.params.callSid));
+      const { recordingSid } = await carrier(ctx, 'recording_start', () => telephony.startRecording(ctx.params.callSid, { statusCallbackUrl: recordingStatusUrl }));
       await saveRecordingSid(db, call.orgId, call.id, recordingSid);
       return done(ctx, 'recording_start', null, recordingSid);
     },

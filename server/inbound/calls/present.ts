@@ -79,6 +79,7 @@ export function presentCallDetail(row: CallView, legs: readonly CallLegRow[]): S
     countedRevenue: money(row.revenue),
     revenueQualifiedAt: isoOrNull(row.revenue_qualified_at),
     voicemailUrl: row.voicemail_url,
+    recordingUrl: row.recording_url,
     visitorSessionId: row.visitor_session_id === null ? null : Number(row.visitor_session_id),
     attribution: row.attribution,
     legs: legs.map(presentLeg),

@@ -2,7 +2,7 @@
 // (dial-status, which answers the next step), a flow step, a voicemail, a resume after hold.
 // Each is idempotent by CallSid (+ status / attempt): applying one twice changes nothing.
 import { findFlowInOrg } from '../call-flows/queries.js';
-import { applyCallEvent, type CallEventResult, getCallBySid, legRevenuePolicy, listCallLegs, saveVoicemail } from '../calls/queries/index.js';
+import { applyCallEvent, type CallEventResult, getCallBySid, legRevenuePolicy, listCallLegs, saveRecordingUrl, saveVoicemail } from '../calls/queries/index.js';
 import { isFinalStatus, publishInboundEnded } from './live-events.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../../../db/types.js';
@@ -155,6 +155,19 @@ export async function answerVoicemail(deps: RouteDeps, form: StepForm): Promise<
   const call = await ourCall(deps, form.CallSid);
   if (form.RecordingUrl) await saveVoicemail(deps.db, call.org_id, call.id, form.RecordingUrl);
   return hangupTwiml();
+}
+
+export interface RecordingStatusForm {
+  CallSid: string;
+  RecordingSid: string;
+  RecordingStatus: 'in-progress' | 'completed' | 'absent' | 'failed';
+  RecordingUrl?: string | undefined;
+}
+
+/** Twilio's recording status callback (a recording started by call control): a completed one's URL is kept. */
+export async function applyRecordingStatus(deps: RouteDeps, form: RecordingStatusForm): Promise<void> {
+  const call = await ourCall(deps, form.CallSid);
+  if (form.RecordingStatus === 'completed' && form.RecordingUrl) await saveRecordingUrl(deps.db, call.org_id, call.id, form.RecordingUrl);
 }
 
 /** A parked caller comes back (call control resume): dial the current leg's destination again. */

@@ -5,7 +5,7 @@ import { CallSidConflictError } from '../calls/queries/index.js';
 import { ERRORS } from '../../platform/errors.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { parseIntId } from '../../platform/common/ids.js';
-import { answerDialStatus, answerFlowStep, answerResume, answerVoicemail, applyStatusCallback } from './callbacks.js';
+import { answerDialStatus, answerFlowStep, answerResume, answerVoicemail, applyRecordingStatus, applyStatusCallback } from './callbacks.js';
 import type { RouteDeps } from './route-call.js';
 import { webhookUrls } from './urls.js';
 import { answerVoice } from './voice.js';
@@ -18,7 +18,8 @@ type WebhookOps =
   | 'dialStatusWebhook'
   | 'flowStepWebhook'
   | 'resumeWebhook'
-  | 'voicemailWebhook';
+  | 'voicemailWebhook'
+  | 'recordingStatusWebhook';
 
 function twiml(reply: FastifyReply, xml: string): { status: 200; body: string } {
   void reply.type('text/xml; charset=utf-8');
@@ -63,6 +64,10 @@ export function createWebhookHandlers({ db, rtb, bidRows, config, routeCache, te
     },
     async voicemailWebhook(ctx) {
       return twiml(ctx.reply, await answerVoicemail(route, ctx.body));
+    },
+    async recordingStatusWebhook(ctx) {
+      await applyRecordingStatus(route, ctx.body);
+      return { status: 204 as const, body: undefined };
     },
     async resumeWebhook(ctx) {
       return twiml(ctx.reply, await answerResume(route, ctx.body));

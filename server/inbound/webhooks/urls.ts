@@ -16,6 +16,8 @@ export interface WebhookUrls {
   base: string;
   voice(): string;
   voicemail(): string;
+  /** Twilio's recording status callback of a recording started by call control. */
+  recordingStatus(): string;
   dialStatus(action: DialAction): string;
   flowStep(flowId: number, node: string, extra?: Record<string, string>): string;
   /** Where Twilio fetches an uploaded audio (a signed, expiring URL: server/crm/audio/signed-url.ts). */
@@ -29,6 +31,7 @@ export function webhookUrls(publicBaseUrl: string, audio: AudioUrl): WebhookUrls
     audio,
     voice: () => `${base}/api/webhooks/voice`,
     voicemail: () => `${base}/api/webhooks/voicemail`,
+    recordingStatus: () => `${base}/api/webhooks/recording-status`,
     dialStatus(action) {
       const query = new URLSearchParams({ attempt: String(action.attempt), route: action.route });
       if (action.flowId !== undefined) query.set('flowId', String(action.flowId));

@@ -9,6 +9,7 @@ import type { TwilioTelephony } from '../../../server/telephony/twilio.js';
 import { DEFAULT_HOLD_MUSIC_URL, TelephonyError, type ControlResult, type TelephonyErrorKind } from '../../../server/telephony/types.js';
 import { type Client, type Member, addMember, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
+import { postWebhook } from '../../helpers/twilio-webhook.js';
 import { newCallSid } from './db-helpers.js';
 
 const PUBLIC_BASE_URL = 'https://calls.example.com';
@@ -219,6 +220,36 @@ describe('call control on the simulator', () => {
     expect(await storedRecordingSid(t, callSid)).toBeNull();
   });
 
+  it('asks the carrier for the recording status callback, and stores the URL of a completed recording on the call', async () => {
+    const callSid = await liveCall();
+    const started = await control(owner.client, 'recording/start', callSid);
+    expect(started.status).toBe(200);
+    const recordingSid = started.body.recordingSid as string;
+    expect(sim.actions().at(-1)).toMatchObject({
+      operation: 'start_recording',
+      details: { recordingStatusCallback: `${PUBLIC_BASE_URL}/api/webhooks/recording-status` },
+    });
+    const row = await t.db.selectFrom('calls').select('id').where('call_sid', '=', callSid).executeTakeFirstOrThrow();
+    const before = await owner.client.GET('/api/calls/{id}', { params: { path: { id: String(row.id) } } });
+    expect(before.data?.recordingUrl).toBeNull();
+
+    const url = `https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/${recordingSid}`;
+    const form = { CallSid: callSid, RecordingSid: recordingSid, RecordingUrl: url };
+    // In progress: nothing to keep yet; completed: the URL is the call's; a duplicate changes nothing.
+    expect((await postWebhook(t, '/api/webhooks/recording-status', { ...form, RecordingStatus: 'in-progress' })).status).toBe(204);
+    expect((await owner.client.GET('/api/calls/{id}', { params: { path: { id: String(row.id) } } })).data?.recordingUrl).toBeNull();
+    expect((await postWebhook(t, '/api/webhooks/recording-status', { ...form, RecordingStatus: 'completed' })).status).toBe(204);
+    expect((await postWebhook(t, '/api/webhooks/recording-status', { ...form, RecordingStatus: 'completed' })).status).toBe(204);
+    const after = await owner.client.GET('/api/calls/{id}', { params: { path: { id: String(row.id) } } });
+    expect(after.data?.recordingUrl).toBe(url);
+
+    // Unsigned: refused, nothing stored; an unknown call: 404.
+    const unsigned = await postWebhook(t, '/api/webhooks/recording-status', { ...form, RecordingUrl: 'https://evil.example.com/x', RecordingStatus: 'completed' }, { signature: 'none' });
+    expect(unsigned.status).toBe(403);
+    expect((await owner.client.GET('/api/calls/{id}', { params: { path: { id: String(row.id) } } })).data?.recordingUrl).toBe(url);
+    expect((await postWebhook(t, '/api/webhooks/recording-status', { ...form, CallSid: newCallSid(), RecordingStatus: 'completed' })).status).toBe(404);
+  });
+
   it('stops a recording named in the body, keeping a newer stored one', async () => {
     const callSid = await liveCall();
     const first = (await control(owner.client, 'recording/start', callSid)).body.recordingSid as string;
@@ -395,7 +426,7 @@ describe('call control on a carrier that fails', () => {
       { method: 'resumeCall', args: [callSid, `${PUBLIC_BASE_URL}/api/webhooks/resume`] },
       { method: 'muteCall', args: [callSid] },
       { method: 'unmuteCall', args: [callSid] },
-      { method: 'startRecording', args: [callSid] },
+      { method: 'startRecording', args: [callSid, { statusCallbackUrl: `${PUBLIC_BASE_URL}/api/webhooks/recording-status` }] },
       { method: 'stopRecording', args: [callSid, 'RE0123456789abcdef0123456789abcdef'] },
     ]);
     expect(await storedRecordingSid(t, callSid)).toBeNull();

@@ -109,6 +109,7 @@ describe('POST /api/calls', () => {
       countedRevenue: null,
       revenueQualifiedAt: null,
       voicemailUrl: null,
+      recordingUrl: null,
       visitorSessionId: null,
       attribution: null,
       leadId: null,

@@ -261,6 +261,7 @@ const table: Record<string, Case> = {
     }),
   },
   resumeWebhook: { body: () => ({ CallSid: CALL_SID }) },
+  recordingStatusWebhook: { body: () => ({ CallSid: CALL_SID, RecordingSid: 'RE1234567890abcdef1234567890abcdef', RecordingStatus: 'completed' }) },
   // The dialer's webhooks name our call in the query (no outbound call exists here: a valid request is a 404).
   outboundAnswerWebhook: { query: () => ({ callId: '1' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'in-progress' }) },
   outboundStatusWebhook: { query: () => ({ callId: '1' }), body: () => ({ CallSid: CALL_SID, CallStatus: 'completed', CallDuration: '60' }) },

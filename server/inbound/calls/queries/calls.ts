@@ -170,6 +170,11 @@ export async function saveAnswer(db: Db, callId: number, answer: Answer): Promis
   return { twiml: stored.twiml, saved: false };
 }
 
+/** A recording of the call is complete: its URL is the call's (the last one completed wins). */
+export async function saveRecordingUrl(db: Db, orgId: string, callId: number, url: string): Promise<void> {
+  await db.updateTable('calls').set({ recording_url: url, updated_at: sql`now()` }).where('org_id', '=', orgId).where('id', '=', callId).where('recording_url', 'is distinct from', url).execute();
+}
+
 export async function saveVoicemail(db: Db, orgId: string, callId: number, url: string): Promise<void> {
   await db.updateTable('calls').set({ voicemail_url: url, updated_at: sql`now()` }).where('org_id', '=', orgId).where('id', '=', callId).where('voicemail_url', 'is', null).execute();
 }
