@@ -1062,6 +1062,9 @@ export interface paths {
          *     `PUBLIC_BASE_URL/api/webhooks/call-status` (both POST). A `campaignId` other than the
          *     campaign whose own `phoneNumber` this number is would take that campaign's calls: 409
          *     naming `campaignId`, and nothing is bought.
+         *     When the provider's answer is a failure that may hide a purchase (a timeout, an outage),
+         *     the account's incoming numbers are looked up: a number bought after all is stored and
+         *     answered 201 as usual (never left billed and unknown here); otherwise 502.
          */
         post: operations["purchasePhoneNumber"];
         delete?: never;

@@ -248,6 +248,13 @@ export function createTwilioTelephony(options: TwilioTelephonyOptions): TwilioTe
       );
     },
 
+    async findOwnedNumber(phoneNumber: string): Promise<PurchasedNumber | null> {
+      const found = await call(`Phone number ${phoneNumber}`, () => client.incomingPhoneNumbers.list({ phoneNumber, limit: 1 }));
+      const n = found.find((x) => x.phoneNumber === phoneNumber);
+      if (!n) return null;
+      return { sid: n.sid, phoneNumber: n.phoneNumber, friendlyName: n.friendlyName ?? n.phoneNumber, capabilities: capabilities(n.capabilities), monthlyFee: null };
+    },
+
     async releaseNumber(sid: string): Promise<void> {
       numberSidOrThrow(sid);
       await call(`Phone number ${sid}`, () => client.incomingPhoneNumbers(sid).remove());

@@ -172,6 +172,11 @@ export interface Telephony {
   purchaseNumber(input: PurchaseNumberInput): Promise<PurchasedNumber>;
   configureNumber(sid: string, webhooks: NumberWebhooks): Promise<void>;
   releaseNumber(sid: string): Promise<void>;
+  /**
+   * The account's own number `phoneNumber`, or null: after a purchase whose answer was lost (a
+   * timeout), whether it was bought after all (Twilio: GET IncomingPhoneNumbers.json?PhoneNumber=).
+   */
+  findOwnedNumber(phoneNumber: string): Promise<PurchasedNumber | null>;
   /** Cold transfer: the caller is dialled to `to` (E.164); the current bridged leg ends. */
   transferCall(callSid: string, to: string, options?: TransferOptions): Promise<void>;
   holdCall(callSid: string, options?: HoldOptions): Promise<ControlResult>;

@@ -129,6 +129,31 @@ describe('exact requests', () => {
     expect(fake.requests[0]?.form.map(([k]) => k)).not.toContain('FriendlyName');
   });
 
+  it('findOwnedNumber: looks the number up among the account\'s incoming numbers (after a lost purchase answer)', async () => {
+    fake.answer = (r) =>
+      r.method === 'GET' && r.path === `${API}/IncomingPhoneNumbers.json` && r.query.get('PhoneNumber') === '+14155550100'
+        ? {
+            body: {
+              incoming_phone_numbers: [
+                { sid: 'PN0123456789abcdef0123456789abcdef', phone_number: '+14155550100', friendly_name: 'Main line', capabilities: { voice: true, sms: true, mms: false } },
+              ],
+              next_page_uri: null,
+              page: 0,
+              page_size: 1,
+            },
+          }
+        : { body: { incoming_phone_numbers: [], next_page_uri: null, page: 0, page_size: 1 } };
+    expect(await telephony.findOwnedNumber('+14155550100')).toEqual({
+      sid: 'PN0123456789abcdef0123456789abcdef',
+      phoneNumber: '+14155550100',
+      friendlyName: 'Main line',
+      capabilities: { voice: true, SMS: true, MMS: false },
+      monthlyFee: null,
+    });
+    expect(line(fake.requests[0])).toBe(`GET ${API}/IncomingPhoneNumbers.json`);
+    expect(await telephony.findOwnedNumber('+14155550199')).toBeNull();
+  });
+
   it('search: the exact query string, at most `limit` numbers, upper-case capabilities mapped', async () => {
     fake.answer = () => ({
       body: {

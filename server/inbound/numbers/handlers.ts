@@ -157,7 +157,12 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
       } catch (err) {
         const mapped = telephonyFailure(err, 'purchase');
         ctx.req.log[mapped.statusCode >= 500 ? 'warn' : 'info']({ err, provider: telephony.kind }, 'number purchase failed at the provider');
-        throw mapped;
+        // A timeout or an outage may hide a purchase that went through: the number would be billed
+        // and nowhere here. If the account holds it now (and no organisation here does), it is kept.
+        const kept = mapped.statusCode >= 500 ? await telephony.findOwnedNumber(phoneNumber).catch(() => null) : null;
+        if (!kept) throw mapped;
+        ctx.req.log.warn({ sid: kept.sid, provider: telephony.kind }, 'number purchase answered with a failure, but the number was bought: storing it');
+        bought = kept;
       }
 
       try {

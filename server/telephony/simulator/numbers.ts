@@ -36,6 +36,7 @@ export interface SimulatorNumberDesk {
   purchaseNumber(input: PurchaseNumberInput): Promise<PurchasedNumber>;
   configureNumber(sid: string, webhooks: NumberWebhooks): Promise<void>;
   releaseNumber(sid: string): Promise<void>;
+  findOwnedNumber(phoneNumber: string): Promise<PurchasedNumber | null>;
   registerNumber(number: RegisterNumberInput): void;
   numbers(): SimulatorNumber[];
 }
@@ -153,6 +154,12 @@ export function createNumberDesk(log: ActionLog, newSid: SidMaker, held?: HeldNu
           statusCallbackMethod: 'POST',
         },
       });
+    },
+
+    async findOwnedNumber(phoneNumber) {
+      const number = [...owned.values()].find((n) => n.phoneNumber === phoneNumber);
+      if (!number) return null;
+      return { sid: number.sid, phoneNumber: number.phoneNumber, friendlyName: number.friendlyName, capabilities: { ...number.capabilities }, monthlyFee: SIMULATOR_MONTHLY_FEE };
     },
 
     async releaseNumber(sid) {

@@ -86,6 +86,7 @@ export function createSimulatorTelephony(options: SimulatorOptions = {}): Simula
     purchaseNumber: numbers.purchaseNumber,
     configureNumber: numbers.configureNumber,
     releaseNumber: numbers.releaseNumber,
+    findOwnedNumber: numbers.findOwnedNumber,
     registerNumber: numbers.registerNumber,
     numbers: numbers.numbers,
     ...control,

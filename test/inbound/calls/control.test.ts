@@ -386,6 +386,7 @@ describe('call control on a carrier that fails', () => {
     purchaseNumber: unused,
     configureNumber: unused,
     releaseNumber: unused,
+    findOwnedNumber: unused,
     hangupCall: unused,
     redirectCall: unused,
     placeCall: unused,

@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { createSimulatorTelephony, type SimulatorTelephony } from '../../../server/telephony/simulator/simulator.js';
 import { TelephonyError, type PurchaseNumberInput } from '../../../server/telephony/types.js';
 
-type Op = 'searchNumbers' | 'purchaseNumber' | 'releaseNumber';
+type Op = 'searchNumbers' | 'purchaseNumber' | 'purchaseAnswer' | 'releaseNumber';
 
 let t: TestApp;
 let sim: SimulatorTelephony;
@@ -37,6 +37,8 @@ function failable(): SimulatorTelephony {
       fail('purchaseNumber');
       const bought = await sim.purchaseNumber(input);
       if (afterPurchase) await afterPurchase(input);
+      // Bought, but the answer is lost (our request timed out).
+      fail('purchaseAnswer');
       return bought;
     },
     async releaseNumber(sid) {
@@ -322,6 +324,18 @@ describe('phone numbers: provider failures', () => {
     expect(response.status).toBe(502);
     expect(error?.code).toBe('UPSTREAM_ERROR');
     expect(await rowCount('+14155550106')).toBe(0);
+  });
+
+  it('keeps a number whose purchase went through although its answer was lost (a timeout): 201, stored', async () => {
+    failing.set('purchaseAnswer', () => new TelephonyError('provider_error', 'Twilio request timed out'));
+    const { data, response } = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: '+14155550130' } });
+    expect(response.status).toBe(201);
+    expect(data?.phoneNumber).toBe('+14155550130');
+    expect(await rowCount('+14155550130')).toBe(1);
+    const [purchase] = purchasesOf('+14155550130');
+    expect(data?.phoneNumberSid).toBe(purchase?.numberSid);
+    expect(releasesOf(purchase!.numberSid!)).toHaveLength(0);
+    failing.delete('purchaseAnswer');
   });
 
   it('answers 502 when the release fails at the provider, keeping the number', async () => {
