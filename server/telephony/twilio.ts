@@ -248,9 +248,9 @@ export function createTwilioTelephony(options: TwilioTelephonyOptions): TwilioTe
       );
     },
 
-    async findOwnedNumber(phoneNumber: string): Promise<PurchasedNumber | null> {
+    async findOwnedNumber(phoneNumber: string, voiceUrl: string): Promise<PurchasedNumber | null> {
       const found = await call(`Phone number ${phoneNumber}`, () => client.incomingPhoneNumbers.list({ phoneNumber, limit: 1 }));
-      const n = found.find((x) => x.phoneNumber === phoneNumber);
+      const n = found.find((x) => x.phoneNumber === phoneNumber && x.voiceUrl === voiceUrl);
       if (!n) return null;
       return { sid: n.sid, phoneNumber: n.phoneNumber, friendlyName: n.friendlyName ?? n.phoneNumber, capabilities: capabilities(n.capabilities), monthlyFee: null };
     },

@@ -173,10 +173,12 @@ export interface Telephony {
   configureNumber(sid: string, webhooks: NumberWebhooks): Promise<void>;
   releaseNumber(sid: string): Promise<void>;
   /**
-   * The account's own number `phoneNumber`, or null: after a purchase whose answer was lost (a
-   * timeout), whether it was bought after all (Twilio: GET IncomingPhoneNumbers.json?PhoneNumber=).
+   * The account's own number `phoneNumber` whose voice URL is `voiceUrl` (set by a purchase of this
+   * server), or null: after a purchase whose answer was lost (a timeout), whether it was bought
+   * after all (Twilio: GET IncomingPhoneNumbers.json?PhoneNumber=). A number the account holds for
+   * something else (another voice URL) is never taken for it.
    */
-  findOwnedNumber(phoneNumber: string): Promise<PurchasedNumber | null>;
+  findOwnedNumber(phoneNumber: string, voiceUrl: string): Promise<PurchasedNumber | null>;
   /** Cold transfer: the caller is dialled to `to` (E.164); the current bridged leg ends. */
   transferCall(callSid: string, to: string, options?: TransferOptions): Promise<void>;
   holdCall(callSid: string, options?: HoldOptions): Promise<ControlResult>;

@@ -129,13 +129,21 @@ describe('exact requests', () => {
     expect(fake.requests[0]?.form.map(([k]) => k)).not.toContain('FriendlyName');
   });
 
+  const OUR_VOICE_URL = 'https://ccp.example/api/webhooks/voice';
+
   it('findOwnedNumber: looks the number up among the account\'s incoming numbers (after a lost purchase answer)', async () => {
     fake.answer = (r) =>
       r.method === 'GET' && r.path === `${API}/IncomingPhoneNumbers.json` && r.query.get('PhoneNumber') === '+14155550100'
         ? {
             body: {
               incoming_phone_numbers: [
-                { sid: 'PN0123456789abcdef0123456789abcdef', phone_number: '+14155550100', friendly_name: 'Main line', capabilities: { voice: true, sms: true, mms: false } },
+                {
+                  sid: 'PN0123456789abcdef0123456789abcdef',
+                  phone_number: '+14155550100',
+                  friendly_name: 'Main line',
+                  voice_url: OUR_VOICE_URL,
+                  capabilities: { voice: true, sms: true, mms: false },
+                },
               ],
               next_page_uri: null,
               page: 0,
@@ -143,7 +151,7 @@ describe('exact requests', () => {
             },
           }
         : { body: { incoming_phone_numbers: [], next_page_uri: null, page: 0, page_size: 1 } };
-    expect(await telephony.findOwnedNumber('+14155550100')).toEqual({
+    expect(await telephony.findOwnedNumber('+14155550100', OUR_VOICE_URL)).toEqual({
       sid: 'PN0123456789abcdef0123456789abcdef',
       phoneNumber: '+14155550100',
       friendlyName: 'Main line',
@@ -151,7 +159,9 @@ describe('exact requests', () => {
       monthlyFee: null,
     });
     expect(line(fake.requests[0])).toBe(`GET ${API}/IncomingPhoneNumbers.json`);
-    expect(await telephony.findOwnedNumber('+14155550199')).toBeNull();
+    expect(await telephony.findOwnedNumber('+14155550199', OUR_VOICE_URL)).toBeNull();
+    // Held by the account for something else (another voice URL): never taken for a lost purchase.
+    expect(await telephony.findOwnedNumber('+14155550100', 'https://elsewhere.example/voice')).toBeNull();
   });
 
   it('search: the exact query string, at most `limit` numbers, upper-case capabilities mapped', async () => {

@@ -148,21 +148,26 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
       }
 
       let bought: PurchasedNumber;
+      /** Found after a failed answer: maybe bought by another request of ours at the same moment. */
+      let recovered = false;
+      const webhooks = numberWebhooks(config.publicBaseUrl);
       try {
         bought = await telephony.purchaseNumber({
           phoneNumber,
           ...(friendlyName !== undefined ? { friendlyName } : {}),
-          ...numberWebhooks(config.publicBaseUrl),
+          ...webhooks,
         });
       } catch (err) {
         const mapped = telephonyFailure(err, 'purchase');
         ctx.req.log[mapped.statusCode >= 500 ? 'warn' : 'info']({ err, provider: telephony.kind }, 'number purchase failed at the provider');
         // A timeout or an outage may hide a purchase that went through: the number would be billed
-        // and nowhere here. If the account holds it now (and no organisation here does), it is kept.
-        const kept = mapped.statusCode >= 500 ? await telephony.findOwnedNumber(phoneNumber).catch(() => null) : null;
+        // and nowhere here. If the account holds it now with this server's voice URL (so bought by
+        // this server, not held for something else), it is kept.
+        const kept = mapped.statusCode >= 500 ? await telephony.findOwnedNumber(phoneNumber, webhooks.voiceUrl).catch(() => null) : null;
         if (!kept) throw mapped;
         ctx.req.log.warn({ sid: kept.sid, provider: telephony.kind }, 'number purchase answered with a failure, but the number was bought: storing it');
         bought = kept;
+        recovered = true;
       }
 
       try {
@@ -178,7 +183,9 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
         });
         return { status: 201, body: presentNumber(row) };
       } catch (err) {
-        await undoPurchase(ctx, bought);
+        // A recovered number stored meanwhile by another request (another organisation's purchase at
+        // the same moment) is theirs: never released from here.
+        if (!(recovered && isUniqueViolation(err, PHONE_NUMBER_UNIQUE))) await undoPurchase(ctx, bought);
         if (isUniqueViolation(err, PHONE_NUMBER_UNIQUE)) throw takenAnswer((await findNumberByPhone(db, bought.phoneNumber).catch(() => undefined))?.org_id, orgId);
         // The campaign was deleted between the check and the insert.
         if (isForeignKeyViolation(err) && campaignId !== null) throw ERRORS.notFound('Campaign', campaignId);

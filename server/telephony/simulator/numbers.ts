@@ -36,7 +36,7 @@ export interface SimulatorNumberDesk {
   purchaseNumber(input: PurchaseNumberInput): Promise<PurchasedNumber>;
   configureNumber(sid: string, webhooks: NumberWebhooks): Promise<void>;
   releaseNumber(sid: string): Promise<void>;
-  findOwnedNumber(phoneNumber: string): Promise<PurchasedNumber | null>;
+  findOwnedNumber(phoneNumber: string, voiceUrl: string): Promise<PurchasedNumber | null>;
   registerNumber(number: RegisterNumberInput): void;
   numbers(): SimulatorNumber[];
 }
@@ -156,8 +156,8 @@ export function createNumberDesk(log: ActionLog, newSid: SidMaker, held?: HeldNu
       });
     },
 
-    async findOwnedNumber(phoneNumber) {
-      const number = [...owned.values()].find((n) => n.phoneNumber === phoneNumber);
+    async findOwnedNumber(phoneNumber, voiceUrl) {
+      const number = [...owned.values()].find((n) => n.phoneNumber === phoneNumber && n.voiceUrl === voiceUrl);
       if (!number) return null;
       return { sid: number.sid, phoneNumber: number.phoneNumber, friendlyName: number.friendlyName, capabilities: { ...number.capabilities }, monthlyFee: SIMULATOR_MONTHLY_FEE };
     },

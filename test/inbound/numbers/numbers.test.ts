@@ -338,6 +338,20 @@ describe('phone numbers: provider failures', () => {
     failing.delete('purchaseAnswer');
   });
 
+  it('never takes for a lost purchase a number the account holds for something else (another voice URL): 502, nothing stored or released', async () => {
+    sim.registerNumber({ sid: `PN${'e'.repeat(32)}`, phoneNumber: '+14155550131', voiceUrl: 'https://elsewhere.example/voice' });
+    failing.set('purchaseNumber', () => new TelephonyError('provider_error', 'Twilio request timed out'));
+    try {
+      const { error, response } = await owner.client.POST('/api/phone-numbers/purchase', { body: { phoneNumber: '+14155550131' } });
+      expect(response.status).toBe(502);
+      expect(error?.code).toBe('UPSTREAM_ERROR');
+      expect(await rowCount('+14155550131')).toBe(0);
+      expect(releasesOf(`PN${'e'.repeat(32)}`)).toHaveLength(0);
+    } finally {
+      failing.delete('purchaseNumber');
+    }
+  });
+
   it('answers 502 when the release fails at the provider, keeping the number', async () => {
     const number = await buy(owner.client, '+14155550107');
     failing.set('releaseNumber', outage);
