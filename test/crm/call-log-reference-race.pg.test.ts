@@ -75,6 +75,20 @@ describe('a call log written while what it references goes away', () => {
     expect(await tasksOf(leadId)).toEqual([]);
   });
 
+  it("a follow-up scheduled on a log whose author is removed meanwhile: 200, the task left unowned", async () => {
+    const leaving = await addMember(t, owner, 'manager');
+    const leadId = await newLead('+14155550945');
+    const logged = (await leaving.client.POST('/api/call-logs', { body: { leadId, outcome: 'Busy' } })).data!;
+    const removal = await heldOpen(t.rawDb, async (trx) => void (await sql`DELETE FROM users WHERE id = ${leaving.id}`.execute(trx)));
+    const updating = owner.client.PUT('/api/call-logs/{id}', { params: { path: { id: logged.id } }, body: { notes: 'Call back', scheduledFollowUp: '2030-01-25T14:00:00Z' } });
+    await settle();
+    await removal.commit();
+    const { response, data } = await updating;
+    expect({ status: response.status, userId: data?.userId, notes: data?.notes }).toEqual({ status: 200, userId: null, notes: 'Call back' });
+    const tasks = await t.db.selectFrom('follow_ups').select(['user_id', 'status']).where('lead_id', '=', leadId).execute();
+    expect(tasks).toEqual([{ user_id: null, status: 'open' }]);
+  });
+
   it('without a removal the log is written as before', async () => {
     const leadId = await newLead('+14155550943');
     const call = await owner.client.POST('/api/calls', { body: { callerNumber: '+14155550943', campaignId, status: 'completed', duration: 60 } });

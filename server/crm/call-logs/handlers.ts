@@ -16,7 +16,7 @@ import { authorScope } from './access.js';
 import { callLogPatch, followUpChange, presentCallLog } from './mapping.js';
 import { parseOutcome } from './outcome.js';
 import { callerGone, callGone } from './reference-errors.js';
-import { deleteCallLog, findCallLog, insertCallLog, isCallOfOrg, listCallLogs, updateCallLog } from './queries.js';
+import { deleteCallLog, findCallLog, holdAuthor, insertCallLog, isCallOfOrg, listCallLogs, updateCallLog } from './queries.js';
 
 type CallLogOps = 'listCallLogs' | 'createCallLog' | 'getCallLog' | 'updateCallLog' | 'deleteCallLog';
 type CallLog = components['schemas']['CallLog'];
@@ -139,14 +139,17 @@ export function createCallLogHandlers({ db }: Deps): HandlerGroup<CallLogOps> {
       const updated = await db.transaction().execute(async (trx) => {
         // The lead is locked (its follow-ups may change); the log is the author's whoever the lead is assigned to now.
         const lead = await lockLead(trx, { orgId: principal.orgId, assignedTo: null }, current.lead_id);
-        if (!(await updateCallLog(trx, scope, id, patch))) throw ERRORS.notFound('Call log', ctx.params.id);
+        // A task scheduled here is the author's: held, or removed meanwhile and the task unowned.
+        if (current.user_id !== null) await holdAuthor(trx, principal.orgId, current.user_id);
+        const written = await updateCallLog(trx, scope, id, patch);
+        if (!written) throw ERRORS.notFound('Call log', ctx.params.id);
         const existing = await followUpOfCallLog(trx, id);
         const change = followUpChange(existing ? { status: existing.status, dueAt: existing.due_at } : null, body.scheduledFollowUp);
         // A new task is a new callback on the lead: only who may log a call on it now (createCallLog's
         // rule: an agent, on a lead assigned to it) may schedule one; the task a log has stays its author's.
         if (change.kind === 'create' && !(lead && reachesLead(leadScope(principal), lead))) throw ERRORS.notFound('Lead', current.lead_id);
         if (change.kind === 'create') {
-          await insertFollowUp(trx, { org_id: current.org_id, lead_id: current.lead_id, call_log_id: id, user_id: current.user_id, due_at: change.dueAt });
+          await insertFollowUp(trx, { org_id: current.org_id, lead_id: current.lead_id, call_log_id: id, user_id: written.user_id, due_at: change.dueAt });
         } else if (existing && change.kind === 'move') {
           await updateFollowUp(trx, { orgId: principal.orgId, userId: null }, existing.id, { status: 'open', dueAt: change.dueAt });
         } else if (existing && change.kind === 'cancel') {

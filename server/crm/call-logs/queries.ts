@@ -61,15 +61,24 @@ export async function insertCallLog(db: Db, values: NewCallLog): Promise<string>
   return (await db.insertInto('call_logs').values(values).returning('id').executeTakeFirstOrThrow()).id;
 }
 
-/** Change a log (in scope); false when there is none. */
-export async function updateCallLog(db: Db, scope: AuthorScope, id: string, patch: CallLogPatch): Promise<boolean> {
+/** Change a log (in scope); its author as it stands after the change (null: removed), undefined when there is none. */
+export async function updateCallLog(db: Db, scope: AuthorScope, id: string, patch: CallLogPatch): Promise<{ user_id: number | null } | undefined> {
   let query = db
     .updateTable('call_logs')
     .set({ ...patch, updated_at: sql<Date>`now()` })
     .where('org_id', '=', scope.orgId)
     .where('id', '=', id);
   if (scope.userId !== null) query = query.where('user_id', '=', scope.userId);
-  return (await query.executeTakeFirst()).numUpdatedRows > 0n;
+  return query.returning('user_id').executeTakeFirst();
+}
+
+/**
+ * Keep a log's author from being removed until the transaction ends (FOR KEY SHARE: a removal
+ * waits for it); false when the author is already gone. Taken before the log is written: a removal
+ * holding the user first would otherwise wait on the log (its SET NULL) while the write waits on it.
+ */
+export async function holdAuthor(trx: Db, orgId: string, userId: number): Promise<boolean> {
+  return (await trx.selectFrom('users').select('id').where('org_id', '=', orgId).where('id', '=', userId).forKeyShare().executeTakeFirst()) !== undefined;
 }
 
 /** Delete a log (in scope) and, with it, its follow-up task; false when there is none. */
