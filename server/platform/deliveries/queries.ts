@@ -33,7 +33,8 @@ export async function claimDue(db: Db, queue: DeliveryQueue, limit: number, leas
  * Returns whether the row took the try's outcome. A delivery ended meanwhile (its endpoint
  * disabled) keeps its end unless this try was answered 2xx: the receiver has the event, so the
  * delivery is delivered (a failed one would invite a replay, and a second copy). Its `attempts`
- * still being the claim's proves no other try was recorded since. The try is recorded either way.
+ * still being the claim's proves no other try was recorded since. The try is recorded (logged and
+ * counted in `attempts`) either way.
  */
 export async function recordAttempt(db: Db, queue: DeliveryQueue, delivery: ClaimedDelivery, result: OutboundResult, verdict: AttemptVerdict): Promise<boolean> {
   const attempt = delivery.attempts + 1;
@@ -62,7 +63,11 @@ export async function recordAttempt(db: Db, queue: DeliveryQueue, delivery: Clai
              delivered_at = CASE WHEN ${status} = 'delivered' THEN now() ELSE NULL END
        WHERE id = ${delivery.id}::bigint AND ${stillOurs}
       RETURNING id`.execute(trx);
-    return rows.length > 0;
+    if (rows.length > 0) return true;
+    // Ended meanwhile and keeping its end: the try still counts (its attempts agree with its log).
+    await sql`UPDATE ${deliveries} SET attempts = ${attempt}, locked_until = NULL
+               WHERE id = ${delivery.id}::bigint AND attempts = ${delivery.attempts}::integer`.execute(trx);
+    return false;
   };
   const onSettled = queue.onSettled;
   if (verdict.kind === 'retry' || !onSettled) return write(db);

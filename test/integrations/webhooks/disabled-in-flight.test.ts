@@ -2,7 +2,7 @@
 // not yet sent, but the one in flight was received. When its receiver answers 2xx the delivery is
 // delivered (its attempt logged with the 200), not left "failed: endpoint disabled" — a failed
 // delivery invites a replay, and the receiver would get the event twice. A non-2xx answer keeps the
-// disable's end (the try is logged).
+// disable's end (the try is logged and counted in the delivery's attempts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_QUEUE } from '../../../server/integrations/webhooks/queue.js';
 import { deliverDue } from '../../../server/platform/deliveries/worker.js';
@@ -59,7 +59,8 @@ describe('an endpoint disabled while its delivery is in flight', () => {
     await raiseEvent(t.db, { orgId: owner.orgId, type: 'agent.status_changed', data: AGENT_STATUS_DATA });
     expect(await deliverDue(t.db, WEBHOOK_QUEUE, receiver.options)).toBe(1);
     const [row] = await deliveryRows(t, endpoint.id);
-    expect(row).toMatchObject({ status: 'failed', last_error: 'endpoint disabled: disabled through the API', locked_until: null });
+    // The try counted: the delivery's attempts agree with its log of tries.
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, last_error: 'endpoint disabled: disabled through the API', locked_until: null });
     expect((await attemptRows(t, row!.id)).map((a) => a.http_status)).toEqual([503]);
     expect(await deliverDue(t.db, WEBHOOK_QUEUE, receiver.options)).toBe(0);
   });
