@@ -4,7 +4,7 @@
 // mind). Otherwise the n-th failed try is retried after retryBaseMs × 2^(n-1), up to maxAttempts
 // (later when a 429 / 503 asks so in Retry-After, up to the longest of those backoffs).
 // The receiver's answer is its status line: a body too large to read, or one that stalls or breaks
-// off after the status line (answerOf), changes nothing.
+// off after the status line (answerOf), changes nothing: its headers (Retry-After) still count.
 import type { OutboundResult } from '../http/outbound/guarded-client.js';
 
 /**
@@ -14,7 +14,7 @@ import type { OutboundResult } from '../http/outbound/guarded-client.js';
  */
 export function answerOf(result: OutboundResult): OutboundResult {
   if (result.ok || result.status === undefined) return result;
-  return { ok: true, status: result.status, headers: {}, body: '', durationMs: result.durationMs };
+  return { ok: true, status: result.status, headers: result.headers ?? {}, body: '', durationMs: result.durationMs };
 }
 
 export type AttemptVerdict = { kind: 'delivered' } | { kind: 'retry'; delayMs: number } | { kind: 'failed' };

@@ -92,11 +92,24 @@ export type OutboundFailureKind = 'timeout' | 'blocked' | 'connect_error' | 'too
 
 export type OutboundResult =
   | { ok: true; status: number; headers: Record<string, string>; body: string; durationMs: number }
-  | { ok: false; kind: OutboundFailureKind; message: string; durationMs: number; status?: number };
+  | { ok: false; kind: OutboundFailureKind; message: string; durationMs: number; status?: number; headers?: Record<string, string> };
 
+/** A failure after the status line keeps the status and the headers (a 429's Retry-After, say). */
 type Outcome =
   | { ok: true; status: number; headers: Record<string, string>; body: string }
-  | { ok: false; kind: OutboundFailureKind; message: string; status?: number };
+  | { ok: false; kind: OutboundFailureKind; message: string; status?: number; headers?: Record<string, string> };
+
+/** What has arrived of the answer so far: the status line, then the headers. */
+interface Progress {
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+/** The status and headers, when they arrived, to carry on a failure. */
+function answered(progress: Progress): { status?: number; headers?: Record<string, string> } {
+  if (progress.status === undefined) return {};
+  return progress.headers === undefined ? { status: progress.status } : { status: progress.status, headers: progress.headers };
+}
 
 interface Closable extends AsyncIterable<Uint8Array> {
   destroy(error?: Error): unknown;
@@ -155,9 +168,8 @@ async function exchange(
   url: URL,
   req: OutboundRequest,
   signal: AbortSignal,
-  progress: { status?: number },
+  progress: Progress,
 ): Promise<Outcome> {
-  let status: number | undefined;
   try {
     const res = await dispatcher.request({
       origin: url.origin,
@@ -169,21 +181,22 @@ async function exchange(
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
-    status = res.statusCode;
+    const status = res.statusCode;
     progress.status = status;
     const headers = flattenHeaders(res.headers);
+    progress.headers = headers;
     const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > req.maxBodyBytes) {
       res.body.destroy();
-      return { ok: false, kind: 'too_large', message: `Response body of ${declared} bytes exceeds ${req.maxBodyBytes}.`, status };
+      return { ok: false, kind: 'too_large', message: `Response body of ${declared} bytes exceeds ${req.maxBodyBytes}.`, status, headers };
     }
     const body = await readBodyCapped(res.body, req.maxBodyBytes);
     if (body === 'too_large') {
-      return { ok: false, kind: 'too_large', message: `Response body exceeds ${req.maxBodyBytes} bytes.`, status };
+      return { ok: false, kind: 'too_large', message: `Response body exceeds ${req.maxBodyBytes} bytes.`, status, headers };
     }
     return { ok: true, status, headers, body: body.toString('utf8') };
   } catch (err) {
-    return { ok: false, ...classify(err, status), ...(status === undefined ? {} : { status }) };
+    return { ok: false, ...classify(err, progress.status), ...answered(progress) };
   }
 }
 
@@ -205,12 +218,11 @@ export async function guardedRequest(dispatcher: Dispatcher, req: OutboundReques
   const stopped = new Promise<Outcome>((resolve) => {
     stop = resolve;
   });
-  const progress: { status?: number } = {};
+  const progress: Progress = {};
   const halt = (kind: 'timeout' | 'aborted', message: string): void => {
     if (controller.signal.aborted) return;
     controller.abort(Object.assign(new Error(message), { code: kind === 'timeout' ? 'ERR_OUTBOUND_TIMEOUT' : 'ERR_OUTBOUND_ABORTED' }));
-    const status = progress.status;
-    stop({ ok: false, kind, message, ...(status === undefined ? {} : { status }) });
+    stop({ ok: false, kind, message, ...answered(progress) });
   };
   const timer = setTimeout(() => halt('timeout', `No complete response within ${req.timeoutMs} ms.`), req.timeoutMs);
   const onAbort = (): void => halt('aborted', 'Request aborted.');
