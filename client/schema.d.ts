@@ -5385,6 +5385,7 @@ export interface components {
             id: number;
             requestId: string;
             campaignId: string | null;
+            /** @description The call record the auction routed: the call it ran for, or, for an `inbound_rtb` auction (a publisher's ping), the call its bid later routed. Null while there is none. */
             callId: number | null;
             /** @description Obfuscated. */
             callerId: string | null;

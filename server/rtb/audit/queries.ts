@@ -42,6 +42,16 @@ const RESPONSE_COLUMNS = [
   'rejection_reason',
 ] as const;
 
+/**
+ * An auction's call: its own call_id, or — for one run for a publisher's inbound ping before the
+ * call existed — the call that the bid routed (calls.bid_request_id; migration 0072's index).
+ */
+function callOfAuction(auction: 'bid_requests' | 'q') {
+  const a = sql.table(auction);
+  return sql<number | null>`COALESCE(${a}.call_id,
+    (SELECT c.id FROM calls c WHERE c.org_id = ${a}.org_id AND c.bid_request_id = ${a}.id ORDER BY c.id LIMIT 1))`;
+}
+
 function bidRequestsQuery(db: Db, orgId: string, campaignId: string | undefined) {
   let query = db.selectFrom('bid_requests').where('org_id', '=', orgId);
   if (campaignId !== undefined) query = query.where('campaign_id', '=', campaignId);
@@ -50,7 +60,8 @@ function bidRequestsQuery(db: Db, orgId: string, campaignId: string | undefined)
 
 export async function listBidRequestsInOrg(db: Db, orgId: string, options: { campaignId?: string | undefined; limit: number; offset: number }) {
   return bidRequestsQuery(db, orgId, options.campaignId)
-    .select(REQUEST_COLUMNS)
+    .select(REQUEST_COLUMNS.filter((column) => column !== 'call_id'))
+    .select(callOfAuction('bid_requests').as('call_id'))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(options.limit)
@@ -106,7 +117,7 @@ export async function listAuctionDetailsInOrg(
     ])
     // A call routed by the caller's inbound bid names that bid's auction (calls.bid_request_id),
     // which ran for the publisher's ping before the call existed (its call_id is null).
-    .select(filter.callId === undefined ? sql<number | null>`q.call_id`.as('call_id') : sql<number | null>`COALESCE(q.call_id, ${filter.callId}::integer)`.as('call_id'))
+    .select(filter.callId === undefined ? callOfAuction('q').as('call_id') : sql<number | null>`COALESCE(q.call_id, ${filter.callId}::integer)`.as('call_id'))
     .where('r.org_id', '=', orgId)
     .where('q.org_id', '=', orgId);
   const callId = filter.callId;

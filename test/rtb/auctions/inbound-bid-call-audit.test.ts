@@ -1,5 +1,6 @@
 // A call routed by the caller's inbound bid (the auction ran for the publisher's ping, before the
-// call existed): the auction-details of that call list the auction that routed it.
+// call existed): the auction-details of that call list the auction that routed it, and the
+// auction, listed on its own, names the call it became (its callId is not left null).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
 import type { StubBidder } from '../../helpers/stub-bidder.js';
@@ -39,6 +40,12 @@ describe('auction details of a call routed by an inbound bid', () => {
       [call.id, targetIds[0], 'won'],
       [call.id, targetIds[1], 'lost'],
     ]);
+    // Listed without naming the call, the auction names the call it became too.
+    const unfiltered = await owner.client.GET('/api/rtb/auction-details', { params: { query: { requestId: details.data![0]!.auctionId } } });
+    expect(unfiltered.data!.map((d) => d.callId)).toEqual([call.id, call.id]);
+    const requests = await owner.client.GET('/api/rtb/bid-requests', { params: { query: { campaignId: campaign.id } } });
+    expect(requests.response.status).toBe(200);
+    expect(requests.data!.bidRequests.map((r) => [r.source, r.callId])).toEqual([['inbound_rtb', call.id]]);
     // Another call of the organisation does not see it.
     const other = await owner.client.GET('/api/rtb/auction-details', { params: { query: { callId: call.id + 100000 } } });
     expect(other.data).toEqual([]);
