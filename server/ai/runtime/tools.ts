@@ -1,6 +1,7 @@
 // An agent's tools as the model sees them (pure): each AgentTool becomes one function definition
 // (named by its type; a second tool of the same type gets `_2`, …), and a call's arguments are
 // read and checked here before the runtime executes it (tool-runner.ts).
+import { DateTime } from 'luxon';
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 import type { AgentTool } from '../agents/settings.js';
 import { storableValue } from './storable.js';
@@ -99,8 +100,9 @@ export function callbackTime(raw: unknown, now: Date): { ok: true; at: Date } | 
   if (typeof raw !== 'string' || !OFFSET_DATE_TIME.test(raw.trim())) {
     return { ok: false, reason: 'scheduledFor must be an ISO 8601 date and time with an offset, e.g. 2025-11-03T15:00:00-05:00' };
   }
+  // Date rolls a day the month does not have into the next month (30 February → 2 March): luxon does not.
   const at = new Date(raw.trim());
-  if (Number.isNaN(at.getTime())) return { ok: false, reason: 'scheduledFor is not a real date and time' };
+  if (Number.isNaN(at.getTime()) || !DateTime.fromISO(raw.trim(), { setZone: true }).isValid) return { ok: false, reason: 'scheduledFor is not a real date and time' };
   if (at.getTime() <= now.getTime()) return { ok: false, reason: 'scheduledFor must be in the future' };
   if (at.getTime() > now.getTime() + MAX_CALLBACK_DAYS * 86_400_000) return { ok: false, reason: `scheduledFor must be within ${MAX_CALLBACK_DAYS} days` };
   return { ok: true, at };

@@ -92,9 +92,17 @@ describe('tools', () => {
     ['2026-06-01T11:00:00Z', false],
     ['2025-11-02 15:00', false],
     ['2025-13-40T15:00:00Z', false],
+    // Days a month does not have are refused, not rolled over into the next month.
+    ['2025-11-31T15:00:00-05:00', false],
+    ['2025-11-02T15:00:00+25:00', false],
     [42, false],
   ])('callback time %s ok=%s', (raw, ok) => {
     expect(callbackTime(raw, now).ok).toBe(ok);
+  });
+
+  it('a callback time names the instant it says', () => {
+    const when = callbackTime('2025-11-30T15:00:00-05:00', now);
+    expect(when.ok && when.at.toISOString()).toBe('2025-11-30T20:00:00.000Z');
   });
 });
 
