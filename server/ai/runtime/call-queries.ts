@@ -9,9 +9,9 @@ export async function findCall(db: Db, callId: number): Promise<{ id: number; or
   return row && { id: row.id, orgId: row.org_id, callSid: row.call_sid };
 }
 
-export async function findOutboundCall(db: Db, orgId: string, id: string): Promise<{ id: string; toPhone: string; context: string | null; agentId: string } | undefined> {
-  const row = await db.selectFrom('ai_outbound_calls').select(['id', 'to_phone', 'context', 'agent_id']).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
-  return row && { id: row.id, toPhone: row.to_phone, context: row.context, agentId: row.agent_id };
+export async function findOutboundCall(db: Db, orgId: string, id: string): Promise<{ id: string; toPhone: string; context: string | null; agentId: string; timeZone: string } | undefined> {
+  const row = await db.selectFrom('ai_outbound_calls').select(['id', 'to_phone', 'context', 'agent_id', 'timezone']).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return row && { id: row.id, toPhone: row.to_phone, context: row.context, agentId: row.agent_id, timeZone: row.timezone };
 }
 
 export interface Callback {
@@ -20,6 +20,8 @@ export interface Callback {
   agentVersion: number;
   toPhone: string;
   scheduledFor: Date;
+  /** The IANA zone whose legal calling hours the worker places it in. */
+  timeZone: string;
   reason: string | null;
   conversationId: string;
 }
@@ -32,7 +34,7 @@ export interface Callback {
 export async function insertCallback(db: Db, c: Callback): Promise<string | undefined> {
   const row = await db
     .insertInto('ai_outbound_calls')
-    .columns(['org_id', 'agent_id', 'agent_version', 'to_phone', 'context', 'scheduled_for', 'status', 'metadata'])
+    .columns(['org_id', 'agent_id', 'agent_version', 'to_phone', 'context', 'scheduled_for', 'timezone', 'status', 'metadata'])
     .expression((eb) =>
       eb
         .selectFrom('ai_agents')
@@ -43,6 +45,7 @@ export async function insertCallback(db: Db, c: Callback): Promise<string | unde
           eb.val(c.toPhone).as('to_phone'),
           eb.val(c.reason).as('context'),
           eb.val(c.scheduledFor).as('scheduled_for'),
+          eb.val(c.timeZone).as('timezone'),
           eb.val('scheduled').as('status'),
           eb.val(JSON.stringify({ source: 'schedule_callback', conversationId: c.conversationId })).as('metadata'),
         ])

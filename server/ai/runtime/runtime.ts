@@ -89,6 +89,7 @@ export async function openVoiceSession(runtime: AiRuntime, log: FastifyBaseLogge
     channel: 'voice' as const,
     mode,
     personPhone,
+    personTimeZone: outbound?.timeZone ?? null,
     outboundContext: outbound?.context ?? null,
     outbound: outbound !== undefined,
   });

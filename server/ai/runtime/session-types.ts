@@ -23,6 +23,8 @@ export interface SessionInfo {
   channel: 'voice' | 'text';
   mode: 'model' | 'local';
   personPhone: string | null;
+  /** The person's IANA time zone when known (an outbound call's `timezone`): a callback is placed in its calling hours. */
+  personTimeZone?: string | null;
   outboundContext: string | null;
   outbound: boolean;
 }

@@ -352,8 +352,8 @@ export class ConversationSession {
   }
 
   private toolScope() {
-    const { orgId, conversationId, personPhone, version } = this.info;
-    return { orgId, conversationId, personPhone, agentId: version.agentId, agentVersion: version.version };
+    const { orgId, conversationId, personPhone, personTimeZone, version } = this.info;
+    return { orgId, conversationId, personPhone, personTimeZone: personTimeZone ?? null, agentId: version.agentId, agentVersion: version.version };
   }
 
   /** An assistant turn that was spoken (whole, or up to a barge-in), the answer's last part. */

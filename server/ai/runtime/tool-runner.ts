@@ -8,7 +8,7 @@ import type { Embedder } from '../knowledge/embedder.js';
 import { findPassages } from '../knowledge/hybrid-search.js';
 import { insertCallback } from './call-queries.js';
 import type { EndReason } from './outcome.js';
-import { type BoundTool, callbackTime, DIGITS, transferHandoff } from './tools.js';
+import { type BoundTool, callbackTime, DIGITS, transferHandoff, zoneOfOffset } from './tools.js';
 
 export interface ToolScope {
   orgId: string;
@@ -17,6 +17,8 @@ export interface ToolScope {
   conversationId: string;
   /** Whom a callback calls (null in a text session: the model must give `phoneNumber`). */
   personPhone: string | null;
+  /** The person's IANA time zone when known (an outbound call's); else the callback time's offset tells it. */
+  personTimeZone: string | null;
 }
 
 /** What the channel is asked to do for a tool (ConversationRelay's `play` and `sendDigits`). */
@@ -49,7 +51,9 @@ export async function runTool(db: Db, embedder: Embedder | null, scope: ToolScop
       const toPhone = scope.personPhone ?? given;
       if (!toPhone || !E164.test(toPhone)) return { result: 'No callback booked: no phone number in E.164 form (e.g. +12125551234) to call back.', end: null };
       const reason = typeof args.reason === 'string' && args.reason.trim() ? args.reason.trim().slice(0, 500) : null;
-      const id = await insertCallback(db, { ...scope, toPhone, scheduledFor: when.at, reason });
+      // The worker places it within the legal calling hours of this zone: the person's, not UTC's.
+      const timeZone = scope.personTimeZone ?? zoneOfOffset(String(args.scheduledFor)) ?? 'UTC';
+      const id = await insertCallback(db, { ...scope, toPhone, scheduledFor: when.at, timeZone, reason });
       if (!id) return { result: 'No callback booked: this agent no longer places calls (it was archived or deactivated).', end: null };
       return { result: `Callback booked for ${when.at.toISOString()} to ${toPhone} (call ${id}).`, end: null };
     }

@@ -107,3 +107,16 @@ export function callbackTime(raw: unknown, now: Date): { ok: true; at: Date } | 
   if (at.getTime() > now.getTime() + MAX_CALLBACK_DAYS * 86_400_000) return { ok: false, reason: `scheduledFor must be within ${MAX_CALLBACK_DAYS} days` };
   return { ok: true, at };
 }
+
+/**
+ * The IANA zone of a date-time's whole-hour offset (`-05:00` → `Etc/GMT+5`: POSIX signs are
+ * inverted), or null for `Z` / `+00:00` and offsets no Etc zone names (half hours).
+ */
+export function zoneOfOffset(raw: string): string | null {
+  const match = /([+-])(\d{2}):(\d{2})$/.exec(raw.trim());
+  if (!match || match[3] !== '00') return null;
+  const hours = Number(match[2]);
+  if (hours === 0) return null;
+  if (match[1] === '-' ? hours > 12 : hours > 14) return null;
+  return `Etc/GMT${match[1] === '-' ? '+' : '-'}${hours}`;
+}

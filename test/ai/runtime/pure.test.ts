@@ -9,7 +9,7 @@ import { readModelSummary, ruleOutcome, ruleSummary, type ConversationFacts } fr
 import { historyFromTurns } from '../../../server/ai/runtime/prompt.js';
 import { handoffTarget } from '../../../server/ai/runtime/relay-end.js';
 import { endMessage, readRelayMessage, sendDigitsMessage, playMessage, textToken } from '../../../server/ai/runtime/relay-protocol.js';
-import { bindTools, callbackTime, parseArguments, transferHandoff } from '../../../server/ai/runtime/tools.js';
+import { bindTools, callbackTime, parseArguments, transferHandoff, zoneOfOffset } from '../../../server/ai/runtime/tools.js';
 import { estimateSpeechSeconds, estimateTokens } from '../../../server/ai/runtime/usage.js';
 import { readTwiml } from '../../../server/simulator/twiml-reader.js';
 import { DEFAULT_RETRY_POLICY } from '../../../server/dialer/schedule/retry-policy.js';
@@ -98,6 +98,18 @@ describe('tools', () => {
     [42, false],
   ])('callback time %s ok=%s', (raw, ok) => {
     expect(callbackTime(raw, now).ok).toBe(ok);
+  });
+
+  it.each([
+    ['2025-11-02T19:00:00-05:00', 'Etc/GMT+5'],
+    ['2025-11-02T19:00:00+01:00', 'Etc/GMT-1'],
+    ['2025-11-02T19:00:00+14:00', 'Etc/GMT-14'],
+    ['2025-11-02T19:00:00Z', null],
+    ['2025-11-02T19:00:00+00:00', null],
+    ['2025-11-02T19:00:00+05:30', null],
+    ['2025-11-02T19:00:00-13:00', null],
+  ])('the zone of the offset of %s is %s', (raw, zone) => {
+    expect(zoneOfOffset(raw)).toBe(zone);
   });
 
   it('a callback time names the instant it says', () => {

@@ -457,6 +457,41 @@ describe('an outbound call’s conversation', () => {
   });
 });
 
+describe('a callback’s time zone (the calling hours it is placed in)', () => {
+  it('an outbound call’s callback keeps the call’s zone; a caller’s takes the zone of the offset the model gave', async () => {
+    const outbound = await t.db
+      .insertInto('ai_outbound_calls')
+      .values({ org_id: owner.orgId, agent_id: agent.id, to_phone: '+14155550142', timezone: 'America/Los_Angeles', status: 'in-progress' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    model.queue.push({ kind: 'stream', toolCalls: [{ name: 'schedule_callback', arguments: { scheduledFor: `${day}T19:00:00-08:00`, reason: 'zone of the outbound call' } }] });
+    model.queue.push({ kind: 'stream', chunks: ['Booked.'] });
+    model.queue.push({ kind: 'json', content: '{"summary": "Callback.", "outcome": "callback_scheduled"}' });
+    const call = await createAgentCall(t, owner.orgId, agent);
+    const relay = await connectRelay(t);
+    open.push(relay);
+    relay.send(setupMessage(call.callSid, { ...call.parameters, outboundCallId: outbound.id }, '+12125550100', '+14155550142'));
+    expect((await relay.prompt('Call me back at seven tonight')).text).toBe('Booked.');
+    await relay.close();
+    await endedConversation(call.id);
+
+    model.queue.push({ kind: 'stream', toolCalls: [{ name: 'schedule_callback', arguments: { scheduledFor: `${day}T19:00:00-05:00`, reason: 'zone of the offset' } }] });
+    model.queue.push({ kind: 'stream', chunks: ['Booked too.'] });
+    const { relay: inbound, call: second } = await startCall();
+    expect((await inbound.prompt('Call me back at seven')).text).toBe('Booked too.');
+    await inbound.close();
+    await endedConversation(second.id);
+
+    const booked = await t.db.selectFrom('ai_outbound_calls').select(['context', 'timezone']).where('org_id', '=', owner.orgId).where('context', 'like', 'zone of %').orderBy('context').execute();
+    // 19:00 in New York is 00:00 UTC: in UTC the worker would defer it to 08:00 UTC, 3 in the morning there.
+    expect(booked).toEqual([
+      { context: 'zone of the offset', timezone: 'Etc/GMT+5' },
+      { context: 'zone of the outbound call', timezone: 'America/Los_Angeles' },
+    ]);
+  });
+});
+
 describe('the handshake', () => {
   it('refuses a forged or missing X-Twilio-Signature with 403, and a signature of another URL', async () => {
     const before = await t.db.selectFrom('ai_conversations').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
