@@ -4139,7 +4139,7 @@ export interface paths {
         put?: never;
         /**
          * Call again now, after a failed, unanswered or busy attempt (seed 004 POST /retry/manual/{callId})
-         * @description The retry is a new call (the next `attempt`, `originalCallId` the first attempt's id) scheduled now. A call still pending, in progress, completed or canceled, or one whose retry is already waiting, is a 409.
+         * @description The retry is a new call (the next `attempt`, `originalCallId` the first attempt's id) scheduled now. A call still pending, in progress, completed or canceled, or one whose retry is already waiting, is a 409; so is one whose agent can no longer place calls (switched off, archived, or without a number to call from), naming `agentId`.
          */
         post: operations["retryOutboundCall"];
         delete?: never;

@@ -10,6 +10,7 @@ import { parseUuid } from '../../platform/common/ids.js';
 import { isoWeekdayNumber } from '../../platform/common/weekdays.js';
 import { ERRORS } from '../../platform/errors.js';
 import { transcriptOf } from '../runtime/transcript.js';
+import { activeAgentId, callerIdOf, NO_CALLER_ID } from './agent-checks.js';
 import { answerOutboundCall, outboundCallForWebhook } from './answer.js';
 import {
   cancelOutboundCall,
@@ -170,6 +171,11 @@ export function createAiOutboundHandlers(deps: Deps): HandlerGroup<AiOutboundOps
       if (!RETRYABLE.has(current.status)) {
         throw ERRORS.conflict({ status: `is ${current.status}: only a failed, unanswered or busy call can be retried` });
       }
+      // As when a call is created: an attempt the worker could only fail (agent_unavailable, no_caller_id) is not made.
+      if (!(await activeAgentId(db, orgId, current.agent_id))) {
+        throw ERRORS.conflict({ agentId: 'is switched off or archived: the retry could not be placed (switch the agent on, or create a call with another agent)' });
+      }
+      if (!(await callerIdOf(db, orgId, current.agent_id))) throw ERRORS.conflict({ agentId: NO_CALLER_ID });
       // The chain's first call locked: two retries at once (a double click, two instances) make one attempt.
       const retry = await db.transaction().execute(async (trx) => {
         await lockCallChain(trx, orgId, current);

@@ -206,6 +206,29 @@ describe('retries', () => {
     expect(attempts).toEqual([{ attempt: 2 }]);
   });
 
+  it('409 naming agentId, and no attempt made, when the agent can no longer place calls (switched off, archived, no number)', async () => {
+    const org = await registerOrg(t, 'Retry Gone Agent Org');
+    const agent = await createAiAgent(t, org.orgId);
+    await assignNumber(t, org, agent);
+    const first = (await org.client.POST('/api/outbound-calls', { body: { toPhone: '+14155550150', agentId: agent } })).data!;
+    await t.db.updateTable('ai_outbound_calls').set({ status: 'no-answer', failure_reason: 'no_answer', ended_at: new Date() }).where('id', '=', first.id).execute();
+    const changes = [
+      () => t.db.updateTable('ai_agents').set({ is_active: false }).where('id', '=', agent).execute(),
+      () => t.db.updateTable('ai_agents').set({ is_active: true, archived_at: new Date() }).where('id', '=', agent).execute(),
+      async () => {
+        await t.db.updateTable('ai_agents').set({ archived_at: null }).where('id', '=', agent).execute();
+        await t.db.updateTable('phone_numbers').set({ ai_agent_id: null }).where('ai_agent_id', '=', agent).execute();
+      },
+    ];
+    for (const change of changes) {
+      await change();
+      const res = await org.client.POST('/api/outbound-calls/{id}/retry', { params: { path: { id: first.id } } });
+      expect(res.response.status).toBe(409);
+      expect(Object.keys(res.error?.details ?? {})).toEqual(['agentId']);
+    }
+    expect(await t.db.selectFrom('ai_outbound_calls').select('id').where('original_call_id', '=', first.id).execute()).toEqual([]);
+  });
+
   it('409 for a completed or canceled call', async () => {
     const created = (await owner.client.POST('/api/outbound-calls', { body: { toPhone: '+14155550148', agentId } })).data!;
     await t.db.updateTable('ai_outbound_calls').set({ status: 'completed' }).where('id', '=', created.id).execute();
