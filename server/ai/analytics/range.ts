@@ -32,13 +32,21 @@ export function timeZoneOf(raw: string | undefined): string {
   return timeZone;
 }
 
+/** A date-time's offset, if it has one, is one the world uses: -12:00 to +14:00, minutes below 60 (luxon takes +99:00). */
+function realOffset(value: string): boolean {
+  const match = /T.*([+-])(\d{2}):?(\d{2})$/.exec(value);
+  if (!match) return true;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return Number(match[3]) < 60 && minutes <= (match[1] === '+' ? 14 * 60 : 12 * 60);
+}
+
 /** One bound as a luxon date-time in the zone; `end`: a date names the start of the day after it. */
 function boundOf(field: 'startDate' | 'endDate', raw: string, timeZone: string): DateTime {
   const value = raw.trim();
   const dateOnly = DATE_ONLY.test(value);
   if (!dateOnly && !DATE_TIME.test(value)) throw ERRORS.validation({ [field]: 'must be an ISO 8601 date (2025-11-01) or date-time (2025-11-01T10:00:00Z)' });
   const parsed = DateTime.fromISO(value, { zone: timeZone });
-  if (!parsed.isValid) throw ERRORS.validation({ [field]: 'is not a real date or time' });
+  if (!parsed.isValid || !realOffset(value)) throw ERRORS.validation({ [field]: 'is not a real date or time' });
   const year = Number(value.slice(0, 4));
   if (year < FIRST_YEAR || year > LAST_YEAR) throw ERRORS.validation({ [field]: `must be in the years ${FIRST_YEAR}–${LAST_YEAR}` });
   return dateOnly && field === 'endDate' ? parsed.plus({ days: 1 }) : parsed;

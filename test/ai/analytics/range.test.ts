@@ -29,6 +29,8 @@ describe('rangeOf', () => {
   it('takes date-times as instants, [start, end); without an offset a wall-clock time in the zone', () => {
     const r = rangeOf({ startDate: '2025-11-01T10:00:00Z', endDate: '2025-11-01T12:30:00.500+02:00' });
     expect([iso(r.from), iso(r.to)]).toEqual(['2025-11-01T10:00:00.000Z', '2025-11-01T10:30:00.500Z']);
+    const far = rangeOf({ startDate: '2025-11-01T10:00:00+14:00', endDate: '2025-11-01T10:00:00-1200' });
+    expect([iso(far.from), iso(far.to)]).toEqual(['2025-10-31T20:00:00.000Z', '2025-11-01T22:00:00.000Z']);
     const local = rangeOf({ startDate: '2025-11-01T10:00', endDate: '2025-11-02', timeZone: 'Asia/Kolkata' });
     expect([iso(local.from), iso(local.to)]).toEqual(['2025-11-01T04:30:00.000Z', '2025-11-02T18:30:00.000Z']);
   });
@@ -50,6 +52,10 @@ describe('rangeOf', () => {
     [{ startDate: '2025-02-30', endDate: '2025-03-01' }, { startDate: 'is not a real date or time' }],
     [{ startDate: '2025-11-01', endDate: '2025-11-01T25:00:00Z' }, { endDate: 'is not a real date or time' }],
     [{ startDate: '1969-12-31', endDate: '1970-01-02' }, { startDate: 'must be in the years 1970–2999' }],
+    // No place is 99 hours ahead of UTC (offsets run from -12:00 to +14:00), nor has an hour of 75 minutes.
+    [{ startDate: '2025-11-01T10:00:00+99:00', endDate: '2025-11-02' }, { startDate: 'is not a real date or time' }],
+    [{ startDate: '2025-11-01', endDate: '2025-11-02T10:00:00-1275' }, { endDate: 'is not a real date or time' }],
+    [{ startDate: '2025-11-01', endDate: '2025-11-02T10:00:00-13:00' }, { endDate: 'is not a real date or time' }],
     [{ startDate: '2025-11-01', endDate: '2025-11-02', timeZone: 'Mars/Olympus' }, { timeZone: 'must be an IANA time zone such as America/New_York or UTC' }],
   ])('refuses %j naming the field', (query, expected) => {
     expect(details(() => rangeOf(query))).toEqual(expected);
