@@ -5,6 +5,8 @@
 // or deleted, a session expired, a key revoked, or its agent record given to another user, while the client was away,
 // gets a fresh connection instead — the rooms of what it is now, and `resync` — not its old rooms
 // and the events it missed in them.
+// The handshake then runs again: a client that comes back as another caller (its `auth` changed)
+// has the restored rooms taken away there (socket-server.ts), before it is connected.
 import type { Server } from 'socket.io';
 import type { Db } from '../../db/types.js';
 import { callerStillAllowed, type LiveConnection } from './connections.js';

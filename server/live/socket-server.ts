@@ -18,7 +18,8 @@ import { AppError, ERRORS, errorBody } from '../platform/errors.js';
 import type { RateLimiter } from '../platform/http/rate-limit/hook.js';
 import { agentRoom } from '../platform/live/rooms.js';
 import { roomsOf } from './rooms-of.js';
-import { handshakeCaller } from './handshake-auth.js';
+import { type HandshakeCaller, handshakeCaller } from './handshake-auth.js';
+import { hasRole } from '../accounts/auth/roles.js';
 import { cookieOriginAllowed } from '../platform/http/cookie-origin.js';
 import { callerStillAllowed, LIVE_RECHECK_MS, LiveConnections } from './connections.js';
 import { LiveAnalytics } from './analytics.js';
@@ -107,6 +108,27 @@ async function overRateLimit(limiter: RateLimiter, app: FastifyInstance, princip
   }
 }
 
+/** Whether a recovered socket's caller is the one now connecting, with at most the rights it had. */
+function sameCaller(restored: Partial<SocketData>, now: HandshakeCaller): boolean {
+  const before = restored.principal;
+  if (!before) return false;
+  const after = now.principal;
+  return (
+    before.userId === after.userId &&
+    before.orgId === after.orgId &&
+    before.apiKeyId === after.apiKeyId &&
+    (restored.sessionVersion ?? null) === now.sessionVersion &&
+    hasRole(after.role, before.role)
+  );
+}
+
+/** Undo a recovery: the restored rooms are left and the socket joins its rooms as a new one (with `resync`). */
+function forgetRecovery(socket: Socket): void {
+  for (const room of [...socket.rooms]) if (room !== socket.id) void socket.leave(room);
+  (socket as { recovered: boolean }).recovered = false;
+  (socket.data as Partial<SocketData>).ownAgentId = null;
+}
+
 function acknowledge(ack: unknown, answer: Ack): void {
   if (typeof ack === 'function') (ack as (a: Ack) => void)(answer);
 }
@@ -142,6 +164,10 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
     handshakeCaller(db, options.tokenKey, credentials).then(
       (caller) => {
         if (!caller) return next(handshakeError(ERRORS.unauthorized('Send an API key or an events token as auth.token, or connect with the session cookie from the API\'s own origin'), requestId));
+        // Recovery restored the rooms of the caller the session was made for; a client whose
+        // credentials changed while it was away (another key, user or organisation, a lower role)
+        // starts afresh with the rooms of the caller it is now.
+        if (socket.recovered && !sameCaller(socket.data as Partial<SocketData>, caller)) forgetRecovery(socket);
         (socket.data as SocketData).principal = caller.principal;
         (socket.data as SocketData).sessionVersion = caller.sessionVersion;
         (socket.data as SocketData).sessionExpiresAt = caller.sessionExpiresAt;
