@@ -86,6 +86,10 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
       // Hashed before the transaction: scrypt takes a while, and no lock need wait for it.
       const passwordHash = await hashPassword(ctx.body.password);
       await db.transaction().execute(async (trx) => {
+        // Queued on the owner rows first, as role changes and removals are: the rows of the actor
+        // and the target are then locked by one request at a time (two admins setting each
+        // other's password at once took them in opposite orders: a deadlock, one of them a 500).
+        await lockOwners(trx, actor.orgId);
         // The target's row stays locked: a promotion to owner meanwhile waits, and is then seen by nobody here.
         const target = await lockUserInOrg(trx, actor.orgId, id);
         if (!target) throw ERRORS.notFound('User', ctx.params.id);

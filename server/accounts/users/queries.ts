@@ -67,13 +67,17 @@ export function lockUserInOrg(db: Db, orgId: string, userId: number): Promise<Us
   return db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', '=', userId).forUpdate().executeTakeFirst();
 }
 
-/** Lock the organisation's owners (so two concurrent demotions cannot remove the last one). */
+/**
+ * Lock the organisation's owners (so two concurrent demotions cannot remove the last one), always
+ * in the order of their ids: two requests taking them never hold one each while waiting for the other.
+ */
 export async function lockOwners(db: Db, orgId: string): Promise<number[]> {
   const rows = await db
     .selectFrom('users')
     .select('id')
     .where('org_id', '=', orgId)
     .where('role', '=', 'owner')
+    .orderBy('id')
     .forUpdate()
     .execute();
   return rows.map((r) => r.id);
