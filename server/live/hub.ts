@@ -55,6 +55,11 @@ export class LiveHub implements LivePublisher {
   }
 
   publish(event: LiveEvent): void {
+    // Socket.IO reads `to([])` as every socket of every organisation: an event naming no room goes nowhere.
+    if (event.rooms.length === 0) {
+      this.log.warn({ event: event.name }, 'live event with no rooms not sent');
+      return;
+    }
     this.#sequence += 1;
     const id = `${this.instanceId}-${this.#sequence.toString().padStart(12, '0')}`;
     const at = Date.now();
@@ -96,6 +101,7 @@ export class LiveHub implements LivePublisher {
   }
 
   #deliverLocally(event: StoredEvent, toSockets: boolean): void {
+    if (event.rooms.length === 0) return;
     if (toSockets) this.io.local.to([...event.rooms]).emit(event.name, event.payload);
     this.recent.add(event);
     for (const subscriber of this.#subscribers) {

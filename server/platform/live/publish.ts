@@ -12,7 +12,7 @@ export type LivePayload<N extends LiveEventName> = Omit<ServerEvents[N], 'eventI
 export interface LiveEvent<N extends LiveEventName = LiveEventName> {
   name: N;
   orgId: string;
-  /** Where it goes (rooms.ts); a connection in any of them receives it once. */
+  /** Where it goes (rooms.ts); a connection in any of them receives it once. None: the event is dropped. */
   rooms: string[];
   payload: LivePayload<N>;
 }
