@@ -164,8 +164,24 @@ async function replayFirstAnswer(deps: RouteDeps, input: InboundCallInput & { or
   return existing.twiml ?? undefined;
 }
 
-/** The TwiML for one delivery of the voice webhook (`poolId`: the pool webhook's path). */
+/**
+ * The TwiML for one delivery of the voice webhook (`poolId`: the pool webhook's path). The
+ * configuration read for the dialled number may name a campaign, flow, number or pool deleted
+ * since (by another instance within the cache's second, or while this one was routing): the
+ * call's record then fails its foreign key. The configuration is then read afresh, once, and the
+ * call answered as it now stands (a call must never get a 500: Twilio plays an application error).
+ */
 export async function answerVoice(deps: RouteDeps, form: VoiceForm, poolId?: number | null): Promise<string> {
+  try {
+    return await answerVoiceOnce(deps, form, poolId);
+  } catch (err) {
+    if (!isForeignKeyViolation(err)) throw err;
+    deps.cache.clear();
+    return answerVoiceOnce(deps, form, poolId);
+  }
+}
+
+async function answerVoiceOnce(deps: RouteDeps, form: VoiceForm, poolId?: number | null): Promise<string> {
   const to = form.To.trim();
   const config = await deps.cache.load(deps.db, to, poolId, deps.now?.() ?? new Date());
   const found: DialledNumber | undefined = config.found;
