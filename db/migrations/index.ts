@@ -55,6 +55,7 @@ import * as m0063 from './0063_priority_group_rotations.js';
 import * as m0064 from './0064_pool_holdings_outlive_their_pool.js';
 import * as m0065 from './0065_call_recording_url.js';
 import * as m0067 from './0067_follow_ups_lead_index.js';
+import * as m0071 from './0071_dial_leg_segments.js';
 import * as m0072 from './0072_calls_by_auction.js';
 
 export const migrations: Record<string, Migration> = {
@@ -113,5 +114,6 @@ export const migrations: Record<string, Migration> = {
   '0064_pool_holdings_outlive_their_pool': m0064,
   '0065_call_recording_url': m0065,
   '0067_follow_ups_lead_index': m0067,
+  '0071_dial_leg_segments': m0071,
   '0072_calls_by_auction': m0072,
 };

@@ -103,6 +103,12 @@ export interface SimulatorCallsTable {
   updated_at: UpdatedAt;
 }
 
+/** One connected segment of a <Dial> attempt (hold and resume dial the same attempt again). */
+export interface DialSegment {
+  sid: string;
+  sec: number;
+}
+
 export interface CallLegsTable {
   call_id: number;
   attempt: number;
@@ -113,6 +119,8 @@ export interface CallLegsTable {
   dial_call_sid: string | null;
   dial_status: DialStatusValue | null;
   dial_duration_sec: number | null;
+  /** Each connected segment's seconds by DialCallSid, once the attempt was dialled again (migration 0071). */
+  dial_segments: ColumnType<DialSegment[] | null, string | null | undefined, string | null>;
   payout: NumericOrNull;
   min_duration_sec: Generated<number>;
   started_at: ColumnType<Date, Date | string | undefined, Date | string>;

@@ -16,6 +16,9 @@
 // - a leg's dialStatus: recorded once per attempt; `answered` may become `completed` (both mean
 //   connected); busy / no-answer / failed / canceled are terminal. A contradicting outcome for the
 //   same attempt is ignored like a contradicting final status.
+// - a connected leg dialled again (call control's hold, then resume, dials the same attempt: a new
+//   DialCallSid) gets one segment per DialCallSid, each keeping its largest duration; the leg's
+//   dialDurationSec is then their sum (the seconds the buyer was connected in all).
 // - revenue: set once, never changed or removed, when a connected leg's DialCallDuration (or,
 //   for a call without any <Dial> leg, the completed call's CallDuration) reaches
 //   policy.minDurationSec; amount = policy.payout.
@@ -45,7 +48,20 @@ export interface DialLeg {
   dialCallSid: string | null;
   dialStatus: DialCallStatus | null;
   dialDurationSec: number | null;
+  /**
+   * Present once the connected attempt was dialled again with another DialCallSid (hold, then
+   * resume): each segment's seconds by DialCallSid, sorted by sid; dialDurationSec is their sum.
+   */
+  dialSegments?: DialSegment[];
 }
+
+export interface DialSegment {
+  sid: string;
+  sec: number;
+}
+
+/** The most segments one leg keeps (a hold and resume each add one). */
+export const MAX_DIAL_SEGMENTS = 100;
 
 /** What made the call billable: a connected <Dial> leg, or the call itself (no leg at all). */
 export type QualifiedBy = { kind: 'leg'; attempt: number } | { kind: 'call' };
@@ -216,6 +232,10 @@ function applyDial(state: CallState, event: DialEvent, effects: Effect[]): CallS
   const leg = state.legs.find((l) => l.attempt === attempt) ?? emptyLeg(attempt);
   const incoming = event.dialCallStatus;
   const current = leg.dialStatus;
+  const sid = event.dialCallSid || null;
+  if (current !== null && isAnsweredDialStatus(current) && sid !== null && leg.dialCallSid !== null && (sid !== leg.dialCallSid || leg.dialSegments !== undefined)) {
+    return { ...state, legs: putLeg(state.legs, addSegment(leg, sid, event)) };
+  }
   if (current !== null && current !== incoming && !(isAnsweredDialStatus(current) && isAnsweredDialStatus(incoming))) {
     return ignore(state, attempt, current, incoming, effects);
   }
@@ -234,6 +254,22 @@ function applyDial(state: CallState, event: DialEvent, effects: Effect[]): CallS
     dialDurationSec: maxOrNull(leg.dialDurationSec, seconds(event.dialCallDuration)),
   };
   return { ...state, legs: putLeg(state.legs, next) };
+}
+
+/**
+ * A connected leg's callback for another (or an already split) DialCallSid: that segment keeps its
+ * largest duration (a failed re-dial connects no second), the leg's duration is the sum. Its
+ * status stays connected and nothing is reported (it was answered already).
+ */
+function addSegment(leg: DialLeg, sid: string, event: DialEvent): DialLeg {
+  const segments = new Map((leg.dialSegments ?? [{ sid: leg.dialCallSid!, sec: leg.dialDurationSec ?? 0 }]).map((s) => [s.sid, s.sec]));
+  if (!segments.has(sid) && segments.size >= MAX_DIAL_SEGMENTS) return leg;
+  const connected = isAnsweredDialStatus(event.dialCallStatus) ? (seconds(event.dialCallDuration) ?? 0) : 0;
+  segments.set(sid, Math.max(segments.get(sid) ?? 0, connected));
+  const list = [...segments].map(([id, sec]) => ({ sid: id, sec })).sort((a, b) => (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0));
+  const total = list.reduce((sum, s) => sum + s.sec, 0);
+  const dialStatus = leg.dialStatus === 'answered' && event.dialCallStatus === 'completed' ? 'completed' : leg.dialStatus;
+  return { ...leg, dialStatus, dialSegments: list, dialDurationSec: Math.max(leg.dialDurationSec ?? 0, total) };
 }
 
 /** Recomputes the connected duration and qualifies revenue (once). */

@@ -15,6 +15,7 @@ function leg(attempt: number, fields: Partial<CallLegRow>): CallLegRow {
     dial_call_sid: null,
     dial_status: null,
     dial_duration_sec: null,
+    dial_segments: null,
     payout: null,
     min_duration_sec: 0,
     started_at: new Date('2026-12-06T12:00:00Z'),

@@ -421,3 +421,39 @@ describe('money', () => {
     expect(normalizeMoney(text)).toBeNull();
   });
 });
+
+describe('applyEvent: a connected attempt dialled again (hold, then resume)', () => {
+  const policy: RevenuePolicy = { minDurationSec: 90, payout: '10' };
+  const first = dial(1, 'completed', { dialCallSid: 'CA_before', dialCallDuration: 60 });
+  const second = dial(1, 'completed', { dialCallSid: 'CA_after', dialCallDuration: 60 });
+  const noAnswer = dial(1, 'no-answer', { dialCallSid: 'CA_again', dialCallDuration: 0 });
+
+  it('sums the segments by DialCallSid in any order, repeats add nothing, and pays once', () => {
+    const orders = [
+      [first, second],
+      [second, first],
+      [first, second, first, second],
+      [second, first, second, noAnswer, first],
+    ];
+    const results = orders.map((events) => fold(oneLeg(), events, policy));
+    for (const { state, effects } of results) {
+      expect(state.legs[0]).toMatchObject({ dialStatus: 'completed', dialDurationSec: 120 });
+      expect(state.connectedDurationSec).toBe(120);
+      expect(state.revenue).toEqual({ amount: '10.0000', qualifiedBy: { kind: 'leg', attempt: 1 } });
+      expect(effects.filter((e) => e.type === 'revenue_qualified')).toHaveLength(1);
+      expect(effects.filter((e) => e.type === 'leg_answered')).toHaveLength(1);
+      expect(state.ignored).toEqual([]);
+    }
+    // The leg keeps the DialCallSid that came first (as before); its segments do not depend on order.
+    expect(results[0]!.state.legs[0]!.dialSegments).toEqual([{ sid: 'CA_after', sec: 60 }, { sid: 'CA_before', sec: 60 }]);
+    expect(results[1]!.state.legs[0]!.dialSegments).toEqual(results[0]!.state.legs[0]!.dialSegments);
+    expect(results[2]!.state).toEqual(results[0]!.state);
+  });
+
+  it('one segment delivered twice is still counted once (no split)', () => {
+    const { state } = fold(oneLeg(), [first, first], policy);
+    expect(state.legs[0]).toMatchObject({ dialDurationSec: 60 });
+    expect(state.legs[0]!.dialSegments).toBeUndefined();
+    expect(state.revenue).toBeNull();
+  });
+});

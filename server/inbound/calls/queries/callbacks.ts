@@ -36,6 +36,7 @@ export function stateFromRows(call: CallRow, legs: readonly CallLegRow[]): CallS
           dialCallSid: l.dial_call_sid,
           dialStatus: l.dial_status !== null && isDialCallStatus(l.dial_status) ? l.dial_status : null,
           dialDurationSec: l.dial_duration_sec,
+          ...(Array.isArray(l.dial_segments) ? { dialSegments: l.dial_segments.map((s) => ({ sid: s.sid, sec: s.sec })) } : {}),
         }),
       ),
     connectedDurationSec: call.connected_duration_sec,
@@ -104,6 +105,7 @@ export async function applyCallEvent(
             dial_call_sid: leg.dialCallSid,
             dial_status: leg.dialStatus,
             dial_duration_sec: leg.dialDurationSec,
+            dial_segments: leg.dialSegments === undefined ? null : JSON.stringify(leg.dialSegments),
             ended_at: sql<Date>`now()`,
           })
           .onConflict((oc) =>
@@ -113,6 +115,8 @@ export async function applyCallEvent(
                 OR (call_legs.dial_status = 'answered' AND excluded.dial_status = 'completed')
                 THEN excluded.dial_status ELSE call_legs.dial_status END`,
               dial_duration_sec: sql`GREATEST(call_legs.dial_duration_sec, excluded.dial_duration_sec)`,
+              // Written under the call's lock from the segments read under it: the newer list holds the older one.
+              dial_segments: sql`COALESCE(excluded.dial_segments, call_legs.dial_segments)`,
               ended_at: sql`COALESCE(call_legs.ended_at, excluded.ended_at)`,
             }),
           )
