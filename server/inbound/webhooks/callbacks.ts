@@ -2,7 +2,7 @@
 // (dial-status, which answers the next step), a flow step, a voicemail, a resume after hold.
 // Each is idempotent by CallSid (+ status / attempt): applying one twice changes nothing.
 import { findFlowInOrg } from '../call-flows/queries.js';
-import { applyCallEvent, type CallEventResult, getCallBySid, legRevenuePolicy, listCallLegs, saveRecordingUrl, saveVoicemail } from '../calls/queries/index.js';
+import { applyCallEvent, type CallEventResult, getCallBySid, legRevenuePolicy, listCallLegs, reopenLeg, saveRecordingUrl, saveVoicemail } from '../calls/queries/index.js';
 import { isFinalStatus, publishInboundEnded } from './live-events.js';
 import type { Transaction } from 'kysely';
 import type { DB } from '../../../db/types.js';
@@ -178,6 +178,8 @@ export async function answerResume(deps: RouteDeps, form: StepForm): Promise<str
   const current = [...legs].reverse().find((l) => l.destination !== null);
   const campaign = call.campaign_id === null ? undefined : await findCampaignInOrg(deps.db, call.org_id, call.campaign_id);
   if (!current || current.destination === null) return fallbackTwiml(campaign, deps.urls);
+  // The buyer is dialled again: the leg the hold ended counts against its concurrency once more.
+  await reopenLeg(deps.db, { orgId: call.org_id, callId: call.id, attempt: current.attempt });
   const action = deps.urls.dialStatus({ attempt: current.attempt, route: 'auto' });
   return dialTwiml(current.destination, action, campaign?.dial_timeout_sec ?? 30);
 }

@@ -3,12 +3,13 @@
 // when the call is modified (connected for the seconds before the hold), and the resumed <Dial>'s
 // action when it ends, each with its own DialCallSid. The buyer talked for the sum: the call pays
 // once that sum reaches the minimum duration. Before, the larger of the two was kept ("durations
-// only grow"), so 60 s + 60 s of a 90 s minimum was never paid.
+// only grow"), so 60 s + 60 s of a 90 s minimum was never paid. And the held segment's action
+// ended the leg, so the resumed call no longer counted against the buyer's concurrency limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Member, registerOrg } from '../../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 import { postWebhook } from '../../helpers/twilio-webhook.js';
-import { buyerCampaign, callRow, callSid, callStatus, dialXml, legRows, voice } from './helpers.js';
+import { buyerCampaign, callRow, callSid, callStatus, dialXml, fallbackXml, legRows, voice } from './helpers.js';
 
 let t: TestApp;
 let owner: Member;
@@ -57,5 +58,36 @@ describe('a buyer leg held and resumed', () => {
     await dialed(sid, BEFORE_HOLD.replace('a', 'c'), 'completed', 60);
     await dialed(sid, BEFORE_HOLD.replace('a', 'c'), 'completed', 60);
     expect(await callRow(t, sid)).toMatchObject({ revenue: null, connected_duration_sec: 60 });
+  });
+
+  it("the resumed leg holds the buyer's concurrency slot again until it ends", async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550953', maxConcurrentCalls: 1 }]);
+    const held = callSid();
+    expect((await voice(t, held, campaign.phoneNumber!)).text).toBe(dialXml(t, '+13125550953', 1));
+    await dialed(held, `CA${'d'.repeat(32)}`, 'completed', 30);
+    expect(await legRows(t, held)).toMatchObject([{ attempt: 1, ended_at: expect.any(Date) }]);
+
+    expect((await postWebhook(t, '/api/webhooks/resume', { CallSid: held })).text).toBe(dialXml(t, '+13125550953', 1));
+    expect(await legRows(t, held)).toMatchObject([{ attempt: 1, ended_at: null }]);
+    // The buyer is talking to the resumed caller: a second call does not get it.
+    const other = callSid();
+    expect((await voice(t, other, campaign.phoneNumber!)).text).toBe(fallbackXml());
+    await callStatus(t, other, 'completed', 5);
+
+    // The resumed segment ends: the slot is free again.
+    await dialed(held, `CA${'e'.repeat(32)}`, 'completed', 40);
+    expect(await legRows(t, held)).toMatchObject([{ attempt: 1, ended_at: expect.any(Date), dial_duration_sec: 70 }]);
+    const third = callSid();
+    expect((await voice(t, third, campaign.phoneNumber!)).text).toBe(dialXml(t, '+13125550953', 1));
+  });
+
+  it('a resume of a call that has ended re-opens nothing', async () => {
+    const { campaign } = await buyerCampaign(owner.client, [{ phoneNumber: '+13125550954', maxConcurrentCalls: 1 }]);
+    const sid = callSid();
+    await voice(t, sid, campaign.phoneNumber!);
+    await dialed(sid, `CA${'f'.repeat(32)}`, 'completed', 30);
+    await callStatus(t, sid, 'completed', 40);
+    await postWebhook(t, '/api/webhooks/resume', { CallSid: sid });
+    expect(await legRows(t, sid)).toMatchObject([{ attempt: 1, ended_at: expect.any(Date) }]);
   });
 });

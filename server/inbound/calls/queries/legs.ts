@@ -205,7 +205,20 @@ export async function recordNumberLeg(
   return { recorded: false, reason: taken ? 'attempt_taken' : 'call_ended' };
 }
 
-/** Keeps the recording of a voicemail the caller left (the first one recorded wins). */
+/**
+ * Opens a leg again that its <Dial> action ended while the caller is dialled to it once more (call
+ * control's resume of a held two-party call): the buyer is connected again, so the leg holds its
+ * concurrency slot until the new <Dial>'s action or the call's final status ends it. Nothing when
+ * the call is final: the call's row is read under a share lock, so a final status committing
+ * meanwhile is seen (and that status ends every open leg).
+ */
+export async function reopenLeg(db: Db, input: { orgId: string; callId: number; attempt: number }): Promise<void> {
+  await sql`
+    WITH c AS (SELECT id FROM calls WHERE org_id = ${input.orgId} AND id = ${input.callId} AND status_rank < ${FINAL_RANK} FOR SHARE)
+    UPDATE call_legs SET ended_at = NULL FROM c
+    WHERE call_legs.call_id = c.id AND call_legs.attempt = ${input.attempt} AND call_legs.ended_at IS NOT NULL`.execute(db);
+}
+
 
 export async function endLeg(db: Db, input: { orgId: string; callId: number; attempt: number }): Promise<{ ended: boolean }> {
   const row = await db
