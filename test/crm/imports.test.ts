@@ -153,6 +153,30 @@ describe('names that are also JavaScript property names', () => {
       ['D', 'lost', { Constructor: 'z' }],
     ]);
   });
+
+  it('a column named `__proto__` or `constructor` is a custom field like any other, in the import and the dry run', async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Prototype columns' });
+    const csv = 'phone,__proto__,constructor\n+14155550874,polluted,builder\n';
+    const checked = await upload(t, owner, '/api/leads/imports/validate', csv, { campaignId: campaign.id });
+    expect(checked.status, JSON.stringify(checked.body)).toBe(200);
+    expect(Object.entries(checked.body.columns)).toEqual([['phone', 'phone'], ['__proto__', 'customFields.__proto__'], ['constructor', 'customFields.constructor']]);
+    expect(Object.entries(checked.body.preview[0].customFields)).toEqual([['__proto__', 'polluted'], ['constructor', 'builder']]);
+    const done = await importFile(csv, { campaignId: campaign.id });
+    expect(done).toMatchObject({ status: 'completed', totalRows: 1, validRows: 1, insertedRows: 1, failure: null });
+    const stored = await t.db.selectFrom('leads').select('custom_fields').where('campaign_id', '=', campaign.id).executeTakeFirstOrThrow();
+    expect(Object.entries(stored.custom_fields)).toEqual([['__proto__', 'polluted'], ['constructor', 'builder']]);
+    const leads = (await owner.client.GET('/api/leads', { params: { query: { campaignId: campaign.id } } })).data!.leads;
+    expect(Object.entries(leads[0]!.customFields)).toEqual([['__proto__', 'polluted'], ['constructor', 'builder']]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a fieldMapping naming a `__proto__` column maps it', async () => {
+    const csv = '__proto__,name\n+14155550875,Proto\n';
+    const checked = await upload(t, owner, '/api/leads/imports/validate', csv, { fieldMapping: '{"__proto__":"phone"}' });
+    expect(checked.status, JSON.stringify(checked.body)).toBe(200);
+    expect(checked.body).toMatchObject({ totalRows: 1, validRows: 1, columns: { name: 'name' } });
+    expect(Object.entries(checked.body.columns)).toEqual([['__proto__', 'phone'], ['name', 'name']]);
+  });
 });
 
 describe('numbers E.164 cannot hold', () => {

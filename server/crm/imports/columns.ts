@@ -17,6 +17,14 @@ export interface ColumnPlan {
   described: Record<string, string>;
 }
 
+/**
+ * `record[key] = value` as an own property whatever the key: a header is any text, and a plain
+ * assignment to `__proto__` would set the object's prototype instead (the column silently lost).
+ */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 const squash = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 const SYNONYMS: Record<string, LeadField> = {};
@@ -82,7 +90,7 @@ export function planColumns(header: string[] | null, columnCount: number, mappin
   if (Object.keys(problems).length > 0) return { problems };
   const described: Record<string, string> = {};
   names.forEach((n, i) => {
-    described[n.trim() || `column${i + 1}`] = describe(targets[i]!);
+    setOwn(described, n.trim() || `column${i + 1}`, describe(targets[i]!));
   });
   return { targets, described };
 }

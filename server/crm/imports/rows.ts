@@ -6,7 +6,7 @@ import { normalisePhone, singleTimeZoneOf } from '../leads/phone.js';
 import { isValidTimeZone } from '../../platform/common/time-zone.js';
 import { parseStage } from '../leads/stage.js';
 import { readCallTime } from './call-time.js';
-import type { ColumnPlan } from './columns.js';
+import { type ColumnPlan, setOwn } from './columns.js';
 
 export interface ImportLead {
   name: string | null;
@@ -65,7 +65,7 @@ export function readRow(values: string[], row: number, plan: ColumnPlan, default
     if (target.kind === 'custom') {
       if (value === '') return;
       if (value.length > LIMITS.customField!) fail(`customFields.${target.key}`, value, `is longer than ${LIMITS.customField} characters`);
-      else customFields[target.key] = value;
+      else setOwn(customFields, target.key, value);
       return;
     }
     if (value !== '') text[target.field] = value;
