@@ -78,6 +78,32 @@ describe('do-not-call', () => {
     expect(check.data!.doNotCall).toBe(true);
   });
 
+  it('takes a first row with a number in it as data even when another cell reads like a header (`Mobile`)', async () => {
+    const { status, body } = await upload(t, manager, '/api/dnc-numbers/import', '+14155552691,Mobile\n+14155552692,Landline\n');
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ totalRows: 2, added: 2, invalid: 0 });
+    expect(await isDoNotCall(t.db, owner.orgId, '+14155552691')).toBe(true);
+    expect(await isDoNotCall(t.db, owner.orgId, '+14155552692')).toBe(true);
+  });
+
+  it('finds the number column under names such as `Cell Phone` or `Mobile Phone`, never listing another column', async () => {
+    const named = await upload(t, manager, '/api/dnc-numbers/import', 'Name,Cell Phone,Reason\nA,(415) 555-2693,asked\n');
+    expect(named.status, JSON.stringify(named.body)).toBe(200);
+    expect(named.body).toMatchObject({ totalRows: 1, added: 1, invalid: 0 });
+    expect(await isDoNotCall(t.db, owner.orgId, '+14155552693')).toBe(true);
+    const other = await upload(t, manager, '/api/dnc-numbers/import', 'Account ID,Mobile Phone\n4155552694,(415) 555-2695\n');
+    expect(other.status, JSON.stringify(other.body)).toBe(200);
+    expect(other.body).toMatchObject({ totalRows: 1, added: 1, invalid: 0 });
+    expect(await isDoNotCall(t.db, owner.orgId, '+14155552695')).toBe(true);
+    expect(await isDoNotCall(t.db, owner.orgId, '+14155552694')).toBe(false);
+  });
+
+  it('counts a first row holding an invalid number as an invalid row, not as a header', async () => {
+    const { status, body } = await upload(t, manager, '/api/dnc-numbers/import', '12\n+14155552696\n');
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ totalRows: 2, added: 1, invalid: 1, errors: [{ row: 1, field: 'phone', value: '12' }] });
+  });
+
   it('refuses an empty file by name, as a lead import does', async () => {
     for (const empty of ['', '\r\n\r\n']) {
       const { status, body } = await upload(t, manager, '/api/dnc-numbers/import', empty);

@@ -17,16 +17,30 @@ import { addDncNumbers, isDoNotCall, listDncNumbers, type NewDncNumber, removeDn
 
 type DncOps = 'listDncNumbers' | 'addDncNumber' | 'checkDncNumber' | 'importDncNumbers' | 'removeDncNumber';
 
-const PHONE_HEADERS = new Set(['phone', 'phonenumber', 'number', 'mobile', 'telephone', 'tel', 'cell', 'phoneno', 'msisdn', 'e164']);
+/** Header names (letters and digits only, lower case) that name the number column. */
+const PHONE_HEADERS = new Set([
+  'phone', 'phonenumber', 'phoneno', 'number', 'mobile', 'mobilenumber', 'mobilephone', 'cell', 'cellphone', 'cellnumber', 'telephone',
+  'telephonenumber', 'tel', 'contactnumber', 'msisdn', 'e164', 'phonee164', 'dncnumber', 'donotcallnumber',
+]);
+/** Words that make a header the number column when no name above matches (`Mobile Phone 1`, `Home Telephone`). */
+const PHONE_WORDS = ['phone', 'mobile', 'cell', 'msisdn'];
 const BATCH = 1000;
 
-/** Which columns of a DNC file hold the number and the reason (pure); `country` reads national numbers. */
+/**
+ * Which columns of a DNC file hold the number and the reason (pure); `country` reads national numbers.
+ * A first row with a cell that reads as a phone number (in any format) is data: the file has no
+ * header, and the number is in that cell's column. Otherwise a first row naming a number column
+ * (`Phone Number`, `Cell Phone`, ...) is the header; a row whose first cell has digits is data (an
+ * invalid number, reported as such, never dropped as a header); anything else is a header.
+ */
 export function dncColumns(header: string[], country: string): { phone: number; reason: number | null; hasHeader: boolean } {
+  const numberAt = header.findIndex((cell) => normalisePhone(cell, country) !== null);
+  if (numberAt !== -1) return { phone: numberAt, reason: null, hasHeader: false };
   const squashed = header.map((h) => h.toLowerCase().replace(/[^a-z0-9]/g, ''));
-  const phone = squashed.findIndex((h) => PHONE_HEADERS.has(h));
-  const reason = squashed.indexOf('reason');
-  // A first row without a phone-like header whose first cell is a phone number (in any format) is data.
-  const hasHeader = phone !== -1 || normalisePhone(header[0] ?? '', country) === null;
+  let phone = squashed.findIndex((h) => PHONE_HEADERS.has(h));
+  if (phone === -1) phone = squashed.findIndex((h) => PHONE_WORDS.some((word) => h.includes(word)));
+  const hasHeader = phone !== -1 || !/\d/.test(header[0] ?? '');
+  const reason = hasHeader ? squashed.indexOf('reason') : -1;
   return { phone: Math.max(phone, 0), reason: reason === -1 ? null : reason, hasHeader };
 }
 
