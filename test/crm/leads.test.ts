@@ -59,6 +59,18 @@ describe('creating leads', () => {
     expect((await put({ phone: '+1 212 555 0182' })).data).toMatchObject({ country: 'US', timeZone: null });
   });
 
+  it('takes a number written with an extension (`ext. 123`), keeping it as given and dialing the number itself', async () => {
+    const { data, response } = await owner.client.POST('/api/leads', { body: { phone: '+1 415 555 0191 ext. 123', name: 'Front Desk' } });
+    expect(response.status, JSON.stringify(data)).toBe(201);
+    expect(data).toMatchObject({ phoneE164: '415***0191', country: 'US' });
+    const stored = await t.db.selectFrom('leads').select(['phone', 'phone_e164']).where('id', '=', data!.id).executeTakeFirstOrThrow();
+    expect(stored).toEqual({ phone: '+1 415 555 0191 ext. 123', phone_e164: '+14155550191' });
+    const dnc = await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '(415) 555-0192 Ext. 9' } });
+    expect(dnc.response.status).toBe(201);
+    const check = await owner.client.GET('/api/dnc-numbers/check', { params: { query: { phoneNumber: '+14155550192' } } });
+    expect(check.data!.doNotCall).toBe(true);
+  });
+
   it('answers 400 naming defaultCountry for a country libphonenumber-js does not know', async () => {
     const { error, response } = await owner.client.POST('/api/leads', { body: { phone: '415 555 0199', defaultCountry: 'ZZ' } });
     expect(response.status).toBe(400);

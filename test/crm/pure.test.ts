@@ -20,8 +20,13 @@ describe('normalisePhone', () => {
     ['0044 20 7946 0958', 'GB', '+442079460958'],
     ['+91 98765 43210', 'US', '+919876543210'],
     ['1-415-555-2671', 'US', '+14155552671'],
+    ['+1 415 555 2671 ext. 123', 'US', '+14155552671'],
+    ['(415) 555-2671 Ext.12', 'US', '+14155552671'],
+    ['415-555-2671 extension 5', 'US', '+14155552671'],
+    ['415 555 2671 EXTN 5', 'US', '+14155552671'],
+    ['020 7946 0958 ext 7', 'GB', '+442079460958'],
   ])('%s in %s is %s', (raw, country, e164) => expect(normalisePhone(raw, country)?.e164).toBe(e164));
-  it.each(['12', '', 'invalid', '1-800-FLOWERS', 'call 555 1234', '+'.padEnd(50, '1'), '+49 1555 5555 5555 55', '+81 15555555555555', '+43 1555'])('%s is no number', (raw) => expect(normalisePhone(raw, 'US')).toBeNull());
+  it.each(['12', '', 'invalid', '1-800-FLOWERS', 'call 555 1234', '+'.padEnd(50, '1'), '+49 1555 5555 5555 55', '+81 15555555555555', '+43 1555', '415 555 2671 ext.', '415 555 2671 ext. abc', 'ext. 123', '415 555 2671 ext. 12 please'])('%s is no number', (raw) => expect(normalisePhone(raw, 'US')).toBeNull());
   it('derives a time zone only for a country with one', () => {
     expect(singleTimeZoneOf('GB')).toBe('Europe/London');
     expect(singleTimeZoneOf('IN')).toBe('Asia/Kolkata');

@@ -14,11 +14,18 @@ export interface NormalisedPhone {
 /** What E.164 allows, as the tables' CHECK has it: a country code and 7 to 15 digits in all. */
 const E164 = /^\+[1-9]\d{6,14}$/;
 
+/** A trailing extension: a marker (`ext`, `ext.`, `extn`, `extension`, `x`, `#`) and its digits. */
+const EXTENSION = /\s*[,;]?\s*(?:ext(?:ension|n)?\.?|x|#)\s*\d{1,7}$/i;
+
 /** The E.164 form of `raw`, reading a national number in `defaultCountry`; null when it is no phone number. */
 export function normalisePhone(raw: string, defaultCountry: string): NormalisedPhone | null {
   const text = raw.trim();
-  if (text.length === 0 || text.length > 40 || /[a-z]{2}/i.test(text)) return null;
-  const parsed = parsePhoneNumberFromString(text, { defaultCountry: defaultCountry as CountryCode });
+  if (text.length === 0 || text.length > 40) return null;
+  // An extension (`ext. 123`, `x12`, `extension 5`) is kept in the number as given but not dialled:
+  // the number is what remains. Other words (`1-800-FLOWERS`, `call me`) make no number.
+  const number = text.replace(EXTENSION, '');
+  if (number.length === 0 || /[a-z]{2}/i.test(number)) return null;
+  const parsed = parsePhoneNumberFromString(number, { defaultCountry: defaultCountry as CountryCode });
   // Possible is not enough: for some countries (DE, JP, ID, ...) libphonenumber-js finds numbers
   // possible that E.164 cannot hold (over 15 digits, or under 7), which leads.phone_e164 and
   // dnc_numbers.phone_e164 refuse (their CHECK).
