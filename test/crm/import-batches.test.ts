@@ -51,3 +51,29 @@ describe('batches written two at a time', () => {
     expect(leads).toHaveLength(1_500);
   });
 });
+
+describe('one import per campaign at a time', () => {
+  it('an import waits while another into the same campaign (or the same lack of one) runs under a live lease', async () => {
+    const [first, second] = [await createCampaign(owner.client, { name: 'One at a time' }), await createCampaign(owner.client, { name: 'Another' })];
+    const queue = async (campaignId: string | null) => {
+      const imp = await insertImport(t.db, { orgId: owner.orgId, campaignId, userId: owner.id, options: { defaultCountry: 'US', hasHeader: true } });
+      await t.db.insertInto('lead_import_chunks').values({ import_id: imp.id, seq: 0, data: Buffer.from(`phone\n${phone(9000)}\n`) }).execute();
+      return imp.id;
+    };
+    const a = await queue(first.id);
+    const b = await queue(first.id);
+    const c = await queue(second.id);
+    const d = await queue(null);
+    const e = await queue(null);
+    const claimed = [(await claimImport(t.db, 60_000))?.id, (await claimImport(t.db, 60_000))?.id, (await claimImport(t.db, 60_000))?.id];
+    expect(claimed).toEqual([a, c, d]);
+    // b and e wait for a and d ...
+    expect(await claimImport(t.db, 60_000)).toBeUndefined();
+    // ... which, given back (a stopping worker) or ended, let them run.
+    await t.db.updateTable('lead_imports').set({ locked_until: null }).where('id', '=', a).execute();
+    expect((await claimImport(t.db, 60_000))?.id).toBe(a);
+    await t.db.updateTable('lead_imports').set({ status: 'completed', locked_until: null }).where('id', 'in', [a, d]).execute();
+    expect([(await claimImport(t.db, 60_000))?.id, (await claimImport(t.db, 60_000))?.id]).toEqual([b, e]);
+    await t.db.updateTable('lead_imports').set({ status: 'completed', locked_until: null }).where('id', 'in', [b, c, e]).execute();
+  });
+});

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Db, LeadImportErrorRow, LeadImportKind, LeadImportOptions, LeadImportRow } from '../../../db/types.js';
 import type { ImportLead, RowError } from './rows.js';
+import { inTransaction } from '../../platform/common/transaction.js';
 
 /** The file is stored in pieces of this size. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -78,22 +79,36 @@ export function importErrors(db: Db, importId: string, limit: number): Promise<L
 /**
  * Claim the oldest import of `kind` that is queued, or processing with an expired lease (its worker stopped),
  * for `leaseMs`. `attempts` counts claims; it is also the fencing token of the claim.
+ *
+ * One import per organisation, campaign (none counts as one) and kind runs at a time: an import whose
+ * campaign has another import running under a live lease waits for it. Two imports of overlapping
+ * numbers into one campaign would otherwise wait for each other for ever: each holds a batch's
+ * uncommitted rows while waiting (in the worker, where PostgreSQL cannot see it) for its previous
+ * batch, which waits for the other's rows. Claims take one lock in turn, so that two claimers never
+ * both see the campaign free.
  */
-export async function claimImport(db: Db, leaseMs: number, kind: LeadImportKind = 'leads'): Promise<LeadImportRow | undefined> {
-  const result = await sql<LeadImportRow>`
-    WITH due AS (
-      SELECT id FROM lead_imports
-       WHERE status IN ('queued', 'processing') AND (locked_until IS NULL OR locked_until < now()) AND kind = ${kind}
-       ORDER BY created_at, id
-       LIMIT 1
-       FOR UPDATE SKIP LOCKED)
-    UPDATE lead_imports i
-       SET status = 'processing', attempts = i.attempts + 1, started_at = coalesce(i.started_at, now()),
-           locked_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
-      FROM due
-     WHERE i.id = due.id
-    RETURNING i.*`.execute(db);
-  return result.rows[0];
+export function claimImport(db: Db, leaseMs: number, kind: LeadImportKind = 'leads'): Promise<LeadImportRow | undefined> {
+  return inTransaction(db, async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`lead_imports:claim:${kind}`}, 0))`.execute(trx);
+    const result = await sql<LeadImportRow>`
+      WITH due AS (
+        SELECT d.id FROM lead_imports d
+         WHERE d.status IN ('queued', 'processing') AND (d.locked_until IS NULL OR d.locked_until < now()) AND d.kind = ${kind}
+           AND NOT EXISTS (
+             SELECT 1 FROM lead_imports running
+              WHERE running.kind = d.kind AND running.org_id = d.org_id AND running.campaign_id IS NOT DISTINCT FROM d.campaign_id
+                AND running.id <> d.id AND running.status = 'processing' AND running.locked_until >= now())
+         ORDER BY d.created_at, d.id
+         LIMIT 1
+         FOR UPDATE SKIP LOCKED)
+      UPDATE lead_imports i
+         SET status = 'processing', attempts = i.attempts + 1, started_at = coalesce(i.started_at, now()),
+             locked_until = now() + ${leaseMs} * interval '1 millisecond', updated_at = now()
+        FROM due
+       WHERE i.id = due.id
+      RETURNING i.*`.execute(trx);
+    return result.rows[0];
+  });
 }
 
 export interface BatchCounts {
