@@ -104,6 +104,17 @@ describe('do-not-call', () => {
     expect(body).toMatchObject({ totalRows: 2, added: 1, invalid: 1, errors: [{ row: 1, field: 'phone', value: '12' }] });
   });
 
+  it('refuses a file that is not readable as CSV with a 400 naming file, adding none of its numbers', async () => {
+    const numbers = Array.from({ length: 1500 }, (_, i) => `+1646555${String(i).padStart(4, '0')}`);
+    const csv = `phone,reason\n${numbers.join(',\n')},\n+16465559999,"never closed\n`;
+    const { status, body } = await upload(t, manager, '/api/dnc-numbers/import', csv);
+    expect(status, JSON.stringify(body)).toBe(400);
+    expect(body).toMatchObject({ code: 'VALIDATION_ERROR', details: { file: expect.stringContaining('not readable as CSV') } });
+    expect(await isDoNotCall(t.db, owner.orgId, numbers[0]!)).toBe(false);
+    const listed = await t.db.selectFrom('dnc_numbers').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', owner.orgId).where('phone_e164', 'like', '+1646555%').executeTakeFirstOrThrow();
+    expect(Number(listed.n)).toBe(0);
+  });
+
   it('refuses an empty file by name, as a lead import does', async () => {
     for (const empty of ['', '\r\n\r\n']) {
       const { status, body } = await upload(t, manager, '/api/dnc-numbers/import', empty);

@@ -44,6 +44,25 @@ export function dncColumns(header: string[], country: string): { phone: number; 
   return { phone: Math.max(phone, 0), reason: reason === -1 ? null : reason, hasHeader };
 }
 
+/** A CSV parser's error as the 400 naming `file`; any other error as it is. */
+function csvRefusal(err: unknown): unknown {
+  const code = (err as { code?: string }).code;
+  if (typeof code === 'string' && code.startsWith('CSV_')) return ERRORS.validation({ file: `is not readable as CSV: ${(err as Error).message.slice(0, 200)}` });
+  return err;
+}
+
+/** Parse the whole file, keeping nothing: a 400 naming `file` when it is not readable as CSV. */
+async function checkReadable(source: AsyncIterable<Buffer>): Promise<void> {
+  try {
+    const csv = await openCsv(source);
+    for await (const _record of csv.records) {
+      // (only the parse matters here)
+    }
+  } catch (err) {
+    throw csvRefusal(err);
+  }
+}
+
 export function createDncHandlers({ db }: Deps): HandlerGroup<DncOps> {
   async function countryOf(orgId: string, given: string | undefined): Promise<string> {
     if (given !== undefined) {
@@ -85,6 +104,10 @@ export function createDncHandlers({ db }: Deps): HandlerGroup<DncOps> {
       try {
         const form = await readForm(ctx.req, ['defaultCountry'], spool.sink);
         const country = await countryOf(principal.orgId, form.fields.defaultCountry);
+        // The file is read through once before anything is written: one that is not readable as
+        // CSV further on (an unclosed quote, a record over the size cap) is refused whole, not
+        // after its first batches were listed.
+        await checkReadable(spool.read());
         const csv = await openCsv(spool.read());
         const result = { totalRows: 0, added: 0, duplicates: 0, invalid: 0, leadsMarked: 0 };
         const errors: RowError[] = [];
@@ -117,9 +140,7 @@ export function createDncHandlers({ db }: Deps): HandlerGroup<DncOps> {
             if (batch.length >= BATCH) await flush();
           }
         } catch (err) {
-          const code = (err as { code?: string }).code;
-          if (typeof code === 'string' && code.startsWith('CSV_')) throw ERRORS.validation({ file: `is not readable as CSV: ${(err as Error).message.slice(0, 200)}` });
-          throw err;
+          throw csvRefusal(err);
         }
         // No record at all (a zero-byte or blank file): refused, as a lead import refuses it.
         if (columns === null) throw ERRORS.validation({ file: 'is empty' });
