@@ -230,6 +230,18 @@ describe('refusals', () => {
     expect(Number((await t.db.selectFrom('lead_import_chunks').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
   });
 
+  it('takes a file name with a NUL or control character (plain or RFC 5987), storing it without them', async () => {
+    const boundary = 'ccp-test-boundary-nul';
+    for (const disposition of [`filename*=UTF-8''a%00b%07.csv`, 'filename="c\u0000d.csv"']) {
+      const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; ${disposition}\r\nContent-Type: text/csv\r\n\r\nphone\n+14155550876\n\r\n--${boundary}--\r\n`;
+      const response = await fetch(`${t.url}/api/leads/imports`, { method: 'POST', body, headers: { cookie: cookieOf(owner), 'content-type': `multipart/form-data; boundary=${boundary}` } });
+      const accepted = (await response.json()) as { id: string; fileName: string | null };
+      expect(response.status, JSON.stringify(accepted)).toBe(202);
+      expect(accepted.fileName).toMatch(/^(ab|cd)\.csv$/);
+      expect(await waitForImport(owner, accepted.id)).toMatchObject({ status: 'completed', totalRows: 1 });
+    }
+  });
+
   it('answers 404 for another organisation\'s campaign, and 403 to an agent', async () => {
     const other = await registerOrg(t, 'Other');
     const foreign = await createCampaign(other.client);

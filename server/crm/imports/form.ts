@@ -46,6 +46,16 @@ async function* measured(stream: AsyncIterable<Buffer>, into: { bytes: number; h
   }
 }
 
+/**
+ * The file name as a label: control characters dropped (a NUL, plain or sent as RFC 5987's `%00`,
+ * cannot be stored in text and failed the upload with a 500), at most 255 characters, null when empty.
+ */
+function fileNameOf(raw: string | undefined): string | null {
+  // eslint-disable-next-line no-control-regex
+  const clean = (raw ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  return clean === '' ? null : clean;
+}
+
 export async function readForm(req: FastifyRequest, allowed: readonly string[], sink: FileSink): Promise<UploadedForm> {
   if (!req.isMultipart()) throw ERRORS.validation({ 'content-type': 'must be multipart/form-data' });
   const fields: Record<string, string> = {};
@@ -66,7 +76,7 @@ export async function readForm(req: FastifyRequest, allowed: readonly string[], 
           throw seen.failed === undefined ? new SinkFailure(err) : err;
         }
         if (part.file.truncated) throw ERRORS.validation({ file: `is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` });
-        file = { fileName: part.filename ? part.filename.slice(0, 255) : null, bytes: seen.bytes, sha256: seen.hash.digest('hex') };
+        file = { fileName: fileNameOf(part.filename), bytes: seen.bytes, sha256: seen.hash.digest('hex') };
         continue;
       }
       if (!allowed.includes(name)) throw ERRORS.validation({ [part.fieldname]: 'is not a field of this operation' });
