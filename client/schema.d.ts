@@ -16783,7 +16783,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Only numbers containing these digits.
+                 * @description Only numbers containing these digits, in any format (a national trunk `0` or an international `00` is also tried without); text without digits is a 400 naming `q`.
                  * @example 555123
                  */
                 q?: string;

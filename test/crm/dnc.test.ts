@@ -115,6 +115,17 @@ describe('do-not-call', () => {
     expect(Number(listed.n)).toBe(0);
   });
 
+  it('lists by digits in national or international format, and answers 400 naming q for text without digits', async () => {
+    await owner.client.POST('/api/dnc-numbers', { body: { phoneNumber: '+442079460977' } });
+    for (const q of ['020 7946 0977', '0044 20 7946 0977', '+44 20 7946 0977', '7946 0977']) {
+      const { data } = await agent.client.GET('/api/dnc-numbers', { params: { query: { q } } });
+      expect(data!.numbers.map((n) => n.phoneNumber), q).toEqual(['207***0977']);
+    }
+    const text = await agent.client.GET('/api/dnc-numbers', { params: { query: { q: 'abc' } } });
+    expect(text.response.status).toBe(400);
+    expect(text.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { q: expect.any(String) } });
+  });
+
   it('refuses an empty file by name, as a lead import does', async () => {
     for (const empty of ['', '\r\n\r\n']) {
       const { status, body } = await upload(t, manager, '/api/dnc-numbers/import', empty);

@@ -44,6 +44,19 @@ export function dncColumns(header: string[], country: string): { phone: number; 
   return { phone: Math.max(phone, 0), reason: reason === -1 ? null : reason, hasHeader };
 }
 
+/**
+ * The digits a list search looks for in the E.164 numbers (pure): all of them, and as a lead search
+ * does, also without a national trunk `0` or an international `00` (`020 7946 …`, `0044 20 …` find
+ * +44 20 …). None for text without digits.
+ */
+export function digitFragments(q: string): string[] {
+  const digits = q.replace(/\D/g, '');
+  if (digits === '') return [];
+  if (digits.startsWith('00') && digits.length > 5) return [digits, digits.slice(2)];
+  if (digits.startsWith('0') && digits.length > 4) return [digits, digits.slice(1)];
+  return [digits];
+}
+
 /** A CSV parser's error as the 400 naming `file`; any other error as it is. */
 function csvRefusal(err: unknown): unknown {
   const code = (err as { code?: string }).code;
@@ -77,8 +90,9 @@ export function createDncHandlers({ db }: Deps): HandlerGroup<DncOps> {
     async listDncNumbers(ctx) {
       const limit = ctx.query.limit ?? 50;
       const page = ctx.query.page ?? 1;
-      const digits = ctx.query.q?.replace(/\D/g, '') || null;
-      const { rows, total } = await listDncNumbers(db, ctx.principal().orgId, digits, limit, (page - 1) * limit);
+      const fragments = ctx.query.q === undefined ? null : digitFragments(ctx.query.q);
+      if (fragments?.length === 0) throw ERRORS.validation({ q: 'must contain digits (a number or part of one, in any format)' });
+      const { rows, total } = await listDncNumbers(db, ctx.principal().orgId, fragments, limit, (page - 1) * limit);
       return { status: 200, body: { numbers: rows.map(presentDncNumber), pagination: { page, limit, total, totalPages: Math.ceil(total / limit) } } };
     },
 

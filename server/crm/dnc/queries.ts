@@ -38,9 +38,10 @@ export async function doNotCallAmong(db: Db, orgId: string, phonesE164: readonly
   return new Set(rows.map((r) => r.phone_e164));
 }
 
-export async function listDncNumbers(db: Db, orgId: string, digits: string | null, limit: number, offset: number): Promise<{ rows: DncNumberRow[]; total: number }> {
+/** The list, newest first; with `digits`, only the numbers holding one of these digit strings. */
+export async function listDncNumbers(db: Db, orgId: string, digits: readonly string[] | null, limit: number, offset: number): Promise<{ rows: DncNumberRow[]; total: number }> {
   let base = db.selectFrom('dnc_numbers').where('org_id', '=', orgId);
-  if (digits) base = base.where(sql<boolean>`strpos(phone_e164, ${digits}) > 0`);
+  if (digits && digits.length > 0) base = base.where(sql<boolean>`(${sql.join(digits.map((d) => sql`strpos(phone_e164, ${d}) > 0`), sql` OR `)})`);
   const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute();
   const total = Number((await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
   return { rows, total };
