@@ -179,6 +179,21 @@ describe('names that are also JavaScript property names', () => {
   });
 });
 
+describe('repeated headers', () => {
+  it('keeps every column of a repeated header as its own custom field, in the import and the dry run', async () => {
+    const campaign = await createCampaign(owner.client, { name: 'Repeated headers' });
+    const csv = 'phone,Tag,Tag,tag\n+14155550877,red,blue,green\n';
+    const checked = await upload(t, owner, '/api/leads/imports/validate', csv, { campaignId: campaign.id });
+    expect(checked.status, JSON.stringify(checked.body)).toBe(200);
+    expect(checked.body.columns).toEqual({ phone: 'phone', Tag: 'customFields.Tag', 'Tag (2)': 'customFields.Tag (2)', tag: 'customFields.tag' });
+    expect(checked.body.preview[0].customFields).toEqual({ Tag: 'red', 'Tag (2)': 'blue', tag: 'green' });
+    const done = await importFile(csv, { campaignId: campaign.id });
+    expect(done).toMatchObject({ status: 'completed', insertedRows: 1 });
+    const leads = (await owner.client.GET('/api/leads', { params: { query: { campaignId: campaign.id } } })).data!.leads;
+    expect(leads[0]!.customFields).toEqual({ Tag: 'red', 'Tag (2)': 'blue', tag: 'green' });
+  });
+});
+
 describe('numbers E.164 cannot hold', () => {
   it('a number of 16 digits (possible for libphonenumber-js in Germany or Japan) is that row\'s error, and the import completes', async () => {
     const campaign = await createCampaign(owner.client, { name: 'Long numbers' });

@@ -88,9 +88,20 @@ export function planColumns(header: string[] | null, columnCount: number, mappin
   }
   if (!seen.has('phone') && !problems.fieldMapping) problems.file = 'has no phone column (name one phone, phoneNumber, Phone Number, ... or map one with fieldMapping)';
   if (Object.keys(problems).length > 0) return { problems };
+  // A header repeated (`Tag,Tag`) or cut to the same 100 characters: each column keeps its own
+  // custom field and its own line in `described` (`Tag`, `Tag (2)`), never one overwriting another.
+  const keys = new Set<string>();
+  const unique = (wanted: string, max: number, taken: Set<string>) => {
+    let key = wanted;
+    for (let n = 2; taken.has(key); n += 1) key = `${wanted.slice(0, max - ` (${n})`.length)} (${n})`;
+    taken.add(key);
+    return key;
+  };
+  const planned = targets.map((target) => (target.kind === 'custom' ? { kind: 'custom' as const, key: unique(target.key, 100, keys) } : target));
+  const labels = new Set<string>();
   const described: Record<string, string> = {};
   names.forEach((n, i) => {
-    setOwn(described, n.trim() || `column${i + 1}`, describe(targets[i]!));
+    setOwn(described, unique(n.trim() || `column${i + 1}`, Number.MAX_SAFE_INTEGER, labels), describe(planned[i]!));
   });
-  return { targets, described };
+  return { targets: planned, described };
 }
