@@ -1986,7 +1986,7 @@ export interface paths {
         put?: never;
         /**
          * Twilio's recording status callback of an outbound call (campaigns with recordCalls)
-         * @description Stores the recording's sid on the call once it is `completed`.
+         * @description Once the recording is `completed`, stores its sid and its URL on the call: the URL is the call's `recordingUrl` (GET /api/calls/{id}), as for a recording started by call control (the last one completed wins). Other statuses, and a duplicate, change nothing.
          */
         post: operations["outboundRecordingWebhook"];
         delete?: never;
@@ -5844,7 +5844,7 @@ export interface components {
             revenueQualifiedAt: string | null;
             /** @description The recording of a voicemail the caller left, if any. */
             voicemailUrl: string | null;
-            /** @description The last completed recording started by call control (`POST /api/calls/{callSid}/recording/start`), as Twilio's recording status callback gave it; null until one is complete. */
+            /** @description The last completed recording of the call — one started by call control (`POST /api/calls/{callSid}/recording/start`), or an outbound campaign's call recorded by its `recordCalls` — as Twilio's recording status callback gave it; null until one is complete. */
             recordingUrl: string | null;
             /** @description The visitor session (DNI) that held the dialled pool number when the call came in. */
             visitorSessionId: number | null;

@@ -69,3 +69,21 @@ export async function markProgress(db: Db, callId: number, status: ProgressStatu
 export function markInProgress(db: Db, callId: number): Promise<void> {
   return markProgress(db, callId, 'in-progress');
 }
+
+/**
+ * A completed recording of the call: its sid (the first one kept, as call control's stop uses it)
+ * and its URL — the call's `recordingUrl`, the last one completed winning as for inbound calls.
+ * A repeat changes nothing.
+ */
+export async function keepRecording(db: Db, callId: number, recordingSid: string, url: string | undefined): Promise<void> {
+  await db
+    .updateTable('calls')
+    .set({
+      recording_sid: sql<string>`COALESCE(recording_sid, ${recordingSid})`,
+      ...(url ? { recording_url: url } : {}),
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', callId)
+    .where((eb) => eb.or([eb('recording_sid', 'is', null), ...(url ? [eb('recording_url', 'is distinct from', url)] : [])]))
+    .execute();
+}

@@ -7,7 +7,7 @@ import { ERRORS } from '../../platform/errors.js';
 import { answerAgent, answerOutbound, type OutboundWebhookDeps } from './answer.js';
 import { releaseAgent } from './agent-claim.js';
 import { agentLegEnded } from './agent-leg.js';
-import { markProgress, outboundCall } from './calls.js';
+import { keepRecording, markProgress, outboundCall } from './calls.js';
 import { finishCall } from './finish.js';
 import { outboundUrls } from './urls.js';
 import type { FinalCallStatus } from '../loop/outcome.js';
@@ -95,9 +95,7 @@ export function createOutboundWebhookHandlers({ db, config, telephony, audioUrls
 
     async outboundRecordingWebhook(ctx) {
       const call = await callOf(ctx.query.callId, ctx.body.CallSid);
-      if (ctx.body.RecordingStatus === 'completed') {
-        await db.updateTable('calls').set({ recording_sid: ctx.body.RecordingSid }).where('id', '=', call.id).where('recording_sid', 'is', null).execute();
-      }
+      if (ctx.body.RecordingStatus === 'completed') await keepRecording(db, call.id, ctx.body.RecordingSid, ctx.body.RecordingUrl);
       return done;
     },
   };
