@@ -15,9 +15,8 @@ import { agentCanTake, openCallsOf } from '../agents/availability.js';
 import { setAgentPresence } from '../agents/presence.js';
 import { publishPresence } from '../agents/presence-events.js';
 import { claimDueLeads, deferLeads, markDoNotCall, recordOutboundCalls } from '../loop/queries.js';
-import { callingWindow, leadZone, nextTryAt, sortDueLeads } from '../loop/selection.js';
+import { callingWindow, isCallableIn, leadZones, nextTryAt, sortDueLeads } from '../loop/selection.js';
 import { type DialerDeps, placeOutboundCall } from '../loop/tick.js';
-import { isCallable } from '../schedule/calling-hours.js';
 import {
   assignPreviewAgent,
   findOutboundCampaign,
@@ -119,11 +118,11 @@ export async function dialPreview(deps: DialerDeps, orgId: string, campaignId: s
       await markDoNotCall(trx, [lead.id]);
       return { kind: 'dnc' as const };
     }
-    const zone = leadZone(lead, campaign);
+    const zones = leadZones(lead, campaign);
     const window = callingWindow(campaign);
-    if (!isCallable(now, zone, window)) {
+    if (!isCallableIn(now, zones, window)) {
       // Kept: the lead is due again at its next callable moment (the 409 follows the commit).
-      return { kind: 'outside_hours' as const, lead: await releaseHold(trx, lead.id, nextTryAt(now, zone, window)) };
+      return { kind: 'outside_hours' as const, lead: await releaseHold(trx, lead.id, nextTryAt(now, zones, window)) };
     }
     const open = await checkAgentCanTake({ ...deps, db: trx }, agent, campaign, now);
     const attempt = lead.call_attempts + 1;
