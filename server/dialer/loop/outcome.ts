@@ -22,17 +22,30 @@ export function isMachine(answeredBy: AnsweredBy | null): boolean {
   return answeredBy !== null && IS_MACHINE[answeredBy];
 }
 
+/** What is known of an answered call's person when it ends (the dial loop's calls). */
+export interface AnsweredCall {
+  /** The agent the call was given (a preview call's before it was placed). */
+  agentId: string | null;
+  /** Did the campaign wait for the AMD result? Without it, whoever answered was taken for a person. */
+  amdEnabled: boolean;
+}
+
 /**
  * The disposition of a call that ended with `status`. A call answered by a machine is `voicemail`;
- * one a person answered and no agent took is `abandoned` (already set when it happened).
+ * one a person answered and no agent took is `abandoned` — already set when the wait for an agent
+ * ran out, and also when the person hung up during that wait (a person known: AMD off, or its
+ * result not a machine; no agent ever given the call).
  */
-export function dispositionOf(status: FinalCallStatus, answeredBy: AnsweredBy | null, current: CallDisposition | null): CallDisposition {
+export function dispositionOf(status: FinalCallStatus, answeredBy: AnsweredBy | null, current: CallDisposition | null, answered?: AnsweredCall): CallDisposition {
   if (current === 'abandoned') return 'abandoned';
   if (status === 'busy') return 'busy';
   if (status === 'no-answer') return 'no_answer';
   if (status === 'failed') return 'failed';
   if (status === 'canceled') return 'canceled';
-  return isMachine(answeredBy) ? 'voicemail' : 'answered';
+  if (isMachine(answeredBy)) return 'voicemail';
+  const personKnown = answered !== undefined && (!answered.amdEnabled || answeredBy !== null);
+  if (personKnown && current === null && answered.agentId === null) return 'abandoned';
+  return 'answered';
 }
 
 /**

@@ -28,14 +28,16 @@ export async function finishCall(db: Kysely<DB>, callId: number, final: FinalSta
       .selectFrom('calls')
       .leftJoin('campaigns', 'campaigns.id', 'calls.campaign_id')
       .selectAll('calls')
-      .select(['campaigns.id as campaign_row_id', 'campaigns.retry_policy as campaign_retry_policy'])
+      .select(['campaigns.id as campaign_row_id', 'campaigns.retry_policy as campaign_retry_policy', 'campaigns.amd_enabled as campaign_amd_enabled'])
       .where('calls.id', '=', callId)
       .where('calls.direction', '=', 'outbound')
       .forUpdate('calls')
       .executeTakeFirst();
     if (!found || found.status_rank >= 4) return { finished: false as const };
-    const { campaign_row_id: campaignRowId, campaign_retry_policy: campaignRetryPolicy, ...call } = found;
-    const disposition = dispositionOf(final.status, call.answered_by, call.disposition);
+    const { campaign_row_id: campaignRowId, campaign_retry_policy: campaignRetryPolicy, campaign_amd_enabled: amdEnabled, ...call } = found;
+    // A call of a campaign: one a person answered and hung up on before an agent took it is abandoned.
+    const answered = campaignRowId === null ? undefined : { agentId: call.agent_id, amdEnabled: amdEnabled === true };
+    const disposition = dispositionOf(final.status, call.answered_by, call.disposition, answered);
     const talked = disposition === 'answered' && call.agent_id !== null ? final.durationSec : 0;
     const cost = final.price !== undefined && final.price !== '' && Number.isFinite(Number(final.price)) ? Math.abs(Number(final.price)) : null;
     await trx
