@@ -13,6 +13,7 @@ import { daytimeZone, zoneAtHour } from './zones.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../db/types.js';
 import { openCallsOf } from '../../server/dialer/agents/availability.js';
+import { dialableCampaignIds, lockCampaignForTick } from '../../server/dialer/loop/queries.js';
 import { runDialerTick } from '../../server/dialer/loop/tick.js';
 import { claimAgentForCall } from '../../server/dialer/webhooks/agent-claim.js';
 import { agentLegEnded } from '../../server/dialer/webhooks/agent-leg.js';
@@ -505,6 +506,23 @@ describe('outbound webhooks (signed, duplicated, out of order)', () => {
     expect(dropped.text).toContain('<Say>Please call us back.</Say><Hangup/>');
     const row = await t.db.selectFrom('calls').selectAll().where('id', '=', call.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ answered_by: 'machine_end_beep', status: 'in-progress', agent_id: null });
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+  });
+
+  it('a campaign turned to preview, or past its schedule end, after a pass listed it is not planned by that pass (its lock checks again)', async () => {
+    const campaignId = await outboundCampaign(2);
+    expect(await dialableCampaignIds(t.db)).toContain(campaignId);
+    const lock = () => t.db.transaction().execute((trx) => lockCampaignForTick(trx, campaignId));
+    expect((await lock())?.id).toBe(campaignId);
+    // Turned to preview between the list and the lock: its agents dial, not the loop.
+    expect((await owner.client.PUT('/api/campaigns/{id}', { params: { path: { id: campaignId } }, body: { dialMode: 'preview' } })).response.status).toBe(200);
+    expect(await lock()).toBeUndefined();
+    expect((await owner.client.PUT('/api/campaigns/{id}', { params: { path: { id: campaignId } }, body: { dialMode: 'progressive' } })).response.status).toBe(200);
+    expect((await lock())?.id).toBe(campaignId);
+    // Its schedule over between the list and the lock.
+    await t.db.updateTable('campaigns').set({ schedule_end: sql<Date>`now() - interval '1 second'` }).where('id', '=', campaignId).execute();
+    expect(await lock()).toBeUndefined();
+    expect(await t.db.selectFrom('calls').select('id').where('campaign_id', '=', campaignId).execute()).toEqual([]);
     await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
   });
 });

@@ -7,37 +7,34 @@
 // twice at once, and a claim whose dialer died lapses (releaseLapsedClaims).
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Transaction } from 'kysely';
+import type { SelectQueryBuilder, Transaction } from 'kysely';
 import type { CallRow, CampaignRow, DB, Db, LeadDialStatus, LeadRow } from '../../../db/types.js';
 import { addDialCounters } from '../campaigns/counters.js';
 import { type PresenceResult, setAgentPresence } from '../agents/presence.js';
 
-/** Active outbound campaigns the dialer paces (not preview: their agents dial), inside their schedule window, oldest first. */
-export async function dialableCampaignIds(db: Db): Promise<string[]> {
-  const rows = await db
-    .selectFrom('campaigns')
-    .select('id')
+/** Active outbound campaigns the dialer paces (not preview: their agents dial), inside their schedule window. */
+function dialable<Q extends SelectQueryBuilder<DB, 'campaigns', object>>(query: Q): Q {
+  return query
     .where('direction', '=', 'outbound')
     .where('status', '=', 'active')
     .where((eb) => eb.or([eb('dial_mode', 'is', null), eb('dial_mode', '<>', 'preview')]))
     .where((eb) => eb.or([eb('schedule_start', 'is', null), eb('schedule_start', '<=', sql<Date>`now()`)]))
-    .where((eb) => eb.or([eb('schedule_end', 'is', null), eb('schedule_end', '>', sql<Date>`now()`)]))
-    .orderBy('created_at')
-    .execute();
+    .where((eb) => eb.or([eb('schedule_end', 'is', null), eb('schedule_end', '>', sql<Date>`now()`)])) as Q;
+}
+
+/** The dialable campaigns (above), oldest first. */
+export async function dialableCampaignIds(db: Db): Promise<string[]> {
+  const rows = await dialable(db.selectFrom('campaigns').select('id')).orderBy('created_at').execute();
   return rows.map((r) => r.id);
 }
 
-/** The campaign, locked for this tick; undefined when another instance holds it or it stopped meanwhile. */
+/**
+ * The campaign, locked for this tick, if it is still dialable (above) as the list found it;
+ * undefined when another instance holds it or, meanwhile, it stopped, turned to preview (its
+ * agents dial) or left its schedule window.
+ */
 export function lockCampaignForTick(trx: Transaction<DB>, id: string): Promise<CampaignRow | undefined> {
-  return trx
-    .selectFrom('campaigns')
-    .selectAll()
-    .where('id', '=', id)
-    .where('direction', '=', 'outbound')
-    .where('status', '=', 'active')
-    .forUpdate()
-    .skipLocked()
-    .executeTakeFirst();
+  return dialable(trx.selectFrom('campaigns').selectAll()).where('id', '=', id).forUpdate().skipLocked().executeTakeFirst();
 }
 
 /** The tick's own campaign (locked): paused, e.g. when its caller id is no longer the organisation's. */
