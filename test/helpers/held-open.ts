@@ -1,6 +1,6 @@
 // A write held uncommitted while a request runs: the deterministic way to race a request against a
 // concurrent transaction on a PostgreSQL server (PGlite has one connection: the request would wait).
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/types.js';
 
 /** Run `write` in a transaction of `db` left open until the returned commit() is called. */
@@ -21,4 +21,18 @@ export async function heldOpen(db: Kysely<DB>, write: (trx: Kysely<DB>) => Promi
       await tx;
     },
   };
+}
+
+/**
+ * How many backends wait behind backend `pid` on a PostgreSQL server, directly or behind one that
+ * does. Read through `db` outside the locking transaction: pg_stat_activity is a snapshot within one.
+ */
+export async function waitersBehind(db: Kysely<DB>, pid: number): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    with recursive blocked(pid) as (
+      select pid from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))
+      union
+      select a.pid from pg_stat_activity a join blocked b on b.pid = any(pg_blocking_pids(a.pid))
+    ) select count(*)::int as n from blocked`.execute(db);
+  return rows[0]!.n;
 }

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, type Member, registerOrg } from '../../helpers/fixtures.js';
+import { waitersBehind } from '../../helpers/held-open.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 
 let t: TestApp;
@@ -20,14 +21,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Waits until `n` backends wait behind backend `pid`, directly or behind one that does. */
 async function untilQueued(pid: number, n: number): Promise<void> {
   for (let i = 0; i < 400; i += 1) {
-    // Read outside the locking transaction: pg_stat_activity is a snapshot within one.
-    const blocked = await sql<{ n: number }>`
-      with recursive blocked(pid) as (
-        select pid from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))
-        union
-        select a.pid from pg_stat_activity a join blocked b on b.pid = any(pg_blocking_pids(a.pid))
-      ) select count(*)::int as n from blocked`.execute(t.db);
-    if (blocked.rows[0]!.n >= n) return;
+    if ((await waitersBehind(t.db, pid)) >= n) return;
     await sleep(25);
   }
   throw new Error('the requests never queued behind the lock');

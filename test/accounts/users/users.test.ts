@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../../db/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, type Member, PASSWORD, addMember, registerOrg, uniqueEmail } from '../../helpers/fixtures.js';
+import { waitersBehind } from '../../helpers/held-open.js';
 import { startTestApp, type TestApp } from '../../helpers/test-app.js';
 
 let t: TestApp;
@@ -59,13 +60,7 @@ async function withOwnersLocked<T>(
     const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
     const pid = rows[0]!.pid;
     for (let i = 0; i < 200; i += 1) {
-      const blocked = await sql<{ n: number }>`
-        with recursive blocked(pid) as (
-          select pid from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))
-          union
-          select a.pid from pg_stat_activity a join blocked b on b.pid = any(pg_blocking_pids(a.pid))
-        ) select count(*)::int as n from blocked`.execute(t.db);
-      if (blocked.rows[0]!.n >= waiting) return meanwhile?.(trx);
+      if ((await waitersBehind(t.db, pid)) >= waiting) return meanwhile?.(trx);
       await sleep(25);
     }
     throw new Error('the requests never queued on the owner lock');
