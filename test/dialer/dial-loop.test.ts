@@ -329,6 +329,34 @@ describe('the carrier refusing the agent just as the person hangs up', () => {
   });
 });
 
+describe('a previewed call whose person hangs up as the carrier refuses its agent', () => {
+  it('the finished call keeps the disposition its end gave it (not turned abandoned after it ended)', async () => {
+    const floor = (await owner.client.POST('/api/agent-groups', { body: { name: 'Refused previewers' } })).data!.id;
+    const agent = (await owner.client.POST('/api/agents', { body: { name: 'Unreachable previewer', phone: '+13125559004', groupId: floor } })).data!.id;
+    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent } }, body: { status: 'available' } });
+    const campaignId = await outboundCampaign(1, { agentGroupId: floor });
+    const urls = outboundUrls(t.config.publicBaseUrl);
+    await runDialerTick({ db: t.db, telephony: recordingTelephony().telephony, urls });
+    await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
+    // As a preview dial places it: the agent chosen before the dial.
+    await t.db.updateTable('calls').set({ agent_id: agent }).where('campaign_id', '=', campaignId).execute();
+    const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    let ended: Awaited<ReturnType<typeof finishCall>> | undefined;
+    const telephony = {
+      async placeCall(): Promise<never> {
+        ended = await finishCall(t.db, call.id, { status: 'completed', durationSec: 4 }, new Date());
+        throw new TelephonyError('invalid', 'refused by the test carrier');
+      },
+    };
+    const twiml = await answerOutbound({ db: t.db, telephony, urls, audioUrl: (id) => id }, call, { callId: call.id, poll: 0, agentWait: 0 });
+    expect(twiml).toContain('<Hangup/>');
+    expect(ended).toMatchObject({ finished: true });
+    const after = await t.db.selectFrom('calls').select(['status', 'status_rank', 'disposition']).where('id', '=', call.id).executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: 'completed', status_rank: 4, disposition: ended!.disposition });
+    expect(after.disposition).toBe('answered');
+  });
+});
+
 describe('attempts at dial time', () => {
   it('a lead whose attempts are used up (the policy lowered since it was queued) is given up, not dialled', async () => {
     const campaignId = await outboundCampaign(2, { retryPolicy: { maxAttempts: 2, delayMinutes: 1 } });

@@ -141,9 +141,18 @@ async function bridgePreviewed(deps: OutboundWebhookDeps, call: CallRow, campaig
     await publishIncomingCall(db, call, agent, conferenceName(call.id));
     return conference(deps, call);
   }
-  await db.updateTable('calls').set({ disposition: 'abandoned' }).where('id', '=', call.id).execute();
+  // Abandoned unless the person hung up meanwhile: a finished call keeps what its end recorded
+  // (its counters were added for it as it ended).
+  const abandoned = await db
+    .updateTable('calls')
+    .set({ disposition: 'abandoned' })
+    .where('id', '=', call.id)
+    .where('disposition', '=', 'answered')
+    .where('status_rank', '<', 4)
+    .returning('id')
+    .executeTakeFirst();
   if (agent) await releaseAgent(db, campaign.org_id, agent.id, call.id);
-  return abandonTwiml();
+  return abandoned ? abandonTwiml() : hangupTwiml();
 }
 
 /** The agent's call answered: the whisper of the lead's name, then the lead's conference. */
