@@ -14,7 +14,7 @@ import { firstOutboundField, outboundDefaults, outboundPatch } from '../../diale
 import { startProblem } from '../../dialer/campaigns/start.js';
 import type { CampaignPatch, CampaignRow, CampaignStatus, Db } from '../../../db/types.js';
 import { lockNumberByPhone } from '../numbers/queries.js';
-import { deleteCampaignInOrg, findCampaignInOrg, insertCampaign, listCampaignsInOrg, updateCampaignInOrg } from './queries.js';
+import { deleteCampaignInOrg, findCampaignInOrg, insertCampaign, listCampaignsInOrg, lockCampaignInOrg, updateCampaignInOrg } from './queries.js';
 
 type CampaignOps =
   | 'listCampaigns'
@@ -137,21 +137,28 @@ export function createCampaignHandlers({ db, telephony }: Deps): HandlerGroup<Ca
     }
   }
 
-  /** start / pause / stop (seed 002): the status, after the checks an outbound start needs. */
+  /**
+   * start / pause / stop (seed 002): the status, after the checks an outbound start needs — made on
+   * the campaign locked, so a change committed meanwhile (its caller id or agent group cleared) is
+   * seen, and one made after waits for the status and then meets the same checks (checkedWrite).
+   */
   async function setStatus(orgId: string, rawId: string, status: CampaignStatus) {
     const id = campaignId(rawId);
-    const current = await findCampaignInOrg(db, orgId, id);
-    if (!current) throw ERRORS.notFound('Campaign', rawId);
-    if (current.status === status) return { status: 200 as const, body: await presentOne(orgId, current) };
-    if (status === 'paused' && current.status === 'inactive') throw ERRORS.conflict({ status: 'the campaign is stopped: start it instead' });
-    if (status === 'active' && current.direction === 'outbound') {
-      const problem = startProblem(current);
-      if (problem) throw ERRORS.conflict(problem);
-      // The caller id may have been released since it was set.
-      if (current.caller_id !== null && !(await holdsCallerId(db, orgId, current.caller_id))) throw ERRORS.conflict(CALLER_ID_RELEASED);
-    }
-    const row = await updateCampaignInOrg(db, orgId, id, { status });
-    if (!row) throw ERRORS.notFound('Campaign', rawId);
+    const row = await db.transaction().execute(async (trx) => {
+      const current = await lockCampaignInOrg(trx, orgId, id);
+      if (!current) throw ERRORS.notFound('Campaign', rawId);
+      if (current.status === status) return current;
+      if (status === 'paused' && current.status === 'inactive') throw ERRORS.conflict({ status: 'the campaign is stopped: start it instead' });
+      if (status === 'active' && current.direction === 'outbound') {
+        const problem = startProblem(current);
+        if (problem) throw ERRORS.conflict(problem);
+        // The caller id may have been released since it was set.
+        if (current.caller_id !== null && !(await holdsCallerId(trx, orgId, current.caller_id))) throw ERRORS.conflict(CALLER_ID_RELEASED);
+      }
+      const updated = await updateCampaignInOrg(trx, orgId, id, { status });
+      if (!updated) throw ERRORS.notFound('Campaign', rawId);
+      return updated;
+    });
     return { status: 200 as const, body: await presentOne(orgId, row) };
   }
 

@@ -11,6 +11,11 @@ export function findCampaignInOrg(db: Db, orgId: string, id: string): Promise<Ca
   return db.selectFrom('campaigns').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }
 
+/** The campaign, locked (FOR UPDATE) until the transaction ends: checks made on it then stay true for the write. */
+export function lockCampaignInOrg(trx: Db, orgId: string, id: string): Promise<CampaignRow | undefined> {
+  return trx.selectFrom('campaigns').selectAll().where('org_id', '=', orgId).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
 export function insertCampaign(db: Db, values: NewCampaign): Promise<CampaignRow> {
   return db.insertInto('campaigns').values(values).returningAll().executeTakeFirstOrThrow();
 }
