@@ -1,5 +1,5 @@
-// The open live connections (Socket.IO sockets and SSE streams), checked again every
-// LIVE_RECHECK_MS: a connection whose caller could no longer connect is closed — the user logged
+// The open live connections (Socket.IO sockets and SSE streams), checked again right after a change
+// to someone's rights (recheckSoon) and every LIVE_RECHECK_MS: a connection whose caller could no longer connect is closed — the user logged
 // out everywhere or was deleted, the session it was opened with expired, the API key was revoked, the role is now lower than the one the
 // connection has, or the agent record it follows as its own is no longer the user's (a client that
 // reconnects gets its rooms for what it is now). One query each for the users, the keys and the
@@ -51,16 +51,41 @@ export class LiveConnections {
 
   /** Rechecks every `intervalMs` until the function returned is called. */
   start(db: Db, intervalMs: number, log: FastifyBaseLogger): () => void {
-    const timer = setInterval(() => {
-      this.recheck(db).then(
-        (closed) => {
-          if (closed > 0) log.info({ closed }, 'live connections closed: their caller can no longer connect');
-        },
-        (err: unknown) => log.warn({ err }, 'live connections recheck failed'),
-      );
-    }, intervalMs);
+    const timer = setInterval(() => void this.#recheckLogged(db, log), intervalMs);
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  /**
+   * Rechecks now, after someone's rights changed (publish.ts, recheckLiveCallers). Asked for while
+   * a check runs, one more follows it (that check may have read the rows before the change
+   * committed); any number of asks meanwhile make one.
+   */
+  recheckSoon(db: Db, log: FastifyBaseLogger): void {
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        await this.#recheckLogged(db, log);
+      } while (this.#again);
+    })().finally(() => {
+      this.#running = null;
+    });
+  }
+
+  #running: Promise<void> | null = null;
+  #again = false;
+
+  async #recheckLogged(db: Db, log: FastifyBaseLogger): Promise<void> {
+    try {
+      const closed = await this.recheck(db);
+      if (closed > 0) log.info({ closed }, 'live connections closed: their caller can no longer connect');
+    } catch (err) {
+      log.warn({ err }, 'live connections recheck failed');
+    }
   }
 }
 

@@ -21,6 +21,8 @@ const RECENT_MAX_AGE_MS = 5 * 60_000;
 /** One event per message (what instances before the batched relay send; still understood). */
 const SERVER_SIDE_EVENT = 'ccp:live';
 const SERVER_SIDE_BATCH = 'ccp:live-batch';
+/** Someone's rights changed: every instance checks its open connections again. */
+const SERVER_SIDE_RECHECK = 'ccp:recheck';
 /** Events per relay message: ~350 bytes each keeps a message under PostgreSQL's 8,000-byte NOTIFY payload. */
 export const RELAY_BATCH_MAX = 16;
 
@@ -39,6 +41,8 @@ export class LiveHub implements LivePublisher {
 
   /** Called after each event published here (not those relayed from other instances). */
   afterPublish: ((event: LiveEvent) => void) | null = null;
+  /** Checks this instance's open connections against their callers' rights (socket-server.ts). */
+  onRecheck: (() => void) | null = null;
 
   constructor(
     private readonly io: Server,
@@ -52,6 +56,18 @@ export class LiveHub implements LivePublisher {
       const at = Date.now();
       for (const event of events) this.#deliverLocally({ ...event, at }, this.mode.relayOnly);
     });
+    io.on(SERVER_SIDE_RECHECK, () => this.onRecheck?.());
+  }
+
+  /** Someone's rights changed: this instance's connections and (clustered) every other's are checked now. */
+  recheckCallers(): void {
+    this.onRecheck?.();
+    if (!this.mode.clustered) return;
+    try {
+      this.io.serverSideEmit(SERVER_SIDE_RECHECK);
+    } catch (err) {
+      this.log.warn({ err }, 'live connections recheck not asked of every instance');
+    }
   }
 
   publish(event: LiveEvent): void {

@@ -182,6 +182,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
 
   const connections = new LiveConnections();
   const stopRecheck = connections.start(db, LIVE_RECHECK_MS, app.log);
+  hub.onRecheck = () => connections.recheckSoon(db, app.log);
 
   io.on('connection', (raw) => {
     const socket = raw as unknown as LiveSocket;

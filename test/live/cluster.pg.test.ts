@@ -79,4 +79,18 @@ describe('two instances, the PostgreSQL adapter', () => {
       onB.close();
     }
   });
+
+  it('a key revoked through one instance closes its socket on the other at once (not at the 30 s check)', async () => {
+    const owner: Member = await registerOrg(a(), 'Revoke Across Org');
+    const key = (await owner.client.POST('/api/api-keys', { body: { name: 'revoked', role: 'manager' } })).data!;
+    const onB = recordingClient(b().url, { auth: { token: key.key } });
+    try {
+      await connected(onB.socket);
+      expect((await owner.client.DELETE('/api/api-keys/{id}', { params: { path: { id: key.id } } })).response.status).toBe(204);
+      for (let i = 0; i < 250 && onB.socket.connected; i += 1) await new Promise((r) => setTimeout(r, 20));
+      expect(onB.socket.connected).toBe(false);
+    } finally {
+      onB.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { hasRole } from '../auth/roles.js';
 import { iso, isoOrNull } from '../../platform/common/dates.js';
 import { parseUuid } from '../../platform/common/ids.js';
 import { ERRORS } from '../../platform/errors.js';
+import { recheckLiveCallers } from '../../platform/live/publish.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { generateApiKey } from './key-format.js';
 import { findKeyInOrg, insertKey, listKeysInOrg, revokeKey } from './queries.js';
@@ -61,6 +62,7 @@ export function createApiKeyHandlers({ db }: Deps): HandlerGroup<ApiKeyOps> {
       if (!id || !key) throw ERRORS.notFound('API key', ctx.params.id);
       if (!hasRole(actor.role, key.role)) throw ERRORS.forbidden(`Only a ${key.role} or higher can revoke this key`);
       await revokeKey(db, actor.orgId, id);
+      recheckLiveCallers(db);
       return { status: 204, body: undefined };
     },
   };

@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../../db/types.js';
 import { ERRORS } from '../../platform/errors.js';
+import { recheckLiveCallers } from '../../platform/live/publish.js';
 import { findUserInOrg, replacePasswordHash } from '../users/queries.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -31,6 +32,7 @@ export async function changeOwnPassword(db: Db, throttle: LoginThrottle, req: Fa
     }
     const sessionVersion = await replacePasswordHash(db, actor.orgId, actor.userId, await hashPassword(change.newPassword));
     if (sessionVersion === undefined) throw ERRORS.unauthorized();
+    recheckLiveCallers(db);
     startSession(req, { id: user.id, org_id: user.org_id, session_version: sessionVersion });
   });
 }

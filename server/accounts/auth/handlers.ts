@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { UserRow } from '../../../db/types.js';
 import { ERRORS } from '../../platform/errors.js';
+import { recheckLiveCallers } from '../../platform/live/publish.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import {
   bumpSessionVersion,
@@ -68,7 +69,10 @@ export function createAuthHandlers(deps: Deps): HandlerGroup<AuthOps> {
       // A page of another origin must not end the user's sessions (a bodyless POST needs no preflight).
       requireOwnOriginForCookie(req, deps.config.publicBaseUrl);
       const user = await findUserInOrg(db, org, uid);
-      if (user && user.session_version === version) await bumpSessionVersion(db, org, uid);
+      if (user && user.session_version === version) {
+        await bumpSessionVersion(db, org, uid);
+        recheckLiveCallers(db);
+      }
     }
     req.session.delete();
     return { status: 200 as const, body: LOGGED_OUT };

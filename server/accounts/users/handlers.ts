@@ -3,6 +3,7 @@ import { revokeKeysOfUser } from '../api-keys/queries.js';
 import { requireActorUnchanged } from '../auth/actor-unchanged.js';
 import { requireRecentLogin } from '../auth/principal.js';
 import { ERRORS } from '../../platform/errors.js';
+import { recheckLiveCallers } from '../../platform/live/publish.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { canCreateUser, canDeleteUser, canSetPassword, canUpdateUser, type PolicyVerdict } from './policy.js';
 import { presentUser } from './present.js';
@@ -74,6 +75,7 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
           return updateUserInOrg(trx, actor.orgId, id, ctx.body);
         });
         if (!updated) throw ERRORS.notFound('User', ctx.params.id);
+        if (ctx.body.role !== undefined) recheckLiveCallers(db);
         return { status: 200, body: presentUser(updated) };
       } catch (err) {
         throw userConflict(err) ?? err;
@@ -99,6 +101,7 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
         await requireActorUnchanged(trx, actor);
         await replacePasswordHash(trx, actor.orgId, id, passwordHash);
       });
+      recheckLiveCallers(db);
       return { status: 204, body: undefined };
     },
 
@@ -117,6 +120,7 @@ export function createUserHandlers({ db }: Deps): HandlerGroup<UserOps> {
         await revokeKeysOfUser(trx, actor.orgId, id);
         await deleteUserInOrg(trx, actor.orgId, id);
       });
+      recheckLiveCallers(db);
       return { status: 204, body: undefined };
     },
   };

@@ -10,6 +10,7 @@ import { iso } from '../../platform/common/dates.js';
 import { parseUuid } from '../../platform/common/ids.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/common/pg-errors.js';
 import { ERRORS } from '../../platform/errors.js';
+import { recheckLiveCallers } from '../../platform/live/publish.js';
 import type { Deps, HandlerGroup } from '../../handler-types.js';
 import { agentScope } from './access.js';
 import { isAgentGroupOfOrg } from './group-queries.js';
@@ -100,11 +101,14 @@ export function createAgentHandlers({ db }: Deps): HandlerGroup<AgentOps> {
         refused(err, ctx.body.groupId);
       }
       if (!row) throw ERRORS.notFound('Agent', ctx.params.id);
+      // The user it was linked to may have had a connection following it as its own.
+      if (ctx.body.userId !== undefined) recheckLiveCallers(db);
       return { status: 200, body: presentAgent(row) };
     },
 
     async deleteAgent(ctx) {
       if (!(await deleteAgent(db, ctx.principal().orgId, agentId(ctx.params.id)))) throw ERRORS.notFound('Agent', ctx.params.id);
+      recheckLiveCallers(db);
       return { status: 204, body: undefined };
     },
 

@@ -19,6 +19,8 @@ export interface LiveEvent<N extends LiveEventName = LiveEventName> {
 
 export interface LivePublisher {
   publish(event: LiveEvent): void;
+  /** Checks the open live connections (every instance's) against their callers' rights now. */
+  recheckCallers?(): void;
 }
 
 const publishers = new WeakMap<object, LivePublisher>();
@@ -37,5 +39,18 @@ export function publishLive<N extends LiveEventName>(db: object, event: LiveEven
     publishers.get(db)?.publish(event as unknown as LiveEvent);
   } catch {
     // The hub logs its own failures; the caller's work is done either way.
+  }
+}
+
+/**
+ * After a change to someone's rights committed (a key revoked, a logout everywhere, a user removed,
+ * demoted or given a new password, an agent record taken from its user): the open live
+ * connections that stood on them close now, not at the next periodic check. Never throws.
+ */
+export function recheckLiveCallers(db: object): void {
+  try {
+    publishers.get(db)?.recheckCallers?.();
+  } catch {
+    // The periodic check closes them at the latest.
   }
 }
