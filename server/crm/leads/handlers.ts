@@ -157,10 +157,15 @@ export function createLeadHandlers({ db }: Deps): HandlerGroup<LeadOps> {
         patch.name = fullName(null, patch.first_name === undefined ? current.first_name : patch.first_name, patch.last_name === undefined ? current.last_name : patch.last_name);
       }
       try {
-        const row = await updateLead(db, scope, id, patch, principal.userId, raiseLeadEvents);
+        // Who had the lead as the change took it (its row locked): told too when it moves on.
+        let assignedBefore: number | null = null;
+        const row = await updateLead(db, scope, id, patch, principal.userId, async (trx, before, after) => {
+          assignedBefore = before.assigned_to;
+          await raiseLeadEvents(trx, before, after);
+        });
         if (!row) throw ERRORS.notFound('Lead', ctx.params.id);
         const lead = presentLead(row);
-        publishLeadUpdated(db, principal.orgId, lead, Object.keys(body), principal.userId);
+        publishLeadUpdated(db, principal.orgId, lead, Object.keys(body), principal.userId, assignedBefore);
         return { status: 200, body: lead };
       } catch (err) {
         throw duplicateConflict(err) ?? err;
