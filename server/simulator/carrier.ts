@@ -5,7 +5,8 @@
 // as asked; its action URL gets the outcome (DialCallStatus, DialCallDuration); a
 // <Gather> gets the next digits as Twilio sends them (up to numDigits, before a finishOnKey key;
 // none left, or only a finish key: no input, and the document goes on); a <Record>
-// leaves a fictional recording; a <Redirect> is followed; a <Connect><ConversationRelay> is played
+// leaves a fictional recording (a <Gather> or <Record> without action posts to the document's own
+// URL, and a relative URL is resolved against it, as on Twilio); a <Redirect> is followed; a <Connect><ConversationRelay> is played
 // by `io.relay` (relay-caller.ts: a scripted caller on our WebSocket) and its action URL gets how
 // the session ended (HandoffData) — and at the end the status callback
 // (CallStatus=completed, CallDuration). A webhook of ours that fails (an HTTP error, no answer
@@ -131,6 +132,15 @@ export function simulatedRecordingUrl(recordingSid: string): string {
   return `https://simulator.invalid/recordings/${recordingSid}`;
 }
 
+/** A verb's URL as Twilio requests it: a relative one is resolved against the current document's URL. */
+export function resolveUrl(url: string, documentUrl: string): string {
+  try {
+    return new URL(url, documentUrl).toString();
+  } catch {
+    return url;
+  }
+}
+
 /** The first voice webhook (before the call is answered). */
 export async function ring(script: CallScript, urls: CarrierUrls, io: CarrierIo): Promise<WebhookAnswer> {
   return request(io, urls.voiceUrl, script, urls, { CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01' });
@@ -215,6 +225,8 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
   };
   const inProgress = { CallStatus: 'in-progress', Direction: 'inbound', ApiVersion: '2010-04-01' };
   let verbs = first;
+  /** The URL of the TwiML document being played: Twilio resolves the verbs' URLs against it. */
+  let documentUrl = urls.voiceUrl;
   let documents = 1;
   documents: while (documents <= MAX_DOCUMENTS) {
     for (const verb of verbs) {
@@ -251,7 +263,7 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
         else if (digits === undefined) continue; // no input: Twilio goes on with the next verb
         else {
           params = { Digits: digits };
-          next = verb.action;
+          next = verb.action ?? documentUrl; // without action, Twilio posts to the document's own URL
         }
       } else if (verb.verb === 'Record') {
         const seconds = Math.min(RECORD_SEC, verb.maxLengthSec);
@@ -261,7 +273,7 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
         else {
           const recordingSid = newCallSid('RE');
           params = { RecordingSid: recordingSid, RecordingUrl: simulatedRecordingUrl(recordingSid), RecordingDuration: String(seconds) };
-          next = verb.action;
+          next = verb.action ?? documentUrl; // without action, Twilio requests the document's own URL
         }
       } else if (verb.verb === 'Redirect') {
         next = verb.url;
@@ -281,7 +293,8 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
       }
       if (next !== null) {
         documents += 1;
-        const answered = await request(io, next, script, urls, { ...inProgress, ...params });
+        documentUrl = resolveUrl(next, documentUrl);
+        const answered = await request(io, documentUrl, script, urls, { ...inProgress, ...params });
         if (!answered.ok) {
           // Error 11200: the application-error message, then Twilio hangs up.
           await spend(APPLICATION_ERROR_SEC);

@@ -19,7 +19,7 @@
 // (`completed`: it was answered).
 import { CALL_STATUS_EVENTS, type CallStatusEvent } from '../telephony/types.js';
 import type { SimulatedOutboundCall } from '../telephony/simulator/simulator.js';
-import { APPLICATION_ERROR_SEC, type CallControlView, type CarrierIo, CONTROL_POLL_SEC, newCallSid, relayActionParams, SIMULATOR_ACCOUNT_SID, simulatedRecordingUrl } from './carrier.js';
+import { APPLICATION_ERROR_SEC, type CallControlView, type CarrierIo, CONTROL_POLL_SEC, newCallSid, relayActionParams, resolveUrl, SIMULATOR_ACCOUNT_SID, simulatedRecordingUrl } from './carrier.js';
 import type { SimulatedConferences } from './conferences.js';
 import { describeVerb, readTwimlDocument, type Verb } from './twiml-reader.js';
 
@@ -121,6 +121,8 @@ export async function playOutbound(
   }
   const inProgress = { CallStatus: 'in-progress' };
   let verbs = await post(input.answerUrl, inProgress);
+  /** The URL of the TwiML document being played: Twilio resolves the verbs' URLs against it. */
+  let documentUrl = input.answerUrl;
   await status('answered', inProgress);
 
   // Time passes verb by verb. The AMD result is POSTed when its moment comes (asynchronous AMD); a
@@ -184,7 +186,8 @@ export async function playOutbound(
         if (interrupt === null) next = verb.action;
         if (next !== null) {
           documents += 1;
-          verbs = await post(next, { ...inProgress, ...relayActionParams(session, callSid) });
+          documentUrl = resolveUrl(next, documentUrl);
+          verbs = await post(documentUrl, { ...inProgress, ...relayActionParams(session, callSid) });
           continue documents;
         }
       } else if (verb.verb === 'Dial' || verb.verb === 'Conference' || verb.verb === 'Other' || verb.verb === 'ConversationRelay') {
@@ -197,7 +200,8 @@ export async function playOutbound(
       if (interrupt?.kind === 'redirect') next = interrupt.url;
       if (next !== null) {
         documents += 1;
-        verbs = await post(next, inProgress);
+        documentUrl = resolveUrl(next, documentUrl);
+        verbs = await post(documentUrl, inProgress);
         continue documents;
       }
     }
