@@ -99,6 +99,9 @@ export interface SimulatorCallsTable {
   muted: Generated<boolean>;
   bridged_to: string | null;
   redirected_to: string | null;
+  /** How many call updates the call has had (migration 0076); update_twiml: the last one's TwiML, null for a URL. */
+  update_seq: Generated<number>;
+  update_twiml: string | null;
   recordings: JsonWithDefault<Array<{ sid: string; status: 'in-progress' | 'stopped' }>>;
   updated_at: UpdatedAt;
 }

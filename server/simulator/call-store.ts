@@ -23,6 +23,8 @@ export function createDatabaseCallStore(db: Db): SimulatorCallStore {
           's.muted',
           's.bridged_to',
           's.redirected_to',
+          's.update_seq',
+          's.update_twiml',
           's.recordings',
           (eb) =>
             eb
@@ -50,6 +52,8 @@ export function createDatabaseCallStore(db: Db): SimulatorCallStore {
               muted: row.muted ?? false,
               bridgedTo: row.bridged_to,
               redirectedTo: row.redirected_to,
+              updateSeq: row.update_seq ?? 0,
+              updateTwiml: row.update_twiml,
               recordings: row.recordings ?? [],
             };
       return row.ended || isFinalCallStatus(row.status) ? ended(state) : state;
@@ -63,6 +67,8 @@ export function createDatabaseCallStore(db: Db): SimulatorCallStore {
         muted: state.muted,
         bridged_to: state.bridgedTo,
         redirected_to: state.redirectedTo,
+        update_seq: state.updateSeq,
+        update_twiml: state.updateTwiml,
         recordings: JSON.stringify(state.recordings),
       };
       await db

@@ -19,7 +19,7 @@
 // requested). Every request goes through `post` (signed, to our own server); waits through `wait`
 // (scaled by the caller). No SQL, no HTTP of its own.
 import { randomBytes } from 'node:crypto';
-import { describeVerb, gatheredDigits, readTwimlDocument, type Verb } from './twiml-reader.js';
+import { describeVerb, gatheredDigits, readTwiml, readTwimlDocument, type Verb } from './twiml-reader.js';
 
 export type DialOutcome = 'answered' | 'busy' | 'no-answer' | 'failed';
 
@@ -94,6 +94,43 @@ export interface CallControlView {
   redirectedTo: string | null;
   /** Hung up through call control. */
   ended: boolean;
+  /** How many call updates (URL or TwiML) the call has had: each new one is acted on. */
+  updateSeq?: number;
+  /** The last call update's TwiML (a transfer, a hold), played in place of the document; null: it was a URL. */
+  twiml?: string | null;
+}
+
+/** What call control asks of a playing call: a hang-up, a URL to fetch, or TwiML to play instead. */
+export type ControlInterrupt = { kind: 'redirect'; url: string } | { kind: 'twiml'; verbs: Verb[] } | { kind: 'ended' } | null;
+
+/** The call updates a player has acted on so far. */
+export interface SeenUpdates {
+  seq: number | undefined;
+  url: string | null;
+}
+
+export function seenUpdates(view: CallControlView): SeenUpdates {
+  return { seq: view.updateSeq, url: view.redirectedTo };
+}
+
+/**
+ * What changed since `seen` (which is moved on): a hang-up, or the newest call update — each one
+ * counts, also a second redirect to the same URL (a second resume); without `updateSeq`, a new URL.
+ */
+export function controlInterrupt(view: CallControlView, seen: SeenUpdates): ControlInterrupt {
+  if (view.ended) return { kind: 'ended' };
+  if (view.updateSeq !== undefined) {
+    if (view.updateSeq === seen.seq) return null;
+    seen.seq = view.updateSeq;
+    seen.url = view.redirectedTo;
+    if (view.twiml) return { kind: 'twiml', verbs: readTwiml(view.twiml) };
+    return view.redirectedTo !== null ? { kind: 'redirect', url: view.redirectedTo } : null;
+  }
+  if (view.redirectedTo !== null && view.redirectedTo !== seen.url) {
+    seen.url = view.redirectedTo;
+    return { kind: 'redirect', url: view.redirectedTo };
+  }
+  return null;
 }
 
 /** How often (simulated seconds) call control is looked at while the call waits: about as soon as Twilio applies an update. */
@@ -111,6 +148,8 @@ export const SIMULATOR_ACCOUNT_SID = `AC${'0'.repeat(24)}5117a7ed`;
 /** How long a verb without a length of its own takes (a <Gather> being answered, a <Record>). */
 const ANSWER_SEC = 2;
 const RECORD_SEC = 5;
+/** How long a caller listens to endless audio (hold music, <Play loop="0">) before hanging up. */
+export const CALLER_PATIENCE_SEC = 600;
 /** A loop guard: a call longer than this many TwiML documents is hung up. */
 const MAX_DOCUMENTS = 50;
 /** Twilio's "We are sorry, an application error has occurred. Goodbye.", then the hang-up. */
@@ -199,11 +238,10 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
   let elapsed = 0;
   let dials = 0;
   let gathers = 0;
-  let redirectSeen = control ? (await control()).redirectedTo : null;
-  type Interrupt = { kind: 'redirect'; url: string } | { kind: 'ended' } | null;
-  /** Time passes; call control is looked at each simulated second (a hang-up or a redirect interrupts). */
-  const spend = async (seconds: number): Promise<Interrupt> => {
-    if (!control) {
+  const seen = control ? seenUpdates(await control()) : null;
+  /** Time passes; call control is looked at each simulated second (a hang-up or a call update interrupts). */
+  const spend = async (seconds: number): Promise<ControlInterrupt> => {
+    if (!control || !seen) {
       elapsed += seconds;
       await io.wait(seconds);
       return null;
@@ -214,12 +252,8 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
       await io.wait(step);
       elapsed += step;
       left -= step;
-      const view = await control();
-      if (view.ended) return { kind: 'ended' };
-      if (view.redirectedTo !== null && view.redirectedTo !== redirectSeen) {
-        redirectSeen = view.redirectedTo;
-        return { kind: 'redirect', url: view.redirectedTo };
-      }
+      const interrupt = controlInterrupt(await control(), seen);
+      if (interrupt !== null) return interrupt;
     }
     return null;
   };
@@ -232,19 +266,17 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
     for (const verb of verbs) {
       let next: string | null = null;
       let params: Record<string, string> = {};
+      let interrupt: ControlInterrupt = null;
       if (verb.verb === 'Dial') {
         const asked = script.dialOutcomes[dials] ?? script.outcome;
         dials += 1;
         // Twilio stops ringing at the <Dial> timeout: a buyer who would pick up (or be busy) later is no-answer.
         const outcome = (asked === 'answered' || asked === 'busy') && script.ringSec >= verb.timeoutSec ? 'no-answer' : asked;
-        let interrupt = await spend(outcome === 'no-answer' ? verb.timeoutSec : outcome === 'failed' ? 0 : script.ringSec);
+        interrupt = await spend(outcome === 'no-answer' ? verb.timeoutSec : outcome === 'failed' ? 0 : script.ringSec);
         if (interrupt === null && outcome === 'answered') interrupt = await spend(script.durationSec);
-        if (interrupt?.kind === 'ended') break documents;
-        const status = outcome === 'answered' ? 'completed' : outcome;
-        if (interrupt?.kind === 'redirect') {
-          // The call update takes the caller out of the <Dial>: the leg is dropped, the action URL not asked.
-          next = interrupt.url;
-        } else {
+        // A call update takes the caller out of the <Dial>: the leg is dropped, the action URL not asked.
+        if (interrupt === null) {
+          const status = outcome === 'answered' ? 'completed' : outcome;
           params = {
             DialCallStatus: status,
             DialCallSid: newCallSid(),
@@ -257,20 +289,16 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
         gathers += 1;
         // What Twilio sends of the keys (numDigits, finishOnKey); only a finish key is no input.
         const digits = keys === undefined ? undefined : gatheredDigits(keys, verb) || undefined;
-        const interrupt = await spend(keys === undefined ? verb.timeoutSec : ANSWER_SEC);
-        if (interrupt?.kind === 'ended') break documents;
-        if (interrupt?.kind === 'redirect') next = interrupt.url;
-        else if (digits === undefined) continue; // no input: Twilio goes on with the next verb
-        else {
+        interrupt = await spend(keys === undefined ? verb.timeoutSec : ANSWER_SEC);
+        if (interrupt === null) {
+          if (digits === undefined) continue; // no input: Twilio goes on with the next verb
           params = { Digits: digits };
           next = verb.action ?? documentUrl; // without action, Twilio posts to the document's own URL
         }
       } else if (verb.verb === 'Record') {
         const seconds = Math.min(RECORD_SEC, verb.maxLengthSec);
-        const interrupt = await spend(seconds);
-        if (interrupt?.kind === 'ended') break documents;
-        if (interrupt?.kind === 'redirect') next = interrupt.url;
-        else {
+        interrupt = await spend(seconds);
+        if (interrupt === null) {
           const recordingSid = newCallSid('RE');
           params = { RecordingSid: recordingSid, RecordingUrl: simulatedRecordingUrl(recordingSid), RecordingDuration: String(seconds) };
           next = verb.action ?? documentUrl; // without action, Twilio requests the document's own URL
@@ -278,9 +306,11 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
       } else if (verb.verb === 'Redirect') {
         next = verb.url;
       } else if (verb.verb === 'Pause') {
-        const interrupt = await spend(verb.lengthSec);
-        if (interrupt?.kind === 'ended') break documents;
-        if (interrupt?.kind === 'redirect') next = interrupt.url;
+        interrupt = await spend(verb.lengthSec);
+      } else if (verb.verb === 'Play' && verb.loop === 0 && control) {
+        // Played until call control acts (hold music): the caller waits that long, then hangs up.
+        interrupt = await spend(CALLER_PATIENCE_SEC);
+        if (interrupt === null) break documents;
       } else if (verb.verb === 'ConversationRelay' && io.relay) {
         const session = await io.relay({ url: verb.url, welcomeGreeting: verb.welcomeGreeting, parameters: verb.parameters, callSid: script.callSid, from: script.from, to: script.to, direction: 'inbound' });
         io.onStep({ request: verb.url, status: session.status === 'completed' ? 101 : 0, params: {}, answer: session.lines });
@@ -290,6 +320,14 @@ export async function play(script: CallScript, urls: CarrierUrls, io: CarrierIo,
         next = verb.action;
       } else if (verb.verb === 'Hangup' || verb.verb === 'Reject') {
         break documents;
+      }
+      if (interrupt?.kind === 'ended') break documents;
+      if (interrupt?.kind === 'redirect') next = interrupt.url;
+      if (interrupt?.kind === 'twiml') {
+        // TwiML sent with the call update replaces the document (its URLs still resolve against the last one fetched).
+        documents += 1;
+        verbs = interrupt.verbs;
+        continue documents;
       }
       if (next !== null) {
         documents += 1;

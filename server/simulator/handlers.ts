@@ -67,7 +67,7 @@ export function createSimulatorHandlers({ db, config, telephony, webhookToken, b
         // What call control did to the call (the simulator's store: hang-up, redirect), as the call plays.
         const control = async (): Promise<CallControlView> => {
           const state = await calls.find(script.callSid);
-          return { redirectedTo: state?.redirectedTo ?? null, ended: state?.status === 'completed' };
+          return { redirectedTo: state?.redirectedTo ?? null, ended: state?.status === 'completed', updateSeq: state?.updateSeq ?? 0, twiml: state?.updateTwiml ?? null };
         };
         background.run(`simulated call ${script.callSid}`, ctx.req.log, (signal) => answer(script, urls, io(signal), first, control));
       }

@@ -19,7 +19,7 @@
 // (`completed`: it was answered).
 import { CALL_STATUS_EVENTS, type CallStatusEvent } from '../telephony/types.js';
 import type { SimulatedOutboundCall } from '../telephony/simulator/simulator.js';
-import { APPLICATION_ERROR_SEC, type CallControlView, type CarrierIo, CONTROL_POLL_SEC, newCallSid, relayActionParams, resolveUrl, SIMULATOR_ACCOUNT_SID, simulatedRecordingUrl } from './carrier.js';
+import { APPLICATION_ERROR_SEC, type CallControlView, type CarrierIo, CONTROL_POLL_SEC, type ControlInterrupt, controlInterrupt, seenUpdates, newCallSid, relayActionParams, resolveUrl, SIMULATOR_ACCOUNT_SID, simulatedRecordingUrl } from './carrier.js';
 import type { SimulatedConferences } from './conferences.js';
 import { describeVerb, readTwimlDocument, type Verb } from './twiml-reader.js';
 
@@ -129,9 +129,8 @@ export async function playOutbound(
   // redirect or hang-up by call control (e.g. the dialer's voicemail drop after `machine_end_beep`,
   // the abandon message of a person whose agent never answered) takes effect within a simulated
   // second (CONTROL_POLL_SEC).
-  let redirectSeen = (await control()).redirectedTo;
-  type Interrupt = { kind: 'redirect'; url: string } | { kind: 'ended' } | null;
-  const spend = async (seconds: number): Promise<Interrupt> => {
+  const seen = seenUpdates(await control());
+  const spend = async (seconds: number): Promise<ControlInterrupt> => {
     let left = Math.min(seconds, remaining);
     while (left > 0) {
       const untilAmd = amdAt !== null ? Math.max(0, amdAt - elapsed) : Infinity;
@@ -144,12 +143,8 @@ export async function playOutbound(
         amdAt = null;
         await post(amd.statusCallbackUrl, { AnsweredBy: answeredBy, MachineDetectionDuration: String(Math.round(elapsed * 1000)) });
       }
-      const view = await control();
-      if (view.ended) return { kind: 'ended' };
-      if (view.redirectedTo !== null && view.redirectedTo !== redirectSeen) {
-        redirectSeen = view.redirectedTo;
-        return { kind: 'redirect', url: view.redirectedTo };
-      }
+      const interrupt = controlInterrupt(await control(), seen);
+      if (interrupt !== null) return interrupt;
     }
     return remaining > 0 ? null : { kind: 'ended' };
   };
@@ -163,8 +158,9 @@ export async function playOutbound(
     }
     for (const verb of verbs) {
       let next: string | null = null;
-      let interrupt: Interrupt = null;
+      let interrupt: ControlInterrupt = null;
       if (verb.verb === 'Pause') interrupt = await spend(verb.lengthSec);
+      else if (verb.verb === 'Play' && verb.loop === 0) interrupt = await spend(remaining); // hold music: until call control acts
       else if (verb.verb === 'Say' || verb.verb === 'Play') interrupt = await spend(SPOKEN_SEC);
       else if (verb.verb === 'Conference' && conferences) {
         // In the conference until the called side hangs up, call control acts, or the conference
@@ -198,6 +194,12 @@ export async function playOutbound(
       else if (verb.verb === 'Hangup' || verb.verb === 'Reject') break documents;
       if (interrupt?.kind === 'ended') break documents;
       if (interrupt?.kind === 'redirect') next = interrupt.url;
+      if (interrupt?.kind === 'twiml') {
+        // TwiML sent with the call update replaces the document being played.
+        documents += 1;
+        verbs = interrupt.verbs;
+        continue documents;
+      }
       if (next !== null) {
         documents += 1;
         documentUrl = resolveUrl(next, documentUrl);

@@ -36,7 +36,7 @@ export function simulatedOutboundRunner(options: OutboundRunnerOptions): (call: 
       };
       const control = async () => {
         const state = telephony.callState(call.callSid);
-        return { redirectedTo: state?.redirectedTo ?? null, ended: state?.status === 'completed' };
+        return { redirectedTo: state?.redirectedTo ?? null, ended: state?.status === 'completed', updateSeq: state?.updateSeq ?? 0, twiml: state?.updateTwiml ?? null };
       };
       try {
         await playOutbound(call, { base }, io, control, conferences);

@@ -14,7 +14,8 @@ export type Verb =
   | { verb: 'Redirect'; url: string }
   | { verb: 'Pause'; lengthSec: number }
   | { verb: 'Hangup' | 'Reject' }
-  | { verb: 'Say' | 'Play'; text: string }
+  | { verb: 'Say'; text: string }
+  | { verb: 'Play'; text: string; loop: number }
   | { verb: 'ConversationRelay'; url: string; action: string | null; welcomeGreeting: string | null; parameters: Record<string, string> }
   | { verb: 'Other'; name: string };
 
@@ -98,8 +99,12 @@ function verbOf(node: Node): Verb | undefined {
     case 'Reject':
       return { verb: name };
     case 'Say':
-    case 'Play':
       return { verb: name, text: textOf(inner) };
+    case 'Play': {
+      // loop="0": played until something else happens to the call (hold music).
+      const loop = attrs.loop === undefined ? 1 : Number(attrs.loop);
+      return { verb: name, text: textOf(inner), loop: Number.isInteger(loop) && loop >= 0 ? loop : 1 };
+    }
     case 'Connect': {
       // <Connect action><ConversationRelay url …><Parameter name value/></ConversationRelay></Connect>
       const relay = inner.find((n) => nameOf(n) === 'ConversationRelay');

@@ -21,6 +21,10 @@ export interface SimulatorCallState {
   bridgedTo: string | null;
   /** The URL the call was last redirected to (resume). */
   redirectedTo: string | null;
+  /** How many call updates (a URL or TwiML) the call has had: the carrier acts on each new one. */
+  updateSeq: number;
+  /** The TwiML of the last call update when it sent TwiML (transfer, hold), else null (redirectedTo is fetched). */
+  updateTwiml: string | null;
   recordings: { sid: string; status: 'in-progress' | 'stopped' }[];
 }
 
@@ -61,6 +65,8 @@ export function newCallState(callSid: string, options: RegisterCallOptions = {})
     muted: false,
     bridgedTo: options.bridgedTo ?? null,
     redirectedTo: null,
+    updateSeq: 0,
+    updateTwiml: null,
     recordings: [],
   };
 }

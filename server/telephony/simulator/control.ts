@@ -14,6 +14,16 @@ export type CallControl = Pick<
   'transferCall' | 'holdCall' | 'resumeCall' | 'redirectCall' | 'muteCall' | 'unmuteCall' | 'startRecording' | 'stopRecording' | 'hangupCall'
 >;
 
+/** A call update with a URL to fetch (Twilio's Url): the next update, which the carrier acts on. */
+function urlUpdate(state: SimulatorCallState, url: string): Pick<SimulatorCallState, 'redirectedTo' | 'updateSeq' | 'updateTwiml'> {
+  return { redirectedTo: url, updateSeq: state.updateSeq + 1, updateTwiml: null };
+}
+
+/** A call update with TwiML (Twilio's Twiml): the carrier plays it in place of what was playing. */
+function twimlUpdate(state: SimulatorCallState, twiml: string): Pick<SimulatorCallState, 'updateSeq' | 'updateTwiml'> {
+  return { updateSeq: state.updateSeq + 1, updateTwiml: twiml };
+}
+
 export function createCallControl(store: SimulatorCallStore, log: ActionLog, newRecordingSid: () => string): CallControl {
   async function knownCall(callSid: string): Promise<SimulatorCallState> {
     const state = typeof callSid === 'string' ? await store.find(callSid) : undefined;
@@ -46,7 +56,7 @@ export function createCallControl(store: SimulatorCallStore, log: ActionLog, new
       const state = await liveCall(callSid);
       const twiml = transferTwiml(to, options);
       // New TwiML takes the call out of any conference.
-      await store.save({ ...state, bridgedTo: to, onHold: false, inConference: false });
+      await store.save({ ...state, bridgedTo: to, onHold: false, inConference: false, ...twimlUpdate(state, twiml) });
       log.record({ operation: 'transfer', callSid, twiml, details: { to, droppedLeg: state.bridgedTo, via: 'call_update' } });
     },
 
@@ -60,7 +70,7 @@ export function createCallControl(store: SimulatorCallStore, log: ActionLog, new
       }
       // As on Twilio: redirecting the caller out of <Dial> ends the bridged leg.
       const twiml = holdTwiml(options);
-      await store.save({ ...state, bridgedTo: null, onHold: true });
+      await store.save({ ...state, bridgedTo: null, onHold: true, ...twimlUpdate(state, twiml) });
       log.record({ operation: 'hold', callSid, twiml, details: { via: 'call_update', droppedLeg: state.bridgedTo } });
       return { via: 'call_update' };
     },
@@ -73,7 +83,7 @@ export function createCallControl(store: SimulatorCallStore, log: ActionLog, new
         log.record({ operation: 'resume', callSid, details: { via: 'conference_participant' } });
         return { via: 'conference_participant' };
       }
-      await store.save({ ...state, onHold: false, redirectedTo: resumeUrl });
+      await store.save({ ...state, onHold: false, ...urlUpdate(state, resumeUrl) });
       log.record({ operation: 'resume', callSid, details: { via: 'call_update', url: resumeUrl, method: 'POST' } });
       return { via: 'call_update' };
     },
@@ -82,7 +92,7 @@ export function createCallControl(store: SimulatorCallStore, log: ActionLog, new
       assertHttpUrl(url, 'url');
       const state = await liveCall(callSid);
       // As on Twilio: the call update takes the call out of any conference or <Dial> bridge.
-      await store.save({ ...state, onHold: false, inConference: false, bridgedTo: null, redirectedTo: url });
+      await store.save({ ...state, onHold: false, inConference: false, bridgedTo: null, ...urlUpdate(state, url) });
       log.record({ operation: 'redirect', callSid, details: { via: 'call_update', url, method: 'POST', droppedLeg: state.bridgedTo } });
     },
 
