@@ -16,6 +16,7 @@ import {
   insertNumber,
   isOwnAiAgent,
   listNumbersInOrg,
+  lockNumberInOrg,
   setNumberCampaignInOrg,
   updateNumberInOrg,
   withNumberLocked,
@@ -196,27 +197,34 @@ export function createNumberHandlers({ db, config, telephony }: Deps): HandlerGr
     async releasePhoneNumber(ctx) {
       const { orgId } = ctx.principal();
       const id = numberId(ctx.params.id);
-      const row = await findNumberInOrg(db, orgId, id);
-      if (!row) throw ERRORS.notFound('Phone number', ctx.params.id);
-      // The line a campaign answers on is not given up by accident (a released number may not come back).
-      const naming = await campaignNamingNumber(db, orgId, row.phone_number);
-      if (naming !== undefined) throw ERRORS.conflict({ id: `is the phoneNumber of campaign ${naming}: give that campaign another phoneNumber (or null) first; a released number may not come back` });
-      if (row.provider === telephony.kind) {
-        try {
-          await telephony.releaseNumber(row.provider_sid);
-        } catch (err) {
-          // Unknown at the provider: already released (or a simulator restarted) — forget it here too.
-          if (!isTelephonyError(err, 'not_found')) {
-            ctx.req.log.warn({ err, sid: row.provider_sid, provider: telephony.kind }, 'number release failed at the provider');
-            throw telephonyFailure(err, 'release');
+      // The number's row stays locked from the check to the delete (lockNumberInOrg): a campaign
+      // naming it meanwhile (which takes the same lock) is either seen here (409) or waits and then
+      // finds the number gone. The provider is asked inside: a failure there rolls nothing back.
+      const released = await db.transaction().execute(async (trx) => {
+        await lockNumberInOrg(trx, orgId, id);
+        const row = await findNumberInOrg(trx, orgId, id);
+        if (!row) return false;
+        // The line a campaign answers on is not given up by accident (a released number may not come back).
+        const naming = await campaignNamingNumber(trx, orgId, row.phone_number);
+        if (naming !== undefined) throw ERRORS.conflict({ id: `is the phoneNumber of campaign ${naming}: give that campaign another phoneNumber (or null) first; a released number may not come back` });
+        if (row.provider === telephony.kind) {
+          try {
+            await telephony.releaseNumber(row.provider_sid);
+          } catch (err) {
+            // Unknown at the provider: already released (or a simulator restarted) — forget it here too.
+            if (!isTelephonyError(err, 'not_found')) {
+              ctx.req.log.warn({ err, sid: row.provider_sid, provider: telephony.kind }, 'number release failed at the provider');
+              throw telephonyFailure(err, 'release');
+            }
           }
+        } else if (row.provider === 'twilio') {
+          // A real number while this server runs on the simulator: forgetting it would leave it billed.
+          throw ERRORS.upstream('This number was bought from Twilio, which this server is not configured for; nothing was released.');
         }
-      } else if (row.provider === 'twilio') {
-        // A real number while this server runs on the simulator: forgetting it would leave it billed.
-        throw ERRORS.upstream('This number was bought from Twilio, which this server is not configured for; nothing was released.');
-      }
-      // (A simulator number while running on Twilio is fictional: there is nothing to release.)
-      if (!(await deleteNumberInOrg(db, orgId, id))) throw ERRORS.notFound('Phone number', ctx.params.id);
+        // (A simulator number while running on Twilio is fictional: there is nothing to release.)
+        return deleteNumberInOrg(trx, orgId, id);
+      });
+      if (!released) throw ERRORS.notFound('Phone number', ctx.params.id);
       return { status: 204, body: undefined };
     },
 

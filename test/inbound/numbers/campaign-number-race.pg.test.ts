@@ -90,4 +90,26 @@ describe("a campaign's phoneNumber against a concurrent change of the number", (
     const stored = await t.db.selectFrom('phone_numbers').select(['campaign_id', 'ai_agent_id']).where('id', '=', number.id).executeTakeFirstOrThrow();
     expect(stored).toEqual({ campaign_id: null, ai_agent_id: null });
   });
+
+  it('a campaign naming the number while it is being released: the release gets 409 and the number is kept', async () => {
+    const number = await buyNumber();
+    const campaign = await createCampaign(owner.client, { name: 'Namer of a released number' });
+    // The campaign write as the API does it: the number's row locked, then the campaign changed.
+    const naming = await heldOpen(t.rawDb, async (trx) => {
+      await sql`SELECT id FROM phone_numbers WHERE id = ${number.id} FOR UPDATE`.execute(trx);
+      await trx.updateTable('campaigns').set({ phone_number: number.phoneNumber }).where('id', '=', campaign.id).execute();
+    });
+    const request = owner.client.DELETE('/api/phone-numbers/{id}', { params: { path: { id: String(number.id) } } });
+    await settle();
+    await naming.commit();
+    const answer = await request;
+    expect(answer.response.status).toBe(409);
+    expect(answer.error).toMatchObject({ details: { id: expect.stringContaining(campaign.id) } });
+    const stored = await t.db.selectFrom('phone_numbers').select('id').where('id', '=', number.id).executeTakeFirst();
+    expect(stored).toBeDefined();
+    // Still held at the provider: a search does not offer it again.
+    const areaCode = number.phoneNumber.slice(2, 5);
+    const offered = await owner.client.GET('/api/phone-numbers/search', { params: { query: { areaCode, limit: 30 } } });
+    expect(offered.data!.numbers.map((n) => n.phoneNumber)).not.toContain(number.phoneNumber);
+  });
 });
