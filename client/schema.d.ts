@@ -751,7 +751,7 @@ export interface paths {
         get: operations["getRtbTarget"];
         /**
          * Change an RTB target (only the fields sent; `authToken` null clears it)
-         * @description Moving `endpointUrl` to another scheme, host or port forgets the stored `authToken` (and `authMethod` becomes `none`) unless the same request sends a token, so a write-only credential is never sent to a host it was not given for.
+         * @description Moving `endpointUrl` to another scheme, host or port forgets the stored `authToken` (and `authMethod` becomes `none`) unless the same request sends a token, so a write-only credential is never sent to a host it was not given for. A change that forgets, clears or replaces the stored token (or changes its method) while the stored `requestBody` carries it is refused (400 naming `requestBody`) unless the same request sends a new template: the template would otherwise be answered, and sent, with the old token in it.
          */
         put: operations["updateRtbTarget"];
         post?: never;

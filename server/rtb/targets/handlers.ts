@@ -13,6 +13,7 @@ import {
   settingsProblems,
   storedSettings,
   targetPatch,
+  templateProblems,
 } from './mapping.js';
 import {
   deleteTargetInOrg,
@@ -97,7 +98,7 @@ export function createRtbTargetHandlers({ db, outboundPolicy }: Deps): HandlerGr
         if (!current) throw ERRORS.notFound('RTB target', ctx.params.id);
         const body = forgetMovedCredentials(current, ctx.body);
         const settings = mergeSettings(storedSettings(current), body);
-        rejectProblems({ ...urlProblems, ...settingsProblems(settings) });
+        rejectProblems({ ...urlProblems, ...settingsProblems(settings), ...templateProblems(current, body, settings) });
         const patch = targetPatch(body);
         const headerName = headerNameDefault(settings);
         if (headerName !== current.auth_header_name) patch.auth_header_name = headerName;

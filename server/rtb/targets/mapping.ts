@@ -178,6 +178,21 @@ export function settingsProblems(settings: TargetSettings): Record<string, strin
   return problems;
 }
 
+/**
+ * A kept request template is shown redacted with the target's token forms only: when an update
+ * forgets, clears or replaces the stored token, or reads it under another method, a template that
+ * carries one of the stored token's forms would be answered (and sent) with it whole. Such an
+ * update must send a template of its own. Never echoes the token.
+ */
+export function templateProblems(current: RtbTargetRow, body: RtbTargetUpdate, settings: TargetSettings): Record<string, string> {
+  if (body.requestBody !== undefined || current.request_body === null) return {};
+  const stored = tokenSecrets(current.auth_method, current.auth_token);
+  if (stored.length === 0) return {};
+  const shown = redact(current.request_body, tokenSecrets(settings.authMethod, settings.authToken));
+  if (!stored.some((form) => shown.includes(form))) return {};
+  return { requestBody: 'carries the stored authToken, which this change removes: send a new requestBody with the change' };
+}
+
 /** Compare amounts exactly as the database will store them (4 decimals, as moneyColumn writes). */
 function moneyCents(amount: number): number {
   return Math.round(Number(moneyColumn(amount)) * 10_000);

@@ -369,6 +369,41 @@ describe('RTB targets: update and delete', () => {
     expect((await targetRow(samePlace.id))?.auth_token).toBe('new-host-token');
   });
 
+  it('refuses a change that drops the stored token while the kept request template carries it, naming requestBody', async () => {
+    // The template is redacted with the stored token's forms: once the token is forgotten, cleared,
+    // replaced or read under another method, the kept template would show it whole (and a moved
+    // target would send it to the new host).
+    const secret = 'buyer-secret-in-template';
+    const password = 'basic-pass-in-template';
+    const cases = [
+      { auth: { authMethod: 'bearer', authToken: secret }, change: { endpointUrl: 'https://attacker.example.net/rtb' }, hidden: secret },
+      { auth: { authMethod: 'bearer', authToken: secret }, change: { authMethod: 'none', authToken: null }, hidden: secret },
+      { auth: { authMethod: 'bearer', authToken: secret }, change: { authToken: 'a-new-token' }, hidden: secret },
+      { auth: { authMethod: 'basic', authToken: `buyer:${password}` }, change: { authMethod: 'bearer' }, hidden: password },
+    ] as const;
+    for (const { auth, change, hidden } of cases) {
+      const requestBody = `{"key": "${hidden}", "id": "{requestId}"}`;
+      const target = await createTarget(owner.client, { endpointUrl: 'https://bids.example.com/rtb', ...auth, requestBody });
+      const before = await targetRow(target.id);
+      const res = await owner.client.PUT('/api/rtb/targets/{id}', { ...path(target.id), body: change });
+      expect(res.response.status, JSON.stringify(change)).toBe(400);
+      expect(res.error?.details, JSON.stringify(change)).toMatchObject({ requestBody: expect.any(String) });
+      expect(JSON.stringify(res.error)).not.toContain(hidden);
+      expect(await targetRow(target.id)).toEqual(before);
+      const read = await owner.client.GET('/api/rtb/targets/{id}', path(target.id));
+      expect(JSON.stringify(read.data)).not.toContain(hidden);
+      // Sent together with a template of its own, the change is made.
+      const resent = await owner.client.PUT('/api/rtb/targets/{id}', { ...path(target.id), body: { ...change, requestBody: '{"id": "{requestId}"}' } });
+      expect(resent.response.status, JSON.stringify(change)).toBe(200);
+      expect(resent.data?.requestBody).toBe('{"id": "{requestId}"}');
+    }
+    // A template without the token is kept as before.
+    const plain = await createTarget(owner.client, { authMethod: 'bearer', authToken: secret, requestBody: '{"id": "{requestId}"}' });
+    const moved = await owner.client.PUT('/api/rtb/targets/{id}', { ...path(plain.id), body: { endpointUrl: 'https://attacker.example.net/rtb' } });
+    expect(moved.response.status).toBe(200);
+    expect(moved.data).toMatchObject({ authMethod: 'none', hasAuthToken: false, requestBody: '{"id": "{requestId}"}' });
+  });
+
   it('writes lists and nullable fields', async () => {
     const target = await createTarget(owner.client, { states: ['CA'], dailyCap: 5 });
     const { data } = await owner.client.PUT('/api/rtb/targets/{id}', {
