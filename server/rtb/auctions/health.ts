@@ -1,12 +1,14 @@
 // Target health: a probe sends the bid request a target's settings build (flagged as a health
 // check in its requestId) and counts a 2xx within the target's timeout as healthy. Results are
-// stored for uptime and feed the circuit breaker. Runs on demand and on an interval.
+// stored for uptime and feed the circuit breaker (as a failure only what a live answer's would
+// be: timeout, connection error, 5xx). Runs on demand and on an interval.
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { components } from '../../../client/schema.js';
 import type { DB, RtbTargetRow } from '../../../db/types.js';
-import { buildBidRequest } from '../engine/adapter.js';
+import { buildBidRequest, errorReason } from '../engine/adapter.js';
+import { isBreakerFailure } from '../engine/circuit-breaker.js';
 import { toTargetConfig } from '../targets/engine-config.js';
 import { insertHealthChecks, latestHealthChecks, listActiveTargets } from './queries.js';
 import type { RtbRuntime } from './runtime.js';
@@ -29,7 +31,10 @@ async function probe(rtb: RtbRuntime, row: RtbTargetRow): Promise<HealthResult> 
   const answer = await rtb.probeLimit(() => rtb.send(request, { timeoutMs: target.timeoutMs, signal: controller.signal }));
   const healthy = answer.ok && answer.status !== null && answer.status >= 200 && answer.status < 300;
   const error = healthy ? null : answer.status !== null ? `HTTP ${answer.status}` : (answer.errorKind ?? 'error');
-  rtb.breaker.record(target.id, healthy, Date.now());
+  // The breaker judges a probe as it judges a live answer (timeout, connection error, 5xx): a
+  // target that refuses a probe (4xx: it carries no caller) is up, and its auctions go on.
+  const reason = answer.errorKind !== null ? errorReason(answer.errorKind) : healthy ? null : `http_${answer.status ?? 'unknown'}`;
+  rtb.breaker.record(target.id, !isBreakerFailure({ rejectionReason: reason, httpStatus: answer.status }), Date.now());
   return {
     targetId: row.id,
     targetName: row.name,

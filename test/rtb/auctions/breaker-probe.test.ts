@@ -1,6 +1,7 @@
 // A target whose circuit is half-open gets its one probe from an auction that can actually ask it:
 // an auction that filters the target (its states, zip codes, caps) must not spend the probe.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { probeTargets } from '../../../server/rtb/auctions/health.js';
 import { runCampaignAuction } from '../../../server/rtb/auctions/run-campaign-auction.js';
 import { createRtbRuntime, type RtbRuntime } from '../../../server/rtb/auctions/runtime.js';
 import { createCircuitBreaker } from '../../../server/rtb/engine/circuit-breaker.js';
@@ -48,5 +49,25 @@ describe('circuit breaker probes', () => {
     const california = await auction('CA');
     expect(california.result.outcomes[0]).toMatchObject({ status: 'bid', isWinner: true });
     expect(s.received).toHaveLength(1);
+  });
+
+  it('health probes answered with a 4xx (the target is up, it refuses a probe without a caller) do not open the circuit', async () => {
+    const org = await registerOrg(t, 'Breaker 4xx probe Org');
+    // A buyer that needs a caller ID: the probe sends none and gets a 400; live requests get bids.
+    const s = await startStubBidder((req) => (JSON.parse(req.body).callerId === null ? { status: 400, body: { error: 'callerId required' } } : { body: bid(9) }));
+    stubs.push(s);
+    const target = await org.client.POST('/api/rtb/targets', { body: { name: 'Needs a caller', endpointUrl: s.url, minBidAmount: 1, maxBidAmount: 100, timeoutMs: 1000 } });
+    const id = target.data!.id;
+    const created = await createCampaign(org.client, { name: 'Breaker 4xx', phoneNumber: '+12125557102', enableRtb: true, minBiddersRequired: 1, biddingTimeoutMs: 1000 });
+    await org.client.PUT('/api/campaigns/{id}/rtb-targets', { params: { path: { id: created.id } }, body: { assignments: [{ targetId: id }] } });
+    const campaign = await t.db.selectFrom('campaigns').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
+
+    for (let i = 0; i < 6; i++) {
+      const [result] = await probeTargets(t.db, rtb, org.orgId);
+      expect(result).toMatchObject({ targetId: id, healthy: false, error: 'HTTP 400' });
+    }
+    expect(rtb.breaker.state(id, Date.now())).toBe('closed');
+    const auction = await runCampaignAuction(t.db, rtb, { campaign, caller: { callerId: '+13105557102', callerState: null, callerZip: null }, source: 'inbound_rtb' });
+    expect(auction.result.outcomes[0]).toMatchObject({ status: 'bid', isWinner: true, bidAmount: 9 });
   });
 });
