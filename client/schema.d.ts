@@ -5278,6 +5278,7 @@ export interface components {
             contentType?: components["schemas"]["BidContentType"];
             authMethod?: components["schemas"]["AuthMethod"];
             authToken?: string | null;
+            /** @description The api_key header. Not one the bid request sets itself or HTTP reserves (Accept, Connection, Content-Length, Content-Type, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade; any case) - 400 naming authHeaderName. */
             authHeaderName?: string | null;
             minBidAmount?: components["schemas"]["Money"];
             maxBidAmount?: components["schemas"]["Money"];
@@ -5308,6 +5309,7 @@ export interface components {
             contentType?: components["schemas"]["BidContentType"];
             authMethod?: components["schemas"]["AuthMethod"];
             authToken?: string | null;
+            /** @description The api_key header. Not one the bid request sets itself or HTTP reserves (Accept, Connection, Content-Length, Content-Type, Expect, Host, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding, Upgrade; any case) - 400 naming authHeaderName. */
             authHeaderName?: string | null;
             minBidAmount?: components["schemas"]["Money"];
             maxBidAmount?: components["schemas"]["Money"];

@@ -118,7 +118,7 @@ function addAuth(headers: Record<string, string>, target: RtbTargetConfig): void
       break;
     case 'api_key': {
       const name = target.authHeaderName?.trim();
-      headers[(name && HEADER_NAME.test(name) ? name : DEFAULT_API_KEY_HEADER).toLowerCase()] = token;
+      headers[(name && isUsableAuthHeader(name) ? name : DEFAULT_API_KEY_HEADER).toLowerCase()] = token;
       break;
     }
     case 'none':
@@ -126,6 +126,31 @@ function addAuth(headers: Record<string, string>, target: RtbTargetConfig): void
   }
 }
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
+
+/**
+ * Headers the request sets itself, or that the HTTP client refuses or drops: an api_key token in
+ * one of them would fail every bid (content-length, transfer-encoding, expect, upgrade,
+ * keep-alive), be overwritten (content-type, accept) or dropped (connection), or replace the Host.
+ */
+export const RESERVED_AUTH_HEADERS: ReadonlySet<string> = new Set([
+  'accept',
+  'connection',
+  'content-length',
+  'content-type',
+  'expect',
+  'host',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** A header name an api_key token can be sent in. */
+export function isUsableAuthHeader(name: string): boolean {
+  return HEADER_NAME.test(name) && !RESERVED_AUTH_HEADERS.has(name.toLowerCase());
+}
 
 const secretsCache = new WeakMap<RtbTargetConfig, { method: string; token: string | null; secrets: readonly string[] }>();
 const NO_SECRETS: readonly string[] = [];

@@ -1,6 +1,6 @@
 // RTB target rows <-> API shapes and the checks JSON Schema
 // cannot express (pure). The auth token is write-only: it never leaves through presentTarget.
-import { tokenSecrets } from '../engine/adapter.js';
+import { RESERVED_AUTH_HEADERS, tokenSecrets } from '../engine/adapter.js';
 import { redact } from '../engine/audit.js';
 import type { components } from '../../../client/schema.js';
 import type { AuthMethod, RtbTargetPatch, RtbTargetRow } from '../../../db/types.js';
@@ -174,6 +174,10 @@ export function settingsProblems(settings: TargetSettings): Record<string, strin
   }
   if (settings.authMethod !== 'none' && (settings.authToken === null || settings.authToken === '')) {
     problems.authToken = `is required when authMethod is ${settings.authMethod}`;
+  }
+  const header = settings.authHeaderName;
+  if (settings.authMethod === 'api_key' && header !== null && RESERVED_AUTH_HEADERS.has(header.toLowerCase())) {
+    problems.authHeaderName = `cannot be ${header}: the bid request sets that header itself`;
   }
   return problems;
 }

@@ -262,6 +262,24 @@ describe('RTB targets: validation', () => {
     expect(named.authHeaderName).toBe('X-Buyer-Key');
   });
 
+  it('refuses an api_key header the bid request sets itself or HTTP reserves, naming authHeaderName', async () => {
+    // Sent in Content-Length, Transfer-Encoding, Expect, Upgrade or Keep-Alive every bid failed in
+    // the HTTP client; in Content-Type or Connection the token was overwritten or dropped.
+    for (const authHeaderName of ['Content-Length', 'transfer-encoding', 'Expect', 'Upgrade', 'Keep-Alive', 'Content-Type', 'Connection', 'Host', 'TE']) {
+      const created = await owner.client.POST('/api/rtb/targets', {
+        body: { name: 'Reserved header', endpointUrl: 'https://bids.example.com/', authMethod: 'api_key', authToken: 'key-r', authHeaderName },
+      });
+      expect(created.response.status, authHeaderName).toBe(400);
+      expect(created.error?.details, authHeaderName).toMatchObject({ authHeaderName: expect.any(String) });
+    }
+    // On update too, judged with the stored method.
+    const target = await createTarget(owner.client, { authMethod: 'api_key', authToken: 'key-u' });
+    const updated = await owner.client.PUT('/api/rtb/targets/{id}', { ...path(target.id), body: { authHeaderName: 'content-length' } });
+    expect(updated.response.status).toBe(400);
+    expect(updated.error?.details).toMatchObject({ authHeaderName: expect.any(String) });
+    expect((await targetRow(target.id))?.auth_header_name).toBe('X-API-Key');
+  });
+
   it('considers the stored token on update', async () => {
     const target = await createTarget(owner.client, { authMethod: 'bearer', authToken: 'stored-token' });
     // Switching method keeps the stored token: allowed, and api_key gets its default header.
