@@ -30,7 +30,8 @@ async function probe(rtb: RtbRuntime, row: RtbTargetRow): Promise<HealthResult> 
   const started = Date.now();
   const answer = await rtb.probeLimit(() => rtb.send(request, { timeoutMs: target.timeoutMs, signal: controller.signal }));
   const healthy = answer.ok && answer.status !== null && answer.status >= 200 && answer.status < 300;
-  const error = healthy ? null : answer.status !== null ? `HTTP ${answer.status}` : (answer.errorKind ?? 'error');
+  // A failure after the status line (too large, cut by the timeout) is that failure, not `HTTP 200`.
+  const error = healthy ? null : (answer.errorKind ?? (answer.status !== null ? `HTTP ${answer.status}` : 'error'));
   // The breaker judges a probe as it judges a live answer (timeout, connection error, 5xx): a
   // target that refuses a probe (4xx: it carries no caller) is up, and its auctions go on.
   const reason = answer.errorKind !== null ? errorReason(answer.errorKind) : healthy ? null : `http_${answer.status ?? 'unknown'}`;

@@ -70,4 +70,15 @@ describe('circuit breaker probes', () => {
     const auction = await runCampaignAuction(t.db, rtb, { campaign, caller: { callerId: '+13105557102', callerState: null, callerZip: null }, source: 'inbound_rtb' });
     expect(auction.result.outcomes[0]).toMatchObject({ status: 'bid', isWinner: true, bidAmount: 9 });
   });
+
+  it('a probe whose 200 answer failed (too large, or cut by the timeout) reports that failure, not "HTTP 200"', async () => {
+    const org = await registerOrg(t, 'Probe error Org');
+    const s = await startStubBidder(() => ({ body: 'x'.repeat(100_000) }));
+    stubs.push(s);
+    const target = await org.client.POST('/api/rtb/targets', { body: { name: 'Too large', endpointUrl: s.url, timeoutMs: 1000 } });
+    const [result] = await probeTargets(t.db, rtb, org.orgId);
+    expect(result).toMatchObject({ targetId: target.data!.id, healthy: false, error: 'too_large' });
+    const stored = await t.db.selectFrom('rtb_health_checks').select('error').where('target_id', '=', target.data!.id).executeTakeFirstOrThrow();
+    expect(stored.error).toBe('too_large');
+  });
 });
