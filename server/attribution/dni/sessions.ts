@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { components } from '../../../client/schema.js';
 import type { DB } from '../../../db/types.js';
+import { isForeignKeyViolation } from '../../platform/common/pg-errors.js';
 
 /** What a landing page tells us of its visitor: the contract's VisitorFields. */
 export type VisitorInput = components['schemas']['VisitorFields'];
@@ -21,10 +22,26 @@ export const MAX_CLICK_IDS = 10;
 /**
  * Create or refresh the session: last_seen_at, the UTM and page fields given now (kept when
  * absent), click ids merged (new values win; when the merge would pass MAX_CLICK_IDS, the
- * request's own replace them). The IP address is kept from the first sight.
+ * request's own replace them). The IP address is kept from the first sight. A tag deleted since the
+ * request read it (the foreign key refuses it) is left out: the visit is recorded without it.
  * Returns the session row id (bigint, as a string).
  */
 export async function upsertVisitorSession(
+  db: Kysely<DB>,
+  input: { orgId: string; sessionId: string; tagId: number | null; ip: string | null; visitor: VisitorInput; now: Date },
+): Promise<string> {
+  try {
+    return await upsertOnce(db, input);
+  } catch (err) {
+    if (input.tagId === null || !isForeignKeyViolation(err, SESSION_TAG_FK)) throw err;
+    return upsertOnce(db, { ...input, tagId: null });
+  }
+}
+
+/** The visitor_sessions (org_id, tag_id) foreign key (PostgreSQL's default naming). */
+const SESSION_TAG_FK = 'visitor_sessions_org_id_tag_id_fkey';
+
+async function upsertOnce(
   db: Kysely<DB>,
   input: { orgId: string; sessionId: string; tagId: number | null; ip: string | null; visitor: VisitorInput; now: Date },
 ): Promise<string> {
