@@ -7,12 +7,13 @@ export async function listVisitorSessionsInOrg(db: Kysely<DB>, orgId: string, pa
     .selectFrom('visitor_sessions as vs')
     .selectAll('vs')
     .select(
+      // The session's live holding: it counts until released (a number is released only when
+      // another visitor needs it), however long the session has been quiet — calls to the number
+      // are attributed to it meanwhile (attribution/calls/held-number.ts).
       sql<string | null>`(
         SELECT n.phone_number FROM pool_assignments a
-        JOIN phone_numbers n ON n.id = a.phone_number_id
-        JOIN number_pools p ON p.id = a.pool_id
-        WHERE a.visitor_session_id = vs.id AND a.released_at IS NULL
-          AND a.last_seen_at > now() - make_interval(secs => p.idle_timeout_sec)
+        JOIN phone_numbers n ON n.id = a.phone_number_id AND n.org_id = a.org_id
+        WHERE a.visitor_session_id = vs.id AND a.org_id = vs.org_id AND a.released_at IS NULL
         ORDER BY a.last_seen_at DESC LIMIT 1)`.as('phone_number'),
     )
     .where('vs.org_id', '=', orgId)
