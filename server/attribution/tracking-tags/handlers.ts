@@ -31,6 +31,20 @@ async function ownPoolId(db: Db, orgId: string, poolId: number): Promise<number>
   return poolId;
 }
 
+/** The foreign keys of a tag's campaign and pool (PostgreSQL's default naming). */
+const CAMPAIGN_FK = 'tracking_tags_org_id_campaign_id_fkey';
+const POOL_FK = 'tracking_tags_org_id_pool_id_fkey';
+
+/**
+ * A write refused because the tag's campaign or pool was deleted since it was checked: the 404 of
+ * the one that is gone (the constraint says which), else the error as it is.
+ */
+function goneMeanwhile(err: unknown, campaignId: string | null, poolId: number | null): unknown {
+  if (isForeignKeyViolation(err, POOL_FK) && poolId !== null) return ERRORS.notFound(POOL, poolId);
+  if (isForeignKeyViolation(err, CAMPAIGN_FK) && campaignId !== null) return ERRORS.notFound('Campaign', campaignId);
+  return err;
+}
+
 function javascript(reply: FastifyReply, source: string): { status: 200; body: string } {
   void reply.type('application/javascript; charset=utf-8');
   void reply.header('Cache-Control', 'public, max-age=300');
@@ -71,8 +85,7 @@ export function createTrackingTagHandlers({ db, config }: Deps): HandlerGroup<Ta
             if (attempt < GENERATE_ATTEMPTS) continue;
           }
           // The campaign or pool was deleted meanwhile.
-          if (isForeignKeyViolation(err)) throw campaignId !== null ? ERRORS.notFound('Campaign', campaignId) : ERRORS.notFound(POOL, poolId ?? '');
-          throw err;
+          throw goneMeanwhile(err, campaignId, poolId);
         }
       }
     },
@@ -98,10 +111,7 @@ export function createTrackingTagHandlers({ db, config }: Deps): HandlerGroup<Ta
       try {
         row = await updateTagInOrg(db, orgId, id, patch);
       } catch (err) {
-        if (isForeignKeyViolation(err)) {
-          throw typeof patch.campaign_id === 'string' ? ERRORS.notFound('Campaign', patch.campaign_id) : ERRORS.notFound(POOL, String(patch.pool_id));
-        }
-        throw err;
+        throw goneMeanwhile(err, patch.campaign_id ?? null, patch.pool_id ?? null);
       }
       if (!row) throw ERRORS.notFound(TAG, ctx.params.id);
       return { status: 200, body: presentTag(row, base) };
