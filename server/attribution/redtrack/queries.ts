@@ -2,6 +2,7 @@
 // they name, and what applying one to a session writes. Functions take `db` or a transaction first.
 import { sql } from 'kysely';
 import type { Db, RedtrackKind } from '../../../db/types.js';
+import { MAX_CLICK_IDS } from '../dni/sessions.js';
 import { redtrackDataPatch, reportEvent, sessionFill, type RedtrackReport } from './report.js';
 
 /** How many sessions one report is applied to at most (a click id is one visitor; this bounds abuse). */
@@ -90,7 +91,8 @@ export async function conversionSessionOf(db: Db, sessions: readonly SessionRef[
 }
 
 /**
- * Applies a report to one session: RedTrack's fields on the session, and — when `recordConversion`
+ * Applies a report to one session: RedTrack's fields on the session (its click id among the
+ * session's while they stay within MAX_CLICK_IDS), and — when `recordConversion`
  * (the one session its conversion belongs to) — its conversion event.
  */
 export async function applyReportToSession(
@@ -107,7 +109,9 @@ export async function applyReportToSession(
   await sql`
     UPDATE visitor_sessions SET
       redtrack_data = COALESCE(redtrack_data, '{}'::jsonb) || ${patch}::jsonb,
-      click_ids = ${clickIds}::jsonb || click_ids,
+      -- The session's own click id wins; RedTrack's is added only while the session has room for it.
+      click_ids = CASE WHEN (SELECT count(*) FROM jsonb_object_keys(${clickIds}::jsonb || click_ids)) <= ${MAX_CLICK_IDS}
+                       THEN ${clickIds}::jsonb || click_ids ELSE click_ids END,
       utm_source = COALESCE(utm_source, ${fill.utmSource}),
       utm_medium = COALESCE(utm_medium, ${fill.utmMedium}),
       landing_url = COALESCE(landing_url, ${fill.landingUrl}),
