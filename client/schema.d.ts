@@ -6581,7 +6581,7 @@ export interface components {
             landingUrl: string | null;
             referrer: string | null;
             tagId: number | null;
-            /** @description The pool number the session holds now (null when none). */
+            /** @description The pool number the session holds now — its holding lasts, however long the session is quiet, until the number is given to another visitor or taken out of its pool; calls to it meanwhile are attributed to this session (null when none). */
             phoneNumber: string | null;
             createdAt: components["schemas"]["Timestamp"];
             lastSeenAt: components["schemas"]["Timestamp"];
