@@ -1,6 +1,7 @@
 import { type Insertable, type Updateable, type ExpressionBuilder, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB, Db, NumberPoolRow, NumberPoolsTable, PhoneNumberRow } from '../../../db/types.js';
+import { inTransaction } from '../../platform/common/transaction.js';
 import { notNamedByOtherCampaign } from '../numbers/queries.js';
 
 export type NewNumberPool = Insertable<NumberPoolsTable>;
@@ -109,18 +110,31 @@ export async function putNumberInPool(db: Db, orgId: string, poolId: number, num
 
 /**
  * Take a number out of a pool; false when the number is not in that pool. Its live holdings end in
- * the same statement: a number outside a pool is nobody's, and calls to it are not attributed.
+ * the same transaction: a number outside a pool is nobody's, and calls to it are not attributed.
+ * The number's row is locked FOR UPDATE first, which waits for an assignment in flight (one that
+ * locked the row, or only referenced it: its holding's foreign key holds a key-share lock), and
+ * the holdings are released by a later statement, whose snapshot sees the holding it committed
+ * (one statement's would not: the holding stayed live).
  */
-export async function takeNumberOutOfPool(db: Db, orgId: string, poolId: number, numberId: number): Promise<boolean> {
-  const { rows } = await sql<{ id: number }>`
-    WITH taken AS (
-      UPDATE phone_numbers SET pool_id = NULL, updated_at = now()
-      WHERE org_id = ${orgId} AND id = ${numberId} AND pool_id = ${poolId}
-      RETURNING id),
-    released AS (
-      UPDATE pool_assignments SET released_at = now()
-      WHERE org_id = ${orgId} AND phone_number_id IN (SELECT id FROM taken) AND released_at IS NULL
-      RETURNING id)
-    SELECT id FROM taken`.execute(db);
-  return rows.length > 0;
+export function takeNumberOutOfPool(db: Db, orgId: string, poolId: number, numberId: number): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const inPool = await trx
+      .selectFrom('phone_numbers')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('id', '=', numberId)
+      .where('pool_id', '=', poolId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!inPool) return false;
+    await trx.updateTable('phone_numbers').set({ pool_id: null, updated_at: sql<Date>`now()` }).where('id', '=', numberId).execute();
+    await trx
+      .updateTable('pool_assignments')
+      .set({ released_at: sql<Date>`now()` })
+      .where('org_id', '=', orgId)
+      .where('phone_number_id', '=', numberId)
+      .where('released_at', 'is', null)
+      .execute();
+    return true;
+  });
 }
