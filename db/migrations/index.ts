@@ -57,6 +57,7 @@ import * as m0065 from './0065_call_recording_url.js';
 import * as m0067 from './0067_follow_ups_lead_index.js';
 import * as m0071 from './0071_dial_leg_segments.js';
 import * as m0072 from './0072_calls_by_auction.js';
+import * as m0074 from './0074_bids_deleted_before_their_auction.js';
 import * as m0076 from './0076_simulator_call_updates.js';
 
 export const migrations: Record<string, Migration> = {
@@ -117,5 +118,6 @@ export const migrations: Record<string, Migration> = {
   '0067_follow_ups_lead_index': m0067,
   '0071_dial_leg_segments': m0071,
   '0072_calls_by_auction': m0072,
+  '0074_bids_deleted_before_their_auction': m0074,
   '0076_simulator_call_updates': m0076,
 };
