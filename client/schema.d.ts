@@ -7602,7 +7602,7 @@ export interface components {
              * @enum {string}
              */
             format?: "json" | "csv" | "pdf";
-            /** @description Local dates in `timeZone`, both included (default the last 30 days; at most 366 days). */
+            /** @description Local dates in `timeZone`, both included (default the last 30 days; `end` alone, the 30 days up to it; `start` alone, the 30 days from it; at most 366 days). */
             dateRange?: {
                 /** Format: date */
                 start?: string;
@@ -8930,7 +8930,7 @@ export interface components {
          */
         ReportStartDate: string;
         /**
-         * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today.
+         * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today, or 29 days after `startDate` when only `startDate` is sent (a range of 30 days).
          * @example 2025-08-04
          */
         ReportEndDate: string;
@@ -14184,7 +14184,7 @@ export interface operations {
                  */
                 startDate?: components["parameters"]["ReportStartDate"];
                 /**
-                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today.
+                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today, or 29 days after `startDate` when only `startDate` is sent (a range of 30 days).
                  * @example 2025-08-04
                  */
                 endDate?: components["parameters"]["ReportEndDate"];
@@ -14259,7 +14259,7 @@ export interface operations {
                  */
                 startDate?: components["parameters"]["ReportStartDate"];
                 /**
-                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today.
+                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today, or 29 days after `startDate` when only `startDate` is sent (a range of 30 days).
                  * @example 2025-08-04
                  */
                 endDate?: components["parameters"]["ReportEndDate"];
@@ -14621,7 +14621,7 @@ export interface operations {
                  */
                 startDate?: components["parameters"]["ReportStartDate"];
                 /**
-                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today.
+                 * @description The last day of the range, included (a local date in `timeZone`, years 1970–2999; not before `startDate`; at most 366 days from `startDate`, counting both). Default today, or 29 days after `startDate` when only `startDate` is sent (a range of 30 days).
                  * @example 2025-08-04
                  */
                 endDate?: components["parameters"]["ReportEndDate"];

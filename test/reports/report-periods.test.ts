@@ -18,6 +18,18 @@ function refusal(query: { startDate?: string; endDate?: string }): Record<string
   }
 }
 
+describe('periodOf: defaults (as the contract says)', () => {
+  it('gives the last 30 days, the 30 days up to endDate alone, or the 30 days from startDate alone', () => {
+    const dates = (q: { startDate?: string; endDate?: string }) => {
+      const p = periodOf({ ...q, timeZone: 'UTC' }, NOW);
+      return [p.startDate, p.endDate];
+    };
+    expect(dates({})).toEqual(['2026-11-04', '2026-12-03']);
+    expect(dates({ endDate: '2025-03-01' })).toEqual(['2025-01-31', '2025-03-01']);
+    expect(dates({ startDate: '2025-01-01' })).toEqual(['2025-01-01', '2025-01-30']);
+  });
+});
+
 describe('periodOf: the years a report may name', () => {
   it('refuses a date past 2999 or before 1970, naming the field', () => {
     expect(Object.keys(refusal({ endDate: '9999-12-31' }) ?? {})).toEqual(['endDate']);
