@@ -55,4 +55,17 @@ describe('a deleted auction', () => {
     await t.db.deleteFrom('bid_requests').where('id', '=', String(kept)).execute();
     expect((await rtb({ ...RANGE, campaignId })).targetPerformance).toEqual([]);
   });
+
+  it('goes with its organisation, bids and all', async () => {
+    const gone = await registerOrg(t, 'Gone Org');
+    const target = await insertTarget(t.db, gone.orgId, 'Gone Target');
+    await insertAuction(t.db, gone.orgId, {
+      at: '2025-03-10T10:00:00Z', campaignId: null, status: 'won', winningBid: '20.00', responseMs: 100,
+      bids: [{ targetId: target, targetName: 'Gone Target', status: 'success', valid: true, winning: true, amount: '20.00', responseMs: 80 }],
+    });
+    await t.db.deleteFrom('organizations').where('id', '=', gone.orgId).execute();
+    const left = await t.db.selectFrom('bid_responses').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', gone.orgId).executeTakeFirstOrThrow();
+    expect(Number(left.n)).toBe(0);
+    expect(await foldAllDeltas(t.db)).toBeGreaterThan(0);
+  });
 });
