@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { components } from '../../client/schema.js';
 import { inkShare, pdfInfo, pdfText, renderPage, shadedBands } from '../helpers/pdf-tools.js';
+import { reportPdf } from '../../server/reports/generate/pdf.js';
 import { withOutcomeWorld } from './outcome-world.js';
 
 const ctx = withOutcomeWorld();
@@ -107,5 +108,34 @@ describe('PDF reports', () => {
     } finally {
       await ctx.t.db.updateTable('organizations').set({ name: 'Acme Calls' }).where('id', '=', org.org_id).execute();
     }
+  });
+
+  it('names the filters of many long-named campaigns and agents in a line each, so the title block stays above the table on page 1', async () => {
+    const meta = {
+      title: 'Call outcomes',
+      organizationName: 'Acme Calls',
+      range: { startDate: '2025-01-01', endDate: '2025-01-31', timeZone: 'UTC', from: '2025-01-01T00:00:00.000Z', to: '2025-02-01T00:00:00.000Z' },
+      filters: { campaigns: [], agents: [], outcomes: [] },
+      scope: 'organization' as const,
+      generatedAt: '2025-02-01T00:00:00.000Z',
+    };
+    const table = {
+      columns: [{ label: 'Day', kind: 'text' as const, weight: 2 }, { label: 'Calls', kind: 'count' as const, weight: 1 }],
+      rows: Array.from({ length: 20 }, (_, i) => [`2025-01-${String(i + 1).padStart(2, '0')}`, i]),
+      totals: ['Total', 190],
+    };
+    // The contract's most: 50 campaigns (names of up to 200 characters) and 100 agents.
+    const labels = {
+      campaigns: Array.from({ length: 50 }, (_, i) => `Campaign ${i} ${'X'.repeat(180)}`),
+      agents: Array.from({ length: 100 }, (_, i) => `Agent ${i} ${'Y'.repeat(90)}`),
+    };
+    const pdf = new Uint8Array(await reportPdf(meta, table, labels));
+    expect(Number((await pdfInfo(pdf)).Pages)).toBe(1);
+    const text = await pdfText(pdf, 1);
+    expect(text).toMatch(/Campaigns: Campaign 0 X+.* and \d+ more/);
+    expect(text).toMatch(/Agents: Agent 0 Y+.* and \d+ more/);
+    expect(text).toMatch(/Day\s+Calls/);
+    expect(text).toMatch(/Total\s+190/);
+    expect(text).toContain('Page 1 of 1');
   });
 });

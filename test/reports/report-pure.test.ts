@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyticsPeriod } from '../../server/reports/analytics/period.js';
 import { formatCell, formatSeconds, printable } from '../../server/reports/generate/format.js';
-import { fitText, layoutTable } from '../../server/reports/generate/pdf-layout.js';
+import { fitText, layoutTable, nameList } from '../../server/reports/generate/pdf-layout.js';
 import { reportRequestOf } from '../../server/reports/generate/request.js';
 import { ratio, share } from '../../server/reports/tallies.js';
 
@@ -50,6 +50,16 @@ describe('PDF layout', () => {
     const measure = (s: string) => s.length * 5;
     expect(fitText('Agent Ann', 100, measure)).toBe('Agent Ann');
     expect(fitText('Agent Annabelle-Marie', 50, measure)).toBe('Agent Ann…');
+  });
+
+  it('lists the names a filter picked on one line: as many as fit, then how many more', () => {
+    const measure = (s: string) => s.length * 5;
+    expect(nameList([], 100, measure)).toBe('all');
+    expect(nameList(['Alpha', 'Beta'], 100, measure)).toBe('Alpha, Beta');
+    expect(nameList(['Alpha', 'Beta', 'Gamma', 'Delta'], 120, measure)).toBe('Alpha, Beta and 2 more');
+    expect(nameList(['A very long campaign name', 'Beta'], 100, measure)).toBe('A very l… and 1 more');
+    const many = Array.from({ length: 100 }, (_, i) => `Agent ${i} ${'Y'.repeat(90)}`);
+    expect(measure(nameList(many, 700, measure))).toBeLessThanOrEqual(700);
   });
 });
 

@@ -89,3 +89,24 @@ export function fitText(text: string, width: number, measure: (s: string) => num
   }
   return `${chars.slice(0, lo).join('')}…`;
 }
+
+/**
+ * The names a filter picked, joined with commas on one line of `width`: every one when they fit,
+ * else as many whole names as fit and how many more (the first cut with an ellipsis when even it
+ * does not fit); `all` for none.
+ */
+export function nameList(names: readonly string[], width: number, measure: (s: string) => number): string {
+  if (names.length === 0) return 'all';
+  const all = names.join(', ');
+  if (measure(all) <= width) return all;
+  const more = (shown: number) => ` and ${names.length - shown} more`;
+  let lo = 0;
+  let hi = names.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(`${names.slice(0, mid).join(', ')}${more(mid)}`) <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  if (lo > 0) return `${names.slice(0, lo).join(', ')}${more(lo)}`;
+  return `${fitText(names[0]!, width - measure(more(1)), measure)}${more(1)}`;
+}

@@ -6,7 +6,7 @@
 import type PDFDocument from 'pdfkit';
 import { formatCell, printable } from './format.js';
 import type { ReportMeta } from './meta.js';
-import { fitText, layoutTable, type PageGeometry, type TableLayout } from './pdf-layout.js';
+import { fitText, layoutTable, nameList, type PageGeometry, type TableLayout } from './pdf-layout.js';
 import type { ReportTable } from './table.js';
 
 const PAGE: PageGeometry = { width: 841.89, height: 595.28, margin: 36, footerHeight: 20 };
@@ -55,11 +55,19 @@ function titleBlock(doc: Doc, meta: ReportMeta, labels: PdfLabels): number {
   doc.moveDown(0.4).fontSize(9).fillColor(MUTED);
   const { range } = meta;
   const period = range.startDate === range.endDate ? range.startDate : `${range.startDate} to ${range.endDate}`;
-  const list = (names: string[]) => (names.length === 0 ? 'all' : names.join(', '));
+  // One line each, however many names a filter picked (up to 50 campaigns and 100 agents, names of
+  // up to 200 characters): the title block stays above the table on the first page.
+  const list = (label: string, names: string[]) => {
+    const measure = (s: string) => doc.widthOfString(s);
+    // A few points spare: pdfkit wraps a line some points short of the width given.
+    return `${label}${nameList(names.map(printable), width - measure(label) - 12, measure)}`;
+  };
   const outcomes = meta.filters.outcomes.length === 0 ? 'all' : meta.filters.outcomes.join(', ');
   const lines = [
     `Period: ${period} (${range.timeZone}; both days included)`,
-    `Campaigns: ${list(labels.campaigns)}   Agents: ${list(labels.agents)}   Logged-call outcomes: ${outcomes}`,
+    list('Campaigns: ', labels.campaigns),
+    list('Agents: ', labels.agents),
+    `Logged-call outcomes: ${outcomes}`,
     `Figures: ${meta.scope === 'own' ? 'your own (calls bridged to you, your call logs and leads)' : "the whole organisation's, within the filters"}`,
     `Generated: ${meta.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`,
   ];
