@@ -142,7 +142,7 @@ export async function startCampaignAuction(db: Kysely<DB>, rtb: RtbRuntime, inpu
   const blocked = mergeBlocks(caps, rtb.breaker.blockReasons(reachable, now), predictiveRouting);
   const result = await runAuction({ context, targets, settings, blocked, send: rtb.send, limit: rtb.limit, ...(input.signal ? { signal: input.signal } : {}) });
   // An auction closed by its caller's signal says nothing about the targets' health.
-  if (input.signal?.aborted !== true) rtb.breaker.observe(result.outcomes, Date.now());
+  if (input.signal?.aborted !== true) rtb.breaker.observe(result.outcomes, Date.now(), new Map(targets.map((t) => [t.id, t.timeoutMs])));
   const audit = pendingAudit(
     db,
     { orgId: campaign.org_id, source: input.source, context, settings, targets, result, callId: input.callId ?? null, callSid: input.callSid ?? null },

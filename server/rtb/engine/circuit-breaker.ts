@@ -35,8 +35,13 @@ export interface CircuitBreaker {
   record(targetId: number, success: boolean, now: number): void;
   recordBid(targetId: number, validBid: boolean): void;
   predictsNoBid(targetId: number): boolean;
-  /** Feeds an auction's outcomes (filtered targets are ignored). */
-  observe(outcomes: readonly TargetOutcome[], now: number): void;
+  /**
+   * Feeds an auction's outcomes (filtered targets are ignored). With `timeoutMsOf` (each target's
+   * own timeout), a timeout that came before it — the auction's deadline cut the target short,
+   * after its wait in the fan-out or under a shorter biddingTimeoutMs — is not the target's doing:
+   * it counts neither as a failure nor as a ping without a bid.
+   */
+  observe(outcomes: readonly TargetOutcome[], now: number, timeoutMsOf?: ReadonlyMap<number, number>): void;
   /** The `blocked` map for the next auction: circuit_open, or predicted_no_bid. */
   blockReasons(targetIds: readonly number[], now: number): Map<number, BlockReason>;
 }
@@ -46,6 +51,11 @@ export function isBreakerFailure(outcome: Pick<TargetOutcome, 'rejectionReason' 
   const r = outcome.rejectionReason;
   if (r === 'timeout' || r === 'connect_error') return true;
   return r !== null && r.startsWith('http_') && outcome.httpStatus !== null && outcome.httpStatus >= 500 && outcome.httpStatus <= 599;
+}
+
+/** Waited less than its own timeout (1 ms of slack for the rounding of response times). */
+function cutShort(responseTimeMs: number, ownTimeoutMs: number | undefined): boolean {
+  return ownTimeoutMs !== undefined && responseTimeMs < ownTimeoutMs - 1;
 }
 
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
@@ -121,11 +131,12 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     record,
     recordBid,
     predictsNoBid,
-    observe(outcomes, now) {
+    observe(outcomes, now, timeoutMsOf) {
       for (const o of outcomes) {
         if (o.status === 'filtered') continue;
-        // A target that was never reached (queued past the deadline) says nothing about its health.
-        if (o.rejectionReason === 'timeout' && o.responseTimeMs === null) continue;
+        // A target that was never reached (queued past the deadline), or was given less than its
+        // own timeout, says nothing about its health.
+        if (o.rejectionReason === 'timeout' && (o.responseTimeMs === null || cutShort(o.responseTimeMs, timeoutMsOf?.get(o.targetId)))) continue;
         record(o.targetId, !isBreakerFailure(o), now);
         recordBid(o.targetId, o.isValid);
       }

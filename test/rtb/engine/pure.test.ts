@@ -338,6 +338,44 @@ describe('circuit breaker (fake clock)', () => {
   });
 });
 
+describe('circuit breaker: timeouts that were not the target\'s', () => {
+  const timedOut = (targetId: number, responseTimeMs: number | null) => ({
+    targetId,
+    targetName: `T${targetId}`,
+    status: 'rejected' as const,
+    isValid: false,
+    isWinner: false,
+    rejectionReason: 'timeout',
+    httpStatus: null,
+    responseTimeMs,
+    bidAmount: null,
+    currency: null,
+    destination: null,
+    durationSec: null,
+    auditRequestBody: null,
+    auditResponseBody: null,
+  });
+
+  it('a timeout cut short by the auction (less than the target\'s own timeout) is not a failure; one that used it all is', () => {
+    const cb = createCircuitBreaker({ failureThreshold: 2 });
+    const timeouts = new Map([
+      [1, 500],
+      [2, 500],
+    ]);
+    // Target 1 was left 120 ms of its 500 (queued in the fan-out, or a shorter biddingTimeoutMs).
+    for (let i = 0; i < 5; i++) cb.observe([timedOut(1, 120), timedOut(2, 500.3)], 0, timeouts);
+    expect(cb.state(1, 1)).toBe('closed');
+    expect(cb.state(2, 1)).toBe('open');
+    // Nor does a cut-short timeout count as a ping without a bid.
+    for (let i = 0; i < 20; i++) cb.observe([timedOut(1, 120)], 0, timeouts);
+    expect(cb.predictsNoBid(1)).toBe(false);
+    // Without the targets' timeouts every timeout counts, as before.
+    cb.observe([timedOut(1, 120)], 0);
+    cb.observe([timedOut(1, 120)], 0);
+    expect(cb.state(1, 1)).toBe('open');
+  });
+});
+
 describe('decideAuction', () => {
   const ctx = makeContext();
   const answer = (targetId: number, over: Partial<RawAnswer> = {}): RawAnswer => ({
