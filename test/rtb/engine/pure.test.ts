@@ -6,8 +6,29 @@ import { parsePath, readPath } from '../../../server/rtb/engine/json-path.js';
 import { hasCallerId, prefilter } from '../../../server/rtb/engine/prefilter.js';
 import { selectWinner, type Candidate } from '../../../server/rtb/engine/select-winner.js';
 import { renderTemplate, type TemplateVars } from '../../../server/rtb/engine/template.js';
-import type { BlockReason, CallContext, FilterReason, RawAnswer, RtbTargetConfig } from '../../../server/rtb/engine/types.js';
+import type { BlockReason, CallContext, FilterReason, RawAnswer, RtbTargetConfig, TargetOutcome } from '../../../server/rtb/engine/types.js';
 import { bidBody, makeContext, makeSettings, makeTarget } from './helpers.js';
+
+/** One target's outcome as the breaker is fed it: rejected, no answer fields, unless `fields` say otherwise. */
+function targetOutcome(targetId: number, fields: Partial<TargetOutcome>): TargetOutcome {
+  return {
+    targetId,
+    targetName: `T${targetId}`,
+    status: 'rejected',
+    isValid: false,
+    isWinner: false,
+    rejectionReason: null,
+    httpStatus: null,
+    responseTimeMs: null,
+    bidAmount: null,
+    currency: null,
+    destination: null,
+    durationSec: null,
+    auditRequestBody: null,
+    auditResponseBody: null,
+    ...fields,
+  };
+}
 
 describe('json-path', () => {
   const doc = {
@@ -313,22 +334,8 @@ describe('circuit breaker (fake clock)', () => {
 
   it('observe + blockReasons produce the blocked map, with an exploration ping for predicted no-bidders', () => {
     const cb = createCircuitBreaker({ failureThreshold: 2, noBidProbeEvery: 3 });
-    const outcome = (targetId: number, rejectionReason: string | null, httpStatus: number | null, isValid = false) => ({
-      targetId,
-      targetName: `T${targetId}`,
-      status: isValid ? ('bid' as const) : ('rejected' as const),
-      isValid,
-      isWinner: false,
-      rejectionReason,
-      httpStatus,
-      responseTimeMs: 20,
-      bidAmount: null,
-      currency: null,
-      destination: null,
-      durationSec: null,
-      auditRequestBody: null,
-      auditResponseBody: null,
-    });
+    const outcome = (targetId: number, rejectionReason: string | null, httpStatus: number | null, isValid = false) =>
+      targetOutcome(targetId, { status: isValid ? 'bid' : 'rejected', isValid, rejectionReason, httpStatus, responseTimeMs: 20 });
     for (let i = 0; i < 10; i++) cb.observe([outcome(1, 'http_500', 500), outcome(2, 'below_min_bid', 200), outcome(3, null, 200, true)], 0);
     const seen = [0, 1, 2, 3, 4, 5].map((i) => cb.blockReasons([1, 2, 3], 100 + i));
     expect(seen.every((m) => m.get(1) === 'circuit_open')).toBe(true);
@@ -339,22 +346,7 @@ describe('circuit breaker (fake clock)', () => {
 });
 
 describe('circuit breaker: timeouts that were not the target\'s', () => {
-  const timedOut = (targetId: number, responseTimeMs: number | null) => ({
-    targetId,
-    targetName: `T${targetId}`,
-    status: 'rejected' as const,
-    isValid: false,
-    isWinner: false,
-    rejectionReason: 'timeout',
-    httpStatus: null,
-    responseTimeMs,
-    bidAmount: null,
-    currency: null,
-    destination: null,
-    durationSec: null,
-    auditRequestBody: null,
-    auditResponseBody: null,
-  });
+  const timedOut = (targetId: number, responseTimeMs: number | null) => targetOutcome(targetId, { rejectionReason: 'timeout', responseTimeMs });
 
   it('a timeout cut short by the auction (less than the target\'s own timeout) is not a failure; one that used it all is', () => {
     const cb = createCircuitBreaker({ failureThreshold: 2 });
