@@ -135,15 +135,20 @@ describe('POST /api/simulator/calls', () => {
     expect(placed.status).toBe(202);
     expect(placed.data).toMatchObject({ simulated: true, status: 'in-progress' });
     expect(placed.data!.steps.map((s) => s.request)).toEqual(['/api/webhooks/voice']);
-    // Still ringing: a live call the simulator knows, so call control works on it.
+    // Still ringing: a live call the simulator knows, so call control works on it (held, then resumed:
+    // the buyer is dialled again).
     const hold = await owner.client.POST('/api/calls/{callSid}/hold', { params: { path: { callSid: placed.data!.callSid } } });
     expect(hold.response.status).toBe(200);
+    const resume = await owner.client.POST('/api/calls/{callSid}/resume', { params: { path: { callSid: placed.data!.callSid } } });
+    expect(resume.response.status).toBe(200);
     let row = await callRow(t, placed.data!.callSid);
     for (let i = 0; i < 100 && row.status !== 'completed'; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       row = await callRow(t, placed.data!.callSid);
     }
-    expect(row).toMatchObject({ status: 'completed', duration_sec: 62, revenue: '9.0000', source: 'simulator' });
+    // The planned 2 s of ringing and 60 s of talk, plus however long it was on hold (simulated seconds pass at 5 ms each).
+    expect(row).toMatchObject({ status: 'completed', connected_duration_sec: 60, revenue: '9.0000', source: 'simulator' });
+    expect(row.duration_sec).toBeGreaterThanOrEqual(62);
   });
 
   it('is the organisation’s: another organisation’s number or an unknown one is a 404, and nothing is recorded', async () => {
