@@ -108,6 +108,24 @@ describe('create, get, list', () => {
     });
   });
 
+  it('takes every tool type at once (all eight), on create and on update', async () => {
+    const tools = [
+      { type: 'transfer_to_person' as const, humanAgentId },
+      { type: 'transfer_to_number' as const, phoneNumber: '+14155550124' },
+      { type: 'transfer_to_campaign' as const, campaignId },
+      { type: 'end_call' as const },
+      { type: 'search_knowledge_base' as const },
+      { type: 'schedule_callback' as const },
+      { type: 'play_audio' as const, audioUrl: 'https://example.com/audio/disclosure.mp3' },
+      { type: 'send_digits' as const },
+    ];
+    const created = await createAiAgent(manager.client, { name: 'Every tool', tools });
+    expect(created.tools).toEqual(tools);
+    const plain = await createAiAgent(manager.client, { name: 'Tools later' });
+    const updated = await manager.client.PUT('/api/ai-agents/{id}', { params: { path: { id: plain.id } }, body: { tools } });
+    expect([updated.response.status, updated.data?.tools, updated.data?.version]).toEqual([200, tools, 2]);
+  });
+
   it('lists newest first, filters by isActive and pages, hiding other organisations', async () => {
     const fresh = await registerOrg(t, 'Listing Org');
     const made = [];
