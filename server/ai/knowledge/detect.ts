@@ -25,11 +25,13 @@ export type Detection = { ok: true; kind: KnowledgeKind } | { ok: false; reason:
 const PDF_MAGIC = Buffer.from('%PDF-');
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-const HTML_START = /^(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+html|html|head|body)[\s>]/i;
+// Every pattern runs on the request path (an upload is typed before it is stored), so none may
+// backtrack: comments before the HTML are skipped by hand, and the link's parts are bounded.
+const HTML_OPENING = /^<(?:!doctype\s+html|html|head|body)[\s>]/i;
 const MARKDOWN_SIGNS = [
   /^#{1,6}[ \t]+\S/m, // ATX heading
   /^(?:```|~~~)/m, // fenced code
-  /\[[^\]\n]+\]\([^)\s]+\)/, // inline link
+  /\[[^\]\n]{1,300}\]\([^)\s]{1,2000}\)/, // inline link
   /^\S.*\n(?:=+|-+)\s*$/m, // setext heading
   /^[ \t]{0,3}(?:[-*+]|\d+[.)])[ \t]+\S.*\n[ \t]{0,3}(?:[-*+]|\d+[.)])[ \t]+\S/m, // a list of two items or more
   /^[ \t]{0,3}>[ \t]+\S/m, // block quote
@@ -43,9 +45,20 @@ export function decodeUtf8(data: Buffer): string | null {
   }
 }
 
+/** Whether the text opens (after any comments) with a doctype or an <html>, <head> or <body> element. */
+function opensAsHtml(head: string): boolean {
+  let rest = head;
+  while (rest.startsWith('<!--')) {
+    const end = rest.indexOf('-->', 4);
+    if (end === -1) return false;
+    rest = rest.slice(end + 3).trimStart();
+  }
+  return HTML_OPENING.test(rest);
+}
+
 export function textKind(text: string): 'html' | 'markdown' | 'text' {
   const head = text.replace(/^\uFEFF/, '').trimStart().slice(0, 4096);
-  if (HTML_START.test(head)) return 'html';
+  if (opensAsHtml(head)) return 'html';
   if (MARKDOWN_SIGNS.some((sign) => sign.test(text.slice(0, 65_536)))) return 'markdown';
   return 'text';
 }

@@ -56,6 +56,23 @@ describe('detectKnowledgeFile: the type is the content, never the name', () => {
     expect(textKind('Use the `reset` button, see [the guide](https://example.com/guide).')).toBe('markdown');
     expect(textKind('a < b and c > d is not HTML')).toBe('text');
   });
+
+  it('decides in linear time, whatever the text (an upload is typed on the request path)', () => {
+    const hostile: Array<[string, string, string]> = [
+      // Empty HTML comments before anything else: the comment prefix used to backtrack exponentially.
+      ['comments', `${'<!---->'.repeat(500)}x`, 'text'],
+      ['comments, then HTML', `${'<!-- a -->\n'.repeat(300)}<html><p>Hi</p></html>`, 'html'],
+      ['an unclosed comment', `<!--${' -- '.repeat(1000)}<html>`, 'text'],
+      // Brackets never closed: the link pattern used to scan the rest of the text from each one.
+      ['brackets', '['.repeat(65_536), 'text'],
+      ['bracketed words', '[a'.repeat(32_768), 'text'],
+    ];
+    for (const [label, text, kind] of hostile) {
+      const started = performance.now();
+      expect(detectKnowledgeFile(Buffer.from(text)), label).toEqual({ ok: true, kind });
+      expect(performance.now() - started, label).toBeLessThan(500);
+    }
+  });
 });
 
 describe('the zip guard', () => {
