@@ -70,7 +70,7 @@ describe('detectKnowledgeFile: the type is the content, never the name', () => {
     for (const [label, text, kind] of hostile) {
       const started = performance.now();
       expect(detectKnowledgeFile(Buffer.from(text)), label).toEqual({ ok: true, kind });
-      expect(performance.now() - started, label).toBeLessThan(500);
+      expect(performance.now() - started, label).toBeLessThan(1000);
     }
   });
 });
@@ -173,6 +173,16 @@ describe('HTML and Markdown to text', () => {
   it('drops the trivially safe Markdown markup and keeps the words', () => {
     const md = '# Returns\nItems come back **within 30 days** with `RMA` numbers.\n\n> Quoted note\n\nSee [the policy](https://example.com/p) ![logo](l.png).\n\n```\ncode stays\n```';
     expect(markdownToText(md)).toBe('Returns\n\nItems come back within 30 days with RMA numbers.\n\nQuoted note\n\nSee the policy logo.\n\ncode stays');
+  });
+
+  it('reads a hostile Markdown heading in linear time, and keeps headings as they were read', () => {
+    // Spaces and tabs after a heading's words: three patterns over them used to backtrack cubically.
+    for (const line of [`# a${' \t'.repeat(1000)}x`, `# a${' #'.repeat(50_000)}x`, `## ${'#'.repeat(100_000)}x`]) {
+      const started = performance.now();
+      expect(markdownToText(line)).toBe(line.slice(line.indexOf(' ') + 1).replace(/\s+/g, ' '));
+      expect(performance.now() - started).toBeLessThan(1000);
+    }
+    expect(markdownToText('# Title #\n## Sub  ##  \n### Keep C# ###\n#### ####\nbody')).toBe('Title\n\nSub\n\nKeep C#\n\nbody');
   });
 
   it('reads a hostile Markdown line in linear time', () => {
