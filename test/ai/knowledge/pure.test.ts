@@ -185,6 +185,14 @@ describe('HTML and Markdown to text', () => {
     expect(markdownToText('# Title #\n## Sub  ##  \n### Keep C# ###\n#### ####\nbody')).toBe('Title\n\nSub\n\nKeep C#\n\nbody');
   });
 
+  it('drops HTML comments from Markdown in linear time (many openings, none closed)', () => {
+    const started = performance.now();
+    const text = '<!--'.repeat(400_000);
+    expect(markdownToText(text)).toBe(text);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(markdownToText('Keep <!-- drop\nthis --> these <!---->words<!-- and --> <!-- open')).toBe('Keep these words <!-- open');
+  });
+
   it('reads a hostile Markdown line in linear time', () => {
     const line = '**['.repeat(200_000);
     const started = performance.now();
