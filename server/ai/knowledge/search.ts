@@ -61,7 +61,8 @@ export async function searchKnowledge(db: Db, orgId: string, query: KnowledgeQue
   const strict = await rankPassages(db, orgId, { match: strictQuery, rank: strictQuery, coverDensity: true }, query);
   if (strict.length > 0) return strict;
   const { rows } = await sql<{ q: string }>`SELECT websearch_to_tsquery('english', ${query.text})::text AS q`.execute(db);
-  const lexemes = plainLexemes(rows[0]?.q ?? '');
+  // Without a quote the query's phrases are compounds PostgreSQL made of joined words (e-mail).
+  const lexemes = plainLexemes(rows[0]?.q ?? '', !query.text.includes('"'));
   if (!lexemes) return [];
   const queries = looseQueries(lexemes);
   // Ranked by how often the words occur (ts_rank over any of them): cheaper than cover density

@@ -258,6 +258,16 @@ describe('search', () => {
     expect(excluded.data!.results).toEqual([]);
   });
 
+  it("loosens a question holding a hyphenated word too (the tsquery's phrase is a compound, not one the caller quoted)", async () => {
+    // 'e-mailed' and 'follow-up' become phrases in the tsquery; no passage holds every word.
+    const question = 'Is the tracking link e-mailed when the parcel leaves, for a follow-up?';
+    const found = await owner.client.POST('/api/knowledge-base/search', { body: { query: question, limit: 3 } });
+    expect(found.data!.results[0]?.content).toContain('the tracking link is emailed as soon as the parcel leaves the warehouse');
+    // A phrase the caller quoted stays strict.
+    const quoted = await owner.client.POST('/api/knowledge-base/search', { body: { query: '"tracking link" follow-up zebra' } });
+    expect(quoted.data!.results).toEqual([]);
+  });
+
   it('honours limit (1–50) and answers nothing for a query without a searchable word', async () => {
     const one = await owner.client.POST('/api/knowledge-base/search', { body: { query: 'shipping or returns or warranty', limit: 1 } });
     expect(one.data!.results).toHaveLength(1);

@@ -253,6 +253,13 @@ describe('loosening a query no passage fully matches', () => {
     expect(plainLexemes(Array.from({ length: 12 }, (_, i) => `'w${i}'`).join(' & '))).toHaveLength(MAX_LOOSE_WORDS);
   });
 
+  it("with compounds (nothing quoted), takes a phrase PostgreSQL made of a joined word as its words", () => {
+    expect(plainLexemes("'e-mail' <-> 'e' <-> 'mail' & 'track' & 'state' <3> 'art'", true)).toEqual(['e-mail', 'e', 'mail', 'track', 'state', 'art']);
+    expect(plainLexemes("'e-mail' <-> 'e' <-> 'mail' & 'track'")).toBeNull();
+    expect(plainLexemes("'e-mail' <-> 'e' <-> 'mail' & !'track'", true)).toBeNull();
+    expect(plainLexemes("( 'a' | 'b' ) & 'c'", true)).toBeNull();
+  });
+
   it('tries two words of the query, then any one', () => {
     expect(looseQueries(['a', 'b', 'c'])).toEqual(["( 'a' & 'b' ) | ( 'a' & 'c' ) | ( 'b' & 'c' )", "'a' | 'b' | 'c'"]);
     expect(looseQueries(['a', 'b'])).toEqual(["'a' | 'b'"]);
