@@ -140,6 +140,21 @@ describe('extractDocument', () => {
     expect(await failure(extractDocument('docx', notXml, LIMITS))).toMatch(/DOCX is corrupt/);
   });
 
+  it('reads HTML off the main thread: hostile markup fails on its time limit while the server goes on', async () => {
+    const fine = await extractDocument('html', Buffer.from('<html><body><p>Hi &amp; there</p></body></html>'), LIMITS);
+    expect(fine.sections).toEqual([{ page: null, text: 'Hi & there' }]);
+    // 200 KB of '<': the parser is quadratic on it (minutes); the main thread must stay free meanwhile.
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 50);
+    const started = performance.now();
+    const failure = await extractDocument('html', Buffer.from(`<html><body>${'<'.repeat(200_000)}`), { ...LIMITS, htmlTimeoutMs: 2000 }).catch((err: unknown) => err);
+    clearInterval(ticker);
+    expect(failure).toBeInstanceOf(DocumentFailure);
+    expect((failure as Error).message).toBe('the HTML took more than 2 s to read (its markup is malformed past what a reader can follow)');
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(ticks).toBeGreaterThan(10);
+  });
+
   it('caps the text a document may yield', async () => {
     const big = Buffer.from('word '.repeat(2000));
     expect(await failure(extractDocument('text', big, { ...LIMITS, maxTextChars: 5000 }))).toMatch(/more than 5000 characters/);

@@ -1,0 +1,42 @@
+// HTML to text with a time limit: the parser (@xmldom/xmldom) is quadratic on hostile markup
+// (40 KB of '<' took 19 s; a megabyte, hours), and in the server's own thread that would hold every
+// request. So it runs in a worker thread (html-worker.ts) that is stopped when the limit passes:
+// the document then fails saying so.
+import { Worker } from 'node:worker_threads';
+import { HtmlProblem } from './html-text.js';
+
+/** How long one HTML document may take to read (a well-formed megabyte takes well under a second). */
+export const DEFAULT_HTML_TIMEOUT_MS = 30_000;
+
+type Reply = { ok: true; text: string } | { ok: false; problem: string };
+
+/**
+ * The worker: the built .js beside this file, or — run from source — the .ts through tsx's loader
+ * (a worker does not inherit the loader `node --import tsx` registered).
+ */
+function startWorker(html: string): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./html-worker.js', import.meta.url), { workerData: html });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./html-worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(code, { eval: true, workerData: html });
+}
+
+/** The readable text of the HTML, or an HtmlProblem (unreadable, or not read within `timeoutMs`). */
+export function htmlToTextBounded(html: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(html);
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+      void worker.terminate();
+    };
+    const timer = setTimeout(() => settle(() => reject(new HtmlProblem(`the HTML took more than ${Math.round(timeoutMs / 1000)} s to read (its markup is malformed past what a reader can follow)`))), timeoutMs);
+    worker.once('message', (reply: Reply) => settle(() => (reply.ok ? resolve(reply.text) : reject(new HtmlProblem(reply.problem)))));
+    worker.once('error', (err) => settle(() => reject(err)));
+    worker.once('exit', (code) => settle(() => reject(new Error(`the HTML reader stopped (exit code ${code})`))));
+  });
+}
