@@ -1,14 +1,13 @@
 // A stored file's text, by established extractors only: unpdf (pdf.js) for PDF, page by page, its
 // page count checked against the limit before any page is read; mammoth for DOCX, after the zip
-// guard (zip-guard.ts) has refused a zip bomb; the HTML reader of this folder in a worker thread
-// with a time limit (html-bounded.ts), the Markdown reader; text
+// guard (zip-guard.ts) has refused a zip bomb; the HTML and Markdown readers of this folder in a
+// worker thread with a time limit (html-bounded.ts); text
 // as it is. A file that cannot be read ends in a DocumentFailure whose message is the reason the
 // document shows (`failureReason`); anything else thrown is a fault of ours (retried by the lease).
 // The two extractors are loaded on first use (together ~0.2 s of a start that may never need them).
 import { decodeUtf8, type KnowledgeKind } from './detect.js';
-import { DEFAULT_HTML_TIMEOUT_MS, htmlToTextBounded } from './html-bounded.js';
+import { DEFAULT_MARKUP_TIMEOUT_MS, markupToTextBounded } from './html-bounded.js';
 import { HtmlProblem, tidy } from './html-text.js';
-import { markdownToText } from './markdown-text.js';
 import { checkZipBomb, readZipDirectory, ZipProblem } from './zip-guard.js';
 
 /** Why a document cannot be processed, in words shown to the user. */
@@ -21,8 +20,8 @@ export interface ExtractLimits {
   maxTextChars: number;
   /** The most a DOCX's files may unpack to together (bytes). */
   maxUnzippedBytes: number;
-  /** How long an HTML document may take to read (default DEFAULT_HTML_TIMEOUT_MS; html-bounded.ts). */
-  htmlTimeoutMs?: number;
+  /** How long an HTML or Markdown document may take to read (default DEFAULT_MARKUP_TIMEOUT_MS; html-bounded.ts). */
+  markupTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_TEXT_CHARS = 5_000_000;
@@ -125,14 +124,21 @@ export async function extractDocument(kind: KnowledgeKind, data: Buffer, limits:
     case 'html': {
       const html = checked(textOf(data), limits);
       try {
-        return { sections: [{ page: null, text: await htmlToTextBounded(html, limits.htmlTimeoutMs ?? DEFAULT_HTML_TIMEOUT_MS) }], pageCount: null };
+        return { sections: [{ page: null, text: await markupToTextBounded('html', html, limits.markupTimeoutMs ?? DEFAULT_MARKUP_TIMEOUT_MS) }], pageCount: null };
       } catch (err) {
         if (err instanceof HtmlProblem) throw new DocumentFailure(err.message);
         throw err;
       }
     }
-    case 'markdown':
-      return { sections: [{ page: null, text: markdownToText(checked(textOf(data), limits)) }], pageCount: null };
+    case 'markdown': {
+      const markdown = checked(textOf(data), limits);
+      try {
+        return { sections: [{ page: null, text: await markupToTextBounded('markdown', markdown, limits.markupTimeoutMs ?? DEFAULT_MARKUP_TIMEOUT_MS) }], pageCount: null };
+      } catch (err) {
+        if (err instanceof HtmlProblem) throw new DocumentFailure(err.message);
+        throw err;
+      }
+    }
     case 'text':
       return { sections: [{ page: null, text: tidy(checked(textOf(data), limits)) }], pageCount: null };
   }

@@ -147,12 +147,23 @@ describe('extractDocument', () => {
     let ticks = 0;
     const ticker = setInterval(() => (ticks += 1), 50);
     const started = performance.now();
-    const failure = await extractDocument('html', Buffer.from(`<html><body>${'<'.repeat(200_000)}`), { ...LIMITS, htmlTimeoutMs: 2000 }).catch((err: unknown) => err);
+    const failure = await extractDocument('html', Buffer.from(`<html><body>${'<'.repeat(200_000)}`), { ...LIMITS, markupTimeoutMs: 2000 }).catch((err: unknown) => err);
     clearInterval(ticker);
     expect(failure).toBeInstanceOf(DocumentFailure);
     expect((failure as Error).message).toBe('the HTML took more than 2 s to read (its markup is malformed past what a reader can follow)');
     expect(performance.now() - started).toBeLessThan(5000);
     expect(ticks).toBeGreaterThan(10);
+  });
+
+  it('reads Markdown off the main thread too: 5 MB of unclosed links leave the server free', async () => {
+    const fine = await extractDocument('markdown', Buffer.from('# Returns\n\nWithin **30 days**.'), LIMITS);
+    expect(fine.sections).toEqual([{ page: null, text: 'Returns\n\nWithin 30 days.' }]);
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 50);
+    const failure = await extractDocument('markdown', Buffer.from('[a]('.repeat(1_200_000)), { ...LIMITS, markupTimeoutMs: 1000 }).catch((err: unknown) => err);
+    clearInterval(ticker);
+    expect((failure as Error).message).toBe('the Markdown took more than 1 s to read (its markup is malformed past what a reader can follow)');
+    expect(ticks).toBeGreaterThan(5);
   });
 
   it('caps the text a document may yield', async () => {
