@@ -49,7 +49,8 @@ interface Row extends PassageRow {
 }
 
 /**
- * The best passages for the query, best first; none when the query has no searchable word. Every
+ * The best passages for the query, best first; none when the query has no searchable word (only
+ * stop words, or only words it excludes). Every
  * word must be in a passage (websearch_to_tsquery's AND); when no passage holds them all — a
  * question asked in a sentence — the query is loosened (loose-query.ts: passages holding two of
  * its words, then one), so a caller's question still finds the passage that answers it. (Loose
@@ -94,6 +95,8 @@ async function rankPassages(db: Db, orgId: string, ranking: Ranking, query: Know
       SELECT c.id, c.tsv
         FROM kb_chunks c CROSS JOIN q
        WHERE c.org_id = ${orgId} AND c.tsv @@ q.q ${agentFilter}
+         -- A query of exclusions only ('-zebra': querytree 'T') has no word to look for: it would match every passage.
+         AND querytree(q.q) <> 'T'
        LIMIT ${SEARCH_CANDIDATES}),
     ranked AS (
       SELECT cand.id, ${rank} AS score

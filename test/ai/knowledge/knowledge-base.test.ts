@@ -258,6 +258,14 @@ describe('search', () => {
     expect(excluded.data!.results).toEqual([]);
   });
 
+  it('finds nothing for a query that only excludes words (no word to look for), rather than every passage at score 0', async () => {
+    for (const query of ['-zebra', '-returns -warranty', '"the"']) {
+      const found = await owner.client.POST('/api/knowledge-base/search', { body: { query } });
+      expect(found.response.status).toBe(200);
+      expect([query, found.data!.results]).toEqual([query, []]);
+    }
+  });
+
   it("loosens a question holding a hyphenated word too (the tsquery's phrase is a compound, not one the caller quoted)", async () => {
     // 'e-mailed' and 'follow-up' become phrases in the tsquery; no passage holds every word.
     const question = 'Is the tracking link e-mailed when the parcel leaves, for a follow-up?';
