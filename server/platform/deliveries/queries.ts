@@ -23,7 +23,7 @@ export async function claimDue(db: Db, queue: DeliveryQueue, limit: number, leas
        SET locked_until = now() + ${leaseMs} * interval '1 millisecond'
       FROM due, ${sql.table(queue.owners)} o
      WHERE d.id = due.id AND o.org_id = d.org_id AND o.id = d.${sql.ref(queue.ownerKey)}
-    RETURNING d.id::text AS id, o.id::text AS owner_id, d.url, d.method, d.headers, d.body, d.attempts, o.signing_secret`.execute(db);
+    RETURNING d.id::text AS id, o.id::text AS owner_id, d.url, d.method, d.headers, d.body, d.attempts, d.locked_until::text AS lease, o.signing_secret`.execute(db);
   return result.rows;
 }
 
@@ -34,7 +34,8 @@ export async function claimDue(db: Db, queue: DeliveryQueue, limit: number, leas
  * disabled) keeps its end unless this try was answered 2xx: the receiver has the event, so the
  * delivery is delivered (a failed one would invite a replay, and a second copy). Its `attempts`
  * still being the claim's proves no other try was recorded since. The try is recorded (logged and
- * counted in `attempts`) either way.
+ * counted in `attempts`) either way. A try whose lease ran out while the delivery was claimed again
+ * (another worker is trying it) records nothing: that worker's try decides, and the row stays its.
  */
 export async function recordAttempt(db: Db, queue: DeliveryQueue, delivery: ClaimedDelivery, result: OutboundResult, verdict: AttemptVerdict): Promise<boolean> {
   const attempt = delivery.attempts + 1;
@@ -45,28 +46,35 @@ export async function recordAttempt(db: Db, queue: DeliveryQueue, delivery: Clai
   const deliveries = sql.table(queue.deliveries);
   const stillOurs =
     verdict.kind === 'delivered'
-      ? sql`(status = 'pending' OR (status = 'failed' AND attempts = ${delivery.attempts}::integer))`
-      : sql`status = 'pending'`;
+      ? sql`((status = 'pending' AND locked_until = ${delivery.lease}::timestamptz) OR (status = 'failed' AND attempts = ${delivery.attempts}::integer))`
+      : sql`status = 'pending' AND locked_until = ${delivery.lease}::timestamptz`;
+  const logAttempt = sql`
+    INSERT INTO ${sql.table(queue.attempts)} (delivery_id, attempt, http_status, error, duration_ms)
+    SELECT id, ${attempt}, ${httpStatus}::integer, ${error}::text, ${result.durationMs}::integer FROM recorded
+    ON CONFLICT (delivery_id, attempt) DO NOTHING`;
   const write = async (trx: Db) => {
     const { rows } = await sql<{ id: string }>`
-      WITH attempt_row AS (
-        INSERT INTO ${sql.table(queue.attempts)} (delivery_id, attempt, http_status, error, duration_ms)
-        SELECT id, ${attempt}, ${httpStatus}::integer, ${error}::text, ${result.durationMs}::integer
-          FROM ${deliveries} WHERE id = ${delivery.id}::bigint
-        ON CONFLICT (delivery_id, attempt) DO NOTHING)
-      UPDATE ${deliveries}
-         SET attempts = ${attempt},
-             status = ${status},
-             last_error = ${error},
-             locked_until = NULL,
-             next_attempt_at = now() + ${delayMs} * interval '1 millisecond',
-             delivered_at = CASE WHEN ${status} = 'delivered' THEN now() ELSE NULL END
-       WHERE id = ${delivery.id}::bigint AND ${stillOurs}
-      RETURNING id`.execute(trx);
+      WITH recorded AS (
+        UPDATE ${deliveries}
+           SET attempts = ${attempt},
+               status = ${status},
+               last_error = ${error},
+               locked_until = NULL,
+               next_attempt_at = now() + ${delayMs} * interval '1 millisecond',
+               delivered_at = CASE WHEN ${status} = 'delivered' THEN now() ELSE NULL END
+         WHERE id = ${delivery.id}::bigint AND ${stillOurs}
+        RETURNING id),
+      logged AS (${logAttempt})
+      SELECT id FROM recorded`.execute(trx);
     if (rows.length > 0) return true;
     // Ended meanwhile and keeping its end: the try still counts (its attempts agree with its log).
-    await sql`UPDATE ${deliveries} SET attempts = ${attempt}, locked_until = NULL
-               WHERE id = ${delivery.id}::bigint AND attempts = ${delivery.attempts}::integer`.execute(trx);
+    // Still pending, it was claimed again after this try's lease ran out: nothing is recorded.
+    await sql`
+      WITH recorded AS (
+        UPDATE ${deliveries} SET attempts = ${attempt}, locked_until = NULL
+         WHERE id = ${delivery.id}::bigint AND status <> 'pending' AND attempts = ${delivery.attempts}::integer
+        RETURNING id)
+      ${logAttempt}`.execute(trx);
     return false;
   };
   const onSettled = queue.onSettled;

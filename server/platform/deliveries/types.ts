@@ -45,6 +45,8 @@ export interface ClaimedDelivery {
   headers: Record<string, string> | null;
   body: string | null;
   attempts: number;
+  /** The claim's lease (its `locked_until`, as text): a try is recorded only while the row is still under it. */
+  lease: string;
   /** The owner's signing secret (opened by the secret-columns plugin), for the send only. */
   signing_secret: string | null;
 }

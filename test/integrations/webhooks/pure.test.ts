@@ -157,7 +157,7 @@ describe('endpoints', () => {
 });
 
 describe('a delivery’s request', () => {
-  const claimed = { id: '1', owner_id: 'e', url: 'http://h/', attempts: 0 };
+  const claimed = { id: '1', owner_id: 'e', url: 'http://h/', attempts: 0, lease: '2026-01-01 00:00:00+00' };
 
   it('a webhook: its headers, JSON, signed over the body', () => {
     const body = '{"id":"e1"}';
