@@ -258,6 +258,10 @@ export function loadConfig(env: Env = process.env): Config {
     try {
       const url = new URL(explicitBaseUrl);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push('PUBLIC_BASE_URL must be an http(s) URL');
+      // Paths are appended to it (`${publicBaseUrl}/webhooks/...`): a query or fragment would swallow them.
+      if (url.search || url.hash || url.username || url.password) {
+        problems.push('PUBLIC_BASE_URL must not have a query, a fragment or credentials: paths are appended to it');
+      }
       publicBaseUrl = explicitBaseUrl.replace(/\/+$/, '');
     } catch {
       problems.push(`PUBLIC_BASE_URL must be an absolute URL (got "${explicitBaseUrl}")`);
