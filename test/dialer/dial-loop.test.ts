@@ -299,28 +299,42 @@ describe('one campaign the loop cannot plan', () => {
   });
 });
 
+/** An outbound campaign whose group has one available agent, its one lead dialled by a tick. */
+async function dialledWithOneAgent(groupName: string, agentName: string, agentPhone: string) {
+  const floor = (await owner.client.POST('/api/agent-groups', { body: { name: groupName } })).data!.id;
+  const agent = (await owner.client.POST('/api/agents', { body: { name: agentName, phone: agentPhone, groupId: floor } })).data!.id;
+  await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent } }, body: { status: 'available' } });
+  const campaignId = await outboundCampaign(1, { agentGroupId: floor });
+  const urls = outboundUrls(t.config.publicBaseUrl);
+  await runDialerTick({ db: t.db, telephony: recordingTelephony().telephony, urls });
+  return { agent, campaignId, urls };
+}
+
+/**
+ * The person answers; while the agent's call is being placed the person hangs up (the final
+ * status is recorded), then the carrier refuses the agent's call. The TwiML answered, the call's
+ * end, and the call's row after.
+ */
+async function answerAsPersonHangsUp(campaignId: string, urls: ReturnType<typeof outboundUrls>) {
+  const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+  let ended: Awaited<ReturnType<typeof finishCall>> | undefined;
+  const telephony = {
+    async placeCall(): Promise<never> {
+      ended = await finishCall(t.db, call.id, { status: 'completed', durationSec: 4 }, new Date());
+      throw new TelephonyError('invalid', 'refused by the test carrier');
+    },
+  };
+  const twiml = await answerOutbound({ db: t.db, telephony, urls, audioUrl: (id) => id }, call, { callId: call.id, poll: 0, agentWait: 0 });
+  const after = await t.db.selectFrom('calls').select(['status', 'status_rank', 'disposition']).where('id', '=', call.id).executeTakeFirstOrThrow();
+  return { twiml, ended, after };
+}
+
 describe('the carrier refusing the agent just as the person hangs up', () => {
   it('the finished call keeps the disposition its end gave it; the agent is free', async () => {
-    const floor = (await owner.client.POST('/api/agent-groups', { body: { name: 'Refused agents' } })).data!.id;
-    const agent = (await owner.client.POST('/api/agents', { body: { name: 'Unreachable', phone: '+13125559003', groupId: floor } })).data!.id;
-    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent } }, body: { status: 'available' } });
-    const campaignId = await outboundCampaign(1, { agentGroupId: floor });
-    const urls = outboundUrls(t.config.publicBaseUrl);
-    await runDialerTick({ db: t.db, telephony: recordingTelephony().telephony, urls });
-    const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
-    // The person answers; while the agent's call is being placed the person hangs up (the final
-    // status is recorded), then the carrier refuses the agent's call.
-    let ended: Awaited<ReturnType<typeof finishCall>> | undefined;
-    const telephony = {
-      async placeCall(): Promise<never> {
-        ended = await finishCall(t.db, call.id, { status: 'completed', durationSec: 4 }, new Date());
-        throw new TelephonyError('invalid', 'refused by the test carrier');
-      },
-    };
-    const twiml = await answerOutbound({ db: t.db, telephony, urls, audioUrl: (id) => id }, call, { callId: call.id, poll: 0, agentWait: 0 });
+    const { agent, campaignId, urls } = await dialledWithOneAgent('Refused agents', 'Unreachable', '+13125559003');
+    const { twiml, ended, after } = await answerAsPersonHangsUp(campaignId, urls);
     expect(twiml).toContain('<Hangup/>');
     expect(ended).toMatchObject({ finished: true });
-    const after = await t.db.selectFrom('calls').select(['status', 'status_rank', 'disposition']).where('id', '=', call.id).executeTakeFirstOrThrow();
     expect(after).toEqual({ status: 'completed', status_rank: 4, disposition: ended!.disposition });
     expect(after.disposition).not.toBeNull();
     const presence = await t.db.selectFrom('agents').select('status').where('id', '=', agent).executeTakeFirstOrThrow();
@@ -331,27 +345,13 @@ describe('the carrier refusing the agent just as the person hangs up', () => {
 
 describe('a previewed call whose person hangs up as the carrier refuses its agent', () => {
   it('the finished call keeps the disposition its end gave it (not turned abandoned after it ended)', async () => {
-    const floor = (await owner.client.POST('/api/agent-groups', { body: { name: 'Refused previewers' } })).data!.id;
-    const agent = (await owner.client.POST('/api/agents', { body: { name: 'Unreachable previewer', phone: '+13125559004', groupId: floor } })).data!.id;
-    await owner.client.PUT('/api/agents/{id}/status', { params: { path: { id: agent } }, body: { status: 'available' } });
-    const campaignId = await outboundCampaign(1, { agentGroupId: floor });
-    const urls = outboundUrls(t.config.publicBaseUrl);
-    await runDialerTick({ db: t.db, telephony: recordingTelephony().telephony, urls });
+    const { agent, campaignId, urls } = await dialledWithOneAgent('Refused previewers', 'Unreachable previewer', '+13125559004');
     await owner.client.POST('/api/campaigns/{id}/stop', { params: { path: { id: campaignId } } });
     // As a preview dial places it: the agent chosen before the dial.
     await t.db.updateTable('calls').set({ agent_id: agent }).where('campaign_id', '=', campaignId).execute();
-    const call = await t.db.selectFrom('calls').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
-    let ended: Awaited<ReturnType<typeof finishCall>> | undefined;
-    const telephony = {
-      async placeCall(): Promise<never> {
-        ended = await finishCall(t.db, call.id, { status: 'completed', durationSec: 4 }, new Date());
-        throw new TelephonyError('invalid', 'refused by the test carrier');
-      },
-    };
-    const twiml = await answerOutbound({ db: t.db, telephony, urls, audioUrl: (id) => id }, call, { callId: call.id, poll: 0, agentWait: 0 });
+    const { twiml, ended, after } = await answerAsPersonHangsUp(campaignId, urls);
     expect(twiml).toContain('<Hangup/>');
     expect(ended).toMatchObject({ finished: true });
-    const after = await t.db.selectFrom('calls').select(['status', 'status_rank', 'disposition']).where('id', '=', call.id).executeTakeFirstOrThrow();
     expect(after).toEqual({ status: 'completed', status_rank: 4, disposition: ended!.disposition });
     expect(after.disposition).toBe('answered');
   });
