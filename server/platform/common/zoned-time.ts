@@ -2,6 +2,8 @@
 // fields encoded as if they were UTC milliseconds (Date.UTC(y, m - 1, d, h, min)), which makes
 // local-date arithmetic plain integer arithmetic. An unknown zone throws a RangeError (Intl's).
 
+import { zoneKey } from './time-zone.js';
+
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -17,10 +19,20 @@ export interface WallClock {
   second: number;
 }
 
+/**
+ * One formatter per zone, keyed by its name in lower case: zone names are case-insensitive, and a
+ * key per spelling (`utc`, `UTC`, `uTc`, …) let a caller grow the map without bound (~30 KB each).
+ */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** How many zone formatters are held (bounded by the IANA set, whatever the spellings asked for). */
+export function heldZoneFormatters(): number {
+  return formatters.size;
+}
+
 function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
+  const key = zoneKey(timeZone);
+  let f = formatters.get(key);
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-US', {
       timeZone,
@@ -32,7 +44,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       minute: 'numeric',
       second: 'numeric',
     });
-    formatters.set(timeZone, f);
+    formatters.set(key, f);
   }
   return f;
 }
