@@ -4,10 +4,12 @@
 // disconnected at once (its queue discarded), a stream whose caller could no longer connect ended
 // (connections.ts), and none opened for a client that left while its request was authenticated.
 // The response is hijacked from Fastify: it never ends by itself.
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveConnection, LiveConnections } from './connections.js';
 import type { LiveHub } from './hub.js';
 import type { StoredEvent } from './recent-events.js';
+import { setRateLimitHeaders } from '../platform/http/rate-limit/hook.js';
 
 export const SSE_HEARTBEAT_MS = 15_000;
 export const SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -36,7 +38,11 @@ export function createSseStreams(hub: LiveHub, connections: LiveConnections): Ss
         raw.destroy();
         return;
       }
+      // Hijacked, the answer skips Fastify's sending and its onSend hooks: the headers of every
+      // response (version, request id, rate limit) are written here, or they would be lost.
+      setRateLimitHeaders(req, reply);
       raw.writeHead(200, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
         'Content-Type': 'text/event-stream; charset=utf-8',
         'Cache-Control': 'no-store',
         Connection: 'keep-alive',

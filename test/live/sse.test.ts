@@ -91,6 +91,19 @@ describe('GET /api/events', () => {
     expect(liveEventViolations('resync', unknown.events[0]!.data)).toEqual([]);
   });
 
+  it('the stream carries the headers of every response (version, request id, rate limit)', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${t.url}/api/events`, { headers: { authorization: `Bearer ${apiKey}`, 'x-request-id': 'sse-headers-1' }, signal: controller.signal });
+    controller.abort();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('sse-headers-1');
+    expect(res.headers.get('x-api-version')).toBeTruthy();
+    expect(res.headers.get('x-service-version')).toBeTruthy();
+    expect(Number(res.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
+    expect(res.headers.get('x-ratelimit-remaining')).not.toBeNull();
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+  });
+
   it('another organisation sees none of it', async () => {
     const stranger = await registerOrg(t, 'SSE Stranger');
     const key = (await stranger.client.POST('/api/api-keys', { body: { name: 'k', role: 'manager' } })).data!.key;

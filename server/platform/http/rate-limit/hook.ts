@@ -5,7 +5,7 @@
 // Each bucket has its own fixed window (one minute, or seed 003's 5 / 15 / 60 minutes) and, for
 // seed 003's lead, call-log and analytics categories, a short burst window counted beside it:
 // a request must fit both. X-RateLimit-Window says the window's length in seconds (seed 003).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimitBucket, RateLimitPolicy } from '../../config.js';
 import { ERRORS } from '../../errors.js';
 import { clientNetwork } from '../client-network.js';
@@ -95,14 +95,18 @@ export function installRateLimit(app: FastifyInstance, limiter: RateLimiter): vo
     else done();
   });
   app.addHook('onSend', (req, reply, payload, done) => {
-    const headers = req.rateLimitHeaders;
-    if (headers) {
-      reply.header('X-RateLimit-Limit', headers.limit);
-      reply.header('X-RateLimit-Remaining', headers.remaining);
-      reply.header('X-RateLimit-Reset', headers.reset);
-      if (headers.window !== undefined) reply.header('X-RateLimit-Window', headers.window);
-      if (headers.retryAfter !== undefined) reply.header('Retry-After', headers.retryAfter);
-    }
+    setRateLimitHeaders(req, reply);
     done(null, payload);
   });
+}
+
+/** The request's X-RateLimit-* headers on its answer (onSend; a hijacked answer calls it itself: SSE). */
+export function setRateLimitHeaders(req: FastifyRequest, reply: FastifyReply): void {
+  const headers = req.rateLimitHeaders;
+  if (!headers) return;
+  reply.header('X-RateLimit-Limit', headers.limit);
+  reply.header('X-RateLimit-Remaining', headers.remaining);
+  reply.header('X-RateLimit-Reset', headers.reset);
+  if (headers.window !== undefined) reply.header('X-RateLimit-Window', headers.window);
+  if (headers.retryAfter !== undefined) reply.header('Retry-After', headers.retryAfter);
 }
