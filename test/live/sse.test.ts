@@ -104,6 +104,14 @@ describe('GET /api/events', () => {
     expect(res.headers.get('content-type')).toContain('text/event-stream');
   });
 
+  it('a Last-Event-ID longer than the contract allows is answered 400 naming it, no stream opened', async () => {
+    const res = await fetch(`${t.url}/api/events`, { headers: { authorization: `Bearer ${apiKey}`, 'last-event-id': 'a'.repeat(65) } });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { code: string; error: string; details: unknown };
+    expect(body.code).toBe('VALIDATION_ERROR');
+    expect(JSON.stringify(body).toLowerCase()).toContain('last-event-id');
+  });
+
   it('another organisation sees none of it', async () => {
     const stranger = await registerOrg(t, 'SSE Stranger');
     const key = (await stranger.client.POST('/api/api-keys', { body: { name: 'k', role: 'manager' } })).data!.key;

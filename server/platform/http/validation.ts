@@ -122,7 +122,23 @@ export function installValidators(app: FastifyInstance, compilation: SchemaCompi
   const paramAjv = createAjv('array');
   app.setValidatorCompiler(({ schema, httpPart }) => {
     // Query, path and header values are coerced: a non-finite result is refused too.
-    const compile = httpPart === 'body' ? () => bodyAjv.compile(schema as object) : () => refusingNonFinite(paramAjv.compile(schema as object));
+    const part = httpPart === 'headers' ? lowerCaseHeaderNames(schema as HeaderSchema) : (schema as object);
+    const compile = httpPart === 'body' ? () => bodyAjv.compile(part) : () => refusingNonFinite(paramAjv.compile(part));
     return compilation === 'lazy' ? lazyValidator(compile) : compile();
   });
+}
+
+type HeaderSchema = { properties?: Record<string, unknown>; required?: string[] };
+
+/**
+ * Node gives request headers lower-cased; the contract names them as written (`Last-Event-ID`).
+ * Fastify lower-cases a header schema's names only for its own compiler, not for a custom one like
+ * ours: without this, no header parameter the contract declares was ever checked.
+ */
+export function lowerCaseHeaderNames(schema: HeaderSchema): HeaderSchema {
+  return {
+    ...schema,
+    ...(schema.properties ? { properties: Object.fromEntries(Object.entries(schema.properties).map(([name, value]) => [name.toLowerCase(), value])) } : {}),
+    ...(schema.required ? { required: schema.required.map((name) => name.toLowerCase()) } : {}),
+  };
 }
