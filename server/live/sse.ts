@@ -49,6 +49,11 @@ export function createSseStreams(hub: LiveHub, connections: LiveConnections): Ss
         'X-Accel-Buffering': 'no',
         'X-Request-Id': req.id,
       });
+      // HEAD (Fastify answers it for every GET): the headers only; a stream would never end.
+      if (req.method === 'HEAD') {
+        raw.end();
+        return;
+      }
       raw.write(`retry: ${RETRY_MS}\n\n`);
       const roomSet = new Set(rooms);
       let closed = false;

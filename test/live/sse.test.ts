@@ -112,6 +112,14 @@ describe('GET /api/events', () => {
     expect(JSON.stringify(body).toLowerCase()).toContain('last-event-id');
   });
 
+  it('HEAD answers the stream\'s headers and ends, holding no stream open', async () => {
+    const res = await fetch(`${t.url}/api/events`, { method: 'HEAD', headers: { authorization: `Bearer ${apiKey}` }, signal: AbortSignal.timeout(3000) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    // The answer ended (a stream would never): nothing of it is held.
+    expect(await res.text()).toBe('');
+  });
+
   it('another organisation sees none of it', async () => {
     const stranger = await registerOrg(t, 'SSE Stranger');
     const key = (await stranger.client.POST('/api/api-keys', { body: { name: 'k', role: 'manager' } })).data!.key;
