@@ -20,8 +20,11 @@ function frame(event: Pick<StoredEvent, 'id' | 'name' | 'payload'>): string {
 }
 
 export interface SseStreams {
-  /** `caller`: who opened the stream, tracked so that a stream whose caller could no longer connect is ended. */
-  open(req: FastifyRequest, reply: FastifyReply, rooms: string[], lastEventId: string | undefined, caller: Omit<LiveConnection, 'close'>): void;
+  /**
+   * `caller`: who opened the stream, tracked so that a stream whose caller could no longer connect
+   * is ended. Returns what ends the stream (nothing when none was opened).
+   */
+  open(req: FastifyRequest, reply: FastifyReply, rooms: string[], lastEventId: string | undefined, caller: Omit<LiveConnection, 'close'>): () => void;
   /** Ends every open stream (the server is closing). */
   closeAll(): void;
 }
@@ -36,7 +39,7 @@ export function createSseStreams(hub: LiveHub, connections: LiveConnections): Ss
       // emitted already and will not be again, so a stream opened now would never end.
       if (raw.destroyed || req.raw.destroyed) {
         raw.destroy();
-        return;
+        return () => {};
       }
       // Hijacked, the answer skips Fastify's sending and its onSend hooks: the headers of every
       // response (version, request id, rate limit) are written here, or they would be lost.
@@ -52,7 +55,7 @@ export function createSseStreams(hub: LiveHub, connections: LiveConnections): Ss
       // HEAD (Fastify answers it for every GET): the headers only; a stream would never end.
       if (req.method === 'HEAD') {
         raw.end();
-        return;
+        return () => {};
       }
       raw.write(`retry: ${RETRY_MS}\n\n`);
       const roomSet = new Set(rooms);
@@ -85,7 +88,7 @@ export function createSseStreams(hub: LiveHub, connections: LiveConnections): Ss
         if (missed === null) write(`event: resync\ndata: ${JSON.stringify({ reason: 'events_expired', occurredAt: new Date().toISOString() })}\n\n`);
         else for (const event of missed) write(frame(event));
       }
-      if (closed) return;
+      if (closed) return () => {};
       unsubscribe = hub.subscribe({ rooms: roomSet, send: (event) => write(frame(event)) });
       heartbeat = setInterval(() => write(': ping\n\n'), SSE_HEARTBEAT_MS);
       heartbeat.unref();
@@ -94,6 +97,7 @@ export function createSseStreams(hub: LiveHub, connections: LiveConnections): Ss
       untrack = () => void remove();
       raw.on('close', () => end());
       raw.on('error', () => end());
+      return () => end();
     },
     closeAll() {
       for (const end of [...open]) end();
